@@ -1,0 +1,127 @@
+/**
+ * Error classes of rocketmq-ts. Every error carries a numeric `code`: a RocketMQ response code
+ * (broker / name server answers), a client error code (ClientErrorCode) or -1 when neither applies,
+ * plus `retriable`, which tells the producer's send loop whether another attempt may help.
+ * Callers test with `instanceof`, never by message text.
+ */
+
+/** Client-side error codes, numbered as the Java client numbers them (ClientErrorCode). */
+export const ClientErrorCode = {
+  CONNECT_BROKER_EXCEPTION: 10001,
+  ACCESS_BROKER_TIMEOUT: 10002,
+  BROKER_NOT_EXIST_EXCEPTION: 10003,
+  NO_NAME_SERVER_EXCEPTION: 10004,
+  NOT_FOUND_TOPIC_EXCEPTION: 10005,
+  REQUEST_TIMEOUT_EXCEPTION: 10006,
+  CREATE_REPLY_MESSAGE_EXCEPTION: 10007,
+} as const;
+
+export interface RocketMQErrorOptions {
+  code?: number;
+  retriable?: boolean;
+  cause?: unknown;
+}
+
+/** Base class of every error this library throws on purpose. */
+export class RocketMQError extends Error {
+  readonly code: number;
+  readonly retriable: boolean;
+
+  constructor(message: string, options: RocketMQErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code ?? -1;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** Bytes that do not form a valid RocketMQ frame or header. The connection that sent them is closed. */
+export class ProtocolError extends RocketMQError {}
+
+/** A frame whose declared length exceeds the configured maximum. */
+export class FrameTooLargeError extends ProtocolError {
+  constructor(
+    readonly declaredLength: number,
+    readonly maxFrameLength: number,
+  ) {
+    super(`frame length ${declaredLength} is outside 0..${maxFrameLength} (maximum frame size)`);
+  }
+}
+
+/** A required custom-header field is absent, or a field value cannot be parsed. Maps to SYSTEM_ERROR. */
+export class HeaderFieldError extends ProtocolError {
+  constructor(message: string) {
+    super(message, { code: 1 });
+  }
+}
+
+/** Wrong use of the API by the caller (bad option, bad message, wrong state). Never retried. */
+export class IllegalArgumentError extends RocketMQError {}
+
+/** Base of transport failures (Java RemotingException). Retriable by the producer. */
+export class RemotingError extends RocketMQError {
+  constructor(message: string, options: RocketMQErrorOptions = {}) {
+    super(message, { retriable: true, ...options });
+  }
+}
+
+/** Could not open a connection to the address (refused, unreachable, connect timeout). */
+export class RemotingConnectError extends RemotingError {
+  constructor(
+    readonly address: string,
+    options: RocketMQErrorOptions & { reason?: string } = {},
+  ) {
+    super(`connect to ${address} failed${options.reason ? `: ${options.reason}` : ''}`, {
+      code: ClientErrorCode.CONNECT_BROKER_EXCEPTION,
+      ...options,
+    });
+  }
+}
+
+/** No response arrived within the request's timeout. */
+export class RemotingTimeoutError extends RemotingError {
+  constructor(
+    readonly address: string,
+    readonly timeoutMillis: number,
+    options: RocketMQErrorOptions & { detail?: string } = {},
+  ) {
+    super(
+      `wait response on the channel <${address}> timeout, ${timeoutMillis}(ms)${options.detail ? `: ${options.detail}` : ''}`,
+      { code: ClientErrorCode.ACCESS_BROKER_TIMEOUT, ...options },
+    );
+  }
+}
+
+/** The request could not be written, or the connection closed before its response arrived. */
+export class RemotingSendRequestError extends RemotingError {
+  constructor(
+    readonly address: string,
+    options: RocketMQErrorOptions & { reason?: string } = {},
+  ) {
+    super(`send request to <${address}> failed${options.reason ? `: ${options.reason}` : ''}`, options);
+  }
+}
+
+/** Too many requests in flight (no permit within the timeout), or no time budget left. */
+export class RemotingTooMuchRequestError extends RemotingError {}
+
+/** Client-side failure with a client error code (Java MQClientException). */
+export class MQClientError extends RocketMQError {}
+
+/** An error answer from a broker or name server (Java MQBrokerException). `code` is the response code. */
+export class MQBrokerError extends RocketMQError {
+  constructor(
+    code: number,
+    readonly remark: string | undefined,
+    readonly brokerAddress?: string,
+    options: RocketMQErrorOptions = {},
+  ) {
+    super(
+      `CODE: ${code}  DESC: ${remark ?? ''}${brokerAddress ? `  BROKER: ${brokerAddress}` : ''}`,
+      { ...options, code },
+    );
+  }
+}
+
+/** The object was used in the wrong lifecycle state (send before start, start twice, ...). */
+export class IllegalStateError extends RocketMQError {}

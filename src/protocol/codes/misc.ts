@@ -1,0 +1,57 @@
+/** Header serialization form, carried in the top byte of the frame's second int32. */
+export const SerializeType = {
+  JSON: 0,
+  ROCKETMQ: 1,
+} as const;
+export type SerializeTypeName = keyof typeof SerializeType;
+export type SerializeTypeCode = (typeof SerializeType)[SerializeTypeName];
+
+/** RemotingCommand flag bits. */
+export const CommandFlag = {
+  /** Set on every response; clear on requests. */
+  RESPONSE: 0x1,
+  /** Set on a oneway request: the receiver must not answer. */
+  ONEWAY: 0x2,
+} as const;
+
+/**
+ * Ordinals of MQVersion.Version that change behaviour somewhere. The enum is append-only, so the
+ * numbers are stable across releases.
+ */
+export const MQVersion = {
+  V3_0_11: 37,
+  V3_4_9: 121,
+  V4_0_0: 213,
+  V4_9_3: 399,
+  /** Name servers answer standard (quoted-key) route JSON to requests at or above this version. */
+  V4_9_4: 401,
+  V4_9_7: 407,
+  V4_9_8: 409,
+  V5_0_0: 413,
+  V5_1_4: 441,
+  V5_2_0: 453,
+  V5_3_1: 475,
+  V5_3_3: 479,
+} as const;
+
+/** The version we announce by default: 4.9.8, the newest 4.x, which every 4.9/5.x peer understands. */
+export const DEFAULT_PROTOCOL_VERSION = MQVersion.V4_9_8;
+
+/** Topic / queue permission bits (PermName). */
+export const Perm = {
+  PRIORITY: 0x8,
+  READ: 0x4,
+  WRITE: 0x2,
+  INHERIT: 0x1,
+} as const;
+
+export function isWriteable(perm: number): boolean {
+  return (perm & Perm.WRITE) === Perm.WRITE;
+}
+
+export function isReadable(perm: number): boolean {
+  return (perm & Perm.READ) === Perm.READ;
+}
+
+/** Largest `totalLength` a frame may declare by default: Netty's 16 MiB limit minus the length field. */
+export const DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024 - 4;

@@ -1,0 +1,86 @@
+import { CommandFlag, DEFAULT_PROTOCOL_VERSION, SerializeType } from '../codes/misc.js';
+import type { SerializeTypeCode } from '../codes/misc.js';
+import type { LanguageName } from '../codes/language-code.js';
+
+/**
+ * One RocketMQ remoting message, request or response. Plain data: encode/decode live in
+ * `frame-codec.ts`. All custom-header values travel as strings in `extFields`.
+ */
+export interface RemotingCommand {
+  /** Request code for requests, response code for responses. */
+  code: number;
+  /** Sender's language; null when the peer sent a language this library does not know. */
+  language: LanguageName | null;
+  /** Sender's protocol version ordinal (MQVersion). */
+  version: number;
+  /** Request id; a response carries its request's opaque. */
+  opaque: number;
+  /** Bit field: CommandFlag.RESPONSE, CommandFlag.ONEWAY. */
+  flag: number;
+  /** Error text and the like; undefined when absent. */
+  remark?: string;
+  /** Custom header fields; undefined when the sender wrote none (distinct from `{}`). */
+  extFields?: Record<string, string>;
+  /** Raw body; undefined when the frame had none. */
+  body?: Buffer;
+  /** Header form this command arrived in (decoded commands only). */
+  serializeType?: SerializeTypeCode;
+  /**
+   * Top-level JSON header keys in the order they arrived (decoded JSON commands only), so that a decoded
+   * frame re-encodes to the very same bytes. When absent the encoder uses Java's alphabetical order.
+   */
+  headerKeyOrder?: readonly string[];
+}
+
+export interface CommandInit {
+  extFields?: Record<string, string>;
+  body?: Buffer;
+  remark?: string;
+  language?: LanguageName;
+  version?: number;
+  opaque?: number;
+}
+
+/** Creates a request. The transport assigns the opaque when it sends it. */
+export function createRequest(code: number, init: CommandInit = {}): RemotingCommand {
+  return {
+    code,
+    language: init.language ?? 'JAVA',
+    version: init.version ?? DEFAULT_PROTOCOL_VERSION,
+    opaque: init.opaque ?? 0,
+    flag: 0,
+    ...(init.remark !== undefined && { remark: init.remark }),
+    ...(init.extFields !== undefined && { extFields: init.extFields }),
+    ...(init.body !== undefined && { body: init.body }),
+  };
+}
+
+/** Creates a response. The server copies the request's opaque into it when it answers. */
+export function createResponse(code: number, init: CommandInit = {}): RemotingCommand {
+  const response = createRequest(code, init);
+  response.flag = CommandFlag.RESPONSE;
+  return response;
+}
+
+export function isResponse(command: RemotingCommand): boolean {
+  return (command.flag & CommandFlag.RESPONSE) !== 0;
+}
+
+export function isOneway(command: RemotingCommand): boolean {
+  return (command.flag & CommandFlag.ONEWAY) !== 0;
+}
+
+export function markOneway(command: RemotingCommand): void {
+  command.flag |= CommandFlag.ONEWAY;
+}
+
+export function markResponse(command: RemotingCommand): void {
+  command.flag |= CommandFlag.RESPONSE;
+}
+
+/** Short human-readable form for logs and error messages. */
+export function describeCommand(command: RemotingCommand): string {
+  const kind = isResponse(command) ? 'response' : isOneway(command) ? 'oneway' : 'request';
+  const form = command.serializeType === SerializeType.ROCKETMQ ? ' ROCKETMQ' : '';
+  return `${kind} code=${command.code} opaque=${command.opaque}${form}${command.remark ? ` remark=${JSON.stringify(command.remark)}` : ''}`;
+}

@@ -1,0 +1,76 @@
+/**
+ * Frame layout (all big-endian):
+ *
+ *   offset  size  field
+ *   0       4     totalLength  int32 = 4 + headerLength + bodyLength (does not count itself)
+ *   4       1     serializeType (0 JSON, 1 ROCKETMQ)          \ one int32:
+ *   5       3     headerLength uint24                          / (type << 24) | headerLength
+ *   8       H     header
+ *   8+H     B     body (B = totalLength - 4 - H, may be 0)
+ */
+import { ProtocolError } from '../../common/errors.js';
+import { SerializeType } from '../codes/misc.js';
+import type { SerializeTypeCode } from '../codes/misc.js';
+import { decodeBinaryHeader, encodeBinaryHeader } from '../command/binary-header.js';
+import { decodeJsonHeader, encodeJsonHeader } from '../command/json-header.js';
+import type { RemotingCommand } from '../command/remoting-command.js';
+
+const MAX_HEADER_LENGTH = 0xffffff;
+
+/** Encodes the header only, in the given form. */
+export function encodeHeader(command: RemotingCommand, serializeType: SerializeTypeCode): Buffer {
+  return serializeType === SerializeType.ROCKETMQ ? encodeBinaryHeader(command) : encodeJsonHeader(command);
+}
+
+/**
+ * Encodes a whole frame, length prefix included. The form defaults to the one the command arrived in,
+ * else JSON.
+ */
+export function encodeFrame(command: RemotingCommand, serializeType?: SerializeTypeCode): Buffer {
+  const type = serializeType ?? command.serializeType ?? SerializeType.JSON;
+  const header = encodeHeader(command, type);
+  if (header.length > MAX_HEADER_LENGTH) {
+    throw new ProtocolError(`header of ${header.length} bytes exceeds the 24-bit header length field`);
+  }
+  const bodyLength = command.body?.length ?? 0;
+  const frame = Buffer.allocUnsafe(8 + header.length + bodyLength);
+  frame.writeInt32BE(4 + header.length + bodyLength, 0);
+  frame.writeInt32BE((type << 24) | header.length, 4);
+  header.copy(frame, 8);
+  if (command.body) command.body.copy(frame, 8 + header.length);
+  return frame;
+}
+
+/**
+ * Decodes one frame payload: the bytes after the 4-byte length prefix (serialize-type/header-length
+ * int32, header, body). Throws ProtocolError when the bytes are not a valid command.
+ */
+export function decodeFramePayload(payload: Buffer): RemotingCommand {
+  if (payload.length < 4) {
+    throw new ProtocolError(`frame of ${payload.length} bytes is too short to hold the header length`);
+  }
+  const marker = payload.readUInt32BE(0);
+  const type = marker >>> 24;
+  const headerLength = marker & 0xffffff;
+  if (headerLength > payload.length - 4) {
+    throw new ProtocolError(`header length ${headerLength} exceeds the frame (${payload.length - 4} bytes after it)`);
+  }
+  const headerBytes = payload.subarray(4, 4 + headerLength);
+  let command: RemotingCommand;
+  if (type === SerializeType.JSON) command = decodeJsonHeader(headerBytes);
+  else if (type === SerializeType.ROCKETMQ) command = decodeBinaryHeader(headerBytes);
+  else throw new ProtocolError(`unknown serialize type ${type} (expected 0 JSON or 1 ROCKETMQ)`);
+  const bodyLength = payload.length - 4 - headerLength;
+  if (bodyLength > 0) command.body = payload.subarray(4 + headerLength);
+  return command;
+}
+
+/** Decodes one whole frame, length prefix included; the declared length must match the buffer. */
+export function decodeFrame(frame: Buffer): RemotingCommand {
+  if (frame.length < 4) throw new ProtocolError('frame shorter than its length prefix');
+  const totalLength = frame.readInt32BE(0);
+  if (totalLength !== frame.length - 4) {
+    throw new ProtocolError(`frame declares ${totalLength} bytes but ${frame.length - 4} follow the prefix`);
+  }
+  return decodeFramePayload(frame.subarray(4));
+}

@@ -1,0 +1,140 @@
+/**
+ * Custom headers: each header is declared once, as an ordered table of fields, and that table drives
+ * both directions. On the wire every value is a string in `extFields`, keyed by the Java field name
+ * (or, for SEND_MESSAGE_V2-style headers, by a one-letter V2 name).
+ *
+ * Field types:
+ *   string   text as is
+ *   int      Java int (decimal, int32 range)
+ *   long     Java long as bigint: lossless over the whole int64 range (offsets and the like)
+ *   number   Java long known to stay within 2^53 (timestamps, timeouts); decoded as a JS number
+ *   boolean  "true"/"false"; decoded like Java Boolean.parseBoolean (case-insensitive "true")
+ */
+import { HeaderFieldError } from '../../common/errors.js';
+
+export type FieldType = 'string' | 'int' | 'long' | 'number' | 'boolean';
+
+type TsType<T extends FieldType> = T extends 'string'
+  ? string
+  : T extends 'int' | 'number'
+    ? number
+    : T extends 'long'
+      ? bigint
+      : boolean;
+
+export interface FieldSpec {
+  type: FieldType;
+  /** Decoding fails when the field is absent (Java @CFNotNull). */
+  required?: boolean;
+  /** Key on the wire when it differs from the property name. */
+  wire?: string;
+  /** One-letter key used by the V2 form of the header. */
+  v2?: string;
+}
+
+export type FieldTable = Record<string, FieldSpec>;
+
+/** The TypeScript value type a field table describes: required fields mandatory, others optional. */
+export type HeaderValue<F extends FieldTable> = {
+  -readonly [K in keyof F as F[K]['required'] extends true ? K : never]: TsType<F[K]['type']>;
+} & {
+  -readonly [K in keyof F as F[K]['required'] extends true ? never : K]?: TsType<F[K]['type']>;
+};
+
+export interface CodecOptions {
+  /** Use the V2 one-letter keys where the table declares them. */
+  v2?: boolean;
+}
+
+export interface HeaderCodec<F extends FieldTable> {
+  readonly name: string;
+  readonly fields: F;
+  /** Header value -> extFields entries, in declaration order; undefined fields are left out. */
+  encode(value: HeaderValue<F>, options?: CodecOptions): Record<string, string>;
+  /** extFields -> header value; throws HeaderFieldError for a missing required field or a bad value. */
+  decode(extFields: Readonly<Record<string, string>> | undefined, options?: CodecOptions): HeaderValue<F>;
+}
+
+const INT_PATTERN = /^[+-]?\d+$/;
+
+function formatValue(spec: FieldSpec, value: unknown, field: string, header: string): string {
+  switch (spec.type) {
+    case 'string':
+      return String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'long':
+      if (typeof value === 'bigint') return value.toString();
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+      break;
+    case 'int':
+    case 'number':
+      if (typeof value === 'number' && Number.isInteger(value)) return String(value);
+      if (typeof value === 'bigint') return value.toString();
+      break;
+  }
+  throw new HeaderFieldError(`${header}.${field}: cannot encode ${String(value)} as ${spec.type}`);
+}
+
+function parseValue(spec: FieldSpec, raw: string, field: string, header: string): unknown {
+  const bad = (): never => {
+    throw new HeaderFieldError(`the custom field ${field} of ${header} has a bad ${spec.type} value: "${raw}"`);
+  };
+  switch (spec.type) {
+    case 'string':
+      return raw;
+    case 'boolean':
+      return raw.toLowerCase() === 'true';
+    case 'int': {
+      if (!INT_PATTERN.test(raw)) return bad();
+      const n = Number(raw);
+      if (n < -2147483648 || n > 2147483647) return bad();
+      return n;
+    }
+    case 'number': {
+      if (!INT_PATTERN.test(raw)) return bad();
+      const n = Number(raw);
+      if (!Number.isSafeInteger(n)) return bad();
+      return n;
+    }
+    case 'long': {
+      if (!INT_PATTERN.test(raw)) return bad();
+      const n = BigInt(raw);
+      if (n < -(1n << 63n) || n >= 1n << 63n) return bad();
+      return n;
+    }
+  }
+}
+
+/** Declares a header. Field order in `fields` is the order fields are written on the wire. */
+export function defineHeader<const F extends FieldTable>(name: string, fields: F): HeaderCodec<F> {
+  const entries = Object.entries(fields);
+  const keyOf = (prop: string, spec: FieldSpec, v2: boolean | undefined): string =>
+    v2 && spec.v2 ? spec.v2 : (spec.wire ?? prop);
+  return {
+    name,
+    fields,
+    encode(value, options) {
+      const out: Record<string, string> = {};
+      const source = value as Record<string, unknown>;
+      for (const [prop, spec] of entries) {
+        const v = source[prop];
+        if (v === undefined || v === null) continue;
+        out[keyOf(prop, spec, options?.v2)] = formatValue(spec, v, prop, name);
+      }
+      return out;
+    },
+    decode(extFields, options) {
+      const out: Record<string, unknown> = {};
+      for (const [prop, spec] of entries) {
+        const raw = extFields?.[keyOf(prop, spec, options?.v2)];
+        if (raw === undefined || raw === null) {
+          if (spec.required) throw new HeaderFieldError(`the custom field <${prop}> is null (header ${name})`);
+          continue;
+        }
+        out[prop] = parseValue(spec, raw, prop, name);
+      }
+      return out as HeaderValue<F>;
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Contracts of the transport layer: what the remoting client and server offer to the layers above.
+ */
+import type { RemotingCommand } from '../protocol/command/remoting-command.js';
+import type { SerializeTypeCode } from '../protocol/codes/misc.js';
+
+/** Hooks run around every request a client or server sends (ACL signing happens in `beforeRequest`). */
+export interface RPCHook {
+  beforeRequest?(remoteAddress: string, request: RemotingCommand): void;
+  afterResponse?(remoteAddress: string, request: RemotingCommand, response: RemotingCommand | undefined): void;
+}
+
+/** One live connection, as seen by a request processor (server side, or client side for server pushes). */
+export interface RemotingChannel {
+  /** "ip:port" of the peer (IPv4-mapped IPv6 normalized to IPv4). */
+  readonly remoteAddress: string;
+  /** "ip:port" of our end. */
+  readonly localAddress: string;
+  /** Unique id of this connection for the lifetime of the process. */
+  readonly id: number;
+  readonly closed: boolean;
+  /** Sends a request over this connection and waits for its response (e.g. broker -> client calls). */
+  invoke(request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand>;
+  invokeOneway(request: RemotingCommand, timeoutMillis: number): Promise<void>;
+  /** Writes a command as is (responses). */
+  send(command: RemotingCommand): Promise<void>;
+  close(reason?: string): void;
+}
+
+export interface RequestContext {
+  readonly channel: RemotingChannel;
+}
+
+/**
+ * Handles the requests of one or more codes. Returning a command sends it as the response (opaque and
+ * response flag are filled in by the transport); returning undefined sends nothing. A thrown error is
+ * answered SYSTEM_ERROR with a remark naming it, and the connection is kept.
+ */
+export interface RequestProcessor {
+  processRequest(
+    context: RequestContext,
+    request: RemotingCommand,
+  ): Promise<RemotingCommand | undefined> | RemotingCommand | undefined;
+  /** True to refuse work for now: answered SYSTEM_BUSY "[REJECTREQUEST]...". */
+  rejectRequest?(): boolean;
+}
+
+export interface ProcessorOptions {
+  /** Requests of this processor running at once; more are answered SYSTEM_BUSY "[OVERLOAD]...". */
+  maxConcurrency?: number;
+}
+
+export interface RemotingClientOptions {
+  /** Connect timeout, ms (default 3000). */
+  connectTimeoutMillis?: number;
+  /** Async invocations in flight at once (default 65535). */
+  asyncPermits?: number;
+  /** Oneway invocations being written at once (default 65535). */
+  onewayPermits?: number;
+  /** Close the connection when a sync request times out (default true, as Java). */
+  closeSocketIfTimeout?: boolean;
+  /** Header form of requests we send (default JSON). */
+  serializeType?: SerializeTypeCode;
+  /** Close a connection idle (no read and no write) for this long, ms (default 120000; 0 = never). */
+  channelMaxIdleMillis?: number;
+  /** Largest frame accepted from a peer (default 16 MiB - 4). */
+  maxFrameLength?: number;
+  /** Response-table sweep period, ms (default 1000). */
+  scanIntervalMillis?: number;
+}
+
+export interface RemotingServerOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Header form of responses and server-initiated requests (default JSON). */
+  serializeType?: SerializeTypeCode;
+  /** Close connections idle for this long, ms (default 120000; 0 = never). */
+  channelMaxIdleMillis?: number;
+  maxFrameLength?: number;
+  /** Permits for server-initiated oneway / async requests (defaults 256 / 64). */
+  onewayPermits?: number;
+  asyncPermits?: number;
+}
+
+/** Events a server or client emits about connections. */
+export interface ChannelEventListener {
+  onChannelConnect?(channel: RemotingChannel): void;
+  onChannelClose?(channel: RemotingChannel): void;
+  onChannelException?(channel: RemotingChannel, error: Error): void;
+  onChannelIdle?(channel: RemotingChannel): void;
+}
