@@ -1,0 +1,237 @@
+/**
+ * Public message types. `Message` is what a producer builds; its properties map holds tags, keys and
+ * the other system properties next to the user's own (as in Java, one map). `MessageExt` is a decoded
+ * stored message as consumers see it.
+ */
+import { IllegalArgumentError, ProtocolError } from '../../common/errors.js';
+import {
+  KEY_SEPARATOR,
+  MessageConst,
+  MessageSysFlag,
+  RESERVED_PROPERTY_NAMES,
+  compressionTypeOf,
+} from './constants.js';
+import { decompressBody } from './compression.js';
+import { encodeOffsetMessageId } from './message-id.js';
+import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR, decodeProperties } from './properties.js';
+import type { MessageRecord } from './record.js';
+
+export type MessageBody = Buffer | Uint8Array | string;
+
+export interface MessageInit {
+  topic: string;
+  body: MessageBody;
+  tags?: string;
+  /** One key, or several (joined with a space on the wire). */
+  keys?: string | string[];
+  flag?: number;
+  /** User properties; checked like putUserProperty. */
+  properties?: Readonly<Record<string, string>>;
+  delayTimeLevel?: number;
+  /** Default true. */
+  waitStoreMsgOK?: boolean;
+  transactionId?: string;
+}
+
+/** A message to send. */
+export class Message {
+  topic: string;
+  flag: number;
+  body: MessageBody;
+  /** Client-side only; never sent. */
+  transactionId: string | undefined;
+  private readonly props: Record<string, string> = Object.create(null) as Record<string, string>;
+
+  constructor(init: MessageInit);
+  constructor(topic: string, body: MessageBody, options?: Omit<MessageInit, 'topic' | 'body'>);
+  constructor(
+    a: MessageInit | string,
+    body?: MessageBody,
+    options: Omit<MessageInit, 'topic' | 'body'> = {},
+  ) {
+    const init: MessageInit = typeof a === 'string' ? { ...options, topic: a, body: body ?? '' } : a;
+    this.topic = init.topic;
+    this.body = init.body;
+    this.flag = init.flag ?? 0;
+    this.transactionId = init.transactionId;
+    if (init.tags) this.tags = init.tags;
+    if (init.keys !== undefined && init.keys.length > 0) this.keys = init.keys;
+    this.waitStoreMsgOK = init.waitStoreMsgOK ?? true;
+    if (init.delayTimeLevel) this.delayTimeLevel = init.delayTimeLevel;
+    for (const [k, v] of Object.entries(init.properties ?? {})) this.putUserProperty(k, v);
+  }
+
+  /** Every property (system and user) as sent on the wire. Do not mutate; use the setters. */
+  get properties(): Readonly<Record<string, string>> {
+    return this.props;
+  }
+
+  /** Properties whose names are not reserved by RocketMQ. */
+  get userProperties(): Record<string, string> {
+    const out = Object.create(null) as Record<string, string>;
+    for (const [k, v] of Object.entries(this.props)) if (!RESERVED_PROPERTY_NAMES.has(k)) out[k] = v;
+    return out;
+  }
+
+  getProperty(name: string): string | undefined {
+    return this.props[name];
+  }
+
+  /** Internal, unchecked (Java putProperty): for client/broker code setting system properties. */
+  putProperty(name: string, value: string): void {
+    this.props[name] = value;
+  }
+
+  clearProperty(name: string): void {
+    delete this.props[name];
+  }
+
+  /**
+   * Set a user property. Reserved names (RESERVED_PROPERTY_NAMES) and blank names/values are refused
+   * as in Java; so are the separator characters U+0001/U+0002, which would corrupt the wire form.
+   */
+  putUserProperty(name: string, value: string): void {
+    if (RESERVED_PROPERTY_NAMES.has(name)) {
+      throw new IllegalArgumentError(
+        `The Property<${name}> is used by system, input another please (reserved names: see RESERVED_PROPERTY_NAMES)`,
+      );
+    }
+    if (typeof name !== 'string' || typeof value !== 'string' || name.trim() === '' || value.trim() === '') {
+      throw new IllegalArgumentError(
+        'The name or value of property can not be null or blank string! (use non-whitespace text)',
+      );
+    }
+    for (const s of [name, value]) {
+      if (s.includes(NAME_VALUE_SEPARATOR) || s.includes(PROPERTY_SEPARATOR)) {
+        throw new IllegalArgumentError(
+          `property ${JSON.stringify(name)} contains the reserved separator character U+0001 or U+0002; remove it`,
+        );
+      }
+    }
+    this.props[name] = value;
+  }
+
+  getUserProperty(name: string): string | undefined {
+    return this.props[name];
+  }
+
+  get tags(): string | undefined {
+    return this.props[MessageConst.PROPERTY_TAGS];
+  }
+  set tags(tags: string | undefined) {
+    if (tags === undefined) delete this.props[MessageConst.PROPERTY_TAGS];
+    else this.props[MessageConst.PROPERTY_TAGS] = tags;
+  }
+
+  /** The KEYS property as stored: keys separated by one space. */
+  get keys(): string | undefined {
+    return this.props[MessageConst.PROPERTY_KEYS];
+  }
+  set keys(keys: string | string[] | undefined) {
+    if (keys === undefined) delete this.props[MessageConst.PROPERTY_KEYS];
+    else this.props[MessageConst.PROPERTY_KEYS] = Array.isArray(keys) ? keys.join(KEY_SEPARATOR) : keys;
+  }
+
+  get delayTimeLevel(): number {
+    const v = this.props[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
+    const n = v === undefined ? 0 : Number.parseInt(v, 10);
+    return Number.isFinite(n) ? n : 0;
+  }
+  set delayTimeLevel(level: number) {
+    this.props[MessageConst.PROPERTY_DELAY_TIME_LEVEL] = String(Math.trunc(level));
+  }
+
+  /** Absent means true; otherwise Java Boolean.parseBoolean ("true", any case). */
+  get waitStoreMsgOK(): boolean {
+    const v = this.props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
+    return v === undefined || v.toLowerCase() === 'true';
+  }
+  set waitStoreMsgOK(wait: boolean) {
+    this.props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = String(wait);
+  }
+
+  /** 5.x timer: deliver after this many seconds. */
+  set delayTimeSec(sec: number) {
+    this.props[MessageConst.PROPERTY_TIMER_DELAY_SEC] = String(Math.trunc(sec));
+  }
+  /** 5.x timer: deliver after this many milliseconds. */
+  set delayTimeMs(ms: number) {
+    this.props[MessageConst.PROPERTY_TIMER_DELAY_MS] = String(Math.trunc(ms));
+  }
+  /** 5.x timer: deliver at this epoch millisecond. */
+  set deliverTimeMs(ms: number) {
+    this.props[MessageConst.PROPERTY_TIMER_DELIVER_MS] = String(Math.trunc(ms));
+  }
+
+  /** The body as bytes (strings are UTF-8 encoded). */
+  bodyBytes(): Buffer {
+    return toBuffer(this.body);
+  }
+}
+
+/** Body bytes of any accepted body form (no copy for Buffers). */
+export function toBuffer(body: MessageBody): Buffer {
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (Buffer.isBuffer(body)) return body;
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/** A stored message as a consumer sees it. */
+export interface MessageExt extends Omit<MessageRecord, 'properties'> {
+  properties: Record<string, string>;
+  tags: string | undefined;
+  /** KEYS property as stored (space separated). */
+  keys: string | undefined;
+  /** Non-empty tokens of KEYS. */
+  keyList: string[];
+  /** UNIQ_KEY when present, else the offset message id (Java MessageClientExt.getMsgId). */
+  msgId: string;
+  offsetMsgId: string;
+  commitLogOffset: bigint;
+  brokerName?: string;
+}
+
+export interface MessageExtOptions {
+  /** Inflate COMPRESSED bodies (default true). */
+  decompress?: boolean;
+  maxDecompressedSize?: number;
+  brokerName?: string;
+}
+
+/**
+ * Build a MessageExt from a decoded record: parse properties, compute the ids and, when COMPRESSED is
+ * set, inflate the body and clear the bit (5.x behaviour). LZ4/ZSTD bodies throw ProtocolError
+ * (only zlib is implemented).
+ */
+export function messageExtFromRecord(record: MessageRecord, options: MessageExtOptions = {}): MessageExt {
+  const properties = decodeProperties(record.properties);
+  let { body, sysFlag } = record;
+  if (options.decompress !== false && sysFlag & MessageSysFlag.COMPRESSED) {
+    const type = compressionTypeOf(sysFlag);
+    if (type !== 'ZLIB') {
+      throw new ProtocolError(
+        `message body uses unsupported compression type ${type ?? (sysFlag & 0x700) >> 8}`,
+      );
+    }
+    const opts =
+      options.maxDecompressedSize === undefined ? {} : { maxOutputLength: options.maxDecompressedSize };
+    body = decompressBody(body, opts);
+    sysFlag &= ~MessageSysFlag.COMPRESSED;
+  }
+  const offsetMsgId = encodeOffsetMessageId(record.storeHost, record.physicalOffset);
+  const keys = properties[MessageConst.PROPERTY_KEYS];
+  const ext: MessageExt = {
+    ...record,
+    body,
+    sysFlag,
+    properties,
+    tags: properties[MessageConst.PROPERTY_TAGS],
+    keys,
+    keyList: keys === undefined ? [] : keys.split(KEY_SEPARATOR).filter((k) => k.length > 0),
+    msgId: properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX] ?? offsetMsgId,
+    offsetMsgId,
+    commitLogOffset: record.physicalOffset,
+  };
+  if (options.brokerName !== undefined) ext.brokerName = options.brokerName;
+  return ext;
+}

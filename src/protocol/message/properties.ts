@@ -1,0 +1,86 @@
+/**
+ * The message property string (Java MessageDecoder.messageProperties2String / string2messageProperties).
+ *
+ *   name U+0001 value U+0002 name U+0001 value [U+0002]
+ *
+ * The trailing U+0002 was dropped by 4.9.3 .. 5.1.4 and restored in 5.2.0 (the broker appends
+ * `__CRC32#` after it); every version's decoder accepts both forms.
+ */
+import { javaStringHash } from './java-hash.js';
+
+export const NAME_VALUE_SEPARATOR = '\u0001';
+export const PROPERTY_SEPARATOR = '\u0002';
+
+export interface EncodePropertiesOptions {
+  /** Write U+0002 after the last entry too (5.2+ form). Default true. */
+  trailingSeparator?: boolean;
+}
+
+/**
+ * Serialize properties in the object's iteration order. Entries whose value is null/undefined are
+ * skipped (as Java skips null values); an empty object gives ''.
+ */
+export function encodeProperties(
+  props: Readonly<Record<string, string>>,
+  options: EncodePropertiesOptions = {},
+): string {
+  let out = '';
+  for (const name of Object.keys(props)) {
+    const value = props[name] as string | null | undefined;
+    if (value === null || value === undefined) continue;
+    out += name + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
+  }
+  if (out.length > 0 && options.trailingSeparator === false) out = out.slice(0, -1);
+  return out;
+}
+
+/**
+ * Parse a property string into a null-prototype object. Tolerant like every Java version:
+ * segments shorter than 3 characters or without U+0001 are skipped, a segment is split at its first
+ * U+0001, entries with an empty name or an empty value are dropped, and the last duplicate wins.
+ */
+export function decodeProperties(s: string): Record<string, string> {
+  const map = Object.create(null) as Record<string, string>;
+  const len = s.length;
+  let index = 0;
+  while (index < len) {
+    let end = s.indexOf(PROPERTY_SEPARATOR, index);
+    if (end < 0) end = len;
+    if (end - index >= 3) {
+      const sep = s.indexOf(NAME_VALUE_SEPARATOR, index);
+      // Name must be non-empty (sep > index) and value non-empty (sep < end - 1).
+      if (sep > index && sep < end - 1) {
+        map[s.substring(index, sep)] = s.substring(sep + 1, end);
+      }
+    }
+    index = end + 1;
+  }
+  return map;
+}
+
+function tableSizeFor(n: number): number {
+  let cap = 1;
+  while (cap < n) cap *= 2;
+  return cap;
+}
+
+/**
+ * Order in which a Java `HashMap` with the given initial capacity iterates `keys` inserted in this
+ * order (duplicates keep their first position). Only needed to reproduce Java's bytes in golden tests:
+ * bucket = (h ^ (h >>> 16)) & (cap - 1); buckets ascending, insertion order inside a bucket; the table
+ * doubles while size > 0.75 * cap, and a resize keeps the relative order within each bucket, so only
+ * the final capacity matters. (Tree bins, > 8 colliding keys, are not emulated.)
+ */
+export function javaHashMapOrder(keys: string[], capacity = 16): string[] {
+  const unique = [...new Set(keys)];
+  let cap = tableSizeFor(Math.max(1, capacity));
+  while (unique.length > cap * 0.75) cap *= 2;
+  const bucket = (k: string): number => {
+    const h = javaStringHash(k);
+    return (h ^ (h >>> 16)) & (cap - 1);
+  };
+  return unique
+    .map((key, i) => ({ key, i, b: bucket(key) }))
+    .sort((x, y) => x.b - y.b || x.i - y.i)
+    .map((e) => e.key);
+}

@@ -1,0 +1,310 @@
+/**
+ * Commit-log record codec (Java CommitLog / MessageExtEncoder / MessageDecoder). The same bytes are
+ * stored on disk, returned by PULL_MESSAGE (records concatenated) and by VIEW_MESSAGE_BY_ID.
+ *
+ * off  size  field
+ *   0   4     TOTALSIZE (whole record)
+ *   4   4     MAGICCODE  V1 0xDAA320A7 (1-byte topic length) | V2 0xDAA320AB (2-byte topic length)
+ *   8   4     BODYCRC    crc32(body) & 0x7FFFFFFF
+ *  12   4     QUEUEID
+ *  16   4     FLAG
+ *  20   8     QUEUEOFFSET
+ *  28   8     PHYSICALOFFSET
+ *  36   4     SYSFLAG
+ *  40   8     BORNTIMESTAMP
+ *  48   8|20  BORNHOST   ip (4|16, BORNHOST_V6 bit) + port int32
+ *   .   8     STORETIMESTAMP
+ *   .   8|20  STOREHOST  ip (4|16, STOREHOSTADDRESS_V6 bit) + port int32
+ *   .   4     RECONSUMETIMES
+ *   .   8     PREPAREDTRANSACTIONOFFSET
+ *   .   4+n   BODYLENGTH, BODY
+ *   .   1|2+t TOPICLENGTH, TOPIC (UTF-8)
+ *   .   2+p   PROPERTIESLENGTH, PROPERTIES (UTF-8, §1.4 string)
+ */
+import { IllegalArgumentError, ProtocolError } from '../../common/errors.js';
+import type { SocketAddress } from './address.js';
+import { bytesToIp, ipToBytes } from './address.js';
+import { MessageMagic, MessageSysFlag } from './constants.js';
+import { storedBodyCrc } from './crc32.js';
+
+export type { SocketAddress } from './address.js';
+
+export interface MessageRecord {
+  topic: string;
+  queueId: number;
+  flag: number;
+  queueOffset: bigint;
+  physicalOffset: bigint;
+  sysFlag: number;
+  bornTimestamp: number;
+  bornHost: SocketAddress;
+  storeTimestamp: number;
+  storeHost: SocketAddress;
+  reconsumeTimes: number;
+  preparedTransactionOffset: bigint;
+  body: Buffer;
+  /** Raw property string (§1.4), exactly as stored. */
+  properties: string;
+  bodyCrc: number;
+  storeSize: number;
+}
+
+/** Byte offsets of the fields that sit at fixed positions in every record. */
+export const RecordOffset = {
+  TOTALSIZE: 0,
+  MAGICCODE: 4,
+  BODYCRC: 8,
+  QUEUEID: 12,
+  FLAG: 16,
+  QUEUEOFFSET: 20,
+  PHYSICALOFFSET: 28,
+  SYSFLAG: 36,
+  BORNTIMESTAMP: 40,
+  BORNHOST: 48,
+} as const;
+
+/** Largest PROPERTIES length (Java writes it as a signed short). */
+export const MAX_PROPERTIES_LENGTH = 32767;
+/** Topics longer than this many UTF-8 bytes need the V2 magic (2-byte length). */
+export const MAX_V1_TOPIC_LENGTH = 127;
+
+function bornHostLength(sysFlag: number): number {
+  return sysFlag & MessageSysFlag.BORNHOST_V6 ? 20 : 8;
+}
+function storeHostLength(sysFlag: number): number {
+  return sysFlag & MessageSysFlag.STOREHOSTADDRESS_V6 ? 20 : 8;
+}
+
+/** Offsets of the fields after BORNHOST, which move with the host address lengths. */
+export function recordFieldOffsets(sysFlag: number): {
+  storeTimestamp: number;
+  storeHost: number;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+  bodyLength: number;
+} {
+  const storeTimestamp = RecordOffset.BORNHOST + bornHostLength(sysFlag);
+  const storeHost = storeTimestamp + 8;
+  const reconsumeTimes = storeHost + storeHostLength(sysFlag);
+  return {
+    storeTimestamp,
+    storeHost,
+    reconsumeTimes,
+    preparedTransactionOffset: reconsumeTimes + 4,
+    bodyLength: reconsumeTimes + 12,
+  };
+}
+
+/** Offset of STORETIMESTAMP for a record with this sysFlag (48 + born host length). */
+export function storeTimestampOffset(sysFlag: number): number {
+  return RecordOffset.BORNHOST + bornHostLength(sysFlag);
+}
+
+function topicLengthSize(topicBytes: number): 1 | 2 {
+  return topicBytes > MAX_V1_TOPIC_LENGTH ? 2 : 1;
+}
+
+/**
+ * TOTALSIZE of a record (91 + body + topic + properties for IPv4 hosts and a V1 topic). The topic
+ * length field is 2 bytes (V2) when the topic exceeds 127 bytes.
+ */
+export function encodedRecordSize(
+  topicBytes: number,
+  bodyLength: number,
+  propertiesBytes: number,
+  sysFlag: number,
+): number {
+  return (
+    recordFieldOffsets(sysFlag).bodyLength +
+    4 +
+    bodyLength +
+    topicLengthSize(topicBytes) +
+    topicBytes +
+    2 +
+    propertiesBytes
+  );
+}
+
+/** sysFlag with the BORNHOST_V6 / STOREHOSTADDRESS_V6 bits matching the given addresses. */
+export function sysFlagForHosts(sysFlag: number, bornIp: string, storeIp: string): number {
+  let f = sysFlag & ~(MessageSysFlag.BORNHOST_V6 | MessageSysFlag.STOREHOSTADDRESS_V6);
+  if (ipToBytes(bornIp).length === 16) f |= MessageSysFlag.BORNHOST_V6;
+  if (ipToBytes(storeIp).length === 16) f |= MessageSysFlag.STOREHOSTADDRESS_V6;
+  return f;
+}
+
+function writeHost(buf: Buffer, off: number, ip: Buffer, port: number): number {
+  ip.copy(buf, off);
+  buf.writeInt32BE(port | 0, off + ip.length);
+  return off + ip.length + 4;
+}
+
+/**
+ * Encode one record. The host-address bits of `sysFlag` are set from the addresses (IPv4-mapped IPv6
+ * counts as IPv4); BODYCRC is computed unless given; the magic is V1 unless the topic needs V2.
+ * Throws IllegalArgumentError when the topic or properties are too long to encode.
+ */
+export function encodeMessageRecord(
+  r: Omit<MessageRecord, 'storeSize' | 'bodyCrc'> & { bodyCrc?: number },
+): Buffer {
+  const bornIp = ipToBytes(r.bornHost.ip);
+  const storeIp = ipToBytes(r.storeHost.ip);
+  let sysFlag = r.sysFlag & ~(MessageSysFlag.BORNHOST_V6 | MessageSysFlag.STOREHOSTADDRESS_V6);
+  if (bornIp.length === 16) sysFlag |= MessageSysFlag.BORNHOST_V6;
+  if (storeIp.length === 16) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6;
+
+  const topic = Buffer.from(r.topic, 'utf8');
+  const props = Buffer.from(r.properties, 'utf8');
+  if (topic.length > 0x7fff) {
+    throw new IllegalArgumentError(`topic is ${topic.length} bytes long; a record topic holds at most 32767`);
+  }
+  if (props.length > MAX_PROPERTIES_LENGTH) {
+    throw new IllegalArgumentError(
+      `properties are ${props.length} bytes long; at most ${MAX_PROPERTIES_LENGTH} fit in a record (remove properties)`,
+    );
+  }
+  const size = encodedRecordSize(topic.length, r.body.length, props.length, sysFlag);
+  const v2 = topicLengthSize(topic.length) === 2;
+  const buf = Buffer.allocUnsafe(size);
+  buf.writeInt32BE(size, RecordOffset.TOTALSIZE);
+  buf.writeInt32BE(v2 ? MessageMagic.V2 : MessageMagic.V1, RecordOffset.MAGICCODE);
+  buf.writeInt32BE((r.bodyCrc ?? storedBodyCrc(r.body)) | 0, RecordOffset.BODYCRC);
+  buf.writeInt32BE(r.queueId | 0, RecordOffset.QUEUEID);
+  buf.writeInt32BE(r.flag | 0, RecordOffset.FLAG);
+  buf.writeBigInt64BE(BigInt.asIntN(64, r.queueOffset), RecordOffset.QUEUEOFFSET);
+  buf.writeBigInt64BE(BigInt.asIntN(64, r.physicalOffset), RecordOffset.PHYSICALOFFSET);
+  buf.writeInt32BE(sysFlag | 0, RecordOffset.SYSFLAG);
+  buf.writeBigInt64BE(BigInt(r.bornTimestamp), RecordOffset.BORNTIMESTAMP);
+  let off = writeHost(buf, RecordOffset.BORNHOST, bornIp, r.bornHost.port);
+  buf.writeBigInt64BE(BigInt(r.storeTimestamp), off);
+  off = writeHost(buf, off + 8, storeIp, r.storeHost.port);
+  buf.writeInt32BE(r.reconsumeTimes | 0, off);
+  buf.writeBigInt64BE(BigInt.asIntN(64, r.preparedTransactionOffset), off + 4);
+  off += 12;
+  buf.writeInt32BE(r.body.length, off);
+  off += 4;
+  Buffer.from(r.body.buffer, r.body.byteOffset, r.body.length).copy(buf, off);
+  off += r.body.length;
+  if (v2) {
+    buf.writeUInt16BE(topic.length, off);
+    off += 2;
+  } else {
+    buf.writeUInt8(topic.length, off);
+    off += 1;
+  }
+  topic.copy(buf, off);
+  off += topic.length;
+  buf.writeUInt16BE(props.length, off);
+  props.copy(buf, off + 2);
+  return buf;
+}
+
+export interface DecodeRecordOptions {
+  /** Recompute the body CRC and throw ProtocolError on mismatch. Default false (as the Java client). */
+  verifyCrc?: boolean;
+}
+
+function fail(offset: number, what: string): never {
+  throw new ProtocolError(`malformed message record at byte ${offset}: ${what}`);
+}
+
+function readHost(buf: Buffer, off: number, ipLen: number): SocketAddress {
+  return { ip: bytesToIp(buf.subarray(off, off + ipLen)), port: buf.readInt32BE(off + ipLen) };
+}
+
+/**
+ * Decode the record starting at `offset`. Every length is checked against TOTALSIZE and the buffer;
+ * any inconsistency, an unknown magic (including the end-of-file BLANK magic) or a CRC mismatch (with
+ * verifyCrc) throws ProtocolError. The returned body is a copy.
+ */
+export function decodeMessageRecord(
+  buf: Buffer,
+  offset = 0,
+  options: DecodeRecordOptions = {},
+): MessageRecord {
+  const avail = buf.length - offset;
+  if (offset < 0 || avail < 8) fail(offset, `only ${Math.max(0, avail)} bytes left, need at least 8`);
+  const storeSize = buf.readInt32BE(offset);
+  const magic = buf.readInt32BE(offset + 4);
+  if (magic === MessageMagic.BLANK) fail(offset, 'end-of-file blank marker, not a message');
+  if (magic !== MessageMagic.V1 && magic !== MessageMagic.V2) {
+    fail(offset, `unknown magic code 0x${(magic >>> 0).toString(16).toUpperCase()}`);
+  }
+  if (storeSize < 0 || storeSize > avail) fail(offset, `TOTALSIZE ${storeSize} but ${avail} bytes available`);
+  if (storeSize < 56) fail(offset, `TOTALSIZE ${storeSize} is too small for a record`);
+  const end = offset + storeSize;
+  const sysFlag = buf.readInt32BE(offset + RecordOffset.SYSFLAG);
+  const rel = recordFieldOffsets(sysFlag);
+  const bornIpLen = bornHostLength(sysFlag) - 4;
+  const storeIpLen = storeHostLength(sysFlag) - 4;
+  let p = offset + rel.bodyLength;
+  const need = (n: number, what: string): void => {
+    if (n < 0 || p + n > end)
+      fail(offset, `${what} (${n} bytes at +${p - offset}) runs past TOTALSIZE ${storeSize}`);
+  };
+  need(4, 'body length');
+  const bodyLength = buf.readInt32BE(p);
+  p += 4;
+  need(bodyLength, 'body');
+  const body = Buffer.from(buf.subarray(p, p + bodyLength));
+  p += bodyLength;
+  const v2 = magic === MessageMagic.V2;
+  need(v2 ? 2 : 1, 'topic length');
+  const topicLength = v2 ? buf.readUInt16BE(p) : buf.readUInt8(p);
+  p += v2 ? 2 : 1;
+  need(topicLength, 'topic');
+  const topic = buf.toString('utf8', p, p + topicLength);
+  p += topicLength;
+  need(2, 'properties length');
+  const propertiesLength = buf.readUInt16BE(p);
+  p += 2;
+  need(propertiesLength, 'properties');
+  const properties = buf.toString('utf8', p, p + propertiesLength);
+  p += propertiesLength;
+  if (p !== end) fail(offset, `fields end at +${p - offset} but TOTALSIZE is ${storeSize}`);
+
+  const bodyCrc = buf.readInt32BE(offset + RecordOffset.BODYCRC);
+  if (options.verifyCrc) {
+    const actual = storedBodyCrc(body);
+    if (actual !== bodyCrc) fail(offset, `body CRC ${actual} does not match stored BODYCRC ${bodyCrc}`);
+  }
+  return {
+    topic,
+    queueId: buf.readInt32BE(offset + RecordOffset.QUEUEID),
+    flag: buf.readInt32BE(offset + RecordOffset.FLAG),
+    queueOffset: buf.readBigInt64BE(offset + RecordOffset.QUEUEOFFSET),
+    physicalOffset: buf.readBigInt64BE(offset + RecordOffset.PHYSICALOFFSET),
+    sysFlag,
+    bornTimestamp: Number(buf.readBigInt64BE(offset + RecordOffset.BORNTIMESTAMP)),
+    bornHost: readHost(buf, offset + RecordOffset.BORNHOST, bornIpLen),
+    storeTimestamp: Number(buf.readBigInt64BE(offset + rel.storeTimestamp)),
+    storeHost: readHost(buf, offset + rel.storeHost, storeIpLen),
+    reconsumeTimes: buf.readInt32BE(offset + rel.reconsumeTimes),
+    preparedTransactionOffset: buf.readBigInt64BE(offset + rel.preparedTransactionOffset),
+    body,
+    properties,
+    bodyCrc,
+    storeSize,
+  };
+}
+
+/**
+ * Decode concatenated records (a pull or query response body). Like the Java client, decoding stops
+ * at the first record that cannot be decoded; the records before it are returned.
+ */
+export function decodeMessageRecords(buf: Buffer, options: DecodeRecordOptions = {}): MessageRecord[] {
+  const out: MessageRecord[] = [];
+  let offset = 0;
+  while (offset < buf.length) {
+    let r: MessageRecord;
+    try {
+      r = decodeMessageRecord(buf, offset, options);
+    } catch (err) {
+      if (err instanceof ProtocolError) break;
+      throw err;
+    }
+    out.push(r);
+    offset += r.storeSize;
+  }
+  return out;
+}
