@@ -78,7 +78,9 @@ function formatValue(spec: FieldSpec, value: unknown, field: string, header: str
 
 function parseValue(spec: FieldSpec, raw: string, field: string, header: string): unknown {
   const bad = (): never => {
-    throw new HeaderFieldError(`the custom field ${field} of ${header} has a bad ${spec.type} value: "${raw}"`);
+    throw new HeaderFieldError(
+      `the custom field ${field} of ${header} has a bad ${spec.type} value: "${raw}"`,
+    );
   };
   switch (spec.type) {
     case 'string':
@@ -129,7 +131,8 @@ export function defineHeader<const F extends FieldTable>(name: string, fields: F
       for (const [prop, spec] of entries) {
         const raw = extFields?.[keyOf(prop, spec, options?.v2)];
         if (raw === undefined || raw === null) {
-          if (spec.required) throw new HeaderFieldError(`the custom field <${prop}> is null (header ${name})`);
+          if (spec.required)
+            throw new HeaderFieldError(`the custom field <${prop}> is null (header ${name})`);
           continue;
         }
         out[prop] = parseValue(spec, raw, prop, name);
@@ -138,3 +141,6 @@ export function defineHeader<const F extends FieldTable>(name: string, fields: F
     },
   };
 }
+
+/** The value type of a declared header: `type SendMessageRequestHeader = HeaderOf<typeof SendMessageRequestHeader>`. */
+export type HeaderOf<C> = C extends HeaderCodec<infer F> ? HeaderValue<F> : never;

@@ -1,0 +1,51 @@
+/**
+ * PULL_MESSAGE (11), 5.x LITE_PULL_MESSAGE (361). Both headers are FastCodes headers in Java: they are
+ * written in exactly this order (own fields, then the inherited TopicRequestHeader/RpcRequestHeader ones).
+ */
+import { TOPIC_REQUEST_FIELDS } from './rpc-fields.js';
+import { defineHeader } from './schema.js';
+import type { HeaderOf } from './schema.js';
+
+export const PullMessageRequestHeader = defineHeader('PullMessageRequestHeader', {
+  consumerGroup: { type: 'string', required: true },
+  topic: { type: 'string', required: true },
+  queueId: { type: 'int', required: true },
+  /** First logical offset wanted. */
+  queueOffset: { type: 'long', required: true },
+  maxMsgNums: { type: 'int', required: true },
+  /** PullSysFlag bits. */
+  sysFlag: { type: 'int', required: true },
+  /** Consumer offset to commit when the COMMIT_OFFSET flag is set. */
+  commitOffset: { type: 'long', required: true },
+  /** Long-polling hold time. */
+  suspendTimeoutMillis: { type: 'number', required: true },
+  /** Tag expression, e.g. `*` or `TagA || TagB`. */
+  subscription: { type: 'string' },
+  subVersion: { type: 'number', required: true },
+  /** `TAG` or `SQL92`. */
+  expressionType: { type: 'string' },
+  /** 5.x. */
+  maxMsgBytes: { type: 'int' },
+  /** 5.x. */
+  requestSource: { type: 'int' },
+  /** 5.x (the spelling is Java's). */
+  proxyFrowardClientId: { type: 'string' },
+  ...TOPIC_REQUEST_FIELDS,
+});
+export type PullMessageRequestHeader = HeaderOf<typeof PullMessageRequestHeader>;
+
+export const PullMessageResponseHeader = defineHeader('PullMessageResponseHeader', {
+  suggestWhichBrokerId: { type: 'number', required: true },
+  nextBeginOffset: { type: 'long', required: true },
+  minOffset: { type: 'long', required: true },
+  maxOffset: { type: 'long', required: true },
+  /** 5.x: static topic offset delta. */
+  offsetDelta: { type: 'long' },
+  /** 5.x. */
+  topicSysFlag: { type: 'int' },
+  /** 5.x. */
+  groupSysFlag: { type: 'int' },
+  /** 5.x. */
+  forbiddenType: { type: 'int' },
+});
+export type PullMessageResponseHeader = HeaderOf<typeof PullMessageResponseHeader>;
