@@ -61,7 +61,7 @@ export function describeJson(value: JsonValue | undefined): string {
   return `${typeof value} ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : String(value)}`;
 }
 
-const NUMBER_RE = /-?(?:0|[1-9]\d*|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const NUMBER_RE = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const IDENT_RE = /[A-Za-z_$][A-Za-z0-9_$]*/y;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 

@@ -1,0 +1,13 @@
+/** Request / response body codecs (JSON via fastjson rules; compressed register body). Pure. */
+export * from './fastjson.js';
+export * from './json-reader.js';
+export * from './java-order.js';
+export * from './route.js';
+export * from './cluster-info.js';
+export * from './topic-config.js';
+export * from './register-broker.js';
+export * from './kv-table.js';
+export * from './topic-list.js';
+export * from './heartbeat.js';
+export * from './consumer-list.js';
+export * from './lock-batch.js';

@@ -1,0 +1,22 @@
+/**
+ * KVTable `{"table":{"k":"v",...}}`: GET_KVLIST_BY_NAMESPACE (219) answers and the REGISTER_BROKER
+ * answer body (namespace ORDER_TOPIC_CONFIG, e.g. {"table":{"TopicTest":"broker-a:4;broker-b:4"}}).
+ * fastjson defaults; entry order as given (Java: HashMap order).
+ */
+import { parseFastjsonObject } from './fastjson-parse.js';
+import type { FastjsonParseOptions } from './fastjson-parse.js';
+import { toFastjsonBytes } from './fastjson-write.js';
+import { ObjectReader } from './json-reader.js';
+
+export interface KVTable {
+  table: Map<string, string>;
+}
+
+export function encodeKVTable(kv: KVTable): Buffer {
+  return toFastjsonBytes({ table: kv.table }, 'plain');
+}
+
+export function decodeKVTable(body: Uint8Array, options: FastjsonParseOptions = {}): KVTable {
+  const r = new ObjectReader(parseFastjsonObject(body, options), 'KVTable');
+  return { table: r.stringMap('table') ?? new Map() };
+}
