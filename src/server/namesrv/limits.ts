@@ -1,0 +1,85 @@
+/**
+ * Bounds that keep the name server's memory in check whatever its peers send, and the name checks
+ * applied before anything is stored. Java's name server trusts its peers; we refuse with a remark.
+ */
+import { RocketMQError } from '../../common/errors.js';
+import { ResponseCode } from '../../protocol/codes/response-code.js';
+
+export interface NameServerLimits {
+  /** Distinct topics held in the route table. */
+  maxTopics: number;
+  /** Topics one REGISTER_BROKER may carry. */
+  maxTopicsPerBroker: number;
+  /** Distinct broker names. */
+  maxBrokerNames: number;
+  /** Registered broker addresses (masters and slaves). */
+  maxBrokerAddrs: number;
+  maxClusters: number;
+  /** Filter servers per broker address. */
+  maxFilterServers: number;
+  /** KV namespaces, and entries over all namespaces. */
+  maxKvNamespaces: number;
+  maxKvEntries: number;
+  /** Length of a KV value, in UTF-16 units. */
+  maxKvValueLength: number;
+  /** Largest REGISTER_BROKER body after inflation, bytes. */
+  maxRegisterBodyBytes: number;
+}
+
+export const DEFAULT_LIMITS: NameServerLimits = {
+  maxTopics: 200_000,
+  maxTopicsPerBroker: 100_000,
+  maxBrokerNames: 4096,
+  maxBrokerAddrs: 16_384,
+  maxClusters: 1024,
+  maxFilterServers: 256,
+  maxKvNamespaces: 1024,
+  maxKvEntries: 100_000,
+  maxKvValueLength: 64 * 1024,
+  maxRegisterBodyBytes: 64 * 1024 * 1024,
+};
+
+/** A request that would break a limit or carries an unusable name. Answered SYSTEM_ERROR. */
+export class NameServerRequestError extends RocketMQError {
+  constructor(message: string) {
+    super(message, { code: ResponseCode.SYSTEM_ERROR });
+  }
+}
+
+/** Longest name (topic, broker, cluster, KV namespace/key) accepted, in UTF-16 units. */
+export const MAX_NAME_LENGTH = 255;
+
+// Control characters, whitespace and the separators Java uses inside its own text formats
+// (`;` and `:` in orderTopicConf, space in the compressed TopicConfig text) are refused in names.
+// eslint-disable-next-line no-control-regex
+const BAD_NAME_CHAR = /[\u0000-\u0020\u007f;:]/;
+
+/** Checks a topic / broker / cluster name; throws NameServerRequestError naming the field. */
+export function checkName(kind: string, name: string): void {
+  if (name.length === 0) throw new NameServerRequestError(`${kind} is empty`);
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new NameServerRequestError(`${kind} is longer than ${MAX_NAME_LENGTH} characters`);
+  }
+  if (BAD_NAME_CHAR.test(name)) {
+    throw new NameServerRequestError(
+      `${kind} ${JSON.stringify(name)} contains whitespace, a control character, ':' or ';'`,
+    );
+  }
+}
+
+const ADDR_RE = /^[^\s/]{1,253}:\d{1,5}$/;
+
+/** Checks an "ip:port" broker address. */
+export function checkAddress(kind: string, addr: string): void {
+  if (!ADDR_RE.test(addr) || Number(addr.slice(addr.lastIndexOf(':') + 1)) > 65535) {
+    throw new NameServerRequestError(
+      `${kind} ${JSON.stringify(addr.slice(0, 80))} is not a host:port address`,
+    );
+  }
+}
+
+/** Checks a KV namespace or key: any text but bounded and non-empty. */
+export function checkKvText(kind: string, text: string, max = MAX_NAME_LENGTH): void {
+  if (text.length === 0) throw new NameServerRequestError(`${kind} is empty`);
+  if (text.length > max) throw new NameServerRequestError(`${kind} is longer than ${max} characters`);
+}

@@ -1,0 +1,360 @@
+/**
+ * The name server's route tables (Java RouteInfoManager) and every change to them: broker
+ * registration, unregistration, removal of a dead broker, topic deletion and write-permission
+ * changes. Read-only views (routes, cluster info, topic lists) are in route-queries.ts.
+ *
+ * Tables, as in Java (all HashMaps, so JavaHashMap keeps their iteration order for the wire):
+ *   topicQueueTable   topic -> brokerName -> QueueData
+ *   brokerAddrTable   brokerName -> BrokerData (cluster, brokerName, brokerId -> addr)
+ *   clusterAddrTable  clusterName -> set of brokerNames
+ *   brokerLiveTable   brokerAddr -> liveness (last update, data version, channel, HA address)
+ *   filterServerTable brokerAddr -> filter server addresses
+ *
+ * Semantics follow 4.9.8, plus the 5.x registration extras that change what clients see: zone name,
+ * enableActingMaster, per-broker heartbeat timeout, topic table applied by the lowest-id slave of a
+ * 5.x broker group whose master is gone (write permission stripped when acting master is enabled).
+ */
+import type { RemotingChannel } from '../../transport/types.js';
+import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
+import { dataVersionEquals } from '../../protocol/body/topic-config.js';
+import type { QueueData } from '../../protocol/body/route.js';
+import { Perm } from '../../protocol/codes/misc.js';
+import { JavaHashMap } from './java-hash-map.js';
+import { DEFAULT_LIMITS, NameServerRequestError } from './limits.js';
+import type { NameServerLimits } from './limits.js';
+
+export const MASTER_ID = 0;
+export const DEFAULT_BROKER_EXPIRY_MILLIS = 120_000;
+
+export interface BrokerRecord {
+  cluster: string;
+  brokerName: string;
+  /** brokerId -> "ip:port" (Java HashMap<Long, String>: small ids iterate ascending). */
+  brokerAddrs: Map<number, string>;
+  enableActingMaster: boolean;
+  zoneName?: string;
+}
+
+export interface BrokerLiveInfo {
+  lastUpdateTimestamp: number;
+  /** Expiry for this broker, ms (5.x brokers may send their own). */
+  heartbeatTimeoutMillis: number;
+  dataVersion: DataVersion;
+  channel: RemotingChannel | undefined;
+  haServerAddr: string;
+  clusterName: string;
+  brokerName: string;
+  brokerId: number;
+}
+
+export interface BrokerRegistration {
+  clusterName: string;
+  brokerAddr: string;
+  brokerName: string;
+  brokerId: number;
+  haServerAddr: string;
+  zoneName?: string;
+  /** 5.x header; undefined for an old (4.x) broker. */
+  enableActingMaster?: boolean;
+  heartbeatTimeoutMillis?: number;
+  dataVersion: DataVersion;
+  /** undefined: the registration carried no topic table (no body). */
+  topicConfigs?: Iterable<TopicConfig>;
+  /** undefined: leave the filter servers as they are; [] removes them. */
+  filterServerList?: string[];
+  channel?: RemotingChannel;
+}
+
+export interface RegisterBrokerResult {
+  /** Set only for a slave whose master is registered and live. */
+  haServerAddr?: string;
+  masterAddr?: string;
+}
+
+export interface RouteRegistryOptions {
+  limits?: Partial<NameServerLimits>;
+  /** Default broker expiry, ms (Java 120000). */
+  brokerExpiryMillis?: number;
+  now?: () => number;
+}
+
+export class RouteRegistry {
+  readonly topicQueueTable = new JavaHashMap<JavaHashMap<QueueData>>(1024);
+  readonly brokerAddrTable = new JavaHashMap<BrokerRecord>(128);
+  readonly clusterAddrTable = new JavaHashMap<JavaHashMap<true>>(32);
+  readonly brokerLiveTable = new Map<string, BrokerLiveInfo>();
+  readonly filterServerTable = new Map<string, string[]>();
+  readonly limits: NameServerLimits;
+  readonly brokerExpiryMillis: number;
+  readonly now: () => number;
+
+  constructor(options: RouteRegistryOptions = {}) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.brokerExpiryMillis = options.brokerExpiryMillis ?? DEFAULT_BROKER_EXPIRY_MILLIS;
+    this.now = options.now ?? Date.now;
+  }
+
+  registerBroker(reg: BrokerRegistration): RegisterBrokerResult {
+    const topics = reg.topicConfigs === undefined ? undefined : [...reg.topicConfigs];
+    this.checkRegistrationLimits(reg, topics);
+
+    let brokerNames = this.clusterAddrTable.get(reg.clusterName);
+    if (brokerNames === undefined) {
+      brokerNames = new JavaHashMap<true>();
+      this.clusterAddrTable.set(reg.clusterName, brokerNames);
+    }
+    brokerNames.set(reg.brokerName, true);
+
+    let registerFirst = false;
+    let broker = this.brokerAddrTable.get(reg.brokerName);
+    if (broker === undefined) {
+      registerFirst = true;
+      broker = {
+        cluster: reg.clusterName,
+        brokerName: reg.brokerName,
+        brokerAddrs: new Map(),
+        enableActingMaster: false,
+      };
+      this.brokerAddrTable.set(reg.brokerName, broker);
+    }
+    const oldBroker = reg.enableActingMaster === undefined;
+    broker.enableActingMaster = !oldBroker && reg.enableActingMaster === true;
+    if (reg.zoneName !== undefined) broker.zoneName = reg.zoneName;
+    else delete broker.zoneName;
+
+    // One address has one id: a slave promoted to master first drops its old <id, addr> entry.
+    for (const [id, addr] of broker.brokerAddrs) {
+      if (addr === reg.brokerAddr && id !== reg.brokerId) broker.brokerAddrs.delete(id);
+    }
+    const oldAddr = broker.brokerAddrs.get(reg.brokerId);
+    broker.brokerAddrs.set(reg.brokerId, reg.brokerAddr);
+    registerFirst = registerFirst || oldAddr === undefined;
+
+    const isMaster = reg.brokerId === MASTER_ID;
+    const isPrimeSlave = !oldBroker && !isMaster && reg.brokerId === Math.min(...broker.brokerAddrs.keys());
+    if (topics !== undefined && (isMaster || isPrimeSlave)) {
+      if (registerFirst || this.isBrokerTopicConfigChanged(reg.brokerAddr, reg.dataVersion)) {
+        for (const config of topics) {
+          let perm = config.perm;
+          if (isPrimeSlave && broker.enableActingMaster) perm &= ~Perm.WRITE;
+          this.createAndUpdateQueueData(reg.brokerName, config, perm);
+        }
+      }
+    }
+
+    this.brokerLiveTable.set(reg.brokerAddr, {
+      lastUpdateTimestamp: this.now(),
+      heartbeatTimeoutMillis: reg.heartbeatTimeoutMillis ?? this.brokerExpiryMillis,
+      dataVersion: { ...reg.dataVersion },
+      channel: reg.channel,
+      haServerAddr: reg.haServerAddr,
+      clusterName: reg.clusterName,
+      brokerName: reg.brokerName,
+      brokerId: reg.brokerId,
+    });
+
+    if (reg.filterServerList !== undefined) {
+      if (reg.filterServerList.length === 0) this.filterServerTable.delete(reg.brokerAddr);
+      else this.filterServerTable.set(reg.brokerAddr, [...reg.filterServerList]);
+    }
+
+    const result: RegisterBrokerResult = {};
+    if (!isMaster) {
+      const masterAddr = broker.brokerAddrs.get(MASTER_ID);
+      const masterLive = masterAddr === undefined ? undefined : this.brokerLiveTable.get(masterAddr);
+      if (masterAddr !== undefined && masterLive !== undefined) {
+        result.haServerAddr = masterLive.haServerAddr;
+        result.masterAddr = masterAddr;
+      }
+    }
+    return result;
+  }
+
+  /** Refuses a registration that would grow a table past its limit, before anything changes. */
+  private checkRegistrationLimits(reg: BrokerRegistration, topics: TopicConfig[] | undefined): void {
+    const l = this.limits;
+    if (topics !== undefined && topics.length > l.maxTopicsPerBroker) {
+      throw new NameServerRequestError(
+        `${topics.length} topics in one registration exceed the limit of ${l.maxTopicsPerBroker}`,
+      );
+    }
+    if (!this.clusterAddrTable.has(reg.clusterName) && this.clusterAddrTable.size >= l.maxClusters) {
+      throw new NameServerRequestError(`too many clusters (limit ${l.maxClusters})`);
+    }
+    if (!this.brokerAddrTable.has(reg.brokerName) && this.brokerAddrTable.size >= l.maxBrokerNames) {
+      throw new NameServerRequestError(`too many broker names (limit ${l.maxBrokerNames})`);
+    }
+    if (!this.brokerLiveTable.has(reg.brokerAddr) && this.brokerLiveTable.size >= l.maxBrokerAddrs) {
+      throw new NameServerRequestError(`too many broker addresses (limit ${l.maxBrokerAddrs})`);
+    }
+    if (reg.filterServerList !== undefined && reg.filterServerList.length > l.maxFilterServers) {
+      throw new NameServerRequestError(`too many filter servers (limit ${l.maxFilterServers})`);
+    }
+    if (topics !== undefined) {
+      let added = 0;
+      for (const t of topics) if (!this.topicQueueTable.has(t.topicName)) added++;
+      if (added > 0 && this.topicQueueTable.size + added > l.maxTopics) {
+        throw new NameServerRequestError(`the route table would exceed ${l.maxTopics} topics`);
+      }
+    }
+  }
+
+  private createAndUpdateQueueData(brokerName: string, config: TopicConfig, perm: number): void {
+    const queueData: QueueData = {
+      brokerName,
+      readQueueNums: config.readQueueNums,
+      writeQueueNums: config.writeQueueNums,
+      perm,
+      topicSysFlag: config.topicSysFlag,
+    };
+    let byBroker = this.topicQueueTable.get(config.topicName);
+    if (byBroker === undefined) {
+      byBroker = new JavaHashMap<QueueData>();
+      this.topicQueueTable.set(config.topicName, byBroker);
+    }
+    byBroker.set(brokerName, queueData);
+  }
+
+  /** True when the stored data version of `brokerAddr` differs from `dataVersion` or is unknown. */
+  isBrokerTopicConfigChanged(brokerAddr: string, dataVersion: DataVersion): boolean {
+    const prev = this.brokerLiveTable.get(brokerAddr)?.dataVersion;
+    return prev === undefined || !dataVersionEquals(prev, dataVersion);
+  }
+
+  queryBrokerDataVersion(brokerAddr: string): DataVersion | undefined {
+    return this.brokerLiveTable.get(brokerAddr)?.dataVersion;
+  }
+
+  /** Refreshes a broker's liveness (QUERY_DATA_VERSION, BROKER_HEARTBEAT). */
+  touchBroker(brokerAddr: string, heartbeatTimeoutMillis?: number): boolean {
+    const live = this.brokerLiveTable.get(brokerAddr);
+    if (live === undefined) return false;
+    live.lastUpdateTimestamp = this.now();
+    if (heartbeatTimeoutMillis !== undefined && heartbeatTimeoutMillis > 0)
+      live.heartbeatTimeoutMillis = heartbeatTimeoutMillis;
+    return true;
+  }
+
+  /** UNREGISTER_BROKER: drops one address; a broker name left without addresses leaves every table. */
+  unregisterBroker(clusterName: string, brokerAddr: string, brokerName: string, brokerId: number): void {
+    this.brokerLiveTable.delete(brokerAddr);
+    this.filterServerTable.delete(brokerAddr);
+    const broker = this.brokerAddrTable.get(brokerName);
+    if (broker === undefined) return;
+    broker.brokerAddrs.delete(brokerId);
+    if (broker.brokerAddrs.size > 0) return;
+    this.brokerAddrTable.delete(brokerName);
+    const names = this.clusterAddrTable.get(clusterName);
+    if (names !== undefined) {
+      names.delete(brokerName);
+      if (names.size === 0) this.clusterAddrTable.delete(clusterName);
+    }
+    this.removeTopicsOfBrokerName(brokerName);
+  }
+
+  /**
+   * A connection closed (or a broker expired): removes the broker registered over `channel`, or, when
+   * none was, the broker whose address equals `remoteAddr` (as Java does). Returns the removed address.
+   */
+  onChannelDestroy(channel: RemotingChannel | undefined, remoteAddr: string | undefined): string | undefined {
+    let found: string | undefined;
+    if (channel !== undefined) {
+      for (const [addr, live] of this.brokerLiveTable) {
+        if (live.channel === channel) {
+          found = addr;
+          break;
+        }
+      }
+    }
+    found ??= remoteAddr;
+    if (!found) return undefined;
+    const wasLive = this.brokerLiveTable.delete(found);
+    this.filterServerTable.delete(found);
+
+    let nameFound: string | undefined;
+    let removeName = false;
+    for (const [name, broker] of this.brokerAddrTable.javaEntries()) {
+      for (const [id, addr] of broker.brokerAddrs) {
+        if (addr === found) {
+          nameFound = name;
+          broker.brokerAddrs.delete(id);
+          break;
+        }
+      }
+      if (broker.brokerAddrs.size === 0) {
+        removeName = true;
+        this.brokerAddrTable.delete(name);
+      }
+      if (nameFound !== undefined) break;
+    }
+    if (nameFound !== undefined && removeName) {
+      for (const [cluster, names] of this.clusterAddrTable) {
+        if (names.delete(nameFound)) {
+          if (names.size === 0) this.clusterAddrTable.delete(cluster);
+          break;
+        }
+      }
+      this.removeTopicsOfBrokerName(nameFound);
+    }
+    return wasLive || nameFound !== undefined ? found : undefined;
+  }
+
+  private removeTopicsOfBrokerName(brokerName: string): void {
+    for (const [topic, byBroker] of this.topicQueueTable) {
+      byBroker.delete(brokerName);
+      if (byBroker.size === 0) this.topicQueueTable.delete(topic);
+    }
+  }
+
+  /** Live entries whose broker stopped registering: last update + timeout < now. */
+  expiredBrokers(): [string, BrokerLiveInfo][] {
+    const now = this.now();
+    return [...this.brokerLiveTable].filter(
+      ([, live]) => live.lastUpdateTimestamp + live.heartbeatTimeoutMillis < now,
+    );
+  }
+
+  /** DELETE_TOPIC_IN_NAMESRV: the whole topic, or only its queues on the brokers of `clusterName`. */
+  deleteTopic(topic: string, clusterName?: string): void {
+    if (clusterName === undefined || clusterName === '') {
+      this.topicQueueTable.delete(topic);
+      return;
+    }
+    const names = this.clusterAddrTable.get(clusterName);
+    const byBroker = this.topicQueueTable.get(topic);
+    if (names === undefined || byBroker === undefined) return;
+    for (const name of names.keys()) byBroker.delete(name);
+    if (byBroker.size === 0) this.topicQueueTable.delete(topic);
+  }
+
+  /** WIPE_WRITE_PERM_OF_BROKER (clear PERM_WRITE) / ADD_WRITE_PERM_OF_BROKER (perm = read|write). */
+  changeWritePerm(brokerName: string, wipe: boolean): number {
+    let count = 0;
+    for (const byBroker of this.topicQueueTable.values()) {
+      const qd = byBroker.get(brokerName);
+      if (qd === undefined) continue;
+      qd.perm = wipe ? qd.perm & ~Perm.WRITE : Perm.READ | Perm.WRITE;
+      count++;
+    }
+    return count;
+  }
+
+  /**
+   * 5.x REGISTER_TOPIC_IN_NAMESRV: puts the given queue datas under `topic`; refused as a whole
+   * (returns false) when one names a broker that is not registered.
+   */
+  registerTopic(topic: string, queueDatas: readonly QueueData[]): boolean {
+    if (queueDatas.length === 0) return true;
+    if (queueDatas.some((q) => !this.brokerAddrTable.has(q.brokerName))) return false;
+    if (!this.topicQueueTable.has(topic) && this.topicQueueTable.size >= this.limits.maxTopics) {
+      throw new NameServerRequestError(`the route table would exceed ${this.limits.maxTopics} topics`);
+    }
+    let byBroker = this.topicQueueTable.get(topic);
+    if (byBroker === undefined) {
+      byBroker = new JavaHashMap<QueueData>();
+      this.topicQueueTable.set(topic, byBroker);
+    }
+    for (const q of queueDatas) byBroker.set(q.brokerName, { ...q });
+    return true;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Route and topic requests from clients, brokers and admin tools: GET_ROUTEINFO_BY_TOPIC (105),
+ * GET_BROKER_CLUSTER_INFO (106), topic lists (206, 224, 304, 311-313), DELETE_TOPIC_IN_NAMESRV (216),
+ * REGISTER_TOPIC_IN_NAMESRV (217, 5.x), WIPE/ADD_WRITE_PERM_OF_BROKER (205 / 327). Reference §6.2, §6.7, §6.8.
+ */
+import { encodeClusterInfo } from '../../protocol/body/cluster-info.js';
+import { decodeTopicRouteData, encodeTopicRouteData } from '../../protocol/body/route.js';
+import { encodeTopicList } from '../../protocol/body/topic-list.js';
+import { MQVersion } from '../../protocol/codes/misc.js';
+import { RequestCode } from '../../protocol/codes/request-code.js';
+import { ResponseCode } from '../../protocol/codes/response-code.js';
+import {
+  AddWritePermOfBrokerRequestHeader,
+  AddWritePermOfBrokerResponseHeader,
+  DeleteTopicFromNamesrvRequestHeader,
+  GetRouteInfoRequestHeader,
+  GetTopicsByClusterRequestHeader,
+  WipeWritePermOfBrokerRequestHeader,
+  WipeWritePermOfBrokerResponseHeader,
+} from '../../protocol/headers/namesrv.js';
+import { defineHeader } from '../../protocol/headers/schema.js';
+import type { Handler } from './handler.js';
+import { fail, ok } from './handler.js';
+import { ORDER_TOPIC_CONFIG } from './kv-config.js';
+import { NameServerRequestError, checkName } from './limits.js';
+import {
+  allTopics,
+  clusterInfo,
+  pickupTopicRouteData,
+  systemTopics,
+  topicsByCluster,
+  unitTopics,
+} from './route-queries.js';
+
+/** 5.x RegisterTopicRequestHeader. */
+const RegisterTopicRequestHeader = defineHeader('RegisterTopicRequestHeader', {
+  topic: { type: 'string', required: true },
+});
+
+/** FAQUrl.suggestTodo(APPLY_TOPIC_URL) as 4.9.8 writes it. */
+const APPLY_TOPIC_HINT = '\nSee http://rocketmq.apache.org/docs/faq/ for further details.';
+
+const getRouteInfoByTopic: Handler = (runtime, request) => {
+  const h = GetRouteInfoRequestHeader.decode(request.extFields);
+  const route = pickupTopicRouteData(runtime.registry, h.topic);
+  if (route === undefined) {
+    return fail(
+      ResponseCode.TOPIC_NOT_EXIST,
+      `No topic route info in name server for the topic: ${h.topic}${APPLY_TOPIC_HINT}`,
+    );
+  }
+  if (runtime.orderMessageEnable) {
+    const conf = runtime.kv.get(ORDER_TOPIC_CONFIG, h.topic);
+    if (conf !== undefined) route.orderTopicConf = conf;
+  }
+  // Clients from 4.9.4 on (or asking explicitly) get standard JSON; older ones fastjson's `{0:"..."}`.
+  const standardJson = request.version >= MQVersion.V4_9_4 || h.acceptStandardJsonOnly === true;
+  return ok({ body: encodeTopicRouteData(route, { standardJson }) });
+};
+
+const getBrokerClusterInfo: Handler = (runtime) =>
+  ok({ body: encodeClusterInfo(clusterInfo(runtime.registry)) });
+
+const getAllTopicList: Handler = (runtime) =>
+  ok({ body: encodeTopicList({ topicList: allTopics(runtime.registry) }) });
+
+const getTopicsByCluster: Handler = (runtime, request) => {
+  const h = GetTopicsByClusterRequestHeader.decode(request.extFields);
+  return ok({ body: encodeTopicList({ topicList: topicsByCluster(runtime.registry, h.cluster) }) });
+};
+
+const getSystemTopicList: Handler = (runtime) => {
+  const sys = systemTopics(runtime.registry);
+  return ok({
+    body: encodeTopicList({
+      topicList: sys.topics,
+      ...(sys.brokerAddr !== undefined && { brokerAddr: sys.brokerAddr }),
+    }),
+  });
+};
+
+const unitList =
+  (kind: Parameters<typeof unitTopics>[1]): Handler =>
+  (runtime) =>
+    ok({ body: encodeTopicList({ topicList: unitTopics(runtime.registry, kind) }) });
+
+const deleteTopic: Handler = (runtime, request) => {
+  const h = DeleteTopicFromNamesrvRequestHeader.decode(request.extFields);
+  runtime.registry.deleteTopic(h.topic, h.clusterName);
+  runtime.logger.info({ topic: h.topic, cluster: h.clusterName }, 'topic deleted from the route table');
+  return ok();
+};
+
+const registerTopic: Handler = (runtime, request) => {
+  const h = RegisterTopicRequestHeader.decode(request.extFields);
+  checkName('topic', h.topic);
+  if (request.body === undefined || request.body.length === 0) return ok();
+  let queueDatas;
+  try {
+    queueDatas = decodeTopicRouteData(request.body, { maxItems: runtime.limits.maxBrokerNames }).queueDatas;
+  } catch (err) {
+    throw new NameServerRequestError(`bad TopicRouteData body: ${(err as Error).message}`);
+  }
+  if (!runtime.registry.registerTopic(h.topic, queueDatas)) {
+    runtime.logger.warn({ topic: h.topic }, 'REGISTER_TOPIC_IN_NAMESRV names an unknown broker; ignored');
+  }
+  return ok();
+};
+
+const wipeWritePerm: Handler = (runtime, request) => {
+  const h = WipeWritePermOfBrokerRequestHeader.decode(request.extFields);
+  const wipeTopicCount = runtime.registry.changeWritePerm(h.brokerName, true);
+  runtime.logger.info({ broker: h.brokerName, topics: wipeTopicCount }, 'write permission wiped');
+  return ok({ extFields: WipeWritePermOfBrokerResponseHeader.encode({ wipeTopicCount }) });
+};
+
+const addWritePerm: Handler = (runtime, request) => {
+  const h = AddWritePermOfBrokerRequestHeader.decode(request.extFields);
+  const addTopicCount = runtime.registry.changeWritePerm(h.brokerName, false);
+  runtime.logger.info({ broker: h.brokerName, topics: addTopicCount }, 'write permission added');
+  return ok({ extFields: AddWritePermOfBrokerResponseHeader.encode({ addTopicCount }) });
+};
+
+export const routeHandlers: ReadonlyMap<number, Handler> = new Map([
+  [RequestCode.GET_ROUTEINFO_BY_TOPIC, getRouteInfoByTopic],
+  [RequestCode.GET_BROKER_CLUSTER_INFO, getBrokerClusterInfo],
+  [RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER, getAllTopicList],
+  [RequestCode.GET_TOPICS_BY_CLUSTER, getTopicsByCluster],
+  [RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_NS, getSystemTopicList],
+  [RequestCode.GET_UNIT_TOPIC_LIST, unitList('unit')],
+  [RequestCode.GET_HAS_UNIT_SUB_TOPIC_LIST, unitList('unitSub')],
+  [RequestCode.GET_HAS_UNIT_SUB_UNUNIT_TOPIC_LIST, unitList('unitSubNotUnit')],
+  [RequestCode.DELETE_TOPIC_IN_NAMESRV, deleteTopic],
+  [RequestCode.REGISTER_TOPIC_IN_NAMESRV, registerTopic],
+  [RequestCode.WIPE_WRITE_PERM_OF_BROKER, wipeWritePerm],
+  [RequestCode.ADD_WRITE_PERM_OF_BROKER, addWritePerm],
+]);
