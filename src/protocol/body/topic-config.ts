@@ -12,7 +12,7 @@
 import { ProtocolError } from '../../common/errors.js';
 import type { JsonValue } from './fastjson-parse.js';
 import type { JsonOut } from './fastjson-write.js';
-import { ObjectReader } from './json-reader.js';
+import type { ObjectReader } from './json-reader.js';
 
 export type TopicFilterType = 'SINGLE_TAG' | 'MULTI_TAG';
 
