@@ -272,3 +272,25 @@ test('messageExtFromRecord inflates zlib bodies and clears COMPRESSED', () => {
   assert.equal(noUniq.msgId, noUniq.offsetMsgId);
   assert.deepEqual(noUniq.keyList, []);
 });
+
+test('fuzz: random mutations only ever give a record or a ProtocolError', () => {
+  const good = Buffer.from(GOLDEN_HEX, 'hex');
+  let seed = 4242;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (let i = 0; i < 3000; i++) {
+    const b = Buffer.from(good);
+    const flips = 1 + rnd(4);
+    for (let j = 0; j < flips; j++) b[rnd(b.length)] = rnd(256);
+    if (rnd(4) === 0)
+      b.writeInt32BE(rnd(2) ? MessageSysFlag.BORNHOST_V6 : MessageSysFlag.STOREHOSTADDRESS_V6, 36);
+    try {
+      decodeMessageRecord(b, 0, { verifyCrc: rnd(2) === 0 });
+    } catch (err) {
+      assert.ok(err instanceof ProtocolError, String(err));
+    }
+    assert.ok(decodeMessageRecords(Buffer.concat([good, b])).length >= 1);
+  }
+});

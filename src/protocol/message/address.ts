@@ -27,9 +27,9 @@ function parseIPv4(text: string): Buffer | undefined {
 
 function parseIPv6(text: string): Buffer | undefined {
   let s = text;
+  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
   const zone = s.indexOf('%');
   if (zone >= 0) s = s.slice(0, zone);
-  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
   let tail: Buffer | undefined;
   const lastColon = s.lastIndexOf(':');
   if (lastColon >= 0 && s.indexOf('.', lastColon) > 0) {

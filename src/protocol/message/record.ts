@@ -127,9 +127,13 @@ export function encodedRecordSize(
 
 /** sysFlag with the BORNHOST_V6 / STOREHOSTADDRESS_V6 bits matching the given addresses. */
 export function sysFlagForHosts(sysFlag: number, bornIp: string, storeIp: string): number {
+  return hostBits(sysFlag, ipToBytes(bornIp), ipToBytes(storeIp));
+}
+
+function hostBits(sysFlag: number, bornIp: Uint8Array, storeIp: Uint8Array): number {
   let f = sysFlag & ~(MessageSysFlag.BORNHOST_V6 | MessageSysFlag.STOREHOSTADDRESS_V6);
-  if (ipToBytes(bornIp).length === 16) f |= MessageSysFlag.BORNHOST_V6;
-  if (ipToBytes(storeIp).length === 16) f |= MessageSysFlag.STOREHOSTADDRESS_V6;
+  if (bornIp.length === 16) f |= MessageSysFlag.BORNHOST_V6;
+  if (storeIp.length === 16) f |= MessageSysFlag.STOREHOSTADDRESS_V6;
   return f;
 }
 
@@ -149,9 +153,7 @@ export function encodeMessageRecord(
 ): Buffer {
   const bornIp = ipToBytes(r.bornHost.ip);
   const storeIp = ipToBytes(r.storeHost.ip);
-  let sysFlag = r.sysFlag & ~(MessageSysFlag.BORNHOST_V6 | MessageSysFlag.STOREHOSTADDRESS_V6);
-  if (bornIp.length === 16) sysFlag |= MessageSysFlag.BORNHOST_V6;
-  if (storeIp.length === 16) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6;
+  const sysFlag = hostBits(r.sysFlag, bornIp, storeIp);
 
   const topic = Buffer.from(r.topic, 'utf8');
   const props = Buffer.from(r.properties, 'utf8');
@@ -174,9 +176,9 @@ export function encodeMessageRecord(
   buf.writeBigInt64BE(BigInt.asIntN(64, r.queueOffset), RecordOffset.QUEUEOFFSET);
   buf.writeBigInt64BE(BigInt.asIntN(64, r.physicalOffset), RecordOffset.PHYSICALOFFSET);
   buf.writeInt32BE(sysFlag | 0, RecordOffset.SYSFLAG);
-  buf.writeBigInt64BE(BigInt(r.bornTimestamp), RecordOffset.BORNTIMESTAMP);
+  buf.writeBigInt64BE(BigInt(Math.trunc(r.bornTimestamp)), RecordOffset.BORNTIMESTAMP);
   let off = writeHost(buf, RecordOffset.BORNHOST, bornIp, r.bornHost.port);
-  buf.writeBigInt64BE(BigInt(r.storeTimestamp), off);
+  buf.writeBigInt64BE(BigInt(Math.trunc(r.storeTimestamp)), off);
   off = writeHost(buf, off + 8, storeIp, r.storeHost.port);
   buf.writeInt32BE(r.reconsumeTimes | 0, off);
   buf.writeBigInt64BE(BigInt.asIntN(64, r.preparedTransactionOffset), off + 4);
