@@ -13,11 +13,14 @@
  *   E     extFields   repeated: keyLen int16, key UTF-8, valLen int32, value UTF-8
  *
  * Length 0 means null, so empty strings cannot be represented; entries with an empty key or value are
- * skipped on encode (Java skips nulls). Duplicate keys on decode: the last one wins, as in Java.
+ * skipped on encode (Java skips nulls) and dropped on decode (a zero-length value also removes an
+ * earlier entry with the same key). Duplicate keys on decode: the last one wins, as in Java.
+ * Strings are encoded as Java does (a lone surrogate becomes `?`).
  */
 import { ProtocolError } from '../../common/errors.js';
 import { LanguageCode, languageFromCode } from '../codes/language-code.js';
 import { SerializeType } from '../codes/misc.js';
+import { javaUtf8 } from './java-utf8.js';
 import type { RemotingCommand } from './remoting-command.js';
 
 const FIXED_PART = 21;
@@ -26,15 +29,16 @@ export function encodeBinaryHeader(command: RemotingCommand): Buffer {
   if (command.code > 32767 || command.code < -32768) {
     throw new ProtocolError(`code ${command.code} does not fit the ROCKETMQ header form (int16); use JSON`);
   }
-  const remark = command.remark ? Buffer.from(command.remark, 'utf8') : undefined;
+  const remark = command.remark ? javaUtf8(command.remark) : undefined;
   const entries: [Buffer, Buffer][] = [];
   let extLen = 0;
   if (command.extFields) {
     for (const [k, v] of Object.entries(command.extFields)) {
       if (k === '' || v === undefined || v === null || v === '') continue;
-      const key = Buffer.from(k, 'utf8');
-      if (key.length > 32767) throw new ProtocolError(`extField key longer than 32767 bytes: ${k.slice(0, 40)}…`);
-      const value = Buffer.from(String(v), 'utf8');
+      const key = javaUtf8(k);
+      if (key.length > 32767)
+        throw new ProtocolError(`extField key longer than 32767 bytes: ${k.slice(0, 40)}…`);
+      const value = javaUtf8(String(v));
       entries.push([key, value]);
       extLen += 2 + key.length + 4 + value.length;
     }
@@ -61,7 +65,9 @@ export function encodeBinaryHeader(command: RemotingCommand): Buffer {
 /** Reads a length-prefixed UTF-8 string, checking it fits both the header and what is left. */
 function readString(buf: Buffer, at: number, len: number, what: string): string {
   if (len < 0 || len > buf.length || at + len > buf.length) {
-    throw new ProtocolError(`ROCKETMQ header: ${what} length ${len} exceeds the header (${buf.length} bytes)`);
+    throw new ProtocolError(
+      `ROCKETMQ header: ${what} length ${len} exceeds the header (${buf.length} bytes)`,
+    );
   }
   return buf.toString('utf8', at, at + len);
 }
@@ -89,7 +95,9 @@ export function decodeBinaryHeader(buf: Buffer): RemotingCommand {
   const extLen = buf.readInt32BE(p);
   p += 4;
   if (extLen < 0 || p + extLen > buf.length) {
-    throw new ProtocolError(`ROCKETMQ header: ext-fields length ${extLen} exceeds the header (${buf.length} bytes)`);
+    throw new ProtocolError(
+      `ROCKETMQ header: ext-fields length ${extLen} exceeds the header (${buf.length} bytes)`,
+    );
   }
   let extFields: Record<string, string> | undefined;
   if (extLen > 0) {
@@ -99,7 +107,8 @@ export function decodeBinaryHeader(buf: Buffer): RemotingCommand {
       if (p + 2 > end) throw new ProtocolError('ROCKETMQ header: truncated ext-field key length');
       const keyLen = buf.readInt16BE(p);
       p += 2;
-      if (keyLen < 0 || p + keyLen + 4 > end) throw new ProtocolError(`ROCKETMQ header: bad ext-field key length ${keyLen}`);
+      if (keyLen < 0 || p + keyLen + 4 > end)
+        throw new ProtocolError(`ROCKETMQ header: bad ext-field key length ${keyLen}`);
       const key = buf.toString('utf8', p, p + keyLen);
       p += keyLen;
       const valueLen = buf.readInt32BE(p);
@@ -107,7 +116,13 @@ export function decodeBinaryHeader(buf: Buffer): RemotingCommand {
       if (valueLen < 0 || p + valueLen > end) {
         throw new ProtocolError(`ROCKETMQ header: bad ext-field value length ${valueLen} for key "${key}"`);
       }
-      extFields[key] = buf.toString('utf8', p, p + valueLen);
+      // Java reads a zero length as null: a null key is never looked up, and a null value (which
+      // replaces an earlier duplicate, last one wins) reads as an absent field.
+      if (valueLen === 0) {
+        if (keyLen > 0) delete extFields[key];
+      } else if (keyLen > 0) {
+        extFields[key] = buf.toString('utf8', p, p + valueLen);
+      }
       p += valueLen;
     }
   }

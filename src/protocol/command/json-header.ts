@@ -4,8 +4,10 @@
  * Written: UTF-8 JSON object, keys alphabetical (fastjson SortField):
  *   code, extFields, flag, language, opaque, remark, serializeTypeCurrentRPC, version
  * `extFields` and `remark` only when present; `serializeTypeCurrentRPC` is always "JSON". No whitespace.
- * Strings: `"` and `\` escaped, \b \t \n \f \r short escapes, other control characters (and DEL) as
- * \u00xx lowercase, U+2028/U+2029 escaped, everything else raw UTF-8 (`/` not escaped).
+ * Strings (fastjson 1.2.69 SerializeWriter, default features): `"` and `\` escaped; \b \t \n \f \r as
+ * short escapes; other characters below 0x20 and 0x7F..0x9F as \u00XX with UPPER-case hex (fastjson's
+ * IOUtils.DIGITS); U+2028/U+2029 as \u2028/\u2029; everything else raw UTF-8 (`/` not escaped). Lone
+ * surrogates become `?` as in Java's String.getBytes(UTF_8).
  *
  * Read (lenient, like fastjson): any key order, unknown keys ignored, language as name or ordinal,
  * extFields values that are numbers or booleans become strings, null/absent extFields and remark.
@@ -14,6 +16,7 @@ import { ProtocolError } from '../../common/errors.js';
 import { isLanguageName, languageFromCode } from '../codes/language-code.js';
 import type { LanguageName } from '../codes/language-code.js';
 import { SerializeType } from '../codes/misc.js';
+import { javaUtf8 } from './java-utf8.js';
 import type { RemotingCommand } from './remoting-command.js';
 
 const CANONICAL_KEYS = [
@@ -28,11 +31,11 @@ const CANONICAL_KEYS = [
 ] as const;
 const ALWAYS_WRITTEN = new Set(['code', 'flag', 'language', 'opaque', 'serializeTypeCurrentRPC', 'version']);
 
-// Characters below 0x20, quote, backslash, DEL, U+2028, U+2029 need escaping.
+// Characters below 0x20, quote, backslash, 0x7F..0x9F, U+2028, U+2029 need escaping.
 // eslint-disable-next-line no-control-regex
-const NEEDS_ESCAPE = /[\u0000-\u001f"\\\u007f\u2028\u2029]/;
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\u007f-\u009f\u2028\u2029]/;
 // eslint-disable-next-line no-control-regex
-const ESCAPE_ALL = /[\u0000-\u001f"\\\u007f\u2028\u2029]/g;
+const ESCAPE_ALL = /[\u0000-\u001f"\\\u007f-\u009f\u2028\u2029]/g;
 const SHORT_ESCAPES: Record<string, string> = {
   '"': '\\"',
   '\\': '\\\\',
@@ -48,7 +51,7 @@ export function fastjsonString(value: string): string {
   if (!NEEDS_ESCAPE.test(value)) return `"${value}"`;
   const escaped = value.replace(
     ESCAPE_ALL,
-    (ch) => SHORT_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    (ch) => SHORT_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
   );
   return `"${escaped}"`;
 }
@@ -88,14 +91,17 @@ export function encodeJsonHeader(command: RemotingCommand): Buffer {
   let keys: readonly string[] = CANONICAL_KEYS;
   if (command.headerKeyOrder) {
     const seen = new Set(command.headerKeyOrder);
-    keys = [...command.headerKeyOrder, ...CANONICAL_KEYS.filter((k) => ALWAYS_WRITTEN.has(k) && !seen.has(k))];
+    keys = [
+      ...command.headerKeyOrder,
+      ...CANONICAL_KEYS.filter((k) => ALWAYS_WRITTEN.has(k) && !seen.has(k)),
+    ];
   }
   const parts: string[] = [];
   for (const key of keys) {
     const value = writeValue(command, key);
     if (value !== undefined) parts.push(`"${key}":${value}`);
   }
-  return Buffer.from(`{${parts.join(',')}}`, 'utf8');
+  return javaUtf8(`{${parts.join(',')}}`);
 }
 
 function readInt(obj: Record<string, unknown>, key: string, fallback: number): number {

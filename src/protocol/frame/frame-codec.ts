@@ -53,7 +53,9 @@ export function decodeFramePayload(payload: Buffer): RemotingCommand {
   const type = marker >>> 24;
   const headerLength = marker & 0xffffff;
   if (headerLength > payload.length - 4) {
-    throw new ProtocolError(`header length ${headerLength} exceeds the frame (${payload.length - 4} bytes after it)`);
+    throw new ProtocolError(
+      `header length ${headerLength} exceeds the frame (${payload.length - 4} bytes after it)`,
+    );
   }
   const headerBytes = payload.subarray(4, 4 + headerLength);
   let command: RemotingCommand;

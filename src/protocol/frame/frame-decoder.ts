@@ -31,7 +31,8 @@ export class FrameDecoder {
 
   /** Feeds a chunk; returns the payloads (bytes after the length prefix) of every frame it completes. */
   push(chunk: Buffer): Buffer[] {
-    if (this.failed) throw new ProtocolError('frame decoder already failed; close the connection', { cause: this.failed });
+    if (this.failed)
+      throw new ProtocolError('frame decoder already failed; close the connection', { cause: this.failed });
     const frames: Buffer[] = [];
     if (chunk.length === 0) return frames;
     this.chunks.push(chunk);
@@ -49,7 +50,8 @@ export class FrameDecoder {
           const length = this.take(4).readInt32BE(0);
           if (length < 4 || length > this.maxFrameLength) {
             // Java/Netty reject negative and oversize lengths; a frame must at least hold its header length.
-            if (length > this.maxFrameLength || length < 0) throw new FrameTooLargeError(length, this.maxFrameLength);
+            if (length > this.maxFrameLength || length < 0)
+              throw new FrameTooLargeError(length, this.maxFrameLength);
             throw new ProtocolError(`frame length ${length} is too small to hold the header length field`);
           }
           this.expected = length;
@@ -74,7 +76,10 @@ export class FrameDecoder {
       try {
         commands.push(decodeFramePayload(payload));
       } catch (err) {
+        // Frames after the bad one are dropped with it: the connection is going to be closed.
         this.failed = err as Error;
+        this.chunks.length = 0;
+        this.buffered = 0;
         throw err;
       }
     }
