@@ -1,0 +1,73 @@
+/**
+ * `<root>/checkpoint`: a 4096-byte file rewritten in place and fdatasync'ed. The first 24 bytes are
+ * Java's StoreCheckpoint layout; the rest is ours (the Java broker ignores it):
+ *
+ *   off 0   int64  physicMsgTimestamp  store time of the last flushed commit-log record
+ *   off 8   int64  logicsMsgTimestamp  store time of the last flushed consume-queue entry
+ *   off 16  int64  indexMsgTimestamp   (no index service: always 0)
+ *   off 24  int64  recoverFrom         log position below which the log AND all consume queues are durable
+ *   off 32  int32  nonEmptyQueues      number of consume queues holding entries at that moment
+ *   off 36  int32  crc32 of bytes 0..35 (detects a torn checkpoint write)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { crc32 } from '../../protocol/message/crc32.js';
+import { fdatasync, preadSync, pwriteSync } from './file-io.js';
+
+export const CHECKPOINT_FILE_SIZE = 4096;
+
+export interface CheckpointData {
+  physicMsgTimestamp: number;
+  logicsMsgTimestamp: number;
+  recoverFrom: number;
+  nonEmptyQueues: number;
+}
+
+export class Checkpoint {
+  private fd: number | undefined;
+  readonly file: string;
+
+  constructor(rootDir: string) {
+    this.file = path.join(rootDir, 'checkpoint');
+  }
+
+  /** The stored values, or undefined when the file is missing, short or fails its CRC. */
+  read(): CheckpointData | undefined {
+    if (!fs.existsSync(this.file)) return undefined;
+    const fd = fs.openSync(this.file, 'r');
+    try {
+      const buf = preadSync(fd, 40, 0);
+      if (buf.length < 40) return undefined;
+      if ((crc32(buf.subarray(0, 36)) | 0) !== buf.readInt32BE(36)) return undefined;
+      return {
+        physicMsgTimestamp: Number(buf.readBigInt64BE(0)),
+        logicsMsgTimestamp: Number(buf.readBigInt64BE(8)),
+        recoverFrom: Number(buf.readBigInt64BE(24)),
+        nonEmptyQueues: buf.readInt32BE(32),
+      };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  async write(data: CheckpointData): Promise<void> {
+    if (this.fd === undefined) {
+      this.fd = fs.openSync(this.file, fs.existsSync(this.file) ? 'r+' : 'w+');
+      if (fs.fstatSync(this.fd).size < CHECKPOINT_FILE_SIZE) fs.ftruncateSync(this.fd, CHECKPOINT_FILE_SIZE);
+    }
+    const buf = Buffer.alloc(40);
+    buf.writeBigInt64BE(BigInt(data.physicMsgTimestamp), 0);
+    buf.writeBigInt64BE(BigInt(data.logicsMsgTimestamp), 8);
+    buf.writeBigInt64BE(0n, 16);
+    buf.writeBigInt64BE(BigInt(data.recoverFrom), 24);
+    buf.writeInt32BE(data.nonEmptyQueues, 32);
+    buf.writeInt32BE(crc32(buf.subarray(0, 36)) | 0, 36);
+    pwriteSync(this.fd, buf, 0);
+    await fdatasync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

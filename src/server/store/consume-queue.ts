@@ -1,0 +1,236 @@
+/**
+ * Consume queue of one (topic, queueId): `<root>/consumequeue/<topic>/<queueId>/<20-digit start byte
+ * offset>`, each file `entriesPerFile * 20` bytes, preallocated with zeros. Entry i (logical offset i)
+ * lives at byte i * 20:
+ *
+ *   off 0  int64  commit-log physical offset
+ *   off 8  int32  record size (TOTALSIZE)
+ *   off 12 int64  tags code (Java String.hashCode of TAGS sign-extended; 0 without tag)
+ *
+ * Entries are written by the append pipeline synchronously right after the commit-log bytes of the
+ * record are written and before the put is acknowledged, so an acknowledged message is pullable.
+ * Only `maxOffset` (entry count) and a few positions stay in memory.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { offsetFileName } from './store-config.js';
+import {
+  createPreallocatedSync,
+  fdatasync,
+  fsyncDirSync,
+  listOffsetFiles,
+  pread,
+  preadSync,
+  pwriteSync,
+  zeroRangeSync,
+} from './file-io.js';
+
+export const CQ_ENTRY_SIZE = 20;
+
+export interface CqEntry {
+  phys: number;
+  size: number;
+  tagsCode: bigint;
+}
+
+interface CqFile {
+  readonly start: number; // byte offset
+  readonly fd: number;
+  dirty: boolean;
+}
+
+export class ConsumeQueue {
+  readonly dir: string;
+  private readonly fileBytes: number;
+  private files: CqFile[] = [];
+  /** Number of entries = next logical offset. */
+  maxOffset = 0;
+  /** Commit-log position just after the record of the last entry. */
+  maxPhysicEnd = 0;
+  /** Next queue offset handed to an append; runs ahead of maxOffset while writes are in flight. */
+  nextQueueOffset = 0;
+
+  constructor(
+    cqRoot: string,
+    readonly topic: string,
+    readonly queueId: number,
+    entriesPerFile: number,
+  ) {
+    this.dir = path.join(cqRoot, topic, String(queueId));
+    this.fileBytes = entriesPerFile * CQ_ENTRY_SIZE;
+  }
+
+  get minOffset(): number {
+    return this.files.length > 0 ? this.files[0].start / CQ_ENTRY_SIZE : 0;
+  }
+
+  /**
+   * Opens the files and finds the end: every file but the last is full; the last is scanned up to the
+   * first entry that is not (offset >= 0, size > 0). Whatever follows is zeroed, later files removed.
+   */
+  load(): void {
+    const list = listOffsetFiles(this.dir);
+    for (const f of list) {
+      const file = path.join(this.dir, f.name);
+      if (fs.statSync(file).size !== this.fileBytes) fs.truncateSync(file, this.fileBytes);
+      this.files.push({ start: f.start, fd: fs.openSync(file, 'r+'), dirty: false });
+    }
+    const last = this.files[this.files.length - 1];
+    if (last === undefined) return;
+    let end = 0;
+    const chunkBytes = 3276 * CQ_ENTRY_SIZE;
+    scan: for (let pos = 0; pos < this.fileBytes; pos += chunkBytes) {
+      const chunk = preadSync(last.fd, Math.min(chunkBytes, this.fileBytes - pos), pos);
+      for (let i = 0; i + CQ_ENTRY_SIZE <= chunk.length; i += CQ_ENTRY_SIZE) {
+        const phys = Number(chunk.readBigInt64BE(i));
+        const size = chunk.readInt32BE(i + 8);
+        if (phys < 0 || size <= 0) break scan;
+        end = pos + i + CQ_ENTRY_SIZE;
+        this.maxPhysicEnd = phys + size;
+      }
+    }
+    this.maxOffset = (last.start + end) / CQ_ENTRY_SIZE;
+    if (end === 0 && this.files.length > 1) {
+      const prev = this.files[this.files.length - 2];
+      const e = preadSync(prev.fd, CQ_ENTRY_SIZE, this.fileBytes - CQ_ENTRY_SIZE);
+      this.maxPhysicEnd = Number(e.readBigInt64BE(0)) + e.readInt32BE(8);
+    }
+    zeroRangeSync(last.fd, end, this.fileBytes);
+  }
+
+  /** Appends entries for consecutive logical offsets starting at `maxOffset`. */
+  append(entries: readonly CqEntry[]): void {
+    let i = 0;
+    while (i < entries.length) {
+      const bytePos = this.maxOffset * CQ_ENTRY_SIZE;
+      const file = this.fileForWrite(bytePos);
+      const inFile = bytePos - file.start;
+      const n = Math.min(entries.length - i, (this.fileBytes - inFile) / CQ_ENTRY_SIZE);
+      const buf = Buffer.allocUnsafe(n * CQ_ENTRY_SIZE);
+      for (let k = 0; k < n; k++) {
+        const e = entries[i + k];
+        buf.writeBigInt64BE(BigInt(e.phys), k * CQ_ENTRY_SIZE);
+        buf.writeInt32BE(e.size, k * CQ_ENTRY_SIZE + 8);
+        buf.writeBigInt64BE(e.tagsCode, k * CQ_ENTRY_SIZE + 12);
+      }
+      pwriteSync(file.fd, buf, inFile);
+      file.dirty = true;
+      this.maxOffset += n;
+      const lastEntry = entries[i + n - 1];
+      this.maxPhysicEnd = lastEntry.phys + lastEntry.size;
+      i += n;
+    }
+  }
+
+  /**
+   * Raw entries from logical `offset`, at most `maxEntries`, never past the end of the file holding
+   * `offset` (like Java's getIndexBuffer). undefined when that file does not exist (OFFSET_FOUND_NULL).
+   */
+  async readEntries(offset: number, maxEntries: number): Promise<Buffer | undefined> {
+    if (offset < this.minOffset || offset >= this.maxOffset) return undefined;
+    const bytePos = offset * CQ_ENTRY_SIZE;
+    const file = this.fileAt(bytePos);
+    if (file === undefined) return undefined;
+    const fileEnd = Math.min(file.start + this.fileBytes, this.maxOffset * CQ_ENTRY_SIZE);
+    const len = Math.min(maxEntries * CQ_ENTRY_SIZE, fileEnd - bytePos);
+    const buf = await pread(file.fd, len, bytePos - file.start);
+    return buf.subarray(0, buf.length - (buf.length % CQ_ENTRY_SIZE));
+  }
+
+  async readEntry(offset: number): Promise<CqEntry | undefined> {
+    const buf = await this.readEntries(offset, 1);
+    if (buf === undefined || buf.length < CQ_ENTRY_SIZE) return undefined;
+    return decodeEntry(buf, 0);
+  }
+
+  /** Start offset of the file after the one holding `offset` (OFFSET_FOUND_NULL correction). */
+  rollNextFile(offset: number): number {
+    const perFile = this.fileBytes / CQ_ENTRY_SIZE;
+    return offset + perFile - (offset % perFile);
+  }
+
+  /** Drops every entry at or after logical `offset`: zeroes them and deletes files that start later. */
+  truncateTo(offset: number): void {
+    if (offset >= this.maxOffset) return;
+    const bytePos = offset * CQ_ENTRY_SIZE;
+    while (this.files.length > 0) {
+      const last = this.files[this.files.length - 1];
+      if (last.start >= bytePos) {
+        fs.closeSync(last.fd);
+        fs.rmSync(path.join(this.dir, offsetFileName(last.start)), { force: true });
+        this.files.pop();
+        continue;
+      }
+      zeroRangeSync(last.fd, Math.max(0, bytePos - last.start), this.fileBytes);
+      last.dirty = true;
+      break;
+    }
+    this.maxOffset = Math.max(offset, this.minOffset);
+    this.maxPhysicEnd = 0;
+    if (this.maxOffset > this.minOffset) {
+      const file = this.fileAt((this.maxOffset - 1) * CQ_ENTRY_SIZE)!;
+      const e = decodeEntry(
+        preadSync(file.fd, CQ_ENTRY_SIZE, (this.maxOffset - 1) * CQ_ENTRY_SIZE - file.start),
+        0,
+      );
+      this.maxPhysicEnd = e.phys + e.size;
+    }
+  }
+
+  /** Drops the entries whose record does not end inside the valid log [.., logEnd). */
+  truncateByPhysicalEnd(logEnd: number): void {
+    let keep = this.maxOffset;
+    while (keep > this.minOffset) {
+      const file = this.fileAt((keep - 1) * CQ_ENTRY_SIZE)!;
+      const e = decodeEntry(preadSync(file.fd, CQ_ENTRY_SIZE, (keep - 1) * CQ_ENTRY_SIZE - file.start), 0);
+      if (e.phys + e.size <= logEnd) break;
+      keep--;
+    }
+    this.truncateTo(keep);
+  }
+
+  /** fdatasyncs files written since the last flush. */
+  async flush(): Promise<void> {
+    for (const f of this.files) {
+      if (!f.dirty) continue;
+      f.dirty = false;
+      await fdatasync(f.fd);
+    }
+  }
+
+  close(): void {
+    for (const f of this.files.splice(0)) fs.closeSync(f.fd);
+  }
+
+  private fileAt(bytePos: number): CqFile | undefined {
+    if (this.files.length === 0) return undefined;
+    const idx = Math.floor((bytePos - this.files[0].start) / this.fileBytes);
+    const f = this.files[idx];
+    return f !== undefined && bytePos >= f.start && bytePos < f.start + this.fileBytes ? f : undefined;
+  }
+
+  private fileForWrite(bytePos: number): CqFile {
+    const existing = this.fileAt(bytePos);
+    if (existing) return existing;
+    const start = bytePos - (bytePos % this.fileBytes);
+    const isNewQueue = this.files.length === 0;
+    fs.mkdirSync(this.dir, { recursive: true });
+    const fd = createPreallocatedSync(path.join(this.dir, offsetFileName(start)), this.fileBytes);
+    fsyncDirSync(this.dir);
+    if (isNewQueue) {
+      fsyncDirSync(path.dirname(this.dir));
+      fsyncDirSync(path.dirname(path.dirname(this.dir)));
+    }
+    const file: CqFile = { start, fd, dirty: true };
+    this.files.push(file);
+    return file;
+  }
+}
+
+export function decodeEntry(buf: Buffer, at: number): CqEntry {
+  return {
+    phys: Number(buf.readBigInt64BE(at)),
+    size: buf.readInt32BE(at + 8),
+    tagsCode: buf.readBigInt64BE(at + 12),
+  };
+}

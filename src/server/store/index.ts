@@ -1,0 +1,21 @@
+/** Public API of the message store (used by the broker). */
+export { MessageStore } from './message-store.js';
+export type { MessageStoreOptions } from './message-store.js';
+export { DEFAULT_STORE_CONFIG } from './store-config.js';
+export type { FlushDiskType, MessageStoreConfig, StoreHooks } from './store-config.js';
+export type {
+  AppendedRecord,
+  GetMessageResult,
+  GetMessageStatus,
+  MessageArrivedListener,
+  PutMessageInput,
+  PutMessageStatus,
+  PutResult,
+  TagsCodeFilter,
+} from './store-types.js';
+export type { TimestampBoundary } from './store-reads.js';
+export type { RecoveryReport } from './recovery.js';
+export type { CommitLogCounters } from './commit-log.js';
+export { ConfigStore, newTopicConfig } from './config-store.js';
+export type { ConfigStoreOptions, DataVersion, TopicConfig, TopicFilterType } from './config-store.js';
+export { CQ_ENTRY_SIZE } from './consume-queue.js';

@@ -1,0 +1,114 @@
+/**
+ * All consume queues of a store, keyed by topic and queue id, plus the rule that decides whether and
+ * how a commit-log record is dispatched into them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { MessageConst, MessageSysFlag } from '../../protocol/message/constants.js';
+import { tagsCode } from '../../protocol/message/java-hash.js';
+import { decodeProperties } from '../../protocol/message/properties.js';
+import { ConsumeQueue } from './consume-queue.js';
+
+/** Allowed topic characters (reference §2.1). The store also relies on it: a topic is a directory name. */
+export const TOPIC_PATTERN = /^[%|a-zA-Z0-9_-]+$/;
+
+/**
+ * PREPARED and ROLLBACK transaction records get queue offset 0, do not advance the queue and are not
+ * put into the consume queue (Java CommitLog / DefaultMessageStore dispatch rules).
+ */
+export function isDispatchedSysFlag(sysFlag: number): boolean {
+  const tx = sysFlag & MessageSysFlag.TRANSACTION_MASK;
+  return tx === MessageSysFlag.TRANSACTION_NOT_TYPE || tx === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
+}
+
+/** Tags code of a raw property string: Java hash of TAGS, 0 without tag. */
+export function tagsCodeOfProperties(properties: string): bigint {
+  if (!properties.includes(MessageConst.PROPERTY_TAGS)) return 0n;
+  return tagsCode(decodeProperties(properties)[MessageConst.PROPERTY_TAGS]);
+}
+
+export class QueueTable {
+  readonly root: string;
+  private readonly table = new Map<string, Map<number, ConsumeQueue>>();
+
+  constructor(
+    rootDir: string,
+    private readonly entriesPerFile: number,
+  ) {
+    this.root = path.join(rootDir, 'consumequeue');
+  }
+
+  /** Opens every `<topic>/<queueId>` directory found on disk. */
+  loadAll(): void {
+    if (!fs.existsSync(this.root)) return;
+    for (const topic of fs.readdirSync(this.root)) {
+      if (!TOPIC_PATTERN.test(topic)) continue;
+      const topicDir = path.join(this.root, topic);
+      if (!fs.statSync(topicDir).isDirectory()) continue;
+      for (const q of fs.readdirSync(topicDir)) {
+        if (!/^\d+$/.test(q)) continue;
+        const cq = this.getOrCreate(topic, Number(q));
+        cq.load();
+        cq.nextQueueOffset = cq.maxOffset;
+      }
+    }
+  }
+
+  get(topic: string, queueId: number): ConsumeQueue | undefined {
+    return this.table.get(topic)?.get(queueId);
+  }
+
+  getOrCreate(topic: string, queueId: number): ConsumeQueue {
+    let byId = this.table.get(topic);
+    if (byId === undefined) {
+      byId = new Map();
+      this.table.set(topic, byId);
+    }
+    let cq = byId.get(queueId);
+    if (cq === undefined) {
+      cq = new ConsumeQueue(this.root, topic, queueId, this.entriesPerFile);
+      byId.set(queueId, cq);
+    }
+    return cq;
+  }
+
+  queueIds(topic: string): number[] {
+    return [...(this.table.get(topic)?.keys() ?? [])].sort((a, b) => a - b);
+  }
+
+  topics(): string[] {
+    return [...this.table.keys()];
+  }
+
+  *all(): IterableIterator<ConsumeQueue> {
+    for (const byId of this.table.values()) yield* byId.values();
+  }
+
+  nonEmptyCount(): number {
+    let n = 0;
+    for (const cq of this.all()) if (cq.maxOffset > 0) n++;
+    return n;
+  }
+
+  /** Removes every consume queue (files included), e.g. before a full rebuild. */
+  destroyAll(): void {
+    this.closeAll();
+    this.table.clear();
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** Removes one topic's consume queues (files included). */
+  deleteTopic(topic: string): void {
+    for (const cq of this.table.get(topic)?.values() ?? []) cq.close();
+    this.table.delete(topic);
+    fs.rmSync(path.join(this.root, topic), { recursive: true, force: true });
+  }
+
+  async flushAll(): Promise<void> {
+    for (const cq of this.all()) await cq.flush();
+  }
+
+  closeAll(): void {
+    for (const cq of this.all()) cq.close();
+  }
+}

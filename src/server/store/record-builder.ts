@@ -1,0 +1,113 @@
+/**
+ * Store-side checks of a put (reference §12.3, Java DefaultMessageStore.checkMessage and
+ * MessageExtEncoder.encode) and encoding of the record with placeholder offsets. The append critical
+ * section only patches QUEUEOFFSET, PHYSICALOFFSET and STORETIMESTAMP into the encoded bytes, so
+ * nothing that can fail runs after a log position has been reserved.
+ */
+import {
+  encodeMessageRecord,
+  RecordOffset,
+  storeTimestampOffset,
+  sysFlagForHosts,
+} from '../../protocol/message/record.js';
+import {
+  encodedRecordSize,
+  MAX_PROPERTIES_LENGTH,
+  MAX_V1_TOPIC_LENGTH,
+} from '../../protocol/message/record.js';
+import { isDispatchedSysFlag, tagsCodeOfProperties, TOPIC_PATTERN } from './queue-table.js';
+import { RECORD_OVERHEAD_LIMIT } from './store-config.js';
+import type { PutMessageInput, PutMessageStatus } from './store-types.js';
+
+export interface PreparedRecord {
+  readonly input: PutMessageInput;
+  readonly buf: Buffer;
+  readonly size: number;
+  readonly tagsCode: bigint;
+  /** False for PREPARED / ROLLBACK transaction records (no queue offset, no consume-queue entry). */
+  readonly dispatched: boolean;
+  readonly storeTimestampAt: number;
+}
+
+export interface Refusal {
+  readonly status: PutMessageStatus;
+  readonly reason: string;
+}
+
+export interface RecordLimits {
+  maxMessageSize: number;
+  /** Largest record that fits a commit-log segment (segment size - 8). */
+  maxRecordInSegment: number;
+}
+
+export function prepareRecord(input: PutMessageInput, limits: RecordLimits): PreparedRecord | Refusal {
+  const illegal = (reason: string): Refusal => ({ status: 'MESSAGE_ILLEGAL', reason });
+  const { topic, properties, body } = input;
+  if (typeof topic !== 'string' || topic.length === 0) return illegal('topic is empty');
+  // Java checks length() > Byte.MAX_VALUE; legal topics are ASCII, so chars = bytes.
+  if (topic.length > MAX_V1_TOPIC_LENGTH)
+    return illegal(`topic length ${topic.length} > ${MAX_V1_TOPIC_LENGTH}`);
+  if (!TOPIC_PATTERN.test(topic)) return illegal(`topic ${topic} contains illegal characters`);
+  if (!Number.isInteger(input.queueId) || input.queueId < 0 || input.queueId > 0x7fffffff) {
+    return illegal(`queueId ${input.queueId} is not a non-negative int32`);
+  }
+  if (properties.length > MAX_PROPERTIES_LENGTH) {
+    return illegal(`properties length ${properties.length} > ${MAX_PROPERTIES_LENGTH}`);
+  }
+  const propertiesBytes = Buffer.byteLength(properties, 'utf8');
+  if (propertiesBytes > MAX_PROPERTIES_LENGTH) {
+    // 4.9.8 maps this encoder status to MESSAGE_ILLEGAL at the end of asyncPutMessage; both answer code 13.
+    return { status: 'PROPERTIES_SIZE_EXCEEDED', reason: `properties are ${propertiesBytes} bytes > 32767` };
+  }
+  if (!Buffer.isBuffer(body)) return illegal('body is missing');
+  if (body.length > limits.maxMessageSize) {
+    return illegal(`body size ${body.length} > maxMessageSize ${limits.maxMessageSize}`);
+  }
+  let sysFlag: number;
+  try {
+    sysFlag = sysFlagForHosts(input.sysFlag, input.bornHost.ip, input.storeHost.ip);
+  } catch (err) {
+    return illegal(`bad host address: ${(err as Error).message}`);
+  }
+  const size = encodedRecordSize(topic.length, body.length, propertiesBytes, sysFlag);
+  if (size > limits.maxMessageSize + RECORD_OVERHEAD_LIMIT) {
+    return illegal(`record size ${size} > ${limits.maxMessageSize + RECORD_OVERHEAD_LIMIT}`);
+  }
+  if (size > limits.maxRecordInSegment) {
+    return illegal(
+      `record size ${size} does not fit a commit-log segment (${limits.maxRecordInSegment} bytes max)`,
+    );
+  }
+  let buf: Buffer;
+  try {
+    buf = encodeMessageRecord({
+      ...input,
+      sysFlag,
+      queueOffset: 0n,
+      physicalOffset: 0n,
+      storeTimestamp: 0,
+    });
+  } catch (err) {
+    return illegal((err as Error).message);
+  }
+  return {
+    input,
+    buf,
+    size: buf.length,
+    tagsCode: input.tagsCode ?? tagsCodeOfProperties(properties),
+    dispatched: isDispatchedSysFlag(sysFlag),
+    storeTimestampAt: storeTimestampOffset(buf.readInt32BE(RecordOffset.SYSFLAG)),
+  };
+}
+
+/** Patches the fields decided inside the append critical section. */
+export function stampRecord(
+  rec: PreparedRecord,
+  phys: number,
+  queueOffset: number,
+  storeTimestamp: number,
+): void {
+  rec.buf.writeBigInt64BE(BigInt(queueOffset), RecordOffset.QUEUEOFFSET);
+  rec.buf.writeBigInt64BE(BigInt(phys), RecordOffset.PHYSICALOFFSET);
+  rec.buf.writeBigInt64BE(BigInt(storeTimestamp), rec.storeTimestampAt);
+}

@@ -1,0 +1,68 @@
+/**
+ * Message store configuration. Defaults follow the Java broker's MessageStoreConfig (4.9.8), see
+ * reference §12.5; all of them live in DEFAULT_STORE_CONFIG so the broker and the CLI share one object.
+ */
+
+export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+
+export interface MessageStoreConfig {
+  /** Root directory: holds commitlog/, consumequeue/, config/, checkpoint, abort and lock. */
+  storePathRootDir: string;
+  /** Size of every commit-log segment file (Java mappedFileSizeCommitLog). */
+  commitLogSegmentSize: number;
+  /** Entries per consume-queue file (Java: mappedFileSizeConsumeQueue / 20). */
+  consumeQueueEntriesPerFile: number;
+  flushDiskType: FlushDiskType;
+  /** ASYNC_FLUSH: interval of the background fdatasync of the commit log. */
+  flushIntervalCommitLog: number;
+  /** Interval of the consume-queue fdatasync followed by a checkpoint write. */
+  flushIntervalConsumeQueue: number;
+  /** SYNC_FLUSH: how long an append waits for its fsync before answering FLUSH_DISK_TIMEOUT. */
+  syncFlushTimeout: number;
+  /** Largest accepted body; a whole record may be up to maxMessageSize + 64 KiB. */
+  maxMessageSize: number;
+  maxTransferBytesOnMessageInMemory: number;
+  maxTransferCountOnMessageInMemory: number;
+  maxTransferBytesOnMessageInDisk: number;
+  maxTransferCountOnMessageInDisk: number;
+  /** Records within this share (percent) of physical RAM from the log end count as "in memory". */
+  accessMessageInMemoryMaxRatio: number;
+  /** Commit-log files re-verified (CRC) from the end at start-up even after a clean shutdown (Java: 3). */
+  recoverVerifyFiles: number;
+  /** Largest single positional write issued by the append pipeline. */
+  maxWriteBatchBytes: number;
+}
+
+export const DEFAULT_STORE_CONFIG: Omit<MessageStoreConfig, 'storePathRootDir'> = {
+  commitLogSegmentSize: 1024 * 1024 * 1024,
+  consumeQueueEntriesPerFile: 300_000,
+  flushDiskType: 'ASYNC_FLUSH',
+  flushIntervalCommitLog: 500,
+  flushIntervalConsumeQueue: 1000,
+  syncFlushTimeout: 5000,
+  maxMessageSize: 4 * 1024 * 1024,
+  maxTransferBytesOnMessageInMemory: 256 * 1024,
+  maxTransferCountOnMessageInMemory: 32,
+  maxTransferBytesOnMessageInDisk: 64 * 1024,
+  maxTransferCountOnMessageInDisk: 8,
+  accessMessageInMemoryMaxRatio: 40,
+  recoverVerifyFiles: 3,
+  maxWriteBatchBytes: 4 * 1024 * 1024,
+};
+
+/** Test and diagnostics hooks; production code leaves them unset. */
+export interface StoreHooks {
+  /** Replaces fdatasync of commit-log segments (tests inject a slow disk). */
+  fdatasync?: (fd: number) => Promise<void>;
+}
+
+/** Record bytes outside the body that the encoder allows (Java reserves 64 KiB). */
+export const RECORD_OVERHEAD_LIMIT = 64 * 1024;
+
+/** Bytes that an END-OF-FILE blank needs at least (size + magic). */
+export const END_FILE_MIN_BLANK_LENGTH = 8;
+
+/** Width of the zero-padded decimal file names of commit-log and consume-queue files. */
+export function offsetFileName(offset: number): string {
+  return String(offset).padStart(20, '0');
+}
