@@ -7,7 +7,11 @@ import type { SerializeTypeCode } from '../protocol/codes/misc.js';
 /** Hooks run around every request a client or server sends (ACL signing happens in `beforeRequest`). */
 export interface RPCHook {
   beforeRequest?(remoteAddress: string, request: RemotingCommand): void;
-  afterResponse?(remoteAddress: string, request: RemotingCommand, response: RemotingCommand | undefined): void;
+  afterResponse?(
+    remoteAddress: string,
+    request: RemotingCommand,
+    response: RemotingCommand | undefined,
+  ): void;
 }
 
 /** One live connection, as seen by a request processor (server side, or client side for server pushes). */

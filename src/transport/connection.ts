@@ -1,0 +1,338 @@
+/**
+ * One live TCP connection, client or server side: frame decoding, dispatch of incoming requests,
+ * matching of responses to the in-flight table, batched writes, and the close path that fails every
+ * waiting request at once. It is also the RemotingChannel handed to processors.
+ */
+import type { Socket } from 'node:net';
+import {
+  RemotingSendRequestError,
+  RemotingTimeoutError,
+  RemotingTooMuchRequestError,
+} from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import type { SerializeTypeCode } from '../protocol/codes/misc.js';
+import { describeCommand, isResponse, markOneway } from '../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../protocol/command/remoting-command.js';
+import { decodeFramePayload, encodeFrame } from '../protocol/frame/frame-codec.js';
+import { FrameDecoder } from '../protocol/frame/frame-decoder.js';
+import { formatAddress } from './address.js';
+import type { RequestDispatcher } from './dispatcher.js';
+import { FrameWriter } from './frame-writer.js';
+import type { WriteListener } from './frame-writer.js';
+import { InFlightTable } from './in-flight.js';
+import type { SettleCallback } from './in-flight.js';
+import type { Permits } from './permits.js';
+import { monotonicNow } from './sweeper.js';
+import type { Sweeper } from './sweeper.js';
+import type { ChannelEventListener, RemotingChannel, RequestContext, RPCHook } from './types.js';
+
+/** What a connection needs from the client or server that owns it. */
+export interface ConnectionOwner {
+  readonly logger: Logger;
+  readonly sweeper: Sweeper;
+  readonly dispatcher: RequestDispatcher;
+  readonly hooks: readonly RPCHook[];
+  readonly listeners: readonly ChannelEventListener[];
+  readonly asyncPermits: Permits;
+  readonly onewayPermits: Permits;
+  readonly serializeType: SerializeTypeCode;
+  readonly maxFrameLength: number;
+  /** Close the connection when a prompt (sync) request times out. */
+  readonly closeSocketIfTimeout: boolean;
+  /** Server side: pause reading while this many bytes wait to be written (0 = never). */
+  readonly maxQueuedWriteBytes: number;
+  connectionClosed(connection: Connection): void;
+}
+
+let connectionIds = 0;
+
+/** Calls one listener method, keeping a throwing listener from breaking the transport. */
+export function emitChannelEvent(
+  owner: Pick<ConnectionOwner, 'listeners' | 'logger'>,
+  emit: (listener: ChannelEventListener) => void,
+): void {
+  for (const listener of owner.listeners) {
+    try {
+      emit(listener);
+    } catch (error) {
+      owner.logger.error({ error: (error as Error)?.message }, 'channel event listener threw');
+    }
+  }
+}
+
+/** Gives an error the stack of the code awaiting it (called in an async function after `await`). */
+export function atCallSite<E>(error: E): E {
+  if (error instanceof Error) Error.captureStackTrace(error);
+  return error;
+}
+
+class OnewayWrite implements WriteListener {
+  settled = false;
+  constructor(
+    private readonly resolve: () => void,
+    private readonly reject: (error: Error) => void,
+    private readonly address: string,
+  ) {}
+
+  onWritten(error: Error | undefined): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (error)
+      this.reject(new RemotingSendRequestError(this.address, { reason: error.message, cause: error }));
+    else this.resolve();
+  }
+}
+
+export class Connection implements RemotingChannel {
+  readonly id = ++connectionIds;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  readonly table: InFlightTable;
+  readonly context: RequestContext = { channel: this };
+  lastActivity = monotonicNow();
+  private readonly decoder: FrameDecoder;
+  private readonly writer: FrameWriter;
+  private isClosed = false;
+  private cleanedUp = false;
+  private lastError: Error | undefined;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly owner: ConnectionOwner,
+    /** Address as the client named it; server side: derived from the socket. */
+    remoteAddress?: string,
+  ) {
+    this.remoteAddress = remoteAddress ?? formatAddress(socket.remoteAddress, socket.remotePort);
+    this.localAddress = formatAddress(socket.localAddress, socket.localPort);
+    this.decoder = new FrameDecoder(owner.maxFrameLength);
+    this.writer = new FrameWriter(socket, owner.maxQueuedWriteBytes);
+    this.table = new InFlightTable(this.remoteAddress, {
+      onTimeout: (entry) => {
+        if (entry.prompt && owner.closeSocketIfTimeout)
+          this.close('request timed out (closeSocketIfTimeout)');
+      },
+      onSendFailure: (_entry, error) => this.close(`write failed: ${error.message}`),
+    });
+    socket.setNoDelay(true);
+    socket.on('data', this.onData);
+    socket.on('error', (error) => {
+      this.lastError = error;
+      owner.logger.warn({ remote: this.remoteAddress, error: error.message }, 'connection error');
+      emitChannelEvent(owner, (l) => l.onChannelException?.(this, error));
+    });
+    socket.on('close', () =>
+      this.cleanup(this.lastError ? `connection error: ${this.lastError.message}` : 'connection closed'),
+    );
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Bytes waiting to be written (ours + the socket's). */
+  get writeBacklogBytes(): number {
+    return this.writer.backlogBytes;
+  }
+
+  /** Sends a request and calls `onSettle` once with its response or error. */
+  request(command: RemotingCommand, timeoutMillis: number, prompt: boolean, onSettle: SettleCallback): void {
+    if (this.isClosed) {
+      onSettle(new RemotingSendRequestError(this.remoteAddress, { reason: 'connection closed' }));
+      return;
+    }
+    const entry = this.table.register(timeoutMillis, prompt, onSettle);
+    command.opaque = entry.opaque;
+    let frame: Buffer;
+    try {
+      frame = encodeFrame(command, this.owner.serializeType);
+    } catch (error) {
+      this.table.fail(entry, error as Error);
+      return;
+    }
+    if (prompt) this.owner.sweeper.schedule(entry, timeoutMillis, entry.begin);
+    this.lastActivity = entry.begin;
+    this.writer.write(frame, entry);
+  }
+
+  /** Promise form of `request`. */
+  requestAsync(command: RemotingCommand, timeoutMillis: number, prompt: boolean): Promise<RemotingCommand> {
+    return new Promise((resolve, reject) => {
+      this.request(command, timeoutMillis, prompt, (error, response) =>
+        error ? reject(error) : resolve(response!),
+      );
+    });
+  }
+
+  /** Writes a oneway request (flag set here); resolves once handed to the kernel. */
+  writeOneway(command: RemotingCommand): Promise<void> {
+    markOneway(command);
+    return new Promise((resolve, reject) => {
+      const listener = new OnewayWrite(resolve, reject, this.remoteAddress);
+      if (this.isClosed) {
+        listener.onWritten(new Error('connection closed'));
+        return;
+      }
+      let frame: Buffer;
+      try {
+        frame = encodeFrame(command, this.owner.serializeType);
+      } catch (error) {
+        reject(error as Error);
+        return;
+      }
+      this.lastActivity = monotonicNow();
+      this.writer.write(frame, listener);
+    });
+  }
+
+  /** Writes an encoded frame, no completion report (responses). */
+  writeFrame(frame: Buffer): void {
+    if (this.isClosed) return;
+    this.lastActivity = monotonicNow();
+    this.writer.write(frame);
+  }
+
+  // RemotingChannel: requests sent over an accepted connection (server -> client) or answered ones.
+
+  async invoke(request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand> {
+    const begin = monotonicNow();
+    if (!(await this.owner.asyncPermits.acquire(timeoutMillis)))
+      throw atCallSite(this.noPermit(timeoutMillis, 'async'));
+    try {
+      for (const hook of this.owner.hooks) hook.beforeRequest?.(this.remoteAddress, request);
+      const remaining = timeoutMillis - (monotonicNow() - begin);
+      if (remaining <= 0)
+        throw new RemotingTimeoutError(this.remoteAddress, timeoutMillis, { detail: 'no time left' });
+      const response = await this.requestAsync(request, remaining, true);
+      for (const hook of this.owner.hooks) hook.afterResponse?.(this.remoteAddress, request, response);
+      return response;
+    } catch (error) {
+      throw atCallSite(error);
+    } finally {
+      this.owner.asyncPermits.release();
+    }
+  }
+
+  async invokeOneway(request: RemotingCommand, timeoutMillis: number): Promise<void> {
+    if (!(await this.owner.onewayPermits.acquire(timeoutMillis)))
+      throw atCallSite(this.noPermit(timeoutMillis, 'oneway'));
+    try {
+      for (const hook of this.owner.hooks) hook.beforeRequest?.(this.remoteAddress, request);
+      await this.writeOneway(request);
+    } catch (error) {
+      throw atCallSite(error);
+    } finally {
+      this.owner.onewayPermits.release();
+    }
+  }
+
+  async send(command: RemotingCommand): Promise<void> {
+    if (this.isClosed)
+      throw new RemotingSendRequestError(this.remoteAddress, { reason: 'connection closed' });
+    const frame = encodeFrame(command, command.serializeType ?? this.owner.serializeType);
+    await new Promise<void>((resolve, reject) => {
+      this.lastActivity = monotonicNow();
+      this.writer.write(frame, new OnewayWrite(resolve, reject, this.remoteAddress));
+    }).catch((error: unknown) => {
+      throw atCallSite(error);
+    });
+  }
+
+  noPermit(timeoutMillis: number, kind: 'async' | 'oneway'): Error {
+    return timeoutMillis <= 0
+      ? new RemotingTooMuchRequestError(
+          `${kind} invoke to ${this.remoteAddress}: no permit available (timeout <= 0)`,
+        )
+      : new RemotingTimeoutError(this.remoteAddress, timeoutMillis, {
+          detail: `no ${kind} permit within the timeout (too many requests in flight)`,
+        });
+  }
+
+  /** Closes at once (no graceful flush); waiting requests fail immediately. */
+  close(reason = 'closed locally'): void {
+    if (this.cleanedUp) return;
+    this.owner.logger.debug({ remote: this.remoteAddress, reason }, 'closing connection');
+    this.socket.destroy();
+    this.cleanup(reason);
+  }
+
+  /** Flushes what is queued, half-closes, and destroys after `graceMillis` if the peer lingers. */
+  async closeGracefully(graceMillis: number): Promise<void> {
+    if (this.isClosed) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMillis);
+      timer.unref();
+    });
+    await Promise.race([this.writer.whenIdle(), deadline]);
+    if (!this.isClosed) {
+      const closed = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
+      this.socket.end();
+      await Promise.race([closed, deadline]);
+    }
+    clearTimeout(timer);
+    this.close('shutdown');
+  }
+
+  /** Periodic check from the sweeper: expiry of async entries and idle detection. */
+  sweep(now: number, graceMillis: number, idleMillis: number): void {
+    this.table.scan(now, graceMillis);
+    if (idleMillis > 0 && !this.isClosed && now - this.lastActivity >= idleMillis) {
+      this.owner.logger.info({ remote: this.remoteAddress, idleMillis }, 'closing idle connection');
+      emitChannelEvent(this.owner, (l) => l.onChannelIdle?.(this));
+      this.close(`idle for ${idleMillis} ms`);
+    }
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.lastActivity = monotonicNow();
+    let payloads: Buffer[];
+    try {
+      payloads = this.decoder.push(chunk);
+    } catch (error) {
+      this.protocolFailure(error as Error);
+      return;
+    }
+    for (const payload of payloads) {
+      let command: RemotingCommand;
+      try {
+        command = decodeFramePayload(payload);
+      } catch (error) {
+        this.protocolFailure(error as Error);
+        return;
+      }
+      if (isResponse(command)) {
+        if (!this.table.complete(command)) {
+          this.owner.logger.warn(
+            { remote: this.remoteAddress, response: describeCommand(command) },
+            'unmatched response dropped',
+          );
+        }
+      } else {
+        this.owner.dispatcher.dispatch(this, command);
+      }
+      if (this.isClosed) return;
+    }
+  };
+
+  private protocolFailure(error: Error): void {
+    this.owner.logger.warn(
+      { remote: this.remoteAddress, error: error.message },
+      'undecodable frame, closing connection',
+    );
+    this.lastError = error;
+    emitChannelEvent(this.owner, (l) => l.onChannelException?.(this, error));
+    this.close(`protocol error: ${error.message}`);
+  }
+
+  private cleanup(reason: string): void {
+    if (this.cleanedUp) return;
+    this.cleanedUp = true;
+    this.isClosed = true;
+    const cause = this.lastError;
+    const closedError = new RemotingSendRequestError(this.remoteAddress, { reason, cause });
+    this.writer.fail(closedError);
+    this.table.failAll(() => new RemotingSendRequestError(this.remoteAddress, { reason, cause }));
+    this.owner.connectionClosed(this);
+    emitChannelEvent(this.owner, (l) => l.onChannelClose?.(this));
+  }
+}

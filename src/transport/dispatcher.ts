@@ -1,0 +1,193 @@
+/**
+ * Request processing shared by server and client (a client answers requests its server sends, e.g.
+ * CHECK_TRANSACTION_STATE). Rules follow Java's processRequestCommand (reference/remoting.md §7.4, 5.x
+ * oneway behaviour):
+ *
+ *   no processor for the code, no default   -> REQUEST_CODE_NOT_SUPPORTED " request type <code> not supported"
+ *   processor.rejectRequest() true          -> SYSTEM_BUSY "[REJECTREQUEST]system busy, start flow control for a while"
+ *   processor already at maxConcurrency     -> SYSTEM_BUSY "[OVERLOAD]system busy, start flow control for a while"
+ *   hook or processor throws / rejects      -> SYSTEM_ERROR "<ErrorName>: <message>" (connection kept)
+ *   oneway request                          -> never answered, whatever happens
+ *
+ * Normal responses are encoded in the request's serialize type, error responses in the endpoint's.
+ */
+import type { Logger } from '../common/logger.js';
+import { ResponseCode } from '../protocol/codes/response-code.js';
+import type { SerializeTypeCode } from '../protocol/codes/misc.js';
+import { createResponse, isOneway, markResponse } from '../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../protocol/command/remoting-command.js';
+import { encodeFrame } from '../protocol/frame/frame-codec.js';
+import type { ProcessorOptions, RequestContext, RequestProcessor, RPCHook } from './types.js';
+
+export const REJECT_REQUEST_REMARK = '[REJECTREQUEST]system busy, start flow control for a while';
+export const OVERLOAD_REMARK = '[OVERLOAD]system busy, start flow control for a while';
+
+export function notSupportedRemark(code: number): string {
+  return ` request type ${code} not supported`;
+}
+
+export function errorRemark(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return `Error: ${String(error)}`;
+}
+
+/** What the dispatcher needs of a connection. */
+export interface DispatchTarget {
+  readonly remoteAddress: string;
+  readonly context: RequestContext;
+  readonly closed: boolean;
+  writeFrame(frame: Buffer): void;
+}
+
+interface Registration {
+  readonly processor: RequestProcessor;
+  readonly maxConcurrency: number;
+  running: number;
+}
+
+function isThenable(value: unknown): value is PromiseLike<RemotingCommand | undefined> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
+
+export class RequestDispatcher {
+  private readonly processors = new Map<number, Registration>();
+  private defaultProcessor: Registration | undefined;
+  private inProgress = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly hooks: readonly RPCHook[],
+    private readonly serializeType: SerializeTypeCode,
+    private readonly logger: Logger,
+  ) {}
+
+  register(code: number, processor: RequestProcessor, options: ProcessorOptions = {}): void {
+    this.processors.set(code, this.makeRegistration(processor, options));
+  }
+
+  registerDefault(processor: RequestProcessor, options: ProcessorOptions = {}): void {
+    this.defaultProcessor = this.makeRegistration(processor, options);
+  }
+
+  /** Requests being processed right now (all processors). */
+  get running(): number {
+    return this.inProgress;
+  }
+
+  /** Resolves when no request is being processed. */
+  whenIdle(): Promise<void> {
+    if (this.inProgress === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  dispatch(target: DispatchTarget, request: RemotingCommand): void {
+    const oneway = isOneway(request);
+    const registration = this.processors.get(request.code) ?? this.defaultProcessor;
+    if (!registration) {
+      this.logger.warn({ code: request.code, from: target.remoteAddress }, 'request code not supported');
+      if (!oneway)
+        this.answerError(
+          target,
+          request,
+          ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
+          notSupportedRemark(request.code),
+        );
+      return;
+    }
+    let rejected: boolean;
+    try {
+      rejected = registration.processor.rejectRequest?.() === true;
+    } catch (error) {
+      if (!oneway) this.answerError(target, request, ResponseCode.SYSTEM_ERROR, errorRemark(error));
+      return;
+    }
+    if (rejected) {
+      if (!oneway) this.answerError(target, request, ResponseCode.SYSTEM_BUSY, REJECT_REQUEST_REMARK);
+      return;
+    }
+    if (registration.running >= registration.maxConcurrency) {
+      this.logger.warn({ code: request.code, from: target.remoteAddress }, 'processor overloaded');
+      if (!oneway) this.answerError(target, request, ResponseCode.SYSTEM_BUSY, OVERLOAD_REMARK);
+      return;
+    }
+    registration.running++;
+    this.inProgress++;
+    let result: ReturnType<RequestProcessor['processRequest']>;
+    try {
+      for (const hook of this.hooks) hook.beforeRequest?.(target.remoteAddress, request);
+      result = registration.processor.processRequest(target.context, request);
+    } catch (error) {
+      this.finished(registration);
+      this.failed(target, request, error);
+      return;
+    }
+    if (isThenable(result)) {
+      result.then(
+        (response) => {
+          this.finished(registration);
+          this.answer(target, request, response);
+        },
+        (error: unknown) => {
+          this.finished(registration);
+          this.failed(target, request, error);
+        },
+      );
+    } else {
+      this.finished(registration);
+      this.answer(target, request, result);
+    }
+  }
+
+  private makeRegistration(processor: RequestProcessor, options: ProcessorOptions): Registration {
+    const max = options.maxConcurrency ?? Infinity;
+    if (!(max >= 1)) throw new RangeError(`maxConcurrency must be >= 1, got ${max}`);
+    return { processor, maxConcurrency: max, running: 0 };
+  }
+
+  private finished(registration: Registration): void {
+    registration.running--;
+    if (--this.inProgress === 0 && this.idleWaiters.length > 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private answer(
+    target: DispatchTarget,
+    request: RemotingCommand,
+    response: RemotingCommand | undefined,
+  ): void {
+    try {
+      for (const hook of this.hooks) hook.afterResponse?.(target.remoteAddress, request, response);
+    } catch (error) {
+      this.failed(target, request, error);
+      return;
+    }
+    if (!response || isOneway(request) || target.closed) return;
+    response.opaque = request.opaque;
+    markResponse(response);
+    let frame: Buffer;
+    try {
+      frame = encodeFrame(response, request.serializeType ?? this.serializeType);
+    } catch (error) {
+      this.logger.error({ code: request.code, error: errorRemark(error) }, 'response could not be encoded');
+      this.answerError(target, request, ResponseCode.SYSTEM_ERROR, errorRemark(error));
+      return;
+    }
+    target.writeFrame(frame);
+  }
+
+  private failed(target: DispatchTarget, request: RemotingCommand, error: unknown): void {
+    this.logger.warn(
+      { code: request.code, from: target.remoteAddress, error: errorRemark(error) },
+      'processor failed',
+    );
+    if (!isOneway(request)) this.answerError(target, request, ResponseCode.SYSTEM_ERROR, errorRemark(error));
+  }
+
+  private answerError(target: DispatchTarget, request: RemotingCommand, code: number, remark: string): void {
+    if (target.closed) return;
+    const response = createResponse(code, { remark });
+    response.opaque = request.opaque;
+    target.writeFrame(encodeFrame(response, this.serializeType));
+  }
+}

@@ -1,0 +1,336 @@
+/**
+ * Remoting client: one connection per "host:port", opened lazily (concurrent callers share one
+ * attempt), and the three invocation modes of Java's NettyRemotingClient (reference/remoting.md §7.3):
+ *
+ * - invokeSync: rejects at its timeout (prompt deadline, see sweeper.ts), closes the connection on
+ *   timeout when closeSocketIfTimeout (default true) and on a write failure. No permit (as 4.9).
+ * - invokeAsync: bounded by async permits; its timeout is enforced by the periodic scan, i.e. at
+ *   timeout + 1 s grace (at most one scan period later), as Java's callbacks are.
+ * - invokeOneway: oneway flag set, bounded by oneway permits, resolves once written.
+ *
+ * Errors of the promise forms carry the stack of the awaiting caller (re-captured after the await).
+ */
+import net from 'node:net';
+import { IllegalStateError, RemotingConnectError, RemotingTimeoutError } from '../common/errors.js';
+import { silentLogger } from '../common/logger.js';
+import type { Logger } from '../common/logger.js';
+import type { RemotingCommand } from '../protocol/command/remoting-command.js';
+import { parseAddress } from './address.js';
+import { atCallSite, Connection, emitChannelEvent } from './connection.js';
+import type { ConnectionOwner } from './connection.js';
+import { TransportDefaults } from './defaults.js';
+import { RequestDispatcher } from './dispatcher.js';
+import { Permits } from './permits.js';
+import { monotonicNow, Sweeper } from './sweeper.js';
+import type {
+  ChannelEventListener,
+  ProcessorOptions,
+  RemotingClientOptions,
+  RequestProcessor,
+  RPCHook,
+} from './types.js';
+
+export type SocketFactory = (host: string, port: number) => net.Socket;
+
+export interface RemotingClientConfig extends RemotingClientOptions {
+  logger?: Logger;
+  /** Creates the (connecting) socket for an address; plug TLS, proxies or test doubles in here. */
+  socketFactory?: SocketFactory;
+}
+
+export type InvokeCallback = (err: Error | null, response?: RemotingCommand) => void;
+
+const defaultSocketFactory: SocketFactory = (host, port) => net.connect({ host, port });
+
+function positive(name: string, value: number, allowZero = false): number {
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new RangeError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${value}`);
+  }
+  return value;
+}
+
+export class RemotingClient {
+  private readonly connections = new Map<string, Connection>();
+  private readonly connecting = new Map<string, Promise<Connection>>();
+  private readonly hooks: RPCHook[] = [];
+  private readonly listeners: ChannelEventListener[] = [];
+  private readonly sweeper: Sweeper;
+  private readonly dispatcher: RequestDispatcher;
+  private readonly asyncPermits: Permits;
+  private readonly onewayPermits: Permits;
+  private readonly owner: ConnectionOwner;
+  private readonly logger: Logger;
+  private readonly socketFactory: SocketFactory;
+  private readonly connectTimeoutMillis: number;
+  private readonly idleMillis: number;
+  private stopped = false;
+
+  constructor(options: RemotingClientConfig = {}) {
+    const d = TransportDefaults;
+    this.logger = options.logger ?? silentLogger;
+    this.socketFactory = options.socketFactory ?? defaultSocketFactory;
+    this.connectTimeoutMillis = positive(
+      'connectTimeoutMillis',
+      options.connectTimeoutMillis ?? d.connectTimeoutMillis,
+    );
+    this.idleMillis = positive(
+      'channelMaxIdleMillis',
+      options.channelMaxIdleMillis ?? d.channelMaxIdleMillis,
+      true,
+    );
+    const scanMillis = positive('scanIntervalMillis', options.scanIntervalMillis ?? d.scanIntervalMillis);
+    this.sweeper = new Sweeper(scanMillis, (now) => {
+      for (const connection of [...this.connections.values()]) {
+        connection.sweep(now, d.scanGraceMillis, this.idleMillis);
+      }
+    });
+    const serializeType = options.serializeType ?? d.serializeType;
+    this.dispatcher = new RequestDispatcher(this.hooks, serializeType, this.logger);
+    this.asyncPermits = new Permits(options.asyncPermits ?? d.clientAsyncPermits, this.sweeper);
+    this.onewayPermits = new Permits(options.onewayPermits ?? d.clientOnewayPermits, this.sweeper);
+    this.owner = {
+      logger: this.logger,
+      sweeper: this.sweeper,
+      dispatcher: this.dispatcher,
+      hooks: this.hooks,
+      listeners: this.listeners,
+      asyncPermits: this.asyncPermits,
+      onewayPermits: this.onewayPermits,
+      serializeType,
+      maxFrameLength: options.maxFrameLength ?? d.maxFrameLength,
+      closeSocketIfTimeout: options.closeSocketIfTimeout ?? d.closeSocketIfTimeout,
+      maxQueuedWriteBytes: 0,
+      connectionClosed: (connection) => {
+        if (this.connections.get(connection.remoteAddress) === connection) {
+          this.connections.delete(connection.remoteAddress);
+        }
+      },
+    };
+  }
+
+  registerProcessor(code: number, processor: RequestProcessor, options?: ProcessorOptions): void {
+    this.dispatcher.register(code, processor, options);
+  }
+
+  registerDefaultProcessor(processor: RequestProcessor, options?: ProcessorOptions): void {
+    this.dispatcher.registerDefault(processor, options);
+  }
+
+  registerRPCHook(hook: RPCHook): void {
+    this.hooks.push(hook);
+  }
+
+  addChannelEventListener(listener: ChannelEventListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Requests waiting for a response, over all connections. */
+  get inFlightCount(): number {
+    let n = 0;
+    for (const connection of this.connections.values()) n += connection.table.size;
+    return n;
+  }
+
+  async invokeSync(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand> {
+    const begin = monotonicNow();
+    try {
+      const connection = await this.connectionFor(addr);
+      const remaining = timeoutMillis - (monotonicNow() - begin);
+      if (remaining <= 0) {
+        throw new RemotingTimeoutError(addr, timeoutMillis, { detail: 'no time left after connecting' });
+      }
+      this.runBeforeHooks(addr, request);
+      const response = await connection.requestAsync(request, remaining, true);
+      this.runAfterHooks(addr, request, response);
+      return response;
+    } catch (error) {
+      throw atCallSite(error);
+    }
+  }
+
+  invokeAsync(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand>;
+  invokeAsync(addr: string, request: RemotingCommand, timeoutMillis: number, callback: InvokeCallback): void;
+  invokeAsync(
+    addr: string,
+    request: RemotingCommand,
+    timeoutMillis: number,
+    callback?: InvokeCallback,
+  ): Promise<RemotingCommand> | void {
+    if (callback) {
+      this.startAsync(addr, request, timeoutMillis, callback);
+      return;
+    }
+    return this.invokeAsyncPromise(addr, request, timeoutMillis);
+  }
+
+  async invokeOneway(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<void> {
+    try {
+      const connection = await this.connectionFor(addr);
+      if (!(await this.onewayPermits.acquire(timeoutMillis)))
+        throw connection.noPermit(timeoutMillis, 'oneway');
+      try {
+        this.runBeforeHooks(addr, request);
+        await connection.writeOneway(request);
+      } finally {
+        this.onewayPermits.release();
+      }
+    } catch (error) {
+      throw atCallSite(error);
+    }
+  }
+
+  /** Closes the connection to `addr` (if any); its waiting requests fail at once. */
+  closeChannel(addr: string): void {
+    this.connections.get(addr)?.close('closeChannel');
+  }
+
+  /** Fails every waiting request, closes every connection and stops the timers. */
+  async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const connection of [...this.connections.values()]) connection.close('client shutdown');
+    this.connections.clear();
+    this.asyncPermits.rejectAll();
+    this.onewayPermits.rejectAll();
+    for (const item of this.sweeper.stop()) item.expire(monotonicNow());
+    await Promise.allSettled([...this.connecting.values()]);
+  }
+
+  private async invokeAsyncPromise(
+    addr: string,
+    request: RemotingCommand,
+    timeoutMillis: number,
+  ): Promise<RemotingCommand> {
+    try {
+      return await new Promise<RemotingCommand>((resolve, reject) =>
+        this.startAsync(addr, request, timeoutMillis, (error, response) =>
+          error ? reject(error) : resolve(response!),
+        ),
+      );
+    } catch (error) {
+      throw atCallSite(error);
+    }
+  }
+
+  private startAsync(
+    addr: string,
+    request: RemotingCommand,
+    timeoutMillis: number,
+    callback: InvokeCallback,
+  ): void {
+    const begin = monotonicNow();
+    let held = false;
+    let done = false;
+    const finish = (error: Error | undefined, response?: RemotingCommand): void => {
+      if (done) return;
+      done = true;
+      if (held) this.asyncPermits.release();
+      if (!error) {
+        try {
+          this.runAfterHooks(addr, request, response);
+        } catch (hookError) {
+          error = hookError as Error;
+        }
+      }
+      try {
+        if (error) callback(error);
+        else callback(null, response);
+      } catch (callbackError) {
+        this.logger.error({ error: (callbackError as Error)?.message }, 'invokeAsync callback threw');
+      }
+    };
+    const send = (connection: Connection): void => {
+      const remaining = timeoutMillis - (monotonicNow() - begin);
+      if (remaining <= 0) {
+        finish(new RemotingTimeoutError(addr, timeoutMillis, { detail: 'no time left before sending' }));
+        return;
+      }
+      try {
+        this.runBeforeHooks(addr, request);
+      } catch (error) {
+        finish(error as Error);
+        return;
+      }
+      connection.request(request, remaining, false, finish);
+    };
+    // Fast path: connected, and a permit free.
+    const existing = this.connections.get(addr);
+    if (existing && !existing.closed && !this.stopped && this.asyncPermits.tryAcquire()) {
+      held = true;
+      send(existing);
+      return;
+    }
+    void (async () => {
+      const connection = await this.connectionFor(addr);
+      const left = timeoutMillis - (monotonicNow() - begin);
+      if (!(await this.asyncPermits.acquire(left))) throw connection.noPermit(timeoutMillis, 'async');
+      held = true;
+      send(connection);
+    })().catch((error: unknown) => finish(error as Error));
+  }
+
+  private runBeforeHooks(addr: string, request: RemotingCommand): void {
+    for (const hook of this.hooks) hook.beforeRequest?.(addr, request);
+  }
+
+  private runAfterHooks(addr: string, request: RemotingCommand, response: RemotingCommand | undefined): void {
+    for (const hook of this.hooks) hook.afterResponse?.(addr, request, response);
+  }
+
+  /** The open connection to `addr`, or the one attempt in progress, or a new attempt. */
+  private connectionFor(addr: string): Connection | Promise<Connection> {
+    if (this.stopped) return Promise.reject(new IllegalStateError('remoting client is shut down'));
+    const existing = this.connections.get(addr);
+    if (existing && !existing.closed) return existing;
+    let attempt = this.connecting.get(addr);
+    if (!attempt) {
+      attempt = this.openConnection(addr).finally(() => this.connecting.delete(addr));
+      this.connecting.set(addr, attempt);
+    }
+    return attempt;
+  }
+
+  private openConnection(addr: string): Promise<Connection> {
+    return new Promise<Connection>((resolve, reject) => {
+      const { host, port } = parseAddress(addr);
+      let socket: net.Socket;
+      try {
+        socket = this.socketFactory(host, port);
+      } catch (error) {
+        reject(new RemotingConnectError(addr, { reason: (error as Error)?.message, cause: error }));
+        return;
+      }
+      const fail = (reason: string, cause?: unknown): void => {
+        clearTimeout(timer);
+        socket.removeListener('connect', onConnect);
+        socket.destroy();
+        this.logger.warn({ addr, reason }, 'connect failed');
+        reject(new RemotingConnectError(addr, { reason, cause }));
+      };
+      const onError = (error: Error): void => fail(error.message, error);
+      const onConnect = (): void => {
+        clearTimeout(timer);
+        socket.removeListener('error', onError);
+        if (this.stopped) {
+          socket.destroy();
+          reject(new IllegalStateError('remoting client is shut down'));
+          return;
+        }
+        const connection = new Connection(socket, this.owner, addr);
+        this.connections.set(addr, connection);
+        this.sweeper.start();
+        this.logger.debug({ addr, local: connection.localAddress }, 'connected');
+        emitChannelEvent(this.owner, (l) => l.onChannelConnect?.(connection));
+        resolve(connection);
+      };
+      const timer = setTimeout(
+        () => fail(`connect timeout after ${this.connectTimeoutMillis} ms`),
+        this.connectTimeoutMillis,
+      );
+      timer.unref();
+      socket.once('error', onError);
+      if (socket.pending || socket.connecting) socket.once('connect', onConnect);
+      else onConnect();
+    });
+  }
+}
