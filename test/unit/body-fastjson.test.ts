@@ -158,3 +158,36 @@ test('write/parse round trip over random strings in both modes', () => {
     }
   }
 });
+
+test('mutated bodies: decoders either succeed or throw ProtocolError, nothing else', async () => {
+  const { decodeTopicRouteData, decodeHeartbeatData, decodeRegisterBrokerBody } =
+    await import('../../src/protocol/body/index.js');
+  const seeds = [
+    '{"brokerDatas":[{"brokerAddrs":{0:"127.0.0.1:10911","1":"h:2"},"brokerName":"broker-a","cluster":"C"}],"filterServerTable":{},"queueDatas":[{"brokerName":"broker-a","perm":6,"readQueueNums":4,"topicSysFlag":0,"writeQueueNums":4}]}',
+    '{"clientID":"c","consumerDataSet":[{"groupName":"G","subscriptionDataSet":[{"codeSet":[1],"subVersion":5,"topic":"T"}]}],"producerDataSet":[{"groupName":"P"}]}',
+    '{"filterServerList":[],"topicConfigSerializeWrapper":{"dataVersion":{"counter":3,"timestamp":1},"topicConfigTable":{"T":{"perm":6,"topicName":"T"}}}}',
+  ];
+  const decoders = [decodeTopicRouteData, decodeHeartbeatData, decodeRegisterBrokerBody];
+  const alphabet = '{}[]:,"\'0123456789-.eE\\u tnfalsrxyz';
+  let seed = 99;
+  const rnd = (n: number) => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % n;
+  for (let i = 0; i < 3000; i++) {
+    const k = rnd(seeds.length);
+    const chars = [...seeds[k]!];
+    for (let m = 1 + rnd(3); m > 0; m--) {
+      const at = rnd(chars.length);
+      const op = rnd(3);
+      if (op === 0) chars.splice(at, 1);
+      else if (op === 1) chars.splice(at, 0, alphabet[rnd(alphabet.length)]!);
+      else chars[at] = alphabet[rnd(alphabet.length)]!;
+    }
+    const input = Buffer.from(chars.join(''));
+    for (const decode of decoders) {
+      try {
+        decode(input);
+      } catch (err) {
+        assert.ok(err instanceof ProtocolError, `${String(err)} for ${input.toString()}`);
+      }
+    }
+  }
+});
