@@ -1,0 +1,42 @@
+/**
+ * Explicit registry of client instances keyed by client id (Java MQClientManager, minus the global):
+ * producers and consumers given the same registry and the same client id share one instance. An
+ * instance leaves the registry when it shuts down.
+ */
+import { ClientInstance } from './client-instance.js';
+import type { ClientInstanceOptions } from './client-instance.js';
+import { buildClientId } from './client-config.js';
+import type { ClientConfig } from './client-config.js';
+
+export class ClientInstanceRegistry {
+  private readonly instances = new Map<string, ClientInstance>();
+
+  /** The running (or not yet started) instance for this config's client id, created on first use. */
+  getOrCreate(config: ClientConfig, options: Omit<ClientInstanceOptions, 'onShutdown'> = {}): ClientInstance {
+    const clientId = buildClientId(config);
+    const existing = this.instances.get(clientId);
+    if (existing !== undefined && existing.state !== 'SHUTDOWN_ALREADY') return existing;
+    const instance = new ClientInstance(config, {
+      ...options,
+      onShutdown: (i) => {
+        if (this.instances.get(i.clientId) === i) this.instances.delete(i.clientId);
+      },
+    });
+    this.instances.set(clientId, instance);
+    return instance;
+  }
+
+  get(clientId: string): ClientInstance | undefined {
+    return this.instances.get(clientId);
+  }
+
+  get size(): number {
+    return this.instances.size;
+  }
+
+  /** Shuts every instance down, members or not. */
+  async shutdownAll(): Promise<void> {
+    await Promise.all([...this.instances.values()].map((i) => i.shutdown(true)));
+    this.instances.clear();
+  }
+}

@@ -1,0 +1,357 @@
+/**
+ * ClientInstance (Java MQClientInstance): what the producers and consumers of one client id share —
+ * one remoting client, the route and broker address caches, and the background work: route refresh
+ * from the name servers and heartbeats to the brokers. Created explicitly (or through a
+ * ClientInstanceRegistry), never as a hidden global. Members register by group; the instance starts
+ * with its first member and stops when the last one leaves.
+ */
+import { MQClientError, RemotingError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import type { ConsumerData, HeartbeatData, TopicRouteData } from '../protocol/body/index.js';
+import { CLIENT_INNER_PRODUCER_GROUP } from '../protocol/message/validators.js';
+import { RemotingClient } from '../transport/remoting-client.js';
+import { BackgroundTasks } from './background-tasks.js';
+import { buildClientId } from './client-config.js';
+import type { ClientConfig } from './client-config.js';
+import { MQClientAPI } from './mq-client-api.js';
+import { MASTER_ID, TopicPublishInfo } from './producer/topic-publish-info.js';
+import {
+  clampDefaultRoute,
+  cloneTopicRouteData,
+  routeHasAddress,
+  topicRouteDataEquals,
+} from './route-utils.js';
+
+/** What the instance needs from a producer (Java MQProducerInner). */
+export interface ProducerMember {
+  /** Topics whose routes the instance keeps fresh. */
+  publishTopics(): Iterable<string>;
+  /** True when the producer has no usable publish info for the topic. */
+  isPublishTopicNeedUpdate(topic: string): boolean;
+  updateTopicPublishInfo(topic: string, info: TopicPublishInfo): void;
+}
+
+/** What the instance needs from a consumer (Java MQConsumerInner); for the pull consumer. */
+export interface ConsumerMember {
+  subscribedTopics(): Iterable<string>;
+  isSubscribeTopicNeedUpdate?(topic: string): boolean;
+  /** Called with a private copy of the new route of a subscribed topic. */
+  updateTopicSubscribeInfo?(topic: string, route: TopicRouteData): void;
+  /** This consumer's entry in the heartbeat. */
+  consumerData(): ConsumerData;
+}
+
+export interface DefaultRouteRequest {
+  /** Template topic whose route stands in (createTopicKey, `TBW102`). */
+  createTopicKey: string;
+  /** Queue-count clamp (defaultTopicQueueNums). */
+  defaultTopicQueueNums: number;
+}
+
+export interface UpdateRouteOptions {
+  /** Use the template topic's route under this topic's name (the auto-creation fallback). */
+  defaultRoute?: DefaultRouteRequest;
+  /** Timeout of the name server call (default mqClientApiTimeout). */
+  timeoutMillis?: number;
+}
+
+export type ServiceState = 'CREATE_JUST' | 'RUNNING' | 'SHUTDOWN_ALREADY' | 'START_FAILED';
+
+/** Transport shape the instance uses; the real RemotingClient by default, test doubles otherwise. */
+export type InstanceRemoting = Pick<
+  RemotingClient,
+  | 'invokeSync'
+  | 'invokeAsync'
+  | 'invokeOneway'
+  | 'shutdown'
+  | 'registerProcessor'
+  | 'registerRPCHook'
+  | 'closeChannel'
+>;
+
+export interface ClientInstanceOptions {
+  /** Replaces the RemotingClient (tests). */
+  remoting?: InstanceRemoting;
+  /** Called once the instance has shut down (the registry forgets it). */
+  onShutdown?: (instance: ClientInstance) => void;
+}
+
+export class ClientInstance {
+  readonly clientId: string;
+  readonly remoting: InstanceRemoting;
+  readonly api: MQClientAPI;
+  readonly logger: Logger;
+  /** topic -> last route applied (for a TBW102 fallback: the clamped template route). */
+  readonly topicRouteTable = new Map<string, TopicRouteData>();
+  /** brokerName -> brokerId -> address. */
+  readonly brokerAddrTable = new Map<string, Map<number, string>>();
+  /** brokerName -> address -> protocol version from its heartbeat answer. */
+  readonly brokerVersionTable = new Map<string, Map<string, number>>();
+  private readonly producers = new Map<string, ProducerMember>();
+  private readonly consumers = new Map<string, ConsumerMember>();
+  private readonly routeFetches = new Map<string, Promise<boolean>>();
+  private readonly tasks: BackgroundTasks;
+  private serviceState: ServiceState = 'CREATE_JUST';
+  private readonly onShutdown: ((instance: ClientInstance) => void) | undefined;
+
+  constructor(
+    readonly config: ClientConfig,
+    options: ClientInstanceOptions = {},
+  ) {
+    this.clientId = buildClientId(config);
+    this.logger = config.logger;
+    this.remoting =
+      options.remoting ??
+      new RemotingClient({
+        connectTimeoutMillis: config.connectTimeoutMillis,
+        serializeType: config.serializeType,
+        logger: config.logger,
+      });
+    for (const hook of config.rpcHooks) this.remoting.registerRPCHook(hook);
+    this.api = new MQClientAPI(this.remoting, {
+      nameServerAddresses: config.nameServerAddresses,
+      logger: this.logger,
+    });
+    this.onShutdown = options.onShutdown;
+    this.tasks = new BackgroundTasks(this.logger);
+  }
+
+  get state(): ServiceState {
+    return this.serviceState;
+  }
+
+  /** Starts the background work; later calls while running do nothing. */
+  start(): void {
+    switch (this.serviceState) {
+      case 'RUNNING':
+        return;
+      case 'CREATE_JUST':
+        this.tasks.every('route refresh', 10, this.config.pollNameServerInterval, () =>
+          this.updateAllTopicRoutes(),
+        );
+        this.tasks.every('heartbeat', 1000, this.config.heartbeatBrokerInterval, async () => {
+          this.cleanOfflineBroker();
+          await this.sendHeartbeatToAllBrokers();
+        });
+        this.serviceState = 'RUNNING';
+        this.logger.info({ clientId: this.clientId }, 'client instance started');
+        return;
+      default:
+        throw new MQClientError(
+          `The client instance[${this.clientId}] is ${this.serviceState} and cannot start again`,
+        );
+    }
+  }
+
+  /** Stops timers and connections once no member is left (or at once with `force`). */
+  async shutdown(force = false): Promise<void> {
+    if (!force && (this.producers.size > 0 || this.consumers.size > 0)) return;
+    if (this.serviceState === 'SHUTDOWN_ALREADY') return;
+    this.serviceState = 'SHUTDOWN_ALREADY';
+    this.tasks.stop();
+    await this.remoting.shutdown();
+    this.onShutdown?.(this);
+    this.logger.info({ clientId: this.clientId }, 'client instance shut down');
+  }
+
+  registerProducer(group: string, member: ProducerMember): boolean {
+    if (this.producers.has(group)) return false;
+    this.producers.set(group, member);
+    return true;
+  }
+
+  /** Forgets the producer and tells every known broker (UNREGISTER_CLIENT); failures are logged. */
+  async unregisterProducer(group: string): Promise<void> {
+    if (!this.producers.delete(group)) return;
+    await this.unregisterClient({ producerGroup: group });
+  }
+
+  registerConsumer(group: string, member: ConsumerMember): boolean {
+    if (this.consumers.has(group)) return false;
+    this.consumers.set(group, member);
+    return true;
+  }
+
+  async unregisterConsumer(group: string): Promise<void> {
+    if (!this.consumers.delete(group)) return;
+    await this.unregisterClient({ consumerGroup: group });
+  }
+
+  private async unregisterClient(groups: { producerGroup?: string; consumerGroup?: string }): Promise<void> {
+    const calls: Promise<void>[] = [];
+    for (const [brokerName, addrs] of this.brokerAddrTable) {
+      for (const addr of addrs.values()) {
+        calls.push(
+          this.api
+            .unregisterClient(addr, this.clientId, groups, this.config.mqClientApiTimeout)
+            .catch((err: unknown) => {
+              this.logger.warn({ brokerName, addr, err: String(err) }, 'unregister client failed');
+            }),
+        );
+      }
+    }
+    await Promise.all(calls);
+  }
+
+  /** Master address of a broker name, for sends. */
+  findBrokerAddressInPublish(brokerName: string): string | undefined {
+    return this.brokerAddrTable.get(brokerName)?.get(MASTER_ID);
+  }
+
+  /**
+   * Address for reads (pull): the given broker id if known, else (unless onlyThisBroker) any address
+   * of the broker name, the master first.
+   */
+  findBrokerAddressInSubscribe(
+    brokerName: string,
+    brokerId: number,
+    onlyThisBroker: boolean,
+  ): { brokerAddr: string; slave: boolean; brokerVersion: number } | undefined {
+    const map = this.brokerAddrTable.get(brokerName);
+    if (map === undefined || map.size === 0) return undefined;
+    let id = brokerId;
+    let addr = map.get(brokerId);
+    if (addr === undefined && !onlyThisBroker) {
+      id = map.has(MASTER_ID) ? MASTER_ID : ([...map.keys()][0] as number);
+      addr = map.get(id);
+    }
+    if (addr === undefined) return undefined;
+    return {
+      brokerAddr: addr,
+      slave: id !== MASTER_ID,
+      brokerVersion: this.brokerVersionTable.get(brokerName)?.get(addr) ?? 0,
+    };
+  }
+
+  getAnExistTopicRouteData(topic: string): TopicRouteData | undefined {
+    return this.topicRouteTable.get(topic);
+  }
+
+  /**
+   * Fetches a topic's route and applies it when it changed (or a member lacks it). One fetch per topic
+   * at a time: concurrent callers share it. Resolves false when the name server has no route (the
+   * answer's code is logged); rejects on transport failures and when no name server is configured.
+   */
+  updateTopicRouteInfoFromNameServer(topic: string, options: UpdateRouteOptions = {}): Promise<boolean> {
+    const key = `${options.defaultRoute ? 'D' : 'T'}:${topic}`;
+    let pending = this.routeFetches.get(key);
+    if (pending === undefined) {
+      pending = this.fetchAndApplyRoute(topic, options).finally(() => this.routeFetches.delete(key));
+      this.routeFetches.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async fetchAndApplyRoute(topic: string, options: UpdateRouteOptions): Promise<boolean> {
+    const timeout = options.timeoutMillis ?? this.config.mqClientApiTimeout;
+    const fetchTopic = options.defaultRoute ? options.defaultRoute.createTopicKey : topic;
+    let route: TopicRouteData;
+    try {
+      route = await this.api.getTopicRouteInfoFromNameServer(fetchTopic, timeout);
+    } catch (err) {
+      if (err instanceof MQClientError && err.code !== 10004) {
+        this.logger.debug({ topic: fetchTopic, code: err.code }, 'no route from the name server');
+        return false;
+      }
+      throw err;
+    }
+    if (options.defaultRoute) route = clampDefaultRoute(route, options.defaultRoute.defaultTopicQueueNums);
+    if (this.serviceState === 'SHUTDOWN_ALREADY') return false;
+    const old = this.topicRouteTable.get(topic);
+    const changed = !topicRouteDataEquals(old, route) || this.isNeedUpdateTopicRouteInfo(topic);
+    if (!changed) return false;
+    for (const bd of route.brokerDatas) this.brokerAddrTable.set(bd.brokerName, new Map(bd.brokerAddrs));
+    if (this.producers.size > 0) {
+      const info = TopicPublishInfo.fromRouteData(topic, route);
+      info.haveTopicRouterInfo = true;
+      for (const p of this.producers.values()) p.updateTopicPublishInfo(topic, info);
+    }
+    for (const c of this.consumers.values()) c.updateTopicSubscribeInfo?.(topic, cloneTopicRouteData(route));
+    this.topicRouteTable.set(topic, cloneTopicRouteData(route));
+    this.logger.info({ topic }, 'topic route updated');
+    return true;
+  }
+
+  private isNeedUpdateTopicRouteInfo(topic: string): boolean {
+    for (const p of this.producers.values()) if (p.isPublishTopicNeedUpdate(topic)) return true;
+    for (const c of this.consumers.values()) if (c.isSubscribeTopicNeedUpdate?.(topic)) return true;
+    return false;
+  }
+
+  /** Topics of every member (Java updateTopicRouteInfoFromNameServer()). */
+  topicsInUse(): Set<string> {
+    const topics = new Set<string>();
+    for (const c of this.consumers.values()) for (const t of c.subscribedTopics()) topics.add(t);
+    for (const p of this.producers.values()) for (const t of p.publishTopics()) topics.add(t);
+    return topics;
+  }
+
+  /** Refreshes every topic in use; one failure does not stop the others. */
+  async updateAllTopicRoutes(): Promise<void> {
+    for (const topic of this.topicsInUse()) {
+      try {
+        await this.updateTopicRouteInfoFromNameServer(topic);
+      } catch (err) {
+        this.logger.warn({ topic, err: String(err) }, 'route refresh failed');
+        if (!(err instanceof RemotingError)) return;
+      }
+    }
+  }
+
+  /** Refreshes the routes that point at `addr` (after a connect failure to it). */
+  async refreshRoutesOfAddress(addr: string): Promise<void> {
+    const topics = [...this.topicRouteTable].filter(([, r]) => routeHasAddress(r, addr)).map(([t]) => t);
+    await Promise.allSettled(topics.map((t) => this.updateTopicRouteInfoFromNameServer(t)));
+  }
+
+  /** Drops broker addresses no cached route mentions any more (Java cleanOfflineBroker). */
+  cleanOfflineBroker(): void {
+    const routes = [...this.topicRouteTable.values()];
+    for (const [brokerName, addrs] of this.brokerAddrTable) {
+      for (const [id, addr] of [...addrs]) {
+        if (!routes.some((r) => routeHasAddress(r, addr))) {
+          addrs.delete(id);
+          this.logger.info({ brokerName, addr }, 'broker address no longer routed, removed');
+        }
+      }
+      if (addrs.size === 0) this.brokerAddrTable.delete(brokerName);
+    }
+  }
+
+  /** Heartbeat body: every producer group plus CLIENT_INNER_PRODUCER, and every consumer. */
+  prepareHeartbeatData(): HeartbeatData {
+    const producerDataSet = [...this.producers.keys()].map((groupName) => ({ groupName }));
+    if (producerDataSet.length > 0 || this.consumers.size > 0) {
+      producerDataSet.push({ groupName: CLIENT_INNER_PRODUCER_GROUP });
+    }
+    return {
+      clientID: this.clientId,
+      producerDataSet,
+      consumerDataSet: [...this.consumers.values()].map((c) => c.consumerData()),
+    };
+  }
+
+  /** HEART_BEAT to every known broker address (masters only when there is no consumer). */
+  async sendHeartbeatToAllBrokers(): Promise<void> {
+    if (this.producers.size === 0 && this.consumers.size === 0) return;
+    const data = this.prepareHeartbeatData();
+    const mastersOnly = this.consumers.size === 0;
+    const calls: Promise<void>[] = [];
+    for (const [brokerName, addrs] of this.brokerAddrTable) {
+      for (const [id, addr] of addrs) {
+        if (mastersOnly && id !== MASTER_ID) continue;
+        calls.push(
+          this.api.sendHeartbeat(addr, data, this.config.mqClientApiTimeout).then(
+            (version) => {
+              let versions = this.brokerVersionTable.get(brokerName);
+              if (versions === undefined) this.brokerVersionTable.set(brokerName, (versions = new Map()));
+              versions.set(addr, version);
+            },
+            (err: unknown) => this.logger.info({ brokerName, addr, err: String(err) }, 'heartbeat failed'),
+          ),
+        );
+      }
+    }
+    await Promise.all(calls);
+  }
+}

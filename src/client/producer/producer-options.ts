@@ -1,0 +1,152 @@
+/**
+ * DefaultMQProducer options with the Java defaults (reference §9.2), validated when the producer is
+ * built. Each violation is an IllegalArgumentError (or the validator's MQClientError for the group)
+ * saying what to change.
+ */
+import { IllegalArgumentError } from '../../common/errors.js';
+import { DEFAULT_COMPRESS_LEVEL, DEFAULT_COMPRESS_THRESHOLD } from '../../protocol/message/compression.js';
+import {
+  checkProducerGroup,
+  checkTopic,
+  DEFAULT_MAX_MESSAGE_SIZE,
+} from '../../protocol/message/validators.js';
+import { checkPositiveInt, resolveClientConfig } from '../client-config.js';
+import type { ClientConfig, ClientOptions } from '../client-config.js';
+import type { Clock, RandomInt } from '../clock.js';
+import type { ClientInstance } from '../client-instance.js';
+import type { ClientInstanceRegistry } from '../client-instance-registry.js';
+
+export interface ProducerOptions extends ClientOptions {
+  /** Producer group; required, and must not be `DEFAULT_PRODUCER`. */
+  producerGroup: string;
+  /** Total time budget of one send call (all attempts), ms. Default 3000. */
+  sendMsgTimeout?: number;
+  /** 5.x: cap of one attempt while more attempts remain, ms; -1 (default) = no cap. */
+  sendMsgMaxTimeoutPerRequest?: number;
+  /** Extra attempts of a sync send. Default 2 (3 attempts). */
+  retryTimesWhenSendFailed?: number;
+  /** Extra attempts of an async send, made from the response callback. Default 2. */
+  retryTimesWhenSendAsyncFailed?: number;
+  /** Sync: try another broker when the status is not SEND_OK. Default false. */
+  retryAnotherBrokerWhenNotStoreOK?: boolean;
+  /** Bodies of at least this many bytes are zlib-compressed. Default 4096. */
+  compressMsgBodyOverHowmuch?: number;
+  /** zlib level 0..9. Default 5. */
+  compressLevel?: number;
+  /** Largest body accepted, bytes. Default 4 MiB. */
+  maxMessageSize?: number;
+  /** Template topic for auto-creation. Default `TBW102`. */
+  createTopicKey?: string;
+  /** Queues of an auto-created topic. Default 4. */
+  defaultTopicQueueNums?: number;
+  /** Latency fault tolerance in queue selection. Default false. */
+  sendLatencyFaultEnable?: boolean;
+  /** Latency thresholds, ms (default 4.9.8: 50, 100, 550, 1000, 2000, 3000, 15000). */
+  latencyMax?: readonly number[];
+  /** Isolation per threshold, ms (default 4.9.8: 0, 0, 30000, 60000, 120000, 180000, 600000). */
+  notAvailableDuration?: readonly number[];
+  /** Send with V2 (one-letter) headers: SEND_MESSAGE_V2 / SEND_REPLY_MESSAGE_V2. Default true. */
+  sendSmartMsg?: boolean;
+  /** Share a client instance with other producers/consumers of the same client id. */
+  registry?: ClientInstanceRegistry;
+  /** Use this client instance (wins over `registry`). */
+  clientInstance?: ClientInstance;
+  /** Time source of the latency fault tolerance (tests). */
+  clock?: Clock;
+  /** Random source of queue selection (tests). */
+  random?: RandomInt;
+}
+
+export const PRODUCER_DEFAULTS = {
+  sendMsgTimeout: 3000,
+  sendMsgMaxTimeoutPerRequest: -1,
+  retryTimesWhenSendFailed: 2,
+  retryTimesWhenSendAsyncFailed: 2,
+  retryAnotherBrokerWhenNotStoreOK: false,
+  compressMsgBodyOverHowmuch: DEFAULT_COMPRESS_THRESHOLD,
+  compressLevel: DEFAULT_COMPRESS_LEVEL,
+  maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
+  createTopicKey: 'TBW102',
+  defaultTopicQueueNums: 4,
+  sendLatencyFaultEnable: false,
+  sendSmartMsg: true,
+} as const;
+
+export interface ProducerConfig {
+  readonly client: ClientConfig;
+  readonly producerGroup: string;
+  readonly sendMsgTimeout: number;
+  readonly sendMsgMaxTimeoutPerRequest: number;
+  readonly retryTimesWhenSendFailed: number;
+  readonly retryTimesWhenSendAsyncFailed: number;
+  readonly retryAnotherBrokerWhenNotStoreOK: boolean;
+  readonly compressMsgBodyOverHowmuch: number;
+  readonly compressLevel: number;
+  readonly maxMessageSize: number;
+  readonly createTopicKey: string;
+  readonly defaultTopicQueueNums: number;
+  readonly sendLatencyFaultEnable: boolean;
+  readonly latencyMax: readonly number[] | undefined;
+  readonly notAvailableDuration: readonly number[] | undefined;
+  readonly sendSmartMsg: boolean;
+}
+
+function checkDurations(name: string, list: readonly number[] | undefined): void {
+  if (list === undefined) return;
+  if (!Array.isArray(list) || list.length === 0 || list.some((v) => !Number.isInteger(v) || v < 0)) {
+    throw new IllegalArgumentError(`option ${name} must be a non-empty list of non-negative integers (ms)`);
+  }
+}
+
+export function resolveProducerConfig(options: ProducerOptions): ProducerConfig {
+  if (options === null || typeof options !== 'object') {
+    throw new IllegalArgumentError('producer options must be an object with at least producerGroup');
+  }
+  checkProducerGroup(options.producerGroup);
+  const o = { ...PRODUCER_DEFAULTS, ...stripUndefined(options) };
+  checkPositiveInt('sendMsgTimeout', o.sendMsgTimeout);
+  if (o.sendMsgMaxTimeoutPerRequest !== -1)
+    checkPositiveInt('sendMsgMaxTimeoutPerRequest (or -1)', o.sendMsgMaxTimeoutPerRequest);
+  checkPositiveInt('retryTimesWhenSendFailed', o.retryTimesWhenSendFailed, true);
+  checkPositiveInt('retryTimesWhenSendAsyncFailed', o.retryTimesWhenSendAsyncFailed, true);
+  checkPositiveInt('compressMsgBodyOverHowmuch', o.compressMsgBodyOverHowmuch, true);
+  checkPositiveInt('maxMessageSize', o.maxMessageSize);
+  checkPositiveInt('defaultTopicQueueNums', o.defaultTopicQueueNums);
+  if (!Number.isInteger(o.compressLevel) || o.compressLevel < 0 || o.compressLevel > 9) {
+    throw new IllegalArgumentError(
+      `option compressLevel must be an integer 0..9, got ${String(o.compressLevel)}`,
+    );
+  }
+  checkTopic(o.createTopicKey);
+  checkDurations('latencyMax', options.latencyMax);
+  checkDurations('notAvailableDuration', options.notAvailableDuration);
+  const lm = options.latencyMax?.length;
+  const nd = options.notAvailableDuration?.length;
+  if ((lm ?? 7) !== (nd ?? 7)) {
+    throw new IllegalArgumentError(
+      'options latencyMax and notAvailableDuration must have the same number of entries',
+    );
+  }
+  return Object.freeze({
+    client: resolveClientConfig(options),
+    producerGroup: options.producerGroup,
+    sendMsgTimeout: o.sendMsgTimeout,
+    sendMsgMaxTimeoutPerRequest: o.sendMsgMaxTimeoutPerRequest,
+    retryTimesWhenSendFailed: o.retryTimesWhenSendFailed,
+    retryTimesWhenSendAsyncFailed: o.retryTimesWhenSendAsyncFailed,
+    retryAnotherBrokerWhenNotStoreOK: !!o.retryAnotherBrokerWhenNotStoreOK,
+    compressMsgBodyOverHowmuch: o.compressMsgBodyOverHowmuch,
+    compressLevel: o.compressLevel,
+    maxMessageSize: o.maxMessageSize,
+    createTopicKey: o.createTopicKey,
+    defaultTopicQueueNums: o.defaultTopicQueueNums,
+    sendLatencyFaultEnable: !!o.sendLatencyFaultEnable,
+    latencyMax: options.latencyMax ? [...options.latencyMax] : undefined,
+    notAvailableDuration: options.notAvailableDuration ? [...options.notAvailableDuration] : undefined,
+    sendSmartMsg: !!o.sendSmartMsg,
+  });
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
