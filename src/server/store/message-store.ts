@@ -61,7 +61,10 @@ export class MessageStore {
   private checkpointing: Promise<void> | undefined;
   private recovery: RecoveryReport | undefined;
 
+  private readonly now: () => number;
+
   constructor(options: MessageStoreOptions, hooks: StoreHooks = {}) {
+    this.now = hooks.now ?? Date.now;
     this.config = { ...DEFAULT_STORE_CONFIG, ...options };
     const c = this.config;
     this.commitLog = new CommitLog(
@@ -173,7 +176,7 @@ export class MessageStore {
     }
 
     // Critical section (synchronous): reserve positions, assign queue offsets, stamp.
-    const storeTimestamp = Date.now();
+    const storeTimestamp = this.now();
     const records: AppendedRecord[] = [];
     const dispatch: { cq: ConsumeQueue; entry: CqEntry; queueOffset: number }[] = [];
     let wroteBytes = 0;
