@@ -1,0 +1,88 @@
+/**
+ * `rmq namesrv`: runs a name server in the foreground until SIGINT / SIGTERM.
+ */
+import { consoleLogger } from '../../common/logger.js';
+import type { LogLevel } from '../../common/logger.js';
+import { NameServer } from '../../server/namesrv/index.js';
+import { intFlag, parseFlags } from '../args.js';
+import { CliError } from '../cli-error.js';
+
+export const description = 'Run a name server (route registry for brokers and clients)';
+
+const USAGE = 'rmq namesrv [--host 127.0.0.1] [--port 9876]';
+
+const FLAGS = {
+  host: {
+    type: 'string',
+    value: 'HOST',
+    default: '127.0.0.1',
+    description: 'Interface to listen on (0.0.0.0 for all)',
+  },
+  port: {
+    type: 'string',
+    value: 'PORT',
+    default: '9876',
+    description: 'Port to listen on (0 = any free port)',
+  },
+  'broker-expiry': {
+    type: 'string',
+    value: 'MS',
+    default: '120000',
+    description: 'Drop a broker that has not registered for this long',
+  },
+  'order-message': {
+    type: 'boolean',
+    description: 'Put orderTopicConf (KV namespace ORDER_TOPIC_CONFIG) into routes',
+  },
+  'kv-config': { type: 'string', value: 'FILE', description: 'Persist the KV configuration to FILE' },
+  'log-level': {
+    type: 'string',
+    value: 'LEVEL',
+    default: 'warn',
+    description: 'Log to stderr at: debug, info, warn, error, silent',
+  },
+} as const;
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+export async function run(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, USAGE, description, FLAGS);
+  if (flags === undefined) return 0;
+  const level = (flags['log-level'] ?? 'warn') as LogLevel;
+  if (!LEVELS.includes(level))
+    throw new CliError(`--log-level must be one of ${LEVELS.join(', ')}, got "${level}"`);
+  const logger = consoleLogger(level, 'namesrv');
+
+  const server = new NameServer({
+    host: flags.host ?? '127.0.0.1',
+    port: intFlag('port', flags.port, 9876, 0, 65535),
+    brokerExpiryMillis: intFlag('broker-expiry', flags['broker-expiry'], 120_000, 1000),
+    orderMessageEnable: flags['order-message'] === true,
+    ...(flags['kv-config'] !== undefined && { kvConfigPath: flags['kv-config'] }),
+    logger,
+  });
+  try {
+    await server.start();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw new CliError(`port ${flags.port} is already in use (try --port 0)`, 1);
+    if (e.code === 'EADDRNOTAVAIL')
+      throw new CliError(`cannot listen on ${flags.host}: no such local address`, 1);
+    throw err;
+  }
+  // One line on stdout when ready; broker comings and goings go to stderr with --log-level info.
+  process.stdout.write(`name server listening on ${server.address}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      logger.warn(`${signal} received, shutting down`);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.shutdown();
+  return 0;
+}

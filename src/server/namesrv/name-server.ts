@@ -1,0 +1,151 @@
+/**
+ * The name server: a remoting server on port 9876 (by default) holding the route tables, broker
+ * liveness and KV configuration, answering brokers, producers, consumers and admin tools the way the
+ * Java 4.9.8 name server does (plus the 5.x requests those clients send).
+ */
+import { IllegalArgumentError, IllegalStateError } from '../../common/errors.js';
+import { silentLogger } from '../../common/logger.js';
+import type { Logger } from '../../common/logger.js';
+import type { SerializeTypeCode } from '../../protocol/codes/misc.js';
+import { RemotingServer } from '../../transport/index.js';
+import { brokerHandlers } from './broker-requests.js';
+import type { Handler, NamesrvRuntime } from './handler.js';
+import { NamesrvRequestProcessor } from './handler.js';
+import { KVConfigStore } from './kv-config.js';
+import { kvHandlers } from './kv-requests.js';
+import { DEFAULT_LIMITS } from './limits.js';
+import type { NameServerLimits } from './limits.js';
+import { BrokerLiveness, DEFAULT_SCAN_INTERVAL_MILLIS } from './liveness.js';
+import { DEFAULT_BROKER_EXPIRY_MILLIS, RouteRegistry } from './route-registry.js';
+import { routeHandlers } from './route-requests.js';
+
+export const DEFAULT_NAMESRV_PORT = 9876;
+
+export interface NameServerOptions {
+  /** Interface to listen on (default 127.0.0.1; "0.0.0.0" to accept other hosts). */
+  host?: string;
+  /** Default 9876; 0 picks a free port. */
+  port?: number;
+  /** A broker that has not registered for this long is dropped (default 120000 ms). */
+  brokerExpiryMillis?: number;
+  /** How often expired brokers are looked for (default 10000 ms). */
+  scanIntervalMillis?: number;
+  /** Add `orderTopicConf` from the ORDER_TOPIC_CONFIG KV namespace to routes (default false). */
+  orderMessageEnable?: boolean;
+  /** Header form of responses (default: JSON). */
+  serializeType?: SerializeTypeCode;
+  /** Close connections idle this long, ms (default 120000; 0 = never). */
+  channelMaxIdleMillis?: number;
+  /** Persist the KV configuration to this file (default: memory only). */
+  kvConfigPath?: string;
+  limits?: Partial<NameServerLimits>;
+  logger?: Logger;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0)
+    throw new IllegalArgumentError(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+export class NameServer {
+  /** The route tables (Java RouteInfoManager); exposed for tests and embedding. */
+  readonly routeInfo: RouteRegistry;
+  readonly kvConfig: KVConfigStore;
+  private readonly server: RemotingServer;
+  private readonly liveness: BrokerLiveness;
+  private readonly logger: Logger;
+  private readonly host: string;
+  private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+
+  constructor(options: NameServerOptions = {}) {
+    this.host = options.host ?? '127.0.0.1';
+    const port = options.port ?? DEFAULT_NAMESRV_PORT;
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new IllegalArgumentError(`port must be 0..65535, got ${port}`);
+    const brokerExpiryMillis = positive(
+      'brokerExpiryMillis',
+      options.brokerExpiryMillis,
+      DEFAULT_BROKER_EXPIRY_MILLIS,
+    );
+    const scanIntervalMillis = positive(
+      'scanIntervalMillis',
+      options.scanIntervalMillis,
+      DEFAULT_SCAN_INTERVAL_MILLIS,
+    );
+    this.logger = options.logger ?? silentLogger;
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+
+    this.routeInfo = new RouteRegistry({
+      limits,
+      brokerExpiryMillis,
+      ...(options.now && { now: options.now }),
+    });
+    this.kvConfig = new KVConfigStore(options.kvConfigPath, limits);
+    this.liveness = new BrokerLiveness(this.routeInfo, scanIntervalMillis, this.logger);
+
+    const runtime: NamesrvRuntime = {
+      registry: this.routeInfo,
+      kv: this.kvConfig,
+      limits,
+      orderMessageEnable: options.orderMessageEnable ?? false,
+      logger: this.logger,
+    };
+    const handlers = new Map<number, Handler>([...brokerHandlers, ...routeHandlers, ...kvHandlers]);
+    const processor = new NamesrvRequestProcessor(runtime, handlers);
+
+    this.server = new RemotingServer({
+      host: this.host,
+      port,
+      ...(options.serializeType !== undefined && { serializeType: options.serializeType }),
+      ...(options.channelMaxIdleMillis !== undefined && {
+        channelMaxIdleMillis: options.channelMaxIdleMillis,
+      }),
+      logger: this.logger,
+    });
+    for (const code of handlers.keys()) this.server.registerProcessor(code, processor);
+    // Unknown codes: answered REQUEST_CODE_NOT_SUPPORTED (as 5.x does; 4.9.8 stays silent).
+    this.server.registerDefaultProcessor(processor);
+    this.server.addChannelEventListener(this.liveness);
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new IllegalStateError(`name server already ${this.state}`);
+    this.state = 'starting';
+    try {
+      this.kvConfig.load();
+      await this.server.start();
+    } catch (err) {
+      this.state = 'stopped';
+      throw err;
+    }
+    this.liveness.start();
+    this.state = 'running';
+    this.logger.info({ address: this.address }, 'name server started');
+  }
+
+  /** "host:port" actually bound. */
+  get address(): string {
+    return this.server.address;
+  }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  /** Drops brokers whose registration expired now (the periodic scan does the same). */
+  scanNotActiveBrokers(): string[] {
+    return this.liveness.scan();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    this.liveness.stop();
+    await this.server.shutdown();
+    this.logger.info('name server stopped');
+  }
+}
