@@ -1,0 +1,219 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { decodeMessageRecord } from '../../src/protocol/message/record.js';
+import type { MessageStore, PutResult } from '../../src/server/store/index.js';
+import { message, openStore, withTempDir } from '../helpers/store-fixtures.js';
+
+const SEG = 64 * 1024;
+const firstLog = (dir: string) => path.join(dir, 'commitlog', '00000000000000000000');
+
+async function fill(store: MessageStore, n: number, queueId = 0, topic = 'TopicTest'): Promise<PutResult[]> {
+  const out: PutResult[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(
+      await store.putMessage(message({ topic, queueId, body: Buffer.from(`body-${i}`), tags: `T${i % 3}` })),
+    );
+  }
+  return out;
+}
+
+async function bodies(store: MessageStore, queueId = 0, topic = 'TopicTest'): Promise<string[]> {
+  const out: string[] = [];
+  for (let offset = 0n; ;) {
+    const got = await store.getMessage('g', topic, queueId, offset, 1000);
+    if (got.status !== 'FOUND') return out;
+    for (const m of got.messages) out.push(decodeMessageRecord(m, 0, { verifyCrc: true }).body.toString());
+    offset = got.nextBeginOffset;
+  }
+}
+
+const expected = (n: number) => Array.from({ length: n }, (_, i) => `body-${i}`);
+
+function patchFile(file: string, pos: number, mutate: (b: Buffer) => void): void {
+  const fd = fs.openSync(file, 'r+');
+  const b = Buffer.alloc(4);
+  fs.readSync(fd, b, 0, 4, pos);
+  mutate(b);
+  fs.writeSync(fd, b, 0, 4, pos);
+  fs.closeSync(fd);
+}
+
+test('truncated tail: a file cut mid-record loses only that record', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(dir);
+    const put = await fill(store, 10);
+    await store.close();
+    const last = Number(put[9].physicalOffset);
+    fs.truncateSync(firstLog(dir), last + 30);
+
+    const again = await openStore(dir);
+    const rep = again.lastRecovery!;
+    assert.equal(rep.logEnd, last);
+    assert.equal(rep.tailTruncated, true);
+    assert.equal(fs.statSync(firstLog(dir)).size, SEG, 'segment re-extended to full size');
+    assert.equal(again.getMaxOffsetInQueue('TopicTest', 0), 9n);
+    assert.deepEqual(await bodies(again), expected(9));
+    const next = await again.putMessage(message({ body: Buffer.from('body-9') }));
+    assert.equal(next.queueOffset, 9n);
+    assert.equal(next.physicalOffset, BigInt(last));
+    assert.deepEqual(await bodies(again), expected(10));
+    await again.close();
+  });
+});
+
+for (const [what, field, mutate] of [
+  ['body CRC field', 8, (b: Buffer) => (b[3] ^= 1)],
+  ['magic code', 4, (b: Buffer) => (b[0] ^= 0xff)],
+  ['TOTALSIZE', 0, (b: Buffer) => b.writeInt32BE(b.readInt32BE(0) + 4)],
+  ['physical offset', 32, (b: Buffer) => (b[3] ^= 8)],
+] as const) {
+  test(`corrupted tail (${what}): the record and everything after it is dropped and zeroed`, async () => {
+    await withTempDir(async (dir) => {
+      const store = await openStore(dir);
+      const put = await fill(store, 8);
+      await store.close();
+      const bad = Number(put[6].physicalOffset);
+      patchFile(firstLog(dir), bad + field, mutate);
+
+      const again = await openStore(dir);
+      assert.equal(again.lastRecovery!.logEnd, bad);
+      assert.equal(again.getMaxOffsetInQueue('TopicTest', 0), 6n);
+      assert.deepEqual(await bodies(again), expected(6));
+      const tail = fs.readFileSync(firstLog(dir)).subarray(bad);
+      assert.ok(
+        tail.every((b) => b === 0),
+        'torn tail zeroed',
+      );
+      assert.equal((await again.putMessage(message())).queueOffset, 6n);
+      await again.close();
+    });
+  });
+}
+
+test('corrupted body byte (CRC mismatch) in the tail', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(dir);
+    const put = await fill(store, 5);
+    await store.close();
+    const rec = Number(put[4].physicalOffset);
+    patchFile(firstLog(dir), rec + 88, (b) => (b[0] ^= 0x20)); // first body byte (IPv4 record)
+    const again = await openStore(dir);
+    assert.deepEqual(await bodies(again), expected(4));
+    await again.close();
+  });
+});
+
+test('deleted consume-queue directory: full rebuild with identical entries', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(dir);
+    await fill(store, 12, 0);
+    await fill(store, 5, 1);
+    await fill(store, 3, 0, 'Other');
+    await store.close();
+    const cqFile = path.join(dir, 'consumequeue', 'TopicTest', '0', '00000000000000000000');
+    const before = fs.readFileSync(cqFile);
+
+    fs.rmSync(path.join(dir, 'consumequeue', 'Other'), { recursive: true });
+    let again = await openStore(dir);
+    assert.equal(again.lastRecovery!.fullRebuild, true, 'one queue fewer than the checkpoint recorded');
+    assert.deepEqual(await bodies(again, 0, 'Other'), expected(3));
+    await again.close();
+
+    fs.rmSync(path.join(dir, 'consumequeue'), { recursive: true });
+    again = await openStore(dir);
+    assert.equal(again.lastRecovery!.fullRebuild, true);
+    assert.deepEqual(fs.readFileSync(cqFile), before);
+    assert.deepEqual(await bodies(again, 0), expected(12));
+    assert.deepEqual(await bodies(again, 1), expected(5));
+    assert.deepEqual(again.getQueueIds('TopicTest'), [0, 1]);
+    assert.equal((await again.putMessage(message({ queueId: 1 }))).queueOffset, 5n);
+    await again.close();
+  });
+});
+
+test('consume-queue entries missing after a crash are re-dispatched', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(dir);
+    await fill(store, 10);
+    store.crashForTesting();
+    // Lose the last three entries, as if the process died between log write and queue write.
+    const cqFile = path.join(dir, 'consumequeue', 'TopicTest', '0', '00000000000000000000');
+    const fd = fs.openSync(cqFile, 'r+');
+    fs.writeSync(fd, Buffer.alloc(60), 0, 60, 7 * 20);
+    fs.closeSync(fd);
+
+    const again = await openStore(dir);
+    const rep = again.lastRecovery!;
+    assert.equal(rep.cleanShutdown, false);
+    assert.equal(rep.redispatched, 3);
+    assert.equal(rep.fullRebuild, false);
+    assert.deepEqual(await bodies(again), expected(10));
+    await again.close();
+  });
+});
+
+test('queue gap behind the verified region triggers a full rebuild', async () => {
+  await withTempDir(async (dir) => {
+    const opts = { recoverVerifyFiles: 1, commitLogSegmentSize: 8192 };
+    const store = await openStore(dir, opts);
+    const put = await fill(store, 200);
+    await store.close();
+    assert.ok(Number(put[199].physicalOffset) > 2 * 8192, 'spans at least three segments');
+    // Drop entries 10.. (records of the first segment): the walk of the last segment finds a gap.
+    const cqFile = path.join(dir, 'consumequeue', 'TopicTest', '0', '00000000000000000000');
+    const fd = fs.openSync(cqFile, 'r+');
+    fs.writeSync(fd, Buffer.alloc(190 * 20), 0, 190 * 20, 10 * 20);
+    fs.closeSync(fd);
+    const again = await openStore(dir, opts);
+    assert.equal(again.lastRecovery!.fullRebuild, true);
+    assert.deepEqual(await bodies(again), expected(200));
+    await again.close();
+  });
+});
+
+test('missing checkpoint: full rebuild, data intact', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(dir);
+    await fill(store, 4);
+    await store.close();
+    fs.rmSync(path.join(dir, 'checkpoint'));
+    const again = await openStore(dir);
+    assert.equal(again.lastRecovery!.fullRebuild, true);
+    assert.deepEqual(await bodies(again), expected(4));
+    await again.close();
+  });
+});
+
+test('unclean shutdown without damage: everything written is recovered', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(dir, { flushDiskType: 'ASYNC_FLUSH', flushIntervalCommitLog: 60_000 });
+    await fill(store, 30);
+    store.crashForTesting();
+    const again = await openStore(dir);
+    assert.equal(again.lastRecovery!.cleanShutdown, false);
+    assert.equal(again.lastRecovery!.tailTruncated, false);
+    assert.deepEqual(await bodies(again), expected(30));
+    await again.close();
+  });
+});
+
+test('consume-queue entries pointing past the log end are dropped', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(dir);
+    const put = await fill(store, 6);
+    await store.close();
+    // Zero the last two records entirely (never reached the disk) while their entries exist.
+    const from = Number(put[4].physicalOffset);
+    const fd = fs.openSync(firstLog(dir), 'r+');
+    fs.writeSync(fd, Buffer.alloc(SEG - from), 0, SEG - from, from);
+    fs.closeSync(fd);
+    const again = await openStore(dir);
+    assert.equal(again.lastRecovery!.tailTruncated, false);
+    assert.equal(again.getMaxOffsetInQueue('TopicTest', 0), 4n);
+    const got = await again.getMessage('g', 'TopicTest', 0, 4n, 10);
+    assert.equal(got.status, 'OFFSET_OVERFLOW_ONE');
+    await again.close();
+  });
+});
