@@ -8,6 +8,7 @@
 import { MQClientError, RemotingError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { ConsumerData, HeartbeatData, TopicRouteData } from '../protocol/body/index.js';
+import { UniqueIdGenerator } from '../protocol/message/message-id.js';
 import { CLIENT_INNER_PRODUCER_GROUP } from '../protocol/message/validators.js';
 import { RemotingClient } from '../transport/remoting-client.js';
 import { BackgroundTasks } from './background-tasks.js';
@@ -81,6 +82,8 @@ export class ClientInstance {
   readonly remoting: InstanceRemoting;
   readonly api: MQClientAPI;
   readonly logger: Logger;
+  /** UNIQ_KEY source shared by the producers of this instance. */
+  readonly idGenerator = new UniqueIdGenerator();
   /** topic -> last route applied (for a TBW102 fallback: the clamped template route). */
   readonly topicRouteTable = new Map<string, TopicRouteData>();
   /** brokerName -> brokerId -> address. */

@@ -1,0 +1,179 @@
+/**
+ * Broker requests of the pull consumer (Java MQClientAPIImpl's consumer half): PULL_MESSAGE,
+ * consumer offsets, queue offsets, search by time and view by offset id. Builds the requests from
+ * the header tables and turns answers into values or MQBrokerErrors; it chooses no address.
+ */
+import { MQBrokerError } from '../../common/errors.js';
+import { RequestCode, ResponseCode } from '../../protocol/codes/index.js';
+import { createRequest } from '../../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
+import {
+  GetEarliestMsgStoretimeRequestHeader,
+  GetEarliestMsgStoretimeResponseHeader,
+  GetMaxOffsetRequestHeader,
+  GetMaxOffsetResponseHeader,
+  GetMinOffsetRequestHeader,
+  GetMinOffsetResponseHeader,
+  PullMessageRequestHeader,
+  PullMessageResponseHeader,
+  QueryConsumerOffsetRequestHeader,
+  QueryConsumerOffsetResponseHeader,
+  SearchOffsetRequestHeader,
+  SearchOffsetResponseHeader,
+  UpdateConsumerOffsetRequestHeader,
+  ViewMessageRequestHeader,
+} from '../../protocol/headers/index.js';
+import { decodeMessageRecord } from '../../protocol/message/index.js';
+import type { MessageRecord } from '../../protocol/message/index.js';
+import type { RemotingInvoker } from '../mq-client-api.js';
+import { pullStatusOfCode } from './pull-result.js';
+import type { PullStatus } from './pull-result.js';
+
+/** A pull answer before message decoding. */
+export interface RawPullResult {
+  status: PullStatus;
+  nextBeginOffset: bigint;
+  minOffset: bigint;
+  maxOffset: bigint;
+  suggestWhichBrokerId: number;
+  /** Concatenated records (FOUND only). */
+  body: Buffer | undefined;
+}
+
+export interface QueueRef {
+  topic: string;
+  queueId: number;
+  /** Broker name, sent as `bname`. */
+  brokerName?: string;
+}
+
+function ensureSuccess(response: RemotingCommand, addr: string): RemotingCommand {
+  if (response.code !== ResponseCode.SUCCESS) throw new MQBrokerError(response.code, response.remark, addr);
+  return response;
+}
+
+/** Interprets a PULL_MESSAGE answer (Java processPullResponse). */
+export function processPullResponse(response: RemotingCommand, addr: string): RawPullResult {
+  const status = pullStatusOfCode(response.code);
+  if (status === undefined) throw new MQBrokerError(response.code, response.remark, addr);
+  const h = PullMessageResponseHeader.decode(response.extFields);
+  return {
+    status,
+    nextBeginOffset: h.nextBeginOffset,
+    minOffset: h.minOffset,
+    maxOffset: h.maxOffset,
+    suggestWhichBrokerId: h.suggestWhichBrokerId,
+    body: status === 'FOUND' ? (response.body ?? Buffer.alloc(0)) : undefined,
+  };
+}
+
+export class ConsumerAPI {
+  constructor(private readonly remoting: RemotingInvoker) {}
+
+  async pullMessage(
+    addr: string,
+    header: PullMessageRequestHeader,
+    timeoutMillis: number,
+  ): Promise<RawPullResult> {
+    const request = createRequest(RequestCode.PULL_MESSAGE, {
+      extFields: PullMessageRequestHeader.encode(header),
+    });
+    const response = await this.remoting.invokeSync(addr, request, timeoutMillis);
+    return processPullResponse(response, addr);
+  }
+
+  /** QUERY_CONSUMER_OFFSET: the group's stored offset, or undefined when the broker has none. */
+  async queryConsumerOffset(
+    addr: string,
+    group: string,
+    q: QueueRef,
+    timeoutMillis: number,
+  ): Promise<bigint | undefined> {
+    const request = createRequest(RequestCode.QUERY_CONSUMER_OFFSET, {
+      extFields: QueryConsumerOffsetRequestHeader.encode({
+        consumerGroup: group,
+        topic: q.topic,
+        queueId: q.queueId,
+        ...(q.brokerName !== undefined && { bname: q.brokerName }),
+      }),
+    });
+    const response = await this.remoting.invokeSync(addr, request, timeoutMillis);
+    if (response.code === ResponseCode.QUERY_NOT_FOUND) return undefined;
+    return QueryConsumerOffsetResponseHeader.decode(ensureSuccess(response, addr).extFields).offset;
+  }
+
+  /** UPDATE_CONSUMER_OFFSET, answered (sync) or oneway. */
+  async updateConsumerOffset(
+    addr: string,
+    group: string,
+    q: QueueRef,
+    commitOffset: bigint,
+    timeoutMillis: number,
+    oneway = false,
+  ): Promise<void> {
+    const request = createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, {
+      extFields: UpdateConsumerOffsetRequestHeader.encode({
+        consumerGroup: group,
+        topic: q.topic,
+        queueId: q.queueId,
+        commitOffset,
+        ...(q.brokerName !== undefined && { bname: q.brokerName }),
+      }),
+    });
+    if (oneway) {
+      await this.remoting.invokeOneway(addr, request, timeoutMillis);
+      return;
+    }
+    ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
+  }
+
+  async getMaxOffset(addr: string, q: QueueRef, timeoutMillis: number): Promise<bigint> {
+    const request = createRequest(RequestCode.GET_MAX_OFFSET, {
+      extFields: GetMaxOffsetRequestHeader.encode(withBname(q)),
+    });
+    const response = ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
+    return GetMaxOffsetResponseHeader.decode(response.extFields).offset;
+  }
+
+  async getMinOffset(addr: string, q: QueueRef, timeoutMillis: number): Promise<bigint> {
+    const request = createRequest(RequestCode.GET_MIN_OFFSET, {
+      extFields: GetMinOffsetRequestHeader.encode(withBname(q)),
+    });
+    const response = ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
+    return GetMinOffsetResponseHeader.decode(response.extFields).offset;
+  }
+
+  /** SEARCH_OFFSET_BY_TIMESTAMP: the offset of the first message stored at or after `timestamp`. */
+  async searchOffset(addr: string, q: QueueRef, timestamp: number, timeoutMillis: number): Promise<bigint> {
+    const request = createRequest(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, {
+      extFields: SearchOffsetRequestHeader.encode({ ...withBname(q), timestamp }),
+    });
+    const response = ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
+    return SearchOffsetResponseHeader.decode(response.extFields).offset;
+  }
+
+  async getEarliestMsgStoreTime(addr: string, q: QueueRef, timeoutMillis: number): Promise<number> {
+    const request = createRequest(RequestCode.GET_EARLIEST_MSG_STORETIME, {
+      extFields: GetEarliestMsgStoretimeRequestHeader.encode(withBname(q)),
+    });
+    const response = ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
+    return GetEarliestMsgStoretimeResponseHeader.decode(response.extFields).timestamp;
+  }
+
+  /** VIEW_MESSAGE_BY_ID: the record stored at commit-log offset `phyOffset`. */
+  async viewMessage(addr: string, phyOffset: bigint, timeoutMillis: number): Promise<MessageRecord> {
+    const request = createRequest(RequestCode.VIEW_MESSAGE_BY_ID, {
+      extFields: ViewMessageRequestHeader.encode({ offset: phyOffset }),
+    });
+    const response = ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
+    return decodeMessageRecord(response.body ?? Buffer.alloc(0));
+  }
+}
+
+function withBname(q: QueueRef): { topic: string; queueId: number; bname?: string } {
+  return {
+    topic: q.topic,
+    queueId: q.queueId,
+    ...(q.brokerName !== undefined && { bname: q.brokerName }),
+  };
+}

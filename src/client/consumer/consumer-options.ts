@@ -1,0 +1,106 @@
+/**
+ * Pull consumer options with the Java DefaultMQPullConsumer defaults, validated when the consumer is
+ * built. Each violation is an IllegalArgumentError (or the validator's MQClientError for the group)
+ * saying what to change.
+ */
+import { IllegalArgumentError, MQClientError } from '../../common/errors.js';
+import type { ConsumeFromWhere } from '../../protocol/body/index.js';
+import { DEFAULT_CONSUMER_GROUP, checkGroup } from '../../protocol/message/index.js';
+import { checkPositiveInt, resolveClientConfig } from '../client-config.js';
+import type { ClientConfig, ClientOptions } from '../client-config.js';
+import type { ClientInstance } from '../client-instance.js';
+import type { ClientInstanceRegistry } from '../client-instance-registry.js';
+
+export interface PullConsumerOptions extends ClientOptions {
+  /** Consumer group; required, and must not be `DEFAULT_CONSUMER`. */
+  consumerGroup: string;
+  /**
+   * Where pullFromStored (and poll with `from: 'stored'`) starts on a queue the group has no offset
+   * for: the first offset, the last one, or the first message stored at `consumeTimestamp`.
+   * Default CONSUME_FROM_LAST_OFFSET.
+   */
+  consumeFromWhere?: 'CONSUME_FROM_LAST_OFFSET' | 'CONSUME_FROM_FIRST_OFFSET' | 'CONSUME_FROM_TIMESTAMP';
+  /** Start time for CONSUME_FROM_TIMESTAMP, ms since the epoch. Default: half an hour before start. */
+  consumeTimestamp?: number;
+  /** Longest time the broker holds a blocking pull (long polling), ms. Default 20000. */
+  brokerSuspendMaxTimeMillis?: number;
+  /** Timeout of a blocking pull, ms; must exceed brokerSuspendMaxTimeMillis. Default 30000. */
+  consumerTimeoutMillisWhenSuspend?: number;
+  /** Timeout of a non-blocking pull, ms. Default 10000. */
+  consumerPullTimeoutMillis?: number;
+  /** Topics subscribed (`*`) at start: their routes are kept fresh and announced in heartbeats. */
+  registerTopics?: readonly string[];
+  /** Share a client instance with other producers/consumers of the same client id. */
+  registry?: ClientInstanceRegistry;
+  /** Use this client instance (wins over `registry`). */
+  clientInstance?: ClientInstance;
+}
+
+export const PULL_CONSUMER_DEFAULTS = {
+  consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
+  brokerSuspendMaxTimeMillis: 20_000,
+  consumerTimeoutMillisWhenSuspend: 30_000,
+  consumerPullTimeoutMillis: 10_000,
+  /** consumeTimestamp = start time minus this. */
+  consumeTimestampLookbackMillis: 30 * 60 * 1000,
+} as const;
+
+const FROM_WHERE: readonly string[] = [
+  'CONSUME_FROM_LAST_OFFSET',
+  'CONSUME_FROM_FIRST_OFFSET',
+  'CONSUME_FROM_TIMESTAMP',
+];
+
+export interface PullConsumerConfig {
+  readonly client: ClientConfig;
+  readonly consumerGroup: string;
+  readonly consumeFromWhere: ConsumeFromWhere;
+  readonly consumeTimestamp: number;
+  readonly brokerSuspendMaxTimeMillis: number;
+  readonly consumerTimeoutMillisWhenSuspend: number;
+  readonly consumerPullTimeoutMillis: number;
+  readonly registerTopics: readonly string[];
+}
+
+export function resolvePullConsumerConfig(options: PullConsumerOptions): PullConsumerConfig {
+  if (options === null || typeof options !== 'object') {
+    throw new IllegalArgumentError('pull consumer options must be an object with at least consumerGroup');
+  }
+  checkGroup(options.consumerGroup);
+  if (options.consumerGroup === DEFAULT_CONSUMER_GROUP) {
+    throw new MQClientError(
+      `consumerGroup can not equal ${DEFAULT_CONSUMER_GROUP}, please specify another one.`,
+    );
+  }
+  const d = PULL_CONSUMER_DEFAULTS;
+  const consumeFromWhere = options.consumeFromWhere ?? d.consumeFromWhere;
+  if (!FROM_WHERE.includes(consumeFromWhere)) {
+    throw new IllegalArgumentError(
+      `option consumeFromWhere must be one of ${FROM_WHERE.join(', ')}, got ${String(consumeFromWhere)}`,
+    );
+  }
+  const suspend = options.brokerSuspendMaxTimeMillis ?? d.brokerSuspendMaxTimeMillis;
+  const whenSuspend = options.consumerTimeoutMillisWhenSuspend ?? d.consumerTimeoutMillisWhenSuspend;
+  const pullTimeout = options.consumerPullTimeoutMillis ?? d.consumerPullTimeoutMillis;
+  checkPositiveInt('brokerSuspendMaxTimeMillis', suspend);
+  checkPositiveInt('consumerTimeoutMillisWhenSuspend', whenSuspend);
+  checkPositiveInt('consumerPullTimeoutMillis', pullTimeout);
+  if (whenSuspend <= suspend) {
+    throw new IllegalArgumentError(
+      `option consumerTimeoutMillisWhenSuspend (${whenSuspend}) must be greater than brokerSuspendMaxTimeMillis (${suspend})`,
+    );
+  }
+  if (options.consumeTimestamp !== undefined)
+    checkPositiveInt('consumeTimestamp', options.consumeTimestamp, true);
+  const registerTopics = [...(options.registerTopics ?? [])];
+  return Object.freeze({
+    client: resolveClientConfig(options),
+    consumerGroup: options.consumerGroup,
+    consumeFromWhere,
+    consumeTimestamp: options.consumeTimestamp ?? Date.now() - d.consumeTimestampLookbackMillis,
+    brokerSuspendMaxTimeMillis: suspend,
+    consumerTimeoutMillisWhenSuspend: whenSuspend,
+    consumerPullTimeoutMillis: pullTimeout,
+    registerTopics: Object.freeze(registerTopics),
+  });
+}

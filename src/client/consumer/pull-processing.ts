@@ -1,0 +1,75 @@
+/**
+ * Turning a raw pull answer into a PullResult (Java PullAPIWrapper.processPullResult): decode the
+ * concatenated records (stopping at the first undecodable one, like the Java client), inflate
+ * compressed bodies, re-check tags on the client, and add what Java adds to each message:
+ * transactionId for TRAN_MSG=true, the MIN_OFFSET / MAX_OFFSET properties and the broker name.
+ */
+import type { Logger } from '../../common/logger.js';
+import type { SubscriptionData } from '../../protocol/body/index.js';
+import { ProtocolError } from '../../common/errors.js';
+import {
+  MessageConst,
+  decodeMessageRecords,
+  messageExtFromRecord,
+  withoutNamespace,
+} from '../../protocol/message/index.js';
+import type { MessageRecord } from '../../protocol/message/index.js';
+import type { RawPullResult } from './consumer-api.js';
+import { PullResult } from './pull-result.js';
+import type { PulledMessage } from './pull-result.js';
+import { tagMatches } from './subscription.js';
+
+export interface ProcessPullContext {
+  brokerName: string;
+  /** Namespace removed from the topic of each message (the user's view). */
+  namespace?: string | undefined;
+  logger?: Logger;
+}
+
+/** One record as a consumer sees it; a body in an unsupported compression is left compressed. */
+export function toPulledMessage(record: MessageRecord, ctx: ProcessPullContext): PulledMessage {
+  let msg: PulledMessage;
+  try {
+    msg = messageExtFromRecord(record, { brokerName: ctx.brokerName });
+  } catch (err) {
+    if (!(err instanceof ProtocolError)) throw err;
+    ctx.logger?.warn(
+      { topic: record.topic, queueOffset: record.queueOffset.toString(), err: err.message },
+      'message body not decompressed',
+    );
+    msg = messageExtFromRecord(record, { brokerName: ctx.brokerName, decompress: false });
+  }
+  if (ctx.namespace) msg.topic = withoutNamespace(msg.topic, ctx.namespace);
+  if (msg.properties[MessageConst.PROPERTY_TRANSACTION_PREPARED] === 'true') {
+    const uniq = msg.properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX];
+    if (uniq !== undefined) msg.transactionId = uniq;
+  }
+  return msg;
+}
+
+export function processPullResult(
+  raw: RawPullResult,
+  subscription: SubscriptionData,
+  ctx: ProcessPullContext,
+): PullResult {
+  let messages: PulledMessage[] = [];
+  if (raw.status === 'FOUND' && raw.body !== undefined) {
+    messages = decodeMessageRecords(raw.body)
+      .map((r) => toPulledMessage(r, ctx))
+      .filter((m) => tagMatches(subscription, m.tags));
+    const min = raw.minOffset.toString();
+    const max = raw.maxOffset.toString();
+    for (const m of messages) {
+      m.properties[MessageConst.PROPERTY_MIN_OFFSET] = min;
+      m.properties[MessageConst.PROPERTY_MAX_OFFSET] = max;
+    }
+  }
+  return new PullResult(
+    raw.status,
+    raw.nextBeginOffset,
+    raw.minOffset,
+    raw.maxOffset,
+    messages,
+    raw.suggestWhichBrokerId,
+  );
+}

@@ -1,0 +1,56 @@
+/** Public API of the client layer: producer, client instance, routing policies. */
+export { Producer, DefaultMQProducer } from './producer/producer.js';
+export type { SendCallback } from './producer/producer.js';
+export { PRODUCER_DEFAULTS, resolveProducerConfig } from './producer/producer-options.js';
+export type { ProducerConfig, ProducerOptions } from './producer/producer-options.js';
+export { SendResult, SendStatus, DEFAULT_REGION_ID, sendStatusOf } from './producer/send-result.js';
+export type { SendResultInit } from './producer/send-result.js';
+export { MessageBatch } from './producer/message-batch.js';
+export { TopicPublishInfo, MASTER_ID } from './producer/topic-publish-info.js';
+export { QueueIndex } from './producer/queue-index.js';
+export { RETRY_RESPONSE_CODES, finalErrorCode } from './producer/send-default.js';
+export type {
+  CheckForbiddenContext,
+  CheckForbiddenHook,
+  CommunicationMode,
+  SendMessageContext,
+  SendMessageHook,
+  SendMessageType,
+} from './producer/hooks.js';
+export { ClientInstance } from './client-instance.js';
+export type {
+  ClientInstanceOptions,
+  ConsumerMember,
+  DefaultRouteRequest,
+  InstanceRemoting,
+  ProducerMember,
+  ServiceState,
+  UpdateRouteOptions,
+} from './client-instance.js';
+export { ClientInstance as MQClientInstance } from './client-instance.js';
+export { ClientInstanceRegistry } from './client-instance-registry.js';
+export {
+  CLIENT_DEFAULTS,
+  brokerVIPChannel,
+  buildClientId,
+  parseNameServerList,
+  resolveClientConfig,
+} from './client-config.js';
+export type { ClientConfig, ClientOptions } from './client-config.js';
+export { MQClientAPI, sendRequestCode } from './mq-client-api.js';
+export type { RemotingInvoker, SendRequestKind, SendResponseContext } from './mq-client-api.js';
+export { LatencyFaultTolerance } from './latency/latency-fault-tolerance.js';
+export type { FaultItem } from './latency/latency-fault-tolerance.js';
+export {
+  FaultStrategy,
+  DEFAULT_LATENCY_MAX,
+  DEFAULT_NOT_AVAILABLE_DURATION,
+  V5_LATENCY_MAX,
+  V5_NOT_AVAILABLE_DURATION,
+} from './latency/fault-strategy.js';
+export type { FaultStrategyOptions } from './latency/fault-strategy.js';
+export { MessageQueue } from './message-queue.js';
+export type { QueueId } from './message-queue.js';
+export { systemClock } from './clock.js';
+export type { Clock, RandomInt } from './clock.js';
+export { topicRouteDataEquals, clampDefaultRoute, cloneTopicRouteData } from './route-utils.js';

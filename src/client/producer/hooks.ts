@@ -1,0 +1,72 @@
+/**
+ * Producer extension points (Java SendMessageHook / CheckForbiddenHook). Send hooks observe: their
+ * errors are logged and ignored. A check-forbidden hook vetoes an attempt by throwing.
+ */
+import type { Logger } from '../../common/logger.js';
+import type { Message } from '../../protocol/message/index.js';
+import type { MessageQueue } from '../message-queue.js';
+import type { SendResult } from './send-result.js';
+
+export type CommunicationMode = 'SYNC' | 'ASYNC' | 'ONEWAY';
+
+/** Java MessageType names, as hooks (tracing) report them. */
+export type SendMessageType = 'Normal_Msg' | 'Trans_Msg_Half' | 'Delay_Msg';
+
+export interface SendMessageContext {
+  producerGroup: string;
+  /** The message being sent (for a batch: the batch wrapper). */
+  message: Message;
+  /** Queue of this attempt (topic with namespace). */
+  mq: MessageQueue;
+  brokerAddr: string;
+  /** Our client address. */
+  bornHost: string;
+  communicationMode: CommunicationMode;
+  msgType: SendMessageType;
+  namespace: string | undefined;
+  /** Free-form values a hook may leave for its `sendMessageAfter`. */
+  props: Map<string, unknown>;
+  /** Set before `sendMessageAfter` on success (undefined for oneway). */
+  sendResult?: SendResult | undefined;
+  /** Set before `sendMessageAfter` on failure. */
+  exception?: unknown;
+}
+
+export interface SendMessageHook {
+  readonly hookName: string;
+  sendMessageBefore(context: SendMessageContext): void;
+  sendMessageAfter(context: SendMessageContext): void;
+}
+
+export interface CheckForbiddenContext {
+  nameSrvAddr: string;
+  group: string;
+  message: Message;
+  mq: MessageQueue;
+  brokerAddr: string;
+  communicationMode: CommunicationMode;
+  unitMode: boolean;
+}
+
+export interface CheckForbiddenHook {
+  readonly hookName: string;
+  /** Throw to refuse sending (the attempt fails with that error). */
+  checkForbidden(context: CheckForbiddenContext): void;
+}
+
+/** Runs one phase of every send hook, logging and swallowing their errors. */
+export function runSendHooks(
+  hooks: readonly SendMessageHook[],
+  phase: 'before' | 'after',
+  context: SendMessageContext,
+  logger: Logger,
+): void {
+  for (const hook of hooks) {
+    try {
+      if (phase === 'before') hook.sendMessageBefore(context);
+      else hook.sendMessageAfter(context);
+    } catch (err) {
+      logger.warn({ hook: hook.hookName, phase, err: String(err) }, 'send message hook failed');
+    }
+  }
+}

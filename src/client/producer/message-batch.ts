@@ -1,0 +1,76 @@
+/**
+ * MessageBatch (Java MessageBatch.generateFromList + DefaultMQProducer.batch, reference §7.1): several
+ * messages of one topic sent as one SEND_BATCH_MESSAGE request. The body is the batch encoding of the
+ * inner messages (never compressed); each inner message gets its UNIQ_KEY here.
+ */
+import { MQClientError } from '../../common/errors.js';
+import {
+  checkMessage,
+  encodeBatch,
+  isRetryTopic,
+  Message,
+  MessageConst,
+  wrapNamespace,
+} from '../../protocol/message/index.js';
+import type { UniqueIdGenerator } from '../../protocol/message/index.js';
+
+function batchError(reason: string, hint: string): MQClientError {
+  return new MQClientError(`Failed to initiate the MessageBatch: ${reason} (${hint})`);
+}
+
+export class MessageBatch extends Message {
+  private constructor(
+    topic: string,
+    body: Buffer,
+    waitStoreMsgOK: boolean,
+    readonly messages: readonly Message[],
+  ) {
+    super({ topic, body, waitStoreMsgOK });
+  }
+
+  /**
+   * Checks and encodes `messages`. Throws MQClientError for a rule violation (delay level, retry
+   * topic, mixed topics or waitStoreMsgOK) and the checkMessage errors of each inner message.
+   */
+  static generate(
+    messages: readonly Message[],
+    options: { namespace: string | undefined; maxMessageSize: number; idGenerator: UniqueIdGenerator },
+  ): MessageBatch {
+    if (!Array.isArray(messages) || messages.length === 0) {
+      throw batchError('the message list is empty', 'pass at least one message');
+    }
+    const first = messages[0] as Message;
+    for (const m of messages) {
+      if (!(m instanceof Message)) throw batchError('an element is not a Message', 'pass Message objects');
+      if (m.delayTimeLevel > 0) {
+        throw batchError('TimeDelayLevel is not supported for batching', 'send delayed messages one by one');
+      }
+      if (isRetryTopic(m.topic)) {
+        throw batchError('Retry Group is not supported for batching', 'send to %RETRY% topics one by one');
+      }
+      if (m.topic !== first.topic) {
+        throw batchError(
+          'The topic of the messages in one batch should be the same',
+          'split the batch by topic',
+        );
+      }
+      if (m.waitStoreMsgOK !== first.waitStoreMsgOK) {
+        throw batchError(
+          'The waitStoreMsgOK of the messages in one batch should the same',
+          'give every message the same waitStoreMsgOK',
+        );
+      }
+    }
+    const topic = wrapNamespace(options.namespace, first.topic);
+    for (const m of messages) {
+      checkMessage({ topic, body: m.body, properties: m.properties }, options.maxMessageSize);
+      if (m.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) === undefined) {
+        m.putProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, options.idGenerator.next());
+      }
+    }
+    const body = encodeBatch(
+      messages.map((m) => ({ flag: m.flag, body: m.bodyBytes(), properties: m.properties })),
+    );
+    return new MessageBatch(first.topic, body, first.waitStoreMsgOK, [...messages]);
+  }
+}

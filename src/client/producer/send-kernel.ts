@@ -1,0 +1,264 @@
+/**
+ * One send attempt to one queue (Java sendKernelImpl): resolve the broker's master address, prepare
+ * the message once per send call (UNIQ_KEY, INSTANCE_ID, compression, sysFlag, property string,
+ * retry-topic reconsume fields), run the hooks, build the request header and dispatch it.
+ * The caller's Message keeps its body and topic; only UNIQ_KEY/INSTANCE_ID are added to it (as Java).
+ */
+import { ClientErrorCode, MQClientError, RemotingTooMuchRequestError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import type { SendMessageRequestHeader } from '../../protocol/headers/index.js';
+import {
+  compressBody,
+  encodeProperties,
+  isRetryTopic,
+  MessageConst,
+  MessageSysFlag,
+  withoutNamespace,
+} from '../../protocol/message/index.js';
+import type { Message, UniqueIdGenerator } from '../../protocol/message/index.js';
+import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
+import { brokerVIPChannel } from '../client-config.js';
+import type { ClientInstance } from '../client-instance.js';
+import type { SendResponseContext } from '../mq-client-api.js';
+import type { MessageQueue } from '../message-queue.js';
+import { runSendHooks } from './hooks.js';
+import type { CheckForbiddenHook, CommunicationMode, SendMessageContext, SendMessageHook } from './hooks.js';
+import { MessageBatch } from './message-batch.js';
+import type { ProducerConfig } from './producer-options.js';
+import type { SendResult } from './send-result.js';
+import type { TopicPublishInfo } from './topic-publish-info.js';
+
+/** What the kernel needs from its producer. */
+export interface KernelHost {
+  readonly config: ProducerConfig;
+  readonly instance: ClientInstance;
+  /** Producer group with the namespace applied. */
+  readonly wireGroup: string;
+  readonly sendHooks: readonly SendMessageHook[];
+  readonly checkForbiddenHooks: readonly CheckForbiddenHook[];
+  readonly idGenerator: UniqueIdGenerator;
+  readonly logger: Logger;
+  tryToFindTopicPublishInfo(topic: string): Promise<TopicPublishInfo | undefined>;
+  selectOneMessageQueue(info: TopicPublishInfo, lastBrokerName: string | undefined): MessageQueue;
+  updateFaultItem(brokerName: string, latency: number, isolation: boolean): void;
+  /** Re-reads the topic's route after a connect failure (a broker may have moved); never rejects. */
+  refreshRouteAfterConnectFailure(topic: string, timeoutMillis: number): Promise<void>;
+}
+
+/** State of one send call, shared by its attempts: the wire form is computed once. */
+export interface SendCall {
+  readonly message: Message;
+  readonly mode: CommunicationMode;
+  wire?: WireMessage;
+}
+
+interface WireMessage {
+  body: Buffer;
+  sysFlag: number;
+  properties: string;
+  reconsumeTimes: number | undefined;
+  maxReconsumeTimes: number | undefined;
+  msgId: string;
+  reply: boolean;
+}
+
+export interface PreparedSend {
+  readonly addr: string;
+  readonly request: RemotingCommand;
+  /** Builds the same request aimed at another queue (async retries on another broker). */
+  readonly retarget: (mq: MessageQueue) => RemotingCommand;
+  readonly timeoutMillis: number;
+  readonly response: SendResponseContext;
+  readonly hookContext: SendMessageContext | undefined;
+}
+
+function parseIntProperty(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number.parseInt(value, 10);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Computes the wire form of the message (once per send call). */
+function prepareWire(host: KernelHost, call: SendCall, wireTopic: string): WireMessage {
+  const msg = call.message;
+  const batch = msg instanceof MessageBatch;
+  const namespace = host.config.client.namespace;
+  if (!batch && msg.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) === undefined) {
+    msg.putProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, host.idGenerator.next());
+  }
+  if (namespace !== undefined) msg.putProperty(MessageConst.PROPERTY_INSTANCE_ID, namespace);
+  let body = msg.bodyBytes();
+  let sysFlag = 0;
+  if (!batch && body.length >= host.config.compressMsgBodyOverHowmuch) {
+    body = compressBody(body, host.config.compressLevel);
+    sysFlag |= MessageSysFlag.COMPRESSED | MessageSysFlag.COMPRESSION_ZLIB_TYPE;
+  }
+  if ((msg.getProperty(MessageConst.PROPERTY_TRANSACTION_PREPARED) ?? '').toLowerCase() === 'true') {
+    sysFlag |= MessageSysFlag.TRANSACTION_PREPARED_TYPE;
+  }
+  const properties = encodeProperties(msg.properties);
+  let reconsumeTimes: number | undefined;
+  let maxReconsumeTimes: number | undefined;
+  if (isRetryTopic(wireTopic)) {
+    // Read after the property string was built, so the values also stay inside it (as Java).
+    reconsumeTimes = parseIntProperty(msg.getProperty(MessageConst.PROPERTY_RECONSUME_TIME));
+    if (reconsumeTimes !== undefined) msg.clearProperty(MessageConst.PROPERTY_RECONSUME_TIME);
+    maxReconsumeTimes = parseIntProperty(msg.getProperty(MessageConst.PROPERTY_MAX_RECONSUME_TIMES));
+    if (maxReconsumeTimes !== undefined) msg.clearProperty(MessageConst.PROPERTY_MAX_RECONSUME_TIMES);
+  }
+  const msgId = batch
+    ? msg.messages
+        .map((m) => m.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? '')
+        .join(',')
+    : (msg.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) as string);
+  const reply = msg.getProperty(MessageConst.PROPERTY_MESSAGE_TYPE) === MessageConst.REPLY_MESSAGE_FLAG;
+  return { body, sysFlag, properties, reconsumeTimes, maxReconsumeTimes, msgId, reply };
+}
+
+function messageTypeOf(msg: Message): SendMessageContext['msgType'] {
+  if ((msg.getProperty(MessageConst.PROPERTY_TRANSACTION_PREPARED) ?? '').toLowerCase() === 'true') {
+    return 'Trans_Msg_Half';
+  }
+  if (
+    msg.getProperty(MessageConst.PROPERTY_START_DELIVER_TIME) !== undefined ||
+    msg.getProperty(MessageConst.PROPERTY_DELAY_TIME_LEVEL) !== undefined
+  ) {
+    return 'Delay_Msg';
+  }
+  return 'Normal_Msg';
+}
+
+/** Everything before the bytes leave: address, wire form, hooks, header, request. */
+export async function prepareSend(
+  host: KernelHost,
+  call: SendCall,
+  mq: MessageQueue,
+  timeoutMillis: number,
+): Promise<PreparedSend> {
+  const begin = Date.now();
+  let brokerAddr = host.instance.findBrokerAddressInPublish(mq.brokerName);
+  if (brokerAddr === undefined) {
+    await host.tryToFindTopicPublishInfo(mq.topic);
+    brokerAddr = host.instance.findBrokerAddressInPublish(mq.brokerName);
+  }
+  if (brokerAddr === undefined) {
+    throw new MQClientError(`The broker[${mq.brokerName}] not exist (no master address in the route)`, {
+      code: ClientErrorCode.BROKER_NOT_EXIST_EXCEPTION,
+    });
+  }
+  const { config } = host;
+  brokerAddr = brokerVIPChannel(config.client.vipChannelEnabled, brokerAddr);
+  call.wire ??= prepareWire(host, call, mq.topic);
+  const wire = call.wire;
+  const msg = call.message;
+  for (const hook of host.checkForbiddenHooks) {
+    hook.checkForbidden({
+      nameSrvAddr: config.client.nameServerAddresses.join(';'),
+      group: host.wireGroup,
+      message: msg,
+      mq,
+      brokerAddr,
+      communicationMode: call.mode,
+      unitMode: config.client.unitMode,
+    });
+  }
+  let hookContext: SendMessageContext | undefined;
+  if (host.sendHooks.length > 0) {
+    hookContext = {
+      producerGroup: host.wireGroup,
+      message: msg,
+      mq,
+      brokerAddr,
+      bornHost: config.client.clientIP,
+      communicationMode: call.mode,
+      msgType: messageTypeOf(msg),
+      namespace: config.client.namespace,
+      props: new Map(),
+    };
+    runSendHooks(host.sendHooks, 'before', hookContext, host.logger);
+  }
+  const header: SendMessageRequestHeader = {
+    producerGroup: host.wireGroup,
+    topic: mq.topic,
+    defaultTopic: config.createTopicKey,
+    defaultTopicQueueNums: config.defaultTopicQueueNums,
+    queueId: mq.queueId,
+    sysFlag: wire.sysFlag,
+    bornTimestamp: Date.now(),
+    flag: msg.flag,
+    properties: wire.properties,
+    reconsumeTimes: wire.reconsumeTimes ?? 0,
+    unitMode: config.client.unitMode,
+    batch: msg instanceof MessageBatch,
+    bname: mq.brokerName,
+  };
+  if (wire.maxReconsumeTimes !== undefined) header.maxReconsumeTimes = wire.maxReconsumeTimes;
+  const kind = { sendSmartMsg: config.sendSmartMsg, batch: msg instanceof MessageBatch, reply: wire.reply };
+  const request = host.instance.api.buildSendRequest(header, wire.body, kind);
+  const retarget = (target: MessageQueue): RemotingCommand =>
+    host.instance.api.buildSendRequest(
+      { ...header, queueId: target.queueId, bname: target.brokerName, bornTimestamp: Date.now() },
+      wire.body,
+      kind,
+    );
+  const remaining = timeoutMillis - (Date.now() - begin);
+  if (remaining <= 0) {
+    const err = new RemotingTooMuchRequestError('sendKernelImpl call timeout');
+    finishHooks(host, hookContext, undefined, err);
+    throw err;
+  }
+  return {
+    addr: brokerAddr,
+    request,
+    retarget,
+    timeoutMillis: remaining,
+    response: {
+      brokerName: mq.brokerName,
+      brokerAddr,
+      topic: withoutNamespace(mq.topic, config.client.namespace),
+      msgId: wire.msgId,
+    },
+    hookContext,
+  };
+}
+
+/** Runs the after-hooks with the outcome. */
+export function finishHooks(
+  host: KernelHost,
+  context: SendMessageContext | undefined,
+  result: SendResult | undefined,
+  exception?: unknown,
+): void {
+  if (context === undefined) return;
+  context.sendResult = result;
+  if (exception !== undefined) context.exception = exception;
+  runSendHooks(host.sendHooks, 'after', context, host.logger);
+}
+
+/** Sync dispatch of a prepared attempt. */
+export async function dispatchSync(host: KernelHost, prepared: PreparedSend): Promise<SendResult> {
+  try {
+    const result = await host.instance.api.sendMessageSync(
+      prepared.addr,
+      prepared.request,
+      prepared.timeoutMillis,
+      prepared.response,
+    );
+    finishHooks(host, prepared.hookContext, result);
+    return result;
+  } catch (err) {
+    finishHooks(host, prepared.hookContext, undefined, err);
+    throw err;
+  }
+}
+
+/** Oneway dispatch: resolves once the request is written. */
+export async function dispatchOneway(host: KernelHost, prepared: PreparedSend): Promise<void> {
+  try {
+    await host.instance.api.sendMessageOneway(prepared.addr, prepared.request, prepared.timeoutMillis);
+    finishHooks(host, prepared.hookContext, undefined);
+  } catch (err) {
+    finishHooks(host, prepared.hookContext, undefined, err);
+    throw err;
+  }
+}
