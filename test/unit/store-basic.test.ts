@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { decodeMessageRecord } from '../../src/protocol/message/record.js';
 import { MessageSysFlag } from '../../src/protocol/message/constants.js';
-import { MessageStore } from '../../src/server/store/index.js';
+import type { MessageStore } from '../../src/server/store/index.js';
 import { message, openStore, propsString, withTempDir } from '../helpers/store-fixtures.js';
 
 test('put then read back: stamped offsets, identical bytes via pull and view', async () => {

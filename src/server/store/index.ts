@@ -15,7 +15,7 @@ export type {
 } from './store-types.js';
 export type { TimestampBoundary } from './store-reads.js';
 export type { RecoveryReport } from './recovery.js';
-export type { CommitLogCounters } from './commit-log.js';
+export type { CommitLogCounters } from './append-pipeline.js';
 export { ConfigStore, newTopicConfig } from './config-store.js';
 export type { ConfigStoreOptions, DataVersion, TopicConfig, TopicFilterType } from './config-store.js';
 export { CQ_ENTRY_SIZE } from './consume-queue.js';

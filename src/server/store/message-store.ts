@@ -12,7 +12,8 @@ import path from 'node:path';
 import { IllegalStateError } from '../../common/errors.js';
 import { Checkpoint } from './checkpoint.js';
 import { CommitLog } from './commit-log.js';
-import type { AppendOutcome, CommitLogCounters } from './commit-log.js';
+import { AppendPipeline } from './append-pipeline.js';
+import type { AppendOutcome, CommitLogCounters } from './append-pipeline.js';
 import type { CqEntry, ConsumeQueue } from './consume-queue.js';
 import { QueueTable } from './queue-table.js';
 import { prepareRecord, stampRecord } from './record-builder.js';
@@ -52,6 +53,7 @@ function refused(status: PutMessageStatus, reason?: string): PutResult {
 export class MessageStore {
   readonly config: MessageStoreConfig;
   private readonly commitLog: CommitLog;
+  private readonly pipeline: AppendPipeline;
   private readonly queues: QueueTable;
   private readonly checkpoint: Checkpoint;
   private state: 'new' | 'open' | 'closing' | 'closed' = 'new';
@@ -67,13 +69,8 @@ export class MessageStore {
     this.now = hooks.now ?? Date.now;
     this.config = { ...DEFAULT_STORE_CONFIG, ...options };
     const c = this.config;
-    this.commitLog = new CommitLog(
-      c.storePathRootDir,
-      c.commitLogSegmentSize,
-      c.syncFlushTimeout,
-      c.maxWriteBatchBytes,
-      hooks,
-    );
+    this.commitLog = new CommitLog(c.storePathRootDir, c.commitLogSegmentSize);
+    this.pipeline = new AppendPipeline(this.commitLog, c.syncFlushTimeout, c.maxWriteBatchBytes, hooks);
     this.queues = new QueueTable(c.storePathRootDir, c.consumeQueueEntriesPerFile);
     this.checkpoint = new Checkpoint(c.storePathRootDir);
   }
@@ -106,7 +103,7 @@ export class MessageStore {
     }
     this.state = 'open';
     if (this.config.flushDiskType === 'ASYNC_FLUSH') {
-      this.every(this.config.flushIntervalCommitLog, () => this.commitLog.flush());
+      this.every(this.config.flushIntervalCommitLog, () => this.pipeline.flush());
     }
     this.every(this.config.flushIntervalConsumeQueue, () => this.writeCheckpoint());
     return this.recovery;
@@ -117,9 +114,9 @@ export class MessageStore {
     if (this.state !== 'open') return;
     this.state = 'closing';
     for (const t of this.timers.splice(0)) clearInterval(t);
-    await this.commitLog.whenIdle();
+    await this.pipeline.whenIdle();
     await this.checkpointing;
-    if (!this.commitLog.failure) await this.writeCheckpoint();
+    if (!this.pipeline.failure) await this.writeCheckpoint();
     this.releaseFiles();
     fs.rmSync(path.join(this.config.storePathRootDir, 'abort'), { force: true });
     releaseLock(this.config.storePathRootDir);
@@ -147,7 +144,7 @@ export class MessageStore {
 
   /** appends = records appended, fsyncs = commit-log fdatasync calls, bytesWritten = log bytes. */
   get counters(): Readonly<CommitLogCounters> {
-    return this.commitLog.counters;
+    return this.pipeline.counters;
   }
 
   putMessage(input: PutMessageInput): Promise<PutResult> {
@@ -160,8 +157,8 @@ export class MessageStore {
    */
   async putMessages(batch: readonly PutMessageInput[]): Promise<PutResult> {
     if (this.state !== 'open') return refused('SERVICE_NOT_AVAILABLE', `message store is ${this.state}`);
-    if (this.commitLog.failure) {
-      return refused('SERVICE_NOT_AVAILABLE', `commit log not writable: ${this.commitLog.failure.message}`);
+    if (this.pipeline.failure) {
+      return refused('SERVICE_NOT_AVAILABLE', `commit log not writable: ${this.pipeline.failure.message}`);
     }
     if (batch.length === 0) return refused('MESSAGE_ILLEGAL', 'empty batch');
     const limits = {
@@ -186,7 +183,7 @@ export class MessageStore {
         phys = this.commitLog.reserve(p.size);
       } catch (err) {
         // A half-reserved batch would leave queue offsets without records: stop the log instead.
-        if (records.length > 0) this.commitLog.fail(err as Error);
+        if (records.length > 0) this.pipeline.fail(err as Error);
         return refused('CREATE_MAPPED_FILE_FAILED', (err as Error).message);
       }
       let queueOffset = 0;
@@ -197,13 +194,14 @@ export class MessageStore {
       }
       stampRecord(p, phys, queueOffset, storeTimestamp);
       this.commitLog.enqueue(phys, p.buf);
+      this.pipeline.counters.appends++;
       records.push({ physicalOffset: BigInt(phys), queueOffset: BigInt(queueOffset), storeSize: p.size });
       wroteBytes += p.size;
     }
     const waitFlush =
       this.config.flushDiskType === 'SYNC_FLUSH' && batch.every((m) => m.waitStoreMsgOK !== false);
     const outcome = await new Promise<AppendOutcome>((resolve) => {
-      this.commitLog.submit({
+      this.pipeline.submit({
         end: this.commitLog.writePos,
         waitFlush,
         onWritten: () => this.dispatch(dispatch, storeTimestamp),
@@ -211,7 +209,7 @@ export class MessageStore {
       });
     });
     if (outcome === 'UNKNOWN_ERROR') {
-      return refused('UNKNOWN_ERROR', (this.commitLog.failure as Error | undefined)?.message);
+      return refused('UNKNOWN_ERROR', (this.pipeline.failure as Error | undefined)?.message);
     }
     return {
       status: outcome,
@@ -329,7 +327,7 @@ export class MessageStore {
   /** Deletes a topic's consume queues (DELETE_TOPIC_IN_BROKER); its records stay in the log. */
   async deleteTopic(topic: string): Promise<void> {
     this.assertReadable();
-    await this.commitLog.whenIdle();
+    await this.pipeline.whenIdle();
     this.queues.deleteTopic(topic);
     await this.writeCheckpoint();
   }
@@ -349,7 +347,7 @@ export class MessageStore {
       const ts = this.lastStoreTimestamp;
       const nonEmptyQueues = this.queues.nonEmptyCount();
       await this.queues.flushAll();
-      await this.commitLog.flush();
+      await this.pipeline.flush();
       await this.checkpoint.write({
         physicMsgTimestamp: ts,
         logicsMsgTimestamp: ts,
@@ -366,7 +364,7 @@ export class MessageStore {
   private every(ms: number, task: () => Promise<void>): void {
     const t = setInterval(() => {
       task().catch(() => {
-        // Failures surface through commitLog.failure (puts answer SERVICE_NOT_AVAILABLE).
+        // Failures surface through pipeline.failure (puts answer SERVICE_NOT_AVAILABLE).
       });
     }, ms);
     t.unref();
@@ -374,6 +372,7 @@ export class MessageStore {
   }
 
   private releaseFiles(): void {
+    this.pipeline.close();
     this.commitLog.closeFiles();
     this.queues.closeAll();
     this.checkpoint.close();
