@@ -90,6 +90,7 @@ export async function* pollMessages(
         const c = cursors[i] as QueueCursor;
         const r = results[i];
         if (r === undefined || r.pullStatus === PullStatus.NO_NEW_MSG) continue;
+        if (r.nextBeginOffset !== c.offset) progressed = true;
         if (r.pullStatus === PullStatus.FOUND) {
           for (const m of r.msgFoundList) {
             yield m;
@@ -98,7 +99,6 @@ export async function* pollMessages(
             if (signal?.aborted) return;
           }
         }
-        if (r.nextBeginOffset !== c.offset) progressed = true;
         c.offset = r.nextBeginOffset;
       }
       await commitAll();
