@@ -1,0 +1,212 @@
+/**
+ * Fuzzes FrameDecoder.pushCommands (frame splitting + JSON/ROCKETMQ header decoding) with random bytes
+ * and mutations of valid frames. Only ProtocolError may escape; memory stays bounded.
+ * Reproduce a run with FUZZ_SEED=<printed seed>; FUZZ_ITERATIONS overrides the input count.
+ */
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { ProtocolError } from '../../src/common/errors.js';
+import { LanguageCode } from '../../src/protocol/codes/index.js';
+import type { LanguageName } from '../../src/protocol/codes/index.js';
+import { encodeFrame, FrameDecoder } from '../../src/protocol/frame/index.js';
+import { loadCaptures } from '../helpers/captures.js';
+import { Prng, randomString } from '../helpers/prng.js';
+
+const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : randomInt(0, 2 ** 31);
+const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 120_000);
+const MAX_FRAME = 2048;
+const LANGUAGES = Object.keys(LanguageCode) as LanguageName[];
+const JSON_TOKENS = [
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  ':',
+  ',',
+  '\\',
+  '\\u',
+  'null',
+  'true',
+  '-',
+  '1',
+  '9',
+  'e9',
+  '.',
+  ' ',
+  'a',
+  'é',
+  '"code"',
+  '"extFields"',
+  '"language"',
+  '"remark"',
+  '"opaque"',
+  '"flag"',
+  '"version"',
+  '"__proto__"',
+  '"JAVA"',
+  '99999999999',
+];
+
+function seedFrames(rng: Prng): Buffer[] {
+  const frames = loadCaptures()
+    .map((c) => c.bytes)
+    .filter((f) => f.length <= MAX_FRAME);
+  for (let i = 0; i < 40; i++) {
+    const ext: Record<string, string> = {};
+    for (let j = rng.int(6); j > 0; j--)
+      ext[randomString(rng, rng.range(1, 6))] = randomString(rng, rng.range(1, 12));
+    frames.push(
+      encodeFrame(
+        {
+          code: rng.range(-32768, 32767),
+          language: rng.pick(LANGUAGES),
+          version: rng.range(0, 500),
+          opaque: rng.int32(),
+          flag: rng.int(4),
+          ...(rng.bool() && { remark: randomString(rng, rng.range(1, 20)) }),
+          ...(rng.bool(0.8) && { extFields: ext }),
+          ...(rng.bool() && { body: rng.bytes(rng.range(1, 40)) }),
+        },
+        rng.bool() ? 0 : 1,
+      ),
+    );
+  }
+  return frames;
+}
+
+/** Wraps a header in a frame with consistent lengths, so the header decoders get exercised. */
+function frameAround(header: Buffer, type: number, body: Buffer): Buffer {
+  const out = Buffer.alloc(8 + header.length + body.length);
+  out.writeInt32BE(4 + header.length + body.length, 0);
+  out.writeInt32BE(((type & 0xff) << 24) | header.length, 4);
+  header.copy(out, 8);
+  body.copy(out, 8 + header.length);
+  return out;
+}
+
+function mutate(rng: Prng, frames: Buffer[]): Buffer {
+  const base = Buffer.from(rng.pick(frames));
+  switch (rng.int(9)) {
+    case 0: // random bytes
+      return rng.bytes(rng.range(0, 64));
+    case 1: {
+      // bit flips
+      for (let n = rng.range(1, 4); n > 0; n--) base[rng.int(base.length)]! ^= 1 << rng.int(8);
+      return base;
+    }
+    case 2: // truncation
+      return base.subarray(0, rng.int(base.length));
+    case 3: {
+      // total-length field edit
+      base.writeInt32BE(
+        rng.pick([
+          0,
+          3,
+          4,
+          5,
+          -1,
+          -2147483648,
+          MAX_FRAME,
+          MAX_FRAME + 1,
+          base.length - 4 + rng.range(-8, 8),
+          rng.int32(),
+        ]),
+        0,
+      );
+      return base;
+    }
+    case 4: {
+      // header-length / serialize-type edit
+      if (base.length >= 8) base.writeUInt32BE(((rng.int(4) << 24) | rng.int(base.length + 8)) >>> 0, 4);
+      return base;
+    }
+    case 5: {
+      // splice two frames at random points
+      const other = rng.pick(frames);
+      return Buffer.concat([
+        base.subarray(0, rng.int(base.length + 1)),
+        other.subarray(rng.int(other.length + 1)),
+      ]);
+    }
+    case 6: {
+      // a binary header's internal lengths edited, outer lengths kept consistent
+      if (base.length < 8 || base[4] !== 1) return base;
+      const header = Buffer.from(base.subarray(8, 8 + (base.readUInt32BE(4) & 0xffffff)));
+      const at = rng.int(Math.max(1, header.length - 3));
+      if (header.length >= 4)
+        header.writeInt32BE(rng.pick([0, 1, -1, 0x7fffffff, header.length, rng.range(-4, 40)]), at);
+      return frameAround(header, 1, Buffer.alloc(0));
+    }
+    case 7: {
+      // structure-aware JSON garbage as a JSON header
+      let text = '{';
+      for (let n = rng.range(0, 30); n > 0; n--) text += rng.pick(JSON_TOKENS);
+      if (rng.bool()) text += '}';
+      return frameAround(Buffer.from(text, 'utf8'), 0, rng.bool() ? Buffer.alloc(0) : rng.bytes(4));
+    }
+    default: {
+      // several frames, one of them damaged
+      const parts = [rng.pick(frames), base, rng.pick(frames)];
+      const damaged = Buffer.concat(parts);
+      damaged[rng.int(damaged.length)] = rng.int(256);
+      return damaged;
+    }
+  }
+}
+
+function chunksOf(rng: Prng, input: Buffer): Buffer[] {
+  const mode = rng.int(4);
+  if (mode === 0 || input.length === 0) return [input];
+  const chunks: Buffer[] = [];
+  for (let p = 0; p < input.length;) {
+    const n = mode === 1 ? 1 : rng.range(1, mode === 2 ? 16 : 512);
+    chunks.push(input.subarray(p, p + n));
+    p += n;
+  }
+  return chunks;
+}
+
+it(`codec fuzz: ${ITERATIONS} inputs, seed ${SEED} (set FUZZ_SEED to reproduce)`, () => {
+  console.log(`codec fuzz seed: ${SEED} (FUZZ_SEED=${SEED} to reproduce)`);
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const rng = new Prng(SEED);
+  const frames = seedFrames(rng);
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  let decoder = new FrameDecoder(MAX_FRAME);
+  let commands = 0;
+  let errors = 0;
+  for (let i = 0; i < ITERATIONS; i++) {
+    const input = mutate(rng, frames);
+    // Mostly a fresh decoder per input; sometimes keep the stream going across inputs.
+    if (rng.bool(0.8)) decoder = new FrameDecoder(MAX_FRAME);
+    for (const chunk of chunksOf(rng, input)) {
+      try {
+        commands += decoder.pushCommands(chunk).length;
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) {
+          assert.fail(`input #${i} (seed ${SEED}) threw ${String(err)}: ${input.toString('hex')}`);
+        }
+        errors++;
+        decoder = new FrameDecoder(MAX_FRAME);
+        break;
+      }
+      assert.ok(
+        decoder.bufferedBytes <= MAX_FRAME + chunk.length,
+        `input #${i} (seed ${SEED}): ${decoder.bufferedBytes} bytes buffered`,
+      );
+    }
+  }
+  gc();
+  const growth = process.memoryUsage().heapUsed - heapBefore;
+  console.log(
+    `codec fuzz: ${commands} commands decoded, ${errors} protocol errors, heap growth ${growth} bytes`,
+  );
+  assert.ok(commands > 1000 && errors > 1000, 'the mutations should produce both valid and invalid frames');
+  assert.ok(growth < 16 * 1024 * 1024, `heap grew by ${growth} bytes`);
+});
