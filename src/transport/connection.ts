@@ -20,7 +20,7 @@ import type { RequestDispatcher } from './dispatcher.js';
 import { FrameWriter } from './frame-writer.js';
 import type { WriteListener } from './frame-writer.js';
 import { InFlightTable } from './in-flight.js';
-import type { SettleCallback } from './in-flight.js';
+import type { Settler } from './in-flight.js';
 import type { Permits } from './permits.js';
 import { monotonicNow } from './sweeper.js';
 import type { Sweeper } from './sweeper.js';
@@ -64,6 +64,19 @@ export function emitChannelEvent(
 export function atCallSite<E>(error: E): E {
   if (error instanceof Error) Error.captureStackTrace(error);
   return error;
+}
+
+/** Settles a promise with a request's outcome. */
+export class PromiseSettler implements Settler {
+  constructor(
+    private readonly resolve: (response: RemotingCommand) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  settle(error: Error | undefined, response?: RemotingCommand): void {
+    if (error) this.reject(error);
+    else this.resolve(response!);
+  }
 }
 
 class OnewayWrite implements WriteListener {
@@ -134,13 +147,13 @@ export class Connection implements RemotingChannel {
     return this.writer.backlogBytes;
   }
 
-  /** Sends a request and calls `onSettle` once with its response or error. */
-  request(command: RemotingCommand, timeoutMillis: number, prompt: boolean, onSettle: SettleCallback): void {
+  /** Sends a request; `settler.settle` is called once with its response or error. */
+  request(command: RemotingCommand, timeoutMillis: number, prompt: boolean, settler: Settler): void {
     if (this.isClosed) {
-      onSettle(new RemotingSendRequestError(this.remoteAddress, { reason: 'connection closed' }));
+      settler.settle(new RemotingSendRequestError(this.remoteAddress, { reason: 'connection closed' }));
       return;
     }
-    const entry = this.table.register(timeoutMillis, prompt, onSettle);
+    const entry = this.table.register(timeoutMillis, prompt, settler);
     command.opaque = entry.opaque;
     let frame: Buffer;
     try {
@@ -157,9 +170,7 @@ export class Connection implements RemotingChannel {
   /** Promise form of `request`. */
   requestAsync(command: RemotingCommand, timeoutMillis: number, prompt: boolean): Promise<RemotingCommand> {
     return new Promise((resolve, reject) => {
-      this.request(command, timeoutMillis, prompt, (error, response) =>
-        error ? reject(error) : resolve(response!),
-      );
+      this.request(command, timeoutMillis, prompt, new PromiseSettler(resolve, reject));
     });
   }
 

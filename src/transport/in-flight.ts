@@ -17,7 +17,10 @@ import type { WriteListener } from './frame-writer.js';
 
 export type InFlightState = 'pending' | 'sent' | 'done' | 'failed';
 
-export type SettleCallback = (error: Error | undefined, response?: RemotingCommand) => void;
+/** Receives the outcome of one request, exactly once (an object, so callers need no closure per request). */
+export interface Settler {
+  settle(error: Error | undefined, response?: RemotingCommand): void;
+}
 
 export class InFlightRequest implements Expirable, WriteListener {
   state: InFlightState = 'pending';
@@ -30,7 +33,7 @@ export class InFlightRequest implements Expirable, WriteListener {
     readonly timeoutMillis: number,
     /** True when the caller is told at the timeout itself (sync); false: Java's scan with 1 s grace. */
     readonly prompt: boolean,
-    readonly onSettle: SettleCallback,
+    readonly settler: Settler,
   ) {}
 
   get settled(): boolean {
@@ -76,11 +79,11 @@ export class InFlightTable {
   }
 
   /** Registers a new request under a fresh opaque (per connection, wrapping like a Java int). */
-  register(timeoutMillis: number, prompt: boolean, onSettle: SettleCallback): InFlightRequest {
+  register(timeoutMillis: number, prompt: boolean, settler: Settler): InFlightRequest {
     let opaque = this.nextOpaque;
     while (this.entries.has(opaque)) opaque = (opaque + 1) | 0;
     this.nextOpaque = (opaque + 1) | 0;
-    const entry = new InFlightRequest(this, opaque, timeoutMillis, prompt, onSettle);
+    const entry = new InFlightRequest(this, opaque, timeoutMillis, prompt, settler);
     this.entries.set(opaque, entry);
     return entry;
   }
@@ -91,7 +94,7 @@ export class InFlightTable {
     if (!entry) return false;
     this.entries.delete(response.opaque);
     entry.state = 'done';
-    entry.onSettle(undefined, response);
+    entry.settler.settle(undefined, response);
     return true;
   }
 
@@ -99,7 +102,7 @@ export class InFlightTable {
     if (entry.settled) return;
     if (this.entries.get(entry.opaque) === entry) this.entries.delete(entry.opaque);
     entry.state = 'failed';
-    entry.onSettle(error);
+    entry.settler.settle(error);
   }
 
   expire(entry: InFlightRequest, now: number): void {
@@ -133,7 +136,7 @@ export class InFlightTable {
     this.entries.clear();
     for (const entry of all) {
       entry.state = 'failed';
-      entry.onSettle(makeError());
+      entry.settler.settle(makeError());
     }
   }
 }

@@ -1,6 +1,7 @@
 export * from './types.js';
 export { RemotingClient } from './remoting-client.js';
-export type { InvokeCallback, RemotingClientConfig, SocketFactory } from './remoting-client.js';
+export type { RemotingClientConfig, SocketFactory } from './remoting-client.js';
+export type { InvokeCallback } from './async-call.js';
 export { RemotingServer } from './remoting-server.js';
 export type { RemotingServerConfig } from './remoting-server.js';
 export { TransportDefaults } from './defaults.js';

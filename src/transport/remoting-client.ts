@@ -19,6 +19,8 @@ import { parseAddress } from './address.js';
 import { atCallSite, Connection, emitChannelEvent } from './connection.js';
 import type { ConnectionOwner } from './connection.js';
 import { TransportDefaults } from './defaults.js';
+import { AsyncCall } from './async-call.js';
+import type { InvokeCallback } from './async-call.js';
 import { RequestDispatcher } from './dispatcher.js';
 import { Permits } from './permits.js';
 import { monotonicNow, Sweeper } from './sweeper.js';
@@ -37,8 +39,6 @@ export interface RemotingClientConfig extends RemotingClientOptions {
   /** Creates the (connecting) socket for an address; plug TLS, proxies or test doubles in here. */
   socketFactory?: SocketFactory;
 }
-
-export type InvokeCallback = (err: Error | null, response?: RemotingCommand) => void;
 
 const defaultSocketFactory: SocketFactory = (host, port) => net.connect({ host, port });
 
@@ -218,55 +218,20 @@ export class RemotingClient {
     timeoutMillis: number,
     callback: InvokeCallback,
   ): void {
-    const begin = monotonicNow();
-    let held = false;
-    let done = false;
-    const finish = (error: Error | undefined, response?: RemotingCommand): void => {
-      if (done) return;
-      done = true;
-      if (held) this.asyncPermits.release();
-      if (!error) {
-        try {
-          this.runAfterHooks(addr, request, response);
-        } catch (hookError) {
-          error = hookError as Error;
-        }
-      }
-      try {
-        if (error) callback(error);
-        else callback(null, response);
-      } catch (callbackError) {
-        this.logger.error({ error: (callbackError as Error)?.message }, 'invokeAsync callback threw');
-      }
-    };
-    const send = (connection: Connection): void => {
-      const remaining = timeoutMillis - (monotonicNow() - begin);
-      if (remaining <= 0) {
-        finish(new RemotingTimeoutError(addr, timeoutMillis, { detail: 'no time left before sending' }));
-        return;
-      }
-      try {
-        this.runBeforeHooks(addr, request);
-      } catch (error) {
-        finish(error as Error);
-        return;
-      }
-      connection.request(request, remaining, false, finish);
-    };
+    const call = new AsyncCall(this.owner, addr, request, timeoutMillis, callback);
     // Fast path: connected, and a permit free.
     const existing = this.connections.get(addr);
-    if (existing && !existing.closed && !this.stopped && this.asyncPermits.tryAcquire()) {
-      held = true;
-      send(existing);
+    if (existing && !existing.closed && !this.stopped && call.tryAcquire()) {
+      call.send(existing);
       return;
     }
-    void (async () => {
-      const connection = await this.connectionFor(addr);
-      const left = timeoutMillis - (monotonicNow() - begin);
-      if (!(await this.asyncPermits.acquire(left))) throw connection.noPermit(timeoutMillis, 'async');
-      held = true;
-      send(connection);
-    })().catch((error: unknown) => finish(error as Error));
+    this.startAsyncSlowly(call).catch((error: unknown) => call.settle(error as Error));
+  }
+
+  private async startAsyncSlowly(call: AsyncCall): Promise<void> {
+    const connection = await this.connectionFor(call.addr);
+    if (!(await call.acquire())) throw connection.noPermit(call.timeoutMillis, 'async');
+    call.send(connection);
   }
 
   private runBeforeHooks(addr: string, request: RemotingCommand): void {

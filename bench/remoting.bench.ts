@@ -1,0 +1,139 @@
+/**
+ * Remoting throughput: pipelined request/response over ONE loopback connection between two processes
+ * (this one, the client; bench/remoting-server.ts, the server). 128-byte bodies, a fixed window of
+ * requests in flight. Three runs side by side:
+ *
+ *   echo      bare length-prefixed frames over plain net, one write per message (the ceiling: same
+ *             per-message pattern, no header, no codec, no request table)
+ *   json      RemotingClient.invokeAsync, JSON header
+ *   rocketmq  RemotingClient.invokeAsync, ROCKETMQ binary header
+ *
+ * Run: npm run bench:remoting   (about 30 s; BENCH_SECONDS=n changes the measured seconds per run)
+ */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { SerializeType } from '../src/protocol/codes/misc.js';
+import type { SerializeTypeCode } from '../src/protocol/codes/misc.js';
+import { createRequest } from '../src/protocol/command/remoting-command.js';
+import { RemotingClient } from '../src/transport/index.js';
+
+const ECHO_CODE = 4000;
+const BODY = Buffer.alloc(128, 0x61);
+const WINDOW = 1000;
+const WARMUP_MS = 1500;
+const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 7) * 1000;
+
+interface Pipeline {
+  /** Starts keeping WINDOW requests in flight; `onAnswer(n)` counts answers. */
+  start(onAnswer: (n: number) => void): void;
+  stop(): Promise<void>;
+}
+
+async function measure(name: string, pipeline: Pipeline): Promise<number> {
+  let answered = 0;
+  pipeline.start((n) => (answered += n));
+  await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
+  const startCount = answered;
+  const t0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
+  const rate = ((answered - startCount) * 1000) / (performance.now() - t0);
+  await pipeline.stop();
+  console.log(`${name.padEnd(10)} ${Math.round(rate).toLocaleString('en-US').padStart(12)} msgs/s`);
+  return rate;
+}
+
+function bareEcho(port: number): Pipeline {
+  let socket: net.Socket | undefined;
+  let running = true;
+  // Same per-message work as an application protocol minus the header: one frame built and written per
+  // request, answers split frame by frame.
+  const sendOne = (): void => {
+    const frame = Buffer.allocUnsafe(4 + BODY.length);
+    frame.writeInt32BE(BODY.length, 0);
+    BODY.copy(frame, 4);
+    socket!.write(frame);
+  };
+  return {
+    start(onAnswer) {
+      socket = net.connect({ host: '127.0.0.1', port, noDelay: true }, () => {
+        for (let i = 0; i < WINDOW; i++) sendOne();
+      });
+      let pending: Buffer = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        const data = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+        let offset = 0;
+        while (data.length - offset >= 4) {
+          const size = 4 + data.readInt32BE(offset);
+          if (data.length - offset < size) break;
+          const answer = data.subarray(offset + 4, offset + size);
+          if (answer.length !== BODY.length) throw new Error('echo body mismatch');
+          offset += size;
+          onAnswer(1);
+          if (running) sendOne();
+        }
+        pending = data.subarray(offset);
+      });
+    },
+    async stop() {
+      running = false;
+      socket?.destroy();
+    },
+  };
+}
+
+function rocketmq(port: number, serializeType: SerializeTypeCode): Pipeline {
+  const client = new RemotingClient({ serializeType });
+  const addr = `127.0.0.1:${port}`;
+  let running = true;
+  return {
+    start(onAnswer) {
+      const sendOne = (): void => {
+        client.invokeAsync(addr, createRequest(ECHO_CODE, { body: BODY }), 10_000, (error, response) => {
+          if (error) throw error;
+          if (response!.body?.length !== BODY.length) throw new Error('echo body mismatch');
+          onAnswer(1);
+          if (running) sendOne();
+        });
+      };
+      for (let i = 0; i < WINDOW; i++) sendOne();
+    },
+    async stop() {
+      running = false;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await client.shutdown();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const serverPath = fileURLToPath(new URL('./remoting-server.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', serverPath], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  try {
+    const ports = await new Promise<{ rocketmq: number; echo: number }>((resolve, reject) => {
+      let text = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes('\n')) resolve(JSON.parse(text.slice(0, text.indexOf('\n'))));
+      });
+      child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+    });
+    console.log(
+      `remoting throughput: 1 connection, 2 processes, ${BODY.length} B body, window ${WINDOW}, ` +
+        `${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s per run (node ${process.version})`,
+    );
+    const ceiling = await measure('echo', bareEcho(ports.echo));
+    const json = await measure('json', rocketmq(ports.rocketmq, SerializeType.JSON));
+    const binary = await measure('rocketmq', rocketmq(ports.rocketmq, SerializeType.ROCKETMQ));
+    console.log('');
+    console.log(`json     / echo ceiling: ${(json / ceiling).toFixed(2)}x`);
+    console.log(`rocketmq / echo ceiling: ${(binary / ceiling).toFixed(2)}x   (target >= 0.6x)`);
+  } finally {
+    child.stdin!.end();
+    child.kill();
+  }
+}
+
+await main();
