@@ -1,0 +1,147 @@
+/**
+ * Broker options and their defaults (Java BrokerConfig / NettyServerConfig / MessageStoreConfig, 4.9.8,
+ * reference §12.5). Every default lives in DEFAULT_BROKER_OPTIONS so the CLI and tests share one object.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from '../../common/logger.js';
+import { silentLogger } from '../../common/logger.js';
+import { IllegalArgumentError } from '../../common/errors.js';
+import { Perm } from '../../protocol/codes/misc.js';
+
+export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+
+/** Every broker option, defaults filled in. */
+export interface ResolvedBrokerOptions {
+  /** Name servers to register with ("ip:port"); empty = a standalone broker nobody can route to. */
+  namesrvAddrs: string[];
+  /** Address to listen on; also the advertised address unless `brokerIP` is set. */
+  host: string;
+  /** Listen port; 0 picks a free one. */
+  port: number;
+  /** Address written into message ids, registrations and store hosts (Java brokerIP1). */
+  brokerIP: string | undefined;
+  brokerName: string;
+  clusterName: string;
+  /** 0 = master. */
+  brokerId: number;
+  storePath: string;
+  flushDiskType: FlushDiskType;
+  autoCreateTopicEnable: boolean;
+  autoCreateSubscriptionGroup: boolean;
+  /** Queue count of TBW102; auto-created topics get min(producer's request (4), this). */
+  defaultTopicQueueNums: number;
+  registerIntervalMillis: number;
+  /** Delay of the first periodic registration after the one done at start. */
+  registerTimeoutMillis: number;
+  maxMessageSize: number;
+  commitLogSegmentSize: number | undefined;
+  syncFlushTimeoutMillis: number;
+  /** PermName bits of the whole broker (6 = read + write). */
+  brokerPermission: number;
+  regionId: string;
+  traceOn: boolean;
+  clusterTopicEnable: boolean;
+  brokerTopicEnable: boolean;
+  /** A client channel not refreshed by a heartbeat for this long is dropped (Java 120 s). */
+  channelExpiredTimeoutMillis: number;
+  /** Period of the client-channel expiry scan (Java 10 s). */
+  clientScanIntervalMillis: number;
+  longPollingEnable: boolean;
+  /** Hold time of a suspended pull when long polling is off (Java shortPollingTimeMills). */
+  shortPollingTimeMillis: number;
+  /** Order locks expire after this (Java rocketmq.broker.rebalance.lockMaxLiveTime). */
+  rebalanceLockMaxLiveTimeMillis: number;
+  /** Period of consumer-offset / delay-offset persistence (Java flushConsumerOffsetInterval). */
+  flushConsumerOffsetIntervalMillis: number;
+  /** Delay levels, e.g. "1s 5s 10s 30s 1m ..." (Java messageDelayLevel). */
+  messageDelayLevel: string;
+  logger: Logger;
+}
+
+export const DEFAULT_MESSAGE_DELAY_LEVEL = '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h';
+
+export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' | 'logger'> = {
+  host: '127.0.0.1',
+  port: 10911,
+  brokerIP: undefined,
+  brokerName: 'broker-a',
+  clusterName: 'DefaultCluster',
+  brokerId: 0,
+  storePath: path.join(os.homedir(), 'store'),
+  flushDiskType: 'ASYNC_FLUSH',
+  autoCreateTopicEnable: true,
+  autoCreateSubscriptionGroup: true,
+  defaultTopicQueueNums: 8,
+  registerIntervalMillis: 30_000,
+  registerTimeoutMillis: 6_000,
+  maxMessageSize: 4 * 1024 * 1024,
+  commitLogSegmentSize: undefined,
+  syncFlushTimeoutMillis: 5_000,
+  brokerPermission: Perm.READ | Perm.WRITE,
+  regionId: 'DefaultRegion',
+  traceOn: true,
+  clusterTopicEnable: true,
+  brokerTopicEnable: true,
+  channelExpiredTimeoutMillis: 120_000,
+  clientScanIntervalMillis: 10_000,
+  longPollingEnable: true,
+  shortPollingTimeMillis: 1_000,
+  rebalanceLockMaxLiveTimeMillis: 60_000,
+  flushConsumerOffsetIntervalMillis: 5_000,
+  messageDelayLevel: DEFAULT_MESSAGE_DELAY_LEVEL,
+};
+
+/** What `new Broker(...)` takes: any subset of the options; the rest default. */
+export type BrokerOptions = Partial<ResolvedBrokerOptions>;
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new IllegalArgumentError(`invalid broker option: ${message}`);
+}
+
+/** Fills defaults and validates; throws IllegalArgumentError naming the bad option. */
+export function resolveBrokerOptions(input: BrokerOptions = {}): ResolvedBrokerOptions {
+  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const o: ResolvedBrokerOptions = {
+    ...DEFAULT_BROKER_OPTIONS,
+    namesrvAddrs: [],
+    logger: silentLogger,
+    ...(defined as BrokerOptions),
+  };
+  check(Array.isArray(o.namesrvAddrs), 'namesrvAddrs must be an array of "ip:port"');
+  check(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535, `port ${o.port} is outside 0..65535`);
+  check(
+    /^[%|a-zA-Z0-9_-]+$/.test(o.brokerName),
+    `brokerName "${o.brokerName}" must match ^[%|a-zA-Z0-9_-]+$`,
+  );
+  check(
+    /^[%|a-zA-Z0-9_-]+$/.test(o.clusterName),
+    `clusterName "${o.clusterName}" must match ^[%|a-zA-Z0-9_-]+$`,
+  );
+  check(Number.isInteger(o.brokerId) && o.brokerId >= 0, 'brokerId must be a non-negative integer');
+  check(
+    o.flushDiskType === 'ASYNC_FLUSH' || o.flushDiskType === 'SYNC_FLUSH',
+    'flushDiskType must be ASYNC_FLUSH or SYNC_FLUSH',
+  );
+  check(
+    Number.isInteger(o.defaultTopicQueueNums) && o.defaultTopicQueueNums > 0,
+    'defaultTopicQueueNums must be > 0',
+  );
+  check(o.registerIntervalMillis > 0, 'registerIntervalMillis must be > 0');
+  check(o.maxMessageSize > 0, 'maxMessageSize must be > 0');
+  check(typeof o.storePath === 'string' && o.storePath.length > 0, 'storePath must be a directory path');
+  return o;
+}
+
+/** Delay level n (1-based) → milliseconds, from a "1s 5s 1m 2h 1d" list. */
+export function parseDelayLevels(spec: string): number[] {
+  const unit: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  return spec
+    .trim()
+    .split(/\s+/)
+    .map((item) => {
+      const m = /^(\d+)([smhd])$/.exec(item);
+      if (!m) throw new IllegalArgumentError(`invalid delay level "${item}" (use e.g. 5s, 1m, 2h)`);
+      return Number(m[1]) * (unit[m[2] as string] as number);
+    });
+}

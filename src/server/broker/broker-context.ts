@@ -1,0 +1,28 @@
+/**
+ * What the request processors of a broker share: its options, the message store and the in-memory
+ * tables. Built once by `Broker`; processors receive it instead of the Broker to avoid import cycles.
+ */
+import type { Logger } from '../../common/logger.js';
+import type { SocketAddress } from '../../protocol/message/record.js';
+import type { MessageStore } from '../store/index.js';
+import type { ResolvedBrokerOptions } from './broker-config.js';
+import type { ClientManager } from './client-manager.js';
+import type { ConsumerOffsetManager, RebalanceLockManager, SubscriptionGroupManager } from './groups.js';
+import type { TopicConfigManager } from './topic-config-manager.js';
+
+export interface BrokerContext {
+  readonly options: ResolvedBrokerOptions;
+  readonly logger: Logger;
+  readonly store: MessageStore;
+  readonly topics: TopicConfigManager;
+  readonly groups: SubscriptionGroupManager;
+  readonly offsets: ConsumerOffsetManager;
+  readonly clients: ClientManager;
+  readonly locks: RebalanceLockManager;
+  /** ip + listen port written as STOREHOST of every record (Java brokerIP1 + listenPort). */
+  storeHost(): SocketAddress;
+  /** "ip:port" this broker registers under. */
+  brokerAddr(): string;
+  /** Delay level (1-based) → milliseconds; 0 entries when none configured. */
+  readonly delayLevels: readonly number[];
+}

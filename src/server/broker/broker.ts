@@ -1,0 +1,334 @@
+/**
+ * A RocketMQ broker (master, single node): message store + remoting server + name-server registration.
+ *
+ *   const broker = new Broker({ namesrvAddrs: ['127.0.0.1:9876'], storePath: '/tmp/store', port: 0 });
+ *   await broker.start();   // store recovery, listen, register with every name server
+ *   ...
+ *   await broker.shutdown(); // unregister, stop listening, flush and close the store
+ *
+ * Registration repeats every `registerIntervalMillis` and right after a topic is created or changed.
+ */
+import os from 'node:os';
+import { IllegalStateError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import { RequestCode } from '../../protocol/codes/request-code.js';
+import { createRequest } from '../../protocol/command/remoting-command.js';
+import { NotifyConsumerIdsChangedRequestHeader } from '../../protocol/headers/client.js';
+import type { SocketAddress } from '../../protocol/message/record.js';
+import { RemotingClient, RemotingServer } from '../../transport/index.js';
+import type { RemotingChannel } from '../../transport/index.js';
+import { ConfigStore, MessageStore } from '../store/index.js';
+import { AdminProcessor } from './admin-processor.js';
+import type { BrokerOptions, ResolvedBrokerOptions } from './broker-config.js';
+import { parseDelayLevels, resolveBrokerOptions } from './broker-config.js';
+import type { BrokerContext } from './broker-context.js';
+import { ClientManager } from './client-manager.js';
+import { ClientProcessor } from './client-processor.js';
+import { delayOffsetFile } from './delay-offsets.js';
+import { ConsumerOffsetManager, RebalanceLockManager, SubscriptionGroupManager } from './groups.js';
+import { PullHoldService } from './pull-hold-service.js';
+import { PullMessageProcessor } from './pull-processor.js';
+import { BrokerRegistrar } from './registration.js';
+import { ScheduleService } from './schedule-service.js';
+import { SendBackProcessor } from './send-back-processor.js';
+import { SendMessageProcessor } from './send-processor.js';
+import { TopicConfigManager } from './topic-config-manager.js';
+import type { TopicTableSnapshot } from './topic-config-manager.js';
+
+/** The address to advertise when listening on every interface: the first external IPv4, else loopback. */
+function advertisedIp(host: string): string {
+  if (host !== '0.0.0.0' && host !== '::' && host !== '') return host;
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+export class Broker {
+  readonly options: ResolvedBrokerOptions;
+  readonly brokerName: string;
+  readonly store: MessageStore;
+  readonly topics: TopicConfigManager;
+  readonly clients: ClientManager;
+  private readonly logger: Logger;
+  private readonly server: RemotingServer;
+  private readonly client: RemotingClient;
+  private readonly configStore: ConfigStore;
+  private readonly ctx: BrokerContext;
+  private readonly schedule: ScheduleService;
+  private readonly pullHold: PullHoldService;
+  private readonly registrar: BrokerRegistrar;
+  private state: State = 'new';
+  private bound: SocketAddress | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => void) | undefined;
+  private registering: Promise<unknown> | undefined;
+  private registerAgain = false;
+
+  constructor(options: BrokerOptions = {}) {
+    const o = resolveBrokerOptions(options);
+    this.options = o;
+    this.brokerName = o.brokerName;
+    this.logger = o.logger;
+    this.store = new MessageStore({
+      storePathRootDir: o.storePath,
+      flushDiskType: o.flushDiskType,
+      maxMessageSize: o.maxMessageSize,
+      syncFlushTimeout: o.syncFlushTimeoutMillis,
+      ...(o.commitLogSegmentSize !== undefined && { commitLogSegmentSize: o.commitLogSegmentSize }),
+    });
+    this.configStore = new ConfigStore(o.storePath, {
+      persistIntervalMs: o.flushConsumerOffsetIntervalMillis,
+    });
+    this.topics = new TopicConfigManager({
+      brokerName: o.brokerName,
+      clusterName: o.clusterName,
+      autoCreateTopicEnable: o.autoCreateTopicEnable,
+      defaultTopicQueueNums: o.defaultTopicQueueNums,
+      clusterTopicEnable: o.clusterTopicEnable,
+      brokerTopicEnable: o.brokerTopicEnable,
+      persist: (snapshot) => this.persistTopics(snapshot),
+      onChanged: () => this.registerSoon(),
+    });
+    this.clients = new ClientManager({
+      channelExpiredTimeoutMillis: o.channelExpiredTimeoutMillis,
+      onConsumerIdsChanged: (group, channels) => this.notifyConsumerIdsChanged(group, channels),
+    });
+    this.ctx = {
+      options: o,
+      logger: o.logger,
+      store: this.store,
+      topics: this.topics,
+      groups: new SubscriptionGroupManager(o.autoCreateSubscriptionGroup),
+      offsets: new ConsumerOffsetManager(this.configStore),
+      clients: this.clients,
+      locks: new RebalanceLockManager(o.rebalanceLockMaxLiveTimeMillis),
+      storeHost: () => this.storeHost(),
+      brokerAddr: () => this.address,
+      delayLevels: parseDelayLevels(o.messageDelayLevel),
+    };
+    this.schedule = new ScheduleService(this.ctx, delayOffsetFile(o.storePath));
+    const pull = new PullMessageProcessor(this.ctx);
+    this.pullHold = new PullHoldService(
+      (channel, request) => pull.process(channel, request, false),
+      o.logger,
+    );
+    pull.hold = this.pullHold;
+    this.server = new RemotingServer({ host: o.host, port: o.port, logger: o.logger });
+    this.registerProcessors(pull);
+    this.client = new RemotingClient({ connectTimeoutMillis: 3000 });
+    this.registrar = new BrokerRegistrar(
+      this.client,
+      o.namesrvAddrs,
+      () => {
+        const host = this.storeHost();
+        return {
+          brokerName: o.brokerName,
+          clusterName: o.clusterName,
+          brokerId: o.brokerId,
+          brokerAddr: this.address,
+          haServerAddr: `${host.ip}:${host.port + 1}`,
+          brokerPermission: o.brokerPermission,
+        };
+      },
+      this.topics,
+      o.registerTimeoutMillis,
+      o.logger,
+    );
+  }
+
+  private registerProcessors(pull: PullMessageProcessor): void {
+    const s = this.server;
+    const many = { maxConcurrency: 65536 };
+    const send = new SendMessageProcessor(this.ctx, this.schedule);
+    for (const code of [
+      RequestCode.SEND_MESSAGE,
+      RequestCode.SEND_MESSAGE_V2,
+      RequestCode.SEND_BATCH_MESSAGE,
+    ]) {
+      s.registerProcessor(code, send, many);
+    }
+    s.registerProcessor(
+      RequestCode.CONSUMER_SEND_MSG_BACK,
+      new SendBackProcessor(this.ctx, this.schedule),
+      many,
+    );
+    s.registerProcessor(RequestCode.PULL_MESSAGE, pull, many);
+    const clients = new ClientProcessor(this.ctx);
+    for (const code of [
+      RequestCode.HEART_BEAT,
+      RequestCode.UNREGISTER_CLIENT,
+      RequestCode.CHECK_CLIENT_CONFIG,
+      RequestCode.GET_CONSUMER_LIST_BY_GROUP,
+      RequestCode.QUERY_CONSUMER_OFFSET,
+      RequestCode.UPDATE_CONSUMER_OFFSET,
+    ]) {
+      s.registerProcessor(code, clients, many);
+    }
+    const admin = new AdminProcessor(this.ctx);
+    for (const code of [
+      RequestCode.UPDATE_AND_CREATE_TOPIC,
+      RequestCode.DELETE_TOPIC_IN_BROKER,
+      RequestCode.GET_ALL_TOPIC_CONFIG,
+      RequestCode.GET_MAX_OFFSET,
+      RequestCode.GET_MIN_OFFSET,
+      RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
+      RequestCode.GET_EARLIEST_MSG_STORETIME,
+      RequestCode.VIEW_MESSAGE_BY_ID,
+      RequestCode.LOCK_BATCH_MQ,
+      RequestCode.UNLOCK_BATCH_MQ,
+      RequestCode.GET_BROKER_RUNTIME_INFO,
+    ]) {
+      s.registerProcessor(code, admin, many);
+    }
+    s.addChannelEventListener({
+      onChannelClose: (channel) => this.onChannelGone(channel),
+      onChannelException: (channel) => this.onChannelGone(channel),
+      onChannelIdle: (channel) => this.onChannelGone(channel),
+    });
+  }
+
+  /** "ip:port" clients and name servers use to reach this broker. */
+  get address(): string {
+    const h = this.storeHost();
+    return h.ip.includes(':') ? `[${h.ip}]:${h.port}` : `${h.ip}:${h.port}`;
+  }
+
+  get port(): number {
+    return this.storeHost().port;
+  }
+
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  private storeHost(): SocketAddress {
+    if (!this.bound) throw new IllegalStateError('the broker has not been started');
+    return this.bound;
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new')
+      throw new IllegalStateError(`broker ${this.brokerName} cannot start: it is ${this.state}`);
+    this.state = 'starting';
+    const o = this.options;
+    const recovery = await this.store.open();
+    try {
+      this.configStore.load();
+      const table = new Map(this.configStore.allTopicConfigs().map((c) => [c.topicName, c]));
+      this.topics.load(
+        table.size > 0 ? { dataVersion: this.configStore.dataVersion, topicConfigTable: table } : undefined,
+      );
+      const { host, port } = await this.server.start();
+      this.bound = { ip: o.brokerIP ?? advertisedIp(host), port };
+    } catch (err) {
+      this.state = 'stopped';
+      this.configStore.close();
+      await this.store.close();
+      throw err;
+    }
+    this.unsubscribe = this.store.onMessageArrived((topic, queueId, offset) =>
+      this.pullHold.onMessageArrived(topic, queueId, offset),
+    );
+    this.schedule.start();
+    this.every(o.registerIntervalMillis, () => this.registerSoon());
+    this.every(o.clientScanIntervalMillis, () => {
+      const dropped = this.clients.scanNotActive();
+      if (dropped > 0) this.logger.info({ dropped }, 'removed client channels without heartbeat');
+    });
+    this.every(o.flushConsumerOffsetIntervalMillis, () => this.schedule.persist());
+    this.state = 'running';
+    await this.registerNow();
+    this.logger.info(
+      {
+        broker: this.brokerName,
+        cluster: o.clusterName,
+        address: this.address,
+        store: o.storePath,
+        recovery,
+      },
+      'broker started',
+    );
+  }
+
+  private every(millis: number, fn: () => void): void {
+    const t = setInterval(fn, millis);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  /** Registers now, or once more right after the registration in progress. */
+  private registerNow(): Promise<unknown> {
+    if (this.registering) {
+      this.registerAgain = true;
+      return this.registering;
+    }
+    this.registering = this.registrar.registerAll().finally(() => {
+      this.registering = undefined;
+      if (this.registerAgain && this.state === 'running') {
+        this.registerAgain = false;
+        void this.registerNow();
+      }
+    });
+    return this.registering;
+  }
+
+  private registerSoon(): void {
+    if (this.state === 'running') void this.registerNow();
+  }
+
+  private persistTopics(snapshot: TopicTableSnapshot): void {
+    const cs = this.configStore;
+    for (const existing of cs.allTopicConfigs()) {
+      if (!snapshot.topicConfigTable.has(existing.topicName)) cs.deleteTopicConfig(existing.topicName);
+    }
+    for (const config of snapshot.topicConfigTable.values()) {
+      const old = cs.getTopicConfig(config.topicName);
+      if (!old || JSON.stringify(old) !== JSON.stringify({ ...old, ...config }))
+        cs.putTopicConfig({ ...config });
+    }
+    if (this.state === 'running' || this.state === 'starting') cs.persist();
+  }
+
+  private notifyConsumerIdsChanged(group: string, channels: RemotingChannel[]): void {
+    for (const channel of channels) {
+      if (channel.closed) continue;
+      const request = createRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, {
+        extFields: NotifyConsumerIdsChangedRequestHeader.encode({ consumerGroup: group }),
+      });
+      channel.invokeOneway(request, 10).catch((err: unknown) => {
+        this.logger.debug({ group, err: (err as Error).message }, 'notifyConsumerIdsChanged failed');
+      });
+    }
+  }
+
+  private onChannelGone(channel: RemotingChannel): void {
+    this.pullHold.onChannelClosed(channel);
+    this.clients.onChannelClosed(channel);
+  }
+
+  /** Unregisters from the name servers, stops serving, then flushes and closes the store. */
+  async shutdown(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    if (this.state === 'new') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopping';
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.registering?.catch(() => undefined);
+    await this.registrar.unregisterAll();
+    await this.server.shutdown();
+    this.pullHold.stop();
+    this.unsubscribe?.();
+    await this.schedule.stop();
+    this.configStore.close();
+    await this.store.close();
+    await this.client.shutdown();
+    this.state = 'stopped';
+    this.logger.info({ broker: this.brokerName }, 'broker stopped');
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Consumer-group side tables of a broker: subscription-group configs (Java SubscriptionGroupManager,
+ * auto-created with defaults), committed consumer offsets (Java ConsumerOffsetManager) and the order
+ * locks of orderly consumers (Java RebalanceLockManager).
+ */
+
+export interface SubscriptionGroupConfig {
+  groupName: string;
+  consumeEnable: boolean;
+  consumeFromMinEnable: boolean;
+  consumeBroadcastEnable: boolean;
+  retryQueueNums: number;
+  retryMaxTimes: number;
+  brokerId: number;
+  whichBrokerWhenConsumeSlowly: number;
+  notifyConsumerIdsChangedEnable: boolean;
+}
+
+export function newSubscriptionGroupConfig(groupName: string): SubscriptionGroupConfig {
+  return {
+    groupName,
+    consumeEnable: true,
+    consumeFromMinEnable: true,
+    consumeBroadcastEnable: true,
+    retryQueueNums: 1,
+    retryMaxTimes: 16,
+    brokerId: 0,
+    whichBrokerWhenConsumeSlowly: 1,
+    notifyConsumerIdsChangedEnable: true,
+  };
+}
+
+export class SubscriptionGroupManager {
+  readonly table = new Map<string, SubscriptionGroupConfig>();
+
+  constructor(private readonly autoCreate: boolean) {}
+
+  /** Java findSubscriptionGroupConfig: unknown groups are created with defaults when auto-create is on. */
+  find(group: string): SubscriptionGroupConfig | undefined {
+    let config = this.table.get(group);
+    if (!config && this.autoCreate) {
+      config = newSubscriptionGroupConfig(group);
+      this.table.set(group, config);
+    }
+    return config;
+  }
+}
+
+/** Where committed offsets live (the store's ConfigStore: consumerOffset.json). */
+export interface OffsetBackend {
+  commitOffset(group: string, topic: string, queueId: number, offset: bigint): void;
+  queryOffset(group: string, topic: string, queueId: number): bigint;
+}
+
+/** Committed consumer offsets (Java ConsumerOffsetManager), kept by the store's config files. */
+export class ConsumerOffsetManager {
+  constructor(private readonly backend: OffsetBackend) {}
+
+  commit(group: string, topic: string, queueId: number, offset: bigint): void {
+    this.backend.commitOffset(group, topic, queueId, offset);
+  }
+
+  /** The committed offset, or -1 when the group never committed one for this queue. */
+  query(group: string, topic: string, queueId: number): bigint {
+    return this.backend.queryOffset(group, topic, queueId);
+  }
+}
+
+export interface MessageQueueRef {
+  topic: string;
+  brokerName: string;
+  queueId: number;
+}
+
+interface LockEntry {
+  clientId: string;
+  lastUpdate: number;
+}
+
+function mqKey(mq: MessageQueueRef): string {
+  return `${mq.topic}\u0000${mq.brokerName}\u0000${mq.queueId}`;
+}
+
+/** Order locks: a queue belongs to one client of a group until it unlocks or the lock ages out. */
+export class RebalanceLockManager {
+  private readonly groups = new Map<string, Map<string, LockEntry>>();
+
+  constructor(
+    private readonly maxLiveMillis: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Locks (or renews) every queue free, expired or already held by `clientId`; returns those it holds. */
+  tryLockBatch(group: string, mqs: MessageQueueRef[], clientId: string): MessageQueueRef[] {
+    let locks = this.groups.get(group);
+    if (!locks) {
+      locks = new Map();
+      this.groups.set(group, locks);
+    }
+    const now = this.now();
+    const ok: MessageQueueRef[] = [];
+    for (const mq of mqs) {
+      const key = mqKey(mq);
+      const entry = locks.get(key);
+      if (!entry || entry.clientId === clientId || now - entry.lastUpdate > this.maxLiveMillis) {
+        locks.set(key, { clientId, lastUpdate: now });
+        ok.push(mq);
+      }
+    }
+    return ok;
+  }
+
+  unlockBatch(group: string, mqs: MessageQueueRef[], clientId: string): void {
+    const locks = this.groups.get(group);
+    if (!locks) return;
+    for (const mq of mqs) {
+      const key = mqKey(mq);
+      if (locks.get(key)?.clientId === clientId) locks.delete(key);
+    }
+  }
+}

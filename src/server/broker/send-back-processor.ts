@@ -1,0 +1,112 @@
+/**
+ * CONSUMER_SEND_MSG_BACK (36) — Java SendMessageProcessor.asyncConsumerSendMsgBack, 4.9.8: a consumer
+ * hands back a message it failed to consume. The stored record is copied to `%RETRY%<group>` with
+ * reconsumeTimes + 1 and a delay level (0 → 3 + reconsumeTimes), or to `%DLQ%<group>` once
+ * reconsumeTimes reaches the group's maximum (or the delay level is negative).
+ */
+import { MQVersion, Perm } from '../../protocol/codes/misc.js';
+import { ResponseCode } from '../../protocol/codes/response-code.js';
+import { createResponse } from '../../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
+import { ConsumerSendMsgBackRequestHeader } from '../../protocol/headers/client.js';
+import { MessageConst } from '../../protocol/message/constants.js';
+import { tagsCode } from '../../protocol/message/java-hash.js';
+import { encodeOffsetMessageId } from '../../protocol/message/message-id.js';
+import { decodeProperties } from '../../protocol/message/properties.js';
+import { decodeMessageRecord } from '../../protocol/message/record.js';
+import { DLQ_GROUP_TOPIC_PREFIX } from '../../protocol/message/validators.js';
+import type { RequestContext, RequestProcessor } from '../../transport/types.js';
+import type { PutMessageInput } from '../store/index.js';
+import type { BrokerContext } from './broker-context.js';
+import type { ScheduleService } from './schedule-service.js';
+import { DLQ_NUMS_PER_GROUP } from './send-processor.js';
+import { propertiesToStoredString, randomQueueId } from './send-support.js';
+import { TopicConfigManager } from './topic-config-manager.js';
+import { FAQ_SUGGEST, TopicSysFlag } from './topic-config.js';
+
+export class SendBackProcessor implements RequestProcessor {
+  constructor(
+    private readonly ctx: BrokerContext,
+    private readonly schedule: ScheduleService,
+  ) {}
+
+  async processRequest(_context: RequestContext, request: RemotingCommand): Promise<RemotingCommand> {
+    const ctx = this.ctx;
+    const h = ConsumerSendMsgBackRequestHeader.decode(request.extFields);
+    const answer = (code: number, remark?: string): RemotingCommand =>
+      createResponse(code, remark === undefined ? {} : { remark });
+    const group = ctx.groups.find(h.group);
+    if (!group) {
+      return answer(
+        ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+        `subscription group not exist, ${h.group} ${FAQ_SUGGEST}`,
+      );
+    }
+    if ((ctx.options.brokerPermission & Perm.WRITE) === 0) {
+      return answer(
+        ResponseCode.NO_PERMISSION,
+        `the broker[${ctx.storeHost().ip}] sending message is forbidden`,
+      );
+    }
+    if (group.retryQueueNums <= 0) return answer(ResponseCode.SUCCESS);
+
+    let topic = TopicConfigManager.retryTopic(h.group);
+    let queueId = randomQueueId(group.retryQueueNums);
+    const retryConfig = ctx.topics.createInSendMessageBack(
+      topic,
+      group.retryQueueNums,
+      Perm.READ | Perm.WRITE,
+      h.unitMode ? TopicSysFlag.UNIT_SUB : 0,
+    );
+    if ((retryConfig.perm & Perm.WRITE) === 0) {
+      return answer(ResponseCode.NO_PERMISSION, `the topic[${topic}] sending message is forbidden`);
+    }
+    const raw = h.offset >= 0n ? await ctx.store.lookMessageByOffset(h.offset) : undefined;
+    if (!raw) return answer(ResponseCode.SYSTEM_ERROR, `look message by offset failed, ${h.offset}`);
+    const record = decodeMessageRecord(raw);
+    const props = decodeProperties(record.properties);
+    if (props[MessageConst.PROPERTY_RETRY_TOPIC] === undefined)
+      props[MessageConst.PROPERTY_RETRY_TOPIC] = record.topic;
+    props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = 'false';
+
+    let delayLevel = h.delayLevel;
+    let maxReconsumeTimes = group.retryMaxTimes;
+    if (request.version >= MQVersion.V3_4_9 && h.maxReconsumeTimes !== undefined)
+      maxReconsumeTimes = h.maxReconsumeTimes;
+    const toDLQ = record.reconsumeTimes >= maxReconsumeTimes || delayLevel < 0;
+    if (toDLQ) {
+      topic = DLQ_GROUP_TOPIC_PREFIX + h.group;
+      queueId = randomQueueId(DLQ_NUMS_PER_GROUP);
+      ctx.topics.createInSendMessageBack(topic, DLQ_NUMS_PER_GROUP, Perm.READ | Perm.WRITE, 0);
+      props[MessageConst.PROPERTY_DELAY_TIME_LEVEL] = '0';
+    } else {
+      if (delayLevel === 0) delayLevel = 3 + record.reconsumeTimes;
+      props[MessageConst.PROPERTY_DELAY_TIME_LEVEL] = String(delayLevel);
+    }
+    if (!props[MessageConst.PROPERTY_ORIGIN_MESSAGE_ID]) {
+      props[MessageConst.PROPERTY_ORIGIN_MESSAGE_ID] = encodeOffsetMessageId(
+        record.storeHost,
+        record.physicalOffset,
+      );
+    }
+    const input: PutMessageInput = {
+      topic,
+      queueId,
+      flag: record.flag,
+      body: record.body,
+      properties: propertiesToStoredString(props),
+      sysFlag: record.sysFlag,
+      bornTimestamp: record.bornTimestamp,
+      bornHost: record.bornHost,
+      storeHost: record.storeHost,
+      reconsumeTimes: record.reconsumeTimes + 1,
+      preparedTransactionOffset: 0n,
+      waitStoreMsgOK: false,
+      tagsCode: tagsCode(props[MessageConst.PROPERTY_TAGS]),
+    };
+    if (!toDLQ) this.schedule.rewriteIfDelayed(input, props);
+    const result = await ctx.store.putMessage(input);
+    if (result.status === 'PUT_OK') return answer(ResponseCode.SUCCESS);
+    return answer(ResponseCode.SYSTEM_ERROR, result.status);
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Topic table of one broker (Java TopicConfigManager): system topics made at start, auto-creation from
+ * the `defaultTopic` template (TBW102), retry/DLQ topics created on demand, admin updates and deletes.
+ * Every change bumps the data version, is persisted, and tells the broker to re-register.
+ */
+import { Perm } from '../../protocol/codes/misc.js';
+import { SystemTopic, RETRY_GROUP_TOPIC_PREFIX } from '../../protocol/message/validators.js';
+import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
+import { nextDataVersion } from '../../protocol/body/topic-config.js';
+import { newTopicConfig } from './topic-config.js';
+
+export interface TopicTableSnapshot {
+  dataVersion: DataVersion;
+  topicConfigTable: Map<string, TopicConfig>;
+}
+
+export interface TopicConfigManagerOptions {
+  brokerName: string;
+  clusterName: string;
+  autoCreateTopicEnable: boolean;
+  defaultTopicQueueNums: number;
+  clusterTopicEnable: boolean;
+  brokerTopicEnable: boolean;
+  /** Saves the table (topics.json); called after every change. */
+  persist?: (snapshot: TopicTableSnapshot) => void;
+  /** Called after a topic was created or changed, so the broker re-registers with the name servers. */
+  onChanged?: (created: TopicConfig | undefined) => void;
+}
+
+/** Number of queues of SCHEDULE_TOPIC_XXXX (one per delay level). */
+export const SCHEDULE_TOPIC_QUEUE_NUM = 18;
+export const REPLY_TOPIC_POSTFIX = 'REPLY_TOPIC';
+
+export type { DataVersion };
+
+export class TopicConfigManager {
+  readonly table = new Map<string, TopicConfig>();
+  /** Names this broker treats as system topics (the built-in set plus the ones added at start). */
+  readonly systemTopics = new Set<string>(Object.values(SystemTopic));
+  dataVersion: DataVersion = { timestamp: Date.now(), counter: 0 };
+
+  constructor(private readonly options: TopicConfigManagerOptions) {
+    this.addSystemTopics();
+  }
+
+  private addSystem(config: TopicConfig): void {
+    this.systemTopics.add(config.topicName);
+    this.table.set(config.topicName, config);
+  }
+
+  /** The topics a 4.9.8 broker makes at start (reference §12.5), same queue counts and perms. */
+  private addSystemTopics(): void {
+    const o = this.options;
+    const rw = Perm.READ | Perm.WRITE;
+    this.addSystem(
+      newTopicConfig(SystemTopic.RMQ_SYS_SELF_TEST_TOPIC, { readQueueNums: 1, writeQueueNums: 1 }),
+    );
+    if (o.autoCreateTopicEnable) {
+      this.addSystem(
+        newTopicConfig(SystemTopic.AUTO_CREATE_TOPIC_KEY_TOPIC, {
+          readQueueNums: o.defaultTopicQueueNums,
+          writeQueueNums: o.defaultTopicQueueNums,
+          perm: Perm.INHERIT | rw,
+        }),
+      );
+    }
+    this.addSystem(
+      newTopicConfig(SystemTopic.RMQ_SYS_BENCHMARK_TOPIC, { readQueueNums: 1024, writeQueueNums: 1024 }),
+    );
+    this.addSystem(newTopicConfig(o.clusterName, { perm: Perm.INHERIT | (o.clusterTopicEnable ? rw : 0) }));
+    this.addSystem(
+      newTopicConfig(o.brokerName, {
+        readQueueNums: 1,
+        writeQueueNums: 1,
+        perm: Perm.INHERIT | (o.brokerTopicEnable ? rw : 0),
+      }),
+    );
+    this.addSystem(
+      newTopicConfig(SystemTopic.RMQ_SYS_OFFSET_MOVED_EVENT, { readQueueNums: 1, writeQueueNums: 1 }),
+    );
+    this.addSystem(
+      newTopicConfig(SystemTopic.RMQ_SYS_SCHEDULE_TOPIC, {
+        readQueueNums: SCHEDULE_TOPIC_QUEUE_NUM,
+        writeQueueNums: SCHEDULE_TOPIC_QUEUE_NUM,
+      }),
+    );
+    this.addSystem(
+      newTopicConfig(`${o.clusterName}_${REPLY_TOPIC_POSTFIX}`, { readQueueNums: 1, writeQueueNums: 1 }),
+    );
+  }
+
+  /**
+   * Merges a persisted table (topics.json) over the built-in topics, as Java's load() does: persisted
+   * entries win, system topics not in the file stay.
+   */
+  load(snapshot: TopicTableSnapshot | undefined): void {
+    if (!snapshot) return;
+    for (const [name, config] of snapshot.topicConfigTable) this.table.set(name, { ...config });
+    this.dataVersion = { ...snapshot.dataVersion };
+    if (this.options.autoCreateTopicEnable) {
+      // A TBW102 saved while auto-create was off lost INHERIT; restore the template.
+      const tbw = this.table.get(SystemTopic.AUTO_CREATE_TOPIC_KEY_TOPIC);
+      if (tbw) tbw.perm |= Perm.INHERIT | Perm.READ | Perm.WRITE;
+    }
+  }
+
+  isSystemTopic(topic: string): boolean {
+    return this.systemTopics.has(topic) || topic.startsWith('rmq_sys_');
+  }
+
+  select(topic: string): TopicConfig | undefined {
+    return this.table.get(topic);
+  }
+
+  isOrderTopic(topic: string): boolean {
+    return this.table.get(topic)?.order ?? false;
+  }
+
+  snapshot(): TopicTableSnapshot {
+    return { dataVersion: { ...this.dataVersion }, topicConfigTable: new Map(this.table) };
+  }
+
+  private nextVersion(): void {
+    this.dataVersion = nextDataVersion(this.dataVersion, Date.now());
+  }
+
+  private changed(created: TopicConfig | undefined): void {
+    this.nextVersion();
+    this.options.persist?.(this.snapshot());
+    this.options.onChanged?.(created);
+  }
+
+  /**
+   * Java createTopicInSendMessageMethod: a topic unknown to a send is created from the template
+   * `defaultTopic` when that template exists and carries INHERIT: min(requested, template write
+   * queues) queues (not below 0), the template's perm without INHERIT and its filter type.
+   */
+  createInSendMessage(
+    topic: string,
+    defaultTopic: string,
+    requestedQueueNums: number,
+    topicSysFlag: number,
+  ): TopicConfig | undefined {
+    const existing = this.table.get(topic);
+    if (existing) return existing;
+    const template = this.table.get(defaultTopic);
+    if (!template) return undefined;
+    if (defaultTopic === SystemTopic.AUTO_CREATE_TOPIC_KEY_TOPIC && !this.options.autoCreateTopicEnable) {
+      template.perm = Perm.READ | Perm.WRITE;
+    }
+    if ((template.perm & Perm.INHERIT) === 0) return undefined;
+    const queueNums = Math.max(0, Math.min(requestedQueueNums, template.writeQueueNums));
+    const config = newTopicConfig(topic, {
+      readQueueNums: queueNums,
+      writeQueueNums: queueNums,
+      perm: template.perm & ~Perm.INHERIT,
+      topicSysFlag,
+      topicFilterType: template.topicFilterType,
+    });
+    this.table.set(topic, config);
+    this.changed(config);
+    return config;
+  }
+
+  /** Java createTopicInSendMessageBackMethod: retry / DLQ topics with a fixed queue count and perm. */
+  createInSendMessageBack(topic: string, queueNums: number, perm: number, topicSysFlag: number): TopicConfig {
+    const existing = this.table.get(topic);
+    if (existing) return existing;
+    const config = newTopicConfig(topic, {
+      readQueueNums: queueNums,
+      writeQueueNums: queueNums,
+      perm,
+      topicSysFlag,
+    });
+    this.table.set(topic, config);
+    this.changed(config);
+    return config;
+  }
+
+  /** UPDATE_AND_CREATE_TOPIC: replaces or adds the config. */
+  update(config: TopicConfig): void {
+    this.table.set(config.topicName, { ...config });
+    this.changed(config);
+  }
+
+  delete(topic: string): boolean {
+    if (!this.table.delete(topic)) return false;
+    this.changed(undefined);
+    return true;
+  }
+
+  /** Retry topic name of a consumer group. */
+  static retryTopic(group: string): string {
+    return RETRY_GROUP_TOPIC_PREFIX + group;
+  }
+}

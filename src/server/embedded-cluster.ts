@@ -1,0 +1,139 @@
+/**
+ * A name server and N brokers in this process, on free ports, with stores under a temporary directory:
+ * the fixture integration tests, examples and `rmq dev` use.
+ *
+ *   const cluster = await startEmbeddedCluster({ brokers: 2 });
+ *   // producers / consumers use cluster.namesrvAddress
+ *   await cluster.stopBroker(0); await cluster.startBroker(0);   // restart on the same store
+ *   await cluster.stop();                                         // removes the stores unless keepStore
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { IllegalArgumentError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import { Broker } from './broker/broker.js';
+import type { BrokerOptions, FlushDiskType } from './broker/broker-config.js';
+import { NameServer } from './namesrv/index.js';
+
+export interface EmbeddedClusterOptions {
+  /** Number of brokers (named broker-a, broker-b, ...) or per-broker options. Default 1. */
+  brokers?: number | Partial<BrokerOptions>[];
+  /** Directory holding one store per broker; default a fresh temp directory. */
+  storeRoot?: string;
+  /** Keep the stores on stop (always kept when `storeRoot` was given). */
+  keepStore?: boolean;
+  autoCreateTopicEnable?: boolean;
+  flushDiskType?: FlushDiskType;
+  /** Name server port (default 0 = free). */
+  namesrvPort?: number;
+  host?: string;
+  logger?: Logger;
+}
+
+export interface EmbeddedCluster {
+  namesrv: NameServer;
+  namesrvAddress: string;
+  /** The current Broker object of each slot (replaced by startBroker). */
+  brokers: Broker[];
+  /** Where each broker keeps its store. */
+  storePaths: string[];
+  stopBroker(index: number): Promise<void>;
+  /** Starts a stopped broker again on the same store; its old port unless `port` is given (0 = new). */
+  startBroker(index: number, options?: { port?: number }): Promise<Broker>;
+  stop(): Promise<void>;
+}
+
+function brokerLetter(i: number): string {
+  return i < 26 ? String.fromCharCode(97 + i) : `n${i}`;
+}
+
+export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {}): Promise<EmbeddedCluster> {
+  const specs: Partial<BrokerOptions>[] =
+    typeof options.brokers === 'number' || options.brokers === undefined
+      ? Array.from({ length: options.brokers ?? 1 }, () => ({}))
+      : options.brokers;
+  if (specs.length < 1) throw new IllegalArgumentError('an embedded cluster needs at least one broker');
+  const host = options.host ?? '127.0.0.1';
+  const ownRoot = options.storeRoot === undefined;
+  const root = options.storeRoot ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rmq-cluster-')));
+  const removeOnStop = ownRoot && !options.keepStore;
+
+  const namesrv = new NameServer({
+    host,
+    port: options.namesrvPort ?? 0,
+    ...(options.logger && { logger: options.logger }),
+  });
+  await namesrv.start();
+  const namesrvAddress = namesrv.address;
+
+  const configs: BrokerOptions[] = specs.map((spec, i) => {
+    const brokerName = spec.brokerName ?? `broker-${brokerLetter(i)}`;
+    return {
+      host,
+      port: 0,
+      autoCreateTopicEnable: options.autoCreateTopicEnable ?? true,
+      ...(options.flushDiskType && { flushDiskType: options.flushDiskType }),
+      ...(options.logger && { logger: options.logger }),
+      ...spec,
+      brokerName,
+      namesrvAddrs: [namesrvAddress, ...(spec.namesrvAddrs ?? [])],
+      storePath: spec.storePath ?? path.join(root, brokerName),
+    };
+  });
+  const brokers: (Broker | undefined)[] = [];
+  const running = new Set<number>();
+  const cleanupOnError = async (): Promise<void> => {
+    await Promise.allSettled(brokers.map((b) => b?.shutdown()));
+    await namesrv.shutdown();
+    if (removeOnStop) await fs.promises.rm(root, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < configs.length; i++) {
+      const broker = new Broker(configs[i]);
+      brokers.push(broker);
+      await broker.start();
+      running.add(i);
+      // Restarts keep the port the broker got, so routes and message ids stay valid.
+      configs[i] = { ...configs[i], port: broker.port };
+    }
+  } catch (err) {
+    await cleanupOnError();
+    throw err;
+  }
+
+  const check = (index: number): void => {
+    if (!Number.isInteger(index) || index < 0 || index >= configs.length) {
+      throw new IllegalArgumentError(`no broker #${index} (the cluster has ${configs.length})`);
+    }
+  };
+  const cluster: EmbeddedCluster = {
+    namesrv,
+    namesrvAddress,
+    brokers: brokers as Broker[],
+    storePaths: configs.map((c) => c.storePath as string),
+    async stopBroker(index) {
+      check(index);
+      if (!running.delete(index)) return;
+      await cluster.brokers[index]?.shutdown();
+    },
+    async startBroker(index, opts = {}) {
+      check(index);
+      if (running.has(index)) throw new IllegalArgumentError(`broker #${index} is already running`);
+      const config = { ...configs[index], ...(opts.port !== undefined && { port: opts.port }) };
+      const broker = new Broker(config);
+      await broker.start();
+      configs[index] = { ...config, port: broker.port };
+      cluster.brokers[index] = broker;
+      running.add(index);
+      return broker;
+    },
+    async stop() {
+      await Promise.allSettled([...running].map((i) => cluster.brokers[i]?.shutdown()));
+      running.clear();
+      await namesrv.shutdown();
+      if (removeOnStop) await fs.promises.rm(root, { recursive: true, force: true });
+    },
+  };
+  return cluster;
+}
