@@ -168,7 +168,8 @@ export class ConsumeQueue {
     this.maxOffset = Math.max(offset, this.minOffset);
     this.maxPhysicEnd = 0;
     if (this.maxOffset > this.minOffset) {
-      const file = this.fileAt((this.maxOffset - 1) * CQ_ENTRY_SIZE)!;
+      const file = this.fileAt((this.maxOffset - 1) * CQ_ENTRY_SIZE);
+      if (file === undefined) return;
       const e = decodeEntry(
         preadSync(file.fd, CQ_ENTRY_SIZE, (this.maxOffset - 1) * CQ_ENTRY_SIZE - file.start),
         0,
@@ -181,7 +182,8 @@ export class ConsumeQueue {
   truncateByPhysicalEnd(logEnd: number): void {
     let keep = this.maxOffset;
     while (keep > this.minOffset) {
-      const file = this.fileAt((keep - 1) * CQ_ENTRY_SIZE)!;
+      const file = this.fileAt((keep - 1) * CQ_ENTRY_SIZE);
+      if (file === undefined) break;
       const e = decodeEntry(preadSync(file.fd, CQ_ENTRY_SIZE, (keep - 1) * CQ_ENTRY_SIZE - file.start), 0);
       if (e.phys + e.size <= logEnd) break;
       keep--;
@@ -202,11 +204,18 @@ export class ConsumeQueue {
     for (const f of this.files.splice(0)) fs.closeSync(f.fd);
   }
 
+  /** The file holding `bytePos` (binary search: files may be missing after damage or cleanup). */
   private fileAt(bytePos: number): CqFile | undefined {
-    if (this.files.length === 0) return undefined;
-    const idx = Math.floor((bytePos - this.files[0].start) / this.fileBytes);
-    const f = this.files[idx];
-    return f !== undefined && bytePos >= f.start && bytePos < f.start + this.fileBytes ? f : undefined;
+    let lo = 0;
+    let hi = this.files.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const f = this.files[mid];
+      if (bytePos < f.start) hi = mid - 1;
+      else if (bytePos >= f.start + this.fileBytes) lo = mid + 1;
+      else return f;
+    }
+    return undefined;
   }
 
   private fileForWrite(bytePos: number): CqFile {

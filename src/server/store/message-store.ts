@@ -328,7 +328,7 @@ export class MessageStore {
   async deleteTopic(topic: string): Promise<void> {
     this.assertReadable();
     await this.pipeline.whenIdle();
-    this.queues.deleteTopic(topic);
+    this.queues.deleteTopic(topic, this.commitLog.writePos);
     await this.writeCheckpoint();
   }
 

@@ -8,6 +8,7 @@ import { MessageConst, MessageSysFlag } from '../../protocol/message/constants.j
 import { tagsCode } from '../../protocol/message/java-hash.js';
 import { decodeProperties } from '../../protocol/message/properties.js';
 import { ConsumeQueue } from './consume-queue.js';
+import { writeFileAtomicSync } from './file-io.js';
 
 /** Allowed topic characters (reference §2.1). The store also relies on it: a topic is a directory name. */
 export const TOPIC_PATTERN = /^[%|a-zA-Z0-9_-]+$/;
@@ -30,16 +31,33 @@ export function tagsCodeOfProperties(properties: string): bigint {
 export class QueueTable {
   readonly root: string;
   private readonly table = new Map<string, Map<number, ConsumeQueue>>();
+  /**
+   * Deleted topics -> log position at deletion (`<root>/deletedTopics.json`). Their older records stay
+   * in the commit log; recovery must not dispatch them again.
+   */
+  private readonly tombstones = new Map<string, number>();
+  private readonly tombstoneFile: string;
 
   constructor(
     rootDir: string,
     private readonly entriesPerFile: number,
   ) {
     this.root = path.join(rootDir, 'consumequeue');
+    this.tombstoneFile = path.join(rootDir, 'deletedTopics.json');
+  }
+
+  /** True when a record at `pos` belongs to a topic deleted after it was written. */
+  isDeleted(topic: string, pos: number): boolean {
+    const at = this.tombstones.get(topic);
+    return at !== undefined && pos < at;
   }
 
   /** Opens every `<topic>/<queueId>` directory found on disk. */
   loadAll(): void {
+    if (fs.existsSync(this.tombstoneFile)) {
+      const saved = JSON.parse(fs.readFileSync(this.tombstoneFile, 'utf8')) as Record<string, number>;
+      for (const [topic, pos] of Object.entries(saved)) this.tombstones.set(topic, pos);
+    }
     if (!fs.existsSync(this.root)) return;
     for (const topic of fs.readdirSync(this.root)) {
       if (!TOPIC_PATTERN.test(topic)) continue;
@@ -97,8 +115,10 @@ export class QueueTable {
     fs.rmSync(this.root, { recursive: true, force: true });
   }
 
-  /** Removes one topic's consume queues (files included). */
-  deleteTopic(topic: string): void {
+  /** Removes one topic's consume queues (files included); records below `logEnd` stay undispatched. */
+  deleteTopic(topic: string, logEnd: number): void {
+    this.tombstones.set(topic, logEnd);
+    writeFileAtomicSync(this.tombstoneFile, JSON.stringify(Object.fromEntries(this.tombstones)));
     for (const cq of this.table.get(topic)?.values() ?? []) cq.close();
     this.table.delete(topic);
     fs.rmSync(path.join(this.root, topic), { recursive: true, force: true });

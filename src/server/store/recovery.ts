@@ -176,7 +176,7 @@ export function walkLog(
 
 /** Brings one record's consume queue up to date; true when an entry was written. */
 function redispatch(queues: QueueTable, rec: MessageRecord, pos: number, size: number): boolean {
-  if (!isDispatchedSysFlag(rec.sysFlag)) return false;
+  if (!isDispatchedSysFlag(rec.sysFlag) || queues.isDeleted(rec.topic, pos)) return false;
   const cq = queues.getOrCreate(rec.topic, rec.queueId);
   const qo = Number(rec.queueOffset);
   if (qo < cq.maxOffset) {
