@@ -186,8 +186,8 @@ export function mapPutStatus(
 
 /**
  * Fills a successful send response. Key order copies Java's: the JSON form iterates the extFields
- * HashMap (queueId, TRACE_ON, MSG_REGION, msgId, queueOffset), the ROCKETMQ form writes the header
- * fields first, then the two extras.
+ * HashMap (queueId, TRACE_ON, MSG_REGION, msgId, queueOffset); the ROCKETMQ form writes the header
+ * fields first (a FastCodesHeader), then the extras map in HashMap order (TRACE_ON, MSG_REGION).
  */
 export function fillSendSuccess(
   response: RemotingCommand,
@@ -203,7 +203,7 @@ export function fillSendSuccess(
   };
   const order =
     request.serializeType === SerializeType.ROCKETMQ
-      ? ['msgId', 'queueId', 'queueOffset', ...Object.keys(extras)]
+      ? ['msgId', 'queueId', 'queueOffset', ...javaHashMapOrder(Object.keys(extras))]
       : javaHashMapOrder(Object.keys(values));
   const out: Record<string, string> = {};
   for (const k of order) out[k] = values[k] as string;
