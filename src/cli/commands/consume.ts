@@ -1,0 +1,133 @@
+/**
+ * `rmq consume`: reads a topic with the pull consumer and prints one line per message; commits the
+ * group's offsets as it goes, so a second run continues where the first stopped. Stops after
+ * --count messages, when --timeout seconds pass with nothing new, or on Ctrl-C.
+ */
+import { PullConsumer } from '../../client/consumer/index.js';
+import type { PulledMessage } from '../../client/consumer/index.js';
+import { silentLogger } from '../../common/logger.js';
+import { checkGroup, checkTopic } from '../../protocol/message/index.js';
+import { intFlag, parseFlags } from '../args.js';
+import { CliError } from '../cli-error.js';
+import { NAMESRV_FLAG, nameServersFrom } from './cluster.js';
+
+export const description = 'Read messages from a topic (pull consumer) and commit the group offsets';
+
+const USAGE =
+  'rmq consume --namesrv ADDR --topic TOPIC [--group G] [--from-beginning] [--count N] [--timeout SECONDS] [--tag EXPR]';
+
+export const DEFAULT_CLI_GROUP = 'rmq-cli-consumer';
+
+const FLAGS = {
+  namesrv: NAMESRV_FLAG,
+  topic: { type: 'string', value: 'TOPIC', description: 'Topic to read (required)' },
+  group: {
+    type: 'string',
+    value: 'GROUP',
+    default: DEFAULT_CLI_GROUP,
+    description: 'Consumer group whose offsets are used and committed',
+  },
+  'from-beginning': {
+    type: 'boolean',
+    description: "Start at each queue's first message instead of the group offset",
+  },
+  count: { type: 'string', value: 'N', description: 'Stop after N messages' },
+  timeout: {
+    type: 'string',
+    value: 'SECONDS',
+    default: '5',
+    description: 'Stop once nothing new arrived for this long',
+  },
+  tag: { type: 'string', value: 'EXPR', default: '*', description: 'Tag filter, e.g. "TagA || TagB"' },
+  'no-commit': { type: 'boolean', description: 'Do not commit offsets' },
+  'body-chars': {
+    type: 'string',
+    value: 'N',
+    default: '80',
+    description: 'Characters of the body to print (0 = none)',
+  },
+} as const;
+
+function printable(s: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return !/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(s);
+}
+
+/** Body preview: quoted text when it is readable UTF-8, else the first bytes in hex. */
+export function bodyPreview(body: Buffer, maxChars: number): string {
+  if (maxChars === 0) return `(${body.length} bytes)`;
+  const text = body.toString('utf8');
+  if (printable(text)) {
+    const cut = [...text];
+    return cut.length > maxChars
+      ? `${JSON.stringify(cut.slice(0, maxChars).join(''))}...`
+      : JSON.stringify(text);
+  }
+  const bytes = Math.max(1, Math.floor(maxChars / 2));
+  return `0x${body.subarray(0, bytes).toString('hex')}${body.length > bytes ? '...' : ''} (${body.length} bytes)`;
+}
+
+export function formatMessageLine(m: PulledMessage, bodyChars: number): string {
+  return [
+    `${m.brokerName ?? '?'}:${m.queueId}`,
+    `offset=${m.queueOffset}`,
+    `msgId=${m.msgId}`,
+    `tags=${m.tags ?? '-'}`,
+    `keys=${m.keys ?? '-'}`,
+    `body=${bodyPreview(m.body, bodyChars)}`,
+  ].join(' ');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, USAGE, description, FLAGS);
+  if (flags === undefined) return 0;
+  const topic = flags.topic;
+  if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
+  const group = flags.group ?? DEFAULT_CLI_GROUP;
+  for (const [flag, check, value] of [
+    ['topic', checkTopic, topic],
+    ['group', checkGroup, group],
+  ] as const) {
+    try {
+      check(value);
+    } catch (err) {
+      throw new CliError(`--${flag}: ${(err as Error).message}`);
+    }
+  }
+  const nameServer = nameServersFrom(flags.namesrv);
+  const count = flags.count === undefined ? undefined : intFlag('count', flags.count, 0, 1);
+  const idleSeconds = intFlag('timeout', flags.timeout, 5, 0, 86_400);
+  const bodyChars = intFlag('body-chars', flags['body-chars'], 80, 0, 1_000_000);
+
+  const consumer = new PullConsumer({
+    nameServer,
+    consumerGroup: group,
+    consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
+    logger: silentLogger,
+  });
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let n = 0;
+  try {
+    await consumer.start();
+    for await (const m of consumer.poll(topic, {
+      subExpression: flags.tag ?? '*',
+      from: flags['from-beginning'] ? 'beginning' : 'stored',
+      commit: flags['no-commit'] !== true,
+      idleTimeoutMillis: idleSeconds * 1000,
+      ...(count !== undefined && { maxMessages: count }),
+      signal: abort.signal,
+    })) {
+      process.stdout.write(`${formatMessageLine(m, bodyChars)}\n`);
+      n++;
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await consumer.shutdown();
+  }
+  process.stderr.write(`${n} message${n === 1 ? '' : 's'} consumed from ${topic}\n`);
+  return 0;
+}

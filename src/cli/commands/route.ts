@@ -1,0 +1,43 @@
+/** `rmq route`: a topic's route from the name server (GET_ROUTEINFO_BY_TOPIC), as JSON. */
+import type { TopicRouteData } from '../../protocol/body/index.js';
+import { parseFlags } from '../args.js';
+import { CliError } from '../cli-error.js';
+import { NAMESRV_FLAG, TIMEOUT_MS_FLAG, withAdmin } from './cluster.js';
+
+export const description = "Print a topic's route (queues per broker, broker addresses) as JSON";
+
+const USAGE = 'rmq route --namesrv ADDR --topic TOPIC';
+
+const FLAGS = {
+  namesrv: NAMESRV_FLAG,
+  topic: { type: 'string', value: 'TOPIC', description: 'Topic to look up (required)' },
+  'request-timeout': TIMEOUT_MS_FLAG,
+} as const;
+
+/** JSON-ready form of a route (Maps become objects keyed by broker id). */
+export function routeToPlain(route: TopicRouteData): Record<string, unknown> {
+  return {
+    ...(route.orderTopicConf !== undefined && { orderTopicConf: route.orderTopicConf }),
+    queueDatas: route.queueDatas.map((q) => ({ ...q })),
+    brokerDatas: route.brokerDatas.map((b) => ({
+      cluster: b.cluster,
+      brokerName: b.brokerName,
+      brokerAddrs: Object.fromEntries(
+        [...b.brokerAddrs].sort(([x], [y]) => x - y).map(([id, a]) => [String(id), a]),
+      ),
+    })),
+    filterServerTable: Object.fromEntries(route.filterServerTable),
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, USAGE, description, FLAGS);
+  if (flags === undefined) return 0;
+  const topic = flags.topic;
+  if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
+  const route = await withAdmin(flags.namesrv, flags['request-timeout'], (s) =>
+    s.api.getTopicRouteInfoFromNameServer(topic, s.timeoutMillis),
+  );
+  process.stdout.write(`${JSON.stringify(routeToPlain(route), null, 2)}\n`);
+  return 0;
+}
