@@ -169,7 +169,7 @@ export async function prepareSend(
       message: msg,
       mq,
       brokerAddr,
-      bornHost: config.client.clientIP,
+      bornHost: host.instance.config.clientIP,
       communicationMode: call.mode,
       msgType: messageTypeOf(msg),
       namespace: config.client.namespace,
