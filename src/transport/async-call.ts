@@ -64,7 +64,7 @@ export class AsyncCall implements Settler {
       this.settle(error as Error);
       return;
     }
-    connection.request(this.request, remaining, false, this);
+    connection.request(this.request, remaining, false, this, this.timeoutMillis);
   }
 
   settle(error: Error | undefined, response?: RemotingCommand): void {

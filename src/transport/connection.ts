@@ -148,12 +148,18 @@ export class Connection implements RemotingChannel {
   }
 
   /** Sends a request; `settler.settle` is called once with its response or error. */
-  request(command: RemotingCommand, timeoutMillis: number, prompt: boolean, settler: Settler): void {
+  request(
+    command: RemotingCommand,
+    timeoutMillis: number,
+    prompt: boolean,
+    settler: Settler,
+    callerTimeoutMillis = timeoutMillis,
+  ): void {
     if (this.isClosed) {
       settler.settle(new RemotingSendRequestError(this.remoteAddress, { reason: 'connection closed' }));
       return;
     }
-    const entry = this.table.register(timeoutMillis, prompt, settler);
+    const entry = this.table.register(timeoutMillis, prompt, settler, callerTimeoutMillis);
     command.opaque = entry.opaque;
     let frame: Buffer;
     try {
@@ -168,9 +174,14 @@ export class Connection implements RemotingChannel {
   }
 
   /** Promise form of `request`. */
-  requestAsync(command: RemotingCommand, timeoutMillis: number, prompt: boolean): Promise<RemotingCommand> {
+  requestAsync(
+    command: RemotingCommand,
+    timeoutMillis: number,
+    prompt: boolean,
+    callerTimeoutMillis = timeoutMillis,
+  ): Promise<RemotingCommand> {
     return new Promise((resolve, reject) => {
-      this.request(command, timeoutMillis, prompt, new PromiseSettler(resolve, reject));
+      this.request(command, timeoutMillis, prompt, new PromiseSettler(resolve, reject), callerTimeoutMillis);
     });
   }
 
@@ -213,7 +224,7 @@ export class Connection implements RemotingChannel {
       const remaining = timeoutMillis - (monotonicNow() - begin);
       if (remaining <= 0)
         throw new RemotingTimeoutError(this.remoteAddress, timeoutMillis, { detail: 'no time left' });
-      const response = await this.requestAsync(request, remaining, true);
+      const response = await this.requestAsync(request, remaining, true, timeoutMillis);
       for (const hook of this.owner.hooks) hook.afterResponse?.(this.remoteAddress, request, response);
       return response;
     } catch (error) {

@@ -30,7 +30,10 @@ export class InFlightRequest implements Expirable, WriteListener {
   constructor(
     readonly table: InFlightTable,
     readonly opaque: number,
+    /** Time budget left when the request was registered; its deadline is `begin + timeoutMillis`. */
     readonly timeoutMillis: number,
+    /** The timeout the caller asked for (reported in errors); >= timeoutMillis. */
+    readonly callerTimeoutMillis: number,
     /** True when the caller is told at the timeout itself (sync); false: Java's scan with 1 s grace. */
     readonly prompt: boolean,
     readonly settler: Settler,
@@ -79,11 +82,11 @@ export class InFlightTable {
   }
 
   /** Registers a new request under a fresh opaque (per connection, wrapping like a Java int). */
-  register(timeoutMillis: number, prompt: boolean, settler: Settler): InFlightRequest {
+  register(timeoutMillis: number, prompt: boolean, settler: Settler, callerTimeoutMillis = timeoutMillis): InFlightRequest {
     let opaque = this.nextOpaque;
     while (this.entries.has(opaque)) opaque = (opaque + 1) | 0;
     this.nextOpaque = (opaque + 1) | 0;
-    const entry = new InFlightRequest(this, opaque, timeoutMillis, prompt, settler);
+    const entry = new InFlightRequest(this, opaque, timeoutMillis, callerTimeoutMillis, prompt, settler);
     this.entries.set(opaque, entry);
     return entry;
   }
@@ -111,9 +114,9 @@ export class InFlightTable {
     const error =
       entry.state === 'pending'
         ? new RemotingSendRequestError(this.address, {
-            reason: `request not written within ${entry.timeoutMillis} ms (peer not reading)`,
+            reason: `request not written within ${entry.callerTimeoutMillis} ms (peer not reading)`,
           })
-        : new RemotingTimeoutError(this.address, entry.timeoutMillis, {
+        : new RemotingTimeoutError(this.address, entry.callerTimeoutMillis, {
             detail: `no response after ${waited} ms`,
           });
     this.fail(entry, error);

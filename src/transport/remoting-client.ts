@@ -140,7 +140,7 @@ export class RemotingClient {
         throw new RemotingTimeoutError(addr, timeoutMillis, { detail: 'no time left after connecting' });
       }
       this.runBeforeHooks(addr, request);
-      const response = await connection.requestAsync(request, remaining, true);
+      const response = await connection.requestAsync(request, remaining, true, timeoutMillis);
       this.runAfterHooks(addr, request, response);
       return response;
     } catch (error) {
@@ -292,7 +292,6 @@ export class RemotingClient {
         () => fail(`connect timeout after ${this.connectTimeoutMillis} ms`),
         this.connectTimeoutMillis,
       );
-      timer.unref();
       socket.once('error', onError);
       if (socket.pending || socket.connecting) socket.once('connect', onConnect);
       else onConnect();
