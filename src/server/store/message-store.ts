@@ -13,10 +13,11 @@ import { IllegalStateError } from '../../common/errors.js';
 import { Checkpoint } from './checkpoint.js';
 import { CommitLog } from './commit-log.js';
 import { AppendPipeline } from './append-pipeline.js';
-import type { AppendOutcome, CommitLogCounters } from './append-pipeline.js';
-import type { CqEntry, ConsumeQueue } from './consume-queue.js';
+import type { CommitLogCounters } from './append-pipeline.js';
 import { QueueTable } from './queue-table.js';
-import { prepareRecord, stampRecord } from './record-builder.js';
+import { prepareRecord } from './record-builder.js';
+import { appendPrepared, refused } from './put-path.js';
+import type { DispatchItem } from './put-path.js';
 import type { PreparedRecord } from './record-builder.js';
 import type { RecoveryReport } from './recovery.js';
 import { recoverStore } from './recovery.js';
@@ -25,30 +26,15 @@ import type { MessageStoreConfig, StoreHooks } from './store-config.js';
 import * as reads from './store-reads.js';
 import type { TimestampBoundary } from './store-reads.js';
 import type {
-  AppendedRecord,
   GetMessageResult,
   MessageArrivedListener,
   PutMessageInput,
   PutResult,
-  PutMessageStatus,
   TagsCodeFilter,
 } from './store-types.js';
 import { acquireLock, releaseLock } from './store-lock.js';
 
 export type MessageStoreOptions = Partial<MessageStoreConfig> & Pick<MessageStoreConfig, 'storePathRootDir'>;
-
-function refused(status: PutMessageStatus, reason?: string): PutResult {
-  return {
-    status,
-    physicalOffset: -1n,
-    queueOffset: -1n,
-    storeSize: 0,
-    storeTimestamp: 0,
-    wroteBytes: 0,
-    records: [],
-    ...(reason === undefined ? {} : { reason }),
-  };
-}
 
 export class MessageStore {
   readonly config: MessageStoreConfig;
@@ -172,74 +158,19 @@ export class MessageStore {
       prepared.push(p);
     }
 
-    // Critical section (synchronous): reserve positions, assign queue offsets, stamp.
-    const storeTimestamp = this.now();
-    const records: AppendedRecord[] = [];
-    const dispatch: { cq: ConsumeQueue; entry: CqEntry; queueOffset: number }[] = [];
-    let wroteBytes = 0;
-    for (const p of prepared) {
-      let phys: number;
-      try {
-        phys = this.commitLog.reserve(p.size);
-      } catch (err) {
-        // A half-reserved batch would leave queue offsets without records: stop the log instead.
-        if (records.length > 0) this.pipeline.fail(err as Error);
-        return refused('CREATE_MAPPED_FILE_FAILED', (err as Error).message);
-      }
-      let queueOffset = 0;
-      if (p.dispatched) {
-        const cq = this.queues.getOrCreate(p.input.topic, p.input.queueId);
-        queueOffset = cq.nextQueueOffset++;
-        dispatch.push({ cq, entry: { phys, size: p.size, tagsCode: p.tagsCode }, queueOffset });
-      }
-      stampRecord(p, phys, queueOffset, storeTimestamp);
-      this.commitLog.enqueue(phys, p.buf);
-      this.pipeline.counters.appends++;
-      records.push({ physicalOffset: BigInt(phys), queueOffset: BigInt(queueOffset), storeSize: p.size });
-      wroteBytes += p.size;
-    }
     const waitFlush =
       this.config.flushDiskType === 'SYNC_FLUSH' && batch.every((m) => m.waitStoreMsgOK !== false);
-    const outcome = await new Promise<AppendOutcome>((resolve) => {
-      this.pipeline.submit({
-        end: this.commitLog.writePos,
-        waitFlush,
-        onWritten: () => this.dispatch(dispatch, storeTimestamp),
-        resolve,
-      });
-    });
-    if (outcome === 'UNKNOWN_ERROR') {
-      return refused('UNKNOWN_ERROR', (this.pipeline.failure as Error | undefined)?.message);
-    }
-    return {
-      status: outcome,
-      physicalOffset: records[0].physicalOffset,
-      queueOffset: records[0].queueOffset,
-      storeSize: records[0].storeSize,
-      storeTimestamp,
-      wroteBytes,
-      records,
-    };
+    return appendPrepared(
+      { commitLog: this.commitLog, pipeline: this.pipeline, queues: this.queues },
+      prepared,
+      this.now(),
+      waitFlush,
+      (items, storeTimestamp) => this.notifyArrivals(items, storeTimestamp),
+    );
   }
 
-  /** Writes consume-queue entries (in log order) and wakes listeners. Runs right after the log write. */
-  private dispatch(
-    items: { cq: ConsumeQueue; entry: CqEntry; queueOffset: number }[],
-    storeTimestamp: number,
-  ): void {
-    let i = 0;
-    while (i < items.length) {
-      const cq = items[i].cq;
-      let j = i;
-      while (j < items.length && items[j].cq === cq) j++;
-      if (cq.maxOffset !== items[i].queueOffset) {
-        throw new IllegalStateError(
-          `consume queue ${cq.topic}/${cq.queueId} at ${cq.maxOffset}, record has ${items[i].queueOffset}`,
-        );
-      }
-      cq.append(items.slice(i, j).map((x) => x.entry));
-      i = j;
-    }
+  /** Runs right after a put's consume-queue entries are written. */
+  private notifyArrivals(items: readonly DispatchItem[], storeTimestamp: number): void {
     this.lastStoreTimestamp = storeTimestamp;
     for (const item of items) {
       for (const l of this.listeners) {

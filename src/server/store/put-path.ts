@@ -1,0 +1,116 @@
+/**
+ * The append critical section and the consume-queue dispatch of a put.
+ *
+ * Reserving log positions, assigning queue offsets and stamping the store time all happen in one
+ * synchronous stretch of code: JavaScript runs one task at a time, so this is the store's put lock
+ * and queue offsets come out strictly increasing, without gaps, in log order.
+ */
+import { IllegalStateError } from '../../common/errors.js';
+import type { AppendOutcome, AppendPipeline } from './append-pipeline.js';
+import type { CommitLog } from './commit-log.js';
+import type { ConsumeQueue, CqEntry } from './consume-queue.js';
+import type { QueueTable } from './queue-table.js';
+import type { PreparedRecord } from './record-builder.js';
+import { stampRecord } from './record-builder.js';
+import type { AppendedRecord, PutMessageStatus, PutResult } from './store-types.js';
+
+export interface DispatchItem {
+  readonly cq: ConsumeQueue;
+  readonly entry: CqEntry;
+  readonly queueOffset: number;
+}
+
+export interface PutContext {
+  commitLog: CommitLog;
+  pipeline: AppendPipeline;
+  queues: QueueTable;
+}
+
+export function refused(status: PutMessageStatus, reason?: string): PutResult {
+  return {
+    status,
+    physicalOffset: -1n,
+    queueOffset: -1n,
+    storeSize: 0,
+    storeTimestamp: 0,
+    wroteBytes: 0,
+    records: [],
+    ...(reason === undefined ? {} : { reason }),
+  };
+}
+
+/** Appends already validated records as one put and resolves with its outcome. */
+export async function appendPrepared(
+  ctx: PutContext,
+  prepared: readonly PreparedRecord[],
+  storeTimestamp: number,
+  waitFlush: boolean,
+  afterDispatch: (items: readonly DispatchItem[], storeTimestamp: number) => void,
+): Promise<PutResult> {
+  const { commitLog, pipeline, queues } = ctx;
+  const records: AppendedRecord[] = [];
+  const items: DispatchItem[] = [];
+  let wroteBytes = 0;
+  for (const p of prepared) {
+    let phys: number;
+    try {
+      phys = commitLog.reserve(p.size);
+    } catch (err) {
+      // A half-reserved batch would leave queue offsets without records: stop the log instead.
+      if (records.length > 0) pipeline.fail(err as Error);
+      return refused('CREATE_MAPPED_FILE_FAILED', (err as Error).message);
+    }
+    let queueOffset = 0;
+    if (p.dispatched) {
+      const cq = queues.getOrCreate(p.input.topic, p.input.queueId);
+      queueOffset = cq.nextQueueOffset++;
+      items.push({ cq, entry: { phys, size: p.size, tagsCode: p.tagsCode }, queueOffset });
+    }
+    stampRecord(p, phys, queueOffset, storeTimestamp);
+    commitLog.enqueue(phys, p.buf);
+    pipeline.counters.appends++;
+    records.push({ physicalOffset: BigInt(phys), queueOffset: BigInt(queueOffset), storeSize: p.size });
+    wroteBytes += p.size;
+  }
+  const outcome = await new Promise<AppendOutcome>((resolve) => {
+    pipeline.submit({
+      end: commitLog.writePos,
+      waitFlush,
+      onWritten: () => {
+        dispatchEntries(items);
+        afterDispatch(items, storeTimestamp);
+      },
+      resolve,
+    });
+  });
+  if (outcome === 'UNKNOWN_ERROR') {
+    return refused('UNKNOWN_ERROR', (pipeline.failure as Error | undefined)?.message);
+  }
+  return {
+    status: outcome,
+    physicalOffset: records[0].physicalOffset,
+    queueOffset: records[0].queueOffset,
+    storeSize: records[0].storeSize,
+    storeTimestamp,
+    wroteBytes,
+    records,
+  };
+}
+
+/** Writes consume-queue entries, one write per run of entries of the same queue. */
+function dispatchEntries(items: readonly DispatchItem[]): void {
+  let i = 0;
+  while (i < items.length) {
+    const cq = items[i].cq;
+    let j = i;
+    while (j < items.length && items[j].cq === cq) j++;
+    if (cq.maxOffset !== items[i].queueOffset) {
+      // Cannot happen while writes complete in log order; refuse to write a misplaced entry.
+      throw new IllegalStateError(
+        `consume queue ${cq.topic}/${cq.queueId} is at ${cq.maxOffset}, record has offset ${items[i].queueOffset}`,
+      );
+    }
+    cq.append(items.slice(i, j).map((x) => x.entry));
+    i = j;
+  }
+}
