@@ -88,6 +88,7 @@ export interface PullSpec {
   suspendTimeoutMillis?: number;
   subscription?: string;
   commitOffset?: bigint;
+  expressionType?: string;
 }
 
 /** PULL_MESSAGE with the SUBSCRIPTION flag (no heartbeat needed) unless `sysFlag` says otherwise. */
@@ -108,7 +109,7 @@ export function pull(
     suspendTimeoutMillis: spec.suspendTimeoutMillis ?? 0,
     subscription: spec.subscription ?? '*',
     subVersion: 0,
-    expressionType: 'TAG',
+    expressionType: spec.expressionType ?? 'TAG',
   });
   return client.invokeSync(addr, createRequest(RequestCode.PULL_MESSAGE, { extFields }), timeout);
 }
