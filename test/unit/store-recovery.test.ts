@@ -217,3 +217,44 @@ test('consume-queue entries pointing past the log end are dropped', async () => 
     await again.close();
   });
 });
+
+test('crash around a segment roll: missing blank or missing/empty next file', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(dir);
+    const put: PutResult[] = [];
+    for (let i = 0; put.length === 0 || put[put.length - 1].physicalOffset < BigInt(SEG); i++) {
+      put.push(await store.putMessage(message({ body: Buffer.alloc(900, i) })));
+    }
+    await store.close();
+    const n = put.length; // the last record is the first of the second file
+    const blankAt = Number(put[n - 2].physicalOffset) + put[n - 2].storeSize;
+    const second = path.join(dir, 'commitlog', '00000000000000065536');
+
+    // 1. The first record of the new file never reached it: the blank is kept, the file is empty.
+    const fd = fs.openSync(second, 'r+');
+    fs.writeSync(fd, Buffer.alloc(put[n - 1].storeSize), 0, put[n - 1].storeSize, 0);
+    fs.closeSync(fd);
+    let again = await openStore(dir);
+    assert.equal(again.lastRecovery!.logEnd, SEG);
+    assert.equal(again.getMaxOffsetInQueue('TopicTest', 0), BigInt(n - 1));
+    assert.equal((await again.putMessage(message())).physicalOffset, BigInt(SEG));
+    await again.close();
+
+    // 2. Neither the blank nor the new file exist: the roll is redone.
+    fs.rmSync(second);
+    const fd2 = fs.openSync(firstLog(dir), 'r+');
+    fs.writeSync(fd2, Buffer.alloc(8), 0, 8, blankAt);
+    fs.closeSync(fd2);
+    again = await openStore(dir);
+    assert.equal(again.lastRecovery!.logEnd, blankAt);
+    assert.equal(again.getMaxOffsetInQueue('TopicTest', 0), BigInt(n - 1));
+    const r = await again.putMessage(message({ body: Buffer.alloc(900) }));
+    assert.equal(r.physicalOffset, BigInt(SEG));
+    assert.equal(r.queueOffset, BigInt(n - 1));
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'commitlog')).sort(), [
+      '00000000000000000000',
+      '00000000000000065536',
+    ]);
+    await again.close();
+  });
+});
