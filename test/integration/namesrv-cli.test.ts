@@ -1,0 +1,62 @@
+/**
+ * `rmq namesrv` as a child process: prints one ready line with the bound address, answers requests,
+ * and exits 0 on SIGTERM / SIGINT.
+ */
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { RemotingClient } from '../../src/transport/index.js';
+import { createRequest } from '../../src/protocol/command/remoting-command.js';
+import { RequestCode } from '../../src/protocol/codes/request-code.js';
+import { ResponseCode } from '../../src/protocol/codes/response-code.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  it(`rmq namesrv --port 0 serves and stops cleanly on ${signal}`, async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'namesrv', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const client = new RemotingClient();
+    try {
+      let out = '';
+      const address = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ready line; stdout=${out}`)), 20_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const m = /^name server listening on (127\.0\.0\.1:\d+)\n/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+        child.on('exit', () => reject(new Error(`exited early; stdout=${out}`)));
+      });
+      const r = await client.invokeSync(
+        address,
+        createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { extFields: { topic: 'Nope' } }),
+        5000,
+      );
+      assert.equal(r.code, ResponseCode.TOPIC_NOT_EXIST);
+      child.kill(signal);
+      assert.equal(await exited, 0);
+      assert.equal(out, `name server listening on ${address}\n`);
+    } finally {
+      await client.shutdown();
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+}
+
+it('rmq namesrv refuses a bad port with one line and exit code 2', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'namesrv', '--port', '70000'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 2);
+  assert.match(err, /--port must be between 0 and 65535, got 70000/);
+});
