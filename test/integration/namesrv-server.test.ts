@@ -133,8 +133,22 @@ describe('name server over loopback', () => {
       const r = await client.invokeSync(server.address, request, TIMEOUT);
       assert.equal(r.code, 0, r.remark);
     }
+    // 5.x JSON form: stateVersion, attributes, mapping fields, zone name, enableActingMaster.
+    const v5json = encodeRegisterBrokerBody(registerBody({ name: 'broker-j5', topics: [['B', 2]] }), {
+      v5: true,
+    });
+    const r5 = await client.invokeSync(
+      server.address,
+      registerRequest({ name: 'broker-j5', addr: '127.0.0.1:20006' }, v5json, {
+        enableActingMaster: 'false',
+        __ZONE_NAME: 'zone-1',
+      }),
+      TIMEOUT,
+    );
+    assert.equal(r5.code, 0, r5.remark);
+    assert.equal(server.routeInfo.brokerAddrTable.get('broker-j5')!.zoneName, 'zone-1');
     const b = decodeTopicRouteData((await route('B')).body!);
-    assert.deepEqual(b.queueDatas.map((q) => q.brokerName).sort(), ['broker-z4', 'broker-z5']);
+    assert.deepEqual(b.queueDatas.map((q) => q.brokerName).sort(), ['broker-j5', 'broker-z4', 'broker-z5']);
 
     const body = encodeRegisterBrokerBody(registerBody({}));
     const bad = await client.invokeSync(
@@ -343,7 +357,11 @@ describe('name server over loopback', () => {
   });
 
   it('bad registrations are refused with a clear remark and the server keeps serving', async () => {
-    server = await startServer({ limits: { maxTopicsPerBroker: 3 } });
+    server = await startServer({ limits: { maxTopicsPerBroker: 3, maxRegisterBodyBytes: 4096 } });
+    const bomb = encodeRegisterBrokerBodyCompressed({
+      ...registerBody({}),
+      filterServerList: ['x'.repeat(100_000)],
+    });
     await client.invokeSync(server.address, registerRequest({}), TIMEOUT);
     const other = new RemotingClient();
     try {
@@ -358,6 +376,7 @@ describe('name server over loopback', () => {
         ],
         [registerRequest({}, Buffer.from('not a zlib stream'), { compressed: 'true' }), /Failed to decode/],
         [registerRequest({ name: 'bad name' }), /brokerName "bad name"/],
+        [registerRequest({}, bomb, { compressed: 'true' }), /Failed to decode RegisterBrokerBody/],
         [registerRequest({ addr: 'nowhere' }), /brokerAddr "nowhere" is not a host:port/],
         [registerRequest({ id: -1 }), /brokerId -1/],
         [registerRequest({ topics: [['bad topic', 1]] }), /topic "bad topic"/],
