@@ -82,7 +82,12 @@ export class InFlightTable {
   }
 
   /** Registers a new request under a fresh opaque (per connection, wrapping like a Java int). */
-  register(timeoutMillis: number, prompt: boolean, settler: Settler, callerTimeoutMillis = timeoutMillis): InFlightRequest {
+  register(
+    timeoutMillis: number,
+    prompt: boolean,
+    settler: Settler,
+    callerTimeoutMillis = timeoutMillis,
+  ): InFlightRequest {
     let opaque = this.nextOpaque;
     while (this.entries.has(opaque)) opaque = (opaque + 1) | 0;
     this.nextOpaque = (opaque + 1) | 0;

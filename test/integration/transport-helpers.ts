@@ -115,7 +115,9 @@ export async function closedPort(): Promise<number> {
 }
 
 /** A plain TCP server on 127.0.0.1:0 handing each accepted socket to `onSocket`. */
-export async function rawServer(onSocket: (socket: net.Socket) => void): Promise<{ port: number; close(): Promise<void> }> {
+export async function rawServer(
+  onSocket: (socket: net.Socket) => void,
+): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);

@@ -69,7 +69,9 @@ describe('invocation modes', () => {
     const viaPromise = await client.invokeAsync(addr, echoRequest('p'), 3000);
     assert.equal(viaPromise.body?.toString(), 'p');
     const viaCallback = await new Promise<RemotingCommand>((resolve, reject) =>
-      client.invokeAsync(addr, echoRequest('c'), 3000, (err, response) => (err ? reject(err) : resolve(response!))),
+      client.invokeAsync(addr, echoRequest('c'), 3000, (err, response) =>
+        err ? reject(err) : resolve(response!),
+      ),
     );
     assert.equal(viaCallback.body?.toString(), 'c');
     assert.equal(viaCallback.extFields?.echoFlag, '0');
@@ -144,7 +146,10 @@ describe('timeouts and failures', () => {
   });
 
   it('invokeSync timeout keeps the connection when closeSocketIfTimeout is false', async () => {
-    const { server, client, addr } = await setup({ closeSocketIfTimeout: false, scanIntervalMillis: 3_600_000 });
+    const { server, client, addr } = await setup({
+      closeSocketIfTimeout: false,
+      scanIntervalMillis: 3_600_000,
+    });
     await assert.rejects(client.invokeSync(addr, createRequest(HANG), 100), RemotingTimeoutError);
     const response = await client.invokeSync(addr, echoRequest('still'), 3000);
     assert.equal(response.body?.toString(), 'still');
@@ -190,17 +195,24 @@ describe('timeouts and failures', () => {
     const port = await closedPort();
     const client = new RemotingClient({ connectTimeoutMillis: 3000 });
     cleanups.push(() => client.shutdown());
-    const error = await client.invokeSync(`127.0.0.1:${port}`, echoRequest('x'), 5000).catch((e: unknown) => e);
+    const error = await client
+      .invokeSync(`127.0.0.1:${port}`, echoRequest('x'), 5000)
+      .catch((e: unknown) => e);
     assert.ok(error instanceof RemotingConnectError, String(error));
     assert.equal(error.address, `127.0.0.1:${port}`);
-    await assert.rejects(client.invokeOneway(`127.0.0.1:${port}`, echoRequest('x'), 5000), RemotingConnectError);
+    await assert.rejects(
+      client.invokeOneway(`127.0.0.1:${port}`, echoRequest('x'), 5000),
+      RemotingConnectError,
+    );
   });
 
   it('a connect that never completes fails at the connect timeout', async () => {
     // The factory hands back a socket that never connects (as a black-holed SYN would).
     const client = new RemotingClient({ connectTimeoutMillis: 100, socketFactory: () => new net.Socket() });
     cleanups.push(() => client.shutdown());
-    const error = await client.invokeAsync('10.255.255.1:9876', echoRequest('x'), 60_000).catch((e: unknown) => e);
+    const error = await client
+      .invokeAsync('10.255.255.1:9876', echoRequest('x'), 60_000)
+      .catch((e: unknown) => e);
     assert.ok(error instanceof RemotingConnectError, String(error));
     assert.match(error.message, /connect timeout after 100 ms/);
   });
@@ -219,7 +231,9 @@ describe('timeouts and failures', () => {
       await server.shutdown();
     });
     const addr = `127.0.0.1:${server.port}`;
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => client.invokeSync(addr, echoRequest(`${i}`), 3000)));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => client.invokeSync(addr, echoRequest(`${i}`), 3000)),
+    );
     assert.equal(answers.length, 50);
     assert.equal(sockets, 1);
     assert.equal(server.channels().length, 1);

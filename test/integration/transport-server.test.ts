@@ -29,13 +29,23 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(): Promise<{ server: RemotingServer; client: RemotingClient; addr: string; gate: () => void }> {
+async function setup(): Promise<{
+  server: RemotingServer;
+  client: RemotingClient;
+  addr: string;
+  gate: () => void;
+}> {
   const server = await startEchoServer();
   let open = deferred();
   server.registerProcessor(REJECT, { rejectRequest: () => true, processRequest: () => createResponse(0) });
   server.registerProcessor(
     GATED,
-    { processRequest: async () => (await open.promise, createResponse(ResponseCode.SUCCESS, { remark: 'gated' })) },
+    {
+      processRequest: async () => (
+        await open.promise,
+        createResponse(ResponseCode.SUCCESS, { remark: 'gated' })
+      ),
+    },
     { maxConcurrency: 1 },
   );
   server.registerProcessor(THROWS, {
@@ -43,7 +53,9 @@ async function setup(): Promise<{ server: RemotingServer; client: RemotingClient
       throw new TypeError('bad thing');
     },
   });
-  server.registerProcessor(REJECTS_ASYNC, { processRequest: () => Promise.reject(new RangeError('async bad')) });
+  server.registerProcessor(REJECTS_ASYNC, {
+    processRequest: () => Promise.reject(new RangeError('async bad')),
+  });
   const client = new RemotingClient();
   cleanups.push(async () => {
     open.resolve();
@@ -114,7 +126,9 @@ describe('error answers', () => {
 
   it('the default processor takes unregistered codes', async () => {
     const { server, client, addr } = await setup();
-    server.registerDefaultProcessor({ processRequest: (_c, r) => createResponse(0, { remark: `default ${r.code}` }) });
+    server.registerDefaultProcessor({
+      processRequest: (_c, r) => createResponse(0, { remark: `default ${r.code}` }),
+    });
     assert.equal((await client.invokeSync(addr, createRequest(UNKNOWN), 3000)).remark, 'default 777');
   });
 
@@ -181,7 +195,10 @@ describe('server -> client requests, events, lifecycle', () => {
       processRequest: async (context, incoming) => {
         const check = createRequest(RequestCode.CHECK_TRANSACTION_STATE, { extFields: { msgId: 'm1' } });
         const answer = await context.channel.invoke(check, 3000);
-        await context.channel.invokeOneway(createRequest(RequestCode.CHECK_TRANSACTION_STATE, { remark: 'oneway' }), 3000);
+        await context.channel.invokeOneway(
+          createRequest(RequestCode.CHECK_TRANSACTION_STATE, { remark: 'oneway' }),
+          3000,
+        );
         return createResponse(0, { body: Buffer.concat([incoming.body!, Buffer.from('+'), answer.body!]) });
       },
     });
@@ -199,12 +216,18 @@ describe('server -> client requests, events, lifecycle', () => {
         return createResponse(0, { body: Buffer.from(`state-of-${check.extFields?.msgId}`) });
       },
     });
-    const response = await client.invokeSync(`127.0.0.1:${server.port}`, createRequest(ECHO, { body: Buffer.from('q') }), 3000);
+    const response = await client.invokeSync(
+      `127.0.0.1:${server.port}`,
+      createRequest(ECHO, { body: Buffer.from('q') }),
+      3000,
+    );
     assert.equal(response.body?.toString(), 'q+state-of-m1');
     assert.equal(checks.length, 2);
     assert.equal(checks[1]!.flag, 2);
     // And straight from the server's channel list.
-    const direct = await server.channels()[0]!.invoke(createRequest(RequestCode.CHECK_TRANSACTION_STATE, { extFields: { msgId: 'm2' } }), 3000);
+    const direct = await server
+      .channels()[0]!
+      .invoke(createRequest(RequestCode.CHECK_TRANSACTION_STATE, { extFields: { msgId: 'm2' } }), 3000);
     assert.equal(direct.body?.toString(), 'state-of-m2');
   });
 
