@@ -25,7 +25,8 @@ export function helpText(usage: string, description: string, flags: FlagSpecs): 
   const lines = [`Usage: ${usage}`, '', description, '', 'Options:'];
   for (const [name, spec] of Object.entries(flags)) {
     const left = `  --${name}${spec.value ? ` ${spec.value}` : ''}${spec.short ? `, -${spec.short}` : ''}`;
-    const def = spec.default !== undefined && spec.default !== false ? ` (default: ${String(spec.default)})` : '';
+    const def =
+      spec.default !== undefined && spec.default !== false ? ` (default: ${String(spec.default)})` : '';
     lines.push(`${left.padEnd(30)} ${spec.description}${def}`);
   }
   lines.push(`${'  --help, -h'.padEnd(30)} Show this help`);
@@ -42,9 +43,10 @@ export function parseFlags<F extends FlagSpecs>(
   description: string,
   flags: F,
 ): ParsedFlags<F> | undefined {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }> = {
-    help: { type: 'boolean', short: 'h' },
-  };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }> =
+    {
+      help: { type: 'boolean', short: 'h' },
+    };
   for (const [name, spec] of Object.entries(flags)) {
     options[name] = {
       type: spec.type,
@@ -66,7 +68,13 @@ export function parseFlags<F extends FlagSpecs>(
 }
 
 /** Parses a flag as an integer in [min, max], or throws a CliError naming the flag. */
-export function intFlag(name: string, raw: string | undefined, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+export function intFlag(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new CliError(`--${name} must be a whole number, got "${raw}"`);
   const n = Number(raw);

@@ -116,10 +116,10 @@ export class MQBrokerError extends RocketMQError {
     readonly brokerAddress?: string,
     options: RocketMQErrorOptions = {},
   ) {
-    super(
-      `CODE: ${code}  DESC: ${remark ?? ''}${brokerAddress ? `  BROKER: ${brokerAddress}` : ''}`,
-      { ...options, code },
-    );
+    super(`CODE: ${code}  DESC: ${remark ?? ''}${brokerAddress ? `  BROKER: ${brokerAddress}` : ''}`, {
+      ...options,
+      code,
+    });
   }
 }
 
