@@ -18,6 +18,11 @@ export const TransportDefaults = {
   scanIntervalMillis: 1000,
   /** An async entry is failed by the sweep once `begin + timeout + grace` has passed (Java: 1 s). */
   scanGraceMillis: 1000,
+  /**
+   * Requests one processor may run at once unless registered with its own maxConcurrency; bounds the
+   * memory a flood of requests can pin (Java bounds each processor's executor queue likewise).
+   */
+  processorMaxConcurrency: 65536,
   serverHost: '0.0.0.0',
   serverBacklog: 1024,
   /** Grace period of RemotingServer.shutdown() for requests being processed. */

@@ -17,6 +17,7 @@ import type { SerializeTypeCode } from '../protocol/codes/misc.js';
 import { createResponse, isOneway, markResponse } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { encodeFrame } from '../protocol/frame/frame-codec.js';
+import { TransportDefaults } from './defaults.js';
 import type { ProcessorOptions, RequestContext, RequestProcessor, RPCHook } from './types.js';
 
 export const REJECT_REQUEST_REMARK = '[REJECTREQUEST]system busy, start flow control for a while';
@@ -139,7 +140,7 @@ export class RequestDispatcher {
   }
 
   private makeRegistration(processor: RequestProcessor, options: ProcessorOptions): Registration {
-    const max = options.maxConcurrency ?? Infinity;
+    const max = options.maxConcurrency ?? TransportDefaults.processorMaxConcurrency;
     if (!(max >= 1)) throw new RangeError(`maxConcurrency must be >= 1, got ${max}`);
     return { processor, maxConcurrency: max, running: 0 };
   }
