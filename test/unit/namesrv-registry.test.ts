@@ -14,6 +14,7 @@ import {
   systemTopics,
   topicsByCluster,
 } from '../../src/server/namesrv/route-queries.js';
+import { changeWritePerm, deleteTopic } from '../../src/server/namesrv/route-admin.js';
 import { JavaHashMap, grownCapacity, tableSizeFor } from '../../src/server/namesrv/java-hash-map.js';
 import { makeTopicConfig } from '../../src/protocol/body/topic-config.js';
 import type { TopicConfig } from '../../src/protocol/body/topic-config.js';
@@ -263,22 +264,22 @@ test('delete topic per cluster, wipe and add write permission', () => {
   const r = new RouteRegistry();
   r.registerBroker(reg());
   r.registerBroker(reg({ brokerName: 'broker-b', brokerAddr: '127.0.0.1:11911', clusterName: 'Other' }));
-  assert.equal(r.changeWritePerm('broker-a', true), 1);
+  assert.equal(changeWritePerm(r, 'broker-a', true), 1);
   assert.equal(
     pickupTopicRouteData(r, 'TopicTest')!.queueDatas.find((q) => q.brokerName === 'broker-a')!.perm,
     4,
   );
-  assert.equal(r.changeWritePerm('broker-a', false), 1);
+  assert.equal(changeWritePerm(r, 'broker-a', false), 1);
   assert.equal(
     pickupTopicRouteData(r, 'TopicTest')!.queueDatas.find((q) => q.brokerName === 'broker-a')!.perm,
     6,
   );
-  r.deleteTopic('TopicTest', 'Other');
+  deleteTopic(r, 'TopicTest', 'Other');
   assert.deepEqual(
     pickupTopicRouteData(r, 'TopicTest')!.queueDatas.map((q) => q.brokerName),
     ['broker-a'],
   );
-  r.deleteTopic('TopicTest');
+  deleteTopic(r, 'TopicTest');
   assert.equal(pickupTopicRouteData(r, 'TopicTest'), undefined);
 });
 

@@ -1,7 +1,8 @@
 /**
- * The name server's route tables (Java RouteInfoManager) and every change to them: broker
- * registration, unregistration, removal of a dead broker, topic deletion and write-permission
- * changes. Read-only views (routes, cluster info, topic lists) are in route-queries.ts.
+ * The name server's route tables (Java RouteInfoManager) and the changes brokers cause: broker
+ * registration, unregistration and removal of a dead broker. Admin changes (topic deletion, write
+ * permission) are in route-admin.ts, read-only views (routes, cluster info, topic lists) in
+ * route-queries.ts.
  *
  * Tables, as in Java (all HashMaps, so JavaHashMap keeps their iteration order for the wire):
  *   topicQueueTable   topic -> brokerName -> QueueData
@@ -312,49 +313,5 @@ export class RouteRegistry {
     return [...this.brokerLiveTable].filter(
       ([, live]) => live.lastUpdateTimestamp + live.heartbeatTimeoutMillis < now,
     );
-  }
-
-  /** DELETE_TOPIC_IN_NAMESRV: the whole topic, or only its queues on the brokers of `clusterName`. */
-  deleteTopic(topic: string, clusterName?: string): void {
-    if (clusterName === undefined || clusterName === '') {
-      this.topicQueueTable.delete(topic);
-      return;
-    }
-    const names = this.clusterAddrTable.get(clusterName);
-    const byBroker = this.topicQueueTable.get(topic);
-    if (names === undefined || byBroker === undefined) return;
-    for (const name of names.keys()) byBroker.delete(name);
-    if (byBroker.size === 0) this.topicQueueTable.delete(topic);
-  }
-
-  /** WIPE_WRITE_PERM_OF_BROKER (clear PERM_WRITE) / ADD_WRITE_PERM_OF_BROKER (perm = read|write). */
-  changeWritePerm(brokerName: string, wipe: boolean): number {
-    let count = 0;
-    for (const byBroker of this.topicQueueTable.values()) {
-      const qd = byBroker.get(brokerName);
-      if (qd === undefined) continue;
-      qd.perm = wipe ? qd.perm & ~Perm.WRITE : Perm.READ | Perm.WRITE;
-      count++;
-    }
-    return count;
-  }
-
-  /**
-   * 5.x REGISTER_TOPIC_IN_NAMESRV: puts the given queue datas under `topic`; refused as a whole
-   * (returns false) when one names a broker that is not registered.
-   */
-  registerTopic(topic: string, queueDatas: readonly QueueData[]): boolean {
-    if (queueDatas.length === 0) return true;
-    if (queueDatas.some((q) => !this.brokerAddrTable.has(q.brokerName))) return false;
-    if (!this.topicQueueTable.has(topic) && this.topicQueueTable.size >= this.limits.maxTopics) {
-      throw new NameServerRequestError(`the route table would exceed ${this.limits.maxTopics} topics`);
-    }
-    let byBroker = this.topicQueueTable.get(topic);
-    if (byBroker === undefined) {
-      byBroker = new JavaHashMap<QueueData>();
-      this.topicQueueTable.set(topic, byBroker);
-    }
-    for (const q of queueDatas) byBroker.set(q.brokerName, { ...q });
-    return true;
   }
 }

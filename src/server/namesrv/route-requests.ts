@@ -22,6 +22,7 @@ import { defineHeader } from '../../protocol/headers/schema.js';
 import type { Handler } from './handler.js';
 import { fail, ok } from './handler.js';
 import { ORDER_TOPIC_CONFIG } from './kv-config.js';
+import * as admin from './route-admin.js';
 import { NameServerRequestError, checkName } from './limits.js';
 import {
   allTopics,
@@ -86,7 +87,7 @@ const unitList =
 
 const deleteTopic: Handler = (runtime, request) => {
   const h = DeleteTopicFromNamesrvRequestHeader.decode(request.extFields);
-  runtime.registry.deleteTopic(h.topic, h.clusterName);
+  admin.deleteTopic(runtime.registry, h.topic, h.clusterName);
   runtime.logger.info({ topic: h.topic, cluster: h.clusterName }, 'topic deleted from the route table');
   return ok();
 };
@@ -101,7 +102,7 @@ const registerTopic: Handler = (runtime, request) => {
   } catch (err) {
     throw new NameServerRequestError(`bad TopicRouteData body: ${(err as Error).message}`);
   }
-  if (!runtime.registry.registerTopic(h.topic, queueDatas)) {
+  if (!admin.registerTopic(runtime.registry, h.topic, queueDatas)) {
     runtime.logger.warn({ topic: h.topic }, 'REGISTER_TOPIC_IN_NAMESRV names an unknown broker; ignored');
   }
   return ok();
@@ -109,14 +110,14 @@ const registerTopic: Handler = (runtime, request) => {
 
 const wipeWritePerm: Handler = (runtime, request) => {
   const h = WipeWritePermOfBrokerRequestHeader.decode(request.extFields);
-  const wipeTopicCount = runtime.registry.changeWritePerm(h.brokerName, true);
+  const wipeTopicCount = admin.changeWritePerm(runtime.registry, h.brokerName, true);
   runtime.logger.info({ broker: h.brokerName, topics: wipeTopicCount }, 'write permission wiped');
   return ok({ extFields: WipeWritePermOfBrokerResponseHeader.encode({ wipeTopicCount }) });
 };
 
 const addWritePerm: Handler = (runtime, request) => {
   const h = AddWritePermOfBrokerRequestHeader.decode(request.extFields);
-  const addTopicCount = runtime.registry.changeWritePerm(h.brokerName, false);
+  const addTopicCount = admin.changeWritePerm(runtime.registry, h.brokerName, false);
   runtime.logger.info({ broker: h.brokerName, topics: addTopicCount }, 'write permission added');
   return ok({ extFields: AddWritePermOfBrokerResponseHeader.encode({ addTopicCount }) });
 };
