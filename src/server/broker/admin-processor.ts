@@ -153,6 +153,9 @@ export class AdminProcessor implements RequestProcessor {
     info.set('commitLogMaxOffset', store.getCommitLogMaxOffset().toString());
     info.set('msgPutTotalTodayNow', String(store.counters.appends));
     info.set('putMessageTimesTotal', String(store.counters.appends));
+    // Not in Java: commit-log fdatasync calls and bytes written since start (benchmarks read them).
+    info.set('commitLogFsyncs', String(store.counters.fsyncs));
+    info.set('commitLogBytesWritten', String(store.counters.bytesWritten));
     info.set('dispatchBehindBytes', '0');
     info.set('pageCacheLockTimeMills', '0');
     info.set('startAcceptSendRequestTimeStamp', '0');
