@@ -25,12 +25,13 @@ interface OnsMessage {
   msgId: string;
   properties: Record<string, string>;
 }
+/** An outgoing ali-ons message: its `keys` setter takes a list. */
+interface OnsOutgoingMessage {
+  properties: Record<string, string>;
+  keys: string[];
+}
 interface OnsMessageCtor {
-  new (
-    topic: string,
-    tags: string,
-    body: Buffer | string,
-  ): OnsMessage & { keys: string | string[] | undefined };
+  new (topic: string, tags: string, body: Buffer | string): OnsOutgoingMessage;
 }
 interface OnsClient {
   ready(): Promise<void>;
@@ -38,7 +39,7 @@ interface OnsClient {
   on(event: 'error', listener: (err: Error) => void): void;
 }
 interface OnsProducer extends OnsClient {
-  send(msg: OnsMessage): Promise<{ sendStatus: string; msgId: string; queueOffset: number }>;
+  send(msg: OnsOutgoingMessage): Promise<{ sendStatus: string; msgId: string; queueOffset: number }>;
 }
 interface OnsConsumer extends OnsClient {
   subscribe(topic: string, subExpression: string, handler: (msg: OnsMessage) => Promise<void>): void;
@@ -138,7 +139,7 @@ describe('interop with ali-ons', () => {
       const msg = new ons.Message(TOPIC_FROM_ONS, e.tags, e.body);
       msg.keys = e.keys.split(' ');
       Object.assign(msg.properties, e.props);
-      const result = await onsProducer.send(msg);
+      const result: { sendStatus: string; msgId: string } = await onsProducer.send(msg);
       assert.equal(result.sendStatus, 'SEND_OK');
       onsSent.push({ msgId: result.msgId, expected: e });
     }

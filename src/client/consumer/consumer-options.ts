@@ -104,3 +104,17 @@ export function resolvePullConsumerConfig(options: PullConsumerOptions): PullCon
     registerTopics: Object.freeze(registerTopics),
   });
 }
+
+export interface PullOptions {
+  /** Let the broker hold the pull until a message arrives (long polling). Default false. */
+  block?: boolean;
+  /** Hold time asked of the broker, ms. Default brokerSuspendMaxTimeMillis. */
+  suspendMillis?: number;
+  /** Request timeout, ms. Default consumerTimeoutMillisWhenSuspend (block) or consumerPullTimeoutMillis. */
+  timeoutMillis?: number;
+}
+
+export interface PullFromStoredOptions extends PullOptions {
+  /** Commit nextBeginOffset to the broker after the pull (unless NO_NEW_MSG). Default false. */
+  commit?: boolean;
+}

@@ -4,4 +4,6 @@ export * from './consumer-api.js';
 export * from './consumer-options.js';
 export * from './pull-processing.js';
 export * from './poll.js';
+export * from './consumer-routing.js';
+export * from './consumer-member.js';
 export * from './pull-consumer.js';

@@ -5,17 +5,22 @@
  * client instance's heartbeats as CONSUME_ACTIVELY. `poll` / `pollAll` read whole topics on top.
  */
 import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../common/errors.js';
-import type { ConsumerData, SubscriptionData, TopicRouteData } from '../../protocol/body/index.js';
-import { isReadable } from '../../protocol/codes/index.js';
 import { checkTopic, decodeOffsetMessageId, wrapNamespace } from '../../protocol/message/index.js';
 import { ClientInstance } from '../client-instance.js';
-import type { ConsumerMember, ServiceState } from '../client-instance.js';
+import type { ServiceState } from '../client-instance.js';
 import { brokerVIPChannel, uniqueInstanceName } from '../client-config.js';
-import { MessageQueue } from '../message-queue.js';
+import type { MessageQueue } from '../message-queue.js';
 import { ConsumerAPI } from './consumer-api.js';
-import type { QueueRef } from './consumer-api.js';
+import { PullConsumerMember } from './consumer-member.js';
 import { resolvePullConsumerConfig } from './consumer-options.js';
-import type { PullConsumerConfig, PullConsumerOptions } from './consumer-options.js';
+import type {
+  PullConsumerConfig,
+  PullConsumerOptions,
+  PullFromStoredOptions,
+  PullOptions,
+} from './consumer-options.js';
+import { queueTarget, resolveBrokerAddr, subscribeQueuesFromRoute, toOffset } from './consumer-routing.js';
+import type { QueueTarget } from './consumer-routing.js';
 import { pollMessages } from './poll.js';
 import type { PollOptions } from './poll.js';
 import { processPullResult, toPulledMessage } from './pull-processing.js';
@@ -23,49 +28,12 @@ import { PullStatus, buildPullSysFlag } from './pull-result.js';
 import type { PulledMessage, PullResult } from './pull-result.js';
 import { buildSubscriptionData } from './subscription.js';
 
-export interface PullOptions {
-  /** Let the broker hold the pull until a message arrives (long polling). Default false. */
-  block?: boolean;
-  /** Hold time asked of the broker, ms. Default brokerSuspendMaxTimeMillis. */
-  suspendMillis?: number;
-  /** Request timeout, ms. Default consumerTimeoutMillisWhenSuspend (block) or consumerPullTimeoutMillis. */
-  timeoutMillis?: number;
-}
-
-export interface PullFromStoredOptions extends PullOptions {
-  /** Commit nextBeginOffset to the broker after the pull (unless NO_NEW_MSG). Default false. */
-  commit?: boolean;
-}
-
-/** The readable queues of a route (Java topicRouteData2TopicSubscribeInfo), by broker name then id. */
-export function subscribeQueuesFromRoute(topic: string, route: TopicRouteData): MessageQueue[] {
-  const queues: MessageQueue[] = [];
-  const datas = [...route.queueDatas].sort((a, b) =>
-    a.brokerName < b.brokerName ? -1 : a.brokerName > b.brokerName ? 1 : 0,
-  );
-  for (const q of datas) {
-    if (!isReadable(q.perm)) continue;
-    for (let i = 0; i < q.readQueueNums; i++) queues.push(new MessageQueue(topic, q.brokerName, i));
-  }
-  return queues;
-}
-
-function toOffset(name: string, value: bigint | number): bigint {
-  const v = typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value;
-  if (typeof v !== 'bigint' || v < 0n)
-    throw new IllegalArgumentError(`${name} must be a non-negative integer, got ${String(value)}`);
-  return v;
-}
-
 export class PullConsumer {
   readonly config: PullConsumerConfig;
   private instance: ClientInstance | undefined;
   private api: ConsumerAPI | undefined;
   private serviceState: ServiceState = 'CREATE_JUST';
-  /** Wrapped topic -> subscription announced in heartbeats. */
-  private readonly subscriptions = new Map<string, SubscriptionData>();
-  /** Wrapped topic -> readable queues of the last route applied. */
-  private readonly subscribeInfo = new Map<string, MessageQueue[]>();
+  private readonly member: PullConsumerMember;
   /** Queue key -> broker id suggested by the last pull. */
   private readonly pullFromWhichNode = new Map<string, number>();
   /** Queue key -> offset last committed or read from the broker. */
@@ -76,6 +44,11 @@ export class PullConsumer {
   constructor(options: PullConsumerOptions) {
     this.config = resolvePullConsumerConfig(options);
     this.instanceOptions = { registry: options.registry, clientInstance: options.clientInstance };
+    this.member = new PullConsumerMember(
+      wrapNamespace(this.config.client.namespace, this.config.consumerGroup),
+      this.config.consumeFromWhere,
+      this.config.client.unitMode,
+    );
   }
 
   get state(): ServiceState {
@@ -114,14 +87,19 @@ export class PullConsumer {
       this.instanceOptions.clientInstance ??
       this.instanceOptions.registry?.getOrCreate(clientConfig) ??
       new ClientInstance(clientConfig);
-    if (!instance.registerConsumer(this.group, this.member())) {
+    if (!instance.registerConsumer(this.group, this.member)) {
       throw new MQClientError(
         `The consumer group[${this.config.consumerGroup}] has been created before, specify another name please.`,
       );
     }
+    try {
+      instance.start();
+    } catch (err) {
+      await instance.unregisterConsumer(this.group);
+      throw err;
+    }
     this.instance = instance;
     this.api = new ConsumerAPI(instance.remoting);
-    instance.start();
     this.serviceState = 'RUNNING';
     for (const topic of this.config.registerTopics) await this.subscribe(topic);
   }
@@ -145,24 +123,6 @@ export class PullConsumer {
     return { instance: this.instance, api: this.api };
   }
 
-  private member(): ConsumerMember {
-    return {
-      subscribedTopics: () => this.subscriptions.keys(),
-      isSubscribeTopicNeedUpdate: (topic) => this.subscriptions.has(topic) && !this.subscribeInfo.has(topic),
-      updateTopicSubscribeInfo: (topic, route) => {
-        this.subscribeInfo.set(topic, subscribeQueuesFromRoute(topic, route));
-      },
-      consumerData: (): ConsumerData => ({
-        groupName: this.group,
-        consumeType: 'CONSUME_ACTIVELY',
-        messageModel: 'CLUSTERING',
-        consumeFromWhere: this.config.consumeFromWhere,
-        subscriptionDataSet: [...this.subscriptions.values()],
-        unitMode: this.config.client.unitMode,
-      }),
-    };
-  }
-
   /**
    * Announces a subscription in the heartbeats (Java registerTopics) and keeps the topic's route
    * fresh; sends a heartbeat at once so the brokers list this consumer.
@@ -170,11 +130,7 @@ export class PullConsumer {
   async subscribe(topic: string, subExpression = '*'): Promise<void> {
     const { instance } = this.running();
     checkTopic(topic);
-    const wrapped = wrapNamespace(this.namespace, topic);
-    const old = this.subscriptions.get(wrapped);
-    if (old === undefined || old.subString !== buildSubscriptionData(wrapped, subExpression, 0).subString) {
-      this.subscriptions.set(wrapped, buildSubscriptionData(wrapped, subExpression));
-    }
+    this.member.subscribe(wrapNamespace(this.namespace, topic), subExpression);
     await this.fetchMessageQueues(topic);
     await instance.sendHeartbeatToAllBrokers();
   }
@@ -195,35 +151,27 @@ export class PullConsumer {
     return queues;
   }
 
-  private ref(mq: MessageQueue): QueueRef & { key: string } {
-    const topic = wrapNamespace(this.namespace, mq.topic);
-    return {
-      topic,
-      queueId: mq.queueId,
-      brokerName: mq.brokerName,
-      key: `${topic}@${mq.brokerName}@${mq.queueId}`,
-    };
+  private ref(mq: MessageQueue): QueueTarget {
+    return queueTarget(this.namespace, mq);
   }
 
-  private async brokerAddr(mq: QueueRef & { key: string }, forPull: boolean): Promise<string> {
+  private brokerAddr(target: QueueTarget, forPull: boolean): Promise<string> {
     const { instance } = this.running();
-    const brokerName = mq.brokerName as string;
-    const find = (): string | undefined =>
-      forPull
-        ? instance.findBrokerAddressInSubscribe(brokerName, this.pullFromWhichNode.get(mq.key) ?? 0, false)
-            ?.brokerAddr
-        : instance.findBrokerAddressInPublish(brokerName);
-    let addr = find();
-    if (addr === undefined) {
-      await instance.updateTopicRouteInfoFromNameServer(mq.topic);
-      addr = find();
-    }
-    if (addr === undefined) {
-      throw new MQClientError(`The broker[${brokerName}] not exist`, {
-        code: ClientErrorCode.BROKER_NOT_EXIST_EXCEPTION,
-      });
-    }
-    return addr;
+    return resolveBrokerAddr(
+      instance,
+      target,
+      forPull ? (this.pullFromWhichNode.get(target.key) ?? 0) : 'master',
+    );
+  }
+
+  /** Runs an admin lookup on the queue's master with the API timeout. */
+  private async onMaster<T>(
+    mq: MessageQueue,
+    fn: (api: ConsumerAPI, addr: string, target: QueueTarget, timeoutMillis: number) => Promise<T>,
+  ): Promise<T> {
+    const { api } = this.running();
+    const target = this.ref(mq);
+    return fn(api, await this.brokerAddr(target, false), target, this.config.client.mqClientApiTimeout);
   }
 
   /** One pull from `offset` (Java pull / pullBlockIfNotFound with `block`). */
@@ -313,12 +261,11 @@ export class PullConsumer {
 
   /** UPDATE_CONSUMER_OFFSET to the queue's master (answered; failures throw). */
   async commitOffset(mq: MessageQueue, offset: bigint | number): Promise<void> {
-    const { api } = this.running();
     const value = toOffset('offset', offset);
-    const ref = this.ref(mq);
-    const addr = await this.brokerAddr(ref, false);
-    await api.updateConsumerOffset(addr, this.group, ref, value, this.config.client.mqClientApiTimeout);
-    this.offsetTable.set(ref.key, value);
+    await this.onMaster(mq, async (api, addr, t, ms) => {
+      await api.updateConsumerOffset(addr, this.group, t, value, ms);
+      this.offsetTable.set(t.key, value);
+    });
   }
 
   /**
@@ -326,77 +273,46 @@ export class PullConsumer {
    * consumer last committed or read); -1 when the broker has none.
    */
   async fetchConsumeOffset(mq: MessageQueue, fromStore = true): Promise<bigint> {
-    const { api } = this.running();
-    const ref = this.ref(mq);
-    const local = this.offsetTable.get(ref.key);
+    const local = this.offsetTable.get(this.ref(mq).key);
     if (!fromStore && local !== undefined) return local;
-    const addr = await this.brokerAddr(ref, false);
-    const offset = await api.queryConsumerOffset(
-      addr,
-      this.group,
-      ref,
-      this.config.client.mqClientApiTimeout,
-    );
-    if (offset === undefined) return -1n;
-    this.offsetTable.set(ref.key, offset);
-    return offset;
+    return this.onMaster(mq, async (api, addr, t, ms) => {
+      const offset = await api.queryConsumerOffset(addr, this.group, t, ms);
+      if (offset === undefined) return -1n;
+      this.offsetTable.set(t.key, offset);
+      return offset;
+    });
   }
 
-  async minOffset(mq: MessageQueue): Promise<bigint> {
-    const { api } = this.running();
-    const ref = this.ref(mq);
-    return api.getMinOffset(await this.brokerAddr(ref, false), ref, this.config.client.mqClientApiTimeout);
+  minOffset(mq: MessageQueue): Promise<bigint> {
+    return this.onMaster(mq, (api, addr, t, ms) => api.getMinOffset(addr, t, ms));
   }
 
   /** The offset after the last message (the number of entries in the queue). */
-  async maxOffset(mq: MessageQueue): Promise<bigint> {
-    const { api } = this.running();
-    const ref = this.ref(mq);
-    return api.getMaxOffset(await this.brokerAddr(ref, false), ref, this.config.client.mqClientApiTimeout);
+  maxOffset(mq: MessageQueue): Promise<bigint> {
+    return this.onMaster(mq, (api, addr, t, ms) => api.getMaxOffset(addr, t, ms));
   }
 
-  async searchOffset(mq: MessageQueue, timestamp: number): Promise<bigint> {
-    const { api } = this.running();
-    const ref = this.ref(mq);
-    return api.searchOffset(
-      await this.brokerAddr(ref, false),
-      ref,
-      timestamp,
-      this.config.client.mqClientApiTimeout,
-    );
+  /** The offset of the first message stored at or after `timestamp` (ms). */
+  searchOffset(mq: MessageQueue, timestamp: number): Promise<bigint> {
+    return this.onMaster(mq, (api, addr, t, ms) => api.searchOffset(addr, t, timestamp, ms));
   }
 
-  async earliestMsgStoreTime(mq: MessageQueue): Promise<number> {
-    const { api } = this.running();
-    const ref = this.ref(mq);
-    return api.getEarliestMsgStoreTime(
-      await this.brokerAddr(ref, false),
-      ref,
-      this.config.client.mqClientApiTimeout,
-    );
+  earliestMsgStoreTime(mq: MessageQueue): Promise<number> {
+    return this.onMaster(mq, (api, addr, t, ms) => api.getEarliestMsgStoreTime(addr, t, ms));
   }
 
   /** The message with this offset message id, read from the broker the id names (VIEW_MESSAGE_BY_ID). */
   async viewMessage(offsetMsgId: string): Promise<PulledMessage> {
     const { api, instance } = this.running();
-    let decoded: ReturnType<typeof decodeOffsetMessageId>;
+    let id: ReturnType<typeof decodeOffsetMessageId>;
     try {
-      decoded = decodeOffsetMessageId(offsetMsgId);
-    } catch (err) {
-      throw new MQClientError(
-        `query message by id finished, but no message. (not an offset message id: ${offsetMsgId})`,
-        {
-          code: 208,
-          cause: err,
-        },
-      );
+      id = decodeOffsetMessageId(offsetMsgId);
+    } catch (cause) {
+      const why = `not an offset message id: ${offsetMsgId}`;
+      throw new MQClientError(`query message by id finished, but no message. (${why})`, { code: 208, cause });
     }
-    const addr = brokerVIPChannel(this.config.client.vipChannelEnabled, decoded.address);
-    const record = await api.viewMessage(
-      addr,
-      decoded.commitLogOffset,
-      this.config.client.mqClientApiTimeout,
-    );
+    const addr = brokerVIPChannel(this.config.client.vipChannelEnabled, id.address);
+    const record = await api.viewMessage(addr, id.commitLogOffset, this.config.client.mqClientApiTimeout);
     const msg = toPulledMessage(record, {
       brokerName: '',
       namespace: this.namespace,

@@ -1,0 +1,58 @@
+/**
+ * What a PullConsumer shows its client instance (Java MQConsumerInner): the subscribed topics whose
+ * routes the instance refreshes, their readable queues, and the consumer's heartbeat entry
+ * (CONSUME_ACTIVELY, CLUSTERING).
+ */
+import type {
+  ConsumeFromWhere,
+  ConsumerData,
+  SubscriptionData,
+  TopicRouteData,
+} from '../../protocol/body/index.js';
+import type { ConsumerMember } from '../client-instance.js';
+import type { MessageQueue } from '../message-queue.js';
+import { subscribeQueuesFromRoute } from './consumer-routing.js';
+import { buildSubscriptionData } from './subscription.js';
+
+export class PullConsumerMember implements ConsumerMember {
+  /** Wire topic -> subscription announced in heartbeats. */
+  readonly subscriptions = new Map<string, SubscriptionData>();
+  /** Wire topic -> readable queues of the last route applied. */
+  readonly subscribeInfo = new Map<string, MessageQueue[]>();
+
+  constructor(
+    private readonly groupName: string,
+    private readonly consumeFromWhere: ConsumeFromWhere,
+    private readonly unitMode: boolean,
+  ) {}
+
+  /** Records a subscription; a changed expression gets a new subVersion, an unchanged one keeps its own. */
+  subscribe(wireTopic: string, subExpression: string): void {
+    const next = buildSubscriptionData(wireTopic, subExpression);
+    const old = this.subscriptions.get(wireTopic);
+    if (old === undefined || old.subString !== next.subString) this.subscriptions.set(wireTopic, next);
+  }
+
+  subscribedTopics(): Iterable<string> {
+    return this.subscriptions.keys();
+  }
+
+  isSubscribeTopicNeedUpdate(topic: string): boolean {
+    return this.subscriptions.has(topic) && !this.subscribeInfo.has(topic);
+  }
+
+  updateTopicSubscribeInfo(topic: string, route: TopicRouteData): void {
+    this.subscribeInfo.set(topic, subscribeQueuesFromRoute(topic, route));
+  }
+
+  consumerData(): ConsumerData {
+    return {
+      groupName: this.groupName,
+      consumeType: 'CONSUME_ACTIVELY',
+      messageModel: 'CLUSTERING',
+      consumeFromWhere: this.consumeFromWhere,
+      subscriptionDataSet: [...this.subscriptions.values()],
+      unitMode: this.unitMode,
+    };
+  }
+}
