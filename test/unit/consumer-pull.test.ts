@@ -6,8 +6,12 @@ import type { RemotingCommand } from '../../src/protocol/command/remoting-comman
 import { createResponse } from '../../src/protocol/command/remoting-command.js';
 import { encodeMessageRecord, MessageSysFlag } from '../../src/protocol/message/index.js';
 import type { RemotingInvoker } from '../../src/client/mq-client-api.js';
+import { MessageQueue } from '../../src/client/message-queue.js';
 import {
   ConsumerAPI,
+  PullConsumerMember,
+  queueTarget,
+  toOffset,
   PullStatus,
   PullSysFlag,
   buildPullSysFlag,
@@ -299,6 +303,58 @@ describe('options and queues', () => {
     assert.deepEqual(
       queues.map((q) => q.key()),
       ['T@b1@0', 'T@b2@0', 'T@b2@1'],
+    );
+  });
+});
+
+describe('routing helpers and heartbeat entry', () => {
+  it('wraps the namespace into the wire topic and key', () => {
+    const t = queueTarget('ns1', new MessageQueue('T', 'b', 3));
+    assert.deepEqual(t, { topic: 'ns1%T', queueId: 3, brokerName: 'b', key: 'ns1%T@b@3' });
+    assert.equal(queueTarget(undefined, new MessageQueue('T', 'b', 0)).topic, 'T');
+    assert.throws(() => queueTarget(undefined, {} as MessageQueue), IllegalArgumentError);
+  });
+  it('checks offsets', () => {
+    assert.equal(toOffset('offset', 5), 5n);
+    assert.equal(toOffset('offset', 2n ** 62n), 2n ** 62n);
+    assert.throws(() => toOffset('offset', -1n), IllegalArgumentError);
+    assert.throws(() => toOffset('offset', 1.5), IllegalArgumentError);
+  });
+  it('announces CONSUME_ACTIVELY with its subscriptions', () => {
+    const m = new PullConsumerMember('G', 'CONSUME_FROM_FIRST_OFFSET', false);
+    m.subscribe('T', 'A || B');
+    const first = m.consumerData().subscriptionDataSet[0];
+    m.subscribe('T', 'A || B');
+    assert.equal(m.consumerData().subscriptionDataSet[0], first, 'same expression keeps its subVersion');
+    assert.equal(m.isSubscribeTopicNeedUpdate('T'), true);
+    m.updateTopicSubscribeInfo('T', {
+      queueDatas: [{ brokerName: 'b', readQueueNums: 2, writeQueueNums: 2, perm: 6, topicSysFlag: 0 }],
+      brokerDatas: [],
+      filterServerTable: new Map(),
+    });
+    assert.equal(m.isSubscribeTopicNeedUpdate('T'), false);
+    assert.deepEqual([...m.subscribedTopics()], ['T']);
+    const data = m.consumerData();
+    assert.deepEqual(
+      { ...data, subscriptionDataSet: data.subscriptionDataSet.map((s) => ({ ...s, subVersion: 0 })) },
+      {
+        groupName: 'G',
+        consumeType: 'CONSUME_ACTIVELY',
+        messageModel: 'CLUSTERING',
+        consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+        unitMode: false,
+        subscriptionDataSet: [
+          {
+            topic: 'T',
+            subString: 'A || B',
+            tagsSet: ['A', 'B'],
+            codeSet: [65, 66],
+            subVersion: 0,
+            expressionType: 'TAG',
+            classFilterMode: false,
+          },
+        ],
+      },
     );
   });
 });
