@@ -41,6 +41,7 @@ export class KVConfigStore {
     if (!(root instanceof Map)) return;
     for (const [ns, kv] of root) {
       if (!(kv instanceof Map)) continue;
+      this.namespace(ns); // kept even when empty, as Java's putAll keeps it
       for (const [key, value] of kv) if (typeof value === 'string') this.put(ns, key, value, false);
     }
   }
@@ -51,22 +52,26 @@ export class KVConfigStore {
     if (value.length > this.limits.maxKvValueLength) {
       throw new NameServerRequestError(`value is longer than ${this.limits.maxKvValueLength} characters`);
     }
+    const isNew = this.table.get(namespace)?.has(key) !== true;
+    if (isNew && this.entries >= this.limits.maxKvEntries) {
+      throw new NameServerRequestError(`too many KV entries (limit ${this.limits.maxKvEntries})`);
+    }
+    this.namespace(namespace).set(key, value);
+    if (isNew) this.entries++;
+    if (persist) this.persist();
+  }
+
+  private namespace(namespace: string): JavaHashMap<string> {
     let kv = this.table.get(namespace);
     if (kv === undefined) {
+      checkKvText('namespace', namespace);
       if (this.table.size >= this.limits.maxKvNamespaces) {
         throw new NameServerRequestError(`too many KV namespaces (limit ${this.limits.maxKvNamespaces})`);
       }
       kv = new JavaHashMap<string>();
       this.table.set(namespace, kv);
     }
-    if (!kv.has(key)) {
-      if (this.entries >= this.limits.maxKvEntries) {
-        throw new NameServerRequestError(`too many KV entries (limit ${this.limits.maxKvEntries})`);
-      }
-      this.entries++;
-    }
-    kv.set(key, value);
-    if (persist) this.persist();
+    return kv;
   }
 
   get(namespace: string, key: string): string | undefined {
