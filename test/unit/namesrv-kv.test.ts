@@ -36,10 +36,10 @@ test('KV store persists in the kvConfig.json shape and reloads it', async () => 
 test('KV store limits: namespaces, entries, value length, empty names', () => {
   const kv = new KVConfigStore(undefined, { maxKvNamespaces: 1, maxKvEntries: 2, maxKvValueLength: 5 });
   kv.put('A', '1', 'x');
+  assert.throws(() => kv.put('B', '1', 'x'), /too many KV namespaces/);
   kv.put('A', '2', 'x');
   kv.put('A', '2', 'y'); // replacing does not count
   assert.throws(() => kv.put('A', '3', 'x'), /too many KV entries/);
-  assert.throws(() => kv.put('B', '1', 'x'), /too many KV namespaces/);
   assert.throws(() => kv.put('A', '1', '123456'), /longer than 5/);
   assert.throws(() => kv.put('', '1', 'x'), NameServerRequestError);
   kv.delete('A', '1');
