@@ -7,13 +7,14 @@
  */
 import { MQClientError, RemotingError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import type { ConsumerData, HeartbeatData, TopicRouteData } from '../protocol/body/index.js';
+import type { HeartbeatData, TopicRouteData } from '../protocol/body/index.js';
 import { UniqueIdGenerator } from '../protocol/message/message-id.js';
 import { CLIENT_INNER_PRODUCER_GROUP } from '../protocol/message/validators.js';
 import { RemotingClient } from '../transport/remoting-client.js';
 import { BackgroundTasks } from './background-tasks.js';
 import { buildClientId } from './client-config.js';
 import type { ClientConfig } from './client-config.js';
+import type { ConsumerMember, ProducerMember, ServiceState, UpdateRouteOptions } from './client-members.js';
 import { MQClientAPI } from './mq-client-api.js';
 import { MASTER_ID, TopicPublishInfo } from './producer/topic-publish-info.js';
 import {
@@ -23,40 +24,13 @@ import {
   topicRouteDataEquals,
 } from './route-utils.js';
 
-/** What the instance needs from a producer (Java MQProducerInner). */
-export interface ProducerMember {
-  /** Topics whose routes the instance keeps fresh. */
-  publishTopics(): Iterable<string>;
-  /** True when the producer has no usable publish info for the topic. */
-  isPublishTopicNeedUpdate(topic: string): boolean;
-  updateTopicPublishInfo(topic: string, info: TopicPublishInfo): void;
-}
-
-/** What the instance needs from a consumer (Java MQConsumerInner); for the pull consumer. */
-export interface ConsumerMember {
-  subscribedTopics(): Iterable<string>;
-  isSubscribeTopicNeedUpdate?(topic: string): boolean;
-  /** Called with a private copy of the new route of a subscribed topic. */
-  updateTopicSubscribeInfo?(topic: string, route: TopicRouteData): void;
-  /** This consumer's entry in the heartbeat. */
-  consumerData(): ConsumerData;
-}
-
-export interface DefaultRouteRequest {
-  /** Template topic whose route stands in (createTopicKey, `TBW102`). */
-  createTopicKey: string;
-  /** Queue-count clamp (defaultTopicQueueNums). */
-  defaultTopicQueueNums: number;
-}
-
-export interface UpdateRouteOptions {
-  /** Use the template topic's route under this topic's name (the auto-creation fallback). */
-  defaultRoute?: DefaultRouteRequest;
-  /** Timeout of the name server call (default mqClientApiTimeout). */
-  timeoutMillis?: number;
-}
-
-export type ServiceState = 'CREATE_JUST' | 'RUNNING' | 'SHUTDOWN_ALREADY' | 'START_FAILED';
+export type {
+  ConsumerMember,
+  DefaultRouteRequest,
+  ProducerMember,
+  ServiceState,
+  UpdateRouteOptions,
+} from './client-members.js';
 
 /** Transport shape the instance uses; the real RemotingClient by default, test doubles otherwise. */
 export type InstanceRemoting = Pick<

@@ -1,0 +1,38 @@
+/** What a client instance needs from its members (Java MQProducerInner / MQConsumerInner). */
+import type { ConsumerData, TopicRouteData } from '../protocol/body/index.js';
+import type { TopicPublishInfo } from './producer/topic-publish-info.js';
+
+/** What the instance needs from a producer (Java MQProducerInner). */
+export interface ProducerMember {
+  /** Topics whose routes the instance keeps fresh. */
+  publishTopics(): Iterable<string>;
+  /** True when the producer has no usable publish info for the topic. */
+  isPublishTopicNeedUpdate(topic: string): boolean;
+  updateTopicPublishInfo(topic: string, info: TopicPublishInfo): void;
+}
+
+/** What the instance needs from a consumer (Java MQConsumerInner); for the pull consumer. */
+export interface ConsumerMember {
+  subscribedTopics(): Iterable<string>;
+  isSubscribeTopicNeedUpdate?(topic: string): boolean;
+  /** Called with a private copy of the new route of a subscribed topic. */
+  updateTopicSubscribeInfo?(topic: string, route: TopicRouteData): void;
+  /** This consumer's entry in the heartbeat. */
+  consumerData(): ConsumerData;
+}
+
+export interface DefaultRouteRequest {
+  /** Template topic whose route stands in (createTopicKey, `TBW102`). */
+  createTopicKey: string;
+  /** Queue-count clamp (defaultTopicQueueNums). */
+  defaultTopicQueueNums: number;
+}
+
+export interface UpdateRouteOptions {
+  /** Use the template topic's route under this topic's name (the auto-creation fallback). */
+  defaultRoute?: DefaultRouteRequest;
+  /** Timeout of the name server call (default mqClientApiTimeout). */
+  timeoutMillis?: number;
+}
+
+export type ServiceState = 'CREATE_JUST' | 'RUNNING' | 'SHUTDOWN_ALREADY' | 'START_FAILED';
