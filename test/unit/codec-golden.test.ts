@@ -4,7 +4,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeJsonHeader, encodeJsonHeader, fastjsonString } from '../../src/protocol/command/index.js';
+import { decodeJsonHeader, encodeJsonHeader } from '../../src/protocol/command/index.js';
+import { fastjsonString as fastjsonStringOf } from '../../src/protocol/body/fastjson-write.js';
+
+const fastjsonString = (s: string): string => fastjsonStringOf(s, 'plain');
 import type { RemotingCommand } from '../../src/protocol/command/index.js';
 import { decodeFrame, encodeFrame } from '../../src/protocol/frame/index.js';
 import { plain } from '../helpers/commands.js';

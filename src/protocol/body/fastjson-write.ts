@@ -61,8 +61,14 @@ const SHORT: Record<number, string> = {
 };
 
 /** Writes a Java string the way fastjson does, quotes included. */
+// Plain-mode characters that need an escape: below 0x20, quote, backslash, 0x7F..0x9F, U+2028, U+2029.
+// eslint-disable-next-line no-control-regex
+const PLAIN_NEEDS_ESCAPE = /[\u0000-\u001f"\\\u007f-\u009f\u2028\u2029]/;
+
 export function fastjsonString(s: string, mode: FastjsonMode): string {
   const standard = mode === 'standard';
+  // Fast path for the common case (remoting headers are written for every request).
+  if (!standard && !PLAIN_NEEDS_ESCAPE.test(s)) return `"${s}"`;
   let out = '"';
   let start = 0;
   for (let i = 0; i < s.length; i++) {

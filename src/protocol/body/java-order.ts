@@ -2,13 +2,7 @@
  * Java collection iteration orders, for reproducing the exact byte order of bodies that Java builds
  * from a HashMap / HashSet (route brokerDatas and queueDatas, cluster info tables, topic lists).
  */
-
-/** Java `String.hashCode()` (31-based over UTF-16 code units, 32-bit wrap-around). */
-export function javaStringHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h;
-}
+import { javaStringHash } from '../message/java-hash.js';
 
 /** Table size a default `new HashMap<>()` reaches after `count` insertions (load factor 0.75). */
 export function javaHashMapCapacity(count: number): number {

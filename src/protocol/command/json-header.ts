@@ -18,6 +18,7 @@ import type { LanguageName } from '../codes/language-code.js';
 import { SerializeType } from '../codes/misc.js';
 import { javaUtf8 } from './java-utf8.js';
 import type { RemotingCommand } from './remoting-command.js';
+import { fastjsonString } from '../body/fastjson-write.js';
 
 const CANONICAL_KEYS = [
   'code',
@@ -31,29 +32,9 @@ const CANONICAL_KEYS = [
 ] as const;
 const ALWAYS_WRITTEN = new Set(['code', 'flag', 'language', 'opaque', 'serializeTypeCurrentRPC', 'version']);
 
-// Characters below 0x20, quote, backslash, 0x7F..0x9F, U+2028, U+2029 need escaping.
-// eslint-disable-next-line no-control-regex
-const NEEDS_ESCAPE = /[\u0000-\u001f"\\\u007f-\u009f\u2028\u2029]/;
-// eslint-disable-next-line no-control-regex
-const ESCAPE_ALL = /[\u0000-\u001f"\\\u007f-\u009f\u2028\u2029]/g;
-const SHORT_ESCAPES: Record<string, string> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '\b': '\\b',
-  '\t': '\\t',
-  '\n': '\\n',
-  '\f': '\\f',
-  '\r': '\\r',
-};
-
-/** A JSON string literal exactly as fastjson writes it. */
-export function fastjsonString(value: string): string {
-  if (!NEEDS_ESCAPE.test(value)) return `"${value}"`;
-  const escaped = value.replace(
-    ESCAPE_ALL,
-    (ch) => SHORT_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
-  );
-  return `"${escaped}"`;
+/** A JSON string literal exactly as fastjson writes it (plain mode). */
+function quote(value: string): string {
+  return fastjsonString(value, 'plain');
 }
 
 function writeValue(command: RemotingCommand, key: string): string | undefined {
@@ -67,17 +48,17 @@ function writeValue(command: RemotingCommand, key: string): string | undefined {
     case 'version':
       return String(command.version);
     case 'language':
-      return command.language === null ? undefined : fastjsonString(command.language);
+      return command.language === null ? undefined : quote(command.language);
     case 'serializeTypeCurrentRPC':
       return '"JSON"';
     case 'remark':
-      return command.remark === undefined ? undefined : fastjsonString(command.remark);
+      return command.remark === undefined ? undefined : quote(command.remark);
     case 'extFields': {
       if (command.extFields === undefined) return undefined;
       const parts: string[] = [];
       for (const [k, v] of Object.entries(command.extFields)) {
         if (v === undefined || v === null) continue;
-        parts.push(`${fastjsonString(k)}:${fastjsonString(String(v))}`);
+        parts.push(`${quote(k)}:${quote(String(v))}`);
       }
       return `{${parts.join(',')}}`;
     }

@@ -6,7 +6,7 @@
  * The trailing U+0002 was dropped by 4.9.3 .. 5.1.4 and restored in 5.2.0 (the broker appends
  * `__CRC32#` after it); every version's decoder accepts both forms.
  */
-import { javaStringHash } from './java-hash.js';
+import { javaHashMapKeyOrder } from '../body/java-order.js';
 
 export const NAME_VALUE_SEPARATOR = '\u0001';
 export const PROPERTY_SEPARATOR = '\u0002';
@@ -58,12 +58,6 @@ export function decodeProperties(s: string): Record<string, string> {
   return map;
 }
 
-function tableSizeFor(n: number): number {
-  let cap = 1;
-  while (cap < n) cap *= 2;
-  return cap;
-}
-
 /**
  * Order in which a Java `HashMap` with the given initial capacity iterates `keys` inserted in this
  * order (duplicates keep their first position). Only needed to reproduce Java's bytes in golden tests:
@@ -73,14 +67,8 @@ function tableSizeFor(n: number): number {
  */
 export function javaHashMapOrder(keys: string[], capacity = 16): string[] {
   const unique = [...new Set(keys)];
-  let cap = tableSizeFor(Math.max(1, capacity));
+  let cap = 1;
+  while (cap < Math.max(1, capacity)) cap *= 2;
   while (unique.length > cap * 0.75) cap *= 2;
-  const bucket = (k: string): number => {
-    const h = javaStringHash(k);
-    return (h ^ (h >>> 16)) & (cap - 1);
-  };
-  return unique
-    .map((key, i) => ({ key, i, b: bucket(key) }))
-    .sort((x, y) => x.b - y.b || x.i - y.i)
-    .map((e) => e.key);
+  return javaHashMapKeyOrder(unique, cap);
 }
