@@ -1,6 +1,6 @@
 /**
- * Child process of bench/remoting.bench.ts: a RocketMQ remoting echo server and, for the ceiling, a bare
- * length-prefixed echo server over plain `net`. Prints one JSON line with both ports, then serves until
+ * Child process of bench/remoting.bench.ts: a RocketMQ remoting echo server and, for the ceiling, two bare
+ * length-prefixed echo servers over plain `net`. Prints one JSON line with both ports, then serves until
  * its stdin closes (the parent exited).
  */
 import net from 'node:net';
@@ -16,29 +16,40 @@ server.registerProcessor(ECHO_CODE, {
 });
 const { port } = await server.start();
 
-// Bare echo: [int32 length][payload] frames, split one by one and written back one by one, as a plain
-// application without any RocketMQ header would (Node coalesces writes queued behind a busy socket).
-const echo = net.createServer({ noDelay: true }, (socket) => {
-  let pending: Buffer = Buffer.alloc(0);
-  socket.on('data', (chunk: Buffer) => {
-    const data = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    let offset = 0;
-    while (data.length - offset >= 4) {
-      const size = 4 + data.readInt32BE(offset);
-      if (data.length - offset < size) break;
-      socket.write(data.subarray(offset, offset + size));
-      offset += size;
-    }
-    pending = data.subarray(offset);
+// Bare echo: [int32 length][payload] frames, split one by one and written back one by one. Two
+// listeners: `corked` corks per chunk so a chunk's answers leave in one writev (the batching the
+// transport does); `plain` leaves coalescing to Node (writes queued behind a busy socket).
+function echoServer(corked: boolean): net.Server {
+  return net.createServer({ noDelay: true }, (socket) => {
+    let pending: Buffer = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      const data = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      let offset = 0;
+      if (corked) socket.cork();
+      while (data.length - offset >= 4) {
+        const size = 4 + data.readInt32BE(offset);
+        if (data.length - offset < size) break;
+        socket.write(data.subarray(offset, offset + size));
+        offset += size;
+      }
+      if (corked) socket.uncork();
+      pending = data.subarray(offset);
+    });
+    socket.on('error', () => socket.destroy());
   });
-  socket.on('error', () => socket.destroy());
-});
-await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-const echoPort = (echo.address() as net.AddressInfo).port;
+}
 
-process.stdout.write(`${JSON.stringify({ rocketmq: port, echo: echoPort })}\n`);
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+const plain = echoServer(false);
+const corked = echoServer(true);
+const ports = { rocketmq: port, echoPlain: await listen(plain), echoCorked: await listen(corked) };
+process.stdout.write(`${JSON.stringify(ports)}\n`);
 process.stdin.resume();
 process.stdin.on('close', () => {
-  echo.close();
+  plain.close();
+  corked.close();
   void server.shutdown({ graceMillis: 100 }).then(() => process.exit(0));
 });
