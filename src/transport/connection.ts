@@ -18,8 +18,8 @@ import { FrameDecoder } from '../protocol/frame/frame-decoder.js';
 import { formatAddress } from './address.js';
 import type { RequestDispatcher } from './dispatcher.js';
 import { FrameWriter } from './frame-writer.js';
-import type { WriteListener } from './frame-writer.js';
 import { InFlightTable } from './in-flight.js';
+import { atCallSite, emitChannelEvent, OnewayWrite, PromiseSettler } from './channel-support.js';
 import type { Settler } from './in-flight.js';
 import type { Permits } from './permits.js';
 import { monotonicNow } from './sweeper.js';
@@ -45,56 +45,6 @@ export interface ConnectionOwner {
 }
 
 let connectionIds = 0;
-
-/** Calls one listener method, keeping a throwing listener from breaking the transport. */
-export function emitChannelEvent(
-  owner: Pick<ConnectionOwner, 'listeners' | 'logger'>,
-  emit: (listener: ChannelEventListener) => void,
-): void {
-  for (const listener of owner.listeners) {
-    try {
-      emit(listener);
-    } catch (error) {
-      owner.logger.error({ error: (error as Error)?.message }, 'channel event listener threw');
-    }
-  }
-}
-
-/** Gives an error the stack of the code awaiting it (called in an async function after `await`). */
-export function atCallSite<E>(error: E): E {
-  if (error instanceof Error) Error.captureStackTrace(error);
-  return error;
-}
-
-/** Settles a promise with a request's outcome. */
-export class PromiseSettler implements Settler {
-  constructor(
-    private readonly resolve: (response: RemotingCommand) => void,
-    private readonly reject: (error: Error) => void,
-  ) {}
-
-  settle(error: Error | undefined, response?: RemotingCommand): void {
-    if (error) this.reject(error);
-    else this.resolve(response!);
-  }
-}
-
-class OnewayWrite implements WriteListener {
-  settled = false;
-  constructor(
-    private readonly resolve: () => void,
-    private readonly reject: (error: Error) => void,
-    private readonly address: string,
-  ) {}
-
-  onWritten(error: Error | undefined): void {
-    if (this.settled) return;
-    this.settled = true;
-    if (error)
-      this.reject(new RemotingSendRequestError(this.address, { reason: error.message, cause: error }));
-    else this.resolve();
-  }
-}
 
 export class Connection implements RemotingChannel {
   readonly id = ++connectionIds;

@@ -1,0 +1,58 @@
+/** Small pieces shared by connections, client and server: event emission, settlers, call-site stacks. */
+import { RemotingSendRequestError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import type { RemotingCommand } from '../protocol/command/remoting-command.js';
+import type { WriteListener } from './frame-writer.js';
+import type { Settler } from './in-flight.js';
+import type { ChannelEventListener } from './types.js';
+
+/** Calls one listener method, keeping a throwing listener from breaking the transport. */
+export function emitChannelEvent(
+  owner: { readonly listeners: readonly ChannelEventListener[]; readonly logger: Logger },
+  emit: (listener: ChannelEventListener) => void,
+): void {
+  for (const listener of owner.listeners) {
+    try {
+      emit(listener);
+    } catch (error) {
+      owner.logger.error({ error: (error as Error)?.message }, 'channel event listener threw');
+    }
+  }
+}
+
+/** Gives an error the stack of the code awaiting it (called in an async function after `await`). */
+export function atCallSite<E>(error: E): E {
+  if (error instanceof Error) Error.captureStackTrace(error);
+  return error;
+}
+
+/** Settles a promise with a request's outcome. */
+export class PromiseSettler implements Settler {
+  constructor(
+    private readonly resolve: (response: RemotingCommand) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  settle(error: Error | undefined, response?: RemotingCommand): void {
+    if (error) this.reject(error);
+    else this.resolve(response!);
+  }
+}
+
+/** Settles a promise when a frame was written (oneway requests, RemotingChannel.send). */
+export class OnewayWrite implements WriteListener {
+  settled = false;
+  constructor(
+    private readonly resolve: () => void,
+    private readonly reject: (error: Error) => void,
+    private readonly address: string,
+  ) {}
+
+  onWritten(error: Error | undefined): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (error)
+      this.reject(new RemotingSendRequestError(this.address, { reason: error.message, cause: error }));
+    else this.resolve();
+  }
+}
