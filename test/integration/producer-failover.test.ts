@@ -83,19 +83,27 @@ describe('producer failover (embedded cluster)', () => {
   });
 
   it('async retries land on the other broker', async () => {
-    const c = await cluster2('FT2');
+    // A broker that stays routed but refuses connections, so every attempt on it fails (stopping a real
+    // broker would race the route refresh its closed connection triggers).
+    const c = await startEmbeddedCluster({ brokers: 1 });
+    cleanups.push(() => c.stop());
+    await createTopic(c, 'FT2', 2);
+    const dead = await startBlackHoleBroker(c.namesrvAddress, 'broker-dead', [['FT2', 2]], { refuse: true });
+    cleanups.push(() => dead.close());
+    await waitFor('dead broker routed', async () =>
+      (await routeBrokers(c.namesrvAddress, 'FT2'))?.length === 2 ? true : undefined,
+    );
     const logger = recordingLogger();
     const p = await producerFor(c, { logger });
-    for (let i = 0; i < 2; i++) await p.send({ topic: 'FT2', body: 'warm' });
-    // Keep the cached route (with broker-a) while a is down: no periodic refresh within the test.
-    await c.stopBroker(0);
+    // Four concurrent sends over the four queues [a0, a1, dead0, dead1]: round robin puts two on broker-dead.
     const results = await Promise.all(
       [0, 1, 2, 3].map((i) => p.sendAsync({ topic: 'FT2', body: `async ${i}` })),
     );
-    for (const r of results) assert.equal(r.messageQueue.brokerName, 'broker-b');
+    for (const r of results) assert.equal(r.messageQueue.brokerName, 'broker-a');
     assert.ok(
       logger.warnings.some(
-        (w) => w.includes('async send failed, retrying') && w.includes('"from":"broker-a","to":"broker-b"'),
+        (w) =>
+          w.includes('async send failed, retrying') && w.includes('"from":"broker-dead","to":"broker-a"'),
       ),
       logger.warnings.join('\n'),
     );
@@ -119,7 +127,15 @@ describe('producer failover (embedded cluster)', () => {
       return out;
     };
     assert.deepEqual([...new Set(await used(6))].sort(), ['broker-a', 'broker-b']);
+    // Stop broker-a and keep it routed at its old address (nothing listens there): otherwise the route
+    // refresh its closed connection triggers could drop it before any attempt fails on it.
+    const oldPort = c.brokers[0]!.port;
     await c.stopBroker(0);
+    const dead = await startBlackHoleBroker(c.namesrvAddress, 'broker-a', [['FT3', 2]], {
+      refuse: true,
+      port: oldPort,
+    });
+    cleanups.push(() => dead.close());
     attempts.length = 0;
     await waitFor('a failed attempt on broker-a', async () => {
       await used(1);
@@ -127,6 +143,7 @@ describe('producer failover (embedded cluster)', () => {
     });
     const item = p.faultStrategy.latencyFaultTolerance.faultItems().find((i) => i.name === 'broker-a');
     assert.equal(item?.startTimestamp, clock.t + 5000);
+    await dead.close();
     await c.startBroker(0);
     // The periodic refresh brings broker-a back into the publish info...
     await waitFor('broker-a routed again', () =>

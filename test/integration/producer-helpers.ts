@@ -78,13 +78,15 @@ export async function readStored(
 }
 
 /**
- * A "broker" that accepts connections and never answers, registered with the name server (REGISTER_BROKER
+ * A "broker" that accepts connections and never answers (or, with `refuse`, one whose port refuses
+ * connections), registered with the name server (REGISTER_BROKER
  * over a connection kept open, so the name server keeps it routed) for the given topics.
  */
 export async function startBlackHoleBroker(
   namesrv: string,
   brokerName: string,
   topics: [string, number][],
+  options: { refuse?: boolean; port?: number } = {},
 ): Promise<{ address: string; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((s) => {
@@ -93,9 +95,11 @@ export async function startBlackHoleBroker(
     s.on('error', () => undefined);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
   const address = `127.0.0.1:${port}`;
+  // A refusing broker: routed by the name server, but nothing listens at its address.
+  if (options.refuse) await new Promise<void>((resolve) => server.close(() => resolve()));
   const registrar = new RemotingClient();
   const body = encodeRegisterBrokerBody({
     filterServerList: [],
@@ -126,7 +130,7 @@ export async function startBlackHoleBroker(
     async close() {
       await registrar.shutdown();
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
