@@ -13,28 +13,43 @@
  * extFields values that are numbers or booleans become strings, null/absent extFields and remark.
  */
 import { ProtocolError } from '../../common/errors.js';
-import { isLanguageName, languageFromCode } from '../codes/language-code.js';
+import { isLanguageName, LanguageCode, languageFromCode } from '../codes/language-code.js';
 import type { LanguageName } from '../codes/language-code.js';
 import { SerializeType } from '../codes/misc.js';
 import { javaUtf8 } from './java-utf8.js';
 import type { RemotingCommand } from './remoting-command.js';
 import { fastjsonString } from '../body/fastjson-write.js';
+import { decodeJsonHeaderFast, JSON_HEADER_KEYS } from './json-header-fast.js';
 
-const CANONICAL_KEYS = [
-  'code',
-  'extFields',
-  'flag',
-  'language',
-  'opaque',
-  'remark',
-  'serializeTypeCurrentRPC',
-  'version',
-] as const;
-const ALWAYS_WRITTEN = new Set(['code', 'flag', 'language', 'opaque', 'serializeTypeCurrentRPC', 'version']);
+/** Keys written even when absent from `headerKeyOrder` (appended in Java's order). */
+const ALWAYS_WRITTEN = JSON_HEADER_KEYS.filter((k) => k !== 'extFields' && k !== 'remark');
 
 /** A JSON string literal exactly as fastjson writes it (plain mode). */
 function quote(value: string): string {
   return fastjsonString(value, 'plain');
+}
+
+/** Language names quoted once (the value is one of a handful of constants). */
+const QUOTED_LANGUAGE = new Map<unknown, string>(
+  Object.keys(LanguageCode).map((name) => [name, quote(name)]),
+);
+
+function languageText(language: LanguageName): string {
+  return QUOTED_LANGUAGE.get(language) ?? quote(language);
+}
+
+function extFieldsText(extFields: Record<string, string>): string {
+  const keys = Object.keys(extFields);
+  let out = '{';
+  let first = true;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const value = extFields[key];
+    if (value === undefined || value === null) continue;
+    out += `${first ? '' : ','}${quote(key)}:${quote(typeof value === 'string' ? value : String(value))}`;
+    first = false;
+  }
+  return out + '}';
 }
 
 function writeValue(command: RemotingCommand, key: string): string | undefined {
@@ -48,41 +63,57 @@ function writeValue(command: RemotingCommand, key: string): string | undefined {
     case 'version':
       return String(command.version);
     case 'language':
-      return command.language === null ? undefined : quote(command.language);
+      return command.language === null ? undefined : languageText(command.language);
     case 'serializeTypeCurrentRPC':
       return '"JSON"';
     case 'remark':
       return command.remark === undefined ? undefined : quote(command.remark);
-    case 'extFields': {
-      if (command.extFields === undefined) return undefined;
-      const parts: string[] = [];
-      for (const [k, v] of Object.entries(command.extFields)) {
-        if (v === undefined || v === null) continue;
-        parts.push(`${quote(k)}:${quote(String(v))}`);
-      }
-      return `{${parts.join(',')}}`;
-    }
+    case 'extFields':
+      return command.extFields === undefined ? undefined : extFieldsText(command.extFields);
     default:
       return undefined;
   }
 }
 
+/** The header in the order of `headerKeyOrder`, then the always-written keys it lacks. */
+function orderedText(command: RemotingCommand, order: readonly string[]): string {
+  let out = '{';
+  let first = true;
+  for (let i = 0; i < order.length; i++) {
+    const key = order[i]!;
+    const value = writeValue(command, key);
+    if (value === undefined) continue;
+    out += `${first ? '' : ','}"${key}":${value}`;
+    first = false;
+  }
+  for (const key of ALWAYS_WRITTEN) {
+    if (order.includes(key)) continue;
+    const value = writeValue(command, key);
+    if (value === undefined) continue;
+    out += `${first ? '' : ','}"${key}":${value}`;
+    first = false;
+  }
+  return out + '}';
+}
+
+/**
+ * The header of `command` as JSON text (before the lone-surrogate rule of Java's UTF-8 encoding).
+ * Java's order, built without intermediate arrays: this runs for every request and response.
+ */
+export function jsonHeaderText(command: RemotingCommand): string {
+  if (command.headerKeyOrder) return orderedText(command, command.headerKeyOrder);
+  let out = `{"code":${command.code}`;
+  if (command.extFields !== undefined) out += `,"extFields":${extFieldsText(command.extFields)}`;
+  out += `,"flag":${command.flag}`;
+  if (command.language !== null) out += `,"language":${languageText(command.language)}`;
+  out += `,"opaque":${command.opaque}`;
+  if (command.remark !== undefined) out += `,"remark":${quote(command.remark)}`;
+  return `${out},"serializeTypeCurrentRPC":"JSON","version":${command.version}}`;
+}
+
 /** Encodes the header of `command` as JSON text bytes. */
 export function encodeJsonHeader(command: RemotingCommand): Buffer {
-  let keys: readonly string[] = CANONICAL_KEYS;
-  if (command.headerKeyOrder) {
-    const seen = new Set(command.headerKeyOrder);
-    keys = [
-      ...command.headerKeyOrder,
-      ...CANONICAL_KEYS.filter((k) => ALWAYS_WRITTEN.has(k) && !seen.has(k)),
-    ];
-  }
-  const parts: string[] = [];
-  for (const key of keys) {
-    const value = writeValue(command, key);
-    if (value !== undefined) parts.push(`"${key}":${value}`);
-  }
-  return javaUtf8(`{${parts.join(',')}}`);
+  return javaUtf8(jsonHeaderText(command));
 }
 
 function readInt(obj: Record<string, unknown>, key: string, fallback: number): number {
@@ -121,8 +152,8 @@ function readExtFields(value: unknown): Record<string, string> | undefined {
   return result;
 }
 
-/** Decodes JSON header bytes into a command (body not included). Throws ProtocolError. */
-export function decodeJsonHeader(bytes: Buffer): RemotingCommand {
+/** The general decoder: JSON.parse, then lenient field conversion. */
+function decodeJsonHeaderSlow(bytes: Buffer): RemotingCommand {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
@@ -151,4 +182,14 @@ export function decodeJsonHeader(bytes: Buffer): RemotingCommand {
     serializeType: SerializeType.JSON,
     headerKeyOrder: Object.keys(obj),
   };
+}
+
+/** Decodes the JSON header in `buf[start, end)` (no copy when it has the usual shape). */
+export function decodeJsonHeaderAt(buf: Buffer, start: number, end: number): RemotingCommand {
+  return decodeJsonHeaderFast(buf, start, end) ?? decodeJsonHeaderSlow(buf.subarray(start, end));
+}
+
+/** Decodes JSON header bytes into a command (body not included). Throws ProtocolError. */
+export function decodeJsonHeader(bytes: Buffer): RemotingCommand {
+  return decodeJsonHeaderAt(bytes, 0, bytes.length);
 }

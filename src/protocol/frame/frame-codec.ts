@@ -12,7 +12,8 @@ import { ProtocolError } from '../../common/errors.js';
 import { SerializeType } from '../codes/misc.js';
 import type { SerializeTypeCode } from '../codes/misc.js';
 import { decodeBinaryHeader, encodeBinaryHeader } from '../command/binary-header.js';
-import { decodeJsonHeader, encodeJsonHeader } from '../command/json-header.js';
+import { javaWellFormed } from '../command/java-utf8.js';
+import { decodeJsonHeaderAt, encodeJsonHeader, jsonHeaderText } from '../command/json-header.js';
 import type { RemotingCommand } from '../command/remoting-command.js';
 
 const MAX_HEADER_LENGTH = 0xffffff;
@@ -28,16 +29,39 @@ export function encodeHeader(command: RemotingCommand, serializeType: SerializeT
  */
 export function encodeFrame(command: RemotingCommand, serializeType?: SerializeTypeCode): Buffer {
   const type = serializeType ?? command.serializeType ?? SerializeType.JSON;
-  const header = encodeHeader(command, type);
-  if (header.length > MAX_HEADER_LENGTH) {
-    throw new ProtocolError(`header of ${header.length} bytes exceeds the 24-bit header length field`);
+  if (type !== SerializeType.ROCKETMQ) return encodeJsonFrame(command, type);
+  return frameAround(encodeBinaryHeader(command), type, command.body);
+}
+
+function checkHeaderLength(length: number): void {
+  if (length > MAX_HEADER_LENGTH) {
+    throw new ProtocolError(`header of ${length} bytes exceeds the 24-bit header length field`);
   }
-  const bodyLength = command.body?.length ?? 0;
+}
+
+function frameAround(header: Buffer, type: SerializeTypeCode, body: Buffer | undefined): Buffer {
+  checkHeaderLength(header.length);
+  const bodyLength = body?.length ?? 0;
   const frame = Buffer.allocUnsafe(8 + header.length + bodyLength);
   frame.writeInt32BE(4 + header.length + bodyLength, 0);
   frame.writeInt32BE((type << 24) | header.length, 4);
   header.copy(frame, 8);
-  if (command.body) command.body.copy(frame, 8 + header.length);
+  if (body) frame.set(body, 8 + header.length);
+  return frame;
+}
+
+/** The JSON header text is written straight into the frame: one allocation, no intermediate copy. */
+function encodeJsonFrame(command: RemotingCommand, type: SerializeTypeCode): Buffer {
+  const text = javaWellFormed(jsonHeaderText(command));
+  const headerLength = Buffer.byteLength(text, 'utf8');
+  checkHeaderLength(headerLength);
+  const body = command.body;
+  const bodyLength = body?.length ?? 0;
+  const frame = Buffer.allocUnsafe(8 + headerLength + bodyLength);
+  frame.writeInt32BE(4 + headerLength + bodyLength, 0);
+  frame.writeInt32BE((type << 24) | headerLength, 4);
+  frame.write(text, 8, headerLength, 'utf8');
+  if (body) frame.set(body, 8 + headerLength);
   return frame;
 }
 
@@ -57,10 +81,10 @@ export function decodeFramePayload(payload: Buffer): RemotingCommand {
       `header length ${headerLength} exceeds the frame (${payload.length - 4} bytes after it)`,
     );
   }
-  const headerBytes = payload.subarray(4, 4 + headerLength);
   let command: RemotingCommand;
-  if (type === SerializeType.JSON) command = decodeJsonHeader(headerBytes);
-  else if (type === SerializeType.ROCKETMQ) command = decodeBinaryHeader(headerBytes);
+  if (type === SerializeType.JSON) command = decodeJsonHeaderAt(payload, 4, 4 + headerLength);
+  else if (type === SerializeType.ROCKETMQ)
+    command = decodeBinaryHeader(payload.subarray(4, 4 + headerLength));
   else throw new ProtocolError(`unknown serialize type ${type} (expected 0 JSON or 1 ROCKETMQ)`);
   const bodyLength = payload.length - 4 - headerLength;
   if (bodyLength > 0) command.body = payload.subarray(4 + headerLength);
