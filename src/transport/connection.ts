@@ -284,6 +284,9 @@ export class Connection implements RemotingChannel {
       }
       if (this.isClosed) return;
     }
+    // Garbage after good frames: those were handled above (as Netty does), now the connection goes.
+    const failure = this.decoder.failure;
+    if (failure) this.protocolFailure(failure);
   };
 
   private protocolFailure(error: Error): void {

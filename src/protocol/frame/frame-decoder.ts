@@ -2,7 +2,14 @@
  * Streaming frame splitter: feed it socket chunks in any split or coalescence, get whole frame payloads
  * back. A pure state machine with one size limit: a declared length outside 0..maxFrameLength is a
  * FrameTooLargeError before any of the frame is buffered, so memory stays bounded by one frame.
- * After an error the decoder is unusable (the connection must be closed).
+ *
+ * Frames lying wholly inside a chunk are returned as views of it (no copy); only a frame split across
+ * chunks is copied, once, when its last piece arrives.
+ *
+ * Errors, as Netty's frame decoder has them: the frames completed before the bad bytes are still
+ * delivered. When a chunk holds good frames and then garbage, `push` returns the good frames and leaves
+ * the decoder failed (`failure` set, the next push throws); when nothing good precedes the garbage it
+ * throws at once. After an error the decoder is unusable (the connection must be closed).
  */
 import { FrameTooLargeError, ProtocolError } from '../../common/errors.js';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../codes/misc.js';
@@ -12,7 +19,8 @@ import { decodeFramePayload } from './frame-codec.js';
 const MAX_PENDING_CHUNKS = 64;
 
 export class FrameDecoder {
-  private readonly chunks: Buffer[] = [];
+  /** Pieces of the incomplete frame: its length prefix while `expected` < 0, else its payload. */
+  private readonly pending: Buffer[] = [];
   private buffered = 0;
   /** totalLength of the frame being assembled, or -1 while the 4-byte prefix is incomplete. */
   private expected = -1;
@@ -29,84 +37,130 @@ export class FrameDecoder {
     return this.buffered;
   }
 
-  /** Feeds a chunk; returns the payloads (bytes after the length prefix) of every frame it completes. */
+  /** The error that stopped the decoder, if any (a caller that got frames must then close). */
+  get failure(): Error | undefined {
+    return this.failed;
+  }
+
+  /**
+   * Feeds a chunk; returns the payloads (bytes after the length prefix) of every frame it completes.
+   * Throws when the chunk goes bad before completing any frame; see the class comment otherwise.
+   */
   push(chunk: Buffer): Buffer[] {
     if (this.failed)
       throw new ProtocolError('frame decoder already failed; close the connection', { cause: this.failed });
     const frames: Buffer[] = [];
     if (chunk.length === 0) return frames;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    // A peer trickling tiny chunks must not cost a Buffer object per byte: merge long chunk lists.
-    if (this.chunks.length > MAX_PENDING_CHUNKS) {
-      const merged = Buffer.concat(this.chunks, this.buffered);
-      this.chunks.length = 0;
-      this.chunks.push(merged);
-    }
     try {
-      for (;;) {
-        if (this.expected < 0) {
-          if (this.buffered < 4) break;
-          const length = this.take(4).readInt32BE(0);
-          if (length < 4 || length > this.maxFrameLength) {
-            // Java/Netty reject negative and oversize lengths; a frame must at least hold its header length.
-            if (length > this.maxFrameLength || length < 0)
-              throw new FrameTooLargeError(length, this.maxFrameLength);
-            throw new ProtocolError(`frame length ${length} is too small to hold the header length field`);
-          }
-          this.expected = length;
-        }
-        if (this.buffered < this.expected) break;
-        frames.push(this.take(this.expected));
-        this.expected = -1;
-      }
+      this.split(chunk, frames);
     } catch (err) {
-      this.failed = err as Error;
-      this.chunks.length = 0;
-      this.buffered = 0;
-      throw err;
+      this.fail(err as Error);
+      if (frames.length === 0) throw err;
     }
     return frames;
   }
 
-  /** Feeds a chunk and decodes the completed frames into commands. */
+  /** Feeds a chunk and decodes the completed frames into commands (same error rule as `push`). */
   pushCommands(chunk: Buffer): RemotingCommand[] {
     const commands: RemotingCommand[] = [];
     for (const payload of this.push(chunk)) {
       try {
         commands.push(decodeFramePayload(payload));
       } catch (err) {
-        // Frames after the bad one are dropped with it: the connection is going to be closed.
-        this.failed = err as Error;
-        this.chunks.length = 0;
-        this.buffered = 0;
-        throw err;
+        // This frame came before any splitting error: its error is the one to report. Frames after
+        // the bad one are dropped with it: the connection is going to be closed.
+        this.fail(err as Error, true);
+        if (commands.length === 0) throw err;
+        break;
       }
     }
     return commands;
   }
 
-  /** Removes exactly n buffered bytes (n <= buffered), copying only when they span chunks. */
-  private take(n: number): Buffer {
-    const first = this.chunks[0]!;
-    let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-    } else {
-      out = Buffer.allocUnsafe(n);
-      let filled = 0;
-      while (filled < n) {
-        const head = this.chunks[0]!;
-        const use = Math.min(head.length, n - filled);
-        head.copy(out, filled, 0, use);
-        filled += use;
-        if (use === head.length) this.chunks.shift();
-        else this.chunks[0] = head.subarray(use);
-      }
+  private fail(error: Error, replace = false): void {
+    if (replace || !this.failed) this.failed = error;
+    this.pending.length = 0;
+    this.buffered = 0;
+  }
+
+  /** Splits `chunk`, appending whole payloads to `frames` and keeping any incomplete tail. */
+  private split(chunk: Buffer, frames: Buffer[]): void {
+    const end = chunk.length;
+    let offset = 0;
+    if (this.buffered > 0 || this.expected >= 0) {
+      offset = this.resume(chunk, frames);
+      if (offset === end) return;
     }
-    this.buffered -= n;
-    return out;
+    while (end - offset >= 4) {
+      const length = this.checkLength(chunk.readInt32BE(offset));
+      offset += 4;
+      if (end - offset < length) {
+        this.expected = length;
+        break;
+      }
+      frames.push(chunk.subarray(offset, offset + length));
+      offset += length;
+    }
+    if (offset < end) this.hold(offset === 0 ? chunk : chunk.subarray(offset));
+  }
+
+  /** Continues the incomplete frame with the start of `chunk`; returns the bytes of `chunk` used. */
+  private resume(chunk: Buffer, frames: Buffer[]): number {
+    let offset = 0;
+    if (this.expected < 0) {
+      const need = 4 - this.buffered;
+      if (chunk.length < need) {
+        this.hold(chunk);
+        return chunk.length;
+      }
+      const prefix = Buffer.concat([...this.pending, chunk.subarray(0, need)], 4);
+      this.pending.length = 0;
+      this.buffered = 0;
+      this.expected = this.checkLength(prefix.readInt32BE(0));
+      offset = need;
+    }
+    const missing = this.expected - this.buffered;
+    if (chunk.length - offset < missing) {
+      this.hold(offset === 0 ? chunk : chunk.subarray(offset));
+      return chunk.length;
+    }
+    let frame: Buffer;
+    if (this.pending.length === 0) {
+      frame = chunk.subarray(offset, offset + missing);
+    } else {
+      frame = Buffer.allocUnsafe(this.expected);
+      let filled = 0;
+      for (const piece of this.pending) {
+        frame.set(piece, filled);
+        filled += piece.length;
+      }
+      chunk.copy(frame, filled, offset, offset + missing);
+      this.pending.length = 0;
+      this.buffered = 0;
+    }
+    this.expected = -1;
+    frames.push(frame);
+    return offset + missing;
+  }
+
+  private hold(piece: Buffer): void {
+    this.pending.push(piece);
+    this.buffered += piece.length;
+    // A peer trickling tiny chunks must not cost a Buffer object per byte: merge long piece lists.
+    if (this.pending.length > MAX_PENDING_CHUNKS) {
+      const merged = Buffer.concat(this.pending, this.buffered);
+      this.pending.length = 0;
+      this.pending.push(merged);
+    }
+  }
+
+  private checkLength(length: number): number {
+    if (length < 4 || length > this.maxFrameLength) {
+      // Java/Netty reject negative and oversize lengths; a frame must at least hold its header length.
+      if (length > this.maxFrameLength || length < 0)
+        throw new FrameTooLargeError(length, this.maxFrameLength);
+      throw new ProtocolError(`frame length ${length} is too small to hold the header length field`);
+    }
+    return length;
   }
 }
