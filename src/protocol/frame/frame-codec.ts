@@ -14,6 +14,7 @@ import type { SerializeTypeCode } from '../codes/misc.js';
 import { decodeBinaryHeader, encodeBinaryHeader } from '../command/binary-header.js';
 import { javaWellFormed } from '../command/java-utf8.js';
 import { decodeJsonHeaderAt, encodeJsonHeader, jsonHeaderText } from '../command/json-header.js';
+import { encodeJsonFrameFast } from '../command/json-header-write.js';
 import type { RemotingCommand } from '../command/remoting-command.js';
 
 const MAX_HEADER_LENGTH = 0xffffff;
@@ -50,8 +51,13 @@ function frameAround(header: Buffer, type: SerializeTypeCode, body: Buffer | und
   return frame;
 }
 
-/** The JSON header text is written straight into the frame: one allocation, no intermediate copy. */
+/**
+ * JSON frames: the byte writer for the usual case, else the header text written straight into the
+ * frame (one allocation, no intermediate copy either way).
+ */
 function encodeJsonFrame(command: RemotingCommand, type: SerializeTypeCode): Buffer {
+  const fast = encodeJsonFrameFast(command, type);
+  if (fast) return fast;
   const text = javaWellFormed(jsonHeaderText(command));
   const headerLength = Buffer.byteLength(text, 'utf8');
   checkHeaderLength(headerLength);
