@@ -203,6 +203,20 @@ function readExtFields(buf: Buffer, end: number): Record<string, string> | undef
   }
 }
 
+/** Skips the string at `pos` (value not needed: serializeTypeCurrentRPC); false when not a string. */
+function skipString(buf: Buffer, end: number): boolean {
+  if (buf[pos] !== QUOTE) return false;
+  for (let p = pos + 1; p < end; p++) {
+    const b = buf[p]!;
+    if (b === QUOTE) {
+      pos = p + 1;
+      return true;
+    }
+    if (b < 0x20 || b === BACKSLASH) return readString(buf, end) !== undefined; // let readString judge
+  }
+  return false;
+}
+
 const JAVA_BYTES = Buffer.from('"JAVA"', 'latin1');
 
 function readLanguage(buf: Buffer, end: number): LanguageName | null | undefined {
@@ -286,7 +300,7 @@ export function decodeJsonHeaderFast(buf: Buffer, start: number, end: number): R
         if (remark === undefined) return undefined;
         break;
       case KEY_SERIALIZE:
-        if (readString(buf, end) === undefined) return undefined;
+        if (!skipString(buf, end)) return undefined;
         break;
       default:
         extFields = readExtFields(buf, end);
@@ -298,11 +312,16 @@ export function decodeJsonHeaderFast(buf: Buffer, start: number, end: number): R
     if (b !== COMMA) return undefined;
   }
   if (pos !== end) return undefined;
-  // Same properties, in the same order, as the general decoder's result.
-  const command: RemotingCommand = { code, language, version, opaque, flag };
-  if (remark !== undefined) command.remark = remark;
-  if (extFields !== undefined) command.extFields = extFields;
-  command.serializeType = SerializeType.JSON;
-  command.headerKeyOrder = keyOrder(sequence, count);
-  return command;
+  // Same properties, in the same order, as the general decoder's result; whole literals, so that
+  // each shape is built at once.
+  const serializeType = SerializeType.JSON;
+  const headerKeyOrder = keyOrder(sequence, count);
+  if (extFields === undefined) {
+    return remark === undefined
+      ? { code, language, version, opaque, flag, serializeType, headerKeyOrder }
+      : { code, language, version, opaque, flag, remark, serializeType, headerKeyOrder };
+  }
+  return remark === undefined
+    ? { code, language, version, opaque, flag, extFields, serializeType, headerKeyOrder }
+    : { code, language, version, opaque, flag, remark, extFields, serializeType, headerKeyOrder };
 }
