@@ -28,6 +28,7 @@ export interface RemotingCommand {
   /**
    * Top-level JSON header keys in the order they arrived (decoded JSON commands only), so that a decoded
    * frame re-encodes to the very same bytes. When absent the encoder uses Java's alphabetical order.
+   * The decoder may hand out one shared frozen array for all frames with the same order.
    */
   headerKeyOrder?: readonly string[];
 }
@@ -43,16 +44,19 @@ export interface CommandInit {
 
 /** Creates a request. The transport assigns the opaque when it sends it. */
 export function createRequest(code: number, init: CommandInit = {}): RemotingCommand {
-  return {
+  // Optional properties added only when given (no `body: undefined`), without spreads: this runs per
+  // request and per response.
+  const command: RemotingCommand = {
     code,
     language: init.language ?? 'JAVA',
     version: init.version ?? DEFAULT_PROTOCOL_VERSION,
     opaque: init.opaque ?? 0,
     flag: 0,
-    ...(init.remark !== undefined && { remark: init.remark }),
-    ...(init.extFields !== undefined && { extFields: init.extFields }),
-    ...(init.body !== undefined && { body: init.body }),
   };
+  if (init.remark !== undefined) command.remark = init.remark;
+  if (init.extFields !== undefined) command.extFields = init.extFields;
+  if (init.body !== undefined) command.body = init.body;
+  return command;
 }
 
 /** Creates a response. The server copies the request's opaque into it when it answers. */
