@@ -24,7 +24,9 @@ function runUntil(args: string[], pattern: RegExp) {
   let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
   const ready = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -102,7 +104,7 @@ describe('rmq dev / rmq broker', () => {
       /broker broker-x \(cluster DefaultCluster\) listening on 127\.0\.0\.1:\d+, store .*, SYNC_FLUSH/,
     );
     b.child.kill('SIGTERM');
-    assert.equal(await b.exited, 0);
+    assert.equal(await b.exited, 0, b.stderr());
     ns.child.kill('SIGTERM');
     assert.equal(await ns.exited, 0);
   });

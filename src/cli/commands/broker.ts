@@ -85,17 +85,24 @@ export function parseNamesrv(raw: string | undefined): string[] {
   return list;
 }
 
-/** Resolves on the first SIGINT / SIGTERM. */
+/**
+ * Resolves on the first SIGINT / SIGTERM. Later signals are only logged, so a second Ctrl-C does not
+ * cut a shutdown (and a store flush) short. Install it before announcing readiness.
+ */
 export function waitForSignal(onSignal: (signal: NodeJS.Signals) => void): Promise<void> {
   return new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    let received = false;
+    const handler = (signal: NodeJS.Signals): void => {
+      if (received) {
+        process.stderr.write(`${signal} received again, still shutting down\n`);
+        return;
+      }
+      received = true;
       onSignal(signal);
       resolve();
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
   });
 }
 
@@ -126,6 +133,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(flags['advertise-ip'] !== undefined && { brokerIP: flags['advertise-ip'] }),
     logger,
   });
+  const stopped = waitForSignal((signal) => logger.warn(`${signal} received, shutting down`));
   try {
     await broker.start();
   } catch (err) {
@@ -135,7 +143,7 @@ export async function run(argv: string[]): Promise<number> {
     `broker ${broker.brokerName} (cluster ${broker.options.clusterName}) listening on ${broker.address}, ` +
       `store ${broker.options.storePath}, ${broker.options.flushDiskType}, name servers ${namesrvAddrs.join(';')}\n`,
   );
-  await waitForSignal((signal) => logger.warn(`${signal} received, shutting down`));
+  await stopped;
   await broker.shutdown();
   return 0;
 }

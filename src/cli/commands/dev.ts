@@ -50,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
   const logger = consoleLogger(parseLogLevel(flags['log-level'], 'warn'), 'dev');
   const storeRoot = path.resolve(flags.store ?? DEFAULT_DEV_STORE);
   const host = flags.host ?? '127.0.0.1';
+  const stopped = waitForSignal((signal) => logger.warn(`${signal} received, shutting down`));
   let cluster;
   try {
     cluster = await startEmbeddedCluster({
@@ -83,7 +84,7 @@ export async function run(argv: string[]): Promise<number> {
       '',
     ].join('\n'),
   );
-  await waitForSignal((signal) => logger.warn(`${signal} received, shutting down`));
+  await stopped;
   await cluster.stop();
   return 0;
 }
