@@ -8,6 +8,7 @@ import type { Logger } from '../../common/logger.js';
 import { silentLogger } from '../../common/logger.js';
 import { IllegalArgumentError } from '../../common/errors.js';
 import { Perm } from '../../protocol/codes/misc.js';
+import type { StoreHooks } from '../store/index.js';
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
@@ -57,6 +58,8 @@ export interface ResolvedBrokerOptions {
   /** Delay levels, e.g. "1s 5s 10s 30s 1m ..." (Java messageDelayLevel). */
   messageDelayLevel: string;
   logger: Logger;
+  /** Store test hooks (e.g. a slow fdatasync); not a Java option. */
+  storeHooks: StoreHooks | undefined;
 }
 
 export const DEFAULT_MESSAGE_DELAY_LEVEL = '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h';
@@ -90,6 +93,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   rebalanceLockMaxLiveTimeMillis: 60_000,
   flushConsumerOffsetIntervalMillis: 5_000,
   messageDelayLevel: DEFAULT_MESSAGE_DELAY_LEVEL,
+  storeHooks: undefined,
 };
 
 /** What `new Broker(...)` takes: any subset of the options; the rest default. */

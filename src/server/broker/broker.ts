@@ -72,13 +72,16 @@ export class Broker {
     this.options = o;
     this.brokerName = o.brokerName;
     this.logger = o.logger;
-    this.store = new MessageStore({
-      storePathRootDir: o.storePath,
-      flushDiskType: o.flushDiskType,
-      maxMessageSize: o.maxMessageSize,
-      syncFlushTimeout: o.syncFlushTimeoutMillis,
-      ...(o.commitLogSegmentSize !== undefined && { commitLogSegmentSize: o.commitLogSegmentSize }),
-    });
+    this.store = new MessageStore(
+      {
+        storePathRootDir: o.storePath,
+        flushDiskType: o.flushDiskType,
+        maxMessageSize: o.maxMessageSize,
+        syncFlushTimeout: o.syncFlushTimeoutMillis,
+        ...(o.commitLogSegmentSize !== undefined && { commitLogSegmentSize: o.commitLogSegmentSize }),
+      },
+      o.storeHooks ?? {},
+    );
     this.configStore = new ConfigStore(o.storePath, {
       persistIntervalMs: o.flushConsumerOffsetIntervalMillis,
     });
