@@ -21,7 +21,6 @@ const COMMANDS = [
   'route',
   'topic',
   'cluster',
-  'bench',
 ] as const;
 
 async function load(name: string): Promise<CommandModule | undefined> {
