@@ -19,12 +19,26 @@ export interface Call {
   timeout: number;
   at: number;
 }
-/** Returns a response, throws/rejects an error, or 'hang' to time out after the call's timeout. */
+/**
+ * Returns a response, throws/rejects an error, or 'hang': no answer, the call times out when the fake
+ * clock has reached its deadline (plus `timeoutLateness`). No real time passes.
+ */
 export type Handler = (call: Call) => RemotingCommand | Promise<RemotingCommand> | 'hang' | undefined;
+
+/** A clock that only moves when told to (pass it as the producer's `clock`). */
+export class FakeClock {
+  constructor(public t = 1_000_000) {}
+  now(): number {
+    return this.t;
+  }
+}
 
 export class FakeRemoting {
   readonly calls: Call[] = [];
+  readonly clock = new FakeClock();
   handler: Handler = () => undefined;
+  /** Fake ms between a hanging call's deadline and the moment its timeout is reported. */
+  timeoutLateness = 0;
   shutdownCalled = false;
 
   private async dispatch(
@@ -35,12 +49,12 @@ export class FakeRemoting {
   ): Promise<RemotingCommand> {
     // Copy what the caller may reuse, as the transport would have serialized it.
     const snapshot: RemotingCommand = { ...request, extFields: { ...(request.extFields ?? {}) } };
-    const call: Call = { addr, request: snapshot, mode, timeout, at: Date.now() };
+    const call: Call = { addr, request: snapshot, mode, timeout, at: this.clock.now() };
     this.calls.push(call);
     await Promise.resolve();
     const out = this.handler(call);
     if (out === 'hang') {
-      await new Promise((r) => setTimeout(r, timeout));
+      this.clock.t = Math.max(this.clock.t, call.at + Math.max(0, timeout) + this.timeoutLateness);
       throw new RemotingTimeoutError(addr, timeout);
     }
     if (out === undefined) throw new Error(`no scripted answer for code ${request.code} to ${addr}`);

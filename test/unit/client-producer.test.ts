@@ -16,6 +16,7 @@ import {
   MQBrokerError,
   MQClientError,
   RemotingConnectError,
+  RemotingTimeoutError,
   RemotingTooMuchRequestError,
 } from '../../src/common/errors.js';
 import { RequestCode, ResponseCode } from '../../src/protocol/codes/index.js';
@@ -74,10 +75,12 @@ async function setup(
     namespace: options.namespace,
   });
   const instance = new ClientInstance(client, { remoting: fake.asInstanceRemoting() });
+  // The fake's clock drives the send budget: a hanging call moves it, no real time passes.
   const producer = new Producer({
     producerGroup: 'PG',
     nameServer: NS,
     clientInstance: instance,
+    clock: fake.clock,
     ...options,
   });
   producers.push(producer);
@@ -205,29 +208,97 @@ describe('Producer sync send', () => {
   });
 
   it('one timeout budget: a hanging broker uses it all, then "sendDefaultImpl call timeout"', async () => {
-    const { producer, sends } = await setup({ sendMsgTimeout: 200 }, () => 'hang');
-    await assert.rejects(producer.send({ topic: 'T', body: 'x' }), RemotingTooMuchRequestError);
-    const calls = sends();
-    assert.equal(calls.length, 1);
-    assert.ok((calls[0]?.timeout ?? 0) <= 200);
+    const { producer, sends, fake } = await setup({ sendMsgTimeout: 200 }, () => 'hang');
+    // The timeout is reported 1 ms after the deadline (a timer never fires early): the next attempt
+    // finds the budget overrun (Java: timeout < costTime) and the call ends without another request.
+    fake.timeoutLateness = 1;
+    const t0 = fake.clock.now();
+    await assert.rejects(producer.send({ topic: 'T', body: 'x' }), (err: unknown) => {
+      assert.ok(err instanceof RemotingTooMuchRequestError, String(err));
+      assert.match(
+        err.message,
+        /^sendDefaultImpl call timeout: 201ms of the 200ms budget used after 1 attempt/,
+      );
+      assert.ok(err.cause instanceof RemotingTimeoutError);
+      return true;
+    });
+    assert.deepEqual(
+      sends().map((c) => [c.timeout, c.at - t0]),
+      [[200, 0]],
+    );
   });
 
-  it('sendMsgMaxTimeoutPerRequest caps an attempt so the retry fits in the budget', async () => {
-    let first: string | undefined;
-    const { producer, sends } = await setup(
-      { sendMsgTimeout: 2000, sendMsgMaxTimeoutPerRequest: 100 },
-      (call) => {
-        first ??= call.addr;
-        return call.addr === first ? 'hang' : sendOk(0);
+  it('the route lookup counts against the budget', async () => {
+    const { producer, sends, fake } = await setup({ sendMsgTimeout: 200 }, () => 'hang');
+    const answer = fake.handler;
+    fake.handler = (call) => {
+      if (call.request.code === RequestCode.GET_ROUTEINFO_BY_TOPIC) fake.clock.t += 30;
+      return answer(call);
+    };
+    fake.timeoutLateness = 1;
+    await assert.rejects(producer.send({ topic: 'T', body: 'x' }), RemotingTooMuchRequestError);
+    assert.deepEqual(
+      sends().map((c) => c.timeout),
+      [170],
+    );
+  });
+
+  it('a timeout reported exactly at the deadline: the remaining attempts get 0 ms, then "Send [3] times"', async () => {
+    // Java: costTime == timeout is not "timeout < costTime", so sendKernelImpl runs with 0 ms left and
+    // the invocation itself times out; the last error decides the code (ACCESS_BROKER_TIMEOUT).
+    const { producer, sends, fake } = await setup({ sendMsgTimeout: 200 }, () => 'hang');
+    await assert.rejects(producer.send({ topic: 'T', body: 'x' }), (err: unknown) => {
+      assert.ok(err instanceof MQClientError, String(err));
+      assert.equal(err.code, ClientErrorCode.ACCESS_BROKER_TIMEOUT);
+      assert.match(err.message, /^Send \[3\] times, still failed, cost \[200\]ms, Topic: T, BrokersSent: \[/);
+      assert.ok(err.cause instanceof RemotingTimeoutError);
+      return true;
+    });
+    const calls = sends();
+    assert.deepEqual(
+      calls.map((c) => c.timeout),
+      [200, 0, 0],
+    );
+    assert.notEqual(calls[0]?.addr, calls[1]?.addr);
+    assert.notEqual(calls[1]?.addr, calls[2]?.addr);
+    assert.equal(fake.clock.now() - (calls[0]?.at ?? 0), 200);
+  });
+
+  it('a before-hook that overruns the budget: "sendKernelImpl call timeout", then "sendDefaultImpl call timeout"', async () => {
+    const { producer, sends, fake } = await setup({ sendMsgTimeout: 200 });
+    const seen: unknown[] = [];
+    producer.registerSendMessageHook({
+      hookName: 'slow',
+      sendMessageBefore: () => {
+        fake.clock.t += 201;
       },
+      sendMessageAfter: (c) => seen.push(c.exception),
+    });
+    await assert.rejects(producer.send({ topic: 'T', body: 'x' }), (err: unknown) => {
+      assert.ok(err instanceof RemotingTooMuchRequestError, String(err));
+      assert.match(
+        err.message,
+        /^sendDefaultImpl call timeout: 201ms of the 200ms budget used after 1 attempt/,
+      );
+      return true;
+    });
+    assert.equal(sends().length, 0);
+    assert.equal(seen.length, 1);
+    assert.ok(seen[0] instanceof RemotingTooMuchRequestError);
+    assert.equal((seen[0] as Error).message, 'sendKernelImpl call timeout');
+  });
+
+  it('sendMsgMaxTimeoutPerRequest caps every attempt but the last, which gets the rest of the budget', async () => {
+    let n = 0;
+    const { producer, sends } = await setup({ sendMsgTimeout: 2000, sendMsgMaxTimeoutPerRequest: 100 }, () =>
+      n++ < 2 ? 'hang' : sendOk(0),
     );
     const result = await producer.send({ topic: 'T', body: 'x' });
-    const calls = sends();
-    assert.equal(calls.length, 2);
-    assert.equal(calls[0]?.timeout, 100);
-    // attempt 2 of 3 is capped too; only the last attempt may use the whole remainder
-    assert.equal(calls[1]?.timeout, 100);
     assert.equal(result.sendStatus, 'SEND_OK');
+    assert.deepEqual(
+      sends().map((c) => c.timeout),
+      [100, 100, 1800],
+    );
   });
 
   it('FLUSH_DISK_TIMEOUT is a result; retried elsewhere only with retryAnotherBrokerWhenNotStoreOK', async () => {

@@ -51,7 +51,7 @@ export interface ProducerOptions extends ClientOptions {
   registry?: ClientInstanceRegistry;
   /** Use this client instance (wins over `registry`). */
   clientInstance?: ClientInstance;
-  /** Time source of the latency fault tolerance (tests). */
+  /** Time source of the send time budget and the latency fault tolerance (tests). Default Date.now. */
   clock?: Clock;
   /** Random source of queue selection (tests). */
   random?: RandomInt;

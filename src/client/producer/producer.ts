@@ -10,7 +10,8 @@ import type { MessageInit, UniqueIdGenerator } from '../../protocol/message/inde
 import { uniqueInstanceName } from '../client-config.js';
 import { ClientInstance } from '../client-instance.js';
 import type { ProducerMember, ServiceState } from '../client-instance.js';
-import type { RandomInt } from '../clock.js';
+import { systemClock } from '../clock.js';
+import type { Clock, RandomInt } from '../clock.js';
 import { FaultStrategy } from '../latency/fault-strategy.js';
 import type { MessageQueue } from '../message-queue.js';
 import type { CheckForbiddenHook, CommunicationMode, SendMessageHook } from './hooks.js';
@@ -37,6 +38,7 @@ const STATE_HINTS: Record<ServiceState, string> = {
 export class Producer implements KernelHost, ProducerMember {
   readonly config: ProducerConfig;
   readonly logger: Logger;
+  readonly clock: Clock;
   readonly faultStrategy: FaultStrategy;
   readonly sendHooks: SendMessageHook[] = [];
   readonly checkForbiddenHooks: CheckForbiddenHook[] = [];
@@ -51,13 +53,14 @@ export class Producer implements KernelHost, ProducerMember {
     this.config = resolveProducerConfig(options);
     this.logger = this.config.client.logger;
     this.random = options.random;
+    this.clock = options.clock ?? systemClock;
     this.wireGroup = wrapNamespace(this.config.client.namespace, this.config.producerGroup);
     checkProducerGroup(this.wireGroup);
     this.faultStrategy = new FaultStrategy({
       sendLatencyFaultEnable: this.config.sendLatencyFaultEnable,
       ...(this.config.latencyMax && { latencyMax: this.config.latencyMax }),
       ...(this.config.notAvailableDuration && { notAvailableDuration: this.config.notAvailableDuration }),
-      ...(options.clock && { clock: options.clock }),
+      clock: this.clock,
       ...(options.random && { random: options.random }),
     });
   }

@@ -26,7 +26,7 @@ export async function dispatchAsync(
   let remaining = prepared.timeoutMillis;
   let retries = 0;
   for (;;) {
-    const begin = Date.now();
+    const begin = host.clock.now();
     let failure: unknown;
     if (addr === undefined) {
       failure = new MQClientError(`The broker[${brokerName}] not exist (no master address in the route)`, {
@@ -35,7 +35,7 @@ export async function dispatchAsync(
     } else {
       try {
         const response = await api.sendMessageAsync(addr, request, remaining);
-        const cost = Date.now() - begin;
+        const cost = host.clock.now() - begin;
         let result: SendResult;
         try {
           result = api.processSendResponse(response, { ...prepared.response, brokerName, brokerAddr: addr });
@@ -51,11 +51,11 @@ export async function dispatchAsync(
         if (!(err instanceof RemotingError)) throw err;
         failure = err;
         if (err instanceof RemotingConnectError) {
-          await host.refreshRouteAfterConnectFailure(mq.topic, remaining - (Date.now() - begin));
+          await host.refreshRouteAfterConnectFailure(mq.topic, remaining - (host.clock.now() - begin));
         }
       }
     }
-    const cost = Date.now() - begin;
+    const cost = host.clock.now() - begin;
     host.updateFaultItem(brokerName, cost, true);
     remaining -= cost;
     retries++;

@@ -87,7 +87,7 @@ export async function sendDefaultImpl(
   wireTopic: string,
   timeoutMillis: number,
 ): Promise<SendResult | undefined> {
-  const begin = Date.now();
+  const begin = host.clock.now();
   const info = await findRoute(host, wireTopic);
   const { config } = host;
   const timesTotal = call.mode === 'SYNC' ? 1 + config.retryTimesWhenSendFailed : 1;
@@ -100,7 +100,7 @@ export async function sendDefaultImpl(
   for (; times < timesTotal; times++) {
     mq = host.selectOneMessageQueue(info, mq?.brokerName);
     brokersSent[times] = mq.brokerName;
-    const attemptBegin = Date.now();
+    const attemptBegin = host.clock.now();
     const cost = attemptBegin - begin;
     if (timeoutMillis < cost) {
       callTimeout = true;
@@ -115,17 +115,17 @@ export async function sendDefaultImpl(
       prepared = await prepareSend(host, call, mq, attemptTimeout);
       if (call.mode === 'ONEWAY') {
         await dispatchOneway(host, prepared);
-        host.updateFaultItem(mq.brokerName, Date.now() - attemptBegin, false);
+        host.updateFaultItem(mq.brokerName, host.clock.now() - attemptBegin, false);
         return undefined;
       }
       if (call.mode === 'SYNC') {
         result = await dispatchSync(host, prepared);
-        host.updateFaultItem(mq.brokerName, Date.now() - attemptBegin, false);
+        host.updateFaultItem(mq.brokerName, host.clock.now() - attemptBegin, false);
         if (result.sendStatus !== SendStatus.SEND_OK && config.retryAnotherBrokerWhenNotStoreOK) continue;
         return result;
       }
     } catch (err) {
-      const elapsed = Date.now() - attemptBegin;
+      const elapsed = host.clock.now() - attemptBegin;
       host.updateFaultItem(mq.brokerName, elapsed, true);
       exception = err;
       host.logger.warn(
@@ -133,7 +133,7 @@ export async function sendDefaultImpl(
         'send attempt failed',
       );
       if (err instanceof RemotingConnectError) {
-        await host.refreshRouteAfterConnectFailure(wireTopic, timeoutMillis - (Date.now() - begin));
+        await host.refreshRouteAfterConnectFailure(wireTopic, timeoutMillis - (host.clock.now() - begin));
       }
       if (err instanceof RemotingError || err instanceof MQClientError || err instanceof ProtocolError)
         continue;
@@ -145,7 +145,7 @@ export async function sendDefaultImpl(
     return dispatchAsync(host, prepared, mq, info);
   }
   if (result !== undefined) return result;
-  const cost = Date.now() - begin;
+  const cost = host.clock.now() - begin;
   if (callTimeout) {
     throw new RemotingTooMuchRequestError(
       `sendDefaultImpl call timeout: ${cost}ms of the ${timeoutMillis}ms budget used after ${times} attempt(s)` +

@@ -19,6 +19,7 @@ import type { Message, UniqueIdGenerator } from '../../protocol/message/index.js
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import { brokerVIPChannel } from '../client-config.js';
 import type { ClientInstance } from '../client-instance.js';
+import type { Clock } from '../clock.js';
 import type { SendResponseContext } from '../mq-client-api.js';
 import type { MessageQueue } from '../message-queue.js';
 import { runSendHooks } from './hooks.js';
@@ -38,6 +39,8 @@ export interface KernelHost {
   readonly checkForbiddenHooks: readonly CheckForbiddenHook[];
   readonly idGenerator: UniqueIdGenerator;
   readonly logger: Logger;
+  /** Measures the send time budget and the latencies reported to the fault strategy. */
+  readonly clock: Clock;
   tryToFindTopicPublishInfo(topic: string): Promise<TopicPublishInfo | undefined>;
   selectOneMessageQueue(info: TopicPublishInfo, lastBrokerName: string | undefined): MessageQueue;
   updateFaultItem(brokerName: string, latency: number, isolation: boolean): void;
@@ -135,7 +138,7 @@ export async function prepareSend(
   mq: MessageQueue,
   timeoutMillis: number,
 ): Promise<PreparedSend> {
-  const begin = Date.now();
+  const begin = host.clock.now();
   let brokerAddr = host.instance.findBrokerAddressInPublish(mq.brokerName);
   if (brokerAddr === undefined) {
     await host.tryToFindTopicPublishInfo(mq.topic);
@@ -201,8 +204,10 @@ export async function prepareSend(
       wire.body,
       kind,
     );
-  const remaining = timeoutMillis - (Date.now() - begin);
-  if (remaining <= 0) {
+  // As Java: only a budget already overrun fails here; with exactly 0 ms left the transport gets 0 and
+  // reports the timeout itself.
+  const remaining = timeoutMillis - (host.clock.now() - begin);
+  if (remaining < 0) {
     const err = new RemotingTooMuchRequestError('sendKernelImpl call timeout');
     finishHooks(host, hookContext, undefined, err);
     throw err;
