@@ -3,6 +3,8 @@
  *
  * - Batching: frames written during one pass of the event loop are queued and flushed together from a
  *   setImmediate, between cork() and uncork(), so Node hands them to the kernel in one writev call.
+ *   Small frames are first concatenated (one socket.write per ~64 KiB instead of one per frame: the
+ *   per-write bookkeeping of a Node stream costs more than copying a few hundred bytes).
  * - Backpressure: once socket.write() returns false we stop handing frames to the socket and keep them
  *   in our queue until 'drain'. Frames whose request already ended (timed out) are dropped unsent.
  * - Optionally (server side) reading is paused while more than `maxQueuedBytes` wait, so a peer that
@@ -19,6 +21,14 @@ export interface WriteListener {
   onWritten(error: Error | undefined): void;
 }
 
+/**
+ * Frames below SMALL_FRAME bytes are copied together into one buffer per socket.write, up to about
+ * GROUP_BYTES per buffer; larger frames are written as they are (copying them would cost more than
+ * the write).
+ */
+const SMALL_FRAME = 4096;
+const GROUP_BYTES = 64 * 1024;
+
 interface Batch {
   listeners: WriteListener[];
   remaining: number;
@@ -34,6 +44,8 @@ export class FrameWriter {
   private failed: Error | undefined;
   private pausedReading = false;
   private idleWaiters: (() => void)[] = [];
+  /** Frames of the write being gathered in `flush` (reused). */
+  private readonly group: Buffer[] = [];
 
   constructor(
     private readonly socket: Socket,
@@ -98,6 +110,9 @@ export class FrameWriter {
     if (this.head < this.frames.length) {
       const batch: Batch = { listeners: [], remaining: 0 };
       const done = (error?: Error | null): void => this.batchWritten(batch, error ?? undefined);
+      const group = this.group;
+      let groupBytes = 0;
+      let groupDone: typeof done | undefined;
       this.socket.cork();
       while (this.head < this.frames.length) {
         const frame = this.frames[this.head]!;
@@ -107,19 +122,31 @@ export class FrameWriter {
         this.head++;
         this.queuedBytes -= frame.length;
         if (listener?.settled) continue;
-        let ok: boolean;
-        if (listener) {
-          batch.listeners.push(listener);
-          batch.remaining++;
-          ok = this.socket.write(frame, done);
+        if (listener) batch.listeners.push(listener);
+        let ok = true;
+        if (frame.length >= SMALL_FRAME) {
+          // A large frame goes alone, uncopied, after the small ones gathered before it.
+          if (group.length > 0) ok = this.writeGroup(groupBytes, groupDone, batch);
+          groupBytes = 0;
+          groupDone = undefined;
+          ok = this.writeGroup(frame.length, listener ? done : undefined, batch, frame) && ok;
         } else {
-          ok = this.socket.write(frame);
+          // Small frames go out copied together, one socket.write per group: a write costs far more
+          // than copying a few hundred bytes.
+          group.push(frame);
+          groupBytes += frame.length;
+          if (listener) groupDone = done;
+          if (groupBytes < GROUP_BYTES) continue;
+          ok = this.writeGroup(groupBytes, groupDone, batch);
+          groupBytes = 0;
+          groupDone = undefined;
         }
         if (!ok) {
           this.blocked = true;
           break;
         }
       }
+      if (group.length > 0 && !this.writeGroup(groupBytes, groupDone, batch)) this.blocked = true;
       this.socket.uncork();
       this.compact();
     }
@@ -129,6 +156,28 @@ export class FrameWriter {
     }
     if (!this.blocked) this.notifyIdle();
   };
+
+  /**
+   * Writes `single`, or else the frames gathered in `group` (concatenated when several), and empties
+   * the group. Returns socket.write's answer.
+   */
+  private writeGroup(
+    bytes: number,
+    done: ((error?: Error | null) => void) | undefined,
+    batch: Batch,
+    single?: Buffer,
+  ): boolean {
+    const group = this.group;
+    let data: Buffer;
+    if (single) data = single;
+    else {
+      data = group.length === 1 ? group[0]! : Buffer.concat(group, bytes);
+      group.length = 0;
+    }
+    if (!done) return this.socket.write(data);
+    batch.remaining++;
+    return this.socket.write(data, done);
+  }
 
   private batchWritten(batch: Batch, error: Error | undefined): void {
     if (error) {
