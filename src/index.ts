@@ -28,6 +28,8 @@ export { SerializeType, MQVersion, Perm } from './protocol/codes/misc.js';
 export * from './client/index.js';
 export * from './client/consumer/index.js';
 export { MessageQueue } from './client/message-queue.js';
+export { AclClientRPCHook, aclSignature } from './client/acl-rpc-hook.js';
+export type { AclCredentials } from './client/acl-rpc-hook.js';
 
 // Transport
 export { RemotingClient, RemotingServer } from './transport/index.js';
