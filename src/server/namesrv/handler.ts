@@ -18,8 +18,17 @@ export interface NamesrvRuntime {
   readonly kv: KVConfigStore;
   readonly limits: NameServerLimits;
   /** Put `orderTopicConf` (KV namespace ORDER_TOPIC_CONFIG) into routes (Java default false). */
-  readonly orderMessageEnable: boolean;
+  orderMessageEnable: boolean;
   readonly logger: Logger;
+  /** Configuration shown by GET_NAMESRV_CONFIG and changed by UPDATE_NAMESRV_CONFIG. */
+  readonly config: NamesrvConfigView;
+}
+
+export interface NamesrvConfigView {
+  /** Current "key" -> "value" (Java property names). */
+  snapshot(): Map<string, string>;
+  /** Applies the known keys (others are ignored, as Java's Configuration.update); returns those applied. */
+  update(props: ReadonlyMap<string, string>): string[];
 }
 
 export type Handler = (

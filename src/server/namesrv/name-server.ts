@@ -13,6 +13,7 @@ import type { Handler, NamesrvRuntime } from './handler.js';
 import { NamesrvRequestProcessor } from './handler.js';
 import { KVConfigStore } from './kv-config.js';
 import { kvHandlers } from './kv-requests.js';
+import { memberHandlers } from './member-requests.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import type { NameServerLimits } from './limits.js';
 import { BrokerLiveness, DEFAULT_SCAN_INTERVAL_MILLIS } from './liveness.js';
@@ -93,8 +94,33 @@ export class NameServer {
       limits,
       orderMessageEnable: options.orderMessageEnable ?? false,
       logger: this.logger,
+      config: {
+        snapshot: () =>
+          new Map([
+            ['listenPort', String(this.state === 'running' ? this.port : port)],
+            ['kvConfigPath', options.kvConfigPath ?? ''],
+            ['orderMessageEnable', String(runtime.orderMessageEnable)],
+            ['scanNotActiveBrokerInterval', String(scanIntervalMillis)],
+            [
+              'serverChannelMaxIdleTimeSeconds',
+              String(Math.floor((options.channelMaxIdleMillis ?? 120000) / 1000)),
+            ],
+          ]),
+        update: (props) => {
+          // The one setting that can change at run time; the others need a restart.
+          const order = props.get('orderMessageEnable');
+          if (order === undefined) return [];
+          runtime.orderMessageEnable = order.trim().toLowerCase() === 'true';
+          return ['orderMessageEnable'];
+        },
+      },
     };
-    const handlers = new Map<number, Handler>([...brokerHandlers, ...routeHandlers, ...kvHandlers]);
+    const handlers = new Map<number, Handler>([
+      ...brokerHandlers,
+      ...routeHandlers,
+      ...kvHandlers,
+      ...memberHandlers,
+    ]);
     const processor = new NamesrvRequestProcessor(runtime, handlers);
 
     this.server = new RemotingServer({
