@@ -2,16 +2,14 @@
  * Admin and lookup requests — Java AdminBrokerProcessor / QueryMessageProcessor subsets:
  * UPDATE_AND_CREATE_TOPIC (17), DELETE_TOPIC_IN_BROKER (215), GET_ALL_TOPIC_CONFIG (21),
  * GET_MAX_OFFSET (30), GET_MIN_OFFSET (31), SEARCH_OFFSET_BY_TIMESTAMP (29),
- * GET_EARLIEST_MSG_STORETIME (32), VIEW_MESSAGE_BY_ID (33), LOCK_BATCH_MQ (41), UNLOCK_BATCH_MQ (42),
- * GET_BROKER_RUNTIME_INFO (28).
+ * GET_EARLIEST_MSG_STORETIME (32), VIEW_MESSAGE_BY_ID (33), LOCK_BATCH_MQ (41), UNLOCK_BATCH_MQ (42).
+ * Admin-tool statistics and connection lists are in admin-stats.ts.
  */
 import { RequestCode } from '../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../protocol/codes/response-code.js';
-import { MQVersion } from '../../protocol/codes/misc.js';
 import { createResponse } from '../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import { toFastjsonBytes } from '../../protocol/body/fastjson-write.js';
-import { encodeKVTable } from '../../protocol/body/kv-table.js';
 import {
   decodeLockBatchRequestBody,
   decodeUnlockBatchRequestBody,
@@ -39,8 +37,6 @@ const ok = (init: Parameters<typeof createResponse>[1] = {}): RemotingCommand =>
   createResponse(ResponseCode.SUCCESS, init);
 
 export class AdminProcessor implements RequestProcessor {
-  readonly startedAt = Date.now();
-
   constructor(private readonly ctx: BrokerContext) {}
 
   async processRequest(context: RequestContext, request: RemotingCommand): Promise<RemotingCommand> {
@@ -95,8 +91,6 @@ export class AdminProcessor implements RequestProcessor {
         this.ctx.locks.unlockBatch(body.consumerGroup, body.mqSet, body.clientId);
         return ok();
       }
-      case RequestCode.GET_BROKER_RUNTIME_INFO:
-        return ok({ body: encodeKVTable({ table: this.runtimeInfo() }) });
       default:
         return createResponse(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, {
           remark: ` request type ${request.code} not supported`,
@@ -140,26 +134,5 @@ export class AdminProcessor implements RequestProcessor {
     this.ctx.topics.delete(h.topic);
     await this.ctx.store.deleteTopic(h.topic);
     return ok();
-  }
-
-  /** A subset of Java's runtime info: the keys tools read most, with values from this broker. */
-  private runtimeInfo(): Map<string, string> {
-    const store = this.ctx.store;
-    const info = new Map<string, string>();
-    info.set('brokerVersionDesc', 'V4_9_8');
-    info.set('brokerVersion', String(MQVersion.V4_9_8));
-    info.set('bootTimestamp', String(this.startedAt));
-    info.set('commitLogMinOffset', store.getCommitLogMinOffset().toString());
-    info.set('commitLogMaxOffset', store.getCommitLogMaxOffset().toString());
-    info.set('msgPutTotalTodayNow', String(store.counters.appends));
-    info.set('putMessageTimesTotal', String(store.counters.appends));
-    // Not in Java: commit-log fdatasync calls and bytes written since start (benchmarks read them).
-    info.set('commitLogFsyncs', String(store.counters.fsyncs));
-    info.set('commitLogBytesWritten', String(store.counters.bytesWritten));
-    info.set('dispatchBehindBytes', '0');
-    info.set('pageCacheLockTimeMills', '0');
-    info.set('startAcceptSendRequestTimeStamp', '0');
-    info.set('runtime', `[ ${Math.floor((Date.now() - this.startedAt) / 1000)} seconds ]`);
-    return info;
   }
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../../common/logger.js';
 import type { SocketAddress } from '../../protocol/message/record.js';
 import type { MessageStore } from '../store/index.js';
 import type { ResolvedBrokerOptions } from './broker-config.js';
+import type { BrokerStats } from './broker-stats.js';
 import type { ClientManager } from './client-manager.js';
 import type { ConsumerOffsetManager, RebalanceLockManager, SubscriptionGroupManager } from './groups.js';
 import type { TopicConfigManager } from './topic-config-manager.js';
@@ -19,6 +20,8 @@ export interface BrokerContext {
   readonly offsets: ConsumerOffsetManager;
   readonly clients: ClientManager;
   readonly locks: RebalanceLockManager;
+  /** Put / get counters and runtime info (GET_BROKER_RUNTIME_INFO). */
+  readonly stats: BrokerStats;
   /** ip + listen port written as STOREHOST of every record (Java brokerIP1 + listenPort). */
   storeHost(): SocketAddress;
   /** "ip:port" this broker registers under. */

@@ -19,9 +19,11 @@ import { RemotingClient, RemotingServer } from '../../transport/index.js';
 import type { RemotingChannel } from '../../transport/index.js';
 import { ConfigStore, MessageStore } from '../store/index.js';
 import { AdminProcessor } from './admin-processor.js';
+import { ADMIN_STATS_CODES, AdminStatsProcessor } from './admin-stats.js';
 import type { BrokerOptions, ResolvedBrokerOptions } from './broker-config.js';
 import { parseDelayLevels, resolveBrokerOptions } from './broker-config.js';
 import type { BrokerContext } from './broker-context.js';
+import { BrokerStats } from './broker-stats.js';
 import { ClientManager } from './client-manager.js';
 import { ClientProcessor } from './client-processor.js';
 import { delayOffsetFile } from './delay-offsets.js';
@@ -108,6 +110,7 @@ export class Broker {
       offsets: new ConsumerOffsetManager(this.configStore),
       clients: this.clients,
       locks: new RebalanceLockManager(o.rebalanceLockMaxLiveTimeMillis),
+      stats: new BrokerStats(() => this.store.counters.appends),
       storeHost: () => this.storeHost(),
       brokerAddr: () => this.address,
       delayLevels: parseDelayLevels(o.messageDelayLevel),
@@ -182,10 +185,11 @@ export class Broker {
       RequestCode.VIEW_MESSAGE_BY_ID,
       RequestCode.LOCK_BATCH_MQ,
       RequestCode.UNLOCK_BATCH_MQ,
-      RequestCode.GET_BROKER_RUNTIME_INFO,
     ]) {
       s.registerProcessor(code, admin, many);
     }
+    const stats = new AdminStatsProcessor(this.ctx);
+    for (const code of ADMIN_STATS_CODES) s.registerProcessor(code, stats, many);
     s.addChannelEventListener({
       onChannelClose: (channel) => this.onChannelGone(channel),
       onChannelException: (channel) => this.onChannelGone(channel),
@@ -236,6 +240,7 @@ export class Broker {
       this.pullHold.onMessageArrived(topic, queueId, offset),
     );
     this.schedule.start();
+    this.ctx.stats.start();
     this.every(o.registerIntervalMillis, () => this.registerSoon());
     this.every(o.clientScanIntervalMillis, () => {
       const dropped = this.clients.scanNotActive();
@@ -322,6 +327,7 @@ export class Broker {
     this.state = 'stopping';
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.ctx.stats.stop();
     await this.registering?.catch(() => undefined);
     await this.registrar.unregisterAll();
     await this.server.shutdown();

@@ -118,6 +118,12 @@ export class ClientProcessor implements RequestProcessor {
         extFields: QueryConsumerOffsetResponseHeader.encode({ offset }),
       });
     }
+    // 5.x: a caller sending setZeroIfNotFound=false (the proxy, some tools) wants the plain answer.
+    if (request.extFields?.setZeroIfNotFound?.toLowerCase() === 'false') {
+      return createResponse(ResponseCode.QUERY_NOT_FOUND, {
+        remark: 'Not found, do not set to zero, maybe this group boot first',
+      });
+    }
     // Java also checks that message 0 is still "in memory" (checkInDiskByConsumeOffset false); a
     // TypeScript store has no page cache to ask, so any queue still starting at 0 qualifies.
     const min = this.ctx.store.getMinOffsetInQueue(h.topic, h.queueId);

@@ -50,6 +50,8 @@ export class SubscriptionGroupManager {
 export interface OffsetBackend {
   commitOffset(group: string, topic: string, queueId: number, offset: bigint): void;
   queryOffset(group: string, topic: string, queueId: number): bigint;
+  topicsOfGroup?(group: string): string[];
+  groupsOfTopic?(topic: string): string[];
 }
 
 /** Committed consumer offsets (Java ConsumerOffsetManager), kept by the store's config files. */
@@ -58,6 +60,16 @@ export class ConsumerOffsetManager {
 
   commit(group: string, topic: string, queueId: number, offset: bigint): void {
     this.backend.commitOffset(group, topic, queueId, offset);
+  }
+
+  /** Topics the group committed offsets on. */
+  topicsOfGroup(group: string): string[] {
+    return this.backend.topicsOfGroup?.(group) ?? [];
+  }
+
+  /** Groups that committed offsets on the topic. */
+  groupsOfTopic(topic: string): string[] {
+    return this.backend.groupsOfTopic?.(topic) ?? [];
   }
 
   /** The committed offset, or -1 when the group never committed one for this queue. */

@@ -164,6 +164,7 @@ export class PullMessageProcessor implements RequestProcessor {
     let answer: RemotingCommand | undefined = response;
     if (response.code === ResponseCode.SUCCESS) {
       response.body = Buffer.concat(result.messages, result.bufferTotalSize);
+      ctx.stats.addGot(result.messages.length);
     } else if (response.code === ResponseCode.PULL_NOT_FOUND && allowSuspend && suspend && this.hold) {
       const holdMillis = ctx.options.longPollingEnable
         ? h.suspendTimeoutMillis

@@ -137,6 +137,12 @@ export class ConfigStore {
     return new Map(this.offsets.get(`${topic}@${group}`) ?? []);
   }
 
+  /** Topics a group committed offsets on (Java ConsumerOffsetManager.whichTopicByConsumer). */
+  topicsOfGroup(group: string): string[] {
+    const suffix = `@${group}`;
+    return [...this.offsets.keys()].filter((k) => k.endsWith(suffix)).map((k) => k.slice(0, -suffix.length));
+  }
+
   /** Groups with committed offsets on a topic. */
   groupsOfTopic(topic: string): string[] {
     const prefix = `${topic}@`;
