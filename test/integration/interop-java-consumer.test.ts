@@ -177,25 +177,38 @@ describe('Java consumers against our broker', () => {
     assert.equal(q.extFields?.offset, '3');
   });
 
-  it('lite pull (SUSPEND|SUBSCRIPTION|LITE_PULL) and the offset persist task (oneway UPDATE_CONSUMER_OFFSET)', async () => {
-    const r = await call(RequestCode.PULL_MESSAGE, {
-      consumerGroup: 'JavaLiteGroup',
-      topic: TOPIC,
-      queueId: '0',
-      queueOffset: '1',
-      maxMsgNums: '10',
-      sysFlag: String(0x2 | 0x4 | 0x10),
-      commitOffset: '0',
-      suspendTimeoutMillis: '20000',
-      subscription: 'A || B',
-      subVersion: '0',
-      expressionType: 'TAG',
-    });
-    assert.equal(r.code, ResponseCode.SUCCESS);
-    assert.deepEqual(
-      decodeMessageRecords(r.body!).map((m) => m.body.toString()),
-      ['m1', 'm2'],
-    );
+  it('lite pull: 4.9.8 PULL_MESSAGE and 5.3.3 LITE_PULL_MESSAGE (SUSPEND|SUBSCRIPTION|LITE_PULL), offset persist', async () => {
+    const litePull = (code: number, version: number): Promise<RemotingCommand> =>
+      call(
+        code,
+        {
+          consumerGroup: 'JavaLiteGroup',
+          topic: TOPIC,
+          queueId: '0',
+          queueOffset: '1',
+          maxMsgNums: '10',
+          sysFlag: String(0x2 | 0x4 | 0x10),
+          commitOffset: '0',
+          suspendTimeoutMillis: '20000',
+          subscription: 'A || B',
+          subVersion: '0',
+          expressionType: 'TAG',
+        },
+        { version },
+      );
+    for (const [code, version] of [
+      [RequestCode.PULL_MESSAGE, MQVersion.V4_9_8],
+      // 5.x MQClientAPIImpl.pullMessage switches to LITE_PULL_MESSAGE when the LITE_PULL flag is set.
+      [RequestCode.LITE_PULL_MESSAGE, MQVersion.V5_3_3],
+    ] as const) {
+      const r = await litePull(code, version);
+      assert.equal(r.code, ResponseCode.SUCCESS, `${code}: ${r.remark}`);
+      assert.deepEqual(
+        decodeMessageRecords(r.body!).map((m) => m.body.toString()),
+        // 'late' carries no tag: filtered out by 'A || B' as in Java.
+        ['m1', 'm2'],
+      );
+    }
     await client.invokeOneway(
       addr,
       createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, {

@@ -162,6 +162,8 @@ export class Broker {
       many,
     );
     s.registerProcessor(RequestCode.PULL_MESSAGE, pull, many);
+    // 5.x DefaultLitePullConsumer pulls with this code (PullSysFlag LITE_PULL set); same processing.
+    s.registerProcessor(RequestCode.LITE_PULL_MESSAGE, pull, many);
     const clients = new ClientProcessor(this.ctx);
     for (const code of [
       RequestCode.HEART_BEAT,
