@@ -179,4 +179,37 @@ describe('mqadmin against our broker', () => {
     assert.match(text, new RegExp(`^listenPort=${cluster.brokers[0]!.port}$`, 'm'));
     assert.match(r.extFields?.version ?? '', /^\{"counter":0,"timestamp":\d+\}$/);
   });
+
+  it('updateSubGroup / deleteSubGroup: SubscriptionGroupConfig body; the setting takes effect on pulls', async () => {
+    const config =
+      '{"brokerId":0,"consumeBroadcastEnable":true,"consumeEnable":false,"consumeFromMinEnable":false,' +
+      '"groupName":"AdminSubGroup","notifyConsumerIdsChangedEnable":true,"retryMaxTimes":3,"retryQueueNums":1,' +
+      '"whichBrokerWhenConsumeSlowly":1}';
+    const up = await call(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, {}, Buffer.from(config));
+    assert.equal(up.code, ResponseCode.SUCCESS);
+    const all = await call(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG);
+    assert.equal(all.code, ResponseCode.SUCCESS);
+    assert.ok(all.body!.toString().includes(`"AdminSubGroup":${config}`), all.body!.toString());
+    assert.match(
+      all.body!.toString(),
+      /^\{"dataVersion":\{"counter":\d+,"timestamp":\d+\},"subscriptionGroupTable":\{/,
+    );
+    const pull = await call(RequestCode.PULL_MESSAGE, {
+      consumerGroup: 'AdminSubGroup',
+      topic: TOPIC,
+      queueId: '0',
+      queueOffset: '0',
+      maxMsgNums: '1',
+      sysFlag: '4',
+      commitOffset: '0',
+      suspendTimeoutMillis: '0',
+      subscription: '*',
+      subVersion: '0',
+    });
+    assert.equal(pull.code, ResponseCode.NO_PERMISSION);
+    const del = await call(RequestCode.DELETE_SUBSCRIPTIONGROUP, { groupName: 'AdminSubGroup' });
+    assert.equal(del.code, ResponseCode.SUCCESS);
+    const after = await call(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG);
+    assert.ok(!after.body!.toString().includes('"AdminSubGroup"'));
+  });
 });

@@ -27,6 +27,7 @@ import { BrokerStats } from './broker-stats.js';
 import { ClientManager } from './client-manager.js';
 import { ClientProcessor } from './client-processor.js';
 import { delayOffsetFile } from './delay-offsets.js';
+import { GROUP_ADMIN_CODES, GroupAdminProcessor } from './group-admin.js';
 import { ConsumerOffsetManager, RebalanceLockManager, SubscriptionGroupManager } from './groups.js';
 import { PullHoldService } from './pull-hold-service.js';
 import { PullMessageProcessor } from './pull-processor.js';
@@ -192,6 +193,8 @@ export class Broker {
     }
     const stats = new AdminStatsProcessor(this.ctx);
     for (const code of ADMIN_STATS_CODES) s.registerProcessor(code, stats, many);
+    const groupAdmin = new GroupAdminProcessor(this.ctx);
+    for (const code of GROUP_ADMIN_CODES) s.registerProcessor(code, groupAdmin, many);
     s.addChannelEventListener({
       onChannelClose: (channel) => this.onChannelGone(channel),
       onChannelException: (channel) => this.onChannelGone(channel),

@@ -1,0 +1,115 @@
+/**
+ * Subscription-group administration — Java AdminBrokerProcessor (4.9.8): mqadmin updateSubGroup /
+ * deleteSubGroup and consoles listing groups:
+ *   UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200)  body = SubscriptionGroupConfig JSON
+ *   GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201)     body = SubscriptionGroupWrapper
+ *       {"dataVersion":{"counter":n,"timestamp":ms},"subscriptionGroupTable":{"G":{<config>},...}}
+ *   DELETE_SUBSCRIPTIONGROUP (207)             header groupName [, 5.x cleanOffset]
+ * Config JSON (fastjson, alphabetical): {"brokerId":0,"consumeBroadcastEnable":true,"consumeEnable":true,
+ *   "consumeFromMinEnable":true,"groupName":"G","notifyConsumerIdsChangedEnable":true,"retryMaxTimes":16,
+ *   "retryQueueNums":1,"whichBrokerWhenConsumeSlowly":1}
+ * 5.x adds groupSysFlag, consumeTimeoutMinute, subscriptionDataSet, attributes: read and ignored.
+ * The table is kept in memory (the broker does not persist subscriptionGroup.json).
+ */
+import { parseFastjsonObject } from '../../protocol/body/fastjson-parse.js';
+import { toFastjsonBytes } from '../../protocol/body/fastjson-write.js';
+import type { JsonOut } from '../../protocol/body/fastjson-write.js';
+import { ObjectReader } from '../../protocol/body/json-reader.js';
+import { RequestCode } from '../../protocol/codes/request-code.js';
+import { ResponseCode } from '../../protocol/codes/response-code.js';
+import { createResponse } from '../../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
+import { defineHeader } from '../../protocol/headers/schema.js';
+import type { RequestContext, RequestProcessor } from '../../transport/types.js';
+import type { BrokerContext } from './broker-context.js';
+import { newSubscriptionGroupConfig } from './groups.js';
+import type { SubscriptionGroupConfig } from './groups.js';
+
+const DeleteGroupHeader = defineHeader('DeleteSubscriptionGroupRequestHeader', {
+  groupName: { type: 'string', required: true },
+  cleanOffset: { type: 'boolean' },
+});
+
+export const GROUP_ADMIN_CODES = [
+  RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+  RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
+  RequestCode.DELETE_SUBSCRIPTIONGROUP,
+] as const;
+
+export function subscriptionGroupToJson(c: SubscriptionGroupConfig): JsonOut {
+  return {
+    brokerId: c.brokerId,
+    consumeBroadcastEnable: c.consumeBroadcastEnable,
+    consumeEnable: c.consumeEnable,
+    consumeFromMinEnable: c.consumeFromMinEnable,
+    groupName: c.groupName,
+    notifyConsumerIdsChangedEnable: c.notifyConsumerIdsChangedEnable,
+    retryMaxTimes: c.retryMaxTimes,
+    retryQueueNums: c.retryQueueNums,
+    whichBrokerWhenConsumeSlowly: c.whichBrokerWhenConsumeSlowly,
+  };
+}
+
+/** SubscriptionGroupConfig JSON -> config; absent fields keep Java's defaults. */
+export function subscriptionGroupFromJson(body: Buffer): SubscriptionGroupConfig {
+  const r = new ObjectReader(parseFastjsonObject(body, { maxLength: 1 << 20 }), 'SubscriptionGroupConfig');
+  const d = newSubscriptionGroupConfig(r.requiredString('groupName'));
+  return {
+    groupName: d.groupName,
+    consumeEnable: r.bool('consumeEnable', d.consumeEnable),
+    consumeFromMinEnable: r.bool('consumeFromMinEnable', d.consumeFromMinEnable),
+    consumeBroadcastEnable: r.bool('consumeBroadcastEnable', d.consumeBroadcastEnable),
+    retryQueueNums: r.int('retryQueueNums', d.retryQueueNums),
+    retryMaxTimes: r.int('retryMaxTimes', d.retryMaxTimes),
+    brokerId: r.long('brokerId', d.brokerId),
+    whichBrokerWhenConsumeSlowly: r.long('whichBrokerWhenConsumeSlowly', d.whichBrokerWhenConsumeSlowly),
+    notifyConsumerIdsChangedEnable: r.bool(
+      'notifyConsumerIdsChangedEnable',
+      d.notifyConsumerIdsChangedEnable,
+    ),
+  };
+}
+
+export class GroupAdminProcessor implements RequestProcessor {
+  private version = { counter: 0, timestamp: Date.now() };
+
+  constructor(private readonly ctx: BrokerContext) {}
+
+  processRequest(context: RequestContext, request: RemotingCommand): RemotingCommand {
+    const groups = this.ctx.groups.table;
+    switch (request.code) {
+      case RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP: {
+        if (request.body !== undefined && request.body.length > 0) {
+          const config = subscriptionGroupFromJson(request.body);
+          groups.set(config.groupName, config);
+          this.bump();
+          this.ctx.logger.info(
+            { group: config.groupName, remote: context.channel.remoteAddress },
+            'subscription group created or updated',
+          );
+        }
+        return createResponse(ResponseCode.SUCCESS);
+      }
+      case RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG: {
+        const table = new Map<string, JsonOut>();
+        for (const [name, c] of groups) table.set(name, subscriptionGroupToJson(c));
+        return createResponse(ResponseCode.SUCCESS, {
+          body: toFastjsonBytes({ dataVersion: { ...this.version }, subscriptionGroupTable: table }),
+        });
+      }
+      case RequestCode.DELETE_SUBSCRIPTIONGROUP: {
+        const h = DeleteGroupHeader.decode(request.extFields);
+        if (groups.delete(h.groupName)) this.bump();
+        return createResponse(ResponseCode.SUCCESS);
+      }
+      default:
+        return createResponse(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, {
+          remark: ` request type ${request.code} not supported`,
+        });
+    }
+  }
+
+  private bump(): void {
+    this.version = { counter: this.version.counter + 1, timestamp: Date.now() };
+  }
+}
