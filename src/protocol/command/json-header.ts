@@ -11,6 +11,10 @@
  *
  * Read (lenient, like fastjson): any key order, unknown keys ignored, language as name or ordinal,
  * extFields values that are numbers or booleans become strings, null/absent extFields and remark.
+ *
+ * Both directions run per request and per response, so each has a byte-level fast path for the usual
+ * shape (json-header-write.ts, json-header-fast.ts); the code here is the general path, which defines
+ * the result: the fast paths produce exactly the same bytes / commands, or step aside.
  */
 import { ProtocolError } from '../../common/errors.js';
 import { isLanguageName, LanguageCode, languageFromCode } from '../codes/language-code.js';
