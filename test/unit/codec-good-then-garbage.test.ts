@@ -1,0 +1,41 @@
+/** Frames completed before garbage in the same chunk are delivered; then the decoder is failed. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ProtocolError } from '../../src/common/errors.js';
+import { createRequest } from '../../src/protocol/command/remoting-command.js';
+import { encodeFrame } from '../../src/protocol/frame/frame-codec.js';
+import { FrameDecoder } from '../../src/protocol/frame/frame-decoder.js';
+import { SerializeType } from '../../src/protocol/codes/misc.js';
+
+const frame = (opaque: number): Buffer =>
+  encodeFrame(createRequest(105, { opaque, extFields: { topic: 'T' } }), SerializeType.JSON);
+// Declares 8 bytes: header-length word with serialize type 7, then 4 bytes.
+const garbage = Buffer.from('0000000807000000deadbeef', 'hex');
+
+describe('FrameDecoder: good frames, then garbage, in one chunk', () => {
+  it('push returns the good frames, sets failure, and the next push throws', () => {
+    const decoder = new FrameDecoder();
+    const frames = decoder.push(Buffer.concat([frame(1), frame(2), Buffer.from('ffffffff', 'hex')]));
+    assert.equal(frames.length, 2);
+    assert.ok(decoder.failure instanceof ProtocolError);
+    assert.throws(() => decoder.push(frame(3)), ProtocolError);
+  });
+
+  it('pushCommands returns the decoded commands before an undecodable frame', () => {
+    const decoder = new FrameDecoder();
+    const commands = decoder.pushCommands(Buffer.concat([frame(1), frame(2), garbage, frame(4)]));
+    assert.deepEqual(
+      commands.map((c) => c.opaque),
+      [1, 2],
+    );
+    assert.ok(decoder.failure instanceof ProtocolError);
+    assert.match(decoder.failure.message, /serialize type 7/);
+    assert.throws(() => decoder.pushCommands(frame(5)), ProtocolError);
+  });
+
+  it('throws at once when nothing good precedes the garbage', () => {
+    const decoder = new FrameDecoder();
+    assert.throws(() => decoder.pushCommands(Buffer.concat([garbage, frame(1)])), ProtocolError);
+    assert.ok(decoder.failure instanceof ProtocolError);
+  });
+});
