@@ -5,9 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { performance } from 'node:perf_hooks';
 import { Producer } from '../../src/client/index.js';
 import type { ProducerOptions, SendMessageContext } from '../../src/client/index.js';
-import { MQClientError, RemotingTooMuchRequestError } from '../../src/common/errors.js';
+import {
+  ClientErrorCode,
+  MQClientError,
+  RemotingError,
+  RemotingTimeoutError,
+  RemotingTooMuchRequestError,
+} from '../../src/common/errors.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import {
@@ -161,21 +168,24 @@ describe('producer failover (embedded cluster)', () => {
     const c = await startEmbeddedCluster({ brokers: 1 });
     cleanups.push(() => c.stop());
     await createTopic(c, 'BH', 2);
-    const hole = await startBlackHoleBroker(c.namesrvAddress, 'broker-hole', [
-      ['BH', 2],
-      ['BH_ONLY', 2],
-    ]);
+    const hole = await startBlackHoleBroker(c.namesrvAddress, 'broker-hole', [['BH', 2]]);
     cleanups.push(() => hole.close());
     await waitFor('hole routed', async () =>
       (await routeBrokers(c.namesrvAddress, 'BH'))?.length === 2 ? true : undefined,
     );
-    const p = await producerFor(c, { sendMsgTimeout: 3000, sendMsgMaxTimeoutPerRequest: 400 });
+    // The cap (not the 5 s budget) ends an attempt on the hole; the retry on broker-a, capped as well,
+    // has a whole second to be answered even on a loaded machine.
+    const p = await producerFor(c, { sendMsgTimeout: 5000, sendMsgMaxTimeoutPerRequest: 1000 });
     const { attempts } = attemptRecorder(p);
+    // Four sends select four consecutive queues of [a0, a1, hole0, hole1]: at least one is on the hole.
     for (let i = 0; i < 4; i++) {
       const r = await p.send({ topic: 'BH', body: `m${i}` });
       assert.equal(r.messageQueue.brokerName, 'broker-a');
     }
     assert.ok(attempts.includes('broker-hole:fail'), attempts.join(' '));
+    assert.ok(!attempts.includes('broker-a:fail'), attempts.join(' '));
+    // Closed before the producer shuts down, so its UNREGISTER_CLIENT fails fast instead of timing out.
+    await hole.close();
   });
 
   it('a broker that never answers: the send fails when the one budget is used up', async () => {
@@ -183,22 +193,54 @@ describe('producer failover (embedded cluster)', () => {
     cleanups.push(() => c.stop());
     const hole = await startBlackHoleBroker(c.namesrvAddress, 'broker-hole', [['BH_ONLY', 2]]);
     cleanups.push(() => hole.close());
-    const p = await producerFor(c, { sendMsgTimeout: 600 });
+    const budget = 1500;
+    const timed = async (p: Producer): Promise<{ err: unknown; elapsed: number }> => {
+      const t0 = performance.now();
+      const err = await p.send({ topic: 'BH_ONLY', body: 'x' }).then(
+        (r) => assert.fail(`unexpected ${r.toString()}`),
+        (e: unknown) => e,
+      );
+      return { err, elapsed: performance.now() - t0 };
+    };
+
+    // Uncapped: the first attempt is given the whole budget and waits it out. Where its timeout lands
+    // relative to the deadline decides the rest, exactly as in Java (pinned with a fake clock in
+    // test/unit/client-producer.test.ts): past it, "sendDefaultImpl call timeout"; at it, the remaining
+    // attempts get 0 ms and fail at once ("Send [3] times"). Either way no attempt gets fresh time.
+    const p = await producerFor(c, { sendMsgTimeout: budget });
     const { attempts } = attemptRecorder(p);
-    const t0 = Date.now();
-    await assert.rejects(p.send({ topic: 'BH_ONLY', body: 'x' }), RemotingTooMuchRequestError);
-    // One attempt used the whole budget; no second attempt was started (bound is generous on purpose).
-    assert.deepEqual(attempts, ['broker-hole:fail']);
-    assert.ok(Date.now() - t0 < 600 + 2000);
+    const one = await timed(p);
+    assert.ok(attempts.length >= 1 && attempts.every((a) => a === 'broker-hole:fail'), attempts.join(' '));
+    if (one.err instanceof RemotingTooMuchRequestError) {
+      assert.match(one.err.message, /^sendDefaultImpl call timeout: /);
+      assert.ok(attempts.length <= 2, attempts.join(' '));
+    } else {
+      assert.ok(one.err instanceof MQClientError, String(one.err));
+      assert.match(one.err.message, /^Send \[3\] times, still failed, cost \[\d+\]ms, Topic: BH_ONLY/);
+      assert.ok(one.err.cause instanceof RemotingError, String(one.err.cause));
+      assert.equal(attempts.length, 3);
+    }
+    // Lower bound: the budget was used up (minus the transport's 1 ms timer slack). Upper bound, with
+    // wide margin: well below the 2 x budget a second full-length attempt would take.
+    assert.ok(one.elapsed >= budget - 5, `${one.elapsed} ms`);
+    assert.ok(one.elapsed < budget + 1400, `${one.elapsed} ms`);
+
+    // Capped at 200 ms per attempt: attempts 1 and 2 end at the cap, the last gets the rest.
     const p2 = await producerFor(c, {
       producerGroup: 'PG_capped',
-      sendMsgTimeout: 900,
-      sendMsgMaxTimeoutPerRequest: 250,
+      sendMsgTimeout: budget,
+      sendMsgMaxTimeoutPerRequest: 200,
     });
-    await assert.rejects(p2.send({ topic: 'BH_ONLY', body: 'x' }), (e: unknown) => {
-      assert.ok(e instanceof MQClientError || e instanceof RemotingTooMuchRequestError, String(e));
-      return true;
-    });
+    const capped = attemptRecorder(p2);
+    const two = await timed(p2);
+    assert.ok(two.err instanceof MQClientError, String(two.err));
+    assert.match(two.err.message, /^Send \[3\] times, still failed, cost \[\d+\]ms, Topic: BH_ONLY/);
+    assert.equal(two.err.code, ClientErrorCode.ACCESS_BROKER_TIMEOUT);
+    assert.ok(two.err.cause instanceof RemotingTimeoutError, String(two.err.cause));
+    assert.deepEqual(capped.attempts, ['broker-hole:fail', 'broker-hole:fail', 'broker-hole:fail']);
+    assert.ok(two.elapsed >= budget - 5, `${two.elapsed} ms`);
+    assert.ok(two.elapsed < budget + 1400, `${two.elapsed} ms`);
+    await hole.close();
   });
 
   it('the route is refreshed after a broker comes back on a new port', async () => {

@@ -249,7 +249,7 @@ describe('ClientInstance', () => {
 
   it('registry shares one instance per client id and forgets it at shutdown', async () => {
     const registry = new ClientInstanceRegistry();
-    const opts = { nameServer: 'n:1', clientIP: '10.0.0.9', instanceName: 'shared' };
+    const opts = { nameServer: '127.0.0.1:1', clientIP: '10.0.0.9', instanceName: 'shared' };
     const p1 = new Producer({ producerGroup: 'G1', registry, ...opts });
     const p2 = new Producer({ producerGroup: 'G2', registry, ...opts });
     const p3 = new Producer({ producerGroup: 'G3', registry, ...opts, instanceName: 'other' });
@@ -269,7 +269,7 @@ describe('ClientInstance', () => {
   });
 
   it('the DEFAULT instance name becomes pid#nanotime at start', async () => {
-    const p = new Producer({ producerGroup: 'G', nameServer: 'n:1', clientIP: '10.0.0.9' });
+    const p = new Producer({ producerGroup: 'G', nameServer: '127.0.0.1:1', clientIP: '10.0.0.9' });
     await p.start();
     try {
       assert.match(p.instance.clientId, new RegExp(`^10\\.0\\.0\\.9@${process.pid}#\\d+$`));
