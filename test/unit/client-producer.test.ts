@@ -494,6 +494,26 @@ describe('Producer async and oneway', () => {
     assert.equal(s2.sends().length, 1);
   });
 
+  it('async retries share the one budget: a retry gets what is left, none once it is used up', async () => {
+    let n = 0;
+    const s1: Setup = await setup({ sendMsgTimeout: 1000 }, (call) => {
+      if (n++ > 0) return sendOk(Number(call.request.extFields?.e));
+      s1.fake.clock.t += 100;
+      throw new RemotingConnectError(call.addr);
+    });
+    assert.equal((await s1.producer.sendAsync({ topic: 'T', body: 'x' })).sendStatus, 'SEND_OK');
+    assert.deepEqual(
+      s1.sends().map((c) => c.timeout),
+      [1000, 900],
+    );
+    const s2 = await setup({ sendMsgTimeout: 1000 }, () => 'hang');
+    await assert.rejects(s2.producer.sendAsync({ topic: 'T', body: 'x' }), RemotingTimeoutError);
+    assert.deepEqual(
+      s2.sends().map((c) => c.timeout),
+      [1000],
+    );
+  });
+
   it('oneway: one request with the oneway mode, no retry', async () => {
     const s1 = await setup();
     assert.equal(await s1.producer.sendOneway({ topic: 'T', body: 'x' }), undefined);
