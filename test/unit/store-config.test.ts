@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigStore, newTopicConfig } from '../../src/server/store/index.js';
+import { makeTopicConfig } from '../../src/protocol/body/topic-config.js';
+import { ConfigStore } from '../../src/server/store/index.js';
 import { withTempDir } from '../helpers/store-fixtures.js';
 
 test('topics and consumer offsets persist in the Java file formats', async () => {
@@ -10,8 +11,8 @@ test('topics and consumer offsets persist in the Java file formats', async () =>
     const cs = new ConfigStore(dir, { persistIntervalMs: 0 });
     cs.load();
     assert.equal(cs.getTopicConfig('T'), undefined);
-    cs.putTopicConfig(newTopicConfig('T', { readQueueNums: 4, writeQueueNums: 4 }));
-    cs.putTopicConfig(newTopicConfig('U'));
+    cs.putTopicConfig(makeTopicConfig('T', { readQueueNums: 4, writeQueueNums: 4 }));
+    cs.putTopicConfig(makeTopicConfig('U'));
     assert.equal(cs.deleteTopicConfig('U'), true);
     assert.equal(cs.deleteTopicConfig('U'), false);
     cs.commitOffset('G', 'T', 0, 42n);
@@ -74,7 +75,7 @@ test('reads fastjson files (unquoted integer keys) and falls back to the .bak co
     cs.load();
     assert.equal(cs.queryOffset('G1', 'TopicTest', 0), 12n);
     assert.equal(cs.queryOffset('G1', 'TopicTest', 1), 3n);
-    assert.deepEqual(cs.getTopicConfig('X'), newTopicConfig('X', { readQueueNums: 2, writeQueueNums: 2 }));
+    assert.deepEqual(cs.getTopicConfig('X'), makeTopicConfig('X', { readQueueNums: 2, writeQueueNums: 2 }));
     cs.close();
   });
 });

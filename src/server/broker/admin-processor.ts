@@ -15,7 +15,11 @@ import {
   decodeUnlockBatchRequestBody,
   encodeLockBatchResponseBody,
 } from '../../protocol/body/lock-batch.js';
-import { topicConfigWrapperToJson, parseTopicFilterType } from '../../protocol/body/topic-config.js';
+import {
+  makeTopicConfig,
+  parseTopicFilterType,
+  topicConfigWrapperToJson,
+} from '../../protocol/body/topic-config.js';
 import { CreateTopicRequestHeader, DeleteTopicRequestHeader } from '../../protocol/headers/admin.js';
 import {
   GetEarliestMsgStoretimeRequestHeader,
@@ -31,7 +35,6 @@ import {
 import type { RequestContext, RequestProcessor } from '../../transport/types.js';
 import type { BrokerContext } from './broker-context.js';
 import { validateTopic } from './send-support.js';
-import { newTopicConfig } from './topic-config.js';
 
 const ok = (init: Parameters<typeof createResponse>[1] = {}): RemotingCommand =>
   createResponse(ResponseCode.SUCCESS, init);
@@ -109,7 +112,7 @@ export class AdminProcessor implements RequestProcessor {
       });
     }
     this.ctx.topics.update(
-      newTopicConfig(h.topic, {
+      makeTopicConfig(h.topic, {
         readQueueNums: h.readQueueNums,
         writeQueueNums: h.writeQueueNums,
         perm: h.perm,

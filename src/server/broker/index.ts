@@ -9,5 +9,5 @@ export {
 export type { BrokerOptions, FlushDiskType, ResolvedBrokerOptions } from './broker-config.js';
 export { TopicConfigManager, SCHEDULE_TOPIC_QUEUE_NUM } from './topic-config-manager.js';
 export { topicConfigToString, permToString } from './topic-config.js';
-export type { TopicConfig } from './topic-config.js';
+export type { TopicConfig } from '../../protocol/body/topic-config.js';
 export { buildTagFilter, pullStatusToCode, PullSysFlag } from './pull-processor.js';

@@ -38,7 +38,7 @@ import {
   randomQueueId,
 } from './send-support.js';
 import { FAQ_SUGGEST } from './topic-config.js';
-import type { TopicConfig } from './topic-config.js';
+import type { TopicConfig } from '../../protocol/body/topic-config.js';
 
 /** Queues of a `%DLQ%` topic (Java DLQ_NUMS_PER_GROUP). */
 export const DLQ_NUMS_PER_GROUP = 1;

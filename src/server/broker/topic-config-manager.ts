@@ -6,8 +6,7 @@
 import { Perm } from '../../protocol/codes/misc.js';
 import { SystemTopic, RETRY_GROUP_TOPIC_PREFIX } from '../../protocol/message/validators.js';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
-import { nextDataVersion } from '../../protocol/body/topic-config.js';
-import { newTopicConfig } from './topic-config.js';
+import { makeTopicConfig, nextDataVersion } from '../../protocol/body/topic-config.js';
 
 export interface TopicTableSnapshot {
   dataVersion: DataVersion;
@@ -53,11 +52,11 @@ export class TopicConfigManager {
     const o = this.options;
     const rw = Perm.READ | Perm.WRITE;
     this.addSystem(
-      newTopicConfig(SystemTopic.RMQ_SYS_SELF_TEST_TOPIC, { readQueueNums: 1, writeQueueNums: 1 }),
+      makeTopicConfig(SystemTopic.RMQ_SYS_SELF_TEST_TOPIC, { readQueueNums: 1, writeQueueNums: 1 }),
     );
     if (o.autoCreateTopicEnable) {
       this.addSystem(
-        newTopicConfig(SystemTopic.AUTO_CREATE_TOPIC_KEY_TOPIC, {
+        makeTopicConfig(SystemTopic.AUTO_CREATE_TOPIC_KEY_TOPIC, {
           readQueueNums: o.defaultTopicQueueNums,
           writeQueueNums: o.defaultTopicQueueNums,
           perm: Perm.INHERIT | rw,
@@ -65,27 +64,27 @@ export class TopicConfigManager {
       );
     }
     this.addSystem(
-      newTopicConfig(SystemTopic.RMQ_SYS_BENCHMARK_TOPIC, { readQueueNums: 1024, writeQueueNums: 1024 }),
+      makeTopicConfig(SystemTopic.RMQ_SYS_BENCHMARK_TOPIC, { readQueueNums: 1024, writeQueueNums: 1024 }),
     );
-    this.addSystem(newTopicConfig(o.clusterName, { perm: Perm.INHERIT | (o.clusterTopicEnable ? rw : 0) }));
+    this.addSystem(makeTopicConfig(o.clusterName, { perm: Perm.INHERIT | (o.clusterTopicEnable ? rw : 0) }));
     this.addSystem(
-      newTopicConfig(o.brokerName, {
+      makeTopicConfig(o.brokerName, {
         readQueueNums: 1,
         writeQueueNums: 1,
         perm: Perm.INHERIT | (o.brokerTopicEnable ? rw : 0),
       }),
     );
     this.addSystem(
-      newTopicConfig(SystemTopic.RMQ_SYS_OFFSET_MOVED_EVENT, { readQueueNums: 1, writeQueueNums: 1 }),
+      makeTopicConfig(SystemTopic.RMQ_SYS_OFFSET_MOVED_EVENT, { readQueueNums: 1, writeQueueNums: 1 }),
     );
     this.addSystem(
-      newTopicConfig(SystemTopic.RMQ_SYS_SCHEDULE_TOPIC, {
+      makeTopicConfig(SystemTopic.RMQ_SYS_SCHEDULE_TOPIC, {
         readQueueNums: SCHEDULE_TOPIC_QUEUE_NUM,
         writeQueueNums: SCHEDULE_TOPIC_QUEUE_NUM,
       }),
     );
     this.addSystem(
-      newTopicConfig(`${o.clusterName}_${REPLY_TOPIC_POSTFIX}`, { readQueueNums: 1, writeQueueNums: 1 }),
+      makeTopicConfig(`${o.clusterName}_${REPLY_TOPIC_POSTFIX}`, { readQueueNums: 1, writeQueueNums: 1 }),
     );
   }
 
@@ -150,7 +149,7 @@ export class TopicConfigManager {
     }
     if ((template.perm & Perm.INHERIT) === 0) return undefined;
     const queueNums = Math.max(0, Math.min(requestedQueueNums, template.writeQueueNums));
-    const config = newTopicConfig(topic, {
+    const config = makeTopicConfig(topic, {
       readQueueNums: queueNums,
       writeQueueNums: queueNums,
       perm: template.perm & ~Perm.INHERIT,
@@ -166,7 +165,7 @@ export class TopicConfigManager {
   createInSendMessageBack(topic: string, queueNums: number, perm: number, topicSysFlag: number): TopicConfig {
     const existing = this.table.get(topic);
     if (existing) return existing;
-    const config = newTopicConfig(topic, {
+    const config = makeTopicConfig(topic, {
       readQueueNums: queueNums,
       writeQueueNums: queueNums,
       perm,

@@ -2,18 +2,7 @@
  * The broker's view of a topic (Java TopicConfig) plus the texts Java derives from it for remarks.
  */
 import { Perm } from '../../protocol/codes/misc.js';
-import { makeTopicConfig } from '../../protocol/body/topic-config.js';
 import type { TopicConfig } from '../../protocol/body/topic-config.js';
-
-export type { TopicConfig, TopicFilterType } from '../../protocol/body/topic-config.js';
-
-/** Java `new TopicConfig(name)`: 16 read / 16 write queues, perm RW, SINGLE_TAG; then `overrides`. */
-export function newTopicConfig(
-  topicName: string,
-  overrides: Partial<Omit<TopicConfig, 'topicName'>> = {},
-): TopicConfig {
-  return makeTopicConfig(topicName, overrides);
-}
 
 /** Java PermName.perm2String: "RWX" with '-' for each missing bit (read, write, inherit). */
 export function permToString(perm: number): string {

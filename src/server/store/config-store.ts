@@ -10,38 +10,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeTopicConfig } from '../../protocol/body/topic-config.js';
+import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
 import { writeFileAtomicSync } from './file-io.js';
-
-export type TopicFilterType = 'SINGLE_TAG' | 'MULTI_TAG';
-
-export interface TopicConfig {
-  topicName: string;
-  readQueueNums: number;
-  writeQueueNums: number;
-  perm: number;
-  topicFilterType: TopicFilterType;
-  topicSysFlag: number;
-  order: boolean;
-}
-
-export interface DataVersion {
-  timestamp: number;
-  counter: number;
-}
-
-/** Java TopicConfig defaults: 16 read / 16 write queues, perm READ|WRITE, SINGLE_TAG. */
-export function newTopicConfig(topicName: string, overrides: Partial<TopicConfig> = {}): TopicConfig {
-  return {
-    topicName,
-    readQueueNums: 16,
-    writeQueueNums: 16,
-    perm: 6,
-    topicFilterType: 'SINGLE_TAG',
-    topicSysFlag: 0,
-    order: false,
-    ...overrides,
-  };
-}
 
 /** fastjson writes integer map keys unquoted ({0:12}); quote them so JSON.parse accepts the file. */
 function parseLenientJson(text: string): unknown {
@@ -75,7 +46,7 @@ export class ConfigStore {
     const topics = this.readJson('topics.json') as
       { topicConfigTable?: Record<string, Partial<TopicConfig>>; dataVersion?: DataVersion } | undefined;
     for (const [name, cfg] of Object.entries(topics?.topicConfigTable ?? {})) {
-      this.topics.set(name, newTopicConfig(name, cfg));
+      this.topics.set(name, makeTopicConfig(name, cfg));
     }
     if (topics?.dataVersion) this.version = { ...topics.dataVersion };
     const offsets = this.readJson('consumerOffset.json') as

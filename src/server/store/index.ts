@@ -16,6 +16,6 @@ export type {
 export type { TimestampBoundary } from './store-reads.js';
 export type { RecoveryReport } from './recovery.js';
 export type { CommitLogCounters } from './append-pipeline.js';
-export { ConfigStore, newTopicConfig } from './config-store.js';
-export type { ConfigStoreOptions, DataVersion, TopicConfig, TopicFilterType } from './config-store.js';
+export { ConfigStore } from './config-store.js';
+export type { ConfigStoreOptions } from './config-store.js';
 export { CQ_ENTRY_SIZE } from './consume-queue.js';
