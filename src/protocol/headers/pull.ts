@@ -6,6 +6,16 @@ import { TOPIC_REQUEST_FIELDS } from './rpc-fields.js';
 import { defineHeader } from './schema.js';
 import type { HeaderOf } from './schema.js';
 
+/** Bits of PullMessageRequestHeader.sysFlag (Java PullSysFlag). */
+export const PullSysFlag = {
+  COMMIT_OFFSET: 0x1,
+  SUSPEND: 0x2,
+  SUBSCRIPTION: 0x4,
+  CLASS_FILTER: 0x8,
+  /** 5.x DefaultLitePullConsumer. */
+  LITE_PULL: 0x10,
+} as const;
+
 export const PullMessageRequestHeader = defineHeader('PullMessageRequestHeader', {
   consumerGroup: { type: 'string', required: true },
   topic: { type: 'string', required: true },

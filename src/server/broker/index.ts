@@ -10,4 +10,5 @@ export type { BrokerOptions, FlushDiskType, ResolvedBrokerOptions } from './brok
 export { TopicConfigManager, SCHEDULE_TOPIC_QUEUE_NUM } from './topic-config-manager.js';
 export { topicConfigToString, permToString } from './topic-config.js';
 export type { TopicConfig } from '../../protocol/body/topic-config.js';
-export { buildTagFilter, pullStatusToCode, PullSysFlag } from './pull-processor.js';
+export { buildTagFilter, pullStatusToCode } from './pull-processor.js';
+export { PullSysFlag } from '../../protocol/headers/pull.js';

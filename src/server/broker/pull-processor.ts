@@ -9,21 +9,17 @@ import { ResponseCode } from '../../protocol/codes/response-code.js';
 import { Perm } from '../../protocol/codes/misc.js';
 import { createResponse } from '../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import { PullMessageRequestHeader, PullMessageResponseHeader } from '../../protocol/headers/pull.js';
+import {
+  PullMessageRequestHeader,
+  PullMessageResponseHeader,
+  PullSysFlag,
+} from '../../protocol/headers/pull.js';
 import { javaStringHash } from '../../protocol/message/java-hash.js';
 import type { RemotingChannel, RequestContext, RequestProcessor } from '../../transport/types.js';
 import type { GetMessageStatus, TagsCodeFilter } from '../store/index.js';
 import type { BrokerContext } from './broker-context.js';
 import type { PullHoldService } from './pull-hold-service.js';
 import { FAQ_SUGGEST } from './topic-config.js';
-
-export const PullSysFlag = {
-  COMMIT_OFFSET: 0x1,
-  SUSPEND: 0x2,
-  SUBSCRIPTION: 0x4,
-  CLASS_FILTER: 0x8,
-  LITE_PULL: 0x10,
-} as const;
 
 export interface TagFilter {
   /** Undefined = every message. */
