@@ -28,6 +28,12 @@ export interface TopicConfig {
   attributes?: Map<string, string>;
 }
 
+/** Bits of TopicConfig.topicSysFlag (Java TopicSysFlag). */
+export const TopicSysFlag = {
+  UNIT: 0x1,
+  UNIT_SUB: 0x2,
+} as const;
+
 /** Java's TopicConfig field defaults (16 queues, read+write). */
 export const TOPIC_CONFIG_DEFAULTS = {
   readQueueNums: 16,

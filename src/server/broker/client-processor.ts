@@ -22,7 +22,7 @@ import {
 import type { RequestContext, RequestProcessor } from '../../transport/types.js';
 import type { BrokerContext } from './broker-context.js';
 import { TopicConfigManager } from './topic-config-manager.js';
-import { TopicSysFlag } from './topic-config.js';
+import { TopicSysFlag } from '../../protocol/body/topic-config.js';
 
 export class ClientProcessor implements RequestProcessor {
   constructor(private readonly ctx: BrokerContext) {}

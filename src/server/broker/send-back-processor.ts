@@ -22,7 +22,8 @@ import type { ScheduleService } from './schedule-service.js';
 import { DLQ_NUMS_PER_GROUP } from './send-processor.js';
 import { propertiesToStoredString, randomQueueId } from './send-support.js';
 import { TopicConfigManager } from './topic-config-manager.js';
-import { FAQ_SUGGEST, TopicSysFlag } from './topic-config.js';
+import { TopicSysFlag } from '../../protocol/body/topic-config.js';
+import { FAQ_SUGGEST } from './topic-config.js';
 
 export class SendBackProcessor implements RequestProcessor {
   constructor(

@@ -18,7 +18,8 @@ import type { SocketAddress } from '../../protocol/message/record.js';
 import type { PutMessageStatus } from '../store/index.js';
 import type { BrokerContext } from './broker-context.js';
 import type { TopicConfig } from '../../protocol/body/topic-config.js';
-import { FAQ_SUGGEST, TopicSysFlag, topicConfigToString } from './topic-config.js';
+import { TopicSysFlag } from '../../protocol/body/topic-config.js';
+import { FAQ_SUGGEST, topicConfigToString } from './topic-config.js';
 
 export const TOPIC_MAX_LENGTH = 127;
 

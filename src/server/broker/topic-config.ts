@@ -21,11 +21,5 @@ export function topicConfigToString(c: TopicConfig): string {
   );
 }
 
-/** TopicSysFlag bits. */
-export const TopicSysFlag = {
-  UNIT: 0x1,
-  UNIT_SUB: 0x2,
-} as const;
-
 /** Java FAQUrl.suggestTodo(url) for the single FAQ url every 4.9.8 FAQ constant points to. */
 export const FAQ_SUGGEST = '\nSee http://rocketmq.apache.org/docs/faq/ for further details.';

@@ -8,6 +8,7 @@
  */
 import type { BrokerData, TopicRouteData } from '../../protocol/body/route.js';
 import type { ClusterInfo } from '../../protocol/body/cluster-info.js';
+import { TopicSysFlag } from '../../protocol/body/topic-config.js';
 import { isWriteable } from '../../protocol/codes/misc.js';
 import { freshHashSetOrder } from './java-hash-map.js';
 import { MASTER_ID } from './route-registry.js';
@@ -132,17 +133,14 @@ export function systemTopics(registry: RouteRegistry): SystemTopicList {
   return result;
 }
 
-const UNIT_FLAG = 0x1;
-const UNIT_SUB_FLAG = 0x2;
-
 /** GET_UNIT_TOPIC_LIST (311) / GET_HAS_UNIT_SUB_TOPIC_LIST (312) / ..._UNUNIT_... (313), by the first queue data. */
 export function unitTopics(registry: RouteRegistry, kind: 'unit' | 'unitSub' | 'unitSubNotUnit'): string[] {
   const picked: string[] = [];
   for (const [topic, byBroker] of registry.topicQueueTable.javaEntries()) {
     const first = byBroker.javaValues()[0];
     if (first === undefined) continue;
-    const unit = (first.topicSysFlag & UNIT_FLAG) !== 0;
-    const unitSub = (first.topicSysFlag & UNIT_SUB_FLAG) !== 0;
+    const unit = (first.topicSysFlag & TopicSysFlag.UNIT) !== 0;
+    const unitSub = (first.topicSysFlag & TopicSysFlag.UNIT_SUB) !== 0;
     if (
       (kind === 'unit' && unit) ||
       (kind === 'unitSub' && unitSub) ||
