@@ -3,11 +3,11 @@
  * given name servers.
  */
 import { consoleLogger } from '../../common/logger.js';
-import type { LogLevel } from '../../common/logger.js';
 import { Broker } from '../../server/broker/index.js';
-import type { FlushDiskType } from '../../server/broker/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
+import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
+import { serveUntilSignal } from '../serve.js';
 
 export const description = 'Run a broker (message store) registered with name servers';
 
@@ -20,18 +20,8 @@ const FLAGS = {
     value: 'ADDRS',
     description: 'Name server address(es), ";"- or ","-separated (required)',
   },
-  host: {
-    type: 'string',
-    value: 'HOST',
-    default: '127.0.0.1',
-    description: 'Interface to listen on (0.0.0.0 for all)',
-  },
-  port: {
-    type: 'string',
-    value: 'PORT',
-    default: '10911',
-    description: 'Port to listen on (0 = any free port)',
-  },
+  host: LISTEN_HOST_FLAG,
+  port: listenPortFlag('10911'),
   name: { type: 'string', value: 'NAME', default: 'broker-a', description: 'Broker name' },
   cluster: { type: 'string', value: 'NAME', default: 'DefaultCluster', description: 'Cluster name' },
   store: { type: 'string', value: 'DIR', description: 'Store directory (default: $HOME/store, as Java)' },
@@ -50,29 +40,8 @@ const FLAGS = {
     type: 'boolean',
     description: 'Do not create unknown topics on first send (no TBW102)',
   },
-  'log-level': {
-    type: 'string',
-    value: 'LEVEL',
-    default: 'info',
-    description: 'Log to stderr at: debug, info, warn, error, silent',
-  },
+  'log-level': logLevelFlag('info'),
 } as const;
-
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
-
-export function parseLogLevel(raw: string | undefined, fallback: LogLevel): LogLevel {
-  const level = (raw ?? fallback) as LogLevel;
-  if (!LEVELS.includes(level))
-    throw new CliError(`--log-level must be one of ${LEVELS.join(', ')}, got "${level}"`);
-  return level;
-}
-
-export function parseFlush(raw: string | undefined): FlushDiskType {
-  const v = (raw ?? 'async').toLowerCase();
-  if (v === 'async' || v === 'async_flush') return 'ASYNC_FLUSH';
-  if (v === 'sync' || v === 'sync_flush') return 'SYNC_FLUSH';
-  throw new CliError(`--flush must be async or sync, got "${raw}"`);
-}
 
 export function parseNamesrv(raw: string | undefined): string[] {
   const list = (raw ?? '')
@@ -83,36 +52,6 @@ export function parseNamesrv(raw: string | undefined): string[] {
     if (!/^.+:\d{1,5}$/.test(a)) throw new CliError(`--namesrv: "${a}" is not host:port`);
   }
   return list;
-}
-
-/**
- * Resolves on the first SIGINT / SIGTERM. Later signals are only logged, so a second Ctrl-C does not
- * cut a shutdown (and a store flush) short. Install it before announcing readiness.
- */
-export function waitForSignal(onSignal: (signal: NodeJS.Signals) => void): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let received = false;
-    const handler = (signal: NodeJS.Signals): void => {
-      if (received) {
-        process.stderr.write(`${signal} received again, still shutting down\n`);
-        return;
-      }
-      received = true;
-      onSignal(signal);
-      resolve();
-    };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-  });
-}
-
-export function describeListenError(err: unknown, what: string): Error {
-  const e = err as NodeJS.ErrnoException;
-  if (e.code === 'EADDRINUSE')
-    return new CliError(`${what}: port already in use (try another port, or 0)`, 1);
-  if (e.code === 'EADDRNOTAVAIL') return new CliError(`${what}: no such local address`, 1);
-  if (e.code === 'ELOCKED' || /lock/i.test(e.message ?? '')) return new CliError(`${what}: ${e.message}`, 1);
-  return err as Error;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -133,17 +72,13 @@ export async function run(argv: string[]): Promise<number> {
     ...(flags['advertise-ip'] !== undefined && { brokerIP: flags['advertise-ip'] }),
     logger,
   });
-  const stopped = waitForSignal((signal) => logger.warn(`${signal} received, shutting down`));
-  try {
-    await broker.start();
-  } catch (err) {
-    throw describeListenError(err, `broker on ${flags.host}:${flags.port}`);
-  }
-  process.stdout.write(
-    `broker ${broker.brokerName} (cluster ${broker.options.clusterName}) listening on ${broker.address}, ` +
+  return serveUntilSignal({
+    logger,
+    what: `broker on ${flags.host}:${flags.port}`,
+    start: () => broker.start(),
+    readyText: () =>
+      `broker ${broker.brokerName} (cluster ${broker.options.clusterName}) listening on ${broker.address}, ` +
       `store ${broker.options.storePath}, ${broker.options.flushDiskType}, name servers ${namesrvAddrs.join(';')}\n`,
-  );
-  await stopped;
-  await broker.shutdown();
-  return 0;
+    stop: () => broker.shutdown(),
+  });
 }

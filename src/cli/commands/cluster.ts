@@ -13,23 +13,11 @@ import { createRequest } from '../../protocol/command/remoting-command.js';
 import { RemotingClient } from '../../transport/remoting-client.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
+import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
 
 export const description = 'List the clusters and brokers registered with a name server';
 
 const USAGE = 'rmq cluster --namesrv ADDR [--json]';
-
-export const NAMESRV_FLAG = {
-  type: 'string',
-  value: 'ADDR',
-  description: 'Name server address host:port (several: a;b). Default: env NAMESRV_ADDR',
-} as const;
-
-export const TIMEOUT_MS_FLAG = {
-  type: 'string',
-  value: 'MS',
-  default: '3000',
-  description: 'Timeout of each request',
-} as const;
 
 const FLAGS = {
   namesrv: NAMESRV_FLAG,

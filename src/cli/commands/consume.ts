@@ -9,7 +9,8 @@ import { silentLogger } from '../../common/logger.js';
 import { checkGroup, checkTopic } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
-import { NAMESRV_FLAG, nameServersFrom } from './cluster.js';
+import { NAMESRV_FLAG } from '../flags.js';
+import { nameServersFrom } from './cluster.js';
 
 export const description = 'Read messages from a topic (pull consumer) and commit the group offsets';
 

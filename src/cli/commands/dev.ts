@@ -7,7 +7,8 @@ import path from 'node:path';
 import { consoleLogger } from '../../common/logger.js';
 import { startEmbeddedCluster } from '../../server/embedded-cluster.js';
 import { intFlag, parseFlags } from '../args.js';
-import { describeListenError, parseFlush, parseLogLevel, waitForSignal } from './broker.js';
+import { logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
+import { serveUntilSignal } from '../serve.js';
 
 export const description = 'Run a name server and a broker in one process (development)';
 
@@ -36,12 +37,7 @@ const FLAGS = {
     description: 'Store directory (kept between runs)',
   },
   flush: { type: 'string', value: 'MODE', default: 'async', description: 'Disk flush: async or sync' },
-  'log-level': {
-    type: 'string',
-    value: 'LEVEL',
-    default: 'warn',
-    description: 'Log to stderr at: debug, info, warn, error, silent',
-  },
+  'log-level': logLevelFlag('warn'),
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -50,41 +46,38 @@ export async function run(argv: string[]): Promise<number> {
   const logger = consoleLogger(parseLogLevel(flags['log-level'], 'warn'), 'dev');
   const storeRoot = path.resolve(flags.store ?? DEFAULT_DEV_STORE);
   const host = flags.host ?? '127.0.0.1';
-  const stopped = waitForSignal((signal) => logger.warn(`${signal} received, shutting down`));
-  let cluster;
-  try {
-    cluster = await startEmbeddedCluster({
-      host,
-      namesrvPort: intFlag('namesrv-port', flags['namesrv-port'], 9876, 0, 65535),
-      brokers: [
-        { port: intFlag('broker-port', flags['broker-port'], 10911, 0, 65535), storePath: storeRoot },
-      ],
-      storeRoot,
-      keepStore: true,
-      autoCreateTopicEnable: true,
-      flushDiskType: parseFlush(flags.flush),
-      logger,
-    });
-  } catch (err) {
-    throw describeListenError(err, 'rmq dev');
-  }
-  const broker = cluster.brokers[0]!;
-  const ns = cluster.namesrvAddress;
-  process.stdout.write(
-    [
-      `name server  ${ns}`,
-      `broker       ${broker.brokerName} at ${broker.address} (cluster ${broker.options.clusterName}, ${broker.options.flushDiskType})`,
-      `store        ${storeRoot}`,
-      '',
-      'Point clients at the name server, e.g.:',
-      `  rmq send --namesrv ${ns} --topic TopicTest --body hello`,
-      `  rmq consume --namesrv ${ns} --topic TopicTest --from-beginning`,
-      `  NAMESRV_ADDR=${ns} (Java / other clients)`,
-      'Topics are created on first send. Ctrl-C to stop.',
-      '',
-    ].join('\n'),
-  );
-  await stopped;
-  await cluster.stop();
-  return 0;
+  return serveUntilSignal({
+    logger,
+    what: 'rmq dev',
+    start: () =>
+      startEmbeddedCluster({
+        host,
+        namesrvPort: intFlag('namesrv-port', flags['namesrv-port'], 9876, 0, 65535),
+        brokers: [
+          { port: intFlag('broker-port', flags['broker-port'], 10911, 0, 65535), storePath: storeRoot },
+        ],
+        storeRoot,
+        keepStore: true,
+        autoCreateTopicEnable: true,
+        flushDiskType: parseFlush(flags.flush),
+        logger,
+      }),
+    readyText: (cluster) => {
+      const broker = cluster.brokers[0]!;
+      const ns = cluster.namesrvAddress;
+      return [
+        `name server  ${ns}`,
+        `broker       ${broker.brokerName} at ${broker.address} (cluster ${broker.options.clusterName}, ${broker.options.flushDiskType})`,
+        `store        ${storeRoot}`,
+        '',
+        'Point clients at the name server, e.g.:',
+        `  rmq send --namesrv ${ns} --topic TopicTest --body hello`,
+        `  rmq consume --namesrv ${ns} --topic TopicTest --from-beginning`,
+        `  NAMESRV_ADDR=${ns} (Java / other clients)`,
+        'Topics are created on first send. Ctrl-C to stop.',
+        '',
+      ].join('\n');
+    },
+    stop: (cluster) => cluster.stop(),
+  });
 }

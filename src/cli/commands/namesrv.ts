@@ -2,28 +2,18 @@
  * `rmq namesrv`: runs a name server in the foreground until SIGINT / SIGTERM.
  */
 import { consoleLogger } from '../../common/logger.js';
-import type { LogLevel } from '../../common/logger.js';
 import { NameServer } from '../../server/namesrv/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
+import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseLogLevel } from '../flags.js';
 
 export const description = 'Run a name server (route registry for brokers and clients)';
 
 const USAGE = 'rmq namesrv [--host 127.0.0.1] [--port 9876]';
 
 const FLAGS = {
-  host: {
-    type: 'string',
-    value: 'HOST',
-    default: '127.0.0.1',
-    description: 'Interface to listen on (0.0.0.0 for all)',
-  },
-  port: {
-    type: 'string',
-    value: 'PORT',
-    default: '9876',
-    description: 'Port to listen on (0 = any free port)',
-  },
+  host: LISTEN_HOST_FLAG,
+  port: listenPortFlag('9876'),
   'broker-expiry': {
     type: 'string',
     value: 'MS',
@@ -35,23 +25,13 @@ const FLAGS = {
     description: 'Put orderTopicConf (KV namespace ORDER_TOPIC_CONFIG) into routes',
   },
   'kv-config': { type: 'string', value: 'FILE', description: 'Persist the KV configuration to FILE' },
-  'log-level': {
-    type: 'string',
-    value: 'LEVEL',
-    default: 'warn',
-    description: 'Log to stderr at: debug, info, warn, error, silent',
-  },
+  'log-level': logLevelFlag('warn'),
 } as const;
-
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 export async function run(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, USAGE, description, FLAGS);
   if (flags === undefined) return 0;
-  const level = (flags['log-level'] ?? 'warn') as LogLevel;
-  if (!LEVELS.includes(level))
-    throw new CliError(`--log-level must be one of ${LEVELS.join(', ')}, got "${level}"`);
-  const logger = consoleLogger(level, 'namesrv');
+  const logger = consoleLogger(parseLogLevel(flags['log-level'], 'warn'), 'namesrv');
 
   const server = new NameServer({
     host: flags.host ?? '127.0.0.1',

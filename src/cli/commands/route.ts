@@ -2,7 +2,8 @@
 import type { TopicRouteData } from '../../protocol/body/index.js';
 import { parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
-import { NAMESRV_FLAG, TIMEOUT_MS_FLAG, withAdmin } from './cluster.js';
+import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
+import { withAdmin } from './cluster.js';
 
 export const description = "Print a topic's route (queues per broker, broker addresses) as JSON";
 

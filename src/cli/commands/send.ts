@@ -8,7 +8,7 @@ import { RocketMQError } from '../../common/errors.js';
 import { Message } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
-import { NAMESRV_FLAG } from './cluster.js';
+import { NAMESRV_FLAG } from '../flags.js';
 
 export const description = 'Send messages (sync, async or oneway) and print each SendResult';
 

@@ -10,7 +10,8 @@ import { CreateTopicRequestHeader } from '../../protocol/headers/index.js';
 import { checkTopic } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
-import { NAMESRV_FLAG, TIMEOUT_MS_FLAG, expectSuccess, fetchClusterInfo, withAdmin } from './cluster.js';
+import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
+import { expectSuccess, fetchClusterInfo, withAdmin } from './cluster.js';
 import type { AdminSession } from './cluster.js';
 
 export const description = 'Create topics on brokers (topic create) or list the known topics (topic list)';
