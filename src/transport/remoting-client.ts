@@ -18,20 +18,12 @@ import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { parseAddress } from './address.js';
 import { atCallSite, emitChannelEvent } from './channel-support.js';
 import { Connection } from './connection.js';
-import type { ConnectionOwner } from './connection.js';
 import { TransportDefaults } from './defaults.js';
 import { AsyncCall } from './async-call.js';
 import type { InvokeCallback } from './async-call.js';
-import { RequestDispatcher } from './dispatcher.js';
-import { Permits } from './permits.js';
-import { monotonicNow, Sweeper } from './sweeper.js';
-import type {
-  ChannelEventListener,
-  ProcessorOptions,
-  RemotingClientOptions,
-  RequestProcessor,
-  RPCHook,
-} from './types.js';
+import { RemotingEndpoint } from './endpoint.js';
+import { monotonicNow } from './sweeper.js';
+import type { RemotingClientOptions } from './types.js';
 
 export type SocketFactory = (host: string, port: number) => net.Socket;
 
@@ -50,79 +42,51 @@ function positive(name: string, value: number, allowZero = false): number {
   return value;
 }
 
-export class RemotingClient {
+export class RemotingClient extends RemotingEndpoint {
   private readonly connections = new Map<string, Connection>();
   private readonly connecting = new Map<string, Promise<Connection>>();
-  private readonly hooks: RPCHook[] = [];
-  private readonly listeners: ChannelEventListener[] = [];
-  private readonly sweeper: Sweeper;
-  private readonly dispatcher: RequestDispatcher;
-  private readonly asyncPermits: Permits;
-  private readonly onewayPermits: Permits;
-  private readonly owner: ConnectionOwner;
-  private readonly logger: Logger;
   private readonly socketFactory: SocketFactory;
   private readonly connectTimeoutMillis: number;
-  private readonly idleMillis: number;
   private stopped = false;
 
   constructor(options: RemotingClientConfig = {}) {
     const d = TransportDefaults;
-    this.logger = options.logger ?? silentLogger;
-    this.socketFactory = options.socketFactory ?? defaultSocketFactory;
-    this.connectTimeoutMillis = positive(
+    const connectTimeoutMillis = positive(
       'connectTimeoutMillis',
       options.connectTimeoutMillis ?? d.connectTimeoutMillis,
     );
-    this.idleMillis = positive(
+    const idleMillis = positive(
       'channelMaxIdleMillis',
       options.channelMaxIdleMillis ?? d.channelMaxIdleMillis,
       true,
     );
-    const scanMillis = positive('scanIntervalMillis', options.scanIntervalMillis ?? d.scanIntervalMillis);
-    this.sweeper = new Sweeper(scanMillis, (now) => {
-      for (const connection of [...this.connections.values()]) {
-        connection.sweep(now, d.scanGraceMillis, this.idleMillis);
-      }
-    });
-    const serializeType = options.serializeType ?? d.serializeType;
-    this.dispatcher = new RequestDispatcher(this.hooks, serializeType, this.logger);
-    this.asyncPermits = new Permits(options.asyncPermits ?? d.clientAsyncPermits, this.sweeper);
-    this.onewayPermits = new Permits(options.onewayPermits ?? d.clientOnewayPermits, this.sweeper);
-    this.owner = {
-      logger: this.logger,
-      sweeper: this.sweeper,
-      dispatcher: this.dispatcher,
-      hooks: this.hooks,
-      listeners: this.listeners,
-      asyncPermits: this.asyncPermits,
-      onewayPermits: this.onewayPermits,
-      serializeType,
+    const scanIntervalMillis = positive(
+      'scanIntervalMillis',
+      options.scanIntervalMillis ?? d.scanIntervalMillis,
+    );
+    super({
+      logger: options.logger ?? silentLogger,
+      scanIntervalMillis,
+      idleMillis,
+      serializeType: options.serializeType ?? d.serializeType,
       maxFrameLength: options.maxFrameLength ?? d.maxFrameLength,
+      asyncPermits: options.asyncPermits ?? d.clientAsyncPermits,
+      onewayPermits: options.onewayPermits ?? d.clientOnewayPermits,
       closeSocketIfTimeout: options.closeSocketIfTimeout ?? d.closeSocketIfTimeout,
       maxQueuedWriteBytes: 0,
-      connectionClosed: (connection) => {
-        if (this.connections.get(connection.remoteAddress) === connection) {
-          this.connections.delete(connection.remoteAddress);
-        }
-      },
-    };
+    });
+    this.socketFactory = options.socketFactory ?? defaultSocketFactory;
+    this.connectTimeoutMillis = connectTimeoutMillis;
   }
 
-  registerProcessor(code: number, processor: RequestProcessor, options?: ProcessorOptions): void {
-    this.dispatcher.register(code, processor, options);
+  protected connectionList(): Connection[] {
+    return [...this.connections.values()];
   }
 
-  registerDefaultProcessor(processor: RequestProcessor, options?: ProcessorOptions): void {
-    this.dispatcher.registerDefault(processor, options);
-  }
-
-  registerRPCHook(hook: RPCHook): void {
-    this.hooks.push(hook);
-  }
-
-  addChannelEventListener(listener: ChannelEventListener): void {
-    this.listeners.push(listener);
+  protected forgetConnection(connection: Connection): void {
+    if (this.connections.get(connection.remoteAddress) === connection) {
+      this.connections.delete(connection.remoteAddress);
+    }
   }
 
   /** Requests waiting for a response, over all connections. */
@@ -191,9 +155,7 @@ export class RemotingClient {
     this.stopped = true;
     for (const connection of [...this.connections.values()]) connection.close('client shutdown');
     this.connections.clear();
-    this.asyncPermits.rejectAll();
-    this.onewayPermits.rejectAll();
-    for (const item of this.sweeper.stop()) item.expire(monotonicNow());
+    this.releaseWaiters();
     await Promise.allSettled([...this.connecting.values()]);
   }
 

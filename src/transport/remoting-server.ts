@@ -11,19 +11,10 @@ import type { Logger } from '../common/logger.js';
 import { formatAddress, normalizeHost } from './address.js';
 import { emitChannelEvent } from './channel-support.js';
 import { Connection } from './connection.js';
-import type { ConnectionOwner } from './connection.js';
 import { TransportDefaults } from './defaults.js';
-import { RequestDispatcher } from './dispatcher.js';
-import { Permits } from './permits.js';
-import { monotonicNow, Sweeper } from './sweeper.js';
-import type {
-  ChannelEventListener,
-  ProcessorOptions,
-  RemotingChannel,
-  RemotingServerOptions,
-  RequestProcessor,
-  RPCHook,
-} from './types.js';
+import { RemotingEndpoint } from './endpoint.js';
+import { monotonicNow } from './sweeper.js';
+import type { RemotingChannel, RemotingServerOptions } from './types.js';
 
 export interface RemotingServerConfig extends RemotingServerOptions {
   logger?: Logger;
@@ -33,67 +24,37 @@ export interface RemotingServerConfig extends RemotingServerOptions {
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
-export class RemotingServer {
+export class RemotingServer extends RemotingEndpoint {
   private readonly connections = new Set<Connection>();
-  private readonly hooks: RPCHook[] = [];
-  private readonly listeners: ChannelEventListener[] = [];
-  private readonly sweeper: Sweeper;
-  private readonly dispatcher: RequestDispatcher;
-  private readonly asyncPermits: Permits;
-  private readonly onewayPermits: Permits;
-  private readonly owner: ConnectionOwner;
-  private readonly logger: Logger;
-  private readonly idleMillis: number;
   private readonly server: net.Server;
   private state: State = 'new';
   private bound: { host: string; port: number } | undefined;
 
   constructor(private readonly options: RemotingServerConfig = {}) {
     const d = TransportDefaults;
-    this.logger = options.logger ?? silentLogger;
-    this.idleMillis = options.channelMaxIdleMillis ?? d.channelMaxIdleMillis;
-    if (!(this.idleMillis >= 0))
-      throw new RangeError(`channelMaxIdleMillis must be >= 0, got ${this.idleMillis}`);
-    this.sweeper = new Sweeper(options.scanIntervalMillis ?? d.scanIntervalMillis, (now) => {
-      for (const connection of [...this.connections])
-        connection.sweep(now, d.scanGraceMillis, this.idleMillis);
-    });
-    const serializeType = options.serializeType ?? d.serializeType;
-    this.dispatcher = new RequestDispatcher(this.hooks, serializeType, this.logger);
-    this.asyncPermits = new Permits(options.asyncPermits ?? d.serverAsyncPermits, this.sweeper);
-    this.onewayPermits = new Permits(options.onewayPermits ?? d.serverOnewayPermits, this.sweeper);
-    this.owner = {
-      logger: this.logger,
-      sweeper: this.sweeper,
-      dispatcher: this.dispatcher,
-      hooks: this.hooks,
-      listeners: this.listeners,
-      asyncPermits: this.asyncPermits,
-      onewayPermits: this.onewayPermits,
-      serializeType,
+    const idleMillis = options.channelMaxIdleMillis ?? d.channelMaxIdleMillis;
+    if (!(idleMillis >= 0)) throw new RangeError(`channelMaxIdleMillis must be >= 0, got ${idleMillis}`);
+    super({
+      logger: options.logger ?? silentLogger,
+      scanIntervalMillis: options.scanIntervalMillis ?? d.scanIntervalMillis,
+      idleMillis,
+      serializeType: options.serializeType ?? d.serializeType,
       maxFrameLength: options.maxFrameLength ?? d.maxFrameLength,
+      asyncPermits: options.asyncPermits ?? d.serverAsyncPermits,
+      onewayPermits: options.onewayPermits ?? d.serverOnewayPermits,
       closeSocketIfTimeout: false,
       maxQueuedWriteBytes: d.maxQueuedWriteBytes,
-      connectionClosed: (connection) => this.connections.delete(connection),
-    };
+    });
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.on('error', (error) => this.logger.error({ error: error.message }, 'server socket error'));
   }
 
-  registerProcessor(code: number, processor: RequestProcessor, options?: ProcessorOptions): void {
-    this.dispatcher.register(code, processor, options);
+  protected connectionList(): Connection[] {
+    return [...this.connections];
   }
 
-  registerDefaultProcessor(processor: RequestProcessor, options?: ProcessorOptions): void {
-    this.dispatcher.registerDefault(processor, options);
-  }
-
-  registerRPCHook(hook: RPCHook): void {
-    this.hooks.push(hook);
-  }
-
-  addChannelEventListener(listener: ChannelEventListener): void {
-    this.listeners.push(listener);
+  protected forgetConnection(connection: Connection): void {
+    this.connections.delete(connection);
   }
 
   /** Binds and listens; resolves with the bound address (port 0 picks a free port). */
@@ -167,9 +128,7 @@ export class RemotingServer {
     clearTimeout(timer);
     const left = Math.max(0, graceMillis - (monotonicNow() - begin));
     await Promise.all([...this.connections].map((connection) => connection.closeGracefully(left)));
-    this.asyncPermits.rejectAll();
-    this.onewayPermits.rejectAll();
-    for (const item of this.sweeper.stop()) item.expire(monotonicNow());
+    this.releaseWaiters();
     await closedListener;
     this.state = 'stopped';
     this.logger.info({}, 'remoting server stopped');

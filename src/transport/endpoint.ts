@@ -1,0 +1,95 @@
+/**
+ * What the remoting client and the remoting server have in common: the processor table, RPC hooks,
+ * channel event listeners, permits, the sweeper that walks their connections, and the ConnectionOwner
+ * handed to each connection. Subclasses keep their connections (a client by address, a server as a
+ * set) and say how to list them and forget one.
+ */
+import type { Logger } from '../common/logger.js';
+import type { SerializeTypeCode } from '../protocol/codes/misc.js';
+import type { Connection, ConnectionOwner } from './connection.js';
+import { TransportDefaults } from './defaults.js';
+import { RequestDispatcher } from './dispatcher.js';
+import { Permits } from './permits.js';
+import { monotonicNow, Sweeper } from './sweeper.js';
+import type { ChannelEventListener, ProcessorOptions, RequestProcessor, RPCHook } from './types.js';
+
+/** Settings already resolved against the defaults (and validated) by the subclass. */
+export interface EndpointSettings {
+  logger: Logger;
+  scanIntervalMillis: number;
+  /** Close a connection idle for this long (0 = never). */
+  idleMillis: number;
+  serializeType: SerializeTypeCode;
+  maxFrameLength: number;
+  asyncPermits: number;
+  onewayPermits: number;
+  closeSocketIfTimeout: boolean;
+  maxQueuedWriteBytes: number;
+}
+
+export abstract class RemotingEndpoint {
+  protected readonly hooks: RPCHook[] = [];
+  protected readonly listeners: ChannelEventListener[] = [];
+  protected readonly logger: Logger;
+  protected readonly sweeper: Sweeper;
+  protected readonly dispatcher: RequestDispatcher;
+  protected readonly asyncPermits: Permits;
+  protected readonly onewayPermits: Permits;
+  protected readonly owner: ConnectionOwner;
+
+  protected constructor(settings: EndpointSettings) {
+    const { logger, idleMillis, serializeType } = settings;
+    this.logger = logger;
+    this.sweeper = new Sweeper(settings.scanIntervalMillis, (now) => {
+      for (const connection of this.connectionList()) {
+        connection.sweep(now, TransportDefaults.scanGraceMillis, idleMillis);
+      }
+    });
+    this.dispatcher = new RequestDispatcher(this.hooks, serializeType, logger);
+    this.asyncPermits = new Permits(settings.asyncPermits, this.sweeper);
+    this.onewayPermits = new Permits(settings.onewayPermits, this.sweeper);
+    this.owner = {
+      logger,
+      sweeper: this.sweeper,
+      dispatcher: this.dispatcher,
+      hooks: this.hooks,
+      listeners: this.listeners,
+      asyncPermits: this.asyncPermits,
+      onewayPermits: this.onewayPermits,
+      serializeType,
+      maxFrameLength: settings.maxFrameLength,
+      closeSocketIfTimeout: settings.closeSocketIfTimeout,
+      maxQueuedWriteBytes: settings.maxQueuedWriteBytes,
+      connectionClosed: (connection) => this.forgetConnection(connection),
+    };
+  }
+
+  /** A snapshot of the open connections (the sweep may close some while it walks them). */
+  protected abstract connectionList(): Connection[];
+
+  /** Called once a connection has closed. */
+  protected abstract forgetConnection(connection: Connection): void;
+
+  registerProcessor(code: number, processor: RequestProcessor, options?: ProcessorOptions): void {
+    this.dispatcher.register(code, processor, options);
+  }
+
+  registerDefaultProcessor(processor: RequestProcessor, options?: ProcessorOptions): void {
+    this.dispatcher.registerDefault(processor, options);
+  }
+
+  registerRPCHook(hook: RPCHook): void {
+    this.hooks.push(hook);
+  }
+
+  addChannelEventListener(listener: ChannelEventListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Last step of a shutdown: permit waiters fail, timers stop, what still waited on them expires. */
+  protected releaseWaiters(): void {
+    this.asyncPermits.rejectAll();
+    this.onewayPermits.rejectAll();
+    for (const item of this.sweeper.stop()) item.expire(monotonicNow());
+  }
+}
