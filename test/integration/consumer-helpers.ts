@@ -3,27 +3,9 @@ import { MQClientAPI } from '../../src/client/mq-client-api.js';
 import { RemotingClient } from '../../src/transport/remoting-client.js';
 import { createTopicOnBroker } from '../../src/cli/commands/topic.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
+import { waitFor } from '../helpers/wait.js';
 
-/** Polls `check` every 50 ms until it returns a value other than undefined, or fails after `ms`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  ms = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor };
 
 /** Creates `topic` on every broker of the cluster and waits until the name server routes it to all of them. */
 export async function createTopic(
