@@ -14,9 +14,9 @@ import { RemotingClient } from '../src/transport/index.js';
 import { createRequest } from '../src/protocol/command/remoting-command.js';
 import { RequestCode } from '../src/protocol/codes/request-code.js';
 import { SendMessageRequestHeader } from '../src/protocol/headers/send.js';
-import { CreateTopicRequestHeader } from '../src/protocol/headers/admin.js';
 import { decodeKVTable } from '../src/protocol/body/kv-table.js';
 import { encodeProperties } from '../src/protocol/message/properties.js';
+import { createTopic } from '../test/helpers/broker-client.js';
 import { startBrokerProcess } from '../test/helpers/broker-process.js';
 
 const { values } = parseArgs({
@@ -44,21 +44,7 @@ async function runOne(size: number, flush: 'ASYNC_FLUSH' | 'SYNC_FLUSH'): Promis
   const proc = await startBrokerProcess(dir, flush);
   const client = new RemotingClient({ asyncPermits: 65535 });
   try {
-    const admin = await client.invokeSync(
-      proc.address,
-      createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-        extFields: CreateTopicRequestHeader.encode({
-          topic: TOPIC,
-          defaultTopic: 'TBW102',
-          readQueueNums: QUEUES,
-          writeQueueNums: QUEUES,
-          perm: 6,
-          topicFilterType: 'SINGLE_TAG',
-          order: false,
-        }),
-      }),
-      5000,
-    );
+    const admin = await createTopic(client, proc.address, TOPIC, QUEUES);
     if (admin.code !== 0) throw new Error(`create topic: ${admin.remark}`);
     const body = Buffer.alloc(size, 0x61);
     const properties = encodeProperties({ WAIT: 'true', UNIQ_KEY: 'BENCH0000000000000000000000000000' });

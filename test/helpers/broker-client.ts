@@ -8,6 +8,7 @@ import type { RemotingCommand } from '../../src/protocol/command/remoting-comman
 import { RequestCode } from '../../src/protocol/codes/request-code.js';
 import { SendMessageRequestHeader } from '../../src/protocol/headers/send.js';
 import { PullMessageRequestHeader } from '../../src/protocol/headers/pull.js';
+import { CreateTopicRequestHeader } from '../../src/protocol/headers/admin.js';
 import { encodeProperties } from '../../src/protocol/message/properties.js';
 import { encodeBatch } from '../../src/protocol/message/batch.js';
 import { decodeMessageRecords } from '../../src/protocol/message/record.js';
@@ -146,6 +147,29 @@ export function request(
   body?: Buffer,
 ): Promise<RemotingCommand> {
   return client.invokeSync(addr, createRequest(code, { extFields, ...(body && { body }) }), TIMEOUT);
+}
+
+/** UPDATE_AND_CREATE_TOPIC on one broker: `queues` read and write queues, perm RW, from TBW102. */
+export function createTopic(
+  client: RemotingClient,
+  addr: string,
+  topic: string,
+  queues: number,
+): Promise<RemotingCommand> {
+  return request(
+    client,
+    addr,
+    RequestCode.UPDATE_AND_CREATE_TOPIC,
+    CreateTopicRequestHeader.encode({
+      topic,
+      defaultTopic: 'TBW102',
+      readQueueNums: queues,
+      writeQueueNums: queues,
+      perm: 6,
+      topicFilterType: 'SINGLE_TAG',
+      order: false,
+    }),
+  );
 }
 
 export function newClient(): RemotingClient {

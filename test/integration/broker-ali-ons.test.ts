@@ -9,8 +9,7 @@ import { createRequire } from 'node:module';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import { RequestCode } from '../../src/protocol/codes/request-code.js';
-import { CreateTopicRequestHeader } from '../../src/protocol/headers/admin.js';
-import { newClient, request } from '../helpers/broker-client.js';
+import { createTopic, newClient, request } from '../helpers/broker-client.js';
 
 const require = createRequire(import.meta.url);
 
@@ -68,20 +67,7 @@ describe('ali-ons interop', () => {
     // as an Aliyun console would, and wait until the name server routes it.
     const admin = newClient();
     try {
-      const created = await request(
-        admin,
-        cluster.brokers[0]!.address,
-        RequestCode.UPDATE_AND_CREATE_TOPIC,
-        CreateTopicRequestHeader.encode({
-          topic: 'OnsTopic',
-          defaultTopic: 'TBW102',
-          readQueueNums: 4,
-          writeQueueNums: 4,
-          perm: 6,
-          topicFilterType: 'SINGLE_TAG',
-          order: false,
-        }),
-      );
+      const created = await createTopic(admin, cluster.brokers[0]!.address, 'OnsTopic', 4);
       assert.equal(created.code, 0);
       for (let i = 0; i < 100; i++) {
         const route = await request(admin, cluster.namesrvAddress, RequestCode.GET_ROUTEINFO_BY_TOPIC, {

@@ -9,11 +9,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RequestCode } from '../../src/protocol/codes/request-code.js';
-import { CreateTopicRequestHeader } from '../../src/protocol/headers/admin.js';
 import { decodeProperties } from '../../src/protocol/message/properties.js';
 import type { RemotingClient } from '../../src/transport/index.js';
-import { newClient, pullAll, request, send } from '../helpers/broker-client.js';
+import { createTopic, newClient, pullAll, send } from '../helpers/broker-client.js';
 import { startBrokerProcess } from '../helpers/broker-process.js';
 import type { BrokerProcess } from '../helpers/broker-process.js';
 
@@ -45,20 +43,7 @@ describe('broker kill -9', () => {
     let client: RemotingClient = newClient();
     cleanups.push(() => client.shutdown());
 
-    const created = await request(
-      client,
-      proc.address,
-      RequestCode.UPDATE_AND_CREATE_TOPIC,
-      CreateTopicRequestHeader.encode({
-        topic: TOPIC,
-        defaultTopic: 'TBW102',
-        readQueueNums: QUEUES,
-        writeQueueNums: QUEUES,
-        perm: 6,
-        topicFilterType: 'SINGLE_TAG',
-        order: false,
-      }),
-    );
+    const created = await createTopic(client, proc.address, TOPIC, QUEUES);
     assert.equal(created.code, 0);
 
     const acked: Acked[] = [];

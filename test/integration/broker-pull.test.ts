@@ -19,12 +19,12 @@ import {
 } from '../../src/protocol/body/lock-batch.js';
 import { decodeKVTable } from '../../src/protocol/body/kv-table.js';
 import { parseFastjsonObject } from '../../src/protocol/body/fastjson-parse.js';
-import { CreateTopicRequestHeader, DeleteTopicRequestHeader } from '../../src/protocol/headers/admin.js';
+import { DeleteTopicRequestHeader } from '../../src/protocol/headers/admin.js';
 import { ConsumerSendMsgBackRequestHeader } from '../../src/protocol/headers/client.js';
 import { decodeMessageRecord } from '../../src/protocol/message/record.js';
 import { decodeProperties } from '../../src/protocol/message/properties.js';
 import { decodeOffsetMessageId } from '../../src/protocol/message/message-id.js';
-import { newClient, pull, pullAll, records, request, send } from '../helpers/broker-client.js';
+import { createTopic, newClient, pull, pullAll, records, request, send } from '../helpers/broker-client.js';
 
 let cluster: EmbeddedCluster;
 let client: RemotingClient;
@@ -345,21 +345,7 @@ describe('broker pull', () => {
   });
 
   it('creates, lists and deletes topics', async () => {
-    const create = (topic: string) =>
-      request(
-        client,
-        addr,
-        RequestCode.UPDATE_AND_CREATE_TOPIC,
-        CreateTopicRequestHeader.encode({
-          topic,
-          defaultTopic: 'TBW102',
-          readQueueNums: 2,
-          writeQueueNums: 2,
-          perm: 6,
-          topicFilterType: 'SINGLE_TAG',
-          order: false,
-        }),
-      );
+    const create = (topic: string) => createTopic(client, addr, topic, 2);
     assert.equal((await create('AdminTopic')).code, 0);
     const sys = await create('SELF_TEST_TOPIC');
     assert.deepEqual(
