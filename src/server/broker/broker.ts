@@ -18,23 +18,18 @@ import type { SocketAddress } from '../../protocol/message/record.js';
 import { RemotingClient, RemotingServer } from '../../transport/index.js';
 import type { RemotingChannel } from '../../transport/index.js';
 import { ConfigStore, MessageStore } from '../store/index.js';
-import { AdminProcessor } from './admin-processor.js';
-import { ADMIN_STATS_CODES, AdminStatsProcessor } from './admin-stats.js';
 import type { BrokerOptions, ResolvedBrokerOptions } from './broker-config.js';
+import { registerBrokerProcessors } from './broker-processors.js';
 import { parseDelayLevels, resolveBrokerOptions } from './broker-config.js';
 import type { BrokerContext } from './broker-context.js';
 import { BrokerStats } from './broker-stats.js';
 import { ClientManager } from './client-manager.js';
-import { ClientProcessor } from './client-processor.js';
 import { delayOffsetFile } from './delay-offsets.js';
-import { GROUP_ADMIN_CODES, GroupAdminProcessor } from './group-admin.js';
 import { ConsumerOffsetManager, RebalanceLockManager, SubscriptionGroupManager } from './groups.js';
 import { PullHoldService } from './pull-hold-service.js';
 import { PullMessageProcessor } from './pull-processor.js';
 import { BrokerRegistrar } from './registration.js';
 import { ScheduleService } from './schedule-service.js';
-import { SendBackProcessor } from './send-back-processor.js';
-import { SendMessageProcessor } from './send-processor.js';
 import { TopicConfigManager } from './topic-config-manager.js';
 import type { TopicTableSnapshot } from './topic-config-manager.js';
 
@@ -147,55 +142,8 @@ export class Broker {
   }
 
   private registerProcessors(pull: PullMessageProcessor): void {
-    const s = this.server;
-    const many = { maxConcurrency: 65536 };
-    const send = new SendMessageProcessor(this.ctx, this.schedule);
-    for (const code of [
-      RequestCode.SEND_MESSAGE,
-      RequestCode.SEND_MESSAGE_V2,
-      RequestCode.SEND_BATCH_MESSAGE,
-    ]) {
-      s.registerProcessor(code, send, many);
-    }
-    s.registerProcessor(
-      RequestCode.CONSUMER_SEND_MSG_BACK,
-      new SendBackProcessor(this.ctx, this.schedule),
-      many,
-    );
-    s.registerProcessor(RequestCode.PULL_MESSAGE, pull, many);
-    // 5.x DefaultLitePullConsumer pulls with this code (PullSysFlag LITE_PULL set); same processing.
-    s.registerProcessor(RequestCode.LITE_PULL_MESSAGE, pull, many);
-    const clients = new ClientProcessor(this.ctx);
-    for (const code of [
-      RequestCode.HEART_BEAT,
-      RequestCode.UNREGISTER_CLIENT,
-      RequestCode.CHECK_CLIENT_CONFIG,
-      RequestCode.GET_CONSUMER_LIST_BY_GROUP,
-      RequestCode.QUERY_CONSUMER_OFFSET,
-      RequestCode.UPDATE_CONSUMER_OFFSET,
-    ]) {
-      s.registerProcessor(code, clients, many);
-    }
-    const admin = new AdminProcessor(this.ctx);
-    for (const code of [
-      RequestCode.UPDATE_AND_CREATE_TOPIC,
-      RequestCode.DELETE_TOPIC_IN_BROKER,
-      RequestCode.GET_ALL_TOPIC_CONFIG,
-      RequestCode.GET_MAX_OFFSET,
-      RequestCode.GET_MIN_OFFSET,
-      RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
-      RequestCode.GET_EARLIEST_MSG_STORETIME,
-      RequestCode.VIEW_MESSAGE_BY_ID,
-      RequestCode.LOCK_BATCH_MQ,
-      RequestCode.UNLOCK_BATCH_MQ,
-    ]) {
-      s.registerProcessor(code, admin, many);
-    }
-    const stats = new AdminStatsProcessor(this.ctx);
-    for (const code of ADMIN_STATS_CODES) s.registerProcessor(code, stats, many);
-    const groupAdmin = new GroupAdminProcessor(this.ctx);
-    for (const code of GROUP_ADMIN_CODES) s.registerProcessor(code, groupAdmin, many);
-    s.addChannelEventListener({
+    registerBrokerProcessors(this.server, this.ctx, this.schedule, pull);
+    this.server.addChannelEventListener({
       onChannelClose: (channel) => this.onChannelGone(channel),
       onChannelException: (channel) => this.onChannelGone(channel),
       onChannelIdle: (channel) => this.onChannelGone(channel),
