@@ -81,6 +81,42 @@ test('SYNC_FLUSH: a flush slower than syncFlushTimeout answers FLUSH_DISK_TIMEOU
   });
 });
 
+test('SYNC_FLUSH: FLUSH_DISK_TIMEOUT is never answered before the record is written and readable', async () => {
+  await withTempDir(async (dir) => {
+    let releaseWrite: (() => void) | undefined;
+    let slow = false;
+    const store = await openStore(
+      dir,
+      { flushDiskType: 'SYNC_FLUSH', syncFlushTimeout: 20 },
+      {
+        beforeWrite: () =>
+          slow
+            ? new Promise<void>((resolve) => {
+                releaseWrite = resolve;
+              })
+            : Promise.resolve(),
+      },
+    );
+    slow = true;
+    let settled = false;
+    const put = store.putMessage(message()).then((r) => {
+      settled = true;
+      return r;
+    });
+    while (releaseWrite === undefined) await new Promise((r) => setImmediate(r));
+    // Well past the 20 ms deadline, but the bytes are not written yet: no answer.
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(settled, false);
+    slow = false;
+    releaseWrite();
+    const result = await put;
+    assert.equal(result.status, 'FLUSH_DISK_TIMEOUT');
+    const got = await store.getMessage('g', 'TopicTest', 0, result.queueOffset, 1);
+    assert.equal(got.messages.length, 1, 'readable once answered');
+    await store.close();
+  });
+});
+
 test('SYNC_FLUSH with WAIT=false does not wait for the fsync', async () => {
   await withTempDir(async (dir) => {
     const hanging: (() => void)[] = [];

@@ -8,7 +8,8 @@
  *   it starts; every SYNC_FLUSH put whose record lies below that point is answered by that single call
  *   (group commit: puts arriving during an fsync share the next one).
  * - Timeouts: a SYNC_FLUSH put not covered within syncFlushTimeout of its submission is answered
- *   FLUSH_DISK_TIMEOUT; its bytes are still written and flushed later.
+ *   FLUSH_DISK_TIMEOUT; its bytes are still flushed later. The answer never comes before the bytes are
+ *   written and dispatched, so whatever status a put gets, its message is readable by then.
  */
 import type { StoreHooks } from './store-config.js';
 import type { CommitLog } from './commit-log.js';
@@ -31,6 +32,10 @@ interface Waiter {
   readonly sub: AppendSubmission;
   readonly deadline: number;
   settled: boolean;
+  /** Bytes written and consume-queue entries dispatched. */
+  written: boolean;
+  /** Deadline passed before the write: answer FLUSH_DISK_TIMEOUT as soon as it is written. */
+  timedOut: boolean;
 }
 
 export interface CommitLogCounters {
@@ -65,7 +70,13 @@ export class AppendPipeline {
 
   /** Registers a put whose records are already reserved and enqueued; starts the writer. */
   submit(sub: AppendSubmission): void {
-    const w: Waiter = { sub, deadline: Date.now() + this.syncFlushTimeout, settled: false };
+    const w: Waiter = {
+      sub,
+      deadline: Date.now() + this.syncFlushTimeout,
+      settled: false,
+      written: false,
+      timedOut: false,
+    };
     this.unwritten.push(w);
     if (sub.waitFlush) {
       this.timeoutQueue.push(w);
@@ -127,6 +138,7 @@ export class AppendPipeline {
       bytes += pending[count++].buf.length;
     }
     const batch = pending.splice(0, count);
+    if (this.hooks.beforeWrite) await this.hooks.beforeWrite();
     await this.log.writeContiguous(batch);
     const last = batch[batch.length - 1];
     this.log.writtenPos = last.pos + last.buf.length;
@@ -135,8 +147,10 @@ export class AppendPipeline {
     while (done < this.unwritten.length && this.unwritten[done].sub.end <= this.log.writtenPos) {
       const w = this.unwritten[done++];
       w.sub.onWritten();
-      if (w.sub.waitFlush) this.unflushed.push(w);
-      else settle(w, 'PUT_OK');
+      w.written = true;
+      if (!w.sub.waitFlush) settle(w, 'PUT_OK');
+      else if (w.timedOut) settle(w, 'FLUSH_DISK_TIMEOUT');
+      else this.unflushed.push(w);
     }
     this.unwritten.splice(0, done);
     if (this.unflushed.length > 0 || this.flushWaiters.length > 0) void this.flushLoop();
@@ -202,7 +216,9 @@ export class AppendPipeline {
         this.timer = undefined;
         const now = Date.now();
         while (this.timeoutQueue.length > 0 && this.timeoutQueue[0].deadline <= now) {
-          settle(this.timeoutQueue.shift()!, 'FLUSH_DISK_TIMEOUT');
+          const w = this.timeoutQueue.shift()!;
+          if (w.written) settle(w, 'FLUSH_DISK_TIMEOUT');
+          else w.timedOut = true; // answered by the writer right after its bytes are written
         }
         this.armTimer();
       },

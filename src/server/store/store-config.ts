@@ -54,6 +54,8 @@ export const DEFAULT_STORE_CONFIG: Omit<MessageStoreConfig, 'storePathRootDir'> 
 export interface StoreHooks {
   /** Replaces fdatasync of commit-log segments (tests inject a slow disk). */
   fdatasync?: (fd: number) => Promise<void>;
+  /** Awaited before each commit-log write (tests inject a slow write). */
+  beforeWrite?: () => Promise<void>;
   /** Clock for STORETIMESTAMP (tests pin store times). Default Date.now. */
   now?: () => number;
 }
