@@ -1,10 +1,14 @@
 /**
- * Pull outcomes (Java PullStatus / PullResult / PullSysFlag) and the mapping from a PULL_MESSAGE
- * response code to a status (reference §13.4): 0 FOUND, 19 NO_NEW_MSG, 20 NO_MATCHED_MSG,
- * 21 OFFSET_ILLEGAL; any other code is a broker error.
+ * Pull outcomes (Java PullStatus / PullResult), the PULL_MESSAGE sysFlag built from the protocol's
+ * PullSysFlag bits (re-exported here for the public API), and the mapping from a PULL_MESSAGE response
+ * code to a status (reference §13.4): 0 FOUND, 19 NO_NEW_MSG, 20 NO_MATCHED_MSG, 21 OFFSET_ILLEGAL;
+ * any other code is a broker error.
  */
 import type { MessageExt } from '../../protocol/message/index.js';
 import { ResponseCode } from '../../protocol/codes/index.js';
+import { PullSysFlag } from '../../protocol/headers/pull.js';
+
+export { PullSysFlag };
 
 export const PullStatus = {
   /** At least one message came back (after the client-side tag filter the list may be empty). */
@@ -17,15 +21,6 @@ export const PullStatus = {
   OFFSET_ILLEGAL: 'OFFSET_ILLEGAL',
 } as const;
 export type PullStatus = (typeof PullStatus)[keyof typeof PullStatus];
-
-/** Request flag bits of PULL_MESSAGE (Java PullSysFlag). */
-export const PullSysFlag = {
-  COMMIT_OFFSET: 0x1,
-  SUSPEND: 0x2,
-  SUBSCRIPTION: 0x4,
-  CLASS_FILTER: 0x8,
-  LITE_PULL: 0x10,
-} as const;
 
 export function buildPullSysFlag(flags: {
   commitOffset?: boolean;

@@ -23,14 +23,20 @@ import { SendStatus } from './send-result.js';
 import type { SendResult } from './send-result.js';
 import type { TopicPublishInfo } from './topic-publish-info.js';
 
-/** Broker answers worth another attempt on another broker (4.9.8 retryResponseCodes). */
+/**
+ * Broker answers worth another attempt on another broker: the 5.x retryResponseCodes (4.9.8's set plus
+ * SYSTEM_BUSY, which a 5.x broker answers under flow control, and GO_AWAY, answered by a shutting-down
+ * 5.3.2+ server).
+ */
 export const RETRY_RESPONSE_CODES: ReadonlySet<number> = new Set([
   ResponseCode.TOPIC_NOT_EXIST,
   ResponseCode.SERVICE_NOT_AVAILABLE,
   ResponseCode.SYSTEM_ERROR,
+  ResponseCode.SYSTEM_BUSY,
   ResponseCode.NO_PERMISSION,
   ResponseCode.NO_BUYER_ID,
   ResponseCode.NOT_IN_CURRENT_UNIT,
+  ResponseCode.GO_AWAY,
 ]);
 
 /** Client error code of the final "Send [N] times" error, from the last attempt's error. */
