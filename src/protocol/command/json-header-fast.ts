@@ -17,6 +17,7 @@
 import { isLanguageName } from '../codes/language-code.js';
 import type { LanguageName } from '../codes/language-code.js';
 import { SerializeType } from '../codes/misc.js';
+import { jsonStringEnd, readJsonString } from './json-string-bytes.js';
 import type { RemotingCommand } from './remoting-command.js';
 
 /** Top-level keys in Java's (alphabetical) order; a key's index is its id. */
@@ -113,71 +114,11 @@ function readInt(buf: Buffer, end: number): number | undefined {
   return value | 0;
 }
 
-const HEX_VALUE = new Int8Array(256).fill(-1);
-for (let i = 0; i < 10; i++) HEX_VALUE[0x30 + i] = i;
-for (let i = 0; i < 6; i++) {
-  HEX_VALUE[0x41 + i] = 10 + i;
-  HEX_VALUE[0x61 + i] = 10 + i;
-}
-
-/** The character a JSON escape `\x` (x = byte) stands for, except \u; undefined when invalid. */
-const SIMPLE_ESCAPES: (string | undefined)[] = [];
-SIMPLE_ESCAPES[0x22] = '"';
-SIMPLE_ESCAPES[0x5c] = '\\';
-SIMPLE_ESCAPES[0x2f] = '/';
-SIMPLE_ESCAPES[0x62] = '\b';
-SIMPLE_ESCAPES[0x66] = '\f';
-SIMPLE_ESCAPES[0x6e] = '\n';
-SIMPLE_ESCAPES[0x72] = '\r';
-SIMPLE_ESCAPES[0x74] = '\t';
-
-function slice(buf: Buffer, start: number, end: number, ascii: boolean): string {
-  return buf.toString(ascii ? 'latin1' : 'utf8', start, end);
-}
-
 /** The JSON string whose opening quote is at `pos`, leaving `pos` after its closing quote. */
 function readString(buf: Buffer, end: number): string | undefined {
-  if (buf[pos] !== QUOTE) return undefined;
-  let p = pos + 1;
-  let start = p;
-  let ascii = true;
-  let decoded: string | undefined;
-  for (;;) {
-    if (p >= end) return undefined;
-    const b = buf[p]!;
-    if (b === QUOTE) break;
-    if (b < 0x20) return undefined; // JSON forbids raw control characters
-    if (b === BACKSLASH) {
-      if (p + 1 >= end) return undefined;
-      const e = buf[p + 1]!;
-      let char: string | undefined;
-      let length = 2;
-      if (e === 0x75) {
-        if (p + 6 > end) return undefined;
-        const code =
-          (HEX_VALUE[buf[p + 2]!]! << 12) |
-          (HEX_VALUE[buf[p + 3]!]! << 8) |
-          (HEX_VALUE[buf[p + 4]!]! << 4) |
-          HEX_VALUE[buf[p + 5]!]!;
-        if (code < 0) return undefined; // a -1 (bad digit) makes the whole value negative
-        char = String.fromCharCode(code);
-        length = 6;
-      } else {
-        char = SIMPLE_ESCAPES[e];
-        if (char === undefined) return undefined;
-      }
-      decoded = (decoded ?? '') + slice(buf, start, p, ascii) + char;
-      p += length;
-      start = p;
-      ascii = true;
-      continue;
-    }
-    if (b >= 0x80) ascii = false;
-    p++;
-  }
-  pos = p + 1;
-  const tail = p === start ? '' : slice(buf, start, p, ascii);
-  return decoded === undefined ? tail : decoded + tail;
+  const value = readJsonString(buf, pos, end);
+  if (value !== undefined) pos = jsonStringEnd;
+  return value;
 }
 
 /** An object of string values at `pos` (null prototype, as the general decoder builds it). */
