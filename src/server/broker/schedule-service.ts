@@ -9,13 +9,12 @@
  * arrives in a schedule queue, when the head record falls due (timer), and at start.
  */
 import { MessageConst } from '../../protocol/message/constants.js';
-import { tagsCode } from '../../protocol/message/java-hash.js';
 import { decodeProperties } from '../../protocol/message/properties.js';
 import { decodeMessageRecord } from '../../protocol/message/record.js';
 import { SystemTopic } from '../../protocol/message/validators.js';
 import type { PutMessageInput } from '../store/index.js';
 import type { BrokerContext } from './broker-context.js';
-import { propertiesToStoredString } from './send-support.js';
+import { propertiesToStoredString, reputInput } from './send-support.js';
 
 const SCHEDULE_TOPIC = SystemTopic.RMQ_SYS_SCHEDULE_TOPIC;
 const SCHEDULE_GROUP = 'SCHEDULE_CONSUMER';
@@ -155,21 +154,9 @@ export class ScheduleService {
           continue;
         }
         delete props[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
-        const put = await this.ctx.store.putMessage({
-          topic: realTopic,
-          queueId: realQueue,
-          flag: record.flag,
-          body: record.body,
-          properties: propertiesToStoredString(props),
-          sysFlag: record.sysFlag,
-          bornTimestamp: record.bornTimestamp,
-          bornHost: record.bornHost,
-          storeHost: record.storeHost,
-          reconsumeTimes: record.reconsumeTimes,
-          preparedTransactionOffset: 0n,
-          waitStoreMsgOK: false,
-          tagsCode: tagsCode(props[MessageConst.PROPERTY_TAGS]),
-        });
+        const put = await this.ctx.store.putMessage(
+          reputInput(record, realTopic, realQueue, props, record.reconsumeTimes),
+        );
         if (put.status !== 'PUT_OK' && put.status !== 'FLUSH_DISK_TIMEOUT') {
           this.ctx.logger.warn(
             { level, status: put.status },

@@ -10,17 +10,15 @@ import { createResponse } from '../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import { ConsumerSendMsgBackRequestHeader } from '../../protocol/headers/client.js';
 import { MessageConst } from '../../protocol/message/constants.js';
-import { tagsCode } from '../../protocol/message/java-hash.js';
 import { encodeOffsetMessageId } from '../../protocol/message/message-id.js';
 import { decodeProperties } from '../../protocol/message/properties.js';
 import { decodeMessageRecord } from '../../protocol/message/record.js';
 import { DLQ_GROUP_TOPIC_PREFIX } from '../../protocol/message/validators.js';
 import type { RequestContext, RequestProcessor } from '../../transport/types.js';
-import type { PutMessageInput } from '../store/index.js';
 import type { BrokerContext } from './broker-context.js';
 import type { ScheduleService } from './schedule-service.js';
 import { DLQ_NUMS_PER_GROUP } from './send-processor.js';
-import { propertiesToStoredString, randomQueueId } from './send-support.js';
+import { randomQueueId, reputInput } from './send-support.js';
 import { TopicConfigManager } from './topic-config-manager.js';
 import { TopicSysFlag } from '../../protocol/body/topic-config.js';
 import { FAQ_SUGGEST } from './topic-config.js';
@@ -90,21 +88,7 @@ export class SendBackProcessor implements RequestProcessor {
         record.physicalOffset,
       );
     }
-    const input: PutMessageInput = {
-      topic,
-      queueId,
-      flag: record.flag,
-      body: record.body,
-      properties: propertiesToStoredString(props),
-      sysFlag: record.sysFlag,
-      bornTimestamp: record.bornTimestamp,
-      bornHost: record.bornHost,
-      storeHost: record.storeHost,
-      reconsumeTimes: record.reconsumeTimes + 1,
-      preparedTransactionOffset: 0n,
-      waitStoreMsgOK: false,
-      tagsCode: tagsCode(props[MessageConst.PROPERTY_TAGS]),
-    };
+    const input = reputInput(record, topic, queueId, props, record.reconsumeTimes + 1);
     if (!toDLQ) this.schedule.rewriteIfDelayed(input, props);
     const result = await ctx.store.putMessage(input);
     if (result.status === 'PUT_OK') return answer(ResponseCode.SUCCESS);

@@ -14,8 +14,10 @@ import {
   isNotAllowedSendTopic,
   isTopicOrGroupIllegal,
 } from '../../protocol/message/validators.js';
-import type { SocketAddress } from '../../protocol/message/record.js';
-import type { PutMessageStatus } from '../store/index.js';
+import { MessageConst } from '../../protocol/message/constants.js';
+import { tagsCode } from '../../protocol/message/java-hash.js';
+import type { MessageRecord, SocketAddress } from '../../protocol/message/record.js';
+import type { PutMessageInput, PutMessageStatus } from '../store/index.js';
 import type { BrokerContext } from './broker-context.js';
 import type { TopicConfig } from '../../protocol/body/topic-config.js';
 import { TopicSysFlag } from '../../protocol/body/topic-config.js';
@@ -134,6 +136,34 @@ export function propertiesToStoredString(props: Readonly<Record<string, string>>
     if (v !== undefined) parts.push(k + NAME_VALUE_SEPARATOR + v);
   }
   return parts.join(PROPERTY_SEPARATOR);
+}
+
+/**
+ * A stored message put again under another topic and queue with edited properties (delayed delivery,
+ * consumer send-back): body, flags, timestamps and hosts kept; no flush wait; tags code from `props`.
+ */
+export function reputInput(
+  record: MessageRecord,
+  topic: string,
+  queueId: number,
+  props: Readonly<Record<string, string>>,
+  reconsumeTimes: number,
+): PutMessageInput {
+  return {
+    topic,
+    queueId,
+    flag: record.flag,
+    body: record.body,
+    properties: propertiesToStoredString(props),
+    sysFlag: record.sysFlag,
+    bornTimestamp: record.bornTimestamp,
+    bornHost: record.bornHost,
+    storeHost: record.storeHost,
+    reconsumeTimes,
+    preparedTransactionOffset: 0n,
+    waitStoreMsgOK: false,
+    tagsCode: tagsCode(props[MessageConst.PROPERTY_TAGS]),
+  };
 }
 
 /** "ip:port" → SocketAddress (IPv6 may come bracketed or bare). */
