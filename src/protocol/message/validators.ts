@@ -85,22 +85,32 @@ function clientError(message: string, hint: string, code = -1): MQClientError {
   return new MQClientError(`${message} (${hint})`, { code });
 }
 
-export function checkTopic(topic: string): void {
-  if (typeof topic !== 'string' || isBlank(topic)) {
-    throw clientError('The specified topic is blank', 'set a non-empty topic name');
+/** Java Validators' blank / length / character checks; `what` opens the messages as Java words them. */
+function checkName(
+  value: string,
+  what: 'The specified topic' | 'the specified group',
+  noun: 'topic' | 'group',
+  maxLength: number,
+): void {
+  if (typeof value !== 'string' || isBlank(value)) {
+    throw clientError(`${what} is blank`, `set a non-empty ${noun} name`);
   }
-  if (topic.length > TOPIC_MAX_LENGTH) {
+  if (value.length > maxLength) {
     throw clientError(
-      `The specified topic is longer than topic max length ${TOPIC_MAX_LENGTH}.`,
-      `shorten the topic, ${topic.length} characters given`,
+      `${what} is longer than ${noun} max length ${maxLength}.`,
+      `shorten the ${noun}, ${value.length} characters given`,
     );
   }
-  if (isTopicOrGroupIllegal(topic)) {
+  if (isTopicOrGroupIllegal(value)) {
     throw clientError(
-      `The specified topic[${topic}] contains illegal characters, allowing only ${VALID_NAME_PATTERN}`,
+      `${what}[${value}] contains illegal characters, allowing only ${VALID_NAME_PATTERN}`,
       'use only ASCII letters, digits, %, |, _ and -',
     );
   }
+}
+
+export function checkTopic(topic: string): void {
+  checkName(topic, 'The specified topic', 'topic', TOPIC_MAX_LENGTH);
 }
 
 /** Refuse topics no client may send to (schedule / transaction internals...). */
@@ -118,21 +128,7 @@ export function checkNotSystemTopic(topic: string): void {
 }
 
 export function checkGroup(group: string): void {
-  if (typeof group !== 'string' || isBlank(group)) {
-    throw clientError('the specified group is blank', 'set a non-empty group name');
-  }
-  if (group.length > GROUP_MAX_LENGTH) {
-    throw clientError(
-      `the specified group is longer than group max length ${GROUP_MAX_LENGTH}.`,
-      `shorten the group, ${group.length} characters given`,
-    );
-  }
-  if (isTopicOrGroupIllegal(group)) {
-    throw clientError(
-      `the specified group[${group}] contains illegal characters, allowing only ${VALID_NAME_PATTERN}`,
-      'use only ASCII letters, digits, %, |, _ and -',
-    );
-  }
+  checkName(group, 'the specified group', 'group', GROUP_MAX_LENGTH);
 }
 
 /** checkGroup plus the producer's refusal of the default group name (Java checkConfig). */
