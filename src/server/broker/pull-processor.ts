@@ -19,7 +19,7 @@ import type { RemotingChannel, RequestContext, RequestProcessor } from '../../tr
 import type { GetMessageStatus, TagsCodeFilter } from '../store/index.js';
 import type { BrokerContext } from './broker-context.js';
 import type { PullHoldService } from './pull-hold-service.js';
-import { FAQ_SUGGEST } from './topic-config.js';
+import { FAQ_SUGGEST } from '../faq.js';
 
 export interface TagFilter {
   /** Undefined = every message. */

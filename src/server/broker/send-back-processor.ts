@@ -21,7 +21,7 @@ import { DLQ_NUMS_PER_GROUP } from './send-processor.js';
 import { randomQueueId, reputInput } from './send-support.js';
 import { TopicConfigManager } from './topic-config-manager.js';
 import { TopicSysFlag } from '../../protocol/body/topic-config.js';
-import { FAQ_SUGGEST } from './topic-config.js';
+import { FAQ_SUGGEST } from '../faq.js';
 
 export class SendBackProcessor implements RequestProcessor {
   constructor(

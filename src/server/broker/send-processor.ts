@@ -37,7 +37,7 @@ import {
   propertiesToStoredString,
   randomQueueId,
 } from './send-support.js';
-import { FAQ_SUGGEST } from './topic-config.js';
+import { FAQ_SUGGEST } from '../faq.js';
 import type { TopicConfig } from '../../protocol/body/topic-config.js';
 
 /** Queues of a `%DLQ%` topic (Java DLQ_NUMS_PER_GROUP). */

@@ -21,7 +21,8 @@ import type { PutMessageInput, PutMessageStatus } from '../store/index.js';
 import type { BrokerContext } from './broker-context.js';
 import type { TopicConfig } from '../../protocol/body/topic-config.js';
 import { TopicSysFlag } from '../../protocol/body/topic-config.js';
-import { FAQ_SUGGEST, topicConfigToString } from './topic-config.js';
+import { FAQ_SUGGEST } from '../faq.js';
+import { topicConfigToString } from './topic-config.js';
 
 export const TOPIC_MAX_LENGTH = 127;
 

@@ -1,5 +1,5 @@
 /**
- * The broker's view of a topic (Java TopicConfig) plus the texts Java derives from it for remarks.
+ * The texts a broker derives from a TopicConfig for remarks (the type itself: protocol/body/topic-config).
  */
 import { Perm } from '../../protocol/codes/misc.js';
 import type { TopicConfig } from '../../protocol/body/topic-config.js';
@@ -20,6 +20,3 @@ export function topicConfigToString(c: TopicConfig): string {
     `perm=${permToString(c.perm)}, topicFilterType=${c.topicFilterType}, topicSysFlag=${c.topicSysFlag}, order=${c.order}]`
   );
 }
-
-/** Java FAQUrl.suggestTodo(url) for the single FAQ url every 4.9.8 FAQ constant points to. */
-export const FAQ_SUGGEST = '\nSee http://rocketmq.apache.org/docs/faq/ for further details.';

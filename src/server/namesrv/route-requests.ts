@@ -23,6 +23,7 @@ import type { Handler } from './handler.js';
 import { fail, ok } from './handler.js';
 import { ORDER_TOPIC_CONFIG } from './kv-config.js';
 import * as admin from './route-admin.js';
+import { FAQ_SUGGEST } from '../faq.js';
 import { NameServerRequestError, checkName } from './limits.js';
 import {
   allTopics,
@@ -38,16 +39,13 @@ const RegisterTopicRequestHeader = defineHeader('RegisterTopicRequestHeader', {
   topic: { type: 'string', required: true },
 });
 
-/** FAQUrl.suggestTodo(APPLY_TOPIC_URL) as 4.9.8 writes it. */
-const APPLY_TOPIC_HINT = '\nSee http://rocketmq.apache.org/docs/faq/ for further details.';
-
 const getRouteInfoByTopic: Handler = (runtime, request) => {
   const h = GetRouteInfoRequestHeader.decode(request.extFields);
   const route = pickupTopicRouteData(runtime.registry, h.topic);
   if (route === undefined) {
     return fail(
       ResponseCode.TOPIC_NOT_EXIST,
-      `No topic route info in name server for the topic: ${h.topic}${APPLY_TOPIC_HINT}`,
+      `No topic route info in name server for the topic: ${h.topic}${FAQ_SUGGEST}`,
     );
   }
   if (runtime.orderMessageEnable) {
