@@ -103,20 +103,10 @@ describe('rmq consume / route / topic / cluster', () => {
     } finally {
       await producer.shutdown();
     }
-    const first = await rmq(
-      'consume',
-      '--namesrv',
-      ns,
-      '--topic',
-      TOPIC,
-      '--group',
-      'cli_g',
-      '--from-beginning',
-      '--count',
-      '2',
-      '--timeout',
-      '1',
-    );
+    /** `rmq consume` of TOPIC for `group`, plus `flags`. */
+    const consume = (group: string, ...flags: string[]): Promise<CliResult> =>
+      rmq('consume', '--namesrv', ns, '--topic', TOPIC, '--group', group, ...flags);
+    const first = await consume('cli_g', '--from-beginning', '--count', '2', '--timeout', '1');
     assert.equal(first.code, 0, first.stderr);
     const lines = first.stdout.trim().split('\n');
     assert.equal(lines.length, 2);
@@ -127,17 +117,7 @@ describe('rmq consume / route / topic / cluster', () => {
       );
     }
     assert.match(first.stderr, /^2 messages consumed from CliTopic\n$/);
-    const rest = await rmq(
-      'consume',
-      '--namesrv',
-      ns,
-      '--topic',
-      TOPIC,
-      '--group',
-      'cli_g',
-      '--timeout',
-      '1',
-    );
+    const rest = await consume('cli_g', '--timeout', '1');
     assert.equal(rest.code, 0, rest.stderr);
     const restLines = rest.stdout
       .trim()
@@ -146,34 +126,10 @@ describe('rmq consume / route / topic / cluster', () => {
     assert.equal(restLines.length, 3);
     const bodies = [...lines, ...restLines].map((l) => /body="(.*)"$/.exec(l)?.[1]).sort();
     assert.deepEqual(bodies, ['hello 0', 'hello 1', 'hello 2', 'hello 3', 'hello 4']);
-    const none = await rmq(
-      'consume',
-      '--namesrv',
-      ns,
-      '--topic',
-      TOPIC,
-      '--group',
-      'cli_g',
-      '--timeout',
-      '0',
-    );
+    const none = await consume('cli_g', '--timeout', '0');
     assert.equal(none.code, 0);
     assert.equal(none.stdout, '');
-    const odd = await rmq(
-      'consume',
-      '--namesrv',
-      ns,
-      '--topic',
-      TOPIC,
-      '--group',
-      'cli_odd',
-      '--from-beginning',
-      '--tag',
-      'odd',
-      '--timeout',
-      '0',
-      '--no-commit',
-    );
+    const odd = await consume('cli_odd', '--from-beginning', '--tag', 'odd', '--timeout', '0', '--no-commit');
     assert.equal(odd.stdout.trim().split('\n').length, 2);
     assert.doesNotMatch(odd.stdout, /tags=even/);
   });
