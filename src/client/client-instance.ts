@@ -12,6 +12,7 @@ import { UniqueIdGenerator } from '../protocol/message/message-id.js';
 import { CLIENT_INNER_PRODUCER_GROUP } from '../protocol/message/validators.js';
 import { RemotingClient } from '../transport/remoting-client.js';
 import { BackgroundTasks } from './background-tasks.js';
+import { CLIENT_REQUEST_CODES, ClientRemotingProcessor } from './client-processor.js';
 import { buildClientId } from './client-config.js';
 import type { ClientConfig } from './client-config.js';
 import type { ConsumerMember, ProducerMember, ServiceState, UpdateRouteOptions } from './client-members.js';
@@ -26,6 +27,7 @@ import {
 
 export type {
   ConsumerMember,
+  ConsumerQueueOffset,
   DefaultRouteRequest,
   ProducerMember,
   ServiceState,
@@ -91,6 +93,12 @@ export class ClientInstance {
     });
     this.onShutdown = options.onShutdown;
     this.tasks = new BackgroundTasks(this.logger);
+    const processor = new ClientRemotingProcessor({
+      logger: this.logger,
+      findConsumer: (group) => this.consumers.get(group),
+      nameServerAddressList: () => this.api.nameServerAddressList,
+    });
+    for (const code of CLIENT_REQUEST_CODES) this.remoting.registerProcessor(code, processor);
   }
 
   get state(): ServiceState {

@@ -19,6 +19,18 @@ export interface ConsumerMember {
   updateTopicSubscribeInfo?(topic: string, route: TopicRouteData): void;
   /** This consumer's entry in the heartbeat. */
   consumerData(): ConsumerData;
+  /** Settings reported in GET_CONSUMER_RUNNING_INFO (Java MixAll.object2Properties of the consumer). */
+  runningProperties?(): Record<string, string>;
+  /** Offsets this consumer holds for the topic's queues (GET_CONSUMER_STATUS_FROM_CLIENT). */
+  offsetsOf?(topic: string): ConsumerQueueOffset[];
+}
+
+/** One queue offset a consumer holds (wire topic). */
+export interface ConsumerQueueOffset {
+  topic: string;
+  brokerName: string;
+  queueId: number;
+  offset: bigint;
 }
 
 export interface DefaultRouteRequest {

@@ -21,6 +21,7 @@ export { ClientInstance } from './client-instance.js';
 export type {
   ClientInstanceOptions,
   ConsumerMember,
+  ConsumerQueueOffset,
   DefaultRouteRequest,
   InstanceRemoting,
   ProducerMember,
@@ -29,6 +30,15 @@ export type {
 } from './client-instance.js';
 export { ClientInstance as MQClientInstance } from './client-instance.js';
 export { ClientInstanceRegistry } from './client-instance-registry.js';
+export {
+  CLIENT_REQUEST_CODES,
+  CLIENT_VERSION_DESC,
+  ClientRemotingProcessor,
+  RunningInfoProp,
+  encodeConsumerRunningInfo,
+  encodeConsumerStatus,
+} from './client-processor.js';
+export type { ClientProcessorHost } from './client-processor.js';
 export {
   CLIENT_DEFAULTS,
   brokerVIPChannel,

@@ -9,10 +9,16 @@ import type {
   SubscriptionData,
   TopicRouteData,
 } from '../../protocol/body/index.js';
-import type { ConsumerMember } from '../client-instance.js';
+import type { ConsumerMember, ConsumerQueueOffset } from '../client-instance.js';
 import type { MessageQueue } from '../message-queue.js';
 import { subscribeQueuesFromRoute } from './consumer-routing.js';
 import { buildSubscriptionData } from './subscription.js';
+
+/** What the consumer reports to a broker asking about it (GET_CONSUMER_RUNNING_INFO / _STATUS_FROM_CLIENT). */
+export interface PullConsumerReport {
+  properties?: () => Record<string, string>;
+  offsets?: (topic: string) => ConsumerQueueOffset[];
+}
 
 export class PullConsumerMember implements ConsumerMember {
   /** Wire topic -> subscription announced in heartbeats. */
@@ -24,7 +30,16 @@ export class PullConsumerMember implements ConsumerMember {
     private readonly groupName: string,
     private readonly consumeFromWhere: ConsumeFromWhere,
     private readonly unitMode: boolean,
+    private readonly report: PullConsumerReport = {},
   ) {}
+
+  runningProperties(): Record<string, string> {
+    return this.report.properties?.() ?? {};
+  }
+
+  offsetsOf(topic: string): ConsumerQueueOffset[] {
+    return this.report.offsets?.(topic) ?? [];
+  }
 
   /** Records a subscription; a changed expression gets a new subVersion, an unchanged one keeps its own. */
   subscribe(wireTopic: string, subExpression: string): void {

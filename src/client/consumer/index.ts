@@ -7,3 +7,4 @@ export * from './poll.js';
 export * from './consumer-routing.js';
 export * from './consumer-member.js';
 export * from './pull-consumer.js';
+export * from './consumer-report.js';

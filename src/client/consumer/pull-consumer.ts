@@ -12,6 +12,7 @@ import { brokerVIPChannel, uniqueInstanceName } from '../client-config.js';
 import type { MessageQueue } from '../message-queue.js';
 import { ConsumerAPI } from './consumer-api.js';
 import { PullConsumerMember } from './consumer-member.js';
+import { offsetsOfTopic, pullConsumerProperties } from './consumer-report.js';
 import { resolvePullConsumerConfig } from './consumer-options.js';
 import type {
   PullConsumerConfig,
@@ -38,6 +39,7 @@ export class PullConsumer {
   private readonly pullFromWhichNode = new Map<string, number>();
   /** Queue key -> offset last committed or read from the broker. */
   private readonly offsetTable = new Map<string, bigint>();
+  private startTimestamp = 0;
 
   private readonly instanceOptions: Pick<PullConsumerOptions, 'registry' | 'clientInstance'>;
 
@@ -48,6 +50,11 @@ export class PullConsumer {
       wrapNamespace(this.config.client.namespace, this.config.consumerGroup),
       this.config.consumeFromWhere,
       this.config.client.unitMode,
+      {
+        properties: () =>
+          pullConsumerProperties(this.config, this.instance?.config.instanceName, this.startTimestamp),
+        offsets: (topic) => offsetsOfTopic(this.offsetTable, topic),
+      },
     );
   }
 
@@ -79,6 +86,7 @@ export class PullConsumer {
       );
     }
     this.serviceState = 'START_FAILED';
+    this.startTimestamp = Date.now();
     const clientConfig = {
       ...this.config.client,
       instanceName: uniqueInstanceName(this.config.client.instanceName),

@@ -1,0 +1,150 @@
+/**
+ * Requests a broker sends over a client's connection (Java ClientRemotingProcessor), answered the
+ * way a Java client with only producers and pull consumers answers them:
+ *
+ *   CHECK_TRANSACTION_STATE (39, oneway)          logged; no transaction listener here, no END_TRANSACTION
+ *   NOTIFY_CONSUMER_IDS_CHANGED (40, oneway)      logged; a pull consumer has nothing to rebalance
+ *   RESET_CONSUMER_CLIENT_OFFSET (220, oneway)    logged; Java resets only push consumers
+ *   GET_CONSUMER_STATUS_FROM_CLIENT (221)         SUCCESS, GetConsumerStatusBody with the consumer's offsets
+ *   GET_CONSUMER_RUNNING_INFO (307)               SUCCESS, ConsumerRunningInfo; unknown group: SYSTEM_ERROR
+ *   CONSUME_MESSAGE_DIRECTLY (309)                SYSTEM_ERROR "The Consumer Group <g> not exist in this consumer"
+ *                                                 (Java answers so for every non-push consumer)
+ * Any other code is answered REQUEST_CODE_NOT_SUPPORTED by the transport. Returning undefined sends
+ * no answer, as Java's processor returning null.
+ */
+import type { Logger } from '../common/logger.js';
+import { subscriptionDataToJson, toFastjsonBytes, toFastjsonString } from '../protocol/body/index.js';
+import type { ConsumerData, JsonOut } from '../protocol/body/index.js';
+import { RequestCode, ResponseCode } from '../protocol/codes/index.js';
+import { createResponse } from '../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../protocol/command/remoting-command.js';
+import type { RequestContext, RequestProcessor } from '../transport/types.js';
+import type { ConsumerMember } from './client-members.js';
+
+/** ConsumerRunningInfo property names (Java ConsumerRunningInfo.PROP_*). */
+export const RunningInfoProp = {
+  NAMESERVER_ADDR: 'PROP_NAMESERVER_ADDR',
+  CONSUME_TYPE: 'PROP_CONSUME_TYPE',
+  CLIENT_VERSION: 'PROP_CLIENT_VERSION',
+  CONSUMER_START_TIMESTAMP: 'PROP_CONSUMER_START_TIMESTAMP',
+} as const;
+
+/** MQVersion.getVersionDesc of the version our requests announce. */
+export const CLIENT_VERSION_DESC = 'V4_9_8';
+
+/** What the processor needs from its client instance. */
+export interface ClientProcessorHost {
+  readonly logger: Logger;
+  findConsumer(group: string): ConsumerMember | undefined;
+  nameServerAddressList(): readonly string[];
+}
+
+export const CLIENT_REQUEST_CODES = [
+  RequestCode.CHECK_TRANSACTION_STATE,
+  RequestCode.NOTIFY_CONSUMER_IDS_CHANGED,
+  RequestCode.RESET_CONSUMER_CLIENT_OFFSET,
+  RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT,
+  RequestCode.GET_CONSUMER_RUNNING_INFO,
+  RequestCode.CONSUME_MESSAGE_DIRECTLY,
+] as const;
+
+function notInThisConsumer(group: string | undefined): RemotingCommand {
+  return createResponse(ResponseCode.SYSTEM_ERROR, {
+    remark: `The Consumer Group <${group ?? 'null'}> not exist in this consumer`,
+  });
+}
+
+function sortedObject(entries: Iterable<[string, string]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[k] = v;
+  return out;
+}
+
+/**
+ * ConsumerRunningInfo JSON (fastjson, fields alphabetical; jstack left out): properties,
+ * subscriptionSet (a TreeSet ordered by `topic@subString`), and the push-only tables empty.
+ */
+export function encodeConsumerRunningInfo(consumer: ConsumerMember, host: ClientProcessorHost): Buffer {
+  const data: ConsumerData = consumer.consumerData();
+  const props = new Map(Object.entries(consumer.runningProperties?.() ?? {}));
+  props.set(
+    RunningInfoProp.NAMESERVER_ADDR,
+    host
+      .nameServerAddressList()
+      .map((a) => `${a};`)
+      .join(''),
+  );
+  props.set(RunningInfoProp.CONSUME_TYPE, data.consumeType ?? 'CONSUME_ACTIVELY');
+  props.set(RunningInfoProp.CLIENT_VERSION, CLIENT_VERSION_DESC);
+  const key = (s: { topic: string; subString: string }): string => `${s.topic}@${s.subString}`;
+  const subscriptions = [...data.subscriptionDataSet].sort((a, b) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0,
+  );
+  const body: JsonOut = {
+    mqTable: {},
+    properties: sortedObject(props),
+    statusTable: {},
+    subscriptionSet: subscriptions.map(subscriptionDataToJson),
+  };
+  return toFastjsonBytes(body);
+}
+
+/**
+ * GetConsumerStatusBody JSON: `{"consumerTable":{},"messageQueueTable":{<MessageQueue>:<offset>,...}}`.
+ * fastjson writes a MessageQueue map key as the object itself.
+ */
+export function encodeConsumerStatus(
+  offsets: Iterable<{ topic: string; brokerName: string; queueId: number; offset: bigint }>,
+): Buffer {
+  const entries = [...offsets].map(
+    (o) =>
+      toFastjsonString({ brokerName: o.brokerName, queueId: o.queueId, topic: o.topic }) +
+      ':' +
+      o.offset.toString(),
+  );
+  return Buffer.from(`{"consumerTable":{},"messageQueueTable":{${entries.join(',')}}}`, 'utf8');
+}
+
+export class ClientRemotingProcessor implements RequestProcessor {
+  constructor(private readonly host: ClientProcessorHost) {}
+
+  processRequest(context: RequestContext, request: RemotingCommand): RemotingCommand | undefined {
+    const ext = request.extFields ?? {};
+    const from = context.channel.remoteAddress;
+    const { logger } = this.host;
+    switch (request.code) {
+      case RequestCode.CHECK_TRANSACTION_STATE:
+        logger.warn(
+          { from, msgId: ext.msgId, transactionId: ext.transactionId },
+          'transaction state check from the broker ignored: this client has no transaction listener',
+        );
+        return undefined;
+      case RequestCode.NOTIFY_CONSUMER_IDS_CHANGED:
+        logger.info({ from, group: ext.consumerGroup }, 'broker notified a consumer group change');
+        return undefined;
+      case RequestCode.RESET_CONSUMER_CLIENT_OFFSET:
+        logger.info(
+          { from, group: ext.group, topic: ext.topic },
+          'reset-offset request ignored: only push consumers reset their offsets on request',
+        );
+        return undefined;
+      case RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT: {
+        const consumer = ext.group === undefined ? undefined : this.host.findConsumer(ext.group);
+        const offsets = consumer?.offsetsOf?.(ext.topic ?? '') ?? [];
+        return createResponse(ResponseCode.SUCCESS, { body: encodeConsumerStatus(offsets) });
+      }
+      case RequestCode.GET_CONSUMER_RUNNING_INFO: {
+        const group = ext.consumerGroup;
+        const consumer = group === undefined ? undefined : this.host.findConsumer(group);
+        if (consumer === undefined) return notInThisConsumer(group);
+        return createResponse(ResponseCode.SUCCESS, { body: encodeConsumerRunningInfo(consumer, this.host) });
+      }
+      case RequestCode.CONSUME_MESSAGE_DIRECTLY:
+        return notInThisConsumer(ext.consumerGroup);
+      default:
+        return createResponse(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, {
+          remark: ` request type ${request.code} not supported`,
+        });
+    }
+  }
+}
