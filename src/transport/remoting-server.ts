@@ -46,7 +46,10 @@ export class RemotingServer extends RemotingEndpoint {
       maxQueuedWriteBytes: d.maxQueuedWriteBytes,
     });
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
-    this.server.on('error', (error) => this.logger.error({ error: error.message }, 'server socket error'));
+    // Errors while starting (EADDRINUSE...) reject start(); only later ones are worth a log line.
+    this.server.on('error', (error) => {
+      if (this.state !== 'starting') this.logger.error({ error: error.message }, 'server socket error');
+    });
   }
 
   protected connectionList(): Connection[] {

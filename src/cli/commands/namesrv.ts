@@ -4,7 +4,7 @@
 import { consoleLogger } from '../../common/logger.js';
 import { NameServer } from '../../server/namesrv/index.js';
 import { intFlag, parseFlags } from '../args.js';
-import { CliError } from '../cli-error.js';
+import { serveUntilSignal } from '../serve.js';
 import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseLogLevel } from '../flags.js';
 
 export const description = 'Run a name server (route registry for brokers and clients)';
@@ -41,28 +41,13 @@ export async function run(argv: string[]): Promise<number> {
     ...(flags['kv-config'] !== undefined && { kvConfigPath: flags['kv-config'] }),
     logger,
   });
-  try {
-    await server.start();
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') throw new CliError(`port ${flags.port} is already in use (try --port 0)`, 1);
-    if (e.code === 'EADDRNOTAVAIL')
-      throw new CliError(`cannot listen on ${flags.host}: no such local address`, 1);
-    throw err;
-  }
-  // One line on stdout when ready; broker comings and goings go to stderr with --log-level info.
-  process.stdout.write(`name server listening on ${server.address}\n`);
-
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      logger.warn(`${signal} received, shutting down`);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+  const address = `${flags.host ?? '127.0.0.1'}:${flags.port ?? '9876'}`;
+  return serveUntilSignal({
+    logger,
+    what: `name server on ${address}`,
+    start: () => server.start(),
+    // One line on stdout when ready; broker comings and goings go to stderr with --log-level info.
+    readyText: () => `name server listening on ${server.address}\n`,
+    stop: () => server.shutdown(),
   });
-  await server.shutdown();
-  return 0;
 }
