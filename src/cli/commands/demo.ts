@@ -155,7 +155,7 @@ export async function run(argv: string[]): Promise<number> {
     line(`  time     ${Date.now() - started} ms`);
     line(`  data     ${cluster.storePaths[0]} (commit log, consume queues, config)`);
     if (!flags.clean) {
-      line(`  restart on this store:  rmq dev --store ${storeRoot}`);
+      line(`  restart on this store:  rmq dev --store ${cluster.storePaths[0]}`);
       line(
         `  then read it again:     rmq consume --namesrv 127.0.0.1:9876 --topic ${topic} --from-beginning`,
       );
