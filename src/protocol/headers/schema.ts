@@ -55,7 +55,11 @@ export interface HeaderCodec<F extends FieldTable> {
   decode(extFields: Readonly<Record<string, string>> | undefined, options?: CodecOptions): HeaderValue<F>;
 }
 
+/** What Java's Integer.parseInt / Long.parseLong accept (ASCII digits): optional sign, leading zeros. */
 const INT_PATTERN = /^[+-]?\d+$/;
+/** Sign and leading zeros: what is left must have at most 19 digits to fit a Java long. */
+const SIGN_AND_ZEROS = /^[+-]?0*/;
+const MAX_LONG_DIGITS = 19;
 
 function formatValue(spec: FieldSpec, value: unknown, field: string, header: string): string {
   switch (spec.type) {
@@ -91,16 +95,19 @@ function parseValue(spec: FieldSpec, raw: string, field: string, header: string)
       if (!INT_PATTERN.test(raw)) return bad();
       const n = Number(raw);
       if (n < -2147483648 || n > 2147483647) return bad();
-      return n;
+      return n | 0; // "-0" is 0, as in Java
     }
     case 'number': {
       if (!INT_PATTERN.test(raw)) return bad();
       const n = Number(raw);
       if (!Number.isSafeInteger(n)) return bad();
-      return n;
+      return n === 0 ? 0 : n; // no -0
     }
     case 'long': {
+      // BigInt() of a long digit string costs quadratic time: a peer could stall the event loop with
+      // one megabyte-long value. Anything with more than 19 significant digits overflows anyway.
       if (!INT_PATTERN.test(raw)) return bad();
+      if (raw.length - SIGN_AND_ZEROS.exec(raw)![0].length > MAX_LONG_DIGITS) return bad();
       const n = BigInt(raw);
       if (n < -(1n << 63n) || n >= 1n << 63n) return bad();
       return n;

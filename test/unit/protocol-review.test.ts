@@ -1,0 +1,71 @@
+/**
+ * Protocol edge cases found in review: number parsing of custom headers and JSON bodies as Java does it,
+ * and bounded cost for hostile input.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { HeaderFieldError, ProtocolError } from '../../src/common/errors.js';
+import { parseFastjson } from '../../src/protocol/body/fastjson.js';
+import { defineHeader } from '../../src/protocol/headers/schema.js';
+
+const Probe = defineHeader('Probe', {
+  i: { type: 'int' },
+  n: { type: 'number' },
+  l: { type: 'long' },
+});
+
+describe('custom header numbers (Java Integer.parseInt / Long.parseLong)', () => {
+  it('accepts a sign and leading zeros, never yields -0', () => {
+    const v = Probe.decode({ i: '-0', n: '-0', l: '-0' });
+    assert.ok(Object.is(v.i, 0), `int -0 decoded as ${String(v.i)}`);
+    assert.ok(Object.is(v.n, 0), `number -0 decoded as ${String(v.n)}`);
+    assert.equal(v.l, 0n);
+    assert.deepEqual(Probe.decode({ i: '+0042', n: '+0000000000000000000000000007', l: '+007' }), {
+      i: 42,
+      n: 7,
+      l: 7n,
+    });
+    assert.equal(Probe.decode({ l: `-${'0'.repeat(40)}9223372036854775808` }).l, -(1n << 63n));
+  });
+
+  it('refuses what Java refuses: whitespace, empty, lone sign, overflow', () => {
+    for (const raw of [' 1', '1 ', '', '+', '-', '0x10', '1e3', '2147483648']) {
+      assert.throws(() => Probe.decode({ i: raw }), HeaderFieldError, `int "${raw}"`);
+    }
+    for (const raw of ['9223372036854775808', '-9223372036854775809', '1'.repeat(20)]) {
+      assert.throws(() => Probe.decode({ l: raw }), HeaderFieldError, `long "${raw}"`);
+    }
+  });
+
+  it('a megabyte-long long value is refused without BigInt parsing it (quadratic cost)', () => {
+    const raw = '7'.repeat(1_000_000);
+    const original = globalThis.BigInt;
+    const parsedLengths: number[] = [];
+    const spy = ((value: unknown) => {
+      if (typeof value === 'string') parsedLengths.push(value.length);
+      return original(value as string);
+    }) as BigIntConstructor;
+    globalThis.BigInt = spy;
+    try {
+      assert.throws(() => Probe.decode({ l: raw }), HeaderFieldError);
+    } finally {
+      globalThis.BigInt = original;
+    }
+    assert.deepEqual(parsedLengths, []);
+  });
+});
+
+describe('fastjson body numbers', () => {
+  it('keeps big integers exact up to 1000 digits, refuses longer ones', () => {
+    const big = '9'.repeat(1000);
+    assert.equal(parseFastjson(`[${big}]`, {}).toString(), [BigInt(big)].toString());
+    assert.equal(parseFastjson(`-${big}`), -BigInt(big));
+    assert.throws(() => parseFastjson(`[1${big}]`), ProtocolError);
+    assert.throws(() => parseFastjson(`{1${big}:1}`), ProtocolError);
+  });
+
+  it('a body that is one 4-million-digit number is refused', () => {
+    const text = `{"a":${'1'.repeat(4_000_000)}}`;
+    assert.throws(() => parseFastjson(text), /integer of 4000000 digits \(at most 1000\)/);
+  });
+});
