@@ -156,8 +156,11 @@ function readExtFields(value: unknown): Record<string, string> | undefined {
   return result;
 }
 
-/** The general decoder: JSON.parse, then lenient field conversion. */
-function decodeJsonHeaderSlow(bytes: Buffer): RemotingCommand {
+/**
+ * The general decoder: JSON.parse, then lenient field conversion. It defines the result; the fast path
+ * must agree with it (exported for the differential test).
+ */
+export function decodeJsonHeaderGeneral(bytes: Buffer): RemotingCommand {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
@@ -190,7 +193,7 @@ function decodeJsonHeaderSlow(bytes: Buffer): RemotingCommand {
 
 /** Decodes the JSON header in `buf[start, end)` (no copy when it has the usual shape). */
 export function decodeJsonHeaderAt(buf: Buffer, start: number, end: number): RemotingCommand {
-  return decodeJsonHeaderFast(buf, start, end) ?? decodeJsonHeaderSlow(buf.subarray(start, end));
+  return decodeJsonHeaderFast(buf, start, end) ?? decodeJsonHeaderGeneral(buf.subarray(start, end));
 }
 
 /** Decodes JSON header bytes into a command (body not included). Throws ProtocolError. */
