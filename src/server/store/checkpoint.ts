@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from '../../protocol/message/crc32.js';
-import { fdatasync, preadSync, pwriteSync } from './file-io.js';
+import { fdatasync, fsyncDirSync, preadSync, pwriteSync } from './file-io.js';
 
 export const CHECKPOINT_FILE_SIZE = 4096;
 
@@ -64,6 +64,17 @@ export class Checkpoint {
     buf.writeInt32BE(crc32(buf.subarray(0, 36)) | 0, 36);
     pwriteSync(this.fd, buf, 0);
     await fdatasync(this.fd);
+  }
+
+  /**
+   * Removes the checkpoint (durably) before a full consume-queue rebuild: if the process dies half way,
+   * the next start must not trust a checkpoint that vouches for queue entries the rebuild deleted.
+   */
+  invalidate(): void {
+    this.close();
+    if (!fs.existsSync(this.file)) return;
+    fs.rmSync(this.file, { force: true });
+    fsyncDirSync(path.dirname(this.file));
   }
 
   close(): void {

@@ -192,11 +192,11 @@ export class ConsumeQueue {
   }
 
   /** fdatasyncs files written since the last flush. */
-  async flush(): Promise<void> {
+  async flush(sync: (fd: number) => Promise<void> = fdatasync): Promise<void> {
     for (const f of this.files) {
       if (!f.dirty) continue;
       f.dirty = false;
-      await fdatasync(f.fd);
+      await sync(f.fd);
     }
   }
 

@@ -98,7 +98,14 @@ export function zeroRangeSync(fd: number, from: number, to: number, stopAfterZer
 /** Creates a file of exactly `size` zero bytes (sparse where the file system allows) and opens it r+w. */
 export function createPreallocatedSync(file: string, size: number): number {
   const fd = fs.openSync(file, 'wx+');
-  fs.ftruncateSync(fd, size);
+  try {
+    fs.ftruncateSync(fd, size);
+  } catch (err) {
+    // Leave neither a descriptor nor a short file behind: the next attempt must be able to create it.
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+    throw err;
+  }
   return fd;
 }
 

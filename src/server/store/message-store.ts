@@ -48,11 +48,17 @@ export class MessageStore {
   private lastStoreTimestamp = 0;
   private checkpointing: Promise<void> | undefined;
   private recovery: RecoveryReport | undefined;
+  private readsInFlight = 0;
+  private readsDone: (() => void)[] = [];
 
   private readonly now: () => number;
+  private readonly queueFdatasync: ((fd: number) => Promise<void>) | undefined;
+  private readonly beforeRead: (() => Promise<void>) | undefined;
 
   constructor(options: MessageStoreOptions, hooks: StoreHooks = {}) {
     this.now = hooks.now ?? Date.now;
+    this.queueFdatasync = hooks.queueFdatasync;
+    this.beforeRead = hooks.beforeRead;
     this.config = { ...DEFAULT_STORE_CONFIG, ...options };
     const c = this.config;
     this.commitLog = new CommitLog(c.storePathRootDir, c.commitLogSegmentSize);
@@ -95,18 +101,32 @@ export class MessageStore {
     return this.recovery;
   }
 
-  /** Waits for in-flight appends, flushes log and queues, writes the checkpoint, releases the lock. */
+  /**
+   * Waits for in-flight appends and reads, flushes log and queues, writes the checkpoint, releases
+   * the lock. Files, timers and the lock are released even when the final flush fails; the failure is
+   * then rethrown and the `abort` marker stays (the next open treats the shutdown as unclean).
+   */
   async close(): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'closing';
     for (const t of this.timers.splice(0)) clearInterval(t);
-    await this.pipeline.whenIdle();
-    await this.checkpointing;
-    if (!this.pipeline.failure) await this.writeCheckpoint();
+    let failure: unknown;
+    try {
+      await this.pipeline.whenIdle();
+      await this.checkpointing?.catch(() => undefined);
+      if (!this.pipeline.failure) await this.writeCheckpoint();
+    } catch (err) {
+      failure = err;
+    }
+    // Reads still running use the descriptors about to be closed (a closed number can be reused).
+    while (this.readsInFlight > 0) await new Promise<void>((resolve) => this.readsDone.push(resolve));
     this.releaseFiles();
-    fs.rmSync(path.join(this.config.storePathRootDir, 'abort'), { force: true });
+    if (failure === undefined && !this.pipeline.failure) {
+      fs.rmSync(path.join(this.config.storePathRootDir, 'abort'), { force: true });
+    }
     releaseLock(this.config.storePathRootDir);
     this.state = 'closed';
+    if (failure !== undefined) throw failure;
   }
 
   /**
@@ -197,8 +217,9 @@ export class MessageStore {
     maxMsgNums: number,
     tagsCodeFilter?: TagsCodeFilter,
   ): Promise<GetMessageResult> {
-    this.assertReadable();
-    return reads.getMessage(this.readContext(), topic, queueId, offset, maxMsgNums, tagsCodeFilter);
+    return this.reading(() =>
+      reads.getMessage(this.readContext(), topic, queueId, offset, maxMsgNums, tagsCodeFilter),
+    );
   }
 
   /** Next logical offset of a queue (number of entries); 0 for an unknown queue. */
@@ -212,8 +233,9 @@ export class MessageStore {
 
   /** Raw bytes of the record starting at a commit-log offset (VIEW_MESSAGE_BY_ID), or undefined. */
   async lookMessageByOffset(phys: bigint): Promise<Buffer | undefined> {
-    this.assertReadable();
-    return reads.lookMessageByOffset(this.commitLog, Number(phys), this.config.maxMessageSize);
+    return this.reading(() =>
+      reads.lookMessageByOffset(this.commitLog, Number(phys), this.config.maxMessageSize),
+    );
   }
 
   /** SEARCH_OFFSET_BY_TIMESTAMP; see store-reads.ts for the boundary semantics. */
@@ -223,19 +245,19 @@ export class MessageStore {
     ts: number,
     boundary?: TimestampBoundary,
   ): Promise<bigint> {
-    this.assertReadable();
     const cq = this.queues.get(topic, queueId);
-    return BigInt(await reads.getOffsetByTimestamp(this.readContext(), cq, ts, boundary));
+    return BigInt(await this.reading(() => reads.getOffsetByTimestamp(this.readContext(), cq, ts, boundary)));
   }
 
   /** GET_EARLIEST_MSG_STORETIME: store time of the queue's first message (or of the log's first record). */
   async getEarliestMessageTime(topic?: string, queueId?: number): Promise<number> {
-    this.assertReadable();
     if (topic !== undefined && queueId !== undefined) {
-      return reads.earliestMessageTimeInQueue(this.readContext(), this.queues.get(topic, queueId));
+      const cq = this.queues.get(topic, queueId);
+      return this.reading(() => reads.earliestMessageTimeInQueue(this.readContext(), cq));
     }
+    this.assertReadable();
     if (this.commitLog.writtenPos <= this.commitLog.minOffset) return -1;
-    return reads.pickupStoreTimestamp(this.commitLog, this.commitLog.minOffset, 76);
+    return this.reading(() => reads.pickupStoreTimestamp(this.commitLog, this.commitLog.minOffset, 76));
   }
 
   getQueueIds(topic: string): number[] {
@@ -277,7 +299,15 @@ export class MessageStore {
       const dispatched = this.commitLog.writtenPos;
       const ts = this.lastStoreTimestamp;
       const nonEmptyQueues = this.queues.nonEmptyCount();
-      await this.queues.flushAll();
+      try {
+        await this.queues.flushAll(this.queueFdatasync);
+      } catch (err) {
+        // After a failed fsync the kernel may have dropped the dirty pages and a later fsync can
+        // succeed without them: a checkpoint would then vouch for entries that are gone. Stop taking
+        // writes; recovery at the next start rebuilds from the older checkpoint.
+        this.pipeline.fail(err instanceof Error ? err : new Error(String(err)));
+        throw err;
+      }
       await this.pipeline.flush();
       await this.checkpoint.write({
         physicMsgTimestamp: ts,
@@ -307,6 +337,18 @@ export class MessageStore {
     this.commitLog.closeFiles();
     this.queues.closeAll();
     this.checkpoint.close();
+  }
+
+  /** Runs a read of the files; close() waits for every running read before closing descriptors. */
+  private async reading<T>(read: () => Promise<T>): Promise<T> {
+    this.assertReadable();
+    this.readsInFlight++;
+    try {
+      if (this.beforeRead) await this.beforeRead();
+      return await read();
+    } finally {
+      if (--this.readsInFlight === 0) for (const done of this.readsDone.splice(0)) done();
+    }
   }
 
   private assertReadable(): void {

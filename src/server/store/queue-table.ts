@@ -124,8 +124,8 @@ export class QueueTable {
     fs.rmSync(path.join(this.root, topic), { recursive: true, force: true });
   }
 
-  async flushAll(): Promise<void> {
-    for (const cq of this.all()) await cq.flush();
+  async flushAll(sync?: (fd: number) => Promise<void>): Promise<void> {
+    for (const cq of this.all()) await cq.flush(sync);
   }
 
   closeAll(): void {

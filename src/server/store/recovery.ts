@@ -13,6 +13,7 @@
  * 4. A full rebuild (all consume queues deleted and rebuilt from the first segment) happens when the
  *    checkpoint is missing or torn, when fewer non-empty queues exist than the checkpoint recorded
  *    (a deleted consume-queue directory), or when the walk meets a record whose queue has a gap.
+ *    The checkpoint is removed first, so a crash during the rebuild leads to another full rebuild.
  *
  * `<root>/abort` exists while a store is open; finding it at start-up means the last shutdown was
  * unclean. The rules above do not depend on it; it is reported for logs and tests.
@@ -83,7 +84,10 @@ export function recoverStore(input: RecoveryInput): RecoveryReport {
   let full = cp === undefined || queues.nonEmptyCount() < cp.nonEmptyQueues;
   const maxRecord = input.maxMessageSize + RECORD_OVERHEAD_LIMIT;
   for (;;) {
-    if (full) queues.destroyAll();
+    if (full) {
+      input.checkpoint.invalidate();
+      queues.destroyAll();
+    }
     const tailStart = segs[Math.max(0, segs.length - input.recoverVerifyFiles)].start;
     const from = full ? segs[0].start : Math.max(segs[0].start, Math.min(cp!.recoverFrom, tailStart));
     try {

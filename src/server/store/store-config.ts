@@ -54,6 +54,10 @@ export const DEFAULT_STORE_CONFIG: Omit<MessageStoreConfig, 'storePathRootDir'> 
 export interface StoreHooks {
   /** Replaces fdatasync of commit-log segments (tests inject a slow disk). */
   fdatasync?: (fd: number) => Promise<void>;
+  /** Replaces fdatasync of consume-queue files (tests inject a failing disk). */
+  queueFdatasync?: (fd: number) => Promise<void>;
+  /** Awaited at the start of each store read (tests hold a read while close() runs). */
+  beforeRead?: () => Promise<void>;
   /** Awaited before each commit-log write (tests inject a slow write). */
   beforeWrite?: () => Promise<void>;
   /** Clock for STORETIMESTAMP (tests pin store times). Default Date.now. */
