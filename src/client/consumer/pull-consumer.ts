@@ -29,6 +29,15 @@ import { PullStatus, buildPullSysFlag } from './pull-result.js';
 import type { PulledMessage, PullResult } from './pull-result.js';
 import { buildSubscriptionData } from './subscription.js';
 
+/** A pull's times must be finite ms >= 0: NaN would be a transport deadline that never comes. */
+function checkMillis(name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new IllegalArgumentError(
+      `pull option ${name} must be a finite number of ms >= 0, got ${String(value)}`,
+    );
+  }
+}
+
 export class PullConsumer {
   readonly config: PullConsumerConfig;
   private instance: ClientInstance | undefined;
@@ -102,14 +111,17 @@ export class PullConsumer {
     }
     try {
       instance.start();
+      this.instance = instance;
+      this.api = new ConsumerAPI(instance.remoting);
+      this.serviceState = 'RUNNING';
+      for (const topic of this.config.registerTopics) await this.subscribe(topic);
     } catch (err) {
+      // Leave nothing behind: as if start() had never been called, except that the state says why.
+      this.serviceState = 'START_FAILED';
       await instance.unregisterConsumer(this.group);
+      await instance.shutdown();
       throw err;
     }
-    this.instance = instance;
-    this.api = new ConsumerAPI(instance.remoting);
-    this.serviceState = 'RUNNING';
-    for (const topic of this.config.registerTopics) await this.subscribe(topic);
   }
 
   /** Leaves the client instance (UNREGISTER_CLIENT to the brokers); the instance stops with its last member. */
@@ -126,7 +138,9 @@ export class PullConsumer {
 
   private running(): { instance: ClientInstance; api: ConsumerAPI } {
     if (this.serviceState !== 'RUNNING' || !this.instance || !this.api) {
-      throw new MQClientError(`The PullConsumer is ${this.serviceState}, call start() first`);
+      const hint =
+        this.serviceState === 'CREATE_JUST' ? 'call start() first' : 'create a new consumer to read again';
+      throw new MQClientError(`The PullConsumer is ${this.serviceState}, ${hint}`);
     }
     return { instance: this.instance, api: this.api };
   }
@@ -200,6 +214,9 @@ export class PullConsumer {
     const c = this.config;
     const timeout =
       options.timeoutMillis ?? (block ? c.consumerTimeoutMillisWhenSuspend : c.consumerPullTimeoutMillis);
+    const suspendMillis = options.suspendMillis ?? c.brokerSuspendMaxTimeMillis;
+    checkMillis('timeoutMillis', timeout);
+    checkMillis('suspendMillis', suspendMillis);
     const addr = await this.brokerAddr(ref, true);
     const raw = await api.pullMessage(
       addr,
@@ -211,7 +228,7 @@ export class PullConsumer {
         maxMsgNums: maxNums,
         sysFlag: buildPullSysFlag({ suspend: block, subscription: true }),
         commitOffset: 0n,
-        suspendTimeoutMillis: options.suspendMillis ?? c.brokerSuspendMaxTimeMillis,
+        suspendTimeoutMillis: suspendMillis,
         subscription: subscription.subString,
         subVersion: 0,
         expressionType: subscription.expressionType,

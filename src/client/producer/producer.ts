@@ -3,9 +3,15 @@
  * async with callbacks or a Promise, oneway, batch) and the per-topic publish info. The send loop is
  * in send-default.ts, one attempt in send-kernel.ts, the async retries in send-async.ts.
  */
-import { IllegalStateError, MQClientError } from '../../common/errors.js';
+import { IllegalArgumentError, IllegalStateError, MQClientError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import { checkMessage, checkProducerGroup, Message, wrapNamespace } from '../../protocol/message/index.js';
+import {
+  checkMessage,
+  checkProducerGroup,
+  Message,
+  withoutNamespace,
+  wrapNamespace,
+} from '../../protocol/message/index.js';
 import type { MessageInit, UniqueIdGenerator } from '../../protocol/message/index.js';
 import { uniqueInstanceName } from '../client-config.js';
 import { ClientInstance } from '../client-instance.js';
@@ -13,7 +19,7 @@ import type { ProducerMember, ServiceState } from '../client-instance.js';
 import { systemClock } from '../clock.js';
 import type { Clock, RandomInt } from '../clock.js';
 import { FaultStrategy } from '../latency/fault-strategy.js';
-import type { MessageQueue } from '../message-queue.js';
+import { MessageQueue } from '../message-queue.js';
 import type { CheckForbiddenHook, CommunicationMode, SendMessageHook } from './hooks.js';
 import { MessageBatch } from './message-batch.js';
 import { resolveProducerConfig } from './producer-options.js';
@@ -183,11 +189,14 @@ export class Producer implements KernelHost, ProducerMember {
     return (await this.sendWith(batch, 'SYNC', timeoutMillis)) as SendResult;
   }
 
-  /** Writable queues of a topic (namespace removed from the topic names). */
+  /** Writable queues of a topic: new objects, the namespace removed from their topic (as Java). */
   async fetchPublishMessageQueues(topic: string): Promise<MessageQueue[]> {
     this.makeSureStateOK();
-    const info = await this.tryToFindTopicPublishInfo(wrapNamespace(this.config.client.namespace, topic));
-    return info?.messageQueueList ?? [];
+    const namespace = this.config.client.namespace;
+    const info = await this.tryToFindTopicPublishInfo(wrapNamespace(namespace, topic));
+    return (info?.messageQueueList ?? []).map(
+      (q) => new MessageQueue(withoutNamespace(q.topic, namespace), q.brokerName, q.queueId),
+    );
   }
 
   private async sendWith(
@@ -196,6 +205,7 @@ export class Producer implements KernelHost, ProducerMember {
     timeoutMillis: number,
   ): Promise<SendResult | undefined> {
     this.makeSureStateOK();
+    checkSendTimeout(timeoutMillis);
     const wireTopic = wrapNamespace(this.config.client.namespace, message?.topic);
     checkMessage(
       message && { topic: wireTopic, body: message.body, properties: message.properties },
@@ -280,6 +290,18 @@ export class Producer implements KernelHost, ProducerMember {
 /** Java's class name, for readers coming from the Java client. */
 export const DefaultMQProducer = Producer;
 export type DefaultMQProducer = Producer;
+
+/**
+ * A send's time budget must be a finite number of ms, at least 0: NaN would reach the transport as a
+ * deadline that never comes (the call would wait forever), Infinity likewise.
+ */
+function checkSendTimeout(timeoutMillis: number): void {
+  if (typeof timeoutMillis !== 'number' || !Number.isFinite(timeoutMillis) || timeoutMillis < 0) {
+    throw new IllegalArgumentError(
+      `send timeout must be a finite number of milliseconds >= 0, got ${String(timeoutMillis)} (omit it for sendMsgTimeout)`,
+    );
+  }
+}
 
 function toMessage(m: Message | MessageInit): Message {
   return m instanceof Message || m === null || m === undefined ? m : new Message(m);
