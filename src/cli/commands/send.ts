@@ -42,6 +42,39 @@ function oneLine(err: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
+/**
+ * Async sends in flight at once. Starting all of a large --count together made every send share
+ * one start time: the later ones spent their whole timeout queued behind the others (or waiting for
+ * a transport permit) and failed without being sent.
+ */
+export const ASYNC_WINDOW = 1024;
+
+/**
+ * Runs `task` `count` times with at most `window` runs in flight; every run happens even after a
+ * failure. Resolves with the number of failures and the first error.
+ */
+export async function runWindowed(
+  count: number,
+  window: number,
+  task: (index: number) => Promise<void>,
+): Promise<{ failed: number; firstError: unknown }> {
+  let next = 0;
+  let failed = 0;
+  let firstError: unknown;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const index = next++;
+      try {
+        await task(index);
+      } catch (err) {
+        if (failed++ === 0) firstError = err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(window, count) }, worker));
+  return { failed, firstError };
+}
+
 export async function run(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, USAGE, description, FLAGS);
   if (flags === undefined) return 0;
@@ -87,15 +120,11 @@ export async function run(argv: string[]): Promise<number> {
   await producer.start();
   try {
     if (mode === 'async') {
-      const settled = await Promise.allSettled(
-        Array.from({ length: count }, () =>
-          producer.sendAsync(make()).then((r) => process.stdout.write(`${r.toString()}\n`)),
-        ),
-      );
-      const failed = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed.length > 0) {
-        throw new CliError(`${failed.length} of ${count} sends failed: ${oneLine(failed[0]?.reason)}`, 1);
-      }
+      const { failed, firstError } = await runWindowed(count, ASYNC_WINDOW, async () => {
+        const r = await producer.sendAsync(make());
+        process.stdout.write(`${r.toString()}\n`);
+      });
+      if (failed > 0) throw new CliError(`${failed} of ${count} sends failed: ${oneLine(firstError)}`, 1);
       return 0;
     }
     for (let i = 0; i < count; i++) {

@@ -1,0 +1,40 @@
+/** `rmq send --mode async`: the sends of a large --count run through a bounded window. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ASYNC_WINDOW, runWindowed } from '../../src/cli/commands/send.js';
+
+describe('rmq send async window', () => {
+  it('never has more than the window in flight, runs every index once, counts failures', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const seen: number[] = [];
+    const r = await runWindowed(1000, 7, async (i) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      seen.push(i);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      if (i % 100 === 3) throw new Error(`boom ${i}`);
+    });
+    assert.equal(peak, 7);
+    assert.deepEqual(
+      [...seen].sort((a, b) => a - b),
+      Array.from({ length: 1000 }, (_, i) => i),
+    );
+    assert.equal(r.failed, 10);
+    assert.equal((r.firstError as Error).message, 'boom 3');
+  });
+
+  it('a count below the window runs them all at once; zero failures leave no error', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const r = await runWindowed(3, ASYNC_WINDOW, async () => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+    });
+    assert.equal(peak, 3);
+    assert.deepEqual(r, { failed: 0, firstError: undefined });
+    assert.ok(ASYNC_WINDOW >= 64 && ASYNC_WINDOW <= 8192);
+  });
+});
