@@ -82,6 +82,9 @@ export async function* pollMessages(
 
   let delivered = 0;
   let lastProgress = Date.now();
+  // Set when a pull or a commit failed: the way out then commits nothing more (the broker just
+  // refused or failed, and a second try would only add its timeout before the first error shows).
+  let failed = false;
   try {
     while (!signal?.aborted) {
       const results = await Promise.all(cursors.map((c) => consumer.pull(c.mq, sub, c.offset, batch)));
@@ -115,7 +118,10 @@ export async function* pollMessages(
         return;
       }
     }
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
-    await commitAll();
+    if (!failed) await commitAll();
   }
 }
