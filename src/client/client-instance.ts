@@ -9,9 +9,12 @@ import { MQClientError, RemotingError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { HeartbeatData, TopicRouteData } from '../protocol/body/index.js';
 import { UniqueIdGenerator } from '../protocol/message/message-id.js';
-import { CLIENT_INNER_PRODUCER_GROUP } from '../protocol/message/validators.js';
 import { RemotingClient } from '../transport/remoting-client.js';
 import { BackgroundTasks } from './background-tasks.js';
+import { findSubscribeAddress, removeUnroutedAddresses } from './broker-addresses.js';
+import type { SubscribeAddress } from './broker-addresses.js';
+import { buildHeartbeatData, sendHeartbeats, unregisterFromBrokers } from './client-heartbeat.js';
+import type { BrokerTalk } from './client-heartbeat.js';
 import { CLIENT_REQUEST_CODES, ClientRemotingProcessor } from './client-processor.js';
 import { buildClientId } from './client-config.js';
 import type { ClientConfig } from './client-config.js';
@@ -162,20 +165,19 @@ export class ClientInstance {
     await this.unregisterClient({ consumerGroup: group });
   }
 
-  private async unregisterClient(groups: { producerGroup?: string; consumerGroup?: string }): Promise<void> {
-    const calls: Promise<void>[] = [];
-    for (const [brokerName, addrs] of this.brokerAddrTable) {
-      for (const addr of addrs.values()) {
-        calls.push(
-          this.api
-            .unregisterClient(addr, this.clientId, groups, this.config.mqClientApiTimeout)
-            .catch((err: unknown) => {
-              this.logger.warn({ brokerName, addr, err: String(err) }, 'unregister client failed');
-            }),
-        );
-      }
-    }
-    await Promise.all(calls);
+  private unregisterClient(groups: { producerGroup?: string; consumerGroup?: string }): Promise<void> {
+    return unregisterFromBrokers(this.brokerTalk(), groups);
+  }
+
+  private brokerTalk(): BrokerTalk {
+    return {
+      clientId: this.clientId,
+      api: this.api,
+      logger: this.logger,
+      timeoutMillis: this.config.mqClientApiTimeout,
+      brokerAddrTable: this.brokerAddrTable,
+      brokerVersionTable: this.brokerVersionTable,
+    };
   }
 
   /** Master address of a broker name, for sends. */
@@ -191,21 +193,14 @@ export class ClientInstance {
     brokerName: string,
     brokerId: number,
     onlyThisBroker: boolean,
-  ): { brokerAddr: string; slave: boolean; brokerVersion: number } | undefined {
-    const map = this.brokerAddrTable.get(brokerName);
-    if (map === undefined || map.size === 0) return undefined;
-    let id = brokerId;
-    let addr = map.get(brokerId);
-    if (addr === undefined && !onlyThisBroker) {
-      id = map.has(MASTER_ID) ? MASTER_ID : ([...map.keys()][0] as number);
-      addr = map.get(id);
-    }
-    if (addr === undefined) return undefined;
-    return {
-      brokerAddr: addr,
-      slave: id !== MASTER_ID,
-      brokerVersion: this.brokerVersionTable.get(brokerName)?.get(addr) ?? 0,
-    };
+  ): SubscribeAddress | undefined {
+    return findSubscribeAddress(
+      this.brokerAddrTable,
+      this.brokerVersionTable,
+      brokerName,
+      brokerId,
+      onlyThisBroker,
+    );
   }
 
   getAnExistTopicRouteData(topic: string): TopicRouteData | undefined {
@@ -291,52 +286,17 @@ export class ClientInstance {
 
   /** Drops broker addresses no cached route mentions any more (Java cleanOfflineBroker). */
   cleanOfflineBroker(): void {
-    const routes = [...this.topicRouteTable.values()];
-    for (const [brokerName, addrs] of this.brokerAddrTable) {
-      for (const [id, addr] of [...addrs]) {
-        if (!routes.some((r) => routeHasAddress(r, addr))) {
-          addrs.delete(id);
-          this.logger.info({ brokerName, addr }, 'broker address no longer routed, removed');
-        }
-      }
-      if (addrs.size === 0) this.brokerAddrTable.delete(brokerName);
-    }
+    removeUnroutedAddresses(this.brokerAddrTable, [...this.topicRouteTable.values()], this.logger);
   }
 
   /** Heartbeat body: every producer group plus CLIENT_INNER_PRODUCER, and every consumer. */
   prepareHeartbeatData(): HeartbeatData {
-    const producerDataSet = [...this.producers.keys()].map((groupName) => ({ groupName }));
-    if (producerDataSet.length > 0 || this.consumers.size > 0) {
-      producerDataSet.push({ groupName: CLIENT_INNER_PRODUCER_GROUP });
-    }
-    return {
-      clientID: this.clientId,
-      producerDataSet,
-      consumerDataSet: [...this.consumers.values()].map((c) => c.consumerData()),
-    };
+    return buildHeartbeatData(this.clientId, this.producers.keys(), [...this.consumers.values()]);
   }
 
-  /** HEART_BEAT to every known broker address (masters only when there is no consumer). */
+  /** HEART_BEAT to every known broker address (masters only when there is no consumer); never rejects. */
   async sendHeartbeatToAllBrokers(): Promise<void> {
     if (this.producers.size === 0 && this.consumers.size === 0) return;
-    const data = this.prepareHeartbeatData();
-    const mastersOnly = this.consumers.size === 0;
-    const calls: Promise<void>[] = [];
-    for (const [brokerName, addrs] of this.brokerAddrTable) {
-      for (const [id, addr] of addrs) {
-        if (mastersOnly && id !== MASTER_ID) continue;
-        calls.push(
-          this.api.sendHeartbeat(addr, data, this.config.mqClientApiTimeout).then(
-            (version) => {
-              let versions = this.brokerVersionTable.get(brokerName);
-              if (versions === undefined) this.brokerVersionTable.set(brokerName, (versions = new Map()));
-              versions.set(addr, version);
-            },
-            (err: unknown) => this.logger.info({ brokerName, addr, err: String(err) }, 'heartbeat failed'),
-          ),
-        );
-      }
-    }
-    await Promise.all(calls);
+    await sendHeartbeats(this.brokerTalk(), this.prepareHeartbeatData(), this.consumers.size === 0);
   }
 }
