@@ -138,6 +138,7 @@ export class Connection implements RemotingChannel {
   /** Writes a oneway request (flag set here); resolves once handed to the kernel. */
   writeOneway(command: RemotingCommand): Promise<void> {
     markOneway(command);
+    command.opaque = this.table.takeOpaque();
     return new Promise((resolve, reject) => {
       const listener = new OnewayWrite(resolve, reject, this.remoteAddress);
       if (this.isClosed) {

@@ -20,6 +20,9 @@ import { encodeFrame } from '../protocol/frame/frame-codec.js';
 import { TransportDefaults } from './defaults.js';
 import type { ProcessorOptions, RequestContext, RequestProcessor, RPCHook } from './types.js';
 
+/** Error remarks that cannot be encoded whole are cut to this many characters. */
+const MAX_ERROR_REMARK = 4096;
+
 export const REJECT_REQUEST_REMARK = '[REJECTREQUEST]system busy, start flow control for a while';
 export const OVERLOAD_REMARK = '[OVERLOAD]system busy, start flow control for a while';
 
@@ -123,16 +126,22 @@ export class RequestDispatcher {
       return;
     }
     if (isThenable(result)) {
-      result.then(
-        (response) => {
-          this.finished(registration);
-          this.answer(target, request, response);
-        },
-        (error: unknown) => {
-          this.finished(registration);
-          this.failed(target, request, error);
-        },
-      );
+      // Promise.resolve tames foreign thenables: a `then` that throws becomes a rejection, and each
+      // outcome is delivered once. answer/failed do not throw; the catch keeps it that way for good.
+      Promise.resolve(result)
+        .then(
+          (response) => {
+            this.finished(registration);
+            this.answer(target, request, response);
+          },
+          (error: unknown) => {
+            this.finished(registration);
+            this.failed(target, request, error);
+          },
+        )
+        .catch((error: unknown) =>
+          this.logger.error({ code: request.code, error: errorRemark(error) }, 'answering a request failed'),
+        );
     } else {
       this.finished(registration);
       this.answer(target, request, result);
@@ -164,10 +173,12 @@ export class RequestDispatcher {
       return;
     }
     if (!response || isOneway(request) || target.closed) return;
-    response.opaque = request.opaque;
-    markResponse(response);
     let frame: Buffer;
     try {
+      // A processor may hand back anything (a frozen or shared object, a non-command): whatever
+      // fails here is answered SYSTEM_ERROR instead of escaping into the socket's event handler.
+      response.opaque = request.opaque;
+      markResponse(response);
       frame = encodeFrame(response, request.serializeType ?? this.serializeType);
     } catch (error) {
       this.logger.error({ code: request.code, error: errorRemark(error) }, 'response could not be encoded');
@@ -187,8 +198,17 @@ export class RequestDispatcher {
 
   private answerError(target: DispatchTarget, request: RemotingCommand, code: number, remark: string): void {
     if (target.closed) return;
-    const response = createResponse(code, { remark });
-    response.opaque = request.opaque;
-    target.writeFrame(encodeFrame(response, this.serializeType));
+    let frame: Buffer;
+    try {
+      frame = encodeFrame(createResponse(code, { remark, opaque: request.opaque }), this.serializeType);
+    } catch {
+      // Only a remark too long for the 24-bit header length gets here (an error with a huge message).
+      const short = `${remark.slice(0, MAX_ERROR_REMARK)}...`;
+      frame = encodeFrame(
+        createResponse(code, { remark: short, opaque: request.opaque }),
+        this.serializeType,
+      );
+    }
+    target.writeFrame(frame);
   }
 }

@@ -88,12 +88,22 @@ export class InFlightTable {
     settler: Settler,
     callerTimeoutMillis = timeoutMillis,
   ): InFlightRequest {
-    let opaque = this.nextOpaque;
-    while (this.entries.has(opaque)) opaque = (opaque + 1) | 0;
-    this.nextOpaque = (opaque + 1) | 0;
+    const opaque = this.takeOpaque();
     const entry = new InFlightRequest(this, opaque, timeoutMillis, callerTimeoutMillis, prompt, settler);
     this.entries.set(opaque, entry);
     return entry;
+  }
+
+  /**
+   * A fresh opaque no waiting request uses. Oneway requests take one too (they are not registered):
+   * were they all sent with the same opaque, a peer answering one by mistake could complete an
+   * unrelated request that happens to hold that opaque.
+   */
+  takeOpaque(): number {
+    let opaque = this.nextOpaque;
+    while (this.entries.has(opaque)) opaque = (opaque + 1) | 0;
+    this.nextOpaque = (opaque + 1) | 0;
+    return opaque;
   }
 
   /** Hands a response to its request; false when no request waits for that opaque. */

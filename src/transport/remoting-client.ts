@@ -45,6 +45,8 @@ function positive(name: string, value: number, allowZero = false): number {
 export class RemotingClient extends RemotingEndpoint {
   private readonly connections = new Map<string, Connection>();
   private readonly connecting = new Map<string, Promise<Connection>>();
+  /** Aborts of the connect attempts in progress (shutdown must not wait for their connect timeout). */
+  private readonly connectAborts = new Set<() => void>();
   private readonly socketFactory: SocketFactory;
   private readonly connectTimeoutMillis: number;
   private stopped = false;
@@ -155,6 +157,7 @@ export class RemotingClient extends RemotingEndpoint {
     this.stopped = true;
     for (const connection of [...this.connections.values()]) connection.close('client shutdown');
     this.connections.clear();
+    for (const abort of [...this.connectAborts]) abort();
     this.releaseWaiters();
     await Promise.allSettled([...this.connecting.values()]);
   }
@@ -228,16 +231,26 @@ export class RemotingClient extends RemotingEndpoint {
         reject(new RemotingConnectError(addr, { reason: (error as Error)?.message, cause: error }));
         return;
       }
-      const fail = (reason: string, cause?: unknown): void => {
+      const settle = (): void => {
         clearTimeout(timer);
+        this.connectAborts.delete(abort);
+      };
+      const fail = (reason: string, cause?: unknown): void => {
+        settle();
         socket.removeListener('connect', onConnect);
         socket.destroy();
         this.logger.warn({ addr, reason }, 'connect failed');
         reject(new RemotingConnectError(addr, { reason, cause }));
       };
+      const abort = (): void => {
+        settle();
+        socket.removeListener('connect', onConnect);
+        socket.destroy();
+        reject(new IllegalStateError('remoting client is shut down'));
+      };
       const onError = (error: Error): void => fail(error.message, error);
       const onConnect = (): void => {
-        clearTimeout(timer);
+        settle();
         socket.removeListener('error', onError);
         if (this.stopped) {
           socket.destroy();
@@ -255,6 +268,7 @@ export class RemotingClient extends RemotingEndpoint {
         () => fail(`connect timeout after ${this.connectTimeoutMillis} ms`),
         this.connectTimeoutMillis,
       );
+      this.connectAborts.add(abort);
       socket.once('error', onError);
       if (socket.pending || socket.connecting) socket.once('connect', onConnect);
       else onConnect();

@@ -147,7 +147,7 @@ it(`JSON header fast path agrees with JSON.parse: ${ITERATIONS} inputs, seed ${S
   for (let i = 0; i < ITERATIONS; i++) {
     const command = randomCommand(rng);
     const kind = rng.int(4);
-    let header =
+    let header: Buffer =
       kind === 0
         ? Buffer.from(jsonHeaderText(command), 'utf8')
         : Buffer.from(respelled(rng, command), 'utf8');

@@ -58,7 +58,7 @@ describe('custom header numbers (Java Integer.parseInt / Long.parseLong)', () =>
 describe('fastjson body numbers', () => {
   it('keeps big integers exact up to 1000 digits, refuses longer ones', () => {
     const big = '9'.repeat(1000);
-    assert.equal(parseFastjson(`[${big}]`, {}).toString(), [BigInt(big)].toString());
+    assert.deepEqual(parseFastjson(`[${big}]`), [BigInt(big)]);
     assert.equal(parseFastjson(`-${big}`), -BigInt(big));
     assert.throws(() => parseFastjson(`[1${big}]`), ProtocolError);
     assert.throws(() => parseFastjson(`{1${big}:1}`), ProtocolError);
