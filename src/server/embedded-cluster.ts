@@ -59,12 +59,21 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
   const root = options.storeRoot ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rmq-cluster-')));
   const removeOnStop = ownRoot && !options.keepStore;
 
-  const namesrv = new NameServer({
-    host,
-    port: options.namesrvPort ?? 0,
-    ...(options.logger && { logger: options.logger }),
-  });
-  await namesrv.start();
+  const removeRoot = async (): Promise<void> => {
+    if (removeOnStop) await fs.promises.rm(root, { recursive: true, force: true });
+  };
+  let namesrv: NameServer;
+  try {
+    namesrv = new NameServer({
+      host,
+      port: options.namesrvPort ?? 0,
+      ...(options.logger && { logger: options.logger }),
+    });
+    await namesrv.start();
+  } catch (err) {
+    await removeRoot();
+    throw err;
+  }
   const namesrvAddress = namesrv.address;
 
   const configs: BrokerOptions[] = specs.map((spec, i) => {
@@ -84,9 +93,12 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
   const brokers: (Broker | undefined)[] = [];
   const running = new Set<number>();
   const cleanupOnError = async (): Promise<void> => {
-    await Promise.allSettled(brokers.map((b) => b?.shutdown()));
-    await namesrv.shutdown();
-    if (removeOnStop) await fs.promises.rm(root, { recursive: true, force: true });
+    try {
+      await Promise.allSettled(brokers.map((b) => b?.shutdown()));
+      await namesrv.shutdown();
+    } finally {
+      await removeRoot();
+    }
   };
   try {
     for (let i = 0; i < configs.length; i++) {
@@ -129,10 +141,13 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       return broker;
     },
     async stop() {
-      await Promise.allSettled([...running].map((i) => cluster.brokers[i]?.shutdown()));
-      running.clear();
-      await namesrv.shutdown();
-      if (removeOnStop) await fs.promises.rm(root, { recursive: true, force: true });
+      try {
+        await Promise.allSettled([...running].map((i) => cluster.brokers[i]?.shutdown()));
+        running.clear();
+        await namesrv.shutdown();
+      } finally {
+        await removeRoot();
+      }
     },
   };
   return cluster;

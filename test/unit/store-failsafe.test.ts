@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MessageSysFlag } from '../../src/protocol/message/constants.js';
 import { decodeMessageRecord } from '../../src/protocol/message/record.js';
+import { ConfigStore } from '../../src/server/store/index.js';
 import type { MessageStore } from '../../src/server/store/index.js';
 import { message, openStore, withTempDir } from '../helpers/store-fixtures.js';
 
@@ -179,5 +180,25 @@ test('close() waits for reads in flight before closing their files', async () =>
     assert.equal(decodeMessageRecord(got.messages[0]!).body.toString(), 'one');
     await closing;
     assert.equal(closed, true);
+  });
+});
+
+test('config store: a failed persist keeps the change dirty and a failing timer does not throw', async () => {
+  await withTempDir(async (dir) => {
+    const errors: string[] = [];
+    const cs = new ConfigStore(dir, { persistIntervalMs: 5, onPersistError: (e) => errors.push(e.message) });
+    cs.load();
+    cs.commitOffset('g', 'TopicTest', 0, 42n);
+    // The temp file of the atomic write cannot be created: a directory sits in its place.
+    const obstacle = path.join(dir, 'config', 'consumerOffset.json.tmp');
+    fs.mkdirSync(obstacle);
+    assert.throws(() => cs.persist(), /EISDIR|illegal operation/);
+    // The periodic persist hits the same error several times without an uncaught exception.
+    for (let i = 0; i < 100 && errors.length < 3; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(errors.length >= 3, `the timer reported its failures (${errors.length})`);
+    fs.rmdirSync(obstacle);
+    cs.close();
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'config', 'consumerOffset.json'), 'utf8'));
+    assert.deepEqual(saved, { offsetTable: { 'TopicTest@g': { '0': 42 } } });
   });
 });

@@ -64,6 +64,7 @@ export class Broker {
   private unsubscribe: (() => void) | undefined;
   private registering: Promise<unknown> | undefined;
   private registerAgain = false;
+  private starting: Promise<void> | undefined;
 
   constructor(options: BrokerOptions = {}) {
     const o = resolveBrokerOptions(options);
@@ -82,6 +83,7 @@ export class Broker {
     );
     this.configStore = new ConfigStore(o.storePath, {
       persistIntervalMs: o.flushConsumerOffsetIntervalMillis,
+      onPersistError: (err) => this.logger.error({ err: err.message }, 'could not save topics / offsets'),
     });
     this.topics = new TopicConfigManager({
       brokerName: o.brokerName,
@@ -173,8 +175,23 @@ export class Broker {
     if (this.state !== 'new')
       throw new IllegalStateError(`broker ${this.brokerName} cannot start: it is ${this.state}`);
     this.state = 'starting';
+    this.starting = this.doStart();
+    try {
+      await this.starting;
+    } finally {
+      this.starting = undefined;
+    }
+  }
+
+  private async doStart(): Promise<void> {
     const o = this.options;
-    const recovery = await this.store.open();
+    let recovery;
+    try {
+      recovery = await this.store.open();
+    } catch (err) {
+      this.state = 'stopped'; // nothing else was started: shutdown() has nothing to do
+      throw err;
+    }
     try {
       this.configStore.load();
       const table = new Map(this.configStore.allTopicConfigs().map((c) => [c.topicName, c]));
@@ -185,8 +202,13 @@ export class Broker {
       this.bound = { ip: o.brokerIP ?? advertisedIp(host), port };
     } catch (err) {
       this.state = 'stopped';
-      this.configStore.close();
-      await this.store.close();
+      // Undo what started; the start failure is the error to report.
+      try {
+        this.configStore.close();
+      } catch {
+        // Nothing was changed since load(): nothing is lost.
+      }
+      await this.store.close().catch(() => undefined);
       throw err;
     }
     this.unsubscribe = this.store.onMessageArrived((topic, queueId, offset) =>
@@ -199,7 +221,13 @@ export class Broker {
       const dropped = this.clients.scanNotActive();
       if (dropped > 0) this.logger.info({ dropped }, 'removed client channels without heartbeat');
     });
-    this.every(o.flushConsumerOffsetIntervalMillis, () => this.schedule.persist());
+    this.every(o.flushConsumerOffsetIntervalMillis, () => {
+      try {
+        this.schedule.persist();
+      } catch (err) {
+        this.logger.error({ err: (err as Error).message }, 'could not save delay offsets');
+      }
+    });
     this.state = 'running';
     await this.registerNow();
     this.logger.info(
@@ -250,7 +278,14 @@ export class Broker {
       if (!old || JSON.stringify(old) !== JSON.stringify({ ...old, ...config }))
         cs.putTopicConfig({ ...config });
     }
-    if (this.state === 'running' || this.state === 'starting') cs.persist();
+    if (this.state === 'running' || this.state === 'starting') {
+      try {
+        cs.persist();
+      } catch (err) {
+        // The change is live in memory and stays dirty: the periodic persist retries it.
+        this.logger.error({ err: (err as Error).message }, 'could not save topics.json');
+      }
+    }
   }
 
   private notifyConsumerIdsChanged(group: string, channels: RemotingChannel[]): void {
@@ -270,8 +305,12 @@ export class Broker {
     this.clients.onChannelClosed(channel);
   }
 
-  /** Unregisters from the name servers, stops serving, then flushes and closes the store. */
+  /**
+   * Unregisters from the name servers, stops serving, then flushes and closes the store. Every step
+   * runs even when an earlier one fails (the store is always closed); the first failure is rethrown.
+   */
   async shutdown(): Promise<void> {
+    if (this.starting) await this.starting.catch(() => undefined);
     if (this.state === 'stopped' || this.state === 'stopping') return;
     if (this.state === 'new') {
       this.state = 'stopped';
@@ -281,16 +320,26 @@ export class Broker {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.ctx.stats.stop();
+    const failures: unknown[] = [];
+    const step = async (what: string, fn: () => unknown): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        failures.push(err);
+        this.logger.error({ step: what, err: (err as Error).message }, 'broker shutdown step failed');
+      }
+    };
     await this.registering?.catch(() => undefined);
-    await this.registrar.unregisterAll();
-    await this.server.shutdown();
+    await step('unregister', () => this.registrar.unregisterAll());
+    await step('remoting server', () => this.server.shutdown());
     this.pullHold.stop();
     this.unsubscribe?.();
-    await this.schedule.stop();
-    this.configStore.close();
-    await this.store.close();
-    await this.client.shutdown();
+    await step('schedule service', () => this.schedule.stop());
+    await step('config store', () => this.configStore.close());
+    await step('message store', () => this.store.close());
+    await step('remoting client', () => this.client.shutdown());
     this.state = 'stopped';
     this.logger.info({ broker: this.brokerName }, 'broker stopped');
+    if (failures.length > 0) throw failures[0];
   }
 }

@@ -75,7 +75,12 @@ export class ScheduleService {
   persist(): void {
     if (!this.dirty || !this.persistence) return;
     this.dirty = false;
-    this.persistence.save(this.offsets);
+    try {
+      this.persistence.save(this.offsets);
+    } catch (err) {
+      this.dirty = true; // saved by the next persist
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {

@@ -22,6 +22,8 @@ function parseLenientJson(text: string): unknown {
 export interface ConfigStoreOptions {
   /** Period of the background persist; 0 disables it. Default 5000 ms (Java flushConsumerOffsetInterval). */
   persistIntervalMs?: number;
+  /** Told when the background persist fails (disk full...); it is retried at the next period. */
+  onPersistError?: (err: Error) => void;
 }
 
 export class ConfigStore {
@@ -58,7 +60,14 @@ export class ConfigStore {
     }
     const interval = this.options.persistIntervalMs ?? 5000;
     if (interval > 0) {
-      this.timer = setInterval(() => this.persist(), interval);
+      this.timer = setInterval(() => {
+        try {
+          this.persist();
+        } catch (err) {
+          // A throw from a timer would take the whole process down; the change stays dirty instead.
+          this.options.onPersistError?.(err instanceof Error ? err : new Error(String(err)));
+        }
+      }, interval);
       this.timer.unref();
     }
   }
@@ -120,12 +129,20 @@ export class ConfigStore {
     return [...this.offsets.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
   }
 
-  /** Writes the files that changed since the last persist. */
+  /**
+   * Writes the files that changed since the last persist. Throws when a write fails; what could not
+   * be written stays dirty and is written by the next persist.
+   */
   persist(): void {
     if (this.topicsDirty) {
       this.topicsDirty = false;
       const topicConfigTable = Object.fromEntries(this.topics);
-      this.writeJson('topics.json', { topicConfigTable, dataVersion: this.version });
+      try {
+        this.writeJson('topics.json', { topicConfigTable, dataVersion: this.version });
+      } catch (err) {
+        this.topicsDirty = true;
+        throw err;
+      }
     }
     if (this.offsetsDirty) {
       this.offsetsDirty = false;
@@ -133,7 +150,12 @@ export class ConfigStore {
       for (const [key, m] of this.offsets) {
         offsetTable[key] = Object.fromEntries([...m].map(([q, o]) => [String(q), Number(o)]));
       }
-      this.writeJson('consumerOffset.json', { offsetTable });
+      try {
+        this.writeJson('consumerOffset.json', { offsetTable });
+      } catch (err) {
+        this.offsetsDirty = true;
+        throw err;
+      }
     }
   }
 
