@@ -28,6 +28,12 @@ export interface WriteListener {
  */
 const SMALL_FRAME = 4096;
 const GROUP_BYTES = 64 * 1024;
+/**
+ * While blocked, frames whose request already ended (timed out) are dropped from the queue once it
+ * holds this much, and again each time it doubles: a caller that keeps sending to a peer that stopped
+ * reading must not pin the frames of every request that already failed.
+ */
+const PURGE_MIN_BYTES = 1024 * 1024;
 
 interface Batch {
   listeners: WriteListener[];
@@ -44,6 +50,8 @@ export class FrameWriter {
   private failed: Error | undefined;
   private pausedReading = false;
   private idleWaiters: (() => void)[] = [];
+  /** Queue size at which the next purge of ended frames runs (see PURGE_MIN_BYTES). */
+  private purgeAtBytes = PURGE_MIN_BYTES;
   /** Frames of the write being gathered in `flush` (reused). */
   private readonly group: Buffer[] = [];
 
@@ -75,6 +83,7 @@ export class FrameWriter {
     this.frames.push(frame);
     this.listeners.push(listener);
     this.queuedBytes += frame.length;
+    if (this.blocked && this.queuedBytes >= this.purgeAtBytes) this.purgeEnded();
     if (this.maxQueuedBytes > 0 && !this.pausedReading && this.backlogBytes > this.maxQueuedBytes) {
       this.pausedReading = true;
       this.socket.pause();
@@ -190,6 +199,26 @@ export class FrameWriter {
     if (--batch.remaining === 0) {
       for (const listener of batch.listeners) listener.onWritten(undefined);
     }
+  }
+
+  /** Drops queued frames nobody waits for any more; amortized O(1) per write (the queue must double). */
+  private purgeEnded(): void {
+    const frames: (Buffer | undefined)[] = [];
+    const listeners: (WriteListener | undefined)[] = [];
+    let bytes = 0;
+    for (let i = this.head; i < this.frames.length; i++) {
+      const listener = this.listeners[i];
+      if (listener?.settled) continue;
+      const frame = this.frames[i]!;
+      frames.push(frame);
+      listeners.push(listener);
+      bytes += frame.length;
+    }
+    this.frames = frames;
+    this.listeners = listeners;
+    this.head = 0;
+    this.queuedBytes = bytes;
+    this.purgeAtBytes = Math.max(PURGE_MIN_BYTES, bytes * 2);
   }
 
   private compact(): void {

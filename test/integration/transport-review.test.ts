@@ -182,3 +182,26 @@ describe('oneway requests', () => {
     );
   });
 });
+
+describe('a peer that stopped reading', () => {
+  it('the client does not keep the frames of requests that already failed', async () => {
+    const raw = await rawServer((socket) => socket.pause());
+    const client = new RemotingClient({ closeSocketIfTimeout: false });
+    cleanups.push(async () => {
+      await client.shutdown();
+      await raw.close();
+    });
+    const addr = `127.0.0.1:${raw.port}`;
+    const body = Buffer.alloc(1024 * 1024, 7);
+    let failed = 0;
+    for (let i = 0; i < 40; i++) {
+      await client.invokeSync(addr, createRequest(ECHO, { body }), 30).catch(() => failed++);
+    }
+    assert.equal(failed, 40);
+    const connection = (
+      client as unknown as { connections: Map<string, { writeBacklogBytes: number }> }
+    ).connections.get(addr)!;
+    // 40 MiB were sent; what is still queued belongs to requests nobody waits for.
+    assert.ok(connection.writeBacklogBytes < 4 * body.length, `backlog ${connection.writeBacklogBytes}`);
+  });
+});
