@@ -5,7 +5,7 @@
  */
 import { ClientInstance } from './client-instance.js';
 import type { ClientInstanceOptions } from './client-instance.js';
-import { buildClientId } from './client-config.js';
+import { buildClientId, uniqueInstanceName } from './client-config.js';
 import type { ClientConfig } from './client-config.js';
 
 export class ClientInstanceRegistry {
@@ -39,4 +39,17 @@ export class ClientInstanceRegistry {
     await Promise.all([...this.instances.values()].map((i) => i.shutdown(true)));
     this.instances.clear();
   }
+}
+
+/**
+ * The instance a producer or consumer starts on: the one given, else the registry's for its client
+ * id, else a new one of its own. A `DEFAULT` instance name becomes `<pid>#<nanotime>` first.
+ */
+export function chooseClientInstance(
+  choice: { clientInstance?: ClientInstance | undefined; registry?: ClientInstanceRegistry | undefined },
+  config: ClientConfig,
+): ClientInstance {
+  if (choice.clientInstance !== undefined) return choice.clientInstance;
+  const client = { ...config, instanceName: uniqueInstanceName(config.instanceName) };
+  return choice.registry?.getOrCreate(client) ?? new ClientInstance(client);
 }

@@ -118,3 +118,12 @@ export interface PullFromStoredOptions extends PullOptions {
   /** Commit nextBeginOffset to the broker after the pull (unless NO_NEW_MSG). Default false. */
   commit?: boolean;
 }
+
+/** A pull's times must be finite ms >= 0: NaN would be a transport deadline that never comes. */
+export function checkPullMillis(name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new IllegalArgumentError(
+      `pull option ${name} must be a finite number of ms >= 0, got ${String(value)}`,
+    );
+  }
+}

@@ -5,15 +5,15 @@
  * client instance's heartbeats as CONSUME_ACTIVELY. `poll` / `pollAll` read whole topics on top.
  */
 import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../common/errors.js';
-import { checkTopic, decodeOffsetMessageId, wrapNamespace } from '../../protocol/message/index.js';
-import { ClientInstance } from '../client-instance.js';
-import type { ServiceState } from '../client-instance.js';
-import { brokerVIPChannel, uniqueInstanceName } from '../client-config.js';
+import { checkTopic, wrapNamespace } from '../../protocol/message/index.js';
+import type { ClientInstance, ServiceState } from '../client-instance.js';
+import { chooseClientInstance } from '../client-instance-registry.js';
 import type { MessageQueue } from '../message-queue.js';
 import { ConsumerAPI } from './consumer-api.js';
+import { ConsumerOffsets } from './consumer-offsets.js';
 import { PullConsumerMember } from './consumer-member.js';
 import { offsetsOfTopic, pullConsumerProperties } from './consumer-report.js';
-import { resolvePullConsumerConfig } from './consumer-options.js';
+import { checkPullMillis, resolvePullConsumerConfig } from './consumer-options.js';
 import type {
   PullConsumerConfig,
   PullConsumerOptions,
@@ -24,19 +24,10 @@ import { queueTarget, resolveBrokerAddr, subscribeQueuesFromRoute, toOffset } fr
 import type { QueueTarget } from './consumer-routing.js';
 import { pollMessages } from './poll.js';
 import type { PollOptions } from './poll.js';
-import { processPullResult, toPulledMessage } from './pull-processing.js';
+import { processPullResult, viewMessageById } from './pull-processing.js';
 import { PullStatus, buildPullSysFlag } from './pull-result.js';
 import type { PulledMessage, PullResult } from './pull-result.js';
 import { buildSubscriptionData } from './subscription.js';
-
-/** A pull's times must be finite ms >= 0: NaN would be a transport deadline that never comes. */
-function checkMillis(name: string, value: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new IllegalArgumentError(
-      `pull option ${name} must be a finite number of ms >= 0, got ${String(value)}`,
-    );
-  }
-}
 
 export class PullConsumer {
   readonly config: PullConsumerConfig;
@@ -46,8 +37,7 @@ export class PullConsumer {
   private readonly member: PullConsumerMember;
   /** Queue key -> broker id suggested by the last pull. */
   private readonly pullFromWhichNode = new Map<string, number>();
-  /** Queue key -> offset last committed or read from the broker. */
-  private readonly offsetTable = new Map<string, bigint>();
+  private readonly offsets: ConsumerOffsets;
   private startTimestamp = 0;
 
   private readonly instanceOptions: Pick<PullConsumerOptions, 'registry' | 'clientInstance'>;
@@ -62,9 +52,14 @@ export class PullConsumer {
       {
         properties: () =>
           pullConsumerProperties(this.config, this.instance?.config.instanceName, this.startTimestamp),
-        offsets: (topic) => offsetsOfTopic(this.offsetTable, topic),
+        offsets: (topic) => offsetsOfTopic(this.offsets.table, topic),
       },
     );
+    this.offsets = new ConsumerOffsets({
+      config: this.config,
+      wireGroup: this.group,
+      running: () => this.running(),
+    });
   }
 
   get state(): ServiceState {
@@ -96,14 +91,7 @@ export class PullConsumer {
     }
     this.serviceState = 'START_FAILED';
     this.startTimestamp = Date.now();
-    const clientConfig = {
-      ...this.config.client,
-      instanceName: uniqueInstanceName(this.config.client.instanceName),
-    };
-    const instance =
-      this.instanceOptions.clientInstance ??
-      this.instanceOptions.registry?.getOrCreate(clientConfig) ??
-      new ClientInstance(clientConfig);
+    const instance = chooseClientInstance(this.instanceOptions, this.config.client);
     if (!instance.registerConsumer(this.group, this.member)) {
       throw new MQClientError(
         `The consumer group[${this.config.consumerGroup}] has been created before, specify another name please.`,
@@ -177,25 +165,6 @@ export class PullConsumer {
     return queueTarget(this.namespace, mq);
   }
 
-  private brokerAddr(target: QueueTarget, forPull: boolean): Promise<string> {
-    const { instance } = this.running();
-    return resolveBrokerAddr(
-      instance,
-      target,
-      forPull ? (this.pullFromWhichNode.get(target.key) ?? 0) : 'master',
-    );
-  }
-
-  /** Runs an admin lookup on the queue's master with the API timeout. */
-  private async onMaster<T>(
-    mq: MessageQueue,
-    fn: (api: ConsumerAPI, addr: string, target: QueueTarget, timeoutMillis: number) => Promise<T>,
-  ): Promise<T> {
-    const { api } = this.running();
-    const target = this.ref(mq);
-    return fn(api, await this.brokerAddr(target, false), target, this.config.client.mqClientApiTimeout);
-  }
-
   /** One pull from `offset` (Java pull / pullBlockIfNotFound with `block`). */
   async pull(
     mq: MessageQueue,
@@ -215,9 +184,9 @@ export class PullConsumer {
     const timeout =
       options.timeoutMillis ?? (block ? c.consumerTimeoutMillisWhenSuspend : c.consumerPullTimeoutMillis);
     const suspendMillis = options.suspendMillis ?? c.brokerSuspendMaxTimeMillis;
-    checkMillis('timeoutMillis', timeout);
-    checkMillis('suspendMillis', suspendMillis);
-    const addr = await this.brokerAddr(ref, true);
+    checkPullMillis('timeoutMillis', timeout);
+    checkPullMillis('suspendMillis', suspendMillis);
+    const addr = await resolveBrokerAddr(instance, ref, this.pullFromWhichNode.get(ref.key) ?? 0);
     const raw = await api.pullMessage(
       addr,
       {
@@ -269,82 +238,45 @@ export class PullConsumer {
   }
 
   /** Where a reader starts: the first offset, the last one, or the group's (falling back to consumeFromWhere). */
-  async startOffset(mq: MessageQueue, from: 'beginning' | 'end' | 'stored'): Promise<bigint> {
-    if (from === 'beginning') return this.minOffset(mq);
-    if (from === 'end') return this.maxOffset(mq);
-    const stored = await this.fetchConsumeOffset(mq, false);
-    if (stored >= 0n) return stored;
-    switch (this.config.consumeFromWhere) {
-      case 'CONSUME_FROM_FIRST_OFFSET':
-        return this.minOffset(mq);
-      case 'CONSUME_FROM_TIMESTAMP':
-        return this.searchOffset(mq, this.config.consumeTimestamp);
-      default:
-        return this.maxOffset(mq);
-    }
+  startOffset(mq: MessageQueue, from: 'beginning' | 'end' | 'stored'): Promise<bigint> {
+    return this.offsets.start(mq, from);
   }
 
   /** UPDATE_CONSUMER_OFFSET to the queue's master (answered; failures throw). */
-  async commitOffset(mq: MessageQueue, offset: bigint | number): Promise<void> {
-    const value = toOffset('offset', offset);
-    await this.onMaster(mq, async (api, addr, t, ms) => {
-      await api.updateConsumerOffset(addr, this.group, t, value, ms);
-      this.offsetTable.set(t.key, value);
-    });
+  commitOffset(mq: MessageQueue, offset: bigint | number): Promise<void> {
+    return this.offsets.commit(mq, offset);
   }
 
   /**
    * The group's offset for the queue: QUERY_CONSUMER_OFFSET (or, with fromStore false, the offset this
    * consumer last committed or read); -1 when the broker has none.
    */
-  async fetchConsumeOffset(mq: MessageQueue, fromStore = true): Promise<bigint> {
-    const local = this.offsetTable.get(this.ref(mq).key);
-    if (!fromStore && local !== undefined) return local;
-    return this.onMaster(mq, async (api, addr, t, ms) => {
-      const offset = await api.queryConsumerOffset(addr, this.group, t, ms);
-      if (offset === undefined) return -1n;
-      this.offsetTable.set(t.key, offset);
-      return offset;
-    });
+  fetchConsumeOffset(mq: MessageQueue, fromStore = true): Promise<bigint> {
+    return this.offsets.fetch(mq, fromStore);
   }
 
   minOffset(mq: MessageQueue): Promise<bigint> {
-    return this.onMaster(mq, (api, addr, t, ms) => api.getMinOffset(addr, t, ms));
+    return this.offsets.min(mq);
   }
 
   /** The offset after the last message (the number of entries in the queue). */
   maxOffset(mq: MessageQueue): Promise<bigint> {
-    return this.onMaster(mq, (api, addr, t, ms) => api.getMaxOffset(addr, t, ms));
+    return this.offsets.max(mq);
   }
 
   /** The offset of the first message stored at or after `timestamp` (ms). */
   searchOffset(mq: MessageQueue, timestamp: number): Promise<bigint> {
-    return this.onMaster(mq, (api, addr, t, ms) => api.searchOffset(addr, t, timestamp, ms));
+    return this.offsets.search(mq, timestamp);
   }
 
   earliestMsgStoreTime(mq: MessageQueue): Promise<number> {
-    return this.onMaster(mq, (api, addr, t, ms) => api.getEarliestMsgStoreTime(addr, t, ms));
+    return this.offsets.earliestStoreTime(mq);
   }
 
   /** The message with this offset message id, read from the broker the id names (VIEW_MESSAGE_BY_ID). */
-  async viewMessage(offsetMsgId: string): Promise<PulledMessage> {
+  viewMessage(offsetMsgId: string): Promise<PulledMessage> {
     const { api, instance } = this.running();
-    let id: ReturnType<typeof decodeOffsetMessageId>;
-    try {
-      id = decodeOffsetMessageId(offsetMsgId);
-    } catch (cause) {
-      const why = `not an offset message id: ${offsetMsgId}`;
-      throw new MQClientError(`query message by id finished, but no message. (${why})`, { code: 208, cause });
-    }
-    const addr = brokerVIPChannel(this.config.client.vipChannelEnabled, id.address);
-    const record = await api.viewMessage(addr, id.commitLogOffset, this.config.client.mqClientApiTimeout);
-    const msg = toPulledMessage(record, {
-      brokerName: '',
-      namespace: this.namespace,
-      logger: instance.logger,
-    });
-    delete msg.brokerName;
-    return msg;
+    return viewMessageById(api, offsetMsgId, instance.config);
   }
 
   /** Reads a topic queue by queue (see PollOptions); committing the group's offsets when asked. */

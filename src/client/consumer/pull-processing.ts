@@ -6,15 +6,18 @@
  */
 import type { Logger } from '../../common/logger.js';
 import type { SubscriptionData } from '../../protocol/body/index.js';
-import { ProtocolError } from '../../common/errors.js';
+import { MQClientError, ProtocolError } from '../../common/errors.js';
 import {
   MessageConst,
   decodeMessageRecords,
+  decodeOffsetMessageId,
   messageExtFromRecord,
   withoutNamespace,
 } from '../../protocol/message/index.js';
 import type { MessageRecord } from '../../protocol/message/index.js';
-import type { RawPullResult } from './consumer-api.js';
+import { brokerVIPChannel } from '../client-config.js';
+import type { ClientConfig } from '../client-config.js';
+import type { ConsumerAPI, RawPullResult } from './consumer-api.js';
 import { PullResult } from './pull-result.js';
 import type { PulledMessage } from './pull-result.js';
 import { tagMatches } from './subscription.js';
@@ -72,4 +75,27 @@ export function processPullResult(
     messages,
     raw.suggestWhichBrokerId,
   );
+}
+
+/**
+ * VIEW_MESSAGE_BY_ID: the message with this offset message id, read from the broker address the id
+ * names (its fast port with the VIP channel). The result has no broker name (the id names none).
+ */
+export async function viewMessageById(
+  api: ConsumerAPI,
+  offsetMsgId: string,
+  config: Pick<ClientConfig, 'vipChannelEnabled' | 'mqClientApiTimeout' | 'namespace' | 'logger'>,
+): Promise<PulledMessage> {
+  let id: ReturnType<typeof decodeOffsetMessageId>;
+  try {
+    id = decodeOffsetMessageId(offsetMsgId);
+  } catch (cause) {
+    const why = `not an offset message id: ${offsetMsgId}`;
+    throw new MQClientError(`query message by id finished, but no message. (${why})`, { code: 208, cause });
+  }
+  const addr = brokerVIPChannel(config.vipChannelEnabled, id.address);
+  const record = await api.viewMessage(addr, id.commitLogOffset, config.mqClientApiTimeout);
+  const msg = toPulledMessage(record, { brokerName: '', namespace: config.namespace, logger: config.logger });
+  delete msg.brokerName;
+  return msg;
 }

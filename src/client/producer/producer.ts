@@ -13,9 +13,8 @@ import {
   wrapNamespace,
 } from '../../protocol/message/index.js';
 import type { MessageInit, UniqueIdGenerator } from '../../protocol/message/index.js';
-import { uniqueInstanceName } from '../client-config.js';
-import { ClientInstance } from '../client-instance.js';
-import type { ProducerMember, ServiceState } from '../client-instance.js';
+import type { ClientInstance, ProducerMember, ServiceState } from '../client-instance.js';
+import { chooseClientInstance } from '../client-instance-registry.js';
 import { systemClock } from '../clock.js';
 import type { Clock, RandomInt } from '../clock.js';
 import { FaultStrategy } from '../latency/fault-strategy.js';
@@ -96,12 +95,7 @@ export class Producer implements KernelHost, ProducerMember {
       );
     }
     this.serviceState = 'START_FAILED';
-    const client = {
-      ...this.config.client,
-      instanceName: uniqueInstanceName(this.config.client.instanceName),
-    };
-    const instance =
-      this.options.clientInstance ?? this.options.registry?.getOrCreate(client) ?? new ClientInstance(client);
+    const instance = chooseClientInstance(this.options, this.config.client);
     if (!instance.registerProducer(this.wireGroup, this)) {
       throw new MQClientError(
         `The producer group[${this.wireGroup}] has been created before, specify another name please. (one producer per group and client instance)`,
