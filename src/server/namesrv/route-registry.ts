@@ -236,12 +236,20 @@ export class RouteRegistry {
     return true;
   }
 
-  /** UNREGISTER_BROKER: drops one address; a broker name left without addresses leaves every table. */
+  /**
+   * UNREGISTER_BROKER: drops one address; a broker name left without addresses leaves every table.
+   * Stricter than Java: only what still belongs to the sender is removed. A late unregister from an
+   * old instance must not remove the new instance of the broker (same name and id, another address)
+   * nor the liveness of another broker that now listens on the old address.
+   */
   unregisterBroker(clusterName: string, brokerAddr: string, brokerName: string, brokerId: number): void {
-    this.brokerLiveTable.delete(brokerAddr);
-    this.filterServerTable.delete(brokerAddr);
+    const live = this.brokerLiveTable.get(brokerAddr);
+    if (live === undefined || (live.brokerName === brokerName && live.brokerId === brokerId)) {
+      this.brokerLiveTable.delete(brokerAddr);
+      this.filterServerTable.delete(brokerAddr);
+    }
     const broker = this.brokerAddrTable.get(brokerName);
-    if (broker === undefined) return;
+    if (broker === undefined || broker.brokerAddrs.get(brokerId) !== brokerAddr) return;
     broker.brokerAddrs.delete(brokerId);
     if (broker.brokerAddrs.size > 0) return;
     this.brokerAddrTable.delete(brokerName);
@@ -272,32 +280,30 @@ export class RouteRegistry {
     const wasLive = this.brokerLiveTable.delete(found);
     this.filterServerTable.delete(found);
 
-    let nameFound: string | undefined;
-    let removeName = false;
+    // Java stops at the first broker name holding the address; an address registered under two
+    // names (a renamed broker) would then keep a route without liveness that never expires.
+    let anyFound = false;
+    const emptied: string[] = [];
     for (const [name, broker] of this.brokerAddrTable.javaEntries()) {
       for (const [id, addr] of broker.brokerAddrs) {
         if (addr === found) {
-          nameFound = name;
+          anyFound = true;
           broker.brokerAddrs.delete(id);
-          break;
         }
       }
-      if (broker.brokerAddrs.size === 0) {
-        removeName = true;
-        this.brokerAddrTable.delete(name);
-      }
-      if (nameFound !== undefined) break;
+      if (broker.brokerAddrs.size === 0) emptied.push(name);
     }
-    if (nameFound !== undefined && removeName) {
+    for (const name of emptied) {
+      this.brokerAddrTable.delete(name);
       for (const [cluster, names] of this.clusterAddrTable) {
-        if (names.delete(nameFound)) {
+        if (names.delete(name)) {
           if (names.size === 0) this.clusterAddrTable.delete(cluster);
           break;
         }
       }
-      this.removeTopicsOfBrokerName(nameFound);
+      this.removeTopicsOfBrokerName(name);
     }
-    return wasLive || nameFound !== undefined ? found : undefined;
+    return wasLive || anyFound ? found : undefined;
   }
 
   private removeTopicsOfBrokerName(brokerName: string): void {
