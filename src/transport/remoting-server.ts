@@ -29,6 +29,8 @@ export class RemotingServer extends RemotingEndpoint {
   private readonly server: net.Server;
   private state: State = 'new';
   private bound: { host: string; port: number } | undefined;
+  /** start() while it binds: a shutdown() arriving meanwhile waits for it (else the bind outlives it). */
+  private starting: Promise<unknown> | undefined;
 
   constructor(private readonly options: RemotingServerConfig = {}) {
     const d = TransportDefaults;
@@ -61,10 +63,16 @@ export class RemotingServer extends RemotingEndpoint {
   }
 
   /** Binds and listens; resolves with the bound address (port 0 picks a free port). */
-  async start(): Promise<{ host: string; port: number }> {
+  start(): Promise<{ host: string; port: number }> {
     if (this.state !== 'new')
-      throw new IllegalStateError(`remoting server cannot start: it is ${this.state}`);
+      return Promise.reject(new IllegalStateError(`remoting server cannot start: it is ${this.state}`));
     this.state = 'starting';
+    const started = this.bind();
+    this.starting = started;
+    return started;
+  }
+
+  private async bind(): Promise<{ host: string; port: number }> {
     const host = this.options.host ?? TransportDefaults.serverHost;
     const port = this.options.port ?? 0;
     await new Promise<void>((resolve, reject) => {
@@ -114,6 +122,7 @@ export class RemotingServer extends RemotingEndpoint {
    * every connection (requests this server sent over them fail).
    */
   async shutdown(options: { graceMillis?: number } = {}): Promise<void> {
+    if (this.state === 'starting') await this.starting?.catch(() => undefined);
     if (this.state === 'stopping' || this.state === 'stopped') return;
     const wasListening = this.state === 'running';
     this.state = 'stopping';

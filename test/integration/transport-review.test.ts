@@ -10,8 +10,7 @@ import { ResponseCode } from '../../src/protocol/codes/response-code.js';
 import { createRequest, createResponse } from '../../src/protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
 import { encodeFrame } from '../../src/protocol/frame/index.js';
-import { RemotingClient } from '../../src/transport/index.js';
-import type { RemotingServer } from '../../src/transport/index.js';
+import { RemotingClient, RemotingServer } from '../../src/transport/index.js';
 import { closedPort, deferred, ECHO, rawServer, startEchoServer } from './transport-helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -203,5 +202,23 @@ describe('a peer that stopped reading', () => {
     ).connections.get(addr)!;
     // 40 MiB were sent; what is still queued belongs to requests nobody waits for.
     assert.ok(connection.writeBacklogBytes < 4 * body.length, `backlog ${connection.writeBacklogBytes}`);
+  });
+});
+
+describe('server shutdown while start() is still binding', () => {
+  it('leaves nothing listening', async () => {
+    const server = new RemotingServer({ host: '127.0.0.1', port: 0 });
+    const started = server.start();
+    await server.shutdown({ graceMillis: 0 });
+    const { port } = await started;
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port }, () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.on('error', () => resolve(true));
+    });
+    if (!refused) await server.shutdown();
+    assert.equal(refused, true, 'the server still accepts connections after shutdown()');
   });
 });
