@@ -154,3 +154,30 @@ describe('producer shutdown', () => {
     await assert.rejects(producer.send({ topic: 'T', body: 'x' }), IllegalStateError);
   });
 });
+
+describe('async send hooks', () => {
+  it('the after-hook sees a failure that is not a transport error (the transport was shut down)', async () => {
+    const fake = fakeWith({ T: makeRoute([['broker-a', A, 2]]) });
+    const producer = new Producer({
+      producerGroup: 'PG',
+      nameServer: NS,
+      clientInstance: instanceOver(fake),
+    });
+    await producer.start();
+    const seen: string[] = [];
+    producer.registerSendMessageHook({
+      hookName: 'h',
+      sendMessageBefore: () => seen.push('before'),
+      sendMessageAfter: (c) => seen.push(`after ${String((c.exception as Error | undefined)?.message)}`),
+    });
+    const inner = fake.handler;
+    fake.handler = (call) => {
+      if (call.request.code === RequestCode.SEND_MESSAGE_V2)
+        throw new IllegalStateError('remoting client is shut down');
+      return inner(call);
+    };
+    await assert.rejects(producer.sendAsync({ topic: 'T', body: 'x' }), IllegalStateError);
+    assert.deepEqual(seen, ['before', 'after remoting client is shut down']);
+    await producer.shutdown();
+  });
+});

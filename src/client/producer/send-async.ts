@@ -6,6 +6,7 @@
  * are updated on every outcome.
  */
 import { ClientErrorCode, MQClientError, RemotingConnectError, RemotingError } from '../../common/errors.js';
+import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import { brokerVIPChannel } from '../client-config.js';
 import type { MessageQueue } from '../message-queue.js';
 import { finishHooks } from './send-kernel.js';
@@ -33,8 +34,23 @@ export async function dispatchAsync(
         code: ClientErrorCode.BROKER_NOT_EXIST_EXCEPTION,
       });
     } else {
+      let response: RemotingCommand | undefined;
       try {
-        const response = await api.sendMessageAsync(addr, request, remaining);
+        response = await api.sendMessageAsync(addr, request, remaining);
+      } catch (err) {
+        if (!(err instanceof RemotingError)) {
+          // Not retried (e.g. the transport was shut down); the hooks still see the outcome.
+          host.updateFaultItem(brokerName, host.clock.now() - begin, true);
+          finishHooks(host, prepared.hookContext, undefined, err);
+          throw err;
+        }
+        failure = err;
+        if (err instanceof RemotingConnectError) {
+          await host.refreshRouteAfterConnectFailure(mq.topic, remaining - (host.clock.now() - begin));
+        }
+      }
+      if (response !== undefined) {
+        // A broker's answer is final: a stored status is the result, an error code is not retried.
         const cost = host.clock.now() - begin;
         let result: SendResult;
         try {
@@ -47,12 +63,6 @@ export async function dispatchAsync(
         host.updateFaultItem(brokerName, cost, false);
         finishHooks(host, prepared.hookContext, result);
         return result;
-      } catch (err) {
-        if (!(err instanceof RemotingError)) throw err;
-        failure = err;
-        if (err instanceof RemotingConnectError) {
-          await host.refreshRouteAfterConnectFailure(mq.topic, remaining - (host.clock.now() - begin));
-        }
       }
     }
     const cost = host.clock.now() - begin;
