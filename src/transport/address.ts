@@ -1,4 +1,5 @@
 /** Parsing and formatting of "host:port" addresses, IPv6 in brackets ("[::1]:9876"). */
+import { isIPv6 } from 'node:net';
 import { IllegalArgumentError } from '../common/errors.js';
 
 export interface HostPort {
@@ -23,6 +24,9 @@ export function parseAddress(addr: string): HostPort {
     host = text.slice(0, colon);
     portText = text.slice(colon + 1);
   }
+  // "::1" (no port) would otherwise split into host ":" and port 1; "[]:1" into an empty host.
+  if (host === '' || (host.includes(':') && !isIPv6(host)))
+    throw new IllegalArgumentError(`bad address "${addr}": "${host}" is not a host name or IP address`);
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 0 || port > 65535) {
     throw new IllegalArgumentError(`bad address "${addr}": port must be 0..65535`);
