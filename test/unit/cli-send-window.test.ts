@@ -38,3 +38,15 @@ describe('rmq send async window', () => {
     assert.ok(ASYNC_WINDOW >= 64 && ASYNC_WINDOW <= 8192);
   });
 });
+
+describe('rmq send flags', () => {
+  it('a malformed topic is a usage error (exit 2) found before any connection', async () => {
+    const { run } = await import('../../src/cli/commands/send.js');
+    const { CliError } = await import('../../src/cli/cli-error.js');
+    await assert.rejects(
+      run(['--namesrv', '127.0.0.1:1', '--topic', 'a b', '--body', 'x']),
+      (e: unknown) =>
+        e instanceof CliError && e.exitCode === 2 && /^--topic: .*illegal characters/.test(e.message),
+    );
+  });
+});

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { Producer } from '../../client/index.js';
 import { RocketMQError } from '../../common/errors.js';
-import { Message } from '../../protocol/message/index.js';
+import { checkTopic, Message } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG } from '../flags.js';
@@ -80,6 +80,11 @@ export async function run(argv: string[]): Promise<number> {
   if (flags === undefined) return 0;
   const topic = flags.topic;
   if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
+  try {
+    checkTopic(topic);
+  } catch (err) {
+    throw new CliError(`--topic: ${oneLine(err)}`);
+  }
   if ((flags.body === undefined) === (flags.file === undefined)) {
     throw new CliError('give exactly one of --body TEXT or --file PATH');
   }
