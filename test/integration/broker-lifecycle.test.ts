@@ -12,6 +12,14 @@ import { Broker } from '../../src/server/broker/index.js';
 import { MessageStore } from '../../src/server/store/index.js';
 import { makeTopicConfig } from '../../src/protocol/body/topic-config.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
+import { RequestCode } from '../../src/protocol/codes/request-code.js';
+import { ResponseCode } from '../../src/protocol/codes/response-code.js';
+import { DeleteTopicRequestHeader } from '../../src/protocol/headers/admin.js';
+import {
+  QueryConsumerOffsetRequestHeader,
+  UpdateConsumerOffsetRequestHeader,
+} from '../../src/protocol/headers/offsets.js';
+import { createTopic, newClient, request, send } from '../helpers/broker-client.js';
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rmq-broker-life-'));
@@ -112,4 +120,56 @@ test('embedded cluster: a broker that fails to start leaves no temp dir; restart
     assert.equal(again.isRunning, false);
   });
   assert.deepEqual(left, []);
+});
+
+test('a deleted and recreated topic does not inherit committed offsets (no skipped messages)', async () => {
+  await withTempDir(async (dir) => {
+    const broker = new Broker({ storePath: dir, port: 0 });
+    await broker.start();
+    const client = newClient();
+    try {
+      const addr = broker.address;
+      const query = async () =>
+        request(
+          client,
+          addr,
+          RequestCode.QUERY_CONSUMER_OFFSET,
+          QueryConsumerOffsetRequestHeader.encode({ consumerGroup: 'G1', topic: 'Recreated', queueId: 0 }),
+        );
+      assert.equal((await createTopic(client, addr, 'Recreated', 1)).code, ResponseCode.SUCCESS);
+      for (let i = 0; i < 3; i++) {
+        assert.equal((await send(client, addr, { topic: 'Recreated', body: `old-${i}` })).code, 0);
+      }
+      const update = await request(
+        client,
+        addr,
+        RequestCode.UPDATE_CONSUMER_OFFSET,
+        UpdateConsumerOffsetRequestHeader.encode({
+          consumerGroup: 'G1',
+          topic: 'Recreated',
+          queueId: 0,
+          commitOffset: 3n,
+        }),
+      );
+      assert.equal(update.code, ResponseCode.SUCCESS);
+      assert.equal((await query()).extFields?.offset, '3');
+
+      const del = await request(
+        client,
+        addr,
+        RequestCode.DELETE_TOPIC_IN_BROKER,
+        DeleteTopicRequestHeader.encode({ topic: 'Recreated' }),
+      );
+      assert.equal(del.code, ResponseCode.SUCCESS);
+      assert.equal((await createTopic(client, addr, 'Recreated', 1)).code, ResponseCode.SUCCESS);
+      const sent = await send(client, addr, { topic: 'Recreated', body: 'new-0' });
+      assert.equal(sent.extFields?.queueOffset, '0');
+      // The group starts over at the first message of the new queue.
+      const answer = await query();
+      assert.deepEqual([answer.code, answer.extFields?.offset], [ResponseCode.SUCCESS, '0']);
+    } finally {
+      await client.shutdown();
+      await broker.shutdown();
+    }
+  });
 });

@@ -52,6 +52,7 @@ export interface OffsetBackend {
   queryOffset(group: string, topic: string, queueId: number): bigint;
   topicsOfGroup?(group: string): string[];
   groupsOfTopic?(topic: string): string[];
+  deleteOffsetsOfTopic?(topic: string): void;
 }
 
 /** Committed consumer offsets (Java ConsumerOffsetManager), kept by the store's config files. */
@@ -70,6 +71,11 @@ export class ConsumerOffsetManager {
   /** Groups that committed offsets on the topic. */
   groupsOfTopic(topic: string): string[] {
     return this.backend.groupsOfTopic?.(topic) ?? [];
+  }
+
+  /** DELETE_TOPIC_IN_BROKER (5.x cleanOffsetByTopic): a recreated topic must not inherit old offsets. */
+  deleteTopic(topic: string): void {
+    this.backend.deleteOffsetsOfTopic?.(topic);
   }
 
   /** The committed offset, or -1 when the group never committed one for this queue. */

@@ -112,6 +112,17 @@ export class ConfigStore {
     return this.offsets.get(`${topic}@${group}`)?.get(queueId) ?? -1n;
   }
 
+  /** Forgets every group's offsets on a topic (the topic was deleted: a new one starts at 0). */
+  deleteOffsetsOfTopic(topic: string): void {
+    const prefix = `${topic}@`;
+    for (const key of [...this.offsets.keys()]) {
+      if (key.startsWith(prefix)) {
+        this.offsets.delete(key);
+        this.offsetsDirty = true;
+      }
+    }
+  }
+
   /** Offsets of one group on one topic, by queue id. */
   queryOffsets(group: string, topic: string): Map<number, bigint> {
     return new Map(this.offsets.get(`${topic}@${group}`) ?? []);
