@@ -22,6 +22,8 @@ export interface HeldPull {
   holdMillis: number;
 }
 
+const MAX_TIMER_MILLIS = 0x7fffffff;
+
 interface Parked extends HeldPull {
   timer: NodeJS.Timeout;
 }
@@ -51,7 +53,9 @@ export class PullHoldService {
   }
 
   suspend(pull: HeldPull): void {
-    if (this.stopped) return;
+    // The connection may have closed while the pull read the store: onChannelClosed has already run
+    // and would never see this entry, which would then be held (with its request) until it expires.
+    if (this.stopped || pull.channel.closed) return;
     const key = PullHoldService.key(pull.topic, pull.queueId);
     let set = this.table.get(key);
     if (!set) {
@@ -60,7 +64,11 @@ export class PullHoldService {
     }
     const parked: Parked = {
       ...pull,
-      timer: setTimeout(() => this.wake(key, parked), Math.max(0, pull.holdMillis)),
+      // The hold time comes from the client; Node turns delays past 2^31-1 ms into 1 ms (and warns).
+      timer: setTimeout(
+        () => this.wake(key, parked),
+        Math.min(MAX_TIMER_MILLIS, Math.max(0, pull.holdMillis)),
+      ),
     };
     parked.timer.unref?.();
     set.add(parked);
