@@ -11,6 +11,8 @@ import { randomInt } from 'node:crypto';
 import { LanguageCode } from '../../src/protocol/codes/index.js';
 import { decodeJsonHeaderFast } from '../../src/protocol/command/json-header-fast.js';
 import { decodeJsonHeaderGeneral, jsonHeaderText } from '../../src/protocol/command/json-header.js';
+import { encodeJsonFrameFast } from '../../src/protocol/command/json-header-write.js';
+import { javaWellFormed } from '../../src/protocol/command/java-utf8.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
 import { Prng, randomString } from '../helpers/prng.js';
 
@@ -170,4 +172,41 @@ it(`JSON header fast path agrees with JSON.parse: ${ITERATIONS} inputs, seed ${S
   }
   // The generator must exercise the fast path, not only the fallback.
   assert.ok(fastHits > ITERATIONS / 10, `fast path taken only ${fastHits} times`);
+});
+
+/** The frame the general encoder path builds: jsonHeaderText, Java's UTF-8, then the body. */
+function generalFrame(command: RemotingCommand): Buffer {
+  const header = Buffer.from(javaWellFormed(jsonHeaderText(command)), 'utf8');
+  const body = command.body ?? Buffer.alloc(0);
+  const prefix = Buffer.alloc(8);
+  prefix.writeInt32BE(4 + header.length + body.length, 0);
+  prefix.writeInt32BE(header.length, 4);
+  return Buffer.concat([prefix, header, body]);
+}
+
+it(`JSON header fast writer agrees with the general encoder: ${ITERATIONS} commands, seed ${SEED}`, () => {
+  const rng = new Prng(SEED ^ 0x5bd1e995);
+  const odd = ['\ud800', '\udfff', 'a\udc00b', '\ud83d\ude00', '\u2028', '\u007f', '\u0085'];
+  let fastHits = 0;
+  for (let i = 0; i < ITERATIONS; i++) {
+    const command = randomCommand(rng);
+    const r = rng.int(10);
+    if (r === 0) command.code = rng.pick([-0, 2147483647, -2147483648, 2147483648, 1.5, -1]);
+    if (r === 1) command.opaque = rng.pick([-2147483648, 4294967295, -0]);
+    if (r === 2) command.remark = rng.pick(odd) + randomString(rng, 3);
+    if (r === 3 && command.extFields) command.extFields[rng.pick(odd)] = rng.pick(odd);
+    if (r === 4) command.language = null;
+    if (r === 5 && command.extFields)
+      (command.extFields as Record<string, unknown>).n = rng.pick([1, true, null, undefined]);
+    if (rng.bool(0.3)) command.body = rng.bytes(rng.range(0, 8));
+    const fast = encodeJsonFrameFast(command, 0);
+    if (fast === undefined) continue;
+    fastHits++;
+    assert.deepStrictEqual(
+      fast,
+      generalFrame(command),
+      `command #${i} (seed ${SEED}): ${JSON.stringify(command)}`,
+    );
+  }
+  assert.ok(fastHits > ITERATIONS / 2, `fast writer taken only ${fastHits} times`);
 });
