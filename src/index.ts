@@ -40,6 +40,11 @@ export type {
   RequestProcessor,
   RemotingClientOptions,
   RemotingServerOptions,
+  RemotingClientConfig,
+  RemotingServerConfig,
+  SocketFactory,
+  InvokeCallback,
+  ProcessorOptions,
   ChannelEventListener,
 } from './transport/index.js';
 export { createRequest, createResponse } from './protocol/command/remoting-command.js';

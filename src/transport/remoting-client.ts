@@ -11,7 +11,12 @@
  * Errors of the promise forms carry the stack of the awaiting caller (re-captured after the await).
  */
 import net from 'node:net';
-import { IllegalStateError, RemotingConnectError, RemotingTimeoutError } from '../common/errors.js';
+import {
+  IllegalStateError,
+  RemotingConnectError,
+  RemotingTimeoutError,
+  IllegalArgumentError,
+} from '../common/errors.js';
 import { silentLogger } from '../common/logger.js';
 import type { Logger } from '../common/logger.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
@@ -101,6 +106,7 @@ export class RemotingClient extends RemotingEndpoint {
   async invokeSync(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand> {
     const begin = monotonicNow();
     try {
+      checkTimeout(timeoutMillis);
       const connection = await this.connectionFor(addr);
       const remaining = timeoutMillis - (monotonicNow() - begin);
       if (remaining <= 0) {
@@ -123,6 +129,13 @@ export class RemotingClient extends RemotingEndpoint {
     timeoutMillis: number,
     callback?: InvokeCallback,
   ): Promise<RemotingCommand> | void {
+    try {
+      checkTimeout(timeoutMillis);
+    } catch (error) {
+      if (!callback) return Promise.reject(atCallSite(error));
+      queueMicrotask(() => callback(error as Error));
+      return;
+    }
     if (callback) {
       this.startAsync(addr, request, timeoutMillis, callback);
       return;
@@ -132,6 +145,7 @@ export class RemotingClient extends RemotingEndpoint {
 
   async invokeOneway(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<void> {
     try {
+      checkTimeout(timeoutMillis);
       const connection = await this.connectionFor(addr);
       if (!(await this.onewayPermits.acquire(timeoutMillis)))
         throw connection.noPermit(timeoutMillis, 'oneway');
@@ -273,5 +287,14 @@ export class RemotingClient extends RemotingEndpoint {
       if (socket.pending || socket.connecting) socket.once('connect', onConnect);
       else onConnect();
     });
+  }
+}
+
+/** A timeout that is not a finite number would make a deadline that never comes. */
+function checkTimeout(timeoutMillis: number): void {
+  if (typeof timeoutMillis !== 'number' || !Number.isFinite(timeoutMillis)) {
+    throw new IllegalArgumentError(
+      `timeoutMillis must be a finite number of milliseconds, got ${timeoutMillis}`,
+    );
   }
 }
