@@ -1,0 +1,202 @@
+/**
+ * The open/close half of the message store: owns the files (commit log, consume queues, checkpoint),
+ * the directory lock, the `abort` marker, the periodic flush timers and the gate that lets close()
+ * wait for running reads. MessageStore (message-store.ts) puts and reads through it.
+ *
+ * Lifecycle: new -> open -> closing -> closed (or new -> closed when open() fails; crash() jumps to
+ * closed from anywhere, leaving the abort marker so the next open recovers as after a crash).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { IllegalStateError } from '../../common/errors.js';
+import { AppendPipeline } from './append-pipeline.js';
+import { Checkpoint } from './checkpoint.js';
+import { CommitLog } from './commit-log.js';
+import { QueueTable } from './queue-table.js';
+import type { RecoveryReport } from './recovery.js';
+import { recoverStore } from './recovery.js';
+import type { MessageStoreConfig, StoreHooks } from './store-config.js';
+import { acquireLock, releaseLock } from './store-lock.js';
+import type { ReadContext } from './store-reads.js';
+
+export type StoreState = 'new' | 'open' | 'closing' | 'closed';
+
+export class StoreRuntime {
+  readonly commitLog: CommitLog;
+  readonly pipeline: AppendPipeline;
+  readonly queues: QueueTable;
+  private readonly checkpoint: Checkpoint;
+  private _state: StoreState = 'new';
+  /** Store time of the last dispatched record; written into the checkpoint. */
+  lastStoreTimestamp = 0;
+  private _recovery: RecoveryReport | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private checkpointing: Promise<void> | undefined;
+  private readsInFlight = 0;
+  private readsDone: (() => void)[] = [];
+  private readonly queueFdatasync: ((fd: number) => Promise<void>) | undefined;
+  private readonly beforeRead: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly config: MessageStoreConfig,
+    hooks: StoreHooks,
+  ) {
+    this.queueFdatasync = hooks.queueFdatasync;
+    this.beforeRead = hooks.beforeRead;
+    const c = config;
+    this.commitLog = new CommitLog(c.storePathRootDir, c.commitLogSegmentSize);
+    this.pipeline = new AppendPipeline(this.commitLog, c.syncFlushTimeout, c.maxWriteBatchBytes, hooks);
+    this.queues = new QueueTable(c.storePathRootDir, c.consumeQueueEntriesPerFile);
+    this.checkpoint = new Checkpoint(c.storePathRootDir);
+  }
+
+  get state(): StoreState {
+    return this._state;
+  }
+
+  get recovery(): RecoveryReport | undefined {
+    return this._recovery;
+  }
+
+  /** Locks the directory, recovers the log and consume queues, marks the store as running. */
+  async open(): Promise<RecoveryReport> {
+    if (this._state !== 'new')
+      throw new IllegalStateError(`message store is ${this._state}; open() runs once`);
+    const root = this.config.storePathRootDir;
+    fs.mkdirSync(root, { recursive: true });
+    acquireLock(root);
+    let recovery: RecoveryReport;
+    try {
+      recovery = recoverStore({
+        rootDir: root,
+        commitLog: this.commitLog,
+        queues: this.queues,
+        checkpoint: this.checkpoint,
+        recoverVerifyFiles: this.config.recoverVerifyFiles,
+        maxMessageSize: this.config.maxMessageSize,
+        maxWriteBatchBytes: this.config.maxWriteBatchBytes,
+      });
+      this._recovery = recovery;
+      await this.writeCheckpoint();
+      fs.writeFileSync(path.join(root, 'abort'), '');
+    } catch (err) {
+      this.commitLog.closeFiles();
+      this.queues.closeAll();
+      this.checkpoint.close();
+      releaseLock(root);
+      this._state = 'closed';
+      throw err;
+    }
+    this._state = 'open';
+    if (this.config.flushDiskType === 'ASYNC_FLUSH') {
+      this.every(this.config.flushIntervalCommitLog, () => this.pipeline.flush());
+    }
+    this.every(this.config.flushIntervalConsumeQueue, () => this.writeCheckpoint());
+    return recovery;
+  }
+
+  /**
+   * Waits for in-flight appends and reads, flushes log and queues, writes the checkpoint, releases
+   * the lock. Files, timers and the lock are released even when the final flush fails; the failure is
+   * then rethrown and the `abort` marker stays (the next open treats the shutdown as unclean).
+   */
+  async close(): Promise<void> {
+    if (this._state !== 'open') return;
+    this._state = 'closing';
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    let failure: unknown;
+    try {
+      await this.pipeline.whenIdle();
+      await this.checkpointing?.catch(() => undefined);
+      if (!this.pipeline.failure) await this.writeCheckpoint();
+    } catch (err) {
+      failure = err;
+    }
+    // Reads still running use the descriptors about to be closed (a closed number can be reused).
+    while (this.readsInFlight > 0) await new Promise<void>((resolve) => this.readsDone.push(resolve));
+    this.releaseFiles();
+    if (failure === undefined && !this.pipeline.failure) {
+      fs.rmSync(path.join(this.config.storePathRootDir, 'abort'), { force: true });
+    }
+    releaseLock(this.config.storePathRootDir);
+    this._state = 'closed';
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Drops files and timers without flushing and keeps the abort marker (crash simulation). */
+  crash(): void {
+    for (const t of this.timers.splice(0)) clearInterval(t);
+    this.releaseFiles();
+    releaseLock(this.config.storePathRootDir);
+    this._state = 'closed';
+  }
+
+  /** fdatasyncs the consume queues then the log, and records the recovery start point. */
+  writeCheckpoint(): Promise<void> {
+    if (this.checkpointing) return this.checkpointing;
+    const run = async (): Promise<void> => {
+      // Everything below `dispatched` has its consume-queue entries written (dispatch is synchronous
+      // after the log write); after both fsyncs it is a safe recovery start point.
+      const dispatched = this.commitLog.writtenPos;
+      const ts = this.lastStoreTimestamp;
+      const nonEmptyQueues = this.queues.nonEmptyCount();
+      try {
+        await this.queues.flushAll(this.queueFdatasync);
+      } catch (err) {
+        // After a failed fsync the kernel may have dropped the dirty pages and a later fsync can
+        // succeed without them: a checkpoint would then vouch for entries that are gone. Stop taking
+        // writes; recovery at the next start rebuilds from the older checkpoint.
+        this.pipeline.fail(err instanceof Error ? err : new Error(String(err)));
+        throw err;
+      }
+      await this.pipeline.flush();
+      await this.checkpoint.write({
+        physicMsgTimestamp: ts,
+        logicsMsgTimestamp: ts,
+        recoverFrom: dispatched,
+        nonEmptyQueues,
+      });
+    };
+    this.checkpointing = run().finally(() => {
+      this.checkpointing = undefined;
+    });
+    return this.checkpointing;
+  }
+
+  /** Runs a read of the files; close() waits for every running read before closing descriptors. */
+  async reading<T>(read: () => Promise<T>): Promise<T> {
+    this.assertReadable();
+    this.readsInFlight++;
+    try {
+      if (this.beforeRead) await this.beforeRead();
+      return await read();
+    } finally {
+      if (--this.readsInFlight === 0) for (const done of this.readsDone.splice(0)) done();
+    }
+  }
+
+  assertReadable(): void {
+    if (this._state !== 'open') throw new IllegalStateError(`message store is ${this._state}`);
+  }
+
+  readContext(): ReadContext {
+    return { commitLog: this.commitLog, queues: this.queues, config: this.config };
+  }
+
+  private every(ms: number, task: () => Promise<void>): void {
+    const t = setInterval(() => {
+      task().catch(() => {
+        // Failures surface through pipeline.failure (puts answer SERVICE_NOT_AVAILABLE).
+      });
+    }, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  private releaseFiles(): void {
+    this.pipeline.close();
+    this.commitLog.closeFiles();
+    this.queues.closeAll();
+    this.checkpoint.close();
+  }
+}
