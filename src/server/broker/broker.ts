@@ -6,14 +6,12 @@
  *   ...
  *   await broker.shutdown(); // unregister, stop listening, flush and close the store
  *
- * Registration repeats every `registerIntervalMillis` and right after a topic is created or changed.
+ * Registration repeats every `registerIntervalMillis` and right after a topic is created or changed
+ * (register-loop.ts coalesces the requests). Timers, topic-table saving and consumer notification
+ * live in broker-tasks.ts; request handlers are wired in broker-processors.ts.
  */
-import os from 'node:os';
 import { IllegalStateError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import { RequestCode } from '../../protocol/codes/request-code.js';
-import { createRequest } from '../../protocol/command/remoting-command.js';
-import { NotifyConsumerIdsChangedRequestHeader } from '../../protocol/headers/client.js';
 import type { SocketAddress } from '../../protocol/message/record.js';
 import { RemotingClient, RemotingServer } from '../../transport/index.js';
 import type { RemotingChannel } from '../../transport/index.js';
@@ -23,24 +21,22 @@ import { registerBrokerProcessors } from './broker-processors.js';
 import { parseDelayLevels, resolveBrokerOptions } from './broker-config.js';
 import type { BrokerContext } from './broker-context.js';
 import { BrokerStats } from './broker-stats.js';
+import {
+  advertisedIp,
+  notifyConsumerIdsChanged,
+  persistTopicTable,
+  startPeriodicTasks,
+} from './broker-tasks.js';
 import { ClientManager } from './client-manager.js';
 import { delayOffsetFile } from './delay-offsets.js';
 import { ConsumerOffsetManager, RebalanceLockManager, SubscriptionGroupManager } from './groups.js';
 import { PullHoldService } from './pull-hold-service.js';
 import { PullMessageProcessor } from './pull-processor.js';
+import { RegisterLoop } from './register-loop.js';
 import { BrokerRegistrar } from './registration.js';
 import { ScheduleService } from './schedule-service.js';
 import { TopicConfigManager } from './topic-config-manager.js';
 import type { TopicTableSnapshot } from './topic-config-manager.js';
-
-/** The address to advertise when listening on every interface: the first external IPv4, else loopback. */
-function advertisedIp(host: string): string {
-  if (host !== '0.0.0.0' && host !== '::' && host !== '') return host;
-  for (const list of Object.values(os.networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
-}
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -58,12 +54,11 @@ export class Broker {
   private readonly schedule: ScheduleService;
   private readonly pullHold: PullHoldService;
   private readonly registrar: BrokerRegistrar;
+  private readonly registerLoop: RegisterLoop;
   private state: State = 'new';
   private bound: SocketAddress | undefined;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
-  private registering: Promise<unknown> | undefined;
-  private registerAgain = false;
   private starting: Promise<void> | undefined;
 
   constructor(options: BrokerOptions = {}) {
@@ -71,6 +66,11 @@ export class Broker {
     this.options = o;
     this.brokerName = o.brokerName;
     this.logger = o.logger;
+    // Before the managers whose callbacks ask for a registration.
+    this.registerLoop = new RegisterLoop(
+      () => this.registrar.registerAll(),
+      () => this.state === 'running',
+    );
     this.store = new MessageStore(
       {
         storePathRootDir: o.storePath,
@@ -93,11 +93,11 @@ export class Broker {
       clusterTopicEnable: o.clusterTopicEnable,
       brokerTopicEnable: o.brokerTopicEnable,
       persist: (snapshot) => this.persistTopics(snapshot),
-      onChanged: () => this.registerSoon(),
+      onChanged: () => this.registerLoop.soon(),
     });
     this.clients = new ClientManager({
       channelExpiredTimeoutMillis: o.channelExpiredTimeoutMillis,
-      onConsumerIdsChanged: (group, channels) => this.notifyConsumerIdsChanged(group, channels),
+      onConsumerIdsChanged: (group, channels) => notifyConsumerIdsChanged(group, channels, this.logger),
     });
     this.ctx = {
       options: o,
@@ -216,20 +216,17 @@ export class Broker {
     );
     this.schedule.start();
     this.ctx.stats.start();
-    this.every(o.registerIntervalMillis, () => this.registerSoon());
-    this.every(o.clientScanIntervalMillis, () => {
-      const dropped = this.clients.scanNotActive();
-      if (dropped > 0) this.logger.info({ dropped }, 'removed client channels without heartbeat');
-    });
-    this.every(o.flushConsumerOffsetIntervalMillis, () => {
-      try {
-        this.schedule.persist();
-      } catch (err) {
-        this.logger.error({ err: (err as Error).message }, 'could not save delay offsets');
-      }
+    this.timers = startPeriodicTasks({
+      registerIntervalMillis: o.registerIntervalMillis,
+      clientScanIntervalMillis: o.clientScanIntervalMillis,
+      flushConsumerOffsetIntervalMillis: o.flushConsumerOffsetIntervalMillis,
+      register: () => this.registerLoop.soon(),
+      clients: this.clients,
+      schedule: this.schedule,
+      logger: this.logger,
     });
     this.state = 'running';
-    await this.registerNow();
+    await this.registerLoop.now();
     this.logger.info(
       {
         broker: this.brokerName,
@@ -242,62 +239,9 @@ export class Broker {
     );
   }
 
-  private every(millis: number, fn: () => void): void {
-    const t = setInterval(fn, millis);
-    t.unref();
-    this.timers.push(t);
-  }
-
-  /** Registers now, or once more right after the registration in progress. */
-  private registerNow(): Promise<unknown> {
-    if (this.registering) {
-      this.registerAgain = true;
-      return this.registering;
-    }
-    this.registering = this.registrar.registerAll().finally(() => {
-      this.registering = undefined;
-      if (this.registerAgain && this.state === 'running') {
-        this.registerAgain = false;
-        void this.registerNow();
-      }
-    });
-    return this.registering;
-  }
-
-  private registerSoon(): void {
-    if (this.state === 'running') void this.registerNow();
-  }
-
   private persistTopics(snapshot: TopicTableSnapshot): void {
-    const cs = this.configStore;
-    for (const existing of cs.allTopicConfigs()) {
-      if (!snapshot.topicConfigTable.has(existing.topicName)) cs.deleteTopicConfig(existing.topicName);
-    }
-    for (const config of snapshot.topicConfigTable.values()) {
-      const old = cs.getTopicConfig(config.topicName);
-      if (!old || JSON.stringify(old) !== JSON.stringify({ ...old, ...config }))
-        cs.putTopicConfig({ ...config });
-    }
-    if (this.state === 'running' || this.state === 'starting') {
-      try {
-        cs.persist();
-      } catch (err) {
-        // The change is live in memory and stays dirty: the periodic persist retries it.
-        this.logger.error({ err: (err as Error).message }, 'could not save topics.json');
-      }
-    }
-  }
-
-  private notifyConsumerIdsChanged(group: string, channels: RemotingChannel[]): void {
-    for (const channel of channels) {
-      if (channel.closed) continue;
-      const request = createRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, {
-        extFields: NotifyConsumerIdsChangedRequestHeader.encode({ consumerGroup: group }),
-      });
-      channel.invokeOneway(request, 10).catch((err: unknown) => {
-        this.logger.debug({ group, err: (err as Error).message }, 'notifyConsumerIdsChanged failed');
-      });
-    }
+    const save = this.state === 'running' || this.state === 'starting';
+    persistTopicTable(this.configStore, snapshot, save, this.logger);
   }
 
   private onChannelGone(channel: RemotingChannel): void {
@@ -329,7 +273,7 @@ export class Broker {
         this.logger.error({ step: what, err: (err as Error).message }, 'broker shutdown step failed');
       }
     };
-    await this.registering?.catch(() => undefined);
+    await this.registerLoop.idle();
     await step('unregister', () => this.registrar.unregisterAll());
     await step('remoting server', () => this.server.shutdown());
     this.pullHold.stop();

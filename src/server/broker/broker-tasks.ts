@@ -1,0 +1,98 @@
+/**
+ * Broker housekeeping outside request handling: saving the topic table into the config store,
+ * the periodic timers (name-server registration, idle client scan, delay-offset save), telling
+ * consumers their group changed, and the address to advertise.
+ */
+import os from 'node:os';
+import type { Logger } from '../../common/logger.js';
+import { RequestCode } from '../../protocol/codes/request-code.js';
+import { createRequest } from '../../protocol/command/remoting-command.js';
+import { NotifyConsumerIdsChangedRequestHeader } from '../../protocol/headers/client.js';
+import type { RemotingChannel } from '../../transport/index.js';
+import type { ConfigStore } from '../store/index.js';
+import type { ClientManager } from './client-manager.js';
+import type { ScheduleService } from './schedule-service.js';
+import type { TopicTableSnapshot } from './topic-config-manager.js';
+
+/** The address to advertise when listening on every interface: the first external IPv4, else loopback. */
+export function advertisedIp(host: string): string {
+  if (host !== '0.0.0.0' && host !== '::' && host !== '') return host;
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+/**
+ * Mirrors a topic-table snapshot into the config store (deleted topics removed, new or changed ones
+ * written) and, when `save` is set, writes topics.json at once.
+ */
+export function persistTopicTable(
+  cs: ConfigStore,
+  snapshot: TopicTableSnapshot,
+  save: boolean,
+  logger: Logger,
+): void {
+  for (const existing of cs.allTopicConfigs()) {
+    if (!snapshot.topicConfigTable.has(existing.topicName)) cs.deleteTopicConfig(existing.topicName);
+  }
+  for (const config of snapshot.topicConfigTable.values()) {
+    const old = cs.getTopicConfig(config.topicName);
+    if (!old || JSON.stringify(old) !== JSON.stringify({ ...old, ...config }))
+      cs.putTopicConfig({ ...config });
+  }
+  if (save) {
+    try {
+      cs.persist();
+    } catch (err) {
+      // The change is live in memory and stays dirty: the periodic persist retries it.
+      logger.error({ err: (err as Error).message }, 'could not save topics.json');
+    }
+  }
+}
+
+/** NOTIFY_CONSUMER_IDS_CHANGED (oneway) to every open channel of the group. */
+export function notifyConsumerIdsChanged(group: string, channels: RemotingChannel[], logger: Logger): void {
+  for (const channel of channels) {
+    if (channel.closed) continue;
+    const request = createRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, {
+      extFields: NotifyConsumerIdsChangedRequestHeader.encode({ consumerGroup: group }),
+    });
+    channel.invokeOneway(request, 10).catch((err: unknown) => {
+      logger.debug({ group, err: (err as Error).message }, 'notifyConsumerIdsChanged failed');
+    });
+  }
+}
+
+export interface PeriodicTaskOptions {
+  registerIntervalMillis: number;
+  clientScanIntervalMillis: number;
+  flushConsumerOffsetIntervalMillis: number;
+  register: () => void;
+  clients: ClientManager;
+  schedule: ScheduleService;
+  logger: Logger;
+}
+
+/** Starts the broker's periodic timers (unref'd); returns them for clearInterval at shutdown. */
+export function startPeriodicTasks(o: PeriodicTaskOptions): NodeJS.Timeout[] {
+  const timers: NodeJS.Timeout[] = [];
+  const every = (millis: number, fn: () => void): void => {
+    const t = setInterval(fn, millis);
+    t.unref();
+    timers.push(t);
+  };
+  every(o.registerIntervalMillis, o.register);
+  every(o.clientScanIntervalMillis, () => {
+    const dropped = o.clients.scanNotActive();
+    if (dropped > 0) o.logger.info({ dropped }, 'removed client channels without heartbeat');
+  });
+  every(o.flushConsumerOffsetIntervalMillis, () => {
+    try {
+      o.schedule.persist();
+    } catch (err) {
+      o.logger.error({ err: (err as Error).message }, 'could not save delay offsets');
+    }
+  });
+  return timers;
+}
