@@ -1,10 +1,12 @@
 /**
  * Client <-> broker housekeeping headers: UNREGISTER_CLIENT (35), GET_CONSUMER_LIST_BY_GROUP (38),
  * CHECK_TRANSACTION_STATE (39, broker -> producer), END_TRANSACTION (37), CONSUMER_SEND_MSG_BACK (36),
- * NOTIFY_CONSUMER_IDS_CHANGED (40, broker -> consumer). Reflection-encoded in Java (no fixed order);
- * tables keep the Java declaration order, inherited RpcRequestHeader fields last.
+ * NOTIFY_CONSUMER_IDS_CHANGED (40, broker -> consumer), RESET_CONSUMER_CLIENT_OFFSET (220),
+ * GET_CONSUMER_STATUS_FROM_CLIENT (221), GET_CONSUMER_RUNNING_INFO (307), CONSUME_MESSAGE_DIRECTLY (309).
+ * Reflection-encoded in Java (no fixed order); tables keep the Java declaration order, inherited
+ * RpcRequestHeader fields last.
  */
-import { RPC_REQUEST_FIELDS } from './rpc-fields.js';
+import { RPC_REQUEST_FIELDS, TOPIC_REQUEST_FIELDS } from './rpc-fields.js';
 import { defineHeader } from './schema.js';
 import type { HeaderOf } from './schema.js';
 
@@ -70,3 +72,56 @@ export const NotifyConsumerIdsChangedRequestHeader = defineHeader('NotifyConsume
   ...RPC_REQUEST_FIELDS,
 });
 export type NotifyConsumerIdsChangedRequestHeader = HeaderOf<typeof NotifyConsumerIdsChangedRequestHeader>;
+
+/*
+ * Broker -> client admin calls (the broker forwards them from mqadmin or answers them itself). In
+ * 4.9.8 these implement CommandCustomHeader directly; 5.x adds the inherited optional tails below.
+ */
+
+/** GET_CONSUMER_RUNNING_INFO (307). */
+export const GetConsumerRunningInfoRequestHeader = defineHeader('GetConsumerRunningInfoRequestHeader', {
+  consumerGroup: { type: 'string', required: true },
+  clientId: { type: 'string', required: true },
+  /** Java primitive (@CFNullable), so Java always sends it. */
+  jstackEnable: { type: 'boolean' },
+  ...RPC_REQUEST_FIELDS,
+});
+export type GetConsumerRunningInfoRequestHeader = HeaderOf<typeof GetConsumerRunningInfoRequestHeader>;
+
+/** GET_CONSUMER_STATUS_FROM_CLIENT (221). */
+export const GetConsumerStatusRequestHeader = defineHeader('GetConsumerStatusRequestHeader', {
+  topic: { type: 'string', required: true },
+  group: { type: 'string', required: true },
+  clientAddr: { type: 'string' },
+  ...TOPIC_REQUEST_FIELDS,
+});
+export type GetConsumerStatusRequestHeader = HeaderOf<typeof GetConsumerStatusRequestHeader>;
+
+/** CONSUME_MESSAGE_DIRECTLY (309); the body is the message record. 5.x adds topic and sys flags. */
+export const ConsumeMessageDirectlyResultRequestHeader = defineHeader(
+  'ConsumeMessageDirectlyResultRequestHeader',
+  {
+    consumerGroup: { type: 'string', required: true },
+    clientId: { type: 'string' },
+    msgId: { type: 'string' },
+    brokerName: { type: 'string' },
+    ...TOPIC_REQUEST_FIELDS,
+  },
+);
+export type ConsumeMessageDirectlyResultRequestHeader = HeaderOf<
+  typeof ConsumeMessageDirectlyResultRequestHeader
+>;
+
+/**
+ * RESET_CONSUMER_CLIENT_OFFSET (220, broker -> consumer) and INVOKE_BROKER_TO_RESET_OFFSET (222).
+ * The wire name of the flag is the Java field name `isForce`. 5.x adds queueId and offset.
+ */
+export const ResetOffsetRequestHeader = defineHeader('ResetOffsetRequestHeader', {
+  topic: { type: 'string', required: true },
+  group: { type: 'string', required: true },
+  /** Milliseconds since the epoch. */
+  timestamp: { type: 'number', required: true },
+  isForce: { type: 'boolean', required: true },
+  ...TOPIC_REQUEST_FIELDS,
+});
+export type ResetOffsetRequestHeader = HeaderOf<typeof ResetOffsetRequestHeader>;
