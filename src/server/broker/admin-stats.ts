@@ -24,6 +24,7 @@ import { toFastjsonBytes, toFastjsonString } from '../../protocol/body/fastjson-
 import type { JsonOut } from '../../protocol/body/fastjson-write.js';
 import { subscriptionDataToJson } from '../../protocol/body/heartbeat.js';
 import { encodeKVTable } from '../../protocol/body/kv-table.js';
+import { GetConsumerRunningInfoRequestHeader } from '../../protocol/headers/client.js';
 import { defineHeader } from '../../protocol/headers/schema.js';
 import { decodeMessageRecord } from '../../protocol/message/record.js';
 import type { RequestContext, RequestProcessor } from '../../transport/types.js';
@@ -43,11 +44,6 @@ const ConsumerGroupHeader = defineHeader('GetConsumerConnectionListRequestHeader
 });
 const ProducerGroupHeader = defineHeader('GetProducerConnectionListRequestHeader', {
   producerGroup: { type: 'string', required: true },
-});
-const RunningInfoHeader = defineHeader('GetConsumerRunningInfoRequestHeader', {
-  consumerGroup: { type: 'string', required: true },
-  clientId: { type: 'string', required: true },
-  jstackEnable: { type: 'boolean' },
 });
 
 /** MQVersion.Version.V3_1_8_SNAPSHOT ordinal: older clients cannot answer broker-to-client calls. */
@@ -204,7 +200,7 @@ export class AdminStatsProcessor implements RequestProcessor {
 
   /** Java AdminBrokerProcessor.callConsumer: the request goes to the client, its answer comes back. */
   private async callConsumer(request: RemotingCommand): Promise<RemotingCommand> {
-    const h = RunningInfoHeader.decode(request.extFields);
+    const h = GetConsumerRunningInfoRequestHeader.decode(request.extFields);
     const info = this.ctx.clients.consumerGroup(h.consumerGroup);
     const client = info ? [...info.channels.values()].find((c) => c.clientId === h.clientId) : undefined;
     if (!client) {
