@@ -12,26 +12,15 @@ import type { MessageExt } from '../../src/protocol/message/index.js';
 import type { Broker } from '../../src/server/broker/broker.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import { RemotingClient } from '../../src/transport/remoting-client.js';
+import { waitFor as waitForShared } from '../helpers/wait.js';
 
 /** Polls `check` every 25 ms until it returns something other than undefined, or throws after `ms`. */
-export async function waitFor<T>(
+export function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined> | T | undefined,
   ms = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  return waitForShared(what, check, ms, 25);
 }
 
 /** Route of `topic` as the name server reports it (undefined when it has none). */
