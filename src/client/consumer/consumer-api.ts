@@ -70,6 +70,17 @@ export function processPullResponse(response: RemotingCommand, addr: string): Ra
 export class ConsumerAPI {
   constructor(private readonly remoting: RemotingInvoker) {}
 
+  /** One sync request whose answer must be SUCCESS (else MQBrokerError with the broker's code). */
+  private async call(
+    addr: string,
+    code: number,
+    extFields: Record<string, string>,
+    timeoutMillis: number,
+  ): Promise<RemotingCommand> {
+    const request = createRequest(code, { extFields });
+    return ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
+  }
+
   async pullMessage(
     addr: string,
     header: PullMessageRequestHeader,
@@ -128,44 +139,54 @@ export class ConsumerAPI {
   }
 
   async getMaxOffset(addr: string, q: QueueRef, timeoutMillis: number): Promise<bigint> {
-    const request = createRequest(RequestCode.GET_MAX_OFFSET, {
-      extFields: GetMaxOffsetRequestHeader.encode(withBname(q)),
-    });
-    const response = ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
+    const response = await this.call(
+      addr,
+      RequestCode.GET_MAX_OFFSET,
+      GetMaxOffsetRequestHeader.encode(withBname(q)),
+      timeoutMillis,
+    );
     return GetMaxOffsetResponseHeader.decode(response.extFields).offset;
   }
 
   async getMinOffset(addr: string, q: QueueRef, timeoutMillis: number): Promise<bigint> {
-    const request = createRequest(RequestCode.GET_MIN_OFFSET, {
-      extFields: GetMinOffsetRequestHeader.encode(withBname(q)),
-    });
-    const response = ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
+    const response = await this.call(
+      addr,
+      RequestCode.GET_MIN_OFFSET,
+      GetMinOffsetRequestHeader.encode(withBname(q)),
+      timeoutMillis,
+    );
     return GetMinOffsetResponseHeader.decode(response.extFields).offset;
   }
 
   /** SEARCH_OFFSET_BY_TIMESTAMP: the offset of the first message stored at or after `timestamp`. */
   async searchOffset(addr: string, q: QueueRef, timestamp: number, timeoutMillis: number): Promise<bigint> {
-    const request = createRequest(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, {
-      extFields: SearchOffsetRequestHeader.encode({ ...withBname(q), timestamp }),
-    });
-    const response = ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
+    const response = await this.call(
+      addr,
+      RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
+      SearchOffsetRequestHeader.encode({ ...withBname(q), timestamp }),
+      timeoutMillis,
+    );
     return SearchOffsetResponseHeader.decode(response.extFields).offset;
   }
 
   async getEarliestMsgStoreTime(addr: string, q: QueueRef, timeoutMillis: number): Promise<number> {
-    const request = createRequest(RequestCode.GET_EARLIEST_MSG_STORETIME, {
-      extFields: GetEarliestMsgStoretimeRequestHeader.encode(withBname(q)),
-    });
-    const response = ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
+    const response = await this.call(
+      addr,
+      RequestCode.GET_EARLIEST_MSG_STORETIME,
+      GetEarliestMsgStoretimeRequestHeader.encode(withBname(q)),
+      timeoutMillis,
+    );
     return GetEarliestMsgStoretimeResponseHeader.decode(response.extFields).timestamp;
   }
 
   /** VIEW_MESSAGE_BY_ID: the record stored at commit-log offset `phyOffset`. */
   async viewMessage(addr: string, phyOffset: bigint, timeoutMillis: number): Promise<MessageRecord> {
-    const request = createRequest(RequestCode.VIEW_MESSAGE_BY_ID, {
-      extFields: ViewMessageRequestHeader.encode({ offset: phyOffset }),
-    });
-    const response = ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
+    const response = await this.call(
+      addr,
+      RequestCode.VIEW_MESSAGE_BY_ID,
+      ViewMessageRequestHeader.encode({ offset: phyOffset }),
+      timeoutMillis,
+    );
     return decodeMessageRecord(response.body ?? Buffer.alloc(0));
   }
 }
