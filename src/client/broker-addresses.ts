@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../common/logger.js';
 import type { TopicRouteData } from '../protocol/body/index.js';
-import { MASTER_ID } from './producer/topic-publish-info.js';
+import { MASTER_ID } from '../protocol/codes/misc.js';
 import { routeHasAddress } from './route-utils.js';
 
 export interface SubscribeAddress {

@@ -9,7 +9,7 @@ import type { HeartbeatData } from '../protocol/body/index.js';
 import { CLIENT_INNER_PRODUCER_GROUP } from '../protocol/message/validators.js';
 import type { ConsumerMember } from './client-members.js';
 import type { MQClientAPI } from './mq-client-api.js';
-import { MASTER_ID } from './producer/topic-publish-info.js';
+import { MASTER_ID } from '../protocol/codes/misc.js';
 
 /** The instance state the broker calls read. */
 export interface BrokerTalk {

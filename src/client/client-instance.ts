@@ -20,7 +20,8 @@ import { buildClientId } from './client-config.js';
 import type { ClientConfig } from './client-config.js';
 import type { ConsumerMember, ProducerMember, ServiceState, UpdateRouteOptions } from './client-members.js';
 import { MQClientAPI } from './mq-client-api.js';
-import { MASTER_ID, TopicPublishInfo } from './producer/topic-publish-info.js';
+import { MASTER_ID } from '../protocol/codes/misc.js';
+import { TopicPublishInfo } from './producer/topic-publish-info.js';
 import {
   clampDefaultRoute,
   cloneTopicRouteData,

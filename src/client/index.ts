@@ -3,10 +3,10 @@ export { Producer, DefaultMQProducer } from './producer/producer.js';
 export type { SendCallback } from './producer/producer.js';
 export { PRODUCER_DEFAULTS, resolveProducerConfig } from './producer/producer-options.js';
 export type { ProducerConfig, ProducerOptions } from './producer/producer-options.js';
-export { SendResult, SendStatus, DEFAULT_REGION_ID, sendStatusOf } from './producer/send-result.js';
+export { SendResult, SendStatus, sendStatusOf } from './producer/send-result.js';
 export type { SendResultInit } from './producer/send-result.js';
 export { MessageBatch } from './producer/message-batch.js';
-export { TopicPublishInfo, MASTER_ID } from './producer/topic-publish-info.js';
+export { TopicPublishInfo } from './producer/topic-publish-info.js';
 export { QueueIndex } from './producer/queue-index.js';
 export { RETRY_RESPONSE_CODES, finalErrorCode } from './producer/send-default.js';
 export type {

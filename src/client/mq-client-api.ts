@@ -26,7 +26,8 @@ import {
 import { defaultRandomInt } from './clock.js';
 import type { RandomInt } from './clock.js';
 import { MessageQueue } from './message-queue.js';
-import { DEFAULT_REGION_ID, SendResult, sendStatusOf } from './producer/send-result.js';
+import { DEFAULT_REGION_ID } from '../protocol/codes/misc.js';
+import { SendResult, sendStatusOf } from './producer/send-result.js';
 
 /** What MQClientAPI needs from the transport's RemotingClient. */
 export interface RemotingInvoker {

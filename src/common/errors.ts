@@ -125,3 +125,15 @@ export class MQBrokerError extends RocketMQError {
 
 /** The object was used in the wrong lifecycle state (send before start, start twice, ...). */
 export class IllegalStateError extends RocketMQError {}
+
+/**
+ * A server-side request handler's refusal: `code` is the response code to answer with and the message
+ * is the remark, written as is. Handlers throw it (or reject with it); the transport's dispatcher turns
+ * it into the error response, so no handler builds refusal responses by hand. A refusal must be thrown
+ * before anything of the request is applied.
+ */
+export class RequestRefusedError extends RocketMQError {
+  constructor(code: number, remark: string) {
+    super(remark, { code });
+  }
+}

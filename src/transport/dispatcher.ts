@@ -6,11 +6,13 @@
  *   no processor for the code, no default   -> REQUEST_CODE_NOT_SUPPORTED " request type <code> not supported"
  *   processor.rejectRequest() true          -> SYSTEM_BUSY "[REJECTREQUEST]system busy, start flow control for a while"
  *   processor already at maxConcurrency     -> SYSTEM_BUSY "[OVERLOAD]system busy, start flow control for a while"
+ *   processor throws RequestRefusedError    -> its code, its message as the remark (a handler's refusal)
  *   hook or processor throws / rejects      -> SYSTEM_ERROR "<ErrorName>: <message>" (connection kept)
  *   oneway request                          -> never answered, whatever happens
  *
  * Normal responses are encoded in the request's serialize type, error responses in the endpoint's.
  */
+import { RequestRefusedError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { ResponseCode } from '../protocol/codes/response-code.js';
 import type { SerializeTypeCode } from '../protocol/codes/misc.js';
@@ -189,6 +191,14 @@ export class RequestDispatcher {
   }
 
   private failed(target: DispatchTarget, request: RemotingCommand, error: unknown): void {
+    if (error instanceof RequestRefusedError) {
+      this.logger.debug(
+        { code: request.code, from: target.remoteAddress, response: error.code, remark: error.message },
+        'request refused',
+      );
+      if (!isOneway(request)) this.answerError(target, request, error.code, error.message);
+      return;
+    }
     this.logger.warn(
       { code: request.code, from: target.remoteAddress, error: errorRemark(error) },
       'processor failed',

@@ -8,3 +8,5 @@ export { TransportDefaults } from './defaults.js';
 export { formatAddress, normalizeHost, parseAddress } from './address.js';
 export type { HostPort } from './address.js';
 export { errorRemark, notSupportedRemark, OVERLOAD_REMARK, REJECT_REQUEST_REMARK } from './dispatcher.js';
+export { handlerTable, mergeHandlerTables, registerHandlerTable } from './handler-table.js';
+export type { HandlerRegistry, HandlerTable, RequestHandler } from './handler-table.js';

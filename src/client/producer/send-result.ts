@@ -4,6 +4,7 @@
  */
 import { ResponseCode } from '../../protocol/codes/index.js';
 import type { MessageQueue } from '../message-queue.js';
+import { DEFAULT_REGION_ID } from '../../protocol/codes/misc.js';
 
 export const SendStatus = {
   SEND_OK: 'SEND_OK',
@@ -28,9 +29,6 @@ export function sendStatusOf(code: number): SendStatus | undefined {
       return undefined;
   }
 }
-
-/** Region reported when the broker sends none (MixAll.DEFAULT_TRACE_REGION_ID). */
-export const DEFAULT_REGION_ID = 'DefaultRegion';
 
 export interface SendResultInit {
   sendStatus: SendStatus;

@@ -2,14 +2,11 @@
  * TopicPublishInfo: the queues a producer may write to for one topic, built from the name server's
  * TopicRouteData (reference §10.4), plus the round-robin position used to pick among them.
  */
-import { isWriteable } from '../../protocol/codes/index.js';
+import { isWriteable, MASTER_ID } from '../../protocol/codes/misc.js';
 import type { QueueData, TopicRouteData } from '../../protocol/body/route.js';
 import type { RandomInt } from '../clock.js';
 import { MessageQueue } from '../message-queue.js';
 import { QueueIndex } from './queue-index.js';
-
-/** brokerId of a master in BrokerData.brokerAddrs. */
-export const MASTER_ID = 0;
 
 function compareQueueData(a: QueueData, b: QueueData): number {
   // Java QueueData.compareTo: by broker name, String.compareTo (UTF-16 code units).

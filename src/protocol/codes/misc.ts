@@ -55,3 +55,9 @@ export function isReadable(perm: number): boolean {
 
 /** Largest `totalLength` a frame may declare by default: Netty's 16 MiB limit minus the length field. */
 export const DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024 - 4;
+
+/** brokerId of a master; slaves have ids >= 1 (Java MixAll.MASTER_ID). */
+export const MASTER_ID = 0;
+
+/** Region a broker reports when none is configured (Java MixAll / BrokerConfig regionId default). */
+export const DEFAULT_REGION_ID = 'DefaultRegion';

@@ -9,6 +9,7 @@ import { silentLogger } from '../../common/logger.js';
 import { IllegalArgumentError } from '../../common/errors.js';
 import { Perm } from '../../protocol/codes/misc.js';
 import type { StoreHooks } from '../store/index.js';
+import { DEFAULT_REGION_ID } from '../../protocol/codes/misc.js';
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
@@ -82,7 +83,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   commitLogSegmentSize: undefined,
   syncFlushTimeoutMillis: 5_000,
   brokerPermission: Perm.READ | Perm.WRITE,
-  regionId: 'DefaultRegion',
+  regionId: DEFAULT_REGION_ID,
   traceOn: true,
   clusterTopicEnable: true,
   brokerTopicEnable: true,

@@ -1,7 +1,7 @@
 /** The name server: library entry points. */
 export { NameServer, DEFAULT_NAMESRV_PORT } from './name-server.js';
 export type { NameServerOptions } from './name-server.js';
-export { RouteRegistry, MASTER_ID, DEFAULT_BROKER_EXPIRY_MILLIS } from './route-registry.js';
+export { RouteRegistry, DEFAULT_BROKER_EXPIRY_MILLIS } from './route-registry.js';
 export type {
   BrokerRecord,
   BrokerLiveInfo,

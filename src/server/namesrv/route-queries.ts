@@ -11,7 +11,7 @@ import type { ClusterInfo } from '../../protocol/body/cluster-info.js';
 import { TopicSysFlag } from '../../protocol/body/topic-config.js';
 import { isWriteable } from '../../protocol/codes/misc.js';
 import { freshHashSetOrder } from './java-hash-map.js';
-import { MASTER_ID } from './route-registry.js';
+import { MASTER_ID } from '../../protocol/codes/misc.js';
 import type { BrokerRecord, RouteRegistry } from './route-registry.js';
 
 /** Topics named with this prefix never get an acting master (5.x TopicValidator). */

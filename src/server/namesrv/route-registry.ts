@@ -19,12 +19,11 @@ import type { RemotingChannel } from '../../transport/types.js';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
 import { dataVersionEquals } from '../../protocol/body/topic-config.js';
 import type { QueueData } from '../../protocol/body/route.js';
-import { Perm } from '../../protocol/codes/misc.js';
+import { MASTER_ID, Perm } from '../../protocol/codes/misc.js';
 import { JavaHashMap } from './java-hash-map.js';
 import { DEFAULT_LIMITS, NameServerRequestError } from './limits.js';
 import type { NameServerLimits } from './limits.js';
 
-export const MASTER_ID = 0;
 export const DEFAULT_BROKER_EXPIRY_MILLIS = 120_000;
 
 export interface BrokerRecord {

@@ -1,0 +1,58 @@
+/**
+ * The one way requests are handled everywhere (name server, broker, client): a handler per request
+ * code, grouped in tables by concern, merged in one place and registered on an endpoint. A handler
+ * answers with a command (or undefined for no answer) and refuses by throwing `RequestRefusedError`,
+ * which the dispatcher turns into the error response; any other error is answered SYSTEM_ERROR.
+ *
+ *   const table = mergeHandlerTables(sendHandlers, pullHandlers, adminHandlers);
+ *   registerHandlerTable(server, table, { maxConcurrency: 65536 });
+ */
+import type { RemotingCommand } from '../protocol/command/remoting-command.js';
+import type { ProcessorOptions, RequestContext, RequestProcessor } from './types.js';
+
+export type RequestHandler = (
+  request: RemotingCommand,
+  context: RequestContext,
+) => Promise<RemotingCommand | undefined> | RemotingCommand | undefined;
+
+/** Request code -> handler. */
+export type HandlerTable = ReadonlyMap<number, RequestHandler>;
+
+/** Builds a table from `[code, handler]` pairs, refusing a code listed twice. */
+export function handlerTable(entries: Iterable<readonly [number, RequestHandler]>): HandlerTable {
+  const table = new Map<number, RequestHandler>();
+  for (const [code, handler] of entries) {
+    if (table.has(code)) throw new Error(`request code ${code} has two handlers`);
+    table.set(code, handler);
+  }
+  return table;
+}
+
+/** One table out of several; a code handled by two tables is a wiring mistake and throws. */
+export function mergeHandlerTables(...tables: HandlerTable[]): HandlerTable {
+  return handlerTable(tables.flatMap((table) => [...table]));
+}
+
+/** What a table is registered on (RemotingServer and RemotingClient both are). */
+export interface HandlerRegistry {
+  registerProcessor(code: number, processor: RequestProcessor, options?: ProcessorOptions): void;
+}
+
+/**
+ * Registers every code of the table. Each code gets its own processor, so a concurrency limit applies
+ * per code, as Java's executor per processor would when one processor serves one code.
+ */
+export function registerHandlerTable(
+  registry: HandlerRegistry,
+  table: HandlerTable,
+  options?: ProcessorOptions,
+  rejectRequest?: () => boolean,
+): void {
+  for (const [code, handler] of table) {
+    const processor: RequestProcessor = {
+      processRequest: (context, request) => handler(request, context),
+    };
+    if (rejectRequest) processor.rejectRequest = rejectRequest;
+    registry.registerProcessor(code, processor, options);
+  }
+}
