@@ -32,3 +32,33 @@ describe('rmq demo', () => {
     }
   });
 });
+
+describe('rmq demo --clean', () => {
+  it('removes only what the run created in a --store directory that already held files', async () => {
+    const { run: demo } = await import('../../src/cli/commands/demo.js');
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rmq-demo-clean-'));
+    try {
+      await fs.promises.writeFile(path.join(dir, 'notes.txt'), 'the user file');
+      await fs.promises.mkdir(path.join(dir, 'older-data'));
+      await fs.promises.writeFile(path.join(dir, 'older-data', 'x'), 'kept');
+      assert.equal(await demo(['--count', '1', '--store', dir, '--clean']), 0);
+      assert.deepEqual((await fs.promises.readdir(dir)).sort(), ['notes.txt', 'older-data']);
+      assert.equal(await fs.promises.readFile(path.join(dir, 'notes.txt'), 'utf8'), 'the user file');
+      assert.equal(await fs.promises.readFile(path.join(dir, 'older-data', 'x'), 'utf8'), 'kept');
+    } finally {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('removes a --store directory it created itself', async () => {
+    const { run: demo } = await import('../../src/cli/commands/demo.js');
+    const parent = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rmq-demo-clean-'));
+    try {
+      const dir = path.join(parent, 'new-store');
+      assert.equal(await demo(['--count', '1', '--store', dir, '--clean']), 0);
+      assert.equal(fs.existsSync(dir), false);
+    } finally {
+      await fs.promises.rm(parent, { recursive: true, force: true });
+    }
+  });
+});

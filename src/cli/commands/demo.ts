@@ -114,6 +114,9 @@ export async function run(argv: string[]): Promise<number> {
   const count = intFlag('count', flags.count, 3, 1, 10000);
   const topic = flags.topic ?? 'DemoTopic';
   const storeRoot = flags.store ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rocketmq-ts-demo-')));
+  // --clean removes only what this run created: a --store directory may hold the user's own files, or
+  // the store of an earlier run that the user wants to keep.
+  const before = flags.store === undefined ? undefined : await entriesOf(storeRoot);
 
   const started = Date.now();
   let cluster: EmbeddedCluster | undefined;
@@ -169,6 +172,28 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     if (producer) await producer.shutdown().catch(() => undefined);
     if (cluster) await cluster.stop();
-    if (flags.clean) await fs.promises.rm(storeRoot, { recursive: true, force: true });
+    if (flags.clean) await removeCreated(storeRoot, before);
   }
+}
+
+/** The names in `dir`, or undefined when it does not exist yet (then everything in it is ours). */
+async function entriesOf(dir: string): Promise<Set<string> | undefined> {
+  try {
+    return new Set(await fs.promises.readdir(dir));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+async function removeCreated(root: string, before: Set<string> | undefined): Promise<void> {
+  if (before === undefined) {
+    await fs.promises.rm(root, { recursive: true, force: true });
+    return;
+  }
+  for (const name of await fs.promises.readdir(root)) {
+    if (!before.has(name)) await fs.promises.rm(path.join(root, name), { recursive: true, force: true });
+  }
+  const kept = [...before].filter((name) => fs.existsSync(path.join(root, name)));
+  if (kept.length > 0) line(`  --clean kept what was in ${root} before this run: ${kept.join(', ')}`);
 }
