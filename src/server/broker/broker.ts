@@ -16,27 +16,27 @@ import type { SocketAddress } from '../../protocol/message/record.js';
 import { RemotingClient, RemotingServer } from '../../transport/index.js';
 import type { RemotingChannel } from '../../transport/index.js';
 import { ConfigStore, MessageStore } from '../store/index.js';
-import type { BrokerOptions, ResolvedBrokerOptions } from './broker-config.js';
-import { registerBrokerProcessors } from './broker-processors.js';
-import { parseDelayLevels, resolveBrokerOptions } from './broker-config.js';
-import type { BrokerContext } from './broker-context.js';
-import { BrokerStats } from './broker-stats.js';
+import type { BrokerOptions, ResolvedBrokerOptions } from './core/broker-config.js';
+import { registerBrokerProcessors } from './broker-handlers.js';
+import { parseDelayLevels, resolveBrokerOptions } from './core/broker-config.js';
+import type { BrokerContext } from './core/broker-context.js';
+import { BrokerStats } from './core/broker-stats.js';
 import {
   advertisedIp,
   notifyConsumerIdsChanged,
   persistTopicTable,
   startPeriodicTasks,
 } from './broker-tasks.js';
-import { ClientManager } from './client-manager.js';
-import { delayOffsetFile } from './delay-offsets.js';
-import { ConsumerOffsetManager, RebalanceLockManager, SubscriptionGroupManager } from './groups.js';
-import { PullHoldService } from './pull-hold-service.js';
-import { PullMessageProcessor } from './pull-processor.js';
-import { RegisterLoop } from './register-loop.js';
-import { BrokerRegistrar } from './registration.js';
-import { ScheduleService } from './schedule-service.js';
-import { TopicConfigManager } from './topic-config-manager.js';
-import type { TopicTableSnapshot } from './topic-config-manager.js';
+import { ClientManager } from './core/client-manager.js';
+import { delayOffsetFile } from './schedule/delay-offsets.js';
+import { ConsumerOffsetManager, RebalanceLockManager, SubscriptionGroupManager } from './core/groups.js';
+import { PullHoldService } from './pull/pull-hold-service.js';
+import { PullMessageProcessor } from './pull/pull-requests.js';
+import { RegisterLoop } from './core/register-loop.js';
+import { BrokerRegistrar } from './core/registration.js';
+import { ScheduleService } from './schedule/schedule-service.js';
+import { TopicConfigManager } from './core/topic-config-manager.js';
+import type { TopicTableSnapshot } from './core/topic-config-manager.js';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 

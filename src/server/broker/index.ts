@@ -5,10 +5,10 @@ export {
   DEFAULT_MESSAGE_DELAY_LEVEL,
   resolveBrokerOptions,
   parseDelayLevels,
-} from './broker-config.js';
-export type { BrokerOptions, FlushDiskType, ResolvedBrokerOptions } from './broker-config.js';
-export { TopicConfigManager, SCHEDULE_TOPIC_QUEUE_NUM } from './topic-config-manager.js';
-export { topicConfigToString, permToString } from './topic-config.js';
+} from './core/broker-config.js';
+export type { BrokerOptions, FlushDiskType, ResolvedBrokerOptions } from './core/broker-config.js';
+export { TopicConfigManager, SCHEDULE_TOPIC_QUEUE_NUM } from './core/topic-config-manager.js';
+export { topicConfigToString, permToString } from './core/topic-config.js';
 export type { TopicConfig } from '../../protocol/body/topic-config.js';
-export { buildTagFilter, pullStatusToCode } from './pull-processor.js';
+export { buildTagFilter, pullStatusToCode } from './pull/pull-requests.js';
 export { PullSysFlag } from '../../protocol/headers/pull.js';

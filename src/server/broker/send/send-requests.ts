@@ -11,21 +11,21 @@
  *  6. store put → code / remark; success header msgId (offset id, batch: comma-joined), queueId (the
  *     chosen queue), queueOffset (offset actually written)
  */
-import { ProtocolError } from '../../common/errors.js';
-import { MQVersion, Perm } from '../../protocol/codes/misc.js';
-import { RequestCode } from '../../protocol/codes/request-code.js';
-import { ResponseCode } from '../../protocol/codes/response-code.js';
-import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import { SendMessageRequestHeader } from '../../protocol/headers/send.js';
-import { decodeBatch } from '../../protocol/message/batch.js';
-import { MessageConst, MessageSysFlag } from '../../protocol/message/constants.js';
-import { encodeOffsetMessageId } from '../../protocol/message/message-id.js';
-import { PROPERTY_SEPARATOR, decodeProperties } from '../../protocol/message/properties.js';
-import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX } from '../../protocol/message/validators.js';
-import type { RequestContext, RequestProcessor } from '../../transport/types.js';
-import type { PutMessageInput, PutResult } from '../store/index.js';
-import type { BrokerContext } from './broker-context.js';
-import type { ScheduleService } from './schedule-service.js';
+import { ProtocolError } from '../../../common/errors.js';
+import { MQVersion, Perm } from '../../../protocol/codes/misc.js';
+import { RequestCode } from '../../../protocol/codes/request-code.js';
+import { ResponseCode } from '../../../protocol/codes/response-code.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import { SendMessageRequestHeader } from '../../../protocol/headers/send.js';
+import { decodeBatch } from '../../../protocol/message/batch.js';
+import { MessageConst, MessageSysFlag } from '../../../protocol/message/constants.js';
+import { encodeOffsetMessageId } from '../../../protocol/message/message-id.js';
+import { PROPERTY_SEPARATOR, decodeProperties } from '../../../protocol/message/properties.js';
+import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX } from '../../../protocol/message/validators.js';
+import type { RequestContext, RequestProcessor } from '../../../transport/types.js';
+import type { PutMessageInput, PutResult } from '../../store/index.js';
+import type { BrokerContext } from '../core/broker-context.js';
+import type { ScheduleService } from '../schedule/schedule-service.js';
 import {
   TOPIC_MAX_LENGTH,
   checkSend,
@@ -37,8 +37,8 @@ import {
   propertiesToStoredString,
   randomQueueId,
 } from './send-support.js';
-import { FAQ_SUGGEST } from '../faq.js';
-import type { TopicConfig } from '../../protocol/body/topic-config.js';
+import { FAQ_SUGGEST } from '../../faq.js';
+import type { TopicConfig } from '../../../protocol/body/topic-config.js';
 
 /** Queues of a `%DLQ%` topic (Java DLQ_NUMS_PER_GROUP). */
 export const DLQ_NUMS_PER_GROUP = 1;

@@ -1,8 +1,8 @@
 /**
  * The texts a broker derives from a TopicConfig for remarks (the type itself: protocol/body/topic-config).
  */
-import { Perm } from '../../protocol/codes/misc.js';
-import type { TopicConfig } from '../../protocol/body/topic-config.js';
+import { Perm } from '../../../protocol/codes/misc.js';
+import type { TopicConfig } from '../../../protocol/body/topic-config.js';
 
 /** Java PermName.perm2String: "RWX" with '-' for each missing bit (read, write, inherit). */
 export function permToString(perm: number): string {

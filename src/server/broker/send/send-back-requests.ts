@@ -4,24 +4,24 @@
  * reconsumeTimes + 1 and a delay level (0 → 3 + reconsumeTimes), or to `%DLQ%<group>` once
  * reconsumeTimes reaches the group's maximum (or the delay level is negative).
  */
-import { MQVersion, Perm } from '../../protocol/codes/misc.js';
-import { ResponseCode } from '../../protocol/codes/response-code.js';
-import { createResponse } from '../../protocol/command/remoting-command.js';
-import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import { ConsumerSendMsgBackRequestHeader } from '../../protocol/headers/client.js';
-import { MessageConst } from '../../protocol/message/constants.js';
-import { encodeOffsetMessageId } from '../../protocol/message/message-id.js';
-import { decodeProperties } from '../../protocol/message/properties.js';
-import { decodeMessageRecord } from '../../protocol/message/record.js';
-import { DLQ_GROUP_TOPIC_PREFIX } from '../../protocol/message/validators.js';
-import type { RequestContext, RequestProcessor } from '../../transport/types.js';
-import type { BrokerContext } from './broker-context.js';
-import type { ScheduleService } from './schedule-service.js';
-import { DLQ_NUMS_PER_GROUP } from './send-processor.js';
+import { MQVersion, Perm } from '../../../protocol/codes/misc.js';
+import { ResponseCode } from '../../../protocol/codes/response-code.js';
+import { createResponse } from '../../../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import { ConsumerSendMsgBackRequestHeader } from '../../../protocol/headers/client.js';
+import { MessageConst } from '../../../protocol/message/constants.js';
+import { encodeOffsetMessageId } from '../../../protocol/message/message-id.js';
+import { decodeProperties } from '../../../protocol/message/properties.js';
+import { decodeMessageRecord } from '../../../protocol/message/record.js';
+import { DLQ_GROUP_TOPIC_PREFIX } from '../../../protocol/message/validators.js';
+import type { RequestContext, RequestProcessor } from '../../../transport/types.js';
+import type { BrokerContext } from '../core/broker-context.js';
+import type { ScheduleService } from '../schedule/schedule-service.js';
+import { DLQ_NUMS_PER_GROUP } from './send-requests.js';
 import { randomQueueId, reputInput } from './send-support.js';
-import { TopicConfigManager } from './topic-config-manager.js';
-import { TopicSysFlag } from '../../protocol/body/topic-config.js';
-import { FAQ_SUGGEST } from '../faq.js';
+import { TopicConfigManager } from '../core/topic-config-manager.js';
+import { TopicSysFlag } from '../../../protocol/body/topic-config.js';
+import { FAQ_SUGGEST } from '../../faq.js';
 
 export class SendBackProcessor implements RequestProcessor {
   constructor(

@@ -4,15 +4,15 @@
  */
 import { RequestCode } from '../../protocol/codes/request-code.js';
 import type { RemotingServer, RequestProcessor } from '../../transport/index.js';
-import { AdminProcessor } from './admin-processor.js';
-import { ADMIN_STATS_CODES, AdminStatsProcessor } from './admin-stats.js';
-import type { BrokerContext } from './broker-context.js';
-import { ClientProcessor } from './client-processor.js';
-import { GROUP_ADMIN_CODES, GroupAdminProcessor } from './group-admin.js';
-import type { PullMessageProcessor } from './pull-processor.js';
-import type { ScheduleService } from './schedule-service.js';
-import { SendBackProcessor } from './send-back-processor.js';
-import { SendMessageProcessor } from './send-processor.js';
+import { AdminProcessor } from './admin/topic-requests.js';
+import { ADMIN_STATS_CODES, AdminStatsProcessor } from './admin/stats-requests.js';
+import type { BrokerContext } from './core/broker-context.js';
+import { ClientProcessor } from './clients/client-requests.js';
+import { GROUP_ADMIN_CODES, GroupAdminProcessor } from './admin/group-requests.js';
+import type { PullMessageProcessor } from './pull/pull-requests.js';
+import type { ScheduleService } from './schedule/schedule-service.js';
+import { SendBackProcessor } from './send/send-back-requests.js';
+import { SendMessageProcessor } from './send/send-requests.js';
 
 export function registerBrokerProcessors(
   server: RemotingServer,

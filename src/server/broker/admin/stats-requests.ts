@@ -16,21 +16,21 @@
  *                      "consumeFromWhere":..,"consumeType":..,"messageModel":..,"subscriptionTable":{topic:{..}}}
  *   ProducerConnection {"connectionSet":[...]}      GroupList {"groupList":[...]}
  */
-import { RequestCode } from '../../protocol/codes/request-code.js';
-import { ResponseCode } from '../../protocol/codes/response-code.js';
-import { createRequest, createResponse } from '../../protocol/command/remoting-command.js';
-import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import { toFastjsonBytes, toFastjsonString } from '../../protocol/body/fastjson-write.js';
-import type { JsonOut } from '../../protocol/body/fastjson-write.js';
-import { subscriptionDataToJson } from '../../protocol/body/heartbeat.js';
-import { encodeKVTable } from '../../protocol/body/kv-table.js';
-import { GetConsumerRunningInfoRequestHeader } from '../../protocol/headers/client.js';
-import { defineHeader } from '../../protocol/headers/schema.js';
-import { decodeMessageRecord } from '../../protocol/message/record.js';
-import type { RequestContext, RequestProcessor } from '../../transport/types.js';
-import type { BrokerContext } from './broker-context.js';
-import { javaDouble } from './broker-stats.js';
-import type { ClientChannelInfo } from './client-manager.js';
+import { RequestCode } from '../../../protocol/codes/request-code.js';
+import { ResponseCode } from '../../../protocol/codes/response-code.js';
+import { createRequest, createResponse } from '../../../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import { toFastjsonBytes, toFastjsonString } from '../../../protocol/body/fastjson-write.js';
+import type { JsonOut } from '../../../protocol/body/fastjson-write.js';
+import { subscriptionDataToJson } from '../../../protocol/body/heartbeat.js';
+import { encodeKVTable } from '../../../protocol/body/kv-table.js';
+import { GetConsumerRunningInfoRequestHeader } from '../../../protocol/headers/client.js';
+import { defineHeader } from '../../../protocol/headers/schema.js';
+import { decodeMessageRecord } from '../../../protocol/message/record.js';
+import type { RequestContext, RequestProcessor } from '../../../transport/types.js';
+import type { BrokerContext } from '../core/broker-context.js';
+import { javaDouble } from '../core/broker-stats.js';
+import type { ClientChannelInfo } from '../core/client-manager.js';
 
 const TopicHeader = defineHeader('GetTopicStatsInfoRequestHeader', {
   topic: { type: 'string', required: true },

@@ -3,26 +3,26 @@
  * HEART_BEAT (34), UNREGISTER_CLIENT (35), CHECK_CLIENT_CONFIG (46), GET_CONSUMER_LIST_BY_GROUP (38),
  * QUERY_CONSUMER_OFFSET (14), UPDATE_CONSUMER_OFFSET (15).
  */
-import { Perm } from '../../protocol/codes/misc.js';
-import { RequestCode } from '../../protocol/codes/request-code.js';
-import { ResponseCode } from '../../protocol/codes/response-code.js';
-import { createResponse } from '../../protocol/command/remoting-command.js';
-import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import { encodeConsumerListBody } from '../../protocol/body/consumer-list.js';
-import { decodeHeartbeatData } from '../../protocol/body/heartbeat.js';
+import { Perm } from '../../../protocol/codes/misc.js';
+import { RequestCode } from '../../../protocol/codes/request-code.js';
+import { ResponseCode } from '../../../protocol/codes/response-code.js';
+import { createResponse } from '../../../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import { encodeConsumerListBody } from '../../../protocol/body/consumer-list.js';
+import { decodeHeartbeatData } from '../../../protocol/body/heartbeat.js';
 import {
   GetConsumerListByGroupRequestHeader,
   UnregisterClientRequestHeader,
-} from '../../protocol/headers/client.js';
+} from '../../../protocol/headers/client.js';
 import {
   QueryConsumerOffsetRequestHeader,
   QueryConsumerOffsetResponseHeader,
   UpdateConsumerOffsetRequestHeader,
-} from '../../protocol/headers/offsets.js';
-import type { RequestContext, RequestProcessor } from '../../transport/types.js';
-import type { BrokerContext } from './broker-context.js';
-import { TopicConfigManager } from './topic-config-manager.js';
-import { TopicSysFlag } from '../../protocol/body/topic-config.js';
+} from '../../../protocol/headers/offsets.js';
+import type { RequestContext, RequestProcessor } from '../../../transport/types.js';
+import type { BrokerContext } from '../core/broker-context.js';
+import { TopicConfigManager } from '../core/topic-config-manager.js';
+import { TopicSysFlag } from '../../../protocol/body/topic-config.js';
 
 export class ClientProcessor implements RequestProcessor {
   constructor(private readonly ctx: BrokerContext) {}

@@ -5,22 +5,22 @@
  * GET_EARLIEST_MSG_STORETIME (32), VIEW_MESSAGE_BY_ID (33), LOCK_BATCH_MQ (41), UNLOCK_BATCH_MQ (42).
  * Admin-tool statistics and connection lists are in admin-stats.ts.
  */
-import { RequestCode } from '../../protocol/codes/request-code.js';
-import { ResponseCode } from '../../protocol/codes/response-code.js';
-import { createResponse } from '../../protocol/command/remoting-command.js';
-import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import { toFastjsonBytes } from '../../protocol/body/fastjson-write.js';
+import { RequestCode } from '../../../protocol/codes/request-code.js';
+import { ResponseCode } from '../../../protocol/codes/response-code.js';
+import { createResponse } from '../../../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import { toFastjsonBytes } from '../../../protocol/body/fastjson-write.js';
 import {
   decodeLockBatchRequestBody,
   decodeUnlockBatchRequestBody,
   encodeLockBatchResponseBody,
-} from '../../protocol/body/lock-batch.js';
+} from '../../../protocol/body/lock-batch.js';
 import {
   makeTopicConfig,
   parseTopicFilterType,
   topicConfigWrapperToJson,
-} from '../../protocol/body/topic-config.js';
-import { CreateTopicRequestHeader, DeleteTopicRequestHeader } from '../../protocol/headers/admin.js';
+} from '../../../protocol/body/topic-config.js';
+import { CreateTopicRequestHeader, DeleteTopicRequestHeader } from '../../../protocol/headers/admin.js';
 import {
   GetEarliestMsgStoretimeRequestHeader,
   GetEarliestMsgStoretimeResponseHeader,
@@ -31,10 +31,10 @@ import {
   SearchOffsetRequestHeader,
   SearchOffsetResponseHeader,
   ViewMessageRequestHeader,
-} from '../../protocol/headers/offsets.js';
-import type { RequestContext, RequestProcessor } from '../../transport/types.js';
-import type { BrokerContext } from './broker-context.js';
-import { validateTopic } from './send-support.js';
+} from '../../../protocol/headers/offsets.js';
+import type { RequestContext, RequestProcessor } from '../../../transport/types.js';
+import type { BrokerContext } from '../core/broker-context.js';
+import { validateTopic } from '../send/send-support.js';
 
 const ok = (init: Parameters<typeof createResponse>[1] = {}): RemotingCommand =>
   createResponse(ResponseCode.SUCCESS, init);

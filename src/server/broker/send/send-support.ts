@@ -3,26 +3,26 @@
  * the pre-checks Java runs in AbstractSendMessageProcessor.msgCheck, the stored property string, the
  * store-status → response mapping and the response extField order.
  */
-import { ResponseCode } from '../../protocol/codes/response-code.js';
-import { Perm, SerializeType } from '../../protocol/codes/misc.js';
-import { createResponse } from '../../protocol/command/remoting-command.js';
-import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import { javaHashMapOrder } from '../../protocol/message/properties.js';
-import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
+import { ResponseCode } from '../../../protocol/codes/response-code.js';
+import { Perm, SerializeType } from '../../../protocol/codes/misc.js';
+import { createResponse } from '../../../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import { javaHashMapOrder } from '../../../protocol/message/properties.js';
+import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../../protocol/message/properties.js';
 import {
   RETRY_GROUP_TOPIC_PREFIX,
   isNotAllowedSendTopic,
   isTopicOrGroupIllegal,
-} from '../../protocol/message/validators.js';
-import { MessageConst } from '../../protocol/message/constants.js';
-import { tagsCode } from '../../protocol/message/java-hash.js';
-import type { MessageRecord, SocketAddress } from '../../protocol/message/record.js';
-import type { PutMessageInput, PutMessageStatus } from '../store/index.js';
-import type { BrokerContext } from './broker-context.js';
-import type { TopicConfig } from '../../protocol/body/topic-config.js';
-import { TopicSysFlag } from '../../protocol/body/topic-config.js';
-import { FAQ_SUGGEST } from '../faq.js';
-import { topicConfigToString } from './topic-config.js';
+} from '../../../protocol/message/validators.js';
+import { MessageConst } from '../../../protocol/message/constants.js';
+import { tagsCode } from '../../../protocol/message/java-hash.js';
+import type { MessageRecord, SocketAddress } from '../../../protocol/message/record.js';
+import type { PutMessageInput, PutMessageStatus } from '../../store/index.js';
+import type { BrokerContext } from '../core/broker-context.js';
+import type { TopicConfig } from '../../../protocol/body/topic-config.js';
+import { TopicSysFlag } from '../../../protocol/body/topic-config.js';
+import { FAQ_SUGGEST } from '../../faq.js';
+import { topicConfigToString } from '../core/topic-config.js';
 
 export const TOPIC_MAX_LENGTH = 127;
 

@@ -5,21 +5,21 @@
  * PullHoldService until a message arrives or suspendTimeoutMillis passes (long polling); the offset
  * in `commitOffset` is committed when the COMMIT_OFFSET flag is set.
  */
-import { ResponseCode } from '../../protocol/codes/response-code.js';
-import { Perm } from '../../protocol/codes/misc.js';
-import { createResponse } from '../../protocol/command/remoting-command.js';
-import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
+import { ResponseCode } from '../../../protocol/codes/response-code.js';
+import { Perm } from '../../../protocol/codes/misc.js';
+import { createResponse } from '../../../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import {
   PullMessageRequestHeader,
   PullMessageResponseHeader,
   PullSysFlag,
-} from '../../protocol/headers/pull.js';
-import { javaStringHash } from '../../protocol/message/java-hash.js';
-import type { RemotingChannel, RequestContext, RequestProcessor } from '../../transport/types.js';
-import type { GetMessageStatus, TagsCodeFilter } from '../store/index.js';
-import type { BrokerContext } from './broker-context.js';
+} from '../../../protocol/headers/pull.js';
+import { javaStringHash } from '../../../protocol/message/java-hash.js';
+import type { RemotingChannel, RequestContext, RequestProcessor } from '../../../transport/types.js';
+import type { GetMessageStatus, TagsCodeFilter } from '../../store/index.js';
+import type { BrokerContext } from '../core/broker-context.js';
 import type { PullHoldService } from './pull-hold-service.js';
-import { FAQ_SUGGEST } from '../faq.js';
+import { FAQ_SUGGEST } from '../../faq.js';
 
 export interface TagFilter {
   /** Undefined = every message. */
