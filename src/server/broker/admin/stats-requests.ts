@@ -16,6 +16,7 @@
  *                      "consumeFromWhere":..,"consumeType":..,"messageModel":..,"subscriptionTable":{topic:{..}}}
  *   ProducerConnection {"connectionSet":[...]}      GroupList {"groupList":[...]}
  */
+import { RequestRefusedError } from '../../../common/errors.js';
 import { RequestCode } from '../../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import { createRequest, createResponse } from '../../../protocol/command/remoting-command.js';
@@ -27,7 +28,8 @@ import { encodeKVTable } from '../../../protocol/body/kv-table.js';
 import { GetConsumerRunningInfoRequestHeader } from '../../../protocol/headers/client.js';
 import { defineHeader } from '../../../protocol/headers/schema.js';
 import { decodeMessageRecord } from '../../../protocol/message/record.js';
-import type { RequestContext, RequestProcessor } from '../../../transport/types.js';
+import { handlerTable } from '../../../transport/handler-table.js';
+import type { HandlerTable } from '../../../transport/handler-table.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import { javaDouble } from '../core/broker-stats.js';
 import type { ClientChannelInfo } from '../core/client-manager.js';
@@ -52,17 +54,6 @@ const V3_1_8_SNAPSHOT = 62;
 /** Java Broker2Client.callClient timeout. */
 const CALL_CLIENT_TIMEOUT_MILLIS = 10_000;
 
-export const ADMIN_STATS_CODES = [
-  RequestCode.GET_TOPIC_STATS_INFO,
-  RequestCode.GET_CONSUME_STATS,
-  RequestCode.GET_CONSUMER_CONNECTION_LIST,
-  RequestCode.GET_PRODUCER_CONNECTION_LIST,
-  RequestCode.QUERY_TOPIC_CONSUME_BY_WHO,
-  RequestCode.GET_BROKER_CONFIG,
-  RequestCode.GET_CONSUMER_RUNNING_INFO,
-  RequestCode.GET_BROKER_RUNTIME_INFO,
-] as const;
-
 /** `{mq}:{value},...` wrapped in braces: a fastjson map with MessageQueue keys. */
 function mqMap(brokerName: string, topic: string, entries: [number, JsonOut][]): string {
   const parts = entries.map(
@@ -83,183 +74,199 @@ function connectionJson(c: ClientChannelInfo): JsonOut {
 const ok = (body?: Buffer): RemotingCommand =>
   createResponse(ResponseCode.SUCCESS, body === undefined ? {} : { body });
 
-export class AdminStatsProcessor implements RequestProcessor {
-  constructor(private readonly ctx: BrokerContext) {}
-
-  async processRequest(_context: RequestContext, request: RemotingCommand): Promise<RemotingCommand> {
-    const ctx = this.ctx;
-    switch (request.code) {
-      case RequestCode.GET_TOPIC_STATS_INFO:
-        return this.topicStats(TopicHeader.decode(request.extFields).topic);
-      case RequestCode.GET_CONSUME_STATS: {
+export function adminStatsHandlers(ctx: BrokerContext): HandlerTable {
+  return handlerTable([
+    [
+      RequestCode.GET_TOPIC_STATS_INFO,
+      (request) => topicStats(ctx, TopicHeader.decode(request.extFields).topic),
+    ],
+    [
+      RequestCode.GET_CONSUME_STATS,
+      (request) => {
         const h = ConsumeStatsHeader.decode(request.extFields);
-        return this.consumeStats(h.consumerGroup, h.topic);
-      }
-      case RequestCode.GET_CONSUMER_CONNECTION_LIST:
-        return this.consumerConnections(ConsumerGroupHeader.decode(request.extFields).consumerGroup);
-      case RequestCode.GET_PRODUCER_CONNECTION_LIST: {
+        return consumeStats(ctx, h.consumerGroup, h.topic);
+      },
+    ],
+    [
+      RequestCode.GET_CONSUMER_CONNECTION_LIST,
+      (request) => consumerConnections(ctx, ConsumerGroupHeader.decode(request.extFields).consumerGroup),
+    ],
+    [
+      RequestCode.GET_PRODUCER_CONNECTION_LIST,
+      (request) => {
         const group = ProducerGroupHeader.decode(request.extFields).producerGroup;
         const channels = ctx.clients.producers.get(group);
         if (!channels) {
-          return createResponse(ResponseCode.SYSTEM_ERROR, {
-            remark: `the producer group[${group}] not exist`,
-          });
+          throw new RequestRefusedError(ResponseCode.SYSTEM_ERROR, `the producer group[${group}] not exist`);
         }
         return ok(toFastjsonBytes({ connectionSet: [...channels.values()].map(connectionJson) }));
-      }
-      case RequestCode.QUERY_TOPIC_CONSUME_BY_WHO: {
+      },
+    ],
+    [
+      RequestCode.QUERY_TOPIC_CONSUME_BY_WHO,
+      (request) => {
         const topic = TopicHeader.decode(request.extFields).topic;
         const groups = new Set<string>();
         for (const [name, info] of ctx.clients.consumers) if (info.subscriptions.has(topic)) groups.add(name);
         for (const g of ctx.offsets.groupsOfTopic(topic)) groups.add(g);
         return ok(toFastjsonBytes({ groupList: [...groups] }));
-      }
-      case RequestCode.GET_BROKER_CONFIG:
-        return createResponse(ResponseCode.SUCCESS, {
+      },
+    ],
+    [
+      RequestCode.GET_BROKER_CONFIG,
+      () =>
+        createResponse(ResponseCode.SUCCESS, {
           extFields: { version: toFastjsonString({ counter: 0, timestamp: ctx.stats.bootTimestamp }) },
-          body: Buffer.from(this.brokerConfigText(), 'utf8'),
-        });
-      case RequestCode.GET_CONSUMER_RUNNING_INFO:
-        return this.callConsumer(request);
-      case RequestCode.GET_BROKER_RUNTIME_INFO: {
-        const table = await ctx.stats.runtimeInfo(ctx.store, ctx.options.storePath);
-        return ok(encodeKVTable({ table }));
-      }
-      default:
-        return createResponse(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, {
-          remark: ` request type ${request.code} not supported`,
-        });
-    }
-  }
+          body: Buffer.from(brokerConfigText(ctx), 'utf8'),
+        }),
+    ],
+    [RequestCode.GET_CONSUMER_RUNNING_INFO, (request) => callConsumer(ctx, request)],
+    [
+      RequestCode.GET_BROKER_RUNTIME_INFO,
+      async () => ok(encodeKVTable({ table: await ctx.stats.runtimeInfo(ctx.store, ctx.options.storePath) })),
+    ],
+  ]);
+}
 
-  /** Store time of the message at `offset` of a queue, 0 when it cannot be read. */
-  private async storeTimeAt(topic: string, queueId: number, offset: bigint): Promise<number> {
-    const r = await this.ctx.store.getMessage('', topic, queueId, offset, 1);
-    const first = r.messages[0];
-    return first === undefined ? 0 : decodeMessageRecord(first).storeTimestamp;
-  }
+/** Store time of the message at `offset` of a queue, 0 when it cannot be read. */
+async function storeTimeAt(
+  ctx: BrokerContext,
+  topic: string,
+  queueId: number,
+  offset: bigint,
+): Promise<number> {
+  const r = await ctx.store.getMessage('', topic, queueId, offset, 1);
+  const first = r.messages[0];
+  return first === undefined ? 0 : decodeMessageRecord(first).storeTimestamp;
+}
 
-  private async topicStats(topic: string): Promise<RemotingCommand> {
-    const config = this.ctx.topics.select(topic);
-    if (!config) return createResponse(ResponseCode.TOPIC_NOT_EXIST, { remark: `topic[${topic}] not exist` });
+async function topicStats(ctx: BrokerContext, topic: string): Promise<RemotingCommand> {
+  const config = ctx.topics.select(topic);
+  if (!config) throw new RequestRefusedError(ResponseCode.TOPIC_NOT_EXIST, `topic[${topic}] not exist`);
+  const entries: [number, JsonOut][] = [];
+  for (let i = 0; i < config.writeQueueNums; i++) {
+    const min = ctx.store.getMinOffsetInQueue(topic, i);
+    const max = ctx.store.getMaxOffsetInQueue(topic, i);
+    const lastUpdateTimestamp = max > 0n ? await storeTimeAt(ctx, topic, i, max - 1n) : 0;
+    entries.push([i, { lastUpdateTimestamp, maxOffset: max, minOffset: min }]);
+  }
+  const body = `{"offsetTable":${mqMap(ctx.options.brokerName, topic, entries)}}`;
+  return ok(Buffer.from(body, 'utf8'));
+}
+
+async function consumeStats(
+  ctx: BrokerContext,
+  group: string,
+  topic: string | undefined,
+): Promise<RemotingCommand> {
+  const topics = topic === undefined || topic.trim() === '' ? ctx.offsets.topicsOfGroup(group) : [topic];
+  const subscriptions = ctx.clients.consumerGroup(group)?.subscriptions;
+  const tables: string[] = [];
+  for (const t of topics) {
+    const config = ctx.topics.select(t);
+    if (!config) continue;
+    if (subscriptions && subscriptions.size > 0 && !subscriptions.has(t)) continue;
     const entries: [number, JsonOut][] = [];
-    for (let i = 0; i < config.writeQueueNums; i++) {
-      const min = this.ctx.store.getMinOffsetInQueue(topic, i);
-      const max = this.ctx.store.getMaxOffsetInQueue(topic, i);
-      const lastUpdateTimestamp = max > 0n ? await this.storeTimeAt(topic, i, max - 1n) : 0;
-      entries.push([i, { lastUpdateTimestamp, maxOffset: max, minOffset: min }]);
+    for (let i = 0; i < config.readQueueNums; i++) {
+      const brokerOffset = ctx.store.getMaxOffsetInQueue(t, i);
+      let consumerOffset = ctx.offsets.query(group, t, i);
+      if (consumerOffset < 0n) consumerOffset = 0n;
+      const lastTimestamp = consumerOffset > 0n ? await storeTimeAt(ctx, t, i, consumerOffset - 1n) : 0;
+      entries.push([i, { brokerOffset, consumerOffset, lastTimestamp }]);
     }
-    const body = `{"offsetTable":${mqMap(this.ctx.options.brokerName, topic, entries)}}`;
-    return ok(Buffer.from(body, 'utf8'));
+    const m = mqMap(ctx.options.brokerName, t, entries);
+    if (entries.length > 0) tables.push(m.slice(1, -1));
   }
+  // No per-group pull rate is kept: consumeTps stays 0.0.
+  const body = `{"consumeTps":${javaDouble(0)},"offsetTable":{${tables.join(',')}}}`;
+  return ok(Buffer.from(body, 'utf8'));
+}
 
-  private async consumeStats(group: string, topic: string | undefined): Promise<RemotingCommand> {
-    const ctx = this.ctx;
-    const topics = topic === undefined || topic.trim() === '' ? ctx.offsets.topicsOfGroup(group) : [topic];
-    const subscriptions = ctx.clients.consumerGroup(group)?.subscriptions;
-    const tables: string[] = [];
-    for (const t of topics) {
-      const config = ctx.topics.select(t);
-      if (!config) continue;
-      if (subscriptions && subscriptions.size > 0 && !subscriptions.has(t)) continue;
-      const entries: [number, JsonOut][] = [];
-      for (let i = 0; i < config.readQueueNums; i++) {
-        const brokerOffset = ctx.store.getMaxOffsetInQueue(t, i);
-        let consumerOffset = ctx.offsets.query(group, t, i);
-        if (consumerOffset < 0n) consumerOffset = 0n;
-        const lastTimestamp = consumerOffset > 0n ? await this.storeTimeAt(t, i, consumerOffset - 1n) : 0;
-        entries.push([i, { brokerOffset, consumerOffset, lastTimestamp }]);
-      }
-      const m = mqMap(ctx.options.brokerName, t, entries);
-      if (entries.length > 0) tables.push(m.slice(1, -1));
-    }
-    // No per-group pull rate is kept: consumeTps stays 0.0.
-    const body = `{"consumeTps":${javaDouble(0)},"offsetTable":{${tables.join(',')}}}`;
-    return ok(Buffer.from(body, 'utf8'));
-  }
-
-  private consumerConnections(group: string): RemotingCommand {
-    const info = this.ctx.clients.consumerGroup(group);
-    if (!info) {
-      return createResponse(ResponseCode.CONSUMER_NOT_ONLINE, {
-        remark: `the consumer group[${group}] not online`,
-      });
-    }
-    const subscriptionTable = new Map<string, JsonOut>();
-    for (const [t, sub] of info.subscriptions) subscriptionTable.set(t, subscriptionDataToJson(sub));
-    return ok(
-      toFastjsonBytes({
-        connectionSet: [...info.channels.values()].map(connectionJson),
-        consumeFromWhere: info.consumeFromWhere,
-        consumeType: info.consumeType,
-        messageModel: info.messageModel,
-        subscriptionTable,
-      }),
+function consumerConnections(ctx: BrokerContext, group: string): RemotingCommand {
+  const info = ctx.clients.consumerGroup(group);
+  if (!info) {
+    throw new RequestRefusedError(
+      ResponseCode.CONSUMER_NOT_ONLINE,
+      `the consumer group[${group}] not online`,
     );
   }
+  const subscriptionTable = new Map<string, JsonOut>();
+  for (const [t, sub] of info.subscriptions) subscriptionTable.set(t, subscriptionDataToJson(sub));
+  return ok(
+    toFastjsonBytes({
+      connectionSet: [...info.channels.values()].map(connectionJson),
+      consumeFromWhere: info.consumeFromWhere,
+      consumeType: info.consumeType,
+      messageModel: info.messageModel,
+      subscriptionTable,
+    }),
+  );
+}
 
-  /** Java AdminBrokerProcessor.callConsumer: the request goes to the client, its answer comes back. */
-  private async callConsumer(request: RemotingCommand): Promise<RemotingCommand> {
-    const h = GetConsumerRunningInfoRequestHeader.decode(request.extFields);
-    const info = this.ctx.clients.consumerGroup(h.consumerGroup);
-    const client = info ? [...info.channels.values()].find((c) => c.clientId === h.clientId) : undefined;
-    if (!client) {
-      return createResponse(ResponseCode.SYSTEM_ERROR, {
-        remark: `The Consumer <${h.consumerGroup}> <${h.clientId}> not online`,
-      });
-    }
-    if (client.version < V3_1_8_SNAPSHOT) {
-      return createResponse(ResponseCode.SYSTEM_ERROR, {
-        remark: `The Consumer <${h.consumerGroup}> Version <${client.version}> too low to finish, please upgrade it to V3_1_8_SNAPSHOT`,
-      });
-    }
-    const forward = createRequest(request.code, {
-      ...(request.extFields && { extFields: request.extFields }),
-      ...(request.body && { body: request.body }),
+/** Java AdminBrokerProcessor.callConsumer: the request goes to the client, its answer comes back. */
+async function callConsumer(ctx: BrokerContext, request: RemotingCommand): Promise<RemotingCommand> {
+  const h = GetConsumerRunningInfoRequestHeader.decode(request.extFields);
+  const info = ctx.clients.consumerGroup(h.consumerGroup);
+  const client = info ? [...info.channels.values()].find((c) => c.clientId === h.clientId) : undefined;
+  if (!client) {
+    throw new RequestRefusedError(
+      ResponseCode.SYSTEM_ERROR,
+      `The Consumer <${h.consumerGroup}> <${h.clientId}> not online`,
+    );
+  }
+  if (client.version < V3_1_8_SNAPSHOT) {
+    throw new RequestRefusedError(
+      ResponseCode.SYSTEM_ERROR,
+      `The Consumer <${h.consumerGroup}> Version <${client.version}> too low to finish, please upgrade it to V3_1_8_SNAPSHOT`,
+    );
+  }
+  const forward = createRequest(request.code, {
+    ...(request.extFields && { extFields: request.extFields }),
+    ...(request.body && { body: request.body }),
+  });
+  try {
+    const r = await client.channel.invoke(forward, CALL_CLIENT_TIMEOUT_MILLIS);
+    return createResponse(r.code, {
+      ...(r.remark !== undefined && { remark: r.remark }),
+      ...(r.extFields && { extFields: r.extFields }),
+      ...(r.body && { body: r.body }),
     });
-    try {
-      const r = await client.channel.invoke(forward, CALL_CLIENT_TIMEOUT_MILLIS);
-      return createResponse(r.code, {
-        ...(r.remark !== undefined && { remark: r.remark }),
-        ...(r.extFields && { extFields: r.extFields }),
-        ...(r.body && { body: r.body }),
-      });
-    } catch (err) {
-      return createResponse(ResponseCode.SYSTEM_ERROR, {
-        remark: `invoke consumer <${h.consumerGroup}> <${h.clientId}> Exception: ${(err as Error).message}`,
-      });
-    }
+  } catch (err) {
+    throw new RequestRefusedError(
+      ResponseCode.SYSTEM_ERROR,
+      `invoke consumer <${h.consumerGroup}> <${h.clientId}> Exception: ${(err as Error).message}`,
+    );
   }
+}
 
-  /** java.util.Properties text of the settings this broker has (Java BrokerConfig / store names). */
-  private brokerConfigText(): string {
-    const o = this.ctx.options;
-    const entries: [string, string | number | boolean][] = [
-      ['brokerClusterName', o.clusterName],
-      ['brokerName', o.brokerName],
-      ['brokerId', o.brokerId],
-      ['brokerIP1', this.ctx.storeHost().ip],
-      ['listenPort', this.ctx.storeHost().port],
-      ['namesrvAddr', o.namesrvAddrs.join(';')],
-      ['storePathRootDir', o.storePath],
-      ['brokerPermission', o.brokerPermission],
-      ['autoCreateTopicEnable', o.autoCreateTopicEnable],
-      ['autoCreateSubscriptionGroup', o.autoCreateSubscriptionGroup],
-      ['defaultTopicQueueNums', o.defaultTopicQueueNums],
-      ['clusterTopicEnable', o.clusterTopicEnable],
-      ['brokerTopicEnable', o.brokerTopicEnable],
-      ['maxMessageSize', o.maxMessageSize],
-      ['flushDiskType', o.flushDiskType],
-      ['syncFlushTimeout', o.syncFlushTimeoutMillis],
-      ['registerNameServerPeriod', o.registerIntervalMillis],
-      ['registerBrokerTimeoutMills', o.registerTimeoutMillis],
-      ['longPollingEnable', o.longPollingEnable],
-      ['shortPollingTimeMills', o.shortPollingTimeMillis],
-      ['flushConsumerOffsetInterval', o.flushConsumerOffsetIntervalMillis],
-      ['messageDelayLevel', o.messageDelayLevel],
-      ['regionId', o.regionId],
-      ['traceOn', o.traceOn],
-    ];
-    return entries.map(([k, v]) => `${k}=${String(v)}\n`).join('');
-  }
+/** java.util.Properties text of the settings this broker has (Java BrokerConfig / store names). */
+function brokerConfigText(ctx: BrokerContext): string {
+  const o = ctx.options;
+  const entries: [string, string | number | boolean][] = [
+    ['brokerClusterName', o.clusterName],
+    ['brokerName', o.brokerName],
+    ['brokerId', o.brokerId],
+    ['brokerIP1', ctx.storeHost().ip],
+    ['listenPort', ctx.storeHost().port],
+    ['namesrvAddr', o.namesrvAddrs.join(';')],
+    ['storePathRootDir', o.storePath],
+    ['brokerPermission', o.brokerPermission],
+    ['autoCreateTopicEnable', o.autoCreateTopicEnable],
+    ['autoCreateSubscriptionGroup', o.autoCreateSubscriptionGroup],
+    ['defaultTopicQueueNums', o.defaultTopicQueueNums],
+    ['clusterTopicEnable', o.clusterTopicEnable],
+    ['brokerTopicEnable', o.brokerTopicEnable],
+    ['maxMessageSize', o.maxMessageSize],
+    ['flushDiskType', o.flushDiskType],
+    ['syncFlushTimeout', o.syncFlushTimeoutMillis],
+    ['registerNameServerPeriod', o.registerIntervalMillis],
+    ['registerBrokerTimeoutMills', o.registerTimeoutMillis],
+    ['longPollingEnable', o.longPollingEnable],
+    ['shortPollingTimeMills', o.shortPollingTimeMillis],
+    ['flushConsumerOffsetInterval', o.flushConsumerOffsetIntervalMillis],
+    ['messageDelayLevel', o.messageDelayLevel],
+    ['regionId', o.regionId],
+    ['traceOn', o.traceOn],
+  ];
+  return entries.map(([k, v]) => `${k}=${String(v)}\n`).join('');
 }

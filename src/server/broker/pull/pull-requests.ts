@@ -5,6 +5,8 @@
  * PullHoldService until a message arrives or suspendTimeoutMillis passes (long polling); the offset
  * in `commitOffset` is committed when the COMMIT_OFFSET flag is set.
  */
+import { RequestRefusedError } from '../../../common/errors.js';
+import { RequestCode } from '../../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import { Perm } from '../../../protocol/codes/misc.js';
 import { createResponse } from '../../../protocol/command/remoting-command.js';
@@ -15,7 +17,9 @@ import {
   PullSysFlag,
 } from '../../../protocol/headers/pull.js';
 import { javaStringHash } from '../../../protocol/message/java-hash.js';
-import type { RemotingChannel, RequestContext, RequestProcessor } from '../../../transport/types.js';
+import { handlerTable } from '../../../transport/handler-table.js';
+import type { HandlerTable, RequestHandler } from '../../../transport/handler-table.js';
+import type { RemotingChannel } from '../../../transport/types.js';
 import type { GetMessageStatus, TagsCodeFilter } from '../../store/index.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import type { PullHoldService } from './pull-hold-service.js';
@@ -45,151 +49,171 @@ export function tagsCodeFilter(filter: TagFilter): TagsCodeFilter | undefined {
   return (code) => codes.has(Number(BigInt.asIntN(32, code)));
 }
 
-export class PullMessageProcessor implements RequestProcessor {
-  hold: PullHoldService | undefined;
+export function pullHandlers(ctx: BrokerContext, hold: PullHoldService): HandlerTable {
+  const pull: RequestHandler = (request, context) => pullMessage(ctx, request, context.channel, hold);
+  // 5.x DefaultLitePullConsumer pulls with LITE_PULL_MESSAGE (PullSysFlag LITE_PULL set); same processing.
+  return handlerTable([
+    [RequestCode.PULL_MESSAGE, pull],
+    [RequestCode.LITE_PULL_MESSAGE, pull],
+  ]);
+}
 
-  constructor(private readonly ctx: BrokerContext) {}
-
-  processRequest(context: RequestContext, request: RemotingCommand): Promise<RemotingCommand | undefined> {
-    return this.process(context.channel, request, true);
+/**
+ * A held pull run again once a message arrived or its hold time ended: it neither suspends nor
+ * commits again, and its refusal is answered here (the hold service answers outside the dispatcher).
+ */
+export async function rerunHeldPull(
+  ctx: BrokerContext,
+  channel: RemotingChannel,
+  request: RemotingCommand,
+): Promise<RemotingCommand | undefined> {
+  try {
+    return await pullMessage(ctx, request, channel, undefined);
+  } catch (err) {
+    if (err instanceof RequestRefusedError) return createResponse(err.code, { remark: err.message });
+    throw err;
   }
+}
 
-  /** Also run by the hold service when a held pull wakes up (then without suspending again). */
-  async process(
-    channel: RemotingChannel,
-    request: RemotingCommand,
-    allowSuspend: boolean,
-  ): Promise<RemotingCommand | undefined> {
-    const ctx = this.ctx;
-    const h = PullMessageRequestHeader.decode(request.extFields);
-    const response = createResponse(ResponseCode.SYSTEM_ERROR);
-    const error = (code: number, remark: string): RemotingCommand => {
-      response.code = code;
-      response.remark = remark;
-      return response;
-    };
-    if ((ctx.options.brokerPermission & Perm.READ) === 0) {
-      return error(
-        ResponseCode.NO_PERMISSION,
-        `the broker[${ctx.storeHost().ip}] pulling message is forbidden`,
-      );
-    }
-    const group = ctx.groups.find(h.consumerGroup);
-    if (!group) {
-      return error(
-        ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
-        `subscription group [${h.consumerGroup}] does not exist, ${FAQ_SUGGEST}`,
-      );
-    }
-    if (!group.consumeEnable) {
-      return error(ResponseCode.NO_PERMISSION, `subscription group no permission, ${h.consumerGroup}`);
-    }
-    const suspend = (h.sysFlag & PullSysFlag.SUSPEND) !== 0;
-    const commit = (h.sysFlag & PullSysFlag.COMMIT_OFFSET) !== 0;
-    const hasSubscription = (h.sysFlag & PullSysFlag.SUBSCRIPTION) !== 0;
-    const topic = ctx.topics.select(h.topic);
-    if (!topic) {
-      return error(
-        ResponseCode.TOPIC_NOT_EXIST,
-        `topic[${h.topic}] not exist, apply first please! ${FAQ_SUGGEST}`,
-      );
-    }
-    if ((topic.perm & Perm.READ) === 0) {
-      return error(ResponseCode.NO_PERMISSION, `the topic[${h.topic}] pulling message is forbidden`);
-    }
-    if (h.queueId < 0 || h.queueId >= topic.readQueueNums) {
-      return error(
-        ResponseCode.SYSTEM_ERROR,
-        `queueId[${h.queueId}] is illegal, topic:[${h.topic}] topicConfig.readQueueNums:[${topic.readQueueNums}] consumer:[${channel.remoteAddress}]`,
-      );
-    }
-    let subString: string | undefined;
-    let expressionType: string | undefined;
-    if (hasSubscription) {
-      subString = h.subscription;
-      expressionType = h.expressionType;
-    } else {
-      const info = ctx.clients.consumerGroup(h.consumerGroup);
-      if (!info) {
-        return error(
-          ResponseCode.SUBSCRIPTION_NOT_EXIST,
-          `the consumer's group info not exist${FAQ_SUGGEST}`,
-        );
-      }
-      if (!group.consumeBroadcastEnable && info.messageModel === 'BROADCASTING') {
-        return error(
-          ResponseCode.NO_PERMISSION,
-          `the consumer group[${h.consumerGroup}] can not consume by broadcast way`,
-        );
-      }
-      const sub = info.subscriptions.get(h.topic);
-      if (!sub)
-        return error(
-          ResponseCode.SUBSCRIPTION_NOT_EXIST,
-          `the consumer's subscription not exist${FAQ_SUGGEST}`,
-        );
-      if (sub.subVersion < h.subVersion) {
-        return error(ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest");
-      }
-      subString = sub.subString;
-      expressionType = sub.expressionType;
-    }
-    if (expressionType !== undefined && expressionType !== '' && expressionType !== 'TAG') {
-      return error(
-        ResponseCode.SYSTEM_ERROR,
-        `The broker does not support consumer to filter message by ${expressionType}`,
-      );
-    }
-    const filter = buildTagFilter(subString);
-    const result = await ctx.store.getMessage(
-      h.consumerGroup,
-      h.topic,
-      h.queueId,
-      h.queueOffset,
-      h.maxMsgNums,
-      tagsCodeFilter(filter),
+/** `hold` is undefined when a held pull is re-run. */
+async function pullMessage(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  channel: RemotingChannel,
+  hold: PullHoldService | undefined,
+): Promise<RemotingCommand | undefined> {
+  const h = PullMessageRequestHeader.decode(request.extFields);
+  if ((ctx.options.brokerPermission & Perm.READ) === 0) {
+    throw new RequestRefusedError(
+      ResponseCode.NO_PERMISSION,
+      `the broker[${ctx.storeHost().ip}] pulling message is forbidden`,
     );
-    response.remark = result.status;
-    response.extFields = PullMessageResponseHeader.encode({
+  }
+  const group = ctx.groups.find(h.consumerGroup);
+  if (!group) {
+    throw new RequestRefusedError(
+      ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+      `subscription group [${h.consumerGroup}] does not exist, ${FAQ_SUGGEST}`,
+    );
+  }
+  if (!group.consumeEnable) {
+    throw new RequestRefusedError(
+      ResponseCode.NO_PERMISSION,
+      `subscription group no permission, ${h.consumerGroup}`,
+    );
+  }
+  const suspend = (h.sysFlag & PullSysFlag.SUSPEND) !== 0;
+  const commit = (h.sysFlag & PullSysFlag.COMMIT_OFFSET) !== 0;
+  const hasSubscription = (h.sysFlag & PullSysFlag.SUBSCRIPTION) !== 0;
+  const topic = ctx.topics.select(h.topic);
+  if (!topic) {
+    throw new RequestRefusedError(
+      ResponseCode.TOPIC_NOT_EXIST,
+      `topic[${h.topic}] not exist, apply first please! ${FAQ_SUGGEST}`,
+    );
+  }
+  if ((topic.perm & Perm.READ) === 0) {
+    throw new RequestRefusedError(
+      ResponseCode.NO_PERMISSION,
+      `the topic[${h.topic}] pulling message is forbidden`,
+    );
+  }
+  if (h.queueId < 0 || h.queueId >= topic.readQueueNums) {
+    throw new RequestRefusedError(
+      ResponseCode.SYSTEM_ERROR,
+      `queueId[${h.queueId}] is illegal, topic:[${h.topic}] topicConfig.readQueueNums:[${topic.readQueueNums}] consumer:[${channel.remoteAddress}]`,
+    );
+  }
+  let subString: string | undefined;
+  let expressionType: string | undefined;
+  if (hasSubscription) {
+    subString = h.subscription;
+    expressionType = h.expressionType;
+  } else {
+    const info = ctx.clients.consumerGroup(h.consumerGroup);
+    if (!info) {
+      throw new RequestRefusedError(
+        ResponseCode.SUBSCRIPTION_NOT_EXIST,
+        `the consumer's group info not exist${FAQ_SUGGEST}`,
+      );
+    }
+    if (!group.consumeBroadcastEnable && info.messageModel === 'BROADCASTING') {
+      throw new RequestRefusedError(
+        ResponseCode.NO_PERMISSION,
+        `the consumer group[${h.consumerGroup}] can not consume by broadcast way`,
+      );
+    }
+    const sub = info.subscriptions.get(h.topic);
+    if (!sub)
+      throw new RequestRefusedError(
+        ResponseCode.SUBSCRIPTION_NOT_EXIST,
+        `the consumer's subscription not exist${FAQ_SUGGEST}`,
+      );
+    if (sub.subVersion < h.subVersion) {
+      throw new RequestRefusedError(
+        ResponseCode.SUBSCRIPTION_NOT_LATEST,
+        "the consumer's subscription not latest",
+      );
+    }
+    subString = sub.subString;
+    expressionType = sub.expressionType;
+  }
+  if (expressionType !== undefined && expressionType !== '' && expressionType !== 'TAG') {
+    throw new RequestRefusedError(
+      ResponseCode.SYSTEM_ERROR,
+      `The broker does not support consumer to filter message by ${expressionType}`,
+    );
+  }
+  const filter = buildTagFilter(subString);
+  const result = await ctx.store.getMessage(
+    h.consumerGroup,
+    h.topic,
+    h.queueId,
+    h.queueOffset,
+    h.maxMsgNums,
+    tagsCodeFilter(filter),
+  );
+  const response = createResponse(pullStatusToCode(result.status, h.queueOffset), {
+    remark: result.status,
+    extFields: PullMessageResponseHeader.encode({
       suggestWhichBrokerId: 0,
       nextBeginOffset: result.nextBeginOffset,
       minOffset: result.minOffset,
       maxOffset: result.maxOffset,
+    }),
+  });
+  let answer: RemotingCommand | undefined = response;
+  if (response.code === ResponseCode.SUCCESS) {
+    response.body = Buffer.concat(result.messages, result.bufferTotalSize);
+    ctx.stats.addGot(result.messages.length);
+  } else if (response.code === ResponseCode.PULL_NOT_FOUND && hold && suspend) {
+    const holdMillis = ctx.options.longPollingEnable
+      ? h.suspendTimeoutMillis
+      : ctx.options.shortPollingTimeMillis;
+    hold.suspend({
+      channel,
+      request,
+      topic: h.topic,
+      queueId: h.queueId,
+      offset: h.queueOffset,
+      filter,
+      holdMillis,
     });
-    response.code = pullStatusToCode(result.status, h.queueOffset);
-    let answer: RemotingCommand | undefined = response;
-    if (response.code === ResponseCode.SUCCESS) {
-      response.body = Buffer.concat(result.messages, result.bufferTotalSize);
-      ctx.stats.addGot(result.messages.length);
-    } else if (response.code === ResponseCode.PULL_NOT_FOUND && allowSuspend && suspend && this.hold) {
-      const holdMillis = ctx.options.longPollingEnable
-        ? h.suspendTimeoutMillis
-        : ctx.options.shortPollingTimeMillis;
-      this.hold.suspend({
-        channel,
-        request,
+    answer = undefined;
+  } else if (response.code === ResponseCode.PULL_OFFSET_MOVED) {
+    ctx.logger.info(
+      {
         topic: h.topic,
+        group: h.consumerGroup,
         queueId: h.queueId,
-        offset: h.queueOffset,
-        filter,
-        holdMillis,
-      });
-      answer = undefined;
-    } else if (response.code === ResponseCode.PULL_OFFSET_MOVED) {
-      ctx.logger.info(
-        {
-          topic: h.topic,
-          group: h.consumerGroup,
-          queueId: h.queueId,
-          requested: h.queueOffset.toString(),
-          next: result.nextBeginOffset.toString(),
-        },
-        'PULL_OFFSET_MOVED: correction offset',
-      );
-    }
-    if (allowSuspend && commit) ctx.offsets.commit(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
-    return answer;
+        requested: h.queueOffset.toString(),
+        next: result.nextBeginOffset.toString(),
+      },
+      'PULL_OFFSET_MOVED: correction offset',
+    );
   }
+  if (hold && commit) ctx.offsets.commit(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
+  return answer;
 }
 
 /** Store status → PULL response code (reference §13.4). */

@@ -14,7 +14,7 @@ import { decodeMessageRecord } from '../../../protocol/message/record.js';
 import { SystemTopic } from '../../../protocol/message/validators.js';
 import type { PutMessageInput } from '../../store/index.js';
 import type { BrokerContext } from '../core/broker-context.js';
-import { propertiesToStoredString, reputInput } from '../send/send-support.js';
+import { propertiesToStoredString, reputInput } from '../core/stored-message.js';
 
 const SCHEDULE_TOPIC = SystemTopic.RMQ_SYS_SCHEDULE_TOPIC;
 const SCHEDULE_GROUP = 'SCHEDULE_CONSUMER';

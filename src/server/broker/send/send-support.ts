@@ -1,57 +1,51 @@
 /**
  * Pieces of the send path shared by SEND_MESSAGE(_V2), SEND_BATCH_MESSAGE and CONSUMER_SEND_MSG_BACK:
- * the pre-checks Java runs in AbstractSendMessageProcessor.msgCheck, the stored property string, the
- * store-status → response mapping and the response extField order.
+ * the pre-checks Java runs in AbstractSendMessageProcessor.msgCheck, the store-status → response
+ * mapping, and the send responses with their extField order.
+ *
+ * Every send response carries MSG_REGION and TRACE_ON (Java's preSend adds them before any check), so
+ * a refusal thrown by a send check is answered by `withSendHeaders`, not by the dispatcher: the Java
+ * producer reads those fields from error responses too.
  */
+import { RequestRefusedError } from '../../../common/errors.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import { Perm, SerializeType } from '../../../protocol/codes/misc.js';
 import { createResponse } from '../../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import { javaHashMapOrder } from '../../../protocol/message/properties.js';
-import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../../protocol/message/properties.js';
-import {
-  RETRY_GROUP_TOPIC_PREFIX,
-  isNotAllowedSendTopic,
-  isTopicOrGroupIllegal,
-} from '../../../protocol/message/validators.js';
-import { MessageConst } from '../../../protocol/message/constants.js';
-import { tagsCode } from '../../../protocol/message/java-hash.js';
-import type { MessageRecord, SocketAddress } from '../../../protocol/message/record.js';
-import type { PutMessageInput, PutMessageStatus } from '../../store/index.js';
+import { RETRY_GROUP_TOPIC_PREFIX, isNotAllowedSendTopic } from '../../../protocol/message/validators.js';
+import type { SocketAddress } from '../../../protocol/message/record.js';
+import type { RequestHandler } from '../../../transport/handler-table.js';
+import type { PutMessageStatus } from '../../store/index.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import type { TopicConfig } from '../../../protocol/body/topic-config.js';
 import { TopicSysFlag } from '../../../protocol/body/topic-config.js';
 import { FAQ_SUGGEST } from '../../faq.js';
-import { topicConfigToString } from '../core/topic-config.js';
+import { checkTopicName, topicConfigToString } from '../core/topic-config.js';
 
-export const TOPIC_MAX_LENGTH = 127;
+/** Queues of a `%DLQ%` topic (Java DLQ_NUMS_PER_GROUP). */
+export const DLQ_NUMS_PER_GROUP = 1;
 
-/** A response being built: extFields start with MSG_REGION and TRACE_ON, as Java's preSend adds them. */
-export function newSendResponse(ctx: BrokerContext): RemotingCommand {
-  return createResponse(ResponseCode.SYSTEM_ERROR, {
-    extFields: { MSG_REGION: ctx.options.regionId, TRACE_ON: String(ctx.options.traceOn) },
-  });
+/** The extFields Java's preSend puts on every send response, in its order. */
+function preSendFields(ctx: BrokerContext): Record<string, string> {
+  return { MSG_REGION: ctx.options.regionId, TRACE_ON: String(ctx.options.traceOn) };
 }
 
-export function fail(response: RemotingCommand, code: number, remark: string): RemotingCommand {
-  response.code = code;
-  response.remark = remark;
-  return response;
+/** A send answer that is not a stored message: its code, its remark and the preSend fields. */
+export function sendResponse(ctx: BrokerContext, code: number, remark: string): RemotingCommand {
+  return createResponse(code, { remark, extFields: preSendFields(ctx) });
 }
 
-/** Java TopicValidator.validateTopic (4.9.8 codes): undefined when fine, else [code, remark]. */
-export function validateTopic(topic: string): [number, string] | undefined {
-  if (topic.trim().length === 0) return [ResponseCode.SYSTEM_ERROR, 'The specified topic is blank.'];
-  if (isTopicOrGroupIllegal(topic)) {
-    return [
-      ResponseCode.SYSTEM_ERROR,
-      'The specified topic contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$',
-    ];
-  }
-  if (topic.length > TOPIC_MAX_LENGTH) {
-    return [ResponseCode.SYSTEM_ERROR, 'The specified topic is longer than topic max length.'];
-  }
-  return undefined;
+/** Answers the refusals a send handler throws with the preSend fields; other errors pass on. */
+export function withSendHeaders(ctx: BrokerContext, handler: RequestHandler): RequestHandler {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (err) {
+      if (err instanceof RequestRefusedError) return sendResponse(ctx, err.code, err.message);
+      throw err;
+    }
+  };
 }
 
 export interface SendCheckInput {
@@ -65,31 +59,22 @@ export interface SendCheckInput {
 /**
  * Java msgCheck: broker write permission for order topics, topic name, not-allowed topics, topic
  * existence (auto-creating from the default topic, or `%RETRY%` topics with one queue) and the queue
- * id. Returns the topic config, or undefined after filling `response` with the failure.
+ * id. Returns the topic config; refuses with RequestRefusedError.
  */
-export function checkSend(
-  ctx: BrokerContext,
-  req: SendCheckInput,
-  remoteAddress: string,
-  response: RemotingCommand,
-): TopicConfig | undefined {
+export function checkSend(ctx: BrokerContext, req: SendCheckInput, remoteAddress: string): TopicConfig {
   const { topic } = req;
   if ((ctx.options.brokerPermission & Perm.WRITE) === 0 && ctx.topics.isOrderTopic(topic)) {
-    fail(
-      response,
+    throw new RequestRefusedError(
       ResponseCode.NO_PERMISSION,
       `the broker[${ctx.storeHost().ip}] sending message is forbidden`,
     );
-    return undefined;
   }
-  const invalid = validateTopic(topic);
-  if (invalid) {
-    fail(response, invalid[0], invalid[1]);
-    return undefined;
-  }
+  checkTopicName(topic);
   if (isNotAllowedSendTopic(topic)) {
-    fail(response, ResponseCode.NO_PERMISSION, `Sending message to topic[${topic}] is forbidden.`);
-    return undefined;
+    throw new RequestRefusedError(
+      ResponseCode.NO_PERMISSION,
+      `Sending message to topic[${topic}] is forbidden.`,
+    );
   }
   let config = ctx.topics.select(topic);
   if (!config) {
@@ -101,21 +86,17 @@ export function checkSend(
       config = ctx.topics.createInSendMessageBack(topic, 1, Perm.READ | Perm.WRITE, sysFlag);
     }
     if (!config) {
-      fail(
-        response,
+      throw new RequestRefusedError(
         ResponseCode.TOPIC_NOT_EXIST,
         `topic[${topic}] not exist, apply first please!${FAQ_SUGGEST}`,
       );
-      return undefined;
     }
   }
   if (req.queueId >= Math.max(config.writeQueueNums, config.readQueueNums)) {
-    fail(
-      response,
+    throw new RequestRefusedError(
       ResponseCode.SYSTEM_ERROR,
       `request queueId[${req.queueId}] is illegal, ${topicConfigToString(config)} Producer: ${remoteAddress}`,
     );
-    return undefined;
   }
   return config;
 }
@@ -123,48 +104,6 @@ export function checkSend(
 /** Java `ThreadLocalRandom.nextInt(99999999) % n`. */
 export function randomQueueId(queueNums: number): number {
   return queueNums > 0 ? Math.floor(Math.random() * 99999999) % queueNums : 0;
-}
-
-/**
- * Serializes a property map the way a 4.9.8 broker does (messageProperties2String over a HashMap):
- * Java HashMap iteration order, no trailing separator.
- */
-export function propertiesToStoredString(props: Readonly<Record<string, string>>): string {
-  const keys = javaHashMapOrder(Object.keys(props));
-  const parts: string[] = [];
-  for (const k of keys) {
-    const v = props[k];
-    if (v !== undefined) parts.push(k + NAME_VALUE_SEPARATOR + v);
-  }
-  return parts.join(PROPERTY_SEPARATOR);
-}
-
-/**
- * A stored message put again under another topic and queue with edited properties (delayed delivery,
- * consumer send-back): body, flags, timestamps and hosts kept; no flush wait; tags code from `props`.
- */
-export function reputInput(
-  record: MessageRecord,
-  topic: string,
-  queueId: number,
-  props: Readonly<Record<string, string>>,
-  reconsumeTimes: number,
-): PutMessageInput {
-  return {
-    topic,
-    queueId,
-    flag: record.flag,
-    body: record.body,
-    properties: propertiesToStoredString(props),
-    sysFlag: record.sysFlag,
-    bornTimestamp: record.bornTimestamp,
-    bornHost: record.bornHost,
-    storeHost: record.storeHost,
-    reconsumeTimes,
-    preparedTransactionOffset: 0n,
-    waitStoreMsgOK: false,
-    tagsCode: tagsCode(props[MessageConst.PROPERTY_TAGS]),
-  };
 }
 
 /** "ip:port" → SocketAddress (IPv6 may come bracketed or bare). */
@@ -217,16 +156,18 @@ export function mapPutStatus(
 }
 
 /**
- * Fills a successful send response. Key order copies Java's: the JSON form iterates the extFields
- * HashMap (queueId, TRACE_ON, MSG_REGION, msgId, queueOffset); the ROCKETMQ form writes the header
- * fields first (a FastCodesHeader), then the extras map in HashMap order (TRACE_ON, MSG_REGION).
+ * The answer for a stored message (SUCCESS, or a flush / slave timeout after the message was
+ * written). Key order copies Java's: the JSON form iterates the extFields HashMap (queueId, TRACE_ON,
+ * MSG_REGION, msgId, queueOffset); the ROCKETMQ form writes the header fields first (a
+ * FastCodesHeader), then the extras map in HashMap order (TRACE_ON, MSG_REGION).
  */
-export function fillSendSuccess(
-  response: RemotingCommand,
+export function sendStoredResponse(
+  ctx: BrokerContext,
   request: RemotingCommand,
+  code: number,
   fields: { msgId: string; queueId: number; queueOffset: bigint },
-): void {
-  const extras = response.extFields ?? {};
+): RemotingCommand {
+  const extras = preSendFields(ctx);
   const values: Record<string, string> = {
     msgId: fields.msgId,
     queueId: String(fields.queueId),
@@ -239,6 +180,5 @@ export function fillSendSuccess(
       : javaHashMapOrder(Object.keys(values));
   const out: Record<string, string> = {};
   for (const k of order) out[k] = values[k] as string;
-  response.extFields = out;
-  delete response.remark;
+  return createResponse(code, { extFields: out });
 }
