@@ -2,7 +2,7 @@
  * Bounds that keep the name server's memory in check whatever its peers send, and the name checks
  * applied before anything is stored. Java's name server trusts its peers; we refuse with a remark.
  */
-import { RocketMQError } from '../../common/errors.js';
+import { RequestRefusedError } from '../../common/errors.js';
 import { ResponseCode } from '../../protocol/codes/response-code.js';
 
 export interface NameServerLimits {
@@ -39,10 +39,10 @@ export const DEFAULT_LIMITS: NameServerLimits = {
   maxRegisterBodyBytes: 64 * 1024 * 1024,
 };
 
-/** A request that would break a limit or carries an unusable name. Answered SYSTEM_ERROR. */
-export class NameServerRequestError extends RocketMQError {
+/** A request that would break a limit or carries an unusable name: refused SYSTEM_ERROR, the message as remark. */
+export class NameServerRequestError extends RequestRefusedError {
   constructor(message: string) {
-    super(message, { code: ResponseCode.SYSTEM_ERROR });
+    super(ResponseCode.SYSTEM_ERROR, message);
   }
 }
 
