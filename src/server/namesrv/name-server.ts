@@ -9,6 +9,7 @@ import type { Logger } from '../../common/logger.js';
 import type { SerializeTypeCode } from '../../protocol/codes/misc.js';
 import { RemotingServer } from '../../transport/index.js';
 import { mergeHandlerTables, registerHandlerTable } from '../../transport/handler-table.js';
+import type { HandlerTable } from '../../transport/handler-table.js';
 import { brokerHandlers } from './broker-requests.js';
 import type { NamesrvRuntime } from './handler.js';
 import { withNamesrvErrorRule } from './handler.js';
@@ -44,6 +45,22 @@ export interface NameServerOptions {
   logger?: Logger;
   /** Clock, for tests. */
   now?: () => number;
+}
+
+/**
+ * Every request the name server serves, merged in this one place; other codes get the dispatcher's
+ * REQUEST_CODE_NOT_SUPPORTED (as 5.x answers; 4.9.8 stays silent).
+ */
+export function namesrvHandlers(runtime: NamesrvRuntime): HandlerTable {
+  return withNamesrvErrorRule(
+    mergeHandlerTables(
+      brokerHandlers(runtime),
+      routeHandlers(runtime),
+      kvHandlers(runtime),
+      memberHandlers(runtime),
+    ),
+    runtime.logger,
+  );
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -116,18 +133,6 @@ export class NameServer {
         },
       },
     };
-    // Every request the name server serves; other codes get the dispatcher's
-    // REQUEST_CODE_NOT_SUPPORTED (as 5.x answers; 4.9.8 stays silent).
-    const handlers = withNamesrvErrorRule(
-      mergeHandlerTables(
-        brokerHandlers(runtime),
-        routeHandlers(runtime),
-        kvHandlers(runtime),
-        memberHandlers(runtime),
-      ),
-      this.logger,
-    );
-
     this.server = new RemotingServer({
       host: this.host,
       port,
@@ -137,7 +142,7 @@ export class NameServer {
       }),
       logger: this.logger,
     });
-    registerHandlerTable(this.server, handlers);
+    registerHandlerTable(this.server, namesrvHandlers(runtime));
     this.server.addChannelEventListener(this.liveness);
   }
 
