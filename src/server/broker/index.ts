@@ -1,4 +1,9 @@
-/** Public API of the broker. */
+/**
+ * Public API of the broker. Its folders name its parts: core/ (context, options, topic table, client and
+ * group tables, name-server registration) is shared by send/, pull/, clients/ (heartbeats, offsets,
+ * rebalance locks), admin/ and schedule/ (delayed delivery), and imports none of them (lint rule);
+ * broker-handlers.ts merges the parts' handler tables and broker.ts assembles the broker.
+ */
 export { Broker } from './broker.js';
 export {
   DEFAULT_BROKER_OPTIONS,

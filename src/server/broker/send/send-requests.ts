@@ -7,7 +7,7 @@
  *  3. queueId < 0 → random writable queue
  *  4. `%RETRY%<group>` topics: group must exist; reconsumeTimes >= max → `%DLQ%<group>` queue 0
  *  5. record: properties + CLUSTER (WAIT dropped from the stored string), bornHost = producer peer,
- *     storeHost = our ip + listen port; DELAY > 0 → SCHEDULE_TOPIC_XXXX (schedule-service.ts)
+ *     storeHost = our ip + listen port; DELAY > 0 → SCHEDULE_TOPIC_XXXX (schedule/schedule-service.ts)
  *  6. store put → code / remark; success header msgId (offset id, batch: comma-joined), queueId (the
  *     chosen queue), queueOffset (offset actually written)
  */
