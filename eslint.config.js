@@ -1,23 +1,56 @@
 // Lint rules. Besides the usual TypeScript checks, this file enforces the layering of src/:
 // protocol -> (common); transport -> protocol; client, server -> transport, protocol; cli on top.
+// Inside the servers: the broker's parts (send, pull, clients, admin, schedule) build on broker/core,
+// which imports none of them, and no part imports the broker's assembly (broker.ts, broker-handlers.ts);
+// the name server's tables never import its request handlers.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+function layerPattern(layers) {
+  return {
+    regex: `(^|/)(${layers.join('|')})(/|$)`,
+    message: `layering: this folder must not import from ${layers.join(', ')} (see CONVENTIONS.md)`,
+  };
+}
+
 /** Forbid imports whose path passes through any of the named top-level layers. */
 function forbidLayers(...layers) {
-  return {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: [
-          {
-            regex: `(^|/)(${layers.join('|')})(/|$)`,
-            message: `layering: this folder must not import from ${layers.join(', ')} (see CONVENTIONS.md)`,
-          },
-        ],
-      },
-    ],
-  };
+  return forbidLayersAnd(layers, []);
+}
+
+/** forbidLayers plus more patterns (a later rule for the same files replaces the earlier one whole). */
+function forbidLayersAnd(layers, extra) {
+  return { 'no-restricted-imports': ['error', { patterns: [layerPattern(layers), ...extra] }] };
+}
+
+const SERVER_FORBIDDEN_LAYERS = ['client', 'cli'];
+
+/** The broker's parts, each in its own folder under src/server/broker, and what each may import. */
+const BROKER_PARTS = {
+  core: [],
+  schedule: ['core'],
+  send: ['core', 'schedule'],
+  pull: ['core'],
+  clients: ['core'],
+  admin: ['core'],
+};
+
+function brokerPartRules(part, allowed) {
+  const forbidden = Object.keys(BROKER_PARTS).filter((p) => p !== part && !allowed.includes(p));
+  const extra = [
+    {
+      // ../broker.js, ../broker-handlers.js, ../index.js ...: the assembly sits on top of the parts.
+      regex: '^\\.\\./[^/]+\\.js$',
+      message: `layering: broker/${part} must not import the broker's assembly (files directly in broker/)`,
+    },
+  ];
+  if (forbidden.length > 0) {
+    extra.push({
+      regex: `^\\.\\./(${forbidden.join('|')})/`,
+      message: `layering: broker/${part} must not import broker/${forbidden.join(', broker/')} (BROKER_PARTS)`,
+    });
+  }
+  return { files: [`src/server/broker/${part}/**`], rules: forbidLayersAnd(SERVER_FORBIDDEN_LAYERS, extra) };
 }
 
 export default tseslint.config(
@@ -48,5 +81,15 @@ export default tseslint.config(
   { files: ['src/protocol/**'], rules: forbidLayers('transport', 'client', 'server', 'cli') },
   { files: ['src/transport/**'], rules: forbidLayers('client', 'server', 'cli') },
   { files: ['src/client/**'], rules: forbidLayers('server', 'cli') },
-  { files: ['src/server/**'], rules: forbidLayers('client', 'cli') },
+  { files: ['src/server/**'], rules: forbidLayers(...SERVER_FORBIDDEN_LAYERS) },
+  ...Object.entries(BROKER_PARTS).map(([part, allowed]) => brokerPartRules(part, allowed)),
+  {
+    files: ['src/server/namesrv/{route-registry,route-queries,route-admin,kv-config,limits,liveness}.ts'],
+    rules: forbidLayersAnd(SERVER_FORBIDDEN_LAYERS, [
+      {
+        regex: '^\\./([\\w-]+-requests|handler|name-server)\\.js$',
+        message: "layering: the name server's tables must not import its request handlers",
+      },
+    ]),
+  },
 );

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { IllegalArgumentError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { Broker } from './broker/broker.js';
-import type { BrokerOptions, FlushDiskType } from './broker/broker-config.js';
+import type { BrokerOptions, FlushDiskType } from './broker/core/broker-config.js';
 import { NameServer } from './namesrv/index.js';
 
 export interface EmbeddedClusterOptions {

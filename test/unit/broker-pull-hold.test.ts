@@ -1,8 +1,8 @@
 /** PullHoldService without a network: which held pulls wake, and which are never parked. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PullHoldService } from '../../src/server/broker/pull-hold-service.js';
-import type { HeldPull } from '../../src/server/broker/pull-hold-service.js';
+import { PullHoldService } from '../../src/server/broker/pull/pull-hold-service.js';
+import type { HeldPull } from '../../src/server/broker/pull/pull-hold-service.js';
 import { createRequest } from '../../src/protocol/command/remoting-command.js';
 import { silentLogger } from '../../src/common/logger.js';
 import type { RemotingChannel } from '../../src/transport/types.js';

@@ -4,12 +4,16 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TopicConfigManager } from '../../src/server/broker/topic-config-manager.js';
-import { permToString, topicConfigToString } from '../../src/server/broker/topic-config.js';
-import { buildTagFilter, pullStatusToCode, tagsCodeFilter } from '../../src/server/broker/pull-processor.js';
-import { ClientManager } from '../../src/server/broker/client-manager.js';
-import { RebalanceLockManager, SubscriptionGroupManager } from '../../src/server/broker/groups.js';
-import { parseDelayLevels, resolveBrokerOptions } from '../../src/server/broker/broker-config.js';
+import { TopicConfigManager } from '../../src/server/broker/core/topic-config-manager.js';
+import { permToString, topicConfigToString } from '../../src/server/broker/core/topic-config.js';
+import {
+  buildTagFilter,
+  pullStatusToCode,
+  tagsCodeFilter,
+} from '../../src/server/broker/pull/pull-requests.js';
+import { ClientManager } from '../../src/server/broker/core/client-manager.js';
+import { RebalanceLockManager, SubscriptionGroupManager } from '../../src/server/broker/core/groups.js';
+import { parseDelayLevels, resolveBrokerOptions } from '../../src/server/broker/core/broker-config.js';
 import { IllegalArgumentError } from '../../src/common/errors.js';
 import type { RemotingChannel } from '../../src/transport/types.js';
 

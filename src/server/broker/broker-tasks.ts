@@ -10,9 +10,9 @@ import { createRequest } from '../../protocol/command/remoting-command.js';
 import { NotifyConsumerIdsChangedRequestHeader } from '../../protocol/headers/client.js';
 import type { RemotingChannel } from '../../transport/index.js';
 import type { ConfigStore } from '../store/index.js';
-import type { ClientManager } from './client-manager.js';
-import type { ScheduleService } from './schedule-service.js';
-import type { TopicTableSnapshot } from './topic-config-manager.js';
+import type { ClientManager } from './core/client-manager.js';
+import type { ScheduleService } from './schedule/schedule-service.js';
+import type { TopicTableSnapshot } from './core/topic-config-manager.js';
 
 /** The address to advertise when listening on every interface: the first external IPv4, else loopback. */
 export function advertisedIp(host: string): string {

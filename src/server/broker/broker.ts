@@ -8,7 +8,7 @@
  *
  * Registration repeats every `registerIntervalMillis` and right after a topic is created or changed
  * (register-loop.ts coalesces the requests). Timers, topic-table saving and consumer notification
- * live in broker-tasks.ts; request handlers are wired in broker-processors.ts.
+ * live in broker-tasks.ts; the request handler table is built in broker-handlers.ts.
  */
 import { IllegalStateError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
@@ -16,27 +16,27 @@ import type { SocketAddress } from '../../protocol/message/record.js';
 import { RemotingClient, RemotingServer } from '../../transport/index.js';
 import type { RemotingChannel } from '../../transport/index.js';
 import { ConfigStore, MessageStore } from '../store/index.js';
-import type { BrokerOptions, ResolvedBrokerOptions } from './broker-config.js';
-import { registerBrokerProcessors } from './broker-processors.js';
-import { parseDelayLevels, resolveBrokerOptions } from './broker-config.js';
-import type { BrokerContext } from './broker-context.js';
-import { BrokerStats } from './broker-stats.js';
+import type { BrokerOptions, ResolvedBrokerOptions } from './core/broker-config.js';
+import { brokerHandlers, registerBrokerHandlers } from './broker-handlers.js';
+import { parseDelayLevels, resolveBrokerOptions } from './core/broker-config.js';
+import type { BrokerContext } from './core/broker-context.js';
+import { BrokerStats } from './core/broker-stats.js';
 import {
   advertisedIp,
   notifyConsumerIdsChanged,
   persistTopicTable,
   startPeriodicTasks,
 } from './broker-tasks.js';
-import { ClientManager } from './client-manager.js';
-import { delayOffsetFile } from './delay-offsets.js';
-import { ConsumerOffsetManager, RebalanceLockManager, SubscriptionGroupManager } from './groups.js';
-import { PullHoldService } from './pull-hold-service.js';
-import { PullMessageProcessor } from './pull-processor.js';
-import { RegisterLoop } from './register-loop.js';
-import { BrokerRegistrar } from './registration.js';
-import { ScheduleService } from './schedule-service.js';
-import { TopicConfigManager } from './topic-config-manager.js';
-import type { TopicTableSnapshot } from './topic-config-manager.js';
+import { ClientManager } from './core/client-manager.js';
+import { delayOffsetFile } from './schedule/delay-offsets.js';
+import { ConsumerOffsetManager, RebalanceLockManager, SubscriptionGroupManager } from './core/groups.js';
+import { PullHoldService } from './pull/pull-hold-service.js';
+import { rerunHeldPull } from './pull/pull-requests.js';
+import { RegisterLoop } from './core/register-loop.js';
+import { BrokerRegistrar } from './core/registration.js';
+import { ScheduleService } from './schedule/schedule-service.js';
+import { TopicConfigManager } from './core/topic-config-manager.js';
+import type { TopicTableSnapshot } from './core/topic-config-manager.js';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -114,14 +114,20 @@ export class Broker {
       delayLevels: parseDelayLevels(o.messageDelayLevel),
     };
     this.schedule = new ScheduleService(this.ctx, delayOffsetFile(o.storePath));
-    const pull = new PullMessageProcessor(this.ctx);
     this.pullHold = new PullHoldService(
-      (channel, request) => pull.process(channel, request, false),
+      (channel, request) => rerunHeldPull(this.ctx, channel, request),
       o.logger,
     );
-    pull.hold = this.pullHold;
     this.server = new RemotingServer({ host: o.host, port: o.port, logger: o.logger });
-    this.registerProcessors(pull);
+    registerBrokerHandlers(
+      this.server,
+      brokerHandlers(this.ctx, { schedule: this.schedule, pullHold: this.pullHold }),
+    );
+    this.server.addChannelEventListener({
+      onChannelClose: (channel) => this.onChannelGone(channel),
+      onChannelException: (channel) => this.onChannelGone(channel),
+      onChannelIdle: (channel) => this.onChannelGone(channel),
+    });
     this.client = new RemotingClient({ connectTimeoutMillis: 3000 });
     this.registrar = new BrokerRegistrar(
       this.client,
@@ -141,15 +147,6 @@ export class Broker {
       o.registerTimeoutMillis,
       o.logger,
     );
-  }
-
-  private registerProcessors(pull: PullMessageProcessor): void {
-    registerBrokerProcessors(this.server, this.ctx, this.schedule, pull);
-    this.server.addChannelEventListener({
-      onChannelClose: (channel) => this.onChannelGone(channel),
-      onChannelException: (channel) => this.onChannelGone(channel),
-      onChannelIdle: (channel) => this.onChannelGone(channel),
-    });
   }
 
   /** "ip:port" clients and name servers use to reach this broker. */

@@ -2,7 +2,7 @@
  * Requests brokers send to the name server: REGISTER_BROKER (103), UNREGISTER_BROKER (104),
  * QUERY_DATA_VERSION (322) and the 5.x BROKER_HEARTBEAT (904). Reference §6.3-§6.6.
  */
-import { ProtocolError } from '../../common/errors.js';
+import { ProtocolError, RequestRefusedError } from '../../common/errors.js';
 import { parseFastjson } from '../../protocol/body/fastjson-parse.js';
 import { toFastjsonBytes } from '../../protocol/body/fastjson-write.js';
 import { ObjectReader } from '../../protocol/body/json-reader.js';
@@ -23,8 +23,11 @@ import {
 } from '../../protocol/headers/namesrv.js';
 import { defineHeader } from '../../protocol/headers/schema.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import type { Handler, NamesrvRuntime } from './handler.js';
-import { fail, ok } from './handler.js';
+import { handlerTable } from '../../transport/handler-table.js';
+import type { HandlerTable } from '../../transport/handler-table.js';
+import type { RemotingChannel } from '../../transport/types.js';
+import type { NamesrvRuntime } from './handler.js';
+import { ok } from './handler.js';
 import { ORDER_TOPIC_CONFIG } from './kv-config.js';
 import { NameServerRequestError, checkAddress, checkName } from './limits.js';
 
@@ -66,7 +69,11 @@ function decodeBody(
   }
 }
 
-const registerBroker: Handler = (runtime, request, channel) => {
+function registerBroker(
+  runtime: NamesrvRuntime,
+  request: RemotingCommand,
+  channel: RemotingChannel,
+): RemotingCommand {
   const h = RegisterBrokerRequestHeader.decode(request.extFields);
   checkBrokerIdentity(h);
   if (h.haServerAddr.length > 512) throw new NameServerRequestError('haServerAddr is too long');
@@ -78,7 +85,7 @@ const registerBroker: Handler = (runtime, request, channel) => {
 
   const crc = h.bodyCrc32 ?? 0;
   if (crc !== 0 && bodyCrc32(request.body ?? Buffer.alloc(0)) !== crc) {
-    return fail(ResponseCode.SYSTEM_ERROR, 'crc32 not match');
+    throw new RequestRefusedError(ResponseCode.SYSTEM_ERROR, 'crc32 not match');
   }
 
   let dataVersion: DataVersion = { timestamp: 0, counter: 0 };
@@ -123,14 +130,14 @@ const registerBroker: Handler = (runtime, request, channel) => {
     extFields: RegisterBrokerResponseHeader.encode(result),
     ...(orderConf !== undefined && { body: encodeKVTable({ table: orderConf }) }),
   });
-};
+}
 
-const unregisterBroker: Handler = (runtime, request) => {
+function unregisterBroker(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   const h = UnRegisterBrokerRequestHeader.decode(request.extFields);
   runtime.registry.unregisterBroker(h.clusterName, h.brokerAddr, h.brokerName, h.brokerId);
   runtime.logger.info({ broker: h.brokerName, addr: h.brokerAddr, id: h.brokerId }, 'broker unregistered');
   return ok();
-};
+}
 
 function decodeDataVersion(body: Buffer | undefined): DataVersion {
   if (body === undefined || body.length === 0)
@@ -144,7 +151,7 @@ function decodeDataVersion(body: Buffer | undefined): DataVersion {
   }
 }
 
-const queryDataVersion: Handler = (runtime, request) => {
+function queryDataVersion(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   const h = QueryDataVersionRequestHeader.decode(request.extFields);
   const dataVersion = decodeDataVersion(request.body);
   const registry = runtime.registry;
@@ -158,17 +165,19 @@ const queryDataVersion: Handler = (runtime, request) => {
       body: toFastjsonBytes(dataVersionToJson(stored, stored.stateVersion !== undefined), 'plain'),
     }),
   });
-};
+}
 
-const brokerHeartbeat: Handler = (runtime, request) => {
+function brokerHeartbeat(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   const h = BrokerHeartbeatRequestHeader.decode(request.extFields);
   runtime.registry.touchBroker(h.brokerAddr);
   return ok();
-};
+}
 
-export const brokerHandlers: ReadonlyMap<number, Handler> = new Map([
-  [RequestCode.REGISTER_BROKER, registerBroker],
-  [RequestCode.UNREGISTER_BROKER, unregisterBroker],
-  [RequestCode.QUERY_DATA_VERSION, queryDataVersion],
-  [RequestCode.BROKER_HEARTBEAT, brokerHeartbeat],
-]);
+export function brokerHandlers(runtime: NamesrvRuntime): HandlerTable {
+  return handlerTable([
+    [RequestCode.REGISTER_BROKER, (request, context) => registerBroker(runtime, request, context.channel)],
+    [RequestCode.UNREGISTER_BROKER, (request) => unregisterBroker(runtime, request)],
+    [RequestCode.QUERY_DATA_VERSION, (request) => queryDataVersion(runtime, request)],
+    [RequestCode.BROKER_HEARTBEAT, (request) => brokerHeartbeat(runtime, request)],
+  ]);
+}

@@ -1,14 +1,17 @@
 /**
- * What every name server request handler gets, and the processor that routes a request to its
- * handler and turns a refused request into an error answer with a readable remark.
+ * What every name server request handler closes over, the SUCCESS answer they share, and the name
+ * server's one rule on errors: a RocketMQError a handler lets escape (a header field missing, a body
+ * that does not decode, a limit) is refused SYSTEM_ERROR with its bare message as the remark, as the
+ * name server has always answered; anything else is the dispatcher's "<Name>: <message>".
  */
-import { RocketMQError } from '../../common/errors.js';
+import { RequestRefusedError, RocketMQError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { createResponse } from '../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import { requestCodeName } from '../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../protocol/codes/response-code.js';
-import type { RemotingChannel, RequestContext, RequestProcessor } from '../../transport/types.js';
+import type { HandlerTable, RequestHandler } from '../../transport/handler-table.js';
+import { handlerTable } from '../../transport/handler-table.js';
 import type { KVConfigStore } from './kv-config.js';
 import type { NameServerLimits } from './limits.js';
 import type { RouteRegistry } from './route-registry.js';
@@ -31,52 +34,39 @@ export interface NamesrvConfigView {
   update(props: ReadonlyMap<string, string>): string[];
 }
 
-export type Handler = (
-  runtime: NamesrvRuntime,
-  request: RemotingCommand,
-  channel: RemotingChannel,
-) => RemotingCommand;
-
-export type HandlerTable = ReadonlyMap<number, Handler>;
-
 /** A SUCCESS answer; `extFields` given means Java's response had a custom header (written even if {}). */
 export function ok(init: { extFields?: Record<string, string>; body?: Buffer } = {}): RemotingCommand {
   return createResponse(ResponseCode.SUCCESS, init);
 }
 
-export function fail(code: number, remark: string): RemotingCommand {
-  return createResponse(code, { remark });
+/** A RocketMQError as the refusal the name server answers; other errors unchanged. */
+function asRefusal(err: unknown, code: number, logger: Logger): unknown {
+  if (!(err instanceof RocketMQError) || err.constructor === RequestRefusedError) return err;
+  // Plain refusals are ordinary answers (an unknown topic); these are requests that went wrong.
+  logger.warn({ error: err.message }, `${requestCodeName(code)} refused`);
+  return err instanceof RequestRefusedError
+    ? err
+    : new RequestRefusedError(ResponseCode.SYSTEM_ERROR, err.message);
 }
 
-/** Dispatches by request code. Known refusals (RocketMQError) become SYSTEM_ERROR with their message. */
-export class NamesrvRequestProcessor implements RequestProcessor {
-  constructor(
-    private readonly runtime: NamesrvRuntime,
-    private readonly handlers: HandlerTable,
-  ) {}
-
-  processRequest(context: RequestContext, request: RemotingCommand): RemotingCommand | undefined {
-    const handler = this.handlers.get(request.code);
-    if (handler === undefined) {
-      return fail(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, ` request type ${request.code} not supported`);
-    }
-    try {
-      return handler(this.runtime, request, context.channel);
-    } catch (err) {
-      const what = requestCodeName(request.code);
-      if (err instanceof RocketMQError) {
-        this.runtime.logger.warn(
-          { from: context.channel.remoteAddress, error: err.message },
-          `${what} refused`,
-        );
-        return fail(ResponseCode.SYSTEM_ERROR, err.message);
+/** The table with the name server's error rule (above) applied to every handler. */
+export function withNamesrvErrorRule(table: HandlerTable, logger: Logger): HandlerTable {
+  const guarded = [...table].map(([code, handler]): [number, RequestHandler] => [
+    code,
+    (request, context) => {
+      let result;
+      try {
+        result = handler(request, context);
+      } catch (err) {
+        throw asRefusal(err, code, logger);
       }
-      this.runtime.logger.error(
-        { from: context.channel.remoteAddress, error: String(err) },
-        `${what} failed`,
-      );
-      const e = err instanceof Error ? err : new Error(String(err));
-      return fail(ResponseCode.SYSTEM_ERROR, `${e.name}: ${e.message}`);
-    }
-  }
+      if (result instanceof Promise) {
+        return result.catch((err: unknown) => {
+          throw asRefusal(err, code, logger);
+        });
+      }
+      return result;
+    },
+  ]);
+  return handlerTable(guarded);
 }

@@ -12,50 +12,56 @@ import {
   GetKVListByNamespaceRequestHeader,
   PutKVConfigRequestHeader,
 } from '../../protocol/headers/namesrv.js';
-import type { Handler } from './handler.js';
-import { fail, ok } from './handler.js';
+import { RequestRefusedError } from '../../common/errors.js';
+import { createResponse } from '../../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
+import { handlerTable } from '../../transport/handler-table.js';
+import type { HandlerTable } from '../../transport/handler-table.js';
+import type { NamesrvRuntime } from './handler.js';
+import { ok } from './handler.js';
 
-const putKVConfig: Handler = (runtime, request) => {
+function putKVConfig(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   if (request.extFields?.namespace === undefined || request.extFields.key === undefined) {
-    return fail(ResponseCode.SYSTEM_ERROR, 'namespace or key is null');
+    throw new RequestRefusedError(ResponseCode.SYSTEM_ERROR, 'namespace or key is null');
   }
   const h = PutKVConfigRequestHeader.decode(request.extFields);
   runtime.kv.put(h.namespace, h.key, h.value);
   runtime.logger.info({ namespace: h.namespace, key: h.key }, 'KV config put');
   return ok();
-};
+}
 
-const getKVConfig: Handler = (runtime, request) => {
+function getKVConfig(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   const h = GetKVConfigRequestHeader.decode(request.extFields);
   const value = runtime.kv.get(h.namespace, h.key);
   if (value === undefined) {
-    const response = fail(
-      ResponseCode.QUERY_NOT_FOUND,
-      `No config item, Namespace: ${h.namespace} Key: ${h.key}`,
-    );
-    response.extFields = {};
-    return response;
+    // An answer rather than a refusal: Java's response has its (empty) custom header, `{}` on the wire.
+    return createResponse(ResponseCode.QUERY_NOT_FOUND, {
+      remark: `No config item, Namespace: ${h.namespace} Key: ${h.key}`,
+      extFields: {},
+    });
   }
   return ok({ extFields: GetKVConfigResponseHeader.encode({ value }) });
-};
+}
 
-const deleteKVConfig: Handler = (runtime, request) => {
+function deleteKVConfig(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   const h = DeleteKVConfigRequestHeader.decode(request.extFields);
   runtime.kv.delete(h.namespace, h.key);
   return ok();
-};
+}
 
-const getKVListByNamespace: Handler = (runtime, request) => {
+function getKVListByNamespace(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   const h = GetKVListByNamespaceRequestHeader.decode(request.extFields);
   const table = runtime.kv.list(h.namespace);
   if (table === undefined)
-    return fail(ResponseCode.QUERY_NOT_FOUND, `No config item, Namespace: ${h.namespace}`);
+    throw new RequestRefusedError(ResponseCode.QUERY_NOT_FOUND, `No config item, Namespace: ${h.namespace}`);
   return ok({ body: encodeKVTable({ table }) });
-};
+}
 
-export const kvHandlers: ReadonlyMap<number, Handler> = new Map([
-  [RequestCode.PUT_KV_CONFIG, putKVConfig],
-  [RequestCode.GET_KV_CONFIG, getKVConfig],
-  [RequestCode.DELETE_KV_CONFIG, deleteKVConfig],
-  [RequestCode.GET_KVLIST_BY_NAMESPACE, getKVListByNamespace],
-]);
+export function kvHandlers(runtime: NamesrvRuntime): HandlerTable {
+  return handlerTable([
+    [RequestCode.PUT_KV_CONFIG, (request) => putKVConfig(runtime, request)],
+    [RequestCode.GET_KV_CONFIG, (request) => getKVConfig(runtime, request)],
+    [RequestCode.DELETE_KV_CONFIG, (request) => deleteKVConfig(runtime, request)],
+    [RequestCode.GET_KVLIST_BY_NAMESPACE, (request) => getKVListByNamespace(runtime, request)],
+  ]);
+}

@@ -2,8 +2,10 @@
  * Bounds that keep the name server's memory in check whatever its peers send, and the name checks
  * applied before anything is stored. Java's name server trusts its peers; we refuse with a remark.
  */
-import { RocketMQError } from '../../common/errors.js';
+import { RequestRefusedError } from '../../common/errors.js';
+import type { TopicConfig } from '../../protocol/body/topic-config.js';
 import { ResponseCode } from '../../protocol/codes/response-code.js';
+import type { BrokerRegistration, RouteRegistry } from './route-registry.js';
 
 export interface NameServerLimits {
   /** Distinct topics held in the route table. */
@@ -39,10 +41,10 @@ export const DEFAULT_LIMITS: NameServerLimits = {
   maxRegisterBodyBytes: 64 * 1024 * 1024,
 };
 
-/** A request that would break a limit or carries an unusable name. Answered SYSTEM_ERROR. */
-export class NameServerRequestError extends RocketMQError {
+/** A request that would break a limit or carries an unusable name: refused SYSTEM_ERROR, the message as remark. */
+export class NameServerRequestError extends RequestRefusedError {
   constructor(message: string) {
-    super(message, { code: ResponseCode.SYSTEM_ERROR });
+    super(ResponseCode.SYSTEM_ERROR, message);
   }
 }
 
@@ -82,4 +84,37 @@ export function checkAddress(kind: string, addr: string): void {
 export function checkKvText(kind: string, text: string, max = MAX_NAME_LENGTH): void {
   if (text.length === 0) throw new NameServerRequestError(`${kind} is empty`);
   if (text.length > max) throw new NameServerRequestError(`${kind} is longer than ${max} characters`);
+}
+
+/** Refuses a registration that would grow a table past its limit, before anything changes. */
+export function checkRegistrationLimits(
+  registry: RouteRegistry,
+  reg: BrokerRegistration,
+  topics: readonly TopicConfig[] | undefined,
+): void {
+  const l = registry.limits;
+  if (topics !== undefined && topics.length > l.maxTopicsPerBroker) {
+    throw new NameServerRequestError(
+      `${topics.length} topics in one registration exceed the limit of ${l.maxTopicsPerBroker}`,
+    );
+  }
+  if (!registry.clusterAddrTable.has(reg.clusterName) && registry.clusterAddrTable.size >= l.maxClusters) {
+    throw new NameServerRequestError(`too many clusters (limit ${l.maxClusters})`);
+  }
+  if (!registry.brokerAddrTable.has(reg.brokerName) && registry.brokerAddrTable.size >= l.maxBrokerNames) {
+    throw new NameServerRequestError(`too many broker names (limit ${l.maxBrokerNames})`);
+  }
+  if (!registry.brokerLiveTable.has(reg.brokerAddr) && registry.brokerLiveTable.size >= l.maxBrokerAddrs) {
+    throw new NameServerRequestError(`too many broker addresses (limit ${l.maxBrokerAddrs})`);
+  }
+  if (reg.filterServerList !== undefined && reg.filterServerList.length > l.maxFilterServers) {
+    throw new NameServerRequestError(`too many filter servers (limit ${l.maxFilterServers})`);
+  }
+  if (topics !== undefined) {
+    let added = 0;
+    for (const t of topics) if (!registry.topicQueueTable.has(t.topicName)) added++;
+    if (added > 0 && registry.topicQueueTable.size + added > l.maxTopics) {
+      throw new NameServerRequestError(`the route table would exceed ${l.maxTopics} topics`);
+    }
+  }
 }

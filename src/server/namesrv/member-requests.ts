@@ -16,8 +16,12 @@ import { toFastjsonBytes } from '../../protocol/body/fastjson-write.js';
 import { RequestCode } from '../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../protocol/codes/response-code.js';
 import { defineHeader } from '../../protocol/headers/schema.js';
-import type { Handler } from './handler.js';
-import { fail, ok } from './handler.js';
+import { RequestRefusedError } from '../../common/errors.js';
+import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
+import { handlerTable } from '../../transport/handler-table.js';
+import type { HandlerTable } from '../../transport/handler-table.js';
+import type { NamesrvRuntime } from './handler.js';
+import { ok } from './handler.js';
 
 const GetBrokerMemberGroupRequestHeader = defineHeader('GetBrokerMemberGroupRequestHeader', {
   clusterName: { type: 'string', required: true },
@@ -27,7 +31,7 @@ const GetBrokerMemberGroupRequestHeader = defineHeader('GetBrokerMemberGroupRequ
 /** Keys Java refuses to change remotely (NamesrvConfig.configBlackList default). */
 const CONFIG_BLACK_LIST = new Set(['configBlackList', 'configStorePath', 'kvConfigPath', 'rocketmqHome']);
 
-const getBrokerMemberGroup: Handler = (runtime, request) => {
+function getBrokerMemberGroup(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   const h = GetBrokerMemberGroupRequestHeader.decode(request.extFields);
   const broker = runtime.registry.brokerAddrTable.get(h.brokerName);
   const brokerAddrs = new Map<number, string>(broker ? [...broker.brokerAddrs] : []);
@@ -37,7 +41,7 @@ const getBrokerMemberGroup: Handler = (runtime, request) => {
       'plain',
     ),
   });
-};
+}
 
 /** java.util.Properties text -> entries (comments and blank lines skipped, `=` or `:` separators). */
 export function parseProperties(text: string): Map<string, string> {
@@ -58,24 +62,27 @@ export function propertiesText(entries: ReadonlyMap<string, string>): string {
   return s;
 }
 
-const getNamesrvConfig: Handler = (runtime) =>
-  ok({ body: Buffer.from(propertiesText(runtime.config.snapshot()), 'utf8') });
+function getNamesrvConfig(runtime: NamesrvRuntime): RemotingCommand {
+  return ok({ body: Buffer.from(propertiesText(runtime.config.snapshot()), 'utf8') });
+}
 
-const updateNamesrvConfig: Handler = (runtime, request) => {
+function updateNamesrvConfig(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   if (request.body === undefined || request.body.length === 0) return ok();
   const props = parseProperties(request.body.toString('utf8'));
   for (const key of props.keys()) {
     if (CONFIG_BLACK_LIST.has(key)) {
-      return fail(ResponseCode.NO_PERMISSION, `Can not update config in black list.`);
+      throw new RequestRefusedError(ResponseCode.NO_PERMISSION, `Can not update config in black list.`);
     }
   }
   const applied = runtime.config.update(props);
   runtime.logger.info({ keys: applied }, 'name server config updated');
   return ok();
-};
+}
 
-export const memberHandlers: ReadonlyMap<number, Handler> = new Map([
-  [RequestCode.GET_BROKER_MEMBER_GROUP, getBrokerMemberGroup],
-  [RequestCode.GET_NAMESRV_CONFIG, getNamesrvConfig],
-  [RequestCode.UPDATE_NAMESRV_CONFIG, updateNamesrvConfig],
-]);
+export function memberHandlers(runtime: NamesrvRuntime): HandlerTable {
+  return handlerTable([
+    [RequestCode.GET_BROKER_MEMBER_GROUP, (request) => getBrokerMemberGroup(runtime, request)],
+    [RequestCode.GET_NAMESRV_CONFIG, () => getNamesrvConfig(runtime)],
+    [RequestCode.UPDATE_NAMESRV_CONFIG, (request) => updateNamesrvConfig(runtime, request)],
+  ]);
+}

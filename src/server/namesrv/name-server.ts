@@ -8,9 +8,11 @@ import { silentLogger } from '../../common/logger.js';
 import type { Logger } from '../../common/logger.js';
 import type { SerializeTypeCode } from '../../protocol/codes/misc.js';
 import { RemotingServer } from '../../transport/index.js';
+import { mergeHandlerTables, registerHandlerTable } from '../../transport/handler-table.js';
+import type { HandlerTable } from '../../transport/handler-table.js';
 import { brokerHandlers } from './broker-requests.js';
-import type { Handler, NamesrvRuntime } from './handler.js';
-import { NamesrvRequestProcessor } from './handler.js';
+import type { NamesrvRuntime } from './handler.js';
+import { withNamesrvErrorRule } from './handler.js';
 import { KVConfigStore } from './kv-config.js';
 import { kvHandlers } from './kv-requests.js';
 import { memberHandlers } from './member-requests.js';
@@ -43,6 +45,22 @@ export interface NameServerOptions {
   logger?: Logger;
   /** Clock, for tests. */
   now?: () => number;
+}
+
+/**
+ * Every request the name server serves, merged in this one place; other codes get the dispatcher's
+ * REQUEST_CODE_NOT_SUPPORTED (as 5.x answers; 4.9.8 stays silent).
+ */
+export function namesrvHandlers(runtime: NamesrvRuntime): HandlerTable {
+  return withNamesrvErrorRule(
+    mergeHandlerTables(
+      brokerHandlers(runtime),
+      routeHandlers(runtime),
+      kvHandlers(runtime),
+      memberHandlers(runtime),
+    ),
+    runtime.logger,
+  );
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -115,14 +133,6 @@ export class NameServer {
         },
       },
     };
-    const handlers = new Map<number, Handler>([
-      ...brokerHandlers,
-      ...routeHandlers,
-      ...kvHandlers,
-      ...memberHandlers,
-    ]);
-    const processor = new NamesrvRequestProcessor(runtime, handlers);
-
     this.server = new RemotingServer({
       host: this.host,
       port,
@@ -132,9 +142,7 @@ export class NameServer {
       }),
       logger: this.logger,
     });
-    for (const code of handlers.keys()) this.server.registerProcessor(code, processor);
-    // Unknown codes: answered REQUEST_CODE_NOT_SUPPORTED (as 5.x does; 4.9.8 stays silent).
-    this.server.registerDefaultProcessor(processor);
+    registerHandlerTable(this.server, namesrvHandlers(runtime));
     this.server.addChannelEventListener(this.liveness);
   }
 

@@ -2,7 +2,7 @@
  * The name server's route tables (Java RouteInfoManager) and the changes brokers cause: broker
  * registration, unregistration and removal of a dead broker. Admin changes (topic deletion, write
  * permission) are in route-admin.ts, read-only views (routes, cluster info, topic lists) in
- * route-queries.ts.
+ * route-queries.ts, the limits a registration is checked against in limits.ts.
  *
  * Tables, as in Java (all HashMaps, so JavaHashMap keeps their iteration order for the wire):
  *   topicQueueTable   topic -> brokerName -> QueueData
@@ -21,7 +21,7 @@ import { dataVersionEquals } from '../../protocol/body/topic-config.js';
 import type { QueueData } from '../../protocol/body/route.js';
 import { MASTER_ID, Perm } from '../../protocol/codes/misc.js';
 import { JavaHashMap } from './java-hash-map.js';
-import { DEFAULT_LIMITS, NameServerRequestError } from './limits.js';
+import { DEFAULT_LIMITS, checkRegistrationLimits } from './limits.js';
 import type { NameServerLimits } from './limits.js';
 
 export const DEFAULT_BROKER_EXPIRY_MILLIS = 120_000;
@@ -96,7 +96,7 @@ export class RouteRegistry {
 
   registerBroker(reg: BrokerRegistration): RegisterBrokerResult {
     const topics = reg.topicConfigs === undefined ? undefined : [...reg.topicConfigs];
-    this.checkRegistrationLimits(reg, topics);
+    checkRegistrationLimits(this, reg, topics);
 
     let brokerNames = this.clusterAddrTable.get(reg.clusterName);
     if (brokerNames === undefined) {
@@ -168,35 +168,6 @@ export class RouteRegistry {
       }
     }
     return result;
-  }
-
-  /** Refuses a registration that would grow a table past its limit, before anything changes. */
-  private checkRegistrationLimits(reg: BrokerRegistration, topics: TopicConfig[] | undefined): void {
-    const l = this.limits;
-    if (topics !== undefined && topics.length > l.maxTopicsPerBroker) {
-      throw new NameServerRequestError(
-        `${topics.length} topics in one registration exceed the limit of ${l.maxTopicsPerBroker}`,
-      );
-    }
-    if (!this.clusterAddrTable.has(reg.clusterName) && this.clusterAddrTable.size >= l.maxClusters) {
-      throw new NameServerRequestError(`too many clusters (limit ${l.maxClusters})`);
-    }
-    if (!this.brokerAddrTable.has(reg.brokerName) && this.brokerAddrTable.size >= l.maxBrokerNames) {
-      throw new NameServerRequestError(`too many broker names (limit ${l.maxBrokerNames})`);
-    }
-    if (!this.brokerLiveTable.has(reg.brokerAddr) && this.brokerLiveTable.size >= l.maxBrokerAddrs) {
-      throw new NameServerRequestError(`too many broker addresses (limit ${l.maxBrokerAddrs})`);
-    }
-    if (reg.filterServerList !== undefined && reg.filterServerList.length > l.maxFilterServers) {
-      throw new NameServerRequestError(`too many filter servers (limit ${l.maxFilterServers})`);
-    }
-    if (topics !== undefined) {
-      let added = 0;
-      for (const t of topics) if (!this.topicQueueTable.has(t.topicName)) added++;
-      if (added > 0 && this.topicQueueTable.size + added > l.maxTopics) {
-        throw new NameServerRequestError(`the route table would exceed ${l.maxTopics} topics`);
-      }
-    }
   }
 
   private createAndUpdateQueueData(brokerName: string, config: TopicConfig, perm: number): void {

@@ -19,8 +19,12 @@ import {
   WipeWritePermOfBrokerResponseHeader,
 } from '../../protocol/headers/namesrv.js';
 import { defineHeader } from '../../protocol/headers/schema.js';
-import type { Handler } from './handler.js';
-import { fail, ok } from './handler.js';
+import { RequestRefusedError } from '../../common/errors.js';
+import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
+import { handlerTable } from '../../transport/handler-table.js';
+import type { HandlerTable } from '../../transport/handler-table.js';
+import type { NamesrvRuntime } from './handler.js';
+import { ok } from './handler.js';
 import { ORDER_TOPIC_CONFIG } from './kv-config.js';
 import * as admin from './route-admin.js';
 import { FAQ_SUGGEST } from '../faq.js';
@@ -39,11 +43,11 @@ const RegisterTopicRequestHeader = defineHeader('RegisterTopicRequestHeader', {
   topic: { type: 'string', required: true },
 });
 
-const getRouteInfoByTopic: Handler = (runtime, request) => {
+function getRouteInfoByTopic(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   const h = GetRouteInfoRequestHeader.decode(request.extFields);
   const route = pickupTopicRouteData(runtime.registry, h.topic);
   if (route === undefined) {
-    return fail(
+    throw new RequestRefusedError(
       ResponseCode.TOPIC_NOT_EXIST,
       `No topic route info in name server for the topic: ${h.topic}${FAQ_SUGGEST}`,
     );
@@ -55,20 +59,22 @@ const getRouteInfoByTopic: Handler = (runtime, request) => {
   // Clients from 4.9.4 on (or asking explicitly) get standard JSON; older ones fastjson's `{0:"..."}`.
   const standardJson = request.version >= MQVersion.V4_9_4 || h.acceptStandardJsonOnly === true;
   return ok({ body: encodeTopicRouteData(route, { standardJson }) });
-};
+}
 
-const getBrokerClusterInfo: Handler = (runtime) =>
-  ok({ body: encodeClusterInfo(clusterInfo(runtime.registry)) });
+function getBrokerClusterInfo(runtime: NamesrvRuntime): RemotingCommand {
+  return ok({ body: encodeClusterInfo(clusterInfo(runtime.registry)) });
+}
 
-const getAllTopicList: Handler = (runtime) =>
-  ok({ body: encodeTopicList({ topicList: allTopics(runtime.registry) }) });
+function getAllTopicList(runtime: NamesrvRuntime): RemotingCommand {
+  return ok({ body: encodeTopicList({ topicList: allTopics(runtime.registry) }) });
+}
 
-const getTopicsByCluster: Handler = (runtime, request) => {
+function getTopicsByCluster(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   const h = GetTopicsByClusterRequestHeader.decode(request.extFields);
   return ok({ body: encodeTopicList({ topicList: topicsByCluster(runtime.registry, h.cluster) }) });
-};
+}
 
-const getSystemTopicList: Handler = (runtime) => {
+function getSystemTopicList(runtime: NamesrvRuntime): RemotingCommand {
   const sys = systemTopics(runtime.registry);
   return ok({
     body: encodeTopicList({
@@ -76,21 +82,20 @@ const getSystemTopicList: Handler = (runtime) => {
       ...(sys.brokerAddr !== undefined && { brokerAddr: sys.brokerAddr }),
     }),
   });
-};
+}
 
-const unitList =
-  (kind: Parameters<typeof unitTopics>[1]): Handler =>
-  (runtime) =>
-    ok({ body: encodeTopicList({ topicList: unitTopics(runtime.registry, kind) }) });
+function unitList(runtime: NamesrvRuntime, kind: Parameters<typeof unitTopics>[1]): RemotingCommand {
+  return ok({ body: encodeTopicList({ topicList: unitTopics(runtime.registry, kind) }) });
+}
 
-const deleteTopic: Handler = (runtime, request) => {
+function deleteTopic(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   const h = DeleteTopicFromNamesrvRequestHeader.decode(request.extFields);
   admin.deleteTopic(runtime.registry, h.topic, h.clusterName);
   runtime.logger.info({ topic: h.topic, cluster: h.clusterName }, 'topic deleted from the route table');
   return ok();
-};
+}
 
-const registerTopic: Handler = (runtime, request) => {
+function registerTopic(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   const h = RegisterTopicRequestHeader.decode(request.extFields);
   checkName('topic', h.topic);
   if (request.body === undefined || request.body.length === 0) return ok();
@@ -104,33 +109,35 @@ const registerTopic: Handler = (runtime, request) => {
     runtime.logger.warn({ topic: h.topic }, 'REGISTER_TOPIC_IN_NAMESRV names an unknown broker; ignored');
   }
   return ok();
-};
+}
 
-const wipeWritePerm: Handler = (runtime, request) => {
+function wipeWritePerm(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   const h = WipeWritePermOfBrokerRequestHeader.decode(request.extFields);
   const wipeTopicCount = admin.changeWritePerm(runtime.registry, h.brokerName, true);
   runtime.logger.info({ broker: h.brokerName, topics: wipeTopicCount }, 'write permission wiped');
   return ok({ extFields: WipeWritePermOfBrokerResponseHeader.encode({ wipeTopicCount }) });
-};
+}
 
-const addWritePerm: Handler = (runtime, request) => {
+function addWritePerm(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   const h = AddWritePermOfBrokerRequestHeader.decode(request.extFields);
   const addTopicCount = admin.changeWritePerm(runtime.registry, h.brokerName, false);
   runtime.logger.info({ broker: h.brokerName, topics: addTopicCount }, 'write permission added');
   return ok({ extFields: AddWritePermOfBrokerResponseHeader.encode({ addTopicCount }) });
-};
+}
 
-export const routeHandlers: ReadonlyMap<number, Handler> = new Map([
-  [RequestCode.GET_ROUTEINFO_BY_TOPIC, getRouteInfoByTopic],
-  [RequestCode.GET_BROKER_CLUSTER_INFO, getBrokerClusterInfo],
-  [RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER, getAllTopicList],
-  [RequestCode.GET_TOPICS_BY_CLUSTER, getTopicsByCluster],
-  [RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_NS, getSystemTopicList],
-  [RequestCode.GET_UNIT_TOPIC_LIST, unitList('unit')],
-  [RequestCode.GET_HAS_UNIT_SUB_TOPIC_LIST, unitList('unitSub')],
-  [RequestCode.GET_HAS_UNIT_SUB_UNUNIT_TOPIC_LIST, unitList('unitSubNotUnit')],
-  [RequestCode.DELETE_TOPIC_IN_NAMESRV, deleteTopic],
-  [RequestCode.REGISTER_TOPIC_IN_NAMESRV, registerTopic],
-  [RequestCode.WIPE_WRITE_PERM_OF_BROKER, wipeWritePerm],
-  [RequestCode.ADD_WRITE_PERM_OF_BROKER, addWritePerm],
-]);
+export function routeHandlers(runtime: NamesrvRuntime): HandlerTable {
+  return handlerTable([
+    [RequestCode.GET_ROUTEINFO_BY_TOPIC, (request) => getRouteInfoByTopic(runtime, request)],
+    [RequestCode.GET_BROKER_CLUSTER_INFO, () => getBrokerClusterInfo(runtime)],
+    [RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER, () => getAllTopicList(runtime)],
+    [RequestCode.GET_TOPICS_BY_CLUSTER, (request) => getTopicsByCluster(runtime, request)],
+    [RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_NS, () => getSystemTopicList(runtime)],
+    [RequestCode.GET_UNIT_TOPIC_LIST, () => unitList(runtime, 'unit')],
+    [RequestCode.GET_HAS_UNIT_SUB_TOPIC_LIST, () => unitList(runtime, 'unitSub')],
+    [RequestCode.GET_HAS_UNIT_SUB_UNUNIT_TOPIC_LIST, () => unitList(runtime, 'unitSubNotUnit')],
+    [RequestCode.DELETE_TOPIC_IN_NAMESRV, (request) => deleteTopic(runtime, request)],
+    [RequestCode.REGISTER_TOPIC_IN_NAMESRV, (request) => registerTopic(runtime, request)],
+    [RequestCode.WIPE_WRITE_PERM_OF_BROKER, (request) => wipeWritePerm(runtime, request)],
+    [RequestCode.ADD_WRITE_PERM_OF_BROKER, (request) => addWritePerm(runtime, request)],
+  ]);
+}

@@ -4,12 +4,12 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { Logger } from '../../common/logger.js';
-import { silentLogger } from '../../common/logger.js';
-import { IllegalArgumentError } from '../../common/errors.js';
-import { Perm } from '../../protocol/codes/misc.js';
-import type { StoreHooks } from '../store/index.js';
-import { DEFAULT_REGION_ID } from '../../protocol/codes/misc.js';
+import type { Logger } from '../../../common/logger.js';
+import { silentLogger } from '../../../common/logger.js';
+import { IllegalArgumentError } from '../../../common/errors.js';
+import { Perm } from '../../../protocol/codes/misc.js';
+import type { StoreHooks } from '../../store/index.js';
+import { DEFAULT_REGION_ID } from '../../../protocol/codes/misc.js';
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 

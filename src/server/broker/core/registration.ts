@@ -4,18 +4,18 @@
  * (RegisterBrokerBody JSON, uncompressed, bodyCrc32 = CRC32 & 0x7fffffff); UNREGISTER_BROKER (104) on
  * shutdown. A name server that cannot be reached is logged and tried again at the next round.
  */
-import type { Logger } from '../../common/logger.js';
-import { Perm } from '../../protocol/codes/misc.js';
-import { RequestCode } from '../../protocol/codes/request-code.js';
-import { ResponseCode, responseCodeName } from '../../protocol/codes/response-code.js';
-import { createRequest } from '../../protocol/command/remoting-command.js';
-import { encodeRegisterBrokerBody } from '../../protocol/body/register-broker.js';
+import type { Logger } from '../../../common/logger.js';
+import { Perm } from '../../../protocol/codes/misc.js';
+import { RequestCode } from '../../../protocol/codes/request-code.js';
+import { ResponseCode, responseCodeName } from '../../../protocol/codes/response-code.js';
+import { createRequest } from '../../../protocol/command/remoting-command.js';
+import { encodeRegisterBrokerBody } from '../../../protocol/body/register-broker.js';
 import {
   RegisterBrokerRequestHeader,
   UnRegisterBrokerRequestHeader,
-} from '../../protocol/headers/namesrv.js';
-import { storedBodyCrc } from '../../protocol/message/crc32.js';
-import type { RemotingClient } from '../../transport/index.js';
+} from '../../../protocol/headers/namesrv.js';
+import { storedBodyCrc } from '../../../protocol/message/crc32.js';
+import type { RemotingClient } from '../../../transport/index.js';
 import type { TopicConfigManager } from './topic-config-manager.js';
 
 export interface RegistrationIdentity {

@@ -3,8 +3,8 @@
  * ConsumerGroupInfo): filled by HEART_BEAT, emptied by UNREGISTER_CLIENT, channel close, or when a
  * channel sends no heartbeat for `channelExpiredTimeoutMillis` (the channel is then closed).
  */
-import type { ConsumerData, SubscriptionData } from '../../protocol/body/heartbeat.js';
-import type { RemotingChannel } from '../../transport/types.js';
+import type { ConsumerData, SubscriptionData } from '../../../protocol/body/heartbeat.js';
+import type { RemotingChannel } from '../../../transport/types.js';
 
 export interface ClientChannelInfo {
   channel: RemotingChannel;

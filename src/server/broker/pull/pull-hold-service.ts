@@ -4,12 +4,12 @@
  * suspending again) when a matching message arrives in that queue, or when its hold time ends —
  * the re-run then answers PULL_NOT_FOUND. Parked pulls of a closed connection are dropped.
  */
-import { CommandFlag } from '../../protocol/codes/misc.js';
-import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import { tagsCode as tagsCodeOf } from '../../protocol/message/java-hash.js';
-import type { Logger } from '../../common/logger.js';
-import type { RemotingChannel } from '../../transport/types.js';
-import type { TagFilter } from './pull-processor.js';
+import { CommandFlag } from '../../../protocol/codes/misc.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import { tagsCode as tagsCodeOf } from '../../../protocol/message/java-hash.js';
+import type { Logger } from '../../../common/logger.js';
+import type { RemotingChannel } from '../../../transport/types.js';
+import type { TagFilter } from './pull-requests.js';
 
 export interface HeldPull {
   channel: RemotingChannel;

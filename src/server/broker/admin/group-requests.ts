@@ -11,30 +11,24 @@
  * 5.x adds groupSysFlag, consumeTimeoutMinute, subscriptionDataSet, attributes: read and ignored.
  * The table is kept in memory (the broker does not persist subscriptionGroup.json).
  */
-import { parseFastjsonObject } from '../../protocol/body/fastjson-parse.js';
-import { toFastjsonBytes } from '../../protocol/body/fastjson-write.js';
-import type { JsonOut } from '../../protocol/body/fastjson-write.js';
-import { ObjectReader } from '../../protocol/body/json-reader.js';
-import { RequestCode } from '../../protocol/codes/request-code.js';
-import { ResponseCode } from '../../protocol/codes/response-code.js';
-import { createResponse } from '../../protocol/command/remoting-command.js';
-import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import { defineHeader } from '../../protocol/headers/schema.js';
-import type { RequestContext, RequestProcessor } from '../../transport/types.js';
-import type { BrokerContext } from './broker-context.js';
-import { newSubscriptionGroupConfig } from './groups.js';
-import type { SubscriptionGroupConfig } from './groups.js';
+import { parseFastjsonObject } from '../../../protocol/body/fastjson-parse.js';
+import { toFastjsonBytes } from '../../../protocol/body/fastjson-write.js';
+import type { JsonOut } from '../../../protocol/body/fastjson-write.js';
+import { ObjectReader } from '../../../protocol/body/json-reader.js';
+import { RequestCode } from '../../../protocol/codes/request-code.js';
+import { ResponseCode } from '../../../protocol/codes/response-code.js';
+import { createResponse } from '../../../protocol/command/remoting-command.js';
+import { defineHeader } from '../../../protocol/headers/schema.js';
+import { handlerTable } from '../../../transport/handler-table.js';
+import type { HandlerTable } from '../../../transport/handler-table.js';
+import type { BrokerContext } from '../core/broker-context.js';
+import { newSubscriptionGroupConfig } from '../core/groups.js';
+import type { SubscriptionGroupConfig } from '../core/groups.js';
 
 const DeleteGroupHeader = defineHeader('DeleteSubscriptionGroupRequestHeader', {
   groupName: { type: 'string', required: true },
   cleanOffset: { type: 'boolean' },
 });
-
-export const GROUP_ADMIN_CODES = [
-  RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
-  RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
-  RequestCode.DELETE_SUBSCRIPTIONGROUP,
-] as const;
 
 export function subscriptionGroupToJson(c: SubscriptionGroupConfig): JsonOut {
   return {
@@ -70,46 +64,45 @@ export function subscriptionGroupFromJson(body: Buffer): SubscriptionGroupConfig
   };
 }
 
-export class GroupAdminProcessor implements RequestProcessor {
-  private version = { counter: 0, timestamp: Date.now() };
-
-  constructor(private readonly ctx: BrokerContext) {}
-
-  processRequest(context: RequestContext, request: RemotingCommand): RemotingCommand {
-    const groups = this.ctx.groups.table;
-    switch (request.code) {
-      case RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP: {
+export function groupAdminHandlers(ctx: BrokerContext): HandlerTable {
+  const groups = ctx.groups.table;
+  let version = { counter: 0, timestamp: Date.now() };
+  const bump = (): void => {
+    version = { counter: version.counter + 1, timestamp: Date.now() };
+  };
+  return handlerTable([
+    [
+      RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+      (request, context) => {
         if (request.body !== undefined && request.body.length > 0) {
           const config = subscriptionGroupFromJson(request.body);
           groups.set(config.groupName, config);
-          this.bump();
-          this.ctx.logger.info(
+          bump();
+          ctx.logger.info(
             { group: config.groupName, remote: context.channel.remoteAddress },
             'subscription group created or updated',
           );
         }
         return createResponse(ResponseCode.SUCCESS);
-      }
-      case RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG: {
+      },
+    ],
+    [
+      RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
+      () => {
         const table = new Map<string, JsonOut>();
         for (const [name, c] of groups) table.set(name, subscriptionGroupToJson(c));
         return createResponse(ResponseCode.SUCCESS, {
-          body: toFastjsonBytes({ dataVersion: { ...this.version }, subscriptionGroupTable: table }),
+          body: toFastjsonBytes({ dataVersion: { ...version }, subscriptionGroupTable: table }),
         });
-      }
-      case RequestCode.DELETE_SUBSCRIPTIONGROUP: {
+      },
+    ],
+    [
+      RequestCode.DELETE_SUBSCRIPTIONGROUP,
+      (request) => {
         const h = DeleteGroupHeader.decode(request.extFields);
-        if (groups.delete(h.groupName)) this.bump();
+        if (groups.delete(h.groupName)) bump();
         return createResponse(ResponseCode.SUCCESS);
-      }
-      default:
-        return createResponse(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, {
-          remark: ` request type ${request.code} not supported`,
-        });
-    }
-  }
-
-  private bump(): void {
-    this.version = { counter: this.version.counter + 1, timestamp: Date.now() };
-  }
+      },
+    ],
+  ]);
 }

@@ -8,13 +8,13 @@
  * `<store>/config/delayOffset.json` ({"offsetTable":{level:offset}}). A drain runs when a record
  * arrives in a schedule queue, when the head record falls due (timer), and at start.
  */
-import { MessageConst } from '../../protocol/message/constants.js';
-import { decodeProperties } from '../../protocol/message/properties.js';
-import { decodeMessageRecord } from '../../protocol/message/record.js';
-import { SystemTopic } from '../../protocol/message/validators.js';
-import type { PutMessageInput } from '../store/index.js';
-import type { BrokerContext } from './broker-context.js';
-import { propertiesToStoredString, reputInput } from './send-support.js';
+import { MessageConst } from '../../../protocol/message/constants.js';
+import { decodeProperties } from '../../../protocol/message/properties.js';
+import { decodeMessageRecord } from '../../../protocol/message/record.js';
+import { SystemTopic } from '../../../protocol/message/validators.js';
+import type { PutMessageInput } from '../../store/index.js';
+import type { BrokerContext } from '../core/broker-context.js';
+import { propertiesToStoredString, reputInput } from '../core/stored-message.js';
 
 const SCHEDULE_TOPIC = SystemTopic.RMQ_SYS_SCHEDULE_TOPIC;
 const SCHEDULE_GROUP = 'SCHEDULE_CONSUMER';

@@ -3,10 +3,10 @@
  * the `defaultTopic` template (TBW102), retry/DLQ topics created on demand, admin updates and deletes.
  * Every change bumps the data version, is persisted, and tells the broker to re-register.
  */
-import { Perm } from '../../protocol/codes/misc.js';
-import { SystemTopic, RETRY_GROUP_TOPIC_PREFIX } from '../../protocol/message/validators.js';
-import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
-import { makeTopicConfig, nextDataVersion } from '../../protocol/body/topic-config.js';
+import { Perm } from '../../../protocol/codes/misc.js';
+import { SystemTopic, RETRY_GROUP_TOPIC_PREFIX } from '../../../protocol/message/validators.js';
+import type { DataVersion, TopicConfig } from '../../../protocol/body/topic-config.js';
+import { makeTopicConfig, nextDataVersion } from '../../../protocol/body/topic-config.js';
 
 export interface TopicTableSnapshot {
   dataVersion: DataVersion;

@@ -10,8 +10,8 @@
  * TPS are sampled once a second, as Java does, over the last 10 / 60 / 600 seconds.
  */
 import fs from 'node:fs';
-import { MQVersion } from '../../protocol/codes/misc.js';
-import type { MessageStore } from '../store/index.js';
+import { MQVersion } from '../../../protocol/codes/misc.js';
+import type { MessageStore } from '../../store/index.js';
 
 interface Sample {
   at: number;

@@ -2,9 +2,9 @@
  * What the request processors of a broker share: its options, the message store and the in-memory
  * tables. Built once by `Broker`; processors receive it instead of the Broker to avoid import cycles.
  */
-import type { Logger } from '../../common/logger.js';
-import type { SocketAddress } from '../../protocol/message/record.js';
-import type { MessageStore } from '../store/index.js';
+import type { Logger } from '../../../common/logger.js';
+import type { SocketAddress } from '../../../protocol/message/record.js';
+import type { MessageStore } from '../../store/index.js';
 import type { ResolvedBrokerOptions } from './broker-config.js';
 import type { BrokerStats } from './broker-stats.js';
 import type { ClientManager } from './client-manager.js';

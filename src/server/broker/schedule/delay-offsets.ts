@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomicSync } from '../store/file-io.js';
+import { writeFileAtomicSync } from '../../store/file-io.js';
 import type { DelayOffsetStore } from './schedule-service.js';
 
 export function delayOffsetFile(storePath: string): DelayOffsetStore {

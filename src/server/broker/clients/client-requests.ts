@@ -1,0 +1,158 @@
+/**
+ * Client housekeeping, consumer offsets and rebalance locks — Java ClientManageProcessor,
+ * ConsumerManageProcessor and AdminBrokerProcessor's lock requests:
+ * HEART_BEAT (34), UNREGISTER_CLIENT (35), CHECK_CLIENT_CONFIG (46), GET_CONSUMER_LIST_BY_GROUP (38),
+ * QUERY_CONSUMER_OFFSET (14), UPDATE_CONSUMER_OFFSET (15), LOCK_BATCH_MQ (41), UNLOCK_BATCH_MQ (42).
+ */
+import { RequestRefusedError } from '../../../common/errors.js';
+import { Perm } from '../../../protocol/codes/misc.js';
+import { RequestCode } from '../../../protocol/codes/request-code.js';
+import { ResponseCode } from '../../../protocol/codes/response-code.js';
+import { createResponse } from '../../../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import { encodeConsumerListBody } from '../../../protocol/body/consumer-list.js';
+import { decodeHeartbeatData } from '../../../protocol/body/heartbeat.js';
+import {
+  decodeLockBatchRequestBody,
+  decodeUnlockBatchRequestBody,
+  encodeLockBatchResponseBody,
+} from '../../../protocol/body/lock-batch.js';
+import {
+  GetConsumerListByGroupRequestHeader,
+  UnregisterClientRequestHeader,
+} from '../../../protocol/headers/client.js';
+import {
+  QueryConsumerOffsetRequestHeader,
+  QueryConsumerOffsetResponseHeader,
+  UpdateConsumerOffsetRequestHeader,
+} from '../../../protocol/headers/offsets.js';
+import { handlerTable } from '../../../transport/handler-table.js';
+import type { HandlerTable } from '../../../transport/handler-table.js';
+import type { RequestContext } from '../../../transport/types.js';
+import type { BrokerContext } from '../core/broker-context.js';
+import { TopicConfigManager } from '../core/topic-config-manager.js';
+import { TopicSysFlag } from '../../../protocol/body/topic-config.js';
+
+const success = (): RemotingCommand => createResponse(ResponseCode.SUCCESS);
+
+export function clientHandlers(ctx: BrokerContext): HandlerTable {
+  return handlerTable([
+    [RequestCode.HEART_BEAT, (request, context) => heartbeat(ctx, context, request)],
+    [RequestCode.UNREGISTER_CLIENT, (request, context) => unregister(ctx, context, request)],
+    [RequestCode.CHECK_CLIENT_CONFIG, success],
+    [RequestCode.GET_CONSUMER_LIST_BY_GROUP, (request) => consumerList(ctx, request)],
+    [RequestCode.QUERY_CONSUMER_OFFSET, (request) => queryOffset(ctx, request)],
+    [
+      RequestCode.UPDATE_CONSUMER_OFFSET,
+      (request) => {
+        const h = UpdateConsumerOffsetRequestHeader.decode(request.extFields);
+        ctx.offsets.commit(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
+        return success();
+      },
+    ],
+    [
+      RequestCode.LOCK_BATCH_MQ,
+      (request) => {
+        const body = decodeLockBatchRequestBody(request.body ?? Buffer.from('{}'));
+        const locked = ctx.locks.tryLockBatch(body.consumerGroup, body.mqSet, body.clientId);
+        return createResponse(ResponseCode.SUCCESS, {
+          body: encodeLockBatchResponseBody({ lockOKMQSet: locked }),
+        });
+      },
+    ],
+    [
+      RequestCode.UNLOCK_BATCH_MQ,
+      (request) => {
+        const body = decodeUnlockBatchRequestBody(request.body ?? Buffer.from('{}'));
+        ctx.locks.unlockBatch(body.consumerGroup, body.mqSet, body.clientId);
+        return success();
+      },
+    ],
+  ]);
+}
+
+function heartbeat(ctx: BrokerContext, context: RequestContext, request: RemotingCommand): RemotingCommand {
+  const data = decodeHeartbeatData(request.body ?? Buffer.from('{}'));
+  const info = {
+    channel: context.channel,
+    clientId: data.clientID,
+    language: request.language ?? 'OTHER',
+    version: request.version,
+  };
+  for (const consumer of data.consumerDataSet) {
+    const group = ctx.groups.find(consumer.groupName);
+    let notify = true;
+    if (group) {
+      notify = group.notifyConsumerIdsChangedEnable;
+      // Java creates the group's retry topic on every heartbeat (a no-op once it exists).
+      ctx.topics.createInSendMessageBack(
+        TopicConfigManager.retryTopic(consumer.groupName),
+        group.retryQueueNums,
+        Perm.READ | Perm.WRITE,
+        consumer.unitMode ? TopicSysFlag.UNIT_SUB : 0,
+      );
+    }
+    const changed = ctx.clients.registerConsumer(consumer, info, notify);
+    if (changed) {
+      ctx.logger.info(
+        { group: consumer.groupName, clientId: data.clientID, remote: context.channel.remoteAddress },
+        'new consumer connected or subscription changed',
+      );
+    }
+  }
+  for (const producer of data.producerDataSet) ctx.clients.registerProducer(producer.groupName, info);
+  return success();
+}
+
+function unregister(ctx: BrokerContext, context: RequestContext, request: RemotingCommand): RemotingCommand {
+  const h = UnregisterClientRequestHeader.decode(request.extFields);
+  if (h.producerGroup !== undefined) ctx.clients.unregisterProducer(h.producerGroup, context.channel);
+  if (h.consumerGroup !== undefined) {
+    const notify = ctx.groups.find(h.consumerGroup)?.notifyConsumerIdsChangedEnable ?? true;
+    ctx.clients.unregisterConsumer(h.consumerGroup, context.channel, notify);
+  }
+  return success();
+}
+
+function consumerList(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const h = GetConsumerListByGroupRequestHeader.decode(request.extFields);
+  const ids = ctx.clients.consumerIds(h.consumerGroup);
+  if (ids.length > 0) {
+    return createResponse(ResponseCode.SUCCESS, { body: encodeConsumerListBody({ consumerIdList: ids }) });
+  }
+  throw new RequestRefusedError(ResponseCode.SYSTEM_ERROR, `no consumer for this group, ${h.consumerGroup}`);
+}
+
+/**
+ * Java queryConsumerOffset: the committed offset; else 0 when the queue still holds its first
+ * message (min offset 0), so a new group starts at the beginning; else QUERY_NOT_FOUND, letting
+ * the client apply its consumeFromWhere.
+ */
+function queryOffset(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const h = QueryConsumerOffsetRequestHeader.decode(request.extFields);
+  const offset = ctx.offsets.query(h.consumerGroup, h.topic, h.queueId);
+  if (offset >= 0n) {
+    return createResponse(ResponseCode.SUCCESS, {
+      extFields: QueryConsumerOffsetResponseHeader.encode({ offset }),
+    });
+  }
+  // 5.x: a caller sending setZeroIfNotFound=false (the proxy, some tools) wants the plain answer.
+  if (request.extFields?.setZeroIfNotFound?.toLowerCase() === 'false') {
+    throw new RequestRefusedError(
+      ResponseCode.QUERY_NOT_FOUND,
+      'Not found, do not set to zero, maybe this group boot first',
+    );
+  }
+  // Java also checks that message 0 is still "in memory" (checkInDiskByConsumeOffset false); a
+  // TypeScript store has no page cache to ask, so any queue still starting at 0 qualifies.
+  const min = ctx.store.getMinOffsetInQueue(h.topic, h.queueId);
+  if (min <= 0n) {
+    return createResponse(ResponseCode.SUCCESS, {
+      extFields: QueryConsumerOffsetResponseHeader.encode({ offset: 0n }),
+    });
+  }
+  throw new RequestRefusedError(
+    ResponseCode.QUERY_NOT_FOUND,
+    'Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first',
+  );
+}

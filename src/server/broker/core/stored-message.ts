@@ -1,0 +1,56 @@
+/**
+ * What a broker writes into the store besides a producer's own record: the property string in the
+ * order a 4.9.8 broker serializes it, and a stored message put again under another topic and queue
+ * (delayed delivery, consumer send-back).
+ */
+import { MessageConst } from '../../../protocol/message/constants.js';
+import { tagsCode } from '../../../protocol/message/java-hash.js';
+import {
+  NAME_VALUE_SEPARATOR,
+  PROPERTY_SEPARATOR,
+  javaHashMapOrder,
+} from '../../../protocol/message/properties.js';
+import type { MessageRecord } from '../../../protocol/message/record.js';
+import type { PutMessageInput } from '../../store/index.js';
+
+/**
+ * Serializes a property map the way a 4.9.8 broker does (messageProperties2String over a HashMap):
+ * Java HashMap iteration order, no trailing separator.
+ */
+export function propertiesToStoredString(props: Readonly<Record<string, string>>): string {
+  const keys = javaHashMapOrder(Object.keys(props));
+  const parts: string[] = [];
+  for (const k of keys) {
+    const v = props[k];
+    if (v !== undefined) parts.push(k + NAME_VALUE_SEPARATOR + v);
+  }
+  return parts.join(PROPERTY_SEPARATOR);
+}
+
+/**
+ * A stored message put again under another topic and queue with edited properties (delayed delivery,
+ * consumer send-back): body, flags, timestamps and hosts kept; no flush wait; tags code from `props`.
+ */
+export function reputInput(
+  record: MessageRecord,
+  topic: string,
+  queueId: number,
+  props: Readonly<Record<string, string>>,
+  reconsumeTimes: number,
+): PutMessageInput {
+  return {
+    topic,
+    queueId,
+    flag: record.flag,
+    body: record.body,
+    properties: propertiesToStoredString(props),
+    sysFlag: record.sysFlag,
+    bornTimestamp: record.bornTimestamp,
+    bornHost: record.bornHost,
+    storeHost: record.storeHost,
+    reconsumeTimes,
+    preparedTransactionOffset: 0n,
+    waitStoreMsgOK: false,
+    tagsCode: tagsCode(props[MessageConst.PROPERTY_TAGS]),
+  };
+}

@@ -1,0 +1,241 @@
+/**
+ * SEND_MESSAGE (10, V1 header), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320, V2 header) — Java
+ * SendMessageProcessor.asyncSendMessage / asyncSendBatchMessage, 4.9.8 behaviour:
+ *
+ *  1. decode the header; the response carries MSG_REGION and TRACE_ON (also on refusals)
+ *  2. msgCheck (send-support.ts): permission, topic name, forbidden topics, auto-creation, queueId
+ *  3. queueId < 0 → random writable queue
+ *  4. `%RETRY%<group>` topics: group must exist; reconsumeTimes >= max → `%DLQ%<group>` queue 0
+ *  5. record: properties + CLUSTER (WAIT dropped from the stored string), bornHost = producer peer,
+ *     storeHost = our ip + listen port; DELAY > 0 → SCHEDULE_TOPIC_XXXX (schedule/schedule-service.ts)
+ *  6. store put → code / remark; success header msgId (offset id, batch: comma-joined), queueId (the
+ *     chosen queue), queueOffset (offset actually written)
+ */
+import { ProtocolError, RequestRefusedError } from '../../../common/errors.js';
+import { MQVersion, Perm } from '../../../protocol/codes/misc.js';
+import { RequestCode } from '../../../protocol/codes/request-code.js';
+import { ResponseCode } from '../../../protocol/codes/response-code.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import { SendMessageRequestHeader } from '../../../protocol/headers/send.js';
+import { decodeBatch } from '../../../protocol/message/batch.js';
+import { MessageConst, MessageSysFlag } from '../../../protocol/message/constants.js';
+import { encodeOffsetMessageId } from '../../../protocol/message/message-id.js';
+import { PROPERTY_SEPARATOR, decodeProperties } from '../../../protocol/message/properties.js';
+import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX } from '../../../protocol/message/validators.js';
+import { handlerTable } from '../../../transport/handler-table.js';
+import type { HandlerTable } from '../../../transport/handler-table.js';
+import type { PutMessageInput, PutMessageStatus, PutResult } from '../../store/index.js';
+import type { BrokerContext } from '../core/broker-context.js';
+import { propertiesToStoredString } from '../core/stored-message.js';
+import { TOPIC_MAX_LENGTH } from '../core/topic-config.js';
+import type { ScheduleService } from '../schedule/schedule-service.js';
+import {
+  DLQ_NUMS_PER_GROUP,
+  checkSend,
+  mapPutStatus,
+  parseSocketAddress,
+  randomQueueId,
+  sendStoredResponse,
+  withSendHeaders,
+} from './send-support.js';
+import { FAQ_SUGGEST } from '../../faq.js';
+import type { TopicConfig } from '../../../protocol/body/topic-config.js';
+
+/** What one send request decided before its record(s) are built. */
+interface SendTarget {
+  readonly request: RemotingCommand;
+  readonly header: SendMessageRequestHeader;
+  readonly config: TopicConfig;
+  readonly queueId: number;
+  readonly remote: string;
+}
+
+export function sendHandlers(ctx: BrokerContext, schedule: ScheduleService): HandlerTable {
+  const send = withSendHeaders(ctx, (request, context) =>
+    sendMessage(ctx, schedule, request, context.channel.remoteAddress),
+  );
+  return handlerTable([
+    [RequestCode.SEND_MESSAGE, send],
+    [RequestCode.SEND_MESSAGE_V2, send],
+    [RequestCode.SEND_BATCH_MESSAGE, send],
+  ]);
+}
+
+async function sendMessage(
+  ctx: BrokerContext,
+  schedule: ScheduleService,
+  request: RemotingCommand,
+  remote: string,
+): Promise<RemotingCommand> {
+  const v2 = request.code !== RequestCode.SEND_MESSAGE;
+  const header = SendMessageRequestHeader.decode(request.extFields, { v2 });
+  const config = checkSend(
+    ctx,
+    {
+      topic: header.topic,
+      defaultTopic: header.defaultTopic,
+      defaultTopicQueueNums: header.defaultTopicQueueNums,
+      queueId: header.queueId,
+      unitMode: header.unitMode ?? false,
+    },
+    remote,
+  );
+  const queueId = header.queueId < 0 ? randomQueueId(config.writeQueueNums) : header.queueId;
+  const target: SendTarget = { request, header, config, queueId, remote };
+  return header.batch ? sendBatch(ctx, target) : sendOne(ctx, schedule, target);
+}
+
+async function sendOne(
+  ctx: BrokerContext,
+  schedule: ScheduleService,
+  send: SendTarget,
+): Promise<RemotingCommand> {
+  const { request, header } = send;
+  const target = retryAndDLQ(ctx, send);
+  const props = decodeProperties(header.properties ?? '');
+  props[MessageConst.PROPERTY_CLUSTER] = ctx.options.clusterName;
+  const wait = props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
+  // 4.9.1+ keeps WAIT out of the stored string (it only steers the flush wait).
+  const stored = { ...props };
+  delete stored[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
+  if (props[MessageConst.PROPERTY_TRANSACTION_PREPARED]?.toLowerCase() === 'true') {
+    // No half-message service here: refuse like a broker with rejectTransactionMessage=true.
+    throw new RequestRefusedError(
+      ResponseCode.NO_PERMISSION,
+      `the broker[${ctx.storeHost().ip}] sending transaction message is forbidden`,
+    );
+  }
+  const input: PutMessageInput = {
+    topic: target.topic,
+    queueId: target.queueId,
+    flag: header.flag,
+    body: request.body ?? Buffer.alloc(0),
+    properties: propertiesToStoredString(stored),
+    sysFlag: target.sysFlag,
+    bornTimestamp: header.bornTimestamp,
+    bornHost: parseSocketAddress(send.remote),
+    storeHost: ctx.storeHost(),
+    reconsumeTimes: header.reconsumeTimes ?? 0,
+    preparedTransactionOffset: 0n,
+    waitStoreMsgOK: wait === undefined || wait.toLowerCase() === 'true',
+  };
+  if (target.dlq) {
+    delete stored[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
+    input.properties = propertiesToStoredString(stored);
+  } else {
+    schedule.rewriteIfDelayed(input, stored);
+  }
+  return answer(ctx, send, await ctx.store.putMessage(input));
+}
+
+/** Java handleRetryAndDLQ + the MULTI_TAG sysFlag bit. */
+function retryAndDLQ(
+  ctx: BrokerContext,
+  { request, header, config, queueId }: SendTarget,
+): { topic: string; queueId: number; sysFlag: number; dlq: boolean } {
+  let topic = header.topic;
+  let dlq = false;
+  if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
+    const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
+    const groupConfig = ctx.groups.find(group);
+    if (!groupConfig) {
+      throw new RequestRefusedError(
+        ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+        `subscription group not exist, ${group} ${FAQ_SUGGEST}`,
+      );
+    }
+    let max = groupConfig.retryMaxTimes;
+    if (request.version >= MQVersion.V3_4_9 && header.maxReconsumeTimes !== undefined)
+      max = header.maxReconsumeTimes;
+    if ((header.reconsumeTimes ?? 0) >= max) {
+      topic = DLQ_GROUP_TOPIC_PREFIX + group;
+      queueId = randomQueueId(DLQ_NUMS_PER_GROUP);
+      ctx.topics.createInSendMessageBack(topic, DLQ_NUMS_PER_GROUP, Perm.READ | Perm.WRITE, 0);
+      dlq = true;
+    }
+  }
+  let sysFlag = header.sysFlag;
+  if (config.topicFilterType === 'MULTI_TAG') sysFlag |= MessageSysFlag.MULTI_TAGS;
+  return { topic, queueId, sysFlag, dlq };
+}
+
+async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<RemotingCommand> {
+  const { request, header, config, queueId } = send;
+  if (header.topic.length > TOPIC_MAX_LENGTH) {
+    throw new RequestRefusedError(
+      ResponseCode.MESSAGE_ILLEGAL,
+      `message topic length too long ${header.topic.length}`,
+    );
+  }
+  let sysFlag = header.sysFlag;
+  if (config.topicFilterType === 'MULTI_TAG') sysFlag |= MessageSysFlag.MULTI_TAGS;
+  const batchProps = decodeProperties(header.properties ?? '');
+  batchProps[MessageConst.PROPERTY_CLUSTER] = ctx.options.clusterName;
+  const body = request.body ?? Buffer.alloc(0);
+  // Java's store refuses these whole batches (MESSAGE_ILLEGAL): transaction bits, delay, oversize.
+  const delay = Number(batchProps[MessageConst.PROPERTY_DELAY_TIME_LEVEL] ?? 0);
+  if (
+    (sysFlag & MessageSysFlag.TRANSACTION_MASK) !== 0 ||
+    delay > 0 ||
+    body.length > ctx.options.maxMessageSize
+  ) {
+    refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
+  }
+  let entries;
+  try {
+    entries = decodeBatch(body);
+  } catch (err) {
+    if (!(err instanceof ProtocolError)) throw err;
+    ctx.logger.warn({ producer: send.remote, err: err.message }, 'malformed batch body');
+    refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
+  }
+  if (entries.length === 0) refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
+  const batchPropString = propertiesToStoredString(batchProps);
+  const wait = batchProps[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
+  const bornHost = parseSocketAddress(send.remote);
+  const inputs: PutMessageInput[] = entries.map((e) => {
+    // Inner properties, then the batch's own (WAIT, CLUSTER) after one separator (4.8.0 .. 5.3.3).
+    let properties = e.properties;
+    if (properties.length > 0 && batchPropString.length > 0 && !properties.endsWith(PROPERTY_SEPARATOR)) {
+      properties += PROPERTY_SEPARATOR;
+    }
+    properties += batchPropString;
+    return {
+      topic: header.topic,
+      queueId,
+      flag: e.flag,
+      body: e.body,
+      properties,
+      sysFlag,
+      bornTimestamp: header.bornTimestamp,
+      bornHost,
+      storeHost: ctx.storeHost(),
+      reconsumeTimes: header.reconsumeTimes ?? 0,
+      preparedTransactionOffset: 0n,
+      waitStoreMsgOK: wait === undefined || wait.toLowerCase() === 'true',
+    };
+  });
+  return answer(ctx, send, await ctx.store.putMessages(inputs));
+}
+
+/** Refuses with the code and remark Java answers for a store status that stored nothing. */
+function refuseStoreStatus(ctx: BrokerContext, status: PutMessageStatus): never {
+  const [code, remark] = mapPutStatus(ctx, status);
+  throw new RequestRefusedError(code, remark ?? '');
+}
+
+function answer(ctx: BrokerContext, send: SendTarget, result: PutResult): RemotingCommand {
+  const [code, , stored] = mapPutStatus(ctx, result.status);
+  if (!stored) {
+    if (result.reason)
+      ctx.logger.warn({ status: result.status, reason: result.reason }, 'send refused by the store');
+    refuseStoreStatus(ctx, result.status);
+  }
+  const host = ctx.storeHost();
+  const msgId = result.records.map((r) => encodeOffsetMessageId(host, r.physicalOffset)).join(',');
+  return sendStoredResponse(ctx, send.request, code, {
+    msgId,
+    queueId: send.queueId,
+    queueOffset: result.queueOffset,
+  });
+}

@@ -1,0 +1,184 @@
+/**
+ * Pieces of the send path shared by SEND_MESSAGE(_V2), SEND_BATCH_MESSAGE and CONSUMER_SEND_MSG_BACK:
+ * the pre-checks Java runs in AbstractSendMessageProcessor.msgCheck, the store-status → response
+ * mapping, and the send responses with their extField order.
+ *
+ * Every send response carries MSG_REGION and TRACE_ON (Java's preSend adds them before any check), so
+ * a refusal thrown by a send check is answered by `withSendHeaders`, not by the dispatcher: the Java
+ * producer reads those fields from error responses too.
+ */
+import { RequestRefusedError } from '../../../common/errors.js';
+import { ResponseCode } from '../../../protocol/codes/response-code.js';
+import { Perm, SerializeType } from '../../../protocol/codes/misc.js';
+import { createResponse } from '../../../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import { javaHashMapOrder } from '../../../protocol/message/properties.js';
+import { RETRY_GROUP_TOPIC_PREFIX, isNotAllowedSendTopic } from '../../../protocol/message/validators.js';
+import type { SocketAddress } from '../../../protocol/message/record.js';
+import type { RequestHandler } from '../../../transport/handler-table.js';
+import type { PutMessageStatus } from '../../store/index.js';
+import type { BrokerContext } from '../core/broker-context.js';
+import type { TopicConfig } from '../../../protocol/body/topic-config.js';
+import { TopicSysFlag } from '../../../protocol/body/topic-config.js';
+import { FAQ_SUGGEST } from '../../faq.js';
+import { checkTopicName, topicConfigToString } from '../core/topic-config.js';
+
+/** Queues of a `%DLQ%` topic (Java DLQ_NUMS_PER_GROUP). */
+export const DLQ_NUMS_PER_GROUP = 1;
+
+/** The extFields Java's preSend puts on every send response, in its order. */
+function preSendFields(ctx: BrokerContext): Record<string, string> {
+  return { MSG_REGION: ctx.options.regionId, TRACE_ON: String(ctx.options.traceOn) };
+}
+
+/** A send answer that is not a stored message: its code, its remark and the preSend fields. */
+export function sendResponse(ctx: BrokerContext, code: number, remark: string): RemotingCommand {
+  return createResponse(code, { remark, extFields: preSendFields(ctx) });
+}
+
+/** Answers the refusals a send handler throws with the preSend fields; other errors pass on. */
+export function withSendHeaders(ctx: BrokerContext, handler: RequestHandler): RequestHandler {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (err) {
+      if (err instanceof RequestRefusedError) return sendResponse(ctx, err.code, err.message);
+      throw err;
+    }
+  };
+}
+
+export interface SendCheckInput {
+  topic: string;
+  defaultTopic: string;
+  defaultTopicQueueNums: number;
+  queueId: number;
+  unitMode: boolean;
+}
+
+/**
+ * Java msgCheck: broker write permission for order topics, topic name, not-allowed topics, topic
+ * existence (auto-creating from the default topic, or `%RETRY%` topics with one queue) and the queue
+ * id. Returns the topic config; refuses with RequestRefusedError.
+ */
+export function checkSend(ctx: BrokerContext, req: SendCheckInput, remoteAddress: string): TopicConfig {
+  const { topic } = req;
+  if ((ctx.options.brokerPermission & Perm.WRITE) === 0 && ctx.topics.isOrderTopic(topic)) {
+    throw new RequestRefusedError(
+      ResponseCode.NO_PERMISSION,
+      `the broker[${ctx.storeHost().ip}] sending message is forbidden`,
+    );
+  }
+  checkTopicName(topic);
+  if (isNotAllowedSendTopic(topic)) {
+    throw new RequestRefusedError(
+      ResponseCode.NO_PERMISSION,
+      `Sending message to topic[${topic}] is forbidden.`,
+    );
+  }
+  let config = ctx.topics.select(topic);
+  if (!config) {
+    const isRetry = topic.startsWith(RETRY_GROUP_TOPIC_PREFIX);
+    const sysFlag = req.unitMode ? (isRetry ? TopicSysFlag.UNIT_SUB : TopicSysFlag.UNIT) : 0;
+    ctx.logger.warn({ topic, producer: remoteAddress }, 'the topic does not exist');
+    config = ctx.topics.createInSendMessage(topic, req.defaultTopic, req.defaultTopicQueueNums, sysFlag);
+    if (!config && isRetry) {
+      config = ctx.topics.createInSendMessageBack(topic, 1, Perm.READ | Perm.WRITE, sysFlag);
+    }
+    if (!config) {
+      throw new RequestRefusedError(
+        ResponseCode.TOPIC_NOT_EXIST,
+        `topic[${topic}] not exist, apply first please!${FAQ_SUGGEST}`,
+      );
+    }
+  }
+  if (req.queueId >= Math.max(config.writeQueueNums, config.readQueueNums)) {
+    throw new RequestRefusedError(
+      ResponseCode.SYSTEM_ERROR,
+      `request queueId[${req.queueId}] is illegal, ${topicConfigToString(config)} Producer: ${remoteAddress}`,
+    );
+  }
+  return config;
+}
+
+/** Java `ThreadLocalRandom.nextInt(99999999) % n`. */
+export function randomQueueId(queueNums: number): number {
+  return queueNums > 0 ? Math.floor(Math.random() * 99999999) % queueNums : 0;
+}
+
+/** "ip:port" → SocketAddress (IPv6 may come bracketed or bare). */
+export function parseSocketAddress(addr: string): SocketAddress {
+  const colon = addr.lastIndexOf(':');
+  const ip = addr.slice(0, colon).replace(/^\[|\]$/g, '');
+  return { ip, port: Number(addr.slice(colon + 1)) };
+}
+
+/** Java's send answer for each store status: [code, remark, sendOK]. */
+export function mapPutStatus(
+  ctx: BrokerContext,
+  status: PutMessageStatus,
+): [number, string | undefined, boolean] {
+  switch (status) {
+    case 'PUT_OK':
+      return [ResponseCode.SUCCESS, undefined, true];
+    case 'FLUSH_DISK_TIMEOUT':
+      return [ResponseCode.FLUSH_DISK_TIMEOUT, undefined, true];
+    case 'FLUSH_SLAVE_TIMEOUT':
+      return [ResponseCode.FLUSH_SLAVE_TIMEOUT, undefined, true];
+    case 'SLAVE_NOT_AVAILABLE':
+      return [ResponseCode.SLAVE_NOT_AVAILABLE, undefined, true];
+    case 'CREATE_MAPPED_FILE_FAILED':
+      return [ResponseCode.SYSTEM_ERROR, 'create mapped file failed, server is busy or broken.', false];
+    case 'MESSAGE_ILLEGAL':
+    case 'PROPERTIES_SIZE_EXCEEDED':
+      return [
+        ResponseCode.MESSAGE_ILLEGAL,
+        `the message is illegal, maybe msg body or properties length not matched. msg body length limit ${ctx.options.maxMessageSize}B, msg properties length limit 32KB.`,
+        false,
+      ];
+    case 'SERVICE_NOT_AVAILABLE':
+      return [
+        ResponseCode.SERVICE_NOT_AVAILABLE,
+        "service not available now. It may be caused by one of the following reasons: the broker's disk is full [CL:  0.00 CQ:  0.00 INDEX:  0.00], messages are put to the slave, message store has been shut down, etc.",
+        false,
+      ];
+    case 'OS_PAGECACHE_BUSY':
+      return [
+        ResponseCode.SYSTEM_ERROR,
+        '[PC_SYNCHRONIZED]broker busy, start flow control for a while',
+        false,
+      ];
+    case 'UNKNOWN_ERROR':
+      return [ResponseCode.SYSTEM_ERROR, 'UNKNOWN_ERROR', false];
+    default:
+      return [ResponseCode.SYSTEM_ERROR, 'UNKNOWN_ERROR DEFAULT', false];
+  }
+}
+
+/**
+ * The answer for a stored message (SUCCESS, or a flush / slave timeout after the message was
+ * written). Key order copies Java's: the JSON form iterates the extFields HashMap (queueId, TRACE_ON,
+ * MSG_REGION, msgId, queueOffset); the ROCKETMQ form writes the header fields first (a
+ * FastCodesHeader), then the extras map in HashMap order (TRACE_ON, MSG_REGION).
+ */
+export function sendStoredResponse(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  code: number,
+  fields: { msgId: string; queueId: number; queueOffset: bigint },
+): RemotingCommand {
+  const extras = preSendFields(ctx);
+  const values: Record<string, string> = {
+    msgId: fields.msgId,
+    queueId: String(fields.queueId),
+    queueOffset: fields.queueOffset.toString(),
+    ...extras,
+  };
+  const order =
+    request.serializeType === SerializeType.ROCKETMQ
+      ? ['msgId', 'queueId', 'queueOffset', ...javaHashMapOrder(Object.keys(extras))]
+      : javaHashMapOrder(Object.keys(values));
+  const out: Record<string, string> = {};
+  for (const k of order) out[k] = values[k] as string;
+  return createResponse(code, { extFields: out });
+}
