@@ -10,7 +10,8 @@
  *   hook or processor throws / rejects      -> SYSTEM_ERROR "<ErrorName>: <message>" (connection kept)
  *   oneway request                          -> never answered, whatever happens
  *
- * Normal responses are encoded in the request's serialize type, error responses in the endpoint's.
+ * Handler answers (refusals included) are encoded in the request's serialize type, the dispatcher's
+ * own error answers in the endpoint's.
  */
 import { RequestRefusedError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
@@ -167,11 +168,18 @@ export class RequestDispatcher {
     target: DispatchTarget,
     request: RemotingCommand,
     response: RemotingCommand | undefined,
+    refusal = false,
   ): void {
     try {
       for (const hook of this.hooks) hook.afterResponse?.(target.remoteAddress, request, response);
     } catch (error) {
-      this.failed(target, request, error);
+      // A hook failing on a refusal is answered plainly (failed() would route a refusal back here).
+      if (refusal) {
+        if (!isOneway(request))
+          this.answerError(target, request, ResponseCode.SYSTEM_ERROR, errorRemark(error));
+      } else {
+        this.failed(target, request, error);
+      }
       return;
     }
     if (!response || isOneway(request) || target.closed) return;
@@ -196,7 +204,9 @@ export class RequestDispatcher {
         { code: request.code, from: target.remoteAddress, response: error.code, remark: error.message },
         'request refused',
       );
-      if (!isOneway(request)) this.answerError(target, request, error.code, error.message);
+      // A refusal is the handler's answer (Java's processors return it as their response): hooks see
+      // it and it is encoded in the request's serialize type, like any other answer.
+      this.answer(target, request, createResponse(error.code, { remark: error.message }), true);
       return;
     }
     this.logger.warn(

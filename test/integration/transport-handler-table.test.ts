@@ -88,3 +88,32 @@ describe('handler tables and refusals', () => {
     assert.equal(ok.body?.toString(), 'still serving');
   });
 });
+
+describe('refusal serialize type', () => {
+  it('a refusal is encoded in the request header form, as any handler answer', async () => {
+    const { SerializeType } = await import('../../src/protocol/codes/misc.js');
+    const server = new RemotingServer({ host: '127.0.0.1', port: 0 });
+    registerHandlerTable(
+      server,
+      handlerTable([
+        [
+          REFUSE_SYNC,
+          () => {
+            throw new RequestRefusedError(ResponseCode.TOPIC_NOT_EXIST, 'no such topic');
+          },
+        ],
+      ]),
+    );
+    await server.start();
+    const client = new RemotingClient({ serializeType: SerializeType.ROCKETMQ });
+    try {
+      const answer = await client.invokeSync(`127.0.0.1:${server.port}`, createRequest(REFUSE_SYNC), 2000);
+      assert.equal(answer.code, ResponseCode.TOPIC_NOT_EXIST);
+      assert.equal(answer.remark, 'no such topic');
+      assert.equal(answer.serializeType, SerializeType.ROCKETMQ);
+    } finally {
+      await client.shutdown();
+      await server.shutdown({ graceMillis: 100 });
+    }
+  });
+});
