@@ -14,8 +14,10 @@
  */
 import { HeaderFieldError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { subscriptionDataToJson, toFastjsonBytes, toFastjsonString } from '../protocol/body/index.js';
-import type { ConsumerData, JsonOut } from '../protocol/body/index.js';
+import { subscriptionDataToJson } from '../protocol/body/index.js';
+import type { ConsumerData } from '../protocol/body/index.js';
+import { toFastjsonBytes, toFastjsonString } from '../protocol/json/fastjson-write.js';
+import type { JsonOut } from '../protocol/json/fastjson-write.js';
 import { RequestCode, ResponseCode } from '../protocol/codes/index.js';
 import { createResponse } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';

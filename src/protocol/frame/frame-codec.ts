@@ -12,7 +12,7 @@ import { ProtocolError } from '../../common/errors.js';
 import { SerializeType } from '../codes/misc.js';
 import type { SerializeTypeCode } from '../codes/misc.js';
 import { decodeBinaryHeader, encodeBinaryHeader } from '../command/binary-header.js';
-import { javaWellFormed } from '../command/java-utf8.js';
+import { javaWellFormed } from '../java/utf8.js';
 import { decodeJsonHeaderAt, encodeJsonHeader, jsonHeaderText } from '../command/json-header.js';
 import { encodeJsonFrameFast } from '../command/json-header-write.js';
 import type { RemotingCommand } from '../command/remoting-command.js';

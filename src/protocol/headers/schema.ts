@@ -11,6 +11,7 @@
  *   boolean  "true"/"false"; decoded like Java Boolean.parseBoolean (case-insensitive "true")
  */
 import { HeaderFieldError } from '../../common/errors.js';
+import { isJavaInt } from '../java/int-range.js';
 
 export type FieldType = 'string' | 'int' | 'long' | 'number' | 'boolean';
 
@@ -94,7 +95,7 @@ function parseValue(spec: FieldSpec, raw: string, field: string, header: string)
     case 'int': {
       if (!INT_PATTERN.test(raw)) return bad();
       const n = Number(raw);
-      if (n < -2147483648 || n > 2147483647) return bad();
+      if (!isJavaInt(n)) return bad();
       return n | 0; // "-0" is 0, as in Java
     }
     case 'number': {

@@ -14,7 +14,7 @@ import {
   PullMessageResponseHeader,
   PullSysFlag,
 } from '../../protocol/headers/pull.js';
-import { javaStringHash } from '../../protocol/message/java-hash.js';
+import { javaStringHash } from '../../protocol/java/string-hash.js';
 import type { RemotingChannel, RequestContext, RequestProcessor } from '../../transport/types.js';
 import type { GetMessageStatus, TagsCodeFilter } from '../store/index.js';
 import type { BrokerContext } from './broker-context.js';

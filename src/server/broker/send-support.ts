@@ -7,7 +7,7 @@ import { ResponseCode } from '../../protocol/codes/response-code.js';
 import { Perm, SerializeType } from '../../protocol/codes/misc.js';
 import { createResponse } from '../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import { javaHashMapOrder } from '../../protocol/message/properties.js';
+import { javaHashMapOrder } from '../../protocol/java/hash-map.js';
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
 import {
   RETRY_GROUP_TOPIC_PREFIX,
@@ -15,7 +15,7 @@ import {
   isTopicOrGroupIllegal,
 } from '../../protocol/message/validators.js';
 import { MessageConst } from '../../protocol/message/constants.js';
-import { tagsCode } from '../../protocol/message/java-hash.js';
+import { tagsCode } from '../../protocol/message/tags-code.js';
 import type { MessageRecord, SocketAddress } from '../../protocol/message/record.js';
 import type { PutMessageInput, PutMessageStatus } from '../store/index.js';
 import type { BrokerContext } from './broker-context.js';

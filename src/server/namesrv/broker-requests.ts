@@ -3,9 +3,9 @@
  * QUERY_DATA_VERSION (322) and the 5.x BROKER_HEARTBEAT (904). Reference §6.3-§6.6.
  */
 import { ProtocolError } from '../../common/errors.js';
-import { parseFastjson } from '../../protocol/body/fastjson-parse.js';
-import { toFastjsonBytes } from '../../protocol/body/fastjson-write.js';
-import { ObjectReader } from '../../protocol/body/json-reader.js';
+import { parseFastjson } from '../../protocol/json/fastjson-parse.js';
+import { toFastjsonBytes } from '../../protocol/json/fastjson-write.js';
+import { ObjectReader } from '../../protocol/json/object-reader.js';
 import { encodeKVTable } from '../../protocol/body/kv-table.js';
 import { bodyCrc32, decodeRegisterBrokerBody } from '../../protocol/body/register-broker.js';
 import type { RegisterBrokerBody } from '../../protocol/body/register-broker.js';

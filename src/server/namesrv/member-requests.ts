@@ -12,7 +12,7 @@
  * The configuration requests carry java.util.Properties text ("key=value\n" lines, UTF-8) in the
  * body, as Java's Configuration.getAllConfigsFormatString / MixAll.string2Properties.
  */
-import { toFastjsonBytes } from '../../protocol/body/fastjson-write.js';
+import { toFastjsonBytes } from '../../protocol/json/fastjson-write.js';
 import { RequestCode } from '../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../protocol/codes/response-code.js';
 import { defineHeader } from '../../protocol/headers/schema.js';
