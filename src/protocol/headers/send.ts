@@ -48,7 +48,10 @@ export const SendMessageResponseHeader = defineHeader('SendMessageResponseHeader
   batchUniqId: { type: 'string' },
   /** 5.3.2+: timer message recall handle. */
   recallHandle: { type: 'string' },
-  /** Broker traceOn. Java clients treat anything but "false" as on; this decodes like parseBoolean. */
+  /**
+   * Broker traceOn; absent means on. Java clients treat anything but "false" as on; this decodes like
+   * parseBoolean, which differs only for values no broker writes ("FALSE", "no").
+   */
   traceOn: { type: 'boolean', wire: 'TRACE_ON' },
   /** Broker regionId; clients default an absent or empty value to `DefaultRegion`. */
   msgRegion: { type: 'string', wire: 'MSG_REGION' },

@@ -25,26 +25,17 @@ import type { JsonOut } from '../../protocol/json/fastjson-write.js';
 import { subscriptionDataToJson } from '../../protocol/body/heartbeat.js';
 import { encodeKVTable } from '../../protocol/body/kv-table.js';
 import { GetConsumerRunningInfoRequestHeader } from '../../protocol/headers/client.js';
-import { defineHeader } from '../../protocol/headers/schema.js';
+import {
+  GetConsumeStatsRequestHeader as ConsumeStatsHeader,
+  GetConsumerConnectionListRequestHeader as ConsumerGroupHeader,
+  GetProducerConnectionListRequestHeader as ProducerGroupHeader,
+  GetTopicStatsInfoRequestHeader as TopicHeader,
+} from '../../protocol/headers/admin.js';
 import { decodeMessageRecord } from '../../protocol/message/record.js';
 import type { RequestContext, RequestProcessor } from '../../transport/types.js';
 import type { BrokerContext } from './broker-context.js';
 import { javaDouble } from './broker-stats.js';
 import type { ClientChannelInfo } from './client-manager.js';
-
-const TopicHeader = defineHeader('GetTopicStatsInfoRequestHeader', {
-  topic: { type: 'string', required: true },
-});
-const ConsumeStatsHeader = defineHeader('GetConsumeStatsRequestHeader', {
-  consumerGroup: { type: 'string', required: true },
-  topic: { type: 'string' },
-});
-const ConsumerGroupHeader = defineHeader('GetConsumerConnectionListRequestHeader', {
-  consumerGroup: { type: 'string', required: true },
-});
-const ProducerGroupHeader = defineHeader('GetProducerConnectionListRequestHeader', {
-  producerGroup: { type: 'string', required: true },
-});
 
 /** MQVersion.Version.V3_1_8_SNAPSHOT ordinal: older clients cannot answer broker-to-client calls. */
 const V3_1_8_SNAPSHOT = 62;

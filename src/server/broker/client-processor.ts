@@ -119,7 +119,7 @@ export class ClientProcessor implements RequestProcessor {
       });
     }
     // 5.x: a caller sending setZeroIfNotFound=false (the proxy, some tools) wants the plain answer.
-    if (request.extFields?.setZeroIfNotFound?.toLowerCase() === 'false') {
+    if (h.setZeroIfNotFound === false) {
       return createResponse(ResponseCode.QUERY_NOT_FOUND, {
         remark: 'Not found, do not set to zero, maybe this group boot first',
       });

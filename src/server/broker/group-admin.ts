@@ -19,16 +19,11 @@ import { RequestCode } from '../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../protocol/codes/response-code.js';
 import { createResponse } from '../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import { defineHeader } from '../../protocol/headers/schema.js';
+import { DeleteSubscriptionGroupRequestHeader as DeleteGroupHeader } from '../../protocol/headers/admin.js';
 import type { RequestContext, RequestProcessor } from '../../transport/types.js';
 import type { BrokerContext } from './broker-context.js';
 import { newSubscriptionGroupConfig } from './groups.js';
 import type { SubscriptionGroupConfig } from './groups.js';
-
-const DeleteGroupHeader = defineHeader('DeleteSubscriptionGroupRequestHeader', {
-  groupName: { type: 'string', required: true },
-  cleanOffset: { type: 'boolean' },
-});
 
 export const GROUP_ADMIN_CODES = [
   RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,

@@ -17,23 +17,16 @@ import { ResponseCode } from '../../protocol/codes/response-code.js';
 import {
   QueryDataVersionRequestHeader,
   QueryDataVersionResponseHeader,
+  BrokerHeartbeatRequestHeader,
   RegisterBrokerRequestHeader,
   RegisterBrokerResponseHeader,
   UnRegisterBrokerRequestHeader,
 } from '../../protocol/headers/namesrv.js';
-import { defineHeader } from '../../protocol/headers/schema.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import type { Handler, NamesrvRuntime } from './handler.js';
 import { fail, ok } from './handler.js';
 import { ORDER_TOPIC_CONFIG } from './kv-config.js';
 import { NameServerRequestError, checkAddress, checkName } from './limits.js';
-
-/** 5.x BrokerHeartbeatRequestHeader: only the fields the name server reads. */
-const BrokerHeartbeatRequestHeader = defineHeader('BrokerHeartbeatRequestHeader', {
-  clusterName: { type: 'string', required: true },
-  brokerAddr: { type: 'string', required: true },
-  brokerName: { type: 'string', required: true },
-});
 
 function checkBrokerIdentity(h: {
   brokerName: string;

@@ -15,14 +15,9 @@
 import { toFastjsonBytes } from '../../protocol/json/fastjson-write.js';
 import { RequestCode } from '../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../protocol/codes/response-code.js';
-import { defineHeader } from '../../protocol/headers/schema.js';
+import { GetBrokerMemberGroupRequestHeader } from '../../protocol/headers/namesrv.js';
 import type { Handler } from './handler.js';
 import { fail, ok } from './handler.js';
-
-const GetBrokerMemberGroupRequestHeader = defineHeader('GetBrokerMemberGroupRequestHeader', {
-  clusterName: { type: 'string', required: true },
-  brokerName: { type: 'string', required: true },
-});
 
 /** Keys Java refuses to change remotely (NamesrvConfig.configBlackList default). */
 const CONFIG_BLACK_LIST = new Set(['configBlackList', 'configStorePath', 'kvConfigPath', 'rocketmqHome']);

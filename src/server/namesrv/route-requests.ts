@@ -15,10 +15,10 @@ import {
   DeleteTopicFromNamesrvRequestHeader,
   GetRouteInfoRequestHeader,
   GetTopicsByClusterRequestHeader,
+  RegisterTopicRequestHeader,
   WipeWritePermOfBrokerRequestHeader,
   WipeWritePermOfBrokerResponseHeader,
 } from '../../protocol/headers/namesrv.js';
-import { defineHeader } from '../../protocol/headers/schema.js';
 import type { Handler } from './handler.js';
 import { fail, ok } from './handler.js';
 import { ORDER_TOPIC_CONFIG } from './kv-config.js';
@@ -33,11 +33,6 @@ import {
   topicsByCluster,
   unitTopics,
 } from './route-queries.js';
-
-/** 5.x RegisterTopicRequestHeader. */
-const RegisterTopicRequestHeader = defineHeader('RegisterTopicRequestHeader', {
-  topic: { type: 'string', required: true },
-});
 
 const getRouteInfoByTopic: Handler = (runtime, request) => {
   const h = GetRouteInfoRequestHeader.decode(request.extFields);
