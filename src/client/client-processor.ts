@@ -17,7 +17,7 @@ import { subscriptionDataToJson } from '../protocol/body/index.js';
 import type { ConsumerData } from '../protocol/body/index.js';
 import { toFastjsonBytes, toFastjsonString } from '../protocol/json/fastjson-write.js';
 import type { JsonOut } from '../protocol/json/fastjson-write.js';
-import { RequestCode, ResponseCode } from '../protocol/codes/index.js';
+import { DEFAULT_PROTOCOL_VERSION_DESC, RequestCode, ResponseCode } from '../protocol/codes/index.js';
 import { createResponse } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import {
@@ -40,7 +40,7 @@ export const RunningInfoProp = {
 } as const;
 
 /** MQVersion.getVersionDesc of the version our requests announce. */
-export const CLIENT_VERSION_DESC = 'V4_9_8';
+export const CLIENT_VERSION_DESC = DEFAULT_PROTOCOL_VERSION_DESC;
 
 /** What the processor needs from its client instance. */
 export interface ClientProcessorHost {

@@ -5,6 +5,7 @@
  * names a..n of SendMessageRequestHeaderV2. Field order is the V2 fast-encoding order (a..n), which is
  * the order Java writes them in the ROCKETMQ binary form.
  */
+import { MessageConst } from '../message/constants.js';
 import { defineHeader } from './schema.js';
 import type { HeaderOf } from './schema.js';
 
@@ -52,8 +53,8 @@ export const SendMessageResponseHeader = defineHeader('SendMessageResponseHeader
    * Broker traceOn; absent means on. Java clients treat anything but "false" as on; this decodes like
    * parseBoolean, which differs only for values no broker writes ("FALSE", "no").
    */
-  traceOn: { type: 'boolean', wire: 'TRACE_ON' },
+  traceOn: { type: 'boolean', wire: MessageConst.PROPERTY_TRACE_SWITCH },
   /** Broker regionId; clients default an absent or empty value to `DefaultRegion`. */
-  msgRegion: { type: 'string', wire: 'MSG_REGION' },
+  msgRegion: { type: 'string', wire: MessageConst.PROPERTY_MSG_REGION },
 });
 export type SendMessageResponseHeader = HeaderOf<typeof SendMessageResponseHeader>;

@@ -16,6 +16,7 @@
  *                      "consumeFromWhere":..,"consumeType":..,"messageModel":..,"subscriptionTable":{topic:{..}}}
  *   ProducerConnection {"connectionSet":[...]}      GroupList {"groupList":[...]}
  */
+import { MQVersion } from '../../protocol/codes/misc.js';
 import { RequestCode } from '../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../protocol/codes/response-code.js';
 import { createRequest, createResponse } from '../../protocol/command/remoting-command.js';
@@ -36,9 +37,6 @@ import type { RequestContext, RequestProcessor } from '../../transport/types.js'
 import type { BrokerContext } from './broker-context.js';
 import { javaDouble } from './broker-stats.js';
 import type { ClientChannelInfo } from './client-manager.js';
-
-/** MQVersion.Version.V3_1_8_SNAPSHOT ordinal: older clients cannot answer broker-to-client calls. */
-const V3_1_8_SNAPSHOT = 62;
 
 /** Java Broker2Client.callClient timeout. */
 const CALL_CLIENT_TIMEOUT_MILLIS = 10_000;
@@ -199,7 +197,7 @@ export class AdminStatsProcessor implements RequestProcessor {
         remark: `The Consumer <${h.consumerGroup}> <${h.clientId}> not online`,
       });
     }
-    if (client.version < V3_1_8_SNAPSHOT) {
+    if (client.version < MQVersion.V3_1_8_SNAPSHOT) {
       return createResponse(ResponseCode.SYSTEM_ERROR, {
         remark: `The Consumer <${h.consumerGroup}> Version <${client.version}> too low to finish, please upgrade it to V3_1_8_SNAPSHOT`,
       });

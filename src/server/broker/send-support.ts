@@ -29,7 +29,10 @@ export const TOPIC_MAX_LENGTH = 127;
 /** A response being built: extFields start with MSG_REGION and TRACE_ON, as Java's preSend adds them. */
 export function newSendResponse(ctx: BrokerContext): RemotingCommand {
   return createResponse(ResponseCode.SYSTEM_ERROR, {
-    extFields: { MSG_REGION: ctx.options.regionId, TRACE_ON: String(ctx.options.traceOn) },
+    extFields: {
+      [MessageConst.PROPERTY_MSG_REGION]: ctx.options.regionId,
+      [MessageConst.PROPERTY_TRACE_SWITCH]: String(ctx.options.traceOn),
+    },
   });
 }
 
