@@ -13,7 +13,7 @@ import type { Logger } from '../common/logger.js';
 import type { SerializeTypeCode } from '../protocol/codes/misc.js';
 import { describeCommand, isResponse, markOneway } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
-import { decodeFramePayload, encodeFrame } from '../protocol/frame/frame-codec.js';
+import { encodeFrame } from '../protocol/frame/frame-codec.js';
 import { FrameDecoder } from '../protocol/frame/frame-decoder.js';
 import { formatAddress } from './address.js';
 import type { RequestDispatcher } from './dispatcher.js';
@@ -258,36 +258,27 @@ export class Connection implements RemotingChannel {
 
   private readonly onData = (chunk: Buffer): void => {
     this.lastActivity = monotonicNow();
-    let payloads: Buffer[];
     try {
-      payloads = this.decoder.push(chunk);
+      this.decoder.feed(chunk, this.onCommand);
     } catch (error) {
-      this.protocolFailure(error as Error);
-      return;
+      // Garbage after good frames: those were handled (as Netty does), now the connection goes.
+      if (!this.isClosed) this.protocolFailure(error as Error);
     }
-    for (const payload of payloads) {
-      let command: RemotingCommand;
-      try {
-        command = decodeFramePayload(payload);
-      } catch (error) {
-        this.protocolFailure(error as Error);
-        return;
+  };
+
+  /** One decoded command; false once handling it closed the connection (the rest is dropped). */
+  private readonly onCommand = (command: RemotingCommand): boolean => {
+    if (isResponse(command)) {
+      if (!this.table.complete(command)) {
+        this.owner.logger.warn(
+          { remote: this.remoteAddress, response: describeCommand(command) },
+          'unmatched response dropped',
+        );
       }
-      if (isResponse(command)) {
-        if (!this.table.complete(command)) {
-          this.owner.logger.warn(
-            { remote: this.remoteAddress, response: describeCommand(command) },
-            'unmatched response dropped',
-          );
-        }
-      } else {
-        this.owner.dispatcher.dispatch(this, command);
-      }
-      if (this.isClosed) return;
+    } else {
+      this.owner.dispatcher.dispatch(this, command);
     }
-    // Garbage after good frames: those were handled above (as Netty does), now the connection goes.
-    const failure = this.decoder.failure;
-    if (failure) this.protocolFailure(failure);
+    return !this.isClosed;
   };
 
   private protocolFailure(error: Error): void {
