@@ -2,7 +2,9 @@
 // protocol -> (common); transport -> protocol; client, server -> transport, protocol; cli on top.
 // Inside the servers: the broker's parts (send, pull, clients, admin, schedule) build on broker/core,
 // which imports none of them, and no part imports the broker's assembly (broker.ts, broker-handlers.ts);
-// the name server's tables never import its request handlers.
+// the name server's tables never import its request handlers. Inside protocol, the ground floor
+// (java/, json/, codes/) imports none of the folders built on it (command/, frame/, headers/, body/,
+// message/).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -24,6 +26,8 @@ function forbidLayersAnd(layers, extra) {
 }
 
 const SERVER_FORBIDDEN_LAYERS = ['client', 'cli'];
+const PROTOCOL_UPPER_LAYERS = ['transport', 'client', 'server', 'cli'];
+const PROTOCOL_UPPER_FLOORS = ['command', 'frame', 'headers', 'body', 'message'];
 
 /** The broker's parts, each in its own folder under src/server/broker, and what each may import. */
 const BROKER_PARTS = {
@@ -78,7 +82,12 @@ export default tseslint.config(
     },
   },
   { files: ['src/common/**'], rules: forbidLayers('protocol', 'transport', 'client', 'server', 'cli') },
-  { files: ['src/protocol/**'], rules: forbidLayers('transport', 'client', 'server', 'cli') },
+  { files: ['src/protocol/**'], rules: forbidLayers(...PROTOCOL_UPPER_LAYERS) },
+  // Later entries replace the rule for their files, so the ground floor repeats the upper layers.
+  {
+    files: ['src/protocol/java/**', 'src/protocol/json/**', 'src/protocol/codes/**'],
+    rules: forbidLayers(...PROTOCOL_UPPER_LAYERS, ...PROTOCOL_UPPER_FLOORS),
+  },
   { files: ['src/transport/**'], rules: forbidLayers('client', 'server', 'cli') },
   { files: ['src/client/**'], rules: forbidLayers('server', 'cli') },
   { files: ['src/server/**'], rules: forbidLayers(...SERVER_FORBIDDEN_LAYERS) },

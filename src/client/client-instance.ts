@@ -5,7 +5,7 @@
  * ClientInstanceRegistry), never as a hidden global. Members register by group; the instance starts
  * with its first member and stops when the last one leaves.
  */
-import { MQClientError, RemotingError } from '../common/errors.js';
+import { ClientErrorCode, MQClientError, RemotingError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { HeartbeatData, TopicRouteData } from '../protocol/body/index.js';
 import { UniqueIdGenerator } from '../protocol/message/message-id.js';
@@ -230,7 +230,7 @@ export class ClientInstance {
     try {
       route = await this.api.getTopicRouteInfoFromNameServer(fetchTopic, timeout);
     } catch (err) {
-      if (err instanceof MQClientError && err.code !== 10004) {
+      if (err instanceof MQClientError && err.code !== ClientErrorCode.NO_NAME_SERVER_EXCEPTION) {
         this.logger.debug({ topic: fetchTopic, code: err.code }, 'no route from the name server');
         return false;
       }

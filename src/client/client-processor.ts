@@ -12,11 +12,12 @@
  * Any other code is answered REQUEST_CODE_NOT_SUPPORTED by the transport. Returning undefined sends
  * no answer, as Java's processor returning null.
  */
-import { HeaderFieldError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { subscriptionDataToJson, toFastjsonBytes, toFastjsonString } from '../protocol/body/index.js';
-import type { ConsumerData, JsonOut } from '../protocol/body/index.js';
-import { RequestCode, ResponseCode } from '../protocol/codes/index.js';
+import { subscriptionDataToJson } from '../protocol/body/index.js';
+import type { ConsumerData } from '../protocol/body/index.js';
+import { toFastjsonBytes, toFastjsonString } from '../protocol/json/fastjson-write.js';
+import type { JsonOut } from '../protocol/json/fastjson-write.js';
+import { DEFAULT_PROTOCOL_VERSION_DESC, RequestCode, ResponseCode } from '../protocol/codes/index.js';
 import { createResponse } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import {
@@ -27,8 +28,6 @@ import {
   NotifyConsumerIdsChangedRequestHeader,
   ResetOffsetRequestHeader,
 } from '../protocol/headers/client.js';
-import { defineHeader } from '../protocol/headers/schema.js';
-import type { FieldTable, HeaderCodec, HeaderValue } from '../protocol/headers/schema.js';
 import type { RequestContext, RequestProcessor } from '../transport/types.js';
 import type { ConsumerMember } from './client-members.js';
 
@@ -41,7 +40,7 @@ export const RunningInfoProp = {
 } as const;
 
 /** MQVersion.getVersionDesc of the version our requests announce. */
-export const CLIENT_VERSION_DESC = 'V4_9_8';
+export const CLIENT_VERSION_DESC = DEFAULT_PROTOCOL_VERSION_DESC;
 
 /** What the processor needs from its client instance. */
 export interface ClientProcessorHost {
@@ -58,29 +57,6 @@ export const CLIENT_REQUEST_CODES = [
   RequestCode.GET_CONSUMER_RUNNING_INFO,
   RequestCode.CONSUME_MESSAGE_DIRECTLY,
 ] as const;
-
-/**
- * The fields of a header that are present and well formed; the others stay undefined. These requests
- * are answered (or logged) even when a field Java marks @CFNotNull is missing or a number is bad, so
- * the strict decode (which throws HeaderFieldError) is applied one field at a time.
- */
-function decodeLenient<F extends FieldTable>(
-  codec: HeaderCodec<F>,
-  extFields: Readonly<Record<string, string>> | undefined,
-): Partial<HeaderValue<F>> {
-  const out: Record<string, unknown> = {};
-  for (const [prop, spec] of Object.entries(codec.fields)) {
-    try {
-      Object.assign(
-        out,
-        defineHeader(codec.name, { [prop]: { ...spec, required: false } }).decode(extFields),
-      );
-    } catch (err) {
-      if (!(err instanceof HeaderFieldError)) throw err;
-    }
-  }
-  return out as Partial<HeaderValue<F>>;
-}
 
 function notInThisConsumer(group: string | undefined): RemotingCommand {
   return createResponse(ResponseCode.SYSTEM_ERROR, {
@@ -148,7 +124,7 @@ export class ClientRemotingProcessor implements RequestProcessor {
     const { logger } = this.host;
     switch (request.code) {
       case RequestCode.CHECK_TRANSACTION_STATE: {
-        const h = decodeLenient(CheckTransactionStateRequestHeader, ext);
+        const h = CheckTransactionStateRequestHeader.decodeLenient(ext);
         logger.warn(
           { from, msgId: h.msgId, transactionId: h.transactionId },
           'transaction state check from the broker ignored: this client has no transaction listener',
@@ -156,12 +132,12 @@ export class ClientRemotingProcessor implements RequestProcessor {
         return undefined;
       }
       case RequestCode.NOTIFY_CONSUMER_IDS_CHANGED: {
-        const h = decodeLenient(NotifyConsumerIdsChangedRequestHeader, ext);
+        const h = NotifyConsumerIdsChangedRequestHeader.decodeLenient(ext);
         logger.info({ from, group: h.consumerGroup }, 'broker notified a consumer group change');
         return undefined;
       }
       case RequestCode.RESET_CONSUMER_CLIENT_OFFSET: {
-        const h = decodeLenient(ResetOffsetRequestHeader, ext);
+        const h = ResetOffsetRequestHeader.decodeLenient(ext);
         logger.info(
           { from, group: h.group, topic: h.topic },
           'reset-offset request ignored: only push consumers reset their offsets on request',
@@ -169,19 +145,19 @@ export class ClientRemotingProcessor implements RequestProcessor {
         return undefined;
       }
       case RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT: {
-        const h = decodeLenient(GetConsumerStatusRequestHeader, ext);
+        const h = GetConsumerStatusRequestHeader.decodeLenient(ext);
         const consumer = h.group === undefined ? undefined : this.host.findConsumer(h.group);
         const offsets = consumer?.offsetsOf?.(h.topic ?? '') ?? [];
         return createResponse(ResponseCode.SUCCESS, { body: encodeConsumerStatus(offsets) });
       }
       case RequestCode.GET_CONSUMER_RUNNING_INFO: {
-        const group = decodeLenient(GetConsumerRunningInfoRequestHeader, ext).consumerGroup;
+        const group = GetConsumerRunningInfoRequestHeader.decodeLenient(ext).consumerGroup;
         const consumer = group === undefined ? undefined : this.host.findConsumer(group);
         if (consumer === undefined) return notInThisConsumer(group);
         return createResponse(ResponseCode.SUCCESS, { body: encodeConsumerRunningInfo(consumer, this.host) });
       }
       case RequestCode.CONSUME_MESSAGE_DIRECTLY:
-        return notInThisConsumer(decodeLenient(ConsumeMessageDirectlyResultRequestHeader, ext).consumerGroup);
+        return notInThisConsumer(ConsumeMessageDirectlyResultRequestHeader.decodeLenient(ext).consumerGroup);
       default:
         return createResponse(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, {
           remark: ` request type ${request.code} not supported`,

@@ -171,7 +171,7 @@ export class MQClientAPI {
     const header = SendMessageResponseHeader.decode(response.extFields);
     const regionId =
       header.msgRegion !== undefined && header.msgRegion !== '' ? header.msgRegion : DEFAULT_REGION_ID;
-    const traceOn = response.extFields?.TRACE_ON !== 'false';
+    const traceOn = header.traceOn !== false;
     return new SendResult({
       sendStatus,
       msgId: ctx.msgId,

@@ -1,5 +1,9 @@
 /** Small pieces shared by connections, client and server: event emission, settlers, call-site stacks. */
-import { RemotingSendRequestError } from '../common/errors.js';
+import {
+  RemotingSendRequestError,
+  RemotingTimeoutError,
+  RemotingTooMuchRequestError,
+} from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import type { WriteListener } from './frame-writer.js';
@@ -24,6 +28,17 @@ export function emitChannelEvent(
 export function atCallSite<E>(error: E): E {
   if (error instanceof Error) Error.captureStackTrace(error);
   return error;
+}
+
+/** The error for a request that got no async / oneway permit (none free, or none within the timeout). */
+export function noPermitError(remoteAddress: string, timeoutMillis: number, kind: 'async' | 'oneway'): Error {
+  return timeoutMillis <= 0
+    ? new RemotingTooMuchRequestError(
+        `${kind} invoke to ${remoteAddress}: no permit available (timeout <= 0)`,
+      )
+    : new RemotingTimeoutError(remoteAddress, timeoutMillis, {
+        detail: `no ${kind} permit within the timeout (too many requests in flight)`,
+      });
 }
 
 /** Settles a promise with a request's outcome. */

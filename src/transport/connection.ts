@@ -4,22 +4,24 @@
  * waiting request at once. It is also the RemotingChannel handed to processors.
  */
 import type { Socket } from 'node:net';
-import {
-  RemotingSendRequestError,
-  RemotingTimeoutError,
-  RemotingTooMuchRequestError,
-} from '../common/errors.js';
+import { RemotingSendRequestError, RemotingTimeoutError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { SerializeTypeCode } from '../protocol/codes/misc.js';
 import { describeCommand, isResponse, markOneway } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
-import { decodeFramePayload, encodeFrame } from '../protocol/frame/frame-codec.js';
+import { encodeFrame } from '../protocol/frame/frame-codec.js';
 import { FrameDecoder } from '../protocol/frame/frame-decoder.js';
 import { formatAddress } from './address.js';
 import type { RequestDispatcher } from './dispatcher.js';
 import { FrameWriter } from './frame-writer.js';
 import { InFlightTable } from './in-flight.js';
-import { atCallSite, emitChannelEvent, OnewayWrite, PromiseSettler } from './channel-support.js';
+import {
+  atCallSite,
+  emitChannelEvent,
+  noPermitError,
+  OnewayWrite,
+  PromiseSettler,
+} from './channel-support.js';
 import type { Settler } from './in-flight.js';
 import type { Permits } from './permits.js';
 import { monotonicNow } from './sweeper.js';
@@ -169,7 +171,7 @@ export class Connection implements RemotingChannel {
   async invoke(request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand> {
     const begin = monotonicNow();
     if (!(await this.owner.asyncPermits.acquire(timeoutMillis)))
-      throw atCallSite(this.noPermit(timeoutMillis, 'async'));
+      throw atCallSite(noPermitError(this.remoteAddress, timeoutMillis, 'async'));
     try {
       for (const hook of this.owner.hooks) hook.beforeRequest?.(this.remoteAddress, request);
       const remaining = timeoutMillis - (monotonicNow() - begin);
@@ -187,7 +189,7 @@ export class Connection implements RemotingChannel {
 
   async invokeOneway(request: RemotingCommand, timeoutMillis: number): Promise<void> {
     if (!(await this.owner.onewayPermits.acquire(timeoutMillis)))
-      throw atCallSite(this.noPermit(timeoutMillis, 'oneway'));
+      throw atCallSite(noPermitError(this.remoteAddress, timeoutMillis, 'oneway'));
     try {
       for (const hook of this.owner.hooks) hook.beforeRequest?.(this.remoteAddress, request);
       await this.writeOneway(request);
@@ -208,16 +210,6 @@ export class Connection implements RemotingChannel {
     }).catch((error: unknown) => {
       throw atCallSite(error);
     });
-  }
-
-  noPermit(timeoutMillis: number, kind: 'async' | 'oneway'): Error {
-    return timeoutMillis <= 0
-      ? new RemotingTooMuchRequestError(
-          `${kind} invoke to ${this.remoteAddress}: no permit available (timeout <= 0)`,
-        )
-      : new RemotingTimeoutError(this.remoteAddress, timeoutMillis, {
-          detail: `no ${kind} permit within the timeout (too many requests in flight)`,
-        });
   }
 
   /** Closes at once (no graceful flush); waiting requests fail immediately. */
@@ -258,36 +250,27 @@ export class Connection implements RemotingChannel {
 
   private readonly onData = (chunk: Buffer): void => {
     this.lastActivity = monotonicNow();
-    let payloads: Buffer[];
     try {
-      payloads = this.decoder.push(chunk);
+      this.decoder.feed(chunk, this.onCommand);
     } catch (error) {
-      this.protocolFailure(error as Error);
-      return;
+      // Garbage after good frames: those were handled (as Netty does), now the connection goes.
+      if (!this.isClosed) this.protocolFailure(error as Error);
     }
-    for (const payload of payloads) {
-      let command: RemotingCommand;
-      try {
-        command = decodeFramePayload(payload);
-      } catch (error) {
-        this.protocolFailure(error as Error);
-        return;
+  };
+
+  /** One decoded command; false once handling it closed the connection (the rest is dropped). */
+  private readonly onCommand = (command: RemotingCommand): boolean => {
+    if (isResponse(command)) {
+      if (!this.table.complete(command)) {
+        this.owner.logger.warn(
+          { remote: this.remoteAddress, response: describeCommand(command) },
+          'unmatched response dropped',
+        );
       }
-      if (isResponse(command)) {
-        if (!this.table.complete(command)) {
-          this.owner.logger.warn(
-            { remote: this.remoteAddress, response: describeCommand(command) },
-            'unmatched response dropped',
-          );
-        }
-      } else {
-        this.owner.dispatcher.dispatch(this, command);
-      }
-      if (this.isClosed) return;
+    } else {
+      this.owner.dispatcher.dispatch(this, command);
     }
-    // Garbage after good frames: those were handled above (as Netty does), now the connection goes.
-    const failure = this.decoder.failure;
-    if (failure) this.protocolFailure(failure);
+    return !this.isClosed;
   };
 
   private protocolFailure(error: Error): void {

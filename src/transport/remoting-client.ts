@@ -21,7 +21,7 @@ import { silentLogger } from '../common/logger.js';
 import type { Logger } from '../common/logger.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { parseAddress } from './address.js';
-import { atCallSite, emitChannelEvent } from './channel-support.js';
+import { atCallSite, emitChannelEvent, noPermitError } from './channel-support.js';
 import { Connection } from './connection.js';
 import { TransportDefaults } from './defaults.js';
 import { AsyncCall } from './async-call.js';
@@ -148,7 +148,7 @@ export class RemotingClient extends RemotingEndpoint {
       checkTimeout(timeoutMillis);
       const connection = await this.connectionFor(addr);
       if (!(await this.onewayPermits.acquire(timeoutMillis)))
-        throw connection.noPermit(timeoutMillis, 'oneway');
+        throw noPermitError(connection.remoteAddress, timeoutMillis, 'oneway');
       try {
         this.runBeforeHooks(addr, request);
         await connection.writeOneway(request);
@@ -210,7 +210,7 @@ export class RemotingClient extends RemotingEndpoint {
 
   private async startAsyncSlowly(call: AsyncCall): Promise<void> {
     const connection = await this.connectionFor(call.addr);
-    if (!(await call.acquire())) throw connection.noPermit(call.timeoutMillis, 'async');
+    if (!(await call.acquire())) throw noPermitError(connection.remoteAddress, call.timeoutMillis, 'async');
     call.send(connection);
   }
 

@@ -12,7 +12,7 @@ import { LanguageCode } from '../../src/protocol/codes/index.js';
 import { decodeJsonHeaderFast } from '../../src/protocol/command/json-header-fast.js';
 import { decodeJsonHeaderGeneral, jsonHeaderText } from '../../src/protocol/command/json-header.js';
 import { encodeJsonFrameFast } from '../../src/protocol/command/json-header-write.js';
-import { javaWellFormed } from '../../src/protocol/command/java-utf8.js';
+import { javaWellFormed } from '../../src/protocol/java/utf8.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
 import { Prng, randomString } from '../helpers/prng.js';
 

@@ -18,7 +18,7 @@ import {
   encodeLockBatchRequestBody,
 } from '../../src/protocol/body/lock-batch.js';
 import { decodeKVTable } from '../../src/protocol/body/kv-table.js';
-import { parseFastjsonObject } from '../../src/protocol/body/fastjson-parse.js';
+import { parseFastjsonObject } from '../../src/protocol/json/fastjson-parse.js';
 import { DeleteTopicRequestHeader } from '../../src/protocol/headers/admin.js';
 import { ConsumerSendMsgBackRequestHeader } from '../../src/protocol/headers/client.js';
 import { decodeMessageRecord } from '../../src/protocol/message/record.js';

@@ -13,7 +13,7 @@ import { createRequest, createResponse } from '../../src/protocol/command/remoti
 import { RequestCode } from '../../src/protocol/codes/request-code.js';
 import { ResponseCode } from '../../src/protocol/codes/response-code.js';
 import { decodeKVTable } from '../../src/protocol/body/kv-table.js';
-import { parseFastjsonObject } from '../../src/protocol/body/fastjson-parse.js';
+import { parseFastjsonObject } from '../../src/protocol/json/fastjson-parse.js';
 import { newClient, send } from '../helpers/broker-client.js';
 
 const TIMEOUT = 5000;

@@ -6,7 +6,7 @@ import {
   parseFastjson,
   toFastjsonBytes,
   toFastjsonString,
-} from '../../src/protocol/body/fastjson.js';
+} from '../../src/protocol/json/index.js';
 
 const obj = (entries: [string, unknown][]) => new Map(entries);
 

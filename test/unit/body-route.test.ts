@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { ProtocolError } from '../../src/common/errors.js';
 import { decodeTopicRouteData, encodeTopicRouteData } from '../../src/protocol/body/route.js';
 import type { TopicRouteData } from '../../src/protocol/body/route.js';
-import { javaHashMapKeyOrder } from '../../src/protocol/body/java-order.js';
-import { javaStringHash } from '../../src/protocol/message/java-hash.js';
+import { javaHashMapKeyOrder } from '../../src/protocol/java/hash-map.js';
+import { javaStringHash } from '../../src/protocol/java/string-hash.js';
 
 // Bodies captured from Apache RocketMQ 4.9.8 (test/../shared/reference/captures/route-TopicTest.txt).
 const CAPTURED_STANDARD_HEX =

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJsonHeader, encodeJsonHeader } from '../../src/protocol/command/index.js';
-import { fastjsonString as fastjsonStringOf } from '../../src/protocol/body/fastjson-write.js';
+import { fastjsonString as fastjsonStringOf } from '../../src/protocol/json/fastjson-write.js';
 
 const fastjsonString = (s: string): string => fastjsonStringOf(s, 'plain');
 import type { RemotingCommand } from '../../src/protocol/command/index.js';

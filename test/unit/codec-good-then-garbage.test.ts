@@ -39,3 +39,40 @@ describe('FrameDecoder: good frames, then garbage, in one chunk', () => {
     assert.ok(decoder.failure instanceof ProtocolError);
   });
 });
+
+describe('FrameDecoder.feed (the connection path)', () => {
+  it('hands over the commands before an undecodable frame, then throws', () => {
+    const decoder = new FrameDecoder();
+    const seen: number[] = [];
+    assert.throws(
+      () =>
+        decoder.feed(Buffer.concat([frame(1), frame(2), garbage, frame(4)]), (c) => void seen.push(c.opaque)),
+      /serialize type 7/,
+    );
+    assert.deepEqual(seen, [1, 2]);
+    assert.throws(() => decoder.feed(frame(5), () => true), ProtocolError);
+  });
+
+  it('stops at a sink returning false and drops the rest, a split frame included', () => {
+    const decoder = new FrameDecoder();
+    const seen: number[] = [];
+    const chunk = Buffer.concat([frame(1), frame(2), frame(3).subarray(0, 10)]);
+    decoder.feed(chunk, (c) => {
+      seen.push(c.opaque);
+      return false;
+    });
+    assert.deepEqual(seen, [1]);
+    assert.equal(decoder.bufferedBytes, 0);
+    assert.ok(decoder.failure instanceof ProtocolError);
+  });
+
+  it('delivers a frame split across chunks once its last piece arrives', () => {
+    const decoder = new FrameDecoder();
+    const bytes = Buffer.concat([frame(1), frame(2)]);
+    const seen: number[] = [];
+    for (let i = 0; i < bytes.length; i++)
+      decoder.feed(bytes.subarray(i, i + 1), (c) => void seen.push(c.opaque));
+    assert.deepEqual(seen, [1, 2]);
+    assert.equal(decoder.failure, undefined);
+  });
+});

@@ -252,7 +252,7 @@ describe('other headers', () => {
     (v): v is HeaderCodec<FieldTable> =>
       typeof v === 'object' && v !== null && 'fields' in v && 'encode' in v && 'decode' in v,
   );
-  it('declares the expected headers', () => assert.equal(codecs.length, 47));
+  it('declares the expected headers', () => assert.equal(codecs.length, 55));
   for (const codec of codecs) {
     it(`${codec.name} round-trips every field`, () => {
       const value: Record<string, unknown> = {};
@@ -272,7 +272,33 @@ describe('other headers', () => {
         const ext = codec.encode(value as HeaderValue<FieldTable>, { v2 });
         assert.equal(Object.keys(ext).length, Object.keys(codec.fields).length);
         assert.deepEqual(codec.decode(ext, { v2 }), value);
+        assert.deepEqual(codec.decodeLenient(ext, { v2 }), value);
       }
     });
   }
+});
+
+describe('decodeLenient', () => {
+  it('keeps the well-formed fields, leaves missing required and bad ones undefined', () => {
+    const ext = { topic: 'T', queueId: 'x', queueOffset: '12', maxMsgNums: '99999999999' };
+    assert.throws(() => PullMessageRequestHeader.decode(ext), HeaderFieldError);
+    assert.deepEqual(PullMessageRequestHeader.decodeLenient(ext), { topic: 'T', queueOffset: 12n });
+    assert.deepEqual(PullMessageRequestHeader.decodeLenient(undefined), {});
+  });
+
+  it('reads the V2 names when asked', () => {
+    // V2 letters a..h: producerGroup, topic, defaultTopic, defaultTopicQueueNums, queueId, sysFlag,
+    // bornTimestamp, flag; a bad queueId and no flag make the strict decode throw.
+    const ext = { a: 'g', b: 't', c: 'TBW102', d: '4', e: '-x', f: '0', g: '1' };
+    assert.throws(() => SendMessageRequestHeader.decode(ext, { v2: true }), HeaderFieldError);
+    assert.deepEqual(SendMessageRequestHeader.decodeLenient(ext, { v2: true }), {
+      producerGroup: 'g',
+      topic: 't',
+      defaultTopic: 'TBW102',
+      defaultTopicQueueNums: 4,
+      sysFlag: 0,
+      bornTimestamp: 1,
+    });
+    assert.deepEqual(SendMessageRequestHeader.decodeLenient(ext), {});
+  });
 });

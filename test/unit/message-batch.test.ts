@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IllegalArgumentError, ProtocolError } from '../../src/common/errors.js';
 import { decodeBatch, encodeBatch } from '../../src/protocol/message/batch.js';
-import { decodeProperties, javaHashMapOrder } from '../../src/protocol/message/properties.js';
+import { javaHashMapOrder } from '../../src/protocol/java/hash-map.js';
+import { decodeProperties } from '../../src/protocol/message/properties.js';
 
 const J_HEX =
   '00000041000000000000000000000000000000026D3100294B455953016B3102554E49515F4B4559014141414102574149540174' +

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { javaStringHash, tagsCode } from '../../src/protocol/message/java-hash.js';
+import { javaStringHash } from '../../src/protocol/java/string-hash.js';
+import { tagsCode } from '../../src/protocol/message/tags-code.js';
 import { crc32, crc32Portable, storedBodyCrc } from '../../src/protocol/message/crc32.js';
 
 test('javaStringHash matches Java String.hashCode [J]', () => {

@@ -1,10 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  decodeProperties,
-  encodeProperties,
-  javaHashMapOrder,
-} from '../../src/protocol/message/properties.js';
+import { javaHashMapOrder } from '../../src/protocol/java/hash-map.js';
+import { decodeProperties, encodeProperties } from '../../src/protocol/message/properties.js';
 
 const hex = (s: string): string => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
 

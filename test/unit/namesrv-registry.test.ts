@@ -15,7 +15,7 @@ import {
   topicsByCluster,
 } from '../../src/server/namesrv/route-queries.js';
 import { changeWritePerm, deleteTopic } from '../../src/server/namesrv/route-admin.js';
-import { JavaHashMap, grownCapacity, tableSizeFor } from '../../src/server/namesrv/java-hash-map.js';
+import { JavaHashMap, grownCapacity, tableSizeFor } from '../../src/protocol/java/hash-map.js';
 import { makeTopicConfig } from '../../src/protocol/body/topic-config.js';
 import type { TopicConfig } from '../../src/protocol/body/topic-config.js';
 import { encodeTopicRouteData } from '../../src/protocol/body/route.js';

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { HeaderFieldError, ProtocolError } from '../../src/common/errors.js';
-import { parseFastjson } from '../../src/protocol/body/fastjson.js';
+import { parseFastjson } from '../../src/protocol/json/index.js';
 import { defineHeader } from '../../src/protocol/headers/schema.js';
 
 const Probe = defineHeader('Probe', {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeMessageRecord } from '../../src/protocol/message/record.js';
-import { tagsCode } from '../../src/protocol/message/java-hash.js';
+import { tagsCode } from '../../src/protocol/message/tags-code.js';
 import type { MessageStore } from '../../src/server/store/index.js';
 import { message, openStore, withTempDir } from '../helpers/store-fixtures.js';
 

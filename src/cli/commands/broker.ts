@@ -3,6 +3,7 @@
  * given name servers.
  */
 import { consoleLogger } from '../../common/logger.js';
+import { DEFAULT_CLUSTER_NAME } from '../../protocol/codes/misc.js';
 import { Broker } from '../../server/broker/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
@@ -23,7 +24,7 @@ const FLAGS = {
   host: LISTEN_HOST_FLAG,
   port: listenPortFlag('10911'),
   name: { type: 'string', value: 'NAME', default: 'broker-a', description: 'Broker name' },
-  cluster: { type: 'string', value: 'NAME', default: 'DefaultCluster', description: 'Cluster name' },
+  cluster: { type: 'string', value: 'NAME', default: DEFAULT_CLUSTER_NAME, description: 'Cluster name' },
   store: { type: 'string', value: 'DIR', description: 'Store directory (default: $HOME/store, as Java)' },
   flush: {
     type: 'string',
@@ -65,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
     host: flags.host ?? '127.0.0.1',
     port: intFlag('port', flags.port, 10911, 0, 65535),
     brokerName: flags.name ?? 'broker-a',
-    clusterName: flags.cluster ?? 'DefaultCluster',
+    clusterName: flags.cluster ?? DEFAULT_CLUSTER_NAME,
     flushDiskType: parseFlush(flags.flush),
     autoCreateTopicEnable: flags['no-auto-create'] !== true,
     ...(flags.store !== undefined && { storePath: flags.store }),

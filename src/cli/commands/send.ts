@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { Producer } from '../../client/index.js';
 import { RocketMQError } from '../../common/errors.js';
-import { checkTopic, Message } from '../../protocol/message/index.js';
+import { checkTopic, Message, MessageConst } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG } from '../flags.js';
@@ -138,7 +138,7 @@ export async function run(argv: string[]): Promise<number> {
         if (mode === 'oneway') {
           await producer.sendOneway(msg);
           process.stdout.write(
-            `Oneway message written: topic=${topic}, msgId=${msg.getProperty('UNIQ_KEY') ?? ''}\n`,
+            `Oneway message written: topic=${topic}, msgId=${msg.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? ''}\n`,
           );
         } else {
           process.stdout.write(`${(await producer.send(msg)).toString()}\n`);

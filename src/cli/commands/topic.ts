@@ -7,7 +7,7 @@ import { decodeTopicList } from '../../protocol/body/index.js';
 import { RequestCode } from '../../protocol/codes/index.js';
 import { createRequest } from '../../protocol/command/remoting-command.js';
 import { CreateTopicRequestHeader } from '../../protocol/headers/index.js';
-import { checkTopic } from '../../protocol/message/index.js';
+import { checkTopic, SystemTopic } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
@@ -63,7 +63,7 @@ export async function createTopicOnBroker(
   const request = createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
     extFields: CreateTopicRequestHeader.encode({
       topic: spec.topic,
-      defaultTopic: 'TBW102',
+      defaultTopic: SystemTopic.AUTO_CREATE_TOPIC_KEY_TOPIC,
       readQueueNums: spec.readQueueNums,
       writeQueueNums: spec.writeQueueNums,
       perm: spec.perm,

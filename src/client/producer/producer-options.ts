@@ -9,6 +9,7 @@ import {
   checkProducerGroup,
   checkTopic,
   DEFAULT_MAX_MESSAGE_SIZE,
+  SystemTopic,
 } from '../../protocol/message/validators.js';
 import { checkPositiveInt, resolveClientConfig } from '../client-config.js';
 import type { ClientConfig, ClientOptions } from '../client-config.js';
@@ -66,7 +67,7 @@ export const PRODUCER_DEFAULTS = {
   compressMsgBodyOverHowmuch: DEFAULT_COMPRESS_THRESHOLD,
   compressLevel: DEFAULT_COMPRESS_LEVEL,
   maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
-  createTopicKey: 'TBW102',
+  createTopicKey: SystemTopic.AUTO_CREATE_TOPIC_KEY_TOPIC,
   defaultTopicQueueNums: 4,
   sendLatencyFaultEnable: false,
   sendSmartMsg: true,

@@ -6,11 +6,11 @@
  *    "clusterAddrTable":{"DefaultCluster":["broker-a"]}}
  * Map entry order is Java HashMap order in Java; here the order of the given Maps.
  */
-import { parseFastjsonObject } from './fastjson-parse.js';
-import type { FastjsonParseOptions } from './fastjson-parse.js';
-import { toFastjsonBytes } from './fastjson-write.js';
-import type { JsonOut } from './fastjson-write.js';
-import { ObjectReader } from './json-reader.js';
+import { parseFastjsonObject } from '../json/fastjson-parse.js';
+import type { FastjsonParseOptions } from '../json/fastjson-parse.js';
+import { toFastjsonBytes } from '../json/fastjson-write.js';
+import type { JsonOut } from '../json/fastjson-write.js';
+import { ObjectReader } from '../json/object-reader.js';
 import { brokerDataFromJson, brokerDataToJson } from './route.js';
 import type { BrokerData } from './route.js';
 

@@ -2,10 +2,10 @@
  * GetConsumerListByGroupResponseBody `{"consumerIdList":["clientId",...]}`: the answer to
  * GET_CONSUMER_LIST_BY_GROUP (38). fastjson defaults.
  */
-import { parseFastjsonObject } from './fastjson-parse.js';
-import type { FastjsonParseOptions } from './fastjson-parse.js';
-import { toFastjsonBytes } from './fastjson-write.js';
-import { ObjectReader } from './json-reader.js';
+import { parseFastjsonObject } from '../json/fastjson-parse.js';
+import type { FastjsonParseOptions } from '../json/fastjson-parse.js';
+import { toFastjsonBytes } from '../json/fastjson-write.js';
+import { ObjectReader } from '../json/object-reader.js';
 
 export interface ConsumerListBody {
   consumerIdList: string[];

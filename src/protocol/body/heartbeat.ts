@@ -9,11 +9,12 @@
  * Decoding ignores unknown keys and reads enum names it does not know as plain strings.
  */
 import { ProtocolError } from '../../common/errors.js';
-import { parseFastjsonObject } from './fastjson-parse.js';
-import type { FastjsonParseOptions } from './fastjson-parse.js';
-import { toFastjsonBytes } from './fastjson-write.js';
-import type { JsonOut } from './fastjson-write.js';
-import { ObjectReader } from './json-reader.js';
+import { isJavaInt } from '../java/int-range.js';
+import { parseFastjsonObject } from '../json/fastjson-parse.js';
+import type { FastjsonParseOptions } from '../json/fastjson-parse.js';
+import { toFastjsonBytes } from '../json/fastjson-write.js';
+import type { JsonOut } from '../json/fastjson-write.js';
+import { ObjectReader } from '../json/object-reader.js';
 
 export type ConsumeType = 'CONSUME_ACTIVELY' | 'CONSUME_PASSIVELY' | 'CONSUME_POP' | (string & {});
 export type MessageModel = 'CLUSTERING' | 'BROADCASTING' | (string & {});
@@ -100,7 +101,7 @@ function intArray(r: ObjectReader, key: string): number[] {
   return (r.array(key) ?? []).flatMap((e) => {
     if (e === null) return [];
     const n = typeof e === 'number' || (typeof e === 'string' && /^-?\d+$/.test(e)) ? Number(e) : NaN;
-    if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647) {
+    if (!isJavaInt(n)) {
       throw new ProtocolError(`${r.path}.${key}: element is not a 32-bit integer`);
     }
     return [n];

@@ -1,7 +1,4 @@
-/** Request / response body codecs (JSON via fastjson rules; compressed register body). Pure. */
-export * from './fastjson.js';
-export * from './json-reader.js';
-export * from './java-order.js';
+/** Request / response body codecs (JSON via fastjson rules, see ../json; compressed register body). Pure. */
 export * from './route.js';
 export * from './cluster-info.js';
 export * from './topic-config.js';

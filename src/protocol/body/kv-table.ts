@@ -3,10 +3,10 @@
  * answer body (namespace ORDER_TOPIC_CONFIG, e.g. {"table":{"TopicTest":"broker-a:4;broker-b:4"}}).
  * fastjson defaults; entry order as given (Java: HashMap order).
  */
-import { parseFastjsonObject } from './fastjson-parse.js';
-import type { FastjsonParseOptions } from './fastjson-parse.js';
-import { toFastjsonBytes } from './fastjson-write.js';
-import { ObjectReader } from './json-reader.js';
+import { parseFastjsonObject } from '../json/fastjson-parse.js';
+import type { FastjsonParseOptions } from '../json/fastjson-parse.js';
+import { toFastjsonBytes } from '../json/fastjson-write.js';
+import { ObjectReader } from '../json/object-reader.js';
 
 export interface KVTable {
   table: Map<string, string>;

@@ -6,11 +6,11 @@
  *   LockBatchResponseBody: {"lockOKMQSet":[{"brokerName":"b","queueId":0,"topic":"T"}]}
  * The sets are Java HashSets (unordered); written in the order given.
  */
-import { parseFastjsonObject } from './fastjson-parse.js';
-import type { FastjsonParseOptions } from './fastjson-parse.js';
-import { toFastjsonBytes } from './fastjson-write.js';
-import type { JsonOut } from './fastjson-write.js';
-import { ObjectReader } from './json-reader.js';
+import { parseFastjsonObject } from '../json/fastjson-parse.js';
+import type { FastjsonParseOptions } from '../json/fastjson-parse.js';
+import { toFastjsonBytes } from '../json/fastjson-write.js';
+import type { JsonOut } from '../json/fastjson-write.js';
+import { ObjectReader } from '../json/object-reader.js';
 
 export interface MessageQueueData {
   topic: string;

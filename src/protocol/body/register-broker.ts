@@ -18,11 +18,13 @@
  */
 import { deflateSync, inflateSync } from 'node:zlib';
 import { ProtocolError } from '../../common/errors.js';
-import { parseFastjson, parseFastjsonObject } from './fastjson-parse.js';
-import type { FastjsonParseOptions, JsonObject, JsonValue } from './fastjson-parse.js';
-import { toFastjsonBytes, toFastjsonString } from './fastjson-write.js';
-import type { JsonOut } from './fastjson-write.js';
-import { ObjectReader } from './json-reader.js';
+import { isJavaInt } from '../java/int-range.js';
+import { parseFastjson, parseFastjsonObject } from '../json/fastjson-parse.js';
+import type { FastjsonParseOptions, JsonObject, JsonValue } from '../json/fastjson-parse.js';
+import { toFastjsonBytes, toFastjsonString } from '../json/fastjson-write.js';
+import type { JsonOut } from '../json/fastjson-write.js';
+import { ObjectReader } from '../json/object-reader.js';
+import { storedBodyCrc } from '../message/crc32.js';
 import {
   TOPIC_CONFIG_DEFAULTS,
   dataVersionFromJson,
@@ -82,7 +84,7 @@ export function topicConfigFromText(text: string): TopicConfig {
   if (parts.length < 5)
     throw new ProtocolError(`bad compressed topic config ${JSON.stringify(text.slice(0, 80))}`);
   const int = (s: string): number => {
-    if (!/^[+-]?\d{1,10}$/.test(s) || Number(s) < -2147483648 || Number(s) > 2147483647) {
+    if (!/^[+-]?\d{1,10}$/.test(s) || !isJavaInt(Number(s))) {
       throw new ProtocolError(`bad number ${JSON.stringify(s)} in compressed topic config`);
     }
     return Number(s);
@@ -253,19 +255,7 @@ export function decodeTopicConfigSerializeWrapper(
   return topicConfigWrapperFromJson(r, options.maxTopics ?? DEFAULT_MAX_TOPICS);
 }
 
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c;
-  }
-  return t;
-})();
-
 /** Java UtilAll.crc32: CRC-32 (zlib polynomial) & 0x7FFFFFFF, the header field `bodyCrc32`. */
 export function bodyCrc32(data: Uint8Array): number {
-  let c = -1;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ -1) & 0x7fffffff;
+  return storedBodyCrc(data);
 }

@@ -17,11 +17,11 @@
  * given. (Java clients sort QueueData/BrokerData by brokerName themselves before comparing routes.)
  */
 import { ProtocolError } from '../../common/errors.js';
-import { parseFastjsonObject } from './fastjson-parse.js';
-import type { FastjsonParseOptions, JsonObject, JsonValue } from './fastjson-parse.js';
-import { toFastjsonBytes } from './fastjson-write.js';
-import type { JsonOut } from './fastjson-write.js';
-import { ObjectReader, parseLongKey } from './json-reader.js';
+import { parseFastjsonObject } from '../json/fastjson-parse.js';
+import type { FastjsonParseOptions, JsonObject, JsonValue } from '../json/fastjson-parse.js';
+import { toFastjsonBytes } from '../json/fastjson-write.js';
+import type { JsonOut } from '../json/fastjson-write.js';
+import { ObjectReader, parseLongKey } from '../json/object-reader.js';
 
 /** Per-broker-name queue layout of a topic. */
 export interface QueueData {

@@ -10,9 +10,9 @@
  *          "topicQueueMappingDetailMap", "topicQueueMappingInfoMap".
  */
 import { ProtocolError } from '../../common/errors.js';
-import type { JsonValue } from './fastjson-parse.js';
-import type { JsonOut } from './fastjson-write.js';
-import type { ObjectReader } from './json-reader.js';
+import type { JsonValue } from '../json/fastjson-parse.js';
+import type { JsonOut } from '../json/fastjson-write.js';
+import type { ObjectReader } from '../json/object-reader.js';
 
 export type TopicFilterType = 'SINGLE_TAG' | 'MULTI_TAG';
 

@@ -3,10 +3,10 @@
  * (206), GET_TOPICS_BY_CLUSTER (224), GET_SYSTEM_TOPIC_LIST_FROM_NS (304), unit lists (311-313).
  * `topicList` is a Java Set (unordered); written in the order given.
  */
-import { parseFastjsonObject } from './fastjson-parse.js';
-import type { FastjsonParseOptions } from './fastjson-parse.js';
-import { toFastjsonBytes } from './fastjson-write.js';
-import { ObjectReader } from './json-reader.js';
+import { parseFastjsonObject } from '../json/fastjson-parse.js';
+import type { FastjsonParseOptions } from '../json/fastjson-parse.js';
+import { toFastjsonBytes } from '../json/fastjson-write.js';
+import { ObjectReader } from '../json/object-reader.js';
 
 export interface TopicList {
   topicList: string[];

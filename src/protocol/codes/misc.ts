@@ -20,6 +20,8 @@ export const CommandFlag = {
  */
 export const MQVersion = {
   V3_0_11: 37,
+  /** Clients older than this cannot answer broker-to-client calls. */
+  V3_1_8_SNAPSHOT: 62,
   V3_4_9: 121,
   V4_0_0: 213,
   V4_9_3: 399,
@@ -36,6 +38,8 @@ export const MQVersion = {
 
 /** The version we announce by default: 4.9.8, the newest 4.x, which every 4.9/5.x peer understands. */
 export const DEFAULT_PROTOCOL_VERSION = MQVersion.V4_9_8;
+/** MQVersion.getVersionDesc(DEFAULT_PROTOCOL_VERSION): the version name clients and brokers report. */
+export const DEFAULT_PROTOCOL_VERSION_DESC = 'V4_9_8';
 
 /** Topic / queue permission bits (PermName). */
 export const Perm = {
@@ -56,8 +60,14 @@ export function isReadable(perm: number): boolean {
 /** Largest `totalLength` a frame may declare by default: Netty's 16 MiB limit minus the length field. */
 export const DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024 - 4;
 
+/** Largest header a frame can carry: its length shares an int with the serialize type (low 24 bits). */
+export const MAX_HEADER_LENGTH = 0xffffff;
+
 /** brokerId of a master; slaves have ids >= 1 (Java MixAll.MASTER_ID). */
 export const MASTER_ID = 0;
 
 /** Region a broker reports when none is configured (Java MixAll / BrokerConfig regionId default). */
 export const DEFAULT_REGION_ID = 'DefaultRegion';
+
+/** Cluster a broker joins when none is configured (Java BrokerConfig brokerClusterName default). */
+export const DEFAULT_CLUSTER_NAME = 'DefaultCluster';

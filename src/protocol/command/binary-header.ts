@@ -20,7 +20,7 @@
 import { ProtocolError } from '../../common/errors.js';
 import { LanguageCode, languageFromCode } from '../codes/language-code.js';
 import { SerializeType } from '../codes/misc.js';
-import { javaUtf8 } from './java-utf8.js';
+import { javaUtf8 } from '../java/utf8.js';
 import type { RemotingCommand } from './remoting-command.js';
 
 const FIXED_PART = 21;

@@ -17,7 +17,7 @@
 import { isLanguageName } from '../codes/language-code.js';
 import type { LanguageName } from '../codes/language-code.js';
 import { SerializeType } from '../codes/misc.js';
-import { jsonStringEnd, readJsonString } from './json-string-bytes.js';
+import { jsonStringEnd, readJsonString } from '../json/string-bytes.js';
 import type { RemotingCommand } from './remoting-command.js';
 
 /** Top-level keys in Java's (alphabetical) order; a key's index is its id. */

@@ -8,11 +8,10 @@
  * field that is not an int32, or an unknown language.
  */
 import { LanguageCode } from '../codes/language-code.js';
-import { fastjsonString } from '../body/fastjson-write.js';
-import { javaWellFormed } from './java-utf8.js';
+import { MAX_HEADER_LENGTH } from '../codes/misc.js';
+import { fastjsonString } from '../json/fastjson-write.js';
+import { javaWellFormed } from '../java/utf8.js';
 import type { RemotingCommand } from './remoting-command.js';
-
-const MAX_HEADER_LENGTH = 0xffffff;
 
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'latin1'));
 const CODE = bytes('{"code":');

@@ -20,9 +20,9 @@ import { ProtocolError } from '../../common/errors.js';
 import { isLanguageName, LanguageCode, languageFromCode } from '../codes/language-code.js';
 import type { LanguageName } from '../codes/language-code.js';
 import { SerializeType } from '../codes/misc.js';
-import { javaUtf8 } from './java-utf8.js';
+import { javaUtf8 } from '../java/utf8.js';
 import type { RemotingCommand } from './remoting-command.js';
-import { fastjsonString } from '../body/fastjson-write.js';
+import { fastjsonString } from '../json/fastjson-write.js';
 import { decodeJsonHeaderFast, JSON_HEADER_KEYS } from './json-header-fast.js';
 
 /** Keys written even when absent from `headerKeyOrder` (appended in Java's order). */

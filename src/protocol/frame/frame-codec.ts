@@ -9,15 +9,13 @@
  *   8+H     B     body (B = totalLength - 4 - H, may be 0)
  */
 import { ProtocolError } from '../../common/errors.js';
-import { SerializeType } from '../codes/misc.js';
+import { MAX_HEADER_LENGTH, SerializeType } from '../codes/misc.js';
 import type { SerializeTypeCode } from '../codes/misc.js';
 import { decodeBinaryHeader, encodeBinaryHeader } from '../command/binary-header.js';
-import { javaWellFormed } from '../command/java-utf8.js';
+import { javaWellFormed } from '../java/utf8.js';
 import { decodeJsonHeaderAt, encodeJsonHeader, jsonHeaderText } from '../command/json-header.js';
 import { encodeJsonFrameFast } from '../command/json-header-write.js';
 import type { RemotingCommand } from '../command/remoting-command.js';
-
-const MAX_HEADER_LENGTH = 0xffffff;
 
 /** Encodes the header only, in the given form. */
 export function encodeHeader(command: RemotingCommand, serializeType: SerializeTypeCode): Buffer {

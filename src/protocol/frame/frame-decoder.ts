@@ -6,10 +6,15 @@
  * Frames lying wholly inside a chunk are returned as views of it (no copy); only a frame split across
  * chunks is copied, once, when its last piece arrives.
  *
+ * Two ways to read: `feed` hands each decoded command to a callback as soon as its frame is complete
+ * (the connection's path: no array per chunk); `pushCommands` and `push` collect the commands or the
+ * raw payloads of a chunk into an array (tests and tools). All three run the same splitter.
+ *
  * Errors, as Netty's frame decoder has them: the frames completed before the bad bytes are still
- * delivered. When a chunk holds good frames and then garbage, `push` returns the good frames and leaves
- * the decoder failed (`failure` set, the next push throws); when nothing good precedes the garbage it
- * throws at once. After an error the decoder is unusable (the connection must be closed).
+ * delivered. `feed` delivers them, then fails the decoder and throws; `push` / `pushCommands` return
+ * them and leave the decoder failed (`failure` set, the next call throws), and throw at once when
+ * nothing good precedes the bad bytes. After an error the decoder is unusable (the connection must be
+ * closed).
  */
 import { FrameTooLargeError, ProtocolError } from '../../common/errors.js';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../codes/misc.js';
@@ -18,6 +23,12 @@ import { decodeFramePayload } from './frame-codec.js';
 
 const MAX_PENDING_CHUNKS = 64;
 
+/** Receives each decoded command of `feed`; returning false stops decoding (the connection closed). */
+export type CommandSink = (command: RemotingCommand) => boolean | void;
+
+/** Receives each whole frame payload; returns false to stop. */
+type PayloadSink = (payload: Buffer) => boolean;
+
 export class FrameDecoder {
   /** Pieces of the incomplete frame: its length prefix while `expected` < 0, else its payload. */
   private readonly pending: Buffer[] = [];
@@ -25,6 +36,11 @@ export class FrameDecoder {
   /** totalLength of the frame being assembled, or -1 while the 4-byte prefix is incomplete. */
   private expected = -1;
   private failed: Error | undefined;
+  /** The callback of the `feed` call in progress. */
+  private commandSink: CommandSink | undefined;
+  /** `feed`'s payload sink: created once per decoder, so feeding a chunk allocates no closure. */
+  private readonly decodePayload: PayloadSink = (payload) =>
+    this.commandSink!(decodeFramePayload(payload)) !== false;
 
   constructor(readonly maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH) {
     if (!Number.isInteger(maxFrameLength) || maxFrameLength < 4) {
@@ -43,52 +59,78 @@ export class FrameDecoder {
   }
 
   /**
-   * Feeds a chunk; returns the payloads (bytes after the length prefix) of every frame it completes.
-   * Throws when the chunk goes bad before completing any frame; see the class comment otherwise.
+   * Feeds a chunk, calling `onCommand` with each command it completes, in order. When the chunk goes
+   * bad (a bad length, an undecodable frame) or `onCommand` throws, the decoder fails and the error is
+   * thrown after the commands before it were delivered. When `onCommand` returns false the rest of the
+   * chunk is dropped and the decoder is failed (the caller is closing the connection).
    */
-  push(chunk: Buffer): Buffer[] {
-    if (this.failed)
-      throw new ProtocolError('frame decoder already failed; close the connection', { cause: this.failed });
-    const frames: Buffer[] = [];
-    if (chunk.length === 0) return frames;
+  feed(chunk: Buffer, onCommand: CommandSink): void {
+    this.commandSink = onCommand;
     try {
-      this.split(chunk, frames);
+      this.run(chunk, this.decodePayload);
+    } finally {
+      this.commandSink = undefined;
+    }
+  }
+
+  /** Feeds a chunk and returns the commands it completes (error rule in the class comment). */
+  pushCommands(chunk: Buffer): RemotingCommand[] {
+    const commands: RemotingCommand[] = [];
+    try {
+      this.feed(chunk, (command) => {
+        commands.push(command);
+      });
     } catch (err) {
-      this.fail(err as Error);
+      if (commands.length === 0) throw err;
+    }
+    return commands;
+  }
+
+  /** Feeds a chunk and returns the payloads (bytes after the length prefix) of the frames it completes. */
+  push(chunk: Buffer): Buffer[] {
+    const frames: Buffer[] = [];
+    try {
+      this.run(chunk, (payload) => {
+        frames.push(payload);
+        return true;
+      });
+    } catch (err) {
       if (frames.length === 0) throw err;
     }
     return frames;
   }
 
-  /** Feeds a chunk and decodes the completed frames into commands (same error rule as `push`). */
-  pushCommands(chunk: Buffer): RemotingCommand[] {
-    const commands: RemotingCommand[] = [];
-    for (const payload of this.push(chunk)) {
-      try {
-        commands.push(decodeFramePayload(payload));
-      } catch (err) {
-        // This frame came before any splitting error: its error is the one to report. Frames after
-        // the bad one are dropped with it: the connection is going to be closed.
-        this.fail(err as Error, true);
-        if (commands.length === 0) throw err;
-        break;
-      }
+  /** Splits `chunk` into `sink`; any error fails the decoder and is rethrown. */
+  private run(chunk: Buffer, sink: PayloadSink): void {
+    if (this.failed)
+      throw new ProtocolError('frame decoder already failed; close the connection', { cause: this.failed });
+    if (chunk.length === 0) return;
+    try {
+      this.split(chunk, sink);
+    } catch (err) {
+      this.fail(err as Error);
+      throw err;
     }
-    return commands;
   }
 
-  private fail(error: Error, replace = false): void {
-    if (replace || !this.failed) this.failed = error;
+  private fail(error: Error): void {
+    this.failed ??= error;
     this.pending.length = 0;
     this.buffered = 0;
   }
 
-  /** Splits `chunk`, appending whole payloads to `frames` and keeping any incomplete tail. */
-  private split(chunk: Buffer, frames: Buffer[]): void {
+  /** The sink asked to stop: what is left of the chunk and any partial frame are dropped. */
+  private stop(): void {
+    this.fail(new ProtocolError('frame decoding stopped by its consumer'));
+  }
+
+  /** Splits `chunk`, handing whole payloads to `sink` and keeping any incomplete tail. */
+  private split(chunk: Buffer, sink: PayloadSink): void {
     const end = chunk.length;
     let offset = 0;
     if (this.buffered > 0 || this.expected >= 0) {
-      offset = this.resume(chunk, frames);
+      offset = this.resume(chunk, sink);
+      if (offset < 0) return this.stop();
       if (offset === end) return;
     }
     while (end - offset >= 4) {
@@ -98,14 +140,18 @@ export class FrameDecoder {
         this.expected = length;
         break;
       }
-      frames.push(chunk.subarray(offset, offset + length));
+      const payload = chunk.subarray(offset, offset + length);
       offset += length;
+      if (!sink(payload)) return this.stop();
     }
     if (offset < end) this.hold(offset === 0 ? chunk : chunk.subarray(offset));
   }
 
-  /** Continues the incomplete frame with the start of `chunk`; returns the bytes of `chunk` used. */
-  private resume(chunk: Buffer, frames: Buffer[]): number {
+  /**
+   * Continues the incomplete frame with the start of `chunk`; returns the bytes of `chunk` used, or
+   * -1 when the sink asked to stop.
+   */
+  private resume(chunk: Buffer, sink: PayloadSink): number {
     let offset = 0;
     if (this.expected < 0) {
       const need = 4 - this.buffered;
@@ -139,8 +185,7 @@ export class FrameDecoder {
       this.buffered = 0;
     }
     this.expected = -1;
-    frames.push(frame);
-    return offset + missing;
+    return sink(frame) ? offset + missing : -1;
   }
 
   private hold(piece: Buffer): void {

@@ -1,4 +1,7 @@
-/** Broker topic administration: UPDATE_AND_CREATE_TOPIC (17), DELETE_TOPIC_IN_BROKER (215). */
+/**
+ * Broker administration: topics (UPDATE_AND_CREATE_TOPIC 17, DELETE_TOPIC_IN_BROKER 215), statistics
+ * and connections (202, 203, 204, 208), subscription groups (DELETE_SUBSCRIPTIONGROUP 207).
+ */
 import { TOPIC_REQUEST_FIELDS } from './rpc-fields.js';
 import { defineHeader } from './schema.js';
 import type { HeaderOf } from './schema.js';
@@ -28,3 +31,36 @@ export const DeleteTopicRequestHeader = defineHeader('DeleteTopicRequestHeader',
   ...TOPIC_REQUEST_FIELDS,
 });
 export type DeleteTopicRequestHeader = HeaderOf<typeof DeleteTopicRequestHeader>;
+
+/** GET_TOPIC_STATS_INFO (202). */
+export const GetTopicStatsInfoRequestHeader = defineHeader('GetTopicStatsInfoRequestHeader', {
+  topic: { type: 'string', required: true },
+});
+export type GetTopicStatsInfoRequestHeader = HeaderOf<typeof GetTopicStatsInfoRequestHeader>;
+
+/** GET_CONSUMER_CONNECTION_LIST (203). */
+export const GetConsumerConnectionListRequestHeader = defineHeader('GetConsumerConnectionListRequestHeader', {
+  consumerGroup: { type: 'string', required: true },
+});
+export type GetConsumerConnectionListRequestHeader = HeaderOf<typeof GetConsumerConnectionListRequestHeader>;
+
+/** GET_PRODUCER_CONNECTION_LIST (204). */
+export const GetProducerConnectionListRequestHeader = defineHeader('GetProducerConnectionListRequestHeader', {
+  producerGroup: { type: 'string', required: true },
+});
+export type GetProducerConnectionListRequestHeader = HeaderOf<typeof GetProducerConnectionListRequestHeader>;
+
+/** GET_CONSUME_STATS (208); no topic = every topic the group consumes. */
+export const GetConsumeStatsRequestHeader = defineHeader('GetConsumeStatsRequestHeader', {
+  consumerGroup: { type: 'string', required: true },
+  topic: { type: 'string' },
+});
+export type GetConsumeStatsRequestHeader = HeaderOf<typeof GetConsumeStatsRequestHeader>;
+
+/** DELETE_SUBSCRIPTIONGROUP (207). */
+export const DeleteSubscriptionGroupRequestHeader = defineHeader('DeleteSubscriptionGroupRequestHeader', {
+  groupName: { type: 'string', required: true },
+  /** Also drop the group's consumer offsets. */
+  cleanOffset: { type: 'boolean' },
+});
+export type DeleteSubscriptionGroupRequestHeader = HeaderOf<typeof DeleteSubscriptionGroupRequestHeader>;

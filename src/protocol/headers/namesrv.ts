@@ -136,3 +136,24 @@ export const GetTopicsByClusterRequestHeader = defineHeader('GetTopicsByClusterR
   cluster: { type: 'string', required: true },
 });
 export type GetTopicsByClusterRequestHeader = HeaderOf<typeof GetTopicsByClusterRequestHeader>;
+
+/** BROKER_HEARTBEAT (904, 5.x): only the fields the name server reads. */
+export const BrokerHeartbeatRequestHeader = defineHeader('BrokerHeartbeatRequestHeader', {
+  clusterName: { type: 'string', required: true },
+  brokerAddr: { type: 'string', required: true },
+  brokerName: { type: 'string', required: true },
+});
+export type BrokerHeartbeatRequestHeader = HeaderOf<typeof BrokerHeartbeatRequestHeader>;
+
+/** GET_BROKER_MEMBER_GROUP (901, 5.x). */
+export const GetBrokerMemberGroupRequestHeader = defineHeader('GetBrokerMemberGroupRequestHeader', {
+  clusterName: { type: 'string', required: true },
+  brokerName: { type: 'string', required: true },
+});
+export type GetBrokerMemberGroupRequestHeader = HeaderOf<typeof GetBrokerMemberGroupRequestHeader>;
+
+/** REGISTER_TOPIC_IN_NAMESRV (217, 5.x header). */
+export const RegisterTopicRequestHeader = defineHeader('RegisterTopicRequestHeader', {
+  topic: { type: 'string', required: true },
+});
+export type RegisterTopicRequestHeader = HeaderOf<typeof RegisterTopicRequestHeader>;

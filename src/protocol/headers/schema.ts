@@ -11,6 +11,7 @@
  *   boolean  "true"/"false"; decoded like Java Boolean.parseBoolean (case-insensitive "true")
  */
 import { HeaderFieldError } from '../../common/errors.js';
+import { isJavaInt } from '../java/int-range.js';
 
 export type FieldType = 'string' | 'int' | 'long' | 'number' | 'boolean';
 
@@ -53,6 +54,14 @@ export interface HeaderCodec<F extends FieldTable> {
   encode(value: HeaderValue<F>, options?: CodecOptions): Record<string, string>;
   /** extFields -> header value; throws HeaderFieldError for a missing required field or a bad value. */
   decode(extFields: Readonly<Record<string, string>> | undefined, options?: CodecOptions): HeaderValue<F>;
+  /**
+   * Lenient decode, for requests answered (or logged) even when a field Java marks @CFNotNull is
+   * missing or a number is bad: the fields present and well formed; the others stay undefined.
+   */
+  decodeLenient(
+    extFields: Readonly<Record<string, string>> | undefined,
+    options?: CodecOptions,
+  ): Partial<HeaderValue<F>>;
 }
 
 /** What Java's Integer.parseInt / Long.parseLong accept (ASCII digits): optional sign, leading zeros. */
@@ -80,36 +89,34 @@ function formatValue(spec: FieldSpec, value: unknown, field: string, header: str
   throw new HeaderFieldError(`${header}.${field}: cannot encode ${String(value)} as ${spec.type}`);
 }
 
-function parseValue(spec: FieldSpec, raw: string, field: string, header: string): unknown {
-  const bad = (): never => {
-    throw new HeaderFieldError(
-      `the custom field ${field} of ${header} has a bad ${spec.type} value: "${raw}"`,
-    );
-  };
+/** What parseValue returns for a value its type does not accept. */
+const BAD_VALUE: unique symbol = Symbol('bad header value');
+
+function parseValue(spec: FieldSpec, raw: string): unknown {
   switch (spec.type) {
     case 'string':
       return raw;
     case 'boolean':
       return raw.toLowerCase() === 'true';
     case 'int': {
-      if (!INT_PATTERN.test(raw)) return bad();
+      if (!INT_PATTERN.test(raw)) return BAD_VALUE;
       const n = Number(raw);
-      if (n < -2147483648 || n > 2147483647) return bad();
+      if (!isJavaInt(n)) return BAD_VALUE;
       return n | 0; // "-0" is 0, as in Java
     }
     case 'number': {
-      if (!INT_PATTERN.test(raw)) return bad();
+      if (!INT_PATTERN.test(raw)) return BAD_VALUE;
       const n = Number(raw);
-      if (!Number.isSafeInteger(n)) return bad();
+      if (!Number.isSafeInteger(n)) return BAD_VALUE;
       return n === 0 ? 0 : n; // no -0
     }
     case 'long': {
       // BigInt() of a long digit string costs quadratic time: a peer could stall the event loop with
       // one megabyte-long value. Anything with more than 19 significant digits overflows anyway.
-      if (!INT_PATTERN.test(raw)) return bad();
-      if (raw.length - SIGN_AND_ZEROS.exec(raw)![0].length > MAX_LONG_DIGITS) return bad();
+      if (!INT_PATTERN.test(raw)) return BAD_VALUE;
+      if (raw.length - SIGN_AND_ZEROS.exec(raw)![0].length > MAX_LONG_DIGITS) return BAD_VALUE;
       const n = BigInt(raw);
-      if (n < -(1n << 63n) || n >= 1n << 63n) return bad();
+      if (n < -(1n << 63n) || n >= 1n << 63n) return BAD_VALUE;
       return n;
     }
   }
@@ -142,9 +149,25 @@ export function defineHeader<const F extends FieldTable>(name: string, fields: F
             throw new HeaderFieldError(`the custom field <${prop}> is null (header ${name})`);
           continue;
         }
-        out[prop] = parseValue(spec, raw, prop, name);
+        const value = parseValue(spec, raw);
+        if (value === BAD_VALUE) {
+          throw new HeaderFieldError(
+            `the custom field ${prop} of ${name} has a bad ${spec.type} value: "${raw}"`,
+          );
+        }
+        out[prop] = value;
       }
       return out as HeaderValue<F>;
+    },
+    decodeLenient(extFields, options) {
+      const out: Record<string, unknown> = {};
+      for (const [prop, spec] of entries) {
+        const raw = extFields?.[keyOf(prop, spec, options?.v2)];
+        if (raw === undefined || raw === null) continue;
+        const value = parseValue(spec, raw);
+        if (value !== BAD_VALUE) out[prop] = value;
+      }
+      return out as Partial<HeaderValue<F>>;
     },
   };
 }

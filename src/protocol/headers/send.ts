@@ -5,6 +5,7 @@
  * names a..n of SendMessageRequestHeaderV2. Field order is the V2 fast-encoding order (a..n), which is
  * the order Java writes them in the ROCKETMQ binary form.
  */
+import { MessageConst } from '../message/constants.js';
 import { defineHeader } from './schema.js';
 import type { HeaderOf } from './schema.js';
 
@@ -48,9 +49,12 @@ export const SendMessageResponseHeader = defineHeader('SendMessageResponseHeader
   batchUniqId: { type: 'string' },
   /** 5.3.2+: timer message recall handle. */
   recallHandle: { type: 'string' },
-  /** Broker traceOn. Java clients treat anything but "false" as on; this decodes like parseBoolean. */
-  traceOn: { type: 'boolean', wire: 'TRACE_ON' },
+  /**
+   * Broker traceOn; absent means on. Java clients treat anything but "false" as on; this decodes like
+   * parseBoolean, which differs only for values no broker writes ("FALSE", "no").
+   */
+  traceOn: { type: 'boolean', wire: MessageConst.PROPERTY_TRACE_SWITCH },
   /** Broker regionId; clients default an absent or empty value to `DefaultRegion`. */
-  msgRegion: { type: 'string', wire: 'MSG_REGION' },
+  msgRegion: { type: 'string', wire: MessageConst.PROPERTY_MSG_REGION },
 });
 export type SendMessageResponseHeader = HeaderOf<typeof SendMessageResponseHeader>;

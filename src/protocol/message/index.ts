@@ -1,4 +1,7 @@
-export * from './java-hash.js';
+export * from './tags-code.js';
+// The Java helpers message codecs are built on, for callers that know them from here.
+export { javaStringHash } from '../java/string-hash.js';
+export { javaHashMapOrder } from '../java/hash-map.js';
 export * from './constants.js';
 export * from './properties.js';
 export * from './crc32.js';

@@ -6,8 +6,6 @@
  * The trailing U+0002 was dropped by 4.9.3 .. 5.1.4 and restored in 5.2.0 (the broker appends
  * `__CRC32#` after it); every version's decoder accepts both forms.
  */
-import { javaHashMapKeyOrder } from '../body/java-order.js';
-
 export const NAME_VALUE_SEPARATOR = '\u0001';
 export const PROPERTY_SEPARATOR = '\u0002';
 
@@ -56,19 +54,4 @@ export function decodeProperties(s: string): Record<string, string> {
     index = end + 1;
   }
   return map;
-}
-
-/**
- * Order in which a Java `HashMap` with the given initial capacity iterates `keys` inserted in this
- * order (duplicates keep their first position). Only needed to reproduce Java's bytes in golden tests:
- * bucket = (h ^ (h >>> 16)) & (cap - 1); buckets ascending, insertion order inside a bucket; the table
- * doubles while size > 0.75 * cap, and a resize keeps the relative order within each bucket, so only
- * the final capacity matters. (Tree bins, > 8 colliding keys, are not emulated.)
- */
-export function javaHashMapOrder(keys: string[], capacity = 16): string[] {
-  const unique = [...new Set(keys)];
-  let cap = 1;
-  while (cap < Math.max(1, capacity)) cap *= 2;
-  while (unique.length > cap * 0.75) cap *= 2;
-  return javaHashMapKeyOrder(unique, cap);
 }

@@ -3,9 +3,9 @@
  * QUERY_DATA_VERSION (322) and the 5.x BROKER_HEARTBEAT (904). Reference §6.3-§6.6.
  */
 import { ProtocolError, RequestRefusedError } from '../../common/errors.js';
-import { parseFastjson } from '../../protocol/body/fastjson-parse.js';
-import { toFastjsonBytes } from '../../protocol/body/fastjson-write.js';
-import { ObjectReader } from '../../protocol/body/json-reader.js';
+import { parseFastjson } from '../../protocol/json/fastjson-parse.js';
+import { toFastjsonBytes } from '../../protocol/json/fastjson-write.js';
+import { ObjectReader } from '../../protocol/json/object-reader.js';
 import { encodeKVTable } from '../../protocol/body/kv-table.js';
 import { bodyCrc32, decodeRegisterBrokerBody } from '../../protocol/body/register-broker.js';
 import type { RegisterBrokerBody } from '../../protocol/body/register-broker.js';
@@ -17,11 +17,11 @@ import { ResponseCode } from '../../protocol/codes/response-code.js';
 import {
   QueryDataVersionRequestHeader,
   QueryDataVersionResponseHeader,
+  BrokerHeartbeatRequestHeader,
   RegisterBrokerRequestHeader,
   RegisterBrokerResponseHeader,
   UnRegisterBrokerRequestHeader,
 } from '../../protocol/headers/namesrv.js';
-import { defineHeader } from '../../protocol/headers/schema.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import { handlerTable } from '../../transport/handler-table.js';
 import type { HandlerTable } from '../../transport/handler-table.js';
@@ -30,13 +30,6 @@ import type { NamesrvRuntime } from './handler.js';
 import { ok } from './handler.js';
 import { ORDER_TOPIC_CONFIG } from './kv-config.js';
 import { NameServerRequestError, checkAddress, checkName } from './limits.js';
-
-/** 5.x BrokerHeartbeatRequestHeader: only the fields the name server reads. */
-const BrokerHeartbeatRequestHeader = defineHeader('BrokerHeartbeatRequestHeader', {
-  clusterName: { type: 'string', required: true },
-  brokerAddr: { type: 'string', required: true },
-  brokerName: { type: 'string', required: true },
-});
 
 function checkBrokerIdentity(h: {
   brokerName: string;

@@ -5,10 +5,10 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseFastjsonObject } from '../../protocol/body/fastjson-parse.js';
-import { toFastjsonString } from '../../protocol/body/fastjson-write.js';
-import type { JsonOut } from '../../protocol/body/fastjson-write.js';
-import { JavaHashMap } from './java-hash-map.js';
+import { parseFastjsonObject } from '../../protocol/json/fastjson-parse.js';
+import { toFastjsonString } from '../../protocol/json/fastjson-write.js';
+import type { JsonOut } from '../../protocol/json/fastjson-write.js';
+import { JavaHashMap } from '../../protocol/java/hash-map.js';
 import { DEFAULT_LIMITS, NameServerRequestError, checkKvText } from './limits.js';
 import type { NameServerLimits } from './limits.js';
 

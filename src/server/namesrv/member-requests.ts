@@ -12,21 +12,16 @@
  * The configuration requests carry java.util.Properties text ("key=value\n" lines, UTF-8) in the
  * body, as Java's Configuration.getAllConfigsFormatString / MixAll.string2Properties.
  */
-import { toFastjsonBytes } from '../../protocol/body/fastjson-write.js';
+import { toFastjsonBytes } from '../../protocol/json/fastjson-write.js';
 import { RequestCode } from '../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../protocol/codes/response-code.js';
-import { defineHeader } from '../../protocol/headers/schema.js';
+import { GetBrokerMemberGroupRequestHeader } from '../../protocol/headers/namesrv.js';
 import { RequestRefusedError } from '../../common/errors.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import { handlerTable } from '../../transport/handler-table.js';
 import type { HandlerTable } from '../../transport/handler-table.js';
 import type { NamesrvRuntime } from './handler.js';
 import { ok } from './handler.js';
-
-const GetBrokerMemberGroupRequestHeader = defineHeader('GetBrokerMemberGroupRequestHeader', {
-  clusterName: { type: 'string', required: true },
-  brokerName: { type: 'string', required: true },
-});
 
 /** Keys Java refuses to change remotely (NamesrvConfig.configBlackList default). */
 const CONFIG_BLACK_LIST = new Set(['configBlackList', 'configStorePath', 'kvConfigPath', 'rocketmqHome']);

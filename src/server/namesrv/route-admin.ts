@@ -4,7 +4,7 @@
  */
 import type { QueueData } from '../../protocol/body/route.js';
 import { Perm } from '../../protocol/codes/misc.js';
-import { JavaHashMap } from './java-hash-map.js';
+import { JavaHashMap } from '../../protocol/java/hash-map.js';
 import { NameServerRequestError } from './limits.js';
 import type { RouteRegistry } from './route-registry.js';
 

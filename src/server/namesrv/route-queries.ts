@@ -10,7 +10,7 @@ import type { BrokerData, TopicRouteData } from '../../protocol/body/route.js';
 import type { ClusterInfo } from '../../protocol/body/cluster-info.js';
 import { TopicSysFlag } from '../../protocol/body/topic-config.js';
 import { isWriteable } from '../../protocol/codes/misc.js';
-import { freshHashSetOrder } from './java-hash-map.js';
+import { freshHashSetOrder } from '../../protocol/java/hash-map.js';
 import { MASTER_ID } from '../../protocol/codes/misc.js';
 import type { BrokerRecord, RouteRegistry } from './route-registry.js';
 

@@ -20,7 +20,7 @@ import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.
 import { dataVersionEquals } from '../../protocol/body/topic-config.js';
 import type { QueueData } from '../../protocol/body/route.js';
 import { MASTER_ID, Perm } from '../../protocol/codes/misc.js';
-import { JavaHashMap } from './java-hash-map.js';
+import { JavaHashMap } from '../../protocol/java/hash-map.js';
 import { DEFAULT_LIMITS, checkRegistrationLimits } from './limits.js';
 import type { NameServerLimits } from './limits.js';
 

@@ -15,10 +15,10 @@ import {
   DeleteTopicFromNamesrvRequestHeader,
   GetRouteInfoRequestHeader,
   GetTopicsByClusterRequestHeader,
+  RegisterTopicRequestHeader,
   WipeWritePermOfBrokerRequestHeader,
   WipeWritePermOfBrokerResponseHeader,
 } from '../../protocol/headers/namesrv.js';
-import { defineHeader } from '../../protocol/headers/schema.js';
 import { RequestRefusedError } from '../../common/errors.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import { handlerTable } from '../../transport/handler-table.js';
@@ -37,11 +37,6 @@ import {
   topicsByCluster,
   unitTopics,
 } from './route-queries.js';
-
-/** 5.x RegisterTopicRequestHeader. */
-const RegisterTopicRequestHeader = defineHeader('RegisterTopicRequestHeader', {
-  topic: { type: 'string', required: true },
-});
 
 function getRouteInfoByTopic(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
   const h = GetRouteInfoRequestHeader.decode(request.extFields);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MessageConst, MessageSysFlag } from '../../protocol/message/constants.js';
-import { tagsCode } from '../../protocol/message/java-hash.js';
+import { tagsCode } from '../../protocol/message/tags-code.js';
 import { decodeProperties } from '../../protocol/message/properties.js';
 import { ConsumeQueue } from './consume-queue.js';
 import { writeFileAtomicSync } from './file-io.js';

@@ -2,6 +2,7 @@
  * Message store configuration. Defaults follow the Java broker's MessageStoreConfig (4.9.8), see
  * reference §12.5; all of them live in DEFAULT_STORE_CONFIG so the broker and the CLI share one object.
  */
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../../protocol/message/validators.js';
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
@@ -40,7 +41,7 @@ export const DEFAULT_STORE_CONFIG: Omit<MessageStoreConfig, 'storePathRootDir'> 
   flushIntervalCommitLog: 500,
   flushIntervalConsumeQueue: 1000,
   syncFlushTimeout: 5000,
-  maxMessageSize: 4 * 1024 * 1024,
+  maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
   maxTransferBytesOnMessageInMemory: 256 * 1024,
   maxTransferCountOnMessageInMemory: 32,
   maxTransferBytesOnMessageInDisk: 64 * 1024,

@@ -11,24 +11,19 @@
  * 5.x adds groupSysFlag, consumeTimeoutMinute, subscriptionDataSet, attributes: read and ignored.
  * The table is kept in memory (the broker does not persist subscriptionGroup.json).
  */
-import { parseFastjsonObject } from '../../../protocol/body/fastjson-parse.js';
-import { toFastjsonBytes } from '../../../protocol/body/fastjson-write.js';
-import type { JsonOut } from '../../../protocol/body/fastjson-write.js';
-import { ObjectReader } from '../../../protocol/body/json-reader.js';
+import { parseFastjsonObject } from '../../../protocol/json/fastjson-parse.js';
+import { toFastjsonBytes } from '../../../protocol/json/fastjson-write.js';
+import type { JsonOut } from '../../../protocol/json/fastjson-write.js';
+import { ObjectReader } from '../../../protocol/json/object-reader.js';
 import { RequestCode } from '../../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import { createResponse } from '../../../protocol/command/remoting-command.js';
-import { defineHeader } from '../../../protocol/headers/schema.js';
+import { DeleteSubscriptionGroupRequestHeader as DeleteGroupHeader } from '../../../protocol/headers/admin.js';
 import { handlerTable } from '../../../transport/handler-table.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import { newSubscriptionGroupConfig } from '../core/groups.js';
 import type { SubscriptionGroupConfig } from '../core/groups.js';
-
-const DeleteGroupHeader = defineHeader('DeleteSubscriptionGroupRequestHeader', {
-  groupName: { type: 'string', required: true },
-  cleanOffset: { type: 'boolean' },
-});
 
 export function subscriptionGroupToJson(c: SubscriptionGroupConfig): JsonOut {
   return {

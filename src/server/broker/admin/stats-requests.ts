@@ -21,35 +21,24 @@ import { RequestCode } from '../../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import { createRequest, createResponse } from '../../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
-import { toFastjsonBytes, toFastjsonString } from '../../../protocol/body/fastjson-write.js';
-import type { JsonOut } from '../../../protocol/body/fastjson-write.js';
+import { toFastjsonBytes, toFastjsonString } from '../../../protocol/json/fastjson-write.js';
+import type { JsonOut } from '../../../protocol/json/fastjson-write.js';
 import { subscriptionDataToJson } from '../../../protocol/body/heartbeat.js';
 import { encodeKVTable } from '../../../protocol/body/kv-table.js';
 import { GetConsumerRunningInfoRequestHeader } from '../../../protocol/headers/client.js';
-import { defineHeader } from '../../../protocol/headers/schema.js';
+import {
+  GetConsumeStatsRequestHeader as ConsumeStatsHeader,
+  GetConsumerConnectionListRequestHeader as ConsumerGroupHeader,
+  GetProducerConnectionListRequestHeader as ProducerGroupHeader,
+  GetTopicStatsInfoRequestHeader as TopicHeader,
+} from '../../../protocol/headers/admin.js';
+import { MQVersion } from '../../../protocol/codes/misc.js';
 import { decodeMessageRecord } from '../../../protocol/message/record.js';
 import { handlerTable } from '../../../transport/handler-table.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import { javaDouble } from '../core/broker-stats.js';
 import type { ClientChannelInfo } from '../core/client-manager.js';
-
-const TopicHeader = defineHeader('GetTopicStatsInfoRequestHeader', {
-  topic: { type: 'string', required: true },
-});
-const ConsumeStatsHeader = defineHeader('GetConsumeStatsRequestHeader', {
-  consumerGroup: { type: 'string', required: true },
-  topic: { type: 'string' },
-});
-const ConsumerGroupHeader = defineHeader('GetConsumerConnectionListRequestHeader', {
-  consumerGroup: { type: 'string', required: true },
-});
-const ProducerGroupHeader = defineHeader('GetProducerConnectionListRequestHeader', {
-  producerGroup: { type: 'string', required: true },
-});
-
-/** MQVersion.Version.V3_1_8_SNAPSHOT ordinal: older clients cannot answer broker-to-client calls. */
-const V3_1_8_SNAPSHOT = 62;
 
 /** Java Broker2Client.callClient timeout. */
 const CALL_CLIENT_TIMEOUT_MILLIS = 10_000;
@@ -214,7 +203,7 @@ async function callConsumer(ctx: BrokerContext, request: RemotingCommand): Promi
       `The Consumer <${h.consumerGroup}> <${h.clientId}> not online`,
     );
   }
-  if (client.version < V3_1_8_SNAPSHOT) {
+  if (client.version < MQVersion.V3_1_8_SNAPSHOT) {
     throw new RequestRefusedError(
       ResponseCode.SYSTEM_ERROR,
       `The Consumer <${h.consumerGroup}> Version <${client.version}> too low to finish, please upgrade it to V3_1_8_SNAPSHOT`,

@@ -10,7 +10,7 @@ import { RequestCode } from '../../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import { createResponse } from '../../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
-import { toFastjsonBytes } from '../../../protocol/body/fastjson-write.js';
+import { toFastjsonBytes } from '../../../protocol/json/fastjson-write.js';
 import {
   makeTopicConfig,
   parseTopicFilterType,

@@ -137,7 +137,7 @@ function queryOffset(ctx: BrokerContext, request: RemotingCommand): RemotingComm
     });
   }
   // 5.x: a caller sending setZeroIfNotFound=false (the proxy, some tools) wants the plain answer.
-  if (request.extFields?.setZeroIfNotFound?.toLowerCase() === 'false') {
+  if (h.setZeroIfNotFound === false) {
     throw new RequestRefusedError(
       ResponseCode.QUERY_NOT_FOUND,
       'Not found, do not set to zero, maybe this group boot first',

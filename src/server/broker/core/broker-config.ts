@@ -9,7 +9,8 @@ import { silentLogger } from '../../../common/logger.js';
 import { IllegalArgumentError } from '../../../common/errors.js';
 import { Perm } from '../../../protocol/codes/misc.js';
 import type { StoreHooks } from '../../store/index.js';
-import { DEFAULT_REGION_ID } from '../../../protocol/codes/misc.js';
+import { DEFAULT_CLUSTER_NAME, DEFAULT_REGION_ID } from '../../../protocol/codes/misc.js';
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../../../protocol/message/validators.js';
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
@@ -70,7 +71,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   port: 10911,
   brokerIP: undefined,
   brokerName: 'broker-a',
-  clusterName: 'DefaultCluster',
+  clusterName: DEFAULT_CLUSTER_NAME,
   brokerId: 0,
   storePath: path.join(os.homedir(), 'store'),
   flushDiskType: 'ASYNC_FLUSH',
@@ -79,7 +80,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   defaultTopicQueueNums: 8,
   registerIntervalMillis: 30_000,
   registerTimeoutMillis: 6_000,
-  maxMessageSize: 4 * 1024 * 1024,
+  maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
   commitLogSegmentSize: undefined,
   syncFlushTimeoutMillis: 5_000,
   brokerPermission: Perm.READ | Perm.WRITE,

@@ -10,7 +10,7 @@
  * TPS are sampled once a second, as Java does, over the last 10 / 60 / 600 seconds.
  */
 import fs from 'node:fs';
-import { MQVersion } from '../../../protocol/codes/misc.js';
+import { DEFAULT_PROTOCOL_VERSION, DEFAULT_PROTOCOL_VERSION_DESC } from '../../../protocol/codes/misc.js';
 import type { MessageStore } from '../../store/index.js';
 
 interface Sample {
@@ -103,8 +103,8 @@ export class BrokerStats {
     const info = new Map<string, string>();
     const puts = this.puts();
     const uptime = Math.floor((this.now() - this.bootTimestamp) / 1000);
-    info.set('brokerVersionDesc', 'V4_9_8');
-    info.set('brokerVersion', String(MQVersion.V4_9_8));
+    info.set('brokerVersionDesc', DEFAULT_PROTOCOL_VERSION_DESC);
+    info.set('brokerVersion', String(DEFAULT_PROTOCOL_VERSION));
     info.set('bootTimestamp', String(this.bootTimestamp));
     const [d, h, m, s] = [uptime / 86400, (uptime % 86400) / 3600, (uptime % 3600) / 60, uptime % 60].map(
       Math.floor,

@@ -4,12 +4,9 @@
  * (delayed delivery, consumer send-back).
  */
 import { MessageConst } from '../../../protocol/message/constants.js';
-import { tagsCode } from '../../../protocol/message/java-hash.js';
-import {
-  NAME_VALUE_SEPARATOR,
-  PROPERTY_SEPARATOR,
-  javaHashMapOrder,
-} from '../../../protocol/message/properties.js';
+import { tagsCode } from '../../../protocol/message/tags-code.js';
+import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../../protocol/message/properties.js';
+import { javaHashMapOrder } from '../../../protocol/java/hash-map.js';
 import type { MessageRecord } from '../../../protocol/message/record.js';
 import type { PutMessageInput } from '../../store/index.js';
 

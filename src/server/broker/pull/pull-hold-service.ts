@@ -6,7 +6,7 @@
  */
 import { CommandFlag } from '../../../protocol/codes/misc.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
-import { tagsCode as tagsCodeOf } from '../../../protocol/message/java-hash.js';
+import { tagsCode as tagsCodeOf } from '../../../protocol/message/tags-code.js';
 import type { Logger } from '../../../common/logger.js';
 import type { RemotingChannel } from '../../../transport/types.js';
 import type { TagFilter } from './pull-requests.js';

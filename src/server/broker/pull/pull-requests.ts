@@ -16,7 +16,7 @@ import {
   PullMessageResponseHeader,
   PullSysFlag,
 } from '../../../protocol/headers/pull.js';
-import { javaStringHash } from '../../../protocol/message/java-hash.js';
+import { javaStringHash } from '../../../protocol/java/string-hash.js';
 import { handlerTable } from '../../../transport/handler-table.js';
 import type { HandlerTable, RequestHandler } from '../../../transport/handler-table.js';
 import type { RemotingChannel } from '../../../transport/types.js';

@@ -12,7 +12,8 @@ import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import { Perm, SerializeType } from '../../../protocol/codes/misc.js';
 import { createResponse } from '../../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
-import { javaHashMapOrder } from '../../../protocol/message/properties.js';
+import { javaHashMapOrder } from '../../../protocol/java/hash-map.js';
+import { MessageConst } from '../../../protocol/message/constants.js';
 import { RETRY_GROUP_TOPIC_PREFIX, isNotAllowedSendTopic } from '../../../protocol/message/validators.js';
 import type { SocketAddress } from '../../../protocol/message/record.js';
 import type { RequestHandler } from '../../../transport/handler-table.js';
@@ -28,7 +29,10 @@ export const DLQ_NUMS_PER_GROUP = 1;
 
 /** The extFields Java's preSend puts on every send response, in its order. */
 function preSendFields(ctx: BrokerContext): Record<string, string> {
-  return { MSG_REGION: ctx.options.regionId, TRACE_ON: String(ctx.options.traceOn) };
+  return {
+    [MessageConst.PROPERTY_MSG_REGION]: ctx.options.regionId,
+    [MessageConst.PROPERTY_TRACE_SWITCH]: String(ctx.options.traceOn),
+  };
 }
 
 /** A send answer that is not a stored message: its code, its remark and the preSend fields. */

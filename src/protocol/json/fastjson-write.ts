@@ -30,6 +30,7 @@
  * | other >= U+00A0              | raw UTF-8    | \uXXXX (each UTF-16 unit) |
  */
 import { IllegalArgumentError } from '../../common/errors.js';
+import { javaUtf8 } from '../java/utf8.js';
 
 export type FastjsonMode = 'plain' | 'standard';
 
@@ -160,12 +161,10 @@ export function toFastjsonString(value: JsonOut, mode: FastjsonMode = 'plain'): 
   return writeValue(value, mode, 0);
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /**
  * Serialises `value` as fastjson would, returning the UTF-8 bytes Java puts on the wire. Like Java's
  * `String.getBytes(UTF_8)`, a lone surrogate becomes `?` (Node would write U+FFFD).
  */
 export function toFastjsonBytes(value: JsonOut, mode: FastjsonMode = 'plain'): Buffer {
-  return Buffer.from(toFastjsonString(value, mode).replace(LONE_SURROGATE, '?'), 'utf8');
+  return javaUtf8(toFastjsonString(value, mode));
 }

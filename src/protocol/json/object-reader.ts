@@ -5,11 +5,9 @@
  * Absent keys and JSON null read as "not set".
  */
 import { ProtocolError } from '../../common/errors.js';
+import { isJavaInt } from '../java/int-range.js';
 import { describeJson } from './fastjson-parse.js';
 import type { JsonObject, JsonValue } from './fastjson-parse.js';
-
-const INT_MIN = -2147483648;
-const INT_MAX = 2147483647;
 
 export class ObjectReader {
   constructor(
@@ -58,7 +56,7 @@ export class ObjectReader {
   /** Java int (32-bit); out-of-range values are refused. */
   int(key: string, defaultValue: number): number {
     const n = this.long(key, defaultValue);
-    if (n < INT_MIN || n > INT_MAX) return this.bad(key, 'a 32-bit integer');
+    if (!isJavaInt(n)) return this.bad(key, 'a 32-bit integer');
     return n;
   }
 
