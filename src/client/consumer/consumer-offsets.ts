@@ -4,7 +4,7 @@
  * committed or read) and the queue's own offsets (Java MQAdminImpl: min, max, by time, earliest store
  * time), plus where a reader starts.
  */
-import type { ClientInstance } from '../client-instance.js';
+import type { InstanceCore } from '../instance-core.js';
 import type { MessageQueue } from '../message-queue.js';
 import type { ConsumerAPI } from './consumer-api.js';
 import type { PullConsumerConfig } from './consumer-options.js';
@@ -17,7 +17,7 @@ export interface OffsetsHost {
   /** The group with the namespace applied. */
   readonly wireGroup: string;
   /** The running instance and API; throws when the consumer is not running. */
-  running(): { instance: ClientInstance; api: ConsumerAPI };
+  running(): { instance: InstanceCore; api: ConsumerAPI };
 }
 
 export class ConsumerOffsets {

@@ -7,7 +7,7 @@ import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../comm
 import type { TopicRouteData } from '../../protocol/body/index.js';
 import { isReadable } from '../../protocol/codes/index.js';
 import { wrapNamespace } from '../../protocol/message/index.js';
-import type { ClientInstance } from '../client-instance.js';
+import type { InstanceCore } from '../instance-core.js';
 import { MessageQueue } from '../message-queue.js';
 import type { QueueRef } from './consumer-api.js';
 
@@ -59,7 +59,7 @@ export function queueTarget(namespace: string | undefined, mq: MessageQueue): Qu
  * fallback), the master for everything else.
  */
 export async function resolveBrokerAddr(
-  instance: ClientInstance,
+  instance: InstanceCore,
   target: QueueTarget,
   brokerId: number | 'master',
 ): Promise<string> {

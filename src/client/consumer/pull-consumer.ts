@@ -6,8 +6,10 @@
  */
 import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../common/errors.js';
 import { checkTopic, wrapNamespace } from '../../protocol/message/index.js';
+import { instanceCore } from '../client-instance.js';
 import type { ClientInstance, ServiceState } from '../client-instance.js';
 import { chooseClientInstance } from '../client-instance-registry.js';
+import type { InstanceCore } from '../instance-core.js';
 import type { MessageQueue } from '../message-queue.js';
 import { ConsumerAPI } from './consumer-api.js';
 import { ConsumerOffsets } from './consumer-offsets.js';
@@ -32,6 +34,8 @@ import { buildSubscriptionData } from './subscription.js';
 export class PullConsumer {
   readonly config: PullConsumerConfig;
   private instance: ClientInstance | undefined;
+  /** The working parts of `instance`. */
+  private shared: InstanceCore | undefined;
   private api: ConsumerAPI | undefined;
   private serviceState: ServiceState = 'CREATE_JUST';
   private readonly member: PullConsumerMember;
@@ -92,22 +96,24 @@ export class PullConsumer {
     this.serviceState = 'START_FAILED';
     this.startTimestamp = Date.now();
     const instance = chooseClientInstance(this.instanceOptions, this.config.client);
-    if (!instance.registerConsumer(this.group, this.member)) {
+    const shared = instanceCore(instance);
+    if (!shared.registerConsumer(this.group, this.member)) {
       throw new MQClientError(
         `The consumer group[${this.config.consumerGroup}] has been created before, specify another name please.`,
       );
     }
     try {
-      instance.start();
+      shared.start();
       this.instance = instance;
-      this.api = new ConsumerAPI(instance.remoting);
+      this.shared = shared;
+      this.api = new ConsumerAPI(shared.remoting);
       this.serviceState = 'RUNNING';
       for (const topic of this.config.registerTopics) await this.subscribe(topic);
     } catch (err) {
       // Leave nothing behind: as if start() had never been called, except that the state says why.
       this.serviceState = 'START_FAILED';
-      await instance.unregisterConsumer(this.group);
-      await instance.shutdown();
+      await shared.unregisterConsumer(this.group);
+      await shared.shutdown();
       throw err;
     }
   }
@@ -119,18 +125,18 @@ export class PullConsumer {
       return;
     }
     this.serviceState = 'SHUTDOWN_ALREADY';
-    const instance = this.instance as ClientInstance;
-    await instance.unregisterConsumer(this.group);
-    await instance.shutdown();
+    const shared = this.shared as InstanceCore;
+    await shared.unregisterConsumer(this.group);
+    await shared.shutdown();
   }
 
-  private running(): { instance: ClientInstance; api: ConsumerAPI } {
-    if (this.serviceState !== 'RUNNING' || !this.instance || !this.api) {
+  private running(): { instance: InstanceCore; api: ConsumerAPI } {
+    if (this.serviceState !== 'RUNNING' || !this.shared || !this.api) {
       const hint =
         this.serviceState === 'CREATE_JUST' ? 'call start() first' : 'create a new consumer to read again';
       throw new MQClientError(`The PullConsumer is ${this.serviceState}, ${hint}`);
     }
-    return { instance: this.instance, api: this.api };
+    return { instance: this.shared, api: this.api };
   }
 
   /**

@@ -1,24 +1,25 @@
 /**
- * Requests a broker sends over a client's connection (Java ClientRemotingProcessor), answered the
- * way a Java client with only producers and pull consumers answers them:
+ * Requests a broker sends over a client's connection (Java ClientRemotingProcessor), as a handler
+ * table, answered the way a Java client with only producers and pull consumers answers them:
  *
  *   CHECK_TRANSACTION_STATE (39, oneway)          logged; no transaction listener here, no END_TRANSACTION
  *   NOTIFY_CONSUMER_IDS_CHANGED (40, oneway)      logged; a pull consumer has nothing to rebalance
  *   RESET_CONSUMER_CLIENT_OFFSET (220, oneway)    logged; Java resets only push consumers
  *   GET_CONSUMER_STATUS_FROM_CLIENT (221)         SUCCESS, GetConsumerStatusBody with the consumer's offsets
- *   GET_CONSUMER_RUNNING_INFO (307)               SUCCESS, ConsumerRunningInfo; unknown group: SYSTEM_ERROR
- *   CONSUME_MESSAGE_DIRECTLY (309)                SYSTEM_ERROR "The Consumer Group <g> not exist in this consumer"
- *                                                 (Java answers so for every non-push consumer)
- * Any other code is answered REQUEST_CODE_NOT_SUPPORTED by the transport. Returning undefined sends
- * no answer, as Java's processor returning null.
+ *   GET_CONSUMER_RUNNING_INFO (307)               SUCCESS, ConsumerRunningInfo; unknown group: refused
+ *                                                 SYSTEM_ERROR "The Consumer Group <g> not exist in this consumer"
+ *   CONSUME_MESSAGE_DIRECTLY (309)                refused the same way (Java answers so for every non-push consumer)
+ *
+ * Refusals are thrown as RequestRefusedError, which the transport's dispatcher answers; a code not in
+ * the table is answered REQUEST_CODE_NOT_SUPPORTED by the dispatcher. A handler returning undefined
+ * sends no answer, as Java's processor returning null.
  */
-import { HeaderFieldError } from '../common/errors.js';
+import { HeaderFieldError, RequestRefusedError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { subscriptionDataToJson, toFastjsonBytes, toFastjsonString } from '../protocol/body/index.js';
 import type { ConsumerData, JsonOut } from '../protocol/body/index.js';
 import { RequestCode, ResponseCode } from '../protocol/codes/index.js';
 import { createResponse } from '../protocol/command/remoting-command.js';
-import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import {
   CheckTransactionStateRequestHeader,
   ConsumeMessageDirectlyResultRequestHeader,
@@ -29,7 +30,8 @@ import {
 } from '../protocol/headers/client.js';
 import { defineHeader } from '../protocol/headers/schema.js';
 import type { FieldTable, HeaderCodec, HeaderValue } from '../protocol/headers/schema.js';
-import type { RequestContext, RequestProcessor } from '../transport/types.js';
+import { handlerTable } from '../transport/handler-table.js';
+import type { HandlerTable, RequestHandler } from '../transport/handler-table.js';
 import type { ConsumerMember } from './client-members.js';
 
 /** ConsumerRunningInfo property names (Java ConsumerRunningInfo.PROP_*). */
@@ -43,21 +45,12 @@ export const RunningInfoProp = {
 /** MQVersion.getVersionDesc of the version our requests announce. */
 export const CLIENT_VERSION_DESC = 'V4_9_8';
 
-/** What the processor needs from its client instance. */
-export interface ClientProcessorHost {
+/** What the handlers need from their client instance. */
+export interface ClientRequestHost {
   readonly logger: Logger;
   findConsumer(group: string): ConsumerMember | undefined;
   nameServerAddressList(): readonly string[];
 }
-
-export const CLIENT_REQUEST_CODES = [
-  RequestCode.CHECK_TRANSACTION_STATE,
-  RequestCode.NOTIFY_CONSUMER_IDS_CHANGED,
-  RequestCode.RESET_CONSUMER_CLIENT_OFFSET,
-  RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT,
-  RequestCode.GET_CONSUMER_RUNNING_INFO,
-  RequestCode.CONSUME_MESSAGE_DIRECTLY,
-] as const;
 
 /**
  * The fields of a header that are present and well formed; the others stay undefined. These requests
@@ -82,10 +75,11 @@ function decodeLenient<F extends FieldTable>(
   return out as Partial<HeaderValue<F>>;
 }
 
-function notInThisConsumer(group: string | undefined): RemotingCommand {
-  return createResponse(ResponseCode.SYSTEM_ERROR, {
-    remark: `The Consumer Group <${group ?? 'null'}> not exist in this consumer`,
-  });
+function notInThisConsumer(group: string | undefined): RequestRefusedError {
+  return new RequestRefusedError(
+    ResponseCode.SYSTEM_ERROR,
+    `The Consumer Group <${group ?? 'null'}> not exist in this consumer`,
+  );
 }
 
 function sortedObject(entries: Iterable<[string, string]>): Record<string, string> {
@@ -98,7 +92,7 @@ function sortedObject(entries: Iterable<[string, string]>): Record<string, strin
  * ConsumerRunningInfo JSON (fastjson, fields alphabetical; jstack left out): properties,
  * subscriptionSet (a TreeSet ordered by `topic@subString`), and the push-only tables empty.
  */
-export function encodeConsumerRunningInfo(consumer: ConsumerMember, host: ClientProcessorHost): Buffer {
+export function encodeConsumerRunningInfo(consumer: ConsumerMember, host: ClientRequestHost): Buffer {
   const data: ConsumerData = consumer.consumerData();
   const props = new Map(Object.entries(consumer.runningProperties?.() ?? {}));
   props.set(
@@ -139,53 +133,56 @@ export function encodeConsumerStatus(
   return Buffer.from(`{"consumerTable":{},"messageQueueTable":{${entries.join(',')}}}`, 'utf8');
 }
 
-export class ClientRemotingProcessor implements RequestProcessor {
-  constructor(private readonly host: ClientProcessorHost) {}
-
-  processRequest(context: RequestContext, request: RemotingCommand): RemotingCommand | undefined {
-    const ext = request.extFields;
-    const from = context.channel.remoteAddress;
-    const { logger } = this.host;
-    switch (request.code) {
-      case RequestCode.CHECK_TRANSACTION_STATE: {
-        const h = decodeLenient(CheckTransactionStateRequestHeader, ext);
-        logger.warn(
-          { from, msgId: h.msgId, transactionId: h.transactionId },
-          'transaction state check from the broker ignored: this client has no transaction listener',
-        );
-        return undefined;
-      }
-      case RequestCode.NOTIFY_CONSUMER_IDS_CHANGED: {
-        const h = decodeLenient(NotifyConsumerIdsChangedRequestHeader, ext);
-        logger.info({ from, group: h.consumerGroup }, 'broker notified a consumer group change');
-        return undefined;
-      }
-      case RequestCode.RESET_CONSUMER_CLIENT_OFFSET: {
-        const h = decodeLenient(ResetOffsetRequestHeader, ext);
-        logger.info(
-          { from, group: h.group, topic: h.topic },
-          'reset-offset request ignored: only push consumers reset their offsets on request',
-        );
-        return undefined;
-      }
-      case RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT: {
-        const h = decodeLenient(GetConsumerStatusRequestHeader, ext);
-        const consumer = h.group === undefined ? undefined : this.host.findConsumer(h.group);
-        const offsets = consumer?.offsetsOf?.(h.topic ?? '') ?? [];
-        return createResponse(ResponseCode.SUCCESS, { body: encodeConsumerStatus(offsets) });
-      }
-      case RequestCode.GET_CONSUMER_RUNNING_INFO: {
-        const group = decodeLenient(GetConsumerRunningInfoRequestHeader, ext).consumerGroup;
-        const consumer = group === undefined ? undefined : this.host.findConsumer(group);
-        if (consumer === undefined) return notInThisConsumer(group);
-        return createResponse(ResponseCode.SUCCESS, { body: encodeConsumerRunningInfo(consumer, this.host) });
-      }
-      case RequestCode.CONSUME_MESSAGE_DIRECTLY:
-        return notInThisConsumer(decodeLenient(ConsumeMessageDirectlyResultRequestHeader, ext).consumerGroup);
-      default:
-        return createResponse(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, {
-          remark: ` request type ${request.code} not supported`,
-        });
-    }
-  }
+/** The client's handler table (registered on its RemotingClient by the client instance). */
+export function clientRequestHandlers(host: ClientRequestHost): HandlerTable {
+  const { logger } = host;
+  const checkTransactionState: RequestHandler = (request, context) => {
+    const h = decodeLenient(CheckTransactionStateRequestHeader, request.extFields);
+    logger.warn(
+      { from: context.channel.remoteAddress, msgId: h.msgId, transactionId: h.transactionId },
+      'transaction state check from the broker ignored: this client has no transaction listener',
+    );
+    return undefined;
+  };
+  const notifyConsumerIdsChanged: RequestHandler = (request, context) => {
+    const h = decodeLenient(NotifyConsumerIdsChangedRequestHeader, request.extFields);
+    logger.info(
+      { from: context.channel.remoteAddress, group: h.consumerGroup },
+      'broker notified a consumer group change',
+    );
+    return undefined;
+  };
+  const resetConsumerClientOffset: RequestHandler = (request, context) => {
+    const h = decodeLenient(ResetOffsetRequestHeader, request.extFields);
+    logger.info(
+      { from: context.channel.remoteAddress, group: h.group, topic: h.topic },
+      'reset-offset request ignored: only push consumers reset their offsets on request',
+    );
+    return undefined;
+  };
+  const getConsumerStatus: RequestHandler = (request) => {
+    const h = decodeLenient(GetConsumerStatusRequestHeader, request.extFields);
+    const consumer = h.group === undefined ? undefined : host.findConsumer(h.group);
+    const offsets = consumer?.offsetsOf?.(h.topic ?? '') ?? [];
+    return createResponse(ResponseCode.SUCCESS, { body: encodeConsumerStatus(offsets) });
+  };
+  const getConsumerRunningInfo: RequestHandler = (request) => {
+    const group = decodeLenient(GetConsumerRunningInfoRequestHeader, request.extFields).consumerGroup;
+    const consumer = group === undefined ? undefined : host.findConsumer(group);
+    if (consumer === undefined) throw notInThisConsumer(group);
+    return createResponse(ResponseCode.SUCCESS, { body: encodeConsumerRunningInfo(consumer, host) });
+  };
+  const consumeMessageDirectly: RequestHandler = (request) => {
+    throw notInThisConsumer(
+      decodeLenient(ConsumeMessageDirectlyResultRequestHeader, request.extFields).consumerGroup,
+    );
+  };
+  return handlerTable([
+    [RequestCode.CHECK_TRANSACTION_STATE, checkTransactionState],
+    [RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, notifyConsumerIdsChanged],
+    [RequestCode.RESET_CONSUMER_CLIENT_OFFSET, resetConsumerClientOffset],
+    [RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT, getConsumerStatus],
+    [RequestCode.GET_CONSUMER_RUNNING_INFO, getConsumerRunningInfo],
+    [RequestCode.CONSUME_MESSAGE_DIRECTLY, consumeMessageDirectly],
+  ]);
 }
