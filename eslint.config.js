@@ -1,7 +1,8 @@
 // Lint rules. Besides the usual TypeScript checks, this file enforces the layering of src/:
 // protocol -> (common); transport -> protocol; client, server -> transport, protocol; cli on top.
 // Inside the client: its shared core (instance, heartbeat, addresses, routes, latency, name-server
-// API) imports neither producer/ nor consumer/, and those two do not import each other.
+// API) imports neither producer/ nor consumer/, and those two do not import each other; within
+// consumer/, shared/ and offsets/ (used by every consumer kind) do not import a kind's folder (pull/).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -74,6 +75,25 @@ export default tseslint.config(
   {
     files: ['src/client/consumer/**'],
     rules: restrict(CLIENT_LAYERS, through(['producer'], 'client: consumer/ must not import producer/')),
+  },
+  {
+    files: ['src/client/consumer/shared/**'],
+    rules: restrict(
+      CLIENT_LAYERS,
+      through(['producer'], 'client: consumer/ must not import producer/'),
+      through(
+        ['pull', 'offsets'],
+        'consumer/shared: what every consumer kind uses must not import pull/ or offsets/',
+      ),
+    ),
+  },
+  {
+    files: ['src/client/consumer/offsets/**'],
+    rules: restrict(
+      CLIENT_LAYERS,
+      through(['producer'], 'client: consumer/ must not import producer/'),
+      through(['pull'], 'consumer/offsets: shared by every consumer kind, must not import pull/'),
+    ),
   },
   { files: ['src/server/**'], rules: forbidLayers('client', 'cli') },
 );
