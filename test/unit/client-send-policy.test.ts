@@ -12,13 +12,13 @@ import {
   isRetriable,
   sendPolicyFor,
   syncPolicy,
-} from '../../src/client/producer/send-policy.js';
+} from '../../src/client/producer/send/send-policy.js';
 import type {
   AttemptOutcome,
   Decision,
   LoopState,
   SendPolicy,
-} from '../../src/client/producer/send-policy.js';
+} from '../../src/client/producer/send/send-policy.js';
 import { resolveProducerConfig } from '../../src/client/producer/producer-options.js';
 import {
   HeaderFieldError,

@@ -1,8 +1,8 @@
 /**
  * Producer (Java DefaultMQProducer): lifecycle and the public send API (sync, async with callbacks
  * or a Promise, oneway, batch). The working parts — config, hooks, fault strategy, publish infos —
- * are on its ProducerCore; the send loop is in send-loop.ts, one attempt in send-attempt.ts, the
- * retry policy per mode in send-policy.ts.
+ * are on its ProducerCore; the send path is in send/: the loop (send-loop.ts), one attempt
+ * (send-attempt.ts), the retry policy per mode (send-policy.ts), request preparation (send-prepare.ts).
  */
 import { IllegalArgumentError, IllegalStateError, MQClientError } from '../../common/errors.js';
 import {
@@ -23,7 +23,7 @@ import { MessageBatch } from './message-batch.js';
 import { ProducerCore } from './producer-core.js';
 import { resolveProducerConfig } from './producer-options.js';
 import type { ProducerConfig, ProducerOptions } from './producer-options.js';
-import { runSend } from './send-loop.js';
+import { runSend } from './send/send-loop.js';
 import type { SendResult } from './send-result.js';
 
 export interface SendCallback {

@@ -19,12 +19,12 @@
  * hooks once per call; a failure before its request was built is final, as for a one-attempt sync
  * send (Java runs the async send as one attempt of its sync loop and retries in the callback).
  */
-import { MQBrokerError, RocketMQError } from '../../common/errors.js';
-import type { Clock } from '../clock.js';
-import type { CommunicationMode } from './hooks.js';
-import type { ProducerConfig } from './producer-options.js';
-import { SendStatus } from './send-result.js';
-import type { SendResult } from './send-result.js';
+import { MQBrokerError, RocketMQError } from '../../../common/errors.js';
+import type { Clock } from '../../clock.js';
+import type { CommunicationMode } from '../hooks.js';
+import type { ProducerConfig } from '../producer-options.js';
+import { SendStatus } from '../send-result.js';
+import type { SendResult } from '../send-result.js';
 
 /** What one attempt came to. */
 export type AttemptOutcome =

@@ -6,8 +6,8 @@
  * be re-aimed at another queue (async retries). The caller's Message keeps its body and topic; only
  * UNIQ_KEY/INSTANCE_ID are added to it (as Java).
  */
-import { ClientErrorCode, MQClientError, RemotingTooMuchRequestError } from '../../common/errors.js';
-import type { SendMessageRequestHeader } from '../../protocol/headers/index.js';
+import { ClientErrorCode, MQClientError, RemotingTooMuchRequestError } from '../../../common/errors.js';
+import type { SendMessageRequestHeader } from '../../../protocol/headers/index.js';
 import {
   compressBody,
   encodeProperties,
@@ -15,18 +15,18 @@ import {
   MessageConst,
   MessageSysFlag,
   withoutNamespace,
-} from '../../protocol/message/index.js';
-import type { Message } from '../../protocol/message/index.js';
-import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import { brokerVIPChannel } from '../client-config.js';
-import type { MessageQueue } from '../message-queue.js';
-import { runSendHooks } from './hooks.js';
-import type { CommunicationMode, SendMessageContext } from './hooks.js';
-import { MessageBatch } from './message-batch.js';
-import { buildSendRequest } from './producer-api.js';
-import type { SendResponseContext } from './producer-api.js';
-import type { ProducerCore } from './producer-core.js';
-import type { SendResult } from './send-result.js';
+} from '../../../protocol/message/index.js';
+import type { Message } from '../../../protocol/message/index.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import { brokerVIPChannel } from '../../client-config.js';
+import type { MessageQueue } from '../../message-queue.js';
+import { runSendHooks } from '../hooks.js';
+import type { CommunicationMode, SendMessageContext } from '../hooks.js';
+import { MessageBatch } from '../message-batch.js';
+import { buildSendRequest } from '../producer-api.js';
+import type { SendResponseContext } from '../producer-api.js';
+import type { ProducerCore } from '../producer-core.js';
+import type { SendResult } from '../send-result.js';
 
 /** State of one send call, shared by its attempts: the wire form is computed once. */
 export interface SendCall {

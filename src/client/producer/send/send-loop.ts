@@ -15,15 +15,15 @@ import {
   RemotingError,
   RemotingTimeoutError,
   RemotingTooMuchRequestError,
-} from '../../common/errors.js';
-import type { MessageQueue } from '../message-queue.js';
-import type { TopicPublishInfo } from '../route/topic-publish-info.js';
-import type { ProducerCore } from './producer-core.js';
+} from '../../../common/errors.js';
+import type { MessageQueue } from '../../message-queue.js';
+import type { TopicPublishInfo } from '../../route/topic-publish-info.js';
+import type { ProducerCore } from '../producer-core.js';
 import { attemptSend } from './send-attempt.js';
 import { finishHooks } from './send-prepare.js';
 import type { SendCall } from './send-prepare.js';
 import { SendBudget, sendPolicyFor } from './send-policy.js';
-import type { SendResult } from './send-result.js';
+import type { SendResult } from '../send-result.js';
 
 /** Client error code of the final "Send [N] times" error, from the last attempt's error. */
 export function finalErrorCode(err: unknown): number {

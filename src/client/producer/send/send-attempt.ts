@@ -4,14 +4,14 @@
  * With per-attempt preparation (sync, oneway) the after hooks run here, with the attempt's outcome;
  * otherwise the send loop runs them once, when the call settles.
  */
-import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import type { MessageQueue } from '../message-queue.js';
-import { processSendResponse } from './producer-api.js';
-import type { ProducerCore } from './producer-core.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import type { MessageQueue } from '../../message-queue.js';
+import { processSendResponse } from '../producer-api.js';
+import type { ProducerCore } from '../producer-core.js';
 import { finishHooks, prepareSend, retargetSend } from './send-prepare.js';
 import type { PreparedSend, SendCall } from './send-prepare.js';
 import type { AttemptOutcome } from './send-policy.js';
-import type { SendResult } from './send-result.js';
+import type { SendResult } from '../send-result.js';
 
 export async function attemptSend(
   host: ProducerCore,
