@@ -45,7 +45,7 @@ export class PullConsumer {
   private readonly pullFromWhichNode = new Map<string, number>();
   private readonly offsets: ConsumerOffsets;
   private startTimestamp = 0;
-  private readonly instanceOptions: Pick<PullConsumerOptions, 'registry' | 'clientInstance'>;
+  private readonly instanceOptions: Parameters<typeof chooseClientInstance>[0];
 
   constructor(options: PullConsumerOptions) {
     this.config = resolvePullConsumerConfig(options);

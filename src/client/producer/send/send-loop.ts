@@ -90,7 +90,8 @@ export async function runSend(
   const brokersSent: string[] = [];
   let mq: MessageQueue | undefined;
   let lastError: unknown;
-  let earlierResult: SendResult | undefined;
+  // The result of the last attempt that stored the message (sync may retry a stored, not SEND_OK one).
+  let lastStored: SendResult | undefined;
   // Hooks that run once per call (async) finish with whatever the call settles with.
   const settle = (result: SendResult | undefined, error?: unknown): void => {
     finishHooks(host, call.first?.hookContext, result, error);
@@ -114,7 +115,7 @@ export async function runSend(
     }
     const remaining = budget.remaining();
     if (remaining < 0) {
-      if (earlierResult !== undefined) return earlierResult;
+      if (lastStored !== undefined) return lastStored;
       const error = new RemotingTooMuchRequestError(
         `sendDefaultImpl call timeout: ${budget.elapsed()}ms of the ${timeoutMillis}ms budget used after ${index} attempt(s)` +
           lastErrorSuffix(lastError),
@@ -134,7 +135,7 @@ export async function runSend(
     const elapsed = host.clock.now() - attemptBegin;
     host.updateFaultItem(mq.brokerName, elapsed, !outcome.ok);
     if (outcome.ok) {
-      earlierResult = outcome.result;
+      lastStored = outcome.result;
     } else {
       lastError = outcome.error;
       if (!policy.preparesOnce || outcome.stage === 'prepare') {
@@ -156,7 +157,7 @@ export async function runSend(
     const decision = policy.decide(outcome, {
       attempts: index + 1,
       remaining: budget.remaining(),
-      hasEarlierResult: !outcome.ok && earlierResult !== undefined,
+      hasEarlierResult: !outcome.ok && lastStored !== undefined,
     });
     switch (decision) {
       case 'retry':
@@ -167,12 +168,12 @@ export async function runSend(
         return result;
       }
       case 'settle-earlier':
-        return earlierResult;
+        return lastStored;
       case 'fail':
         settle(undefined, lastError);
         throw lastError;
       case 'give-up': {
-        if (earlierResult !== undefined) return earlierResult;
+        if (lastStored !== undefined) return lastStored;
         const error = new MQClientError(
           `Send [${index + 1}] times, still failed, cost [${budget.elapsed()}]ms, Topic: ${wireTopic}, ` +
             `BrokersSent: [${brokersSent.join(', ')}]` +

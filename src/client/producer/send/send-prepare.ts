@@ -34,7 +34,7 @@ export interface SendCall {
   readonly mode: CommunicationMode;
   wire?: WireMessage;
   /** The first attempt's request, when retries re-aim it (async); its hooks finish when the call settles. */
-  first?: PreparedSend;
+  first?: PreparedSend | undefined;
 }
 
 interface WireMessage {
