@@ -4,7 +4,9 @@
 // which imports none of them, and no part imports the broker's assembly (broker.ts, broker-handlers.ts);
 // the name server's tables never import its request handlers. Inside protocol, the ground floor
 // (java/, json/, codes/) imports none of the folders built on it (command/, frame/, headers/, body/,
-// message/).
+// message/). Inside the client: its shared core (instance, heartbeat, addresses, routes, latency,
+// name-server API) imports neither producer/ nor consumer/, and those two do not import each other;
+// within consumer/, shared/ and offsets/ (used by every consumer kind) do not import a kind's folder.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -25,7 +27,14 @@ function forbidLayersAnd(layers, extra) {
   return { 'no-restricted-imports': ['error', { patterns: [layerPattern(layers), ...extra] }] };
 }
 
+/** One import pattern: paths passing through any of `folders`. */
+function through(folders, message) {
+  return { regex: `(^|/)(${folders.join('|')})(/|$)`, message };
+}
+
 const SERVER_FORBIDDEN_LAYERS = ['client', 'cli'];
+const CLIENT_FORBIDDEN_LAYERS = ['server', 'cli'];
+const NOT_PRODUCER = through(['producer'], 'client: consumer/ must not import producer/');
 const PROTOCOL_UPPER_LAYERS = ['transport', 'client', 'server', 'cli'];
 const PROTOCOL_UPPER_FLOORS = ['command', 'frame', 'headers', 'body', 'message'];
 
@@ -89,7 +98,41 @@ export default tseslint.config(
     rules: forbidLayers(...PROTOCOL_UPPER_LAYERS, ...PROTOCOL_UPPER_FLOORS),
   },
   { files: ['src/transport/**'], rules: forbidLayers('client', 'server', 'cli') },
-  { files: ['src/client/**'], rules: forbidLayers('server', 'cli') },
+  { files: ['src/client/**'], rules: forbidLayers(...CLIENT_FORBIDDEN_LAYERS) },
+  {
+    files: ['src/client/**'],
+    ignores: ['src/client/index.ts', 'src/client/producer/**', 'src/client/consumer/**'],
+    rules: forbidLayersAnd(CLIENT_FORBIDDEN_LAYERS, [
+      through(
+        ['producer', 'consumer'],
+        'client core: shared client code must not import producer/ or consumer/ (they import the core)',
+      ),
+    ]),
+  },
+  {
+    files: ['src/client/producer/**'],
+    rules: forbidLayersAnd(CLIENT_FORBIDDEN_LAYERS, [
+      through(['consumer'], 'client: producer/ must not import consumer/'),
+    ]),
+  },
+  { files: ['src/client/consumer/**'], rules: forbidLayersAnd(CLIENT_FORBIDDEN_LAYERS, [NOT_PRODUCER]) },
+  {
+    files: ['src/client/consumer/shared/**'],
+    rules: forbidLayersAnd(CLIENT_FORBIDDEN_LAYERS, [
+      NOT_PRODUCER,
+      through(
+        ['pull', 'offsets'],
+        'consumer/shared: what every consumer kind uses must not import pull/ or offsets/',
+      ),
+    ]),
+  },
+  {
+    files: ['src/client/consumer/offsets/**'],
+    rules: forbidLayersAnd(CLIENT_FORBIDDEN_LAYERS, [
+      NOT_PRODUCER,
+      through(['pull'], 'consumer/offsets: shared by every consumer kind, must not import pull/'),
+    ]),
+  },
   { files: ['src/server/**'], rules: forbidLayers(...SERVER_FORBIDDEN_LAYERS) },
   ...Object.entries(BROKER_PARTS).map(([part, allowed]) => brokerPartRules(part, allowed)),
   {

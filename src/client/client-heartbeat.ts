@@ -7,9 +7,10 @@
 import type { Logger } from '../common/logger.js';
 import type { HeartbeatData } from '../protocol/body/index.js';
 import { CLIENT_INNER_PRODUCER_GROUP } from '../protocol/message/validators.js';
+import { MASTER_ID } from '../protocol/codes/misc.js';
+import type { BrokerAddressTable } from './broker-addresses.js';
 import type { ConsumerMember } from './client-members.js';
 import type { MQClientAPI } from './mq-client-api.js';
-import { MASTER_ID } from '../protocol/codes/misc.js';
 
 /** The instance state the broker calls read. */
 export interface BrokerTalk {
@@ -17,10 +18,8 @@ export interface BrokerTalk {
   readonly api: MQClientAPI;
   readonly logger: Logger;
   readonly timeoutMillis: number;
-  /** brokerName -> brokerId -> address. */
-  readonly brokerAddrTable: ReadonlyMap<string, ReadonlyMap<number, string>>;
-  /** brokerName -> address -> protocol version from its heartbeat answer (written here). */
-  readonly brokerVersionTable: Map<string, Map<string, number>>;
+  /** Where the calls go; the versions the heartbeats answer are recorded in it. */
+  readonly addresses: BrokerAddressTable;
 }
 
 /** Heartbeat body: every producer group plus CLIENT_INNER_PRODUCER, and every consumer. */
@@ -43,20 +42,14 @@ export async function sendHeartbeats(
   mastersOnly: boolean,
 ): Promise<void> {
   const calls: Promise<void>[] = [];
-  for (const [brokerName, addrs] of talk.brokerAddrTable) {
-    for (const [id, addr] of addrs) {
-      if (mastersOnly && id !== MASTER_ID) continue;
-      calls.push(
-        talk.api.sendHeartbeat(addr, data, talk.timeoutMillis).then(
-          (version) => {
-            let versions = talk.brokerVersionTable.get(brokerName);
-            if (versions === undefined) talk.brokerVersionTable.set(brokerName, (versions = new Map()));
-            versions.set(addr, version);
-          },
-          (err: unknown) => talk.logger.info({ brokerName, addr, err: String(err) }, 'heartbeat failed'),
-        ),
-      );
-    }
+  for (const { brokerName, brokerId, addr } of talk.addresses.all()) {
+    if (mastersOnly && brokerId !== MASTER_ID) continue;
+    calls.push(
+      talk.api.sendHeartbeat(addr, data, talk.timeoutMillis).then(
+        (version) => talk.addresses.recordVersion(brokerName, addr, version),
+        (err: unknown) => talk.logger.info({ brokerName, addr, err: String(err) }, 'heartbeat failed'),
+      ),
+    );
   }
   await Promise.all(calls);
 }
@@ -67,14 +60,12 @@ export async function unregisterFromBrokers(
   groups: { producerGroup?: string; consumerGroup?: string },
 ): Promise<void> {
   const calls: Promise<void>[] = [];
-  for (const [brokerName, addrs] of talk.brokerAddrTable) {
-    for (const addr of addrs.values()) {
-      calls.push(
-        talk.api.unregisterClient(addr, talk.clientId, groups, talk.timeoutMillis).catch((err: unknown) => {
-          talk.logger.warn({ brokerName, addr, err: String(err) }, 'unregister client failed');
-        }),
-      );
-    }
+  for (const { brokerName, addr } of talk.addresses.all()) {
+    calls.push(
+      talk.api.unregisterClient(addr, talk.clientId, groups, talk.timeoutMillis).catch((err: unknown) => {
+        talk.logger.warn({ brokerName, addr, err: String(err) }, 'unregister client failed');
+      }),
+    );
   }
   await Promise.all(calls);
 }

@@ -1,33 +1,15 @@
 /**
  * ClientInstance (Java MQClientInstance): what the producers and consumers of one client id share —
- * one remoting client, the route and broker address caches, and the background work: route refresh
- * from the name servers and heartbeats to the brokers. Created explicitly (or through a
- * ClientInstanceRegistry), never as a hidden global. Members register by group; the instance starts
- * with its first member and stops when the last one leaves.
+ * one connection pool, the route and broker address caches, route refresh and heartbeats. Created
+ * explicitly (or through a ClientInstanceRegistry), never as a hidden global, and handed to
+ * producers and consumers as their `clientInstance` option. This class is the public face; the
+ * working parts are on its InstanceCore, which the members reach through `instanceCore()`.
  */
-import { ClientErrorCode, MQClientError, RemotingError } from '../common/errors.js';
-import type { Logger } from '../common/logger.js';
-import type { HeartbeatData, TopicRouteData } from '../protocol/body/index.js';
-import { UniqueIdGenerator } from '../protocol/message/message-id.js';
-import { RemotingClient } from '../transport/remoting-client.js';
-import { BackgroundTasks } from './background-tasks.js';
-import { findSubscribeAddress, removeUnroutedAddresses } from './broker-addresses.js';
-import type { SubscribeAddress } from './broker-addresses.js';
-import { buildHeartbeatData, sendHeartbeats, unregisterFromBrokers } from './client-heartbeat.js';
-import type { BrokerTalk } from './client-heartbeat.js';
-import { CLIENT_REQUEST_CODES, ClientRemotingProcessor } from './client-processor.js';
-import { buildClientId } from './client-config.js';
 import type { ClientConfig } from './client-config.js';
-import type { ConsumerMember, ProducerMember, ServiceState, UpdateRouteOptions } from './client-members.js';
-import { MQClientAPI } from './mq-client-api.js';
-import { MASTER_ID } from '../protocol/codes/misc.js';
-import { TopicPublishInfo } from './producer/topic-publish-info.js';
-import {
-  clampDefaultRoute,
-  cloneTopicRouteData,
-  routeHasAddress,
-  topicRouteDataEquals,
-} from './route-utils.js';
+import type { SubscribeAddress } from './broker-addresses.js';
+import type { ServiceState, UpdateRouteOptions } from './client-members.js';
+import { InstanceCore } from './instance-core.js';
+import type { InstanceRemoting } from './instance-core.js';
 
 export type {
   ConsumerMember,
@@ -37,18 +19,7 @@ export type {
   ServiceState,
   UpdateRouteOptions,
 } from './client-members.js';
-
-/** Transport shape the instance uses; the real RemotingClient by default, test doubles otherwise. */
-export type InstanceRemoting = Pick<
-  RemotingClient,
-  | 'invokeSync'
-  | 'invokeAsync'
-  | 'invokeOneway'
-  | 'shutdown'
-  | 'registerProcessor'
-  | 'registerRPCHook'
-  | 'closeChannel'
->;
+export type { InstanceRemoting } from './instance-core.js';
 
 export interface ClientInstanceOptions {
   /** Replaces the RemotingClient (tests). */
@@ -57,247 +28,72 @@ export interface ClientInstanceOptions {
   onShutdown?: (instance: ClientInstance) => void;
 }
 
-export class ClientInstance {
-  readonly clientId: string;
-  readonly remoting: InstanceRemoting;
-  readonly api: MQClientAPI;
-  readonly logger: Logger;
-  /** UNIQ_KEY source shared by the producers of this instance. */
-  readonly idGenerator = new UniqueIdGenerator();
-  /** topic -> last route applied (for a TBW102 fallback: the clamped template route). */
-  readonly topicRouteTable = new Map<string, TopicRouteData>();
-  /** brokerName -> brokerId -> address. */
-  readonly brokerAddrTable = new Map<string, Map<number, string>>();
-  /** brokerName -> address -> protocol version from its heartbeat answer. */
-  readonly brokerVersionTable = new Map<string, Map<string, number>>();
-  private readonly producers = new Map<string, ProducerMember>();
-  private readonly consumers = new Map<string, ConsumerMember>();
-  private readonly routeFetches = new Map<string, Promise<boolean>>();
-  private readonly tasks: BackgroundTasks;
-  private serviceState: ServiceState = 'CREATE_JUST';
-  private readonly onShutdown: ((instance: ClientInstance) => void) | undefined;
+let coreOf: (instance: ClientInstance) => InstanceCore;
 
-  constructor(
-    readonly config: ClientConfig,
-    options: ClientInstanceOptions = {},
-  ) {
-    this.clientId = buildClientId(config);
-    this.logger = config.logger;
-    this.remoting =
-      options.remoting ??
-      new RemotingClient({
-        connectTimeoutMillis: config.connectTimeoutMillis,
-        serializeType: config.serializeType,
-        logger: config.logger,
-      });
-    for (const hook of config.rpcHooks) this.remoting.registerRPCHook(hook);
-    this.api = new MQClientAPI(this.remoting, {
-      nameServerAddresses: config.nameServerAddresses,
-      logger: this.logger,
+export class ClientInstance {
+  readonly #core: InstanceCore;
+
+  static {
+    coreOf = (instance) => instance.#core;
+  }
+
+  constructor(config: ClientConfig, options: ClientInstanceOptions = {}) {
+    const { onShutdown } = options;
+    this.#core = new InstanceCore(config, {
+      remoting: options.remoting,
+      onShutdown: onShutdown && (() => onShutdown(this)),
     });
-    this.onShutdown = options.onShutdown;
-    this.tasks = new BackgroundTasks(this.logger);
-    const processor = new ClientRemotingProcessor({
-      logger: this.logger,
-      findConsumer: (group) => this.consumers.get(group),
-      nameServerAddressList: () => this.api.nameServerAddressList,
-    });
-    for (const code of CLIENT_REQUEST_CODES) this.remoting.registerProcessor(code, processor);
+  }
+
+  /** `clientIP@instanceName[@unitName]`: the id the brokers know this instance by. */
+  get clientId(): string {
+    return this.#core.clientId;
+  }
+
+  get config(): ClientConfig {
+    return this.#core.config;
   }
 
   get state(): ServiceState {
-    return this.serviceState;
+    return this.#core.state;
   }
 
-  /** Starts the background work; later calls while running do nothing. */
+  /** Starts route refresh and heartbeats (producers and consumers call it on start). */
   start(): void {
-    switch (this.serviceState) {
-      case 'RUNNING':
-        return;
-      case 'CREATE_JUST':
-        this.tasks.every('route refresh', 10, this.config.pollNameServerInterval, () =>
-          this.updateAllTopicRoutes(),
-        );
-        this.tasks.every('heartbeat', 1000, this.config.heartbeatBrokerInterval, async () => {
-          this.cleanOfflineBroker();
-          await this.sendHeartbeatToAllBrokers();
-        });
-        this.serviceState = 'RUNNING';
-        this.logger.info({ clientId: this.clientId }, 'client instance started');
-        return;
-      default:
-        throw new MQClientError(
-          `The client instance[${this.clientId}] is ${this.serviceState} and cannot start again`,
-        );
-    }
+    this.#core.start();
   }
 
   /** Stops timers and connections once no member is left (or at once with `force`). */
-  async shutdown(force = false): Promise<void> {
-    if (!force && (this.producers.size > 0 || this.consumers.size > 0)) return;
-    if (this.serviceState === 'SHUTDOWN_ALREADY') return;
-    this.serviceState = 'SHUTDOWN_ALREADY';
-    this.tasks.stop();
-    await this.remoting.shutdown();
-    this.onShutdown?.(this);
-    this.logger.info({ clientId: this.clientId }, 'client instance shut down');
+  shutdown(force = false): Promise<void> {
+    return this.#core.shutdown(force);
   }
 
-  registerProducer(group: string, member: ProducerMember): boolean {
-    if (this.producers.has(group)) return false;
-    this.producers.set(group, member);
-    return true;
-  }
-
-  /** Forgets the producer and tells every known broker (UNREGISTER_CLIENT); failures are logged. */
-  async unregisterProducer(group: string): Promise<void> {
-    if (!this.producers.delete(group)) return;
-    await this.unregisterClient({ producerGroup: group });
-  }
-
-  registerConsumer(group: string, member: ConsumerMember): boolean {
-    if (this.consumers.has(group)) return false;
-    this.consumers.set(group, member);
-    return true;
-  }
-
-  async unregisterConsumer(group: string): Promise<void> {
-    if (!this.consumers.delete(group)) return;
-    await this.unregisterClient({ consumerGroup: group });
-  }
-
-  private unregisterClient(groups: { producerGroup?: string; consumerGroup?: string }): Promise<void> {
-    return unregisterFromBrokers(this.brokerTalk(), groups);
-  }
-
-  private brokerTalk(): BrokerTalk {
-    return {
-      clientId: this.clientId,
-      api: this.api,
-      logger: this.logger,
-      timeoutMillis: this.config.mqClientApiTimeout,
-      brokerAddrTable: this.brokerAddrTable,
-      brokerVersionTable: this.brokerVersionTable,
-    };
+  /** Fetches a topic's route from the name server; resolves true when it changed and was applied. */
+  updateTopicRouteInfoFromNameServer(topic: string, options?: UpdateRouteOptions): Promise<boolean> {
+    return this.#core.updateTopicRouteInfoFromNameServer(topic, options);
   }
 
   /** Master address of a broker name, for sends. */
   findBrokerAddressInPublish(brokerName: string): string | undefined {
-    return this.brokerAddrTable.get(brokerName)?.get(MASTER_ID);
+    return this.#core.findBrokerAddressInPublish(brokerName);
   }
 
-  /**
-   * Address for reads (pull): the given broker id if known, else (unless onlyThisBroker) any address
-   * of the broker name, the master first.
-   */
+  /** Address for reads: the broker id if known, else (unless onlyThisBroker) any, the master first. */
   findBrokerAddressInSubscribe(
     brokerName: string,
     brokerId: number,
     onlyThisBroker: boolean,
   ): SubscribeAddress | undefined {
-    return findSubscribeAddress(
-      this.brokerAddrTable,
-      this.brokerVersionTable,
-      brokerName,
-      brokerId,
-      onlyThisBroker,
-    );
+    return this.#core.findBrokerAddressInSubscribe(brokerName, brokerId, onlyThisBroker);
   }
 
-  getAnExistTopicRouteData(topic: string): TopicRouteData | undefined {
-    return this.topicRouteTable.get(topic);
+  /** HEART_BEAT to every known broker address now (it also runs periodically); never rejects. */
+  sendHeartbeatToAllBrokers(): Promise<void> {
+    return this.#core.sendHeartbeatToAllBrokers();
   }
+}
 
-  /**
-   * Fetches a topic's route and applies it when it changed (or a member lacks it). One fetch per topic
-   * at a time: concurrent callers share it. Resolves false when the name server has no route (the
-   * answer's code is logged); rejects on transport failures and when no name server is configured.
-   */
-  updateTopicRouteInfoFromNameServer(topic: string, options: UpdateRouteOptions = {}): Promise<boolean> {
-    const key = `${options.defaultRoute ? 'D' : 'T'}:${topic}`;
-    let pending = this.routeFetches.get(key);
-    if (pending === undefined) {
-      pending = this.fetchAndApplyRoute(topic, options).finally(() => this.routeFetches.delete(key));
-      this.routeFetches.set(key, pending);
-    }
-    return pending;
-  }
-
-  private async fetchAndApplyRoute(topic: string, options: UpdateRouteOptions): Promise<boolean> {
-    const timeout = options.timeoutMillis ?? this.config.mqClientApiTimeout;
-    const fetchTopic = options.defaultRoute ? options.defaultRoute.createTopicKey : topic;
-    let route: TopicRouteData;
-    try {
-      route = await this.api.getTopicRouteInfoFromNameServer(fetchTopic, timeout);
-    } catch (err) {
-      if (err instanceof MQClientError && err.code !== ClientErrorCode.NO_NAME_SERVER_EXCEPTION) {
-        this.logger.debug({ topic: fetchTopic, code: err.code }, 'no route from the name server');
-        return false;
-      }
-      throw err;
-    }
-    if (options.defaultRoute) route = clampDefaultRoute(route, options.defaultRoute.defaultTopicQueueNums);
-    if (this.serviceState === 'SHUTDOWN_ALREADY') return false;
-    const old = this.topicRouteTable.get(topic);
-    const changed = !topicRouteDataEquals(old, route) || this.isNeedUpdateTopicRouteInfo(topic);
-    if (!changed) return false;
-    for (const bd of route.brokerDatas) this.brokerAddrTable.set(bd.brokerName, new Map(bd.brokerAddrs));
-    if (this.producers.size > 0) {
-      const info = TopicPublishInfo.fromRouteData(topic, route);
-      info.haveTopicRouterInfo = true;
-      for (const p of this.producers.values()) p.updateTopicPublishInfo(topic, info);
-    }
-    for (const c of this.consumers.values()) c.updateTopicSubscribeInfo?.(topic, cloneTopicRouteData(route));
-    this.topicRouteTable.set(topic, cloneTopicRouteData(route));
-    this.logger.info({ topic }, 'topic route updated');
-    return true;
-  }
-
-  private isNeedUpdateTopicRouteInfo(topic: string): boolean {
-    for (const p of this.producers.values()) if (p.isPublishTopicNeedUpdate(topic)) return true;
-    for (const c of this.consumers.values()) if (c.isSubscribeTopicNeedUpdate?.(topic)) return true;
-    return false;
-  }
-
-  /** Topics of every member (Java updateTopicRouteInfoFromNameServer()). */
-  topicsInUse(): Set<string> {
-    const topics = new Set<string>();
-    for (const c of this.consumers.values()) for (const t of c.subscribedTopics()) topics.add(t);
-    for (const p of this.producers.values()) for (const t of p.publishTopics()) topics.add(t);
-    return topics;
-  }
-
-  /** Refreshes every topic in use; one failure does not stop the others. */
-  async updateAllTopicRoutes(): Promise<void> {
-    for (const topic of this.topicsInUse()) {
-      try {
-        await this.updateTopicRouteInfoFromNameServer(topic);
-      } catch (err) {
-        this.logger.warn({ topic, err: String(err) }, 'route refresh failed');
-        if (!(err instanceof RemotingError)) return;
-      }
-    }
-  }
-
-  /** Refreshes the routes that point at `addr` (after a connect failure to it). */
-  async refreshRoutesOfAddress(addr: string): Promise<void> {
-    const topics = [...this.topicRouteTable].filter(([, r]) => routeHasAddress(r, addr)).map(([t]) => t);
-    await Promise.allSettled(topics.map((t) => this.updateTopicRouteInfoFromNameServer(t)));
-  }
-
-  /** Drops broker addresses no cached route mentions any more (Java cleanOfflineBroker). */
-  cleanOfflineBroker(): void {
-    removeUnroutedAddresses(this.brokerAddrTable, [...this.topicRouteTable.values()], this.logger);
-  }
-
-  /** Heartbeat body: every producer group plus CLIENT_INNER_PRODUCER, and every consumer. */
-  prepareHeartbeatData(): HeartbeatData {
-    return buildHeartbeatData(this.clientId, this.producers.keys(), [...this.consumers.values()]);
-  }
-
-  /** HEART_BEAT to every known broker address (masters only when there is no consumer); never rejects. */
-  async sendHeartbeatToAllBrokers(): Promise<void> {
-    if (this.producers.size === 0 && this.consumers.size === 0) return;
-    await sendHeartbeats(this.brokerTalk(), this.prepareHeartbeatData(), this.consumers.size === 0);
-  }
+/** The working parts of an instance, for its producers and consumers (and tests); not public API. */
+export function instanceCore(instance: ClientInstance): InstanceCore {
+  return coreOf(instance);
 }

@@ -1,6 +1,5 @@
 /** What a client instance needs from its members (Java MQProducerInner / MQConsumerInner). */
 import type { ConsumerData, TopicRouteData } from '../protocol/body/index.js';
-import type { TopicPublishInfo } from './producer/topic-publish-info.js';
 
 /** What the instance needs from a producer (Java MQProducerInner). */
 export interface ProducerMember {
@@ -8,7 +7,8 @@ export interface ProducerMember {
   publishTopics(): Iterable<string>;
   /** True when the producer has no usable publish info for the topic. */
   isPublishTopicNeedUpdate(topic: string): boolean;
-  updateTopicPublishInfo(topic: string, info: TopicPublishInfo): void;
+  /** Called with the new route of a topic (shared by every producer: read it, never change it). */
+  updateTopicPublishInfo(topic: string, route: TopicRouteData): void;
 }
 
 /** What the instance needs from a consumer (Java MQConsumerInner); for the pull consumer. */

@@ -6,9 +6,8 @@ export type { ProducerConfig, ProducerOptions } from './producer/producer-option
 export { SendResult, SendStatus, sendStatusOf } from './producer/send-result.js';
 export type { SendResultInit } from './producer/send-result.js';
 export { MessageBatch } from './producer/message-batch.js';
-export { TopicPublishInfo } from './producer/topic-publish-info.js';
-export { QueueIndex } from './producer/queue-index.js';
-export { RETRY_RESPONSE_CODES, finalErrorCode } from './producer/send-default.js';
+export { TopicPublishInfo } from './route/topic-publish-info.js';
+export { QueueIndex } from './route/queue-index.js';
 export type {
   CheckForbiddenContext,
   CheckForbiddenHook,
@@ -31,14 +30,13 @@ export type {
 export { ClientInstance as MQClientInstance } from './client-instance.js';
 export { ClientInstanceRegistry } from './client-instance-registry.js';
 export {
-  CLIENT_REQUEST_CODES,
   CLIENT_VERSION_DESC,
-  ClientRemotingProcessor,
   RunningInfoProp,
+  clientRequestHandlers,
   encodeConsumerRunningInfo,
   encodeConsumerStatus,
-} from './client-processor.js';
-export type { ClientProcessorHost } from './client-processor.js';
+} from './client-request-handlers.js';
+export type { ClientRequestHost } from './client-request-handlers.js';
 export {
   CLIENT_DEFAULTS,
   brokerVIPChannel,
@@ -47,8 +45,10 @@ export {
   resolveClientConfig,
 } from './client-config.js';
 export type { ClientConfig, ClientOptions } from './client-config.js';
-export { MQClientAPI, sendRequestCode } from './mq-client-api.js';
-export type { RemotingInvoker, SendRequestKind, SendResponseContext } from './mq-client-api.js';
+export { MQClientAPI } from './mq-client-api.js';
+export type { RemotingInvoker } from './mq-client-api.js';
+export { sendRequestCode } from './producer/producer-api.js';
+export type { SendRequestKind, SendResponseContext } from './producer/producer-api.js';
 export { LatencyFaultTolerance } from './latency/latency-fault-tolerance.js';
 export type { FaultItem } from './latency/latency-fault-tolerance.js';
 export {
@@ -63,4 +63,4 @@ export { MessageQueue } from './message-queue.js';
 export type { QueueId } from './message-queue.js';
 export { systemClock } from './clock.js';
 export type { Clock, RandomInt } from './clock.js';
-export { topicRouteDataEquals, clampDefaultRoute, cloneTopicRouteData } from './route-utils.js';
+export { topicRouteDataEquals, clampDefaultRoute, cloneTopicRouteData } from './route/route-utils.js';

@@ -1,7 +1,8 @@
 /**
- * MQClientAPI: builds the client's requests and interprets the answers (Java MQClientAPIImpl):
- * route lookups on the name servers (one sticky name server, rotating to the next on failure),
- * message sends, heartbeats and client unregistration. No retry policy for sends lives here.
+ * MQClientAPI: the requests every member of a client instance shares (Java MQClientAPIImpl's common
+ * half): route lookups on the name servers (one sticky name server, rotating to the next on
+ * failure), heartbeats and client unregistration. Sends are in producer/producer-api.ts, consumer
+ * requests in consumer/shared/consumer-api.ts.
  */
 import {
   ClientErrorCode,
@@ -17,53 +18,15 @@ import type { HeartbeatData, TopicRouteData } from '../protocol/body/index.js';
 import { RequestCode, ResponseCode } from '../protocol/codes/index.js';
 import { createRequest } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
-import {
-  GetRouteInfoRequestHeader,
-  SendMessageRequestHeader,
-  SendMessageResponseHeader,
-  UnregisterClientRequestHeader,
-} from '../protocol/headers/index.js';
+import { GetRouteInfoRequestHeader, UnregisterClientRequestHeader } from '../protocol/headers/index.js';
 import { defaultRandomInt } from './clock.js';
 import type { RandomInt } from './clock.js';
-import { MessageQueue } from './message-queue.js';
-import { DEFAULT_REGION_ID } from '../protocol/codes/misc.js';
-import { SendResult, sendStatusOf } from './producer/send-result.js';
 
 /** What MQClientAPI needs from the transport's RemotingClient. */
 export interface RemotingInvoker {
   invokeSync(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand>;
   invokeAsync(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand>;
   invokeOneway(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<void>;
-}
-
-export interface SendRequestKind {
-  /** SEND_MESSAGE_V2 / SEND_REPLY_MESSAGE_V2 with one-letter header keys. */
-  sendSmartMsg: boolean;
-  batch: boolean;
-  /** MSG_TYPE=reply. */
-  reply: boolean;
-}
-
-/** Request code and header form for a send (reference §8.1 table). */
-export function sendRequestCode(kind: SendRequestKind): { code: number; v2: boolean } {
-  if (kind.reply) {
-    return kind.sendSmartMsg
-      ? { code: RequestCode.SEND_REPLY_MESSAGE_V2, v2: true }
-      : { code: RequestCode.SEND_REPLY_MESSAGE, v2: false };
-  }
-  if (kind.batch) return { code: RequestCode.SEND_BATCH_MESSAGE, v2: true };
-  return kind.sendSmartMsg
-    ? { code: RequestCode.SEND_MESSAGE_V2, v2: true }
-    : { code: RequestCode.SEND_MESSAGE, v2: false };
-}
-
-export interface SendResponseContext {
-  brokerName: string;
-  brokerAddr: string;
-  /** Topic reported in the SendResult (namespace already removed). */
-  topic: string;
-  /** UNIQ_KEY(s) of the message(s). */
-  msgId: string;
 }
 
 export class MQClientAPI {
@@ -156,52 +119,6 @@ export class MQClientAPI {
       )[0] as string,
       { code: response.code },
     );
-  }
-
-  /** Builds a send request: code and header form per `kind`, body = wire body. */
-  buildSendRequest(header: SendMessageRequestHeader, body: Buffer, kind: SendRequestKind): RemotingCommand {
-    const { code, v2 } = sendRequestCode(kind);
-    return createRequest(code, { extFields: SendMessageRequestHeader.encode(header, { v2 }), body });
-  }
-
-  /** Java processSendResponse: a stored status becomes a SendResult, any other code an MQBrokerError. */
-  processSendResponse(response: RemotingCommand, ctx: SendResponseContext): SendResult {
-    const sendStatus = sendStatusOf(response.code);
-    if (sendStatus === undefined) throw new MQBrokerError(response.code, response.remark, ctx.brokerAddr);
-    const header = SendMessageResponseHeader.decode(response.extFields);
-    const regionId =
-      header.msgRegion !== undefined && header.msgRegion !== '' ? header.msgRegion : DEFAULT_REGION_ID;
-    const traceOn = header.traceOn !== false;
-    return new SendResult({
-      sendStatus,
-      msgId: ctx.msgId,
-      offsetMsgId: header.msgId,
-      messageQueue: new MessageQueue(ctx.topic, ctx.brokerName, header.queueId),
-      queueOffset: header.queueOffset,
-      transactionId: header.transactionId,
-      regionId,
-      traceOn,
-      recallHandle: header.recallHandle,
-    });
-  }
-
-  async sendMessageSync(
-    addr: string,
-    request: RemotingCommand,
-    timeoutMillis: number,
-    ctx: SendResponseContext,
-  ): Promise<SendResult> {
-    const response = await this.remoting.invokeSync(addr, request, timeoutMillis);
-    return this.processSendResponse(response, ctx);
-  }
-
-  /** Resolves with the raw response; the caller interprets it (the async path decides about retries). */
-  sendMessageAsync(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand> {
-    return this.remoting.invokeAsync(addr, request, timeoutMillis);
-  }
-
-  sendMessageOneway(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<void> {
-    return this.remoting.invokeOneway(addr, request, timeoutMillis);
   }
 
   /** HEART_BEAT (34); resolves with the broker's protocol version. */

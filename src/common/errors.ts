@@ -1,9 +1,13 @@
 /**
  * Error classes of rocketmq-ts. Every error carries a numeric `code`: a RocketMQ response code
  * (broker / name server answers), a client error code (ClientErrorCode) or -1 when neither applies,
- * plus `retriable`, which tells the producer's send loop whether another attempt may help.
- * Callers test with `instanceof`, never by message text.
+ * plus `retriable`, which tells the producer's send loop whether another attempt may help (the one
+ * thing it reads). Retriable by default: transport failures (RemotingError), client-side failures
+ * (MQClientError) and malformed frames or headers (ProtocolError), as Java's send loop retries
+ * RemotingException and MQClientException; a broker's answer (MQBrokerError) by its response code
+ * (retriable-codes.ts). Callers test with `instanceof`, never by message text.
  */
+import { isRetriableResponseCode } from './retriable-codes.js';
 
 /** Client-side error codes, numbered as the Java client numbers them (ClientErrorCode). */
 export const ClientErrorCode = {
@@ -35,8 +39,16 @@ export class RocketMQError extends Error {
   }
 }
 
-/** Bytes that do not form a valid RocketMQ frame or header. The connection that sent them is closed. */
-export class ProtocolError extends RocketMQError {}
+/**
+ * Bytes that do not form a valid RocketMQ frame or header. The connection that sent them is closed.
+ * Retriable by the producer: another broker may answer well formed (Java's RemotingCommandException
+ * is a RemotingException).
+ */
+export class ProtocolError extends RocketMQError {
+  constructor(message: string, options: RocketMQErrorOptions = {}) {
+    super(message, { retriable: true, ...options });
+  }
+}
 
 /** A frame whose declared length exceeds the configured maximum. */
 export class FrameTooLargeError extends ProtocolError {
@@ -105,10 +117,20 @@ export class RemotingSendRequestError extends RemotingError {
 /** Too many requests in flight (no permit within the timeout), or no time budget left. */
 export class RemotingTooMuchRequestError extends RemotingError {}
 
-/** Client-side failure with a client error code (Java MQClientException). */
-export class MQClientError extends RocketMQError {}
+/**
+ * Client-side failure with a client error code (Java MQClientException). Retriable by the producer
+ * (Java's send loop retries every MQClientException: a broker without a known address, a veto).
+ */
+export class MQClientError extends RocketMQError {
+  constructor(message: string, options: RocketMQErrorOptions = {}) {
+    super(message, { retriable: true, ...options });
+  }
+}
 
-/** An error answer from a broker or name server (Java MQBrokerException). `code` is the response code. */
+/**
+ * An error answer from a broker or name server (Java MQBrokerException). `code` is the response code;
+ * `retriable` comes from the response-code table unless given.
+ */
 export class MQBrokerError extends RocketMQError {
   constructor(
     code: number,
@@ -117,6 +139,7 @@ export class MQBrokerError extends RocketMQError {
     options: RocketMQErrorOptions = {},
   ) {
     super(`CODE: ${code}  DESC: ${remark ?? ''}${brokerAddress ? `  BROKER: ${brokerAddress}` : ''}`, {
+      retriable: isRetriableResponseCode(code),
       ...options,
       code,
     });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { Producer } from '../../src/client/index.js';
+import { producerCore } from '../../src/client/producer/producer.js';
 import type { ProducerOptions, SendMessageContext } from '../../src/client/index.js';
 import {
   ClientErrorCode,
@@ -148,13 +149,17 @@ describe('producer failover (embedded cluster)', () => {
       await used(1);
       return attempts.includes('broker-a:fail') ? true : undefined;
     });
-    const item = p.faultStrategy.latencyFaultTolerance.faultItems().find((i) => i.name === 'broker-a');
+    const item = producerCore(p)
+      .faultStrategy.latencyFaultTolerance.faultItems()
+      .find((i) => i.name === 'broker-a');
     assert.equal(item?.startTimestamp, clock.t + 5000);
     await dead.close();
     await c.startBroker(0);
     // The periodic refresh brings broker-a back into the publish info...
     await waitFor('broker-a routed again', () =>
-      p.topicPublishInfoTable.get('FT3')?.messageQueueList.some((q) => q.brokerName === 'broker-a')
+      producerCore(p)
+        .publishInfos.get('FT3')
+        ?.messageQueueList.some((q) => q.brokerName === 'broker-a')
         ? true
         : undefined,
     );

@@ -126,7 +126,7 @@ export function sendOk(
       queueId,
       queueOffset: offset,
       msgRegion: 'DefaultRegion',
-      traceOn: true,
+      traceOn: 'true',
     }),
   });
 }

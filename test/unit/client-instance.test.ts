@@ -11,6 +11,7 @@ import {
   sendRequestCode,
   topicRouteDataEquals,
 } from '../../src/client/index.js';
+import { instanceCore } from '../../src/client/client-instance.js';
 import {
   ClientErrorCode,
   MQClientError,
@@ -199,12 +200,12 @@ describe('ClientInstance', () => {
   });
 
   it('cleans broker addresses no route mentions any more', () => {
-    const instance = instanceWith(new FakeRemoting());
+    const instance = instanceCore(instanceWith(new FakeRemoting()));
     instance.topicRouteTable.set('T', makeRoute([['a', A, 1]]));
-    instance.brokerAddrTable.set('a', new Map([[0, A]]));
-    instance.brokerAddrTable.set('b', new Map([[0, B]]));
+    instance.brokerAddresses.set('a', new Map([[0, A]]));
+    instance.brokerAddresses.set('b', new Map([[0, B]]));
     instance.cleanOfflineBroker();
-    assert.deepEqual([...instance.brokerAddrTable.keys()], ['a']);
+    assert.deepEqual([...instance.brokerAddresses.brokerNames()], ['a']);
   });
 
   it('a changed route (broker on a new port) replaces the address; unchanged routes are not re-applied', async () => {

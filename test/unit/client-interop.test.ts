@@ -14,6 +14,7 @@ import {
   SendStatus,
 } from '../../src/client/index.js';
 import type { ProducerOptions } from '../../src/client/index.js';
+import { instanceCore } from '../../src/client/client-instance.js';
 import { MQClientError } from '../../src/common/errors.js';
 import { MQVersion, RequestCode, ResponseCode, SerializeType } from '../../src/protocol/codes/index.js';
 import { createResponse } from '../../src/protocol/command/remoting-command.js';
@@ -201,15 +202,18 @@ describe('name server answers as captured from 4.9.8 and as 5.3.3 writes them', 
     const fake = new FakeRemoting();
     fake.handler = () => answer;
     const instance = new ClientInstance(client, { remoting: fake.asInstanceRemoting() });
-    await assert.rejects(instance.api.getTopicRouteInfoFromNameServer('NoSuchTopic_oracle', 1000), (e) => {
-      assert.ok(e instanceof MQClientError);
-      assert.equal(e.code, 17);
-      assert.equal(
-        e.message,
-        'CODE: 17  DESC: No topic route info in name server for the topic: NoSuchTopic_oracle',
-      );
-      return true;
-    });
+    await assert.rejects(
+      instanceCore(instance).api.getTopicRouteInfoFromNameServer('NoSuchTopic_oracle', 1000),
+      (e) => {
+        assert.ok(e instanceof MQClientError);
+        assert.equal(e.code, 17);
+        assert.equal(
+          e.message,
+          'CODE: 17  DESC: No topic route info in name server for the topic: NoSuchTopic_oracle',
+        );
+        return true;
+      },
+    );
     assert.equal(await instance.updateTopicRouteInfoFromNameServer('NoSuchTopic_oracle'), false);
   });
 
@@ -303,5 +307,29 @@ describe('5.x send answers', () => {
       },
     );
     assert.equal(sends().length, 1);
+  });
+});
+
+describe('TRACE_ON as Java reads it', () => {
+  it('anything but exactly "false" is on', async () => {
+    const { processSendResponse } = await import('../../src/client/producer/producer-api.js');
+    const { createResponse } = await import('../../src/protocol/command/remoting-command.js');
+    const answer = (trace: string | undefined): boolean =>
+      processSendResponse(
+        createResponse(0, {
+          extFields: {
+            msgId: '7F00000100002A9F000000000F1ADB08',
+            queueId: '0',
+            queueOffset: '1',
+            ...(trace !== undefined && { TRACE_ON: trace }),
+          },
+        }),
+        { msgId: 'X', topic: 'T', brokerName: 'b', brokerAddr: '127.0.0.1:1' },
+      ).traceOn;
+    assert.equal(answer('false'), false);
+    assert.equal(answer('true'), true);
+    assert.equal(answer('FALSE'), true);
+    assert.equal(answer('no'), true);
+    assert.equal(answer(undefined), true);
   });
 });

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ClientInstance, MessageQueue, Producer, resolveClientConfig } from '../../src/client/index.js';
 import { PullConsumer } from '../../src/client/consumer/index.js';
+import { instanceCore } from '../../src/client/client-instance.js';
+import { producerCore } from '../../src/client/producer/producer.js';
 import { IllegalArgumentError, IllegalStateError, MQClientError } from '../../src/common/errors.js';
 import { RequestCode } from '../../src/protocol/codes/index.js';
 import { FakeRemoting, makeRoute, routeResponse, sendOk, topicNotExist } from './client-fake-remoting.js';
@@ -52,7 +54,7 @@ describe('PullConsumer start failure', () => {
     assert.equal(consumer.state, 'START_FAILED');
     assert.equal(instance.state, 'SHUTDOWN_ALREADY');
     assert.equal(fake.shutdownCalled, true);
-    assert.equal(instance.prepareHeartbeatData().consumerDataSet.length, 0);
+    assert.equal(instanceCore(instance).prepareHeartbeatData().consumerDataSet.length, 0);
     await assert.rejects(consumer.fetchMessageQueues('Missing'), /START_FAILED/);
     await assert.rejects(consumer.start(), /START_FAILED/);
     await consumer.shutdown();
@@ -133,7 +135,7 @@ describe('fetchPublishMessageQueues', () => {
       [0, 1].map((i) => `MessageQueue [topic=T, brokerName=broker-a, queueId=${i}]`),
     );
     queues.length = 0;
-    assert.equal(producer.topicPublishInfoTable.get('ns%T')?.messageQueueList.length, 2);
+    assert.equal(producerCore(producer).publishInfos.get('ns%T')?.messageQueueList.length, 2);
     const r = await producer.send({ topic: 'T', body: 'x' });
     assert.equal(r.messageQueue.topic, 'T');
     await producer.shutdown();

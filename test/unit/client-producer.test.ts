@@ -9,6 +9,7 @@ import {
   SendResult,
   SendStatus,
 } from '../../src/client/index.js';
+import { instanceCore } from '../../src/client/client-instance.js';
 import type { ProducerOptions, SendMessageContext } from '../../src/client/index.js';
 import {
   ClientErrorCode,
@@ -576,7 +577,7 @@ describe('Producer lifecycle', () => {
       p.start(),
       (e: unknown) => e instanceof IllegalStateError && /RUNNING/.test(e.message),
     );
-    instance.brokerAddrTable.set('broker-a', new Map([[0, A]]));
+    instanceCore(instance).brokerAddresses.set('broker-a', new Map([[0, A]]));
     await p.shutdown();
     assert.equal(p.state, 'SHUTDOWN_ALREADY');
     const unreg = fake.callsWithCode(RequestCode.UNREGISTER_CLIENT);

@@ -1,21 +1,32 @@
 /**
  * Header tables of the broker -> client admin calls (Java 4.9.8 field order and names), and the
- * client processor reading them as leniently as it did when it read extFields directly.
+ * client's request handlers reading them as leniently as they did when they read extFields directly
+ * (run through the transport's dispatcher, which answers their refusals).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { HeaderFieldError } from '../../src/common/errors.js';
 import type { Logger } from '../../src/common/logger.js';
-import { ClientRemotingProcessor } from '../../src/client/client-processor.js';
-import { RequestCode, ResponseCode } from '../../src/protocol/codes/index.js';
+import { silentLogger } from '../../src/common/logger.js';
+import { clientRequestHandlers } from '../../src/client/client-request-handlers.js';
+import { RequestCode, ResponseCode, SerializeType } from '../../src/protocol/codes/index.js';
 import { createRequest } from '../../src/protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
+import { decodeFrame } from '../../src/protocol/frame/frame-codec.js';
 import {
   ConsumeMessageDirectlyResultRequestHeader,
   GetConsumerRunningInfoRequestHeader,
   GetConsumerStatusRequestHeader,
   ResetOffsetRequestHeader,
 } from '../../src/protocol/headers/index.js';
+import { RequestDispatcher } from '../../src/transport/dispatcher.js';
+import { registerHandlerTable } from '../../src/transport/handler-table.js';
 import type { RequestContext } from '../../src/transport/types.js';
+
+/** Answers requests the way a client connection does: the client's handler table behind a dispatcher. */
+interface RequestAnswerer {
+  processRequest(context: RequestContext, request: RemotingCommand): RemotingCommand | undefined;
+}
 
 describe('client admin header tables', () => {
   it('GetConsumerRunningInfoRequestHeader: consumerGroup, clientId, jstackEnable', () => {
@@ -126,9 +137,9 @@ describe('client admin header tables', () => {
   });
 });
 
-describe('ClientRemotingProcessor reads these headers leniently (as before the tables)', () => {
+describe('the client request handlers read these headers leniently (as before the tables)', () => {
   const setup = (): {
-    processor: ClientRemotingProcessor;
+    processor: RequestAnswerer;
     asked: string[];
     logged: unknown[];
     context: RequestContext;
@@ -141,7 +152,7 @@ describe('ClientRemotingProcessor reads these headers leniently (as before the t
       warn: (o) => logged.push(o),
       error: () => undefined,
     };
-    const processor = new ClientRemotingProcessor({
+    const handlers = clientRequestHandlers({
       logger,
       findConsumer: (group) => {
         asked.push(group);
@@ -149,7 +160,23 @@ describe('ClientRemotingProcessor reads these headers leniently (as before the t
       },
       nameServerAddressList: () => [],
     });
+    const dispatcher = new RequestDispatcher([], SerializeType.JSON, silentLogger);
+    registerHandlerTable({ registerProcessor: (code, p, o) => dispatcher.register(code, p, o) }, handlers);
     const context = { channel: { remoteAddress: '127.0.0.1:1' } } as unknown as RequestContext;
+    const processor: RequestAnswerer = {
+      processRequest(ctx, request) {
+        const frames: Buffer[] = [];
+        const target = {
+          remoteAddress: '127.0.0.1:1',
+          context: ctx,
+          closed: false,
+          writeFrame: (f: Buffer) => frames.push(f),
+        };
+        dispatcher.dispatch(target, request);
+        const [frame] = frames;
+        return frame === undefined ? undefined : decodeFrame(frame);
+      },
+    };
     return { processor, asked, logged, context };
   };
 

@@ -67,7 +67,7 @@ describe('SendMessageRequestHeader (V2 letters) against the SEND_MESSAGE_V2 capt
         msgId: binary ? '7F00000100002A9F000000000F1ADBEA' : '7F00000100002A9F000000000F1ADB08',
         queueId: 0,
         queueOffset: binary ? 60n : 59n,
-        traceOn: true,
+        traceOn: 'true',
         msgRegion: 'DefaultRegion',
       });
       const reencoded = SendMessageResponseHeader.encode(value);

@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import { parseFlags, intFlag } from '../args.js';
 import { Producer } from '../../client/producer/producer.js';
 import type { SendResult } from '../../client/producer/send-result.js';
-import { PullConsumer } from '../../client/consumer/pull-consumer.js';
-import { pollMessages } from '../../client/consumer/poll.js';
-import type { PulledMessage } from '../../client/consumer/pull-result.js';
+import { PullConsumer } from '../../client/consumer/pull/pull-consumer.js';
+import { pollMessages } from '../../client/consumer/pull/poll.js';
+import type { PulledMessage } from '../../client/consumer/shared/pull-result.js';
 import { startEmbeddedCluster } from '../../server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../server/embedded-cluster.js';
 

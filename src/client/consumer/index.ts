@@ -1,10 +1,16 @@
-export * from './pull-result.js';
-export * from './subscription.js';
-export * from './consumer-api.js';
-export * from './consumer-options.js';
-export * from './pull-processing.js';
-export * from './poll.js';
-export * from './consumer-routing.js';
-export * from './consumer-member.js';
-export * from './pull-consumer.js';
-export * from './consumer-report.js';
+/**
+ * The consumer side of the client. shared/: what every consumer kind uses (broker requests, pull
+ * answers, subscriptions, queue routing); offsets/: the group's offsets kept on the brokers; pull/:
+ * the PullConsumer (the application picks queues and offsets) and poll on top of it.
+ */
+export * from './shared/consumer-api.js';
+export * from './shared/consumer-routing.js';
+export * from './shared/pull-processing.js';
+export * from './shared/pull-result.js';
+export * from './shared/subscription.js';
+export * from './offsets/consumer-offsets.js';
+export * from './pull/poll.js';
+export * from './pull/pull-consumer.js';
+export * from './pull/pull-consumer-member.js';
+export * from './pull/pull-consumer-options.js';
+export * from './pull/pull-consumer-report.js';

@@ -6,7 +6,7 @@
 import { systemClock } from '../clock.js';
 import type { Clock, RandomInt } from '../clock.js';
 import { MessageQueue } from '../message-queue.js';
-import type { TopicPublishInfo } from '../producer/topic-publish-info.js';
+import type { TopicPublishInfo } from '../route/topic-publish-info.js';
 import { LatencyFaultTolerance } from './latency-fault-tolerance.js';
 
 /** 4.9.8 tables: a latency >= latencyMax[i] makes the broker unavailable for notAvailableDuration[i] ms. */

@@ -5,7 +5,7 @@
  */
 import { systemClock } from '../clock.js';
 import type { Clock, RandomInt } from '../clock.js';
-import { QueueIndex } from '../producer/queue-index.js';
+import { QueueIndex } from '../route/queue-index.js';
 
 export interface FaultItem {
   readonly name: string;

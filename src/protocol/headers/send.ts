@@ -50,10 +50,10 @@ export const SendMessageResponseHeader = defineHeader('SendMessageResponseHeader
   /** 5.3.2+: timer message recall handle. */
   recallHandle: { type: 'string' },
   /**
-   * Broker traceOn; absent means on. Java clients treat anything but "false" as on; this decodes like
-   * parseBoolean, which differs only for values no broker writes ("FALSE", "no").
+   * Broker traceOn as text ("true" / "false"): Java clients treat anything but exactly "false" as on,
+   * which a boolean decode (parseBoolean) would not reproduce for "FALSE" or "no".
    */
-  traceOn: { type: 'boolean', wire: MessageConst.PROPERTY_TRACE_SWITCH },
+  traceOn: { type: 'string', wire: MessageConst.PROPERTY_TRACE_SWITCH },
   /** Broker regionId; clients default an absent or empty value to `DefaultRegion`. */
   msgRegion: { type: 'string', wire: MessageConst.PROPERTY_MSG_REGION },
 });

@@ -7,11 +7,11 @@
  * has taken it, so a crash re-reads rather than skips (at least once).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IllegalArgumentError } from '../../common/errors.js';
-import type { MessageQueue } from '../message-queue.js';
+import { IllegalArgumentError } from '../../../common/errors.js';
+import type { MessageQueue } from '../../message-queue.js';
 import type { PullConsumer } from './pull-consumer.js';
-import { PullStatus } from './pull-result.js';
-import type { PulledMessage } from './pull-result.js';
+import { PullStatus } from '../shared/pull-result.js';
+import type { PulledMessage } from '../shared/pull-result.js';
 
 export interface PollOptions {
   /** Tag expression. Default `*`. */

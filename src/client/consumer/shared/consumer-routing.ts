@@ -3,12 +3,12 @@
  * a queue (namespaced topic, map key) and the broker address a request goes to, refreshing the
  * route once when the address is unknown (Java findBrokerAddressInSubscribe / InPublish + update).
  */
-import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../common/errors.js';
-import type { TopicRouteData } from '../../protocol/body/index.js';
-import { isReadable } from '../../protocol/codes/index.js';
-import { wrapNamespace } from '../../protocol/message/index.js';
-import type { ClientInstance } from '../client-instance.js';
-import { MessageQueue } from '../message-queue.js';
+import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../../common/errors.js';
+import type { TopicRouteData } from '../../../protocol/body/index.js';
+import { isReadable } from '../../../protocol/codes/index.js';
+import { wrapNamespace } from '../../../protocol/message/index.js';
+import type { InstanceCore } from '../../instance-core.js';
+import { MessageQueue } from '../../message-queue.js';
 import type { QueueRef } from './consumer-api.js';
 
 /** The readable queues of a route (Java topicRouteData2TopicSubscribeInfo), by broker name then id. */
@@ -59,7 +59,7 @@ export function queueTarget(namespace: string | undefined, mq: MessageQueue): Qu
  * fallback), the master for everything else.
  */
 export async function resolveBrokerAddr(
-  instance: ClientInstance,
+  instance: InstanceCore,
   target: QueueTarget,
   brokerId: number | 'master',
 ): Promise<string> {

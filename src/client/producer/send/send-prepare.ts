@@ -1,12 +1,13 @@
 /**
- * One send attempt to one queue (Java sendKernelImpl): resolve the broker's master address, prepare
- * the message once per send call (UNIQ_KEY, INSTANCE_ID, compression, sysFlag, property string,
- * retry-topic reconsume fields), run the hooks, build the request header and dispatch it.
- * The caller's Message keeps its body and topic; only UNIQ_KEY/INSTANCE_ID are added to it (as Java).
+ * Everything of a send attempt before the bytes leave (Java sendKernelImpl up to the invocation):
+ * resolve the broker's master address, prepare the message once per send call (UNIQ_KEY,
+ * INSTANCE_ID, compression, sysFlag, property string, retry-topic reconsume fields), run the
+ * check-forbidden and before hooks, build the request header and the request. A prepared request can
+ * be re-aimed at another queue (async retries). The caller's Message keeps its body and topic; only
+ * UNIQ_KEY/INSTANCE_ID are added to it (as Java).
  */
-import { ClientErrorCode, MQClientError, RemotingTooMuchRequestError } from '../../common/errors.js';
-import type { Logger } from '../../common/logger.js';
-import type { SendMessageRequestHeader } from '../../protocol/headers/index.js';
+import { ClientErrorCode, MQClientError, RemotingTooMuchRequestError } from '../../../common/errors.js';
+import type { SendMessageRequestHeader } from '../../../protocol/headers/index.js';
 import {
   compressBody,
   encodeProperties,
@@ -14,45 +15,26 @@ import {
   MessageConst,
   MessageSysFlag,
   withoutNamespace,
-} from '../../protocol/message/index.js';
-import type { Message, UniqueIdGenerator } from '../../protocol/message/index.js';
-import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
-import { brokerVIPChannel } from '../client-config.js';
-import type { ClientInstance } from '../client-instance.js';
-import type { Clock } from '../clock.js';
-import type { SendResponseContext } from '../mq-client-api.js';
-import type { MessageQueue } from '../message-queue.js';
-import { runSendHooks } from './hooks.js';
-import type { CheckForbiddenHook, CommunicationMode, SendMessageContext, SendMessageHook } from './hooks.js';
-import { MessageBatch } from './message-batch.js';
-import type { ProducerConfig } from './producer-options.js';
-import type { SendResult } from './send-result.js';
-import type { TopicPublishInfo } from './topic-publish-info.js';
-
-/** What the kernel needs from its producer. */
-export interface KernelHost {
-  readonly config: ProducerConfig;
-  readonly instance: ClientInstance;
-  /** Producer group with the namespace applied. */
-  readonly wireGroup: string;
-  readonly sendHooks: readonly SendMessageHook[];
-  readonly checkForbiddenHooks: readonly CheckForbiddenHook[];
-  readonly idGenerator: UniqueIdGenerator;
-  readonly logger: Logger;
-  /** Measures the send time budget and the latencies reported to the fault strategy. */
-  readonly clock: Clock;
-  tryToFindTopicPublishInfo(topic: string): Promise<TopicPublishInfo | undefined>;
-  selectOneMessageQueue(info: TopicPublishInfo, lastBrokerName: string | undefined): MessageQueue;
-  updateFaultItem(brokerName: string, latency: number, isolation: boolean): void;
-  /** Re-reads the topic's route after a connect failure (a broker may have moved); never rejects. */
-  refreshRouteAfterConnectFailure(topic: string, timeoutMillis: number): Promise<void>;
-}
+} from '../../../protocol/message/index.js';
+import type { Message } from '../../../protocol/message/index.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import { brokerVIPChannel } from '../../client-config.js';
+import type { MessageQueue } from '../../message-queue.js';
+import { runSendHooks } from '../hooks.js';
+import type { CommunicationMode, SendMessageContext } from '../hooks.js';
+import { MessageBatch } from '../message-batch.js';
+import { buildSendRequest } from '../producer-api.js';
+import type { SendResponseContext } from '../producer-api.js';
+import type { ProducerCore } from '../producer-core.js';
+import type { SendResult } from '../send-result.js';
 
 /** State of one send call, shared by its attempts: the wire form is computed once. */
 export interface SendCall {
   readonly message: Message;
   readonly mode: CommunicationMode;
   wire?: WireMessage;
+  /** The first attempt's request, when retries re-aim it (async); its hooks finish when the call settles. */
+  first?: PreparedSend | undefined;
 }
 
 interface WireMessage {
@@ -75,6 +57,12 @@ export interface PreparedSend {
   readonly hookContext: SendMessageContext | undefined;
 }
 
+function brokerNotExist(brokerName: string): MQClientError {
+  return new MQClientError(`The broker[${brokerName}] not exist (no master address in the route)`, {
+    code: ClientErrorCode.BROKER_NOT_EXIST_EXCEPTION,
+  });
+}
+
 function parseIntProperty(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number.parseInt(value, 10);
@@ -82,7 +70,7 @@ function parseIntProperty(value: string | undefined): number | undefined {
 }
 
 /** Computes the wire form of the message (once per send call). */
-function prepareWire(host: KernelHost, call: SendCall, wireTopic: string): WireMessage {
+function prepareWire(host: ProducerCore, call: SendCall, wireTopic: string): WireMessage {
   const msg = call.message;
   const batch = msg instanceof MessageBatch;
   const namespace = host.config.client.namespace;
@@ -133,7 +121,7 @@ function messageTypeOf(msg: Message): SendMessageContext['msgType'] {
 
 /** Everything before the bytes leave: address, wire form, hooks, header, request. */
 export async function prepareSend(
-  host: KernelHost,
+  host: ProducerCore,
   call: SendCall,
   mq: MessageQueue,
   timeoutMillis: number,
@@ -144,11 +132,7 @@ export async function prepareSend(
     await host.tryToFindTopicPublishInfo(mq.topic);
     brokerAddr = host.instance.findBrokerAddressInPublish(mq.brokerName);
   }
-  if (brokerAddr === undefined) {
-    throw new MQClientError(`The broker[${mq.brokerName}] not exist (no master address in the route)`, {
-      code: ClientErrorCode.BROKER_NOT_EXIST_EXCEPTION,
-    });
-  }
+  if (brokerAddr === undefined) throw brokerNotExist(mq.brokerName);
   const { config } = host;
   brokerAddr = brokerVIPChannel(config.client.vipChannelEnabled, brokerAddr);
   call.wire ??= prepareWire(host, call, mq.topic);
@@ -197,9 +181,9 @@ export async function prepareSend(
   };
   if (wire.maxReconsumeTimes !== undefined) header.maxReconsumeTimes = wire.maxReconsumeTimes;
   const kind = { sendSmartMsg: config.sendSmartMsg, batch: msg instanceof MessageBatch, reply: wire.reply };
-  const request = host.instance.api.buildSendRequest(header, wire.body, kind);
+  const request = buildSendRequest(header, wire.body, kind);
   const retarget = (target: MessageQueue): RemotingCommand =>
-    host.instance.api.buildSendRequest(
+    buildSendRequest(
       { ...header, queueId: target.queueId, bname: target.brokerName, bornTimestamp: Date.now() },
       wire.body,
       kind,
@@ -229,7 +213,7 @@ export async function prepareSend(
 
 /** Runs the after-hooks with the outcome. */
 export function finishHooks(
-  host: KernelHost,
+  host: ProducerCore,
   context: SendMessageContext | undefined,
   result: SendResult | undefined,
   exception?: unknown,
@@ -240,30 +224,24 @@ export function finishHooks(
   runSendHooks(host.sendHooks, 'after', context, host.logger);
 }
 
-/** Sync dispatch of a prepared attempt. */
-export async function dispatchSync(host: KernelHost, prepared: PreparedSend): Promise<SendResult> {
-  try {
-    const result = await host.instance.api.sendMessageSync(
-      prepared.addr,
-      prepared.request,
-      prepared.timeoutMillis,
-      prepared.response,
-    );
-    finishHooks(host, prepared.hookContext, result);
-    return result;
-  } catch (err) {
-    finishHooks(host, prepared.hookContext, undefined, err);
-    throw err;
-  }
-}
-
-/** Oneway dispatch: resolves once the request is written. */
-export async function dispatchOneway(host: KernelHost, prepared: PreparedSend): Promise<void> {
-  try {
-    await host.instance.api.sendMessageOneway(prepared.addr, prepared.request, prepared.timeoutMillis);
-    finishHooks(host, prepared.hookContext, undefined);
-  } catch (err) {
-    finishHooks(host, prepared.hookContext, undefined, err);
-    throw err;
-  }
+/**
+ * The prepared request of an earlier attempt aimed at `mq` (async retries: no new hooks, no route
+ * lookup, a fresh bornTimestamp). Throws MQClientError when the broker's master address is unknown.
+ */
+export function retargetSend(
+  host: ProducerCore,
+  first: PreparedSend,
+  mq: MessageQueue,
+  timeoutMillis: number,
+): PreparedSend {
+  const master = host.instance.findBrokerAddressInPublish(mq.brokerName);
+  if (master === undefined) throw brokerNotExist(mq.brokerName);
+  const addr = brokerVIPChannel(host.config.client.vipChannelEnabled, master);
+  return {
+    ...first,
+    addr,
+    request: first.retarget(mq),
+    timeoutMillis,
+    response: { ...first.response, brokerName: mq.brokerName, brokerAddr: addr },
+  };
 }

@@ -3,13 +3,13 @@
  * built. Each violation is an IllegalArgumentError (or the validator's MQClientError for the group)
  * saying what to change.
  */
-import { IllegalArgumentError, MQClientError } from '../../common/errors.js';
-import type { ConsumeFromWhere } from '../../protocol/body/index.js';
-import { DEFAULT_CONSUMER_GROUP, checkGroup } from '../../protocol/message/index.js';
-import { checkPositiveInt, resolveClientConfig } from '../client-config.js';
-import type { ClientConfig, ClientOptions } from '../client-config.js';
-import type { ClientInstance } from '../client-instance.js';
-import type { ClientInstanceRegistry } from '../client-instance-registry.js';
+import { IllegalArgumentError, MQClientError } from '../../../common/errors.js';
+import type { ConsumeFromWhere } from '../../../protocol/body/index.js';
+import { DEFAULT_CONSUMER_GROUP, checkGroup } from '../../../protocol/message/index.js';
+import { checkPositiveInt, resolveClientConfig } from '../../client-config.js';
+import type { ClientConfig, ClientOptions } from '../../client-config.js';
+import type { ClientInstance } from '../../client-instance.js';
+import type { ClientInstanceRegistry } from '../../client-instance-registry.js';
 
 export interface PullConsumerOptions extends ClientOptions {
   /** Consumer group; required, and must not be `DEFAULT_CONSUMER`. */

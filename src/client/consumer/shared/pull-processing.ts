@@ -4,19 +4,19 @@
  * compressed bodies, re-check tags on the client, and add what Java adds to each message:
  * transactionId for TRAN_MSG=true, the MIN_OFFSET / MAX_OFFSET properties and the broker name.
  */
-import type { Logger } from '../../common/logger.js';
-import type { SubscriptionData } from '../../protocol/body/index.js';
-import { MQClientError, ProtocolError } from '../../common/errors.js';
+import type { Logger } from '../../../common/logger.js';
+import type { SubscriptionData } from '../../../protocol/body/index.js';
+import { MQClientError, ProtocolError } from '../../../common/errors.js';
 import {
   MessageConst,
   decodeMessageRecords,
   decodeOffsetMessageId,
   messageExtFromRecord,
   withoutNamespace,
-} from '../../protocol/message/index.js';
-import type { MessageRecord } from '../../protocol/message/index.js';
-import { brokerVIPChannel } from '../client-config.js';
-import type { ClientConfig } from '../client-config.js';
+} from '../../../protocol/message/index.js';
+import type { MessageRecord } from '../../../protocol/message/index.js';
+import { brokerVIPChannel } from '../../client-config.js';
+import type { ClientConfig } from '../../client-config.js';
 import type { ConsumerAPI, RawPullResult } from './consumer-api.js';
 import { PullResult } from './pull-result.js';
 import type { PulledMessage } from './pull-result.js';

@@ -4,43 +4,48 @@
  * commits offsets to the broker, looks up queue offsets and messages, and announces itself in the
  * client instance's heartbeats as CONSUME_ACTIVELY. `poll` / `pollAll` read whole topics on top.
  */
-import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../common/errors.js';
-import { checkTopic, wrapNamespace } from '../../protocol/message/index.js';
-import type { ClientInstance, ServiceState } from '../client-instance.js';
-import { chooseClientInstance } from '../client-instance-registry.js';
-import type { MessageQueue } from '../message-queue.js';
-import { ConsumerAPI } from './consumer-api.js';
-import { ConsumerOffsets } from './consumer-offsets.js';
-import { PullConsumerMember } from './consumer-member.js';
-import { offsetsOfTopic, pullConsumerProperties } from './consumer-report.js';
-import { checkPullMillis, resolvePullConsumerConfig } from './consumer-options.js';
+import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../../common/errors.js';
+import { checkTopic, wrapNamespace } from '../../../protocol/message/index.js';
+import { instanceCore } from '../../client-instance.js';
+import type { ClientInstance, ServiceState } from '../../client-instance.js';
+import { chooseClientInstance } from '../../client-instance-registry.js';
+import type { InstanceCore } from '../../instance-core.js';
+import type { MessageQueue } from '../../message-queue.js';
+import { ConsumerAPI } from '../shared/consumer-api.js';
+import { ConsumerOffsets, offsetsOfTopic } from '../offsets/consumer-offsets.js';
+import { PullConsumerMember } from './pull-consumer-member.js';
+import { pullConsumerProperties } from './pull-consumer-report.js';
+import { checkPullMillis, resolvePullConsumerConfig } from './pull-consumer-options.js';
 import type {
   PullConsumerConfig,
   PullConsumerOptions,
   PullFromStoredOptions,
   PullOptions,
-} from './consumer-options.js';
-import { queueTarget, resolveBrokerAddr, subscribeQueuesFromRoute, toOffset } from './consumer-routing.js';
-import type { QueueTarget } from './consumer-routing.js';
+} from './pull-consumer-options.js';
+import {
+  queueTarget,
+  resolveBrokerAddr,
+  subscribeQueuesFromRoute,
+  toOffset,
+} from '../shared/consumer-routing.js';
 import { pollMessages } from './poll.js';
 import type { PollOptions } from './poll.js';
-import { processPullResult, viewMessageById } from './pull-processing.js';
-import { PullStatus, buildPullSysFlag } from './pull-result.js';
-import type { PulledMessage, PullResult } from './pull-result.js';
-import { buildSubscriptionData } from './subscription.js';
+import { processPullResult, viewMessageById } from '../shared/pull-processing.js';
+import { PullStatus, buildPullSysFlag } from '../shared/pull-result.js';
+import type { PulledMessage, PullResult } from '../shared/pull-result.js';
+import { buildSubscriptionData } from '../shared/subscription.js';
 
 export class PullConsumer {
   readonly config: PullConsumerConfig;
-  private instance: ClientInstance | undefined;
-  private api: ConsumerAPI | undefined;
+  /** The client instance, its working parts and the request API, once started. */
+  private attached: { instance: ClientInstance; core: InstanceCore; api: ConsumerAPI } | undefined;
   private serviceState: ServiceState = 'CREATE_JUST';
   private readonly member: PullConsumerMember;
   /** Queue key -> broker id suggested by the last pull. */
   private readonly pullFromWhichNode = new Map<string, number>();
   private readonly offsets: ConsumerOffsets;
   private startTimestamp = 0;
-
-  private readonly instanceOptions: Pick<PullConsumerOptions, 'registry' | 'clientInstance'>;
+  private readonly instanceOptions: Parameters<typeof chooseClientInstance>[0];
 
   constructor(options: PullConsumerOptions) {
     this.config = resolvePullConsumerConfig(options);
@@ -51,7 +56,11 @@ export class PullConsumer {
       this.config.client.unitMode,
       {
         properties: () =>
-          pullConsumerProperties(this.config, this.instance?.config.instanceName, this.startTimestamp),
+          pullConsumerProperties(
+            this.config,
+            this.attached?.instance.config.instanceName,
+            this.startTimestamp,
+          ),
         offsets: (topic) => offsetsOfTopic(this.offsets.table, topic),
       },
     );
@@ -72,7 +81,7 @@ export class PullConsumer {
 
   /** The client instance in use (after start). */
   get clientInstance(): ClientInstance | undefined {
-    return this.instance;
+    return this.attached?.instance;
   }
 
   private get namespace(): string | undefined {
@@ -92,22 +101,22 @@ export class PullConsumer {
     this.serviceState = 'START_FAILED';
     this.startTimestamp = Date.now();
     const instance = chooseClientInstance(this.instanceOptions, this.config.client);
-    if (!instance.registerConsumer(this.group, this.member)) {
+    const shared = instanceCore(instance);
+    if (!shared.registerConsumer(this.group, this.member)) {
       throw new MQClientError(
         `The consumer group[${this.config.consumerGroup}] has been created before, specify another name please.`,
       );
     }
     try {
-      instance.start();
-      this.instance = instance;
-      this.api = new ConsumerAPI(instance.remoting);
+      shared.start();
+      this.attached = { instance, core: shared, api: new ConsumerAPI(shared.remoting) };
       this.serviceState = 'RUNNING';
       for (const topic of this.config.registerTopics) await this.subscribe(topic);
     } catch (err) {
       // Leave nothing behind: as if start() had never been called, except that the state says why.
       this.serviceState = 'START_FAILED';
-      await instance.unregisterConsumer(this.group);
-      await instance.shutdown();
+      await shared.unregisterConsumer(this.group);
+      await shared.shutdown();
       throw err;
     }
   }
@@ -119,18 +128,18 @@ export class PullConsumer {
       return;
     }
     this.serviceState = 'SHUTDOWN_ALREADY';
-    const instance = this.instance as ClientInstance;
-    await instance.unregisterConsumer(this.group);
-    await instance.shutdown();
+    const { core } = this.attached as { core: InstanceCore };
+    await core.unregisterConsumer(this.group);
+    await core.shutdown();
   }
 
-  private running(): { instance: ClientInstance; api: ConsumerAPI } {
-    if (this.serviceState !== 'RUNNING' || !this.instance || !this.api) {
+  private running(): { instance: InstanceCore; api: ConsumerAPI } {
+    if (this.serviceState !== 'RUNNING' || this.attached === undefined) {
       const hint =
         this.serviceState === 'CREATE_JUST' ? 'call start() first' : 'create a new consumer to read again';
       throw new MQClientError(`The PullConsumer is ${this.serviceState}, ${hint}`);
     }
-    return { instance: this.instance, api: this.api };
+    return { instance: this.attached.core, api: this.attached.api };
   }
 
   /**
@@ -161,10 +170,6 @@ export class PullConsumer {
     return queues;
   }
 
-  private ref(mq: MessageQueue): QueueTarget {
-    return queueTarget(this.namespace, mq);
-  }
-
   /** One pull from `offset` (Java pull / pullBlockIfNotFound with `block`). */
   async pull(
     mq: MessageQueue,
@@ -177,7 +182,7 @@ export class PullConsumer {
     const queueOffset = toOffset('offset', offset);
     if (!Number.isInteger(maxNums) || maxNums <= 0)
       throw new IllegalArgumentError(`maxNums must be a positive integer, got ${maxNums}`);
-    const ref = this.ref(mq);
+    const ref = queueTarget(this.namespace, mq);
     const subscription = buildSubscriptionData(ref.topic, subExpression);
     const block = options.block ?? false;
     const c = this.config;

@@ -3,10 +3,10 @@
  * consumer offsets, queue offsets, search by time and view by offset id. Builds the requests from
  * the header tables and turns answers into values or MQBrokerErrors; it chooses no address.
  */
-import { MQBrokerError } from '../../common/errors.js';
-import { RequestCode, ResponseCode } from '../../protocol/codes/index.js';
-import { createRequest } from '../../protocol/command/remoting-command.js';
-import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
+import { MQBrokerError } from '../../../common/errors.js';
+import { RequestCode, ResponseCode } from '../../../protocol/codes/index.js';
+import { createRequest } from '../../../protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import {
   GetEarliestMsgStoretimeRequestHeader,
   GetEarliestMsgStoretimeResponseHeader,
@@ -22,10 +22,10 @@ import {
   SearchOffsetResponseHeader,
   UpdateConsumerOffsetRequestHeader,
   ViewMessageRequestHeader,
-} from '../../protocol/headers/index.js';
-import { decodeMessageRecord } from '../../protocol/message/index.js';
-import type { MessageRecord } from '../../protocol/message/index.js';
-import type { RemotingInvoker } from '../mq-client-api.js';
+} from '../../../protocol/headers/index.js';
+import { decodeMessageRecord } from '../../../protocol/message/index.js';
+import type { MessageRecord } from '../../../protocol/message/index.js';
+import type { RemotingInvoker } from '../../mq-client-api.js';
 import { pullStatusOfCode } from './pull-result.js';
 import type { PullStatus } from './pull-result.js';
 

@@ -8,11 +8,11 @@ import type {
   ConsumerData,
   SubscriptionData,
   TopicRouteData,
-} from '../../protocol/body/index.js';
-import type { ConsumerMember, ConsumerQueueOffset } from '../client-instance.js';
-import type { MessageQueue } from '../message-queue.js';
-import { subscribeQueuesFromRoute } from './consumer-routing.js';
-import { buildSubscriptionData } from './subscription.js';
+} from '../../../protocol/body/index.js';
+import type { ConsumerMember, ConsumerQueueOffset } from '../../client-instance.js';
+import type { MessageQueue } from '../../message-queue.js';
+import { subscribeQueuesFromRoute } from '../shared/consumer-routing.js';
+import { buildSubscriptionData } from '../shared/subscription.js';
 
 /** What the consumer reports to a broker asking about it (GET_CONSUMER_RUNNING_INFO / _STATUS_FROM_CLIENT). */
 export interface PullConsumerReport {

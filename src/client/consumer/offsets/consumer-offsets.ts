@@ -4,20 +4,30 @@
  * committed or read) and the queue's own offsets (Java MQAdminImpl: min, max, by time, earliest store
  * time), plus where a reader starts.
  */
-import type { ClientInstance } from '../client-instance.js';
-import type { MessageQueue } from '../message-queue.js';
-import type { ConsumerAPI } from './consumer-api.js';
-import type { PullConsumerConfig } from './consumer-options.js';
-import { queueTarget, resolveBrokerAddr, toOffset } from './consumer-routing.js';
-import type { QueueTarget } from './consumer-routing.js';
+import type { ConsumeFromWhere } from '../../../protocol/body/index.js';
+import type { ClientConfig } from '../../client-config.js';
+import type { ConsumerQueueOffset } from '../../client-members.js';
+import type { InstanceCore } from '../../instance-core.js';
+import type { MessageQueue } from '../../message-queue.js';
+import type { ConsumerAPI } from '../shared/consumer-api.js';
+import { queueTarget, resolveBrokerAddr, toOffset } from '../shared/consumer-routing.js';
+import type { QueueTarget } from '../shared/consumer-routing.js';
+
+/** The consumer settings the offset calls read. */
+export interface OffsetsConfig {
+  readonly client: Pick<ClientConfig, 'namespace' | 'mqClientApiTimeout'>;
+  /** Where a reader starts when the group has no offset yet. */
+  readonly consumeFromWhere: ConsumeFromWhere;
+  readonly consumeTimestamp: number;
+}
 
 /** What the offset calls need from their consumer. */
 export interface OffsetsHost {
-  readonly config: PullConsumerConfig;
+  readonly config: OffsetsConfig;
   /** The group with the namespace applied. */
   readonly wireGroup: string;
   /** The running instance and API; throws when the consumer is not running. */
-  running(): { instance: ClientInstance; api: ConsumerAPI };
+  running(): { instance: InstanceCore; api: ConsumerAPI };
 }
 
 export class ConsumerOffsets {
@@ -93,4 +103,28 @@ export class ConsumerOffsets {
         return this.max(mq);
     }
   }
+}
+
+/**
+ * The offsets held for the queues of a wire topic (GET_CONSUMER_STATUS_FROM_CLIENT; Java
+ * RemoteBrokerOffsetStore.cloneOffsetTable). Keys are `topic@brokerName@queueId` (topics cannot
+ * contain `@`; the queue id follows the last one).
+ */
+export function offsetsOfTopic(
+  offsetTable: ReadonlyMap<string, bigint>,
+  wireTopic: string,
+): ConsumerQueueOffset[] {
+  const out: ConsumerQueueOffset[] = [];
+  for (const [key, offset] of offsetTable) {
+    const first = key.indexOf('@');
+    const last = key.lastIndexOf('@');
+    if (first <= 0 || last <= first || key.slice(0, first) !== wireTopic) continue;
+    out.push({
+      topic: wireTopic,
+      brokerName: key.slice(first + 1, last),
+      queueId: Number(key.slice(last + 1)),
+      offset,
+    });
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 /** Helpers over TopicRouteData used by the client instance: copy, compare, TBW102 clamp, address lookups. */
-import type { BrokerData, QueueData, TopicRouteData } from '../protocol/body/route.js';
+import type { BrokerData, QueueData, TopicRouteData } from '../../protocol/body/route.js';
 
 function byBrokerName<T extends { brokerName: string }>(a: T, b: T): number {
   return a.brokerName < b.brokerName ? -1 : a.brokerName > b.brokerName ? 1 : 0;

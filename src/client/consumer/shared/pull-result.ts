@@ -4,9 +4,9 @@
  * code to a status (reference §13.4): 0 FOUND, 19 NO_NEW_MSG, 20 NO_MATCHED_MSG, 21 OFFSET_ILLEGAL;
  * any other code is a broker error.
  */
-import type { MessageExt } from '../../protocol/message/index.js';
-import { ResponseCode } from '../../protocol/codes/index.js';
-import { PullSysFlag } from '../../protocol/headers/pull.js';
+import type { MessageExt } from '../../../protocol/message/index.js';
+import { ResponseCode } from '../../../protocol/codes/index.js';
+import { PullSysFlag } from '../../../protocol/headers/pull.js';
 
 export { PullSysFlag };
 

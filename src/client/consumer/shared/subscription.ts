@@ -4,9 +4,9 @@
  * in codeSet. The broker filters by hash code; the client then re-checks the tag text, because two
  * tags can share a hash.
  */
-import { IllegalArgumentError } from '../../common/errors.js';
-import type { SubscriptionData } from '../../protocol/body/index.js';
-import { javaStringHash } from '../../protocol/message/index.js';
+import { IllegalArgumentError } from '../../../common/errors.js';
+import type { SubscriptionData } from '../../../protocol/body/index.js';
+import { javaStringHash } from '../../../protocol/message/index.js';
 
 export const SUB_ALL = '*';
 

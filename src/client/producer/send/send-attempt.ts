@@ -1,0 +1,59 @@
+/**
+ * One send attempt to one queue, returning what it came to instead of throwing: prepare the request
+ * (or re-aim the call's first one), send it the call's way (sync, async, oneway) and read the answer.
+ * With per-attempt preparation (sync, oneway) the after hooks run here, with the attempt's outcome;
+ * otherwise the send loop runs them once, when the call settles.
+ */
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import type { MessageQueue } from '../../message-queue.js';
+import { processSendResponse } from '../producer-api.js';
+import type { ProducerCore } from '../producer-core.js';
+import { finishHooks, prepareSend, retargetSend } from './send-prepare.js';
+import type { PreparedSend, SendCall } from './send-prepare.js';
+import type { AttemptOutcome } from './send-policy.js';
+import type { SendResult } from '../send-result.js';
+
+export async function attemptSend(
+  host: ProducerCore,
+  call: SendCall,
+  mq: MessageQueue,
+  timeoutMillis: number,
+  preparesOnce: boolean,
+): Promise<AttemptOutcome> {
+  const reaim = preparesOnce && call.first !== undefined;
+  let prepared: PreparedSend;
+  try {
+    prepared =
+      reaim && call.first !== undefined
+        ? retargetSend(host, call.first, mq, timeoutMillis)
+        : await prepareSend(host, call, mq, timeoutMillis);
+  } catch (error) {
+    // A re-aimed request without a broker address fails like a send to it would: retriable.
+    return { ok: false, error, stage: reaim ? 'dispatch' : 'prepare', answered: false };
+  }
+  if (preparesOnce) call.first ??= prepared;
+  const afterHooks = (result: SendResult | undefined, error?: unknown): void => {
+    if (!preparesOnce) finishHooks(host, prepared.hookContext, result, error);
+  };
+  const { addr, request, timeoutMillis: timeout } = prepared;
+  let answer: RemotingCommand | undefined;
+  try {
+    if (call.mode === 'ONEWAY') await host.api.sendOneway(addr, request, timeout);
+    else if (call.mode === 'SYNC') answer = await host.api.sendSync(addr, request, timeout);
+    else answer = await host.api.sendAsync(addr, request, timeout);
+  } catch (error) {
+    afterHooks(undefined, error);
+    return { ok: false, error, stage: 'dispatch', answered: false };
+  }
+  let result: SendResult | undefined;
+  if (answer !== undefined) {
+    try {
+      result = processSendResponse(answer, prepared.response);
+    } catch (error) {
+      afterHooks(undefined, error);
+      return { ok: false, error, stage: 'dispatch', answered: true };
+    }
+  }
+  afterHooks(result);
+  return { ok: true, result };
+}

@@ -1,0 +1,188 @@
+/**
+ * The send loop (Java sendDefaultImpl + the async retries of onExceptionImpl, reference §10.2), one
+ * for every mode: find the topic's route, then attempt queue after queue — each moving away from the
+ * broker of the previous one — until the mode's policy (send-policy.ts) settles the call. One time
+ * budget covers the route lookup and every attempt; only a budget already overrun stops the loop
+ * before an attempt (with exactly 0 ms left the transport gets 0 and reports the timeout itself, as
+ * Java). Every attempt updates the broker's fault item; a connect failure re-reads the route within
+ * what is left of the budget (the broker may have moved).
+ */
+import {
+  ClientErrorCode,
+  MQBrokerError,
+  MQClientError,
+  RemotingConnectError,
+  RemotingError,
+  RemotingTimeoutError,
+  RemotingTooMuchRequestError,
+} from '../../../common/errors.js';
+import type { MessageQueue } from '../../message-queue.js';
+import type { TopicPublishInfo } from '../../route/topic-publish-info.js';
+import type { ProducerCore } from '../producer-core.js';
+import { attemptSend } from './send-attempt.js';
+import { finishHooks } from './send-prepare.js';
+import type { SendCall } from './send-prepare.js';
+import { SendBudget, sendPolicyFor } from './send-policy.js';
+import type { SendResult } from '../send-result.js';
+
+/** Client error code of the final "Send [N] times" error, from the last attempt's error. */
+export function finalErrorCode(err: unknown): number {
+  if (err instanceof MQBrokerError) return err.code;
+  if (err instanceof RemotingConnectError) return ClientErrorCode.CONNECT_BROKER_EXCEPTION;
+  if (err instanceof RemotingTimeoutError) return ClientErrorCode.ACCESS_BROKER_TIMEOUT;
+  if (err instanceof MQClientError) return ClientErrorCode.BROKER_NOT_EXIST_EXCEPTION;
+  return -1;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function lastErrorSuffix(err: unknown): string {
+  return err === undefined ? '' : `, last error: ${describe(err)}`;
+}
+
+/** Finds the publish info or explains why there is none. */
+async function findRoute(host: ProducerCore, wireTopic: string): Promise<TopicPublishInfo> {
+  let info: TopicPublishInfo | undefined;
+  try {
+    info = await host.tryToFindTopicPublishInfo(wireTopic);
+  } catch (err) {
+    if (err instanceof MQClientError && err.code === ClientErrorCode.NO_NAME_SERVER_EXCEPTION) throw err;
+    const servers = host.instance.api.nameServerAddressList.join(';');
+    throw new MQClientError(
+      `Failed to get the route of topic ${wireTopic} from the name server [${servers}]: ${describe(err)}`,
+      {
+        code: err instanceof RemotingError ? err.code : ClientErrorCode.NOT_FOUND_TOPIC_EXCEPTION,
+        cause: err,
+      },
+    );
+  }
+  if (info === undefined || !info.ok()) {
+    if (host.instance.api.nameServerAddressList.length === 0) {
+      throw new MQClientError('No name server address, please set it. (pass the nameServer option)', {
+        code: ClientErrorCode.NO_NAME_SERVER_EXCEPTION,
+      });
+    }
+    throw new MQClientError(
+      `No route info of this topic: ${wireTopic} (create the topic, or enable autoCreateTopicEnable on a broker)`,
+      { code: ClientErrorCode.NOT_FOUND_TOPIC_EXCEPTION },
+    );
+  }
+  return info;
+}
+
+/**
+ * Runs one send call. Resolves with the SendResult (sync, async) or undefined (oneway); rejects with
+ * the attempt's error for failures the mode does not retry (async: also once its retries are used
+ * up), RemotingTooMuchRequestError when the budget ran out before an attempt, else MQClientError
+ * "Send [N] times, still failed, ...".
+ */
+export async function runSend(
+  host: ProducerCore,
+  call: SendCall,
+  wireTopic: string,
+  timeoutMillis: number,
+): Promise<SendResult | undefined> {
+  const budget = new SendBudget(host.clock, timeoutMillis);
+  const info = await findRoute(host, wireTopic);
+  const policy = sendPolicyFor(call.mode, host.config);
+  const brokersSent: string[] = [];
+  let mq: MessageQueue | undefined;
+  let lastError: unknown;
+  // The result of the last attempt that stored the message (sync may retry a stored, not SEND_OK one).
+  let lastStored: SendResult | undefined;
+  // Hooks that run once per call (async) finish with whatever the call settles with.
+  const settle = (result: SendResult | undefined, error?: unknown): void => {
+    finishHooks(host, call.first?.hookContext, result, error);
+    call.first = undefined;
+  };
+  for (let index = 0; ; index++) {
+    const previous = mq;
+    mq = host.selectOneMessageQueue(info, previous?.brokerName);
+    brokersSent.push(mq.brokerName);
+    if (previous !== undefined && policy.preparesOnce) {
+      host.logger.warn(
+        {
+          retry: index,
+          topic: wireTopic,
+          from: previous.brokerName,
+          to: mq.brokerName,
+          err: String(lastError),
+        },
+        'async send failed, retrying',
+      );
+    }
+    const remaining = budget.remaining();
+    if (remaining < 0) {
+      if (lastStored !== undefined) return lastStored;
+      const error = new RemotingTooMuchRequestError(
+        `sendDefaultImpl call timeout: ${budget.elapsed()}ms of the ${timeoutMillis}ms budget used after ${index} attempt(s)` +
+          lastErrorSuffix(lastError),
+        { cause: lastError },
+      );
+      settle(undefined, error);
+      throw error;
+    }
+    const attemptBegin = host.clock.now();
+    const outcome = await attemptSend(
+      host,
+      call,
+      mq,
+      policy.attemptTimeout(index, remaining),
+      policy.preparesOnce,
+    );
+    const elapsed = host.clock.now() - attemptBegin;
+    host.updateFaultItem(mq.brokerName, elapsed, !outcome.ok);
+    if (outcome.ok) {
+      lastStored = outcome.result;
+    } else {
+      lastError = outcome.error;
+      if (!policy.preparesOnce || outcome.stage === 'prepare') {
+        host.logger.warn(
+          {
+            attempt: index + 1,
+            broker: mq.brokerName,
+            rt: elapsed,
+            topic: wireTopic,
+            err: describe(lastError),
+          },
+          'send attempt failed',
+        );
+      }
+      if (lastError instanceof RemotingConnectError) {
+        await host.refreshRouteAfterConnectFailure(wireTopic, budget.remaining());
+      }
+    }
+    const decision = policy.decide(outcome, {
+      attempts: index + 1,
+      remaining: budget.remaining(),
+      hasEarlierResult: !outcome.ok && lastStored !== undefined,
+    });
+    switch (decision) {
+      case 'retry':
+        continue;
+      case 'settle': {
+        const result = outcome.ok ? outcome.result : undefined;
+        settle(result);
+        return result;
+      }
+      case 'settle-earlier':
+        return lastStored;
+      case 'fail':
+        settle(undefined, lastError);
+        throw lastError;
+      case 'give-up': {
+        if (lastStored !== undefined) return lastStored;
+        const error = new MQClientError(
+          `Send [${index + 1}] times, still failed, cost [${budget.elapsed()}]ms, Topic: ${wireTopic}, ` +
+            `BrokersSent: [${brokersSent.join(', ')}]` +
+            lastErrorSuffix(lastError),
+          { code: finalErrorCode(lastError), cause: lastError },
+        );
+        settle(undefined, error);
+        throw error;
+      }
+    }
+  }
+}
