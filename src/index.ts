@@ -1,62 +1,87 @@
 /**
- * rocketmq-ts public API.
+ * rocketmq-ts public API: an explicit list. What is not named here is internal and free to change.
  *
  * - Producer (DefaultMQProducer semantics) and PullConsumer, with Message / SendResult / PullResult.
- * - Embedded name server and broker (`startEmbeddedCluster`, `NameServer`, `Broker`) for local runs and tests.
- * - The remoting layer (`RemotingClient`, `RemotingServer`) and the protocol codecs, for tools that speak
- *   RocketMQ directly (namespaced as `protocol` to keep the top level small).
+ * - Options, hooks (send, check-forbidden, RPC) and the ACL signing hook.
+ * - Embedded name server and broker (`startEmbeddedCluster`, `NameServer`, `Broker`).
  * - Typed errors: every error is a `RocketMQError` with a numeric `code`.
+ *
+ * Low-level access (frames, headers, bodies, the remoting client and server) is the separate entry
+ * `rocketmq-ts/protocol` (src/protocol-entry.ts).
  */
 
-// Errors and logging
-export * from './common/errors.js';
+// Errors
+export {
+  ClientErrorCode,
+  FrameTooLargeError,
+  HeaderFieldError,
+  IllegalArgumentError,
+  IllegalStateError,
+  MQBrokerError,
+  MQClientError,
+  ProtocolError,
+  RemotingConnectError,
+  RemotingError,
+  RemotingSendRequestError,
+  RemotingTimeoutError,
+  RemotingTooMuchRequestError,
+  RocketMQError,
+} from './common/errors.js';
+export type { RocketMQErrorOptions } from './common/errors.js';
+
+// Logging
 export { consoleLogger, silentLogger } from './common/logger.js';
 export type { Logger, LogLevel } from './common/logger.js';
 
-// Messages
+// Messages and the codes users compare against
 export { Message } from './protocol/message/message.js';
-export type { MessageInit, MessageExt, MessageBody } from './protocol/message/message.js';
-export { MessageConst, MessageSysFlag } from './protocol/message/constants.js';
-
-// Codes
+export type { MessageBody, MessageExt, MessageInit } from './protocol/message/message.js';
+export { MessageConst } from './protocol/message/constants.js';
 export { RequestCode, requestCodeName } from './protocol/codes/request-code.js';
 export { ResponseCode, responseCodeName } from './protocol/codes/response-code.js';
-export { LanguageCode } from './protocol/codes/language-code.js';
-export { SerializeType, MQVersion, Perm } from './protocol/codes/misc.js';
 
-// Client: producer, consumer, shared client instance
-export * from './client/index.js';
-export * from './client/consumer/index.js';
-export { MessageQueue } from './client/message-queue.js';
-export { AclClientRPCHook, aclSignature } from './client/acl-rpc-hook.js';
-export type { AclCredentials } from './client/acl-rpc-hook.js';
-
-// Transport
-export { RemotingClient, RemotingServer } from './transport/index.js';
+// Producer
+export { DefaultMQProducer, Producer } from './client/producer/producer.js';
+export type { SendCallback } from './client/producer/producer.js';
+export { PRODUCER_DEFAULTS } from './client/producer/producer-options.js';
+export type { ProducerOptions } from './client/producer/producer-options.js';
+export { SendResult, SendStatus } from './client/producer/send-result.js';
 export type {
-  RPCHook,
-  RemotingChannel,
-  RequestContext,
-  RequestProcessor,
-  RemotingClientOptions,
-  RemotingServerOptions,
-  RemotingClientConfig,
-  RemotingServerConfig,
-  SocketFactory,
-  InvokeCallback,
-  ProcessorOptions,
-  ChannelEventListener,
-} from './transport/index.js';
-export { createRequest, createResponse } from './protocol/command/remoting-command.js';
-export type { RemotingCommand } from './protocol/command/remoting-command.js';
+  CheckForbiddenContext,
+  CheckForbiddenHook,
+  CommunicationMode,
+  SendMessageContext,
+  SendMessageHook,
+  SendMessageType,
+} from './client/producer/hooks.js';
+
+// Options and objects shared by producers and consumers
+export { CLIENT_DEFAULTS } from './client/client-config.js';
+export type { ClientOptions } from './client/client-config.js';
+export { ClientInstance } from './client/client-instance.js';
+export type { ClientInstanceOptions } from './client/client-instance.js';
+export { MessageQueue } from './client/message-queue.js';
+export { AclClientRPCHook } from './client/acl-rpc-hook.js';
+export type { AclCredentials } from './client/acl-rpc-hook.js';
+export type { RPCHook } from './transport/types.js';
+
+// Pull consumer
+export { PullConsumer } from './client/consumer/pull/pull-consumer.js';
+export { PULL_CONSUMER_DEFAULTS } from './client/consumer/pull/pull-consumer-options.js';
+export type {
+  PullConsumerOptions,
+  PullFromStoredOptions,
+  PullOptions,
+} from './client/consumer/pull/pull-consumer-options.js';
+export { pollMessages } from './client/consumer/pull/poll.js';
+export type { PollOptions } from './client/consumer/pull/poll.js';
+export { PullResult, PullStatus } from './client/consumer/shared/pull-result.js';
+export type { PulledMessage } from './client/consumer/shared/pull-result.js';
 
 // Servers
-export { NameServer } from './server/namesrv/index.js';
-export type { NameServerOptions } from './server/namesrv/index.js';
-export { Broker } from './server/broker/index.js';
-export type { BrokerOptions } from './server/broker/index.js';
+export { NameServer } from './server/namesrv/name-server.js';
+export type { NameServerOptions } from './server/namesrv/name-server.js';
+export { Broker } from './server/broker/broker.js';
+export type { BrokerOptions, FlushDiskType } from './server/broker/core/broker-config.js';
 export { startEmbeddedCluster } from './server/embedded-cluster.js';
 export type { EmbeddedCluster, EmbeddedClusterOptions } from './server/embedded-cluster.js';
-
-// Protocol codecs, for tools that speak the wire format directly
-export * as protocol from './protocol/index.js';

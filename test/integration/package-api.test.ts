@@ -18,6 +18,49 @@ import {
 } from 'rocketmq-ts';
 import type { EmbeddedCluster, SendResult } from 'rocketmq-ts';
 
+/** Every name `rocketmq-ts` exports; a change here is a change of the public API. */
+const PUBLIC_NAMES = [
+  'AclClientRPCHook',
+  'Broker',
+  'CLIENT_DEFAULTS',
+  'ClientErrorCode',
+  'ClientInstance',
+  'DefaultMQProducer',
+  'FrameTooLargeError',
+  'HeaderFieldError',
+  'IllegalArgumentError',
+  'IllegalStateError',
+  'MQBrokerError',
+  'MQClientError',
+  'Message',
+  'MessageConst',
+  'MessageQueue',
+  'NameServer',
+  'PRODUCER_DEFAULTS',
+  'PULL_CONSUMER_DEFAULTS',
+  'Producer',
+  'ProtocolError',
+  'PullConsumer',
+  'PullResult',
+  'PullStatus',
+  'RemotingConnectError',
+  'RemotingError',
+  'RemotingSendRequestError',
+  'RemotingTimeoutError',
+  'RemotingTooMuchRequestError',
+  'RequestCode',
+  'ResponseCode',
+  'RocketMQError',
+  'SendResult',
+  'SendStatus',
+  'consoleLogger',
+  'pollMessages',
+  'requestCodeName',
+  'responseCodeName',
+  'silentLogger',
+  'startEmbeddedCluster',
+];
+
 describe('published package API (README flows)', () => {
   let cluster: EmbeddedCluster;
   before(async () => {
@@ -38,19 +81,63 @@ describe('published package API (README flows)', () => {
       'startEmbeddedCluster',
       'NameServer',
       'Broker',
-      'RemotingClient',
-      'RemotingServer',
       'RocketMQError',
       'MQClientError',
       'MQBrokerError',
       'RemotingTimeoutError',
       'ResponseCode',
       'RequestCode',
-      'protocol',
     ]) {
       assert.ok(name in rocketmq, `missing export ${name}`);
     }
-    assert.equal(typeof rocketmq.protocol.encodeFrame, 'function');
+  });
+
+  it('exports exactly the public list: no internal names at the top level', () => {
+    assert.deepEqual(Object.keys(rocketmq).sort(), [...PUBLIC_NAMES].sort());
+    for (const internal of [
+      'MQClientAPI',
+      'sendRequestCode',
+      'ClientRemotingProcessor',
+      'clientRequestHandlers',
+      'clampDefaultRoute',
+      'QueueIndex',
+      'TopicPublishInfo',
+      'RETRY_RESPONSE_CODES',
+      'processPullResponse',
+      'ConsumerAPI',
+      'crc32Portable',
+      'protocol',
+      'RemotingClient',
+      'RemotingServer',
+    ]) {
+      assert.ok(!(internal in rocketmq), `${internal} must not be exported from rocketmq-ts`);
+    }
+  });
+
+  it('exposes the remoting layer and codecs under rocketmq-ts/protocol', async () => {
+    const protocol = await import('rocketmq-ts/protocol');
+    for (const name of [
+      'RemotingClient',
+      'RemotingServer',
+      'encodeFrame',
+      'decodeFrame',
+      'FrameDecoder',
+      'createRequest',
+      'createResponse',
+      'RequestCode',
+      'ResponseCode',
+      'SendMessageRequestHeader',
+      'defineHeader',
+      'decodeTopicRouteData',
+      'encodeMessageRecord',
+      'handlerTable',
+      'RequestRefusedError',
+    ]) {
+      assert.ok(name in protocol, `rocketmq-ts/protocol is missing ${name}`);
+    }
+    assert.ok(!('crc32Portable' in protocol) && !('JavaHashMap' in protocol), 'internals stay internal');
+    const frame = protocol.encodeFrame(protocol.createRequest(protocol.RequestCode.HEART_BEAT));
+    assert.equal(protocol.decodeFrame(frame).code, protocol.RequestCode.HEART_BEAT);
   });
 
   it('runs the README producer and consumer examples', async () => {
