@@ -1,24 +1,20 @@
-/** `rmq demo` (what `npm start` runs): sends in three modes, reads all back, exits 0, keeps its store. */
+/**
+ * `rmq demo` (what `npm start` runs) as the built binary: sends in three modes, reads all back, exits
+ * 0, keeps its store.
+ */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
-
-const run = promisify(execFile);
-const MAIN = path.resolve('src/cli/main.ts');
+import { rmqBinary } from '../helpers/cli.js';
 
 describe('rmq demo', () => {
   it('reads back every message it sent and says where the store is', async () => {
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rmq-demo-test-'));
     try {
-      const { stdout } = await run(
-        process.execPath,
-        ['--import', 'tsx', MAIN, 'demo', '--count', '2', '--store', dir],
-        { timeout: 60_000 },
-      );
+      const { code, stdout, stderr } = await rmqBinary(['demo', '--count', '2', '--store', dir]);
+      assert.equal(code, 0, stderr);
       for (const mode of ['sync', 'async', 'oneway']) {
         assert.match(stdout, new RegExp(`${mode}\\s+sent 2, read back 2`));
       }
