@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
-// Files run in parallel, one process each. Many tests wait on sockets, timers and child processes
-// rather than compute, so on 2 cores 3 at once finished the suite sooner than 2 (see README).
+// Files run in parallel, one process each. Three on 2 cores: several integration files spend most of
+// their time waiting on timeouts, sockets and child processes (producer-failover: 2.4 s CPU in 10 s),
+// and a third file keeps a core busy meanwhile. On a busy machine 2 / 3 / 4 took 202 / 195 / 190 s.
 const DEFAULT_CONCURRENCY = 3;
 
 function collect(path, out) {
