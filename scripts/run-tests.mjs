@@ -1,9 +1,18 @@
 #!/usr/bin/env node
 // Runs the test suite with Node's built-in runner. Test files are TypeScript, loaded through tsx.
-// Usage: node scripts/run-tests.mjs [file-or-folder ...]   (default: everything under test/)
-import { readdirSync, statSync } from 'node:fs';
+// Usage: node scripts/run-tests.mjs [--tier default|long] [--concurrency N] [file-or-folder ...]
+//   default tier (npm test): every file under test/, fuzz counts and kill rounds cut down.
+//   long tier (npm run test:long): RMQ_TEST_TIER=long, and only the files with tiered parts (those
+//   importing test/helpers/tier.ts), at their full counts.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+
+// Files run in parallel, one process each. Three on 2 cores: several integration files spend most of
+// their time waiting on timeouts, sockets and child processes (producer-failover: 2.4 s CPU in 10 s),
+// and a third file keeps a core busy meanwhile. On a busy machine 2 / 3 / 4 took 202 / 195 / 190 s.
+const DEFAULT_CONCURRENCY = 3;
 
 function collect(path, out) {
   if (statSync(path).isDirectory()) {
@@ -14,15 +23,36 @@ function collect(path, out) {
   return out;
 }
 
-const roots = process.argv.slice(2);
-const files = (roots.length ? roots : ['test']).flatMap((root) => collect(root, []));
+/** A file with tiered parts imports the tier helper. */
+const isTiered = (file) => /from '(\.\.\/)+helpers\/tier\.js'/.test(readFileSync(file, 'utf8'));
+
+const { values, positionals } = parseArgs({
+  options: {
+    tier: { type: 'string', default: 'default' },
+    concurrency: { type: 'string', default: String(DEFAULT_CONCURRENCY) },
+  },
+  allowPositionals: true,
+});
+if (values.tier !== 'default' && values.tier !== 'long') {
+  console.error(`--tier must be default or long, got "${values.tier}"`);
+  process.exit(2);
+}
+const concurrency = Number(values.concurrency);
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error(`--concurrency must be a positive whole number, got "${values.concurrency}"`);
+  process.exit(2);
+}
+
+const roots = positionals.length ? positionals : ['test'];
+let files = roots.flatMap((root) => collect(root, []));
+if (values.tier === 'long') files = files.filter(isTiered);
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...files],
-  { stdio: 'inherit' },
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000', ...files],
+  { stdio: 'inherit', env: { ...process.env, RMQ_TEST_TIER: values.tier } },
 );
 process.exit(result.status ?? 1);

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CliError } from './cli-error.js';
+import type { TextOutput } from './io.js';
 
 export interface FlagSpec {
   type: 'string' | 'boolean';
@@ -34,7 +35,8 @@ export function helpText(usage: string, description: string, flags: FlagSpecs): 
 }
 
 /**
- * Parses argv against the flag table. Returns undefined after printing help when --help was given.
+ * Parses argv against the flag table. Returns undefined after printing help to `stdout` when --help
+ * was given.
  * Unknown flags, missing values and stray positionals become CliErrors with one clear line.
  */
 export function parseFlags<F extends FlagSpecs>(
@@ -42,6 +44,7 @@ export function parseFlags<F extends FlagSpecs>(
   usage: string,
   description: string,
   flags: F,
+  stdout: TextOutput,
 ): ParsedFlags<F> | undefined {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }> =
     {
@@ -61,7 +64,7 @@ export function parseFlags<F extends FlagSpecs>(
     throw new CliError(`${(err as Error).message.split('\n')[0]} (see --help)`);
   }
   if (values.help) {
-    process.stdout.write(`${helpText(usage, description, flags)}\n`);
+    stdout.write(`${helpText(usage, description, flags)}\n`);
     return undefined;
   }
   return values as ParsedFlags<F>;

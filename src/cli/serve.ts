@@ -4,26 +4,38 @@
  */
 import type { Logger } from '../common/logger.js';
 import { CliError } from './cli-error.js';
+import type { TextOutput } from './io.js';
 
 /**
  * Resolves on the first SIGINT / SIGTERM. Later signals are only logged, so a second Ctrl-C does not
  * cut a shutdown (and a store flush) short. Install it before announcing readiness.
  */
-export function waitForSignal(onSignal: (signal: NodeJS.Signals) => void): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let received = false;
-    const handler = (signal: NodeJS.Signals): void => {
-      if (received) {
-        process.stderr.write(`${signal} received again, still shutting down\n`);
-        return;
-      }
-      received = true;
-      onSignal(signal);
-      resolve();
-    };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-  });
+export function waitForSignal(onSignal: (signal: NodeJS.Signals) => void): {
+  received: Promise<void>;
+  /** Removes the handlers, for a server that never started. */
+  cancel(): void;
+} {
+  let seen = false;
+  let resolveReceived = (): void => undefined;
+  const received = new Promise<void>((resolve) => (resolveReceived = resolve));
+  const handler = (signal: NodeJS.Signals): void => {
+    if (seen) {
+      process.stderr.write(`${signal} received again, still shutting down\n`);
+      return;
+    }
+    seen = true;
+    onSignal(signal);
+    resolveReceived();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    received,
+    cancel: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
 }
 
 /** One-line CliErrors for the usual reasons a server cannot start; other errors as they are. */
@@ -41,6 +53,8 @@ export interface ForegroundServer<T> {
   /** Names the server in start errors, e.g. "broker on 127.0.0.1:10911". */
   what: string;
   start(): Promise<T>;
+  /** Where readyText goes. */
+  stdout: TextOutput;
   /** Written to stdout once started. */
   readyText(started: T): string;
   stop(started: T): Promise<void>;
@@ -48,15 +62,16 @@ export interface ForegroundServer<T> {
 
 /** Starts the server, announces it, and stops it on the first SIGINT / SIGTERM; resolves with 0. */
 export async function serveUntilSignal<T>(server: ForegroundServer<T>): Promise<number> {
-  const stopped = waitForSignal((signal) => server.logger.warn(`${signal} received, shutting down`));
+  const signal = waitForSignal((name) => server.logger.warn(`${name} received, shutting down`));
   let started: T;
   try {
     started = await server.start();
   } catch (err) {
+    signal.cancel();
     throw describeListenError(err, server.what);
   }
-  process.stdout.write(server.readyText(started));
-  await stopped;
+  server.stdout.write(server.readyText(started));
+  await signal.received;
   await server.stop(started);
   return 0;
 }

@@ -3,7 +3,8 @@
  * decode to exactly what the general decoder (JSON.parse + lenient conversion) produces. Inputs are
  * headers as Java and we write them, reordered, re-spelled (escapes, number forms, whitespace) and
  * mutated at the byte level (including invalid UTF-8 and bytes after the header).
- * Reproduce a run with FUZZ_SEED=<printed seed>; FUZZ_ITERATIONS overrides the input count.
+ * Reproduce a run with FUZZ_SEED=<printed seed>; FUZZ_ITERATIONS overrides the input count (15 000 under
+ * `npm test`, 60 000 under `npm run test:long`).
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,9 +16,10 @@ import { encodeJsonFrameFast } from '../../src/protocol/command/json-header-writ
 import { javaWellFormed } from '../../src/protocol/java/utf8.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
 import { Prng, randomString } from '../helpers/prng.js';
+import { byTier } from '../helpers/tier.js';
 
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : randomInt(0, 2 ** 31);
-const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 60_000);
+const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? byTier(15_000, 60_000));
 const LANGUAGES = [...Object.keys(LanguageCode), 'KOTLIN', ''];
 const INTS = ['0', '-0', '1', '-1', '2147483647', '-2147483648', '4294967295', '4294967296', '-2147483649'];
 

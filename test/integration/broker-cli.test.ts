@@ -1,26 +1,22 @@
 /**
- * `rmq dev` and `rmq broker` as real processes: ready output, serving, a clean stop on SIGINT /
- * SIGTERM, and one-line errors for bad flags.
+ * `rmq dev` and `rmq broker` as real processes (the built binary): ready output, serving, a clean stop
+ * on SIGINT / SIGTERM; and one-line errors for bad flags (in this process, one case also as a process).
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { newClient, pull, records, send } from '../helpers/broker-client.js';
+import { rmq, rmqBinary, spawnRmq } from '../helpers/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const dirs: string[] = [];
 after(async () => {
   for (const d of dirs) await fs.promises.rm(d, { recursive: true, force: true });
 });
 
 function runUntil(args: string[], pattern: RegExp) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnRmq(args);
   let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -109,19 +105,21 @@ describe('rmq dev / rmq broker', () => {
     assert.equal(await ns.exited, 0);
   });
 
-  it('prints one-line errors for bad flags', () => {
+  it('prints one-line errors for bad flags', async () => {
     const cases: [string[], RegExp][] = [
       [['broker'], /^rmq: --namesrv is required/],
       [['broker', '--namesrv', 'nohost'], /^rmq: --namesrv: "nohost" is not host:port/],
       [['broker', '--namesrv', '127.0.0.1:1', '--flush', 'maybe'], /^rmq: --flush must be async or sync/],
       [['dev', '--broker-port', 'x'], /^rmq: --broker-port must be a whole number/],
     ];
-    for (const [args, pattern] of cases) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
-      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    // All in this process; the last (which fails after the signal handlers are installed) also as
+    // a process, which must still exit.
+    const runs = cases.map(([args, pattern]) => [rmq(args), args, pattern] as const);
+    const [lastArgs, lastPattern] = cases[cases.length - 1]!;
+    runs.push([rmqBinary(lastArgs), lastArgs, lastPattern]);
+    for (const [result, args, pattern] of runs) {
+      const r = await result;
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, pattern);
       assert.equal(r.stderr.trim().split('\n').length, 1);
     }

@@ -1,36 +1,21 @@
+/**
+ * `rmq consume / route / topic / cluster` against an embedded cluster in this process. Most runs are
+ * in-process (`rmq`); a few run the built binary (`rmqBinary`) to show that the process prints the
+ * same, exits with the same code and does not hang once its consumer or admin client is closed.
+ */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Producer } from '../../src/client/producer/producer.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
+import { rmq as rmqInProcess, rmqBinary } from '../helpers/cli.js';
+import type { CliResult } from '../helpers/cli.js';
 import { waitFor } from './consumer-helpers.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `rmq ...` in a child process (async: the cluster lives in this process). */
-function rmq(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const env = { ...process.env };
-    delete env.NAMESRV_ADDR;
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', MAIN, ...args],
-      { env, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** `rmq ...` in this process. */
+const rmq = (...args: string[]): Promise<CliResult> => rmqInProcess(args);
+/** `rmq ...` as the built binary in a child process. */
+const rmqProcess = (...args: string[]): Promise<CliResult> => rmqBinary(args);
 
 function assertOneLineError(r: CliResult, code: number, pattern: RegExp): void {
   assert.equal(r.code, code, `exit code; stderr: ${r.stderr}`);
@@ -77,7 +62,7 @@ describe('rmq consume / route / topic / cluster', () => {
     });
     const text = await rmq('cluster', '--namesrv', ns);
     assert.match(text.stdout, /^DefaultCluster\n {2}broker-a +master 127\.0\.0\.1:\d+\n$/);
-    const route = await rmq('route', '--namesrv', ns, '--topic', TOPIC);
+    const route = await rmqProcess('route', '--namesrv', ns, '--topic', TOPIC);
     assert.equal(route.code, 0, route.stderr);
     const json = JSON.parse(route.stdout) as {
       queueDatas: { brokerName: string; readQueueNums: number; perm: number }[];
@@ -104,9 +89,18 @@ describe('rmq consume / route / topic / cluster', () => {
       await producer.shutdown();
     }
     /** `rmq consume` of TOPIC for `group`, plus `flags`. */
-    const consume = (group: string, ...flags: string[]): Promise<CliResult> =>
-      rmq('consume', '--namesrv', ns, '--topic', TOPIC, '--group', group, ...flags);
-    const first = await consume('cli_g', '--from-beginning', '--count', '2', '--timeout', '1');
+    const args = (group: string, ...flags: string[]): string[] => [
+      'consume',
+      '--namesrv',
+      ns,
+      '--topic',
+      TOPIC,
+      '--group',
+      group,
+      ...flags,
+    ];
+    const consume = (group: string, ...flags: string[]): Promise<CliResult> => rmq(...args(group, ...flags));
+    const first = await rmqProcess(...args('cli_g', '--from-beginning', '--count', '2', '--timeout', '1'));
     assert.equal(first.code, 0, first.stderr);
     const lines = first.stdout.trim().split('\n');
     assert.equal(lines.length, 2);
@@ -135,7 +129,7 @@ describe('rmq consume / route / topic / cluster', () => {
   });
 
   it('reports bad flags and unreachable servers in one line', async () => {
-    assertOneLineError(await rmq('consume', '--bogus'), 2, /^rmq: .*bogus.*\(see --help\)$/);
+    assertOneLineError(await rmqProcess('consume', '--bogus'), 2, /^rmq: .*bogus.*\(see --help\)$/);
     assertOneLineError(await rmq('consume', '--namesrv', ns), 2, /^rmq: --topic is required/);
     assertOneLineError(await rmq('consume', '--topic', 'T'), 2, /^rmq: --namesrv is required/);
     assertOneLineError(
@@ -154,7 +148,7 @@ describe('rmq consume / route / topic / cluster', () => {
       /^rmq: .*127\.0\.0\.1:1/,
     );
     assertOneLineError(
-      await rmq('consume', '--namesrv', '127.0.0.1:1', '--topic', 'T'),
+      await rmqProcess('consume', '--namesrv', '127.0.0.1:1', '--topic', 'T'),
       1,
       /^rmq: .*127\.0\.0\.1:1/,
     );

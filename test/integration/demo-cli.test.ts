@@ -1,24 +1,20 @@
-/** `rmq demo` (what `npm start` runs): sends in three modes, reads all back, exits 0, keeps its store. */
+/**
+ * `rmq demo` (what `npm start` runs) as the built binary: sends in three modes, reads all back, exits
+ * 0, keeps its store.
+ */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
-
-const run = promisify(execFile);
-const MAIN = path.resolve('src/cli/main.ts');
+import { rmq, rmqBinary } from '../helpers/cli.js';
 
 describe('rmq demo', () => {
   it('reads back every message it sent and says where the store is', async () => {
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rmq-demo-test-'));
     try {
-      const { stdout } = await run(
-        process.execPath,
-        ['--import', 'tsx', MAIN, 'demo', '--count', '2', '--store', dir],
-        { timeout: 60_000 },
-      );
+      const { code, stdout, stderr } = await rmqBinary(['demo', '--count', '2', '--store', dir]);
+      assert.equal(code, 0, stderr);
       for (const mode of ['sync', 'async', 'oneway']) {
         assert.match(stdout, new RegExp(`${mode}\\s+sent 2, read back 2`));
       }
@@ -35,13 +31,17 @@ describe('rmq demo', () => {
 
 describe('rmq demo --clean', () => {
   it('removes only what the run created in a --store directory that already held files', async () => {
-    const { run: demo } = await import('../../src/cli/commands/demo.js');
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rmq-demo-clean-'));
     try {
       await fs.promises.writeFile(path.join(dir, 'notes.txt'), 'the user file');
       await fs.promises.mkdir(path.join(dir, 'older-data'));
       await fs.promises.writeFile(path.join(dir, 'older-data', 'x'), 'kept');
-      assert.equal(await demo(['--count', '1', '--store', dir, '--clean']), 0);
+      const { code, stdout, stderr } = await rmq(['demo', '--count', '1', '--store', dir, '--clean']);
+      assert.equal(code, 0, stderr);
+      assert.match(
+        stdout,
+        /--clean kept what was in .* before this run: (notes\.txt, older-data|older-data, notes\.txt)/,
+      );
       assert.deepEqual((await fs.promises.readdir(dir)).sort(), ['notes.txt', 'older-data']);
       assert.equal(await fs.promises.readFile(path.join(dir, 'notes.txt'), 'utf8'), 'the user file');
       assert.equal(await fs.promises.readFile(path.join(dir, 'older-data', 'x'), 'utf8'), 'kept');
@@ -51,11 +51,11 @@ describe('rmq demo --clean', () => {
   });
 
   it('removes a --store directory it created itself', async () => {
-    const { run: demo } = await import('../../src/cli/commands/demo.js');
     const parent = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rmq-demo-clean-'));
     try {
       const dir = path.join(parent, 'new-store');
-      assert.equal(await demo(['--count', '1', '--store', dir, '--clean']), 0);
+      const { code, stderr } = await rmq(['demo', '--count', '1', '--store', dir, '--clean']);
+      assert.equal(code, 0, stderr);
       assert.equal(fs.existsSync(dir), false);
     } finally {
       await fs.promises.rm(parent, { recursive: true, force: true });

@@ -1,23 +1,18 @@
 /**
- * `rmq namesrv` as a child process: prints one ready line with the bound address, answers requests,
- * and exits 0 on SIGTERM / SIGINT.
+ * `rmq namesrv` as a child process (the built binary): prints one ready line with the bound address,
+ * answers requests, and exits 0 on SIGTERM / SIGINT. Flag errors run in this process.
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { RemotingClient } from '../../src/transport/index.js';
 import { createRequest } from '../../src/protocol/command/remoting-command.js';
 import { RequestCode } from '../../src/protocol/codes/request-code.js';
 import { ResponseCode } from '../../src/protocol/codes/response-code.js';
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+import { rmq, spawnRmq } from '../helpers/cli.js';
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   it(`rmq namesrv --port 0 serves and stops cleanly on ${signal}`, async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'namesrv', '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnRmq(['namesrv', '--port', '0']);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const client = new RemotingClient();
     try {
@@ -51,12 +46,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 
 it('rmq namesrv refuses a bad port with one line and exit code 2', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'namesrv', '--port', '70000'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  const { code, stderr } = await rmq(['namesrv', '--port', '70000']);
   assert.equal(code, 2);
-  assert.match(err, /--port must be between 0 and 65535, got 70000/);
+  assert.match(stderr, /--port must be between 0 and 65535, got 70000/);
 });

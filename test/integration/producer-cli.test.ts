@@ -1,25 +1,21 @@
-/** `rmq send` end to end: a child process against an embedded cluster in this process. */
+/**
+ * `rmq send` end to end against an embedded cluster in this process: in-process runs (`rmq`) and,
+ * for the sync send and an unreachable name server, the built binary in a child process.
+ */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
+import { rmq as rmqInProcess, rmqBinary } from '../helpers/cli.js';
+import type { CliResult } from '../helpers/cli.js';
 
 let cluster: EmbeddedCluster;
 
-function rmq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { timeout: 60_000, env: { ...process.env, NAMESRV_ADDR: '' } },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const ENV = { NAMESRV_ADDR: '' };
+/** `rmq ...` in this process. */
+const rmq = (...args: string[]): Promise<CliResult> => rmqInProcess(args, ENV);
+/** `rmq ...` as the built binary in a child process. */
+const rmqProcess = (...args: string[]): Promise<CliResult> => rmqBinary(args, ENV);
 
 before(async () => {
   cluster = await startEmbeddedCluster({ brokers: 1 });
@@ -30,7 +26,7 @@ after(async () => {
 
 describe('rmq send', () => {
   it('sync: one SendResult line per message', async () => {
-    const r = await rmq(
+    const r = await rmqProcess(
       'send',
       '--namesrv',
       cluster.namesrvAddress,
@@ -93,7 +89,7 @@ describe('rmq send', () => {
   });
 
   it('unreachable name server and bad flags: one line, non-zero exit', async () => {
-    const down = await rmq('send', '--namesrv', '127.0.0.1:1', '--topic', 'CliT', '--body', 'x');
+    const down = await rmqProcess('send', '--namesrv', '127.0.0.1:1', '--topic', 'CliT', '--body', 'x');
     assert.equal(down.code, 1);
     assert.equal(down.stderr.trim().split('\n').length, 1);
     assert.match(

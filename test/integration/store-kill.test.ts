@@ -1,7 +1,8 @@
 /**
  * Crash test: a child process appends to a SYNC_FLUSH store and prints every acknowledged put; the
  * test SIGKILLs it mid-stream, reopens the store and checks that every acknowledged message is there
- * byte for byte, that queue offsets have no gaps, and that appends continue. Three rounds on one dir.
+ * byte for byte, that queue offsets have no gaps, and that appends continue. Rounds on one dir: one
+ * under `npm test`, three under `npm run test:long`.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,9 +17,11 @@ import {
   killTestMessage,
 } from '../helpers/store-kill-fixtures.js';
 import { withTempDir } from '../helpers/store-fixtures.js';
+import { byTier } from '../helpers/tier.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const writerScript = path.join(repoRoot, 'test', 'helpers', 'store-writer.ts');
+const ROUNDS = byTier(1, 3);
 
 interface Ack {
   index: number;
@@ -109,7 +112,7 @@ test('SIGKILL during SYNC_FLUSH appends loses no acknowledged message', async ()
   await withTempDir(async (dir) => {
     let first = 0;
     const allAcks: Ack[] = [];
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       const killAfter = 150 + Math.floor(Math.random() * 250);
       const acks = await runAndKill(dir, first, killAfter);
       assert.ok(acks.length >= killAfter);

@@ -9,6 +9,8 @@ import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
 import { serveUntilSignal } from '../serve.js';
+import { processIo } from '../io.js';
+import type { CliIo } from '../io.js';
 
 export const description = 'Run a broker (message store) registered with name servers';
 
@@ -55,8 +57,8 @@ export function parseNamesrv(raw: string | undefined): string[] {
   return list;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, USAGE, description, FLAGS);
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
   const namesrvAddrs = parseNamesrv(flags.namesrv);
   if (namesrvAddrs.length === 0) throw new CliError('--namesrv is required, e.g. --namesrv 127.0.0.1:9876');
@@ -75,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   return serveUntilSignal({
     logger,
+    stdout: io.stdout,
     what: `broker on ${flags.host}:${flags.port}`,
     start: () => broker.start(),
     readyText: () =>

@@ -14,6 +14,8 @@ import { RemotingClient } from '../../transport/remoting-client.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
+import { processIo } from '../io.js';
+import type { CliIo } from '../io.js';
 
 export const description = 'List the clusters and brokers registered with a name server';
 
@@ -32,8 +34,8 @@ export interface AdminSession {
 }
 
 /** The name server list from --namesrv or NAMESRV_ADDR, or a CliError saying how to give it. */
-export function nameServersFrom(flag: string | undefined): string[] {
-  const raw = flag ?? process.env.NAMESRV_ADDR;
+export function nameServersFrom(flag: string | undefined, env: CliIo['env']): string[] {
+  const raw = flag ?? env.NAMESRV_ADDR;
   if (raw === undefined || raw.trim() === '') {
     throw new CliError('--namesrv is required (e.g. --namesrv 127.0.0.1:9876), or set NAMESRV_ADDR');
   }
@@ -44,13 +46,12 @@ export function nameServersFrom(flag: string | undefined): string[] {
   }
 }
 
-/** Runs `fn` with a name server client that is always closed afterwards. */
+/** Runs `fn` with a client of `nameServerAddresses` that is always closed afterwards. */
 export async function withAdmin<T>(
-  namesrv: string | undefined,
+  nameServerAddresses: string[],
   timeoutFlag: string | undefined,
   fn: (session: AdminSession) => Promise<T>,
 ): Promise<T> {
-  const nameServerAddresses = nameServersFrom(namesrv);
   const timeoutMillis = intFlag('request-timeout', timeoutFlag, 3000, 1);
   const remoting = new RemotingClient({ connectTimeoutMillis: timeoutMillis, logger: silentLogger });
   const api = new MQClientAPI(remoting, { nameServerAddresses, random: () => 0 });
@@ -93,25 +94,29 @@ export function clusterInfoToPlain(
   return out;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, USAGE, description, FLAGS);
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
-  const info = await withAdmin(flags.namesrv, flags['request-timeout'], fetchClusterInfo);
+  const info = await withAdmin(
+    nameServersFrom(flags.namesrv, io.env),
+    flags['request-timeout'],
+    fetchClusterInfo,
+  );
   const plain = clusterInfoToPlain(info);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(plain, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(plain, null, 2)}\n`);
     return 0;
   }
   const clusters = Object.entries(plain);
   if (clusters.length === 0) {
-    process.stdout.write('no broker is registered\n');
+    io.stdout.write('no broker is registered\n');
     return 0;
   }
   for (const [cluster, brokers] of clusters) {
-    process.stdout.write(`${cluster}\n`);
+    io.stdout.write(`${cluster}\n`);
     for (const [name, addrs] of Object.entries(brokers)) {
       const list = Object.entries(addrs).map(([id, a]) => `${id === '0' ? 'master' : `slave ${id}`} ${a}`);
-      process.stdout.write(`  ${name.padEnd(20)} ${list.join(', ')}\n`);
+      io.stdout.write(`  ${name.padEnd(20)} ${list.join(', ')}\n`);
     }
   }
   return 0;

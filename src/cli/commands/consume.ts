@@ -11,6 +11,8 @@ import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { nameServersFrom } from './cluster.js';
+import { processIo } from '../io.js';
+import type { CliIo } from '../io.js';
 
 export const description = 'Read messages from a topic (pull consumer) and commit the group offsets';
 
@@ -79,8 +81,8 @@ export function formatMessageLine(m: PulledMessage, bodyChars: number): string {
   ].join(' ');
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, USAGE, description, FLAGS);
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
   const topic = flags.topic;
   if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
@@ -95,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
       throw new CliError(`--${flag}: ${(err as Error).message}`);
     }
   }
-  const nameServer = nameServersFrom(flags.namesrv);
+  const nameServer = nameServersFrom(flags.namesrv, io.env);
   const count = flags.count === undefined ? undefined : intFlag('count', flags.count, 0, 1);
   const idleSeconds = intFlag('timeout', flags.timeout, 5, 0, 86_400);
   const bodyChars = intFlag('body-chars', flags['body-chars'], 80, 0, 1_000_000);
@@ -121,7 +123,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(count !== undefined && { maxMessages: count }),
       signal: abort.signal,
     })) {
-      process.stdout.write(`${formatMessageLine(m, bodyChars)}\n`);
+      io.stdout.write(`${formatMessageLine(m, bodyChars)}\n`);
       n++;
     }
   } finally {
@@ -129,6 +131,6 @@ export async function run(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
     await consumer.shutdown();
   }
-  process.stderr.write(`${n} message${n === 1 ? '' : 's'} consumed from ${topic}\n`);
+  io.stderr.write(`${n} message${n === 1 ? '' : 's'} consumed from ${topic}\n`);
   return 0;
 }

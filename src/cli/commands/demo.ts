@@ -14,6 +14,8 @@ import { pollMessages } from '../../client/consumer/pull/poll.js';
 import type { PulledMessage } from '../../client/consumer/shared/pull-result.js';
 import { startEmbeddedCluster } from '../../server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../server/embedded-cluster.js';
+import { processIo } from '../io.js';
+import type { CliIo } from '../io.js';
 
 export const description = 'Start an embedded cluster, send in sync/async/oneway modes, read everything back';
 
@@ -37,16 +39,15 @@ interface SentMessage {
   result?: SendResult;
 }
 
-const line = (text = ''): void => {
-  process.stdout.write(`${text}\n`);
-};
+/** Writes one line of the report. */
+type Line = (text?: string) => void;
 
 function preview(body: Buffer): string {
   const text = body.toString('utf8');
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
-async function sendAll(producer: Producer, topic: string, count: number): Promise<SentMessage[]> {
+async function sendAll(producer: Producer, topic: string, count: number, line: Line): Promise<SentMessage[]> {
   const sent: SentMessage[] = [];
   const make = (mode: Mode, i: number): SentMessage => ({
     mode,
@@ -108,8 +109,11 @@ async function readBack(namesrv: string, topic: string, expected: number): Promi
   }
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, 'rmq demo [options]', description, FLAGS);
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  const line: Line = (text = '') => {
+    io.stdout.write(`${text}\n`);
+  };
+  const flags = parseFlags(argv, 'rmq demo [options]', description, FLAGS, io.stdout);
   if (!flags) return 0;
   const count = intFlag('count', flags.count, 3, 1, 10000);
   const topic = flags.topic ?? 'DemoTopic';
@@ -133,7 +137,7 @@ export async function run(argv: string[]): Promise<number> {
     producer = new Producer({ producerGroup: 'demo-producer', nameServer: cluster.namesrvAddress });
     await producer.start();
     line(`Topic ${topic} does not exist yet: the first send creates it from the TBW102 default route.`);
-    const sent = await sendAll(producer, topic, count);
+    const sent = await sendAll(producer, topic, count, line);
     await producer.shutdown();
     producer = undefined;
 
@@ -172,7 +176,7 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     if (producer) await producer.shutdown().catch(() => undefined);
     if (cluster) await cluster.stop();
-    if (flags.clean) await removeCreated(storeRoot, before);
+    if (flags.clean) await removeCreated(storeRoot, before, line);
   }
 }
 
@@ -186,7 +190,7 @@ async function entriesOf(dir: string): Promise<Set<string> | undefined> {
   }
 }
 
-async function removeCreated(root: string, before: Set<string> | undefined): Promise<void> {
+async function removeCreated(root: string, before: Set<string> | undefined, line: Line): Promise<void> {
   if (before === undefined) {
     await fs.promises.rm(root, { recursive: true, force: true });
     return;

@@ -9,6 +9,8 @@ import { startEmbeddedCluster } from '../../server/embedded-cluster.js';
 import { intFlag, parseFlags } from '../args.js';
 import { logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
 import { serveUntilSignal } from '../serve.js';
+import { processIo } from '../io.js';
+import type { CliIo } from '../io.js';
 
 export const description = 'Run a name server and a broker in one process (development)';
 
@@ -40,14 +42,15 @@ const FLAGS = {
   'log-level': logLevelFlag('warn'),
 } as const;
 
-export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, USAGE, description, FLAGS);
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
   const logger = consoleLogger(parseLogLevel(flags['log-level'], 'warn'), 'dev');
   const storeRoot = path.resolve(flags.store ?? DEFAULT_DEV_STORE);
   const host = flags.host ?? '127.0.0.1';
   return serveUntilSignal({
     logger,
+    stdout: io.stdout,
     what: 'rmq dev',
     start: () =>
       startEmbeddedCluster({

@@ -6,6 +6,8 @@ import { NameServer } from '../../server/namesrv/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { serveUntilSignal } from '../serve.js';
 import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseLogLevel } from '../flags.js';
+import { processIo } from '../io.js';
+import type { CliIo } from '../io.js';
 
 export const description = 'Run a name server (route registry for brokers and clients)';
 
@@ -28,8 +30,8 @@ const FLAGS = {
   'log-level': logLevelFlag('warn'),
 } as const;
 
-export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, USAGE, description, FLAGS);
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
   const logger = consoleLogger(parseLogLevel(flags['log-level'], 'warn'), 'namesrv');
 
@@ -44,6 +46,7 @@ export async function run(argv: string[]): Promise<number> {
   const address = `${flags.host ?? '127.0.0.1'}:${flags.port ?? '9876'}`;
   return serveUntilSignal({
     logger,
+    stdout: io.stdout,
     what: `name server on ${address}`,
     start: () => server.start(),
     // One line on stdout when ready; broker comings and goings go to stderr with --log-level info.

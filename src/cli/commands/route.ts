@@ -3,7 +3,9 @@ import type { TopicRouteData } from '../../protocol/body/index.js';
 import { parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
-import { withAdmin } from './cluster.js';
+import { nameServersFrom, withAdmin } from './cluster.js';
+import { processIo } from '../io.js';
+import type { CliIo } from '../io.js';
 
 export const description = "Print a topic's route (queues per broker, broker addresses) as JSON";
 
@@ -31,14 +33,14 @@ export function routeToPlain(route: TopicRouteData): Record<string, unknown> {
   };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, USAGE, description, FLAGS);
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
   const topic = flags.topic;
   if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
-  const route = await withAdmin(flags.namesrv, flags['request-timeout'], (s) =>
+  const route = await withAdmin(nameServersFrom(flags.namesrv, io.env), flags['request-timeout'], (s) =>
     s.api.getTopicRouteInfoFromNameServer(topic, s.timeoutMillis),
   );
-  process.stdout.write(`${JSON.stringify(routeToPlain(route), null, 2)}\n`);
+  io.stdout.write(`${JSON.stringify(routeToPlain(route), null, 2)}\n`);
   return 0;
 }

@@ -9,6 +9,8 @@ import { checkTopic, Message, MessageConst } from '../../protocol/message/index.
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG } from '../flags.js';
+import { processIo } from '../io.js';
+import type { CliIo } from '../io.js';
 
 export const description = 'Send messages (sync, async or oneway) and print each SendResult';
 
@@ -75,8 +77,8 @@ export async function runWindowed(
   return { failed, firstError };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, USAGE, description, FLAGS);
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
   const topic = flags.topic;
   if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
@@ -92,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!MODES.includes(mode)) throw new CliError(`--mode must be sync, async or oneway, got "${flags.mode}"`);
   const count = intFlag('count', flags.count, 1, 1, 1_000_000);
   const timeout = intFlag('timeout', flags.timeout, 3000, 1, 3_600_000);
-  const nameServer = flags.namesrv ?? process.env.NAMESRV_ADDR;
+  const nameServer = flags.namesrv ?? io.env.NAMESRV_ADDR;
   if (nameServer === undefined || nameServer.trim() === '') {
     throw new CliError('--namesrv is required (or set NAMESRV_ADDR), e.g. --namesrv 127.0.0.1:9876');
   }
@@ -127,7 +129,7 @@ export async function run(argv: string[]): Promise<number> {
     if (mode === 'async') {
       const { failed, firstError } = await runWindowed(count, ASYNC_WINDOW, async () => {
         const r = await producer.sendAsync(make());
-        process.stdout.write(`${r.toString()}\n`);
+        io.stdout.write(`${r.toString()}\n`);
       });
       if (failed > 0) throw new CliError(`${failed} of ${count} sends failed: ${oneLine(firstError)}`, 1);
       return 0;
@@ -137,11 +139,11 @@ export async function run(argv: string[]): Promise<number> {
       try {
         if (mode === 'oneway') {
           await producer.sendOneway(msg);
-          process.stdout.write(
+          io.stdout.write(
             `Oneway message written: topic=${topic}, msgId=${msg.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? ''}\n`,
           );
         } else {
-          process.stdout.write(`${(await producer.send(msg)).toString()}\n`);
+          io.stdout.write(`${(await producer.send(msg)).toString()}\n`);
         }
       } catch (err) {
         throw new CliError(oneLine(err), 1);

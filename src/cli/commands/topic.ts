@@ -11,8 +11,10 @@ import { checkTopic, SystemTopic } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
-import { expectSuccess, fetchClusterInfo, withAdmin } from './cluster.js';
+import { expectSuccess, fetchClusterInfo, nameServersFrom, withAdmin } from './cluster.js';
 import type { AdminSession } from './cluster.js';
+import { processIo } from '../io.js';
+import type { CliIo } from '../io.js';
 
 export const description = 'Create topics on brokers (topic create) or list the known topics (topic list)';
 
@@ -110,8 +112,8 @@ export async function targetBrokers(
   return targets;
 }
 
-async function create(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, USAGE, 'Create or update a topic on brokers', CREATE_FLAGS);
+async function create(argv: string[], io: CliIo): Promise<number> {
+  const flags = parseFlags(argv, USAGE, 'Create or update a topic on brokers', CREATE_FLAGS, io.stdout);
   if (flags === undefined) return 0;
   const topic = flags.topic;
   if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
@@ -131,10 +133,10 @@ async function create(argv: string[]): Promise<number> {
     perm: intFlag('perm', flags.perm, 6, 0, 7),
     order: flags.order === true,
   };
-  await withAdmin(flags.namesrv, flags['request-timeout'], async (session) => {
+  await withAdmin(nameServersFrom(flags.namesrv, io.env), flags['request-timeout'], async (session) => {
     for (const target of await targetBrokers(session, flags.cluster, flags.broker)) {
       await createTopicOnBroker(session, target.addr, spec);
-      process.stdout.write(
+      io.stdout.write(
         `created topic ${topic} on ${target.name === target.addr ? target.addr : `${target.name} (${target.addr})`}: ` +
           `${spec.readQueueNums} read / ${spec.writeQueueNums} write queues, perm ${spec.perm}\n`,
       );
@@ -143,37 +145,42 @@ async function create(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function list(argv: string[]): Promise<number> {
+async function list(argv: string[], io: CliIo): Promise<number> {
   const flags = parseFlags(
     argv,
     'rmq topic list --namesrv ADDR',
     'List the topics the name server knows',
     LIST_FLAGS,
+    io.stdout,
   );
   if (flags === undefined) return 0;
-  const topics = await withAdmin(flags.namesrv, flags['request-timeout'], async (s) => {
-    const response = await s.api.invokeNameServer(
-      () => createRequest(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER),
-      s.timeoutMillis,
-    );
-    expectSuccess(response.code, response.remark, s.api.currentNameServer() ?? '');
-    return decodeTopicList(response.body ?? Buffer.from('{}')).topicList;
-  });
-  for (const t of [...topics].sort()) process.stdout.write(`${t}\n`);
+  const topics = await withAdmin(
+    nameServersFrom(flags.namesrv, io.env),
+    flags['request-timeout'],
+    async (s) => {
+      const response = await s.api.invokeNameServer(
+        () => createRequest(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER),
+        s.timeoutMillis,
+      );
+      expectSuccess(response.code, response.remark, s.api.currentNameServer() ?? '');
+      return decodeTopicList(response.body ?? Buffer.from('{}')).topicList;
+    },
+  );
+  for (const t of [...topics].sort()) io.stdout.write(`${t}\n`);
   return 0;
 }
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
   const [sub, ...rest] = argv;
   switch (sub) {
     case 'create':
-      return create(rest);
+      return create(rest, io);
     case 'list':
-      return list(rest);
+      return list(rest, io);
     case undefined:
     case '--help':
     case '-h':
-      process.stdout.write(
+      io.stdout.write(
         `Usage: ${USAGE}\n\n${description}\nRun \`rmq topic create --help\` for the options.\n`,
       );
       return sub === undefined ? 2 : 0;
