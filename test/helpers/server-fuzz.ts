@@ -19,7 +19,7 @@
  * wipe) are not sent: what is checked is that nothing else can break the servers.
  */
 import net from 'node:net';
-import { Producer, PullConsumer, SendStatus } from '../../src/index.js';
+import { ClientErrorCode, MQClientError, Producer, PullConsumer, SendStatus } from '../../src/index.js';
 import type { MessageQueue } from '../../src/index.js';
 import { RequestCode } from '../../src/protocol/codes/request-code.js';
 import { SerializeType } from '../../src/protocol/codes/misc.js';
@@ -55,6 +55,13 @@ const HOT_CODES = [
   RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
   RequestCode.DELETE_SUBSCRIPTIONGROUP,
   RequestCode.LOCK_BATCH_MQ,
+  RequestCode.UNLOCK_BATCH_MQ,
+  RequestCode.LITE_PULL_MESSAGE,
+  RequestCode.UNREGISTER_CLIENT,
+  RequestCode.GET_MAX_OFFSET,
+  RequestCode.GET_MIN_OFFSET,
+  RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
+  RequestCode.GET_EARLIEST_MSG_STORETIME,
   RequestCode.REGISTER_BROKER,
   RequestCode.UNREGISTER_BROKER,
   RequestCode.GET_ROUTEINFO_BY_TOPIC,
@@ -473,10 +480,11 @@ export class HonestClient {
     const problems: string[] = [];
     // The first send creates the topic through TBW102; the route must then come from the name server.
     const acked = new Map<string, string>();
+    const deadline = Date.now() + this.routeWaitMillis;
     for (let i = 0; i < messages; i++) {
       const body = `honest-${this.checks}-${i}`;
       try {
-        const result = await producer.send({ topic, body, keys: body });
+        const result = await this.sendOnceRouted(producer, { topic, body, keys: body }, deadline);
         if (result.sendStatus !== SendStatus.SEND_OK) problems.push(`send ${i}: ${result.sendStatus}`);
         acked.set(result.msgId, body);
       } catch (err) {
@@ -499,6 +507,27 @@ export class HonestClient {
     }
     if (readBack !== acked.size) problems.push(`read back ${readBack} of ${acked.size} acknowledged`);
     return { problems, sent: acked.size, readBack };
+  }
+
+  /**
+   * A route the name server lost (TBW102 deleted from it, a legitimate admin request) must come back
+   * with the broker's next registration: "no route" is retried until `deadline`, nothing else is.
+   */
+  private async sendOnceRouted(
+    producer: Producer,
+    message: { topic: string; body: string; keys: string },
+    deadline: number,
+  ): Promise<Awaited<ReturnType<Producer['send']>>> {
+    for (;;) {
+      try {
+        return await producer.send(message);
+      } catch (err) {
+        const noRoute =
+          err instanceof MQClientError && err.code === ClientErrorCode.NOT_FOUND_TOPIC_EXCEPTION;
+        if (!noRoute || Date.now() >= deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
   }
 
   private async waitForRoute(topic: string): Promise<boolean> {

@@ -85,28 +85,51 @@ function clientError(message: string, hint: string, code = -1): MQClientError {
   return new MQClientError(`${message} (${hint})`, { code });
 }
 
+interface NameProblem {
+  message: string;
+  hint: string;
+}
+
 /** Java Validators' blank / length / character checks; `what` opens the messages as Java words them. */
-function checkName(
+function nameProblem(
   value: string,
   what: 'The specified topic' | 'the specified group',
   noun: 'topic' | 'group',
   maxLength: number,
-): void {
+): NameProblem | undefined {
   if (typeof value !== 'string' || isBlank(value)) {
-    throw clientError(`${what} is blank`, `set a non-empty ${noun} name`);
+    return { message: `${what} is blank`, hint: `set a non-empty ${noun} name` };
   }
   if (value.length > maxLength) {
-    throw clientError(
-      `${what} is longer than ${noun} max length ${maxLength}.`,
-      `shorten the ${noun}, ${value.length} characters given`,
-    );
+    return {
+      message: `${what} is longer than ${noun} max length ${maxLength}.`,
+      hint: `shorten the ${noun}, ${value.length} characters given`,
+    };
   }
   if (isTopicOrGroupIllegal(value)) {
-    throw clientError(
-      `${what}[${value}] contains illegal characters, allowing only ${VALID_NAME_PATTERN}`,
-      'use only ASCII letters, digits, %, |, _ and -',
-    );
+    return {
+      message: `${what}[${value}] contains illegal characters, allowing only ${VALID_NAME_PATTERN}`,
+      hint: 'use only ASCII letters, digits, %, |, _ and -',
+    };
   }
+  return undefined;
+}
+
+function checkName(...args: Parameters<typeof nameProblem>): void {
+  const problem = nameProblem(...args);
+  if (problem) throw clientError(problem.message, problem.hint);
+}
+
+/** What checkTopic would refuse, as "message (hint)"; undefined for a valid topic. Servers use it in remarks. */
+export function topicNameProblem(topic: string): string | undefined {
+  const p = nameProblem(topic, 'The specified topic', 'topic', TOPIC_MAX_LENGTH);
+  return p && `${p.message} (${p.hint})`;
+}
+
+/** What checkGroup would refuse, as "message (hint)"; undefined for a valid group. */
+export function groupNameProblem(group: string): string | undefined {
+  const p = nameProblem(group, 'the specified group', 'group', GROUP_MAX_LENGTH);
+  return p && `${p.message} (${p.hint})`;
 }
 
 export function checkTopic(topic: string): void {

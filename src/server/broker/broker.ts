@@ -192,9 +192,15 @@ export class Broker {
     try {
       this.configStore.load();
       const table = new Map(this.configStore.allTopicConfigs().map((c) => [c.topicName, c]));
-      this.topics.load(
+      const dropped = this.topics.load(
         table.size > 0 ? { dataVersion: this.configStore.dataVersion, topicConfigTable: table } : undefined,
       );
+      if (dropped.length > 0) {
+        this.logger.warn(
+          { count: dropped.length, first: dropped.slice(0, 5).map((d) => d.problem.slice(0, 200)) },
+          'topics.json holds topics no client or name server accepts; they are not served or registered',
+        );
+      }
       const { host, port } = await this.server.start();
       this.bound = { ip: o.brokerIP ?? advertisedIp(host), port };
     } catch (err) {

@@ -10,7 +10,7 @@ import { encodeKVTable } from '../../protocol/body/kv-table.js';
 import { bodyCrc32, decodeRegisterBrokerBody } from '../../protocol/body/register-broker.js';
 import type { RegisterBrokerBody } from '../../protocol/body/register-broker.js';
 import { dataVersionFromJson, dataVersionToJson } from '../../protocol/body/topic-config.js';
-import type { DataVersion } from '../../protocol/body/topic-config.js';
+import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
 import { MQVersion } from '../../protocol/codes/misc.js';
 import { RequestCode } from '../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../protocol/codes/response-code.js';
@@ -30,6 +30,7 @@ import type { NamesrvRuntime } from './handler.js';
 import { ok } from './handler.js';
 import { ORDER_TOPIC_CONFIG } from './kv-config.js';
 import { NameServerRequestError, checkAddress, checkName } from './limits.js';
+import type { NameServerLimits } from './limits.js';
 
 function checkBrokerIdentity(h: {
   brokerName: string;
@@ -62,6 +63,63 @@ function decodeBody(
   }
 }
 
+/** Why the name server cannot route a topic entry, or undefined when it can. */
+function topicEntryProblem(t: TopicConfig, limits: NameServerLimits): string | undefined {
+  try {
+    checkName('topic', t.topicName);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  for (const n of [t.readQueueNums, t.writeQueueNums]) {
+    if (!Number.isInteger(n) || n < 0 || n > limits.maxQueueNums) {
+      return `topic ${JSON.stringify(t.topicName)} has ${n} queues (0 to ${limits.maxQueueNums} are routed)`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The topic entries the name server can route. One bad entry (a name saved by an older broker, a
+ * hostile table) costs that entry, not the broker's registration: the others are registered and the
+ * skipped ones are logged once per registration.
+ */
+function usableTopics(
+  runtime: NamesrvRuntime,
+  h: { brokerName: string; brokerAddr: string },
+  entries: Iterable<TopicConfig>,
+): TopicConfig[] {
+  const usable: TopicConfig[] = [];
+  const skipped: string[] = [];
+  for (const t of entries) {
+    const problem = topicEntryProblem(t, runtime.limits);
+    if (problem === undefined) usable.push(t);
+    else skipped.push(problem.slice(0, 200));
+  }
+  if (skipped.length > 0) {
+    runtime.logger.warn(
+      { broker: h.brokerName, addr: h.brokerAddr, skipped: skipped.length, first: skipped.slice(0, 3) },
+      'registration carried topic entries that cannot be routed; they were skipped',
+    );
+  }
+  return usable;
+}
+
+/** Filter server addresses, the overlong ones skipped (logged once per registration). */
+function usableFilterServers(
+  runtime: NamesrvRuntime,
+  h: { brokerName: string; brokerAddr: string },
+  addrs: string[],
+): string[] {
+  const usable = addrs.filter((addr) => addr.length <= 512);
+  if (usable.length < addrs.length) {
+    runtime.logger.warn(
+      { broker: h.brokerName, addr: h.brokerAddr, skipped: addrs.length - usable.length },
+      'registration carried filter server addresses longer than 512 characters; they were skipped',
+    );
+  }
+  return usable;
+}
+
 function registerBroker(
   runtime: NamesrvRuntime,
   request: RemotingCommand,
@@ -82,22 +140,15 @@ function registerBroker(
   }
 
   let dataVersion: DataVersion = { timestamp: 0, counter: 0 };
-  let topicConfigs: RegisterBrokerBody['topicConfigSerializeWrapper']['topicConfigTable'] | undefined;
+  let topicConfigs: TopicConfig[] | undefined;
   let filterServerList: string[] | undefined;
   if (request.body !== undefined && request.body.length > 0) {
     const body = decodeBody(runtime, request, h.compressed === true);
     dataVersion = body.topicConfigSerializeWrapper.dataVersion;
-    topicConfigs = body.topicConfigSerializeWrapper.topicConfigTable;
+    topicConfigs = usableTopics(runtime, h, body.topicConfigSerializeWrapper.topicConfigTable.values());
     // Brokers older than V3_0_11 had no filter servers: leave that table alone for them.
-    if (request.version >= MQVersion.V3_0_11) filterServerList = body.filterServerList;
-    for (const t of topicConfigs.values()) {
-      checkName('topic', t.topicName);
-      if (t.readQueueNums < 0 || t.writeQueueNums < 0) {
-        throw new NameServerRequestError(`topic ${t.topicName} has a negative queue count`);
-      }
-    }
-    for (const addr of filterServerList ?? []) {
-      if (addr.length > 512) throw new NameServerRequestError('a filter server address is too long');
+    if (request.version >= MQVersion.V3_0_11) {
+      filterServerList = usableFilterServers(runtime, h, body.filterServerList);
     }
   } else if (request.version >= MQVersion.V3_0_11) {
     filterServerList = [];
@@ -113,7 +164,7 @@ function registerBroker(
     ...(h.enableActingMaster !== undefined && { enableActingMaster: h.enableActingMaster }),
     ...(h.heartbeatTimeoutMillis !== undefined && { heartbeatTimeoutMillis: h.heartbeatTimeoutMillis }),
     dataVersion,
-    topicConfigs: topicConfigs?.values() ?? [],
+    topicConfigs: topicConfigs ?? [],
     ...(filterServerList !== undefined && { filterServerList }),
     channel,
   });

@@ -26,6 +26,8 @@ export interface NameServerLimits {
   maxKvValueLength: number;
   /** Largest REGISTER_BROKER body after inflation, bytes. */
   maxRegisterBodyBytes: number;
+  /** Most read / write queues a registered topic entry may have; larger entries are skipped. */
+  maxQueueNums: number;
 }
 
 export const DEFAULT_LIMITS: NameServerLimits = {
@@ -39,6 +41,8 @@ export const DEFAULT_LIMITS: NameServerLimits = {
   maxKvEntries: 100_000,
   maxKvValueLength: 64 * 1024,
   maxRegisterBodyBytes: 64 * 1024 * 1024,
+  // Clients build one queue object per queue: a hostile 2^31 would take them down, not the server.
+  maxQueueNums: 65_536,
 };
 
 /** A request that would break a limit or carries an unusable name: refused SYSTEM_ERROR, the message as remark. */

@@ -13,7 +13,8 @@
  *
  * Semantics follow 4.9.8, plus the 5.x registration extras that change what clients see: zone name,
  * enableActingMaster, per-broker heartbeat timeout, topic table applied by the lowest-id slave of a
- * 5.x broker group whose master is gone (write permission stripped when acting master is enabled).
+ * 5.x broker group whose master is gone (write permission stripped when acting master is enabled),
+ * and topics missing from the route restored by any registration (5.x isTopicConfigChanged).
  */
 import type { RemotingChannel } from '../../transport/types.js';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
@@ -133,12 +134,14 @@ export class RouteRegistry {
     const isMaster = reg.brokerId === MASTER_ID;
     const isPrimeSlave = !oldBroker && !isMaster && reg.brokerId === Math.min(...broker.brokerAddrs.keys());
     if (topics !== undefined && (isMaster || isPrimeSlave)) {
-      if (registerFirst || this.isBrokerTopicConfigChanged(reg.brokerAddr, reg.dataVersion)) {
-        for (const config of topics) {
-          let perm = config.perm;
-          if (isPrimeSlave && broker.enableActingMaster) perm &= ~Perm.WRITE;
-          this.createAndUpdateQueueData(reg.brokerName, config, perm);
-        }
+      const changed = registerFirst || this.isBrokerTopicConfigChanged(reg.brokerAddr, reg.dataVersion);
+      for (const config of topics) {
+        // 5.x isTopicConfigChanged: an unchanged table still restores a topic the route lost for this
+        // broker (DELETE_TOPIC_IN_NAMESRV, an entry refused earlier); 4.9 waited for the next change.
+        if (!changed && this.topicQueueTable.get(config.topicName)?.has(reg.brokerName) === true) continue;
+        let perm = config.perm;
+        if (isPrimeSlave && broker.enableActingMaster) perm &= ~Perm.WRITE;
+        this.createAndUpdateQueueData(reg.brokerName, config, perm);
       }
     }
 

@@ -23,6 +23,7 @@ import { handlerTable } from '../../../transport/handler-table.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import { newSubscriptionGroupConfig } from '../core/groups.js';
+import { checkGroupParam, checkIntRange, checkQueueNums } from '../core/request-checks.js';
 import type { SubscriptionGroupConfig } from '../core/groups.js';
 
 export function subscriptionGroupToJson(c: SubscriptionGroupConfig): JsonOut {
@@ -59,6 +60,19 @@ export function subscriptionGroupFromJson(body: Buffer): SubscriptionGroupConfig
   };
 }
 
+/**
+ * Java stores whatever config it is sent; a bad name or number here would be the group's retry topic
+ * and every send-back of the group later. Refused INVALID_PARAMETER with what to change.
+ */
+function checkSubscriptionGroup(c: SubscriptionGroupConfig): void {
+  checkGroupParam(c.groupName, 'groupName');
+  // 0 retry queues is meaningful: failed messages of the group are dropped instead of retried.
+  checkQueueNums('retryQueueNums', c.retryQueueNums, 0);
+  checkIntRange('retryMaxTimes', c.retryMaxTimes, 0, 2147483647);
+  checkIntRange('brokerId', c.brokerId, 0, Number.MAX_SAFE_INTEGER);
+  checkIntRange('whichBrokerWhenConsumeSlowly', c.whichBrokerWhenConsumeSlowly, 0, Number.MAX_SAFE_INTEGER);
+}
+
 export function groupAdminHandlers(ctx: BrokerContext): HandlerTable {
   const groups = ctx.groups.table;
   let version = { counter: 0, timestamp: Date.now() };
@@ -71,7 +85,8 @@ export function groupAdminHandlers(ctx: BrokerContext): HandlerTable {
       (request, context) => {
         if (request.body !== undefined && request.body.length > 0) {
           const config = subscriptionGroupFromJson(request.body);
-          groups.set(config.groupName, config);
+          checkSubscriptionGroup(config);
+          ctx.groups.put(config);
           bump();
           ctx.logger.info(
             { group: config.groupName, remote: context.channel.remoteAddress },
@@ -95,6 +110,7 @@ export function groupAdminHandlers(ctx: BrokerContext): HandlerTable {
       RequestCode.DELETE_SUBSCRIPTIONGROUP,
       (request) => {
         const h = DeleteGroupHeader.decode(request.extFields);
+        checkGroupParam(h.groupName, 'groupName');
         if (groups.delete(h.groupName)) bump();
         return createResponse(ResponseCode.SUCCESS);
       },

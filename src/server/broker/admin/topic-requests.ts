@@ -32,6 +32,7 @@ import { handlerTable } from '../../../transport/handler-table.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
 import type { RequestContext } from '../../../transport/types.js';
 import type { BrokerContext } from '../core/broker-context.js';
+import { checkQueueId, checkTopicNumbers, checkTopicParam } from '../core/request-checks.js';
 import { checkTopicName } from '../core/topic-config.js';
 
 const ok = (init: Parameters<typeof createResponse>[1] = {}): RemotingCommand =>
@@ -50,6 +51,7 @@ export function topicAdminHandlers(ctx: BrokerContext): HandlerTable {
       RequestCode.GET_MAX_OFFSET,
       (request) => {
         const h = GetMaxOffsetRequestHeader.decode(request.extFields);
+        checkQueueLookup(h);
         const offset = store.getMaxOffsetInQueue(h.topic, h.queueId);
         return ok({ extFields: GetMaxOffsetResponseHeader.encode({ offset }) });
       },
@@ -58,6 +60,7 @@ export function topicAdminHandlers(ctx: BrokerContext): HandlerTable {
       RequestCode.GET_MIN_OFFSET,
       (request) => {
         const h = GetMinOffsetRequestHeader.decode(request.extFields);
+        checkQueueLookup(h);
         const offset = store.getMinOffsetInQueue(h.topic, h.queueId);
         return ok({ extFields: GetMinOffsetResponseHeader.encode({ offset }) });
       },
@@ -66,6 +69,7 @@ export function topicAdminHandlers(ctx: BrokerContext): HandlerTable {
       RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
       async (request) => {
         const h = SearchOffsetRequestHeader.decode(request.extFields);
+        checkQueueLookup(h);
         const boundary = h.boundaryType?.toLowerCase() === 'upper' ? 'UPPER' : 'LOWER';
         const offset = await store.getOffsetByTimestamp(h.topic, h.queueId, h.timestamp, boundary);
         return ok({ extFields: SearchOffsetResponseHeader.encode({ offset }) });
@@ -75,6 +79,7 @@ export function topicAdminHandlers(ctx: BrokerContext): HandlerTable {
       RequestCode.GET_EARLIEST_MSG_STORETIME,
       async (request) => {
         const h = GetEarliestMsgStoretimeRequestHeader.decode(request.extFields);
+        checkQueueLookup(h);
         const timestamp = await store.getEarliestMessageTime(h.topic, h.queueId);
         return ok({ extFields: GetEarliestMsgStoretimeResponseHeader.encode({ timestamp }) });
       },
@@ -96,7 +101,13 @@ export function topicAdminHandlers(ctx: BrokerContext): HandlerTable {
   ]);
 }
 
-/** The checks creation and deletion share: a valid name that is not a system topic. */
+/** Offset lookups read only; a bad name or queue id can never have an answer (Java checks neither). */
+function checkQueueLookup(h: { topic: string; queueId: number }): void {
+  checkTopicParam(h.topic);
+  checkQueueId(h.queueId);
+}
+
+/** The checks creation and deletion share: a valid name that is not a system topic (4.9.8 codes). */
 function checkAdminTopic(ctx: BrokerContext, topic: string): void {
   checkTopicName(topic);
   if (ctx.topics.isSystemTopic(topic)) {
@@ -111,16 +122,16 @@ function createTopic(ctx: BrokerContext, context: RequestContext, request: Remot
   const h = CreateTopicRequestHeader.decode(request.extFields);
   ctx.logger.info({ remote: context.channel.remoteAddress, topic: h.topic }, 'updateAndCreateTopic');
   checkAdminTopic(ctx, h.topic);
-  ctx.topics.update(
-    makeTopicConfig(h.topic, {
-      readQueueNums: h.readQueueNums,
-      writeQueueNums: h.writeQueueNums,
-      perm: h.perm,
-      topicFilterType: parseTopicFilterType(h.topicFilterType, 'topicFilterType'),
-      topicSysFlag: h.topicSysFlag ?? 0,
-      order: h.order,
-    }),
-  );
+  checkTopicNumbers(h);
+  const config = makeTopicConfig(h.topic, {
+    readQueueNums: h.readQueueNums,
+    writeQueueNums: h.writeQueueNums,
+    perm: h.perm,
+    topicFilterType: parseTopicFilterType(h.topicFilterType, 'topicFilterType'),
+    topicSysFlag: h.topicSysFlag ?? 0,
+    order: h.order,
+  });
+  ctx.topics.update(config);
   return ok();
 }
 

@@ -32,6 +32,8 @@ import type { RequestContext } from '../../../transport/types.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import { TopicConfigManager } from '../core/topic-config-manager.js';
 import { TopicSysFlag } from '../../../protocol/body/topic-config.js';
+import { isValidTopicName } from '../core/request-checks.js';
+import { checkHeartbeat, checkLockBatch, checkOffsetQuery, checkOffsetUpdate } from './client-checks.js';
 
 const success = (): RemotingCommand => createResponse(ResponseCode.SUCCESS);
 
@@ -46,6 +48,7 @@ export function clientHandlers(ctx: BrokerContext): HandlerTable {
       RequestCode.UPDATE_CONSUMER_OFFSET,
       (request) => {
         const h = UpdateConsumerOffsetRequestHeader.decode(request.extFields);
+        checkOffsetUpdate(ctx, h);
         ctx.offsets.commit(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
         return success();
       },
@@ -54,6 +57,7 @@ export function clientHandlers(ctx: BrokerContext): HandlerTable {
       RequestCode.LOCK_BATCH_MQ,
       (request) => {
         const body = decodeLockBatchRequestBody(request.body ?? Buffer.from('{}'));
+        checkLockBatch(body);
         const locked = ctx.locks.tryLockBatch(body.consumerGroup, body.mqSet, body.clientId);
         return createResponse(ResponseCode.SUCCESS, {
           body: encodeLockBatchResponseBody({ lockOKMQSet: locked }),
@@ -64,6 +68,7 @@ export function clientHandlers(ctx: BrokerContext): HandlerTable {
       RequestCode.UNLOCK_BATCH_MQ,
       (request) => {
         const body = decodeUnlockBatchRequestBody(request.body ?? Buffer.from('{}'));
+        checkLockBatch(body);
         ctx.locks.unlockBatch(body.consumerGroup, body.mqSet, body.clientId);
         return success();
       },
@@ -73,6 +78,7 @@ export function clientHandlers(ctx: BrokerContext): HandlerTable {
 
 function heartbeat(ctx: BrokerContext, context: RequestContext, request: RemotingCommand): RemotingCommand {
   const data = decodeHeartbeatData(request.body ?? Buffer.from('{}'));
+  checkHeartbeat(data);
   const info = {
     channel: context.channel,
     clientId: data.clientID,
@@ -84,13 +90,7 @@ function heartbeat(ctx: BrokerContext, context: RequestContext, request: Remotin
     let notify = true;
     if (group) {
       notify = group.notifyConsumerIdsChangedEnable;
-      // Java creates the group's retry topic on every heartbeat (a no-op once it exists).
-      ctx.topics.createInSendMessageBack(
-        TopicConfigManager.retryTopic(consumer.groupName),
-        group.retryQueueNums,
-        Perm.READ | Perm.WRITE,
-        consumer.unitMode ? TopicSysFlag.UNIT_SUB : 0,
-      );
+      createRetryTopic(ctx, consumer.groupName, group.retryQueueNums, consumer.unitMode);
     }
     const changed = ctx.clients.registerConsumer(consumer, info, notify);
     if (changed) {
@@ -104,11 +104,31 @@ function heartbeat(ctx: BrokerContext, context: RequestContext, request: Remotin
   return success();
 }
 
+/**
+ * Java creates the group's retry topic on every heartbeat (a no-op once it exists). Not for a group
+ * without retry queues, nor for one whose name is too long to prefix (the heartbeat still counts).
+ */
+function createRetryTopic(ctx: BrokerContext, group: string, queueNums: number, unitMode: boolean): void {
+  const topic = TopicConfigManager.retryTopic(group);
+  if (queueNums < 1 || ctx.topics.select(topic) !== undefined) return;
+  if (!isValidTopicName(topic)) {
+    ctx.logger.warn({ group: group.slice(0, 64) }, 'the group name is too long for a retry topic');
+    return;
+  }
+  ctx.topics.createInSendMessageBack(
+    topic,
+    queueNums,
+    Perm.READ | Perm.WRITE,
+    unitMode ? TopicSysFlag.UNIT_SUB : 0,
+  );
+}
+
 function unregister(ctx: BrokerContext, context: RequestContext, request: RemotingCommand): RemotingCommand {
   const h = UnregisterClientRequestHeader.decode(request.extFields);
   if (h.producerGroup !== undefined) ctx.clients.unregisterProducer(h.producerGroup, context.channel);
   if (h.consumerGroup !== undefined) {
-    const notify = ctx.groups.find(h.consumerGroup)?.notifyConsumerIdsChangedEnable ?? true;
+    // A look only: unregistering never creates the group.
+    const notify = ctx.groups.table.get(h.consumerGroup)?.notifyConsumerIdsChangedEnable ?? true;
     ctx.clients.unregisterConsumer(h.consumerGroup, context.channel, notify);
   }
   return success();
@@ -130,6 +150,7 @@ function consumerList(ctx: BrokerContext, request: RemotingCommand): RemotingCom
  */
 function queryOffset(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
   const h = QueryConsumerOffsetRequestHeader.decode(request.extFields);
+  checkOffsetQuery(h);
   const offset = ctx.offsets.query(h.consumerGroup, h.topic, h.queueId);
   if (offset >= 0n) {
     return createResponse(ResponseCode.SUCCESS, {

@@ -3,6 +3,13 @@
  * auto-created with defaults), committed consumer offsets (Java ConsumerOffsetManager) and the order
  * locks of orderly consumers (Java RebalanceLockManager).
  */
+import {
+  checkCommitOffset,
+  checkGroupParam,
+  checkQueueId,
+  checkTopicParam,
+  isValidGroupName,
+} from './request-checks.js';
 
 export interface SubscriptionGroupConfig {
   groupName: string;
@@ -35,14 +42,36 @@ export class SubscriptionGroupManager {
 
   constructor(private readonly autoCreate: boolean) {}
 
-  /** Java findSubscriptionGroupConfig: unknown groups are created with defaults when auto-create is on. */
-  find(group: string): SubscriptionGroupConfig | undefined {
-    let config = this.table.get(group);
-    if (!config && this.autoCreate) {
-      config = newSubscriptionGroupConfig(group);
-      this.table.set(group, config);
-    }
+  /**
+   * Java 5.x findSubscriptionGroupConfig without its side effect: the stored config, else (auto-create
+   * on, legal name of at most 255 characters) a new default one that is not stored yet, else undefined.
+   * A request stores it with `keep` once it has passed every check, so a refused one leaves no group.
+   */
+  lookup(group: string): SubscriptionGroupConfig | undefined {
+    const config = this.table.get(group);
+    if (config !== undefined) return config;
+    if (!this.autoCreate || !isValidGroupName(group)) return undefined;
+    return newSubscriptionGroupConfig(group);
+  }
+
+  /** Stores a config `lookup` made (no-op for one already stored); returns the stored one. */
+  keep(config: SubscriptionGroupConfig): SubscriptionGroupConfig {
+    const stored = this.table.get(config.groupName);
+    if (stored !== undefined) return stored;
+    this.put(config);
     return config;
+  }
+
+  /** Adds or replaces a config; the last guard before a name is stored. */
+  put(config: SubscriptionGroupConfig): void {
+    checkGroupParam(config.groupName, 'groupName');
+    this.table.set(config.groupName, config);
+  }
+
+  /** lookup + keep: the group's config, auto-created when allowed. */
+  find(group: string): SubscriptionGroupConfig | undefined {
+    const config = this.lookup(group);
+    return config && this.keep(config);
   }
 }
 
@@ -59,7 +88,12 @@ export interface OffsetBackend {
 export class ConsumerOffsetManager {
   constructor(private readonly backend: OffsetBackend) {}
 
+  /** The handlers check first; this guard keeps a bad name or number out of consumerOffset.json anyway. */
   commit(group: string, topic: string, queueId: number, offset: bigint): void {
+    checkGroupParam(group, 'consumerGroup');
+    checkTopicParam(topic);
+    checkQueueId(queueId);
+    checkCommitOffset(offset);
     this.backend.commitOffset(group, topic, queueId, offset);
   }
 

@@ -3,10 +3,17 @@
  * the `defaultTopic` template (TBW102), retry/DLQ topics created on demand, admin updates and deletes.
  * Every change bumps the data version, is persisted, and tells the broker to re-register.
  */
+import { RequestRefusedError } from '../../../common/errors.js';
 import { Perm } from '../../../protocol/codes/misc.js';
-import { SystemTopic, RETRY_GROUP_TOPIC_PREFIX } from '../../../protocol/message/validators.js';
+import { ResponseCode } from '../../../protocol/codes/response-code.js';
+import {
+  RETRY_GROUP_TOPIC_PREFIX,
+  SystemTopic,
+  topicNameProblem,
+} from '../../../protocol/message/validators.js';
 import type { DataVersion, TopicConfig } from '../../../protocol/body/topic-config.js';
 import { makeTopicConfig, nextDataVersion } from '../../../protocol/body/topic-config.js';
+import { topicConfigProblem } from './request-checks.js';
 
 export interface TopicTableSnapshot {
   dataVersion: DataVersion;
@@ -31,6 +38,15 @@ export const SCHEDULE_TOPIC_QUEUE_NUM = 18;
 export const REPLY_TOPIC_POSTFIX = 'REPLY_TOPIC';
 
 export type { DataVersion };
+
+/** What makes a saved entry unusable: an illegal name or a queue count that is not a count. */
+function poisonOf(name: string, config: TopicConfig): string | undefined {
+  const problem = topicNameProblem(name);
+  if (problem !== undefined) return problem;
+  const counts = [config.readQueueNums, config.writeQueueNums];
+  if (counts.some((n) => !Number.isInteger(n) || n < 0)) return `queue counts ${counts.join('/')}`;
+  return undefined;
+}
 
 export class TopicConfigManager {
   readonly table = new Map<string, TopicConfig>();
@@ -90,17 +106,25 @@ export class TopicConfigManager {
 
   /**
    * Merges a persisted table (topics.json) over the built-in topics, as Java's load() does: persisted
-   * entries win, system topics not in the file stay.
+   * entries win, system topics not in the file stay. Entries no peer would accept (an illegal name or
+   * a negative queue count, saved by older versions) are left out and returned with the reason, so
+   * the broker can say so; the next save drops them from the file.
    */
-  load(snapshot: TopicTableSnapshot | undefined): void {
-    if (!snapshot) return;
-    for (const [name, config] of snapshot.topicConfigTable) this.table.set(name, { ...config });
+  load(snapshot: TopicTableSnapshot | undefined): { topic: string; problem: string }[] {
+    const dropped: { topic: string; problem: string }[] = [];
+    if (!snapshot) return dropped;
+    for (const [name, config] of snapshot.topicConfigTable) {
+      const problem = this.systemTopics.has(name) ? undefined : poisonOf(name, config);
+      if (problem !== undefined) dropped.push({ topic: name, problem });
+      else this.table.set(name, { ...config, topicName: name });
+    }
     this.dataVersion = { ...snapshot.dataVersion };
     if (this.options.autoCreateTopicEnable) {
       // A TBW102 saved while auto-create was off lost INHERIT; restore the template.
       const tbw = this.table.get(SystemTopic.AUTO_CREATE_TOPIC_KEY_TOPIC);
       if (tbw) tbw.perm |= Perm.INHERIT | Perm.READ | Perm.WRITE;
     }
+    return dropped;
   }
 
   isSystemTopic(topic: string): boolean {
@@ -130,11 +154,12 @@ export class TopicConfigManager {
   }
 
   /**
-   * Java createTopicInSendMessageMethod: a topic unknown to a send is created from the template
-   * `defaultTopic` when that template exists and carries INHERIT: min(requested, template write
-   * queues) queues (not below 0), the template's perm without INHERIT and its filter type.
+   * Java createTopicInSendMessageMethod, without storing: the config a send for an unknown topic
+   * would create from the template `defaultTopic` when that template exists and carries INHERIT:
+   * min(requested, template write queues) queues (not below 0), the template's perm without INHERIT
+   * and its filter type. The existing config when the topic is known; undefined when none can be made.
    */
-  createInSendMessage(
+  planInSendMessage(
     topic: string,
     defaultTopic: string,
     requestedQueueNums: number,
@@ -149,37 +174,63 @@ export class TopicConfigManager {
     }
     if ((template.perm & Perm.INHERIT) === 0) return undefined;
     const queueNums = Math.max(0, Math.min(requestedQueueNums, template.writeQueueNums));
-    const config = makeTopicConfig(topic, {
+    return makeTopicConfig(topic, {
       readQueueNums: queueNums,
       writeQueueNums: queueNums,
       perm: template.perm & ~Perm.INHERIT,
       topicSysFlag,
       topicFilterType: template.topicFilterType,
     });
-    this.table.set(topic, config);
-    this.changed(config);
-    return config;
   }
 
-  /** Java createTopicInSendMessageBackMethod: retry / DLQ topics with a fixed queue count and perm. */
+  /** planInSendMessage, stored. */
+  createInSendMessage(
+    topic: string,
+    defaultTopic: string,
+    requestedQueueNums: number,
+    topicSysFlag: number,
+  ): TopicConfig | undefined {
+    const config = this.planInSendMessage(topic, defaultTopic, requestedQueueNums, topicSysFlag);
+    return config && this.adopt(config);
+  }
+
+  /** Java createTopicInSendMessageBackMethod, without storing: retry / DLQ topics, fixed queues and perm. */
+  planInSendMessageBack(topic: string, queueNums: number, perm: number, topicSysFlag: number): TopicConfig {
+    return (
+      this.table.get(topic) ??
+      makeTopicConfig(topic, { readQueueNums: queueNums, writeQueueNums: queueNums, perm, topicSysFlag })
+    );
+  }
+
+  /** planInSendMessageBack, stored. */
   createInSendMessageBack(topic: string, queueNums: number, perm: number, topicSysFlag: number): TopicConfig {
-    const existing = this.table.get(topic);
+    return this.adopt(this.planInSendMessageBack(topic, queueNums, perm, topicSysFlag));
+  }
+
+  /**
+   * Stores a planned config unless its topic exists meanwhile (the existing one is returned then).
+   * Planning and adopting apart lets a request finish its checks before anything is stored.
+   */
+  adopt(config: TopicConfig): TopicConfig {
+    const existing = this.table.get(config.topicName);
     if (existing) return existing;
-    const config = makeTopicConfig(topic, {
-      readQueueNums: queueNums,
-      writeQueueNums: queueNums,
-      perm,
-      topicSysFlag,
-    });
-    this.table.set(topic, config);
+    this.guard(config);
+    this.table.set(config.topicName, config);
     this.changed(config);
     return config;
   }
 
   /** UPDATE_AND_CREATE_TOPIC: replaces or adds the config. */
   update(config: TopicConfig): void {
+    this.guard(config);
     this.table.set(config.topicName, { ...config });
     this.changed(config);
+  }
+
+  /** The last check before a topic is stored: handlers refuse first, with their own codes. */
+  private guard(config: TopicConfig): void {
+    const problem = topicConfigProblem(config);
+    if (problem !== undefined) throw new RequestRefusedError(ResponseCode.INVALID_PARAMETER, problem);
   }
 
   delete(topic: string): boolean {

@@ -22,6 +22,7 @@ import type { HandlerTable, RequestHandler } from '../../../transport/handler-ta
 import type { RemotingChannel } from '../../../transport/types.js';
 import type { GetMessageStatus, TagsCodeFilter } from '../../store/index.js';
 import type { BrokerContext } from '../core/broker-context.js';
+import { checkCommitOffset, checkIntRange } from '../core/request-checks.js';
 import type { PullHoldService } from './pull-hold-service.js';
 import { FAQ_SUGGEST } from '../../faq.js';
 
@@ -89,7 +90,9 @@ async function pullMessage(
       `the broker[${ctx.storeHost().ip}] pulling message is forbidden`,
     );
   }
-  const group = ctx.groups.find(h.consumerGroup);
+  // 5.x refuses to auto-create an illegal or overlong group (SUBSCRIPTION_GROUP_NOT_EXIST); a new
+  // group is stored only once the pull passed its checks.
+  const group = ctx.groups.lookup(h.consumerGroup);
   if (!group) {
     throw new RequestRefusedError(
       ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
@@ -164,6 +167,10 @@ async function pullMessage(
       `The broker does not support consumer to filter message by ${expressionType}`,
     );
   }
+  // Java checks neither: a pull asking for nothing, or committing a negative offset.
+  checkIntRange('maxMsgNums', h.maxMsgNums, 1, 2147483647);
+  if (commit) checkCommitOffset(h.commitOffset);
+  ctx.groups.keep(group);
   const filter = buildTagFilter(subString);
   const result = await ctx.store.getMessage(
     h.consumerGroup,

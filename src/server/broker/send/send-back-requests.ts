@@ -22,7 +22,7 @@ import type { BrokerContext } from '../core/broker-context.js';
 import { reputInput } from '../core/stored-message.js';
 import type { ScheduleService } from '../schedule/schedule-service.js';
 import { DLQ_NUMS_PER_GROUP, randomQueueId } from './send-support.js';
-import { TopicConfigManager } from '../core/topic-config-manager.js';
+import { retryTopicOf } from '../core/request-checks.js';
 import { TopicSysFlag } from '../../../protocol/body/topic-config.js';
 import { FAQ_SUGGEST } from '../../faq.js';
 
@@ -38,7 +38,8 @@ async function consumerSendMsgBack(
   request: RemotingCommand,
 ): Promise<RemotingCommand> {
   const h = ConsumerSendMsgBackRequestHeader.decode(request.extFields);
-  const group = ctx.groups.find(h.group);
+  // 5.x refuses to auto-create an illegal or overlong group here (SUBSCRIPTION_GROUP_NOT_EXIST).
+  const group = ctx.groups.lookup(h.group);
   if (!group) {
     throw new RequestRefusedError(
       ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
@@ -51,11 +52,14 @@ async function consumerSendMsgBack(
       `the broker[${ctx.storeHost().ip}] sending message is forbidden`,
     );
   }
-  if (group.retryQueueNums <= 0) return createResponse(ResponseCode.SUCCESS);
+  if (group.retryQueueNums <= 0) {
+    ctx.groups.keep(group);
+    return createResponse(ResponseCode.SUCCESS);
+  }
 
-  let topic = TopicConfigManager.retryTopic(h.group);
+  let topic = retryTopicOf(h.group);
   let queueId = randomQueueId(group.retryQueueNums);
-  const retryConfig = ctx.topics.createInSendMessageBack(
+  const retryConfig = ctx.topics.planInSendMessageBack(
     topic,
     group.retryQueueNums,
     Perm.READ | Perm.WRITE,
@@ -77,6 +81,9 @@ async function consumerSendMsgBack(
     props[MessageConst.PROPERTY_RETRY_TOPIC] = record.topic;
   props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = 'false';
 
+  // Every check passed: what Java creates on its way (group, retry topic) is stored now.
+  ctx.groups.keep(group);
+  ctx.topics.adopt(retryConfig);
   let delayLevel = h.delayLevel;
   let maxReconsumeTimes = group.retryMaxTimes;
   if (request.version >= MQVersion.V3_4_9 && h.maxReconsumeTimes !== undefined)

@@ -40,12 +40,15 @@ import {
 } from './send-support.js';
 import { FAQ_SUGGEST } from '../../faq.js';
 import type { TopicConfig } from '../../../protocol/body/topic-config.js';
+import type { SubscriptionGroupConfig } from '../core/groups.js';
 
 /** What one send request decided before its record(s) are built. */
 interface SendTarget {
   readonly request: RemotingCommand;
   readonly header: SendMessageRequestHeader;
+  /** Planned, not stored yet, when `isNew` (see `accept`). */
   readonly config: TopicConfig;
+  readonly isNew: boolean;
   readonly queueId: number;
   readonly remote: string;
 }
@@ -69,7 +72,7 @@ async function sendMessage(
 ): Promise<RemotingCommand> {
   const v2 = request.code !== RequestCode.SEND_MESSAGE;
   const header = SendMessageRequestHeader.decode(request.extFields, { v2 });
-  const config = checkSend(
+  const { config, isNew } = checkSend(
     ctx,
     {
       topic: header.topic,
@@ -81,7 +84,7 @@ async function sendMessage(
     remote,
   );
   const queueId = header.queueId < 0 ? randomQueueId(config.writeQueueNums) : header.queueId;
-  const target: SendTarget = { request, header, config, queueId, remote };
+  const target: SendTarget = { request, header, config, isNew, queueId, remote };
   return header.batch ? sendBatch(ctx, target) : sendOne(ctx, schedule, target);
 }
 
@@ -119,7 +122,10 @@ async function sendOne(
     preparedTransactionOffset: 0n,
     waitStoreMsgOK: wait === undefined || wait.toLowerCase() === 'true',
   };
-  if (target.dlq) {
+  accept(ctx, send);
+  if (target.retryGroup) ctx.groups.keep(target.retryGroup);
+  if (target.dlq !== undefined) {
+    ctx.topics.adopt(target.dlq);
     delete stored[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
     input.properties = propertiesToStoredString(stored);
   } else {
@@ -128,35 +134,51 @@ async function sendOne(
   return answer(ctx, send, await ctx.store.putMessage(input));
 }
 
+/**
+ * Every check passed: the topic a send auto-creates is stored now, so a refused send leaves none
+ * (Java creates it in msgCheck, before the later checks).
+ */
+function accept(ctx: BrokerContext, send: SendTarget): void {
+  if (send.isNew) ctx.topics.adopt(send.config);
+}
+
+/** What handleRetryAndDLQ decided; the group and the DLQ topic are stored only if the send goes on. */
+interface RetryTarget {
+  topic: string;
+  queueId: number;
+  sysFlag: number;
+  /** The planned `%DLQ%` topic when the message goes there. */
+  dlq: TopicConfig | undefined;
+  /** The `%RETRY%` topic's group, looked up (auto-created on acceptance). */
+  retryGroup: SubscriptionGroupConfig | undefined;
+}
+
 /** Java handleRetryAndDLQ + the MULTI_TAG sysFlag bit. */
-function retryAndDLQ(
-  ctx: BrokerContext,
-  { request, header, config, queueId }: SendTarget,
-): { topic: string; queueId: number; sysFlag: number; dlq: boolean } {
+function retryAndDLQ(ctx: BrokerContext, { request, header, config, queueId }: SendTarget): RetryTarget {
   let topic = header.topic;
-  let dlq = false;
+  let dlq: TopicConfig | undefined;
+  let retryGroup: SubscriptionGroupConfig | undefined;
   if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
     const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
-    const groupConfig = ctx.groups.find(group);
-    if (!groupConfig) {
+    retryGroup = ctx.groups.lookup(group);
+    if (!retryGroup) {
       throw new RequestRefusedError(
         ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
         `subscription group not exist, ${group} ${FAQ_SUGGEST}`,
       );
     }
-    let max = groupConfig.retryMaxTimes;
+    let max = retryGroup.retryMaxTimes;
     if (request.version >= MQVersion.V3_4_9 && header.maxReconsumeTimes !== undefined)
       max = header.maxReconsumeTimes;
     if ((header.reconsumeTimes ?? 0) >= max) {
       topic = DLQ_GROUP_TOPIC_PREFIX + group;
       queueId = randomQueueId(DLQ_NUMS_PER_GROUP);
-      ctx.topics.createInSendMessageBack(topic, DLQ_NUMS_PER_GROUP, Perm.READ | Perm.WRITE, 0);
-      dlq = true;
+      dlq = ctx.topics.planInSendMessageBack(topic, DLQ_NUMS_PER_GROUP, Perm.READ | Perm.WRITE, 0);
     }
   }
   let sysFlag = header.sysFlag;
   if (config.topicFilterType === 'MULTI_TAG') sysFlag |= MessageSysFlag.MULTI_TAGS;
-  return { topic, queueId, sysFlag, dlq };
+  return { topic, queueId, sysFlag, dlq, retryGroup };
 }
 
 async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<RemotingCommand> {
@@ -190,6 +212,7 @@ async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<Remoting
     refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
   }
   if (entries.length === 0) refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
+  accept(ctx, send);
   const batchPropString = propertiesToStoredString(batchProps);
   const wait = batchProps[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
   const bornHost = parseSocketAddress(send.remote);

@@ -22,6 +22,7 @@ import type { BrokerContext } from '../core/broker-context.js';
 import type { TopicConfig } from '../../../protocol/body/topic-config.js';
 import { TopicSysFlag } from '../../../protocol/body/topic-config.js';
 import { FAQ_SUGGEST } from '../../faq.js';
+import { refuseInvalid } from '../core/request-checks.js';
 import { checkTopicName, topicConfigToString } from '../core/topic-config.js';
 
 /** Queues of a `%DLQ%` topic (Java DLQ_NUMS_PER_GROUP). */
@@ -61,11 +62,16 @@ export interface SendCheckInput {
 }
 
 /**
- * Java msgCheck: broker write permission for order topics, topic name, not-allowed topics, topic
- * existence (auto-creating from the default topic, or `%RETRY%` topics with one queue) and the queue
- * id. Returns the topic config; refuses with RequestRefusedError.
+ * Java msgCheck, without its side effect: broker write permission for order topics, topic name,
+ * not-allowed topics, topic existence (planning auto-creation from the default topic, or a `%RETRY%`
+ * topic with one queue) and the queue id. Returns the topic config, planned when `isNew`: the caller
+ * stores it with `ctx.topics.adopt` once every other check passed. Refuses with RequestRefusedError.
  */
-export function checkSend(ctx: BrokerContext, req: SendCheckInput, remoteAddress: string): TopicConfig {
+export function checkSend(
+  ctx: BrokerContext,
+  req: SendCheckInput,
+  remoteAddress: string,
+): { config: TopicConfig; isNew: boolean } {
   const { topic } = req;
   if ((ctx.options.brokerPermission & Perm.WRITE) === 0 && ctx.topics.isOrderTopic(topic)) {
     throw new RequestRefusedError(
@@ -81,18 +87,26 @@ export function checkSend(ctx: BrokerContext, req: SendCheckInput, remoteAddress
     );
   }
   let config = ctx.topics.select(topic);
+  const isNew = config === undefined;
   if (!config) {
     const isRetry = topic.startsWith(RETRY_GROUP_TOPIC_PREFIX);
     const sysFlag = req.unitMode ? (isRetry ? TopicSysFlag.UNIT_SUB : TopicSysFlag.UNIT) : 0;
     ctx.logger.warn({ topic, producer: remoteAddress }, 'the topic does not exist');
-    config = ctx.topics.createInSendMessage(topic, req.defaultTopic, req.defaultTopicQueueNums, sysFlag);
+    config = ctx.topics.planInSendMessage(topic, req.defaultTopic, req.defaultTopicQueueNums, sysFlag);
     if (!config && isRetry) {
-      config = ctx.topics.createInSendMessageBack(topic, 1, Perm.READ | Perm.WRITE, sysFlag);
+      config = ctx.topics.planInSendMessageBack(topic, 1, Perm.READ | Perm.WRITE, sysFlag);
     }
     if (!config) {
       throw new RequestRefusedError(
         ResponseCode.TOPIC_NOT_EXIST,
         `topic[${topic}] not exist, apply first please!${FAQ_SUGGEST}`,
+      );
+    }
+    // Java would create a topic without queues here, then refuse every send to it.
+    if (config.writeQueueNums < 1) {
+      refuseInvalid(
+        `defaultTopicQueueNums ${req.defaultTopicQueueNums} cannot create topic[${topic}]: ` +
+          `send with defaultTopicQueueNums of at least 1 (the producer's defaultTopicQueueNums option)`,
       );
     }
   }
@@ -102,7 +116,7 @@ export function checkSend(ctx: BrokerContext, req: SendCheckInput, remoteAddress
       `request queueId[${req.queueId}] is illegal, ${topicConfigToString(config)} Producer: ${remoteAddress}`,
     );
   }
-  return config;
+  return { config, isNew };
 }
 
 /** Java `ThreadLocalRandom.nextInt(99999999) % n`. */

@@ -1,0 +1,89 @@
+/**
+ * The checks of client housekeeping requests, run before anything of the request is applied: a
+ * heartbeat, a lock batch or an offset commit with one bad name is refused whole (INVALID_PARAMETER
+ * unless Java has its own answer), so nothing of it reaches the client, lock or offset tables.
+ */
+import { RequestRefusedError } from '../../../common/errors.js';
+import { ResponseCode } from '../../../protocol/codes/response-code.js';
+import type { HeartbeatData } from '../../../protocol/body/heartbeat.js';
+import type { LockBatchRequestBody } from '../../../protocol/body/lock-batch.js';
+import type { BrokerContext } from '../core/broker-context.js';
+import {
+  checkCommitOffset,
+  checkGroupParam,
+  checkQueueId,
+  checkTopicParam,
+  refuseInvalid,
+} from '../core/request-checks.js';
+
+/** Longest client id (ip@instance[@unit]) and broker name taken from a client (Java sets no bound). */
+const MAX_CLIENT_ID_LENGTH = 1024;
+const MAX_BROKER_NAME_LENGTH = 255;
+
+/** Java checks nothing here; 5.x merely skips a consumer whose group it cannot auto-create. */
+export function checkHeartbeat(data: HeartbeatData): void {
+  if (data.clientID.length > MAX_CLIENT_ID_LENGTH) {
+    refuseInvalid(
+      `heartbeat clientID is longer than ${MAX_CLIENT_ID_LENGTH} characters: shorten the instance name`,
+    );
+  }
+  for (const consumer of data.consumerDataSet) {
+    checkGroupParam(consumer.groupName, 'heartbeat consumerDataSet.groupName');
+    for (const sub of consumer.subscriptionDataSet) {
+      checkTopicParam(sub.topic, `heartbeat subscriptionDataSet.topic of group ${consumer.groupName}`);
+    }
+  }
+  for (const producer of data.producerDataSet) {
+    checkGroupParam(producer.groupName, 'heartbeat producerDataSet.groupName');
+  }
+}
+
+/** LOCK_BATCH_MQ / UNLOCK_BATCH_MQ: group, and topic / broker name / queue id of every queue. */
+export function checkLockBatch(body: LockBatchRequestBody): void {
+  checkGroupParam(body.consumerGroup, 'consumerGroup');
+  if (body.clientId.length > MAX_CLIENT_ID_LENGTH) {
+    refuseInvalid(`clientId is longer than ${MAX_CLIENT_ID_LENGTH} characters: shorten the instance name`);
+  }
+  for (const mq of body.mqSet) {
+    checkTopicParam(mq.topic, 'mqSet.topic');
+    if (mq.brokerName.length === 0 || mq.brokerName.length > MAX_BROKER_NAME_LENGTH) {
+      refuseInvalid(`mqSet.brokerName must have 1 to ${MAX_BROKER_NAME_LENGTH} characters`);
+    }
+    checkQueueId(mq.queueId, 'mqSet.queueId');
+  }
+}
+
+/** QUERY_CONSUMER_OFFSET reads only, but a bad name or queue id can never have an answer. */
+export function checkOffsetQuery(h: { consumerGroup: string; topic: string; queueId: number }): void {
+  checkGroupParam(h.consumerGroup, 'consumerGroup');
+  checkTopicParam(h.topic);
+  checkQueueId(h.queueId);
+}
+
+/**
+ * UPDATE_CONSUMER_OFFSET, as 5.x ConsumerManageProcessor: the group must exist (here: or be
+ * auto-creatable) and the topic must exist; plus what 5.x leaves unchecked: a queue id of the topic
+ * and an offset of 0 or more.
+ */
+export function checkOffsetUpdate(
+  ctx: BrokerContext,
+  h: { consumerGroup: string; topic: string; queueId: number; commitOffset: bigint },
+): void {
+  if (ctx.groups.lookup(h.consumerGroup) === undefined) {
+    throw new RequestRefusedError(
+      ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST,
+      `Group ${h.consumerGroup} not exist!`,
+    );
+  }
+  const topic = ctx.topics.select(h.topic);
+  if (topic === undefined) {
+    throw new RequestRefusedError(ResponseCode.TOPIC_NOT_EXIST, `Topic ${h.topic} not exist!`);
+  }
+  const queues = Math.max(topic.readQueueNums, topic.writeQueueNums);
+  if (h.queueId < 0 || h.queueId >= queues) {
+    refuseInvalid(
+      `queueId ${h.queueId} is out of range: topic[${h.topic}] has queues 0 to ${queues - 1}, commit to one of them`,
+    );
+  }
+  checkCommitOffset(h.commitOffset);
+}
