@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseFastjsonObject } from '../../src/protocol/body/fastjson-parse.js';
+import { parseFastjsonObject } from '../../src/protocol/json/fastjson-parse.js';
 import { RequestCode } from '../../src/protocol/codes/request-code.js';
 import { createRequest } from '../../src/protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
