@@ -13,7 +13,6 @@
  */
 import type { StoreHooks } from './store-config.js';
 import type { CommitLog } from './commit-log.js';
-import { fdatasync } from './file-io.js';
 
 export type AppendOutcome = 'PUT_OK' | 'FLUSH_DISK_TIMEOUT' | 'UNKNOWN_ERROR';
 
@@ -163,7 +162,7 @@ export class AppendPipeline {
       while (!this.failure && this.log.flushedPos < this.log.writtenPos && this.flushNeeded()) {
         const target = this.log.writtenPos;
         for (const seg of this.log.segmentsBetween(this.log.flushedPos, target)) {
-          await (this.hooks.fdatasync ? this.hooks.fdatasync(seg.fd) : fdatasync(seg.fd));
+          await (this.hooks.fdatasync ? this.hooks.fdatasync(seg.fd) : this.log.io.fdatasync(seg.fd));
           this.counters.fsyncs++;
         }
         this.log.flushedPos = target;

@@ -10,11 +10,11 @@
  * Positions are reserved synchronously (JS runs one task at a time, so reserving is the "put lock");
  * the AppendPipeline (append-pipeline.ts) writes the reserved bytes in order and flushes them.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { MessageMagic } from '../../protocol/message/constants.js';
 import { END_FILE_MIN_BLANK_LENGTH, offsetFileName } from './store-config.js';
-import { createPreallocatedSync, fsyncDirSync, pread, pwritev } from './file-io.js';
+import type { FileIO } from './file-io.js';
+import { createPreallocatedSync, pread, pwritev } from './file-io.js';
 
 export interface Segment {
   readonly start: number;
@@ -40,6 +40,7 @@ export class CommitLog {
   pending: PendingWrite[] = [];
 
   constructor(
+    readonly io: FileIO,
     readonly rootDir: string,
     readonly segmentSize: number,
   ) {
@@ -48,10 +49,10 @@ export class CommitLog {
 
   /** Opens existing segment files (already validated by recovery) in order. */
   openSegments(files: { start: number; name: string }[]): void {
-    fs.mkdirSync(this.dir, { recursive: true });
+    this.io.mkdirSync(this.dir);
     for (const f of files) {
       const file = path.join(this.dir, f.name);
-      this.segments.push({ start: f.start, fd: fs.openSync(file, 'r+'), file });
+      this.segments.push({ start: f.start, fd: this.io.openSync(file, 'r+'), file });
     }
   }
 
@@ -115,7 +116,7 @@ export class CommitLog {
       const bufs: Buffer[] = [];
       let j = i;
       while (j < batch.length && batch[j].pos < seg.start + this.segmentSize) bufs.push(batch[j++].buf);
-      await pwritev(seg.fd, bufs, batch[i].pos - seg.start);
+      await pwritev(this.io, seg.fd, bufs, batch[i].pos - seg.start);
       i = j;
     }
   }
@@ -130,19 +131,19 @@ export class CommitLog {
     if (pos < this.minOffset || pos + length > this.writtenPos) return undefined;
     const seg = this.segmentFor(pos);
     if (seg === undefined || pos - seg.start + length > this.segmentSize) return undefined;
-    const buf = await pread(seg.fd, length, pos - seg.start);
+    const buf = await pread(this.io, seg.fd, length, pos - seg.start);
     return buf.length === length ? buf : undefined;
   }
 
   closeFiles(): void {
-    for (const s of this.segments.splice(0)) fs.closeSync(s.fd);
+    for (const s of this.segments.splice(0)) this.io.closeSync(s.fd);
   }
 
   private createSegment(start: number): Segment {
-    fs.mkdirSync(this.dir, { recursive: true });
+    this.io.mkdirSync(this.dir);
     const file = path.join(this.dir, offsetFileName(start));
-    const seg: Segment = { start, fd: createPreallocatedSync(file, this.segmentSize), file };
-    fsyncDirSync(this.dir);
+    const seg: Segment = { start, fd: createPreallocatedSync(this.io, file, this.segmentSize), file };
+    this.io.syncDirSync(this.dir);
     this.segments.push(seg);
     return seg;
   }

@@ -11,13 +11,11 @@
  * record are written and before the put is acknowledged, so an acknowledged message is pullable.
  * Only `maxOffset` (entry count) and a few positions stay in memory.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { offsetFileName } from './store-config.js';
+import type { FileIO } from './file-io.js';
 import {
   createPreallocatedSync,
-  fdatasync,
-  fsyncDirSync,
   listOffsetFiles,
   pread,
   preadSync,
@@ -51,6 +49,7 @@ export class ConsumeQueue {
   nextQueueOffset = 0;
 
   constructor(
+    private readonly io: FileIO,
     cqRoot: string,
     readonly topic: string,
     readonly queueId: number,
@@ -69,18 +68,19 @@ export class ConsumeQueue {
    * first entry that is not (offset >= 0, size > 0). Whatever follows is zeroed, later files removed.
    */
   load(): void {
-    const list = listOffsetFiles(this.dir);
+    const io = this.io;
+    const list = listOffsetFiles(io, this.dir);
     for (const f of list) {
       const file = path.join(this.dir, f.name);
-      if (fs.statSync(file).size !== this.fileBytes) fs.truncateSync(file, this.fileBytes);
-      this.files.push({ start: f.start, fd: fs.openSync(file, 'r+'), dirty: false });
+      if (io.sizeSync(file) !== this.fileBytes) io.truncateSync(file, this.fileBytes);
+      this.files.push({ start: f.start, fd: io.openSync(file, 'r+'), dirty: false });
     }
     const last = this.files[this.files.length - 1];
     if (last === undefined) return;
     let end = 0;
     const chunkBytes = 3276 * CQ_ENTRY_SIZE;
     scan: for (let pos = 0; pos < this.fileBytes; pos += chunkBytes) {
-      const chunk = preadSync(last.fd, Math.min(chunkBytes, this.fileBytes - pos), pos);
+      const chunk = preadSync(io, last.fd, Math.min(chunkBytes, this.fileBytes - pos), pos);
       for (let i = 0; i + CQ_ENTRY_SIZE <= chunk.length; i += CQ_ENTRY_SIZE) {
         const phys = Number(chunk.readBigInt64BE(i));
         const size = chunk.readInt32BE(i + 8);
@@ -92,10 +92,10 @@ export class ConsumeQueue {
     this.maxOffset = (last.start + end) / CQ_ENTRY_SIZE;
     if (end === 0 && this.files.length > 1) {
       const prev = this.files[this.files.length - 2];
-      const e = preadSync(prev.fd, CQ_ENTRY_SIZE, this.fileBytes - CQ_ENTRY_SIZE);
+      const e = preadSync(io, prev.fd, CQ_ENTRY_SIZE, this.fileBytes - CQ_ENTRY_SIZE);
       this.maxPhysicEnd = Number(e.readBigInt64BE(0)) + e.readInt32BE(8);
     }
-    zeroRangeSync(last.fd, end, this.fileBytes);
+    zeroRangeSync(io, last.fd, end, this.fileBytes);
   }
 
   /** Appends entries for consecutive logical offsets starting at `maxOffset`. */
@@ -113,7 +113,7 @@ export class ConsumeQueue {
         buf.writeInt32BE(e.size, k * CQ_ENTRY_SIZE + 8);
         buf.writeBigInt64BE(e.tagsCode, k * CQ_ENTRY_SIZE + 12);
       }
-      pwriteSync(file.fd, buf, inFile);
+      pwriteSync(this.io, file.fd, buf, inFile);
       file.dirty = true;
       this.maxOffset += n;
       const lastEntry = entries[i + n - 1];
@@ -133,7 +133,7 @@ export class ConsumeQueue {
     if (file === undefined) return undefined;
     const fileEnd = Math.min(file.start + this.fileBytes, this.maxOffset * CQ_ENTRY_SIZE);
     const len = Math.min(maxEntries * CQ_ENTRY_SIZE, fileEnd - bytePos);
-    const buf = await pread(file.fd, len, bytePos - file.start);
+    const buf = await pread(this.io, file.fd, len, bytePos - file.start);
     return buf.subarray(0, buf.length - (buf.length % CQ_ENTRY_SIZE));
   }
 
@@ -156,12 +156,12 @@ export class ConsumeQueue {
     while (this.files.length > 0) {
       const last = this.files[this.files.length - 1];
       if (last.start >= bytePos) {
-        fs.closeSync(last.fd);
-        fs.rmSync(path.join(this.dir, offsetFileName(last.start)), { force: true });
+        this.io.closeSync(last.fd);
+        this.io.rmSync(path.join(this.dir, offsetFileName(last.start)));
         this.files.pop();
         continue;
       }
-      zeroRangeSync(last.fd, Math.max(0, bytePos - last.start), this.fileBytes);
+      zeroRangeSync(this.io, last.fd, Math.max(0, bytePos - last.start), this.fileBytes);
       last.dirty = true;
       break;
     }
@@ -171,7 +171,7 @@ export class ConsumeQueue {
       const file = this.fileAt((this.maxOffset - 1) * CQ_ENTRY_SIZE);
       if (file === undefined) return;
       const e = decodeEntry(
-        preadSync(file.fd, CQ_ENTRY_SIZE, (this.maxOffset - 1) * CQ_ENTRY_SIZE - file.start),
+        preadSync(this.io, file.fd, CQ_ENTRY_SIZE, (this.maxOffset - 1) * CQ_ENTRY_SIZE - file.start),
         0,
       );
       this.maxPhysicEnd = e.phys + e.size;
@@ -184,7 +184,10 @@ export class ConsumeQueue {
     while (keep > this.minOffset) {
       const file = this.fileAt((keep - 1) * CQ_ENTRY_SIZE);
       if (file === undefined) break;
-      const e = decodeEntry(preadSync(file.fd, CQ_ENTRY_SIZE, (keep - 1) * CQ_ENTRY_SIZE - file.start), 0);
+      const e = decodeEntry(
+        preadSync(this.io, file.fd, CQ_ENTRY_SIZE, (keep - 1) * CQ_ENTRY_SIZE - file.start),
+        0,
+      );
       if (e.phys + e.size <= logEnd) break;
       keep--;
     }
@@ -192,7 +195,7 @@ export class ConsumeQueue {
   }
 
   /** fdatasyncs files written since the last flush. */
-  async flush(sync: (fd: number) => Promise<void> = fdatasync): Promise<void> {
+  async flush(sync: (fd: number) => Promise<void> = (fd) => this.io.fdatasync(fd)): Promise<void> {
     for (const f of this.files) {
       if (!f.dirty) continue;
       f.dirty = false;
@@ -201,7 +204,7 @@ export class ConsumeQueue {
   }
 
   close(): void {
-    for (const f of this.files.splice(0)) fs.closeSync(f.fd);
+    for (const f of this.files.splice(0)) this.io.closeSync(f.fd);
   }
 
   /** The file holding `bytePos` (binary search: files may be missing after damage or cleanup). */
@@ -223,12 +226,12 @@ export class ConsumeQueue {
     if (existing) return existing;
     const start = bytePos - (bytePos % this.fileBytes);
     const isNewQueue = this.files.length === 0;
-    fs.mkdirSync(this.dir, { recursive: true });
-    const fd = createPreallocatedSync(path.join(this.dir, offsetFileName(start)), this.fileBytes);
-    fsyncDirSync(this.dir);
+    this.io.mkdirSync(this.dir);
+    const fd = createPreallocatedSync(this.io, path.join(this.dir, offsetFileName(start)), this.fileBytes);
+    this.io.syncDirSync(this.dir);
     if (isNewQueue) {
-      fsyncDirSync(path.dirname(this.dir));
-      fsyncDirSync(path.dirname(path.dirname(this.dir)));
+      this.io.syncDirSync(path.dirname(this.dir));
+      this.io.syncDirSync(path.dirname(path.dirname(this.dir)));
     }
     const file: CqFile = { start, fd, dirty: true };
     this.files.push(file);

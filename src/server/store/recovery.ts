@@ -18,7 +18,6 @@
  * `<root>/abort` exists while a store is open; finding it at start-up means the last shutdown was
  * unclean. The rules above do not depend on it; it is reported for logs and tests.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { MessageRecord } from '../../protocol/message/record.js';
 import { decodeMessageRecord } from '../../protocol/message/record.js';
@@ -61,7 +60,7 @@ class QueueGapError extends Error {}
 
 export function recoverStore(input: RecoveryInput): RecoveryReport {
   const { commitLog, queues } = input;
-  const cleanShutdown = !fs.existsSync(path.join(input.rootDir, 'abort'));
+  const cleanShutdown = !commitLog.io.existsSync(path.join(input.rootDir, 'abort'));
   openSegments(commitLog);
   queues.loadAll();
   const segs = commitLog.segments;
@@ -116,7 +115,8 @@ export function recoverStore(input: RecoveryInput): RecoveryReport {
 
 /** Opens the segment files after checking names, contiguity and sizes. */
 function openSegments(commitLog: CommitLog): void {
-  const files = listOffsetFiles(commitLog.dir);
+  const io = commitLog.io;
+  const files = listOffsetFiles(io, commitLog.dir);
   files.forEach((f, i) => {
     const expected = files[0].start + i * commitLog.segmentSize;
     if (f.start !== expected || f.start % commitLog.segmentSize !== 0) {
@@ -126,14 +126,14 @@ function openSegments(commitLog: CommitLog): void {
       );
     }
     const file = path.join(commitLog.dir, f.name);
-    const size = fs.statSync(file).size;
+    const size = io.sizeSync(file);
     if (size !== commitLog.segmentSize) {
       if (i !== files.length - 1 || size > commitLog.segmentSize) {
         throw new IllegalStateError(
           `commit log file ${f.name} has ${size} bytes, expected ${commitLog.segmentSize}`,
         );
       }
-      fs.truncateSync(file, commitLog.segmentSize); // crash while the last file was being created
+      io.truncateSync(file, commitLog.segmentSize); // crash while the last file was being created
     }
   });
   commitLog.openSegments(files);
@@ -156,7 +156,7 @@ export function walkLog(
     const inFile = pos - seg.start;
     const left = commitLog.segmentSize - inFile;
     if (left < END_FILE_MIN_BLANK_LENGTH) return pos;
-    const head = preadSync(seg.fd, 8, inFile);
+    const head = preadSync(commitLog.io, seg.fd, 8, inFile);
     const size = head.readInt32BE(0);
     const magic = head.readInt32BE(4);
     if (magic === MessageMagic.BLANK) {
@@ -168,7 +168,7 @@ export function walkLog(
     if (size < 56 || size > maxRecord || size + END_FILE_MIN_BLANK_LENGTH > left) return pos;
     let rec: MessageRecord;
     try {
-      rec = decodeMessageRecord(preadSync(seg.fd, size, inFile), 0, { verifyCrc: true });
+      rec = decodeMessageRecord(preadSync(commitLog.io, seg.fd, size, inFile), 0, { verifyCrc: true });
     } catch {
       return pos;
     }
@@ -199,13 +199,14 @@ function truncateTail(commitLog: CommitLog, end: number, zeroRunLimit: number): 
   let truncated = false;
   while (segs.length > 0 && segs[segs.length - 1].start > end) {
     const last = segs.pop()!;
-    fs.closeSync(last.fd);
-    fs.rmSync(last.file, { force: true });
+    commitLog.io.closeSync(last.fd);
+    commitLog.io.rmSync(last.file);
     truncated = true;
   }
   const seg = commitLog.segmentFor(end);
   if (seg !== undefined) {
-    if (zeroRangeSync(seg.fd, end - seg.start, commitLog.segmentSize, zeroRunLimit)) truncated = true;
+    if (zeroRangeSync(commitLog.io, seg.fd, end - seg.start, commitLog.segmentSize, zeroRunLimit))
+      truncated = true;
   }
   return truncated;
 }

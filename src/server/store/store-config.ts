@@ -2,6 +2,7 @@
  * Message store configuration. Defaults follow the Java broker's MessageStoreConfig (4.9.8), see
  * reference §12.5; all of them live in DEFAULT_STORE_CONFIG so the broker and the CLI share one object.
  */
+import type { FileIO } from './file-io.js';
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
@@ -52,6 +53,8 @@ export const DEFAULT_STORE_CONFIG: Omit<MessageStoreConfig, 'storePathRootDir'> 
 
 /** Test and diagnostics hooks; production code leaves them unset. */
 export interface StoreHooks {
+  /** The file layer (default node:fs); tests inject failing or power-loss-simulating layers. */
+  fileIO?: FileIO;
   /** Replaces fdatasync of commit-log segments (tests inject a slow disk). */
   fdatasync?: (fd: number) => Promise<void>;
   /** Replaces fdatasync of consume-queue files (tests inject a failing disk). */
