@@ -9,12 +9,20 @@
  *
  * Positions are reserved synchronously (JS runs one task at a time, so reserving is the "put lock");
  * the AppendPipeline (append-pipeline.ts) writes the reserved bytes in order and flushes them.
+ *
+ * Positions, always flushedPos <= writtenPos <= writePos and dispatchedPos <= writtenPos:
+ *   writePos       end of the reserved region (next record position)
+ *   writtenPos     end of the bytes written to the segment files
+ *   dispatchedPos  end of the last put whose consume-queue entries are written (readers see below it)
+ *   flushedPos     end of the bytes covered by an fdatasync
+ * After a failed write or dispatch the pipeline rewinds writePos and writtenPos to dispatchedPos
+ * (rewindTo) and the bytes beyond are zeroed (scrub): the refused puts leave nothing behind.
  */
 import path from 'node:path';
 import { MessageMagic } from '../../protocol/message/constants.js';
 import { END_FILE_MIN_BLANK_LENGTH, offsetFileName } from './store-config.js';
 import type { FileIO } from './file-io.js';
-import { createPreallocatedSync, pread, pwritev } from './file-io.js';
+import { createPreallocatedSync, pread, pwritev, zeroRangeSync } from './file-io.js';
 
 export interface Segment {
   readonly start: number;
@@ -34,6 +42,8 @@ export class CommitLog {
   writePos = 0;
   /** Everything below this position is written and visible to readers. */
   writtenPos = 0;
+  /** Every put below this position has its consume-queue entries written. */
+  dispatchedPos = 0;
   /** Everything below this position is covered by an fdatasync. */
   flushedPos = 0;
   /** Reserved records and blanks not yet handed to the writer, in log order. */
@@ -58,11 +68,11 @@ export class CommitLog {
 
   /** Sets all positions after recovery found the valid end of the log. */
   setRecoveredEnd(end: number): void {
-    this.writePos = this.writtenPos = this.flushedPos = end;
+    this.writePos = this.writtenPos = this.dispatchedPos = this.flushedPos = end;
   }
 
   get minOffset(): number {
-    return this.segments.length > 0 ? this.segments[0].start : 0;
+    return this.segments[0]?.start ?? 0;
   }
 
   /** Largest record (including header) that fits into one segment. */
@@ -71,8 +81,9 @@ export class CommitLog {
   }
 
   segmentFor(pos: number): Segment | undefined {
-    if (this.segments.length === 0) return undefined;
-    const idx = Math.floor((pos - this.segments[0].start) / this.segmentSize);
+    const first = this.segments[0];
+    if (first === undefined) return undefined;
+    const idx = Math.floor((pos - first.start) / this.segmentSize);
     const seg = this.segments[idx];
     return seg !== undefined && pos >= seg.start && pos < seg.start + this.segmentSize ? seg : undefined;
   }
@@ -83,14 +94,12 @@ export class CommitLog {
    */
   reserve(size: number): number {
     if (size > this.maxRecordSizeForSegment) throw new RangeError(`record of ${size} bytes exceeds segment`);
-    let seg = this.segments[this.segments.length - 1];
-    if (seg === undefined || this.writePos >= seg.start + this.segmentSize) {
-      seg = this.createSegment(this.writePos);
-    }
+    // After a rewind the segment (and the next one) may already exist: reuse them.
+    const seg = this.segmentFor(this.writePos) ?? this.createSegment(this.writePos);
     const left = seg.start + this.segmentSize - this.writePos;
     if (size + END_FILE_MIN_BLANK_LENGTH > left) {
       // Create the next file first: if that fails, nothing has changed.
-      this.createSegment(this.writePos + left);
+      if (this.segmentFor(this.writePos + left) === undefined) this.createSegment(this.writePos + left);
       const blank = Buffer.alloc(END_FILE_MIN_BLANK_LENGTH);
       blank.writeInt32BE(left, 0);
       blank.writeInt32BE(MessageMagic.BLANK, 4);
@@ -100,6 +109,34 @@ export class CommitLog {
     const pos = this.writePos;
     this.writePos += size;
     return pos;
+  }
+
+  /**
+   * Takes back everything reserved at or after `pos` that is not yet handed to the writer (a put
+   * whose later record could not be reserved). Synchronous, so no other put reserved in between.
+   */
+  unreserve(pos: number): void {
+    while (this.pending.length > 0 && this.pending[this.pending.length - 1]!.pos >= pos) this.pending.pop();
+    this.writePos = pos;
+  }
+
+  /** Drops every reservation at or after `pos` (pending bytes included); writes restart there. */
+  rewindTo(pos: number): void {
+    this.pending = [];
+    this.writePos = this.writtenPos = pos;
+    if (this.flushedPos > pos) this.flushedPos = pos;
+  }
+
+  /**
+   * Zeroes whatever a failed or refused write left in [from, to) and makes the zeros durable, so
+   * that recovery can never bring back a record whose put was refused.
+   */
+  async scrub(from: number, to: number): Promise<void> {
+    for (const seg of this.segmentsBetween(from, to)) {
+      const a = Math.max(from, seg.start) - seg.start;
+      const b = Math.min(to, seg.start + this.segmentSize) - seg.start;
+      if (zeroRangeSync(this.io, seg.fd, a, b)) await this.io.fdatasync(seg.fd);
+    }
   }
 
   /** Queues the encoded bytes of a reserved record. */

@@ -12,6 +12,7 @@
  * Only `maxOffset` (entry count) and a few positions stay in memory.
  */
 import path from 'node:path';
+import { IllegalStateError } from '../../common/errors.js';
 import { offsetFileName } from './store-config.js';
 import type { FileIO } from './file-io.js';
 import {
@@ -47,6 +48,8 @@ export class ConsumeQueue {
   maxPhysicEnd = 0;
   /** Next queue offset handed to an append; runs ahead of maxOffset while writes are in flight. */
   nextQueueOffset = 0;
+  /** Set by close(): the queue was deleted or the store closed; it never writes (or creates) a file again. */
+  private closed = false;
 
   constructor(
     private readonly io: FileIO,
@@ -100,6 +103,9 @@ export class ConsumeQueue {
 
   /** Appends entries for consecutive logical offsets starting at `maxOffset`. */
   append(entries: readonly CqEntry[]): void {
+    if (this.closed) {
+      throw new IllegalStateError(`consume queue ${this.topic}/${this.queueId} is closed (topic deleted?)`);
+    }
     let i = 0;
     while (i < entries.length) {
       const bytePos = this.maxOffset * CQ_ENTRY_SIZE;
@@ -204,6 +210,7 @@ export class ConsumeQueue {
   }
 
   close(): void {
+    this.closed = true;
     for (const f of this.files.splice(0)) this.io.closeSync(f.fd);
   }
 

@@ -51,6 +51,10 @@ export class StoreRuntime {
     this.pipeline = new AppendPipeline(this.commitLog, c.syncFlushTimeout, c.maxWriteBatchBytes, hooks);
     this.queues = new QueueTable(io, c.storePathRootDir, c.consumeQueueEntriesPerFile);
     this.checkpoint = new Checkpoint(io, c.storePathRootDir);
+    // Queue offsets handed to puts that a rewind refused are handed out again.
+    this.pipeline.onRewind = () => {
+      for (const cq of this.queues.all()) cq.nextQueueOffset = cq.maxOffset;
+    };
   }
 
   get state(): StoreState {
