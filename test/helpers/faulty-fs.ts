@@ -3,7 +3,7 @@
  * call of `op` matching `when` throw an errno-style error until `heal()` (or `once` for one call).
  * Used to inject a full disk (ENOSPC) or an EEXIST / EIO at a chosen file.
  */
-import type { FileIO } from '../../src/server/store/file-io.js';
+import type { DiskUsage, FileIO } from '../../src/server/store/file-io.js';
 import { nodeFileIO } from '../../src/server/store/file-io.js';
 
 type Op = keyof FileIO;
@@ -22,6 +22,8 @@ export class FaultyFileIO {
   private faults: Fault[] = [];
   /** Path of each open descriptor, so faults can target a file by name. */
   private readonly paths = new Map<number, string>();
+  /** What diskUsageSync answers when set (else the real file system). */
+  usage: DiskUsage | undefined;
 
   constructor(base: FileIO = nodeFileIO) {
     const io = {} as Record<Op, (...args: unknown[]) => unknown>;
@@ -29,6 +31,7 @@ export class FaultyFileIO {
       const fn = (base[op] as (...args: unknown[]) => unknown).bind(base);
       io[op] = (...args: unknown[]) => {
         this.check(op, args);
+        if (op === 'diskUsageSync' && this.usage !== undefined) return { ...this.usage };
         const result = fn(...args);
         if (op === 'openSync') this.paths.set(result as number, args[0] as string);
         return result;

@@ -101,6 +101,7 @@ export class MessageStore {
     if (this.rt.pipeline.failure) {
       return refused('SERVICE_NOT_AVAILABLE', `commit log not writable: ${this.rt.pipeline.failure.message}`);
     }
+    if (this.rt.disk.full) return refused('SERVICE_NOT_AVAILABLE', this.rt.disk.reason);
     if (batch.length === 0) return refused('MESSAGE_ILLEGAL', 'empty batch');
     const limits = {
       maxMessageSize: this.config.maxMessageSize,

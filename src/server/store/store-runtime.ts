@@ -11,6 +11,9 @@ import { IllegalStateError } from '../../common/errors.js';
 import { AppendPipeline } from './append-pipeline.js';
 import { Checkpoint } from './checkpoint.js';
 import { CommitLog } from './commit-log.js';
+import type { Logger } from '../../common/logger.js';
+import { silentLogger } from '../../common/logger.js';
+import { DiskSpaceGuard } from './disk-space.js';
 import type { FileIO } from './file-io.js';
 import { nodeFileIO } from './file-io.js';
 import { QueueTable } from './queue-table.js';
@@ -27,6 +30,8 @@ export class StoreRuntime {
   readonly pipeline: AppendPipeline;
   readonly queues: QueueTable;
   readonly io: FileIO;
+  readonly logger: Logger;
+  readonly disk: DiskSpaceGuard;
   private readonly checkpoint: Checkpoint;
   private _state: StoreState = 'new';
   /** Store time of the last dispatched record; written into the checkpoint. */
@@ -47,6 +52,14 @@ export class StoreRuntime {
     this.beforeRead = hooks.beforeRead;
     const c = config;
     const io = (this.io = hooks.fileIO ?? nodeFileIO);
+    this.logger = hooks.logger ?? silentLogger;
+    this.disk = new DiskSpaceGuard(
+      io,
+      c.storePathRootDir,
+      c.diskSpaceWarningLevelRatio,
+      c.diskSpaceCleanForciblyRatio,
+      this.logger,
+    );
     this.commitLog = new CommitLog(io, c.storePathRootDir, c.commitLogSegmentSize);
     this.pipeline = new AppendPipeline(this.commitLog, c.syncFlushTimeout, c.maxWriteBatchBytes, hooks);
     this.queues = new QueueTable(io, c.storePathRootDir, c.consumeQueueEntriesPerFile);
@@ -95,6 +108,7 @@ export class StoreRuntime {
       throw err;
     }
     this._state = 'open';
+    this.disk.start(this.config.diskSpaceCheckInterval);
     if (this.config.flushDiskType === 'ASYNC_FLUSH') {
       this.every(this.config.flushIntervalCommitLog, () => this.pipeline.flush());
     }
@@ -201,6 +215,7 @@ export class StoreRuntime {
   }
 
   private releaseFiles(): void {
+    this.disk.stop();
     this.pipeline.close();
     this.commitLog.closeFiles();
     this.queues.closeAll();
