@@ -184,6 +184,42 @@ export class ConsumeQueue {
     }
   }
 
+  /** The entry at a logical offset, read synchronously (recovery); undefined when its file is missing. */
+  entryAtSync(offset: number): CqEntry | undefined {
+    if (offset < this.minOffset || offset >= this.maxOffset) return undefined;
+    const bytePos = offset * CQ_ENTRY_SIZE;
+    const file = this.fileAt(bytePos);
+    if (file === undefined) return undefined;
+    return decodeEntry(preadSync(this.io, file.fd, CQ_ENTRY_SIZE, bytePos - file.start), 0);
+  }
+
+  /** Overwrites an existing entry in place (recovery marks entries of damaged records as lost). */
+  rewriteEntrySync(offset: number, entry: CqEntry): void {
+    const bytePos = offset * CQ_ENTRY_SIZE;
+    const file = offset < this.maxOffset ? this.fileAt(bytePos) : undefined;
+    if (file === undefined) return;
+    const buf = Buffer.alloc(CQ_ENTRY_SIZE);
+    buf.writeBigInt64BE(BigInt(entry.phys), 0);
+    buf.writeInt32BE(entry.size, 8);
+    buf.writeBigInt64BE(entry.tagsCode, 12);
+    pwriteSync(this.io, file.fd, buf, bytePos - file.start);
+    file.dirty = true;
+    if (offset === this.maxOffset - 1) this.maxPhysicEnd = entry.phys + entry.size;
+  }
+
+  /** First logical offset whose entry's physical offset is >= `phys` (entries are in log order). */
+  firstOffsetAtOrAfter(phys: number): number {
+    let lo = this.minOffset;
+    let hi = this.maxOffset;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const e = this.entryAtSync(mid);
+      if (e !== undefined && e.phys < phys) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** Drops the entries whose record does not end inside the valid log [.., logEnd). */
   truncateByPhysicalEnd(logEnd: number): void {
     let keep = this.maxOffset;

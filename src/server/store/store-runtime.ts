@@ -95,6 +95,7 @@ export class StoreRuntime {
         recoverVerifyFiles: this.config.recoverVerifyFiles,
         maxMessageSize: this.config.maxMessageSize,
         maxWriteBatchBytes: this.config.maxWriteBatchBytes,
+        logger: this.logger,
       });
       this._recovery = recovery;
       await this.writeCheckpoint();
