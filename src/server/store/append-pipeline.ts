@@ -22,6 +22,7 @@
  */
 import type { StoreHooks } from './store-config.js';
 import type { CommitLog, PendingWrite } from './commit-log.js';
+import { FlushDeadlines } from './flush-deadlines.js';
 
 export type AppendStatus = 'PUT_OK' | 'FLUSH_DISK_TIMEOUT' | 'SERVICE_NOT_AVAILABLE' | 'UNKNOWN_ERROR';
 
@@ -84,7 +85,11 @@ export class AppendPipeline {
 
   private unwritten: Waiter[] = []; // submitted, not yet dispatched (log order)
   private unflushed: Waiter[] = []; // dispatched, waiting for an fsync (log order)
-  private timeoutQueue: Waiter[] = []; // every waitFlush submission, by deadline
+  /** Every waitFlush submission, by deadline. */
+  private readonly deadlines = new FlushDeadlines<Waiter>((w) => {
+    if (w.written) settle(w, TIMEOUT);
+    else w.timedOut = true; // answered by the writer right after its bytes are written
+  });
   private flushWaiters: { target: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   private dispatchWaiters: { target: number; resolve: () => void }[] = [];
   /** Bytes a refused write may have left in the log, zeroed before the next write. */
@@ -94,7 +99,6 @@ export class AppendPipeline {
   private writing = false;
   private flushing = false;
   private idleWaiters: (() => void)[] = [];
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly log: CommitLog,
@@ -113,10 +117,7 @@ export class AppendPipeline {
       timedOut: false,
     };
     this.unwritten.push(w);
-    if (sub.waitFlush) {
-      this.timeoutQueue.push(w);
-      if (this.timer === undefined) this.armTimer();
-    }
+    if (sub.waitFlush) this.deadlines.add(w);
     void this.writeLoop();
   }
 
@@ -150,14 +151,12 @@ export class AppendPipeline {
     for (const w of [...this.unwritten.splice(0), ...this.unflushed.splice(0)]) settle(w, outcome);
     for (const f of this.flushWaiters.splice(0)) f.reject(err);
     this.log.pending = [];
-    this.timeoutQueue = [];
+    this.deadlines.clear();
     this.releaseDispatchWaiters();
-    this.armTimer();
   }
 
   close(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.deadlines.close();
   }
 
   private async writeLoop(): Promise<void> {
@@ -272,7 +271,7 @@ export class AppendPipeline {
         while (n < this.unflushed.length && this.unflushed[n]!.sub.end <= covered)
           settle(this.unflushed[n++]!, OK);
         this.unflushed.splice(0, n);
-        if (this.timeoutQueue[0]?.settled) this.armTimer();
+        this.deadlines.refresh();
         this.flushWaiters = this.flushWaiters.filter((f) =>
           f.target <= covered ? (f.resolve(), false) : true,
         );
@@ -302,29 +301,6 @@ export class AppendPipeline {
       );
     }
     for (const w of this.idleWaiters.splice(0)) w();
-  }
-
-  /** One timer for the oldest unanswered SYNC_FLUSH put (deadlines are FIFO). */
-  private armTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    while (this.timeoutQueue.length > 0 && this.timeoutQueue[0]!.settled) this.timeoutQueue.shift();
-    const head = this.timeoutQueue[0];
-    if (head === undefined) return;
-    // Not unref'd: a put waiting for its answer is pending work that must keep the process alive.
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        const now = Date.now();
-        while (this.timeoutQueue.length > 0 && this.timeoutQueue[0]!.deadline <= now) {
-          const w = this.timeoutQueue.shift()!;
-          if (w.written) settle(w, TIMEOUT);
-          else w.timedOut = true; // answered by the writer right after its bytes are written
-        }
-        this.armTimer();
-      },
-      Math.max(0, head.deadline - Date.now()),
-    );
   }
 }
 
