@@ -56,8 +56,10 @@ export class Checkpoint {
   async write(data: CheckpointData): Promise<void> {
     const io = this.io;
     if (this.fd === undefined) {
-      this.fd = io.openSync(this.file, io.existsSync(this.file) ? 'r+' : 'w+');
+      const isNew = !io.existsSync(this.file);
+      this.fd = io.openSync(this.file, isNew ? 'w+' : 'r+');
       if (io.fileSizeSync(this.fd) < CHECKPOINT_FILE_SIZE) io.ftruncateSync(this.fd, CHECKPOINT_FILE_SIZE);
+      if (isNew) io.syncDirSync(path.dirname(this.file));
     }
     const buf = Buffer.alloc(40);
     buf.writeBigInt64BE(BigInt(data.physicMsgTimestamp), 0);

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { MessageMagic } from '../../protocol/message/constants.js';
 import { END_FILE_MIN_BLANK_LENGTH, offsetFileName } from './store-config.js';
 import type { FileIO } from './file-io.js';
-import { createPreallocatedSync, pread, pwritev, zeroRangeSync } from './file-io.js';
+import { createPreallocatedSync, mkdirDurableSync, pread, pwritev, zeroRangeSync } from './file-io.js';
 
 export interface Segment {
   readonly start: number;
@@ -59,7 +59,7 @@ export class CommitLog {
 
   /** Opens existing segment files (already validated by recovery) in order. */
   openSegments(files: { start: number; name: string }[]): void {
-    this.io.mkdirSync(this.dir);
+    mkdirDurableSync(this.io, this.dir);
     for (const f of files) {
       const file = path.join(this.dir, f.name);
       this.segments.push({ start: f.start, fd: this.io.openSync(file, 'r+'), file });
@@ -177,7 +177,7 @@ export class CommitLog {
   }
 
   private createSegment(start: number): Segment {
-    this.io.mkdirSync(this.dir);
+    mkdirDurableSync(this.io, this.dir);
     const file = path.join(this.dir, offsetFileName(start));
     const seg: Segment = { start, fd: createPreallocatedSync(this.io, file, this.segmentSize), file };
     this.io.syncDirSync(this.dir);

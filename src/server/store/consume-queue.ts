@@ -18,6 +18,7 @@ import type { FileIO } from './file-io.js';
 import {
   createPreallocatedSync,
   listOffsetFiles,
+  mkdirDurableSync,
   pread,
   preadSync,
   pwriteSync,
@@ -98,7 +99,8 @@ export class ConsumeQueue {
       const e = preadSync(io, prev.fd, CQ_ENTRY_SIZE, this.fileBytes - CQ_ENTRY_SIZE);
       this.maxPhysicEnd = Number(e.readBigInt64BE(0)) + e.readInt32BE(8);
     }
-    zeroRangeSync(io, last.fd, end, this.fileBytes);
+    // Garbage after the end (a torn entry) goes; the checkpoint written at open fsyncs it.
+    if (zeroRangeSync(io, last.fd, end, this.fileBytes)) last.dirty = true;
   }
 
   /** Appends entries for consecutive logical offsets starting at `maxOffset`. */
@@ -220,7 +222,11 @@ export class ConsumeQueue {
     return lo;
   }
 
-  /** Drops the entries whose record does not end inside the valid log [.., logEnd). */
+  /**
+   * Drops the entries at the end whose record does not end inside the valid log [.., logEnd), and
+   * never-written (zero) entries there: after a power loss an earlier queue file may have lost its
+   * last entries while the next file exists.
+   */
   truncateByPhysicalEnd(logEnd: number): void {
     let keep = this.maxOffset;
     while (keep > this.minOffset) {
@@ -230,7 +236,7 @@ export class ConsumeQueue {
         preadSync(this.io, file.fd, CQ_ENTRY_SIZE, (keep - 1) * CQ_ENTRY_SIZE - file.start),
         0,
       );
-      if (e.phys + e.size <= logEnd) break;
+      if (e.phys >= 0 && e.size > 0 && e.phys + e.size <= logEnd) break;
       keep--;
     }
     this.truncateTo(keep);
@@ -268,14 +274,9 @@ export class ConsumeQueue {
     const existing = this.fileAt(bytePos);
     if (existing) return existing;
     const start = bytePos - (bytePos % this.fileBytes);
-    const isNewQueue = this.files.length === 0;
-    this.io.mkdirSync(this.dir);
+    mkdirDurableSync(this.io, this.dir);
     const fd = createPreallocatedSync(this.io, path.join(this.dir, offsetFileName(start)), this.fileBytes);
     this.io.syncDirSync(this.dir);
-    if (isNewQueue) {
-      this.io.syncDirSync(path.dirname(this.dir));
-      this.io.syncDirSync(path.dirname(path.dirname(this.dir)));
-    }
     const file: CqFile = { start, fd, dirty: true };
     this.files.push(file);
     return file;

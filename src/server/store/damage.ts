@@ -4,18 +4,17 @@
  * - saveAside copies a range to `<root>/corrupt/commitlog-<20-digit offset>-<length>.bin` (fsynced;
  *   an existing copy is never overwritten: a second find of the same range gets a `.1`, `.2` suffix).
  *   All-zero ranges are not copied.
- * - voidRange replaces damage inside the log by a void (int32 length | int32 VOID magic | zeros), or
- *   by an END-OF-FILE blank when the range reaches the end of its file, so later walks and readers
- *   step over it.
+ * - voidRange replaces damage inside the log by a void (int32 length | int32 VOID magic | zeros), also
+ *   when it reaches the end of its file (a blank there would hide from later walks that messages
+ *   were lost), so later walks and readers step over it.
  * - cutTail zeroes a torn tail after the log end in the last file and deletes later files, then
  *   fsyncs: an append at the log end must never sit in front of stale bytes that a later recovery
  *   could mistake for records.
  */
 import path from 'node:path';
-import { MessageMagic } from '../../protocol/message/constants.js';
 import type { CommitLog } from './commit-log.js';
 import type { FileIO } from './file-io.js';
-import { preadSync, pwriteSync, zeroRangeSync } from './file-io.js';
+import { mkdirDurableSync, preadSync, pwriteSync, zeroRangeSync } from './file-io.js';
 import type { DamagedRange } from './log-scan.js';
 import { VOID_HEADER_LENGTH, VOID_MAGIC } from './log-scan.js';
 import { offsetFileName } from './store-config.js';
@@ -55,9 +54,7 @@ export class DamageKeeper {
     });
     if (!hasData) return skipped;
     const io = this.io;
-    const isNewDir = !io.existsSync(this.dir);
-    io.mkdirSync(this.dir);
-    if (isNewDir) io.syncDirSync(path.dirname(this.dir));
+    mkdirDurableSync(io, this.dir);
     const base = path.join(this.dir, `commitlog-${offsetFileName(range.from)}-${range.dataEnd - range.from}`);
     let file = `${base}.bin`;
     for (let n = 1; io.existsSync(file); n++) file = `${base}.${n}.bin`;
@@ -79,17 +76,16 @@ export class DamageKeeper {
     return skipped;
   }
 
-  /** Replaces damage inside the log by a void, or by a blank when it reaches the end of its file. */
+  /** Replaces damage inside the log by a void. */
   voidRange(range: DamagedRange): void {
     const seg = this.log.segmentFor(range.from);
     const length = range.to - range.from;
     if (seg === undefined || length < VOID_HEADER_LENGTH) return; // nothing fits: found again next time
     const inFile = range.from - seg.start;
-    const atFileEnd = range.to === seg.start + this.log.segmentSize;
     zeroRangeSync(this.io, seg.fd, inFile + VOID_HEADER_LENGTH, inFile + length);
     const header = Buffer.alloc(VOID_HEADER_LENGTH);
     header.writeInt32BE(length, 0);
-    header.writeInt32BE(atFileEnd ? MessageMagic.BLANK : VOID_MAGIC, 4);
+    header.writeInt32BE(VOID_MAGIC, 4);
     pwriteSync(this.io, seg.fd, header, inFile);
     this.touched.add(seg.fd);
   }

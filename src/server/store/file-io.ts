@@ -214,6 +214,18 @@ export function createPreallocatedSync(io: FileIO, file: string, size: number): 
   return fd;
 }
 
+/**
+ * Creates a directory (and missing parents) durably: after a crash the new entries are still there,
+ * because the parent of every created directory is fsynced. A no-op when the directory exists.
+ */
+export function mkdirDurableSync(io: FileIO, dir: string): void {
+  if (io.existsSync(dir)) return;
+  const created: string[] = [];
+  for (let d = dir; !io.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) created.push(d);
+  io.mkdirSync(dir);
+  for (const d of created.reverse()) io.syncDirSync(path.dirname(d));
+}
+
 /** Atomic replace: write a temp file, fsync it, rename over the target, fsync the directory. */
 export function writeFileAtomicSync(file: string, data: string | Buffer, io: FileIO = nodeFileIO): void {
   const tmp = `${file}.tmp`;

@@ -6,8 +6,8 @@
  *           equal to its position, decodable, body CRC right, checksum trailer right (record-checksum.ts;
  *           required at positions >= `checksumsFrom`, older records may lack it)
  *   blank   int32 size | int32 BLANK magic, covering exactly the rest of its file (end of file)
- *   void    int32 size | int32 VOID magic | zeros: a damaged range a previous recovery moved aside,
- *           ending >= 8 bytes before the end of its file
+ *   void    int32 size | int32 VOID magic | zeros: a damaged range a previous recovery moved aside
+ *           (it may reach the end of its file)
  *
  * At an invalid position the walk looks for the next valid item in the same file (candidates are the
  * positions 4 bytes before a magic code, so the scan runs at memchr speed). Found: the bytes between
@@ -109,7 +109,7 @@ export function classify(log: CommitLog, seg: Segment, pos: number, limits: Scan
   const magic = head.readInt32BE(4);
   if (magic === MessageMagic.BLANK) return size === left ? { kind: 'blank', pos, size } : undefined;
   if (magic === VOID_MAGIC) {
-    if (size < VOID_HEADER_LENGTH || size + END_FILE_MIN_BLANK_LENGTH > left) return undefined;
+    if (size < VOID_HEADER_LENGTH || size > left) return undefined;
     const rest = preadSync(log.io, seg.fd, size - VOID_HEADER_LENGTH, inFile + VOID_HEADER_LENGTH);
     return rest.length === size - VOID_HEADER_LENGTH && isAllZero(rest)
       ? { kind: 'void', pos, size }

@@ -127,6 +127,8 @@ export class QueueTable {
     for (const cq of this.table.get(topic)?.values() ?? []) cq.close();
     this.table.delete(topic);
     this.io.rmSync(path.join(this.root, topic));
+    // Durably gone: a queue that came back after a crash would serve the deleted messages again.
+    if (this.io.existsSync(this.root)) this.io.syncDirSync(this.root);
   }
 
   async flushAll(sync?: (fd: number) => Promise<void>): Promise<void> {

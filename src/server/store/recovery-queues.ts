@@ -12,8 +12,10 @@
  * - the damaged record's own header, when still plausible (a known queue whose next offset is the
  *   one in the header), gives its queue a hole right away;
  * - a later record of a queue with a gap since its last entry, when damage lies in between
- *   (otherwise the gap means lost consume-queue entries: QueueGapError, a full rebuild).
+ *   (otherwise the gap means lost consume-queue entries: QueueGapError, a full rebuild; in a full
+ *   rebuild it means records missing from the log: holes all the same, logged as an error).
  */
+import type { Logger } from '../../common/logger.js';
 import type { MessageRecord } from '../../protocol/message/record.js';
 import { RecordOffset, recordFieldOffsets } from '../../protocol/message/record.js';
 import { MessageMagic } from '../../protocol/message/constants.js';
@@ -43,6 +45,8 @@ export class QueueRepair {
   constructor(
     private readonly queues: QueueTable,
     private readonly log: CommitLog,
+    private readonly fullRebuild: boolean,
+    private readonly logger: Logger,
   ) {}
 
   /** A void of an earlier recovery: it may explain queue gaps after it. */
@@ -77,12 +81,22 @@ export class QueueRepair {
     const cq = this.queues.getOrCreate(rec.topic, rec.queueId);
     const qo = Number(rec.queueOffset);
     if (qo < cq.maxOffset) {
-      if (pos < cq.maxPhysicEnd) return; // already there (entries are in log order)
+      // Already there? Checked, not assumed: after a power loss an earlier queue file may have lost
+      // entries that a later file kept (files reach the disk in any order).
+      // A file that is gone (retention, damage) cannot be checked: its entries stay as they are.
+      const e = cq.entryAtSync(qo);
+      if (e === undefined ? pos < cq.maxPhysicEnd : e.phys === pos && e.size === size) return;
       cq.truncateTo(qo); // the queue holds entries the log does not have at this position
     } else if (qo > cq.maxOffset) {
-      const voidAt = this.voidBetween(cq.maxPhysicEnd, pos);
+      // From the queue's last entry on; when that entry is a hole, its own void may explain more.
+      const gap = `queue ${rec.topic}/${rec.queueId} lacks offsets ${cq.maxOffset}..${qo - 1}`;
+      let voidAt = this.voidBetween(cq.maxPhysicEnd - VOID_HEADER_LENGTH, pos);
       if (voidAt === undefined) {
-        throw new QueueGapError(`queue ${rec.topic}/${rec.queueId} lacks offsets ${cq.maxOffset}..${qo - 1}`);
+        // Lost consume-queue entries: a full rebuild finds them. In a full rebuild nothing explains
+        // the gap but records missing from the log: the store still opens, with holes, and says so.
+        if (!this.fullRebuild) throw new QueueGapError(gap);
+        this.logger.error({ topic: rec.topic, queueId: rec.queueId, from: cq.maxOffset, to: qo - 1 }, gap);
+        voidAt = pos;
       }
       const holes = qo - cq.maxOffset;
       cq.append(

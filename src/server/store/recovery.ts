@@ -115,7 +115,7 @@ export function recoverStore(input: RecoveryInput): RecoveryReport {
     const tailStart = segs[Math.max(0, segs.length - input.recoverVerifyFiles)]!.start;
     const from =
       full || cp === undefined ? first.start : Math.max(first.start, Math.min(cp.recoverFrom, tailStart));
-    const repair = new QueueRepair(queues, commitLog);
+    const repair = new QueueRepair(queues, commitLog, full, logger);
     report.recordsVerified = 0;
     report.verifiedFrom = from;
     try {

@@ -15,7 +15,7 @@ import type { Logger } from '../../common/logger.js';
 import { silentLogger } from '../../common/logger.js';
 import { DiskSpaceGuard } from './disk-space.js';
 import type { FileIO } from './file-io.js';
-import { nodeFileIO } from './file-io.js';
+import { mkdirDurableSync, nodeFileIO } from './file-io.js';
 import { QueueTable } from './queue-table.js';
 import type { RecoveryReport } from './recovery.js';
 import { recoverStore } from './recovery.js';
@@ -83,7 +83,7 @@ export class StoreRuntime {
     if (this._state !== 'new')
       throw new IllegalStateError(`message store is ${this._state}; open() runs once`);
     const root = this.config.storePathRootDir;
-    this.io.mkdirSync(root);
+    mkdirDurableSync(this.io, root);
     acquireLock(this.io, root);
     let recovery: RecoveryReport;
     try {
