@@ -80,7 +80,7 @@ async function verify(store: MessageStore, acks: Ack[]): Promise<number> {
     assert.equal(rec.queueOffset, ack.queueOffset);
     assert.deepEqual(rec.body, expected.body);
     assert.equal(withoutChecksumProperty(rec.properties), expected.properties);
-    assert.equal(checkRecordChecksum(got.messages[0], 0, rec.storeSize), 'ok');
+    assert.equal(checkRecordChecksum(got.messages[0]!, 0, rec.storeSize), 'ok');
     assert.equal(rec.flag, expected.flag);
     assert.equal(rec.bornTimestamp, expected.bornTimestamp);
   }

@@ -64,25 +64,25 @@ test('truncated tail: a file cut mid-record loses only that record', async () =>
 });
 
 for (const [what, field, mutate] of [
-  ['body CRC field', 8, (b: Buffer) => (b[3] ^= 1)],
-  ['magic code', 4, (b: Buffer) => (b[0] ^= 0xff)],
+  ['body CRC field', 8, (b: Buffer) => (b[3]! ^= 1)],
+  ['magic code', 4, (b: Buffer) => (b[0]! ^= 0xff)],
   ['TOTALSIZE', 0, (b: Buffer) => b.writeInt32BE(b.readInt32BE(0) + 4)],
-  ['physical offset', 32, (b: Buffer) => (b[3] ^= 8)],
+  ['physical offset', 32, (b: Buffer) => (b[3]! ^= 8)],
 ] as const) {
   test(`corrupted record (${what}): moved aside, the record after it is kept`, async () => {
     await withTempDir(async (dir) => {
       const store = await openStore(dir);
       const put = await fill(store, 8);
       await store.close();
-      const bad = Number(put[6].physicalOffset);
-      const size = put[6].storeSize;
+      const bad = Number(put[6]!.physicalOffset);
+      const size = put[6]!.storeSize;
       const original = fs.readFileSync(firstLog(dir)).subarray(bad, bad + size);
       patchFile(firstLog(dir), bad + field, mutate);
       const damaged = fs.readFileSync(firstLog(dir)).subarray(bad, bad + size);
 
       const again = await openStore(dir);
       const rep = again.lastRecovery!;
-      assert.equal(rep.logEnd, Number(put[7].physicalOffset) + put[7].storeSize);
+      assert.equal(rep.logEnd, Number(put[7]!.physicalOffset) + put[7]!.storeSize);
       assert.equal(rep.skipped.length, 1);
       const [skipped] = rep.skipped;
       assert.deepEqual(

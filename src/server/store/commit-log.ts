@@ -148,12 +148,15 @@ export class CommitLog {
   async writeContiguous(batch: readonly PendingWrite[]): Promise<void> {
     let i = 0;
     while (i < batch.length) {
-      const seg = this.segmentFor(batch[i].pos);
-      if (seg === undefined) throw new Error(`no segment for position ${batch[i].pos}`);
+      const start = batch[i]!.pos;
+      const seg = this.segmentFor(start);
+      if (seg === undefined) throw new Error(`no segment for position ${start}`);
       const bufs: Buffer[] = [];
       let j = i;
-      while (j < batch.length && batch[j].pos < seg.start + this.segmentSize) bufs.push(batch[j++].buf);
-      await pwritev(this.io, seg.fd, bufs, batch[i].pos - seg.start);
+      for (let w = batch[j]; w !== undefined && w.pos < seg.start + this.segmentSize; w = batch[++j]) {
+        bufs.push(w.buf);
+      }
+      await pwritev(this.io, seg.fd, bufs, start - seg.start);
       i = j;
     }
   }

@@ -64,7 +64,7 @@ export class ConsumeQueue {
   }
 
   get minOffset(): number {
-    return this.files.length > 0 ? this.files[0].start / CQ_ENTRY_SIZE : 0;
+    return (this.files[0]?.start ?? 0) / CQ_ENTRY_SIZE;
   }
 
   /**
@@ -94,8 +94,8 @@ export class ConsumeQueue {
       }
     }
     this.maxOffset = (last.start + end) / CQ_ENTRY_SIZE;
-    if (end === 0 && this.files.length > 1) {
-      const prev = this.files[this.files.length - 2];
+    const prev = this.files[this.files.length - 2];
+    if (end === 0 && prev !== undefined) {
       const e = preadSync(io, prev.fd, CQ_ENTRY_SIZE, this.fileBytes - CQ_ENTRY_SIZE);
       this.maxPhysicEnd = Number(e.readBigInt64BE(0)) + e.readInt32BE(8);
     }
@@ -116,7 +116,7 @@ export class ConsumeQueue {
       const n = Math.min(entries.length - i, (this.fileBytes - inFile) / CQ_ENTRY_SIZE);
       const buf = Buffer.allocUnsafe(n * CQ_ENTRY_SIZE);
       for (let k = 0; k < n; k++) {
-        const e = entries[i + k];
+        const e = entries[i + k]!;
         buf.writeBigInt64BE(BigInt(e.phys), k * CQ_ENTRY_SIZE);
         buf.writeInt32BE(e.size, k * CQ_ENTRY_SIZE + 8);
         buf.writeBigInt64BE(e.tagsCode, k * CQ_ENTRY_SIZE + 12);
@@ -124,7 +124,7 @@ export class ConsumeQueue {
       pwriteSync(this.io, file.fd, buf, inFile);
       file.dirty = true;
       this.maxOffset += n;
-      const lastEntry = entries[i + n - 1];
+      const lastEntry = entries[i + n - 1]!;
       this.maxPhysicEnd = lastEntry.phys + lastEntry.size;
       i += n;
     }
@@ -161,8 +161,7 @@ export class ConsumeQueue {
   truncateTo(offset: number): void {
     if (offset >= this.maxOffset) return;
     const bytePos = offset * CQ_ENTRY_SIZE;
-    while (this.files.length > 0) {
-      const last = this.files[this.files.length - 1];
+    for (let last = this.files.at(-1); last !== undefined; last = this.files.at(-1)) {
       if (last.start >= bytePos) {
         this.io.closeSync(last.fd);
         this.io.rmSync(path.join(this.dir, offsetFileName(last.start)));
@@ -262,7 +261,7 @@ export class ConsumeQueue {
     let hi = this.files.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const f = this.files[mid];
+      const f = this.files[mid]!;
       if (bytePos < f.start) hi = mid - 1;
       else if (bytePos >= f.start + this.fileBytes) lo = mid + 1;
       else return f;

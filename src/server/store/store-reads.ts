@@ -127,18 +127,23 @@ async function readRecords(log: CommitLog, picked: { phys: number; size: number 
   const out: Buffer[] = [];
   let i = 0;
   while (i < picked.length) {
-    const seg = log.segmentFor(picked[i].phys);
+    const first = picked[i]!;
+    const seg = log.segmentFor(first.phys);
     let j = i + 1;
-    let end = picked[i].phys + picked[i].size;
-    while (j < picked.length && picked[j].phys === end && log.segmentFor(picked[j].phys) === seg) {
-      end += picked[j++].size;
+    let end = first.phys + first.size;
+    for (
+      let p = picked[j];
+      p !== undefined && p.phys === end && log.segmentFor(p.phys) === seg;
+      p = picked[++j]
+    ) {
+      end += p.size;
     }
-    const buf = await log.read(picked[i].phys, end - picked[i].phys);
+    const buf = await log.read(first.phys, end - first.phys);
     if (buf === undefined) break;
     let at = 0;
-    for (let k = i; k < j; k++) {
-      out.push(buf.subarray(at, at + picked[k].size));
-      at += picked[k].size;
+    for (const p of picked.slice(i, j)) {
+      out.push(buf.subarray(at, at + p.size));
+      at += p.size;
     }
     i = j;
   }
