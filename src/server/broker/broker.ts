@@ -79,7 +79,7 @@ export class Broker {
         syncFlushTimeout: o.syncFlushTimeoutMillis,
         ...(o.commitLogSegmentSize !== undefined && { commitLogSegmentSize: o.commitLogSegmentSize }),
       },
-      o.storeHooks ?? {},
+      { logger: o.logger, ...o.storeHooks },
     );
     this.configStore = new ConfigStore(o.storePath, {
       persistIntervalMs: o.flushConsumerOffsetIntervalMillis,

@@ -10,12 +10,29 @@
  * - Timeouts: a SYNC_FLUSH put not covered within syncFlushTimeout of its submission is answered
  *   FLUSH_DISK_TIMEOUT; its bytes are still flushed later. The answer never comes before the bytes are
  *   written and dispatched, so whatever status a put gets, its message is readable by then.
+ *
+ * Failures:
+ * - A failed write (ENOSPC...) or a failed dispatch refuses the put it hit and every put not yet
+ *   dispatched (they sit behind it in the log), then REWINDS: positions go back to the end of the last
+ *   dispatched put, the bytes written beyond are zeroed and fsynced before anything else is written
+ *   (a refused put must not come back at recovery), and the pipeline goes on. ENOSPC / EDQUOT are
+ *   answered SERVICE_NOT_AVAILABLE (Java's disk-full answer), anything else UNKNOWN_ERROR.
+ * - A failed fdatasync, a failed scrub or a FatalStoreError stops the log for good (`failure`): after
+ *   a failed fsync the kernel may have dropped the dirty pages, so no later success can vouch for them.
  */
 import type { StoreHooks } from './store-config.js';
-import type { CommitLog } from './commit-log.js';
-import { fdatasync } from './file-io.js';
+import type { CommitLog, PendingWrite } from './commit-log.js';
+import { FlushDeadlines } from './flush-deadlines.js';
 
-export type AppendOutcome = 'PUT_OK' | 'FLUSH_DISK_TIMEOUT' | 'UNKNOWN_ERROR';
+export type AppendStatus = 'PUT_OK' | 'FLUSH_DISK_TIMEOUT' | 'SERVICE_NOT_AVAILABLE' | 'UNKNOWN_ERROR';
+
+export interface AppendOutcome {
+  readonly status: AppendStatus;
+  readonly reason?: string;
+}
+
+/** An error after which the store cannot keep its files consistent: the log stops taking writes. */
+export class FatalStoreError extends Error {}
 
 /** One put request (a single message or a batch) whose records were reserved and enqueued. */
 export interface AppendSubmission {
@@ -23,7 +40,10 @@ export interface AppendSubmission {
   readonly end: number;
   /** Wait for an fsync covering `end` before answering (SYNC_FLUSH with WAIT=true). */
   readonly waitFlush: boolean;
-  /** Runs synchronously, in log order, right after the bytes are written (consume-queue dispatch). */
+  /**
+   * Runs synchronously, in log order, right after the bytes are written (consume-queue dispatch).
+   * When it throws, it must have undone its own partial effects.
+   */
   readonly onWritten: () => void;
   readonly resolve: (outcome: AppendOutcome) => void;
 }
@@ -47,19 +67,38 @@ export interface CommitLogCounters {
   bytesWritten: number;
 }
 
+const OK: AppendOutcome = { status: 'PUT_OK' };
+const TIMEOUT: AppendOutcome = { status: 'FLUSH_DISK_TIMEOUT' };
+
+/** True for the errno codes of a full file system or quota. */
+export function isDiskFullError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 export class AppendPipeline {
   readonly counters: CommitLogCounters = { appends: 0, fsyncs: 0, bytesWritten: 0 };
-  /** Set after a failed write or fsync: the log takes no more appends until restarted. */
+  /** Set after a failed fsync or scrub: the log takes no more appends until restarted. */
   failure: Error | undefined;
+  /** Told after each rewind (the store resets the queue offsets handed out to refused puts). */
+  onRewind: (err: Error) => void = () => undefined;
 
-  private unwritten: Waiter[] = []; // submitted, bytes not yet written (log order)
-  private unflushed: Waiter[] = []; // written, waiting for an fsync (log order)
-  private timeoutQueue: Waiter[] = []; // every waitFlush submission, by deadline
+  private unwritten: Waiter[] = []; // submitted, not yet dispatched (log order)
+  private unflushed: Waiter[] = []; // dispatched, waiting for an fsync (log order)
+  /** Every waitFlush submission, by deadline. */
+  private readonly deadlines = new FlushDeadlines<Waiter>((w) => {
+    if (w.written) settle(w, TIMEOUT);
+    else w.timedOut = true; // answered by the writer right after its bytes are written
+  });
   private flushWaiters: { target: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+  private dispatchWaiters: { target: number; resolve: () => void }[] = [];
+  /** Bytes a refused write may have left in the log, zeroed before the next write. */
+  private scrubRange: { from: number; to: number } | undefined;
+  /** Lowest rewind point since the running fdatasync started (it must not vouch for more). */
+  private rewindLow = Infinity;
   private writing = false;
   private flushing = false;
   private idleWaiters: (() => void)[] = [];
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly log: CommitLog,
@@ -78,10 +117,7 @@ export class AppendPipeline {
       timedOut: false,
     };
     this.unwritten.push(w);
-    if (sub.waitFlush) {
-      this.timeoutQueue.push(w);
-      if (this.timer === undefined) this.armTimer();
-    }
+    if (sub.waitFlush) this.deadlines.add(w);
     void this.writeLoop();
   }
 
@@ -96,6 +132,12 @@ export class AppendPipeline {
     });
   }
 
+  /** Resolves when every put reserved below `pos` is dispatched (or refused). */
+  whenDispatched(pos: number): Promise<void> {
+    if (this.failure || this.log.dispatchedPos >= pos) return Promise.resolve();
+    return new Promise((resolve) => this.dispatchWaiters.push({ target: pos, resolve }));
+  }
+
   /** Resolves when neither loop has work left. */
   whenIdle(): Promise<void> {
     if (!this.writing && !this.flushing) return Promise.resolve();
@@ -105,55 +147,110 @@ export class AppendPipeline {
   /** Stops the log: every waiting put answers UNKNOWN_ERROR, later puts SERVICE_NOT_AVAILABLE. */
   fail(err: Error): void {
     if (!this.failure) this.failure = err;
-    for (const w of [...this.unwritten.splice(0), ...this.unflushed.splice(0)]) settle(w, 'UNKNOWN_ERROR');
+    const outcome: AppendOutcome = { status: 'UNKNOWN_ERROR', reason: err.message };
+    for (const w of [...this.unwritten.splice(0), ...this.unflushed.splice(0)]) settle(w, outcome);
     for (const f of this.flushWaiters.splice(0)) f.reject(err);
     this.log.pending = [];
-    this.timeoutQueue = [];
-    this.armTimer();
+    this.deadlines.clear();
+    this.releaseDispatchWaiters();
   }
 
   close(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.deadlines.close();
   }
 
   private async writeLoop(): Promise<void> {
     if (this.writing) return;
     this.writing = true;
     try {
-      while (!this.failure && this.log.pending.length > 0) await this.writeBatch();
+      while (!this.failure && (this.scrubRange !== undefined || this.log.pending.length > 0)) {
+        const scrub = this.scrubRange;
+        this.scrubRange = undefined;
+        if (scrub !== undefined) {
+          try {
+            await this.log.scrub(scrub.from, scrub.to);
+          } catch (err) {
+            throw new FatalStoreError(`could not erase refused records: ${(err as Error).message}`);
+          }
+          continue;
+        }
+        const batch = this.takeBatch();
+        try {
+          await this.writeBatch(batch);
+        } catch (err) {
+          if (err instanceof FatalStoreError) throw err;
+          const last = batch[batch.length - 1]!;
+          this.rewind(toError(err), last.pos + last.buf.length);
+        }
+      }
     } catch (err) {
-      this.fail(err instanceof Error ? err : new Error(String(err)));
+      this.fail(toError(err));
     } finally {
       this.writing = false;
       this.maybeIdle();
     }
   }
 
-  private async writeBatch(): Promise<void> {
+  private takeBatch(): PendingWrite[] {
     const pending = this.log.pending;
     let bytes = 0;
     let count = 0;
     while (count < pending.length && (count === 0 || bytes < this.maxWriteBatchBytes)) {
-      bytes += pending[count++].buf.length;
+      bytes += pending[count++]!.buf.length;
     }
-    const batch = pending.splice(0, count);
+    return pending.splice(0, count);
+  }
+
+  private async writeBatch(batch: readonly PendingWrite[]): Promise<void> {
     if (this.hooks.beforeWrite) await this.hooks.beforeWrite();
     await this.log.writeContiguous(batch);
-    const last = batch[batch.length - 1];
+    const last = batch[batch.length - 1]!;
     this.log.writtenPos = last.pos + last.buf.length;
-    this.counters.bytesWritten += bytes;
+    this.counters.bytesWritten += this.log.writtenPos - batch[0]!.pos;
     let done = 0;
-    while (done < this.unwritten.length && this.unwritten[done].sub.end <= this.log.writtenPos) {
-      const w = this.unwritten[done++];
-      w.sub.onWritten();
-      w.written = true;
-      if (!w.sub.waitFlush) settle(w, 'PUT_OK');
-      else if (w.timedOut) settle(w, 'FLUSH_DISK_TIMEOUT');
-      else this.unflushed.push(w);
+    try {
+      while (done < this.unwritten.length && this.unwritten[done]!.sub.end <= this.log.writtenPos) {
+        const w = this.unwritten[done]!;
+        w.sub.onWritten();
+        done++;
+        this.log.dispatchedPos = w.sub.end;
+        w.written = true;
+        if (!w.sub.waitFlush) settle(w, OK);
+        else if (w.timedOut) settle(w, TIMEOUT);
+        else this.unflushed.push(w);
+      }
+    } finally {
+      this.unwritten.splice(0, done);
+      this.releaseDispatchWaiters();
     }
-    this.unwritten.splice(0, done);
     if (this.unflushed.length > 0 || this.flushWaiters.length > 0) void this.flushLoop();
+  }
+
+  /**
+   * Refuses every put not yet dispatched and takes the log back to the end of the last dispatched
+   * one; bytes up to `writtenUpTo` may have reached the file and are zeroed before the next write.
+   */
+  private rewind(err: Error, writtenUpTo: number): void {
+    const to = Math.max(writtenUpTo, this.log.writtenPos);
+    const from = this.log.dispatchedPos;
+    const outcome: AppendOutcome = {
+      status: isDiskFullError(err) ? 'SERVICE_NOT_AVAILABLE' : 'UNKNOWN_ERROR',
+      reason: err.message,
+    };
+    for (const w of this.unwritten.splice(0)) settle(w, outcome);
+    this.log.rewindTo(from);
+    this.rewindLow = Math.min(this.rewindLow, from);
+    for (const f of this.flushWaiters) f.target = Math.min(f.target, from);
+    for (const d of this.dispatchWaiters) d.target = Math.min(d.target, from);
+    this.scrubRange = { from, to: Math.max(to, this.scrubRange?.to ?? 0) };
+    this.releaseDispatchWaiters();
+    this.onRewind(err);
+  }
+
+  private releaseDispatchWaiters(): void {
+    this.dispatchWaiters = this.dispatchWaiters.filter((d) =>
+      this.failure || d.target <= this.log.dispatchedPos ? (d.resolve(), false) : true,
+    );
   }
 
   private async flushLoop(): Promise<void> {
@@ -162,22 +259,25 @@ export class AppendPipeline {
     try {
       while (!this.failure && this.log.flushedPos < this.log.writtenPos && this.flushNeeded()) {
         const target = this.log.writtenPos;
+        this.rewindLow = Infinity;
         for (const seg of this.log.segmentsBetween(this.log.flushedPos, target)) {
-          await (this.hooks.fdatasync ? this.hooks.fdatasync(seg.fd) : fdatasync(seg.fd));
+          await (this.hooks.fdatasync ? this.hooks.fdatasync(seg.fd) : this.log.io.fdatasync(seg.fd));
           this.counters.fsyncs++;
         }
-        this.log.flushedPos = target;
+        // A rewind during the fsync took back bytes above rewindLow: they are not what was synced.
+        const covered = Math.min(target, this.rewindLow);
+        if (covered > this.log.flushedPos) this.log.flushedPos = covered;
         let n = 0;
-        while (n < this.unflushed.length && this.unflushed[n].sub.end <= target)
-          settle(this.unflushed[n++], 'PUT_OK');
+        while (n < this.unflushed.length && this.unflushed[n]!.sub.end <= covered)
+          settle(this.unflushed[n++]!, OK);
         this.unflushed.splice(0, n);
-        if (this.timeoutQueue[0]?.settled) this.armTimer();
+        this.deadlines.refresh();
         this.flushWaiters = this.flushWaiters.filter((f) =>
-          f.target <= target ? (f.resolve(), false) : true,
+          f.target <= covered ? (f.resolve(), false) : true,
         );
       }
     } catch (err) {
-      this.fail(err instanceof Error ? err : new Error(String(err)));
+      this.fail(toError(err));
     } finally {
       this.flushing = false;
       this.maybeIdle();
@@ -202,29 +302,10 @@ export class AppendPipeline {
     }
     for (const w of this.idleWaiters.splice(0)) w();
   }
+}
 
-  /** One timer for the oldest unanswered SYNC_FLUSH put (deadlines are FIFO). */
-  private armTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    while (this.timeoutQueue.length > 0 && this.timeoutQueue[0].settled) this.timeoutQueue.shift();
-    const head = this.timeoutQueue[0];
-    if (head === undefined) return;
-    // Not unref'd: a put waiting for its answer is pending work that must keep the process alive.
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        const now = Date.now();
-        while (this.timeoutQueue.length > 0 && this.timeoutQueue[0].deadline <= now) {
-          const w = this.timeoutQueue.shift()!;
-          if (w.written) settle(w, 'FLUSH_DISK_TIMEOUT');
-          else w.timedOut = true; // answered by the writer right after its bytes are written
-        }
-        this.armTimer();
-      },
-      Math.max(0, head.deadline - Date.now()),
-    );
-  }
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 function settle(w: Waiter, outcome: AppendOutcome): void {

@@ -9,10 +9,10 @@
  *   off 32  int32  nonEmptyQueues      number of consume queues holding entries at that moment
  *   off 36  int32  crc32 of bytes 0..35 (detects a torn checkpoint write)
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from '../../protocol/message/crc32.js';
-import { fdatasync, fsyncDirSync, preadSync, pwriteSync } from './file-io.js';
+import type { FileIO } from './file-io.js';
+import { preadSync, pwriteSync } from './file-io.js';
 
 export const CHECKPOINT_FILE_SIZE = 4096;
 
@@ -27,16 +27,19 @@ export class Checkpoint {
   private fd: number | undefined;
   readonly file: string;
 
-  constructor(rootDir: string) {
+  constructor(
+    private readonly io: FileIO,
+    rootDir: string,
+  ) {
     this.file = path.join(rootDir, 'checkpoint');
   }
 
   /** The stored values, or undefined when the file is missing, short or fails its CRC. */
   read(): CheckpointData | undefined {
-    if (!fs.existsSync(this.file)) return undefined;
-    const fd = fs.openSync(this.file, 'r');
+    if (!this.io.existsSync(this.file)) return undefined;
+    const fd = this.io.openSync(this.file, 'r');
     try {
-      const buf = preadSync(fd, 40, 0);
+      const buf = preadSync(this.io, fd, 40, 0);
       if (buf.length < 40) return undefined;
       if ((crc32(buf.subarray(0, 36)) | 0) !== buf.readInt32BE(36)) return undefined;
       return {
@@ -46,14 +49,17 @@ export class Checkpoint {
         nonEmptyQueues: buf.readInt32BE(32),
       };
     } finally {
-      fs.closeSync(fd);
+      this.io.closeSync(fd);
     }
   }
 
   async write(data: CheckpointData): Promise<void> {
+    const io = this.io;
     if (this.fd === undefined) {
-      this.fd = fs.openSync(this.file, fs.existsSync(this.file) ? 'r+' : 'w+');
-      if (fs.fstatSync(this.fd).size < CHECKPOINT_FILE_SIZE) fs.ftruncateSync(this.fd, CHECKPOINT_FILE_SIZE);
+      const isNew = !io.existsSync(this.file);
+      this.fd = io.openSync(this.file, isNew ? 'w+' : 'r+');
+      if (io.fileSizeSync(this.fd) < CHECKPOINT_FILE_SIZE) io.ftruncateSync(this.fd, CHECKPOINT_FILE_SIZE);
+      if (isNew) io.syncDirSync(path.dirname(this.file));
     }
     const buf = Buffer.alloc(40);
     buf.writeBigInt64BE(BigInt(data.physicMsgTimestamp), 0);
@@ -62,8 +68,8 @@ export class Checkpoint {
     buf.writeBigInt64BE(BigInt(data.recoverFrom), 24);
     buf.writeInt32BE(data.nonEmptyQueues, 32);
     buf.writeInt32BE(crc32(buf.subarray(0, 36)) | 0, 36);
-    pwriteSync(this.fd, buf, 0);
-    await fdatasync(this.fd);
+    pwriteSync(io, this.fd, buf, 0);
+    await io.fdatasync(this.fd);
   }
 
   /**
@@ -72,13 +78,13 @@ export class Checkpoint {
    */
   invalidate(): void {
     this.close();
-    if (!fs.existsSync(this.file)) return;
-    fs.rmSync(this.file, { force: true });
-    fsyncDirSync(path.dirname(this.file));
+    if (!this.io.existsSync(this.file)) return;
+    this.io.rmSync(this.file);
+    this.io.syncDirSync(path.dirname(this.file));
   }
 
   close(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
+    if (this.fd !== undefined) this.io.closeSync(this.fd);
     this.fd = undefined;
   }
 }

@@ -9,12 +9,20 @@
  *
  * Positions are reserved synchronously (JS runs one task at a time, so reserving is the "put lock");
  * the AppendPipeline (append-pipeline.ts) writes the reserved bytes in order and flushes them.
+ *
+ * Positions, always flushedPos <= writtenPos <= writePos and dispatchedPos <= writtenPos:
+ *   writePos       end of the reserved region (next record position)
+ *   writtenPos     end of the bytes written to the segment files
+ *   dispatchedPos  end of the last put whose consume-queue entries are written (readers see below it)
+ *   flushedPos     end of the bytes covered by an fdatasync
+ * After a failed write or dispatch the pipeline rewinds writePos and writtenPos to dispatchedPos
+ * (rewindTo) and the bytes beyond are zeroed (scrub): the refused puts leave nothing behind.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { MessageMagic } from '../../protocol/message/constants.js';
 import { END_FILE_MIN_BLANK_LENGTH, offsetFileName } from './store-config.js';
-import { createPreallocatedSync, fsyncDirSync, pread, pwritev } from './file-io.js';
+import type { FileIO } from './file-io.js';
+import { createPreallocatedSync, mkdirDurableSync, pread, pwritev, zeroRangeSync } from './file-io.js';
 
 export interface Segment {
   readonly start: number;
@@ -34,12 +42,15 @@ export class CommitLog {
   writePos = 0;
   /** Everything below this position is written and visible to readers. */
   writtenPos = 0;
+  /** Every put below this position has its consume-queue entries written. */
+  dispatchedPos = 0;
   /** Everything below this position is covered by an fdatasync. */
   flushedPos = 0;
   /** Reserved records and blanks not yet handed to the writer, in log order. */
   pending: PendingWrite[] = [];
 
   constructor(
+    readonly io: FileIO,
     readonly rootDir: string,
     readonly segmentSize: number,
   ) {
@@ -48,20 +59,20 @@ export class CommitLog {
 
   /** Opens existing segment files (already validated by recovery) in order. */
   openSegments(files: { start: number; name: string }[]): void {
-    fs.mkdirSync(this.dir, { recursive: true });
+    mkdirDurableSync(this.io, this.dir);
     for (const f of files) {
       const file = path.join(this.dir, f.name);
-      this.segments.push({ start: f.start, fd: fs.openSync(file, 'r+'), file });
+      this.segments.push({ start: f.start, fd: this.io.openSync(file, 'r+'), file });
     }
   }
 
   /** Sets all positions after recovery found the valid end of the log. */
   setRecoveredEnd(end: number): void {
-    this.writePos = this.writtenPos = this.flushedPos = end;
+    this.writePos = this.writtenPos = this.dispatchedPos = this.flushedPos = end;
   }
 
   get minOffset(): number {
-    return this.segments.length > 0 ? this.segments[0].start : 0;
+    return this.segments[0]?.start ?? 0;
   }
 
   /** Largest record (including header) that fits into one segment. */
@@ -70,8 +81,9 @@ export class CommitLog {
   }
 
   segmentFor(pos: number): Segment | undefined {
-    if (this.segments.length === 0) return undefined;
-    const idx = Math.floor((pos - this.segments[0].start) / this.segmentSize);
+    const first = this.segments[0];
+    if (first === undefined) return undefined;
+    const idx = Math.floor((pos - first.start) / this.segmentSize);
     const seg = this.segments[idx];
     return seg !== undefined && pos >= seg.start && pos < seg.start + this.segmentSize ? seg : undefined;
   }
@@ -82,14 +94,12 @@ export class CommitLog {
    */
   reserve(size: number): number {
     if (size > this.maxRecordSizeForSegment) throw new RangeError(`record of ${size} bytes exceeds segment`);
-    let seg = this.segments[this.segments.length - 1];
-    if (seg === undefined || this.writePos >= seg.start + this.segmentSize) {
-      seg = this.createSegment(this.writePos);
-    }
+    // After a rewind the segment (and the next one) may already exist: reuse them.
+    const seg = this.segmentFor(this.writePos) ?? this.createSegment(this.writePos);
     const left = seg.start + this.segmentSize - this.writePos;
     if (size + END_FILE_MIN_BLANK_LENGTH > left) {
       // Create the next file first: if that fails, nothing has changed.
-      this.createSegment(this.writePos + left);
+      if (this.segmentFor(this.writePos + left) === undefined) this.createSegment(this.writePos + left);
       const blank = Buffer.alloc(END_FILE_MIN_BLANK_LENGTH);
       blank.writeInt32BE(left, 0);
       blank.writeInt32BE(MessageMagic.BLANK, 4);
@@ -101,6 +111,34 @@ export class CommitLog {
     return pos;
   }
 
+  /**
+   * Takes back everything reserved at or after `pos` that is not yet handed to the writer (a put
+   * whose later record could not be reserved). Synchronous, so no other put reserved in between.
+   */
+  unreserve(pos: number): void {
+    while (this.pending.length > 0 && this.pending[this.pending.length - 1]!.pos >= pos) this.pending.pop();
+    this.writePos = pos;
+  }
+
+  /** Drops every reservation at or after `pos` (pending bytes included); writes restart there. */
+  rewindTo(pos: number): void {
+    this.pending = [];
+    this.writePos = this.writtenPos = pos;
+    if (this.flushedPos > pos) this.flushedPos = pos;
+  }
+
+  /**
+   * Zeroes whatever a failed or refused write left in [from, to) and makes the zeros durable, so
+   * that recovery can never bring back a record whose put was refused.
+   */
+  async scrub(from: number, to: number): Promise<void> {
+    for (const seg of this.segmentsBetween(from, to)) {
+      const a = Math.max(from, seg.start) - seg.start;
+      const b = Math.min(to, seg.start + this.segmentSize) - seg.start;
+      if (zeroRangeSync(this.io, seg.fd, a, b)) await this.io.fdatasync(seg.fd);
+    }
+  }
+
   /** Queues the encoded bytes of a reserved record. */
   enqueue(pos: number, buf: Buffer): void {
     this.pending.push({ pos, buf });
@@ -110,12 +148,15 @@ export class CommitLog {
   async writeContiguous(batch: readonly PendingWrite[]): Promise<void> {
     let i = 0;
     while (i < batch.length) {
-      const seg = this.segmentFor(batch[i].pos);
-      if (seg === undefined) throw new Error(`no segment for position ${batch[i].pos}`);
+      const start = batch[i]!.pos;
+      const seg = this.segmentFor(start);
+      if (seg === undefined) throw new Error(`no segment for position ${start}`);
       const bufs: Buffer[] = [];
       let j = i;
-      while (j < batch.length && batch[j].pos < seg.start + this.segmentSize) bufs.push(batch[j++].buf);
-      await pwritev(seg.fd, bufs, batch[i].pos - seg.start);
+      for (let w = batch[j]; w !== undefined && w.pos < seg.start + this.segmentSize; w = batch[++j]) {
+        bufs.push(w.buf);
+      }
+      await pwritev(this.io, seg.fd, bufs, start - seg.start);
       i = j;
     }
   }
@@ -130,19 +171,19 @@ export class CommitLog {
     if (pos < this.minOffset || pos + length > this.writtenPos) return undefined;
     const seg = this.segmentFor(pos);
     if (seg === undefined || pos - seg.start + length > this.segmentSize) return undefined;
-    const buf = await pread(seg.fd, length, pos - seg.start);
+    const buf = await pread(this.io, seg.fd, length, pos - seg.start);
     return buf.length === length ? buf : undefined;
   }
 
   closeFiles(): void {
-    for (const s of this.segments.splice(0)) fs.closeSync(s.fd);
+    for (const s of this.segments.splice(0)) this.io.closeSync(s.fd);
   }
 
   private createSegment(start: number): Segment {
-    fs.mkdirSync(this.dir, { recursive: true });
+    mkdirDurableSync(this.io, this.dir);
     const file = path.join(this.dir, offsetFileName(start));
-    const seg: Segment = { start, fd: createPreallocatedSync(file, this.segmentSize), file };
-    fsyncDirSync(this.dir);
+    const seg: Segment = { start, fd: createPreallocatedSync(this.io, file, this.segmentSize), file };
+    this.io.syncDirSync(this.dir);
     this.segments.push(seg);
     return seg;
   }

@@ -11,14 +11,14 @@
  * record are written and before the put is acknowledged, so an acknowledged message is pullable.
  * Only `maxOffset` (entry count) and a few positions stay in memory.
  */
-import fs from 'node:fs';
 import path from 'node:path';
+import { IllegalStateError } from '../../common/errors.js';
 import { offsetFileName } from './store-config.js';
+import type { FileIO } from './file-io.js';
 import {
   createPreallocatedSync,
-  fdatasync,
-  fsyncDirSync,
   listOffsetFiles,
+  mkdirDurableSync,
   pread,
   preadSync,
   pwriteSync,
@@ -49,8 +49,11 @@ export class ConsumeQueue {
   maxPhysicEnd = 0;
   /** Next queue offset handed to an append; runs ahead of maxOffset while writes are in flight. */
   nextQueueOffset = 0;
+  /** Set by close(): the queue was deleted or the store closed; it never writes (or creates) a file again. */
+  private closed = false;
 
   constructor(
+    private readonly io: FileIO,
     cqRoot: string,
     readonly topic: string,
     readonly queueId: number,
@@ -61,7 +64,7 @@ export class ConsumeQueue {
   }
 
   get minOffset(): number {
-    return this.files.length > 0 ? this.files[0].start / CQ_ENTRY_SIZE : 0;
+    return (this.files[0]?.start ?? 0) / CQ_ENTRY_SIZE;
   }
 
   /**
@@ -69,18 +72,19 @@ export class ConsumeQueue {
    * first entry that is not (offset >= 0, size > 0). Whatever follows is zeroed, later files removed.
    */
   load(): void {
-    const list = listOffsetFiles(this.dir);
+    const io = this.io;
+    const list = listOffsetFiles(io, this.dir);
     for (const f of list) {
       const file = path.join(this.dir, f.name);
-      if (fs.statSync(file).size !== this.fileBytes) fs.truncateSync(file, this.fileBytes);
-      this.files.push({ start: f.start, fd: fs.openSync(file, 'r+'), dirty: false });
+      if (io.sizeSync(file) !== this.fileBytes) io.truncateSync(file, this.fileBytes);
+      this.files.push({ start: f.start, fd: io.openSync(file, 'r+'), dirty: false });
     }
     const last = this.files[this.files.length - 1];
     if (last === undefined) return;
     let end = 0;
     const chunkBytes = 3276 * CQ_ENTRY_SIZE;
     scan: for (let pos = 0; pos < this.fileBytes; pos += chunkBytes) {
-      const chunk = preadSync(last.fd, Math.min(chunkBytes, this.fileBytes - pos), pos);
+      const chunk = preadSync(io, last.fd, Math.min(chunkBytes, this.fileBytes - pos), pos);
       for (let i = 0; i + CQ_ENTRY_SIZE <= chunk.length; i += CQ_ENTRY_SIZE) {
         const phys = Number(chunk.readBigInt64BE(i));
         const size = chunk.readInt32BE(i + 8);
@@ -90,16 +94,20 @@ export class ConsumeQueue {
       }
     }
     this.maxOffset = (last.start + end) / CQ_ENTRY_SIZE;
-    if (end === 0 && this.files.length > 1) {
-      const prev = this.files[this.files.length - 2];
-      const e = preadSync(prev.fd, CQ_ENTRY_SIZE, this.fileBytes - CQ_ENTRY_SIZE);
+    const prev = this.files[this.files.length - 2];
+    if (end === 0 && prev !== undefined) {
+      const e = preadSync(io, prev.fd, CQ_ENTRY_SIZE, this.fileBytes - CQ_ENTRY_SIZE);
       this.maxPhysicEnd = Number(e.readBigInt64BE(0)) + e.readInt32BE(8);
     }
-    zeroRangeSync(last.fd, end, this.fileBytes);
+    // Garbage after the end (a torn entry) goes; the checkpoint written at open fsyncs it.
+    if (zeroRangeSync(io, last.fd, end, this.fileBytes)) last.dirty = true;
   }
 
   /** Appends entries for consecutive logical offsets starting at `maxOffset`. */
   append(entries: readonly CqEntry[]): void {
+    if (this.closed) {
+      throw new IllegalStateError(`consume queue ${this.topic}/${this.queueId} is closed (topic deleted?)`);
+    }
     let i = 0;
     while (i < entries.length) {
       const bytePos = this.maxOffset * CQ_ENTRY_SIZE;
@@ -108,15 +116,15 @@ export class ConsumeQueue {
       const n = Math.min(entries.length - i, (this.fileBytes - inFile) / CQ_ENTRY_SIZE);
       const buf = Buffer.allocUnsafe(n * CQ_ENTRY_SIZE);
       for (let k = 0; k < n; k++) {
-        const e = entries[i + k];
+        const e = entries[i + k]!;
         buf.writeBigInt64BE(BigInt(e.phys), k * CQ_ENTRY_SIZE);
         buf.writeInt32BE(e.size, k * CQ_ENTRY_SIZE + 8);
         buf.writeBigInt64BE(e.tagsCode, k * CQ_ENTRY_SIZE + 12);
       }
-      pwriteSync(file.fd, buf, inFile);
+      pwriteSync(this.io, file.fd, buf, inFile);
       file.dirty = true;
       this.maxOffset += n;
-      const lastEntry = entries[i + n - 1];
+      const lastEntry = entries[i + n - 1]!;
       this.maxPhysicEnd = lastEntry.phys + lastEntry.size;
       i += n;
     }
@@ -133,7 +141,7 @@ export class ConsumeQueue {
     if (file === undefined) return undefined;
     const fileEnd = Math.min(file.start + this.fileBytes, this.maxOffset * CQ_ENTRY_SIZE);
     const len = Math.min(maxEntries * CQ_ENTRY_SIZE, fileEnd - bytePos);
-    const buf = await pread(file.fd, len, bytePos - file.start);
+    const buf = await pread(this.io, file.fd, len, bytePos - file.start);
     return buf.subarray(0, buf.length - (buf.length % CQ_ENTRY_SIZE));
   }
 
@@ -153,15 +161,14 @@ export class ConsumeQueue {
   truncateTo(offset: number): void {
     if (offset >= this.maxOffset) return;
     const bytePos = offset * CQ_ENTRY_SIZE;
-    while (this.files.length > 0) {
-      const last = this.files[this.files.length - 1];
+    for (let last = this.files.at(-1); last !== undefined; last = this.files.at(-1)) {
       if (last.start >= bytePos) {
-        fs.closeSync(last.fd);
-        fs.rmSync(path.join(this.dir, offsetFileName(last.start)), { force: true });
+        this.io.closeSync(last.fd);
+        this.io.rmSync(path.join(this.dir, offsetFileName(last.start)));
         this.files.pop();
         continue;
       }
-      zeroRangeSync(last.fd, Math.max(0, bytePos - last.start), this.fileBytes);
+      zeroRangeSync(this.io, last.fd, Math.max(0, bytePos - last.start), this.fileBytes);
       last.dirty = true;
       break;
     }
@@ -171,28 +178,71 @@ export class ConsumeQueue {
       const file = this.fileAt((this.maxOffset - 1) * CQ_ENTRY_SIZE);
       if (file === undefined) return;
       const e = decodeEntry(
-        preadSync(file.fd, CQ_ENTRY_SIZE, (this.maxOffset - 1) * CQ_ENTRY_SIZE - file.start),
+        preadSync(this.io, file.fd, CQ_ENTRY_SIZE, (this.maxOffset - 1) * CQ_ENTRY_SIZE - file.start),
         0,
       );
       this.maxPhysicEnd = e.phys + e.size;
     }
   }
 
-  /** Drops the entries whose record does not end inside the valid log [.., logEnd). */
+  /** The entry at a logical offset, read synchronously (recovery); undefined when its file is missing. */
+  entryAtSync(offset: number): CqEntry | undefined {
+    if (offset < this.minOffset || offset >= this.maxOffset) return undefined;
+    const bytePos = offset * CQ_ENTRY_SIZE;
+    const file = this.fileAt(bytePos);
+    if (file === undefined) return undefined;
+    return decodeEntry(preadSync(this.io, file.fd, CQ_ENTRY_SIZE, bytePos - file.start), 0);
+  }
+
+  /** Overwrites an existing entry in place (recovery marks entries of damaged records as lost). */
+  rewriteEntrySync(offset: number, entry: CqEntry): void {
+    const bytePos = offset * CQ_ENTRY_SIZE;
+    const file = offset < this.maxOffset ? this.fileAt(bytePos) : undefined;
+    if (file === undefined) return;
+    const buf = Buffer.alloc(CQ_ENTRY_SIZE);
+    buf.writeBigInt64BE(BigInt(entry.phys), 0);
+    buf.writeInt32BE(entry.size, 8);
+    buf.writeBigInt64BE(entry.tagsCode, 12);
+    pwriteSync(this.io, file.fd, buf, bytePos - file.start);
+    file.dirty = true;
+    if (offset === this.maxOffset - 1) this.maxPhysicEnd = entry.phys + entry.size;
+  }
+
+  /** First logical offset whose entry's physical offset is >= `phys` (entries are in log order). */
+  firstOffsetAtOrAfter(phys: number): number {
+    let lo = this.minOffset;
+    let hi = this.maxOffset;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const e = this.entryAtSync(mid);
+      if (e !== undefined && e.phys < phys) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Drops the entries at the end whose record does not end inside the valid log [.., logEnd), and
+   * never-written (zero) entries there: after a power loss an earlier queue file may have lost its
+   * last entries while the next file exists.
+   */
   truncateByPhysicalEnd(logEnd: number): void {
     let keep = this.maxOffset;
     while (keep > this.minOffset) {
       const file = this.fileAt((keep - 1) * CQ_ENTRY_SIZE);
       if (file === undefined) break;
-      const e = decodeEntry(preadSync(file.fd, CQ_ENTRY_SIZE, (keep - 1) * CQ_ENTRY_SIZE - file.start), 0);
-      if (e.phys + e.size <= logEnd) break;
+      const e = decodeEntry(
+        preadSync(this.io, file.fd, CQ_ENTRY_SIZE, (keep - 1) * CQ_ENTRY_SIZE - file.start),
+        0,
+      );
+      if (e.phys >= 0 && e.size > 0 && e.phys + e.size <= logEnd) break;
       keep--;
     }
     this.truncateTo(keep);
   }
 
   /** fdatasyncs files written since the last flush. */
-  async flush(sync: (fd: number) => Promise<void> = fdatasync): Promise<void> {
+  async flush(sync: (fd: number) => Promise<void> = (fd) => this.io.fdatasync(fd)): Promise<void> {
     for (const f of this.files) {
       if (!f.dirty) continue;
       f.dirty = false;
@@ -201,7 +251,8 @@ export class ConsumeQueue {
   }
 
   close(): void {
-    for (const f of this.files.splice(0)) fs.closeSync(f.fd);
+    this.closed = true;
+    for (const f of this.files.splice(0)) this.io.closeSync(f.fd);
   }
 
   /** The file holding `bytePos` (binary search: files may be missing after damage or cleanup). */
@@ -210,7 +261,7 @@ export class ConsumeQueue {
     let hi = this.files.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const f = this.files[mid];
+      const f = this.files[mid]!;
       if (bytePos < f.start) hi = mid - 1;
       else if (bytePos >= f.start + this.fileBytes) lo = mid + 1;
       else return f;
@@ -222,14 +273,9 @@ export class ConsumeQueue {
     const existing = this.fileAt(bytePos);
     if (existing) return existing;
     const start = bytePos - (bytePos % this.fileBytes);
-    const isNewQueue = this.files.length === 0;
-    fs.mkdirSync(this.dir, { recursive: true });
-    const fd = createPreallocatedSync(path.join(this.dir, offsetFileName(start)), this.fileBytes);
-    fsyncDirSync(this.dir);
-    if (isNewQueue) {
-      fsyncDirSync(path.dirname(this.dir));
-      fsyncDirSync(path.dirname(path.dirname(this.dir)));
-    }
+    mkdirDurableSync(this.io, this.dir);
+    const fd = createPreallocatedSync(this.io, path.join(this.dir, offsetFileName(start)), this.fileBytes);
+    this.io.syncDirSync(this.dir);
     const file: CqFile = { start, fd, dirty: true };
     this.files.push(file);
     return file;

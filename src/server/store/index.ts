@@ -14,8 +14,9 @@ export type {
   TagsCodeFilter,
 } from './store-types.js';
 export type { TimestampBoundary } from './store-reads.js';
-export type { RecoveryReport } from './recovery.js';
+export type { RecoveryReport, SkippedRange } from './recovery.js';
 export type { CommitLogCounters } from './append-pipeline.js';
+export type { DiskUsage, FileIO, OpenFlags } from './file-io.js';
 export { ConfigStore } from './config-store.js';
 export type { ConfigStoreOptions } from './config-store.js';
 export { CQ_ENTRY_SIZE } from './consume-queue.js';

@@ -22,6 +22,7 @@ import type { MessageStoreConfig, StoreHooks } from './store-config.js';
 import * as reads from './store-reads.js';
 import type { TimestampBoundary } from './store-reads.js';
 import { StoreRuntime } from './store-runtime.js';
+import { TopicGate } from './topic-gate.js';
 import type {
   GetMessageResult,
   MessageArrivedListener,
@@ -37,6 +38,8 @@ export class MessageStore {
   /** Files, lock, timers and the open/close sequence (store-runtime.ts). */
   private readonly rt: StoreRuntime;
   private listeners = new Set<MessageArrivedListener>();
+  /** Puts for a topic wait while that topic is being deleted. */
+  private readonly topicGate = new TopicGate();
   private readonly now: () => number;
 
   constructor(options: MessageStoreOptions, hooks: StoreHooks = {}) {
@@ -89,11 +92,16 @@ export class MessageStore {
    * one flush wait. Every record is checked first; any refusal refuses the whole batch.
    */
   async putMessages(batch: readonly PutMessageInput[]): Promise<PutResult> {
+    const topics = batch.length === 1 ? [batch[0]!.topic] : [...new Set(batch.map((m) => m.topic))];
+    for (let wait = this.topicGate.whenOpen(topics); wait; wait = this.topicGate.whenOpen(topics)) {
+      await wait;
+    }
     if (this.rt.state !== 'open')
       return refused('SERVICE_NOT_AVAILABLE', `message store is ${this.rt.state}`);
     if (this.rt.pipeline.failure) {
       return refused('SERVICE_NOT_AVAILABLE', `commit log not writable: ${this.rt.pipeline.failure.message}`);
     }
+    if (this.rt.disk.full) return refused('SERVICE_NOT_AVAILABLE', this.rt.disk.reason);
     if (batch.length === 0) return refused('MESSAGE_ILLEGAL', 'empty batch');
     const limits = {
       maxMessageSize: this.config.maxMessageSize,
@@ -212,8 +220,13 @@ export class MessageStore {
   /** Deletes a topic's consume queues (DELETE_TOPIC_IN_BROKER); its records stay in the log. */
   async deleteTopic(topic: string): Promise<void> {
     this.rt.assertReadable();
-    await this.rt.pipeline.whenIdle();
-    this.rt.queues.deleteTopic(topic, this.rt.commitLog.writePos);
+    await this.topicGate.exclusive(topic, async () => {
+      // Puts for the topic reserved before this point go to the old queues; later ones wait.
+      const barrier = this.rt.commitLog.writePos;
+      await this.rt.pipeline.whenDispatched(barrier);
+      this.rt.assertReadable();
+      this.rt.queues.deleteTopic(topic, barrier);
+    });
     await this.rt.writeCheckpoint();
   }
 

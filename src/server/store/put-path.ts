@@ -7,6 +7,7 @@
  */
 import { IllegalStateError } from '../../common/errors.js';
 import type { AppendOutcome, AppendPipeline } from './append-pipeline.js';
+import { FatalStoreError } from './append-pipeline.js';
 import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueue, CqEntry } from './consume-queue.js';
 import type { QueueTable } from './queue-table.js';
@@ -50,14 +51,17 @@ export async function appendPrepared(
   const { commitLog, pipeline, queues } = ctx;
   const records: AppendedRecord[] = [];
   const items: DispatchItem[] = [];
+  const reservedFrom = commitLog.writePos;
   let wroteBytes = 0;
   for (const p of prepared) {
     let phys: number;
     try {
       phys = commitLog.reserve(p.size);
     } catch (err) {
-      // A half-reserved batch would leave queue offsets without records: stop the log instead.
-      if (records.length > 0) pipeline.fail(err as Error);
+      // Take back the records of this put reserved so far: a put is all or nothing.
+      commitLog.unreserve(reservedFrom);
+      for (let i = items.length - 1; i >= 0; i--) items[i]!.cq.nextQueueOffset--;
+      pipeline.counters.appends -= records.length;
       return refused('CREATE_MAPPED_FILE_FAILED', (err as Error).message);
     }
     let queueOffset = 0;
@@ -83,34 +87,50 @@ export async function appendPrepared(
       resolve,
     });
   });
-  if (outcome === 'UNKNOWN_ERROR') {
-    return refused('UNKNOWN_ERROR', (pipeline.failure as Error | undefined)?.message);
+  if (outcome.status === 'UNKNOWN_ERROR' || outcome.status === 'SERVICE_NOT_AVAILABLE') {
+    return refused(outcome.status, outcome.reason);
   }
   return {
-    status: outcome,
-    physicalOffset: records[0].physicalOffset,
-    queueOffset: records[0].queueOffset,
-    storeSize: records[0].storeSize,
+    status: outcome.status,
+    physicalOffset: records[0]!.physicalOffset,
+    queueOffset: records[0]!.queueOffset,
+    storeSize: records[0]!.storeSize,
     storeTimestamp,
     wroteBytes,
     records,
   };
 }
 
-/** Writes consume-queue entries, one write per run of entries of the same queue. */
+/**
+ * Writes consume-queue entries, one write per run of entries of the same queue. All or nothing: when
+ * a write fails, the entries this put already wrote are taken back before the error is rethrown.
+ */
 function dispatchEntries(items: readonly DispatchItem[]): void {
-  let i = 0;
-  while (i < items.length) {
-    const cq = items[i].cq;
-    let j = i;
-    while (j < items.length && items[j].cq === cq) j++;
-    if (cq.maxOffset !== items[i].queueOffset) {
-      // Cannot happen while writes complete in log order; refuse to write a misplaced entry.
-      throw new IllegalStateError(
-        `consume queue ${cq.topic}/${cq.queueId} is at ${cq.maxOffset}, record has offset ${items[i].queueOffset}`,
+  const before = new Map<ConsumeQueue, number>();
+  try {
+    let i = 0;
+    while (i < items.length) {
+      const cq = items[i]!.cq;
+      let j = i;
+      while (j < items.length && items[j]!.cq === cq) j++;
+      if (cq.maxOffset !== items[i]!.queueOffset) {
+        // Cannot happen while writes complete in log order; refuse to write a misplaced entry.
+        throw new IllegalStateError(
+          `consume queue ${cq.topic}/${cq.queueId} is at ${cq.maxOffset}, record has offset ${items[i]!.queueOffset}`,
+        );
+      }
+      if (!before.has(cq)) before.set(cq, cq.maxOffset);
+      cq.append(items.slice(i, j).map((x) => x.entry));
+      i = j;
+    }
+  } catch (err) {
+    try {
+      for (const [cq, offset] of before) cq.truncateTo(offset);
+    } catch (undoErr) {
+      throw new FatalStoreError(
+        `consume-queue dispatch failed (${(err as Error).message}) and could not be undone: ${(undoErr as Error).message}`,
       );
     }
-    cq.append(items.slice(i, j).map((x) => x.entry));
-    i = j;
+    throw err;
   }
 }

@@ -2,12 +2,12 @@
  * All consume queues of a store, keyed by topic and queue id, plus the rule that decides whether and
  * how a commit-log record is dispatched into them.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { MessageConst, MessageSysFlag } from '../../protocol/message/constants.js';
 import { tagsCode } from '../../protocol/message/tags-code.js';
 import { decodeProperties } from '../../protocol/message/properties.js';
 import { ConsumeQueue } from './consume-queue.js';
+import type { FileIO } from './file-io.js';
 import { writeFileAtomicSync } from './file-io.js';
 
 /** Allowed topic characters (reference §2.1). The store also relies on it: a topic is a directory name. */
@@ -39,6 +39,7 @@ export class QueueTable {
   private readonly tombstoneFile: string;
 
   constructor(
+    private readonly io: FileIO,
     rootDir: string,
     private readonly entriesPerFile: number,
   ) {
@@ -54,16 +55,20 @@ export class QueueTable {
 
   /** Opens every `<topic>/<queueId>` directory found on disk. */
   loadAll(): void {
-    if (fs.existsSync(this.tombstoneFile)) {
-      const saved = JSON.parse(fs.readFileSync(this.tombstoneFile, 'utf8')) as Record<string, number>;
+    const io = this.io;
+    if (io.existsSync(this.tombstoneFile)) {
+      const saved = JSON.parse(io.readFileSync(this.tombstoneFile).toString('utf8')) as Record<
+        string,
+        number
+      >;
       for (const [topic, pos] of Object.entries(saved)) this.tombstones.set(topic, pos);
     }
-    if (!fs.existsSync(this.root)) return;
-    for (const topic of fs.readdirSync(this.root)) {
+    if (!io.existsSync(this.root)) return;
+    for (const topic of io.readdirSync(this.root)) {
       if (!TOPIC_PATTERN.test(topic)) continue;
       const topicDir = path.join(this.root, topic);
-      if (!fs.statSync(topicDir).isDirectory()) continue;
-      for (const q of fs.readdirSync(topicDir)) {
+      if (!io.isDirectorySync(topicDir)) continue;
+      for (const q of io.readdirSync(topicDir)) {
         if (!/^\d+$/.test(q)) continue;
         const cq = this.getOrCreate(topic, Number(q));
         cq.load();
@@ -84,7 +89,7 @@ export class QueueTable {
     }
     let cq = byId.get(queueId);
     if (cq === undefined) {
-      cq = new ConsumeQueue(this.root, topic, queueId, this.entriesPerFile);
+      cq = new ConsumeQueue(this.io, this.root, topic, queueId, this.entriesPerFile);
       byId.set(queueId, cq);
     }
     return cq;
@@ -112,16 +117,18 @@ export class QueueTable {
   destroyAll(): void {
     this.closeAll();
     this.table.clear();
-    fs.rmSync(this.root, { recursive: true, force: true });
+    this.io.rmSync(this.root);
   }
 
   /** Removes one topic's consume queues (files included); records below `logEnd` stay undispatched. */
   deleteTopic(topic: string, logEnd: number): void {
     this.tombstones.set(topic, logEnd);
-    writeFileAtomicSync(this.tombstoneFile, JSON.stringify(Object.fromEntries(this.tombstones)));
+    writeFileAtomicSync(this.tombstoneFile, JSON.stringify(Object.fromEntries(this.tombstones)), this.io);
     for (const cq of this.table.get(topic)?.values() ?? []) cq.close();
     this.table.delete(topic);
-    fs.rmSync(path.join(this.root, topic), { recursive: true, force: true });
+    this.io.rmSync(path.join(this.root, topic));
+    // Durably gone: a queue that came back after a crash would serve the deleted messages again.
+    if (this.io.existsSync(this.root)) this.io.syncDirSync(this.root);
   }
 
   async flushAll(sync?: (fd: number) => Promise<void>): Promise<void> {

@@ -16,6 +16,7 @@ import {
   MAX_V1_TOPIC_LENGTH,
 } from '../../protocol/message/record.js';
 import { isDispatchedSysFlag, tagsCodeOfProperties, TOPIC_PATTERN } from './queue-table.js';
+import { propertiesWithChecksumSlot, stampRecordChecksum } from './record-checksum.js';
 import { RECORD_OVERHEAD_LIMIT } from './store-config.js';
 import type { PutMessageInput, PutMessageStatus } from './store-types.js';
 
@@ -54,10 +55,14 @@ export function prepareRecord(input: PutMessageInput, limits: RecordLimits): Pre
   if (properties.length > MAX_PROPERTIES_LENGTH) {
     return illegal(`properties length ${properties.length} > ${MAX_PROPERTIES_LENGTH}`);
   }
-  const propertiesBytes = Buffer.byteLength(properties, 'utf8');
+  const storedProperties = propertiesWithChecksumSlot(properties);
+  const propertiesBytes = Buffer.byteLength(storedProperties, 'utf8');
   if (propertiesBytes > MAX_PROPERTIES_LENGTH) {
     // 4.9.8 maps this encoder status to MESSAGE_ILLEGAL at the end of asyncPutMessage; both answer code 13.
-    return { status: 'PROPERTIES_SIZE_EXCEEDED', reason: `properties are ${propertiesBytes} bytes > 32767` };
+    return {
+      status: 'PROPERTIES_SIZE_EXCEEDED',
+      reason: `properties are ${propertiesBytes} bytes with the checksum entry > 32767`,
+    };
   }
   if (!Buffer.isBuffer(body)) return illegal('body is missing');
   if (body.length > limits.maxMessageSize) {
@@ -82,6 +87,7 @@ export function prepareRecord(input: PutMessageInput, limits: RecordLimits): Pre
   try {
     buf = encodeMessageRecord({
       ...input,
+      properties: storedProperties,
       sysFlag,
       queueOffset: 0n,
       physicalOffset: 0n,
@@ -100,7 +106,7 @@ export function prepareRecord(input: PutMessageInput, limits: RecordLimits): Pre
   };
 }
 
-/** Patches the fields decided inside the append critical section. */
+/** Patches the fields decided inside the append critical section, then the record checksum. */
 export function stampRecord(
   rec: PreparedRecord,
   phys: number,
@@ -110,4 +116,5 @@ export function stampRecord(
   rec.buf.writeBigInt64BE(BigInt(queueOffset), RecordOffset.QUEUEOFFSET);
   rec.buf.writeBigInt64BE(BigInt(phys), RecordOffset.PHYSICALOFFSET);
   rec.buf.writeBigInt64BE(BigInt(storeTimestamp), rec.storeTimestampAt);
+  stampRecordChecksum(rec.buf);
 }

@@ -1,35 +1,44 @@
 /**
- * Start-up recovery. Rules (after Java CommitLog.recoverNormally / recoverAbnormally, made stricter):
+ * Start-up recovery. Rules (after Java CommitLog.recoverNormally / recoverAbnormally, made stricter,
+ * and unlike Java never discarding a good record because of a bad one before it):
  *
- * 1. The commit log is walked from the earlier of (a) the checkpoint's `recoverFrom` (below it the log
- *    and all consume queues were fsynced) and (b) the start of the last `recoverVerifyFiles` segments
- *    (Java re-verifies the last 3 files even after a clean shutdown). Every record is checked: size
- *    bounds, magic, field lengths (decoder), body CRC and that PHYSICALOFFSET equals its position.
- *    An END-OF-FILE blank must cover exactly the rest of its file.
- * 2. The walk stops at the first invalid record: that is the end of the log. The torn or corrupt tail
- *    is zeroed and later segment files are deleted, so new appends never sit behind garbage.
- * 3. Consume queues are made to match the log exactly: entries whose record lies beyond the end are
- *    dropped; records met by the walk that are missing from their queue are re-dispatched.
+ * 1. The commit log is walked (log-scan.ts) from the earlier of (a) the checkpoint's `recoverFrom`
+ *    (below it the log and all consume queues were fsynced) and (b) the start of the last
+ *    `recoverVerifyFiles` segments (Java re-verifies the last 3 files even after a clean shutdown).
+ *    Every record is checked: size bounds, magic, field lengths, PHYSICALOFFSET, body CRC and the
+ *    per-record checksum (record-checksum.ts).
+ * 2. Damage followed by valid records is copied to `<root>/corrupt/` and replaced by a void; the
+ *    records after it stay (damage.ts). The log ends after the last valid item; a torn tail after it
+ *    is copied aside too, zeroed, later segment files are deleted, and all of it is fsynced before
+ *    anything is served. Every skipped range is in the report and logged.
+ * 3. Consume queues are made to match the log exactly (recovery-queues.ts): entries beyond the end
+ *    are dropped, records missing from their queue are re-dispatched, lost messages become holes.
  * 4. A full rebuild (all consume queues deleted and rebuilt from the first segment) happens when the
  *    checkpoint is missing or torn, when fewer non-empty queues exist than the checkpoint recorded
- *    (a deleted consume-queue directory), or when the walk meets a record whose queue has a gap.
- *    The checkpoint is removed first, so a crash during the rebuild leads to another full rebuild.
+ *    (a deleted consume-queue directory), or when the walk meets a record whose queue has a gap that
+ *    no damage explains. The checkpoint is removed first, so a crash during the rebuild leads to
+ *    another full rebuild.
  *
- * `<root>/abort` exists while a store is open; finding it at start-up means the last shutdown was
- * unclean. The rules above do not depend on it; it is reported for logs and tests.
+ * `<root>/checksumsFrom` holds the log position from which every record carries a checksum (written
+ * once, when a store is first opened by a version that writes checksums); records before it may lack
+ * one. `<root>/abort` exists while a store is open; finding it at start-up means the last shutdown
+ * was unclean. The rules above do not depend on it; it is reported for logs and tests.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { MessageRecord } from '../../protocol/message/record.js';
-import { decodeMessageRecord } from '../../protocol/message/record.js';
-import { MessageMagic } from '../../protocol/message/constants.js';
 import { IllegalStateError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
 import type { CommitLog } from './commit-log.js';
 import type { Checkpoint } from './checkpoint.js';
+import type { SkippedRange } from './damage.js';
+import { DamageKeeper } from './damage.js';
+import { listOffsetFiles, writeFileAtomicSync } from './file-io.js';
+import type { DamagedRange, ScanLimits } from './log-scan.js';
+import { scanLog } from './log-scan.js';
 import type { QueueTable } from './queue-table.js';
-import { isDispatchedSysFlag, tagsCodeOfProperties } from './queue-table.js';
-import { listOffsetFiles, preadSync, zeroRangeSync } from './file-io.js';
-import { END_FILE_MIN_BLANK_LENGTH, RECORD_OVERHEAD_LIMIT } from './store-config.js';
+import { QueueGapError, QueueRepair } from './recovery-queues.js';
+import { RECORD_OVERHEAD_LIMIT } from './store-config.js';
+
+export type { SkippedRange } from './damage.js';
 
 export interface RecoveryReport {
   /** False when the abort marker of a previous run was found. */
@@ -42,9 +51,13 @@ export interface RecoveryReport {
   recordsVerified: number;
   /** Consume-queue entries written by recovery. */
   redispatched: number;
-  /** True when a torn/corrupt tail was found after logEnd (and zeroed). */
+  /** True when a torn or corrupt tail with data was found after logEnd (saved aside and zeroed). */
   tailTruncated: boolean;
   fullRebuild: boolean;
+  /** Every damaged range found by this recovery, in log order: what was skipped and where it went. */
+  skipped: SkippedRange[];
+  /** Consume-queue entries marking messages lost to damage (readers skip them). */
+  holes: number;
 }
 
 export interface RecoveryInput {
@@ -55,13 +68,13 @@ export interface RecoveryInput {
   recoverVerifyFiles: number;
   maxMessageSize: number;
   maxWriteBatchBytes: number;
+  logger: Logger;
 }
 
-class QueueGapError extends Error {}
-
 export function recoverStore(input: RecoveryInput): RecoveryReport {
-  const { commitLog, queues } = input;
-  const cleanShutdown = !fs.existsSync(path.join(input.rootDir, 'abort'));
+  const { commitLog, queues, logger } = input;
+  const io = commitLog.io;
+  const cleanShutdown = !io.existsSync(path.join(input.rootDir, 'abort'));
   openSegments(commitLog);
   queues.loadAll();
   const segs = commitLog.segments;
@@ -73,31 +86,59 @@ export function recoverStore(input: RecoveryInput): RecoveryReport {
     redispatched: 0,
     tailTruncated: false,
     fullRebuild: false,
+    skipped: [],
+    holes: 0,
   };
-  if (segs.length === 0) {
+  const checksumsFile = path.join(input.rootDir, 'checksumsFrom');
+  const first = segs[0];
+  if (first === undefined) {
     // No commit log: whatever consume queues exist point at nothing.
     queues.destroyAll();
     commitLog.setRecoveredEnd(0);
+    if (!io.existsSync(checksumsFile)) writeFileAtomicSync(checksumsFile, '0', io);
     return report;
   }
+  const limits: ScanLimits = {
+    maxRecord: input.maxMessageSize + RECORD_OVERHEAD_LIMIT,
+    zeroRunLimit: input.maxMessageSize + RECORD_OVERHEAD_LIMIT + input.maxWriteBatchBytes,
+    checksumsFrom: readChecksumsFrom(commitLog, checksumsFile),
+  };
+  const damage = new DamageKeeper(io, input.rootDir, commitLog);
   const cp = input.checkpoint.read();
   let full = cp === undefined || queues.nonEmptyCount() < cp.nonEmptyQueues;
-  const maxRecord = input.maxMessageSize + RECORD_OVERHEAD_LIMIT;
+  let tail: DamagedRange[] = [];
   for (;;) {
     if (full) {
       input.checkpoint.invalidate();
       queues.destroyAll();
     }
-    const tailStart = segs[Math.max(0, segs.length - input.recoverVerifyFiles)].start;
-    const from = full ? segs[0].start : Math.max(segs[0].start, Math.min(cp!.recoverFrom, tailStart));
+    const tailStart = segs[Math.max(0, segs.length - input.recoverVerifyFiles)]!.start;
+    const from =
+      full || cp === undefined ? first.start : Math.max(first.start, Math.min(cp.recoverFrom, tailStart));
+    const repair = new QueueRepair(queues, commitLog, full, logger);
+    report.recordsVerified = 0;
+    report.verifiedFrom = from;
     try {
-      report.redispatched = 0;
-      report.recordsVerified = 0;
-      report.verifiedFrom = from;
-      report.logEnd = walkLog(commitLog, from, maxRecord, (rec, pos, size) => {
-        report.recordsVerified++;
-        if (redispatch(queues, rec, pos, size)) report.redispatched++;
+      const scan = scanLog(commitLog, from, limits, {
+        onItem: (item) => {
+          if (item.kind === 'record') {
+            report.recordsVerified++;
+            repair.onRecord(item.rec, item.pos, item.size);
+          } else if (item.kind === 'void') {
+            repair.onVoid(item.pos);
+          }
+        },
+        onDamage: (range) => {
+          const header = repair.readDamagedHeader(range.from, range.to);
+          report.skipped.push(damage.saveAside(range, 'corrupt'));
+          damage.voidRange(range);
+          repair.onDamage(range.from, range.to, header);
+        },
       });
+      report.logEnd = scan.end;
+      tail = scan.tail;
+      report.redispatched = repair.redispatched;
+      report.holes = repair.holes;
       break;
     } catch (err) {
       if (!(err instanceof QueueGapError) || full) throw err;
@@ -105,20 +146,61 @@ export function recoverStore(input: RecoveryInput): RecoveryReport {
     }
   }
   report.fullRebuild = full;
-  report.tailTruncated = truncateTail(commitLog, report.logEnd, maxRecord + input.maxWriteBatchBytes);
+  for (const r of tail) report.skipped.push(damage.saveAside(r, 'torn-tail'));
+  report.tailTruncated = tail.length > 0;
+  damage.cutTail(report.logEnd, tail);
+  damage.syncTouched();
   for (const cq of queues.all()) {
     cq.truncateByPhysicalEnd(report.logEnd);
     cq.nextQueueOffset = cq.maxOffset;
   }
   commitLog.setRecoveredEnd(report.logEnd);
+  if (!Number.isFinite(limits.checksumsFrom)) {
+    writeFileAtomicSync(checksumsFile, String(report.logEnd), io);
+  }
+  logReport(logger, report);
   return report;
+}
+
+/** Records from this position on must carry a checksum; Infinity for a store written before checksums. */
+function readChecksumsFrom(commitLog: CommitLog, file: string): number {
+  if (!commitLog.io.existsSync(file)) return Infinity;
+  const value = Number(commitLog.io.readFileSync(file).toString('utf8').trim());
+  return Number.isSafeInteger(value) && value >= 0 ? value : Infinity;
+}
+
+function logReport(logger: Logger, report: RecoveryReport): void {
+  for (const s of report.skipped) {
+    logger.warn(
+      { offset: s.offset, length: s.length, kind: s.kind, savedAs: s.savedAs },
+      s.kind === 'corrupt'
+        ? 'commit log: damaged bytes skipped, the records after them kept'
+        : 'commit log: torn tail after the last valid record removed',
+    );
+  }
+  const summary = {
+    cleanShutdown: report.cleanShutdown,
+    logEnd: report.logEnd,
+    verifiedFrom: report.verifiedFrom,
+    recordsVerified: report.recordsVerified,
+    redispatched: report.redispatched,
+    fullRebuild: report.fullRebuild,
+    skippedRanges: report.skipped.length,
+    holes: report.holes,
+  };
+  if (report.skipped.length > 0 || report.fullRebuild || !report.cleanShutdown) {
+    logger.warn(summary, 'store recovered');
+  } else {
+    logger.info(summary, 'store recovered');
+  }
 }
 
 /** Opens the segment files after checking names, contiguity and sizes. */
 function openSegments(commitLog: CommitLog): void {
-  const files = listOffsetFiles(commitLog.dir);
+  const io = commitLog.io;
+  const files = listOffsetFiles(io, commitLog.dir);
   files.forEach((f, i) => {
-    const expected = files[0].start + i * commitLog.segmentSize;
+    const expected = files[0]!.start + i * commitLog.segmentSize;
     if (f.start !== expected || f.start % commitLog.segmentSize !== 0) {
       throw new IllegalStateError(
         `commit log file ${f.name} does not follow the previous one with segment size ${commitLog.segmentSize}; ` +
@@ -126,86 +208,15 @@ function openSegments(commitLog: CommitLog): void {
       );
     }
     const file = path.join(commitLog.dir, f.name);
-    const size = fs.statSync(file).size;
+    const size = io.sizeSync(file);
     if (size !== commitLog.segmentSize) {
       if (i !== files.length - 1 || size > commitLog.segmentSize) {
         throw new IllegalStateError(
           `commit log file ${f.name} has ${size} bytes, expected ${commitLog.segmentSize}`,
         );
       }
-      fs.truncateSync(file, commitLog.segmentSize); // crash while the last file was being created
+      io.truncateSync(file, commitLog.segmentSize); // crash while the last file was being created
     }
   });
   commitLog.openSegments(files);
-}
-
-/**
- * Walks valid records from `from`; returns the position of the first invalid one (the log end).
- * Runs synchronously: nothing else may touch the store before recovery is over.
- */
-export function walkLog(
-  commitLog: CommitLog,
-  from: number,
-  maxRecord: number,
-  onRecord: (rec: MessageRecord, pos: number, size: number) => void,
-): number {
-  let pos = from;
-  for (;;) {
-    const seg = commitLog.segmentFor(pos);
-    if (seg === undefined) return pos;
-    const inFile = pos - seg.start;
-    const left = commitLog.segmentSize - inFile;
-    if (left < END_FILE_MIN_BLANK_LENGTH) return pos;
-    const head = preadSync(seg.fd, 8, inFile);
-    const size = head.readInt32BE(0);
-    const magic = head.readInt32BE(4);
-    if (magic === MessageMagic.BLANK) {
-      if (size !== left) return pos;
-      pos += left;
-      continue;
-    }
-    if (magic !== MessageMagic.V1 && magic !== MessageMagic.V2) return pos;
-    if (size < 56 || size > maxRecord || size + END_FILE_MIN_BLANK_LENGTH > left) return pos;
-    let rec: MessageRecord;
-    try {
-      rec = decodeMessageRecord(preadSync(seg.fd, size, inFile), 0, { verifyCrc: true });
-    } catch {
-      return pos;
-    }
-    if (rec.physicalOffset !== BigInt(pos)) return pos;
-    onRecord(rec, pos, size);
-    pos += size;
-  }
-}
-
-/** Brings one record's consume queue up to date; true when an entry was written. */
-function redispatch(queues: QueueTable, rec: MessageRecord, pos: number, size: number): boolean {
-  if (!isDispatchedSysFlag(rec.sysFlag) || queues.isDeleted(rec.topic, pos)) return false;
-  const cq = queues.getOrCreate(rec.topic, rec.queueId);
-  const qo = Number(rec.queueOffset);
-  if (qo < cq.maxOffset) {
-    if (pos < cq.maxPhysicEnd) return false; // already there (entries are in log order)
-    cq.truncateTo(qo); // the queue holds entries the log does not have at this position
-  } else if (qo > cq.maxOffset) {
-    throw new QueueGapError(`queue ${rec.topic}/${rec.queueId} lacks offsets ${cq.maxOffset}..${qo - 1}`);
-  }
-  cq.append([{ phys: pos, size, tagsCode: tagsCodeOfProperties(rec.properties) }]);
-  return true;
-}
-
-/** Zeroes whatever follows the log end in its segment and deletes later segments. */
-function truncateTail(commitLog: CommitLog, end: number, zeroRunLimit: number): boolean {
-  const segs = commitLog.segments;
-  let truncated = false;
-  while (segs.length > 0 && segs[segs.length - 1].start > end) {
-    const last = segs.pop()!;
-    fs.closeSync(last.fd);
-    fs.rmSync(last.file, { force: true });
-    truncated = true;
-  }
-  const seg = commitLog.segmentFor(end);
-  if (seg !== undefined) {
-    if (zeroRangeSync(seg.fd, end - seg.start, commitLog.segmentSize, zeroRunLimit)) truncated = true;
-  }
-  return truncated;
 }

@@ -2,7 +2,9 @@
  * Message store configuration. Defaults follow the Java broker's MessageStoreConfig (4.9.8), see
  * reference §12.5; all of them live in DEFAULT_STORE_CONFIG so the broker and the CLI share one object.
  */
+import type { Logger } from '../../common/logger.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../../protocol/message/validators.js';
+import type { FileIO } from './file-io.js';
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
@@ -32,6 +34,12 @@ export interface MessageStoreConfig {
   recoverVerifyFiles: number;
   /** Largest single positional write issued by the append pipeline. */
   maxWriteBatchBytes: number;
+  /** Percent of the file system used above which writes are refused (Java 5 MessageStoreConfig: 90). */
+  diskSpaceWarningLevelRatio: number;
+  /** Percent used at or below which refused writes are taken again (Java: 85). */
+  diskSpaceCleanForciblyRatio: number;
+  /** Interval of the used-space check in ms. */
+  diskSpaceCheckInterval: number;
 }
 
 export const DEFAULT_STORE_CONFIG: Omit<MessageStoreConfig, 'storePathRootDir'> = {
@@ -49,10 +57,15 @@ export const DEFAULT_STORE_CONFIG: Omit<MessageStoreConfig, 'storePathRootDir'> 
   accessMessageInMemoryMaxRatio: 40,
   recoverVerifyFiles: 3,
   maxWriteBatchBytes: 4 * 1024 * 1024,
+  diskSpaceWarningLevelRatio: 90,
+  diskSpaceCleanForciblyRatio: 85,
+  diskSpaceCheckInterval: 1000,
 };
 
 /** Test and diagnostics hooks; production code leaves them unset. */
 export interface StoreHooks {
+  /** The file layer (default node:fs); tests inject failing or power-loss-simulating layers. */
+  fileIO?: FileIO;
   /** Replaces fdatasync of commit-log segments (tests inject a slow disk). */
   fdatasync?: (fd: number) => Promise<void>;
   /** Replaces fdatasync of consume-queue files (tests inject a failing disk). */
@@ -63,6 +76,8 @@ export interface StoreHooks {
   beforeWrite?: () => Promise<void>;
   /** Clock for STORETIMESTAMP (tests pin store times). Default Date.now. */
   now?: () => number;
+  /** Told about recovery findings, disk-full transitions and failures. Default: silent. */
+  logger?: Logger;
 }
 
 /** Record bytes outside the body that the encoder allows (Java reserves 64 KiB). */

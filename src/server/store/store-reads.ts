@@ -11,6 +11,7 @@ import { CQ_ENTRY_SIZE, decodeEntry } from './consume-queue.js';
 import type { QueueTable } from './queue-table.js';
 import type { MessageStoreConfig } from './store-config.js';
 import { RECORD_OVERHEAD_LIMIT } from './store-config.js';
+import { MIN_RECORD_SIZE } from './log-scan.js';
 import type { GetMessageResult, GetMessageStatus, TagsCodeFilter } from './store-types.js';
 
 export interface ReadContext {
@@ -70,6 +71,7 @@ export async function getMessage(
   let scanned = 0;
   for (; scanned * CQ_ENTRY_SIZE < entries.length; scanned++) {
     const e = decodeEntry(entries, scanned * CQ_ENTRY_SIZE);
+    if (e.size < MIN_RECORD_SIZE) continue; // a message lost to damage (recovery-queues.ts)
     maxPhyPulling = e.phys;
     const inDisk = maxPhy - e.phys > memory;
     if (isBatchFull(ctx.config, e.size, maxMsgNums, total, picked.length, inDisk)) break;
@@ -82,17 +84,26 @@ export async function getMessage(
     total += e.size;
     status = 'FOUND';
   }
-  const messages = await readRecords(ctx.commitLog, picked);
-  const res = result(
-    status,
-    offset + scanned,
-    min,
-    max,
-    messages,
-    picked.map((p) => BigInt(p.queueOffset)),
-  );
+  const read = await readRecords(ctx.commitLog, picked);
+  // Serve only what is a record of the expected size (never the bytes of a void or a blank).
+  const messages: Buffer[] = [];
+  const queueOffsets: bigint[] = [];
+  read.forEach((m, i) => {
+    if (isRecordOfSize(m, picked[i]!.size)) {
+      messages.push(m);
+      queueOffsets.push(BigInt(picked[i]!.queueOffset));
+    }
+  });
+  if (status === 'FOUND' && messages.length === 0) status = 'NO_MATCHED_MESSAGE';
+  const res = result(status, offset + scanned, min, max, messages, queueOffsets);
   res.suggestPullingFromSlave = maxPhy - maxPhyPulling > memory;
   return res;
+}
+
+function isRecordOfSize(buf: Buffer, size: number): boolean {
+  if (buf.length !== size || size < 8) return false;
+  const magic = buf.readInt32BE(4);
+  return buf.readInt32BE(0) === size && (magic === MessageMagic.V1 || magic === MessageMagic.V2);
 }
 
 /** Java isTheBatchFull: the first message always fits; then count and byte limits apply. */
@@ -116,18 +127,23 @@ async function readRecords(log: CommitLog, picked: { phys: number; size: number 
   const out: Buffer[] = [];
   let i = 0;
   while (i < picked.length) {
-    const seg = log.segmentFor(picked[i].phys);
+    const first = picked[i]!;
+    const seg = log.segmentFor(first.phys);
     let j = i + 1;
-    let end = picked[i].phys + picked[i].size;
-    while (j < picked.length && picked[j].phys === end && log.segmentFor(picked[j].phys) === seg) {
-      end += picked[j++].size;
+    let end = first.phys + first.size;
+    for (
+      let p = picked[j];
+      p !== undefined && p.phys === end && log.segmentFor(p.phys) === seg;
+      p = picked[++j]
+    ) {
+      end += p.size;
     }
-    const buf = await log.read(picked[i].phys, end - picked[i].phys);
+    const buf = await log.read(first.phys, end - first.phys);
     if (buf === undefined) break;
     let at = 0;
-    for (let k = i; k < j; k++) {
-      out.push(buf.subarray(at, at + picked[k].size));
-      at += picked[k].size;
+    for (const p of picked.slice(i, j)) {
+      out.push(buf.subarray(at, at + p.size));
+      at += p.size;
     }
     i = j;
   }
@@ -175,9 +191,14 @@ export async function getOffsetByTimestamp(
   boundary: TimestampBoundary = 'LOWER',
 ): Promise<number> {
   if (cq === undefined || cq.maxOffset === cq.minOffset) return 0;
+  // A hole (lost message) takes the time of the next message, or counts as newest when none follows.
   const timeAt = async (offset: number): Promise<number> => {
-    const e = await cq.readEntry(offset);
-    return e === undefined ? -1 : pickupStoreTimestamp(ctx.commitLog, e.phys, e.size);
+    for (let o = offset; o < cq.maxOffset; o++) {
+      const e = await cq.readEntry(o);
+      if (e === undefined) return -1;
+      if (e.size >= MIN_RECORD_SIZE) return pickupStoreTimestamp(ctx.commitLog, e.phys, e.size);
+    }
+    return Number.MAX_SAFE_INTEGER;
   };
   // Binary search for the first offset whose time satisfies the predicate (times are non-decreasing
   // in a queue because store timestamps are taken inside the append critical section).
@@ -202,6 +223,10 @@ export async function earliestMessageTimeInQueue(
   cq: ConsumeQueue | undefined,
 ): Promise<number> {
   if (cq === undefined || cq.maxOffset <= cq.minOffset) return -1;
-  const e = await cq.readEntry(cq.minOffset);
-  return e === undefined ? -1 : pickupStoreTimestamp(ctx.commitLog, e.phys, e.size);
+  for (let o = cq.minOffset; o < cq.maxOffset; o++) {
+    const e = await cq.readEntry(o);
+    if (e === undefined) return -1;
+    if (e.size >= MIN_RECORD_SIZE) return pickupStoreTimestamp(ctx.commitLog, e.phys, e.size);
+  }
+  return -1;
 }

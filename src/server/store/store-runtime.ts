@@ -6,12 +6,16 @@
  * Lifecycle: new -> open -> closing -> closed (or new -> closed when open() fails; crash() jumps to
  * closed from anywhere, leaving the abort marker so the next open recovers as after a crash).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { IllegalStateError } from '../../common/errors.js';
 import { AppendPipeline } from './append-pipeline.js';
 import { Checkpoint } from './checkpoint.js';
 import { CommitLog } from './commit-log.js';
+import type { Logger } from '../../common/logger.js';
+import { silentLogger } from '../../common/logger.js';
+import { DiskSpaceGuard } from './disk-space.js';
+import type { FileIO } from './file-io.js';
+import { mkdirDurableSync, nodeFileIO } from './file-io.js';
 import { QueueTable } from './queue-table.js';
 import type { RecoveryReport } from './recovery.js';
 import { recoverStore } from './recovery.js';
@@ -25,6 +29,9 @@ export class StoreRuntime {
   readonly commitLog: CommitLog;
   readonly pipeline: AppendPipeline;
   readonly queues: QueueTable;
+  readonly io: FileIO;
+  readonly logger: Logger;
+  readonly disk: DiskSpaceGuard;
   private readonly checkpoint: Checkpoint;
   private _state: StoreState = 'new';
   /** Store time of the last dispatched record; written into the checkpoint. */
@@ -44,10 +51,23 @@ export class StoreRuntime {
     this.queueFdatasync = hooks.queueFdatasync;
     this.beforeRead = hooks.beforeRead;
     const c = config;
-    this.commitLog = new CommitLog(c.storePathRootDir, c.commitLogSegmentSize);
+    const io = (this.io = hooks.fileIO ?? nodeFileIO);
+    this.logger = hooks.logger ?? silentLogger;
+    this.disk = new DiskSpaceGuard(
+      io,
+      c.storePathRootDir,
+      c.diskSpaceWarningLevelRatio,
+      c.diskSpaceCleanForciblyRatio,
+      this.logger,
+    );
+    this.commitLog = new CommitLog(io, c.storePathRootDir, c.commitLogSegmentSize);
     this.pipeline = new AppendPipeline(this.commitLog, c.syncFlushTimeout, c.maxWriteBatchBytes, hooks);
-    this.queues = new QueueTable(c.storePathRootDir, c.consumeQueueEntriesPerFile);
-    this.checkpoint = new Checkpoint(c.storePathRootDir);
+    this.queues = new QueueTable(io, c.storePathRootDir, c.consumeQueueEntriesPerFile);
+    this.checkpoint = new Checkpoint(io, c.storePathRootDir);
+    // Queue offsets handed to puts that a rewind refused are handed out again.
+    this.pipeline.onRewind = () => {
+      for (const cq of this.queues.all()) cq.nextQueueOffset = cq.maxOffset;
+    };
   }
 
   get state(): StoreState {
@@ -63,8 +83,8 @@ export class StoreRuntime {
     if (this._state !== 'new')
       throw new IllegalStateError(`message store is ${this._state}; open() runs once`);
     const root = this.config.storePathRootDir;
-    fs.mkdirSync(root, { recursive: true });
-    acquireLock(root);
+    mkdirDurableSync(this.io, root);
+    acquireLock(this.io, root);
     let recovery: RecoveryReport;
     try {
       recovery = recoverStore({
@@ -75,19 +95,21 @@ export class StoreRuntime {
         recoverVerifyFiles: this.config.recoverVerifyFiles,
         maxMessageSize: this.config.maxMessageSize,
         maxWriteBatchBytes: this.config.maxWriteBatchBytes,
+        logger: this.logger,
       });
       this._recovery = recovery;
       await this.writeCheckpoint();
-      fs.writeFileSync(path.join(root, 'abort'), '');
+      this.io.writeFileSync(path.join(root, 'abort'), '');
     } catch (err) {
       this.commitLog.closeFiles();
       this.queues.closeAll();
       this.checkpoint.close();
-      releaseLock(root);
+      releaseLock(this.io, root);
       this._state = 'closed';
       throw err;
     }
     this._state = 'open';
+    this.disk.start(this.config.diskSpaceCheckInterval);
     if (this.config.flushDiskType === 'ASYNC_FLUSH') {
       this.every(this.config.flushIntervalCommitLog, () => this.pipeline.flush());
     }
@@ -116,9 +138,9 @@ export class StoreRuntime {
     while (this.readsInFlight > 0) await new Promise<void>((resolve) => this.readsDone.push(resolve));
     this.releaseFiles();
     if (failure === undefined && !this.pipeline.failure) {
-      fs.rmSync(path.join(this.config.storePathRootDir, 'abort'), { force: true });
+      this.io.rmSync(path.join(this.config.storePathRootDir, 'abort'));
     }
-    releaseLock(this.config.storePathRootDir);
+    releaseLock(this.io, this.config.storePathRootDir);
     this._state = 'closed';
     if (failure !== undefined) throw failure;
   }
@@ -127,7 +149,7 @@ export class StoreRuntime {
   crash(): void {
     for (const t of this.timers.splice(0)) clearInterval(t);
     this.releaseFiles();
-    releaseLock(this.config.storePathRootDir);
+    releaseLock(this.io, this.config.storePathRootDir);
     this._state = 'closed';
   }
 
@@ -194,6 +216,7 @@ export class StoreRuntime {
   }
 
   private releaseFiles(): void {
+    this.disk.stop();
     this.pipeline.close();
     this.commitLog.closeFiles();
     this.queues.closeAll();

@@ -1,0 +1,204 @@
+/**
+ * Walks the commit log at start-up, item by item, and resynchronises after damage.
+ *
+ * Valid items:
+ *   record  magic V1/V2, TOTALSIZE within bounds and leaving >= 8 bytes in its file, PHYSICALOFFSET
+ *           equal to its position, decodable, body CRC right, checksum trailer right (record-checksum.ts;
+ *           required at positions >= `checksumsFrom`, older records may lack it)
+ *   blank   int32 size | int32 BLANK magic, covering exactly the rest of its file (end of file)
+ *   void    int32 size | int32 VOID magic | zeros: a damaged range a previous recovery moved aside
+ *           (it may reach the end of its file)
+ *
+ * At an invalid position the walk looks for the next valid item in the same file (candidates are the
+ * positions 4 bytes before a magic code, so the scan runs at memchr speed). Found: the bytes between
+ * are damage inside the log. Not found in a file that is not the last one: the rest of that file is
+ * damage (its blank was lost) and the walk goes on in the next file. Not found in the last file: the
+ * log ends there and what follows is a torn tail. Damage is only confirmed (reported through
+ * onDamage) once a valid item follows it; unconfirmed damage becomes the tail.
+ *
+ * In the last file the search gives up after `zeroRunLimit` consecutive zero bytes: whatever a crash
+ * left after the log end lies within one write batch, so a longer zero run means nothing follows.
+ */
+import type { MessageRecord } from '../../protocol/message/record.js';
+import { decodeMessageRecord, RecordOffset } from '../../protocol/message/record.js';
+import { MessageMagic } from '../../protocol/message/constants.js';
+import type { CommitLog, Segment } from './commit-log.js';
+import { preadSync } from './file-io.js';
+import { checkRecordChecksum } from './record-checksum.js';
+import { END_FILE_MIN_BLANK_LENGTH } from './store-config.js';
+
+/** Magic of a void: a damaged range moved aside by recovery (never written by a put). */
+export const VOID_MAGIC = 0xda5eb10c | 0;
+/** Header of a void or blank: int32 size | int32 magic. */
+export const VOID_HEADER_LENGTH = 8;
+/** Smallest possible message record; consume-queue entries smaller than this mark lost messages. */
+export const MIN_RECORD_SIZE = 56;
+
+export interface ScanLimits {
+  /** Largest valid TOTALSIZE. */
+  maxRecord: number;
+  /** Consecutive zero bytes after which the last file holds nothing more. */
+  zeroRunLimit: number;
+  /** Records at or after this position must carry a checksum trailer (Infinity: none must). */
+  checksumsFrom: number;
+}
+
+export type LogItem =
+  | { kind: 'record'; pos: number; size: number; rec: MessageRecord }
+  | { kind: 'blank'; pos: number; size: number }
+  | { kind: 'void'; pos: number; size: number };
+
+/** Damaged bytes [from, to); nothing but zeros lies in [dataEnd, to). */
+export interface DamagedRange {
+  from: number;
+  to: number;
+  dataEnd: number;
+}
+
+export interface LogScanEvents {
+  /** A valid item, in log order (after the confirmed damage before it). */
+  onItem(item: LogItem): void;
+  /** Damage followed by a valid item, in log order. */
+  onDamage(range: DamagedRange): void;
+}
+
+export interface ScanResult {
+  /** End of the last valid item: the end of the log. */
+  end: number;
+  /** Unconfirmed damage after the end (torn tail), in order. */
+  tail: DamagedRange[];
+}
+
+export function scanLog(log: CommitLog, from: number, limits: ScanLimits, events: LogScanEvents): ScanResult {
+  const lastSeg = log.segments[log.segments.length - 1];
+  let pending: DamagedRange[] = [];
+  let pos = from;
+  let end = from;
+  for (let seg = log.segmentFor(pos); seg !== undefined; seg = log.segmentFor(pos)) {
+    const item = classify(log, seg, pos, limits);
+    if (item !== undefined) {
+      for (const r of pending) events.onDamage(r);
+      pending = [];
+      events.onItem(item);
+      pos = end = pos + item.size;
+      continue;
+    }
+    const segEnd = seg.start + log.segmentSize;
+    const next = findNextValid(log, seg, pos, limits, seg === lastSeg);
+    if (next.found !== undefined) {
+      pending.push({ from: pos, to: next.found, dataEnd: next.found });
+      pos = next.found;
+    } else if (seg !== lastSeg) {
+      pending.push({ from: pos, to: segEnd, dataEnd: next.dataEnd });
+      pos = segEnd;
+    } else {
+      pending.push({ from: pos, to: next.dataEnd, dataEnd: next.dataEnd });
+      break;
+    }
+  }
+  return { end, tail: pending.filter((r) => r.dataEnd > r.from) };
+}
+
+/** The valid item starting at `pos`, or undefined. */
+export function classify(log: CommitLog, seg: Segment, pos: number, limits: ScanLimits): LogItem | undefined {
+  const inFile = pos - seg.start;
+  const left = log.segmentSize - inFile;
+  if (left < END_FILE_MIN_BLANK_LENGTH) return undefined;
+  const head = preadSync(log.io, seg.fd, 8, inFile);
+  const size = head.readInt32BE(0);
+  const magic = head.readInt32BE(4);
+  if (magic === MessageMagic.BLANK) return size === left ? { kind: 'blank', pos, size } : undefined;
+  if (magic === VOID_MAGIC) {
+    if (size < VOID_HEADER_LENGTH || size > left) return undefined;
+    const rest = preadSync(log.io, seg.fd, size - VOID_HEADER_LENGTH, inFile + VOID_HEADER_LENGTH);
+    return rest.length === size - VOID_HEADER_LENGTH && isAllZero(rest)
+      ? { kind: 'void', pos, size }
+      : undefined;
+  }
+  if (magic !== MessageMagic.V1 && magic !== MessageMagic.V2) return undefined;
+  if (size < MIN_RECORD_SIZE || size > limits.maxRecord || size + END_FILE_MIN_BLANK_LENGTH > left) {
+    return undefined;
+  }
+  const buf = preadSync(log.io, seg.fd, size, inFile);
+  if (buf.length !== size || buf.readBigInt64BE(RecordOffset.PHYSICALOFFSET) !== BigInt(pos))
+    return undefined;
+  const checksum = checkRecordChecksum(buf, 0, size);
+  if (checksum === 'mismatch' || (checksum === 'absent' && pos >= limits.checksumsFrom)) return undefined;
+  try {
+    return { kind: 'record', pos, size, rec: decodeMessageRecord(buf, 0, { verifyCrc: true }) };
+  } catch {
+    return undefined;
+  }
+}
+
+const SCAN_CHUNK = 1024 * 1024;
+/** Overlap of consecutive chunks, so a magic code split between two reads is still seen. */
+const OVERLAP = 7;
+const MAGICS = [MessageMagic.V1, MessageMagic.BLANK, MessageMagic.V2, VOID_MAGIC].map((m) => {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(m);
+  return b;
+});
+const ZERO_PAGE = Buffer.alloc(4096);
+
+/**
+ * The first valid item after `pos` in the same file (`found`), else `dataEnd`: the end of the last
+ * non-zero byte seen from `pos` on (at least `pos`).
+ */
+function findNextValid(
+  log: CommitLog,
+  seg: Segment,
+  pos: number,
+  limits: ScanLimits,
+  isLastFile: boolean,
+): { found?: number; dataEnd: number } {
+  const segEnd = seg.start + log.segmentSize;
+  let dataEnd = pos;
+  let zeroRun = 0;
+  let tried = pos; // candidates at or below this were classified
+  for (let p = pos; p < segEnd;) {
+    const len = Math.min(SCAN_CHUNK, segEnd - p);
+    const chunk = preadSync(log.io, seg.fd, len, p - seg.start);
+    const candidates: number[] = [];
+    for (const magic of MAGICS) {
+      for (let i = chunk.indexOf(magic); i >= 0; i = chunk.indexOf(magic, i + 1)) {
+        if (p + i - 4 > tried) candidates.push(p + i - 4);
+      }
+    }
+    candidates.sort((a, b) => a - b);
+    for (const c of candidates) {
+      if (classify(log, seg, c, limits) !== undefined) return { found: c, dataEnd: Math.max(dataEnd, c) };
+      tried = c;
+    }
+    const lastData = lastNonZero(chunk);
+    if (lastData >= 0) {
+      dataEnd = Math.max(dataEnd, p + lastData + 1);
+      zeroRun = len - lastData - 1;
+    } else {
+      zeroRun += len;
+    }
+    if (isLastFile && zeroRun >= limits.zeroRunLimit) break;
+    p += p + len >= segEnd ? len : len - OVERLAP;
+  }
+  return { dataEnd };
+}
+
+function isAllZero(buf: Buffer): boolean {
+  for (let at = 0; at < buf.length; at += ZERO_PAGE.length) {
+    const n = Math.min(ZERO_PAGE.length, buf.length - at);
+    if (ZERO_PAGE.compare(buf, at, at + n, 0, n) !== 0) return false;
+  }
+  return true;
+}
+
+/** Index of the last non-zero byte, -1 when all are zero (page-wise compares, then bytes). */
+function lastNonZero(buf: Buffer): number {
+  for (let end = buf.length; end > 0;) {
+    const start = Math.max(0, end - ZERO_PAGE.length);
+    if (ZERO_PAGE.compare(buf, start, end, 0, end - start) !== 0) {
+      for (let i = end - 1; i >= start; i--) if (buf[i] !== 0) return i;
+    }
+    end = start;
+  }
+  return -1;
+}

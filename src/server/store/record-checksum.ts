@@ -1,0 +1,73 @@
+/**
+ * Per-record checksum, in the format of Java 5.x (`enabledAppendPropCRC`, verified there with
+ * `forceVerifyPropCRC`): the record's PROPERTIES end with a 20-byte trailer
+ *
+ *   "__CRC32#" U+0001 d0 d1 ... d9 U+0002
+ *
+ * where d0..d9 are the ASCII decimal digits of crc32(record bytes [0, TOTALSIZE - 20)) & 0x7FFFFFFF,
+ * LEAST significant digit first (Java MessageDecoder.createCrc32). When the caller's properties do not
+ * end with U+0002, one is added before the trailer. The record layout is unchanged (the trailer is an
+ * ordinary property), so every reader, Java's included, still decodes the record.
+ *
+ * The checksum covers every byte before the trailer: header, offsets and store time (stamped in the
+ * put critical section, just before the checksum), body, topic and properties. The body CRC field
+ * alone (BODYCRC) misses damage to everything but the body, and a record whose tail was cut off and
+ * zero-filled decodes fine without it.
+ */
+import { crc32 } from '../../protocol/message/crc32.js';
+import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
+
+export const CRC_PROPERTY = '__CRC32#';
+export const CHECKSUM_TRAILER_LENGTH = CRC_PROPERTY.length + 1 + 10 + 1;
+const PLACEHOLDER = `${CRC_PROPERTY}${NAME_VALUE_SEPARATOR}0000000000${PROPERTY_SEPARATOR}`;
+const NAME_BYTES = Buffer.from(CRC_PROPERTY + NAME_VALUE_SEPARATOR, 'latin1');
+const DIGITS_AT = CHECKSUM_TRAILER_LENGTH - 11; // offset of d0 inside the trailer
+
+/**
+ * The properties to store: the caller's without any `__CRC32#` entry (a stored message sent again
+ * carries the old one), then the placeholder trailer that stampRecordChecksum fills in.
+ */
+export function propertiesWithChecksumSlot(properties: string): string {
+  let props = properties.includes(CRC_PROPERTY) ? withoutChecksumProperty(properties) : properties;
+  if (props.length > 0 && !props.endsWith(PROPERTY_SEPARATOR)) props += PROPERTY_SEPARATOR;
+  return props + PLACEHOLDER;
+}
+
+/** Removes every `__CRC32#` entry of a property string, keeping the rest byte for byte. */
+export function withoutChecksumProperty(properties: string): string {
+  return properties
+    .split(PROPERTY_SEPARATOR)
+    .filter((entry) => !entry.startsWith(CRC_PROPERTY + NAME_VALUE_SEPARATOR))
+    .join(PROPERTY_SEPARATOR);
+}
+
+function checksumOf(buf: Buffer, offset: number, size: number): number {
+  return crc32(buf.subarray(offset, offset + size - CHECKSUM_TRAILER_LENGTH)) & 0x7fffffff;
+}
+
+/** Fills the trailer digits of an encoded record (the last thing done before it is written). */
+export function stampRecordChecksum(buf: Buffer): void {
+  let v = checksumOf(buf, 0, buf.length);
+  const at = buf.length - CHECKSUM_TRAILER_LENGTH + DIGITS_AT;
+  for (let i = 0; i < 10; i++) {
+    buf[at + i] = 0x30 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+}
+
+export type ChecksumCheck = 'ok' | 'absent' | 'mismatch';
+
+/** Checks the trailer of the record at `offset`: absent when the record has no well-formed trailer. */
+export function checkRecordChecksum(buf: Buffer, offset: number, size: number): ChecksumCheck {
+  if (size < CHECKSUM_TRAILER_LENGTH) return 'absent';
+  const t = offset + size - CHECKSUM_TRAILER_LENGTH;
+  if (NAME_BYTES.compare(buf, t, t + NAME_BYTES.length) !== 0) return 'absent';
+  if (buf[t + CHECKSUM_TRAILER_LENGTH - 1] !== 0x02) return 'absent';
+  let stored = 0;
+  for (let i = 9; i >= 0; i--) {
+    const d = buf[t + DIGITS_AT + i]! - 0x30;
+    if (d < 0 || d > 9) return 'absent';
+    stored = stored * 10 + d;
+  }
+  return stored === checksumOf(buf, offset, size) ? 'ok' : 'mismatch';
+}

@@ -1,0 +1,48 @@
+/**
+ * The per-record checksum trailer in Java 5.x's format (CommitLog.CRC32_RESERVED_LEN,
+ * MessageDecoder.createCrc32): "__CRC32#" U+0001, ten digits least significant first, U+0002, over
+ * every record byte before the trailer.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { crc32 } from '../../src/protocol/message/crc32.js';
+import { decodeMessageRecord } from '../../src/protocol/message/record.js';
+import {
+  CHECKSUM_TRAILER_LENGTH,
+  checkRecordChecksum,
+  propertiesWithChecksumSlot,
+  withoutChecksumProperty,
+} from '../../src/server/store/record-checksum.js';
+import { message, openStore, propsString, withTempDir } from '../helpers/store-fixtures.js';
+
+test('trailer layout: 20 bytes, a separator added when missing, an old entry replaced', () => {
+  assert.equal(CHECKSUM_TRAILER_LENGTH, 20);
+  assert.equal(propertiesWithChecksumSlot(''), '__CRC32#\u00010000000000\u0002');
+  assert.equal(propertiesWithChecksumSlot('A\u0001x'), 'A\u0001x\u0002__CRC32#\u00010000000000\u0002');
+  assert.equal(
+    propertiesWithChecksumSlot('A\u0001x\u0002__CRC32#\u00011234567890\u0002B\u0001y\u0002'),
+    'A\u0001x\u0002B\u0001y\u0002__CRC32#\u00010000000000\u0002',
+  );
+  assert.equal(withoutChecksumProperty('A\u0001x\u0002__CRC32#\u00011234567890'), 'A\u0001x');
+});
+
+test('stored records carry the checksum of their bytes, digits least significant first', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(dir);
+    const stored = propsString({ KEYS: 'k' }) + '__CRC32#\u00019999999999\u0002';
+    const r = await store.putMessage(message({ properties: stored, body: Buffer.from('payload') }));
+    const raw = (await store.lookMessageByOffset(r.physicalOffset))!;
+    const value = crc32(raw.subarray(0, raw.length - 20)) & 0x7fffffff;
+    const digits = String(value).padStart(10, '0').split('').reverse().join('');
+    assert.equal(raw.subarray(raw.length - 20).toString('latin1'), `__CRC32#\u0001${digits}\u0002`);
+    assert.equal(checkRecordChecksum(raw, 0, raw.length), 'ok');
+    const rec = decodeMessageRecord(raw);
+    assert.equal(rec.properties.split('__CRC32#').length, 2, 'exactly one checksum entry');
+    for (const at of [0, 13, 30, raw.length - 25, raw.length - 5]) {
+      const damaged = Buffer.from(raw);
+      damaged[at]! ^= 4;
+      assert.notEqual(checkRecordChecksum(damaged, 0, damaged.length), 'ok', `byte ${at}`);
+    }
+    await store.close();
+  });
+});
