@@ -1,6 +1,12 @@
 /** Public API of the client layer: producer, client instance, routing policies. */
 export { Producer, DefaultMQProducer } from './producer/producer.js';
 export type { SendCallback } from './producer/producer.js';
+export type { ShutdownOptions } from './producer/producer-shutdown.js';
+export {
+  MessageNotSentError,
+  ProducerShutdownError,
+  SendOutcomeUnknownError,
+} from './producer/shutdown-errors.js';
 export { PRODUCER_DEFAULTS, resolveProducerConfig } from './producer/producer-options.js';
 export type { ProducerConfig, ProducerOptions } from './producer/producer-options.js';
 export { SendResult, SendStatus, sendStatusOf } from './producer/send-result.js';

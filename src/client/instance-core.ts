@@ -5,9 +5,10 @@
  * brokers. Members reach it through `instanceCore(instance)`; users see the ClientInstance facade.
  * The instance starts with its first member and stops when the last one leaves.
  */
-import { ClientErrorCode, MQClientError, RemotingError } from '../common/errors.js';
+import { ClientErrorCode, IllegalStateError, MQClientError, RemotingError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { HeartbeatData, TopicRouteData } from '../protocol/body/index.js';
+import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { UniqueIdGenerator } from '../protocol/message/message-id.js';
 import { registerHandlerTable } from '../transport/handler-table.js';
 import { RemotingClient } from '../transport/remoting-client.js';
@@ -57,6 +58,12 @@ export class InstanceCore {
   readonly #routeFetches = new Map<string, Promise<boolean>>();
   readonly #tasks: BackgroundTasks;
   readonly #onShutdown: (() => void) | undefined;
+  /** The RemotingClient this instance made (undefined with a test double): its diagnostics. */
+  readonly #ownRemoting: RemotingClient | undefined;
+  /** Requests the transport handed to a connection (its RPC hooks ran): they may reach the peer. */
+  readonly #handedOver = new WeakSet<RemotingCommand>();
+  /** Requests their sender gave up on before they left: the transport must not write them. */
+  readonly #withdrawn = new WeakSet<RemotingCommand>();
   #state: ServiceState = 'CREATE_JUST';
 
   constructor(
@@ -67,12 +74,22 @@ export class InstanceCore {
     this.logger = config.logger;
     this.remoting =
       options.remoting ??
-      new RemotingClient({
+      (this.#ownRemoting = new RemotingClient({
         connectTimeoutMillis: config.connectTimeoutMillis,
         serializeType: config.serializeType,
         logger: config.logger,
-      });
+      }));
     for (const hook of config.rpcHooks) this.remoting.registerRPCHook(hook);
+    // Registered last, so it runs right before the transport writes a request: the moment a request
+    // may reach the peer, and the last chance to keep a withdrawn one from leaving.
+    this.remoting.registerRPCHook({
+      beforeRequest: (_addr, request) => {
+        if (this.#withdrawn.has(request)) {
+          throw new IllegalStateError('request withdrawn before it left (its producer shut down)');
+        }
+        this.#handedOver.add(request);
+      },
+    });
     this.api = new MQClientAPI(this.remoting, {
       nameServerAddresses: config.nameServerAddresses,
       logger: this.logger,
@@ -131,10 +148,13 @@ export class InstanceCore {
     return true;
   }
 
-  /** Forgets the producer and tells every known broker (UNREGISTER_CLIENT); failures are logged. */
-  async unregisterProducer(group: string): Promise<void> {
+  /**
+   * Forgets the producer and tells every known broker (UNREGISTER_CLIENT, each call within
+   * `timeoutMillis`, default mqClientApiTimeout); failures are logged.
+   */
+  async unregisterProducer(group: string, timeoutMillis?: number): Promise<void> {
     if (!this.#producers.delete(group)) return;
-    await unregisterFromBrokers(this.#brokerTalk(), { producerGroup: group });
+    await unregisterFromBrokers(this.#brokerTalk(timeoutMillis), { producerGroup: group });
   }
 
   registerConsumer(group: string, member: ConsumerMember): boolean {
@@ -148,12 +168,27 @@ export class InstanceCore {
     await unregisterFromBrokers(this.#brokerTalk(), { consumerGroup: group });
   }
 
-  #brokerTalk(): BrokerTalk {
+  /**
+   * Keeps a request that has not been handed to a connection yet from ever leaving (the transport's
+   * last RPC hook refuses it); false when it was handed over already (it may have reached the peer).
+   */
+  withdrawRequest(request: RemotingCommand): boolean {
+    if (this.#handedOver.has(request)) return false;
+    this.#withdrawn.add(request);
+    return true;
+  }
+
+  /** Requests waiting for a response on this instance's connections (diagnostics; undefined with a test double). */
+  get responseTableSize(): number | undefined {
+    return this.#ownRemoting?.inFlightCount;
+  }
+
+  #brokerTalk(timeoutMillis = this.config.mqClientApiTimeout): BrokerTalk {
     return {
       clientId: this.clientId,
       api: this.api,
       logger: this.logger,
-      timeoutMillis: this.config.mqClientApiTimeout,
+      timeoutMillis,
       addresses: this.brokerAddresses,
     };
   }

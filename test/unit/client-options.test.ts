@@ -43,6 +43,31 @@ describe('producer options', () => {
     assert.equal(CLIENT_DEFAULTS.connectTimeoutMillis, 3000);
   });
 
+  it('shutdownTimeoutMillis: sendMsgTimeout + 2 s unless given; 0 allowed; shutdown() validates its own', async () => {
+    assert.equal(resolveProducerConfig({ producerGroup: 'PG' }).shutdownTimeoutMillis, 5000);
+    assert.equal(
+      resolveProducerConfig({ producerGroup: 'PG', sendMsgTimeout: 10_000 }).shutdownTimeoutMillis,
+      12_000,
+    );
+    assert.equal(
+      resolveProducerConfig({ producerGroup: 'PG', shutdownTimeoutMillis: 0 }).shutdownTimeoutMillis,
+      0,
+    );
+    const fake = new FakeRemoting();
+    const instance = new ClientInstance(resolveClientConfig({ nameServer: '127.0.0.1:9876' }), {
+      remoting: fake.asInstanceRemoting(),
+    });
+    const p = new Producer({ producerGroup: 'PG', clientInstance: instance });
+    await p.start();
+    await assert.rejects(
+      p.shutdown({ timeoutMillis: -5 }),
+      (e: unknown) => e instanceof IllegalArgumentError && /timeoutMillis of shutdown\(\)/.test(e.message),
+    );
+    assert.equal(p.state, 'RUNNING');
+    await p.shutdown({ timeoutMillis: 0 });
+    assert.equal(p.state, 'SHUTDOWN_ALREADY');
+  });
+
   const bad: [string, Partial<ProducerOptions>, RegExp][] = [
     ['blank group', { producerGroup: ' ' }, /the specified group is blank/],
     ['DEFAULT_PRODUCER', { producerGroup: 'DEFAULT_PRODUCER' }, /can not equal DEFAULT_PRODUCER/],
@@ -61,6 +86,12 @@ describe('producer options', () => {
     ['bad serializeType', { serializeType: 'XML' as 'JSON' }, /serializeType must be/],
     ['bad poll interval', { pollNameServerInterval: -5 }, /pollNameServerInterval/],
     ['bad per-request cap', { sendMsgMaxTimeoutPerRequest: 0 }, /sendMsgMaxTimeoutPerRequest/],
+    [
+      'shutdown timeout negative',
+      { shutdownTimeoutMillis: -1 },
+      /shutdownTimeoutMillis must be a non-negative/,
+    ],
+    ['shutdown timeout NaN', { shutdownTimeoutMillis: NaN }, /shutdownTimeoutMillis/],
   ];
   for (const [name, opts, re] of bad) {
     it(`rejects ${name}`, () => {

@@ -14,6 +14,7 @@ import type { MessageQueue } from '../message-queue.js';
 import type { TopicPublishInfo } from '../route/topic-publish-info.js';
 import type { CheckForbiddenHook, SendMessageHook } from './hooks.js';
 import { PublishInfoTable } from './publish-info-table.js';
+import { InFlightSends } from './send/in-flight-sends.js';
 import { ProducerAPI } from './producer-api.js';
 import type { ProducerConfig } from './producer-options.js';
 
@@ -31,6 +32,8 @@ export class ProducerCore {
   readonly checkForbiddenHooks: CheckForbiddenHook[] = [];
   /** Wire topic (namespaced) -> publish info; the client instance's view of this producer. */
   readonly publishInfos: PublishInfoTable;
+  /** Send calls not settled yet (shutdown() drains them). */
+  readonly inFlightSends = new InFlightSends();
   #attached: Attached | undefined;
 
   constructor(

@@ -11,11 +11,15 @@ import {
   DEFAULT_MAX_MESSAGE_SIZE,
   SystemTopic,
 } from '../../protocol/message/validators.js';
+import { TransportDefaults } from '../../transport/defaults.js';
 import { checkPositiveInt, resolveClientConfig } from '../client-config.js';
 import type { ClientConfig, ClientOptions } from '../client-config.js';
 import type { Clock, RandomInt } from '../clock.js';
 import type { ClientInstance } from '../client-instance.js';
 import type { ClientInstanceRegistry } from '../client-instance-registry.js';
+
+/** How late at most the transport reports an async send's timeout (one scan period plus its grace). */
+const ASYNC_TIMEOUT_LATENESS = TransportDefaults.scanIntervalMillis + TransportDefaults.scanGraceMillis;
 
 export interface ProducerOptions extends ClientOptions {
   /** Producer group; required, and must not be `DEFAULT_PRODUCER`. */
@@ -48,6 +52,13 @@ export interface ProducerOptions extends ClientOptions {
   notAvailableDuration?: readonly number[];
   /** Send with V2 (one-letter) headers: SEND_MESSAGE_V2 / SEND_REPLY_MESSAGE_V2. Default true. */
   sendSmartMsg?: boolean;
+  /**
+   * How long shutdown() waits for the sends in flight to settle, ms (0: not at all); what is still
+   * unsettled then fails with MessageNotSentError or SendOutcomeUnknownError. Default: sendMsgTimeout
+   * + 2000, by when every send with the default budget has settled by itself (the transport reports
+   * async timeouts up to 2 s late: its scan runs every second with a second of grace).
+   */
+  shutdownTimeoutMillis?: number;
   /** Share a client instance with other producers/consumers of the same client id. */
   registry?: ClientInstanceRegistry;
   /** Use this client instance (wins over `registry`). */
@@ -90,6 +101,7 @@ export interface ProducerConfig {
   readonly latencyMax: readonly number[] | undefined;
   readonly notAvailableDuration: readonly number[] | undefined;
   readonly sendSmartMsg: boolean;
+  readonly shutdownTimeoutMillis: number;
 }
 
 function checkDurations(name: string, list: readonly number[] | undefined): void {
@@ -113,6 +125,8 @@ export function resolveProducerConfig(options: ProducerOptions): ProducerConfig 
   checkPositiveInt('compressMsgBodyOverHowmuch', o.compressMsgBodyOverHowmuch, true);
   checkPositiveInt('maxMessageSize', o.maxMessageSize);
   checkPositiveInt('defaultTopicQueueNums', o.defaultTopicQueueNums);
+  const shutdownTimeoutMillis = o.shutdownTimeoutMillis ?? o.sendMsgTimeout + ASYNC_TIMEOUT_LATENESS;
+  checkPositiveInt('shutdownTimeoutMillis', shutdownTimeoutMillis, true);
   if (!Number.isInteger(o.compressLevel) || o.compressLevel < 0 || o.compressLevel > 9) {
     throw new IllegalArgumentError(
       `option compressLevel must be an integer 0..9, got ${String(o.compressLevel)}`,
@@ -145,6 +159,7 @@ export function resolveProducerConfig(options: ProducerOptions): ProducerConfig 
     latencyMax: options.latencyMax ? [...options.latencyMax] : undefined,
     notAvailableDuration: options.notAvailableDuration ? [...options.notAvailableDuration] : undefined,
     sendSmartMsg: !!o.sendSmartMsg,
+    shutdownTimeoutMillis,
   });
 }
 

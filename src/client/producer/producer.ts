@@ -3,6 +3,8 @@
  * or a Promise, oneway, batch). The working parts — config, hooks, fault strategy, publish infos —
  * are on its ProducerCore; the send path is in send/: the loop (send-loop.ts), one attempt
  * (send-attempt.ts), the retry policy per mode (send-policy.ts), request preparation (send-prepare.ts).
+ * shutdown() drains: new sends are refused at once, the ones in flight settle with their real outcome
+ * within the drain deadline (send/in-flight-sends.ts, send/send-call.ts), then the producer leaves.
  */
 import { IllegalArgumentError, IllegalStateError, MQClientError } from '../../common/errors.js';
 import {
@@ -13,6 +15,7 @@ import {
   wrapNamespace,
 } from '../../protocol/message/index.js';
 import type { MessageInit } from '../../protocol/message/index.js';
+import { checkPositiveInt } from '../client-config.js';
 import { instanceCore } from '../client-instance.js';
 import type { ClientInstance, ServiceState } from '../client-instance.js';
 import { chooseClientInstance } from '../client-instance-registry.js';
@@ -22,9 +25,13 @@ import type { CheckForbiddenHook, CommunicationMode, SendMessageHook } from './h
 import { MessageBatch } from './message-batch.js';
 import { ProducerCore } from './producer-core.js';
 import { resolveProducerConfig } from './producer-options.js';
+import { drainAndLeave } from './producer-shutdown.js';
+import type { ShutdownOptions } from './producer-shutdown.js';
 import type { ProducerConfig, ProducerOptions } from './producer-options.js';
+import { SendCall } from './send/send-call.js';
 import { runSend } from './send/send-loop.js';
 import type { SendResult } from './send-result.js';
+import { ProducerShutdownError } from './shutdown-errors.js';
 
 export interface SendCallback {
   onSuccess(result: SendResult): void;
@@ -46,6 +53,9 @@ export class Producer {
   readonly #options: ProducerOptions;
   #state: ServiceState = 'CREATE_JUST';
   #instance: ClientInstance | undefined;
+  /** Set when shutdown() began; settles once the producer left its client instance. */
+  #shutdown: Promise<void> | undefined;
+  #shutdownDone = false;
 
   static {
     coreOf = (producer) => producer.#core;
@@ -101,15 +111,25 @@ export class Producer {
     core.logger.info({ group: core.wireGroup, clientId: instance.clientId }, 'producer started');
   }
 
-  /** Unregisters from the brokers and stops the client instance if no one else uses it. */
-  async shutdown(): Promise<void> {
-    if (this.#state !== 'RUNNING') return;
+  /**
+   * Drains, then leaves: refuses new sends at once (ProducerShutdownError), waits up to
+   * `timeoutMillis` (default: the shutdownTimeoutMillis option) for every send in flight — retries
+   * and send hooks included — to settle with its real outcome, fails the rest (MessageNotSentError
+   * when nothing left, SendOutcomeUnknownError when a request went out unanswered), unregisters from
+   * the brokers and stops the client instance if no one else uses it. A second call waits for the first.
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    if (this.#shutdown !== undefined) return this.#shutdown;
+    if (this.#state !== 'RUNNING') return Promise.resolve();
+    const timeoutMillis = options?.timeoutMillis ?? this.config.shutdownTimeoutMillis;
+    try {
+      checkPositiveInt('timeoutMillis of shutdown()', timeoutMillis, true);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     this.#state = 'SHUTDOWN_ALREADY';
-    const core = this.#core;
-    const shared = core.instance;
-    await shared.unregisterProducer(core.wireGroup);
-    await shared.shutdown();
-    core.logger.info({ group: core.wireGroup }, 'producer shut down');
+    this.#shutdown = drainAndLeave(this.#core, timeoutMillis).finally(() => (this.#shutdownDone = true));
+    return this.#shutdown;
   }
 
   registerSendMessageHook(hook: SendMessageHook): void {
@@ -194,7 +214,8 @@ export class Producer {
       message && { topic: wireTopic, body: message.body, properties: message.properties },
       this.config.maxMessageSize,
     );
-    return runSend(this.#core, { message, mode }, wireTopic, timeoutMillis);
+    const call = new SendCall(message, mode);
+    return this.#core.inFlightSends.run(call, () => runSend(this.#core, call, wireTopic, timeoutMillis));
   }
 
   #makeSureStateOK(): void {
@@ -202,9 +223,13 @@ export class Producer {
   }
 
   #stateError(): IllegalStateError {
-    return new IllegalStateError(
-      `The producer service state not OK, ${this.#state} (${STATE_HINTS[this.#state]})`,
-    );
+    if (this.#shutdown !== undefined && !this.#shutdownDone) {
+      return new ProducerShutdownError(
+        `The producer is shutting down (${this.#state}): new sends are refused while those in flight drain`,
+      );
+    }
+    const message = `The producer service state not OK, ${this.#state} (${STATE_HINTS[this.#state]})`;
+    return this.#shutdown !== undefined ? new ProducerShutdownError(message) : new IllegalStateError(message);
   }
 
   #safely(fn: () => void): void {
@@ -219,6 +244,25 @@ export class Producer {
 /** The working parts of a producer (its send path uses them; tests may too); not public API. */
 export function producerCore(producer: Producer): ProducerCore {
   return coreOf(producer);
+}
+
+/** Diagnostics of a producer (soak runs, tests); not public API. */
+export interface ProducerStats {
+  /** Send calls not settled yet. */
+  readonly sendsInFlight: number;
+  /** Requests waiting for a response on the producer's client instance (undefined before start). */
+  readonly responseTableSize: number | undefined;
+}
+
+export function producerStats(producer: Producer): ProducerStats {
+  const core = coreOf(producer);
+  let responseTableSize: number | undefined;
+  try {
+    responseTableSize = core.instance.responseTableSize;
+  } catch {
+    responseTableSize = undefined;
+  }
+  return { sendsInFlight: core.inFlightSends.size, responseTableSize };
 }
 
 /** Java's class name, for readers coming from the Java client. */

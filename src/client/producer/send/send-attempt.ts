@@ -2,14 +2,17 @@
  * One send attempt to one queue, returning what it came to instead of throwing: prepare the request
  * (or re-aim the call's first one), send it the call's way (sync, async, oneway) and read the answer.
  * With per-attempt preparation (sync, oneway) the after hooks run here, with the attempt's outcome;
- * otherwise the send loop runs them once, when the call settles.
+ * otherwise the send loop runs them once, when the call settles. The call records each request it
+ * hands to the transport until an answer (oneway: the write) settles it, so the producer's drain can
+ * tell a send that never left from one whose outcome is unknown (send-call.ts).
  */
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import type { MessageQueue } from '../../message-queue.js';
 import { processSendResponse } from '../producer-api.js';
 import type { ProducerCore } from '../producer-core.js';
-import { finishHooks, prepareSend, retargetSend } from './send-prepare.js';
-import type { PreparedSend, SendCall } from './send-prepare.js';
+import type { SendCall } from './send-call.js';
+import { prepareSend, retargetSend } from './send-prepare.js';
+import type { PreparedSend } from './send-prepare.js';
 import type { AttemptOutcome } from './send-policy.js';
 import type { SendResult } from '../send-result.js';
 
@@ -33,14 +36,21 @@ export async function attemptSend(
   }
   if (preparesOnce) call.first ??= prepared;
   const afterHooks = (result: SendResult | undefined, error?: unknown): void => {
-    if (!preparesOnce) finishHooks(host, prepared.hookContext, result, error);
+    if (!preparesOnce) call.finishHooks(host, prepared.hookContext, result, error);
   };
   const { addr, request, timeoutMillis: timeout } = prepared;
+  // Checked in the same turn as the hand-over: once abandoned by the drain, nothing more leaves.
+  if (call.abandoned !== undefined) {
+    afterHooks(undefined, call.abandoned);
+    return { ok: false, error: call.abandoned, stage: 'dispatch', answered: false };
+  }
+  call.handingOver(request, addr);
   let answer: RemotingCommand | undefined;
   try {
     if (call.mode === 'ONEWAY') await host.api.sendOneway(addr, request, timeout);
     else if (call.mode === 'SYNC') answer = await host.api.sendSync(addr, request, timeout);
     else answer = await host.api.sendAsync(addr, request, timeout);
+    call.answered(request);
   } catch (error) {
     afterHooks(undefined, error);
     return { ok: false, error, stage: 'dispatch', answered: false };

@@ -5,7 +5,8 @@
  * budget covers the route lookup and every attempt; only a budget already overrun stops the loop
  * before an attempt (with exactly 0 ms left the transport gets 0 and reports the timeout itself, as
  * Java). Every attempt updates the broker's fault item; a connect failure re-reads the route within
- * what is left of the budget (the broker may have moved).
+ * what is left of the budget (the broker may have moved). After every wait the loop stops if the
+ * producer's drain abandoned the call meanwhile (send-call.ts): the drain has settled it already.
  */
 import {
   ClientErrorCode,
@@ -20,8 +21,7 @@ import type { MessageQueue } from '../../message-queue.js';
 import type { TopicPublishInfo } from '../../route/topic-publish-info.js';
 import type { ProducerCore } from '../producer-core.js';
 import { attemptSend } from './send-attempt.js';
-import { finishHooks } from './send-prepare.js';
-import type { SendCall } from './send-prepare.js';
+import type { SendCall } from './send-call.js';
 import { SendBudget, sendPolicyFor } from './send-policy.js';
 import type { SendResult } from '../send-result.js';
 
@@ -86,15 +86,18 @@ export async function runSend(
 ): Promise<SendResult | undefined> {
   const budget = new SendBudget(host.clock, timeoutMillis);
   const info = await findRoute(host, wireTopic);
+  // After every wait: the producer's drain may have settled the call meanwhile (send-call.ts).
+  const stopIfAbandoned = (): void => {
+    if (call.abandoned !== undefined) throw call.abandoned;
+  };
+  stopIfAbandoned();
   const policy = sendPolicyFor(call.mode, host.config);
   const brokersSent: string[] = [];
   let mq: MessageQueue | undefined;
   let lastError: unknown;
-  // The result of the last attempt that stored the message (sync may retry a stored, not SEND_OK one).
-  let lastStored: SendResult | undefined;
   // Hooks that run once per call (async) finish with whatever the call settles with.
   const settle = (result: SendResult | undefined, error?: unknown): void => {
-    finishHooks(host, call.first?.hookContext, result, error);
+    call.finishHooks(host, call.first?.hookContext, result, error);
     call.first = undefined;
   };
   for (let index = 0; ; index++) {
@@ -115,7 +118,7 @@ export async function runSend(
     }
     const remaining = budget.remaining();
     if (remaining < 0) {
-      if (lastStored !== undefined) return lastStored;
+      if (call.stored !== undefined) return call.stored;
       const error = new RemotingTooMuchRequestError(
         `sendDefaultImpl call timeout: ${budget.elapsed()}ms of the ${timeoutMillis}ms budget used after ${index} attempt(s)` +
           lastErrorSuffix(lastError),
@@ -132,10 +135,11 @@ export async function runSend(
       policy.attemptTimeout(index, remaining),
       policy.preparesOnce,
     );
+    stopIfAbandoned();
     const elapsed = host.clock.now() - attemptBegin;
     host.updateFaultItem(mq.brokerName, elapsed, !outcome.ok);
     if (outcome.ok) {
-      lastStored = outcome.result;
+      call.stored = outcome.result;
     } else {
       lastError = outcome.error;
       if (!policy.preparesOnce || outcome.stage === 'prepare') {
@@ -152,12 +156,13 @@ export async function runSend(
       }
       if (lastError instanceof RemotingConnectError) {
         await host.refreshRouteAfterConnectFailure(wireTopic, budget.remaining());
+        stopIfAbandoned();
       }
     }
     const decision = policy.decide(outcome, {
       attempts: index + 1,
       remaining: budget.remaining(),
-      hasEarlierResult: !outcome.ok && lastStored !== undefined,
+      hasEarlierResult: !outcome.ok && call.stored !== undefined,
     });
     switch (decision) {
       case 'retry':
@@ -168,12 +173,12 @@ export async function runSend(
         return result;
       }
       case 'settle-earlier':
-        return lastStored;
+        return call.stored;
       case 'fail':
         settle(undefined, lastError);
         throw lastError;
       case 'give-up': {
-        if (lastStored !== undefined) return lastStored;
+        if (call.stored !== undefined) return call.stored;
         const error = new MQClientError(
           `Send [${index + 1}] times, still failed, cost [${budget.elapsed()}]ms, Topic: ${wireTopic}, ` +
             `BrokersSent: [${brokersSent.join(', ')}]` +

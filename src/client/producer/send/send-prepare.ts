@@ -20,24 +20,15 @@ import type { Message } from '../../../protocol/message/index.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import { brokerVIPChannel } from '../../client-config.js';
 import type { MessageQueue } from '../../message-queue.js';
-import { runSendHooks } from '../hooks.js';
-import type { CommunicationMode, SendMessageContext } from '../hooks.js';
+import type { SendMessageContext } from '../hooks.js';
 import { MessageBatch } from '../message-batch.js';
 import { buildSendRequest } from '../producer-api.js';
 import type { SendResponseContext } from '../producer-api.js';
 import type { ProducerCore } from '../producer-core.js';
-import type { SendResult } from '../send-result.js';
+import type { SendCall } from './send-call.js';
 
-/** State of one send call, shared by its attempts: the wire form is computed once. */
-export interface SendCall {
-  readonly message: Message;
-  readonly mode: CommunicationMode;
-  wire?: WireMessage;
-  /** The first attempt's request, when retries re-aim it (async); its hooks finish when the call settles. */
-  first?: PreparedSend | undefined;
-}
-
-interface WireMessage {
+/** The message as it goes on the wire, computed once per send call. */
+export interface WireMessage {
   body: Buffer;
   sysFlag: number;
   properties: string;
@@ -130,6 +121,8 @@ export async function prepareSend(
   let brokerAddr = host.instance.findBrokerAddressInPublish(mq.brokerName);
   if (brokerAddr === undefined) {
     await host.tryToFindTopicPublishInfo(mq.topic);
+    // The producer's drain gave up on the call meanwhile: no hooks, no request.
+    if (call.abandoned !== undefined) throw call.abandoned;
     brokerAddr = host.instance.findBrokerAddressInPublish(mq.brokerName);
   }
   if (brokerAddr === undefined) throw brokerNotExist(mq.brokerName);
@@ -162,7 +155,7 @@ export async function prepareSend(
       namespace: config.client.namespace,
       props: new Map(),
     };
-    runSendHooks(host.sendHooks, 'before', hookContext, host.logger);
+    call.openHooks(host, hookContext);
   }
   const header: SendMessageRequestHeader = {
     producerGroup: host.wireGroup,
@@ -193,7 +186,7 @@ export async function prepareSend(
   const remaining = timeoutMillis - (host.clock.now() - begin);
   if (remaining < 0) {
     const err = new RemotingTooMuchRequestError('sendKernelImpl call timeout');
-    finishHooks(host, hookContext, undefined, err);
+    call.finishHooks(host, hookContext, undefined, err);
     throw err;
   }
   return {
@@ -209,19 +202,6 @@ export async function prepareSend(
     },
     hookContext,
   };
-}
-
-/** Runs the after-hooks with the outcome. */
-export function finishHooks(
-  host: ProducerCore,
-  context: SendMessageContext | undefined,
-  result: SendResult | undefined,
-  exception?: unknown,
-): void {
-  if (context === undefined) return;
-  context.sendResult = result;
-  if (exception !== undefined) context.exception = exception;
-  runSendHooks(host.sendHooks, 'after', context, host.logger);
 }
 
 /**

@@ -1,0 +1,40 @@
+/**
+ * What a Producer's shutdown() does once it refused new sends: drain the sends in flight within the
+ * deadline (send/in-flight-sends.ts), unregister from the brokers within what is left of it, and
+ * leave the client instance, which stops only when its last member has left.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ProducerCore } from './producer-core.js';
+
+export interface ShutdownOptions {
+  /** How long to wait for the sends in flight, ms (0: not at all). Default: shutdownTimeoutMillis. */
+  timeoutMillis?: number;
+}
+
+/**
+ * Unregistering after the drain gets what is left of the shutdown deadline, but at least this long:
+ * a broker that answers needs a few ms, one that does not must not hold shutdown() much past its
+ * deadline (brokers also forget a client whose connection closed).
+ */
+const UNREGISTER_MIN_MILLIS = 200;
+
+export async function drainAndLeave(core: ProducerCore, timeoutMillis: number): Promise<void> {
+  // Real time, not core.clock: the drain timer is a real timer (fake clocks only steer send budgets).
+  const begin = performance.now();
+  const drained = await core.inFlightSends.drain(core, timeoutMillis);
+  if (drained.abandoned > 0) {
+    core.logger.warn(
+      { group: core.wireGroup, timeoutMillis, ...drained },
+      'producer shutdown deadline passed with sends in flight; they were failed',
+    );
+  }
+  const left = Math.floor(timeoutMillis - (performance.now() - begin));
+  const unregisterMillis = Math.min(
+    core.config.client.mqClientApiTimeout,
+    Math.max(UNREGISTER_MIN_MILLIS, left),
+  );
+  const shared = core.instance;
+  await shared.unregisterProducer(core.wireGroup, unregisterMillis);
+  await shared.shutdown();
+  core.logger.info({ group: core.wireGroup, ...drained }, 'producer shut down');
+}

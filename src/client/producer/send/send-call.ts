@@ -1,0 +1,107 @@
+/**
+ * The state of one send call, shared by its attempts and by the producer's drain on shutdown: the
+ * wire form (computed once), the first prepared request (async retries re-aim it), the send hooks
+ * whose after phase is still due, and the requests handed to the transport that no answer has
+ * settled yet.
+ *
+ * When the drain deadline comes before the call settled, the call is abandoned (`abandon`): every
+ * request not yet handed to a connection is withdrawn (the transport will not write it), every open
+ * hook is finished with the abandonment error, and the call's outcome is decided from what may have
+ * reached a broker:
+ *
+ *   a stored (not SEND_OK) result kept by a sync retry      -> that result (the broker has it)
+ *   some request handed over and never answered            -> SendOutcomeUnknownError
+ *   otherwise (route lookup, connect, permit, retry pause)  -> MessageNotSentError
+ *
+ * From then on the loop stops at its next step and reports nothing more.
+ */
+import type { Message } from '../../../protocol/message/index.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
+import { runSendHooks } from '../hooks.js';
+import type { CommunicationMode, SendMessageContext } from '../hooks.js';
+import type { ProducerCore } from '../producer-core.js';
+import type { SendResult } from '../send-result.js';
+import { MessageNotSentError, SendOutcomeUnknownError } from '../shutdown-errors.js';
+import type { PreparedSend, WireMessage } from './send-prepare.js';
+
+/** What an abandoned call settles with. */
+export type AbandonedOutcome =
+  { readonly ok: true; readonly result: SendResult } | { readonly ok: false; readonly error: Error };
+
+export class SendCall {
+  wire: WireMessage | undefined;
+  /** The first attempt's request, when retries re-aim it (async); its hooks finish when the call settles. */
+  first: PreparedSend | undefined;
+  /** A sync attempt's result stored without SEND_OK, kept while the loop tries another broker. */
+  stored: SendResult | undefined;
+  readonly #openHooks = new Set<SendMessageContext>();
+  /** Requests given to the transport without an answer yet -> their broker address. */
+  readonly #unanswered = new Map<RemotingCommand, string>();
+  #abandoned: Error | undefined;
+
+  constructor(
+    readonly message: Message,
+    readonly mode: CommunicationMode,
+  ) {}
+
+  /** The error the drain settled the call with; the loop stops when it sees one. */
+  get abandoned(): Error | undefined {
+    return this.#abandoned;
+  }
+
+  /** Runs the before phase of the send hooks; their after phase is due from now on. */
+  openHooks(host: ProducerCore, context: SendMessageContext): void {
+    this.#openHooks.add(context);
+    runSendHooks(host.sendHooks, 'before', context, host.logger);
+  }
+
+  /** Runs the after phase of the hooks of `context` with the outcome, once (later calls do nothing). */
+  finishHooks(
+    host: ProducerCore,
+    context: SendMessageContext | undefined,
+    result: SendResult | undefined,
+    exception?: unknown,
+  ): void {
+    if (context === undefined || !this.#openHooks.delete(context)) return;
+    context.sendResult = result;
+    if (exception !== undefined) context.exception = exception;
+    runSendHooks(host.sendHooks, 'after', context, host.logger);
+  }
+
+  /** The request is about to be given to the transport (to `addr`). */
+  handingOver(request: RemotingCommand, addr: string): void {
+    this.#unanswered.set(request, addr);
+  }
+
+  /** An answer to the request arrived (or, oneway, it was written): its outcome is known. */
+  answered(request: RemotingCommand): void {
+    this.#unanswered.delete(request);
+  }
+
+  /**
+   * Settles the call at the drain deadline (see the file header); `drainMillis` is the deadline,
+   * for the messages.
+   */
+  abandon(host: ProducerCore, drainMillis: number): AbandonedOutcome {
+    let reachedAddr: string | undefined;
+    for (const [request, addr] of this.#unanswered) {
+      if (!host.instance.withdrawRequest(request)) reachedAddr = addr;
+    }
+    const id = this.wire?.msgId ?? 'without id';
+    // What became of the attempt under way (its hooks are told this, also when a stored result wins).
+    const error =
+      reachedAddr !== undefined
+        ? new SendOutcomeUnknownError(
+            `send outcome unknown: message ${id} was sent to ${reachedAddr} but no answer came within ` +
+              `the producer's shutdown deadline (${drainMillis} ms); the broker may have stored it`,
+            reachedAddr,
+          )
+        : new MessageNotSentError(
+            `not sent: the producer shut down before message ${id} left (shutdown deadline ${drainMillis} ms); ` +
+              'nothing was stored, sending it again is safe',
+          );
+    this.#abandoned = error;
+    for (const context of [...this.#openHooks]) this.finishHooks(host, context, undefined, error);
+    return this.stored !== undefined ? { ok: true, result: this.stored } : { ok: false, error };
+  }
+}
