@@ -43,6 +43,12 @@ export { ResponseCode, responseCodeName } from './protocol/codes/response-code.j
 // Producer
 export { DefaultMQProducer, Producer } from './client/producer/producer.js';
 export type { SendCallback } from './client/producer/producer.js';
+export type { ShutdownOptions } from './client/producer/producer-shutdown.js';
+export {
+  MessageNotSentError,
+  ProducerShutdownError,
+  SendOutcomeUnknownError,
+} from './client/producer/shutdown-errors.js';
 export { PRODUCER_DEFAULTS } from './client/producer/producer-options.js';
 export type { ProducerOptions } from './client/producer/producer-options.js';
 export { SendResult, SendStatus } from './client/producer/send-result.js';
