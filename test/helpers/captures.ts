@@ -58,7 +58,8 @@ export function loadCaptures(): CapturedFrame[] {
       } else if (current && line.startsWith('body (utf8): ')) {
         current.bodyText = JSON.parse(line.slice('body (utf8): '.length)) as string;
       } else if (current && line.startsWith('body (raw utf8')) {
-        current.bodyText = lines[i + 1];
+        const rawBody = lines[i + 1];
+        if (rawBody !== undefined) current.bodyText = rawBody;
       }
     }
     flush();

@@ -10,6 +10,7 @@ import { MessageStore } from '../../src/server/store/index.js';
 import { killTestMessage, KILL_TEST_STORE_OPTIONS } from './store-kill-fixtures.js';
 
 const [dir, firstArg, limitArg] = process.argv.slice(2);
+if (dir === undefined) throw new Error('usage: store-writer.ts <storeDir> <firstIndex> <limit>');
 const first = Number(firstArg ?? 0);
 const limit = Number(limitArg ?? 100_000);
 const store = new MessageStore({ storePathRootDir: dir, ...KILL_TEST_STORE_OPTIONS });

@@ -308,7 +308,7 @@ describe('broker pull', () => {
           offset,
           group: 'CG_BACK',
           delayLevel: 1,
-          originMsgId: h(sent, 'msgId'),
+          originMsgId: h(sent, 'msgId') ?? assert.fail('the send response carries a msgId'),
           originTopic: 'BackTopic',
           unitMode: false,
           maxReconsumeTimes,

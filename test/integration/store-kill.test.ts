@@ -55,8 +55,8 @@ function runAndKill(dir: string, first: number, killAfter: number): Promise<Ack[
         acks.push({
           index: Number(parts[1]),
           queueId: Number(parts[2]),
-          queueOffset: BigInt(parts[3]),
-          phys: BigInt(parts[4]),
+          queueOffset: BigInt(parts[3]!), // ACK lines carry all five fields (store-writer.ts)
+          phys: BigInt(parts[4]!),
         });
         if (!killed && acks.length >= killAfter) {
           killed = true;
@@ -78,7 +78,7 @@ async function verify(store: MessageStore, acks: Ack[]): Promise<number> {
     const expected = killTestMessage(ack.index);
     const got = await store.getMessage('g', 'KillTest', ack.queueId, ack.queueOffset, 1);
     assert.equal(got.status, 'FOUND', `ack ${ack.index} missing`);
-    const rec = decodeMessageRecord(got.messages[0], 0, { verifyCrc: true });
+    const rec = decodeMessageRecord(got.messages[0]!, 0, { verifyCrc: true });
     assert.equal(rec.physicalOffset, ack.phys);
     assert.equal(rec.queueOffset, ack.queueOffset);
     assert.deepEqual(rec.body, expected.body);
@@ -98,7 +98,7 @@ async function verify(store: MessageStore, acks: Ack[]): Promise<number> {
       for (const m of got.messages) {
         const rec = decodeMessageRecord(m, 0, { verifyCrc: true });
         assert.equal(rec.queueOffset, offset, `gap in queue ${q}`);
-        const index = Number(rec.body.toString().split(':')[0].slice('message-'.length));
+        const index = Number(rec.body.toString().split(':')[0]!.slice('message-'.length));
         assert.equal(index % KILL_TEST_QUEUES, q);
         assert.deepEqual(rec.body, killTestMessage(index).body);
         assert.equal(withoutChecksumProperty(rec.properties), killTestMessage(index).properties);

@@ -122,7 +122,7 @@ describe('tag filter', () => {
   });
 });
 
-function fakeChannel(id: number): RemotingChannel & { closedWith?: string } {
+function fakeChannel(id: number): RemotingChannel & { closedWith?: string | undefined } {
   const ch = {
     id,
     remoteAddress: `10.0.0.${id}:1234`,

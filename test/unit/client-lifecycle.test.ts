@@ -32,7 +32,12 @@ function fakeWith(routes: Record<string, ReturnType<typeof makeRoute>>, hang = f
 }
 
 function instanceOver(fake: FakeRemoting, namespace?: string): ClientInstance {
-  const client = resolveClientConfig({ nameServer: NS, clientIP: '10.0.0.9', instanceName: 'lc', namespace });
+  const client = resolveClientConfig({
+    nameServer: NS,
+    clientIP: '10.0.0.9',
+    instanceName: 'lc',
+    ...(namespace !== undefined && { namespace }),
+  });
   return new ClientInstance(client, { remoting: fake.asInstanceRemoting() });
 }
 

@@ -73,7 +73,7 @@ async function setup(
     nameServer: NS,
     clientIP: '10.0.0.9',
     instanceName: 'unit',
-    namespace: options.namespace,
+    ...(options.namespace !== undefined && { namespace: options.namespace }),
   });
   const instance = new ClientInstance(client, { remoting: fake.asInstanceRemoting() });
   // The fake's clock drives the send budget: a hanging call moves it, no real time passes.

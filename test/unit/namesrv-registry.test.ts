@@ -37,7 +37,7 @@ function reg(over: Partial<BrokerRegistration> & { topics?: TopicConfig[] } = {}
   };
 }
 
-function fakeChannel(remoteAddress: string): RemotingChannel & { closedWith?: string } {
+function fakeChannel(remoteAddress: string): RemotingChannel & { closedWith?: string | undefined } {
   const ch = {
     remoteAddress,
     localAddress: '127.0.0.1:9876',

@@ -51,7 +51,7 @@ test('put then read back: stamped offsets, identical bytes via pull and view', a
     assert.equal(got.maxOffset, 2n);
     assert.equal(got.minOffset, 0n);
     assert.deepEqual(got.queueOffsets, [0n, 1n]);
-    assert.equal(decodeMessageRecord(got.messages[1]).body.toString(), 'second');
+    assert.equal(decodeMessageRecord(got.messages[1]!).body.toString(), 'second');
     assert.equal(store.counters.appends, 2);
     await store.close();
 
@@ -85,8 +85,8 @@ test('batch: consecutive queue offsets, one result listing every record', async 
     );
     for (let i = 1; i < r.records.length; i++) {
       assert.equal(
-        r.records[i].physicalOffset,
-        r.records[i - 1].physicalOffset + BigInt(r.records[i - 1].storeSize),
+        r.records[i]!.physicalOffset,
+        r.records[i - 1]!.physicalOffset + BigInt(r.records[i - 1]!.storeSize),
       );
     }
     const got = await store.getMessage('g', 'TopicTest', 1, 1n, 32);

@@ -8,7 +8,11 @@ test('getOffsetByTimestamp: LOWER / UPPER boundaries over the queue', async () =
     // Store times 1000, 1000, 2000, 3000, 3000, 4000 (pinned clock).
     const times = [1000, 1000, 2000, 3000, 3000, 4000];
     let i = 0;
-    const store = await openStore(dir, {}, { now: () => times[i++] });
+    const store = await openStore(
+      dir,
+      {},
+      { now: () => times[i++] ?? assert.fail('the pinned clock is read once per put') },
+    );
     for (let k = 0; k < times.length; k++) await store.putMessage(message());
     const lower = (ts: number) => store.getOffsetByTimestamp('TopicTest', 0, ts);
     const upper = (ts: number) => store.getOffsetByTimestamp('TopicTest', 0, ts, 'UPPER');

@@ -45,7 +45,7 @@ test('truncated tail: a file cut mid-record loses only that record', async () =>
     const store = await openStore(dir);
     const put = await fill(store, 10);
     await store.close();
-    const last = Number(put[9].physicalOffset);
+    const last = Number(put[9]!.physicalOffset);
     fs.truncateSync(firstLog(dir), last + 30);
 
     const again = await openStore(dir);
@@ -115,8 +115,8 @@ test('corrupted body byte (CRC mismatch) in the tail', async () => {
     const store = await openStore(dir);
     const put = await fill(store, 5);
     await store.close();
-    const rec = Number(put[4].physicalOffset);
-    patchFile(firstLog(dir), rec + 88, (b) => (b[0] ^= 0x20)); // first body byte (IPv4 record)
+    const rec = Number(put[4]!.physicalOffset);
+    patchFile(firstLog(dir), rec + 88, (b) => (b[0]! ^= 0x20)); // first body byte (IPv4 record)
     const again = await openStore(dir);
     assert.deepEqual(await bodies(again), expected(4));
     await again.close();
@@ -178,7 +178,7 @@ test('queue gap behind the verified region triggers a full rebuild', async () =>
     const store = await openStore(dir, opts);
     const put = await fill(store, 200);
     await store.close();
-    assert.ok(Number(put[199].physicalOffset) > 2 * 8192, 'spans at least three segments');
+    assert.ok(Number(put[199]!.physicalOffset) > 2 * 8192, 'spans at least three segments');
     // Drop entries 10.. (records of the first segment): the walk of the last segment finds a gap.
     const cqFile = path.join(dir, 'consumequeue', 'TopicTest', '0', '00000000000000000000');
     const fd = fs.openSync(cqFile, 'r+');
@@ -223,7 +223,7 @@ test('consume-queue entries pointing past the log end are dropped', async () => 
     const put = await fill(store, 6);
     await store.close();
     // Zero the last two records entirely (never reached the disk) while their entries exist.
-    const from = Number(put[4].physicalOffset);
+    const from = Number(put[4]!.physicalOffset);
     const fd = fs.openSync(firstLog(dir), 'r+');
     fs.writeSync(fd, Buffer.alloc(SEG - from), 0, SEG - from, from);
     fs.closeSync(fd);
@@ -240,17 +240,17 @@ test('crash around a segment roll: missing blank or missing/empty next file', as
   await withTempDir(async (dir) => {
     const store = await openStore(dir);
     const put: PutResult[] = [];
-    for (let i = 0; put.length === 0 || put[put.length - 1].physicalOffset < BigInt(SEG); i++) {
+    for (let i = 0; put.length === 0 || put[put.length - 1]!.physicalOffset < BigInt(SEG); i++) {
       put.push(await store.putMessage(message({ body: Buffer.alloc(900, i) })));
     }
     await store.close();
     const n = put.length; // the last record is the first of the second file
-    const blankAt = Number(put[n - 2].physicalOffset) + put[n - 2].storeSize;
+    const blankAt = Number(put[n - 2]!.physicalOffset) + put[n - 2]!.storeSize;
     const second = path.join(dir, 'commitlog', '00000000000000065536');
 
     // 1. The first record of the new file never reached it: the blank is kept, the file is empty.
     const fd = fs.openSync(second, 'r+');
-    fs.writeSync(fd, Buffer.alloc(put[n - 1].storeSize), 0, put[n - 1].storeSize, 0);
+    fs.writeSync(fd, Buffer.alloc(put[n - 1]!.storeSize), 0, put[n - 1]!.storeSize, 0);
     fs.closeSync(fd);
     let again = await openStore(dir);
     assert.equal(again.lastRecovery!.logEnd, SEG);

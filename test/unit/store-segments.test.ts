@@ -13,18 +13,18 @@ test('segment roll: END-OF-FILE blank fills the old file, record starts the next
     const body = Buffer.alloc(1000, 7);
     const results = [];
     for (let i = 0; i < 70; i++) results.push(await store.putMessage(message({ body })));
-    const size = results[0].storeSize;
+    const size = results[0]!.storeSize;
     const perFile = Math.floor((SEG - 8) / size); // a record needs size + 8 bytes left
     assert.ok(results.every((r) => r.status === 'PUT_OK'));
-    assert.equal(results[perFile - 1].physicalOffset, BigInt((perFile - 1) * size));
-    assert.equal(results[perFile].physicalOffset, BigInt(SEG), 'first record of the second file');
-    assert.equal(results[perFile].queueOffset, BigInt(perFile));
+    assert.equal(results[perFile - 1]!.physicalOffset, BigInt((perFile - 1) * size));
+    assert.equal(results[perFile]!.physicalOffset, BigInt(SEG), 'first record of the second file');
+    assert.equal(results[perFile]!.queueOffset, BigInt(perFile));
 
     const files = fs.readdirSync(path.join(dir, 'commitlog')).sort();
     assert.deepEqual(files, ['00000000000000000000', '00000000000000065536']);
     for (const f of files) assert.equal(fs.statSync(path.join(dir, 'commitlog', f)).size, SEG);
 
-    const first = fs.readFileSync(path.join(dir, 'commitlog', files[0]));
+    const first = fs.readFileSync(path.join(dir, 'commitlog', files[0]!));
     const blankAt = perFile * size;
     assert.equal(first.readInt32BE(blankAt), SEG - blankAt, 'blank size = rest of the file');
     assert.equal(first.readUInt32BE(blankAt + 4), 0xcbd43194);
@@ -63,8 +63,8 @@ test('consume queue files: 20-byte entries, rolled every consumeQueueEntriesPerF
     const second = fs.readFileSync(path.join(qdir, '00000000000000000200'));
     assert.equal(second.length, 200);
     // Entry 13 = index 3 of the second file.
-    assert.equal(second.readBigInt64BE(60), put[13].physicalOffset);
-    assert.equal(second.readInt32BE(68), put[13].storeSize);
+    assert.equal(second.readBigInt64BE(60), put[13]!.physicalOffset);
+    assert.equal(second.readInt32BE(68), put[13]!.storeSize);
     assert.equal(second.readBigInt64BE(72), 2598919n, 'tags code of TagA');
     const third = fs.readFileSync(path.join(qdir, '00000000000000000400'));
     assert.ok(third.subarray(100).every((b) => b === 0));

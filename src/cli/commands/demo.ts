@@ -74,8 +74,8 @@ async function sendAll(producer: Producer, topic: string, count: number, line: L
   const asyncBatch = Array.from({ length: count }, (_, i) => make('async', i));
   const results = await Promise.all(asyncBatch.map((m) => producer.sendAsync(toMessage(m))));
   asyncBatch.forEach((m, i) => {
-    m.result = results[i];
-    line(`  ${m.result!.toString()}`);
+    m.result = results[i]!; // Promise.all answers one result per message, in order
+    line(`  ${m.result.toString()}`);
     sent.push(m);
   });
 

@@ -33,13 +33,18 @@ export interface RemotingCommand {
   headerKeyOrder?: readonly string[];
 }
 
+/**
+ * What createRequest / createResponse take. Every field may be given as `undefined`, which means "not
+ * given" (the default applies, or the command lacks the field): callers fill it straight from optional
+ * values such as another command's `body`.
+ */
 export interface CommandInit {
-  extFields?: Record<string, string>;
-  body?: Buffer;
-  remark?: string;
-  language?: LanguageName;
-  version?: number;
-  opaque?: number;
+  extFields?: Record<string, string> | undefined;
+  body?: Buffer | undefined;
+  remark?: string | undefined;
+  language?: LanguageName | undefined;
+  version?: number | undefined;
+  opaque?: number | undefined;
 }
 
 /** Creates a request. The transport assigns the opaque when it sends it. */
