@@ -23,30 +23,8 @@
 import type { StoreHooks } from './store-config.js';
 import type { CommitLog, PendingWrite } from './commit-log.js';
 import { FlushDeadlines } from './flush-deadlines.js';
-
-export type AppendStatus = 'PUT_OK' | 'FLUSH_DISK_TIMEOUT' | 'SERVICE_NOT_AVAILABLE' | 'UNKNOWN_ERROR';
-
-export interface AppendOutcome {
-  readonly status: AppendStatus;
-  readonly reason?: string;
-}
-
-/** An error after which the store cannot keep its files consistent: the log stops taking writes. */
-export class FatalStoreError extends Error {}
-
-/** One put request (a single message or a batch) whose records were reserved and enqueued. */
-export interface AppendSubmission {
-  /** Log position just after the submission's last record. */
-  readonly end: number;
-  /** Wait for an fsync covering `end` before answering (SYNC_FLUSH with WAIT=true). */
-  readonly waitFlush: boolean;
-  /**
-   * Runs synchronously, in log order, right after the bytes are written (consume-queue dispatch).
-   * When it throws, it must have undone its own partial effects.
-   */
-  readonly onWritten: () => void;
-  readonly resolve: (outcome: AppendOutcome) => void;
-}
+import { FatalStoreError, isDiskFullError } from './append-types.js';
+import type { AppendOutcome, AppendSubmission, CommitLogCounters } from './append-types.js';
 
 interface Waiter {
   readonly sub: AppendSubmission;
@@ -58,23 +36,8 @@ interface Waiter {
   timedOut: boolean;
 }
 
-export interface CommitLogCounters {
-  /** Records appended. */
-  appends: number;
-  /** fdatasync calls on commit-log segments. */
-  fsyncs: number;
-  /** Commit-log bytes written (records and blanks). */
-  bytesWritten: number;
-}
-
 const OK: AppendOutcome = { status: 'PUT_OK' };
 const TIMEOUT: AppendOutcome = { status: 'FLUSH_DISK_TIMEOUT' };
-
-/** True for the errno codes of a full file system or quota. */
-export function isDiskFullError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
-}
 
 export class AppendPipeline {
   readonly counters: CommitLogCounters = { appends: 0, fsyncs: 0, bytesWritten: 0 };

@@ -15,7 +15,7 @@ export type {
 } from './store-types.js';
 export type { TimestampBoundary } from './store-reads.js';
 export type { RecoveryReport, SkippedRange } from './recovery.js';
-export type { CommitLogCounters } from './append-pipeline.js';
+export type { CommitLogCounters } from './append-types.js';
 export type { DiskUsage, FileIO, OpenFlags } from './file-io.js';
 export { ConfigStore } from './config-store.js';
 export type { ConfigStoreOptions } from './config-store.js';

@@ -11,7 +11,7 @@
  * path in put-path.ts / record-builder.ts; reads and queries in store-reads.ts. This class is the
  * public surface over them.
  */
-import type { CommitLogCounters } from './append-pipeline.js';
+import type { CommitLogCounters } from './append-types.js';
 import { prepareRecord } from './record-builder.js';
 import { appendPrepared, refused } from './put-path.js';
 import type { DispatchItem } from './put-path.js';

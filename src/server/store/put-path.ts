@@ -6,8 +6,9 @@
  * and queue offsets come out strictly increasing, without gaps, in log order.
  */
 import { IllegalStateError } from '../../common/errors.js';
-import type { AppendOutcome, AppendPipeline } from './append-pipeline.js';
-import { FatalStoreError } from './append-pipeline.js';
+import type { AppendPipeline } from './append-pipeline.js';
+import { FatalStoreError } from './append-types.js';
+import type { AppendOutcome } from './append-types.js';
 import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueue, CqEntry } from './consume-queue.js';
 import type { QueueTable } from './queue-table.js';
