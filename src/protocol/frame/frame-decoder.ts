@@ -19,6 +19,8 @@
 import { FrameTooLargeError, ProtocolError } from '../../common/errors.js';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../codes/misc.js';
 import type { RemotingCommand } from '../command/remoting-command.js';
+import { resolveHeaderLimits } from '../command/header-limits.js';
+import type { HeaderLimits } from '../command/header-limits.js';
 import { decodeFramePayload } from './frame-codec.js';
 
 const MAX_PENDING_CHUNKS = 64;
@@ -40,12 +42,18 @@ export class FrameDecoder {
   private commandSink: CommandSink | undefined;
   /** `feed`'s payload sink: created once per decoder, so feeding a chunk allocates no closure. */
   private readonly decodePayload: PayloadSink = (payload) =>
-    this.commandSink!(decodeFramePayload(payload)) !== false;
+    this.commandSink!(decodeFramePayload(payload, this.headerLimits)) !== false;
+  /** Header length and field caps applied to every frame (`feed` / `pushCommands`). */
+  readonly headerLimits: HeaderLimits;
 
-  constructor(readonly maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH) {
+  constructor(
+    readonly maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH,
+    headerLimits: Partial<HeaderLimits> = {},
+  ) {
     if (!Number.isInteger(maxFrameLength) || maxFrameLength < 4) {
       throw new RangeError(`maxFrameLength must be an integer >= 4, got ${maxFrameLength}`);
     }
+    this.headerLimits = resolveHeaderLimits(headerLimits);
   }
 
   /** Bytes held waiting for the rest of a frame. */
