@@ -117,6 +117,12 @@ export class Broker {
     this.pullHold = new PullHoldService(
       (channel, request) => rerunHeldPull(this.ctx, channel, request),
       o.logger,
+      {
+        maxPullHoldMillis: o.maxPullHoldMillis,
+        maxHeldPullsPerConnection: o.maxHeldPullsPerConnection,
+        maxHeldPulls: o.maxHeldPulls,
+        maxHeldPullBytes: o.maxHeldPullBytes,
+      },
     );
     this.server = new RemotingServer({ host: o.host, port: o.port, logger: o.logger });
     registerBrokerHandlers(
