@@ -60,6 +60,24 @@ export class FrameTooLargeError extends ProtocolError {
   }
 }
 
+/**
+ * A frame header over one of the decoder's limits: more bytes than `maxHeaderLength` or more fields
+ * than `maxHeaderFields`. Its code is MESSAGE_ILLEGAL (13), what Java answers for over-long send
+ * properties; the connection is closed, after answering the request when its opaque could be read.
+ */
+export class HeaderLimitError extends ProtocolError {
+  /** Opaque of the refused request, when it could be read and the request expects an answer. */
+  answerOpaque: number | undefined = undefined;
+
+  constructor(
+    readonly limit: 'headerLength' | 'headerFields',
+    readonly max: number,
+    message: string,
+  ) {
+    super(message, { code: 13 });
+  }
+}
+
 /** A required custom-header field is absent, or a field value cannot be parsed. Maps to SYSTEM_ERROR. */
 export class HeaderFieldError extends ProtocolError {
   constructor(message: string) {

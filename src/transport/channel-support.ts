@@ -1,11 +1,15 @@
 /** Small pieces shared by connections, client and server: event emission, settlers, call-site stacks. */
 import {
+  HeaderLimitError,
   RemotingSendRequestError,
   RemotingTimeoutError,
   RemotingTooMuchRequestError,
 } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import type { SerializeTypeCode } from '../protocol/codes/misc.js';
+import { createResponse } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
+import { encodeFrame } from '../protocol/frame/frame-codec.js';
 import type { WriteListener } from './frame-writer.js';
 import type { Settler } from './in-flight.js';
 import type { ChannelEventListener } from './types.js';
@@ -39,6 +43,16 @@ export function noPermitError(remoteAddress: string, timeoutMillis: number, kind
     : new RemotingTimeoutError(remoteAddress, timeoutMillis, {
         detail: `no ${kind} permit within the timeout (too many requests in flight)`,
       });
+}
+
+/**
+ * The answer to a request refused while it was decoded (a header over the caps: its code and reason),
+ * when it names an opaque to answer; undefined otherwise.
+ */
+export function refusalAnswer(error: Error, serializeType: SerializeTypeCode): Buffer | undefined {
+  if (!(error instanceof HeaderLimitError) || error.answerOpaque === undefined) return undefined;
+  const response = createResponse(error.code, { remark: error.message, opaque: error.answerOpaque });
+  return encodeFrame(response, serializeType);
 }
 
 /** Settles a promise with a request's outcome. */

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { RemotingSendRequestError, RemotingTimeoutError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { SerializeTypeCode } from '../protocol/codes/misc.js';
+import type { HeaderLimits } from '../protocol/command/header-limits.js';
 import { describeCommand, isResponse, markOneway } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { encodeFrame } from '../protocol/frame/frame-codec.js';
@@ -21,15 +22,18 @@ import {
   noPermitError,
   OnewayWrite,
   PromiseSettler,
+  refusalAnswer,
 } from './channel-support.js';
 import type { Settler } from './in-flight.js';
+import { PartialFrameTracker } from './partial-frames.js';
+import type { PartialFrameLimits } from './partial-frames.js';
 import type { Permits } from './permits.js';
 import { monotonicNow } from './sweeper.js';
 import type { Sweeper } from './sweeper.js';
 import type { ChannelEventListener, RemotingChannel, RequestContext, RPCHook } from './types.js';
 
 /** What a connection needs from the client or server that owns it. */
-export interface ConnectionOwner {
+export interface ConnectionOwner extends PartialFrameLimits {
   readonly logger: Logger;
   readonly sweeper: Sweeper;
   readonly dispatcher: RequestDispatcher;
@@ -39,6 +43,7 @@ export interface ConnectionOwner {
   readonly onewayPermits: Permits;
   readonly serializeType: SerializeTypeCode;
   readonly maxFrameLength: number;
+  readonly headerLimits: HeaderLimits;
   /** Close the connection when a prompt (sync) request times out. */
   readonly closeSocketIfTimeout: boolean;
   /** Server side: pause reading while this many bytes wait to be written (0 = never). */
@@ -48,6 +53,9 @@ export interface ConnectionOwner {
 
 let connectionIds = 0;
 
+/** How long a refused peer is given to receive its answer before the connection is destroyed. */
+const REFUSAL_FLUSH_MILLIS = 1000;
+
 export class Connection implements RemotingChannel {
   readonly id = ++connectionIds;
   readonly remoteAddress: string;
@@ -56,6 +64,7 @@ export class Connection implements RemotingChannel {
   readonly context: RequestContext = { channel: this };
   lastActivity = monotonicNow();
   private readonly decoder: FrameDecoder;
+  private readonly partialFrame: PartialFrameTracker;
   private readonly writer: FrameWriter;
   private isClosed = false;
   private cleanedUp = false;
@@ -69,7 +78,8 @@ export class Connection implements RemotingChannel {
   ) {
     this.remoteAddress = remoteAddress ?? formatAddress(socket.remoteAddress, socket.remotePort);
     this.localAddress = formatAddress(socket.localAddress, socket.localPort);
-    this.decoder = new FrameDecoder(owner.maxFrameLength);
+    this.decoder = new FrameDecoder(owner.maxFrameLength, owner.headerLimits);
+    this.partialFrame = new PartialFrameTracker(owner, this.remoteAddress);
     this.writer = new FrameWriter(socket, owner.maxQueuedWriteBytes);
     this.table = new InFlightTable(this.remoteAddress, {
       onTimeout: (entry) => {
@@ -221,7 +231,7 @@ export class Connection implements RemotingChannel {
   }
 
   /** Flushes what is queued, half-closes, and destroys after `graceMillis` if the peer lingers. */
-  async closeGracefully(graceMillis: number): Promise<void> {
+  async closeGracefully(graceMillis: number, reason = 'shutdown'): Promise<void> {
     if (this.isClosed) return;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
@@ -235,12 +245,16 @@ export class Connection implements RemotingChannel {
       await Promise.race([closed, deadline]);
     }
     clearTimeout(timer);
-    this.close('shutdown');
+    this.close(reason);
   }
 
-  /** Periodic check from the sweeper: expiry of async entries and idle detection. */
+  /** Periodic check from the sweeper: expiry of async entries, late frames and idle detection. */
   sweep(now: number, graceMillis: number, idleMillis: number): void {
     this.table.scan(now, graceMillis);
+    const late = this.isClosed
+      ? undefined
+      : this.partialFrame.lateFrame(now, this.writer.readingPaused, this.decoder);
+    if (late !== undefined) return this.close(late);
     if (idleMillis > 0 && !this.isClosed && now - this.lastActivity >= idleMillis) {
       this.owner.logger.info({ remote: this.remoteAddress, idleMillis }, 'closing idle connection');
       emitChannelEvent(this.owner, (l) => l.onChannelIdle?.(this));
@@ -249,13 +263,18 @@ export class Connection implements RemotingChannel {
   }
 
   private readonly onData = (chunk: Buffer): void => {
-    this.lastActivity = monotonicNow();
+    // After a refusal the connection only flushes its answer before closing: the rest is not read.
+    if (this.decoder.failure !== undefined) return;
+    const now = monotonicNow();
+    this.lastActivity = now;
     try {
       this.decoder.feed(chunk, this.onCommand);
     } catch (error) {
       // Garbage after good frames: those were handled (as Netty does), now the connection goes.
       if (!this.isClosed) this.protocolFailure(error as Error);
     }
+    const overBudget = this.isClosed ? undefined : this.partialFrame.afterChunk(this.decoder, now);
+    if (overBudget !== undefined) this.close(overBudget);
   };
 
   /** One decoded command; false once handling it closed the connection (the rest is dropped). */
@@ -274,19 +293,26 @@ export class Connection implements RemotingChannel {
   };
 
   private protocolFailure(error: Error): void {
+    const answer = refusalAnswer(error, this.owner.serializeType);
     this.owner.logger.warn(
       { remote: this.remoteAddress, error: error.message },
-      'undecodable frame, closing connection',
+      answer
+        ? 'request header over the limits, answering and closing'
+        : 'undecodable frame, closing connection',
     );
     this.lastError = error;
     emitChannelEvent(this.owner, (l) => l.onChannelException?.(this, error));
-    this.close(`protocol error: ${error.message}`);
+    const reason = `protocol error: ${error.message}`;
+    if (answer === undefined) return this.close(reason);
+    this.writeFrame(answer);
+    void this.closeGracefully(REFUSAL_FLUSH_MILLIS, reason);
   }
 
   private cleanup(reason: string): void {
     if (this.cleanedUp) return;
     this.cleanedUp = true;
     this.isClosed = true;
+    this.partialFrame.release();
     const cause = this.lastError;
     const closedError = new RemotingSendRequestError(this.remoteAddress, { reason, cause });
     this.writer.fail(closedError);

@@ -2,7 +2,12 @@
  * Every default of the transport in one place (values from Java's NettyClientConfig / NettyServerConfig,
  * see reference/remoting.md §7.1).
  */
-import { DEFAULT_MAX_FRAME_LENGTH, SerializeType } from '../protocol/codes/misc.js';
+import {
+  DEFAULT_MAX_FRAME_LENGTH,
+  DEFAULT_MAX_HEADER_FIELDS,
+  DEFAULT_MAX_HEADER_LENGTH,
+  SerializeType,
+} from '../protocol/codes/misc.js';
 
 export const TransportDefaults = {
   connectTimeoutMillis: 3000,
@@ -14,6 +19,25 @@ export const TransportDefaults = {
   serializeType: SerializeType.JSON,
   channelMaxIdleMillis: 120_000,
   maxFrameLength: DEFAULT_MAX_FRAME_LENGTH,
+  /**
+   * Largest header of a frame (1 MiB), and most fields in one (1,024): decoding headers costs far more
+   * per byte than bodies. A header over either is answered MESSAGE_ILLEGAL and the connection closed.
+   */
+  maxHeaderLength: DEFAULT_MAX_HEADER_LENGTH,
+  maxHeaderFields: DEFAULT_MAX_HEADER_FIELDS,
+  /**
+   * Server: bytes of unfinished frames buffered over all connections at once (256 MiB: sixteen
+   * unfinished frames of the maximum size, or 64 of Java's 4 MiB maximum message). A connection whose
+   * unfinished frame would exceed it is closed.
+   */
+  partialFrameBudgetBytes: 256 * 1024 * 1024,
+  /**
+   * Server: time to complete a frame once its first byte arrived (60 s). Twice the longest wait of a
+   * Java client request (30 s, a long-polling pull; a registration waits 24 s, a send 3 s), so a frame
+   * still arriving after it could not be answered in time anyway; a whole 16 MiB frame passes at
+   * 280 KB/s. A peer trickling bytes is closed once its frame is this late.
+   */
+  frameCompletionTimeoutMillis: 60_000,
   /** Period of the response-table sweep (Java scans every second). */
   scanIntervalMillis: 1000,
   /** An async entry is failed by the sweep once `begin + timeout + grace` has passed (Java: 1 s). */

@@ -6,12 +6,26 @@
  */
 import type { Logger } from '../common/logger.js';
 import type { SerializeTypeCode } from '../protocol/codes/misc.js';
+import { resolveHeaderLimits } from '../protocol/command/header-limits.js';
+import type { HeaderLimits } from '../protocol/command/header-limits.js';
 import type { Connection, ConnectionOwner } from './connection.js';
 import { TransportDefaults } from './defaults.js';
 import { RequestDispatcher } from './dispatcher.js';
+import type { PartialFrameBudget } from './partial-frames.js';
 import { Permits } from './permits.js';
 import { monotonicNow, Sweeper } from './sweeper.js';
 import type { ChannelEventListener, ProcessorOptions, RequestProcessor, RPCHook } from './types.js';
+
+/** The header caps of a client's or server's options, defaults filled in. */
+export function headerLimitsOf(options: {
+  maxHeaderLength?: number;
+  maxHeaderFields?: number;
+}): HeaderLimits {
+  return resolveHeaderLimits({
+    maxHeaderLength: options.maxHeaderLength ?? TransportDefaults.maxHeaderLength,
+    maxHeaderFields: options.maxHeaderFields ?? TransportDefaults.maxHeaderFields,
+  });
+}
 
 /** Settings already resolved against the defaults (and validated) by the subclass. */
 export interface EndpointSettings {
@@ -21,6 +35,11 @@ export interface EndpointSettings {
   idleMillis: number;
   serializeType: SerializeTypeCode;
   maxFrameLength: number;
+  headerLimits: HeaderLimits;
+  /** Server: the budget all its connections' unfinished frames share; undefined = none. */
+  partialFrameBudget: PartialFrameBudget | undefined;
+  /** Time to complete a started frame (0 = no limit). */
+  frameCompletionTimeoutMillis: number;
   asyncPermits: number;
   onewayPermits: number;
   closeSocketIfTimeout: boolean;
@@ -58,6 +77,9 @@ export abstract class RemotingEndpoint {
       onewayPermits: this.onewayPermits,
       serializeType,
       maxFrameLength: settings.maxFrameLength,
+      headerLimits: settings.headerLimits,
+      partialFrameBudget: settings.partialFrameBudget,
+      frameCompletionTimeoutMillis: settings.frameCompletionTimeoutMillis,
       closeSocketIfTimeout: settings.closeSocketIfTimeout,
       maxQueuedWriteBytes: settings.maxQueuedWriteBytes,
       connectionClosed: (connection) => this.forgetConnection(connection),

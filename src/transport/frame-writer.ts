@@ -75,6 +75,11 @@ export class FrameWriter {
     return this.blocked;
   }
 
+  /** True while reading is paused because the peer does not read what we write. */
+  get readingPaused(): boolean {
+    return this.pausedReading;
+  }
+
   write(frame: Buffer, listener?: WriteListener): void {
     if (this.failed) {
       listener?.onWritten(this.failed);

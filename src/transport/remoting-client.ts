@@ -26,7 +26,7 @@ import { Connection } from './connection.js';
 import { TransportDefaults } from './defaults.js';
 import { AsyncCall } from './async-call.js';
 import type { InvokeCallback } from './async-call.js';
-import { RemotingEndpoint } from './endpoint.js';
+import { headerLimitsOf, RemotingEndpoint } from './endpoint.js';
 import { monotonicNow } from './sweeper.js';
 import type { RemotingClientOptions } from './types.js';
 
@@ -77,6 +77,9 @@ export class RemotingClient extends RemotingEndpoint {
       idleMillis,
       serializeType: options.serializeType ?? d.serializeType,
       maxFrameLength: options.maxFrameLength ?? d.maxFrameLength,
+      headerLimits: headerLimitsOf(options),
+      partialFrameBudget: undefined,
+      frameCompletionTimeoutMillis: 0,
       asyncPermits: options.asyncPermits ?? d.clientAsyncPermits,
       onewayPermits: options.onewayPermits ?? d.clientOnewayPermits,
       closeSocketIfTimeout: options.closeSocketIfTimeout ?? d.closeSocketIfTimeout,

@@ -12,7 +12,8 @@ import { formatAddress, normalizeHost } from './address.js';
 import { emitChannelEvent } from './channel-support.js';
 import { Connection } from './connection.js';
 import { TransportDefaults } from './defaults.js';
-import { RemotingEndpoint } from './endpoint.js';
+import { headerLimitsOf, RemotingEndpoint } from './endpoint.js';
+import { PartialFrameBudget } from './partial-frames.js';
 import { monotonicNow } from './sweeper.js';
 import type { RemotingChannel, RemotingServerOptions } from './types.js';
 
@@ -24,6 +25,11 @@ export interface RemotingServerConfig extends RemotingServerOptions {
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
+function nonNegative(name: string, value: number): number {
+  if (!(value >= 0)) throw new RangeError(`${name} must be >= 0, got ${value}`);
+  return value;
+}
+
 export class RemotingServer extends RemotingEndpoint {
   private readonly connections = new Set<Connection>();
   private readonly server: net.Server;
@@ -34,14 +40,26 @@ export class RemotingServer extends RemotingEndpoint {
 
   constructor(private readonly options: RemotingServerConfig = {}) {
     const d = TransportDefaults;
-    const idleMillis = options.channelMaxIdleMillis ?? d.channelMaxIdleMillis;
-    if (!(idleMillis >= 0)) throw new RangeError(`channelMaxIdleMillis must be >= 0, got ${idleMillis}`);
+    const idleMillis = nonNegative(
+      'channelMaxIdleMillis',
+      options.channelMaxIdleMillis ?? d.channelMaxIdleMillis,
+    );
+    const budgetBytes = nonNegative(
+      'partialFrameBudgetBytes',
+      options.partialFrameBudgetBytes ?? d.partialFrameBudgetBytes,
+    );
     super({
       logger: options.logger ?? silentLogger,
       scanIntervalMillis: options.scanIntervalMillis ?? d.scanIntervalMillis,
       idleMillis,
       serializeType: options.serializeType ?? d.serializeType,
       maxFrameLength: options.maxFrameLength ?? d.maxFrameLength,
+      headerLimits: headerLimitsOf(options),
+      partialFrameBudget: budgetBytes > 0 ? new PartialFrameBudget(budgetBytes) : undefined,
+      frameCompletionTimeoutMillis: nonNegative(
+        'frameCompletionTimeoutMillis',
+        options.frameCompletionTimeoutMillis ?? d.frameCompletionTimeoutMillis,
+      ),
       asyncPermits: options.asyncPermits ?? d.serverAsyncPermits,
       onewayPermits: options.onewayPermits ?? d.serverOnewayPermits,
       closeSocketIfTimeout: false,

@@ -69,6 +69,10 @@ export interface RemotingClientOptions {
   channelMaxIdleMillis?: number;
   /** Largest frame accepted from a peer (default 16 MiB - 4). */
   maxFrameLength?: number;
+  /** Largest frame header accepted from a peer, bytes (default 1 MiB). */
+  maxHeaderLength?: number;
+  /** Most ext fields in one frame header (default 1,024). */
+  maxHeaderFields?: number;
   /** Response-table sweep period, ms (default 1000). */
   scanIntervalMillis?: number;
 }
@@ -82,6 +86,22 @@ export interface RemotingServerOptions {
   /** Close connections idle for this long, ms (default 120000; 0 = never). */
   channelMaxIdleMillis?: number;
   maxFrameLength?: number;
+  /**
+   * Largest frame header, bytes (default 1 MiB), and most ext fields in one (default 1,024). A request
+   * over either is answered MESSAGE_ILLEGAL (when its opaque can be read), then its connection closes.
+   */
+  maxHeaderLength?: number;
+  maxHeaderFields?: number;
+  /**
+   * Bytes of unfinished frames buffered over all connections at once (default 256 MiB; 0 = no limit).
+   * The connection whose unfinished frame would exceed it is closed.
+   */
+  partialFrameBudgetBytes?: number;
+  /**
+   * Time to complete a frame once its first byte arrived, ms (default 60000; 0 = no limit). Checked by
+   * the sweep (every `scanIntervalMillis`); a connection whose frame is late is closed.
+   */
+  frameCompletionTimeoutMillis?: number;
   /** Permits for server-initiated oneway / async requests (defaults 256 / 64). */
   onewayPermits?: number;
   asyncPermits?: number;

@@ -9,6 +9,8 @@
  *     with spaces, slashes, NUL, 10 001 characters, empty; numbers -1, 2^31-1, 2^63, "NaN", ...) and a
  *     plausible or random body;
  *   - mutated: a valid frame with bytes flipped, cut short, or with its length fields rewritten;
+ *   - over a resource limit: more header fields than the cap, a header over the length cap, or a
+ *     frame of almost 16 MiB begun and never finished (the partial-frame budget);
  *   - garbage: random bytes.
  * Responses are read and dropped; a connection the server closes is reopened.
  *
@@ -331,10 +333,16 @@ export class ServerFuzzer {
     });
   }
 
-  /** One frame: valid (75 %), mutated (20 %) or garbage (5 %); `broken` when not a valid frame. */
+  /**
+   * One frame: valid (75 %), mutated (20 %), over a limit (0.5 %) or garbage (4.5 %); `broken` when
+   * not a valid frame.
+   */
   frame(): { bytes: Buffer; broken: boolean } {
     const roll = this.rng.int(20);
-    if (roll === 19) return { bytes: this.rng.bytes(this.rng.range(1, 64)), broken: true };
+    if (roll === 19) {
+      if (this.rng.bool(0.1)) return { bytes: this.overLimitFrame(), broken: true };
+      return { bytes: this.rng.bytes(this.rng.range(1, 64)), broken: true };
+    }
     const frame = this.validFrame();
     return roll < 15 ? { bytes: frame, broken: false } : { bytes: this.mutate(frame), broken: true };
   }
@@ -367,6 +375,33 @@ export class ServerFuzzer {
     for (const field of BOOL_FIELDS) if (rng.bool(0.2)) extFields[field] = rng.pick(['true', 'false', 'x']);
     if (rng.bool(0.3)) extFields.properties = this.properties();
     return this.encode(code, extFields);
+  }
+
+  /** A frame over the servers' default limits (transport/defaults.ts): answered and closed, or dropped. */
+  private overLimitFrame(): Buffer {
+    const rng = this.rng;
+    const code = rng.pick(HOT_CODES);
+    const type = rng.bool() ? SerializeType.ROCKETMQ : SerializeType.JSON;
+    switch (rng.int(4)) {
+      case 0:
+      case 1: {
+        // More than the 1,024 header fields a header may carry.
+        const extFields: Record<string, string> = {};
+        for (let i = rng.range(1025, 4096); i > 0; i--) extFields[`k${i}`] = rng.pick(SANE_NUMBERS);
+        return encodeFrame(createRequest(code, { extFields, opaque: rng.int32() }), type);
+      }
+      case 2: {
+        // A header just over the 1 MiB header limit.
+        const remark = 'r'.repeat(1024 * 1024 + rng.range(1, 100));
+        return encodeFrame(createRequest(code, { remark, opaque: rng.int32() }), type);
+      }
+      default: {
+        // A frame of almost 16 MiB begun and left unfinished (the connection is then dropped).
+        const prefix = Buffer.alloc(4);
+        prefix.writeInt32BE(16 * 1024 * 1024 - 4 - rng.int(1000));
+        return Buffer.concat([prefix, rng.bytes(rng.range(0, 4096))]);
+      }
+    }
   }
 
   private encode(code: number, extFields: Record<string, string>): Buffer {

@@ -63,6 +63,16 @@ export const DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024 - 4;
 /** Largest header a frame can carry: its length shares an int with the serialize type (low 24 bits). */
 export const MAX_HEADER_LENGTH = 0xffffff;
 
+/**
+ * Largest header accepted by default, in bytes: far below the frame limit, because decoding a header
+ * costs far more per byte than carrying a body. A Java request never comes close: its longest field,
+ * SEND_MESSAGE properties, is refused by Java beyond 32,767 chars (at most ~192 KiB as JSON escapes).
+ */
+export const DEFAULT_MAX_HEADER_LENGTH = 1024 * 1024;
+
+/** Most ext fields (custom-header fields) a header may carry by default; Java's longest has ~20. */
+export const DEFAULT_MAX_HEADER_FIELDS = 1024;
+
 /** brokerId of a master; slaves have ids >= 1 (Java MixAll.MASTER_ID). */
 export const MASTER_ID = 0;
 

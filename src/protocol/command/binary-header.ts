@@ -19,8 +19,9 @@
  */
 import { ProtocolError } from '../../common/errors.js';
 import { LanguageCode, languageFromCode } from '../codes/language-code.js';
-import { SerializeType } from '../codes/misc.js';
+import { DEFAULT_MAX_HEADER_FIELDS, SerializeType } from '../codes/misc.js';
 import { javaUtf8 } from '../java/utf8.js';
+import { tooManyHeaderFields } from './header-limits.js';
 import type { RemotingCommand } from './remoting-command.js';
 
 const FIXED_PART = 21;
@@ -72,7 +73,8 @@ function readString(buf: Buffer, at: number, len: number, what: string): string 
   return buf.toString('utf8', at, at + len);
 }
 
-export function decodeBinaryHeader(buf: Buffer): RemotingCommand {
+/** Decodes a ROCKETMQ-form header; more than `maxFields` ext entries is a HeaderLimitError. */
+export function decodeBinaryHeader(buf: Buffer, maxFields = DEFAULT_MAX_HEADER_FIELDS): RemotingCommand {
   if (buf.length < FIXED_PART) {
     throw new ProtocolError(`ROCKETMQ header too short: ${buf.length} bytes, needs at least ${FIXED_PART}`);
   }
@@ -103,7 +105,9 @@ export function decodeBinaryHeader(buf: Buffer): RemotingCommand {
   if (extLen > 0) {
     extFields = Object.create(null) as Record<string, string>;
     const end = p + extLen;
+    let entries = 0;
     while (p < end) {
+      if (++entries > maxFields) throw tooManyHeaderFields(maxFields);
       if (p + 2 > end) throw new ProtocolError('ROCKETMQ header: truncated ext-field key length');
       const keyLen = buf.readInt16BE(p);
       p += 2;

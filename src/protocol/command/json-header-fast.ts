@@ -16,8 +16,9 @@
  */
 import { isLanguageName } from '../codes/language-code.js';
 import type { LanguageName } from '../codes/language-code.js';
-import { SerializeType } from '../codes/misc.js';
+import { DEFAULT_MAX_HEADER_FIELDS, SerializeType } from '../codes/misc.js';
 import { jsonStringEnd, readJsonString } from '../json/string-bytes.js';
+import { tooManyHeaderFields } from './header-limits.js';
 import type { RemotingCommand } from './remoting-command.js';
 
 /** Top-level keys in Java's (alphabetical) order; a key's index is its id. */
@@ -121,8 +122,11 @@ function readString(buf: Buffer, end: number): string | undefined {
   return value;
 }
 
-/** An object of string values at `pos` (null prototype, as the general decoder builds it). */
-function readExtFields(buf: Buffer, end: number): Record<string, string> | undefined {
+/**
+ * An object of string values at `pos` (null prototype, as the general decoder builds it); its
+ * `maxFields + 1`th key is a HeaderLimitError, thrown before that key is read.
+ */
+function readExtFields(buf: Buffer, end: number, maxFields: number): Record<string, string> | undefined {
   if (buf[pos] !== OPEN) return undefined;
   pos++;
   const fields = Object.create(null) as Record<string, string>;
@@ -130,7 +134,8 @@ function readExtFields(buf: Buffer, end: number): Record<string, string> | undef
     pos++;
     return fields;
   }
-  for (;;) {
+  for (let count = 1; ; count++) {
+    if (count > maxFields) throw tooManyHeaderFields(maxFields);
     const key = readString(buf, end);
     if (key === undefined || buf[pos] !== COLON) return undefined;
     pos++;
@@ -196,8 +201,16 @@ function keyOrder(sequence: number, count: number): readonly string[] {
   return order;
 }
 
-/** Decodes `buf[start, end)` if it has the common shape; undefined means "use the general decoder". */
-export function decodeJsonHeaderFast(buf: Buffer, start: number, end: number): RemotingCommand | undefined {
+/**
+ * Decodes `buf[start, end)` if it has the common shape; undefined means "use the general decoder".
+ * More than `maxFields` ext fields throws HeaderLimitError (the general decoder refuses them too).
+ */
+export function decodeJsonHeaderFast(
+  buf: Buffer,
+  start: number,
+  end: number,
+  maxFields = DEFAULT_MAX_HEADER_FIELDS,
+): RemotingCommand | undefined {
   if (end - start < 2 || buf[start] !== OPEN) return undefined;
   pos = start + 1;
   let code = 0;
@@ -244,7 +257,7 @@ export function decodeJsonHeaderFast(buf: Buffer, start: number, end: number): R
         if (!skipString(buf, end)) return undefined;
         break;
       default:
-        extFields = readExtFields(buf, end);
+        extFields = readExtFields(buf, end, maxFields);
         if (extFields === undefined) return undefined;
     }
     const b = buf[pos];

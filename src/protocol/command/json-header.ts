@@ -19,10 +19,11 @@
 import { ProtocolError } from '../../common/errors.js';
 import { isLanguageName, LanguageCode, languageFromCode } from '../codes/language-code.js';
 import type { LanguageName } from '../codes/language-code.js';
-import { SerializeType } from '../codes/misc.js';
+import { DEFAULT_MAX_HEADER_FIELDS, SerializeType } from '../codes/misc.js';
 import { javaUtf8 } from '../java/utf8.js';
 import type { RemotingCommand } from './remoting-command.js';
 import { fastjsonString } from '../json/fastjson-write.js';
+import { tooManyHeaderFields } from './header-limits.js';
 import { decodeJsonHeaderFast, JSON_HEADER_KEYS } from './json-header-fast.js';
 
 /** Keys written even when absent from `headerKeyOrder` (appended in Java's order). */
@@ -141,13 +142,15 @@ function readLanguage(value: unknown): LanguageName | null {
   throw new ProtocolError(`JSON header field "language" has an unexpected type: ${typeof value}`);
 }
 
-function readExtFields(value: unknown): Record<string, string> | undefined {
+function readExtFields(value: unknown, maxFields: number): Record<string, string> | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new ProtocolError('JSON header field "extFields" is not an object');
   }
   const result: Record<string, string> = Object.create(null);
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > maxFields) throw tooManyHeaderFields(maxFields);
+  for (const [k, v] of entries) {
     if (v === null || v === undefined) continue;
     if (typeof v === 'string') result[k] = v;
     else if (typeof v === 'number' || typeof v === 'boolean') result[k] = String(v);
@@ -156,11 +159,49 @@ function readExtFields(value: unknown): Record<string, string> | undefined {
   return result;
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN_OBJECT = 0x7b;
+
+/**
+ * Structure in JSON text: the colons, commas and opening braces outside strings (about two per key
+ * of a flat header; array elements count by their commas). Counted before JSON.parse, whose time
+ * grows with them: a million keys took seconds, a megabyte of `[0,0,0` about one. Arrays nested
+ * without commas (`[[[[`) are not counted: decoding them must not fail (codec-errors test), and
+ * JSON.parse takes a full 1 MiB header of them in about half a second. Stops counting past
+ * `stopAfter`; malformations are left for JSON.parse to report.
+ */
+function countJsonStructure(bytes: Buffer, stopAfter: number): number {
+  let count = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === BACKSLASH) i++;
+      else if (b === QUOTE) inString = false;
+    } else if (b === QUOTE) {
+      inString = true;
+    } else if (b === COLON || b === COMMA || b === OPEN_OBJECT) {
+      if (++count > stopAfter) break;
+    }
+  }
+  return count;
+}
+
 /**
  * The general decoder: JSON.parse, then lenient field conversion. It defines the result; the fast path
- * must agree with it (exported for the differential test).
+ * must agree with it (exported for the differential test). More than `maxFields` ext fields is a
+ * HeaderLimitError, and so is more structure than a flat header with that many fields and all the
+ * top-level keys could have (nested keys, arrays).
  */
-export function decodeJsonHeaderGeneral(bytes: Buffer): RemotingCommand {
+export function decodeJsonHeaderGeneral(
+  bytes: Buffer,
+  maxFields = DEFAULT_MAX_HEADER_FIELDS,
+): RemotingCommand {
+  const maxStructure = 2 * (maxFields + JSON_HEADER_KEYS.length) + 2;
+  if (countJsonStructure(bytes, maxStructure) > maxStructure) throw tooManyHeaderFields(maxFields);
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
@@ -177,7 +218,7 @@ export function decodeJsonHeaderGeneral(bytes: Buffer): RemotingCommand {
   if (remark !== undefined && remark !== null && typeof remark !== 'string') {
     throw new ProtocolError('JSON header field "remark" is not a string');
   }
-  const extFields = readExtFields(obj.extFields);
+  const extFields = readExtFields(obj.extFields, maxFields);
   return {
     code: readInt(obj, 'code', 0),
     language: readLanguage(obj.language),
@@ -192,11 +233,19 @@ export function decodeJsonHeaderGeneral(bytes: Buffer): RemotingCommand {
 }
 
 /** Decodes the JSON header in `buf[start, end)` (no copy when it has the usual shape). */
-export function decodeJsonHeaderAt(buf: Buffer, start: number, end: number): RemotingCommand {
-  return decodeJsonHeaderFast(buf, start, end) ?? decodeJsonHeaderGeneral(buf.subarray(start, end));
+export function decodeJsonHeaderAt(
+  buf: Buffer,
+  start: number,
+  end: number,
+  maxFields = DEFAULT_MAX_HEADER_FIELDS,
+): RemotingCommand {
+  return (
+    decodeJsonHeaderFast(buf, start, end, maxFields) ??
+    decodeJsonHeaderGeneral(buf.subarray(start, end), maxFields)
+  );
 }
 
 /** Decodes JSON header bytes into a command (body not included). Throws ProtocolError. */
-export function decodeJsonHeader(bytes: Buffer): RemotingCommand {
-  return decodeJsonHeaderAt(bytes, 0, bytes.length);
+export function decodeJsonHeader(bytes: Buffer, maxFields = DEFAULT_MAX_HEADER_FIELDS): RemotingCommand {
+  return decodeJsonHeaderAt(bytes, 0, bytes.length, maxFields);
 }

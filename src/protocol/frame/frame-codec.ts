@@ -8,7 +8,7 @@
  *   8       H     header
  *   8+H     B     body (B = totalLength - 4 - H, may be 0)
  */
-import { ProtocolError } from '../../common/errors.js';
+import { HeaderLimitError, ProtocolError } from '../../common/errors.js';
 import { MAX_HEADER_LENGTH, SerializeType } from '../codes/misc.js';
 import type { SerializeTypeCode } from '../codes/misc.js';
 import { decodeBinaryHeader, encodeBinaryHeader } from '../command/binary-header.js';
@@ -16,6 +16,8 @@ import { javaWellFormed } from '../java/utf8.js';
 import { decodeJsonHeaderAt, encodeJsonHeader, jsonHeaderText } from '../command/json-header.js';
 import { encodeJsonFrameFast } from '../command/json-header-write.js';
 import type { RemotingCommand } from '../command/remoting-command.js';
+import { DEFAULT_HEADER_LIMITS, headerTooLong, withAnswerOpaque } from '../command/header-limits.js';
+import type { HeaderLimits } from '../command/header-limits.js';
 
 /** Encodes the header only, in the given form. */
 export function encodeHeader(command: RemotingCommand, serializeType: SerializeTypeCode): Buffer {
@@ -71,9 +73,13 @@ function encodeJsonFrame(command: RemotingCommand, type: SerializeTypeCode): Buf
 
 /**
  * Decodes one frame payload: the bytes after the 4-byte length prefix (serialize-type/header-length
- * int32, header, body). Throws ProtocolError when the bytes are not a valid command.
+ * int32, header, body). Throws ProtocolError when the bytes are not a valid command, HeaderLimitError
+ * when the header is longer or has more fields than `limits` allow (checked before decoding it).
  */
-export function decodeFramePayload(payload: Buffer): RemotingCommand {
+export function decodeFramePayload(
+  payload: Buffer,
+  limits: HeaderLimits = DEFAULT_HEADER_LIMITS,
+): RemotingCommand {
   if (payload.length < 4) {
     throw new ProtocolError(`frame of ${payload.length} bytes is too short to hold the header length`);
   }
@@ -86,10 +92,18 @@ export function decodeFramePayload(payload: Buffer): RemotingCommand {
     );
   }
   let command: RemotingCommand;
-  if (type === SerializeType.JSON) command = decodeJsonHeaderAt(payload, 4, 4 + headerLength);
-  else if (type === SerializeType.ROCKETMQ)
-    command = decodeBinaryHeader(payload.subarray(4, 4 + headerLength));
-  else throw new ProtocolError(`unknown serialize type ${type} (expected 0 JSON or 1 ROCKETMQ)`);
+  try {
+    if (headerLength > limits.maxHeaderLength) throw headerTooLong(headerLength, limits.maxHeaderLength);
+    if (type === SerializeType.JSON)
+      command = decodeJsonHeaderAt(payload, 4, 4 + headerLength, limits.maxHeaderFields);
+    else if (type === SerializeType.ROCKETMQ)
+      command = decodeBinaryHeader(payload.subarray(4, 4 + headerLength), limits.maxHeaderFields);
+    else throw new ProtocolError(`unknown serialize type ${type} (expected 0 JSON or 1 ROCKETMQ)`);
+  } catch (err) {
+    if (err instanceof HeaderLimitError)
+      throw withAnswerOpaque(err, type, payload.subarray(4, 4 + headerLength));
+    throw err;
+  }
   const bodyLength = payload.length - 4 - headerLength;
   if (bodyLength > 0) command.body = payload.subarray(4 + headerLength);
   return command;

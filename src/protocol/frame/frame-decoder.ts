@@ -19,6 +19,8 @@
 import { FrameTooLargeError, ProtocolError } from '../../common/errors.js';
 import { DEFAULT_MAX_FRAME_LENGTH } from '../codes/misc.js';
 import type { RemotingCommand } from '../command/remoting-command.js';
+import { resolveHeaderLimits } from '../command/header-limits.js';
+import type { HeaderLimits } from '../command/header-limits.js';
 import { decodeFramePayload } from './frame-codec.js';
 
 const MAX_PENDING_CHUNKS = 64;
@@ -36,21 +38,41 @@ export class FrameDecoder {
   /** totalLength of the frame being assembled, or -1 while the 4-byte prefix is incomplete. */
   private expected = -1;
   private failed: Error | undefined;
+  private completed = 0;
   /** The callback of the `feed` call in progress. */
   private commandSink: CommandSink | undefined;
   /** `feed`'s payload sink: created once per decoder, so feeding a chunk allocates no closure. */
   private readonly decodePayload: PayloadSink = (payload) =>
-    this.commandSink!(decodeFramePayload(payload)) !== false;
+    this.commandSink!(decodeFramePayload(payload, this.headerLimits)) !== false;
+  /** Header length and field caps applied to every frame (`feed` / `pushCommands`). */
+  readonly headerLimits: HeaderLimits;
 
-  constructor(readonly maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH) {
+  constructor(
+    readonly maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH,
+    headerLimits: Partial<HeaderLimits> = {},
+  ) {
     if (!Number.isInteger(maxFrameLength) || maxFrameLength < 4) {
       throw new RangeError(`maxFrameLength must be an integer >= 4, got ${maxFrameLength}`);
     }
+    this.headerLimits = resolveHeaderLimits(headerLimits);
   }
 
   /** Bytes held waiting for the rest of a frame. */
   get bufferedBytes(): number {
     return this.buffered;
+  }
+
+  /** True while a frame has begun (any of its bytes, its length prefix included) but is not complete. */
+  get hasPartialFrame(): boolean {
+    return this.expected >= 0 || this.buffered > 0;
+  }
+
+  /**
+   * Frames completed so far; with `hasPartialFrame` it tells whether the unfinished frame after a
+   * chunk is the one before it or a new one (transport deadlines).
+   */
+  get framesCompleted(): number {
+    return this.completed;
   }
 
   /** The error that stopped the decoder, if any (a caller that got frames must then close). */
@@ -117,6 +139,7 @@ export class FrameDecoder {
     this.failed ??= error;
     this.pending.length = 0;
     this.buffered = 0;
+    this.expected = -1;
   }
 
   /** The sink asked to stop: what is left of the chunk and any partial frame are dropped. */
@@ -142,6 +165,7 @@ export class FrameDecoder {
       }
       const payload = chunk.subarray(offset, offset + length);
       offset += length;
+      this.completed++;
       if (!sink(payload)) return this.stop();
     }
     if (offset < end) this.hold(offset === 0 ? chunk : chunk.subarray(offset));
@@ -185,6 +209,7 @@ export class FrameDecoder {
       this.buffered = 0;
     }
     this.expected = -1;
+    this.completed++;
     return sink(frame) ? offset + missing : -1;
   }
 

@@ -1,5 +1,5 @@
 /**
- * Broker housekeeping outside request handling: saving the topic table into the config store,
+ * Broker housekeeping outside request handling: recording topic changes in the config store,
  * the periodic timers (name-server registration, idle client scan, delay-offset save), telling
  * consumers their group changed, and the address to advertise.
  */
@@ -12,7 +12,7 @@ import type { RemotingChannel } from '../../transport/index.js';
 import type { ConfigStore } from '../store/index.js';
 import type { ClientManager } from './core/client-manager.js';
 import type { ScheduleService } from './schedule/schedule-service.js';
-import type { TopicTableSnapshot } from './core/topic-config-manager.js';
+import type { TopicChange } from './core/topic-config-manager.js';
 
 /** The address to advertise when listening on every interface: the first external IPv4, else loopback. */
 export function advertisedIp(host: string): string {
@@ -24,31 +24,14 @@ export function advertisedIp(host: string): string {
 }
 
 /**
- * Mirrors a topic-table snapshot into the config store (deleted topics removed, new or changed ones
- * written) and, when `save` is set, writes topics.json at once.
+ * Records one topic change in the config store and, when `save` is set, asks for a background save of
+ * topics.json (coalesced by the store; a failure is reported through its onPersistError and retried).
+ * The cost does not depend on the number of topics.
  */
-export function persistTopicTable(
-  cs: ConfigStore,
-  snapshot: TopicTableSnapshot,
-  save: boolean,
-  logger: Logger,
-): void {
-  for (const existing of cs.allTopicConfigs()) {
-    if (!snapshot.topicConfigTable.has(existing.topicName)) cs.deleteTopicConfig(existing.topicName);
-  }
-  for (const config of snapshot.topicConfigTable.values()) {
-    const old = cs.getTopicConfig(config.topicName);
-    if (!old || JSON.stringify(old) !== JSON.stringify({ ...old, ...config }))
-      cs.putTopicConfig({ ...config });
-  }
-  if (save) {
-    try {
-      cs.persist();
-    } catch (err) {
-      // The change is live in memory and stays dirty: the periodic persist retries it.
-      logger.error({ err: (err as Error).message }, 'could not save topics.json');
-    }
-  }
+export function persistTopicChange(cs: ConfigStore, change: TopicChange, save: boolean): void {
+  if ('put' in change) cs.putTopicConfig(change.put);
+  else cs.deleteTopicConfig(change.deleted);
+  if (save) cs.saveTopicsSoon();
 }
 
 /** NOTIFY_CONSUMER_IDS_CHANGED (oneway) to every open channel of the group. */

@@ -7,12 +7,20 @@
  * Files are replaced atomically (temp file + fsync + rename + directory fsync); the previous version
  * is kept as `<file>.bak` and used when the main file is missing or unreadable. Changes are persisted
  * by a periodic timer and on close.
+ *
+ * topics.json is also saved in the background on request (saveTopicsSoon), so that a topic change
+ * costs the same whatever the number of topics: each topic's entry is serialized once per change and
+ * a save writes the entries with async I/O (topics-file.ts). Saves run one at a time, at most one per
+ * `topicsSaveIntervalMs`; changes made meanwhile wait for the next. A synchronous write of topics.json
+ * never overlaps a background save: persist() leaves topics.json to a save that is running, and
+ * close() waits for it before its final write.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeTopicConfig } from '../../protocol/body/topic-config.js';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
 import { writeFileAtomicSync } from './file-io.js';
+import { topicEntry, topicsFileText, writeTopicsFileInBackground } from './topics-file.js';
 
 /** fastjson writes integer map keys unquoted ({0:12}); quote them so JSON.parse accepts the file. */
 function parseLenientJson(text: string): unknown {
@@ -22,6 +30,8 @@ function parseLenientJson(text: string): unknown {
 export interface ConfigStoreOptions {
   /** Period of the background persist; 0 disables it. Default 5000 ms (Java flushConsumerOffsetInterval). */
   persistIntervalMs?: number;
+  /** Least time between the starts of two background saves of topics.json. Default 100 ms. */
+  topicsSaveIntervalMs?: number;
   /** Told when the background persist fails (disk full...); it is retried at the next period. */
   onPersistError?: (err: Error) => void;
 }
@@ -29,9 +39,16 @@ export interface ConfigStoreOptions {
 export class ConfigStore {
   readonly dir: string;
   private topics = new Map<string, TopicConfig>();
+  /** Each topic's entry in topics.json, serialized when the topic changes. */
+  private topicEntries = new Map<string, string>();
+  private savingTopicsFile: Promise<void> | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private lastSaveStart = -Infinity;
+  private saves = 0;
+  private closed = false;
   private offsets = new Map<string, Map<number, bigint>>();
   private version: DataVersion = { timestamp: Date.now(), counter: 0 };
-  private topicsDirty = false;
+  private topicsDirtyFlag = false;
   private offsetsDirty = false;
   private timer: NodeJS.Timeout | undefined;
 
@@ -48,7 +65,7 @@ export class ConfigStore {
     const topics = this.readJson('topics.json') as
       { topicConfigTable?: Record<string, Partial<TopicConfig>>; dataVersion?: DataVersion } | undefined;
     for (const [name, cfg] of Object.entries(topics?.topicConfigTable ?? {})) {
-      this.topics.set(name, makeTopicConfig(name, cfg));
+      this.setTopic(makeTopicConfig(name, cfg));
     }
     if (topics?.dataVersion) this.version = { ...topics.dataVersion };
     const offsets = this.readJson('consumerOffset.json') as
@@ -62,11 +79,12 @@ export class ConfigStore {
     if (interval > 0) {
       this.timer = setInterval(() => {
         try {
-          this.persist();
+          this.persistOffsets();
         } catch (err) {
           // A throw from a timer would take the whole process down; the change stays dirty instead.
-          this.options.onPersistError?.(err instanceof Error ? err : new Error(String(err)));
+          this.reportError(err);
         }
+        this.saveTopicsSoon();
       }, interval);
       this.timer.unref();
     }
@@ -82,14 +100,85 @@ export class ConfigStore {
   }
 
   putTopicConfig(config: TopicConfig): void {
-    this.topics.set(config.topicName, { ...config });
+    this.setTopic({ ...config });
     this.bumpVersion();
+  }
+
+  /**
+   * Takes configs as if read from the file, without counting a change (the broker's built-in topics
+   * the file lacks): they are written with the next save.
+   */
+  adoptTopicConfigs(configs: Iterable<TopicConfig>): void {
+    for (const config of configs) this.setTopic({ ...config });
   }
 
   deleteTopicConfig(topic: string): boolean {
     const existed = this.topics.delete(topic);
+    this.topicEntries.delete(topic);
     if (existed) this.bumpVersion();
     return existed;
+  }
+
+  private setTopic(config: TopicConfig): void {
+    this.topics.set(config.topicName, config);
+    this.topicEntries.set(config.topicName, topicEntry(config));
+  }
+
+  /** True while topics.json lacks a change. */
+  get topicsDirty(): boolean {
+    return this.topicsDirtyFlag;
+  }
+
+  /** True while a background save of topics.json is waiting for its turn or running. */
+  get savingTopics(): boolean {
+    return this.saveTimer !== undefined || this.savingTopicsFile !== undefined;
+  }
+
+  /** Writes of topics.json completed so far (background and synchronous). */
+  get topicsSaves(): number {
+    return this.saves;
+  }
+
+  /**
+   * Saves topics.json in the background when it lacks a change: at once when no save ran in the last
+   * `topicsSaveIntervalMs`, else when that interval has passed since the last one started (after it
+   * ended). A failed save is reported and retried at the next request or periodic persist.
+   */
+  saveTopicsSoon(): void {
+    if (this.closed || !this.topicsDirtyFlag || this.saveTimer !== undefined) return;
+    if (this.savingTopicsFile !== undefined) return; // the running save asks again when it ends
+    const interval = this.options.topicsSaveIntervalMs ?? 100;
+    const wait = this.lastSaveStart + interval - performance.now();
+    if (wait <= 0) return this.startTopicsSave();
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.startTopicsSave();
+    }, wait);
+    this.saveTimer.unref();
+  }
+
+  private startTopicsSave(): void {
+    if (this.closed || !this.topicsDirtyFlag) return;
+    this.topicsDirtyFlag = false;
+    this.lastSaveStart = performance.now();
+    const entries = [...this.topicEntries.values()];
+    const file = path.join(this.dir, 'topics.json');
+    this.savingTopicsFile = writeTopicsFileInBackground(file, entries, { ...this.version }).then(
+      () => {
+        this.saves++;
+        this.savingTopicsFile = undefined;
+        this.saveTopicsSoon(); // changes made meanwhile
+      },
+      (err: unknown) => {
+        this.savingTopicsFile = undefined;
+        this.topicsDirtyFlag = true; // close() or the next request writes it
+        if (!this.closed) this.reportError(err);
+      },
+    );
+  }
+
+  private reportError(err: unknown): void {
+    this.options.onPersistError?.(err instanceof Error ? err : new Error(String(err)));
   }
 
   get dataVersion(): DataVersion {
@@ -141,20 +230,25 @@ export class ConfigStore {
   }
 
   /**
-   * Writes the files that changed since the last persist. Throws when a write fails; what could not
-   * be written stays dirty and is written by the next persist.
+   * Writes the files that changed since the last persist, synchronously; topics.json is left to a
+   * background save that is running (it saves again when it ends). Throws when a write fails; what
+   * could not be written stays dirty and is written by the next persist.
    */
   persist(): void {
-    if (this.topicsDirty) {
-      this.topicsDirty = false;
-      const topicConfigTable = Object.fromEntries(this.topics);
+    if (this.topicsDirtyFlag && this.savingTopicsFile === undefined) {
+      this.topicsDirtyFlag = false;
       try {
-        this.writeJson('topics.json', { topicConfigTable, dataVersion: this.version });
+        this.writeJson('topics.json', topicsFileText(this.topicEntries.values(), this.version));
+        this.saves++;
       } catch (err) {
-        this.topicsDirty = true;
+        this.topicsDirtyFlag = true;
         throw err;
       }
     }
+    this.persistOffsets();
+  }
+
+  private persistOffsets(): void {
     if (this.offsetsDirty) {
       this.offsetsDirty = false;
       const offsetTable: Record<string, Record<string, number>> = {};
@@ -162,7 +256,7 @@ export class ConfigStore {
         offsetTable[key] = Object.fromEntries([...m].map(([q, o]) => [String(q), Number(o)]));
       }
       try {
-        this.writeJson('consumerOffset.json', { offsetTable });
+        this.writeJson('consumerOffset.json', JSON.stringify({ offsetTable }, null, 2));
       } catch (err) {
         this.offsetsDirty = true;
         throw err;
@@ -170,15 +264,26 @@ export class ConfigStore {
     }
   }
 
-  close(): void {
+  /**
+   * Stops the timers and writes what is left: at once (synchronously: a caller that does not wait
+   * still finds the files written, and a failure throws here), or, while a background save of
+   * topics.json runs, once it has ended (the promise then rejects on a failure).
+   */
+  close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    this.closed = true;
+    const running = this.savingTopicsFile;
+    if (running !== undefined) return running.then(() => this.persist());
     this.persist();
+    return Promise.resolve();
   }
 
   private bumpVersion(): void {
     this.version = { timestamp: Date.now(), counter: this.version.counter + 1 };
-    this.topicsDirty = true;
+    this.topicsDirtyFlag = true;
   }
 
   private readJson(name: string): unknown {
@@ -193,10 +298,10 @@ export class ConfigStore {
     return undefined;
   }
 
-  private writeJson(name: string, value: unknown): void {
+  private writeJson(name: string, text: string): void {
     const file = path.join(this.dir, name);
     fs.mkdirSync(this.dir, { recursive: true });
     if (fs.existsSync(file)) fs.copyFileSync(file, `${file}.bak`);
-    writeFileAtomicSync(file, JSON.stringify(value, null, 2));
+    writeFileAtomicSync(file, text);
   }
 }

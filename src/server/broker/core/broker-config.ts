@@ -12,10 +12,33 @@ import type { StoreHooks } from '../../store/index.js';
 import { DEFAULT_CLUSTER_NAME, DEFAULT_REGION_ID } from '../../../protocol/codes/misc.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../../../protocol/message/validators.js';
 
+/**
+ * Caps of the long-polling hold (PullHoldService), also broker options; not Java options (Java has
+ * none). A pull beyond a count or byte cap is answered at once (PULL_NOT_FOUND) instead of parked.
+ */
+export interface PullHoldLimits {
+  /** Longest hold, whatever the client asks, ms (Java clients ask 15 s or 20 s). */
+  maxPullHoldMillis: number;
+  /** Pulls parked at once for one connection. */
+  maxHeldPullsPerConnection: number;
+  /** Pulls parked at once in all. */
+  maxHeldPulls: number;
+  /** Header bytes (ext fields and remark) kept by all parked pulls (one header may be 1 MiB). */
+  maxHeldPullBytes: number;
+}
+
+export const DEFAULT_PULL_HOLD_LIMITS: PullHoldLimits = Object.freeze({
+  maxPullHoldMillis: 60_000,
+  maxHeldPullsPerConnection: 4_096,
+  /** Java's pull request queue capacity (pullThreadPoolQueueCapacity). */
+  maxHeldPulls: 100_000,
+  maxHeldPullBytes: 128 * 1024 * 1024,
+});
+
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
 /** Every broker option, defaults filled in. */
-export interface ResolvedBrokerOptions {
+export interface ResolvedBrokerOptions extends PullHoldLimits {
   /** Name servers to register with ("ip:port"); empty = a standalone broker nobody can route to. */
   namesrvAddrs: string[];
   /** Address to listen on; also the advertised address unless `brokerIP` is set. */
@@ -92,6 +115,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   clientScanIntervalMillis: 10_000,
   longPollingEnable: true,
   shortPollingTimeMillis: 1_000,
+  ...DEFAULT_PULL_HOLD_LIMITS,
   rebalanceLockMaxLiveTimeMillis: 60_000,
   flushConsumerOffsetIntervalMillis: 5_000,
   messageDelayLevel: DEFAULT_MESSAGE_DELAY_LEVEL,

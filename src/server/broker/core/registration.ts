@@ -46,6 +46,8 @@ export class BrokerRegistrar {
 
   /** Registers with every name server; never throws (failures are logged and reported). */
   async registerAll(): Promise<RegistrationOutcome[]> {
+    // A standalone broker: no body to build (its cost grows with the topics, once per change).
+    if (this.namesrvAddrs.length === 0) return [];
     const id = this.identity();
     const snapshot = this.topics.snapshot();
     if ((id.brokerPermission & (Perm.READ | Perm.WRITE)) !== (Perm.READ | Perm.WRITE)) {

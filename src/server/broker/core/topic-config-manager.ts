@@ -1,7 +1,8 @@
 /**
  * Topic table of one broker (Java TopicConfigManager): system topics made at start, auto-creation from
  * the `defaultTopic` template (TBW102), retry/DLQ topics created on demand, admin updates and deletes.
- * Every change bumps the data version, is persisted, and tells the broker to re-register.
+ * Every change bumps the data version, is handed to `persist` (that one topic: the cost of a change
+ * does not grow with the table), and tells the broker to re-register.
  */
 import { RequestRefusedError } from '../../../common/errors.js';
 import { Perm } from '../../../protocol/codes/misc.js';
@@ -20,6 +21,9 @@ export interface TopicTableSnapshot {
   topicConfigTable: Map<string, TopicConfig>;
 }
 
+/** One change of the table, as handed to `persist`. */
+export type TopicChange = { put: TopicConfig } | { deleted: string };
+
 export interface TopicConfigManagerOptions {
   brokerName: string;
   clusterName: string;
@@ -27,8 +31,8 @@ export interface TopicConfigManagerOptions {
   defaultTopicQueueNums: number;
   clusterTopicEnable: boolean;
   brokerTopicEnable: boolean;
-  /** Saves the table (topics.json); called after every change. */
-  persist?: (snapshot: TopicTableSnapshot) => void;
+  /** Records one change for topics.json; called after every change, with the table's new version. */
+  persist?: (change: TopicChange, dataVersion: DataVersion) => void;
   /** Called after a topic was created or changed, so the broker re-registers with the name servers. */
   onChanged?: (created: TopicConfig | undefined) => void;
 }
@@ -147,10 +151,10 @@ export class TopicConfigManager {
     this.dataVersion = nextDataVersion(this.dataVersion, Date.now());
   }
 
-  private changed(created: TopicConfig | undefined): void {
+  private changed(change: TopicChange): void {
     this.nextVersion();
-    this.options.persist?.(this.snapshot());
-    this.options.onChanged?.(created);
+    this.options.persist?.(change, this.dataVersion);
+    this.options.onChanged?.('put' in change ? change.put : undefined);
   }
 
   /**
@@ -216,15 +220,16 @@ export class TopicConfigManager {
     if (existing) return existing;
     this.guard(config);
     this.table.set(config.topicName, config);
-    this.changed(config);
+    this.changed({ put: config });
     return config;
   }
 
   /** UPDATE_AND_CREATE_TOPIC: replaces or adds the config. */
   update(config: TopicConfig): void {
     this.guard(config);
-    this.table.set(config.topicName, { ...config });
-    this.changed(config);
+    const copy = { ...config };
+    this.table.set(config.topicName, copy);
+    this.changed({ put: copy });
   }
 
   /** The last check before a topic is stored: handlers refuse first, with their own codes. */
@@ -235,7 +240,7 @@ export class TopicConfigManager {
 
   delete(topic: string): boolean {
     if (!this.table.delete(topic)) return false;
-    this.changed(undefined);
+    this.changed({ deleted: topic });
     return true;
   }
 

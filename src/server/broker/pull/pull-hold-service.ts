@@ -3,6 +3,12 @@
  * message and carries the SUSPEND flag is parked per (topic, queueId). It is re-run (without
  * suspending again) when a matching message arrives in that queue, or when its hold time ends —
  * the re-run then answers PULL_NOT_FOUND. Parked pulls of a closed connection are dropped.
+ *
+ * Bounded, unlike Java (2,000 pulls parked with a client-chosen hold of 2^31-1 ms took a broker to
+ * 1 GB): the hold time is capped (Java clients ask 15 s, push, or 20 s, lite pull), and so are the
+ * pulls parked per connection, in all, and the header bytes they keep. A pull beyond a cap is not
+ * parked: `suspend` returns false and the caller answers it at once, as Java answers a pull it does
+ * not suspend (PULL_NOT_FOUND). A parked request keeps its header only (a pull has no body).
  */
 import { CommandFlag } from '../../../protocol/codes/misc.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
@@ -10,6 +16,10 @@ import { tagsCode as tagsCodeOf } from '../../../protocol/message/tags-code.js';
 import type { Logger } from '../../../common/logger.js';
 import type { RemotingChannel } from '../../../transport/types.js';
 import type { TagFilter } from './pull-requests.js';
+import { DEFAULT_PULL_HOLD_LIMITS } from '../core/broker-config.js';
+import type { PullHoldLimits } from '../core/broker-config.js';
+
+export type { PullHoldLimits };
 
 export interface HeldPull {
   channel: RemotingChannel;
@@ -22,9 +32,15 @@ export interface HeldPull {
   holdMillis: number;
 }
 
+/** Node turns timer delays past 2^31-1 ms into 1 ms (and warns). */
 const MAX_TIMER_MILLIS = 0x7fffffff;
 
+/** What a parked pull costs beyond its header strings (entry, timer, maps), roughly. */
+const ENTRY_OVERHEAD_BYTES = 512;
+
 interface Parked extends HeldPull {
+  key: string;
+  bytes: number;
   timer: NodeJS.Timeout;
 }
 
@@ -33,45 +49,133 @@ export type PullRerun = (
   request: RemotingCommand,
 ) => Promise<RemotingCommand | undefined>;
 
+function checkLimits(given: Partial<PullHoldLimits>): PullHoldLimits {
+  const limits = { ...DEFAULT_PULL_HOLD_LIMITS, ...given };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value < 0)
+      throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+  }
+  return limits;
+}
+
+/** Approximate bytes a request's header keeps alive (its strings). */
+function headerBytes(request: RemotingCommand): number {
+  let bytes = ENTRY_OVERHEAD_BYTES + (request.remark?.length ?? 0);
+  const fields = request.extFields;
+  if (fields) for (const key in fields) bytes += key.length + (fields[key]?.length ?? 0);
+  return bytes;
+}
+
+/** The request without its body. */
+function headerOnly(request: RemotingCommand): RemotingCommand {
+  if (request.body === undefined) return request;
+  const { body: _body, ...header } = request;
+  return header;
+}
+
 export class PullHoldService {
   private readonly table = new Map<string, Set<Parked>>();
+  private readonly byChannel = new Map<number, Set<Parked>>();
+  private readonly limits: PullHoldLimits;
+  private parked = 0;
+  private bytes = 0;
+  private refused = 0;
   private stopped = false;
 
   constructor(
     private readonly rerun: PullRerun,
     private readonly logger: Logger,
-  ) {}
+    limits: Partial<PullHoldLimits> = {},
+  ) {
+    this.limits = checkLimits(limits);
+  }
 
   private static key(topic: string, queueId: number): string {
     return `${topic}@${queueId}`;
   }
 
   get size(): number {
-    let n = 0;
-    for (const s of this.table.values()) n += s.size;
-    return n;
+    return this.parked;
   }
 
-  suspend(pull: HeldPull): void {
+  /** Header bytes kept by the parked pulls (see maxHeldPullBytes). */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
+  /** Pulls not parked because a cap was reached, since start. */
+  get refusedCount(): number {
+    return this.refused;
+  }
+
+  /** Parks the pull; false when it is not parked (a cap reached, stopped, or its connection closed). */
+  suspend(pull: HeldPull): boolean {
     // The connection may have closed while the pull read the store: onChannelClosed has already run
     // and would never see this entry, which would then be held (with its request) until it expires.
-    if (this.stopped || pull.channel.closed) return;
-    const key = PullHoldService.key(pull.topic, pull.queueId);
-    let set = this.table.get(key);
-    if (!set) {
-      set = new Set();
-      this.table.set(key, set);
+    if (this.stopped || pull.channel.closed) return false;
+    const request = headerOnly(pull.request);
+    const bytes = headerBytes(request);
+    const mine = this.byChannel.get(pull.channel.id);
+    const full =
+      this.parked >= this.limits.maxHeldPulls
+        ? 'maxHeldPulls'
+        : (mine?.size ?? 0) >= this.limits.maxHeldPullsPerConnection
+          ? 'maxHeldPullsPerConnection'
+          : this.bytes + bytes > this.limits.maxHeldPullBytes
+            ? 'maxHeldPullBytes'
+            : undefined;
+    if (full !== undefined) {
+      if (this.refused++ % 1000 === 0) {
+        this.logger.warn(
+          { remote: pull.channel.remoteAddress, limit: full, parked: this.parked, refused: this.refused },
+          'long polling full: pull answered at once instead of parked',
+        );
+      }
+      return false;
     }
+    const key = PullHoldService.key(pull.topic, pull.queueId);
+    const holdMillis = Math.min(
+      this.limits.maxPullHoldMillis,
+      MAX_TIMER_MILLIS,
+      Math.max(0, pull.holdMillis),
+    );
     const parked: Parked = {
       ...pull,
-      // The hold time comes from the client; Node turns delays past 2^31-1 ms into 1 ms (and warns).
-      timer: setTimeout(
-        () => this.wake(key, parked),
-        Math.min(MAX_TIMER_MILLIS, Math.max(0, pull.holdMillis)),
-      ),
+      request,
+      key,
+      bytes,
+      timer: setTimeout(() => this.wake(parked), holdMillis),
     };
     parked.timer.unref?.();
-    set.add(parked);
+    this.add(parked, mine);
+    return true;
+  }
+
+  private add(p: Parked, mine: Set<Parked> | undefined): void {
+    let set = this.table.get(p.key);
+    if (!set) {
+      set = new Set();
+      this.table.set(p.key, set);
+    }
+    set.add(p);
+    if (mine) mine.add(p);
+    else this.byChannel.set(p.channel.id, new Set([p]));
+    this.parked++;
+    this.bytes += p.bytes;
+  }
+
+  /** Forgets a parked pull; false when it was not parked any more. */
+  private remove(p: Parked): boolean {
+    const set = this.table.get(p.key);
+    if (!set?.delete(p)) return false;
+    clearTimeout(p.timer);
+    if (set.size === 0) this.table.delete(p.key);
+    const mine = this.byChannel.get(p.channel.id);
+    mine?.delete(p);
+    if (mine?.size === 0) this.byChannel.delete(p.channel.id);
+    this.parked--;
+    this.bytes -= p.bytes;
+    return true;
   }
 
   /**
@@ -79,36 +183,24 @@ export class PullHoldService {
    * Pulls waiting for that offset or an earlier one, whose tag filter matches, are re-run.
    */
   onMessageArrived(topic: string, queueId: number, queueOffset: bigint, tags?: string): void {
-    const key = PullHoldService.key(topic, queueId);
-    const set = this.table.get(key);
+    const set = this.table.get(PullHoldService.key(topic, queueId));
     if (!set) return;
     const code = tags === undefined ? undefined : Number(BigInt.asIntN(32, tagsCodeOf(tags)));
     for (const p of [...set]) {
       if (queueOffset < p.offset) continue;
       if (code !== undefined && p.filter.codes && !p.filter.codes.has(code)) continue;
-      this.wake(key, p);
+      this.wake(p);
     }
   }
 
   /** Drops the parked pulls of a closed connection. */
   onChannelClosed(channel: RemotingChannel): void {
-    for (const [key, set] of this.table) {
-      for (const p of set) {
-        if (p.channel.id === channel.id) {
-          clearTimeout(p.timer);
-          set.delete(p);
-        }
-      }
-      if (set.size === 0) this.table.delete(key);
-    }
+    const mine = this.byChannel.get(channel.id);
+    if (mine) for (const p of [...mine]) this.remove(p);
   }
 
-  private wake(key: string, p: Parked): void {
-    const set = this.table.get(key);
-    if (!set?.delete(p)) return;
-    clearTimeout(p.timer);
-    if (set.size === 0) this.table.delete(key);
-    if (p.channel.closed) return;
+  private wake(p: Parked): void {
+    if (!this.remove(p) || p.channel.closed) return;
     this.rerun(p.channel, p.request).then(
       (response) => {
         if (!response || p.channel.closed) return;
@@ -127,5 +219,8 @@ export class PullHoldService {
     this.stopped = true;
     for (const set of this.table.values()) for (const p of set) clearTimeout(p.timer);
     this.table.clear();
+    this.byChannel.clear();
+    this.parked = 0;
+    this.bytes = 0;
   }
 }

@@ -2,7 +2,8 @@
  * PULL_MESSAGE (11) — Java PullMessageProcessor, 4.9.8: checks (broker / topic read permission,
  * group, topic, queue id, subscription), store read with a tag-hash filter, status → code, body =
  * the stored records concatenated. A PULL_NOT_FOUND with the SUSPEND flag is held by the
- * PullHoldService until a message arrives or suspendTimeoutMillis passes (long polling); the offset
+ * PullHoldService until a message arrives or suspendTimeoutMillis passes (long polling), unless the
+ * hold's caps are reached (then it is answered at once); the offset
  * in `commitOffset` is committed when the COMMIT_OFFSET flag is set.
  */
 import { RequestRefusedError } from '../../../common/errors.js';
@@ -197,7 +198,8 @@ async function pullMessage(
     const holdMillis = ctx.options.longPollingEnable
       ? h.suspendTimeoutMillis
       : ctx.options.shortPollingTimeMillis;
-    hold.suspend({
+    // Beyond the hold caps the pull is answered now, as Java answers a pull it does not suspend.
+    const parked = hold.suspend({
       channel,
       request,
       topic: h.topic,
@@ -206,7 +208,7 @@ async function pullMessage(
       filter,
       holdMillis,
     });
-    answer = undefined;
+    if (parked) answer = undefined;
   } else if (response.code === ResponseCode.PULL_OFFSET_MOVED) {
     ctx.logger.info(
       {
