@@ -206,6 +206,8 @@ export class Broker {
           { count: dropped.length, first: dropped.slice(0, 5).map((d) => d.problem.slice(0, 200)) },
           'topics.json holds topics no client or name server accepts; they are not served or registered',
         );
+        // Forgotten by the config store too, so the next save of topics.json leaves them out.
+        for (const { topic } of dropped) this.configStore.deleteTopicConfig(topic);
       }
       // Built-in topics the file lacks (and TBW102 as load() restored it) are saved with the next change.
       this.configStore.adoptTopicConfigs(this.topics.table.values());
