@@ -5,15 +5,12 @@
  */
 import type { Socket } from 'node:net';
 import { RemotingSendRequestError, RemotingTimeoutError } from '../common/errors.js';
-import type { Logger } from '../common/logger.js';
-import type { SerializeTypeCode } from '../protocol/codes/misc.js';
-import type { HeaderLimits } from '../protocol/command/header-limits.js';
 import { describeCommand, isResponse, markOneway } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { encodeFrame } from '../protocol/frame/frame-codec.js';
 import { FrameDecoder } from '../protocol/frame/frame-decoder.js';
 import { formatAddress } from './address.js';
-import type { RequestDispatcher } from './dispatcher.js';
+import type { ConnectionOwner } from './connection-owner.js';
 import { FrameWriter } from './frame-writer.js';
 import { InFlightTable } from './in-flight.js';
 import {
@@ -26,30 +23,8 @@ import {
 } from './channel-support.js';
 import type { Settler } from './in-flight.js';
 import { PartialFrameTracker } from './partial-frames.js';
-import type { PartialFrameLimits } from './partial-frames.js';
-import type { Permits } from './permits.js';
 import { monotonicNow } from './sweeper.js';
-import type { Sweeper } from './sweeper.js';
-import type { ChannelEventListener, RemotingChannel, RequestContext, RPCHook } from './types.js';
-
-/** What a connection needs from the client or server that owns it. */
-export interface ConnectionOwner extends PartialFrameLimits {
-  readonly logger: Logger;
-  readonly sweeper: Sweeper;
-  readonly dispatcher: RequestDispatcher;
-  readonly hooks: readonly RPCHook[];
-  readonly listeners: readonly ChannelEventListener[];
-  readonly asyncPermits: Permits;
-  readonly onewayPermits: Permits;
-  readonly serializeType: SerializeTypeCode;
-  readonly maxFrameLength: number;
-  readonly headerLimits: HeaderLimits;
-  /** Close the connection when a prompt (sync) request times out. */
-  readonly closeSocketIfTimeout: boolean;
-  /** Server side: pause reading while this many bytes wait to be written (0 = never). */
-  readonly maxQueuedWriteBytes: number;
-  connectionClosed(connection: Connection): void;
-}
+import type { RemotingChannel, RequestContext } from './types.js';
 
 let connectionIds = 0;
 

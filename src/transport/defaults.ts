@@ -57,3 +57,11 @@ export const TransportDefaults = {
    */
   maxQueuedWriteBytes: 4 * 1024 * 1024,
 } as const;
+
+/** A numeric setting checked when a client or server is built: finite, > 0 (or >= 0 when allowed). */
+export function positiveSetting(name: string, value: number, allowZero = false): number {
+  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new RangeError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${value}`);
+  }
+  return value;
+}

@@ -23,7 +23,7 @@ import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { parseAddress } from './address.js';
 import { atCallSite, emitChannelEvent, noPermitError } from './channel-support.js';
 import { Connection } from './connection.js';
-import { TransportDefaults } from './defaults.js';
+import { positiveSetting, TransportDefaults } from './defaults.js';
 import { AsyncCall } from './async-call.js';
 import type { InvokeCallback } from './async-call.js';
 import { headerLimitsOf, RemotingEndpoint } from './endpoint.js';
@@ -40,13 +40,6 @@ export interface RemotingClientConfig extends RemotingClientOptions {
 
 const defaultSocketFactory: SocketFactory = (host, port) => net.connect({ host, port });
 
-function positive(name: string, value: number, allowZero = false): number {
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new RangeError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${value}`);
-  }
-  return value;
-}
-
 export class RemotingClient extends RemotingEndpoint {
   private readonly connections = new Map<string, Connection>();
   private readonly connecting = new Map<string, Promise<Connection>>();
@@ -58,16 +51,16 @@ export class RemotingClient extends RemotingEndpoint {
 
   constructor(options: RemotingClientConfig = {}) {
     const d = TransportDefaults;
-    const connectTimeoutMillis = positive(
+    const connectTimeoutMillis = positiveSetting(
       'connectTimeoutMillis',
       options.connectTimeoutMillis ?? d.connectTimeoutMillis,
     );
-    const idleMillis = positive(
+    const idleMillis = positiveSetting(
       'channelMaxIdleMillis',
       options.channelMaxIdleMillis ?? d.channelMaxIdleMillis,
       true,
     );
-    const scanIntervalMillis = positive(
+    const scanIntervalMillis = positiveSetting(
       'scanIntervalMillis',
       options.scanIntervalMillis ?? d.scanIntervalMillis,
     );

@@ -12,7 +12,7 @@ import type { RemotingChannel } from '../../transport/index.js';
 import type { ConfigStore } from '../store/index.js';
 import type { ClientManager } from './core/client-manager.js';
 import type { ScheduleService } from './schedule/schedule-service.js';
-import type { TopicChange } from './core/topic-config-manager.js';
+import type { TopicChange, TopicConfigManager } from './core/topic-config-manager.js';
 
 /** The address to advertise when listening on every interface: the first external IPv4, else loopback. */
 export function advertisedIp(host: string): string {
@@ -28,6 +28,28 @@ export function advertisedIp(host: string): string {
  * topics.json (coalesced by the store; a failure is reported through its onPersistError and retried).
  * The cost does not depend on the number of topics.
  */
+/**
+ * Reads the config store and loads the broker's topic table from it. Entries no client or name server
+ * accepts (a topics.json written by an older version) are left out, logged once, and forgotten by the
+ * config store too, so the next save of topics.json drops them. Built-in topics the file lacks (and
+ * TBW102 as load() restored it) are handed to the config store, to be saved with the next change.
+ */
+export function loadTopicTable(cs: ConfigStore, topics: TopicConfigManager, logger: Logger): void {
+  cs.load();
+  const table = new Map(cs.allTopicConfigs().map((c) => [c.topicName, c]));
+  const dropped = topics.load(
+    table.size > 0 ? { dataVersion: cs.dataVersion, topicConfigTable: table } : undefined,
+  );
+  if (dropped.length > 0) {
+    logger.warn(
+      { count: dropped.length, first: dropped.slice(0, 5).map((d) => d.problem.slice(0, 200)) },
+      'topics.json holds topics no client or name server accepts; they are not served or registered',
+    );
+    for (const { topic } of dropped) cs.deleteTopicConfig(topic);
+  }
+  cs.adoptTopicConfigs(topics.table.values());
+}
+
 export function persistTopicChange(cs: ConfigStore, change: TopicChange, save: boolean): void {
   if ('put' in change) cs.putTopicConfig(change.put);
   else cs.deleteTopicConfig(change.deleted);

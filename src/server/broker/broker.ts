@@ -23,6 +23,7 @@ import type { BrokerContext } from './core/broker-context.js';
 import { BrokerStats } from './core/broker-stats.js';
 import {
   advertisedIp,
+  loadTopicTable,
   notifyConsumerIdsChanged,
   persistTopicChange,
   startPeriodicTasks,
@@ -196,21 +197,7 @@ export class Broker {
       throw err;
     }
     try {
-      this.configStore.load();
-      const table = new Map(this.configStore.allTopicConfigs().map((c) => [c.topicName, c]));
-      const dropped = this.topics.load(
-        table.size > 0 ? { dataVersion: this.configStore.dataVersion, topicConfigTable: table } : undefined,
-      );
-      if (dropped.length > 0) {
-        this.logger.warn(
-          { count: dropped.length, first: dropped.slice(0, 5).map((d) => d.problem.slice(0, 200)) },
-          'topics.json holds topics no client or name server accepts; they are not served or registered',
-        );
-        // Forgotten by the config store too, so the next save of topics.json leaves them out.
-        for (const { topic } of dropped) this.configStore.deleteTopicConfig(topic);
-      }
-      // Built-in topics the file lacks (and TBW102 as load() restored it) are saved with the next change.
-      this.configStore.adoptTopicConfigs(this.topics.table.values());
+      loadTopicTable(this.configStore, this.topics, this.logger);
       const { host, port } = await this.server.start();
       this.bound = { ip: o.brokerIP ?? advertisedIp(host), port };
     } catch (err) {

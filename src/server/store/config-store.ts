@@ -19,13 +19,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeTopicConfig } from '../../protocol/body/topic-config.js';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
-import { writeFileAtomicSync } from './file-io.js';
+import { readConfigJson, writeConfigJson } from './config-files.js';
 import { topicEntry, topicsFileText, writeTopicsFileInBackground } from './topics-file.js';
-
-/** fastjson writes integer map keys unquoted ({0:12}); quote them so JSON.parse accepts the file. */
-function parseLenientJson(text: string): unknown {
-  return JSON.parse(text.replace(/([{,]\s*)(-?\d+)\s*:/g, '$1"$2":'));
-}
 
 export interface ConfigStoreOptions {
   /** Period of the background persist; 0 disables it. Default 5000 ms (Java flushConsumerOffsetInterval). */
@@ -62,13 +57,13 @@ export class ConfigStore {
   /** Reads both files (missing files mean empty tables) and starts the periodic persist. */
   load(): void {
     fs.mkdirSync(this.dir, { recursive: true });
-    const topics = this.readJson('topics.json') as
+    const topics = readConfigJson(this.dir, 'topics.json') as
       { topicConfigTable?: Record<string, Partial<TopicConfig>>; dataVersion?: DataVersion } | undefined;
     for (const [name, cfg] of Object.entries(topics?.topicConfigTable ?? {})) {
       this.setTopic(makeTopicConfig(name, cfg));
     }
     if (topics?.dataVersion) this.version = { ...topics.dataVersion };
-    const offsets = this.readJson('consumerOffset.json') as
+    const offsets = readConfigJson(this.dir, 'consumerOffset.json') as
       { offsetTable?: Record<string, Record<string, number | string>> } | undefined;
     for (const [key, table] of Object.entries(offsets?.offsetTable ?? {})) {
       const m = new Map<number, bigint>();
@@ -238,7 +233,7 @@ export class ConfigStore {
     if (this.topicsDirtyFlag && this.savingTopicsFile === undefined) {
       this.topicsDirtyFlag = false;
       try {
-        this.writeJson('topics.json', topicsFileText(this.topicEntries.values(), this.version));
+        writeConfigJson(this.dir, 'topics.json', topicsFileText(this.topicEntries.values(), this.version));
         this.saves++;
       } catch (err) {
         this.topicsDirtyFlag = true;
@@ -256,7 +251,7 @@ export class ConfigStore {
         offsetTable[key] = Object.fromEntries([...m].map(([q, o]) => [String(q), Number(o)]));
       }
       try {
-        this.writeJson('consumerOffset.json', JSON.stringify({ offsetTable }, null, 2));
+        writeConfigJson(this.dir, 'consumerOffset.json', JSON.stringify({ offsetTable }, null, 2));
       } catch (err) {
         this.offsetsDirty = true;
         throw err;
@@ -284,24 +279,5 @@ export class ConfigStore {
   private bumpVersion(): void {
     this.version = { timestamp: Date.now(), counter: this.version.counter + 1 };
     this.topicsDirtyFlag = true;
-  }
-
-  private readJson(name: string): unknown {
-    for (const file of [path.join(this.dir, name), path.join(this.dir, `${name}.bak`)]) {
-      try {
-        const text = fs.readFileSync(file, 'utf8');
-        if (text.trim().length > 0) return parseLenientJson(text);
-      } catch {
-        // Missing or unreadable: try the backup, then start empty.
-      }
-    }
-    return undefined;
-  }
-
-  private writeJson(name: string, text: string): void {
-    const file = path.join(this.dir, name);
-    fs.mkdirSync(this.dir, { recursive: true });
-    if (fs.existsSync(file)) fs.copyFileSync(file, `${file}.bak`);
-    writeFileAtomicSync(file, text);
   }
 }

@@ -1,0 +1,34 @@
+/**
+ * The broker's JSON config files under `<root>/config/`: replaced atomically (temp file + fsync +
+ * rename + directory fsync), the previous version kept as `<file>.bak` and read when the main file is
+ * missing or unreadable.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomicSync } from './file-io.js';
+
+/** fastjson writes integer map keys unquoted ({0:12}); quote them so JSON.parse accepts the file. */
+function parseLenientJson(text: string): unknown {
+  return JSON.parse(text.replace(/([{,]\s*)(-?\d+)\s*:/g, '$1"$2":'));
+}
+
+/** The parsed file, else its backup, else undefined (missing, empty or unreadable). */
+export function readConfigJson(dir: string, name: string): unknown {
+  for (const file of [path.join(dir, name), path.join(dir, `${name}.bak`)]) {
+    try {
+      const text = fs.readFileSync(file, 'utf8');
+      if (text.trim().length > 0) return parseLenientJson(text);
+    } catch {
+      // Missing or unreadable: try the backup, then start empty.
+    }
+  }
+  return undefined;
+}
+
+/** Replaces the file atomically, keeping the previous version as `<name>.bak`. */
+export function writeConfigJson(dir: string, name: string, text: string): void {
+  const file = path.join(dir, name);
+  fs.mkdirSync(dir, { recursive: true });
+  if (fs.existsSync(file)) fs.copyFileSync(file, `${file}.bak`);
+  writeFileAtomicSync(file, text);
+}

@@ -1,0 +1,32 @@
+/**
+ * What a connection needs from the client or server that owns it (RemotingEndpoint builds one per
+ * endpoint and hands it to each of its connections).
+ */
+import type { Logger } from '../common/logger.js';
+import type { SerializeTypeCode } from '../protocol/codes/misc.js';
+import type { HeaderLimits } from '../protocol/command/header-limits.js';
+import type { Connection } from './connection.js';
+import type { RequestDispatcher } from './dispatcher.js';
+import type { PartialFrameLimits } from './partial-frames.js';
+import type { Permits } from './permits.js';
+import type { Sweeper } from './sweeper.js';
+import type { ChannelEventListener, RPCHook } from './types.js';
+
+/** What a connection needs from the client or server that owns it. */
+export interface ConnectionOwner extends PartialFrameLimits {
+  readonly logger: Logger;
+  readonly sweeper: Sweeper;
+  readonly dispatcher: RequestDispatcher;
+  readonly hooks: readonly RPCHook[];
+  readonly listeners: readonly ChannelEventListener[];
+  readonly asyncPermits: Permits;
+  readonly onewayPermits: Permits;
+  readonly serializeType: SerializeTypeCode;
+  readonly maxFrameLength: number;
+  readonly headerLimits: HeaderLimits;
+  /** Close the connection when a prompt (sync) request times out. */
+  readonly closeSocketIfTimeout: boolean;
+  /** Server side: pause reading while this many bytes wait to be written (0 = never). */
+  readonly maxQueuedWriteBytes: number;
+  connectionClosed(connection: Connection): void;
+}
