@@ -78,6 +78,8 @@ export class Broker {
         flushDiskType: o.flushDiskType,
         maxMessageSize: o.maxMessageSize,
         syncFlushTimeout: o.syncFlushTimeoutMillis,
+        diskSpaceWarningLevelRatio: o.diskSpaceWarningLevelRatio,
+        diskSpaceCleanForciblyRatio: o.diskSpaceCleanForciblyRatio,
         ...(o.commitLogSegmentSize !== undefined && { commitLogSegmentSize: o.commitLogSegmentSize }),
       },
       { logger: o.logger, ...o.storeHooks },

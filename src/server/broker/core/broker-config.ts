@@ -61,6 +61,12 @@ export interface ResolvedBrokerOptions extends PullHoldLimits {
   /** Delay of the first periodic registration after the one done at start. */
   registerTimeoutMillis: number;
   maxMessageSize: number;
+  /**
+   * Percent of the store's file system in use above which writes are refused as disk full (Java
+   * diskSpaceWarningLevelRatio, 90), and at or below which they resume (diskSpaceCleanForciblyRatio, 85).
+   */
+  diskSpaceWarningLevelRatio: number;
+  diskSpaceCleanForciblyRatio: number;
   commitLogSegmentSize: number | undefined;
   syncFlushTimeoutMillis: number;
   /** PermName bits of the whole broker (6 = read + write). */
@@ -104,6 +110,8 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   registerIntervalMillis: 30_000,
   registerTimeoutMillis: 6_000,
   maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
+  diskSpaceWarningLevelRatio: 90,
+  diskSpaceCleanForciblyRatio: 85,
   commitLogSegmentSize: undefined,
   syncFlushTimeoutMillis: 5_000,
   brokerPermission: Perm.READ | Perm.WRITE,
@@ -159,6 +167,12 @@ export function resolveBrokerOptions(input: BrokerOptions = {}): ResolvedBrokerO
   );
   check(o.registerIntervalMillis > 0, 'registerIntervalMillis must be > 0');
   check(o.maxMessageSize > 0, 'maxMessageSize must be > 0');
+  check(
+    o.diskSpaceCleanForciblyRatio > 0 &&
+      o.diskSpaceCleanForciblyRatio <= o.diskSpaceWarningLevelRatio &&
+      o.diskSpaceWarningLevelRatio <= 100,
+    'disk ratios must satisfy 0 < diskSpaceCleanForciblyRatio <= diskSpaceWarningLevelRatio <= 100 (percent)',
+  );
   check(typeof o.storePath === 'string' && o.storePath.length > 0, 'storePath must be a directory path');
   return o;
 }
