@@ -126,6 +126,16 @@ describe('broker validation: message paths', () => {
       body: 'not a batch',
     });
     assertRefused(await bench.call(batch.code, batch.extFields, batch.body), ResponseCode.MESSAGE_ILLEGAL);
+    // Refused by the store itself (after every broker check): a body over maxMessageSize, properties
+    // over the 32767-byte record limit. The topic they would auto-create is not kept either.
+    assertRefused(
+      await send({ topic: 'NewTopicB', body: Buffer.alloc(4 * 1024 * 1024 + 1) }),
+      ResponseCode.MESSAGE_ILLEGAL,
+    );
+    assertRefused(
+      await send({ topic: 'NewTopicB', properties: { WAIT: 'true', big: 'p'.repeat(33_000) } }),
+      ResponseCode.MESSAGE_ILLEGAL,
+    );
     // A retry topic of a group that can not exist: no topic, no group.
     assertRefused(await send({ topic: '%RETRY%' }), ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST);
     assertRefused(await send({ topic: '%RETRY%' + 'g'.repeat(121) }), ResponseCode.SYSTEM_ERROR);

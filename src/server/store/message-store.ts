@@ -83,15 +83,20 @@ export class MessageStore {
     return this.rt.pipeline.counters;
   }
 
-  putMessage(input: PutMessageInput): Promise<PutResult> {
-    return this.putMessages([input]);
+  /**
+   * Appends one record. `onAccepted` runs synchronously once every check of the store passed, right
+   * before the record is appended: what the caller creates for the put (an auto-created topic, a
+   * retry group) is created only for a put the store takes.
+   */
+  putMessage(input: PutMessageInput, onAccepted?: () => void): Promise<PutResult> {
+    return this.putMessages([input], onAccepted);
   }
 
   /**
    * Appends several records as one unit (SEND_BATCH_MESSAGE): consecutive queue offsets, one answer,
    * one flush wait. Every record is checked first; any refusal refuses the whole batch.
    */
-  async putMessages(batch: readonly PutMessageInput[]): Promise<PutResult> {
+  async putMessages(batch: readonly PutMessageInput[], onAccepted?: () => void): Promise<PutResult> {
     const topics = batch.length === 1 ? [batch[0]!.topic] : [...new Set(batch.map((m) => m.topic))];
     for (let wait = this.topicGate.whenOpen(topics); wait; wait = this.topicGate.whenOpen(topics)) {
       await wait;
@@ -114,6 +119,7 @@ export class MessageStore {
       prepared.push(p);
     }
 
+    onAccepted?.();
     const waitFlush =
       this.config.flushDiskType === 'SYNC_FLUSH' && batch.every((m) => m.waitStoreMsgOK !== false);
     return appendPrepared(

@@ -81,18 +81,18 @@ async function consumerSendMsgBack(
     props[MessageConst.PROPERTY_RETRY_TOPIC] = record.topic;
   props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = 'false';
 
-  // Every check passed: what Java creates on its way (group, retry topic) is stored now.
-  ctx.groups.keep(group);
-  ctx.topics.adopt(retryConfig);
   let delayLevel = h.delayLevel;
   let maxReconsumeTimes = group.retryMaxTimes;
   if (request.version >= MQVersion.V3_4_9 && h.maxReconsumeTimes !== undefined)
     maxReconsumeTimes = h.maxReconsumeTimes;
   const toDLQ = record.reconsumeTimes >= maxReconsumeTimes || delayLevel < 0;
+  let createDlq: (() => void) | undefined;
   if (toDLQ) {
     topic = DLQ_GROUP_TOPIC_PREFIX + h.group;
     queueId = randomQueueId(DLQ_NUMS_PER_GROUP);
-    ctx.topics.createInSendMessageBack(topic, DLQ_NUMS_PER_GROUP, Perm.READ | Perm.WRITE, 0);
+    const dlqTopic = topic;
+    createDlq = () =>
+      ctx.topics.createInSendMessageBack(dlqTopic, DLQ_NUMS_PER_GROUP, Perm.READ | Perm.WRITE, 0);
     props[MessageConst.PROPERTY_DELAY_TIME_LEVEL] = '0';
   } else {
     if (delayLevel === 0) delayLevel = 3 + record.reconsumeTimes;
@@ -106,7 +106,13 @@ async function consumerSendMsgBack(
   }
   const input = reputInput(record, topic, queueId, props, record.reconsumeTimes + 1);
   if (!toDLQ) schedule.rewriteIfDelayed(input, props);
-  const result = await ctx.store.putMessage(input);
+  // Every check passed, the store's included: what Java creates on its way (group, retry topic, DLQ)
+  // is stored only for a message the store takes.
+  const result = await ctx.store.putMessage(input, () => {
+    ctx.groups.keep(group);
+    ctx.topics.adopt(retryConfig);
+    createDlq?.();
+  });
   if (result.status !== 'PUT_OK') throw new RequestRefusedError(ResponseCode.SYSTEM_ERROR, result.status);
   return createResponse(ResponseCode.SUCCESS);
 }

@@ -122,21 +122,25 @@ async function sendOne(
     preparedTransactionOffset: 0n,
     waitStoreMsgOK: wait === undefined || wait.toLowerCase() === 'true',
   };
-  accept(ctx, send);
-  if (target.retryGroup) ctx.groups.keep(target.retryGroup);
-  if (target.dlq !== undefined) {
-    ctx.topics.adopt(target.dlq);
+  const dlq = target.dlq;
+  if (dlq !== undefined) {
     delete stored[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
     input.properties = propertiesToStoredString(stored);
   } else {
     schedule.rewriteIfDelayed(input, stored);
   }
-  return answer(ctx, send, await ctx.store.putMessage(input));
+  const onAccepted = (): void => {
+    accept(ctx, send);
+    if (target.retryGroup) ctx.groups.keep(target.retryGroup);
+    if (dlq !== undefined) ctx.topics.adopt(dlq);
+  };
+  return answer(ctx, send, await ctx.store.putMessage(input, onAccepted));
 }
 
 /**
- * Every check passed: the topic a send auto-creates is stored now, so a refused send leaves none
- * (Java creates it in msgCheck, before the later checks).
+ * Every check passed, the store's included (run by the store right before it appends): the topic a
+ * send auto-creates is stored now, so a refused send leaves none (Java creates it in msgCheck, before
+ * the later checks, and keeps it even when the store then refuses the message).
  */
 function accept(ctx: BrokerContext, send: SendTarget): void {
   if (send.isNew) ctx.topics.adopt(send.config);
@@ -212,7 +216,6 @@ async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<Remoting
     refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
   }
   if (entries.length === 0) refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
-  accept(ctx, send);
   const batchPropString = propertiesToStoredString(batchProps);
   const wait = batchProps[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
   const bornHost = parseSocketAddress(send.remote);
@@ -238,7 +241,7 @@ async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<Remoting
       waitStoreMsgOK: wait === undefined || wait.toLowerCase() === 'true',
     };
   });
-  return answer(ctx, send, await ctx.store.putMessages(inputs));
+  return answer(ctx, send, await ctx.store.putMessages(inputs, () => accept(ctx, send)));
 }
 
 /** Refuses with the code and remark Java answers for a store status that stored nothing. */
