@@ -9,9 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { startEmbeddedCluster } from '../../src/index.js';
 import type { EmbeddedCluster } from '../../src/index.js';
 import { HonestClient, ServerFuzzer } from '../helpers/server-fuzz.js';
+import { byTier } from '../helpers/tier.js';
 
-const ROUNDS = Number(process.env.RMQ_SERVER_FUZZ_ROUNDS ?? 4);
-const FRAMES_PER_ROUND = Number(process.env.RMQ_SERVER_FUZZ_FRAMES ?? 1500);
+const ROUNDS = Number(process.env.RMQ_SERVER_FUZZ_ROUNDS ?? byTier(4, 12));
+const FRAMES_PER_ROUND = Number(process.env.RMQ_SERVER_FUZZ_FRAMES ?? byTier(1500, 5000));
 const SEED = Number(process.env.RMQ_SERVER_FUZZ_SEED ?? 20261202);
 
 describe('servers under fuzz', () => {

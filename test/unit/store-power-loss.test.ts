@@ -9,7 +9,7 @@
  *   unsynced tail), and no damage is reported but a torn tail;
  * - always: every served record is intact and is the message put there, each queue serves its
  *   offsets in order (holes only where tearing lost a record), and the store takes writes again.
- * Some crash points crash a second time during the recovery. `RMQ_TEST_TIER=long` tries many more.
+ * Some crash points crash a second time during the recovery. `npm run test:long` (RMQ_TEST_TIER=long) tries many more.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,13 +19,13 @@ import type { FlushDiskType, PutMessageInput, PutResult } from '../../src/server
 import { checkRecordChecksum } from '../../src/server/store/record-checksum.js';
 import { PowerLossFS } from '../helpers/power-loss-fs.js';
 import { Prng } from '../helpers/prng.js';
+import { byTier } from '../helpers/tier.js';
 import { message, propsString } from '../helpers/store-fixtures.js';
 
-const LONG = process.env.RMQ_TEST_TIER === 'long';
 /** Shifts every seed (RMQ_TEST_SEED=n) to explore other workloads and crash points. */
 const SEED_BASE = Number(process.env.RMQ_TEST_SEED ?? 0);
-const WORKLOADS = LONG ? 12 : 2;
-const CRASH_POINTS = LONG ? 150 : 14;
+const WORKLOADS = byTier(2, 12);
+const CRASH_POINTS = byTier(14, 150);
 const ROOT = '/sim/store';
 const TOPICS = ['T0', 'T1', 'T2'];
 
