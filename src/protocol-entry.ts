@@ -90,6 +90,7 @@ export {
   RegisterBrokerRequestHeader,
   RegisterBrokerResponseHeader,
   RegisterTopicRequestHeader,
+  ReplyMessageRequestHeader,
   ResetOffsetRequestHeader,
   SearchOffsetRequestHeader,
   SearchOffsetResponseHeader,

@@ -10,7 +10,7 @@ import type { Logger } from '../common/logger.js';
 import type { HeartbeatData, TopicRouteData } from '../protocol/body/index.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { UniqueIdGenerator } from '../protocol/message/message-id.js';
-import { registerHandlerTable } from '../transport/handler-table.js';
+import { mergeHandlerTables, registerHandlerTable } from '../transport/handler-table.js';
 import { RemotingClient } from '../transport/remoting-client.js';
 import { BackgroundTasks } from './background-tasks.js';
 import { BrokerAddressTable } from './broker-addresses.js';
@@ -18,6 +18,7 @@ import type { SubscribeAddress } from './broker-addresses.js';
 import { buildHeartbeatData, sendHeartbeats, unregisterFromBrokers } from './client-heartbeat.js';
 import type { BrokerTalk } from './client-heartbeat.js';
 import { clientRequestHandlers } from './client-request-handlers.js';
+import { RequestFutureTable, replyHandlers } from './request-reply/index.js';
 import { buildClientId } from './client-config.js';
 import type { ClientConfig } from './client-config.js';
 import type { ConsumerMember, ProducerMember, ServiceState, UpdateRouteOptions } from './client-members.js';
@@ -53,6 +54,8 @@ export class InstanceCore {
   /** topic -> last route applied (for a TBW102 fallback: the clamped template route). */
   readonly topicRouteTable = new Map<string, TopicRouteData>();
   readonly brokerAddresses = new BrokerAddressTable();
+  /** Request-reply requests waiting for their reply, by correlation id. */
+  readonly requestFutures = new RequestFutureTable();
   readonly #producers = new Map<string, ProducerMember>();
   readonly #consumers = new Map<string, ConsumerMember>();
   readonly #routeFetches = new Map<string, Promise<boolean>>();
@@ -101,7 +104,8 @@ export class InstanceCore {
       findConsumer: (group) => this.#consumers.get(group),
       nameServerAddressList: () => this.api.nameServerAddressList,
     });
-    registerHandlerTable(this.remoting, handlers);
+    const replies = replyHandlers(this.requestFutures, this.logger);
+    registerHandlerTable(this.remoting, mergeHandlerTables(handlers, replies));
   }
 
   get state(): ServiceState {
@@ -137,6 +141,7 @@ export class InstanceCore {
     if (this.#state === 'SHUTDOWN_ALREADY') return;
     this.#state = 'SHUTDOWN_ALREADY';
     this.#tasks.stop();
+    this.requestFutures.close();
     await this.remoting.shutdown();
     this.#onShutdown?.();
     this.logger.info({ clientId: this.clientId }, 'client instance shut down');
@@ -148,10 +153,8 @@ export class InstanceCore {
     return true;
   }
 
-  /**
-   * Forgets the producer and tells every known broker (UNREGISTER_CLIENT, each call within
-   * `timeoutMillis`, default mqClientApiTimeout); failures are logged.
-   */
+  /** Forgets the producer and tells every known broker (UNREGISTER_CLIENT, each call within
+   * `timeoutMillis`, default mqClientApiTimeout); failures are logged. */
   async unregisterProducer(group: string, timeoutMillis?: number): Promise<void> {
     if (!this.#producers.delete(group)) return;
     await unregisterFromBrokers(this.#brokerTalk(timeoutMillis), { producerGroup: group });
@@ -198,10 +201,7 @@ export class InstanceCore {
     return this.brokerAddresses.master(brokerName);
   }
 
-  /**
-   * Address for reads (pull): the given broker id if known, else (unless onlyThisBroker) any address
-   * of the broker name, the master first.
-   */
+  /** Address for reads (pull): the broker id if known, else (unless onlyThisBroker) any, master first. */
   findBrokerAddressInSubscribe(
     brokerName: string,
     brokerId: number,

@@ -178,3 +178,16 @@ export class RequestRefusedError extends RocketMQError {
     super(remark, { code });
   }
 }
+
+/**
+ * A request-reply request whose reply did not arrive within its timeout (Java RequestTimeoutException,
+ * code REQUEST_TIMEOUT_EXCEPTION 10006). The request itself may have been delivered.
+ */
+export class RequestTimeoutError extends RocketMQError {
+  constructor(
+    message: string,
+    readonly timeoutMillis: number,
+  ) {
+    super(message, { code: ClientErrorCode.REQUEST_TIMEOUT_EXCEPTION });
+  }
+}

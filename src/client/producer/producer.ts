@@ -14,7 +14,7 @@ import {
   withoutNamespace,
   wrapNamespace,
 } from '../../protocol/message/index.js';
-import type { MessageInit } from '../../protocol/message/index.js';
+import type { MessageExt, MessageInit } from '../../protocol/message/index.js';
 import { checkPositiveInt } from '../client-config.js';
 import { instanceCore } from '../client-instance.js';
 import type { ClientInstance, ServiceState } from '../client-instance.js';
@@ -24,6 +24,8 @@ import { MessageQueue } from '../message-queue.js';
 import type { CheckForbiddenHook, CommunicationMode, SendMessageHook } from './hooks.js';
 import { MessageBatch } from './message-batch.js';
 import { ProducerCore } from './producer-core.js';
+import { startRequest } from './producer-request.js';
+import type { RequestCallback } from './producer-request.js';
 import { resolveProducerConfig } from './producer-options.js';
 import { drainAndLeave } from './producer-shutdown.js';
 import type { ShutdownOptions } from './producer-shutdown.js';
@@ -190,6 +192,15 @@ export class Producer {
       idGenerator: this.#core.idGenerator,
     });
     return (await this.#sendWith(batch, 'SYNC', timeoutMillis)) as SendResult;
+  }
+
+  /** Request-reply (Java request): resolves with the reply (RequestTimeoutError after `timeoutMillis`,
+   * default sendMsgTimeout) or calls a RequestCallback. See producer-request.ts. */
+  request(message: Message | MessageInit, timeoutMillis?: number): Promise<MessageExt>;
+  request(message: Message | MessageInit, callback: RequestCallback, timeoutMillis?: number): void;
+  request(m: Message | MessageInit, a?: RequestCallback | number, b?: number): Promise<MessageExt> | void {
+    const send = (msg: Message, t: number) => this.#sendWith(msg, 'ASYNC', t);
+    return startRequest(this.#core, toMessage(m), a, b, send, () => this.#makeSureStateOK());
   }
 
   /** Writable queues of a topic: new objects, the namespace removed from their topic (as Java). */

@@ -14,6 +14,7 @@ import type { PullHoldService } from './pull/pull-hold-service.js';
 import { pullHandlers } from './pull/pull-requests.js';
 import type { ScheduleService } from './schedule/schedule-service.js';
 import { sendBackHandlers } from './send/send-back-requests.js';
+import { replyHandlers } from './send/reply-requests.js';
 import { sendHandlers } from './send/send-requests.js';
 
 /** The services some handlers use besides the shared context. */
@@ -26,6 +27,7 @@ export function brokerHandlers(ctx: BrokerContext, services: BrokerServices): Ha
   return mergeHandlerTables(
     sendHandlers(ctx, services.schedule),
     sendBackHandlers(ctx, services.schedule),
+    replyHandlers(ctx),
     pullHandlers(ctx, services.pullHold),
     clientHandlers(ctx),
     topicAdminHandlers(ctx),

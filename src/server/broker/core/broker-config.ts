@@ -73,6 +73,8 @@ export interface ResolvedBrokerOptions extends PullHoldLimits {
   brokerPermission: number;
   regionId: string;
   traceOn: boolean;
+  /** Store replies (SEND_REPLY_MESSAGE) in `<cluster>_REPLY_TOPIC` besides pushing them (Java true). */
+  storeReplyMessageEnable: boolean;
   clusterTopicEnable: boolean;
   brokerTopicEnable: boolean;
   /** A client channel not refreshed by a heartbeat for this long is dropped (Java 120 s). */
@@ -117,6 +119,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   brokerPermission: Perm.READ | Perm.WRITE,
   regionId: DEFAULT_REGION_ID,
   traceOn: true,
+  storeReplyMessageEnable: true,
   clusterTopicEnable: true,
   brokerTopicEnable: true,
   channelExpiredTimeoutMillis: 120_000,

@@ -58,6 +58,19 @@ export class ClientManager {
     if (channels.size === 0) this.producers.delete(group);
   }
 
+  /**
+   * The open connection of the producer client `clientId` (Java ProducerManager.findChannel), where
+   * replies to its requests are pushed; undefined when no producer of that client is connected.
+   */
+  findProducerChannel(clientId: string): RemotingChannel | undefined {
+    for (const channels of this.producers.values()) {
+      for (const info of channels.values()) {
+        if (info.clientId === clientId && !info.channel.closed) return info.channel;
+      }
+    }
+    return undefined;
+  }
+
   /** Returns true when the group's channels or subscriptions changed (then consumers are told). */
   registerConsumer(
     data: ConsumerData,
