@@ -30,6 +30,7 @@ import { createRequest } from '../../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import { ReplyMessageRequestHeader } from '../../../protocol/headers/reply.js';
 import { SendMessageRequestHeader } from '../../../protocol/headers/send.js';
+import { javaHashMapOrder } from '../../../protocol/java/hash-map.js';
 import { formatAddress } from '../../../protocol/message/address.js';
 import { MessageConst } from '../../../protocol/message/constants.js';
 import { encodeOffsetMessageId } from '../../../protocol/message/message-id.js';
@@ -137,10 +138,11 @@ async function pushReply(
     storeTimestamp: Date.now(),
   };
   if (header.reconsumeTimes !== undefined) pushHeader.reconsumeTimes = header.reconsumeTimes;
-  const push = createRequest(RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT, {
-    extFields: ReplyMessageRequestHeader.encode(pushHeader),
-    body,
-  });
+  // Java puts the header fields into a HashMap, which both header forms iterate.
+  const fields = ReplyMessageRequestHeader.encode(pushHeader);
+  const extFields: Record<string, string> = {};
+  for (const key of javaHashMapOrder(Object.keys(fields))) extFields[key] = fields[key] as string;
+  const push = createRequest(RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT, { extFields, body });
   const failed = `push reply message to ${senderId}fail.`;
   try {
     const answer = await target.invoke(push, PUSH_REPLY_TIMEOUT_MILLIS);

@@ -1,0 +1,186 @@
+/**
+ * Request-reply over one embedded cluster: our requester (Producer.request) and our replier (a pull
+ * consumer reading the requests, createReplyMessage, a producer sending the reply with
+ * SEND_REPLY_MESSAGE_V2, the broker pushing it to the requester's connection).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { instanceCore } from '../../src/client/client-instance.js';
+import { PullConsumer } from '../../src/client/consumer/index.js';
+import type { PulledMessage } from '../../src/client/consumer/index.js';
+import { Producer } from '../../src/client/producer/producer.js';
+import { createReplyMessage } from '../../src/client/request-reply/index.js';
+import { MQBrokerError, MQClientError, RequestTimeoutError } from '../../src/common/errors.js';
+import type { Logger } from '../../src/common/logger.js';
+import { ResponseCode } from '../../src/protocol/codes/index.js';
+import { Message, MessageConst } from '../../src/protocol/message/index.js';
+import type { MessageExt } from '../../src/protocol/message/index.js';
+import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
+import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
+import { RemotingClient } from '../../src/transport/remoting-client.js';
+import { send } from '../helpers/broker-client.js';
+import { createTopic, waitFor } from './consumer-helpers.js';
+import { readStored } from './producer-helpers.js';
+
+const TOPIC = 'RequestReplyTopic';
+const REPLY_TOPIC = 'DefaultCluster_REPLY_TOPIC';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('request-reply against the embedded cluster', () => {
+  let cluster: EmbeddedCluster;
+  let requester: Producer;
+  let replier: Producer;
+  let consumer: PullConsumer;
+  const warnings: string[] = [];
+  const capture: Logger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (_obj: unknown, msg?: string) => void warnings.push(msg ?? ''),
+    error: () => undefined,
+  };
+  const table = () => instanceCore(requester.instance).requestFutures;
+
+  /** Reads the next request on TOPIC from the group's committed offsets, and commits past it. */
+  const nextRequest = async (): Promise<PulledMessage> => {
+    let request: PulledMessage | undefined;
+    const options = { from: 'stored', commit: true, maxMessages: 1, idleTimeoutMillis: 5000 } as const;
+    for await (const m of consumer.poll(TOPIC, { ...options, pollIntervalMillis: 10 })) request = m;
+    if (request === undefined) throw new Error('no request arrived');
+    return request;
+  };
+
+  before(async () => {
+    cluster = await startEmbeddedCluster();
+    await createTopic(cluster, TOPIC, 2);
+    const nameServer = cluster.namesrvAddress;
+    requester = new Producer({ producerGroup: 'rr-requester', nameServer, logger: capture });
+    replier = new Producer({ producerGroup: 'rr-replier', nameServer });
+    consumer = new PullConsumer({ consumerGroup: 'rr-replier-group', nameServer });
+    await Promise.all([requester.start(), replier.start(), consumer.start()]);
+    for (const mq of await consumer.fetchMessageQueues(TOPIC)) await consumer.commitOffset(mq, 0n);
+  });
+
+  after(async () => {
+    await Promise.all([requester.shutdown(), replier.shutdown(), consumer.shutdown()]);
+    await cluster.stop();
+  });
+
+  it('round trip: the request carries Java properties, the reply comes back pushed and is stored', async () => {
+    const replied = (async () => {
+      const request = await nextRequest();
+      const result = await replier.send(createReplyMessage(request, `pong:${request.body.toString()}`));
+      return { request, result };
+    })();
+    const reply: MessageExt = await requester.request({ topic: TOPIC, body: 'ping' }, 5000);
+    const { request, result } = await replied;
+    assert.equal(reply.body.toString(), 'pong:ping');
+    const p = request.properties;
+    assert.match(p[MessageConst.PROPERTY_CORRELATION_ID] ?? '', UUID);
+    assert.equal(p[MessageConst.PROPERTY_MESSAGE_REPLY_TO_CLIENT], requester.instance.clientId);
+    assert.equal(p[MessageConst.PROPERTY_MESSAGE_TTL], '5000');
+    assert.equal(p[MessageConst.PROPERTY_CLUSTER], 'DefaultCluster');
+    const r = reply.properties;
+    assert.equal(r[MessageConst.PROPERTY_CORRELATION_ID], p[MessageConst.PROPERTY_CORRELATION_ID]);
+    assert.equal(r[MessageConst.PROPERTY_MESSAGE_TYPE], 'reply');
+    assert.match(r[MessageConst.PROPERTY_PUSH_REPLY_TIME] ?? '', /^\d{13}$/);
+    assert.match(r[MessageConst.PROPERTY_REPLY_MESSAGE_ARRIVE_TIME] ?? '', /^\d{13}$/);
+    assert.equal(reply.topic, REPLY_TOPIC);
+    assert.equal(table().size, 0);
+    // storeReplyMessageEnable: the broker also stored it and answered with the stored position.
+    assert.equal(result.messageQueue.topic, REPLY_TOPIC);
+    const stored = await readStored(cluster.brokers[0]!, REPLY_TOPIC, 0, result.queueOffset);
+    assert.equal(stored.body.toString(), 'pong:ping');
+    assert.equal(
+      stored.properties[MessageConst.PROPERTY_CORRELATION_ID],
+      r[MessageConst.PROPERTY_CORRELATION_ID],
+    );
+    assert.equal(stored.properties[MessageConst.PROPERTY_PUSH_REPLY_TIME], undefined);
+  });
+
+  it('callback form: onSuccess once with the reply; a large body travels compressed both ways', async () => {
+    const big = 'x'.repeat(10_000);
+    const replied = nextRequest().then((request) =>
+      replier.send(createReplyMessage(request, Buffer.concat([request.body, Buffer.from('!')]))),
+    );
+    const calls: (MessageExt | Error)[] = [];
+    await new Promise<void>((resolve) => {
+      requester.request(
+        { topic: TOPIC, body: big },
+        {
+          onSuccess: (m) => (calls.push(m), resolve()),
+          onException: (e) => (calls.push(e as Error), resolve()),
+        },
+        5000,
+      );
+    });
+    await replied;
+    assert.equal(calls.length, 1);
+    assert.equal((calls[0] as MessageExt).body.toString(), `${big}!`);
+    assert.equal(table().size, 0);
+  });
+
+  it('no reply: RequestTimeoutError (10006) at the timeout, nothing left in the table; a late reply is dropped', async () => {
+    const started = Date.now();
+    await assert.rejects(requester.request({ topic: TOPIC, body: 'late' }, 300), (err: unknown) => {
+      assert.ok(err instanceof RequestTimeoutError);
+      assert.equal(err.code, 10006);
+      assert.match(err.message, /wait reply message timeout, 300 ms/);
+      return true;
+    });
+    assert.ok(Date.now() - started >= 290);
+    assert.equal(table().size, 0);
+    const request = await nextRequest();
+    assert.equal(request.body.toString(), 'late');
+    const before = warnings.length;
+    // The requester is still connected: the broker pushes, the client answers SUCCESS and drops it.
+    const result = await replier.send(createReplyMessage(request, 'too late'));
+    assert.equal(result.sendStatus, 'SEND_OK');
+    await waitFor('the late reply warning', () =>
+      warnings.slice(before).some((w) => w.includes('matches no waiting request')) ? true : undefined,
+    );
+    assert.equal(table().size, 0);
+  });
+
+  it('a reply for a client that is gone: SYSTEM_ERROR with Java remark, stored anyway', async () => {
+    const client = new RemotingClient();
+    try {
+      const addr = cluster.brokers[0]!.address;
+      const properties = {
+        MSG_TYPE: 'reply',
+        CORRELATION_ID: 'c-1',
+        REPLY_TO_CLIENT: '10.0.0.9@gone',
+        TTL: '3000',
+        WAIT: 'true',
+      };
+      const gone = await send(client, addr, { topic: REPLY_TOPIC, code: 325, properties });
+      assert.equal(gone.code, ResponseCode.SYSTEM_ERROR);
+      assert.equal(gone.remark, 'push reply message fail, channel of <10.0.0.9@gone> not found.');
+      assert.match(gone.extFields?.msgId ?? '', /^[0-9A-F]{32}$/);
+      assert.equal(gone.extFields?.queueId, '0');
+      const { REPLY_TO_CLIENT: _, ...anonymous } = properties;
+      const noTarget = await send(client, addr, { topic: REPLY_TOPIC, code: 325, properties: anonymous });
+      assert.equal(noTarget.code, ResponseCode.SYSTEM_ERROR);
+      assert.equal(noTarget.remark, 'reply message properties[REPLY_TO_CLIENT] is null');
+      assert.equal(noTarget.extFields?.MSG_REGION, 'DefaultRegion');
+      // Through the producer: Java's send loop retries SYSTEM_ERROR, then reports the broker's answer.
+      await assert.rejects(
+        replier.send(createReplyMessage({ properties: { ...properties, CLUSTER: 'DefaultCluster' } }, 'x')),
+        (err: unknown) =>
+          err instanceof MQClientError &&
+          err.code === ResponseCode.SYSTEM_ERROR &&
+          err.cause instanceof MQBrokerError &&
+          err.message.includes('channel of <10.0.0.9@gone> not found.'),
+      );
+    } finally {
+      await client.shutdown();
+    }
+  });
+
+  it('a refused request changes nothing: no properties set, nothing waiting', async () => {
+    const message = new Message(TOPIC, '');
+    await assert.rejects(requester.request(message, 1000), MQClientError);
+    assert.deepEqual({ ...message.properties }, { WAIT: 'true' });
+    await assert.rejects(requester.request({ topic: TOPIC, body: 'x' }, 0), /positive integer/);
+    assert.equal(table().size, 0);
+  });
+});
