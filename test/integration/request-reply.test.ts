@@ -12,11 +12,16 @@ import { Producer } from '../../src/client/producer/producer.js';
 import { createReplyMessage } from '../../src/client/request-reply/index.js';
 import { MQBrokerError, MQClientError, RequestTimeoutError } from '../../src/common/errors.js';
 import type { Logger } from '../../src/common/logger.js';
-import { ResponseCode } from '../../src/protocol/codes/index.js';
+import { encodeHeartbeatData } from '../../src/protocol/body/index.js';
+import { RequestCode, ResponseCode } from '../../src/protocol/codes/index.js';
+import { createRequest, createResponse } from '../../src/protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
+import { ReplyMessageRequestHeader } from '../../src/protocol/headers/index.js';
 import { Message, MessageConst } from '../../src/protocol/message/index.js';
 import type { MessageExt } from '../../src/protocol/message/index.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
+import { handlerTable, registerHandlerTable } from '../../src/transport/handler-table.js';
 import { RemotingClient } from '../../src/transport/remoting-client.js';
 import { send } from '../helpers/broker-client.js';
 import { createTopic, waitFor } from './consumer-helpers.js';
@@ -24,6 +29,13 @@ import { readStored } from './producer-helpers.js';
 
 const TOPIC = 'RequestReplyTopic';
 const REPLY_TOPIC = 'DefaultCluster_REPLY_TOPIC';
+/** Printed by `java test/fixtures/java/ReplyPushOrder.java`. */
+const JAVA_PUSH_EXT_FIELDS_ORDER =
+  'queueId,flag,sysFlag,reconsumeTimes,storeTimestamp,unitMode,defaultTopic,bornHost,defaultTopicQueueNums,producerGroup,topic,bornTimestamp,storeHost,properties'.split(
+    ',',
+  );
+const JAVA_PUSH_PROPERTIES_ORDER =
+  'PUSH_REPLY_TIME,MSG_TYPE,REPLY_TO_CLIENT,UNIQ_KEY,WAIT,TTL,CORRELATION_ID'.split(',');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('request-reply against the embedded cluster', () => {
@@ -171,6 +183,76 @@ describe('request-reply against the embedded cluster', () => {
           err.cause instanceof MQBrokerError &&
           err.message.includes('channel of <10.0.0.9@gone> not found.'),
       );
+    } finally {
+      await client.shutdown();
+    }
+  });
+
+  it('the push frame has the fields, key orders and body a Java 4.9.8 broker writes', async () => {
+    // A raw client stands in for the requester: a producer heartbeat, then it records the push.
+    const client = new RemotingClient();
+    const pushes: RemotingCommand[] = [];
+    try {
+      registerHandlerTable(
+        client,
+        handlerTable([
+          [
+            RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT,
+            (request) => (pushes.push(request), createResponse(ResponseCode.SUCCESS)),
+          ],
+        ]),
+      );
+      const addr = cluster.brokers[0]!.address;
+      const clientID = '10.1.2.3@raw-requester';
+      const body = encodeHeartbeatData({
+        clientID,
+        producerDataSet: [{ groupName: 'raw-group' }],
+        consumerDataSet: [],
+      });
+      const hb = await client.invokeSync(addr, createRequest(RequestCode.HEART_BEAT, { body }), 3000);
+      assert.equal(hb.code, ResponseCode.SUCCESS);
+      const properties = {
+        WAIT: 'true',
+        MSG_TYPE: 'reply',
+        CORRELATION_ID: 'corr-1',
+        REPLY_TO_CLIENT: clientID,
+        TTL: '3000',
+        UNIQ_KEY: 'AC1100010000000000000000000000AA',
+      };
+      const answer = await send(client, addr, {
+        topic: REPLY_TOPIC,
+        code: RequestCode.SEND_REPLY_MESSAGE_V2,
+        queueId: 0,
+        properties,
+        body: 'reply-body',
+        flag: 7,
+        reconsumeTimes: 0,
+      });
+      assert.equal(answer.code, ResponseCode.SUCCESS);
+      const push = pushes[0]!;
+      assert.equal(pushes.length, 1);
+      assert.equal(push.code, 326);
+      assert.deepEqual(Object.keys(push.extFields ?? {}), JAVA_PUSH_EXT_FIELDS_ORDER);
+      const h = ReplyMessageRequestHeader.decode(push.extFields);
+      assert.equal(h.producerGroup, 'PG_TEST');
+      assert.equal(h.topic, REPLY_TOPIC);
+      assert.equal(h.defaultTopic, 'TBW102');
+      assert.equal(h.defaultTopicQueueNums, 4);
+      assert.equal(h.queueId, 0);
+      assert.equal(h.sysFlag, 0);
+      assert.equal(h.flag, 7);
+      assert.equal(h.reconsumeTimes, 0);
+      assert.equal(h.unitMode, false);
+      assert.equal(h.storeHost, addr);
+      assert.match(h.bornHost, /^127\.0\.0\.1:\d+$/);
+      assert.ok(Math.abs(h.storeTimestamp - Date.now()) < 10_000);
+      const pushed = h.properties ?? '';
+      assert.deepEqual(
+        pushed.split('\u0002').map((kv) => kv.split('\u0001')[0]),
+        JAVA_PUSH_PROPERTIES_ORDER,
+      );
+      assert.ok(!pushed.endsWith('\u0002'), '4.9.8 writes no trailing separator');
+      assert.deepEqual(push.body, Buffer.from('reply-body'));
     } finally {
       await client.shutdown();
     }
