@@ -20,6 +20,8 @@ const COMMANDS = [
   'broker',
   'send',
   'consume',
+  'request',
+  'reply',
   'route',
   'topic',
   'cluster',

@@ -2,6 +2,14 @@
 export { Producer, DefaultMQProducer } from './producer/producer.js';
 export type { SendCallback } from './producer/producer.js';
 export type { ShutdownOptions } from './producer/producer-shutdown.js';
+export type { RequestCallback } from './producer/producer-request.js';
+export {
+  REPLY_TOPIC_POSTFIX,
+  createReplyMessage,
+  getReplyToClient,
+  replyTopicOf,
+} from './request-reply/index.js';
+export type { HasProperties } from './request-reply/index.js';
 export {
   MessageNotSentError,
   ProducerShutdownError,

@@ -1,0 +1,131 @@
+/**
+ * `rmq reply`: answers the requests sent to a topic (request-reply): reads them with a pull consumer
+ * of --group, replies to each with --prefix + its body (createReplyMessage, sent by a producer of the
+ * same group name) and prints one line per request answered. Runs until --max-messages requests were
+ * read, or Ctrl-C.
+ *
+ * Where it starts: from the group's committed offsets. A group with none yet starts at the end of each
+ * queue (its offsets are committed there before the "ready" line on stderr), so every request sent
+ * after that line is answered and older ones, whose requesters stopped waiting long ago, are not.
+ */
+import { Producer, createReplyMessage, getReplyToClient } from '../../client/index.js';
+import { PullConsumer } from '../../client/consumer/index.js';
+import type { PulledMessage } from '../../client/consumer/index.js';
+import { silentLogger } from '../../common/logger.js';
+import { MessageConst, checkGroup, checkTopic } from '../../protocol/message/index.js';
+import { intFlag, parseFlags } from '../args.js';
+import { CliError } from '../cli-error.js';
+import { NAMESRV_FLAG } from '../flags.js';
+import { processIo } from '../io.js';
+import type { CliIo } from '../io.js';
+import { nameServersFrom } from './cluster.js';
+import { oneLineBody } from './request.js';
+
+export const description = 'Answer the requests on a topic with PREFIX + request body (request-reply)';
+
+const USAGE = 'rmq reply --namesrv ADDR --topic T --group G [--prefix TEXT] [--max-messages N]';
+
+const FLAGS = {
+  namesrv: NAMESRV_FLAG,
+  topic: { type: 'string', value: 'TOPIC', description: 'Topic the requests are sent to (required)' },
+  group: {
+    type: 'string',
+    value: 'G',
+    description: 'Consumer group reading the requests, also the producer group of the replies (required)',
+  },
+  prefix: { type: 'string', value: 'TEXT', default: '', description: 'Text put before each request body' },
+  'max-messages': { type: 'string', value: 'N', description: 'Stop after reading N requests' },
+} as const;
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0] ?? text;
+}
+
+/** A new group starts at the end of every queue: commit those offsets now. */
+async function startAtEndIfNew(consumer: PullConsumer, topic: string): Promise<void> {
+  for (const mq of await consumer.fetchMessageQueues(topic)) {
+    if ((await consumer.fetchConsumeOffset(mq)) < 0n) {
+      await consumer.commitOffset(mq, await consumer.maxOffset(mq));
+    }
+  }
+}
+
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
+  if (flags === undefined) return 0;
+  const { topic, group } = flags;
+  if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
+  if (group === undefined || group.trim() === '') throw new CliError('--group is required (see --help)');
+  for (const [flag, check, value] of [
+    ['topic', checkTopic, topic],
+    ['group', checkGroup, group],
+  ] as const) {
+    try {
+      check(value);
+    } catch (err) {
+      throw new CliError(`--${flag}: ${firstLine(err)}`);
+    }
+  }
+  const max =
+    flags['max-messages'] === undefined ? undefined : intFlag('max-messages', flags['max-messages'], 0, 1);
+  const prefix = Buffer.from(flags.prefix ?? '', 'utf8');
+  const nameServer = nameServersFrom(flags.namesrv, io.env);
+  const consumer = new PullConsumer({ nameServer, consumerGroup: group, logger: silentLogger });
+  const producer = new Producer({ nameServer, producerGroup: group, logger: silentLogger });
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let answered = 0;
+  try {
+    await consumer.start();
+    await producer.start();
+    try {
+      await startAtEndIfNew(consumer, topic);
+    } catch (err) {
+      throw new CliError(`cannot read ${topic}: ${firstLine(err)} (create the topic first)`, 1);
+    }
+    io.stderr.write(`replying to requests on ${topic} as group ${group} (Ctrl-C to stop)\n`);
+    for await (const request of consumer.poll(topic, {
+      from: 'stored',
+      commit: true,
+      idleTimeoutMillis: Number.MAX_SAFE_INTEGER,
+      pollIntervalMillis: 20,
+      signal: abort.signal,
+      ...(max !== undefined && { maxMessages: max }),
+    })) {
+      if (await answer(producer, request, prefix, io)) answered++;
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await Promise.allSettled([producer.shutdown(), consumer.shutdown()]);
+  }
+  io.stderr.write(`${answered} request${answered === 1 ? '' : 's'} answered\n`);
+  return 0;
+}
+
+/** Replies to one request; a message that is not a request, or a reply that fails, is reported on stderr. */
+async function answer(
+  producer: Producer,
+  request: PulledMessage,
+  prefix: Buffer,
+  io: CliIo,
+): Promise<boolean> {
+  const correlationId = request.properties[MessageConst.PROPERTY_CORRELATION_ID];
+  const replyTo = getReplyToClient(request);
+  if (correlationId === undefined || replyTo === undefined) {
+    io.stderr.write(`skipped ${request.msgId}: not a request (no CORRELATION_ID / REPLY_TO_CLIENT)\n`);
+    return false;
+  }
+  const body = Buffer.concat([prefix, request.body]);
+  try {
+    await producer.send(createReplyMessage(request, body));
+  } catch (err) {
+    io.stderr.write(`reply to ${correlationId} (${replyTo}) failed: ${firstLine(err)}\n`);
+    return false;
+  }
+  io.stdout.write(`replied correlationId=${correlationId} to=${replyTo} body=${oneLineBody(body)}\n`);
+  return true;
+}
