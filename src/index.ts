@@ -25,6 +25,7 @@ export {
   RemotingSendRequestError,
   RemotingTimeoutError,
   RemotingTooMuchRequestError,
+  RequestTimeoutError,
   RocketMQError,
 } from './common/errors.js';
 export type { RocketMQErrorOptions } from './common/errors.js';
@@ -50,6 +51,10 @@ export {
   SendOutcomeUnknownError,
 } from './client/producer/shutdown-errors.js';
 export { PRODUCER_DEFAULTS } from './client/producer/producer-options.js';
+// Request-reply
+export type { RequestCallback } from './client/producer/producer-request.js';
+export { createReplyMessage, getReplyToClient } from './client/request-reply/reply-message.js';
+export type { HasProperties } from './client/request-reply/reply-message.js';
 export type { ProducerOptions } from './client/producer/producer-options.js';
 export { SendResult, SendStatus } from './client/producer/send-result.js';
 export type {
