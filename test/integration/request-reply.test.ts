@@ -16,14 +16,14 @@ import { encodeHeartbeatData } from '../../src/protocol/body/index.js';
 import { RequestCode, ResponseCode } from '../../src/protocol/codes/index.js';
 import { createRequest, createResponse } from '../../src/protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
-import { ReplyMessageRequestHeader } from '../../src/protocol/headers/index.js';
+import { ReplyMessageRequestHeader, SendMessageRequestHeader } from '../../src/protocol/headers/index.js';
 import { Message, MessageConst } from '../../src/protocol/message/index.js';
 import type { MessageExt } from '../../src/protocol/message/index.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import { handlerTable, registerHandlerTable } from '../../src/transport/handler-table.js';
 import { RemotingClient } from '../../src/transport/remoting-client.js';
-import { send } from '../helpers/broker-client.js';
+import { send, sendRequest } from '../helpers/broker-client.js';
 import { createTopic, waitFor } from './consumer-helpers.js';
 import { readStored } from './producer-helpers.js';
 
@@ -253,6 +253,29 @@ describe('request-reply against the embedded cluster', () => {
       );
       assert.ok(!pushed.endsWith('\u0002'), '4.9.8 writes no trailing separator');
       assert.deepEqual(push.body, Buffer.from('reply-body'));
+      // The request header form (V1, SEND_REPLY_MESSAGE 324), and storeReplyMessageEnable off: pushed,
+      // not stored, answered with Java's placeholders msgId "0" and queueOffset 0.
+      const broker = cluster.brokers[0]!;
+      const maxBefore = broker.store.getMaxOffsetInQueue(REPLY_TOPIC, 0);
+      (broker.options as { storeReplyMessageEnable: boolean }).storeReplyMessageEnable = false;
+      try {
+        const v1 = sendRequest({ topic: REPLY_TOPIC, queueId: 0, properties, body: 'v1-body' });
+        const v1Fields = SendMessageRequestHeader.decode(v1.extFields, { v2: true });
+        const v1Request = createRequest(RequestCode.SEND_REPLY_MESSAGE, {
+          extFields: SendMessageRequestHeader.encode(v1Fields, { v2: false }),
+          body: Buffer.from('v1-body'),
+        });
+        const notStored = await client.invokeSync(addr, v1Request, 3000);
+        assert.equal(notStored.code, ResponseCode.SUCCESS);
+        assert.equal(notStored.extFields?.msgId, '0');
+        assert.equal(notStored.extFields?.queueOffset, '0');
+        assert.equal(notStored.extFields?.queueId, '0');
+      } finally {
+        (broker.options as { storeReplyMessageEnable: boolean }).storeReplyMessageEnable = true;
+      }
+      assert.equal(pushes.length, 2);
+      assert.deepEqual(pushes[1]!.body, Buffer.from('v1-body'));
+      assert.equal(broker.store.getMaxOffsetInQueue(REPLY_TOPIC, 0), maxBefore);
     } finally {
       await client.shutdown();
     }
