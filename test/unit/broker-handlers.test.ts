@@ -28,6 +28,8 @@ const BROKER_CODES = [
   RequestCode.SEND_MESSAGE_V2,
   RequestCode.SEND_BATCH_MESSAGE,
   RequestCode.CONSUMER_SEND_MSG_BACK,
+  RequestCode.SEND_REPLY_MESSAGE,
+  RequestCode.SEND_REPLY_MESSAGE_V2,
   RequestCode.PULL_MESSAGE,
   RequestCode.LITE_PULL_MESSAGE,
   RequestCode.HEART_BEAT,
