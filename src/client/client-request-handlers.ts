@@ -9,6 +9,7 @@
  *   GET_CONSUMER_RUNNING_INFO (307)               SUCCESS, ConsumerRunningInfo; unknown group: refused
  *                                                 SYSTEM_ERROR "The Consumer Group <g> not exist in this consumer"
  *   CONSUME_MESSAGE_DIRECTLY (309)                refused the same way (Java answers so for every non-push consumer)
+ *   PUSH_REPLY_MESSAGE_TO_CLIENT (326)            request-reply/reply-handler.ts, merged in by the client instance
  *
  * Refusals are thrown as RequestRefusedError, which the transport's dispatcher answers; a code not in
  * the table is answered REQUEST_CODE_NOT_SUPPORTED by the dispatcher. A handler returning undefined
