@@ -27,7 +27,8 @@ import { createRequest } from '../../src/protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
 import { Message, MessageConst } from '../../src/protocol/message/index.js';
 import type { MessageExt } from '../../src/protocol/message/index.js';
-import type { RequestContext } from '../../src/transport/types.js';
+import type { RemotingChannel, RequestContext } from '../../src/transport/types.js';
+import { ClientManager } from '../../src/server/broker/core/client-manager.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -270,5 +271,25 @@ describe('PUSH_REPLY_MESSAGE_TO_CLIENT handler (Java receiveReplyMessage)', () =
     delete push.extFields!.storeHost;
     await assert.rejects(run(table, push), HeaderFieldError);
     assert.equal(table.size, 0);
+  });
+});
+
+describe('broker: the requester connection by client id (Java ProducerManager.findChannel)', () => {
+  it('finds an open producer connection of the client, none once it closed or left', () => {
+    const clients = new ClientManager({ channelExpiredTimeoutMillis: 120_000 });
+    const channel = (id: number, closed = false) => ({ id, closed }) as unknown as RemotingChannel;
+    const open = channel(1);
+    clients.registerProducer('PG', {
+      channel: channel(2, true),
+      clientId: 'c@1',
+      language: 'JAVA',
+      version: 0,
+    });
+    assert.equal(clients.findProducerChannel('c@1'), undefined, 'a closed connection is no way back');
+    clients.registerProducer('PG', { channel: open, clientId: 'c@1', language: 'JAVA', version: 0 });
+    assert.equal(clients.findProducerChannel('c@1'), open);
+    assert.equal(clients.findProducerChannel('c@2'), undefined);
+    clients.unregisterProducer('PG', open);
+    assert.equal(clients.findProducerChannel('c@1'), undefined);
   });
 });
