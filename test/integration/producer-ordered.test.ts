@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { MessageQueue, Producer } from '../../src/client/index.js';
-import type { SendResult } from '../../src/client/index.js';
+import { Producer } from '../../src/client/index.js';
+import type { SendResult, MessageQueue } from '../../src/client/index.js';
 import { BatchRuleError } from '../../src/client/producer/message-batch.js';
 import { producerCore } from '../../src/client/producer/producer.js';
 import { BatchSendError, QueueTargetError } from '../../src/client/producer/ordered/queue-errors.js';
