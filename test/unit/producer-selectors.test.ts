@@ -12,6 +12,7 @@ import {
 import { BatchRuleError } from '../../src/client/producer/message-batch.js';
 import { IllegalArgumentError } from '../../src/common/errors.js';
 import { encodeBatch, Message, MessageConst } from '../../src/protocol/message/index.js';
+import { clusterOrderConf, mergeOrderConf } from '../../src/cli/commands/order-conf.js';
 
 // Vectors printed by a throwaway Java 17 program: `s.hashCode()` and SelectMessageQueueByHash's index
 // (value = arg.hashCode() % n; if (value < 0) value = Math.abs(value)) for n = 1, 3, 4, 8, 16.
@@ -133,4 +134,18 @@ test('splitter: a message alone over the limit and bad arguments are typed error
   assert.throws(() => splitIntoBatches([new Message('T', 'x')], 0), IllegalArgumentError);
   assert.throws(() => splitIntoBatches([{ topic: 'T' } as unknown as Message]), IllegalArgumentError);
   assert.deepEqual(splitIntoBatches([]), []);
+});
+
+test('order conf values in Java HashMap / HashSet order, as mqadmin updateTopic -o writes them [J]', () => {
+  // Printed by a throwaway Java 17 program: the merge through a HashMap (DefaultMQAdminExtImpl
+  // createOrUpdateOrderConf) and a HashSet of broker names (UpdateTopicSubCommand -c).
+  assert.equal(
+    mergeOrderConf(mergeOrderConf('broker-b:4;broker-a:4;broker-x1:2', 'broker-c', 8), 'broker-a', 16),
+    'broker-b:4;broker-c:8;broker-a:16;broker-x1:2',
+  );
+  assert.equal(
+    clusterOrderConf(['rocketmq-broker-2', 'broker-a', 'rocketmq-broker-1', 'b'], 4),
+    'b:4;rocketmq-broker-2:4;rocketmq-broker-1:4;broker-a:4',
+  );
+  assert.equal(mergeOrderConf(undefined, 'broker-a', 4), 'broker-a:4');
 });
