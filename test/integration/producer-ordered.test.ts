@@ -339,9 +339,16 @@ describe('rmq send --queue-id / --sharding-key', () => {
         mode,
       );
       assert.equal(r.code, 0, r.stderr);
-      for (const line of r.stdout.trim().split('\n')) {
+      const lines = r.stdout.trim().split('\n');
+      for (const line of lines) {
         assert.ok(line.includes(`brokerName=${expected.brokerName}, queueId=${expected.queueId}]`), line);
       }
+      // One after the other, also in async mode: consecutive offsets in output order.
+      const offsets = lines.map((line) => Number(/queueOffset=(\d+)/.exec(line)?.[1]));
+      assert.deepEqual(
+        offsets,
+        [0, 1, 2].map((i) => (offsets[0] as number) + i),
+      );
     }
     const ambiguous = await rmq(
       'send',

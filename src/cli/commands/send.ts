@@ -143,7 +143,10 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       throw new CliError(oneLine(err), 1);
     }
     if (mode === 'async') {
-      const { failed, firstError } = await runWindowed(count, ASYNC_WINDOW, async () => {
+      // To one queue (a key's or a given one) the sends go one after the other: their order is the point.
+      const fixedQueue = flags['queue-id'] !== undefined || flags['sharding-key'] !== undefined;
+      const window = fixedQueue ? 1 : ASYNC_WINDOW;
+      const { failed, firstError } = await runWindowed(count, window, async () => {
         const r = await sender.async(make());
         io.stdout.write(`${r.toString()}\n`);
       });
