@@ -85,10 +85,13 @@ async function checkKeys(topic: string, rounds: number, tag: string, queues: Mes
   for (const key of KEYS) {
     const mq = queues[hashQueueIndex(key, queues.length)] as MessageQueue;
     assert.equal(mq.topic, topic);
-    const stored = await readQueue(mq, 0);
-    const bodies = stored
-      .filter((m) => m.properties.__SHARDINGKEY === key && m.body.toString().startsWith(`${key}#${tag}`))
-      .map((m) => m.body.toString());
+    // Oneway sends resolve once written: wait until the broker stored all of them.
+    const bodies = await waitFor(`${rounds} messages of ${key}`, async () => {
+      const mine = (await readQueue(mq, 0))
+        .filter((m) => m.properties.__SHARDINGKEY === key && m.body.toString().startsWith(`${key}#${tag}`))
+        .map((m) => m.body.toString());
+      return mine.length >= rounds ? mine : undefined;
+    });
     assert.deepEqual(
       bodies,
       Array.from({ length: rounds }, (_, r) => `${key}#${tag}${r}`),
