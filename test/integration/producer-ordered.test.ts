@@ -24,6 +24,7 @@ import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import { RemotingClient } from '../../src/transport/remoting-client.js';
 import { rmq as rmqInProcess } from '../helpers/cli.js';
+import { mergeOrderConf } from '../../src/cli/commands/order-conf.js';
 import { makeTopicConfig } from '../../src/protocol/body/topic-config.js';
 import { createTopic, routeBrokers, waitFor } from './producer-helpers.js';
 
@@ -155,6 +156,30 @@ describe('ordered topics (orderTopicConf)', () => {
     } finally {
       await remoting.shutdown();
     }
+    // --broker: that broker's entry merged into the existing value.
+    for (const [name, queues] of [
+      ['broker-b', '3'],
+      ['broker-a', '1'],
+    ] as const) {
+      const one = await rmq(
+        'topic',
+        'create',
+        '--namesrv',
+        cluster.namesrvAddress,
+        '--topic',
+        'OrdB',
+        '--broker',
+        brokerNamed(name).address,
+        '--queues',
+        queues,
+        '--order',
+      );
+      assert.equal(one.code, 0, one.stderr);
+    }
+    assert.match(
+      (await rmq('route', '--namesrv', cluster.namesrvAddress, '--topic', 'OrdB')).stdout,
+      new RegExp(`"orderTopicConf":\\s*"${mergeOrderConf('broker-b:3', 'broker-a', 1)}"`),
+    );
     const queues = await producer.fetchPublishMessageQueues('OrdC');
     assert.deepEqual(
       queues.map((q) => `${q.brokerName}:${q.queueId}`),
