@@ -20,7 +20,10 @@ import type { Message } from '../../../protocol/message/index.js';
 import { javaStringHash } from '../../../protocol/java/string-hash.js';
 import type { MessageQueue } from '../../message-queue.js';
 
-/** Chooses a queue among `queues` (never empty) for `message`; `arg` is the send's argument. */
+/**
+ * Chooses a queue among `queues` (never empty) for `message`; `arg` is the send's argument. The
+ * message is the one being sent (Java hands a copy): read it, do not change it.
+ */
 export type MessageQueueSelector = (
   queues: readonly MessageQueue[],
   message: Message,
