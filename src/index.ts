@@ -57,6 +57,22 @@ export { createReplyMessage, getReplyToClient } from './client/request-reply/rep
 export type { HasProperties } from './client/request-reply/reply-message.js';
 export type { ProducerOptions } from './client/producer/producer-options.js';
 export { SendResult, SendStatus } from './client/producer/send-result.js';
+export { BatchRuleError } from './client/producer/message-batch.js';
+export {
+  BatchSendError,
+  QueueSelectionError,
+  QueueTargetError,
+} from './client/producer/ordered/queue-errors.js';
+export type { QueueSelectionFailure } from './client/producer/ordered/queue-errors.js';
+export {
+  hashQueueIndex,
+  selectMessageQueueByHash,
+  selectMessageQueueByMachineRoom,
+  selectMessageQueueByRandom,
+} from './client/producer/ordered/selectors.js';
+export type { MessageQueueSelector } from './client/producer/ordered/selectors.js';
+export { splitIntoBatches } from './client/producer/ordered/batch-splitter.js';
+export type { SendBatchesOptions } from './client/producer/ordered/producer-send-api.js';
 export type {
   CheckForbiddenContext,
   CheckForbiddenHook,

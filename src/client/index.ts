@@ -19,7 +19,7 @@ export { PRODUCER_DEFAULTS, resolveProducerConfig } from './producer/producer-op
 export type { ProducerConfig, ProducerOptions } from './producer/producer-options.js';
 export { SendResult, SendStatus, sendStatusOf } from './producer/send-result.js';
 export type { SendResultInit } from './producer/send-result.js';
-export { MessageBatch } from './producer/message-batch.js';
+export { BatchRuleError, MessageBatch } from './producer/message-batch.js';
 export { TopicPublishInfo } from './route/topic-publish-info.js';
 export { QueueIndex } from './route/queue-index.js';
 export type {

@@ -25,6 +25,8 @@ export interface EmbeddedClusterOptions {
   keepStore?: boolean;
   autoCreateTopicEnable?: boolean;
   flushDiskType?: FlushDiskType;
+  /** The name server puts ORDER_TOPIC_CONFIG into routes (orderTopicConf); default false, as Java. */
+  orderMessageEnable?: boolean;
   /** Name server port (default 0 = free). */
   namesrvPort?: number;
   host?: string;
@@ -68,6 +70,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       host,
       port: options.namesrvPort ?? 0,
       ...(options.logger && { logger: options.logger }),
+      ...(options.orderMessageEnable !== undefined && { orderMessageEnable: options.orderMessageEnable }),
     });
     await namesrv.start();
   } catch (err) {

@@ -21,6 +21,8 @@ import type { EmbeddedCluster, SendResult } from 'rocketmq-ts';
 /** Every name `rocketmq-ts` exports; a change here is a change of the public API. */
 const PUBLIC_NAMES = [
   'AclClientRPCHook',
+  'BatchRuleError',
+  'BatchSendError',
   'Broker',
   'CLIENT_DEFAULTS',
   'ClientErrorCode',
@@ -45,6 +47,8 @@ const PUBLIC_NAMES = [
   'PullConsumer',
   'PullResult',
   'PullStatus',
+  'QueueSelectionError',
+  'QueueTargetError',
   'RemotingConnectError',
   'RemotingError',
   'RemotingSendRequestError',
@@ -60,10 +64,15 @@ const PUBLIC_NAMES = [
   'consoleLogger',
   'createReplyMessage',
   'getReplyToClient',
+  'hashQueueIndex',
   'pollMessages',
   'requestCodeName',
   'responseCodeName',
+  'selectMessageQueueByHash',
+  'selectMessageQueueByMachineRoom',
+  'selectMessageQueueByRandom',
   'silentLogger',
+  'splitIntoBatches',
   'startEmbeddedCluster',
 ];
 

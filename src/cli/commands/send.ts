@@ -10,12 +10,13 @@ import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { processIo } from '../io.js';
+import { checkTargetFlags, senderFor } from './send-target.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Send messages (sync, async or oneway) and print each SendResult';
 
 const USAGE =
-  'rmq send --namesrv ADDR --topic T [--tag TAG] [--keys K] (--body TEXT | --file PATH) [--mode sync|async|oneway] [--count N] [--group G]';
+  'rmq send --namesrv ADDR --topic T [--tag TAG] [--keys K] (--body TEXT | --file PATH) [--mode sync|async|oneway] [--count N] [--group G] [--queue-id N [--broker-name B] | --sharding-key K]';
 
 const FLAGS = {
   namesrv: NAMESRV_FLAG,
@@ -27,6 +28,13 @@ const FLAGS = {
   mode: { type: 'string', value: 'MODE', default: 'sync', description: 'sync, async or oneway' },
   count: { type: 'string', value: 'N', default: '1', description: 'Number of messages to send' },
   group: { type: 'string', value: 'G', default: 'rmq_cli_producer', description: 'Producer group' },
+  'queue-id': { type: 'string', value: 'N', description: 'Send to this queue only (no retry elsewhere)' },
+  'broker-name': { type: 'string', value: 'B', description: 'Broker of --queue-id when several have it' },
+  'sharding-key': {
+    type: 'string',
+    value: 'K',
+    description: "Ordered send: the key's queue (Java's hash selector), __SHARDINGKEY set",
+  },
   timeout: {
     type: 'string',
     value: 'MS',
@@ -92,6 +100,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   }
   const mode = (flags.mode ?? 'sync') as Mode;
   if (!MODES.includes(mode)) throw new CliError(`--mode must be sync, async or oneway, got "${flags.mode}"`);
+  checkTargetFlags(flags);
   const count = intFlag('count', flags.count, 1, 1, 1_000_000);
   const timeout = intFlag('timeout', flags.timeout, 3000, 1, 3_600_000);
   const nameServer = flags.namesrv ?? io.env.NAMESRV_ADDR;
@@ -126,9 +135,19 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     });
   await producer.start();
   try {
+    let sender;
+    try {
+      sender = await senderFor(producer, topic, flags);
+    } catch (err) {
+      if (err instanceof CliError) throw err;
+      throw new CliError(oneLine(err), 1);
+    }
     if (mode === 'async') {
-      const { failed, firstError } = await runWindowed(count, ASYNC_WINDOW, async () => {
-        const r = await producer.sendAsync(make());
+      // To one queue (a key's or a given one) the sends go one after the other: their order is the point.
+      const fixedQueue = flags['queue-id'] !== undefined || flags['sharding-key'] !== undefined;
+      const window = fixedQueue ? 1 : ASYNC_WINDOW;
+      const { failed, firstError } = await runWindowed(count, window, async () => {
+        const r = await sender.async(make());
         io.stdout.write(`${r.toString()}\n`);
       });
       if (failed > 0) throw new CliError(`${failed} of ${count} sends failed: ${oneLine(firstError)}`, 1);
@@ -138,12 +157,12 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       const msg = make();
       try {
         if (mode === 'oneway') {
-          await producer.sendOneway(msg);
+          await sender.oneway(msg);
           io.stdout.write(
             `Oneway message written: topic=${topic}, msgId=${msg.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? ''}\n`,
           );
         } else {
-          io.stdout.write(`${(await producer.send(msg)).toString()}\n`);
+          io.stdout.write(`${(await sender.sync(msg)).toString()}\n`);
         }
       } catch (err) {
         throw new CliError(oneLine(err), 1);

@@ -14,6 +14,13 @@ import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
 import { expectSuccess, fetchClusterInfo, nameServersFrom, withAdmin } from './cluster.js';
 import type { AdminSession } from './cluster.js';
 import { processIo } from '../io.js';
+import {
+  brokerNameOf,
+  clusterOrderConf,
+  mergeOrderConf,
+  readOrderConf,
+  writeOrderConf,
+} from './order-conf.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Create topics on brokers (topic create) or list the known topics (topic list)';
@@ -39,7 +46,10 @@ const CREATE_FLAGS = {
     default: '6',
     description: 'Permission bits: 2 write, 4 read, 6 both',
   },
-  order: { type: 'boolean', description: 'Mark the topic as ordered' },
+  order: {
+    type: 'boolean',
+    description: 'Ordered topic: order flag on the brokers and ORDER_TOPIC_CONFIG on the name servers',
+  },
   'request-timeout': TIMEOUT_MS_FLAG,
 } as const;
 
@@ -133,14 +143,30 @@ async function create(argv: string[], io: CliIo): Promise<number> {
     perm: intFlag('perm', flags.perm, 6, 0, 7),
     order: flags.order === true,
   };
-  await withAdmin(nameServersFrom(flags.namesrv, io.env), flags['request-timeout'], async (session) => {
-    for (const target of await targetBrokers(session, flags.cluster, flags.broker)) {
+  const nameServers = nameServersFrom(flags.namesrv, io.env);
+  await withAdmin(nameServers, flags['request-timeout'], async (session) => {
+    const targets = await targetBrokers(session, flags.cluster, flags.broker);
+    for (const target of targets) {
       await createTopicOnBroker(session, target.addr, spec);
       io.stdout.write(
         `created topic ${topic} on ${target.name === target.addr ? target.addr : `${target.name} (${target.addr})`}: ` +
           `${spec.readQueueNums} read / ${spec.writeQueueNums} write queues, perm ${spec.perm}\n`,
       );
     }
+    if (spec.order !== true) return;
+    const conf =
+      flags.broker !== undefined
+        ? mergeOrderConf(
+            await readOrderConf(session, topic),
+            await brokerNameOf(session, flags.broker),
+            spec.writeQueueNums,
+          )
+        : clusterOrderConf(
+            targets.map((t) => t.name),
+            spec.writeQueueNums,
+          );
+    await writeOrderConf(session, nameServers, topic, conf);
+    io.stdout.write(`set order conf of ${topic} on ${nameServers.join(';')}: ${conf}\n`);
   });
   return 0;
 }

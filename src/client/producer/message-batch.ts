@@ -14,9 +14,27 @@ import {
 } from '../../protocol/message/index.js';
 import type { UniqueIdGenerator } from '../../protocol/message/index.js';
 
-function batchError(reason: string, hint: string): MQClientError {
-  return new MQClientError(`Failed to initiate the MessageBatch: ${reason} (${hint})`);
+/** A batch that breaks one of the batch rules (never retried). */
+export class BatchRuleError extends MQClientError {
+  constructor(message: string) {
+    super(message, { retriable: false });
+  }
 }
+
+function batchError(reason: string, hint: string): BatchRuleError {
+  return new BatchRuleError(`Failed to initiate the MessageBatch: ${reason} (${hint})`);
+}
+
+/**
+ * Timer properties a batch may not carry. Java's client lets them through, but a 5.x broker reads
+ * timers from the outer (batch) message only: the inner ones would be delivered at once, silently.
+ */
+const TIMER_PROPERTIES = [
+  MessageConst.PROPERTY_TIMER_DELIVER_MS,
+  MessageConst.PROPERTY_TIMER_DELAY_SEC,
+  MessageConst.PROPERTY_TIMER_DELAY_MS,
+  MessageConst.PROPERTY_START_DELIVER_TIME,
+];
 
 export class MessageBatch extends Message {
   private constructor(
@@ -29,8 +47,8 @@ export class MessageBatch extends Message {
   }
 
   /**
-   * Checks and encodes `messages`. Throws MQClientError for a rule violation (delay level, retry
-   * topic, mixed topics or waitStoreMsgOK) and the checkMessage errors of each inner message.
+   * Checks and encodes `messages`. Throws BatchRuleError for a rule violation (delay level, timer
+   * properties, retry topic, mixed topics or waitStoreMsgOK) and the checkMessage errors of each inner message.
    */
   static generate(
     messages: readonly Message[],
@@ -44,6 +62,13 @@ export class MessageBatch extends Message {
       if (!(m instanceof Message)) throw batchError('an element is not a Message', 'pass Message objects');
       if (m.delayTimeLevel > 0) {
         throw batchError('TimeDelayLevel is not supported for batching', 'send delayed messages one by one');
+      }
+      const timer = TIMER_PROPERTIES.find((name) => m.getProperty(name) !== undefined);
+      if (timer !== undefined) {
+        throw batchError(
+          `timer messages (${timer}) are not supported for batching`,
+          'send timer messages one by one',
+        );
       }
       if (isRetryTopic(m.topic)) {
         throw batchError('Retry Group is not supported for batching', 'send to %RETRY% topics one by one');

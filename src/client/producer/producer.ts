@@ -1,7 +1,9 @@
 /**
  * Producer (Java DefaultMQProducer): lifecycle and the public send API (sync, async with callbacks
- * or a Promise, oneway, batch). The working parts — config, hooks, fault strategy, publish infos —
- * are on its ProducerCore; the send path is in send/: the loop (send-loop.ts), one attempt
+ * or a Promise, oneway, batch); sendAsync, the sends to a queue, by selector or sharding key, async
+ * batches and split batches come from ProducerSendApi (ordered/), which reaches the send path through
+ * `sendTargeted`. The working parts — config, hooks, fault strategy, publish infos — are on its
+ * ProducerCore; the send path is in send/: the loop (send-loop.ts), one attempt
  * (send-attempt.ts), the retry policy per mode (send-policy.ts), request preparation (send-prepare.ts).
  * shutdown() drains: new sends are refused at once, the ones in flight settle with their real outcome
  * within the drain deadline (send/in-flight-sends.ts, send/send-call.ts), then the producer leaves.
@@ -30,15 +32,16 @@ import { resolveProducerConfig } from './producer-options.js';
 import { drainAndLeave } from './producer-shutdown.js';
 import type { ShutdownOptions } from './producer-shutdown.js';
 import type { ProducerConfig, ProducerOptions } from './producer-options.js';
+import { ProducerSendApi } from './ordered/producer-send-api.js';
+import type { SendCallback } from './ordered/send-forms.js';
+import { runQueueSend } from './ordered/queue-send.js';
+import type { QueueTarget } from './ordered/queue-send.js';
 import { SendCall } from './send/send-call.js';
 import { runSend } from './send/send-loop.js';
 import type { SendResult } from './send-result.js';
 import { ProducerShutdownError } from './shutdown-errors.js';
 
-export interface SendCallback {
-  onSuccess(result: SendResult): void;
-  onException(error: unknown): void;
-}
+export type { SendCallback };
 
 const STATE_HINTS: Record<ServiceState, string> = {
   CREATE_JUST: 'call start() first',
@@ -49,7 +52,7 @@ const STATE_HINTS: Record<ServiceState, string> = {
 
 let coreOf: (producer: Producer) => ProducerCore;
 
-export class Producer {
+export class Producer extends ProducerSendApi {
   readonly config: ProducerConfig;
   readonly #core: ProducerCore;
   readonly #options: ProducerOptions;
@@ -64,6 +67,7 @@ export class Producer {
   }
 
   constructor(options: ProducerOptions) {
+    super();
     this.config = resolveProducerConfig(options);
     this.#options = options;
     this.#core = new ProducerCore(this.config, options.clock ?? systemClock, options.random);
@@ -150,31 +154,6 @@ export class Producer {
     return (await this.#sendWith(toMessage(message), 'SYNC', timeoutMillis)) as SendResult;
   }
 
-  /**
-   * Async send. With a callback, its onSuccess/onException is called (exactly one of them) and nothing
-   * is returned; without, the returned Promise settles. Transport failures are retried on another broker
-   * up to retryTimesWhenSendAsyncFailed times.
-   */
-  sendAsync(message: Message | MessageInit, callback: SendCallback, timeoutMillis?: number): void;
-  sendAsync(message: Message | MessageInit, timeoutMillis?: number): Promise<SendResult>;
-  sendAsync(
-    message: Message | MessageInit,
-    callbackOrTimeout?: SendCallback | number,
-    timeoutMillis?: number,
-  ): Promise<SendResult> | void {
-    const callback = typeof callbackOrTimeout === 'object' ? callbackOrTimeout : undefined;
-    const timeout =
-      (typeof callbackOrTimeout === 'number' ? callbackOrTimeout : timeoutMillis) ??
-      this.config.sendMsgTimeout;
-    const promise = (async () =>
-      (await this.#sendWith(toMessage(message), 'ASYNC', timeout)) as SendResult)();
-    if (callback === undefined) return promise;
-    promise.then(
-      (result) => this.#safely(() => callback.onSuccess(result)),
-      (err: unknown) => this.#safely(() => callback.onException(err)),
-    );
-  }
-
   /** Oneway: one attempt, resolves once the request is written; no result, no retry. */
   async sendOneway(message: Message | MessageInit): Promise<void> {
     await this.#sendWith(toMessage(message), 'ONEWAY', this.config.sendMsgTimeout);
@@ -185,13 +164,29 @@ export class Producer {
     messages: readonly (Message | MessageInit)[],
     timeoutMillis = this.config.sendMsgTimeout,
   ): Promise<SendResult> {
+    return (await this.#sendWith(this.makeBatch(messages), 'SYNC', timeoutMillis)) as SendResult;
+  }
+
+  protected makeBatch(messages: readonly (Message | MessageInit)[]): MessageBatch {
     this.#makeSureStateOK();
-    const batch = MessageBatch.generate(Array.isArray(messages) ? messages.map(toMessage) : [], {
+    return MessageBatch.generate(Array.isArray(messages) ? messages.map(toMessage) : [], {
       namespace: this.config.client.namespace,
       maxMessageSize: this.config.maxMessageSize,
       idGenerator: this.#core.idGenerator,
     });
-    return (await this.#sendWith(batch, 'SYNC', timeoutMillis)) as SendResult;
+  }
+
+  protected sendTargeted(
+    message: Message,
+    mode: CommunicationMode,
+    timeoutMillis: number,
+    target: QueueTarget | undefined,
+  ): Promise<SendResult | undefined> {
+    return this.#sendWith(message, mode, timeoutMillis, target);
+  }
+
+  protected callbackThrew(error: unknown): void {
+    this.#core.logger.warn({ err: String(error) }, 'send callback threw');
   }
 
   /** Request-reply (Java request): resolves with the reply (RequestTimeoutError after `timeoutMillis`,
@@ -217,6 +212,7 @@ export class Producer {
     message: Message,
     mode: CommunicationMode,
     timeoutMillis: number,
+    target?: QueueTarget,
   ): Promise<SendResult | undefined> {
     this.#makeSureStateOK();
     checkSendTimeout(timeoutMillis);
@@ -226,7 +222,11 @@ export class Producer {
       this.config.maxMessageSize,
     );
     const call = new SendCall(message, mode);
-    return this.#core.inFlightSends.run(call, () => runSend(this.#core, call, wireTopic, timeoutMillis));
+    return this.#core.inFlightSends.run(call, () =>
+      target === undefined
+        ? runSend(this.#core, call, wireTopic, timeoutMillis)
+        : runQueueSend(this.#core, call, wireTopic, target, timeoutMillis),
+    );
   }
 
   #makeSureStateOK(): void {
@@ -241,14 +241,6 @@ export class Producer {
     }
     const message = `The producer service state not OK, ${this.#state} (${STATE_HINTS[this.#state]})`;
     return this.#shutdown !== undefined ? new ProducerShutdownError(message) : new IllegalStateError(message);
-  }
-
-  #safely(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.#core.logger.warn({ err: String(err) }, 'send callback threw');
-    }
   }
 }
 

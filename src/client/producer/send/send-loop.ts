@@ -43,7 +43,7 @@ function lastErrorSuffix(err: unknown): string {
 }
 
 /** Finds the publish info or explains why there is none. */
-async function findRoute(host: ProducerCore, wireTopic: string): Promise<TopicPublishInfo> {
+export async function findRoute(host: ProducerCore, wireTopic: string): Promise<TopicPublishInfo> {
   let info: TopicPublishInfo | undefined;
   try {
     info = await host.tryToFindTopicPublishInfo(wireTopic);

@@ -9,6 +9,7 @@ import { Perm } from '../../../protocol/codes/misc.js';
 import { RequestCode } from '../../../protocol/codes/request-code.js';
 import { ResponseCode, responseCodeName } from '../../../protocol/codes/response-code.js';
 import { createRequest } from '../../../protocol/command/remoting-command.js';
+import { decodeKVTable } from '../../../protocol/body/kv-table.js';
 import { encodeRegisterBrokerBody } from '../../../protocol/body/register-broker.js';
 import {
   RegisterBrokerRequestHeader,
@@ -80,6 +81,7 @@ export class BrokerRegistrar {
             { namesrv, topics: snapshot.topicConfigTable.size },
             'registered with name server',
           );
+          this.applyOrderConfig(namesrv, response.body);
           return { namesrv, ok: true };
         } catch (err) {
           const error = (err as Error).message;
@@ -88,6 +90,21 @@ export class BrokerRegistrar {
         }
       }),
     );
+  }
+
+  /**
+   * The answer's body is the name server's ORDER_TOPIC_CONFIG KVTable (topic -> "broker:queues;..."):
+   * its topics are ordered (Java handleRegisterBrokerResult -> updateOrderTopicConfig). A body that
+   * cannot be read is logged and ignored.
+   */
+  private applyOrderConfig(namesrv: string, body: Buffer | undefined): void {
+    if (body === undefined || body.length === 0) return;
+    try {
+      const marked = this.topics.markOrderTopics(decodeKVTable(body).table.keys());
+      if (marked.length > 0) this.logger.info({ namesrv, topics: marked }, 'topics marked ordered');
+    } catch (err) {
+      this.logger.warn({ namesrv, error: (err as Error).message }, 'unreadable order topic config');
+    }
   }
 
   /** UNREGISTER_BROKER to every name server (3 s each, as Java); failures are only logged. */

@@ -238,6 +238,25 @@ export class TopicConfigManager {
     if (problem !== undefined) throw new RequestRefusedError(ResponseCode.INVALID_PARAMETER, problem);
   }
 
+  /**
+   * Java updateOrderTopicConfig: the topics of the name server's ORDER_TOPIC_CONFIG (sent back with
+   * each registration) become ordered here when this broker has them; nothing is ever un-ordered.
+   * Saved like any change, without a new registration (the next one carries the flag).
+   */
+  markOrderTopics(topics: Iterable<string>): string[] {
+    const marked: string[] = [];
+    for (const topic of topics) {
+      const config = this.table.get(topic);
+      if (config === undefined || config.order) continue;
+      const copy = { ...config, order: true };
+      this.table.set(topic, copy);
+      this.nextVersion();
+      this.options.persist?.({ put: copy }, this.dataVersion);
+      marked.push(topic);
+    }
+    return marked;
+  }
+
   delete(topic: string): boolean {
     if (!this.table.delete(topic)) return false;
     this.changed({ deleted: topic });

@@ -1,0 +1,277 @@
+/**
+ * The producer's queue-aware send API (Java DefaultMQProducer's send(msg, mq ...), send(msg, selector,
+ * arg ...), send(Collection ...) with a queue or a callback), kept out of producer.ts: Producer
+ * extends this class and supplies the two internal steps (`sendTargeted`, `makeBatch`), which own the
+ * state checks, message checks and the drain bookkeeping of every send.
+ *
+ * Every async form takes a SendCallback (onSuccess / onException, exactly one is called, nothing is
+ * returned) or returns a Promise, like Producer.sendAsync.
+ */
+import { IllegalArgumentError } from '../../../common/errors.js';
+import { MessageConst } from '../../../protocol/message/index.js';
+import type { Message } from '../../../protocol/message/index.js';
+import type { MessageQueue } from '../../message-queue.js';
+import type { CommunicationMode } from '../hooks.js';
+import type { MessageBatch } from '../message-batch.js';
+import type { ProducerConfig } from '../producer-options.js';
+import type { SendResult } from '../send-result.js';
+import { splitIntoBatches } from './batch-splitter.js';
+import { BatchSendError } from './queue-errors.js';
+import { deliver, toMessage } from './send-forms.js';
+import type { AnyMessage, SendCallback } from './send-forms.js';
+import type { QueueTarget } from './queue-send.js';
+import { selectMessageQueueByHash } from './selectors.js';
+import type { MessageQueueSelector } from './selectors.js';
+
+export interface SendBatchesOptions {
+  /** Budget of each sub-batch's send, ms (default sendMsgTimeout). */
+  timeoutMillis?: number;
+  /** Size limit of each sub-batch's body, bytes (default and maximum: maxMessageSize). */
+  maxBatchBytes?: number;
+}
+
+function checkShardingKey(key: unknown): string {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new IllegalArgumentError(
+      `the sharding key must be a non-empty string, got ${typeof key === 'string' ? '""' : typeof key}`,
+    );
+  }
+  return key;
+}
+
+export abstract class ProducerSendApi {
+  abstract readonly config: ProducerConfig;
+
+  /** Internal: one send of `message` in `mode`, to `target` (undefined: the default queue choice). */
+  protected abstract sendTargeted(
+    message: Message,
+    mode: CommunicationMode,
+    timeoutMillis: number,
+    target: QueueTarget | undefined,
+  ): Promise<SendResult | undefined>;
+
+  /** Internal: the messages as one batch (state and batch rules checked). */
+  protected abstract makeBatch(messages: readonly AnyMessage[]): MessageBatch;
+
+  /** Internal: a SendCallback threw. */
+  protected abstract callbackThrew(error: unknown): void;
+
+  /**
+   * Async send. With a callback, its onSuccess/onException is called (exactly one of them) and nothing
+   * is returned; without, the returned Promise settles. Transport failures are retried on another broker
+   * up to retryTimesWhenSendAsyncFailed times.
+   */
+  sendAsync(message: AnyMessage, callback: SendCallback, timeoutMillis?: number): void;
+  sendAsync(message: AnyMessage, timeoutMillis?: number): Promise<SendResult>;
+  sendAsync(
+    message: AnyMessage,
+    callbackOrTimeout?: SendCallback | number,
+    timeoutMillis?: number,
+  ): Promise<SendResult> | void {
+    return this.#async(() => toMessage(message), undefined, callbackOrTimeout, timeoutMillis);
+  }
+
+  /** Sync send to `queue` (from fetchPublishMessageQueues): one attempt, never another queue. */
+  async sendToQueue(message: AnyMessage, queue: MessageQueue, timeoutMillis?: number): Promise<SendResult> {
+    return this.#sync(toMessage(message), timeoutMillis, { queue });
+  }
+
+  /** Async send to `queue`; unanswered transport failures are retried to the same queue only. */
+  sendToQueueAsync(
+    message: AnyMessage,
+    queue: MessageQueue,
+    callback: SendCallback,
+    timeoutMillis?: number,
+  ): void;
+  sendToQueueAsync(message: AnyMessage, queue: MessageQueue, timeoutMillis?: number): Promise<SendResult>;
+  sendToQueueAsync(
+    message: AnyMessage,
+    queue: MessageQueue,
+    callbackOrTimeout?: SendCallback | number,
+    timeoutMillis?: number,
+  ): Promise<SendResult> | void {
+    return this.#async(() => toMessage(message), { queue }, callbackOrTimeout, timeoutMillis);
+  }
+
+  /** Oneway send to `queue`: resolves once written. */
+  async sendToQueueOneway(message: AnyMessage, queue: MessageQueue): Promise<void> {
+    await this.sendTargeted(toMessage(message), 'ONEWAY', this.config.sendMsgTimeout, { queue });
+  }
+
+  /** Sync send to the queue `selector` picks for `arg` (Java send(msg, selector, arg)). */
+  async sendWithSelector(
+    message: AnyMessage,
+    selector: MessageQueueSelector,
+    arg: unknown,
+    timeoutMillis?: number,
+  ): Promise<SendResult> {
+    return this.#sync(toMessage(message), timeoutMillis, { selector, arg });
+  }
+
+  sendWithSelectorAsync(
+    message: AnyMessage,
+    selector: MessageQueueSelector,
+    arg: unknown,
+    callback: SendCallback,
+    timeoutMillis?: number,
+  ): void;
+  sendWithSelectorAsync(
+    message: AnyMessage,
+    selector: MessageQueueSelector,
+    arg: unknown,
+    timeoutMillis?: number,
+  ): Promise<SendResult>;
+  sendWithSelectorAsync(
+    message: AnyMessage,
+    selector: MessageQueueSelector,
+    arg: unknown,
+    callbackOrTimeout?: SendCallback | number,
+    timeoutMillis?: number,
+  ): Promise<SendResult> | void {
+    return this.#async(() => toMessage(message), { selector, arg }, callbackOrTimeout, timeoutMillis);
+  }
+
+  async sendWithSelectorOneway(
+    message: AnyMessage,
+    selector: MessageQueueSelector,
+    arg: unknown,
+  ): Promise<void> {
+    await this.sendTargeted(toMessage(message), 'ONEWAY', this.config.sendMsgTimeout, { selector, arg });
+  }
+
+  /**
+   * Ordered send by sharding key: the queue SelectMessageQueueByHash picks for the key (the same queue
+   * a Java producer picks), and the key in the message's __SHARDINGKEY property (5.x).
+   */
+  async sendOrderly(message: AnyMessage, shardingKey: string, timeoutMillis?: number): Promise<SendResult> {
+    const msg = this.#keyed(message, shardingKey);
+    return this.#sync(msg, timeoutMillis, { selector: selectMessageQueueByHash, arg: shardingKey });
+  }
+
+  sendOrderlyAsync(
+    message: AnyMessage,
+    shardingKey: string,
+    callback: SendCallback,
+    timeoutMillis?: number,
+  ): void;
+  sendOrderlyAsync(message: AnyMessage, shardingKey: string, timeoutMillis?: number): Promise<SendResult>;
+  sendOrderlyAsync(
+    message: AnyMessage,
+    shardingKey: string,
+    callbackOrTimeout?: SendCallback | number,
+    timeoutMillis?: number,
+  ): Promise<SendResult> | void {
+    const target = { selector: selectMessageQueueByHash, arg: shardingKey };
+    return this.#async(() => this.#keyed(message, shardingKey), target, callbackOrTimeout, timeoutMillis);
+  }
+
+  async sendOrderlyOneway(message: AnyMessage, shardingKey: string): Promise<void> {
+    const msg = this.#keyed(message, shardingKey);
+    const target = { selector: selectMessageQueueByHash, arg: shardingKey };
+    await this.sendTargeted(msg, 'ONEWAY', this.config.sendMsgTimeout, target);
+  }
+
+  /** Async batch (one SEND_BATCH_MESSAGE); retried on another broker like sendAsync. */
+  sendBatchAsync(messages: readonly AnyMessage[], callback: SendCallback, timeoutMillis?: number): void;
+  sendBatchAsync(messages: readonly AnyMessage[], timeoutMillis?: number): Promise<SendResult>;
+  sendBatchAsync(
+    messages: readonly AnyMessage[],
+    callbackOrTimeout?: SendCallback | number,
+    timeoutMillis?: number,
+  ): Promise<SendResult> | void {
+    return this.#async(() => this.makeBatch(messages), undefined, callbackOrTimeout, timeoutMillis);
+  }
+
+  /** Sync batch to one queue. */
+  async sendBatchToQueue(
+    messages: readonly AnyMessage[],
+    queue: MessageQueue,
+    timeoutMillis?: number,
+  ): Promise<SendResult> {
+    return this.#sync(this.makeBatch(messages), timeoutMillis, { queue });
+  }
+
+  sendBatchToQueueAsync(
+    messages: readonly AnyMessage[],
+    queue: MessageQueue,
+    callback: SendCallback,
+    timeoutMillis?: number,
+  ): void;
+  sendBatchToQueueAsync(
+    messages: readonly AnyMessage[],
+    queue: MessageQueue,
+    timeoutMillis?: number,
+  ): Promise<SendResult>;
+  sendBatchToQueueAsync(
+    messages: readonly AnyMessage[],
+    queue: MessageQueue,
+    callbackOrTimeout?: SendCallback | number,
+    timeoutMillis?: number,
+  ): Promise<SendResult> | void {
+    return this.#async(() => this.makeBatch(messages), { queue }, callbackOrTimeout, timeoutMillis);
+  }
+
+  /**
+   * Sends a list of any length as consecutive sync batches, each within `maxBatchBytes`; resolves with
+   * one SendResult per sub-batch. Every batch rule is checked on the whole list before anything is
+   * sent; a failing sub-batch stops the rest (BatchSendError, with the results before it).
+   */
+  async sendBatches(
+    messages: readonly AnyMessage[],
+    options: SendBatchesOptions = {},
+  ): Promise<SendResult[]> {
+    const maxBatchBytes = options.maxBatchBytes ?? this.config.maxMessageSize;
+    if (
+      !Number.isSafeInteger(maxBatchBytes) ||
+      maxBatchBytes < 1 ||
+      maxBatchBytes > this.config.maxMessageSize
+    ) {
+      throw new IllegalArgumentError(
+        `maxBatchBytes must be an integer in 1..maxMessageSize (${this.config.maxMessageSize}), got ${String(maxBatchBytes)}`,
+      );
+    }
+    const whole = this.makeBatch(messages);
+    const parts = splitIntoBatches(whole.messages, maxBatchBytes);
+    const results: SendResult[] = [];
+    for (const [index, part] of parts.entries()) {
+      try {
+        results.push(await this.#sync(this.makeBatch(part), options.timeoutMillis, undefined));
+      } catch (err) {
+        throw new BatchSendError(results, index, parts.length, err);
+      }
+    }
+    return results;
+  }
+
+  #keyed(message: AnyMessage, shardingKey: string): Message {
+    const msg = toMessage(message);
+    checkShardingKey(shardingKey);
+    msg?.putProperty?.(MessageConst.PROPERTY_SHARDING_KEY, shardingKey);
+    return msg;
+  }
+
+  async #sync(
+    message: Message,
+    timeoutMillis: number | undefined,
+    target: QueueTarget | undefined,
+  ): Promise<SendResult> {
+    const timeout = timeoutMillis ?? this.config.sendMsgTimeout;
+    return (await this.sendTargeted(message, 'SYNC', timeout, target)) as SendResult;
+  }
+
+  #async(
+    message: () => Message,
+    target: QueueTarget | undefined,
+    callbackOrTimeout: SendCallback | number | undefined,
+    timeoutMillis: number | undefined,
+  ): Promise<SendResult> | void {
+    const timeout =
+      (typeof callbackOrTimeout === 'number' ? callbackOrTimeout : timeoutMillis) ??
+      this.config.sendMsgTimeout;
+    const promise = (async () =>
+      (await this.sendTargeted(message(), 'ASYNC', timeout, target)) as SendResult)();
+    return deliver(promise, typeof callbackOrTimeout === 'object' ? callbackOrTimeout : undefined, (err) =>
+      this.callbackThrew(err),
+    );
+  }
+}
