@@ -131,6 +131,34 @@ describe('request-reply against the embedded cluster', () => {
     assert.equal(table().size, 0);
   });
 
+  it('to a given queue and by selector: the request lands on the chosen queue, the reply comes back', async () => {
+    const queues = await requester.fetchPublishMessageQueues(TOPIC);
+    const target = queues[1]!;
+    const answer = () =>
+      nextRequest().then(async (request) => {
+        await replier.send(createReplyMessage(request, `q${request.queueId}:${request.body.toString()}`));
+      });
+    let replied = answer();
+    const toQueue = await requester.requestToQueue({ topic: TOPIC, body: 'fixed' }, target, 5000);
+    await replied;
+    assert.equal(toQueue.body.toString(), `q${target.queueId}:fixed`);
+    replied = answer();
+    const picked: number[] = [];
+    const viaSelector = await new Promise<MessageExt>((resolve, reject) => {
+      requester.requestWithSelector(
+        { topic: TOPIC, body: 'sel' },
+        (mqs, _msg, arg) => (picked.push(mqs.length), mqs[arg as number]!),
+        0,
+        { onSuccess: resolve, onException: reject },
+        5000,
+      );
+    });
+    await replied;
+    assert.deepEqual(picked, [queues.length]);
+    assert.equal(viaSelector.body.toString(), `q${queues[0]!.queueId}:sel`);
+    assert.equal(table().size, 0);
+  });
+
   it('no reply: RequestTimeoutError (10006) at the timeout, nothing left in the table; a late reply is dropped', async () => {
     const started = Date.now();
     await assert.rejects(requester.request({ topic: TOPIC, body: 'late' }, 300), (err: unknown) => {

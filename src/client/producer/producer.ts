@@ -32,7 +32,7 @@ import { resolveProducerConfig } from './producer-options.js';
 import { drainAndLeave } from './producer-shutdown.js';
 import type { ShutdownOptions } from './producer-shutdown.js';
 import type { ProducerConfig, ProducerOptions } from './producer-options.js';
-import { ProducerSendApi } from './ordered/producer-send-api.js';
+import { ProducerRequestApi } from './producer-request-api.js';
 import type { SendCallback } from './ordered/send-forms.js';
 import { runQueueSend } from './ordered/queue-send.js';
 import type { QueueTarget } from './ordered/queue-send.js';
@@ -52,7 +52,7 @@ const STATE_HINTS: Record<ServiceState, string> = {
 
 let coreOf: (producer: Producer) => ProducerCore;
 
-export class Producer extends ProducerSendApi {
+export class Producer extends ProducerRequestApi {
   readonly config: ProducerConfig;
   readonly #core: ProducerCore;
   readonly #options: ProducerOptions;
@@ -189,12 +189,13 @@ export class Producer extends ProducerSendApi {
     this.#core.logger.warn({ err: String(error) }, 'send callback threw');
   }
 
-  /** Request-reply (Java request): resolves with the reply (RequestTimeoutError after `timeoutMillis`,
-   * default sendMsgTimeout) or calls a RequestCallback. See producer-request.ts. */
-  request(message: Message | MessageInit, timeoutMillis?: number): Promise<MessageExt>;
-  request(message: Message | MessageInit, callback: RequestCallback, timeoutMillis?: number): void;
-  request(m: Message | MessageInit, a?: RequestCallback | number, b?: number): Promise<MessageExt> | void {
-    const send = (msg: Message, t: number) => this.#sendWith(msg, 'ASYNC', t);
+  protected startTargetedRequest(
+    m: Message | MessageInit,
+    a: RequestCallback | number | undefined,
+    b: number | undefined,
+    target: QueueTarget | undefined,
+  ): Promise<MessageExt> | void {
+    const send = (msg: Message, t: number) => this.#sendWith(msg, 'ASYNC', t, target);
     return startRequest(this.#core, toMessage(m), a, b, send, () => this.#makeSureStateOK());
   }
 

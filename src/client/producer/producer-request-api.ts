@@ -1,0 +1,78 @@
+/**
+ * The request-reply forms of the producer (Java DefaultMQProducer.request overloads): to the default
+ * queue choice, to a given queue, and to a selector's choice, each as a Promise or with a
+ * RequestCallback. They differ only in where the request message is sent; the protocol (correlation
+ * id, reply table, timeout) is in producer-request.ts and ../request-reply/. The Producer supplies
+ * `startTargetedRequest`, which owns the state checks and sends through the same paths as
+ * sendAsync / sendToQueueAsync / sendWithSelectorAsync (so a queue-bound request is never retried on
+ * another queue).
+ */
+import type { Message, MessageExt, MessageInit } from '../../protocol/message/index.js';
+import type { MessageQueue } from '../message-queue.js';
+import { ProducerSendApi } from './ordered/producer-send-api.js';
+import type { QueueTarget } from './ordered/queue-send.js';
+import type { MessageQueueSelector } from './ordered/selectors.js';
+import type { RequestCallback } from './producer-request.js';
+
+type AnyMessage = Message | MessageInit;
+
+export abstract class ProducerRequestApi extends ProducerSendApi {
+  /** Internal: a request sent to `target` (undefined: the default queue choice). */
+  protected abstract startTargetedRequest(
+    message: AnyMessage,
+    callbackOrTimeout: RequestCallback | number | undefined,
+    timeoutMillis: number | undefined,
+    target: QueueTarget | undefined,
+  ): Promise<MessageExt> | void;
+
+  /**
+   * Request-reply (Java request): resolves with the reply (RequestTimeoutError after `timeoutMillis`,
+   * default sendMsgTimeout) or calls a RequestCallback.
+   */
+  request(message: AnyMessage, timeoutMillis?: number): Promise<MessageExt>;
+  request(message: AnyMessage, callback: RequestCallback, timeoutMillis?: number): void;
+  request(message: AnyMessage, a?: RequestCallback | number, b?: number): Promise<MessageExt> | void {
+    return this.startTargetedRequest(message, a, b, undefined);
+  }
+
+  /** Request sent to one queue (Java request(msg, mq, timeout)); never moved to another queue. */
+  requestToQueue(message: AnyMessage, queue: MessageQueue, timeoutMillis?: number): Promise<MessageExt>;
+  requestToQueue(
+    message: AnyMessage,
+    queue: MessageQueue,
+    callback: RequestCallback,
+    timeoutMillis?: number,
+  ): void;
+  requestToQueue(
+    message: AnyMessage,
+    queue: MessageQueue,
+    a?: RequestCallback | number,
+    b?: number,
+  ): Promise<MessageExt> | void {
+    return this.startTargetedRequest(message, a, b, { queue });
+  }
+
+  /** Request sent to the queue a selector picks (Java request(msg, selector, arg, timeout)). */
+  requestWithSelector(
+    message: AnyMessage,
+    selector: MessageQueueSelector,
+    arg: unknown,
+    timeoutMillis?: number,
+  ): Promise<MessageExt>;
+  requestWithSelector(
+    message: AnyMessage,
+    selector: MessageQueueSelector,
+    arg: unknown,
+    callback: RequestCallback,
+    timeoutMillis?: number,
+  ): void;
+  requestWithSelector(
+    message: AnyMessage,
+    selector: MessageQueueSelector,
+    arg: unknown,
+    a?: RequestCallback | number,
+    b?: number,
+  ): Promise<MessageExt> | void {
+    return this.startTargetedRequest(message, a, b, { selector, arg });
+  }
+}
