@@ -16,6 +16,8 @@ import { encodeOffsetMessageId } from '../../src/protocol/message/message-id.js'
 import { newClient, pullAll, send } from '../helpers/broker-client.js';
 import { CheckCatcher, TX, endHalf, endRequest, endTx, sendHalf } from '../helpers/transaction-client.js';
 import { waitFor } from '../helpers/wait.js';
+import { rmq } from '../helpers/cli.js';
+import { DEFAULT_BROKER_OPTIONS, resolveBrokerOptions } from '../../src/server/broker/core/broker-config.js';
 
 const TIMEOUT_MS = 300;
 const CHECK_MAX = 2;
@@ -26,14 +28,12 @@ const catchers: CheckCatcher[] = [];
 
 before(async () => {
   cluster = await startEmbeddedCluster({
-    brokers: [
-      {
-        transactionCheckIntervalMillis: 50,
-        transactionTimeoutMillis: TIMEOUT_MS,
-        transactionCheckMax: CHECK_MAX,
-      },
-      { rejectTransactionMessage: true },
-    ],
+    transactions: {
+      transactionCheckIntervalMillis: 50,
+      transactionTimeoutMillis: TIMEOUT_MS,
+      transactionCheckMax: CHECK_MAX,
+    },
+    brokers: [{}, { rejectTransactionMessage: true }],
   });
   client = newClient();
   addr = cluster.brokers[0]!.address;
@@ -254,5 +254,28 @@ describe('END_TRANSACTION validation (Java codes and remarks)', () => {
     await new Promise((res) => setTimeout(res, 5));
     const late = await endHalf(client, addr, immune, TX.COMMIT);
     assert.equal(late.code, ResponseCode.ILLEGAL_OPERATION);
+  });
+});
+
+describe('options', () => {
+  it("has Java's defaults (4.9.8) and refuses bad values, also as CLI flags", async () => {
+    assert.equal(DEFAULT_BROKER_OPTIONS.transactionTimeoutMillis, 6000);
+    assert.equal(DEFAULT_BROKER_OPTIONS.transactionCheckMax, 15);
+    assert.equal(DEFAULT_BROKER_OPTIONS.transactionCheckIntervalMillis, 60_000);
+    assert.equal(DEFAULT_BROKER_OPTIONS.rejectTransactionMessage, false);
+    assert.throws(
+      () => resolveBrokerOptions({ transactionCheckMax: 0 }),
+      /transactionCheckMax must be an integer >= 1/,
+    );
+    assert.throws(
+      () => resolveBrokerOptions({ transactionCheckIntervalMillis: 0 }),
+      /transactionCheckIntervalMillis/,
+    );
+    assert.throws(() => resolveBrokerOptions({ transactionTimeoutMillis: -1 }), /transactionTimeoutMillis/);
+    const bad = await rmq(['dev', '--transaction-check-max', '0']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^rmq: --transaction-check-max must be between 1 and/);
+    const nan = await rmq(['broker', '--namesrv', '127.0.0.1:1', '--transaction-timeout-ms', 'soon']);
+    assert.match(nan.stderr, /^rmq: --transaction-timeout-ms must be a whole number/);
   });
 });
