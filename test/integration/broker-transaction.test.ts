@@ -115,7 +115,7 @@ describe('half messages', () => {
   });
 });
 
-describe('the check', () => {
+describe('the check', { concurrency: true }, () => {
   it('asks a producer of the group about an unknown transaction; its commit answer delivers once', async () => {
     const c = catcher('10.0.0.3@chk');
     await c.heartbeat(addr, 'PG_CHECK');
@@ -180,6 +180,27 @@ describe('the check', () => {
     await cluster.brokers[0]!.transactions.checkNow();
     assert.deepEqual(await pullAll(client, addr, 'TX_TWO', 0), []);
     assert.equal(gone.checks.length, 0);
+  });
+
+  it('holds the check for CHECK_IMMUNITY_TIME_IN_SECONDS; each put-back counts (Java), up to the max', async () => {
+    const c = catcher('10.0.0.6@immune');
+    await c.heartbeat(addr, 'PG_IMMUNE');
+    const half = await sendHalf(client, addr, {
+      topic: 'TX_IMMUNE',
+      group: 'PG_IMMUNE',
+      props: { CHECK_IMMUNITY_TIME_IN_SECONDS: '60' },
+    });
+    // Inside its immunity the half is put back each round, marked with its first queue offset, and
+    // Java's needDiscard raises TRANSACTION_CHECK_TIMES before that: with transactionCheckMax 2 it
+    // reaches the check-max topic without ever being checked.
+    const moved = await waitFor('the check-max topic', async () => {
+      const all = await pullAll(client, addr, 'TRANS_CHECK_MAX_TIME_TOPIC', 0);
+      return all.find((r) => decodeProperties(r.properties).UNIQ_KEY === half.uniqKey);
+    });
+    const p = decodeProperties(moved.properties);
+    assert.equal(p.TRAN_PREPARED_QUEUE_OFFSET, String(half.queueOffset));
+    assert.equal(p.TRANSACTION_CHECK_TIMES, String(CHECK_MAX));
+    assert.equal(c.checks.length, 0);
   });
 
   it('moves a transaction checked transactionCheckMax times to TRANS_CHECK_MAX_TIME_TOPIC', async () => {
