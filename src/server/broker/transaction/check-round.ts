@@ -162,7 +162,8 @@ async function examine(
     ctx.logger.error({ status: put.status, offset: String(offset) }, 'half message put-back failed');
     return 'stop';
   }
-  sendCheckRequest(svc, half, props, put);
+  // An END_TRANSACTION may have started while the copy was written: then it decides, not the producer.
+  if (ledger.get(key) === undefined) sendCheckRequest(svc, half, props, put);
   return 'next';
 }
 
