@@ -17,6 +17,7 @@ import { newClient, pullAll, send } from '../helpers/broker-client.js';
 import { CheckCatcher, TX, endHalf, endRequest, endTx, sendHalf } from '../helpers/transaction-client.js';
 import { waitFor } from '../helpers/wait.js';
 import { rmq } from '../helpers/cli.js';
+import { transactionOptionsFromFlags } from '../../src/cli/transaction-flags.js';
 import { DEFAULT_BROKER_OPTIONS, resolveBrokerOptions } from '../../src/server/broker/core/broker-config.js';
 
 const TIMEOUT_MS = 300;
@@ -135,7 +136,10 @@ describe('the check', { concurrency: true }, () => {
     const check = await waitFor('a check request', () =>
       c.checks.find((k) => k.header.msgId === half.uniqKey),
     );
-    console.log(`# check latency ${check.at - sentAt} ms (timeout ${TIMEOUT_MS} ms, interval 50 ms)`);
+    const born = check.message.bornTimestamp;
+    console.log(
+      `# half born -> check received: ${check.at - born} ms (end sent after ${sentAt - born} ms; timeout ${TIMEOUT_MS} ms, interval 50 ms)`,
+    );
     const h = check.header;
     assert.equal(h.transactionId, half.uniqKey);
     assert.equal(h.topic, 'RMQ_SYS_TRANS_HALF_TOPIC');
@@ -293,6 +297,14 @@ describe('options', () => {
       /transactionCheckIntervalMillis/,
     );
     assert.throws(() => resolveBrokerOptions({ transactionTimeoutMillis: -1 }), /transactionTimeoutMillis/);
+    assert.deepEqual(
+      transactionOptionsFromFlags({
+        'transaction-check-interval-ms': '250',
+        'transaction-timeout-ms': '0',
+        'transaction-check-max': '3',
+      }),
+      { transactionCheckIntervalMillis: 250, transactionTimeoutMillis: 0, transactionCheckMax: 3 },
+    );
     const bad = await rmq(['dev', '--transaction-check-max', '0']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^rmq: --transaction-check-max must be between 1 and/);
