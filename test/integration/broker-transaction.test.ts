@@ -13,7 +13,8 @@ import { ResponseCode } from '../../src/protocol/codes/response-code.js';
 import { MessageSysFlag } from '../../src/protocol/message/constants.js';
 import { decodeProperties } from '../../src/protocol/message/properties.js';
 import { encodeOffsetMessageId } from '../../src/protocol/message/message-id.js';
-import { newClient, pullAll, send } from '../helpers/broker-client.js';
+import { newClient, pullAll, request, send } from '../helpers/broker-client.js';
+import { RequestCode } from '../../src/protocol/codes/request-code.js';
 import { CheckCatcher, TX, endHalf, endRequest, endTx, sendHalf } from '../helpers/transaction-client.js';
 import { waitFor } from '../helpers/wait.js';
 import { rmq } from '../helpers/cli.js';
@@ -305,6 +306,12 @@ describe('options', () => {
       }),
       { transactionCheckIntervalMillis: 250, transactionTimeoutMillis: 0, transactionCheckMax: 3 },
     );
+    const config = await request(client, addr, RequestCode.GET_BROKER_CONFIG);
+    const text = config.body!.toString();
+    assert.match(text, /^transactionTimeOut=300$/m);
+    assert.match(text, /^transactionCheckMax=2$/m);
+    assert.match(text, /^transactionCheckInterval=50$/m);
+    assert.match(text, /^rejectTransactionMessage=false$/m);
     const bad = await rmq(['dev', '--transaction-check-max', '0']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^rmq: --transaction-check-max must be between 1 and/);
