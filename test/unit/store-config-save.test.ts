@@ -102,3 +102,28 @@ test('a failed background save is reported, stays dirty and is retried', async (
     await cs.close();
   });
 });
+
+test('topicSaved: a request that created a topic can wait until topics.json has it (and only then)', async () => {
+  await withTempDir(async (dir) => {
+    const cs = new ConfigStore(dir, { persistIntervalMs: 0, topicsSaveIntervalMs: 200 });
+    cs.load();
+    const keepAlive = setInterval(() => undefined, 50); // the store's timers are unref'd (a server holds the loop)
+    assert.equal(cs.topicSaved('Never'), undefined, 'an unchanged topic: nothing to wait for');
+    cs.putTopicConfig(makeTopicConfig('Early'));
+    cs.saveTopicsSoon(); // starts at once: the first save of the interval
+    cs.putTopicConfig(makeTopicConfig('Created'));
+    const wait = cs.topicSaved('Created');
+    assert.ok(wait !== undefined, 'Created is not on disk yet');
+    let settled = false;
+    void wait.then(() => (settled = true));
+    await until('the first save', () => cs.topicsSaves === 1);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(settled, false, 'the running save started before Created: it does not settle the wait');
+    await wait;
+    assert.ok(savedTopics(dir).includes('Created'), 'settled only once the file has the topic');
+    assert.equal(cs.topicSaved('Created'), undefined);
+    assert.equal(cs.topicSaved('Early'), undefined);
+    clearInterval(keepAlive);
+    await cs.close();
+  });
+});

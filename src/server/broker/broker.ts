@@ -116,6 +116,7 @@ export class Broker {
       stats: new BrokerStats(() => this.store.counters.appends),
       storeHost: () => this.storeHost(),
       brokerAddr: () => this.address,
+      topicSaved: (topic) => this.configStore.topicSaved(topic),
       delayLevels: parseDelayLevels(o.messageDelayLevel),
     };
     this.schedule = new ScheduleService(this.ctx, delayOffsetFile(o.storePath));

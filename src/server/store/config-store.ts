@@ -6,20 +6,18 @@
  *
  * Files are replaced atomically (temp file + fsync + rename + directory fsync); the previous version
  * is kept as `<file>.bak` and used when the main file is missing or unreadable. Changes are persisted
- * by a periodic timer and on close.
- *
- * topics.json is also saved in the background on request (saveTopicsSoon), so that a topic change
- * costs the same whatever the number of topics: each topic's entry is serialized once per change and
- * a save writes the entries with async I/O (topics-file.ts). Saves run one at a time, at most one per
- * `topicsSaveIntervalMs`; changes made meanwhile wait for the next. A synchronous write of topics.json
- * never overlaps a background save: persist() leaves topics.json to a save that is running, and
- * close() waits for it before its final write.
+ * by a periodic timer and on close. topics.json is also saved in the background on request
+ * (saveTopicsSoon), so a topic change costs the same whatever the number of topics: each entry is
+ * serialized once per change, a save writes them with async I/O (topics-file.ts), one save at a time,
+ * at most one per `topicsSaveIntervalMs`. persist() leaves topics.json to a running background save;
+ * close() waits for it before its final write. whenTopicsSaved() lets a request wait for the write.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeTopicConfig } from '../../protocol/body/topic-config.js';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
 import { readConfigJson, writeConfigJson } from './config-files.js';
+import { SaveWaiters } from './save-waiters.js';
 import { topicEntry, topicsFileText, writeTopicsFileInBackground } from './topics-file.js';
 
 export interface ConfigStoreOptions {
@@ -37,6 +35,7 @@ export class ConfigStore {
   /** Each topic's entry in topics.json, serialized when the topic changes. */
   private topicEntries = new Map<string, string>();
   private savingTopicsFile: Promise<void> | undefined;
+  private readonly topicsWaiters = new SaveWaiters();
   private saveTimer: NodeJS.Timeout | undefined;
   private lastSaveStart = -Infinity;
   private saves = 0;
@@ -97,6 +96,7 @@ export class ConfigStore {
   putTopicConfig(config: TopicConfig): void {
     this.setTopic({ ...config });
     this.bumpVersion();
+    this.topicsWaiters.changed(config.topicName, this.version.counter);
   }
 
   /**
@@ -129,6 +129,17 @@ export class ConfigStore {
     return this.saveTimer !== undefined || this.savingTopicsFile !== undefined;
   }
 
+  /**
+   * Undefined when topics.json has the latest change of `topic`; else a promise that settles once it
+   * has (starting a save). Java writes topics.json before answering the request that created a topic.
+   */
+  topicSaved(topic: string): Promise<void> | undefined {
+    if (this.closed || !this.topicsWaiters.pending(topic)) return undefined;
+    const wait = this.topicsWaiters.wait(this.version.counter);
+    this.saveTopicsSoon();
+    return wait;
+  }
+
   /** Writes of topics.json completed so far (background and synchronous). */
   get topicsSaves(): number {
     return this.saves;
@@ -158,15 +169,18 @@ export class ConfigStore {
     this.lastSaveStart = performance.now();
     const entries = [...this.topicEntries.values()];
     const file = path.join(this.dir, 'topics.json');
-    this.savingTopicsFile = writeTopicsFileInBackground(file, entries, { ...this.version }).then(
+    const version = { ...this.version };
+    this.savingTopicsFile = writeTopicsFileInBackground(file, entries, version).then(
       () => {
         this.saves++;
+        this.topicsWaiters.saved(version.counter);
         this.savingTopicsFile = undefined;
         this.saveTopicsSoon(); // changes made meanwhile
       },
       (err: unknown) => {
         this.savingTopicsFile = undefined;
         this.topicsDirtyFlag = true; // close() or the next request writes it
+        this.topicsWaiters.releaseAll();
         if (!this.closed) this.reportError(err);
       },
     );
@@ -235,8 +249,10 @@ export class ConfigStore {
       try {
         writeConfigJson(this.dir, 'topics.json', topicsFileText(this.topicEntries.values(), this.version));
         this.saves++;
+        this.topicsWaiters.saved(this.version.counter);
       } catch (err) {
         this.topicsDirtyFlag = true;
+        this.topicsWaiters.releaseAll();
         throw err;
       }
     }
@@ -272,7 +288,7 @@ export class ConfigStore {
     this.closed = true;
     const running = this.savingTopicsFile;
     if (running !== undefined) return running.then(() => this.persist());
-    this.persist();
+    this.persist(); // settles or releases every whenTopicsSaved() still waiting
     return Promise.resolve();
   }
 

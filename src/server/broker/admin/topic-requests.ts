@@ -118,7 +118,11 @@ function checkAdminTopic(ctx: BrokerContext, topic: string): void {
   }
 }
 
-function createTopic(ctx: BrokerContext, context: RequestContext, request: RemotingCommand): RemotingCommand {
+async function createTopic(
+  ctx: BrokerContext,
+  context: RequestContext,
+  request: RemotingCommand,
+): Promise<RemotingCommand> {
   const h = CreateTopicRequestHeader.decode(request.extFields);
   ctx.logger.info({ remote: context.channel.remoteAddress, topic: h.topic }, 'updateAndCreateTopic');
   checkAdminTopic(ctx, h.topic);
@@ -132,6 +136,7 @@ function createTopic(ctx: BrokerContext, context: RequestContext, request: Remot
     order: h.order,
   });
   ctx.topics.update(config);
+  await ctx.topicSaved(config.topicName); // answered once topics.json has it, as Java
   return ok();
 }
 

@@ -26,6 +26,12 @@ export interface BrokerContext {
   storeHost(): SocketAddress;
   /** "ip:port" this broker registers under. */
   brokerAddr(): string;
+  /**
+   * Undefined when topics.json has the topic's latest change, else settles once it has: a message
+   * stored in a topic created moments ago is answered after the topic is on disk (Java writes the file
+   * before answering), so an acknowledged message's topic survives a crash.
+   */
+  topicSaved(topic: string): Promise<void> | undefined;
   /** Delay level (1-based) → milliseconds; 0 entries when none configured. */
   readonly delayLevels: readonly number[];
 }

@@ -114,5 +114,8 @@ async function consumerSendMsgBack(
     createDlq?.();
   });
   if (result.status !== 'PUT_OK') throw new RequestRefusedError(ResponseCode.SYSTEM_ERROR, result.status);
+  // A retry topic or DLQ created moments ago is on disk before the answer.
+  await ctx.topicSaved(retryConfig.topicName);
+  await ctx.topicSaved(topic);
   return createResponse(ResponseCode.SUCCESS);
 }

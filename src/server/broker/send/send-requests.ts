@@ -146,7 +146,10 @@ async function sendOne(
     if (target.retryGroup) ctx.groups.keep(target.retryGroup);
     if (dlq !== undefined) ctx.topics.adopt(dlq);
   };
-  return answer(ctx, send, await ctx.store.putMessage(input, onAccepted));
+  const result = await ctx.store.putMessage(input, onAccepted);
+  const saving = ctx.topicSaved(target.topic); // the topic (or DLQ) was created moments ago
+  if (saving !== undefined) await saving;
+  return answer(ctx, send, result);
 }
 
 /**
