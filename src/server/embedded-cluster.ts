@@ -15,6 +15,8 @@ import type { Logger } from '../common/logger.js';
 import { Broker } from './broker/broker.js';
 import type { BrokerOptions, FlushDiskType } from './broker/core/broker-config.js';
 import { NameServer } from './namesrv/index.js';
+import type { ClientTlsOption } from '../transport/tls/client-tls.js';
+import type { ServerTlsConfig } from '../transport/tls/server-tls.js';
 
 export interface EmbeddedClusterOptions {
   /** Number of brokers (named broker-a, broker-b, ...) or per-broker options. Default 1. */
@@ -28,6 +30,10 @@ export interface EmbeddedClusterOptions {
   /** Name server port (default 0 = free). */
   namesrvPort?: number;
   host?: string;
+  /** TLS of the name server and of every broker (mode, certificate, client auth). */
+  tls?: ServerTlsConfig;
+  /** TLS of the brokers' connections to the name server (needed when it enforces TLS). */
+  namesrvTls?: ClientTlsOption;
   logger?: Logger;
 }
 
@@ -68,6 +74,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       host,
       port: options.namesrvPort ?? 0,
       ...(options.logger && { logger: options.logger }),
+      ...(options.tls && { tls: options.tls }),
     });
     await namesrv.start();
   } catch (err) {
@@ -84,6 +91,8 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       autoCreateTopicEnable: options.autoCreateTopicEnable ?? true,
       ...(options.flushDiskType && { flushDiskType: options.flushDiskType }),
       ...(options.logger && { logger: options.logger }),
+      ...(options.tls && { tls: options.tls }),
+      ...(options.namesrvTls !== undefined && { namesrvTls: options.namesrvTls }),
       ...spec,
       brokerName,
       namesrvAddrs: [namesrvAddress, ...(spec.namesrvAddrs ?? [])],

@@ -26,7 +26,7 @@ import type { InvokeCallback } from './async-call.js';
 import { headerLimitsOf, RemotingEndpoint } from './endpoint.js';
 import { monotonicNow } from './sweeper.js';
 import { socketFactoryOf } from './tls/client-tls.js';
-import type { ClientTlsOption, SocketFactory } from './tls/client-tls.js';
+import type { ClientTlsOption, ResolvedClientTls, SocketFactory } from './tls/client-tls.js';
 export type { SocketFactory } from './tls/client-tls.js';
 import { tlsHandshakeError } from './tls/tls-errors.js';
 import type { RemotingClientOptions } from './types.js';
@@ -36,7 +36,7 @@ export interface RemotingClientConfig extends RemotingClientOptions {
   /** Creates the (connecting) socket for an address; plug proxies or test doubles in here. */
   socketFactory?: SocketFactory;
   /** TLS on every connection (not with `socketFactory`); see client-tls.ts. */
-  tls?: ClientTlsOption | undefined;
+  tls?: ClientTlsOption | ResolvedClientTls | undefined;
 }
 
 export class RemotingClient extends RemotingEndpoint {

@@ -50,6 +50,8 @@ const PUBLIC_NAMES = [
   'RemotingSendRequestError',
   'RemotingTimeoutError',
   'RemotingTooMuchRequestError',
+  'TlsHandshakeError',
+  'createDevelopmentCertificates',
   'RequestCode',
   'ResponseCode',
   'RocketMQError',

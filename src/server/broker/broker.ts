@@ -127,7 +127,7 @@ export class Broker {
         maxHeldPullBytes: o.maxHeldPullBytes,
       },
     );
-    this.server = new RemotingServer({ host: o.host, port: o.port, logger: o.logger });
+    this.server = new RemotingServer({ host: o.host, port: o.port, logger: o.logger, tls: o.tls });
     registerBrokerHandlers(
       this.server,
       brokerHandlers(this.ctx, { schedule: this.schedule, pullHold: this.pullHold }),
@@ -137,7 +137,7 @@ export class Broker {
       onChannelException: (channel) => this.onChannelGone(channel),
       onChannelIdle: (channel) => this.onChannelGone(channel),
     });
-    this.client = new RemotingClient({ connectTimeoutMillis: 3000 });
+    this.client = new RemotingClient({ connectTimeoutMillis: 3000, tls: o.namesrvTls });
     this.registrar = new BrokerRegistrar(
       this.client,
       o.namesrvAddrs,

@@ -68,10 +68,11 @@ const KEYS = new Set([
 
 /** Checks the option and builds its secure context; undefined when TLS is off (false / undefined). */
 export function resolveClientTls(
-  option: ClientTlsOption | undefined,
+  option: ClientTlsOption | ResolvedClientTls | undefined,
   owner = 'option tls',
 ): ResolvedClientTls | undefined {
   if (option === undefined || option === false) return undefined;
+  if (isResolved(option)) return option;
   if (option !== true && (typeof option !== 'object' || option === null))
     throw new IllegalArgumentError(`${owner} must be true, false or an object of TLS settings`);
   const config: ClientTlsConfig = option === true ? {} : option;
@@ -112,6 +113,10 @@ export function resolveClientTls(
   return Object.freeze({ secureContext, servername, rejectUnauthorized: reject });
 }
 
+function isResolved(option: object | true): option is ResolvedClientTls {
+  return typeof option === 'object' && 'secureContext' in option && Object.isFrozen(option);
+}
+
 /** Opens a TLS connection to host:port; SNI only for host names (RFC 6066 forbids IP addresses). */
 export function tlsSocketFactory(settings: ResolvedClientTls): (host: string, port: number) => tls.TLSSocket {
   return (host, port) => {
@@ -132,7 +137,7 @@ export type SocketFactory = (host: string, port: number) => net.Socket;
 /** The factory of a remoting client: the one given, else TLS when `tls` is on, else plain TCP. */
 export function socketFactoryOf(
   given: SocketFactory | undefined,
-  tlsOption: ClientTlsOption | undefined,
+  tlsOption: ClientTlsOption | ResolvedClientTls | undefined,
 ): SocketFactory {
   const settings = resolveClientTls(tlsOption);
   if (given !== undefined && settings !== undefined)
