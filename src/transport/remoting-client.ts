@@ -245,11 +245,11 @@ export class RemotingClient extends RemotingEndpoint {
         this.connectAborts.delete(abort);
       };
       const secure = socket instanceof tls.TLSSocket;
-      // A TLS socket is ready once its handshake is done, not when TCP connects.
-      const readyEvent = secure ? 'secureConnect' : 'connect';
+      const readyEvent = secure ? 'secureConnect' : 'connect'; // TLS: once the handshake is done
       const fail = (error: Error): void => {
         settle();
         socket.removeListener(readyEvent, onConnect);
+        socket.on('error', () => undefined); // a TLS socket may report more than one error
         socket.destroy();
         if (!(error instanceof IllegalStateError))
           this.logger.warn({ addr, error: error.message }, 'connect failed');
