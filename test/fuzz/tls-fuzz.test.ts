@@ -19,6 +19,11 @@ const ROUNDS = byTier(1, 10);
 const FRAMES_PER_ROUND = byTier(150, 3000);
 const HANDSHAKE_ATTACKS_PER_ROUND = byTier(18, 300);
 const SEED = 20261202;
+/**
+ * Long enough that the fuzzer's own TLS handshakes finish while the server is busy with its frames (a
+ * server closing them would end the round), short enough that the stalled ones close within the test.
+ */
+const HANDSHAKE_TIMEOUT_MILLIS = byTier(1000, 5000);
 const certs = createDevelopmentCertificates();
 const clientTls = { ca: certs.ca.cert };
 
@@ -69,9 +74,12 @@ async function attack(port: number, bytes: Buffer, stall: boolean): Promise<void
   await new Promise<void>((resolve) => socket.once('connect', resolve).once('close', resolve));
   socket.write(bytes);
   if (!stall) socket.end();
-  // A stalled handshake must be closed by the server (handshakeTimeoutMillis); give up after 5 s.
+  // A stalled handshake must be closed by the server (handshakeTimeoutMillis), with 5 s of slack.
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server kept a stalled handshake open')), 5000);
+    const timer = setTimeout(
+      () => reject(new Error('server kept a stalled handshake open')),
+      HANDSHAKE_TIMEOUT_MILLIS + 5000,
+    );
     socket.once('close', () => (clearTimeout(timer), resolve()));
     if (!stall) setTimeout(() => socket.destroy(), 200).unref();
   });
@@ -83,7 +91,11 @@ describe('servers under fuzz over TLS', () => {
   let plain: HonestClient;
   before(async () => {
     cluster = await startEmbeddedCluster({
-      tls: { cert: certs.server.cert, key: certs.server.key, handshakeTimeoutMillis: 300 },
+      tls: {
+        cert: certs.server.cert,
+        key: certs.server.key,
+        handshakeTimeoutMillis: HANDSHAKE_TIMEOUT_MILLIS,
+      },
       namesrvTls: clientTls,
       brokers: [{ registerIntervalMillis: 200 }],
     });
