@@ -289,7 +289,7 @@ export class Connection implements RemotingChannel {
     this.cleanedUp = true;
     this.isClosed = true;
     this.partialFrame.release();
-    const closedError = (): Error => connectionClosedError(this.remoteAddress, reason, this.lastError);
+    const closedError = (): Error => connectionClosedError(this, reason, this.lastError);
     this.writer.fail(closedError());
     this.table.failAll(closedError);
     this.owner.connectionClosed(this);

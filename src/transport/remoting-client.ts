@@ -258,7 +258,7 @@ export class RemotingClient extends RemotingEndpoint {
       const abort = (): void => fail(new IllegalStateError('remoting client is shut down'));
       const onError = (error: Error): void =>
         fail(
-          (secure && tlsHandshakeError(addr, error, true)) ||
+          (secure && tlsHandshakeError(addr, error, true, socket)) ||
             new RemotingConnectError(addr, { reason: error.message, cause: error }),
         );
       const onConnect = (): void => {

@@ -15,15 +15,15 @@ import { HonestClient, ServerFuzzer } from '../helpers/server-fuzz.js';
 import { Prng } from '../helpers/prng.js';
 import { byTier } from '../helpers/tier.js';
 
-const ROUNDS = byTier(1, 10);
-const FRAMES_PER_ROUND = byTier(150, 3000);
-const HANDSHAKE_ATTACKS_PER_ROUND = byTier(18, 300);
+const ROUNDS = byTier(1, 5);
+const FRAMES_PER_ROUND = byTier(150, 1500);
+const HANDSHAKE_ATTACKS_PER_ROUND = byTier(18, 150);
 const SEED = 20261202;
 /**
  * Long enough that the fuzzer's own TLS handshakes finish while the server is busy with its frames (a
  * server closing them would end the round), short enough that the stalled ones close within the test.
  */
-const HANDSHAKE_TIMEOUT_MILLIS = byTier(1000, 5000);
+const HANDSHAKE_TIMEOUT_MILLIS = byTier(1000, 3000);
 const certs = createDevelopmentCertificates();
 const clientTls = { ca: certs.ca.cert };
 

@@ -46,6 +46,8 @@ export type ClientTlsOption = boolean | ClientTlsConfig;
 /** A validated client TLS setting. */
 export interface ResolvedClientTls {
   readonly secureContext: tls.SecureContext;
+  /** A client certificate is configured (tells "refused" from "required" when a server objects). */
+  readonly hasClientCertificate: boolean;
   readonly servername: string | undefined;
   readonly rejectUnauthorized: boolean;
 }
@@ -110,24 +112,34 @@ export function resolveClientTls(
   } catch (error) {
     throw new IllegalArgumentError(`${owner}: ${(error as Error).message}`, { cause: error });
   }
-  return Object.freeze({ secureContext, servername, rejectUnauthorized: reject });
+  return Object.freeze({
+    secureContext,
+    hasClientCertificate: cert !== undefined,
+    servername,
+    rejectUnauthorized: reject,
+  });
 }
 
 function isResolved(option: object | true): option is ResolvedClientTls {
   return typeof option === 'object' && 'secureContext' in option && Object.isFrozen(option);
 }
 
+/** TLS sockets opened without a client certificate (read by tls-errors.ts). */
+export const withoutClientCertificate = new WeakSet<net.Socket>();
+
 /** Opens a TLS connection to host:port; SNI only for host names (RFC 6066 forbids IP addresses). */
 export function tlsSocketFactory(settings: ResolvedClientTls): (host: string, port: number) => tls.TLSSocket {
   return (host, port) => {
     const servername = settings.servername ?? (isIP(host) ? undefined : host);
-    return tls.connect({
+    const socket = tls.connect({
       host,
       port,
       secureContext: settings.secureContext,
       rejectUnauthorized: settings.rejectUnauthorized,
       ...(servername !== undefined && { servername }),
     });
+    if (!settings.hasClientCertificate) withoutClientCertificate.add(socket);
+    return socket;
   };
 }
 

@@ -6,6 +6,8 @@
  */
 import { RemotingSendRequestError, TlsHandshakeError } from '../../common/errors.js';
 import type { TlsFailure } from '../../common/errors.js';
+import type { Socket } from 'node:net';
+import { withoutClientCertificate } from './client-tls.js';
 
 const UNKNOWN_CA = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -61,6 +63,7 @@ export function tlsHandshakeError(
   address: string,
   error: Error,
   duringHandshake: boolean,
+  socket?: Socket,
 ): TlsHandshakeError | undefined {
   const rawCode: unknown = (error as NodeJS.ErrnoException).code;
   const code = typeof rawCode === 'string' ? rawCode : undefined; // our own errors carry numbers
@@ -68,6 +71,9 @@ export function tlsHandshakeError(
   if (failure === undefined && duringHandshake && (code === 'ECONNRESET' || code === 'EPIPE'))
     failure = 'handshake-refused';
   if (failure === undefined) return undefined;
+  // A JDK server refuses a missing certificate with bad_certificate, the alert it uses for a bad one.
+  if (failure === 'client-certificate-rejected' && socket && withoutClientCertificate.has(socket))
+    failure = 'client-certificate-required';
   return new TlsHandshakeError(address, failure, code, EXPLANATION[failure], error);
 }
 
@@ -76,9 +82,14 @@ export function tlsHandshakeError(
  * after our side of the handshake ended, so its refusal (an alert) closes the connection: that is
  * reported as the TlsHandshakeError it is, not as a transient send failure.
  */
-export function connectionClosedError(address: string, reason: string, cause: Error | undefined): Error {
+export function connectionClosedError(
+  connection: { readonly remoteAddress: string; readonly socket: Socket },
+  reason: string,
+  cause: Error | undefined,
+): Error {
+  const address = connection.remoteAddress;
   return (
-    (cause && tlsHandshakeError(address, cause, false)) ??
+    (cause && tlsHandshakeError(address, cause, false, connection.socket)) ??
     new RemotingSendRequestError(address, { reason, cause })
   );
 }
