@@ -52,18 +52,24 @@ async function measure(
   one: () => Promise<unknown>,
 ): Promise<{ tps: number; p50: number }> {
   const rts: number[] = [];
+  let failed = 0;
   const start = Date.now();
   const deadline = start + seconds * 1000;
   await Promise.all(
     Array.from({ length: window }, async () => {
       while (Date.now() < deadline) {
         const t0 = process.hrtime.bigint();
-        await one();
-        rts.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        try {
+          await one();
+          rts.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        } catch {
+          failed++;
+        }
       }
     }),
   );
   rts.sort((a, b) => a - b);
+  if (failed > 0) process.stdout.write(`  (${failed} sends failed in this pass)\n`);
   return { tps: (rts.length * 1000) / (Date.now() - start), p50: rts[Math.floor(rts.length / 2)] ?? 0 };
 }
 
