@@ -47,6 +47,7 @@ describe('rmq over TLS', () => {
   const tlsDir = path.join(root, 'tls');
   let dev: Child | undefined;
   let namesrv: Child | undefined;
+  let broker: Child | undefined;
   let ns = '';
   let ca = '';
   let tlsNamesrv = '';
@@ -76,8 +77,35 @@ describe('rmq over TLS', () => {
     );
     namesrv = n.child;
     tlsNamesrv = n.out[1]!;
+    const b = await started(
+      [
+        'broker',
+        '--namesrv',
+        tlsNamesrv,
+        '--namesrv-tls',
+        '--tls-ca',
+        ca,
+        '--port',
+        '0',
+        '--name',
+        'broker-tls',
+        '--store',
+        path.join(root, 'broker-store'),
+        '--tls-mode',
+        'enforcing',
+        '--tls-cert',
+        path.join(tlsDir, 'server.pem'),
+        '--tls-key',
+        path.join(tlsDir, 'server-key.pem'),
+        '--log-level',
+        'error',
+      ],
+      /^broker broker-tls .*, TLS enforcing\n/,
+    );
+    broker = b.child;
   });
   after(async () => {
+    await stop(broker);
     await Promise.all([stop(dev), stop(namesrv)]);
     fs.rmSync(root, { recursive: true, force: true });
   });
@@ -128,10 +156,23 @@ describe('rmq over TLS', () => {
     assert.equal(untrusted.stderr.trim().split('\n').length, 1);
   });
 
-  it('rmq namesrv --tls-mode enforcing serves TLS clients', async () => {
+  it('rmq namesrv and rmq broker enforcing TLS; the broker registered with --namesrv-tls', async () => {
     const cluster = await rmq(['cluster', '--namesrv', tlsNamesrv, '--tls', '--tls-ca', ca]);
     assert.equal(cluster.code, 0, cluster.stderr);
-    assert.match(cluster.stdout, /no broker is registered/);
+    assert.match(cluster.stdout, /broker-tls +master 127\.0\.0\.1:\d+/);
+    const sent = await rmq([
+      'send',
+      '--namesrv',
+      tlsNamesrv,
+      '--topic',
+      'ViaBroker',
+      '--body',
+      'b',
+      '--tls',
+      '--tls-ca',
+      ca,
+    ]);
+    assert.equal(sent.code, 0, sent.stderr);
   });
 
   it('flag mistakes are one-line errors', async () => {
