@@ -1,11 +1,18 @@
 /**
  * Child process of bench/producer.bench.ts: runs an embedded name server + broker and prints
  * `NAMESRV <host:port>` once ready. Stops (removing its store) when stdin closes or on SIGTERM/SIGINT.
+ * With a second argument `tls`: TLS permissive with a throwaway CA, printed as `CA <base64 PEM>`.
  */
 import { startEmbeddedCluster } from '../src/server/embedded-cluster.js';
+import { createDevelopmentCertificates } from '../src/transport/tls/x509.js';
 
 const brokers = Number(process.argv[2] ?? '1');
-const cluster = await startEmbeddedCluster({ brokers });
+const certs = process.argv[3] === 'tls' ? createDevelopmentCertificates() : undefined;
+const cluster = await startEmbeddedCluster({
+  brokers,
+  ...(certs && { tls: { mode: 'permissive', cert: certs.server.cert, key: certs.server.key } }),
+});
+if (certs) process.stdout.write(`CA ${Buffer.from(certs.ca.cert).toString('base64')}\n`);
 process.stdout.write(`NAMESRV ${cluster.namesrvAddress}\n`);
 
 let stopping = false;

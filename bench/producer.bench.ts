@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Producer } from '../src/client/index.js';
 import { Message } from '../src/protocol/message/index.js';
+import { compareTlsToPlain } from './tls-compare.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '4');
 const ASYNC_WINDOW = 128;
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
     await producer.shutdown();
     await cluster.stop();
   }
+  await compareTlsToPlain(SECONDS);
 }
 
 main().catch((err: unknown) => {

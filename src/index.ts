@@ -27,8 +27,19 @@ export {
   RemotingTooMuchRequestError,
   RequestTimeoutError,
   RocketMQError,
+  TlsHandshakeError,
 } from './common/errors.js';
-export type { RocketMQErrorOptions } from './common/errors.js';
+export type { RocketMQErrorOptions, TlsFailure } from './common/errors.js';
+
+// TLS: client and server settings, development certificates
+export type { ClientTlsConfig, ClientTlsOption } from './transport/tls/client-tls.js';
+export type { ServerTlsConfig, TlsClientAuth, TlsMode } from './transport/tls/server-tls.js';
+export { createDevelopmentCertificates } from './transport/tls/x509.js';
+export type {
+  DevelopmentCertificateOptions,
+  DevelopmentCertificates,
+  IssuedCertificate,
+} from './transport/tls/x509.js';
 
 // Logging
 export { consoleLogger, silentLogger } from './common/logger.js';

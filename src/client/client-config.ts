@@ -9,6 +9,8 @@ import { silentLogger } from '../common/logger.js';
 import { SerializeType } from '../protocol/codes/index.js';
 import type { SerializeTypeCode } from '../protocol/codes/index.js';
 import { namespaceFromNamesrvAddr } from '../protocol/message/index.js';
+import { resolveClientTls } from '../transport/tls/client-tls.js';
+import type { ClientTlsOption, ResolvedClientTls } from '../transport/tls/client-tls.js';
 import type { RPCHook } from '../transport/types.js';
 
 export interface ClientOptions {
@@ -36,6 +38,11 @@ export interface ClientOptions {
   connectTimeoutMillis?: number;
   /** Hooks run around every request (ACL signing and the like). */
   rpcHooks?: readonly RPCHook[];
+  /**
+   * TLS on every connection (name servers and brokers), as Java's `tls.enable`: `true`, or settings
+   * (`ca`, `cert` / `key` for mutual TLS, `servername`, `rejectUnauthorized` (default true), ...).
+   */
+  tls?: ClientTlsOption;
   logger?: Logger;
 }
 
@@ -64,6 +71,8 @@ export interface ClientConfig {
   readonly serializeType: SerializeTypeCode;
   readonly connectTimeoutMillis: number;
   readonly rpcHooks: readonly RPCHook[];
+  /** Validated TLS settings; undefined: plain TCP. */
+  readonly tls: ResolvedClientTls | undefined;
   readonly logger: Logger;
 }
 
@@ -152,6 +161,7 @@ export function resolveClientConfig(options: ClientOptions): ClientConfig {
     serializeType: SerializeType[serialize],
     connectTimeoutMillis: options.connectTimeoutMillis ?? CLIENT_DEFAULTS.connectTimeoutMillis,
     rpcHooks: Object.freeze([...(options.rpcHooks ?? [])]),
+    tls: resolveClientTls(options.tls),
     logger: options.logger ?? silentLogger,
   });
 }

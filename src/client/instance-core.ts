@@ -81,6 +81,7 @@ export class InstanceCore {
         connectTimeoutMillis: config.connectTimeoutMillis,
         serializeType: config.serializeType,
         logger: config.logger,
+        tls: config.tls,
       }));
     for (const hook of config.rpcHooks) this.remoting.registerRPCHook(hook);
     // Registered last, so it runs right before the transport writes a request: the moment a request

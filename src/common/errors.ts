@@ -18,6 +18,8 @@ export const ClientErrorCode = {
   NOT_FOUND_TOPIC_EXCEPTION: 10005,
   REQUEST_TIMEOUT_EXCEPTION: 10006,
   CREATE_REPLY_MESSAGE_EXCEPTION: 10007,
+  /** Not a Java code: a TLS handshake failed (TlsHandshakeError). */
+  TLS_HANDSHAKE_EXCEPTION: 10100,
 } as const;
 
 export interface RocketMQErrorOptions {
@@ -104,6 +106,45 @@ export class RemotingConnectError extends RemotingError {
     super(`connect to ${address} failed${options.reason ? `: ${options.reason}` : ''}`, {
       code: ClientErrorCode.CONNECT_BROKER_EXCEPTION,
       ...options,
+    });
+  }
+}
+
+/**
+ * What went wrong in a TLS handshake: the server's certificate is not signed by a trusted CA
+ * (`unknown-ca`), does not name the host or `servername` (`hostname-mismatch`), is `expired` or
+ * `not-yet-valid`; the server wants a client certificate (`client-certificate-required`) or refused
+ * ours (`client-certificate-rejected`); the server closed the connection mid-handshake, as a TLS-disabled
+ * server does (`handshake-refused`); the server does not speak TLS (`not-tls`); anything else (`protocol`).
+ */
+export type TlsFailure =
+  | 'unknown-ca'
+  | 'hostname-mismatch'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'client-certificate-required'
+  | 'client-certificate-rejected'
+  | 'handshake-refused'
+  | 'not-tls'
+  | 'protocol';
+
+/**
+ * A TLS handshake failed. Not retriable: another attempt meets the same certificate or configuration
+ * (a send fails at once instead of spending its retries). `tlsCode` is Node's / OpenSSL's error code.
+ */
+export class TlsHandshakeError extends RemotingConnectError {
+  constructor(
+    address: string,
+    readonly failure: TlsFailure,
+    readonly tlsCode: string | undefined,
+    explanation: string,
+    cause?: unknown,
+  ) {
+    super(address, {
+      reason: `TLS handshake failed (${failure}${tlsCode ? `, ${tlsCode}` : ''}): ${explanation}`,
+      code: ClientErrorCode.TLS_HANDSHAKE_EXCEPTION,
+      retriable: false,
+      cause,
     });
   }
 }

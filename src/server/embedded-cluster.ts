@@ -16,6 +16,8 @@ import { Broker } from './broker/broker.js';
 import type { BrokerOptions, FlushDiskType } from './broker/core/broker-config.js';
 import type { TransactionOptions } from './broker/transaction/transaction-options.js';
 import { NameServer } from './namesrv/index.js';
+import type { ClientTlsOption } from '../transport/tls/client-tls.js';
+import type { ServerTlsConfig } from '../transport/tls/server-tls.js';
 
 export interface EmbeddedClusterOptions {
   /** Number of brokers (named broker-a, broker-b, ...) or per-broker options. Default 1. */
@@ -33,6 +35,10 @@ export interface EmbeddedClusterOptions {
   /** Name server port (default 0 = free). */
   namesrvPort?: number;
   host?: string;
+  /** TLS of the name server and of every broker (mode, certificate, client auth). */
+  tls?: ServerTlsConfig;
+  /** TLS of the brokers' connections to the name server (needed when it enforces TLS). */
+  namesrvTls?: ClientTlsOption;
   logger?: Logger;
 }
 
@@ -74,6 +80,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       port: options.namesrvPort ?? 0,
       ...(options.logger && { logger: options.logger }),
       ...(options.orderMessageEnable !== undefined && { orderMessageEnable: options.orderMessageEnable }),
+      ...(options.tls && { tls: options.tls }),
     });
     await namesrv.start();
   } catch (err) {
@@ -91,6 +98,8 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       ...(options.flushDiskType && { flushDiskType: options.flushDiskType }),
       ...(options.logger && { logger: options.logger }),
       ...options.transactions,
+      ...(options.tls && { tls: options.tls }),
+      ...(options.namesrvTls !== undefined && { namesrvTls: options.namesrvTls }),
       ...spec,
       brokerName,
       namesrvAddrs: [namesrvAddress, ...(spec.namesrvAddrs ?? [])],

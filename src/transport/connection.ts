@@ -24,6 +24,7 @@ import {
 import type { Settler } from './in-flight.js';
 import { PartialFrameTracker } from './partial-frames.js';
 import { monotonicNow } from './sweeper.js';
+import { connectionClosedError } from './tls/tls-errors.js';
 import type { RemotingChannel, RequestContext } from './types.js';
 
 let connectionIds = 0;
@@ -288,10 +289,9 @@ export class Connection implements RemotingChannel {
     this.cleanedUp = true;
     this.isClosed = true;
     this.partialFrame.release();
-    const cause = this.lastError;
-    const closedError = new RemotingSendRequestError(this.remoteAddress, { reason, cause });
-    this.writer.fail(closedError);
-    this.table.failAll(() => new RemotingSendRequestError(this.remoteAddress, { reason, cause }));
+    const closedError = (): Error => connectionClosedError(this, reason, this.lastError);
+    this.writer.fail(closedError());
+    this.table.failAll(closedError);
     this.owner.connectionClosed(this);
     emitChannelEvent(this.owner, (l) => l.onChannelClose?.(this));
   }

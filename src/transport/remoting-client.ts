@@ -10,13 +10,10 @@
  *
  * Errors of the promise forms carry the stack of the awaiting caller (re-captured after the await).
  */
-import net from 'node:net';
-import {
-  IllegalStateError,
-  RemotingConnectError,
-  RemotingTimeoutError,
-  IllegalArgumentError,
-} from '../common/errors.js';
+import type net from 'node:net';
+import tls from 'node:tls';
+import { IllegalStateError, RemotingConnectError, RemotingTimeoutError } from '../common/errors.js';
+import { IllegalArgumentError } from '../common/errors.js';
 import { silentLogger } from '../common/logger.js';
 import type { Logger } from '../common/logger.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
@@ -28,17 +25,19 @@ import { AsyncCall } from './async-call.js';
 import type { InvokeCallback } from './async-call.js';
 import { headerLimitsOf, RemotingEndpoint } from './endpoint.js';
 import { monotonicNow } from './sweeper.js';
+import { socketFactoryOf } from './tls/client-tls.js';
+import type { ClientTlsOption, ResolvedClientTls, SocketFactory } from './tls/client-tls.js';
+export type { SocketFactory } from './tls/client-tls.js';
+import { tlsHandshakeError } from './tls/tls-errors.js';
 import type { RemotingClientOptions } from './types.js';
-
-export type SocketFactory = (host: string, port: number) => net.Socket;
 
 export interface RemotingClientConfig extends RemotingClientOptions {
   logger?: Logger;
-  /** Creates the (connecting) socket for an address; plug TLS, proxies or test doubles in here. */
+  /** Creates the (connecting) socket for an address; plug proxies or test doubles in here. */
   socketFactory?: SocketFactory;
+  /** TLS on every connection (not with `socketFactory`); see client-tls.ts. */
+  tls?: ClientTlsOption | ResolvedClientTls | undefined;
 }
-
-const defaultSocketFactory: SocketFactory = (host, port) => net.connect({ host, port });
 
 export class RemotingClient extends RemotingEndpoint {
   private readonly connections = new Map<string, Connection>();
@@ -78,7 +77,7 @@ export class RemotingClient extends RemotingEndpoint {
       closeSocketIfTimeout: options.closeSocketIfTimeout ?? d.closeSocketIfTimeout,
       maxQueuedWriteBytes: 0,
     });
-    this.socketFactory = options.socketFactory ?? defaultSocketFactory;
+    this.socketFactory = socketFactoryOf(options.socketFactory, options.tls);
     this.connectTimeoutMillis = connectTimeoutMillis;
   }
 
@@ -245,20 +244,23 @@ export class RemotingClient extends RemotingEndpoint {
         clearTimeout(timer);
         this.connectAborts.delete(abort);
       };
-      const fail = (reason: string, cause?: unknown): void => {
+      const secure = socket instanceof tls.TLSSocket;
+      const readyEvent = secure ? 'secureConnect' : 'connect'; // TLS: once the handshake is done
+      const fail = (error: Error): void => {
         settle();
-        socket.removeListener('connect', onConnect);
+        socket.removeListener(readyEvent, onConnect);
+        socket.on('error', () => undefined); // a TLS socket may report more than one error
         socket.destroy();
-        this.logger.warn({ addr, reason }, 'connect failed');
-        reject(new RemotingConnectError(addr, { reason, cause }));
+        if (!(error instanceof IllegalStateError))
+          this.logger.warn({ addr, error: error.message }, 'connect failed');
+        reject(error);
       };
-      const abort = (): void => {
-        settle();
-        socket.removeListener('connect', onConnect);
-        socket.destroy();
-        reject(new IllegalStateError('remoting client is shut down'));
-      };
-      const onError = (error: Error): void => fail(error.message, error);
+      const abort = (): void => fail(new IllegalStateError('remoting client is shut down'));
+      const onError = (error: Error): void =>
+        fail(
+          (secure && tlsHandshakeError(addr, error, true, socket)) ||
+            new RemotingConnectError(addr, { reason: error.message, cause: error }),
+        );
       const onConnect = (): void => {
         settle();
         socket.removeListener('error', onError);
@@ -274,13 +276,14 @@ export class RemotingClient extends RemotingEndpoint {
         emitChannelEvent(this.owner, (l) => l.onChannelConnect?.(connection));
         resolve(connection);
       };
-      const timer = setTimeout(
-        () => fail(`connect timeout after ${this.connectTimeoutMillis} ms`),
-        this.connectTimeoutMillis,
-      );
+      const timer = setTimeout(() => {
+        const stage = secure && !socket.connecting ? ' (TLS handshake not finished)' : '';
+        const reason = `connect timeout after ${this.connectTimeoutMillis} ms${stage}`;
+        fail(new RemotingConnectError(addr, { reason }));
+      }, this.connectTimeoutMillis);
       this.connectAborts.add(abort);
       socket.once('error', onError);
-      if (socket.pending || socket.connecting) socket.once('connect', onConnect);
+      if (secure || socket.pending || socket.connecting) socket.once(readyEvent, onConnect);
       else onConnect();
     });
   }

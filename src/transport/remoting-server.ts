@@ -15,10 +15,14 @@ import { TransportDefaults } from './defaults.js';
 import { headerLimitsOf, RemotingEndpoint } from './endpoint.js';
 import { PartialFrameBudget } from './partial-frames.js';
 import { monotonicNow } from './sweeper.js';
+import { resolveServerTls, TlsAcceptor } from './tls/server-tls.js';
+import type { ServerTlsConfig } from './tls/server-tls.js';
 import type { RemotingChannel, RemotingServerOptions } from './types.js';
 
 export interface RemotingServerConfig extends RemotingServerOptions {
   logger?: Logger;
+  /** TLS mode, certificate and client authentication (tls/server-tls.ts); default: disabled. */
+  tls?: ServerTlsConfig | undefined;
   /** Response-table / idle sweep period, ms (default 1000). */
   scanIntervalMillis?: number;
 }
@@ -33,6 +37,8 @@ function nonNegative(name: string, value: number): number {
 export class RemotingServer extends RemotingEndpoint {
   private readonly connections = new Set<Connection>();
   private readonly server: net.Server;
+  /** Sorts plain from TLS connections (permissive, enforcing); undefined when TLS is disabled. */
+  private readonly tlsAcceptor: TlsAcceptor | undefined;
   private state: State = 'new';
   private bound: { host: string; port: number } | undefined;
   /** start() while it binds: a shutdown() arriving meanwhile waits for it (else the bind outlives it). */
@@ -65,6 +71,8 @@ export class RemotingServer extends RemotingEndpoint {
       closeSocketIfTimeout: false,
       maxQueuedWriteBytes: d.maxQueuedWriteBytes,
     });
+    const tls = resolveServerTls(options.tls);
+    this.tlsAcceptor = tls && new TlsAcceptor(tls, this.logger, (socket) => this.adopt(socket));
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     // Errors while starting (EADDRINUSE...) reject start(); only later ones are worth a log line.
     this.server.on('error', (error) => {
@@ -158,6 +166,7 @@ export class RemotingServer extends RemotingEndpoint {
     clearTimeout(timer);
     const left = Math.max(0, graceMillis - (monotonicNow() - begin));
     await Promise.all([...this.connections].map((connection) => connection.closeGracefully(left)));
+    this.tlsAcceptor?.close();
     this.releaseWaiters();
     await closedListener;
     this.state = 'stopped';
@@ -169,7 +178,18 @@ export class RemotingServer extends RemotingEndpoint {
       socket.destroy();
       return;
     }
+    if (this.tlsAcceptor) this.tlsAcceptor.accept(socket);
+    else this.adopt(socket);
+  }
+
+  /** A socket ready for frames (plain, or TLS after its handshake; paused by the acceptor then). */
+  private adopt(socket: net.Socket): void {
+    if (this.state !== 'running') {
+      socket.destroy();
+      return;
+    }
     const connection = new Connection(socket, this.owner);
+    if (socket.isPaused()) socket.resume();
     this.connections.add(connection);
     this.logger.debug({ remote: connection.remoteAddress }, 'connection accepted');
     emitChannelEvent(this.owner, (l) => l.onChannelConnect?.(connection));

@@ -21,8 +21,9 @@
  * wipe) are not sent: what is checked is that nothing else can break the servers.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { ClientErrorCode, MQClientError, Producer, PullConsumer, SendStatus } from '../../src/index.js';
-import type { MessageQueue } from '../../src/index.js';
+import type { ClientOptions, MessageQueue } from '../../src/index.js';
 import { RequestCode } from '../../src/protocol/codes/request-code.js';
 import { SerializeType } from '../../src/protocol/codes/misc.js';
 import { createRequest } from '../../src/protocol/command/remoting-command.js';
@@ -253,6 +254,9 @@ export class ServerFuzzer {
   constructor(
     seed: number,
     private readonly targets: FuzzTargets,
+    /** Opens the hostile connections (default plain TCP; a TLS socket is used once its handshake is done). */
+    private readonly openSocket: (host: string, port: number) => net.Socket = (host, port) =>
+      net.connect({ host, port }),
   ) {
     this.rng = new Prng(seed);
   }
@@ -326,10 +330,10 @@ export class ServerFuzzer {
   private connect(address: string): Promise<net.Socket> {
     const { host, port } = splitAddress(address);
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port });
+      const socket = this.openSocket(host, port);
       socket.on('data', () => undefined);
       socket.on('error', () => undefined);
-      socket.once('connect', () => resolve(socket));
+      socket.once(socket instanceof tls.TLSSocket ? 'secureConnect' : 'connect', () => resolve(socket));
       socket.once('error', reject);
     });
   }
@@ -500,12 +504,15 @@ export class HonestClient {
   constructor(
     private readonly namesrv: string,
     private readonly routeWaitMillis: number,
+    /** Options of its producer and consumer besides the groups (e.g. tls, instanceName). */
+    private readonly clientOptions: Omit<ClientOptions, 'nameServer'> = {},
   ) {}
 
   async start(): Promise<void> {
-    this.producer = new Producer({ producerGroup: 'HonestProducer', nameServer: this.namesrv });
+    const common = { ...this.clientOptions, nameServer: this.namesrv };
+    this.producer = new Producer({ ...common, producerGroup: 'HonestProducer' });
     await this.producer.start();
-    this.consumer = new PullConsumer({ consumerGroup: 'HonestConsumer', nameServer: this.namesrv });
+    this.consumer = new PullConsumer({ ...common, consumerGroup: 'HonestConsumer' });
     await this.consumer.start();
   }
 

@@ -54,6 +54,8 @@ const PUBLIC_NAMES = [
   'RemotingSendRequestError',
   'RemotingTimeoutError',
   'RemotingTooMuchRequestError',
+  'TlsHandshakeError',
+  'createDevelopmentCertificates',
   'RequestCode',
   'RequestTimeoutError',
   'ResponseCode',

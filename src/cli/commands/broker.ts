@@ -11,6 +11,7 @@ import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseFlush, parseLogLev
 import { serveUntilSignal } from '../serve.js';
 import { TRANSACTION_FLAGS, transactionOptionsFromFlags } from '../transaction-flags.js';
 import { processIo } from '../io.js';
+import { brokerNamesrvTls, SERVER_TLS_FLAGS, serverTlsFromFlags, tlsNote, withTls } from '../tls-flags.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Run a broker (message store) registered with name servers';
@@ -46,6 +47,12 @@ const FLAGS = {
   },
   ...TRANSACTION_FLAGS,
   'log-level': logLevelFlag('info'),
+  ...SERVER_TLS_FLAGS,
+  'namesrv-tls': {
+    type: 'boolean',
+    description:
+      'Register with the name servers over TLS (verified with --tls-ca; --tls-cert as client certificate)',
+  },
 } as const;
 
 export function parseNamesrv(raw: string | undefined): string[] {
@@ -76,6 +83,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     ...transactionOptionsFromFlags(flags),
     ...(flags.store !== undefined && { storePath: flags.store }),
     ...(flags['advertise-ip'] !== undefined && { brokerIP: flags['advertise-ip'] }),
+    ...withTls(serverTlsFromFlags(flags)),
+    ...(flags['namesrv-tls'] === true && { namesrvTls: brokerNamesrvTls(flags) }),
     logger,
   });
   return serveUntilSignal({
@@ -85,7 +94,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     start: () => broker.start(),
     readyText: () =>
       `broker ${broker.brokerName} (cluster ${broker.options.clusterName}) listening on ${broker.address}, ` +
-      `store ${broker.options.storePath}, ${broker.options.flushDiskType}, name servers ${namesrvAddrs.join(';')}\n`,
+      `store ${broker.options.storePath}, ${broker.options.flushDiskType}, name servers ${namesrvAddrs.join(';')}${tlsNote(flags)}\n`,
     stop: () => broker.shutdown(),
   });
 }

@@ -14,6 +14,8 @@ import { RemotingClient } from '../../transport/remoting-client.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
+import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from '../tls-flags.js';
+import type { ClientTlsConfig } from '../../transport/tls/client-tls.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
 
@@ -25,6 +27,7 @@ const FLAGS = {
   namesrv: NAMESRV_FLAG,
   json: { type: 'boolean', description: 'Print the cluster info as JSON' },
   'request-timeout': TIMEOUT_MS_FLAG,
+  ...CLIENT_TLS_FLAGS,
 } as const;
 
 export interface AdminSession {
@@ -51,9 +54,10 @@ export async function withAdmin<T>(
   nameServerAddresses: string[],
   timeoutFlag: string | undefined,
   fn: (session: AdminSession) => Promise<T>,
+  tls?: ClientTlsConfig,
 ): Promise<T> {
   const timeoutMillis = intFlag('request-timeout', timeoutFlag, 3000, 1);
-  const remoting = new RemotingClient({ connectTimeoutMillis: timeoutMillis, logger: silentLogger });
+  const remoting = new RemotingClient({ connectTimeoutMillis: timeoutMillis, logger: silentLogger, tls });
   const api = new MQClientAPI(remoting, { nameServerAddresses, random: () => 0 });
   try {
     return await fn({ api, remoting, timeoutMillis });
@@ -101,6 +105,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     nameServersFrom(flags.namesrv, io.env),
     flags['request-timeout'],
     fetchClusterInfo,
+    clientTlsFromFlags(flags),
   );
   const plain = clusterInfoToPlain(info);
   if (flags.json) {

@@ -11,6 +11,7 @@ import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { nameServersFrom } from './cluster.js';
+import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
 
@@ -49,6 +50,7 @@ const FLAGS = {
     default: '80',
     description: 'Characters of the body to print (0 = none)',
   },
+  ...CLIENT_TLS_FLAGS,
 } as const;
 
 function printable(s: string): boolean {
@@ -107,6 +109,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     consumerGroup: group,
     consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
     logger: silentLogger,
+    ...withTls(clientTlsFromFlags(flags)),
   });
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();

@@ -10,12 +10,15 @@ import { intFlag, parseFlags } from '../args.js';
 import { logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
 import { serveUntilSignal } from '../serve.js';
 import { TRANSACTION_FLAGS, transactionOptionsFromFlags } from '../transaction-flags.js';
+import { DEV_TLS_FLAGS, devTlsFromFlags } from '../dev-tls.js';
+import { SERVER_TLS_FLAGS } from '../tls-flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Run a name server and a broker in one process (development)';
 
-const USAGE = 'rmq dev [--namesrv-port 9876] [--broker-port 10911] [--store DIR]';
+const USAGE =
+  'rmq dev [--namesrv-port 9876] [--broker-port 10911] [--store DIR] [--tls-self-signed | --tls-mode MODE --tls-cert FILE --tls-key FILE]';
 
 export const DEFAULT_DEV_STORE = path.join(os.tmpdir(), 'rocketmq-ts-dev', 'store');
 
@@ -42,6 +45,8 @@ const FLAGS = {
   flush: { type: 'string', value: 'MODE', default: 'async', description: 'Disk flush: async or sync' },
   ...TRANSACTION_FLAGS,
   'log-level': logLevelFlag('warn'),
+  ...SERVER_TLS_FLAGS,
+  ...DEV_TLS_FLAGS,
 } as const;
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -51,6 +56,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const storeRoot = path.resolve(flags.store ?? DEFAULT_DEV_STORE);
   const host = flags.host ?? '127.0.0.1';
   const transactions = transactionOptionsFromFlags(flags);
+  const tls = devTlsFromFlags(flags, host);
   return serveUntilSignal({
     logger,
     stdout: io.stdout,
@@ -70,6 +76,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         keepStore: true,
         autoCreateTopicEnable: true,
         flushDiskType: parseFlush(flags.flush),
+        ...tls?.cluster,
         logger,
       }),
     readyText: (cluster) => {
@@ -79,10 +86,11 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         `name server  ${ns}`,
         `broker       ${broker.brokerName} at ${broker.address} (cluster ${broker.options.clusterName}, ${broker.options.flushDiskType})`,
         `store        ${storeRoot}`,
+        ...(tls?.describe ?? []),
         '',
         'Point clients at the name server, e.g.:',
-        `  rmq send --namesrv ${ns} --topic TopicTest --body hello`,
-        `  rmq consume --namesrv ${ns} --topic TopicTest --from-beginning`,
+        `  rmq send --namesrv ${ns} --topic TopicTest --body hello${tls ? ` ${tls.clientFlags}` : ''}`,
+        `  rmq consume --namesrv ${ns} --topic TopicTest --from-beginning${tls ? ` ${tls.clientFlags}` : ''}`,
         `  NAMESRV_ADDR=${ns} (Java / other clients)`,
         'Topics are created on first send. Ctrl-C to stop.',
         '',

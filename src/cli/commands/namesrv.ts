@@ -7,6 +7,7 @@ import { intFlag, parseFlags } from '../args.js';
 import { serveUntilSignal } from '../serve.js';
 import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseLogLevel } from '../flags.js';
 import { processIo } from '../io.js';
+import { SERVER_TLS_FLAGS, serverTlsFromFlags, tlsNote, withTls } from '../tls-flags.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Run a name server (route registry for brokers and clients)';
@@ -28,6 +29,7 @@ const FLAGS = {
   },
   'kv-config': { type: 'string', value: 'FILE', description: 'Persist the KV configuration to FILE' },
   'log-level': logLevelFlag('warn'),
+  ...SERVER_TLS_FLAGS,
 } as const;
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -41,6 +43,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     brokerExpiryMillis: intFlag('broker-expiry', flags['broker-expiry'], 120_000, 1000),
     orderMessageEnable: flags['order-message'] === true,
     ...(flags['kv-config'] !== undefined && { kvConfigPath: flags['kv-config'] }),
+    ...withTls(serverTlsFromFlags(flags)),
     logger,
   });
   const address = `${flags.host ?? '127.0.0.1'}:${flags.port ?? '9876'}`;
@@ -50,7 +53,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     what: `name server on ${address}`,
     start: () => server.start(),
     // One line on stdout when ready; broker comings and goings go to stderr with --log-level info.
-    readyText: () => `name server listening on ${server.address}\n`,
+    readyText: () => `name server listening on ${server.address}${tlsNote(flags)}\n`,
     stop: () => server.shutdown(),
   });
 }

@@ -9,6 +9,7 @@ import { checkTopic, Message, MessageConst } from '../../protocol/message/index.
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG } from '../flags.js';
+import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
 import { processIo } from '../io.js';
 import { checkTargetFlags, senderFor } from './send-target.js';
 import type { CliIo } from '../io.js';
@@ -41,6 +42,7 @@ const FLAGS = {
     default: '3000',
     description: 'Send timeout per message (all retries)',
   },
+  ...CLIENT_TLS_FLAGS,
 } as const;
 
 const MODES = ['sync', 'async', 'oneway'] as const;
@@ -123,6 +125,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       producerGroup: flags.group ?? 'rmq_cli_producer',
       nameServer,
       sendMsgTimeout: timeout,
+      ...withTls(clientTlsFromFlags(flags)),
     });
   } catch (err) {
     if (err instanceof RocketMQError) throw new CliError(oneLine(err));

@@ -11,6 +11,7 @@ import { checkTopic, SystemTopic } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
+import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from '../tls-flags.js';
 import { expectSuccess, fetchClusterInfo, nameServersFrom, withAdmin } from './cluster.js';
 import type { AdminSession } from './cluster.js';
 import { processIo } from '../io.js';
@@ -51,11 +52,13 @@ const CREATE_FLAGS = {
     description: 'Ordered topic: order flag on the brokers and ORDER_TOPIC_CONFIG on the name servers',
   },
   'request-timeout': TIMEOUT_MS_FLAG,
+  ...CLIENT_TLS_FLAGS,
 } as const;
 
 const LIST_FLAGS = {
   namesrv: NAMESRV_FLAG,
   'request-timeout': TIMEOUT_MS_FLAG,
+  ...CLIENT_TLS_FLAGS,
 } as const;
 
 export interface CreateTopicSpec {
@@ -144,30 +147,36 @@ async function create(argv: string[], io: CliIo): Promise<number> {
     order: flags.order === true,
   };
   const nameServers = nameServersFrom(flags.namesrv, io.env);
-  await withAdmin(nameServers, flags['request-timeout'], async (session) => {
-    const targets = await targetBrokers(session, flags.cluster, flags.broker);
-    for (const target of targets) {
-      await createTopicOnBroker(session, target.addr, spec);
-      io.stdout.write(
-        `created topic ${topic} on ${target.name === target.addr ? target.addr : `${target.name} (${target.addr})`}: ` +
-          `${spec.readQueueNums} read / ${spec.writeQueueNums} write queues, perm ${spec.perm}\n`,
-      );
-    }
-    if (spec.order !== true) return;
-    const conf =
-      flags.broker !== undefined
-        ? mergeOrderConf(
-            await readOrderConf(session, topic),
-            await brokerNameOf(session, flags.broker),
-            spec.writeQueueNums,
-          )
-        : clusterOrderConf(
-            targets.map((t) => t.name),
-            spec.writeQueueNums,
-          );
-    await writeOrderConf(session, nameServers, topic, conf);
-    io.stdout.write(`set order conf of ${topic} on ${nameServers.join(';')}: ${conf}\n`);
-  });
+  const tls = clientTlsFromFlags(flags);
+  await withAdmin(
+    nameServers,
+    flags['request-timeout'],
+    async (session) => {
+      const targets = await targetBrokers(session, flags.cluster, flags.broker);
+      for (const target of targets) {
+        await createTopicOnBroker(session, target.addr, spec);
+        io.stdout.write(
+          `created topic ${topic} on ${target.name === target.addr ? target.addr : `${target.name} (${target.addr})`}: ` +
+            `${spec.readQueueNums} read / ${spec.writeQueueNums} write queues, perm ${spec.perm}\n`,
+        );
+      }
+      if (spec.order !== true) return;
+      const conf =
+        flags.broker !== undefined
+          ? mergeOrderConf(
+              await readOrderConf(session, topic),
+              await brokerNameOf(session, flags.broker),
+              spec.writeQueueNums,
+            )
+          : clusterOrderConf(
+              targets.map((t) => t.name),
+              spec.writeQueueNums,
+            );
+      await writeOrderConf(session, nameServers, topic, conf);
+      io.stdout.write(`set order conf of ${topic} on ${nameServers.join(';')}: ${conf}\n`);
+    },
+    tls,
+  );
   return 0;
 }
 
@@ -191,6 +200,7 @@ async function list(argv: string[], io: CliIo): Promise<number> {
       expectSuccess(response.code, response.remark, s.api.currentNameServer() ?? '');
       return decodeTopicList(response.body ?? Buffer.from('{}')).topicList;
     },
+    clientTlsFromFlags(flags),
   );
   for (const t of [...topics].sort()) io.stdout.write(`${t}\n`);
   return 0;

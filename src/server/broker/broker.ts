@@ -14,6 +14,7 @@ import { IllegalStateError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { SocketAddress } from '../../protocol/message/record.js';
 import { RemotingClient, RemotingServer } from '../../transport/index.js';
+import { resolveClientTls } from '../../transport/tls/client-tls.js';
 import type { RemotingChannel } from '../../transport/index.js';
 import { ConfigStore, MessageStore } from '../store/index.js';
 import type { BrokerOptions, ResolvedBrokerOptions } from './core/broker-config.js';
@@ -131,7 +132,7 @@ export class Broker {
         maxHeldPullBytes: o.maxHeldPullBytes,
       },
     );
-    this.server = new RemotingServer({ host: o.host, port: o.port, logger: o.logger });
+    this.server = new RemotingServer({ host: o.host, port: o.port, logger: o.logger, tls: o.tls });
     const services = { schedule: this.schedule, pullHold: this.pullHold, transactions: this.transactions };
     registerBrokerHandlers(this.server, brokerHandlers(this.ctx, services));
     this.server.addChannelEventListener({
@@ -139,7 +140,8 @@ export class Broker {
       onChannelException: (channel) => this.onChannelGone(channel),
       onChannelIdle: (channel) => this.onChannelGone(channel),
     });
-    this.client = new RemotingClient({ connectTimeoutMillis: 3000 });
+    const namesrvTls = resolveClientTls(o.namesrvTls, 'broker option namesrvTls');
+    this.client = new RemotingClient({ connectTimeoutMillis: 3000, tls: namesrvTls });
     this.registrar = new BrokerRegistrar(
       this.client,
       o.namesrvAddrs,

@@ -9,6 +9,7 @@ import type { Logger } from '../../common/logger.js';
 import type { SerializeTypeCode } from '../../protocol/codes/misc.js';
 import { RemotingServer } from '../../transport/index.js';
 import { mergeHandlerTables, registerHandlerTable } from '../../transport/handler-table.js';
+import type { ServerTlsConfig } from '../../transport/tls/server-tls.js';
 import type { HandlerTable } from '../../transport/handler-table.js';
 import { brokerHandlers } from './broker-requests.js';
 import type { NamesrvRuntime } from './handler.js';
@@ -42,6 +43,8 @@ export interface NameServerOptions {
   /** Persist the KV configuration to this file (default: memory only). */
   kvConfigPath?: string;
   limits?: Partial<NameServerLimits>;
+  /** TLS: mode (disabled / permissive / enforcing), certificate, client auth. Default: disabled. */
+  tls?: ServerTlsConfig;
   logger?: Logger;
   /** Clock, for tests. */
   now?: () => number;
@@ -141,6 +144,7 @@ export class NameServer {
         channelMaxIdleMillis: options.channelMaxIdleMillis,
       }),
       logger: this.logger,
+      tls: options.tls,
     });
     registerHandlerTable(this.server, namesrvHandlers(runtime));
     this.server.addChannelEventListener(this.liveness);

@@ -9,6 +9,8 @@ import { silentLogger } from '../../../common/logger.js';
 import { IllegalArgumentError } from '../../../common/errors.js';
 import { Perm } from '../../../protocol/codes/misc.js';
 import type { StoreHooks } from '../../store/index.js';
+import type { ClientTlsOption } from '../../../transport/tls/client-tls.js';
+import type { ServerTlsConfig } from '../../../transport/tls/server-tls.js';
 import { DEFAULT_CLUSTER_NAME, DEFAULT_REGION_ID } from '../../../protocol/codes/misc.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../../../protocol/message/validators.js';
 import {
@@ -95,6 +97,10 @@ export interface ResolvedBrokerOptions extends PullHoldLimits, TransactionOption
   flushConsumerOffsetIntervalMillis: number;
   /** Delay levels, e.g. "1s 5s 10s 30s 1m ..." (Java messageDelayLevel). */
   messageDelayLevel: string;
+  /** TLS of the broker's port: mode (disabled / permissive / enforcing), certificate, client auth. */
+  tls: ServerTlsConfig | undefined;
+  /** TLS of the broker's connections to the name servers (Java: tls.enable on the broker). */
+  namesrvTls: ClientTlsOption | undefined;
   logger: Logger;
   /** Store test hooks (e.g. a slow fdatasync); not a Java option. */
   storeHooks: StoreHooks | undefined;
@@ -137,6 +143,8 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   messageDelayLevel: DEFAULT_MESSAGE_DELAY_LEVEL,
   ...DEFAULT_TRANSACTION_OPTIONS,
   storeHooks: undefined,
+  tls: undefined,
+  namesrvTls: undefined,
 };
 
 /** What `new Broker(...)` takes: any subset of the options; the rest default. */
