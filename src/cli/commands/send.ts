@@ -8,6 +8,7 @@ import { RocketMQError } from '../../common/errors.js';
 import { checkTopic, Message, MessageConst } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
+import { COMPRESS_FLAG, compressOptions } from '../compress-flag.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
@@ -15,7 +16,7 @@ import type { CliIo } from '../io.js';
 export const description = 'Send messages (sync, async or oneway) and print each SendResult';
 
 const USAGE =
-  'rmq send --namesrv ADDR --topic T [--tag TAG] [--keys K] (--body TEXT | --file PATH) [--mode sync|async|oneway] [--count N] [--group G]';
+  'rmq send --namesrv ADDR --topic T [--tag TAG] [--keys K] (--body TEXT | --file PATH) [--mode sync|async|oneway] [--count N] [--group G] [--compress zlib|lz4|zstd]';
 
 const FLAGS = {
   namesrv: NAMESRV_FLAG,
@@ -27,6 +28,7 @@ const FLAGS = {
   mode: { type: 'string', value: 'MODE', default: 'sync', description: 'sync, async or oneway' },
   count: { type: 'string', value: 'N', default: '1', description: 'Number of messages to send' },
   group: { type: 'string', value: 'G', default: 'rmq_cli_producer', description: 'Producer group' },
+  compress: COMPRESS_FLAG,
   timeout: {
     type: 'string',
     value: 'MS',
@@ -114,6 +116,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       producerGroup: flags.group ?? 'rmq_cli_producer',
       nameServer,
       sendMsgTimeout: timeout,
+      ...compressOptions(flags.compress),
     });
   } catch (err) {
     if (err instanceof RocketMQError) throw new CliError(oneLine(err));

@@ -82,6 +82,7 @@ let env: CodecEnvironment = defaultEnvironment;
 let fzstd: FzstdModule | null | undefined;
 let zstdWasm: ZstdWasmModule | undefined;
 let zstdWasmLoading: Promise<ZstdWasmModule | undefined> | undefined;
+const wasmInits = new WeakMap<object, Promise<void>>();
 
 /** Replaces (or, with undefined, restores) the codec environment; forgets what was loaded. For tests. */
 export function overrideCodecEnvironment(next: CodecEnvironment | undefined): void {
@@ -124,7 +125,10 @@ export async function prepareCompressionCodec(
   zstdWasmLoading ??= (async () => {
     const mod = env.load(ZSTD_ENCODER_PACKAGE) as ZstdWasmModule | undefined;
     if (mod === undefined) return undefined;
-    await mod.init();
+    // Once per module object: a second init() replaces the module's memory under it.
+    let init = wasmInits.get(mod);
+    if (init === undefined) wasmInits.set(mod, (init = mod.init()));
+    await init;
     return mod;
   })();
   zstdWasm = await zstdWasmLoading;
