@@ -10,6 +10,11 @@ import { SerializeType } from '../protocol/codes/index.js';
 import type { SerializeTypeCode } from '../protocol/codes/index.js';
 import { namespaceFromNamesrvAddr } from '../protocol/message/index.js';
 import type { RPCHook } from '../transport/types.js';
+import { resolveNameServerDiscovery } from './name-server-discovery-options.js';
+import type {
+  NameServerDiscoveryConfig,
+  NameServerDiscoveryOptions,
+} from './name-server-discovery-options.js';
 
 export interface ClientOptions {
   /** Name server addresses: `"host:port;host:port"` or a list. Default: env NAMESRV_ADDR. */
@@ -36,6 +41,8 @@ export interface ClientOptions {
   connectTimeoutMillis?: number;
   /** Hooks run around every request (ACL signing and the like). */
   rpcHooks?: readonly RPCHook[];
+  /** Name-server list from an HTTP endpoint or a function, polled (Java wsAddr); see the README. */
+  nameServerDiscovery?: NameServerDiscoveryOptions;
   logger?: Logger;
 }
 
@@ -64,6 +71,7 @@ export interface ClientConfig {
   readonly serializeType: SerializeTypeCode;
   readonly connectTimeoutMillis: number;
   readonly rpcHooks: readonly RPCHook[];
+  readonly nameServerDiscovery: NameServerDiscoveryConfig | undefined;
   readonly logger: Logger;
 }
 
@@ -152,6 +160,7 @@ export function resolveClientConfig(options: ClientOptions): ClientConfig {
     serializeType: SerializeType[serialize],
     connectTimeoutMillis: options.connectTimeoutMillis ?? CLIENT_DEFAULTS.connectTimeoutMillis,
     rpcHooks: Object.freeze([...(options.rpcHooks ?? [])]),
+    nameServerDiscovery: resolveNameServerDiscovery(options.nameServerDiscovery, options.unitName),
     logger: options.logger ?? silentLogger,
   });
 }
