@@ -28,6 +28,12 @@ export {
   RocketMQError,
 } from './common/errors.js';
 export type { RocketMQErrorOptions } from './common/errors.js';
+export {
+  BodyDecompressError,
+  CodecErrorCode,
+  CompressionCodecUnavailableError,
+} from './common/codec-errors.js';
+export type { BodyLocation } from './common/codec-errors.js';
 
 // Logging
 export { consoleLogger, silentLogger } from './common/logger.js';
@@ -51,6 +57,8 @@ export {
 } from './client/producer/shutdown-errors.js';
 export { PRODUCER_DEFAULTS } from './client/producer/producer-options.js';
 export type { ProducerOptions } from './client/producer/producer-options.js';
+export type { CompressionTypeName } from './client/producer/compression-options.js';
+export type { CompressionType } from './protocol/message/constants.js';
 export { SendResult, SendStatus } from './client/producer/send-result.js';
 export type {
   CheckForbiddenContext,
@@ -64,6 +72,14 @@ export type {
 // Options and objects shared by producers and consumers
 export { CLIENT_DEFAULTS } from './client/client-config.js';
 export type { ClientOptions } from './client/client-config.js';
+export {
+  defaultNameServerDiscoveryUrl,
+  NAME_SERVER_DISCOVERY_DEFAULTS,
+} from './client/name-server-discovery-options.js';
+export type {
+  NameServerAddressSource,
+  NameServerDiscoveryOptions,
+} from './client/name-server-discovery-options.js';
 export { ClientInstance } from './client/client-instance.js';
 export type { ClientInstanceOptions } from './client/client-instance.js';
 export { MessageQueue } from './client/message-queue.js';
