@@ -43,6 +43,8 @@ const LAST_LITERALS = 5;
 const MFLIMIT = 12;
 const HASH_LOG = 12;
 const MAX_OFFSET = 65535;
+/** Copies up to this long run in a JS loop; longer ones through the native set / copyWithin. */
+const SHORT_COPY = 32;
 
 function readLength(src: Uint8Array, ip: number, end: number, base: number): [number, number] {
   let length = base;
@@ -66,9 +68,15 @@ export function decompressBlock(src: Uint8Array, start: number, end: number, out
     if (literals === 15) [literals, ip] = readLength(src, ip, end, 15);
     if (literals > end - ip) throw new Lz4FormatError('LZ4 literals run past the block');
     out.ensure(literals);
-    out.buf.set(src.subarray(ip, ip + literals), out.pos);
-    out.pos += literals;
-    ip += literals;
+    if (literals > SHORT_COPY) {
+      out.buf.set(src.subarray(ip, ip + literals), out.pos);
+      out.pos += literals;
+      ip += literals;
+    } else {
+      // Short runs: a plain loop beats creating a subarray for set().
+      const buf = out.buf;
+      for (let n = 0; n < literals; n++) buf[out.pos++] = src[ip++]!;
+    }
     if (ip === end) return;
     if (end - ip < 2) throw new Lz4FormatError('truncated LZ4 match offset');
     const offset = src[ip]! | (src[ip + 1]! << 8);
@@ -81,11 +89,11 @@ export function decompressBlock(src: Uint8Array, start: number, end: number, out
     const buf = out.buf;
     let op = out.pos;
     let from = op - offset;
-    if (offset >= matchLength) {
+    if (offset >= matchLength && matchLength > SHORT_COPY) {
       buf.copyWithin(op, from, from + matchLength);
       op += matchLength;
     } else {
-      // Overlapping copy: the match repeats bytes it is itself producing.
+      // Short or overlapping (the match repeats bytes it is itself producing): byte by byte.
       for (let n = 0; n < matchLength; n++) buf[op++] = buf[from++]!;
     }
     out.pos = op;
