@@ -22,6 +22,9 @@ import { encodeMessageRecord, decodeMessageRecord } from '../../src/protocol/mes
 import { messageExtFromRecord } from '../../src/protocol/message/message.js';
 import { xxhash32 } from '../../src/protocol/message/lz4/xxhash32.js';
 import { zstdDecodedSizeBound } from '../../src/protocol/message/zstd-frame.js';
+import { IllegalArgumentError } from '../../src/common/errors.js';
+import { Producer } from '../../src/client/producer/producer.js';
+import type { ProducerOptions } from '../../src/client/producer/producer-options.js';
 import { Prng } from '../helpers/prng.js';
 import { byTier } from '../helpers/tier.js';
 
@@ -308,6 +311,28 @@ describe('a codec that is not there', () => {
       prepareCompressionCodec('ZSTD'),
       (e: unknown) => e instanceof CompressionCodecUnavailableError && e.packageName === '@bokuweb/zstd-wasm',
     );
+  });
+
+  it('producer options: compressType and compressLevel are validated, a missing encoder refused at construction', () => {
+    const make = (extra: Partial<ProducerOptions>): Producer =>
+      new Producer({ producerGroup: 'pg', nameServer: '127.0.0.1:9876', ...extra });
+    assert.equal(make({ compressType: 'lz4', compressLevel: 100 }).config.compressType, 'LZ4');
+    assert.equal(make({}).config.compressType, 'ZLIB');
+    assert.throws(
+      () => make({ compressType: 'gzip' as 'ZLIB' }),
+      /compressType must be 'ZLIB', 'LZ4' or 'ZSTD'/,
+    );
+    assert.throws(
+      () => make({ compressType: 'ZSTD', compressLevel: 23 }),
+      /integer 1..22 for compressType ZSTD/,
+    );
+    assert.throws(() => make({ compressLevel: 1.5 }), IllegalArgumentError);
+    without();
+    assert.throws(
+      () => make({ compressType: 'zstd' }),
+      (e: unknown) => e instanceof CompressionCodecUnavailableError && e.packageName === '@bokuweb/zstd-wasm',
+    );
+    assert.equal(make({ compressType: 'lz4' }).config.compressLevel, 5);
   });
 
   it("node:zlib's zstd is preferred where the running Node has it", () => {
