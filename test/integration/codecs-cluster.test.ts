@@ -14,6 +14,10 @@ import { CompressionCodecUnavailableError } from '../../src/common/codec-errors.
 import { compressedSysFlag, overrideCodecEnvironment } from '../../src/protocol/message/codecs.js';
 import type { CompressionType } from '../../src/protocol/message/constants.js';
 import { RemotingClient } from '../../src/transport/index.js';
+import { createRequest } from '../../src/protocol/command/remoting-command.js';
+import { RequestCode } from '../../src/protocol/codes/request-code.js';
+import { ConsumerSendMsgBackRequestHeader } from '../../src/protocol/headers/client.js';
+import { messageExtFromRecord } from '../../src/protocol/message/message.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import { pull, records, send } from '../helpers/broker-client.js';
@@ -96,6 +100,31 @@ describe('compressed bodies through the embedded broker', () => {
       result.msgFoundList.map((m) => [m.properties.codec, m.body.equals(fixture('mixed-100k.raw'))]),
       TYPES.map((t) => [t, true]),
     );
+  });
+
+  it('a message the broker puts again (send-back to the DLQ) keeps its body and compression type bits', async () => {
+    const [lz4] = (await consumer.pull(queue('CodecJava'), '*', 0n, 32)).msgFoundList.filter(
+      (m) => m.properties.codec === 'LZ4',
+    );
+    assert.ok(lz4);
+    const header = ConsumerSendMsgBackRequestHeader.encode({
+      offset: lz4.commitLogOffset,
+      group: 'codec_cg',
+      delayLevel: -1,
+      originTopic: 'CodecJava',
+      originMsgId: lz4.msgId,
+      maxReconsumeTimes: 16,
+    });
+    const back = await raw.invokeSync(
+      broker,
+      createRequest(RequestCode.CONSUMER_SEND_MSG_BACK, { extFields: header }),
+      5000,
+    );
+    assert.equal(back.code, 0, back.remark);
+    const [dlq] = records(await pull(raw, broker, { topic: '%DLQ%codec_cg', offset: 0n }));
+    assert.ok(dlq);
+    assert.equal(dlq.sysFlag & 0x701, compressedSysFlag('LZ4'));
+    assert.deepEqual(messageExtFromRecord(dlq).body, fixture('mixed-100k.raw'));
   });
 
   it('without a ZSTD decoder the pull fails with the missing package named and nothing is committed', async () => {
