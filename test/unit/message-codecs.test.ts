@@ -21,7 +21,7 @@ import { compressionTypeOf, MessageSysFlag } from '../../src/protocol/message/co
 import { encodeMessageRecord, decodeMessageRecord } from '../../src/protocol/message/record.js';
 import { messageExtFromRecord } from '../../src/protocol/message/message.js';
 import { xxhash32 } from '../../src/protocol/message/lz4/xxhash32.js';
-import { zstdDecodedSizeBound } from '../../src/protocol/message/zstd-frame.js';
+import { zstdDecodedSizeBound, zstdWithBoundedWindows } from '../../src/protocol/message/zstd-frame.js';
 import { IllegalArgumentError } from '../../src/common/errors.js';
 import { Producer } from '../../src/client/producer/producer.js';
 import type { ProducerOptions } from '../../src/client/producer/producer-options.js';
@@ -207,6 +207,14 @@ describe('hostile and corrupt bodies', () => {
     const bomb = Buffer.concat(blocks);
     assert.equal(zstdDecodedSizeBound(bomb), 40_000 * 128 * 1024);
     assert.throws(() => decompressMessageBody(bomb, 'ZSTD'), /over the limit/);
+    // A window of 1 GiB declared for 8 KiB of output: decoded without allocating the window.
+    const hugeWindow = Buffer.from(fixture('text-8k.zstd'));
+    assert.equal(hugeWindow[5], 0x58); // Java's 2 MiB window (windowLog 21 at level 5)
+    hugeWindow[5] = 0xa0;
+    const before = process.memoryUsage().arrayBuffers;
+    assert.deepEqual(decompressMessageBody(hugeWindow, 'ZSTD'), fixture('text-8k.raw'));
+    assert.ok(process.memoryUsage().arrayBuffers - before < 64 * 1024 * 1024);
+    assert.equal(zstdWithBoundedWindows(hugeWindow)[5], 7 << 3); // 128 KiB: one compressed block at most
     // A header claiming more than its blocks can hold is corrupt.
     const liar = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0xa0, 0xff, 0xff, 0xff, 0x7f, 0x01, 0x00, 0x00]);
     assert.throws(() => decompressMessageBody(liar, 'ZSTD'), BodyDecompressError);

@@ -19,7 +19,7 @@ import { MessageSysFlag } from './constants.js';
 import type { CompressionType } from './constants.js';
 import { DEFAULT_MAX_DECOMPRESSED_SIZE } from './compression.js';
 import { lz4FrameCompress, lz4FrameDecompress } from './lz4/lz4-frame.js';
-import { zstdDecodedSizeBound } from './zstd-frame.js';
+import { zstdDecodedSizeBound, zstdWithBoundedWindows } from './zstd-frame.js';
 
 export const COMPRESSION_TYPES: readonly CompressionType[] = ['ZLIB', 'LZ4', 'ZSTD'];
 export const ZSTD_DECODER_PACKAGE = 'fzstd';
@@ -195,7 +195,8 @@ function decompressZstd(body: Uint8Array, max: number): Buffer {
   }
   const decoder = fzstdModule() ?? zstdWasm;
   if (decoder === undefined) throw unavailable('ZSTD', 'decompress');
-  const out = decoder.decompress(body);
+  // fzstd allocates the declared window up front: declare no more than the output can need.
+  const out = decoder.decompress(decoder === zstdWasm ? body : zstdWithBoundedWindows(body));
   if (out.byteLength > max) throw new BodyDecompressError('ZSTD', `decoded past the limit of ${max} bytes`);
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }

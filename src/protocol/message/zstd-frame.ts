@@ -38,6 +38,36 @@ function readLE(src: Uint8Array, at: number, size: number): number {
 
 /** Upper bound of the decoded size of every frame in `src`; throws ZstdFrameError on bad framing. */
 export function zstdDecodedSizeBound(src: Uint8Array): number {
+  return walkFrames(src, undefined);
+}
+
+/**
+ * `src` with every window descriptor lowered to the smallest window that still holds its frame's whole
+ * output (the same bytes when none needs it). A decoder that allocates the declared window up front
+ * (fzstd does) then allocates no more than the output: a 4-byte header may declare a 2 GiB window.
+ * Lossless: no match reaches further back than the output produced so far.
+ */
+export function zstdWithBoundedWindows(src: Uint8Array): Uint8Array {
+  const patches: [number, number][] = [];
+  walkFrames(src, patches);
+  if (patches.length === 0) return src;
+  const copy = Uint8Array.from(src);
+  for (const [at, descriptor] of patches) copy[at] = descriptor;
+  return copy;
+}
+
+function windowSize(descriptor: number): number {
+  const base = 2 ** (10 + (descriptor >>> 3));
+  return base + (base / 8) * (descriptor & 7);
+}
+
+function descriptorFor(size: number): number {
+  let exponent = 0;
+  while (2 ** (10 + exponent) < size) exponent++;
+  return exponent << 3;
+}
+
+function walkFrames(src: Uint8Array, patches: [number, number][] | undefined): number {
   if (src.length === 0) throw new ZstdFrameError('empty input is not a zstd frame');
   let ip = 0;
   let total = 0;
@@ -58,6 +88,7 @@ export function zstdDecodedSizeBound(src: Uint8Array): number {
     const fcsSize = fcsFlag === 0 ? (singleSegment ? 1 : 0) : 1 << fcsFlag;
     const headerRest = (singleSegment ? 0 : 1) + DICT_ID_SIZES[fhd & 3]! + fcsSize;
     if (ip + headerRest > src.length) throw new ZstdFrameError('zstd frame header truncated');
+    const windowAt = singleSegment ? -1 : ip;
     let contentSize: number | undefined;
     if (fcsSize > 0) {
       contentSize = readLE(src, ip + headerRest - fcsSize, fcsSize) + (fcsSize === 2 ? 256 : 0);
@@ -87,7 +118,11 @@ export function zstdDecodedSizeBound(src: Uint8Array): number {
         `zstd frame claims ${contentSize} bytes but its blocks hold at most ${frameBound}`,
       );
     }
-    total += contentSize ?? frameBound;
+    const frameOutput = contentSize ?? frameBound;
+    if (patches !== undefined && windowAt >= 0 && windowSize(src[windowAt]!) > Math.max(1024, frameOutput)) {
+      patches.push([windowAt, descriptorFor(frameOutput)]);
+    }
+    total += frameOutput;
   }
   return total;
 }
