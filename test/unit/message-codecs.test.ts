@@ -343,6 +343,23 @@ describe('a codec that is not there', () => {
     assert.equal(make({ compressType: 'lz4' }).config.compressLevel, 5);
   });
 
+  it('a WebAssembly module that fails to load is a typed error, and a later start tries again', async () => {
+    let attempts = 0;
+    const broken = { init: () => Promise.reject(new Error(`wasm missing ${++attempts}`)) };
+    overrideCodecEnvironment({
+      nativeZstd: undefined,
+      load: (name) => (name === 'fzstd' ? undefined : broken),
+    });
+    for (const n of [1, 2]) {
+      await assert.rejects(
+        prepareCompressionCodec('ZSTD'),
+        (e: unknown) =>
+          e instanceof CompressionCodecUnavailableError &&
+          e.message.includes(`@bokuweb/zstd-wasm failed to load (wasm missing ${n})`),
+      );
+    }
+  });
+
   it("node:zlib's zstd is preferred where the running Node has it", () => {
     const calls: string[] = [];
     overrideCodecEnvironment({

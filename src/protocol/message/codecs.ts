@@ -127,11 +127,26 @@ export async function prepareCompressionCodec(
     if (mod === undefined) return undefined;
     // Once per module object: a second init() replaces the module's memory under it.
     let init = wasmInits.get(mod);
-    if (init === undefined) wasmInits.set(mod, (init = mod.init()));
+    if (init === undefined) {
+      wasmInits.set(mod, (init = mod.init()));
+      init.catch(() => wasmInits.delete(mod));
+    }
     await init;
     return mod;
   })();
-  zstdWasm = await zstdWasmLoading;
+  try {
+    zstdWasm = await zstdWasmLoading;
+  } catch (err) {
+    zstdWasmLoading = undefined; // a later start() tries again
+    const { packageName, hint } = unavailable(type, operation);
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new CompressionCodecUnavailableError(
+      type,
+      operation,
+      packageName,
+      `${packageName} failed to load (${reason}); ${hint}`,
+    );
+  }
   if (zstdWasm === undefined) throw unavailable(type, operation);
 }
 
