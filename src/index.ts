@@ -40,6 +40,12 @@ export type {
   DevelopmentCertificates,
   IssuedCertificate,
 } from './transport/tls/x509.js';
+export {
+  BodyDecompressError,
+  CodecErrorCode,
+  CompressionCodecUnavailableError,
+} from './common/codec-errors.js';
+export type { BodyLocation } from './common/codec-errors.js';
 
 // Logging
 export { consoleLogger, silentLogger } from './common/logger.js';
@@ -67,6 +73,8 @@ export type { RequestCallback } from './client/producer/producer-request.js';
 export { createReplyMessage, getReplyToClient } from './client/request-reply/reply-message.js';
 export type { HasProperties } from './client/request-reply/reply-message.js';
 export type { ProducerOptions } from './client/producer/producer-options.js';
+export type { CompressionTypeName } from './client/producer/compression-options.js';
+export type { CompressionType } from './protocol/message/constants.js';
 export { SendResult, SendStatus } from './client/producer/send-result.js';
 export { BatchRuleError } from './client/producer/message-batch.js';
 export {
@@ -96,6 +104,14 @@ export type {
 // Options and objects shared by producers and consumers
 export { CLIENT_DEFAULTS } from './client/client-config.js';
 export type { ClientOptions } from './client/client-config.js';
+export {
+  defaultNameServerDiscoveryUrl,
+  NAME_SERVER_DISCOVERY_DEFAULTS,
+} from './client/name-server-discovery-options.js';
+export type {
+  NameServerAddressSource,
+  NameServerDiscoveryOptions,
+} from './client/name-server-discovery-options.js';
 export { ClientInstance } from './client/client-instance.js';
 export type { ClientInstanceOptions } from './client/client-instance.js';
 export { MessageQueue } from './client/message-queue.js';

@@ -122,6 +122,18 @@ export { decodeProperties, encodeProperties } from './protocol/message/propertie
 export { MessageConst, MessageSysFlag } from './protocol/message/constants.js';
 export { compressBody, decompressBody } from './protocol/message/compression.js';
 export {
+  checkCompressionCodec,
+  compressedSysFlag,
+  compressMessageBody,
+  COMPRESSION_TYPES,
+  decompressMessageBody,
+  parseCompressionType,
+  prepareCompressionCodec,
+} from './protocol/message/codecs.js';
+export type { MessageBodyDecompressOptions } from './protocol/message/codecs.js';
+export { compressionTypeOf } from './protocol/message/constants.js';
+export type { CompressionType } from './protocol/message/constants.js';
+export {
   decodeOffsetMessageId,
   decodeUniqueId,
   encodeOffsetMessageId,

@@ -12,6 +12,11 @@ import { namespaceFromNamesrvAddr } from '../protocol/message/index.js';
 import { resolveClientTls } from '../transport/tls/client-tls.js';
 import type { ClientTlsOption, ResolvedClientTls } from '../transport/tls/client-tls.js';
 import type { RPCHook } from '../transport/types.js';
+import { resolveNameServerDiscovery } from './name-server-discovery-options.js';
+import type {
+  NameServerDiscoveryConfig,
+  NameServerDiscoveryOptions,
+} from './name-server-discovery-options.js';
 
 export interface ClientOptions {
   /** Name server addresses: `"host:port;host:port"` or a list. Default: env NAMESRV_ADDR. */
@@ -43,6 +48,8 @@ export interface ClientOptions {
    * (`ca`, `cert` / `key` for mutual TLS, `servername`, `rejectUnauthorized` (default true), ...).
    */
   tls?: ClientTlsOption;
+  /** Name-server list from an HTTP endpoint or a function, polled (Java wsAddr); see the README. */
+  nameServerDiscovery?: NameServerDiscoveryOptions;
   logger?: Logger;
 }
 
@@ -73,6 +80,7 @@ export interface ClientConfig {
   readonly rpcHooks: readonly RPCHook[];
   /** Validated TLS settings; undefined: plain TCP. */
   readonly tls: ResolvedClientTls | undefined;
+  readonly nameServerDiscovery: NameServerDiscoveryConfig | undefined;
   readonly logger: Logger;
 }
 
@@ -162,6 +170,7 @@ export function resolveClientConfig(options: ClientOptions): ClientConfig {
     connectTimeoutMillis: options.connectTimeoutMillis ?? CLIENT_DEFAULTS.connectTimeoutMillis,
     rpcHooks: Object.freeze([...(options.rpcHooks ?? [])]),
     tls: resolveClientTls(options.tls),
+    nameServerDiscovery: resolveNameServerDiscovery(options.nameServerDiscovery, options.unitName),
     logger: options.logger ?? silentLogger,
   });
 }

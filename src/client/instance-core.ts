@@ -126,6 +126,7 @@ export class InstanceCore {
           this.cleanOfflineBroker();
           await this.sendHeartbeatToAllBrokers();
         });
+        this.api.startNameServerDiscovery(this.config, this.#tasks);
         this.#state = 'RUNNING';
         this.logger.info({ clientId: this.clientId }, 'client instance started');
         return;

@@ -19,7 +19,10 @@ import { RequestCode, ResponseCode } from '../protocol/codes/index.js';
 import { createRequest } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { GetRouteInfoRequestHeader, UnregisterClientRequestHeader } from '../protocol/headers/index.js';
+import type { BackgroundTasks } from './background-tasks.js';
+import type { ClientConfig } from './client-config.js';
 import { defaultRandomInt } from './clock.js';
+import { startNameServerDiscovery } from './name-server-discovery.js';
 import type { RandomInt } from './clock.js';
 
 /** What MQClientAPI needs from the transport's RemotingClient. */
@@ -27,24 +30,105 @@ export interface RemotingInvoker {
   invokeSync(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand>;
   invokeAsync(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand>;
   invokeOneway(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<void>;
+  /** Closes the connection to `addr` (a name server dropped from the list). */
+  closeChannel?(addr: string): void;
 }
 
 export class MQClientAPI {
   private nameServers: string[] = [];
   private nameServerIndex: number;
   readonly logger: Logger;
+  readonly #random: RandomInt;
+  /** Name-server calls waiting for an answer, by address. */
+  readonly #inFlight = new Map<string, number>();
+  /** Name servers dropped from the list whose connection closes once their calls have settled. */
+  readonly #closeWhenIdle = new Set<string>();
+  /** The first discovery poll, while the list is still empty: name-server calls wait for it. */
+  #firstAddresses: Promise<unknown> | undefined;
 
   constructor(
     readonly remoting: RemotingInvoker,
     options: { nameServerAddresses?: readonly string[]; logger?: Logger; random?: RandomInt } = {},
   ) {
     this.logger = options.logger ?? silentLogger;
-    this.nameServerIndex = (options.random ?? defaultRandomInt)() % 999;
+    this.#random = options.random ?? defaultRandomInt;
+    this.nameServerIndex = this.#random() % 999;
     this.updateNameServerAddressList(options.nameServerAddresses ?? []);
   }
 
   updateNameServerAddressList(addresses: readonly string[]): void {
     this.nameServers = [...addresses];
+  }
+
+  /**
+   * Switches to a new name-server list (discovery) when it differs as a set (Java
+   * NettyRemotingClient.updateNameServerAddressList). Calls in flight finish on their connection; the
+   * next call goes to the current name server if it stayed, else to a random new one; connections to
+   * dropped name servers close once their last call has settled (Java closes them at once).
+   */
+  switchNameServers(addresses: readonly string[]): boolean {
+    const next = [...new Set(addresses)];
+    const old = this.nameServers;
+    if (next.length === 0 || (next.length === old.length && next.every((a) => old.includes(a)))) return false;
+    const current = this.currentNameServer();
+    const kept = current === undefined ? -1 : next.indexOf(current);
+    this.nameServers = next;
+    this.nameServerIndex = kept >= 0 ? kept : this.#random() % next.length;
+    for (const addr of old) if (!next.includes(addr)) this.#closeWhenIdle.add(addr);
+    for (const addr of next) this.#closeWhenIdle.delete(addr);
+    this.logger.info({ old, new: next }, 'name server address list changed');
+    this.#closeIdle();
+    return true;
+  }
+
+  /** Starts polling the name-server list when the client config asks for it (client instance start). */
+  startNameServerDiscovery(config: ClientConfig, tasks: BackgroundTasks): void {
+    startNameServerDiscovery(config, this, tasks);
+  }
+
+  /** Name-server calls made while the list is empty wait for `poll` (bounded by their timeout). */
+  awaitFirstAddresses(poll: Promise<unknown>): void {
+    const settled = poll.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#firstAddresses = settled;
+    void settled.then(() => {
+      if (this.#firstAddresses === settled) this.#firstAddresses = undefined;
+    });
+  }
+
+  #closeIdle(): void {
+    for (const addr of this.#closeWhenIdle) {
+      if ((this.#inFlight.get(addr) ?? 0) > 0) continue;
+      this.#closeWhenIdle.delete(addr);
+      this.remoting.closeChannel?.(addr);
+      this.logger.info({ addr }, 'closed the connection to a name server no longer listed');
+    }
+  }
+
+  async #invokeCounted(
+    addr: string,
+    request: RemotingCommand,
+    timeoutMillis: number,
+  ): Promise<RemotingCommand> {
+    this.#inFlight.set(addr, (this.#inFlight.get(addr) ?? 0) + 1);
+    try {
+      return await this.remoting.invokeSync(addr, request, timeoutMillis);
+    } finally {
+      const left = (this.#inFlight.get(addr) ?? 1) - 1;
+      if (left === 0) this.#inFlight.delete(addr);
+      else this.#inFlight.set(addr, left);
+      if (left === 0 && this.#closeWhenIdle.has(addr)) this.#closeIdle();
+    }
+  }
+
+  async #waitForFirstAddresses(timeoutMillis: number): Promise<void> {
+    if (this.nameServers.length > 0 || this.#firstAddresses === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMillis)));
+    await Promise.race([this.#firstAddresses, timeout]);
+    clearTimeout(timer);
   }
 
   get nameServerAddressList(): readonly string[] {
@@ -66,6 +150,8 @@ export class MQClientAPI {
     makeRequest: () => RemotingCommand,
     timeoutMillis: number,
   ): Promise<RemotingCommand> {
+    const deadline = Date.now() + timeoutMillis;
+    await this.#waitForFirstAddresses(timeoutMillis);
     const n = this.nameServers.length;
     if (n === 0) {
       throw new MQClientError(
@@ -75,18 +161,19 @@ export class MQClientAPI {
         },
       );
     }
-    const deadline = Date.now() + timeoutMillis;
     let lastError: unknown;
     for (let i = 0; i < n; i++) {
-      const addr = this.nameServers[this.nameServerIndex % n] as string;
+      // Read the list again on each attempt: discovery may have switched it meanwhile.
+      const list = this.nameServers;
+      const addr = list[this.nameServerIndex % list.length] as string;
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       try {
-        return await this.remoting.invokeSync(addr, makeRequest(), remaining);
+        return await this.#invokeCounted(addr, makeRequest(), remaining);
       } catch (err) {
         if (!(err instanceof RemotingError)) throw err;
         lastError = err;
-        this.nameServerIndex = (this.nameServerIndex + 1) % n;
+        if (this.nameServers === list) this.nameServerIndex = (this.nameServerIndex + 1) % list.length;
         this.logger.warn({ addr, err: err.message }, 'name server call failed, switching to the next one');
         if (!(err instanceof RemotingConnectError)) throw err;
       }

@@ -8,6 +8,7 @@ import { RocketMQError } from '../../common/errors.js';
 import { checkTopic, Message, MessageConst } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
+import { COMPRESS_FLAG, compressOptions } from '../compress-flag.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
 import { processIo } from '../io.js';
@@ -17,7 +18,7 @@ import type { CliIo } from '../io.js';
 export const description = 'Send messages (sync, async or oneway) and print each SendResult';
 
 const USAGE =
-  'rmq send --namesrv ADDR --topic T [--tag TAG] [--keys K] (--body TEXT | --file PATH) [--mode sync|async|oneway] [--count N] [--group G] [--queue-id N [--broker-name B] | --sharding-key K]';
+  'rmq send --namesrv ADDR --topic T [--tag TAG] [--keys K] (--body TEXT | --file PATH) [--mode sync|async|oneway] [--count N] [--group G] [--queue-id N [--broker-name B] | --sharding-key K] [--compress zlib|lz4|zstd]';
 
 const FLAGS = {
   namesrv: NAMESRV_FLAG,
@@ -36,6 +37,7 @@ const FLAGS = {
     value: 'K',
     description: "Ordered send: the key's queue (Java's hash selector), __SHARDINGKEY set",
   },
+  compress: COMPRESS_FLAG,
   timeout: {
     type: 'string',
     value: 'MS',
@@ -126,6 +128,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       nameServer,
       sendMsgTimeout: timeout,
       ...withTls(clientTlsFromFlags(flags)),
+      ...compressOptions(flags.compress),
     });
   } catch (err) {
     if (err instanceof RocketMQError) throw new CliError(oneLine(err));

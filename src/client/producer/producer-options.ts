@@ -11,6 +11,9 @@ import {
   DEFAULT_MAX_MESSAGE_SIZE,
   SystemTopic,
 } from '../../protocol/message/validators.js';
+import type { CompressionType } from '../../protocol/message/constants.js';
+import { resolveCompression } from './compression-options.js';
+import type { CompressionTypeName } from './compression-options.js';
 import { TransportDefaults } from '../../transport/defaults.js';
 import { checkPositiveInt, resolveClientConfig } from '../client-config.js';
 import type { ClientConfig, ClientOptions } from '../client-config.js';
@@ -34,9 +37,11 @@ export interface ProducerOptions extends ClientOptions {
   retryTimesWhenSendAsyncFailed?: number;
   /** Sync: try another broker when the status is not SEND_OK. Default false. */
   retryAnotherBrokerWhenNotStoreOK?: boolean;
-  /** Bodies of at least this many bytes are zlib-compressed. Default 4096. */
+  /** Bodies of at least this many bytes are compressed (never batches). Default 4096; 0 = every body. */
   compressMsgBodyOverHowmuch?: number;
-  /** zlib level 0..9. Default 5. */
+  /** Codec of compressed bodies: 'ZLIB' (default), 'LZ4' or 'ZSTD', any case (Java compressType). */
+  compressType?: CompressionTypeName;
+  /** Level: zlib 0..9, zstd 1..22, ignored by LZ4 (as Java). Default 5. */
   compressLevel?: number;
   /** Largest body accepted, bytes. Default 4 MiB. */
   maxMessageSize?: number;
@@ -76,6 +81,7 @@ export const PRODUCER_DEFAULTS = {
   retryTimesWhenSendAsyncFailed: 2,
   retryAnotherBrokerWhenNotStoreOK: false,
   compressMsgBodyOverHowmuch: DEFAULT_COMPRESS_THRESHOLD,
+  compressType: 'ZLIB',
   compressLevel: DEFAULT_COMPRESS_LEVEL,
   maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
   createTopicKey: SystemTopic.AUTO_CREATE_TOPIC_KEY_TOPIC,
@@ -93,6 +99,7 @@ export interface ProducerConfig {
   readonly retryTimesWhenSendAsyncFailed: number;
   readonly retryAnotherBrokerWhenNotStoreOK: boolean;
   readonly compressMsgBodyOverHowmuch: number;
+  readonly compressType: CompressionType;
   readonly compressLevel: number;
   readonly maxMessageSize: number;
   readonly createTopicKey: string;
@@ -127,11 +134,7 @@ export function resolveProducerConfig(options: ProducerOptions): ProducerConfig 
   checkPositiveInt('defaultTopicQueueNums', o.defaultTopicQueueNums);
   const shutdownTimeoutMillis = o.shutdownTimeoutMillis ?? o.sendMsgTimeout + ASYNC_TIMEOUT_LATENESS;
   checkPositiveInt('shutdownTimeoutMillis', shutdownTimeoutMillis, true);
-  if (!Number.isInteger(o.compressLevel) || o.compressLevel < 0 || o.compressLevel > 9) {
-    throw new IllegalArgumentError(
-      `option compressLevel must be an integer 0..9, got ${String(o.compressLevel)}`,
-    );
-  }
+  const compression = resolveCompression(o.compressType, o.compressLevel);
   checkTopic(o.createTopicKey);
   checkDurations('latencyMax', options.latencyMax);
   checkDurations('notAvailableDuration', options.notAvailableDuration);
@@ -151,7 +154,7 @@ export function resolveProducerConfig(options: ProducerOptions): ProducerConfig 
     retryTimesWhenSendAsyncFailed: o.retryTimesWhenSendAsyncFailed,
     retryAnotherBrokerWhenNotStoreOK: !!o.retryAnotherBrokerWhenNotStoreOK,
     compressMsgBodyOverHowmuch: o.compressMsgBodyOverHowmuch,
-    compressLevel: o.compressLevel,
+    ...compression,
     maxMessageSize: o.maxMessageSize,
     createTopicKey: o.createTopicKey,
     defaultTopicQueueNums: o.defaultTopicQueueNums,

@@ -8,6 +8,7 @@
  * shutdown() drains: new sends are refused at once, the ones in flight settle with their real outcome
  * within the drain deadline (send/in-flight-sends.ts, send/send-call.ts), then the producer leaves.
  */
+import { prepareCompressionCodec } from '../../protocol/message/codecs.js';
 import { IllegalArgumentError, IllegalStateError, MQClientError } from '../../common/errors.js';
 import {
   checkMessage,
@@ -95,6 +96,7 @@ export class Producer extends ProducerRequestApi {
       );
     }
     this.#state = 'START_FAILED';
+    await prepareCompressionCodec(this.config.compressType); // the zstd WebAssembly encoder, where needed
     const core = this.#core;
     const instance = chooseClientInstance(this.#options, this.config.client);
     const shared = instanceCore(instance);

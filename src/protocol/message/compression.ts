@@ -1,7 +1,9 @@
 /**
  * Message body compression. RocketMQ's default (and the only algorithm implemented here) is ZLIB:
  * an RFC 1950 stream (2-byte header, deflate data, Adler-32) exactly as java.util.zip.Deflater
- * writes it; Node's zlib produces byte-identical output for the same level.
+ * writes it. At the same level Node's zlib writes the same bytes for small bodies; on larger ones
+ * Node's bundled zlib (Chromium's) may choose other matches than the system zlib Java links, a valid
+ * stream either way (test/fixtures/codecs). LZ4 and ZSTD live in codecs.ts.
  */
 import * as zlib from 'node:zlib';
 import { ProtocolError } from '../../common/errors.js';

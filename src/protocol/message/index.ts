@@ -8,6 +8,7 @@ export * from './crc32.js';
 export * from './address.js';
 export * from './message-id.js';
 export * from './compression.js';
+export * from './codecs.js';
 export * from './record.js';
 export * from './message.js';
 export * from './validators.js';

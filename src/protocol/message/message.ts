@@ -3,7 +3,7 @@
  * the other system properties next to the user's own (as in Java, one map). `MessageExt` is a decoded
  * stored message as consumers see it.
  */
-import { IllegalArgumentError, ProtocolError } from '../../common/errors.js';
+import { IllegalArgumentError } from '../../common/errors.js';
 import {
   KEY_SEPARATOR,
   MessageConst,
@@ -11,7 +11,8 @@ import {
   RESERVED_PROPERTY_NAMES,
   compressionTypeOf,
 } from './constants.js';
-import { decompressBody } from './compression.js';
+import { decompressMessageBody } from './codecs.js';
+import { BodyDecompressError, CompressionCodecUnavailableError } from '../../common/codec-errors.js';
 import { encodeOffsetMessageId } from './message-id.js';
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR, decodeProperties } from './properties.js';
 import type { MessageRecord } from './record.js';
@@ -200,22 +201,34 @@ export interface MessageExtOptions {
 
 /**
  * Build a MessageExt from a decoded record: parse properties, compute the ids and, when COMPRESSED is
- * set, inflate the body and clear the bit (5.x behaviour). LZ4/ZSTD bodies throw ProtocolError
- * (only zlib is implemented).
+ * set, decode the body with the codec its type bits name (zlib, LZ4 or ZSTD) and clear the bit (5.x
+ * behaviour). A body that cannot be decoded throws (BodyDecompressError, or
+ * CompressionCodecUnavailableError naming the package to install), told where the message is.
  */
 export function messageExtFromRecord(record: MessageRecord, options: MessageExtOptions = {}): MessageExt {
   const properties = decodeProperties(record.properties);
   let { body, sysFlag } = record;
   if (options.decompress !== false && sysFlag & MessageSysFlag.COMPRESSED) {
+    const location = { topic: record.topic, queueId: record.queueId, queueOffset: record.queueOffset };
     const type = compressionTypeOf(sysFlag);
-    if (type !== 'ZLIB') {
-      throw new ProtocolError(
-        `message body uses unsupported compression type ${type ?? (sysFlag & 0x700) >> 8}`,
+    if (type === undefined) {
+      const value = (sysFlag & MessageSysFlag.COMPRESSION_TYPE_MASK) >> 8;
+      throw new BodyDecompressError(
+        `type-${value}`,
+        `unknown compression type ${value} in sysFlag ${sysFlag}`,
+        location,
       );
     }
     const opts =
       options.maxDecompressedSize === undefined ? {} : { maxOutputLength: options.maxDecompressedSize };
-    body = decompressBody(body, opts);
+    try {
+      body = decompressMessageBody(body, type, opts);
+    } catch (err) {
+      if (err instanceof BodyDecompressError || err instanceof CompressionCodecUnavailableError) {
+        throw err.at(location);
+      }
+      throw err;
+    }
     sysFlag &= ~MessageSysFlag.COMPRESSED;
   }
   const offsetMsgId = encodeOffsetMessageId(record.storeHost, record.physicalOffset);

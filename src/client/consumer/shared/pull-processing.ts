@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../../../common/logger.js';
 import type { SubscriptionData } from '../../../protocol/body/index.js';
-import { MQClientError, ProtocolError } from '../../../common/errors.js';
+import { MQClientError } from '../../../common/errors.js';
 import {
   MessageConst,
   decodeMessageRecords,
@@ -29,19 +29,14 @@ export interface ProcessPullContext {
   logger?: Logger;
 }
 
-/** One record as a consumer sees it; a body in an unsupported compression is left compressed. */
+/**
+ * One record as a consumer sees it, its body decoded whatever its codec (zlib, LZ4, ZSTD). A body that
+ * cannot be decoded throws (BodyDecompressError, or CompressionCodecUnavailableError naming the package
+ * to install), so the pull fails and nothing past it is handed back or committed; Java's client drops
+ * such a message and the rest of the pull without a word.
+ */
 export function toPulledMessage(record: MessageRecord, ctx: ProcessPullContext): PulledMessage {
-  let msg: PulledMessage;
-  try {
-    msg = messageExtFromRecord(record, { brokerName: ctx.brokerName });
-  } catch (err) {
-    if (!(err instanceof ProtocolError)) throw err;
-    ctx.logger?.warn(
-      { topic: record.topic, queueOffset: record.queueOffset.toString(), err: err.message },
-      'message body not decompressed',
-    );
-    msg = messageExtFromRecord(record, { brokerName: ctx.brokerName, decompress: false });
-  }
+  const msg: PulledMessage = messageExtFromRecord(record, { brokerName: ctx.brokerName });
   if (ctx.namespace) msg.topic = withoutNamespace(msg.topic, ctx.namespace);
   if (msg.properties[MessageConst.PROPERTY_TRANSACTION_PREPARED] === 'true') {
     const uniq = msg.properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX];

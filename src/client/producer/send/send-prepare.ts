@@ -9,7 +9,8 @@
 import { ClientErrorCode, MQClientError, RemotingTooMuchRequestError } from '../../../common/errors.js';
 import type { SendMessageRequestHeader } from '../../../protocol/headers/index.js';
 import {
-  compressBody,
+  compressMessageBody,
+  compressedSysFlag,
   encodeProperties,
   isRetryTopic,
   MessageConst,
@@ -72,8 +73,8 @@ function prepareWire(host: ProducerCore, call: SendCall, wireTopic: string): Wir
   let body = msg.bodyBytes();
   let sysFlag = 0;
   if (!batch && body.length >= host.config.compressMsgBodyOverHowmuch) {
-    body = compressBody(body, host.config.compressLevel);
-    sysFlag |= MessageSysFlag.COMPRESSED | MessageSysFlag.COMPRESSION_ZLIB_TYPE;
+    body = compressMessageBody(body, host.config.compressType, host.config.compressLevel);
+    sysFlag |= compressedSysFlag(host.config.compressType);
   }
   if ((msg.getProperty(MessageConst.PROPERTY_TRANSACTION_PREPARED) ?? '').toLowerCase() === 'true') {
     sysFlag |= MessageSysFlag.TRANSACTION_PREPARED_TYPE;
