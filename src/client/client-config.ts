@@ -10,6 +10,7 @@ import { SerializeType } from '../protocol/codes/index.js';
 import type { SerializeTypeCode } from '../protocol/codes/index.js';
 import { namespaceFromNamesrvAddr } from '../protocol/message/index.js';
 import type { RPCHook } from '../transport/types.js';
+import { AclClientRPCHook, type AclCredentials } from './acl-rpc-hook.js';
 
 export interface ClientOptions {
   /** Name server addresses: `"host:port;host:port"` or a list. Default: env NAMESRV_ADDR. */
@@ -36,6 +37,8 @@ export interface ClientOptions {
   connectTimeoutMillis?: number;
   /** Hooks run around every request (ACL signing and the like). */
   rpcHooks?: readonly RPCHook[];
+  /** Sign every request for a cluster with ACL on (adds an AclClientRPCHook after `rpcHooks`). */
+  credentials?: AclCredentials;
   logger?: Logger;
 }
 
@@ -151,7 +154,10 @@ export function resolveClientConfig(options: ClientOptions): ClientConfig {
     mqClientApiTimeout: options.mqClientApiTimeout ?? CLIENT_DEFAULTS.mqClientApiTimeout,
     serializeType: SerializeType[serialize],
     connectTimeoutMillis: options.connectTimeoutMillis ?? CLIENT_DEFAULTS.connectTimeoutMillis,
-    rpcHooks: Object.freeze([...(options.rpcHooks ?? [])]),
+    rpcHooks: Object.freeze([
+      ...(options.rpcHooks ?? []),
+      ...(options.credentials ? [new AclClientRPCHook(options.credentials)] : []),
+    ]),
     logger: options.logger ?? silentLogger,
   });
 }

@@ -16,6 +16,7 @@ import type { SocketAddress } from '../../protocol/message/record.js';
 import { RemotingClient, RemotingServer } from '../../transport/index.js';
 import type { RemotingChannel } from '../../transport/index.js';
 import { ConfigStore, MessageStore } from '../store/index.js';
+import { attachBrokerAcl, signOutgoing, type ServerAcl } from '../acl/server-acl.js';
 import type { BrokerOptions, ResolvedBrokerOptions } from './core/broker-config.js';
 import { brokerHandlers, registerBrokerHandlers } from './broker-handlers.js';
 import { parseDelayLevels, resolveBrokerOptions } from './core/broker-config.js';
@@ -61,6 +62,7 @@ export class Broker {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
   private starting: Promise<void> | undefined;
+  private readonly acl: ServerAcl | undefined;
 
   constructor(options: BrokerOptions = {}) {
     const o = resolveBrokerOptions(options);
@@ -137,7 +139,10 @@ export class Broker {
       onChannelException: (channel) => this.onChannelGone(channel),
       onChannelIdle: (channel) => this.onChannelGone(channel),
     });
+    const acl = { file: o.aclFile, reloadIntervalMillis: o.aclReloadIntervalMillis, logger: o.logger };
+    this.acl = acl.file === undefined ? undefined : attachBrokerAcl({ ...acl, file: acl.file }, this.server);
     this.client = new RemotingClient({ connectTimeoutMillis: 3000 });
+    signOutgoing(this.client, o.namesrvCredentials);
     this.registrar = new BrokerRegistrar(
       this.client,
       o.namesrvAddrs,
@@ -217,6 +222,7 @@ export class Broker {
       this.pullHold.onMessageArrived(topic, queueId, offset),
     );
     this.schedule.start();
+    this.acl?.start();
     this.ctx.stats.start();
     this.timers = startPeriodicTasks({
       registerIntervalMillis: o.registerIntervalMillis,
@@ -265,6 +271,7 @@ export class Broker {
     this.state = 'stopping';
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.acl?.stop();
     this.ctx.stats.stop();
     const failures: unknown[] = [];
     const step = async (what: string, fn: () => unknown): Promise<void> => {

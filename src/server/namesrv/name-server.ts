@@ -8,6 +8,8 @@ import { silentLogger } from '../../common/logger.js';
 import type { Logger } from '../../common/logger.js';
 import type { SerializeTypeCode } from '../../protocol/codes/misc.js';
 import { RemotingServer } from '../../transport/index.js';
+import { attachNamesrvAcl, type ServerAcl } from '../acl/server-acl.js';
+import type { NamesrvQueryAccess } from '../acl/acl-guard.js';
 import { mergeHandlerTables, registerHandlerTable } from '../../transport/handler-table.js';
 import type { HandlerTable } from '../../transport/handler-table.js';
 import { brokerHandlers } from './broker-requests.js';
@@ -42,6 +44,15 @@ export interface NameServerOptions {
   /** Persist the KV configuration to this file (default: memory only). */
   kvConfigPath?: string;
   limits?: Partial<NameServerLimits>;
+  /**
+   * Access control: plain_acl.yml (or a directory of them). Registration, unregistration and every
+   * request that changes state then need an admin account; queries are `aclQueries`.
+   */
+  aclFile?: string;
+  /** Route and cluster queries under access control: 'open' (default) or 'signed' (any valid account). */
+  aclQueries?: NamesrvQueryAccess;
+  /** How often the ACL file is checked for changes, ms (default 1000). */
+  aclReloadIntervalMillis?: number;
   logger?: Logger;
   /** Clock, for tests. */
   now?: () => number;
@@ -79,6 +90,7 @@ export class NameServer {
   private readonly logger: Logger;
   private readonly host: string;
   private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  private readonly acl: ServerAcl | undefined;
 
   constructor(options: NameServerOptions = {}) {
     this.host = options.host ?? '127.0.0.1';
@@ -143,6 +155,19 @@ export class NameServer {
       logger: this.logger,
     });
     registerHandlerTable(this.server, namesrvHandlers(runtime));
+    if (options.aclFile !== undefined) {
+      this.acl = attachNamesrvAcl(
+        {
+          file: options.aclFile,
+          logger: this.logger,
+          ...(options.aclQueries !== undefined && { queries: options.aclQueries }),
+          ...(options.aclReloadIntervalMillis !== undefined && {
+            reloadIntervalMillis: options.aclReloadIntervalMillis,
+          }),
+        },
+        this.server,
+      );
+    }
     this.server.addChannelEventListener(this.liveness);
   }
 
@@ -157,6 +182,7 @@ export class NameServer {
       throw err;
     }
     this.liveness.start();
+    this.acl?.start();
     this.state = 'running';
     this.logger.info({ address: this.address }, 'name server started');
   }
@@ -179,6 +205,7 @@ export class NameServer {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     this.liveness.stop();
+    this.acl?.stop();
     await this.server.shutdown();
     this.logger.info('name server stopped');
   }
