@@ -15,6 +15,11 @@ import type { Logger } from '../common/logger.js';
 import { Broker } from './broker/broker.js';
 import type { BrokerOptions, FlushDiskType } from './broker/core/broker-config.js';
 import { NameServer } from './namesrv/index.js';
+import type { AclCredentials } from '../protocol/command/acl-signature.js';
+import type { NamesrvQueryAccess } from './acl/acl-guard.js';
+import { firstAdminCredentials } from './acl/acl-config.js';
+import { AclRulesFile } from './acl/acl-rules-file.js';
+import { silentLogger } from '../common/logger.js';
 
 export interface EmbeddedClusterOptions {
   /** Number of brokers (named broker-a, broker-b, ...) or per-broker options. Default 1. */
@@ -28,6 +33,14 @@ export interface EmbeddedClusterOptions {
   /** Name server port (default 0 = free). */
   namesrvPort?: number;
   host?: string;
+  /**
+   * Access control on the name server and every broker (plain_acl.yml or a directory of them). The
+   * brokers register with `aclCredentials`, by default the file's first admin account.
+   */
+  aclFile?: string;
+  aclCredentials?: AclCredentials;
+  /** Route and cluster queries on the name server: 'open' (default) or 'signed'. */
+  aclQueries?: NamesrvQueryAccess;
   logger?: Logger;
 }
 
@@ -55,6 +68,12 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       : options.brokers;
   if (specs.length < 1) throw new IllegalArgumentError('an embedded cluster needs at least one broker');
   const host = options.host ?? '127.0.0.1';
+  const aclFile = options.aclFile;
+  const brokerCredentials =
+    aclFile === undefined
+      ? undefined
+      : (options.aclCredentials ??
+        firstAdminCredentials(new AclRulesFile(aclFile, { logger: silentLogger }).rules));
   const ownRoot = options.storeRoot === undefined;
   const root = options.storeRoot ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rmq-cluster-')));
   const removeOnStop = ownRoot && !options.keepStore;
@@ -67,6 +86,8 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
     namesrv = new NameServer({
       host,
       port: options.namesrvPort ?? 0,
+      ...(aclFile !== undefined && { aclFile }),
+      ...(options.aclQueries !== undefined && { aclQueries: options.aclQueries }),
       ...(options.logger && { logger: options.logger }),
     });
     await namesrv.start();
@@ -84,6 +105,8 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       autoCreateTopicEnable: options.autoCreateTopicEnable ?? true,
       ...(options.flushDiskType && { flushDiskType: options.flushDiskType }),
       ...(options.logger && { logger: options.logger }),
+      ...(aclFile !== undefined && { aclFile }),
+      ...(brokerCredentials !== undefined && { namesrvCredentials: brokerCredentials }),
       ...spec,
       brokerName,
       namesrvAddrs: [namesrvAddress, ...(spec.namesrvAddrs ?? [])],

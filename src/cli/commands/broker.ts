@@ -10,6 +10,7 @@ import { CliError } from '../cli-error.js';
 import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
 import { serveUntilSignal } from '../serve.js';
 import { processIo } from '../io.js';
+import { ACL_CLIENT_FLAGS, ACL_SERVER_FLAGS, checkAclFile, credentialsFromFlags } from '../acl-flags.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Run a broker (message store) registered with name servers';
@@ -43,6 +44,8 @@ const FLAGS = {
     type: 'boolean',
     description: 'Do not create unknown topics on first send (no TBW102)',
   },
+  ...ACL_SERVER_FLAGS,
+  ...ACL_CLIENT_FLAGS,
   'log-level': logLevelFlag('info'),
 } as const;
 
@@ -63,6 +66,9 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const namesrvAddrs = parseNamesrv(flags.namesrv);
   if (namesrvAddrs.length === 0) throw new CliError('--namesrv is required, e.g. --namesrv 127.0.0.1:9876');
   const logger = consoleLogger(parseLogLevel(flags['log-level'], 'info'), 'broker');
+  // --access-key / --secret-key sign the registrations; with --acl they default to its first admin.
+  const fileAdmin = flags.acl === undefined ? undefined : checkAclFile(flags.acl);
+  const namesrvCredentials = credentialsFromFlags(flags, io.env) ?? fileAdmin;
   const broker = new Broker({
     namesrvAddrs,
     host: flags.host ?? '127.0.0.1',
@@ -73,6 +79,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     autoCreateTopicEnable: flags['no-auto-create'] !== true,
     ...(flags.store !== undefined && { storePath: flags.store }),
     ...(flags['advertise-ip'] !== undefined && { brokerIP: flags['advertise-ip'] }),
+    ...(flags.acl !== undefined && { aclFile: flags.acl }),
+    ...(namesrvCredentials !== undefined && { namesrvCredentials }),
     logger,
   });
   return serveUntilSignal({

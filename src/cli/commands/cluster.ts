@@ -14,6 +14,9 @@ import { RemotingClient } from '../../transport/remoting-client.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
+import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
+import { AclClientRPCHook } from '../../client/acl-rpc-hook.js';
+import type { AclCredentials } from '../../client/acl-rpc-hook.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
 
@@ -25,6 +28,7 @@ const FLAGS = {
   namesrv: NAMESRV_FLAG,
   json: { type: 'boolean', description: 'Print the cluster info as JSON' },
   'request-timeout': TIMEOUT_MS_FLAG,
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 export interface AdminSession {
@@ -51,9 +55,11 @@ export async function withAdmin<T>(
   nameServerAddresses: string[],
   timeoutFlag: string | undefined,
   fn: (session: AdminSession) => Promise<T>,
+  credentials?: AclCredentials,
 ): Promise<T> {
   const timeoutMillis = intFlag('request-timeout', timeoutFlag, 3000, 1);
   const remoting = new RemotingClient({ connectTimeoutMillis: timeoutMillis, logger: silentLogger });
+  if (credentials) remoting.registerRPCHook(new AclClientRPCHook(credentials));
   const api = new MQClientAPI(remoting, { nameServerAddresses, random: () => 0 });
   try {
     return await fn({ api, remoting, timeoutMillis });
@@ -101,6 +107,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     nameServersFrom(flags.namesrv, io.env),
     flags['request-timeout'],
     fetchClusterInfo,
+    credentialsFromFlags(flags, io.env),
   );
   const plain = clusterInfoToPlain(info);
   if (flags.json) {

@@ -10,6 +10,7 @@ import { checkGroup, checkTopic } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG } from '../flags.js';
+import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { nameServersFrom } from './cluster.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
@@ -49,6 +50,7 @@ const FLAGS = {
     default: '80',
     description: 'Characters of the body to print (0 = none)',
   },
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 function printable(s: string): boolean {
@@ -102,8 +104,10 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const idleSeconds = intFlag('timeout', flags.timeout, 5, 0, 86_400);
   const bodyChars = intFlag('body-chars', flags['body-chars'], 80, 0, 1_000_000);
 
+  const credentials = credentialsFromFlags(flags, io.env);
   const consumer = new PullConsumer({
     nameServer,
+    ...(credentials && { credentials }),
     consumerGroup: group,
     consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
     logger: silentLogger,

@@ -10,6 +10,7 @@ import { intFlag, parseFlags } from '../args.js';
 import { logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
 import { serveUntilSignal } from '../serve.js';
 import { processIo } from '../io.js';
+import { ACL_SERVER_FLAGS, checkAclFile } from '../acl-flags.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Run a name server and a broker in one process (development)';
@@ -39,6 +40,7 @@ const FLAGS = {
     description: 'Store directory (kept between runs)',
   },
   flush: { type: 'string', value: 'MODE', default: 'async', description: 'Disk flush: async or sync' },
+  ...ACL_SERVER_FLAGS,
   'log-level': logLevelFlag('warn'),
 } as const;
 
@@ -48,6 +50,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const logger = consoleLogger(parseLogLevel(flags['log-level'], 'warn'), 'dev');
   const storeRoot = path.resolve(flags.store ?? DEFAULT_DEV_STORE);
   const host = flags.host ?? '127.0.0.1';
+  const aclAdmin = flags.acl === undefined ? undefined : checkAclFile(flags.acl);
   return serveUntilSignal({
     logger,
     stdout: io.stdout,
@@ -63,6 +66,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         keepStore: true,
         autoCreateTopicEnable: true,
         flushDiskType: parseFlush(flags.flush),
+        ...(flags.acl !== undefined && { aclFile: flags.acl }),
+        ...(aclAdmin !== undefined && { aclCredentials: aclAdmin }),
         logger,
       }),
     readyText: (cluster) => {
@@ -72,6 +77,9 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         `name server  ${ns}`,
         `broker       ${broker.brokerName} at ${broker.address} (cluster ${broker.options.clusterName}, ${broker.options.flushDiskType})`,
         `store        ${storeRoot}`,
+        ...(flags.acl !== undefined
+          ? [`acl          ${flags.acl} (sign with --access-key / --secret-key)`]
+          : []),
         '',
         'Point clients at the name server, e.g.:',
         `  rmq send --namesrv ${ns} --topic TopicTest --body hello`,

@@ -3,6 +3,7 @@ import type { TopicRouteData } from '../../protocol/body/index.js';
 import { parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
+import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { nameServersFrom, withAdmin } from './cluster.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
@@ -15,6 +16,7 @@ const FLAGS = {
   namesrv: NAMESRV_FLAG,
   topic: { type: 'string', value: 'TOPIC', description: 'Topic to look up (required)' },
   'request-timeout': TIMEOUT_MS_FLAG,
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 /** JSON-ready form of a route (Maps become objects keyed by broker id). */
@@ -38,8 +40,11 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   if (flags === undefined) return 0;
   const topic = flags.topic;
   if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
-  const route = await withAdmin(nameServersFrom(flags.namesrv, io.env), flags['request-timeout'], (s) =>
-    s.api.getTopicRouteInfoFromNameServer(topic, s.timeoutMillis),
+  const route = await withAdmin(
+    nameServersFrom(flags.namesrv, io.env),
+    flags['request-timeout'],
+    (s) => s.api.getTopicRouteInfoFromNameServer(topic, s.timeoutMillis),
+    credentialsFromFlags(flags, io.env),
   );
   io.stdout.write(`${JSON.stringify(routeToPlain(route), null, 2)}\n`);
   return 0;

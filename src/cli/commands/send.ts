@@ -9,6 +9,7 @@ import { checkTopic, Message, MessageConst } from '../../protocol/message/index.
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG } from '../flags.js';
+import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
 
@@ -33,6 +34,7 @@ const FLAGS = {
     default: '3000',
     description: 'Send timeout per message (all retries)',
   },
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 const MODES = ['sync', 'async', 'oneway'] as const;
@@ -108,12 +110,14 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   } else {
     body = Buffer.from(flags.body ?? '', 'utf8');
   }
+  const credentials = credentialsFromFlags(flags, io.env);
   let producer: Producer;
   try {
     producer = new Producer({
       producerGroup: flags.group ?? 'rmq_cli_producer',
       nameServer,
       sendMsgTimeout: timeout,
+      ...(credentials && { credentials }),
     });
   } catch (err) {
     if (err instanceof RocketMQError) throw new CliError(oneLine(err));

@@ -11,6 +11,7 @@ import { checkTopic, SystemTopic } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
+import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { expectSuccess, fetchClusterInfo, nameServersFrom, withAdmin } from './cluster.js';
 import type { AdminSession } from './cluster.js';
 import { processIo } from '../io.js';
@@ -41,11 +42,13 @@ const CREATE_FLAGS = {
   },
   order: { type: 'boolean', description: 'Mark the topic as ordered' },
   'request-timeout': TIMEOUT_MS_FLAG,
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 const LIST_FLAGS = {
   namesrv: NAMESRV_FLAG,
   'request-timeout': TIMEOUT_MS_FLAG,
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 export interface CreateTopicSpec {
@@ -133,15 +136,21 @@ async function create(argv: string[], io: CliIo): Promise<number> {
     perm: intFlag('perm', flags.perm, 6, 0, 7),
     order: flags.order === true,
   };
-  await withAdmin(nameServersFrom(flags.namesrv, io.env), flags['request-timeout'], async (session) => {
-    for (const target of await targetBrokers(session, flags.cluster, flags.broker)) {
-      await createTopicOnBroker(session, target.addr, spec);
-      io.stdout.write(
-        `created topic ${topic} on ${target.name === target.addr ? target.addr : `${target.name} (${target.addr})`}: ` +
-          `${spec.readQueueNums} read / ${spec.writeQueueNums} write queues, perm ${spec.perm}\n`,
-      );
-    }
-  });
+  const credentials = credentialsFromFlags(flags, io.env);
+  await withAdmin(
+    nameServersFrom(flags.namesrv, io.env),
+    flags['request-timeout'],
+    async (session) => {
+      for (const target of await targetBrokers(session, flags.cluster, flags.broker)) {
+        await createTopicOnBroker(session, target.addr, spec);
+        io.stdout.write(
+          `created topic ${topic} on ${target.name === target.addr ? target.addr : `${target.name} (${target.addr})`}: ` +
+            `${spec.readQueueNums} read / ${spec.writeQueueNums} write queues, perm ${spec.perm}\n`,
+        );
+      }
+    },
+    credentials,
+  );
   return 0;
 }
 
@@ -165,6 +174,7 @@ async function list(argv: string[], io: CliIo): Promise<number> {
       expectSuccess(response.code, response.remark, s.api.currentNameServer() ?? '');
       return decodeTopicList(response.body ?? Buffer.from('{}')).topicList;
     },
+    credentialsFromFlags(flags, io.env),
   );
   for (const t of [...topics].sort()) io.stdout.write(`${t}\n`);
   return 0;

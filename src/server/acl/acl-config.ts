@@ -212,3 +212,11 @@ export function buildAclRules(sources: readonly AclSource[]): AclRules {
   }
   return { globalWhiteAddresses: globals, accounts, dataVersions, warnings };
 }
+
+/** The first admin account's keys (what a broker started next to the file registers with by default). */
+export function firstAdminCredentials(rules: AclRules): { accessKey: string; secretKey: string } | undefined {
+  for (const account of rules.accounts.values()) {
+    if (account.admin) return { accessKey: account.accessKey, secretKey: account.secretKey };
+  }
+  return undefined;
+}

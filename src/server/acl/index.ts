@@ -1,5 +1,5 @@
 export { AclConfigError, AclRefusedError, JAVA_ACL_EXCEPTION } from './acl-errors.js';
-export { buildAclRules, Perm as AclPerm, parsePerm, permits } from './acl-config.js';
+export { buildAclRules, firstAdminCredentials, Perm as AclPerm, parsePerm, permits } from './acl-config.js';
 export type { AclAccount, AclRules, AclSource } from './acl-config.js';
 export { ADMIN_CODES, requiredPermissions } from './acl-classify.js';
 export { checkAccess } from './acl-validator.js';
