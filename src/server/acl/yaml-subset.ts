@@ -253,9 +253,9 @@ class Reader {
       this.pos++;
       const next = this.lines[this.pos];
       if (inline !== '') {
+        map[key] = parseInline(inline, line.no);
         if (next && next.indent > indent)
           throw new YamlSubsetError(`unexpected indentation after "${key}: ${inline}"`, next.no);
-        map[key] = parseInline(inline, line.no);
       } else if (next && next.indent > indent) {
         map[key] = this.block(next.indent);
       } else if (next && next.indent === indent && isItem(next.text)) {
