@@ -16,12 +16,17 @@ import type { RemotingCommand } from '../../protocol/command/remoting-command.js
 import type { RPCHook } from '../../transport/types.js';
 import { ADMIN_CODES, requiredPermissions, UnreadableRequestError } from './acl-classify.js';
 import { AclRefusedError } from './acl-errors.js';
-import type { AclRulesFile } from './acl-rules-file.js';
+import type { AclRules } from './acl-config.js';
+
+/** Where the current rules are read from on every request (AclRulesFile, or fixed rules in tests). */
+export interface AclRulesSource {
+  readonly rules: AclRules;
+}
 import { checkAccess } from './acl-validator.js';
 
 const NO_RESOURCES: ReadonlyMap<string, number> = new Map();
 
-export function brokerAclHook(rules: AclRulesFile): RPCHook {
+export function brokerAclHook(rules: AclRulesSource): RPCHook {
   return {
     beforeRequest(remoteAddress: string, request: RemotingCommand): void {
       let resources = NO_RESOURCES;
@@ -60,7 +65,7 @@ export const NAMESRV_QUERY_CODES: ReadonlySet<number> = new Set([
   RequestCode.GET_NAMESRV_CONFIG,
 ]);
 
-export function namesrvAclHook(rules: AclRulesFile, queries: NamesrvQueryAccess): RPCHook {
+export function namesrvAclHook(rules: AclRulesSource, queries: NamesrvQueryAccess): RPCHook {
   return {
     beforeRequest(remoteAddress: string, request: RemotingCommand): void {
       if (NAMESRV_QUERY_CODES.has(request.code)) {
