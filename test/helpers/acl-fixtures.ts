@@ -12,6 +12,8 @@ import { sendRequest } from './broker-client.js';
 
 export const TOPIC = 'AclOrders';
 export const GROUP = 'AclGroup';
+/** A group no raw request touches, for the end-to-end consumer. */
+export const PULL_GROUP = 'AclPullGroup';
 
 export const ACCOUNTS = {
   producer: { accessKey: 'producerAK', secretKey: 'producer-secret' },
@@ -42,6 +44,7 @@ accounts:
       - ${TOPIC}=SUB
     groupPerms:
       - ${GROUP}=SUB
+      - ${PULL_GROUP}=SUB
   - accessKey: adminAK01
     secretKey: admin-secret
     admin: true
