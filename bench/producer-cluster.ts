@@ -5,7 +5,9 @@
 import { startEmbeddedCluster } from '../src/server/embedded-cluster.js';
 
 const brokers = Number(process.argv[2] ?? '1');
-const cluster = await startEmbeddedCluster({ brokers });
+// Optional: a plain_acl.yml to turn access control on (the signing benchmark).
+const aclFile = process.argv[3];
+const cluster = await startEmbeddedCluster({ brokers, ...(aclFile !== undefined && { aclFile }) });
 process.stdout.write(`NAMESRV ${cluster.namesrvAddress}\n`);
 
 let stopping = false;

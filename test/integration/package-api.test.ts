@@ -21,6 +21,7 @@ import type { EmbeddedCluster, SendResult } from 'rocketmq-ts';
 /** Every name `rocketmq-ts` exports; a change here is a change of the public API. */
 const PUBLIC_NAMES = [
   'AclClientRPCHook',
+  'AclConfigError',
   'Broker',
   'CLIENT_DEFAULTS',
   'ClientErrorCode',
