@@ -301,6 +301,31 @@ describe('ACL on an embedded cluster', () => {
     );
   });
 
+  it('IP allowlists over the wire: a global pattern, then an account pattern, let unsigned requests in', async () => {
+    const unsigned = () => client.invokeSync(brokerAddr, createRequest(RequestCode.GET_BROKER_CONFIG), 5000);
+    const trusted = () =>
+      client.invokeSync(
+        brokerAddr,
+        createRequest(RequestCode.GET_BROKER_CONFIG, {
+          extFields: { AccessKey: 'trustedAK', Signature: 'none' },
+        }),
+        5000,
+      );
+    const reloaded = (what: string, check: () => Promise<RemotingCommand>, code: number) =>
+      waitFor(what, async () => ((await check()).code === code ? true : undefined), 5000, 20);
+    assertRefused(await unsigned(), 'No accessKey is configured');
+    assertRefused(await trusted(), 'Check signature failed for accessKey=trustedAK');
+    fs.writeFileSync(aclFile, aclYaml({ globalWhite: '127.0.0-9.*' }));
+    await reloaded('the global allowlist', unsigned, ResponseCode.SUCCESS);
+    fs.writeFileSync(aclFile, aclYaml());
+    await reloaded('the global allowlist removed', unsigned, ResponseCode.SYSTEM_ERROR);
+    fs.writeFileSync(aclFile, aclYaml({ trustedAddress: '127.0.0.{1,2}' }));
+    await reloaded('the account allowlist', trusted, ResponseCode.SUCCESS);
+    assertRefused(await unsigned(), 'No accessKey is configured');
+    fs.writeFileSync(aclFile, aclYaml());
+    await reloaded('the rules restored', trusted, ResponseCode.SYSTEM_ERROR);
+  });
+
   it('a malformed or missing file fails at construction with the reason', () => {
     const bad = path.join(dir, 'bad.yml');
     fs.writeFileSync(bad, 'accounts:\n  - accessKey: short\n    secretKey: x\n');
