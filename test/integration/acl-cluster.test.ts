@@ -406,6 +406,17 @@ describe('ACL on an embedded cluster', () => {
     const badFile = await rmq(['namesrv', '--acl', path.join(dir, 'missing.yml'), '--port', '0']);
     assert.notEqual(badFile.code, 0);
     assert.match(badFile.stderr, /--acl: cannot read the ACL file/);
+    for (const server of [['dev'], ['broker', '--namesrv', namesrvAddr]]) {
+      const failed = await rmq([
+        ...server,
+        '--acl',
+        path.join(dir, 'missing.yml'),
+        '--store',
+        path.join(dir, 'cli-store'),
+      ]);
+      assert.notEqual(failed.code, 0);
+      assert.match(failed.stderr, /--acl: cannot read the ACL file/);
+    }
     const badQueries = await rmq(['namesrv', '--acl', aclFile, '--acl-queries', 'closed', '--port', '0']);
     assert.match(badQueries.stderr, /--acl-queries must be open or signed/);
   });
