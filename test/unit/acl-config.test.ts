@@ -221,3 +221,37 @@ describe('account rules', () => {
     assert.equal(permits(Perm.ANY, Perm.SUB), true);
   });
 });
+
+describe('an ACL directory (the conf/acl folder)', () => {
+  it('reads every .yml / .yaml under it, in name order, and reloads when one changes', async () => {
+    const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { AclRulesFile } = await import('../../src/server/acl/acl-rules-file.js');
+    const { silentLogger } = await import('../../src/common/logger.js');
+    const dir = mkdtempSync(join(tmpdir(), 'rmq-acl-dir-'));
+    try {
+      mkdirSync(join(dir, 'team'));
+      writeFileSync(join(dir, 'a.yml'), 'accounts:\n- accessKey: first-key\n  secretKey: first-secret');
+      writeFileSync(
+        join(dir, 'team', 'b.yaml'),
+        'accounts:\n- accessKey: second-key\n  secretKey: second-secret',
+      );
+      writeFileSync(join(dir, 'notes.txt'), 'accounts: [not read]');
+      const file = new AclRulesFile(dir, { logger: silentLogger });
+      assert.deepEqual([...file.rules.accounts.keys()], ['first-key', 'second-key']);
+      writeFileSync(
+        join(dir, 'team', 'b.yaml'),
+        'accounts:\n- accessKey: third-key\n  secretKey: third-secret',
+      );
+      await file.poll();
+      assert.deepEqual([...file.rules.accounts.keys()], ['first-key', 'third-key']);
+      assert.equal(file.reloads, 1);
+      writeFileSync(join(dir, 'a.yml'), 'accounts:\n\t- broken');
+      await file.poll();
+      assert.deepEqual([...file.rules.accounts.keys()], ['first-key', 'third-key']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
