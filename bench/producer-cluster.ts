@@ -7,10 +7,15 @@ import { startEmbeddedCluster } from '../src/server/embedded-cluster.js';
 import { createDevelopmentCertificates } from '../src/transport/tls/x509.js';
 
 const brokers = Number(process.argv[2] ?? '1');
-const certs = process.argv[3] === 'tls' ? createDevelopmentCertificates() : undefined;
+// Optional third argument: 'tls' (permissive TLS, the TLS benchmark) or a plain_acl.yml path (access
+// control on, the signing benchmark).
+const mode = process.argv[3];
+const certs = mode === 'tls' ? createDevelopmentCertificates() : undefined;
+const aclFile = mode !== undefined && mode !== 'tls' ? mode : undefined;
 const cluster = await startEmbeddedCluster({
   brokers,
   ...(certs && { tls: { mode: 'permissive', cert: certs.server.cert, key: certs.server.key } }),
+  ...(aclFile !== undefined && { aclFile }),
 });
 if (certs) process.stdout.write(`CA ${Buffer.from(certs.ca.cert).toString('base64')}\n`);
 process.stdout.write(`NAMESRV ${cluster.namesrvAddress}\n`);

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Producer } from '../src/client/index.js';
 import { Message } from '../src/protocol/message/index.js';
 import { compareTlsToPlain } from './tls-compare.js';
+import { BENCH_CREDENTIALS, signingMicroBench, writeBenchAclFile } from './acl-signing.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '4');
 const ASYNC_WINDOW = 128;
@@ -32,6 +33,9 @@ function randomBody(size: number): Buffer {
   return out;
 }
 
+/** TPS of each scenario in this run, by label (the signing ratios compare with them). */
+const tpsByLabel = new Map<string, number>();
+
 function report(label: string, s: Stats): void {
   const rts = s.rtNs.map((n) => Number(n) / 1e6).sort((a, b) => a - b);
   const pct = (p: number): number =>
@@ -39,6 +43,7 @@ function report(label: string, s: Stats): void {
   const avg = rts.length === 0 ? 0 : rts.reduce((a, b) => a + b, 0) / rts.length;
   const max = rts.length === 0 ? 0 : (rts[rts.length - 1] as number);
   const tps = Math.round((s.ok * 1000) / s.elapsedMs);
+  tpsByLabel.set(label, tps);
   process.stdout.write(
     `${label.padEnd(20)} Send TPS: ${tps} Max RT(ms): ${max.toFixed(0)} Average RT(ms): ${avg.toFixed(3)} ` +
       `Send Failed: ${s.sendFailed} Response Failed: ${s.responseFailed} | p50(ms): ${pct(0.5).toFixed(3)} ` +
@@ -68,9 +73,9 @@ async function drive(window: number, one: () => Promise<boolean>): Promise<Stats
   return stats;
 }
 
-async function startClusterProcess(): Promise<{ namesrv: string; stop(): Promise<void> }> {
+async function startClusterProcess(aclFile?: string): Promise<{ namesrv: string; stop(): Promise<void> }> {
   const script = fileURLToPath(new URL('./producer-cluster.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, '1'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, '1', ...(aclFile ? [aclFile] : [])], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
@@ -132,6 +137,42 @@ async function main(): Promise<void> {
     await cluster.stop();
   }
   await compareTlsToPlain(SECONDS);
+  await signedScenarios();
+}
+
+/** The same sync / async 128 B sends, signed, against a broker and name server with ACL on. */
+async function signedScenarios(): Promise<void> {
+  for (const line of signingMicroBench()) process.stdout.write(`${line}\n`);
+  const cluster = await startClusterProcess(writeBenchAclFile());
+  const producer = new Producer({
+    producerGroup: 'bench_producer',
+    nameServer: cluster.namesrv,
+    credentials: BENCH_CREDENTIALS,
+  });
+  try {
+    await producer.start();
+    const body = randomBody(128);
+    for (let i = 0; i < 200; i++) await producer.send(new Message(TOPIC, body));
+    const msg = (): Message => new Message(TOPIC, body);
+    report(
+      'signed sync 128B',
+      await drive(1, async () => (await producer.send(msg())).sendStatus === 'SEND_OK'),
+    );
+    report(
+      'signed async 128B',
+      await drive(ASYNC_WINDOW, async () => (await producer.sendAsync(msg())).sendStatus === 'SEND_OK'),
+    );
+    for (const mode of ['sync', 'async']) {
+      const plain = tpsByLabel.get(`${mode} 128B`) ?? 0;
+      const signed = tpsByLabel.get(`signed ${mode} 128B`) ?? 0;
+      process.stdout.write(
+        `ACL ${mode} 128B end to end: signed + checked ${signed} msg/s vs plain ${plain} msg/s, ratio ${(signed / Math.max(plain, 1)).toFixed(2)}\n`,
+      );
+    }
+  } finally {
+    await producer.shutdown();
+    await cluster.stop();
+  }
 }
 
 main().catch((err: unknown) => {

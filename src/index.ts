@@ -139,3 +139,5 @@ export { Broker } from './server/broker/broker.js';
 export type { BrokerOptions, FlushDiskType } from './server/broker/core/broker-config.js';
 export { startEmbeddedCluster } from './server/embedded-cluster.js';
 export type { EmbeddedCluster, EmbeddedClusterOptions } from './server/embedded-cluster.js';
+export { AclConfigError } from './server/acl/acl-errors.js';
+export type { NamesrvQueryAccess } from './server/acl/acl-guard.js';

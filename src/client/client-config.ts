@@ -17,6 +17,7 @@ import type {
   NameServerDiscoveryConfig,
   NameServerDiscoveryOptions,
 } from './name-server-discovery-options.js';
+import { AclClientRPCHook, type AclCredentials } from './acl-rpc-hook.js';
 
 export interface ClientOptions {
   /** Name server addresses: `"host:port;host:port"` or a list. Default: env NAMESRV_ADDR. */
@@ -50,6 +51,8 @@ export interface ClientOptions {
   tls?: ClientTlsOption;
   /** Name-server list from an HTTP endpoint or a function, polled (Java wsAddr); see the README. */
   nameServerDiscovery?: NameServerDiscoveryOptions;
+  /** Sign every request for a cluster with ACL on (adds an AclClientRPCHook after `rpcHooks`). */
+  credentials?: AclCredentials;
   logger?: Logger;
 }
 
@@ -168,7 +171,10 @@ export function resolveClientConfig(options: ClientOptions): ClientConfig {
     mqClientApiTimeout: options.mqClientApiTimeout ?? CLIENT_DEFAULTS.mqClientApiTimeout,
     serializeType: SerializeType[serialize],
     connectTimeoutMillis: options.connectTimeoutMillis ?? CLIENT_DEFAULTS.connectTimeoutMillis,
-    rpcHooks: Object.freeze([...(options.rpcHooks ?? [])]),
+    rpcHooks: Object.freeze([
+      ...(options.rpcHooks ?? []),
+      ...(options.credentials ? [new AclClientRPCHook(options.credentials)] : []),
+    ]),
     tls: resolveClientTls(options.tls),
     nameServerDiscovery: resolveNameServerDiscovery(options.nameServerDiscovery, options.unitName),
     logger: options.logger ?? silentLogger,

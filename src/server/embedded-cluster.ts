@@ -18,6 +18,11 @@ import type { TransactionOptions } from './broker/transaction/transaction-option
 import { NameServer } from './namesrv/index.js';
 import type { ClientTlsOption } from '../transport/tls/client-tls.js';
 import type { ServerTlsConfig } from '../transport/tls/server-tls.js';
+import type { AclCredentials } from '../protocol/command/acl-signature.js';
+import type { NamesrvQueryAccess } from './acl/acl-guard.js';
+import { firstAdminCredentials } from './acl/acl-config.js';
+import { AclRulesFile } from './acl/acl-rules-file.js';
+import { silentLogger } from '../common/logger.js';
 
 export interface EmbeddedClusterOptions {
   /** Number of brokers (named broker-a, broker-b, ...) or per-broker options. Default 1. */
@@ -39,6 +44,14 @@ export interface EmbeddedClusterOptions {
   tls?: ServerTlsConfig;
   /** TLS of the brokers' connections to the name server (needed when it enforces TLS). */
   namesrvTls?: ClientTlsOption;
+  /**
+   * Access control on the name server and every broker (plain_acl.yml or a directory of them). The
+   * brokers register with `aclCredentials`, by default the file's first admin account.
+   */
+  aclFile?: string;
+  aclCredentials?: AclCredentials;
+  /** Route and cluster queries on the name server: 'open' (default) or 'signed'. */
+  aclQueries?: NamesrvQueryAccess;
   logger?: Logger;
 }
 
@@ -66,6 +79,12 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       : options.brokers;
   if (specs.length < 1) throw new IllegalArgumentError('an embedded cluster needs at least one broker');
   const host = options.host ?? '127.0.0.1';
+  const aclFile = options.aclFile;
+  const brokerCredentials =
+    aclFile === undefined
+      ? undefined
+      : (options.aclCredentials ??
+        firstAdminCredentials(new AclRulesFile(aclFile, { logger: silentLogger }).rules));
   const ownRoot = options.storeRoot === undefined;
   const root = options.storeRoot ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rmq-cluster-')));
   const removeOnStop = ownRoot && !options.keepStore;
@@ -78,6 +97,8 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
     namesrv = new NameServer({
       host,
       port: options.namesrvPort ?? 0,
+      ...(aclFile !== undefined && { aclFile }),
+      ...(options.aclQueries !== undefined && { aclQueries: options.aclQueries }),
       ...(options.logger && { logger: options.logger }),
       ...(options.orderMessageEnable !== undefined && { orderMessageEnable: options.orderMessageEnable }),
       ...(options.tls && { tls: options.tls }),
@@ -100,6 +121,8 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       ...options.transactions,
       ...(options.tls && { tls: options.tls }),
       ...(options.namesrvTls !== undefined && { namesrvTls: options.namesrvTls }),
+      ...(aclFile !== undefined && { aclFile }),
+      ...(brokerCredentials !== undefined && { namesrvCredentials: brokerCredentials }),
       ...spec,
       brokerName,
       namesrvAddrs: [namesrvAddress, ...(spec.namesrvAddrs ?? [])],

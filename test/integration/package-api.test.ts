@@ -24,6 +24,7 @@ const PUBLIC_NAMES = [
   'BatchRuleError',
   'BatchSendError',
   'BodyDecompressError',
+  'AclConfigError',
   'Broker',
   'CLIENT_DEFAULTS',
   'ClientErrorCode',

@@ -41,3 +41,28 @@ describe('ACL request signing', () => {
     assert.throws(() => new AclClientRPCHook({ accessKey: 'a', secretKey: '' }), /secretKey/);
   });
 });
+
+describe('the credentials option', () => {
+  it('adds a signing hook after the given hooks, and is checked at construction', async () => {
+    const { resolveClientConfig } = await import('../../src/client/client-config.js');
+    const seen: string[] = [];
+    const config = resolveClientConfig({
+      nameServer: '127.0.0.1:9876',
+      rpcHooks: [{ beforeRequest: (_a, r) => void seen.push(r.extFields?.Signature ?? 'unsigned') }],
+      credentials: { accessKey: 'RocketMQ', secretKey: '12345678' },
+    });
+    assert.equal(config.rpcHooks.length, 2);
+    const request = createRequest(105, { extFields: { topic: 'TopicTest' } });
+    for (const hook of config.rpcHooks) hook.beforeRequest?.('x', request);
+    assert.deepEqual(seen, ['unsigned']);
+    assert.equal(request.extFields?.Signature, '0jiwhsaYp5ObE5GObbZH1I8/FT4=');
+    assert.throws(
+      () =>
+        resolveClientConfig({
+          nameServer: '127.0.0.1:9876',
+          credentials: { accessKey: 'ak', secretKey: '' },
+        }),
+      /secretKey/,
+    );
+  });
+});

@@ -12,6 +12,7 @@ import { serveUntilSignal } from '../serve.js';
 import { TRANSACTION_FLAGS, transactionOptionsFromFlags } from '../transaction-flags.js';
 import { processIo } from '../io.js';
 import { brokerNamesrvTls, SERVER_TLS_FLAGS, serverTlsFromFlags, tlsNote, withTls } from '../tls-flags.js';
+import { ACL_CLIENT_FLAGS, ACL_SERVER_FLAGS, checkAclFile, credentialsFromFlags } from '../acl-flags.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Run a broker (message store) registered with name servers';
@@ -46,6 +47,8 @@ const FLAGS = {
     description: 'Do not create unknown topics on first send (no TBW102)',
   },
   ...TRANSACTION_FLAGS,
+  ...ACL_SERVER_FLAGS,
+  ...ACL_CLIENT_FLAGS,
   'log-level': logLevelFlag('info'),
   ...SERVER_TLS_FLAGS,
   'namesrv-tls': {
@@ -72,6 +75,9 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const namesrvAddrs = parseNamesrv(flags.namesrv);
   if (namesrvAddrs.length === 0) throw new CliError('--namesrv is required, e.g. --namesrv 127.0.0.1:9876');
   const logger = consoleLogger(parseLogLevel(flags['log-level'], 'info'), 'broker');
+  // --access-key / --secret-key sign the registrations; with --acl they default to its first admin.
+  const fileAdmin = flags.acl === undefined ? undefined : checkAclFile(flags.acl);
+  const namesrvCredentials = credentialsFromFlags(flags, io.env) ?? fileAdmin;
   const broker = new Broker({
     namesrvAddrs,
     host: flags.host ?? '127.0.0.1',
@@ -85,6 +91,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     ...(flags['advertise-ip'] !== undefined && { brokerIP: flags['advertise-ip'] }),
     ...withTls(serverTlsFromFlags(flags)),
     ...(flags['namesrv-tls'] === true && { namesrvTls: brokerNamesrvTls(flags) }),
+    ...(flags.acl !== undefined && { aclFile: flags.acl }),
+    ...(namesrvCredentials !== undefined && { namesrvCredentials }),
     logger,
   });
   return serveUntilSignal({

@@ -16,6 +16,9 @@ import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from '../tls-flags.js';
 import type { ClientTlsConfig } from '../../transport/tls/client-tls.js';
+import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
+import { AclClientRPCHook } from '../../client/acl-rpc-hook.js';
+import type { AclCredentials } from '../../client/acl-rpc-hook.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
 
@@ -28,6 +31,7 @@ const FLAGS = {
   json: { type: 'boolean', description: 'Print the cluster info as JSON' },
   'request-timeout': TIMEOUT_MS_FLAG,
   ...CLIENT_TLS_FLAGS,
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 export interface AdminSession {
@@ -55,9 +59,11 @@ export async function withAdmin<T>(
   timeoutFlag: string | undefined,
   fn: (session: AdminSession) => Promise<T>,
   tls?: ClientTlsConfig,
+  credentials?: AclCredentials,
 ): Promise<T> {
   const timeoutMillis = intFlag('request-timeout', timeoutFlag, 3000, 1);
   const remoting = new RemotingClient({ connectTimeoutMillis: timeoutMillis, logger: silentLogger, tls });
+  if (credentials) remoting.registerRPCHook(new AclClientRPCHook(credentials));
   const api = new MQClientAPI(remoting, { nameServerAddresses, random: () => 0 });
   try {
     return await fn({ api, remoting, timeoutMillis });
@@ -106,6 +112,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     flags['request-timeout'],
     fetchClusterInfo,
     clientTlsFromFlags(flags),
+    credentialsFromFlags(flags, io.env),
   );
   const plain = clusterInfoToPlain(info);
   if (flags.json) {

@@ -10,6 +10,7 @@ import { checkGroup, checkTopic } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG } from '../flags.js';
+import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { nameServersFrom } from './cluster.js';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
 import { processIo } from '../io.js';
@@ -51,6 +52,7 @@ const FLAGS = {
     description: 'Characters of the body to print (0 = none)',
   },
   ...CLIENT_TLS_FLAGS,
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 function printable(s: string): boolean {
@@ -104,8 +106,10 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const idleSeconds = intFlag('timeout', flags.timeout, 5, 0, 86_400);
   const bodyChars = intFlag('body-chars', flags['body-chars'], 80, 0, 1_000_000);
 
+  const credentials = credentialsFromFlags(flags, io.env);
   const consumer = new PullConsumer({
     nameServer,
+    ...(credentials && { credentials }),
     consumerGroup: group,
     consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
     logger: silentLogger,

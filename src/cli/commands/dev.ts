@@ -13,6 +13,7 @@ import { TRANSACTION_FLAGS, transactionOptionsFromFlags } from '../transaction-f
 import { DEV_TLS_FLAGS, devTlsFromFlags } from '../dev-tls.js';
 import { SERVER_TLS_FLAGS } from '../tls-flags.js';
 import { processIo } from '../io.js';
+import { ACL_SERVER_FLAGS, checkAclFile } from '../acl-flags.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Run a name server and a broker in one process (development)';
@@ -44,6 +45,7 @@ const FLAGS = {
   },
   flush: { type: 'string', value: 'MODE', default: 'async', description: 'Disk flush: async or sync' },
   ...TRANSACTION_FLAGS,
+  ...ACL_SERVER_FLAGS,
   'log-level': logLevelFlag('warn'),
   ...SERVER_TLS_FLAGS,
   ...DEV_TLS_FLAGS,
@@ -57,6 +59,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const host = flags.host ?? '127.0.0.1';
   const transactions = transactionOptionsFromFlags(flags);
   const tls = devTlsFromFlags(flags, host);
+  const aclAdmin = flags.acl === undefined ? undefined : checkAclFile(flags.acl);
   return serveUntilSignal({
     logger,
     stdout: io.stdout,
@@ -77,6 +80,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         autoCreateTopicEnable: true,
         flushDiskType: parseFlush(flags.flush),
         ...tls?.cluster,
+        ...(flags.acl !== undefined && { aclFile: flags.acl }),
+        ...(aclAdmin !== undefined && { aclCredentials: aclAdmin }),
         logger,
       }),
     readyText: (cluster) => {
@@ -87,6 +92,9 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         `broker       ${broker.brokerName} at ${broker.address} (cluster ${broker.options.clusterName}, ${broker.options.flushDiskType})`,
         `store        ${storeRoot}`,
         ...(tls?.describe ?? []),
+        ...(flags.acl !== undefined
+          ? [`acl          ${flags.acl} (sign with --access-key / --secret-key)`]
+          : []),
         '',
         'Point clients at the name server, e.g.:',
         `  rmq send --namesrv ${ns} --topic TopicTest --body hello${tls ? ` ${tls.clientFlags}` : ''}`,

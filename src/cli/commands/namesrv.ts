@@ -8,6 +8,8 @@ import { serveUntilSignal } from '../serve.js';
 import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseLogLevel } from '../flags.js';
 import { processIo } from '../io.js';
 import { SERVER_TLS_FLAGS, serverTlsFromFlags, tlsNote, withTls } from '../tls-flags.js';
+import { ACL_SERVER_FLAGS, checkAclFile } from '../acl-flags.js';
+import { CliError } from '../cli-error.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Run a name server (route registry for brokers and clients)';
@@ -28,6 +30,13 @@ const FLAGS = {
     description: 'Put orderTopicConf (KV namespace ORDER_TOPIC_CONFIG) into routes',
   },
   'kv-config': { type: 'string', value: 'FILE', description: 'Persist the KV configuration to FILE' },
+  ...ACL_SERVER_FLAGS,
+  'acl-queries': {
+    type: 'string',
+    value: 'MODE',
+    default: 'open',
+    description: 'With --acl: route and cluster queries open, or signed (any valid account)',
+  },
   'log-level': logLevelFlag('warn'),
   ...SERVER_TLS_FLAGS,
 } as const;
@@ -37,6 +46,10 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   if (flags === undefined) return 0;
   const logger = consoleLogger(parseLogLevel(flags['log-level'], 'warn'), 'namesrv');
 
+  const aclQueries = flags['acl-queries'] ?? 'open';
+  if (aclQueries !== 'open' && aclQueries !== 'signed')
+    throw new CliError(`--acl-queries must be open or signed, got "${aclQueries}"`);
+  if (flags.acl !== undefined) checkAclFile(flags.acl);
   const server = new NameServer({
     host: flags.host ?? '127.0.0.1',
     port: intFlag('port', flags.port, 9876, 0, 65535),
@@ -44,6 +57,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     orderMessageEnable: flags['order-message'] === true,
     ...(flags['kv-config'] !== undefined && { kvConfigPath: flags['kv-config'] }),
     ...withTls(serverTlsFromFlags(flags)),
+    ...(flags.acl !== undefined && { aclFile: flags.acl, aclQueries }),
     logger,
   });
   const address = `${flags.host ?? '127.0.0.1'}:${flags.port ?? '9876'}`;

@@ -4,6 +4,7 @@ import { parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from '../tls-flags.js';
+import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { nameServersFrom, withAdmin } from './cluster.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
@@ -17,6 +18,7 @@ const FLAGS = {
   topic: { type: 'string', value: 'TOPIC', description: 'Topic to look up (required)' },
   'request-timeout': TIMEOUT_MS_FLAG,
   ...CLIENT_TLS_FLAGS,
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 /** JSON-ready form of a route (Maps become objects keyed by broker id). */
@@ -45,6 +47,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     flags['request-timeout'],
     (s) => s.api.getTopicRouteInfoFromNameServer(topic, s.timeoutMillis),
     clientTlsFromFlags(flags),
+    credentialsFromFlags(flags, io.env),
   );
   io.stdout.write(`${JSON.stringify(routeToPlain(route), null, 2)}\n`);
   return 0;

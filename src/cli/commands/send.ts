@@ -11,6 +11,7 @@ import { CliError } from '../cli-error.js';
 import { COMPRESS_FLAG, compressOptions } from '../compress-flag.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
+import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { processIo } from '../io.js';
 import { checkTargetFlags, senderFor } from './send-target.js';
 import type { CliIo } from '../io.js';
@@ -45,6 +46,7 @@ const FLAGS = {
     description: 'Send timeout per message (all retries)',
   },
   ...CLIENT_TLS_FLAGS,
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 const MODES = ['sync', 'async', 'oneway'] as const;
@@ -121,6 +123,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   } else {
     body = Buffer.from(flags.body ?? '', 'utf8');
   }
+  const credentials = credentialsFromFlags(flags, io.env);
   let producer: Producer;
   try {
     producer = new Producer({
@@ -129,6 +132,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       sendMsgTimeout: timeout,
       ...withTls(clientTlsFromFlags(flags)),
       ...compressOptions(flags.compress),
+      ...(credentials && { credentials }),
     });
   } catch (err) {
     if (err instanceof RocketMQError) throw new CliError(oneLine(err));

@@ -12,6 +12,7 @@ import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from '../tls-flags.js';
+import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { expectSuccess, fetchClusterInfo, nameServersFrom, withAdmin } from './cluster.js';
 import type { AdminSession } from './cluster.js';
 import { processIo } from '../io.js';
@@ -53,12 +54,14 @@ const CREATE_FLAGS = {
   },
   'request-timeout': TIMEOUT_MS_FLAG,
   ...CLIENT_TLS_FLAGS,
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 const LIST_FLAGS = {
   namesrv: NAMESRV_FLAG,
   'request-timeout': TIMEOUT_MS_FLAG,
   ...CLIENT_TLS_FLAGS,
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 export interface CreateTopicSpec {
@@ -148,6 +151,7 @@ async function create(argv: string[], io: CliIo): Promise<number> {
   };
   const nameServers = nameServersFrom(flags.namesrv, io.env);
   const tls = clientTlsFromFlags(flags);
+  const credentials = credentialsFromFlags(flags, io.env);
   await withAdmin(
     nameServers,
     flags['request-timeout'],
@@ -176,6 +180,7 @@ async function create(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`set order conf of ${topic} on ${nameServers.join(';')}: ${conf}\n`);
     },
     tls,
+    credentials,
   );
   return 0;
 }
@@ -201,6 +206,7 @@ async function list(argv: string[], io: CliIo): Promise<number> {
       return decodeTopicList(response.body ?? Buffer.from('{}')).topicList;
     },
     clientTlsFromFlags(flags),
+    credentialsFromFlags(flags, io.env),
   );
   for (const t of [...topics].sort()) io.stdout.write(`${t}\n`);
   return 0;

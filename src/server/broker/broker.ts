@@ -17,6 +17,7 @@ import { RemotingClient, RemotingServer } from '../../transport/index.js';
 import { resolveClientTls } from '../../transport/tls/client-tls.js';
 import type { RemotingChannel } from '../../transport/index.js';
 import { ConfigStore, MessageStore } from '../store/index.js';
+import { attachBrokerAcl, signOutgoing, type ServerAcl } from '../acl/server-acl.js';
 import type { BrokerOptions, ResolvedBrokerOptions } from './core/broker-config.js';
 import { brokerHandlers, registerBrokerHandlers } from './broker-handlers.js';
 import { parseDelayLevels, resolveBrokerOptions } from './core/broker-config.js';
@@ -64,6 +65,7 @@ export class Broker {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
   private starting: Promise<void> | undefined;
+  private readonly acl: ServerAcl | undefined;
 
   constructor(options: BrokerOptions = {}) {
     const o = resolveBrokerOptions(options);
@@ -141,7 +143,10 @@ export class Broker {
       onChannelIdle: (channel) => this.onChannelGone(channel),
     });
     const namesrvTls = resolveClientTls(o.namesrvTls, 'broker option namesrvTls');
+    const acl = { file: o.aclFile, reloadIntervalMillis: o.aclReloadIntervalMillis, logger: o.logger };
+    this.acl = acl.file === undefined ? undefined : attachBrokerAcl({ ...acl, file: acl.file }, this.server);
     this.client = new RemotingClient({ connectTimeoutMillis: 3000, tls: namesrvTls });
+    signOutgoing(this.client, o.namesrvCredentials);
     this.registrar = new BrokerRegistrar(
       this.client,
       o.namesrvAddrs,
@@ -223,6 +228,7 @@ export class Broker {
     );
     this.schedule.start();
     this.transactions.start();
+    this.acl?.start();
     this.ctx.stats.start();
     this.timers = startPeriodicTasks({
       registerIntervalMillis: o.registerIntervalMillis,
@@ -271,6 +277,7 @@ export class Broker {
     this.state = 'stopping';
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.acl?.stop();
     this.ctx.stats.stop();
     const failures: unknown[] = [];
     const step = async (what: string, fn: () => unknown): Promise<void> => {

@@ -8,6 +8,8 @@ import { silentLogger } from '../../common/logger.js';
 import type { Logger } from '../../common/logger.js';
 import type { SerializeTypeCode } from '../../protocol/codes/misc.js';
 import { RemotingServer } from '../../transport/index.js';
+import { attachNamesrvAcl, type ServerAcl } from '../acl/server-acl.js';
+import type { NamesrvQueryAccess } from '../acl/acl-guard.js';
 import { mergeHandlerTables, registerHandlerTable } from '../../transport/handler-table.js';
 import type { ServerTlsConfig } from '../../transport/tls/server-tls.js';
 import type { HandlerTable } from '../../transport/handler-table.js';
@@ -45,6 +47,15 @@ export interface NameServerOptions {
   limits?: Partial<NameServerLimits>;
   /** TLS: mode (disabled / permissive / enforcing), certificate, client auth. Default: disabled. */
   tls?: ServerTlsConfig;
+  /**
+   * Access control: plain_acl.yml (or a directory of them). Registration, unregistration and every
+   * request that changes state then need an admin account; queries are `aclQueries`.
+   */
+  aclFile?: string;
+  /** Route and cluster queries under access control: 'open' (default) or 'signed' (any valid account). */
+  aclQueries?: NamesrvQueryAccess;
+  /** How often the ACL file is checked for changes, ms (default 1000). */
+  aclReloadIntervalMillis?: number;
   logger?: Logger;
   /** Clock, for tests. */
   now?: () => number;
@@ -82,6 +93,7 @@ export class NameServer {
   private readonly logger: Logger;
   private readonly host: string;
   private state: 'new' | 'starting' | 'running' | 'stopped' = 'new';
+  private readonly acl: ServerAcl | undefined;
 
   constructor(options: NameServerOptions = {}) {
     this.host = options.host ?? '127.0.0.1';
@@ -147,6 +159,19 @@ export class NameServer {
       tls: options.tls,
     });
     registerHandlerTable(this.server, namesrvHandlers(runtime));
+    if (options.aclFile !== undefined) {
+      this.acl = attachNamesrvAcl(
+        {
+          file: options.aclFile,
+          logger: this.logger,
+          ...(options.aclQueries !== undefined && { queries: options.aclQueries }),
+          ...(options.aclReloadIntervalMillis !== undefined && {
+            reloadIntervalMillis: options.aclReloadIntervalMillis,
+          }),
+        },
+        this.server,
+      );
+    }
     this.server.addChannelEventListener(this.liveness);
   }
 
@@ -161,6 +186,7 @@ export class NameServer {
       throw err;
     }
     this.liveness.start();
+    this.acl?.start();
     this.state = 'running';
     this.logger.info({ address: this.address }, 'name server started');
   }
@@ -183,6 +209,7 @@ export class NameServer {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     this.liveness.stop();
+    this.acl?.stop();
     await this.server.shutdown();
     this.logger.info('name server stopped');
   }

@@ -8,6 +8,7 @@ import type { Logger } from '../../../common/logger.js';
 import { silentLogger } from '../../../common/logger.js';
 import { IllegalArgumentError } from '../../../common/errors.js';
 import { Perm } from '../../../protocol/codes/misc.js';
+import type { AclCredentials } from '../../../protocol/command/acl-signature.js';
 import type { StoreHooks } from '../../store/index.js';
 import type { ClientTlsOption } from '../../../transport/tls/client-tls.js';
 import type { ServerTlsConfig } from '../../../transport/tls/server-tls.js';
@@ -104,6 +105,12 @@ export interface ResolvedBrokerOptions extends PullHoldLimits, TransactionOption
   logger: Logger;
   /** Store test hooks (e.g. a slow fdatasync); not a Java option. */
   storeHooks: StoreHooks | undefined;
+  /** Access control (Java aclEnable): plain_acl.yml, or a directory of them; undefined = off. */
+  aclFile: string | undefined;
+  /** How often the ACL file is checked for changes, ms. */
+  aclReloadIntervalMillis: number;
+  /** Sign registrations to name servers that enforce access control (an admin account there). */
+  namesrvCredentials: AclCredentials | undefined;
 }
 
 export const DEFAULT_MESSAGE_DELAY_LEVEL = '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h';
@@ -145,6 +152,9 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   storeHooks: undefined,
   tls: undefined,
   namesrvTls: undefined,
+  aclFile: undefined,
+  aclReloadIntervalMillis: 1_000,
+  namesrvCredentials: undefined,
 };
 
 /** What `new Broker(...)` takes: any subset of the options; the rest default. */

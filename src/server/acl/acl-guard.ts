@@ -1,0 +1,78 @@
+/**
+ * Access control as a server RPC hook, where Java's broker puts it (BrokerController.initialAcl
+ * registers `validator.validate(validator.parse(request, remoteAddr))` as a server hook): the
+ * dispatcher runs it after finding the request's processor and before the processor, so a refused
+ * request changes nothing, and answers the AclRefusedError it throws as SYSTEM_ERROR with the
+ * "org.apache.rocketmq.acl.common.AclException: <reason>" remark (Java 4.9.8's form, less the stack
+ * frame Java appends). Unknown codes never get here: they are answered REQUEST_CODE_NOT_SUPPORTED.
+ *
+ * The name server policy goes further than Java, whose name server checks nothing: every request
+ * that changes state (broker registration, unregistration and heartbeats, KV config, name-server
+ * config, write permissions, topic registration and deletion, and any code not listed as a query)
+ * needs an admin account; the queries are open, or need any valid signature (`queries: 'signed'`).
+ */
+import { RequestCode } from '../../protocol/codes/request-code.js';
+import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
+import type { RPCHook } from '../../transport/types.js';
+import { ADMIN_CODES, requiredPermissions, UnreadableRequestError } from './acl-classify.js';
+import { AclRefusedError } from './acl-errors.js';
+import type { AclRules } from './acl-config.js';
+
+/** Where the current rules are read from on every request (AclRulesFile, or fixed rules in tests). */
+export interface AclRulesSource {
+  readonly rules: AclRules;
+}
+import { checkAccess } from './acl-validator.js';
+
+const NO_RESOURCES: ReadonlyMap<string, number> = new Map();
+
+export function brokerAclHook(rules: AclRulesSource): RPCHook {
+  return {
+    beforeRequest(remoteAddress: string, request: RemotingCommand): void {
+      let resources = NO_RESOURCES;
+      if (request.extFields !== undefined) {
+        try {
+          resources = requiredPermissions(request);
+        } catch (err) {
+          if (err instanceof UnreadableRequestError) throw new AclRefusedError(err.message);
+          throw err;
+        }
+      }
+      checkAccess(rules.rules, request, remoteAddress, {
+        resources,
+        adminOnly: ADMIN_CODES.has(request.code),
+      });
+    },
+  };
+}
+
+/** How the name server treats route and cluster queries when access control is on. */
+export type NamesrvQueryAccess = 'open' | 'signed';
+
+/** Name server requests that only read. Everything else needs an admin account. */
+export const NAMESRV_QUERY_CODES: ReadonlySet<number> = new Set([
+  RequestCode.GET_ROUTEINFO_BY_TOPIC,
+  RequestCode.GET_BROKER_CLUSTER_INFO,
+  RequestCode.GET_KV_CONFIG,
+  RequestCode.GET_KVLIST_BY_NAMESPACE,
+  RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER,
+  RequestCode.GET_TOPICS_BY_CLUSTER,
+  RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_NS,
+  RequestCode.GET_UNIT_TOPIC_LIST,
+  RequestCode.GET_HAS_UNIT_SUB_TOPIC_LIST,
+  RequestCode.GET_HAS_UNIT_SUB_UNUNIT_TOPIC_LIST,
+  RequestCode.GET_BROKER_MEMBER_GROUP,
+  RequestCode.GET_NAMESRV_CONFIG,
+]);
+
+export function namesrvAclHook(rules: AclRulesSource, queries: NamesrvQueryAccess): RPCHook {
+  return {
+    beforeRequest(remoteAddress: string, request: RemotingCommand): void {
+      if (NAMESRV_QUERY_CODES.has(request.code)) {
+        if (queries === 'signed') checkAccess(rules.rules, request, remoteAddress, undefined);
+        return;
+      }
+      checkAccess(rules.rules, request, remoteAddress, { resources: NO_RESOURCES, adminOnly: true });
+    },
+  };
+}

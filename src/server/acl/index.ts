@@ -1,0 +1,13 @@
+export { AclConfigError, AclRefusedError, JAVA_ACL_EXCEPTION } from './acl-errors.js';
+export { buildAclRules, firstAdminCredentials, Perm as AclPerm, parsePerm, permits } from './acl-config.js';
+export type { AclAccount, AclRules, AclSource } from './acl-config.js';
+export { ADMIN_CODES, requiredPermissions } from './acl-classify.js';
+export { checkAccess } from './acl-validator.js';
+export type { AccessGrant, AccessNeeds } from './acl-validator.js';
+export { AclRulesFile, DEFAULT_ACL_RELOAD_INTERVAL_MILLIS } from './acl-rules-file.js';
+export { brokerAclHook, namesrvAclHook, NAMESRV_QUERY_CODES } from './acl-guard.js';
+export type { NamesrvQueryAccess } from './acl-guard.js';
+export { attachBrokerAcl, attachNamesrvAcl, signOutgoing } from './server-acl.js';
+export type { ServerAcl } from './server-acl.js';
+export { addressPattern, expandIP } from './remote-address.js';
+export { parseYamlSubset, YamlSubsetError } from './yaml-subset.js';

@@ -1,0 +1,67 @@
+/**
+ * Turning access control on for a server: load the rules (a bad file fails here, at construction),
+ * register the checking hook on the server, and sign the server's own outgoing requests (a broker's
+ * registrations to a protected name server) when it has credentials.
+ */
+import { IllegalArgumentError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import { signRequest } from '../../protocol/command/acl-signature.js';
+import type { AclCredentials } from '../../protocol/command/acl-signature.js';
+import type { RPCHook } from '../../transport/types.js';
+import { brokerAclHook, namesrvAclHook } from './acl-guard.js';
+import type { NamesrvQueryAccess } from './acl-guard.js';
+import { AclRulesFile } from './acl-rules-file.js';
+
+interface HookRegistry {
+  registerRPCHook(hook: RPCHook): void;
+}
+
+export interface ServerAcl {
+  readonly rules: AclRulesFile;
+  start(): void;
+  stop(): void;
+}
+
+export interface ServerAclOptions {
+  /** plain_acl.yml, or a directory of .yml files. */
+  file: string;
+  reloadIntervalMillis?: number;
+  logger: Logger;
+}
+
+function attach(
+  options: ServerAclOptions,
+  server: HookRegistry,
+  hook: (rules: AclRulesFile) => RPCHook,
+): ServerAcl {
+  const rules = new AclRulesFile(options.file, {
+    logger: options.logger,
+    ...(options.reloadIntervalMillis !== undefined && { reloadIntervalMillis: options.reloadIntervalMillis }),
+  });
+  server.registerRPCHook(hook(rules));
+  options.logger.info({ path: options.file, accounts: rules.rules.accounts.size }, 'access control on');
+  return { rules, start: () => rules.start(), stop: () => rules.stop() };
+}
+
+export function attachBrokerAcl(options: ServerAclOptions, server: HookRegistry): ServerAcl {
+  return attach(options, server, brokerAclHook);
+}
+
+export function attachNamesrvAcl(
+  options: ServerAclOptions & { queries?: NamesrvQueryAccess },
+  server: HookRegistry,
+): ServerAcl {
+  const queries = options.queries ?? 'open';
+  if (queries !== 'open' && queries !== 'signed')
+    throw new IllegalArgumentError(`aclQueries must be 'open' or 'signed', got ${String(queries)}`);
+  return attach(options, server, (rules) => namesrvAclHook(rules, queries));
+}
+
+/** Signs every request a server's own client sends (the broker registering with name servers). */
+export function signOutgoing(client: HookRegistry, credentials: AclCredentials | undefined): void {
+  if (credentials === undefined) return;
+  if (!credentials.accessKey || !credentials.secretKey)
+    throw new IllegalArgumentError('namesrvCredentials need both accessKey and secretKey');
+  const frozen = Object.freeze({ ...credentials });
+  client.registerRPCHook({ beforeRequest: (_addr, request) => signRequest(request, frozen) });
+}
