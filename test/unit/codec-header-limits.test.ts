@@ -84,20 +84,19 @@ describe('header field cap', () => {
     );
   });
 
-  it('a million keys in a 13 MiB header are refused in milliseconds (decoding them took ~6 s)', () => {
+  it('a million keys in a 13 MiB header are refused at the field cap, not after reading them all (that took ~6 s)', () => {
+    // Key 1,100 is followed by bytes that are not JSON: a decoder that stops at the cap (1,024 fields)
+    // refuses with HeaderLimitError; one that read on would fail on the garbage with another error.
+    // (No timing: the position of the refusal proves the early stop.)
     const parts: string[] = [];
-    for (let i = 0; i < 1_000_000; i++) parts.push(`"k${i}":"v"`);
+    for (let i = 0; i < 1_000_000; i++) parts.push(i === 1_100 ? `"k${i}":!not json!` : `"k${i}":"v"`);
     const big = jsonPayload(`{"code":10,"extFields":{${parts.join(',')}},"flag":0,"opaque":1}`);
     // The header-length cap alone refuses it; the field cap must stop it as well (a raised length cap).
-    for (const decode of [
-      () => decodeFramePayload(big),
+    assert.throws(() => decodeFramePayload(big), isLimit('headerLength', 1));
+    assert.throws(
       () => decodeFramePayload(big, { maxHeaderLength: 16 * 1024 * 1024, maxHeaderFields: max }),
-    ]) {
-      const begin = performance.now();
-      assert.throws(decode, HeaderLimitError);
-      const took = performance.now() - begin;
-      assert.ok(took < 500, `refused after ${took.toFixed(0)} ms`);
-    }
+      isLimit('headerFields', 1),
+    );
   });
 });
 
