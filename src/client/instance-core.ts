@@ -22,6 +22,7 @@ import { buildClientId } from './client-config.js';
 import type { ClientConfig } from './client-config.js';
 import type { ConsumerMember, ProducerMember, ServiceState, UpdateRouteOptions } from './client-members.js';
 import { MQClientAPI } from './mq-client-api.js';
+import { TransactionCheckTargets } from './transaction-check-routing.js';
 import { clampDefaultRoute, cloneTopicRouteData, topicRouteDataEquals } from './route/route-utils.js';
 
 /** Transport shape the instance uses; the real RemotingClient by default, test doubles otherwise. */
@@ -53,6 +54,8 @@ export class InstanceCore {
   /** topic -> last route applied (for a TBW102 fallback: the clamped template route). */
   readonly topicRouteTable = new Map<string, TopicRouteData>();
   readonly brokerAddresses = new BrokerAddressTable();
+  /** Transaction producers by group: CHECK_TRANSACTION_STATE requests go to them. */
+  readonly transactionTargets = new TransactionCheckTargets();
   readonly #producers = new Map<string, ProducerMember>();
   readonly #consumers = new Map<string, ConsumerMember>();
   readonly #routeFetches = new Map<string, Promise<boolean>>();
@@ -98,6 +101,9 @@ export class InstanceCore {
     this.#tasks = new BackgroundTasks(this.logger);
     const handlers = clientRequestHandlers({
       logger: this.logger,
+      namespace: config.namespace,
+      transactionTargets: this.transactionTargets,
+      hasProducer: (group) => this.#producers.has(group),
       findConsumer: (group) => this.#consumers.get(group),
       nameServerAddressList: () => this.api.nameServerAddressList,
     });
@@ -148,10 +154,7 @@ export class InstanceCore {
     return true;
   }
 
-  /**
-   * Forgets the producer and tells every known broker (UNREGISTER_CLIENT, each call within
-   * `timeoutMillis`, default mqClientApiTimeout); failures are logged.
-   */
+  /** Forgets the producer, tells the brokers (UNREGISTER_CLIENT within `timeoutMillis`); logs failures. */
   async unregisterProducer(group: string, timeoutMillis?: number): Promise<void> {
     if (!this.#producers.delete(group)) return;
     await unregisterFromBrokers(this.#brokerTalk(timeoutMillis), { producerGroup: group });
@@ -198,10 +201,7 @@ export class InstanceCore {
     return this.brokerAddresses.master(brokerName);
   }
 
-  /**
-   * Address for reads (pull): the given broker id if known, else (unless onlyThisBroker) any address
-   * of the broker name, the master first.
-   */
+  /** Address for reads: the broker id if known, else (unless onlyThisBroker) any, the master first. */
   findBrokerAddressInSubscribe(
     brokerName: string,
     brokerId: number,

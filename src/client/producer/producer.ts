@@ -32,6 +32,7 @@ import { SendCall } from './send/send-call.js';
 import { runSend } from './send/send-loop.js';
 import type { SendResult } from './send-result.js';
 import { ProducerShutdownError } from './shutdown-errors.js';
+import type { TransactionSendResult } from './transaction/transaction-types.js';
 
 export interface SendCallback {
   onSuccess(result: SendResult): void;
@@ -190,6 +191,15 @@ export class Producer {
       idGenerator: this.#core.idGenerator,
     });
     return (await this.#sendWith(batch, 'SYNC', timeoutMillis)) as SendResult;
+  }
+
+  /** Refused: only a TransactionProducer (with its listener) sends transactional messages, as in Java. */
+  sendMessageInTransaction(_message: Message | MessageInit, _arg?: unknown): Promise<TransactionSendResult> {
+    return Promise.reject(
+      new MQClientError(
+        'sendMessageInTransaction not implement, please use TransactionMQProducer class (a TransactionProducer)',
+      ),
+    );
   }
 
   /** Writable queues of a topic: new objects, the namespace removed from their topic (as Java). */
