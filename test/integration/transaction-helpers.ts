@@ -30,6 +30,8 @@ export interface SeenSend {
   body: Buffer;
   commitLogOffset: bigint;
   queueOffset: bigint;
+  /** The client connection the half message came over. */
+  channel: RemotingChannel;
 }
 
 export interface FakeTransactionBroker {
@@ -45,7 +47,7 @@ export interface FakeTransactionBroker {
   sendCode: number;
   /** Leave transactionId out of send responses (a 4.9 broker). */
   omitTransactionId: boolean;
-  /** Pushes CHECK_TRANSACTION_STATE for a recorded half message over `channel` (the latest one by default). */
+  /** Pushes CHECK_TRANSACTION_STATE for a recorded half message over `channel` (default: the one it came over). */
   pushCheck(
     send: SeenSend,
     options?: { channel?: RemotingChannel | undefined; properties?: Record<string, string> },
@@ -69,7 +71,7 @@ export async function startFakeTransactionBroker(): Promise<FakeTransactionBroke
     sendCode: ResponseCode.SUCCESS,
     omitTransactionId: false,
     async pushCheck(send, options = {}) {
-      const channel = options.channel ?? state.channels.at(-1);
+      const channel = options.channel ?? send.channel;
       if (channel === undefined) throw new Error('no client connection to push the check over');
       const [ip, port] = [broker.address.split(':')[0]!, Number(broker.address.split(':')[1])];
       const uniqueKey = send.properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX];
@@ -119,7 +121,7 @@ export async function startFakeTransactionBroker(): Promise<FakeTransactionBroke
   broker.registerProcessor(RequestCode.UNREGISTER_CLIENT, {
     processRequest: () => createResponse(ResponseCode.SUCCESS),
   });
-  const onSend = (request: RemotingCommand): RemotingCommand => {
+  const onSend = (channel: RemotingChannel, request: RemotingCommand): RemotingCommand => {
     const v2 = request.code === RequestCode.SEND_MESSAGE_V2;
     const header = SendMessageRequestHeader.decode(request.extFields, { v2 });
     const properties = decodeProperties(header.properties ?? '');
@@ -129,6 +131,7 @@ export async function startFakeTransactionBroker(): Promise<FakeTransactionBroke
       body: request.body ?? Buffer.alloc(0),
       commitLogOffset: nextCommitLogOffset,
       queueOffset: nextQueueOffset,
+      channel,
     };
     nextCommitLogOffset += 1000n;
     nextQueueOffset += 1n;
@@ -146,8 +149,8 @@ export async function startFakeTransactionBroker(): Promise<FakeTransactionBroke
       }),
     });
   };
-  broker.registerProcessor(RequestCode.SEND_MESSAGE_V2, { processRequest: (_c, r) => onSend(r) });
-  broker.registerProcessor(RequestCode.SEND_MESSAGE, { processRequest: (_c, r) => onSend(r) });
+  broker.registerProcessor(RequestCode.SEND_MESSAGE_V2, { processRequest: (c, r) => onSend(c.channel, r) });
+  broker.registerProcessor(RequestCode.SEND_MESSAGE, { processRequest: (c, r) => onSend(c.channel, r) });
   broker.registerProcessor(RequestCode.END_TRANSACTION, {
     processRequest: (_c, request) => {
       state.ends.push(request);

@@ -11,11 +11,12 @@ import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
+import { parseTransactionFlags, runTransactionalSend, TRANSACTION_FLAGS } from './send-transaction.js';
 
 export const description = 'Send messages (sync, async or oneway) and print each SendResult';
 
 const USAGE =
-  'rmq send --namesrv ADDR --topic T [--tag TAG] [--keys K] (--body TEXT | --file PATH) [--mode sync|async|oneway] [--count N] [--group G]';
+  'rmq send --namesrv ADDR --topic T [--tag TAG] [--keys K] (--body TEXT | --file PATH) [--mode sync|async|oneway] [--count N] [--group G] [--transaction commit|rollback|unknown [--check-answer commit|rollback|unknown] [--stay-ms MS]]';
 
 const FLAGS = {
   namesrv: NAMESRV_FLAG,
@@ -33,6 +34,7 @@ const FLAGS = {
     default: '3000',
     description: 'Send timeout per message (all retries)',
   },
+  ...TRANSACTION_FLAGS,
 } as const;
 
 const MODES = ['sync', 'async', 'oneway'] as const;
@@ -92,6 +94,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   }
   const mode = (flags.mode ?? 'sync') as Mode;
   if (!MODES.includes(mode)) throw new CliError(`--mode must be sync, async or oneway, got "${flags.mode}"`);
+  const tx = parseTransactionFlags(flags, mode);
   const count = intFlag('count', flags.count, 1, 1, 1_000_000);
   const timeout = intFlag('timeout', flags.timeout, 3000, 1, 3_600_000);
   const nameServer = flags.namesrv ?? io.env.NAMESRV_ADDR;
@@ -108,10 +111,17 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   } else {
     body = Buffer.from(flags.body ?? '', 'utf8');
   }
+  const make = (): Message =>
+    new Message(topic, body, {
+      ...(flags.tag !== undefined && { tags: flags.tag }),
+      ...(flags.keys !== undefined && { keys: flags.keys.split(' ').filter((k) => k.length > 0) }),
+    });
+  const group = flags.group ?? 'rmq_cli_producer';
+  if (tx !== undefined) return runTransactionalSend({ tx, group, nameServer, timeout, count, make }, io);
   let producer: Producer;
   try {
     producer = new Producer({
-      producerGroup: flags.group ?? 'rmq_cli_producer',
+      producerGroup: group,
       nameServer,
       sendMsgTimeout: timeout,
     });
@@ -119,11 +129,6 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     if (err instanceof RocketMQError) throw new CliError(oneLine(err));
     throw err;
   }
-  const make = (): Message =>
-    new Message(topic, body, {
-      ...(flags.tag !== undefined && { tags: flags.tag }),
-      ...(flags.keys !== undefined && { keys: flags.keys.split(' ').filter((k) => k.length > 0) }),
-    });
   await producer.start();
   try {
     if (mode === 'async') {
