@@ -71,6 +71,8 @@ export {
   TransactionSendResult,
 } from './client/producer/transaction/transaction-types.js';
 export type {
+  EndTransactionContext,
+  EndTransactionHook,
   LocalTransactionOutcome,
   TransactionListener,
 } from './client/producer/transaction/transaction-types.js';

@@ -15,6 +15,8 @@ export { MessageBatch } from './producer/message-batch.js';
 export { TransactionMQProducer, TransactionProducer } from './producer/transaction/transaction-producer.js';
 export { LocalTransactionState, TransactionSendResult } from './producer/transaction/transaction-types.js';
 export type {
+  EndTransactionContext,
+  EndTransactionHook,
   LocalTransactionOutcome,
   TransactionListener,
 } from './producer/transaction/transaction-types.js';

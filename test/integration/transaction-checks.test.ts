@@ -62,8 +62,13 @@ describe('transaction back-checks over the client connection', () => {
   };
 
   it('a checker that throws: UNKNOW answered with "checkLocalTransactionState Exception" (Java)', async () => {
-    const { producer, answers, push, logger } = await setup(() => {
+    const { producer, answers, push, logger, half } = await setup(() => {
       throw new Error('db unreachable');
+    });
+    const hooked: unknown[] = [];
+    producer.registerEndTransactionHook({
+      hookName: 'h',
+      endTransaction: (c) => hooked.push([c.fromTransactionCheck, c.transactionState, c.msgId, c.brokerAddr]),
     });
     try {
       await push();
@@ -77,6 +82,7 @@ describe('transaction back-checks over the client connection', () => {
       assert.equal(answer!.extFields?.commitOrRollback, '0');
       assert.equal(answer!.remark, 'checkLocalTransactionState Exception: Error: db unreachable');
       assert.ok(logger.warnings.some((w) => /broker check answered without a commit/.test(w)));
+      assert.deepEqual(hooked, [[true, 'UNKNOW', half.properties.UNIQ_KEY, fake.brokerAddress]]);
     } finally {
       await producer.shutdown();
     }

@@ -15,7 +15,11 @@ import {
   TransactionProducer,
   TransactionSendResult,
 } from '../../src/client/index.js';
-import type { TransactionListener, TransactionProducerOptions } from '../../src/client/index.js';
+import type {
+  EndTransactionContext,
+  TransactionListener,
+  TransactionProducerOptions,
+} from '../../src/client/index.js';
 import { IllegalArgumentError, IllegalStateError, MQClientError } from '../../src/common/errors.js';
 import { ResponseCode } from '../../src/protocol/codes/index.js';
 import { isOneway } from '../../src/protocol/command/remoting-command.js';
@@ -81,6 +85,14 @@ describe('TransactionProducer against a recording broker', () => {
       checkLocalTransaction: () => LocalTransactionState.COMMIT_MESSAGE,
     });
     const group = producer.producerGroup;
+    const hooked: EndTransactionContext[] = [];
+    producer.registerEndTransactionHook({ hookName: 'h', endTransaction: (c) => hooked.push(c) });
+    producer.registerEndTransactionHook({
+      hookName: 'thrower',
+      endTransaction: () => {
+        throw new Error('hook failure is ignored');
+      },
+    });
     const result = await producer.sendMessageInTransaction(
       new Message('TxTopic', 'order 1', { tags: 'TagA', keys: 'K1' }),
       { order: 1 },
@@ -102,17 +114,20 @@ describe('TransactionProducer against a recording broker', () => {
     const end = await nextEnd(group);
     assert.ok(isOneway(end), 'END_TRANSACTION goes oneway');
     assert.equal(end.remark, undefined);
-    assert.deepEqual({ ...end.extFields }, {
-      topic: 'TxTopic',
-      producerGroup: group,
-      tranStateTableOffset: half.queueOffset.toString(),
-      commitLogOffset: half.commitLogOffset.toString(),
-      commitOrRollback: '8',
-      fromTransactionCheck: 'false',
-      msgId: result.msgId,
-      transactionId: result.msgId,
-      bname: BROKER_NAME,
-    });
+    assert.deepEqual(
+      { ...end.extFields },
+      {
+        topic: 'TxTopic',
+        producerGroup: group,
+        tranStateTableOffset: half.queueOffset.toString(),
+        commitLogOffset: half.commitLogOffset.toString(),
+        commitOrRollback: '8',
+        fromTransactionCheck: 'false',
+        msgId: result.msgId,
+        transactionId: result.msgId,
+        bname: BROKER_NAME,
+      },
+    );
     assert.equal(decodeOffsetMessageId(result.offsetMsgId).commitLogOffset, half.commitLogOffset);
     assert.ok(result instanceof TransactionSendResult);
     assert.equal(result.localTransactionState, 'COMMIT_MESSAGE');
@@ -120,6 +135,20 @@ describe('TransactionProducer against a recording broker', () => {
     assert.equal(result.transactionId, result.msgId);
     assert.equal(result.messageQueue.topic, 'TxTopic');
     assert.match(result.toString(), /localTransactionState=COMMIT_MESSAGE\]$/);
+    assert.equal(hooked.length, 1);
+    assert.deepEqual(
+      { ...hooked[0]!, message: undefined },
+      {
+        producerGroup: group,
+        message: undefined,
+        brokerAddr: fake.brokerAddress,
+        msgId: result.msgId,
+        transactionId: result.msgId,
+        transactionState: 'COMMIT_MESSAGE',
+        fromTransactionCheck: false,
+      },
+    );
+    assert.equal(hooked[0]!.message, seen[0]!.msg);
   });
 
   it('rollback and unknown map to 12 and 0; async listeners count', async () => {
@@ -143,7 +172,12 @@ describe('TransactionProducer against a recording broker', () => {
   });
 
   it('a local transaction that throws, times out or returns nothing ends UNKNOW, never commit', async () => {
-    let late = false;
+    // The timed-out transaction settles (with a commit) only once the test lets it, after its END.
+    let settleLate!: () => void;
+    const lateCommit = new Promise<LocalTransactionState>(
+      (resolve) => (settleLate = () => resolve(LocalTransactionState.COMMIT_MESSAGE)),
+    );
+    const groupsUsed: string[] = [];
     const cases: [string, TransactionListener['executeLocalTransaction'], RegExp | undefined][] = [
       [
         'throws',
@@ -159,13 +193,7 @@ describe('TransactionProducer against a recording broker', () => {
       ],
       [
         'times out',
-        () =>
-          new Promise((resolve) =>
-            setTimeout(() => {
-              late = true;
-              resolve(LocalTransactionState.COMMIT_MESSAGE);
-            }, 300),
-          ),
+        () => lateCommit,
         /^executeLocalTransactionBranch exception: LocalTransactionTimeoutError: executeLocalTransaction did not settle within 50 ms/,
       ],
       ['returns undefined', () => undefined as unknown as LocalTransactionState, undefined],
@@ -176,6 +204,7 @@ describe('TransactionProducer against a recording broker', () => {
         { executeLocalTransaction: execute, checkLocalTransaction: () => LocalTransactionState.UNKNOW },
         { localTransactionTimeoutMillis: 50 },
       );
+      groupsUsed.push(producer.producerGroup);
       const result = await producer.sendMessageInTransaction(new Message('TxTopic', what));
       assert.equal(result.localTransactionState, 'UNKNOW', what);
       const end = await nextEnd(producer.producerGroup);
@@ -183,7 +212,15 @@ describe('TransactionProducer against a recording broker', () => {
       if (remark === undefined) assert.equal(end.remark, undefined, what);
       else assert.match(end.remark ?? '', remark, what);
     }
-    assert.equal(late, false, 'the timed-out transaction had not settled when it was ended');
+    settleLate();
+    await new Promise((r) => setTimeout(r, 30));
+    for (const group of groupsUsed) {
+      assert.deepEqual(
+        endsOf(group).map((e) => e.extFields?.commitOrRollback),
+        ['0'],
+        'one END_TRANSACTION each, UNKNOW; the late commit was ignored',
+      );
+    }
   });
 
   it('a half message the broker refuses: the send error, no local transaction, no END_TRANSACTION', async () => {
@@ -386,17 +423,20 @@ describe('TransactionProducer rules (Java)', () => {
       assert.equal(answers.length, 1);
       const answer = answers[0]!;
       assert.ok(isOneway(answer));
-      assert.deepEqual({ ...answer.extFields }, {
-        topic: 'RMQ_SYS_TRANS_HALF_TOPIC',
-        producerGroup: 'GB',
-        tranStateTableOffset: halfB.queueOffset.toString(),
-        commitLogOffset: halfB.commitLogOffset.toString(),
-        commitOrRollback: '12',
-        fromTransactionCheck: 'true',
-        msgId: rb.msgId,
-        transactionId: rb.msgId,
-        bname: BROKER_NAME,
-      });
+      assert.deepEqual(
+        { ...answer.extFields },
+        {
+          topic: 'RMQ_SYS_TRANS_HALF_TOPIC',
+          producerGroup: 'GB',
+          tranStateTableOffset: halfB.queueOffset.toString(),
+          commitLogOffset: halfB.commitLogOffset.toString(),
+          commitOrRollback: '12',
+          fromTransactionCheck: 'true',
+          msgId: rb.msgId,
+          transactionId: rb.msgId,
+          bname: BROKER_NAME,
+        },
+      );
     } finally {
       await Promise.all([a.shutdown(), b.shutdown(), plain.shutdown()]);
       await fake.close();

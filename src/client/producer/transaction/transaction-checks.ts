@@ -23,7 +23,8 @@ import {
 import { runListener } from './local-transaction.js';
 import { TRANSACTION_PRODUCER_DEFAULTS } from './transaction-options.js';
 import type { TransactionConfig } from './transaction-options.js';
-import { LocalTransactionState } from './transaction-types.js';
+import { LocalTransactionState, runEndTransactionHooks } from './transaction-types.js';
+import type { EndTransactionHook } from './transaction-types.js';
 
 export class TransactionChecks {
   readonly target: TransactionCheckTarget = { submitCheck: (check) => this.#submit(check) };
@@ -35,6 +36,7 @@ export class TransactionChecks {
     /** The producer's working parts (its wire group, its client instance once started). */
     private readonly core: () => ProducerCore,
     logger: Logger,
+    private readonly hooks: readonly EndTransactionHook[],
   ) {
     this.#logger = logger;
     this.#executor = new CheckExecutor({
@@ -102,6 +104,16 @@ export class TransactionChecks {
     }
     const remark =
       outcome.error === undefined ? undefined : CHECK_EXCEPTION_REMARK + describeError(outcome.error);
+    const context = {
+      producerGroup: core.wireGroup,
+      message: check.message,
+      brokerAddr: check.brokerAddr,
+      msgId: header.msgId,
+      transactionId: check.message.transactionId,
+      transactionState: outcome.state,
+      fromTransactionCheck: true,
+    };
+    runEndTransactionHooks(this.hooks, context, this.#logger);
     try {
       await core.api.sendOneway(
         check.brokerAddr,

@@ -45,7 +45,8 @@ import type { ListenerOutcome } from './local-transaction.js';
 import { TransactionChecks } from './transaction-checks.js';
 import { resolveTransactionConfig } from './transaction-options.js';
 import type { TransactionConfig, TransactionProducerOptions } from './transaction-options.js';
-import { LocalTransactionState, TransactionSendResult } from './transaction-types.js';
+import { LocalTransactionState, runEndTransactionHooks, TransactionSendResult } from './transaction-types.js';
+import type { EndTransactionHook } from './transaction-types.js';
 
 /** 5.x timer properties: a half message must not carry them. */
 const TIMER_PROPERTIES = [
@@ -58,6 +59,7 @@ const TIMER_PROPERTIES = [
 export class TransactionProducer extends Producer {
   readonly transactionConfig: TransactionConfig;
   readonly #checks: TransactionChecks;
+  readonly #endHooks: EndTransactionHook[] = [];
   /** sendMessageInTransaction calls not settled yet (shutdown() waits for them). */
   readonly #transactions = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
@@ -69,7 +71,13 @@ export class TransactionProducer extends Producer {
       this.transactionConfig,
       () => producerCore(this),
       this.config.client.logger,
+      this.#endHooks,
     );
+  }
+
+  /** Observes every END_TRANSACTION this producer sends, after a local transaction or a check (tracing). */
+  registerEndTransactionHook(hook: EndTransactionHook): void {
+    this.#endHooks.push(hook);
   }
 
   override async start(): Promise<void> {
@@ -101,7 +109,6 @@ export class TransactionProducer extends Producer {
   async #close(timeoutMillis: number): Promise<void> {
     const begin = performance.now();
     const core = producerCore(this);
-    instanceCore(this.instance).transactionTargets.unregister(core.wireGroup, this.#checks.target);
     const left = (): number => Math.max(0, Math.floor(timeoutMillis - (performance.now() - begin)));
     if (this.#transactions.size > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -121,6 +128,8 @@ export class TransactionProducer extends Producer {
         'transaction producer shut down with work left: the brokers will check those transactions',
       );
     }
+    // Checks arriving meanwhile were refused by the closed pool (and logged as such).
+    instanceCore(this.instance).transactionTargets.unregister(core.wireGroup, this.#checks.target);
     await super.shutdown({ timeoutMillis: left() });
   }
 
@@ -195,7 +204,7 @@ export class TransactionProducer extends Producer {
         outcome = { state: LocalTransactionState.ROLLBACK_MESSAGE };
         break;
     }
-    await this.#endTransaction(wireTopic, sendResult, outcome);
+    await this.#endTransaction(msg, wireTopic, sendResult, outcome);
     return new TransactionSendResult({
       ...sendResult,
       transactionId: sendResult.transactionId ?? sendResult.msgId,
@@ -204,11 +213,26 @@ export class TransactionProducer extends Producer {
   }
 
   /** Java endTransaction; never throws (the broker checks a transaction whose end was lost). */
-  async #endTransaction(wireTopic: string, sendResult: SendResult, outcome: ListenerOutcome): Promise<void> {
+  async #endTransaction(
+    msg: Message,
+    wireTopic: string,
+    sendResult: SendResult,
+    outcome: ListenerOutcome,
+  ): Promise<void> {
     const core = producerCore(this);
     const brokerName = sendResult.messageQueue.brokerName;
     try {
       const brokerAddr = core.instance.findBrokerAddressInPublish(brokerName);
+      const context = {
+        producerGroup: core.wireGroup,
+        message: msg,
+        brokerAddr,
+        msgId: sendResult.msgId,
+        transactionId: msg.transactionId,
+        transactionState: outcome.state,
+        fromTransactionCheck: false,
+      };
+      runEndTransactionHooks(this.#endHooks, context, core.logger);
       if (brokerAddr === undefined) throw new Error(`no master address of broker ${brokerName}`);
       const header = endHeaderAfterSend(wireTopic, core.wireGroup, sendResult, outcome.state);
       const remark =

@@ -3,6 +3,7 @@
  * TransactionSendResult) and the mapping of a local state onto the END_TRANSACTION
  * `commitOrRollback` value (MessageSysFlag TRANSACTION_* bits).
  */
+import type { Logger } from '../../../common/logger.js';
 import { MessageSysFlag } from '../../../protocol/message/index.js';
 import type { Message } from '../../../protocol/message/index.js';
 import type { TransactionCheckMessage } from '../../transaction-check-routing.js';
@@ -75,5 +76,40 @@ export class TransactionSendResult extends SendResult {
 
   override toString(): string {
     return `${super.toString().slice(0, -1)}, transactionId=${this.transactionId ?? ''}, localTransactionState=${this.localTransactionState}]`;
+  }
+}
+
+/** What an EndTransactionHook sees (Java EndTransactionContext), right before END_TRANSACTION leaves. */
+export interface EndTransactionContext {
+  /** Wire (namespaced) producer group. */
+  readonly producerGroup: string;
+  /** The message sent (after the local transaction) or the half message checked. */
+  readonly message: Message | TransactionCheckMessage;
+  /** Where END_TRANSACTION goes; undefined when the broker's master address is unknown. */
+  readonly brokerAddr: string | undefined;
+  /** UNIQ_KEY of the message. */
+  readonly msgId: string;
+  readonly transactionId: string | undefined;
+  readonly transactionState: LocalTransactionState;
+  readonly fromTransactionCheck: boolean;
+}
+
+/** Observes every transaction end (tracing); errors are logged and ignored (Java EndTransactionHook). */
+export interface EndTransactionHook {
+  readonly hookName: string;
+  endTransaction(context: EndTransactionContext): void;
+}
+
+export function runEndTransactionHooks(
+  hooks: readonly EndTransactionHook[],
+  context: EndTransactionContext,
+  logger: Logger,
+): void {
+  for (const hook of hooks) {
+    try {
+      hook.endTransaction(context);
+    } catch (err) {
+      logger.warn({ hook: hook.hookName, err: String(err) }, 'failed to executeEndTransactionHook');
+    }
   }
 }
