@@ -14,6 +14,7 @@ import { IllegalArgumentError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { Broker } from './broker/broker.js';
 import type { BrokerOptions, FlushDiskType } from './broker/core/broker-config.js';
+import type { TransactionOptions } from './broker/transaction/transaction-options.js';
 import { NameServer } from './namesrv/index.js';
 
 export interface EmbeddedClusterOptions {
@@ -25,6 +26,8 @@ export interface EmbeddedClusterOptions {
   keepStore?: boolean;
   autoCreateTopicEnable?: boolean;
   flushDiskType?: FlushDiskType;
+  /** Transaction check options of every broker (per-broker options win). */
+  transactions?: Partial<TransactionOptions>;
   /** Name server port (default 0 = free). */
   namesrvPort?: number;
   host?: string;
@@ -84,6 +87,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       autoCreateTopicEnable: options.autoCreateTopicEnable ?? true,
       ...(options.flushDiskType && { flushDiskType: options.flushDiskType }),
       ...(options.logger && { logger: options.logger }),
+      ...options.transactions,
       ...spec,
       brokerName,
       namesrvAddrs: [namesrvAddress, ...(spec.namesrvAddrs ?? [])],

@@ -1,13 +1,13 @@
 /**
  * A broker in its own process, for crash tests and benchmarks:
- *   node --import tsx test/helpers/broker-child.ts <storeDir> [ASYNC_FLUSH|SYNC_FLUSH] [port]
+ *   node --import tsx test/helpers/broker-child.ts <storeDir> [ASYNC_FLUSH|SYNC_FLUSH] [port] [optionsJson]
  * Prints one JSON line {"address":"ip:port","pid":n} on stdout once it serves; stops cleanly on
  * SIGTERM / SIGINT (and is SIGKILLed by the crash tests).
  */
 import { Broker } from '../../src/server/broker/index.js';
-import type { FlushDiskType } from '../../src/server/broker/index.js';
+import type { BrokerOptions, FlushDiskType } from '../../src/server/broker/index.js';
 
-const [storePath, flush = 'SYNC_FLUSH', port = '0'] = process.argv.slice(2);
+const [storePath, flush = 'SYNC_FLUSH', port = '0', extra = '{}'] = process.argv.slice(2);
 if (!storePath) {
   process.stderr.write('usage: broker-child.ts <storeDir> [ASYNC_FLUSH|SYNC_FLUSH] [port]\n');
   process.exit(2);
@@ -18,6 +18,7 @@ const broker = new Broker({
   port: Number(port),
   flushDiskType: flush as FlushDiskType,
   brokerName: 'broker-child',
+  ...(JSON.parse(extra) as Partial<BrokerOptions>),
 });
 await broker.start();
 process.stdout.write(`${JSON.stringify({ address: broker.address, pid: process.pid })}\n`);

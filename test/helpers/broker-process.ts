@@ -16,8 +16,11 @@ export function startBrokerProcess(
   storePath: string,
   flush: 'ASYNC_FLUSH' | 'SYNC_FLUSH',
   timeoutMillis = 30_000,
+  /** More broker options (JSON-serializable). */
+  options: Record<string, unknown> = {},
 ): Promise<BrokerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, storePath, flush, '0'], {
+  const args = ['--import', 'tsx', SCRIPT, storePath, flush, '0', JSON.stringify(options)];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

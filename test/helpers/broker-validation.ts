@@ -12,6 +12,7 @@ import { RequestCode } from '../../src/protocol/codes/request-code.js';
 import { createRequest } from '../../src/protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
 import { Broker } from '../../src/server/broker/index.js';
+import type { BrokerOptions } from '../../src/server/broker/index.js';
 import type { RemotingClient } from '../../src/transport/index.js';
 import { TIMEOUT, newClient } from './broker-client.js';
 
@@ -48,9 +49,9 @@ export class ValidationBroker {
     readonly dir: string,
   ) {}
 
-  static async start(): Promise<ValidationBroker> {
+  static async start(options: BrokerOptions = {}): Promise<ValidationBroker> {
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rmq-validate-'));
-    const broker = new Broker({ storePath: dir, port: 0, namesrvAddrs: [] });
+    const broker = new Broker({ storePath: dir, port: 0, namesrvAddrs: [], ...options });
     await broker.start();
     return new ValidationBroker(broker, newClient(), dir);
   }

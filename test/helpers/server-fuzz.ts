@@ -60,6 +60,7 @@ const HOT_CODES = [
   RequestCode.UNLOCK_BATCH_MQ,
   RequestCode.LITE_PULL_MESSAGE,
   RequestCode.UNREGISTER_CLIENT,
+  RequestCode.END_TRANSACTION,
   RequestCode.GET_MAX_OFFSET,
   RequestCode.GET_MIN_OFFSET,
   RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,

@@ -25,7 +25,9 @@ let client: RemotingClient;
 let addr: string;
 
 before(async () => {
-  cluster = await startEmbeddedCluster({ brokers: [{ maxMessageSize: 64 * 1024 }] });
+  cluster = await startEmbeddedCluster({
+    brokers: [{ maxMessageSize: 64 * 1024, rejectTransactionMessage: true }],
+  });
   client = newClient();
   addr = cluster.brokers[0]!.address;
 });

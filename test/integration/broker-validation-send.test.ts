@@ -59,7 +59,7 @@ describe('broker validation: message paths', () => {
     );
 
   before(async () => {
-    bench = await ValidationBroker.start();
+    bench = await ValidationBroker.start({ rejectTransactionMessage: true });
     const sent = await send({ topic: 'GoodTopic', body: 'seed' });
     assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
     const pulled = await pull({});

@@ -9,6 +9,7 @@ import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
 import { serveUntilSignal } from '../serve.js';
+import { TRANSACTION_FLAGS, transactionOptionsFromFlags } from '../transaction-flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
 
@@ -43,6 +44,7 @@ const FLAGS = {
     type: 'boolean',
     description: 'Do not create unknown topics on first send (no TBW102)',
   },
+  ...TRANSACTION_FLAGS,
   'log-level': logLevelFlag('info'),
 } as const;
 
@@ -71,6 +73,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     clusterName: flags.cluster ?? DEFAULT_CLUSTER_NAME,
     flushDiskType: parseFlush(flags.flush),
     autoCreateTopicEnable: flags['no-auto-create'] !== true,
+    ...transactionOptionsFromFlags(flags),
     ...(flags.store !== undefined && { storePath: flags.store }),
     ...(flags['advertise-ip'] !== undefined && { brokerIP: flags['advertise-ip'] }),
     logger,

@@ -9,6 +9,7 @@ import { startEmbeddedCluster } from '../../server/embedded-cluster.js';
 import { intFlag, parseFlags } from '../args.js';
 import { logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
 import { serveUntilSignal } from '../serve.js';
+import { TRANSACTION_FLAGS, transactionOptionsFromFlags } from '../transaction-flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
 
@@ -39,6 +40,7 @@ const FLAGS = {
     description: 'Store directory (kept between runs)',
   },
   flush: { type: 'string', value: 'MODE', default: 'async', description: 'Disk flush: async or sync' },
+  ...TRANSACTION_FLAGS,
   'log-level': logLevelFlag('warn'),
 } as const;
 
@@ -48,6 +50,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const logger = consoleLogger(parseLogLevel(flags['log-level'], 'warn'), 'dev');
   const storeRoot = path.resolve(flags.store ?? DEFAULT_DEV_STORE);
   const host = flags.host ?? '127.0.0.1';
+  const transactions = transactionOptionsFromFlags(flags);
   return serveUntilSignal({
     logger,
     stdout: io.stdout,
@@ -57,7 +60,11 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         host,
         namesrvPort: intFlag('namesrv-port', flags['namesrv-port'], 9876, 0, 65535),
         brokers: [
-          { port: intFlag('broker-port', flags['broker-port'], 10911, 0, 65535), storePath: storeRoot },
+          {
+            port: intFlag('broker-port', flags['broker-port'], 10911, 0, 65535),
+            storePath: storeRoot,
+            ...transactions,
+          },
         ],
         storeRoot,
         keepStore: true,

@@ -15,22 +15,26 @@ import { pullHandlers } from './pull/pull-requests.js';
 import type { ScheduleService } from './schedule/schedule-service.js';
 import { sendBackHandlers } from './send/send-back-requests.js';
 import { sendHandlers } from './send/send-requests.js';
+import { endTransactionHandlers } from './transaction/end-transaction.js';
+import type { TransactionService } from './transaction/transaction-service.js';
 
 /** The services some handlers use besides the shared context. */
 export interface BrokerServices {
   readonly schedule: ScheduleService;
   readonly pullHold: PullHoldService;
+  readonly transactions: TransactionService;
 }
 
 export function brokerHandlers(ctx: BrokerContext, services: BrokerServices): HandlerTable {
   return mergeHandlerTables(
-    sendHandlers(ctx, services.schedule),
+    sendHandlers(ctx, services.schedule, (input, props) => services.transactions.prepare(input, props)),
     sendBackHandlers(ctx, services.schedule),
     pullHandlers(ctx, services.pullHold),
     clientHandlers(ctx),
     topicAdminHandlers(ctx),
     adminStatsHandlers(ctx),
     groupAdminHandlers(ctx),
+    endTransactionHandlers(services.transactions),
   );
 }
 

@@ -37,6 +37,7 @@ import { RegisterLoop } from './core/register-loop.js';
 import { BrokerRegistrar } from './core/registration.js';
 import { ScheduleService } from './schedule/schedule-service.js';
 import { TopicConfigManager } from './core/topic-config-manager.js';
+import { TransactionService } from './transaction/transaction-service.js';
 import type { TopicChange } from './core/topic-config-manager.js';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -54,6 +55,7 @@ export class Broker {
   private readonly ctx: BrokerContext;
   private readonly schedule: ScheduleService;
   private readonly pullHold: PullHoldService;
+  readonly transactions: TransactionService;
   private readonly registrar: BrokerRegistrar;
   private readonly registerLoop: RegisterLoop;
   private state: State = 'new';
@@ -117,6 +119,7 @@ export class Broker {
       delayLevels: parseDelayLevels(o.messageDelayLevel),
     };
     this.schedule = new ScheduleService(this.ctx, delayOffsetFile(o.storePath));
+    this.transactions = new TransactionService(this.ctx);
     this.pullHold = new PullHoldService(
       (channel, request) => rerunHeldPull(this.ctx, channel, request),
       o.logger,
@@ -128,10 +131,8 @@ export class Broker {
       },
     );
     this.server = new RemotingServer({ host: o.host, port: o.port, logger: o.logger });
-    registerBrokerHandlers(
-      this.server,
-      brokerHandlers(this.ctx, { schedule: this.schedule, pullHold: this.pullHold }),
-    );
+    const services = { schedule: this.schedule, pullHold: this.pullHold, transactions: this.transactions };
+    registerBrokerHandlers(this.server, brokerHandlers(this.ctx, services));
     this.server.addChannelEventListener({
       onChannelClose: (channel) => this.onChannelGone(channel),
       onChannelException: (channel) => this.onChannelGone(channel),
@@ -200,6 +201,7 @@ export class Broker {
     }
     try {
       loadTopicTable(this.configStore, this.topics, this.logger);
+      await this.transactions.open();
       const { host, port } = await this.server.start();
       this.bound = { ip: o.brokerIP ?? advertisedIp(host), port };
     } catch (err) {
@@ -217,6 +219,7 @@ export class Broker {
       this.pullHold.onMessageArrived(topic, queueId, offset),
     );
     this.schedule.start();
+    this.transactions.start();
     this.ctx.stats.start();
     this.timers = startPeriodicTasks({
       registerIntervalMillis: o.registerIntervalMillis,
@@ -281,6 +284,7 @@ export class Broker {
     this.pullHold.stop();
     this.unsubscribe?.();
     await step('schedule service', () => this.schedule.stop());
+    await step('transaction check', () => this.transactions.stop());
     await step('config store', () => this.configStore.close());
     await step('message store', () => this.store.close());
     await step('remoting client', () => this.client.shutdown());

@@ -256,6 +256,10 @@ function brokerConfigText(ctx: BrokerContext): string {
     ['messageDelayLevel', o.messageDelayLevel],
     ['regionId', o.regionId],
     ['traceOn', o.traceOn],
+    ['rejectTransactionMessage', o.rejectTransactionMessage],
+    ['transactionTimeOut', o.transactionTimeoutMillis],
+    ['transactionCheckMax', o.transactionCheckMax],
+    ['transactionCheckInterval', o.transactionCheckIntervalMillis],
   ];
   return entries.map(([k, v]) => `${k}=${String(v)}\n`).join('');
 }

@@ -11,6 +11,11 @@ import { Perm } from '../../../protocol/codes/misc.js';
 import type { StoreHooks } from '../../store/index.js';
 import { DEFAULT_CLUSTER_NAME, DEFAULT_REGION_ID } from '../../../protocol/codes/misc.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../../../protocol/message/validators.js';
+import {
+  DEFAULT_TRANSACTION_OPTIONS,
+  transactionOptionsProblem,
+} from '../transaction/transaction-options.js';
+import type { TransactionOptions } from '../transaction/transaction-options.js';
 
 /**
  * Caps of the long-polling hold (PullHoldService), also broker options; not Java options (Java has
@@ -37,8 +42,8 @@ export const DEFAULT_PULL_HOLD_LIMITS: PullHoldLimits = Object.freeze({
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
-/** Every broker option, defaults filled in. */
-export interface ResolvedBrokerOptions extends PullHoldLimits {
+/** Every broker option, defaults filled in (transaction options: transaction/transaction-options.ts). */
+export interface ResolvedBrokerOptions extends PullHoldLimits, TransactionOptions {
   /** Name servers to register with ("ip:port"); empty = a standalone broker nobody can route to. */
   namesrvAddrs: string[];
   /** Address to listen on; also the advertised address unless `brokerIP` is set. */
@@ -127,6 +132,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   rebalanceLockMaxLiveTimeMillis: 60_000,
   flushConsumerOffsetIntervalMillis: 5_000,
   messageDelayLevel: DEFAULT_MESSAGE_DELAY_LEVEL,
+  ...DEFAULT_TRANSACTION_OPTIONS,
   storeHooks: undefined,
 };
 
@@ -174,6 +180,8 @@ export function resolveBrokerOptions(input: BrokerOptions = {}): ResolvedBrokerO
     'disk ratios must satisfy 0 < diskSpaceCleanForciblyRatio <= diskSpaceWarningLevelRatio <= 100 (percent)',
   );
   check(typeof o.storePath === 'string' && o.storePath.length > 0, 'storePath must be a directory path');
+  const txProblem = transactionOptionsProblem(o);
+  check(txProblem === undefined, txProblem ?? '');
   return o;
 }
 

@@ -39,6 +39,7 @@ import {
   withSendHeaders,
 } from './send-support.js';
 import { FAQ_SUGGEST } from '../../faq.js';
+import { isHalfMessage } from '../transaction/half-messages.js';
 import type { TopicConfig } from '../../../protocol/body/topic-config.js';
 import type { SubscriptionGroupConfig } from '../core/groups.js';
 
@@ -53,9 +54,16 @@ interface SendTarget {
   readonly remote: string;
 }
 
-export function sendHandlers(ctx: BrokerContext, schedule: ScheduleService): HandlerTable {
+/** Turns a send's put input into its half message (transaction/transaction-service.ts). */
+export type PrepareHalf = (input: PutMessageInput, props: Record<string, string>) => void;
+
+export function sendHandlers(
+  ctx: BrokerContext,
+  schedule: ScheduleService,
+  prepareHalf?: PrepareHalf,
+): HandlerTable {
   const send = withSendHeaders(ctx, (request, context) =>
-    sendMessage(ctx, schedule, request, context.channel.remoteAddress),
+    sendMessage(ctx, schedule, request, context.channel.remoteAddress, prepareHalf),
   );
   return handlerTable([
     [RequestCode.SEND_MESSAGE, send],
@@ -69,6 +77,7 @@ async function sendMessage(
   schedule: ScheduleService,
   request: RemotingCommand,
   remote: string,
+  prepareHalf: PrepareHalf | undefined,
 ): Promise<RemotingCommand> {
   const v2 = request.code !== RequestCode.SEND_MESSAGE;
   const header = SendMessageRequestHeader.decode(request.extFields, { v2 });
@@ -85,13 +94,14 @@ async function sendMessage(
   );
   const queueId = header.queueId < 0 ? randomQueueId(config.writeQueueNums) : header.queueId;
   const target: SendTarget = { request, header, config, isNew, queueId, remote };
-  return header.batch ? sendBatch(ctx, target) : sendOne(ctx, schedule, target);
+  return header.batch ? sendBatch(ctx, target) : sendOne(ctx, schedule, target, prepareHalf);
 }
 
 async function sendOne(
   ctx: BrokerContext,
   schedule: ScheduleService,
   send: SendTarget,
+  prepareHalf: PrepareHalf | undefined,
 ): Promise<RemotingCommand> {
   const { request, header } = send;
   const target = retryAndDLQ(ctx, send);
@@ -101,8 +111,8 @@ async function sendOne(
   // 4.9.1+ keeps WAIT out of the stored string (it only steers the flush wait).
   const stored = { ...props };
   delete stored[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
-  if (props[MessageConst.PROPERTY_TRANSACTION_PREPARED]?.toLowerCase() === 'true') {
-    // No half-message service here: refuse like a broker with rejectTransactionMessage=true.
+  const half = isHalfMessage(props);
+  if (half && (ctx.options.rejectTransactionMessage || !prepareHalf)) {
     throw new RequestRefusedError(
       ResponseCode.NO_PERMISSION,
       `the broker[${ctx.storeHost().ip}] sending transaction message is forbidden`,
@@ -126,6 +136,8 @@ async function sendOne(
   if (dlq !== undefined) {
     delete stored[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
     input.properties = propertiesToStoredString(stored);
+  } else if (half && prepareHalf) {
+    prepareHalf(input, props); // Java asyncPrepareMessage: the half topic (transaction/)
   } else {
     schedule.rewriteIfDelayed(input, stored);
   }
