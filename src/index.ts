@@ -101,6 +101,25 @@ export type {
   SendMessageType,
 } from './client/producer/hooks.js';
 
+// Transactional messages
+export {
+  TransactionMQProducer,
+  TransactionProducer,
+} from './client/producer/transaction/transaction-producer.js';
+export {
+  LocalTransactionState,
+  TransactionSendResult,
+} from './client/producer/transaction/transaction-types.js';
+export type {
+  EndTransactionContext,
+  EndTransactionHook,
+  LocalTransactionOutcome,
+  TransactionListener,
+} from './client/producer/transaction/transaction-types.js';
+export { TRANSACTION_PRODUCER_DEFAULTS } from './client/producer/transaction/transaction-options.js';
+export type { TransactionProducerOptions } from './client/producer/transaction/transaction-options.js';
+export type { TransactionCheckMessage } from './client/transaction-check-routing.js';
+
 // Options and objects shared by producers and consumers
 export { CLIENT_DEFAULTS } from './client/client-config.js';
 export type { ClientOptions } from './client/client-config.js';

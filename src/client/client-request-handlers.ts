@@ -2,7 +2,7 @@
  * Requests a broker sends over a client's connection (Java ClientRemotingProcessor), as a handler
  * table, answered the way a Java client with only producers and pull consumers answers them:
  *
- *   CHECK_TRANSACTION_STATE (39, oneway)          logged; no transaction listener here, no END_TRANSACTION
+ *   CHECK_TRANSACTION_STATE (39, oneway)          to the group's TransactionProducer (transaction-check-routing.ts)
  *   NOTIFY_CONSUMER_IDS_CHANGED (40, oneway)      logged; a pull consumer has nothing to rebalance
  *   RESET_CONSUMER_CLIENT_OFFSET (220, oneway)    logged; Java resets only push consumers
  *   GET_CONSUMER_STATUS_FROM_CLIENT (221)         SUCCESS, GetConsumerStatusBody with the consumer's offsets
@@ -24,7 +24,6 @@ import type { JsonOut } from '../protocol/json/fastjson-write.js';
 import { DEFAULT_PROTOCOL_VERSION_DESC, RequestCode, ResponseCode } from '../protocol/codes/index.js';
 import { createResponse } from '../protocol/command/remoting-command.js';
 import {
-  CheckTransactionStateRequestHeader,
   ConsumeMessageDirectlyResultRequestHeader,
   GetConsumerRunningInfoRequestHeader,
   GetConsumerStatusRequestHeader,
@@ -34,6 +33,8 @@ import {
 import { handlerTable } from '../transport/handler-table.js';
 import type { HandlerTable, RequestHandler } from '../transport/handler-table.js';
 import type { ConsumerMember } from './client-members.js';
+import { routeTransactionCheck } from './transaction-check-routing.js';
+import type { TransactionCheckHost } from './transaction-check-routing.js';
 
 /** ConsumerRunningInfo property names (Java ConsumerRunningInfo.PROP_*). */
 export const RunningInfoProp = {
@@ -47,7 +48,7 @@ export const RunningInfoProp = {
 export const CLIENT_VERSION_DESC = DEFAULT_PROTOCOL_VERSION_DESC;
 
 /** What the handlers need from their client instance. */
-export interface ClientRequestHost {
+export interface ClientRequestHost extends TransactionCheckHost {
   readonly logger: Logger;
   findConsumer(group: string): ConsumerMember | undefined;
   nameServerAddressList(): readonly string[];
@@ -115,11 +116,7 @@ export function encodeConsumerStatus(
 export function clientRequestHandlers(host: ClientRequestHost): HandlerTable {
   const { logger } = host;
   const checkTransactionState: RequestHandler = (request, context) => {
-    const h = CheckTransactionStateRequestHeader.decodeLenient(request.extFields);
-    logger.warn(
-      { from: context.channel.remoteAddress, msgId: h.msgId, transactionId: h.transactionId },
-      'transaction state check from the broker ignored: this client has no transaction listener',
-    );
+    routeTransactionCheck(host, request, context.channel.remoteAddress);
     return undefined;
   };
   const notifyConsumerIdsChanged: RequestHandler = (request, context) => {

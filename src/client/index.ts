@@ -20,6 +20,23 @@ export type { ProducerConfig, ProducerOptions } from './producer/producer-option
 export { SendResult, SendStatus, sendStatusOf } from './producer/send-result.js';
 export type { SendResultInit } from './producer/send-result.js';
 export { BatchRuleError, MessageBatch } from './producer/message-batch.js';
+export { TransactionMQProducer, TransactionProducer } from './producer/transaction/transaction-producer.js';
+export { LocalTransactionState, TransactionSendResult } from './producer/transaction/transaction-types.js';
+export type {
+  EndTransactionContext,
+  EndTransactionHook,
+  LocalTransactionOutcome,
+  TransactionListener,
+} from './producer/transaction/transaction-types.js';
+export {
+  TRANSACTION_PRODUCER_DEFAULTS,
+  resolveTransactionConfig,
+} from './producer/transaction/transaction-options.js';
+export type {
+  TransactionConfig,
+  TransactionProducerOptions,
+} from './producer/transaction/transaction-options.js';
+export type { TransactionCheckMessage } from './transaction-check-routing.js';
 export { TopicPublishInfo } from './route/topic-publish-info.js';
 export { QueueIndex } from './route/queue-index.js';
 export type {

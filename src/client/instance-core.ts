@@ -11,7 +11,7 @@ import type { HeartbeatData, TopicRouteData } from '../protocol/body/index.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { UniqueIdGenerator } from '../protocol/message/message-id.js';
 import { mergeHandlerTables, registerHandlerTable } from '../transport/handler-table.js';
-import { RemotingClient } from '../transport/remoting-client.js';
+import type { RemotingClient } from '../transport/remoting-client.js';
 import { BackgroundTasks } from './background-tasks.js';
 import { BrokerAddressTable } from './broker-addresses.js';
 import type { SubscribeAddress } from './broker-addresses.js';
@@ -23,19 +23,12 @@ import { buildClientId } from './client-config.js';
 import type { ClientConfig } from './client-config.js';
 import type { ConsumerMember, ProducerMember, ServiceState, UpdateRouteOptions } from './client-members.js';
 import { MQClientAPI } from './mq-client-api.js';
+import { remotingFor } from './instance-remoting.js';
+import type { InstanceRemoting } from './instance-remoting.js';
+import { TransactionCheckTargets } from './transaction-check-routing.js';
 import { clampDefaultRoute, cloneTopicRouteData, topicRouteDataEquals } from './route/route-utils.js';
 
-/** Transport shape the instance uses; the real RemotingClient by default, test doubles otherwise. */
-export type InstanceRemoting = Pick<
-  RemotingClient,
-  | 'invokeSync'
-  | 'invokeAsync'
-  | 'invokeOneway'
-  | 'shutdown'
-  | 'registerProcessor'
-  | 'registerRPCHook'
-  | 'closeChannel'
->;
+export type { InstanceRemoting };
 
 export interface InstanceCoreOptions {
   /** Replaces the RemotingClient (tests). */
@@ -56,6 +49,8 @@ export class InstanceCore {
   readonly brokerAddresses = new BrokerAddressTable();
   /** Request-reply requests waiting for their reply, by correlation id. */
   readonly requestFutures = new RequestFutureTable();
+  /** Transaction producers by group: CHECK_TRANSACTION_STATE requests go to them. */
+  readonly transactionTargets = new TransactionCheckTargets();
   readonly #producers = new Map<string, ProducerMember>();
   readonly #consumers = new Map<string, ConsumerMember>();
   readonly #routeFetches = new Map<string, Promise<boolean>>();
@@ -75,14 +70,7 @@ export class InstanceCore {
   ) {
     this.clientId = buildClientId(config);
     this.logger = config.logger;
-    this.remoting =
-      options.remoting ??
-      (this.#ownRemoting = new RemotingClient({
-        connectTimeoutMillis: config.connectTimeoutMillis,
-        serializeType: config.serializeType,
-        logger: config.logger,
-        tls: config.tls,
-      }));
+    this.remoting = options.remoting ?? (this.#ownRemoting = remotingFor(config));
     for (const hook of config.rpcHooks) this.remoting.registerRPCHook(hook);
     // Registered last, so it runs right before the transport writes a request: the moment a request
     // may reach the peer, and the last chance to keep a withdrawn one from leaving.
@@ -102,6 +90,9 @@ export class InstanceCore {
     this.#tasks = new BackgroundTasks(this.logger);
     const handlers = clientRequestHandlers({
       logger: this.logger,
+      namespace: config.namespace,
+      transactionTargets: this.transactionTargets,
+      hasProducer: (group) => this.#producers.has(group),
       findConsumer: (group) => this.#consumers.get(group),
       nameServerAddressList: () => this.api.nameServerAddressList,
     });
@@ -155,8 +146,7 @@ export class InstanceCore {
     return true;
   }
 
-  /** Forgets the producer and tells every known broker (UNREGISTER_CLIENT, each call within
-   * `timeoutMillis`, default mqClientApiTimeout); failures are logged. */
+  /** Forgets the producer, tells the brokers (UNREGISTER_CLIENT within `timeoutMillis`); logs failures. */
   async unregisterProducer(group: string, timeoutMillis?: number): Promise<void> {
     if (!this.#producers.delete(group)) return;
     await unregisterFromBrokers(this.#brokerTalk(timeoutMillis), { producerGroup: group });
@@ -203,7 +193,7 @@ export class InstanceCore {
     return this.brokerAddresses.master(brokerName);
   }
 
-  /** Address for reads (pull): the broker id if known, else (unless onlyThisBroker) any, master first. */
+  /** Address for reads: the broker id if known, else (unless onlyThisBroker) any, the master first. */
   findBrokerAddressInSubscribe(
     brokerName: string,
     brokerId: number,

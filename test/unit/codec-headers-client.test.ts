@@ -9,6 +9,7 @@ import { HeaderFieldError } from '../../src/common/errors.js';
 import type { Logger } from '../../src/common/logger.js';
 import { silentLogger } from '../../src/common/logger.js';
 import { clientRequestHandlers } from '../../src/client/client-request-handlers.js';
+import { TransactionCheckTargets } from '../../src/client/transaction-check-routing.js';
 import { RequestCode, ResponseCode, SerializeType } from '../../src/protocol/codes/index.js';
 import { createRequest } from '../../src/protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
@@ -159,6 +160,9 @@ describe('the client request handlers read these headers leniently (as before th
         return undefined;
       },
       nameServerAddressList: () => [],
+      namespace: undefined,
+      transactionTargets: new TransactionCheckTargets(),
+      hasProducer: () => false,
     });
     const dispatcher = new RequestDispatcher([], SerializeType.JSON, silentLogger);
     registerHandlerTable({ registerProcessor: (code, p, o) => dispatcher.register(code, p, o) }, handlers);

@@ -15,11 +15,12 @@ import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { processIo } from '../io.js';
 import { checkTargetFlags, senderFor } from './send-target.js';
 import type { CliIo } from '../io.js';
+import { parseTransactionFlags, runTransactionalSend, TRANSACTION_FLAGS } from './send-transaction.js';
 
 export const description = 'Send messages (sync, async or oneway) and print each SendResult';
 
 const USAGE =
-  'rmq send --namesrv ADDR --topic T [--tag TAG] [--keys K] (--body TEXT | --file PATH) [--mode sync|async|oneway] [--count N] [--group G] [--queue-id N [--broker-name B] | --sharding-key K] [--compress zlib|lz4|zstd]';
+  'rmq send --namesrv ADDR --topic T [--tag TAG] [--keys K] (--body TEXT | --file PATH) [--mode sync|async|oneway] [--count N] [--group G] [--queue-id N [--broker-name B] | --sharding-key K] [--compress zlib|lz4|zstd] [--transaction commit|rollback|unknown [--check-answer commit|rollback|unknown] [--stay-ms MS]]';
 
 const FLAGS = {
   namesrv: NAMESRV_FLAG,
@@ -47,6 +48,7 @@ const FLAGS = {
   },
   ...CLIENT_TLS_FLAGS,
   ...ACL_CLIENT_FLAGS,
+  ...TRANSACTION_FLAGS,
 } as const;
 
 const MODES = ['sync', 'async', 'oneway'] as const;
@@ -107,6 +109,10 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const mode = (flags.mode ?? 'sync') as Mode;
   if (!MODES.includes(mode)) throw new CliError(`--mode must be sync, async or oneway, got "${flags.mode}"`);
   checkTargetFlags(flags);
+  const tx = parseTransactionFlags(flags, mode);
+  if (tx !== undefined && (flags['queue-id'] !== undefined || flags['sharding-key'] !== undefined)) {
+    throw new CliError('--transaction sends by the default queue choice: drop --queue-id / --sharding-key');
+  }
   const count = intFlag('count', flags.count, 1, 1, 1_000_000);
   const timeout = intFlag('timeout', flags.timeout, 3000, 1, 3_600_000);
   const nameServer = flags.namesrv ?? io.env.NAMESRV_ADDR;
@@ -124,25 +130,32 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     body = Buffer.from(flags.body ?? '', 'utf8');
   }
   const credentials = credentialsFromFlags(flags, io.env);
-  let producer: Producer;
-  try {
-    producer = new Producer({
-      producerGroup: flags.group ?? 'rmq_cli_producer',
-      nameServer,
-      sendMsgTimeout: timeout,
-      ...withTls(clientTlsFromFlags(flags)),
-      ...compressOptions(flags.compress),
-      ...(credentials && { credentials }),
-    });
-  } catch (err) {
-    if (err instanceof RocketMQError) throw new CliError(oneLine(err));
-    throw err;
-  }
   const make = (): Message =>
     new Message(topic, body, {
       ...(flags.tag !== undefined && { tags: flags.tag }),
       ...(flags.keys !== undefined && { keys: flags.keys.split(' ').filter((k) => k.length > 0) }),
     });
+  const group = flags.group ?? 'rmq_cli_producer';
+  const clientOptions = {
+    ...withTls(clientTlsFromFlags(flags)),
+    ...compressOptions(flags.compress),
+    ...(credentials && { credentials }),
+  };
+  if (tx !== undefined) {
+    return runTransactionalSend({ tx, group, nameServer, timeout, count, make, clientOptions }, io);
+  }
+  let producer: Producer;
+  try {
+    producer = new Producer({
+      producerGroup: group,
+      nameServer,
+      sendMsgTimeout: timeout,
+      ...clientOptions,
+    });
+  } catch (err) {
+    if (err instanceof RocketMQError) throw new CliError(oneLine(err));
+    throw err;
+  }
   await producer.start();
   try {
     let sender;
