@@ -7,12 +7,14 @@
  * sendAsync / sendToQueueAsync / sendWithSelectorAsync (so a queue-bound request is never retried on
  * another queue).
  */
+import { MQClientError } from '../../common/errors.js';
 import type { Message, MessageExt, MessageInit } from '../../protocol/message/index.js';
 import type { MessageQueue } from '../message-queue.js';
 import { ProducerSendApi } from './ordered/producer-send-api.js';
 import type { QueueTarget } from './ordered/queue-send.js';
 import type { MessageQueueSelector } from './ordered/selectors.js';
 import type { RequestCallback } from './producer-request.js';
+import type { TransactionSendResult } from './transaction/transaction-types.js';
 
 type AnyMessage = Message | MessageInit;
 
@@ -74,5 +76,14 @@ export abstract class ProducerRequestApi extends ProducerSendApi {
     b?: number,
   ): Promise<MessageExt> | void {
     return this.startTargetedRequest(message, a, b, { selector, arg });
+  }
+
+  /** Refused: only a TransactionProducer (with its listener) sends transactional messages, as in Java. */
+  sendMessageInTransaction(_message: Message | MessageInit, _arg?: unknown): Promise<TransactionSendResult> {
+    return Promise.reject(
+      new MQClientError(
+        'sendMessageInTransaction not implement, please use TransactionMQProducer class (a TransactionProducer)',
+      ),
+    );
   }
 }

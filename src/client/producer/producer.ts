@@ -41,7 +41,6 @@ import { SendCall } from './send/send-call.js';
 import { runSend } from './send/send-loop.js';
 import type { SendResult } from './send-result.js';
 import { ProducerShutdownError } from './shutdown-errors.js';
-import type { TransactionSendResult } from './transaction/transaction-types.js';
 
 export type { SendCallback };
 
@@ -200,15 +199,6 @@ export class Producer extends ProducerRequestApi {
   ): Promise<MessageExt> | void {
     const send = (msg: Message, t: number) => this.#sendWith(msg, 'ASYNC', t, target);
     return startRequest(this.#core, toMessage(m), a, b, send, () => this.#makeSureStateOK());
-  }
-
-  /** Refused: only a TransactionProducer (with its listener) sends transactional messages, as in Java. */
-  sendMessageInTransaction(_message: Message | MessageInit, _arg?: unknown): Promise<TransactionSendResult> {
-    return Promise.reject(
-      new MQClientError(
-        'sendMessageInTransaction not implement, please use TransactionMQProducer class (a TransactionProducer)',
-      ),
-    );
   }
 
   /** Writable queues of a topic: new objects, the namespace removed from their topic (as Java). */

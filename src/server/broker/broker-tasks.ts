@@ -1,5 +1,5 @@
 /**
- * Broker housekeeping outside request handling: recording topic changes in the config store,
+ * Broker housekeeping outside request handling: the message store from the options, recording topic changes in the config store,
  * the periodic timers (name-server registration, idle client scan, delay-offset save), telling
  * consumers their group changed, and the address to advertise.
  */
@@ -9,10 +9,28 @@ import { RequestCode } from '../../protocol/codes/request-code.js';
 import { createRequest } from '../../protocol/command/remoting-command.js';
 import { NotifyConsumerIdsChangedRequestHeader } from '../../protocol/headers/client.js';
 import type { RemotingChannel } from '../../transport/index.js';
+import { MessageStore } from '../store/index.js';
 import type { ConfigStore } from '../store/index.js';
+import type { ResolvedBrokerOptions } from './core/broker-config.js';
 import type { ClientManager } from './core/client-manager.js';
 import type { ScheduleService } from './schedule/schedule-service.js';
 import type { TopicChange, TopicConfigManager } from './core/topic-config-manager.js';
+
+/** The broker's message store, configured from its options (not opened yet: start() loads it). */
+export function messageStoreFor(o: ResolvedBrokerOptions): MessageStore {
+  return new MessageStore(
+    {
+      storePathRootDir: o.storePath,
+      flushDiskType: o.flushDiskType,
+      maxMessageSize: o.maxMessageSize,
+      syncFlushTimeout: o.syncFlushTimeoutMillis,
+      diskSpaceWarningLevelRatio: o.diskSpaceWarningLevelRatio,
+      diskSpaceCleanForciblyRatio: o.diskSpaceCleanForciblyRatio,
+      ...(o.commitLogSegmentSize !== undefined && { commitLogSegmentSize: o.commitLogSegmentSize }),
+    },
+    { logger: o.logger, ...o.storeHooks },
+  );
+}
 
 /** The address to advertise when listening on every interface: the first external IPv4, else loopback. */
 export function advertisedIp(host: string): string {

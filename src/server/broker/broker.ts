@@ -16,7 +16,8 @@ import type { SocketAddress } from '../../protocol/message/record.js';
 import { RemotingClient, RemotingServer } from '../../transport/index.js';
 import { resolveClientTls } from '../../transport/tls/client-tls.js';
 import type { RemotingChannel } from '../../transport/index.js';
-import { ConfigStore, MessageStore } from '../store/index.js';
+import { ConfigStore } from '../store/index.js';
+import type { MessageStore } from '../store/index.js';
 import { attachBrokerAcl, signOutgoing, type ServerAcl } from '../acl/server-acl.js';
 import type { BrokerOptions, ResolvedBrokerOptions } from './core/broker-config.js';
 import { brokerHandlers, registerBrokerHandlers } from './broker-handlers.js';
@@ -26,6 +27,7 @@ import { BrokerStats } from './core/broker-stats.js';
 import {
   advertisedIp,
   loadTopicTable,
+  messageStoreFor,
   notifyConsumerIdsChanged,
   persistTopicChange,
   startPeriodicTasks,
@@ -77,18 +79,7 @@ export class Broker {
       () => this.registrar.registerAll(),
       () => this.state === 'running',
     );
-    this.store = new MessageStore(
-      {
-        storePathRootDir: o.storePath,
-        flushDiskType: o.flushDiskType,
-        maxMessageSize: o.maxMessageSize,
-        syncFlushTimeout: o.syncFlushTimeoutMillis,
-        diskSpaceWarningLevelRatio: o.diskSpaceWarningLevelRatio,
-        diskSpaceCleanForciblyRatio: o.diskSpaceCleanForciblyRatio,
-        ...(o.commitLogSegmentSize !== undefined && { commitLogSegmentSize: o.commitLogSegmentSize }),
-      },
-      { logger: o.logger, ...o.storeHooks },
-    );
+    this.store = messageStoreFor(o);
     this.configStore = new ConfigStore(o.storePath, {
       persistIntervalMs: o.flushConsumerOffsetIntervalMillis,
       onPersistError: (err) => this.logger.error({ err: err.message }, 'could not save topics / offsets'),
@@ -127,12 +118,7 @@ export class Broker {
     this.pullHold = new PullHoldService(
       (channel, request) => rerunHeldPull(this.ctx, channel, request),
       o.logger,
-      {
-        maxPullHoldMillis: o.maxPullHoldMillis,
-        maxHeldPullsPerConnection: o.maxHeldPullsPerConnection,
-        maxHeldPulls: o.maxHeldPulls,
-        maxHeldPullBytes: o.maxHeldPullBytes,
-      },
+      o,
     );
     this.server = new RemotingServer({ host: o.host, port: o.port, logger: o.logger, tls: o.tls });
     const services = { schedule: this.schedule, pullHold: this.pullHold, transactions: this.transactions };
