@@ -115,11 +115,10 @@ export class Broker {
     };
     this.schedule = new ScheduleService(this.ctx, delayOffsetFile(o.storePath));
     this.transactions = new TransactionService(this.ctx);
-    this.pullHold = new PullHoldService(
-      (channel, request) => rerunHeldPull(this.ctx, channel, request),
-      o.logger,
-      o,
-    );
+    const { maxPullHoldMillis, maxHeldPullsPerConnection, maxHeldPulls, maxHeldPullBytes } = o;
+    const holdLimits = { maxPullHoldMillis, maxHeldPullsPerConnection, maxHeldPulls, maxHeldPullBytes };
+    const rerun = rerunHeldPull.bind(undefined, this.ctx);
+    this.pullHold = new PullHoldService(rerun, o.logger, holdLimits);
     this.server = new RemotingServer({ host: o.host, port: o.port, logger: o.logger, tls: o.tls });
     const services = { schedule: this.schedule, pullHold: this.pullHold, transactions: this.transactions };
     registerBrokerHandlers(this.server, brokerHandlers(this.ctx, services));
