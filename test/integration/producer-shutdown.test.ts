@@ -30,7 +30,12 @@ afterEach(async () => {
 });
 
 async function cluster1(topic: string): Promise<EmbeddedCluster> {
-  const c = await startEmbeddedCluster({ brokers: 1, flushDiskType: 'SYNC_FLUSH' });
+  // Generous fsync budget: on a loaded machine a 5 s FLUSH_DISK_TIMEOUT is a legitimate answer, but
+  // the drain is under test here, not the disk.
+  const c = await startEmbeddedCluster({
+    brokers: [{ syncFlushTimeoutMillis: 60_000 }],
+    flushDiskType: 'SYNC_FLUSH',
+  });
   cleanups.push(() => c.stop());
   await createTopic(c, topic, 4);
   return c;
@@ -89,6 +94,10 @@ describe('producer shutdown drains in-flight sends (embedded cluster)', () => {
       producerGroup: 'PG_drain1',
       nameServer: c.namesrvAddress,
       sendMsgTimeout: 30_000,
+      // A heartbeat that times out closes the connection (closeSocketIfTimeout, as Java), and the async
+      // sends on it are then retried: stored twice, at-least-once as in Java. A loaded machine can take
+      // over 3 s to answer a heartbeat behind 2,000 SYNC_FLUSH puts; "exactly those" needs no such drop.
+      mqClientApiTimeout: 30_000,
     });
     await p.send({ topic: 'DRAIN1', body: 'warm' }); // route and connection ready: the sends leave at once
     const sends = Array.from({ length: 2000 }, (_, i) =>
@@ -114,6 +123,10 @@ describe('producer shutdown drains in-flight sends (embedded cluster)', () => {
       producerGroup: 'PG_drain2',
       nameServer: c.namesrvAddress,
       sendMsgTimeout: 30_000,
+      // A heartbeat that times out closes the connection (closeSocketIfTimeout, as Java), and the async
+      // sends on it are then retried: stored twice, at-least-once as in Java. A loaded machine can take
+      // over 3 s to answer a heartbeat behind 2,000 SYNC_FLUSH puts; "exactly those" needs no such drop.
+      mqClientApiTimeout: 30_000,
     });
     const after: string[] = [];
     p.registerSendMessageHook({
