@@ -6,3 +6,4 @@ export * from './namesrv.js';
 export * from './offsets.js';
 export * from './client.js';
 export * from './admin.js';
+export * from './recall.js';

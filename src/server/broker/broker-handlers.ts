@@ -15,16 +15,20 @@ import { pullHandlers } from './pull/pull-requests.js';
 import type { ScheduleService } from './schedule/schedule-service.js';
 import { sendBackHandlers } from './send/send-back-requests.js';
 import { sendHandlers } from './send/send-requests.js';
+import { recallHandlers } from './timer/recall-requests.js';
+import type { TimerService } from './timer/timer-service.js';
 
 /** The services some handlers use besides the shared context. */
 export interface BrokerServices {
   readonly schedule: ScheduleService;
   readonly pullHold: PullHoldService;
+  readonly timer: TimerService;
 }
 
 export function brokerHandlers(ctx: BrokerContext, services: BrokerServices): HandlerTable {
   return mergeHandlerTables(
-    sendHandlers(ctx, services.schedule),
+    sendHandlers(ctx, services.schedule, services.timer),
+    recallHandlers(ctx, services.timer),
     sendBackHandlers(ctx, services.schedule),
     pullHandlers(ctx, services.pullHold),
     clientHandlers(ctx),

@@ -36,6 +36,7 @@ import { rerunHeldPull } from './pull/pull-requests.js';
 import { RegisterLoop } from './core/register-loop.js';
 import { BrokerRegistrar } from './core/registration.js';
 import { ScheduleService } from './schedule/schedule-service.js';
+import { TimerService } from './timer/timer-service.js';
 import { TopicConfigManager } from './core/topic-config-manager.js';
 import type { TopicChange } from './core/topic-config-manager.js';
 
@@ -53,6 +54,7 @@ export class Broker {
   private readonly configStore: ConfigStore;
   private readonly ctx: BrokerContext;
   private readonly schedule: ScheduleService;
+  private readonly timer: TimerService;
   private readonly pullHold: PullHoldService;
   private readonly registrar: BrokerRegistrar;
   private readonly registerLoop: RegisterLoop;
@@ -117,6 +119,7 @@ export class Broker {
       delayLevels: parseDelayLevels(o.messageDelayLevel),
     };
     this.schedule = new ScheduleService(this.ctx, delayOffsetFile(o.storePath));
+    this.timer = new TimerService(this.ctx);
     this.pullHold = new PullHoldService(
       (channel, request) => rerunHeldPull(this.ctx, channel, request),
       o.logger,
@@ -130,7 +133,7 @@ export class Broker {
     this.server = new RemotingServer({ host: o.host, port: o.port, logger: o.logger });
     registerBrokerHandlers(
       this.server,
-      brokerHandlers(this.ctx, { schedule: this.schedule, pullHold: this.pullHold }),
+      brokerHandlers(this.ctx, { schedule: this.schedule, pullHold: this.pullHold, timer: this.timer }),
     );
     this.server.addChannelEventListener({
       onChannelClose: (channel) => this.onChannelGone(channel),
@@ -200,6 +203,7 @@ export class Broker {
     }
     try {
       loadTopicTable(this.configStore, this.topics, this.logger);
+      await this.timer.start(); // rebuilds the pending timer messages before anything is served
       const { host, port } = await this.server.start();
       this.bound = { ip: o.brokerIP ?? advertisedIp(host), port };
     } catch (err) {
@@ -210,6 +214,7 @@ export class Broker {
       } catch {
         // Nothing was changed since load(): nothing is lost.
       }
+      await this.timer.stop().catch(() => undefined);
       await this.store.close().catch(() => undefined);
       throw err;
     }
@@ -280,6 +285,7 @@ export class Broker {
     await step('remoting server', () => this.server.shutdown());
     this.pullHold.stop();
     this.unsubscribe?.();
+    await step('timer service', () => this.timer.stop());
     await step('schedule service', () => this.schedule.stop());
     await step('config store', () => this.configStore.close());
     await step('message store', () => this.store.close());

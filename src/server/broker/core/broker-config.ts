@@ -11,6 +11,8 @@ import { Perm } from '../../../protocol/codes/misc.js';
 import type { StoreHooks } from '../../store/index.js';
 import { DEFAULT_CLUSTER_NAME, DEFAULT_REGION_ID } from '../../../protocol/codes/misc.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../../../protocol/message/validators.js';
+import { DEFAULT_TIMER_OPTIONS, checkTimerOptions } from '../timer/timer-config.js';
+import type { TimerOptions } from '../timer/timer-config.js';
 
 /**
  * Caps of the long-polling hold (PullHoldService), also broker options; not Java options (Java has
@@ -38,7 +40,7 @@ export const DEFAULT_PULL_HOLD_LIMITS: PullHoldLimits = Object.freeze({
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
 /** Every broker option, defaults filled in. */
-export interface ResolvedBrokerOptions extends PullHoldLimits {
+export interface ResolvedBrokerOptions extends PullHoldLimits, TimerOptions {
   /** Name servers to register with ("ip:port"); empty = a standalone broker nobody can route to. */
   namesrvAddrs: string[];
   /** Address to listen on; also the advertised address unless `brokerIP` is set. */
@@ -124,6 +126,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   longPollingEnable: true,
   shortPollingTimeMillis: 1_000,
   ...DEFAULT_PULL_HOLD_LIMITS,
+  ...DEFAULT_TIMER_OPTIONS,
   rebalanceLockMaxLiveTimeMillis: 60_000,
   flushConsumerOffsetIntervalMillis: 5_000,
   messageDelayLevel: DEFAULT_MESSAGE_DELAY_LEVEL,
@@ -174,6 +177,7 @@ export function resolveBrokerOptions(input: BrokerOptions = {}): ResolvedBrokerO
     'disk ratios must satisfy 0 < diskSpaceCleanForciblyRatio <= diskSpaceWarningLevelRatio <= 100 (percent)',
   );
   check(typeof o.storePath === 'string' && o.storePath.length > 0, 'storePath must be a directory path');
+  checkTimerOptions(o);
   return o;
 }
 

@@ -29,6 +29,8 @@ import type { BrokerContext } from '../core/broker-context.js';
 import { propertiesToStoredString } from '../core/stored-message.js';
 import { TOPIC_MAX_LENGTH } from '../core/topic-config.js';
 import type { ScheduleService } from '../schedule/schedule-service.js';
+import type { TimerService } from '../timer/timer-service.js';
+import { recallHandleFor } from '../timer/timer-transform.js';
 import {
   DLQ_NUMS_PER_GROUP,
   checkSend,
@@ -53,9 +55,13 @@ interface SendTarget {
   readonly remote: string;
 }
 
-export function sendHandlers(ctx: BrokerContext, schedule: ScheduleService): HandlerTable {
+export function sendHandlers(
+  ctx: BrokerContext,
+  schedule: ScheduleService,
+  timer: TimerService,
+): HandlerTable {
   const send = withSendHeaders(ctx, (request, context) =>
-    sendMessage(ctx, schedule, request, context.channel.remoteAddress),
+    sendMessage(ctx, { schedule, timer }, request, context.channel.remoteAddress),
   );
   return handlerTable([
     [RequestCode.SEND_MESSAGE, send],
@@ -64,9 +70,15 @@ export function sendHandlers(ctx: BrokerContext, schedule: ScheduleService): Han
   ]);
 }
 
+/** The delayed-delivery services a send may hand its message to. */
+interface Delays {
+  readonly schedule: ScheduleService;
+  readonly timer: TimerService;
+}
+
 async function sendMessage(
   ctx: BrokerContext,
-  schedule: ScheduleService,
+  delays: Delays,
   request: RemotingCommand,
   remote: string,
 ): Promise<RemotingCommand> {
@@ -85,12 +97,12 @@ async function sendMessage(
   );
   const queueId = header.queueId < 0 ? randomQueueId(config.writeQueueNums) : header.queueId;
   const target: SendTarget = { request, header, config, isNew, queueId, remote };
-  return header.batch ? sendBatch(ctx, target) : sendOne(ctx, schedule, target);
+  return header.batch ? sendBatch(ctx, target) : sendOne(ctx, delays, target);
 }
 
 async function sendOne(
   ctx: BrokerContext,
-  schedule: ScheduleService,
+  { schedule, timer }: Delays,
   send: SendTarget,
 ): Promise<RemotingCommand> {
   const { request, header } = send;
@@ -127,6 +139,7 @@ async function sendOne(
     delete stored[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
     input.properties = propertiesToStoredString(stored);
   } else {
+    timer.transform(input, stored); // 5.x timer message → rmq_sys_wheel_timer (refusals thrown)
     schedule.rewriteIfDelayed(input, stored);
   }
   const onAccepted = (): void => {
@@ -134,7 +147,8 @@ async function sendOne(
     if (target.retryGroup) ctx.groups.keep(target.retryGroup);
     if (dlq !== undefined) ctx.topics.adopt(dlq);
   };
-  return answer(ctx, send, await ctx.store.putMessage(input, onAccepted));
+  const recallHandle = recallHandleFor(request.code, stored, ctx.options.brokerName);
+  return answer(ctx, send, await ctx.store.putMessage(input, onAccepted), recallHandle);
 }
 
 /**
@@ -250,7 +264,12 @@ function refuseStoreStatus(ctx: BrokerContext, status: PutMessageStatus): never 
   throw new RequestRefusedError(code, remark ?? '');
 }
 
-function answer(ctx: BrokerContext, send: SendTarget, result: PutResult): RemotingCommand {
+function answer(
+  ctx: BrokerContext,
+  send: SendTarget,
+  result: PutResult,
+  recallHandle?: string,
+): RemotingCommand {
   const [code, , stored] = mapPutStatus(ctx, result.status);
   if (!stored) {
     if (result.reason)
@@ -263,5 +282,6 @@ function answer(ctx: BrokerContext, send: SendTarget, result: PutResult): Remoti
     msgId,
     queueId: send.queueId,
     queueOffset: result.queueOffset,
+    ...(recallHandle !== undefined && { recallHandle }),
   });
 }
