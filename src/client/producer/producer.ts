@@ -30,6 +30,7 @@ import type { ShutdownOptions } from './producer-shutdown.js';
 import type { ProducerConfig, ProducerOptions } from './producer-options.js';
 import { SendCall } from './send/send-call.js';
 import { runSend } from './send/send-loop.js';
+import { checkTimerSend, recallMessage } from './timer-sends.js';
 import type { SendResult } from './send-result.js';
 import { ProducerShutdownError } from './shutdown-errors.js';
 
@@ -192,6 +193,16 @@ export class Producer {
     return (await this.#sendWith(batch, 'SYNC', timeoutMillis)) as SendResult;
   }
 
+  /** Recalls a pending timer message by SendResult.recallHandle (timer-sends.ts); resolves with its id. */
+  async recall(
+    topic: string,
+    recallHandle: string,
+    timeoutMillis = this.config.sendMsgTimeout,
+  ): Promise<string> {
+    this.#makeSureStateOK();
+    return recallMessage(this.#core, topic, recallHandle, timeoutMillis);
+  }
+
   /** Writable queues of a topic: new objects, the namespace removed from their topic (as Java). */
   async fetchPublishMessageQueues(topic: string): Promise<MessageQueue[]> {
     this.#makeSureStateOK();
@@ -214,6 +225,7 @@ export class Producer {
       message && { topic: wireTopic, body: message.body, properties: message.properties },
       this.config.maxMessageSize,
     );
+    checkTimerSend(message, this.config);
     const call = new SendCall(message, mode);
     return this.#core.inFlightSends.run(call, () => runSend(this.#core, call, wireTopic, timeoutMillis));
   }
