@@ -7,6 +7,7 @@ import { DEFAULT_CLUSTER_NAME } from '../../protocol/codes/misc.js';
 import { Broker } from '../../server/broker/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
+import { TIMER_BROKER_FLAGS, timerBrokerOptions } from '../timer-flags.js';
 import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
 import { serveUntilSignal } from '../serve.js';
 import { processIo } from '../io.js';
@@ -15,7 +16,7 @@ import type { CliIo } from '../io.js';
 export const description = 'Run a broker (message store) registered with name servers';
 
 const USAGE =
-  'rmq broker --namesrv 127.0.0.1:9876 [--host 127.0.0.1] [--port 10911] [--name broker-a] [--cluster DefaultCluster] [--store DIR] [--flush async|sync]';
+  'rmq broker --namesrv 127.0.0.1:9876 [--host 127.0.0.1] [--port 10911] [--name broker-a] [--cluster DefaultCluster] [--store DIR] [--flush async|sync] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable]';
 
 const FLAGS = {
   namesrv: {
@@ -43,6 +44,7 @@ const FLAGS = {
     type: 'boolean',
     description: 'Do not create unknown topics on first send (no TBW102)',
   },
+  ...TIMER_BROKER_FLAGS,
   'log-level': logLevelFlag('info'),
 } as const;
 
@@ -72,6 +74,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     flushDiskType: parseFlush(flags.flush),
     autoCreateTopicEnable: flags['no-auto-create'] !== true,
     ...(flags.store !== undefined && { storePath: flags.store }),
+    ...timerBrokerOptions(flags),
     ...(flags['advertise-ip'] !== undefined && { brokerIP: flags['advertise-ip'] }),
     logger,
   });

@@ -10,11 +10,13 @@ import { intFlag, parseFlags } from '../args.js';
 import { logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
 import { serveUntilSignal } from '../serve.js';
 import { processIo } from '../io.js';
+import { TIMER_BROKER_FLAGS, timerBrokerOptions } from '../timer-flags.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Run a name server and a broker in one process (development)';
 
-const USAGE = 'rmq dev [--namesrv-port 9876] [--broker-port 10911] [--store DIR]';
+const USAGE =
+  'rmq dev [--namesrv-port 9876] [--broker-port 10911] [--store DIR] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable]';
 
 export const DEFAULT_DEV_STORE = path.join(os.tmpdir(), 'rocketmq-ts-dev', 'store');
 
@@ -39,6 +41,7 @@ const FLAGS = {
     description: 'Store directory (kept between runs)',
   },
   flush: { type: 'string', value: 'MODE', default: 'async', description: 'Disk flush: async or sync' },
+  ...TIMER_BROKER_FLAGS,
   'log-level': logLevelFlag('warn'),
 } as const;
 
@@ -48,6 +51,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const logger = consoleLogger(parseLogLevel(flags['log-level'], 'warn'), 'dev');
   const storeRoot = path.resolve(flags.store ?? DEFAULT_DEV_STORE);
   const host = flags.host ?? '127.0.0.1';
+  const timerOptions = timerBrokerOptions(flags);
   return serveUntilSignal({
     logger,
     stdout: io.stdout,
@@ -57,7 +61,11 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         host,
         namesrvPort: intFlag('namesrv-port', flags['namesrv-port'], 9876, 0, 65535),
         brokers: [
-          { port: intFlag('broker-port', flags['broker-port'], 10911, 0, 65535), storePath: storeRoot },
+          {
+            port: intFlag('broker-port', flags['broker-port'], 10911, 0, 65535),
+            storePath: storeRoot,
+            ...timerOptions,
+          },
         ],
         storeRoot,
         keepStore: true,

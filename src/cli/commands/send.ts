@@ -10,12 +10,13 @@ import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { processIo } from '../io.js';
+import { TIMING_FLAGS, timingOf } from './send-timing.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Send messages (sync, async or oneway) and print each SendResult';
 
 const USAGE =
-  'rmq send --namesrv ADDR --topic T [--tag TAG] [--keys K] (--body TEXT | --file PATH) [--mode sync|async|oneway] [--count N] [--group G]';
+  'rmq send --namesrv ADDR --topic T [--tag TAG] [--keys K] (--body TEXT | --file PATH) [--mode sync|async|oneway] [--count N] [--group G] [--delay-level L | --deliver-after-ms MS | --deliver-at-ms EPOCH_MS]';
 
 const FLAGS = {
   namesrv: NAMESRV_FLAG,
@@ -33,6 +34,7 @@ const FLAGS = {
     default: '3000',
     description: 'Send timeout per message (all retries)',
   },
+  ...TIMING_FLAGS,
 } as const;
 
 const MODES = ['sync', 'async', 'oneway'] as const;
@@ -93,6 +95,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const mode = (flags.mode ?? 'sync') as Mode;
   if (!MODES.includes(mode)) throw new CliError(`--mode must be sync, async or oneway, got "${flags.mode}"`);
   const count = intFlag('count', flags.count, 1, 1, 1_000_000);
+  const timing = timingOf(flags);
   const timeout = intFlag('timeout', flags.timeout, 3000, 1, 3_600_000);
   const nameServer = flags.namesrv ?? io.env.NAMESRV_ADDR;
   if (nameServer === undefined || nameServer.trim() === '') {
@@ -123,6 +126,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     new Message(topic, body, {
       ...(flags.tag !== undefined && { tags: flags.tag }),
       ...(flags.keys !== undefined && { keys: flags.keys.split(' ').filter((k) => k.length > 0) }),
+      ...timing,
     });
   await producer.start();
   try {
