@@ -2,7 +2,8 @@
  * A broker in its own process, for crash tests and benchmarks:
  *   node --import tsx test/helpers/broker-child.ts <storeDir> [ASYNC_FLUSH|SYNC_FLUSH] [port]
  * Prints one JSON line {"address":"ip:port","pid":n} on stdout once it serves; stops cleanly on
- * SIGTERM / SIGINT (and is SIGKILLed by the crash tests).
+ * SIGTERM / SIGINT (and is SIGKILLed by the crash tests). Env RMQ_BROKER_CHILD_OPTIONS: more broker
+ * options as JSON (e.g. timer settings).
  */
 import { Broker } from '../../src/server/broker/index.js';
 import type { FlushDiskType } from '../../src/server/broker/index.js';
@@ -18,6 +19,7 @@ const broker = new Broker({
   port: Number(port),
   flushDiskType: flush as FlushDiskType,
   brokerName: 'broker-child',
+  ...(JSON.parse(process.env.RMQ_BROKER_CHILD_OPTIONS ?? '{}') as Record<string, unknown>),
 });
 await broker.start();
 process.stdout.write(`${JSON.stringify({ address: broker.address, pid: process.pid })}\n`);

@@ -16,9 +16,11 @@ export function startBrokerProcess(
   storePath: string,
   flush: 'ASYNC_FLUSH' | 'SYNC_FLUSH',
   timeoutMillis = 30_000,
+  brokerOptions: Record<string, unknown> = {},
 ): Promise<BrokerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, storePath, flush, '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RMQ_BROKER_CHILD_OPTIONS: JSON.stringify(brokerOptions) },
   });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => {
