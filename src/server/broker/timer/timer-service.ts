@@ -14,7 +14,7 @@
  *
  * Exactly-once across a crash, by ordering:
  *   1. mark the batch DELIVERING, with each real queue's max offset, and fsync the mark;
- *   2. put each message to its real topic and queue (serially, retrying what may succeed later);
+ *   2. put each message to its real topic and queue (retrying what may succeed later);
  *   3. append BATCH_OK; only then the next batch is marked.
  * A crash before 1 finishes leaves no mark: the batch is delivered after restart (nothing was put).
  * A crash between 1 and 3 leaves one uncertain batch; recovery (timer-records.ts deliveredOf) looks
@@ -50,9 +50,7 @@ const RETRY_PUT_MILLIS = 500;
 const MAX_TIMEOUT_MILLIS = 0x7fffffff;
 
 interface OpenBatch {
-  readonly items: { offset: number; input: PutMessageInput }[];
-  /** Index of the next item to put. */
-  next: number;
+  readonly items: { offset: number; input: PutMessageInput; put: boolean }[];
 }
 
 export class TimerService {
@@ -211,10 +209,11 @@ export class TimerService {
       const items: OpenBatch['items'] = [];
       const finished: [number, number][] = [];
       const now = Date.now();
-      for (const t of due) {
-        const rec = await readTimerRecord(this.ctx.store, t.offset);
+      const records = await Promise.all(due.map((t) => readTimerRecord(this.ctx.store, t.offset)));
+      for (const [i, t] of due.entries()) {
+        const rec = records[i];
         const input = rec && deliveredInput(rec, now);
-        if (input) items.push({ offset: t.offset, input });
+        if (input) items.push({ offset: t.offset, input, put: false });
         else finished.push([t.offset, t.offset + 1]); // gone from the store or unreadable
       }
       this.journal.done(finished);
@@ -226,20 +225,22 @@ export class TimerService {
           })),
         );
       }
-      return { items, next: 0 };
+      return { items };
     } catch (err) {
       for (const t of due) this.pending.add(t); // nothing was marked: they wait for the next try
       throw err;
     }
   }
 
-  /** Steps 2 and 3: puts what is left of the open batch, then BATCH_OK. False when stopping. */
+  /**
+   * Steps 2 and 3: puts what is left of the open batch, all at once (the store's append pipeline
+   * writes them together; their order inside a batch does not matter to recovery), then BATCH_OK.
+   * False when stopping before every put is done.
+   */
   private async putOpenBatch(): Promise<boolean> {
     const open = this.open as OpenBatch;
-    for (; open.next < open.items.length; open.next++) {
-      const { offset, input } = open.items[open.next] as OpenBatch['items'][number];
-      if (!(await this.put(offset, input))) return false;
-    }
+    const puts = open.items.map(async (item) => (item.put ||= await this.put(item.offset, item.input)));
+    if ((await Promise.all(puts)).includes(false)) return false;
     if (open.items.length > 0) this.journal.batchOk();
     this.open = undefined;
     return true;
