@@ -66,7 +66,10 @@ export class TimerService {
   );
   /** Next timer-queue offset to ingest. */
   private cursor = 0;
-  /** Finished ranges read from the journal; consulted while the first ingest passes them. */
+  /**
+   * Finished ranges read from the journal, sorted; consulted (and stepped over) while ingestion passes
+   * them, kept until then even if the first ingest fails half-way.
+   */
   private recovered: [number, number][] = [];
   private recoveredAt = 0;
   private timeout: NodeJS.Timeout | undefined;
@@ -106,8 +109,6 @@ export class TimerService {
       if (topic === TIMER_TOPIC) void this.ingest.kick();
     });
     await this.ingest.kick();
-    this.recovered = [];
-    this.recoveredAt = 0;
     this.compact();
     void this.deliver.kick();
   }
@@ -282,6 +283,8 @@ export class TimerService {
     if (this.open) return; // its DELIVERING mark must stay for recovery
     const offsets = this.pending.sortedOffsets();
     const floor = Math.min(offsets[0] ?? this.cursor, this.cursor);
-    this.journal.compact(floor, rangesOutside(offsets, floor, this.cursor));
+    // Recovered ranges the ingest cursor has not reached yet stay finished.
+    const ahead = this.recovered.slice(this.recoveredAt).filter(([, to]) => to > this.cursor);
+    this.journal.compact(floor, [...rangesOutside(offsets, floor, this.cursor), ...ahead]);
   }
 }
