@@ -57,6 +57,7 @@ const BROKER_CODES = [
   RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
   RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
   RequestCode.DELETE_SUBSCRIPTIONGROUP,
+  RequestCode.RECALL_MESSAGE,
 ];
 
 /** Only what building the tables and the refusals below touch; anything else would throw. */
