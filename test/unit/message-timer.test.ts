@@ -111,12 +111,12 @@ describe('client checks of timer messages', () => {
     for (const p of bad) assert.throws(() => check(p), InvalidTimerMessageError, JSON.stringify(p));
     assert.throws(() => check({ TIMER_DELAY_SEC: '11' }, 10), /over the max delay of 10000 ms/);
   });
-  it('Message setters: whole numbers only, one delivery time at a time', () => {
+  it('Message setters: whole numbers only, each its own property (as Java), two refused at send', () => {
     const m = new Message('T', 'b');
     m.delayTimeSec = 5;
     m.deliverTimeMs = 123;
-    assert.deepEqual([m.delayTimeSec, m.deliverTimeMs], [undefined, 123]);
-    assert.equal(m.getProperty('TIMER_DELIVER_MS'), '123');
+    assert.deepEqual([m.delayTimeSec, m.deliverTimeMs], [5, 123]);
+    assert.throws(() => checkTimerMessage(m.properties, 0), /one delivery time/);
     for (const v of [Number.NaN, Infinity, 1.5])
       assert.throws(() => (m.delayTimeMs = v), InvalidTimerMessageError);
   });

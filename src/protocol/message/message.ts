@@ -12,7 +12,7 @@ import {
   compressionTypeOf,
 } from './constants.js';
 import { decompressBody } from './compression.js';
-import { InvalidTimerMessageError, TIMER_PROPERTIES, checkTimerValue } from './timer-message.js';
+import { InvalidTimerMessageError, checkTimerValue } from './timer-message.js';
 import { encodeOffsetMessageId } from './message-id.js';
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR, decodeProperties } from './properties.js';
 import type { MessageRecord } from './record.js';
@@ -165,8 +165,9 @@ export class Message {
   }
 
   /**
-   * 5.x timer: deliver after this many seconds (TIMER_DELAY_SEC). Setting one delivery time clears the
-   * other two; a non-integer throws InvalidTimerMessageError (range and past times are checked at send).
+   * 5.x timer: deliver after this many seconds (TIMER_DELAY_SEC). As Java's setters, each sets its own
+   * property only; a send refuses a message with more than one, and range and past times
+   * (InvalidTimerMessageError). A non-integer throws here.
    */
   get delayTimeSec(): number | undefined {
     return this.#timerValue(MessageConst.PROPERTY_TIMER_DELAY_SEC);
@@ -195,7 +196,6 @@ export class Message {
   }
 
   #setTimer(name: string, value: number): void {
-    for (const p of TIMER_PROPERTIES) delete this.props[p];
     this.props[name] = String(value);
   }
 
