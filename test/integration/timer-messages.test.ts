@@ -89,12 +89,13 @@ describe('timer messages (embedded broker, precision 100 ms)', () => {
   });
 
   it('recall before the time: never delivered; after it: ILLEGAL_OPERATION, no effect', async () => {
+    // Recalled right away, well before its time even on a loaded machine; 'last' is due just after it.
     const recalled = await producer.send(
-      new Message({ topic: 'TimerRecall', body: 'recalled', delayTimeMs: 500 }),
+      new Message({ topic: 'TimerRecall', body: 'recalled', delayTimeMs: 1200 }),
     );
-    const kept = await producer.send(new Message({ topic: 'TimerRecall', body: 'kept', delayTimeMs: 300 }));
-    const last = await producer.send(new Message({ topic: 'TimerRecall', body: 'last', delayTimeMs: 700 }));
     assert.equal(await producer.recall('TimerRecall', recalled.recallHandle as string), recalled.msgId);
+    const kept = await producer.send(new Message({ topic: 'TimerRecall', body: 'kept', delayTimeMs: 300 }));
+    const last = await producer.send(new Message({ topic: 'TimerRecall', body: 'last', delayTimeMs: 1300 }));
     await waitFor('kept and last delivered', async () => {
       const b = bodies(await readQueue('TimerRecall'));
       return b.includes('last') ? b : undefined;
@@ -112,20 +113,21 @@ describe('timer messages (embedded broker, precision 100 ms)', () => {
   });
 
   it('timer and delay-level messages pending across a graceful restart: each delivered once', async () => {
+    // The recalled one is due before the others: their delivery proves it stayed recalled.
+    const recalled = await producer.send(
+      new Message({ topic: 'TimerRestart', body: 'gone', delayTimeMs: 800 }),
+    );
+    await producer.recall('TimerRestart', recalled.recallHandle as string);
     const timers = await Promise.all(
-      [200, 300, 400].map((ms) =>
+      [200, 300, 1000].map((ms) =>
         producer.send(new Message({ topic: 'TimerRestart', body: `t${ms}`, delayTimeMs: ms })),
       ),
     );
-    const recalled = await producer.send(
-      new Message({ topic: 'TimerRestart', body: 'gone', delayTimeMs: 300 }),
-    );
-    await producer.recall('TimerRestart', recalled.recallHandle as string);
     await producer.send(new Message({ topic: 'TimerRestart', body: 'level1', delayTimeLevel: 1 }));
     assert.equal(timers.length, 3);
     await cluster.stopBroker(0);
     await cluster.startBroker(0);
-    const want = ['level1', 't200', 't300', 't400'];
+    const want = ['level1', 't1000', 't200', 't300'];
     await waitFor('all delivered after restart', async () => {
       const b = bodies(await readQueue('TimerRestart'));
       return b.length >= want.length ? b : undefined;
