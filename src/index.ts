@@ -58,6 +58,15 @@ export { MessageConst } from './protocol/message/constants.js';
 export { RequestCode, requestCodeName } from './protocol/codes/request-code.js';
 export { ResponseCode, responseCodeName } from './protocol/codes/response-code.js';
 
+// Timer messages (5.x) and recall (5.3.2+)
+export { InvalidTimerMessageError } from './protocol/message/timer-message.js';
+export {
+  InvalidRecallHandleError,
+  decodeRecallHandle,
+  encodeRecallHandle,
+} from './protocol/message/recall-handle.js';
+export type { RecallHandle } from './protocol/message/recall-handle.js';
+
 // Producer
 export { DefaultMQProducer, Producer } from './client/producer/producer.js';
 export type { SendCallback } from './client/producer/producer.js';

@@ -19,6 +19,7 @@ const COMMANDS = [
   'namesrv',
   'broker',
   'send',
+  'recall',
   'consume',
   'request',
   'reply',

@@ -116,6 +116,8 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       host,
       port: 0,
       autoCreateTopicEnable: options.autoCreateTopicEnable ?? true,
+      // A development cluster serves RECALL_MESSAGE (Java's broker default is off; a broker option wins).
+      recallMessageEnable: true,
       ...(options.flushDiskType && { flushDiskType: options.flushDiskType }),
       ...(options.logger && { logger: options.logger }),
       ...options.transactions,

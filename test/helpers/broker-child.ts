@@ -2,7 +2,8 @@
  * A broker in its own process, for crash tests and benchmarks:
  *   node --import tsx test/helpers/broker-child.ts <storeDir> [ASYNC_FLUSH|SYNC_FLUSH] [port] [optionsJson]
  * Prints one JSON line {"address":"ip:port","pid":n} on stdout once it serves; stops cleanly on
- * SIGTERM / SIGINT (and is SIGKILLed by the crash tests).
+ * SIGTERM / SIGINT (and is SIGKILLed by the crash tests). optionsJson: more broker options (e.g.
+ * timer or transaction settings).
  */
 import { Broker } from '../../src/server/broker/index.js';
 import type { BrokerOptions, FlushDiskType } from '../../src/server/broker/index.js';

@@ -60,6 +60,7 @@ const BROKER_CODES = [
   RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
   RequestCode.DELETE_SUBSCRIPTIONGROUP,
   RequestCode.END_TRANSACTION,
+  RequestCode.RECALL_MESSAGE,
 ];
 
 /** Only what building the tables and the refusals below touch; anything else would throw. */

@@ -7,6 +7,7 @@ import { DEFAULT_CLUSTER_NAME } from '../../protocol/codes/misc.js';
 import { Broker } from '../../server/broker/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
+import { TIMER_BROKER_FLAGS, timerBrokerOptions } from '../timer-flags.js';
 import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
 import { serveUntilSignal } from '../serve.js';
 import { TRANSACTION_FLAGS, transactionOptionsFromFlags } from '../transaction-flags.js';
@@ -18,7 +19,7 @@ import type { CliIo } from '../io.js';
 export const description = 'Run a broker (message store) registered with name servers';
 
 const USAGE =
-  'rmq broker --namesrv 127.0.0.1:9876 [--host 127.0.0.1] [--port 10911] [--name broker-a] [--cluster DefaultCluster] [--store DIR] [--flush async|sync]';
+  'rmq broker --namesrv 127.0.0.1:9876 [--host 127.0.0.1] [--port 10911] [--name broker-a] [--cluster DefaultCluster] [--store DIR] [--flush async|sync] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable]';
 
 const FLAGS = {
   namesrv: {
@@ -49,6 +50,7 @@ const FLAGS = {
   ...TRANSACTION_FLAGS,
   ...ACL_SERVER_FLAGS,
   ...ACL_CLIENT_FLAGS,
+  ...TIMER_BROKER_FLAGS,
   'log-level': logLevelFlag('info'),
   ...SERVER_TLS_FLAGS,
   'namesrv-tls': {
@@ -88,6 +90,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     autoCreateTopicEnable: flags['no-auto-create'] !== true,
     ...transactionOptionsFromFlags(flags),
     ...(flags.store !== undefined && { storePath: flags.store }),
+    ...timerBrokerOptions(flags),
     ...(flags['advertise-ip'] !== undefined && { brokerIP: flags['advertise-ip'] }),
     ...withTls(serverTlsFromFlags(flags)),
     ...(flags['namesrv-tls'] === true && { namesrvTls: brokerNamesrvTls(flags) }),

@@ -14,12 +14,13 @@ import { DEV_TLS_FLAGS, devTlsFromFlags } from '../dev-tls.js';
 import { SERVER_TLS_FLAGS } from '../tls-flags.js';
 import { processIo } from '../io.js';
 import { ACL_SERVER_FLAGS, checkAclFile } from '../acl-flags.js';
+import { TIMER_BROKER_FLAGS, timerBrokerOptions } from '../timer-flags.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Run a name server and a broker in one process (development)';
 
 const USAGE =
-  'rmq dev [--namesrv-port 9876] [--broker-port 10911] [--store DIR] [--tls-self-signed | --tls-mode MODE --tls-cert FILE --tls-key FILE]';
+  'rmq dev [--namesrv-port 9876] [--broker-port 10911] [--store DIR] [--tls-self-signed | --tls-mode MODE --tls-cert FILE --tls-key FILE] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable]';
 
 export const DEFAULT_DEV_STORE = path.join(os.tmpdir(), 'rocketmq-ts-dev', 'store');
 
@@ -46,6 +47,7 @@ const FLAGS = {
   flush: { type: 'string', value: 'MODE', default: 'async', description: 'Disk flush: async or sync' },
   ...TRANSACTION_FLAGS,
   ...ACL_SERVER_FLAGS,
+  ...TIMER_BROKER_FLAGS,
   'log-level': logLevelFlag('warn'),
   ...SERVER_TLS_FLAGS,
   ...DEV_TLS_FLAGS,
@@ -60,6 +62,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const transactions = transactionOptionsFromFlags(flags);
   const tls = devTlsFromFlags(flags, host);
   const aclAdmin = flags.acl === undefined ? undefined : checkAclFile(flags.acl);
+  const timerOptions = timerBrokerOptions(flags, true);
   return serveUntilSignal({
     logger,
     stdout: io.stdout,
@@ -73,6 +76,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
             port: intFlag('broker-port', flags['broker-port'], 10911, 0, 65535),
             storePath: storeRoot,
             ...transactions,
+            ...timerOptions,
           },
         ],
         storeRoot,

@@ -14,13 +14,14 @@ import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
 import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { processIo } from '../io.js';
 import { checkTargetFlags, senderFor } from './send-target.js';
+import { TIMING_FLAGS, timingOf } from './send-timing.js';
 import type { CliIo } from '../io.js';
 import { parseTransactionFlags, runTransactionalSend, TRANSACTION_FLAGS } from './send-transaction.js';
 
 export const description = 'Send messages (sync, async or oneway) and print each SendResult';
 
 const USAGE =
-  'rmq send --namesrv ADDR --topic T [--tag TAG] [--keys K] (--body TEXT | --file PATH) [--mode sync|async|oneway] [--count N] [--group G] [--queue-id N [--broker-name B] | --sharding-key K] [--compress zlib|lz4|zstd] [--transaction commit|rollback|unknown [--check-answer commit|rollback|unknown] [--stay-ms MS]]';
+  'rmq send --namesrv ADDR --topic T [--tag TAG] [--keys K] (--body TEXT | --file PATH) [--mode sync|async|oneway] [--count N] [--group G] [--queue-id N [--broker-name B] | --sharding-key K] [--compress zlib|lz4|zstd] [--delay-level L | --deliver-after-ms MS | --deliver-at-ms EPOCH_MS] [--transaction commit|rollback|unknown [--check-answer commit|rollback|unknown] [--stay-ms MS]]';
 
 const FLAGS = {
   namesrv: NAMESRV_FLAG,
@@ -49,6 +50,7 @@ const FLAGS = {
   ...CLIENT_TLS_FLAGS,
   ...ACL_CLIENT_FLAGS,
   ...TRANSACTION_FLAGS,
+  ...TIMING_FLAGS,
 } as const;
 
 const MODES = ['sync', 'async', 'oneway'] as const;
@@ -114,6 +116,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     throw new CliError('--transaction sends by the default queue choice: drop --queue-id / --sharding-key');
   }
   const count = intFlag('count', flags.count, 1, 1, 1_000_000);
+  const timing = timingOf(flags);
   const timeout = intFlag('timeout', flags.timeout, 3000, 1, 3_600_000);
   const nameServer = flags.namesrv ?? io.env.NAMESRV_ADDR;
   if (nameServer === undefined || nameServer.trim() === '') {
@@ -134,6 +137,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     new Message(topic, body, {
       ...(flags.tag !== undefined && { tags: flags.tag }),
       ...(flags.keys !== undefined && { keys: flags.keys.split(' ').filter((k) => k.length > 0) }),
+      ...timing,
     });
   const group = flags.group ?? 'rmq_cli_producer';
   const clientOptions = {

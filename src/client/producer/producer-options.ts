@@ -14,6 +14,7 @@ import {
 import type { CompressionType } from '../../protocol/message/constants.js';
 import { resolveCompression } from './compression-options.js';
 import type { CompressionTypeName } from './compression-options.js';
+import { DEFAULT_TIMER_MAX_DELAY_SEC } from '../../protocol/message/timer-message.js';
 import { TransportDefaults } from '../../transport/defaults.js';
 import { checkPositiveInt, resolveClientConfig } from '../client-config.js';
 import type { ClientConfig, ClientOptions } from '../client-config.js';
@@ -64,6 +65,11 @@ export interface ProducerOptions extends ClientOptions {
    * async timeouts up to 2 s late: its scan runs every second with a second of grace).
    */
   shutdownTimeoutMillis?: number;
+  /**
+   * Longest timer delay a send accepts, s: the broker's timerMaxDelaySec (Java default 3 days). Raise
+   * it only for a broker configured higher; the broker refuses beyond its own anyway.
+   */
+  timerMaxDelaySec?: number;
   /** Share a client instance with other producers/consumers of the same client id. */
   registry?: ClientInstanceRegistry;
   /** Use this client instance (wins over `registry`). */
@@ -88,6 +94,7 @@ export const PRODUCER_DEFAULTS = {
   defaultTopicQueueNums: 4,
   sendLatencyFaultEnable: false,
   sendSmartMsg: true,
+  timerMaxDelaySec: DEFAULT_TIMER_MAX_DELAY_SEC,
 } as const;
 
 export interface ProducerConfig {
@@ -109,6 +116,7 @@ export interface ProducerConfig {
   readonly notAvailableDuration: readonly number[] | undefined;
   readonly sendSmartMsg: boolean;
   readonly shutdownTimeoutMillis: number;
+  readonly timerMaxDelaySec: number;
 }
 
 function checkDurations(name: string, list: readonly number[] | undefined): void {
@@ -132,6 +140,7 @@ export function resolveProducerConfig(options: ProducerOptions): ProducerConfig 
   checkPositiveInt('compressMsgBodyOverHowmuch', o.compressMsgBodyOverHowmuch, true);
   checkPositiveInt('maxMessageSize', o.maxMessageSize);
   checkPositiveInt('defaultTopicQueueNums', o.defaultTopicQueueNums);
+  checkPositiveInt('timerMaxDelaySec', o.timerMaxDelaySec);
   const shutdownTimeoutMillis = o.shutdownTimeoutMillis ?? o.sendMsgTimeout + ASYNC_TIMEOUT_LATENESS;
   checkPositiveInt('shutdownTimeoutMillis', shutdownTimeoutMillis, true);
   const compression = resolveCompression(o.compressType, o.compressLevel);
@@ -163,6 +172,7 @@ export function resolveProducerConfig(options: ProducerOptions): ProducerConfig 
     notAvailableDuration: options.notAvailableDuration ? [...options.notAvailableDuration] : undefined,
     sendSmartMsg: !!o.sendSmartMsg,
     shutdownTimeoutMillis,
+    timerMaxDelaySec: o.timerMaxDelaySec,
   });
 }
 

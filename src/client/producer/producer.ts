@@ -39,17 +39,11 @@ import { runQueueSend } from './ordered/queue-send.js';
 import type { QueueTarget } from './ordered/queue-send.js';
 import { SendCall } from './send/send-call.js';
 import { runSend } from './send/send-loop.js';
+import { checkTimerSend, recallMessage } from './timer-sends.js';
 import type { SendResult } from './send-result.js';
-import { ProducerShutdownError } from './shutdown-errors.js';
+import { ProducerShutdownError, STATE_HINTS } from './shutdown-errors.js';
 
 export type { SendCallback };
-
-const STATE_HINTS: Record<ServiceState, string> = {
-  CREATE_JUST: 'call start() first',
-  RUNNING: 'it is already running',
-  SHUTDOWN_ALREADY: 'it was shut down; create a new producer',
-  START_FAILED: 'start() failed; create a new producer',
-};
 
 let coreOf: (producer: Producer) => ProducerCore;
 
@@ -201,6 +195,16 @@ export class Producer extends ProducerRequestApi {
     return startRequest(this.#core, toMessage(m), a, b, send, () => this.#makeSureStateOK());
   }
 
+  /** Recalls a pending timer message by SendResult.recallHandle (timer-sends.ts); resolves with its id. */
+  async recall(
+    topic: string,
+    recallHandle: string,
+    timeoutMillis = this.config.sendMsgTimeout,
+  ): Promise<string> {
+    this.#makeSureStateOK();
+    return recallMessage(this.#core, topic, recallHandle, timeoutMillis);
+  }
+
   /** Writable queues of a topic: new objects, the namespace removed from their topic (as Java). */
   async fetchPublishMessageQueues(topic: string): Promise<MessageQueue[]> {
     this.#makeSureStateOK();
@@ -224,6 +228,7 @@ export class Producer extends ProducerRequestApi {
       message && { topic: wireTopic, body: message.body, properties: message.properties },
       this.config.maxMessageSize,
     );
+    checkTimerSend(message, this.config);
     const call = new SendCall(message, mode);
     return this.#core.inFlightSends.run(call, () =>
       target === undefined

@@ -68,12 +68,13 @@ export class SendResult {
     this.recallHandle = init.recallHandle;
   }
 
-  /** Reads like Java's SendResult.toString, plus regionId and traceOn. */
+  /** Reads like Java's SendResult.toString, plus regionId and traceOn, and a timer message's recallHandle. */
   toString(): string {
     return (
       `SendResult [sendStatus=${this.sendStatus}, msgId=${this.msgId}, offsetMsgId=${this.offsetMsgId}, ` +
       `messageQueue=${this.messageQueue.toString()}, queueOffset=${this.queueOffset}, ` +
-      `regionId=${this.regionId}, traceOn=${this.traceOn}]`
+      `regionId=${this.regionId}, traceOn=${this.traceOn}` +
+      `${this.recallHandle === undefined ? '' : `, recallHandle=${this.recallHandle}`}]`
     );
   }
 }

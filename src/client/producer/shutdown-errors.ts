@@ -6,6 +6,7 @@
  */
 import { IllegalStateError, RocketMQError } from '../../common/errors.js';
 import type { RocketMQErrorOptions } from '../../common/errors.js';
+import type { ServiceState } from '../client-members.js';
 
 /** A send refused because the producer is shutting down (or has shut down). Nothing was sent. */
 export class ProducerShutdownError extends IllegalStateError {}
@@ -36,3 +37,11 @@ export class SendOutcomeUnknownError extends RocketMQError {
     super(message, { retriable: false, ...options });
   }
 }
+
+/** What to do about each state in which a producer refuses a call (its error message says it). */
+export const STATE_HINTS: Record<ServiceState, string> = {
+  CREATE_JUST: 'call start() first',
+  RUNNING: 'it is already running',
+  SHUTDOWN_ALREADY: 'it was shut down; create a new producer',
+  START_FAILED: 'start() failed; create a new producer',
+};

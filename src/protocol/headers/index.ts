@@ -7,3 +7,4 @@ export * from './offsets.js';
 export * from './client.js';
 export * from './admin.js';
 export * from './reply.js';
+export * from './recall.js';

@@ -14,3 +14,5 @@ export * from './message.js';
 export * from './validators.js';
 export * from './namespace.js';
 export * from './batch.js';
+export * from './timer-message.js';
+export * from './recall-handle.js';

@@ -13,6 +13,7 @@ import {
 } from './constants.js';
 import { decompressMessageBody } from './codecs.js';
 import { BodyDecompressError, CompressionCodecUnavailableError } from '../../common/codec-errors.js';
+import { InvalidTimerMessageError, checkTimerValue } from './timer-message.js';
 import { encodeOffsetMessageId } from './message-id.js';
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR, decodeProperties } from './properties.js';
 import type { MessageRecord } from './record.js';
@@ -32,6 +33,12 @@ export interface MessageInit {
   /** Default true. */
   waitStoreMsgOK?: boolean;
   transactionId?: string;
+  /** 5.x timer: deliver at this epoch millisecond. At most one of the three timer fields. */
+  deliverTimeMs?: number;
+  /** 5.x timer: deliver after this many milliseconds. */
+  delayTimeMs?: number;
+  /** 5.x timer: deliver after this many seconds. */
+  delayTimeSec?: number;
 }
 
 /** A message to send. */
@@ -59,6 +66,13 @@ export class Message {
     if (init.keys !== undefined && init.keys.length > 0) this.keys = init.keys;
     this.waitStoreMsgOK = init.waitStoreMsgOK ?? true;
     if (init.delayTimeLevel) this.delayTimeLevel = init.delayTimeLevel;
+    const timers = (['deliverTimeMs', 'delayTimeMs', 'delayTimeSec'] as const).filter(
+      (k) => init[k] !== undefined,
+    );
+    if (timers.length > 1) {
+      throw new InvalidTimerMessageError(`give one of ${timers.join(', ')}: a message has one delivery time`);
+    }
+    for (const k of timers) this[k] = init[k] as number;
     for (const [k, v] of Object.entries(init.properties ?? {})) this.putUserProperty(k, v);
   }
 
@@ -151,17 +165,39 @@ export class Message {
     this.props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = String(wait);
   }
 
-  /** 5.x timer: deliver after this many seconds. */
+  /**
+   * 5.x timer: deliver after this many seconds (TIMER_DELAY_SEC). As Java's setters, each sets its own
+   * property only; a send refuses a message with more than one, and range and past times
+   * (InvalidTimerMessageError). A non-integer throws here.
+   */
+  get delayTimeSec(): number | undefined {
+    return this.#timerValue(MessageConst.PROPERTY_TIMER_DELAY_SEC);
+  }
   set delayTimeSec(sec: number) {
-    this.props[MessageConst.PROPERTY_TIMER_DELAY_SEC] = String(Math.trunc(sec));
+    this.#setTimer(MessageConst.PROPERTY_TIMER_DELAY_SEC, checkTimerValue('delayTimeSec', sec));
   }
-  /** 5.x timer: deliver after this many milliseconds. */
+  /** 5.x timer: deliver after this many milliseconds (TIMER_DELAY_MS). */
+  get delayTimeMs(): number | undefined {
+    return this.#timerValue(MessageConst.PROPERTY_TIMER_DELAY_MS);
+  }
   set delayTimeMs(ms: number) {
-    this.props[MessageConst.PROPERTY_TIMER_DELAY_MS] = String(Math.trunc(ms));
+    this.#setTimer(MessageConst.PROPERTY_TIMER_DELAY_MS, checkTimerValue('delayTimeMs', ms));
   }
-  /** 5.x timer: deliver at this epoch millisecond. */
+  /** 5.x timer: deliver at this epoch millisecond (TIMER_DELIVER_MS). */
+  get deliverTimeMs(): number | undefined {
+    return this.#timerValue(MessageConst.PROPERTY_TIMER_DELIVER_MS);
+  }
   set deliverTimeMs(ms: number) {
-    this.props[MessageConst.PROPERTY_TIMER_DELIVER_MS] = String(Math.trunc(ms));
+    this.#setTimer(MessageConst.PROPERTY_TIMER_DELIVER_MS, checkTimerValue('deliverTimeMs', ms));
+  }
+
+  #timerValue(name: string): number | undefined {
+    const v = this.props[name];
+    return v === undefined ? undefined : Number(v);
+  }
+
+  #setTimer(name: string, value: number): void {
+    this.props[name] = String(value);
   }
 
   /** The body as bytes (strings are UTF-8 encoded). */

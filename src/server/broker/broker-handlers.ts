@@ -18,17 +18,23 @@ import { replyHandlers } from './send/reply-requests.js';
 import { sendHandlers } from './send/send-requests.js';
 import { endTransactionHandlers } from './transaction/end-transaction.js';
 import type { TransactionService } from './transaction/transaction-service.js';
+import { recallHandlers } from './timer/recall-requests.js';
+import type { TimerService } from './timer/timer-service.js';
 
 /** The services some handlers use besides the shared context. */
 export interface BrokerServices {
   readonly schedule: ScheduleService;
   readonly pullHold: PullHoldService;
   readonly transactions: TransactionService;
+  readonly timer: TimerService;
 }
 
 export function brokerHandlers(ctx: BrokerContext, services: BrokerServices): HandlerTable {
   return mergeHandlerTables(
-    sendHandlers(ctx, services.schedule, (input, props) => services.transactions.prepare(input, props)),
+    sendHandlers(ctx, services.schedule, services.timer, (input, props) =>
+      services.transactions.prepare(input, props),
+    ),
+    recallHandlers(ctx, services.timer),
     sendBackHandlers(ctx, services.schedule),
     replyHandlers(ctx),
     pullHandlers(ctx, services.pullHold),

@@ -40,6 +40,7 @@ import { rerunHeldPull } from './pull/pull-requests.js';
 import { RegisterLoop } from './core/register-loop.js';
 import { BrokerRegistrar } from './core/registration.js';
 import { ScheduleService } from './schedule/schedule-service.js';
+import { TimerService } from './timer/timer-service.js';
 import { TopicConfigManager } from './core/topic-config-manager.js';
 import { TransactionService } from './transaction/transaction-service.js';
 import type { TopicChange } from './core/topic-config-manager.js';
@@ -58,6 +59,7 @@ export class Broker {
   private readonly configStore: ConfigStore;
   private readonly ctx: BrokerContext;
   private readonly schedule: ScheduleService;
+  private readonly timer: TimerService;
   private readonly pullHold: PullHoldService;
   readonly transactions: TransactionService;
   private readonly registrar: BrokerRegistrar;
@@ -115,12 +117,14 @@ export class Broker {
     };
     this.schedule = new ScheduleService(this.ctx, delayOffsetFile(o.storePath));
     this.transactions = new TransactionService(this.ctx);
+    this.timer = new TimerService(this.ctx);
     const { maxPullHoldMillis, maxHeldPullsPerConnection, maxHeldPulls, maxHeldPullBytes } = o;
     const holdLimits = { maxPullHoldMillis, maxHeldPullsPerConnection, maxHeldPulls, maxHeldPullBytes };
     const rerun = rerunHeldPull.bind(undefined, this.ctx);
     this.pullHold = new PullHoldService(rerun, o.logger, holdLimits);
     this.server = new RemotingServer({ host: o.host, port: o.port, logger: o.logger, tls: o.tls });
-    const services = { schedule: this.schedule, pullHold: this.pullHold, transactions: this.transactions };
+    const { schedule, pullHold, transactions, timer } = this;
+    const services = { schedule, pullHold, transactions, timer };
     registerBrokerHandlers(this.server, brokerHandlers(this.ctx, services));
     this.server.addChannelEventListener({
       onChannelClose: (channel) => this.onChannelGone(channel),
@@ -195,6 +199,7 @@ export class Broker {
     try {
       loadTopicTable(this.configStore, this.topics, this.logger);
       await this.transactions.open();
+      await this.timer.start(); // rebuilds the pending timer messages before anything is served
       const { host, port } = await this.server.start();
       this.bound = { ip: o.brokerIP ?? advertisedIp(host), port };
     } catch (err) {
@@ -205,6 +210,7 @@ export class Broker {
       } catch {
         // Nothing was changed since load(): nothing is lost.
       }
+      await this.timer.stop().catch(() => undefined);
       await this.store.close().catch(() => undefined);
       throw err;
     }
@@ -278,6 +284,7 @@ export class Broker {
     await step('remoting server', () => this.server.shutdown());
     this.pullHold.stop();
     this.unsubscribe?.();
+    await step('timer service', () => this.timer.stop());
     await step('schedule service', () => this.schedule.stop());
     await step('transaction check', () => this.transactions.stop());
     await step('config store', () => this.configStore.close());

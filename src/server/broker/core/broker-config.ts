@@ -19,6 +19,8 @@ import {
   transactionOptionsProblem,
 } from '../transaction/transaction-options.js';
 import type { TransactionOptions } from '../transaction/transaction-options.js';
+import { DEFAULT_TIMER_OPTIONS, checkTimerOptions } from '../timer/timer-config.js';
+import type { TimerOptions } from '../timer/timer-config.js';
 
 /**
  * Caps of the long-polling hold (PullHoldService), also broker options; not Java options (Java has
@@ -45,8 +47,8 @@ export const DEFAULT_PULL_HOLD_LIMITS: PullHoldLimits = Object.freeze({
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
-/** Every broker option, defaults filled in (transaction options: transaction/transaction-options.ts). */
-export interface ResolvedBrokerOptions extends PullHoldLimits, TransactionOptions {
+/** Every broker option, defaults filled in (transaction/transaction-options.ts, timer/timer-config.ts). */
+export interface ResolvedBrokerOptions extends PullHoldLimits, TransactionOptions, TimerOptions {
   /** Name servers to register with ("ip:port"); empty = a standalone broker nobody can route to. */
   namesrvAddrs: string[];
   /** Address to listen on; also the advertised address unless `brokerIP` is set. */
@@ -145,6 +147,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   longPollingEnable: true,
   shortPollingTimeMillis: 1_000,
   ...DEFAULT_PULL_HOLD_LIMITS,
+  ...DEFAULT_TIMER_OPTIONS,
   rebalanceLockMaxLiveTimeMillis: 60_000,
   flushConsumerOffsetIntervalMillis: 5_000,
   messageDelayLevel: DEFAULT_MESSAGE_DELAY_LEVEL,
@@ -203,6 +206,7 @@ export function resolveBrokerOptions(input: BrokerOptions = {}): ResolvedBrokerO
   check(typeof o.storePath === 'string' && o.storePath.length > 0, 'storePath must be a directory path');
   const txProblem = transactionOptionsProblem(o);
   check(txProblem === undefined, txProblem ?? '');
+  checkTimerOptions(o);
   return o;
 }
 

@@ -29,6 +29,8 @@ import type { BrokerContext } from '../core/broker-context.js';
 import { propertiesToStoredString } from '../core/stored-message.js';
 import { TOPIC_MAX_LENGTH } from '../core/topic-config.js';
 import type { ScheduleService } from '../schedule/schedule-service.js';
+import type { TimerService } from '../timer/timer-service.js';
+import { recallHandleFor } from '../timer/timer-transform.js';
 import {
   DLQ_NUMS_PER_GROUP,
   checkSend,
@@ -60,10 +62,11 @@ export type PrepareHalf = (input: PutMessageInput, props: Record<string, string>
 export function sendHandlers(
   ctx: BrokerContext,
   schedule: ScheduleService,
+  timer: TimerService,
   prepareHalf?: PrepareHalf,
 ): HandlerTable {
   const send = withSendHeaders(ctx, (request, context) =>
-    sendMessage(ctx, schedule, request, context.channel.remoteAddress, prepareHalf),
+    sendMessage(ctx, { schedule, timer }, request, context.channel.remoteAddress, prepareHalf),
   );
   return handlerTable([
     [RequestCode.SEND_MESSAGE, send],
@@ -72,9 +75,15 @@ export function sendHandlers(
   ]);
 }
 
+/** The delayed-delivery services a send may hand its message to. */
+interface Delays {
+  readonly schedule: ScheduleService;
+  readonly timer: TimerService;
+}
+
 async function sendMessage(
   ctx: BrokerContext,
-  schedule: ScheduleService,
+  delays: Delays,
   request: RemotingCommand,
   remote: string,
   prepareHalf: PrepareHalf | undefined,
@@ -94,12 +103,12 @@ async function sendMessage(
   );
   const queueId = header.queueId < 0 ? randomQueueId(config.writeQueueNums) : header.queueId;
   const target: SendTarget = { request, header, config, isNew, queueId, remote };
-  return header.batch ? sendBatch(ctx, target) : sendOne(ctx, schedule, target, prepareHalf);
+  return header.batch ? sendBatch(ctx, target) : sendOne(ctx, delays, target, prepareHalf);
 }
 
 async function sendOne(
   ctx: BrokerContext,
-  schedule: ScheduleService,
+  { schedule, timer }: Delays,
   send: SendTarget,
   prepareHalf: PrepareHalf | undefined,
 ): Promise<RemotingCommand> {
@@ -139,6 +148,7 @@ async function sendOne(
   } else if (half && prepareHalf) {
     prepareHalf(input, props); // Java asyncPrepareMessage: the half topic (transaction/)
   } else {
+    timer.transform(input, stored); // 5.x timer message → rmq_sys_wheel_timer (refusals thrown)
     schedule.rewriteIfDelayed(input, stored);
   }
   const onAccepted = (): void => {
@@ -149,7 +159,7 @@ async function sendOne(
   const result = await ctx.store.putMessage(input, onAccepted);
   const saving = ctx.topicSaved(target.topic); // the topic (or DLQ) was created moments ago
   if (saving !== undefined) await saving;
-  return answer(ctx, send, result);
+  return answer(ctx, send, result, recallHandleFor(request.code, stored, ctx.options.brokerName));
 }
 
 /**
@@ -265,7 +275,12 @@ function refuseStoreStatus(ctx: BrokerContext, status: PutMessageStatus): never 
   throw new RequestRefusedError(code, remark ?? '');
 }
 
-function answer(ctx: BrokerContext, send: SendTarget, result: PutResult): RemotingCommand {
+function answer(
+  ctx: BrokerContext,
+  send: SendTarget,
+  result: PutResult,
+  recallHandle?: string,
+): RemotingCommand {
   const [code, , stored] = mapPutStatus(ctx, result.status);
   if (!stored) {
     if (result.reason)
@@ -278,5 +293,6 @@ function answer(ctx: BrokerContext, send: SendTarget, result: PutResult): Remoti
     msgId,
     queueId: send.queueId,
     queueOffset: result.queueOffset,
+    ...(recallHandle !== undefined && { recallHandle }),
   });
 }

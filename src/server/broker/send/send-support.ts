@@ -183,18 +183,20 @@ export function sendStoredResponse(
   ctx: BrokerContext,
   request: RemotingCommand,
   code: number,
-  fields: { msgId: string; queueId: number; queueOffset: bigint },
+  fields: { msgId: string; queueId: number; queueOffset: bigint; recallHandle?: string },
 ): RemotingCommand {
   const extras = preSendFields(ctx);
+  const handle = fields.recallHandle === undefined ? {} : { recallHandle: fields.recallHandle };
   const values: Record<string, string> = {
     msgId: fields.msgId,
     queueId: String(fields.queueId),
     queueOffset: fields.queueOffset.toString(),
+    ...handle,
     ...extras,
   };
   const order =
     request.serializeType === SerializeType.ROCKETMQ
-      ? ['msgId', 'queueId', 'queueOffset', ...javaHashMapOrder(Object.keys(extras))]
+      ? ['msgId', 'queueId', 'queueOffset', ...Object.keys(handle), ...javaHashMapOrder(Object.keys(extras))]
       : javaHashMapOrder(Object.keys(values));
   const out: Record<string, string> = {};
   for (const k of order) out[k] = values[k] as string;
