@@ -17,7 +17,7 @@ import { RequestCode, ResponseCode } from '../../src/protocol/codes/index.js';
 import { createRequest, createResponse } from '../../src/protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
 import { ReplyMessageRequestHeader, SendMessageRequestHeader } from '../../src/protocol/headers/index.js';
-import { Message, MessageConst } from '../../src/protocol/message/index.js';
+import { Message, MessageConst, MessageSysFlag } from '../../src/protocol/message/index.js';
 import type { MessageExt } from '../../src/protocol/message/index.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
@@ -304,6 +304,41 @@ describe('request-reply against the embedded cluster', () => {
       assert.equal(pushes.length, 2);
       assert.deepEqual(pushes[1]!.body, Buffer.from('v1-body'));
       assert.equal(broker.store.getMaxOffsetInQueue(REPLY_TOPIC, 0), maxBefore);
+    } finally {
+      await client.shutdown();
+    }
+  });
+
+  it('a reply is stored with sysFlag 0 but its compression bits; a delayed reply goes through the schedule', async () => {
+    const client = new RemotingClient();
+    try {
+      const broker = cluster.brokers[0]!;
+      const addr = broker.address;
+      // No requester connected: the push fails (SYSTEM_ERROR) but the reply is stored anyway.
+      const properties = { WAIT: 'true', MSG_TYPE: 'reply', CORRELATION_ID: 'c', REPLY_TO_CLIENT: 'gone@1' };
+      const compressedZstd = MessageSysFlag.COMPRESSED | MessageSysFlag.COMPRESSION_ZSTD_TYPE;
+      const sysFlag = MessageSysFlag.TRANSACTION_PREPARED_TYPE | compressedZstd;
+      const r = await send(client, addr, {
+        topic: REPLY_TOPIC,
+        code: RequestCode.SEND_REPLY_MESSAGE_V2,
+        queueId: 0,
+        sysFlag,
+        properties,
+      });
+      assert.equal(r.code, ResponseCode.SYSTEM_ERROR);
+      const stored = await readStored(broker, REPLY_TOPIC, 0, BigInt(r.extFields!.queueOffset!));
+      assert.equal(stored.sysFlag, compressedZstd, 'no half message in an ordinary topic');
+      const scheduleMax = broker.store.getMaxOffsetInQueue('SCHEDULE_TOPIC_XXXX', 0);
+      const delayed = await send(client, addr, {
+        topic: REPLY_TOPIC,
+        code: RequestCode.SEND_REPLY_MESSAGE_V2,
+        queueId: 0,
+        properties: { ...properties, DELAY: '1' },
+      });
+      assert.equal(delayed.code, ResponseCode.SYSTEM_ERROR);
+      assert.equal(broker.store.getMaxOffsetInQueue('SCHEDULE_TOPIC_XXXX', 0), scheduleMax + 1n);
+      const held = await readStored(broker, 'SCHEDULE_TOPIC_XXXX', 0, scheduleMax);
+      assert.equal(held.properties.REAL_TOPIC, REPLY_TOPIC);
     } finally {
       await client.shutdown();
     }

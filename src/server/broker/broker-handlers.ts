@@ -30,7 +30,7 @@ export function brokerHandlers(ctx: BrokerContext, services: BrokerServices): Ha
   return mergeHandlerTables(
     sendHandlers(ctx, services.schedule, (input, props) => services.transactions.prepare(input, props)),
     sendBackHandlers(ctx, services.schedule),
-    replyHandlers(ctx),
+    replyHandlers(ctx, services.schedule),
     pullHandlers(ctx, services.pullHold),
     clientHandlers(ctx),
     topicAdminHandlers(ctx),
