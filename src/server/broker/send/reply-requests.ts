@@ -40,6 +40,7 @@ import { encodeOffsetMessageId } from '../../../protocol/message/message-id.js';
 import { decodeProperties } from '../../../protocol/message/properties.js';
 import { handlerTable } from '../../../transport/handler-table.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
+import { pooledHandlers } from '../../../transport/handler-pool.js';
 import type { RemotingChannel } from '../../../transport/types.js';
 import type { PutMessageInput } from '../../store/index.js';
 import type { BrokerContext } from '../core/broker-context.js';
@@ -62,10 +63,18 @@ export function replyHandlers(ctx: BrokerContext, schedule: ScheduleService): Ha
   const handle = withSendHeaders(ctx, (request, context) =>
     sendReplyMessage(ctx, schedule, request, context.channel),
   );
-  return handlerTable([
-    [RequestCode.SEND_REPLY_MESSAGE, handle],
-    [RequestCode.SEND_REPLY_MESSAGE_V2, handle],
-  ]);
+  // Java BrokerController: both codes on replyMessageExecutor, not the send pool.
+  const pool = {
+    threads: ctx.options.processReplyMessageThreadPoolNums,
+    queueCapacity: ctx.options.replyThreadPoolQueueCapacity,
+  };
+  return pooledHandlers(
+    handlerTable([
+      [RequestCode.SEND_REPLY_MESSAGE, handle],
+      [RequestCode.SEND_REPLY_MESSAGE_V2, handle],
+    ]),
+    pool,
+  );
 }
 
 async function sendReplyMessage(
