@@ -59,7 +59,12 @@ export function parseFlags<F extends FlagSpecs>(
   }
   let values: Record<string, unknown>;
   try {
-    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: joinDashValues(argv, options),
+      options,
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (err) {
     throw new CliError(`${(err as Error).message.split('\n')[0]} (see --help)`);
   }
@@ -68,6 +73,32 @@ export function parseFlags<F extends FlagSpecs>(
     return undefined;
   }
   return values as ParsedFlags<F>;
+}
+
+/**
+ * `--queue-id -1`: parseArgs refuses a value starting with "-" as "ambiguous" (it could be a flag).
+ * A value that is no known flag (a negative number, "-x") is joined to its flag as `--queue-id=-1`, so
+ * the flag's own check names the real problem in one line.
+ */
+function joinDashValues(argv: string[], options: Record<string, { type: string; short?: string }>): string[] {
+  const known = new Set<string>();
+  for (const [name, o] of Object.entries(options)) {
+    known.add(`--${name}`);
+    if (o.short !== undefined) known.add(`-${o.short}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const value = argv[i + 1];
+    const takesValue = arg.startsWith('--') && options[arg.slice(2)]?.type === 'string';
+    if (takesValue && value !== undefined && value.startsWith('-') && !known.has(value.split('=')[0]!)) {
+      out.push(`${arg}=${value}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 /** Parses a flag as an integer in [min, max], or throws a CliError naming the flag. */

@@ -76,6 +76,49 @@ describe('rmq request / rmq reply', () => {
     assert.match(stderr, /2 requests answered\n$/);
   });
 
+  it('a new group starts at the end: a request from before the ready line is not answered', async () => {
+    const topic = 'CliRequestNewGroup';
+    await createTopic(cluster, topic, 1);
+    const stale = await rmq([
+      'request',
+      '--namesrv',
+      ns,
+      '--topic',
+      topic,
+      '--body',
+      'old',
+      '--timeout-ms',
+      '50',
+    ]);
+    assert.equal(stale.code, 1);
+    const replier = startReplier([
+      '--namesrv',
+      ns,
+      '--topic',
+      topic,
+      '--group',
+      'cli-new-replier',
+      '--max-messages',
+      '1',
+    ]);
+    await replier.ready;
+    const fresh = await rmq([
+      'request',
+      '--namesrv',
+      ns,
+      '--topic',
+      topic,
+      '--body',
+      'new',
+      '--timeout-ms',
+      '5000',
+    ]);
+    assert.deepEqual(fresh, { code: 0, stdout: 'new\n', stderr: '' });
+    const { code, stdout } = await replier.done;
+    assert.equal(code, 0);
+    assert.match(stdout, /^replied correlationId=\S+ to=\S+ body=new\n$/);
+  });
+
   it('no reply: one clear line, exit 1', async () => {
     const r = await rmq([
       'request',

@@ -17,7 +17,7 @@ import { RequestCode, ResponseCode } from '../../src/protocol/codes/index.js';
 import { createRequest, createResponse } from '../../src/protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
 import { ReplyMessageRequestHeader, SendMessageRequestHeader } from '../../src/protocol/headers/index.js';
-import { Message, MessageConst } from '../../src/protocol/message/index.js';
+import { Message, MessageConst, MessageSysFlag } from '../../src/protocol/message/index.js';
 import type { MessageExt } from '../../src/protocol/message/index.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
@@ -62,7 +62,10 @@ describe('request-reply against the embedded cluster', () => {
   };
 
   before(async () => {
-    cluster = await startEmbeddedCluster();
+    // A tiny reply pool (Java's defaults: 16 + 2 x cores running, 10000 queued) for the overload test.
+    cluster = await startEmbeddedCluster({
+      brokers: [{ processReplyMessageThreadPoolNums: 2, replyThreadPoolQueueCapacity: 1 }],
+    });
     await createTopic(cluster, TOPIC, 2);
     const nameServer = cluster.namesrvAddress;
     requester = new Producer({ producerGroup: 'rr-requester', nameServer, logger: capture });
@@ -305,6 +308,88 @@ describe('request-reply against the embedded cluster', () => {
       assert.deepEqual(pushes[1]!.body, Buffer.from('v1-body'));
       assert.equal(broker.store.getMaxOffsetInQueue(REPLY_TOPIC, 0), maxBefore);
     } finally {
+      await client.shutdown();
+    }
+  });
+
+  it('a reply is stored with sysFlag 0 but its compression bits; a delayed reply goes through the schedule', async () => {
+    const client = new RemotingClient();
+    try {
+      const broker = cluster.brokers[0]!;
+      const addr = broker.address;
+      // No requester connected: the push fails (SYSTEM_ERROR) but the reply is stored anyway.
+      const properties = { WAIT: 'true', MSG_TYPE: 'reply', CORRELATION_ID: 'c', REPLY_TO_CLIENT: 'gone@1' };
+      const compressedZstd = MessageSysFlag.COMPRESSED | MessageSysFlag.COMPRESSION_ZSTD_TYPE;
+      const sysFlag = MessageSysFlag.TRANSACTION_PREPARED_TYPE | compressedZstd;
+      const r = await send(client, addr, {
+        topic: REPLY_TOPIC,
+        code: RequestCode.SEND_REPLY_MESSAGE_V2,
+        queueId: 0,
+        sysFlag,
+        properties,
+      });
+      assert.equal(r.code, ResponseCode.SYSTEM_ERROR);
+      const stored = await readStored(broker, REPLY_TOPIC, 0, BigInt(r.extFields!.queueOffset!));
+      assert.equal(stored.sysFlag, compressedZstd, 'no half message in an ordinary topic');
+      const scheduleMax = broker.store.getMaxOffsetInQueue('SCHEDULE_TOPIC_XXXX', 0);
+      const delayed = await send(client, addr, {
+        topic: REPLY_TOPIC,
+        code: RequestCode.SEND_REPLY_MESSAGE_V2,
+        queueId: 0,
+        properties: { ...properties, DELAY: '1' },
+      });
+      assert.equal(delayed.code, ResponseCode.SYSTEM_ERROR);
+      assert.equal(broker.store.getMaxOffsetInQueue('SCHEDULE_TOPIC_XXXX', 0), scheduleMax + 1n);
+      const held = await readStored(broker, 'SCHEDULE_TOPIC_XXXX', 0, scheduleMax);
+      assert.equal(held.properties.REAL_TOPIC, REPLY_TOPIC);
+    } finally {
+      await client.shutdown();
+    }
+  });
+
+  it('replies beyond the reply pool and its queue are refused SYSTEM_BUSY [OVERLOAD], the others complete', async () => {
+    const client = new RemotingClient();
+    const held: (() => void)[] = [];
+    try {
+      // The requester holds every push until released: the replies occupy the pool meanwhile.
+      registerHandlerTable(
+        client,
+        handlerTable([
+          [
+            RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT,
+            () => new Promise((resolve) => held.push(() => resolve(createResponse(ResponseCode.SUCCESS)))),
+          ],
+        ]),
+      );
+      const addr = cluster.brokers[0]!.address;
+      const clientID = '10.1.2.3@slow-requester';
+      const body = encodeHeartbeatData({
+        clientID,
+        producerDataSet: [{ groupName: 'slow' }],
+        consumerDataSet: [],
+      });
+      await client.invokeSync(addr, createRequest(RequestCode.HEART_BEAT, { body }), 3000);
+      const properties = { WAIT: 'true', MSG_TYPE: 'reply', CORRELATION_ID: 'c', REPLY_TO_CLIENT: clientID };
+      const reply = () =>
+        send(client, addr, {
+          topic: REPLY_TOPIC,
+          code: RequestCode.SEND_REPLY_MESSAGE_V2,
+          queueId: 0,
+          properties,
+        });
+      const running = [reply(), reply(), reply()]; // 2 running, 1 queued
+      await waitFor('two pushes held', async () => (held.length === 2 ? true : undefined));
+      const refused = await Promise.all([reply(), reply()]);
+      for (const r of refused) {
+        assert.equal(r.code, ResponseCode.SYSTEM_BUSY);
+        assert.equal(r.remark, '[OVERLOAD]system busy, start flow control for a while');
+      }
+      held.splice(0).forEach((release) => release());
+      await waitFor('the queued push', async () => (held.length === 1 ? true : undefined));
+      held.splice(0).forEach((release) => release());
+      for (const r of await Promise.all(running)) assert.equal(r.code, ResponseCode.SUCCESS);
+    } finally {
+      held.forEach((release) => release());
       await client.shutdown();
     }
   });

@@ -4,6 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { TopicConfigManager } from '../../src/server/broker/core/topic-config-manager.js';
 import { permToString, topicConfigToString } from '../../src/server/broker/core/topic-config.js';
 import {
@@ -241,6 +242,17 @@ describe('broker options', () => {
     assert.throws(() => resolveBrokerOptions({ port: 70000 }), IllegalArgumentError);
     assert.throws(() => resolveBrokerOptions({ brokerName: 'bad name' }), IllegalArgumentError);
     assert.throws(() => resolveBrokerOptions({ flushDiskType: 'SOMETIMES' as never }), IllegalArgumentError);
+    // Java BrokerConfig: processReplyMessageThreadPoolNums 16 + 2 x cores, replyThreadPoolQueueCapacity 10000.
+    assert.equal(o.processReplyMessageThreadPoolNums, 16 + 2 * os.availableParallelism());
+    assert.equal(o.replyThreadPoolQueueCapacity, 10_000);
+    assert.throws(
+      () => resolveBrokerOptions({ processReplyMessageThreadPoolNums: 0 }),
+      /processReplyMessageThreadPoolNums/,
+    );
+    assert.throws(
+      () => resolveBrokerOptions({ replyThreadPoolQueueCapacity: 1.5 }),
+      /replyThreadPoolQueueCapacity/,
+    );
     assert.deepEqual(parseDelayLevels('1s 5s 1m 2h 1d'), [1000, 5000, 60_000, 7_200_000, 86_400_000]);
     assert.equal(parseDelayLevels(o.messageDelayLevel).length, 18);
     assert.throws(() => parseDelayLevels('1s 5x'), IllegalArgumentError);

@@ -25,6 +25,23 @@ describe('rmq send async window', () => {
     assert.equal((r.firstError as Error).message, 'boom 3');
   });
 
+  it('stopAtFirstFailure (one queue, ordered): no send starts after the first failure', async () => {
+    const seen: number[] = [];
+    const r = await runWindowed(
+      10,
+      1,
+      async (i) => {
+        seen.push(i);
+        await new Promise((resolve) => setImmediate(resolve));
+        if (i === 3) throw new Error('broker gone');
+      },
+      { stopAtFirstFailure: true },
+    );
+    assert.deepEqual(seen, [0, 1, 2, 3]);
+    assert.equal(r.failed, 1);
+    assert.equal((r.firstError as Error).message, 'broker gone');
+  });
+
   it('a count below the window runs them all at once; zero failures leave no error', async () => {
     let inFlight = 0;
     let peak = 0;
@@ -48,5 +65,17 @@ describe('rmq send flags', () => {
       (e: unknown) =>
         e instanceof CliError && e.exitCode === 2 && /^--topic: .*illegal characters/.test(e.message),
     );
+  });
+
+  it('a negative --queue-id is one clear line, not "argument is ambiguous"', async () => {
+    const { rmq } = await import('../helpers/cli.js');
+    for (const args of [['--queue-id', '-1'], ['--queue-id=-1'], ['--queue-id', '-x']]) {
+      const r = await rmq(['send', '--namesrv', '127.0.0.1:1', '--topic', 'T', '--body', 'x', ...args]);
+      assert.equal(r.code, 2);
+      assert.equal(
+        r.stderr,
+        `rmq: --queue-id must be a whole number, got "${args.at(-1)!.replace('--queue-id=', '')}"\n`,
+      );
+    }
   });
 });

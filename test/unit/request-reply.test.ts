@@ -292,4 +292,21 @@ describe('broker: the requester connection by client id (Java ProducerManager.fi
     clients.unregisterProducer('PG', open);
     assert.equal(clients.findProducerChannel('c@1'), undefined);
   });
+
+  it('the newest registration of a client id wins (Java clientChannelTable.put), the older one is the fallback', () => {
+    const clients = new ClientManager({ channelExpiredTimeoutMillis: 120_000 });
+    const channel = (id: number) => ({ id, closed: false }) as unknown as RemotingChannel;
+    const [a, b] = [channel(1), channel(2)];
+    const register = (group: string, ch: RemotingChannel) =>
+      clients.registerProducer(group, { channel: ch, clientId: 'x@1', language: 'JAVA', version: 0 });
+    register('PG', a);
+    register('PG2', b);
+    assert.equal(clients.findProducerChannel('x@1'), b);
+    register('PG', a); // a heartbeat on A makes it the newest again
+    assert.equal(clients.findProducerChannel('x@1'), a);
+    clients.onChannelClosed(a);
+    assert.equal(clients.findProducerChannel('x@1'), b, 'the newest closed: another live one');
+    clients.unregisterProducer('PG2', b);
+    assert.equal(clients.findProducerChannel('x@1'), undefined);
+  });
 });

@@ -7,6 +7,8 @@
  * Where it starts: from the group's committed offsets. A group with none yet starts at the end of each
  * queue (its offsets are committed there before the "ready" line on stderr), so every request sent
  * after that line is answered and older ones, whose requesters stopped waiting long ago, are not.
+ * "None yet" is asked with setZeroIfNotFound=false (else a broker answers 0 for a queue that still
+ * starts at 0); a 4.x broker ignores that field, so there a new group answers from the queue's start.
  */
 import { Producer, createReplyMessage, getReplyToClient } from '../../client/index.js';
 import { PullConsumer } from '../../client/consumer/index.js';
@@ -45,7 +47,7 @@ function firstLine(err: unknown): string {
 /** A new group starts at the end of every queue: commit those offsets now. */
 async function startAtEndIfNew(consumer: PullConsumer, topic: string): Promise<void> {
   for (const mq of await consumer.fetchMessageQueues(topic)) {
-    if ((await consumer.fetchConsumeOffset(mq)) < 0n) {
+    if ((await consumer.fetchConsumeOffset(mq, true, { zeroIfNotFound: false })) < 0n) {
       await consumer.commitOffset(mq, await consumer.maxOffset(mq));
     }
   }

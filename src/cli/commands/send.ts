@@ -71,12 +71,14 @@ export const ASYNC_WINDOW = 1024;
 
 /**
  * Runs `task` `count` times with at most `window` runs in flight; every run happens even after a
- * failure. Resolves with the number of failures and the first error.
+ * failure, unless stopAtFirstFailure (ordered sends to one queue: a send after a failed one would
+ * leave a gap in the sequence). Resolves with the number of failures and the first error.
  */
 export async function runWindowed(
   count: number,
   window: number,
   task: (index: number) => Promise<void>,
+  options: { stopAtFirstFailure?: boolean } = {},
 ): Promise<{ failed: number; firstError: unknown }> {
   let next = 0;
   let failed = 0;
@@ -88,6 +90,7 @@ export async function runWindowed(
         await task(index);
       } catch (err) {
         if (failed++ === 0) firstError = err;
+        if (options.stopAtFirstFailure === true) next = count;
       }
     }
   };
@@ -172,11 +175,23 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     if (mode === 'async') {
       // To one queue (a key's or a given one) the sends go one after the other: their order is the point.
       const fixedQueue = flags['queue-id'] !== undefined || flags['sharding-key'] !== undefined;
+      // A failed send ends them (as in sync mode): the next ones would leave a gap in the sequence.
+      let stored = 0;
       const window = fixedQueue ? 1 : ASYNC_WINDOW;
-      const { failed, firstError } = await runWindowed(count, window, async () => {
+      const send = async (): Promise<void> => {
         const r = await sender.async(make());
+        stored++;
         io.stdout.write(`${r.toString()}\n`);
+      };
+      const { failed, firstError } = await runWindowed(count, window, send, {
+        stopAtFirstFailure: fixedQueue,
       });
+      if (failed > 0 && fixedQueue) {
+        throw new CliError(
+          `${stored} of ${count} stored, stopped at the first failure: ${oneLine(firstError)}`,
+          1,
+        );
+      }
       if (failed > 0) throw new CliError(`${failed} of ${count} sends failed: ${oneLine(firstError)}`, 1);
       return 0;
     }

@@ -60,12 +60,15 @@ export class ConsumerOffsets {
     });
   }
 
-  /** QUERY_CONSUMER_OFFSET (or, with fromStore false, the offset held here if any); -1 when none. */
-  async fetch(mq: MessageQueue, fromStore: boolean): Promise<bigint> {
+  /**
+   * QUERY_CONSUMER_OFFSET (or, with fromStore false, the offset held here if any); -1 when none.
+   * zeroIfNotFound false asks the broker not to answer 0 for a group it has no offset of.
+   */
+  async fetch(mq: MessageQueue, fromStore: boolean, zeroIfNotFound = true): Promise<bigint> {
     const local = this.table.get(this.target(mq).key);
     if (!fromStore && local !== undefined) return local;
     return this.onMaster(mq, async (api, addr, t, ms) => {
-      const offset = await api.queryConsumerOffset(addr, this.host.wireGroup, t, ms);
+      const offset = await api.queryConsumerOffset(addr, this.host.wireGroup, t, ms, zeroIfNotFound);
       if (offset === undefined) return -1n;
       this.table.set(t.key, offset);
       return offset;

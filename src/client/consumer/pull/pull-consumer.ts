@@ -254,10 +254,11 @@ export class PullConsumer {
 
   /**
    * The group's offset for the queue: QUERY_CONSUMER_OFFSET (or, with fromStore false, the offset this
-   * consumer last committed or read); -1 when the broker has none.
+   * consumer last committed or read); -1 when the broker has none. `zeroIfNotFound: false` sends
+   * setZeroIfNotFound=false, so a 5.x broker answers -1 rather than 0 for a group it never saw.
    */
-  fetchConsumeOffset(mq: MessageQueue, fromStore = true): Promise<bigint> {
-    return this.offsets.fetch(mq, fromStore);
+  fetchConsumeOffset(mq: MessageQueue, fromStore = true, opts: { zeroIfNotFound?: boolean } = {}) {
+    return this.offsets.fetch(mq, fromStore, opts.zeroIfNotFound ?? true);
   }
 
   minOffset(mq: MessageQueue): Promise<bigint> {

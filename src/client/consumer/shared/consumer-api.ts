@@ -93,12 +93,18 @@ export class ConsumerAPI {
     return processPullResponse(response, addr);
   }
 
-  /** QUERY_CONSUMER_OFFSET: the group's stored offset, or undefined when the broker has none. */
+  /**
+   * QUERY_CONSUMER_OFFSET: the group's stored offset, or undefined when the broker has none. With
+   * zeroIfNotFound false the header says setZeroIfNotFound=false: a 5.x broker (and ours) then answers
+   * QUERY_NOT_FOUND for a group with no offset instead of 0 for a queue that still starts at 0 (a 4.x
+   * broker ignores the field).
+   */
   async queryConsumerOffset(
     addr: string,
     group: string,
     q: QueueRef,
     timeoutMillis: number,
+    zeroIfNotFound = true,
   ): Promise<bigint | undefined> {
     const request = createRequest(RequestCode.QUERY_CONSUMER_OFFSET, {
       extFields: QueryConsumerOffsetRequestHeader.encode({
@@ -106,6 +112,7 @@ export class ConsumerAPI {
         topic: q.topic,
         queueId: q.queueId,
         ...(q.brokerName !== undefined && { bname: q.brokerName }),
+        ...(!zeroIfNotFound && { setZeroIfNotFound: false }),
       }),
     });
     const response = await this.remoting.invokeSync(addr, request, timeoutMillis);

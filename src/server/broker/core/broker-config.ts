@@ -85,6 +85,13 @@ export interface ResolvedBrokerOptions extends PullHoldLimits, TransactionOption
   traceOn: boolean;
   /** Store replies (SEND_REPLY_MESSAGE) in `<cluster>_REPLY_TOPIC` besides pushing them (Java true). */
   storeReplyMessageEnable: boolean;
+  /**
+   * SEND_REPLY_MESSAGE(_V2) run on their own pool (each may wait 10 s on its push): this many at once
+   * (Java processReplyMessageThreadPoolNums, 16 + 2 x cores), this many more queued (Java
+   * replyThreadPoolQueueCapacity, 10000); beyond, SYSTEM_BUSY "[OVERLOAD]...".
+   */
+  processReplyMessageThreadPoolNums: number;
+  replyThreadPoolQueueCapacity: number;
   clusterTopicEnable: boolean;
   brokerTopicEnable: boolean;
   /** A client channel not refreshed by a heartbeat for this long is dropped (Java 120 s). */
@@ -140,6 +147,8 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   regionId: DEFAULT_REGION_ID,
   traceOn: true,
   storeReplyMessageEnable: true,
+  processReplyMessageThreadPoolNums: 16 + os.availableParallelism() * 2,
+  replyThreadPoolQueueCapacity: 10_000,
   clusterTopicEnable: true,
   brokerTopicEnable: true,
   channelExpiredTimeoutMillis: 120_000,
@@ -203,6 +212,9 @@ export function resolveBrokerOptions(input: BrokerOptions = {}): ResolvedBrokerO
       o.diskSpaceWarningLevelRatio <= 100,
     'disk ratios must satisfy 0 < diskSpaceCleanForciblyRatio <= diskSpaceWarningLevelRatio <= 100 (percent)',
   );
+  for (const name of ['processReplyMessageThreadPoolNums', 'replyThreadPoolQueueCapacity'] as const) {
+    check(Number.isInteger(o[name]) && o[name] >= 1, `${name} must be an integer >= 1`);
+  }
   check(typeof o.storePath === 'string' && o.storePath.length > 0, 'storePath must be a directory path');
   const txProblem = transactionOptionsProblem(o);
   check(txProblem === undefined, txProblem ?? '');

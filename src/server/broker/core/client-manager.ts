@@ -36,6 +36,8 @@ export interface ClientManagerOptions {
 export class ClientManager {
   readonly producers = new Map<string, Map<number, ClientChannelInfo>>();
   readonly consumers = new Map<string, ConsumerGroupInfo>();
+  /** Client id -> the connection of its latest producer heartbeat (Java clientChannelTable). */
+  private readonly producerChannelByClient = new Map<string, RemotingChannel>();
   private readonly now: () => number;
 
   constructor(private readonly options: ClientManagerOptions) {
@@ -49,6 +51,13 @@ export class ClientManager {
       this.producers.set(group, channels);
     }
     channels.set(info.channel.id, { ...info, lastUpdate: this.now() });
+    this.producerChannelByClient.set(info.clientId, info.channel);
+  }
+
+  private forgetProducerChannel(channel: RemotingChannel): void {
+    for (const [clientId, latest] of this.producerChannelByClient) {
+      if (latest === channel) this.producerChannelByClient.delete(clientId);
+    }
   }
 
   unregisterProducer(group: string, channel: RemotingChannel): void {
@@ -56,13 +65,18 @@ export class ClientManager {
     if (!channels) return;
     channels.delete(channel.id);
     if (channels.size === 0) this.producers.delete(group);
+    this.forgetProducerChannel(channel);
   }
 
   /**
    * The open connection of the producer client `clientId` (Java ProducerManager.findChannel), where
-   * replies to its requests are pushed; undefined when no producer of that client is connected.
+   * replies to its requests are pushed: the connection of its latest heartbeat, as Java's
+   * clientChannelTable.put on every registration; when that one is gone (Java then finds nothing until
+   * the next heartbeat), any other open producer connection of the client. Undefined when none.
    */
   findProducerChannel(clientId: string): RemotingChannel | undefined {
+    const latest = this.producerChannelByClient.get(clientId);
+    if (latest !== undefined && !latest.closed) return latest;
     for (const channels of this.producers.values()) {
       for (const info of channels.values()) {
         if (info.clientId === clientId && !info.channel.closed) return info.channel;
@@ -150,6 +164,7 @@ export class ClientManager {
     for (const [group, channels] of this.producers) {
       if (channels.delete(channel.id) && channels.size === 0) this.producers.delete(group);
     }
+    this.forgetProducerChannel(channel);
     for (const [name, group] of this.consumers) {
       if (!group.channels.delete(channel.id)) continue;
       if (group.channels.size === 0) this.consumers.delete(name);
@@ -164,6 +179,7 @@ export class ClientManager {
     const expire = (info: ClientChannelInfo): boolean => {
       if (info.lastUpdate >= deadline) return false;
       info.channel.close('client channel expired (no heartbeat)');
+      this.forgetProducerChannel(info.channel);
       dropped++;
       return true;
     };

@@ -240,8 +240,9 @@ export class TopicConfigManager {
 
   /**
    * Java updateOrderTopicConfig: the topics of the name server's ORDER_TOPIC_CONFIG (sent back with
-   * each registration) become ordered here when this broker has them; nothing is ever un-ordered.
-   * Saved like any change, without a new registration (the next one carries the flag).
+   * each registration) become ordered here when this broker has them; nothing is ever un-ordered, as
+   * in 5.3.3 (4.9.8 also cleared `order` on every topic missing from that table). Saved like any
+   * change, without a new registration (the next one carries the flag).
    */
   markOrderTopics(topics: Iterable<string>): string[] {
     const marked: string[] = [];

@@ -11,7 +11,8 @@
  *     replier's address), storeHost (ours) and storeTimestamp (now); the body is the request's body
  *  4. then, with storeReplyMessageEnable (default true, as Java), the reply is stored in its topic
  *     (`<cluster>_REPLY_TOPIC`, created at start with one queue) with the replier's property string
- *     as sent: no CLUSTER added, no delay handling
+ *     as sent (no CLUSTER added); a delay level sends it through the schedule topic like any send
+ *     (4.9.8 CommitLog.asyncPutMessage, 5.3.3 the store's schedule hook)
  *  5. answer: pushed → SUCCESS, msgId "0", queueOffset 0 (Java fills them so clients can decode) or,
  *     when stored, the stored message's offset id and queue offset. Not pushed → SYSTEM_ERROR with
  *     Java's remark (below), and the stored message's fields when it was stored anyway.
@@ -21,8 +22,10 @@
  *   client not connected           "push reply message fail, channel of <clientId> not found."
  *   push refused / failed          "push reply message to <clientId>fail."
  *
- * One deviation: the stored record keeps the replier's sysFlag (Java leaves it 0, so a compressed
- * reply would be stored flagged uncompressed).
+ * One deviation: Java stores the reply with sysFlag 0; we keep the replier's compression bits
+ * (COMPRESSED and the 5.x compression type), else a compressed body would be stored flagged plain and
+ * read back garbled. Every other bit is dropped: a TRANSACTION_PREPARED flag would store a half
+ * message in an ordinary topic.
  */
 import { RequestCode } from '../../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
@@ -32,14 +35,16 @@ import { ReplyMessageRequestHeader } from '../../../protocol/headers/reply.js';
 import { SendMessageRequestHeader } from '../../../protocol/headers/send.js';
 import { javaHashMapOrder } from '../../../protocol/java/hash-map.js';
 import { formatAddress } from '../../../protocol/message/address.js';
-import { MessageConst } from '../../../protocol/message/constants.js';
+import { MessageConst, MessageSysFlag } from '../../../protocol/message/constants.js';
 import { encodeOffsetMessageId } from '../../../protocol/message/message-id.js';
 import { decodeProperties } from '../../../protocol/message/properties.js';
 import { handlerTable } from '../../../transport/handler-table.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
+import { pooledHandlers } from '../../../transport/handler-pool.js';
 import type { RemotingChannel } from '../../../transport/types.js';
 import type { PutMessageInput } from '../../store/index.js';
 import type { BrokerContext } from '../core/broker-context.js';
+import type { ScheduleService } from '../schedule/schedule-service.js';
 import { propertiesToStoredString } from '../core/stored-message.js';
 import {
   checkSend,
@@ -54,16 +59,27 @@ import {
 /** How long the broker waits for the requester to answer a push (Java Broker2Client.callClient). */
 export const PUSH_REPLY_TIMEOUT_MILLIS = 10_000;
 
-export function replyHandlers(ctx: BrokerContext): HandlerTable {
-  const handle = withSendHeaders(ctx, (request, context) => sendReplyMessage(ctx, request, context.channel));
-  return handlerTable([
-    [RequestCode.SEND_REPLY_MESSAGE, handle],
-    [RequestCode.SEND_REPLY_MESSAGE_V2, handle],
-  ]);
+export function replyHandlers(ctx: BrokerContext, schedule: ScheduleService): HandlerTable {
+  const handle = withSendHeaders(ctx, (request, context) =>
+    sendReplyMessage(ctx, schedule, request, context.channel),
+  );
+  // Java BrokerController: both codes on replyMessageExecutor, not the send pool.
+  const pool = {
+    threads: ctx.options.processReplyMessageThreadPoolNums,
+    queueCapacity: ctx.options.replyThreadPoolQueueCapacity,
+  };
+  return pooledHandlers(
+    handlerTable([
+      [RequestCode.SEND_REPLY_MESSAGE, handle],
+      [RequestCode.SEND_REPLY_MESSAGE_V2, handle],
+    ]),
+    pool,
+  );
 }
 
 async function sendReplyMessage(
   ctx: BrokerContext,
+  schedule: ScheduleService,
   request: RemotingCommand,
   channel: RemotingChannel,
 ): Promise<RemotingCommand> {
@@ -85,7 +101,7 @@ async function sendReplyMessage(
   const body = request.body ?? Buffer.alloc(0);
   const pushError = await pushReply(ctx, header, body, remote);
   const stored = ctx.options.storeReplyMessageEnable
-    ? await storeReply(ctx, header, body, queueId, remote, () => isNew && ctx.topics.adopt(config))
+    ? await storeReply(ctx, schedule, header, body, queueId, remote, () => isNew && ctx.topics.adopt(config))
     : undefined;
   if (!ctx.options.storeReplyMessageEnable && isNew) ctx.topics.adopt(config);
   if (pushError !== undefined) {
@@ -157,20 +173,22 @@ async function pushReply(
 /** Step 4; the stored message's offset id and queue offset, undefined when the store refused it. */
 async function storeReply(
   ctx: BrokerContext,
+  schedule: ScheduleService,
   header: SendMessageRequestHeader,
   body: Buffer,
   queueId: number,
   remote: string,
   onAccepted: () => void,
 ): Promise<{ msgId: string; queueOffset: bigint } | undefined> {
-  const wait = decodeProperties(header.properties ?? '')[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
+  const props = decodeProperties(header.properties ?? '');
+  const wait = props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
   const input: PutMessageInput = {
     topic: header.topic,
     queueId,
     flag: header.flag,
     body,
     properties: header.properties ?? '',
-    sysFlag: header.sysFlag,
+    sysFlag: header.sysFlag & (MessageSysFlag.COMPRESSED | MessageSysFlag.COMPRESSION_TYPE_MASK),
     bornTimestamp: header.bornTimestamp,
     bornHost: parseSocketAddress(remote),
     storeHost: ctx.storeHost(),
@@ -178,6 +196,7 @@ async function storeReply(
     preparedTransactionOffset: 0n,
     waitStoreMsgOK: wait === undefined || wait.toLowerCase() === 'true',
   };
+  schedule.rewriteIfDelayed(input, props);
   const result = await ctx.store.putMessage(input, onAccepted);
   const [, , ok] = mapPutStatus(ctx, result.status);
   const record = result.records[0];
