@@ -24,7 +24,9 @@ export function pooledHandlers(table: HandlerTable, options: HandlerPoolOptions)
     throw new IllegalArgumentError(`handler pool threads must be an integer >= 1, got ${threads}`);
   }
   if (!Number.isInteger(queueCapacity) || queueCapacity < 1) {
-    throw new IllegalArgumentError(`handler pool queueCapacity must be an integer >= 1, got ${queueCapacity}`);
+    throw new IllegalArgumentError(
+      `handler pool queueCapacity must be an integer >= 1, got ${queueCapacity}`,
+    );
   }
   let running = 0;
   const waiting: (() => void)[] = [];

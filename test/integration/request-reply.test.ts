@@ -312,7 +312,7 @@ describe('request-reply against the embedded cluster', () => {
     }
   });
 
-  it('a reply is stored with sysFlag 0 but its compression bits; a delayed reply goes through the schedule', async () => {
+  it('a reply is stored with sysFlag 0 but its compression bits; a delayed or timed reply goes through the schedule or the timer wheel', async () => {
     const client = new RemotingClient();
     try {
       const broker = cluster.brokers[0]!;
@@ -342,6 +342,16 @@ describe('request-reply against the embedded cluster', () => {
       assert.equal(broker.store.getMaxOffsetInQueue('SCHEDULE_TOPIC_XXXX', 0), scheduleMax + 1n);
       const held = await readStored(broker, 'SCHEDULE_TOPIC_XXXX', 0, scheduleMax);
       assert.equal(held.properties.REAL_TOPIC, REPLY_TOPIC);
+      // A 5.x timer on a reply goes to the timer wheel like a send's (not straight to the reply topic).
+      const wheelMax = broker.store.getMaxOffsetInQueue('rmq_sys_wheel_timer', 0);
+      const timed = await send(client, addr, {
+        topic: REPLY_TOPIC,
+        code: RequestCode.SEND_REPLY_MESSAGE_V2,
+        queueId: 0,
+        properties: { ...properties, TIMER_DELAY_MS: '60000' },
+      });
+      assert.equal(timed.code, ResponseCode.SYSTEM_ERROR);
+      assert.equal(broker.store.getMaxOffsetInQueue('rmq_sys_wheel_timer', 0), wheelMax + 1n);
     } finally {
       await client.shutdown();
     }

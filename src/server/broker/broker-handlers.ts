@@ -36,7 +36,7 @@ export function brokerHandlers(ctx: BrokerContext, services: BrokerServices): Ha
     ),
     recallHandlers(ctx, services.timer),
     sendBackHandlers(ctx, services.schedule),
-    replyHandlers(ctx, services.schedule),
+    replyHandlers(ctx, services),
     pullHandlers(ctx, services.pullHold),
     clientHandlers(ctx),
     topicAdminHandlers(ctx),

@@ -45,6 +45,13 @@ import type { RemotingChannel } from '../../../transport/types.js';
 import type { PutMessageInput } from '../../store/index.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import type { ScheduleService } from '../schedule/schedule-service.js';
+import type { TimerService } from '../timer/timer-service.js';
+
+/** Where a delayed reply goes: a delay level to the schedule topic, a 5.x timer to the timer wheel. */
+interface ReplyDelays {
+  readonly schedule: ScheduleService;
+  readonly timer: TimerService;
+}
 import { propertiesToStoredString } from '../core/stored-message.js';
 import {
   checkSend,
@@ -59,9 +66,9 @@ import {
 /** How long the broker waits for the requester to answer a push (Java Broker2Client.callClient). */
 export const PUSH_REPLY_TIMEOUT_MILLIS = 10_000;
 
-export function replyHandlers(ctx: BrokerContext, schedule: ScheduleService): HandlerTable {
+export function replyHandlers(ctx: BrokerContext, delays: ReplyDelays): HandlerTable {
   const handle = withSendHeaders(ctx, (request, context) =>
-    sendReplyMessage(ctx, schedule, request, context.channel),
+    sendReplyMessage(ctx, delays, request, context.channel),
   );
   // Java BrokerController: both codes on replyMessageExecutor, not the send pool.
   const pool = {
@@ -79,7 +86,7 @@ export function replyHandlers(ctx: BrokerContext, schedule: ScheduleService): Ha
 
 async function sendReplyMessage(
   ctx: BrokerContext,
-  schedule: ScheduleService,
+  delays: ReplyDelays,
   request: RemotingCommand,
   channel: RemotingChannel,
 ): Promise<RemotingCommand> {
@@ -101,7 +108,7 @@ async function sendReplyMessage(
   const body = request.body ?? Buffer.alloc(0);
   const pushError = await pushReply(ctx, header, body, remote);
   const stored = ctx.options.storeReplyMessageEnable
-    ? await storeReply(ctx, schedule, header, body, queueId, remote, () => isNew && ctx.topics.adopt(config))
+    ? await storeReply(ctx, delays, header, body, queueId, remote, () => isNew && ctx.topics.adopt(config))
     : undefined;
   if (!ctx.options.storeReplyMessageEnable && isNew) ctx.topics.adopt(config);
   if (pushError !== undefined) {
@@ -173,7 +180,7 @@ async function pushReply(
 /** Step 4; the stored message's offset id and queue offset, undefined when the store refused it. */
 async function storeReply(
   ctx: BrokerContext,
-  schedule: ScheduleService,
+  delays: ReplyDelays,
   header: SendMessageRequestHeader,
   body: Buffer,
   queueId: number,
@@ -196,7 +203,14 @@ async function storeReply(
     preparedTransactionOffset: 0n,
     waitStoreMsgOK: wait === undefined || wait.toLowerCase() === 'true',
   };
-  schedule.rewriteIfDelayed(input, props);
+  try {
+    delays.timer.transform(input, props); // 5.x timer message → rmq_sys_wheel_timer
+  } catch (err) {
+    // Already pushed: a timer the broker refuses (past its max delay...) only leaves the reply unstored.
+    ctx.logger.warn({ topic: header.topic, err: (err as Error).message }, 'reply message not stored');
+    return undefined;
+  }
+  delays.schedule.rewriteIfDelayed(input, props);
   const result = await ctx.store.putMessage(input, onAccepted);
   const [, , ok] = mapPutStatus(ctx, result.status);
   const record = result.records[0];
