@@ -119,6 +119,36 @@ describe('rmq request / rmq reply', () => {
     assert.match(stdout, /^replied correlationId=\S+ to=\S+ body=new\n$/);
   });
 
+  it('a topic that does not exist yet: `rmq reply` waits for it and answers its first request', async () => {
+    const topic = 'CliRequestNewTopic'; // auto-created by the request's send
+    const replier = startReplier([
+      '--namesrv',
+      ns,
+      '--topic',
+      topic,
+      '--group',
+      'cli-new-topic',
+      '--max-messages',
+      '1',
+    ]);
+    await replier.ready;
+    const answer = await rmq([
+      'request',
+      '--namesrv',
+      ns,
+      '--topic',
+      topic,
+      '--body',
+      'first',
+      '--timeout-ms',
+      '8000',
+    ]);
+    assert.deepEqual(answer, { code: 0, stdout: 'first\n', stderr: '' });
+    const { code, stderr } = await replier.done;
+    assert.equal(code, 0);
+    assert.match(stderr, /does not exist yet: answering from its first request/);
+  });
+
   it('no reply: one clear line, exit 1', async () => {
     const r = await rmq([
       'request',

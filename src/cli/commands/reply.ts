@@ -10,7 +10,9 @@
  * "None yet" is asked with setZeroIfNotFound=false (else a broker answers 0 for a queue that still
  * starts at 0); a 4.x broker ignores that field, so there a new group answers from the queue's start.
  */
+import type { MessageQueue } from '../../client/index.js';
 import { Producer, createReplyMessage, getReplyToClient } from '../../client/index.js';
+import { ClientErrorCode, MQClientError } from '../../common/errors.js';
 import { PullConsumer } from '../../client/consumer/index.js';
 import type { PulledMessage } from '../../client/consumer/index.js';
 import { silentLogger } from '../../common/logger.js';
@@ -44,13 +46,41 @@ function firstLine(err: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
-/** A new group starts at the end of every queue: commit those offsets now. */
-async function startAtEndIfNew(consumer: PullConsumer, topic: string): Promise<void> {
-  for (const mq of await consumer.fetchMessageQueues(topic)) {
+/**
+ * A new group starts at the end of every queue: commit those offsets now. A topic that does not exist
+ * yet (a dev broker creates it with the first request) is waited for, polling the route every second;
+ * everything in it was then sent after the replier started, so it is read from the start.
+ */
+async function startAtEndIfNew(
+  consumer: PullConsumer,
+  topic: string,
+  signal: AbortSignal,
+  ready: (note: string) => void,
+): Promise<void> {
+  let queues: MessageQueue[];
+  try {
+    queues = await consumer.fetchMessageQueues(topic);
+  } catch (err) {
+    if (!(err instanceof MQClientError) || err.code !== ClientErrorCode.NOT_FOUND_TOPIC_EXCEPTION) throw err;
+    ready(' (the topic does not exist yet: answering from its first request)');
+    while (!signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (
+        await consumer.fetchMessageQueues(topic).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
+    }
+    return;
+  }
+  for (const mq of queues) {
     if ((await consumer.fetchConsumeOffset(mq, true, { zeroIfNotFound: false })) < 0n) {
       await consumer.commitOffset(mq, await consumer.maxOffset(mq));
     }
   }
+  ready('');
 }
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -84,11 +114,12 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     await consumer.start();
     await producer.start();
     try {
-      await startAtEndIfNew(consumer, topic);
+      await startAtEndIfNew(consumer, topic, abort.signal, (note) =>
+        io.stderr.write(`replying to requests on ${topic} as group ${group}${note} (Ctrl-C to stop)\n`),
+      );
     } catch (err) {
-      throw new CliError(`cannot read ${topic}: ${firstLine(err)} (create the topic first)`, 1);
+      throw new CliError(`cannot read ${topic}: ${firstLine(err)}`, 1);
     }
-    io.stderr.write(`replying to requests on ${topic} as group ${group} (Ctrl-C to stop)\n`);
     for await (const request of consumer.poll(topic, {
       from: 'stored',
       commit: true,
