@@ -17,16 +17,18 @@ import { brokerAclHook } from '../src/server/acl/acl-guard.js';
 
 export const BENCH_CREDENTIALS = { accessKey: 'benchProducer', secretKey: 'bench-secret-key' };
 
-/** A plain_acl.yml letting the bench account publish anything; returns its path. */
+/** A plain_acl.yml letting the bench account publish anything, plus an admin for the brokers. */
+const BENCH_ACL_YAML =
+  `accounts:\n  - accessKey: ${BENCH_CREDENTIALS.accessKey}\n    secretKey: ${BENCH_CREDENTIALS.secretKey}\n` +
+  '    defaultTopicPerm: PUB|SUB\n    defaultGroupPerm: PUB|SUB\n  - accessKey: benchAdmin\n' +
+  '    secretKey: bench-admin-secret\n    admin: true\n';
+
+/** Writes BENCH_ACL_YAML to a temp dir (removed when the process exits); returns its path. */
 export function writeBenchAclFile(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rmq-bench-acl-'));
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'plain_acl.yml');
-  fs.writeFileSync(
-    file,
-    `accounts:\n  - accessKey: ${BENCH_CREDENTIALS.accessKey}\n    secretKey: ${BENCH_CREDENTIALS.secretKey}\n` +
-      '    defaultTopicPerm: PUB|SUB\n    defaultGroupPerm: PUB|SUB\n  - accessKey: benchAdmin\n' +
-      '    secretKey: bench-admin-secret\n    admin: true\n',
-  );
+  fs.writeFileSync(file, BENCH_ACL_YAML);
   return file;
 }
 
@@ -70,7 +72,7 @@ export function signingMicroBench(): string[] {
     encodeFrame(r);
   });
   const hook = brokerAclHook({
-    rules: buildAclRules([{ file: 'bench', content: fs.readFileSync(writeBenchAclFile(), 'utf8') }]),
+    rules: buildAclRules([{ file: 'bench', content: BENCH_ACL_YAML }]),
   });
   const request = sendRequest();
   signRequest(request, BENCH_CREDENTIALS);

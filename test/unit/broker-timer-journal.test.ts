@@ -6,13 +6,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { PendingTimers } from '../../src/server/broker/timer/pending-timers.js';
 import { TimerJournal } from '../../src/server/broker/timer/timer-journal.js';
 import { mergeRanges, rangesOutside } from '../../src/server/broker/timer/timer-support.js';
 
+const tempDirs: string[] = [];
+after(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function tempJournal(): TimerJournal {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rmq-timer-journal-'));
+  tempDirs.push(dir);
   return TimerJournal.at(dir);
 }
 
