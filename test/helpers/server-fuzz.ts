@@ -62,6 +62,9 @@ const HOT_CODES = [
   RequestCode.LITE_PULL_MESSAGE,
   RequestCode.UNREGISTER_CLIENT,
   RequestCode.END_TRANSACTION,
+  RequestCode.SEND_REPLY_MESSAGE,
+  RequestCode.SEND_REPLY_MESSAGE_V2,
+  RequestCode.RECALL_MESSAGE,
   RequestCode.GET_MAX_OFFSET,
   RequestCode.GET_MIN_OFFSET,
   RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
@@ -212,6 +215,9 @@ const HEADER_OF = new Map<number, HeaderCodec<FieldTable>>(
       [RequestCode.UNREGISTER_CLIENT, headers.UnregisterClientRequestHeader],
       [RequestCode.GET_CONSUMER_LIST_BY_GROUP, headers.GetConsumerListByGroupRequestHeader],
       [RequestCode.END_TRANSACTION, headers.EndTransactionRequestHeader],
+      [RequestCode.SEND_REPLY_MESSAGE, headers.SendMessageRequestHeader],
+      [RequestCode.SEND_REPLY_MESSAGE_V2, headers.SendMessageRequestHeader],
+      [RequestCode.RECALL_MESSAGE, headers.RecallMessageRequestHeader],
       [RequestCode.REGISTER_BROKER, headers.RegisterBrokerRequestHeader],
       [RequestCode.UNREGISTER_BROKER, headers.UnRegisterBrokerRequestHeader],
       [RequestCode.GET_ROUTEINFO_BY_TOPIC, headers.GetRouteInfoRequestHeader],
@@ -359,7 +365,10 @@ export class ServerFuzzer {
     const header = HEADER_OF.get(code);
     if (header !== undefined && rng.bool(0.8)) {
       // Every declared field (required always, optional mostly), a few of them hostile.
-      const v2 = code === RequestCode.SEND_MESSAGE_V2 || code === RequestCode.SEND_BATCH_MESSAGE;
+      const v2 =
+        code === RequestCode.SEND_MESSAGE_V2 ||
+        code === RequestCode.SEND_BATCH_MESSAGE ||
+        code === RequestCode.SEND_REPLY_MESSAGE_V2;
       for (const [name, spec] of Object.entries(header.fields)) {
         if (!spec.required && rng.bool(0.3)) continue;
         const key = (v2 && spec.v2) || spec.wire || name;
