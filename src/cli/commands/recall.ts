@@ -7,6 +7,7 @@ import { Producer } from '../../client/index.js';
 import { RocketMQError } from '../../common/errors.js';
 import { parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
+import { oneLine } from '../message-flags.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
@@ -21,11 +22,6 @@ const FLAGS = {
   handle: { type: 'string', value: 'H', description: 'recallHandle printed by `rmq send` (required)' },
   group: { type: 'string', value: 'G', default: 'rmq_cli_producer', description: 'Producer group' },
 } as const;
-
-function oneLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0] ?? text;
-}
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
   const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);

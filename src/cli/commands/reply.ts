@@ -19,6 +19,7 @@ import { silentLogger } from '../../common/logger.js';
 import { MessageConst, checkGroup, checkTopic } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
+import { oneLine } from '../message-flags.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
@@ -40,11 +41,6 @@ const FLAGS = {
   prefix: { type: 'string', value: 'TEXT', default: '', description: 'Text put before each request body' },
   'max-messages': { type: 'string', value: 'N', description: 'Stop after reading N requests' },
 } as const;
-
-function firstLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0] ?? text;
-}
 
 /**
  * A new group starts at the end of every queue: commit those offsets now. A topic that does not exist
@@ -96,7 +92,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     try {
       check(value);
     } catch (err) {
-      throw new CliError(`--${flag}: ${firstLine(err)}`);
+      throw new CliError(`--${flag}: ${oneLine(err)}`);
     }
   }
   const max =
@@ -118,7 +114,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         io.stderr.write(`replying to requests on ${topic} as group ${group}${note} (Ctrl-C to stop)\n`),
       );
     } catch (err) {
-      throw new CliError(`cannot read ${topic}: ${firstLine(err)}`, 1);
+      throw new CliError(`cannot read ${topic}: ${oneLine(err)}`, 1);
     }
     for await (const request of consumer.poll(topic, {
       from: 'stored',
@@ -156,7 +152,7 @@ async function answer(
   try {
     await producer.send(createReplyMessage(request, body));
   } catch (err) {
-    io.stderr.write(`reply to ${correlationId} (${replyTo}) failed: ${firstLine(err)}\n`);
+    io.stderr.write(`reply to ${correlationId} (${replyTo}) failed: ${oneLine(err)}\n`);
     return false;
   }
   io.stdout.write(`replied correlationId=${correlationId} to=${replyTo} body=${oneLineBody(body)}\n`);

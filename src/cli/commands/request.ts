@@ -2,13 +2,12 @@
  * `rmq request`: sends one request message (request-reply) and prints the reply's body on one line.
  * No reply within --timeout-ms: one line on stderr, exit 1.
  */
-import { readFile } from 'node:fs/promises';
 import { Producer } from '../../client/index.js';
 import { RequestTimeoutError, RocketMQError } from '../../common/errors.js';
 import { silentLogger } from '../../common/logger.js';
-import { checkTopic } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
+import { checkBodyFlags, oneLine, readBody, topicFlag } from '../message-flags.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
@@ -33,11 +32,6 @@ const FLAGS = {
   group: { type: 'string', value: 'G', default: 'rmq_cli_requester', description: 'Producer group' },
 } as const;
 
-function firstLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0] ?? text;
-}
-
 /** The body as one line: the text itself, or JSON-quoted when it has line breaks or control characters. */
 export function oneLineBody(body: Buffer): string {
   const text = body.toString('utf8');
@@ -48,24 +42,11 @@ export function oneLineBody(body: Buffer): string {
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
   const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
-  const topic = flags.topic;
-  if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
-  try {
-    checkTopic(topic);
-  } catch (err) {
-    throw new CliError(`--topic: ${firstLine(err)}`);
-  }
-  if ((flags.body === undefined) === (flags.file === undefined)) {
-    throw new CliError('give exactly one of --body TEXT or --file PATH');
-  }
+  const topic = topicFlag(flags.topic);
+  checkBodyFlags(flags);
   const timeout = intFlag('timeout-ms', flags['timeout-ms'], 3000, 1, 3_600_000);
   const nameServer = nameServersFrom(flags.namesrv, io.env);
-  let body: Buffer;
-  try {
-    body = flags.file !== undefined ? await readFile(flags.file) : Buffer.from(flags.body ?? '', 'utf8');
-  } catch (err) {
-    throw new CliError(`cannot read --file ${flags.file}: ${firstLine(err)}`);
-  }
+  const body = await readBody(flags);
   let producer: Producer;
   try {
     producer = new Producer({
@@ -74,7 +55,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       logger: silentLogger,
     });
   } catch (err) {
-    if (err instanceof RocketMQError) throw new CliError(firstLine(err));
+    if (err instanceof RocketMQError) throw new CliError(oneLine(err));
     throw err;
   }
   await producer.start();
@@ -89,7 +70,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         1,
       );
     }
-    throw new CliError(firstLine(err), 1);
+    throw new CliError(oneLine(err), 1);
   } finally {
     await producer.shutdown({ timeoutMillis: 0 });
   }

@@ -13,6 +13,7 @@ import { RocketMQError } from '../../common/errors.js';
 import type { Message } from '../../protocol/message/index.js';
 import { intFlag } from '../args.js';
 import { CliError } from '../cli-error.js';
+import { oneLine } from '../message-flags.js';
 import type { CliIo } from '../io.js';
 
 export const TRANSACTION_FLAGS = {
@@ -99,11 +100,6 @@ export interface TransactionalSendPlan {
   readonly make: () => Message;
   /** TLS, credentials and compression from the flags, as for a plain send. */
   readonly clientOptions: Partial<ProducerOptions>;
-}
-
-function oneLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0] ?? text;
 }
 
 export async function runTransactionalSend(plan: TransactionalSendPlan, io: CliIo): Promise<number> {

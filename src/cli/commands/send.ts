@@ -2,12 +2,12 @@
  * `rmq send`: send messages with the producer and print one SendResult per line (oneway: one line
  * per message written). Flags map onto the same validated ProducerOptions the API uses.
  */
-import { readFile } from 'node:fs/promises';
 import { Producer } from '../../client/index.js';
 import { RocketMQError } from '../../common/errors.js';
-import { checkTopic, Message, MessageConst } from '../../protocol/message/index.js';
+import { Message, MessageConst } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
+import { checkBodyFlags, oneLine, readBody, topicFlag } from '../message-flags.js';
 import { COMPRESS_FLAG, compressOptions } from '../compress-flag.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
@@ -56,12 +56,6 @@ const FLAGS = {
 const MODES = ['sync', 'async', 'oneway'] as const;
 type Mode = (typeof MODES)[number];
 
-/** First line of an error's message: the CLI prints one line, never a stack. */
-function oneLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n')[0] ?? text;
-}
-
 /**
  * Async sends in flight at once. Starting all of a large --count together made every send share
  * one start time: the later ones spent their whole timeout queued behind the others (or waiting for
@@ -101,16 +95,8 @@ export async function runWindowed(
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
   const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
-  const topic = flags.topic;
-  if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
-  try {
-    checkTopic(topic);
-  } catch (err) {
-    throw new CliError(`--topic: ${oneLine(err)}`);
-  }
-  if ((flags.body === undefined) === (flags.file === undefined)) {
-    throw new CliError('give exactly one of --body TEXT or --file PATH');
-  }
+  const topic = topicFlag(flags.topic);
+  checkBodyFlags(flags);
   const mode = (flags.mode ?? 'sync') as Mode;
   if (!MODES.includes(mode)) throw new CliError(`--mode must be sync, async or oneway, got "${flags.mode}"`);
   checkTargetFlags(flags);
@@ -125,16 +111,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   if (nameServer === undefined || nameServer.trim() === '') {
     throw new CliError('--namesrv is required (or set NAMESRV_ADDR), e.g. --namesrv 127.0.0.1:9876');
   }
-  let body: Buffer;
-  if (flags.file !== undefined) {
-    try {
-      body = await readFile(flags.file);
-    } catch (err) {
-      throw new CliError(`cannot read --file ${flags.file}: ${oneLine(err)}`);
-    }
-  } else {
-    body = Buffer.from(flags.body ?? '', 'utf8');
-  }
+  const body = await readBody(flags);
   const credentials = credentialsFromFlags(flags, io.env);
   const make = (): Message =>
     new Message(topic, body, {
