@@ -110,7 +110,7 @@ export function intFlag(
   max = Number.MAX_SAFE_INTEGER,
 ): number {
   if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new CliError(`--${name} must be a whole number, got "${raw}"`);
+  if (!/^-?\d+$/.test(raw)) throw new CliError(`--${name} must be a whole number, got "${raw}"`);
   const n = Number(raw);
   if (n < min || n > max) throw new CliError(`--${name} must be between ${min} and ${max}, got ${n}`);
   return n;

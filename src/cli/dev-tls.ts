@@ -13,6 +13,7 @@ import type { ServerTlsConfig } from '../transport/tls/server-tls.js';
 import { createDevelopmentCertificates } from '../transport/tls/x509.js';
 import { CliError } from './cli-error.js';
 import { serverTlsFromFlags } from './tls-flags.js';
+import { makeDirsSync } from '../common/make-dirs.js';
 
 export const DEFAULT_DEV_TLS_DIR = path.join(os.tmpdir(), 'rocketmq-ts-dev', 'tls');
 
@@ -57,7 +58,7 @@ function writeFiles(dir: string, host: string): Record<string, string> {
     'client-key.pem': certs.client.key,
   };
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirsSync(dir, 0o700);
     for (const [name, content] of Object.entries(files))
       fs.writeFileSync(path.join(dir, name), content, { mode: name.endsWith('key.pem') ? 0o600 : 0o644 });
   } catch (err) {

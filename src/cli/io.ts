@@ -11,9 +11,21 @@ export interface TextOutput {
 export interface CliIo {
   stdout: TextOutput;
   stderr: TextOutput;
+  /** `--file -` reads it; the process's stdin unless a test gives its own. */
+  stdin?: NodeJS.ReadableStream;
   /** Read for NAMESRV_ADDR and RMQ_DEBUG. */
   env: Readonly<Record<string, string | undefined>>;
 }
 
 /** The real terminal and environment. */
-export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+export const processIo: CliIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+};
+
+/** True when `out` is an interactive terminal (progress lines go there, never into a pipe or file). */
+export function isTerminal(out: TextOutput): boolean {
+  return (out as { isTTY?: boolean }).isTTY === true;
+}

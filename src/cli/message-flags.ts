@@ -27,15 +27,50 @@ export function checkBodyFlags(flags: { body?: string | undefined; file?: string
   }
 }
 
-/** The message body: --body as UTF-8, or the bytes of --file. */
-export async function readBody(flags: {
-  body?: string | undefined;
-  file?: string | undefined;
-}): Promise<Buffer> {
-  if (flags.file === undefined) return Buffer.from(flags.body ?? '', 'utf8');
-  try {
-    return await readFile(flags.file);
-  } catch (err) {
-    throw new CliError(`cannot read --file ${flags.file}: ${oneLine(err)}`);
+/** Java's DefaultMQProducer maxMessageSize: bodies above it are refused before sending. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The message body: --body as UTF-8, the bytes of --file, or stdin for `--file -`. An empty or
+ * too-large body is a usage error (exit 2) before any connection, like a bad flag.
+ */
+export async function readBody(
+  flags: { body?: string | undefined; file?: string | undefined },
+  stdin?: NodeJS.ReadableStream,
+): Promise<Buffer> {
+  const body =
+    flags.file === undefined
+      ? Buffer.from(flags.body ?? '', 'utf8')
+      : flags.file === '-'
+        ? await readStdin(stdin)
+        : await readFile(flags.file).catch((err: unknown) => {
+            throw new CliError(`cannot read --file ${flags.file}: ${oneLine(err)}`);
+          });
+  const source = flags.file === undefined ? '--body' : flags.file === '-' ? 'stdin' : `--file ${flags.file}`;
+  if (body.length === 0)
+    throw new CliError(`the message body from ${source} is empty (RocketMQ refuses empty bodies)`);
+  if (body.length > MAX_BODY_BYTES) {
+    throw new CliError(
+      `the message body from ${source} is ${body.length} bytes, over the ${MAX_BODY_BYTES}-byte limit (maxMessageSize): split it`,
+    );
   }
+  return body;
+}
+
+/** All of stdin, stopping early (with a usage error) once it passes the body limit. */
+async function readStdin(stdin: NodeJS.ReadableStream | undefined): Promise<Buffer> {
+  if (stdin === undefined) throw new CliError('--file - reads stdin, but there is no stdin here');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
+    size += buf.length;
+    if (size > MAX_BODY_BYTES) {
+      throw new CliError(
+        `the message body from stdin is over the ${MAX_BODY_BYTES}-byte limit (maxMessageSize): split it`,
+      );
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks, size);
 }

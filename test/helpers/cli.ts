@@ -22,14 +22,22 @@ export interface CliResult {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const RMQ_BIN = path.join(ROOT, 'dist', 'cli', 'main.js');
 
-/** `rmq ...args` in this process; `env` replaces the environment (NAMESRV_ADDR unset by default). */
-export async function rmq(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/**
+ * `rmq ...args` in this process; `env` replaces the environment (NAMESRV_ADDR unset by default);
+ * `stdin` is what `--file -` reads.
+ */
+export async function rmq(
+  args: string[],
+  env: Record<string, string> = {},
+  stdin?: NodeJS.ReadableStream,
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await run(args, {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
     env,
+    ...(stdin !== undefined && { stdin }),
   });
   return { code, stdout, stderr };
 }

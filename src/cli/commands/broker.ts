@@ -9,6 +9,7 @@ import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { TIMER_BROKER_FLAGS, timerBrokerOptions } from '../timer-flags.js';
 import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
+import { storeDirFlag } from '../store-flag.js';
 import { serveUntilSignal } from '../serve.js';
 import { TRANSACTION_FLAGS, transactionOptionsFromFlags } from '../transaction-flags.js';
 import { processIo } from '../io.js';
@@ -89,7 +90,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     flushDiskType: parseFlush(flags.flush),
     autoCreateTopicEnable: flags['no-auto-create'] !== true,
     ...transactionOptionsFromFlags(flags),
-    ...(flags.store !== undefined && { storePath: flags.store }),
+    ...(flags.store !== undefined && { storePath: storeDirFlag('store', flags.store) }),
     ...timerBrokerOptions(flags),
     ...(flags['advertise-ip'] !== undefined && { brokerIP: flags['advertise-ip'] }),
     ...withTls(serverTlsFromFlags(flags)),

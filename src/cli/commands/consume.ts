@@ -14,6 +14,9 @@ import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { nameServersFrom } from './cluster.js';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
 import { processIo } from '../io.js';
+import { jsonLine, messageJson } from '../json-lines.js';
+import { onStopSignals } from '../signals.js';
+import { ConsumeProgress } from './consume-progress.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Read messages from a topic (pull consumer) and commit the group offsets';
@@ -51,6 +54,7 @@ const FLAGS = {
     default: '80',
     description: 'Characters of the body to print (0 = none)',
   },
+  json: { type: 'boolean', description: 'One JSON object per message (NDJSON) instead of text lines' },
   ...CLIENT_TLS_FLAGS,
   ...ACL_CLIENT_FLAGS,
 } as const;
@@ -116,9 +120,9 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     ...withTls(clientTlsFromFlags(flags)),
   });
   const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // A first Ctrl-C stops after the message in hand and commits; a second one exits at once.
+  const signals = onStopSignals(() => abort.abort());
+  const progress = new ConsumeProgress(io.stderr, io.stdout);
   let n = 0;
   try {
     await consumer.start();
@@ -130,12 +134,12 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       ...(count !== undefined && { maxMessages: count }),
       signal: abort.signal,
     })) {
-      io.stdout.write(`${formatMessageLine(m, bodyChars)}\n`);
-      n++;
+      io.stdout.write(flags.json ? jsonLine(messageJson(m)) : `${formatMessageLine(m, bodyChars)}\n`);
+      progress.count(++n);
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    progress.finish();
+    signals.dispose();
     await consumer.shutdown();
   }
   io.stderr.write(`${n} message${n === 1 ? '' : 's'} consumed from ${topic}\n`);

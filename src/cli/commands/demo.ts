@@ -15,6 +15,9 @@ import type { PulledMessage } from '../../client/consumer/shared/pull-result.js'
 import { startEmbeddedCluster } from '../../server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../server/embedded-cluster.js';
 import { processIo } from '../io.js';
+import { CliError } from '../cli-error.js';
+import { rmqCommand } from '../rmq-command.js';
+import { storeDirFlag } from '../store-flag.js';
 import type { CliIo } from '../io.js';
 
 export const description = 'Start an embedded cluster, send in sync/async/oneway modes, read everything back';
@@ -117,10 +120,13 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   if (!flags) return 0;
   const count = intFlag('count', flags.count, 3, 1, 10000);
   const topic = flags.topic ?? 'DemoTopic';
-  const storeRoot = flags.store ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rocketmq-ts-demo-')));
   // --clean removes only what this run created: a --store directory may hold the user's own files, or
-  // the store of an earlier run that the user wants to keep.
-  const before = flags.store === undefined ? undefined : await entriesOf(storeRoot);
+  // the store of an earlier run that the user wants to keep. (Listed before storeDirFlag creates it;
+  // a path that is no directory is left to storeDirFlag to explain.)
+  const before =
+    flags.store === undefined ? undefined : await entriesOf(path.resolve(flags.store)).catch(() => undefined);
+  const given = flags.store === undefined ? undefined : storeDirFlag('store', flags.store);
+  const storeRoot = given ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rocketmq-ts-demo-')));
 
   const started = Date.now();
   let cluster: EmbeddedCluster | undefined;
@@ -162,9 +168,10 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     line(`  time     ${Date.now() - started} ms`);
     line(`  data     ${cluster.storePaths[0]} (commit log, consume queues, config)`);
     if (!flags.clean) {
-      line(`  restart on this store:  rmq dev --store ${cluster.storePaths[0]}`);
+      const rmq = rmqCommand(io.env);
+      line(`  restart on this store:  ${rmq} dev --store ${cluster.storePaths[0]}`);
       line(
-        `  then read it again:     rmq consume --namesrv 127.0.0.1:9876 --topic ${topic} --from-beginning`,
+        `  then read it again:     ${rmq} consume --namesrv 127.0.0.1:9876 --topic ${topic} --from-beginning`,
       );
     }
     if (missing.length > 0) {

@@ -9,6 +9,9 @@ import { startEmbeddedCluster } from '../../server/embedded-cluster.js';
 import { intFlag, parseFlags } from '../args.js';
 import { logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
 import { serveUntilSignal } from '../serve.js';
+import { CliError } from '../cli-error.js';
+import { storeDirFlag } from '../store-flag.js';
+import { rmqCommand } from '../rmq-command.js';
 import { TRANSACTION_FLAGS, transactionOptionsFromFlags } from '../transaction-flags.js';
 import { DEV_TLS_FLAGS, devTlsFromFlags } from '../dev-tls.js';
 import { SERVER_TLS_FLAGS } from '../tls-flags.js';
@@ -57,7 +60,14 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
   const logger = consoleLogger(parseLogLevel(flags['log-level'], 'warn'), 'dev');
-  const storeRoot = path.resolve(flags.store ?? DEFAULT_DEV_STORE);
+  const namesrvPort = intFlag('namesrv-port', flags['namesrv-port'], 9876, 0, 65535);
+  const brokerPort = intFlag('broker-port', flags['broker-port'], 10911, 0, 65535);
+  if (namesrvPort === brokerPort && namesrvPort !== 0) {
+    throw new CliError(
+      `--namesrv-port and --broker-port are both ${namesrvPort}: the name server and the broker need different ports`,
+    );
+  }
+  const storeRoot = storeDirFlag('store', flags.store ?? DEFAULT_DEV_STORE);
   const host = flags.host ?? '127.0.0.1';
   const transactions = transactionOptionsFromFlags(flags);
   const tls = devTlsFromFlags(flags, host);
@@ -66,14 +76,18 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   return serveUntilSignal({
     logger,
     stdout: io.stdout,
-    what: 'rmq dev',
+    what: 'dev',
+    portNames: new Map([
+      [namesrvPort, 'the name server port, --namesrv-port'],
+      [brokerPort, 'the broker port, --broker-port'],
+    ]),
     start: () =>
       startEmbeddedCluster({
         host,
-        namesrvPort: intFlag('namesrv-port', flags['namesrv-port'], 9876, 0, 65535),
+        namesrvPort,
         brokers: [
           {
-            port: intFlag('broker-port', flags['broker-port'], 10911, 0, 65535),
+            port: brokerPort,
             storePath: storeRoot,
             ...transactions,
             ...timerOptions,
@@ -91,6 +105,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     readyText: (cluster) => {
       const broker = cluster.brokers[0]!;
       const ns = cluster.namesrvAddress;
+      const rmq = rmqCommand(io.env);
       return [
         `name server  ${ns}`,
         `broker       ${broker.brokerName} at ${broker.address} (cluster ${broker.options.clusterName}, ${broker.options.flushDiskType})`,
@@ -101,8 +116,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
           : []),
         '',
         'Point clients at the name server, e.g.:',
-        `  rmq send --namesrv ${ns} --topic TopicTest --body hello${tls ? ` ${tls.clientFlags}` : ''}`,
-        `  rmq consume --namesrv ${ns} --topic TopicTest --from-beginning${tls ? ` ${tls.clientFlags}` : ''}`,
+        `  ${rmq} send --namesrv ${ns} --topic TopicTest --body hello${tls ? ` ${tls.clientFlags}` : ''}`,
+        `  ${rmq} consume --namesrv ${ns} --topic TopicTest --from-beginning${tls ? ` ${tls.clientFlags}` : ''}`,
         `  NAMESRV_ADDR=${ns} (Java / other clients)`,
         'Topics are created on first send. Ctrl-C to stop.',
         '',

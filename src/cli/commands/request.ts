@@ -46,7 +46,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   checkBodyFlags(flags);
   const timeout = intFlag('timeout-ms', flags['timeout-ms'], 3000, 1, 3_600_000);
   const nameServer = nameServersFrom(flags.namesrv, io.env);
-  const body = await readBody(flags);
+  const body = await readBody(flags, io.stdin);
   let producer: Producer;
   try {
     producer = new Producer({

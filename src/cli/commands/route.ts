@@ -11,11 +11,12 @@ import type { CliIo } from '../io.js';
 
 export const description = "Print a topic's route (queues per broker, broker addresses) as JSON";
 
-const USAGE = 'rmq route --namesrv ADDR --topic TOPIC';
+const USAGE = 'rmq route --namesrv ADDR --topic TOPIC [--json]';
 
 const FLAGS = {
   namesrv: NAMESRV_FLAG,
   topic: { type: 'string', value: 'TOPIC', description: 'Topic to look up (required)' },
+  json: { type: 'boolean', description: 'Print JSON (the default: the route is JSON)' },
   'request-timeout': TIMEOUT_MS_FLAG,
   ...CLIENT_TLS_FLAGS,
   ...ACL_CLIENT_FLAGS,

@@ -13,6 +13,10 @@ import { NAMESRV_FLAG } from '../flags.js';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
 import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { processIo } from '../io.js';
+import { jsonLine } from '../json-lines.js';
+import { onStopSignals } from '../signals.js';
+import { SendTally } from './send-tally.js';
+import type { SendResult } from '../../client/index.js';
 import { checkTargetFlags, senderFor } from './send-target.js';
 import { TIMING_FLAGS, timingOf } from './send-timing.js';
 import type { CliIo } from '../io.js';
@@ -47,6 +51,7 @@ const FLAGS = {
     default: '3000',
     description: 'Send timeout per message (all retries)',
   },
+  json: { type: 'boolean', description: 'One JSON object per line instead of the SendResult text' },
   ...CLIENT_TLS_FLAGS,
   ...ACL_CLIENT_FLAGS,
   ...TRANSACTION_FLAGS,
@@ -66,19 +71,21 @@ export const ASYNC_WINDOW = 1024;
 /**
  * Runs `task` `count` times with at most `window` runs in flight; every run happens even after a
  * failure, unless stopAtFirstFailure (ordered sends to one queue: a send after a failed one would
- * leave a gap in the sequence). Resolves with the number of failures and the first error.
+ * leave a gap in the sequence). `stopped()` true (a signal) starts no more runs and lets the ones in
+ * flight finish. Resolves with the number of failures and the first error.
  */
 export async function runWindowed(
   count: number,
   window: number,
   task: (index: number) => Promise<void>,
-  options: { stopAtFirstFailure?: boolean } = {},
+  options: { stopAtFirstFailure?: boolean; stopped?: () => boolean } = {},
 ): Promise<{ failed: number; firstError: unknown }> {
   let next = 0;
   let failed = 0;
   let firstError: unknown;
+  const stopped = options.stopped ?? (() => false);
   const worker = async (): Promise<void> => {
-    while (next < count) {
+    while (next < count && !stopped()) {
       const index = next++;
       try {
         await task(index);
@@ -111,7 +118,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   if (nameServer === undefined || nameServer.trim() === '') {
     throw new CliError('--namesrv is required (or set NAMESRV_ADDR), e.g. --namesrv 127.0.0.1:9876');
   }
-  const body = await readBody(flags);
+  const body = await readBody(flags, io.stdin);
   const credentials = credentialsFromFlags(flags, io.env);
   const make = (): Message =>
     new Message(topic, body, {
@@ -141,6 +148,13 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     throw err;
   }
   await producer.start();
+  // From here a first Ctrl-C / SIGTERM starts no new send and waits for those in flight (each bounded by
+  // --timeout); a second one exits at once.
+  const signals = onStopSignals();
+  const tally = new SendTally(count, io.stderr, io.stdout, mode === 'oneway' ? 'written' : 'acknowledged');
+  const print = (r: SendResult): void => {
+    io.stdout.write(flags.json ? jsonLine(r) : `${r.toString()}\n`);
+  };
   try {
     let sender;
     try {
@@ -153,42 +167,64 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       // To one queue (a key's or a given one) the sends go one after the other: their order is the point.
       const fixedQueue = flags['queue-id'] !== undefined || flags['sharding-key'] !== undefined;
       // A failed send ends them (as in sync mode): the next ones would leave a gap in the sequence.
-      let stored = 0;
       const window = fixedQueue ? 1 : ASYNC_WINDOW;
       const send = async (): Promise<void> => {
-        const r = await sender.async(make());
-        stored++;
-        io.stdout.write(`${r.toString()}\n`);
+        tally.sent++;
+        try {
+          const r = await sender.async(make());
+          tally.acknowledged++;
+          print(r);
+        } catch (err) {
+          tally.failed++;
+          throw err;
+        }
       };
       const { failed, firstError } = await runWindowed(count, window, send, {
         stopAtFirstFailure: fixedQueue,
+        stopped: () => signals.stopping,
       });
+      if (signals.stopping) return interrupted(tally, io);
       if (failed > 0 && fixedQueue) {
         throw new CliError(
-          `${stored} of ${count} stored, stopped at the first failure: ${oneLine(firstError)}`,
+          `${tally.acknowledged} of ${count} stored, stopped at the first failure: ${oneLine(firstError)}`,
           1,
         );
       }
       if (failed > 0) throw new CliError(`${failed} of ${count} sends failed: ${oneLine(firstError)}`, 1);
       return 0;
     }
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < count && !signals.stopping; i++) {
       const msg = make();
+      tally.sent++;
       try {
         if (mode === 'oneway') {
           await sender.oneway(msg);
+          const msgId = msg.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? '';
           io.stdout.write(
-            `Oneway message written: topic=${topic}, msgId=${msg.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? ''}\n`,
+            flags.json
+              ? jsonLine({ status: 'WRITTEN', topic, msgId })
+              : `Oneway message written: topic=${topic}, msgId=${msgId}\n`,
           );
         } else {
-          io.stdout.write(`${(await sender.sync(msg)).toString()}\n`);
+          print(await sender.sync(msg));
         }
+        tally.acknowledged++;
       } catch (err) {
+        tally.failed++;
         throw new CliError(oneLine(err), 1);
       }
     }
-    return 0;
+    return signals.stopping ? interrupted(tally, io) : 0;
   } finally {
+    tally.finish();
+    signals.dispose();
     await producer.shutdown();
   }
+}
+
+/** The fate of every message of a run a signal cut short; exit 130 as shells expect after Ctrl-C. */
+function interrupted(tally: SendTally, io: CliIo): number {
+  tally.finish();
+  io.stderr.write(`rmq: interrupted: ${tally.summary()}\n`);
+  return 130;
 }

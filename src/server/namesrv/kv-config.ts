@@ -3,7 +3,7 @@
  * for ORDER_TOPIC_CONFIG (topic -> "brokerName:queueCount;..."). Kept in memory; persisted only when
  * a file path is given, in Java's kvConfig.json shape: {"configTable":{"<ns>":{"<key>":"<value>"}}}.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseFastjsonObject } from '../../protocol/json/fastjson-parse.js';
 import { toFastjsonString } from '../../protocol/json/fastjson-write.js';
@@ -11,6 +11,7 @@ import type { JsonOut } from '../../protocol/json/fastjson-write.js';
 import { JavaHashMap } from '../../protocol/java/hash-map.js';
 import { DEFAULT_LIMITS, NameServerRequestError, checkKvText } from './limits.js';
 import type { NameServerLimits } from './limits.js';
+import { makeDirsSync } from '../../common/make-dirs.js';
 
 /** Namespace of the order-topic configuration (NamesrvUtil.NAMESPACE_ORDER_TOPIC_CONFIG). */
 export const ORDER_TOPIC_CONFIG = 'ORDER_TOPIC_CONFIG';
@@ -95,7 +96,7 @@ export class KVConfigStore {
     if (this.path === undefined) return;
     const configTable = new Map<string, JsonOut>();
     for (const [ns, kv] of this.table.javaEntries()) configTable.set(ns, new Map(kv.javaEntries()));
-    mkdirSync(dirname(this.path), { recursive: true });
+    makeDirsSync(dirname(this.path));
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, toFastjsonString({ configTable }, 'plain'));
     renameSync(tmp, this.path);

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from './file-io.js';
+import { makeDirsSync } from '../../common/make-dirs.js';
 
 /** fastjson writes integer map keys unquoted ({0:12}); quote them so JSON.parse accepts the file. */
 function parseLenientJson(text: string): unknown {
@@ -28,7 +29,7 @@ export function readConfigJson(dir: string, name: string): unknown {
 /** Replaces the file atomically, keeping the previous version as `<name>.bak`. */
 export function writeConfigJson(dir: string, name: string, text: string): void {
   const file = path.join(dir, name);
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirsSync(dir);
   if (fs.existsSync(file)) fs.copyFileSync(file, `${file}.bak`);
   writeFileAtomicSync(file, text);
 }

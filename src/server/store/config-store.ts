@@ -12,13 +12,13 @@
  * at most one per `topicsSaveIntervalMs`. persist() leaves topics.json to a running background save;
  * close() waits for it before its final write. whenTopicsSaved() lets a request wait for the write.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { makeTopicConfig } from '../../protocol/body/topic-config.js';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
 import { readConfigJson, writeConfigJson } from './config-files.js';
 import { SaveWaiters } from './save-waiters.js';
 import { topicEntry, topicsFileText, writeTopicsFileInBackground } from './topics-file.js';
+import { makeDirsSync } from '../../common/make-dirs.js';
 
 export interface ConfigStoreOptions {
   /** Period of the background persist; 0 disables it. Default 5000 ms (Java flushConsumerOffsetInterval). */
@@ -55,7 +55,7 @@ export class ConfigStore {
 
   /** Reads both files (missing files mean empty tables) and starts the periodic persist. */
   load(): void {
-    fs.mkdirSync(this.dir, { recursive: true });
+    makeDirsSync(this.dir);
     const topics = readConfigJson(this.dir, 'topics.json') as
       { topicConfigTable?: Record<string, Partial<TopicConfig>>; dataVersion?: DataVersion } | undefined;
     for (const [name, cfg] of Object.entries(topics?.topicConfigTable ?? {})) {

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { makeDirsSync } from '../../common/make-dirs.js';
 
 export type OpenFlags = 'r' | 'r+' | 'w' | 'w+' | 'wx+';
 
@@ -70,7 +71,7 @@ export const nodeFileIO: FileIO = {
   existsSync: (file) => fs.existsSync(file),
   isDirectorySync: (file) => fs.statSync(file).isDirectory(),
   sizeSync: (file) => fs.statSync(file).size,
-  mkdirSync: (dir) => void fs.mkdirSync(dir, { recursive: true }),
+  mkdirSync: (dir) => void makeDirsSync(dir),
   readdirSync: (dir) => fs.readdirSync(dir),
   rmSync: (file) => fs.rmSync(file, { recursive: true, force: true }),
   renameSync: (from, to) => fs.renameSync(from, to),

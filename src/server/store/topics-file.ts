@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
+import { makeDirs } from '../../common/make-dirs.js';
 
 /** Topics serialized and written per event-loop turn by a background save. */
 const TOPICS_PER_WRITE = 512;
@@ -68,7 +69,7 @@ export async function writeTopicsFileInBackground(
 ): Promise<void> {
   const dir = path.dirname(file);
   const tmp = `${file}.tmp`;
-  await fs.promises.mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   const handle = await fs.promises.open(tmp, 'w');
   try {
     let position = 0;

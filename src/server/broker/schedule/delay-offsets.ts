@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from '../../store/file-io.js';
 import type { DelayOffsetStore } from './schedule-service.js';
+import { makeDirsSync } from '../../../common/make-dirs.js';
 
 export function delayOffsetFile(storePath: string): DelayOffsetStore {
   const file = path.join(storePath, 'config', 'delayOffset.json');
@@ -34,7 +35,7 @@ export function delayOffsetFile(storePath: string): DelayOffsetStore {
       const table: Record<string, number> = {};
       for (const [level, offset] of [...offsets].sort((a, b) => a[0] - b[0]))
         table[String(level)] = Number(offset);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      makeDirsSync(path.dirname(file));
       writeFileAtomicSync(file, JSON.stringify({ offsetTable: table }, null, 2));
     },
   };

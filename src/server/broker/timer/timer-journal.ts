@@ -23,6 +23,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from '../../../protocol/message/crc32.js';
 import { writeFileAtomicSync } from '../../store/file-io.js';
+import { makeDirsSync } from '../../../common/make-dirs.js';
 
 const enum RecordType {
   CHECKPOINT = 1,
@@ -66,7 +67,7 @@ export class TimerJournal {
 
   /** Reads the journal (cutting a torn tail) and opens it for appending. */
   open(): JournalState {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    makeDirsSync(path.dirname(this.file));
     const state: JournalState = { floor: 0, done: [], uncertain: [] };
     let data: Buffer;
     try {

@@ -1,0 +1,225 @@
+/**
+ * The CLI's rough edges, one by one, without a network: directories that cannot hold a store (and
+ * Node's mkdir -p that never returns under /proc), flag values, bodies from stdin, the second Ctrl-C,
+ * "address in use" naming the port's server, the `npx rmq` hint and the --json line format.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { after, describe, it } from 'node:test';
+import { makeDirs, makeDirsSync, MakeDirsError } from '../../src/common/make-dirs.js';
+import { storeDirFlag } from '../../src/cli/store-flag.js';
+import { CliError } from '../../src/cli/cli-error.js';
+import { intFlag } from '../../src/cli/args.js';
+import { readBody } from '../../src/cli/message-flags.js';
+import { onStopSignals } from '../../src/cli/signals.js';
+import { describeListenError } from '../../src/cli/serve.js';
+import { rmqCommand } from '../../src/cli/rmq-command.js';
+import { jsonLine, messageJson } from '../../src/cli/json-lines.js';
+import { runWindowed } from '../../src/cli/commands/send.js';
+import { SendTally } from '../../src/cli/commands/send-tally.js';
+import { rmq } from '../helpers/cli.js';
+import type { MessageExt } from '../../src/protocol/message/index.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rmq-cli-edges-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('makeDirs', () => {
+  it('creates missing levels once and is a no-op when the directory exists', async () => {
+    const dir = path.join(tmp, 'a', 'b', 'c');
+    assert.deepEqual(makeDirsSync(dir), [path.join(tmp, 'a'), path.join(tmp, 'a', 'b'), dir]);
+    assert.deepEqual(makeDirsSync(dir), []);
+    assert.deepEqual(await makeDirs(path.join(dir, 'd')), [path.join(dir, 'd')]);
+    assert.ok(fs.statSync(path.join(dir, 'd')).isDirectory());
+  });
+
+  it('a file on the way is ENOTDIR, naming it', async () => {
+    const file = path.join(tmp, 'file');
+    fs.writeFileSync(file, 'x');
+    for (const attempt of [
+      () => makeDirsSync(path.join(file, 'sub')),
+      () => makeDirs(path.join(file, 'sub')),
+    ]) {
+      await assert.rejects(
+        async () => attempt(),
+        (err: unknown) => {
+          assert.ok(err instanceof MakeDirsError);
+          assert.equal(err.code, 'ENOTDIR');
+          assert.equal(err.failedAt, file);
+          return true;
+        },
+      );
+    }
+  });
+
+  it(
+    "under /proc it fails at once (Node's recursive mkdir loops forever there)",
+    { skip: !fs.existsSync('/proc/self') },
+    async () => {
+      assert.throws(
+        () => makeDirsSync('/proc/rmq-no-such/store'),
+        (err: unknown) => {
+          assert.ok(err instanceof MakeDirsError);
+          assert.equal(err.failedAt, '/proc/rmq-no-such');
+          return true;
+        },
+      );
+      await assert.rejects(makeDirs('/proc/rmq-no-such/store'), MakeDirsError);
+    },
+  );
+});
+
+describe('CLI flags and input', () => {
+  it('--store refuses kernel file systems and files, creates missing directories', () => {
+    for (const bad of ['/proc/x', '/sys', '/dev/shm/x', path.join(tmp, 'file', 'sub'), '']) {
+      assert.throws(
+        () => storeDirFlag('store', bad),
+        (err: unknown) => err instanceof CliError && err.exitCode === 2,
+      );
+    }
+    const fresh = path.join(tmp, 'store', 'one');
+    assert.equal(storeDirFlag('store', fresh), fresh);
+    assert.ok(fs.statSync(fresh).isDirectory());
+  });
+
+  it('negative numbers get the range, not "not a number"', () => {
+    assert.throws(
+      () => intFlag('count', '-1', 1, 1, 10),
+      /^CliError: --count must be between 1 and 10, got -1$/,
+    );
+    assert.throws(() => intFlag('count', '1.5', 1, 1, 10), /--count must be a whole number, got "1.5"/);
+  });
+
+  it('--file - reads stdin; empty and too large bodies exit 2', async () => {
+    const body = await readBody({ file: '-' }, Readable.from([Buffer.from('a'), Buffer.from('b')]));
+    assert.equal(body.toString(), 'ab');
+    await assert.rejects(
+      readBody({ file: '-' }, Readable.from([])),
+      (err: unknown) => err instanceof CliError && err.exitCode === 2,
+    );
+    await assert.rejects(readBody({ body: '' }), /is empty/);
+    await assert.rejects(readBody({ file: '-' }), /no stdin/);
+    const big = path.join(tmp, 'big');
+    fs.writeFileSync(big, Buffer.alloc(4 * 1024 * 1024 + 1));
+    await assert.rejects(readBody({ file: big }), /4194305 bytes, over the 4194304-byte limit/);
+  });
+
+  it('rmq dev: equal ports are named before anything starts', async () => {
+    const r = await rmq([
+      'dev',
+      '--namesrv-port',
+      '7777',
+      '--broker-port',
+      '7777',
+      '--store',
+      path.join(tmp, 'dev'),
+    ]);
+    assert.deepEqual(
+      [r.code, r.stderr],
+      [
+        2,
+        'rmq: --namesrv-port and --broker-port are both 7777: the name server and the broker need different ports\n',
+      ],
+    );
+  });
+
+  it('"address in use" names the address and the server of that port, with one "rmq" prefix', () => {
+    const err = Object.assign(new Error('listen EADDRINUSE'), {
+      code: 'EADDRINUSE',
+      address: '127.0.0.1',
+      port: 9876,
+    });
+    const described = describeListenError(
+      err,
+      'dev',
+      new Map([[9876, 'the name server port, --namesrv-port']]),
+    );
+    assert.equal(
+      described.message,
+      'dev: 127.0.0.1:9876 (the name server port, --namesrv-port) is already in use (try another port, or 0)',
+    );
+  });
+
+  it('the hint says `npx rmq` unless rmq is on PATH', () => {
+    const bin = path.join(tmp, 'bin');
+    fs.mkdirSync(bin);
+    assert.equal(rmqCommand({ PATH: '' }), 'npx rmq');
+    fs.writeFileSync(path.join(bin, 'rmq'), '#!/bin/sh\n', { mode: 0o755 });
+    assert.equal(rmqCommand({ PATH: `/nonexistent${path.delimiter}${bin}` }), 'rmq');
+  });
+});
+
+describe('signals', () => {
+  it('the first signal asks for a clean stop, the second exits with 130', async () => {
+    const exits: number[] = [];
+    const written: string[] = [];
+    const seen: string[] = [];
+    const signals = onStopSignals((s) => seen.push(s), {
+      write: (t) => written.push(t),
+      exit: (c) => exits.push(c),
+    });
+    try {
+      assert.equal(signals.stopping, false);
+      process.emit('SIGTERM', 'SIGTERM');
+      assert.equal(await signals.received, 'SIGTERM');
+      assert.deepEqual([seen, exits, signals.stopping], [['SIGTERM'], [], true]);
+      process.emit('SIGINT', 'SIGINT');
+      assert.deepEqual(exits, [130]);
+      assert.match(written.join(''), /^SIGINT received again: exiting now/);
+    } finally {
+      signals.dispose();
+    }
+    assert.equal(process.listenerCount('SIGINT'), 0);
+  });
+
+  it('runWindowed starts nothing once stopped and lets in-flight runs finish', async () => {
+    let stop = false;
+    let started = 0;
+    let finished = 0;
+    const r = await runWindowed(
+      100,
+      4,
+      async (i) => {
+        started++;
+        if (i === 5) stop = true;
+        await new Promise((resolve) => setImmediate(resolve));
+        finished++;
+      },
+      { stopped: () => stop },
+    );
+    assert.equal(r.failed, 0);
+    assert.ok(started < 100 && started >= 6, `started ${started}`);
+    assert.equal(finished, started);
+  });
+
+  it('the tally reads "sent N, acknowledged A, failed F" and draws nothing into a pipe', () => {
+    const out: string[] = [];
+    const tally = new SendTally(1000, { write: (t) => out.push(t) }, { write: () => undefined });
+    tally.sent = 3;
+    tally.acknowledged = 2;
+    tally.failed = 1;
+    tally.finish();
+    assert.equal(tally.summary(), 'sent 3, acknowledged 2, failed 1');
+    assert.deepEqual(out, []);
+  });
+});
+
+describe('--json lines', () => {
+  it('bigints as strings; text bodies as text, others as base64', () => {
+    assert.equal(jsonLine({ offset: 2n ** 63n - 1n }), '{"offset":"9223372036854775807"}\n');
+    const base = {
+      topic: 'T',
+      queueId: 1,
+      queueOffset: 7n,
+      properties: {},
+      reconsumeTimes: 0,
+    } as unknown as MessageExt;
+    const text = messageJson({ ...base, body: Buffer.from('héllo\n') });
+    assert.deepEqual([text.body, text.bodyEncoding], ['héllo\n', undefined]);
+    const binary = messageJson({ ...base, body: Buffer.from([0, 0xff, 1]) });
+    assert.deepEqual([binary.body, binary.bodyEncoding], ['AP8B', 'base64']);
+    assert.equal(JSON.parse(jsonLine(binary)).queueOffset, '7');
+  });
+});
