@@ -124,7 +124,12 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   // the store of an earlier run that the user wants to keep. (Listed before storeDirFlag creates it;
   // a path that is no directory is left to storeDirFlag to explain.)
   const before =
-    flags.store === undefined ? undefined : await entriesOf(path.resolve(flags.store)).catch(() => undefined);
+    flags.store === undefined
+      ? undefined
+      : await entriesOf(path.resolve(flags.store)).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOTDIR') return undefined;
+          throw new CliError(`--store: cannot list ${flags.store}: ${err.message}`);
+        });
   const given = flags.store === undefined ? undefined : storeDirFlag('store', flags.store);
   const storeRoot = given ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rocketmq-ts-demo-')));
 
