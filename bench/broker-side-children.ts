@@ -71,12 +71,14 @@ export interface Load {
 /** SEND_MESSAGE_V2 of `body` round-robin over `queues` queues of `topic`, like a producer's async send. */
 export function sendLoad(address: string, topic: string, queues: number, body: Buffer, window: number): Load {
   const client = new RemotingClient({ asyncPermits: 65535 });
-  const properties = encodeProperties({ WAIT: 'true', UNIQ_KEY: 'BENCH0000000000000000000000000000' });
-  let running = true;
+  const drain = new Drain();
   let n = 0;
   return {
     start(onAnswer) {
       const sendOne = (): void => {
+        // A distinct UNIQ_KEY per message, as producers send (the broker must not gain from repeats).
+        const uniq = `BENCH${String(n).padStart(27, '0')}`;
+        const properties = encodeProperties({ WAIT: 'true', UNIQ_KEY: uniq });
         const extFields = SendMessageRequestHeader.encode(
           {
             producerGroup: 'BENCH_PG',
@@ -95,10 +97,11 @@ export function sendLoad(address: string, topic: string, queues: number, body: B
           { v2: true },
         );
         const request = createRequest(RequestCode.SEND_MESSAGE_V2, { extFields, body });
+        drain.outstanding++;
         client.invokeAsync(address, request, 30_000, (error, response) => {
-          if (!running) return;
           if (error) throw error;
           if (response!.code !== 0) throw new Error(`send refused: ${response!.code} ${response!.remark}`);
+          if (drain.answered()) return;
           onAnswer(body.length);
           sendOne();
         });
@@ -106,23 +109,48 @@ export function sendLoad(address: string, topic: string, queues: number, body: B
       for (let i = 0; i < window; i++) sendOne();
     },
     async stop() {
-      running = false;
+      await drain.stop();
       await client.shutdown();
     },
   };
 }
 
+/**
+ * Stopping a load waits for every request in flight to be answered: otherwise a slow server still
+ * works through the old window while the next variant is measured.
+ */
+class Drain {
+  outstanding = 0;
+  private running = true;
+  private idle: (() => void) | undefined;
+
+  /** Counts an answer; true when the load is stopping (send no more). */
+  answered(): boolean {
+    this.outstanding--;
+    if (this.running) return false;
+    if (this.outstanding === 0) this.idle?.();
+    return true;
+  }
+
+  stop(): Promise<void> {
+    this.running = false;
+    if (this.outstanding === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.idle = resolve));
+  }
+}
+
 /** The remoting echo (code 4000, JSON header) of bench/remoting-server.ts. */
 export function echoLoad(port: number, body: Buffer, window: number): Load {
   const client = new RemotingClient({ asyncPermits: 65535 });
-  let running = true;
+  const drain = new Drain();
   return {
     start(onAnswer) {
       const sendOne = (): void => {
+        drain.outstanding++;
         client.invokeAsync(`127.0.0.1:${port}`, createRequest(4000, { body }), 30_000, (error, response) => {
-          if (!running) return;
           if (error) throw error;
           if (response!.body?.length !== body.length) throw new Error('echo body mismatch');
+          if (drain.answered()) return;
           onAnswer(body.length);
           sendOne();
         });
@@ -130,7 +158,7 @@ export function echoLoad(port: number, body: Buffer, window: number): Load {
       for (let i = 0; i < window; i++) sendOne();
     },
     async stop() {
-      running = false;
+      await drain.stop();
       await client.shutdown();
     },
   };

@@ -45,6 +45,8 @@ export class AppendPipeline {
   failure: Error | undefined;
   /** Told after each rewind (the store resets the queue offsets handed out to refused puts). */
   onRewind: (err: Error) => void = () => undefined;
+  /** Writes the consume-queue entries the puts of one write staged (see staged-dispatch.ts). */
+  dispatch: { commit(): void; abort(): void } = { commit: () => undefined, abort: () => undefined };
 
   private unwritten: Waiter[] = []; // submitted, not yet dispatched (log order)
   private unflushed: Waiter[] = []; // dispatched, waiting for an fsync (log order)
@@ -170,22 +172,30 @@ export class AppendPipeline {
     const last = batch[batch.length - 1]!;
     this.log.writtenPos = last.pos + last.buf.length;
     this.counters.bytesWritten += this.log.writtenPos - batch[0]!.pos;
+    // Every put this write completed stages its consume-queue entries, then one commit writes them
+    // all; only then are the puts dispatched and answered. A failure refuses them all (rewind).
     let done = 0;
     try {
       while (done < this.unwritten.length && this.unwritten[done]!.sub.end <= this.log.writtenPos) {
-        const w = this.unwritten[done]!;
-        w.sub.onWritten();
+        this.unwritten[done]!.sub.onWritten();
         done++;
-        this.log.dispatchedPos = w.sub.end;
-        w.written = true;
-        if (!w.sub.waitFlush) settle(w, OK);
-        else if (w.timedOut) settle(w, TIMEOUT);
-        else this.unflushed.push(w);
       }
-    } finally {
-      this.unwritten.splice(0, done);
-      this.releaseDispatchWaiters();
+      this.dispatch.commit();
+    } catch (err) {
+      this.dispatch.abort();
+      throw err;
     }
+    for (let i = 0; i < done; i++) {
+      const w = this.unwritten[i]!;
+      this.log.dispatchedPos = w.sub.end;
+      w.written = true;
+      w.sub.onDispatched?.();
+      if (!w.sub.waitFlush) settle(w, OK);
+      else if (w.timedOut) settle(w, TIMEOUT);
+      else this.unflushed.push(w);
+    }
+    this.unwritten.splice(0, done);
+    this.releaseDispatchWaiters();
     if (this.unflushed.length > 0 || this.flushWaiters.length > 0) void this.flushLoop();
   }
 
