@@ -9,7 +9,9 @@
  * other round; each figure is the median with min–max over rounds:
  *
  *   send 128 B @128 / @1024   single SEND_MESSAGE_V2, 128 B bodies, 128 or 1024 in flight: msgs/s and
- *                             the broker's CPU µs per message (/proc of the child)
+ *                             the broker's CPU µs per message (/proc of the child, net of its idle
+ *                             CPU rate measured for 0.5 s just before: on a busy machine a slow run
+ *                             would otherwise be charged the broker's timers)
  *   echo 128 B @1000          the JSON remoting echo ceiling (bench/remoting-server.ts), same tree
  *   send 1 MiB @8             1 MiB bodies: MB/s of bodies and broker CPU µs per message
  *   bare echo 1 MiB @8        [int32 length][payload] over plain net: MB/s of bodies (the ceiling)
@@ -33,6 +35,7 @@ const { values } = parseArgs({ options: { before: { type: 'string' } } });
 const HERE = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 2) * 1000;
 const WARMUP_MS = 700;
+const IDLE_MS = 500;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const PROFILE = process.env.BENCH_PROFILE;
@@ -65,7 +68,18 @@ interface Sample {
   cpuMicrosPerMsg: number;
 }
 
+/**
+ * The server's CPU seconds per second while idle (its timers and background tasks), measured over
+ * `millis`: subtracted from a run's CPU so a slow run is not charged the idle work of its seconds.
+ */
+async function idleCpuRate(pid: number, millis: number): Promise<number> {
+  const [t0, cpu0] = [performance.now(), cpuSeconds(pid)];
+  await new Promise((resolve) => setTimeout(resolve, millis));
+  return (cpuSeconds(pid) - cpu0) / ((performance.now() - t0) / 1000);
+}
+
 async function measure(load: Load, pid: number | undefined): Promise<Sample> {
+  const idleRate = pid ? await idleCpuRate(pid, IDLE_MS) : 0;
   let count = 0;
   let bytes = 0;
   load.start((n) => {
@@ -76,7 +90,7 @@ async function measure(load: Load, pid: number | undefined): Promise<Sample> {
   const [c0, b0, t0, cpu0] = [count, bytes, performance.now(), pid ? cpuSeconds(pid) : 0];
   await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
   const seconds = (performance.now() - t0) / 1000;
-  const cpu = pid ? cpuSeconds(pid) - cpu0 : 0;
+  const cpu = pid ? Math.max(0, cpuSeconds(pid) - cpu0 - idleRate * seconds) : 0;
   const sample = {
     perSec: (count - c0) / seconds,
     bytesPerSec: (bytes - b0) / seconds,

@@ -127,7 +127,7 @@ export class MessageStore {
         commitLog: this.rt.commitLog,
         pipeline: this.rt.pipeline,
         queues: this.rt.queues,
-        staged: this.rt.staged,
+        staged: this.rt.pipeline.staged,
       },
       prepared,
       this.now(),

@@ -17,7 +17,6 @@ import { DiskSpaceGuard } from './disk-space.js';
 import type { FileIO } from './file-io.js';
 import { mkdirDurableSync, nodeFileIO } from './file-io.js';
 import { QueueTable } from './queue-table.js';
-import { StagedDispatch } from './staged-dispatch.js';
 import type { RecoveryReport } from './recovery.js';
 import { recoverStore } from './recovery.js';
 import type { MessageStoreConfig, StoreHooks } from './store-config.js';
@@ -30,7 +29,6 @@ export class StoreRuntime {
   readonly commitLog: CommitLog;
   readonly pipeline: AppendPipeline;
   readonly queues: QueueTable;
-  readonly staged = new StagedDispatch();
   readonly io: FileIO;
   readonly logger: Logger;
   readonly disk: DiskSpaceGuard;
@@ -65,7 +63,6 @@ export class StoreRuntime {
     this.commitLog = new CommitLog(io, c.storePathRootDir, c.commitLogSegmentSize);
     this.pipeline = new AppendPipeline(this.commitLog, c.syncFlushTimeout, c.maxWriteBatchBytes, hooks);
     this.queues = new QueueTable(io, c.storePathRootDir, c.consumeQueueEntriesPerFile);
-    this.pipeline.dispatch = this.staged;
     this.checkpoint = new Checkpoint(io, c.storePathRootDir);
     // Queue offsets handed to puts that a rewind refused are handed out again.
     this.pipeline.onRewind = () => {
