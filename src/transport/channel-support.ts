@@ -9,7 +9,7 @@ import type { Logger } from '../common/logger.js';
 import type { SerializeTypeCode } from '../protocol/codes/misc.js';
 import { createResponse } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
-import { encodeFrame } from '../protocol/frame/frame-codec.js';
+import { encodeFrame, encodeFrameHead, SEPARATE_BODY_BYTES } from '../protocol/frame/frame-codec.js';
 import type { WriteListener } from './frame-writer.js';
 import type { Settler } from './in-flight.js';
 import type { ChannelEventListener } from './types.js';
@@ -84,4 +84,19 @@ export class OnewayWrite implements WriteListener {
       this.reject(new RemotingSendRequestError(this.address, { reason: error.message, cause: error }));
     else this.resolve();
   }
+}
+
+/** The body a request's frame leaves out, to be written after its head uncopied (large bodies only). */
+export function separateBody(command: RemotingCommand): Buffer | undefined {
+  const body = command.body;
+  return Buffer.isBuffer(body) && body.length >= SEPARATE_BODY_BYTES ? body : undefined;
+}
+
+/** The whole frame, or only its head when `separate` (from separateBody) is written after it. */
+export function encodeFrameOrHead(
+  command: RemotingCommand,
+  serializeType: SerializeTypeCode,
+  separate: Buffer | undefined,
+): Buffer {
+  return separate ? encodeFrameHead(command, serializeType) : encodeFrame(command, serializeType);
 }

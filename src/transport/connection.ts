@@ -7,7 +7,6 @@ import type { Socket } from 'node:net';
 import { RemotingSendRequestError, RemotingTimeoutError } from '../common/errors.js';
 import { describeCommand, isResponse, markOneway } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
-import { encodeFrame } from '../protocol/frame/frame-codec.js';
 import { FrameDecoder } from '../protocol/frame/frame-decoder.js';
 import { formatAddress } from './address.js';
 import type { ConnectionOwner } from './connection-owner.js';
@@ -16,10 +15,12 @@ import { InFlightTable } from './in-flight.js';
 import {
   atCallSite,
   emitChannelEvent,
+  encodeFrameOrHead,
   noPermitError,
   OnewayWrite,
   PromiseSettler,
   refusalAnswer,
+  separateBody,
 } from './channel-support.js';
 import type { Settler } from './in-flight.js';
 import { PartialFrameTracker } from './partial-frames.js';
@@ -100,15 +101,16 @@ export class Connection implements RemotingChannel {
     const entry = this.table.register(timeoutMillis, prompt, settler, callerTimeoutMillis);
     command.opaque = entry.opaque;
     let frame: Buffer;
+    const body = separateBody(command);
     try {
-      frame = encodeFrame(command, this.owner.serializeType);
+      frame = encodeFrameOrHead(command, this.owner.serializeType, body);
     } catch (error) {
       this.table.fail(entry, error as Error);
       return;
     }
     if (prompt) this.owner.sweeper.schedule(entry, timeoutMillis, entry.begin);
     this.lastActivity = entry.begin;
-    this.writer.write(frame, entry);
+    this.writer.write(frame, entry, body);
   }
 
   /** Promise form of `request`. */
@@ -129,28 +131,27 @@ export class Connection implements RemotingChannel {
     command.opaque = this.table.takeOpaque();
     return new Promise((resolve, reject) => {
       const listener = new OnewayWrite(resolve, reject, this.remoteAddress);
-      if (this.isClosed) {
-        listener.onWritten(new Error('connection closed'));
-        return;
-      }
+      if (this.isClosed) return listener.onWritten(new Error('connection closed'));
       let frame: Buffer;
+      const body = separateBody(command);
       try {
-        frame = encodeFrame(command, this.owner.serializeType);
+        frame = encodeFrameOrHead(command, this.owner.serializeType, body);
       } catch (error) {
         reject(error as Error);
         return;
       }
       this.lastActivity = monotonicNow();
-      this.writer.write(frame, listener);
+      this.writer.write(frame, listener, body);
     });
   }
 
-  /** Writes an encoded frame, no completion report (responses). */
-  writeFrame(frame: Buffer): void {
+  /** Writes an encoded frame (or a head and its large body, uncopied), no completion report (responses). */
+  writeFrame(frame: Buffer, body?: Buffer): void {
     if (this.isClosed) return;
     this.lastActivity = monotonicNow();
-    this.writer.write(frame);
+    this.writer.write(frame, undefined, body);
   }
+  readonly writeFrameWithBody = (head: Buffer, body: Buffer): void => this.writeFrame(head, body);
 
   // RemotingChannel: requests sent over an accepted connection (server -> client) or answered ones.
 
@@ -189,10 +190,11 @@ export class Connection implements RemotingChannel {
   async send(command: RemotingCommand): Promise<void> {
     if (this.isClosed)
       throw new RemotingSendRequestError(this.remoteAddress, { reason: 'connection closed' });
-    const frame = encodeFrame(command, command.serializeType ?? this.owner.serializeType);
+    const body = separateBody(command);
+    const frame = encodeFrameOrHead(command, command.serializeType ?? this.owner.serializeType, body);
     await new Promise<void>((resolve, reject) => {
       this.lastActivity = monotonicNow();
-      this.writer.write(frame, new OnewayWrite(resolve, reject, this.remoteAddress));
+      this.writer.write(frame, new OnewayWrite(resolve, reject, this.remoteAddress), body);
     }).catch((error: unknown) => {
       throw atCallSite(error);
     });

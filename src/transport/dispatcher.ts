@@ -19,7 +19,7 @@ import { ResponseCode } from '../protocol/codes/response-code.js';
 import type { SerializeTypeCode } from '../protocol/codes/misc.js';
 import { createResponse, isOneway, markResponse } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
-import { encodeFrame } from '../protocol/frame/frame-codec.js';
+import { encodeFrame, encodeFrameHead, SEPARATE_BODY_BYTES } from '../protocol/frame/frame-codec.js';
 import { TransportDefaults } from './defaults.js';
 import type { ProcessorOptions, RequestContext, RequestProcessor, RPCHook } from './types.js';
 
@@ -44,6 +44,8 @@ export interface DispatchTarget {
   readonly context: RequestContext;
   readonly closed: boolean;
   writeFrame(frame: Buffer): void;
+  /** Writes a frame head (encodeFrameHead) then its large body uncopied; absent: whole frames only. */
+  writeFrameWithBody?(head: Buffer, body: Buffer): void;
 }
 
 interface Registration {
@@ -184,18 +186,27 @@ export class RequestDispatcher {
     }
     if (!response || isOneway(request) || target.closed) return;
     let frame: Buffer;
+    let body: Buffer | undefined;
     try {
       // A processor may hand back anything (a frozen or shared object, a non-command): whatever
       // fails here is answered SYSTEM_ERROR instead of escaping into the socket's event handler.
       response.opaque = request.opaque;
       markResponse(response);
-      frame = encodeFrame(response, request.serializeType ?? this.serializeType);
+      const type = request.serializeType ?? this.serializeType;
+      body = response.body;
+      if (target.writeFrameWithBody && Buffer.isBuffer(body) && body.length >= SEPARATE_BODY_BYTES) {
+        frame = encodeFrameHead(response, type);
+      } else {
+        body = undefined;
+        frame = encodeFrame(response, type);
+      }
     } catch (error) {
       this.logger.error({ code: request.code, error: errorRemark(error) }, 'response could not be encoded');
       this.answerError(target, request, ResponseCode.SYSTEM_ERROR, errorRemark(error));
       return;
     }
-    target.writeFrame(frame);
+    if (body !== undefined) target.writeFrameWithBody!(frame, body);
+    else target.writeFrame(frame);
   }
 
   private failed(target: DispatchTarget, request: RemotingCommand, error: unknown): void {

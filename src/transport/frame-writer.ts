@@ -43,6 +43,8 @@ interface Batch {
 export class FrameWriter {
   private frames: (Buffer | undefined)[] = [];
   private listeners: (WriteListener | undefined)[] = [];
+  /** A large body written right after its frame head (see write); undefined for whole frames. */
+  private bodies: (Buffer | undefined)[] = [];
   private head = 0;
   private queuedBytes = 0;
   private blocked = false;
@@ -80,14 +82,19 @@ export class FrameWriter {
     return this.pausedReading;
   }
 
-  write(frame: Buffer, listener?: WriteListener): void {
+  /**
+   * Queues a frame; with `body`, `frame` is only its head (encodeFrameHead) and the body goes to the
+   * socket right after it, uncopied (one writev with the frames around it).
+   */
+  write(frame: Buffer, listener?: WriteListener, body?: Buffer): void {
     if (this.failed) {
       listener?.onWritten(this.failed);
       return;
     }
     this.frames.push(frame);
     this.listeners.push(listener);
-    this.queuedBytes += frame.length;
+    this.bodies.push(body);
+    this.queuedBytes += frame.length + (body?.length ?? 0);
     if (this.blocked && this.queuedBytes >= this.purgeAtBytes) this.purgeEnded();
     if (this.maxQueuedBytes > 0 && !this.pausedReading && this.backlogBytes > this.maxQueuedBytes) {
       this.pausedReading = true;
@@ -112,6 +119,7 @@ export class FrameWriter {
     const listeners = this.listeners;
     this.frames = [];
     this.listeners = [];
+    this.bodies = [];
     this.head = 0;
     this.queuedBytes = 0;
     for (const listener of listeners) listener?.onWritten(error);
@@ -131,14 +139,23 @@ export class FrameWriter {
       while (this.head < this.frames.length) {
         const frame = this.frames[this.head]!;
         const listener = this.listeners[this.head];
+        const body = this.bodies[this.head];
         this.frames[this.head] = undefined;
         this.listeners[this.head] = undefined;
+        this.bodies[this.head] = undefined;
         this.head++;
-        this.queuedBytes -= frame.length;
+        this.queuedBytes -= frame.length + (body?.length ?? 0);
         if (listener?.settled) continue;
         if (listener) batch.listeners.push(listener);
         let ok = true;
-        if (frame.length >= SMALL_FRAME) {
+        if (body !== undefined) {
+          // Head with the small frames before it, then the body as it is (no copy of the body).
+          group.push(frame);
+          ok = this.writeGroup(groupBytes + frame.length, groupDone, batch);
+          groupBytes = 0;
+          groupDone = undefined;
+          ok = this.writeGroup(body.length, listener ? done : undefined, batch, body) && ok;
+        } else if (frame.length >= SMALL_FRAME) {
           // A large frame goes alone, uncopied, after the small ones gathered before it.
           if (group.length > 0) ok = this.writeGroup(groupBytes, groupDone, batch);
           groupBytes = 0;
@@ -210,17 +227,21 @@ export class FrameWriter {
   private purgeEnded(): void {
     const frames: (Buffer | undefined)[] = [];
     const listeners: (WriteListener | undefined)[] = [];
+    const bodies: (Buffer | undefined)[] = [];
     let bytes = 0;
     for (let i = this.head; i < this.frames.length; i++) {
       const listener = this.listeners[i];
       if (listener?.settled) continue;
       const frame = this.frames[i]!;
+      const body = this.bodies[i];
       frames.push(frame);
       listeners.push(listener);
-      bytes += frame.length;
+      bodies.push(body);
+      bytes += frame.length + (body?.length ?? 0);
     }
     this.frames = frames;
     this.listeners = listeners;
+    this.bodies = bodies;
     this.head = 0;
     this.queuedBytes = bytes;
     this.purgeAtBytes = Math.max(PURGE_MIN_BYTES, bytes * 2);
@@ -230,10 +251,12 @@ export class FrameWriter {
     if (this.head === this.frames.length) {
       this.frames = [];
       this.listeners = [];
+      this.bodies = [];
       this.head = 0;
     } else if (this.head >= 1024 && this.head * 2 >= this.frames.length) {
       this.frames = this.frames.slice(this.head);
       this.listeners = this.listeners.slice(this.head);
+      this.bodies = this.bodies.slice(this.head);
       this.head = 0;
     }
   }

@@ -34,6 +34,25 @@ export function encodeFrame(command: RemotingCommand, serializeType?: SerializeT
   return frameAround(encodeBinaryHeader(command), type, command.body);
 }
 
+/**
+ * Bodies of at least this many bytes are not copied into their frame: the transport writes the head
+ * (encodeFrameHead) and the body one after the other in one corked writev.
+ */
+export const SEPARATE_BODY_BYTES = 16 * 1024;
+
+/**
+ * The frame of `command` without its body bytes: length prefix (counting the body), serialize type,
+ * header. Followed by `command.body` it is byte for byte encodeFrame(command).
+ */
+export function encodeFrameHead(command: RemotingCommand, serializeType?: SerializeTypeCode): Buffer {
+  const bodyLength = command.body?.length ?? 0;
+  const headless: RemotingCommand = { ...command };
+  delete headless.body;
+  const head = encodeFrame(headless, serializeType);
+  head.writeInt32BE(head.readInt32BE(0) + bodyLength, 0);
+  return head;
+}
+
 function checkHeaderLength(length: number): void {
   if (length > MAX_HEADER_LENGTH) {
     throw new ProtocolError(`header of ${length} bytes exceeds the 24-bit header length field`);

@@ -57,8 +57,31 @@ export function javaHashMapOrder(
   keys: readonly string[],
   initialCapacity = DEFAULT_INITIAL_CAPACITY,
 ): string[] {
+  // The broker orders the same few key sets (message properties, send-response fields) for every
+  // message: recent answers are remembered, keyed by the length-prefixed keys (unambiguous whatever
+  // characters the keys hold).
+  const memoKey = keys.length <= 32 ? memoKeyOf(initialCapacity, keys) : undefined;
+  if (memoKey !== undefined) {
+    const known = ORDER_MEMO.get(memoKey);
+    if (known !== undefined) return known.slice();
+  }
   const unique = [...new Set(keys)];
-  return javaHashMapKeyOrder(unique, grownCapacity(initialCapacity, unique.length));
+  const order = javaHashMapKeyOrder(unique, grownCapacity(initialCapacity, unique.length));
+  if (memoKey !== undefined && memoKey.length <= 2048) {
+    if (ORDER_MEMO.size >= ORDER_MEMO_MAX) ORDER_MEMO.clear();
+    ORDER_MEMO.set(memoKey, order.slice());
+  }
+  return order;
+}
+
+/** Recent javaHashMapOrder answers by (capacity, keys); bounded, cleared when full. */
+const ORDER_MEMO = new Map<string, string[]>();
+const ORDER_MEMO_MAX = 512;
+
+function memoKeyOf(initialCapacity: number, keys: readonly string[]): string {
+  let key = String(initialCapacity);
+  for (const k of keys) key += `|${k.length}:${k}`;
+  return key;
 }
 
 /**

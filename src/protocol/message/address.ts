@@ -63,6 +63,29 @@ function isMappedV4(b: Uint8Array): boolean {
 }
 
 /**
+ * Parsed address texts, read-only (the send path parses the same producer and broker addresses for
+ * every record, message id and sysFlag: three to five parses per message without it). Bounded: a
+ * broker sees few distinct peers; when full it starts over.
+ */
+const PARSED = new Map<string, Buffer>();
+const PARSED_MAX = 1024;
+
+/**
+ * Like ipToBytes, but the Buffer returned may be shared with later calls and must not be modified
+ * (hot paths that only copy or measure it).
+ */
+export function ipBytesShared(ip: string | Uint8Array): Buffer {
+  if (typeof ip !== 'string') return ipToBytes(ip);
+  let b = PARSED.get(ip);
+  if (b === undefined) {
+    b = ipToBytes(ip);
+    if (PARSED.size >= PARSED_MAX) PARSED.clear();
+    PARSED.set(ip, b);
+  }
+  return b;
+}
+
+/**
  * Address bytes of `ip`: 4 bytes for IPv4 (and IPv4-mapped IPv6), 16 for IPv6. Accepts text or raw
  * bytes (4 or 16). Throws IllegalArgumentError on anything else.
  */

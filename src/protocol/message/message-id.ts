@@ -11,7 +11,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import { IllegalArgumentError } from '../../common/errors.js';
-import { bytesToIp, formatAddress, ipToBytes } from './address.js';
+import { bytesToIp, formatAddress, ipBytesShared, ipToBytes } from './address.js';
 
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 
@@ -184,7 +184,7 @@ export function encodeOffsetMessageId(
   storeHost: { ip: Buffer | Uint8Array | string; port: number },
   commitLogOffset: bigint,
 ): string {
-  const ip = ipToBytes(storeHost.ip);
+  const ip = ipBytesShared(storeHost.ip);
   const b = Buffer.alloc(ip.length + 12);
   ip.copy(b, 0);
   b.writeInt32BE(storeHost.port | 0, ip.length);

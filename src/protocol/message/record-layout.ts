@@ -21,7 +21,7 @@
  *   .   1|2+t TOPICLENGTH, TOPIC (UTF-8)
  *   .   2+p   PROPERTIESLENGTH, PROPERTIES (UTF-8, §1.4 string)
  */
-import { ipToBytes } from './address.js';
+import { ipBytesShared } from './address.js';
 import type { SocketAddress } from './address.js';
 import { MessageSysFlag } from './constants.js';
 
@@ -123,7 +123,7 @@ export function encodedRecordSize(
 
 /** sysFlag with the BORNHOST_V6 / STOREHOSTADDRESS_V6 bits matching the given addresses. */
 export function sysFlagForHosts(sysFlag: number, bornIp: string, storeIp: string): number {
-  return hostBits(sysFlag, ipToBytes(bornIp), ipToBytes(storeIp));
+  return hostBits(sysFlag, ipBytesShared(bornIp), ipBytesShared(storeIp));
 }
 
 /** `sysFlag` with the host-address bits set from the raw addresses (16 bytes = IPv6). */

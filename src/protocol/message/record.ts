@@ -5,7 +5,7 @@
  */
 import { IllegalArgumentError, ProtocolError } from '../../common/errors.js';
 import type { SocketAddress } from './address.js';
-import { bytesToIp, ipToBytes } from './address.js';
+import { bytesToIp, ipBytesShared } from './address.js';
 import { MessageMagic } from './constants.js';
 import { storedBodyCrc } from './crc32.js';
 import {
@@ -46,22 +46,23 @@ function writeHost(buf: Buffer, off: number, ip: Buffer, port: number): number {
 export function encodeMessageRecord(
   r: Omit<MessageRecord, 'storeSize' | 'bodyCrc'> & { bodyCrc?: number },
 ): Buffer {
-  const bornIp = ipToBytes(r.bornHost.ip);
-  const storeIp = ipToBytes(r.storeHost.ip);
+  const bornIp = ipBytesShared(r.bornHost.ip);
+  const storeIp = ipBytesShared(r.storeHost.ip);
   const sysFlag = hostBits(r.sysFlag, bornIp, storeIp);
 
-  const topic = Buffer.from(r.topic, 'utf8');
-  const props = Buffer.from(r.properties, 'utf8');
-  if (topic.length > 0x7fff) {
-    throw new IllegalArgumentError(`topic is ${topic.length} bytes long; a record topic holds at most 32767`);
+  // Topic and properties are measured, then written straight into the record (no Buffer each).
+  const topicLength = Buffer.byteLength(r.topic, 'utf8');
+  const propsLength = Buffer.byteLength(r.properties, 'utf8');
+  if (topicLength > 0x7fff) {
+    throw new IllegalArgumentError(`topic is ${topicLength} bytes long; a record topic holds at most 32767`);
   }
-  if (props.length > MAX_PROPERTIES_LENGTH) {
+  if (propsLength > MAX_PROPERTIES_LENGTH) {
     throw new IllegalArgumentError(
-      `properties are ${props.length} bytes long; at most ${MAX_PROPERTIES_LENGTH} fit in a record (remove properties)`,
+      `properties are ${propsLength} bytes long; at most ${MAX_PROPERTIES_LENGTH} fit in a record (remove properties)`,
     );
   }
-  const size = encodedRecordSize(topic.length, r.body.length, props.length, sysFlag);
-  const v2 = topicLengthSize(topic.length) === 2;
+  const size = encodedRecordSize(topicLength, r.body.length, propsLength, sysFlag);
+  const v2 = topicLengthSize(topicLength) === 2;
   const buf = Buffer.allocUnsafe(size);
   buf.writeInt32BE(size, RecordOffset.TOTALSIZE);
   buf.writeInt32BE(v2 ? MessageMagic.V2 : MessageMagic.V1, RecordOffset.MAGICCODE);
@@ -83,16 +84,15 @@ export function encodeMessageRecord(
   Buffer.from(r.body.buffer, r.body.byteOffset, r.body.length).copy(buf, off);
   off += r.body.length;
   if (v2) {
-    buf.writeUInt16BE(topic.length, off);
+    buf.writeUInt16BE(topicLength, off);
     off += 2;
   } else {
-    buf.writeUInt8(topic.length, off);
+    buf.writeUInt8(topicLength, off);
     off += 1;
   }
-  topic.copy(buf, off);
-  off += topic.length;
-  buf.writeUInt16BE(props.length, off);
-  props.copy(buf, off + 2);
+  off += buf.write(r.topic, off, topicLength, 'utf8');
+  buf.writeUInt16BE(propsLength, off);
+  buf.write(r.properties, off + 2, propsLength, 'utf8');
   return buf;
 }
 

@@ -2,8 +2,8 @@
  * Writes reserved commit-log bytes in order and makes them durable.
  *
  * - Writer loop: takes everything reserved so far (up to maxWriteBatchBytes), writes it with
- *   positional pwritev, then, in log order, runs each put's `onWritten` (consume-queue dispatch) and
- *   answers puts that do not wait for the disk.
+ *   positional pwritev, writes the consume-queue entries of its puts together (staged-dispatch.ts),
+ *   then answers, in log order, the puts that do not wait for the disk.
  * - Flusher loop, running concurrently with the writer: one fdatasync covers everything written when
  *   it starts; every SYNC_FLUSH put whose record lies below that point is answered by that single call
  *   (group commit: puts arriving during an fsync share the next one).
@@ -23,6 +23,7 @@
 import type { StoreHooks } from './store-config.js';
 import type { CommitLog, PendingWrite } from './commit-log.js';
 import { FlushDeadlines } from './flush-deadlines.js';
+import { dispatchWritten, StagedDispatch } from './staged-dispatch.js';
 import { FatalStoreError, isDiskFullError } from './append-types.js';
 import type { AppendOutcome, AppendSubmission, CommitLogCounters } from './append-types.js';
 
@@ -45,6 +46,8 @@ export class AppendPipeline {
   failure: Error | undefined;
   /** Told after each rewind (the store resets the queue offsets handed out to refused puts). */
   onRewind: (err: Error) => void = () => undefined;
+  /** Consume-queue entries the puts of one write stage (see staged-dispatch.ts). */
+  readonly staged = new StagedDispatch();
 
   private unwritten: Waiter[] = []; // submitted, not yet dispatched (log order)
   private unflushed: Waiter[] = []; // dispatched, waiting for an fsync (log order)
@@ -170,23 +173,28 @@ export class AppendPipeline {
     const last = batch[batch.length - 1]!;
     this.log.writtenPos = last.pos + last.buf.length;
     this.counters.bytesWritten += this.log.writtenPos - batch[0]!.pos;
-    let done = 0;
-    try {
-      while (done < this.unwritten.length && this.unwritten[done]!.sub.end <= this.log.writtenPos) {
-        const w = this.unwritten[done]!;
-        w.sub.onWritten();
-        done++;
-        this.log.dispatchedPos = w.sub.end;
-        w.written = true;
-        if (!w.sub.waitFlush) settle(w, OK);
-        else if (w.timedOut) settle(w, TIMEOUT);
-        else this.unflushed.push(w);
-      }
-    } finally {
-      this.unwritten.splice(0, done);
-      this.releaseDispatchWaiters();
-    }
+    // The puts this write completed stage their consume-queue entries; one commit writes them all.
+    let count = 0;
+    while (count < this.unwritten.length && this.unwritten[count]!.sub.end <= this.log.writtenPos) count++;
+    const { done, error } = dispatchWritten(this.staged, this.unwritten, count);
+    this.dispatched(done);
+    if (error !== undefined) throw error;
     if (this.unflushed.length > 0 || this.flushWaiters.length > 0) void this.flushLoop();
+  }
+
+  /** The first `count` unwritten puts are written and dispatched: answered, or wait for a flush. */
+  private dispatched(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const w = this.unwritten[i]!;
+      this.log.dispatchedPos = w.sub.end;
+      w.written = true;
+      w.sub.onDispatched?.();
+      if (!w.sub.waitFlush) settle(w, OK);
+      else if (w.timedOut) settle(w, TIMEOUT);
+      else this.unflushed.push(w);
+    }
+    this.unwritten.splice(0, count);
+    this.releaseDispatchWaiters();
   }
 
   /**
@@ -267,9 +275,7 @@ export class AppendPipeline {
   }
 }
 
-function toError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
+const toError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 function settle(w: Waiter, outcome: AppendOutcome): void {
   if (w.settled) return;

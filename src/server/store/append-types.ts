@@ -20,10 +20,12 @@ export interface AppendSubmission {
   /** Wait for an fsync covering `end` before answering (SYNC_FLUSH with WAIT=true). */
   readonly waitFlush: boolean;
   /**
-   * Runs synchronously, in log order, right after the bytes are written (consume-queue dispatch).
-   * When it throws, it must have undone its own partial effects.
+   * Runs synchronously, in log order, right after the bytes are written: stages the consume-queue
+   * entries (staged-dispatch.ts). When it throws, it must have undone its own partial effects.
    */
   readonly onWritten: () => void;
+  /** Runs after every onWritten of the same write succeeded and the staged entries were committed. */
+  readonly onDispatched?: () => void;
   readonly resolve: (outcome: AppendOutcome) => void;
 }
 

@@ -123,7 +123,12 @@ export class MessageStore {
     const waitFlush =
       this.config.flushDiskType === 'SYNC_FLUSH' && batch.every((m) => m.waitStoreMsgOK !== false);
     return appendPrepared(
-      { commitLog: this.rt.commitLog, pipeline: this.rt.pipeline, queues: this.rt.queues },
+      {
+        commitLog: this.rt.commitLog,
+        pipeline: this.rt.pipeline,
+        queues: this.rt.queues,
+        staged: this.rt.pipeline.staged,
+      },
       prepared,
       this.now(),
       waitFlush,

@@ -5,13 +5,12 @@
  * synchronous stretch of code: JavaScript runs one task at a time, so this is the store's put lock
  * and queue offsets come out strictly increasing, without gaps, in log order.
  */
-import { IllegalStateError } from '../../common/errors.js';
 import type { AppendPipeline } from './append-pipeline.js';
-import { FatalStoreError } from './append-types.js';
 import type { AppendOutcome } from './append-types.js';
 import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueue, CqEntry } from './consume-queue.js';
 import type { QueueTable } from './queue-table.js';
+import type { StagedDispatch } from './staged-dispatch.js';
 import type { PreparedRecord } from './record-builder.js';
 import { stampRecord } from './record-builder.js';
 import type { AppendedRecord, PutMessageStatus, PutResult } from './store-types.js';
@@ -24,6 +23,7 @@ export interface DispatchItem {
 
 export interface PutContext {
   commitLog: CommitLog;
+  staged: StagedDispatch;
   pipeline: AppendPipeline;
   queues: QueueTable;
 }
@@ -81,10 +81,8 @@ export async function appendPrepared(
     pipeline.submit({
       end: commitLog.writePos,
       waitFlush,
-      onWritten: () => {
-        dispatchEntries(items);
-        afterDispatch(items, storeTimestamp);
-      },
+      onWritten: () => stageEntries(ctx.staged, items),
+      onDispatched: () => afterDispatch(items, storeTimestamp),
       resolve,
     });
   });
@@ -103,35 +101,20 @@ export async function appendPrepared(
 }
 
 /**
- * Writes consume-queue entries, one write per run of entries of the same queue. All or nothing: when
- * a write fails, the entries this put already wrote are taken back before the error is rethrown.
+ * Stages consume-queue entries (written by the pipeline's StagedDispatch commit, together with those of
+ * the other puts of the same write), one run of entries of the same queue at a time.
  */
-function dispatchEntries(items: readonly DispatchItem[]): void {
-  const before = new Map<ConsumeQueue, number>();
-  try {
-    let i = 0;
-    while (i < items.length) {
-      const cq = items[i]!.cq;
-      let j = i;
-      while (j < items.length && items[j]!.cq === cq) j++;
-      if (cq.maxOffset !== items[i]!.queueOffset) {
-        // Cannot happen while writes complete in log order; refuse to write a misplaced entry.
-        throw new IllegalStateError(
-          `consume queue ${cq.topic}/${cq.queueId} is at ${cq.maxOffset}, record has offset ${items[i]!.queueOffset}`,
-        );
-      }
-      if (!before.has(cq)) before.set(cq, cq.maxOffset);
-      cq.append(items.slice(i, j).map((x) => x.entry));
-      i = j;
-    }
-  } catch (err) {
-    try {
-      for (const [cq, offset] of before) cq.truncateTo(offset);
-    } catch (undoErr) {
-      throw new FatalStoreError(
-        `consume-queue dispatch failed (${(err as Error).message}) and could not be undone: ${(undoErr as Error).message}`,
-      );
-    }
-    throw err;
+function stageEntries(staged: StagedDispatch, items: readonly DispatchItem[]): void {
+  let i = 0;
+  while (i < items.length) {
+    const cq = items[i]!.cq;
+    let j = i;
+    while (j < items.length && items[j]!.cq === cq) j++;
+    staged.stage(
+      cq,
+      items[i]!.queueOffset,
+      items.slice(i, j).map((x) => x.entry),
+    );
+    i = j;
   }
 }

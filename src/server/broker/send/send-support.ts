@@ -124,12 +124,22 @@ export function randomQueueId(queueNums: number): number {
   return queueNums > 0 ? Math.floor(Math.random() * 99999999) % queueNums : 0;
 }
 
-/** "ip:port" → SocketAddress (IPv6 may come bracketed or bare). */
+/**
+ * "ip:port" → SocketAddress (IPv6 may come bracketed or bare). The last answer is kept: a connection
+ * sends many messages in a row (the result is frozen, as callers share it).
+ */
 export function parseSocketAddress(addr: string): SocketAddress {
+  if (addr === lastParsed.addr) return lastParsed.value;
   const colon = addr.lastIndexOf(':');
   const ip = addr.slice(0, colon).replace(/^\[|\]$/g, '');
-  return { ip, port: Number(addr.slice(colon + 1)) };
+  const value = Object.freeze({ ip, port: Number(addr.slice(colon + 1)) });
+  lastParsed = { addr, value };
+  return value;
 }
+let lastParsed: { addr: string; value: SocketAddress } = {
+  addr: '',
+  value: Object.freeze({ ip: '', port: 0 }),
+};
 
 /** Java's send answer for each store status: [code, remark, sendOK]. */
 export function mapPutStatus(

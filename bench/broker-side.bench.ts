@@ -1,0 +1,211 @@
+/**
+ * Broker side by side (issue 16): `npm run bench:broker-side [-- --before DIR]`.
+ *
+ * Brokers (ASYNC_FLUSH, fresh temp stores) and remoting echoes run as child processes started from this
+ * tree ("after") and, with --before, from another checkout of the project ("before", e.g.
+ * `git worktree add --detach /tmp/perf-before main` with node_modules linked). This process is the
+ * client for all of them (one connection each, the same client code), so only the server side differs.
+ * After a discarded warm-up, BENCH_ROUNDS rounds (default 3) run every variant, in reverse order every
+ * other round; each figure is the median with min–max over rounds:
+ *
+ *   send 128 B @128 / @1024   single SEND_MESSAGE_V2, 128 B bodies, 128 or 1024 in flight: msgs/s and
+ *                             the broker's CPU µs per message (/proc of the child, net of its idle
+ *                             CPU rate measured for 0.5 s just before: on a busy machine a slow run
+ *                             would otherwise be charged the broker's timers)
+ *   echo 128 B @1000          the JSON remoting echo ceiling (bench/remoting-server.ts), same tree
+ *   send 1 MiB @8             1 MiB bodies: MB/s of bodies and broker CPU µs per message
+ *   bare echo 1 MiB @8        [int32 length][payload] over plain net: MB/s of bodies (the ceiling)
+ *
+ * Ratios printed: send@128 / echo (target ≥ 0.25), send@1024 / send@128 (target ≥ 1), send 1 MiB / bare
+ * echo (target ≥ 0.5), broker CPU µs per message (target ≤ 20). BENCH_SECONDS (default 2) measured per
+ * run; BENCH_ONLY=name,... runs only those variants; BENCH_PROFILE=DIR starts brokers with --cpu-prof
+ * (one profile per tree in DIR/<tree>, summarised by bench/cpu-profile-top.ts).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createTopic } from '../test/helpers/broker-client.js';
+import { RemotingClient } from '../src/transport/index.js';
+import { bareEchoLoad, cpuSeconds, echoLoad, sendLoad, startChild } from './broker-side-children.js';
+import type { Child, Load } from './broker-side-children.js';
+
+const { values } = parseArgs({ options: { before: { type: 'string' } } });
+const HERE = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 2) * 1000;
+const WARMUP_MS = 700;
+const IDLE_MS = 500;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const PROFILE = process.env.BENCH_PROFILE;
+const TOPIC = 'BenchTopic';
+const SMALL = Buffer.alloc(128, 0x61);
+const LARGE = Buffer.alloc(1024 * 1024, 0x62);
+
+interface Tree {
+  name: string;
+  broker: Child;
+  echo: Child;
+  store: string;
+}
+
+async function startTree(name: string, root: string): Promise<Tree> {
+  const store = await fs.promises.mkdtemp(path.join(os.tmpdir(), `rmq-bench-${name}-`));
+  const execArgv = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE, name)}`] : [];
+  const broker = await startChild(root, 'test/helpers/broker-child.ts', [store, 'ASYNC_FLUSH'], execArgv);
+  const echo = await startChild(root, 'bench/remoting-server.ts', []);
+  const admin = new RemotingClient();
+  const r = await createTopic(admin, String(broker.ready.address), TOPIC, 4);
+  await admin.shutdown();
+  if (r.code !== 0) throw new Error(`create topic on ${name}: ${r.remark}`);
+  return { name, broker, echo, store };
+}
+
+interface Sample {
+  perSec: number;
+  bytesPerSec: number;
+  cpuMicrosPerMsg: number;
+}
+
+/**
+ * The server's CPU seconds per second while idle (its timers and background tasks), measured over
+ * `millis`: subtracted from a run's CPU so a slow run is not charged the idle work of its seconds.
+ */
+async function idleCpuRate(pid: number, millis: number): Promise<number> {
+  const [t0, cpu0] = [performance.now(), cpuSeconds(pid)];
+  await new Promise((resolve) => setTimeout(resolve, millis));
+  return (cpuSeconds(pid) - cpu0) / ((performance.now() - t0) / 1000);
+}
+
+async function measure(load: Load, pid: number | undefined): Promise<Sample> {
+  const idleRate = pid ? await idleCpuRate(pid, IDLE_MS) : 0;
+  let count = 0;
+  let bytes = 0;
+  load.start((n) => {
+    count++;
+    bytes += n;
+  });
+  await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
+  const [c0, b0, t0, cpu0] = [count, bytes, performance.now(), pid ? cpuSeconds(pid) : 0];
+  await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = pid ? Math.max(0, cpuSeconds(pid) - cpu0 - idleRate * seconds) : 0;
+  const sample = {
+    perSec: (count - c0) / seconds,
+    bytesPerSec: (bytes - b0) / seconds,
+    cpuMicrosPerMsg: count > c0 ? (cpu * 1e6) / (count - c0) : NaN,
+  };
+  await load.stop();
+  return sample;
+}
+
+function variants(t: Tree): [string, () => Promise<Sample>][] {
+  const address = String(t.broker.ready.address);
+  const pid = t.broker.child.pid!;
+  const echoPort = Number(t.echo.ready.rocketmq);
+  return [
+    [`${t.name} send 128 B @128`, () => measure(sendLoad(address, TOPIC, 4, SMALL, 128), pid)],
+    [`${t.name} send 128 B @1024`, () => measure(sendLoad(address, TOPIC, 4, SMALL, 1024), pid)],
+    [`${t.name} echo 128 B @1000`, () => measure(echoLoad(echoPort, SMALL, 1000), t.echo.child.pid)],
+    [`${t.name} send 1 MiB @8`, () => measure(sendLoad(address, TOPIC, 4, LARGE, 8), pid)],
+  ];
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const fmt = (xs: number[], digits: number): string =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+
+const trees: Tree[] = [];
+try {
+  if (values.before) trees.push(await startTree('before', path.resolve(values.before)));
+  trees.push(await startTree('after', HERE));
+  const bare = trees[trees.length - 1]!;
+  const bareEcho: [string, () => Promise<Sample>] = [
+    'bare echo 1 MiB @8',
+    () => measure(bareEchoLoad(Number(bare.echo.ready.echoPlain), LARGE, 8), undefined),
+  ];
+  const all = [...trees.flatMap(variants), bareEcho].filter(
+    ([name]) => !ONLY || ONLY.some((o) => name.includes(o)),
+  );
+  console.log(
+    `broker side by side: ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}, node ${process.version}, ` +
+      `${ROUNDS} rounds of ${MEASURE_MS / 1000} s (+${WARMUP_MS / 1000} s warm-up each) after a discarded round`,
+  );
+  for (const [, run] of all) await run(); // discarded: JIT-compiles both sides
+  const samples = new Map<string, Sample[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, run] of round % 2 === 0 ? all : [...all].reverse()) {
+      const s = await run();
+      samples.set(name, [...(samples.get(name) ?? []), s]);
+      console.log(
+        `  round ${round + 1} ${name.padEnd(26)} ${Math.round(s.perSec).toString().padStart(7)} /s ` +
+          `${(s.bytesPerSec / 1e6).toFixed(1).padStart(7)} MB/s  ${s.cpuMicrosPerMsg.toFixed(1)} µs CPU/msg`,
+      );
+    }
+  }
+  const get = (name: string): Sample[] => samples.get(name) ?? [];
+  const ratio = (a: string, b: string, key: keyof Sample): number[] =>
+    get(a).map((s, i) => s[key] / (get(b)[i]?.[key] ?? NaN));
+  console.log('\nmedian (min–max) over rounds');
+  for (const t of trees) {
+    const n = t.name;
+    console.log(`${n}:`);
+    console.log(
+      `  broker CPU µs/msg, 128 B @128        ${fmt(
+        get(`${n} send 128 B @128`).map((s) => s.cpuMicrosPerMsg),
+        1,
+      )}  (target ≤ 20)`,
+    );
+    console.log(
+      `  broker CPU µs/msg, 128 B @1024       ${fmt(
+        get(`${n} send 128 B @1024`).map((s) => s.cpuMicrosPerMsg),
+        1,
+      )}`,
+    );
+    console.log(
+      `  send 128 B @128 msgs/s               ${fmt(
+        get(`${n} send 128 B @128`).map((s) => s.perSec),
+        0,
+      )}`,
+    );
+    console.log(
+      `  send @128 / JSON echo ceiling        ${fmt(ratio(`${n} send 128 B @128`, `${n} echo 128 B @1000`, 'perSec'), 3)}  (target ≥ 0.25)`,
+    );
+    console.log(
+      `  send @1024 / send @128               ${fmt(ratio(`${n} send 128 B @1024`, `${n} send 128 B @128`, 'perSec'), 2)}  (target ≥ 1)`,
+    );
+    console.log(
+      `  send 1 MiB MB/s                      ${fmt(
+        get(`${n} send 1 MiB @8`).map((s) => s.bytesPerSec / 1e6),
+        0,
+      )}`,
+    );
+    console.log(
+      `  broker CPU µs/msg, 1 MiB             ${fmt(
+        get(`${n} send 1 MiB @8`).map((s) => s.cpuMicrosPerMsg),
+        0,
+      )}`,
+    );
+    console.log(
+      `  send 1 MiB / bare echo bytes/s       ${fmt(ratio(`${n} send 1 MiB @8`, 'bare echo 1 MiB @8', 'bytesPerSec'), 2)}  (target ≥ 0.5)`,
+    );
+  }
+  if (trees.length === 2) {
+    const cpuRatio = ratio('after send 128 B @128', 'before send 128 B @128', 'cpuMicrosPerMsg');
+    const tputRatio = ratio('after send 128 B @128', 'before send 128 B @128', 'perSec');
+    console.log(
+      `after / before: broker CPU per message ${fmt(cpuRatio, 2)}, msgs/s @128 ${fmt(tputRatio, 2)}`,
+    );
+  }
+} finally {
+  for (const t of trees) {
+    await t.broker.stop();
+    await t.echo.stop();
+    await fs.promises.rm(t.store, { recursive: true, force: true });
+  }
+}
