@@ -1,12 +1,14 @@
 /**
  * Error classes of rocketmq-ts. Every error carries a numeric `code`: a RocketMQ response code
- * (broker / name server answers), a client error code (ClientErrorCode) or -1 when neither applies,
- * plus `retriable`, which tells the producer's send loop whether another attempt may help (the one
+ * (broker / name server answers) or a client error code (ClientErrorCode, CodecErrorCode): never -1,
+ * every error a user can get says what kind it is by its code (README "Client error codes"). Plus
+ * `retriable`, which tells the producer's send loop whether another attempt may help (the one
  * thing it reads). Retriable by default: transport failures (RemotingError), client-side failures
  * (MQClientError) and malformed frames or headers (ProtocolError), as Java's send loop retries
  * RemotingException and MQClientException; a broker's answer (MQBrokerError) by its response code
  * (retriable-codes.ts). Callers test with `instanceof`, never by message text.
  */
+import { errorToJSON } from './json-form.js';
 import { isRetriableResponseCode } from './retriable-codes.js';
 
 /** Client-side error codes, numbered as the Java client numbers them (ClientErrorCode). */
@@ -20,7 +22,51 @@ export const ClientErrorCode = {
   CREATE_REPLY_MESSAGE_EXCEPTION: 10007,
   /** Not a Java code: a TLS handshake failed (TlsHandshakeError). */
   TLS_HANDSHAKE_EXCEPTION: 10100,
+  // 10201 and up: not Java codes. Java throws these cases as MQClientException with code -1.
+  /** A bad argument or option value (IllegalArgumentError unless a more specific code applies). */
+  ILLEGAL_ARGUMENT: 10201,
+  /** An options object has a key no option of it is named (a typo: the message names the nearest). */
+  UNKNOWN_OPTION: 10202,
+  /** Called in the wrong lifecycle state: before start, after shutdown, started twice. */
+  ILLEGAL_STATE: 10203,
+  /** A topic name that is blank, too long, has illegal characters or is reserved. */
+  INVALID_TOPIC: 10204,
+  /** A producer or consumer group name that is blank, too long, illegal or reserved. */
+  INVALID_GROUP: 10205,
+  /** A second producer or consumer of the same group in one client instance. */
+  GROUP_ALREADY_REGISTERED: 10206,
+  /** The call's time budget ran out before or between attempts (RemotingTooMuchRequestError). */
+  CALL_TIMEOUT: 10207,
+  /** A request could not be written, or its connection closed before the answer (RemotingSendRequestError). */
+  SEND_REQUEST_FAILED: 10208,
+  /** Bytes received that are not a valid RocketMQ frame, header or body (ProtocolError). */
+  PROTOCOL_ERROR: 10209,
+  /** A frame whose declared length is over the maximum frame size (FrameTooLargeError). */
+  FRAME_TOO_LARGE: 10210,
+  /** A batch that breaks the batch rules: mixed topics, delays, retry topics, too large (BatchRuleError). */
+  BATCH_RULE_VIOLATED: 10211,
+  /** No queue could be chosen: the selector threw, returned nothing or a queue outside the route. */
+  QUEUE_SELECTION_FAILED: 10212,
+  /** A batch split into several sends, some of which failed (BatchSendError). */
+  BATCH_PARTIALLY_SENT: 10213,
+  /** shutdown() settled a send that was never written to a broker (MessageNotSentError). */
+  MESSAGE_NOT_SENT: 10214,
+  /** shutdown() settled a send that was written but never answered: maybe stored (SendOutcomeUnknownError). */
+  SEND_OUTCOME_UNKNOWN: 10215,
+  /** The local transaction did not settle within its time limit (LocalTransactionTimeoutError). */
+  LOCAL_TRANSACTION_TIMEOUT: 10216,
+  /** An API that this kind of client does not offer (sendMessageInTransaction on a plain Producer). */
+  NOT_SUPPORTED: 10217,
+  /** An ACL configuration file that cannot be read or does not parse (AclConfigError). */
+  ACL_CONFIG_INVALID: 10218,
+  /** A message pushed by a broker that cannot be used (a reply without a valid reply-to address). */
+  BAD_PUSHED_MESSAGE: 10219,
 } as const;
+
+/** The base class requires a code; subclasses with one obvious code default to it. */
+export interface CodedErrorOptions extends RocketMQErrorOptions {
+  code: number;
+}
 
 export interface RocketMQErrorOptions {
   code?: number;
@@ -33,11 +79,20 @@ export class RocketMQError extends Error {
   readonly code: number;
   readonly retriable: boolean;
 
-  constructor(message: string, options: RocketMQErrorOptions = {}) {
+  constructor(message: string, options: CodedErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.code = options.code ?? -1;
+    this.code = options.code;
     this.retriable = options.retriable ?? false;
+  }
+
+  /**
+   * What JSON.stringify writes: name, code, message, retriable, the own fields of the subclass (bigints
+   * as decimal strings, Buffers as `{ base64 }`), and `cause` when it is an Error (its name, message
+   * and code) or plain JSON. Never throws.
+   */
+  toJSON(): Record<string, unknown> {
+    return errorToJSON(this);
   }
 }
 
@@ -48,7 +103,7 @@ export class RocketMQError extends Error {
  */
 export class ProtocolError extends RocketMQError {
   constructor(message: string, options: RocketMQErrorOptions = {}) {
-    super(message, { retriable: true, ...options });
+    super(message, { retriable: true, code: ClientErrorCode.PROTOCOL_ERROR, ...options });
   }
 }
 
@@ -58,7 +113,9 @@ export class FrameTooLargeError extends ProtocolError {
     readonly declaredLength: number,
     readonly maxFrameLength: number,
   ) {
-    super(`frame length ${declaredLength} is outside 0..${maxFrameLength} (maximum frame size)`);
+    super(`frame length ${declaredLength} is outside 0..${maxFrameLength} (maximum frame size)`, {
+      code: ClientErrorCode.FRAME_TOO_LARGE,
+    });
   }
 }
 
@@ -87,12 +144,16 @@ export class HeaderFieldError extends ProtocolError {
   }
 }
 
-/** Wrong use of the API by the caller (bad option, bad message, wrong state). Never retried. */
-export class IllegalArgumentError extends RocketMQError {}
+/** Wrong use of the API by the caller (bad option, bad argument). Never retried. */
+export class IllegalArgumentError extends RocketMQError {
+  constructor(message: string, options: RocketMQErrorOptions = {}) {
+    super(message, { code: ClientErrorCode.ILLEGAL_ARGUMENT, ...options });
+  }
+}
 
 /** Base of transport failures (Java RemotingException). Retriable by the producer. */
 export class RemotingError extends RocketMQError {
-  constructor(message: string, options: RocketMQErrorOptions = {}) {
+  constructor(message: string, options: CodedErrorOptions) {
     super(message, { retriable: true, ...options });
   }
 }
@@ -169,19 +230,26 @@ export class RemotingSendRequestError extends RemotingError {
     readonly address: string,
     options: RocketMQErrorOptions & { reason?: string } = {},
   ) {
-    super(`send request to <${address}> failed${options.reason ? `: ${options.reason}` : ''}`, options);
+    super(`send request to <${address}> failed${options.reason ? `: ${options.reason}` : ''}`, {
+      code: ClientErrorCode.SEND_REQUEST_FAILED,
+      ...options,
+    });
   }
 }
 
 /** Too many requests in flight (no permit within the timeout), or no time budget left. */
-export class RemotingTooMuchRequestError extends RemotingError {}
+export class RemotingTooMuchRequestError extends RemotingError {
+  constructor(message: string, options: RocketMQErrorOptions = {}) {
+    super(message, { code: ClientErrorCode.CALL_TIMEOUT, ...options });
+  }
+}
 
 /**
  * Client-side failure with a client error code (Java MQClientException). Retriable by the producer
  * (Java's send loop retries every MQClientException: a broker without a known address, a veto).
  */
 export class MQClientError extends RocketMQError {
-  constructor(message: string, options: RocketMQErrorOptions = {}) {
+  constructor(message: string, options: CodedErrorOptions) {
     super(message, { retriable: true, ...options });
   }
 }
@@ -206,7 +274,11 @@ export class MQBrokerError extends RocketMQError {
 }
 
 /** The object was used in the wrong lifecycle state (send before start, start twice, ...). */
-export class IllegalStateError extends RocketMQError {}
+export class IllegalStateError extends RocketMQError {
+  constructor(message: string, options: RocketMQErrorOptions = {}) {
+    super(message, { code: ClientErrorCode.ILLEGAL_STATE, ...options });
+  }
+}
 
 /**
  * A server-side request handler's refusal: `code` is the response code to answer with and the message

@@ -9,7 +9,12 @@
  * within the drain deadline (send/in-flight-sends.ts, send/send-call.ts), then the producer leaves.
  */
 import { prepareCompressionCodec } from '../../protocol/message/codecs.js';
-import { IllegalArgumentError, IllegalStateError, MQClientError } from '../../common/errors.js';
+import {
+  ClientErrorCode,
+  IllegalArgumentError,
+  IllegalStateError,
+  MQClientError,
+} from '../../common/errors.js';
 import {
   checkMessage,
   checkProducerGroup,
@@ -97,6 +102,7 @@ export class Producer extends ProducerRequestApi {
     if (!shared.registerProducer(core.wireGroup, core.publishInfos)) {
       throw new MQClientError(
         `The producer group[${core.wireGroup}] has been created before, specify another name please. (one producer per group and client instance)`,
+        { code: ClientErrorCode.GROUP_ALREADY_REGISTERED },
       );
     }
     this.#instance = instance;

@@ -3,7 +3,7 @@
  * built. Each violation is an IllegalArgumentError (or the validator's MQClientError for the group)
  * saying what to change.
  */
-import { IllegalArgumentError, MQClientError } from '../../../common/errors.js';
+import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../../common/errors.js';
 import type { ConsumeFromWhere } from '../../../protocol/body/index.js';
 import { DEFAULT_CONSUMER_GROUP, checkGroup } from '../../../protocol/message/index.js';
 import { checkPositiveInt, resolveClientConfig } from '../../client-config.js';
@@ -70,6 +70,7 @@ export function resolvePullConsumerConfig(options: PullConsumerOptions): PullCon
   if (options.consumerGroup === DEFAULT_CONSUMER_GROUP) {
     throw new MQClientError(
       `consumerGroup can not equal ${DEFAULT_CONSUMER_GROUP}, please specify another one.`,
+      { code: ClientErrorCode.INVALID_GROUP },
     );
   }
   const d = PULL_CONSUMER_DEFAULTS;
