@@ -51,17 +51,31 @@ export function nearestKey(key: string, valid: Iterable<string>): string | undef
 /**
  * Throws IllegalArgumentError (UNKNOWN_OPTION) for the first own key of `options` that is not in
  * `known`, naming the nearest valid key or else listing them. `what` names the options in the message
- * (`producer options`). Not an object: left to the resolver's own check.
+ * (`producer options`); `noun` is what a key is called there (`option`, or `setting`, quoted, for the
+ * TLS settings). Not an object: left to the resolver's own check.
  */
-export function rejectUnknownOptions(options: unknown, known: OptionKeys<object>, what: string): void {
+export function rejectUnknownOptions(
+  options: unknown,
+  known: OptionKeys<object>,
+  what: string,
+  noun: 'option' | 'setting' = 'option',
+): void {
   if (options === null || typeof options !== 'object') return;
   for (const key of Object.keys(options)) {
     if (Object.hasOwn(known, key)) continue;
     const valid = Object.keys(known);
     const nearest = nearestKey(key, valid);
-    const hint = nearest ? `; did you mean ${nearest}?` : ` (valid ${what}: ${valid.sort().join(', ')})`;
-    throw new IllegalArgumentError(`unknown option ${key}${hint}${nearest ? ` (${what})` : ''}`, {
+    const named = noun === 'option' ? key : JSON.stringify(key);
+    const hint = nearest
+      ? `; did you mean ${nearest}? (${what})`
+      : ` (valid ${what}: ${valid.sort().join(', ')})`;
+    throw new IllegalArgumentError(`unknown ${noun} ${named}${hint}`, {
       code: ClientErrorCode.UNKNOWN_OPTION,
     });
   }
+}
+
+/** The keys of a complete defaults object as an OptionKeys list (for options whose defaults name them all). */
+export function keysOf<T extends object>(defaults: T): OptionKeys<T> {
+  return Object.fromEntries(Object.keys(defaults).map((key) => [key, true])) as OptionKeys<T>;
 }

@@ -34,7 +34,7 @@ import { MessageBatch } from './message-batch.js';
 import { ProducerCore } from './producer-core.js';
 import { startRequest } from './producer-request.js';
 import type { RequestCallback } from './producer-request.js';
-import { resolveProducerConfig } from './producer-options.js';
+import { PRODUCER_OPTION_KEYS, resolveProducerConfig } from './producer-options.js';
 import { drainAndLeave } from './producer-shutdown.js';
 import type { ShutdownOptions } from './producer-shutdown.js';
 import type { ProducerConfig, ProducerOptions } from './producer-options.js';
@@ -62,13 +62,16 @@ export class Producer extends ProducerRequestApi {
   #shutdown: Promise<void> | undefined;
   #shutdownDone = false;
 
+  /** @internal Option keys this class accepts; a subclass with more options replaces them. */
+  protected static readonly optionKeys: object = PRODUCER_OPTION_KEYS;
+
   static {
     coreOf = (producer) => producer.#core;
   }
 
   constructor(options: ProducerOptions) {
     super();
-    this.config = resolveProducerConfig(options);
+    this.config = resolveProducerConfig(options, new.target.optionKeys);
     this.#options = options;
     this.#core = new ProducerCore(this.config, options.clock ?? systemClock, options.random);
     checkProducerGroup(this.#core.wireGroup);
