@@ -6,14 +6,21 @@
 
 /** Client-side error codes (10001-10007 numbered as Java's ClientErrorCode). */
 export const ClientErrorCode = {
+  /** Java: a connection to a broker or name server could not be opened (RemotingConnectError). */
   CONNECT_BROKER_EXCEPTION: 10001,
+  /** Java: a broker or name server did not answer within the timeout (RemotingTimeoutError). */
   ACCESS_BROKER_TIMEOUT: 10002,
+  /** Java: the route names a broker whose address is not known. */
   BROKER_NOT_EXIST_EXCEPTION: 10003,
+  /** Java: no name server address is configured (nameServer option, NAMESRV_ADDR). */
   NO_NAME_SERVER_EXCEPTION: 10004,
+  /** Java: the name server has no route for the topic. */
   NOT_FOUND_TOPIC_EXCEPTION: 10005,
+  /** Java: request-reply: the reply did not arrive in time (RequestTimeoutError). */
   REQUEST_TIMEOUT_EXCEPTION: 10006,
+  /** Java: createReplyMessage was given a message that is not a stored request. */
   CREATE_REPLY_MESSAGE_EXCEPTION: 10007,
-  /** Not a Java code: a TLS handshake failed (TlsHandshakeError). */
+  /** A TLS handshake failed (TlsHandshakeError). */
   TLS_HANDSHAKE_EXCEPTION: 10100,
   // 10201 and up: not Java codes. Java throws these cases as MQClientException with code -1.
   /** A bad argument or option value (IllegalArgumentError unless a more specific code applies). */
