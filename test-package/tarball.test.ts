@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { CJS_APP, ESM_APP, scratchTsconfig, TYPED_BUNDLER_TS, TYPED_CTS, TYPED_MTS } from './scratch-apps.js';
 
 const REPO = resolve(import.meta.dirname, '..');
@@ -81,10 +81,12 @@ describe('packed tarball in a scratch project', { timeout: 600_000 }, () => {
     );
   });
 
-  function runApp(file: string, source: string): AppReport {
+  function runApp(file: string, source: string, t: TestContext): AppReport {
     writeFileSync(join(app, file), source);
     const out = execFileSync(process.execPath, [file], { cwd: app, encoding: 'utf8', timeout: 120_000 });
-    return JSON.parse(out.trim().split('\n').at(-1)!) as AppReport;
+    const line = out.trim().split('\n').at(-1)!;
+    t.diagnostic(`${file} printed: ${line}`);
+    return JSON.parse(line) as AppReport;
   }
 
   function checkReport(report: AppReport, format: string): void {
@@ -97,12 +99,12 @@ describe('packed tarball in a scratch project', { timeout: 600_000 }, () => {
     assert.ok(report.protocolRoundTrip);
   }
 
-  it('require(): a CommonJS app sends and pulls', () => {
-    checkReport(runApp('app.cjs', CJS_APP), 'commonjs');
+  it('require(): a CommonJS app sends and pulls', (t) => {
+    checkReport(runApp('app.cjs', CJS_APP, t), 'commonjs');
   });
 
-  it('import: an ESM app sends and pulls', () => {
-    checkReport(runApp('app.mjs', ESM_APP), 'esm');
+  it('import: an ESM app sends and pulls', (t) => {
+    checkReport(runApp('app.mjs', ESM_APP, t), 'esm');
   });
 
   it('type-checks strict TypeScript under node16 (.cts and .mts) and bundler', () => {
