@@ -4,6 +4,7 @@
  * signed with the body (src/protocol/command/acl-signature.ts has the byte layout). Every field
  * present is signed, including `_UNIQUE_KEY_QUERY`, as 4.9.4+ clients do.
  */
+import { rejectUnknownOptions, type OptionKeys } from '../common/option-keys.js';
 import { IllegalArgumentError } from '../common/errors.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { ACL_FIELDS, aclSignature, signRequest } from '../protocol/command/acl-signature.js';
@@ -13,8 +14,16 @@ import type { RPCHook } from '../transport/types.js';
 export type { AclCredentials };
 export { ACL_FIELDS, aclSignature };
 
+/** Every field of AclCredentials: add a line here with each new one. */
+const ACL_CREDENTIAL_KEYS: OptionKeys<AclCredentials> = {
+  accessKey: true,
+  secretKey: true,
+  securityToken: true,
+};
+
 /** A frozen copy of the credentials, refused when the access or secret key is missing. */
 export function checkAclCredentials(credentials: AclCredentials): AclCredentials {
+  rejectUnknownOptions(credentials, ACL_CREDENTIAL_KEYS, 'ACL credentials');
   if (typeof credentials?.accessKey !== 'string' || typeof credentials.secretKey !== 'string') {
     throw new IllegalArgumentError('ACL credentials need accessKey and secretKey strings');
   }

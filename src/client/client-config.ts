@@ -2,6 +2,7 @@
  * Options shared by every client (producer now, pull consumer later) and their resolution into one
  * validated, frozen ClientConfig (reference §9.1). Every default lives in CLIENT_DEFAULTS.
  */
+import type { OptionKeys } from '../common/option-keys.js';
 import { networkInterfaces } from 'node:os';
 import { IllegalArgumentError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
@@ -55,6 +56,30 @@ export interface ClientOptions {
   credentials?: AclCredentials;
   logger?: Logger;
 }
+
+/**
+ * Every key of ClientOptions, spread into the key lists of producers and consumers: add a line here
+ * with each new client option (unknown keys are refused: src/common/option-keys.ts).
+ */
+export const CLIENT_OPTION_KEYS: OptionKeys<ClientOptions> = {
+  nameServer: true,
+  namespace: true,
+  instanceName: true,
+  clientIP: true,
+  unitMode: true,
+  unitName: true,
+  vipChannelEnabled: true,
+  pollNameServerInterval: true,
+  heartbeatBrokerInterval: true,
+  mqClientApiTimeout: true,
+  serializeType: true,
+  connectTimeoutMillis: true,
+  rpcHooks: true,
+  tls: true,
+  nameServerDiscovery: true,
+  credentials: true,
+  logger: true,
+};
 
 export const CLIENT_DEFAULTS = {
   instanceName: 'DEFAULT',

@@ -124,6 +124,7 @@ export class InstanceCore {
       default:
         throw new MQClientError(
           `The client instance[${this.clientId}] is ${this.#state} and cannot start again`,
+          { code: ClientErrorCode.ILLEGAL_STATE },
         );
     }
   }

@@ -4,6 +4,7 @@
  * `host:port;host:port`, or from a user function, polled every 2 minutes after a first poll at 10 s,
  * as Java's client instance schedules it.
  */
+import { rejectUnknownOptions, type OptionKeys } from '../common/option-keys.js';
 import { IllegalArgumentError } from '../common/errors.js';
 
 /** Returns the name-server addresses: `"host:port;host:port"` or a list. */
@@ -61,6 +62,17 @@ function checkMillis(name: string, value: unknown, allowZero: boolean): void {
   }
 }
 
+/** Every key of NameServerDiscoveryOptions: add a line here with each new option. */
+const NAME_SERVER_DISCOVERY_KEYS: OptionKeys<NameServerDiscoveryOptions> = {
+  url: true,
+  domain: true,
+  subgroup: true,
+  fetch: true,
+  initialDelayMillis: true,
+  intervalMillis: true,
+  timeoutMillis: true,
+};
+
 function checkName(name: string, value: unknown): void {
   if (typeof value !== 'string' || value.trim() === '' || /[\s/?#]/.test(value)) {
     throw new IllegalArgumentError(
@@ -81,6 +93,7 @@ export function resolveNameServerDiscovery(
   if (options === null || typeof options !== 'object') {
     throw new IllegalArgumentError('option nameServerDiscovery must be an object ({ url } or { fetch })');
   }
+  rejectUnknownOptions(options, NAME_SERVER_DISCOVERY_KEYS, 'option nameServerDiscovery');
   const o = { ...NAME_SERVER_DISCOVERY_DEFAULTS, ...options };
   checkMillis('initialDelayMillis', o.initialDelayMillis, true);
   checkMillis('intervalMillis', o.intervalMillis, false);

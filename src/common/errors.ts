@@ -1,26 +1,23 @@
 /**
  * Error classes of rocketmq-ts. Every error carries a numeric `code`: a RocketMQ response code
- * (broker / name server answers), a client error code (ClientErrorCode) or -1 when neither applies,
- * plus `retriable`, which tells the producer's send loop whether another attempt may help (the one
+ * (broker / name server answers) or a client error code (ClientErrorCode, CodecErrorCode): never -1,
+ * every error a user can get says what kind it is by its code (README "Client error codes"). Plus
+ * `retriable`, which tells the producer's send loop whether another attempt may help (the one
  * thing it reads). Retriable by default: transport failures (RemotingError), client-side failures
  * (MQClientError) and malformed frames or headers (ProtocolError), as Java's send loop retries
  * RemotingException and MQClientException; a broker's answer (MQBrokerError) by its response code
  * (retriable-codes.ts). Callers test with `instanceof`, never by message text.
  */
+import { ClientErrorCode } from './error-codes.js';
+import { errorToJSON } from './json-form.js';
 import { isRetriableResponseCode } from './retriable-codes.js';
 
-/** Client-side error codes, numbered as the Java client numbers them (ClientErrorCode). */
-export const ClientErrorCode = {
-  CONNECT_BROKER_EXCEPTION: 10001,
-  ACCESS_BROKER_TIMEOUT: 10002,
-  BROKER_NOT_EXIST_EXCEPTION: 10003,
-  NO_NAME_SERVER_EXCEPTION: 10004,
-  NOT_FOUND_TOPIC_EXCEPTION: 10005,
-  REQUEST_TIMEOUT_EXCEPTION: 10006,
-  CREATE_REPLY_MESSAGE_EXCEPTION: 10007,
-  /** Not a Java code: a TLS handshake failed (TlsHandshakeError). */
-  TLS_HANDSHAKE_EXCEPTION: 10100,
-} as const;
+export { ClientErrorCode } from './error-codes.js';
+
+/** The base class requires a code; subclasses with one obvious code default to it. */
+export interface CodedErrorOptions extends RocketMQErrorOptions {
+  code: number;
+}
 
 export interface RocketMQErrorOptions {
   code?: number;
@@ -33,11 +30,20 @@ export class RocketMQError extends Error {
   readonly code: number;
   readonly retriable: boolean;
 
-  constructor(message: string, options: RocketMQErrorOptions = {}) {
+  constructor(message: string, options: CodedErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.code = options.code ?? -1;
+    this.code = options.code;
     this.retriable = options.retriable ?? false;
+  }
+
+  /**
+   * What JSON.stringify writes: name, code, message, retriable, the own fields of the subclass (bigints
+   * as decimal strings, Buffers as `{ base64 }`), and `cause` when it is an Error (its name, message
+   * and code) or plain JSON. Never throws.
+   */
+  toJSON(): Record<string, unknown> {
+    return errorToJSON(this);
   }
 }
 
@@ -48,7 +54,7 @@ export class RocketMQError extends Error {
  */
 export class ProtocolError extends RocketMQError {
   constructor(message: string, options: RocketMQErrorOptions = {}) {
-    super(message, { retriable: true, ...options });
+    super(message, { retriable: true, code: ClientErrorCode.PROTOCOL_ERROR, ...options });
   }
 }
 
@@ -58,7 +64,9 @@ export class FrameTooLargeError extends ProtocolError {
     readonly declaredLength: number,
     readonly maxFrameLength: number,
   ) {
-    super(`frame length ${declaredLength} is outside 0..${maxFrameLength} (maximum frame size)`);
+    super(`frame length ${declaredLength} is outside 0..${maxFrameLength} (maximum frame size)`, {
+      code: ClientErrorCode.FRAME_TOO_LARGE,
+    });
   }
 }
 
@@ -87,12 +95,16 @@ export class HeaderFieldError extends ProtocolError {
   }
 }
 
-/** Wrong use of the API by the caller (bad option, bad message, wrong state). Never retried. */
-export class IllegalArgumentError extends RocketMQError {}
+/** Wrong use of the API by the caller (bad option, bad argument). Never retried. */
+export class IllegalArgumentError extends RocketMQError {
+  constructor(message: string, options: RocketMQErrorOptions = {}) {
+    super(message, { code: ClientErrorCode.ILLEGAL_ARGUMENT, ...options });
+  }
+}
 
 /** Base of transport failures (Java RemotingException). Retriable by the producer. */
 export class RemotingError extends RocketMQError {
-  constructor(message: string, options: RocketMQErrorOptions = {}) {
+  constructor(message: string, options: CodedErrorOptions) {
     super(message, { retriable: true, ...options });
   }
 }
@@ -169,19 +181,26 @@ export class RemotingSendRequestError extends RemotingError {
     readonly address: string,
     options: RocketMQErrorOptions & { reason?: string } = {},
   ) {
-    super(`send request to <${address}> failed${options.reason ? `: ${options.reason}` : ''}`, options);
+    super(`send request to <${address}> failed${options.reason ? `: ${options.reason}` : ''}`, {
+      code: ClientErrorCode.SEND_REQUEST_FAILED,
+      ...options,
+    });
   }
 }
 
 /** Too many requests in flight (no permit within the timeout), or no time budget left. */
-export class RemotingTooMuchRequestError extends RemotingError {}
+export class RemotingTooMuchRequestError extends RemotingError {
+  constructor(message: string, options: RocketMQErrorOptions = {}) {
+    super(message, { code: ClientErrorCode.CALL_TIMEOUT, ...options });
+  }
+}
 
 /**
  * Client-side failure with a client error code (Java MQClientException). Retriable by the producer
  * (Java's send loop retries every MQClientException: a broker without a known address, a veto).
  */
 export class MQClientError extends RocketMQError {
-  constructor(message: string, options: RocketMQErrorOptions = {}) {
+  constructor(message: string, options: CodedErrorOptions) {
     super(message, { retriable: true, ...options });
   }
 }
@@ -206,7 +225,11 @@ export class MQBrokerError extends RocketMQError {
 }
 
 /** The object was used in the wrong lifecycle state (send before start, start twice, ...). */
-export class IllegalStateError extends RocketMQError {}
+export class IllegalStateError extends RocketMQError {
+  constructor(message: string, options: RocketMQErrorOptions = {}) {
+    super(message, { code: ClientErrorCode.ILLEGAL_STATE, ...options });
+  }
+}
 
 /**
  * A server-side request handler's refusal: `code` is the response code to answer with and the message

@@ -7,17 +7,23 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { ClientErrorCode } from './error-codes.js';
+import { RocketMQError } from './errors.js';
 
-/** A directory that cannot be created (or a path that is a file), with the level that failed. */
-export class MakeDirsError extends Error {
+/**
+ * A directory that cannot be created (or a path that is a file), with the level that failed and the
+ * system's error code (`errno`: ENOTDIR, EACCES, ENOENT, ...).
+ */
+export class MakeDirsError extends RocketMQError {
   constructor(
     readonly dir: string,
     readonly failedAt: string,
-    readonly code: string,
+    readonly errno: string,
     reason: string,
   ) {
-    super(`cannot create directory ${dir}: ${failedAt} ${reason}`);
-    this.name = 'MakeDirsError';
+    super(`cannot create directory ${dir}: ${failedAt} ${reason}`, {
+      code: ClientErrorCode.DIRECTORY_UNUSABLE,
+    });
   }
 }
 

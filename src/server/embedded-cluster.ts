@@ -7,6 +7,7 @@
  *   await cluster.stopBroker(0); await cluster.startBroker(0);   // restart on the same store
  *   await cluster.stop();                                         // removes the stores unless keepStore
  */
+import { rejectUnknownOptions, type OptionKeys } from '../common/option-keys.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,6 +56,25 @@ export interface EmbeddedClusterOptions {
   logger?: Logger;
 }
 
+/** Every key of EmbeddedClusterOptions: add a line here with each new option. */
+const EMBEDDED_CLUSTER_OPTION_KEYS: OptionKeys<EmbeddedClusterOptions> = {
+  brokers: true,
+  storeRoot: true,
+  keepStore: true,
+  autoCreateTopicEnable: true,
+  flushDiskType: true,
+  orderMessageEnable: true,
+  transactions: true,
+  namesrvPort: true,
+  host: true,
+  tls: true,
+  namesrvTls: true,
+  aclFile: true,
+  aclCredentials: true,
+  aclQueries: true,
+  logger: true,
+};
+
 export interface EmbeddedCluster {
   namesrv: NameServer;
   namesrvAddress: string;
@@ -73,6 +93,7 @@ function brokerLetter(i: number): string {
 }
 
 export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {}): Promise<EmbeddedCluster> {
+  rejectUnknownOptions(options, EMBEDDED_CLUSTER_OPTION_KEYS, 'embedded cluster options');
   const specs: Partial<BrokerOptions>[] =
     typeof options.brokers === 'number' || options.brokers === undefined
       ? Array.from({ length: options.brokers ?? 1 }, () => ({}))

@@ -141,7 +141,7 @@ describe('rmq send', () => {
     assert.equal(mine.length, 2);
     for (const m of mine) {
       assert.equal(m.body, 'from stdin');
-      assert.equal(m.bodyEncoding, undefined);
+      assert.equal(m.bodyEncoding, 'utf8');
       assert.equal(typeof m.queueOffset, 'string');
     }
   });

@@ -12,7 +12,7 @@ import {
   resolveProducerConfig,
 } from '../../src/client/index.js';
 import type { ProducerOptions } from '../../src/client/index.js';
-import { IllegalArgumentError, MQClientError } from '../../src/common/errors.js';
+import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../src/common/errors.js';
 import { Message } from '../../src/protocol/message/index.js';
 import { FakeRemoting, makeRoute, routeResponse, sendOk } from './client-fake-remoting.js';
 
@@ -137,10 +137,30 @@ describe('message validation on send', () => {
 
   const cases: [string, () => Message, RegExp, number][] = [
     ['null message', () => null as unknown as Message, /the message is null/, 13],
-    ['blank topic', () => new Message(' ', 'x'), /The specified topic is blank/, -1],
-    ['long topic', () => new Message('t'.repeat(128), 'x'), /longer than topic max length 127/, -1],
-    ['illegal topic', () => new Message('a.b', 'x'), /contains illegal characters/, -1],
-    ['forbidden topic', () => new Message('SCHEDULE_TOPIC_XXXX', 'x'), /is forbidden/, -1],
+    [
+      'blank topic',
+      () => new Message(' ', 'x'),
+      /The specified topic is blank/,
+      ClientErrorCode.INVALID_TOPIC,
+    ],
+    [
+      'long topic',
+      () => new Message('t'.repeat(128), 'x'),
+      /longer than topic max length 127/,
+      ClientErrorCode.INVALID_TOPIC,
+    ],
+    [
+      'illegal topic',
+      () => new Message('a.b', 'x'),
+      /contains illegal characters/,
+      ClientErrorCode.INVALID_TOPIC,
+    ],
+    [
+      'forbidden topic',
+      () => new Message('SCHEDULE_TOPIC_XXXX', 'x'),
+      /is forbidden/,
+      ClientErrorCode.INVALID_TOPIC,
+    ],
     [
       'null body',
       () => new Message({ topic: 'T', body: null as unknown as string }),

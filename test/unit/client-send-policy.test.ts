@@ -22,6 +22,7 @@ import type {
 import { resolveProducerConfig } from '../../src/client/producer/producer-options.js';
 import {
   HeaderFieldError,
+  ClientErrorCode,
   IllegalArgumentError,
   MQBrokerError,
   MQClientError,
@@ -72,7 +73,9 @@ const BUSY = sent(new MQBrokerError(ResponseCode.SYSTEM_BUSY, 'busy'), true);
 const GO_AWAY = sent(new MQBrokerError(ResponseCode.GO_AWAY, 'bye'), true);
 const ILLEGAL = sent(new MQBrokerError(ResponseCode.MESSAGE_ILLEGAL, 'bad'), true);
 const BAD_ANSWER = sent(new HeaderFieldError('queueId missing'), true);
-const NO_ADDRESS = notBuilt(new MQClientError('The broker[a] not exist'));
+const NO_ADDRESS = notBuilt(
+  new MQClientError('The broker[a] not exist', { code: ClientErrorCode.BROKER_NOT_EXIST_EXCEPTION }),
+);
 const VETO = notBuilt(new Error('forbidden'));
 const KERNEL_TIMEOUT = notBuilt(new RemotingTooMuchRequestError('sendKernelImpl call timeout'));
 
@@ -111,7 +114,11 @@ describe('retriability: one table for broker answers, the error classes for the 
     ['timeout', new RemotingTimeoutError('a:1', 5), true],
     ['connection closed', new RemotingSendRequestError('a:1'), true],
     ['no budget / no permit', new RemotingTooMuchRequestError('x'), true],
-    ['client error (no broker address)', new MQClientError('x'), true],
+    [
+      'client error (no broker address)',
+      new MQClientError('x', { code: ClientErrorCode.BROKER_NOT_EXIST_EXCEPTION }),
+      true,
+    ],
     ['unreadable answer', new HeaderFieldError('x'), true],
     ...[1, 2, 14, 16, 17, 204, 205, 1500].map((code): [string, unknown, boolean] => [
       `broker code ${code}`,
@@ -189,7 +196,12 @@ describe('ASYNC policy (1 + retryTimesWhenSendAsyncFailed = 3 attempts)', () => 
     ['timeout with 0 ms left', TIMEOUT, state(1, 0), 'fail'],
     ['timeout past the budget', TIMEOUT, state(1, -3), 'fail'],
     ['timeout, no attempt left', TIMEOUT, state(3), 'fail'],
-    ['no address for the re-aimed request', sent(new MQClientError('no broker')), state(2), 'retry'],
+    [
+      'no address for the re-aimed request',
+      sent(new MQClientError('no broker', { code: ClientErrorCode.BROKER_NOT_EXIST_EXCEPTION })),
+      state(2),
+      'retry',
+    ],
     ['SYSTEM_BUSY (a broker answer is final)', BUSY, state(1), 'fail'],
     ['GO_AWAY (a broker answer is final)', GO_AWAY, state(1), 'fail'],
     ['unreadable answer', BAD_ANSWER, state(1), 'fail'],

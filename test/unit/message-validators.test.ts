@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MQClientError } from '../../src/common/errors.js';
+import { ClientErrorCode, MQClientError } from '../../src/common/errors.js';
 import {
   checkGroup,
   checkMessage,
@@ -34,46 +34,54 @@ test('checkTopic', () => {
   checkTopic('TopicTest');
   checkTopic('%RETRY%group|a-b_c');
   checkTopic('T'.repeat(127));
-  throwsClient(() => checkTopic(''), -1, 'The specified topic is blank');
-  throwsClient(() => checkTopic('   '), -1, 'The specified topic is blank');
+  throwsClient(() => checkTopic(''), ClientErrorCode.INVALID_TOPIC, 'The specified topic is blank');
+  throwsClient(() => checkTopic('   '), ClientErrorCode.INVALID_TOPIC, 'The specified topic is blank');
   throwsClient(
     () => checkTopic('T'.repeat(128)),
-    -1,
+    ClientErrorCode.INVALID_TOPIC,
     'The specified topic is longer than topic max length 127.',
   );
   throwsClient(
     () => checkTopic('a b'),
-    -1,
+    ClientErrorCode.INVALID_TOPIC,
     'The specified topic[a b] contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$',
   );
-  throwsClient(() => checkTopic('topic中'), -1, 'The specified topic[topic中]');
+  throwsClient(() => checkTopic('topic中'), ClientErrorCode.INVALID_TOPIC, 'The specified topic[topic中]');
   assert.equal(isTopicOrGroupIllegal('a.b'), true);
   assert.equal(isTopicOrGroupIllegal('aZ09%|_-'), false);
 });
 
 test('checkGroup and checkProducerGroup', () => {
   checkGroup('G'.repeat(255));
-  throwsClient(() => checkGroup(''), -1, 'the specified group is blank');
+  throwsClient(() => checkGroup(''), ClientErrorCode.INVALID_GROUP, 'the specified group is blank');
   throwsClient(
     () => checkGroup('G'.repeat(256)),
-    -1,
+    ClientErrorCode.INVALID_GROUP,
     'the specified group is longer than group max length 255.',
   );
-  throwsClient(() => checkGroup('g/1'), -1, 'the specified group[g/1] contains illegal characters');
+  throwsClient(
+    () => checkGroup('g/1'),
+    ClientErrorCode.INVALID_GROUP,
+    'the specified group[g/1] contains illegal characters',
+  );
   checkGroup('DEFAULT_PRODUCER');
   throwsClient(
     () => checkProducerGroup('DEFAULT_PRODUCER'),
-    -1,
+    ClientErrorCode.INVALID_GROUP,
     'producerGroup can not equal DEFAULT_PRODUCER, please specify another one.',
   );
 });
 
 test('checkMessage: order and codes of the Java checks', () => {
   throwsClient(() => checkMessage(null), 13, 'the message is null');
-  throwsClient(() => checkMessage({ topic: '', body: 'x' }), -1, 'The specified topic is blank');
+  throwsClient(
+    () => checkMessage({ topic: '', body: 'x' }),
+    ClientErrorCode.INVALID_TOPIC,
+    'The specified topic is blank',
+  );
   throwsClient(
     () => checkMessage({ topic: 'SCHEDULE_TOPIC_XXXX', body: 'x' }),
-    -1,
+    ClientErrorCode.INVALID_TOPIC,
     'Sending message to topic[SCHEDULE_TOPIC_XXXX] is forbidden.',
   );
   throwsClient(() => checkMessage({ topic: 'T', body: null }), 13, 'the message body is null');
@@ -127,7 +135,11 @@ test('system and forbidden topics', () => {
   }
   assert.equal(isNotAllowedSendTopic('TBW102'), false);
   assert.equal(isNotAllowedSendTopic('RMQ_SYS_TRACE_TOPIC'), false);
-  throwsClient(() => checkNotSystemTopic('TBW102'), -1, 'The topic[TBW102] is conflict with system topic.');
+  throwsClient(
+    () => checkNotSystemTopic('TBW102'),
+    ClientErrorCode.INVALID_TOPIC,
+    'The topic[TBW102] is conflict with system topic.',
+  );
 });
 
 test('namespace wrap / unwrap table from the reference', () => {

@@ -14,7 +14,7 @@ import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { nameServersFrom } from './cluster.js';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
 import { processIo } from '../io.js';
-import { jsonLine, messageJson } from '../json-lines.js';
+import { jsonLine } from '../json-lines.js';
 import { onStopSignals } from '../signals.js';
 import { ConsumeProgress } from './consume-progress.js';
 import type { CliIo } from '../io.js';
@@ -134,7 +134,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       ...(count !== undefined && { maxMessages: count }),
       signal: abort.signal,
     })) {
-      io.stdout.write(flags.json ? jsonLine(messageJson(m)) : `${formatMessageLine(m, bodyChars)}\n`);
+      io.stdout.write(flags.json ? jsonLine(m) : `${formatMessageLine(m, bodyChars)}\n`);
       progress.count(++n);
     }
   } finally {

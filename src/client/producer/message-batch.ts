@@ -3,7 +3,7 @@
  * messages of one topic sent as one SEND_BATCH_MESSAGE request. The body is the batch encoding of the
  * inner messages (never compressed); each inner message gets its UNIQ_KEY here.
  */
-import { MQClientError } from '../../common/errors.js';
+import { ClientErrorCode, MQClientError } from '../../common/errors.js';
 import {
   checkMessage,
   encodeBatch,
@@ -17,7 +17,7 @@ import type { UniqueIdGenerator } from '../../protocol/message/index.js';
 /** A batch that breaks one of the batch rules (never retried). */
 export class BatchRuleError extends MQClientError {
   constructor(message: string) {
-    super(message, { retriable: false });
+    super(message, { retriable: false, code: ClientErrorCode.BATCH_RULE_VIOLATED });
   }
 }
 

@@ -3,6 +3,7 @@
  * built. Each violation is an IllegalArgumentError (or the validator's MQClientError for the group)
  * saying what to change.
  */
+import { rejectUnknownOptions, type OptionKeys } from '../../common/option-keys.js';
 import { IllegalArgumentError } from '../../common/errors.js';
 import { DEFAULT_COMPRESS_LEVEL, DEFAULT_COMPRESS_THRESHOLD } from '../../protocol/message/compression.js';
 import {
@@ -16,7 +17,7 @@ import { resolveCompression } from './compression-options.js';
 import type { CompressionTypeName } from './compression-options.js';
 import { DEFAULT_TIMER_MAX_DELAY_SEC } from '../../protocol/message/timer-message.js';
 import { TransportDefaults } from '../../transport/defaults.js';
-import { checkPositiveInt, resolveClientConfig } from '../client-config.js';
+import { checkPositiveInt, CLIENT_OPTION_KEYS, resolveClientConfig } from '../client-config.js';
 import type { ClientConfig, ClientOptions } from '../client-config.js';
 import type { Clock, RandomInt } from '../clock.js';
 import type { ClientInstance } from '../client-instance.js';
@@ -80,6 +81,33 @@ export interface ProducerOptions extends ClientOptions {
   random?: RandomInt;
 }
 
+/** Every key of ProducerOptions: add a line here with each new producer option. */
+export const PRODUCER_OPTION_KEYS: OptionKeys<ProducerOptions> = {
+  ...CLIENT_OPTION_KEYS,
+  producerGroup: true,
+  sendMsgTimeout: true,
+  sendMsgMaxTimeoutPerRequest: true,
+  retryTimesWhenSendFailed: true,
+  retryTimesWhenSendAsyncFailed: true,
+  retryAnotherBrokerWhenNotStoreOK: true,
+  compressMsgBodyOverHowmuch: true,
+  compressType: true,
+  compressLevel: true,
+  maxMessageSize: true,
+  createTopicKey: true,
+  defaultTopicQueueNums: true,
+  sendLatencyFaultEnable: true,
+  latencyMax: true,
+  notAvailableDuration: true,
+  sendSmartMsg: true,
+  shutdownTimeoutMillis: true,
+  timerMaxDelaySec: true,
+  registry: true,
+  clientInstance: true,
+  clock: true,
+  random: true,
+};
+
 export const PRODUCER_DEFAULTS = {
   sendMsgTimeout: 3000,
   sendMsgMaxTimeoutPerRequest: -1,
@@ -126,10 +154,15 @@ function checkDurations(name: string, list: readonly number[] | undefined): void
   }
 }
 
-export function resolveProducerConfig(options: ProducerOptions): ProducerConfig {
+/** `known`: the option keys of the class being built (a TransactionProducer accepts more). */
+export function resolveProducerConfig(
+  options: ProducerOptions,
+  known: OptionKeys<object> = PRODUCER_OPTION_KEYS,
+): ProducerConfig {
   if (options === null || typeof options !== 'object') {
     throw new IllegalArgumentError('producer options must be an object with at least producerGroup');
   }
+  rejectUnknownOptions(options, known, 'producer options');
   checkProducerGroup(options.producerGroup);
   const o = { ...PRODUCER_DEFAULTS, ...stripUndefined(options) };
   checkPositiveInt('sendMsgTimeout', o.sendMsgTimeout);

@@ -7,7 +7,7 @@
  * sendAsync / sendToQueueAsync / sendWithSelectorAsync (so a queue-bound request is never retried on
  * another queue).
  */
-import { MQClientError } from '../../common/errors.js';
+import { ClientErrorCode, MQClientError } from '../../common/errors.js';
 import type { Message, MessageExt, MessageInit } from '../../protocol/message/index.js';
 import type { MessageQueue } from '../message-queue.js';
 import { ProducerSendApi } from './ordered/producer-send-api.js';
@@ -83,6 +83,7 @@ export abstract class ProducerRequestApi extends ProducerSendApi {
     return Promise.reject(
       new MQClientError(
         'sendMessageInTransaction not implement, please use TransactionMQProducer class (a TransactionProducer)',
+        { code: ClientErrorCode.NOT_SUPPORTED },
       ),
     );
   }

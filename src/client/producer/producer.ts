@@ -9,7 +9,12 @@
  * within the drain deadline (send/in-flight-sends.ts, send/send-call.ts), then the producer leaves.
  */
 import { prepareCompressionCodec } from '../../protocol/message/codecs.js';
-import { IllegalArgumentError, IllegalStateError, MQClientError } from '../../common/errors.js';
+import {
+  ClientErrorCode,
+  IllegalArgumentError,
+  IllegalStateError,
+  MQClientError,
+} from '../../common/errors.js';
 import {
   checkMessage,
   checkProducerGroup,
@@ -29,7 +34,7 @@ import { MessageBatch } from './message-batch.js';
 import { ProducerCore } from './producer-core.js';
 import { startRequest } from './producer-request.js';
 import type { RequestCallback } from './producer-request.js';
-import { resolveProducerConfig } from './producer-options.js';
+import { PRODUCER_OPTION_KEYS, resolveProducerConfig } from './producer-options.js';
 import { drainAndLeave } from './producer-shutdown.js';
 import type { ShutdownOptions } from './producer-shutdown.js';
 import type { ProducerConfig, ProducerOptions } from './producer-options.js';
@@ -57,13 +62,16 @@ export class Producer extends ProducerRequestApi {
   #shutdown: Promise<void> | undefined;
   #shutdownDone = false;
 
+  /** @internal Option keys this class accepts; a subclass with more options replaces them. */
+  protected static readonly optionKeys: object = PRODUCER_OPTION_KEYS;
+
   static {
     coreOf = (producer) => producer.#core;
   }
 
   constructor(options: ProducerOptions) {
     super();
-    this.config = resolveProducerConfig(options);
+    this.config = resolveProducerConfig(options, new.target.optionKeys);
     this.#options = options;
     this.#core = new ProducerCore(this.config, options.clock ?? systemClock, options.random);
     checkProducerGroup(this.#core.wireGroup);
@@ -97,6 +105,7 @@ export class Producer extends ProducerRequestApi {
     if (!shared.registerProducer(core.wireGroup, core.publishInfos)) {
       throw new MQClientError(
         `The producer group[${core.wireGroup}] has been created before, specify another name please. (one producer per group and client instance)`,
+        { code: ClientErrorCode.GROUP_ALREADY_REGISTERED },
       );
     }
     this.#instance = instance;

@@ -2,6 +2,7 @@
  * SendResult / SendStatus (reference §10.1). A SendResult is returned for every stored message,
  * including the "stored but not flushed/replicated in time" statuses; other broker answers are errors.
  */
+import { jsonFields } from '../../common/json-form.js';
 import { ResponseCode } from '../../protocol/codes/index.js';
 import type { MessageQueue } from '../message-queue.js';
 import { DEFAULT_REGION_ID } from '../../protocol/codes/misc.js';
@@ -66,6 +67,11 @@ export class SendResult {
     this.regionId = init.regionId ?? DEFAULT_REGION_ID;
     this.traceOn = init.traceOn ?? true;
     this.recallHandle = init.recallHandle;
+  }
+
+  /** What JSON.stringify writes: every field, queueOffset as a decimal string. */
+  toJSON(): Record<string, unknown> {
+    return jsonFields(this);
   }
 
   /** Reads like Java's SendResult.toString, plus regionId and traceOn, and a timer message's recallHandle. */

@@ -4,7 +4,7 @@
  * apart by whether its request may have reached a broker, because that decides whether sending it
  * again is safe (not sent) or may store it twice (outcome unknown).
  */
-import { IllegalStateError, RocketMQError } from '../../common/errors.js';
+import { ClientErrorCode, IllegalStateError, RocketMQError } from '../../common/errors.js';
 import type { RocketMQErrorOptions } from '../../common/errors.js';
 import type { ServiceState } from '../client-members.js';
 
@@ -18,7 +18,7 @@ export class ProducerShutdownError extends IllegalStateError {}
  */
 export class MessageNotSentError extends RocketMQError {
   constructor(message: string, options: RocketMQErrorOptions = {}) {
-    super(message, { retriable: true, ...options });
+    super(message, { retriable: true, code: ClientErrorCode.MESSAGE_NOT_SENT, ...options });
   }
 }
 
@@ -34,7 +34,7 @@ export class SendOutcomeUnknownError extends RocketMQError {
     readonly brokerAddress: string | undefined,
     options: RocketMQErrorOptions = {},
   ) {
-    super(message, { retriable: false, ...options });
+    super(message, { retriable: false, code: ClientErrorCode.SEND_OUTCOME_UNKNOWN, ...options });
   }
 }
 

@@ -73,7 +73,10 @@ function socketAddress(text: string): SocketAddress {
   const colon = text.lastIndexOf(':');
   const port = Number(text.slice(colon + 1));
   if (colon <= 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new MQClientError(`bad address "${text}" in a pushed reply message`, { retriable: false });
+    throw new MQClientError(`bad address "${text}" in a pushed reply message`, {
+      retriable: false,
+      code: ClientErrorCode.BAD_PUSHED_MESSAGE,
+    });
   }
   return { ip: text.slice(0, colon).replace(/^\[|\]$/g, ''), port };
 }

@@ -11,7 +11,7 @@
  *     of the timeout; the reply, a send failure or the deadline (start + timeout) ends the wait
  */
 import { randomUUID } from 'node:crypto';
-import { MQClientError } from '../../common/errors.js';
+import { ClientErrorCode, MQClientError, RocketMQError } from '../../common/errors.js';
 import { MessageConst } from '../../protocol/message/index.js';
 import type { Message, MessageExt } from '../../protocol/message/index.js';
 import { monotonicNow } from '../../transport/sweeper.js';
@@ -76,7 +76,11 @@ export async function runRequest(
         correlationId,
         options.wrapSendError === false
           ? err
-          : new MQClientError(`send request message to <${topic}> fail`, { cause: err, retriable: false }),
+          : new MQClientError(`send request message to <${topic}> fail`, {
+              cause: err,
+              retriable: false,
+              code: err instanceof RocketMQError ? err.code : ClientErrorCode.SEND_REQUEST_FAILED,
+            }),
       ),
   );
   return reply;

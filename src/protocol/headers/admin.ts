@@ -16,7 +16,7 @@ export const CreateTopicRequestHeader = defineHeader('CreateTopicRequestHeader',
   /** `SINGLE_TAG` or `MULTI_TAG`. */
   topicFilterType: { type: 'string', required: true },
   topicSysFlag: { type: 'int' },
-  /** Java Boolean defaulting to false and marked @CFNotNull, so always present. */
+  /** Java Boolean defaulting to false and marked `@CFNotNull`, so always present. */
   order: { type: 'boolean', required: true },
   /** 5.x: attribute changes, e.g. `+message.type=NORMAL`. */
   attributes: { type: 'string' },

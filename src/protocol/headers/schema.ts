@@ -25,7 +25,7 @@ type TsType<T extends FieldType> = T extends 'string'
 
 export interface FieldSpec {
   type: FieldType;
-  /** Decoding fails when the field is absent (Java @CFNotNull). */
+  /** Decoding fails when the field is absent (Java `@CFNotNull`). */
   required?: boolean;
   /** Key on the wire when it differs from the property name. */
   wire?: string;
@@ -55,7 +55,7 @@ export interface HeaderCodec<F extends FieldTable> {
   /** extFields -> header value; throws HeaderFieldError for a missing required field or a bad value. */
   decode(extFields: Readonly<Record<string, string>> | undefined, options?: CodecOptions): HeaderValue<F>;
   /**
-   * Lenient decode, for requests answered (or logged) even when a field Java marks @CFNotNull is
+   * Lenient decode, for requests answered (or logged) even when a field Java marks `@CFNotNull` is
    * missing or a number is bad: the fields present and well formed; the others stay undefined.
    */
   decodeLenient(

@@ -13,7 +13,7 @@
  * Every decoder is bounded by `maxOutputLength` before it allocates (zip-bomb guard).
  */
 import * as zlib from 'node:zlib';
-import { createRequire } from 'node:module';
+import { packageRequire } from './package-require.cjs';
 import { BodyDecompressError, CompressionCodecUnavailableError } from '../../common/codec-errors.js';
 import { MessageSysFlag } from './constants.js';
 import type { CompressionType } from './constants.js';
@@ -60,11 +60,9 @@ export interface CodecEnvironment {
   load(packageName: string): unknown;
 }
 
-const requireOptional = createRequire(import.meta.url);
-
 function loadInstalled(packageName: string): unknown {
   try {
-    return requireOptional(packageName) as unknown;
+    return packageRequire(packageName) as unknown;
   } catch (err) {
     if ((err as { code?: unknown }).code === 'MODULE_NOT_FOUND') return undefined;
     throw err;

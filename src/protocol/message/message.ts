@@ -3,6 +3,7 @@
  * the other system properties next to the user's own (as in Java, one map). `MessageExt` is a decoded
  * stored message as consumers see it.
  */
+import { jsonBody, jsonFields } from '../../common/json-form.js';
 import { IllegalArgumentError } from '../../common/errors.js';
 import {
   KEY_SEPARATOR,
@@ -204,6 +205,24 @@ export class Message {
   bodyBytes(): Buffer {
     return toBuffer(this.body);
   }
+
+  /**
+   * What JSON.stringify writes: topic, flag, `body` with its `bodyEncoding` (`'utf8'` text when the
+   * bytes are valid UTF-8, else `'base64'`), transactionId when set, and every property.
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      topic: this.topic,
+      flag: this.flag,
+      ...jsonBody(this.body),
+      ...(this.transactionId === undefined ? {} : { transactionId: this.transactionId }),
+      properties: { ...this.props },
+    };
+  }
+}
+
+function messageExtToJSON(this: MessageExt): Record<string, unknown> {
+  return jsonFields(this);
 }
 
 /** Body bytes of any accepted body form (no copy for Buffers). */
@@ -213,7 +232,10 @@ export function toBuffer(body: MessageBody): Buffer {
   return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
-/** A stored message as a consumer sees it. */
+/**
+ * A stored message as a consumer sees it. Those the client hands out serialise with JSON.stringify:
+ * bigints as decimal strings, the body as `body` + `bodyEncoding` (see Message.toJSON).
+ */
 export interface MessageExt extends Omit<MessageRecord, 'properties'> {
   properties: Record<string, string>;
   tags: string | undefined;
@@ -282,5 +304,7 @@ export function messageExtFromRecord(record: MessageRecord, options: MessageExtO
     commitLogOffset: record.physicalOffset,
   };
   if (options.brokerName !== undefined) ext.brokerName = options.brokerName;
+  // Not enumerable: spreads, deepEqual and Object.keys see the same fields as before.
+  Object.defineProperty(ext, 'toJSON', { value: messageExtToJSON, writable: true, configurable: true });
   return ext;
 }

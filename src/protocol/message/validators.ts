@@ -2,7 +2,7 @@
  * Client-side checks of topics, groups and messages (Java Validators / TopicValidator). Messages and
  * codes follow the Java client; each message ends with a short hint in parentheses saying what to change.
  */
-import { MQClientError } from '../../common/errors.js';
+import { ClientErrorCode, MQClientError } from '../../common/errors.js';
 import { ResponseCode } from '../codes/index.js';
 import { MessageConst } from './constants.js';
 import type { MessageBody } from './message.js';
@@ -81,7 +81,7 @@ function isBlank(s: string | null | undefined): boolean {
   return s === null || s === undefined || s.trim() === '';
 }
 
-function clientError(message: string, hint: string, code = -1): MQClientError {
+function clientError(message: string, hint: string, code: number): MQClientError {
   return new MQClientError(`${message} (${hint})`, { code });
 }
 
@@ -117,7 +117,8 @@ function nameProblem(
 
 function checkName(...args: Parameters<typeof nameProblem>): void {
   const problem = nameProblem(...args);
-  if (problem) throw clientError(problem.message, problem.hint);
+  const code = args[2] === 'topic' ? ClientErrorCode.INVALID_TOPIC : ClientErrorCode.INVALID_GROUP;
+  if (problem) throw clientError(problem.message, problem.hint, code);
 }
 
 /** What checkTopic would refuse, as "message (hint)"; undefined for a valid topic. Servers use it in remarks. */
@@ -139,14 +140,22 @@ export function checkTopic(topic: string): void {
 /** Refuse topics no client may send to (schedule / transaction internals...). */
 export function checkNotAllowedSendTopic(topic: string): void {
   if (isNotAllowedSendTopic(topic)) {
-    throw clientError(`Sending message to topic[${topic}] is forbidden.`, 'this is a broker-internal topic');
+    throw clientError(
+      `Sending message to topic[${topic}] is forbidden.`,
+      'this is a broker-internal topic',
+      ClientErrorCode.INVALID_TOPIC,
+    );
   }
 }
 
 /** The createTopic check: refuse names of system topics. */
 export function checkNotSystemTopic(topic: string): void {
   if (isSystemTopic(topic)) {
-    throw clientError(`The topic[${topic}] is conflict with system topic.`, 'choose another topic name');
+    throw clientError(
+      `The topic[${topic}] is conflict with system topic.`,
+      'choose another topic name',
+      ClientErrorCode.INVALID_TOPIC,
+    );
   }
 }
 
@@ -161,6 +170,7 @@ export function checkProducerGroup(group: string): void {
     throw clientError(
       'producerGroup can not equal DEFAULT_PRODUCER, please specify another one.',
       'name the producer group after your application',
+      ClientErrorCode.INVALID_GROUP,
     );
   }
 }

@@ -3,7 +3,7 @@
  * keeps the previous rules) and a request refused (answered the way Java 4.9.8's broker answers an
  * AclException thrown by its RPC hook: SYSTEM_ERROR, remark "<exception class>: <message>").
  */
-import { RequestRefusedError, RocketMQError } from '../../common/errors.js';
+import { ClientErrorCode, RequestRefusedError, RocketMQError } from '../../common/errors.js';
 import { ResponseCode } from '../../protocol/codes/response-code.js';
 
 /** Java's exception class name, the start of every refusal remark (RemotingHelper.exceptionSimpleDesc). */
@@ -11,7 +11,7 @@ export const JAVA_ACL_EXCEPTION = 'org.apache.rocketmq.acl.common.AclException';
 
 export class AclConfigError extends RocketMQError {
   constructor(message: string) {
-    super(message);
+    super(message, { code: ClientErrorCode.ACL_CONFIG_INVALID });
     this.name = 'AclConfigError';
   }
 }

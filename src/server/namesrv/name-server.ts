@@ -3,6 +3,7 @@
  * liveness and KV configuration, answering brokers, producers, consumers and admin tools the way the
  * Java 4.9.8 name server does (plus the 5.x requests those clients send).
  */
+import { rejectUnknownOptions, type OptionKeys } from '../../common/option-keys.js';
 import { IllegalArgumentError, IllegalStateError } from '../../common/errors.js';
 import { silentLogger } from '../../common/logger.js';
 import type { Logger } from '../../common/logger.js';
@@ -61,6 +62,25 @@ export interface NameServerOptions {
   now?: () => number;
 }
 
+/** Every key of NameServerOptions: add a line here with each new option. */
+const NAME_SERVER_OPTION_KEYS: OptionKeys<NameServerOptions> = {
+  host: true,
+  port: true,
+  brokerExpiryMillis: true,
+  scanIntervalMillis: true,
+  orderMessageEnable: true,
+  serializeType: true,
+  channelMaxIdleMillis: true,
+  kvConfigPath: true,
+  limits: true,
+  tls: true,
+  aclFile: true,
+  aclQueries: true,
+  aclReloadIntervalMillis: true,
+  logger: true,
+  now: true,
+};
+
 /**
  * Every request the name server serves, merged in this one place; other codes get the dispatcher's
  * REQUEST_CODE_NOT_SUPPORTED (as 5.x answers; 4.9.8 stays silent).
@@ -96,6 +116,7 @@ export class NameServer {
   private readonly acl: ServerAcl | undefined;
 
   constructor(options: NameServerOptions = {}) {
+    rejectUnknownOptions(options, NAME_SERVER_OPTION_KEYS, 'name server options');
     this.host = options.host ?? '127.0.0.1';
     const port = options.port ?? DEFAULT_NAMESRV_PORT;
     if (!Number.isInteger(port) || port < 0 || port > 65535)

@@ -9,6 +9,7 @@
  * bundled CAs, and against the host (IP addresses: the certificate's IP SANs; names: its DNS names, and
  * the name is sent as SNI). `servername` replaces the host for both.
  */
+import { rejectUnknownOptions, type OptionKeys } from '../../common/option-keys.js';
 import net, { isIP } from 'node:net';
 import tls from 'node:tls';
 import { IllegalArgumentError } from '../../common/errors.js';
@@ -53,20 +54,21 @@ export interface ResolvedClientTls {
 }
 
 const VERSIONS = new Set(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
-const KEYS = new Set([
-  'ca',
-  'caPath',
-  'cert',
-  'certPath',
-  'key',
-  'keyPath',
-  'passphrase',
-  'servername',
-  'rejectUnauthorized',
-  'minVersion',
-  'maxVersion',
-  'ciphers',
-]);
+/** Every setting of ClientTlsConfig: add a line here with each new one (CONTRIBUTING: options). */
+const CLIENT_TLS_KEYS: OptionKeys<ClientTlsConfig> = {
+  ca: true,
+  caPath: true,
+  cert: true,
+  certPath: true,
+  key: true,
+  keyPath: true,
+  passphrase: true,
+  servername: true,
+  rejectUnauthorized: true,
+  minVersion: true,
+  maxVersion: true,
+  ciphers: true,
+};
 
 /** Checks the option and builds its secure context; undefined when TLS is off (false / undefined). */
 export function resolveClientTls(
@@ -78,10 +80,7 @@ export function resolveClientTls(
   if (option !== true && (typeof option !== 'object' || option === null))
     throw new IllegalArgumentError(`${owner} must be true, false or an object of TLS settings`);
   const config: ClientTlsConfig = option === true ? {} : option;
-  for (const key of Object.keys(config)) {
-    if (!KEYS.has(key))
-      throw new IllegalArgumentError(`${owner}: unknown setting "${key}" (known: ${[...KEYS].join(', ')})`);
-  }
+  rejectUnknownOptions(config, CLIENT_TLS_KEYS, owner, 'setting');
   const ca = pemFrom(owner, 'ca', config.ca, 'caPath', config.caPath);
   const cert = pemFrom(owner, 'cert', config.cert, 'certPath', config.certPath);
   const key = pemFrom(owner, 'key', config.key, 'keyPath', config.keyPath);

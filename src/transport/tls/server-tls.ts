@@ -18,6 +18,7 @@
  * bounded by `handshakeTimeoutMillis` (Netty SslHandler's default, 10 s), so a peer that connects and
  * says nothing, or stops in the middle of a handshake, cannot hold a socket for longer.
  */
+import { rejectUnknownOptions, type OptionKeys } from '../../common/option-keys.js';
 import type net from 'node:net';
 import tls from 'node:tls';
 import { IllegalArgumentError } from '../../common/errors.js';
@@ -57,6 +58,21 @@ export interface ResolvedServerTls {
 
 export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 const MODES = new Set(['disabled', 'permissive', 'enforcing']);
+/** Every setting of ServerTlsConfig: add a line here with each new one. */
+const SERVER_TLS_KEYS: OptionKeys<ServerTlsConfig> = {
+  mode: true,
+  cert: true,
+  certPath: true,
+  key: true,
+  keyPath: true,
+  passphrase: true,
+  ca: true,
+  caPath: true,
+  clientAuth: true,
+  handshakeTimeoutMillis: true,
+  minVersion: true,
+  ciphers: true,
+};
 const CLIENT_AUTH = new Set(['none', 'optional', 'require']);
 
 /** Checks the option (files read, key matched to certificate); undefined when TLS is off. */
@@ -67,6 +83,7 @@ export function resolveServerTls(
   if (config === undefined) return undefined;
   if (typeof config !== 'object' || config === null)
     throw new IllegalArgumentError(`${owner} must be an object ({ mode, cert, key, ... })`);
+  rejectUnknownOptions(config, SERVER_TLS_KEYS, owner, 'setting');
   const mode = config.mode ?? 'permissive';
   if (!MODES.has(mode))
     throw new IllegalArgumentError(`${owner}: mode must be disabled, permissive or enforcing, got "${mode}"`);

@@ -3,10 +3,11 @@
  * built. Each violation is an IllegalArgumentError (or the validator's MQClientError for the group)
  * saying what to change.
  */
-import { IllegalArgumentError, MQClientError } from '../../../common/errors.js';
+import { rejectUnknownOptions, type OptionKeys } from '../../../common/option-keys.js';
+import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../../common/errors.js';
 import type { ConsumeFromWhere } from '../../../protocol/body/index.js';
 import { DEFAULT_CONSUMER_GROUP, checkGroup } from '../../../protocol/message/index.js';
-import { checkPositiveInt, resolveClientConfig } from '../../client-config.js';
+import { checkPositiveInt, CLIENT_OPTION_KEYS, resolveClientConfig } from '../../client-config.js';
 import type { ClientConfig, ClientOptions } from '../../client-config.js';
 import type { ClientInstance } from '../../client-instance.js';
 import type { ClientInstanceRegistry } from '../../client-instance-registry.js';
@@ -35,6 +36,20 @@ export interface PullConsumerOptions extends ClientOptions {
   /** Use this client instance (wins over `registry`). */
   clientInstance?: ClientInstance;
 }
+
+/** Every key of PullConsumerOptions: add a line here with each new option. */
+export const PULL_CONSUMER_OPTION_KEYS: OptionKeys<PullConsumerOptions> = {
+  ...CLIENT_OPTION_KEYS,
+  consumerGroup: true,
+  consumeFromWhere: true,
+  consumeTimestamp: true,
+  brokerSuspendMaxTimeMillis: true,
+  consumerTimeoutMillisWhenSuspend: true,
+  consumerPullTimeoutMillis: true,
+  registerTopics: true,
+  registry: true,
+  clientInstance: true,
+};
 
 export const PULL_CONSUMER_DEFAULTS = {
   consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
@@ -66,10 +81,12 @@ export function resolvePullConsumerConfig(options: PullConsumerOptions): PullCon
   if (options === null || typeof options !== 'object') {
     throw new IllegalArgumentError('pull consumer options must be an object with at least consumerGroup');
   }
+  rejectUnknownOptions(options, PULL_CONSUMER_OPTION_KEYS, 'pull consumer options');
   checkGroup(options.consumerGroup);
   if (options.consumerGroup === DEFAULT_CONSUMER_GROUP) {
     throw new MQClientError(
       `consumerGroup can not equal ${DEFAULT_CONSUMER_GROUP}, please specify another one.`,
+      { code: ClientErrorCode.INVALID_GROUP },
     );
   }
   const d = PULL_CONSUMER_DEFAULTS;

@@ -96,6 +96,7 @@ export class PullConsumer {
     if (this.serviceState !== 'CREATE_JUST') {
       throw new MQClientError(
         `The PullConsumer service state is ${this.serviceState}, it may be started only once`,
+        { code: ClientErrorCode.ILLEGAL_STATE },
       );
     }
     this.serviceState = 'START_FAILED';
@@ -105,6 +106,7 @@ export class PullConsumer {
     if (!shared.registerConsumer(this.group, this.member)) {
       throw new MQClientError(
         `The consumer group[${this.config.consumerGroup}] has been created before, specify another name please.`,
+        { code: ClientErrorCode.GROUP_ALREADY_REGISTERED },
       );
     }
     try {
@@ -137,7 +139,9 @@ export class PullConsumer {
     if (this.serviceState !== 'RUNNING' || this.attached === undefined) {
       const hint =
         this.serviceState === 'CREATE_JUST' ? 'call start() first' : 'create a new consumer to read again';
-      throw new MQClientError(`The PullConsumer is ${this.serviceState}, ${hint}`);
+      throw new MQClientError(`The PullConsumer is ${this.serviceState}, ${hint}`, {
+        code: ClientErrorCode.ILLEGAL_STATE,
+      });
     }
     return { instance: this.attached.core, api: this.attached.api };
   }

@@ -4,6 +4,7 @@
  * code to a status (reference §13.4): 0 FOUND, 19 NO_NEW_MSG, 20 NO_MATCHED_MSG, 21 OFFSET_ILLEGAL;
  * any other code is a broker error.
  */
+import { jsonFields } from '../../../common/json-form.js';
 import type { MessageExt } from '../../../protocol/message/index.js';
 import { ResponseCode } from '../../../protocol/codes/index.js';
 import { PullSysFlag } from '../../../protocol/headers/pull.js';
@@ -70,6 +71,11 @@ export class PullResult {
     /** The broker id the broker suggests pulling from next. */
     readonly suggestWhichBrokerId = 0,
   ) {}
+
+  /** What JSON.stringify writes: every field, offsets as decimal strings, messages in their JSON form. */
+  toJSON(): Record<string, unknown> {
+    return jsonFields(this);
+  }
 
   toString(): string {
     return `PullResult [pullStatus=${this.pullStatus}, nextBeginOffset=${this.nextBeginOffset}, minOffset=${this.minOffset}, maxOffset=${this.maxOffset}, msgFoundList=${this.msgFoundList.length}]`;

@@ -2,7 +2,7 @@
  * Errors of sends aimed at one queue (a given queue, a selector's choice, a sharding key). None is
  * retriable: a fixed-queue send never moves to another queue (that would break the key's order).
  */
-import { IllegalArgumentError, MQClientError, RocketMQError } from '../../../common/errors.js';
+import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../../common/errors.js';
 import type { SendResult } from '../send-result.js';
 
 /** Why a selector gave no usable queue. */
@@ -18,7 +18,7 @@ export class QueueSelectionError extends MQClientError {
     message: string,
     cause?: unknown,
   ) {
-    super(message, { retriable: false, cause });
+    super(message, { retriable: false, cause, code: ClientErrorCode.QUEUE_SELECTION_FAILED });
   }
 }
 
@@ -38,7 +38,7 @@ export class BatchSendError extends MQClientError {
   ) {
     super(
       `sub-batch ${failedBatch + 1} of ${batchCount} failed after ${results.length} stored: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause, retriable: false, ...(cause instanceof RocketMQError && { code: cause.code }) },
+      { cause, retriable: false, code: ClientErrorCode.BATCH_PARTIALLY_SENT },
     );
   }
 }

@@ -3,7 +3,7 @@
  * transaction bounded in time, and anything that is not one of the three states read as UNKNOW (Java
  * reads a null state as UNKNOW). Nothing here ever turns into COMMIT_MESSAGE by itself.
  */
-import { MQClientError } from '../../../common/errors.js';
+import { ClientErrorCode, MQClientError } from '../../../common/errors.js';
 import type { Logger } from '../../../common/logger.js';
 import { asLocalTransactionState, LocalTransactionState } from './transaction-types.js';
 
@@ -14,7 +14,11 @@ export interface ListenerOutcome {
 }
 
 /** The local transaction did not settle in time: ended UNKNOW, the broker will check it. */
-export class LocalTransactionTimeoutError extends MQClientError {}
+export class LocalTransactionTimeoutError extends MQClientError {
+  constructor(message: string) {
+    super(message, { code: ClientErrorCode.LOCAL_TRANSACTION_TIMEOUT });
+  }
+}
 
 /**
  * Calls `fn` and reads its outcome. With `timeoutMillis`, a call not settled by then is UNKNOW with a

@@ -4,9 +4,10 @@
  * two time limits Java lacks (a local transaction or a check that never settles would otherwise hold a
  * send call or a check slot forever). Validated when the producer is built.
  */
+import type { OptionKeys } from '../../../common/option-keys.js';
 import { IllegalArgumentError } from '../../../common/errors.js';
 import { checkPositiveInt } from '../../client-config.js';
-import type { ProducerOptions } from '../producer-options.js';
+import { PRODUCER_OPTION_KEYS, type ProducerOptions } from '../producer-options.js';
 import type { TransactionListener } from './transaction-types.js';
 
 export interface TransactionProducerOptions extends ProducerOptions {
@@ -26,6 +27,17 @@ export interface TransactionProducerOptions extends ProducerOptions {
   /** How long checkLocalTransaction may take, ms; past it the check is dropped unanswered. Default 60000. */
   checkTimeoutMillis?: number;
 }
+
+/** Every key of TransactionProducerOptions: add a line here with each new transaction option. */
+export const TRANSACTION_PRODUCER_OPTION_KEYS: OptionKeys<TransactionProducerOptions> = {
+  ...PRODUCER_OPTION_KEYS,
+  transactionListener: true,
+  checkThreadPoolMinSize: true,
+  checkThreadPoolMaxSize: true,
+  checkRequestHoldMax: true,
+  localTransactionTimeoutMillis: true,
+  checkTimeoutMillis: true,
+};
 
 export const TRANSACTION_PRODUCER_DEFAULTS = {
   checkThreadPoolMinSize: 1,

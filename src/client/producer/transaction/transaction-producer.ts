@@ -43,7 +43,7 @@ import {
 import { runListener } from './local-transaction.js';
 import type { ListenerOutcome } from './local-transaction.js';
 import { TransactionChecks } from './transaction-checks.js';
-import { resolveTransactionConfig } from './transaction-options.js';
+import { resolveTransactionConfig, TRANSACTION_PRODUCER_OPTION_KEYS } from './transaction-options.js';
 import type { TransactionConfig, TransactionProducerOptions } from './transaction-options.js';
 import { LocalTransactionState, runEndTransactionHooks, TransactionSendResult } from './transaction-types.js';
 import type { EndTransactionHook } from './transaction-types.js';
@@ -57,6 +57,8 @@ const TIMER_PROPERTIES = [
 ] as const;
 
 export class TransactionProducer extends Producer {
+  /** @internal */
+  protected static override readonly optionKeys: object = TRANSACTION_PRODUCER_OPTION_KEYS;
   readonly transactionConfig: TransactionConfig;
   readonly #checks: TransactionChecks;
   readonly #endHooks: EndTransactionHook[] = [];

@@ -2,6 +2,7 @@
  * Broker options and their defaults (Java BrokerConfig / NettyServerConfig / MessageStoreConfig, 4.9.8,
  * reference §12.5). Every default lives in DEFAULT_BROKER_OPTIONS so the CLI and tests share one object.
  */
+import { keysOf, rejectUnknownOptions, type OptionKeys } from '../../../common/option-keys.js';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../../../common/logger.js';
@@ -172,12 +173,20 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
 /** What `new Broker(...)` takes: any subset of the options; the rest default. */
 export type BrokerOptions = Partial<ResolvedBrokerOptions>;
 
+/** The defaults name every broker option but these two: a new option is a new default. */
+const BROKER_OPTION_KEYS: OptionKeys<BrokerOptions> = {
+  ...keysOf(DEFAULT_BROKER_OPTIONS),
+  namesrvAddrs: true,
+  logger: true,
+};
+
 function check(ok: boolean, message: string): void {
   if (!ok) throw new IllegalArgumentError(`invalid broker option: ${message}`);
 }
 
 /** Fills defaults and validates; throws IllegalArgumentError naming the bad option. */
 export function resolveBrokerOptions(input: BrokerOptions = {}): ResolvedBrokerOptions {
+  rejectUnknownOptions(input, BROKER_OPTION_KEYS, 'broker options');
   const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
   const o: ResolvedBrokerOptions = {
     ...DEFAULT_BROKER_OPTIONS,
