@@ -118,8 +118,6 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       autoCreateTopicEnable: options.autoCreateTopicEnable ?? true,
       // A development cluster serves RECALL_MESSAGE (Java's broker default is off; a broker option wins).
       recallMessageEnable: true,
-      // ... and SQL92 subscriptions (Java's enablePropertyFilter is off by default).
-      enablePropertyFilter: true,
       ...(options.flushDiskType && { flushDiskType: options.flushDiskType }),
       ...(options.logger && { logger: options.logger }),
       ...options.transactions,

@@ -75,6 +75,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
           {
             port: intFlag('broker-port', flags['broker-port'], 10911, 0, 65535),
             storePath: storeRoot,
+            // A development broker serves SQL92 subscriptions (Java's enablePropertyFilter is off).
+            enablePropertyFilter: true,
             ...transactions,
             ...timerOptions,
           },

@@ -102,7 +102,7 @@ export interface ResolvedBrokerOptions extends PullHoldLimits, TransactionOption
   /**
    * Java enablePropertyFilter (default false): serve SQL92 subscriptions (filter pulls by message
    * properties). Off, a SQL92 subscription is refused with Java's "The broker does not support
-   * consumer to filter message by SQL92". startEmbeddedCluster (rmq dev) turns it on.
+   * consumer to filter message by SQL92". `rmq dev` turns it on.
    */
   enablePropertyFilter: boolean;
   /** Hold time of a suspended pull when long polling is off (Java shortPollingTimeMills). */
