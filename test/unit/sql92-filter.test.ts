@@ -108,9 +108,14 @@ test('Java ExpressionTest: and / or / in / between / null / boolean / strings', 
     ["'axb' not endswith 'u'", {}, true],
     ["' ' startswith ' '", {}, true],
     ["'s' contains '\\'", {}, false],
-    ["a not in ('4', '4', '5') and b between 3 and 10 and c not contains 'axbc'", { a: '3', b: '3', c: 'axbdc' }, true],
+    [
+      "a not in ('4', '4', '5') and b between 3 and 10 and c not contains 'axbc'",
+      { a: '3', b: '3', c: 'axbdc' },
+      true,
+    ],
   ];
-  for (const [expr, props, want] of cases) assert.equal(sel(expr, props), want, `${expr} with ${JSON.stringify(props)}`);
+  for (const [expr, props, want] of cases)
+    assert.equal(sel(expr, props), want, `${expr} with ${JSON.stringify(props)}`);
 });
 
 test('conversions as ComparisonExpression.__compare: a property string takes the literal class', () => {
@@ -150,7 +155,7 @@ test('three-valued logic: null is neither true nor false, NOT null is null', () 
   assert.equal(sel('NOT (a = 1) OR TRUE', {}), true);
   assert.equal(sel('a = 1 AND FALSE', {}), false);
   assert.equal(sel('a <> 1', {}), false);
-  assert.equal(sel('a NOT IN (\'x\')', {}), false);
+  assert.equal(sel("a NOT IN ('x')", {}), false);
   assert.equal(compileSql92('a = 1 AND b = 1').evaluate({ b: '1' }), null);
   assert.equal(compileSql92('a = 1 OR b = 1').evaluate({ b: '2' }), null);
   // Java evaluates left to right and stops at the decisive operand; a failing operand before it fails all.
