@@ -19,6 +19,8 @@ import { PullMessageRequestHeader } from '../../src/protocol/headers/pull.js';
 import { MessageSelector, PullConsumer } from '../../src/client/consumer/index.js';
 import { MQBrokerError } from '../../src/common/errors.js';
 import { Sql92SyntaxError } from '../../src/protocol/filter/index.js';
+import { run as consumeCli } from '../../src/cli/commands/consume.js';
+import { CliError } from '../../src/cli/cli-error.js';
 import { newClient, pull, records, request, send, TIMEOUT } from '../helpers/broker-client.js';
 
 const SUSPEND_SUB = 0x4 | 0x2;
@@ -260,5 +262,27 @@ describe('SQL92 property filtering', () => {
     } finally {
       await c.shutdown();
     }
+  });
+
+  it('rmq consume --sql prints the matching messages; a bad expression fails before connecting', async () => {
+    const out: string[] = [];
+    const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true }, env: {} };
+    const argv = ['--namesrv', cluster.namesrvAddress, '--topic', 'SqlTopic', '--group', 'CG_SQL_CLI'];
+    const code = await consumeCli(
+      [...argv, '--from-beginning', '--timeout', '0', '--no-commit', '--sql', "region = 'eu' AND a > 3"],
+      io,
+    );
+    assert.equal(code, 0);
+    assert.deepEqual(out.map((l) => /body="(m\d)"/.exec(l)?.[1]).sort(), ['m2', 'm4']);
+    await assert.rejects(consumeCli([...argv, '--sql', "region = 'eu"], io), (e: unknown) => {
+      return (
+        e instanceof CliError &&
+        /--sql: invalid SQL92 expression at position 9: unterminated string/.test(e.message)
+      );
+    });
+    await assert.rejects(
+      consumeCli([...argv, '--sql', 'a > 1', '--tag', 'A'], io),
+      /cannot be used together/,
+    );
   });
 });

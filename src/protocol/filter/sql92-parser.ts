@@ -24,7 +24,7 @@ import { Sql92SyntaxError } from './sql92-errors.js';
 import { Sql92Lexer } from './sql92-lexer.js';
 import type { Keyword, Operator, Token } from './sql92-lexer.js';
 
-export const MAX_SQL92_LENGTH = 128 * 1024;
+export const MAX_SQL92_LENGTH = 64 * 1024;
 export { MAX_SQL92_DEPTH };
 
 export interface Sql92ParseOptions {
