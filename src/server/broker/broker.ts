@@ -229,6 +229,7 @@ export class Broker {
       flushConsumerOffsetIntervalMillis: o.flushConsumerOffsetIntervalMillis,
       register: () => this.registerLoop.soon(),
       clients: this.clients,
+      consumerFilters: this.ctx.consumerFilters,
       schedule: this.schedule,
       logger: this.logger,
     });

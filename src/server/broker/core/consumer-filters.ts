@@ -74,6 +74,17 @@ export class ConsumerFilterTable {
     for (const topic of [...this.byTopic.keys()]) this.remove(topic, group);
   }
 
+  /**
+   * Drops the entries of groups `isLive` denies (no consumer connected any more): Java marks them dead
+   * and cleans them later; a group that comes back registers again with its next heartbeat.
+   */
+  retainGroups(isLive: (group: string) => boolean): void {
+    for (const [topic, groups] of [...this.byTopic]) {
+      for (const group of [...groups.keys()]) if (!isLive(group)) groups.delete(group);
+      if (groups.size === 0) this.byTopic.delete(topic);
+    }
+  }
+
   /** Compiles a pull's own expression; throws Sql92SyntaxError. */
   compileCached(expression: string, type: string): Sql92Selector {
     const key = `${type}\u0000${expression}`;
