@@ -158,6 +158,11 @@ export type {
 export { pollMessages } from './client/consumer/pull/poll.js';
 export type { PollOptions } from './client/consumer/pull/poll.js';
 export { PullResult, PullStatus } from './client/consumer/shared/pull-result.js';
+// Subscriptions by message properties (SQL92 selectors; brokers with enablePropertyFilter)
+export { MessageSelector } from './client/consumer/shared/subscription.js';
+export type { SubscriptionExpression } from './client/consumer/shared/subscription.js';
+export { compileSql92, Sql92SyntaxError } from './protocol/filter/index.js';
+export type { Sql92Selector, Sql92Properties, Sql92Value } from './protocol/filter/index.js';
 export type { PulledMessage } from './client/consumer/shared/pull-result.js';
 
 // Servers

@@ -19,7 +19,9 @@ describe('servers under fuzz', () => {
   let cluster: EmbeddedCluster;
   let honest: HonestClient;
   before(async () => {
-    cluster = await startEmbeddedCluster({ brokers: [{ registerIntervalMillis: 1000 }] });
+    cluster = await startEmbeddedCluster({
+      brokers: [{ registerIntervalMillis: 1000, enablePropertyFilter: true }],
+    });
     honest = new HonestClient(cluster.namesrvAddress, 5000);
     await honest.start();
   });

@@ -55,6 +55,7 @@ const HOT_CODES = [
   RequestCode.UPDATE_CONSUMER_OFFSET,
   RequestCode.QUERY_CONSUMER_OFFSET,
   RequestCode.HEART_BEAT,
+  RequestCode.CHECK_CLIENT_CONFIG,
   RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
   RequestCode.DELETE_SUBSCRIPTIONGROUP,
   RequestCode.LOCK_BATCH_MQ,
@@ -233,6 +234,22 @@ const HEADER_OF = new Map<number, HeaderCodec<FieldTable>>(
 );
 
 /** Plausible values, so that a request gets past parsing and reaches the server's logic. */
+/** Subscription expressions for pulls, heartbeats and CHECK_CLIENT_CONFIG (SQL92 with enablePropertyFilter). */
+const EXPRESSIONS = [
+  '*',
+  'TagA || TagB',
+  "a > 1 AND b = 'x'",
+  "TAGS IN ('TagA') OR a IS NULL",
+  'a BETWEEN 1 AND 0',
+  'a >',
+  '((((((((((a = 1',
+  'NOT '.repeat(300) + 'a',
+  "'unterminated",
+  'a = 1 b',
+  '\u0000',
+];
+const EXPRESSION_TYPES = ['TAG', 'SQL92', '', 'CLASS'];
+
 const SANE_NAMES = ['FuzzTopic', 'FuzzTopic2', 'fuzz_group', '%RETRY%fuzz_group', 'TBW102', 'fuzz-broker'];
 const SANE_ADDRESSES = ['127.0.0.1:1', '127.0.0.1:10911', '[::1]:9876'];
 const ADDRESS_FIELDS = new Set(['brokerAddr', 'haServerAddr', 'bornHost', 'storeHost']);
@@ -377,7 +394,11 @@ export class ServerFuzzer {
           spec.type === 'string'
             ? name === 'properties'
               ? this.properties()
-              : rng.pick(hostile ? HOSTILE_NAMES : ADDRESS_FIELDS.has(name) ? SANE_ADDRESSES : SANE_NAMES)
+              : name === 'subscription' && !hostile
+                ? rng.pick(EXPRESSIONS)
+                : name === 'expressionType' && !hostile
+                  ? rng.pick(EXPRESSION_TYPES)
+                  : rng.pick(hostile ? HOSTILE_NAMES : ADDRESS_FIELDS.has(name) ? SANE_ADDRESSES : SANE_NAMES)
             : spec.type === 'boolean'
               ? rng.pick(hostile ? ['x', ''] : ['true', 'false'])
               : rng.pick(hostile ? HOSTILE_NUMBERS : SANE_NUMBERS);
@@ -459,9 +480,13 @@ export class ServerFuzzer {
     const rng = this.rng;
     const name = (): string => JSON.stringify(rng.pick(HOSTILE_NAMES));
     const num = (): string => rng.pick(['0', '-1', '4', '2147483647', '1e400', '"x"', 'null']);
-    switch (rng.int(4)) {
+    const expr = (): string => JSON.stringify(rng.pick(EXPRESSIONS));
+    const type = (): string => JSON.stringify(rng.pick(EXPRESSION_TYPES));
+    switch (rng.int(5)) {
+      case 4:
+        return `{"clientId":${name()},"group":${name()},"subscriptionData":{"topic":${name()},"subString":${expr()},"expressionType":${type()},"subVersion":${num()}}}`;
       case 0:
-        return `{"clientID":${name()},"producerDataSet":[{"groupName":${name()}}],"consumerDataSet":[{"groupName":${name()},"consumeType":"CONSUME_PASSIVELY","messageModel":"CLUSTERING","consumeFromWhere":"CONSUME_FROM_LAST_OFFSET","subscriptionDataSet":[{"topic":${name()},"subString":"*","tagsSet":[],"codeSet":[],"subVersion":${num()}}],"unitMode":false}]}`;
+        return `{"clientID":${name()},"producerDataSet":[{"groupName":${name()}}],"consumerDataSet":[{"groupName":${name()},"consumeType":"CONSUME_PASSIVELY","messageModel":"CLUSTERING","consumeFromWhere":"CONSUME_FROM_LAST_OFFSET","subscriptionDataSet":[{"topic":${name()},"subString":${expr()},"expressionType":${type()},"tagsSet":[],"codeSet":[],"subVersion":${num()}}],"unitMode":false}]}`;
       case 1:
         return `{"topicConfigSerializeWrapper":{"topicConfigTable":{${name()}:{"topicName":${name()},"readQueueNums":${num()},"writeQueueNums":${num()},"perm":${num()},"topicFilterType":"SINGLE_TAG","topicSysFlag":0,"order":false}},"dataVersion":{"counter":${num()},"timestamp":${num()}}},"filterServerList":[]}`;
       case 2:

@@ -20,7 +20,7 @@ import type { CliIo } from '../io.js';
 export const description = 'Run a broker (message store) registered with name servers';
 
 const USAGE =
-  'rmq broker --namesrv 127.0.0.1:9876 [--host 127.0.0.1] [--port 10911] [--name broker-a] [--cluster DefaultCluster] [--store DIR] [--flush async|sync] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable]';
+  'rmq broker --namesrv 127.0.0.1:9876 [--host 127.0.0.1] [--port 10911] [--name broker-a] [--cluster DefaultCluster] [--store DIR] [--flush async|sync] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable] [--enable-property-filter]';
 
 const FLAGS = {
   namesrv: {
@@ -47,6 +47,10 @@ const FLAGS = {
   'no-auto-create': {
     type: 'boolean',
     description: 'Do not create unknown topics on first send (no TBW102)',
+  },
+  'enable-property-filter': {
+    type: 'boolean',
+    description: 'Serve SQL92 subscriptions, filtering by message properties (Java enablePropertyFilter)',
   },
   ...TRANSACTION_FLAGS,
   ...ACL_SERVER_FLAGS,
@@ -89,6 +93,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     clusterName: flags.cluster ?? DEFAULT_CLUSTER_NAME,
     flushDiskType: parseFlush(flags.flush),
     autoCreateTopicEnable: flags['no-auto-create'] !== true,
+    enablePropertyFilter: flags['enable-property-filter'] === true,
     ...transactionOptionsFromFlags(flags),
     ...(flags.store !== undefined && { storePath: storeDirFlag('store', flags.store) }),
     ...timerBrokerOptions(flags),

@@ -1,10 +1,12 @@
 /**
  * `rmq consume`: reads a topic with the pull consumer and prints one line per message; commits the
  * group's offsets as it goes, so a second run continues where the first stopped. Stops after
- * --count messages, when --timeout seconds pass with nothing new, or on Ctrl-C.
+ * --count messages, when --timeout seconds pass with nothing new, or on Ctrl-C. --tag filters by
+ * tag, --sql by message properties (SQL92, checked before connecting).
  */
-import { PullConsumer } from '../../client/consumer/index.js';
-import type { PulledMessage } from '../../client/consumer/index.js';
+import { MessageSelector, PullConsumer } from '../../client/consumer/index.js';
+import type { PulledMessage, SubscriptionExpression } from '../../client/consumer/index.js';
+import { parseSql92, Sql92SyntaxError } from '../../protocol/filter/index.js';
 import { silentLogger } from '../../common/logger.js';
 import { checkGroup, checkTopic } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
@@ -22,7 +24,7 @@ import type { CliIo } from '../io.js';
 export const description = 'Read messages from a topic (pull consumer) and commit the group offsets';
 
 const USAGE =
-  'rmq consume --namesrv ADDR --topic TOPIC [--group G] [--from-beginning] [--count N] [--timeout SECONDS] [--tag EXPR]';
+  'rmq consume --namesrv ADDR --topic TOPIC [--group G] [--from-beginning] [--count N] [--timeout SECONDS] [--tag EXPR | --sql EXPR]';
 
 export const DEFAULT_CLI_GROUP = 'rmq-cli-consumer';
 
@@ -46,7 +48,13 @@ const FLAGS = {
     default: '5',
     description: 'Stop once nothing new arrived for this long',
   },
-  tag: { type: 'string', value: 'EXPR', default: '*', description: 'Tag filter, e.g. "TagA || TagB"' },
+  tag: { type: 'string', value: 'EXPR', description: 'Tag filter, e.g. "TagA || TagB" (default *)' },
+  sql: {
+    type: 'string',
+    value: 'EXPR',
+    description:
+      'SQL92 filter on message properties, e.g. "a > 5 AND region = \'eu\'" (broker needs enablePropertyFilter)',
+  },
   'no-commit': { type: 'boolean', description: 'Do not commit offsets' },
   'body-chars': {
     type: 'string',
@@ -89,6 +97,22 @@ export function formatMessageLine(m: PulledMessage, bodyChars: number): string {
   ].join(' ');
 }
 
+/** --tag or --sql (checked here, so a mistake is reported before connecting). */
+export function subscriptionFromFlags(
+  tag: string | undefined,
+  sql: string | undefined,
+): SubscriptionExpression {
+  if (sql === undefined) return tag ?? '*';
+  if (tag !== undefined) throw new CliError('--tag and --sql cannot be used together: choose one filter');
+  try {
+    parseSql92(sql);
+  } catch (err) {
+    if (err instanceof Sql92SyntaxError) throw new CliError(`--sql: ${err.message}`);
+    throw err;
+  }
+  return MessageSelector.bySql(sql);
+}
+
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
   const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
@@ -110,6 +134,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const idleSeconds = intFlag('timeout', flags.timeout, 5, 0, 86_400);
   const bodyChars = intFlag('body-chars', flags['body-chars'], 80, 0, 1_000_000);
 
+  const subExpression = subscriptionFromFlags(flags.tag, flags.sql);
+
   const credentials = credentialsFromFlags(flags, io.env);
   const consumer = new PullConsumer({
     nameServer,
@@ -127,7 +153,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   try {
     await consumer.start();
     for await (const m of consumer.poll(topic, {
-      subExpression: flags.tag ?? '*',
+      subExpression,
       from: flags['from-beginning'] ? 'beginning' : 'stored',
       commit: flags['no-commit'] !== true,
       idleTimeoutMillis: idleSeconds * 1000,

@@ -89,6 +89,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
           {
             port: brokerPort,
             storePath: storeRoot,
+            // A development broker serves SQL92 subscriptions (Java's enablePropertyFilter is off).
+            enablePropertyFilter: true,
             ...transactions,
             ...timerOptions,
           },

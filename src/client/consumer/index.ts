@@ -8,6 +8,7 @@ export * from './shared/consumer-routing.js';
 export * from './shared/pull-processing.js';
 export * from './shared/pull-result.js';
 export * from './shared/subscription.js';
+export * from './shared/subscription-check.js';
 export * from './offsets/consumer-offsets.js';
 export * from './pull/poll.js';
 export * from './pull/pull-consumer.js';

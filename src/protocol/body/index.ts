@@ -6,5 +6,6 @@ export * from './register-broker.js';
 export * from './kv-table.js';
 export * from './topic-list.js';
 export * from './heartbeat.js';
+export * from './check-client.js';
 export * from './consumer-list.js';
 export * from './lock-batch.js';

@@ -13,6 +13,7 @@ import { MessageStore } from '../store/index.js';
 import type { ConfigStore } from '../store/index.js';
 import type { ResolvedBrokerOptions } from './core/broker-config.js';
 import type { ClientManager } from './core/client-manager.js';
+import type { ConsumerFilterTable } from './core/consumer-filters.js';
 import type { ScheduleService } from './schedule/schedule-service.js';
 import type { TopicChange, TopicConfigManager } from './core/topic-config-manager.js';
 
@@ -93,6 +94,8 @@ export interface PeriodicTaskOptions {
   flushConsumerOffsetIntervalMillis: number;
   register: () => void;
   clients: ClientManager;
+  /** Compiled SQL92 subscriptions: those of groups with no consumer left are dropped on each scan. */
+  consumerFilters?: ConsumerFilterTable;
   schedule: ScheduleService;
   logger: Logger;
 }
@@ -109,6 +112,7 @@ export function startPeriodicTasks(o: PeriodicTaskOptions): NodeJS.Timeout[] {
   every(o.clientScanIntervalMillis, () => {
     const dropped = o.clients.scanNotActive();
     if (dropped > 0) o.logger.info({ dropped }, 'removed client channels without heartbeat');
+    o.consumerFilters?.retainGroups((group) => o.clients.consumerGroup(group) !== undefined);
   });
   every(o.flushConsumerOffsetIntervalMillis, () => {
     try {

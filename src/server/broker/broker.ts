@@ -35,6 +35,7 @@ import {
 import { ClientManager } from './core/client-manager.js';
 import { delayOffsetFile } from './schedule/delay-offsets.js';
 import { ConsumerOffsetManager, RebalanceLockManager, SubscriptionGroupManager } from './core/groups.js';
+import { ConsumerFilterTable } from './core/consumer-filters.js';
 import { PullHoldService } from './pull/pull-hold-service.js';
 import { rerunHeldPull } from './pull/pull-requests.js';
 import { RegisterLoop } from './core/register-loop.js';
@@ -109,6 +110,7 @@ export class Broker {
       offsets: new ConsumerOffsetManager(this.configStore),
       clients: this.clients,
       locks: new RebalanceLockManager(o.rebalanceLockMaxLiveTimeMillis),
+      consumerFilters: new ConsumerFilterTable(),
       stats: new BrokerStats(() => this.store.counters.appends),
       storeHost: () => this.storeHost(),
       brokerAddr: () => this.address,
@@ -214,8 +216,8 @@ export class Broker {
       await this.store.close().catch(() => undefined);
       throw err;
     }
-    this.unsubscribe = this.store.onMessageArrived((topic, queueId, offset) =>
-      this.pullHold.onMessageArrived(topic, queueId, offset),
+    this.unsubscribe = this.store.onMessageArrived((topic, queueId, offset, arrival) =>
+      this.pullHold.onMessageArrived(topic, queueId, offset, arrival),
     );
     this.schedule.start();
     this.transactions.start();
@@ -227,6 +229,7 @@ export class Broker {
       flushConsumerOffsetIntervalMillis: o.flushConsumerOffsetIntervalMillis,
       register: () => this.registerLoop.soon(),
       clients: this.clients,
+      consumerFilters: this.ctx.consumerFilters,
       schedule: this.schedule,
       logger: this.logger,
     });

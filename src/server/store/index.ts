@@ -7,6 +7,7 @@ export type {
   AppendedRecord,
   GetMessageResult,
   GetMessageStatus,
+  MessageArrival,
   MessageArrivedListener,
   PutMessageInput,
   PutMessageStatus,

@@ -142,7 +142,10 @@ export class MessageStore {
     for (const item of items) {
       for (const l of this.listeners) {
         try {
-          l(item.cq.topic, item.cq.queueId, BigInt(item.queueOffset));
+          l(item.cq.topic, item.cq.queueId, BigInt(item.queueOffset), {
+            tagsCode: item.entry.tagsCode,
+            properties: item.properties,
+          });
         } catch {
           // A listener's failure must not break the append pipeline.
         }

@@ -19,6 +19,8 @@ export interface DispatchItem {
   readonly cq: ConsumeQueue;
   readonly entry: CqEntry;
   readonly queueOffset: number;
+  /** The message's raw property string, for long polling's filters. */
+  readonly properties: string;
 }
 
 export interface PutContext {
@@ -69,7 +71,12 @@ export async function appendPrepared(
     if (p.dispatched) {
       const cq = queues.getOrCreate(p.input.topic, p.input.queueId);
       queueOffset = cq.nextQueueOffset++;
-      items.push({ cq, entry: { phys, size: p.size, tagsCode: p.tagsCode }, queueOffset });
+      items.push({
+        cq,
+        entry: { phys, size: p.size, tagsCode: p.tagsCode },
+        queueOffset,
+        properties: p.input.properties,
+      });
     }
     stampRecord(p, phys, queueOffset, storeTimestamp);
     commitLog.enqueue(phys, p.buf);

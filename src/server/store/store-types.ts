@@ -85,4 +85,17 @@ export interface GetMessageResult {
 /** Tags-code filter run on consume-queue entries (true = deliver). */
 export type TagsCodeFilter = (tagsCode: bigint) => boolean;
 
-export type MessageArrivedListener = (topic: string, queueId: number, queueOffset: bigint) => void;
+/** What long polling needs to know of an arrived message to test a held pull's filter. */
+export interface MessageArrival {
+  /** The consume-queue tags code (hash of TAGS, or a schedule topic's deliver time). */
+  tagsCode: bigint;
+  /** Raw property string (§1.4) of the message. */
+  properties: string;
+}
+
+export type MessageArrivedListener = (
+  topic: string,
+  queueId: number,
+  queueOffset: bigint,
+  arrival: MessageArrival,
+) => void;

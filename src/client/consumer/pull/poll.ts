@@ -12,10 +12,11 @@ import type { MessageQueue } from '../../message-queue.js';
 import type { PullConsumer } from './pull-consumer.js';
 import { PullStatus } from '../shared/pull-result.js';
 import type { PulledMessage } from '../shared/pull-result.js';
+import type { SubscriptionExpression } from '../shared/subscription.js';
 
 export interface PollOptions {
-  /** Tag expression. Default `*`. */
-  subExpression?: string;
+  /** Tag expression or MessageSelector (SQL92). Default `*`. */
+  subExpression?: SubscriptionExpression;
   /** Start offsets: `beginning` (min offset), `end` (max offset) or `stored` (the group's). Default `stored`. */
   from?: 'beginning' | 'end' | 'stored';
   /** Commit the group's offsets as messages are taken. Default false. */

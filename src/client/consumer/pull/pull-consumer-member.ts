@@ -12,7 +12,8 @@ import type {
 import type { ConsumerMember, ConsumerQueueOffset } from '../../client-instance.js';
 import type { MessageQueue } from '../../message-queue.js';
 import { subscribeQueuesFromRoute } from '../shared/consumer-routing.js';
-import { buildSubscriptionData } from '../shared/subscription.js';
+import { buildSubscription, sameFilter } from '../shared/subscription.js';
+import type { SubscriptionExpression } from '../shared/subscription.js';
 
 /** What the consumer reports to a broker asking about it (GET_CONSUMER_RUNNING_INFO / _STATUS_FROM_CLIENT). */
 export interface PullConsumerReport {
@@ -42,10 +43,10 @@ export class PullConsumerMember implements ConsumerMember {
   }
 
   /** Records a subscription; a changed expression gets a new subVersion, an unchanged one keeps its own. */
-  subscribe(wireTopic: string, subExpression: string): void {
-    const next = buildSubscriptionData(wireTopic, subExpression);
+  subscribe(wireTopic: string, subExpression: SubscriptionExpression): void {
+    const next = buildSubscription(wireTopic, subExpression);
     const old = this.subscriptions.get(wireTopic);
-    if (old === undefined || old.subString !== next.subString) this.subscriptions.set(wireTopic, next);
+    if (old === undefined || !sameFilter(old, next)) this.subscriptions.set(wireTopic, next);
   }
 
   subscribedTopics(): Iterable<string> {

@@ -33,7 +33,9 @@ import type { PollOptions } from './poll.js';
 import { processPullResult, viewMessageById } from '../shared/pull-processing.js';
 import { PullStatus, buildPullSysFlag } from '../shared/pull-result.js';
 import type { PulledMessage, PullResult } from '../shared/pull-result.js';
-import { buildSubscriptionData } from '../shared/subscription.js';
+import { buildSubscription } from '../shared/subscription.js';
+import type { SubscriptionExpression } from '../shared/subscription.js';
+import { checkSubscriptionInBrokers } from '../shared/subscription-check.js';
 
 export class PullConsumer {
   readonly config: PullConsumerConfig;
@@ -148,13 +150,18 @@ export class PullConsumer {
 
   /**
    * Announces a subscription in the heartbeats (Java registerTopics) and keeps the topic's route
-   * fresh; sends a heartbeat at once so the brokers list this consumer.
+   * fresh; sends a heartbeat at once so the brokers list this consumer. A SQL92 selector
+   * (MessageSelector.bySql) is parsed first and then checked with the topic's brokers
+   * (CHECK_CLIENT_CONFIG): a broker that cannot filter it refuses the subscription here.
    */
-  async subscribe(topic: string, subExpression = '*'): Promise<void> {
-    const { instance } = this.running();
+  async subscribe(topic: string, subExpression: SubscriptionExpression = '*'): Promise<void> {
+    const { instance, api } = this.running();
     checkTopic(topic);
-    this.member.subscribe(wrapNamespace(this.namespace, topic), subExpression);
+    const wireTopic = wrapNamespace(this.namespace, topic);
+    const subscription = buildSubscription(wireTopic, subExpression);
     await this.fetchMessageQueues(topic);
+    await checkSubscriptionInBrokers(instance, api, this.group, subscription);
+    this.member.subscribe(wireTopic, subExpression);
     await instance.sendHeartbeatToAllBrokers();
   }
 
@@ -177,7 +184,7 @@ export class PullConsumer {
   /** One pull from `offset` (Java pull / pullBlockIfNotFound with `block`). */
   async pull(
     mq: MessageQueue,
-    subExpression: string | undefined,
+    subExpression: SubscriptionExpression | undefined,
     offset: bigint | number,
     maxNums: number,
     options: PullOptions = {},
@@ -187,7 +194,7 @@ export class PullConsumer {
     if (!Number.isInteger(maxNums) || maxNums <= 0)
       throw new IllegalArgumentError(`maxNums must be a positive integer, got ${maxNums}`);
     const ref = queueTarget(this.namespace, mq);
-    const subscription = buildSubscriptionData(ref.topic, subExpression);
+    const subscription = buildSubscription(ref.topic, subExpression);
     const block = options.block ?? false;
     const c = this.config;
     const timeout =
@@ -224,7 +231,7 @@ export class PullConsumer {
 
   pullBlockIfNotFound(
     mq: MessageQueue,
-    subExpression: string | undefined,
+    subExpression: SubscriptionExpression | undefined,
     offset: bigint | number,
     maxNums: number,
   ): Promise<PullResult> {
@@ -234,7 +241,7 @@ export class PullConsumer {
   /** Pulls from the group's offset (none stored: per consumeFromWhere), optionally committing the next one. */
   async pullFromStored(
     mq: MessageQueue,
-    subExpression: string | undefined,
+    subExpression: SubscriptionExpression | undefined,
     maxNums: number,
     options: PullFromStoredOptions = {},
   ): Promise<PullResult> {

@@ -6,6 +6,8 @@
 import { MQBrokerError } from '../../../common/errors.js';
 import { RequestCode, ResponseCode } from '../../../protocol/codes/index.js';
 import { createRequest } from '../../../protocol/command/remoting-command.js';
+import { encodeCheckClientRequestBody } from '../../../protocol/body/check-client.js';
+import type { CheckClientRequestBody } from '../../../protocol/body/check-client.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import {
   GetEarliestMsgStoretimeRequestHeader,
@@ -79,6 +81,18 @@ export class ConsumerAPI {
   ): Promise<RemotingCommand> {
     const request = createRequest(code, { extFields });
     return ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
+  }
+
+  /**
+   * CHECK_CLIENT_CONFIG (46): asks whether the broker can serve this subscription (Java
+   * checkClientInBroker). A broker without enablePropertyFilter answers SYSTEM_ERROR, a bad
+   * expression SUBSCRIPTION_PARSE_FAILED: both thrown as MQBrokerError with the broker's remark.
+   */
+  async checkClientConfig(addr: string, body: CheckClientRequestBody, timeoutMillis: number): Promise<void> {
+    const request = createRequest(RequestCode.CHECK_CLIENT_CONFIG, {
+      body: encodeCheckClientRequestBody(body),
+    });
+    ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
   }
 
   async pullMessage(

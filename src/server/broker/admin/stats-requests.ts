@@ -251,6 +251,7 @@ function brokerConfigText(ctx: BrokerContext): string {
     ['registerNameServerPeriod', o.registerIntervalMillis],
     ['registerBrokerTimeoutMills', o.registerTimeoutMillis],
     ['longPollingEnable', o.longPollingEnable],
+    ['enablePropertyFilter', o.enablePropertyFilter],
     ['shortPollingTimeMills', o.shortPollingTimeMillis],
     ['flushConsumerOffsetInterval', o.flushConsumerOffsetIntervalMillis],
     ['messageDelayLevel', o.messageDelayLevel],

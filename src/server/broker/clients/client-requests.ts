@@ -12,6 +12,9 @@ import { createResponse } from '../../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import { encodeConsumerListBody } from '../../../protocol/body/consumer-list.js';
 import { decodeHeartbeatData } from '../../../protocol/body/heartbeat.js';
+import { decodeCheckClientRequestBody } from '../../../protocol/body/check-client.js';
+import { isTagExpressionType, Sql92SyntaxError } from '../../../protocol/filter/index.js';
+import { compileForBroker } from '../core/consumer-filters.js';
 import {
   decodeLockBatchRequestBody,
   decodeUnlockBatchRequestBody,
@@ -41,7 +44,7 @@ export function clientHandlers(ctx: BrokerContext): HandlerTable {
   return handlerTable([
     [RequestCode.HEART_BEAT, (request, context) => heartbeat(ctx, context, request)],
     [RequestCode.UNREGISTER_CLIENT, (request, context) => unregister(ctx, context, request)],
-    [RequestCode.CHECK_CLIENT_CONFIG, success],
+    [RequestCode.CHECK_CLIENT_CONFIG, (request) => checkClientConfig(ctx, request)],
     [RequestCode.GET_CONSUMER_LIST_BY_GROUP, (request) => consumerList(ctx, request)],
     [RequestCode.QUERY_CONSUMER_OFFSET, (request) => queryOffset(ctx, request)],
     [
@@ -93,6 +96,7 @@ function heartbeat(ctx: BrokerContext, context: RequestContext, request: Remotin
       createRetryTopic(ctx, consumer.groupName, group.retryQueueNums, consumer.unitMode);
     }
     const changed = ctx.clients.registerConsumer(consumer, info, notify);
+    ctx.consumerFilters.register(consumer.groupName, consumer.subscriptionDataSet);
     if (changed) {
       ctx.logger.info(
         { group: consumer.groupName, clientId: data.clientID, remote: context.channel.remoteAddress },
@@ -123,6 +127,28 @@ function createRetryTopic(ctx: BrokerContext, group: string, queueNums: number, 
   );
 }
 
+/**
+ * Java checkClientConfig: a tag subscription is fine; a non-tag one needs enablePropertyFilter and
+ * an expression that compiles (SUBSCRIPTION_PARSE_FAILED with the compiler's message).
+ */
+function checkClientConfig(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const sub = request.body ? decodeCheckClientRequestBody(request.body).subscriptionData : undefined;
+  if (sub === undefined || isTagExpressionType(sub.expressionType)) return success();
+  if (!ctx.options.enablePropertyFilter) {
+    throw new RequestRefusedError(
+      ResponseCode.SYSTEM_ERROR,
+      `The broker does not support consumer to filter message by ${sub.expressionType}`,
+    );
+  }
+  try {
+    compileForBroker(sub.subString, sub.expressionType);
+  } catch (err) {
+    if (!(err instanceof Sql92SyntaxError)) throw err;
+    throw new RequestRefusedError(ResponseCode.SUBSCRIPTION_PARSE_FAILED, err.message);
+  }
+  return success();
+}
+
 function unregister(ctx: BrokerContext, context: RequestContext, request: RemotingCommand): RemotingCommand {
   const h = UnregisterClientRequestHeader.decode(request.extFields);
   if (h.producerGroup !== undefined) ctx.clients.unregisterProducer(h.producerGroup, context.channel);
@@ -130,6 +156,7 @@ function unregister(ctx: BrokerContext, context: RequestContext, request: Remoti
     // A look only: unregistering never creates the group.
     const notify = ctx.groups.table.get(h.consumerGroup)?.notifyConsumerIdsChangedEnable ?? true;
     ctx.clients.unregisterConsumer(h.consumerGroup, context.channel, notify);
+    if (!ctx.clients.consumerGroup(h.consumerGroup)) ctx.consumerFilters.unregisterGroup(h.consumerGroup);
   }
   return success();
 }

@@ -100,6 +100,12 @@ export interface ResolvedBrokerOptions extends PullHoldLimits, TransactionOption
   /** Period of the client-channel expiry scan (Java 10 s). */
   clientScanIntervalMillis: number;
   longPollingEnable: boolean;
+  /**
+   * Java enablePropertyFilter (default false): serve SQL92 subscriptions (filter pulls by message
+   * properties). Off, a SQL92 subscription is refused with Java's "The broker does not support
+   * consumer to filter message by SQL92". `rmq dev` turns it on.
+   */
+  enablePropertyFilter: boolean;
   /** Hold time of a suspended pull when long polling is off (Java shortPollingTimeMills). */
   shortPollingTimeMillis: number;
   /** Order locks expire after this (Java rocketmq.broker.rebalance.lockMaxLiveTime). */
@@ -155,6 +161,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   channelExpiredTimeoutMillis: 120_000,
   clientScanIntervalMillis: 10_000,
   longPollingEnable: true,
+  enablePropertyFilter: false,
   shortPollingTimeMillis: 1_000,
   ...DEFAULT_PULL_HOLD_LIMITS,
   ...DEFAULT_TIMER_OPTIONS,

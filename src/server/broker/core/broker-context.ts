@@ -8,6 +8,7 @@ import type { MessageStore } from '../../store/index.js';
 import type { ResolvedBrokerOptions } from './broker-config.js';
 import type { BrokerStats } from './broker-stats.js';
 import type { ClientManager } from './client-manager.js';
+import type { ConsumerFilterTable } from './consumer-filters.js';
 import type { ConsumerOffsetManager, RebalanceLockManager, SubscriptionGroupManager } from './groups.js';
 import type { TopicConfigManager } from './topic-config-manager.js';
 
@@ -20,6 +21,8 @@ export interface BrokerContext {
   readonly offsets: ConsumerOffsetManager;
   readonly clients: ClientManager;
   readonly locks: RebalanceLockManager;
+  /** Compiled SQL92 subscriptions per (topic, group) (Java ConsumerFilterManager). */
+  readonly consumerFilters: ConsumerFilterTable;
   /** Put / get counters and runtime info (GET_BROKER_RUNTIME_INFO). */
   readonly stats: BrokerStats;
   /** ip + listen port written as STOREHOST of every record (Java brokerIP1 + listenPort). */

@@ -1,7 +1,7 @@
 /**
  * Long polling (Java PullRequestHoldService + NotifyMessageArrivingListener): a pull that found no new
  * message and carries the SUSPEND flag is parked per (topic, queueId). It is re-run (without
- * suspending again) when a matching message arrives in that queue, or when its hold time ends —
+ * suspending again) when a message passing its tag or SQL92 filter arrives in that queue, or when its hold time ends —
  * the re-run then answers PULL_NOT_FOUND. Parked pulls of a closed connection are dropped.
  *
  * Bounded, unlike Java (2,000 pulls parked with a client-chosen hold of 2^31-1 ms took a broker to
@@ -12,7 +12,9 @@
  */
 import { CommandFlag } from '../../../protocol/codes/misc.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
-import { tagsCode as tagsCodeOf } from '../../../protocol/message/tags-code.js';
+import { decodeProperties } from '../../../protocol/message/properties.js';
+import type { Sql92Selector } from '../../../protocol/filter/index.js';
+import type { MessageArrival } from '../../store/index.js';
 import type { Logger } from '../../../common/logger.js';
 import type { RemotingChannel } from '../../../transport/types.js';
 import type { TagFilter } from './pull-requests.js';
@@ -29,6 +31,8 @@ export interface HeldPull {
   /** The offset the consumer asked for: anything at or past it wakes the pull. */
   offset: bigint;
   filter: TagFilter;
+  /** A SQL92 subscription: woken only by a message whose properties it matches. */
+  selector?: Sql92Selector;
   holdMillis: number;
 }
 
@@ -179,16 +183,23 @@ export class PullHoldService {
   }
 
   /**
-   * A message reached `topic`/`queueId` at `queueOffset` with the given tags (store listener).
-   * Pulls waiting for that offset or an earlier one, whose tag filter matches, are re-run.
+   * A message reached `topic`/`queueId` at `queueOffset` (store listener). Pulls waiting for that
+   * offset or an earlier one are re-run when the message passes their filter (Java
+   * notifyMessageArriving: the tags code for a tag subscription, the properties for SQL92); without
+   * `arrival` every waiting pull is re-run.
    */
-  onMessageArrived(topic: string, queueId: number, queueOffset: bigint, tags?: string): void {
+  onMessageArrived(topic: string, queueId: number, queueOffset: bigint, arrival?: MessageArrival): void {
     const set = this.table.get(PullHoldService.key(topic, queueId));
     if (!set) return;
-    const code = tags === undefined ? undefined : Number(BigInt.asIntN(32, tagsCodeOf(tags)));
+    const code = arrival === undefined ? undefined : Number(BigInt.asIntN(32, arrival.tagsCode));
+    let properties: Record<string, string> | undefined; // decoded once, when a held pull needs them
     for (const p of [...set]) {
       if (queueOffset < p.offset) continue;
       if (code !== undefined && p.filter.codes && !p.filter.codes.has(code)) continue;
+      if (arrival !== undefined && p.selector) {
+        properties ??= decodeProperties(arrival.properties);
+        if (!p.selector.matches(properties)) continue;
+      }
       this.wake(p);
     }
   }

@@ -1,6 +1,6 @@
 /**
  * PULL_MESSAGE (11) — Java PullMessageProcessor, 4.9.8: checks (broker / topic read permission,
- * group, topic, queue id, subscription), store read with a tag-hash filter, status → code, body =
+ * group, topic, queue id, subscription), store read with a tag-hash or SQL92 filter, status → code, body =
  * the stored records concatenated. A PULL_NOT_FOUND with the SUSPEND flag is held by the
  * PullHoldService until a message arrives or suspendTimeoutMillis passes (long polling), unless the
  * hold's caps are reached (then it is answered at once); the offset
@@ -25,6 +25,7 @@ import type { GetMessageStatus, TagsCodeFilter } from '../../store/index.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import { checkCommitOffset, checkIntRange } from '../core/request-checks.js';
 import type { PullHoldService } from './pull-hold-service.js';
+import { pullSelector, readMatching } from './sql92-pull.js';
 import { FAQ_SUGGEST } from '../../faq.js';
 
 export interface TagFilter {
@@ -130,6 +131,7 @@ async function pullMessage(
   }
   let subString: string | undefined;
   let expressionType: string | undefined;
+  let registeredType: string | undefined;
   if (hasSubscription) {
     subString = h.subscription;
     expressionType = h.expressionType;
@@ -160,27 +162,31 @@ async function pullMessage(
       );
     }
     subString = sub.subString;
-    expressionType = sub.expressionType;
+    registeredType = sub.expressionType;
   }
-  if (expressionType !== undefined && expressionType !== '' && expressionType !== 'TAG') {
-    throw new RequestRefusedError(
-      ResponseCode.SYSTEM_ERROR,
-      `The broker does not support consumer to filter message by ${expressionType}`,
-    );
-  }
+  // SQL92 (sql92-pull.ts): refused as Java refuses; else the selector the read is filtered with.
+  const selector = pullSelector(ctx, {
+    consumerGroup: h.consumerGroup,
+    topic: h.topic,
+    subVersion: h.subVersion,
+    own: hasSubscription ? { subString, expressionType } : undefined,
+    registeredType,
+  });
   // Java checks neither: a pull asking for nothing, or committing a negative offset.
   checkIntRange('maxMsgNums', h.maxMsgNums, 1, 2147483647);
   if (commit) checkCommitOffset(h.commitOffset);
   ctx.groups.keep(group);
-  const filter = buildTagFilter(subString);
-  const result = await ctx.store.getMessage(
-    h.consumerGroup,
-    h.topic,
-    h.queueId,
-    h.queueOffset,
-    h.maxMsgNums,
-    tagsCodeFilter(filter),
-  );
+  const filter = selector ? { codes: undefined } : buildTagFilter(subString);
+  const result = selector
+    ? await readMatching(ctx, h, undefined, selector)
+    : await ctx.store.getMessage(
+        h.consumerGroup,
+        h.topic,
+        h.queueId,
+        h.queueOffset,
+        h.maxMsgNums,
+        tagsCodeFilter(filter),
+      );
   const response = createResponse(pullStatusToCode(result.status, h.queueOffset), {
     remark: result.status,
     extFields: PullMessageResponseHeader.encode({
@@ -206,6 +212,7 @@ async function pullMessage(
       queueId: h.queueId,
       offset: h.queueOffset,
       filter,
+      ...(selector && { selector }),
       holdMillis,
     });
     if (parked) answer = undefined;
