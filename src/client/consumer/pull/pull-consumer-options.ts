@@ -3,6 +3,8 @@
  * built. Each violation is an IllegalArgumentError (or the validator's MQClientError for the group)
  * saying what to change.
  */
+import { resolveTraceOptions } from '../../trace/trace-options.js';
+import type { TraceConfig, TraceOptions } from '../../trace/trace-options.js';
 import { IllegalArgumentError, MQClientError } from '../../../common/errors.js';
 import type { ConsumeFromWhere } from '../../../protocol/body/index.js';
 import { DEFAULT_CONSUMER_GROUP, checkGroup } from '../../../protocol/message/index.js';
@@ -11,7 +13,7 @@ import type { ClientConfig, ClientOptions } from '../../client-config.js';
 import type { ClientInstance } from '../../client-instance.js';
 import type { ClientInstanceRegistry } from '../../client-instance-registry.js';
 
-export interface PullConsumerOptions extends ClientOptions {
+export interface PullConsumerOptions extends ClientOptions, TraceOptions {
   /** Consumer group; required, and must not be `DEFAULT_CONSUMER`. */
   consumerGroup: string;
   /**
@@ -51,7 +53,8 @@ const FROM_WHERE: readonly string[] = [
   'CONSUME_FROM_TIMESTAMP',
 ];
 
-export interface PullConsumerConfig {
+/** enableMsgTrace: poll() records SubBefore / SubAfter traces (trace/consume-tracer.ts); pull() does not. */
+export interface PullConsumerConfig extends TraceConfig {
   readonly client: ClientConfig;
   readonly consumerGroup: string;
   readonly consumeFromWhere: ConsumeFromWhere;
@@ -102,6 +105,7 @@ export function resolvePullConsumerConfig(options: PullConsumerOptions): PullCon
     consumerTimeoutMillisWhenSuspend: whenSuspend,
     consumerPullTimeoutMillis: pullTimeout,
     registerTopics: Object.freeze(registerTopics),
+    ...resolveTraceOptions(options),
   });
 }
 
