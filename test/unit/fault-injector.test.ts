@@ -12,6 +12,7 @@ import { CommandFlag } from '../../src/protocol/codes/index.js';
 import { decodeFrame } from '../../src/protocol/frame/frame-codec.js';
 import type { ServerInterceptor } from '../../src/transport/remoting-server.js';
 import type { DispatchTarget } from '../../src/transport/dispatcher.js';
+import { faultsFromFlags } from '../../src/cli/fault-flags.js';
 
 function host() {
   const calls: (ServerInterceptor | undefined)[] = [];
@@ -142,5 +143,22 @@ describe('FaultInjector', () => {
     assert.throws(() => parseFaultSpec('busy,fraction=x'), /fraction=x .* is not a number/);
     assert.throws(() => parseFaultSpec('busy,colour=red'), /unknown key "colour"/);
     assert.throws(() => parseFaultSpec('respond,response=NOPE'), /unknown response code "NOPE"/);
+  });
+
+  it('rmq dev --inject: ";"-separated specs and a seed; bad flags are one-line usage errors', () => {
+    assert.deepEqual(faultsFromFlags({ inject: 'busy,count=1; latency,millis=50', 'inject-seed': '7' }), {
+      seed: 7,
+      rules: [
+        { kind: 'busy', count: 1 },
+        { kind: 'latency', millis: 50 },
+      ],
+    });
+    assert.equal(faultsFromFlags({}), undefined);
+    assert.throws(() => faultsFromFlags({ 'inject-seed': '1' }), /--inject-seed needs --inject/);
+    assert.throws(
+      () => faultsFromFlags({ inject: 'latency' }),
+      /--inject: fault rule: kind 'latency' needs millis/,
+    );
+    assert.throws(() => faultsFromFlags({ inject: ' ; ' }), /no fault given/);
   });
 });

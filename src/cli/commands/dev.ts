@@ -16,11 +16,12 @@ import { processIo } from '../io.js';
 import { ACL_SERVER_FLAGS, checkAclFile } from '../acl-flags.js';
 import { TIMER_BROKER_FLAGS, timerBrokerOptions } from '../timer-flags.js';
 import type { CliIo } from '../io.js';
+import { describeFaults, faultsFromFlags, INJECT_FLAGS } from '../fault-flags.js';
 
 export const description = 'Run a name server and a broker in one process (development)';
 
 const USAGE =
-  'rmq dev [--namesrv-port 9876] [--broker-port 10911] [--store DIR] [--tls-self-signed | --tls-mode MODE --tls-cert FILE --tls-key FILE] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable]';
+  'rmq dev [--namesrv-port 9876] [--broker-port 10911] [--store DIR] [--tls-self-signed | --tls-mode MODE --tls-cert FILE --tls-key FILE] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable] [--inject SPEC[;SPEC...]] [--inject-seed N]';
 
 export const DEFAULT_DEV_STORE = path.join(os.tmpdir(), 'rocketmq-ts-dev', 'store');
 
@@ -51,6 +52,7 @@ const FLAGS = {
   'log-level': logLevelFlag('warn'),
   ...SERVER_TLS_FLAGS,
   ...DEV_TLS_FLAGS,
+  ...INJECT_FLAGS,
 } as const;
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -63,6 +65,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const tls = devTlsFromFlags(flags, host);
   const aclAdmin = flags.acl === undefined ? undefined : checkAclFile(flags.acl);
   const timerOptions = timerBrokerOptions(flags, true);
+  const faults = faultsFromFlags(flags);
   return serveUntilSignal({
     logger,
     stdout: io.stdout,
@@ -86,6 +89,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         ...tls?.cluster,
         ...(flags.acl !== undefined && { aclFile: flags.acl }),
         ...(aclAdmin !== undefined && { aclCredentials: aclAdmin }),
+        ...(faults !== undefined && { faults }),
         logger,
       }),
     readyText: (cluster) => {
@@ -96,6 +100,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         `broker       ${broker.brokerName} at ${broker.address} (cluster ${broker.options.clusterName}, ${broker.options.flushDiskType})`,
         `store        ${storeRoot}`,
         ...(tls?.describe ?? []),
+        ...describeFaults(faults),
         ...(flags.acl !== undefined
           ? [`acl          ${flags.acl} (sign with --access-key / --secret-key)`]
           : []),
