@@ -78,6 +78,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
           {
             port: intFlag('broker-port', flags['broker-port'], 10911, 0, 65535),
             storePath: storeRoot,
+            traceTopicEnable: true, // clients' enableMsgTrace and `rmq trace` work from the start
             ...transactions,
             ...timerOptions,
           },

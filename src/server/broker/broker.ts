@@ -16,8 +16,7 @@ import type { SocketAddress } from '../../protocol/message/record.js';
 import { RemotingClient, RemotingServer } from '../../transport/index.js';
 import { resolveClientTls } from '../../transport/tls/client-tls.js';
 import type { RemotingChannel, ServerInterceptor } from '../../transport/index.js';
-import { ConfigStore } from '../store/index.js';
-import type { MessageStore } from '../store/index.js';
+import { ConfigStore, type MessageStore } from '../store/index.js';
 import { attachBrokerAcl, signOutgoing, type ServerAcl } from '../acl/server-acl.js';
 import type { BrokerOptions, ResolvedBrokerOptions } from './core/broker-config.js';
 import { brokerHandlers, registerBrokerHandlers } from './broker-handlers.js';
@@ -93,6 +92,7 @@ export class Broker {
       defaultTopicQueueNums: o.defaultTopicQueueNums,
       clusterTopicEnable: o.clusterTopicEnable,
       brokerTopicEnable: o.brokerTopicEnable,
+      traceTopic: o.traceTopicEnable ? o.msgTraceTopicName : undefined,
       persist: (change) => this.persistTopics(change),
       onChanged: () => this.registerLoop.soon(),
     });
