@@ -13,6 +13,7 @@
  * between the two calls divided by the batch size, as Java computes it.
  */
 import { emptyTraceBean } from '../../protocol/body/trace-data.js';
+import { DEFAULT_REGION_ID } from '../../protocol/codes/misc.js';
 import type { TraceContext } from '../../protocol/body/trace-data.js';
 import { MessageConst, withoutNamespace } from '../../protocol/message/index.js';
 import type { MessageExt } from '../../protocol/message/index.js';
@@ -49,7 +50,9 @@ export class ConsumeTracer {
     let regionId = '';
     for (const m of messages) {
       if (m.properties[MessageConst.PROPERTY_TRACE_SWITCH] === 'false') continue;
-      regionId = m.properties[MessageConst.PROPERTY_MSG_REGION] ?? '';
+      // Java brokers store MSG_REGION in every message; Java skips a context without it. Ours does not
+      // store it (yet), so the default region stands in rather than losing the consume trace.
+      regionId = m.properties[MessageConst.PROPERTY_MSG_REGION] ?? DEFAULT_REGION_ID;
       beans.push(
         emptyTraceBean({
           topic: withoutNamespace(m.topic, this.namespace),
