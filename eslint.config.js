@@ -101,12 +101,25 @@ export default tseslint.config(
   { files: ['src/client/**'], rules: forbidLayers(...CLIENT_FORBIDDEN_LAYERS) },
   {
     files: ['src/client/**'],
-    ignores: ['src/client/index.ts', 'src/client/producer/**', 'src/client/consumer/**'],
+    ignores: [
+      'src/client/index.ts',
+      'src/client/producer/**',
+      'src/client/consumer/**',
+      'src/client/trace/**',
+    ],
     rules: forbidLayersAnd(CLIENT_FORBIDDEN_LAYERS, [
       through(
-        ['producer', 'consumer'],
-        'client core: shared client code must not import producer/ or consumer/ (they import the core)',
+        ['producer', 'consumer', 'trace'],
+        'client core: shared client code must not import producer/, consumer/ or trace/ (they import the core)',
       ),
+    ]),
+  },
+  // Message trace sends its records with an internal producer, for producers and consumers alike: it
+  // sits above producer/ (and imports it), below consumer/'s use of it, and never imports consumer/.
+  {
+    files: ['src/client/trace/**'],
+    rules: forbidLayersAnd(CLIENT_FORBIDDEN_LAYERS, [
+      through(['consumer'], 'client: trace/ must not import consumer/'),
     ]),
   },
   {

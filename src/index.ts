@@ -165,12 +165,28 @@ export { compileSql92, Sql92SyntaxError } from './protocol/filter/index.js';
 export type { Sql92Selector, Sql92Properties, Sql92Value } from './protocol/filter/index.js';
 export type { PulledMessage } from './client/consumer/shared/pull-result.js';
 
+// Message trace (Java format on RMQ_SYS_TRACE_TOPIC)
+export { decodeTraceData, encodeTraceContext } from './protocol/body/trace-data.js';
+export type { TraceBean, TraceContext, TraceMessageType, TraceType } from './protocol/body/trace-data.js';
+export { formatMessageTrace, readMessageTrace } from './client/consumer/pull/message-trace-reader.js';
+export type { MessageTraceView, ReadTraceOptions } from './client/consumer/pull/message-trace-reader.js';
+export type { TraceOptions } from './client/trace/trace-options.js';
+export type {
+  ConsumeOutcome,
+  ConsumeReturnType,
+  ConsumeTracer,
+  ConsumeTraceToken,
+} from './client/trace/consume-tracer.js';
+
 // Servers
 export { NameServer } from './server/namesrv/name-server.js';
 export type { NameServerOptions } from './server/namesrv/name-server.js';
 export { Broker } from './server/broker/broker.js';
 export type { BrokerOptions, FlushDiskType } from './server/broker/core/broker-config.js';
 export { startEmbeddedCluster } from './server/embedded-cluster.js';
-export type { EmbeddedCluster, EmbeddedClusterOptions } from './server/embedded-cluster.js';
+export type { BrokerFaults, EmbeddedCluster, EmbeddedClusterOptions } from './server/embedded-cluster.js';
+export { parseFaultSpec } from './server/faults/fault-rules.js';
+export type { ClusterFaultRule, FaultKind, FaultRule } from './server/faults/fault-rules.js';
+export type { FaultHandle } from './server/faults/fault-injector.js';
 export { AclConfigError } from './server/acl/acl-errors.js';
 export type { NamesrvQueryAccess } from './server/acl/acl-guard.js';

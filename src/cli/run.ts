@@ -24,6 +24,7 @@ const COMMANDS = [
   'request',
   'reply',
   'route',
+  'trace',
   'topic',
   'cluster',
 ] as const;

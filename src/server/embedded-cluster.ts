@@ -6,6 +6,11 @@
  *   // producers / consumers use cluster.namesrvAddress
  *   await cluster.stopBroker(0); await cluster.startBroker(0);   // restart on the same store
  *   await cluster.stop();                                         // removes the stores unless keepStore
+ *
+ * Faults (faults/fault-rules.ts) per broker slot, kept across restarts of that slot:
+ *   const cluster = await startEmbeddedCluster({ brokers: 2, faults: { seed: 7, rules: [{ broker: 0, kind: 'busy' }] } });
+ *   const rule = cluster.broker(1).inject({ kind: 'latency', millis: 200, codes: ['SEND_MESSAGE_V2'] });
+ *   rule.remove(); cluster.broker(0).clear();
  */
 import { rejectUnknownOptions, type OptionKeys } from '../common/option-keys.js';
 import fs from 'node:fs';
@@ -24,6 +29,11 @@ import type { NamesrvQueryAccess } from './acl/acl-guard.js';
 import { firstAdminCredentials } from './acl/acl-config.js';
 import { AclRulesFile } from './acl/acl-rules-file.js';
 import { silentLogger } from '../common/logger.js';
+import { nodeFileIO } from './store/file-io.js';
+import { FaultInjector } from './faults/fault-injector.js';
+import type { FaultHandle } from './faults/fault-injector.js';
+import type { ClusterFaultRule, FaultRule } from './faults/fault-rules.js';
+import { stallableFileIO } from './faults/stallable-file-io.js';
 
 export interface EmbeddedClusterOptions {
   /** Number of brokers (named broker-a, broker-b, ...) or per-broker options. Default 1. */
@@ -54,11 +64,27 @@ export interface EmbeddedClusterOptions {
   /** Route and cluster queries on the name server: 'open' (default) or 'signed'. */
   aclQueries?: NamesrvQueryAccess;
   logger?: Logger;
+  /**
+   * Faults from the start: each rule for the broker at index `broker` (default every broker); `seed`
+   * makes `fraction` draws reproducible (broker i draws from seed + i). Change them later with broker(i).
+   */
+  faults?: { seed?: number; rules?: readonly ClusterFaultRule[] };
+}
+
+/** The faults of one broker slot (they survive stopBroker / startBroker). */
+export interface BrokerFaults {
+  /** Adds a rule (checked first: a bad one throws and nothing applies); returns its handle. */
+  inject(rule: FaultRule): FaultHandle;
+  /** Removes every rule of this broker. */
+  clear(): void;
+  /** Rules in force, in the order they are tried. */
+  readonly active: readonly FaultHandle[];
 }
 
 /** Every key of EmbeddedClusterOptions: add a line here with each new option. */
 const EMBEDDED_CLUSTER_OPTION_KEYS: OptionKeys<EmbeddedClusterOptions> = {
   brokers: true,
+  faults: true,
   storeRoot: true,
   keepStore: true,
   autoCreateTopicEnable: true,
@@ -86,6 +112,8 @@ export interface EmbeddedCluster {
   /** Starts a stopped broker again on the same store; its old port unless `port` is given (0 = new). */
   startBroker(index: number, options?: { port?: number }): Promise<Broker>;
   stop(): Promise<void>;
+  /** Fault injection on broker slot `index`. */
+  broker(index: number): BrokerFaults;
 }
 
 function brokerLetter(i: number): string {
@@ -152,6 +180,36 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       storePath: spec.storePath ?? path.join(root, brokerName),
     };
   });
+  const seed = options.faults?.seed;
+  const injectors = configs.map((_, i) => new FaultInjector(seed === undefined ? {} : { seed: seed + i }));
+  for (const rule of options.faults?.rules ?? []) {
+    const at = rule.broker;
+    if (at !== undefined && !(Number.isInteger(at) && at >= 0 && at < configs.length)) {
+      await namesrv.shutdown().finally(removeRoot);
+      throw new IllegalArgumentError(`fault rule for broker #${at}: the cluster has ${configs.length}`);
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const { broker, ...own } = rule;
+    try {
+      for (const [i, injector] of injectors.entries()) if (at === undefined || at === i) injector.inject(own);
+    } catch (err) {
+      await namesrv.shutdown().finally(removeRoot);
+      throw err;
+    }
+  }
+  configs.forEach((config, i) => {
+    const injector = injectors[i] as FaultInjector;
+    const fileIO = stallableFileIO(config.storeHooks?.fileIO ?? nodeFileIO, () => injector.beforeFsync());
+    configs[i] = { ...config, storeHooks: { ...config.storeHooks, fileIO } };
+  });
+  const newBroker = (i: number): Broker => {
+    const broker = new Broker(configs[i] as BrokerOptions);
+    injectors[i]?.attach(broker);
+    return broker;
+  };
+  const releaseStalls = (i: number): void => {
+    for (const rule of injectors[i]?.active ?? []) if (rule.rule.kind === 'stallFlush') rule.remove();
+  };
   const brokers: (Broker | undefined)[] = [];
   const running = new Set<number>();
   const cleanupOnError = async (): Promise<void> => {
@@ -164,7 +222,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
   };
   try {
     for (let i = 0; i < configs.length; i++) {
-      const broker = new Broker(configs[i]);
+      const broker = newBroker(i);
       brokers.push(broker);
       await broker.start();
       running.add(i);
@@ -189,20 +247,22 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
     async stopBroker(index) {
       check(index);
       if (!running.delete(index)) return;
+      releaseStalls(index); // a stalled fsync would hold the store's last flush forever
       await cluster.brokers[index]?.shutdown();
     },
     async startBroker(index, opts = {}) {
       check(index);
       if (running.has(index)) throw new IllegalArgumentError(`broker #${index} is already running`);
-      const config = { ...configs[index], ...(opts.port !== undefined && { port: opts.port }) };
-      const broker = new Broker(config);
+      if (opts.port !== undefined) configs[index] = { ...configs[index], port: opts.port };
+      const broker = newBroker(index);
       await broker.start();
-      configs[index] = { ...config, port: broker.port };
+      configs[index] = { ...configs[index], port: broker.port };
       cluster.brokers[index] = broker;
       running.add(index);
       return broker;
     },
     async stop() {
+      injectors.forEach((injector) => injector.clear());
       try {
         await Promise.allSettled([...running].map((i) => cluster.brokers[i]?.shutdown()));
         running.clear();
@@ -210,6 +270,17 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
       } finally {
         await removeRoot();
       }
+    },
+    broker(index) {
+      check(index);
+      const injector = injectors[index] as FaultInjector;
+      return {
+        inject: (rule) => injector.inject(rule),
+        clear: () => injector.clear(),
+        get active() {
+          return injector.active;
+        },
+      };
     },
   };
   return cluster;

@@ -48,6 +48,19 @@ export interface DispatchTarget {
   writeFrameWithBody?(head: Buffer, body: Buffer): void;
 }
 
+/**
+ * Sees every request before the dispatcher does (fault injection in tests: src/server/faults/). Returns
+ * true when it took the request over: answered it, dropped it, or will hand it back later through
+ * `resume` (a delay). Unset, it costs the dispatch path one undefined check.
+ */
+export interface RequestInterceptor {
+  intercept(
+    target: DispatchTarget,
+    request: RemotingCommand,
+    resume: (target: DispatchTarget, request: RemotingCommand) => void,
+  ): boolean;
+}
+
 interface Registration {
   readonly processor: RequestProcessor;
   readonly maxConcurrency: number;
@@ -63,6 +76,10 @@ export class RequestDispatcher {
   private defaultProcessor: Registration | undefined;
   private inProgress = 0;
   private idleWaiters: (() => void)[] = [];
+  /** See RequestInterceptor; undefined unless faults are injected. */
+  interceptor: RequestInterceptor | undefined;
+  private readonly resume = (target: DispatchTarget, request: RemotingCommand): void =>
+    this.process(target, request);
 
   constructor(
     private readonly hooks: readonly RPCHook[],
@@ -90,6 +107,11 @@ export class RequestDispatcher {
   }
 
   dispatch(target: DispatchTarget, request: RemotingCommand): void {
+    if (this.interceptor !== undefined && this.interceptor.intercept(target, request, this.resume)) return;
+    this.process(target, request);
+  }
+
+  private process(target: DispatchTarget, request: RemotingCommand): void {
     const oneway = isOneway(request);
     const registration = this.processors.get(request.code) ?? this.defaultProcessor;
     if (!registration) {

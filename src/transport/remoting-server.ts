@@ -10,6 +10,7 @@ import { silentLogger } from '../common/logger.js';
 import type { Logger } from '../common/logger.js';
 import { formatAddress, normalizeHost } from './address.js';
 import { emitChannelEvent } from './channel-support.js';
+import type { RequestInterceptor } from './dispatcher.js';
 import { Connection } from './connection.js';
 import { TransportDefaults } from './defaults.js';
 import { headerLimitsOf, RemotingEndpoint } from './endpoint.js';
@@ -25,6 +26,11 @@ export interface RemotingServerConfig extends RemotingServerOptions {
   tls?: ServerTlsConfig | undefined;
   /** Response-table / idle sweep period, ms (default 1000). */
   scanIntervalMillis?: number;
+}
+
+/** A request interceptor that may also refuse new connections (closed as soon as accepted). */
+export interface ServerInterceptor extends RequestInterceptor {
+  refuseConnection(remoteHost: string | undefined): boolean;
 }
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -43,6 +49,7 @@ export class RemotingServer extends RemotingEndpoint {
   private bound: { host: string; port: number } | undefined;
   /** start() while it binds: a shutdown() arriving meanwhile waits for it (else the bind outlives it). */
   private starting: Promise<unknown> | undefined;
+  private connectionGate: ServerInterceptor | undefined;
 
   constructor(private readonly options: RemotingServerConfig = {}) {
     const d = TransportDefaults;
@@ -138,6 +145,15 @@ export class RemotingServer extends RemotingEndpoint {
     return [...this.connections];
   }
 
+  /**
+   * Installs (or, with undefined, removes) what sees every request before its processor and decides
+   * which connections to accept (fault injection: src/server/faults/).
+   */
+  setInterceptor(interceptor: ServerInterceptor | undefined): void {
+    this.dispatcher.interceptor = interceptor;
+    this.connectionGate = interceptor;
+  }
+
   /** Requests being processed right now. */
   get runningRequests(): number {
     return this.dispatcher.running;
@@ -174,7 +190,7 @@ export class RemotingServer extends RemotingEndpoint {
   }
 
   private accept(socket: net.Socket): void {
-    if (this.state !== 'running') {
+    if (this.state !== 'running' || this.connectionGate?.refuseConnection(socket.remoteAddress) === true) {
       socket.destroy();
       return;
     }

@@ -20,6 +20,11 @@ import type { EmbeddedCluster, SendResult } from 'rocketmq-ts';
 
 /** Every name `rocketmq-ts` exports; a change here is a change of the public API. */
 const PUBLIC_NAMES = [
+  'decodeTraceData',
+  'encodeTraceContext',
+  'formatMessageTrace',
+  'readMessageTrace',
+  'parseFaultSpec',
   'AclClientRPCHook',
   'BatchRuleError',
   'BatchSendError',

@@ -19,11 +19,12 @@ import { processIo } from '../io.js';
 import { ACL_SERVER_FLAGS, checkAclFile } from '../acl-flags.js';
 import { TIMER_BROKER_FLAGS, timerBrokerOptions } from '../timer-flags.js';
 import type { CliIo } from '../io.js';
+import { describeFaults, faultsFromFlags, INJECT_FLAGS } from '../fault-flags.js';
 
 export const description = 'Run a name server and a broker in one process (development)';
 
 const USAGE =
-  'rmq dev [--namesrv-port 9876] [--broker-port 10911] [--store DIR] [--tls-self-signed | --tls-mode MODE --tls-cert FILE --tls-key FILE] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable]';
+  'rmq dev [--namesrv-port 9876] [--broker-port 10911] [--store DIR] [--tls-self-signed | --tls-mode MODE --tls-cert FILE --tls-key FILE] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable] [--inject SPEC[;SPEC...]] [--inject-seed N]';
 
 export const DEFAULT_DEV_STORE = path.join(os.tmpdir(), 'rocketmq-ts-dev', 'store');
 
@@ -54,6 +55,7 @@ const FLAGS = {
   'log-level': logLevelFlag('warn'),
   ...SERVER_TLS_FLAGS,
   ...DEV_TLS_FLAGS,
+  ...INJECT_FLAGS,
 } as const;
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -73,6 +75,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const tls = devTlsFromFlags(flags, host);
   const aclAdmin = flags.acl === undefined ? undefined : checkAclFile(flags.acl);
   const timerOptions = timerBrokerOptions(flags, true);
+  const faults = faultsFromFlags(flags);
   return serveUntilSignal({
     logger,
     stdout: io.stdout,
@@ -91,6 +94,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
             storePath: storeRoot,
             // A development broker serves SQL92 subscriptions (Java's enablePropertyFilter is off).
             enablePropertyFilter: true,
+            traceTopicEnable: true, // clients' enableMsgTrace and `rmq trace` work from the start
             ...transactions,
             ...timerOptions,
           },
@@ -102,6 +106,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         ...tls?.cluster,
         ...(flags.acl !== undefined && { aclFile: flags.acl }),
         ...(aclAdmin !== undefined && { aclCredentials: aclAdmin }),
+        ...(faults !== undefined && { faults }),
         logger,
       }),
     readyText: (cluster) => {
@@ -113,6 +118,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         `broker       ${broker.brokerName} at ${broker.address} (cluster ${broker.options.clusterName}, ${broker.options.flushDiskType})`,
         `store        ${storeRoot}`,
         ...(tls?.describe ?? []),
+        ...describeFaults(faults),
         ...(flags.acl !== undefined
           ? [`acl          ${flags.acl} (sign with --access-key / --secret-key)`]
           : []),

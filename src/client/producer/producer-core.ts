@@ -5,6 +5,7 @@
  */
 import { IllegalStateError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
+import type { ProducerTrace } from '../trace/producer-trace.js';
 import { wrapNamespace } from '../../protocol/message/index.js';
 import type { UniqueIdGenerator } from '../../protocol/message/index.js';
 import type { Clock, RandomInt } from '../clock.js';
@@ -34,6 +35,8 @@ export class ProducerCore {
   readonly publishInfos: PublishInfoTable;
   /** Send calls not settled yet (shutdown() drains them). */
   readonly inFlightSends = new InFlightSends();
+  /** Message trace (enableMsgTrace), set at start; flushed by shutdown before the producer leaves. */
+  trace: ProducerTrace | undefined;
   #attached: Attached | undefined;
 
   constructor(

@@ -14,6 +14,8 @@ import {
 } from '../../protocol/message/validators.js';
 import type { CompressionType } from '../../protocol/message/constants.js';
 import { resolveCompression } from './compression-options.js';
+import { resolveTraceOptions } from '../trace/trace-options.js';
+import type { TraceConfig, TraceOptions } from '../trace/trace-options.js';
 import type { CompressionTypeName } from './compression-options.js';
 import { DEFAULT_TIMER_MAX_DELAY_SEC } from '../../protocol/message/timer-message.js';
 import { TransportDefaults } from '../../transport/defaults.js';
@@ -26,7 +28,8 @@ import type { ClientInstanceRegistry } from '../client-instance-registry.js';
 /** How late at most the transport reports an async send's timeout (one scan period plus its grace). */
 const ASYNC_TIMEOUT_LATENESS = TransportDefaults.scanIntervalMillis + TransportDefaults.scanGraceMillis;
 
-export interface ProducerOptions extends ClientOptions {
+/** enableMsgTrace: a Pub record per send, an EndTransaction record per transaction end (trace/). */
+export interface ProducerOptions extends ClientOptions, TraceOptions {
   /** Producer group; required, and must not be `DEFAULT_PRODUCER`. */
   producerGroup: string;
   /** Total time budget of one send call (all attempts), ms. Default 3000. */
@@ -85,6 +88,8 @@ export interface ProducerOptions extends ClientOptions {
 export const PRODUCER_OPTION_KEYS: OptionKeys<ProducerOptions> = {
   ...CLIENT_OPTION_KEYS,
   producerGroup: true,
+  enableMsgTrace: true,
+  customizedTraceTopic: true,
   sendMsgTimeout: true,
   sendMsgMaxTimeoutPerRequest: true,
   retryTimesWhenSendFailed: true,
@@ -125,7 +130,7 @@ export const PRODUCER_DEFAULTS = {
   timerMaxDelaySec: DEFAULT_TIMER_MAX_DELAY_SEC,
 } as const;
 
-export interface ProducerConfig {
+export interface ProducerConfig extends TraceConfig {
   readonly client: ClientConfig;
   readonly producerGroup: string;
   readonly sendMsgTimeout: number;
@@ -206,6 +211,7 @@ export function resolveProducerConfig(
     sendSmartMsg: !!o.sendSmartMsg,
     shutdownTimeoutMillis,
     timerMaxDelaySec: o.timerMaxDelaySec,
+    ...resolveTraceOptions(options),
   });
 }
 

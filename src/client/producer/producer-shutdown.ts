@@ -28,6 +28,8 @@ export async function drainAndLeave(core: ProducerCore, timeoutMillis: number): 
       'producer shutdown deadline passed with sends in flight; they were failed',
     );
   }
+  // Trace records of the drained sends go out before the producer (and maybe its instance) leaves.
+  await core.trace?.shutdown(Math.max(UNREGISTER_MIN_MILLIS, timeoutMillis - (performance.now() - begin)));
   const left = Math.floor(timeoutMillis - (performance.now() - begin));
   const unregisterMillis = Math.min(
     core.config.client.mqClientApiTimeout,

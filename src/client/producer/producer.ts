@@ -47,6 +47,7 @@ import { runSend } from './send/send-loop.js';
 import { checkTimerSend, recallMessage } from './timer-sends.js';
 import type { SendResult } from './send-result.js';
 import { ProducerShutdownError, STATE_HINTS } from './shutdown-errors.js';
+import { startProducerTrace } from '../trace/producer-trace.js';
 
 export type { SendCallback };
 
@@ -118,6 +119,7 @@ export class Producer extends ProducerRequestApi {
       throw err;
     }
     this.#state = 'RUNNING';
+    await startProducerTrace(core, instance, (options) => new Producer(options));
     shared.sendHeartbeatToAllBrokers().catch(() => undefined);
     core.logger.info({ group: core.wireGroup, clientId: instance.clientId }, 'producer started');
   }

@@ -7,17 +7,16 @@
  *   await broker.shutdown(); // unregister, stop listening, flush and close the store
  *
  * Registration repeats every `registerIntervalMillis` and right after a topic is created or changed
- * (register-loop.ts coalesces the requests). Timers, topic-table saving and consumer notification
- * live in broker-tasks.ts; the request handler table is built in broker-handlers.ts.
+ * (register-loop.ts coalesces the requests). Timers, topic-table saving and consumer notification live
+ * in broker-tasks.ts; the handler table in broker-handlers.ts; fault injection in ../faults/.
  */
 import { IllegalStateError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { SocketAddress } from '../../protocol/message/record.js';
 import { RemotingClient, RemotingServer } from '../../transport/index.js';
 import { resolveClientTls } from '../../transport/tls/client-tls.js';
-import type { RemotingChannel } from '../../transport/index.js';
-import { ConfigStore } from '../store/index.js';
-import type { MessageStore } from '../store/index.js';
+import type { RemotingChannel, ServerInterceptor } from '../../transport/index.js';
+import { ConfigStore, type MessageStore } from '../store/index.js';
 import { attachBrokerAcl, signOutgoing, type ServerAcl } from '../acl/server-acl.js';
 import type { BrokerOptions, ResolvedBrokerOptions } from './core/broker-config.js';
 import { brokerHandlers, registerBrokerHandlers } from './broker-handlers.js';
@@ -94,6 +93,7 @@ export class Broker {
       defaultTopicQueueNums: o.defaultTopicQueueNums,
       clusterTopicEnable: o.clusterTopicEnable,
       brokerTopicEnable: o.brokerTopicEnable,
+      traceTopic: o.traceTopicEnable ? o.msgTraceTopicName : undefined,
       persist: (change) => this.persistTopics(change),
       onChanged: () => this.registerLoop.soon(),
     });
@@ -167,6 +167,9 @@ export class Broker {
   get port(): number {
     return this.storeHost().port;
   }
+
+  /** Fault injection (embedded clusters): sees requests and connections first; undefined removes it. */
+  setRequestInterceptor = (i: ServerInterceptor | undefined): void => this.server.setInterceptor(i);
 
   get isRunning(): boolean {
     return this.state === 'running';

@@ -97,7 +97,13 @@ export async function* pollMessages(
         if (r.nextBeginOffset !== c.offset) progressed = true;
         if (r.pullStatus === PullStatus.FOUND) {
           for (const m of r.msgFoundList) {
-            yield m;
+            const trace = consumer.tracer?.consumeBefore([m]);
+            try {
+              yield m;
+            } finally {
+              // Also when the caller stops here (break): it took the message.
+              consumer.tracer?.consumeAfter(trace, { success: true });
+            }
             c.offset = m.queueOffset + 1n;
             if (++delivered >= maxMessages) return;
             if (signal?.aborted) return;

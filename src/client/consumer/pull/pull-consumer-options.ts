@@ -5,6 +5,8 @@
  */
 import { rejectUnknownOptions, type OptionKeys } from '../../../common/option-keys.js';
 import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../../common/errors.js';
+import { resolveTraceOptions } from '../../trace/trace-options.js';
+import type { TraceConfig, TraceOptions } from '../../trace/trace-options.js';
 import type { ConsumeFromWhere } from '../../../protocol/body/index.js';
 import { DEFAULT_CONSUMER_GROUP, checkGroup } from '../../../protocol/message/index.js';
 import { checkPositiveInt, CLIENT_OPTION_KEYS, resolveClientConfig } from '../../client-config.js';
@@ -12,7 +14,7 @@ import type { ClientConfig, ClientOptions } from '../../client-config.js';
 import type { ClientInstance } from '../../client-instance.js';
 import type { ClientInstanceRegistry } from '../../client-instance-registry.js';
 
-export interface PullConsumerOptions extends ClientOptions {
+export interface PullConsumerOptions extends ClientOptions, TraceOptions {
   /** Consumer group; required, and must not be `DEFAULT_CONSUMER`. */
   consumerGroup: string;
   /**
@@ -41,6 +43,8 @@ export interface PullConsumerOptions extends ClientOptions {
 export const PULL_CONSUMER_OPTION_KEYS: OptionKeys<PullConsumerOptions> = {
   ...CLIENT_OPTION_KEYS,
   consumerGroup: true,
+  enableMsgTrace: true,
+  customizedTraceTopic: true,
   consumeFromWhere: true,
   consumeTimestamp: true,
   brokerSuspendMaxTimeMillis: true,
@@ -66,7 +70,8 @@ const FROM_WHERE: readonly string[] = [
   'CONSUME_FROM_TIMESTAMP',
 ];
 
-export interface PullConsumerConfig {
+/** enableMsgTrace: poll() records SubBefore / SubAfter traces (trace/consume-tracer.ts); pull() does not. */
+export interface PullConsumerConfig extends TraceConfig {
   readonly client: ClientConfig;
   readonly consumerGroup: string;
   readonly consumeFromWhere: ConsumeFromWhere;
@@ -119,6 +124,7 @@ export function resolvePullConsumerConfig(options: PullConsumerOptions): PullCon
     consumerTimeoutMillisWhenSuspend: whenSuspend,
     consumerPullTimeoutMillis: pullTimeout,
     registerTopics: Object.freeze(registerTopics),
+    ...resolveTraceOptions(options),
   });
 }
 

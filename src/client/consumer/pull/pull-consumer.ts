@@ -6,8 +6,7 @@
  */
 import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../../common/errors.js';
 import { checkTopic, wrapNamespace } from '../../../protocol/message/index.js';
-import { instanceCore } from '../../client-instance.js';
-import type { ClientInstance, ServiceState } from '../../client-instance.js';
+import { instanceCore, type ClientInstance, type ServiceState } from '../../client-instance.js';
 import { chooseClientInstance } from '../../client-instance-registry.js';
 import type { InstanceCore } from '../../instance-core.js';
 import type { MessageQueue } from '../../message-queue.js';
@@ -28,14 +27,14 @@ import {
   subscribeQueuesFromRoute,
   toOffset,
 } from '../shared/consumer-routing.js';
-import { pollMessages } from './poll.js';
-import type { PollOptions } from './poll.js';
+import { pollMessages, type PollOptions } from './poll.js';
 import { processPullResult, viewMessageById } from '../shared/pull-processing.js';
 import { PullStatus, buildPullSysFlag } from '../shared/pull-result.js';
 import type { PulledMessage, PullResult } from '../shared/pull-result.js';
 import { buildSubscription } from '../shared/subscription.js';
 import type { SubscriptionExpression } from '../shared/subscription.js';
 import { checkSubscriptionInBrokers } from '../shared/subscription-check.js';
+import { startConsumeTracer, type ConsumeTracer } from '../../trace/consumer-trace-start.js';
 
 export class PullConsumer {
   readonly config: PullConsumerConfig;
@@ -48,6 +47,7 @@ export class PullConsumer {
   private readonly offsets: ConsumerOffsets;
   private startTimestamp = 0;
   private readonly instanceOptions: Parameters<typeof chooseClientInstance>[0];
+  tracer: ConsumeTracer | undefined; // poll()'s consume traces (enableMsgTrace), once started
 
   constructor(options: PullConsumerOptions) {
     this.config = resolvePullConsumerConfig(options);
@@ -115,6 +115,7 @@ export class PullConsumer {
       shared.start();
       this.attached = { instance, core: shared, api: new ConsumerAPI(shared.remoting) };
       this.serviceState = 'RUNNING';
+      this.tracer = await startConsumeTracer(this.config, instance);
       for (const topic of this.config.registerTopics) await this.subscribe(topic);
     } catch (err) {
       // Leave nothing behind: as if start() had never been called, except that the state says why.
@@ -133,6 +134,7 @@ export class PullConsumer {
     }
     this.serviceState = 'SHUTDOWN_ALREADY';
     const { core } = this.attached as { core: InstanceCore };
+    await this.tracer?.shutdown();
     await core.unregisterConsumer(this.group);
     await core.shutdown();
   }

@@ -84,6 +84,8 @@ export class TransactionProducer extends Producer {
 
   override async start(): Promise<void> {
     await super.start();
+    const trace = producerCore(this).trace;
+    if (trace !== undefined) this.registerEndTransactionHook(trace.endTransactionHook);
     instanceCore(this.instance).transactionTargets.register(
       producerCore(this).wireGroup,
       this.#checks.target,

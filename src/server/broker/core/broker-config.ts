@@ -95,6 +95,9 @@ export interface ResolvedBrokerOptions extends PullHoldLimits, TransactionOption
   replyThreadPoolQueueCapacity: number;
   clusterTopicEnable: boolean;
   brokerTopicEnable: boolean;
+  /** Create the message-trace topic `msgTraceTopicName` (1 queue) at start (Java; default false). */
+  traceTopicEnable: boolean;
+  msgTraceTopicName: string;
   /** A client channel not refreshed by a heartbeat for this long is dropped (Java 120 s). */
   channelExpiredTimeoutMillis: number;
   /** Period of the client-channel expiry scan (Java 10 s). */
@@ -158,6 +161,8 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   replyThreadPoolQueueCapacity: 10_000,
   clusterTopicEnable: true,
   brokerTopicEnable: true,
+  traceTopicEnable: false,
+  msgTraceTopicName: 'RMQ_SYS_TRACE_TOPIC',
   channelExpiredTimeoutMillis: 120_000,
   clientScanIntervalMillis: 10_000,
   longPollingEnable: true,

@@ -31,6 +31,8 @@ export interface TopicConfigManagerOptions {
   defaultTopicQueueNums: number;
   clusterTopicEnable: boolean;
   brokerTopicEnable: boolean;
+  /** The message-trace topic made at start (Java traceTopicEnable / msgTraceTopicName), if any. */
+  traceTopic?: string | undefined;
   /** Records one change for topics.json; called after every change, with the table's new version. */
   persist?: (change: TopicChange, dataVersion: DataVersion) => void;
   /** Called after a topic was created or changed, so the broker re-registers with the name servers. */
@@ -103,6 +105,9 @@ export class TopicConfigManager {
         writeQueueNums: SCHEDULE_TOPIC_QUEUE_NUM,
       }),
     );
+    if (o.traceTopic !== undefined) {
+      this.addSystem(makeTopicConfig(o.traceTopic, { readQueueNums: 1, writeQueueNums: 1 }));
+    }
     this.addSystem(
       makeTopicConfig(`${o.clusterName}_${REPLY_TOPIC_POSTFIX}`, { readQueueNums: 1, writeQueueNums: 1 }),
     );
