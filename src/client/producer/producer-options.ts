@@ -21,11 +21,15 @@ import type { ClientConfig, ClientOptions } from '../client-config.js';
 import type { Clock, RandomInt } from '../clock.js';
 import type { ClientInstance } from '../client-instance.js';
 import type { ClientInstanceRegistry } from '../client-instance-registry.js';
+import { AUTO_BATCH_DEFAULTS, resolveAutoBatch } from './batching/auto-batch-options.js';
+import type { AutoBatchConfig, AutoBatchOptions } from './batching/auto-batch-options.js';
+import { BACKPRESSURE_DEFAULTS, resolveBackpressure } from './send/async-backpressure.js';
+import type { BackpressureConfig, BackpressureOptions } from './send/async-backpressure.js';
 
 /** How late at most the transport reports an async send's timeout (one scan period plus its grace). */
 const ASYNC_TIMEOUT_LATENESS = TransportDefaults.scanIntervalMillis + TransportDefaults.scanGraceMillis;
 
-export interface ProducerOptions extends ClientOptions {
+export interface ProducerOptions extends ClientOptions, AutoBatchOptions, BackpressureOptions {
   /** Producer group; required, and must not be `DEFAULT_PRODUCER`. */
   producerGroup: string;
   /** Total time budget of one send call (all attempts), ms. Default 3000. */
@@ -95,6 +99,8 @@ export const PRODUCER_DEFAULTS = {
   sendLatencyFaultEnable: false,
   sendSmartMsg: true,
   timerMaxDelaySec: DEFAULT_TIMER_MAX_DELAY_SEC,
+  ...AUTO_BATCH_DEFAULTS,
+  ...BACKPRESSURE_DEFAULTS,
 } as const;
 
 export interface ProducerConfig {
@@ -117,6 +123,10 @@ export interface ProducerConfig {
   readonly sendSmartMsg: boolean;
   readonly shutdownTimeoutMillis: number;
   readonly timerMaxDelaySec: number;
+  /** Auto-batching (batching/auto-batch-options.ts). */
+  readonly autoBatch: AutoBatchConfig;
+  /** Async backpressure (send/async-backpressure.ts). */
+  readonly backpressure: BackpressureConfig;
 }
 
 function checkDurations(name: string, list: readonly number[] | undefined): void {
@@ -173,6 +183,8 @@ export function resolveProducerConfig(options: ProducerOptions): ProducerConfig 
     sendSmartMsg: !!o.sendSmartMsg,
     shutdownTimeoutMillis,
     timerMaxDelaySec: o.timerMaxDelaySec,
+    autoBatch: resolveAutoBatch(options),
+    backpressure: resolveBackpressure(options),
   });
 }
 
