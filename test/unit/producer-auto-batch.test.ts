@@ -19,6 +19,7 @@ import {
   resolveBackpressure,
 } from '../../src/client/producer/send/async-backpressure.js';
 import { Message, MessageConst, UniqueIdGenerator } from '../../src/protocol/message/index.js';
+import { LatencyHistogram } from '../../src/cli/commands/bench-histogram.js';
 
 const ids = new UniqueIdGenerator();
 const clock = { now: () => Date.now() };
@@ -277,5 +278,34 @@ describe('async backpressure', () => {
     );
     await bad.admitted;
     await assert.rejects(bad.result, IllegalArgumentError);
+  });
+});
+
+describe('bench latency histogram', () => {
+  it('percentiles within 1/128 of the exact ones over six decades; exact min, max, mean', () => {
+    const h = new LatencyHistogram();
+    const values: number[] = [];
+    let seed = 7;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const v = Math.round(10 ** ((seed / 2 ** 31) * 6)); // 1 µs .. 1 s
+      values.push(v);
+      h.record(v);
+    }
+    values.sort((a, b) => a - b);
+    for (const p of [50, 90, 99, 99.9, 100]) {
+      const exact = values[Math.ceil((p / 100) * values.length) - 1] as number;
+      const got = h.percentile(p);
+      assert.ok(got >= exact && got <= exact * (1 + 1 / 128) + 1, `p${p}: ${got} vs ${exact}`);
+    }
+    assert.equal(h.max, values[values.length - 1]);
+    assert.equal(h.min, values[0]);
+    assert.ok(Math.abs(h.mean - values.reduce((a, b) => a + b, 0) / values.length) < 1e-6);
+    const other = new LatencyHistogram();
+    other.record(5e6);
+    h.add(other);
+    assert.equal(h.count, 20_001);
+    assert.equal(h.percentile(100), 5e6);
+    assert.equal(new LatencyHistogram().percentile(99), 0);
   });
 });

@@ -3,7 +3,11 @@
  * leave as SEND_BATCH_MESSAGE requests yet each gets its own SendResult (its own UNIQ_KEY, offset and
  * stored record); excluded messages go alone; a refused batch fails each of its sends; queue and
  * selector sends batch per queue; shutdown sends what waits; backpressure bounds sends in flight.
+ * `rmq bench` against the same broker: Java's benchmark lines, the summary, --json and --plot.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MQBrokerError } from '../../src/common/errors.js';
@@ -14,6 +18,7 @@ import { producerCore } from '../../src/client/producer/producer.js';
 import { Message, MessageConst } from '../../src/protocol/message/index.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
+import { rmq } from '../helpers/cli.js';
 import { createTopic, readStored } from './producer-helpers.js';
 
 let cluster: EmbeddedCluster;
@@ -138,5 +143,89 @@ describe('async backpressure', () => {
     assert.equal(peak, 10, 'the loop ran ahead until the count limit, then waited');
     assert.equal(gate.inFlight, 0);
     await p.shutdown();
+  });
+});
+
+describe('rmq bench', () => {
+  it('prints Java benchmark lines and a percentile summary; --json and --plot for machines and people', async () => {
+    const ns = cluster.namesrvAddress;
+    const text = await rmq([
+      'bench',
+      '--namesrv',
+      ns,
+      '--topic',
+      'AB',
+      '--mode',
+      'sync',
+      '--threads',
+      '4',
+      '--duration',
+      '0.3',
+    ]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /^Current Time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \| Send TPS: \d+ \| Max RT\(ms\): \d+ \| Average RT\(ms\): +\d+\.\d{3} \| Send Failed: 0 \| Response Failed: 0$/m,
+    );
+    assert.match(
+      text.stdout,
+      /^\[Complete\] Send Total: [1-9]\d* \| Send TPS: \d+ .*Send Failed: 0 \| Response Failed: 0$/m,
+    );
+    assert.match(
+      text.stdout,
+      /^Latency\(ms\): p50 [\d.]+ \| p90 [\d.]+ \| p99 [\d.]+ \| p99\.9 [\d.]+ \| max [\d.]+ \(sync, 128 B, 4 in flight/m,
+    );
+    assert.match(text.stdout, /^Client CPU: [\d.]+ % of a core \| [\d.]+ us\/msg/m);
+
+    const dir = await mkdtemp(path.join(tmpdir(), 'rmq-bench-'));
+    try {
+      const plot = path.join(dir, 'run.html');
+      const json = await rmq([
+        'bench',
+        '--namesrv',
+        ns,
+        '--topic',
+        'AB',
+        '--window',
+        '64',
+        '--auto-batch',
+        '--size',
+        '200',
+        '--duration',
+        '0.3',
+        '--json',
+        '--plot',
+        plot,
+      ]);
+      assert.equal(json.code, 0, json.stderr);
+      const doc = JSON.parse(json.stdout) as Record<string, unknown> & {
+        latencyMs: { p50: number; p99: number; max: number };
+        intervals: unknown[];
+      };
+      assert.equal(doc.mode, 'async');
+      assert.equal(doc.autoBatch, true);
+      assert.equal(doc.size, 200);
+      assert.ok((doc.stored as number) > 0 && doc.sendFailed === 0);
+      assert.ok(doc.latencyMs.p50 <= doc.latencyMs.p99 && doc.latencyMs.p99 <= doc.latencyMs.max);
+      assert.ok(doc.intervals.length >= 1);
+      const page = await readFile(plot, 'utf8');
+      assert.match(page, /^<!doctype html>/);
+      assert.equal((page.match(/<svg /g) ?? []).length, 3, 'throughput, latency, CPU');
+      assert.doesNotMatch(page, /<script|https?:\/\/(?!www\.w3\.org)/, 'self-contained');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses what it cannot do, before connecting', async () => {
+    const consume = await rmq(['bench', '--namesrv', '127.0.0.1:1', '--consume']);
+    assert.equal(consume.code, 2);
+    assert.match(consume.stderr, /--consume is not available yet: it needs the push consumer/);
+    const mixed = await rmq(['bench', '--namesrv', '127.0.0.1:1', '--mode', 'async', '--threads', '4']);
+    assert.match(mixed.stderr, /--threads is for sync\/batch; async takes --window/);
+    const oneway = await rmq(['bench', '--namesrv', '127.0.0.1:1', '--mode', 'oneway', '--auto-batch']);
+    assert.match(oneway.stderr, /oneway sends are never auto-batched/);
+    const mode = await rmq(['bench', '--namesrv', '127.0.0.1:1', '--mode', 'fast']);
+    assert.match(mode.stderr, /--mode must be sync, async, oneway or batch, got "fast"/);
   });
 });
