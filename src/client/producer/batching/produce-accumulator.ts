@@ -52,16 +52,34 @@ class Accumulation {
   readonly pending: Pending[] = [];
   bytes = 0;
   timer: NodeJS.Timeout | undefined;
+  /** Sent (or failed): later messages of the key open a new accumulation. */
+  closed = false;
 
   constructor(
     readonly key: string,
     readonly mode: CommunicationMode,
+    readonly topic: string,
     readonly queue: MessageQueue | undefined,
+    readonly waitStoreMsgOK: boolean,
+    readonly tags: string | undefined,
   ) {}
+
+  /** Whether a message with these traits belongs here (the key, compared without building it). */
+  matches(mode: CommunicationMode, message: Message, queue: MessageQueue | undefined): boolean {
+    return (
+      this.mode === mode &&
+      this.topic === message.topic &&
+      this.queue === queue &&
+      this.waitStoreMsgOK === message.waitStoreMsgOK &&
+      this.tags === message.tags
+    );
+  }
 }
 
 export class ProduceAccumulator {
   readonly #open = new Map<string, Accumulation>();
+  /** The accumulation the previous add went to: a producer usually sends alike messages in a row. */
+  #last: Accumulation | undefined;
   #heldBytes = 0;
 
   constructor(private readonly parts: AccumulatorParts) {}
@@ -86,13 +104,10 @@ export class ProduceAccumulator {
     queue: MessageQueue | undefined,
     timeoutMillis: number,
   ): Promise<SendResult> {
-    const key = `${mode}\u0001${message.topic}\u0001${queue === undefined ? '' : queue.toString()}\u0001${String(message.waitStoreMsgOK)}\u0001${message.tags ?? ''}`;
-    let acc = this.#open.get(key);
-    if (acc === undefined) {
-      acc = new Accumulation(key, mode, queue);
-      this.#open.set(key, acc);
-      const opened = acc;
-      opened.timer = setTimeout(() => this.#flush(opened), this.parts.config.batchMaxDelayMs);
+    let acc = this.#last;
+    if (acc === undefined || acc.closed || !acc.matches(mode, message, queue)) {
+      acc = this.#accumulationFor(mode, message, queue);
+      this.#last = acc;
     }
     const bodyBytes = message.bodyBytes().length;
     const deadline = this.parts.clock.now() + timeoutMillis;
@@ -106,13 +121,29 @@ export class ProduceAccumulator {
     return settled;
   }
 
+  #accumulationFor(mode: CommunicationMode, message: Message, queue: MessageQueue | undefined): Accumulation {
+    const { topic, waitStoreMsgOK, tags } = message;
+    const queueKey = queue === undefined ? '' : queue.toString();
+    const key = `${mode}\u0001${topic}\u0001${queueKey}\u0001${String(waitStoreMsgOK)}\u0001${tags ?? ''}`;
+    let acc = this.#open.get(key);
+    if (acc === undefined) {
+      acc = new Accumulation(key, mode, topic, queue, waitStoreMsgOK, tags);
+      this.#open.set(key, acc);
+      const opened = acc;
+      opened.timer = setTimeout(() => this.#flush(opened), this.parts.config.batchMaxDelayMs);
+    }
+    return acc;
+  }
+
   /** Sends every open accumulation now (shutdown: nothing waits for its delay any more). */
   flushAll(): void {
     for (const acc of [...this.#open.values()]) this.#flush(acc);
   }
 
   #flush(acc: Accumulation): void {
-    if (this.#open.get(acc.key) === acc) this.#open.delete(acc.key);
+    if (acc.closed) return;
+    acc.closed = true;
+    this.#open.delete(acc.key);
     clearTimeout(acc.timer);
     if (acc.pending.length === 0) return;
     let groups: Pending[][] = [acc.pending];

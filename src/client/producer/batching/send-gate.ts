@@ -84,6 +84,7 @@ export class SendGate {
               namespace: config.client.namespace,
               maxMessageSize: config.maxMessageSize,
               idGenerator: core.idGenerator,
+              prechecked: true,
             }),
           sendBatch: (batch, mode, timeout, queue) =>
             runCall(core, batch, mode, timeout, queue === undefined ? undefined : { queue }),

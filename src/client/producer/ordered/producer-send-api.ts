@@ -283,7 +283,7 @@ export abstract class ProducerSendApi {
       this.asyncBackpressure(),
       message,
       timeout,
-      async (msg, left) => (await this.sendTargeted(msg, 'ASYNC', left, target)) as SendResult,
+      (msg, left) => this.sendTargeted(msg, 'ASYNC', left, target) as Promise<SendResult>,
     );
     return deliver(result, callback, (err) => this.callbackThrew(err)) ?? admitted;
   }
