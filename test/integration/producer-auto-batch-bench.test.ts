@@ -8,6 +8,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { deflateSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MQBrokerError } from '../../src/common/errors.js';
@@ -15,7 +16,7 @@ import { Producer } from '../../src/client/index.js';
 import type { SendMessageContext } from '../../src/client/producer/hooks.js';
 import { MessageBatch } from '../../src/client/producer/message-batch.js';
 import { producerCore } from '../../src/client/producer/producer.js';
-import { Message, MessageConst } from '../../src/protocol/message/index.js';
+import { Message, MessageConst, MessageSysFlag } from '../../src/protocol/message/index.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import { rmq } from '../helpers/cli.js';
@@ -92,6 +93,18 @@ describe('auto-batching', () => {
     ]);
     assert.ok(rs.every((r) => r.messageQueue.queueId === q0.queueId));
     assert.deepEqual([...requests].sort(), [1, 3], 'one sync batch, one async batch of the same queue');
+  });
+
+  it('a body over batchMaxBytes goes alone, compressed (300 KiB: deflated off the event loop)', async () => {
+    requests.length = 0;
+    const body = Buffer.from('{"orderId":1234567,"customer":"c-42","amount":99}\n'.repeat(6200));
+    const r = await producer.sendAsync(new Message('AB', body));
+    assert.deepEqual(requests, [0]);
+    const broker = cluster.brokers[0];
+    assert.ok(broker !== undefined);
+    const stored = await readStored(broker, 'AB', r.messageQueue.queueId, r.queueOffset);
+    assert.ok(stored.sysFlag & MessageSysFlag.COMPRESSED);
+    assert.ok(stored.body.equals(deflateSync(body, { level: 5 })), 'the bytes deflateSync writes');
   });
 
   it('a batch the broker refuses fails each of its sends with the broker error', async () => {

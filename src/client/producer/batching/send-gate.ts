@@ -8,7 +8,8 @@
  * async (never oneway), is no batch itself, has no delay level nor timer (TIMER_DELAY_MS,
  * TIMER_DELAY_SEC, TIMER_DELIVER_MS, __STARTDELIVERTIME), is not for a %RETRY% topic, carries no
  * PGROUP (transactional half messages), is no request or reply (CORRELATION_ID, MSG_TYPE=reply),
- * and the accumulator's total budget has room. A queue send is batched per queue; a selector send
+ * and the accumulator's total budget has room. A body over batchMaxBytes goes alone too (Java would
+ * send it at once as a batch, uncompressed, and a body near maxMessageSize would not fit a batch). A queue send is batched per queue; a selector send
  * asks its selector first and is then batched per chosen queue (Java invokeMessageQueueSelector,
  * then the accumulator keyed by that queue).
  *
@@ -100,7 +101,13 @@ export class SendGate {
     target: QueueTarget | undefined,
   ): Promise<SendResult | undefined> {
     const accumulator = this.accumulator;
-    if (accumulator === undefined || mode === 'ONEWAY' || !canBatch(message) || !accumulator.hasRoom()) {
+    if (
+      accumulator === undefined ||
+      mode === 'ONEWAY' ||
+      !canBatch(message) ||
+      !accumulator.hasRoom() ||
+      message.bodyBytes().length > this.core.config.autoBatch.batchMaxBytes
+    ) {
       return runCall(this.core, message, mode, timeoutMillis, target);
     }
     if (target === undefined) return this.#add(accumulator, message, mode, undefined, timeoutMillis);
