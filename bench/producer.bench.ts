@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Producer } from '../src/client/index.js';
 import { Message } from '../src/protocol/message/index.js';
 import { compareTlsToPlain } from './tls-compare.js';
+import { sideBySide } from './producer-side-by-side.js';
 import { BENCH_CREDENTIALS, signingMicroBench, writeBenchAclFile } from './acl-signing.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '4');
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
   }
   await compareTlsToPlain(SECONDS);
   await signedScenarios();
+  await sideBySide(); // producer before/after: auto-batch, backpressure memory, 4 KiB zlib vs ali-ons
 }
 
 /** The same sync / async 128 B sends, signed, against a broker and name server with ACL on. */

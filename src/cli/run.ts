@@ -22,6 +22,7 @@ const COMMANDS = [
   'recall',
   'consume',
   'request',
+  'bench',
   'reply',
   'route',
   'trace',

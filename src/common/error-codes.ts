@@ -63,4 +63,6 @@ export const ClientErrorCode = {
   BAD_PUSHED_MESSAGE: 10219,
   /** A directory (a store, a config or offset directory) that cannot be created or is not a directory. */
   DIRECTORY_UNUSABLE: 10220,
+  /** A broker answered a batch with a number of message ids that does not match the batch. */
+  ILLEGAL_SEND_RESULT: 10221,
 } as const;

@@ -52,7 +52,13 @@ export class MessageBatch extends Message {
    */
   static generate(
     messages: readonly Message[],
-    options: { namespace: string | undefined; maxMessageSize: number; idGenerator: UniqueIdGenerator },
+    options: {
+      namespace: string | undefined;
+      maxMessageSize: number;
+      idGenerator: UniqueIdGenerator;
+      /** Each message passed checkMessage already (auto-batching checks every send): skip it. */
+      prechecked?: boolean;
+    },
   ): MessageBatch {
     if (!Array.isArray(messages) || messages.length === 0) {
       throw batchError('the message list is empty', 'pass at least one message');
@@ -88,7 +94,9 @@ export class MessageBatch extends Message {
     }
     const topic = wrapNamespace(options.namespace, first.topic);
     for (const m of messages) {
-      checkMessage({ topic, body: m.body, properties: m.properties }, options.maxMessageSize);
+      if (options.prechecked !== true) {
+        checkMessage({ topic, body: m.body, properties: m.properties }, options.maxMessageSize);
+      }
       if (m.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) === undefined) {
         m.putProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, options.idGenerator.next());
       }

@@ -16,6 +16,8 @@ import type { TopicPublishInfo } from '../route/topic-publish-info.js';
 import type { CheckForbiddenHook, SendMessageHook } from './hooks.js';
 import { PublishInfoTable } from './publish-info-table.js';
 import { InFlightSends } from './send/in-flight-sends.js';
+import { AsyncBackpressure } from './send/async-backpressure.js';
+import { SendGate } from './batching/send-gate.js';
 import { ProducerAPI } from './producer-api.js';
 import type { ProducerConfig } from './producer-options.js';
 
@@ -37,6 +39,10 @@ export class ProducerCore {
   readonly inFlightSends = new InFlightSends();
   /** Message trace (enableMsgTrace), set at start; flushed by shutdown before the producer leaves. */
   trace: ProducerTrace | undefined;
+  /** Async sends wait here for room (enableBackpressureForAsyncMode), else undefined. */
+  readonly backpressure: AsyncBackpressure | undefined;
+  /** Auto-batching or straight into the send path (batching/send-gate.ts). */
+  readonly gate: SendGate;
   #attached: Attached | undefined;
 
   constructor(
@@ -55,6 +61,11 @@ export class ProducerCore {
       clock,
       ...(random && { random }),
     });
+    const bp = config.backpressure;
+    this.backpressure = bp.enableBackpressureForAsyncMode
+      ? new AsyncBackpressure(bp.backPressureForAsyncSendNum, bp.backPressureForAsyncSendSize)
+      : undefined;
+    this.gate = new SendGate(this);
   }
 
   /** Binds the core to the client instance it was registered on (at start). */

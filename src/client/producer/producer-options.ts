@@ -24,12 +24,16 @@ import type { ClientConfig, ClientOptions } from '../client-config.js';
 import type { Clock, RandomInt } from '../clock.js';
 import type { ClientInstance } from '../client-instance.js';
 import type { ClientInstanceRegistry } from '../client-instance-registry.js';
+import { AUTO_BATCH_DEFAULTS, resolveAutoBatch } from './batching/auto-batch-options.js';
+import type { AutoBatchConfig, AutoBatchOptions } from './batching/auto-batch-options.js';
+import { BACKPRESSURE_DEFAULTS, resolveBackpressure } from './send/async-backpressure.js';
+import type { BackpressureConfig, BackpressureOptions } from './send/async-backpressure.js';
 
 /** How late at most the transport reports an async send's timeout (one scan period plus its grace). */
 const ASYNC_TIMEOUT_LATENESS = TransportDefaults.scanIntervalMillis + TransportDefaults.scanGraceMillis;
 
 /** enableMsgTrace: a Pub record per send, an EndTransaction record per transaction end (trace/). */
-export interface ProducerOptions extends ClientOptions, TraceOptions {
+export interface ProducerOptions extends ClientOptions, TraceOptions, AutoBatchOptions, BackpressureOptions {
   /** Producer group; required, and must not be `DEFAULT_PRODUCER`. */
   producerGroup: string;
   /** Total time budget of one send call (all attempts), ms. Default 3000. */
@@ -88,6 +92,13 @@ export interface ProducerOptions extends ClientOptions, TraceOptions {
 export const PRODUCER_OPTION_KEYS: OptionKeys<ProducerOptions> = {
   ...CLIENT_OPTION_KEYS,
   producerGroup: true,
+  autoBatch: true,
+  batchMaxDelayMs: true,
+  batchMaxBytes: true,
+  totalBatchMaxBytes: true,
+  enableBackpressureForAsyncMode: true,
+  backPressureForAsyncSendNum: true,
+  backPressureForAsyncSendSize: true,
   enableMsgTrace: true,
   customizedTraceTopic: true,
   sendMsgTimeout: true,
@@ -128,6 +139,8 @@ export const PRODUCER_DEFAULTS = {
   sendLatencyFaultEnable: false,
   sendSmartMsg: true,
   timerMaxDelaySec: DEFAULT_TIMER_MAX_DELAY_SEC,
+  ...AUTO_BATCH_DEFAULTS,
+  ...BACKPRESSURE_DEFAULTS,
 } as const;
 
 export interface ProducerConfig extends TraceConfig {
@@ -150,6 +163,10 @@ export interface ProducerConfig extends TraceConfig {
   readonly sendSmartMsg: boolean;
   readonly shutdownTimeoutMillis: number;
   readonly timerMaxDelaySec: number;
+  /** Auto-batching (batching/auto-batch-options.ts). */
+  readonly autoBatch: AutoBatchConfig;
+  /** Async backpressure (send/async-backpressure.ts). */
+  readonly backpressure: BackpressureConfig;
 }
 
 function checkDurations(name: string, list: readonly number[] | undefined): void {
@@ -212,6 +229,8 @@ export function resolveProducerConfig(
     shutdownTimeoutMillis,
     timerMaxDelaySec: o.timerMaxDelaySec,
     ...resolveTraceOptions(options),
+    autoBatch: resolveAutoBatch(options),
+    backpressure: resolveBackpressure(options),
   });
 }
 

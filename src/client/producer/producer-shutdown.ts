@@ -21,6 +21,7 @@ const UNREGISTER_MIN_MILLIS = 200;
 export async function drainAndLeave(core: ProducerCore, timeoutMillis: number): Promise<void> {
   // Real time, not core.clock: the drain timer is a real timer (fake clocks only steer send budgets).
   const begin = performance.now();
+  core.gate.flush(); // auto-batches waiting for their delay leave now, and are drained like any send
   const drained = await core.inFlightSends.drain(core, timeoutMillis);
   if (drained.abandoned > 0) {
     core.logger.warn(

@@ -40,10 +40,8 @@ import type { ShutdownOptions } from './producer-shutdown.js';
 import type { ProducerConfig, ProducerOptions } from './producer-options.js';
 import { ProducerRequestApi } from './producer-request-api.js';
 import type { SendCallback } from './ordered/send-forms.js';
-import { runQueueSend } from './ordered/queue-send.js';
 import type { QueueTarget } from './ordered/queue-send.js';
-import { SendCall } from './send/send-call.js';
-import { runSend } from './send/send-loop.js';
+import type { AsyncBackpressure } from './send/async-backpressure.js';
 import { checkTimerSend, recallMessage } from './timer-sends.js';
 import type { SendResult } from './send-result.js';
 import { ProducerShutdownError, STATE_HINTS } from './shutdown-errors.js';
@@ -192,6 +190,10 @@ export class Producer extends ProducerRequestApi {
     return this.#sendWith(message, mode, timeoutMillis, target);
   }
 
+  protected asyncBackpressure(): AsyncBackpressure | undefined {
+    return this.#core.backpressure;
+  }
+
   protected callbackThrew(error: unknown): void {
     this.#core.logger.warn({ err: String(error) }, 'send callback threw');
   }
@@ -240,12 +242,7 @@ export class Producer extends ProducerRequestApi {
       this.config.maxMessageSize,
     );
     checkTimerSend(message, this.config);
-    const call = new SendCall(message, mode);
-    return this.#core.inFlightSends.run(call, () =>
-      target === undefined
-        ? runSend(this.#core, call, wireTopic, timeoutMillis)
-        : runQueueSend(this.#core, call, wireTopic, target, timeoutMillis),
-    );
+    return this.#core.gate.send(message, mode, timeoutMillis, target); // auto-batching or its own call
   }
 
   #makeSureStateOK(): void {

@@ -15,6 +15,7 @@ import { createRequest } from '../../protocol/command/remoting-command.js';
 import { RecallMessageRequestHeader, RecallMessageResponseHeader } from '../../protocol/headers/recall.js';
 import {
   checkTimerMessage,
+  TIMER_PROPERTIES,
   checkTopic,
   decodeRecallHandle,
   isDLQTopic,
@@ -30,7 +31,10 @@ import type { ProducerConfig } from './producer-options.js';
 /** Refuses a timer message the broker would mishandle (InvalidTimerMessageError); batches are checked elsewhere. */
 export function checkTimerSend(message: Message, config: ProducerConfig): void {
   if (message instanceof MessageBatch) return;
-  checkTimerMessage(message.properties, Date.now(), config.timerMaxDelaySec);
+  const props = message.properties;
+  // Most messages have no timer: no clock read, no allocation for them.
+  if (TIMER_PROPERTIES.every((name) => props[name] === undefined)) return;
+  checkTimerMessage(props, Date.now(), config.timerMaxDelaySec);
 }
 
 export async function recallMessage(

@@ -47,7 +47,9 @@ export function encodeBatch(
     const body =
       typeof m.body === 'string'
         ? Buffer.from(m.body, 'utf8')
-        : Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
+        : Buffer.isBuffer(m.body)
+          ? m.body
+          : Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
     const propString =
       typeof m.properties === 'string' ? m.properties : encodeProperties(m.properties, options);
     const props = Buffer.from(propString, 'utf8');

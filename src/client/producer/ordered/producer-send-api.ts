@@ -18,6 +18,8 @@ import type { SendResult } from '../send-result.js';
 import { splitIntoBatches } from './batch-splitter.js';
 import { BatchSendError } from './queue-errors.js';
 import { deliver, toMessage } from './send-forms.js';
+import { admitAsync } from '../send/async-backpressure.js';
+import type { AsyncBackpressure } from '../send/async-backpressure.js';
 import type { AnyMessage, SendCallback } from './send-forms.js';
 import type { QueueTarget } from './queue-send.js';
 import { selectMessageQueueByHash } from './selectors.js';
@@ -53,6 +55,9 @@ export abstract class ProducerSendApi {
   /** Internal: the messages as one batch (state and batch rules checked). */
   protected abstract makeBatch(messages: readonly AnyMessage[]): MessageBatch;
 
+  /** Internal: the async backpressure gate (enableBackpressureForAsyncMode), or undefined. */
+  protected abstract asyncBackpressure(): AsyncBackpressure | undefined;
+
   /** Internal: a SendCallback threw. */
   protected abstract callbackThrew(error: unknown): void;
 
@@ -61,13 +66,13 @@ export abstract class ProducerSendApi {
    * is returned; without, the returned Promise settles. Transport failures are retried on another broker
    * up to retryTimesWhenSendAsyncFailed times.
    */
-  sendAsync(message: AnyMessage, callback: SendCallback, timeoutMillis?: number): void;
+  sendAsync(message: AnyMessage, callback: SendCallback, timeoutMillis?: number): Promise<void>;
   sendAsync(message: AnyMessage, timeoutMillis?: number): Promise<SendResult>;
   sendAsync(
     message: AnyMessage,
     callbackOrTimeout?: SendCallback | number,
     timeoutMillis?: number,
-  ): Promise<SendResult> | void {
+  ): Promise<SendResult> | Promise<void> {
     return this.#async(() => toMessage(message), undefined, callbackOrTimeout, timeoutMillis);
   }
 
@@ -82,14 +87,14 @@ export abstract class ProducerSendApi {
     queue: MessageQueue,
     callback: SendCallback,
     timeoutMillis?: number,
-  ): void;
+  ): Promise<void>;
   sendToQueueAsync(message: AnyMessage, queue: MessageQueue, timeoutMillis?: number): Promise<SendResult>;
   sendToQueueAsync(
     message: AnyMessage,
     queue: MessageQueue,
     callbackOrTimeout?: SendCallback | number,
     timeoutMillis?: number,
-  ): Promise<SendResult> | void {
+  ): Promise<SendResult> | Promise<void> {
     return this.#async(() => toMessage(message), { queue }, callbackOrTimeout, timeoutMillis);
   }
 
@@ -114,7 +119,7 @@ export abstract class ProducerSendApi {
     arg: unknown,
     callback: SendCallback,
     timeoutMillis?: number,
-  ): void;
+  ): Promise<void>;
   sendWithSelectorAsync(
     message: AnyMessage,
     selector: MessageQueueSelector,
@@ -127,7 +132,7 @@ export abstract class ProducerSendApi {
     arg: unknown,
     callbackOrTimeout?: SendCallback | number,
     timeoutMillis?: number,
-  ): Promise<SendResult> | void {
+  ): Promise<SendResult> | Promise<void> {
     return this.#async(() => toMessage(message), { selector, arg }, callbackOrTimeout, timeoutMillis);
   }
 
@@ -153,14 +158,14 @@ export abstract class ProducerSendApi {
     shardingKey: string,
     callback: SendCallback,
     timeoutMillis?: number,
-  ): void;
+  ): Promise<void>;
   sendOrderlyAsync(message: AnyMessage, shardingKey: string, timeoutMillis?: number): Promise<SendResult>;
   sendOrderlyAsync(
     message: AnyMessage,
     shardingKey: string,
     callbackOrTimeout?: SendCallback | number,
     timeoutMillis?: number,
-  ): Promise<SendResult> | void {
+  ): Promise<SendResult> | Promise<void> {
     const target = { selector: selectMessageQueueByHash, arg: shardingKey };
     return this.#async(() => this.#keyed(message, shardingKey), target, callbackOrTimeout, timeoutMillis);
   }
@@ -172,13 +177,17 @@ export abstract class ProducerSendApi {
   }
 
   /** Async batch (one SEND_BATCH_MESSAGE); retried on another broker like sendAsync. */
-  sendBatchAsync(messages: readonly AnyMessage[], callback: SendCallback, timeoutMillis?: number): void;
+  sendBatchAsync(
+    messages: readonly AnyMessage[],
+    callback: SendCallback,
+    timeoutMillis?: number,
+  ): Promise<void>;
   sendBatchAsync(messages: readonly AnyMessage[], timeoutMillis?: number): Promise<SendResult>;
   sendBatchAsync(
     messages: readonly AnyMessage[],
     callbackOrTimeout?: SendCallback | number,
     timeoutMillis?: number,
-  ): Promise<SendResult> | void {
+  ): Promise<SendResult> | Promise<void> {
     return this.#async(() => this.makeBatch(messages), undefined, callbackOrTimeout, timeoutMillis);
   }
 
@@ -196,7 +205,7 @@ export abstract class ProducerSendApi {
     queue: MessageQueue,
     callback: SendCallback,
     timeoutMillis?: number,
-  ): void;
+  ): Promise<void>;
   sendBatchToQueueAsync(
     messages: readonly AnyMessage[],
     queue: MessageQueue,
@@ -207,7 +216,7 @@ export abstract class ProducerSendApi {
     queue: MessageQueue,
     callbackOrTimeout?: SendCallback | number,
     timeoutMillis?: number,
-  ): Promise<SendResult> | void {
+  ): Promise<SendResult> | Promise<void> {
     return this.#async(() => this.makeBatch(messages), { queue }, callbackOrTimeout, timeoutMillis);
   }
 
@@ -264,14 +273,18 @@ export abstract class ProducerSendApi {
     target: QueueTarget | undefined,
     callbackOrTimeout: SendCallback | number | undefined,
     timeoutMillis: number | undefined,
-  ): Promise<SendResult> | void {
+  ): Promise<SendResult> | Promise<void> {
     const timeout =
       (typeof callbackOrTimeout === 'number' ? callbackOrTimeout : timeoutMillis) ??
       this.config.sendMsgTimeout;
-    const promise = (async () =>
-      (await this.sendTargeted(message(), 'ASYNC', timeout, target)) as SendResult)();
-    return deliver(promise, typeof callbackOrTimeout === 'object' ? callbackOrTimeout : undefined, (err) =>
-      this.callbackThrew(err),
+    const callback = typeof callbackOrTimeout === 'object' ? callbackOrTimeout : undefined;
+    // With backpressure on, the send first waits for room; the callback form resolves once it is in.
+    const { admitted, result } = admitAsync(
+      this.asyncBackpressure(),
+      message,
+      timeout,
+      (msg, left) => this.sendTargeted(msg, 'ASYNC', left, target) as Promise<SendResult>,
     );
+    return deliver(result, callback, (err) => this.callbackThrew(err)) ?? admitted;
   }
 }

@@ -26,6 +26,7 @@ import { MessageBatch } from '../message-batch.js';
 import { buildSendRequest } from '../producer-api.js';
 import type { SendResponseContext } from '../producer-api.js';
 import type { ProducerCore } from '../producer-core.js';
+import { compressesOffLoop, compressOffLoop } from './compress-off-loop.js';
 import type { SendCall } from './send-call.js';
 
 /** The message as it goes on the wire, computed once per send call. */
@@ -61,8 +62,15 @@ function parseIntProperty(value: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** Computes the wire form of the message (once per send call). */
-function prepareWire(host: ProducerCore, call: SendCall, wireTopic: string): WireMessage {
+/**
+ * Computes the wire form of the message (once per send call); a promise when its body is deflated
+ * off the event loop (compress-off-loop.ts).
+ */
+function prepareWire(
+  host: ProducerCore,
+  call: SendCall,
+  wireTopic: string,
+): WireMessage | Promise<WireMessage> {
   const msg = call.message;
   const batch = msg instanceof MessageBatch;
   const namespace = host.config.client.namespace;
@@ -72,9 +80,12 @@ function prepareWire(host: ProducerCore, call: SendCall, wireTopic: string): Wir
   if (namespace !== undefined) msg.putProperty(MessageConst.PROPERTY_INSTANCE_ID, namespace);
   let body = msg.bodyBytes();
   let sysFlag = 0;
+  let offLoop: Promise<Buffer> | undefined;
+  const { compressType, compressLevel } = host.config;
   if (!batch && body.length >= host.config.compressMsgBodyOverHowmuch) {
-    body = compressMessageBody(body, host.config.compressType, host.config.compressLevel);
-    sysFlag |= compressedSysFlag(host.config.compressType);
+    if (compressesOffLoop(compressType, body.length)) offLoop = compressOffLoop(body, compressLevel);
+    else body = compressMessageBody(body, compressType, compressLevel);
+    sysFlag |= compressedSysFlag(compressType);
   }
   if ((msg.getProperty(MessageConst.PROPERTY_TRANSACTION_PREPARED) ?? '').toLowerCase() === 'true') {
     sysFlag |= MessageSysFlag.TRANSACTION_PREPARED_TYPE;
@@ -95,7 +106,8 @@ function prepareWire(host: ProducerCore, call: SendCall, wireTopic: string): Wir
         .join(',')
     : (msg.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) as string);
   const reply = msg.getProperty(MessageConst.PROPERTY_MESSAGE_TYPE) === MessageConst.REPLY_MESSAGE_FLAG;
-  return { body, sysFlag, properties, reconsumeTimes, maxReconsumeTimes, msgId, reply };
+  const wire = { body, sysFlag, properties, reconsumeTimes, maxReconsumeTimes, msgId, reply };
+  return offLoop === undefined ? wire : offLoop.then((compressed) => ({ ...wire, body: compressed }));
 }
 
 function messageTypeOf(msg: Message): SendMessageContext['msgType'] {
@@ -129,7 +141,11 @@ export async function prepareSend(
   if (brokerAddr === undefined) throw brokerNotExist(mq.brokerName);
   const { config } = host;
   brokerAddr = brokerVIPChannel(config.client.vipChannelEnabled, brokerAddr);
-  call.wire ??= prepareWire(host, call, mq.topic);
+  if (call.wire === undefined) {
+    const prepared = prepareWire(host, call, mq.topic);
+    call.wire = prepared instanceof Promise ? await prepared : prepared;
+    if (call.abandoned !== undefined) throw call.abandoned; // the drain gave up during the deflate
+  }
   const wire = call.wire;
   const msg = call.message;
   for (const hook of host.checkForbiddenHooks) {

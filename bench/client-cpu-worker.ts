@@ -1,0 +1,82 @@
+/**
+ * Child process of bench/client-cpu.bench.ts: one client (ours from a given dist, or ali-ons) sends
+ * COUNT messages of SIZE bytes (a JSON-like body, compressible as real bodies are) with WINDOW in
+ * flight to NAMESRV after a warm-up, and prints one JSON line: messages, elapsed ms and this process's
+ * CPU µs over the measured part only.
+ *   node --import tsx bench/client-cpu-worker.ts ours|ons NAMESRV TOPIC COUNT WINDOW SIZE [DIST_DIR]
+ */
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Producer as ProducerType } from '../src/index.js';
+
+const [client = 'ours', namesrv = '', topic = 'BenchZ', countArg, windowArg, sizeArg, dist] =
+  process.argv.slice(2);
+const count = Number(countArg);
+const window = Number(windowArg);
+const size = Number(sizeArg);
+
+function jsonBody(bytes: number): Buffer {
+  const lines: string[] = [];
+  let total = 0;
+  for (let i = 0; total < bytes; i++) {
+    const line = JSON.stringify({
+      orderId: 100000 + i,
+      customer: `c-${(i * 7919) % 5003}`,
+      amount: (i * 37) % 10007,
+    });
+    lines.push(line);
+    total += line.length + 1;
+  }
+  return Buffer.from(lines.join('\n')).subarray(0, bytes);
+}
+const body = jsonBody(size);
+
+async function windowed(n: number, one: () => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next++ < n) await one();
+  };
+  await Promise.all(Array.from({ length: window }, worker));
+}
+
+async function measure(one: () => Promise<unknown>): Promise<void> {
+  await windowed(Math.min(2000, count), one); // warm-up (JIT, connections), not measured
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  await windowed(count, one);
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(
+    `${JSON.stringify({ client, messages: count, elapsedMs: performance.now() - t0, cpuMicros: used.user + used.system })}\n`,
+  );
+}
+
+if (client === 'ons') {
+  const home = mkdtempSync(path.join(tmpdir(), 'rmq-bench-ons-'));
+  process.env.HOME = home; // ali-ons derives a directory from $HOME when loaded
+  const require = createRequire(import.meta.url);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped devDependency
+  const ons = require('ali-ons') as any;
+  const quiet = { info() {}, debug() {}, warn() {}, error() {} };
+  const producer = new ons.Producer({
+    nameSrv: namesrv,
+    httpclient: {},
+    logger: quiet,
+    producerGroup: 'bench_ons_pg',
+  });
+  producer.on('error', () => undefined);
+  await producer.ready();
+  await measure(() => producer.send(new ons.Message(topic, 'TagA', body)));
+  await producer.close();
+  rmSync(home, { recursive: true, force: true });
+} else {
+  const root = dist !== undefined ? pathToFileURL(path.resolve(dist, 'index.js')).href : '../src/index.js';
+  const { Producer } = (await import(root)) as { Producer: typeof ProducerType };
+  const producer = new Producer({ producerGroup: 'bench_ours_pg', nameServer: namesrv });
+  await producer.start();
+  await measure(() => producer.send({ topic, tags: 'TagA', body }));
+  await producer.shutdown();
+}
+process.exit(0);

@@ -1,0 +1,160 @@
+/**
+ * Where a checked send goes (Java DefaultMQProducer sendByAccumulator / sendDirect): into the
+ * accumulator when auto-batching is on and the message may be batched, else straight into the send
+ * path as its own send call (`runCall`: tracked for the shutdown drain, then the send loop or the
+ * fixed-queue sends).
+ *
+ * A message may be batched (Java canBatch, plus what our batch rules refuse) when it is sent sync or
+ * async (never oneway), is no batch itself, has no delay level nor timer (TIMER_DELAY_MS,
+ * TIMER_DELAY_SEC, TIMER_DELIVER_MS, __STARTDELIVERTIME), is not for a %RETRY% topic, carries no
+ * PGROUP (transactional half messages), is no request or reply (CORRELATION_ID, MSG_TYPE=reply),
+ * and the accumulator's total budget has room. A body over batchMaxBytes goes alone too (Java would
+ * send it at once as a batch, uncompressed, and a body near maxMessageSize would not fit a batch). A queue send is batched per queue; a selector send
+ * asks its selector first and is then batched per chosen queue (Java invokeMessageQueueSelector,
+ * then the accumulator keyed by that queue).
+ *
+ * One difference from Java, on purpose: Java batches only the overloads without a timeout argument;
+ * here every sync/async send may be batched, and a batch gets the smallest budget its messages have left.
+ */
+import {
+  isRetryTopic,
+  MessageConst,
+  withoutNamespace,
+  wrapNamespace,
+} from '../../../protocol/message/index.js';
+import type { Message } from '../../../protocol/message/index.js';
+import { MessageQueue } from '../../message-queue.js';
+import type { CommunicationMode } from '../hooks.js';
+import { MessageBatch } from '../message-batch.js';
+import type { ProducerCore } from '../producer-core.js';
+import { runQueueSend, selectQueue, wireQueueOf } from '../ordered/queue-send.js';
+import type { QueueTarget } from '../ordered/queue-send.js';
+import { SendCall } from '../send/send-call.js';
+import { runSend } from '../send/send-loop.js';
+import type { SendResult } from '../send-result.js';
+import { ProduceAccumulator } from './produce-accumulator.js';
+
+const UNBATCHABLE_PROPERTIES = [
+  MessageConst.PROPERTY_TIMER_DELAY_MS,
+  MessageConst.PROPERTY_TIMER_DELAY_SEC,
+  MessageConst.PROPERTY_TIMER_DELIVER_MS,
+  MessageConst.PROPERTY_START_DELIVER_TIME,
+  MessageConst.PROPERTY_PRODUCER_GROUP,
+  MessageConst.PROPERTY_CORRELATION_ID,
+];
+
+/** Whether auto-batching may take `message` (see the file header; the budget is checked apart). */
+export function canBatch(message: Message): boolean {
+  if (message instanceof MessageBatch || message.delayTimeLevel > 0 || isRetryTopic(message.topic)) {
+    return false;
+  }
+  for (const name of UNBATCHABLE_PROPERTIES) if (message.getProperty(name) !== undefined) return false;
+  return message.getProperty(MessageConst.PROPERTY_MESSAGE_TYPE) !== MessageConst.REPLY_MESSAGE_FLAG;
+}
+
+/** One send call through the send path: tracked for the drain, to `target` when given. */
+export function runCall(
+  core: ProducerCore,
+  message: Message,
+  mode: CommunicationMode,
+  timeoutMillis: number,
+  target: QueueTarget | undefined,
+): Promise<SendResult | undefined> {
+  const wireTopic = wrapNamespace(core.config.client.namespace, message.topic);
+  const call = new SendCall(message, mode);
+  return core.inFlightSends.run(call, () =>
+    target === undefined
+      ? runSend(core, call, wireTopic, timeoutMillis)
+      : runQueueSend(core, call, wireTopic, target, timeoutMillis),
+  );
+}
+
+export class SendGate {
+  /** Present when autoBatch is on. */
+  readonly accumulator: ProduceAccumulator | undefined;
+
+  constructor(private readonly core: ProducerCore) {
+    const { config } = core;
+    this.accumulator = config.autoBatch.autoBatch
+      ? new ProduceAccumulator({
+          config: config.autoBatch,
+          clock: core.clock,
+          maxMessageSize: config.maxMessageSize,
+          makeBatch: (messages) =>
+            MessageBatch.generate(messages, {
+              namespace: config.client.namespace,
+              maxMessageSize: config.maxMessageSize,
+              idGenerator: core.idGenerator,
+              prechecked: true,
+            }),
+          sendBatch: (batch, mode, timeout, queue) =>
+            runCall(core, batch, mode, timeout, queue === undefined ? undefined : { queue }),
+        })
+      : undefined;
+  }
+
+  /** Sends a checked message: batched when it may be (file header), else as its own call. */
+  send(
+    message: Message,
+    mode: CommunicationMode,
+    timeoutMillis: number,
+    target: QueueTarget | undefined,
+  ): Promise<SendResult | undefined> {
+    const accumulator = this.accumulator;
+    if (
+      accumulator === undefined ||
+      mode === 'ONEWAY' ||
+      !canBatch(message) ||
+      !accumulator.hasRoom() ||
+      message.bodyBytes().length > this.core.config.autoBatch.batchMaxBytes
+    ) {
+      return runCall(this.core, message, mode, timeoutMillis, target);
+    }
+    if (target === undefined) return this.#add(accumulator, message, mode, undefined, timeoutMillis);
+    return this.#addToQueue(accumulator, message, mode, target, timeoutMillis);
+  }
+
+  /** Shutdown: every open batch leaves now. */
+  flush(): void {
+    this.accumulator?.flushAll();
+  }
+
+  async #addToQueue(
+    accumulator: ProduceAccumulator,
+    message: Message,
+    mode: CommunicationMode,
+    target: QueueTarget,
+    timeoutMillis: number,
+  ): Promise<SendResult> {
+    const { core } = this;
+    const begin = core.clock.now();
+    const namespace = core.config.client.namespace;
+    const wire =
+      'queue' in target
+        ? wireQueueOf(target.queue, message, namespace)
+        : await selectQueue(
+            core,
+            message,
+            wrapNamespace(namespace, message.topic),
+            target.selector,
+            target.arg,
+          );
+    const queue = new MessageQueue(withoutNamespace(wire.topic, namespace), wire.brokerName, wire.queueId);
+    const left = Math.max(0, timeoutMillis - (core.clock.now() - begin));
+    return this.#add(accumulator, message, mode, queue, left);
+  }
+
+  #add(
+    accumulator: ProduceAccumulator,
+    message: Message,
+    mode: CommunicationMode,
+    queue: MessageQueue | undefined,
+    timeoutMillis: number,
+  ): Promise<SendResult> {
+    // The id is set when the message is accepted (Java setUniqID before the accumulator).
+    if (message.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) === undefined) {
+      message.putProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, this.core.idGenerator.next());
+    }
+    return accumulator.add(message, mode, queue, timeoutMillis);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * One SendResult per message of an auto-batch, cut from the batch's (Java ProduceAccumulator
+ * splitSendResults): the batch result's msgId and offsetMsgId hold one id per message, joined with
+ * ","; message i gets the i-th of each and queueOffset + i, with the batch's status, queue,
+ * transaction id and region. A result whose msgId has no "," (one message; a broker storing the
+ * batch as one entry of a batch consume queue) is every message's result as it is.
+ */
+import { ClientErrorCode, MQClientError } from '../../../common/errors.js';
+import { SendResult } from '../send-result.js';
+
+export function splitBatchResult(result: SendResult, count: number): SendResult[] {
+  if (!result.msgId.includes(',')) return new Array<SendResult>(count).fill(result);
+  const msgIds = result.msgId.split(',');
+  const offsetMsgIds = result.offsetMsgId.split(',');
+  if (msgIds.length !== count || offsetMsgIds.length !== count) {
+    throw new MQClientError(
+      `sendResult is illegal: a batch of ${count} messages was answered with ${offsetMsgIds.length} offset ids ` +
+        `and ${msgIds.length} message ids (the messages may be stored; check by their UNIQ_KEY)`,
+      { code: ClientErrorCode.ILLEGAL_SEND_RESULT, retriable: false },
+    );
+  }
+  return msgIds.map(
+    (msgId, i) =>
+      new SendResult({
+        sendStatus: result.sendStatus,
+        msgId,
+        offsetMsgId: offsetMsgIds[i] as string,
+        messageQueue: result.messageQueue,
+        queueOffset: result.queueOffset + BigInt(i),
+        transactionId: result.transactionId,
+        regionId: result.regionId,
+        traceOn: result.traceOn,
+      }),
+  );
+}
