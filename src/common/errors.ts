@@ -20,6 +20,8 @@ export const ClientErrorCode = {
   CREATE_REPLY_MESSAGE_EXCEPTION: 10007,
   /** Not a Java code: a TLS handshake failed (TlsHandshakeError). */
   TLS_HANDSHAKE_EXCEPTION: 10100,
+  /** Not a Java code: the caller's AbortSignal aborted the call (AbortError). */
+  ABORTED: 10101,
 } as const;
 
 export interface RocketMQErrorOptions {

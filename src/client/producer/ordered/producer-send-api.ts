@@ -17,36 +17,24 @@ import type { ProducerConfig } from '../producer-options.js';
 import type { SendResult } from '../send-result.js';
 import { splitIntoBatches } from './batch-splitter.js';
 import { BatchSendError } from './queue-errors.js';
-import { deliver, toMessage } from './send-forms.js';
-import type { AnyMessage, SendCallback } from './send-forms.js';
+import { checkShardingKey, deliver, isSendCallback, toMessage } from './send-forms.js';
+import type { AnyMessage, SendBatchesOptions, SendCallback, SendOptions } from './send-forms.js';
+import { EventSource } from '../../events/event-hub.js';
+import type { ProducerEventMap } from '../producer-events.js';
+
+export type { SendBatchesOptions };
 import type { QueueTarget } from './queue-send.js';
 import { selectMessageQueueByHash } from './selectors.js';
 import type { MessageQueueSelector } from './selectors.js';
 
-export interface SendBatchesOptions {
-  /** Budget of each sub-batch's send, ms (default sendMsgTimeout). */
-  timeoutMillis?: number;
-  /** Size limit of each sub-batch's body, bytes (default and maximum: maxMessageSize). */
-  maxBatchBytes?: number;
-}
-
-function checkShardingKey(key: unknown): string {
-  if (typeof key !== 'string' || key.length === 0) {
-    throw new IllegalArgumentError(
-      `the sharding key must be a non-empty string, got ${typeof key === 'string' ? '""' : typeof key}`,
-    );
-  }
-  return key;
-}
-
-export abstract class ProducerSendApi {
+export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
   abstract readonly config: ProducerConfig;
 
   /** Internal: one send of `message` in `mode`, to `target` (undefined: the default queue choice). */
   protected abstract sendTargeted(
     message: Message,
     mode: CommunicationMode,
-    timeoutMillis: number,
+    timeoutMillis: number | SendOptions,
     target: QueueTarget | undefined,
   ): Promise<SendResult | undefined>;
 
@@ -61,18 +49,22 @@ export abstract class ProducerSendApi {
    * is returned; without, the returned Promise settles. Transport failures are retried on another broker
    * up to retryTimesWhenSendAsyncFailed times.
    */
-  sendAsync(message: AnyMessage, callback: SendCallback, timeoutMillis?: number): void;
-  sendAsync(message: AnyMessage, timeoutMillis?: number): Promise<SendResult>;
+  sendAsync(message: AnyMessage, callback: SendCallback, timeoutMillis?: number | SendOptions): void;
+  sendAsync(message: AnyMessage, timeoutMillis?: number | SendOptions): Promise<SendResult>;
   sendAsync(
     message: AnyMessage,
-    callbackOrTimeout?: SendCallback | number,
-    timeoutMillis?: number,
+    callbackOrTimeout?: SendCallback | number | SendOptions,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | void {
     return this.#async(() => toMessage(message), undefined, callbackOrTimeout, timeoutMillis);
   }
 
   /** Sync send to `queue` (from fetchPublishMessageQueues): one attempt, never another queue. */
-  async sendToQueue(message: AnyMessage, queue: MessageQueue, timeoutMillis?: number): Promise<SendResult> {
+  async sendToQueue(
+    message: AnyMessage,
+    queue: MessageQueue,
+    timeoutMillis?: number | SendOptions,
+  ): Promise<SendResult> {
     return this.#sync(toMessage(message), timeoutMillis, { queue });
   }
 
@@ -81,21 +73,25 @@ export abstract class ProducerSendApi {
     message: AnyMessage,
     queue: MessageQueue,
     callback: SendCallback,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): void;
-  sendToQueueAsync(message: AnyMessage, queue: MessageQueue, timeoutMillis?: number): Promise<SendResult>;
   sendToQueueAsync(
     message: AnyMessage,
     queue: MessageQueue,
-    callbackOrTimeout?: SendCallback | number,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
+  ): Promise<SendResult>;
+  sendToQueueAsync(
+    message: AnyMessage,
+    queue: MessageQueue,
+    callbackOrTimeout?: SendCallback | number | SendOptions,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | void {
     return this.#async(() => toMessage(message), { queue }, callbackOrTimeout, timeoutMillis);
   }
 
   /** Oneway send to `queue`: resolves once written. */
-  async sendToQueueOneway(message: AnyMessage, queue: MessageQueue): Promise<void> {
-    await this.sendTargeted(toMessage(message), 'ONEWAY', this.config.sendMsgTimeout, { queue });
+  async sendToQueueOneway(message: AnyMessage, queue: MessageQueue, options?: SendOptions): Promise<void> {
+    await this.sendTargeted(toMessage(message), 'ONEWAY', options ?? this.config.sendMsgTimeout, { queue });
   }
 
   /** Sync send to the queue `selector` picks for `arg` (Java send(msg, selector, arg)). */
@@ -103,7 +99,7 @@ export abstract class ProducerSendApi {
     message: AnyMessage,
     selector: MessageQueueSelector,
     arg: unknown,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> {
     return this.#sync(toMessage(message), timeoutMillis, { selector, arg });
   }
@@ -113,20 +109,20 @@ export abstract class ProducerSendApi {
     selector: MessageQueueSelector,
     arg: unknown,
     callback: SendCallback,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): void;
   sendWithSelectorAsync(
     message: AnyMessage,
     selector: MessageQueueSelector,
     arg: unknown,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult>;
   sendWithSelectorAsync(
     message: AnyMessage,
     selector: MessageQueueSelector,
     arg: unknown,
-    callbackOrTimeout?: SendCallback | number,
-    timeoutMillis?: number,
+    callbackOrTimeout?: SendCallback | number | SendOptions,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | void {
     return this.#async(() => toMessage(message), { selector, arg }, callbackOrTimeout, timeoutMillis);
   }
@@ -135,15 +131,21 @@ export abstract class ProducerSendApi {
     message: AnyMessage,
     selector: MessageQueueSelector,
     arg: unknown,
+    options?: SendOptions,
   ): Promise<void> {
-    await this.sendTargeted(toMessage(message), 'ONEWAY', this.config.sendMsgTimeout, { selector, arg });
+    const timeout = options ?? this.config.sendMsgTimeout;
+    await this.sendTargeted(toMessage(message), 'ONEWAY', timeout, { selector, arg });
   }
 
   /**
    * Ordered send by sharding key: the queue SelectMessageQueueByHash picks for the key (the same queue
    * a Java producer picks), and the key in the message's __SHARDINGKEY property (5.x).
    */
-  async sendOrderly(message: AnyMessage, shardingKey: string, timeoutMillis?: number): Promise<SendResult> {
+  async sendOrderly(
+    message: AnyMessage,
+    shardingKey: string,
+    timeoutMillis?: number | SendOptions,
+  ): Promise<SendResult> {
     const msg = this.#keyed(message, shardingKey);
     return this.#sync(msg, timeoutMillis, { selector: selectMessageQueueByHash, arg: shardingKey });
   }
@@ -152,32 +154,40 @@ export abstract class ProducerSendApi {
     message: AnyMessage,
     shardingKey: string,
     callback: SendCallback,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): void;
-  sendOrderlyAsync(message: AnyMessage, shardingKey: string, timeoutMillis?: number): Promise<SendResult>;
   sendOrderlyAsync(
     message: AnyMessage,
     shardingKey: string,
-    callbackOrTimeout?: SendCallback | number,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
+  ): Promise<SendResult>;
+  sendOrderlyAsync(
+    message: AnyMessage,
+    shardingKey: string,
+    callbackOrTimeout?: SendCallback | number | SendOptions,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | void {
     const target = { selector: selectMessageQueueByHash, arg: shardingKey };
     return this.#async(() => this.#keyed(message, shardingKey), target, callbackOrTimeout, timeoutMillis);
   }
 
-  async sendOrderlyOneway(message: AnyMessage, shardingKey: string): Promise<void> {
+  async sendOrderlyOneway(message: AnyMessage, shardingKey: string, options?: SendOptions): Promise<void> {
     const msg = this.#keyed(message, shardingKey);
     const target = { selector: selectMessageQueueByHash, arg: shardingKey };
-    await this.sendTargeted(msg, 'ONEWAY', this.config.sendMsgTimeout, target);
+    await this.sendTargeted(msg, 'ONEWAY', options ?? this.config.sendMsgTimeout, target);
   }
 
   /** Async batch (one SEND_BATCH_MESSAGE); retried on another broker like sendAsync. */
-  sendBatchAsync(messages: readonly AnyMessage[], callback: SendCallback, timeoutMillis?: number): void;
-  sendBatchAsync(messages: readonly AnyMessage[], timeoutMillis?: number): Promise<SendResult>;
   sendBatchAsync(
     messages: readonly AnyMessage[],
-    callbackOrTimeout?: SendCallback | number,
-    timeoutMillis?: number,
+    callback: SendCallback,
+    timeoutMillis?: number | SendOptions,
+  ): void;
+  sendBatchAsync(messages: readonly AnyMessage[], timeoutMillis?: number | SendOptions): Promise<SendResult>;
+  sendBatchAsync(
+    messages: readonly AnyMessage[],
+    callbackOrTimeout?: SendCallback | number | SendOptions,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | void {
     return this.#async(() => this.makeBatch(messages), undefined, callbackOrTimeout, timeoutMillis);
   }
@@ -186,7 +196,7 @@ export abstract class ProducerSendApi {
   async sendBatchToQueue(
     messages: readonly AnyMessage[],
     queue: MessageQueue,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> {
     return this.#sync(this.makeBatch(messages), timeoutMillis, { queue });
   }
@@ -195,18 +205,18 @@ export abstract class ProducerSendApi {
     messages: readonly AnyMessage[],
     queue: MessageQueue,
     callback: SendCallback,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): void;
   sendBatchToQueueAsync(
     messages: readonly AnyMessage[],
     queue: MessageQueue,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult>;
   sendBatchToQueueAsync(
     messages: readonly AnyMessage[],
     queue: MessageQueue,
-    callbackOrTimeout?: SendCallback | number,
-    timeoutMillis?: number,
+    callbackOrTimeout?: SendCallback | number | SendOptions,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | void {
     return this.#async(() => this.makeBatch(messages), { queue }, callbackOrTimeout, timeoutMillis);
   }
@@ -235,7 +245,7 @@ export abstract class ProducerSendApi {
     const results: SendResult[] = [];
     for (const [index, part] of parts.entries()) {
       try {
-        results.push(await this.#sync(this.makeBatch(part), options.timeoutMillis, undefined));
+        results.push(await this.#sync(this.makeBatch(part), options, undefined));
       } catch (err) {
         throw new BatchSendError(results, index, parts.length, err);
       }
@@ -252,7 +262,7 @@ export abstract class ProducerSendApi {
 
   async #sync(
     message: Message,
-    timeoutMillis: number | undefined,
+    timeoutMillis: number | SendOptions | undefined,
     target: QueueTarget | undefined,
   ): Promise<SendResult> {
     const timeout = timeoutMillis ?? this.config.sendMsgTimeout;
@@ -262,16 +272,16 @@ export abstract class ProducerSendApi {
   #async(
     message: () => Message,
     target: QueueTarget | undefined,
-    callbackOrTimeout: SendCallback | number | undefined,
-    timeoutMillis: number | undefined,
+    callbackOrTimeout: SendCallback | number | SendOptions | undefined,
+    timeoutMillis: number | SendOptions | undefined,
   ): Promise<SendResult> | void {
+    const callback = isSendCallback(callbackOrTimeout) ? callbackOrTimeout : undefined;
     const timeout =
-      (typeof callbackOrTimeout === 'number' ? callbackOrTimeout : timeoutMillis) ??
-      this.config.sendMsgTimeout;
+      (callback === undefined && callbackOrTimeout !== undefined
+        ? (callbackOrTimeout as number | SendOptions)
+        : timeoutMillis) ?? this.config.sendMsgTimeout;
     const promise = (async () =>
       (await this.sendTargeted(message(), 'ASYNC', timeout, target)) as SendResult)();
-    return deliver(promise, typeof callbackOrTimeout === 'object' ? callbackOrTimeout : undefined, (err) =>
-      this.callbackThrew(err),
-    );
+    return deliver(promise, callback, (err) => this.callbackThrew(err));
   }
 }
