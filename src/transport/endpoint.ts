@@ -122,6 +122,11 @@ export abstract class RemotingEndpoint {
     return false;
   }
 
+  /** Request codes of every request waiting for its response, over all connections (diagnostics, tests). */
+  waitingRequestCodes(): number[] {
+    return this.connectionList().flatMap((connection) => connection.table.waitingCodes());
+  }
+
   /** Last step of a shutdown: permit waiters fail, timers stop, what still waited on them expires. */
   protected releaseWaiters(): void {
     this.asyncPermits.rejectAll();

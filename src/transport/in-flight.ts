@@ -83,6 +83,11 @@ export class InFlightTable {
     return this.entries.size;
   }
 
+  /** Request codes of the entries waiting (diagnostics). */
+  waitingCodes(): number[] {
+    return [...this.entries.values()].map((entry) => entry.request?.code ?? 0);
+  }
+
   /** Registers a new request under a fresh opaque (per connection, wrapping like a Java int). */
   register(
     timeoutMillis: number,

@@ -20,6 +20,10 @@ import type { EmbeddedCluster, SendResult } from 'rocketmq-ts';
 
 /** Every name `rocketmq-ts` exports; a change here is a change of the public API. */
 const PUBLIC_NAMES = [
+  'AbortError',
+  'ClientEvents',
+  'ProducerEvents',
+  'PullConsumerEvents',
   'AclClientRPCHook',
   'BatchRuleError',
   'BatchSendError',
