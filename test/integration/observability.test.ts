@@ -19,10 +19,10 @@ import { Producer, producerStats } from '../../src/client/producer/producer.js';
 import type { SendCallback } from '../../src/client/producer/producer.js';
 import { AbortError } from '../../src/common/abort-error.js';
 import { BatchSendError } from '../../src/client/producer/ordered/queue-errors.js';
+import type { MQClientError } from '../../src/common/errors.js';
 import {
   ClientErrorCode,
   IllegalArgumentError,
-  MQClientError,
   RemotingConnectError,
   RocketMQError,
 } from '../../src/common/errors.js';
