@@ -139,7 +139,7 @@ describe('observability: AbortSignal, instrumentation events, OpenTelemetry', ()
       () => assert.fail(`${what} resolved`),
       (e: unknown) => e,
     );
-    await waitFor(`${what} waiting`, () => (waiting() ? true : undefined));
+    await waitFor(`${what} waiting`, () => (waiting() ? true : undefined), 30_000);
     const begin = performance.now();
     controller.abort();
     const error = await settled;
