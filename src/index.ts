@@ -190,3 +190,35 @@ export type { ClusterFaultRule, FaultKind, FaultRule } from './server/faults/fau
 export type { FaultHandle } from './server/faults/fault-injector.js';
 export { AclConfigError } from './server/acl/acl-errors.js';
 export type { NamesrvQueryAccess } from './server/acl/acl-guard.js';
+
+// Instrumentation events (`producer.on(ProducerEvents.SEND_SUCCESS, fn)`) and AbortSignal support
+export { AbortError } from './common/abort-error.js';
+export { ClientEvents } from './client/events/event-types.js';
+export type {
+  ClientEventMap,
+  ConnectEvent,
+  DisconnectEvent,
+  RequestTimeoutEvent,
+  RouteChangeEvent,
+} from './client/events/event-types.js';
+export type { EventListener } from './client/events/event-hub.js';
+export { ProducerEvents } from './client/producer/producer-events.js';
+export type {
+  BrokerIsolatedEvent,
+  BrokerReadmittedEvent,
+  InFlightEvent,
+  ProducerEventMap,
+  SendAttemptEvent,
+  SendEventBase,
+  SendFailureEvent,
+  SendRetryEvent,
+  SendStartEvent,
+  SendSuccessEvent,
+} from './client/producer/producer-events.js';
+export { PullConsumerEvents } from './client/consumer/pull/pull-consumer-events.js';
+export type {
+  PullConsumerEventMap,
+  PullEvent,
+  PullFailureEvent,
+} from './client/consumer/pull/pull-consumer-events.js';
+export type { SendOptions } from './client/producer/ordered/send-forms.js';

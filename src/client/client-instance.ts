@@ -9,6 +9,9 @@ import type { ClientConfig } from './client-config.js';
 import type { SubscribeAddress } from './broker-addresses.js';
 import type { ServiceState, UpdateRouteOptions } from './client-members.js';
 import { InstanceCore } from './instance-core.js';
+import { EventSource } from './events/event-hub.js';
+import type { EventHub } from './events/event-hub.js';
+import type { ClientEventMap } from './events/event-types.js';
 import type { InstanceRemoting } from './instance-core.js';
 
 export type {
@@ -30,7 +33,8 @@ export interface ClientInstanceOptions {
 
 let coreOf: (instance: ClientInstance) => InstanceCore;
 
-export class ClientInstance {
+/** Emits ClientEvents (connect, disconnect, request.timeout, route.change): `instance.on(name, fn)`. */
+export class ClientInstance extends EventSource<ClientEventMap> {
   readonly #core: InstanceCore;
 
   static {
@@ -38,11 +42,16 @@ export class ClientInstance {
   }
 
   constructor(config: ClientConfig, options: ClientInstanceOptions = {}) {
+    super();
     const { onShutdown } = options;
     this.#core = new InstanceCore(config, {
       remoting: options.remoting,
       onShutdown: onShutdown && (() => onShutdown(this)),
     });
+  }
+
+  protected get eventHub(): EventHub<ClientEventMap> {
+    return this.#core.events;
   }
 
   /** `clientIP@instanceName[@unitName]`: the id the brokers know this instance by. */

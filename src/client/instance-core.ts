@@ -26,6 +26,10 @@ import { MQClientAPI } from './mq-client-api.js';
 import { remotingFor } from './instance-remoting.js';
 import type { InstanceRemoting } from './instance-remoting.js';
 import { TransactionCheckTargets } from './transaction-check-routing.js';
+import { EventHub } from './events/event-hub.js';
+import { ClientEvents, namesOf } from './events/event-types.js';
+import type { ClientEventMap } from './events/event-types.js';
+import { routeChanged, watchTransport } from './events/client-events.js';
 import { clampDefaultRoute, cloneTopicRouteData, topicRouteDataEquals } from './route/route-utils.js';
 
 export type { InstanceRemoting };
@@ -51,6 +55,8 @@ export class InstanceCore {
   readonly requestFutures = new RequestFutureTable();
   /** Transaction producers by group: CHECK_TRANSACTION_STATE requests go to them. */
   readonly transactionTargets = new TransactionCheckTargets();
+  /** Instrumentation events (ClientInstance.on). */
+  readonly events: EventHub<ClientEventMap>;
   readonly #producers = new Map<string, ProducerMember>();
   readonly #consumers = new Map<string, ConsumerMember>();
   readonly #routeFetches = new Map<string, Promise<boolean>>();
@@ -72,6 +78,7 @@ export class InstanceCore {
     this.logger = config.logger;
     this.remoting = options.remoting ?? (this.#ownRemoting = remotingFor(config));
     for (const hook of config.rpcHooks) this.remoting.registerRPCHook(hook);
+    watchTransport(this.remoting, (this.events = new EventHub(namesOf(ClientEvents), this.logger)));
     // Registered last, so it runs right before the transport writes a request: the moment a request
     // may reach the peer, and the last chance to keep a withdrawn one from leaving.
     this.remoting.registerRPCHook({
@@ -165,13 +172,12 @@ export class InstanceCore {
   }
 
   /**
-   * Keeps a request that has not been handed to a connection yet from ever leaving (the transport's
-   * last RPC hook refuses it); false when it was handed over already (it may have reached the peer).
+   * Keeps a request from ever leaving again (the transport's last RPC hook refuses it); false when it
+   * was handed over already (it may have reached the peer).
    */
   withdrawRequest(request: RemotingCommand): boolean {
-    if (this.#handedOver.has(request)) return false;
     this.#withdrawn.add(request);
-    return true;
+    return !this.#handedOver.has(request);
   }
 
   /** Requests waiting for a response on this instance's connections (diagnostics; undefined with a test double). */
@@ -245,6 +251,7 @@ export class InstanceCore {
     for (const c of this.#consumers.values()) c.updateTopicSubscribeInfo?.(topic, cloneTopicRouteData(route));
     this.topicRouteTable.set(topic, cloneTopicRouteData(route));
     this.logger.info({ topic }, 'topic route updated');
+    routeChanged(this.events, topic, route);
     return true;
   }
 

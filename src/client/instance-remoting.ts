@@ -15,7 +15,8 @@ export type InstanceRemoting = Pick<
   | 'registerProcessor'
   | 'registerRPCHook'
   | 'closeChannel'
->;
+> &
+  Partial<Pick<RemotingClient, 'addChannelEventListener' | 'cancelRequest'>>;
 
 /** The RemotingClient of a config (connect timeout, header form, TLS), before any hook. */
 export function remotingFor(config: ClientConfig): RemotingClient {

@@ -65,4 +65,6 @@ export const ClientErrorCode = {
   DIRECTORY_UNUSABLE: 10220,
   /** A broker answered a batch with a number of message ids that does not match the batch. */
   ILLEGAL_SEND_RESULT: 10221,
+  /** The caller's AbortSignal aborted the call (AbortError). */
+  ABORTED: 10222,
 } as const;

@@ -11,8 +11,8 @@ import { createResponse } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { encodeFrame, encodeFrameHead, SEPARATE_BODY_BYTES } from '../protocol/frame/frame-codec.js';
 import type { WriteListener } from './frame-writer.js';
-import type { Settler } from './in-flight.js';
-import type { ChannelEventListener } from './types.js';
+import type { InFlightRequest, Settler } from './in-flight.js';
+import type { ChannelEventListener, RemotingChannel } from './types.js';
 
 /** Calls one listener method, keeping a throwing listener from breaking the transport. */
 export function emitChannelEvent(
@@ -26,6 +26,21 @@ export function emitChannelEvent(
       owner.logger.error({ error: (error as Error)?.message }, 'channel event listener threw');
     }
   }
+}
+
+/**
+ * A request of `channel` timed out (its caller was told already): listeners hear of it, and a sync
+ * request's timeout closes the connection when closeSocketIfTimeout (Java's default).
+ */
+export function requestTimedOut(
+  owner: Parameters<typeof emitChannelEvent>[0] & { readonly closeSocketIfTimeout: boolean },
+  channel: RemotingChannel,
+  entry: InFlightRequest,
+): void {
+  emitChannelEvent(owner, (l) =>
+    l.onRequestTimeout?.(channel, entry.request?.code ?? 0, entry.callerTimeoutMillis),
+  );
+  if (entry.prompt && owner.closeSocketIfTimeout) channel.close('request timed out (closeSocketIfTimeout)');
 }
 
 /** Gives an error the stack of the code awaiting it (called in an async function after `await`). */

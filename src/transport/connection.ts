@@ -16,6 +16,7 @@ import {
   atCallSite,
   emitChannelEvent,
   encodeFrameOrHead,
+  requestTimedOut,
   noPermitError,
   OnewayWrite,
   PromiseSettler,
@@ -59,10 +60,7 @@ export class Connection implements RemotingChannel {
     this.partialFrame = new PartialFrameTracker(owner, this.remoteAddress);
     this.writer = new FrameWriter(socket, owner.maxQueuedWriteBytes);
     this.table = new InFlightTable(this.remoteAddress, {
-      onTimeout: (entry) => {
-        if (entry.prompt && owner.closeSocketIfTimeout)
-          this.close('request timed out (closeSocketIfTimeout)');
-      },
+      onTimeout: (entry) => requestTimedOut(owner, this, entry),
       onSendFailure: (_entry, error) => this.close(`write failed: ${error.message}`),
     });
     socket.setNoDelay(true);
@@ -100,6 +98,7 @@ export class Connection implements RemotingChannel {
     }
     const entry = this.table.register(timeoutMillis, prompt, settler, callerTimeoutMillis);
     command.opaque = entry.opaque;
+    entry.request = command;
     let frame: Buffer;
     const body = separateBody(command);
     try {

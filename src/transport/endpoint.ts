@@ -12,6 +12,7 @@ import type { Connection } from './connection.js';
 import type { ConnectionOwner } from './connection-owner.js';
 import { TransportDefaults } from './defaults.js';
 import { RequestDispatcher } from './dispatcher.js';
+import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import type { PartialFrameBudget } from './partial-frames.js';
 import { Permits } from './permits.js';
 import { monotonicNow, Sweeper } from './sweeper.js';
@@ -107,6 +108,23 @@ export abstract class RemotingEndpoint {
 
   addChannelEventListener(listener: ChannelEventListener): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * Gives up on a request waiting for its answer on the connection to `addr`: its response-table entry
+   * is removed and its caller rejected with `error` (an async permit it held is released). False when
+   * the request is not waiting there (not sent yet, answered, or failed).
+   */
+  cancelRequest(addr: string, request: RemotingCommand, error: Error): boolean {
+    for (const connection of this.connectionList()) {
+      if (connection.remoteAddress === addr) return connection.table.cancel(request, error);
+    }
+    return false;
+  }
+
+  /** Request codes of every request waiting for its response, over all connections (diagnostics, tests). */
+  waitingRequestCodes(): number[] {
+    return this.connectionList().flatMap((connection) => connection.table.waitingCodes());
   }
 
   /** Last step of a shutdown: permit waiters fail, timers stop, what still waited on them expires. */

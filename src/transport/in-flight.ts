@@ -25,6 +25,8 @@ export interface Settler {
 export class InFlightRequest implements Expirable, WriteListener {
   state: InFlightState = 'pending';
   deadline = 0;
+  /** The request (set once registered): cancel() checks it, timeout reports name its code. */
+  request: RemotingCommand | undefined = undefined;
   readonly begin = monotonicNow();
 
   constructor(
@@ -79,6 +81,11 @@ export class InFlightTable {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Request codes of the entries waiting (diagnostics). */
+  waitingCodes(): number[] {
+    return [...this.entries.values()].map((entry) => entry.request?.code ?? 0);
   }
 
   /** Registers a new request under a fresh opaque (per connection, wrapping like a Java int). */
@@ -136,6 +143,17 @@ export class InFlightTable {
           });
     this.fail(entry, error);
     this.hooks.onTimeout?.(entry);
+  }
+
+  /**
+   * Fails the entry of `request` with `error` (its caller gave up: an AbortSignal), so the table
+   * keeps nothing for it; false when the request does not wait here (its opaque may be stale).
+   */
+  cancel(request: RemotingCommand, error: Error): boolean {
+    const entry = this.entries.get(request.opaque);
+    if (entry === undefined || entry.request !== request) return false;
+    this.fail(entry, error);
+    return true;
   }
 
   /** Java's scanResponseTable: fails every entry past `begin + timeout + grace`. */

@@ -113,4 +113,6 @@ export interface ChannelEventListener {
   onChannelClose?(channel: RemotingChannel): void;
   onChannelException?(channel: RemotingChannel, error: Error): void;
   onChannelIdle?(channel: RemotingChannel): void;
+  /** A request sent over the channel got no answer in time (clients: the caller was told already). */
+  onRequestTimeout?(channel: RemotingChannel, requestCode: number, timeoutMillis: number): void;
 }

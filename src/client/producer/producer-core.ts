@@ -11,6 +11,11 @@ import type { UniqueIdGenerator } from '../../protocol/message/index.js';
 import type { Clock, RandomInt } from '../clock.js';
 import type { InstanceCore } from '../instance-core.js';
 import { FaultStrategy } from '../latency/fault-strategy.js';
+import { EventHub } from '../events/event-hub.js';
+import { namesOf } from '../events/event-types.js';
+import { ProducerEvents } from './producer-events.js';
+import type { ProducerEventMap } from './producer-events.js';
+import { FaultEvents } from './fault-events.js';
 import type { MessageQueue } from '../message-queue.js';
 import type { TopicPublishInfo } from '../route/topic-publish-info.js';
 import type { CheckForbiddenHook, SendMessageHook } from './hooks.js';
@@ -36,7 +41,11 @@ export class ProducerCore {
   /** Wire topic (namespaced) -> publish info; the client instance's view of this producer. */
   readonly publishInfos: PublishInfoTable;
   /** Send calls not settled yet (shutdown() drains them). */
-  readonly inFlightSends = new InFlightSends();
+  readonly inFlightSends = new InFlightSends(this);
+  /** Instrumentation events (Producer.on). */
+  readonly events: EventHub<ProducerEventMap>;
+  /** Emits broker.isolated / broker.readmitted from the fault strategy's decisions. */
+  readonly #faultEvents: FaultEvents;
   /** Message trace (enableMsgTrace), set at start; flushed by shutdown before the producer leaves. */
   trace: ProducerTrace | undefined;
   /** Async sends wait here for room (enableBackpressureForAsyncMode), else undefined. */
@@ -53,6 +62,7 @@ export class ProducerCore {
   ) {
     this.logger = config.client.logger;
     this.wireGroup = wrapNamespace(config.client.namespace, config.producerGroup);
+    this.events = new EventHub(namesOf(ProducerEvents), this.logger);
     this.publishInfos = new PublishInfoTable(random);
     this.faultStrategy = new FaultStrategy({
       sendLatencyFaultEnable: config.sendLatencyFaultEnable,
@@ -66,6 +76,7 @@ export class ProducerCore {
       ? new AsyncBackpressure(bp.backPressureForAsyncSendNum, bp.backPressureForAsyncSendSize)
       : undefined;
     this.gate = new SendGate(this);
+    this.#faultEvents = new FaultEvents(this.faultStrategy, this.events);
   }
 
   /** Binds the core to the client instance it was registered on (at start). */
@@ -99,11 +110,13 @@ export class ProducerCore {
   }
 
   selectOneMessageQueue(info: TopicPublishInfo, lastBrokerName: string | undefined): MessageQueue {
+    this.#faultEvents.readmitDue();
     return this.faultStrategy.selectOneMessageQueue(info, lastBrokerName);
   }
 
   updateFaultItem(brokerName: string, latency: number, isolation: boolean): void {
     this.faultStrategy.updateFaultItem(brokerName, latency, isolation);
+    this.#faultEvents.updated(brokerName, latency, isolation);
   }
 
   /** Re-reads the topic's route after a connect failure (a broker may have moved); never rejects. */

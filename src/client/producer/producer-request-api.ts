@@ -13,6 +13,7 @@ import type { MessageQueue } from '../message-queue.js';
 import { ProducerSendApi } from './ordered/producer-send-api.js';
 import type { QueueTarget } from './ordered/queue-send.js';
 import type { MessageQueueSelector } from './ordered/selectors.js';
+import type { SendOptions } from './ordered/send-forms.js';
 import type { RequestCallback } from './producer-request.js';
 import type { TransactionSendResult } from './transaction/transaction-types.js';
 
@@ -22,8 +23,8 @@ export abstract class ProducerRequestApi extends ProducerSendApi {
   /** Internal: a request sent to `target` (undefined: the default queue choice). */
   protected abstract startTargetedRequest(
     message: AnyMessage,
-    callbackOrTimeout: RequestCallback | number | undefined,
-    timeoutMillis: number | undefined,
+    callbackOrTimeout: RequestCallback | number | SendOptions | undefined,
+    timeoutMillis: number | SendOptions | undefined,
     target: QueueTarget | undefined,
   ): Promise<MessageExt> | void;
 
@@ -31,25 +32,33 @@ export abstract class ProducerRequestApi extends ProducerSendApi {
    * Request-reply (Java request): resolves with the reply (RequestTimeoutError after `timeoutMillis`,
    * default sendMsgTimeout) or calls a RequestCallback.
    */
-  request(message: AnyMessage, timeoutMillis?: number): Promise<MessageExt>;
-  request(message: AnyMessage, callback: RequestCallback, timeoutMillis?: number): void;
-  request(message: AnyMessage, a?: RequestCallback | number, b?: number): Promise<MessageExt> | void {
+  request(message: AnyMessage, timeoutMillis?: number | SendOptions): Promise<MessageExt>;
+  request(message: AnyMessage, callback: RequestCallback, timeoutMillis?: number | SendOptions): void;
+  request(
+    message: AnyMessage,
+    a?: RequestCallback | number | SendOptions,
+    b?: number,
+  ): Promise<MessageExt> | void {
     return this.startTargetedRequest(message, a, b, undefined);
   }
 
   /** Request sent to one queue (Java request(msg, mq, timeout)); never moved to another queue. */
-  requestToQueue(message: AnyMessage, queue: MessageQueue, timeoutMillis?: number): Promise<MessageExt>;
+  requestToQueue(
+    message: AnyMessage,
+    queue: MessageQueue,
+    timeoutMillis?: number | SendOptions,
+  ): Promise<MessageExt>;
   requestToQueue(
     message: AnyMessage,
     queue: MessageQueue,
     callback: RequestCallback,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): void;
   requestToQueue(
     message: AnyMessage,
     queue: MessageQueue,
-    a?: RequestCallback | number,
-    b?: number,
+    a?: RequestCallback | number | SendOptions,
+    b?: number | SendOptions,
   ): Promise<MessageExt> | void {
     return this.startTargetedRequest(message, a, b, { queue });
   }
@@ -59,21 +68,21 @@ export abstract class ProducerRequestApi extends ProducerSendApi {
     message: AnyMessage,
     selector: MessageQueueSelector,
     arg: unknown,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): Promise<MessageExt>;
   requestWithSelector(
     message: AnyMessage,
     selector: MessageQueueSelector,
     arg: unknown,
     callback: RequestCallback,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): void;
   requestWithSelector(
     message: AnyMessage,
     selector: MessageQueueSelector,
     arg: unknown,
-    a?: RequestCallback | number,
-    b?: number,
+    a?: RequestCallback | number | SendOptions,
+    b?: number | SendOptions,
   ): Promise<MessageExt> | void {
     return this.startTargetedRequest(message, a, b, { selector, arg });
   }

@@ -10,7 +10,10 @@ import { checkMessage, wrapNamespace } from '../../protocol/message/index.js';
 import type { Message, MessageExt } from '../../protocol/message/index.js';
 import { runRequest } from '../request-reply/index.js';
 import type { RequestHost, SendRequestMessage } from '../request-reply/index.js';
+import { throwIfAborted } from '../../common/abort-error.js';
 import type { ProducerCore } from './producer-core.js';
+import { signalOf, timeoutOf } from './ordered/send-forms.js';
+import type { SendOptions } from './ordered/send-forms.js';
 
 /** Java RequestCallback: exactly one of the two is called, once. */
 export interface RequestCallback {
@@ -35,6 +38,10 @@ export function requestHost(core: ProducerCore): RequestHost {
   };
 }
 
+function isRequestCallback(arg: unknown): arg is RequestCallback {
+  return typeof (arg as RequestCallback | null)?.onSuccess === 'function';
+}
+
 function checkRequestTimeout(timeoutMillis: number): void {
   if (typeof timeoutMillis !== 'number' || !Number.isInteger(timeoutMillis) || timeoutMillis <= 0) {
     throw new IllegalArgumentError(
@@ -50,15 +57,18 @@ function checkRequestTimeout(timeoutMillis: number): void {
 export function startRequest(
   core: ProducerCore,
   message: Message,
-  callbackOrTimeout: RequestCallback | number | undefined,
-  timeoutMillis: number | undefined,
+  callbackOrTimeout: RequestCallback | number | SendOptions | undefined,
+  timeoutMillis: number | SendOptions | undefined,
   send: SendRequestMessage,
   checkState: () => void,
 ): Promise<MessageExt> | undefined {
-  const callback = typeof callbackOrTimeout === 'object' ? callbackOrTimeout : undefined;
-  const timeout =
-    (typeof callbackOrTimeout === 'number' ? callbackOrTimeout : timeoutMillis) ?? core.config.sendMsgTimeout;
+  const callback = isRequestCallback(callbackOrTimeout) ? callbackOrTimeout : undefined;
+  const timing =
+    callback === undefined && callbackOrTimeout !== undefined ? callbackOrTimeout : timeoutMillis;
+  const timeout = timeoutOf(timing as number | SendOptions | undefined, core.config.sendMsgTimeout);
   const reply = (async () => {
+    const signal = signalOf(timing as number | SendOptions | undefined);
+    throwIfAborted(signal, 'request');
     checkState();
     checkRequestTimeout(timeout);
     const wireTopic = wrapNamespace(core.config.client.namespace, message?.topic);
@@ -66,7 +76,8 @@ export function startRequest(
       message && { topic: wireTopic, body: message.body, properties: message.properties },
       core.config.maxMessageSize,
     );
-    return runRequest(requestHost(core), message, timeout, send, { wrapSendError: callback === undefined });
+    const options = { wrapSendError: callback === undefined, signal };
+    return runRequest(requestHost(core), message, timeout, send, options);
   })();
   if (callback === undefined) return reply;
   const safely = (fn: () => void): void => {

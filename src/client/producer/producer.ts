@@ -9,20 +9,14 @@
  * within the drain deadline (send/in-flight-sends.ts, send/send-call.ts), then the producer leaves.
  */
 import { prepareCompressionCodec } from '../../protocol/message/codecs.js';
-import {
-  ClientErrorCode,
-  IllegalArgumentError,
-  IllegalStateError,
-  MQClientError,
-} from '../../common/errors.js';
+import { ClientErrorCode, IllegalStateError, MQClientError } from '../../common/errors.js';
 import {
   checkMessage,
   checkProducerGroup,
-  Message,
   withoutNamespace,
   wrapNamespace,
 } from '../../protocol/message/index.js';
-import type { MessageExt, MessageInit } from '../../protocol/message/index.js';
+import type { Message, MessageExt, MessageInit } from '../../protocol/message/index.js';
 import { checkPositiveInt } from '../client-config.js';
 import { instanceCore } from '../client-instance.js';
 import type { ClientInstance, ServiceState } from '../client-instance.js';
@@ -39,7 +33,11 @@ import { drainAndLeave } from './producer-shutdown.js';
 import type { ShutdownOptions } from './producer-shutdown.js';
 import type { ProducerConfig, ProducerOptions } from './producer-options.js';
 import { ProducerRequestApi } from './producer-request-api.js';
-import type { SendCallback } from './ordered/send-forms.js';
+import { checkSendTimeout, signalOf, timeoutOf, toMessage } from './ordered/send-forms.js';
+import type { SendCallback, SendOptions } from './ordered/send-forms.js';
+import { throwIfAborted } from '../../common/abort-error.js';
+import type { EventHub } from '../events/event-hub.js';
+import type { ProducerEventMap } from './producer-events.js';
 import type { QueueTarget } from './ordered/queue-send.js';
 import type { AsyncBackpressure } from './send/async-backpressure.js';
 import { checkTimerSend, recallMessage } from './timer-sends.js';
@@ -78,6 +76,10 @@ export class Producer extends ProducerRequestApi {
 
   get state(): ServiceState {
     return this.#state;
+  }
+
+  protected get eventHub(): EventHub<ProducerEventMap> {
+    return this.#core.events;
   }
 
   get producerGroup(): string {
@@ -154,20 +156,20 @@ export class Producer extends ProducerRequestApi {
   /** Sync send: up to 1 + retryTimesWhenSendFailed attempts within one `timeoutMillis` budget. */
   async send(
     message: Message | MessageInit,
-    timeoutMillis = this.config.sendMsgTimeout,
+    timeoutMillis: number | SendOptions = this.config.sendMsgTimeout,
   ): Promise<SendResult> {
     return (await this.#sendWith(toMessage(message), 'SYNC', timeoutMillis)) as SendResult;
   }
 
   /** Oneway: one attempt, resolves once the request is written; no result, no retry. */
-  async sendOneway(message: Message | MessageInit): Promise<void> {
-    await this.#sendWith(toMessage(message), 'ONEWAY', this.config.sendMsgTimeout);
+  async sendOneway(message: Message | MessageInit, options?: SendOptions): Promise<void> {
+    await this.#sendWith(toMessage(message), 'ONEWAY', options ?? this.config.sendMsgTimeout);
   }
 
   /** Sends messages of one topic as one SEND_BATCH_MESSAGE (sync). */
   async sendBatch(
     messages: readonly (Message | MessageInit)[],
-    timeoutMillis = this.config.sendMsgTimeout,
+    timeoutMillis: number | SendOptions = this.config.sendMsgTimeout,
   ): Promise<SendResult> {
     return (await this.#sendWith(this.makeBatch(messages), 'SYNC', timeoutMillis)) as SendResult;
   }
@@ -184,7 +186,7 @@ export class Producer extends ProducerRequestApi {
   protected sendTargeted(
     message: Message,
     mode: CommunicationMode,
-    timeoutMillis: number,
+    timeoutMillis: number | SendOptions,
     target: QueueTarget | undefined,
   ): Promise<SendResult | undefined> {
     return this.#sendWith(message, mode, timeoutMillis, target);
@@ -200,11 +202,12 @@ export class Producer extends ProducerRequestApi {
 
   protected startTargetedRequest(
     m: Message | MessageInit,
-    a: RequestCallback | number | undefined,
-    b: number | undefined,
+    a: RequestCallback | number | SendOptions | undefined,
+    b: number | SendOptions | undefined,
     target: QueueTarget | undefined,
   ): Promise<MessageExt> | void {
-    const send = (msg: Message, t: number) => this.#sendWith(msg, 'ASYNC', t, target);
+    const send = (msg: Message, timeoutMillis: number, signal: AbortSignal | undefined) =>
+      this.#sendWith(msg, 'ASYNC', signal ? { timeoutMillis, signal } : timeoutMillis, target);
     return startRequest(this.#core, toMessage(m), a, b, send, () => this.#makeSureStateOK());
   }
 
@@ -231,9 +234,12 @@ export class Producer extends ProducerRequestApi {
   async #sendWith(
     message: Message,
     mode: CommunicationMode,
-    timeoutMillis: number,
+    timing: number | SendOptions,
     target?: QueueTarget,
   ): Promise<SendResult | undefined> {
+    const signal = signalOf(timing);
+    throwIfAborted(signal, 'send');
+    const timeoutMillis = timeoutOf(timing, this.config.sendMsgTimeout);
     this.#makeSureStateOK();
     checkSendTimeout(timeoutMillis);
     const wireTopic = wrapNamespace(this.config.client.namespace, message?.topic);
@@ -242,7 +248,7 @@ export class Producer extends ProducerRequestApi {
       this.config.maxMessageSize,
     );
     checkTimerSend(message, this.config);
-    return this.#core.gate.send(message, mode, timeoutMillis, target); // auto-batching or its own call
+    return this.#core.gate.send(message, mode, timeoutMillis, target, signal); // auto-batching or alone
   }
 
   #makeSureStateOK(): void {
@@ -287,19 +293,3 @@ export function producerStats(producer: Producer): ProducerStats {
 /** Java's class name, for readers coming from the Java client. */
 export const DefaultMQProducer = Producer;
 export type DefaultMQProducer = Producer;
-
-/**
- * A send's time budget must be a finite number of ms, at least 0: NaN would reach the transport as a
- * deadline that never comes (the call would wait forever), Infinity likewise.
- */
-function checkSendTimeout(timeoutMillis: number): void {
-  if (typeof timeoutMillis !== 'number' || !Number.isFinite(timeoutMillis) || timeoutMillis < 0) {
-    throw new IllegalArgumentError(
-      `send timeout must be a finite number of milliseconds >= 0, got ${String(timeoutMillis)} (omit it for sendMsgTimeout)`,
-    );
-  }
-}
-
-function toMessage(m: Message | MessageInit): Message {
-  return m instanceof Message || m === null || m === undefined ? m : new Message(m);
-}

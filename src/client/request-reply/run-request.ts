@@ -14,11 +14,17 @@ import { randomUUID } from 'node:crypto';
 import { ClientErrorCode, MQClientError, RocketMQError } from '../../common/errors.js';
 import { MessageConst } from '../../protocol/message/index.js';
 import type { Message, MessageExt } from '../../protocol/message/index.js';
+import { throwIfAborted } from '../../common/abort-error.js';
 import { monotonicNow } from '../../transport/sweeper.js';
+import { untilAborted } from '../abortable.js';
 import type { RequestFutureTable } from './request-table.js';
 
 /** Sends the prepared request message within `timeoutMillis` (resolves once the broker stored it). */
-export type SendRequestMessage = (message: Message, timeoutMillis: number) => Promise<unknown>;
+export type SendRequestMessage = (
+  message: Message,
+  timeoutMillis: number,
+  signal: AbortSignal | undefined,
+) => Promise<unknown>;
 
 /** What a request needs from its producer and client instance. */
 export interface RequestHost {
@@ -35,6 +41,11 @@ export interface RequestOptions {
    * (Java's blocking request) or as is (Java's RequestCallback.onException). Default true.
    */
   wrapSendError?: boolean;
+  /**
+   * Aborting settles the request at once with AbortError: its reply-table entry is removed and its
+   * send aborted. An aborted signal rejects before anything is sent.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** Step 1: the request properties; returns the correlation id. */
@@ -55,9 +66,12 @@ export async function runRequest(
   options: RequestOptions = {},
 ): Promise<MessageExt> {
   const begin = monotonicNow();
+  const signal = options.signal;
+  throwIfAborted(signal, 'request');
   const correlationId = prepareRequestMessage(message, host.clientId, timeoutMillis);
   const topic = message.topic;
-  await host.prepare(topic);
+  const what = `request to <${topic}>`;
+  await untilAborted(host.prepare(topic), signal, what);
   const remaining = Math.max(0, Math.floor(timeoutMillis - (monotonicNow() - begin)));
   const reply = new Promise<MessageExt>((resolve, reject) =>
     host.requests.add({
@@ -69,7 +83,7 @@ export async function runRequest(
       onError: reject,
     }),
   );
-  send(message, remaining).then(
+  send(message, remaining, signal).then(
     () => host.requests.markSent(correlationId),
     (err: unknown) =>
       host.requests.fail(
@@ -83,5 +97,5 @@ export async function runRequest(
             }),
       ),
   );
-  return reply;
+  return untilAborted(reply, signal, what, (error) => host.requests.fail(correlationId, error));
 }

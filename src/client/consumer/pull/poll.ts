@@ -2,11 +2,13 @@
  * Reading a whole topic with a PullConsumer: every readable queue, from the first offset, the last
  * one or the group's stored offset, in rounds (one non-blocking pull per queue, in parallel; queue
  * order within a round). Stops after `maxMessages`, or when no queue has had anything new for
- * `idleTimeoutMillis` (0: as soon as every queue is caught up), or when `signal` aborts. With
+ * `idleTimeoutMillis` (0: as soon as every queue is caught up), or at once when `signal` aborts
+ * (the pulls under way are cancelled; the iteration just ends). With
  * `commit`, the offset after each message handed out is committed for the group — after the caller
  * has taken it, so a crash re-reads rather than skips (at least once).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AbortError } from '../../../common/abort-error.js';
 import { IllegalArgumentError } from '../../../common/errors.js';
 import type { MessageQueue } from '../../message-queue.js';
 import type { PullConsumer } from './pull-consumer.js';
@@ -88,7 +90,10 @@ export async function* pollMessages(
   let failed = false;
   try {
     while (!signal?.aborted) {
-      const results = await Promise.all(cursors.map((c) => consumer.pull(c.mq, sub, c.offset, batch)));
+      const pullOptions = signal ? { signal } : {};
+      const results = await Promise.all(
+        cursors.map((c) => consumer.pull(c.mq, sub, c.offset, batch, pullOptions)),
+      );
       let progressed = false;
       for (let i = 0; i < cursors.length; i++) {
         const c = cursors[i] as QueueCursor;
@@ -126,6 +131,8 @@ export async function* pollMessages(
       }
     }
   } catch (err) {
+    // The signal ended the poll during its pulls (cancelled at once): an end, as during the pause.
+    if (err instanceof AbortError && signal?.aborted) return;
     failed = true;
     throw err;
   } finally {

@@ -135,6 +135,11 @@ export interface PullOptions {
   suspendMillis?: number;
   /** Request timeout, ms. Default consumerTimeoutMillisWhenSuspend (block) or consumerPullTimeoutMillis. */
   timeoutMillis?: number;
+  /**
+   * Aborting settles the pull at once with AbortError (ClientErrorCode.ABORTED) and removes its
+   * response-table entry; an aborted signal rejects before any request.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export interface PullFromStoredOptions extends PullOptions {

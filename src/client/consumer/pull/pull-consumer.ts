@@ -4,7 +4,7 @@
  * commits offsets to the broker, looks up queue offsets and messages, and announces itself in the
  * client instance's heartbeats as CONSUME_ACTIVELY. `poll` / `pollAll` read whole topics on top.
  */
-import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../../common/errors.js';
+import { ClientErrorCode, MQClientError } from '../../../common/errors.js';
 import { checkTopic, wrapNamespace } from '../../../protocol/message/index.js';
 import { instanceCore, type ClientInstance, type ServiceState } from '../../client-instance.js';
 import { chooseClientInstance } from '../../client-instance-registry.js';
@@ -14,29 +14,31 @@ import { ConsumerAPI } from '../shared/consumer-api.js';
 import { ConsumerOffsets, offsetsOfTopic } from '../offsets/consumer-offsets.js';
 import { PullConsumerMember } from './pull-consumer-member.js';
 import { pullConsumerProperties } from './pull-consumer-report.js';
-import { checkPullMillis, resolvePullConsumerConfig } from './pull-consumer-options.js';
+import { resolvePullConsumerConfig } from './pull-consumer-options.js';
 import type {
   PullConsumerConfig,
   PullConsumerOptions,
   PullFromStoredOptions,
   PullOptions,
 } from './pull-consumer-options.js';
-import {
-  queueTarget,
-  resolveBrokerAddr,
-  subscribeQueuesFromRoute,
-  toOffset,
-} from '../shared/consumer-routing.js';
-import { pollMessages, type PollOptions } from './poll.js';
-import { processPullResult, viewMessageById } from '../shared/pull-processing.js';
-import { PullStatus, buildPullSysFlag } from '../shared/pull-result.js';
+import { subscribeQueuesFromRoute } from '../shared/consumer-routing.js';
+import { pollMessages } from './poll.js';
+import { pullOnce } from './pull-call.js';
+import { EventHub, EventSource } from '../../events/event-hub.js';
+import { namesOf } from '../../events/event-types.js';
+import { PullConsumerEvents } from './pull-consumer-events.js';
+import type { PullConsumerEventMap } from './pull-consumer-events.js';
+import type { PollOptions } from './poll.js';
+import { viewMessageById } from '../shared/pull-processing.js';
+import { PullStatus } from '../shared/pull-result.js';
 import type { PulledMessage, PullResult } from '../shared/pull-result.js';
 import { buildSubscription } from '../shared/subscription.js';
 import type { SubscriptionExpression } from '../shared/subscription.js';
 import { checkSubscriptionInBrokers } from '../shared/subscription-check.js';
 import { startConsumeTracer, type ConsumeTracer } from '../../trace/consumer-trace-start.js';
 
-export class PullConsumer {
+/** Emits PullConsumerEvents (pull, pull.failure): `consumer.on(name, fn)`. */
+export class PullConsumer extends EventSource<PullConsumerEventMap> {
   readonly config: PullConsumerConfig;
   /** The client instance, its working parts and the request API, once started. */
   private attached: { instance: ClientInstance; core: InstanceCore; api: ConsumerAPI } | undefined;
@@ -49,8 +51,12 @@ export class PullConsumer {
   private readonly instanceOptions: Parameters<typeof chooseClientInstance>[0];
   tracer: ConsumeTracer | undefined; // poll()'s consume traces (enableMsgTrace), once started
 
+  private readonly events: EventHub<PullConsumerEventMap>;
+
   constructor(options: PullConsumerOptions) {
+    super();
     this.config = resolvePullConsumerConfig(options);
+    this.events = new EventHub(namesOf(PullConsumerEvents), this.config.client.logger);
     this.instanceOptions = { registry: options.registry, clientInstance: options.clientInstance };
     this.member = new PullConsumerMember(
       wrapNamespace(this.config.client.namespace, this.config.consumerGroup),
@@ -71,6 +77,10 @@ export class PullConsumer {
       wireGroup: this.group,
       running: () => this.running(),
     });
+  }
+
+  protected get eventHub(): EventHub<PullConsumerEventMap> {
+    return this.events;
   }
 
   get state(): ServiceState {
@@ -183,8 +193,8 @@ export class PullConsumer {
     return queues;
   }
 
-  /** One pull from `offset` (Java pull / pullBlockIfNotFound with `block`). */
-  async pull(
+  /** One pull from `offset` (Java pull / pullBlockIfNotFound with `block`); `signal` aborts it. */
+  pull(
     mq: MessageQueue,
     subExpression: SubscriptionExpression | undefined,
     offset: bigint | number,
@@ -192,43 +202,15 @@ export class PullConsumer {
     options: PullOptions = {},
   ): Promise<PullResult> {
     const { api, instance } = this.running();
-    const queueOffset = toOffset('offset', offset);
-    if (!Number.isInteger(maxNums) || maxNums <= 0)
-      throw new IllegalArgumentError(`maxNums must be a positive integer, got ${maxNums}`);
-    const ref = queueTarget(this.namespace, mq);
-    const subscription = buildSubscription(ref.topic, subExpression);
-    const block = options.block ?? false;
-    const c = this.config;
-    const timeout =
-      options.timeoutMillis ?? (block ? c.consumerTimeoutMillisWhenSuspend : c.consumerPullTimeoutMillis);
-    const suspendMillis = options.suspendMillis ?? c.brokerSuspendMaxTimeMillis;
-    checkPullMillis('timeoutMillis', timeout);
-    checkPullMillis('suspendMillis', suspendMillis);
-    const addr = await resolveBrokerAddr(instance, ref, this.pullFromWhichNode.get(ref.key) ?? 0);
-    const raw = await api.pullMessage(
-      addr,
-      {
-        consumerGroup: this.group,
-        topic: ref.topic,
-        queueId: mq.queueId,
-        queueOffset,
-        maxMsgNums: maxNums,
-        sysFlag: buildPullSysFlag({ suspend: block, subscription: true }),
-        commitOffset: 0n,
-        suspendTimeoutMillis: suspendMillis,
-        subscription: subscription.subString,
-        subVersion: 0,
-        expressionType: subscription.expressionType,
-        bname: mq.brokerName,
-      },
-      timeout,
+    const context = { api, instance, config: this.config, group: this.group, events: this.events };
+    return pullOnce(
+      { ...context, pullFromWhichNode: this.pullFromWhichNode },
+      mq,
+      subExpression,
+      offset,
+      maxNums,
+      options,
     );
-    this.pullFromWhichNode.set(ref.key, raw.suggestWhichBrokerId);
-    return processPullResult(raw, subscription, {
-      brokerName: mq.brokerName,
-      namespace: this.namespace,
-      logger: instance.logger,
-    });
   }
 
   pullBlockIfNotFound(

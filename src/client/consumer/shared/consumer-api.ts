@@ -31,6 +31,12 @@ import type { RemotingInvoker } from '../../mq-client-api.js';
 import { pullStatusOfCode } from './pull-result.js';
 import type { PullStatus } from './pull-result.js';
 
+/** Runs a request's invocation (and may settle it sooner: an abort). */
+export type InvokeWrapper = (
+  request: RemotingCommand,
+  invoke: () => Promise<RemotingCommand>,
+) => Promise<RemotingCommand>;
+
 /** A pull answer before message decoding. */
 export interface RawPullResult {
   status: PullStatus;
@@ -95,15 +101,18 @@ export class ConsumerAPI {
     ensureSuccess(await this.remoting.invokeSync(addr, request, timeoutMillis), addr);
   }
 
+  /** PULL_MESSAGE; `around` wraps the request's invocation (an AbortSignal's, see abortable.ts). */
   async pullMessage(
     addr: string,
     header: PullMessageRequestHeader,
     timeoutMillis: number,
+    around?: InvokeWrapper,
   ): Promise<RawPullResult> {
     const request = createRequest(RequestCode.PULL_MESSAGE, {
       extFields: PullMessageRequestHeader.encode(header),
     });
-    const response = await this.remoting.invokeSync(addr, request, timeoutMillis);
+    const invoke = () => this.remoting.invokeSync(addr, request, timeoutMillis);
+    const response = await (around === undefined ? invoke() : around(request, invoke));
     return processPullResponse(response, addr);
   }
 

@@ -59,9 +59,10 @@ export function runCall(
   mode: CommunicationMode,
   timeoutMillis: number,
   target: QueueTarget | undefined,
+  signal?: AbortSignal,
 ): Promise<SendResult | undefined> {
   const wireTopic = wrapNamespace(core.config.client.namespace, message.topic);
-  const call = new SendCall(message, mode);
+  const call = new SendCall(message, mode, wireTopic, signal);
   return core.inFlightSends.run(call, () =>
     target === undefined
       ? runSend(core, call, wireTopic, timeoutMillis)
@@ -93,14 +94,19 @@ export class SendGate {
       : undefined;
   }
 
-  /** Sends a checked message: batched when it may be (file header), else as its own call. */
+  /**
+   * Sends a checked message: batched when it may be (file header), else as its own call. A send with
+   * an AbortSignal goes alone: aborting it must withdraw its own request, not a batch's.
+   */
   send(
     message: Message,
     mode: CommunicationMode,
     timeoutMillis: number,
     target: QueueTarget | undefined,
+    signal?: AbortSignal,
   ): Promise<SendResult | undefined> {
     const accumulator = this.accumulator;
+    if (signal !== undefined) return runCall(this.core, message, mode, timeoutMillis, target, signal);
     if (
       accumulator === undefined ||
       mode === 'ONEWAY' ||

@@ -17,38 +17,26 @@ import type { ProducerConfig } from '../producer-options.js';
 import type { SendResult } from '../send-result.js';
 import { splitIntoBatches } from './batch-splitter.js';
 import { BatchSendError } from './queue-errors.js';
-import { deliver, toMessage } from './send-forms.js';
+import { checkShardingKey, deliver, isSendCallback, toMessage } from './send-forms.js';
+import type { AnyMessage, SendBatchesOptions, SendCallback, SendOptions } from './send-forms.js';
 import { admitAsync } from '../send/async-backpressure.js';
 import type { AsyncBackpressure } from '../send/async-backpressure.js';
-import type { AnyMessage, SendCallback } from './send-forms.js';
+import { EventSource } from '../../events/event-hub.js';
+import type { ProducerEventMap } from '../producer-events.js';
+
+export type { SendBatchesOptions };
 import type { QueueTarget } from './queue-send.js';
 import { selectMessageQueueByHash } from './selectors.js';
 import type { MessageQueueSelector } from './selectors.js';
 
-export interface SendBatchesOptions {
-  /** Budget of each sub-batch's send, ms (default sendMsgTimeout). */
-  timeoutMillis?: number;
-  /** Size limit of each sub-batch's body, bytes (default and maximum: maxMessageSize). */
-  maxBatchBytes?: number;
-}
-
-function checkShardingKey(key: unknown): string {
-  if (typeof key !== 'string' || key.length === 0) {
-    throw new IllegalArgumentError(
-      `the sharding key must be a non-empty string, got ${typeof key === 'string' ? '""' : typeof key}`,
-    );
-  }
-  return key;
-}
-
-export abstract class ProducerSendApi {
+export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
   abstract readonly config: ProducerConfig;
 
   /** Internal: one send of `message` in `mode`, to `target` (undefined: the default queue choice). */
   protected abstract sendTargeted(
     message: Message,
     mode: CommunicationMode,
-    timeoutMillis: number,
+    timeoutMillis: number | SendOptions,
     target: QueueTarget | undefined,
   ): Promise<SendResult | undefined>;
 
@@ -66,18 +54,22 @@ export abstract class ProducerSendApi {
    * is returned; without, the returned Promise settles. Transport failures are retried on another broker
    * up to retryTimesWhenSendAsyncFailed times.
    */
-  sendAsync(message: AnyMessage, callback: SendCallback, timeoutMillis?: number): Promise<void>;
-  sendAsync(message: AnyMessage, timeoutMillis?: number): Promise<SendResult>;
+  sendAsync(message: AnyMessage, callback: SendCallback, timeoutMillis?: number | SendOptions): Promise<void>;
+  sendAsync(message: AnyMessage, timeoutMillis?: number | SendOptions): Promise<SendResult>;
   sendAsync(
     message: AnyMessage,
-    callbackOrTimeout?: SendCallback | number,
-    timeoutMillis?: number,
+    callbackOrTimeout?: SendCallback | number | SendOptions,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | Promise<void> {
     return this.#async(() => toMessage(message), undefined, callbackOrTimeout, timeoutMillis);
   }
 
   /** Sync send to `queue` (from fetchPublishMessageQueues): one attempt, never another queue. */
-  async sendToQueue(message: AnyMessage, queue: MessageQueue, timeoutMillis?: number): Promise<SendResult> {
+  async sendToQueue(
+    message: AnyMessage,
+    queue: MessageQueue,
+    timeoutMillis?: number | SendOptions,
+  ): Promise<SendResult> {
     return this.#sync(toMessage(message), timeoutMillis, { queue });
   }
 
@@ -86,21 +78,25 @@ export abstract class ProducerSendApi {
     message: AnyMessage,
     queue: MessageQueue,
     callback: SendCallback,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): Promise<void>;
-  sendToQueueAsync(message: AnyMessage, queue: MessageQueue, timeoutMillis?: number): Promise<SendResult>;
   sendToQueueAsync(
     message: AnyMessage,
     queue: MessageQueue,
-    callbackOrTimeout?: SendCallback | number,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
+  ): Promise<SendResult>;
+  sendToQueueAsync(
+    message: AnyMessage,
+    queue: MessageQueue,
+    callbackOrTimeout?: SendCallback | number | SendOptions,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | Promise<void> {
     return this.#async(() => toMessage(message), { queue }, callbackOrTimeout, timeoutMillis);
   }
 
   /** Oneway send to `queue`: resolves once written. */
-  async sendToQueueOneway(message: AnyMessage, queue: MessageQueue): Promise<void> {
-    await this.sendTargeted(toMessage(message), 'ONEWAY', this.config.sendMsgTimeout, { queue });
+  async sendToQueueOneway(message: AnyMessage, queue: MessageQueue, options?: SendOptions): Promise<void> {
+    await this.sendTargeted(toMessage(message), 'ONEWAY', options ?? this.config.sendMsgTimeout, { queue });
   }
 
   /** Sync send to the queue `selector` picks for `arg` (Java send(msg, selector, arg)). */
@@ -108,7 +104,7 @@ export abstract class ProducerSendApi {
     message: AnyMessage,
     selector: MessageQueueSelector,
     arg: unknown,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> {
     return this.#sync(toMessage(message), timeoutMillis, { selector, arg });
   }
@@ -118,20 +114,20 @@ export abstract class ProducerSendApi {
     selector: MessageQueueSelector,
     arg: unknown,
     callback: SendCallback,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): Promise<void>;
   sendWithSelectorAsync(
     message: AnyMessage,
     selector: MessageQueueSelector,
     arg: unknown,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult>;
   sendWithSelectorAsync(
     message: AnyMessage,
     selector: MessageQueueSelector,
     arg: unknown,
-    callbackOrTimeout?: SendCallback | number,
-    timeoutMillis?: number,
+    callbackOrTimeout?: SendCallback | number | SendOptions,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | Promise<void> {
     return this.#async(() => toMessage(message), { selector, arg }, callbackOrTimeout, timeoutMillis);
   }
@@ -140,15 +136,21 @@ export abstract class ProducerSendApi {
     message: AnyMessage,
     selector: MessageQueueSelector,
     arg: unknown,
+    options?: SendOptions,
   ): Promise<void> {
-    await this.sendTargeted(toMessage(message), 'ONEWAY', this.config.sendMsgTimeout, { selector, arg });
+    const timeout = options ?? this.config.sendMsgTimeout;
+    await this.sendTargeted(toMessage(message), 'ONEWAY', timeout, { selector, arg });
   }
 
   /**
    * Ordered send by sharding key: the queue SelectMessageQueueByHash picks for the key (the same queue
    * a Java producer picks), and the key in the message's __SHARDINGKEY property (5.x).
    */
-  async sendOrderly(message: AnyMessage, shardingKey: string, timeoutMillis?: number): Promise<SendResult> {
+  async sendOrderly(
+    message: AnyMessage,
+    shardingKey: string,
+    timeoutMillis?: number | SendOptions,
+  ): Promise<SendResult> {
     const msg = this.#keyed(message, shardingKey);
     return this.#sync(msg, timeoutMillis, { selector: selectMessageQueueByHash, arg: shardingKey });
   }
@@ -157,36 +159,40 @@ export abstract class ProducerSendApi {
     message: AnyMessage,
     shardingKey: string,
     callback: SendCallback,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): Promise<void>;
-  sendOrderlyAsync(message: AnyMessage, shardingKey: string, timeoutMillis?: number): Promise<SendResult>;
   sendOrderlyAsync(
     message: AnyMessage,
     shardingKey: string,
-    callbackOrTimeout?: SendCallback | number,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
+  ): Promise<SendResult>;
+  sendOrderlyAsync(
+    message: AnyMessage,
+    shardingKey: string,
+    callbackOrTimeout?: SendCallback | number | SendOptions,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | Promise<void> {
     const target = { selector: selectMessageQueueByHash, arg: shardingKey };
     return this.#async(() => this.#keyed(message, shardingKey), target, callbackOrTimeout, timeoutMillis);
   }
 
-  async sendOrderlyOneway(message: AnyMessage, shardingKey: string): Promise<void> {
+  async sendOrderlyOneway(message: AnyMessage, shardingKey: string, options?: SendOptions): Promise<void> {
     const msg = this.#keyed(message, shardingKey);
     const target = { selector: selectMessageQueueByHash, arg: shardingKey };
-    await this.sendTargeted(msg, 'ONEWAY', this.config.sendMsgTimeout, target);
+    await this.sendTargeted(msg, 'ONEWAY', options ?? this.config.sendMsgTimeout, target);
   }
 
   /** Async batch (one SEND_BATCH_MESSAGE); retried on another broker like sendAsync. */
   sendBatchAsync(
     messages: readonly AnyMessage[],
     callback: SendCallback,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): Promise<void>;
-  sendBatchAsync(messages: readonly AnyMessage[], timeoutMillis?: number): Promise<SendResult>;
+  sendBatchAsync(messages: readonly AnyMessage[], timeoutMillis?: number | SendOptions): Promise<SendResult>;
   sendBatchAsync(
     messages: readonly AnyMessage[],
-    callbackOrTimeout?: SendCallback | number,
-    timeoutMillis?: number,
+    callbackOrTimeout?: SendCallback | number | SendOptions,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | Promise<void> {
     return this.#async(() => this.makeBatch(messages), undefined, callbackOrTimeout, timeoutMillis);
   }
@@ -195,7 +201,7 @@ export abstract class ProducerSendApi {
   async sendBatchToQueue(
     messages: readonly AnyMessage[],
     queue: MessageQueue,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> {
     return this.#sync(this.makeBatch(messages), timeoutMillis, { queue });
   }
@@ -204,18 +210,18 @@ export abstract class ProducerSendApi {
     messages: readonly AnyMessage[],
     queue: MessageQueue,
     callback: SendCallback,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): Promise<void>;
   sendBatchToQueueAsync(
     messages: readonly AnyMessage[],
     queue: MessageQueue,
-    timeoutMillis?: number,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult>;
   sendBatchToQueueAsync(
     messages: readonly AnyMessage[],
     queue: MessageQueue,
-    callbackOrTimeout?: SendCallback | number,
-    timeoutMillis?: number,
+    callbackOrTimeout?: SendCallback | number | SendOptions,
+    timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | Promise<void> {
     return this.#async(() => this.makeBatch(messages), { queue }, callbackOrTimeout, timeoutMillis);
   }
@@ -244,7 +250,7 @@ export abstract class ProducerSendApi {
     const results: SendResult[] = [];
     for (const [index, part] of parts.entries()) {
       try {
-        results.push(await this.#sync(this.makeBatch(part), options.timeoutMillis, undefined));
+        results.push(await this.#sync(this.makeBatch(part), options, undefined));
       } catch (err) {
         throw new BatchSendError(results, index, parts.length, err);
       }
@@ -261,7 +267,7 @@ export abstract class ProducerSendApi {
 
   async #sync(
     message: Message,
-    timeoutMillis: number | undefined,
+    timeoutMillis: number | SendOptions | undefined,
     target: QueueTarget | undefined,
   ): Promise<SendResult> {
     const timeout = timeoutMillis ?? this.config.sendMsgTimeout;
@@ -271,19 +277,29 @@ export abstract class ProducerSendApi {
   #async(
     message: () => Message,
     target: QueueTarget | undefined,
-    callbackOrTimeout: SendCallback | number | undefined,
-    timeoutMillis: number | undefined,
+    callbackOrTimeout: SendCallback | number | SendOptions | undefined,
+    timeoutMillis: number | SendOptions | undefined,
   ): Promise<SendResult> | Promise<void> {
+    const callback = isSendCallback(callbackOrTimeout) ? callbackOrTimeout : undefined;
     const timeout =
-      (typeof callbackOrTimeout === 'number' ? callbackOrTimeout : timeoutMillis) ??
-      this.config.sendMsgTimeout;
-    const callback = typeof callbackOrTimeout === 'object' ? callbackOrTimeout : undefined;
-    // With backpressure on, the send first waits for room; the callback form resolves once it is in.
+      (callback === undefined && callbackOrTimeout !== undefined
+        ? (callbackOrTimeout as number | SendOptions)
+        : timeoutMillis) ?? this.config.sendMsgTimeout;
+    const budget =
+      typeof timeout === 'number' ? timeout : (timeout.timeoutMillis ?? this.config.sendMsgTimeout);
+    // With backpressure on, the send first waits for room (within its budget); the callback form
+    // resolves once it is in. The send then gets what is left of the budget, and the caller's signal.
     const { admitted, result } = admitAsync(
       this.asyncBackpressure(),
       message,
-      timeout,
-      (msg, left) => this.sendTargeted(msg, 'ASYNC', left, target) as Promise<SendResult>,
+      budget,
+      (msg, left) =>
+        this.sendTargeted(
+          msg,
+          'ASYNC',
+          typeof timeout === 'number' ? left : { ...timeout, timeoutMillis: left },
+          target,
+        ) as Promise<SendResult>,
     );
     return deliver(result, callback, (err) => this.callbackThrew(err)) ?? admitted;
   }

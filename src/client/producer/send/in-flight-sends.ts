@@ -4,11 +4,14 @@
  * drain deadline, when the rest are abandoned (send-call.ts decides what each settles with).
  *
  * The promise a caller holds is the tracker's, not the loop's: an abandoned call settles at the
- * deadline, and whatever its loop reports later is dropped.
+ * deadline, an aborted one (its AbortSignal) at the abort, and whatever its loop reports later is
+ * dropped. The tracker also reports the send events of every call (send-events.ts).
  */
+import { AbortError } from '../../../common/abort-error.js';
 import type { ProducerCore } from '../producer-core.js';
 import type { SendResult } from '../send-result.js';
 import type { AbandonedOutcome, SendCall } from './send-call.js';
+import { sendSettled, sendStarted } from './send-events.js';
 
 type Settle = (outcome: AbandonedOutcome | { ok: true; result: SendResult | undefined }) => void;
 
@@ -22,6 +25,13 @@ export interface DrainReport {
 export class InFlightSends {
   readonly #calls = new Map<SendCall, Settle>();
   #whenIdle: (() => void) | undefined;
+  #sendIds = 0;
+
+  readonly #host: ProducerCore;
+
+  constructor(host: ProducerCore) {
+    this.#host = host;
+  }
 
   /** Send calls not settled yet. */
   get size(): number {
@@ -31,13 +41,31 @@ export class InFlightSends {
   /** Runs the call's loop; the returned promise settles with the loop, or at the drain deadline. */
   run(call: SendCall, loop: () => Promise<SendResult | undefined>): Promise<SendResult | undefined> {
     return new Promise<SendResult | undefined>((resolve, reject) => {
+      const host = this.#host;
+      const signal = call.signal;
+      let onAbort: (() => void) | undefined;
       const settle: Settle = (outcome) => {
         if (!this.#calls.delete(call)) return;
+        if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
         if (outcome.ok) resolve(outcome.result);
         else reject(outcome.error);
+        if (host.events.active) {
+          sendSettled(host, call, this.#calls.size, outcome.ok, outcome.ok ? outcome.result : outcome.error);
+        }
         if (this.#calls.size === 0) this.#whenIdle?.();
       };
       this.#calls.set(call, settle);
+      call.sendId = ++this.#sendIds;
+      if (host.events.active) sendStarted(host, call, this.#calls.size);
+      if (signal !== undefined) {
+        // Settles at once; the loop stops at its next step (its outcome is then dropped).
+        onAbort = () => {
+          const error = new AbortError(`send of message to ${call.topic}`, signal.reason);
+          call.abort(host, error);
+          settle({ ok: false, error });
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
       loop().then(
         (result) => settle({ ok: true, result }),
         (error: unknown) => settle({ ok: false, error: error as Error }),

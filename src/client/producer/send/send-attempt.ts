@@ -4,19 +4,37 @@
  * With per-attempt preparation (sync, oneway) the after hooks run here, with the attempt's outcome;
  * otherwise the send loop runs them once, when the call settles. The call records each request it
  * hands to the transport until an answer (oneway: the write) settles it, so the producer's drain can
- * tell a send that never left from one whose outcome is unknown (send-call.ts).
+ * tell a send that never left from one whose outcome is unknown (send-call.ts). Each attempt is
+ * counted and reported to the send events (send-events.ts).
  */
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import type { MessageQueue } from '../../message-queue.js';
 import { processSendResponse } from '../producer-api.js';
 import type { ProducerCore } from '../producer-core.js';
 import type { SendCall } from './send-call.js';
+import { attemptFailed, attemptStarting } from './send-events.js';
 import { prepareSend, retargetSend } from './send-prepare.js';
 import type { PreparedSend } from './send-prepare.js';
 import type { AttemptOutcome } from './send-policy.js';
 import type { SendResult } from '../send-result.js';
 
-export async function attemptSend(
+export function attemptSend(
+  host: ProducerCore,
+  call: SendCall,
+  mq: MessageQueue,
+  timeoutMillis: number,
+  preparesOnce: boolean,
+): Promise<AttemptOutcome> {
+  attemptStarting(host, call, mq);
+  const pending = attemptOnce(host, call, mq, timeoutMillis, preparesOnce);
+  if (call.attemptBegan === undefined) return pending; // nobody listens to send.retry
+  return pending.then((outcome) => {
+    if (!outcome.ok) attemptFailed(host, call, outcome.error);
+    return outcome;
+  });
+}
+
+async function attemptOnce(
   host: ProducerCore,
   call: SendCall,
   mq: MessageQueue,

@@ -16,6 +16,7 @@
  * From then on the loop stops at its next step and reports nothing more.
  */
 import type { Message } from '../../../protocol/message/index.js';
+import type { MessageQueue } from '../../message-queue.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import { runSendHooks } from '../hooks.js';
 import type { CommunicationMode, SendMessageContext } from '../hooks.js';
@@ -38,10 +39,24 @@ export class SendCall {
   /** Requests given to the transport without an answer yet -> their broker address. */
   readonly #unanswered = new Map<RemotingCommand, string>();
   #abandoned: Error | undefined;
+  /** Identifies the call in events (per producer). */
+  sendId = 0;
+  /** Attempts made so far, and the queue of the last one. */
+  attempts = 0;
+  queue: MessageQueue | undefined;
+  /** Event bookkeeping, kept only while someone listens (send-events.ts). */
+  began: number | undefined;
+  attemptBegan: number | undefined;
+  lastError: unknown;
+  lastAttemptMillis = 0;
 
   constructor(
     readonly message: Message,
     readonly mode: CommunicationMode,
+    /** The topic as sent (namespace applied). */
+    readonly topic: string = message.topic,
+    /** The caller's AbortSignal (send options). */
+    readonly signal?: AbortSignal | undefined,
   ) {}
 
   /** The error the drain settled the call with; the loop stops when it sees one. */
@@ -76,6 +91,21 @@ export class SendCall {
   /** An answer to the request arrived (or, oneway, it was written): its outcome is known. */
   answered(request: RemotingCommand): void {
     this.#unanswered.delete(request);
+  }
+
+  /**
+   * The caller's signal aborted (the tracker settles the call with `error`): nothing more leaves,
+   * requests waiting for an answer leave the transport's response table, open hooks finish with
+   * `error`, and the loop stops at its next step.
+   */
+  abort(host: ProducerCore, error: Error): void {
+    this.#abandoned = error;
+    for (const [request, addr] of this.#unanswered) {
+      host.instance.withdrawRequest(request);
+      host.instance.remoting.cancelRequest?.(addr, request, error);
+    }
+    this.#unanswered.clear();
+    for (const context of [...this.#openHooks]) this.finishHooks(host, context, undefined, error);
   }
 
   /**

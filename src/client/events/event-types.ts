@@ -1,0 +1,63 @@
+/**
+ * The client instance's event names and payloads, and what every emitter shares. Each emitter keeps
+ * its own beside it (producer/producer-events.ts, consumer/pull/pull-consumer-events.ts): a new
+ * emitter (the push consumer) or a new event adds one constant and one payload entry: its map is
+ * `{ [Events.X]: Payload }` and its hub `new EventHub<Map>(namesOf(Events), logger)`.
+ *
+ * Durations are milliseconds; broker names are as in the route (namespaced topics stay as the wire
+ * has them).
+ */
+
+/** Events of a client instance (shared by its producers and consumers). */
+export const ClientEvents = {
+  /** A connection to a name server or broker opened. */
+  CONNECT: 'connect',
+  /** A connection closed (by either side, or after an error). */
+  DISCONNECT: 'disconnect',
+  /** A request got no answer within its timeout. */
+  REQUEST_TIMEOUT: 'request.timeout',
+  /** A topic's route changed and was applied. */
+  ROUTE_CHANGE: 'route.change',
+} as const;
+
+export interface ConnectEvent {
+  readonly address: string;
+}
+
+export interface DisconnectEvent {
+  readonly address: string;
+}
+
+export interface RequestTimeoutEvent {
+  readonly address: string;
+  /** Request code (RequestCode). */
+  readonly requestCode: number;
+  readonly timeoutMillis: number;
+}
+
+export interface RouteChangeEvent {
+  readonly topic: string;
+  /** Broker names of the new route. */
+  readonly brokerNames: readonly string[];
+  /** Readable and writable queue counts over all brokers. */
+  readonly readQueues: number;
+  readonly writeQueues: number;
+}
+
+export type ClientEventMap = {
+  [ClientEvents.CONNECT]: ConnectEvent;
+  [ClientEvents.DISCONNECT]: DisconnectEvent;
+  [ClientEvents.REQUEST_TIMEOUT]: RequestTimeoutEvent;
+  [ClientEvents.ROUTE_CHANGE]: RouteChangeEvent;
+};
+
+/** The set of names of an events constant (for EventHub's check). */
+export function namesOf(events: Record<string, string>): ReadonlySet<string> {
+  return new Set(Object.values(events));
+}
+
+/** The numeric code of an error (RocketMQError.code), -1 when it has none. */
+export function codeOf(error: unknown): number {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : -1;
+}
