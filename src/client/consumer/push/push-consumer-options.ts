@@ -169,7 +169,12 @@ export function resolvePushConsumerConfig(options: PushConsumerOptions): PushCon
   const d = PUSH_CONSUMER_DEFAULTS;
   const numbers = {} as Record<NumericOption, number>;
   for (const [name, min, max] of RANGES) {
-    const value = options[name] ?? d[name];
+    // An explicit consumeThreadMax below 20 lowers the default consumeThreadMin with it.
+    const fallback =
+      name === 'consumeThreadMin' && typeof options.consumeThreadMax === 'number'
+        ? Math.min(d.consumeThreadMin, options.consumeThreadMax)
+        : d[name];
+    const value = options[name] ?? fallback;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
       throw new IllegalArgumentError(
         `option ${name} must be an integer in [${min}, ${max}], got ${String(value)}`,
