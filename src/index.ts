@@ -160,6 +160,22 @@ export type { PollOptions } from './client/consumer/pull/poll.js';
 export { PullResult, PullStatus } from './client/consumer/shared/pull-result.js';
 export type { PulledMessage } from './client/consumer/shared/pull-result.js';
 
+// Push consumer
+export { PushConsumer } from './client/consumer/push/push-consumer.js';
+export { PUSH_CONSUMER_DEFAULTS } from './client/consumer/push/push-consumer-options.js';
+export type { MessageModel, PushConsumerOptions } from './client/consumer/push/push-consumer-options.js';
+export { ConsumeResult } from './client/consumer/push/consume-service.js';
+export type {
+  BatchHandler,
+  ConsumeContext,
+  ConsumedMessage,
+  MessageHandler,
+} from './client/consumer/push/consume-service.js';
+export { AllocateMessageQueueAveragely } from './client/consumer/push/allocate-averagely.js';
+export type { AllocateMessageQueueStrategy } from './client/consumer/push/allocate-strategy.js';
+export type { SubscriptionExpression } from './client/consumer/push/subscription-expression.js';
+export type { PushMessageIterator } from './client/consumer/push/message-iterator.js';
+
 // Servers
 export { NameServer } from './server/namesrv/name-server.js';
 export type { NameServerOptions } from './server/namesrv/name-server.js';
