@@ -25,6 +25,7 @@ import type { ConsumerQueueOffset } from '../../client-members.js';
 import { MessageQueue } from '../../message-queue.js';
 import { nodeOffsetFileIO, replaceKeepingBackup } from './offset-file-io.js';
 import type { OffsetFileIO } from './offset-file-io.js';
+import type { OffsetStore } from '../push/offset-store.js';
 
 /** Java ReadOffsetType. */
 export type LocalReadOffsetType = 'READ_FROM_MEMORY' | 'READ_FROM_STORE' | 'MEMORY_FIRST_THEN_STORE';
@@ -47,8 +48,8 @@ export class LocalOffsetFileError extends MQClientError {
 export interface LocalFileOffsetStoreOptions {
   /** The directory the user chose for offset files (push consumer option `offsetStoreDir`). */
   dir: string;
-  /** Path component, as Java: the client id (`ip@instanceName`). */
-  clientId: string;
+  /** Path component, as Java: the client id (`ip@instanceName`), or how to get it once running. */
+  clientId: string | (() => string);
   /** Path component, as Java: the consumer group (with its namespace). */
   group: string;
   /** The topic written to the file for a queue's topic (adds the namespace). Default: unchanged. */
@@ -74,9 +75,11 @@ function checkPathPart(name: string, value: unknown): string {
   return value;
 }
 
-export class LocalFileOffsetStore {
-  /** `<dir>/<clientId>/<group>/offsets.json` */
-  readonly storePath: string;
+export class LocalFileOffsetStore implements OffsetStore {
+  private path: string | undefined;
+  private readonly dir: string;
+  private readonly group: string;
+  private readonly clientId: string | (() => string);
   private readonly memory = new Map<string, { mq: MessageQueue; offset: bigint }>();
   /** What offsets.json holds (wire topics), as last read or written. */
   private fileTable: Map<string, QueueOffsetEntry> | undefined;
@@ -92,13 +95,23 @@ export class LocalFileOffsetStore {
         'a broadcasting consumer keeps its offsets in local files: set offsetStoreDir to the directory to use',
       );
     }
-    const clientId = checkPathPart('clientId', options.clientId);
-    const group = checkPathPart('group', options.group);
-    this.storePath = path.join(path.resolve(options.dir), clientId, group, 'offsets.json');
+    if (typeof options.clientId !== 'function') checkPathPart('clientId', options.clientId);
+    this.clientId = options.clientId;
+    this.group = checkPathPart('group', options.group);
+    this.dir = path.resolve(options.dir);
     this.io = options.io ?? nodeOffsetFileIO;
     this.logger = options.logger ?? silentLogger;
     this.toWire = options.toWireTopic ?? ((t) => t);
     this.fromWire = options.fromWireTopic ?? ((t) => t);
+  }
+
+  /** `<dir>/<clientId>/<group>/offsets.json` (the client id is read at first use). */
+  get storePath(): string {
+    if (this.path === undefined) {
+      const id = typeof this.clientId === 'function' ? this.clientId() : this.clientId;
+      this.path = path.join(this.dir, checkPathPart('clientId', id), this.group, 'offsets.json');
+    }
+    return this.path;
   }
 
   /** Reads the file into memory (Java load()); throws LocalOffsetFileError when nothing readable remains. */

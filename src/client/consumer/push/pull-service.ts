@@ -111,6 +111,8 @@ export class PullService {
       this.flowControlTimes++;
       return d.flowControlDelayMillis;
     }
+    // Orderly clustering: no pull while the broker lock is not held (Java: later, 3 s).
+    if (c.orderly && c.messageModel === 'CLUSTERING' && !pq.locked) return c.pullTimeDelayMillsWhenException;
     const subscription = host.subscriptionOf(mq.topic);
     if (subscription === undefined) {
       host.logger.warn({ mq: mq.key() }, 'no subscription for the queue, pulling later');

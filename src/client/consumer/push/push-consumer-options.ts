@@ -11,7 +11,8 @@ import type { ClientConfig, ClientOptions } from '../../client-config.js';
 import type { ClientInstance } from '../../client-instance.js';
 import type { ClientInstanceRegistry } from '../../client-instance-registry.js';
 import type { AllocateMessageQueueStrategy } from './allocate-strategy.js';
-import { AllocateMessageQueueAveragely } from './allocate-averagely.js';
+import { allocateStrategyOption, checkBroadcastOptions } from './push-consumer-modes.js';
+import type { AllocateStrategyName } from './push-consumer-modes.js';
 import type { BatchHandler, MessageHandler } from './consume-service.js';
 
 export type MessageModel = 'CLUSTERING' | 'BROADCASTING';
@@ -29,8 +30,11 @@ export interface PushConsumerOptions extends ClientOptions {
   consumeFromWhere?: 'CONSUME_FROM_LAST_OFFSET' | 'CONSUME_FROM_FIRST_OFFSET' | 'CONSUME_FROM_TIMESTAMP';
   /** Start time for CONSUME_FROM_TIMESTAMP, ms since the epoch. Default: half an hour before construction. */
   consumeTimestamp?: number;
-  /** Queue allocation among the group's members (clustering). Default: averagely. */
-  allocateMessageQueueStrategy?: AllocateMessageQueueStrategy;
+  /**
+   * Queue allocation among the group's members (clustering): a strategy object, or the name of one
+   * of Java's (AVG, AVG_BY_CIRCLE, CONSISTENT_HASH). Default: AVG.
+   */
+  allocateMessageQueueStrategy?: AllocateMessageQueueStrategy | AllocateStrategyName;
   /** Java consumeThreadMin (reported only: handlers are promises). Default 20. */
   consumeThreadMin?: number;
   /** Most handler calls running at once (Java consumeThreadMax). Default 20. */
@@ -69,8 +73,16 @@ export interface PushConsumerOptions extends ClientOptions {
   consumerTimeoutMillisWhenSuspend?: number;
   /** Back-off after a failed pull, ms. Default 3000. */
   pullTimeDelayMillsWhenException?: number;
-  /** Orderly consumption (helper branch): refused until it is wired. */
+  /**
+   * Orderly consumption: each queue locked on its broker and consumed one batch at a time, in order;
+   * a failed batch pauses the queue (suspendCurrentQueueTimeMillis) and runs again. Default false.
+   */
   orderly?: boolean;
+  /**
+   * BROADCASTING: the directory of the local offset files (`<dir>/<clientId>/<group>/offsets.json`,
+   * Java's layout). Required for BROADCASTING (there is no default: never $HOME).
+   */
+  offsetStoreDir?: string;
   /** Aborting it shuts the consumer down. */
   signal?: AbortSignal;
   registry?: ClientInstanceRegistry;
@@ -125,6 +137,7 @@ export type PushConsumerConfig = { readonly [K in NumericOption]: number } & {
   readonly handler: MessageHandler | undefined;
   readonly batchHandler: BatchHandler | undefined;
   readonly orderly: boolean;
+  readonly offsetStoreDir: string | undefined;
 };
 
 const FROM_WHERE: readonly string[] = [
@@ -202,19 +215,7 @@ export function resolvePushConsumerConfig(options: PushConsumerOptions): PushCon
       `option messageModel must be CLUSTERING or BROADCASTING, got ${String(messageModel)}`,
     );
   }
-  if (messageModel === 'BROADCASTING') {
-    throw new IllegalArgumentError(
-      'option messageModel BROADCASTING is not available yet in this build (it needs the local offset store); use CLUSTERING',
-    );
-  }
-  if (options.orderly !== undefined && typeof options.orderly !== 'boolean') {
-    throw new IllegalArgumentError(`option orderly must be a boolean, got ${String(options.orderly)}`);
-  }
-  if (options.orderly === true) {
-    throw new IllegalArgumentError(
-      'option orderly is not available yet in this build (it needs broker queue locks); omit it for concurrent consumption',
-    );
-  }
+  const offsetStoreDir = checkBroadcastOptions(options, messageModel);
   const consumeFromWhere = options.consumeFromWhere ?? d.consumeFromWhere;
   if (!FROM_WHERE.includes(consumeFromWhere)) {
     throw new IllegalArgumentError(
@@ -224,7 +225,7 @@ export function resolvePushConsumerConfig(options: PushConsumerOptions): PushCon
   if (options.consumeTimestamp !== undefined)
     checkPositiveInt('consumeTimestamp', options.consumeTimestamp, true);
   checkHandlers(options);
-  const strategy = options.allocateMessageQueueStrategy ?? new AllocateMessageQueueAveragely();
+  const strategy = allocateStrategyOption(options.allocateMessageQueueStrategy);
   if (
     typeof strategy !== 'object' ||
     typeof strategy.allocate !== 'function' ||
@@ -248,6 +249,7 @@ export function resolvePushConsumerConfig(options: PushConsumerOptions): PushCon
     handler: options.handler,
     batchHandler: options.batchHandler,
     orderly: options.orderly ?? false,
+    offsetStoreDir,
   });
 }
 

@@ -18,6 +18,7 @@ import { PushMessageIterator } from './message-iterator.js';
 import { resolvePushConsumerConfig } from './push-consumer-options.js';
 import type { PushConsumerConfig, PushConsumerOptions } from './push-consumer-options.js';
 import { PushRuntime } from './push-runtime.js';
+import { REBALANCE_LOCK_INTERVAL_MILLIS } from './queue-locks.js';
 import type { Attachment } from './push-runtime.js';
 import { subscriptionOf } from './subscription-expression.js';
 import type { SubscriptionExpression } from './subscription-expression.js';
@@ -182,6 +183,12 @@ export class PushConsumer {
       tasks.every('offset commit', c.persistConsumerOffsetInterval, c.persistConsumerOffsetInterval, () =>
         this.runtime.persistAll(),
       );
+      const locks = this.runtime.queueLocks;
+      if (locks !== undefined) {
+        tasks.every('queue locks', 1000, REBALANCE_LOCK_INTERVAL_MILLIS, () =>
+          locks.lockAll(this.runtime.rebalance.processQueueTable.values()),
+        );
+      }
       await this.runtime.rebalance.rebalance();
     } catch (err) {
       this.serviceState = 'START_FAILED';
@@ -219,6 +226,10 @@ export class PushConsumer {
     await this.runtime.consumeService.shutdown(deadline);
     await this.runtime.settle(deadline);
     await this.runtime.persistAll();
+    // Orderly: the locks go once the offsets are committed (the next owner starts from them).
+    await this.runtime.queueLocks?.unlock(this.assignedQueues(), [
+      ...this.runtime.rebalance.processQueueTable.values(),
+    ]);
     this.runtime.rebalance.dropAll();
     this.serviceState = 'SHUTDOWN_ALREADY';
     const core = this.runtime.attached?.core;

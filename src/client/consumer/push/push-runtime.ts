@@ -15,7 +15,11 @@ import type { MessageQueue } from '../../message-queue.js';
 import { ConsumerOffsets } from '../offsets/consumer-offsets.js';
 import { ConsumerAPI } from '../shared/consumer-api.js';
 import { ConcurrentConsumeService } from './consume-concurrently.js';
-import type { ConsumedMessage, DirectConsumeResult } from './consume-service.js';
+import { OrderlyConsumeService } from './consume-orderly.js';
+import type { ConsumedMessage, ConsumeService, DirectConsumeResult } from './consume-service.js';
+import { QueueLocks } from './queue-locks.js';
+import { LocalFileOffsetStore } from '../offsets/local-file-offset-store.js';
+import { withoutNamespace } from '../../../protocol/message/index.js';
 import { ConsumeStats } from './consume-stats.js';
 import type { HandlerFor } from './handlers.js';
 import { RemoteBrokerOffsetStore } from './offset-store.js';
@@ -43,7 +47,9 @@ export class PushRuntime {
   readonly subscribeInfo = new Map<string, MessageQueue[]>();
   readonly offsets: ConsumerOffsets;
   readonly offsetStore: OffsetStore;
-  readonly consumeService: ConcurrentConsumeService;
+  readonly consumeService: ConsumeService;
+  /** Broker queue locks (orderly clustering consumers only). */
+  readonly queueLocks: QueueLocks | undefined;
   readonly pullService: PullService;
   readonly rebalance: RebalancePush;
   readonly member: PushConsumerMember;
@@ -66,22 +72,57 @@ export class PushRuntime {
         return { instance: core, api };
       },
     });
-    this.offsetStore = new RemoteBrokerOffsetStore(this.offsets, (t) => wrapNamespace(ns, t), this.logger);
+    this.offsetStore =
+      config.messageModel === 'BROADCASTING'
+        ? new LocalFileOffsetStore({
+            dir: config.offsetStoreDir ?? '',
+            clientId: () => this.running().core.clientId,
+            group: this.wireGroup,
+            toWireTopic: (t) => wrapNamespace(ns, t),
+            fromWireTopic: (t) => withoutNamespace(t, ns),
+            logger: this.logger,
+          })
+        : new RemoteBrokerOffsetStore(this.offsets, (t) => wrapNamespace(ns, t), this.logger);
     const d = PUSH_CONSUMER_DEFAULTS;
-    this.consumeService = new ConcurrentConsumeService({
+    const common = {
       logger: this.logger,
       messageModel: config.messageModel,
-      consumeThreadMax: config.consumeThreadMax,
       consumeMessageBatchMaxSize: config.consumeMessageBatchMaxSize,
-      consumeTimeoutMillis: config.consumeTimeout * 60_000,
-      localRetryDelayMillis: d.localRetryDelayMillis,
       stats: this.stats,
       handlerFor,
-      sendMessageBack: (msg, level, brokerName) => this.sendMessageBack(msg, level, brokerName),
-      updateOffset: (pq, offset) => {
-        if (this.rebalance.owns(pq)) this.offsetStore.updateOffset(pq.mq, offset, true);
-      },
-    });
+      sendMessageBack: (msg: ConsumedMessage, level: number, brokerName: string) =>
+        this.sendMessageBack(msg, level, brokerName),
+    };
+    const clustering = config.messageModel === 'CLUSTERING';
+    this.queueLocks =
+      config.orderly && clustering
+        ? new QueueLocks({
+            logger: this.logger,
+            wireGroup: this.wireGroup,
+            namespace: ns,
+            timeoutMillis: 1000,
+            running: () => this.running(),
+          })
+        : undefined;
+    this.consumeService = config.orderly
+      ? new OrderlyConsumeService({
+          ...common,
+          suspendCurrentQueueTimeMillis: config.suspendCurrentQueueTimeMillis,
+          maxReconsumeTimes: config.maxReconsumeTimes,
+          updateOffset: (pq, offset) => {
+            if (this.rebalance.owns(pq)) this.offsetStore.updateOffset(pq.mq, offset, false);
+          },
+          lock: (pq) => this.queueLocks?.lock(pq.mq, pq) ?? Promise.resolve(true),
+        })
+      : new ConcurrentConsumeService({
+          ...common,
+          consumeThreadMax: config.consumeThreadMax,
+          consumeTimeoutMillis: config.consumeTimeout * 60_000,
+          localRetryDelayMillis: d.localRetryDelayMillis,
+          updateOffset: (pq, offset) => {
+            if (this.rebalance.owns(pq)) this.offsetStore.updateOffset(pq.mq, offset, true);
+          },
+        });
     this.pullService = new PullService(this);
     this.rebalance = new RebalancePush(this);
     this.member = new PushConsumerMember(this);

@@ -19,6 +19,7 @@ import { ProcessQueue } from './process-queue.js';
 import type { PullService } from './pull-service.js';
 import type { PushConsumerAPI } from './push-api.js';
 import type { PushConsumerConfig } from './push-consumer-options.js';
+import type { QueueLocks } from './queue-locks.js';
 
 /** Java ProcessQueue PULL_MAX_IDLE_TIME (rocketmq.client.pull.pullMaxIdleTime default). */
 export const PULL_MAX_IDLE_TIME_MILLIS = 120_000;
@@ -31,6 +32,8 @@ export interface RebalanceHost {
   readonly offsets: ConsumerOffsets;
   readonly consumeService: ConsumeService;
   readonly pullService: PullService;
+  /** Broker queue locks of an orderly clustering consumer. */
+  readonly queueLocks: QueueLocks | undefined;
   /** User-view topic -> subscription (the retry topic included in clustering). */
   readonly subscriptions: ReadonlyMap<string, SubscriptionData>;
   /** User-view topic -> readable queues of the last route. */
@@ -154,6 +157,15 @@ export class RebalancePush {
       if (this.processQueueTable.has(key) || this.stopped) continue;
       await this.retiring.get(key);
       if (this.processQueueTable.has(key) || this.stopped) continue;
+      // Orderly: a queue is taken only once its broker lock is held (Java RebalanceImpl.lock).
+      const pq = new ProcessQueue(mq);
+      if (this.host.queueLocks !== undefined && !(await this.host.queueLocks.lock(mq, pq))) {
+        this.host.logger.info(
+          { mq: key },
+          'queue locked by another member, trying again at the next rebalance',
+        );
+        continue;
+      }
       this.host.offsetStore.removeOffset(mq);
       const next = await this.computePullFromWhere(mq);
       if (next < 0n || this.stopped || this.processQueueTable.has(key)) {
@@ -161,7 +173,6 @@ export class RebalancePush {
           this.host.logger.warn({ mq: key }, 'no start offset for the queue, retrying at the next rebalance');
         continue;
       }
-      const pq = new ProcessQueue(mq);
       this.processQueueTable.set(key, pq);
       this.host.pullService.start(pq, next);
       changed = true;
@@ -207,6 +218,11 @@ export class RebalancePush {
       if (resetTo !== undefined) this.host.offsetStore.updateOffset(pq.mq, resetTo, false);
       await this.host.offsetStore.persist(pq.mq);
       this.host.offsetStore.removeOffset(pq.mq);
+      // Orderly: released only once no handler runs on it, so no other member consumes it meanwhile.
+      if (this.host.queueLocks !== undefined) {
+        await pq.whenIdle();
+        await this.host.queueLocks.unlock([pq.mq], [pq]);
+      }
     })().finally(() => {
       if (this.retiring.get(key) === work) this.retiring.delete(key);
     });
