@@ -175,6 +175,22 @@ export { AllocateMessageQueueAveragely } from './client/consumer/push/allocate-a
 export type { AllocateMessageQueueStrategy } from './client/consumer/push/allocate-strategy.js';
 export type { SubscriptionExpression } from './client/consumer/push/subscription-expression.js';
 export type { PushMessageIterator } from './client/consumer/push/message-iterator.js';
+export {
+  AllocateMachineRoomNearby,
+  AllocateMessageQueueAveragelyByCircle,
+  AllocateMessageQueueByConfig,
+  AllocateMessageQueueByMachineRoom,
+  AllocateMessageQueueConsistentHash,
+} from './client/consumer/allocate/index.js';
+export type {
+  ConsistentHashOptions,
+  HashFunction,
+  MachineRoomResolver,
+} from './client/consumer/allocate/index.js';
+export type { AllocateStrategyName } from './client/consumer/push/push-consumer-modes.js';
+export { SUSPEND_CURRENT_QUEUE_A_MOMENT } from './client/consumer/push/consume-orderly.js';
+export type { OrderlyConsumeContext } from './client/consumer/push/consume-orderly.js';
+export { LocalOffsetFileError } from './client/consumer/offsets/local-file-offset-store.js';
 
 // Servers
 export { NameServer } from './server/namesrv/name-server.js';
