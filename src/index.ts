@@ -188,7 +188,6 @@ export type {
   MachineRoomResolver,
 } from './client/consumer/allocate/index.js';
 export type { AllocateStrategyName } from './client/consumer/push/push-consumer-modes.js';
-export { SUSPEND_CURRENT_QUEUE_A_MOMENT } from './client/consumer/push/consume-orderly.js';
 export type { OrderlyConsumeContext } from './client/consumer/push/consume-orderly.js';
 export { LocalOffsetFileError } from './client/consumer/offsets/local-file-offset-store.js';
 

@@ -58,7 +58,6 @@ const PUBLIC_NAMES = [
   'AllocateMessageQueueByConfig',
   'AllocateMessageQueueByMachineRoom',
   'AllocateMessageQueueConsistentHash',
-  'SUSPEND_CURRENT_QUEUE_A_MOMENT',
   'LocalOffsetFileError',
   'Producer',
   'ProducerShutdownError',
