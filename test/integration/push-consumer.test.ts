@@ -7,6 +7,7 @@ import type { ConsumedMessage, PushConsumerOptions } from '../../src/client/cons
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import { createTopic, waitFor } from './consumer-helpers.js';
+import { rmq, spawnRmq } from '../helpers/cli.js';
 
 /** Every delay level 1 s, so retries come back fast. */
 const FAST_DELAYS = Array.from({ length: 18 }, () => '1s').join(' ');
@@ -64,6 +65,8 @@ describe('PushConsumer against a two-broker cluster', { concurrency: true }, () 
       createTopic(cluster, 'PushFlow', 1),
       createTopic(cluster, 'PushStop', 1),
       createTopic(cluster, 'PushIter', 2),
+      createTopic(cluster, 'PushCli', 2),
+      createTopic(cluster, 'PushCliSig', 1),
     ]);
     producer = new Producer({ nameServer: cluster.namesrvAddress, producerGroup: 'push_test_pg' });
     await producer.start();
@@ -224,5 +227,107 @@ describe('PushConsumer against a two-broker cluster', { concurrency: true }, () 
       got.filter((g) => g.id === ids[0]).map((g) => g.retry),
       [0, 1],
     );
+  });
+
+  it('rmq consume --push prints each delivery, retries with --fail-first and stops after --count', async () => {
+    const ns = cluster.namesrvAddress;
+    await send('PushCli', 3);
+    const r = await rmq([
+      'consume',
+      '--push',
+      '--namesrv',
+      ns,
+      '--topic',
+      'PushCli',
+      '--group',
+      'push_cli_cg',
+      '--from',
+      'first',
+      '--count',
+      '3',
+      '--fail-first',
+      '1',
+      '--timeout',
+      '20',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 6, r.stdout);
+    const line =
+      /^broker-[ab]:\d+ offset=\d+ keys=k\d tags=TagA reconsumeTimes=(\d) body="PushCli-\d"( -> RECONSUME_LATER)?$/;
+    for (const l of lines) assert.match(l, line);
+    assert.equal(
+      lines.filter((l) => l.includes('reconsumeTimes=0 ') && l.endsWith('RECONSUME_LATER')).length,
+      3,
+    );
+    assert.equal(
+      lines.filter((l) => l.includes('reconsumeTimes=1 ') && !l.includes('RECONSUME_LATER')).length,
+      3,
+    );
+    assert.equal(r.stderr, '3 messages consumed from PushCli\n');
+    // The group's offsets were committed: a second run with a short timeout finds nothing.
+    const again = await rmq([
+      'consume',
+      '--push',
+      '--namesrv',
+      ns,
+      '--topic',
+      'PushCli',
+      '--group',
+      'push_cli_cg',
+      '--timeout',
+      '1',
+    ]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, '');
+    for (const [args, pattern] of [
+      [['--topic', 'PushCli'], /--group is required/],
+      [['--topic', 'PushCli', '--group', 'g', '--tag', 'a', '--sql', 'b > 1'], /--tag or --sql, not both/],
+      [
+        ['--topic', 'PushCli', '--group', 'g', '--from', 'yesterday'],
+        /--from must be first, last or timestamp:MS/,
+      ],
+      [['--topic', 'PushCli', '--group', 'g', '--broadcast', '--offset-dir', ' '], /offsetStoreDir/],
+    ] as const) {
+      const bad = await rmq(['consume', '--push', '--namesrv', ns, ...args]);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, pattern);
+    }
+  });
+
+  it('rmq consume --push stops cleanly on SIGTERM with its offsets committed', async () => {
+    const ns = cluster.namesrvAddress;
+    await send('PushCliSig', 2);
+    const child = spawnRmq([
+      'consume',
+      '--push',
+      '--namesrv',
+      ns,
+      '--topic',
+      'PushCliSig',
+      '--group',
+      'push_sig_cg',
+      '--from',
+      'first',
+    ]);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor('two lines', () => (out.split('\n').length > 2 ? true : undefined), 20_000);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, err);
+    assert.equal(err, '2 messages consumed from PushCliSig\n');
+    const reader = new PullConsumer({ nameServer: ns, consumerGroup: 'push_sig_cg' });
+    await reader.start();
+    try {
+      let total = 0n;
+      for (const q of await reader.fetchMessageQueues('PushCliSig'))
+        total += await reader.fetchConsumeOffset(q);
+      assert.equal(total, 2n);
+    } finally {
+      await reader.shutdown();
+    }
   });
 });

@@ -43,7 +43,9 @@ interface ConsumeRequest {
 }
 
 export class ConcurrentConsumeService implements ConsumeService {
-  private readonly waiting: ConsumeRequest[] = [];
+  /** Requests waiting for a slot, from `waitingHead` on (shift() on a long array copies it). */
+  private waiting: ConsumeRequest[] = [];
+  private waitingHead = 0;
   private active = 0;
   private stopped = false;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
@@ -56,7 +58,17 @@ export class ConcurrentConsumeService implements ConsumeService {
   }
 
   get waitingCount(): number {
-    return this.waiting.length;
+    return this.waiting.length - this.waitingHead;
+  }
+
+  private nextWaiting(): ConsumeRequest | undefined {
+    if (this.waitingHead >= this.waiting.length) return undefined;
+    const r = this.waiting[this.waitingHead++];
+    if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.waitingHead);
+      this.waitingHead = 0;
+    }
+    return r;
   }
 
   submit(messages: ConsumedMessage[], pq: ProcessQueue): void {
@@ -83,7 +95,7 @@ export class ConcurrentConsumeService implements ConsumeService {
 
   private drain(): void {
     while (!this.stopped && this.active < this.host.consumeThreadMax) {
-      const request = this.waiting.shift();
+      const request = this.nextWaiting();
       if (request === undefined) return;
       // A dropped queue's waiting messages are not delivered (Java ConsumeRequest.run returns).
       if (request.pq.dropped) continue;
@@ -214,7 +226,8 @@ export class ConcurrentConsumeService implements ConsumeService {
 
   async shutdown(deadline: number): Promise<void> {
     this.stopped = true;
-    this.waiting.length = 0;
+    this.waiting = [];
+    this.waitingHead = 0;
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();
     if (this.active === 0) return;

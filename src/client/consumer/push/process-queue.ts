@@ -12,6 +12,12 @@ const MIB = 1024 * 1024;
 export class ProcessQueue {
   /** queue offset -> message, ascending. */
   private readonly msgTree = new Map<bigint, ConsumedMessage>();
+  /**
+   * The offsets put, ascending, from `head` on: the smallest held is found by skipping the consumed
+   * ones at the front (amortized O(1); a Map iterates past deleted slots one by one).
+   */
+  private order: bigint[] = [];
+  private head = 0;
   private msgCountValue = 0;
   private msgSizeValue = 0;
   /** Highest offset ever put; -1 before the first message. */
@@ -53,8 +59,12 @@ export class ProcessQueue {
 
   /** Smallest offset held, undefined when empty. */
   get minOffset(): bigint | undefined {
-    for (const k of this.msgTree.keys()) return k;
-    return undefined;
+    while (this.head < this.order.length && !this.msgTree.has(this.order[this.head] as bigint)) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+    return this.order[this.head];
   }
 
   /** Java getMaxSpan: last minus first offset held (0 when empty). */
@@ -74,6 +84,8 @@ export class ProcessQueue {
     for (const m of msgs) {
       if (this.msgTree.has(m.queueOffset)) continue;
       this.msgTree.set(m.queueOffset, m);
+      if (m.queueOffset > this.queueOffsetMax) this.order.push(m.queueOffset);
+      else this.order = [...this.msgTree.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       added++;
       this.msgSizeValue += m.body.length;
       this.queueOffsetMax = m.queueOffset;
@@ -117,9 +129,10 @@ export class ProcessQueue {
   /** Up to `n` messages from the lowest offset (orderly consumption takes them in order). */
   peek(n: number): ConsumedMessage[] {
     const out: ConsumedMessage[] = [];
-    for (const m of this.msgTree.values()) {
-      if (out.length >= n) break;
-      out.push(m);
+    void this.minOffset; // moves head past consumed offsets
+    for (let i = this.head; i < this.order.length && out.length < n; i++) {
+      const m = this.msgTree.get(this.order[i] as bigint);
+      if (m !== undefined) out.push(m);
     }
     return out;
   }
@@ -127,6 +140,8 @@ export class ProcessQueue {
   /** Forgets every message held (reset offset). */
   clear(): void {
     this.msgTree.clear();
+    this.order = [];
+    this.head = 0;
     this.msgCountValue = 0;
     this.msgSizeValue = 0;
     this.queueOffsetMax = -1n;

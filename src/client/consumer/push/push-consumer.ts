@@ -23,6 +23,9 @@ import type { Attachment } from './push-runtime.js';
 import { subscriptionOf } from './subscription-expression.js';
 import type { SubscriptionExpression } from './subscription-expression.js';
 
+/** See start(): a second look at the routes this long after start. */
+const ROUTE_SETTLE_DELAY_MILLIS = 1000;
+
 export class PushConsumer {
   readonly config: PushConsumerConfig;
   private serviceState: ServiceState = 'CREATE_JUST';
@@ -190,6 +193,13 @@ export class PushConsumer {
         );
       }
       await this.runtime.rebalance.rebalance();
+      // The brokers create the retry topic at our first heartbeat and register it with the name
+      // server a moment later: look at the routes once more soon, not only at the next periodic
+      // refresh (30 s), so retried messages on every broker come back.
+      tasks.once('route settle', ROUTE_SETTLE_DELAY_MILLIS, async () => {
+        await this.runtime.refreshRoutes();
+        await this.runtime.rebalance.rebalance();
+      });
     } catch (err) {
       this.serviceState = 'START_FAILED';
       this.tasks?.stop();

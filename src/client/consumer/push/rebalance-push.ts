@@ -91,7 +91,14 @@ export class RebalancePush {
   }
 
   private async rebalanceByTopic(topic: string): Promise<void> {
-    const mqSet = this.host.subscribeInfo.get(topic);
+    let mqSet = this.host.subscribeInfo.get(topic);
+    if (mqSet === undefined) {
+      // No route yet (a retry topic the broker created at the first heartbeat, a topic created after
+      // start): ask the name server now rather than wait for the periodic route refresh.
+      const { core } = this.host.running();
+      await core.updateTopicRouteInfoFromNameServer(wrapNamespace(this.host.config.client.namespace, topic));
+      mqSet = this.host.subscribeInfo.get(topic);
+    }
     if (mqSet === undefined) {
       if (!isRetryTopic(topic)) this.host.logger.warn({ topic }, 'rebalance: no route for the topic yet');
       return;
