@@ -165,8 +165,13 @@ describe('push consumer options', () => {
       [{ pullThresholdForTopic: 0 }, /pullThresholdForTopic must be -1/],
       [{ consumeThreadMin: 30, consumeThreadMax: 10 }, /consumeThreadMin \(30\) must not exceed/],
       [{ brokerSuspendMaxTimeMillis: 40_000 }, /consumerTimeoutMillisWhenSuspend .* must be greater/],
-      [{ messageModel: 'BROADCASTING' }, /BROADCASTING is not available yet/],
-      [{ orderly: true }, /orderly is not available yet/],
+      [{ messageModel: 'BROADCASTING' }, /offsetStoreDir is required with messageModel BROADCASTING/],
+      [{ messageModel: 'BROADCASTING', offsetStoreDir: ' ' }, /offsetStoreDir must be a non-empty/],
+      [{ orderly: 'yes' as never }, /orderly must be a boolean/],
+      [
+        { allocateMessageQueueStrategy: 'FOO' as never },
+        /must be one of AVG, AVG_BY_CIRCLE, CONSISTENT_HASH/,
+      ],
       [{ consumeFromWhere: 'NOW' as never }, /consumeFromWhere must be one of/],
       [{ batchHandler: () => undefined }, /either option handler or option batchHandler/],
       [{ handler: 'x' as never }, /handler must be a function/],
@@ -183,6 +188,13 @@ describe('push consumer options', () => {
       );
     }
     assert.equal(resolvePushConsumerConfig({ ...base, consumeThreadMax: 4 }).consumeThreadMin, 4);
+    for (const name of ['AVG', 'AVG_BY_CIRCLE', 'CONSISTENT_HASH'] as const) {
+      assert.equal(
+        resolvePushConsumerConfig({ ...base, allocateMessageQueueStrategy: name })
+          .allocateMessageQueueStrategy.name,
+        name,
+      );
+    }
   });
 });
 
