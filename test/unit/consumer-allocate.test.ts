@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { IllegalArgumentError } from '../../src/common/errors.js';
 import {
   AllocateMachineRoomNearby,
+  allocateOnWireTopics,
   AllocateMessageQueueAveragely,
   AllocateMessageQueueAveragelyByCircle,
   AllocateMessageQueueByConfig,
@@ -175,4 +176,28 @@ test('bad strategy options are refused with a clear error', () => {
     /Machine room is null for mq MessageQueue \[topic=T, brokerName=b, queueId=0\]/,
   );
   assert.equal(nearby.name, 'MACHINE_ROOM_NEARBY-AVG');
+});
+
+test('with a namespace, strategies see the namespaced topics Java members see', () => {
+  const mqAll = [0, 1, 2, 3, 4, 5].map((i) => new MessageQueue('Orders', 'broker-a', i));
+  const cids = ['10.0.0.1@a', '10.0.0.2@b'];
+  const hash = new AllocateMessageQueueConsistentHash();
+  const wire = mqAll.map((mq) => new MessageQueue(`ns1%${mq.topic}`, mq.brokerName, mq.queueId));
+  assert.notDeepEqual(
+    hash.allocate('G', cids[0] ?? '', mqAll, cids).map((mq) => mq.queueId),
+    hash.allocate('G', cids[0] ?? '', wire, cids).map((mq) => mq.queueId),
+    'the topic text changes the ring (else this test proves nothing)',
+  );
+  for (const cid of cids) {
+    const javaView = hash.allocate('ns1%G', cid, wire, cids).map((mq) => mq.queueId);
+    const ours = allocateOnWireTopics(hash, 'ns1', 'ns1%G', cid, mqAll, cids);
+    assert.deepEqual(
+      ours.map((mq) => mq.queueId),
+      javaView,
+    );
+    assert.ok(
+      ours.every((mq) => mq.topic === 'Orders' && mqAll.includes(mq)),
+      'the caller gets its own queues back',
+    );
+  }
 });

@@ -3,6 +3,7 @@
  * same inputs (AVG, AVG_BY_CIRCLE, CONSISTENT_HASH, MACHINE_ROOM, MACHINE_ROOM_NEARBY, CONFIG).
  */
 export * from './allocate-strategy.js';
+export * from './allocate-on-wire.js';
 export * from './averagely.js';
 export * from './averagely-by-circle.js';
 export * from './by-config.js';

@@ -20,6 +20,7 @@ import type { PullService } from './pull-service.js';
 import type { PushConsumerAPI } from './push-api.js';
 import type { PushConsumerConfig } from './push-consumer-options.js';
 import type { QueueLocks } from './queue-locks.js';
+import { allocateOnWireTopics } from '../allocate/allocate-on-wire.js';
 
 /** Java ProcessQueue PULL_MAX_IDLE_TIME (rocketmq.client.pull.pullMaxIdleTime default). */
 export const PULL_MAX_IDLE_TIME_MILLIS = 120_000;
@@ -112,7 +113,10 @@ export class RebalancePush {
       const mqAll = [...mqSet].sort(compareQueues);
       cidAll.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       const { core } = this.host.running();
-      allocated = this.host.config.allocateMessageQueueStrategy.allocate(
+      const { allocateMessageQueueStrategy: strategy, client } = this.host.config;
+      allocated = allocateOnWireTopics(
+        strategy,
+        client.namespace,
         this.host.wireGroup,
         core.clientId,
         mqAll,
