@@ -177,6 +177,35 @@ export type {
   ConsumeTracer,
   ConsumeTraceToken,
 } from './client/trace/consume-tracer.js';
+// Push consumer
+export { PushConsumer } from './client/consumer/push/push-consumer.js';
+export { PUSH_CONSUMER_DEFAULTS } from './client/consumer/push/push-consumer-options.js';
+export type { MessageModel, PushConsumerOptions } from './client/consumer/push/push-consumer-options.js';
+export { ConsumeResult } from './client/consumer/push/consume-service.js';
+export type {
+  BatchHandler,
+  ConsumeContext,
+  ConsumedMessage,
+  MessageHandler,
+} from './client/consumer/push/consume-service.js';
+export { AllocateMessageQueueAveragely } from './client/consumer/push/allocate-averagely.js';
+export type { AllocateMessageQueueStrategy } from './client/consumer/push/allocate-strategy.js';
+export type { PushMessageIterator } from './client/consumer/push/message-iterator.js';
+export {
+  AllocateMachineRoomNearby,
+  AllocateMessageQueueAveragelyByCircle,
+  AllocateMessageQueueByConfig,
+  AllocateMessageQueueByMachineRoom,
+  AllocateMessageQueueConsistentHash,
+} from './client/consumer/allocate/index.js';
+export type {
+  ConsistentHashOptions,
+  HashFunction,
+  MachineRoomResolver,
+} from './client/consumer/allocate/index.js';
+export type { AllocateStrategyName } from './client/consumer/push/push-consumer-modes.js';
+export type { OrderlyConsumeContext } from './client/consumer/push/consume-orderly.js';
+export { LocalOffsetFileError } from './client/consumer/offsets/local-file-offset-store.js';
 
 // Servers
 export { NameServer } from './server/namesrv/name-server.js';

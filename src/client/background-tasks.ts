@@ -38,6 +38,22 @@ export class BackgroundTasks {
     schedule(initialDelay);
   }
 
+  /** Runs `task` once after `delay` (unless stopped first); failures are logged. */
+  once(name: string, delay: number, task: () => Promise<void> | void): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.stopped) return;
+      Promise.resolve()
+        .then(task)
+        .catch((err: unknown) =>
+          this.logger.warn({ task: name, err: String(err) }, 'background task failed'),
+        );
+    }, delay);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
   stop(): void {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);

@@ -1,5 +1,7 @@
 /** What a client instance needs from its members (Java MQProducerInner / MQConsumerInner). */
 import type { ConsumerData, TopicRouteData } from '../protocol/body/index.js';
+import type { JsonOut } from '../protocol/json/fastjson-write.js';
+import type { MessageExt } from '../protocol/message/index.js';
 
 /** What the instance needs from a producer (Java MQProducerInner). */
 export interface ProducerMember {
@@ -23,6 +25,29 @@ export interface ConsumerMember {
   runningProperties?(): Record<string, string>;
   /** Offsets this consumer holds for the topic's queues (GET_CONSUMER_STATUS_FROM_CLIENT). */
   offsetsOf?(topic: string): ConsumerQueueOffset[];
+  /** Push consumers: rebalance now (NOTIFY_CONSUMER_IDS_CHANGED). */
+  rebalanceImmediately?(): void;
+  /** Push consumers: the mqTable and statusTable of GET_CONSUMER_RUNNING_INFO. */
+  runningInfoTables?(): RunningInfoTables;
+  /** Push consumers: CONSUME_MESSAGE_DIRECTLY (the handler run on one message). */
+  consumeMessageDirectly?(msg: MessageExt, brokerName: string): Promise<DirectConsumeResult>;
+  /** Push consumers: RESET_CONSUMER_CLIENT_OFFSET (queue key `wireTopic@broker@id` -> offset). */
+  resetOffset?(wireTopic: string, offsets: ReadonlyMap<string, bigint>): Promise<void>;
+}
+
+/** Java ConsumerRunningInfo's push tables: ProcessQueueInfo by queue (wire topic), ConsumeStatus by topic. */
+export interface RunningInfoTables {
+  mqTable: { topic: string; brokerName: string; queueId: number; info: JsonOut }[];
+  statusTable: Map<string, JsonOut>;
+}
+
+/** Java ConsumeMessageDirectlyResult (consumeResult is a CMResult name). */
+export interface DirectConsumeResult {
+  order: boolean;
+  autoCommit: boolean;
+  consumeResult: 'CR_SUCCESS' | 'CR_LATER' | 'CR_RETURN_NULL' | 'CR_THROW_EXCEPTION';
+  remark: string;
+  spentTimeMills: number;
 }
 
 /** One queue offset a consumer holds (wire topic). */

@@ -3,12 +3,13 @@
  * table, answered the way a Java client with only producers and pull consumers answers them:
  *
  *   CHECK_TRANSACTION_STATE (39, oneway)          to the group's TransactionProducer (transaction-check-routing.ts)
- *   NOTIFY_CONSUMER_IDS_CHANGED (40, oneway)      logged; a pull consumer has nothing to rebalance
- *   RESET_CONSUMER_CLIENT_OFFSET (220, oneway)    logged; Java resets only push consumers
+ *   NOTIFY_CONSUMER_IDS_CHANGED (40, oneway)      a push consumer of the group rebalances; else logged
+ *   RESET_CONSUMER_CLIENT_OFFSET (220, oneway)    a push consumer moves its offsets; else logged (Java resets only push consumers)
  *   GET_CONSUMER_STATUS_FROM_CLIENT (221)         SUCCESS, GetConsumerStatusBody with the consumer's offsets
  *   GET_CONSUMER_RUNNING_INFO (307)               SUCCESS, ConsumerRunningInfo; unknown group: refused
  *                                                 SYSTEM_ERROR "The Consumer Group <g> not exist in this consumer"
- *   CONSUME_MESSAGE_DIRECTLY (309)                refused the same way (Java answers so for every non-push consumer)
+ *   CONSUME_MESSAGE_DIRECTLY (309)                a push consumer runs its handler (push-consumer-requests.ts); else
+ *                                                 refused the same way (Java answers so for every non-push consumer)
  *   PUSH_REPLY_MESSAGE_TO_CLIENT (326)            request-reply/reply-handler.ts, merged in by the client instance
  *
  * Refusals are thrown as RequestRefusedError, which the transport's dispatcher answers; a code not in
@@ -19,7 +20,7 @@ import { RequestRefusedError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { subscriptionDataToJson } from '../protocol/body/index.js';
 import type { ConsumerData } from '../protocol/body/index.js';
-import { toFastjsonBytes, toFastjsonString } from '../protocol/json/fastjson-write.js';
+import { toFastjsonString } from '../protocol/json/fastjson-write.js';
 import type { JsonOut } from '../protocol/json/fastjson-write.js';
 import { DEFAULT_PROTOCOL_VERSION_DESC, RequestCode, ResponseCode } from '../protocol/codes/index.js';
 import { createResponse } from '../protocol/command/remoting-command.js';
@@ -33,6 +34,7 @@ import {
 import { handlerTable } from '../transport/handler-table.js';
 import type { HandlerTable, RequestHandler } from '../transport/handler-table.js';
 import type { ConsumerMember } from './client-members.js';
+import { consumeDirectly, encodeMqTable, resetConsumerOffset } from './push-consumer-requests.js';
 import { routeTransactionCheck } from './transaction-check-routing.js';
 import type { TransactionCheckHost } from './transaction-check-routing.js';
 
@@ -69,7 +71,7 @@ function sortedObject(entries: Iterable<[string, string]>): Record<string, strin
 
 /**
  * ConsumerRunningInfo JSON (fastjson, fields alphabetical; jstack left out): properties,
- * subscriptionSet (a TreeSet ordered by `topic@subString`), and the push-only tables empty.
+ * subscriptionSet (a TreeSet ordered by `topic@subString`), and the push tables (empty for others).
  */
 export function encodeConsumerRunningInfo(consumer: ConsumerMember, host: ClientRequestHost): Buffer {
   const data: ConsumerData = consumer.consumerData();
@@ -87,13 +89,19 @@ export function encodeConsumerRunningInfo(consumer: ConsumerMember, host: Client
   const subscriptions = [...data.subscriptionDataSet].sort((a, b) =>
     key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0,
   );
+  const tables = consumer.runningInfoTables?.();
+  const statusTable: JsonOut = tables?.statusTable ?? {};
+  // fastjson writes a MessageQueue map key as the object itself: the mqTable text is built apart.
   const body: JsonOut = {
-    mqTable: {},
+    mqTable: '\u0000MQTABLE\u0000',
     properties: sortedObject(props),
-    statusTable: {},
+    statusTable,
     subscriptionSet: subscriptions.map(subscriptionDataToJson),
   };
-  return toFastjsonBytes(body);
+  const text = toFastjsonString(body).replace('"\\u0000MQTABLE\\u0000"', () =>
+    encodeMqTable(tables, (v) => toFastjsonString(v)),
+  );
+  return Buffer.from(text, 'utf8');
 }
 
 /**
@@ -121,6 +129,8 @@ export function clientRequestHandlers(host: ClientRequestHost): HandlerTable {
   };
   const notifyConsumerIdsChanged: RequestHandler = (request, context) => {
     const h = NotifyConsumerIdsChangedRequestHeader.decodeLenient(request.extFields);
+    const consumer = h.consumerGroup === undefined ? undefined : host.findConsumer(h.consumerGroup);
+    consumer?.rebalanceImmediately?.();
     logger.info(
       { from: context.channel.remoteAddress, group: h.consumerGroup },
       'broker notified a consumer group change',
@@ -129,6 +139,8 @@ export function clientRequestHandlers(host: ClientRequestHost): HandlerTable {
   };
   const resetConsumerClientOffset: RequestHandler = (request, context) => {
     const h = ResetOffsetRequestHeader.decodeLenient(request.extFields);
+    const consumer = h.group === undefined ? undefined : host.findConsumer(h.group);
+    if (resetConsumerOffset(consumer, request, logger)) return undefined;
     logger.info(
       { from: context.channel.remoteAddress, group: h.group, topic: h.topic },
       'reset-offset request ignored: only push consumers reset their offsets on request',
@@ -147,10 +159,11 @@ export function clientRequestHandlers(host: ClientRequestHost): HandlerTable {
     if (consumer === undefined) throw notInThisConsumer(group);
     return createResponse(ResponseCode.SUCCESS, { body: encodeConsumerRunningInfo(consumer, host) });
   };
-  const consumeMessageDirectly: RequestHandler = (request) => {
-    throw notInThisConsumer(
-      ConsumeMessageDirectlyResultRequestHeader.decodeLenient(request.extFields).consumerGroup,
-    );
+  const consumeMessageDirectly: RequestHandler = async (request) => {
+    const group = ConsumeMessageDirectlyResultRequestHeader.decodeLenient(request.extFields).consumerGroup;
+    const answer = await consumeDirectly(group === undefined ? undefined : host.findConsumer(group), request);
+    if (answer === undefined) throw notInThisConsumer(group);
+    return answer;
   };
   return handlerTable([
     [RequestCode.CHECK_TRANSACTION_STATE, checkTransactionState],

@@ -67,4 +67,6 @@ export const ClientErrorCode = {
   ILLEGAL_SEND_RESULT: 10221,
   /** The caller's AbortSignal aborted the call (AbortError). */
   ABORTED: 10222,
+  /** A broadcasting consumer's local offsets file and its .bak are both unreadable (LocalOffsetFileError). */
+  LOCAL_OFFSETS_UNREADABLE: 10223,
 } as const;

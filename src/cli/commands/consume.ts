@@ -24,7 +24,8 @@ import type { CliIo } from '../io.js';
 export const description = 'Read messages from a topic (pull consumer) and commit the group offsets';
 
 const USAGE =
-  'rmq consume --namesrv ADDR --topic TOPIC [--group G] [--from-beginning] [--count N] [--timeout SECONDS] [--tag EXPR | --sql EXPR]';
+  'rmq consume --namesrv ADDR --topic TOPIC [--group G] [--from-beginning] [--count N] [--timeout SECONDS] [--tag EXPR | --sql EXPR]\n' +
+  '       rmq consume --push ... (push consumer: rmq consume --push --help)';
 
 export const DEFAULT_CLI_GROUP = 'rmq-cli-consumer';
 
@@ -114,6 +115,14 @@ export function subscriptionFromFlags(
 }
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  // `--push` switches to the push consumer (consume-push.ts), with its own flags.
+  if (argv.includes('--push')) {
+    const push = await import('./consume-push.js');
+    return push.run(
+      argv.filter((a) => a !== '--push'),
+      io,
+    );
+  }
   const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
   const topic = flags.topic;

@@ -99,7 +99,9 @@ export class Broker {
     });
     this.clients = new ClientManager({
       channelExpiredTimeoutMillis: o.channelExpiredTimeoutMillis,
-      onConsumerIdsChanged: (group, channels) => notifyConsumerIdsChanged(group, channels, this.logger),
+      ...(o.notifyConsumerIdsChangedEnable && {
+        onConsumerIdsChanged: (group, channels) => notifyConsumerIdsChanged(group, channels, this.logger),
+      }),
     });
     this.ctx = {
       options: o,

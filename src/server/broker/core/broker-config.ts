@@ -113,6 +113,8 @@ export interface ResolvedBrokerOptions extends PullHoldLimits, TransactionOption
   shortPollingTimeMillis: number;
   /** Order locks expire after this (Java rocketmq.broker.rebalance.lockMaxLiveTime). */
   rebalanceLockMaxLiveTimeMillis: number;
+  /** Send NOTIFY_CONSUMER_IDS_CHANGED when a group's members change (Java BrokerConfig, true). */
+  notifyConsumerIdsChangedEnable: boolean;
   /** Period of consumer-offset / delay-offset persistence (Java flushConsumerOffsetInterval). */
   flushConsumerOffsetIntervalMillis: number;
   /** Delay levels, e.g. "1s 5s 10s 30s 1m ..." (Java messageDelayLevel). */
@@ -171,6 +173,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   ...DEFAULT_PULL_HOLD_LIMITS,
   ...DEFAULT_TIMER_OPTIONS,
   rebalanceLockMaxLiveTimeMillis: 60_000,
+  notifyConsumerIdsChangedEnable: true,
   flushConsumerOffsetIntervalMillis: 5_000,
   messageDelayLevel: DEFAULT_MESSAGE_DELAY_LEVEL,
   ...DEFAULT_TRANSACTION_OPTIONS,
@@ -236,6 +239,14 @@ export function resolveBrokerOptions(input: BrokerOptions = {}): ResolvedBrokerO
   for (const name of ['processReplyMessageThreadPoolNums', 'replyThreadPoolQueueCapacity'] as const) {
     check(Number.isInteger(o[name]) && o[name] >= 1, `${name} must be an integer >= 1`);
   }
+  check(
+    Number.isInteger(o.rebalanceLockMaxLiveTimeMillis) && o.rebalanceLockMaxLiveTimeMillis > 0,
+    'rebalanceLockMaxLiveTimeMillis must be a whole number of milliseconds > 0',
+  );
+  check(
+    typeof o.notifyConsumerIdsChangedEnable === 'boolean',
+    'notifyConsumerIdsChangedEnable must be true or false',
+  );
   check(typeof o.storePath === 'string' && o.storePath.length > 0, 'storePath must be a directory path');
   const txProblem = transactionOptionsProblem(o);
   check(txProblem === undefined, txProblem ?? '');

@@ -133,7 +133,7 @@ export class ClientManager {
         changed = true;
       }
     }
-    if (changed && notify) this.options.onConsumerIdsChanged?.(data.groupName, this.channelsOf(group));
+    if (changed && notify) this.tellMembers(group);
     return changed;
   }
 
@@ -142,7 +142,7 @@ export class ClientManager {
     if (!group) return;
     group.channels.delete(channel.id);
     if (group.channels.size === 0) this.consumers.delete(groupName);
-    if (notify) this.options.onConsumerIdsChanged?.(groupName, this.channelsOf(group));
+    if (notify) this.tellMembers(group);
   }
 
   consumerGroup(group: string): ConsumerGroupInfo | undefined {
@@ -155,8 +155,16 @@ export class ClientManager {
     return info ? [...info.channels.values()].map((c) => c.clientId) : [];
   }
 
-  private channelsOf(group: ConsumerGroupInfo): RemotingChannel[] {
-    return [...group.channels.values()].map((c) => c.channel);
+  /**
+   * ConsumerGroupEvent.CHANGE: the members rebalance. Not for a BROADCASTING group (Java 5.x), whose
+   * members each consume every queue whoever else is there.
+   */
+  private tellMembers(group: ConsumerGroupInfo): void {
+    if (group.messageModel === 'BROADCASTING') return;
+    this.options.onConsumerIdsChanged?.(
+      group.groupName,
+      [...group.channels.values()].map((c) => c.channel),
+    );
   }
 
   /** A connection closed: forget it everywhere and tell the remaining consumers of its groups. */
@@ -168,7 +176,7 @@ export class ClientManager {
     for (const [name, group] of this.consumers) {
       if (!group.channels.delete(channel.id)) continue;
       if (group.channels.size === 0) this.consumers.delete(name);
-      this.options.onConsumerIdsChanged?.(name, this.channelsOf(group));
+      this.tellMembers(group);
     }
   }
 

@@ -1,0 +1,264 @@
+/**
+ * PushConsumer (Java DefaultMQPushConsumer): subscribe topics with a handler (or iterate with
+ * `for await`), and the client pulls, shares the queues with the group's other members, retries
+ * failures through the retry topic and commits offsets. It joins the client instance of its client
+ * id like producers and pull consumers do. Lifecycle: construct (options validated), subscribe,
+ * start, shutdown (handlers in flight finish within a deadline, offsets committed, unregistered).
+ */
+import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../../common/errors.js';
+import type { SubscriptionData } from '../../../protocol/body/index.js';
+import { RETRY_GROUP_TOPIC_PREFIX, checkTopic, wrapNamespace } from '../../../protocol/message/index.js';
+import type { ClientInstance, ServiceState } from '../../client-instance.js';
+import { instanceCore } from '../../client-instance.js';
+import { chooseClientInstance } from '../../client-instance-registry.js';
+import type { MessageQueue } from '../../message-queue.js';
+import { BackgroundTasks } from '../../background-tasks.js';
+import type { ConsumedMessage, MessageHandler } from './consume-service.js';
+import { PushMessageIterator } from './message-iterator.js';
+import { resolvePushConsumerConfig } from './push-consumer-options.js';
+import type { PushConsumerConfig, PushConsumerOptions } from './push-consumer-options.js';
+import { PushRuntime } from './push-runtime.js';
+import { REBALANCE_LOCK_INTERVAL_MILLIS } from './queue-locks.js';
+import type { Attachment } from './push-runtime.js';
+import { buildSubscription } from '../shared/subscription.js';
+import type { SubscriptionExpression } from '../shared/subscription.js';
+import { checkSubscriptionInBrokers } from '../shared/subscription-check.js';
+
+/** See start(): a second look at the routes this long after start. */
+const ROUTE_SETTLE_DELAY_MILLIS = 1000;
+
+export class PushConsumer {
+  readonly config: PushConsumerConfig;
+  private serviceState: ServiceState = 'CREATE_JUST';
+  /** User-view topic -> subscription (wire topic inside); the retry topic is added at start. */
+  private readonly subscriptions = new Map<string, SubscriptionData>();
+  private readonly topicHandlers = new Map<string, MessageHandler>();
+  private iterator: PushMessageIterator | undefined;
+  private readonly runtime: PushRuntime;
+  private readonly instanceOptions: Parameters<typeof chooseClientInstance>[0];
+  private tasks: BackgroundTasks | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly onAbort = (): void => void this.shutdown();
+
+  constructor(options: PushConsumerOptions) {
+    this.config = resolvePushConsumerConfig(options);
+    this.instanceOptions = { registry: options.registry, clientInstance: options.clientInstance };
+    this.runtime = new PushRuntime(this.config, this.subscriptions, (topic) => this.handlerFor(topic));
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  get state(): ServiceState {
+    return this.serviceState;
+  }
+
+  get consumerGroup(): string {
+    return this.config.consumerGroup;
+  }
+
+  /** The client instance in use (after start). */
+  get clientInstance(): ClientInstance | undefined {
+    return this.runtime.attached?.instance;
+  }
+
+  /** The queues this consumer pulls now (its share of the group's queues). */
+  assignedQueues(): MessageQueue[] {
+    return this.runtime.assignedQueues();
+  }
+
+  /** Pull held back by flow control so far (counts of 50 ms pauses). */
+  get flowControlTimes(): number {
+    return this.runtime.pullService.flowControlTimes;
+  }
+
+  /**
+   * Subscribes a topic with a tag expression (`*`, `TagA || TagB`) or `{ type: 'SQL92', expression }`,
+   * and optionally its own per-message handler. Allowed before and after start; subscribing a topic
+   * again replaces its expression.
+   */
+  async subscribe(
+    topic: string,
+    expression: SubscriptionExpression = '*',
+    handler?: MessageHandler,
+  ): Promise<void> {
+    checkTopic(topic);
+    if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
+      throw new IllegalArgumentError(
+        `topic ${topic} is a retry topic: the consumer subscribes its own at start`,
+      );
+    }
+    if (handler !== undefined && typeof handler !== 'function') {
+      throw new IllegalArgumentError(`a subscription handler must be a function, got ${typeof handler}`);
+    }
+    if (this.serviceState === 'SHUTDOWN_ALREADY' || this.stopping !== undefined) {
+      throw new MQClientError('The PushConsumer is shut down, create a new consumer to subscribe again', {
+        code: ClientErrorCode.ILLEGAL_STATE,
+      });
+    }
+    const data = buildSubscription(wrapNamespace(this.config.client.namespace, topic), expression);
+    this.subscriptions.set(topic, data);
+    if (handler !== undefined) this.topicHandlers.set(topic, handler);
+    else this.topicHandlers.delete(topic);
+    if (this.serviceState === 'RUNNING') await this.runtime.subscriptionChanged(topic);
+  }
+
+  /** Stops consuming a topic (its queues are dropped at the next rebalance, which runs now). */
+  async unsubscribe(topic: string): Promise<void> {
+    this.subscriptions.delete(topic);
+    this.topicHandlers.delete(topic);
+    if (this.serviceState === 'RUNNING') await this.runtime.subscriptionChanged(undefined);
+  }
+
+  /** Pauses pulling (Java suspend): messages already pulled are still consumed. */
+  suspend(): void {
+    this.runtime.paused = true;
+  }
+
+  resume(): void {
+    this.runtime.paused = false;
+  }
+
+  /**
+   * The messages as an async iterator (instead of a handler). Each message is consumed once the loop
+   * asks for the next one, unless `nack()` was called on the iterator; leaving the loop shuts the
+   * consumer down. Call it once, with no handler configured.
+   */
+  messages(): PushMessageIterator {
+    if (
+      this.config.handler !== undefined ||
+      this.config.batchHandler !== undefined ||
+      this.topicHandlers.size > 0
+    ) {
+      throw new IllegalArgumentError(
+        'messages() replaces the handler: create the consumer without handler / batchHandler',
+      );
+    }
+    if (this.iterator !== undefined)
+      throw new IllegalArgumentError('messages() may be called once per consumer');
+    if (this.serviceState === 'SHUTDOWN_ALREADY')
+      throw new MQClientError('The PushConsumer is shut down', { code: ClientErrorCode.ILLEGAL_STATE });
+    this.iterator = new PushMessageIterator(() => this.shutdown());
+    return this.iterator;
+  }
+
+  private handlerFor(topic: string) {
+    const own = this.topicHandlers.get(topic);
+    if (own !== undefined) return { kind: 'message' as const, fn: own };
+    if (this.config.batchHandler !== undefined)
+      return { kind: 'batch' as const, fn: this.config.batchHandler };
+    const fn = this.config.handler ?? this.iterator?.handler;
+    return fn === undefined ? undefined : { kind: 'message' as const, fn };
+  }
+
+  async start(): Promise<void> {
+    if (this.serviceState !== 'CREATE_JUST') {
+      throw new MQClientError(
+        `The PushConsumer service state is ${this.serviceState}, it may be started only once`,
+        { code: ClientErrorCode.ILLEGAL_STATE },
+      );
+    }
+    const missing = [...this.subscriptions.keys()].filter((t) => this.handlerFor(t) === undefined);
+    if (missing.length > 0 || (this.subscriptions.size === 0 && this.handlerFor('') === undefined)) {
+      throw new IllegalArgumentError(
+        'no handler: pass option handler or batchHandler, a handler to subscribe(), or iterate consumer.messages()',
+      );
+    }
+    this.serviceState = 'START_FAILED';
+    const c = this.config;
+    if (c.messageModel === 'CLUSTERING') {
+      const retry = `${RETRY_GROUP_TOPIC_PREFIX}${c.consumerGroup}`;
+      this.subscriptions.set(retry, buildSubscription(wrapNamespace(c.client.namespace, retry), '*'));
+    }
+    const instance = chooseClientInstance(this.instanceOptions, c.client);
+    const core = instanceCore(instance);
+    const attachment: Attachment = { instance, core };
+    if (!core.registerConsumer(this.runtime.wireGroup, this.runtime.member)) {
+      throw new MQClientError(
+        `The consumer group[${c.consumerGroup}] has been created before, specify another name please.`,
+        { code: ClientErrorCode.GROUP_ALREADY_REGISTERED },
+      );
+    }
+    try {
+      core.start();
+      this.runtime.attach(attachment);
+      await this.runtime.offsetStore.load();
+      this.serviceState = 'RUNNING';
+      await this.runtime.refreshRoutes();
+      // Java checkClientInBroker: a SQL92 subscription a broker cannot filter fails the start.
+      const { api } = this.runtime.running();
+      for (const data of this.subscriptions.values()) {
+        await checkSubscriptionInBrokers(core, api, this.runtime.wireGroup, data);
+      }
+      await core.sendHeartbeatToAllBrokers();
+      const tasks = new BackgroundTasks(core.logger);
+      this.tasks = tasks;
+      tasks.every('rebalance', c.rebalanceInterval, c.rebalanceInterval, () =>
+        this.runtime.rebalance.rebalance(),
+      );
+      tasks.every('offset commit', c.persistConsumerOffsetInterval, c.persistConsumerOffsetInterval, () =>
+        this.runtime.persistAll(),
+      );
+      const locks = this.runtime.queueLocks;
+      if (locks !== undefined) {
+        tasks.every('queue locks', 1000, REBALANCE_LOCK_INTERVAL_MILLIS, () =>
+          locks.lockAll(this.runtime.rebalance.processQueueTable.values()),
+        );
+      }
+      await this.runtime.rebalance.rebalance();
+      // The brokers create the retry topic at our first heartbeat and register it with the name
+      // server a moment later: look at the routes once more soon, not only at the next periodic
+      // refresh (30 s), so retried messages on every broker come back.
+      tasks.once('route settle', ROUTE_SETTLE_DELAY_MILLIS, async () => {
+        await this.runtime.refreshRoutes();
+        await this.runtime.rebalance.rebalance();
+      });
+    } catch (err) {
+      this.serviceState = 'START_FAILED';
+      this.tasks?.stop();
+      this.runtime.pullService.stop();
+      this.runtime.rebalance.stop();
+      await core.unregisterConsumer(this.runtime.wireGroup);
+      await core.shutdown();
+      throw err;
+    }
+  }
+
+  /**
+   * Stops pulling, lets running handlers finish (awaitTerminationMillisWhenShutdown), commits the
+   * offsets of what was consumed, drops the queues and leaves the client instance.
+   */
+  shutdown(): Promise<void> {
+    if (this.stopping !== undefined) return this.stopping;
+    if (this.serviceState !== 'RUNNING') {
+      this.serviceState = 'SHUTDOWN_ALREADY';
+      this.iterator?.end();
+      return Promise.resolve();
+    }
+    this.stopping = this.stop();
+    return this.stopping;
+  }
+
+  private async stop(): Promise<void> {
+    const c = this.config;
+    this.tasks?.stop();
+    this.runtime.rebalance.stop();
+    this.runtime.pullService.stop();
+    this.iterator?.end();
+    const deadline = Date.now() + c.awaitTerminationMillisWhenShutdown;
+    await this.runtime.consumeService.shutdown(deadline);
+    await this.runtime.settle(deadline);
+    await this.runtime.persistAll();
+    // Orderly: the locks go once the offsets are committed (the next owner starts from them).
+    await this.runtime.queueLocks?.unlock(this.assignedQueues(), [
+      ...this.runtime.rebalance.processQueueTable.values(),
+    ]);
+    this.runtime.rebalance.dropAll();
+    this.serviceState = 'SHUTDOWN_ALREADY';
+    const core = this.runtime.attached?.core;
+    if (core !== undefined) {
+      await core.unregisterConsumer(this.runtime.wireGroup);
+      await core.shutdown();
+    }
+  }
+}
+
+export type { ConsumedMessage };
