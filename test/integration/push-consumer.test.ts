@@ -273,7 +273,6 @@ describe('PushConsumer against a two-broker cluster', { concurrency: true }, () 
       3,
     );
     assert.equal(r.stderr, '3 messages consumed from PushCli\n');
-    // The group's offsets were committed: a second run with a short timeout finds nothing.
     const again = await rmq([
       'consume',
       '--push',
@@ -287,7 +286,8 @@ describe('PushConsumer against a two-broker cluster', { concurrency: true }, () 
       '1',
     ]);
     assert.equal(again.code, 0, again.stderr);
-    assert.equal(again.stdout, '');
+    // The originals' offsets were committed (a retry still in flight may be delivered once more: at least once).
+    assert.doesNotMatch(again.stdout, /reconsumeTimes=0 /);
     for (const [args, pattern] of [
       [['--topic', 'PushCli'], /--group is required/],
       [['--topic', 'PushCli', '--group', 'g', '--tag', 'a', '--sql', 'b > 1'], /--tag or --sql, not both/],
