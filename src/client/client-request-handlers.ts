@@ -159,12 +159,14 @@ export function clientRequestHandlers(host: ClientRequestHost): HandlerTable {
     if (consumer === undefined) throw notInThisConsumer(group);
     return createResponse(ResponseCode.SUCCESS, { body: encodeConsumerRunningInfo(consumer, host) });
   };
-  const consumeMessageDirectly: RequestHandler = async (request) => {
+  const consumeMessageDirectly: RequestHandler = (request) => {
     const group = ConsumeMessageDirectlyResultRequestHeader.decodeLenient(request.extFields).consumerGroup;
-    const answer = await consumeDirectly(group === undefined ? undefined : host.findConsumer(group), request);
-    if (answer === undefined) throw notInThisConsumer(group);
-    return answer;
+    const consumer = group === undefined ? undefined : host.findConsumer(group);
+    // Answered at once (synchronously) unless a push consumer of the group runs its handler.
+    if (consumer?.consumeMessageDirectly === undefined) throw notInThisConsumer(group);
+    return consumeDirectly(consumer, request);
   };
+
   return handlerTable([
     [RequestCode.CHECK_TRANSACTION_STATE, checkTransactionState],
     [RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, notifyConsumerIdsChanged],

@@ -39,11 +39,13 @@ export class PushConsumer {
   private tasks: BackgroundTasks | undefined;
   private stopping: Promise<void> | undefined;
   private readonly onAbort = (): void => void this.shutdown();
+  private readonly signal: AbortSignal | undefined;
 
   constructor(options: PushConsumerOptions) {
     this.config = resolvePushConsumerConfig(options);
     this.instanceOptions = { registry: options.registry, clientInstance: options.clientInstance };
     this.runtime = new PushRuntime(this.config, this.subscriptions, (topic) => this.handlerFor(topic));
+    this.signal = options.signal;
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
@@ -95,6 +97,9 @@ export class PushConsumer {
       });
     }
     const data = buildSubscription(wrapNamespace(this.config.client.namespace, topic), expression);
+    if (this.serviceState === 'RUNNING' && handler === undefined && this.handlerFor('') === undefined) {
+      throw new IllegalArgumentError(`no handler for topic ${topic}: pass one to subscribe()`);
+    }
     this.subscriptions.set(topic, data);
     if (handler !== undefined) this.topicHandlers.set(topic, handler);
     else this.topicHandlers.delete(topic);
@@ -161,6 +166,9 @@ export class PushConsumer {
       throw new IllegalArgumentError(
         'no handler: pass option handler or batchHandler, a handler to subscribe(), or iterate consumer.messages()',
       );
+    }
+    if (this.signal?.aborted === true) {
+      throw new MQClientError('The PushConsumer signal is aborted already: create a new consumer');
     }
     this.serviceState = 'START_FAILED';
     const c = this.config;
