@@ -168,7 +168,9 @@ export class PushConsumer {
       );
     }
     if (this.signal?.aborted === true) {
-      throw new MQClientError('The PushConsumer signal is aborted already: create a new consumer');
+      throw new MQClientError('The PushConsumer signal is aborted already: create a new consumer', {
+        code: ClientErrorCode.ABORTED,
+      });
     }
     this.serviceState = 'START_FAILED';
     const c = this.config;
