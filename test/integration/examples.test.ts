@@ -1,4 +1,5 @@
 /**
+ * @long-tier-only (scripts/run-tests.mjs skips this file in the default tier)
  * Every file in examples/ runs, as a user would run it (`node --import tsx examples/<name>.ts`, the
  * package imported by its own name), against an embedded cluster set up as its header says (plain,
  * ACL, TLS), and does what it prints. Long tier: each example is a child process (~1 s of start-up).

@@ -1,4 +1,5 @@
 /**
+ * @long-tier-only (scripts/run-tests.mjs skips this file in the default tier)
  * A broker stopped and restarted (same store, same port) while a push consumer group drains a topic
  * spread over two brokers: every message is consumed (at least once), the pulls of the restarted
  * broker back off and resume, and no message is lost. Long tier only (each round restarts a broker).
