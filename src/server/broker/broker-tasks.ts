@@ -15,7 +15,27 @@ import type { ResolvedBrokerOptions } from './core/broker-config.js';
 import type { ClientManager } from './core/client-manager.js';
 import type { ConsumerFilterTable } from './core/consumer-filters.js';
 import type { ScheduleService } from './schedule/schedule-service.js';
-import type { TopicChange, TopicConfigManager } from './core/topic-config-manager.js';
+import { TopicConfigManager } from './core/topic-config-manager.js';
+import type { TopicChange } from './core/topic-config-manager.js';
+
+/** The broker's topic table from its options; `persist` saves a change, `onChanged` re-registers. */
+export function topicManagerFor(
+  o: ResolvedBrokerOptions,
+  persist: (change: TopicChange) => void,
+  onChanged: () => void,
+): TopicConfigManager {
+  return new TopicConfigManager({
+    brokerName: o.brokerName,
+    clusterName: o.clusterName,
+    autoCreateTopicEnable: o.autoCreateTopicEnable,
+    defaultTopicQueueNums: o.defaultTopicQueueNums,
+    clusterTopicEnable: o.clusterTopicEnable,
+    brokerTopicEnable: o.brokerTopicEnable,
+    traceTopic: o.traceTopicEnable ? o.msgTraceTopicName : undefined,
+    persist,
+    onChanged,
+  });
+}
 
 /** The broker's message store, configured from its options (not opened yet: start() loads it). */
 export function messageStoreFor(o: ResolvedBrokerOptions): MessageStore {

@@ -27,6 +27,7 @@ import {
   advertisedIp,
   loadTopicTable,
   messageStoreFor,
+  topicManagerFor,
   notifyConsumerIdsChanged,
   persistTopicChange,
   startPeriodicTasks,
@@ -41,7 +42,7 @@ import { RegisterLoop } from './core/register-loop.js';
 import { BrokerRegistrar } from './core/registration.js';
 import { ScheduleService } from './schedule/schedule-service.js';
 import { TimerService } from './timer/timer-service.js';
-import { TopicConfigManager } from './core/topic-config-manager.js';
+import type { TopicConfigManager } from './core/topic-config-manager.js';
 import { TransactionService } from './transaction/transaction-service.js';
 import type { TopicChange } from './core/topic-config-manager.js';
 
@@ -86,17 +87,11 @@ export class Broker {
       persistIntervalMs: o.flushConsumerOffsetIntervalMillis,
       onPersistError: (err) => this.logger.error({ err: err.message }, 'could not save topics / offsets'),
     });
-    this.topics = new TopicConfigManager({
-      brokerName: o.brokerName,
-      clusterName: o.clusterName,
-      autoCreateTopicEnable: o.autoCreateTopicEnable,
-      defaultTopicQueueNums: o.defaultTopicQueueNums,
-      clusterTopicEnable: o.clusterTopicEnable,
-      brokerTopicEnable: o.brokerTopicEnable,
-      traceTopic: o.traceTopicEnable ? o.msgTraceTopicName : undefined,
-      persist: (change) => this.persistTopics(change),
-      onChanged: () => this.registerLoop.soon(),
-    });
+    this.topics = topicManagerFor(
+      o,
+      (change) => this.persistTopics(change),
+      () => this.registerLoop.soon(),
+    );
     this.clients = new ClientManager({
       channelExpiredTimeoutMillis: o.channelExpiredTimeoutMillis,
       ...(o.notifyConsumerIdsChangedEnable && {

@@ -8,7 +8,6 @@
  * returned) or returns a Promise, like Producer.sendAsync.
  */
 import { IllegalArgumentError } from '../../../common/errors.js';
-import { MessageConst } from '../../../protocol/message/index.js';
 import type { Message } from '../../../protocol/message/index.js';
 import type { MessageQueue } from '../../message-queue.js';
 import type { CommunicationMode } from '../hooks.js';
@@ -17,7 +16,7 @@ import type { ProducerConfig } from '../producer-options.js';
 import type { SendResult } from '../send-result.js';
 import { splitIntoBatches } from './batch-splitter.js';
 import { BatchSendError } from './queue-errors.js';
-import { checkShardingKey, deliver, isSendCallback, toMessage } from './send-forms.js';
+import { deliver, isSendCallback, keyedMessage, toMessage } from './send-forms.js';
 import type { AnyMessage, SendBatchesOptions, SendCallback, SendOptions } from './send-forms.js';
 import { admitAsync } from '../send/async-backpressure.js';
 import type { AsyncBackpressure } from '../send/async-backpressure.js';
@@ -151,7 +150,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     shardingKey: string,
     timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> {
-    const msg = this.#keyed(message, shardingKey);
+    const msg = keyedMessage(message, shardingKey);
     return this.#sync(msg, timeoutMillis, { selector: selectMessageQueueByHash, arg: shardingKey });
   }
 
@@ -173,11 +172,11 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | Promise<void> {
     const target = { selector: selectMessageQueueByHash, arg: shardingKey };
-    return this.#async(() => this.#keyed(message, shardingKey), target, callbackOrTimeout, timeoutMillis);
+    return this.#async(() => keyedMessage(message, shardingKey), target, callbackOrTimeout, timeoutMillis);
   }
 
   async sendOrderlyOneway(message: AnyMessage, shardingKey: string, options?: SendOptions): Promise<void> {
-    const msg = this.#keyed(message, shardingKey);
+    const msg = keyedMessage(message, shardingKey);
     const target = { selector: selectMessageQueueByHash, arg: shardingKey };
     await this.sendTargeted(msg, 'ONEWAY', options ?? this.config.sendMsgTimeout, target);
   }
@@ -256,13 +255,6 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
       }
     }
     return results;
-  }
-
-  #keyed(message: AnyMessage, shardingKey: string): Message {
-    const msg = toMessage(message);
-    checkShardingKey(shardingKey);
-    msg?.putProperty?.(MessageConst.PROPERTY_SHARDING_KEY, shardingKey);
-    return msg;
   }
 
   async #sync(

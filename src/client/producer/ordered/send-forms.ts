@@ -5,7 +5,7 @@
  */
 import { checkSignal } from '../../../common/abort-error.js';
 import { IllegalArgumentError } from '../../../common/errors.js';
-import { Message } from '../../../protocol/message/index.js';
+import { Message, MessageConst } from '../../../protocol/message/index.js';
 import type { MessageInit } from '../../../protocol/message/index.js';
 import type { SendResult } from '../send-result.js';
 
@@ -97,4 +97,12 @@ export function checkSendTimeout(timeoutMillis: number): void {
       `send timeout must be a finite number of milliseconds >= 0, got ${String(timeoutMillis)} (omit it for sendMsgTimeout)`,
     );
   }
+}
+
+/** An ordered send's message: the sharding key checked and set as __SHARDINGKEY (Java's property). */
+export function keyedMessage(message: AnyMessage, shardingKey: string): Message {
+  const msg = toMessage(message);
+  checkShardingKey(shardingKey);
+  msg?.putProperty?.(MessageConst.PROPERTY_SHARDING_KEY, shardingKey);
+  return msg;
 }
