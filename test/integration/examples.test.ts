@@ -57,7 +57,9 @@ describe('examples/', { skip: LONG_TIER ? false : 'long tier (npm run test:long)
       'acl.ts',
       'embedded-cluster.test.ts',
       'env.ts',
+      'fault-injection.test.ts',
       'http-graceful-shutdown.ts',
+      'opentelemetry.ts',
       'ordered.ts',
       'producer.ts',
       'pull-consumer.ts',
@@ -77,6 +79,8 @@ describe('examples/', { skip: LONG_TIER ? false : 'long tier (npm run test:long)
       'pull-consumer.ts': /\d+ messages read; the next run continues from here/,
       'transaction.ts': /order 1: COMMIT_MESSAGE[\s\S]*order 2: ROLLBACK_MESSAGE/,
       'request-reply.ts': /reply: quote for EURUSD: 1\.0842/,
+      'opentelemetry.ts':
+        /processing traced order[\s\S]*send ExampleTraced[\s\S]*one trace from send to process/,
     };
     // Side by side: each spends most of its time starting tsx, and they use topics and groups of their own,
     // but for pull-consumer.ts, which reads the topic producer.ts creates: it runs after them.
@@ -91,10 +95,15 @@ describe('examples/', { skip: LONG_TIER ? false : 'long tier (npm run test:long)
     });
   });
 
-  it('embedded-cluster.test.ts passes under node --test', async () => {
-    const r = await runExample('embedded-cluster.test.ts', {}, ['--test']);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /# pass 2\n# fail 0/);
+  it('embedded-cluster.test.ts and fault-injection.test.ts pass under node --test', async () => {
+    for (const [file, passing] of [
+      ['embedded-cluster.test.ts', 2],
+      ['fault-injection.test.ts', 1],
+    ] as const) {
+      const r = await runExample(file, {}, ['--test']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, new RegExp(`# pass ${passing}\\n# fail 0`), file);
+    }
   });
 
   it('http-graceful-shutdown: accepts an order, stops cleanly on SIGTERM', async () => {

@@ -1,0 +1,92 @@
+/**
+ * MessageExt: a stored message as a consumer sees it, built from a decoded record (properties parsed,
+ * ids computed, a compressed body decoded), and its JSON form.
+ */
+import { jsonFields } from '../../common/json-form.js';
+import { BodyDecompressError, CompressionCodecUnavailableError } from '../../common/codec-errors.js';
+import { decompressMessageBody } from './codecs.js';
+import { KEY_SEPARATOR, MessageConst, MessageSysFlag, compressionTypeOf } from './constants.js';
+import { encodeOffsetMessageId } from './message-id.js';
+import { decodeProperties } from './properties.js';
+import type { MessageRecord } from './record.js';
+
+function messageExtToJSON(this: MessageExt): Record<string, unknown> {
+  return jsonFields(this);
+}
+
+/**
+ * A stored message as a consumer sees it. Those the client hands out serialise with JSON.stringify:
+ * bigints as decimal strings, the body as `body` + `bodyEncoding` (see Message.toJSON).
+ */
+export interface MessageExt extends Omit<MessageRecord, 'properties'> {
+  properties: Record<string, string>;
+  tags: string | undefined;
+  /** KEYS property as stored (space separated). */
+  keys: string | undefined;
+  /** Non-empty tokens of KEYS. */
+  keyList: string[];
+  /** UNIQ_KEY when present, else the offset message id (Java MessageClientExt.getMsgId). */
+  msgId: string;
+  offsetMsgId: string;
+  commitLogOffset: bigint;
+  brokerName?: string;
+}
+
+export interface MessageExtOptions {
+  /** Inflate COMPRESSED bodies (default true). */
+  decompress?: boolean;
+  maxDecompressedSize?: number;
+  brokerName?: string;
+}
+
+/**
+ * Build a MessageExt from a decoded record: parse properties, compute the ids and, when COMPRESSED is
+ * set, decode the body with the codec its type bits name (zlib, LZ4 or ZSTD) and clear the bit (5.x
+ * behaviour). A body that cannot be decoded throws (BodyDecompressError, or
+ * CompressionCodecUnavailableError naming the package to install), told where the message is.
+ */
+export function messageExtFromRecord(record: MessageRecord, options: MessageExtOptions = {}): MessageExt {
+  const properties = decodeProperties(record.properties);
+  let { body, sysFlag } = record;
+  if (options.decompress !== false && sysFlag & MessageSysFlag.COMPRESSED) {
+    const location = { topic: record.topic, queueId: record.queueId, queueOffset: record.queueOffset };
+    const type = compressionTypeOf(sysFlag);
+    if (type === undefined) {
+      const value = (sysFlag & MessageSysFlag.COMPRESSION_TYPE_MASK) >> 8;
+      throw new BodyDecompressError(
+        `type-${value}`,
+        `unknown compression type ${value} in sysFlag ${sysFlag}`,
+        location,
+      );
+    }
+    const opts =
+      options.maxDecompressedSize === undefined ? {} : { maxOutputLength: options.maxDecompressedSize };
+    try {
+      body = decompressMessageBody(body, type, opts);
+    } catch (err) {
+      if (err instanceof BodyDecompressError || err instanceof CompressionCodecUnavailableError) {
+        throw err.at(location);
+      }
+      throw err;
+    }
+    sysFlag &= ~MessageSysFlag.COMPRESSED;
+  }
+  const offsetMsgId = encodeOffsetMessageId(record.storeHost, record.physicalOffset);
+  const keys = properties[MessageConst.PROPERTY_KEYS];
+  const ext: MessageExt = {
+    ...record,
+    body,
+    sysFlag,
+    properties,
+    tags: properties[MessageConst.PROPERTY_TAGS],
+    keys,
+    keyList: keys === undefined ? [] : keys.split(KEY_SEPARATOR).filter((k) => k.length > 0),
+    msgId: properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX] ?? offsetMsgId,
+    offsetMsgId,
+    commitLogOffset: record.physicalOffset,
+  };
+  if (options.brokerName !== undefined) ext.brokerName = options.brokerName;
+  // Not enumerable: spreads, deepEqual and Object.keys see the same fields as before.
+  Object.defineProperty(ext, 'toJSON', { value: messageExtToJSON, writable: true, configurable: true });
+  return ext;
+}
