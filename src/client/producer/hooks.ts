@@ -7,11 +7,13 @@ import type { Message } from '../../protocol/message/index.js';
 import type { MessageQueue } from '../message-queue.js';
 import type { SendResult } from './send-result.js';
 
+/** How a send waits for its result: SYNC (awaited), ASYNC (callback or Promise), ONEWAY (no response). */
 export type CommunicationMode = 'SYNC' | 'ASYNC' | 'ONEWAY';
 
 /** Java MessageType names, as hooks (tracing) report them. */
 export type SendMessageType = 'Normal_Msg' | 'Trans_Msg_Half' | 'Delay_Msg';
 
+/** What a SendMessageHook sees of one send attempt. */
 export interface SendMessageContext {
   producerGroup: string;
   /** The message being sent (for a batch: the batch wrapper). */
@@ -32,12 +34,16 @@ export interface SendMessageContext {
   exception?: unknown;
 }
 
+/** Observes every send attempt (Java SendMessageHook), e.g. for tracing or metrics. */
 export interface SendMessageHook {
   readonly hookName: string;
+  /** Called before the request goes out. */
   sendMessageBefore(context: SendMessageContext): void;
+  /** Called once the attempt settled, with `sendResult` or `exception` set on the context. */
   sendMessageAfter(context: SendMessageContext): void;
 }
 
+/** What a CheckForbiddenHook sees of one send attempt. */
 export interface CheckForbiddenContext {
   nameSrvAddr: string;
   group: string;
@@ -48,6 +54,7 @@ export interface CheckForbiddenContext {
   unitMode: boolean;
 }
 
+/** Vets a send attempt before it goes out (Java CheckForbiddenHook). */
 export interface CheckForbiddenHook {
   readonly hookName: string;
   /** Throw to refuse sending (the attempt fails with that error). */

@@ -109,6 +109,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     return this.#sync(toMessage(message), timeoutMillis, { selector, arg });
   }
 
+  /** Async send to the queue `selector(queues, message, arg)` picks; the outcome goes to `callback`. */
   sendWithSelectorAsync(
     message: AnyMessage,
     selector: MessageQueueSelector,
@@ -116,6 +117,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     callback: SendCallback,
     timeoutMillis?: number | SendOptions,
   ): Promise<void>;
+  /** Async send to the queue `selector(queues, message, arg)` picks; resolves with the SendResult. */
   sendWithSelectorAsync(
     message: AnyMessage,
     selector: MessageQueueSelector,
@@ -132,6 +134,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     return this.#async(() => toMessage(message), { selector, arg }, callbackOrTimeout, timeoutMillis);
   }
 
+  /** Oneway send to the queue the selector picks: no response awaited, no retry. */
   async sendWithSelectorOneway(
     message: AnyMessage,
     selector: MessageQueueSelector,
@@ -155,12 +158,14 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     return this.#sync(msg, timeoutMillis, { selector: selectMessageQueueByHash, arg: shardingKey });
   }
 
+  /** Async ordered send: messages with the same `shardingKey` go to the same queue (hash of the key); the outcome goes to `callback`. */
   sendOrderlyAsync(
     message: AnyMessage,
     shardingKey: string,
     callback: SendCallback,
     timeoutMillis?: number | SendOptions,
   ): Promise<void>;
+  /** Async ordered send: messages with the same `shardingKey` go to the same queue (hash of the key); resolves with the SendResult. */
   sendOrderlyAsync(
     message: AnyMessage,
     shardingKey: string,
@@ -176,6 +181,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     return this.#async(() => this.#keyed(message, shardingKey), target, callbackOrTimeout, timeoutMillis);
   }
 
+  /** Oneway ordered send to the queue chosen by the hash of `shardingKey`: no response awaited. */
   async sendOrderlyOneway(message: AnyMessage, shardingKey: string, options?: SendOptions): Promise<void> {
     const msg = this.#keyed(message, shardingKey);
     const target = { selector: selectMessageQueueByHash, arg: shardingKey };
@@ -206,12 +212,14 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     return this.#sync(this.makeBatch(messages), timeoutMillis, { queue });
   }
 
+  /** Async send of a batch (one topic) to the given queue; the outcome goes to `callback`. */
   sendBatchToQueueAsync(
     messages: readonly AnyMessage[],
     queue: MessageQueue,
     callback: SendCallback,
     timeoutMillis?: number | SendOptions,
   ): Promise<void>;
+  /** Async send of a batch (one topic) to the given queue; resolves with the SendResult. */
   sendBatchToQueueAsync(
     messages: readonly AnyMessage[],
     queue: MessageQueue,
