@@ -20,6 +20,7 @@ import type {
 } from './name-server-discovery-options.js';
 import { AclClientRPCHook, type AclCredentials } from './acl-rpc-hook.js';
 
+/** Options every client (producer, consumers) shares: name servers, instance name, namespace, timeouts, ACL, TLS, logger. */
 export interface ClientOptions {
   /** Name server addresses: `"host:port;host:port"` or a list. Default: env NAMESRV_ADDR. */
   nameServer?: string | readonly string[];
@@ -81,6 +82,7 @@ export const CLIENT_OPTION_KEYS: OptionKeys<ClientOptions> = {
   logger: true,
 };
 
+/** Defaults of ClientOptions (intervals and timeouts in ms), as in Java's ClientConfig. */
 export const CLIENT_DEFAULTS = {
   instanceName: 'DEFAULT',
   unitMode: false,

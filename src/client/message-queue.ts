@@ -6,6 +6,7 @@
 /** A queue id (0-based, per broker), branded so it cannot be mixed up with a broker id. */
 export type QueueId = number & { readonly __brand?: 'QueueId' };
 
+/** One queue of a topic on one broker: (topic, brokerName, queueId). */
 export class MessageQueue {
   constructor(
     readonly topic: string,
@@ -18,6 +19,7 @@ export class MessageQueue {
     return `${this.topic}@${this.brokerName}@${this.queueId}`;
   }
 
+  /** True when topic, broker name and queue id are all equal. */
   equals(other: MessageQueue | undefined | null): boolean {
     return (
       !!other &&

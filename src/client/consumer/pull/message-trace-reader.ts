@@ -23,6 +23,7 @@ export interface MessageTraceView {
   readonly context: TraceContext;
 }
 
+/** Options of readMessageTrace. */
 export interface ReadTraceOptions {
   traceTopic?: string;
   /** Stop scanning after this many trace messages. Default 1,000,000. */

@@ -9,6 +9,7 @@ export const PullConsumerEvents = {
   PULL_FAILURE: 'pull.failure',
 } as const;
 
+/** Payload of `pull`: a pull answered by the broker, with its result and duration (ms). */
 export interface PullEvent {
   readonly queue: MessageQueue;
   readonly offset: bigint;
@@ -17,6 +18,7 @@ export interface PullEvent {
   readonly result: PullResult;
 }
 
+/** Payload of `pull.failure`: a pull that failed, with the error and its numeric code. */
 export interface PullFailureEvent {
   readonly queue: MessageQueue;
   readonly offset: bigint;
@@ -25,6 +27,7 @@ export interface PullFailureEvent {
   readonly code: number;
 }
 
+/** Event name -> payload type of a PullConsumer (`consumer.on(name, fn)`). */
 export type PullConsumerEventMap = {
   [PullConsumerEvents.PULL]: PullEvent;
   [PullConsumerEvents.PULL_FAILURE]: PullFailureEvent;

@@ -83,10 +83,12 @@ export class PullConsumer extends EventSource<PullConsumerEventMap> {
     return this.events;
   }
 
+  /** Lifecycle state: CREATE_JUST until `start()`, RUNNING, then SHUTDOWN_ALREADY (START_FAILED if `start()` threw). */
   get state(): ServiceState {
     return this.serviceState;
   }
 
+  /** The consumer group as configured (without the namespace prefix). */
   get consumerGroup(): string {
     return this.config.consumerGroup;
   }
@@ -104,6 +106,7 @@ export class PullConsumer extends EventSource<PullConsumerEventMap> {
     return wrapNamespace(this.namespace, this.config.consumerGroup);
   }
 
+  /** Joins a client instance, registers the group, starts heartbeats and subscribes the registerTopics; throws IllegalStateError when called twice. */
   async start(): Promise<void> {
     if (this.serviceState !== 'CREATE_JUST') {
       throw new MQClientError(
@@ -213,6 +216,7 @@ export class PullConsumer extends EventSource<PullConsumerEventMap> {
     );
   }
 
+  /** A long-polling pull: the broker holds it up to brokerSuspendMaxTimeMillis until a message arrives (Java pullBlockIfNotFound). */
   pullBlockIfNotFound(
     mq: MessageQueue,
     subExpression: SubscriptionExpression | undefined,
@@ -256,6 +260,7 @@ export class PullConsumer extends EventSource<PullConsumerEventMap> {
     return this.offsets.fetch(mq, fromStore, opts.zeroIfNotFound ?? true);
   }
 
+  /** The offset of the first message still stored in the queue. */
   minOffset(mq: MessageQueue): Promise<bigint> {
     return this.offsets.min(mq);
   }
@@ -270,6 +275,7 @@ export class PullConsumer extends EventSource<PullConsumerEventMap> {
     return this.offsets.search(mq, timestamp);
   }
 
+  /** Store time (ms since epoch) of the oldest message in the queue. */
   earliestMsgStoreTime(mq: MessageQueue): Promise<number> {
     return this.offsets.earliestStoreTime(mq);
   }

@@ -62,10 +62,13 @@ export interface MessageSelector {
   readonly expression: string;
 }
 
+/** Builds MessageSelector values. */
 export const MessageSelector = {
+  /** Selects by an SQL92 expression over message properties (the broker needs enablePropertyFilter). */
   bySql(sql: string): MessageSelector {
     return { type: 'SQL92', expression: sql };
   },
+  /** Selects by a tag expression (`*`, `TagA || TagB`), like passing the string itself. */
   byTag(tag: string): MessageSelector {
     return { type: 'TAG', expression: tag };
   },
