@@ -5,6 +5,7 @@
  */
 import { ProtocolError, RocketMQError } from './errors.js';
 
+/** Numeric codes of the body-codec errors (compression unavailable, decompression failed), in the `code` of those errors. */
 export const CodecErrorCode = {
   /** The running Node has no implementation of the codec and its optional package is not installed. */
   CODEC_UNAVAILABLE: 10101,
@@ -72,6 +73,7 @@ export class BodyDecompressError extends ProtocolError {
     });
   }
 
+  /** The same error, told where the body came from. */
   at(location: BodyLocation): BodyDecompressError {
     return new BodyDecompressError(this.compressionType, this.reason, location, this.cause);
   }

@@ -19,6 +19,7 @@ export interface CodedErrorOptions extends RocketMQErrorOptions {
   code: number;
 }
 
+/** Construction options of RocketMQError: numeric `code`, whether a retry may succeed (`retriable`), and the `cause`. */
 export interface RocketMQErrorOptions {
   code?: number;
   retriable?: boolean;

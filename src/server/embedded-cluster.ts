@@ -35,6 +35,7 @@ import type { FaultHandle } from './faults/fault-injector.js';
 import type { ClusterFaultRule, FaultRule } from './faults/fault-rules.js';
 import { stallableFileIO } from './faults/stallable-file-io.js';
 
+/** Options of startEmbeddedCluster: broker count or per-broker options, store directory, ports, faults. */
 export interface EmbeddedClusterOptions {
   /** Number of brokers (named broker-a, broker-b, ...) or per-broker options. Default 1. */
   brokers?: number | Partial<BrokerOptions>[];
@@ -101,6 +102,7 @@ const EMBEDDED_CLUSTER_OPTION_KEYS: OptionKeys<EmbeddedClusterOptions> = {
   logger: true,
 };
 
+/** A running name server and brokers in this process, for tests and development (`rmq dev`). */
 export interface EmbeddedCluster {
   namesrv: NameServer;
   namesrvAddress: string;
@@ -108,9 +110,11 @@ export interface EmbeddedCluster {
   brokers: Broker[];
   /** Where each broker keeps its store. */
   storePaths: string[];
+  /** Stops broker slot `index`, keeping its store so that startBroker can bring it back. */
   stopBroker(index: number): Promise<void>;
   /** Starts a stopped broker again on the same store; its old port unless `port` is given (0 = new). */
   startBroker(index: number, options?: { port?: number }): Promise<Broker>;
+  /** Stops every broker and the name server (and removes the store when the cluster created it, unless keepStore). */
   stop(): Promise<void>;
   /** Fault injection on broker slot `index`. */
   broker(index: number): BrokerFaults;
@@ -120,6 +124,7 @@ function brokerLetter(i: number): string {
   return i < 26 ? String.fromCharCode(97 + i) : `n${i}`;
 }
 
+/** Starts a name server and brokers in this process (free ports unless given) and resolves once all have started; a failure stops what started. */
 export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {}): Promise<EmbeddedCluster> {
   rejectUnknownOptions(options, EMBEDDED_CLUSTER_OPTION_KEYS, 'embedded cluster options');
   const specs: Partial<BrokerOptions>[] =

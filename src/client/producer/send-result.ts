@@ -7,12 +7,14 @@ import { ResponseCode } from '../../protocol/codes/index.js';
 import type { MessageQueue } from '../message-queue.js';
 import { DEFAULT_REGION_ID } from '../../protocol/codes/misc.js';
 
+/** Status of a successful send (Java SendStatus): SEND_OK, or stored but a flush or the slave sync timed out / no slave was available. */
 export const SendStatus = {
   SEND_OK: 'SEND_OK',
   FLUSH_DISK_TIMEOUT: 'FLUSH_DISK_TIMEOUT',
   FLUSH_SLAVE_TIMEOUT: 'FLUSH_SLAVE_TIMEOUT',
   SLAVE_NOT_AVAILABLE: 'SLAVE_NOT_AVAILABLE',
 } as const;
+/** Status of a successful send (Java SendStatus). */
 export type SendStatus = (typeof SendStatus)[keyof typeof SendStatus];
 
 /** Status for a send response code, or undefined when the code is an error (MQBrokerError). */
@@ -46,6 +48,7 @@ export interface SendResultInit {
   recallHandle?: string | undefined;
 }
 
+/** What the broker answered to a send (Java SendResult): status, message ids, queue and queue offset; `toJSON` writes bigints as strings. */
 export class SendResult {
   readonly sendStatus: SendStatus;
   readonly msgId: string;

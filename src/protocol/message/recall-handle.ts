@@ -15,6 +15,7 @@ import { IllegalArgumentError } from '../../common/errors.js';
 
 export const RECALL_HANDLE_VERSION_1 = 'v1';
 
+/** A decoded recall handle (5.3 recallMessage): which timer message on which broker to cancel. */
 export interface RecallHandle {
   readonly version: typeof RECALL_HANDLE_VERSION_1;
   readonly topic: string;

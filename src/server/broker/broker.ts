@@ -47,6 +47,7 @@ import type { TopicChange } from './core/topic-config-manager.js';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
+/** A RocketMQ broker (Java BrokerController) speaking the remoting protocol: commit log store, topics, consumer offsets, pull, transactions, timers. */
 export class Broker {
   readonly options: ResolvedBrokerOptions;
   readonly brokerName: string;
@@ -166,6 +167,7 @@ export class Broker {
     return h.ip.includes(':') ? `[${h.ip}]:${h.port}` : `${h.ip}:${h.port}`;
   }
 
+  /** The port the broker listens on (the real one when started with port 0). */
   get port(): number {
     return this.storeHost().port;
   }
@@ -173,6 +175,7 @@ export class Broker {
   /** Fault injection (embedded clusters): sees requests and connections first; undefined removes it. */
   setRequestInterceptor = (i: ServerInterceptor | undefined): void => this.server.setInterceptor(i);
 
+  /** True between a completed `start()` and `shutdown()`. */
   get isRunning(): boolean {
     return this.state === 'running';
   }
@@ -182,6 +185,7 @@ export class Broker {
     return this.bound;
   }
 
+  /** Opens and recovers the store, listens, and registers with the name servers; throws IllegalStateError when not new. */
   async start(): Promise<void> {
     if (this.state !== 'new')
       throw new IllegalStateError(`broker ${this.brokerName} cannot start: it is ${this.state}`);

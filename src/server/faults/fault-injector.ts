@@ -28,6 +28,7 @@ export interface FaultHandle {
   readonly hits: number;
   /** False once removed, cleared, or spent (`count` reached). */
   readonly active: boolean;
+  /** Removes the rule at once (no-op when already removed or spent). */
   remove(): void;
 }
 
