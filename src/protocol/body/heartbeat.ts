@@ -48,6 +48,7 @@ export interface ConsumerData {
   unitMode: boolean;
 }
 
+/** HEARTBEAT body (Java HeartbeatData): the client id and its producer and consumer groups with their subscriptions. */
 export interface HeartbeatData {
   clientID: string;
   producerDataSet: ProducerData[];
@@ -140,6 +141,7 @@ export interface HeartbeatDecodeOptions extends FastjsonParseOptions {
   maxItems?: number;
 }
 
+/** Decodes a HEARTBEAT body; throws on a malformed one. */
 export function decodeHeartbeatData(body: Uint8Array, options: HeartbeatDecodeOptions = {}): HeartbeatData {
   const max = options.maxItems ?? 10000;
   const r = new ObjectReader(parseFastjsonObject(body, options), 'HeartbeatData');

@@ -46,6 +46,7 @@ export interface BrokerData {
   zoneName?: string;
 }
 
+/** A topic's route (Java TopicRouteData): its queues per broker and the brokers' addresses by id. */
 export interface TopicRouteData {
   /** `brokerName:queueCount;...` from the KV namespace ORDER_TOPIC_CONFIG; absent normally. */
   orderTopicConf?: string;
@@ -94,6 +95,7 @@ export function topicRouteDataToJson(route: TopicRouteData, v5: boolean): JsonOu
   };
 }
 
+/** Encodes a TopicRouteData body (GET_ROUTEINFO_BY_TOPIC response) as the Java name server writes it. */
 export function encodeTopicRouteData(route: TopicRouteData, options: RouteEncodeOptions): Buffer {
   return toFastjsonBytes(
     topicRouteDataToJson(route, options.v5 ?? false),

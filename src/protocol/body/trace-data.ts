@@ -24,6 +24,7 @@
 export const TRACE_CONTENT_SPLITOR = '\u0001';
 export const TRACE_FIELD_SPLITOR = '\u0002';
 
+/** Kind of a trace record (Java TraceType): publish, recall, consume before / after, end of transaction. */
 export type TraceType = 'Pub' | 'Recall' | 'SubBefore' | 'SubAfter' | 'EndTransaction';
 
 /** Java MessageType, in ordinal order (the records carry the ordinal). */
@@ -34,6 +35,7 @@ export const TRACE_MESSAGE_TYPES = [
   'Delay_Msg',
   'Order_Msg',
 ] as const;
+/** Message type as trace records name it (Java MessageType). */
 export type TraceMessageType = (typeof TRACE_MESSAGE_TYPES)[number];
 
 /** One message of a trace record (Java TraceBean); strings default to "" as Java's. */

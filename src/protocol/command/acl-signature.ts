@@ -22,6 +22,7 @@ export const ACL_FIELDS = {
 /** Java MixAll.UNIQUE_MSG_QUERY_FLAG: not part of the content the broker checks. */
 export const UNIQUE_MSG_QUERY_FLAG = '_UNIQUE_KEY_QUERY';
 
+/** ACL 1.0 credentials: access key, secret key (signs requests, never sent) and an optional security token. */
 export interface AclCredentials {
   accessKey: string;
   secretKey: string;

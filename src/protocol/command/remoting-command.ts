@@ -71,18 +71,22 @@ export function createResponse(code: number, init: CommandInit = {}): RemotingCo
   return response;
 }
 
+/** True when the command is a response (flag bit 0). */
 export function isResponse(command: RemotingCommand): boolean {
   return (command.flag & CommandFlag.RESPONSE) !== 0;
 }
 
+/** True when the command is a oneway request (flag bit 1): no response is sent. */
 export function isOneway(command: RemotingCommand): boolean {
   return (command.flag & CommandFlag.ONEWAY) !== 0;
 }
 
+/** Marks the command as a oneway request (sets flag bit 1). */
 export function markOneway(command: RemotingCommand): void {
   command.flag |= CommandFlag.ONEWAY;
 }
 
+/** Marks the command as a response (sets flag bit 0). */
 export function markResponse(command: RemotingCommand): void {
   command.flag |= CommandFlag.RESPONSE;
 }

@@ -25,6 +25,7 @@ import { ipBytesShared } from './address.js';
 import type { SocketAddress } from './address.js';
 import { MessageSysFlag } from './constants.js';
 
+/** One stored message record, field by field, as the commit log and pull responses carry it. */
 export interface MessageRecord {
   topic: string;
   queueId: number;
