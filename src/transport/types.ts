@@ -6,7 +6,9 @@ import type { SerializeTypeCode } from '../protocol/codes/misc.js';
 
 /** Hooks run around every request a client or server sends (ACL signing happens in `beforeRequest`). */
 export interface RPCHook {
+  /** Called just before a request is written (may add fields, e.g. a signature). */
   beforeRequest?(remoteAddress: string, request: RemotingCommand): void;
+  /** Called with the request and its response once it arrived. */
   afterResponse?(
     remoteAddress: string,
     request: RemotingCommand,
@@ -25,12 +27,15 @@ export interface RemotingChannel {
   readonly closed: boolean;
   /** Sends a request over this connection and waits for its response (e.g. broker -> client calls). */
   invoke(request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand>;
+  /** Sends a oneway request over this connection; resolves once written. */
   invokeOneway(request: RemotingCommand, timeoutMillis: number): Promise<void>;
   /** Writes a command as is (responses). */
   send(command: RemotingCommand): Promise<void>;
+  /** Closes the connection; `reason` goes to the logs. */
   close(reason?: string): void;
 }
 
+/** What a processor knows of a request besides the command: the connection it came on. */
 export interface RequestContext {
   readonly channel: RemotingChannel;
 }
@@ -41,6 +46,7 @@ export interface RequestContext {
  * answered SYSTEM_ERROR with a remark naming it, and the connection is kept.
  */
 export interface RequestProcessor {
+  /** Handles one request: returns the response, or undefined when there is none (oneway, or answered later over the channel). */
   processRequest(
     context: RequestContext,
     request: RemotingCommand,
@@ -49,11 +55,13 @@ export interface RequestProcessor {
   rejectRequest?(): boolean;
 }
 
+/** Options of a registered processor. */
 export interface ProcessorOptions {
   /** Requests of this processor running at once; more are answered SYSTEM_BUSY "[OVERLOAD]...". */
   maxConcurrency?: number;
 }
 
+/** Timeouts and limits of a remoting client. */
 export interface RemotingClientOptions {
   /** Connect timeout, ms (default 3000). */
   connectTimeoutMillis?: number;
@@ -77,6 +85,7 @@ export interface RemotingClientOptions {
   scanIntervalMillis?: number;
 }
 
+/** Listen address and limits of a remoting server. */
 export interface RemotingServerOptions {
   host?: string;
   /** 0 picks a free port. */
@@ -109,9 +118,13 @@ export interface RemotingServerOptions {
 
 /** Events a server or client emits about connections. */
 export interface ChannelEventListener {
+  /** A connection was established (accepted, or connected by a client). */
   onChannelConnect?(channel: RemotingChannel): void;
+  /** A connection closed, for any reason. */
   onChannelClose?(channel: RemotingChannel): void;
+  /** A connection failed with `error` (it is closed next). */
   onChannelException?(channel: RemotingChannel, error: Error): void;
+  /** A connection was idle longer than the idle limit (it is closed next). */
   onChannelIdle?(channel: RemotingChannel): void;
   /** A request sent over the channel got no answer in time (clients: the caller was told already). */
   onRequestTimeout?(channel: RemotingChannel, requestCode: number, timeoutMillis: number): void;

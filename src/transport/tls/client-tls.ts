@@ -16,6 +16,7 @@ import { IllegalArgumentError } from '../../common/errors.js';
 import type { PemValue } from './tls-material.js';
 import { pemFrom } from './tls-material.js';
 
+/** TLS settings of a client: trusted CAs, client certificate and key, server name, verification. */
 export interface ClientTlsConfig {
   /** CA certificates (PEM) that may sign the server's certificate; default: Node's bundled CAs. */
   ca?: PemValue | readonly PemValue[];

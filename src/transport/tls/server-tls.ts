@@ -26,9 +26,12 @@ import type { Logger } from '../../common/logger.js';
 import type { PemValue } from './tls-material.js';
 import { pemFrom } from './tls-material.js';
 
+/** Java's `tls.server.mode`: `disabled` (plain only), `permissive` (plain and TLS on one port), `enforcing` (TLS only). */
 export type TlsMode = 'disabled' | 'permissive' | 'enforcing';
+/** Client certificates (Java `tls.server.need.client.auth`): not asked, asked and verified when presented, or required. */
 export type TlsClientAuth = 'none' | 'optional' | 'require';
 
+/** TLS settings of a name server or broker: mode, certificate and key, client authentication, handshake timeout. */
 export interface ServerTlsConfig {
   /** Default `permissive` (Java's default `tls.server.mode`). */
   mode?: TlsMode;

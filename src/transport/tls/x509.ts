@@ -163,6 +163,7 @@ export interface DevelopmentCertificates {
   client: IssuedCertificate;
 }
 
+/** Options of createDevelopmentCertificates. */
 export interface DevelopmentCertificateOptions {
   /** Names and addresses the server certificate is valid for (default localhost, 127.0.0.1, ::1). */
   hosts?: readonly string[];
