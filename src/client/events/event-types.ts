@@ -20,14 +20,17 @@ export const ClientEvents = {
   ROUTE_CHANGE: 'route.change',
 } as const;
 
+/** Payload of `connect`: the address (`host:port`) of the name server or broker connected to. */
 export interface ConnectEvent {
   readonly address: string;
 }
 
+/** Payload of `disconnect`: the address whose connection closed. */
 export interface DisconnectEvent {
   readonly address: string;
 }
 
+/** Payload of `request.timeout`: where, which request code, and the timeout (ms) that passed. */
 export interface RequestTimeoutEvent {
   readonly address: string;
   /** Request code (RequestCode). */
@@ -35,6 +38,7 @@ export interface RequestTimeoutEvent {
   readonly timeoutMillis: number;
 }
 
+/** Payload of `route.change`: a topic's route as newly fetched from the name server. */
 export interface RouteChangeEvent {
   readonly topic: string;
   /** Broker names of the new route. */
@@ -44,6 +48,7 @@ export interface RouteChangeEvent {
   readonly writeQueues: number;
 }
 
+/** Event name -> payload type of a ClientInstance (`instance.on(name, fn)`). */
 export type ClientEventMap = {
   [ClientEvents.CONNECT]: ConnectEvent;
   [ClientEvents.DISCONNECT]: DisconnectEvent;

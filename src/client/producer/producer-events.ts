@@ -36,6 +36,7 @@ export interface SendEventBase {
   readonly message: Message;
 }
 
+/** Payload of `send.start`: the fields every send event carries; emitted before the message is encoded, so a listener may still add properties. */
 export type SendStartEvent = SendEventBase;
 
 export interface SendAttemptEvent extends SendEventBase {
@@ -72,11 +73,13 @@ export interface SendFailureEvent extends SendEventBase {
   readonly code: number;
 }
 
+/** Payload of `send.in-flight`: the number of send calls not settled yet, after it changed. */
 export interface InFlightEvent {
   /** Send calls not settled yet. */
   readonly inFlight: number;
 }
 
+/** Payload of `broker.isolated`: the latency fault strategy stopped choosing this broker for a while. */
 export interface BrokerIsolatedEvent {
   readonly brokerName: string;
   /** The latency that caused it (the isolation latency for a failed attempt). */
@@ -87,10 +90,12 @@ export interface BrokerIsolatedEvent {
   readonly failed: boolean;
 }
 
+/** Payload of `broker.readmitted`: an isolated broker is chosen again. */
 export interface BrokerReadmittedEvent {
   readonly brokerName: string;
 }
 
+/** Event name -> payload type of a Producer (`producer.on(name, fn)`). */
 export type ProducerEventMap = {
   [ProducerEvents.SEND_START]: SendStartEvent;
   [ProducerEvents.SEND_ATTEMPT]: SendAttemptEvent;

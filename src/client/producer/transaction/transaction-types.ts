@@ -97,6 +97,7 @@ export interface EndTransactionContext {
 /** Observes every transaction end (tracing); errors are logged and ignored (Java EndTransactionHook). */
 export interface EndTransactionHook {
   readonly hookName: string;
+  /** Called as each END_TRANSACTION (commit, rollback or unknown) is about to be sent, after a local transaction or a check. */
   endTransaction(context: EndTransactionContext): void;
 }
 
