@@ -36,6 +36,7 @@ export type MessageHandler = (
   context: ConsumeContext,
 ) => ConsumeResult | void | Promise<ConsumeResult | void>;
 
+/** Consumes up to consumeMessageBatchMaxSize messages of one queue at once; the answer covers the batch (up to `context.ackIndex` on success). */
 export type BatchHandler = (
   messages: ConsumedMessage[],
   context: ConsumeContext,
