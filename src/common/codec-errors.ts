@@ -15,8 +15,11 @@ export const CodecErrorCode = {
 
 /** Where a body came from, when it came from a stored message. */
 export interface BodyLocation {
+  /** Topic of the message. */
   topic: string;
+  /** Queue id of the message. */
   queueId: number;
+  /** Queue offset of the message. */
   queueOffset: bigint;
 }
 
@@ -31,10 +34,15 @@ function where(location: BodyLocation | undefined): string {
  */
 export class CompressionCodecUnavailableError extends RocketMQError {
   constructor(
+    /** The compression type concerned (ZLIB, LZ4, ZSTD). */
     readonly compressionType: string,
+    /** Whether compressing or decompressing failed. */
     readonly operation: 'compress' | 'decompress',
+    /** The optional npm package that provides the codec. */
     readonly packageName: string,
+    /** How to make the codec available. */
     readonly hint: string,
+    /** Where the body came from (topic, queue, offset), when known. */
     readonly location?: BodyLocation,
   ) {
     super(
@@ -61,8 +69,11 @@ export class CompressionCodecUnavailableError extends RocketMQError {
  */
 export class BodyDecompressError extends ProtocolError {
   constructor(
+    /** The compression type concerned (ZLIB, LZ4, ZSTD). */
     readonly compressionType: string,
+    /** Why decompression failed. */
     readonly reason: string,
+    /** Where the body came from (topic, queue, offset), when known. */
     readonly location?: BodyLocation,
     cause?: unknown,
   ) {

@@ -24,17 +24,23 @@ export type MessageBody = Buffer | Uint8Array | string;
 
 /** Fields of a new Message: topic and body, with optional tags, keys, properties and flag. */
 export interface MessageInit {
+  /** Topic to send to. */
   topic: string;
+  /** Payload: bytes, or a string sent as UTF-8. */
   body: MessageBody;
+  /** Tag consumers may filter on (TAGS property). */
   tags?: string;
   /** One key, or several (joined with a space on the wire). */
   keys?: string | string[];
+  /** Free integer stored with the message (Java Message.flag); default 0. */
   flag?: number;
   /** User properties; checked like putUserProperty. */
   properties?: Readonly<Record<string, string>>;
+  /** 4.x delay level, 1..18 (see Message.delayTimeLevel); default 0, no delay. */
   delayTimeLevel?: number;
   /** Default true. */
   waitStoreMsgOK?: boolean;
+  /** Transaction id, client-side only (never sent). */
   transactionId?: string;
   /** 5.x timer: deliver at this epoch millisecond. At most one of the three timer fields. */
   deliverTimeMs?: number;
@@ -46,8 +52,11 @@ export interface MessageInit {
 
 /** A message to send. */
 export class Message {
+  /** Topic to send to. */
   topic: string;
+  /** Free integer stored with the message (Java Message.flag). */
   flag: number;
+  /** Payload: bytes, or a string sent as UTF-8. */
   body: MessageBody;
   /** Client-side only; never sent. */
   transactionId: string | undefined;
@@ -251,7 +260,9 @@ export function toBuffer(body: MessageBody): Buffer {
  * bigints as decimal strings, the body as `body` + `bodyEncoding` (see Message.toJSON).
  */
 export interface MessageExt extends Omit<MessageRecord, 'properties'> {
+  /** All properties of the stored message, system and user. */
   properties: Record<string, string>;
+  /** The TAGS property, when set. */
   tags: string | undefined;
   /** KEYS property as stored (space separated). */
   keys: string | undefined;
@@ -259,8 +270,11 @@ export interface MessageExt extends Omit<MessageRecord, 'properties'> {
   keyList: string[];
   /** UNIQ_KEY when present, else the offset message id (Java MessageClientExt.getMsgId). */
   msgId: string;
+  /** Id encoding the store address and commit-log offset (Java offsetMsgId). */
   offsetMsgId: string;
+  /** Offset of the message in the broker's commit log. */
   commitLogOffset: bigint;
+  /** Name of the broker it was read from, when known. */
   brokerName?: string;
 }
 
