@@ -30,7 +30,9 @@ export interface ClientOptions {
   instanceName?: string;
   /** Our address as reported in the client id. Default: chosen from the network interfaces like Java. */
   clientIP?: string;
+  /** Java unitMode, sent in send headers and heartbeats; default false. */
   unitMode?: boolean;
+  /** Java unitName: appended to the client id (`ip@instance@unit`) when set. */
   unitName?: string;
   /** Send to the broker's fast port (listen port - 2). Default false. */
   vipChannelEnabled?: boolean;
@@ -55,6 +57,7 @@ export interface ClientOptions {
   nameServerDiscovery?: NameServerDiscoveryOptions;
   /** Sign every request for a cluster with ACL on (adds an AclClientRPCHook after `rpcHooks`). */
   credentials?: AclCredentials;
+  /** Where the client logs (pino-style Logger); default silentLogger. */
   logger?: Logger;
 }
 

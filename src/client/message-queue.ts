@@ -9,8 +9,11 @@ export type QueueId = number & { readonly __brand?: 'QueueId' };
 /** One queue of a topic on one broker: (topic, brokerName, queueId). */
 export class MessageQueue {
   constructor(
+    /** Topic (with the namespace prefix when one is set). */
     readonly topic: string,
+    /** Name of the broker holding the queue. */
     readonly brokerName: string,
+    /** Queue id, 0-based, per broker. */
     readonly queueId: QueueId,
   ) {}
 

@@ -43,7 +43,9 @@ export interface EmbeddedClusterOptions {
   storeRoot?: string;
   /** Keep the stores on stop (always kept when `storeRoot` was given). */
   keepStore?: boolean;
+  /** Brokers create unknown topics on first send (Java autoCreateTopicEnable); default true here. */
   autoCreateTopicEnable?: boolean;
+  /** ASYNC_FLUSH or SYNC_FLUSH for every broker (per-broker options win); default the broker's. */
   flushDiskType?: FlushDiskType;
   /** The name server puts ORDER_TOPIC_CONFIG into routes (orderTopicConf); default false, as Java. */
   orderMessageEnable?: boolean;
@@ -51,6 +53,7 @@ export interface EmbeddedClusterOptions {
   transactions?: Partial<TransactionOptions>;
   /** Name server port (default 0 = free). */
   namesrvPort?: number;
+  /** Interface the name server and brokers listen on; default 127.0.0.1. */
   host?: string;
   /** TLS of the name server and of every broker (mode, certificate, client auth). */
   tls?: ServerTlsConfig;
@@ -61,9 +64,11 @@ export interface EmbeddedClusterOptions {
    * brokers register with `aclCredentials`, by default the file's first admin account.
    */
   aclFile?: string;
+  /** Credentials the brokers sign their registrations with (with `aclFile`). */
   aclCredentials?: AclCredentials;
   /** Route and cluster queries on the name server: 'open' (default) or 'signed'. */
   aclQueries?: NamesrvQueryAccess;
+  /** Logger of the name server and brokers; default silentLogger. */
   logger?: Logger;
   /**
    * Faults from the start: each rule for the broker at index `broker` (default every broker); `seed`
@@ -104,7 +109,9 @@ const EMBEDDED_CLUSTER_OPTION_KEYS: OptionKeys<EmbeddedClusterOptions> = {
 
 /** A running name server and brokers in this process, for tests and development (`rmq dev`). */
 export interface EmbeddedCluster {
+  /** The running name server. */
   namesrv: NameServer;
+  /** `host:port` of the name server: the `namesrvAddr` option of clients. */
   namesrvAddress: string;
   /** The current Broker object of each slot (replaced by startBroker). */
   brokers: Broker[];

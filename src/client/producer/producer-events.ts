@@ -31,6 +31,7 @@ export interface SendEventBase {
   readonly sendId: number;
   /** Topic as sent (namespace applied). */
   readonly topic: string;
+  /** SYNC, ASYNC or ONEWAY. */
   readonly mode: CommunicationMode;
   /** The message (a MessageBatch for batches). */
   readonly message: Message;
@@ -42,19 +43,23 @@ export type SendStartEvent = SendEventBase;
 export interface SendAttemptEvent extends SendEventBase {
   /** 1 for the first attempt. */
   readonly attempt: number;
+  /** The queue this attempt goes to. */
   readonly queue: MessageQueue;
 }
 
 export interface SendRetryEvent extends SendEventBase {
   /** The attempt that failed (the next one is attempt + 1). */
   readonly attempt: number;
+  /** Broker of the failed attempt. */
   readonly brokerName: string;
+  /** Why the attempt failed. */
   readonly error: unknown;
   /** How long the failed attempt took. */
   readonly durationMillis: number;
 }
 
 export interface SendSuccessEvent extends SendEventBase {
+  /** Attempts made, retries included. */
   readonly attempts: number;
   /** From the call's start to its result. */
   readonly durationMillis: number;
@@ -65,9 +70,13 @@ export interface SendSuccessEvent extends SendEventBase {
 }
 
 export interface SendFailureEvent extends SendEventBase {
+  /** Attempts made, retries included. */
   readonly attempts: number;
+  /** From the call's start to its failure. */
   readonly durationMillis: number;
+  /** The queue of the last attempt (undefined if none was made). */
   readonly queue: MessageQueue | undefined;
+  /** The error the call failed with. */
   readonly error: unknown;
   /** The error's numeric code (response code or ClientErrorCode), -1 when it has none. */
   readonly code: number;
@@ -81,6 +90,7 @@ export interface InFlightEvent {
 
 /** Payload of `broker.isolated`: the latency fault strategy stopped choosing this broker for a while. */
 export interface BrokerIsolatedEvent {
+  /** The broker isolated. */
   readonly brokerName: string;
   /** The latency that caused it (the isolation latency for a failed attempt). */
   readonly latencyMillis: number;
@@ -92,6 +102,7 @@ export interface BrokerIsolatedEvent {
 
 /** Payload of `broker.readmitted`: an isolated broker is chosen again. */
 export interface BrokerReadmittedEvent {
+  /** The broker readmitted. */
   readonly brokerName: string;
 }
 

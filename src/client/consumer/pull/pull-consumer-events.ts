@@ -11,19 +11,29 @@ export const PullConsumerEvents = {
 
 /** Payload of `pull`: a pull answered by the broker, with its result and duration (ms). */
 export interface PullEvent {
+  /** The queue pulled. */
   readonly queue: MessageQueue;
+  /** The offset pulled from. */
   readonly offset: bigint;
+  /** Address of the broker that answered. */
   readonly brokerAddr: string;
+  /** Time from the request to its answer or failure, ms. */
   readonly durationMillis: number;
+  /** What the broker returned. */
   readonly result: PullResult;
 }
 
 /** Payload of `pull.failure`: a pull that failed, with the error and its numeric code. */
 export interface PullFailureEvent {
+  /** The queue pulled. */
   readonly queue: MessageQueue;
+  /** The offset pulled from. */
   readonly offset: bigint;
+  /** Time from the request to its answer or failure, ms. */
   readonly durationMillis: number;
+  /** Why the pull failed. */
   readonly error: unknown;
+  /** The error's numeric code (response code or ClientErrorCode), -1 when it has none. */
   readonly code: number;
 }
 

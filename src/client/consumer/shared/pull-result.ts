@@ -64,10 +64,13 @@ export interface PulledMessage extends MessageExt {
 /** What one pull returned (Java PullResult): status, next offset, the queue's min/max offsets and the messages. */
 export class PullResult {
   constructor(
+    /** FOUND, NO_NEW_MSG, NO_MATCHED_MSG or OFFSET_ILLEGAL. */
     readonly pullStatus: PullStatus,
     /** Offset to pull from next. */
     readonly nextBeginOffset: bigint,
+    /** The queue's first offset still stored. */
     readonly minOffset: bigint,
+    /** The queue's offset after its last message. */
     readonly maxOffset: bigint,
     /** Decoded messages (FOUND only), after the client-side tag filter. */
     readonly msgFoundList: PulledMessage[] = [],
