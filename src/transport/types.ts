@@ -24,6 +24,7 @@ export interface RemotingChannel {
   readonly localAddress: string;
   /** Unique id of this connection for the lifetime of the process. */
   readonly id: number;
+  /** True once the connection closed. */
   readonly closed: boolean;
   /** Sends a request over this connection and waits for its response (e.g. broker -> client calls). */
   invoke(request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand>;
@@ -37,6 +38,7 @@ export interface RemotingChannel {
 
 /** What a processor knows of a request besides the command: the connection it came on. */
 export interface RequestContext {
+  /** The connection the request came on (answer or push over it). */
   readonly channel: RemotingChannel;
 }
 
@@ -87,6 +89,7 @@ export interface RemotingClientOptions {
 
 /** Listen address and limits of a remoting server. */
 export interface RemotingServerOptions {
+  /** Interface to listen on (default 0.0.0.0, all IPv4 interfaces). */
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -94,12 +97,14 @@ export interface RemotingServerOptions {
   serializeType?: SerializeTypeCode;
   /** Close connections idle for this long, ms (default 120000; 0 = never). */
   channelMaxIdleMillis?: number;
+  /** Largest frame accepted, bytes (default 16 MiB - 4); a larger one closes the connection. */
   maxFrameLength?: number;
   /**
    * Largest frame header, bytes (default 1 MiB), and most ext fields in one (default 1,024). A request
    * over either is answered MESSAGE_ILLEGAL (when its opaque can be read), then its connection closes.
    */
   maxHeaderLength?: number;
+  /** See maxHeaderLength. */
   maxHeaderFields?: number;
   /**
    * Bytes of unfinished frames buffered over all connections at once (default 256 MiB; 0 = no limit).
@@ -113,6 +118,7 @@ export interface RemotingServerOptions {
   frameCompletionTimeoutMillis?: number;
   /** Permits for server-initiated oneway / async requests (defaults 256 / 64). */
   onewayPermits?: number;
+  /** See onewayPermits. */
   asyncPermits?: number;
 }
 

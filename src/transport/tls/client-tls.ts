@@ -36,7 +36,9 @@ export interface ClientTlsConfig {
   servername?: string;
   /** Verify the server's certificate (default true). false accepts any server: development only. */
   rejectUnauthorized?: boolean;
+  /** Lowest TLS version offered (default Node's). */
   minVersion?: tls.SecureVersion;
+  /** Highest TLS version offered (default Node's). */
   maxVersion?: tls.SecureVersion;
   /** OpenSSL cipher list (default Node's). */
   ciphers?: string;

@@ -37,18 +37,25 @@ export interface ServerTlsConfig {
   mode?: TlsMode;
   /** Server certificate chain (PEM) and its key; or the files (Java tls.server.certPath / keyPath). */
   cert?: PemValue;
+  /** File holding `cert`. */
   certPath?: string;
+  /** Private key (PEM) of the server certificate. */
   key?: PemValue;
+  /** File holding `key`. */
   keyPath?: string;
+  /** Passphrase of an encrypted `key`. */
   passphrase?: string;
   /** CAs that sign client certificates (Java tls.server.trustCertPath); needed when clientAuth is not none. */
   ca?: PemValue | readonly PemValue[];
+  /** File holding `ca`. */
   caPath?: string;
   /** Default `none`. */
   clientAuth?: TlsClientAuth;
   /** Time from accept to a finished handshake (or a first plain byte), ms (default 10000). */
   handshakeTimeoutMillis?: number;
+  /** Lowest TLS version accepted (default Node's). */
   minVersion?: tls.SecureVersion;
+  /** OpenSSL cipher list (default Node's). */
   ciphers?: string;
 }
 

@@ -20,6 +20,7 @@ export type ConsumedMessage = PulledMessage;
 
 /** Java ConsumeConcurrentlyContext. */
 export interface ConsumeContext {
+  /** The queue the messages came from. */
   readonly messageQueue: MessageQueue;
   /** Delay level of the send-back on failure: 0 lets the broker choose (3 + reconsume times), -1 goes to the DLQ. */
   delayLevelWhenNextConsume: number;

@@ -58,7 +58,9 @@ export function tagMatches(subscription: SubscriptionData, tags: string | undefi
  * same as passing the tag expression string.
  */
 export interface MessageSelector {
+  /** TAG (tag expression) or SQL92 (property filter). */
   readonly type: 'TAG' | 'SQL92';
+  /** The expression text. */
   readonly expression: string;
 }
 
