@@ -104,7 +104,7 @@ export interface RemotingServerOptions {
    * over either is answered MESSAGE_ILLEGAL (when its opaque can be read), then its connection closes.
    */
   maxHeaderLength?: number;
-  /** See maxHeaderLength. */
+  /** Most ext fields in one frame header (default 1,024). */
   maxHeaderFields?: number;
   /**
    * Bytes of unfinished frames buffered over all connections at once (default 256 MiB; 0 = no limit).
@@ -118,7 +118,7 @@ export interface RemotingServerOptions {
   frameCompletionTimeoutMillis?: number;
   /** Permits for server-initiated oneway / async requests (defaults 256 / 64). */
   onewayPermits?: number;
-  /** See onewayPermits. */
+  /** Permits for server-initiated async requests (default 64). */
   asyncPermits?: number;
 }
 
