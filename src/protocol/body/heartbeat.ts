@@ -50,8 +50,11 @@ export interface ConsumerData {
 
 /** HEARTBEAT body (Java HeartbeatData): the client id and its producer and consumer groups with their subscriptions. */
 export interface HeartbeatData {
+  /** Client id, `ip@instanceName[@unitName]`. */
   clientID: string;
+  /** Producer groups of the client. */
   producerDataSet: ProducerData[];
+  /** Consumer groups of the client, with their subscriptions. */
   consumerDataSet: ConsumerData[];
   /** 5.x: 0 = fingerprint not used. */
   heartbeatFingerprint?: number;

@@ -39,11 +39,17 @@ export interface RemotingCommand {
  * values such as another command's `body`.
  */
 export interface CommandInit {
+  /** Header fields (strings), e.g. an encoded custom header. */
   extFields?: Record<string, string> | undefined;
+  /** Body bytes. */
   body?: Buffer | undefined;
+  /** Free text; responses explain errors here. */
   remark?: string | undefined;
+  /** Language of the sender (default JAVA, as Java clients say). */
   language?: LanguageName | undefined;
+  /** Sender's protocol version ordinal (default: the version this library speaks). */
   version?: number | undefined;
+  /** Request id; normally assigned by the transport. */
   opaque?: number | undefined;
 }
 

@@ -17,11 +17,15 @@ export const RECALL_HANDLE_VERSION_1 = 'v1';
 
 /** A decoded recall handle (5.3 recallMessage): which timer message on which broker to cancel. */
 export interface RecallHandle {
+  /** Handle format version (v1). */
   readonly version: typeof RECALL_HANDLE_VERSION_1;
+  /** Topic of the timer message. */
   readonly topic: string;
+  /** Broker holding the timer message. */
   readonly brokerName: string;
   /** Kept as text, as Java does (the broker parses it with NumberUtils.toLong, -1 when bad). */
   readonly timestamp: string;
+  /** The message's id (UNIQ_KEY). */
   readonly messageId: string;
 }
 

@@ -49,10 +49,15 @@ type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /** A RocketMQ broker (Java BrokerController) speaking the remoting protocol: commit log store, topics, consumer offsets, pull, transactions, timers. */
 export class Broker {
+  /** The broker's options, defaults applied. */
   readonly options: ResolvedBrokerOptions;
+  /** Name the broker registers under (Java brokerName). */
   readonly brokerName: string;
+  /** The message store: commit log, consume queues, index. */
   readonly store: MessageStore;
+  /** Topic configurations (queues, permissions), persisted in the store directory. */
   readonly topics: TopicConfigManager;
+  /** Producers and consumers known from their heartbeats. */
   readonly clients: ClientManager;
   private readonly logger: Logger;
   private readonly server: RemotingServer;
@@ -62,6 +67,7 @@ export class Broker {
   private readonly schedule: ScheduleService;
   private readonly timer: TimerService;
   private readonly pullHold: PullHoldService;
+  /** Half messages and the transaction checks sent to producers. */
   readonly transactions: TransactionService;
   private readonly registrar: BrokerRegistrar;
   private readonly registerLoop: RegisterLoop;

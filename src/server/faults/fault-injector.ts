@@ -23,6 +23,7 @@ export interface InterceptorHost {
 
 /** One injected rule, as the test sees it. */
 export interface FaultHandle {
+  /** The rule as given. */
   readonly rule: Readonly<FaultRule>;
   /** Requests, connections or fsyncs this rule took so far. */
   readonly hits: number;

@@ -26,6 +26,7 @@ export type FaultKind = 'latency' | 'busy' | 'respond' | 'drop' | 'refuseConnect
 
 /** One fault to inject on a broker: its kind, which requests (codes, topics), how often (fraction, count) and its parameters. */
 export interface FaultRule {
+  /** What the rule does. */
   kind: FaultKind;
   /** Request codes the rule applies to (numbers or RequestCode names); default all. */
   codes?: readonly (number | string)[];
@@ -151,6 +152,7 @@ const SPEC_KINDS: Record<string, FaultKind> = {
 
 /** A rule with the broker it targets (index in the cluster; undefined: every broker). */
 export interface ClusterFaultRule extends FaultRule {
+  /** Broker slot the rule applies to; default every broker. */
   broker?: number;
 }
 

@@ -46,6 +46,7 @@ export interface NameServerOptions {
   channelMaxIdleMillis?: number;
   /** Persist the KV configuration to this file (default: memory only). */
   kvConfigPath?: string;
+  /** Caps on what brokers may register (topics, brokers, sizes), against hostile or runaway registrations. */
   limits?: Partial<NameServerLimits>;
   /** TLS: mode (disabled / permissive / enforcing), certificate, client auth. Default: disabled. */
   tls?: ServerTlsConfig;
@@ -58,6 +59,7 @@ export interface NameServerOptions {
   aclQueries?: NamesrvQueryAccess;
   /** How often the ACL file is checked for changes, ms (default 1000). */
   aclReloadIntervalMillis?: number;
+  /** Where the name server logs; default silentLogger. */
   logger?: Logger;
   /** Clock, for tests. */
   now?: () => number;
