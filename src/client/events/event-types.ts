@@ -56,9 +56,13 @@ export interface RouteChangeEvent {
 
 /** Event name -> payload type of a ClientInstance (`instance.on(name, fn)`). */
 export type ClientEventMap = {
+  /** A connection opened. */
   [ClientEvents.CONNECT]: ConnectEvent;
+  /** A connection closed. */
   [ClientEvents.DISCONNECT]: DisconnectEvent;
+  /** A request got no answer within its timeout. */
   [ClientEvents.REQUEST_TIMEOUT]: RequestTimeoutEvent;
+  /** A topic's route changed. */
   [ClientEvents.ROUTE_CHANGE]: RouteChangeEvent;
 };
 

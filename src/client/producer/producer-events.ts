@@ -108,12 +108,20 @@ export interface BrokerReadmittedEvent {
 
 /** Event name -> payload type of a Producer (`producer.on(name, fn)`). */
 export type ProducerEventMap = {
+  /** A send call begins. */
   [ProducerEvents.SEND_START]: SendStartEvent;
+  /** One attempt leaves for a queue. */
   [ProducerEvents.SEND_ATTEMPT]: SendAttemptEvent;
+  /** An attempt failed and the call tries again. */
   [ProducerEvents.SEND_RETRY]: SendRetryEvent;
+  /** The send call succeeded. */
   [ProducerEvents.SEND_SUCCESS]: SendSuccessEvent;
+  /** The send call failed for good. */
   [ProducerEvents.SEND_FAILURE]: SendFailureEvent;
+  /** The number of unsettled send calls changed. */
   [ProducerEvents.IN_FLIGHT]: InFlightEvent;
+  /** Latency fault tolerance stopped choosing a broker. */
   [ProducerEvents.BROKER_ISOLATED]: BrokerIsolatedEvent;
+  /** An isolated broker may be chosen again. */
   [ProducerEvents.BROKER_READMITTED]: BrokerReadmittedEvent;
 };

@@ -51,6 +51,7 @@ let coreOf: (producer: Producer) => ProducerCore;
 
 /** A message producer (Java DefaultMQProducer): sync, async, oneway, batch, ordered and delayed sends through the routes it learns from the name server. Create, `start()`, send, then `shutdown()`. */
 export class Producer extends ProducerRequestApi {
+  /** The resolved configuration (options with defaults applied). */
   readonly config: ProducerConfig;
   readonly #core: ProducerCore;
   readonly #options: ProducerOptions;

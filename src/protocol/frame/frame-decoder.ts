@@ -49,6 +49,7 @@ export class FrameDecoder {
   readonly headerLimits: HeaderLimits;
 
   constructor(
+    /** Largest frame accepted, bytes (default 16 MiB - 4). */
     readonly maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH,
     headerLimits: Partial<HeaderLimits> = {},
   ) {

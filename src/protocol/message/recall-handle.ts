@@ -31,6 +31,7 @@ export interface RecallHandle {
 
 /** A recall handle that is not a Base64url "v1 ..." text (Java DecoderException "recall handle is invalid"). */
 export class InvalidRecallHandleError extends IllegalArgumentError {
+  /** The handle text refused. */
   constructor(readonly handle: string) {
     super(
       `recall handle is invalid: ${JSON.stringify(handle.length > 80 ? `${handle.slice(0, 80)}...` : handle)} ` +

@@ -111,6 +111,7 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 export class NameServer {
   /** The route tables (Java RouteInfoManager); exposed for tests and embedding. */
   readonly routeInfo: RouteRegistry;
+  /** The KV configuration (PUT_KV_CONFIG / GET_KV_CONFIG), persisted to kvConfigPath when set. */
   readonly kvConfig: KVConfigStore;
   private readonly server: RemotingServer;
   private readonly liveness: BrokerLiveness;

@@ -6,6 +6,7 @@ import type { AllocateMessageQueueStrategy } from './allocate-strategy.js';
 /** Consumes a fixed list of queues, whatever the group's members (Java AllocateMessageQueueByConfig, name CONFIG). */
 export class AllocateMessageQueueByConfig implements AllocateMessageQueueStrategy {
   readonly name = 'CONFIG';
+  /** The queues this member consumes. */
   readonly messageQueueList: readonly MessageQueue[];
 
   constructor(messageQueueList: readonly MessageQueue[]) {

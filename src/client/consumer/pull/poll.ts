@@ -32,6 +32,7 @@ export interface PollOptions {
   batchSize?: number;
   /** Pause between rounds that found nothing, ms. Default 100. */
   pollIntervalMillis?: number;
+  /** Aborting ends the iteration (the pull in flight is abandoned). */
   signal?: AbortSignal;
 }
 

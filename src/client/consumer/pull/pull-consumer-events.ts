@@ -39,6 +39,8 @@ export interface PullFailureEvent {
 
 /** Event name -> payload type of a PullConsumer (`consumer.on(name, fn)`). */
 export type PullConsumerEventMap = {
+  /** A pull was answered (any status). */
   [PullConsumerEvents.PULL]: PullEvent;
+  /** A pull failed. */
   [PullConsumerEvents.PULL_FAILURE]: PullFailureEvent;
 };

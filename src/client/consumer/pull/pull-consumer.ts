@@ -39,6 +39,7 @@ import { startConsumeTracer, type ConsumeTracer } from '../../trace/consumer-tra
 
 /** Emits PullConsumerEvents (pull, pull.failure): `consumer.on(name, fn)`. */
 export class PullConsumer extends EventSource<PullConsumerEventMap> {
+  /** The resolved configuration (options with defaults applied). */
   readonly config: PullConsumerConfig;
   /** The client instance, its working parts and the request API, once started. */
   private attached: { instance: ClientInstance; core: InstanceCore; api: ConsumerAPI } | undefined;
@@ -49,6 +50,7 @@ export class PullConsumer extends EventSource<PullConsumerEventMap> {
   private readonly offsets: ConsumerOffsets;
   private startTimestamp = 0;
   private readonly instanceOptions: Parameters<typeof chooseClientInstance>[0];
+  /** Writes poll()'s consume traces when enableMsgTrace is on (set by `start()`). */
   tracer: ConsumeTracer | undefined; // poll()'s consume traces (enableMsgTrace), once started
 
   private readonly events: EventHub<PullConsumerEventMap>;

@@ -86,7 +86,9 @@ export interface PushConsumerOptions extends ClientOptions {
   offsetStoreDir?: string;
   /** Aborting it shuts the consumer down. */
   signal?: AbortSignal;
+  /** Share a client instance with other producers/consumers of the same client id. */
   registry?: ClientInstanceRegistry;
+  /** Use this client instance (wins over `registry`). */
   clientInstance?: ClientInstance;
 }
 

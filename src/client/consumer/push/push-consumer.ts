@@ -29,6 +29,7 @@ const ROUTE_SETTLE_DELAY_MILLIS = 1000;
 
 /** A consumer the client feeds (Java DefaultMQPushConsumer): subscribe topics with a handler or iterate `messages()`; the client pulls, balances queues across the group, retries failures and commits offsets. */
 export class PushConsumer {
+  /** The resolved configuration (options with defaults applied). */
   readonly config: PushConsumerConfig;
   private serviceState: ServiceState = 'CREATE_JUST';
   /** User-view topic -> subscription (wire topic inside); the retry topic is added at start. */

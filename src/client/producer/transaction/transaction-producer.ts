@@ -60,6 +60,7 @@ const TIMER_PROPERTIES = [
 export class TransactionProducer extends Producer {
   /** @internal */
   protected static override readonly optionKeys: object = TRANSACTION_PRODUCER_OPTION_KEYS;
+  /** The resolved transaction options (listener, check concurrency, timeouts). */
   readonly transactionConfig: TransactionConfig;
   readonly #checks: TransactionChecks;
   readonly #endHooks: EndTransactionHook[] = [];
