@@ -43,6 +43,7 @@ export class AclClientRPCHook implements RPCHook {
     this.credentials = checkAclCredentials(credentials);
   }
 
+  /** Signs the request with the access key and secret (HmacSHA1 over the sorted fields and body), as Java's AclClientRPCHook. */
   beforeRequest(_remoteAddress: string, request: RemotingCommand): void {
     signRequest(request, this.credentials);
   }

@@ -20,6 +20,7 @@ import type {
 } from './name-server-discovery-options.js';
 import { AclClientRPCHook, type AclCredentials } from './acl-rpc-hook.js';
 
+/** Options every client (producer, consumers) shares: name servers, instance name, namespace, timeouts, ACL, TLS, logger. */
 export interface ClientOptions {
   /** Name server addresses: `"host:port;host:port"` or a list. Default: env NAMESRV_ADDR. */
   nameServer?: string | readonly string[];
@@ -29,7 +30,9 @@ export interface ClientOptions {
   instanceName?: string;
   /** Our address as reported in the client id. Default: chosen from the network interfaces like Java. */
   clientIP?: string;
+  /** Java unitMode, sent in send headers and heartbeats; default false. */
   unitMode?: boolean;
+  /** Java unitName: appended to the client id (`ip@instance@unit`) when set. */
   unitName?: string;
   /** Send to the broker's fast port (listen port - 2). Default false. */
   vipChannelEnabled?: boolean;
@@ -54,6 +57,7 @@ export interface ClientOptions {
   nameServerDiscovery?: NameServerDiscoveryOptions;
   /** Sign every request for a cluster with ACL on (adds an AclClientRPCHook after `rpcHooks`). */
   credentials?: AclCredentials;
+  /** Where the client logs (pino-style Logger); default silentLogger. */
   logger?: Logger;
 }
 
@@ -81,6 +85,7 @@ export const CLIENT_OPTION_KEYS: OptionKeys<ClientOptions> = {
   logger: true,
 };
 
+/** Defaults of ClientOptions (intervals and timeouts in ms), as in Java's ClientConfig. */
 export const CLIENT_DEFAULTS = {
   instanceName: 'DEFAULT',
   unitMode: false,

@@ -24,6 +24,7 @@ export type {
 } from './client-members.js';
 export type { InstanceRemoting } from './instance-core.js';
 
+/** Construction options of a ClientInstance (normally made by the producers and consumers themselves). */
 export interface ClientInstanceOptions {
   /** Replaces the RemotingClient (tests). */
   remoting?: InstanceRemoting;
@@ -59,10 +60,12 @@ export class ClientInstance extends EventSource<ClientEventMap> {
     return this.#core.clientId;
   }
 
+  /** The resolved client configuration this instance runs with. */
   get config(): ClientConfig {
     return this.#core.config;
   }
 
+  /** Lifecycle state: CREATE_JUST, RUNNING, then SHUTDOWN_ALREADY when its last producer or consumer left. */
   get state(): ServiceState {
     return this.#core.state;
   }

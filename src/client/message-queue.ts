@@ -6,10 +6,14 @@
 /** A queue id (0-based, per broker), branded so it cannot be mixed up with a broker id. */
 export type QueueId = number & { readonly __brand?: 'QueueId' };
 
+/** One queue of a topic on one broker: (topic, brokerName, queueId). */
 export class MessageQueue {
   constructor(
+    /** Topic (with the namespace prefix when one is set). */
     readonly topic: string,
+    /** Name of the broker holding the queue. */
     readonly brokerName: string,
+    /** Queue id, 0-based, per broker. */
     readonly queueId: QueueId,
   ) {}
 
@@ -18,6 +22,7 @@ export class MessageQueue {
     return `${this.topic}@${this.brokerName}@${this.queueId}`;
   }
 
+  /** True when topic, broker name and queue id are all equal. */
   equals(other: MessageQueue | undefined | null): boolean {
     return (
       !!other &&

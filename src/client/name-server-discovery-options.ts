@@ -10,6 +10,7 @@ import { IllegalArgumentError } from '../common/errors.js';
 /** Returns the name-server addresses: `"host:port;host:port"` or a list. */
 export type NameServerAddressSource = () => Promise<string | readonly string[]> | string | readonly string[];
 
+/** Fetching the name-server list from an HTTP endpoint or a function, refreshed periodically (Java's name-server address server, `rocketmq.namesrv.domain`). */
 export interface NameServerDiscoveryOptions {
   /** HTTP or HTTPS endpoint whose body is the list. Default: Java's URL built from `domain` and `subgroup`. */
   url?: string;
@@ -27,6 +28,7 @@ export interface NameServerDiscoveryOptions {
   timeoutMillis?: number;
 }
 
+/** Defaults of NameServerDiscoveryOptions (times in ms), as in Java. */
 export const NAME_SERVER_DISCOVERY_DEFAULTS = {
   domain: 'jmenv.tbsite.net',
   subgroup: 'nsaddr',

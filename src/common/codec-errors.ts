@@ -5,6 +5,7 @@
  */
 import { ProtocolError, RocketMQError } from './errors.js';
 
+/** Numeric codes of the body-codec errors (compression unavailable, decompression failed), in the `code` of those errors. */
 export const CodecErrorCode = {
   /** The running Node has no implementation of the codec and its optional package is not installed. */
   CODEC_UNAVAILABLE: 10101,
@@ -14,8 +15,11 @@ export const CodecErrorCode = {
 
 /** Where a body came from, when it came from a stored message. */
 export interface BodyLocation {
+  /** Topic of the message. */
   topic: string;
+  /** Queue id of the message. */
   queueId: number;
+  /** Queue offset of the message. */
   queueOffset: bigint;
 }
 
@@ -30,10 +34,15 @@ function where(location: BodyLocation | undefined): string {
  */
 export class CompressionCodecUnavailableError extends RocketMQError {
   constructor(
+    /** The compression type concerned (ZLIB, LZ4, ZSTD). */
     readonly compressionType: string,
+    /** Whether compressing or decompressing failed. */
     readonly operation: 'compress' | 'decompress',
+    /** The optional npm package that provides the codec. */
     readonly packageName: string,
+    /** How to make the codec available. */
     readonly hint: string,
+    /** Where the body came from (topic, queue, offset), when known. */
     readonly location?: BodyLocation,
   ) {
     super(
@@ -60,8 +69,11 @@ export class CompressionCodecUnavailableError extends RocketMQError {
  */
 export class BodyDecompressError extends ProtocolError {
   constructor(
+    /** The compression type concerned (ZLIB, LZ4, ZSTD). */
     readonly compressionType: string,
+    /** Why decompression failed. */
     readonly reason: string,
+    /** Where the body came from (topic, queue, offset), when known. */
     readonly location?: BodyLocation,
     cause?: unknown,
   ) {
@@ -72,6 +84,7 @@ export class BodyDecompressError extends ProtocolError {
     });
   }
 
+  /** The same error, told where the body came from. */
   at(location: BodyLocation): BodyDecompressError {
     return new BodyDecompressError(this.compressionType, this.reason, location, this.cause);
   }

@@ -19,15 +19,21 @@ export interface CodedErrorOptions extends RocketMQErrorOptions {
   code: number;
 }
 
+/** Construction options of RocketMQError: numeric `code`, whether a retry may succeed (`retriable`), and the `cause`. */
 export interface RocketMQErrorOptions {
+  /** Numeric code (see RocketMQError.code). */
   code?: number;
+  /** Whether a retry may succeed; default depends on the class. */
   retriable?: boolean;
+  /** The underlying error, kept as `cause`. */
   cause?: unknown;
 }
 
 /** Base class of every error this library throws on purpose. */
 export class RocketMQError extends Error {
+  /** Numeric error code: a ClientErrorCode for client-side errors, the broker's response code for MQBrokerError. */
   readonly code: number;
+  /** True when trying again (e.g. on another broker) may succeed; producers retry only retriable errors. */
   readonly retriable: boolean;
 
   constructor(message: string, options: CodedErrorOptions) {
@@ -61,7 +67,9 @@ export class ProtocolError extends RocketMQError {
 /** A frame whose declared length exceeds the configured maximum. */
 export class FrameTooLargeError extends ProtocolError {
   constructor(
+    /** Frame length the peer declared, bytes. */
     readonly declaredLength: number,
+    /** Largest frame accepted, bytes. */
     readonly maxFrameLength: number,
   ) {
     super(`frame length ${declaredLength} is outside 0..${maxFrameLength} (maximum frame size)`, {
@@ -112,6 +120,7 @@ export class RemotingError extends RocketMQError {
 /** Could not open a connection to the address (refused, unreachable, connect timeout). */
 export class RemotingConnectError extends RemotingError {
   constructor(
+    /** Address (`host:port`) of the peer. */
     readonly address: string,
     options: RocketMQErrorOptions & { reason?: string } = {},
   ) {
@@ -147,7 +156,9 @@ export type TlsFailure =
 export class TlsHandshakeError extends RemotingConnectError {
   constructor(
     address: string,
+    /** What went wrong, classified (unknown CA, host name mismatch, expired, refused, not TLS, protocol). */
     readonly failure: TlsFailure,
+    /** Node's / OpenSSL's error code, when there is one. */
     readonly tlsCode: string | undefined,
     explanation: string,
     cause?: unknown,
@@ -164,7 +175,9 @@ export class TlsHandshakeError extends RemotingConnectError {
 /** No response arrived within the request's timeout. */
 export class RemotingTimeoutError extends RemotingError {
   constructor(
+    /** Address (`host:port`) of the peer. */
     readonly address: string,
+    /** The timeout that passed, ms. */
     readonly timeoutMillis: number,
     options: RocketMQErrorOptions & { detail?: string } = {},
   ) {
@@ -178,6 +191,7 @@ export class RemotingTimeoutError extends RemotingError {
 /** The request could not be written, or the connection closed before its response arrived. */
 export class RemotingSendRequestError extends RemotingError {
   constructor(
+    /** Address (`host:port`) of the peer. */
     readonly address: string,
     options: RocketMQErrorOptions & { reason?: string } = {},
   ) {
@@ -212,7 +226,9 @@ export class MQClientError extends RocketMQError {
 export class MQBrokerError extends RocketMQError {
   constructor(
     code: number,
+    /** The remark of the error response (the server's explanation). */
     readonly remark: string | undefined,
+    /** Address of the broker or name server that answered, when known. */
     readonly brokerAddress?: string,
     options: RocketMQErrorOptions = {},
   ) {
@@ -250,6 +266,7 @@ export class RequestRefusedError extends RocketMQError {
 export class RequestTimeoutError extends RocketMQError {
   constructor(
     message: string,
+    /** The timeout that passed, ms. */
     readonly timeoutMillis: number,
   ) {
     super(message, { code: ClientErrorCode.REQUEST_TIMEOUT_EXCEPTION });

@@ -3,16 +3,22 @@
  * The library is quiet by default: pass a logger (pino, or `consoleLogger`) to hear from it.
  */
 export interface Logger {
+  /** Logs at debug level: an object of fields and a message, or a message alone (pino-style). */
   debug(objOrMsg: unknown, msg?: string): void;
+  /** Logs at info level: an object of fields and a message, or a message alone. */
   info(objOrMsg: unknown, msg?: string): void;
+  /** Logs at warn level: an object of fields and a message, or a message alone. */
   warn(objOrMsg: unknown, msg?: string): void;
+  /** Logs at error level: an object of fields and a message, or a message alone. */
   error(objOrMsg: unknown, msg?: string): void;
 }
 
 const noop = (): void => {};
 
+/** A Logger that drops everything (the default). */
 export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
 
+/** Minimum level a console logger writes; `silent` writes nothing. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 

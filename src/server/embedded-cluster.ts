@@ -35,6 +35,7 @@ import type { FaultHandle } from './faults/fault-injector.js';
 import type { ClusterFaultRule, FaultRule } from './faults/fault-rules.js';
 import { stallableFileIO } from './faults/stallable-file-io.js';
 
+/** Options of startEmbeddedCluster: broker count or per-broker options, store directory, ports, faults. */
 export interface EmbeddedClusterOptions {
   /** Number of brokers (named broker-a, broker-b, ...) or per-broker options. Default 1. */
   brokers?: number | Partial<BrokerOptions>[];
@@ -42,7 +43,9 @@ export interface EmbeddedClusterOptions {
   storeRoot?: string;
   /** Keep the stores on stop (always kept when `storeRoot` was given). */
   keepStore?: boolean;
+  /** Brokers create unknown topics on first send (Java autoCreateTopicEnable); default true here. */
   autoCreateTopicEnable?: boolean;
+  /** ASYNC_FLUSH or SYNC_FLUSH for every broker (per-broker options win); default the broker's. */
   flushDiskType?: FlushDiskType;
   /** The name server puts ORDER_TOPIC_CONFIG into routes (orderTopicConf); default false, as Java. */
   orderMessageEnable?: boolean;
@@ -50,6 +53,7 @@ export interface EmbeddedClusterOptions {
   transactions?: Partial<TransactionOptions>;
   /** Name server port (default 0 = free). */
   namesrvPort?: number;
+  /** Interface the name server and brokers listen on; default 127.0.0.1. */
   host?: string;
   /** TLS of the name server and of every broker (mode, certificate, client auth). */
   tls?: ServerTlsConfig;
@@ -60,9 +64,11 @@ export interface EmbeddedClusterOptions {
    * brokers register with `aclCredentials`, by default the file's first admin account.
    */
   aclFile?: string;
+  /** Credentials the brokers sign their registrations with (with `aclFile`). */
   aclCredentials?: AclCredentials;
   /** Route and cluster queries on the name server: 'open' (default) or 'signed'. */
   aclQueries?: NamesrvQueryAccess;
+  /** Logger of the name server and brokers; default silentLogger. */
   logger?: Logger;
   /**
    * Faults from the start: each rule for the broker at index `broker` (default every broker); `seed`
@@ -101,16 +107,21 @@ const EMBEDDED_CLUSTER_OPTION_KEYS: OptionKeys<EmbeddedClusterOptions> = {
   logger: true,
 };
 
+/** A running name server and brokers in this process, for tests and development (`rmq dev`). */
 export interface EmbeddedCluster {
+  /** The running name server. */
   namesrv: NameServer;
+  /** `host:port` of the name server: the `namesrvAddr` option of clients. */
   namesrvAddress: string;
   /** The current Broker object of each slot (replaced by startBroker). */
   brokers: Broker[];
   /** Where each broker keeps its store. */
   storePaths: string[];
+  /** Stops broker slot `index`, keeping its store so that startBroker can bring it back. */
   stopBroker(index: number): Promise<void>;
   /** Starts a stopped broker again on the same store; its old port unless `port` is given (0 = new). */
   startBroker(index: number, options?: { port?: number }): Promise<Broker>;
+  /** Stops every broker and the name server (and removes the store when the cluster created it, unless keepStore). */
   stop(): Promise<void>;
   /** Fault injection on broker slot `index`. */
   broker(index: number): BrokerFaults;
@@ -120,6 +131,7 @@ function brokerLetter(i: number): string {
   return i < 26 ? String.fromCharCode(97 + i) : `n${i}`;
 }
 
+/** Starts a name server and brokers in this process (free ports unless given) and resolves once all have started; a failure stops what started. */
 export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {}): Promise<EmbeddedCluster> {
   rejectUnknownOptions(options, EMBEDDED_CLUSTER_OPTION_KEYS, 'embedded cluster options');
   const specs: Partial<BrokerOptions>[] =

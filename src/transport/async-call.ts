@@ -12,6 +12,7 @@ import type { Permits } from './permits.js';
 import { monotonicNow } from './sweeper.js';
 import type { RPCHook } from './types.js';
 
+/** Callback form of invokeAsync: called once, with the error or with the response. */
 export type InvokeCallback = (err: Error | null, response?: RemotingCommand) => void;
 
 export interface AsyncCallContext {

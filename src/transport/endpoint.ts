@@ -94,18 +94,22 @@ export abstract class RemotingEndpoint {
   /** Called once a connection has closed. */
   protected abstract forgetConnection(connection: Connection): void;
 
+  /** Routes requests with this code to `processor` (replacing a previous one); `maxConcurrency` bounds those running at once. */
   registerProcessor(code: number, processor: RequestProcessor, options?: ProcessorOptions): void {
     this.dispatcher.register(code, processor, options);
   }
 
+  /** Handles requests whose code has no processor (without one they are answered REQUEST_CODE_NOT_SUPPORTED). */
   registerDefaultProcessor(processor: RequestProcessor, options?: ProcessorOptions): void {
     this.dispatcher.registerDefault(processor, options);
   }
 
+  /** Adds a hook run before every request sent and after its response (e.g. ACL signing). */
   registerRPCHook(hook: RPCHook): void {
     this.hooks.push(hook);
   }
 
+  /** Adds a listener of connection events (connect, close, exception, idle, request timeout). */
   addChannelEventListener(listener: ChannelEventListener): void {
     this.listeners.push(listener);
   }

@@ -10,6 +10,7 @@
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import type { ProcessorOptions, RequestContext, RequestProcessor } from './types.js';
 
+/** Handles one request code: returns the response, or undefined for none (oneway); throwing RequestRefusedError answers its code and remark. */
 export type RequestHandler = (
   request: RemotingCommand,
   context: RequestContext,
@@ -35,6 +36,7 @@ export function mergeHandlerTables(...tables: HandlerTable[]): HandlerTable {
 
 /** What a table is registered on (RemotingServer and RemotingClient both are). */
 export interface HandlerRegistry {
+  /** Routes requests with this code to `processor`. */
   registerProcessor(code: number, processor: RequestProcessor, options?: ProcessorOptions): void;
 }
 

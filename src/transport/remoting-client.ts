@@ -31,6 +31,7 @@ export type { SocketFactory } from './tls/client-tls.js';
 import { tlsHandshakeError } from './tls/tls-errors.js';
 import type { RemotingClientOptions } from './types.js';
 
+/** Options of a RemotingClient: timeouts and permits, plus logger, socket factory and TLS. */
 export interface RemotingClientConfig extends RemotingClientOptions {
   logger?: Logger;
   /** Creates the (connecting) socket for an address; plug proxies or test doubles in here. */
@@ -39,6 +40,7 @@ export interface RemotingClientConfig extends RemotingClientOptions {
   tls?: ClientTlsOption | ResolvedClientTls | undefined;
 }
 
+/** The client side of the remoting protocol (Java NettyRemotingClient): one connection per address, sync, async and oneway requests, server pushes to registered processors. */
 export class RemotingClient extends RemotingEndpoint {
   private readonly connections = new Map<string, Connection>();
   private readonly connecting = new Map<string, Promise<Connection>>();
@@ -98,6 +100,7 @@ export class RemotingClient extends RemotingEndpoint {
     return n;
   }
 
+  /** Sends a request to `addr` (connecting if needed) and resolves with its response; rejects with RemotingTimeoutError after `timeoutMillis` (connecting included). */
   async invokeSync(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand> {
     const begin = monotonicNow();
     try {
@@ -116,7 +119,9 @@ export class RemotingClient extends RemotingEndpoint {
     }
   }
 
+  /** Sends a request bounded by the async permits and resolves with its response; its timeout is enforced by the periodic scan (up to 1 s late, as Java). */
   invokeAsync(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand>;
+  /** Callback form: the response or the error goes to `callback`. */
   invokeAsync(addr: string, request: RemotingCommand, timeoutMillis: number, callback: InvokeCallback): void;
   invokeAsync(
     addr: string,
@@ -138,6 +143,7 @@ export class RemotingClient extends RemotingEndpoint {
     return this.invokeAsyncPromise(addr, request, timeoutMillis);
   }
 
+  /** Sends a request with the oneway flag (no response), bounded by the oneway permits; resolves once written. */
   async invokeOneway(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<void> {
     try {
       checkTimeout(timeoutMillis);

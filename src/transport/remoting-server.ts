@@ -20,6 +20,7 @@ import { resolveServerTls, TlsAcceptor } from './tls/server-tls.js';
 import type { ServerTlsConfig } from './tls/server-tls.js';
 import type { RemotingChannel, RemotingServerOptions } from './types.js';
 
+/** Options of a RemotingServer: listen address, limits, plus logger, TLS and the sweep period. */
 export interface RemotingServerConfig extends RemotingServerOptions {
   logger?: Logger;
   /** TLS mode, certificate and client authentication (tls/server-tls.ts); default: disabled. */
@@ -40,6 +41,7 @@ function nonNegative(name: string, value: number): number {
   return value;
 }
 
+/** The server side of the remoting protocol (Java NettyRemotingServer): accepts connections, dispatches requests to processors by code, answers them. */
 export class RemotingServer extends RemotingEndpoint {
   private readonly connections = new Set<Connection>();
   private readonly server: net.Server;
@@ -127,10 +129,12 @@ export class RemotingServer extends RemotingEndpoint {
     return { ...this.bound };
   }
 
+  /** The port listened on (the real one when started with port 0); throws before `start()`. */
   get port(): number {
     return this.requireBound().port;
   }
 
+  /** The address listened on; throws before `start()`. */
   get host(): string {
     return this.requireBound().host;
   }
@@ -141,6 +145,7 @@ export class RemotingServer extends RemotingEndpoint {
     return formatAddress(host, port);
   }
 
+  /** The open connections. */
   channels(): RemotingChannel[] {
     return [...this.connections];
   }

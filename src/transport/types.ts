@@ -6,7 +6,9 @@ import type { SerializeTypeCode } from '../protocol/codes/misc.js';
 
 /** Hooks run around every request a client or server sends (ACL signing happens in `beforeRequest`). */
 export interface RPCHook {
+  /** Called just before a request is written (may add fields, e.g. a signature). */
   beforeRequest?(remoteAddress: string, request: RemotingCommand): void;
+  /** Called with the request and its response once it arrived. */
   afterResponse?(
     remoteAddress: string,
     request: RemotingCommand,
@@ -22,16 +24,21 @@ export interface RemotingChannel {
   readonly localAddress: string;
   /** Unique id of this connection for the lifetime of the process. */
   readonly id: number;
+  /** True once the connection closed. */
   readonly closed: boolean;
   /** Sends a request over this connection and waits for its response (e.g. broker -> client calls). */
   invoke(request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand>;
+  /** Sends a oneway request over this connection; resolves once written. */
   invokeOneway(request: RemotingCommand, timeoutMillis: number): Promise<void>;
   /** Writes a command as is (responses). */
   send(command: RemotingCommand): Promise<void>;
+  /** Closes the connection; `reason` goes to the logs. */
   close(reason?: string): void;
 }
 
+/** What a processor knows of a request besides the command: the connection it came on. */
 export interface RequestContext {
+  /** The connection the request came on (answer or push over it). */
   readonly channel: RemotingChannel;
 }
 
@@ -41,6 +48,7 @@ export interface RequestContext {
  * answered SYSTEM_ERROR with a remark naming it, and the connection is kept.
  */
 export interface RequestProcessor {
+  /** Handles one request: returns the response, or undefined when there is none (oneway, or answered later over the channel). */
   processRequest(
     context: RequestContext,
     request: RemotingCommand,
@@ -49,11 +57,13 @@ export interface RequestProcessor {
   rejectRequest?(): boolean;
 }
 
+/** Options of a registered processor. */
 export interface ProcessorOptions {
   /** Requests of this processor running at once; more are answered SYSTEM_BUSY "[OVERLOAD]...". */
   maxConcurrency?: number;
 }
 
+/** Timeouts and limits of a remoting client. */
 export interface RemotingClientOptions {
   /** Connect timeout, ms (default 3000). */
   connectTimeoutMillis?: number;
@@ -77,7 +87,9 @@ export interface RemotingClientOptions {
   scanIntervalMillis?: number;
 }
 
+/** Listen address and limits of a remoting server. */
 export interface RemotingServerOptions {
+  /** Interface to listen on (default 0.0.0.0, all IPv4 interfaces). */
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -85,12 +97,14 @@ export interface RemotingServerOptions {
   serializeType?: SerializeTypeCode;
   /** Close connections idle for this long, ms (default 120000; 0 = never). */
   channelMaxIdleMillis?: number;
+  /** Largest frame accepted, bytes (default 16 MiB - 4); a larger one closes the connection. */
   maxFrameLength?: number;
   /**
    * Largest frame header, bytes (default 1 MiB), and most ext fields in one (default 1,024). A request
    * over either is answered MESSAGE_ILLEGAL (when its opaque can be read), then its connection closes.
    */
   maxHeaderLength?: number;
+  /** Most ext fields in one frame header (default 1,024). */
   maxHeaderFields?: number;
   /**
    * Bytes of unfinished frames buffered over all connections at once (default 256 MiB; 0 = no limit).
@@ -104,14 +118,19 @@ export interface RemotingServerOptions {
   frameCompletionTimeoutMillis?: number;
   /** Permits for server-initiated oneway / async requests (defaults 256 / 64). */
   onewayPermits?: number;
+  /** Permits for server-initiated async requests (default 64). */
   asyncPermits?: number;
 }
 
 /** Events a server or client emits about connections. */
 export interface ChannelEventListener {
+  /** A connection was established (accepted, or connected by a client). */
   onChannelConnect?(channel: RemotingChannel): void;
+  /** A connection closed, for any reason. */
   onChannelClose?(channel: RemotingChannel): void;
+  /** A connection failed with `error` (it is closed next). */
   onChannelException?(channel: RemotingChannel, error: Error): void;
+  /** A connection was idle longer than the idle limit (it is closed next). */
   onChannelIdle?(channel: RemotingChannel): void;
   /** A request sent over the channel got no answer in time (clients: the caller was told already). */
   onRequestTimeout?(channel: RemotingChannel, requestCode: number, timeoutMillis: number): void;

@@ -11,6 +11,7 @@ import { IllegalArgumentError } from '../../common/errors.js';
 /** Event name -> payload type. */
 export type EventMap = { [name: string]: object };
 
+/** A listener of one event; it receives the event's payload (errors it throws are logged, never propagated). */
 export type EventListener<P> = (payload: P) => void;
 
 export class EventHub<M extends EventMap> {
@@ -85,10 +86,12 @@ export class EventHub<M extends EventMap> {
 export abstract class EventSource<M extends EventMap> {
   protected abstract get eventHub(): EventHub<M>;
 
+  /** Subscribes `listener` to the event `name` (an unknown name throws IllegalArgumentError); returns a function that unsubscribes. */
   on<K extends keyof M>(name: K, listener: EventListener<M[K]>): () => void {
     return this.eventHub.on(name, listener);
   }
 
+  /** Like `on`, but the listener is removed after its first call; returns a function that unsubscribes. */
   once<K extends keyof M>(name: K, listener: EventListener<M[K]>): () => void {
     const off = this.eventHub.on(name, (payload) => {
       off();
@@ -97,10 +100,12 @@ export abstract class EventSource<M extends EventMap> {
     return off;
   }
 
+  /** Removes one registration of `listener` from the event `name` (no-op when absent). */
   off<K extends keyof M>(name: K, listener: EventListener<M[K]>): void {
     this.eventHub.off(name, listener);
   }
 
+  /** Number of listeners of `name` (all events when omitted). */
   listenerCount(name?: keyof M): number {
     return this.eventHub.listenerCount(name);
   }

@@ -20,34 +20,49 @@ export const ClientEvents = {
   ROUTE_CHANGE: 'route.change',
 } as const;
 
+/** Payload of `connect`: the address (`host:port`) of the name server or broker connected to. */
 export interface ConnectEvent {
+  /** Address (`host:port`) of the name server or broker. */
   readonly address: string;
 }
 
+/** Payload of `disconnect`: the address whose connection closed. */
 export interface DisconnectEvent {
+  /** Address (`host:port`) of the name server or broker. */
   readonly address: string;
 }
 
+/** Payload of `request.timeout`: where, which request code, and the timeout (ms) that passed. */
 export interface RequestTimeoutEvent {
+  /** Address (`host:port`) of the name server or broker. */
   readonly address: string;
   /** Request code (RequestCode). */
   readonly requestCode: number;
+  /** The request's timeout, ms. */
   readonly timeoutMillis: number;
 }
 
+/** Payload of `route.change`: a topic's route as newly fetched from the name server. */
 export interface RouteChangeEvent {
+  /** The topic whose route changed (with namespace). */
   readonly topic: string;
   /** Broker names of the new route. */
   readonly brokerNames: readonly string[];
   /** Readable and writable queue counts over all brokers. */
   readonly readQueues: number;
+  /** Writable queue count over all brokers. */
   readonly writeQueues: number;
 }
 
+/** Event name -> payload type of a ClientInstance (`instance.on(name, fn)`). */
 export type ClientEventMap = {
+  /** A connection opened. */
   [ClientEvents.CONNECT]: ConnectEvent;
+  /** A connection closed. */
   [ClientEvents.DISCONNECT]: DisconnectEvent;
+  /** A request got no answer within its timeout. */
   [ClientEvents.REQUEST_TIMEOUT]: RequestTimeoutEvent;
+  /** A topic's route changed. */
   [ClientEvents.ROUTE_CHANGE]: RouteChangeEvent;
 };
 

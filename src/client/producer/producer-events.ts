@@ -31,29 +31,35 @@ export interface SendEventBase {
   readonly sendId: number;
   /** Topic as sent (namespace applied). */
   readonly topic: string;
+  /** SYNC, ASYNC or ONEWAY. */
   readonly mode: CommunicationMode;
   /** The message (a MessageBatch for batches). */
   readonly message: Message;
 }
 
+/** Payload of `send.start`: the fields every send event carries; emitted before the message is encoded, so a listener may still add properties. */
 export type SendStartEvent = SendEventBase;
 
 export interface SendAttemptEvent extends SendEventBase {
   /** 1 for the first attempt. */
   readonly attempt: number;
+  /** The queue this attempt goes to. */
   readonly queue: MessageQueue;
 }
 
 export interface SendRetryEvent extends SendEventBase {
   /** The attempt that failed (the next one is attempt + 1). */
   readonly attempt: number;
+  /** Broker of the failed attempt. */
   readonly brokerName: string;
+  /** Why the attempt failed. */
   readonly error: unknown;
   /** How long the failed attempt took. */
   readonly durationMillis: number;
 }
 
 export interface SendSuccessEvent extends SendEventBase {
+  /** Attempts made, retries included. */
   readonly attempts: number;
   /** From the call's start to its result. */
   readonly durationMillis: number;
@@ -64,20 +70,27 @@ export interface SendSuccessEvent extends SendEventBase {
 }
 
 export interface SendFailureEvent extends SendEventBase {
+  /** Attempts made, retries included. */
   readonly attempts: number;
+  /** From the call's start to its failure. */
   readonly durationMillis: number;
+  /** The queue of the last attempt (undefined if none was made). */
   readonly queue: MessageQueue | undefined;
+  /** The error the call failed with. */
   readonly error: unknown;
   /** The error's numeric code (response code or ClientErrorCode), -1 when it has none. */
   readonly code: number;
 }
 
+/** Payload of `send.in-flight`: the number of send calls not settled yet, after it changed. */
 export interface InFlightEvent {
   /** Send calls not settled yet. */
   readonly inFlight: number;
 }
 
+/** Payload of `broker.isolated`: the latency fault strategy stopped choosing this broker for a while. */
 export interface BrokerIsolatedEvent {
+  /** The broker isolated. */
   readonly brokerName: string;
   /** The latency that caused it (the isolation latency for a failed attempt). */
   readonly latencyMillis: number;
@@ -87,17 +100,28 @@ export interface BrokerIsolatedEvent {
   readonly failed: boolean;
 }
 
+/** Payload of `broker.readmitted`: an isolated broker is chosen again. */
 export interface BrokerReadmittedEvent {
+  /** The broker readmitted. */
   readonly brokerName: string;
 }
 
+/** Event name -> payload type of a Producer (`producer.on(name, fn)`). */
 export type ProducerEventMap = {
+  /** A send call begins. */
   [ProducerEvents.SEND_START]: SendStartEvent;
+  /** One attempt leaves for a queue. */
   [ProducerEvents.SEND_ATTEMPT]: SendAttemptEvent;
+  /** An attempt failed and the call tries again. */
   [ProducerEvents.SEND_RETRY]: SendRetryEvent;
+  /** The send call succeeded. */
   [ProducerEvents.SEND_SUCCESS]: SendSuccessEvent;
+  /** The send call failed for good. */
   [ProducerEvents.SEND_FAILURE]: SendFailureEvent;
+  /** The number of unsettled send calls changed. */
   [ProducerEvents.IN_FLIGHT]: InFlightEvent;
+  /** Latency fault tolerance stopped choosing a broker. */
   [ProducerEvents.BROKER_ISOLATED]: BrokerIsolatedEvent;
+  /** An isolated broker may be chosen again. */
   [ProducerEvents.BROKER_READMITTED]: BrokerReadmittedEvent;
 };

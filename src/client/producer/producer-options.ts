@@ -124,6 +124,7 @@ export const PRODUCER_OPTION_KEYS: OptionKeys<ProducerOptions> = {
   random: true,
 };
 
+/** Defaults of ProducerOptions (times in ms, sizes in bytes), as in Java's DefaultMQProducer. */
 export const PRODUCER_DEFAULTS = {
   sendMsgTimeout: 3000,
   sendMsgMaxTimeoutPerRequest: -1,

@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ProducerCore } from './producer-core.js';
 
+/** Options of `shutdown()`. */
 export interface ShutdownOptions {
   /** How long to wait for the sends in flight, ms (0: not at all). Default: shutdownTimeoutMillis. */
   timeoutMillis?: number;

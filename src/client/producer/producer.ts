@@ -49,7 +49,9 @@ export type { SendCallback };
 
 let coreOf: (producer: Producer) => ProducerCore;
 
+/** A message producer (Java DefaultMQProducer): sync, async, oneway, batch, ordered and delayed sends through the routes it learns from the name server. Create, `start()`, send, then `shutdown()`. */
 export class Producer extends ProducerRequestApi {
+  /** The resolved configuration (options with defaults applied). */
   readonly config: ProducerConfig;
   readonly #core: ProducerCore;
   readonly #options: ProducerOptions;
@@ -74,6 +76,7 @@ export class Producer extends ProducerRequestApi {
     checkProducerGroup(this.#core.wireGroup);
   }
 
+  /** Lifecycle state: CREATE_JUST until `start()`, RUNNING, then SHUTDOWN_ALREADY (START_FAILED if `start()` threw). */
   get state(): ServiceState {
     return this.#state;
   }
@@ -82,6 +85,7 @@ export class Producer extends ProducerRequestApi {
     return this.#core.events;
   }
 
+  /** The producer group as configured (without the namespace prefix sent on the wire). */
   get producerGroup(): string {
     return this.config.producerGroup;
   }
@@ -92,6 +96,7 @@ export class Producer extends ProducerRequestApi {
     return this.#instance;
   }
 
+  /** Joins a client instance (shared per client id), registers the group and starts heartbeats; throws IllegalStateError when called twice and MQClientError GROUP_ALREADY_REGISTERED when the group is taken in that instance. */
   async start(): Promise<void> {
     if (this.#state !== 'CREATE_JUST') {
       throw new IllegalStateError(
@@ -145,10 +150,12 @@ export class Producer extends ProducerRequestApi {
     return this.#shutdown;
   }
 
+  /** Adds a hook called before and after every send attempt (Java SendMessageHook); hook errors are logged, never fail the send. */
   registerSendMessageHook(hook: SendMessageHook): void {
     this.#core.sendHooks.push(hook);
   }
 
+  /** Adds a hook that may veto a send attempt by throwing (Java CheckForbiddenHook). */
   registerCheckForbiddenHook(hook: CheckForbiddenHook): void {
     this.#core.checkForbiddenHooks.push(hook);
   }

@@ -7,12 +7,14 @@ import { ResponseCode } from '../../protocol/codes/index.js';
 import type { MessageQueue } from '../message-queue.js';
 import { DEFAULT_REGION_ID } from '../../protocol/codes/misc.js';
 
+/** Status of a successful send (Java SendStatus): SEND_OK, or stored but a flush or the slave sync timed out / no slave was available. */
 export const SendStatus = {
   SEND_OK: 'SEND_OK',
   FLUSH_DISK_TIMEOUT: 'FLUSH_DISK_TIMEOUT',
   FLUSH_SLAVE_TIMEOUT: 'FLUSH_SLAVE_TIMEOUT',
   SLAVE_NOT_AVAILABLE: 'SLAVE_NOT_AVAILABLE',
 } as const;
+/** Status of a successful send (Java SendStatus). */
 export type SendStatus = (typeof SendStatus)[keyof typeof SendStatus];
 
 /** Status for a send response code, or undefined when the code is an error (MQBrokerError). */
@@ -46,15 +48,25 @@ export interface SendResultInit {
   recallHandle?: string | undefined;
 }
 
+/** What the broker answered to a send (Java SendResult): status, message ids, queue and queue offset; `toJSON` writes bigints as strings. */
 export class SendResult {
+  /** SEND_OK, or a flush / slave status when the broker stored the message but could not meet its durability setting in time. */
   readonly sendStatus: SendStatus;
+  /** The message id assigned by the client (UNIQ_KEY); for a batch, the inner ids joined with ",". */
   readonly msgId: string;
+  /** Id encoding the broker's store address and commit-log offset (for a batch, joined with ","). */
   readonly offsetMsgId: string;
+  /** The queue the message was stored in. */
   readonly messageQueue: MessageQueue;
+  /** Offset of the message in its queue (for a batch, of its first message). */
   readonly queueOffset: bigint;
+  /** Transaction id of a half message (transactional sends), else undefined. */
   readonly transactionId: string | undefined;
+  /** Region of the broker (MSG_REGION), used by message trace. */
   readonly regionId: string;
+  /** Whether the broker allows message trace (its TRACE_ON switch in the response; default true). */
   readonly traceOn: boolean;
+  /** Handle to cancel a timer message before delivery (5.3 recallMessage), when the broker gave one. */
   readonly recallHandle: string | undefined;
 
   constructor(init: SendResultInit) {

@@ -22,6 +22,7 @@ import { newTraceContext } from './producer-trace.js';
 
 /** Java ConsumeReturnType; its ordinal is the SubAfter contextCode. */
 export const CONSUME_RETURN_TYPES = ['SUCCESS', 'TIME_OUT', 'EXCEPTION', 'RETURNNULL', 'FAILED'] as const;
+/** How a consume listener returned, as trace records spell it (Java ConsumeReturnType). */
 export type ConsumeReturnType = (typeof CONSUME_RETURN_TYPES)[number];
 
 /** What consumeBefore hands back for consumeAfter. */
@@ -30,12 +31,14 @@ export interface ConsumeTraceToken {
   readonly size: number;
 }
 
+/** How a consume call ended, for ConsumeTracer.consumeAfter. */
 export interface ConsumeOutcome {
   success: boolean;
   /** How the listener returned (Java ConsumeReturnType); default SUCCESS, or FAILED when !success. */
   returnType?: ConsumeReturnType;
 }
 
+/** Writes Java-compatible consume trace records (SubBefore / SubAfter) to the trace topic for the messages a consumer hands to user code. */
 export class ConsumeTracer {
   constructor(
     readonly dispatcher: AsyncTraceDispatcher,
@@ -45,6 +48,7 @@ export class ConsumeTracer {
     private readonly nextRequestId: () => string,
   ) {}
 
+  /** Records SubBefore for the messages about to be consumed; returns the token for consumeAfter (undefined when nothing is traced). */
   consumeBefore(messages: readonly MessageExt[]): ConsumeTraceToken | undefined {
     const beans = [];
     let regionId = '';
@@ -76,6 +80,7 @@ export class ConsumeTracer {
     return { before, size: messages.length };
   }
 
+  /** Records SubAfter with the outcome and the time since consumeBefore. */
   consumeAfter(token: ConsumeTraceToken | undefined, outcome: ConsumeOutcome): void {
     if (token === undefined) return;
     const { before } = token;
@@ -94,6 +99,7 @@ export class ConsumeTracer {
     );
   }
 
+  /** Flushes the trace records still queued (waiting up to `timeoutMillis`) and stops the dispatcher. */
   shutdown(timeoutMillis?: number): Promise<void> {
     return this.dispatcher.shutdown(timeoutMillis);
   }

@@ -2,6 +2,7 @@
 import { IllegalArgumentError } from '../../common/errors.js';
 import { checkTopic, SystemTopic } from '../../protocol/message/validators.js';
 
+/** Message trace options (Java enableMsgTrace / customizedTraceTopic). */
 export interface TraceOptions {
   /** Write message traces (Java enableMsgTrace). Default false. */
   enableMsgTrace?: boolean;

@@ -21,6 +21,7 @@ export interface ClusterInfo {
   clusterAddrTable: Map<string, string[]>;
 }
 
+/** Encodes a ClusterInfo body (GET_BROKER_CLUSTER_INFO response) as Java's fastjson writes it; `v5` adds the 5.x fields. */
 export function encodeClusterInfo(info: ClusterInfo, options: { v5?: boolean } = {}): Buffer {
   const v5 = options.v5 ?? false;
   const brokers = new Map<string, JsonOut>();
@@ -28,6 +29,7 @@ export function encodeClusterInfo(info: ClusterInfo, options: { v5?: boolean } =
   return toFastjsonBytes({ brokerAddrTable: brokers, clusterAddrTable: info.clusterAddrTable }, 'plain');
 }
 
+/** Decodes a ClusterInfo body (GET_BROKER_CLUSTER_INFO response): brokers by name and brokers by cluster. */
 export function decodeClusterInfo(body: Uint8Array, options: FastjsonParseOptions = {}): ClusterInfo {
   const r = new ObjectReader(parseFastjsonObject(body, options), 'ClusterInfo');
   const info: ClusterInfo = { brokerAddrTable: new Map(), clusterAddrTable: new Map() };

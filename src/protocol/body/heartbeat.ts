@@ -48,9 +48,13 @@ export interface ConsumerData {
   unitMode: boolean;
 }
 
+/** HEARTBEAT body (Java HeartbeatData): the client id and its producer and consumer groups with their subscriptions. */
 export interface HeartbeatData {
+  /** Client id, `ip@instanceName[@unitName]`. */
   clientID: string;
+  /** Producer groups of the client. */
   producerDataSet: ProducerData[];
+  /** Consumer groups of the client, with their subscriptions. */
   consumerDataSet: ConsumerData[];
   /** 5.x: 0 = fingerprint not used. */
   heartbeatFingerprint?: number;
@@ -140,6 +144,7 @@ export interface HeartbeatDecodeOptions extends FastjsonParseOptions {
   maxItems?: number;
 }
 
+/** Decodes a HEARTBEAT body; throws on a malformed one. */
 export function decodeHeartbeatData(body: Uint8Array, options: HeartbeatDecodeOptions = {}): HeartbeatData {
   const max = options.maxItems ?? 10000;
   const r = new ObjectReader(parseFastjsonObject(body, options), 'HeartbeatData');

@@ -12,10 +12,12 @@ export interface KVTable {
   table: Map<string, string>;
 }
 
+/** Encodes a KVTable body (Java KVTable: a string map) as fastjson does. */
 export function encodeKVTable(kv: KVTable): Buffer {
   return toFastjsonBytes({ table: kv.table }, 'plain');
 }
 
+/** Decodes a KVTable body (a string map, e.g. GET_BROKER_RUNTIME_INFO or GET_KVLIST_BY_NAMESPACE). */
 export function decodeKVTable(body: Uint8Array, options: FastjsonParseOptions = {}): KVTable {
   const r = new ObjectReader(parseFastjsonObject(body, options), 'KVTable');
   return { table: r.stringMap('table') ?? new Map() };

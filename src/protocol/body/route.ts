@@ -25,8 +25,11 @@ import { ObjectReader, parseLongKey } from '../json/object-reader.js';
 
 /** Per-broker-name queue layout of a topic. */
 export interface QueueData {
+  /** Broker holding these queues. */
   brokerName: string;
+  /** Number of queues consumers read. */
   readQueueNums: number;
+  /** Number of queues producers write. */
   writeQueueNums: number;
   /** PermName bits (Perm). */
   perm: number;
@@ -36,7 +39,9 @@ export interface QueueData {
 
 /** One broker name (a master and its slaves). */
 export interface BrokerData {
+  /** Cluster the broker belongs to. */
   cluster: string;
+  /** Name shared by the master and its slaves. */
   brokerName: string;
   /** brokerId (0 = master) -> "ip:port". */
   brokerAddrs: Map<number, string>;
@@ -46,10 +51,13 @@ export interface BrokerData {
   zoneName?: string;
 }
 
+/** A topic's route (Java TopicRouteData): its queues per broker and the brokers' addresses by id. */
 export interface TopicRouteData {
   /** `brokerName:queueCount;...` from the KV namespace ORDER_TOPIC_CONFIG; absent normally. */
   orderTopicConf?: string;
+  /** Queue counts and permissions per broker. */
   queueDatas: QueueData[];
+  /** Addresses of each broker, by broker id (0 = master). */
   brokerDatas: BrokerData[];
   /** brokerAddr -> filter server addresses; `{}` normally. */
   filterServerTable: Map<string, string[]>;
@@ -94,6 +102,7 @@ export function topicRouteDataToJson(route: TopicRouteData, v5: boolean): JsonOu
   };
 }
 
+/** Encodes a TopicRouteData body (GET_ROUTEINFO_BY_TOPIC response) as the Java name server writes it. */
 export function encodeTopicRouteData(route: TopicRouteData, options: RouteEncodeOptions): Buffer {
   return toFastjsonBytes(
     topicRouteDataToJson(route, options.v5 ?? false),

@@ -13,10 +13,12 @@ export interface TopicList {
   brokerAddr?: string;
 }
 
+/** Encodes a TopicList body (a set of topic names, optionally with the broker address). */
 export function encodeTopicList(list: TopicList): Buffer {
   return toFastjsonBytes({ brokerAddr: list.brokerAddr, topicList: list.topicList }, 'plain');
 }
 
+/** Decodes a TopicList body (GET_ALL_TOPIC_LIST_FROM_NAMESERVER and similar responses). */
 export function decodeTopicList(body: Uint8Array, options: FastjsonParseOptions = {}): TopicList {
   const r = new ObjectReader(parseFastjsonObject(body, options), 'TopicList');
   const out: TopicList = { topicList: r.stringArray('topicList') ?? [] };

@@ -24,6 +24,7 @@
 export const TRACE_CONTENT_SPLITOR = '\u0001';
 export const TRACE_FIELD_SPLITOR = '\u0002';
 
+/** Kind of a trace record (Java TraceType): publish, recall, consume before / after, end of transaction. */
 export type TraceType = 'Pub' | 'Recall' | 'SubBefore' | 'SubAfter' | 'EndTransaction';
 
 /** Java MessageType, in ordinal order (the records carry the ordinal). */
@@ -34,38 +35,56 @@ export const TRACE_MESSAGE_TYPES = [
   'Delay_Msg',
   'Order_Msg',
 ] as const;
+/** Message type as trace records name it (Java MessageType). */
 export type TraceMessageType = (typeof TRACE_MESSAGE_TYPES)[number];
 
 /** One message of a trace record (Java TraceBean); strings default to "" as Java's. */
 export interface TraceBean {
+  /** Topic of the message (without namespace). */
   topic: string;
+  /** The message's UNIQ_KEY. */
   msgId: string;
+  /** Store-address id of the message. */
   offsetMsgId: string;
   /** undefined is written "null", as Java does for a message without tags. */
   tags: string | undefined;
+  /** KEYS property. */
   keys: string | undefined;
+  /** `ip:port` of the broker that stored it. */
   storeHost: string;
+  /** Reconsume times of the message (consume records). */
   retryTimes: number;
+  /** Body size, bytes. */
   bodyLength: number;
+  /** Normal, half or delayed message. */
   msgType: TraceMessageType | undefined;
+  /** Transaction id (EndTransaction records). */
   transactionId?: string | undefined;
   /** COMMIT_MESSAGE, ROLLBACK_MESSAGE or UNKNOW (Java LocalTransactionState names). */
   transactionState?: string | undefined;
+  /** True when the END_TRANSACTION answered a broker check. */
   fromTransactionCheck?: boolean;
 }
 
 /** One trace event (Java TraceContext). */
 export interface TraceContext {
+  /** Pub, SubBefore, SubAfter, EndTransaction or Recall. */
   traceType: TraceType;
+  /** When the step happened, ms since epoch. */
   timeStamp: number;
+  /** Region of the broker (MSG_REGION). */
   regionId: string;
+  /** Producer or consumer group. */
   groupName: string;
+  /** Duration of the step, ms. */
   costTime: number;
+  /** Whether the step succeeded. */
   success: boolean;
   /** Ties a SubAfter to its SubBefore (a UNIQ_KEY-shaped id). */
   requestId: string;
   /** SubAfter: ordinal of Java ConsumeReturnType (SUCCESS 0, TIME_OUT 1, EXCEPTION 2, RETURNNULL 3, FAILED 4). */
   contextCode: number;
+  /** One bean per message covered by the record. */
   traceBeans: TraceBean[];
 }
 

@@ -4,6 +4,7 @@ export const SerializeType = {
   ROCKETMQ: 1,
 } as const;
 export type SerializeTypeName = keyof typeof SerializeType;
+/** Numeric serialize type of a remoting header: 0 JSON, 1 ROCKETMQ (binary). */
 export type SerializeTypeCode = (typeof SerializeType)[SerializeTypeName];
 
 /** RemotingCommand flag bits. */

@@ -22,9 +22,13 @@ export const ACL_FIELDS = {
 /** Java MixAll.UNIQUE_MSG_QUERY_FLAG: not part of the content the broker checks. */
 export const UNIQUE_MSG_QUERY_FLAG = '_UNIQUE_KEY_QUERY';
 
+/** ACL 1.0 credentials: access key, secret key (signs requests, never sent) and an optional security token. */
 export interface AclCredentials {
+  /** Access key, sent with each request. */
   accessKey: string;
+  /** Secret key: signs requests (HmacSHA1), never sent. */
   secretKey: string;
+  /** Optional security token, sent with each request. */
   securityToken?: string;
 }
 

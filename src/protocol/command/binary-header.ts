@@ -26,6 +26,7 @@ import type { RemotingCommand } from './remoting-command.js';
 
 const FIXED_PART = 21;
 
+/** Encodes a command header in the ROCKETMQ (binary) serialize type, as Java's RocketMQSerializable. */
 export function encodeBinaryHeader(command: RemotingCommand): Buffer {
   if (command.code > 32767 || command.code < -32768) {
     throw new ProtocolError(`code ${command.code} does not fit the ROCKETMQ header form (int16); use JSON`);

@@ -39,11 +39,17 @@ export interface RemotingCommand {
  * values such as another command's `body`.
  */
 export interface CommandInit {
+  /** Header fields (strings), e.g. an encoded custom header. */
   extFields?: Record<string, string> | undefined;
+  /** Body bytes. */
   body?: Buffer | undefined;
+  /** Free text; responses explain errors here. */
   remark?: string | undefined;
+  /** Language of the sender (default JAVA, as Java clients say). */
   language?: LanguageName | undefined;
+  /** Sender's protocol version ordinal (default: the version this library speaks). */
   version?: number | undefined;
+  /** Request id; normally assigned by the transport. */
   opaque?: number | undefined;
 }
 
@@ -71,18 +77,22 @@ export function createResponse(code: number, init: CommandInit = {}): RemotingCo
   return response;
 }
 
+/** True when the command is a response (flag bit 0). */
 export function isResponse(command: RemotingCommand): boolean {
   return (command.flag & CommandFlag.RESPONSE) !== 0;
 }
 
+/** True when the command is a oneway request (flag bit 1): no response is sent. */
 export function isOneway(command: RemotingCommand): boolean {
   return (command.flag & CommandFlag.ONEWAY) !== 0;
 }
 
+/** Marks the command as a oneway request (sets flag bit 1). */
 export function markOneway(command: RemotingCommand): void {
   command.flag |= CommandFlag.ONEWAY;
 }
 
+/** Marks the command as a response (sets flag bit 0). */
 export function markResponse(command: RemotingCommand): void {
   command.flag |= CommandFlag.RESPONSE;
 }

@@ -25,6 +25,7 @@ export function isTagExpressionType(type: string | undefined | null): boolean {
   return type === undefined || type === null || type === '' || type === ExpressionType.TAG;
 }
 
+/** A compiled SQL92 filter expression (Java's broker-side property filter). */
 export interface Sql92Selector {
   readonly expression: string;
   /** True when the message with these properties is selected (the expression evaluates to TRUE). */

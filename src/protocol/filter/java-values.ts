@@ -6,6 +6,7 @@
  * property values (always strings) go through when compared with numbers.
  */
 export type JavaNumber = { t: 'int'; v: number } | { t: 'long'; v: bigint } | { t: 'double'; v: number };
+/** A value in SQL92 filter evaluation, typed as Java's evaluator types it (null is SQL unknown). */
 export type Sql92Value = null | boolean | string | JavaNumber;
 
 /** Thrown while evaluating where Java's evaluator throws (a failed conversion, a bad cast): no match. */

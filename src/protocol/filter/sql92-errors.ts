@@ -8,8 +8,11 @@ import { ResponseCode } from '../codes/response-code.js';
 
 export class Sql92SyntaxError extends IllegalArgumentError {
   constructor(
+    /** The expression that failed to parse. */
     readonly expression: string,
+    /** Character offset of the error in the expression. */
     readonly position: number,
+    /** What is wrong there. */
     readonly reason: string,
   ) {
     super(`invalid SQL92 expression at position ${position}: ${reason}${excerpt(expression, position)}`, {

@@ -31,6 +31,7 @@ export type CommandSink = (command: RemotingCommand) => boolean | void;
 /** Receives each whole frame payload; returns false to stop. */
 type PayloadSink = (payload: Buffer) => boolean;
 
+/** Splits a byte stream into remoting frames (4-byte big-endian length prefix) and decodes each into a RemotingCommand; refuses frames over the maximum length. */
 export class FrameDecoder {
   /** Pieces of the incomplete frame: its length prefix while `expected` < 0, else its payload. */
   private readonly pending: Buffer[] = [];
@@ -48,6 +49,7 @@ export class FrameDecoder {
   readonly headerLimits: HeaderLimits;
 
   constructor(
+    /** Largest frame accepted, bytes (default 16 MiB - 4). */
     readonly maxFrameLength: number = DEFAULT_MAX_FRAME_LENGTH,
     headerLimits: Partial<HeaderLimits> = {},
   ) {

@@ -6,6 +6,7 @@ import { TOPIC_REQUEST_FIELDS } from './rpc-fields.js';
 import { defineHeader } from './schema.js';
 import type { HeaderOf } from './schema.js';
 
+/** Codec of the UPDATE_AND_CREATE_TOPIC (17) request: creates or updates a topic on a broker. */
 export const CreateTopicRequestHeader = defineHeader('CreateTopicRequestHeader', {
   topic: { type: 'string', required: true },
   defaultTopic: { type: 'string', required: true },
@@ -24,12 +25,15 @@ export const CreateTopicRequestHeader = defineHeader('CreateTopicRequestHeader',
   force: { type: 'boolean' },
   ...TOPIC_REQUEST_FIELDS,
 });
+/** Value of the UPDATE_AND_CREATE_TOPIC (17) request: creates or updates a topic on a broker. */
 export type CreateTopicRequestHeader = HeaderOf<typeof CreateTopicRequestHeader>;
 
+/** Codec of the DELETE_TOPIC_IN_BROKER (215) / DELETE_TOPIC_IN_NAMESRV (216) request: the topic to delete. */
 export const DeleteTopicRequestHeader = defineHeader('DeleteTopicRequestHeader', {
   topic: { type: 'string', required: true },
   ...TOPIC_REQUEST_FIELDS,
 });
+/** Value of the DELETE_TOPIC_IN_BROKER (215) / DELETE_TOPIC_IN_NAMESRV (216) request: the topic to delete. */
 export type DeleteTopicRequestHeader = HeaderOf<typeof DeleteTopicRequestHeader>;
 
 /** GET_TOPIC_STATS_INFO (202). */

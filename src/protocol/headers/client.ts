@@ -10,18 +10,22 @@ import { RPC_REQUEST_FIELDS, TOPIC_REQUEST_FIELDS } from './rpc-fields.js';
 import { defineHeader } from './schema.js';
 import type { HeaderOf } from './schema.js';
 
+/** Codec of the UNREGISTER_CLIENT (35) request: a client leaving its producer and consumer groups. */
 export const UnregisterClientRequestHeader = defineHeader('UnregisterClientRequestHeader', {
   clientID: { type: 'string', required: true },
   producerGroup: { type: 'string' },
   consumerGroup: { type: 'string' },
   ...RPC_REQUEST_FIELDS,
 });
+/** Value of the UNREGISTER_CLIENT (35) request: a client leaving its producer and consumer groups. */
 export type UnregisterClientRequestHeader = HeaderOf<typeof UnregisterClientRequestHeader>;
 
+/** Codec of the GET_CONSUMER_LIST_BY_GROUP (38) request: the group whose client ids are asked. */
 export const GetConsumerListByGroupRequestHeader = defineHeader('GetConsumerListByGroupRequestHeader', {
   consumerGroup: { type: 'string', required: true },
   ...RPC_REQUEST_FIELDS,
 });
+/** Value of the GET_CONSUMER_LIST_BY_GROUP (38) request: the group whose client ids are asked. */
 export type GetConsumerListByGroupRequestHeader = HeaderOf<typeof GetConsumerListByGroupRequestHeader>;
 
 /** Sent by the broker to a producer; the body is the half message record. */
@@ -53,6 +57,7 @@ export const EndTransactionRequestHeader = defineHeader('EndTransactionRequestHe
 });
 export type EndTransactionRequestHeader = HeaderOf<typeof EndTransactionRequestHeader>;
 
+/** Codec of the CONSUMER_SEND_MSG_BACK (36) request: a consumed message returned for retry (or to the DLQ). */
 export const ConsumerSendMsgBackRequestHeader = defineHeader('ConsumerSendMsgBackRequestHeader', {
   /** Commit-log physical offset of the message sent back. */
   offset: { type: 'long', required: true },
@@ -65,12 +70,15 @@ export const ConsumerSendMsgBackRequestHeader = defineHeader('ConsumerSendMsgBac
   maxReconsumeTimes: { type: 'int' },
   ...RPC_REQUEST_FIELDS,
 });
+/** Value of the CONSUMER_SEND_MSG_BACK (36) request: a consumed message returned for retry (or to the DLQ). */
 export type ConsumerSendMsgBackRequestHeader = HeaderOf<typeof ConsumerSendMsgBackRequestHeader>;
 
+/** Codec of the NOTIFY_CONSUMER_IDS_CHANGED (40) request (broker to client): the group whose members changed. */
 export const NotifyConsumerIdsChangedRequestHeader = defineHeader('NotifyConsumerIdsChangedRequestHeader', {
   consumerGroup: { type: 'string', required: true },
   ...RPC_REQUEST_FIELDS,
 });
+/** Value of the NOTIFY_CONSUMER_IDS_CHANGED (40) request (broker to client): the group whose members changed. */
 export type NotifyConsumerIdsChangedRequestHeader = HeaderOf<typeof NotifyConsumerIdsChangedRequestHeader>;
 
 /*

@@ -64,9 +64,11 @@ export const QueryDataVersionRequestHeader = defineHeader('QueryDataVersionReque
 });
 export type QueryDataVersionRequestHeader = HeaderOf<typeof QueryDataVersionRequestHeader>;
 
+/** Codec of the QUERY_DATA_VERSION (322) response: whether the broker data changed. */
 export const QueryDataVersionResponseHeader = defineHeader('QueryDataVersionResponseHeader', {
   changed: { type: 'boolean', required: true },
 });
+/** Value of the QUERY_DATA_VERSION (322) response: whether the broker data changed. */
 export type QueryDataVersionResponseHeader = HeaderOf<typeof QueryDataVersionResponseHeader>;
 
 /** PUT_KV_CONFIG (100). */
@@ -84,9 +86,11 @@ export const GetKVConfigRequestHeader = defineHeader('GetKVConfigRequestHeader',
 });
 export type GetKVConfigRequestHeader = HeaderOf<typeof GetKVConfigRequestHeader>;
 
+/** Codec of the GET_KV_CONFIG (101) response: the value of the key. */
 export const GetKVConfigResponseHeader = defineHeader('GetKVConfigResponseHeader', {
   value: { type: 'string' },
 });
+/** Value of the GET_KV_CONFIG (101) response: the value of the key. */
 export type GetKVConfigResponseHeader = HeaderOf<typeof GetKVConfigResponseHeader>;
 
 /** DELETE_KV_CONFIG (102). */
@@ -108,9 +112,11 @@ export const WipeWritePermOfBrokerRequestHeader = defineHeader('WipeWritePermOfB
 });
 export type WipeWritePermOfBrokerRequestHeader = HeaderOf<typeof WipeWritePermOfBrokerRequestHeader>;
 
+/** Codec of the WIPE_WRITE_PERM_OF_BROKER (205) response: how many topics lost write permission. */
 export const WipeWritePermOfBrokerResponseHeader = defineHeader('WipeWritePermOfBrokerResponseHeader', {
   wipeTopicCount: { type: 'int', required: true },
 });
+/** Value of the WIPE_WRITE_PERM_OF_BROKER (205) response: how many topics lost write permission. */
 export type WipeWritePermOfBrokerResponseHeader = HeaderOf<typeof WipeWritePermOfBrokerResponseHeader>;
 
 /** ADD_WRITE_PERM_OF_BROKER (327). */
@@ -119,9 +125,11 @@ export const AddWritePermOfBrokerRequestHeader = defineHeader('AddWritePermOfBro
 });
 export type AddWritePermOfBrokerRequestHeader = HeaderOf<typeof AddWritePermOfBrokerRequestHeader>;
 
+/** Codec of the ADD_WRITE_PERM_OF_BROKER (327) response: how many topics regained write permission. */
 export const AddWritePermOfBrokerResponseHeader = defineHeader('AddWritePermOfBrokerResponseHeader', {
   addTopicCount: { type: 'int', required: true },
 });
+/** Value of the ADD_WRITE_PERM_OF_BROKER (327) response: how many topics regained write permission. */
 export type AddWritePermOfBrokerResponseHeader = HeaderOf<typeof AddWritePermOfBrokerResponseHeader>;
 
 /** DELETE_TOPIC_IN_NAMESRV (216). */

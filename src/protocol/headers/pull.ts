@@ -16,6 +16,7 @@ export const PullSysFlag = {
   LITE_PULL: 0x10,
 } as const;
 
+/** Codec of the PULL_MESSAGE (11) request: group, queue, offset, batch size, suspend time and subscription. */
 export const PullMessageRequestHeader = defineHeader('PullMessageRequestHeader', {
   consumerGroup: { type: 'string', required: true },
   topic: { type: 'string', required: true },
@@ -42,8 +43,10 @@ export const PullMessageRequestHeader = defineHeader('PullMessageRequestHeader',
   proxyFrowardClientId: { type: 'string' },
   ...TOPIC_REQUEST_FIELDS,
 });
+/** Value of the PULL_MESSAGE (11) request: group, queue, offset, batch size, suspend time and subscription. */
 export type PullMessageRequestHeader = HeaderOf<typeof PullMessageRequestHeader>;
 
+/** Codec of the PULL_MESSAGE (11) response: next, min and max offsets and the suggested broker. */
 export const PullMessageResponseHeader = defineHeader('PullMessageResponseHeader', {
   suggestWhichBrokerId: { type: 'number', required: true },
   nextBeginOffset: { type: 'long', required: true },
@@ -58,4 +61,5 @@ export const PullMessageResponseHeader = defineHeader('PullMessageResponseHeader
   /** 5.x. */
   forbiddenType: { type: 'int' },
 });
+/** Value of the PULL_MESSAGE (11) response: next, min and max offsets and the suggested broker. */
 export type PullMessageResponseHeader = HeaderOf<typeof PullMessageResponseHeader>;

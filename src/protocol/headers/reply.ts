@@ -11,6 +11,7 @@ import { TOPIC_REQUEST_FIELDS } from './rpc-fields.js';
 import { defineHeader } from './schema.js';
 import type { HeaderOf } from './schema.js';
 
+/** Codec of the PUSH_REPLY_MESSAGE_TO_CLIENT (326) request: a reply message pushed by the broker to the requesting client. */
 export const ReplyMessageRequestHeader = defineHeader('ReplyMessageRequestHeader', {
   producerGroup: { type: 'string', required: true },
   topic: { type: 'string', required: true },
@@ -33,4 +34,5 @@ export const ReplyMessageRequestHeader = defineHeader('ReplyMessageRequestHeader
   storeTimestamp: { type: 'number', required: true },
   ...TOPIC_REQUEST_FIELDS,
 });
+/** Value of the PUSH_REPLY_MESSAGE_TO_CLIENT (326) request: a reply message pushed by the broker to the requesting client. */
 export type ReplyMessageRequestHeader = HeaderOf<typeof ReplyMessageRequestHeader>;

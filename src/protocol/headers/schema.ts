@@ -13,6 +13,7 @@
 import { HeaderFieldError } from '../../common/errors.js';
 import { isJavaInt } from '../java/int-range.js';
 
+/** Wire type of a header field: Java String, int, long (bigint), a long kept as number, or boolean. */
 export type FieldType = 'string' | 'int' | 'long' | 'number' | 'boolean';
 
 type TsType<T extends FieldType> = T extends 'string'
@@ -23,6 +24,7 @@ type TsType<T extends FieldType> = T extends 'string'
       ? bigint
       : boolean;
 
+/** One field of a header table: its type, whether it is required, and its wire keys. */
 export interface FieldSpec {
   type: FieldType;
   /** Decoding fails when the field is absent (Java `@CFNotNull`). */
@@ -33,6 +35,7 @@ export interface FieldSpec {
   v2?: string;
 }
 
+/** A header's fields by property name, in Java declaration order. */
 export type FieldTable = Record<string, FieldSpec>;
 
 /** The TypeScript value type a field table describes: required fields mandatory, others optional. */
@@ -47,6 +50,7 @@ export interface CodecOptions {
   v2?: boolean;
 }
 
+/** Encodes and decodes one custom header (Java CommandCustomHeader) to and from extFields. */
 export interface HeaderCodec<F extends FieldTable> {
   readonly name: string;
   readonly fields: F;

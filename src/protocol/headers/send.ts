@@ -9,6 +9,7 @@ import { MessageConst } from '../message/constants.js';
 import { defineHeader } from './schema.js';
 import type { HeaderOf } from './schema.js';
 
+/** Codec of the SEND_MESSAGE (10) request header (the V2 form with one-letter keys is SEND_MESSAGE_V2, 310). */
 export const SendMessageRequestHeader = defineHeader('SendMessageRequestHeader', {
   producerGroup: { type: 'string', required: true, v2: 'a' },
   topic: { type: 'string', required: true, v2: 'b' },
@@ -31,6 +32,7 @@ export const SendMessageRequestHeader = defineHeader('SendMessageRequestHeader',
   /** Broker name of the target queue (RpcRequestHeader.bname; V2 `n`), 4.9.5+ / 5.1.0+. */
   bname: { type: 'string', v2: 'n' },
 });
+/** Value of the SEND_MESSAGE (10) request header (the V2 form with one-letter keys is SEND_MESSAGE_V2, 310). */
 export type SendMessageRequestHeader = HeaderOf<typeof SendMessageRequestHeader>;
 
 /**

@@ -21,6 +21,7 @@ import { DEFAULT_MAX_DECOMPRESSED_SIZE } from './compression.js';
 import { lz4FrameCompress, lz4FrameDecompress } from './lz4/lz4-frame.js';
 import { zstdDecodedSizeBound, zstdWithBoundedWindows } from './zstd-frame.js';
 
+/** Every CompressionType, in Java's order. */
 export const COMPRESSION_TYPES: readonly CompressionType[] = ['ZLIB', 'LZ4', 'ZSTD'];
 export const ZSTD_DECODER_PACKAGE = 'fzstd';
 export const ZSTD_ENCODER_PACKAGE = '@bokuweb/zstd-wasm';
@@ -172,6 +173,7 @@ export function compressMessageBody(body: Uint8Array, type: CompressionType, lev
   }
 }
 
+/** Limits of body decompression. */
 export interface MessageBodyDecompressOptions {
   /** Refuse to decode past this many bytes. Default 64 MiB. */
   maxOutputLength?: number;

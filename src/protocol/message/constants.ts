@@ -173,6 +173,7 @@ export function resetTransactionValue(sysFlag: number, type: number): number {
   return (sysFlag & ~MessageSysFlag.TRANSACTION_MASK) | (type & MessageSysFlag.TRANSACTION_MASK);
 }
 
+/** Body compression a producer may use (Java CompressionType); the sys flag records which one. */
 export type CompressionType = 'ZLIB' | 'LZ4' | 'ZSTD';
 
 /**

@@ -19,7 +19,9 @@ function messageExtToJSON(this: MessageExt): Record<string, unknown> {
  * bigints as decimal strings, the body as `body` + `bodyEncoding` (see Message.toJSON).
  */
 export interface MessageExt extends Omit<MessageRecord, 'properties'> {
+  /** All properties of the stored message, system and user. */
   properties: Record<string, string>;
+  /** The TAGS property, when set. */
   tags: string | undefined;
   /** KEYS property as stored (space separated). */
   keys: string | undefined;
@@ -27,8 +29,11 @@ export interface MessageExt extends Omit<MessageRecord, 'properties'> {
   keyList: string[];
   /** UNIQ_KEY when present, else the offset message id (Java MessageClientExt.getMsgId). */
   msgId: string;
+  /** Id encoding the store address and commit-log offset (Java offsetMsgId). */
   offsetMsgId: string;
+  /** Offset of the message in the broker's commit log. */
   commitLogOffset: bigint;
+  /** Name of the broker it was read from, when known. */
   brokerName?: string;
 }
 

@@ -9,20 +9,28 @@ import { KEY_SEPARATOR, MessageConst, RESERVED_PROPERTY_NAMES } from './constant
 import { InvalidTimerMessageError, checkTimerValue } from './timer-message.js';
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from './properties.js';
 
+/** A message body: bytes, or a string sent as UTF-8. */
 export type MessageBody = Buffer | Uint8Array | string;
 
+/** Fields of a new Message: topic and body, with optional tags, keys, properties and flag. */
 export interface MessageInit {
+  /** Topic to send to. */
   topic: string;
+  /** Payload: bytes, or a string sent as UTF-8. */
   body: MessageBody;
+  /** Tag consumers may filter on (TAGS property). */
   tags?: string;
   /** One key, or several (joined with a space on the wire). */
   keys?: string | string[];
+  /** Free integer stored with the message (Java Message.flag); default 0. */
   flag?: number;
   /** User properties; checked like putUserProperty. */
   properties?: Readonly<Record<string, string>>;
+  /** 4.x delay level, 1..18 (see Message.delayTimeLevel); default 0, no delay. */
   delayTimeLevel?: number;
   /** Default true. */
   waitStoreMsgOK?: boolean;
+  /** Transaction id, client-side only (never sent). */
   transactionId?: string;
   /** 5.x timer: deliver at this epoch millisecond. At most one of the three timer fields. */
   deliverTimeMs?: number;
@@ -34,8 +42,11 @@ export interface MessageInit {
 
 /** A message to send. */
 export class Message {
+  /** Topic to send to. */
   topic: string;
+  /** Free integer stored with the message (Java Message.flag). */
   flag: number;
+  /** Payload: bytes, or a string sent as UTF-8. */
   body: MessageBody;
   /** Client-side only; never sent. */
   transactionId: string | undefined;
@@ -79,6 +90,7 @@ export class Message {
     return out;
   }
 
+  /** A property (system or user) by name, or undefined. */
   getProperty(name: string): string | undefined {
     return this.props[name];
   }
@@ -88,6 +100,7 @@ export class Message {
     this.props[name] = value;
   }
 
+  /** Removes a property (no-op when absent). */
   clearProperty(name: string): void {
     delete this.props[name];
   }
@@ -117,13 +130,16 @@ export class Message {
     this.props[name] = value;
   }
 
+  /** A user property by name, or undefined (user and system properties share one map, as in Java). */
   getUserProperty(name: string): string | undefined {
     return this.props[name];
   }
 
+  /** The TAGS property: one tag, used by consumers' tag filters. */
   get tags(): string | undefined {
     return this.props[MessageConst.PROPERTY_TAGS];
   }
+  /** Sets the TAGS property (undefined removes it). */
   set tags(tags: string | undefined) {
     if (tags === undefined) delete this.props[MessageConst.PROPERTY_TAGS];
     else this.props[MessageConst.PROPERTY_TAGS] = tags;
@@ -133,16 +149,19 @@ export class Message {
   get keys(): string | undefined {
     return this.props[MessageConst.PROPERTY_KEYS];
   }
+  /** Sets the KEYS property from one key or a list (joined with one space); undefined removes it. */
   set keys(keys: string | string[] | undefined) {
     if (keys === undefined) delete this.props[MessageConst.PROPERTY_KEYS];
     else this.props[MessageConst.PROPERTY_KEYS] = Array.isArray(keys) ? keys.join(KEY_SEPARATOR) : keys;
   }
 
+  /** 4.x delay level (DELAY): 1..18 maps to the broker's messageDelayLevel (1s 5s 10s 30s 1m ... 2h); 0 means no delay. */
   get delayTimeLevel(): number {
     const v = this.props[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
     const n = v === undefined ? 0 : Number.parseInt(v, 10);
     return Number.isFinite(n) ? n : 0;
   }
+  /** Sets the 4.x delay level (DELAY property; the value is truncated to an integer). */
   set delayTimeLevel(level: number) {
     this.props[MessageConst.PROPERTY_DELAY_TIME_LEVEL] = String(Math.trunc(level));
   }
@@ -152,6 +171,7 @@ export class Message {
     const v = this.props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
     return v === undefined || v.toLowerCase() === 'true';
   }
+  /** Sets WAIT: whether the broker answers only after the store (and sync flush/replication) completes. */
   set waitStoreMsgOK(wait: boolean) {
     this.props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = String(wait);
   }
@@ -164,6 +184,7 @@ export class Message {
   get delayTimeSec(): number | undefined {
     return this.#timerValue(MessageConst.PROPERTY_TIMER_DELAY_SEC);
   }
+  /** Sets the 5.x timer delay in seconds (TIMER_DELAY_SEC); a non-integer throws. */
   set delayTimeSec(sec: number) {
     this.#setTimer(MessageConst.PROPERTY_TIMER_DELAY_SEC, checkTimerValue('delayTimeSec', sec));
   }
@@ -171,6 +192,7 @@ export class Message {
   get delayTimeMs(): number | undefined {
     return this.#timerValue(MessageConst.PROPERTY_TIMER_DELAY_MS);
   }
+  /** Sets the 5.x timer delay in milliseconds (TIMER_DELAY_MS); a non-integer throws. */
   set delayTimeMs(ms: number) {
     this.#setTimer(MessageConst.PROPERTY_TIMER_DELAY_MS, checkTimerValue('delayTimeMs', ms));
   }
@@ -178,6 +200,7 @@ export class Message {
   get deliverTimeMs(): number | undefined {
     return this.#timerValue(MessageConst.PROPERTY_TIMER_DELIVER_MS);
   }
+  /** Sets the 5.x delivery time, an epoch millisecond (TIMER_DELIVER_MS); a non-integer throws. */
   set deliverTimeMs(ms: number) {
     this.#setTimer(MessageConst.PROPERTY_TIMER_DELIVER_MS, checkTimerValue('deliverTimeMs', ms));
   }

@@ -15,17 +15,23 @@ import { IllegalArgumentError } from '../../common/errors.js';
 
 export const RECALL_HANDLE_VERSION_1 = 'v1';
 
+/** A decoded recall handle (5.3 recallMessage): which timer message on which broker to cancel. */
 export interface RecallHandle {
+  /** Handle format version (v1). */
   readonly version: typeof RECALL_HANDLE_VERSION_1;
+  /** Topic of the timer message. */
   readonly topic: string;
+  /** Broker holding the timer message. */
   readonly brokerName: string;
   /** Kept as text, as Java does (the broker parses it with NumberUtils.toLong, -1 when bad). */
   readonly timestamp: string;
+  /** The message's id (UNIQ_KEY). */
   readonly messageId: string;
 }
 
 /** A recall handle that is not a Base64url "v1 ..." text (Java DecoderException "recall handle is invalid"). */
 export class InvalidRecallHandleError extends IllegalArgumentError {
+  /** The handle text refused. */
   constructor(readonly handle: string) {
     super(
       `recall handle is invalid: ${JSON.stringify(handle.length > 80 ? `${handle.slice(0, 80)}...` : handle)} ` +

@@ -25,23 +25,39 @@ import { ipBytesShared } from './address.js';
 import type { SocketAddress } from './address.js';
 import { MessageSysFlag } from './constants.js';
 
+/** One stored message record, field by field, as the commit log and pull responses carry it. */
 export interface MessageRecord {
+  /** Topic of the message. */
   topic: string;
+  /** Queue id within the broker. */
   queueId: number;
+  /** The Message.flag the producer set. */
   flag: number;
+  /** Offset of the message in its consume queue. */
   queueOffset: bigint;
+  /** Offset of the record in the commit log. */
   physicalOffset: bigint;
+  /** MessageSysFlag bits: compression, multiple tags, transaction type, IPv6 hosts. */
   sysFlag: number;
+  /** When the producer created the message, ms since epoch. */
   bornTimestamp: number;
+  /** Address of the producer that sent it. */
   bornHost: SocketAddress;
+  /** When the broker stored it, ms since epoch. */
   storeTimestamp: number;
+  /** Address of the broker that stored it. */
   storeHost: SocketAddress;
+  /** How many times the message was consumed again after a failure. */
   reconsumeTimes: number;
+  /** Commit-log offset of the half message (transactional messages), else 0. */
   preparedTransactionOffset: bigint;
+  /** Body bytes (decompressed when read as MessageExt with decompress on). */
   body: Buffer;
   /** Raw property string (§1.4), exactly as stored. */
   properties: string;
+  /** CRC32 of the body as stored. */
   bodyCrc: number;
+  /** Size of the whole record in the commit log, bytes. */
   storeSize: number;
 }
 

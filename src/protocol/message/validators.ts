@@ -12,6 +12,7 @@ export const GROUP_MAX_LENGTH = 255;
 export const DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
 export const VALID_NAME_PATTERN = '^[%|a-zA-Z0-9_-]+$';
 
+/** Names of the system topics (Java TopicValidator): trace, schedule, transaction half/op, benchmark and others. */
 export const SystemTopic = {
   AUTO_CREATE_TOPIC_KEY_TOPIC: 'TBW102',
   RMQ_SYS_SCHEDULE_TOPIC: 'SCHEDULE_TOPIC_XXXX',
@@ -133,6 +134,7 @@ export function groupNameProblem(group: string): string | undefined {
   return p && `${p.message} (${p.hint})`;
 }
 
+/** Throws MQClientError (INVALID_TOPIC) when the topic is empty, too long (127 chars) or has characters outside `[%|a-zA-Z0-9_-]` (Java Validators.checkTopic). */
 export function checkTopic(topic: string): void {
   checkName(topic, 'The specified topic', 'topic', TOPIC_MAX_LENGTH);
 }
@@ -159,6 +161,7 @@ export function checkNotSystemTopic(topic: string): void {
   }
 }
 
+/** Throws MQClientError (INVALID_GROUP) when the group is empty, too long (255 chars) or has characters outside `[%|a-zA-Z0-9_-]` (Java Validators.checkGroup). */
 export function checkGroup(group: string): void {
   checkName(group, 'the specified group', 'group', GROUP_MAX_LENGTH);
 }

@@ -48,11 +48,17 @@ import type { TopicChange } from './core/topic-config-manager.js';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
+/** A RocketMQ broker (Java BrokerController) speaking the remoting protocol: commit log store, topics, consumer offsets, pull, transactions, timers. */
 export class Broker {
+  /** The broker's options, defaults applied. */
   readonly options: ResolvedBrokerOptions;
+  /** Name the broker registers under (Java brokerName). */
   readonly brokerName: string;
+  /** The message store: commit log, consume queues, index. */
   readonly store: MessageStore;
+  /** Topic configurations (queues, permissions), persisted in the store directory. */
   readonly topics: TopicConfigManager;
+  /** Producers and consumers known from their heartbeats. */
   readonly clients: ClientManager;
   private readonly logger: Logger;
   private readonly server: RemotingServer;
@@ -62,6 +68,7 @@ export class Broker {
   private readonly schedule: ScheduleService;
   private readonly timer: TimerService;
   private readonly pullHold: PullHoldService;
+  /** Half messages and the transaction checks sent to producers. */
   readonly transactions: TransactionService;
   private readonly registrar: BrokerRegistrar;
   private readonly registerLoop: RegisterLoop;
@@ -161,6 +168,7 @@ export class Broker {
     return h.ip.includes(':') ? `[${h.ip}]:${h.port}` : `${h.ip}:${h.port}`;
   }
 
+  /** The port the broker listens on (the real one when started with port 0). */
   get port(): number {
     return this.storeHost().port;
   }
@@ -168,6 +176,7 @@ export class Broker {
   /** Fault injection (embedded clusters): sees requests and connections first; undefined removes it. */
   setRequestInterceptor = (i: ServerInterceptor | undefined): void => this.server.setInterceptor(i);
 
+  /** True between a completed `start()` and `shutdown()`. */
   get isRunning(): boolean {
     return this.state === 'running';
   }
@@ -177,6 +186,7 @@ export class Broker {
     return this.bound;
   }
 
+  /** Opens and recovers the store, listens, and registers with the name servers; throws IllegalStateError when not new. */
   async start(): Promise<void> {
     if (this.state !== 'new')
       throw new IllegalStateError(`broker ${this.brokerName} cannot start: it is ${this.state}`);

@@ -23,11 +23,13 @@ export interface InterceptorHost {
 
 /** One injected rule, as the test sees it. */
 export interface FaultHandle {
+  /** The rule as given. */
   readonly rule: Readonly<FaultRule>;
   /** Requests, connections or fsyncs this rule took so far. */
   readonly hits: number;
   /** False once removed, cleared, or spent (`count` reached). */
   readonly active: boolean;
+  /** Removes the rule at once (no-op when already removed or spent). */
   remove(): void;
 }
 

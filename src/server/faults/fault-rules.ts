@@ -21,9 +21,12 @@ import { IllegalArgumentError } from '../../common/errors.js';
 import { RequestCode } from '../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../protocol/codes/response-code.js';
 
+/** What a fault rule does: delay (latency), SYSTEM_BUSY (busy), a chosen response code (respond), drop the connection, refuse connections, or stall flushes. */
 export type FaultKind = 'latency' | 'busy' | 'respond' | 'drop' | 'refuseConnections' | 'stallFlush';
 
+/** One fault to inject on a broker: its kind, which requests (codes, topics), how often (fraction, count) and its parameters. */
 export interface FaultRule {
+  /** What the rule does. */
   kind: FaultKind;
   /** Request codes the rule applies to (numbers or RequestCode names); default all. */
   codes?: readonly (number | string)[];
@@ -149,6 +152,7 @@ const SPEC_KINDS: Record<string, FaultKind> = {
 
 /** A rule with the broker it targets (index in the cluster; undefined: every broker). */
 export interface ClusterFaultRule extends FaultRule {
+  /** Broker slot the rule applies to; default every broker. */
   broker?: number;
 }
 

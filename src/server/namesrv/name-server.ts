@@ -28,6 +28,7 @@ import { routeHandlers } from './route-requests.js';
 
 export const DEFAULT_NAMESRV_PORT = 9876;
 
+/** Options of a NameServer: listen host and port, idle-broker scanning, TLS, ACL. */
 export interface NameServerOptions {
   /** Interface to listen on (default 127.0.0.1; "0.0.0.0" to accept other hosts). */
   host?: string;
@@ -45,6 +46,7 @@ export interface NameServerOptions {
   channelMaxIdleMillis?: number;
   /** Persist the KV configuration to this file (default: memory only). */
   kvConfigPath?: string;
+  /** Caps on what brokers may register (topics, brokers, sizes), against hostile or runaway registrations. */
   limits?: Partial<NameServerLimits>;
   /** TLS: mode (disabled / permissive / enforcing), certificate, client auth. Default: disabled. */
   tls?: ServerTlsConfig;
@@ -57,6 +59,7 @@ export interface NameServerOptions {
   aclQueries?: NamesrvQueryAccess;
   /** How often the ACL file is checked for changes, ms (default 1000). */
   aclReloadIntervalMillis?: number;
+  /** Where the name server logs; default silentLogger. */
   logger?: Logger;
   /** Clock, for tests. */
   now?: () => number;
@@ -104,9 +107,11 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+/** A RocketMQ name server (Java NamesrvController): brokers register their topics here and clients read the routes. */
 export class NameServer {
   /** The route tables (Java RouteInfoManager); exposed for tests and embedding. */
   readonly routeInfo: RouteRegistry;
+  /** The KV configuration (PUT_KV_CONFIG / GET_KV_CONFIG), persisted to kvConfigPath when set. */
   readonly kvConfig: KVConfigStore;
   private readonly server: RemotingServer;
   private readonly liveness: BrokerLiveness;
@@ -196,6 +201,7 @@ export class NameServer {
     this.server.addChannelEventListener(this.liveness);
   }
 
+  /** Starts listening and scanning for idle brokers; throws IllegalStateError when started twice. */
   async start(): Promise<void> {
     if (this.state !== 'new') throw new IllegalStateError(`name server already ${this.state}`);
     this.state = 'starting';
@@ -217,6 +223,7 @@ export class NameServer {
     return this.server.address;
   }
 
+  /** The port listened on (the real one when started with port 0). */
   get port(): number {
     return this.server.port;
   }
@@ -226,6 +233,7 @@ export class NameServer {
     return this.liveness.scan();
   }
 
+  /** Stops listening and closes every connection; a second call does nothing. */
   async shutdown(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';

@@ -16,6 +16,7 @@ import { IllegalArgumentError } from '../../common/errors.js';
 import type { PemValue } from './tls-material.js';
 import { pemFrom } from './tls-material.js';
 
+/** TLS settings of a client: trusted CAs, client certificate and key, server name, verification. */
 export interface ClientTlsConfig {
   /** CA certificates (PEM) that may sign the server's certificate; default: Node's bundled CAs. */
   ca?: PemValue | readonly PemValue[];
@@ -35,7 +36,9 @@ export interface ClientTlsConfig {
   servername?: string;
   /** Verify the server's certificate (default true). false accepts any server: development only. */
   rejectUnauthorized?: boolean;
+  /** Lowest TLS version offered (default Node's). */
   minVersion?: tls.SecureVersion;
+  /** Highest TLS version offered (default Node's). */
   maxVersion?: tls.SecureVersion;
   /** OpenSSL cipher list (default Node's). */
   ciphers?: string;

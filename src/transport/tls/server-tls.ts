@@ -26,26 +26,36 @@ import type { Logger } from '../../common/logger.js';
 import type { PemValue } from './tls-material.js';
 import { pemFrom } from './tls-material.js';
 
+/** Java's `tls.server.mode`: `disabled` (plain only), `permissive` (plain and TLS on one port), `enforcing` (TLS only). */
 export type TlsMode = 'disabled' | 'permissive' | 'enforcing';
+/** Client certificates (Java `tls.server.need.client.auth`): not asked, asked and verified when presented, or required. */
 export type TlsClientAuth = 'none' | 'optional' | 'require';
 
+/** TLS settings of a name server or broker: mode, certificate and key, client authentication, handshake timeout. */
 export interface ServerTlsConfig {
   /** Default `permissive` (Java's default `tls.server.mode`). */
   mode?: TlsMode;
   /** Server certificate chain (PEM) and its key; or the files (Java tls.server.certPath / keyPath). */
   cert?: PemValue;
+  /** File holding `cert`. */
   certPath?: string;
+  /** Private key (PEM) of the server certificate. */
   key?: PemValue;
+  /** File holding `key`. */
   keyPath?: string;
+  /** Passphrase of an encrypted `key`. */
   passphrase?: string;
   /** CAs that sign client certificates (Java tls.server.trustCertPath); needed when clientAuth is not none. */
   ca?: PemValue | readonly PemValue[];
+  /** File holding `ca`. */
   caPath?: string;
   /** Default `none`. */
   clientAuth?: TlsClientAuth;
   /** Time from accept to a finished handshake (or a first plain byte), ms (default 10000). */
   handshakeTimeoutMillis?: number;
+  /** Lowest TLS version accepted (default Node's). */
   minVersion?: tls.SecureVersion;
+  /** OpenSSL cipher list (default Node's). */
   ciphers?: string;
 }
 

@@ -50,7 +50,9 @@ export interface IssuedCertificate {
   readonly cert: string;
   /** PEM "PRIVATE KEY" (PKCS#8, unencrypted). */
   readonly key: string;
+  /** Subject common name of the certificate. */
   readonly commonName: string;
+  /** The key as a KeyObject (for signing further certificates). */
   readonly privateKey: crypto.KeyObject;
   readonly keyId: Buffer;
 }
@@ -163,6 +165,7 @@ export interface DevelopmentCertificates {
   client: IssuedCertificate;
 }
 
+/** Options of createDevelopmentCertificates. */
 export interface DevelopmentCertificateOptions {
   /** Names and addresses the server certificate is valid for (default localhost, 127.0.0.1, ::1). */
   hosts?: readonly string[];

@@ -9,6 +9,7 @@
 import { IllegalArgumentError } from '../../../common/errors.js';
 import type { MessageQueue } from '../../message-queue.js';
 
+/** How a consumer group shares a topic's queues among its members (Java AllocateMessageQueueStrategy); every member must use the same strategy. */
 export interface AllocateMessageQueueStrategy {
   /** Java's getName(): AVG, AVG_BY_CIRCLE, CONSISTENT_HASH, MACHINE_ROOM, CONFIG, MACHINE_ROOM_NEARBY-<inner>. */
   readonly name: string;

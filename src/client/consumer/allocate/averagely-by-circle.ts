@@ -2,6 +2,7 @@
 import type { MessageQueue } from '../../message-queue.js';
 import { type AllocateMessageQueueStrategy, checkAllocationInputs } from './allocate-strategy.js';
 
+/** Deals the queues out one by one in turn, like cards (Java AllocateMessageQueueAveragelyByCircle, name AVG_BY_CIRCLE). */
 export class AllocateMessageQueueAveragelyByCircle implements AllocateMessageQueueStrategy {
   readonly name = 'AVG_BY_CIRCLE';
 

@@ -5,6 +5,7 @@
 import type { MessageQueue } from '../../message-queue.js';
 import { type AllocateMessageQueueStrategy, checkAllocationInputs } from './allocate-strategy.js';
 
+/** Gives each member a contiguous block of queues, the first members one more when the count does not divide (Java AllocateMessageQueueAveragely, name AVG; the default). */
 export class AllocateMessageQueueAveragely implements AllocateMessageQueueStrategy {
   readonly name = 'AVG';
 

@@ -3,8 +3,10 @@ import { IllegalArgumentError } from '../../../common/errors.js';
 import { MessageQueue } from '../../message-queue.js';
 import type { AllocateMessageQueueStrategy } from './allocate-strategy.js';
 
+/** Consumes a fixed list of queues, whatever the group's members (Java AllocateMessageQueueByConfig, name CONFIG). */
 export class AllocateMessageQueueByConfig implements AllocateMessageQueueStrategy {
   readonly name = 'CONFIG';
+  /** The queues this member consumes. */
   readonly messageQueueList: readonly MessageQueue[];
 
   constructor(messageQueueList: readonly MessageQueue[]) {

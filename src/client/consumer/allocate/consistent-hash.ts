@@ -28,6 +28,7 @@ export const md5RingHash: HashFunction = (key) => md5(key).readUInt32BE(0);
 
 export const CONSISTENT_HASH_DEFAULT_VIRTUAL_NODES = 10;
 
+/** Options of AllocateMessageQueueConsistentHash. */
 export interface ConsistentHashOptions {
   /** Points per member on the ring (Java's virtualNodeCnt, default 10; 0 allocates nothing). */
   virtualNodeCount?: number;
@@ -73,6 +74,7 @@ class HashRing {
   }
 }
 
+/** Places members on a hash ring with virtual nodes, so that a member joining or leaving moves few queues (Java AllocateMessageQueueConsistentHash, name CONSISTENT_HASH). */
 export class AllocateMessageQueueConsistentHash implements AllocateMessageQueueStrategy {
   readonly name = 'CONSISTENT_HASH';
   readonly virtualNodeCount: number;

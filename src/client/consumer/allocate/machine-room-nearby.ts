@@ -7,6 +7,7 @@ import { IllegalArgumentError } from '../../../common/errors.js';
 import type { MessageQueue } from '../../message-queue.js';
 import { type AllocateMessageQueueStrategy, checkAllocationInputs } from './allocate-strategy.js';
 
+/** Tells which machine room a broker and a client are in, for AllocateMachineRoomNearby. */
 export interface MachineRoomResolver {
   /** The room of the broker holding `queue`; must not be empty. */
   brokerDeployIn(queue: MessageQueue): string;
@@ -32,6 +33,7 @@ function groupBy<T>(
   return rooms;
 }
 
+/** Allocates each room's queues to the members in that room with an inner strategy, and the queues of rooms without members to all (Java AllocateMachineRoomNearby). */
 export class AllocateMachineRoomNearby implements AllocateMessageQueueStrategy {
   readonly name: string;
 

@@ -15,6 +15,7 @@ export function splitJavaStyle(text: string, separator: string): string[] {
   return parts;
 }
 
+/** Consumes only the queues of brokers in the given machine rooms (broker names `room@name`), shared averagely (Java AllocateMessageQueueByMachineRoom, name MACHINE_ROOM). */
 export class AllocateMessageQueueByMachineRoom implements AllocateMessageQueueStrategy {
   readonly name = 'MACHINE_ROOM';
   /** Java's consumeridcs: the rooms whose brokers this group consumes. */

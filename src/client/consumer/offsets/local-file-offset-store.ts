@@ -33,6 +33,7 @@ export type LocalReadOffsetType = 'READ_FROM_MEMORY' | 'READ_FROM_STORE' | 'MEMO
 /** Both offsets.json and offsets.json.bak exist and cannot be read as offsets. */
 export class LocalOffsetFileError extends MQClientError {
   constructor(
+    /** The offsets file concerned. */
     readonly file: string,
     cause: unknown,
   ) {

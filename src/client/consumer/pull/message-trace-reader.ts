@@ -12,18 +12,27 @@ import type { PullConsumer } from './pull-consumer.js';
 
 /** One trace record about the message (Java TraceView). */
 export interface MessageTraceView {
+  /** Pub, SubBefore, SubAfter, EndTransaction or Recall. */
   readonly traceType: TraceContext['traceType'];
+  /** Producer or consumer group that wrote the record. */
   readonly groupName: string;
   /** Where the record was written from (the trace message's born host). */
   readonly clientHost: string;
+  /** When the traced step happened, ms since epoch. */
   readonly timeStamp: number;
+  /** How long the step took, ms (send or consume time). */
   readonly costTime: number;
+  /** Whether the step succeeded. */
   readonly success: boolean;
+  /** Id tying a SubBefore to its SubAfter. */
   readonly requestId: string;
+  /** The whole decoded trace context. */
   readonly context: TraceContext;
 }
 
+/** Options of readMessageTrace. */
 export interface ReadTraceOptions {
+  /** Topic holding the trace records; default RMQ_SYS_TRACE_TOPIC. */
   traceTopic?: string;
   /** Stop scanning after this many trace messages. Default 1,000,000. */
   maxScan?: number;

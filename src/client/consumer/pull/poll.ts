@@ -16,6 +16,7 @@ import { PullStatus } from '../shared/pull-result.js';
 import type { PulledMessage } from '../shared/pull-result.js';
 import type { SubscriptionExpression } from '../shared/subscription.js';
 
+/** Options of `PullConsumer.poll` / pollMessages. */
 export interface PollOptions {
   /** Tag expression or MessageSelector (SQL92). Default `*`. */
   subExpression?: SubscriptionExpression;
@@ -31,6 +32,7 @@ export interface PollOptions {
   batchSize?: number;
   /** Pause between rounds that found nothing, ms. Default 100. */
   pollIntervalMillis?: number;
+  /** Aborting ends the iteration (the pull in flight is abandoned). */
   signal?: AbortSignal;
 }
 
@@ -49,6 +51,7 @@ function checkCount(name: string, v: number | undefined, allowZero: boolean): vo
   }
 }
 
+/** Reads `topic` queue by queue as an async iterator of messages, from where PollOptions.from says, until maxMessages, the idle timeout or the signal ends it. */
 export async function* pollMessages(
   consumer: PullConsumer,
   topic: string,

@@ -14,6 +14,7 @@ import type { ClientConfig, ClientOptions } from '../../client-config.js';
 import type { ClientInstance } from '../../client-instance.js';
 import type { ClientInstanceRegistry } from '../../client-instance-registry.js';
 
+/** Options of a PullConsumer (Java DefaultLitePullConsumer / DefaultMQPullConsumer): group, offsets policy, pull timeouts, plus the client and trace options. */
 export interface PullConsumerOptions extends ClientOptions, TraceOptions {
   /** Consumer group; required, and must not be `DEFAULT_CONSUMER`. */
   consumerGroup: string;
@@ -55,6 +56,7 @@ export const PULL_CONSUMER_OPTION_KEYS: OptionKeys<PullConsumerOptions> = {
   clientInstance: true,
 };
 
+/** Defaults of PullConsumerOptions (times in ms), as in Java. */
 export const PULL_CONSUMER_DEFAULTS = {
   consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
   brokerSuspendMaxTimeMillis: 20_000,
@@ -128,6 +130,7 @@ export function resolvePullConsumerConfig(options: PullConsumerOptions): PullCon
   });
 }
 
+/** Options of one pull. */
 export interface PullOptions {
   /** Let the broker hold the pull until a message arrives (long polling). Default false. */
   block?: boolean;
@@ -142,6 +145,7 @@ export interface PullOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** Options of a pull from the group's stored offset. */
 export interface PullFromStoredOptions extends PullOptions {
   /** Commit nextBeginOffset to the broker after the pull (unless NO_NEW_MSG). Default false. */
   commit?: boolean;

@@ -39,6 +39,7 @@ import { startConsumeTracer, type ConsumeTracer } from '../../trace/consumer-tra
 
 /** Emits PullConsumerEvents (pull, pull.failure): `consumer.on(name, fn)`. */
 export class PullConsumer extends EventSource<PullConsumerEventMap> {
+  /** The resolved configuration (options with defaults applied). */
   readonly config: PullConsumerConfig;
   /** The client instance, its working parts and the request API, once started. */
   private attached: { instance: ClientInstance; core: InstanceCore; api: ConsumerAPI } | undefined;
@@ -49,6 +50,7 @@ export class PullConsumer extends EventSource<PullConsumerEventMap> {
   private readonly offsets: ConsumerOffsets;
   private startTimestamp = 0;
   private readonly instanceOptions: Parameters<typeof chooseClientInstance>[0];
+  /** Writes poll()'s consume traces when enableMsgTrace is on (set by `start()`). */
   tracer: ConsumeTracer | undefined; // poll()'s consume traces (enableMsgTrace), once started
 
   private readonly events: EventHub<PullConsumerEventMap>;
@@ -83,10 +85,12 @@ export class PullConsumer extends EventSource<PullConsumerEventMap> {
     return this.events;
   }
 
+  /** Lifecycle state: CREATE_JUST until `start()`, RUNNING, then SHUTDOWN_ALREADY (START_FAILED if `start()` threw). */
   get state(): ServiceState {
     return this.serviceState;
   }
 
+  /** The consumer group as configured (without the namespace prefix). */
   get consumerGroup(): string {
     return this.config.consumerGroup;
   }
@@ -104,6 +108,7 @@ export class PullConsumer extends EventSource<PullConsumerEventMap> {
     return wrapNamespace(this.namespace, this.config.consumerGroup);
   }
 
+  /** Joins a client instance, registers the group, starts heartbeats and subscribes the registerTopics; throws IllegalStateError when called twice. */
   async start(): Promise<void> {
     if (this.serviceState !== 'CREATE_JUST') {
       throw new MQClientError(
@@ -213,6 +218,7 @@ export class PullConsumer extends EventSource<PullConsumerEventMap> {
     );
   }
 
+  /** A long-polling pull: the broker holds it up to brokerSuspendMaxTimeMillis until a message arrives (Java pullBlockIfNotFound). */
   pullBlockIfNotFound(
     mq: MessageQueue,
     subExpression: SubscriptionExpression | undefined,
@@ -256,6 +262,7 @@ export class PullConsumer extends EventSource<PullConsumerEventMap> {
     return this.offsets.fetch(mq, fromStore, opts.zeroIfNotFound ?? true);
   }
 
+  /** The offset of the first message still stored in the queue. */
   minOffset(mq: MessageQueue): Promise<bigint> {
     return this.offsets.min(mq);
   }
@@ -270,6 +277,7 @@ export class PullConsumer extends EventSource<PullConsumerEventMap> {
     return this.offsets.search(mq, timestamp);
   }
 
+  /** Store time (ms since epoch) of the oldest message in the queue. */
   earliestMsgStoreTime(mq: MessageQueue): Promise<number> {
     return this.offsets.earliestStoreTime(mq);
   }

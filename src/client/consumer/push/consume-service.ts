@@ -20,6 +20,7 @@ export type ConsumedMessage = PulledMessage;
 
 /** Java ConsumeConcurrentlyContext. */
 export interface ConsumeContext {
+  /** The queue the messages came from. */
   readonly messageQueue: MessageQueue;
   /** Delay level of the send-back on failure: 0 lets the broker choose (3 + reconsume times), -1 goes to the DLQ. */
   delayLevelWhenNextConsume: number;
@@ -36,6 +37,7 @@ export type MessageHandler = (
   context: ConsumeContext,
 ) => ConsumeResult | void | Promise<ConsumeResult | void>;
 
+/** Consumes up to consumeMessageBatchMaxSize messages of one queue at once; the answer covers the batch (up to `context.ackIndex` on success). */
 export type BatchHandler = (
   messages: ConsumedMessage[],
   context: ConsumeContext,

@@ -17,6 +17,7 @@ interface Delivery {
   nacked: boolean;
 }
 
+/** The `for await` form of a push consumer (from `consumer.messages()`): taking the next message acknowledges the previous one unless `nack()` was called; leaving the loop shuts the consumer down. */
 export class PushMessageIterator implements AsyncIterableIterator<ConsumedMessage> {
   private readonly line: Delivery[] = [];
   private current: Delivery | undefined;
@@ -49,6 +50,7 @@ export class PushMessageIterator implements AsyncIterableIterator<ConsumedMessag
     c?.answer(c.nacked ? ConsumeResult.RECONSUME_LATER : ConsumeResult.CONSUME_SUCCESS);
   }
 
+  /** Acknowledges the message in hand (unless nacked) and waits for the next one; done once the consumer stopped. */
   async next(): Promise<IteratorResult<ConsumedMessage, undefined>> {
     this.settleCurrent();
     for (;;) {
@@ -70,6 +72,7 @@ export class PushMessageIterator implements AsyncIterableIterator<ConsumedMessag
     this.wake?.();
   }
 
+  /** Leaves the loop: the message in hand and those in line are not consumed, and the consumer shuts down. */
   async return(): Promise<IteratorResult<ConsumedMessage, undefined>> {
     this.current?.answer(ABANDONED);
     this.current = undefined;
@@ -78,11 +81,13 @@ export class PushMessageIterator implements AsyncIterableIterator<ConsumedMessag
     return { value: undefined, done: true };
   }
 
+  /** Like `return()`, then rethrows `err`. */
   async throw(err?: unknown): Promise<IteratorResult<ConsumedMessage, undefined>> {
     await this.return();
     throw err;
   }
 
+  /** The iterator itself (it is iterated once). */
   [Symbol.asyncIterator](): this {
     return this;
   }

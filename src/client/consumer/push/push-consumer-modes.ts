@@ -13,6 +13,7 @@ import type { MessageModel, PushConsumerOptions } from './push-consumer-options.
 
 /** Strategies selectable by name (the others need arguments: pass the object). */
 export const ALLOCATE_STRATEGY_NAMES = ['AVG', 'AVG_BY_CIRCLE', 'CONSISTENT_HASH'] as const;
+/** Allocation strategies selectable by name in the `allocateMessageQueueStrategy` option. */
 export type AllocateStrategyName = (typeof ALLOCATE_STRATEGY_NAMES)[number];
 
 export function allocateStrategyOption(

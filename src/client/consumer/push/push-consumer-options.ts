@@ -15,6 +15,7 @@ import { allocateStrategyOption, checkBroadcastOptions } from './push-consumer-m
 import type { AllocateStrategyName } from './push-consumer-modes.js';
 import type { BatchHandler, MessageHandler } from './consume-service.js';
 
+/** CLUSTERING: the group's members share the queues, each message consumed once per group; BROADCASTING: every member consumes every message (offsets kept locally). */
 export type MessageModel = 'CLUSTERING' | 'BROADCASTING';
 
 export interface PushConsumerOptions extends ClientOptions {
@@ -85,10 +86,13 @@ export interface PushConsumerOptions extends ClientOptions {
   offsetStoreDir?: string;
   /** Aborting it shuts the consumer down. */
   signal?: AbortSignal;
+  /** Share a client instance with other producers/consumers of the same client id. */
   registry?: ClientInstanceRegistry;
+  /** Use this client instance (wins over `registry`). */
   clientInstance?: ClientInstance;
 }
 
+/** Defaults of PushConsumerOptions (times in ms, sizes in MiB where Java uses MiB), as in Java's DefaultMQPushConsumer. */
 export const PUSH_CONSUMER_DEFAULTS = {
   messageModel: 'CLUSTERING',
   consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',

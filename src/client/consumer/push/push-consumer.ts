@@ -27,7 +27,9 @@ import { checkSubscriptionInBrokers } from '../shared/subscription-check.js';
 /** See start(): a second look at the routes this long after start. */
 const ROUTE_SETTLE_DELAY_MILLIS = 1000;
 
+/** A consumer the client feeds (Java DefaultMQPushConsumer): subscribe topics with a handler or iterate `messages()`; the client pulls, balances queues across the group, retries failures and commits offsets. */
 export class PushConsumer {
+  /** The resolved configuration (options with defaults applied). */
   readonly config: PushConsumerConfig;
   private serviceState: ServiceState = 'CREATE_JUST';
   /** User-view topic -> subscription (wire topic inside); the retry topic is added at start. */
@@ -49,10 +51,12 @@ export class PushConsumer {
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
+  /** Lifecycle state: CREATE_JUST until `start()`, RUNNING, then SHUTDOWN_ALREADY (START_FAILED if `start()` threw). */
   get state(): ServiceState {
     return this.serviceState;
   }
 
+  /** The consumer group as configured (without the namespace prefix). */
   get consumerGroup(): string {
     return this.config.consumerGroup;
   }
@@ -118,6 +122,7 @@ export class PushConsumer {
     this.runtime.paused = true;
   }
 
+  /** Resumes pulling after `suspend()`. */
   resume(): void {
     this.runtime.paused = false;
   }
@@ -154,6 +159,7 @@ export class PushConsumer {
     return fn === undefined ? undefined : { kind: 'message' as const, fn };
   }
 
+  /** Joins the client instance, registers the group and starts pulling; throws when started twice, without a handler, or with an aborted signal. */
   async start(): Promise<void> {
     if (this.serviceState !== 'CREATE_JUST') {
       throw new MQClientError(

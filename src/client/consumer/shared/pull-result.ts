@@ -11,6 +11,7 @@ import { PullSysFlag } from '../../../protocol/headers/pull.js';
 
 export { PullSysFlag };
 
+/** Outcome of a pull (Java PullStatus). */
 export const PullStatus = {
   /** At least one message came back (after the client-side tag filter the list may be empty). */
   FOUND: 'FOUND',
@@ -21,6 +22,7 @@ export const PullStatus = {
   /** The offset is out of range; nextBeginOffset is the broker's suggestion. */
   OFFSET_ILLEGAL: 'OFFSET_ILLEGAL',
 } as const;
+/** Outcome of a pull (Java PullStatus). */
 export type PullStatus = (typeof PullStatus)[keyof typeof PullStatus];
 
 export function buildPullSysFlag(flags: {
@@ -59,12 +61,16 @@ export interface PulledMessage extends MessageExt {
   transactionId?: string;
 }
 
+/** What one pull returned (Java PullResult): status, next offset, the queue's min/max offsets and the messages. */
 export class PullResult {
   constructor(
+    /** FOUND, NO_NEW_MSG, NO_MATCHED_MSG or OFFSET_ILLEGAL. */
     readonly pullStatus: PullStatus,
     /** Offset to pull from next. */
     readonly nextBeginOffset: bigint,
+    /** The queue's first offset still stored. */
     readonly minOffset: bigint,
+    /** The queue's offset after its last message. */
     readonly maxOffset: bigint,
     /** Decoded messages (FOUND only), after the client-side tag filter. */
     readonly msgFoundList: PulledMessage[] = [],
@@ -77,6 +83,7 @@ export class PullResult {
     return jsonFields(this);
   }
 
+  /** Java's PullResult.toString: status, offsets and message count. */
   toString(): string {
     return `PullResult [pullStatus=${this.pullStatus}, nextBeginOffset=${this.nextBeginOffset}, minOffset=${this.minOffset}, maxOffset=${this.maxOffset}, msgFoundList=${this.msgFoundList.length}]`;
   }

@@ -58,14 +58,19 @@ export function tagMatches(subscription: SubscriptionData, tags: string | undefi
  * same as passing the tag expression string.
  */
 export interface MessageSelector {
+  /** TAG (tag expression) or SQL92 (property filter). */
   readonly type: 'TAG' | 'SQL92';
+  /** The expression text. */
   readonly expression: string;
 }
 
+/** Builds MessageSelector values. */
 export const MessageSelector = {
+  /** Selects by an SQL92 expression over message properties (the broker needs enablePropertyFilter). */
   bySql(sql: string): MessageSelector {
     return { type: 'SQL92', expression: sql };
   },
+  /** Selects by a tag expression (`*`, `TagA || TagB`), like passing the string itself. */
   byTag(tag: string): MessageSelector {
     return { type: 'TAG', expression: tag };
   },

@@ -108,6 +108,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     return this.#sync(toMessage(message), timeoutMillis, { selector, arg });
   }
 
+  /** Async send to the queue `selector(queues, message, arg)` picks; the outcome goes to `callback`. */
   sendWithSelectorAsync(
     message: AnyMessage,
     selector: MessageQueueSelector,
@@ -115,6 +116,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     callback: SendCallback,
     timeoutMillis?: number | SendOptions,
   ): Promise<void>;
+  /** Async send to the queue `selector(queues, message, arg)` picks; resolves with the SendResult. */
   sendWithSelectorAsync(
     message: AnyMessage,
     selector: MessageQueueSelector,
@@ -131,6 +133,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     return this.#async(() => toMessage(message), { selector, arg }, callbackOrTimeout, timeoutMillis);
   }
 
+  /** Oneway send to the queue the selector picks: no response awaited, no retry. */
   async sendWithSelectorOneway(
     message: AnyMessage,
     selector: MessageQueueSelector,
@@ -154,12 +157,14 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     return this.#sync(msg, timeoutMillis, { selector: selectMessageQueueByHash, arg: shardingKey });
   }
 
+  /** Async ordered send: messages with the same `shardingKey` go to the same queue (hash of the key); the outcome goes to `callback`. */
   sendOrderlyAsync(
     message: AnyMessage,
     shardingKey: string,
     callback: SendCallback,
     timeoutMillis?: number | SendOptions,
   ): Promise<void>;
+  /** Async ordered send: messages with the same `shardingKey` go to the same queue (hash of the key); resolves with the SendResult. */
   sendOrderlyAsync(
     message: AnyMessage,
     shardingKey: string,
@@ -175,6 +180,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     return this.#async(() => keyedMessage(message, shardingKey), target, callbackOrTimeout, timeoutMillis);
   }
 
+  /** Oneway ordered send to the queue chosen by the hash of `shardingKey`: no response awaited. */
   async sendOrderlyOneway(message: AnyMessage, shardingKey: string, options?: SendOptions): Promise<void> {
     const msg = keyedMessage(message, shardingKey);
     const target = { selector: selectMessageQueueByHash, arg: shardingKey };
@@ -205,12 +211,14 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     return this.#sync(this.makeBatch(messages), timeoutMillis, { queue });
   }
 
+  /** Async send of a batch (one topic) to the given queue; the outcome goes to `callback`. */
   sendBatchToQueueAsync(
     messages: readonly AnyMessage[],
     queue: MessageQueue,
     callback: SendCallback,
     timeoutMillis?: number | SendOptions,
   ): Promise<void>;
+  /** Async send of a batch (one topic) to the given queue; resolves with the SendResult. */
   sendBatchToQueueAsync(
     messages: readonly AnyMessage[],
     queue: MessageQueue,

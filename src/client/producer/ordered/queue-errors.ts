@@ -14,6 +14,7 @@ export type QueueSelectionFailure = 'threw' | 'returned-nothing' | 'not-in-route
  */
 export class QueueSelectionError extends MQClientError {
   constructor(
+    /** How the selector failed: threw, returned nothing, or returned a queue not offered. */
     readonly reason: QueueSelectionFailure,
     message: string,
     cause?: unknown,
@@ -31,8 +32,11 @@ export class QueueTargetError extends IllegalArgumentError {}
 /** sendBatches failed part way: `results` holds the sub-batches stored before `failedBatch`. */
 export class BatchSendError extends MQClientError {
   constructor(
+    /** Results of the sub-batches stored before the failure. */
     readonly results: readonly SendResult[],
+    /** Index (0-based) of the sub-batch that failed. */
     readonly failedBatch: number,
+    /** Number of sub-batches the messages were split into. */
     readonly batchCount: number,
     cause: unknown,
   ) {

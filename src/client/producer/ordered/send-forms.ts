@@ -9,8 +9,11 @@ import { Message, MessageConst } from '../../../protocol/message/index.js';
 import type { MessageInit } from '../../../protocol/message/index.js';
 import type { SendResult } from '../send-result.js';
 
+/** Callback form of an async send (Java SendCallback): exactly one of its methods is called once. */
 export interface SendCallback {
+  /** Called with the broker's result when the send succeeds. */
   onSuccess(result: SendResult): void;
+  /** Called with the error when the send fails after its retries. */
   onException(error: unknown): void;
 }
 

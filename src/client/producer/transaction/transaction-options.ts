@@ -39,6 +39,7 @@ export const TRANSACTION_PRODUCER_OPTION_KEYS: OptionKeys<TransactionProducerOpt
   checkTimeoutMillis: true,
 };
 
+/** Defaults of the TransactionProducerOptions (check concurrency and queue length; timeouts in ms), as in Java's TransactionMQProducer. */
 export const TRANSACTION_PRODUCER_DEFAULTS = {
   checkThreadPoolMinSize: 1,
   checkThreadPoolMaxSize: 1,

@@ -56,9 +56,11 @@ const TIMER_PROPERTIES = [
   MessageConst.PROPERTY_START_DELIVER_TIME,
 ] as const;
 
+/** A producer of transactional messages (Java TransactionMQProducer): sends a half message, runs the local transaction, commits or rolls back, and answers the broker's transaction checks. */
 export class TransactionProducer extends Producer {
   /** @internal */
   protected static override readonly optionKeys: object = TRANSACTION_PRODUCER_OPTION_KEYS;
+  /** The resolved transaction options (listener, check concurrency, timeouts). */
   readonly transactionConfig: TransactionConfig;
   readonly #checks: TransactionChecks;
   readonly #endHooks: EndTransactionHook[] = [];
@@ -82,6 +84,7 @@ export class TransactionProducer extends Producer {
     this.#endHooks.push(hook);
   }
 
+  /** Starts the producer, then registers it to answer the broker's transaction-state checks for its group. */
   override async start(): Promise<void> {
     await super.start();
     const trace = producerCore(this).trace;

@@ -67,6 +67,7 @@ export interface TransactionSendResultInit extends SendResultInit {
  * message's UNIQ_KEY), or the UNIQ_KEY itself when the broker reports none (4.9.x).
  */
 export class TransactionSendResult extends SendResult {
+  /** How the local transaction ended: COMMIT_MESSAGE, ROLLBACK_MESSAGE or UNKNOW (the broker checks later). */
   readonly localTransactionState: LocalTransactionState;
 
   constructor(init: TransactionSendResultInit) {
@@ -89,14 +90,19 @@ export interface EndTransactionContext {
   readonly brokerAddr: string | undefined;
   /** UNIQ_KEY of the message. */
   readonly msgId: string;
+  /** The transaction id, when known. */
   readonly transactionId: string | undefined;
+  /** The state sent: commit, rollback or unknown. */
   readonly transactionState: LocalTransactionState;
+  /** True when answering a broker's check, false after a local transaction. */
   readonly fromTransactionCheck: boolean;
 }
 
 /** Observes every transaction end (tracing); errors are logged and ignored (Java EndTransactionHook). */
 export interface EndTransactionHook {
+  /** Name of the hook, in logs. */
   readonly hookName: string;
+  /** Called as each END_TRANSACTION (commit, rollback or unknown) is about to be sent, after a local transaction or a check. */
   endTransaction(context: EndTransactionContext): void;
 }
 

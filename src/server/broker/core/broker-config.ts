@@ -46,6 +46,7 @@ export const DEFAULT_PULL_HOLD_LIMITS: PullHoldLimits = Object.freeze({
   maxHeldPullBytes: 128 * 1024 * 1024,
 });
 
+/** When a write is acknowledged: after the page cache write (ASYNC_FLUSH) or after fsync (SYNC_FLUSH), as Java's flushDiskType. */
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
 /** Every broker option, defaults filled in (transaction/transaction-options.ts, timer/timer-config.ts). */
