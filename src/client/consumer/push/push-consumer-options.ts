@@ -4,6 +4,7 @@
  * is half-applied.
  */
 import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../../common/errors.js';
+import { rejectUnknownOptions } from '../../../common/option-keys.js';
 import type { ConsumeFromWhere } from '../../../protocol/body/index.js';
 import { DEFAULT_CONSUMER_GROUP, checkGroup } from '../../../protocol/message/index.js';
 import { checkPositiveInt, resolveClientConfig } from '../../client-config.js';
@@ -14,6 +15,7 @@ import type { AllocateMessageQueueStrategy } from './allocate-strategy.js';
 import { allocateStrategyOption, checkBroadcastOptions } from './push-consumer-modes.js';
 import type { AllocateStrategyName } from './push-consumer-modes.js';
 import type { BatchHandler, MessageHandler } from './consume-service.js';
+import { PUSH_CONSUMER_OPTION_KEYS } from './push-consumer-option-keys.js';
 
 export type MessageModel = 'CLUSTERING' | 'BROADCASTING';
 
@@ -173,6 +175,7 @@ export function resolvePushConsumerConfig(options: PushConsumerOptions): PushCon
   if (options === null || typeof options !== 'object') {
     throw new IllegalArgumentError('push consumer options must be an object with at least consumerGroup');
   }
+  rejectUnknownOptions(options, PUSH_CONSUMER_OPTION_KEYS, 'push consumer options');
   checkGroup(options.consumerGroup);
   if (options.consumerGroup === DEFAULT_CONSUMER_GROUP) {
     throw new MQClientError(
