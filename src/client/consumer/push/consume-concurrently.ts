@@ -20,6 +20,7 @@ import type {
 import type { ProcessQueue } from './process-queue.js';
 import type { ConsumeStats } from './consume-stats.js';
 import type { HandlerFor } from './handlers.js';
+import type { ConsumeHooks, ConsumeReport } from './consume-hooks.js';
 import type { MessageModel } from './push-consumer-options.js';
 
 export interface ConcurrentConsumeHost {
@@ -31,11 +32,18 @@ export interface ConcurrentConsumeHost {
   readonly localRetryDelayMillis: number;
   readonly stats: ConsumeStats;
   handlerFor: HandlerFor;
+  /** Interceptors around each handler call (trace, events, OpenTelemetry). */
+  readonly hooks?: ConsumeHooks;
   /** CONSUMER_SEND_MSG_BACK; false when it failed (the message is then retried locally). */
   sendMessageBack(msg: ConsumedMessage, delayLevel: number, brokerName: string): Promise<boolean>;
   /** The queue's offset moved (consumed messages left the ProcessQueue). */
   updateOffset(pq: ProcessQueue, offset: bigint): void;
 }
+
+const toReport = (r: { result: ConsumeResult | typeof ABANDONED; outcome: ConsumeOutcome }): ConsumeReport =>
+  r.result === ABANDONED
+    ? { success: false, returnType: 'FAILED' }
+    : { success: r.result === ConsumeResult.CONSUME_SUCCESS, returnType: r.outcome };
 
 interface ConsumeRequest {
   msgs: ConsumedMessage[];
@@ -118,7 +126,12 @@ export class ConcurrentConsumeService implements ConsumeService {
     };
     const started = Date.now();
     for (const m of msgs) m.properties[MessageConst.PROPERTY_CONSUME_START_TIMESTAMP] = String(started);
-    const { result, outcome } = await this.callHandler(msgs, context);
+    const { result, outcome } = await (this.host.hooks?.around(
+      msgs,
+      pq.mq,
+      () => this.callHandler(msgs, context),
+      toReport,
+    ) ?? this.callHandler(msgs, context));
     if (result === ABANDONED) return;
     this.host.stats.consumed(
       pq.mq.topic,

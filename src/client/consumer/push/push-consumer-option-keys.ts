@@ -10,6 +10,8 @@ import type { PushConsumerOptions } from './push-consumer-options.js';
 export const PUSH_CONSUMER_OPTION_KEYS: OptionKeys<PushConsumerOptions> = {
   ...CLIENT_OPTION_KEYS,
   consumerGroup: true,
+  enableMsgTrace: true,
+  customizedTraceTopic: true,
   handler: true,
   batchHandler: true,
   messageModel: true,

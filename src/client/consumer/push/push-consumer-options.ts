@@ -5,6 +5,7 @@
  */
 import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../../common/errors.js';
 import { rejectUnknownOptions } from '../../../common/option-keys.js';
+import { resolveTraceOptions, type TraceConfig, type TraceOptions } from '../../trace/trace-options.js';
 import type { ConsumeFromWhere } from '../../../protocol/body/index.js';
 import { DEFAULT_CONSUMER_GROUP, checkGroup } from '../../../protocol/message/index.js';
 import { checkPositiveInt, resolveClientConfig } from '../../client-config.js';
@@ -19,7 +20,7 @@ import { PUSH_CONSUMER_OPTION_KEYS } from './push-consumer-option-keys.js';
 
 export type MessageModel = 'CLUSTERING' | 'BROADCASTING';
 
-export interface PushConsumerOptions extends ClientOptions {
+export interface PushConsumerOptions extends ClientOptions, TraceOptions {
   /** Consumer group; required, and must not be `DEFAULT_CONSUMER`. */
   consumerGroup: string;
   /** Handler of every subscription without its own (one message per call). */
@@ -129,18 +130,18 @@ type NumericOption = Exclude<
   'flowControlDelayMillis' | 'suspendDelayMillis' | 'localRetryDelayMillis' | 'consumeTimestampLookbackMillis'
 >;
 
-export type PushConsumerConfig = { readonly [K in NumericOption]: number } & {
-  readonly client: ClientConfig;
-  readonly consumerGroup: string;
-  readonly messageModel: MessageModel;
-  readonly consumeFromWhere: ConsumeFromWhere;
-  readonly consumeTimestamp: number;
-  readonly allocateMessageQueueStrategy: AllocateMessageQueueStrategy;
-  readonly handler: MessageHandler | undefined;
-  readonly batchHandler: BatchHandler | undefined;
-  readonly orderly: boolean;
-  readonly offsetStoreDir: string | undefined;
-};
+export type PushConsumerConfig = { readonly [K in NumericOption]: number } & TraceConfig & {
+    readonly client: ClientConfig;
+    readonly consumerGroup: string;
+    readonly messageModel: MessageModel;
+    readonly consumeFromWhere: ConsumeFromWhere;
+    readonly consumeTimestamp: number;
+    readonly allocateMessageQueueStrategy: AllocateMessageQueueStrategy;
+    readonly handler: MessageHandler | undefined;
+    readonly batchHandler: BatchHandler | undefined;
+    readonly orderly: boolean;
+    readonly offsetStoreDir: string | undefined;
+  };
 
 const FROM_WHERE: readonly string[] = [
   'CONSUME_FROM_LAST_OFFSET',
@@ -245,6 +246,7 @@ export function resolvePushConsumerConfig(options: PushConsumerOptions): PushCon
   return Object.freeze({
     ...numbers,
     client: resolveClientConfig(options),
+    ...resolveTraceOptions(options),
     consumerGroup: options.consumerGroup,
     messageModel,
     consumeFromWhere,

@@ -23,6 +23,8 @@ import type { Attachment } from './push-runtime.js';
 import { buildSubscription } from '../shared/subscription.js';
 import type { SubscriptionExpression } from '../shared/subscription.js';
 import { checkSubscriptionInBrokers } from '../shared/subscription-check.js';
+import { startConsumeTracer, type ConsumeTracer } from '../../trace/consumer-trace-start.js';
+import { traceInterceptor } from './push-trace.js';
 
 /** See start(): a second look at the routes this long after start. */
 const ROUTE_SETTLE_DELAY_MILLIS = 1000;
@@ -40,6 +42,7 @@ export class PushConsumer {
   private stopping: Promise<void> | undefined;
   private readonly onAbort = (): void => void this.shutdown();
   private readonly signal: AbortSignal | undefined;
+  private tracer: ConsumeTracer | undefined;
 
   constructor(options: PushConsumerOptions) {
     this.config = resolvePushConsumerConfig(options);
@@ -199,6 +202,8 @@ export class PushConsumer {
         await checkSubscriptionInBrokers(core, api, this.runtime.wireGroup, data);
       }
       await core.sendHeartbeatToAllBrokers();
+      this.tracer = await startConsumeTracer(c, instance);
+      if (this.tracer !== undefined) this.runtime.hooks.add(traceInterceptor(this.tracer));
       const tasks = new BackgroundTasks(core.logger);
       this.tasks = tasks;
       tasks.every('rebalance', c.rebalanceInterval, c.rebalanceInterval, () =>
@@ -262,6 +267,7 @@ export class PushConsumer {
       ...this.runtime.rebalance.processQueueTable.values(),
     ]);
     this.runtime.rebalance.dropAll();
+    await this.tracer?.shutdown(); // the traces of what was consumed, before the instance goes
     this.serviceState = 'SHUTDOWN_ALREADY';
     const core = this.runtime.attached?.core;
     if (core !== undefined) {

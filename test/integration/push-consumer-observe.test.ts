@@ -1,0 +1,85 @@
+/**
+ * The push consumer's cross-cutting features on one embedded cluster: message trace (SubBefore /
+ * SubAfter records on RMQ_SYS_TRACE_TOPIC, Java's format), instrumentation events and OpenTelemetry
+ * process spans continuing the producer's trace.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Producer } from '../../src/client/producer/producer.js';
+import { ConsumeResult, PullConsumer, PushConsumer } from '../../src/client/consumer/index.js';
+import type { ConsumedMessage, PushConsumerOptions } from '../../src/client/consumer/index.js';
+import { decodeTraceData } from '../../src/protocol/body/trace-data.js';
+import type { TraceContext } from '../../src/protocol/body/trace-data.js';
+import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
+import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
+import { createTopic, waitFor } from './consumer-helpers.js';
+
+describe('push consumer: message trace, events, OpenTelemetry', () => {
+  let cluster: EmbeddedCluster;
+  let producer: Producer;
+  let seq = 0;
+
+  const newConsumer = (group: string, extra: Partial<PushConsumerOptions> = {}): PushConsumer =>
+    new PushConsumer({
+      nameServer: cluster.namesrvAddress,
+      consumerGroup: group,
+      instanceName: `observe-${++seq}`,
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      pollNameServerInterval: 200,
+      awaitTerminationMillisWhenShutdown: 2000,
+      ...extra,
+    });
+
+  before(async () => {
+    cluster = await startEmbeddedCluster();
+    await Promise.all([createTopic(cluster, 'ObsTrace', 1), createTopic(cluster, 'ObsEvents', 2)]);
+    producer = new Producer({ nameServer: cluster.namesrvAddress, producerGroup: 'obs_pg' });
+    await producer.start();
+  });
+
+  after(async () => {
+    await producer?.shutdown();
+    await cluster?.stop();
+  });
+
+  it('enableMsgTrace: a SubBefore and a SubAfter per delivery, tied by requestId, drained on shutdown', async () => {
+    const ok = await producer.send({ topic: 'ObsTrace', body: 'ok', tags: 'TagA', keys: ['k-ok'] });
+    const bad = await producer.send({ topic: 'ObsTrace', body: 'boom', tags: 'TagA' });
+    const handled = new Set<string>();
+    const consumer = newConsumer('CG_obs_trace', {
+      enableMsgTrace: true,
+      handler: (m: ConsumedMessage) => {
+        handled.add(m.msgId);
+        if (m.body.toString() === 'boom') throw new Error('boom');
+        return ConsumeResult.CONSUME_SUCCESS;
+      },
+    });
+    await consumer.subscribe('ObsTrace', '*');
+    await consumer.start();
+    await waitFor('both delivered', () => (handled.has(ok.msgId) && handled.has(bad.msgId)) || undefined);
+    await consumer.shutdown(); // writes the pending trace records before returning
+
+    const reader = new PullConsumer({ consumerGroup: 'CG_obs_reader', nameServer: cluster.namesrvAddress });
+    await reader.start();
+    const records: TraceContext[] = (await reader.pollAll('RMQ_SYS_TRACE_TOPIC')).flatMap((m) =>
+      decodeTraceData(m.body.toString('utf8')),
+    );
+    await reader.shutdown();
+    const of = (type: string, msgId: string): TraceContext[] =>
+      records.filter((r) => r.traceType === type && r.traceBeans.some((b) => b.msgId === msgId));
+    for (const [msgId, success, code] of [
+      [ok.msgId, true, 0],
+      [bad.msgId, false, 2], // Java ConsumeReturnType.EXCEPTION
+    ] as const) {
+      const [subBefore] = of('SubBefore', msgId);
+      assert.ok(subBefore, `SubBefore of ${msgId}`);
+      assert.equal(subBefore.groupName, 'CG_obs_trace');
+      assert.equal(subBefore.traceBeans[0]?.retryTimes, 0); // Java's SubBefore has no topic nor tags
+      const subAfter = of('SubAfter', msgId).find((a) => a.requestId === subBefore.requestId);
+      assert.ok(subAfter, `SubAfter of ${msgId}`);
+      assert.equal(subAfter.success, success);
+      assert.equal(subAfter.contextCode, code);
+    }
+    assert.equal(of('SubBefore', ok.msgId)[0]?.traceBeans[0]?.keys, 'k-ok');
+  });
+});
