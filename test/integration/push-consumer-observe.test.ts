@@ -13,6 +13,21 @@ import type { TraceContext } from '../../src/protocol/body/trace-data.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import { createTopic, waitFor } from './consumer-helpers.js';
+import { silentLogger } from '../../src/common/logger.js';
+import { MessageQueue } from '../../src/client/message-queue.js';
+import { MQBrokerError } from '../../src/common/errors.js';
+import {
+  PushConsumerEvents,
+  emitPullFailure,
+  newPushConsumerEventHub,
+  queuesBeforeRebalance,
+} from '../../src/client/consumer/push/push-consumer-events.js';
+import type {
+  ConsumeEvent,
+  ConsumeFailureEvent,
+  PushPullFailureEvent,
+  RebalanceEvent,
+} from '../../src/client/consumer/push/push-consumer-events.js';
 
 describe('push consumer: message trace, events, OpenTelemetry', () => {
   let cluster: EmbeddedCluster;
@@ -81,5 +96,60 @@ describe('push consumer: message trace, events, OpenTelemetry', () => {
       assert.equal(subAfter.contextCode, code);
     }
     assert.equal(of('SubBefore', ok.msgId)[0]?.traceBeans[0]?.keys, 'k-ok');
+  });
+
+  it('events: rebalance with the queues added, consume.success / consume.failure per handler call', async () => {
+    const rebalances: RebalanceEvent[] = [];
+    const successes: ConsumeEvent[] = [];
+    const failures: ConsumeFailureEvent[] = [];
+    const failed = new Set<string>();
+    const consumer = newConsumer('CG_obs_events', {
+      handler: (m: ConsumedMessage) => {
+        if (m.body.toString() !== 'later' || failed.has(m.msgId)) return ConsumeResult.CONSUME_SUCCESS;
+        failed.add(m.msgId);
+        return ConsumeResult.RECONSUME_LATER;
+      },
+    });
+    assert.throws(() => consumer.on('rebalanced' as never, () => undefined), /unknown event "rebalanced"/);
+    consumer.on(PushConsumerEvents.REBALANCE, (e) => rebalances.push(e));
+    consumer.on(PushConsumerEvents.CONSUME_SUCCESS, (e) => successes.push(e));
+    consumer.on(PushConsumerEvents.CONSUME_FAILURE, (e) => failures.push(e));
+    await consumer.subscribe('ObsEvents', '*');
+    await consumer.start();
+    try {
+      const first = rebalances.find((e) => e.topic === 'ObsEvents');
+      assert.ok(first, 'a rebalance event for the topic at start');
+      assert.equal(first.queuesBefore, 0);
+      assert.equal(first.queuesAfter, 2);
+      assert.deepEqual(first.added.map((q) => q.queueId).sort(), [0, 1]);
+      assert.equal(first.removed.length, 0);
+      await producer.send({ topic: 'ObsEvents', body: 'fine' });
+      await producer.send({ topic: 'ObsEvents', body: 'later' });
+      await waitFor(
+        'a success and a failure',
+        () => (successes.length >= 1 && failures.length >= 1) || undefined,
+      );
+      assert.equal(failures[0]?.returnType, 'FAILED');
+      assert.equal(failures[0]?.count, 1);
+      assert.equal(failures[0]?.queue.topic, 'ObsEvents');
+      assert.ok((successes[0]?.durationMillis ?? -1) >= 0);
+      assert.equal(successes[0]?.count, 1);
+    } finally {
+      await consumer.shutdown();
+    }
+    assert.equal(consumer.listenerCount(), 3);
+  });
+
+  it('events are free when nobody listens; pull.failure carries the queue, offset and code', () => {
+    const hub = newPushConsumerEventHub(silentLogger);
+    assert.equal(queuesBeforeRebalance(hub, new Map(), 'T'), undefined, 'nothing built unobserved');
+    const seen: PushPullFailureEvent[] = [];
+    hub.on(PushConsumerEvents.PULL_FAILURE, (e) => seen.push(e));
+    const queue = new MessageQueue('T', 'broker-a', 3);
+    emitPullFailure(hub, queue, 42n, Date.now(), new MQBrokerError(17, 'topic not exist'));
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]?.queue, queue);
+    assert.equal(seen[0]?.offset, 42n);
+    assert.equal(seen[0]?.code, 17);
   });
 });

@@ -25,11 +25,14 @@ import type { SubscriptionExpression } from '../shared/subscription.js';
 import { checkSubscriptionInBrokers } from '../shared/subscription-check.js';
 import { startConsumeTracer, type ConsumeTracer } from '../../trace/consumer-trace-start.js';
 import { traceInterceptor } from './push-trace.js';
+import { EventSource, type EventHub } from '../../events/event-hub.js';
+import { consumeEventsInterceptor, type PushConsumerEventMap } from './push-consumer-events.js';
 
 /** See start(): a second look at the routes this long after start. */
 const ROUTE_SETTLE_DELAY_MILLIS = 1000;
 
-export class PushConsumer {
+/** Emits PushConsumerEvents (rebalance, consume.success, consume.failure, pull.failure): `consumer.on(name, fn)`. */
+export class PushConsumer extends EventSource<PushConsumerEventMap> {
   readonly config: PushConsumerConfig;
   private serviceState: ServiceState = 'CREATE_JUST';
   /** User-view topic -> subscription (wire topic inside); the retry topic is added at start. */
@@ -45,11 +48,17 @@ export class PushConsumer {
   private tracer: ConsumeTracer | undefined;
 
   constructor(options: PushConsumerOptions) {
+    super();
     this.config = resolvePushConsumerConfig(options);
     this.instanceOptions = { registry: options.registry, clientInstance: options.clientInstance };
     this.runtime = new PushRuntime(this.config, this.subscriptions, (topic) => this.handlerFor(topic));
     this.signal = options.signal;
+    this.runtime.hooks.add(consumeEventsInterceptor(this.runtime.events));
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  protected get eventHub(): EventHub<PushConsumerEventMap> {
+    return this.runtime.events;
   }
 
   get state(): ServiceState {

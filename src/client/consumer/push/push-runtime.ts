@@ -22,6 +22,7 @@ import { LocalFileOffsetStore } from '../offsets/local-file-offset-store.js';
 import { withoutNamespace } from '../../../protocol/message/index.js';
 import { ConsumeStats } from './consume-stats.js';
 import { ConsumeHooks } from './consume-hooks.js';
+import { newPushConsumerEventHub, type PushConsumerEventHub } from './push-consumer-events.js';
 import type { HandlerFor } from './handlers.js';
 import { RemoteBrokerOffsetStore } from './offset-store.js';
 import type { OffsetStore } from './offset-store.js';
@@ -46,6 +47,7 @@ export class PushRuntime {
   readonly wireGroup: string;
   readonly stats = new ConsumeStats();
   readonly hooks = new ConsumeHooks();
+  readonly events: PushConsumerEventHub;
   readonly subscribeInfo = new Map<string, MessageQueue[]>();
   readonly offsets: ConsumerOffsets;
   readonly offsetStore: OffsetStore;
@@ -64,6 +66,7 @@ export class PushRuntime {
     readonly subscriptions: ReadonlyMap<string, SubscriptionData>,
     handlerFor: HandlerFor,
   ) {
+    this.events = newPushConsumerEventHub(config.client.logger);
     const ns = config.client.namespace;
     this.wireGroup = wrapNamespace(ns, config.consumerGroup);
     this.offsets = new ConsumerOffsets({
