@@ -13,6 +13,15 @@ import type { TraceContext } from '../../src/protocol/body/trace-data.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import { createTopic, waitFor } from './consumer-helpers.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import type { Context, ContextManager } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { instrumentProducer, instrumentPushConsumer } from '../../src/otel/index.js';
 import { silentLogger } from '../../src/common/logger.js';
 import { MessageQueue } from '../../src/client/message-queue.js';
 import { MQBrokerError } from '../../src/common/errors.js';
@@ -28,6 +37,32 @@ import type {
   PushPullFailureEvent,
   RebalanceEvent,
 } from '../../src/client/consumer/push/push-consumer-events.js';
+
+/** What @opentelemetry/context-async-hooks does (not a dependency here): the active context per async flow. */
+class AsyncContextManager implements ContextManager {
+  private readonly storage = new AsyncLocalStorage<Context>();
+  active(): Context {
+    return this.storage.getStore() ?? ROOT_CONTEXT;
+  }
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    ctx: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
+    return this.storage.run(ctx, () => fn.call(thisArg, ...args));
+  }
+  bind<T>(_ctx: Context, target: T): T {
+    return target;
+  }
+  enable(): this {
+    return this;
+  }
+  disable(): this {
+    this.storage.disable();
+    return this;
+  }
+}
 
 describe('push consumer: message trace, events, OpenTelemetry', () => {
   let cluster: EmbeddedCluster;
@@ -47,7 +82,11 @@ describe('push consumer: message trace, events, OpenTelemetry', () => {
 
   before(async () => {
     cluster = await startEmbeddedCluster();
-    await Promise.all([createTopic(cluster, 'ObsTrace', 1), createTopic(cluster, 'ObsEvents', 2)]);
+    await Promise.all([
+      createTopic(cluster, 'ObsTrace', 1),
+      createTopic(cluster, 'ObsEvents', 2),
+      createTopic(cluster, 'ObsOtel', 1),
+    ]);
     producer = new Producer({ nameServer: cluster.namesrvAddress, producerGroup: 'obs_pg' });
     await producer.start();
   });
@@ -151,5 +190,65 @@ describe('push consumer: message trace, events, OpenTelemetry', () => {
     assert.equal(seen[0]?.queue, queue);
     assert.equal(seen[0]?.offset, 42n);
     assert.equal(seen[0]?.code, 17);
+  });
+
+  it('OpenTelemetry: process spans continue the producer trace; the handler runs inside its span', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const options = { tracerProvider };
+    assert.ok(context.setGlobalContextManager(new AsyncContextManager()));
+    const stopProducer = instrumentProducer(producer, options);
+    const handled = new Set<string>();
+    const consumer = newConsumer('CG_obs_otel', {
+      handler: (m: ConsumedMessage) => {
+        handled.add(m.body.toString());
+        tracerProvider.getTracer('app').startSpan('app work').end(); // a child of the active span
+        return m.body.toString() === 'fail' ? ConsumeResult.RECONSUME_LATER : ConsumeResult.CONSUME_SUCCESS;
+      },
+    });
+    const stopConsumer = instrumentPushConsumer(consumer, options);
+    assert.throws(() => consumer.interceptConsume('x' as never), /must be a function/);
+    try {
+      await consumer.subscribe('ObsOtel', '*');
+      await consumer.start();
+      const ok = await producer.send({ topic: 'ObsOtel', body: 'traced', tags: 'TagA' });
+      await producer.send({ topic: 'ObsOtel', body: 'fail' });
+      await waitFor('both handled', () => (handled.has('traced') && handled.has('fail')) || undefined);
+      await waitFor(
+        'spans ended',
+        () =>
+          exporter.getFinishedSpans().filter((s) => s.name === 'process ObsOtel').length >= 2 || undefined,
+      );
+      const spans = exporter.getFinishedSpans();
+      const send = spans.find(
+        (s) => s.name === 'send ObsOtel' && s.attributes['messaging.message.id'] === ok.msgId,
+      );
+      assert.ok(send);
+      const processed = spans.find(
+        (s) => s.name === 'process ObsOtel' && s.attributes['messaging.message.id'] === ok.msgId,
+      );
+      assert.ok(processed, 'a process span for the message');
+      assert.equal(processed.kind, SpanKind.CONSUMER);
+      assert.equal(processed.spanContext().traceId, send.spanContext().traceId);
+      assert.equal(processed.parentSpanContext?.spanId, send.spanContext().spanId);
+      assert.equal(processed.attributes['messaging.operation.type'], 'process');
+      assert.equal(processed.attributes['messaging.consumer.group.name'], 'CG_obs_otel');
+      assert.equal(processed.attributes['messaging.destination.name'], 'ObsOtel');
+      assert.equal(processed.status.code, SpanStatusCode.UNSET);
+      const work = spans.find(
+        (s) => s.name === 'app work' && s.parentSpanContext?.spanId === processed.spanContext().spanId,
+      );
+      assert.ok(work, 'the handler ran inside the process span');
+      const failed = spans.find(
+        (s) => s.name === 'process ObsOtel' && s.status.code === SpanStatusCode.ERROR,
+      );
+      assert.equal(failed?.attributes['error.type'], 'FAILED');
+      assert.equal(trace.getActiveSpan(), undefined);
+    } finally {
+      stopConsumer();
+      stopProducer();
+      await consumer.shutdown();
+      context.disable();
+    }
   });
 });

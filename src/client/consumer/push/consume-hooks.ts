@@ -4,6 +4,7 @@
  * inside a context, as OpenTelemetry needs): message trace, events, OpenTelemetry spans. With no
  * interceptor the handler is called directly, at no cost.
  */
+import { IllegalArgumentError } from '../../../common/errors.js';
 import type { MessageQueue } from '../../message-queue.js';
 import type { ConsumeReturnType } from '../../trace/consume-tracer.js';
 import type { ConsumedMessage } from './consume-service.js';
@@ -33,6 +34,9 @@ export class ConsumeHooks {
 
   /** Adds an interceptor (the first added is the outermost); returns its removal. */
   add(interceptor: ConsumeInterceptor): () => void {
+    if (typeof interceptor !== 'function') {
+      throw new IllegalArgumentError(`a consume interceptor must be a function, got ${typeof interceptor}`);
+    }
     this.interceptors = [...this.interceptors, interceptor];
     return () => {
       this.interceptors = this.interceptors.filter((i) => i !== interceptor);

@@ -25,6 +25,7 @@ import type { SubscriptionExpression } from '../shared/subscription.js';
 import { checkSubscriptionInBrokers } from '../shared/subscription-check.js';
 import { startConsumeTracer, type ConsumeTracer } from '../../trace/consumer-trace-start.js';
 import { traceInterceptor } from './push-trace.js';
+import type { ConsumeInterceptor } from './consume-hooks.js';
 import { EventSource, type EventHub } from '../../events/event-hub.js';
 import { consumeEventsInterceptor, type PushConsumerEventMap } from './push-consumer-events.js';
 
@@ -59,6 +60,14 @@ export class PushConsumer extends EventSource<PushConsumerEventMap> {
 
   protected get eventHub(): EventHub<PushConsumerEventMap> {
     return this.runtime.events;
+  }
+
+  /**
+   * Runs `interceptor` around every handler call (instrumentation: rocketmq-ts/otel uses it); the
+   * first added is the outermost. Returns the function that removes it.
+   */
+  interceptConsume(interceptor: ConsumeInterceptor): () => void {
+    return this.runtime.hooks.add(interceptor);
   }
 
   get state(): ServiceState {
