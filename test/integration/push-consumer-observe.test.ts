@@ -108,10 +108,13 @@ describe('push consumer: message trace, events, OpenTelemetry', () => {
         return ConsumeResult.CONSUME_SUCCESS;
       },
     });
+    const thrown: unknown[] = [];
+    consumer.on(PushConsumerEvents.CONSUME_FAILURE, (e) => thrown.push(e.error));
     await consumer.subscribe('ObsTrace', '*');
     await consumer.start();
     await waitFor('both delivered', () => (handled.has(ok.msgId) && handled.has(bad.msgId)) || undefined);
     await consumer.shutdown(); // writes the pending trace records before returning
+    assert.match(String(thrown[0]), /boom/, 'consume.failure carries what the handler threw');
 
     const reader = new PullConsumer({ consumerGroup: 'CG_obs_reader', nameServer: cluster.namesrvAddress });
     await reader.start();

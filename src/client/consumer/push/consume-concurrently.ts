@@ -40,10 +40,16 @@ export interface ConcurrentConsumeHost {
   updateOffset(pq: ProcessQueue, offset: bigint): void;
 }
 
-const toReport = (r: { result: ConsumeResult | typeof ABANDONED; outcome: ConsumeOutcome }): ConsumeReport =>
-  r.result === ABANDONED
-    ? { success: false, returnType: 'FAILED' }
-    : { success: r.result === ConsumeResult.CONSUME_SUCCESS, returnType: r.outcome };
+/** How a handler call ended, for the interceptors (messages the iterator never handed out: not consumed). */
+function toReport(r: {
+  result: ConsumeResult | typeof ABANDONED;
+  outcome: ConsumeOutcome;
+  error?: unknown;
+}): ConsumeReport {
+  if (r.result === ABANDONED) return { success: false, returnType: 'FAILED' };
+  const report = { success: r.result === ConsumeResult.CONSUME_SUCCESS, returnType: r.outcome };
+  return r.error === undefined ? report : { ...report, error: r.error };
+}
 
 interface ConsumeRequest {
   msgs: ConsumedMessage[];
@@ -149,7 +155,7 @@ export class ConcurrentConsumeService implements ConsumeService {
   private async callHandler(
     msgs: ConsumedMessage[],
     context: ConsumeContext,
-  ): Promise<{ result: ConsumeResult | typeof ABANDONED; outcome: ConsumeOutcome }> {
+  ): Promise<{ result: ConsumeResult | typeof ABANDONED; outcome: ConsumeOutcome; error?: unknown }> {
     const first = msgs[0] as ConsumedMessage;
     const handler = this.host.handlerFor(first.topic);
     if (handler === undefined) {
@@ -186,7 +192,7 @@ export class ConcurrentConsumeService implements ConsumeService {
         { topic: first.topic, err: String(err) },
         'handler threw: messages reconsumed later',
       );
-      return { result: ConsumeResult.RECONSUME_LATER, outcome: 'EXCEPTION' };
+      return { result: ConsumeResult.RECONSUME_LATER, outcome: 'EXCEPTION', error: err };
     } finally {
       clearTimeout(timer);
     }
