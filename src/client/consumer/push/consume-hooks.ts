@@ -31,15 +31,22 @@ export type ConsumeInterceptor = (
 
 export class ConsumeHooks {
   private interceptors: readonly ConsumeInterceptor[] = [];
+  /** Interceptors that can say they have nothing to do (events nobody listens to): skipped then. */
+  private readonly idle = new Map<ConsumeInterceptor, () => boolean>();
 
-  /** Adds an interceptor (the first added is the outermost); returns its removal. */
-  add(interceptor: ConsumeInterceptor): () => void {
+  /**
+   * Adds an interceptor (the first added is the outermost); returns its removal. `isIdle`, when
+   * given, is asked before each call: an idle interceptor is left out of that call's chain.
+   */
+  add(interceptor: ConsumeInterceptor, isIdle?: () => boolean): () => void {
     if (typeof interceptor !== 'function') {
       throw new IllegalArgumentError(`a consume interceptor must be a function, got ${typeof interceptor}`);
     }
     this.interceptors = [...this.interceptors, interceptor];
+    if (isIdle !== undefined) this.idle.set(interceptor, isIdle);
     return () => {
       this.interceptors = this.interceptors.filter((i) => i !== interceptor);
+      this.idle.delete(interceptor);
     };
   }
 
@@ -54,7 +61,13 @@ export class ConsumeHooks {
     call: () => Promise<T>,
     report: (value: T) => ConsumeReport,
   ): Promise<T> {
-    const chain = this.interceptors;
+    let chain = this.interceptors;
+    if (this.idle.size !== 0) {
+      let busy = chain.length;
+      for (const isIdle of this.idle.values()) if (isIdle()) busy--;
+      if (busy === 0) return call();
+      if (busy !== chain.length) chain = chain.filter((i) => !(this.idle.get(i)?.() ?? false));
+    }
     if (chain.length === 0) return call();
     let value: { v: T } | undefined;
     const innermost = async (): Promise<ConsumeReport> => {

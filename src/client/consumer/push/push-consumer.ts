@@ -54,7 +54,8 @@ export class PushConsumer extends EventSource<PushConsumerEventMap> {
     this.instanceOptions = { registry: options.registry, clientInstance: options.clientInstance };
     this.runtime = new PushRuntime(this.config, this.subscriptions, (topic) => this.handlerFor(topic));
     this.signal = options.signal;
-    this.runtime.hooks.add(consumeEventsInterceptor(this.runtime.events));
+    const events = this.runtime.events;
+    this.runtime.hooks.add(consumeEventsInterceptor(events), () => !events.active);
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
