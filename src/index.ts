@@ -250,4 +250,13 @@ export type {
   PullEvent,
   PullFailureEvent,
 } from './client/consumer/pull/pull-consumer-events.js';
+export { PushConsumerEvents } from './client/consumer/push/push-consumer-events.js';
+export type {
+  ConsumeEvent,
+  ConsumeFailureEvent,
+  PushConsumerEventMap,
+  PushPullFailureEvent,
+  RebalanceEvent,
+} from './client/consumer/push/push-consumer-events.js';
+export type { ConsumeInterceptor, ConsumeReport } from './client/consumer/push/consume-hooks.js';
 export type { SendOptions } from './client/producer/ordered/send-forms.js';

@@ -6,5 +6,6 @@
 export { instrumentProducer, INSTRUMENTATION_NAME } from './instrument-producer.js';
 export type { InstrumentationOptions } from './instrument-producer.js';
 export { instrumentPullConsumer, messageContext, traceProcessing } from './instrument-consumer.js';
+export { instrumentPushConsumer } from './instrument-push-consumer.js';
 export { W3CTraceContext, TRACE_PARENT, TRACE_STATE } from './trace-context.js';
 export { ATTR as MessagingAttributes, messageType } from './attributes.js';

@@ -23,7 +23,7 @@ export function messageContext(
   return propagator.extract(ROOT_CONTEXT, pulledCarrier(message), propertyGetter);
 }
 
-function consumerSpan(
+export function consumerSpan(
   tracer: Tracer,
   operation: 'receive' | 'process',
   message: MessageExt,

@@ -63,6 +63,7 @@ describe('examples/', { skip: LONG_TIER ? false : 'long tier (npm run test:long)
       'ordered.ts',
       'producer.ts',
       'pull-consumer.ts',
+      'push-consumer.ts',
       'request-reply.ts',
       'tls.ts',
       'transaction.ts',
@@ -77,6 +78,8 @@ describe('examples/', { skip: LONG_TIER ? false : 'long tier (npm run test:long)
         /sync +true [0-9A-F]{32}[\s\S]*async +10 stored[\s\S]*cb +SEND_OK[\s\S]*oneway +written[\s\S]*batch +2 messages/,
       'ordered.ts': /read back in order: created -> paid -> shipped -> delivered/,
       'pull-consumer.ts': /\d+ messages read; the next run continues from here/,
+      'push-consumer.ts':
+        /rebalance ExamplePush: 0 -> \d+ queues[\s\S]*consumed 5 messages; offsets are committed/,
       'transaction.ts': /order 1: COMMIT_MESSAGE[\s\S]*order 2: ROLLBACK_MESSAGE/,
       'request-reply.ts': /reply: quote for EURUSD: 1\.0842/,
       'opentelemetry.ts':

@@ -29,6 +29,7 @@ const PUBLIC_NAMES = [
   'ClientEvents',
   'ProducerEvents',
   'PullConsumerEvents',
+  'PushConsumerEvents',
   'AclClientRPCHook',
   'BatchRuleError',
   'BatchSendError',

@@ -20,6 +20,7 @@ import type {
 import type { ProcessQueue } from './process-queue.js';
 import type { ConsumeStats } from './consume-stats.js';
 import type { HandlerFor } from './handlers.js';
+import type { ConsumeHooks, ConsumeReport } from './consume-hooks.js';
 import type { MessageModel } from './push-consumer-options.js';
 
 export interface ConcurrentConsumeHost {
@@ -31,10 +32,23 @@ export interface ConcurrentConsumeHost {
   readonly localRetryDelayMillis: number;
   readonly stats: ConsumeStats;
   handlerFor: HandlerFor;
+  /** Interceptors around each handler call (trace, events, OpenTelemetry). */
+  readonly hooks?: ConsumeHooks;
   /** CONSUMER_SEND_MSG_BACK; false when it failed (the message is then retried locally). */
   sendMessageBack(msg: ConsumedMessage, delayLevel: number, brokerName: string): Promise<boolean>;
   /** The queue's offset moved (consumed messages left the ProcessQueue). */
   updateOffset(pq: ProcessQueue, offset: bigint): void;
+}
+
+/** How a handler call ended, for the interceptors (messages the iterator never handed out: not consumed). */
+function toReport(r: {
+  result: ConsumeResult | typeof ABANDONED;
+  outcome: ConsumeOutcome;
+  error?: unknown;
+}): ConsumeReport {
+  if (r.result === ABANDONED) return { success: false, returnType: 'FAILED' };
+  const report = { success: r.result === ConsumeResult.CONSUME_SUCCESS, returnType: r.outcome };
+  return r.error === undefined ? report : { ...report, error: r.error };
 }
 
 interface ConsumeRequest {
@@ -118,7 +132,12 @@ export class ConcurrentConsumeService implements ConsumeService {
     };
     const started = Date.now();
     for (const m of msgs) m.properties[MessageConst.PROPERTY_CONSUME_START_TIMESTAMP] = String(started);
-    const { result, outcome } = await this.callHandler(msgs, context);
+    const { result, outcome } = await (this.host.hooks?.around(
+      msgs,
+      pq.mq,
+      () => this.callHandler(msgs, context),
+      toReport,
+    ) ?? this.callHandler(msgs, context));
     if (result === ABANDONED) return;
     this.host.stats.consumed(
       pq.mq.topic,
@@ -136,7 +155,7 @@ export class ConcurrentConsumeService implements ConsumeService {
   private async callHandler(
     msgs: ConsumedMessage[],
     context: ConsumeContext,
-  ): Promise<{ result: ConsumeResult | typeof ABANDONED; outcome: ConsumeOutcome }> {
+  ): Promise<{ result: ConsumeResult | typeof ABANDONED; outcome: ConsumeOutcome; error?: unknown }> {
     const first = msgs[0] as ConsumedMessage;
     const handler = this.host.handlerFor(first.topic);
     if (handler === undefined) {
@@ -173,7 +192,7 @@ export class ConcurrentConsumeService implements ConsumeService {
         { topic: first.topic, err: String(err) },
         'handler threw: messages reconsumed later',
       );
-      return { result: ConsumeResult.RECONSUME_LATER, outcome: 'EXCEPTION' };
+      return { result: ConsumeResult.RECONSUME_LATER, outcome: 'EXCEPTION', error: err };
     } finally {
       clearTimeout(timer);
     }

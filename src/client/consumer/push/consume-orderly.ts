@@ -20,12 +20,18 @@ import type {
 } from './consume-service.js';
 import type { ConsumeStats } from './consume-stats.js';
 import type { HandlerFor } from './handlers.js';
+import type { ConsumeHooks, ConsumeReport } from './consume-hooks.js';
 import type { ProcessQueue } from './process-queue.js';
 import type { MessageModel } from './push-consumer-options.js';
 import { isLockExpired } from './queue-locks.js';
 
 /** Java's answer to pause the queue and retry the same messages (ConsumeOrderlyStatus). */
 export const SUSPEND_CURRENT_QUEUE_A_MOMENT = 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
+
+const orderlyReport = (ok: boolean): ConsumeReport => ({
+  success: ok,
+  returnType: ok ? 'SUCCESS' : 'FAILED',
+});
 
 /** Java ConsumeOrderlyContext: a handler may change the pause of this failure. */
 export interface OrderlyConsumeContext extends ConsumeContext {
@@ -45,6 +51,8 @@ export interface OrderlyConsumeHost {
   readonly maxReconsumeTimes: number;
   readonly stats: ConsumeStats;
   handlerFor: HandlerFor;
+  /** Interceptors around each handler call (trace, events, OpenTelemetry). */
+  readonly hooks?: ConsumeHooks;
   sendMessageBack(msg: ConsumedMessage, delayLevel: number, brokerName: string): Promise<boolean>;
   /** The queue's offset after consumed messages (not increase-only: Java updateOffset(mq, o, false)). */
   updateOffset(pq: ProcessQueue, offset: bigint): void;
@@ -126,7 +134,8 @@ export class OrderlyConsumeService implements ConsumeService {
       };
       const started = Date.now();
       for (const m of msgs) m.properties[MessageConst.PROPERTY_CONSUME_START_TIMESTAMP] = String(started);
-      const ok = await this.callHandler(msgs, context, pq);
+      const call = (): Promise<boolean> => this.callHandler(msgs, context, pq);
+      const ok = await (this.host.hooks?.around(msgs, pq.mq, call, orderlyReport) ?? call());
       if (pq.dropped) break;
       this.host.stats.consumed(pq.mq.topic, Date.now() - started, ok ? msgs.length : 0, ok ? 0 : msgs.length);
       if (!ok && (await this.mustRetry(msgs, pq))) {

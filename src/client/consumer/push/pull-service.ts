@@ -22,6 +22,7 @@ import type { OffsetStore } from './offset-store.js';
 import type { ProcessQueue } from './process-queue.js';
 import type { PushConsumerConfig } from './push-consumer-options.js';
 import { PUSH_CONSUMER_DEFAULTS } from './push-consumer-options.js';
+import { emitPullFailure, type PushConsumerEventHub } from './push-consumer-events.js';
 
 export interface PullServiceHost {
   readonly config: PushConsumerConfig;
@@ -40,6 +41,7 @@ export interface PullServiceHost {
   readonly paused: boolean;
   /** An illegal offset dropped the queue: forget it so the next rebalance takes it again. */
   removeProcessQueue(mq: MessageQueue): void;
+  readonly events: PushConsumerEventHub;
 }
 
 /** Java's delay before an OFFSET_ILLEGAL queue's offset is fixed and the queue removed. */
@@ -149,6 +151,7 @@ export class PullService {
     } catch (err) {
       if (this.stopped || pq.dropped) return 'stop';
       host.logger.warn({ mq: mq.key(), err: String(err) }, 'pull failed, retrying later');
+      emitPullFailure(host.events, mq, request.nextOffset, started, err);
       return c.pullTimeDelayMillsWhenException;
     }
     if (this.stopped || pq.dropped) return 'stop';

@@ -4,6 +4,8 @@
  * is half-applied.
  */
 import { ClientErrorCode, IllegalArgumentError, MQClientError } from '../../../common/errors.js';
+import { rejectUnknownOptions } from '../../../common/option-keys.js';
+import { resolveTraceOptions, type TraceConfig, type TraceOptions } from '../../trace/trace-options.js';
 import type { ConsumeFromWhere } from '../../../protocol/body/index.js';
 import { DEFAULT_CONSUMER_GROUP, checkGroup } from '../../../protocol/message/index.js';
 import { checkPositiveInt, resolveClientConfig } from '../../client-config.js';
@@ -14,11 +16,12 @@ import type { AllocateMessageQueueStrategy } from './allocate-strategy.js';
 import { allocateStrategyOption, checkBroadcastOptions } from './push-consumer-modes.js';
 import type { AllocateStrategyName } from './push-consumer-modes.js';
 import type { BatchHandler, MessageHandler } from './consume-service.js';
+import { PUSH_CONSUMER_OPTION_KEYS } from './push-consumer-option-keys.js';
 
 /** CLUSTERING: the group's members share the queues, each message consumed once per group; BROADCASTING: every member consumes every message (offsets kept locally). */
 export type MessageModel = 'CLUSTERING' | 'BROADCASTING';
 
-export interface PushConsumerOptions extends ClientOptions {
+export interface PushConsumerOptions extends ClientOptions, TraceOptions {
   /** Consumer group; required, and must not be `DEFAULT_CONSUMER`. */
   consumerGroup: string;
   /** Handler of every subscription without its own (one message per call). */
@@ -131,18 +134,18 @@ type NumericOption = Exclude<
   'flowControlDelayMillis' | 'suspendDelayMillis' | 'localRetryDelayMillis' | 'consumeTimestampLookbackMillis'
 >;
 
-export type PushConsumerConfig = { readonly [K in NumericOption]: number } & {
-  readonly client: ClientConfig;
-  readonly consumerGroup: string;
-  readonly messageModel: MessageModel;
-  readonly consumeFromWhere: ConsumeFromWhere;
-  readonly consumeTimestamp: number;
-  readonly allocateMessageQueueStrategy: AllocateMessageQueueStrategy;
-  readonly handler: MessageHandler | undefined;
-  readonly batchHandler: BatchHandler | undefined;
-  readonly orderly: boolean;
-  readonly offsetStoreDir: string | undefined;
-};
+export type PushConsumerConfig = { readonly [K in NumericOption]: number } & TraceConfig & {
+    readonly client: ClientConfig;
+    readonly consumerGroup: string;
+    readonly messageModel: MessageModel;
+    readonly consumeFromWhere: ConsumeFromWhere;
+    readonly consumeTimestamp: number;
+    readonly allocateMessageQueueStrategy: AllocateMessageQueueStrategy;
+    readonly handler: MessageHandler | undefined;
+    readonly batchHandler: BatchHandler | undefined;
+    readonly orderly: boolean;
+    readonly offsetStoreDir: string | undefined;
+  };
 
 const FROM_WHERE: readonly string[] = [
   'CONSUME_FROM_LAST_OFFSET',
@@ -177,6 +180,7 @@ export function resolvePushConsumerConfig(options: PushConsumerOptions): PushCon
   if (options === null || typeof options !== 'object') {
     throw new IllegalArgumentError('push consumer options must be an object with at least consumerGroup');
   }
+  rejectUnknownOptions(options, PUSH_CONSUMER_OPTION_KEYS, 'push consumer options');
   checkGroup(options.consumerGroup);
   if (options.consumerGroup === DEFAULT_CONSUMER_GROUP) {
     throw new MQClientError(
@@ -246,6 +250,7 @@ export function resolvePushConsumerConfig(options: PushConsumerOptions): PushCon
   return Object.freeze({
     ...numbers,
     client: resolveClientConfig(options),
+    ...resolveTraceOptions(options),
     consumerGroup: options.consumerGroup,
     messageModel,
     consumeFromWhere,

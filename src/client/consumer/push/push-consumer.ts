@@ -12,23 +12,29 @@ import type { ClientInstance, ServiceState } from '../../client-instance.js';
 import { instanceCore } from '../../client-instance.js';
 import { chooseClientInstance } from '../../client-instance-registry.js';
 import type { MessageQueue } from '../../message-queue.js';
-import { BackgroundTasks } from '../../background-tasks.js';
+import type { BackgroundTasks } from '../../background-tasks.js';
 import type { ConsumedMessage, MessageHandler } from './consume-service.js';
 import { PushMessageIterator } from './message-iterator.js';
 import { resolvePushConsumerConfig } from './push-consumer-options.js';
 import type { PushConsumerConfig, PushConsumerOptions } from './push-consumer-options.js';
 import { PushRuntime } from './push-runtime.js';
-import { REBALANCE_LOCK_INTERVAL_MILLIS } from './queue-locks.js';
+import { startPushTasks } from './push-tasks.js';
 import type { Attachment } from './push-runtime.js';
 import { buildSubscription } from '../shared/subscription.js';
 import type { SubscriptionExpression } from '../shared/subscription.js';
 import { checkSubscriptionInBrokers } from '../shared/subscription-check.js';
+import { startConsumeTracer, type ConsumeTracer } from '../../trace/consumer-trace-start.js';
+import { traceInterceptor } from './push-trace.js';
+import type { ConsumeInterceptor } from './consume-hooks.js';
+import { EventSource, type EventHub } from '../../events/event-hub.js';
+import { consumeEventsInterceptor, type PushConsumerEventMap } from './push-consumer-events.js';
 
-/** See start(): a second look at the routes this long after start. */
-const ROUTE_SETTLE_DELAY_MILLIS = 1000;
-
-/** A consumer the client feeds (Java DefaultMQPushConsumer): subscribe topics with a handler or iterate `messages()`; the client pulls, balances queues across the group, retries failures and commits offsets. */
-export class PushConsumer {
+/**
+ * A consumer the client feeds (Java DefaultMQPushConsumer): subscribe topics with a handler or iterate
+ * `messages()`; the client pulls, balances queues across the group, retries failures and commits
+ * offsets. Emits PushConsumerEvents (rebalance, consume.success, consume.failure, pull.failure).
+ */
+export class PushConsumer extends EventSource<PushConsumerEventMap> {
   /** The resolved configuration (options with defaults applied). */
   readonly config: PushConsumerConfig;
   private serviceState: ServiceState = 'CREATE_JUST';
@@ -42,13 +48,30 @@ export class PushConsumer {
   private stopping: Promise<void> | undefined;
   private readonly onAbort = (): void => void this.shutdown();
   private readonly signal: AbortSignal | undefined;
+  private tracer: ConsumeTracer | undefined;
 
   constructor(options: PushConsumerOptions) {
+    super();
     this.config = resolvePushConsumerConfig(options);
     this.instanceOptions = { registry: options.registry, clientInstance: options.clientInstance };
     this.runtime = new PushRuntime(this.config, this.subscriptions, (topic) => this.handlerFor(topic));
     this.signal = options.signal;
+    const events = this.runtime.events;
+    this.runtime.hooks.add(consumeEventsInterceptor(events), () => !events.active);
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** The event hub behind on / once / off. */
+  protected get eventHub(): EventHub<PushConsumerEventMap> {
+    return this.runtime.events;
+  }
+
+  /**
+   * Runs `interceptor` around every handler call (instrumentation: rocketmq-ts/otel uses it); the
+   * first added is the outermost. Returns the function that removes it.
+   */
+  interceptConsume(interceptor: ConsumeInterceptor): () => void {
+    return this.runtime.hooks.add(interceptor);
   }
 
   /** Lifecycle state: CREATE_JUST until `start()`, RUNNING, then SHUTDOWN_ALREADY (START_FAILED if `start()` threw). */
@@ -205,28 +228,10 @@ export class PushConsumer {
         await checkSubscriptionInBrokers(core, api, this.runtime.wireGroup, data);
       }
       await core.sendHeartbeatToAllBrokers();
-      const tasks = new BackgroundTasks(core.logger);
-      this.tasks = tasks;
-      tasks.every('rebalance', c.rebalanceInterval, c.rebalanceInterval, () =>
-        this.runtime.rebalance.rebalance(),
-      );
-      tasks.every('offset commit', c.persistConsumerOffsetInterval, c.persistConsumerOffsetInterval, () =>
-        this.runtime.persistAll(),
-      );
-      const locks = this.runtime.queueLocks;
-      if (locks !== undefined) {
-        tasks.every('queue locks', 1000, REBALANCE_LOCK_INTERVAL_MILLIS, () =>
-          locks.lockAll(this.runtime.rebalance.processQueueTable.values()),
-        );
-      }
+      this.tracer = await startConsumeTracer(c, instance);
+      if (this.tracer !== undefined) this.runtime.hooks.add(traceInterceptor(this.tracer));
       await this.runtime.rebalance.rebalance();
-      // The brokers create the retry topic at our first heartbeat and register it with the name
-      // server a moment later: look at the routes once more soon, not only at the next periodic
-      // refresh (30 s), so retried messages on every broker come back.
-      tasks.once('route settle', ROUTE_SETTLE_DELAY_MILLIS, async () => {
-        await this.runtime.refreshRoutes();
-        await this.runtime.rebalance.rebalance();
-      });
+      this.tasks = startPushTasks(this.runtime, c, core.logger);
     } catch (err) {
       this.serviceState = 'START_FAILED';
       this.tasks?.stop();
@@ -268,6 +273,7 @@ export class PushConsumer {
       ...this.runtime.rebalance.processQueueTable.values(),
     ]);
     this.runtime.rebalance.dropAll();
+    await this.tracer?.shutdown(); // the traces of what was consumed, before the instance goes
     this.serviceState = 'SHUTDOWN_ALREADY';
     const core = this.runtime.attached?.core;
     if (core !== undefined) {

@@ -21,6 +21,8 @@ import { QueueLocks } from './queue-locks.js';
 import { LocalFileOffsetStore } from '../offsets/local-file-offset-store.js';
 import { withoutNamespace } from '../../../protocol/message/index.js';
 import { ConsumeStats } from './consume-stats.js';
+import { ConsumeHooks } from './consume-hooks.js';
+import { newPushConsumerEventHub, type PushConsumerEventHub } from './push-consumer-events.js';
 import type { HandlerFor } from './handlers.js';
 import { RemoteBrokerOffsetStore } from './offset-store.js';
 import type { OffsetStore } from './offset-store.js';
@@ -44,6 +46,8 @@ const SEND_BACK_TIMEOUT_MILLIS = 5000;
 export class PushRuntime {
   readonly wireGroup: string;
   readonly stats = new ConsumeStats();
+  readonly hooks = new ConsumeHooks();
+  readonly events: PushConsumerEventHub;
   readonly subscribeInfo = new Map<string, MessageQueue[]>();
   readonly offsets: ConsumerOffsets;
   readonly offsetStore: OffsetStore;
@@ -62,6 +66,7 @@ export class PushRuntime {
     readonly subscriptions: ReadonlyMap<string, SubscriptionData>,
     handlerFor: HandlerFor,
   ) {
+    this.events = newPushConsumerEventHub(config.client.logger);
     const ns = config.client.namespace;
     this.wireGroup = wrapNamespace(ns, config.consumerGroup);
     this.offsets = new ConsumerOffsets({
@@ -90,6 +95,7 @@ export class PushRuntime {
       consumeMessageBatchMaxSize: config.consumeMessageBatchMaxSize,
       stats: this.stats,
       handlerFor,
+      hooks: this.hooks,
       sendMessageBack: (msg: ConsumedMessage, level: number, brokerName: string) =>
         this.sendMessageBack(msg, level, brokerName),
     };

@@ -21,6 +21,7 @@ import type { PushConsumerAPI } from './push-api.js';
 import type { PushConsumerConfig } from './push-consumer-options.js';
 import type { QueueLocks } from './queue-locks.js';
 import { allocateOnWireTopics } from '../allocate/allocate-on-wire.js';
+import { emitRebalance, queuesBeforeRebalance, type PushConsumerEventHub } from './push-consumer-events.js';
 
 /** Java ProcessQueue PULL_MAX_IDLE_TIME (rocketmq.client.pull.pullMaxIdleTime default). */
 export const PULL_MAX_IDLE_TIME_MILLIS = 120_000;
@@ -40,6 +41,7 @@ export interface RebalanceHost {
   /** User-view topic -> readable queues of the last route. */
   readonly subscribeInfo: ReadonlyMap<string, MessageQueue[]>;
   running(): { core: InstanceCore; pushApi: PushConsumerAPI };
+  readonly events: PushConsumerEventHub;
 }
 
 export class RebalancePush {
@@ -123,7 +125,9 @@ export class RebalancePush {
         cidAll,
       );
     }
+    const before = queuesBeforeRebalance(this.host.events, this.processQueueTable, topic);
     if (await this.updateProcessQueueTable(topic, allocated)) {
+      emitRebalance(this.host.events, topic, before, this.processQueueTable);
       this.host.logger.info(
         { topic, queues: allocated.map((q) => q.key()) },
         'rebalance changed the queues of this consumer',

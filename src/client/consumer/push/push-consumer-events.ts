@@ -1,0 +1,130 @@
+/**
+ * The push consumer's events (PushConsumerEvents) and payloads, and the small emitters the rebalance,
+ * the pull service and the consume interceptor call. Each emitter asks `listening(name)` before it
+ * builds anything, so a consumer nobody observes pays one Map-size check per call.
+ */
+import type { Logger } from '../../../common/logger.js';
+import { EventHub } from '../../events/event-hub.js';
+import { codeOf, namesOf } from '../../events/event-types.js';
+import type { MessageQueue } from '../../message-queue.js';
+import type { ConsumeInterceptor, ConsumeReport } from './consume-hooks.js';
+import type { ProcessQueue } from './process-queue.js';
+
+/** Events of a push consumer. */
+export const PushConsumerEvents = {
+  /** The queues this consumer holds of a topic changed (clustering rebalance or broadcasting route). */
+  REBALANCE: 'rebalance',
+  /** A handler call consumed its batch. */
+  CONSUME_SUCCESS: 'consume.success',
+  /** A handler call did not (reconsume later, suspend, throw, timeout): the batch is delivered again. */
+  CONSUME_FAILURE: 'consume.failure',
+  /** A pull failed (it is retried after pullTimeDelayMillsWhenException). */
+  PULL_FAILURE: 'pull.failure',
+} as const;
+
+export interface RebalanceEvent {
+  /** User-view topic (a retry topic as `%RETRY%<group>`). */
+  readonly topic: string;
+  readonly queuesBefore: number;
+  readonly queuesAfter: number;
+  readonly added: readonly MessageQueue[];
+  readonly removed: readonly MessageQueue[];
+}
+
+export interface ConsumeEvent {
+  readonly queue: MessageQueue;
+  /** Messages in the handler call. */
+  readonly count: number;
+  readonly durationMillis: number;
+}
+
+export interface ConsumeFailureEvent extends ConsumeEvent {
+  /** Java ConsumeReturnType: FAILED (reconsume later / suspend), EXCEPTION, TIME_OUT, RETURNNULL. */
+  readonly returnType: ConsumeReport['returnType'];
+  /** What the handler threw (EXCEPTION, when known). */
+  readonly error?: unknown;
+}
+
+export interface PushPullFailureEvent {
+  readonly queue: MessageQueue;
+  readonly offset: bigint;
+  readonly durationMillis: number;
+  readonly error: unknown;
+  /** The error's code (RocketMQError.code), -1 when it has none. */
+  readonly code: number;
+}
+
+export type PushConsumerEventMap = {
+  [PushConsumerEvents.REBALANCE]: RebalanceEvent;
+  [PushConsumerEvents.CONSUME_SUCCESS]: ConsumeEvent;
+  [PushConsumerEvents.CONSUME_FAILURE]: ConsumeFailureEvent;
+  [PushConsumerEvents.PULL_FAILURE]: PushPullFailureEvent;
+};
+
+export type PushConsumerEventHub = EventHub<PushConsumerEventMap>;
+
+export function newPushConsumerEventHub(logger: Logger): PushConsumerEventHub {
+  return new EventHub(namesOf(PushConsumerEvents), logger);
+}
+
+type QueueTable = ReadonlyMap<string, ProcessQueue>;
+
+/** The queues held of `topic` before a rebalance, only when someone listens to `rebalance`. */
+export function queuesBeforeRebalance(
+  events: PushConsumerEventHub,
+  table: QueueTable,
+  topic: string,
+): MessageQueue[] | undefined {
+  if (!events.listening(PushConsumerEvents.REBALANCE)) return undefined;
+  return [...table.values()].filter((pq) => pq.mq.topic === topic).map((pq) => pq.mq);
+}
+
+export function emitRebalance(
+  events: PushConsumerEventHub,
+  topic: string,
+  before: readonly MessageQueue[] | undefined,
+  table: QueueTable,
+): void {
+  if (before === undefined || !events.listening(PushConsumerEvents.REBALANCE)) return;
+  const after = [...table.values()].filter((pq) => pq.mq.topic === topic).map((pq) => pq.mq);
+  const beforeKeys = new Set(before.map((q) => q.key()));
+  const afterKeys = new Set(after.map((q) => q.key()));
+  events.emit(PushConsumerEvents.REBALANCE, {
+    topic,
+    queuesBefore: before.length,
+    queuesAfter: after.length,
+    added: after.filter((q) => !beforeKeys.has(q.key())),
+    removed: before.filter((q) => !afterKeys.has(q.key())),
+  });
+}
+
+export function emitPullFailure(
+  events: PushConsumerEventHub,
+  queue: MessageQueue,
+  offset: bigint,
+  started: number,
+  error: unknown,
+): void {
+  if (!events.listening(PushConsumerEvents.PULL_FAILURE)) return;
+  const durationMillis = Date.now() - started;
+  events.emit(PushConsumerEvents.PULL_FAILURE, { queue, offset, durationMillis, error, code: codeOf(error) });
+}
+
+/** consume.success / consume.failure around each handler call; passes straight through when unobserved. */
+export function consumeEventsInterceptor(events: PushConsumerEventHub): ConsumeInterceptor {
+  return async (messages, queue, next) => {
+    if (!events.active) return next();
+    const started = Date.now();
+    const report = await next();
+    const base = { queue, count: messages.length, durationMillis: Date.now() - started };
+    if (report.success) events.emit(PushConsumerEvents.CONSUME_SUCCESS, base);
+    else {
+      events.emit(PushConsumerEvents.CONSUME_FAILURE, {
+        ...base,
+        returnType: report.returnType,
+        ...(report.error !== undefined && { error: report.error }),
+      });
+    }
+    return report;
+  };
+}
