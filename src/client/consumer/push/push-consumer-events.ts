@@ -22,22 +22,31 @@ export const PushConsumerEvents = {
   PULL_FAILURE: 'pull.failure',
 } as const;
 
+/** `rebalance`: the queues of one topic this member holds changed (after the new ones are set up). */
 export interface RebalanceEvent {
   /** User-view topic (a retry topic as `%RETRY%<group>`). */
   readonly topic: string;
+  /** Queues of the topic held before the rebalance. */
   readonly queuesBefore: number;
+  /** Queues of the topic held after it. */
   readonly queuesAfter: number;
+  /** Queues taken over. */
   readonly added: readonly MessageQueue[];
+  /** Queues given up (their in-flight messages finished, offsets committed). */
   readonly removed: readonly MessageQueue[];
 }
 
+/** `consume.success`: one handler call succeeded. */
 export interface ConsumeEvent {
+  /** The queue the messages came from. */
   readonly queue: MessageQueue;
   /** Messages in the handler call. */
   readonly count: number;
+  /** How long the handler call took, ms. */
   readonly durationMillis: number;
 }
 
+/** `consume.failure`: a handler call failed (its messages are retried). */
 export interface ConsumeFailureEvent extends ConsumeEvent {
   /** Java ConsumeReturnType: FAILED (reconsume later / suspend), EXCEPTION, TIME_OUT, RETURNNULL. */
   readonly returnType: ConsumeReport['returnType'];
@@ -45,15 +54,21 @@ export interface ConsumeFailureEvent extends ConsumeEvent {
   readonly error?: unknown;
 }
 
+/** `pull.failure`: a pull of a queue failed (the queue is pulled again after Java's back-off). */
 export interface PushPullFailureEvent {
+  /** The queue pulled. */
   readonly queue: MessageQueue;
+  /** The offset pulled from. */
   readonly offset: bigint;
+  /** How long the pull took before failing, ms. */
   readonly durationMillis: number;
+  /** What the pull failed with. */
   readonly error: unknown;
   /** The error's code (RocketMQError.code), -1 when it has none. */
   readonly code: number;
 }
 
+/** Each push consumer event name with its payload type (for `consumer.on(name, fn)`). */
 export type PushConsumerEventMap = {
   [PushConsumerEvents.REBALANCE]: RebalanceEvent;
   [PushConsumerEvents.CONSUME_SUCCESS]: ConsumeEvent;
@@ -61,8 +76,10 @@ export type PushConsumerEventMap = {
   [PushConsumerEvents.PULL_FAILURE]: PushPullFailureEvent;
 };
 
+/** The event hub of a push consumer. */
 export type PushConsumerEventHub = EventHub<PushConsumerEventMap>;
 
+/** A push consumer's event hub, with its event names. */
 export function newPushConsumerEventHub(logger: Logger): PushConsumerEventHub {
   return new EventHub(namesOf(PushConsumerEvents), logger);
 }
