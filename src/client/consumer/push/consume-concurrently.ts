@@ -9,7 +9,7 @@
 import type { Logger } from '../../../common/logger.js';
 import { MessageConst } from '../../../protocol/message/index.js';
 import { MessageQueue } from '../../message-queue.js';
-import { ABANDONED, ConsumeResult } from './consume-service.js';
+import { ABANDONED, ConsumeResult, waitForIdle } from './consume-service.js';
 import type {
   ConsumeContext,
   ConsumedMessage,
@@ -250,12 +250,7 @@ export class ConcurrentConsumeService implements ConsumeService {
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();
     if (this.active === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
-    ]);
-    clearTimeout(timer);
+    await waitForIdle(this.idleWaiters, deadline);
   }
 
   /** Java consumeMessageDirectly for concurrent consumption. */

@@ -11,7 +11,7 @@
 import type { Logger } from '../../../common/logger.js';
 import { MessageConst } from '../../../protocol/message/index.js';
 import { MessageQueue } from '../../message-queue.js';
-import { ConsumeResult } from './consume-service.js';
+import { ConsumeResult, waitForIdle } from './consume-service.js';
 import type {
   ConsumeContext,
   ConsumedMessage,
@@ -213,12 +213,7 @@ export class OrderlyConsumeService implements ConsumeService {
     this.timers.clear();
     this.busy.clear();
     if (this.active === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
-    ]);
-    clearTimeout(timer);
+    await waitForIdle(this.idleWaiters, deadline);
   }
 
   /** Java consumeMessageDirectly for orderly consumption (order: true, autoCommit: true). */

@@ -66,3 +66,16 @@ export type { DirectConsumeResult };
  * held, are neither committed nor sent back, and go to the next owner of the queue.
  */
 export const ABANDONED: unique symbol = Symbol('abandoned');
+
+/**
+ * Shutdown of a consume service: resolves once the running handler calls are done (an idle waiter is
+ * called) or at `deadline` (epoch ms), whichever comes first.
+ */
+export async function waitForIdle(idleWaiters: (() => void)[], deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    new Promise<void>((resolve) => idleWaiters.push(resolve)),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+  ]);
+  clearTimeout(timer);
+}
