@@ -19,7 +19,9 @@
  * Ratios printed: send@128 / echo (target ≥ 0.25), send@1024 / send@128 (target ≥ 1), send 1 MiB / bare
  * echo (target ≥ 0.5), broker CPU µs per message (target ≤ 20). BENCH_SECONDS (default 2) measured per
  * run; BENCH_ONLY=name,... runs only those variants; BENCH_PROFILE=DIR starts brokers with --cpu-prof
- * (one profile per tree in DIR/<tree>, summarised by bench/cpu-profile-top.ts).
+ * (one profile per tree in DIR/<tree>, summarised by bench/cpu-profile-top.ts). Brokers run from each
+ * tree's dist/ (what `rmq broker` runs; `npm run bench:broker-side` builds this tree's first, a --before
+ * tree needs its own `npm run build:esm`); BENCH_BROKER=src runs test/helpers/broker-child.ts under tsx.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -39,6 +41,7 @@ const IDLE_MS = 500;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const PROFILE = process.env.BENCH_PROFILE;
+const FROM_SOURCES = process.env.BENCH_BROKER === 'src';
 const TOPIC = 'BenchTopic';
 const SMALL = Buffer.alloc(128, 0x61);
 const LARGE = Buffer.alloc(1024 * 1024, 0x62);
@@ -53,7 +56,11 @@ interface Tree {
 async function startTree(name: string, root: string): Promise<Tree> {
   const store = await fs.promises.mkdtemp(path.join(os.tmpdir(), `rmq-bench-${name}-`));
   const execArgv = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE, name)}`] : [];
-  const broker = await startChild(root, 'test/helpers/broker-child.ts', [store, 'ASYNC_FLUSH'], execArgv);
+  const script = FROM_SOURCES ? 'test/helpers/broker-child.ts' : 'bench/broker-child-dist.mjs';
+  if (!FROM_SOURCES && !fs.existsSync(path.join(root, 'dist/server/broker/index.js'))) {
+    throw new Error(`${root} has no dist/: run npm run build:esm there (or BENCH_BROKER=src)`);
+  }
+  const broker = await startChild(root, script, [store, 'ASYNC_FLUSH'], execArgv);
   const echo = await startChild(root, 'bench/remoting-server.ts', []);
   const admin = new RemotingClient();
   const r = await createTopic(admin, String(broker.ready.address), TOPIC, 4);
