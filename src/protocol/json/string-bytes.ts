@@ -36,6 +36,33 @@ function slice(buf: Buffer, start: number, end: number, ascii: boolean): string 
 }
 
 /**
+ * Short ASCII strings recently read, by a hash of their bytes. A header repeats most of its short
+ * strings in every frame (field names, topic, group, flags, small numbers), and making a string from
+ * bytes is a call into C++ plus an allocation: comparing a dozen bytes with the string already made
+ * costs a fraction of that (on a send header, ~26 strings per frame). Direct-mapped and overwritten on
+ * a miss: bounded memory, and no input can make a lookup cost more than one comparison.
+ */
+const INTERN_MAX_LENGTH = 24;
+const INTERN_SLOTS = 4096;
+const interned: string[] = new Array<string>(INTERN_SLOTS).fill('');
+
+function internedAscii(buf: Buffer, start: number, end: number): string {
+  const length = end - start;
+  let h = length;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + buf[i]!) | 0;
+  const slot = (h ^ (h >>> 12)) & (INTERN_SLOTS - 1);
+  const known = interned[slot]!;
+  if (known.length === length) {
+    let i = 0;
+    while (i < length && known.charCodeAt(i) === buf[start + i]) i++;
+    if (i === length) return known;
+  }
+  const made = buf.toString('latin1', start, end);
+  interned[slot] = made;
+  return made;
+}
+
+/**
  * The JSON string whose opening quote is at `quoteAt` (undefined when there is none, it is not closed
  * before `end`, or it holds a raw control character or a bad escape); `jsonStringEnd` is then the
  * index after its closing quote.
@@ -80,6 +107,9 @@ export function readJsonString(buf: Buffer, quoteAt: number, end: number): strin
     p++;
   }
   jsonStringEnd = p + 1;
+  if (decoded === undefined && ascii && p - start <= INTERN_MAX_LENGTH) {
+    return p === start ? '' : internedAscii(buf, start, p);
+  }
   const tail = p === start ? '' : slice(buf, start, p, ascii);
   return decoded === undefined ? tail : decoded + tail;
 }
