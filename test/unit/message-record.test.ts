@@ -294,3 +294,29 @@ test('fuzz: random mutations only ever give a record or a ProtocolError', () => 
     assert.ok(decodeMessageRecords(Buffer.concat([good, b])).length >= 1);
   }
 });
+
+test('int64 fields: negative, large and unsafe timestamps and offsets give the BigInt encoding', () => {
+  const base = decodeMessageRecord(Buffer.from(GOLDEN_HEX, 'hex'));
+  for (const [born, store, queueOffset, prepared] of [
+    [-1, 0, -1n, 0n],
+    [-0x1_0000_0001, 2 ** 53 - 1, 2n ** 63n - 1n, -(2n ** 63n)],
+    [2 ** 60, -(2 ** 62), 0x1_0000_0000n, 1n],
+    [1_700_000_000_123.9, -0.5, 7n, 0n],
+  ] as const) {
+    const buf = encodeMessageRecord({
+      ...base,
+      bornTimestamp: born,
+      storeTimestamp: store,
+      queueOffset,
+      preparedTransactionOffset: prepared,
+    });
+    const rel = recordFieldOffsets(base.sysFlag);
+    const asBig = (n: number): bigint => BigInt.asIntN(64, BigInt(Math.trunc(n)));
+    assert.equal(buf.readBigInt64BE(RecordOffset.BORNTIMESTAMP), asBig(born));
+    assert.equal(buf.readBigInt64BE(rel.storeTimestamp), asBig(store));
+    assert.equal(buf.readBigInt64BE(RecordOffset.QUEUEOFFSET), BigInt.asIntN(64, queueOffset));
+    assert.equal(buf.readBigInt64BE(rel.preparedTransactionOffset), prepared);
+  }
+  // Beyond int64: refused as before (RangeError), nothing written silently wrapped.
+  assert.throws(() => encodeMessageRecord({ ...base, bornTimestamp: 1e20 }), RangeError);
+});
