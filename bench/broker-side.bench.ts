@@ -15,6 +15,8 @@
  *   echo 128 B @1000          the JSON remoting echo ceiling (bench/remoting-server.ts), same tree
  *   send 1 MiB @8             1 MiB bodies: MB/s of bodies and broker CPU µs per message
  *   bare echo 1 MiB @8        [int32 length][payload] over plain net: MB/s of bodies (the ceiling)
+ *   SYNC_FLUSH 128 B @128     a second broker of the tree under SYNC_FLUSH (group commit): msgs/s and
+ *                             CPU per message, the no-regression check of the flush path
  *
  * Ratios printed: send@128 / echo (target ≥ 0.25), send@1024 / send@128 (target ≥ 1), send 1 MiB / bare
  * echo (target ≥ 0.5), broker CPU µs per message (target ≤ 20). BENCH_SECONDS (default 2) measured per
@@ -49,6 +51,8 @@ const LARGE = Buffer.alloc(1024 * 1024, 0x62);
 interface Tree {
   name: string;
   broker: Child;
+  /** The same broker under SYNC_FLUSH (group commit), for the no-regression check. */
+  syncBroker: Child;
   echo: Child;
   store: string;
 }
@@ -60,13 +64,16 @@ async function startTree(name: string, root: string): Promise<Tree> {
   if (!FROM_SOURCES && !fs.existsSync(path.join(root, 'dist/server/broker/index.js'))) {
     throw new Error(`${root} has no dist/: run npm run build:esm there (or BENCH_BROKER=src)`);
   }
-  const broker = await startChild(root, script, [store, 'ASYNC_FLUSH'], execArgv);
+  const broker = await startChild(root, script, [path.join(store, 'async'), 'ASYNC_FLUSH'], execArgv);
+  const syncBroker = await startChild(root, script, [path.join(store, 'sync'), 'SYNC_FLUSH']);
   const echo = await startChild(root, 'bench/remoting-server.ts', []);
   const admin = new RemotingClient();
-  const r = await createTopic(admin, String(broker.ready.address), TOPIC, 4);
+  for (const b of [broker, syncBroker]) {
+    const r = await createTopic(admin, String(b.ready.address), TOPIC, 4);
+    if (r.code !== 0) throw new Error(`create topic on ${name}: ${r.remark}`);
+  }
   await admin.shutdown();
-  if (r.code !== 0) throw new Error(`create topic on ${name}: ${r.remark}`);
-  return { name, broker, echo, store };
+  return { name, broker, syncBroker, echo, store };
 }
 
 interface Sample {
@@ -116,6 +123,11 @@ function variants(t: Tree): [string, () => Promise<Sample>][] {
     [`${t.name} send 128 B @1024`, () => measure(sendLoad(address, TOPIC, 4, SMALL, 1024), pid)],
     [`${t.name} echo 128 B @1000`, () => measure(echoLoad(echoPort, SMALL, 1000), t.echo.child.pid)],
     [`${t.name} send 1 MiB @8`, () => measure(sendLoad(address, TOPIC, 4, LARGE, 8), pid)],
+    [
+      `${t.name} SYNC_FLUSH 128 B @128`,
+      () =>
+        measure(sendLoad(String(t.syncBroker.ready.address), TOPIC, 4, SMALL, 128), t.syncBroker.child.pid!),
+    ],
   ];
 }
 
@@ -201,17 +213,30 @@ try {
     console.log(
       `  send 1 MiB / bare echo bytes/s       ${fmt(ratio(`${n} send 1 MiB @8`, 'bare echo 1 MiB @8', 'bytesPerSec'), 2)}  (target ≥ 0.5)`,
     );
+    const sync = get(`${n} SYNC_FLUSH 128 B @128`);
+    console.log(
+      `  SYNC_FLUSH 128 B @128 msgs/s, µs/msg ${fmt(
+        sync.map((s) => s.perSec),
+        0,
+      )}, ${fmt(
+        sync.map((s) => s.cpuMicrosPerMsg),
+        1,
+      )}`,
+    );
   }
   if (trees.length === 2) {
     const cpuRatio = ratio('after send 128 B @128', 'before send 128 B @128', 'cpuMicrosPerMsg');
     const tputRatio = ratio('after send 128 B @128', 'before send 128 B @128', 'perSec');
+    const syncRatio = ratio('after SYNC_FLUSH 128 B @128', 'before SYNC_FLUSH 128 B @128', 'perSec');
     console.log(
-      `after / before: broker CPU per message ${fmt(cpuRatio, 2)}, msgs/s @128 ${fmt(tputRatio, 2)}`,
+      `after / before: broker CPU per message ${fmt(cpuRatio, 2)}, msgs/s @128 ${fmt(tputRatio, 2)}, ` +
+        `SYNC_FLUSH msgs/s ${fmt(syncRatio, 2)} (no regression: ≥ ~1)`,
     );
   }
 } finally {
   for (const t of trees) {
     await t.broker.stop();
+    await t.syncBroker.stop();
     await t.echo.stop();
     await fs.promises.rm(t.store, { recursive: true, force: true });
   }
