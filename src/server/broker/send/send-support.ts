@@ -35,6 +35,7 @@ function preSendFields(ctx: BrokerContext): Record<string, string> {
     [MessageConst.PROPERTY_TRACE_SWITCH]: String(ctx.options.traceOn),
   };
 }
+const PRE_SEND_KEYS = [MessageConst.PROPERTY_MSG_REGION, MessageConst.PROPERTY_TRACE_SWITCH];
 
 /** A send answer that is not a stored message: its code, its remark and the preSend fields. */
 export function sendResponse(ctx: BrokerContext, code: number, remark: string): RemotingCommand {
@@ -195,20 +196,37 @@ export function sendStoredResponse(
   code: number,
   fields: { msgId: string; queueId: number; queueOffset: bigint; recallHandle?: string },
 ): RemotingCommand {
-  const extras = preSendFields(ctx);
-  const handle = fields.recallHandle === undefined ? {} : { recallHandle: fields.recallHandle };
-  const values: Record<string, string> = {
+  const withHandle = fields.recallHandle !== undefined;
+  const values: Record<string, string | undefined> = {
     msgId: fields.msgId,
     queueId: String(fields.queueId),
     queueOffset: fields.queueOffset.toString(),
-    ...handle,
-    ...extras,
+    recallHandle: fields.recallHandle,
+    [MessageConst.PROPERTY_MSG_REGION]: ctx.options.regionId,
+    [MessageConst.PROPERTY_TRACE_SWITCH]: String(ctx.options.traceOn),
   };
-  const order =
-    request.serializeType === SerializeType.ROCKETMQ
-      ? ['msgId', 'queueId', 'queueOffset', ...Object.keys(handle), ...javaHashMapOrder(Object.keys(extras))]
-      : javaHashMapOrder(Object.keys(values));
   const out: Record<string, string> = {};
-  for (const k of order) out[k] = values[k] as string;
+  for (const k of storedResponseOrder(request.serializeType === SerializeType.ROCKETMQ, withHandle)) {
+    out[k] = values[k] as string;
+  }
   return createResponse(code, { extFields: out });
 }
+
+/**
+ * Field order of a stored-message answer: the header's own fields in declaration order, then the
+ * preSend ones in HashMap order (ROCKETMQ serialization); all of them in HashMap order (JSON). The key
+ * sets are fixed, so each of the four orders is computed once, not per message.
+ */
+function storedResponseOrder(rocketmq: boolean, withHandle: boolean): readonly string[] {
+  const index = (rocketmq ? 2 : 0) + (withHandle ? 1 : 0);
+  let order = STORED_RESPONSE_ORDERS[index];
+  if (order === undefined) {
+    const own = ['msgId', 'queueId', 'queueOffset', ...(withHandle ? ['recallHandle'] : [])];
+    order = rocketmq
+      ? [...own, ...javaHashMapOrder(PRE_SEND_KEYS)]
+      : javaHashMapOrder([...own, ...PRE_SEND_KEYS]);
+    STORED_RESPONSE_ORDERS[index] = order;
+  }
+  return order;
+}
+const STORED_RESPONSE_ORDERS: (readonly string[] | undefined)[] = [];
