@@ -117,10 +117,11 @@ async function sendOne(
   const props = decodeProperties(header.properties ?? '');
   props[MessageConst.PROPERTY_CLUSTER] = ctx.options.clusterName;
   const wait = props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
-  // 4.9.1+ keeps WAIT out of the stored string (it only steers the flush wait).
-  const stored = { ...props };
-  delete stored[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
   const half = isHalfMessage(props);
+  // 4.9.1+ keeps WAIT out of the stored string (it only steers the flush wait). Only a half message
+  // needs the map with WAIT afterwards (prepareHalf); the others edit the decoded map itself.
+  const stored = half ? { ...props } : props;
+  delete stored[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
   if (half && (ctx.options.rejectTransactionMessage || !prepareHalf)) {
     throw new RequestRefusedError(
       ResponseCode.NO_PERMISSION,
