@@ -96,3 +96,17 @@ test('isJavaInt: the int32 range, integers only', () => {
   assert.equal(isJavaInt(Number.NaN), false);
   assert.equal(isJavaInt(Number.POSITIVE_INFINITY), false);
 });
+
+test('HashMap order memo: keys that join to the same text, and capacities, are never confused', () => {
+  // ['a\u0001b'] and ['a', 'b'] join to the same memo key; 4 and 16 share key lists.
+  for (let round = 0; round < 3; round++) {
+    assert.deepEqual(javaHashMapOrder(['a\u0001b']), ['a\u0001b']);
+    assert.deepEqual(javaHashMapOrder(['a', 'b']), javaHashMapKeyOrder(['a', 'b']));
+    assert.deepEqual(javaHashMapOrder(NAMES.slice(0, 5), 4), javaHashMapKeyOrder(NAMES.slice(0, 5), 8));
+    assert.deepEqual(javaHashMapOrder(NAMES.slice(0, 5)), javaHashMapKeyOrder(NAMES.slice(0, 5), 16));
+  }
+  // A caller editing the returned order does not change later answers.
+  const first = javaHashMapOrder(NAMES);
+  first.reverse();
+  assert.notDeepEqual(javaHashMapOrder(NAMES), first);
+});

@@ -58,30 +58,39 @@ export function javaHashMapOrder(
   initialCapacity = DEFAULT_INITIAL_CAPACITY,
 ): string[] {
   // The broker orders the same few key sets (message properties, send-response fields) for every
-  // message: recent answers are remembered, keyed by the length-prefixed keys (unambiguous whatever
-  // characters the keys hold).
-  const memoKey = keys.length <= 32 ? memoKeyOf(initialCapacity, keys) : undefined;
+  // message: recent answers are remembered. The memo key is the keys joined (one native call); an
+  // entry also keeps its capacity and keys, compared on a hit, so keys holding the joiner cannot
+  // alias another key set.
+  const memoKey = keys.length <= 32 ? keys.join('\u0001') : undefined;
   if (memoKey !== undefined) {
     const known = ORDER_MEMO.get(memoKey);
-    if (known !== undefined) return known.slice();
+    if (known !== undefined && known.capacity === initialCapacity && sameKeys(known.keys, keys)) {
+      return known.order.slice();
+    }
   }
   const unique = [...new Set(keys)];
   const order = javaHashMapKeyOrder(unique, grownCapacity(initialCapacity, unique.length));
   if (memoKey !== undefined && memoKey.length <= 2048) {
     if (ORDER_MEMO.size >= ORDER_MEMO_MAX) ORDER_MEMO.clear();
-    ORDER_MEMO.set(memoKey, order.slice());
+    ORDER_MEMO.set(memoKey, { capacity: initialCapacity, keys: keys.slice(), order: order.slice() });
   }
   return order;
 }
 
-/** Recent javaHashMapOrder answers by (capacity, keys); bounded, cleared when full. */
-const ORDER_MEMO = new Map<string, string[]>();
+interface MemoEntry {
+  readonly capacity: number;
+  readonly keys: readonly string[];
+  readonly order: readonly string[];
+}
+
+/** Recent javaHashMapOrder answers by joined keys; bounded, cleared when full. */
+const ORDER_MEMO = new Map<string, MemoEntry>();
 const ORDER_MEMO_MAX = 512;
 
-function memoKeyOf(initialCapacity: number, keys: readonly string[]): string {
-  let key = String(initialCapacity);
-  for (const k of keys) key += `|${k.length}:${k}`;
-  return key;
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
