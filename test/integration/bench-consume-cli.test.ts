@@ -163,6 +163,30 @@ describe('rmq bench --consume', () => {
     }
   });
 
+  it('started before its topic exists, it consumes the topic as soon as the first send creates it', async () => {
+    const M = 15;
+    const running = rmq([
+      'bench',
+      '--consume',
+      '--namesrv',
+      cluster.namesrvAddress,
+      '--topic',
+      'BenchConsumeLate',
+      '--duration',
+      '5',
+      '--json',
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await sendMany('BenchConsumeLate', M); // the broker auto-creates the topic on this first send
+    const run = await running;
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^topic BenchConsumeLate does not exist yet: consuming it as soon as it does/m);
+    assert.match(run.stderr, /^topic BenchConsumeLate exists now: consuming it$/m);
+    const doc = JSON.parse(run.stdout) as ConsumeDoc;
+    assert.equal(doc.received, M, 'not left for the 30 s heartbeat and 20 s rebalance to find');
+    assertSaneLatency('B2C', doc.b2cMs);
+  });
+
   it('--fail-rate 1 answers every delivery "reconsume later": counted as Consume Fail, none consumed', async () => {
     const M = 8;
     await createTopic(cluster, 'BenchConsumeFail', 1);
@@ -259,11 +283,19 @@ describe('rmq bench --consume', () => {
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout} ${r.stderr}`);
       assert.match(r.stderr.replace(/^rmq: /, ''), message, args.join(' '));
     }
+    const unreachable = await rmq([...base, '--duration', '1']);
+    assert.equal(unreachable.code, 1);
+    assert.match(
+      unreachable.stderr,
+      /cannot read the route of BenchmarkTest from 127\.0\.0\.1:1: .*ECONNREFUSED/,
+    );
+    assert.equal(unreachable.stdout, '', 'no run, no summary');
     const help = await rmq(['bench', '--help']);
     assert.match(
       help.stdout,
       /rmq bench --consume --namesrv ADDR --topic T \[--group G\] \[--tag EXPR \| --sql EXPR\]/,
     );
     assert.match(help.stdout, /--consume +Benchmark a push consumer/);
+    assert.match(help.stdout, /--fail-rate R +--consume: fraction of deliveries answered "reconsume later"/);
   });
 });

@@ -16,6 +16,7 @@ import { PushConsumer } from '../../client/consumer/push/push-consumer.js';
 import type { SubscriptionExpression } from '../../client/consumer/shared/subscription.js';
 import { RocketMQError } from '../../common/errors.js';
 import { silentLogger } from '../../common/logger.js';
+import { ResponseCode } from '../../protocol/codes/index.js';
 import { checkGroup, checkTopic } from '../../protocol/message/index.js';
 import { credentialsFromFlags } from '../acl-flags.js';
 import { intFlag } from '../args.js';
@@ -33,7 +34,7 @@ import {
   summarizeConsume,
   type ConsumeSetup,
 } from './bench-consume-report.js';
-import { nameServersFrom } from './cluster.js';
+import { nameServersFrom, withAdmin } from './cluster.js';
 import { startFrom } from './consume-push.js';
 
 /** Java's benchmark group prefix, with a random suffix so each run starts as a new group. */
@@ -81,6 +82,54 @@ function setupOf(flags: BenchFlags): ConsumeSetup {
   };
 }
 
+/**
+ * Asks the name server for the topic's route before the consumer starts: an unreachable name server
+ * fails here in one line (a push consumer would wait silently). A topic that does not exist yet is
+ * the usual case of a consumer started before its producer (the first send creates the topic).
+ */
+async function topicExists(
+  nameServer: string[],
+  topic: string,
+  flags: BenchFlags,
+  credentials: ReturnType<typeof credentialsFromFlags>,
+): Promise<boolean> {
+  try {
+    await withAdmin(
+      nameServer,
+      undefined,
+      (s) => s.api.getTopicRouteInfoFromNameServer(topic, s.timeoutMillis),
+      clientTlsFromFlags(flags),
+      credentials,
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof RocketMQError && err.code === ResponseCode.TOPIC_NOT_EXIST) return false;
+    throw new CliError(`cannot read the route of ${topic} from ${nameServer.join(';')}: ${oneLine(err)}`, 1);
+  }
+}
+
+/**
+ * A push consumer started before its topic existed knows no broker to send its heartbeat to, so once
+ * the topic appears its next rebalance finds no member of the group until the next heartbeat (30 s),
+ * as Java's. This checks the route every second until the topic exists, then subscribes again, which
+ * refreshes the route, sends the heartbeat and rebalances at once.
+ */
+async function subscribeOnceCreated(
+  exists: () => Promise<boolean>,
+  subscribe: () => Promise<void>,
+  stopped: () => boolean,
+): Promise<boolean> {
+  while (!stopped()) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (stopped()) return false;
+    if (await exists().catch(() => false)) {
+      await subscribe();
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Resolves after `durationMs` (never without one) or at SIGINT / SIGTERM, whichever comes first. */
 function stopSignal(durationMs: number | undefined): { stopped: Promise<void>; dispose: () => void } {
   let timer: NodeJS.Timeout | undefined;
@@ -112,7 +161,14 @@ export async function runConsumeBench(flags: BenchFlags, io: CliIo): Promise<num
   const expression: SubscriptionExpression = setup.sql
     ? { type: 'SQL92', expression: setup.expression }
     : setup.expression;
-  const meter = new ConsumeMeter();
+  const routed = (): Promise<boolean> => topicExists(nameServer, setup.topic, flags, credentials);
+  const exists = await routed();
+  if (!exists) {
+    io.stderr.write(
+      `topic ${setup.topic} does not exist yet: consuming it as soon as it does (created by its first send when the broker auto-creates topics)\n`,
+    );
+  }
+  const meter = new ConsumeMeter(); // the run starts with the consumer, start() included
   const { failRate } = setup;
   let consumer: PushConsumer;
   try {
@@ -142,18 +198,33 @@ export async function runConsumeBench(flags: BenchFlags, io: CliIo): Promise<num
     throw err;
   }
   const stop = stopSignal(durationMs);
+  // The seconds tick from the start on: start() already pulls and consumes (its rebalance), and with
+  // a backlog the event loop is busy consuming before start() returns.
+  const ticker = setInterval(() => {
+    const interval = meter.closeInterval();
+    if (flags.json !== true) io.stdout.write(`${consumeIntervalLine(interval)}\n`);
+  }, 1000);
   try {
     await consumer.start().catch((err: unknown) => {
       throw new CliError(`the consumer did not start: ${oneLine(err)}`, 1);
     });
-    const ticker = setInterval(() => {
-      const interval = meter.closeInterval();
-      if (flags.json !== true) io.stdout.write(`${consumeIntervalLine(interval)}\n`);
-    }, 1000);
+    let stopped = false;
+    const created = exists
+      ? Promise.resolve(false)
+      : subscribeOnceCreated(
+          routed,
+          () => consumer.subscribe(setup.topic, expression),
+          () => stopped,
+        ).then(
+          (now) => now && io.stderr.write(`topic ${setup.topic} exists now: consuming it\n`),
+          (err: unknown) => io.stderr.write(`could not subscribe ${setup.topic} again: ${oneLine(err)}\n`),
+        );
     await stop.stopped;
+    stopped = true;
     meter.stop();
-    clearInterval(ticker);
+    await created;
   } finally {
+    clearInterval(ticker);
     stop.dispose();
     // Handlers in flight finish and the offsets are committed before the figures are final.
     await consumer.shutdown();

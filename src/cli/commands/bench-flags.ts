@@ -51,7 +51,10 @@ export const BENCH_FLAGS = {
     description: 'Producer batch mode: messages per batch (default 32)',
   },
   'auto-batch': { type: 'boolean', description: 'Producer: autoBatch on (sync and async sends)' },
-  compress: { ...COMPRESS_FLAG, description: `Producer: ${COMPRESS_FLAG.description}` },
+  compress: {
+    ...COMPRESS_FLAG,
+    description: 'Producer: compress every body with zlib, lz4 or zstd, whatever its size',
+  },
   tag: {
     type: 'string',
     value: 'TAG',
