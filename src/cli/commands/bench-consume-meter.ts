@@ -75,6 +75,7 @@ export interface MeterClocks {
 
 const SYSTEM_CLOCKS: MeterClocks = { monotonic: () => performance.now(), wall: () => Date.now() };
 
+/** Counts deliveries and their latencies, one interval per second, for the whole run. */
 export class ConsumeMeter {
   readonly #clocks: MeterClocks;
   readonly #start: number;

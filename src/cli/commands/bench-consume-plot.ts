@@ -12,6 +12,7 @@ import { consumeSetupText } from './bench-consume-report.js';
 const figures = (l: LatencyFigures): string =>
   [l.p50, l.p90, l.p99, l.p999, l.max].map((v) => v.toFixed(3)).join(' / ');
 
+/** The HTML page of a consumer benchmark run. */
 export function consumePlotPage(s: ConsumeBenchSummary): string {
   const xs = s.intervals.map((i) => i.atSeconds);
   return page(

@@ -59,6 +59,7 @@ export interface ConsumeBenchSummary extends ConsumeSetup {
   readonly intervals: ConsumeInterval[];
 }
 
+/** The run's summary: counts, TPS over the measured time, both latencies' figures, client CPU. */
 export function summarizeConsume(setup: ConsumeSetup, outcome: ConsumeOutcome): ConsumeBenchSummary {
   const seconds = Math.max(1e-3, outcome.elapsedMs / 1000);
   return {

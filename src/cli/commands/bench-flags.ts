@@ -10,10 +10,12 @@ import { COMPRESS_FLAG } from '../compress-flag.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { CLIENT_TLS_FLAGS } from '../tls-flags.js';
 
+/** The two usage lines: producer, then consumer. */
 export const BENCH_USAGE =
   'rmq bench --namesrv ADDR --topic T [--mode sync|async|oneway|batch] [--size B] [--threads N | --window W] [--duration S] [--batch-size N] [--auto-batch] [--compress zlib|lz4|zstd] [--json] [--plot FILE.html]\n' +
   '       rmq bench --consume --namesrv ADDR --topic T [--group G] [--tag EXPR | --sql EXPR] [--broadcast] [--orderly] [--threads N] [--from first|last|timestamp:MS] [--fail-rate R] [--duration S] [--json] [--plot FILE.html]';
 
+/** Every flag of `rmq bench`; each says which run reads it. */
 export const BENCH_FLAGS = {
   namesrv: NAMESRV_FLAG,
   topic: {
