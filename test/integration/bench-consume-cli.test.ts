@@ -124,6 +124,10 @@ describe('rmq bench --consume', () => {
       assert.equal(text.code, 0, text.stderr);
       assert.match(
         text.stdout,
+        /^topic: BenchConsumeTags, threadCount: 4, group: bench_consume_tags, filterType: TAG, expression: TagA, messageModel: CLUSTERING, orderly: false, failRate: 0\n/,
+      );
+      assert.match(
+        text.stdout,
         /^Current Time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \| Consume TPS: \d+ \| AVG\(B2C\) RT\(ms\): +\d+\.\d{3} \| AVG\(S2C\) RT\(ms\): +\d+\.\d{3} \| MAX\(B2C\) RT\(ms\): \d+ \| MAX\(S2C\) RT\(ms\): \d+ \| Consume Fail: 0$/m,
       );
       assert.match(

@@ -11,6 +11,7 @@ import type { ConsumeInterval, LatencyFigures } from '../../src/cli/commands/ben
 import { consumePlotPage } from '../../src/cli/commands/bench-consume-plot.js';
 import {
   consumeIntervalLine,
+  consumeStartLine,
   consumeSummaryLines,
   summarizeConsume,
 } from '../../src/cli/commands/bench-consume-report.js';
@@ -134,6 +135,13 @@ describe('consume bench lines', () => {
       consumeIntervalLine(interval, at),
       'Current Time: 2026-01-02 03:04:05,067 | Consume TPS: 41250 | AVG(B2C) RT(ms):   3.250 | ' +
         'AVG(S2C) RT(ms):   1.500 | MAX(B2C) RT(ms): 17 | MAX(S2C) RT(ms): 12 | Consume Fail: 2',
+    );
+  });
+
+  it("starts with Java's setup line", () => {
+    assert.equal(
+      consumeStartLine({ ...SETUP, expression: 'a > 1', sql: true, broadcast: true, threads: 4 }),
+      'topic: T, threadCount: 4, group: G, filterType: SQL92, expression: a > 1, messageModel: BROADCASTING, orderly: false, failRate: 0',
     );
   });
 

@@ -36,6 +36,15 @@ export interface ConsumeSetup {
   readonly failRate: number;
 }
 
+/** The first line, Java's "topic: …, threadCount …, group: …" in our terms. */
+export function consumeStartLine(s: ConsumeSetup): string {
+  return (
+    `topic: ${s.topic}, threadCount: ${s.threads}, group: ${s.group}, filterType: ${s.sql ? 'SQL92' : 'TAG'}, ` +
+    `expression: ${s.expression}, messageModel: ${s.broadcast ? 'BROADCASTING' : 'CLUSTERING'}, ` +
+    `orderly: ${s.orderly}, failRate: ${s.failRate}`
+  );
+}
+
 /** The run as `--json` prints it and the summary lines and the page read it. */
 export interface ConsumeBenchSummary extends ConsumeSetup {
   readonly kind: 'consume';

@@ -30,6 +30,7 @@ import { ConsumeMeter } from './bench-consume-meter.js';
 import { consumePlotPage } from './bench-consume-plot.js';
 import {
   consumeIntervalLine,
+  consumeStartLine,
   consumeSummaryLines,
   summarizeConsume,
   type ConsumeSetup,
@@ -117,12 +118,17 @@ async function topicExists(
 async function subscribeOnceCreated(
   exists: () => Promise<boolean>,
   subscribe: () => Promise<void>,
-  stopped: () => boolean,
+  stopped: Promise<void>,
 ): Promise<boolean> {
-  while (!stopped()) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    if (stopped()) return false;
+  let done = false;
+  void stopped.then(() => (done = true));
+  while (!done) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+    clearTimeout(timer);
+    if (done) return false;
     if (await exists().catch(() => false)) {
+      if (done) return false;
       await subscribe();
       return true;
     }
@@ -200,6 +206,7 @@ export async function runConsumeBench(flags: BenchFlags, io: CliIo): Promise<num
   const stop = stopSignal(durationMs);
   // The seconds tick from the start on: start() already pulls and consumes (its rebalance), and with
   // a backlog the event loop is busy consuming before start() returns.
+  if (flags.json !== true) io.stdout.write(`${consumeStartLine(setup)}\n`);
   const ticker = setInterval(() => {
     const interval = meter.closeInterval();
     if (flags.json !== true) io.stdout.write(`${consumeIntervalLine(interval)}\n`);
@@ -208,19 +215,13 @@ export async function runConsumeBench(flags: BenchFlags, io: CliIo): Promise<num
     await consumer.start().catch((err: unknown) => {
       throw new CliError(`the consumer did not start: ${oneLine(err)}`, 1);
     });
-    let stopped = false;
     const created = exists
       ? Promise.resolve(false)
-      : subscribeOnceCreated(
-          routed,
-          () => consumer.subscribe(setup.topic, expression),
-          () => stopped,
-        ).then(
+      : subscribeOnceCreated(routed, () => consumer.subscribe(setup.topic, expression), stop.stopped).then(
           (now) => now && io.stderr.write(`topic ${setup.topic} exists now: consuming it\n`),
           (err: unknown) => io.stderr.write(`could not subscribe ${setup.topic} again: ${oneLine(err)}\n`),
         );
     await stop.stopped;
-    stopped = true;
     meter.stop();
     await created;
   } finally {
