@@ -29,6 +29,9 @@ after(async () => {
   await cluster.stop();
 });
 
+/** `rmq bench --consume --namesrv <the cluster>`: the rest follows. */
+const consumeBench = (): string[] => ['bench', '--consume', '--namesrv', cluster.namesrvAddress];
+
 async function sendMany(topic: string, count: number, tags?: string): Promise<void> {
   await Promise.all(
     Array.from({ length: count }, (_, i) => producer.send({ topic, body: `m${i}`, ...(tags && { tags }) })),
@@ -102,10 +105,7 @@ describe('rmq bench --consume', () => {
     try {
       const plot = path.join(dir, 'consume.html');
       const text = await rmq([
-        'bench',
-        '--consume',
-        '--namesrv',
-        cluster.namesrvAddress,
+        ...consumeBench(),
         '--topic',
         'BenchConsumeTags',
         '--group',
@@ -169,17 +169,7 @@ describe('rmq bench --consume', () => {
 
   it('started before its topic exists, it consumes the topic as soon as the first send creates it', async () => {
     const M = 15;
-    const running = rmq([
-      'bench',
-      '--consume',
-      '--namesrv',
-      cluster.namesrvAddress,
-      '--topic',
-      'BenchConsumeLate',
-      '--duration',
-      '5',
-      '--json',
-    ]);
+    const running = rmq([...consumeBench(), '--topic', 'BenchConsumeLate', '--duration', '5', '--json']);
     await new Promise((resolve) => setTimeout(resolve, 1200));
     await sendMany('BenchConsumeLate', M); // the broker auto-creates the topic on this first send
     const run = await running;
@@ -196,10 +186,7 @@ describe('rmq bench --consume', () => {
     await createTopic(cluster, 'BenchConsumeFail', 1);
     await sendMany('BenchConsumeFail', M);
     const run = await rmq([
-      'bench',
-      '--consume',
-      '--namesrv',
-      cluster.namesrvAddress,
+      ...consumeBench(),
       '--topic',
       'BenchConsumeFail',
       '--from',
