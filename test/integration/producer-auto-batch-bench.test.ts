@@ -231,9 +231,9 @@ describe('rmq bench', () => {
   });
 
   it('refuses what it cannot do, before connecting', async () => {
-    const consume = await rmq(['bench', '--namesrv', '127.0.0.1:1', '--consume']);
-    assert.equal(consume.code, 2);
-    assert.match(consume.stderr, /--consume is not available yet: it needs the push consumer/);
+    const consumerOnly = await rmq(['bench', '--namesrv', '127.0.0.1:1', '--broadcast', '--from', 'first']);
+    assert.equal(consumerOnly.code, 2);
+    assert.match(consumerOnly.stderr, /--broadcast, --from are for the consumer benchmark: add --consume/);
     const mixed = await rmq(['bench', '--namesrv', '127.0.0.1:1', '--mode', 'async', '--threads', '4']);
     assert.match(mixed.stderr, /--threads is for sync\/batch; async takes --window/);
     const oneway = await rmq(['bench', '--namesrv', '127.0.0.1:1', '--mode', 'oneway', '--auto-batch']);

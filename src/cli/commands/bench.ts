@@ -3,7 +3,8 @@
  * per-second "Send TPS: … Max RT(ms): … Average RT(ms): … Send Failed: … Response Failed: …" lines,
  * then a summary from a log-bucketed histogram (p50 / p90 / p99 / p99.9 / max) and the client's CPU
  * per message; `--json` prints one JSON document instead, `--plot FILE.html` writes a self-contained
- * page of throughput, latency percentiles and client CPU over time.
+ * page of throughput, latency percentiles and client CPU over time. `--consume` runs the consumer
+ * benchmark instead (bench-consume.ts).
  */
 import { writeFile } from 'node:fs/promises';
 import { Producer } from '../../client/index.js';
@@ -11,47 +12,25 @@ import { RocketMQError } from '../../common/errors.js';
 import { checkTopic } from '../../protocol/message/validators.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
-import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
-import { COMPRESS_FLAG, compressOptions } from '../compress-flag.js';
-import { NAMESRV_FLAG } from '../flags.js';
+import { credentialsFromFlags } from '../acl-flags.js';
+import { compressOptions } from '../compress-flag.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
 import { oneLine } from '../message-flags.js';
-import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
+import { clientTlsFromFlags, withTls } from '../tls-flags.js';
 import { BENCH_MODES, runBench } from './bench-driver.js';
 import type { BenchMode, BenchPlan } from './bench-driver.js';
+import { runConsumeBench } from './bench-consume.js';
+import { BENCH_FLAGS, BENCH_USAGE, CONSUMER_ONLY_FLAGS, durationMillis, refuseFlags } from './bench-flags.js';
+import type { BenchFlags } from './bench-flags.js';
 import { plotPage } from './bench-plot.js';
 import { intervalLine, summarize, summaryLines } from './bench-report.js';
 
-export const description = 'Benchmark a producer (Java benchmark lines, latency percentiles, --json, --plot)';
+export const description =
+  'Benchmark a producer, or with --consume a push consumer (Java benchmark lines, latency percentiles, --json, --plot)';
 
-const USAGE =
-  'rmq bench --namesrv ADDR --topic T [--mode sync|async|oneway|batch] [--size B] [--threads N | --window W] [--duration S] [--batch-size N] [--auto-batch] [--compress zlib|lz4|zstd] [--json] [--plot FILE.html]';
-
-const FLAGS = {
-  namesrv: NAMESRV_FLAG,
-  topic: { type: 'string', value: 'TOPIC', default: 'BenchmarkTest', description: 'Topic to send to' },
-  mode: { type: 'string', value: 'MODE', default: 'async', description: 'sync, async, oneway or batch' },
-  size: { type: 'string', value: 'B', default: '128', description: 'Body size, bytes' },
-  threads: { type: 'string', value: 'N', description: 'sync/batch: concurrent senders (default 64)' },
-  window: { type: 'string', value: 'W', description: 'async/oneway: sends in flight (default 128)' },
-  duration: { type: 'string', value: 'S', default: '10', description: 'Seconds of load' },
-  'batch-size': { type: 'string', value: 'N', default: '32', description: 'batch mode: messages per batch' },
-  'auto-batch': { type: 'boolean', description: 'Producer autoBatch on (sync and async sends)' },
-  compress: COMPRESS_FLAG,
-  tag: { type: 'string', value: 'TAG', description: 'Message tag' },
-  group: { type: 'string', value: 'G', default: 'benchmark_producer', description: 'Producer group' },
-  timeout: { type: 'string', value: 'MS', default: '3000', description: 'Send timeout' },
-  json: { type: 'boolean', description: 'Print one JSON document (no per-second lines)' },
-  plot: { type: 'string', value: 'FILE', description: 'Write an HTML page of the run over time' },
-  consume: { type: 'boolean', description: 'Benchmark a consumer instead (needs the push consumer)' },
-  ...CLIENT_TLS_FLAGS,
-  ...ACL_CLIENT_FLAGS,
-} as const;
-
-function planOf(flags: Record<string, string | boolean | undefined>, mode: BenchMode): BenchPlan {
-  const threads = flags.threads as string | undefined;
-  const window = flags.window as string | undefined;
+function planOf(flags: BenchFlags, mode: BenchMode): BenchPlan {
+  const { threads, window } = flags;
   if (threads !== undefined && window !== undefined) {
     throw new CliError('give --threads (sync, batch) or --window (async, oneway), not both');
   }
@@ -63,10 +42,6 @@ function planOf(flags: Record<string, string | boolean | undefined>, mode: Bench
   const concurrency = perSender
     ? intFlag('threads', threads, 64, 1, 100_000)
     : intFlag('window', window, 128, 1, 1_000_000);
-  const duration = flags.duration as string;
-  if (!/^\d+(\.\d+)?$/.test(duration) || Number(duration) <= 0 || Number(duration) > 86_400) {
-    throw new CliError(`--duration must be a number of seconds in (0, 86400], got "${duration}"`);
-  }
   const topic = flags.topic as string;
   try {
     checkTopic(topic);
@@ -76,24 +51,21 @@ function planOf(flags: Record<string, string | boolean | undefined>, mode: Bench
   return {
     topic,
     mode,
-    size: intFlag('size', flags.size as string, 128, 1, 4 * 1024 * 1024),
+    size: intFlag('size', flags.size, 128, 1, 4 * 1024 * 1024),
     concurrency,
-    durationMs: Number(duration) * 1000,
-    batchSize: intFlag('batch-size', flags['batch-size'] as string, 32, 1, 10_000),
-    tag: flags.tag as string | undefined,
-    timeoutMillis: intFlag('timeout', flags.timeout as string, 3000, 1, 3_600_000),
+    durationMs: durationMillis(flags.duration, 10_000),
+    batchSize: intFlag('batch-size', flags['batch-size'], 32, 1, 10_000),
+    tag: flags.tag,
+    timeoutMillis: intFlag('timeout', flags.timeout, 3000, 1, 3_600_000),
   };
 }
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
-  const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
+  const flags = parseFlags(argv, BENCH_USAGE, description, BENCH_FLAGS, io.stdout);
   if (flags === undefined) return 0;
-  if (flags.consume === true) {
-    throw new CliError(
-      'rmq bench --consume is not available yet: it needs the push consumer, which this version does not have (benchmark producers only)',
-    );
-  }
-  const mode = flags.mode as BenchMode;
+  if (flags.consume === true) return runConsumeBench(flags, io);
+  refuseFlags(flags, CONSUMER_ONLY_FLAGS, 'for the consumer benchmark: add --consume');
+  const mode = (flags.mode ?? 'async') as BenchMode;
   if (!BENCH_MODES.includes(mode)) {
     throw new CliError(`--mode must be sync, async, oneway or batch, got "${flags.mode}"`);
   }

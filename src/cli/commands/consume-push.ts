@@ -79,7 +79,8 @@ export function formatDeliveryLine(m: ConsumedMessage, bodyChars: number, later:
   ].join(' ');
 }
 
-function startFrom(raw: string): Pick<PushConsumerOptions, 'consumeFromWhere' | 'consumeTimestamp'> {
+/** `--from first|last|timestamp:MS` as the push consumer options of where a group with no offset starts. */
+export function startFrom(raw: string): Pick<PushConsumerOptions, 'consumeFromWhere' | 'consumeTimestamp'> {
   if (raw === 'first') return { consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET' };
   if (raw === 'last') return { consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET' };
   const m = /^timestamp:(\d{1,15})$/.exec(raw);
