@@ -11,9 +11,10 @@ import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
-// Files run in parallel, one process each. Three on 2 cores: several integration files spend most of
-// their time waiting on timeouts, sockets and child processes (producer-failover: 2.4 s CPU in 10 s),
-// and a third file keeps a core busy meanwhile. On a busy machine 2 / 3 / 4 took 202 / 195 / 190 s.
+// Test processes run in parallel (a process holds one file, or a shard of them: see below). Three on
+// 2 cores: several integration files spend most of their time waiting on timeouts, sockets and child
+// processes (producer-failover: 2.4 s CPU in 10 s), and a third process keeps a core busy meanwhile.
+// On a busy machine 2 / 3 / 4 took 202 / 195 / 190 s (measured with one process per file).
 const DEFAULT_CONCURRENCY = 3;
 
 function collect(path, out) {
