@@ -61,8 +61,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 // Test files share processes. The suite is CPU-bound on 2 cores and a test process with tsx costs
-// ~0.7 s of CPU before its first test (esbuild service, loaders) plus ~0.5 s to load src/ again: 76 unit
-// files paid ~53 s of the ~265 s, and 74 integration and fuzz files paid ~60 s of ~223 s.
+// ~1 s of CPU before its first test (esbuild service, loaders, src/ loaded again): 76 unit files in
+// their own processes paid ~53 s of ~265 s; sharing the 69 integration and fuzz files too took the
+// whole `npm test` from 223 to 138 CPU-s (77 -> 20 test processes; same 1,321 tests pass).
 // So in a default-tier run of the whole suite every file runs in a generated shard file that imports
 // it inside its own `describe(<file path>)`:
 //   - the file's top-level before/after/beforeEach hooks bind to that suite, not to the process's root
