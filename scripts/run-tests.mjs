@@ -6,14 +6,15 @@
 //   importing test/helpers/tier.ts), at their full counts.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
-// Files run in parallel, one process each. Three on 2 cores: several integration files spend most of
-// their time waiting on timeouts, sockets and child processes (producer-failover: 2.4 s CPU in 10 s),
-// and a third file keeps a core busy meanwhile. On a busy machine 2 / 3 / 4 took 202 / 195 / 190 s.
+// Test processes run in parallel (a process holds one file, or a shard of them: see below). Three on
+// 2 cores: several integration files spend most of their time waiting on timeouts, sockets and child
+// processes (producer-failover: 2.4 s CPU in 10 s), and a third process keeps a core busy meanwhile.
+// On a busy machine 2 / 3 / 4 took 202 / 195 / 190 s (measured with one process per file).
 const DEFAULT_CONCURRENCY = 3;
 
 function collect(path, out) {
@@ -59,35 +60,75 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-// Unit test files share processes. The suite is CPU-bound on 2 cores and a test process with tsx costs
-// ~0.7 s of CPU before its first test (esbuild service, loaders): 76 unit files paid ~53 s of the ~265 s.
-// Unit files are pure and quick, so UNIT_SHARDS processes each import a share of them in turn (their
-// tests run one after another, as within one file). Integration and fuzz files keep a process each.
-// A run of named files or of the long tier is left as it is.
+// Test files share processes. The suite is CPU-bound on 2 cores and a test process with tsx costs
+// ~1 s of CPU before its first test (esbuild service, loaders, src/ loaded again): 76 unit files in
+// their own processes paid ~53 s of ~265 s; sharing the 69 integration and fuzz files too took the
+// whole `npm test` from 223 to 138 CPU-s (77 -> 20 test processes; same 1,321 tests pass).
+// So in a default-tier run of the whole suite every file runs in a generated shard file that imports
+// it inside its own `describe(<file path>)`:
+//   - the file's top-level before/after/beforeEach hooks bind to that suite, not to the process's root
+//     (a top-level `after` that stops a cluster still runs when that file is done, and another
+//     file's tests never see its `beforeEach`);
+//   - the suite is named after the file, so a failure reads `test/integration/foo.test.ts > ... > test`
+//     with the test's file:line location, as when the file had its own process;
+//   - the suite has the FILE_TIMEOUT_MS that `--test-timeout` gives a file's process (Node 20 times
+//     each process as a whole, not each test); the shard process gets PROCESS_TIMEOUT_MS, a backstop
+//     for a process that never exits once its suites are done.
+// The files in one shard run one after another, as the tests within a file do.
+// Unit files fill UNIT_SHARDS processes; integration and fuzz files SHARED_FILES_PER_SHARD a process,
+// except those whose header says `@own-process` (with the reason): a file that calls process.exit,
+// changes process.env or other process-wide state, or loads a library with process-wide singletons.
+// A run of named files or of the long tier is left as it is (one process per file).
+const FILE_TIMEOUT_MS = 120_000;
+const PROCESS_TIMEOUT_MS = 600_000;
 const UNIT_SHARDS = 3;
+// Six files a shard: ~12 processes for ~70 files, small enough that a shard stays well within its
+// timeout on a loaded machine and that three of them at a time keep both cores busy to the end.
+const SHARED_FILES_PER_SHARD = 6;
+const isOwnProcess = (file) => readFileSync(file, 'utf8').includes('@own-process');
+
+/** Round-robin over `count` lists: neighbours in name order (often alike in cost) are spread out. */
+function deal(list, count) {
+  const shards = Array.from({ length: count }, () => []);
+  list.forEach((file, i) => shards[i % count].push(file));
+  return shards.filter((shard) => shard.length > 0);
+}
+
 let shardDir;
 if (positionals.length === 0 && values.tier === 'default') {
   const isUnit = (file) => resolve(file).includes(`${join('test', 'unit')}/`);
   const unit = files.filter(isUnit);
-  if (unit.length > UNIT_SHARDS) {
-    shardDir = mkdtempSync(join(tmpdir(), 'rmq-unit-shards-'));
-    const shards = Array.from({ length: UNIT_SHARDS }, () => []);
-    unit.forEach((file, i) => shards[i % UNIT_SHARDS].push(file));
-    const shardFiles = shards.map((list, i) => {
-      const path = join(shardDir, `unit-shard-${i + 1}.test.mjs`);
-      const imports = list.map((f) => `await import(${JSON.stringify(pathToFileURL(resolve(f)).href)});`);
-      writeFileSync(
-        path,
-        `// ${list.length} unit test files in one process (scripts/run-tests.mjs)\n${imports.join('\n')}\n`,
-      );
-      return path;
+  const own = files.filter((f) => !isUnit(f) && isOwnProcess(f));
+  const shared = files.filter((f) => !isUnit(f) && !isOwnProcess(f));
+  const processes = [
+    ...deal(unit, UNIT_SHARDS),
+    ...deal(shared, Math.ceil(shared.length / SHARED_FILES_PER_SHARD)),
+    // Last: single files are short, and fill the cores while the longer shards finish.
+    ...own.map((file) => [file]),
+  ];
+  shardDir = mkdtempSync(join(tmpdir(), 'rmq-test-shards-'));
+  files = processes.map((list, i) => {
+    const path = join(shardDir, `shard-${String(i + 1).padStart(2, '0')}.test.mjs`);
+    const suites = list.map((file) => {
+      const name = JSON.stringify(relative(process.cwd(), resolve(file)));
+      const url = JSON.stringify(pathToFileURL(resolve(file)).href);
+      return `describe(${name}, { timeout: ${FILE_TIMEOUT_MS} }, async () => {\n  await import(${url});\n});`;
     });
-    files = [...shardFiles, ...files.filter((f) => !isUnit(f))];
-  }
+    const header = `// ${list.length} test file(s) in one process (scripts/run-tests.mjs)\nimport { describe } from 'node:test';`;
+    writeFileSync(path, `${header}\n${suites.join('\n')}\n`);
+    return path;
+  });
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    `--test-timeout=${shardDir === undefined ? FILE_TIMEOUT_MS : PROCESS_TIMEOUT_MS}`,
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, RMQ_TEST_TIER: values.tier } },
 );
 if (shardDir !== undefined) rmSync(shardDir, { recursive: true, force: true });

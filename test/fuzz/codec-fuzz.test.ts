@@ -1,4 +1,5 @@
 /**
+ * @own-process (scripts/run-tests.mjs): turns on --expose-gc and bounds the heap growth of the whole process.
  * Fuzzes FrameDecoder.pushCommands (frame splitting + JSON/ROCKETMQ header decoding) with random bytes
  * and mutations of valid frames. Only ProtocolError may escape; memory stays bounded.
  * Reproduce a run with FUZZ_SEED=<printed seed>; FUZZ_ITERATIONS overrides the input count (30 000 under

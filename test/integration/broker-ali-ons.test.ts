@@ -1,4 +1,6 @@
 /**
+ * @own-process (scripts/run-tests.mjs): ali-ons keeps process-wide state and loops running after
+ * close(), and the file ends its process with process.exit.
  * Interop: the npm ali-ons 3.12 producer and push consumer (a Node port of the Java client) against
  * our name server and broker — route lookup, heartbeat, rebalance, long-polling pulls, offset commits,
  * and a failed message coming back through CONSUMER_SEND_MSG_BACK and the retry topic.

@@ -1,4 +1,5 @@
 /**
+ * @own-process (scripts/run-tests.mjs): points process.env.TMPDIR at a private directory during a test.
  * Broker start / shutdown when something fails: a locked store, a config directory that cannot be
  * written. No name server (namesrvAddrs empty); port 0; temp stores.
  */

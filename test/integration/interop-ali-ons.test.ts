@@ -1,4 +1,6 @@
 /**
+ * @own-process (scripts/run-tests.mjs): sets $HOME while ali-ons loads; ali-ons keeps a
+ * process-wide inner producer.
  * Interop with the npm package ali-ons (an independent Node.js RocketMQ client speaking the old
  * protocol): (a) its producer → our name server and broker → its push consumer; (b) our producer →
  * its push consumer; (c) its producer → our pull consumer. Bodies, tags, keys and user properties

@@ -1,4 +1,5 @@
 /**
+ * @own-process (scripts/run-tests.mjs): installs OpenTelemetry's process-wide context manager.
  * The push consumer's cross-cutting features on one embedded cluster: message trace (SubBefore /
  * SubAfter records on RMQ_SYS_TRACE_TOPIC, Java's format), instrumentation events and OpenTelemetry
  * process spans continuing the producer's trace.

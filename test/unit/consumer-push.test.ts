@@ -290,7 +290,16 @@ describe('ConcurrentConsumeService', () => {
       { sendMessageBack: () => Promise.resolve(false) },
     );
     submit(service, pq, [message(7)]);
-    await finished;
+    // The local retry runs on an unref()ed timer (it must not hold a consumer's process open), so
+    // nothing else may be left to keep this process's event loop alive meanwhile; when nothing is,
+    // Node ends the test as "Promise resolution is still pending" (seen under load in a shared unit
+    // process, which then cancelled every later file in it). A ref'd timer holds the loop meanwhile.
+    const keepAlive = setTimeout(() => undefined, 10_000);
+    try {
+      await finished;
+    } finally {
+      clearTimeout(keepAlive);
+    }
     await service.shutdown(Date.now() + 1000);
     assert.deepEqual(seen, [0, 1]);
     assert.deepEqual(offsets, [7n, 8n], 'the offset passes the message only once it is consumed');
