@@ -1,7 +1,8 @@
 /**
  * The message-body codecs by RocketMQ compression type (sysFlag bits 8-10, Java CompressorFactory):
  *
- *   ZLIB  node:zlib (RFC 1950 stream, as java.util.zip.Deflater writes it)
+ *   ZLIB  node:zlib (RFC 1950 stream, as java.util.zip.Deflater writes it); compression reuses one
+ *         zlib stream per level (zlib-deflater.ts: deflateSync's bytes without its per-call costs)
  *   LZ4   built in (./lz4: the LZ4 frame format that lz4-java's LZ4FrameOutputStream writes)
  *   ZSTD  node:zlib where the running Node has zstd (22.15+ / 23.8+); otherwise the optional packages
  *         `fzstd` (pure-JS decoder) and `@bokuweb/zstd-wasm` (zstd's C library in WebAssembly; the
@@ -20,6 +21,7 @@ import type { CompressionType } from './constants.js';
 import { DEFAULT_MAX_DECOMPRESSED_SIZE } from './compression.js';
 import { lz4FrameCompress, lz4FrameDecompress } from './lz4/lz4-frame.js';
 import { zstdDecodedSizeBound, zstdWithBoundedWindows } from './zstd-frame.js';
+import { deflateBody } from './zlib-deflater.js';
 
 /** Every CompressionType, in Java's order. */
 export const COMPRESSION_TYPES: readonly CompressionType[] = ['ZLIB', 'LZ4', 'ZSTD'];
@@ -158,7 +160,7 @@ function fzstdModule(): FzstdModule | undefined {
 export function compressMessageBody(body: Uint8Array, type: CompressionType, level: number): Buffer {
   switch (type) {
     case 'ZLIB':
-      return zlib.deflateSync(body, { level });
+      return deflateBody(body, level);
     case 'LZ4':
       return lz4FrameCompress(body);
     case 'ZSTD': {
