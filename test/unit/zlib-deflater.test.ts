@@ -38,7 +38,7 @@ function bodies(rng: Prng): Buffer[] {
 for (const path of ['reused stream', 'public fallback'] as const) {
   describe(`deflateBody, ${path}`, () => {
     const setUp = (): void => resetDeflaterReuse(path === 'public fallback');
-    const expectedPath = path === 'public fallback' ? 'fallback' : 'reused';
+    const expectedPath = path === 'public fallback' ? 'fallback' : 'reused'; // Node 20-24 (engines: >=20)
 
     it('writes the bytes of deflateSync at every level, body after body', () => {
       setUp();

@@ -9,14 +9,16 @@
  *   JSON body deflates to ~700 bytes yet pins 16 KiB of external memory for as long as the send
  *   holds the body, which drove extra scavenges and mark-compacts in the producer.
  *
- * Here one zlib stream per level is kept and reset between bodies (deflateReset: same state as a
+ * Here one zlib stream per level is kept (~270 KB of zlib state each, plus a 16 KiB output scratch
+ * for the process) and reset between bodies (deflateReset: same state as a
  * fresh deflateInit, so the bytes are exactly deflateSync's at that level), the output goes into a
  * reused scratch buffer, and the result is copied into an exact-size Buffer (from Node's shared
  * pool when small). The reuse goes through the native handle that node:zlib's own deflateSync
- * drives (`_handle.writeSync`, `_writeState`, `reset`); that is not a public API, so the handle's
- * shape is checked and the first result of each level compared with deflateSync's. If anything
- * does not match, or the handle ever reports an error, this falls back for good to public
- * deflateSync with a small chunkSize plus the exact-size copy, which keeps the memory fix.
+ * drives (`_handle.writeSync`, `_writeState`, `reset`); that is not a public API, so it is used
+ * only on Node majors checked to drive it that way, the handle's shape is checked, and each level's
+ * stream must first reproduce deflateSync's bytes on fixed probes. If anything does not match, or
+ * the handle ever reports an error, this falls back to public deflateSync with a small chunkSize
+ * plus the exact-size copy, which keeps the memory fix.
  */
 import * as zlib from 'node:zlib';
 
@@ -47,9 +49,18 @@ const SCRATCH_BYTES = 16 * 1024;
 /** Output chunk of the public fallback: compressed small bodies fit; the copy trims the rest. */
 const FALLBACK_CHUNK_BYTES = 4 * 1024;
 
+/**
+ * Node majors whose lib/zlib.js drives the handle exactly so (processChunkSync: writeSync(flush, in,
+ * inOff, inLen, out, outOff, outLen), results in _writeState). The native side aborts the process on
+ * arguments of the wrong type, which no probe could catch, so other majors keep to the public path
+ * until checked.
+ */
+const CHECKED_NODE_MAJORS = new Set([20, 22, 23, 24]);
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+
 let scratch: Buffer | undefined;
 const deflaters = new Map<number, ReusedDeflater | null>(); // null: this level uses the fallback
-let reuseDisabled = false;
+let reuseDisabled = !CHECKED_NODE_MAJORS.has(nodeMajor);
 let probes: Buffer[] | undefined;
 
 function exactCopy(source: Buffer, length: number): Buffer {
@@ -133,15 +144,21 @@ function deflaterFor(level: number): ReusedDeflater | undefined {
   const opened = openDeflater(level);
   // Trust the reused handle only once its bytes equal deflateSync's, twice in a row per probe (the
   // second run checks the reset) and across the scratch-overflow loop.
-  const trusted =
-    opened !== undefined &&
-    probeBodies().every((probe) => {
-      const expected = zlib.deflateSync(probe, { level });
-      return [0, 1].every(() => deflateReusing(opened, probe)?.equals(expected) === true);
-    });
-  if (!trusted) opened?.stream.close();
-  deflaters.set(level, trusted ? opened : null);
-  return trusted ? opened : undefined;
+  let trusted = false;
+  try {
+    trusted =
+      opened !== undefined &&
+      probeBodies().every((probe) => {
+        const expected = zlib.deflateSync(probe, { level });
+        return [0, 1].every(() => deflateReusing(opened, probe)?.equals(expected) === true);
+      });
+  } catch {
+    trusted = false; // a handle that throws on the probes is not used
+  }
+  const usable = trusted ? opened : undefined;
+  if (usable === undefined) opened?.stream.close();
+  deflaters.set(level, usable ?? null);
+  return usable;
 }
 
 /**
@@ -175,9 +192,12 @@ export function deflaterPathOf(level: number): 'reused' | 'fallback' | 'not open
   return known === undefined ? 'not opened' : known === null ? 'fallback' : 'reused';
 }
 
-/** Closes the reused zlib streams and, with `disable`, keeps to the public path (for tests). */
+/**
+ * Closes the reused zlib streams; with `disable` keeps to the public path from then on, without it
+ * reuses again where this Node major allows (for tests).
+ */
 export function resetDeflaterReuse(disable = false): void {
   for (const open of deflaters.values()) open?.stream.close();
   deflaters.clear();
-  reuseDisabled = disable;
+  reuseDisabled = disable || !CHECKED_NODE_MAJORS.has(nodeMajor);
 }
