@@ -2,12 +2,13 @@
  * The reused zlib stream behind ZLIB body compression (zlib-deflater.ts): the same bytes as
  * zlib.deflateSync (and Java's Deflater on the golden bodies) at every level, body after body, on the
  * reused path and on the public fallback; results that do not pin a 16 KiB buffer; recovery after
- * a refused argument.
+ * a refused argument; inflated ZLIB bodies that own their memory.
  */
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as zlib from 'node:zlib';
+import { decompressMessageBody } from '../../src/protocol/message/codecs.js';
 import { deflateBody, deflaterPathOf, resetDeflaterReuse } from '../../src/protocol/message/zlib-deflater.js';
 import { Prng } from '../helpers/prng.js';
 
@@ -90,5 +91,21 @@ describe('deflateBody given what is not bytes', () => {
     assert.deepEqual(deflateBody(text as unknown as Uint8Array, 5), zlib.deflateSync(text, { level: 5 }));
     assert.deepEqual(deflateBody(body, 5), zlib.deflateSync(body, { level: 5 }));
     assert.equal(deflaterPathOf(5), 'reused');
+  });
+});
+
+describe('decompressMessageBody, ZLIB', () => {
+  it('returns small bodies without the 16 KiB inflate chunk behind them, large ones intact', () => {
+    const rng = new Prng(7);
+    for (const size of [0, 100, 4096, 10_000, 100_000]) {
+      const body = Buffer.from(Array.from({ length: size }, () => 'abcdefgh'[rng.int(8)]).join(''));
+      const out = decompressMessageBody(zlib.deflateSync(body, { level: 5 }), 'ZLIB');
+      assert.deepEqual(out, body);
+      const backing = out.buffer.byteLength;
+      assert.ok(
+        backing === Buffer.poolSize || backing === 0 || backing < out.length * 2,
+        `${size} bytes backed by ${backing}`,
+      );
+    }
   });
 });

@@ -181,6 +181,18 @@ export interface MessageBodyDecompressOptions {
   maxOutputLength?: number;
 }
 
+/**
+ * inflateSync returns a slice of its 16 KiB output chunk: a 4 KiB body would pin 16 KiB for as long
+ * as the message is held (a consumer's process queue holds up to a thousand per queue). Small
+ * results get a buffer of their own size.
+ */
+function ownBuffer(out: Buffer): Buffer {
+  if (out.buffer.byteLength < out.length * 2) return out;
+  const copy = Buffer.allocUnsafe(out.length);
+  out.copy(copy);
+  return copy;
+}
+
 /** Decodes a body of this compression type; throws BodyDecompressError or CompressionCodecUnavailableError. */
 export function decompressMessageBody(
   body: Uint8Array,
@@ -191,7 +203,7 @@ export function decompressMessageBody(
   try {
     switch (type) {
       case 'ZLIB':
-        return zlib.inflateSync(body, { maxOutputLength: max });
+        return ownBuffer(zlib.inflateSync(body, { maxOutputLength: max }));
       case 'LZ4':
         return lz4FrameDecompress(body, max);
       case 'ZSTD':
