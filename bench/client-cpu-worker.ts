@@ -1,12 +1,13 @@
 /**
- * Child process of bench/client-cpu.bench.ts: one client (ours from a given dist, or ali-ons) sends
+ * Child process of bench/producer-side-by-side.ts: one client (ours from a given dist, or ali-ons) sends
  * COUNT messages of SIZE bytes (a JSON-like body, compressible as real bodies are) with WINDOW in
  * flight to NAMESRV after a warm-up, and prints one JSON line: messages, elapsed ms and this process's
- * CPU µs over the measured part only.
+ * CPU µs over the measured part only. COMPRESS_OVER=N sets both clients' compressMsgBodyOverHowmuch
+ * (a huge N: no compression, to split compression's share off); CPU_PROFILE / HEAP_PROFILE: below.
  *   node --import tsx bench/client-cpu-worker.ts ours|ons NAMESRV TOPIC COUNT WINDOW SIZE [DIST_DIR]
  */
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +34,41 @@ function jsonBody(bytes: number): Buffer {
   return Buffer.from(lines.join('\n')).subarray(0, bytes);
 }
 const body = jsonBody(size);
+const over = process.env.COMPRESS_OVER ? Number(process.env.COMPRESS_OVER) : undefined;
+
+/**
+ * Profiles of the measured part only (warm-up and start-up left out): CPU_PROFILE=FILE a V8 CPU
+ * profile (bench/cpu-profile-top.ts reads it), HEAP_PROFILE=FILE an allocation sampling profile that
+ * keeps the objects garbage collected meanwhile (what the sends allocate, not what survives).
+ */
+async function startProfiles(): Promise<() => Promise<void>> {
+  const cpuFile = process.env.CPU_PROFILE ?? '';
+  const heapFile = process.env.HEAP_PROFILE ?? '';
+  if (cpuFile === '' && heapFile === '') return async () => undefined;
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  if (heapFile !== '') {
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
+  if (cpuFile !== '') {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+  }
+  return async () => {
+    if (cpuFile !== '') writeFileSync(cpuFile, JSON.stringify((await session.post('Profiler.stop')).profile));
+    if (heapFile !== '') {
+      writeFileSync(heapFile, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile));
+    }
+    session.disconnect();
+  };
+}
 
 async function windowed(n: number, one: () => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -44,10 +80,12 @@ async function windowed(n: number, one: () => Promise<unknown>): Promise<void> {
 
 async function measure(one: () => Promise<unknown>): Promise<void> {
   await windowed(Math.min(2000, count), one); // warm-up (JIT, connections), not measured
+  const stopProfiles = await startProfiles();
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   await windowed(count, one);
   const used = process.cpuUsage(cpu);
+  await stopProfiles();
   process.stdout.write(
     `${JSON.stringify({ client, messages: count, elapsedMs: performance.now() - t0, cpuMicros: used.user + used.system })}\n`,
   );
@@ -65,6 +103,7 @@ if (client === 'ons') {
     httpclient: {},
     logger: quiet,
     producerGroup: 'bench_ons_pg',
+    ...(over !== undefined && { compressMsgBodyOverHowmuch: over }),
   });
   producer.on('error', () => undefined);
   await producer.ready();
@@ -74,7 +113,11 @@ if (client === 'ons') {
 } else {
   const root = dist !== undefined ? pathToFileURL(path.resolve(dist, 'index.js')).href : '../src/index.js';
   const { Producer } = (await import(root)) as { Producer: typeof ProducerType };
-  const producer = new Producer({ producerGroup: 'bench_ours_pg', nameServer: namesrv });
+  const producer = new Producer({
+    producerGroup: 'bench_ours_pg',
+    nameServer: namesrv,
+    ...(over !== undefined && { compressMsgBodyOverHowmuch: over }),
+  });
   await producer.start();
   await measure(() => producer.send({ topic, tags: 'TagA', body }));
   await producer.shutdown();

@@ -1,7 +1,8 @@
 /**
  * The message-body codecs by RocketMQ compression type (sysFlag bits 8-10, Java CompressorFactory):
  *
- *   ZLIB  node:zlib (RFC 1950 stream, as java.util.zip.Deflater writes it)
+ *   ZLIB  node:zlib (RFC 1950 stream, as java.util.zip.Deflater writes it); compression reuses one
+ *         zlib stream per level (zlib-deflater.ts: deflateSync's bytes without its per-call costs)
  *   LZ4   built in (./lz4: the LZ4 frame format that lz4-java's LZ4FrameOutputStream writes)
  *   ZSTD  node:zlib where the running Node has zstd (22.15+ / 23.8+); otherwise the optional packages
  *         `fzstd` (pure-JS decoder) and `@bokuweb/zstd-wasm` (zstd's C library in WebAssembly; the
@@ -20,6 +21,7 @@ import type { CompressionType } from './constants.js';
 import { DEFAULT_MAX_DECOMPRESSED_SIZE } from './compression.js';
 import { lz4FrameCompress, lz4FrameDecompress } from './lz4/lz4-frame.js';
 import { zstdDecodedSizeBound, zstdWithBoundedWindows } from './zstd-frame.js';
+import { deflateBody } from './zlib-deflater.js';
 
 /** Every CompressionType, in Java's order. */
 export const COMPRESSION_TYPES: readonly CompressionType[] = ['ZLIB', 'LZ4', 'ZSTD'];
@@ -158,7 +160,7 @@ function fzstdModule(): FzstdModule | undefined {
 export function compressMessageBody(body: Uint8Array, type: CompressionType, level: number): Buffer {
   switch (type) {
     case 'ZLIB':
-      return zlib.deflateSync(body, { level });
+      return deflateBody(body, level);
     case 'LZ4':
       return lz4FrameCompress(body);
     case 'ZSTD': {
@@ -179,6 +181,18 @@ export interface MessageBodyDecompressOptions {
   maxOutputLength?: number;
 }
 
+/**
+ * inflateSync returns a slice of its 16 KiB output chunk: a 4 KiB body would pin 16 KiB for as long
+ * as the message is held (a consumer's process queue holds up to a thousand per queue). Small
+ * results get a buffer of their own size.
+ */
+function ownBuffer(out: Buffer): Buffer {
+  if (out.buffer.byteLength < out.length * 2) return out;
+  const copy = Buffer.allocUnsafe(out.length);
+  out.copy(copy);
+  return copy;
+}
+
 /** Decodes a body of this compression type; throws BodyDecompressError or CompressionCodecUnavailableError. */
 export function decompressMessageBody(
   body: Uint8Array,
@@ -189,7 +203,7 @@ export function decompressMessageBody(
   try {
     switch (type) {
       case 'ZLIB':
-        return zlib.inflateSync(body, { maxOutputLength: max });
+        return ownBuffer(zlib.inflateSync(body, { maxOutputLength: max }));
       case 'LZ4':
         return lz4FrameDecompress(body, max);
       case 'ZSTD':

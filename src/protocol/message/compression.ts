@@ -7,6 +7,7 @@
  */
 import * as zlib from 'node:zlib';
 import { ProtocolError } from '../../common/errors.js';
+import { deflateBody } from './zlib-deflater.js';
 
 /** Producer default `compressMsgBodyOverHowmuch`. */
 export const DEFAULT_COMPRESS_THRESHOLD = 4096;
@@ -17,7 +18,7 @@ export const DEFAULT_MAX_DECOMPRESSED_SIZE = 64 * 1024 * 1024;
 
 /** zlib-compress a body (RFC 1950 framing, like Java's Deflater). */
 export function compressBody(body: Uint8Array, level: number = DEFAULT_COMPRESS_LEVEL): Buffer {
-  return zlib.deflateSync(body, { level });
+  return deflateBody(body, level);
 }
 
 export interface DecompressOptions {
