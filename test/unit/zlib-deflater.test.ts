@@ -1,21 +1,18 @@
 /**
- * The reused zlib stream behind ZLIB body compression (zlib-deflater.ts): the same bytes as
- * zlib.deflateSync (and Java's Deflater on the golden bodies) at every level, body after body, on the
- * reused path and on the public fallback; results that do not pin a 16 KiB buffer; recovery after
- * a refused argument; inflated ZLIB bodies that own their memory.
+ * ZLIB body compression (zlib-deflater.ts): the same bytes as zlib.deflateSync (and Java's Deflater
+ * on the golden bodies) at every level, body after body; results that do not pin a 16 KiB buffer;
+ * refusals as deflateSync's; inflated ZLIB bodies that own their memory.
  */
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as zlib from 'node:zlib';
 import { decompressMessageBody } from '../../src/protocol/message/codecs.js';
-import { deflateBody, deflaterPathOf, resetDeflaterReuse } from '../../src/protocol/message/zlib-deflater.js';
+import { deflateBody } from '../../src/protocol/message/zlib-deflater.js';
 import { Prng } from '../helpers/prng.js';
 
 const FIXTURES = new URL('../fixtures/codecs/', import.meta.url);
 const fixture = (name: string): Buffer => readFileSync(new URL(name, FIXTURES));
-
-afterEach(() => resetDeflaterReuse(false));
 
 /** Text-like bodies (compressible) and random bytes (output larger than the 16 KiB scratch). */
 function bodies(rng: Prng): Buffer[] {
@@ -36,61 +33,48 @@ function bodies(rng: Prng): Buffer[] {
   ];
 }
 
-for (const path of ['reused stream', 'public fallback'] as const) {
-  describe(`deflateBody, ${path}`, () => {
-    const setUp = (): void => resetDeflaterReuse(path === 'public fallback');
-    const expectedPath = path === 'public fallback' ? 'fallback' : 'reused'; // Node 20-24 (engines: >=20)
-
-    it('writes the bytes of deflateSync at every level, body after body', () => {
-      setUp();
-      const rng = new Prng(0x5eed);
-      for (let level = -1; level <= 9; level++) {
-        for (const body of bodies(rng)) {
-          const expected = zlib.deflateSync(body, { level });
-          assert.deepEqual(deflateBody(body, level), expected, `level ${level}, ${body.length} bytes`);
-          assert.deepEqual(zlib.inflateSync(deflateBody(body, level)), body);
-        }
-        // The probes of the reused stream passed, so it is the one in use.
-        assert.equal(deflaterPathOf(level), expectedPath, `level ${level}`);
+describe('deflateBody', () => {
+  it('writes the bytes of deflateSync at every level, body after body', () => {
+    const rng = new Prng(0x5eed);
+    for (let level = -1; level <= 9; level++) {
+      for (const body of bodies(rng)) {
+        const expected = zlib.deflateSync(body, { level });
+        assert.deepEqual(deflateBody(body, level), expected, `level ${level}, ${body.length} bytes`);
+        assert.deepEqual(zlib.inflateSync(deflateBody(body, level)), body);
       }
-    });
-
-    it("writes Java Deflater's bytes at level 5 for the golden bodies", () => {
-      setUp();
-      for (const name of ['text-8k', 'random-1k', 'empty']) {
-        assert.deepEqual(deflateBody(fixture(`${name}.raw`), 5), fixture(`${name}.zlib`), name);
-      }
-    });
-
-    it('returns a small result without a 16 KiB output buffer behind it', () => {
-      setUp();
-      const body = Buffer.from('{"orderId":100001,"customer":"c-7919","amount":37}\n'.repeat(80));
-      const out = deflateBody(body, 5);
-      assert.ok(out.length < 1024, `compressed to ${out.length} bytes`);
-      // Either a slice of Node's shared pool or a buffer of its own exact size.
-      const backing = out.buffer.byteLength;
-      assert.ok(backing === Buffer.poolSize || backing === out.length, `backed by ${backing} bytes`);
-    });
-
-    it('refuses a level outside -1..9 with a RangeError and keeps working afterwards', () => {
-      setUp();
-      assert.throws(() => deflateBody(Buffer.from('abc'), 10), RangeError);
-      const body = Buffer.alloc(5000, 'ab');
-      assert.deepEqual(deflateBody(body, 5), zlib.deflateSync(body, { level: 5 }));
-    });
+    }
   });
-}
+
+  it("writes Java Deflater's bytes at level 5 for the golden bodies", () => {
+    for (const name of ['text-8k', 'random-1k', 'empty']) {
+      assert.deepEqual(deflateBody(fixture(`${name}.raw`), 5), fixture(`${name}.zlib`), name);
+    }
+  });
+
+  it('returns a small result without a 16 KiB output buffer behind it', () => {
+    const body = Buffer.from('{"orderId":100001,"customer":"c-7919","amount":37}\n'.repeat(80));
+    const out = deflateBody(body, 5);
+    assert.ok(out.length < 1024, `compressed to ${out.length} bytes`);
+    // Either a slice of Node's shared pool or a buffer of its own exact size.
+    const backing = out.buffer.byteLength;
+    assert.ok(backing === Buffer.poolSize || backing === out.length, `backed by ${backing} bytes`);
+  });
+
+  it('refuses a level outside -1..9 with a RangeError and keeps working afterwards', () => {
+    assert.throws(() => deflateBody(Buffer.from('abc'), 10), RangeError);
+    const body = Buffer.alloc(5000, 'ab');
+    assert.deepEqual(deflateBody(body, 5), zlib.deflateSync(body, { level: 5 }));
+  });
+});
 
 describe('deflateBody given what is not bytes', () => {
-  it('refuses it as deflateSync does (no native abort) and compresses the next body correctly', () => {
+  it('refuses it as deflateSync does and compresses the next body correctly', () => {
     const body = Buffer.alloc(6000, 'xyz');
-    deflateBody(body, 5); // opens the reused stream for level 5
-    assert.equal(deflaterPathOf(5), 'reused');
+    deflateBody(body, 5);
     assert.throws(() => deflateBody(42 as unknown as Uint8Array, 5), TypeError);
     const text = 'a string, as deflateSync accepts';
     assert.deepEqual(deflateBody(text as unknown as Uint8Array, 5), zlib.deflateSync(text, { level: 5 }));
     assert.deepEqual(deflateBody(body, 5), zlib.deflateSync(body, { level: 5 }));
-    assert.equal(deflaterPathOf(5), 'reused');
   });
 });
 

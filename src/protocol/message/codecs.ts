@@ -1,8 +1,8 @@
 /**
  * The message-body codecs by RocketMQ compression type (sysFlag bits 8-10, Java CompressorFactory):
  *
- *   ZLIB  node:zlib (RFC 1950 stream, as java.util.zip.Deflater writes it); compression reuses one
- *         zlib stream per level (zlib-deflater.ts: deflateSync's bytes without its per-call costs)
+ *   ZLIB  node:zlib (RFC 1950 stream, as java.util.zip.Deflater writes it); compressed results are
+ *         sized to their content (zlib-deflater.ts: no 16 KiB output buffer pinned per body)
  *   LZ4   built in (./lz4: the LZ4 frame format that lz4-java's LZ4FrameOutputStream writes)
  *   ZSTD  node:zlib where the running Node has zstd (22.15+ / 23.8+); otherwise the optional packages
  *         `fzstd` (pure-JS decoder) and `@bokuweb/zstd-wasm` (zstd's C library in WebAssembly; the

@@ -6,7 +6,7 @@
  * Measured (bench/compress-off-loop.bench.ts, JSON-like bodies, level 5): an on-loop body holds the
  * loop ~0.3 ms at 64 KiB, ~0.6 ms at 128 KiB, ~1.4 ms at 256 KiB, 10+ ms at 1 MiB; off the loop a
  * body costs 2-3x the CPU at 4-16 KiB (a stream per body and the pool round trip) but only ~1.0-1.25x
- * from 128 KiB up. Below 256 KiB the reused on-loop stream (zlib-deflater.ts) is kept.
+ * from 128 KiB up. Below 256 KiB bodies are deflated on the loop (zlib-deflater.ts).
  * LZ4 (JavaScript) and ZSTD stay on the loop.
  */
 import { promisify } from 'node:util';
