@@ -72,6 +72,84 @@ export async function findRoute(host: ProducerCore, wireTopic: string): Promise<
   return info;
 }
 
+/** After every wait: the producer's drain may have settled the call meanwhile (send-call.ts). */
+function stopIfAbandoned(call: SendCall): void {
+  if (call.abandoned !== undefined) throw call.abandoned;
+}
+
+/** Hooks that run once per call (async) finish with whatever the call settles with. */
+function settleHooks(host: ProducerCore, call: SendCall, result: SendResult | undefined, error?: unknown): void {
+  call.finishHooks(host, call.first?.hookContext, result, error);
+  call.first = undefined;
+}
+
+// The rare paths below are functions of their own: runSend stays suspended while its attempt waits
+// for an answer, and every local it has is kept per send in flight.
+
+function warnRetry(
+  host: ProducerCore,
+  index: number,
+  topic: string,
+  from: MessageQueue,
+  to: MessageQueue,
+  lastError: unknown,
+): void {
+  const err = String(lastError);
+  host.logger.warn(
+    { retry: index, topic, from: from.brokerName, to: to.brokerName, err },
+    'async send failed, retrying',
+  );
+}
+
+function warnAttemptFailed(
+  host: ProducerCore,
+  index: number,
+  topic: string,
+  mq: MessageQueue,
+  rt: number,
+  lastError: unknown,
+): void {
+  const err = describe(lastError);
+  host.logger.warn({ attempt: index + 1, broker: mq.brokerName, rt, topic, err }, 'send attempt failed');
+}
+
+/** The budget ran out before attempt `index`: the error the call settles with (hooks told). */
+function budgetOverrun(
+  host: ProducerCore,
+  call: SendCall,
+  budget: SendBudget,
+  index: number,
+  lastError: unknown,
+): Error {
+  const error = new RemotingTooMuchRequestError(
+    `sendDefaultImpl call timeout: ${budget.elapsed()}ms of the ${budget.timeoutMillis}ms budget used after ${index} attempt(s)` +
+      lastErrorSuffix(lastError),
+    { cause: lastError },
+  );
+  settleHooks(host, call, undefined, error);
+  return error;
+}
+
+/** Retries used up: the "Send [N] times" error the call settles with (hooks told). */
+function gaveUp(
+  host: ProducerCore,
+  call: SendCall,
+  budget: SendBudget,
+  index: number,
+  topic: string,
+  brokersSent: string[],
+  lastError: unknown,
+): Error {
+  const error = new MQClientError(
+    `Send [${index + 1}] times, still failed, cost [${budget.elapsed()}]ms, Topic: ${topic}, ` +
+      `BrokersSent: [${brokersSent.join(', ')}]` +
+      lastErrorSuffix(lastError),
+    { code: finalErrorCode(lastError), cause: lastError },
+  );
+  settleHooks(host, call, undefined, error);
+  return error;
+}
+
 /**
  * Runs one send call. Resolves with the SendResult (sync, async) or undefined (oneway); rejects with
  * the attempt's error for failures the mode does not retry (async: also once its retries are used
@@ -85,47 +163,25 @@ export async function runSend(
   timeoutMillis: number,
 ): Promise<SendResult | undefined> {
   const budget = new SendBudget(host.clock, timeoutMillis);
-  const info = await findRoute(host, wireTopic);
-  // After every wait: the producer's drain may have settled the call meanwhile (send-call.ts).
-  const stopIfAbandoned = (): void => {
-    if (call.abandoned !== undefined) throw call.abandoned;
-  };
-  stopIfAbandoned();
+  // A usable route already known is taken as it is (no await: nothing to wait for).
+  const known = host.publishInfos.get(wireTopic);
+  const info = known !== undefined && known.ok() ? known : await findRoute(host, wireTopic);
+  stopIfAbandoned(call);
   const policy = sendPolicyFor(call.mode, host.config);
   const brokersSent: string[] = [];
   let mq: MessageQueue | undefined;
   let lastError: unknown;
-  // Hooks that run once per call (async) finish with whatever the call settles with.
-  const settle = (result: SendResult | undefined, error?: unknown): void => {
-    call.finishHooks(host, call.first?.hookContext, result, error);
-    call.first = undefined;
-  };
   for (let index = 0; ; index++) {
     const previous = mq;
     mq = host.selectOneMessageQueue(info, previous?.brokerName);
     brokersSent.push(mq.brokerName);
     if (previous !== undefined && policy.preparesOnce) {
-      host.logger.warn(
-        {
-          retry: index,
-          topic: wireTopic,
-          from: previous.brokerName,
-          to: mq.brokerName,
-          err: String(lastError),
-        },
-        'async send failed, retrying',
-      );
+      warnRetry(host, index, wireTopic, previous, mq, lastError);
     }
     const remaining = budget.remaining();
     if (remaining < 0) {
       if (call.stored !== undefined) return call.stored;
-      const error = new RemotingTooMuchRequestError(
-        `sendDefaultImpl call timeout: ${budget.elapsed()}ms of the ${timeoutMillis}ms budget used after ${index} attempt(s)` +
-          lastErrorSuffix(lastError),
-        { cause: lastError },
-      );
-      settle(undefined, error);
-      throw error;
+      throw budgetOverrun(host, call, budget, index, lastError);
     }
     const attemptBegin = host.clock.now();
     const outcome = await attemptSend(
@@ -135,7 +191,7 @@ export async function runSend(
       policy.attemptTimeout(index, remaining),
       policy.preparesOnce,
     );
-    stopIfAbandoned();
+    stopIfAbandoned(call);
     const elapsed = host.clock.now() - attemptBegin;
     host.updateFaultItem(mq.brokerName, elapsed, !outcome.ok);
     if (outcome.ok) {
@@ -143,20 +199,11 @@ export async function runSend(
     } else {
       lastError = outcome.error;
       if (!policy.preparesOnce || outcome.stage === 'prepare') {
-        host.logger.warn(
-          {
-            attempt: index + 1,
-            broker: mq.brokerName,
-            rt: elapsed,
-            topic: wireTopic,
-            err: describe(lastError),
-          },
-          'send attempt failed',
-        );
+        warnAttemptFailed(host, index, wireTopic, mq, elapsed, lastError);
       }
       if (lastError instanceof RemotingConnectError) {
         await host.refreshRouteAfterConnectFailure(wireTopic, budget.remaining());
-        stopIfAbandoned();
+        stopIfAbandoned(call);
       }
     }
     const decision = policy.decide(outcome, {
@@ -169,24 +216,17 @@ export async function runSend(
         continue;
       case 'settle': {
         const result = outcome.ok ? outcome.result : undefined;
-        settle(result);
+        settleHooks(host, call, result);
         return result;
       }
       case 'settle-earlier':
         return call.stored;
       case 'fail':
-        settle(undefined, lastError);
+        settleHooks(host, call, undefined, lastError);
         throw lastError;
       case 'give-up': {
         if (call.stored !== undefined) return call.stored;
-        const error = new MQClientError(
-          `Send [${index + 1}] times, still failed, cost [${budget.elapsed()}]ms, Topic: ${wireTopic}, ` +
-            `BrokersSent: [${brokersSent.join(', ')}]` +
-            lastErrorSuffix(lastError),
-          { code: finalErrorCode(lastError), cause: lastError },
-        );
-        settle(undefined, error);
-        throw error;
+        throw gaveUp(host, call, budget, index, wireTopic, brokersSent, lastError);
       }
     }
   }
