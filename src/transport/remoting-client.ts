@@ -177,10 +177,7 @@ export class RemotingClient extends RemotingEndpoint {
     await Promise.allSettled([...this.connecting.values()]);
   }
 
-  /**
-   * The promise form, settled by the call object itself: no async function, closure or second promise
-   * per request (thousands may be in flight). Its errors keep the stack of where they arose.
-   */
+  /** The promise form, settled by the call object: no async function nor closure of ours per request. */
   private invokeAsyncPromise(
     addr: string,
     request: RemotingCommand,

@@ -26,6 +26,7 @@ export function finalErrorCode(err: unknown): number {
   return -1;
 }
 
+/** An error as text for a message. */
 export function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -50,6 +51,7 @@ export function settleHooks(
   call.first = undefined;
 }
 
+/** Logs an async retry on another broker. */
 export function warnRetry(
   host: ProducerCore,
   index: number,
@@ -65,6 +67,7 @@ export function warnRetry(
   );
 }
 
+/** Logs a failed attempt. */
 export function warnAttemptFailed(
   host: ProducerCore,
   index: number,

@@ -41,7 +41,7 @@ export interface WireMessage {
 }
 
 /** A send header as prepareSend builds it: every field a retry copies is set. */
-type FullSendHeader = SendMessageRequestHeader &
+export type FullSendHeader = SendMessageRequestHeader &
   Required<Pick<SendMessageRequestHeader, 'properties' | 'reconsumeTimes' | 'unitMode' | 'batch'>>;
 
 export interface PreparedSend {
@@ -56,7 +56,8 @@ export interface PreparedSend {
   readonly hookContext: SendMessageContext | undefined;
 }
 
-function brokerNotExist(brokerName: string): MQClientError {
+/** No master address for the broker in the route. */
+export function brokerNotExist(brokerName: string): MQClientError {
   return new MQClientError(`The broker[${brokerName}] not exist (no master address in the route)`, {
     code: ClientErrorCode.BROKER_NOT_EXIST_EXCEPTION,
   });
@@ -268,58 +269,11 @@ function prepareRequest(
 /** The eight request kinds, made once (a send would otherwise allocate its own). */
 const REQUEST_KINDS: SendRequestKind[] = [];
 for (let bits = 0; bits < 8; bits++) {
-  REQUEST_KINDS.push(Object.freeze({ sendSmartMsg: (bits & 1) !== 0, batch: (bits & 2) !== 0, reply: (bits & 4) !== 0 }));
+  REQUEST_KINDS.push(
+    Object.freeze({ sendSmartMsg: (bits & 1) !== 0, batch: (bits & 2) !== 0, reply: (bits & 4) !== 0 }),
+  );
 }
 
 function requestKind(sendSmartMsg: boolean, batch: boolean, reply: boolean): SendRequestKind {
   return REQUEST_KINDS[(sendSmartMsg ? 1 : 0) | (batch ? 2 : 0) | (reply ? 4 : 0)]!;
-}
-
-/**
- * The prepared request of an earlier attempt aimed at `mq` (async retries: no new hooks, no route
- * lookup, a fresh bornTimestamp). Throws MQClientError when the broker's master address is unknown.
- */
-export function retargetSend(
-  host: ProducerCore,
-  first: PreparedSend,
-  mq: MessageQueue,
-  timeoutMillis: number,
-): PreparedSend {
-  const master = host.instance.findBrokerAddressInPublish(mq.brokerName);
-  if (master === undefined) throw brokerNotExist(mq.brokerName);
-  const addr = brokerVIPChannel(host.config.client.vipChannelEnabled, master);
-  // The same request aimed at `mq`, with a fresh bornTimestamp (fields copied one by one: a spread
-  // would give every copy a new hidden class).
-  const h = first.header;
-  const header: SendMessageRequestHeader = {
-    producerGroup: h.producerGroup,
-    topic: h.topic,
-    defaultTopic: h.defaultTopic,
-    defaultTopicQueueNums: h.defaultTopicQueueNums,
-    queueId: mq.queueId,
-    sysFlag: h.sysFlag,
-    bornTimestamp: Date.now(),
-    flag: h.flag,
-    properties: h.properties,
-    reconsumeTimes: h.reconsumeTimes,
-    unitMode: h.unitMode,
-    batch: h.batch,
-    bname: mq.brokerName,
-  };
-  if (h.maxReconsumeTimes !== undefined) header.maxReconsumeTimes = h.maxReconsumeTimes;
-  return {
-    addr,
-    request: buildSendRequest(header, first.body, first.kind),
-    header: first.header,
-    body: first.body,
-    kind: first.kind,
-    timeoutMillis,
-    response: {
-      brokerName: mq.brokerName,
-      brokerAddr: addr,
-      topic: first.response.topic,
-      msgId: first.response.msgId,
-    },
-    hookContext: first.hookContext,
-  };
 }
