@@ -32,6 +32,10 @@ import type { ClientEventMap } from './events/event-types.js';
 import { routeChanged, watchTransport } from './events/client-events.js';
 import { clampDefaultRoute, cloneTopicRouteData, topicRouteDataEquals } from './route/route-utils.js';
 
+/** Marks a request handed to a connection (its hooks ran); not a WeakSet: it would burden every GC. */
+const HANDED_OVER = Symbol('handedOver');
+type HandedOver = RemotingCommand & { [HANDED_OVER]?: true };
+
 export type { InstanceRemoting };
 
 export interface InstanceCoreOptions {
@@ -64,8 +68,6 @@ export class InstanceCore {
   readonly #onShutdown: (() => void) | undefined;
   /** The RemotingClient this instance made (undefined with a test double): its diagnostics. */
   readonly #ownRemoting: RemotingClient | undefined;
-  /** Requests the transport handed to a connection (its RPC hooks ran): they may reach the peer. */
-  readonly #handedOver = new WeakSet<RemotingCommand>();
   /** Requests their sender gave up on before they left: the transport must not write them. */
   readonly #withdrawn = new WeakSet<RemotingCommand>();
   #state: ServiceState = 'CREATE_JUST';
@@ -86,7 +88,7 @@ export class InstanceCore {
         if (this.#withdrawn.has(request)) {
           throw new IllegalStateError('request withdrawn before it left (its producer shut down)');
         }
-        this.#handedOver.add(request);
+        (request as HandedOver)[HANDED_OVER] = true;
       },
     });
     this.api = new MQClientAPI(this.remoting, {
@@ -171,13 +173,10 @@ export class InstanceCore {
     await unregisterFromBrokers(this.#brokerTalk(), { consumerGroup: group });
   }
 
-  /**
-   * Keeps a request from ever leaving again (the transport's last RPC hook refuses it); false when it
-   * was handed over already (it may have reached the peer).
-   */
+  /** Keeps a request from leaving (the last RPC hook refuses it); false when handed over already. */
   withdrawRequest(request: RemotingCommand): boolean {
     this.#withdrawn.add(request);
-    return !this.#handedOver.has(request);
+    return (request as HandedOver)[HANDED_OVER] !== true;
   }
 
   /** Requests waiting for a response on this instance's connections (diagnostics; undefined with a test double). */

@@ -31,8 +31,13 @@ export class AsyncCall implements Settler {
     readonly addr: string,
     readonly request: RemotingCommand,
     readonly timeoutMillis: number,
-    private readonly callback: InvokeCallback,
+    /** Undefined for the promise form: `resolve` / `reject` are set instead. */
+    private readonly callback: InvokeCallback | undefined,
   ) {}
+
+  /** The promise form's (invokeAsync without a callback): no closure of ours per request. */
+  resolve: ((response: RemotingCommand) => void) | undefined = undefined;
+  reject: ((error: Error) => void) | undefined = undefined;
 
   /** Takes a permit if one is free right now (no waiting). */
   tryAcquire(): boolean {
@@ -81,6 +86,11 @@ export class AsyncCall implements Settler {
       } catch (hookError) {
         error = hookError as Error;
       }
+    }
+    if (this.callback === undefined) {
+      if (error) this.reject!(error);
+      else this.resolve!(response!);
+      return;
     }
     try {
       if (error) this.callback(error);

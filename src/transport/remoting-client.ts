@@ -137,7 +137,7 @@ export class RemotingClient extends RemotingEndpoint {
       return;
     }
     if (callback) {
-      this.startAsync(addr, request, timeoutMillis, callback);
+      this.startCall(new AsyncCall(this.owner, addr, request, timeoutMillis, callback));
       return;
     }
     return this.invokeAsyncPromise(addr, request, timeoutMillis);
@@ -177,31 +177,24 @@ export class RemotingClient extends RemotingEndpoint {
     await Promise.allSettled([...this.connecting.values()]);
   }
 
-  private async invokeAsyncPromise(
+  /** The promise form, settled by the call object: no async function nor closure of ours per request. */
+  private invokeAsyncPromise(
     addr: string,
     request: RemotingCommand,
     timeoutMillis: number,
   ): Promise<RemotingCommand> {
-    try {
-      return await new Promise<RemotingCommand>((resolve, reject) =>
-        this.startAsync(addr, request, timeoutMillis, (error, response) =>
-          error ? reject(error) : resolve(response!),
-        ),
-      );
-    } catch (error) {
-      throw atCallSite(error);
-    }
+    const call = new AsyncCall(this.owner, addr, request, timeoutMillis, undefined);
+    const promise = new Promise<RemotingCommand>((resolve, reject) => {
+      call.resolve = resolve;
+      call.reject = reject;
+    });
+    this.startCall(call);
+    return promise;
   }
 
-  private startAsync(
-    addr: string,
-    request: RemotingCommand,
-    timeoutMillis: number,
-    callback: InvokeCallback,
-  ): void {
-    const call = new AsyncCall(this.owner, addr, request, timeoutMillis, callback);
+  private startCall(call: AsyncCall): void {
     // Fast path: connected, and a permit free.
-    const existing = this.connections.get(addr);
+    const existing = this.connections.get(call.addr);
     if (existing && !existing.closed && !this.stopped && call.tryAcquire()) {
       call.send(existing);
       return;

@@ -10,12 +10,7 @@
  */
 import { prepareCompressionCodec } from '../../protocol/message/codecs.js';
 import { ClientErrorCode, IllegalStateError, MQClientError } from '../../common/errors.js';
-import {
-  checkMessage,
-  checkProducerGroup,
-  withoutNamespace,
-  wrapNamespace,
-} from '../../protocol/message/index.js';
+import { checkProducerGroup, withoutNamespace, wrapNamespace } from '../../protocol/message/index.js';
 import type { Message, MessageExt, MessageInit } from '../../protocol/message/index.js';
 import { checkPositiveInt } from '../client-config.js';
 import { instanceCore } from '../client-instance.js';
@@ -33,14 +28,15 @@ import { drainAndLeave } from './producer-shutdown.js';
 import type { ShutdownOptions } from './producer-shutdown.js';
 import type { ProducerConfig, ProducerOptions } from './producer-options.js';
 import { ProducerRequestApi } from './producer-request-api.js';
-import { checkSendTimeout, signalOf, timeoutOf, toMessage } from './ordered/send-forms.js';
+import { signalOf, timeoutOf, toMessage } from './ordered/send-forms.js';
+import { checkOutgoing } from './send/send-checks.js';
 import type { SendCallback, SendOptions } from './ordered/send-forms.js';
 import { throwIfAborted } from '../../common/abort-error.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { ProducerEventMap } from './producer-events.js';
 import type { QueueTarget } from './ordered/queue-send.js';
 import type { AsyncBackpressure } from './send/async-backpressure.js';
-import { checkTimerSend, recallMessage } from './timer-sends.js';
+import { recallMessage } from './timer-sends.js';
 import type { SendResult } from './send-result.js';
 import { ProducerShutdownError, STATE_HINTS } from './shutdown-errors.js';
 import { startProducerTrace } from '../trace/producer-trace.js';
@@ -238,24 +234,23 @@ export class Producer extends ProducerRequestApi {
     );
   }
 
-  async #sendWith(
+  /** Not async (no second promise per send): a refused send rejects, it never throws. */
+  #sendWith(
     message: Message,
     mode: CommunicationMode,
     timing: number | SendOptions,
     target?: QueueTarget,
   ): Promise<SendResult | undefined> {
-    const signal = signalOf(timing);
-    throwIfAborted(signal, 'send');
-    const timeoutMillis = timeoutOf(timing, this.config.sendMsgTimeout);
-    this.#makeSureStateOK();
-    checkSendTimeout(timeoutMillis);
-    const wireTopic = wrapNamespace(this.config.client.namespace, message?.topic);
-    checkMessage(
-      message && { topic: wireTopic, body: message.body, properties: message.properties },
-      this.config.maxMessageSize,
-    );
-    checkTimerSend(message, this.config);
-    return this.#core.gate.send(message, mode, timeoutMillis, target, signal); // auto-batching or alone
+    try {
+      const signal = signalOf(timing);
+      throwIfAborted(signal, 'send');
+      const timeoutMillis = timeoutOf(timing, this.config.sendMsgTimeout);
+      this.#makeSureStateOK();
+      checkOutgoing(message, timeoutMillis, this.config);
+      return this.#core.gate.send(message, mode, timeoutMillis, target, signal); // auto-batching or alone
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   #makeSureStateOK(): void {

@@ -162,6 +162,9 @@ export interface Admission<T> {
   readonly result: Promise<T>;
 }
 
+/** Admitted at once (one settled promise serves every such send: it carries nothing). */
+const ADMITTED: Promise<void> = Promise.resolve();
+
 /**
  * Starts an async send under `gate` (none: at once): takes the permits for the message's body, sends
  * with what is left of `timeoutMillis`, gives the permits back when the send settled. A message that
@@ -179,7 +182,7 @@ export function admitAsync<M extends { bodyBytes(): Buffer }, T>(
     message = makeMessage();
     if (gate !== undefined) permits = gate.permitsFor(message.bodyBytes().length);
   } catch (error) {
-    return { admitted: Promise.resolve(), result: Promise.reject(error as Error) };
+    return { admitted: ADMITTED, result: Promise.reject(error as Error) };
   }
   const start = (left: number): Promise<T> => {
     try {
@@ -188,7 +191,7 @@ export function admitAsync<M extends { bodyBytes(): Buffer }, T>(
       return Promise.reject(error as Error);
     }
   };
-  if (gate === undefined) return { admitted: Promise.resolve(), result: start(timeoutMillis) };
+  if (gate === undefined) return { admitted: ADMITTED, result: start(timeoutMillis) };
   const holding = (sending: Promise<T>): Promise<T> =>
     sending.then(
       (value) => {
@@ -200,7 +203,7 @@ export function admitAsync<M extends { bodyBytes(): Buffer }, T>(
         throw error;
       },
     );
-  if (gate.tryAcquire(permits)) return { admitted: Promise.resolve(), result: holding(start(timeoutMillis)) };
+  if (gate.tryAcquire(permits)) return { admitted: ADMITTED, result: holding(start(timeoutMillis)) };
   const begin = performance.now();
   const waiting = gate.acquire(permits, timeoutMillis);
   return {

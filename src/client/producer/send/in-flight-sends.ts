@@ -13,7 +13,7 @@ import type { SendResult } from '../send-result.js';
 import type { AbandonedOutcome, SendCall } from './send-call.js';
 import { sendSettled, sendStarted } from './send-events.js';
 
-type Settle = (outcome: AbandonedOutcome | { ok: true; result: SendResult | undefined }) => void;
+type Outcome = AbandonedOutcome | { ok: true; result: SendResult | undefined };
 
 export interface DrainReport {
   /** Calls that settled by themselves during the drain. */
@@ -22,8 +22,29 @@ export interface DrainReport {
   readonly abandoned: number;
 }
 
+/**
+ * The tracker's part of one call: the caller's promise and the abort listener. One object per call
+ * and no closures but the promise's own (this is the hot path of every send: thousands may be in
+ * flight, and each live closure and context is more for the garbage collector to copy).
+ */
+class Tracked {
+  resolve!: (result: SendResult | undefined) => void;
+  reject!: (error: Error) => void;
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly tracker: InFlightSends,
+    readonly call: SendCall,
+  ) {}
+
+  readonly succeeded = (result: SendResult | undefined): void =>
+    this.tracker.settle(this, { ok: true, result });
+
+  readonly failed = (error: unknown): void => this.tracker.settle(this, { ok: false, error: error as Error });
+}
+
 export class InFlightSends {
-  readonly #calls = new Map<SendCall, Settle>();
+  readonly #calls = new Map<SendCall, Tracked>();
   #whenIdle: (() => void) | undefined;
   #sendIds = 0;
 
@@ -40,37 +61,47 @@ export class InFlightSends {
 
   /** Runs the call's loop; the returned promise settles with the loop, or at the drain deadline. */
   run(call: SendCall, loop: () => Promise<SendResult | undefined>): Promise<SendResult | undefined> {
-    return new Promise<SendResult | undefined>((resolve, reject) => {
-      const host = this.#host;
-      const signal = call.signal;
-      let onAbort: (() => void) | undefined;
-      const settle: Settle = (outcome) => {
-        if (!this.#calls.delete(call)) return;
-        if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
-        if (outcome.ok) resolve(outcome.result);
-        else reject(outcome.error);
-        if (host.events.active) {
-          sendSettled(host, call, this.#calls.size, outcome.ok, outcome.ok ? outcome.result : outcome.error);
-        }
-        if (this.#calls.size === 0) this.#whenIdle?.();
-      };
-      this.#calls.set(call, settle);
-      call.sendId = ++this.#sendIds;
-      if (host.events.active) sendStarted(host, call, this.#calls.size);
-      if (signal !== undefined) {
-        // Settles at once; the loop stops at its next step (its outcome is then dropped).
-        onAbort = () => {
-          const error = new AbortError(`send of message to ${call.topic}`, signal.reason);
-          call.abort(host, error);
-          settle({ ok: false, error });
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-      loop().then(
-        (result) => settle({ ok: true, result }),
-        (error: unknown) => settle({ ok: false, error: error as Error }),
-      );
+    const tracked = new Tracked(this, call);
+    const promise = new Promise<SendResult | undefined>((resolve, reject) => {
+      tracked.resolve = resolve;
+      tracked.reject = reject;
     });
+    const host = this.#host;
+    this.#calls.set(call, tracked);
+    call.sendId = ++this.#sendIds;
+    if (host.events.active) sendStarted(host, call, this.#calls.size);
+    const signal = call.signal;
+    if (signal !== undefined) {
+      // Settles at once; the loop stops at its next step (its outcome is then dropped).
+      tracked.onAbort = () => {
+        const error = new AbortError(`send of message to ${call.topic}`, signal.reason);
+        call.abort(host, error);
+        this.settle(tracked, { ok: false, error });
+      };
+      signal.addEventListener('abort', tracked.onAbort, { once: true });
+    }
+    let running: Promise<SendResult | undefined>;
+    try {
+      running = loop();
+    } catch (error) {
+      running = Promise.reject(error as Error);
+    }
+    running.then(tracked.succeeded, tracked.failed);
+    return promise;
+  }
+
+  /** Settles a tracked call once (later outcomes are dropped); internal to the tracker. */
+  settle(tracked: Tracked, outcome: Outcome): void {
+    const call = tracked.call;
+    if (!this.#calls.delete(call)) return;
+    if (tracked.onAbort !== undefined) call.signal?.removeEventListener('abort', tracked.onAbort);
+    if (outcome.ok) tracked.resolve(outcome.result);
+    else tracked.reject(outcome.error);
+    const host = this.#host;
+    if (host.events.active) {
+      sendSettled(host, call, this.#calls.size, outcome.ok, outcome.ok ? outcome.result : outcome.error);
+    }
+    if (this.#calls.size === 0) this.#whenIdle?.();
   }
 
   /**
@@ -89,7 +120,7 @@ export class InFlightSends {
       this.#whenIdle = undefined;
     }
     const left = [...this.#calls];
-    for (const [call, settle] of left) settle(call.abandon(host, timeoutMillis));
+    for (const [call, tracked] of left) this.settle(tracked, call.abandon(host, timeoutMillis));
     return { settled: before - left.length, abandoned: left.length };
   }
 }

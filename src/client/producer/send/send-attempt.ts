@@ -13,7 +13,8 @@ import { processSendResponse } from '../producer-api.js';
 import type { ProducerCore } from '../producer-core.js';
 import type { SendCall } from './send-call.js';
 import { attemptFailed, attemptStarting } from './send-events.js';
-import { prepareSend, retargetSend } from './send-prepare.js';
+import { prepareSend } from './send-prepare.js';
+import { retargetSend } from './send-retarget.js';
 import type { PreparedSend } from './send-prepare.js';
 import type { AttemptOutcome } from './send-policy.js';
 import type { SendResult } from '../send-result.js';
@@ -34,7 +35,24 @@ export function attemptSend(
   });
 }
 
-async function attemptOnce(
+/** With per-attempt preparation (sync, oneway), the attempt's after hooks run with its outcome. */
+function afterHooks(
+  host: ProducerCore,
+  call: SendCall,
+  prepared: PreparedSend,
+  preparesOnce: boolean,
+  result: SendResult | undefined,
+  error?: unknown,
+): void {
+  if (!preparesOnce) call.finishHooks(host, prepared.hookContext, result, error);
+}
+
+/**
+ * Not an async function: an async send may wait long for its answer, and a suspended function (its
+ * frame, its await closures) per send in flight weighs on the garbage collector far more than the two
+ * callbacks of a `then`.
+ */
+function attemptOnce(
   host: ProducerCore,
   call: SendCall,
   mq: MessageQueue,
@@ -42,46 +60,77 @@ async function attemptOnce(
   preparesOnce: boolean,
 ): Promise<AttemptOutcome> {
   const reaim = preparesOnce && call.first !== undefined;
-  let prepared: PreparedSend;
+  let preparing: PreparedSend | Promise<PreparedSend>;
   try {
-    prepared =
+    preparing =
       reaim && call.first !== undefined
         ? retargetSend(host, call.first, mq, timeoutMillis)
-        : await prepareSend(host, call, mq, timeoutMillis);
+        : prepareSend(host, call, mq, timeoutMillis);
   } catch (error) {
-    // A re-aimed request without a broker address fails like a send to it would: retriable.
-    return { ok: false, error, stage: reaim ? 'dispatch' : 'prepare', answered: false };
+    return Promise.resolve(notPrepared(error, reaim));
   }
+  if (!(preparing instanceof Promise)) return dispatch(host, call, preparing, preparesOnce);
+  return preparing.then(
+    (prepared) => dispatch(host, call, prepared, preparesOnce),
+    (error: unknown) => notPrepared(error, reaim),
+  );
+}
+
+/** A re-aimed request without a broker address fails like a send to it would: retriable. */
+function notPrepared(error: unknown, reaim: boolean): AttemptOutcome {
+  return { ok: false, error, stage: reaim ? 'dispatch' : 'prepare', answered: false };
+}
+
+/** Hands the prepared request to the transport the call's way; resolves with what it came to. */
+function dispatch(
+  host: ProducerCore,
+  call: SendCall,
+  prepared: PreparedSend,
+  preparesOnce: boolean,
+): Promise<AttemptOutcome> {
   if (preparesOnce) call.first ??= prepared;
-  const afterHooks = (result: SendResult | undefined, error?: unknown): void => {
-    if (!preparesOnce) call.finishHooks(host, prepared.hookContext, result, error);
-  };
   const { addr, request, timeoutMillis: timeout } = prepared;
   // Checked in the same turn as the hand-over: once abandoned by the drain, nothing more leaves.
   if (call.abandoned !== undefined) {
-    afterHooks(undefined, call.abandoned);
-    return { ok: false, error: call.abandoned, stage: 'dispatch', answered: false };
+    afterHooks(host, call, prepared, preparesOnce, undefined, call.abandoned);
+    return Promise.resolve({ ok: false, error: call.abandoned, stage: 'dispatch', answered: false });
   }
   call.handingOver(request, addr);
-  let answer: RemotingCommand | undefined;
+  let sending: Promise<RemotingCommand | void>;
   try {
-    if (call.mode === 'ONEWAY') await host.api.sendOneway(addr, request, timeout);
-    else if (call.mode === 'SYNC') answer = await host.api.sendSync(addr, request, timeout);
-    else answer = await host.api.sendAsync(addr, request, timeout);
-    call.answered(request);
+    if (call.mode === 'ONEWAY') sending = host.api.sendOneway(addr, request, timeout);
+    else if (call.mode === 'SYNC') sending = host.api.sendSync(addr, request, timeout);
+    else sending = host.api.sendAsync(addr, request, timeout);
   } catch (error) {
-    afterHooks(undefined, error);
-    return { ok: false, error, stage: 'dispatch', answered: false };
+    sending = Promise.reject(error as Error);
   }
+  return sending.then(
+    (answer) => answered(host, call, prepared, preparesOnce, answer ?? undefined),
+    (error: unknown) => {
+      afterHooks(host, call, prepared, preparesOnce, undefined, error);
+      return { ok: false, error, stage: 'dispatch', answered: false };
+    },
+  );
+}
+
+/** The transport delivered (an answer, or for oneway the write): the attempt's outcome. */
+function answered(
+  host: ProducerCore,
+  call: SendCall,
+  prepared: PreparedSend,
+  preparesOnce: boolean,
+  answer: RemotingCommand | undefined,
+): AttemptOutcome {
+  call.answered(prepared.request);
   let result: SendResult | undefined;
   if (answer !== undefined) {
     try {
       result = processSendResponse(answer, prepared.response);
     } catch (error) {
-      afterHooks(undefined, error);
+      afterHooks(host, call, prepared, preparesOnce, undefined, error);
       return { ok: false, error, stage: 'dispatch', answered: true };
     }
   }
-  afterHooks(result);
+  afterHooks(host, call, prepared, preparesOnce, result);
   return { ok: true, result };
 }

@@ -35,9 +35,16 @@ export class SendCall {
   first: PreparedSend | undefined;
   /** A sync attempt's result stored without SEND_OK, kept while the loop tries another broker. */
   stored: SendResult | undefined;
-  readonly #openHooks = new Set<SendMessageContext>();
-  /** Requests given to the transport without an answer yet -> their broker address. */
-  readonly #unanswered = new Map<RemotingCommand, string>();
+  /** Made on first use: most calls have no send hook, and thousands of calls may be in flight. */
+  #openHooks: Set<SendMessageContext> | undefined;
+  /**
+   * Requests given to the transport without an answer yet, with their broker address, in hand-over
+   * order: the first in two fields (nearly every call has one at a time), any further ones in a map
+   * made on first use.
+   */
+  #firstRequest: RemotingCommand | undefined;
+  #firstAddr = '';
+  #moreUnanswered: Map<RemotingCommand, string> | undefined;
   #abandoned: Error | undefined;
   /** Identifies the call in events (per producer). */
   sendId = 0;
@@ -66,7 +73,7 @@ export class SendCall {
 
   /** Runs the before phase of the send hooks; their after phase is due from now on. */
   openHooks(host: ProducerCore, context: SendMessageContext): void {
-    this.#openHooks.add(context);
+    (this.#openHooks ??= new Set()).add(context);
     runSendHooks(host.sendHooks, 'before', context, host.logger);
   }
 
@@ -77,7 +84,7 @@ export class SendCall {
     result: SendResult | undefined,
     exception?: unknown,
   ): void {
-    if (context === undefined || !this.#openHooks.delete(context)) return;
+    if (context === undefined || this.#openHooks?.delete(context) !== true) return;
     context.sendResult = result;
     if (exception !== undefined) context.exception = exception;
     runSendHooks(host.sendHooks, 'after', context, host.logger);
@@ -85,12 +92,26 @@ export class SendCall {
 
   /** The request is about to be given to the transport (to `addr`). */
   handingOver(request: RemotingCommand, addr: string): void {
-    this.#unanswered.set(request, addr);
+    if (this.#firstRequest === undefined && (this.#moreUnanswered?.size ?? 0) === 0) {
+      this.#firstRequest = request;
+      this.#firstAddr = addr;
+    } else {
+      (this.#moreUnanswered ??= new Map()).set(request, addr);
+    }
   }
 
   /** An answer to the request arrived (or, oneway, it was written): its outcome is known. */
   answered(request: RemotingCommand): void {
-    this.#unanswered.delete(request);
+    if (this.#firstRequest === request) this.#firstRequest = undefined;
+    else this.#moreUnanswered?.delete(request);
+  }
+
+  /** The requests handed over without an answer yet, with their address, in hand-over order. */
+  #unanswered(): [RemotingCommand, string][] {
+    const all: [RemotingCommand, string][] = [];
+    if (this.#firstRequest !== undefined) all.push([this.#firstRequest, this.#firstAddr]);
+    if (this.#moreUnanswered !== undefined) all.push(...this.#moreUnanswered);
+    return all;
   }
 
   /**
@@ -100,12 +121,13 @@ export class SendCall {
    */
   abort(host: ProducerCore, error: Error): void {
     this.#abandoned = error;
-    for (const [request, addr] of this.#unanswered) {
+    for (const [request, addr] of this.#unanswered()) {
       host.instance.withdrawRequest(request);
       host.instance.remoting.cancelRequest?.(addr, request, error);
     }
-    this.#unanswered.clear();
-    for (const context of [...this.#openHooks]) this.finishHooks(host, context, undefined, error);
+    this.#firstRequest = undefined;
+    this.#moreUnanswered = undefined;
+    for (const context of [...(this.#openHooks ?? [])]) this.finishHooks(host, context, undefined, error);
   }
 
   /**
@@ -114,7 +136,7 @@ export class SendCall {
    */
   abandon(host: ProducerCore, drainMillis: number): AbandonedOutcome {
     let reachedAddr: string | undefined;
-    for (const [request, addr] of this.#unanswered) {
+    for (const [request, addr] of this.#unanswered()) {
       if (!host.instance.withdrawRequest(request)) reachedAddr = addr;
     }
     const id = this.wire?.msgId ?? 'without id';
@@ -131,7 +153,7 @@ export class SendCall {
               'nothing was stored, sending it again is safe',
           );
     this.#abandoned = error;
-    for (const context of [...this.#openHooks]) this.finishHooks(host, context, undefined, error);
+    for (const context of [...(this.#openHooks ?? [])]) this.finishHooks(host, context, undefined, error);
     return this.stored !== undefined ? { ok: true, result: this.stored } : { ok: false, error };
   }
 }

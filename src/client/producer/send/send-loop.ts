@@ -7,40 +7,32 @@
  * Java). Every attempt updates the broker's fault item; a connect failure re-reads the route within
  * what is left of the budget (the broker may have moved). After every wait the loop stops if the
  * producer's drain abandoned the call meanwhile (send-call.ts): the drain has settled it already.
+ * Its rare paths (warnings, the errors of an overrun budget or of used-up retries) are in
+ * send-loop-steps.ts.
  */
 import {
   ClientErrorCode,
-  MQBrokerError,
   MQClientError,
   RemotingConnectError,
   RemotingError,
-  RemotingTimeoutError,
-  RemotingTooMuchRequestError,
 } from '../../../common/errors.js';
 import type { MessageQueue } from '../../message-queue.js';
 import type { TopicPublishInfo } from '../../route/topic-publish-info.js';
 import type { ProducerCore } from '../producer-core.js';
 import { attemptSend } from './send-attempt.js';
 import type { SendCall } from './send-call.js';
+import {
+  budgetOverrun,
+  describe,
+  gaveUp,
+  settleHooks,
+  stopIfAbandoned,
+  warnAttemptFailed,
+  warnRetry,
+} from './send-loop-steps.js';
 import { SendBudget, sendPolicyFor } from './send-policy.js';
+import type { AttemptOutcome, SendPolicy } from './send-policy.js';
 import type { SendResult } from '../send-result.js';
-
-/** Client error code of the final "Send [N] times" error, from the last attempt's error. */
-export function finalErrorCode(err: unknown): number {
-  if (err instanceof MQBrokerError) return err.code;
-  if (err instanceof RemotingConnectError) return ClientErrorCode.CONNECT_BROKER_EXCEPTION;
-  if (err instanceof RemotingTimeoutError) return ClientErrorCode.ACCESS_BROKER_TIMEOUT;
-  if (err instanceof MQClientError) return ClientErrorCode.BROKER_NOT_EXIST_EXCEPTION;
-  return -1;
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function lastErrorSuffix(err: unknown): string {
-  return err === undefined ? '' : `, last error: ${describe(err)}`;
-}
 
 /** Finds the publish info or explains why there is none. */
 export async function findRoute(host: ProducerCore, wireTopic: string): Promise<TopicPublishInfo> {
@@ -78,116 +70,150 @@ export async function findRoute(host: ProducerCore, wireTopic: string): Promise<
  * up), RemotingTooMuchRequestError when the budget ran out before an attempt, else MQClientError
  * "Send [N] times, still failed, ...".
  */
-export async function runSend(
+export function runSend(
   host: ProducerCore,
   call: SendCall,
   wireTopic: string,
   timeoutMillis: number,
 ): Promise<SendResult | undefined> {
-  const budget = new SendBudget(host.clock, timeoutMillis);
-  const info = await findRoute(host, wireTopic);
-  // After every wait: the producer's drain may have settled the call meanwhile (send-call.ts).
-  const stopIfAbandoned = (): void => {
-    if (call.abandoned !== undefined) throw call.abandoned;
+  return new SendLoop(host, call, wireTopic, timeoutMillis).start();
+}
+
+/**
+ * The loop of one call as an object rather than an async function: it waits for every answer, and a
+ * suspended function per send in flight (its frame of registers, its await callbacks) costs several
+ * times the few fields kept here. Each step runs guarded: what it throws rejects the call.
+ */
+class SendLoop {
+  readonly budget: SendBudget;
+  readonly policy: SendPolicy;
+  readonly brokersSent: string[] = [];
+  info: TopicPublishInfo | undefined = undefined;
+  mq: MessageQueue | undefined = undefined;
+  lastError: unknown = undefined;
+  /** Index of the attempt under way (0-based). */
+  index = 0;
+  attemptBegin = 0;
+  resolve: (result: SendResult | undefined) => void = noop;
+  reject: (error: unknown) => void = noop;
+
+  constructor(
+    readonly host: ProducerCore,
+    readonly call: SendCall,
+    readonly wireTopic: string,
+    timeoutMillis: number,
+  ) {
+    this.budget = new SendBudget(host.clock, timeoutMillis);
+    this.policy = sendPolicyFor(call.mode, host.config);
+  }
+
+  start(): Promise<SendResult | undefined> {
+    const promise = new Promise<SendResult | undefined>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // A usable route already known is taken as it is (nothing to wait for).
+    const known = this.host.publishInfos.get(this.wireTopic);
+    if (known !== undefined && known.ok()) this.routed(known);
+    else findRoute(this.host, this.wireTopic).then(this.routed, this.reject);
+    return promise;
+  }
+
+  readonly routed = (info: TopicPublishInfo): void => {
+    try {
+      stopIfAbandoned(this.call);
+      this.info = info;
+      this.attempt();
+    } catch (error) {
+      this.reject(error);
+    }
   };
-  stopIfAbandoned();
-  const policy = sendPolicyFor(call.mode, host.config);
-  const brokersSent: string[] = [];
-  let mq: MessageQueue | undefined;
-  let lastError: unknown;
-  // Hooks that run once per call (async) finish with whatever the call settles with.
-  const settle = (result: SendResult | undefined, error?: unknown): void => {
-    call.finishHooks(host, call.first?.hookContext, result, error);
-    call.first = undefined;
+
+  readonly attempted = (outcome: AttemptOutcome): void => {
+    try {
+      this.afterAttempt(outcome);
+    } catch (error) {
+      this.reject(error);
+    }
   };
-  for (let index = 0; ; index++) {
-    const previous = mq;
-    mq = host.selectOneMessageQueue(info, previous?.brokerName);
-    brokersSent.push(mq.brokerName);
+
+  /** Attempt `index`: the next queue, away from the previous attempt's broker. */
+  private attempt(): void {
+    const { host, call, policy } = this;
+    const previous = this.mq;
+    const mq = host.selectOneMessageQueue(this.info!, previous?.brokerName);
+    this.mq = mq;
+    this.brokersSent.push(mq.brokerName);
     if (previous !== undefined && policy.preparesOnce) {
-      host.logger.warn(
-        {
-          retry: index,
-          topic: wireTopic,
-          from: previous.brokerName,
-          to: mq.brokerName,
-          err: String(lastError),
-        },
-        'async send failed, retrying',
-      );
+      warnRetry(host, this.index, this.wireTopic, previous, mq, this.lastError);
     }
-    const remaining = budget.remaining();
+    const remaining = this.budget.remaining();
     if (remaining < 0) {
-      if (call.stored !== undefined) return call.stored;
-      const error = new RemotingTooMuchRequestError(
-        `sendDefaultImpl call timeout: ${budget.elapsed()}ms of the ${timeoutMillis}ms budget used after ${index} attempt(s)` +
-          lastErrorSuffix(lastError),
-        { cause: lastError },
-      );
-      settle(undefined, error);
-      throw error;
+      if (call.stored !== undefined) return this.resolve(call.stored);
+      throw budgetOverrun(host, call, this.budget, this.index, this.lastError);
     }
-    const attemptBegin = host.clock.now();
-    const outcome = await attemptSend(
-      host,
-      call,
-      mq,
-      policy.attemptTimeout(index, remaining),
-      policy.preparesOnce,
-    );
-    stopIfAbandoned();
-    const elapsed = host.clock.now() - attemptBegin;
+    this.attemptBegin = host.clock.now();
+    const timeout = policy.attemptTimeout(this.index, remaining);
+    attemptSend(host, call, mq, timeout, policy.preparesOnce).then(this.attempted, this.reject);
+  }
+
+  private afterAttempt(outcome: AttemptOutcome): void {
+    const { host, call } = this;
+    stopIfAbandoned(call);
+    const mq = this.mq!;
+    const elapsed = host.clock.now() - this.attemptBegin;
     host.updateFaultItem(mq.brokerName, elapsed, !outcome.ok);
     if (outcome.ok) {
       call.stored = outcome.result;
     } else {
-      lastError = outcome.error;
-      if (!policy.preparesOnce || outcome.stage === 'prepare') {
-        host.logger.warn(
-          {
-            attempt: index + 1,
-            broker: mq.brokerName,
-            rt: elapsed,
-            topic: wireTopic,
-            err: describe(lastError),
-          },
-          'send attempt failed',
-        );
+      const lastError = (this.lastError = outcome.error);
+      if (!this.policy.preparesOnce || outcome.stage === 'prepare') {
+        warnAttemptFailed(host, this.index, this.wireTopic, mq, elapsed, lastError);
       }
       if (lastError instanceof RemotingConnectError) {
-        await host.refreshRouteAfterConnectFailure(wireTopic, budget.remaining());
-        stopIfAbandoned();
+        host.refreshRouteAfterConnectFailure(this.wireTopic, this.budget.remaining()).then(() => {
+          try {
+            stopIfAbandoned(call);
+            this.decide(outcome);
+          } catch (error) {
+            this.reject(error);
+          }
+        }, this.reject);
+        return;
       }
     }
-    const decision = policy.decide(outcome, {
-      attempts: index + 1,
-      remaining: budget.remaining(),
+    this.decide(outcome);
+  }
+
+  private decide(outcome: AttemptOutcome): void {
+    const { host, call } = this;
+    const decision = this.policy.decide(outcome, {
+      attempts: this.index + 1,
+      remaining: this.budget.remaining(),
       hasEarlierResult: !outcome.ok && call.stored !== undefined,
     });
     switch (decision) {
       case 'retry':
-        continue;
+        this.index++;
+        this.attempt();
+        return;
       case 'settle': {
         const result = outcome.ok ? outcome.result : undefined;
-        settle(result);
-        return result;
+        settleHooks(host, call, result);
+        return this.resolve(result);
       }
       case 'settle-earlier':
-        return call.stored;
+        return this.resolve(call.stored);
       case 'fail':
-        settle(undefined, lastError);
-        throw lastError;
+        settleHooks(host, call, undefined, this.lastError);
+        throw this.lastError;
       case 'give-up': {
-        if (call.stored !== undefined) return call.stored;
-        const error = new MQClientError(
-          `Send [${index + 1}] times, still failed, cost [${budget.elapsed()}]ms, Topic: ${wireTopic}, ` +
-            `BrokersSent: [${brokersSent.join(', ')}]` +
-            lastErrorSuffix(lastError),
-          { code: finalErrorCode(lastError), cause: lastError },
-        );
-        settle(undefined, error);
-        throw error;
+        if (call.stored !== undefined) return this.resolve(call.stored);
+        const { budget, index, wireTopic, brokersSent, lastError } = this;
+        throw gaveUp(host, call, budget, index, wireTopic, brokersSent, lastError);
       }
     }
   }
 }
+
+function noop(): void {}

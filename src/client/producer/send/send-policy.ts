@@ -137,7 +137,16 @@ export function asyncPolicy(options: { maxAttempts: number }): SendPolicy {
   };
 }
 
+/** Policies are pure and a producer's config is read-only: one policy per config and mode, made once. */
+const policies = new WeakMap<ProducerConfig, Partial<Record<CommunicationMode, SendPolicy>>>();
+
 export function sendPolicyFor(mode: CommunicationMode, config: ProducerConfig): SendPolicy {
+  let byMode = policies.get(config);
+  if (byMode === undefined) policies.set(config, (byMode = {}));
+  return (byMode[mode] ??= makePolicy(mode, config));
+}
+
+function makePolicy(mode: CommunicationMode, config: ProducerConfig): SendPolicy {
   switch (mode) {
     case 'SYNC':
       return syncPolicy({

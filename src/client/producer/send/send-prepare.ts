@@ -24,7 +24,7 @@ import type { MessageQueue } from '../../message-queue.js';
 import type { SendMessageContext } from '../hooks.js';
 import { MessageBatch } from '../message-batch.js';
 import { buildSendRequest } from '../producer-api.js';
-import type { SendResponseContext } from '../producer-api.js';
+import type { SendRequestKind, SendResponseContext } from '../producer-api.js';
 import type { ProducerCore } from '../producer-core.js';
 import { compressesOffLoop, compressOffLoop } from './compress-off-loop.js';
 import type { SendCall } from './send-call.js';
@@ -40,17 +40,24 @@ export interface WireMessage {
   reply: boolean;
 }
 
+/** A send header as prepareSend builds it: every field a retry copies is set. */
+export type FullSendHeader = SendMessageRequestHeader &
+  Required<Pick<SendMessageRequestHeader, 'properties' | 'reconsumeTimes' | 'unitMode' | 'batch'>>;
+
 export interface PreparedSend {
   readonly addr: string;
   readonly request: RemotingCommand;
-  /** Builds the same request aimed at another queue (async retries on another broker). */
-  readonly retarget: (mq: MessageQueue) => RemotingCommand;
+  /** The first attempt's header, body and kind: async retries build the same request for another queue. */
+  readonly header: FullSendHeader;
+  readonly body: Buffer;
+  readonly kind: SendRequestKind;
   readonly timeoutMillis: number;
   readonly response: SendResponseContext;
   readonly hookContext: SendMessageContext | undefined;
 }
 
-function brokerNotExist(brokerName: string): MQClientError {
+/** No master address for the broker in the route. */
+export function brokerNotExist(brokerName: string): MQClientError {
   return new MQClientError(`The broker[${brokerName}] not exist (no master address in the route)`, {
     code: ClientErrorCode.BROKER_NOT_EXIST_EXCEPTION,
   });
@@ -123,30 +130,71 @@ function messageTypeOf(msg: Message): SendMessageContext['msgType'] {
   return 'Normal_Msg';
 }
 
-/** Everything before the bytes leave: address, wire form, hooks, header, request. */
-export async function prepareSend(
+/**
+ * Everything before the bytes leave: address, wire form, hooks, header, request. Synchronous when
+ * the broker's address is known and the body needs no deflate off the loop (nearly every send): no
+ * promise, no suspended function per send.
+ */
+export function prepareSend(
   host: ProducerCore,
   call: SendCall,
   mq: MessageQueue,
   timeoutMillis: number,
-): Promise<PreparedSend> {
+): PreparedSend | Promise<PreparedSend> {
   const begin = host.clock.now();
-  let brokerAddr = host.instance.findBrokerAddressInPublish(mq.brokerName);
-  if (brokerAddr === undefined) {
-    await host.tryToFindTopicPublishInfo(mq.topic);
-    // The producer's drain gave up on the call meanwhile: no hooks, no request.
-    if (call.abandoned !== undefined) throw call.abandoned;
-    brokerAddr = host.instance.findBrokerAddressInPublish(mq.brokerName);
-  }
-  if (brokerAddr === undefined) throw brokerNotExist(mq.brokerName);
-  const { config } = host;
-  brokerAddr = brokerVIPChannel(config.client.vipChannelEnabled, brokerAddr);
+  const master = host.instance.findBrokerAddressInPublish(mq.brokerName);
+  if (master === undefined) return prepareAfterRouteLookup(host, call, mq, timeoutMillis, begin);
+  return prepareWithWire(host, call, mq, timeoutMillis, begin, master);
+}
+
+async function prepareAfterRouteLookup(
+  host: ProducerCore,
+  call: SendCall,
+  mq: MessageQueue,
+  timeoutMillis: number,
+  begin: number,
+): Promise<PreparedSend> {
+  await host.tryToFindTopicPublishInfo(mq.topic);
+  // The producer's drain gave up on the call meanwhile: no hooks, no request.
+  if (call.abandoned !== undefined) throw call.abandoned;
+  const master = host.instance.findBrokerAddressInPublish(mq.brokerName);
+  if (master === undefined) throw brokerNotExist(mq.brokerName);
+  return prepareWithWire(host, call, mq, timeoutMillis, begin, master);
+}
+
+function prepareWithWire(
+  host: ProducerCore,
+  call: SendCall,
+  mq: MessageQueue,
+  timeoutMillis: number,
+  begin: number,
+  master: string,
+): PreparedSend | Promise<PreparedSend> {
   if (call.wire === undefined) {
-    const prepared = prepareWire(host, call, mq.topic);
-    call.wire = prepared instanceof Promise ? await prepared : prepared;
-    if (call.abandoned !== undefined) throw call.abandoned; // the drain gave up during the deflate
+    const wire = prepareWire(host, call, mq.topic);
+    if (wire instanceof Promise) {
+      return wire.then((deflated) => {
+        call.wire = deflated;
+        if (call.abandoned !== undefined) throw call.abandoned; // the drain gave up during the deflate
+        return prepareRequest(host, call, mq, timeoutMillis, begin, master, deflated);
+      });
+    }
+    call.wire = wire;
   }
-  const wire = call.wire;
+  return prepareRequest(host, call, mq, timeoutMillis, begin, master, call.wire);
+}
+
+function prepareRequest(
+  host: ProducerCore,
+  call: SendCall,
+  mq: MessageQueue,
+  timeoutMillis: number,
+  begin: number,
+  master: string,
+  wire: WireMessage,
+): PreparedSend {
+  const { config } = host;
+  const brokerAddr = brokerVIPChannel(config.client.vipChannelEnabled, master);
   const msg = call.message;
   for (const hook of host.checkForbiddenHooks) {
     hook.checkForbidden({
@@ -174,7 +222,8 @@ export async function prepareSend(
     };
     call.openHooks(host, hookContext);
   }
-  const header: SendMessageRequestHeader = {
+  const batch = msg instanceof MessageBatch;
+  const header: FullSendHeader = {
     producerGroup: host.wireGroup,
     topic: mq.topic,
     defaultTopic: config.createTopicKey,
@@ -186,18 +235,12 @@ export async function prepareSend(
     properties: wire.properties,
     reconsumeTimes: wire.reconsumeTimes ?? 0,
     unitMode: config.client.unitMode,
-    batch: msg instanceof MessageBatch,
+    batch,
     bname: mq.brokerName,
   };
   if (wire.maxReconsumeTimes !== undefined) header.maxReconsumeTimes = wire.maxReconsumeTimes;
-  const kind = { sendSmartMsg: config.sendSmartMsg, batch: msg instanceof MessageBatch, reply: wire.reply };
+  const kind = requestKind(config.sendSmartMsg, batch, wire.reply);
   const request = buildSendRequest(header, wire.body, kind);
-  const retarget = (target: MessageQueue): RemotingCommand =>
-    buildSendRequest(
-      { ...header, queueId: target.queueId, bname: target.brokerName, bornTimestamp: Date.now() },
-      wire.body,
-      kind,
-    );
   // As Java: only a budget already overrun fails here; with exactly 0 ms left the transport gets 0 and
   // reports the timeout itself.
   const remaining = timeoutMillis - (host.clock.now() - begin);
@@ -209,7 +252,9 @@ export async function prepareSend(
   return {
     addr: brokerAddr,
     request,
-    retarget,
+    header,
+    body: wire.body,
+    kind,
     timeoutMillis: remaining,
     response: {
       brokerName: mq.brokerName,
@@ -221,24 +266,14 @@ export async function prepareSend(
   };
 }
 
-/**
- * The prepared request of an earlier attempt aimed at `mq` (async retries: no new hooks, no route
- * lookup, a fresh bornTimestamp). Throws MQClientError when the broker's master address is unknown.
- */
-export function retargetSend(
-  host: ProducerCore,
-  first: PreparedSend,
-  mq: MessageQueue,
-  timeoutMillis: number,
-): PreparedSend {
-  const master = host.instance.findBrokerAddressInPublish(mq.brokerName);
-  if (master === undefined) throw brokerNotExist(mq.brokerName);
-  const addr = brokerVIPChannel(host.config.client.vipChannelEnabled, master);
-  return {
-    ...first,
-    addr,
-    request: first.retarget(mq),
-    timeoutMillis,
-    response: { ...first.response, brokerName: mq.brokerName, brokerAddr: addr },
-  };
+/** The eight request kinds, made once (a send would otherwise allocate its own). */
+const REQUEST_KINDS: SendRequestKind[] = [];
+for (let bits = 0; bits < 8; bits++) {
+  REQUEST_KINDS.push(
+    Object.freeze({ sendSmartMsg: (bits & 1) !== 0, batch: (bits & 2) !== 0, reply: (bits & 4) !== 0 }),
+  );
+}
+
+function requestKind(sendSmartMsg: boolean, batch: boolean, reply: boolean): SendRequestKind {
+  return REQUEST_KINDS[(sendSmartMsg ? 1 : 0) | (batch ? 2 : 0) | (reply ? 4 : 0)]!;
 }
