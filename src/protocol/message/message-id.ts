@@ -192,6 +192,23 @@ export function encodeOffsetMessageId(
   return b.toString('hex').toUpperCase();
 }
 
+/**
+ * encodeOffsetMessageId of each offset, for the records of one batch stored at `storeHost`: the host
+ * part is encoded once and each offset appended as 16 hex digits (a buffer and a hex string per
+ * record cost the broker more than the rest of the batch answer).
+ */
+export function encodeOffsetMessageIds(
+  storeHost: { ip: Buffer | Uint8Array | string; port: number },
+  commitLogOffsets: readonly bigint[],
+): string[] {
+  const prefix = encodeOffsetMessageId(storeHost, 0n).slice(0, -16);
+  return commitLogOffsets.map((offset) =>
+    offset >= 0n && offset <= 0x7fff_ffff_ffff_ffffn
+      ? prefix + offset.toString(16).toUpperCase().padStart(16, '0')
+      : encodeOffsetMessageId(storeHost, offset),
+  );
+}
+
 export interface DecodedOffsetMessageId {
   /** `ip:port` of the broker that stored the message (IPv6 without brackets). */
   address: string;
