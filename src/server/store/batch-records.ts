@@ -44,15 +44,6 @@ function sharesBatchFields(a: PutMessageInput, b: PutMessageInput): boolean {
   );
 }
 
-/** Per record: its encoded size and property bytes, or the record prepareRecord made of it alone. */
-interface Planned {
-  size: number;
-  propertiesBytes: number;
-  /** Whether a property separator goes between the caller's properties and the checksum slot. */
-  separator: boolean;
-  alone: PreparedRecord | undefined;
-}
-
 /**
  * Prepares the records of one put, as prepareRecord does for each (same bytes, same refusals: the
  * first refused record, in order, refuses the put).
@@ -85,34 +76,38 @@ export function prepareBatchRecords(
   const fixedSize = bodyLengthAt + 4 + topicPart.length + 2;
   const maxSize = Math.min(limits.maxMessageSize + RECORD_OVERHEAD_LIMIT, limits.maxRecordInSegment);
 
-  const plan: Planned[] = new Array<Planned>(batch.length);
-  plan[0] = { size: head.size, propertiesBytes: 0, separator: false, alone: head };
+  // Per record: its size and property bytes (with the separator before the checksum slot, when
+  // one goes there), or the record prepareRecord made of it alone. Plain arrays of numbers: no
+  // object per record.
+  const sizes = new Int32Array(batch.length);
+  const propertiesBytes = new Int32Array(batch.length);
+  const separators = new Uint8Array(batch.length);
+  const alone: (PreparedRecord | undefined)[] = new Array<PreparedRecord | undefined>(batch.length);
+  alone[0] = head;
   let total = 0;
   for (let i = 1; i < batch.length; i++) {
     const input = batch[i]!;
     const { properties, body } = input;
-    let planned: Planned | undefined;
     if (
       Buffer.isBuffer(body) &&
       body.length <= limits.maxMessageSize &&
       properties.length <= MAX_PROPERTIES_LENGTH &&
       !properties.includes(CRC_PROPERTY)
     ) {
-      const separator = properties.length > 0 && !properties.endsWith(PROPERTY_SEPARATOR);
-      const propertiesBytes =
-        Buffer.byteLength(properties, 'utf8') + (separator ? 1 : 0) + CHECKSUM_TRAILER_LENGTH;
-      const size = fixedSize + body.length + propertiesBytes;
-      if (propertiesBytes <= MAX_PROPERTIES_LENGTH && size <= maxSize) {
-        planned = { size, propertiesBytes, separator, alone: undefined };
+      const separator = properties.length > 0 && !properties.endsWith(PROPERTY_SEPARATOR) ? 1 : 0;
+      const bytes = Buffer.byteLength(properties, 'utf8') + separator + CHECKSUM_TRAILER_LENGTH;
+      const size = fixedSize + body.length + bytes;
+      if (bytes <= MAX_PROPERTIES_LENGTH && size <= maxSize) {
+        sizes[i] = size;
+        propertiesBytes[i] = bytes;
+        separators[i] = separator;
         total += size;
+        continue;
       }
     }
-    if (planned === undefined) {
-      const p = prepareRecord(input, limits);
-      if (!('buf' in p)) return p;
-      planned = { size: p.size, propertiesBytes: 0, separator: false, alone: p };
-    }
-    plan[i] = planned;
+    const p = prepareRecord(input, limits);
+    if (!('buf' in p)) return p;
+    alone[i] = p;
   }
 
   const out = Buffer.allocUnsafe(total);
@@ -122,13 +117,13 @@ export function prepareBatchRecords(
   let at = 0;
   for (let i = 0; i < batch.length; i++) {
     const input = batch[i]!;
-    const planned = plan[i]!;
-    if (planned.alone !== undefined) {
-      prepared[i] = planned.alone;
+    const single = alone[i];
+    if (single !== undefined) {
+      prepared[i] = single;
       continue;
     }
     const { body, properties } = input;
-    const { size } = planned;
+    const size = sizes[i]!;
     out.set(header, at);
     out.writeInt32BE(size, at + RecordOffset.TOTALSIZE);
     out.writeInt32BE(storedBodyCrc(body) | 0, at + RecordOffset.BODYCRC);
@@ -139,10 +134,10 @@ export function prepareBatchRecords(
     p += 4 + body.length;
     out.set(topicPart, p);
     p += topicPart.length;
-    out.writeUInt16BE(planned.propertiesBytes, p);
+    out.writeUInt16BE(propertiesBytes[i]!, p);
     p += 2;
     if (properties.length > 0) p += out.write(properties, p, 'utf8');
-    if (planned.separator) out[p++] = SEPARATOR_CODE;
+    if (separators[i] === 1) out[p++] = SEPARATOR_CODE;
     out.set(CHECKSUM_SLOT, p);
     const buf = out.subarray(at, at + size);
     prepared[i] = {
