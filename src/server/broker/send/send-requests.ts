@@ -244,7 +244,6 @@ async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<Remoting
   const wait = batchProps[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
   // What every record of the batch shares, worked out once (the store encodes them together).
   const [bornHost, storeHost] = [parseSocketAddress(send.remote), ctx.storeHost()];
-  const reconsumeTimes = header.reconsumeTimes ?? 0;
   const waitStoreMsgOK = wait === undefined || wait.toLowerCase() === 'true';
   const inputs: PutMessageInput[] = entries.map((e) => {
     // Inner properties, then the batch's own (WAIT, CLUSTER) after one separator (4.8.0 .. 5.3.3).
@@ -263,7 +262,7 @@ async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<Remoting
       bornTimestamp: header.bornTimestamp,
       bornHost,
       storeHost,
-      reconsumeTimes,
+      reconsumeTimes: header.reconsumeTimes ?? 0,
       preparedTransactionOffset: 0n,
       waitStoreMsgOK,
     };
