@@ -6,6 +6,7 @@ import {
   decodeOffsetMessageId,
   decodeUniqueId,
   encodeOffsetMessageId,
+  encodeOffsetMessageIds,
   selectClientIp,
 } from '../../src/protocol/message/message-id.js';
 
@@ -170,4 +171,18 @@ test('malformed ids throw IllegalArgumentError', () => {
   assert.throws(() => encodeOffsetMessageId({ ip: 'not-an-ip', port: 1 }, 0n), IllegalArgumentError);
   assert.throws(() => encodeOffsetMessageId({ ip: Buffer.alloc(5), port: 1 }, 0n), IllegalArgumentError);
   assert.throws(() => new UniqueIdGenerator({ ip: Buffer.alloc(6) }), IllegalArgumentError);
+});
+
+test('encodeOffsetMessageIds gives encodeOffsetMessageId of each offset, IPv4 and IPv6 hosts alike', () => {
+  const offsets = [0n, 1n, 1024n, 0xabcdef12345n, 0x7fff_ffff_ffff_ffffn, 0x8000_0000_0000_0000n, -5n];
+  for (const host of [
+    { ip: '10.0.0.1', port: 10911 },
+    { ip: '2001:db8::7', port: 30911 },
+  ]) {
+    assert.deepEqual(
+      encodeOffsetMessageIds(host, offsets),
+      offsets.map((offset) => encodeOffsetMessageId(host, offset)),
+    );
+  }
+  assert.deepEqual(encodeOffsetMessageIds({ ip: '10.0.0.1', port: 1 }, []), []);
 });

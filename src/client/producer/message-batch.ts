@@ -36,6 +36,11 @@ const TIMER_PROPERTIES = [
   MessageConst.PROPERTY_START_DELIVER_TIME,
 ];
 
+function timerPropertyOf(m: Message): string | undefined {
+  for (const name of TIMER_PROPERTIES) if (m.getProperty(name) !== undefined) return name;
+  return undefined;
+}
+
 export class MessageBatch extends Message {
   private constructor(
     topic: string,
@@ -69,7 +74,7 @@ export class MessageBatch extends Message {
       if (m.delayTimeLevel > 0) {
         throw batchError('TimeDelayLevel is not supported for batching', 'send delayed messages one by one');
       }
-      const timer = TIMER_PROPERTIES.find((name) => m.getProperty(name) !== undefined);
+      const timer = timerPropertyOf(m);
       if (timer !== undefined) {
         throw batchError(
           `timer messages (${timer}) are not supported for batching`,
@@ -101,9 +106,8 @@ export class MessageBatch extends Message {
         m.putProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, options.idGenerator.next());
       }
     }
-    const body = encodeBatch(
-      messages.map((m) => ({ flag: m.flag, body: m.bodyBytes(), properties: m.properties })),
-    );
+    // Messages are BatchEntryInputs as they are (flag, properties; the body read as bytes by encodeBatch).
+    const body = encodeBatch(messages);
     return new MessageBatch(first.topic, body, first.waitStoreMsgOK, [...messages]);
   }
 }

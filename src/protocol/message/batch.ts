@@ -36,7 +36,11 @@ export interface BatchEntry {
 
 const ENTRY_OVERHEAD = 22;
 
-/** Encode entries into a batch body. Throws IllegalArgumentError when properties exceed 32767 bytes. */
+/**
+ * Encode entries into a batch body. Throws IllegalArgumentError when properties exceed 32767 bytes.
+ * Each property string becomes its own small Buffer first: measured against measuring it and writing
+ * it straight into the body, that is twice as fast for the concatenated strings encodeProperties makes.
+ */
 export function encodeBatch(
   messages: readonly BatchEntryInput[],
   options: EncodePropertiesOptions = {},
@@ -77,31 +81,45 @@ export function encodeBatch(
   return out;
 }
 
-/** Decode a batch body. Any length that does not fit throws ProtocolError. Bodies are copies. */
-export function decodeBatch(body: Uint8Array): BatchEntry[] {
+export interface DecodeBatchOptions {
+  /**
+   * Entry bodies are views of `body` instead of copies (default false). For a caller that copies
+   * them anyway before `body` may change (the broker encodes them into records at once).
+   */
+  shareBodies?: boolean;
+}
+
+function malformed(index: number, off: number, what: string): never {
+  throw new ProtocolError(`malformed batch body: entry ${index} at byte ${off}: ${what}`);
+}
+
+/** Decode a batch body. Any length that does not fit throws ProtocolError. Bodies are copies unless shared. */
+export function decodeBatch(body: Uint8Array, options: DecodeBatchOptions = {}): BatchEntry[] {
   const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const share = options.shareBodies === true;
   const out: BatchEntry[] = [];
   let off = 0;
   while (off < buf.length) {
     const left = buf.length - off;
-    const bad = (what: string): never => {
-      throw new ProtocolError(`malformed batch body: entry ${out.length} at byte ${off}: ${what}`);
-    };
-    if (left < ENTRY_OVERHEAD) bad(`${left} bytes left, an entry needs at least ${ENTRY_OVERHEAD}`);
+    const index = out.length;
+    if (left < ENTRY_OVERHEAD)
+      malformed(index, off, `${left} bytes left, an entry needs at least ${ENTRY_OVERHEAD}`);
     const size = buf.readInt32BE(off);
-    if (size < ENTRY_OVERHEAD || size > left) bad(`TOTALSIZE ${size} outside ${ENTRY_OVERHEAD}..${left}`);
+    if (size < ENTRY_OVERHEAD || size > left)
+      malformed(index, off, `TOTALSIZE ${size} outside ${ENTRY_OVERHEAD}..${left}`);
     const bodyLength = buf.readInt32BE(off + 16);
     if (bodyLength < 0 || bodyLength > size - ENTRY_OVERHEAD)
-      bad(`body length ${bodyLength} does not fit TOTALSIZE ${size}`);
+      malformed(index, off, `body length ${bodyLength} does not fit TOTALSIZE ${size}`);
     const propsAt = off + 20 + bodyLength;
     const propsLength = buf.readUInt16BE(propsAt);
     if (ENTRY_OVERHEAD + bodyLength + propsLength !== size) {
-      bad(`TOTALSIZE ${size} != 22 + body ${bodyLength} + properties ${propsLength}`);
+      malformed(index, off, `TOTALSIZE ${size} != 22 + body ${bodyLength} + properties ${propsLength}`);
     }
+    const view = buf.subarray(off + 20, propsAt);
     out.push({
       flag: buf.readInt32BE(off + 12),
-      body: Buffer.from(buf.subarray(off + 20, propsAt)),
-      properties: buf.toString('utf8', propsAt + 2, propsAt + 2 + propsLength),
+      body: share ? view : Buffer.from(view),
+      properties: propsLength === 0 ? '' : buf.toString('utf8', propsAt + 2, propsAt + 2 + propsLength),
       size,
       offset: off,
     });

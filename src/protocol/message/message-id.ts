@@ -24,6 +24,10 @@ function hexToBytes(id: string, what: string, lengths: readonly number[]): Buffe
   return Buffer.from(id, 'hex');
 }
 
+/** Upper-case hex of every byte value. */
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, b) =>
+  b.toString(16).toUpperCase().padStart(2, '0'),
+);
 /** Local-time start of the month containing `t`, and of the following month. */
 function monthBounds(t: number): { start: number; next: number } {
   const d = new Date(t);
@@ -137,11 +141,20 @@ export class UniqueIdGenerator {
     if (t >= this.nextMonthStart) ({ start: this.monthStart, next: this.nextMonthStart } = monthBounds(t));
     let diff = (t - this.monthStart) | 0;
     if (diff < 0 && diff > -1_000_000) diff = 0; // clock stepped back a little (NTP)
-    const tail = Buffer.alloc(6);
-    tail.writeInt32BE(diff, 0);
-    tail.writeUInt16BE(this.counter & 0xffff, 4);
+    const counter = this.counter & 0xffff;
     this.counter = (this.counter + 1) | 0;
-    return this.prefix + tail.toString('hex').toUpperCase();
+    // The 6 tail bytes (int32 diff, uint16 counter) as hex from a table: no Buffer and no hex
+    // string to upper-case per id (every auto-batched send takes one). The tail is joined first: its
+    // 12 characters make one flat string, so the id held per message is one short concatenation, not
+    // a tree of six.
+    const tail =
+      HEX_BYTE[(diff >>> 24) & 0xff]! +
+      HEX_BYTE[(diff >>> 16) & 0xff]! +
+      HEX_BYTE[(diff >>> 8) & 0xff]! +
+      HEX_BYTE[diff & 0xff]! +
+      HEX_BYTE[counter >>> 8]! +
+      HEX_BYTE[counter & 0xff]!;
+    return this.prefix + tail;
   }
 }
 
@@ -190,6 +203,23 @@ export function encodeOffsetMessageId(
   b.writeInt32BE(storeHost.port | 0, ip.length);
   b.writeBigInt64BE(BigInt.asIntN(64, commitLogOffset), ip.length + 4);
   return b.toString('hex').toUpperCase();
+}
+
+/**
+ * encodeOffsetMessageId of each offset, for the records of one batch stored at `storeHost`: the host
+ * part is encoded once and each offset appended as 16 hex digits (a buffer and a hex string per
+ * record cost the broker more than the rest of the batch answer).
+ */
+export function encodeOffsetMessageIds(
+  storeHost: { ip: Buffer | Uint8Array | string; port: number },
+  commitLogOffsets: readonly bigint[],
+): string[] {
+  const prefix = encodeOffsetMessageId(storeHost, 0n).slice(0, -16);
+  return commitLogOffsets.map((offset) =>
+    offset >= 0n && offset <= 0x7fff_ffff_ffff_ffffn
+      ? prefix + offset.toString(16).toUpperCase().padStart(16, '0')
+      : encodeOffsetMessageId(storeHost, offset),
+  );
 }
 
 export interface DecodedOffsetMessageId {

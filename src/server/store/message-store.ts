@@ -12,10 +12,9 @@
  * public surface over them.
  */
 import type { CommitLogCounters } from './append-types.js';
-import { prepareRecord } from './record-builder.js';
+import { prepareBatchRecords } from './batch-records.js';
 import { appendPrepared, refused } from './put-path.js';
 import type { DispatchItem } from './put-path.js';
-import type { PreparedRecord } from './record-builder.js';
 import type { RecoveryReport } from './recovery.js';
 import { DEFAULT_STORE_CONFIG } from './store-config.js';
 import type { MessageStoreConfig, StoreHooks } from './store-config.js';
@@ -112,12 +111,8 @@ export class MessageStore {
       maxMessageSize: this.config.maxMessageSize,
       maxRecordInSegment: this.rt.commitLog.maxRecordSizeForSegment,
     };
-    const prepared: PreparedRecord[] = [];
-    for (const input of batch) {
-      const p = prepareRecord(input, limits);
-      if (!('buf' in p)) return refused(p.status, p.reason);
-      prepared.push(p);
-    }
+    const prepared = prepareBatchRecords(batch, limits);
+    if (!Array.isArray(prepared)) return refused(prepared.status, prepared.reason);
 
     onAccepted?.();
     const waitFlush =

@@ -19,7 +19,7 @@ import type { RemotingCommand } from '../../../protocol/command/remoting-command
 import { SendMessageRequestHeader } from '../../../protocol/headers/send.js';
 import { decodeBatch } from '../../../protocol/message/batch.js';
 import { MessageConst, MessageSysFlag } from '../../../protocol/message/constants.js';
-import { encodeOffsetMessageId } from '../../../protocol/message/message-id.js';
+import { encodeOffsetMessageIds } from '../../../protocol/message/message-id.js';
 import { PROPERTY_SEPARATOR, decodeProperties } from '../../../protocol/message/properties.js';
 import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX } from '../../../protocol/message/validators.js';
 import { handlerTable } from '../../../transport/handler-table.js';
@@ -214,10 +214,8 @@ function retryAndDLQ(ctx: BrokerContext, { request, header, config, queueId }: S
 async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<RemotingCommand> {
   const { request, header, config, queueId } = send;
   if (header.topic.length > TOPIC_MAX_LENGTH) {
-    throw new RequestRefusedError(
-      ResponseCode.MESSAGE_ILLEGAL,
-      `message topic length too long ${header.topic.length}`,
-    );
+    const reason = `message topic length too long ${header.topic.length}`;
+    throw new RequestRefusedError(ResponseCode.MESSAGE_ILLEGAL, reason);
   }
   let sysFlag = header.sysFlag;
   if (config.topicFilterType === 'MULTI_TAG') sysFlag |= MessageSysFlag.MULTI_TAGS;
@@ -235,7 +233,8 @@ async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<Remoting
   }
   let entries;
   try {
-    entries = decodeBatch(body);
+    // Views, not copies: nothing writes the request body again; the store copies bodies into records.
+    entries = decodeBatch(body, { shareBodies: true });
   } catch (err) {
     if (!(err instanceof ProtocolError)) throw err;
     ctx.logger.warn({ producer: send.remote, err: err.message }, 'malformed batch body');
@@ -244,7 +243,9 @@ async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<Remoting
   if (entries.length === 0) refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
   const batchPropString = propertiesToStoredString(batchProps);
   const wait = batchProps[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
-  const bornHost = parseSocketAddress(send.remote);
+  // What every record of the batch shares, worked out once (the store encodes them together).
+  const [bornHost, storeHost] = [parseSocketAddress(send.remote), ctx.storeHost()];
+  const waitStoreMsgOK = wait === undefined || wait.toLowerCase() === 'true';
   const inputs: PutMessageInput[] = entries.map((e) => {
     // Inner properties, then the batch's own (WAIT, CLUSTER) after one separator (4.8.0 .. 5.3.3).
     let properties = e.properties;
@@ -261,10 +262,10 @@ async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<Remoting
       sysFlag,
       bornTimestamp: header.bornTimestamp,
       bornHost,
-      storeHost: ctx.storeHost(),
+      storeHost,
       reconsumeTimes: header.reconsumeTimes ?? 0,
       preparedTransactionOffset: 0n,
-      waitStoreMsgOK: wait === undefined || wait.toLowerCase() === 'true',
+      waitStoreMsgOK,
     };
   });
   return answer(ctx, send, await ctx.store.putMessages(inputs, () => accept(ctx, send)));
@@ -288,8 +289,8 @@ function answer(
       ctx.logger.warn({ status: result.status, reason: result.reason }, 'send refused by the store');
     refuseStoreStatus(ctx, result.status);
   }
-  const host = ctx.storeHost();
-  const msgId = result.records.map((r) => encodeOffsetMessageId(host, r.physicalOffset)).join(',');
+  const offsets = result.records.map((r) => r.physicalOffset);
+  const msgId = encodeOffsetMessageIds(ctx.storeHost(), offsets).join(',');
   return sendStoredResponse(ctx, send.request, code, {
     msgId,
     queueId: send.queueId,

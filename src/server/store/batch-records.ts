@@ -1,0 +1,161 @@
+/**
+ * The records of a multi-record put (SEND_BATCH_MESSAGE) encoded into one buffer. The messages of a
+ * batch share their topic, queue, sysFlag, hosts, born time, reconsume count and prepared offset (the
+ * batch request's header gives them all), so what prepareRecord works out for every record — the
+ * topic and queue checks, the host bytes and bits, the header fields — is worked out once here, and
+ * each record only gets its size, BODYCRC, FLAG, body and properties. The bytes are exactly those
+ * prepareRecord writes (test/unit/store-batch-records.test.ts compares them).
+ *
+ * Anything unusual about one record (a property string too long, an old `__CRC32#` entry, a body or
+ * record over a limit) sends that record through prepareRecord, which refuses it with its usual
+ * status and reason or encodes it on its own; inputs that do not share the batch fields all go
+ * through prepareRecord.
+ */
+import { storedBodyCrc } from '../../protocol/message/crc32.js';
+import { PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
+import {
+  MAX_PROPERTIES_LENGTH,
+  recordFieldOffsets,
+  RecordOffset,
+  storeTimestampOffset,
+} from '../../protocol/message/record.js';
+import { topicLengthSize } from '../../protocol/message/record-layout.js';
+import { isDispatchedSysFlag, tagsCodeOfProperties } from './queue-table.js';
+import type { PreparedRecord, RecordLimits, Refusal } from './record-builder.js';
+import { prepareRecord } from './record-builder.js';
+import { CHECKSUM_TRAILER_LENGTH, CRC_PROPERTY, propertiesWithChecksumSlot } from './record-checksum.js';
+import { RECORD_OVERHEAD_LIMIT } from './store-config.js';
+import type { PutMessageInput } from './store-types.js';
+
+/** The trailer propertiesWithChecksumSlot appends (ASCII: one byte per character). */
+const CHECKSUM_SLOT = Buffer.from(propertiesWithChecksumSlot(''), 'latin1');
+const SEPARATOR_CODE = PROPERTY_SEPARATOR.charCodeAt(0);
+
+function sharesBatchFields(a: PutMessageInput, b: PutMessageInput): boolean {
+  return (
+    a.topic === b.topic &&
+    a.queueId === b.queueId &&
+    a.sysFlag === b.sysFlag &&
+    a.bornTimestamp === b.bornTimestamp &&
+    a.bornHost === b.bornHost &&
+    a.storeHost === b.storeHost &&
+    a.reconsumeTimes === b.reconsumeTimes &&
+    a.preparedTransactionOffset === b.preparedTransactionOffset
+  );
+}
+
+/**
+ * Prepares the records of one put, as prepareRecord does for each (same bytes, same refusals: the
+ * first refused record, in order, refuses the put).
+ */
+export function prepareBatchRecords(
+  batch: readonly PutMessageInput[],
+  limits: RecordLimits,
+): PreparedRecord[] | Refusal {
+  const first = batch[0];
+  if (first === undefined) return [];
+  // The first record goes through every check; the fields it shares with the others pass with it.
+  const head = prepareRecord(first, limits);
+  if (!('buf' in head)) return head;
+  if (batch.length === 1 || !batch.every((input) => sharesBatchFields(first, input))) {
+    const out: PreparedRecord[] = [head];
+    for (let i = 1; i < batch.length; i++) {
+      const p = prepareRecord(batch[i]!, limits);
+      if (!('buf' in p)) return p;
+      out.push(p);
+    }
+    return out;
+  }
+  const sysFlag = head.buf.readInt32BE(RecordOffset.SYSFLAG);
+  const bodyLengthAt = recordFieldOffsets(sysFlag).bodyLength;
+  // Header up to BODY LENGTH, and the topic with its length field, as the first record has them.
+  const header = head.buf.subarray(0, bodyLengthAt);
+  const topicBytes = Buffer.byteLength(first.topic, 'utf8');
+  const topicStart = bodyLengthAt + 4 + first.body.length;
+  const topicPart = head.buf.subarray(topicStart, topicStart + topicLengthSize(topicBytes) + topicBytes);
+  const fixedSize = bodyLengthAt + 4 + topicPart.length + 2;
+  const maxSize = Math.min(limits.maxMessageSize + RECORD_OVERHEAD_LIMIT, limits.maxRecordInSegment);
+
+  // Per record: its size and property bytes (with the separator before the checksum slot, when
+  // one goes there), or the record prepareRecord made of it alone. Plain arrays of numbers: no
+  // object per record.
+  const sizes = new Int32Array(batch.length);
+  const propertiesBytes = new Int32Array(batch.length);
+  const separators = new Uint8Array(batch.length);
+  const propertyBuffers = new Array<Buffer>(batch.length);
+  const alone: (PreparedRecord | undefined)[] = new Array<PreparedRecord | undefined>(batch.length);
+  alone[0] = head;
+  let total = 0;
+  for (let i = 1; i < batch.length; i++) {
+    const input = batch[i]!;
+    const { properties, body } = input;
+    if (
+      Buffer.isBuffer(body) &&
+      body.length <= limits.maxMessageSize &&
+      properties.length <= MAX_PROPERTIES_LENGTH &&
+      !properties.includes(CRC_PROPERTY)
+    ) {
+      const separator = properties.length > 0 && !properties.endsWith(PROPERTY_SEPARATOR) ? 1 : 0;
+      // A Buffer of the property string, copied in below: twice as fast as measuring the string and
+      // writing it into the record (the broker's strings are concatenations, slow to walk twice).
+      const encoded = Buffer.from(properties, 'utf8');
+      const bytes = encoded.length + separator + CHECKSUM_TRAILER_LENGTH;
+      const size = fixedSize + body.length + bytes;
+      if (bytes <= MAX_PROPERTIES_LENGTH && size <= maxSize) {
+        sizes[i] = size;
+        propertyBuffers[i] = encoded;
+        propertiesBytes[i] = bytes;
+        separators[i] = separator;
+        total += size;
+        continue;
+      }
+    }
+    const p = prepareRecord(input, limits);
+    if (!('buf' in p)) return p;
+    alone[i] = p;
+  }
+
+  const out = Buffer.allocUnsafe(total);
+  const dispatched = isDispatchedSysFlag(sysFlag);
+  const storeTimestampAt = storeTimestampOffset(sysFlag);
+  const prepared: PreparedRecord[] = new Array<PreparedRecord>(batch.length);
+  let at = 0;
+  for (let i = 0; i < batch.length; i++) {
+    const input = batch[i]!;
+    const single = alone[i];
+    if (single !== undefined) {
+      prepared[i] = single;
+      continue;
+    }
+    const { body, properties } = input;
+    const size = sizes[i]!;
+    out.set(header, at);
+    out.writeInt32BE(size, at + RecordOffset.TOTALSIZE);
+    out.writeInt32BE(storedBodyCrc(body) | 0, at + RecordOffset.BODYCRC);
+    out.writeInt32BE(input.flag | 0, at + RecordOffset.FLAG);
+    let p = at + bodyLengthAt;
+    out.writeInt32BE(body.length, p);
+    out.set(body, p + 4);
+    p += 4 + body.length;
+    out.set(topicPart, p);
+    p += topicPart.length;
+    out.writeUInt16BE(propertiesBytes[i]!, p);
+    p += 2;
+    const encoded = propertyBuffers[i]!;
+    out.set(encoded, p);
+    p += encoded.length;
+    if (separators[i] === 1) out[p++] = SEPARATOR_CODE;
+    out.set(CHECKSUM_SLOT, p);
+    const buf = out.subarray(at, at + size);
+    prepared[i] = {
+      input,
+      buf,
+      size,
+      tagsCode: input.tagsCode ?? tagsCodeOfProperties(properties),
+      dispatched,
+      storeTimestampAt,
+    };
+    at += size;
+  }
+  return prepared;
+}
