@@ -112,6 +112,24 @@ describe('auto-batch accumulator', () => {
     assert.equal(acc.heldBytes, 0);
   });
 
+  it('a message waits at most half its send timeout, whatever batchMaxDelayMs says', async () => {
+    // batchMaxDelayMs 30 s with 200 ms send timeouts: the batch must leave within ~100 ms, with most
+    // of the budget left for the send itself (it used to wait the 30 s and fail every send unsent).
+    const { acc, sent } = accumulator({ batchMaxDelayMs: 30_000 });
+    const started = Date.now();
+    const first = acc.add(msg('x'), 'SYNC', undefined, 10_000);
+    const second = acc.add(msg('y'), 'SYNC', undefined, 200);
+    const deadline = Date.now() + 5_000;
+    while (sent.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    const waited = Date.now() - started;
+    assert.equal(sent.length, 1, 'the batch left');
+    assert.ok(waited < 1_000, `left after ${waited} ms (half the 200 ms timeout is 100 ms)`);
+    assert.equal(sent[0]!.batch.messages.length, 2, 'both messages in it');
+    assert.ok(sent[0]!.timeout > 50, `the send keeps budget: ${sent[0]!.timeout} ms`);
+    sent[0]!.answer(batchAnswer(sent[0]!.batch));
+    await Promise.all([first, second]);
+  });
+
   it('leaves at once when the bodies pass batchMaxBytes (strictly greater, as Java)', async () => {
     const { acc, sent } = accumulator({ batchMaxBytes: 10, batchMaxDelayMs: 30_000 });
     const p1 = acc.add(msg('12345'), 'ASYNC', undefined, 3000);

@@ -10,6 +10,10 @@
  * totalBatchMaxBytes: once the count reached it, a send goes out alone (Java tryAddMessage: checked
  * before the add, so the count may pass the cap by one body).
  *
+ * A message never waits in an accumulation for more than half its send timeout: with a batchMaxDelayMs
+ * longer than the timeout (both are the user's), the batch leaves early instead of holding a send
+ * until its budget is gone and failing it unsent.
+ *
  * A batch whose encoding would pass maxMessageSize (many tiny bodies with long properties) is cut
  * into several requests of at most that size, so the broker never refuses it for its size.
  */
@@ -52,6 +56,8 @@ class Accumulation {
   readonly pending: Pending[] = [];
   bytes = 0;
   timer: NodeJS.Timeout | undefined;
+  /** When the timer sends it (clock ms): batchMaxDelayMs after it opened, or earlier (see add). */
+  flushAt = Infinity;
   /** Sent (or failed): later messages of the key open a new accumulation. */
   closed = false;
 
@@ -110,7 +116,10 @@ export class ProduceAccumulator {
       this.#last = acc;
     }
     const bodyBytes = message.bodyBytes().length;
-    const deadline = this.parts.clock.now() + timeoutMillis;
+    const now = this.parts.clock.now();
+    const deadline = now + timeoutMillis;
+    const latest = now + timeoutMillis / 2;
+    if (latest < acc.flushAt) this.#rearm(acc, latest, now);
     const target = acc;
     const settled = new Promise<SendResult>((resolve, reject) => {
       target.pending.push({ message, bodyBytes, deadline, resolve, reject });
@@ -129,10 +138,17 @@ export class ProduceAccumulator {
     if (acc === undefined) {
       acc = new Accumulation(key, mode, topic, queue, waitStoreMsgOK, tags);
       this.#open.set(key, acc);
-      const opened = acc;
-      opened.timer = setTimeout(() => this.#flush(opened), this.parts.config.batchMaxDelayMs);
+      const now = this.parts.clock.now();
+      this.#rearm(acc, now + this.parts.config.batchMaxDelayMs, now);
     }
     return acc;
+  }
+
+  /** (Re)sets the timer that sends `acc` at `flushAt`. */
+  #rearm(acc: Accumulation, flushAt: number, now: number): void {
+    clearTimeout(acc.timer);
+    acc.flushAt = flushAt;
+    acc.timer = setTimeout(() => this.#flush(acc), Math.max(0, flushAt - now));
   }
 
   /** Sends every open accumulation now (shutdown: nothing waits for its delay any more). */
