@@ -1,6 +1,9 @@
-/** What the message commands (send, request, reply, recall) share: error lines, --topic, --body / --file. */
+/**
+ * What the message commands (send, request, reply, recall, consume, bench) share: error lines, --topic,
+ * --group, --body / --file.
+ */
 import { readFile } from 'node:fs/promises';
-import { checkTopic } from '../protocol/message/index.js';
+import { checkGroup, checkTopic } from '../protocol/message/index.js';
 import { CliError } from './cli-error.js';
 
 /** First line of an error's message: the CLI prints one line, never a stack. */
@@ -18,6 +21,17 @@ export function topicFlag(topic: string | undefined): string {
     throw new CliError(`--topic: ${oneLine(err)}`);
   }
   return topic;
+}
+
+/** --group, required (a command with a default passes it in) and a legal group name. */
+export function groupFlag(group: string | undefined): string {
+  if (group === undefined || group.trim() === '') throw new CliError('--group is required (see --help)');
+  try {
+    checkGroup(group);
+  } catch (err) {
+    throw new CliError(`--group: ${oneLine(err)}`);
+  }
+  return group;
 }
 
 /** Exactly one of --body TEXT / --file PATH; call before connecting, read with `readBody`. */

@@ -17,12 +17,11 @@ import type { SubscriptionExpression } from '../../client/consumer/shared/subscr
 import { RocketMQError } from '../../common/errors.js';
 import { silentLogger } from '../../common/logger.js';
 import { ResponseCode } from '../../protocol/codes/index.js';
-import { checkGroup, checkTopic } from '../../protocol/message/index.js';
 import { credentialsFromFlags } from '../acl-flags.js';
 import { intFlag } from '../args.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../io.js';
-import { oneLine } from '../message-flags.js';
+import { groupFlag, oneLine, topicFlag } from '../message-flags.js';
 import { clientTlsFromFlags, withTls } from '../tls-flags.js';
 import { PRODUCER_ONLY_FLAGS, durationMillis, refuseFlags } from './bench-flags.js';
 import type { BenchFlags } from './bench-flags.js';
@@ -56,18 +55,8 @@ function setupOf(flags: BenchFlags): ConsumeSetup {
   if (flags.tag !== undefined && flags.sql !== undefined) {
     throw new CliError('give --tag or --sql, not both (a subscription has one filter)');
   }
-  const topic = flags.topic as string;
-  const group = flags.group ?? defaultConsumerGroup();
-  for (const [flag, check, value] of [
-    ['topic', checkTopic, topic],
-    ['group', checkGroup, group],
-  ] as const) {
-    try {
-      check(value);
-    } catch (err) {
-      throw new CliError(`--${flag}: ${oneLine(err)}`);
-    }
-  }
+  const topic = topicFlag(flags.topic);
+  const group = groupFlag(flags.group ?? defaultConsumerGroup());
   const sql = flags.sql !== undefined;
   const expression = flags.sql ?? flags.tag ?? '*';
   if (expression.trim() === '') throw new CliError(`--${sql ? 'sql' : 'tag'} must not be empty`);

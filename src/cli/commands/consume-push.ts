@@ -13,7 +13,7 @@ import type { PushConsumerOptions } from '../../client/consumer/push/push-consum
 import type { SubscriptionExpression } from '../../client/consumer/shared/subscription.js';
 import { RocketMQError } from '../../common/errors.js';
 import { silentLogger } from '../../common/logger.js';
-import { checkGroup, checkTopic } from '../../protocol/message/index.js';
+import { groupFlag, topicFlag } from '../message-flags.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG } from '../flags.js';
@@ -91,19 +91,8 @@ export function startFrom(raw: string): Pick<PushConsumerOptions, 'consumeFromWh
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
   const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
-  const { topic, group } = flags;
-  if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
-  if (group === undefined || group.trim() === '') throw new CliError('--group is required (see --help)');
-  for (const [flag, check, value] of [
-    ['topic', checkTopic, topic],
-    ['group', checkGroup, group],
-  ] as const) {
-    try {
-      check(value);
-    } catch (err) {
-      throw new CliError(`--${flag}: ${(err as Error).message}`);
-    }
-  }
+  const topic = topicFlag(flags.topic);
+  const group = groupFlag(flags.group);
   if (flags.tag !== undefined && flags.sql !== undefined) throw new CliError('give --tag or --sql, not both');
   const expression: SubscriptionExpression =
     flags.sql !== undefined ? { type: 'SQL92', expression: flags.sql } : (flags.tag ?? '*');

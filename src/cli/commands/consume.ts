@@ -8,7 +8,7 @@ import { MessageSelector, PullConsumer } from '../../client/consumer/index.js';
 import type { PulledMessage, SubscriptionExpression } from '../../client/consumer/index.js';
 import { parseSql92, Sql92SyntaxError } from '../../protocol/filter/index.js';
 import { silentLogger } from '../../common/logger.js';
-import { checkGroup, checkTopic } from '../../protocol/message/index.js';
+import { groupFlag, topicFlag } from '../message-flags.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { NAMESRV_FLAG } from '../flags.js';
@@ -125,19 +125,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   }
   const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
-  const topic = flags.topic;
-  if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
-  const group = flags.group ?? DEFAULT_CLI_GROUP;
-  for (const [flag, check, value] of [
-    ['topic', checkTopic, topic],
-    ['group', checkGroup, group],
-  ] as const) {
-    try {
-      check(value);
-    } catch (err) {
-      throw new CliError(`--${flag}: ${(err as Error).message}`);
-    }
-  }
+  const topic = topicFlag(flags.topic);
+  const group = groupFlag(flags.group ?? DEFAULT_CLI_GROUP);
   const nameServer = nameServersFrom(flags.namesrv, io.env);
   const count = flags.count === undefined ? undefined : intFlag('count', flags.count, 0, 1);
   const idleSeconds = intFlag('timeout', flags.timeout, 5, 0, 86_400);

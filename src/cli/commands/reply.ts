@@ -16,10 +16,10 @@ import { ClientErrorCode, MQClientError } from '../../common/errors.js';
 import { PullConsumer } from '../../client/consumer/index.js';
 import type { PulledMessage } from '../../client/consumer/index.js';
 import { silentLogger } from '../../common/logger.js';
-import { MessageConst, checkGroup, checkTopic } from '../../protocol/message/index.js';
+import { MessageConst } from '../../protocol/message/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
-import { oneLine } from '../message-flags.js';
+import { groupFlag, oneLine, topicFlag } from '../message-flags.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
@@ -82,19 +82,8 @@ async function startAtEndIfNew(
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
   const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
-  const { topic, group } = flags;
-  if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
-  if (group === undefined || group.trim() === '') throw new CliError('--group is required (see --help)');
-  for (const [flag, check, value] of [
-    ['topic', checkTopic, topic],
-    ['group', checkGroup, group],
-  ] as const) {
-    try {
-      check(value);
-    } catch (err) {
-      throw new CliError(`--${flag}: ${oneLine(err)}`);
-    }
-  }
+  const topic = topicFlag(flags.topic);
+  const group = groupFlag(flags.group);
   const max =
     flags['max-messages'] === undefined ? undefined : intFlag('max-messages', flags['max-messages'], 0, 1);
   const prefix = Buffer.from(flags.prefix ?? '', 'utf8');
