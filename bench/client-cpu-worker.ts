@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Producer as ProducerType } from '../src/index.js';
+import { jsonBody } from './json-body.js';
 
 const [client = 'ours', namesrv = '', topic = 'BenchZ', countArg, windowArg, sizeArg, dist] =
   process.argv.slice(2);
@@ -19,20 +20,6 @@ const count = Number(countArg);
 const window = Number(windowArg);
 const size = Number(sizeArg);
 
-function jsonBody(bytes: number): Buffer {
-  const lines: string[] = [];
-  let total = 0;
-  for (let i = 0; total < bytes; i++) {
-    const line = JSON.stringify({
-      orderId: 100000 + i,
-      customer: `c-${(i * 7919) % 5003}`,
-      amount: (i * 37) % 10007,
-    });
-    lines.push(line);
-    total += line.length + 1;
-  }
-  return Buffer.from(lines.join('\n')).subarray(0, bytes);
-}
 const body = jsonBody(size);
 const over = process.env.COMPRESS_OVER ? Number(process.env.COMPRESS_OVER) : undefined;
 

@@ -14,6 +14,7 @@ import {
   prepareCompressionCodec,
 } from '../src/protocol/message/codecs.js';
 import type { CompressionType } from '../src/protocol/message/constants.js';
+import { jsonBody } from './json-body.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,21 +24,6 @@ const { values } = parseArgs({
 });
 const size = Number(values.size);
 const rounds = Number(values.rounds);
-
-function jsonBody(bytes: number): Buffer {
-  const lines: string[] = [];
-  let total = 0;
-  for (let i = 0; total < bytes; i++) {
-    const line = JSON.stringify({
-      orderId: 100000 + i,
-      customer: `c-${(i * 7919) % 5003}`,
-      amount: (i * 37) % 10007,
-    });
-    lines.push(line);
-    total += line.length + 1;
-  }
-  return Buffer.from(lines.join('\n')).subarray(0, bytes);
-}
 
 function mbps(bytes: number, ms: number): string {
   return (bytes / 1e6 / (ms / 1e3)).toFixed(0).padStart(6);

@@ -14,25 +14,11 @@ import {
   OFF_LOOP_COMPRESS_MIN_BYTES,
 } from '../src/client/producer/send/compress-off-loop.js';
 import { deflateBody } from '../src/protocol/message/zlib-deflater.js';
+import { jsonBody } from './json-body.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? '5');
 const SIZES = [4, 16, 64, 128, 256, 1024, 4096].map((k) => k * 1024);
 const LEVEL = 5;
-
-function jsonBody(bytes: number): Buffer {
-  const lines: string[] = [];
-  let total = 0;
-  for (let i = 0; total < bytes; i++) {
-    const line = JSON.stringify({
-      orderId: 100000 + i,
-      customer: `c-${(i * 7919) % 5003}`,
-      amount: (i * 37) % 10007,
-    });
-    lines.push(line);
-    total += line.length + 1;
-  }
-  return Buffer.from(lines.join('\n')).subarray(0, bytes);
-}
 
 interface Sample {
   cpuMicros: number;
