@@ -13,7 +13,13 @@ if (!storePath) {
   process.stderr.write('usage: broker-child-dist.mjs <storeDir> [ASYNC_FLUSH|SYNC_FLUSH]\n');
   process.exit(2);
 }
-const broker = new Broker({ namesrvAddrs: [], storePath, port: 0, flushDiskType: flush, brokerName: 'broker-child' });
+const broker = new Broker({
+  namesrvAddrs: [],
+  storePath,
+  port: 0,
+  flushDiskType: flush,
+  brokerName: 'broker-child',
+});
 await broker.start();
 process.stdout.write(`${JSON.stringify({ address: broker.address, pid: process.pid })}\n`);
 let stopping = false;
