@@ -40,9 +40,7 @@ export async function runCheckRound(svc: TransactionService): Promise<void> {
   const started = Date.now();
   if (!(await svc.retryPendingOps())) return;
   // Java fetchMessageQueues creates the half topic (1 queue, read + write) on the first round.
-  const config =
-    svc.ctx.topics.select(HALF_TOPIC) ??
-    svc.ctx.topics.createInSendMessageBack(HALF_TOPIC, 1, Perm.READ | Perm.WRITE, 0);
+  const config = svc.halfTopic();
   for (let queueId = 0; queueId < config.readQueueNums && !svc.isStopped; queueId++) {
     await checkQueue(svc, queueId, started);
   }

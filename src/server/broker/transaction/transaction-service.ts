@@ -20,9 +20,12 @@ import { decodeProperties } from '../../../protocol/message/properties.js';
 import type { MessageRecord } from '../../../protocol/message/record.js';
 import type { PutMessageInput, PutResult } from '../../store/index.js';
 import type { BrokerContext } from '../core/broker-context.js';
+import { Perm } from '../../../protocol/codes/misc.js';
+import type { TopicConfig } from '../../../protocol/body/topic-config.js';
 import { runCheckRound } from './check-round.js';
 import type { EndState } from './half-messages.js';
 import {
+  HALF_TOPIC,
   OP_TOPIC,
   commitInput,
   opInput,
@@ -117,7 +120,19 @@ export class TransactionService {
 
   /** The send path's half message (Java asyncPrepareMessage); `props` is the request's map. */
   prepare(input: PutMessageInput, props: Record<string, string>): void {
+    // The half topic exists before the first half is stored (5.x creates it at start, 4.9.8 on the
+    // first check round): a half is then readable from its queue as soon as its send is answered,
+    // not only after the next check round (a pull in between was answered TOPIC_NOT_EXIST).
+    this.halfTopic();
     toHalfInput(input, props);
+  }
+
+  /** The half topic's config, created (1 queue, read + write, as Java fetchMessageQueues) when missing. */
+  halfTopic(): TopicConfig {
+    return (
+      this.ctx.topics.select(HALF_TOPIC) ??
+      this.ctx.topics.createInSendMessageBack(HALF_TOPIC, 1, Perm.READ | Perm.WRITE, 0)
+    );
   }
 
   /**
