@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { percentileSeries } from '../../src/cli/commands/bench-chart.js';
 import { ConsumeMeter } from '../../src/cli/commands/bench-consume-meter.js';
-import type { ConsumeInterval, LatencyFigures } from '../../src/cli/commands/bench-consume-meter.js';
+import type { ConsumeInterval } from '../../src/cli/commands/bench-consume-meter.js';
+import type { LatencyFigures } from '../../src/cli/commands/bench-histogram.js';
 import { consumePlotPage } from '../../src/cli/commands/bench-consume-plot.js';
 import {
   consumeIntervalLine,

@@ -10,18 +10,8 @@
  * second: its counts, its latency percentiles and the process's CPU time and resident memory.
  */
 import { performance } from 'node:perf_hooks';
-import { LatencyHistogram } from './bench-histogram.js';
-
-/** Latency figures of one histogram, ms. */
-export interface LatencyFigures {
-  readonly min: number;
-  readonly avg: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly p999: number;
-  readonly max: number;
-}
+import { LatencyHistogram, figuresOf } from './bench-histogram.js';
+import type { LatencyFigures } from './bench-histogram.js';
 
 /** One second of a consumer benchmark. */
 export interface ConsumeInterval {
@@ -51,20 +41,6 @@ export interface ConsumeOutcome {
   readonly elapsedMs: number;
   readonly cpuMicros: number;
   readonly peakRssBytes: number;
-}
-
-/** A histogram's figures in ms, rounded to the µs. */
-export function figuresOf(h: LatencyHistogram): LatencyFigures {
-  const ms = (us: number): number => Math.round(us) / 1000;
-  return {
-    min: ms(h.min),
-    avg: ms(h.mean),
-    p50: ms(h.percentile(50)),
-    p90: ms(h.percentile(90)),
-    p99: ms(h.percentile(99)),
-    p999: ms(h.percentile(99.9)),
-    max: ms(h.max),
-  };
 }
 
 /** Injectable clocks: `monotonic` for intervals (ms), `wall` for the message timestamps (ms since the epoch). */

@@ -5,7 +5,7 @@
  * (% of one core) — and the run's summary.
  */
 import { chart, esc, page, percentileSeries } from './bench-chart.js';
-import type { LatencyFigures } from './bench-consume-meter.js';
+import type { LatencyFigures } from './bench-histogram.js';
 import type { ConsumeBenchSummary } from './bench-consume-report.js';
 import { consumeSetupText } from './bench-consume-report.js';
 

@@ -6,8 +6,9 @@
  * where Java averages its last ten), then a "[Complete] …" line and the percentiles of both latencies
  * over the run; or, with --json, one JSON document for machines.
  */
-import type { ConsumeInterval, ConsumeOutcome, LatencyFigures } from './bench-consume-meter.js';
-import { figuresOf } from './bench-consume-meter.js';
+import type { ConsumeInterval, ConsumeOutcome } from './bench-consume-meter.js';
+import { figuresOf } from './bench-histogram.js';
+import type { LatencyFigures } from './bench-histogram.js';
 import { humanTime } from './bench-report.js';
 
 /** Java's %7.3f. */

@@ -91,3 +91,28 @@ export class LatencyHistogram {
     return this.#max;
   }
 }
+
+/** Latency figures of one histogram, ms. */
+export interface LatencyFigures {
+  readonly min: number;
+  readonly avg: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+}
+
+/** A histogram's figures in ms, rounded to the µs. */
+export function figuresOf(h: LatencyHistogram): LatencyFigures {
+  const ms = (us: number): number => Math.round(us) / 1000;
+  return {
+    min: ms(h.min),
+    avg: ms(h.mean),
+    p50: ms(h.percentile(50)),
+    p90: ms(h.percentile(90)),
+    p99: ms(h.percentile(99)),
+    p999: ms(h.percentile(99.9)),
+    max: ms(h.max),
+  };
+}

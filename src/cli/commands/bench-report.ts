@@ -7,7 +7,8 @@
  * one JSON document for machines.
  */
 import type { BenchInterval, BenchOutcome, BenchPlan } from './bench-driver.js';
-import type { LatencyHistogram } from './bench-histogram.js';
+import { figuresOf } from './bench-histogram.js';
+import type { LatencyFigures, LatencyHistogram } from './bench-histogram.js';
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
@@ -52,15 +53,7 @@ export interface BenchSummary {
   readonly responseFailed: number;
   readonly tps: number;
   /** Latency over the whole run, ms (sends; batch mode: whole batches). */
-  readonly latencyMs: {
-    readonly min: number;
-    readonly avg: number;
-    readonly p50: number;
-    readonly p90: number;
-    readonly p99: number;
-    readonly p999: number;
-    readonly max: number;
-  };
+  readonly latencyMs: LatencyFigures;
   /** Client CPU: % of one core over the run, and µs per stored message. */
   readonly cpuPercent: number;
   readonly cpuMicrosPerMessage: number;
@@ -75,7 +68,6 @@ export function summarize(
 ): BenchSummary {
   const h = outcome.latency;
   const seconds = outcome.elapsedMs / 1000;
-  const ms = (us: number): number => Math.round(us) / 1000;
   return {
     mode: plan.mode,
     size: plan.size,
@@ -88,15 +80,7 @@ export function summarize(
     sendFailed: outcome.sendFailed,
     responseFailed: outcome.responseFailed,
     tps: Math.round(outcome.stored / seconds),
-    latencyMs: {
-      min: ms(h.min),
-      avg: ms(h.mean),
-      p50: ms(h.percentile(50)),
-      p90: ms(h.percentile(90)),
-      p99: ms(h.percentile(99)),
-      p999: ms(h.percentile(99.9)),
-      max: ms(h.max),
-    },
+    latencyMs: figuresOf(h),
     cpuPercent: Math.round(outcome.cpuMicros / seconds / 100) / 100,
     cpuMicrosPerMessage:
       outcome.stored === 0 ? 0 : Math.round((outcome.cpuMicros / outcome.stored) * 100) / 100,
