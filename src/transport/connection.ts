@@ -69,6 +69,10 @@ export class Connection implements RemotingChannel {
       this.lastError = error;
       owner.logger.warn({ remote: this.remoteAddress, error: error.message }, 'connection error');
       emitChannelEvent(owner, (l) => l.onChannelException?.(this, error));
+      // As Java closes a channel on any exception. A TLS socket reports an error after its handshake
+      // (a TLS 1.3 server refusing our certificate: an alert) without closing: waiting for 'close'
+      // left requests hanging until their timeout.
+      this.close(`connection error: ${error.message}`);
     });
     socket.on('close', () =>
       this.cleanup(this.lastError ? `connection error: ${this.lastError.message}` : 'connection closed'),

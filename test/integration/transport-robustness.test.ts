@@ -226,3 +226,37 @@ describe('backpressure', () => {
     assert.ok(channel.writeBacklogBytes < 16 * 1024 * 1024, `server backlog ${channel.writeBacklogBytes}`);
   });
 });
+
+describe('socket errors', () => {
+  it('an error the socket reports without closing (TLS alert after the handshake) fails requests at once', async () => {
+    const raw = await rawServer(() => undefined); // reads, never answers
+    const sockets: net.Socket[] = [];
+    const client = new RemotingClient({
+      scanIntervalMillis: 3_600_000,
+      socketFactory: (host, port) => {
+        const socket = net.connect({ host, port });
+        sockets.push(socket);
+        return socket;
+      },
+    });
+    cleanups.push(async () => {
+      await client.shutdown();
+      await raw.close();
+    });
+    const addr = `127.0.0.1:${raw.port}`;
+    const pending = Promise.allSettled([
+      client.invokeSync(addr, createRequest(ECHO), 600_000),
+      client.invokeAsync(addr, createRequest(ECHO), 600_000),
+    ]);
+    while (client.inFlightCount < 2) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(sockets.length, 1);
+    sockets[0]!.emit('error', new Error('alert from the peer'));
+    for (const result of await pending) {
+      assert.equal(result.status, 'rejected');
+      assert.ok(result.reason instanceof RemotingSendRequestError, String(result.reason));
+      assert.match(result.reason.message, /alert from the peer/);
+    }
+    assert.equal(client.inFlightCount, 0);
+    assert.ok(sockets[0]!.destroyed, 'the socket is closed, as Java closes a channel on an exception');
+  });
+});
