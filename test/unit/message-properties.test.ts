@@ -18,7 +18,12 @@ test('decodeProperties: [J] vectors', () => {
 
 test('decodeProperties: tolerant rules', () => {
   const d = decodeProperties;
-  assert.equal(Object.getPrototypeOf(d('')), null);
+  // Nothing inherited: names of Object.prototype read as absent.
+  for (const name of ['toString', 'constructor', 'hasOwnProperty', 'valueOf', '__proto__']) {
+    assert.equal(d('')[name], undefined, name);
+    assert.ok(!(name in d('')), name);
+  }
+  assert.equal({ ...d('toString\u0001x\u0002constructor\u0001y') }.toString, 'x');
   assert.deepEqual({ ...d('') }, {});
   assert.deepEqual({ ...d('A\u0001x') }, { A: 'x' }); // no trailing separator
   assert.deepEqual({ ...d('A\u0001x\u0002A\u0001y') }, { A: 'y' }); // last wins

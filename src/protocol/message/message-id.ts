@@ -24,10 +24,8 @@ function hexToBytes(id: string, what: string, lengths: readonly number[]): Buffe
   return Buffer.from(id, 'hex');
 }
 
-/** Upper-case hex of every byte value. */
-const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, b) =>
-  b.toString(16).toUpperCase().padStart(2, '0'),
-);
+/** ASCII codes of the upper-case hex digits. */
+const HEX_DIGIT = Buffer.from('0123456789ABCDEF', 'latin1');
 /** Local-time start of the month containing `t`, and of the following month. */
 function monthBounds(t: number): { start: number; next: number } {
   const d = new Date(t);
@@ -114,7 +112,8 @@ export interface UniqueIdGeneratorOptions {
  * (the random class-loader hash keeps separate instances from colliding).
  */
 export class UniqueIdGenerator {
-  private readonly prefix: string;
+  /** The id's ASCII text: the fixed prefix, then room for the 12 digits each id writes. */
+  private readonly text: Buffer;
   private readonly now: () => number;
   private counter = 0;
   private monthStart: number;
@@ -131,7 +130,9 @@ export class UniqueIdGenerator {
     Buffer.from(ip).copy(fixed, 0);
     fixed.writeUInt16BE((options.pid ?? process.pid) & 0xffff, ip.length);
     fixed.writeInt32BE((options.classLoaderHash ?? (Math.random() * 0x100000000) | 0) | 0, ip.length + 2);
-    this.prefix = fixed.toString('hex').toUpperCase();
+    const prefix = fixed.toString('hex').toUpperCase();
+    this.text = Buffer.alloc(prefix.length + 12);
+    this.text.write(prefix, 0, 'latin1');
     ({ start: this.monthStart, next: this.nextMonthStart } = monthBounds(t));
   }
 
@@ -143,18 +144,14 @@ export class UniqueIdGenerator {
     if (diff < 0 && diff > -1_000_000) diff = 0; // clock stepped back a little (NTP)
     const counter = this.counter & 0xffff;
     this.counter = (this.counter + 1) | 0;
-    // The 6 tail bytes (int32 diff, uint16 counter) as hex from a table: no Buffer and no hex
-    // string to upper-case per id (every auto-batched send takes one). The tail is joined first: its
-    // 12 characters make one flat string, so the id held per message is one short concatenation, not
-    // a tree of six.
-    const tail =
-      HEX_BYTE[(diff >>> 24) & 0xff]! +
-      HEX_BYTE[(diff >>> 16) & 0xff]! +
-      HEX_BYTE[(diff >>> 8) & 0xff]! +
-      HEX_BYTE[diff & 0xff]! +
-      HEX_BYTE[counter >>> 8]! +
-      HEX_BYTE[counter & 0xff]!;
-    return this.prefix + tail;
+    // The prefix stays in `text`; the 12 hex digits of the tail (int32 diff, uint16 counter) are
+    // written after it and the whole id read out as one flat string: one allocation per id (every
+    // auto-batched send takes one), where joining hex pairs made six strings.
+    const text = this.text;
+    let at = text.length - 12;
+    for (let shift = 28; shift >= 0; shift -= 4) text[at++] = HEX_DIGIT[(diff >>> shift) & 15]!;
+    for (let shift = 12; shift >= 0; shift -= 4) text[at++] = HEX_DIGIT[(counter >>> shift) & 15]!;
+    return text.toString('latin1');
   }
 }
 

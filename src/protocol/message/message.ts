@@ -7,7 +7,9 @@ import { jsonBody } from '../../common/json-form.js';
 import { IllegalArgumentError } from '../../common/errors.js';
 import { KEY_SEPARATOR, MessageConst, RESERVED_PROPERTY_NAMES } from './constants.js';
 import { InvalidTimerMessageError, checkTimerValue } from './timer-message.js';
-import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from './properties.js';
+import { NAME_VALUE_SEPARATOR, newPropertyTable, PROPERTY_SEPARATOR } from './properties.js';
+
+const NO_OPTIONS: Omit<MessageInit, 'topic' | 'body'> = Object.freeze({});
 
 /** A message body: bytes, or a string sent as UTF-8. */
 export type MessageBody = Buffer | Uint8Array | string;
@@ -50,24 +52,33 @@ export class Message {
   body: MessageBody;
   /** Client-side only; never sent. */
   transactionId: string | undefined;
-  private readonly props: Record<string, string> = Object.create(null) as Record<string, string>;
+  private readonly props: Record<string, string> = newPropertyTable();
 
   constructor(init: MessageInit);
   constructor(topic: string, body: MessageBody, options?: Omit<MessageInit, 'topic' | 'body'>);
-  constructor(
-    a: MessageInit | string,
-    body?: MessageBody,
-    options: Omit<MessageInit, 'topic' | 'body'> = {},
-  ) {
-    const init: MessageInit = typeof a === 'string' ? { ...options, topic: a, body: body ?? '' } : a;
-    this.topic = init.topic;
-    this.body = init.body;
+  constructor(a: MessageInit | string, body?: MessageBody, options?: Omit<MessageInit, 'topic' | 'body'>) {
+    // No merged init object: a message is made per send, and most carry a topic and a body only.
+    const init: Omit<MessageInit, 'topic' | 'body'> = typeof a === 'string' ? (options ?? NO_OPTIONS) : a;
+    if (typeof a === 'string') {
+      this.topic = a;
+      this.body = body ?? '';
+    } else {
+      this.topic = a.topic;
+      this.body = a.body;
+    }
     this.flag = init.flag ?? 0;
     this.transactionId = init.transactionId;
     if (init.tags) this.tags = init.tags;
     if (init.keys !== undefined && init.keys.length > 0) this.keys = init.keys;
     this.waitStoreMsgOK = init.waitStoreMsgOK ?? true;
     if (init.delayTimeLevel) this.delayTimeLevel = init.delayTimeLevel;
+    if (init.deliverTimeMs !== undefined || init.delayTimeMs !== undefined || init.delayTimeSec !== undefined)
+      this.#initTimer(init);
+    if (init.properties !== undefined && init.properties !== null)
+      for (const [k, v] of Object.entries(init.properties)) this.putUserProperty(k, v);
+  }
+
+  #initTimer(init: Omit<MessageInit, 'topic' | 'body'>): void {
     const timers = (['deliverTimeMs', 'delayTimeMs', 'delayTimeSec'] as const).filter(
       (k) => init[k] !== undefined,
     );
@@ -75,7 +86,6 @@ export class Message {
       throw new InvalidTimerMessageError(`give one of ${timers.join(', ')}: a message has one delivery time`);
     }
     for (const k of timers) this[k] = init[k] as number;
-    for (const [k, v] of Object.entries(init.properties ?? {})) this.putUserProperty(k, v);
   }
 
   /** Every property (system and user) as sent on the wire. Do not mutate; use the setters. */
@@ -85,7 +95,7 @@ export class Message {
 
   /** Properties whose names are not reserved by RocketMQ. */
   get userProperties(): Record<string, string> {
-    const out = Object.create(null) as Record<string, string>;
+    const out = newPropertyTable();
     for (const [k, v] of Object.entries(this.props)) if (!RESERVED_PROPERTY_NAMES.has(k)) out[k] = v;
     return out;
   }
