@@ -159,6 +159,36 @@ describe('async backpressure', () => {
   });
 });
 
+describe('async backpressure with auto-batching', () => {
+  it('promise sends batched under the gate give their permits back: at most the limit in flight, none held after', async () => {
+    const p = start('PG_BACKPRESSURE_BATCH', {
+      autoBatch: true,
+      batchMaxDelayMs: 5,
+      enableBackpressureForAsyncMode: true,
+      backPressureForAsyncSendNum: 10,
+    });
+    await p.start();
+    const gate = producerCore(p).backpressure;
+    assert.ok(gate !== undefined);
+    let peak = 0;
+    const sends = Array.from({ length: 200 }, (_, i) => {
+      const sending = p.sendAsync(new Message('AB', `bpb${i}`));
+      peak = Math.max(peak, gate.inFlight);
+      return sending;
+    });
+    const results = await Promise.all(sends);
+    assert.equal(new Set(results.map((r) => r.msgId)).size, 200, 'each send its own result');
+    assert.equal(peak, 10, 'ten taken at once, the rest waited for room');
+    assert.equal(gate.inFlight, 0);
+    assert.equal(gate.bytesInFlight, 0);
+    // Refused before it left (a bad topic): what it took is given back too.
+    await assert.rejects(p.sendAsync(new Message('bad topic!', 'x')));
+    await assert.rejects(p.sendAsync(new Message('AB', 'x'), 0));
+    assert.equal(gate.inFlight, 0);
+    await p.shutdown();
+  });
+});
+
 describe('rmq bench', () => {
   it('prints Java benchmark lines and a percentile summary; --json and --plot for machines and people', async () => {
     const ns = cluster.namesrvAddress;

@@ -39,6 +39,7 @@ interface SentBatch {
 
 function accumulator(overrides: Parameters<typeof resolveAutoBatch>[0] = {}, maxMessageSize = 4 << 20) {
   const sent: SentBatch[] = [];
+  const released: number[] = [];
   const sendBatch: BatchSender = (batch, mode, timeout, queue) =>
     new Promise((resolve, reject) => {
       sent.push({
@@ -56,8 +57,9 @@ function accumulator(overrides: Parameters<typeof resolveAutoBatch>[0] = {}, max
     makeBatch: (messages) =>
       MessageBatch.generate(messages, { namespace: undefined, maxMessageSize, idGenerator: ids }),
     sendBatch,
+    release: (permits) => released.push(permits),
   });
-  return { acc, sent };
+  return { acc, sent, released };
 }
 
 function msg(body: string | Buffer, init: { tags?: string; topic?: string } = {}): Message {
@@ -158,6 +160,31 @@ describe('auto-batch accumulator', () => {
     for (const one of p) await assert.rejects(one, (e) => e === boom);
     assert.equal(acc.heldBytes, 0);
     assert.equal(acc.hasRoom(), true);
+  });
+
+  it('gives back the permits a send holds as it settles: once, on success and on failure, none for sends holding none', async () => {
+    const { acc, sent, released } = accumulator({ batchMaxDelayMs: 30_000 });
+    const ok = [acc.add(msg('a'), 'ASYNC', undefined, 3000, 11), acc.add(msg('b'), 'ASYNC', undefined, 3000)];
+    acc.flushAll();
+    assert.deepEqual(released, [], 'held until the batch settles');
+    let settledBeforeRelease = false;
+    void ok[0]!.then(() => (settledBeforeRelease = released.length === 0));
+    sent[0]?.answer(batchAnswer(sent[0].batch));
+    await Promise.all(ok);
+    assert.equal(settledBeforeRelease, false, 'given back before the caller sees its result');
+    assert.deepEqual(released, [11]);
+    const failing = [
+      acc.add(msg('c'), 'ASYNC', undefined, 3000, 7),
+      acc.add(msg('d'), 'SYNC', undefined, 3000, 8),
+    ];
+    acc.flushAll();
+    for (const s of sent.slice(1))
+      s.answer(new MQClientError('gone', { code: ClientErrorCode.CONNECT_BROKER_EXCEPTION }));
+    for (const one of failing) await assert.rejects(one, MQClientError);
+    assert.deepEqual(
+      released.sort((x, y) => x - y),
+      [7, 8, 11],
+    );
   });
 
   it('cuts a batch whose encoding passes maxMessageSize into several requests', async () => {

@@ -191,8 +191,9 @@ export class Producer extends ProducerRequestApi {
     mode: CommunicationMode,
     timeoutMillis: number | SendOptions,
     target: QueueTarget | undefined,
+    heldPermits?: number,
   ): Promise<SendResult | undefined> {
-    return this.#sendWith(message, mode, timeoutMillis, target);
+    return this.#sendWith(message, mode, timeoutMillis, target, heldPermits);
   }
 
   protected asyncBackpressure(): AsyncBackpressure | undefined {
@@ -240,6 +241,7 @@ export class Producer extends ProducerRequestApi {
     mode: CommunicationMode,
     timing: number | SendOptions,
     target?: QueueTarget,
+    heldPermits?: number,
   ): Promise<SendResult | undefined> {
     try {
       const signal = signalOf(timing);
@@ -247,8 +249,10 @@ export class Producer extends ProducerRequestApi {
       const timeoutMillis = timeoutOf(timing, this.config.sendMsgTimeout);
       this.#makeSureStateOK();
       checkOutgoing(message, timeoutMillis, this.config);
-      return this.#core.gate.send(message, mode, timeoutMillis, target, signal); // auto-batching or alone
+      // Auto-batching or alone; from here on the send gives back the permits it holds.
+      return this.#core.gate.send(message, mode, timeoutMillis, target, signal, heldPermits);
     } catch (error) {
+      if (heldPermits !== undefined) this.#core.backpressure?.release(heldPermits);
       return Promise.reject(error as Error);
     }
   }

@@ -42,12 +42,15 @@ export interface AccumulatorParts {
   /** MessageBatch.generate with the producer's namespace, limits and id generator. */
   readonly makeBatch: (messages: readonly Message[]) => MessageBatch;
   readonly sendBatch: BatchSender;
+  /** Gives back the backpressure permits a send held (see `add`). */
+  readonly release: (permits: number) => void;
 }
 
 interface Pending {
   readonly message: Message;
   readonly bodyBytes: number;
   readonly deadline: number;
+  readonly heldPermits: number | undefined;
   readonly resolve: (result: SendResult) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -102,13 +105,15 @@ export class ProduceAccumulator {
 
   /**
    * Adds a checked message (UNIQ_KEY set) to its accumulation; settles when its batch does.
-   * `queue` is the target queue as the user names it (no namespace), or undefined.
+   * `queue` is the target queue as the user names it (no namespace), or undefined. `heldPermits`
+   * (async backpressure) are given back just before the send settles.
    */
   add(
     message: Message,
     mode: CommunicationMode,
     queue: MessageQueue | undefined,
     timeoutMillis: number,
+    heldPermits?: number,
   ): Promise<SendResult> {
     let acc = this.#last;
     if (acc === undefined || acc.closed || !acc.matches(mode, message, queue)) {
@@ -122,7 +127,7 @@ export class ProduceAccumulator {
     if (latest < acc.flushAt) this.#rearm(acc, latest, now);
     const target = acc;
     const settled = new Promise<SendResult>((resolve, reject) => {
-      target.pending.push({ message, bodyBytes, deadline, resolve, reject });
+      target.pending.push({ message, bodyBytes, deadline, heldPermits, resolve, reject });
     });
     acc.bytes += bodyBytes;
     this.#heldBytes += bodyBytes;
@@ -200,7 +205,10 @@ export class ProduceAccumulator {
   }
 
   #settle(group: Pending[], result: SendResult | undefined, error?: unknown): void {
-    for (const p of group) this.#heldBytes -= p.bodyBytes;
+    for (const p of group) {
+      this.#heldBytes -= p.bodyBytes;
+      if (p.heldPermits !== undefined) this.parts.release(p.heldPermits);
+    }
     if (result !== undefined) {
       let results: SendResult[];
       try {

@@ -90,6 +90,7 @@ export class SendGate {
             }),
           sendBatch: (batch, mode, timeout, queue) =>
             runCall(core, batch, mode, timeout, queue === undefined ? undefined : { queue }),
+          release: (permits) => core.backpressure?.release(permits),
         })
       : undefined;
   }
@@ -97,6 +98,7 @@ export class SendGate {
   /**
    * Sends a checked message: batched when it may be (file header), else as its own call. A send with
    * an AbortSignal goes alone: aborting it must withdraw its own request, not a batch's.
+   * `heldPermits` (backpressure) are given back once the send settled; this never throws.
    */
   send(
     message: Message,
@@ -104,20 +106,37 @@ export class SendGate {
     timeoutMillis: number,
     target: QueueTarget | undefined,
     signal?: AbortSignal,
+    heldPermits?: number,
   ): Promise<SendResult | undefined> {
+    let sending: Promise<SendResult | undefined>;
+    try {
+      const accumulator = signal === undefined ? this.#accumulatorFor(message, mode) : undefined;
+      if (accumulator === undefined) {
+        sending = runCall(this.core, message, mode, timeoutMillis, target, signal);
+      } else if (target === undefined) {
+        return this.#add(accumulator, message, mode, undefined, timeoutMillis, heldPermits);
+      } else {
+        sending = this.#addToQueue(accumulator, message, mode, target, timeoutMillis);
+      }
+    } catch (error) {
+      sending = Promise.reject(error as Error);
+    }
+    const gate = this.core.backpressure;
+    return heldPermits === undefined || gate === undefined ? sending : gate.holding(sending, heldPermits);
+  }
+
+  /** The accumulator when `message` may go into it (auto-batching on, the message and the budget allow it). */
+  #accumulatorFor(message: Message, mode: CommunicationMode): ProduceAccumulator | undefined {
     const accumulator = this.accumulator;
-    if (signal !== undefined) return runCall(this.core, message, mode, timeoutMillis, target, signal);
     if (
       accumulator === undefined ||
       mode === 'ONEWAY' ||
       !canBatch(message) ||
       !accumulator.hasRoom() ||
       message.bodyBytes().length > this.core.config.autoBatch.batchMaxBytes
-    ) {
-      return runCall(this.core, message, mode, timeoutMillis, target);
-    }
-    if (target === undefined) return this.#add(accumulator, message, mode, undefined, timeoutMillis);
-    return this.#addToQueue(accumulator, message, mode, target, timeoutMillis);
+    )
+      return undefined;
+    return accumulator;
   }
 
   /** Shutdown: every open batch leaves now. */
@@ -156,11 +175,12 @@ export class SendGate {
     mode: CommunicationMode,
     queue: MessageQueue | undefined,
     timeoutMillis: number,
+    heldPermits?: number,
   ): Promise<SendResult> {
     // The id is set when the message is accepted (Java setUniqID before the accumulator).
     if (message.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) === undefined) {
       message.putProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, this.core.idGenerator.next());
     }
-    return accumulator.add(message, mode, queue, timeoutMillis);
+    return accumulator.add(message, mode, queue, timeoutMillis, heldPermits);
   }
 }

@@ -14,6 +14,8 @@ import {
   MessageConst,
 } from '../../../protocol/message/index.js';
 import { BatchRuleError } from '../message-batch.js';
+import type { SendResult } from '../send-result.js';
+import { BatchSendError } from './queue-errors.js';
 
 const ENTRY_OVERHEAD = 22;
 /** "UNIQ_KEY" U+0001 32 hex digits U+0002. */
@@ -64,4 +66,31 @@ export function splitIntoBatches(
   });
   if (current.length > 0) batches.push(current);
   return batches;
+}
+
+/** sendBatches' maxBatchBytes: an integer in 1..maxMessageSize, default maxMessageSize. */
+export function maxBatchBytesOf(given: number | undefined, maxMessageSize: number): number {
+  const maxBatchBytes = given ?? maxMessageSize;
+  if (!Number.isSafeInteger(maxBatchBytes) || maxBatchBytes < 1 || maxBatchBytes > maxMessageSize) {
+    throw new IllegalArgumentError(
+      `maxBatchBytes must be an integer in 1..maxMessageSize (${maxMessageSize}), got ${String(maxBatchBytes)}`,
+    );
+  }
+  return maxBatchBytes;
+}
+
+/** Sends `parts` one after another; a failing one stops the rest (BatchSendError, with the results before it). */
+export async function sendInParts(
+  parts: readonly (readonly Message[])[],
+  send: (part: readonly Message[]) => Promise<SendResult>,
+): Promise<SendResult[]> {
+  const results: SendResult[] = [];
+  for (const [index, part] of parts.entries()) {
+    try {
+      results.push(await send(part));
+    } catch (err) {
+      throw new BatchSendError(results, index, parts.length, err);
+    }
+  }
+  return results;
 }

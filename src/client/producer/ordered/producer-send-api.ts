@@ -7,47 +7,19 @@
  * Every async form takes a SendCallback (onSuccess / onException, exactly one is called, nothing is
  * returned) or returns a Promise, like Producer.sendAsync.
  */
-import { IllegalArgumentError } from '../../../common/errors.js';
-import type { Message } from '../../../protocol/message/index.js';
 import type { MessageQueue } from '../../message-queue.js';
-import type { CommunicationMode } from '../hooks.js';
-import type { MessageBatch } from '../message-batch.js';
-import type { ProducerConfig } from '../producer-options.js';
 import type { SendResult } from '../send-result.js';
-import { splitIntoBatches } from './batch-splitter.js';
-import { BatchSendError } from './queue-errors.js';
-import { deliver, isSendCallback, keyedMessage, toMessage } from './send-forms.js';
+import { maxBatchBytesOf, sendInParts, splitIntoBatches } from './batch-splitter.js';
+import { keyedMessage, toMessage } from './send-forms.js';
 import type { AnyMessage, SendBatchesOptions, SendCallback, SendOptions } from './send-forms.js';
-import { admitAsync } from '../send/async-backpressure.js';
-import type { AsyncBackpressure } from '../send/async-backpressure.js';
-import { EventSource } from '../../events/event-hub.js';
-import type { ProducerEventMap } from '../producer-events.js';
 
-export type { SendBatchesOptions };
-import type { QueueTarget } from './queue-send.js';
+import { SendForms } from './send-base.js';
 import { selectMessageQueueByHash } from './selectors.js';
 import type { MessageQueueSelector } from './selectors.js';
 
-export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
-  abstract readonly config: ProducerConfig;
+export type { SendBatchesOptions };
 
-  /** Internal: one send of `message` in `mode`, to `target` (undefined: the default queue choice). */
-  protected abstract sendTargeted(
-    message: Message,
-    mode: CommunicationMode,
-    timeoutMillis: number | SendOptions,
-    target: QueueTarget | undefined,
-  ): Promise<SendResult | undefined>;
-
-  /** Internal: the messages as one batch (state and batch rules checked). */
-  protected abstract makeBatch(messages: readonly AnyMessage[]): MessageBatch;
-
-  /** Internal: the async backpressure gate (enableBackpressureForAsyncMode), or undefined. */
-  protected abstract asyncBackpressure(): AsyncBackpressure | undefined;
-
-  /** Internal: a SendCallback threw. */
-  protected abstract callbackThrew(error: unknown): void;
-
+export abstract class ProducerSendApi extends SendForms {
   /**
    * Async send. With a callback, its onSuccess/onException is called (exactly one of them) and nothing
    * is returned; without, the returned Promise settles. Transport failures are retried on another broker
@@ -60,7 +32,12 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     callbackOrTimeout?: SendCallback | number | SendOptions,
     timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | Promise<void> {
-    return this.#async(() => toMessage(message), undefined, callbackOrTimeout, timeoutMillis);
+    if (
+      timeoutMillis === undefined &&
+      (callbackOrTimeout === undefined || typeof callbackOrTimeout === 'number')
+    )
+      return this.sendAsyncPromise(message, callbackOrTimeout ?? this.config.sendMsgTimeout);
+    return this.sendAsyncForm(() => toMessage(message), undefined, callbackOrTimeout, timeoutMillis);
   }
 
   /** Sync send to `queue` (from fetchPublishMessageQueues): one attempt, never another queue. */
@@ -69,7 +46,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     queue: MessageQueue,
     timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> {
-    return this.#sync(toMessage(message), timeoutMillis, { queue });
+    return this.sendSync(toMessage(message), timeoutMillis, { queue });
   }
 
   /** Async send to `queue`; unanswered transport failures are retried to the same queue only. */
@@ -90,7 +67,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     callbackOrTimeout?: SendCallback | number | SendOptions,
     timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | Promise<void> {
-    return this.#async(() => toMessage(message), { queue }, callbackOrTimeout, timeoutMillis);
+    return this.sendAsyncForm(() => toMessage(message), { queue }, callbackOrTimeout, timeoutMillis);
   }
 
   /** Oneway send to `queue`: resolves once written. */
@@ -105,7 +82,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     arg: unknown,
     timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> {
-    return this.#sync(toMessage(message), timeoutMillis, { selector, arg });
+    return this.sendSync(toMessage(message), timeoutMillis, { selector, arg });
   }
 
   /** Async send to the queue `selector(queues, message, arg)` picks; the outcome goes to `callback`. */
@@ -130,7 +107,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     callbackOrTimeout?: SendCallback | number | SendOptions,
     timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | Promise<void> {
-    return this.#async(() => toMessage(message), { selector, arg }, callbackOrTimeout, timeoutMillis);
+    return this.sendAsyncForm(() => toMessage(message), { selector, arg }, callbackOrTimeout, timeoutMillis);
   }
 
   /** Oneway send to the queue the selector picks: no response awaited, no retry. */
@@ -154,7 +131,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> {
     const msg = keyedMessage(message, shardingKey);
-    return this.#sync(msg, timeoutMillis, { selector: selectMessageQueueByHash, arg: shardingKey });
+    return this.sendSync(msg, timeoutMillis, { selector: selectMessageQueueByHash, arg: shardingKey });
   }
 
   /** Async ordered send: messages with the same `shardingKey` go to the same queue (hash of the key); the outcome goes to `callback`. */
@@ -177,7 +154,12 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | Promise<void> {
     const target = { selector: selectMessageQueueByHash, arg: shardingKey };
-    return this.#async(() => keyedMessage(message, shardingKey), target, callbackOrTimeout, timeoutMillis);
+    return this.sendAsyncForm(
+      () => keyedMessage(message, shardingKey),
+      target,
+      callbackOrTimeout,
+      timeoutMillis,
+    );
   }
 
   /** Oneway ordered send to the queue chosen by the hash of `shardingKey`: no response awaited. */
@@ -199,7 +181,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     callbackOrTimeout?: SendCallback | number | SendOptions,
     timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | Promise<void> {
-    return this.#async(() => this.makeBatch(messages), undefined, callbackOrTimeout, timeoutMillis);
+    return this.sendAsyncForm(() => this.makeBatch(messages), undefined, callbackOrTimeout, timeoutMillis);
   }
 
   /** Sync batch to one queue. */
@@ -208,7 +190,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     queue: MessageQueue,
     timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> {
-    return this.#sync(this.makeBatch(messages), timeoutMillis, { queue });
+    return this.sendSync(this.makeBatch(messages), timeoutMillis, { queue });
   }
 
   /** Async send of a batch (one topic) to the given queue; the outcome goes to `callback`. */
@@ -230,7 +212,7 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     callbackOrTimeout?: SendCallback | number | SendOptions,
     timeoutMillis?: number | SendOptions,
   ): Promise<SendResult> | Promise<void> {
-    return this.#async(() => this.makeBatch(messages), { queue }, callbackOrTimeout, timeoutMillis);
+    return this.sendAsyncForm(() => this.makeBatch(messages), { queue }, callbackOrTimeout, timeoutMillis);
   }
 
   /**
@@ -242,65 +224,10 @@ export abstract class ProducerSendApi extends EventSource<ProducerEventMap> {
     messages: readonly AnyMessage[],
     options: SendBatchesOptions = {},
   ): Promise<SendResult[]> {
-    const maxBatchBytes = options.maxBatchBytes ?? this.config.maxMessageSize;
-    if (
-      !Number.isSafeInteger(maxBatchBytes) ||
-      maxBatchBytes < 1 ||
-      maxBatchBytes > this.config.maxMessageSize
-    ) {
-      throw new IllegalArgumentError(
-        `maxBatchBytes must be an integer in 1..maxMessageSize (${this.config.maxMessageSize}), got ${String(maxBatchBytes)}`,
-      );
-    }
+    const maxBatchBytes = maxBatchBytesOf(options.maxBatchBytes, this.config.maxMessageSize);
     const whole = this.makeBatch(messages);
-    const parts = splitIntoBatches(whole.messages, maxBatchBytes);
-    const results: SendResult[] = [];
-    for (const [index, part] of parts.entries()) {
-      try {
-        results.push(await this.#sync(this.makeBatch(part), options, undefined));
-      } catch (err) {
-        throw new BatchSendError(results, index, parts.length, err);
-      }
-    }
-    return results;
-  }
-
-  async #sync(
-    message: Message,
-    timeoutMillis: number | SendOptions | undefined,
-    target: QueueTarget | undefined,
-  ): Promise<SendResult> {
-    const timeout = timeoutMillis ?? this.config.sendMsgTimeout;
-    return (await this.sendTargeted(message, 'SYNC', timeout, target)) as SendResult;
-  }
-
-  #async(
-    message: () => Message,
-    target: QueueTarget | undefined,
-    callbackOrTimeout: SendCallback | number | SendOptions | undefined,
-    timeoutMillis: number | SendOptions | undefined,
-  ): Promise<SendResult> | Promise<void> {
-    const callback = isSendCallback(callbackOrTimeout) ? callbackOrTimeout : undefined;
-    const timeout =
-      (callback === undefined && callbackOrTimeout !== undefined
-        ? (callbackOrTimeout as number | SendOptions)
-        : timeoutMillis) ?? this.config.sendMsgTimeout;
-    const budget =
-      typeof timeout === 'number' ? timeout : (timeout.timeoutMillis ?? this.config.sendMsgTimeout);
-    // With backpressure on, the send first waits for room (within its budget); the callback form
-    // resolves once it is in. The send then gets what is left of the budget, and the caller's signal.
-    const { admitted, result } = admitAsync(
-      this.asyncBackpressure(),
-      message,
-      budget,
-      (msg, left) =>
-        this.sendTargeted(
-          msg,
-          'ASYNC',
-          typeof timeout === 'number' ? left : { ...timeout, timeoutMillis: left },
-          target,
-        ) as Promise<SendResult>,
+    return sendInParts(splitIntoBatches(whole.messages, maxBatchBytes), (part) =>
+      this.sendSync(this.makeBatch(part), options, undefined),
     );
-    return deliver(result, callback, (err) => this.callbackThrew(err)) ?? admitted;
   }
 }

@@ -129,6 +129,20 @@ export class AsyncBackpressure {
     });
   }
 
+  /** `sending`, giving back `permits` once it settled (either way). */
+  holding<T>(sending: Promise<T>, permits: number): Promise<T> {
+    return sending.then(
+      (value) => {
+        this.release(permits);
+        return value;
+      },
+      (error: unknown) => {
+        this.release(permits);
+        throw error;
+      },
+    );
+  }
+
   /** Gives back what one acquire took. */
   release(bytes: number): void {
     this.#freeNum += 1;
@@ -154,6 +168,16 @@ export class AsyncBackpressure {
         'raise backPressureForAsyncSendNum/Size or the send timeout, or send more slowly)',
     );
   }
+}
+
+/** Permits for `message` taken at once: 0 without a gate; undefined when the send must wait in line. */
+export function permitsAtOnce(
+  gate: AsyncBackpressure | undefined,
+  message: { bodyBytes(): Buffer },
+): number | undefined {
+  if (gate === undefined) return 0;
+  const permits = gate.permitsFor(message.bodyBytes().length);
+  return gate.tryAcquire(permits) ? permits : undefined;
 }
 
 /** An async send let in: `admitted` settles (never rejects) once it holds its permits or failed. */
@@ -192,18 +216,8 @@ export function admitAsync<M extends { bodyBytes(): Buffer }, T>(
     }
   };
   if (gate === undefined) return { admitted: ADMITTED, result: start(timeoutMillis) };
-  const holding = (sending: Promise<T>): Promise<T> =>
-    sending.then(
-      (value) => {
-        gate.release(permits);
-        return value;
-      },
-      (error: unknown) => {
-        gate.release(permits);
-        throw error;
-      },
-    );
-  if (gate.tryAcquire(permits)) return { admitted: ADMITTED, result: holding(start(timeoutMillis)) };
+  if (gate.tryAcquire(permits))
+    return { admitted: ADMITTED, result: gate.holding(start(timeoutMillis), permits) };
   const begin = performance.now();
   const waiting = gate.acquire(permits, timeoutMillis);
   return {
@@ -212,7 +226,7 @@ export function admitAsync<M extends { bodyBytes(): Buffer }, T>(
       () => undefined,
     ),
     result: waiting.then(() =>
-      holding(start(Math.max(0, Math.floor(timeoutMillis - (performance.now() - begin))))),
+      gate.holding(start(Math.max(0, Math.floor(timeoutMillis - (performance.now() - begin)))), permits),
     ),
   };
 }
