@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { IllegalArgumentError, ProtocolError } from '../../src/common/errors.js';
 import { decodeBatch, encodeBatch } from '../../src/protocol/message/batch.js';
 import { javaHashMapOrder } from '../../src/protocol/java/hash-map.js';
-import { decodeProperties } from '../../src/protocol/message/properties.js';
+import { decodeProperties, encodeProperties } from '../../src/protocol/message/properties.js';
 
 const J_HEX =
   '00000041000000000000000000000000000000026D3100294B455953016B3102554E49515F4B4559014141414102574149540174' +
@@ -98,5 +98,58 @@ test('encodeBatch refuses properties over 32767 bytes', () => {
   assert.throws(
     () => encodeBatch([{ body: 'x', properties: { A: 'x'.repeat(40000) } }]),
     IllegalArgumentError,
+  );
+});
+
+/** The batch body written the plain way: each entry's property string, then all concatenated. */
+function plainBatch(inputs: { flag?: number; body: Buffer; properties: Record<string, string> }[]): Buffer {
+  return Buffer.concat(
+    inputs.map((m) => {
+      const props = Buffer.from(encodeProperties(m.properties), 'utf8');
+      const head = Buffer.alloc(20);
+      head.writeInt32BE(22 + m.body.length + props.length, 0);
+      head.writeInt32BE(m.flag ?? 0, 12);
+      head.writeInt32BE(m.body.length, 16);
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(props.length);
+      return Buffer.concat([head, m.body, len, props]);
+    }),
+  );
+}
+
+test('encodeBatch equals the plain encoding: multi-byte text, batches past the reused buffer, results never shared', () => {
+  let seed = 11;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const texts = ['v', 'ü', '值', '😀x', 'a'.repeat(300), '\u0000'];
+  const earlier: [Buffer, Buffer][] = [];
+  for (const count of [1, 3, 40, 3000, 12_000, 2]) {
+    const inputs = Array.from({ length: count }, (_, i) => ({
+      flag: rnd(3) - 1,
+      body: Buffer.alloc(rnd(200), i & 0xff),
+      properties: Object.fromEntries(
+        Array.from({ length: rnd(4) }, (_, k) => [
+          `k${k}${texts[rnd(texts.length)]}`,
+          texts[rnd(texts.length)]!,
+        ]),
+      ),
+    }));
+    const encoded = encodeBatch(inputs);
+    const expected = plainBatch(inputs);
+    assert.ok(encoded.equals(expected), `${count} entries`);
+    earlier.push([encoded, expected]);
+  }
+  assert.ok(earlier[4]![0].length > 1 << 20, "a batch past the kept buffer's limit");
+  for (const [encoded, expected] of earlier)
+    assert.ok(encoded.equals(expected), 'a later batch changed an earlier one');
+  assert.ok(
+    encodeBatch([{ body: 'x', properties: { A: 'b', C: 'd' } }], { trailingSeparator: false }).equals(
+      Buffer.concat([
+        Buffer.from('0000001e00000000000000000000000000000001', 'hex'),
+        Buffer.from('x\u0000\u0007A\u0001b\u0002C\u0001d'),
+      ]),
+    ),
   );
 });

@@ -33,8 +33,9 @@ export function checkTimerSend(message: Message, config: ProducerConfig): void {
   if (message instanceof MessageBatch) return;
   const props = message.properties;
   // Most messages have no timer: no clock read, no allocation for them.
-  if (TIMER_PROPERTIES.every((name) => props[name] === undefined)) return;
-  checkTimerMessage(props, Date.now(), config.timerMaxDelaySec);
+  for (const name of TIMER_PROPERTIES) {
+    if (props[name] !== undefined) return checkTimerMessage(props, Date.now(), config.timerMaxDelaySec);
+  }
 }
 
 export async function recallMessage(

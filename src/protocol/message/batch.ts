@@ -13,7 +13,7 @@
  *  22+n  m     PROPERTIES (§1.4 string, UTF-8)
  */
 import { IllegalArgumentError, ProtocolError } from '../../common/errors.js';
-import { type EncodePropertiesOptions, encodeProperties } from './properties.js';
+import type { EncodePropertiesOptions } from './properties.js';
 import { MAX_PROPERTIES_LENGTH } from './record.js';
 
 export interface BatchEntryInput {
@@ -35,50 +35,95 @@ export interface BatchEntry {
 }
 
 const ENTRY_OVERHEAD = 22;
+/**
+ * Batches whose worst-case size is up to this are encoded in one buffer kept for the next batch (fresh
+ * memory costs a page fault per 4 KiB touched: growing a buffer per batch made encoding 5x slower).
+ */
+const SCRATCH_LIMIT = 1 << 20;
+let scratch: Buffer = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * Encode entries into a batch body. Throws IllegalArgumentError when properties exceed 32767 bytes.
- * Each property string becomes its own small Buffer first: measured against measuring it and writing
- * it straight into the body, that is twice as fast for the concatenated strings encodeProperties makes.
+ * Names and values are written straight into the body (no property string or Buffer per entry: an
+ * auto-batching producer encodes every message this way), into a buffer sized for the worst case
+ * (3 UTF-8 bytes per UTF-16 unit), then copied out at the exact size.
  */
 export function encodeBatch(
   messages: readonly BatchEntryInput[],
   options: EncodePropertiesOptions = {},
 ): Buffer {
-  const parts: { flag: number; body: Buffer; props: Buffer }[] = [];
-  let total = 0;
-  for (const m of messages) {
-    const body =
-      typeof m.body === 'string'
-        ? Buffer.from(m.body, 'utf8')
-        : Buffer.isBuffer(m.body)
-          ? m.body
-          : Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength);
-    const propString =
-      typeof m.properties === 'string' ? m.properties : encodeProperties(m.properties, options);
-    const props = Buffer.from(propString, 'utf8');
-    if (props.length > MAX_PROPERTIES_LENGTH) {
-      throw new IllegalArgumentError(
-        `Properties size of message exceeded, properties size: ${props.length}, maxSize: ${MAX_PROPERTIES_LENGTH} (remove properties)`,
-      );
-    }
-    parts.push({ flag: m.flag ?? 0, body, props });
-    total += ENTRY_OVERHEAD + body.length + props.length;
+  const trailing = options.trailingSeparator !== false;
+  const bodies = messages.map((m) => toBytes(m.body));
+  let worst = 0;
+  for (let i = 0; i < messages.length; i++) {
+    worst +=
+      ENTRY_OVERHEAD +
+      (bodies[i] as Buffer).length +
+      worstPropertyBytes((messages[i] as BatchEntryInput).properties);
   }
-  const out = Buffer.alloc(total);
+  if (worst > scratch.length && worst <= SCRATCH_LIMIT) scratch = Buffer.allocUnsafe(worst);
+  const out = worst <= SCRATCH_LIMIT ? scratch : Buffer.allocUnsafe(worst);
   let off = 0;
-  for (const { flag, body, props } of parts) {
-    out.writeInt32BE(ENTRY_OVERHEAD + body.length + props.length, off);
-    // MAGICCODE and BODYCRC stay 0.
-    out.writeInt32BE(flag | 0, off + 12);
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as BatchEntryInput;
+    const body = bodies[i] as Buffer;
+    const start = off;
+    out.writeInt32BE(0, off + 4); // MAGICCODE
+    out.writeInt32BE(0, off + 8); // BODYCRC: the broker computes it
+    out.writeInt32BE((m.flag ?? 0) | 0, off + 12);
     out.writeInt32BE(body.length, off + 16);
     body.copy(out, off + 20);
-    off += 20 + body.length;
-    out.writeUInt16BE(props.length, off);
-    props.copy(out, off + 2);
-    off += 2 + props.length;
+    off += ENTRY_OVERHEAD + body.length;
+    const propsStart = off;
+    off = writeProperties(out, off, m.properties, trailing);
+    const propsLength = off - propsStart;
+    if (propsLength > MAX_PROPERTIES_LENGTH) {
+      throw new IllegalArgumentError(
+        `Properties size of message exceeded, properties size: ${propsLength}, maxSize: ${MAX_PROPERTIES_LENGTH} (remove properties)`,
+      );
+    }
+    out.writeUInt16BE(propsLength, propsStart - 2);
+    out.writeInt32BE(off - start, start);
   }
-  return out;
+  const exact = Buffer.allocUnsafe(off);
+  out.copy(exact, 0, 0, off);
+  return exact;
+}
+
+function toBytes(body: Uint8Array | string): Buffer {
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/** At most the UTF-8 bytes of the property string (separators included). */
+function worstPropertyBytes(properties: Readonly<Record<string, string>> | string): number {
+  if (typeof properties === 'string') return 3 * properties.length;
+  let units = 0;
+  for (const name in properties) {
+    const value = properties[name] as string | null | undefined;
+    if (value !== null && value !== undefined) units += name.length + value.length + 2;
+  }
+  return 3 * units;
+}
+
+/** Writes the property string (encodeProperties' form) at `off`; returns the offset after it. */
+function writeProperties(
+  out: Buffer,
+  off: number,
+  properties: Readonly<Record<string, string>> | string,
+  trailing: boolean,
+): number {
+  if (typeof properties === 'string') return off + out.write(properties, off, 'utf8');
+  const start = off;
+  for (const name in properties) {
+    const value = properties[name] as string | null | undefined;
+    if (value === null || value === undefined) continue;
+    off += out.write(name, off, 'utf8');
+    out[off++] = 0x01; // NAME_VALUE_SEPARATOR
+    off += out.write(value, off, 'utf8');
+    out[off++] = 0x02; // PROPERTY_SEPARATOR
+  }
+  return !trailing && off > start ? off - 1 : off;
 }
 
 export interface DecodeBatchOptions {

@@ -134,9 +134,14 @@ export function groupNameProblem(group: string): string | undefined {
   return p && `${p.message} (${p.hint})`;
 }
 
+/** The topic checkTopic passed last. */
+let lastValidTopic: string | undefined;
+
 /** Throws MQClientError (INVALID_TOPIC) when the topic is empty, too long (127 chars) or has characters outside `[%|a-zA-Z0-9_-]` (Java Validators.checkTopic). */
 export function checkTopic(topic: string): void {
+  if (topic === lastValidTopic) return; // a producer sends to the same topic again and again
   checkName(topic, 'The specified topic', 'topic', TOPIC_MAX_LENGTH);
+  if (typeof topic === 'string') lastValidTopic = topic;
 }
 
 /** Refuse topics no client may send to (schedule / transaction internals...). */

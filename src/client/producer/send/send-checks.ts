@@ -13,7 +13,10 @@ export function checkOutgoing(message: Message, timeoutMillis: number, config: P
   checkSendTimeout(timeoutMillis);
   const wireTopic = wrapNamespace(config.client.namespace, message?.topic);
   checkMessage(
-    message && { topic: wireTopic, body: message.body, properties: message.properties },
+    // The message itself when no namespace changes its topic: no object per send.
+    message && wireTopic !== message.topic
+      ? { topic: wireTopic, body: message.body, properties: message.properties }
+      : message,
     config.maxMessageSize,
   );
   checkTimerSend(message, config);
