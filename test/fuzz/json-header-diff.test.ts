@@ -189,6 +189,8 @@ function generalFrame(command: RemotingCommand): Buffer {
 it(`JSON header fast writer agrees with the general encoder: ${ITERATIONS} commands, seed ${SEED}`, () => {
   const rng = new Prng(SEED ^ 0x5bd1e995);
   const odd = ['\ud800', '\udfff', 'a\udc00b', '\ud83d\ude00', '\u2028', '\u007f', '\u0085'];
+  // Message properties: ASCII with U+0001 / U+0002 separators, and every other ASCII escape.
+  odd.push('WAIT\u0001true\u0002UNIQ_KEY\u0001AB12\u0002', '"\\\b\t\n\u000b\f\r\u001f/\u007f');
   let fastHits = 0;
   for (let i = 0; i < ITERATIONS; i++) {
     const command = randomCommand(rng);

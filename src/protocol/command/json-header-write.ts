@@ -2,8 +2,8 @@
  * Fast path of the JSON header encoder: writes a whole frame (length prefix, header in Java's order,
  * body) straight as bytes, with no header string and a single allocation. Two passes: the first
  * sizes the header (strings that are printable ASCII with nothing to escape are sized by their
- * length; the others are quoted with fastjsonString once and kept for the second pass), the second
- * writes it. Produces exactly the bytes of the general path (jsonHeaderText + Java UTF-8); returns
+ * length, other ASCII strings by their escapes; the others are quoted with fastjsonString once and
+ * kept for the second pass), the second writes it. Produces exactly the bytes of the general path (jsonHeaderText + Java UTF-8); returns
  * undefined, so that the caller takes that path, when the command carries `headerKeyOrder`, a number
  * field that is not an int32, or an unknown language.
  */
@@ -29,11 +29,15 @@ const LANGUAGE_OPAQUE = new Map<unknown, Uint8Array>(
   ]),
 );
 
+/** In `quoted`: an ASCII string with characters to escape, written escaped by putEscapedAscii. */
+const ESCAPED_ASCII = 1;
+
 /**
- * Per string of the header, in writing order: its quoted UTF-16 form, or undefined when plain. Reused
- * from call to call (`quotedCount` entries are valid) so that the usual header allocates nothing here.
+ * Per string of the header, in writing order: its quoted UTF-16 form, undefined when plain, or
+ * ESCAPED_ASCII. Reused from call to call (`quotedCount` entries are valid) so that the usual header
+ * (message properties are ASCII with U+0001 and U+0002 separators) allocates nothing here.
  */
-const quoted: (string | undefined)[] = [];
+const quoted: (string | undefined | typeof ESCAPED_ASCII)[] = [];
 let quotedCount = 0;
 let nextQuoted = 0;
 
@@ -66,9 +70,66 @@ function stringLength(value: string): number {
     quoted[quotedCount++] = undefined;
     return value.length + 2;
   }
+  const escaped = escapedAsciiLength(value);
+  if (escaped >= 0) {
+    quoted[quotedCount++] = ESCAPED_ASCII;
+    return escaped;
+  }
   const text = javaWellFormed(fastjsonString(value, 'plain'));
   quoted[quotedCount++] = text;
   return Buffer.byteLength(text, 'utf8');
+}
+
+/**
+ * Bytes of an ASCII string escaped as fastjson writes it in plain mode (quotes included): `"` and `\`
+ * and \b \t \n \f \r in short form, other controls and DEL as \u00XX. -1 when not ASCII.
+ */
+function escapedAsciiLength(value: string): number {
+  let length = 2;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x80) return -1;
+    length += ASCII_ESCAPE_LENGTH[c]!;
+  }
+  return length;
+}
+
+/** Escaped bytes per ASCII character. */
+const ASCII_ESCAPE_LENGTH = Uint8Array.from({ length: 0x80 }, (_, c) =>
+  c === 0x22 || c === 0x5c || (c >= 8 && c <= 13 && c !== 11) ? 2 : c < 0x20 || c === 0x7f ? 6 : 1,
+);
+const SHORT_ESCAPE: Record<number, number> = {
+  8: 0x62,
+  9: 0x74,
+  10: 0x6e,
+  12: 0x66,
+  13: 0x72,
+  0x22: 0x22,
+  0x5c: 0x5c,
+};
+const HEX_DIGITS = Buffer.from('0123456789ABCDEF', 'latin1');
+
+function putEscapedAscii(frame: Buffer, at: number, value: string): number {
+  frame[at++] = 0x22;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const size = ASCII_ESCAPE_LENGTH[c];
+    if (size === 1) {
+      frame[at++] = c;
+    } else if (size === 2) {
+      frame[at++] = 0x5c;
+      frame[at++] = SHORT_ESCAPE[c]!;
+    } else {
+      frame[at++] = 0x5c;
+      frame[at++] = 0x75; // u
+      frame[at++] = 0x30;
+      frame[at++] = 0x30;
+      frame[at++] = HEX_DIGITS[c >>> 4]!;
+      frame[at++] = HEX_DIGITS[c & 15]!;
+    }
+  }
+  frame[at] = 0x22;
+  return at + 1;
 }
 
 function extValue(value: unknown): string | undefined {
@@ -114,6 +175,7 @@ function putInt(frame: Buffer, at: number, value: number): number {
 
 function putString(frame: Buffer, at: number, value: string): number {
   const text = quoted[nextQuoted++];
+  if (text === ESCAPED_ASCII) return putEscapedAscii(frame, at, value);
   if (text !== undefined) return at + frame.write(text, at, 'utf8');
   frame[at++] = 0x22;
   if (value.length > 32) {
