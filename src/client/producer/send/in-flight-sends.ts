@@ -31,6 +31,10 @@ class Tracked {
   resolve!: (result: SendResult | undefined) => void;
   reject!: (error: Error) => void;
   onAbort: (() => void) | undefined = undefined;
+  /** Neighbours in the tracker's list of calls in flight; `linked` while in it. */
+  prev: Tracked | undefined = undefined;
+  next: Tracked | undefined = undefined;
+  linked = false;
 
   constructor(
     readonly tracker: InFlightSends,
@@ -44,7 +48,13 @@ class Tracked {
 }
 
 export class InFlightSends {
-  readonly #calls = new Map<SendCall, Tracked>();
+  /**
+   * The calls in flight, a list through the Tracked objects themselves: a Map of them reallocated
+   * its table as the count rose and fell with every send.
+   */
+  #first: Tracked | undefined;
+  #last: Tracked | undefined;
+  #size = 0;
   #whenIdle: (() => void) | undefined;
   #sendIds = 0;
 
@@ -56,7 +66,7 @@ export class InFlightSends {
 
   /** Send calls not settled yet. */
   get size(): number {
-    return this.#calls.size;
+    return this.#size;
   }
 
   /** Runs the call's loop; the returned promise settles with the loop, or at the drain deadline. */
@@ -67,9 +77,9 @@ export class InFlightSends {
       tracked.reject = reject;
     });
     const host = this.#host;
-    this.#calls.set(call, tracked);
+    this.#link(tracked);
     call.sendId = ++this.#sendIds;
-    if (host.events.active) sendStarted(host, call, this.#calls.size);
+    if (host.events.active) sendStarted(host, call, this.#size);
     const signal = call.signal;
     if (signal !== undefined) {
       // Settles at once; the loop stops at its next step (its outcome is then dropped).
@@ -93,15 +103,36 @@ export class InFlightSends {
   /** Settles a tracked call once (later outcomes are dropped); internal to the tracker. */
   settle(tracked: Tracked, outcome: Outcome): void {
     const call = tracked.call;
-    if (!this.#calls.delete(call)) return;
+    if (!tracked.linked) return;
+    this.#unlink(tracked);
     if (tracked.onAbort !== undefined) call.signal?.removeEventListener('abort', tracked.onAbort);
     if (outcome.ok) tracked.resolve(outcome.result);
     else tracked.reject(outcome.error);
     const host = this.#host;
     if (host.events.active) {
-      sendSettled(host, call, this.#calls.size, outcome.ok, outcome.ok ? outcome.result : outcome.error);
+      sendSettled(host, call, this.#size, outcome.ok, outcome.ok ? outcome.result : outcome.error);
     }
-    if (this.#calls.size === 0) this.#whenIdle?.();
+    if (this.#size === 0) this.#whenIdle?.();
+  }
+
+  #link(tracked: Tracked): void {
+    tracked.linked = true;
+    tracked.prev = this.#last;
+    if (this.#last === undefined) this.#first = tracked;
+    else this.#last.next = tracked;
+    this.#last = tracked;
+    this.#size++;
+  }
+
+  #unlink(tracked: Tracked): void {
+    tracked.linked = false;
+    const { prev, next } = tracked;
+    if (prev === undefined) this.#first = next;
+    else prev.next = next;
+    if (next === undefined) this.#last = prev;
+    else next.prev = prev;
+    tracked.prev = tracked.next = undefined;
+    this.#size--;
   }
 
   /**
@@ -109,7 +140,7 @@ export class InFlightSends {
    * Calls started meanwhile are waited for too (the producer refuses new ones before draining).
    */
   async drain(host: ProducerCore, timeoutMillis: number): Promise<DrainReport> {
-    const before = this.#calls.size;
+    const before = this.#size;
     if (before > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
@@ -119,8 +150,9 @@ export class InFlightSends {
       clearTimeout(timer);
       this.#whenIdle = undefined;
     }
-    const left = [...this.#calls];
-    for (const [call, tracked] of left) this.settle(tracked, call.abandon(host, timeoutMillis));
+    const left: Tracked[] = [];
+    for (let t = this.#first; t !== undefined; t = t.next) left.push(t);
+    for (const tracked of left) this.settle(tracked, tracked.call.abandon(host, timeoutMillis));
     return { settled: before - left.length, abandoned: left.length };
   }
 }
