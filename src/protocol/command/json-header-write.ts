@@ -137,12 +137,12 @@ function extValue(value: unknown): string | undefined {
   return typeof value === 'string' ? value : String(value);
 }
 
+// Own keys by for...in and Object.hasOwn, in Object.keys order: no key array per header.
 function extFieldsLength(extFields: Record<string, string>): number {
-  const keys = Object.keys(extFields);
   let length = 2; // {}
   let count = 0;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+  for (const key in extFields) {
+    if (!Object.hasOwn(extFields, key)) continue;
     const value = extValue(extFields[key]);
     if (value === undefined) continue;
     length += stringLength(key) + 1 + stringLength(value);
@@ -188,11 +188,10 @@ function putString(frame: Buffer, at: number, value: string): number {
 }
 
 function putExtFields(frame: Buffer, at: number, extFields: Record<string, string>): number {
-  const keys = Object.keys(extFields);
   frame[at++] = 0x7b;
   let first = true;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+  for (const key in extFields) {
+    if (!Object.hasOwn(extFields, key)) continue;
     const value = extValue(extFields[key]);
     if (value === undefined) continue;
     if (!first) frame[at++] = 0x2c;

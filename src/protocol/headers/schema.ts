@@ -70,9 +70,15 @@ export interface HeaderCodec<F extends FieldTable> {
 
 /** What Java's Integer.parseInt / Long.parseLong accept (ASCII digits): optional sign, leading zeros. */
 const INT_PATTERN = /^[+-]?\d+$/;
-/** Sign and leading zeros: what is left must have at most 19 digits to fit a Java long. */
-const SIGN_AND_ZEROS = /^[+-]?0*/;
+/** Digits left after the sign and leading zeros: at most 19 fit a Java long. */
 const MAX_LONG_DIGITS = 19;
+
+/** Digits of an INT_PATTERN string after its sign and leading zeros (counted, no match array). */
+function significantDigits(raw: string): number {
+  let i = raw.charCodeAt(0) === 0x2b || raw.charCodeAt(0) === 0x2d ? 1 : 0;
+  while (i < raw.length && raw.charCodeAt(i) === 0x30) i++;
+  return raw.length - i;
+}
 
 function formatValue(spec: FieldSpec, value: unknown, field: string, header: string): string {
   switch (spec.type) {
@@ -118,7 +124,7 @@ function parseValue(spec: FieldSpec, raw: string): unknown {
       // BigInt() of a long digit string costs quadratic time: a peer could stall the event loop with
       // one megabyte-long value. Anything with more than 19 significant digits overflows anyway.
       if (!INT_PATTERN.test(raw)) return BAD_VALUE;
-      if (raw.length - SIGN_AND_ZEROS.exec(raw)![0].length > MAX_LONG_DIGITS) return BAD_VALUE;
+      if (significantDigits(raw) > MAX_LONG_DIGITS) return BAD_VALUE;
       const n = BigInt(raw);
       if (n < -(1n << 63n) || n >= 1n << 63n) return BAD_VALUE;
       return n;

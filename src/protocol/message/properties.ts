@@ -37,7 +37,8 @@ export function encodeProperties(
   options: EncodePropertiesOptions = {},
 ): string {
   let out = '';
-  for (const name of Object.keys(props)) {
+  for (const name in props) {
+    if (!Object.hasOwn(props, name)) continue; // no key array per message
     const value = props[name] as string | null | undefined;
     if (value === null || value === undefined) continue;
     out += name + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
