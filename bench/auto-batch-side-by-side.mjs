@@ -4,6 +4,7 @@
  * (`label=dist`, e.g. before=/tmp/main-dist after=dist), each with its own broker from the same dist,
  * rounds interleaved; medians of msg/s, p50/p99, client and broker CPU µs per message.
  *   node bench/auto-batch-side-by-side.mjs ROUNDS SECONDS label=dist ...   (env WINDOW, BATCH_MAX_BYTES)
+ * AUTO_BATCH=0 measures single async sends the same way (the client side of the single-send path).
  * Plain node, no tsx: run under tsx, the dist code is transformed too (a naming helper around every
  * closure made per message), which inflated the client CPU per message of producer-perf-worker.ts.
  * With PROF=<dir>, both processes write V8 CPU profiles there (read them with cpu-profile-top.ts).
@@ -40,7 +41,7 @@ async function worker(namesrv, dist, seconds, window) {
   const producer = new Producer({
     producerGroup: 'bench_auto_batch',
     nameServer: namesrv,
-    autoBatch: true,
+    autoBatch: process.env.AUTO_BATCH !== '0',
     ...(maxBytes > 0 && { batchMaxBytes: maxBytes }),
   });
   await producer.start();
