@@ -52,24 +52,36 @@ export async function appendPrepared(
   afterDispatch: (items: readonly DispatchItem[], storeTimestamp: number) => void,
 ): Promise<PutResult> {
   const { commitLog, pipeline, queues } = ctx;
-  const records: AppendedRecord[] = [];
+  // Offsets as plain numbers (PutResult.records makes its BigInts only when asked).
+  const physicalOffsets: number[] = [];
+  const queueOffsets: number[] = [];
   const items: DispatchItem[] = [];
   const reservedFrom = commitLog.writePos;
   let wroteBytes = 0;
+  // Records next to each other both in the log and in memory (those of one batch buffer) are queued
+  // as one write: the writer's cost is per buffer (pwritev walks them one by one).
+  let run: Buffer | undefined;
+  let runPos = 0;
+  let runBytes = 0;
+  // The queue of the previous record: a batch's records all go to one queue.
+  let cq: ConsumeQueue | undefined;
   for (const p of prepared) {
     let phys: number;
+    const queued = commitLog.pending.length;
     try {
-      phys = commitLog.reserve(p.size);
+      phys = commitLog.reserve(p.size); // may queue an END-OF-FILE blank first
     } catch (err) {
       // Take back the records of this put reserved so far: a put is all or nothing.
       commitLog.unreserve(reservedFrom);
       for (let i = items.length - 1; i >= 0; i--) items[i]!.cq.nextQueueOffset--;
-      pipeline.counters.appends -= records.length;
+      pipeline.counters.appends -= physicalOffsets.length;
       return refused('CREATE_MAPPED_FILE_FAILED', (err as Error).message);
     }
     let queueOffset = 0;
     if (p.dispatched) {
-      const cq = queues.getOrCreate(p.input.topic, p.input.queueId);
+      const { topic, queueId } = p.input;
+      if (cq === undefined || cq.topic !== topic || cq.queueId !== queueId)
+        cq = queues.getOrCreate(topic, queueId);
       queueOffset = cq.nextQueueOffset++;
       items.push({
         cq,
@@ -79,11 +91,28 @@ export async function appendPrepared(
       });
     }
     stampRecord(p, phys, queueOffset, storeTimestamp);
-    commitLog.enqueue(phys, p.buf);
+    const buf = p.buf;
+    if (
+      run !== undefined &&
+      commitLog.pending.length === queued &&
+      phys === runPos + runBytes &&
+      buf.buffer === run.buffer &&
+      buf.byteOffset === run.byteOffset + runBytes
+    ) {
+      runBytes += p.size;
+    } else {
+      // The run goes before the blank reserve may just have queued (the log order).
+      if (run !== undefined) commitLog.enqueueAt(queued, runPos, viewOf(run, runBytes));
+      run = buf;
+      runPos = phys;
+      runBytes = p.size;
+    }
     pipeline.counters.appends++;
-    records.push({ physicalOffset: BigInt(phys), queueOffset: BigInt(queueOffset), storeSize: p.size });
+    physicalOffsets.push(phys);
+    queueOffsets.push(queueOffset);
     wroteBytes += p.size;
   }
+  if (run !== undefined) commitLog.enqueue(runPos, viewOf(run, runBytes));
   const outcome = await new Promise<AppendOutcome>((resolve) => {
     pipeline.submit({
       end: commitLog.writePos,
@@ -96,14 +125,50 @@ export async function appendPrepared(
   if (outcome.status === 'UNKNOWN_ERROR' || outcome.status === 'SERVICE_NOT_AVAILABLE') {
     return refused(outcome.status, outcome.reason);
   }
-  return {
-    status: outcome.status,
-    physicalOffset: records[0]!.physicalOffset,
-    queueOffset: records[0]!.queueOffset,
-    storeSize: records[0]!.storeSize,
+  const first = prepared[0]!;
+  return putOk(
+    outcome.status,
     storeTimestamp,
     wroteBytes,
-    records,
+    prepared,
+    physicalOffsets,
+    queueOffsets,
+    first.size,
+  );
+}
+
+/** The first `bytes` of `buf` (buf itself when that is all of it). */
+function viewOf(buf: Buffer, bytes: number): Buffer {
+  return bytes === buf.length ? buf : Buffer.from(buf.buffer, buf.byteOffset, bytes);
+}
+
+/** A stored put's answer; `records` (a BigInt pair per record) is built when first read. */
+function putOk(
+  status: PutMessageStatus,
+  storeTimestamp: number,
+  wroteBytes: number,
+  prepared: readonly PreparedRecord[],
+  physicalOffsets: readonly number[],
+  queueOffsets: readonly number[],
+  firstSize: number,
+): PutResult {
+  let records: AppendedRecord[] | undefined;
+  return {
+    status,
+    physicalOffset: BigInt(physicalOffsets[0]!),
+    queueOffset: BigInt(queueOffsets[0]!),
+    storeSize: firstSize,
+    storeTimestamp,
+    wroteBytes,
+    get records(): AppendedRecord[] {
+      records ??= prepared.map((p, i) => ({
+        physicalOffset: BigInt(physicalOffsets[i]!),
+        queueOffset: BigInt(queueOffsets[i]!),
+        storeSize: p.size,
+      }));
+      return records;
+    },
+    physicalOffsets,
   };
 }
 
