@@ -136,12 +136,12 @@ export class MessageStore {
     this.rt.lastStoreTimestamp = storeTimestamp;
     if (this.listeners.size === 0) return;
     for (const item of items) {
-      // One offset and one arrival per record, whatever the number of listeners.
+      // One offset per record, whatever the number of listeners; the item is the arrival (it has its
+      // tagsCode and properties).
       const offset = BigInt(item.queueOffset);
-      const arrival = { tagsCode: item.entry.tagsCode, properties: item.properties };
       for (const l of this.listeners) {
         try {
-          l(item.cq.topic, item.cq.queueId, offset, arrival);
+          l(item.cq.topic, item.cq.queueId, offset, item);
         } catch {
           // A listener's failure must not break the append pipeline.
         }

@@ -15,9 +15,12 @@ import type { PreparedRecord } from './record-builder.js';
 import { stampRecord } from './record-builder.js';
 import type { AppendedRecord, PutMessageStatus, PutResult } from './store-types.js';
 
-export interface DispatchItem {
+/**
+ * One dispatched record: its consume-queue entry itself (one object per record, staged as it is) and
+ * its arrival signal's fields (tagsCode, properties).
+ */
+export interface DispatchItem extends CqEntry {
   readonly cq: ConsumeQueue;
-  readonly entry: CqEntry;
   readonly queueOffset: number;
   /** The message's raw property string, for long polling's filters. */
   readonly properties: string;
@@ -85,8 +88,10 @@ export async function appendPrepared(
         cq = queues.getOrCreate(topic, queueId);
       queueOffset = cq.nextQueueOffset++;
       items.push({
+        phys,
+        size: p.size,
+        tagsCode: p.tagsCode,
         cq,
-        entry: { phys, size: p.size, tagsCode: p.tagsCode },
         queueOffset,
         properties: p.input.properties,
       });
@@ -180,11 +185,8 @@ function stageEntries(staged: StagedDispatch, items: readonly DispatchItem[]): v
     const cq = items[i]!.cq;
     let j = i;
     while (j < items.length && items[j]!.cq === cq) j++;
-    staged.stage(
-      cq,
-      items[i]!.queueOffset,
-      items.slice(i, j).map((x) => x.entry),
-    );
+    // The usual put (every record in one queue) stages its items as they are.
+    staged.stage(cq, items[i]!.queueOffset, i === 0 && j === items.length ? items : items.slice(i, j));
     i = j;
   }
 }
