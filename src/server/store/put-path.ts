@@ -65,6 +65,7 @@ export async function appendPrepared(
   // Records next to each other both in the log and in memory (those of one batch buffer) are queued
   // as one write: the writer's cost is per buffer (pwritev walks them one by one).
   let run: Buffer | undefined;
+  let runAt = 0; // where the run starts in `run`
   let runPos = 0;
   let runBytes = 0;
   // The queue of the previous record: a batch's records all go to one queue.
@@ -97,19 +98,18 @@ export async function appendPrepared(
       });
     }
     stampRecord(p, phys, queueOffset, storeTimestamp);
-    const buf = p.buf;
     if (
-      run !== undefined &&
-      commitLog.pending.length === queued &&
+      p.buf === run &&
+      p.at === runAt + runBytes &&
       phys === runPos + runBytes &&
-      buf.buffer === run.buffer &&
-      buf.byteOffset === run.byteOffset + runBytes
+      commitLog.pending.length === queued
     ) {
       runBytes += p.size;
     } else {
       // The run goes before the blank reserve may just have queued (the log order).
-      if (run !== undefined) commitLog.enqueueAt(queued, runPos, viewOf(run, runBytes));
-      run = buf;
+      if (run !== undefined) commitLog.enqueueAt(queued, runPos, viewOf(run, runAt, runBytes));
+      run = p.buf;
+      runAt = p.at;
       runPos = phys;
       runBytes = p.size;
     }
@@ -119,7 +119,7 @@ export async function appendPrepared(
     storeSizes.push(p.size);
     wroteBytes += p.size;
   }
-  if (run !== undefined) commitLog.enqueue(runPos, viewOf(run, runBytes));
+  if (run !== undefined) commitLog.enqueue(runPos, viewOf(run, runAt, runBytes));
   const outcome = await new Promise<AppendOutcome>((resolve) => {
     pipeline.submit({
       end: commitLog.writePos,
@@ -135,9 +135,9 @@ export async function appendPrepared(
   return new StoredPut(outcome.status, storeTimestamp, wroteBytes, physicalOffsets, queueOffsets, storeSizes);
 }
 
-/** The first `bytes` of `buf` (buf itself when that is all of it). */
-function viewOf(buf: Buffer, bytes: number): Buffer {
-  return bytes === buf.length ? buf : Buffer.from(buf.buffer, buf.byteOffset, bytes);
+/** `bytes` bytes of `buf` from `at` (buf itself when that is all of it). */
+function viewOf(buf: Buffer, at: number, bytes: number): Buffer {
+  return at === 0 && bytes === buf.length ? buf : buf.subarray(at, at + bytes);
 }
 
 /**
