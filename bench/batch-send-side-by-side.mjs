@@ -87,7 +87,9 @@ for (let round = 0; round < Number(rounds); round++) {
   }
 }
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-process.stdout.write(`medians (min-max) of ${rounds} rounds, batches of ${BATCH} x ${SIZE} B, ${CONCURRENCY} in flight:\n`);
+process.stdout.write(
+  `medians (min-max) of ${rounds} rounds, batches of ${BATCH} x ${SIZE} B, ${CONCURRENCY} in flight:\n`,
+);
 for (const [label, rs] of results) {
   const cols = ['tps', 'brokerCpuMicrosPerMsg'].map((k) => {
     const v = rs.map((r) => r[k]);
