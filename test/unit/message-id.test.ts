@@ -7,6 +7,7 @@ import {
   decodeUniqueId,
   encodeOffsetMessageId,
   encodeOffsetMessageIds,
+  joinOffsetMessageIds,
   selectClientIp,
 } from '../../src/protocol/message/message-id.js';
 
@@ -185,4 +186,35 @@ test('encodeOffsetMessageIds gives encodeOffsetMessageId of each offset, IPv4 an
     );
   }
   assert.deepEqual(encodeOffsetMessageIds({ ip: '10.0.0.1', port: 1 }, []), []);
+});
+
+test('joinOffsetMessageIds is the comma-joined encodeOffsetMessageId of each offset held as a number', () => {
+  const offsets = [
+    0,
+    1,
+    15,
+    16,
+    1024,
+    0xffff_ffff,
+    0x1_0000_0000,
+    0xabc_def1_2345,
+    Number.MAX_SAFE_INTEGER,
+    ...Array.from({ length: 200 }, () => Math.floor(Math.random() * Number.MAX_SAFE_INTEGER)),
+    ...Array.from({ length: 200 }, () => Math.floor(Math.random() * 0x1_0000_0000)),
+  ];
+  for (const host of [
+    { ip: '10.0.0.1', port: 10911 },
+    { ip: '192.168.255.254', port: -1 },
+    { ip: '2001:db8::7', port: 30911 },
+  ]) {
+    const expected = offsets.map((offset) => encodeOffsetMessageId(host, BigInt(offset))).join(',');
+    assert.equal(joinOffsetMessageIds(host, offsets), expected);
+    assert.equal(joinOffsetMessageIds(host, [offsets[7]!]), encodeOffsetMessageId(host, BigInt(offsets[7]!)));
+    // Offsets no commit log has (negative) take the BigInt path and give the same ids.
+    assert.equal(
+      joinOffsetMessageIds(host, [3, -5]),
+      [3n, -5n].map((offset) => encodeOffsetMessageId(host, offset)).join(','),
+    );
+  }
+  assert.equal(joinOffsetMessageIds({ ip: '10.0.0.1', port: 1 }, []), '');
 });

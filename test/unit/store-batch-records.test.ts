@@ -40,9 +40,12 @@ function assertSameAsAlone(batch: PutMessageInput[]): void {
   batch.forEach((input, i) => {
     const alone = prepareRecord(input, limits) as PreparedRecord;
     const got = prepared[i]!;
-    assert.ok(got.buf.equals(alone.buf), `record ${i} bytes differ`);
+    const bytes = got.buf.subarray(got.at, got.at + got.size);
+    assert.ok(bytes.equals(alone.buf), `record ${i} bytes differ`);
+    assert.equal(alone.at, 0);
     assert.equal(got.size, alone.size);
-    assert.equal(got.size, got.buf.length);
+    assert.equal(got.size, alone.buf.length);
+    assert.ok(got.at >= 0 && got.at + got.size <= got.buf.length);
     assert.equal(got.tagsCode, alone.tagsCode);
     assert.equal(got.dispatched, alone.dispatched);
     assert.equal(got.storeTimestampAt, alone.storeTimestampAt);

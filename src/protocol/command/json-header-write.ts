@@ -55,8 +55,13 @@ function intLength(value: number): number {
   return value < 1000000000 ? 9 : 10;
 }
 
+/** Printable ASCII without `"` or `\` (one compiled scan: long values, such as a batch's msgId). */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** Printable ASCII without `"` or `\`: written as is between quotes. */
 function isPlain(value: string): boolean {
+  // The regular expression scans ~3x as fast as this loop, which wins on short strings (the call).
+  if (value.length > 64) return PLAIN.test(value);
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;

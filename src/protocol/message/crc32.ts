@@ -1,6 +1,11 @@
 /**
  * CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), identical to zlib / java.util.zip.CRC32.
- * Node >= 20.15 ships `zlib.crc32`; older runtimes fall back to a table-driven implementation.
+ *
+ * Short inputs go through a slicing-by-8 table in JavaScript, longer ones through `zlib.crc32` (Node
+ * >= 20.15; older runtimes use the tables for every length). The native call has a fixed cost of
+ * ~100-150 ns (and a range needs a Buffer view first, ~60 ns more); measured on Node 20 (x64), the
+ * tables are faster up to ~250 bytes, and ~300 bytes for a range (no view to make). The broker takes
+ * two CRCs per stored message (BODYCRC and the record checksum), mostly of a few hundred bytes.
  */
 import * as zlib from 'node:zlib';
 
@@ -8,30 +13,70 @@ type Crc32Fn = (data: Uint8Array, value?: number) => number;
 
 const nativeCrc32: Crc32Fn | undefined = (zlib as unknown as { crc32?: Crc32Fn }).crc32;
 
-let table: Uint32Array | undefined;
+/** Longest input crc32 hands to the tables rather than to zlib. */
+export const JS_CRC32_MAX_LENGTH = 256;
+/** Longest range crc32Range hands to the tables (no view to make for them). */
+export const JS_CRC32_RANGE_MAX_LENGTH = 320;
 
-function crcTable(): Uint32Array {
-  if (table) return table;
-  table = new Uint32Array(256);
+/**
+ * Slicing-by-8 tables, 8 x 256 entries: T[k * 256 + n] is the CRC register after n followed by k
+ * zero bytes. Int32 entries keep the arithmetic in small integers.
+ */
+const TABLES = ((): Int32Array => {
+  const t = new Int32Array(8 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
+    t[n] = c;
   }
-  return table;
+  for (let k = 1; k < 8; k++) {
+    for (let n = 0; n < 256; n++) {
+      const prev = t[(k - 1) * 256 + n]!;
+      t[k * 256 + n] = (prev >>> 8) ^ t[prev & 0xff]!;
+    }
+  }
+  return t;
+})();
+
+/** Table-driven CRC-32 of data[start, end) (unsigned). */
+function tableCrc32(data: Uint8Array, start: number, end: number): number {
+  const t = TABLES;
+  let crc = -1;
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    const a = crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
+    const b = data[i + 4]! | (data[i + 5]! << 8) | (data[i + 6]! << 16) | (data[i + 7]! << 24);
+    crc =
+      t[1792 + (a & 0xff)]! ^
+      t[1536 + ((a >>> 8) & 0xff)]! ^
+      t[1280 + ((a >>> 16) & 0xff)]! ^
+      t[1024 + (a >>> 24)]! ^
+      t[768 + (b & 0xff)]! ^
+      t[512 + ((b >>> 8) & 0xff)]! ^
+      t[256 + ((b >>> 16) & 0xff)]! ^
+      t[b >>> 24]!;
+  }
+  for (; i < end; i++) crc = t[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
 }
 
-/** Table-driven CRC-32; exported for tests that compare it with the native one. */
+/** Table-driven CRC-32 of any length; exported for tests that compare it with the native one. */
 export function crc32Portable(data: Uint8Array): number {
-  const t = crcTable();
-  let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = t[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+  return tableCrc32(data, 0, data.length);
 }
 
 /** Unsigned CRC-32 of `data` (0 ..= 0xFFFFFFFF). */
 export function crc32(data: Uint8Array): number {
-  return nativeCrc32 ? nativeCrc32(data) >>> 0 : crc32Portable(data);
+  if (nativeCrc32 === undefined || data.length <= JS_CRC32_MAX_LENGTH)
+    return tableCrc32(data, 0, data.length);
+  return nativeCrc32(data) >>> 0;
+}
+
+/** Unsigned CRC-32 of buf[start, end), without a view of the range when the tables take it. */
+export function crc32Range(buf: Buffer, start: number, end: number): number {
+  if (nativeCrc32 === undefined || end - start <= JS_CRC32_RANGE_MAX_LENGTH)
+    return tableCrc32(buf, start, end);
+  return nativeCrc32(buf.subarray(start, end)) >>> 0;
 }
 
 /** The BODYCRC field of a commit-log record: CRC-32 with the sign bit cleared (`UtilAll.crc32`). */

@@ -219,6 +219,48 @@ export function encodeOffsetMessageIds(
   );
 }
 
+const HEX_DIGIT_CODES = Buffer.from('0123456789ABCDEF', 'latin1');
+
+/** The 8 uppercase hex digits of an unsigned 32-bit value, as ASCII at `at`. */
+function writeHex32(out: Buffer, at: number, value: number): void {
+  let v = value;
+  for (let k = 7; k >= 0; k--) {
+    out[at + k] = HEX_DIGIT_CODES[v & 15]!;
+    v >>>= 4;
+  }
+}
+
+/**
+ * encodeOffsetMessageIds(storeHost, offsets).join(',') for offsets held as numbers (a batch answer's
+ * msgId): the ids are written as ASCII into one buffer and read back as one flat string, without a
+ * BigInt, a hex string and a concatenation per record.
+ */
+export function joinOffsetMessageIds(
+  storeHost: { ip: Buffer | Uint8Array | string; port: number },
+  commitLogOffsets: readonly number[],
+): string {
+  if (commitLogOffsets.length === 0) return '';
+  if (!commitLogOffsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
+    return encodeOffsetMessageIds(
+      storeHost,
+      commitLogOffsets.map((o) => BigInt(o)),
+    ).join(',');
+  }
+  const prefix = Buffer.from(encodeOffsetMessageId(storeHost, 0n).slice(0, -16), 'latin1');
+  const out = Buffer.allocUnsafe(commitLogOffsets.length * (prefix.length + 17) - 1);
+  let at = 0;
+  for (let i = 0; i < commitLogOffsets.length; i++) {
+    const offset = commitLogOffsets[i]!;
+    if (i > 0) out[at++] = 0x2c; // ','
+    for (let k = 0; k < prefix.length; k++) out[at + k] = prefix[k]!;
+    at += prefix.length;
+    writeHex32(out, at, Math.floor(offset / 0x1_0000_0000));
+    writeHex32(out, at + 8, offset >>> 0);
+    at += 16;
+  }
+  return out.toString('latin1');
+}
+
 export interface DecodedOffsetMessageId {
   /** `ip:port` of the broker that stored the message (IPv6 without brackets). */
   address: string;

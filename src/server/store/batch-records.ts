@@ -146,10 +146,10 @@ export function prepareBatchRecords(
     p += encoded.length;
     if (separators[i] === 1) out[p++] = SEPARATOR_CODE;
     out.set(CHECKSUM_SLOT, p);
-    const buf = out.subarray(at, at + size);
     prepared[i] = {
       input,
-      buf,
+      buf: out,
+      at,
       size,
       tagsCode: input.tagsCode ?? tagsCodeOfProperties(properties),
       dispatched,

@@ -139,9 +139,17 @@ export class CommitLog {
     }
   }
 
-  /** Queues the encoded bytes of a reserved record. */
+  /** Queues the encoded bytes of reserved records (one record, or several next to each other). */
   enqueue(pos: number, buf: Buffer): void {
     this.pending.push({ pos, buf });
+  }
+
+  /**
+   * Queues reserved bytes at `index` of `pending`: before the END-OF-FILE blank that the latest
+   * reserve queued (at `index`) when the bytes come before it in the log.
+   */
+  enqueueAt(index: number, pos: number, buf: Buffer): void {
+    this.pending.splice(index, 0, { pos, buf });
   }
 
   /** Writes buffers that are contiguous in the log, one pwritev per segment they touch. */

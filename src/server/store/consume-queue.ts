@@ -117,7 +117,9 @@ export class ConsumeQueue {
       const buf = Buffer.allocUnsafe(n * CQ_ENTRY_SIZE);
       for (let k = 0; k < n; k++) {
         const e = entries[i + k]!;
-        buf.writeBigInt64BE(BigInt(e.phys), k * CQ_ENTRY_SIZE);
+        // The commit-log offset (a non-negative safe integer) as two 32-bit halves: no BigInt per entry.
+        buf.writeUInt32BE(Math.floor(e.phys / 0x1_0000_0000), k * CQ_ENTRY_SIZE);
+        buf.writeUInt32BE(e.phys >>> 0, k * CQ_ENTRY_SIZE + 4);
         buf.writeInt32BE(e.size, k * CQ_ENTRY_SIZE + 8);
         buf.writeBigInt64BE(e.tagsCode, k * CQ_ENTRY_SIZE + 12);
       }

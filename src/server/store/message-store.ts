@@ -134,13 +134,14 @@ export class MessageStore {
   /** Runs right after a put's consume-queue entries are written. */
   private notifyArrivals(items: readonly DispatchItem[], storeTimestamp: number): void {
     this.rt.lastStoreTimestamp = storeTimestamp;
+    if (this.listeners.size === 0) return;
     for (const item of items) {
+      // One offset per record, whatever the number of listeners; the item is the arrival (it has its
+      // tagsCode and properties).
+      const offset = BigInt(item.queueOffset);
       for (const l of this.listeners) {
         try {
-          l(item.cq.topic, item.cq.queueId, BigInt(item.queueOffset), {
-            tagsCode: item.entry.tagsCode,
-            properties: item.properties,
-          });
+          l(item.cq.topic, item.cq.queueId, offset, item);
         } catch {
           // A listener's failure must not break the append pipeline.
         }

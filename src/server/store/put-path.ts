@@ -15,9 +15,12 @@ import type { PreparedRecord } from './record-builder.js';
 import { stampRecord } from './record-builder.js';
 import type { AppendedRecord, PutMessageStatus, PutResult } from './store-types.js';
 
-export interface DispatchItem {
+/**
+ * One dispatched record: its consume-queue entry itself (one object per record, staged as it is) and
+ * its arrival signal's fields (tagsCode, properties).
+ */
+export interface DispatchItem extends CqEntry {
   readonly cq: ConsumeQueue;
-  readonly entry: CqEntry;
   readonly queueOffset: number;
   /** The message's raw property string, for long polling's filters. */
   readonly properties: string;
@@ -52,38 +55,71 @@ export async function appendPrepared(
   afterDispatch: (items: readonly DispatchItem[], storeTimestamp: number) => void,
 ): Promise<PutResult> {
   const { commitLog, pipeline, queues } = ctx;
-  const records: AppendedRecord[] = [];
+  // Offsets as plain numbers (PutResult.records makes its BigInts only when asked).
+  const physicalOffsets: number[] = [];
+  const queueOffsets: number[] = [];
+  const storeSizes: number[] = [];
   const items: DispatchItem[] = [];
   const reservedFrom = commitLog.writePos;
   let wroteBytes = 0;
+  // Records next to each other both in the log and in memory (those of one batch buffer) are queued
+  // as one write: the writer's cost is per buffer (pwritev walks them one by one).
+  let run: Buffer | undefined;
+  let runAt = 0; // where the run starts in `run`
+  let runPos = 0;
+  let runBytes = 0;
+  // The queue of the previous record: a batch's records all go to one queue.
+  let cq: ConsumeQueue | undefined;
   for (const p of prepared) {
     let phys: number;
+    const queued = commitLog.pending.length;
     try {
-      phys = commitLog.reserve(p.size);
+      phys = commitLog.reserve(p.size); // may queue an END-OF-FILE blank first
     } catch (err) {
       // Take back the records of this put reserved so far: a put is all or nothing.
       commitLog.unreserve(reservedFrom);
       for (let i = items.length - 1; i >= 0; i--) items[i]!.cq.nextQueueOffset--;
-      pipeline.counters.appends -= records.length;
+      pipeline.counters.appends -= physicalOffsets.length;
       return refused('CREATE_MAPPED_FILE_FAILED', (err as Error).message);
     }
     let queueOffset = 0;
     if (p.dispatched) {
-      const cq = queues.getOrCreate(p.input.topic, p.input.queueId);
+      const { topic, queueId } = p.input;
+      if (cq === undefined || cq.topic !== topic || cq.queueId !== queueId)
+        cq = queues.getOrCreate(topic, queueId);
       queueOffset = cq.nextQueueOffset++;
       items.push({
+        phys,
+        size: p.size,
+        tagsCode: p.tagsCode,
         cq,
-        entry: { phys, size: p.size, tagsCode: p.tagsCode },
         queueOffset,
         properties: p.input.properties,
       });
     }
     stampRecord(p, phys, queueOffset, storeTimestamp);
-    commitLog.enqueue(phys, p.buf);
+    if (
+      p.buf === run &&
+      p.at === runAt + runBytes &&
+      phys === runPos + runBytes &&
+      commitLog.pending.length === queued
+    ) {
+      runBytes += p.size;
+    } else {
+      // The run goes before the blank reserve may just have queued (the log order).
+      if (run !== undefined) commitLog.enqueueAt(queued, runPos, viewOf(run, runAt, runBytes));
+      run = p.buf;
+      runAt = p.at;
+      runPos = phys;
+      runBytes = p.size;
+    }
     pipeline.counters.appends++;
-    records.push({ physicalOffset: BigInt(phys), queueOffset: BigInt(queueOffset), storeSize: p.size });
+    physicalOffsets.push(phys);
+    queueOffsets.push(queueOffset);
+    storeSizes.push(p.size);
     wroteBytes += p.size;
   }
+  if (run !== undefined) commitLog.enqueue(runPos, viewOf(run, runAt, runBytes));
   const outcome = await new Promise<AppendOutcome>((resolve) => {
     pipeline.submit({
       end: commitLog.writePos,
@@ -96,15 +132,47 @@ export async function appendPrepared(
   if (outcome.status === 'UNKNOWN_ERROR' || outcome.status === 'SERVICE_NOT_AVAILABLE') {
     return refused(outcome.status, outcome.reason);
   }
-  return {
-    status: outcome.status,
-    physicalOffset: records[0]!.physicalOffset,
-    queueOffset: records[0]!.queueOffset,
-    storeSize: records[0]!.storeSize,
-    storeTimestamp,
-    wroteBytes,
-    records,
-  };
+  return new StoredPut(outcome.status, storeTimestamp, wroteBytes, physicalOffsets, queueOffsets, storeSizes);
+}
+
+/** `bytes` bytes of `buf` from `at` (buf itself when that is all of it). */
+function viewOf(buf: Buffer, at: number, bytes: number): Buffer {
+  return at === 0 && bytes === buf.length ? buf : buf.subarray(at, at + bytes);
+}
+
+/**
+ * A stored put's answer. `records` (an object and two BigInts per record) is built on first read
+ * from the offsets kept as numbers: the broker's batch answer only needs `physicalOffsets`. A class
+ * with the getter on its prototype: an object literal with a getter per put made V8 promote and
+ * mark-compact far more often (measured: 15 full GCs instead of 2 for the same puts).
+ */
+class StoredPut implements PutResult {
+  readonly physicalOffset: bigint;
+  readonly queueOffset: bigint;
+  readonly storeSize: number;
+  #records: AppendedRecord[] | undefined;
+
+  constructor(
+    readonly status: PutMessageStatus,
+    readonly storeTimestamp: number,
+    readonly wroteBytes: number,
+    readonly physicalOffsets: readonly number[],
+    private readonly queueOffsets: readonly number[],
+    private readonly storeSizes: readonly number[],
+  ) {
+    this.physicalOffset = BigInt(physicalOffsets[0]!);
+    this.queueOffset = BigInt(queueOffsets[0]!);
+    this.storeSize = storeSizes[0]!;
+  }
+
+  get records(): AppendedRecord[] {
+    this.#records ??= this.physicalOffsets.map((phys, i) => ({
+      physicalOffset: BigInt(phys),
+      queueOffset: BigInt(this.queueOffsets[i]!),
+      storeSize: this.storeSizes[i]!,
+    }));
+    return this.#records;
+  }
 }
 
 /**
@@ -117,11 +185,8 @@ function stageEntries(staged: StagedDispatch, items: readonly DispatchItem[]): v
     const cq = items[i]!.cq;
     let j = i;
     while (j < items.length && items[j]!.cq === cq) j++;
-    staged.stage(
-      cq,
-      items[i]!.queueOffset,
-      items.slice(i, j).map((x) => x.entry),
-    );
+    // The usual put (every record in one queue) stages its items as they are.
+    staged.stage(cq, items[i]!.queueOffset, i === 0 && j === items.length ? items : items.slice(i, j));
     i = j;
   }
 }

@@ -22,7 +22,9 @@ import type { PutMessageInput, PutMessageStatus } from './store-types.js';
 
 export interface PreparedRecord {
   readonly input: PutMessageInput;
+  /** The buffer holding the record at `at` (a batch's records share one: no view per record). */
   readonly buf: Buffer;
+  readonly at: number;
   readonly size: number;
   readonly tagsCode: bigint;
   /** False for PREPARED / ROLLBACK transaction records (no queue offset, no consume-queue entry). */
@@ -109,6 +111,7 @@ export function prepareRecord(input: PutMessageInput, limits: RecordLimits): Pre
   return {
     input,
     buf,
+    at: 0,
     size: buf.length,
     tagsCode: input.tagsCode ?? tagsCodeOfProperties(properties),
     dispatched: isDispatchedSysFlag(sysFlag),
@@ -123,10 +126,11 @@ export function stampRecord(
   queueOffset: number,
   storeTimestamp: number,
 ): void {
-  writeInt64(rec.buf, queueOffset, RecordOffset.QUEUEOFFSET);
-  writeInt64(rec.buf, phys, RecordOffset.PHYSICALOFFSET);
-  writeInt64(rec.buf, storeTimestamp, rec.storeTimestampAt);
-  stampRecordChecksum(rec.buf);
+  const { buf, at } = rec;
+  writeInt64(buf, queueOffset, at + RecordOffset.QUEUEOFFSET);
+  writeInt64(buf, phys, at + RecordOffset.PHYSICALOFFSET);
+  writeInt64(buf, storeTimestamp, at + rec.storeTimestampAt);
+  stampRecordChecksum(buf, at, rec.size);
 }
 
 /**

@@ -14,7 +14,7 @@
  * alone (BODYCRC) misses damage to everything but the body, and a record whose tail was cut off and
  * zero-filled decodes fine without it.
  */
-import { crc32 } from '../../protocol/message/crc32.js';
+import { crc32Range } from '../../protocol/message/crc32.js';
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
 
 export const CRC_PROPERTY = '__CRC32#';
@@ -42,13 +42,16 @@ export function withoutChecksumProperty(properties: string): string {
 }
 
 function checksumOf(buf: Buffer, offset: number, size: number): number {
-  return crc32(buf.subarray(offset, offset + size - CHECKSUM_TRAILER_LENGTH)) & 0x7fffffff;
+  return crc32Range(buf, offset, offset + size - CHECKSUM_TRAILER_LENGTH) & 0x7fffffff;
 }
 
-/** Fills the trailer digits of an encoded record (the last thing done before it is written). */
-export function stampRecordChecksum(buf: Buffer): void {
-  let v = checksumOf(buf, 0, buf.length);
-  const at = buf.length - CHECKSUM_TRAILER_LENGTH + DIGITS_AT;
+/**
+ * Fills the trailer digits of the encoded record of `size` bytes at `offset` (all of `buf` by
+ * default); the last thing done before it is written.
+ */
+export function stampRecordChecksum(buf: Buffer, offset = 0, size = buf.length - offset): void {
+  let v = checksumOf(buf, offset, size);
+  const at = offset + size - CHECKSUM_TRAILER_LENGTH + DIGITS_AT;
   for (let i = 0; i < 10; i++) {
     buf[at + i] = 0x30 + (v % 10);
     v = Math.floor(v / 10);

@@ -52,7 +52,12 @@ export interface PutResult {
   /** Bytes of all records of the put. */
   wroteBytes: number;
   /** Every appended record in order (one for putMessage, one per inner message for putMessages). */
-  records: AppendedRecord[];
+  readonly records: AppendedRecord[];
+  /**
+   * The records' physical offsets in order, as numbers (what `records` holds, without a BigInt per
+   * record: the batch answer's message ids are made from these). Absent when nothing was appended.
+   */
+  readonly physicalOffsets?: readonly number[];
   /** Why the put was refused (MESSAGE_ILLEGAL etc.), for logs and response remarks. */
   reason?: string;
 }

@@ -85,6 +85,10 @@ export class PullHoldService {
   private bytes = 0;
   private refused = 0;
   private stopped = false;
+  /** The queue of the latest arrival and its table key. */
+  private arrivalTopic = '';
+  private arrivalQueueId = -1;
+  private arrivalKey = '';
 
   constructor(
     private readonly rerun: PullRerun,
@@ -189,7 +193,15 @@ export class PullHoldService {
    * `arrival` every waiting pull is re-run.
    */
   onMessageArrived(topic: string, queueId: number, queueOffset: bigint, arrival?: MessageArrival): void {
-    const set = this.table.get(PullHoldService.key(topic, queueId));
+    // Called for every stored message: nothing to do without held pulls, and the records of a batch
+    // share their queue, so its key is made once (not a new string to hash per message).
+    if (this.parked === 0) return;
+    if (topic !== this.arrivalTopic || queueId !== this.arrivalQueueId) {
+      this.arrivalTopic = topic;
+      this.arrivalQueueId = queueId;
+      this.arrivalKey = PullHoldService.key(topic, queueId);
+    }
+    const set = this.table.get(this.arrivalKey);
     if (!set) return;
     const code = arrival === undefined ? undefined : Number(BigInt.asIntN(32, arrival.tagsCode));
     let properties: Record<string, string> | undefined; // decoded once, when a held pull needs them

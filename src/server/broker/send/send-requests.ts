@@ -19,7 +19,7 @@ import type { RemotingCommand } from '../../../protocol/command/remoting-command
 import { SendMessageRequestHeader } from '../../../protocol/headers/send.js';
 import { decodeBatch } from '../../../protocol/message/batch.js';
 import { MessageConst, MessageSysFlag } from '../../../protocol/message/constants.js';
-import { encodeOffsetMessageIds } from '../../../protocol/message/message-id.js';
+import { encodeOffsetMessageIds, joinOffsetMessageIds } from '../../../protocol/message/message-id.js';
 import { PROPERTY_SEPARATOR, decodeProperties } from '../../../protocol/message/properties.js';
 import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX } from '../../../protocol/message/validators.js';
 import { handlerTable } from '../../../transport/handler-table.js';
@@ -289,8 +289,13 @@ function answer(
       ctx.logger.warn({ status: result.status, reason: result.reason }, 'send refused by the store');
     refuseStoreStatus(ctx, result.status);
   }
-  const offsets = result.records.map((r) => r.physicalOffset);
-  const msgId = encodeOffsetMessageIds(ctx.storeHost(), offsets).join(',');
+  const msgId =
+    result.physicalOffsets !== undefined
+      ? joinOffsetMessageIds(ctx.storeHost(), result.physicalOffsets)
+      : encodeOffsetMessageIds(
+          ctx.storeHost(),
+          result.records.map((r) => r.physicalOffset),
+        ).join(',');
   return sendStoredResponse(ctx, send.request, code, {
     msgId,
     queueId: send.queueId,

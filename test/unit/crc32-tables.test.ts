@@ -1,0 +1,67 @@
+/**
+ * The table CRC-32 that crc32 / crc32Range use for short inputs (protocol/message/crc32.ts) against
+ * zlib.crc32 (Node's native one) on random bytes: every length 0..300 (both sides of the thresholds
+ * and every tail length of the 8-byte loop), longer inputs, and ranges at every alignment.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import zlib from 'node:zlib';
+import {
+  crc32,
+  crc32Portable,
+  crc32Range,
+  JS_CRC32_MAX_LENGTH,
+  JS_CRC32_RANGE_MAX_LENGTH,
+  storedBodyCrc,
+} from '../../src/protocol/message/crc32.js';
+
+test('crc32 and the tables equal zlib.crc32 for every length 0..300 and longer inputs', () => {
+  const lengths = [...Array(301).keys(), 301, 319, 320, 321, 511, 1000, 4096, 65_537];
+  for (const length of lengths) {
+    for (let round = 0; round < 4; round++) {
+      const data = randomBytes(length);
+      const expected = zlib.crc32(data);
+      assert.equal(crc32(data), expected, `crc32 of ${length} bytes`);
+      assert.equal(crc32Portable(data), expected, `table crc32 of ${length} bytes`);
+      assert.equal(storedBodyCrc(data), expected & 0x7fffffff);
+    }
+  }
+  // All ones / all zeros: the sign bit of the Int32 register and the 32-bit shifts.
+  for (const fill of [0x00, 0xff, 0x80]) {
+    for (const length of [1, 7, 8, 9, 64, 255, 256, 257]) {
+      const data = Buffer.alloc(length, fill);
+      assert.equal(crc32(data), zlib.crc32(data));
+    }
+  }
+});
+
+test('crc32 of a non-Buffer Uint8Array view equals zlib.crc32', () => {
+  const backing = randomBytes(600);
+  for (const [from, to] of [
+    [0, 0],
+    [3, 200],
+    [5, 600],
+    [1, 300],
+  ] as const) {
+    const view = new Uint8Array(backing.buffer, backing.byteOffset + from, to - from);
+    assert.equal(crc32(view), zlib.crc32(view));
+  }
+});
+
+test('crc32Range equals zlib.crc32 of the range, at every start alignment and length', () => {
+  const buf = randomBytes(2048);
+  for (let start = 0; start < 16; start++) {
+    for (let length = 0; length <= 340; length++) {
+      const expected = zlib.crc32(buf.subarray(start, start + length));
+      assert.equal(crc32Range(buf, start, start + length), expected, `range ${start}+${length}`);
+    }
+  }
+  for (const length of [1000, 2000]) {
+    assert.equal(crc32Range(buf, 17, 17 + length), zlib.crc32(buf.subarray(17, 17 + length)));
+  }
+});
+
+test('the thresholds sit inside the lengths compared above', () => {
+  assert.ok(JS_CRC32_MAX_LENGTH < 300 && JS_CRC32_RANGE_MAX_LENGTH < 340);
+});
