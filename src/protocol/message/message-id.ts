@@ -219,13 +219,11 @@ export function encodeOffsetMessageIds(
   );
 }
 
-const HEX_DIGIT_CODES = Buffer.from('0123456789ABCDEF', 'latin1');
-
 /** The 8 uppercase hex digits of an unsigned 32-bit value, as ASCII at `at`. */
 function writeHex32(out: Buffer, at: number, value: number): void {
   let v = value;
   for (let k = 7; k >= 0; k--) {
-    out[at + k] = HEX_DIGIT_CODES[v & 15]!;
+    out[at + k] = HEX_DIGIT[v & 15]!;
     v >>>= 4;
   }
 }
