@@ -67,7 +67,9 @@ export class FaultyFileIO {
 
   private check(op: Op, args: unknown[]): void {
     for (const f of this.faults) {
-      if (f.op !== op || f.remaining <= 0 || !f.when(args, this.paths)) continue;
+      // A fault of writev also hits writevSync: the store writes small batches synchronously.
+      const matches = f.op === op || (f.op === 'writev' && op === 'writevSync');
+      if (!matches || f.remaining <= 0 || !f.when(args, this.paths)) continue;
       f.remaining--;
       this.failures.set(op, (this.failures.get(op) ?? 0) + 1);
       const target = typeof args[0] === 'number' ? this.paths.get(args[0]) : String(args[0]);

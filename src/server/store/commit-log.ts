@@ -22,7 +22,15 @@ import path from 'node:path';
 import { MessageMagic } from '../../protocol/message/constants.js';
 import { END_FILE_MIN_BLANK_LENGTH, offsetFileName } from './store-config.js';
 import type { FileIO } from './file-io.js';
-import { createPreallocatedSync, mkdirDurableSync, pread, pwritev, zeroRangeSync } from './file-io.js';
+import {
+  createPreallocatedSync,
+  mkdirDurableSync,
+  pread,
+  pwritev,
+  pwritevSync,
+  zeroRangeSync,
+} from './file-io.js';
+import { SyncWrites } from './sync-writes.js';
 
 export interface Segment {
   readonly start: number;
@@ -48,6 +56,8 @@ export class CommitLog {
   flushedPos = 0;
   /** Reserved records and blanks not yet handed to the writer, in log order. */
   pending: PendingWrite[] = [];
+  /** Which writes go synchronously (see sync-writes.ts). */
+  readonly syncWrites = new SyncWrites();
 
   constructor(
     readonly io: FileIO,
@@ -164,7 +174,12 @@ export class CommitLog {
       for (let w = batch[j]; w !== undefined && w.pos < seg.start + this.segmentSize; w = batch[++j]) {
         bufs.push(w.buf);
       }
-      await pwritev(this.io, seg.fd, bufs, start - seg.start);
+      const at = start - seg.start;
+      if (this.io.writevSync !== undefined && this.syncWrites.allows(bytesOf(bufs))) {
+        this.syncWrites.run(() => pwritevSync(this.io, seg.fd, bufs, at));
+      } else {
+        await pwritev(this.io, seg.fd, bufs, at);
+      }
       i = j;
     }
   }
@@ -195,4 +210,10 @@ export class CommitLog {
     this.segments.push(seg);
     return seg;
   }
+}
+
+function bytesOf(buffers: readonly Buffer[]): number {
+  let n = 0;
+  for (const b of buffers) n += b.length;
+  return n;
 }

@@ -30,6 +30,8 @@ export interface FileIO {
   /** Writes up to `length` bytes; returns the count written (may be short). */
   writeSync(fd: number, buf: Buffer, offset: number, length: number, position: number): number;
   writev(fd: number, buffers: Buffer[], position: number): Promise<number>;
+  /** Synchronous writev; optional (a layer without it gets every write through `writev`). */
+  writevSync?(fd: number, buffers: Buffer[], position: number): number;
   fdatasync(fd: number): Promise<void>;
   fsyncSync(fd: number): void;
   ftruncateSync(fd: number, length: number): void;
@@ -64,6 +66,7 @@ export const nodeFileIO: FileIO = {
     (await readAsync(fd, buf, offset, length, position)).bytesRead,
   writeSync: (fd, buf, offset, length, position) => fs.writeSync(fd, buf, offset, length, position),
   writev: async (fd, buffers, position) => (await writevAsync(fd, buffers, position)).bytesWritten,
+  writevSync: (fd, buffers, position) => fs.writevSync(fd, buffers, position),
   fdatasync: (fd) => fdatasyncAsync(fd),
   fsyncSync: (fd) => fs.fsyncSync(fd),
   ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
@@ -131,6 +134,19 @@ export async function pwritev(io: FileIO, fd: number, buffers: Buffer[], positio
   while (pending.length > 0) {
     const total = pending.reduce((n, b) => n + b.length, 0);
     const written = await io.writev(fd, pending, pos);
+    if (written === total) return;
+    pos += written;
+    pending = dropBytes(pending, written);
+  }
+}
+
+/** pwritev with writevSync (the layer has it: see SyncWrites). */
+export function pwritevSync(io: FileIO, fd: number, buffers: Buffer[], position: number): void {
+  let pending = buffers;
+  let pos = position;
+  while (pending.length > 0) {
+    const total = pending.reduce((n, b) => n + b.length, 0);
+    const written = io.writevSync!(fd, pending, pos);
     if (written === total) return;
     pos += written;
     pending = dropBytes(pending, written);
