@@ -257,6 +257,9 @@ describe('producer failover (embedded cluster)', () => {
     const { attempts } = attemptRecorder(p);
     const oldAddr = c.brokers[0]!.address;
     assert.equal((await p.send({ topic: 'MOVE', body: 'before' })).sendStatus, 'SEND_OK');
+    // The client's route refresh runs 10 ms after start, then every 30 s (Java's schedule): let that
+    // first run pass before the broker moves, or it may learn the new address before the send does.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await c.stopBroker(0);
     const moved = await c.startBroker(0, { port: 0 });
     assert.notEqual(moved.address, oldAddr);
