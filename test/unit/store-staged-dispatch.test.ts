@@ -47,6 +47,8 @@ test('puts completed by one write: one consume-queue write per queue, entries as
     });
     gate.hold();
     const held = put(store, 'A', 'held', 0); // its write waits at the gate; the next puts queue up
+    // The writer starts at the end of the turn that submitted: let it take the held put alone.
+    await new Promise((resolve) => setImmediate(resolve));
     const shared = [1, 2, 3, 4, 5, 6].map((i) => put(store, 'A', `m${i}`, i % 2));
     gate.release();
     for (const r of [await held, ...(await Promise.all(shared))]) assert.equal(r.status, 'PUT_OK');

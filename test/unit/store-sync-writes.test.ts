@@ -1,7 +1,7 @@
 /**
  * Synchronous commit-log writes (sync-writes.ts): small batches are written synchronously, large ones
  * and every write during the cooldown after a slow one go through the thread pool; what is stored is
- * the same either way.
+ * the same either way. Puts submitted in one turn share one write.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,6 +53,14 @@ describe('synchronous commit-log writes', () => {
       const small = await store.putMessage(message({ topic: 'S', body: Buffer.from('small') }));
       assert.equal(small.status, 'PUT_OK');
       assert.deepEqual(calls, { sync: 1, async: 0 });
+      // Puts submitted in one turn (the requests of one data chunk) share one write.
+      const together = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          store.putMessage(message({ topic: 'S', body: Buffer.from(`t${i}`) })),
+        ),
+      );
+      assert.ok(together.every((r) => r.status === 'PUT_OK'));
+      assert.deepEqual(calls, { sync: 2, async: 0 }, 'ten puts of one turn, one write');
       const big = Buffer.alloc(SYNC_WRITE_MAX_BYTES + 1000, 7);
       const large = await store.putMessage(message({ topic: 'L', body: big }));
       assert.equal(large.status, 'PUT_OK');

@@ -63,6 +63,8 @@ export class AppendPipeline {
   /** Lowest rewind point since the running fdatasync started (it must not vouch for more). */
   private rewindLow = Infinity;
   private writing = false;
+  /** The writer is due to start at the end of this turn (see submit). */
+  private writerQueued = false;
   private flushing = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -84,8 +86,18 @@ export class AppendPipeline {
     };
     this.unwritten.push(w);
     if (sub.waitFlush) this.deadlines.add(w);
-    void this.writeLoop();
+    // The writer starts after the puts submitted in this turn (a data chunk carries many requests):
+    // they go out in one write, not the first alone and the rest in a second.
+    if (!this.writing && !this.writerQueued) {
+      this.writerQueued = true;
+      queueMicrotask(this.startWriter);
+    }
   }
+
+  private readonly startWriter = (): void => {
+    this.writerQueued = false;
+    void this.writeLoop();
+  };
 
   /** fdatasync of everything reserved so far (ASYNC_FLUSH timer, checkpoint, close). */
   flush(): Promise<void> {
@@ -106,7 +118,7 @@ export class AppendPipeline {
 
   /** Resolves when neither loop has work left. */
   whenIdle(): Promise<void> {
-    if (!this.writing && !this.flushing) return Promise.resolve();
+    if (!this.writing && !this.writerQueued && !this.flushing) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -260,7 +272,7 @@ export class AppendPipeline {
   }
 
   private maybeIdle(): void {
-    if (this.writing || this.flushing) return;
+    if (this.writing || this.writerQueued || this.flushing) return;
     // A flush() target may sit beyond bytes still being written: the write loop restarts the flusher.
     if (!this.failure && this.flushWaiters.length > 0 && this.log.pending.length === 0) {
       if (this.log.flushedPos < this.log.writtenPos) {
