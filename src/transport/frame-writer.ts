@@ -223,7 +223,9 @@ export class FrameWriter {
     batch: Batch,
   ): boolean {
     const group = this.group;
-    const buffer = spareGroups.pop() ?? Buffer.allocUnsafeSlow(Math.max(GROUP_CAPACITY, bytes));
+    // A group ending with a large body's head may pass GROUP_CAPACITY: it gets a buffer of its own.
+    const spare = bytes <= GROUP_CAPACITY ? spareGroups.pop() : undefined;
+    const buffer = spare ?? Buffer.allocUnsafeSlow(Math.max(GROUP_CAPACITY, bytes));
     let at = 0;
     for (const frame of group) {
       buffer.set(frame, at);

@@ -333,3 +333,35 @@ describe('grouped small frames', () => {
     }
   });
 });
+
+describe('a large body after a full group of small frames', () => {
+  it("its head joins the group even past the reused buffers' size: written whole, nothing thrown", async () => {
+    const received: RemotingCommand[] = [];
+    const raw = await rawServer((socket) => {
+      const decoder = new FrameDecoder();
+      socket.on('data', (chunk: Buffer) => {
+        for (const payload of decoder.push(chunk)) received.push(decodeFramePayload(payload));
+      });
+    });
+    const client = new RemotingClient();
+    cleanups.push(async () => {
+      await client.shutdown();
+      await raw.close();
+    });
+    const addr = `127.0.0.1:${raw.port}`;
+    const small = (i: number) => createRequest(ECHO, { body: Buffer.alloc(3900, i), remark: `s${i}` });
+    // Warm-up: a group written and given back, so a spare buffer exists.
+    await Promise.all(Array.from({ length: 20 }, (_, i) => client.invokeOneway(addr, small(i), 10_000)));
+    // ~62 KiB of small frames, then a large body whose head carries a 6 KB header field.
+    const sends = Array.from({ length: 16 }, (_, i) => client.invokeOneway(addr, small(i), 10_000));
+    const large = createRequest(ECHO, { body: Buffer.alloc(64 * 1024, 7), remark: 'L'.repeat(6000) });
+    sends.push(client.invokeOneway(addr, large, 10_000));
+    await Promise.all(sends);
+    const deadline = Date.now() + 10_000;
+    while (received.length < 37 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(received.length, 37);
+    const last = received[36]!;
+    assert.equal(last.remark, 'L'.repeat(6000));
+    assert.ok(last.body?.equals(Buffer.alloc(64 * 1024, 7)));
+  });
+});

@@ -153,3 +153,16 @@ test('encodeBatch equals the plain encoding: multi-byte text, batches past the r
     ),
   );
 });
+
+test('encodeBatch: own properties only, non-string values as text (as encodeProperties)', () => {
+  const inherited = Object.assign(Object.create({ inherited: 'x' }) as Record<string, string>, { A: 'b' });
+  const numeric = { N: 5 } as unknown as Record<string, string>;
+  for (const properties of [inherited, numeric]) {
+    const encoded = encodeBatch([{ body: 'x', properties }]);
+    assert.ok(encoded.equals(plainBatch([{ body: Buffer.from('x'), properties }])));
+  }
+  assert.equal(
+    decodeBatch(encodeBatch([{ body: 'x', properties: numeric }]))[0]!.properties,
+    'N\u00015\u0002',
+  );
+});

@@ -100,8 +100,9 @@ function worstPropertyBytes(properties: Readonly<Record<string, string>> | strin
   if (typeof properties === 'string') return 3 * properties.length;
   let units = 0;
   for (const name in properties) {
-    const value = properties[name] as string | null | undefined;
-    if (value !== null && value !== undefined) units += name.length + value.length + 2;
+    if (!Object.hasOwn(properties, name)) continue;
+    const value = properties[name] as unknown;
+    if (value !== null && value !== undefined) units += name.length + String(value).length + 2;
   }
   return 3 * units;
 }
@@ -116,8 +117,10 @@ function writeProperties(
   if (typeof properties === 'string') return off + out.write(properties, off, 'utf8');
   const start = off;
   for (const name in properties) {
-    const value = properties[name] as string | null | undefined;
-    if (value === null || value === undefined) continue;
+    if (!Object.hasOwn(properties, name)) continue; // own keys only, as encodeProperties
+    const raw = properties[name] as unknown;
+    if (raw === null || raw === undefined) continue;
+    const value = String(raw); // an unchecked putProperty may have stored a number
     off += out.write(name, off, 'utf8');
     out[off++] = 0x01; // NAME_VALUE_SEPARATOR
     off += out.write(value, off, 'utf8');
