@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { lines } from './line-reader.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const [mode, ...args] = process.argv.slice(2);
@@ -92,19 +93,6 @@ function child(childArgs, profName) {
     ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, ...(profName ? [`--cpu-prof-name=${profName}`] : [])]
     : [];
   return spawn(process.execPath, [...flags, SELF, ...childArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
-}
-
-function lines(stream) {
-  const queue = [];
-  let waiter;
-  createInterface({ input: stream }).on('line', (line) => {
-    if (waiter) {
-      const w = waiter;
-      waiter = undefined;
-      w(line);
-    } else queue.push(line);
-  });
-  return () => (queue.length > 0 ? Promise.resolve(queue.shift()) : new Promise((r) => (waiter = r)));
 }
 
 async function drive(rounds, seconds, variants) {

@@ -12,8 +12,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { lines } from './line-reader.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const [rounds = '3', seconds = '4', ...variants] = process.argv.slice(2);
@@ -26,19 +26,6 @@ function broker(dist, profName) {
   const flags = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${profName}`] : [];
   const script = path.join(HERE, 'auto-batch-side-by-side.mjs');
   return spawn(process.execPath, [...flags, script, 'cluster', dist], { stdio: ['pipe', 'pipe', 'inherit'] });
-}
-
-function lines(stream) {
-  const queue = [];
-  let waiter;
-  createInterface({ input: stream }).on('line', (line) => {
-    if (waiter) {
-      const w = waiter;
-      waiter = undefined;
-      w(line);
-    } else queue.push(line);
-  });
-  return () => (queue.length > 0 ? Promise.resolve(queue.shift()) : new Promise((r) => (waiter = r)));
 }
 
 async function load(namesrv, dist) {
