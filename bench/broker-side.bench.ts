@@ -80,6 +80,8 @@ interface Sample {
   perSec: number;
   bytesPerSec: number;
   cpuMicrosPerMsg: number;
+  /** This process's (the client's) CPU µs per message: shows which side limits a run. */
+  clientMicrosPerMsg: number;
 }
 
 /**
@@ -102,13 +104,16 @@ async function measure(load: Load, pid: number | undefined): Promise<Sample> {
   });
   await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
   const [c0, b0, t0, cpu0] = [count, bytes, performance.now(), pid ? cpuSeconds(pid) : 0];
+  const own0 = process.cpuUsage();
   await new Promise((resolve) => setTimeout(resolve, MEASURE_MS));
+  const own = process.cpuUsage(own0);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = pid ? Math.max(0, cpuSeconds(pid) - cpu0 - idleRate * seconds) : 0;
   const sample = {
     perSec: (count - c0) / seconds,
     bytesPerSec: (bytes - b0) / seconds,
     cpuMicrosPerMsg: count > c0 ? (cpu * 1e6) / (count - c0) : NaN,
+    clientMicrosPerMsg: count > c0 ? (own.user + own.system) / (count - c0) : NaN,
   };
   await load.stop();
   return sample;
@@ -163,7 +168,7 @@ try {
       samples.set(name, [...(samples.get(name) ?? []), s]);
       console.log(
         `  round ${round + 1} ${name.padEnd(26)} ${Math.round(s.perSec).toString().padStart(7)} /s ` +
-          `${(s.bytesPerSec / 1e6).toFixed(1).padStart(7)} MB/s  ${s.cpuMicrosPerMsg.toFixed(1)} µs CPU/msg`,
+          `${(s.bytesPerSec / 1e6).toFixed(1).padStart(7)} MB/s  ${s.cpuMicrosPerMsg.toFixed(1)} µs CPU/msg (client ${s.clientMicrosPerMsg.toFixed(1)})`,
       );
     }
   }

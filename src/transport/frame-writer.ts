@@ -2,7 +2,8 @@
  * Outgoing frames of one socket: batching and backpressure.
  *
  * - Batching: frames written during one pass of the event loop are queued and flushed together from a
- *   setImmediate, between cork() and uncork(), so Node hands them to the kernel in one writev call.
+ *   setImmediate, between cork() and uncork(), so Node hands them to the kernel in one writev call;
+ *   once EARLY_FLUSH_BYTES wait, they go at once (the peer starts on them while we produce the rest).
  *   Small frames are first concatenated (one socket.write per ~64 KiB instead of one per frame: the
  *   per-write bookkeeping of a Node stream costs more than copying a few hundred bytes).
  * - Backpressure: once socket.write() returns false we stop handing frames to the socket and keep them
@@ -28,6 +29,15 @@ export interface WriteListener {
  */
 const SMALL_FRAME = 4096;
 const GROUP_BYTES = 64 * 1024;
+/**
+ * Once this many bytes wait, they are written at once instead of at the end of the pass. Without it,
+ * a peer answering a window of requests worked in lockstep with us: it got the whole window in one
+ * write at the end of our pass, answered it in one write at the end of its own, and each side idled
+ * while the other worked (one connection, 128 requests in flight: both processes ~60 % busy). Writing
+ * every ~16 KiB lets the peer start on the first requests while we still produce the rest: +35-45 %
+ * msgs/s for single sends, +40 % for the echo; bigger chunks (64 KiB) fell back to lockstep at 128 in flight.
+ */
+const EARLY_FLUSH_BYTES = 16 * 1024;
 /**
  * While blocked, frames whose request already ended (timed out) are dropped from the queue once it
  * holds this much, and again each time it doubles: a caller that keeps sending to a peer that stopped
@@ -109,7 +119,9 @@ export class FrameWriter {
       this.pausedReading = true;
       this.socket.pause();
     }
-    if (!this.scheduled && !this.blocked) {
+    if (this.blocked) return;
+    if (this.queuedBytes >= EARLY_FLUSH_BYTES) this.writeQueued();
+    else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
     }
@@ -137,6 +149,10 @@ export class FrameWriter {
 
   private readonly flush = (): void => {
     this.scheduled = false;
+    this.writeQueued();
+  };
+
+  private writeQueued(): void {
     if (this.blocked || this.failed || this.socket.destroyed) return;
     if (this.head < this.frames.length) {
       const batch: Batch = { listeners: [], remaining: 0 };
@@ -195,7 +211,7 @@ export class FrameWriter {
       this.socket.resume();
     }
     if (!this.blocked) this.notifyIdle();
-  };
+  }
 
   /**
    * Writes `single`, or else the frames gathered in `group` (concatenated when several), and empties
