@@ -1,8 +1,9 @@
 /**
- * Bytes the producer allocates per message, by allocation site: an embedded cluster in a child process,
- * then WINDOW async sends of 128 B kept in flight for SECONDS under V8's sampling heap profiler with
- * the objects minor and major GCs collected included (what the young generation churns through, not
- * only what survives), summed per function and divided by the messages sent.
+ * Bytes the producer and the broker allocate per message, by allocation site: an embedded cluster in a
+ * child process, then WINDOW async sends of 128 B kept in flight for SECONDS, both processes under
+ * V8's sampling heap profiler with the objects minor and major GCs collected included (what the young
+ * generation churns through, not only what survives), summed per function and divided by the
+ * messages sent.
  *   node bench/alloc-per-send.mjs [SECONDS=3] [WINDOW=8192] [TOP=25]   (env AUTO_BATCH=0: single sends)
  * Plain node over dist/ (`npm run build:esm` first), as auto-batch-side-by-side.mjs. The sampling
  * interval is 4 KiB, so small sites are estimates; the total is what to compare between trees.
@@ -18,17 +19,56 @@ const SELF = fileURLToPath(import.meta.url);
 const DIST = path.resolve(path.dirname(SELF), '..', 'dist');
 const load = (file) => import(pathToFileURL(path.join(DIST, file)).href);
 
+/** Starts the sampling heap profiler of this process; the returned function stops it, bytes by site. */
+async function sampleAllocations() {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return async () => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    const bySite = new Map();
+    const walk = (node) => {
+      const { functionName, url, lineNumber } = node.callFrame;
+      const site = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
+      bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
+      for (const child of node.children) walk(child);
+    };
+    walk(profile.head);
+    return bySite;
+  };
+}
+
+function report(title, bySite, sent, top) {
+  const total = [...bySite.values()].reduce((a, b) => a + b, 0);
+  process.stdout.write(`${title}: ${sent} messages, ${(total / sent).toFixed(0)} bytes/msg\n`);
+  for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
+    process.stdout.write(`${(bytes / sent).toFixed(0).padStart(7)}  ${site}\n`);
+  }
+}
+
 if (process.argv[2] === 'cluster') {
+  // Lines on stdin: "start" samples, "report" answers the bytes by site (one JSON line), "stop" exits.
   const { startEmbeddedCluster } = await load('server/embedded-cluster.js');
   const c = await startEmbeddedCluster({ brokers: 1 });
   process.stdout.write(`NAMESRV ${c.namesrvAddress}\n`);
-  createInterface({ input: process.stdin }).on('line', () => void c.stop().then(() => process.exit(0)));
+  let stopSampling;
+  createInterface({ input: process.stdin }).on('line', async (command) => {
+    if (command === 'start') stopSampling = await sampleAllocations();
+    else if (command === 'report') {
+      const bySite = await stopSampling();
+      process.stdout.write(`${JSON.stringify([...bySite])}\n`);
+    } else void c.stop().then(() => process.exit(0));
+  });
 } else {
   const [seconds = '3', window = '8192', top = '25'] = process.argv.slice(2);
   const cluster = spawn(process.execPath, [SELF, 'cluster'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise((resolve) =>
-    createInterface({ input: cluster.stdout }).once('line', resolve),
-  );
+  const clusterLines = createInterface({ input: cluster.stdout })[Symbol.asyncIterator]();
+  const nextLine = async () => (await clusterLines.next()).value;
+  const line = await nextLine();
   const { Producer, Message } = await load('index.js');
   const producer = new Producer({
     producerGroup: 'bench_alloc',
@@ -38,13 +78,8 @@ if (process.argv[2] === 'cluster') {
   await producer.start();
   const body = Buffer.alloc(128, 0x61);
   for (let i = 0; i < 100; i++) await producer.sendAsync(new Message('BenchAlloc', body));
-  const session = new Session();
-  session.connect();
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: 4096,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
-  });
+  cluster.stdin.write('start\n');
+  const stopSampling = await sampleAllocations();
   let sent = 0;
   let inFlight = 0;
   const deadline = performance.now() + Number(seconds) * 1000;
@@ -63,25 +98,13 @@ if (process.argv[2] === 'cluster') {
     };
     launch();
   });
-  const { profile } = await session.post('HeapProfiler.stopSampling');
+  const bySite = await stopSampling();
+  cluster.stdin.write('report\n');
+  const brokerBySite = new Map(JSON.parse(await nextLine()));
   await producer.shutdown();
   cluster.stdin.write('stop\n');
-  const bySite = new Map();
-  let total = 0;
-  const walk = (node) => {
-    const { functionName, url, lineNumber } = node.callFrame;
-    const site = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
-    bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
-    total += node.selfSize;
-    for (const child of node.children) walk(child);
-  };
-  walk(profile.head);
   const mode = process.env.AUTO_BATCH === '0' ? 'single async sends' : 'auto-batched sends';
-  process.stdout.write(
-    `${mode}, window ${window}: ${sent} messages, ${(total / sent).toFixed(0)} bytes/msg\n`,
-  );
-  for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, Number(top))) {
-    process.stdout.write(`${(bytes / sent).toFixed(0).padStart(7)}  ${site}\n`);
-  }
+  report(`producer, ${mode}, window ${window}`, bySite, sent, top);
+  report(`broker (embedded cluster), ${mode}`, brokerBySite, sent, top);
   await new Promise((resolve) => cluster.on('exit', resolve));
 }

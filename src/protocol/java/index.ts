@@ -7,3 +7,4 @@ export * from './string-hash.js';
 export * from './hash-map.js';
 export * from './utf8.js';
 export * from './int-range.js';
+export * from './big-endian.js';

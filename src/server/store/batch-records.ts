@@ -11,6 +11,7 @@
  * status and reason or encodes it on its own; inputs that do not share the batch fields all go
  * through prepareRecord.
  */
+import { putInt16BE, putInt32BE } from '../../protocol/java/big-endian.js';
 import { storedBodyCrc } from '../../protocol/message/crc32.js';
 import { PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
 import {
@@ -130,16 +131,16 @@ export function prepareBatchRecords(
     const { body, properties } = input;
     const size = sizes[i]!;
     out.set(header, at);
-    out.writeInt32BE(size, at + RecordOffset.TOTALSIZE);
-    out.writeInt32BE(storedBodyCrc(body) | 0, at + RecordOffset.BODYCRC);
-    out.writeInt32BE(input.flag | 0, at + RecordOffset.FLAG);
+    putInt32BE(out, at + RecordOffset.TOTALSIZE, size);
+    putInt32BE(out, at + RecordOffset.BODYCRC, storedBodyCrc(body) | 0);
+    putInt32BE(out, at + RecordOffset.FLAG, input.flag | 0);
     let p = at + bodyLengthAt;
-    out.writeInt32BE(body.length, p);
+    putInt32BE(out, p, body.length);
     out.set(body, p + 4);
     p += 4 + body.length;
     out.set(topicPart, p);
     p += topicPart.length;
-    out.writeUInt16BE(propertiesBytes[i]!, p);
+    putInt16BE(out, p, propertiesBytes[i]!);
     p += 2;
     const encoded = propertyBuffers[i]!;
     out.set(encoded, p);

@@ -13,6 +13,7 @@
  */
 import path from 'node:path';
 import { IllegalStateError } from '../../common/errors.js';
+import { putInt32BE, putInt64BE } from '../../protocol/java/big-endian.js';
 import { offsetFileName } from './store-config.js';
 import type { FileIO } from './file-io.js';
 import {
@@ -117,11 +118,14 @@ export class ConsumeQueue {
       const buf = Buffer.allocUnsafe(n * CQ_ENTRY_SIZE);
       for (let k = 0; k < n; k++) {
         const e = entries[i + k]!;
-        // The commit-log offset (a non-negative safe integer) as two 32-bit halves: no BigInt per entry.
-        buf.writeUInt32BE(Math.floor(e.phys / 0x1_0000_0000), k * CQ_ENTRY_SIZE);
-        buf.writeUInt32BE(e.phys >>> 0, k * CQ_ENTRY_SIZE + 4);
-        buf.writeInt32BE(e.size, k * CQ_ENTRY_SIZE + 8);
-        buf.writeBigInt64BE(e.tagsCode, k * CQ_ENTRY_SIZE + 12);
+        const at = k * CQ_ENTRY_SIZE;
+        putInt64BE(buf, at, e.phys);
+        putInt32BE(buf, at + 8, e.size);
+        // Most entries have no tags (code 0): no BigInt conversion for them.
+        if (e.tagsCode === 0n) {
+          putInt32BE(buf, at + 12, 0);
+          putInt32BE(buf, at + 16, 0);
+        } else buf.writeBigInt64BE(e.tagsCode, at + 12);
       }
       pwriteSync(this.io, file.fd, buf, inFile);
       file.dirty = true;

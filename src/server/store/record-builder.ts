@@ -4,6 +4,7 @@
  * section only patches QUEUEOFFSET, PHYSICALOFFSET and STORETIMESTAMP into the encoded bytes, so
  * nothing that can fail runs after a log position has been reserved.
  */
+import { putInt64BE } from '../../protocol/java/big-endian.js';
 import {
   encodeMessageRecord,
   RecordOffset,
@@ -134,10 +135,9 @@ export function stampRecord(
 }
 
 /**
- * Big-endian int64 of a non-negative safe integer as two 32-bit halves: the same bytes as
- * writeBigInt64BE(BigInt(value)) without allocating a BigInt per field per record.
+ * Big-endian int64 of a non-negative safe integer: the same bytes as writeBigInt64BE(BigInt(value))
+ * without a BigInt per field per record, nor Buffer's argument checks.
  */
 export function writeInt64(buf: Buffer, value: number, at: number): void {
-  buf.writeUInt32BE(Math.floor(value / 0x1_0000_0000), at);
-  buf.writeUInt32BE(value >>> 0, at + 4);
+  putInt64BE(buf, at, value);
 }
