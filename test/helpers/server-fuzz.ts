@@ -461,9 +461,11 @@ export class ServerFuzzer {
 
   private body(): Buffer | undefined {
     const rng = this.rng;
-    switch (rng.int(6)) {
+    switch (rng.int(7)) {
       case 0:
         return undefined;
+      case 5:
+        return this.batchBody();
       case 1:
         return rng.bytes(rng.range(0, 300));
       case 2:
@@ -473,6 +475,41 @@ export class ServerFuzzer {
       default:
         return rng.bytes(rng.range(0, 40));
     }
+  }
+
+  /**
+   * A SEND_BATCH_MESSAGE body: entries with hostile properties (old checksum entries, bytes that are
+   * not UTF-8, near the 32767 limit), sometimes with one length field or byte broken.
+   */
+  private batchBody(): Buffer {
+    const rng = this.rng;
+    const entries: Buffer[] = [];
+    for (let i = rng.range(1, 6); i > 0; i--) {
+      const roll = rng.int(10);
+      const properties =
+        roll === 0
+          ? Buffer.from([0x4b, 0x01, 0xc3, 0x28, 0xff, 0x02])
+          : roll === 1
+            ? Buffer.from(`K\u0001${'v'.repeat(rng.range(32_700, 32_770))}`)
+            : roll === 2
+              ? Buffer.from('__CRC32#\u00010000000001\u0002')
+              : Buffer.from(this.properties());
+      const body = rng.bytes(rng.range(0, 400));
+      const entry = Buffer.alloc(22 + body.length + properties.length);
+      entry.writeInt32BE(entry.length, 0);
+      entry.writeInt32BE(rng.pick([0, 1, -1, 0x7fffffff]), 12);
+      entry.writeInt32BE(body.length, 16);
+      body.copy(entry, 20);
+      entry.writeUInt16BE(properties.length & 0xffff, 20 + body.length);
+      properties.copy(entry, 22 + body.length);
+      entries.push(entry);
+    }
+    const out = Buffer.concat(entries);
+    if (rng.bool(0.3)) {
+      const at = rng.range(0, out.length - 1);
+      out[at] = out[at]! ^ (1 << rng.int(8));
+    }
+    return out;
   }
 
   /** JSON shaped like the bodies servers parse (heartbeat, register, lock batch, topic config). */

@@ -1,7 +1,7 @@
 /**
  * The table CRC-32 that crc32 / crc32Range use for short inputs (protocol/message/crc32.ts) against
- * zlib.crc32 (Node's native one) on random bytes: every length 0..300 (both sides of the thresholds
- * and every tail length of the 8-byte loop), longer inputs, and ranges at every alignment.
+ * zlib.crc32 (Node's native one) on random bytes: every length 0..360 (both sides of the thresholds
+ * and every tail length of the 16- and 8-byte steps), longer inputs, and ranges at every alignment.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -16,8 +16,8 @@ import {
   storedBodyCrc,
 } from '../../src/protocol/message/crc32.js';
 
-test('crc32 and the tables equal zlib.crc32 for every length 0..300 and longer inputs', () => {
-  const lengths = [...Array(301).keys(), 301, 319, 320, 321, 511, 1000, 4096, 65_537];
+test('crc32 and the tables equal zlib.crc32 for every length 0..360 and longer inputs', () => {
+  const lengths = [...Array(361).keys(), 447, 448, 449, 511, 1000, 4096, 65_537];
   for (const length of lengths) {
     for (let round = 0; round < 4; round++) {
       const data = randomBytes(length);
@@ -52,7 +52,7 @@ test('crc32 of a non-Buffer Uint8Array view equals zlib.crc32', () => {
 test('crc32Range equals zlib.crc32 of the range, at every start alignment and length', () => {
   const buf = randomBytes(2048);
   for (let start = 0; start < 16; start++) {
-    for (let length = 0; length <= 340; length++) {
+    for (let length = 0; length <= 470; length++) {
       const expected = zlib.crc32(buf.subarray(start, start + length));
       assert.equal(crc32Range(buf, start, start + length), expected, `range ${start}+${length}`);
     }
@@ -63,5 +63,20 @@ test('crc32Range equals zlib.crc32 of the range, at every start alignment and le
 });
 
 test('the thresholds sit inside the lengths compared above', () => {
-  assert.ok(JS_CRC32_MAX_LENGTH < 300 && JS_CRC32_RANGE_MAX_LENGTH < 340);
+  assert.ok(JS_CRC32_MAX_LENGTH < 360 && JS_CRC32_RANGE_MAX_LENGTH < 470);
+});
+
+test('the tables read through a cached view of the backing buffer: switching buffers, large ones, changed bytes', () => {
+  const small = [randomBytes(4096), randomBytes(4096)];
+  const large = randomBytes(2 * 1024 * 1024); // past the view cache's limit: never kept
+  for (let round = 0; round < 20; round++) {
+    for (const buf of [small[round % 2]!, large, small[(round + 1) % 2]!]) {
+      const start = (round * 37) % 1000;
+      const range = buf.subarray(start, start + 200 + round);
+      assert.equal(crc32(range), zlib.crc32(range));
+      assert.equal(crc32Range(buf, start, start + 300), zlib.crc32(buf.subarray(start, start + 300)));
+    }
+    small[0]![round] = small[0]![round]! ^ 0xff; // the cached view sees the buffer's current bytes
+    assert.equal(crc32(small[0]!.subarray(0, 64)), zlib.crc32(small[0]!.subarray(0, 64)));
+  }
 });

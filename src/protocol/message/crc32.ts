@@ -1,10 +1,10 @@
 /**
  * CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), identical to zlib / java.util.zip.CRC32.
  *
- * Short inputs go through a slicing-by-8 table in JavaScript, longer ones through `zlib.crc32` (Node
+ * Short inputs go through slicing-by-16 tables in JavaScript, longer ones through `zlib.crc32` (Node
  * >= 20.15; older runtimes use the tables for every length). The native call has a fixed cost of
  * ~100-150 ns (and a range needs a Buffer view first, ~60 ns more); measured on Node 20 (x64), the
- * tables are faster up to ~250 bytes, and ~300 bytes for a range (no view to make). The broker takes
+ * tables are faster up to ~350 bytes, and ~450 bytes for a range (no view to make). The broker takes
  * two CRCs per stored message (BODYCRC and the record checksum), mostly of a few hundred bytes.
  */
 import * as zlib from 'node:zlib';
@@ -14,22 +14,22 @@ type Crc32Fn = (data: Uint8Array, value?: number) => number;
 const nativeCrc32: Crc32Fn | undefined = (zlib as unknown as { crc32?: Crc32Fn }).crc32;
 
 /** Longest input crc32 hands to the tables rather than to zlib. */
-export const JS_CRC32_MAX_LENGTH = 256;
+export const JS_CRC32_MAX_LENGTH = 320;
 /** Longest range crc32Range hands to the tables (no view to make for them). */
-export const JS_CRC32_RANGE_MAX_LENGTH = 320;
+export const JS_CRC32_RANGE_MAX_LENGTH = 448;
 
 /**
- * Slicing-by-8 tables, 8 x 256 entries: T[k * 256 + n] is the CRC register after n followed by k
+ * Slicing-by-16 tables, 16 x 256 entries: T[k * 256 + n] is the CRC register after n followed by k
  * zero bytes. Int32 entries keep the arithmetic in small integers.
  */
 const TABLES = ((): Int32Array => {
-  const t = new Int32Array(8 * 256);
+  const t = new Int32Array(16 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
     t[n] = c;
   }
-  for (let k = 1; k < 8; k++) {
+  for (let k = 1; k < 16; k++) {
     for (let n = 0; n < 256; n++) {
       const prev = t[(k - 1) * 256 + n]!;
       t[k * 256 + n] = (prev >>> 8) ^ t[prev & 0xff]!;
@@ -38,23 +38,71 @@ const TABLES = ((): Int32Array => {
   return t;
 })();
 
+/**
+ * The table loop reads 32-bit words through a DataView (one load instead of four byte loads and
+ * shifts: 1.6x faster). The view of the last backing buffer is kept for the next call (a batch's
+ * records, a socket chunk's bodies share one), unless that buffer is large: it must not be pinned.
+ */
+const VIEW_CACHE_MAX_BYTES = 1 << 20;
+let cachedBuffer: ArrayBufferLike | undefined;
+let cachedView: DataView | undefined;
+
+function viewOf(data: Uint8Array): DataView {
+  const backing = data.buffer;
+  if (backing === cachedBuffer) return cachedView!;
+  const view = new DataView(backing);
+  if (backing.byteLength <= VIEW_CACHE_MAX_BYTES) {
+    cachedBuffer = backing;
+    cachedView = view;
+  }
+  return view;
+}
+
 /** Table-driven CRC-32 of data[start, end) (unsigned). */
 function tableCrc32(data: Uint8Array, start: number, end: number): number {
   const t = TABLES;
   let crc = -1;
   let i = start;
-  for (; i + 8 <= end; i += 8) {
-    const a = crc ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
-    const b = data[i + 4]! | (data[i + 5]! << 8) | (data[i + 6]! << 16) | (data[i + 7]! << 24);
-    crc =
-      t[1792 + (a & 0xff)]! ^
-      t[1536 + ((a >>> 8) & 0xff)]! ^
-      t[1280 + ((a >>> 16) & 0xff)]! ^
-      t[1024 + (a >>> 24)]! ^
-      t[768 + (b & 0xff)]! ^
-      t[512 + ((b >>> 8) & 0xff)]! ^
-      t[256 + ((b >>> 16) & 0xff)]! ^
-      t[b >>> 24]!;
+  if (end - start >= 8) {
+    const view = viewOf(data);
+    const base = data.byteOffset;
+    for (; i + 16 <= end; i += 16) {
+      const a = crc ^ view.getInt32(base + i, true);
+      const b = view.getInt32(base + i + 4, true);
+      const c = view.getInt32(base + i + 8, true);
+      const d = view.getInt32(base + i + 12, true);
+      crc =
+        t[3840 + (a & 0xff)]! ^
+        t[3584 + ((a >>> 8) & 0xff)]! ^
+        t[3328 + ((a >>> 16) & 0xff)]! ^
+        t[3072 + (a >>> 24)]! ^
+        t[2816 + (b & 0xff)]! ^
+        t[2560 + ((b >>> 8) & 0xff)]! ^
+        t[2304 + ((b >>> 16) & 0xff)]! ^
+        t[2048 + (b >>> 24)]! ^
+        t[1792 + (c & 0xff)]! ^
+        t[1536 + ((c >>> 8) & 0xff)]! ^
+        t[1280 + ((c >>> 16) & 0xff)]! ^
+        t[1024 + (c >>> 24)]! ^
+        t[768 + (d & 0xff)]! ^
+        t[512 + ((d >>> 8) & 0xff)]! ^
+        t[256 + ((d >>> 16) & 0xff)]! ^
+        t[d >>> 24]!;
+    }
+    if (i + 8 <= end) {
+      const a = crc ^ view.getInt32(base + i, true);
+      const b = view.getInt32(base + i + 4, true);
+      crc =
+        t[1792 + (a & 0xff)]! ^
+        t[1536 + ((a >>> 8) & 0xff)]! ^
+        t[1280 + ((a >>> 16) & 0xff)]! ^
+        t[1024 + (a >>> 24)]! ^
+        t[768 + (b & 0xff)]! ^
+        t[512 + ((b >>> 8) & 0xff)]! ^
+        t[256 + ((b >>> 16) & 0xff)]! ^
+        t[b >>> 24]!;
+      i += 8;
+    }
   }
   for (; i < end; i++) crc = t[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;

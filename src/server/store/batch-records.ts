@@ -45,6 +45,37 @@ function sharesBatchFields(a: PutMessageInput, b: PutMessageInput): boolean {
   );
 }
 
+/** What the records of a batch share, read from its first record as prepareRecord encoded it. */
+export interface BatchLayout {
+  readonly sysFlag: number;
+  /** Offset of BODY LENGTH (the header before it is the same for every record). */
+  readonly bodyLengthAt: number;
+  /** The first record's bytes up to BODY LENGTH. */
+  readonly header: Buffer;
+  /** The topic with its length field. */
+  readonly topicPart: Buffer;
+  /** A record's size without its body and its property bytes. */
+  readonly fixedSize: number;
+  /** The largest record the store takes. */
+  readonly maxSize: number;
+}
+
+export function batchLayout(head: PreparedRecord, headBodyLength: number, limits: RecordLimits): BatchLayout {
+  const sysFlag = head.buf.readInt32BE(RecordOffset.SYSFLAG);
+  const bodyLengthAt = recordFieldOffsets(sysFlag).bodyLength;
+  const topicBytes = Buffer.byteLength(head.topic, 'utf8');
+  const topicStart = bodyLengthAt + 4 + headBodyLength;
+  const topicPart = head.buf.subarray(topicStart, topicStart + topicLengthSize(topicBytes) + topicBytes);
+  return {
+    sysFlag,
+    bodyLengthAt,
+    header: head.buf.subarray(0, bodyLengthAt),
+    topicPart,
+    fixedSize: bodyLengthAt + 4 + topicPart.length + 2,
+    maxSize: Math.min(limits.maxMessageSize + RECORD_OVERHEAD_LIMIT, limits.maxRecordInSegment),
+  };
+}
+
 /**
  * Prepares the records of one put, as prepareRecord does for each (same bytes, same refusals: the
  * first refused record, in order, refuses the put).
@@ -67,15 +98,11 @@ export function prepareBatchRecords(
     }
     return out;
   }
-  const sysFlag = head.buf.readInt32BE(RecordOffset.SYSFLAG);
-  const bodyLengthAt = recordFieldOffsets(sysFlag).bodyLength;
-  // Header up to BODY LENGTH, and the topic with its length field, as the first record has them.
-  const header = head.buf.subarray(0, bodyLengthAt);
-  const topicBytes = Buffer.byteLength(first.topic, 'utf8');
-  const topicStart = bodyLengthAt + 4 + first.body.length;
-  const topicPart = head.buf.subarray(topicStart, topicStart + topicLengthSize(topicBytes) + topicBytes);
-  const fixedSize = bodyLengthAt + 4 + topicPart.length + 2;
-  const maxSize = Math.min(limits.maxMessageSize + RECORD_OVERHEAD_LIMIT, limits.maxRecordInSegment);
+  const { sysFlag, bodyLengthAt, header, topicPart, fixedSize, maxSize } = batchLayout(
+    head,
+    first.body.length,
+    limits,
+  );
 
   // Per record: its size and property bytes (with the separator before the checksum slot, when
   // one goes there), or the record prepareRecord made of it alone. Plain arrays of numbers: no
@@ -148,7 +175,9 @@ export function prepareBatchRecords(
     if (separators[i] === 1) out[p++] = SEPARATOR_CODE;
     out.set(CHECKSUM_SLOT, p);
     prepared[i] = {
-      input,
+      topic: input.topic,
+      queueId: input.queueId,
+      properties,
       buf: out,
       at,
       size,

@@ -3,6 +3,7 @@ export { MessageStore } from './message-store.js';
 export type { MessageStoreOptions } from './message-store.js';
 export { DEFAULT_STORE_CONFIG } from './store-config.js';
 export type { FlushDiskType, MessageStoreConfig, StoreHooks } from './store-config.js';
+export type { IndexedBatchPut } from './indexed-batch.js';
 export type {
   AppendedRecord,
   GetMessageResult,

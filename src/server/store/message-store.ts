@@ -13,6 +13,9 @@
  */
 import type { CommitLogCounters } from './append-types.js';
 import { prepareBatchRecords } from './batch-records.js';
+import { prepareIndexedBatch } from './indexed-batch.js';
+import type { IndexedBatchPut } from './indexed-batch.js';
+import type { PreparedRecord, RecordLimits, Refusal } from './record-builder.js';
 import { appendPrepared, refused } from './put-path.js';
 import type { DispatchItem } from './put-path.js';
 import type { RecoveryReport } from './recovery.js';
@@ -95,8 +98,35 @@ export class MessageStore {
    * Appends several records as one unit (SEND_BATCH_MESSAGE): consecutive queue offsets, one answer,
    * one flush wait. Every record is checked first; any refusal refuses the whole batch.
    */
-  async putMessages(batch: readonly PutMessageInput[], onAccepted?: () => void): Promise<PutResult> {
+  putMessages(batch: readonly PutMessageInput[], onAccepted?: () => void): Promise<PutResult> {
     const topics = batch.length === 1 ? [batch[0]!.topic] : [...new Set(batch.map((m) => m.topic))];
+    const waitFlush =
+      this.config.flushDiskType === 'SYNC_FLUSH' && batch.every((m) => m.waitStoreMsgOK !== false);
+    return this.put(topics, batch.length, (limits) => prepareBatchRecords(batch, limits), waitFlush, onAccepted);
+  }
+
+  /**
+   * Appends the messages of a batch request as one unit, as putMessages appends their batchInputs
+   * (the same records), with no object or string made per message.
+   */
+  putBatch(batch: IndexedBatchPut, onAccepted?: () => void): Promise<PutResult> {
+    const waitFlush = this.config.flushDiskType === 'SYNC_FLUSH' && batch.waitStoreMsgOK;
+    return this.put(
+      [batch.topic],
+      batch.messages.count,
+      (limits) => prepareIndexedBatch(batch, limits),
+      waitFlush,
+      onAccepted,
+    );
+  }
+
+  private async put(
+    topics: readonly string[],
+    count: number,
+    prepare: (limits: RecordLimits) => PreparedRecord[] | Refusal,
+    waitFlush: boolean,
+    onAccepted: (() => void) | undefined,
+  ): Promise<PutResult> {
     for (let wait = this.topicGate.whenOpen(topics); wait; wait = this.topicGate.whenOpen(topics)) {
       await wait;
     }
@@ -106,17 +136,15 @@ export class MessageStore {
       return refused('SERVICE_NOT_AVAILABLE', `commit log not writable: ${this.rt.pipeline.failure.message}`);
     }
     if (this.rt.disk.full) return refused('SERVICE_NOT_AVAILABLE', this.rt.disk.reason);
-    if (batch.length === 0) return refused('MESSAGE_ILLEGAL', 'empty batch');
+    if (count === 0) return refused('MESSAGE_ILLEGAL', 'empty batch');
     const limits = {
       maxMessageSize: this.config.maxMessageSize,
       maxRecordInSegment: this.rt.commitLog.maxRecordSizeForSegment,
     };
-    const prepared = prepareBatchRecords(batch, limits);
+    const prepared = prepare(limits);
     if (!Array.isArray(prepared)) return refused(prepared.status, prepared.reason);
 
     onAccepted?.();
-    const waitFlush =
-      this.config.flushDiskType === 'SYNC_FLUSH' && batch.every((m) => m.waitStoreMsgOK !== false);
     return appendPrepared(
       {
         commitLog: this.rt.commitLog,

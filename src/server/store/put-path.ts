@@ -26,6 +26,26 @@ export interface DispatchItem extends CqEntry {
   readonly properties: string;
 }
 
+class Dispatched implements DispatchItem {
+  readonly size: number;
+  readonly tagsCode: bigint;
+
+  constructor(
+    readonly phys: number,
+    private readonly record: PreparedRecord,
+    readonly cq: ConsumeQueue,
+    readonly queueOffset: number,
+  ) {
+    this.size = record.size;
+    this.tagsCode = record.tagsCode;
+  }
+
+  /** Read from the record when a filter asks: a batch's records build their strings only then. */
+  get properties(): string {
+    return this.record.properties;
+  }
+}
+
 export interface PutContext {
   commitLog: CommitLog;
   staged: StagedDispatch;
@@ -84,18 +104,11 @@ export async function appendPrepared(
     }
     let queueOffset = 0;
     if (p.dispatched) {
-      const { topic, queueId } = p.input;
+      const { topic, queueId } = p;
       if (cq === undefined || cq.topic !== topic || cq.queueId !== queueId)
         cq = queues.getOrCreate(topic, queueId);
       queueOffset = cq.nextQueueOffset++;
-      items.push({
-        phys,
-        size: p.size,
-        tagsCode: p.tagsCode,
-        cq,
-        queueOffset,
-        properties: p.input.properties,
-      });
+      items.push(new Dispatched(phys, p, cq, queueOffset));
     }
     stampRecord(p, phys, queueOffset, storeTimestamp);
     if (

@@ -22,7 +22,10 @@ import { RECORD_OVERHEAD_LIMIT } from './store-config.js';
 import type { PutMessageInput, PutMessageStatus } from './store-types.js';
 
 export interface PreparedRecord {
-  readonly input: PutMessageInput;
+  readonly topic: string;
+  readonly queueId: number;
+  /** The message's property string as the caller gave it (without the checksum entry). */
+  readonly properties: string;
   /** The buffer holding the record at `at` (a batch's records share one: no view per record). */
   readonly buf: Buffer;
   readonly at: number;
@@ -110,7 +113,9 @@ export function prepareRecord(input: PutMessageInput, limits: RecordLimits): Pre
     return illegal((err as Error).message);
   }
   return {
-    input,
+    topic,
+    queueId: input.queueId,
+    properties,
     buf,
     at: 0,
     size: buf.length,

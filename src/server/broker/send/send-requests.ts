@@ -17,14 +17,14 @@ import { RequestCode } from '../../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import { SendMessageRequestHeader } from '../../../protocol/headers/send.js';
-import { decodeBatch } from '../../../protocol/message/batch.js';
+import { indexBatch } from '../../../protocol/message/batch.js';
 import { MessageConst, MessageSysFlag } from '../../../protocol/message/constants.js';
 import { encodeOffsetMessageIds, joinOffsetMessageIds } from '../../../protocol/message/message-id.js';
-import { PROPERTY_SEPARATOR, decodeProperties } from '../../../protocol/message/properties.js';
+import { decodeProperties } from '../../../protocol/message/properties.js';
 import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX } from '../../../protocol/message/validators.js';
 import { handlerTable } from '../../../transport/handler-table.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
-import type { PutMessageInput, PutMessageStatus, PutResult } from '../../store/index.js';
+import type { IndexedBatchPut, PutMessageInput, PutMessageStatus, PutResult } from '../../store/index.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import { propertiesToStoredString } from '../core/stored-message.js';
 import { TOPIC_MAX_LENGTH } from '../core/topic-config.js';
@@ -231,44 +231,33 @@ async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<Remoting
   ) {
     refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
   }
-  let entries;
+  let messages;
   try {
-    // Views, not copies: nothing writes the request body again; the store copies bodies into records.
-    entries = decodeBatch(body, { shareBodies: true });
+    // Offsets into the body, not copies: nothing writes the request body again; the store copies
+    // the bytes into records.
+    messages = indexBatch(body);
   } catch (err) {
     if (!(err instanceof ProtocolError)) throw err;
     ctx.logger.warn({ producer: send.remote, err: err.message }, 'malformed batch body');
     refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
   }
-  if (entries.length === 0) refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
-  const batchPropString = propertiesToStoredString(batchProps);
+  if (messages.count === 0) refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
   const wait = batchProps[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
-  // What every record of the batch shares, worked out once (the store encodes them together).
-  const [bornHost, storeHost] = [parseSocketAddress(send.remote), ctx.storeHost()];
-  const waitStoreMsgOK = wait === undefined || wait.toLowerCase() === 'true';
-  const inputs: PutMessageInput[] = entries.map((e) => {
-    // Inner properties, then the batch's own (WAIT, CLUSTER) after one separator (4.8.0 .. 5.3.3).
-    let properties = e.properties;
-    if (properties.length > 0 && batchPropString.length > 0 && !properties.endsWith(PROPERTY_SEPARATOR)) {
-      properties += PROPERTY_SEPARATOR;
-    }
-    properties += batchPropString;
-    return {
-      topic: header.topic,
-      queueId,
-      flag: e.flag,
-      body: e.body,
-      properties,
-      sysFlag,
-      bornTimestamp: header.bornTimestamp,
-      bornHost,
-      storeHost,
-      reconsumeTimes: header.reconsumeTimes ?? 0,
-      preparedTransactionOffset: 0n,
-      waitStoreMsgOK,
-    };
-  });
-  return answer(ctx, send, await ctx.store.putMessages(inputs, () => accept(ctx, send)));
+  // Each message stores its own properties, then the batch's (WAIT, CLUSTER) after one separator
+  // (4.8.0 .. 5.3.3); the store writes the records straight from the body.
+  const put: IndexedBatchPut = {
+    topic: header.topic,
+    queueId,
+    sysFlag,
+    bornTimestamp: header.bornTimestamp,
+    bornHost: parseSocketAddress(send.remote),
+    storeHost: ctx.storeHost(),
+    reconsumeTimes: header.reconsumeTimes ?? 0,
+    waitStoreMsgOK: wait === undefined || wait.toLowerCase() === 'true',
+    messages,
+    sharedProperties: propertiesToStoredString(batchProps),
+  };
+  return answer(ctx, send, await ctx.store.putBatch(put, () => accept(ctx, send)));
 }
 
 /** Refuses with the code and remark Java answers for a store status that stored nothing. */

@@ -1,0 +1,251 @@
+/**
+ * The records of a SEND_BATCH_MESSAGE put, written straight from the request's batch body.
+ *
+ * The broker used to decode a batch into one object, one body view and one property string per
+ * message, append the batch's own properties to each string, and hand those inputs to
+ * prepareBatchRecords, which encoded every string back to bytes. Here the messages stay where the
+ * request holds them (a BatchIndex: offsets only) and each record gets its property bytes copied
+ * from the body, then the batch's shared property bytes, then the checksum slot: the bytes
+ * prepareRecord writes for `batchInput(put, i)` (test/unit/store-indexed-batch.test.ts compares them),
+ * without an object or a string per message. A message's property string is built only when asked
+ * (a long-polling SQL filter, TAGS for its tags code).
+ *
+ * A message whose properties are not plain ASCII or carry an old `__CRC32#` entry, or that passes a
+ * size limit, goes through prepareRecord(batchInput(put, i)): the usual refusal, or its record
+ * encoded on its own.
+ */
+import { BATCH_FIELDS } from '../../protocol/message/batch.js';
+import type { BatchIndex } from '../../protocol/message/batch.js';
+import { putInt16BE, putInt32BE } from '../../protocol/java/big-endian.js';
+import { crc32Range } from '../../protocol/message/crc32.js';
+import { PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
+import { MAX_PROPERTIES_LENGTH, RecordOffset, storeTimestampOffset } from '../../protocol/message/record.js';
+import type { SocketAddress } from '../../protocol/message/record.js';
+import { batchLayout, prepareBatchRecords } from './batch-records.js';
+import { isDispatchedSysFlag, tagsCodeOfProperties } from './queue-table.js';
+import type { PreparedRecord, RecordLimits, Refusal } from './record-builder.js';
+import { prepareRecord } from './record-builder.js';
+import { CHECKSUM_TRAILER_LENGTH, CRC_PROPERTY, propertiesWithChecksumSlot } from './record-checksum.js';
+import type { PutMessageInput } from './store-types.js';
+
+/** The messages of one batch request and what they share (the request header's fields). */
+export interface IndexedBatchPut {
+  readonly topic: string;
+  readonly queueId: number;
+  readonly sysFlag: number;
+  readonly bornTimestamp: number;
+  readonly bornHost: SocketAddress;
+  readonly storeHost: SocketAddress;
+  readonly reconsumeTimes: number;
+  readonly waitStoreMsgOK: boolean;
+  readonly messages: BatchIndex;
+  /**
+   * Properties every message stores after its own, one separator between (the batch request's own:
+   * WAIT, CLUSTER; Java 4.8.0 .. 5.3.3); '' for none.
+   */
+  readonly sharedProperties: string;
+}
+
+const SEPARATOR = 0x02;
+const CHECKSUM_SLOT = Buffer.from(propertiesWithChecksumSlot(''), 'latin1');
+const TAGS = Buffer.from('TAGS', 'latin1');
+const CRC_NAME = Buffer.from(CRC_PROPERTY, 'latin1');
+
+/** Message i's property string: its own, then the shared ones after one separator. */
+export function batchProperties(put: IndexedBatchPut, i: number): string {
+  const { body, fields } = put.messages;
+  const f = i * BATCH_FIELDS;
+  const propsAt = fields[f]! + 22 + fields[f + 2]!;
+  const own = fields[f + 3] === 0 ? '' : body.toString('utf8', propsAt, propsAt + fields[f + 3]!);
+  const shared = put.sharedProperties;
+  if (own.length > 0 && shared.length > 0 && !own.endsWith(PROPERTY_SEPARATOR)) {
+    return own + PROPERTY_SEPARATOR + shared;
+  }
+  return own + shared;
+}
+
+/** Message i as putMessages takes it: what its record must hold, byte for byte. */
+export function batchInput(put: IndexedBatchPut, i: number): PutMessageInput {
+  const { body, fields } = put.messages;
+  const f = i * BATCH_FIELDS;
+  const bodyAt = fields[f]! + 20;
+  return {
+    topic: put.topic,
+    queueId: put.queueId,
+    flag: fields[f + 1]!,
+    body: body.subarray(bodyAt, bodyAt + fields[f + 2]!),
+    properties: batchProperties(put, i),
+    sysFlag: put.sysFlag,
+    bornTimestamp: put.bornTimestamp,
+    bornHost: put.bornHost,
+    storeHost: put.storeHost,
+    reconsumeTimes: put.reconsumeTimes,
+    preparedTransactionOffset: 0n,
+    waitStoreMsgOK: put.waitStoreMsgOK,
+  };
+}
+
+/** A record written from the batch body; its property string is made only when read. */
+class IndexedRecord implements PreparedRecord {
+  constructor(
+    private readonly put: IndexedBatchPut,
+    private readonly index: number,
+    readonly buf: Buffer,
+    readonly at: number,
+    readonly size: number,
+    readonly tagsCode: bigint,
+    readonly dispatched: boolean,
+    readonly storeTimestampAt: number,
+  ) {}
+
+  get topic(): string {
+    return this.put.topic;
+  }
+
+  get queueId(): number {
+    return this.put.queueId;
+  }
+
+  get properties(): string {
+    return batchProperties(this.put, this.index);
+  }
+}
+
+function includesAt(buf: Buffer, at: number, end: number, needle: Buffer): boolean {
+  if (at + needle.length > end) return false;
+  for (let k = 1; k < needle.length; k++) if (buf[at + k] !== needle[k]) return false;
+  return true;
+}
+
+// What scanOwnProperties reports (bits).
+const NOT_ASCII = 1;
+const HAS_TAGS = 2;
+const HAS_CHECKSUM = 4;
+
+/** One pass over a message's own property bytes: non-ASCII bytes, "TAGS", "__CRC32#" anywhere in them. */
+function scanOwnProperties(buf: Buffer, start: number, end: number): number {
+  let found = 0;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c >= 0x80) return NOT_ASCII;
+    if (c === 0x54 && includesAt(buf, i, end, TAGS)) found |= HAS_TAGS;
+    else if (c === 0x5f && includesAt(buf, i, end, CRC_NAME)) found |= HAS_CHECKSUM;
+  }
+  return found;
+}
+
+/** Copies src[start, end) to out at `at`: a byte loop for short ranges (no view made), else a view. */
+function copyRange(src: Buffer, start: number, end: number, out: Buffer, at: number): void {
+  if (end - start > 256) {
+    out.set(src.subarray(start, end), at);
+    return;
+  }
+  for (let i = start; i < end; i++) out[at++] = src[i]!;
+}
+
+/**
+ * Prepares the records of a batch put, as prepareRecord does for each message's batchInput (same
+ * bytes, same refusals: the first refused message, in order, refuses the put).
+ */
+export function prepareIndexedBatch(put: IndexedBatchPut, limits: RecordLimits): PreparedRecord[] | Refusal {
+  const { count, fields, body: src } = put.messages;
+  const shared = put.sharedProperties;
+  if (count === 0) return [];
+  if (shared.includes(CRC_PROPERTY)) {
+    // Every message would need the old entry taken out: the general path does that.
+    return prepareBatchRecords(
+      Array.from({ length: count }, (_, i) => batchInput(put, i)),
+      limits,
+    );
+  }
+  // The first message goes through every check; the fields it shares with the others pass with it.
+  const head = prepareRecord(batchInput(put, 0), limits);
+  if (!('buf' in head)) return head;
+  const { sysFlag, bodyLengthAt, header, topicPart, fixedSize, maxSize } = batchLayout(
+    head,
+    fields[2]!,
+    limits,
+  );
+  const sharedBytes = Buffer.from(shared, 'utf8');
+  const sharedEndsWithSeparator = shared.endsWith(PROPERTY_SEPARATOR);
+  const sharedHasTags = shared.includes('TAGS');
+
+  // Per message: its record size and property bytes, or the record prepareRecord made of it alone.
+  const sizes = new Int32Array(count);
+  const propertyBytes = new Int32Array(count);
+  const scans = new Uint8Array(count);
+  const alone = new Array<PreparedRecord | undefined>(count);
+  alone[0] = head;
+  let total = 0;
+  for (let i = 1; i < count; i++) {
+    const f = i * BATCH_FIELDS;
+    const bodyLength = fields[f + 2]!;
+    const ownLength = fields[f + 3]!;
+    const propsAt = fields[f]! + 22 + bodyLength;
+    const scan = scanOwnProperties(src, propsAt, propsAt + ownLength);
+    if ((scan & (NOT_ASCII | HAS_CHECKSUM)) === 0 && bodyLength <= limits.maxMessageSize) {
+      const endsWithSeparator = ownLength > 0 && src[propsAt + ownLength - 1] === SEPARATOR;
+      const between = ownLength > 0 && shared.length > 0 && !endsWithSeparator ? 1 : 0;
+      const chars = ownLength + between + shared.length;
+      const beforeSlot =
+        chars > 0 && !(shared.length > 0 ? sharedEndsWithSeparator : endsWithSeparator) ? 1 : 0;
+      const bytes = ownLength + between + sharedBytes.length + beforeSlot + CHECKSUM_TRAILER_LENGTH;
+      const size = fixedSize + bodyLength + bytes;
+      if (chars <= MAX_PROPERTIES_LENGTH && bytes <= MAX_PROPERTIES_LENGTH && size <= maxSize) {
+        sizes[i] = size;
+        propertyBytes[i] = bytes;
+        scans[i] = scan | (between << 4) | (beforeSlot << 5);
+        total += size;
+        continue;
+      }
+    }
+    const p = prepareRecord(batchInput(put, i), limits);
+    if (!('buf' in p)) return p;
+    alone[i] = p;
+  }
+
+  const out = Buffer.allocUnsafe(total);
+  const dispatched = isDispatchedSysFlag(sysFlag);
+  const storeTimestampAt = storeTimestampOffset(sysFlag);
+  const prepared = new Array<PreparedRecord>(count);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const single = alone[i];
+    if (single !== undefined) {
+      prepared[i] = single;
+      continue;
+    }
+    const f = i * BATCH_FIELDS;
+    const bodyAt = fields[f]! + 20;
+    const bodyLength = fields[f + 2]!;
+    const ownLength = fields[f + 3]!;
+    const propsAt = bodyAt + bodyLength + 2;
+    const size = sizes[i]!;
+    const scan = scans[i]!;
+    out.set(header, at);
+    putInt32BE(out, at + RecordOffset.TOTALSIZE, size);
+    putInt32BE(out, at + RecordOffset.BODYCRC, crc32Range(src, bodyAt, bodyAt + bodyLength) & 0x7fffffff);
+    putInt32BE(out, at + RecordOffset.FLAG, fields[f + 1]!);
+    let p = at + bodyLengthAt;
+    putInt32BE(out, p, bodyLength);
+    copyRange(src, bodyAt, bodyAt + bodyLength, out, p + 4);
+    p += 4 + bodyLength;
+    out.set(topicPart, p);
+    p += topicPart.length;
+    putInt16BE(out, p, propertyBytes[i]!);
+    p += 2;
+    copyRange(src, propsAt, propsAt + ownLength, out, p);
+    p += ownLength;
+    if (scan & 0x10) out[p++] = SEPARATOR;
+    out.set(sharedBytes, p);
+    p += sharedBytes.length;
+    if (scan & 0x20) out[p++] = SEPARATOR;
+    out.set(CHECKSUM_SLOT, p);
+    // Tags code as tagsCodeOfProperties finds it; the string is built only when TAGS shows up.
+    const tagsCode =
+      (scan & HAS_TAGS) !== 0 || sharedHasTags ? tagsCodeOfProperties(batchProperties(put, i)) : 0n;
+    prepared[i] = new IndexedRecord(put, i, out, at, size, tagsCode, dispatched, storeTimestampAt);
+    at += size;
+  }
+  return prepared;
+}

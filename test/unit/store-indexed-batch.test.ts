@@ -1,0 +1,192 @@
+/**
+ * The broker's batch path (store/indexed-batch.ts: records written straight from the request's batch
+ * body) against prepareRecord of each message's batchInput, and batchInput against what the broker
+ * stored before (decodeBatch, then the batch's properties after one separator): same bytes, tags
+ * codes, property strings and refusals; and a store fed through putBatch writes the same files,
+ * answers and arrivals as one fed the same messages through putMessages.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { decodeBatch, indexBatch } from '../../src/protocol/message/batch.js';
+import { MessageSysFlag } from '../../src/protocol/message/constants.js';
+import type { IndexedBatchPut, PutResult } from '../../src/server/store/index.js';
+import { batchInput, prepareIndexedBatch } from '../../src/server/store/indexed-batch.js';
+import { prepareRecord } from '../../src/server/store/record-builder.js';
+import type { PreparedRecord } from '../../src/server/store/record-builder.js';
+import { openStore, withTempDir } from '../helpers/store-fixtures.js';
+
+const limits = { maxMessageSize: 4096, maxRecordInSegment: 1 << 20 };
+
+/** A batch body written here field by field (not with encodeBatch), properties as raw bytes. */
+function batchBody(entries: { flag: number; body: Buffer; properties: Buffer }[]): Buffer {
+  return Buffer.concat(
+    entries.map(({ flag, body, properties }) => {
+      const head = Buffer.alloc(20);
+      head.writeInt32BE(22 + body.length + properties.length, 0);
+      head.writeInt32BE(flag, 12);
+      head.writeInt32BE(body.length, 16);
+      const length = Buffer.alloc(2);
+      length.writeUInt16BE(properties.length);
+      return Buffer.concat([head, body, length, properties]);
+    }),
+  );
+}
+
+function rng(seed: number): (n: number) => number {
+  let x = seed | 1;
+  return (n) => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+}
+
+const OWN_PROPERTIES = [
+  '',
+  'UNIQ_KEY\u0001AC1100010000\u0002WAIT\u0001true\u0002',
+  'UNIQ_KEY\u0001AC1100010001',
+  'TAGS\u0001red\u0002KEYS\u0001k1',
+  'KEYS\u0001xTAGSy\u0002', // TAGS inside a value: tags code 0
+  'KEYS\u0001ключ\u0002',
+  'a\u0001b\u0002__CRC32#\u00010000000042\u0002',
+  'TAGS\u0001值',
+  '\u0002\u0002x\u0001\u0002',
+];
+const SHARED = [
+  '',
+  'WAIT\u0001true\u0002CLUSTER\u0001DefaultCluster',
+  'CLUSTER\u0001c\u0002',
+  'CLUSTER\u0001集群',
+  'TAGS\u0001shared',
+];
+
+function ownBytes(pick: (n: number) => number): Buffer {
+  const roll = pick(14);
+  // Not UTF-8 (stored as the broker's string decode makes it): bytes no UTF-8 has, a lead byte
+  // without its continuation, a lone continuation byte.
+  if (roll === 0) return Buffer.from([0x4b, 0x01, 0xff, 0xfe, 0x02]);
+  if (roll === 2) return Buffer.from([0x4c, 0x01, 0xc3, 0x28]);
+  if (roll === 3) return Buffer.from([0x4d, 0x01, 0x61, 0x80, 0x02]);
+  if (roll === 1) return Buffer.from(`K\u0001${'v'.repeat(32_700 + pick(80))}`); // near the 32767 limit
+  return Buffer.from(OWN_PROPERTIES[pick(OWN_PROPERTIES.length)]!, 'utf8');
+}
+
+function randomPut(seed: number, count: number, shared: string): IndexedBatchPut {
+  const pick = rng(seed);
+  const entries = Array.from({ length: count }, () => ({
+    flag: pick(5) - 2,
+    body: Buffer.alloc(pick(9) === 0 ? 300 + pick(500) : pick(200), 0x30 + pick(40)),
+    properties: ownBytes(pick),
+  }));
+  return {
+    topic: 'IndexedTopic',
+    queueId: 2,
+    sysFlag: pick(2) === 0 ? 0 : MessageSysFlag.MULTI_TAGS,
+    bornTimestamp: 1_764_000_000_123,
+    bornHost: pick(4) === 0 ? { ip: '::1', port: 7 } : { ip: '10.0.0.7', port: 51000 },
+    storeHost: { ip: '127.0.0.1', port: 10911 },
+    reconsumeTimes: 0,
+    waitStoreMsgOK: true,
+    messages: indexBatch(batchBody(entries)),
+    sharedProperties: shared,
+  };
+}
+
+test('batchInput is what the broker stored before: decodeBatch, then the batch properties after one separator', () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    for (const shared of SHARED) {
+      const put = randomPut(seed, 6, shared);
+      decodeBatch(put.messages.body).forEach((e, i) => {
+        let properties = e.properties;
+        if (properties.length > 0 && shared.length > 0 && !properties.endsWith('\u0002')) properties += '\u0002';
+        properties += shared;
+        const input = batchInput(put, i);
+        assert.equal(input.properties, properties);
+        assert.ok(input.body.equals(e.body));
+        assert.equal(input.flag, e.flag);
+      });
+    }
+  }
+});
+
+test('every record is byte for byte what prepareRecord encodes of its batchInput; refusals are the same', () => {
+  let refusals = 0;
+  let records = 0;
+  for (let seed = 1; seed <= 150; seed++) {
+    for (const shared of [...SHARED, 'x\u0001y\u0002__CRC32#\u00010000000001']) {
+      const put = randomPut(seed * 7 + shared.length, 1 + (seed % 9), shared);
+      const got = prepareIndexedBatch(put, limits);
+      const alone = Array.from({ length: put.messages.count }, (_, i) => prepareRecord(batchInput(put, i), limits));
+      const firstRefusal = alone.find((p) => !('buf' in p));
+      if (firstRefusal !== undefined) {
+        refusals++;
+        assert.deepEqual(got, firstRefusal, `seed ${seed}: the first refusal`);
+        continue;
+      }
+      assert.ok(Array.isArray(got), `seed ${seed}: prepared`);
+      got.forEach((rec, i) => {
+        const ref = alone[i] as PreparedRecord;
+        records++;
+        assert.ok(rec.buf.subarray(rec.at, rec.at + rec.size).equals(ref.buf), `seed ${seed} record ${i} bytes`);
+        assert.equal(rec.size, ref.size);
+        assert.equal(rec.tagsCode, ref.tagsCode, `seed ${seed} record ${i} tags code`);
+        assert.equal(rec.dispatched, ref.dispatched);
+        assert.equal(rec.storeTimestampAt, ref.storeTimestampAt);
+        assert.equal(rec.topic, ref.topic);
+        assert.equal(rec.queueId, ref.queueId);
+        assert.equal(rec.properties, ref.properties);
+      });
+    }
+  }
+  assert.ok(refusals > 10 && records > 1000, `${refusals} refusals, ${records} records compared`);
+});
+
+function hashTree(dir: string): string {
+  const h = createHash('sha256');
+  const walk = (d: string): void => {
+    for (const name of fs.readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      if (fs.statSync(p).isDirectory()) walk(p);
+      else h.update(`${path.relative(dir, p)}\n`).update(fs.readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest('hex');
+}
+
+/** Files, answers and arrivals of a store fed `puts`, through putBatch or through putMessages. */
+async function storeAfter(puts: IndexedBatchPut[], indexed: boolean): Promise<string[]> {
+  return withTempDir(async (dir) => {
+    let clock = 1_764_000_100_000;
+    const store = await openStore(
+      dir,
+      { commitLogSegmentSize: 16 * 1024, consumeQueueEntriesPerFile: 50 },
+      { now: () => clock++ },
+    );
+    const seen: string[] = [];
+    store.onMessageArrived((topic, queueId, offset, arrival) => {
+      seen.push(`${topic}/${queueId}@${offset} ${arrival?.tagsCode} ${arrival?.properties}`);
+    });
+    for (const put of puts) {
+      const inputs = Array.from({ length: put.messages.count }, (_, i) => batchInput(put, i));
+      const r: PutResult = indexed ? await store.putBatch(put) : await store.putMessages(inputs);
+      const { status, physicalOffset, queueOffset, storeSize, storeTimestamp, wroteBytes } = r;
+      seen.push(JSON.stringify({ status, physicalOffset: `${physicalOffset}`, queueOffset: `${queueOffset}`, storeSize, storeTimestamp, wroteBytes, records: r.records.length }));
+    }
+    await store.close();
+    return [...seen, hashTree(path.join(dir, 'commitlog')), hashTree(path.join(dir, 'consumequeue'))];
+  });
+}
+
+test('putBatch stores, indexes, answers and signals what putMessages does with the batchInputs', async () => {
+  // Batches past a segment (16 KiB) and a consume-queue file (50 entries), refusals among them.
+  const puts = Array.from({ length: 14 }, (_, k) => randomPut(1000 + k, 5 + ((k * 13) % 40), SHARED[k % SHARED.length]!));
+  const viaBatch = await storeAfter(puts, true);
+  const viaMessages = await storeAfter(puts, false);
+  assert.deepEqual(viaBatch, viaMessages);
+  assert.ok(viaBatch.some((line) => line.includes('"status":"PUT_OK"')));
+});
