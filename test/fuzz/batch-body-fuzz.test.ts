@@ -110,7 +110,10 @@ it(`hostile batch bodies: indexed or refused with ProtocolError, prepared as mes
     stored++;
     got.forEach((rec, i) => {
       const ref = alone[i] as PreparedRecord;
-      assert.ok(rec.buf.subarray(rec.at, rec.at + rec.size).equals(ref.buf), `seed ${SEED} input ${n} record ${i}`);
+      assert.ok(
+        rec.buf.subarray(rec.at, rec.at + rec.size).equals(ref.buf),
+        `seed ${SEED} input ${n} record ${i}`,
+      );
       assert.equal(rec.tagsCode, ref.tagsCode);
       assert.equal(rec.properties, ref.properties);
     });

@@ -14,6 +14,7 @@ import { decodeBatch, indexBatch } from '../../src/protocol/message/batch.js';
 import { MessageSysFlag } from '../../src/protocol/message/constants.js';
 import type { IndexedBatchPut, PutResult } from '../../src/server/store/index.js';
 import { batchInput, prepareIndexedBatch } from '../../src/server/store/indexed-batch.js';
+import { RecordBufferPool } from '../../src/server/store/record-buffers.js';
 import { prepareRecord } from '../../src/server/store/record-builder.js';
 import type { PreparedRecord } from '../../src/server/store/record-builder.js';
 import { openStore, withTempDir } from '../helpers/store-fixtures.js';
@@ -102,7 +103,8 @@ test('batchInput is what the broker stored before: decodeBatch, then the batch p
       const put = randomPut(seed, 6, shared);
       decodeBatch(put.messages.body).forEach((e, i) => {
         let properties = e.properties;
-        if (properties.length > 0 && shared.length > 0 && !properties.endsWith('\u0002')) properties += '\u0002';
+        if (properties.length > 0 && shared.length > 0 && !properties.endsWith('\u0002'))
+          properties += '\u0002';
         properties += shared;
         const input = batchInput(put, i);
         assert.equal(input.properties, properties);
@@ -120,7 +122,9 @@ test('every record is byte for byte what prepareRecord encodes of its batchInput
     for (const shared of [...SHARED, 'x\u0001y\u0002__CRC32#\u00010000000001']) {
       const put = randomPut(seed * 7 + shared.length, 1 + (seed % 9), shared);
       const got = prepareIndexedBatch(put, limits);
-      const alone = Array.from({ length: put.messages.count }, (_, i) => prepareRecord(batchInput(put, i), limits));
+      const alone = Array.from({ length: put.messages.count }, (_, i) =>
+        prepareRecord(batchInput(put, i), limits),
+      );
       const firstRefusal = alone.find((p) => !('buf' in p));
       if (firstRefusal !== undefined) {
         refusals++;
@@ -131,7 +135,10 @@ test('every record is byte for byte what prepareRecord encodes of its batchInput
       got.forEach((rec, i) => {
         const ref = alone[i] as PreparedRecord;
         records++;
-        assert.ok(rec.buf.subarray(rec.at, rec.at + rec.size).equals(ref.buf), `seed ${seed} record ${i} bytes`);
+        assert.ok(
+          rec.buf.subarray(rec.at, rec.at + rec.size).equals(ref.buf),
+          `seed ${seed} record ${i} bytes`,
+        );
         assert.equal(rec.size, ref.size);
         assert.equal(rec.tagsCode, ref.tagsCode, `seed ${seed} record ${i} tags code`);
         assert.equal(rec.dispatched, ref.dispatched);
@@ -175,7 +182,17 @@ async function storeAfter(puts: IndexedBatchPut[], indexed: boolean): Promise<st
       const inputs = Array.from({ length: put.messages.count }, (_, i) => batchInput(put, i));
       const r: PutResult = indexed ? await store.putBatch(put) : await store.putMessages(inputs);
       const { status, physicalOffset, queueOffset, storeSize, storeTimestamp, wroteBytes } = r;
-      seen.push(JSON.stringify({ status, physicalOffset: `${physicalOffset}`, queueOffset: `${queueOffset}`, storeSize, storeTimestamp, wroteBytes, records: r.records.length }));
+      seen.push(
+        JSON.stringify({
+          status,
+          physicalOffset: `${physicalOffset}`,
+          queueOffset: `${queueOffset}`,
+          storeSize,
+          storeTimestamp,
+          wroteBytes,
+          records: r.records.length,
+        }),
+      );
     }
     await store.close();
     return [...seen, hashTree(path.join(dir, 'commitlog')), hashTree(path.join(dir, 'consumequeue'))];
@@ -184,9 +201,74 @@ async function storeAfter(puts: IndexedBatchPut[], indexed: boolean): Promise<st
 
 test('putBatch stores, indexes, answers and signals what putMessages does with the batchInputs', async () => {
   // Batches past a segment (16 KiB) and a consume-queue file (50 entries), refusals among them.
-  const puts = Array.from({ length: 14 }, (_, k) => randomPut(1000 + k, 5 + ((k * 13) % 40), SHARED[k % SHARED.length]!));
+  const puts = Array.from({ length: 14 }, (_, k) =>
+    randomPut(1000 + k, 5 + ((k * 13) % 40), SHARED[k % SHARED.length]!),
+  );
   const viaBatch = await storeAfter(puts, true);
   const viaMessages = await storeAfter(puts, false);
   assert.deepEqual(viaBatch, viaMessages);
   assert.ok(viaBatch.some((line) => line.includes('"status":"PUT_OK"')));
+});
+
+test('record buffers: kept ones are reused, given back once, larger requests get their own', () => {
+  const pool = new RecordBufferPool(1024, 2);
+  const a = pool.take(100);
+  assert.equal(a.length, 100);
+  pool.give(a);
+  pool.give(a); // twice: kept once, or two puts would share one buffer
+  assert.equal(pool.kept, 1);
+  const b = pool.take(1024);
+  assert.equal(b.buffer, a.buffer, 'the kept buffer is reused');
+  assert.equal(pool.kept, 0);
+  const big = pool.take(2000);
+  pool.give(big);
+  pool.give(Buffer.alloc(1024).subarray(0, 10)); // not from the pool's size class at offset 0: kept only if whole
+  pool.give(Buffer.allocUnsafe(100)); // a pooled 8 KiB slab slice: never kept
+  assert.ok(pool.kept <= 2);
+  assert.ok(!pool.kept || pool.take(1).buffer !== big.buffer, 'a buffer over the capacity is never kept');
+});
+
+test('batches stored through reused record buffers read back intact', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(
+      dir,
+      { commitLogSegmentSize: 64 * 1024, consumeQueueEntriesPerFile: 100 },
+      { beforeWrite: () => new Promise((resolve) => setTimeout(resolve, 2)) },
+    );
+    const sent: Buffer[] = [];
+    const putOf = (k: number): IndexedBatchPut => {
+      const entries = Array.from({ length: 20 }, (_, i) => ({
+        flag: 0,
+        body: Buffer.from(`batch ${k} message ${i} `.repeat(1 + ((k + i) % 5))),
+        properties: Buffer.from(`UNIQ_KEY\u0001K${k}M${i}`),
+      }));
+      for (const e of entries) sent.push(e.body);
+      return {
+        ...randomPut(k + 1, 1, 'WAIT\u0001true'),
+        queueId: 0,
+        messages: indexBatch(batchBody(entries)),
+      };
+    };
+    // Writes wait a little (beforeWrite), and puts keep coming meanwhile: a buffer given back before
+    // its put was written would be taken by a later put and overwritten under the waiting write.
+    const puts: Promise<PutResult>[] = [];
+    for (let k = 0; k < 60; k++) {
+      puts.push(store.putBatch(putOf(k)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (const r of await Promise.all(puts)) assert.equal(r.status, 'PUT_OK');
+    const records: Buffer[] = [];
+    while (records.length < sent.length) {
+      const read = await store.getMessage('g', 'IndexedTopic', 0, BigInt(records.length), 32);
+      assert.ok(read.messages.length > 0, `read from ${records.length}`);
+      records.push(...read.messages);
+    }
+    assert.equal(records.length, sent.length);
+    records.forEach((record, i) => {
+      assert.ok(record.includes(sent[i]!), `message ${i} body`);
+      const key = `UNIQ_KEY\u0001K${Math.floor(i / 20)}M${i % 20}\u0002`;
+      assert.ok(record.includes(Buffer.from(key)), `message ${i} properties`);
+    });
+    await store.close();
+  });
 });

@@ -147,7 +147,12 @@ function copyRange(src: Buffer, start: number, end: number, out: Buffer, at: num
  * Prepares the records of a batch put, as prepareRecord does for each message's batchInput (same
  * bytes, same refusals: the first refused message, in order, refuses the put).
  */
-export function prepareIndexedBatch(put: IndexedBatchPut, limits: RecordLimits): PreparedRecord[] | Refusal {
+export function prepareIndexedBatch(
+  put: IndexedBatchPut,
+  limits: RecordLimits,
+  /** Where the records go (a reused buffer, RecordBufferPool); a new buffer by default. */
+  allocate: (size: number) => Buffer = (size) => Buffer.allocUnsafe(size),
+): PreparedRecord[] | Refusal {
   const { count, fields, body: src } = put.messages;
   const shared = put.sharedProperties;
   if (count === 0) return [];
@@ -204,7 +209,7 @@ export function prepareIndexedBatch(put: IndexedBatchPut, limits: RecordLimits):
     alone[i] = p;
   }
 
-  const out = Buffer.allocUnsafe(total);
+  const out = allocate(total);
   const dispatched = isDispatchedSysFlag(sysFlag);
   const storeTimestampAt = storeTimestampOffset(sysFlag);
   const prepared = new Array<PreparedRecord>(count);

@@ -14,6 +14,7 @@
 import type { CommitLogCounters } from './append-types.js';
 import { prepareBatchRecords } from './batch-records.js';
 import { prepareIndexedBatch } from './indexed-batch.js';
+import { RecordBufferPool } from './record-buffers.js';
 import type { IndexedBatchPut } from './indexed-batch.js';
 import type { PreparedRecord, RecordLimits, Refusal } from './record-builder.js';
 import { appendPrepared, refused } from './put-path.js';
@@ -43,6 +44,8 @@ export class MessageStore {
   /** Puts for a topic wait while that topic is being deleted. */
   private readonly topicGate = new TopicGate();
   private readonly now: () => number;
+  /** Buffers of batch puts' records, reused once stored. */
+  private readonly recordBuffers = new RecordBufferPool();
 
   constructor(options: MessageStoreOptions, hooks: StoreHooks = {}) {
     this.now = hooks.now ?? Date.now;
@@ -102,22 +105,35 @@ export class MessageStore {
     const topics = batch.length === 1 ? [batch[0]!.topic] : [...new Set(batch.map((m) => m.topic))];
     const waitFlush =
       this.config.flushDiskType === 'SYNC_FLUSH' && batch.every((m) => m.waitStoreMsgOK !== false);
-    return this.put(topics, batch.length, (limits) => prepareBatchRecords(batch, limits), waitFlush, onAccepted);
+    return this.put(
+      topics,
+      batch.length,
+      (limits) => prepareBatchRecords(batch, limits),
+      waitFlush,
+      onAccepted,
+    );
   }
 
   /**
    * Appends the messages of a batch request as one unit, as putMessages appends their batchInputs
    * (the same records), with no object or string made per message.
    */
-  putBatch(batch: IndexedBatchPut, onAccepted?: () => void): Promise<PutResult> {
+  async putBatch(batch: IndexedBatchPut, onAccepted?: () => void): Promise<PutResult> {
     const waitFlush = this.config.flushDiskType === 'SYNC_FLUSH' && batch.waitStoreMsgOK;
-    return this.put(
+    const pool = this.recordBuffers;
+    let lent: Buffer | undefined;
+    const result = await this.put(
       [batch.topic],
       batch.messages.count,
-      (limits) => prepareIndexedBatch(batch, limits),
+      (limits) => prepareIndexedBatch(batch, limits, (size) => (lent = pool.take(size))),
       waitFlush,
       onAccepted,
     );
+    // Written to the file (whatever the flush did): nothing reads the records' buffer any more.
+    if (lent !== undefined && (result.status === 'PUT_OK' || result.status === 'FLUSH_DISK_TIMEOUT')) {
+      pool.give(lent);
+    }
+    return result;
   }
 
   private async put(
