@@ -4,7 +4,7 @@
  * - Batching: frames written during one pass of the event loop are queued and flushed together from a
  *   setImmediate, between cork() and uncork(), so Node hands them to the kernel in one writev call;
  *   once EARLY_FLUSH_BYTES wait, they go at once (the peer starts on them while we produce the rest).
- *   Small frames are first concatenated (one socket.write per ~64 KiB instead of one per frame: the
+ *   Small frames are first concatenated (one socket.write per ~16 KiB instead of one per frame: the
  *   per-write bookkeeping of a Node stream costs more than copying a few hundred bytes).
  * - Backpressure: once socket.write() returns false we stop handing frames to the socket and keep them
  *   in our queue until 'drain'. Frames whose request already ended (timed out) are dropped unsent.
@@ -28,7 +28,8 @@ export interface WriteListener {
  * the write).
  */
 const SMALL_FRAME = 4096;
-const GROUP_BYTES = 64 * 1024;
+/** As EARLY_FLUSH_BYTES: groups rarely grow past it, so the reused buffers need not be larger. */
+const GROUP_BYTES = 16 * 1024;
 /**
  * Once this many bytes wait, they are written at once instead of at the end of the pass. Without it,
  * a peer answering a window of requests worked in lockstep with us: it got the whole window in one
@@ -47,7 +48,7 @@ const PURGE_MIN_BYTES = 1024 * 1024;
 
 /**
  * Buffers that small frames are concatenated into, reused once their write completed (Node drops a
- * chunk when it calls its write callback). A fresh buffer per group cost page faults on every 64 KiB
+ * chunk when it calls its write callback). A fresh buffer per group cost page faults on every group
  * written (most of the copy's time on a busy producer). A group holds under GROUP_BYTES + SMALL_FRAME.
  */
 const GROUP_CAPACITY = GROUP_BYTES + SMALL_FRAME;

@@ -14,7 +14,7 @@ import { indexBatch } from '../../src/protocol/message/batch.js';
 import type { IndexedBatchPut } from '../../src/server/store/index.js';
 import { batchInput, prepareIndexedBatch } from '../../src/server/store/indexed-batch.js';
 import { prepareRecord } from '../../src/server/store/record-builder.js';
-import type { PreparedRecord } from '../../src/server/store/record-builder.js';
+import type { PreparedRecord, Refusal } from '../../src/server/store/record-builder.js';
 import { Prng } from '../helpers/prng.js';
 import { byTier } from '../helpers/tier.js';
 
@@ -24,6 +24,24 @@ const limits = { maxMessageSize: 2048, maxRecordInSegment: 1 << 20 };
 const NAMES = ['TAGS', 'KEYS', 'UNIQ_KEY', 'WAIT', '__CRC32#', 'T', 'x'];
 const VALUES = ['red', 'é', '值', '', 'TAGS', '0000000001', '\u0001', 'a\u0002b'];
 
+/**
+ * The refusal a batch of these per-message results gets: the first message refused, in order, or the
+ * size guard once the records so far pass 4 x maxMessageSize.
+ */
+function expectedRefusal(alone: (PreparedRecord | Refusal)[], maxMessageSize: number): Refusal | undefined {
+  let bytes = 0;
+  for (const [i, p] of alone.entries()) {
+    if (!('buf' in p)) return p;
+    bytes += p.size;
+    if (i > 0 && bytes > 4 * maxMessageSize) {
+      return {
+        status: 'MESSAGE_ILLEGAL',
+        reason: `message size exceeded: the batch's records pass ${bytes} bytes (at most ${4 * maxMessageSize}, 4 x maxMessageSize)`,
+      };
+    }
+  }
+  return undefined;
+}
 function properties(rng: Prng): Buffer {
   switch (rng.int(8)) {
     case 0:
@@ -101,7 +119,7 @@ it(`hostile batch bodies: indexed or refused with ProtocolError, prepared as mes
     };
     const got = prepareIndexedBatch(put, limits);
     const alone = Array.from({ length: messages.count }, (_, i) => prepareRecord(batchInput(put, i), limits));
-    const refusal = alone.find((p) => !('buf' in p));
+    const refusal = expectedRefusal(alone, limits.maxMessageSize);
     if (refusal !== undefined) {
       assert.deepEqual(got, refusal, `seed ${SEED} input ${n}: the first refusal`);
       continue;

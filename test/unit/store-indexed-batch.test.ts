@@ -16,12 +16,31 @@ import type { IndexedBatchPut, PutResult } from '../../src/server/store/index.js
 import { batchInput, prepareIndexedBatch } from '../../src/server/store/indexed-batch.js';
 import { RecordBufferPool } from '../../src/server/store/record-buffers.js';
 import { prepareRecord } from '../../src/server/store/record-builder.js';
-import type { PreparedRecord } from '../../src/server/store/record-builder.js';
+import type { PreparedRecord, Refusal } from '../../src/server/store/record-builder.js';
 import { openStore, withTempDir } from '../helpers/store-fixtures.js';
 
 const limits = { maxMessageSize: 4096, maxRecordInSegment: 1 << 20 };
 
 /** A batch body written here field by field (not with encodeBatch), properties as raw bytes. */
+
+/**
+ * The refusal a batch of these per-message results gets: the first message refused, in order, or the
+ * size guard once the records so far pass 4 x maxMessageSize.
+ */
+function expectedRefusal(alone: (PreparedRecord | Refusal)[], maxMessageSize: number): Refusal | undefined {
+  let bytes = 0;
+  for (const [i, p] of alone.entries()) {
+    if (!('buf' in p)) return p;
+    bytes += p.size;
+    if (i > 0 && bytes > 4 * maxMessageSize) {
+      return {
+        status: 'MESSAGE_ILLEGAL',
+        reason: `message size exceeded: the batch's records pass ${bytes} bytes (at most ${4 * maxMessageSize}, 4 x maxMessageSize)`,
+      };
+    }
+  }
+  return undefined;
+}
 function batchBody(entries: { flag: number; body: Buffer; properties: Buffer }[]): Buffer {
   return Buffer.concat(
     entries.map(({ flag, body, properties }) => {
@@ -125,7 +144,7 @@ test('every record is byte for byte what prepareRecord encodes of its batchInput
       const alone = Array.from({ length: put.messages.count }, (_, i) =>
         prepareRecord(batchInput(put, i), limits),
       );
-      const firstRefusal = alone.find((p) => !('buf' in p));
+      const firstRefusal = expectedRefusal(alone, limits.maxMessageSize);
       if (firstRefusal !== undefined) {
         refusals++;
         assert.deepEqual(got, firstRefusal, `seed ${seed}: the first refusal`);
@@ -271,4 +290,21 @@ test('batches stored through reused record buffers read back intact', async () =
     });
     await store.close();
   });
+});
+
+test('a batch whose records would pass 4 x maxMessageSize (shared properties repeated per message) is refused before any is made', () => {
+  const entries = Array.from({ length: 2000 }, () => ({
+    flag: 0,
+    body: Buffer.alloc(0),
+    properties: Buffer.alloc(0),
+  }));
+  const put: IndexedBatchPut = {
+    ...randomPut(3, 1, ''),
+    messages: indexBatch(batchBody(entries)),
+    sharedProperties: `K\u0001${'v'.repeat(9000)}`,
+  };
+  const got = prepareIndexedBatch(put, limits); // 2000 x ~9 KB of records > 4 x 4096
+  assert.ok(!Array.isArray(got));
+  assert.equal(got.status, 'MESSAGE_ILLEGAL');
+  assert.match(got.reason, /message size exceeded/);
 });

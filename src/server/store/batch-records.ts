@@ -45,6 +45,21 @@ function sharesBatchFields(a: PutMessageInput, b: PutMessageInput): boolean {
   );
 }
 
+/**
+ * How many times maxMessageSize the records of one batch may take. Every message stores the batch's
+ * shared properties again: a body of many empty entries with large shared properties would make
+ * gigabytes of records; a legitimate batch's records are within ~2x its body. (Java refuses a batch
+ * whose records pass maxMessageSize itself.)
+ */
+export const MAX_RECORD_BYTES_PER_BODY_BYTE = 4;
+
+export function tooLarge(bytes: number, max: number): Refusal {
+  return {
+    status: 'MESSAGE_ILLEGAL',
+    reason: `message size exceeded: the batch's records pass ${bytes} bytes (at most ${max}, 4 x maxMessageSize)`,
+  };
+}
+
 /** What the records of a batch share, read from its first record as prepareRecord encoded it. */
 export interface BatchLayout {
   readonly sysFlag: number;
@@ -91,10 +106,15 @@ export function prepareBatchRecords(
   if (!('buf' in head)) return head;
   if (batch.length === 1 || !batch.every((input) => sharesBatchFields(first, input))) {
     const out: PreparedRecord[] = [head];
+    let all = head.size;
     for (let i = 1; i < batch.length; i++) {
       const p = prepareRecord(batch[i]!, limits);
       if (!('buf' in p)) return p;
       out.push(p);
+      all += p.size;
+      if (all > MAX_RECORD_BYTES_PER_BODY_BYTE * limits.maxMessageSize) {
+        return tooLarge(all, MAX_RECORD_BYTES_PER_BODY_BYTE * limits.maxMessageSize);
+      }
     }
     return out;
   }
@@ -114,6 +134,8 @@ export function prepareBatchRecords(
   const alone: (PreparedRecord | undefined)[] = new Array<PreparedRecord | undefined>(batch.length);
   alone[0] = head;
   let total = 0;
+  const maxTotal = MAX_RECORD_BYTES_PER_BODY_BYTE * limits.maxMessageSize;
+  let all = head.size;
   for (let i = 1; i < batch.length; i++) {
     const input = batch[i]!;
     const { properties, body } = input;
@@ -135,12 +157,16 @@ export function prepareBatchRecords(
         propertiesBytes[i] = bytes;
         separators[i] = separator;
         total += size;
+        all += size;
+        if (all > maxTotal) return tooLarge(all, maxTotal);
         continue;
       }
     }
     const p = prepareRecord(input, limits);
     if (!('buf' in p)) return p;
     alone[i] = p;
+    all += p.size;
+    if (all > maxTotal) return tooLarge(all, maxTotal);
   }
 
   const out = Buffer.allocUnsafe(total);

@@ -21,7 +21,12 @@ import { crc32Range } from '../../protocol/message/crc32.js';
 import { PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
 import { MAX_PROPERTIES_LENGTH, RecordOffset, storeTimestampOffset } from '../../protocol/message/record.js';
 import type { SocketAddress } from '../../protocol/message/record.js';
-import { batchLayout, prepareBatchRecords } from './batch-records.js';
+import {
+  batchLayout,
+  MAX_RECORD_BYTES_PER_BODY_BYTE,
+  prepareBatchRecords,
+  tooLarge,
+} from './batch-records.js';
 import { isDispatchedSysFlag, tagsCodeOfProperties } from './queue-table.js';
 import type { PreparedRecord, RecordLimits, Refusal } from './record-builder.js';
 import { prepareRecord } from './record-builder.js';
@@ -210,6 +215,8 @@ export function prepareIndexedBatch(
   const alone = new Array<PreparedRecord | undefined>(count);
   alone[0] = head;
   let total = 0;
+  const maxTotal = MAX_RECORD_BYTES_PER_BODY_BYTE * limits.maxMessageSize;
+  let all = head.size;
   for (let i = 1; i < count; i++) {
     const f = i * BATCH_FIELDS;
     const bodyLength = fields[f + 2]!;
@@ -229,12 +236,16 @@ export function prepareIndexedBatch(
         propertyBytes[i] = bytes;
         scans[i] = scan | (between << 4) | (beforeSlot << 5);
         total += size;
+        all += size;
+        if (all > maxTotal) return tooLarge(all, maxTotal);
         continue;
       }
     }
     const p = prepareRecord(batchInput(put, i), limits);
     if (!('buf' in p)) return p;
     alone[i] = p;
+    all += p.size;
+    if (all > maxTotal) return tooLarge(all, maxTotal);
   }
 
   const out = allocate(total);
