@@ -41,6 +41,38 @@ function timerPropertyOf(m: Message): string | undefined {
   return undefined;
 }
 
+/** The batch rules (Java MessageBatch.generateFromList, plus timers): each message against the first. */
+function checkBatchRules(messages: readonly Message[], first: Message): void {
+  for (const m of messages) {
+    if (!(m instanceof Message)) throw batchError('an element is not a Message', 'pass Message objects');
+    if (m.delayTimeLevel > 0) {
+      throw batchError('TimeDelayLevel is not supported for batching', 'send delayed messages one by one');
+    }
+    const timer = timerPropertyOf(m);
+    if (timer !== undefined) {
+      throw batchError(
+        `timer messages (${timer}) are not supported for batching`,
+        'send timer messages one by one',
+      );
+    }
+    if (isRetryTopic(m.topic)) {
+      throw batchError('Retry Group is not supported for batching', 'send to %RETRY% topics one by one');
+    }
+    if (m.topic !== first.topic) {
+      throw batchError(
+        'The topic of the messages in one batch should be the same',
+        'split the batch by topic',
+      );
+    }
+    if (m.waitStoreMsgOK !== first.waitStoreMsgOK) {
+      throw batchError(
+        'The waitStoreMsgOK of the messages in one batch should the same',
+        'give every message the same waitStoreMsgOK',
+      );
+    }
+  }
+}
+
 export class MessageBatch extends Message {
   private constructor(
     topic: string,
@@ -61,7 +93,10 @@ export class MessageBatch extends Message {
       namespace: string | undefined;
       maxMessageSize: number;
       idGenerator: UniqueIdGenerator;
-      /** Each message passed checkMessage already (auto-batching checks every send): skip it. */
+      /**
+       * Each message passed checkMessage and the batch rules already (auto-batching checks every send
+       * and gathers messages of one topic and waitStoreMsgOK): skip both.
+       */
       prechecked?: boolean;
     },
   ): MessageBatch {
@@ -69,34 +104,8 @@ export class MessageBatch extends Message {
       throw batchError('the message list is empty', 'pass at least one message');
     }
     const first = messages[0] as Message;
-    for (const m of messages) {
-      if (!(m instanceof Message)) throw batchError('an element is not a Message', 'pass Message objects');
-      if (m.delayTimeLevel > 0) {
-        throw batchError('TimeDelayLevel is not supported for batching', 'send delayed messages one by one');
-      }
-      const timer = timerPropertyOf(m);
-      if (timer !== undefined) {
-        throw batchError(
-          `timer messages (${timer}) are not supported for batching`,
-          'send timer messages one by one',
-        );
-      }
-      if (isRetryTopic(m.topic)) {
-        throw batchError('Retry Group is not supported for batching', 'send to %RETRY% topics one by one');
-      }
-      if (m.topic !== first.topic) {
-        throw batchError(
-          'The topic of the messages in one batch should be the same',
-          'split the batch by topic',
-        );
-      }
-      if (m.waitStoreMsgOK !== first.waitStoreMsgOK) {
-        throw batchError(
-          'The waitStoreMsgOK of the messages in one batch should the same',
-          'give every message the same waitStoreMsgOK',
-        );
-      }
-    }
+    // Auto-batching checked every message's delay, timer and topic when it was sent (canBatch).
+    if (options.prechecked !== true) checkBatchRules(messages, first);
     const topic = wrapNamespace(options.namespace, first.topic);
     for (const m of messages) {
       if (options.prechecked !== true) {

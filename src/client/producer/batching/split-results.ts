@@ -19,6 +19,9 @@ export function splitBatchResult(result: SendResult, count: number): SendResult[
       { code: ClientErrorCode.ILLEGAL_SEND_RESULT, retriable: false },
     );
   }
+  // One BigInt per message: the offsets as numbers while they are exact (always, in practice).
+  const base = Number(result.queueOffset);
+  const exact = Number.isSafeInteger(base + count);
   return msgIds.map(
     (msgId, i) =>
       new SendResult({
@@ -26,7 +29,7 @@ export function splitBatchResult(result: SendResult, count: number): SendResult[
         msgId,
         offsetMsgId: offsetMsgIds[i] as string,
         messageQueue: result.messageQueue,
-        queueOffset: result.queueOffset + BigInt(i),
+        queueOffset: exact ? BigInt(base + i) : result.queueOffset + BigInt(i),
         transactionId: result.transactionId,
         regionId: result.regionId,
         traceOn: result.traceOn,
