@@ -4,7 +4,7 @@
  * V8's sampling heap profiler with the objects minor and major GCs collected included (what the young
  * generation churns through, not only what survives), summed per function and divided by the
  * messages sent.
- *   node bench/alloc-per-send.mjs [SECONDS=3] [WINDOW=8192] [TOP=25]   (env AUTO_BATCH=0: single sends)
+ *   node bench/alloc-per-send.mjs [SECONDS=3] [WINDOW=2048] [TOP=25]   (env AUTO_BATCH=0: single sends)
  * Plain node over dist/ (`npm run build:esm` first), as auto-batch-side-by-side.mjs. The sampling
  * interval is 4 KiB, so small sites are estimates; the total is what to compare between trees.
  */
@@ -64,7 +64,7 @@ if (process.argv[2] === 'cluster') {
     } else void c.stop().then(() => process.exit(0));
   });
 } else {
-  const [seconds = '3', window = '8192', top = '25'] = process.argv.slice(2);
+  const [seconds = '3', window = '2048', top = '25'] = process.argv.slice(2);
   const cluster = spawn(process.execPath, [SELF, 'cluster'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const clusterLines = createInterface({ input: cluster.stdout })[Symbol.asyncIterator]();
   const nextLine = async () => (await clusterLines.next()).value;

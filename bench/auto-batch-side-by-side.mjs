@@ -1,6 +1,6 @@
 /**
  * Auto-batching side by side, client and broker CPU per message: 128 B async sends with WINDOW in
- * flight (default 8192) from one auto-batching producer into one embedded broker, for each dist given
+ * flight (default 2048) from one auto-batching producer into one embedded broker, for each dist given
  * (`label=dist`, e.g. before=/tmp/main-dist after=dist), each with its own broker from the same dist,
  * rounds interleaved; medians of msg/s, p50/p99, client and broker CPU µs per message.
  *   node bench/auto-batch-side-by-side.mjs ROUNDS SECONDS label=dist ...   (env WINDOW, BATCH_MAX_BYTES)
@@ -96,7 +96,7 @@ function child(childArgs, profName) {
 }
 
 async function drive(rounds, seconds, variants) {
-  const window = process.env.WINDOW ?? '8192';
+  const window = process.env.WINDOW ?? '2048';
   const results = new Map();
   for (let round = 0; round < rounds; round++) {
     for (const variant of variants) {

@@ -123,7 +123,17 @@ test('encodeBatch equals the plain encoding: multi-byte text, batches past the r
     seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
     return seed % n;
   };
-  const texts = ['v', 'ü', '值', '😀x', 'a'.repeat(300), '\u0000', 'x\ud800', '\udc00y', 'a'.repeat(64) + 'é'];
+  const texts = [
+    'v',
+    'ü',
+    '值',
+    '😀x',
+    'a'.repeat(300),
+    '\u0000',
+    'x\ud800',
+    '\udc00y',
+    'a'.repeat(64) + 'é',
+  ];
   const earlier: [Buffer, Buffer][] = [];
   for (const count of [1, 3, 40, 3000, 12_000, 2]) {
     const inputs = Array.from({ length: count }, (_, i) => ({
