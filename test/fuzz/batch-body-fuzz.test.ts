@@ -14,7 +14,8 @@ import { indexBatch } from '../../src/protocol/message/batch.js';
 import type { IndexedBatchPut } from '../../src/server/store/index.js';
 import { batchInput, prepareIndexedBatch } from '../../src/server/store/indexed-batch.js';
 import { prepareRecord } from '../../src/server/store/record-builder.js';
-import type { PreparedRecord, Refusal } from '../../src/server/store/record-builder.js';
+import type { PreparedRecord } from '../../src/server/store/record-builder.js';
+import { expectedRefusal, rawBatchEntry } from '../helpers/batch-bodies.js';
 import { Prng } from '../helpers/prng.js';
 import { byTier } from '../helpers/tier.js';
 
@@ -24,24 +25,6 @@ const limits = { maxMessageSize: 2048, maxRecordInSegment: 1 << 20 };
 const NAMES = ['TAGS', 'KEYS', 'UNIQ_KEY', 'WAIT', '__CRC32#', 'T', 'x'];
 const VALUES = ['red', 'é', '值', '', 'TAGS', '0000000001', '\u0001', 'a\u0002b'];
 
-/**
- * The refusal a batch of these per-message results gets: the first message refused, in order, or the
- * size guard once the records so far pass 4 x maxMessageSize.
- */
-function expectedRefusal(alone: (PreparedRecord | Refusal)[], maxMessageSize: number): Refusal | undefined {
-  let bytes = 0;
-  for (const [i, p] of alone.entries()) {
-    if (!('buf' in p)) return p;
-    bytes += p.size;
-    if (i > 0 && bytes > 4 * maxMessageSize) {
-      return {
-        status: 'MESSAGE_ILLEGAL',
-        reason: `message size exceeded: the batch's records pass ${bytes} bytes (at most ${4 * maxMessageSize}, 4 x maxMessageSize)`,
-      };
-    }
-  }
-  return undefined;
-}
 function properties(rng: Prng): Buffer {
   switch (rng.int(8)) {
     case 0:
@@ -64,14 +47,9 @@ function batchBody(rng: Prng): Buffer {
   for (let i = rng.range(1, 8); i > 0; i--) {
     const props = properties(rng);
     const body = rng.bytes(rng.int(6) === 0 ? rng.range(2000, 2100) : rng.range(0, 300));
-    const entry = Buffer.alloc(22 + body.length + props.length);
-    entry.writeInt32BE(entry.length, 0);
-    entry.writeInt32BE(rng.pick([0, 1, -1, 0x7fffffff, -0x80000000]), 12);
-    entry.writeInt32BE(body.length, 16);
-    body.copy(entry, 20);
-    entry.writeUInt16BE(props.length & 0xffff, 20 + body.length);
-    props.copy(entry, 22 + body.length);
-    entries.push(entry);
+    entries.push(
+      rawBatchEntry({ flag: rng.pick([0, 1, -1, 0x7fffffff, -0x80000000]), body, properties: props }),
+    );
   }
   const out = Buffer.concat(entries);
   switch (rng.int(6)) {

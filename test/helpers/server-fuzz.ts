@@ -30,6 +30,7 @@ import { createRequest } from '../../src/protocol/command/remoting-command.js';
 import { encodeFrame } from '../../src/protocol/frame/frame-codec.js';
 import * as headers from '../../src/protocol/headers/index.js';
 import type { FieldTable, HeaderCodec } from '../../src/protocol/headers/index.js';
+import { rawBatchEntry } from './batch-bodies.js';
 import { Prng } from './prng.js';
 
 /** Codes an unauthenticated peer may use to switch a server's writes off on purpose (ACL's job). */
@@ -495,14 +496,7 @@ export class ServerFuzzer {
               ? Buffer.from('__CRC32#\u00010000000001\u0002')
               : Buffer.from(this.properties());
       const body = rng.bytes(rng.range(0, 400));
-      const entry = Buffer.alloc(22 + body.length + properties.length);
-      entry.writeInt32BE(entry.length, 0);
-      entry.writeInt32BE(rng.pick([0, 1, -1, 0x7fffffff]), 12);
-      entry.writeInt32BE(body.length, 16);
-      body.copy(entry, 20);
-      entry.writeUInt16BE(properties.length & 0xffff, 20 + body.length);
-      properties.copy(entry, 22 + body.length);
-      entries.push(entry);
+      entries.push(rawBatchEntry({ flag: rng.pick([0, 1, -1, 0x7fffffff]), body, properties }));
     }
     const out = Buffer.concat(entries);
     if (rng.bool(0.3)) {

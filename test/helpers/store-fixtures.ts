@@ -1,4 +1,5 @@
 /** Shared helpers of the message-store tests: temp store roots and message inputs. */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,4 +49,18 @@ export function message(overrides: Partial<PutMessageInput> & { tags?: string } 
     preparedTransactionOffset: 0n,
     ...rest,
   };
+}
+
+/** SHA-256 over every file under `dir` (relative names and contents, in name order). */
+export function hashTree(dir: string): string {
+  const h = createHash('sha256');
+  const walk = (d: string): void => {
+    for (const name of fs.readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      if (fs.statSync(p).isDirectory()) walk(p);
+      else h.update(`${path.relative(dir, p)}\n`).update(fs.readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest('hex');
 }

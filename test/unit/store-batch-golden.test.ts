@@ -12,12 +12,11 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { MessageSysFlag } from '../../src/protocol/message/constants.js';
 import type { PutMessageInput, PutResult } from '../../src/server/store/index.js';
-import { openStore, withTempDir } from '../helpers/store-fixtures.js';
+import { hashTree, openStore, withTempDir } from '../helpers/store-fixtures.js';
 
 const bornHost = { ip: '10.0.0.7', port: 51000 };
 const storeHost = { ip: '127.0.0.1', port: 10911 };
@@ -76,19 +75,6 @@ function resultText(r: PutResult): string {
   }));
   const fields = { status, physicalOffset, queueOffset, storeSize, storeTimestamp, wroteBytes, records };
   return JSON.stringify(fields, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
-}
-
-function hashTree(dir: string): string {
-  const h = createHash('sha256');
-  const walk = (d: string): void => {
-    for (const name of fs.readdirSync(d).sort()) {
-      const p = path.join(d, name);
-      if (fs.statSync(p).isDirectory()) walk(p);
-      else h.update(`${path.relative(dir, p)}\n`).update(fs.readFileSync(p));
-    }
-  };
-  walk(dir);
-  return h.digest('hex');
 }
 
 test('batch puts store, index, answer and signal exactly the golden bytes', async () => {

@@ -6,8 +6,6 @@
  * answers and arrivals as one fed the same messages through putMessages.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { decodeBatch, indexBatch } from '../../src/protocol/message/batch.js';
@@ -16,44 +14,11 @@ import type { IndexedBatchPut, PutResult } from '../../src/server/store/index.js
 import { batchInput, prepareIndexedBatch } from '../../src/server/store/indexed-batch.js';
 import { RecordBufferPool } from '../../src/server/store/record-buffers.js';
 import { prepareRecord } from '../../src/server/store/record-builder.js';
-import type { PreparedRecord, Refusal } from '../../src/server/store/record-builder.js';
-import { openStore, withTempDir } from '../helpers/store-fixtures.js';
+import type { PreparedRecord } from '../../src/server/store/record-builder.js';
+import { expectedRefusal, rawBatchBody } from '../helpers/batch-bodies.js';
+import { hashTree, openStore, withTempDir } from '../helpers/store-fixtures.js';
 
 const limits = { maxMessageSize: 4096, maxRecordInSegment: 1 << 20 };
-
-/** A batch body written here field by field (not with encodeBatch), properties as raw bytes. */
-
-/**
- * The refusal a batch of these per-message results gets: the first message refused, in order, or the
- * size guard once the records so far pass 4 x maxMessageSize.
- */
-function expectedRefusal(alone: (PreparedRecord | Refusal)[], maxMessageSize: number): Refusal | undefined {
-  let bytes = 0;
-  for (const [i, p] of alone.entries()) {
-    if (!('buf' in p)) return p;
-    bytes += p.size;
-    if (i > 0 && bytes > 4 * maxMessageSize) {
-      return {
-        status: 'MESSAGE_ILLEGAL',
-        reason: `message size exceeded: the batch's records pass ${bytes} bytes (at most ${4 * maxMessageSize}, 4 x maxMessageSize)`,
-      };
-    }
-  }
-  return undefined;
-}
-function batchBody(entries: { flag: number; body: Buffer; properties: Buffer }[]): Buffer {
-  return Buffer.concat(
-    entries.map(({ flag, body, properties }) => {
-      const head = Buffer.alloc(20);
-      head.writeInt32BE(22 + body.length + properties.length, 0);
-      head.writeInt32BE(flag, 12);
-      head.writeInt32BE(body.length, 16);
-      const length = Buffer.alloc(2);
-      length.writeUInt16BE(properties.length);
-      return Buffer.concat([head, body, length, properties]);
-    }),
-  );
-}
 
 function rng(seed: number): (n: number) => number {
   let x = seed | 1;
@@ -111,7 +76,7 @@ function randomPut(seed: number, count: number, shared: string): IndexedBatchPut
     storeHost: { ip: '127.0.0.1', port: 10911 },
     reconsumeTimes: 0,
     waitStoreMsgOK: true,
-    messages: indexBatch(batchBody(entries)),
+    messages: indexBatch(rawBatchBody(entries)),
     sharedProperties: shared,
   };
 }
@@ -170,19 +135,6 @@ test('every record is byte for byte what prepareRecord encodes of its batchInput
   }
   assert.ok(refusals > 10 && records > 1000, `${refusals} refusals, ${records} records compared`);
 });
-
-function hashTree(dir: string): string {
-  const h = createHash('sha256');
-  const walk = (d: string): void => {
-    for (const name of fs.readdirSync(d).sort()) {
-      const p = path.join(d, name);
-      if (fs.statSync(p).isDirectory()) walk(p);
-      else h.update(`${path.relative(dir, p)}\n`).update(fs.readFileSync(p));
-    }
-  };
-  walk(dir);
-  return h.digest('hex');
-}
 
 /** Files, answers and arrivals of a store fed `puts`, through putBatch or through putMessages. */
 async function storeAfter(puts: IndexedBatchPut[], indexed: boolean): Promise<string[]> {
@@ -265,7 +217,7 @@ test('batches stored through reused record buffers read back intact', async () =
       return {
         ...randomPut(k + 1, 1, 'WAIT\u0001true'),
         queueId: 0,
-        messages: indexBatch(batchBody(entries)),
+        messages: indexBatch(rawBatchBody(entries)),
       };
     };
     // Writes wait a little (beforeWrite), and puts keep coming meanwhile: a buffer given back before
@@ -300,7 +252,7 @@ test('a batch whose records would pass 4 x maxMessageSize (shared properties rep
   }));
   const put: IndexedBatchPut = {
     ...randomPut(3, 1, ''),
-    messages: indexBatch(batchBody(entries)),
+    messages: indexBatch(rawBatchBody(entries)),
     sharedProperties: `K\u0001${'v'.repeat(9000)}`,
   };
   const got = prepareIndexedBatch(put, limits); // 2000 x ~9 KB of records > 4 x 4096
