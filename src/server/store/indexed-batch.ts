@@ -172,18 +172,28 @@ class PropertyScan {
   }
 }
 
+/** The request body and the records' buffer, each with a DataView over it (one per batch). */
+interface CopyViews {
+  readonly source: Uint8Array;
+  readonly sourceView: DataView;
+  readonly out: Buffer;
+  readonly outView: DataView;
+}
+
 /**
- * Copies src[start, end) to out at `at`, `src` being a plain Uint8Array over the request body: its
- * subarray is cheap (a Buffer's goes through a species constructor) and set copies at memcpy speed,
- * ~37 ns whatever the length, where a byte loop took ~0.9 ns a byte. Ranges under 24 bytes are
- * looped.
+ * Copies source[start, end) to out at `at`. Up to 256 bytes, 4 bytes at a time through the DataViews
+ * (56 ns for 128 B, nothing allocated; a byte loop took ~0.9 ns a byte); longer ranges through a view
+ * of a plain Uint8Array (its subarray skips a Buffer's species constructor) and set, at memcpy speed.
  */
-function copyRange(src: Uint8Array, start: number, end: number, out: Buffer, at: number): void {
-  if (end - start >= 24) {
-    out.set(src.subarray(start, end), at);
+function copyRange(v: CopyViews, start: number, end: number, at: number): void {
+  if (end - start > 256) {
+    v.out.set(v.source.subarray(start, end), at);
     return;
   }
-  for (let i = start; i < end; i++) out[at++] = src[i]!;
+  const { source, sourceView, out, outView } = v;
+  let i = start;
+  for (; i + 4 <= end; i += 4, at += 4) outView.setInt32(at, sourceView.getInt32(i));
+  for (; i < end; i++) out[at++] = source[i]!;
 }
 
 /**
@@ -259,8 +269,13 @@ export function prepareIndexedBatch(
     if (all > maxTotal) return tooLarge(all, maxTotal);
   }
 
-  const source = new Uint8Array(src.buffer, src.byteOffset, src.length);
   const out = allocate(total);
+  const views: CopyViews = {
+    source: new Uint8Array(src.buffer, src.byteOffset, src.length),
+    sourceView: new DataView(src.buffer, src.byteOffset, src.length),
+    out,
+    outView: new DataView(out.buffer, out.byteOffset, out.length),
+  };
   const dispatched = isDispatchedSysFlag(sysFlag);
   const storeTimestampAt = storeTimestampOffset(sysFlag);
   const prepared = new Array<PreparedRecord>(count);
@@ -284,13 +299,13 @@ export function prepareIndexedBatch(
     putInt32BE(out, at + RecordOffset.FLAG, fields[f + 1]!);
     let p = at + bodyLengthAt;
     putInt32BE(out, p, bodyLength);
-    copyRange(source, bodyAt, bodyAt + bodyLength, out, p + 4);
+    copyRange(views, bodyAt, bodyAt + bodyLength, p + 4);
     p += 4 + bodyLength;
     out.set(topicPart, p);
     p += topicPart.length;
     putInt16BE(out, p, propertyBytes[i]!);
     p += 2;
-    copyRange(source, propsAt, propsAt + ownLength, out, p);
+    copyRange(views, propsAt, propsAt + ownLength, p);
     p += ownLength;
     if (scan & 0x10) out[p++] = SEPARATOR;
     out.set(sharedBytes, p);
