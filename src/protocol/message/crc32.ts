@@ -40,20 +40,27 @@ const TABLES = ((): Int32Array => {
 
 /**
  * The table loop reads 32-bit words through a DataView (one load instead of four byte loads and
- * shifts: 1.6x faster). The view of the last backing buffer is kept for the next call (a batch's
- * records, a socket chunk's bodies share one), unless that buffer is large: it must not be pinned.
+ * shifts: 1.6x faster). The views of the last two backing buffers are kept for the next calls: a
+ * batch's records share one, a socket chunk's bodies another, and a single send alternates between
+ * its body (in the chunk) and its record (in Node's buffer pool). Buffers over 1 MiB are not kept:
+ * they must not be pinned.
  */
 const VIEW_CACHE_MAX_BYTES = 1 << 20;
-let cachedBuffer: ArrayBufferLike | undefined;
-let cachedView: DataView | undefined;
+let lastBuffer: ArrayBufferLike | undefined;
+let lastView: DataView | undefined;
+let previousBuffer: ArrayBufferLike | undefined;
+let previousView: DataView | undefined;
 
 function viewOf(data: Uint8Array): DataView {
   const backing = data.buffer;
-  if (backing === cachedBuffer) return cachedView!;
+  if (backing === lastBuffer) return lastView!;
+  if (backing === previousBuffer) return previousView!;
   const view = new DataView(backing);
   if (backing.byteLength <= VIEW_CACHE_MAX_BYTES) {
-    cachedBuffer = backing;
-    cachedView = view;
+    previousBuffer = lastBuffer;
+    previousView = lastView;
+    lastBuffer = backing;
+    lastView = view;
   }
   return view;
 }
