@@ -55,7 +55,13 @@ function accumulator(overrides: Parameters<typeof resolveAutoBatch>[0] = {}, max
     clock,
     maxMessageSize,
     makeBatch: (messages) =>
-      MessageBatch.generate(messages, { namespace: undefined, maxMessageSize, idGenerator: ids }),
+      // As SendGate makes them: every message was checked when it was sent.
+      MessageBatch.generate(messages, {
+        namespace: undefined,
+        maxMessageSize,
+        idGenerator: ids,
+        prechecked: true,
+      }),
     sendBatch,
     release: (permits) => released.push(permits),
   });
@@ -203,6 +209,19 @@ describe('auto-batch accumulator', () => {
     assert.equal((await Promise.all(p)).length, 6);
   });
 
+  it('a message changed after it was sent (a timer, another topic) fails its batch instead of going out as it is', async () => {
+    const { acc, sent } = accumulator({ batchMaxDelayMs: 5 });
+    const timed = msg('t1');
+    const p = [acc.add(msg('t0'), 'ASYNC', undefined, 3000), acc.add(timed, 'ASYNC', undefined, 3000)];
+    timed.putProperty(MessageConst.PROPERTY_TIMER_DELAY_MS, '5000');
+    const results = await Promise.allSettled(p);
+    assert.equal(sent.length, 0, 'nothing sent');
+    for (const r of results) {
+      assert.equal(r.status, 'rejected');
+      assert.match(String((r as PromiseRejectedResult).reason), /timer messages/);
+    }
+  });
+
   it('splitBatchResult: one result for all without ","; a count mismatch is an error', () => {
     const one = new SendResult({
       sendStatus: 'SEND_OK',
@@ -214,6 +233,14 @@ describe('auto-batch accumulator', () => {
     assert.deepEqual(splitBatchResult(one, 2), [one, one]);
     const two = new SendResult({ ...one, msgId: 'A,B', offsetMsgId: 'X', sendStatus: 'SEND_OK' });
     assert.throws(() => splitBatchResult(two, 2), /sendResult is illegal/);
+    // Offsets past 2^53 either way stay exact (a number would round them).
+    for (const base of [2n ** 53n - 1n, 2n ** 53n + 1n, -(2n ** 53n) - 1n, 0n]) {
+      const batch = new SendResult({ ...one, msgId: 'A,B,C', offsetMsgId: 'X,Y,Z', queueOffset: base });
+      assert.deepEqual(
+        splitBatchResult(batch, 3).map((r) => r.queueOffset),
+        [base, base + 1n, base + 2n],
+      );
+    }
   });
 
   it('canBatch: delay, timers, %RETRY%, PGROUP, requests and replies, batches excluded', () => {

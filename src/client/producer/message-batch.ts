@@ -93,10 +93,7 @@ export class MessageBatch extends Message {
       namespace: string | undefined;
       maxMessageSize: number;
       idGenerator: UniqueIdGenerator;
-      /**
-       * Each message passed checkMessage and the batch rules already (auto-batching checks every send
-       * and gathers messages of one topic and waitStoreMsgOK): skip both.
-       */
+      /** Each message passed checkMessage already (auto-batching checks every send): skip it. */
       prechecked?: boolean;
     },
   ): MessageBatch {
@@ -104,8 +101,9 @@ export class MessageBatch extends Message {
       throw batchError('the message list is empty', 'pass at least one message');
     }
     const first = messages[0] as Message;
-    // Auto-batching checked every message's delay, timer and topic when it was sent (canBatch).
-    if (options.prechecked !== true) checkBatchRules(messages, first);
+    // Checked again for an auto-batch (as Java's accumulator does): a message changed after it was
+    // sent must fail, not go out in a batch of another topic or with a timer the broker ignores.
+    checkBatchRules(messages, first);
     const topic = wrapNamespace(options.namespace, first.topic);
     for (const m of messages) {
       if (options.prechecked !== true) {

@@ -21,7 +21,7 @@ export function splitBatchResult(result: SendResult, count: number): SendResult[
   }
   // One BigInt per message: the offsets as numbers while they are exact (always, in practice).
   const base = Number(result.queueOffset);
-  const exact = Number.isSafeInteger(base + count);
+  const exact = Number.isSafeInteger(base) && Number.isSafeInteger(base + count);
   return msgIds.map(
     (msgId, i) =>
       new SendResult({
