@@ -133,16 +133,9 @@ export function stampRecord(
   storeTimestamp: number,
 ): void {
   const { buf, at } = rec;
-  writeInt64(buf, queueOffset, at + RecordOffset.QUEUEOFFSET);
-  writeInt64(buf, phys, at + RecordOffset.PHYSICALOFFSET);
-  writeInt64(buf, storeTimestamp, at + rec.storeTimestampAt);
+  // Non-negative safe integers as int64, without a BigInt per field per record.
+  putInt64BE(buf, at + RecordOffset.QUEUEOFFSET, queueOffset);
+  putInt64BE(buf, at + RecordOffset.PHYSICALOFFSET, phys);
+  putInt64BE(buf, at + rec.storeTimestampAt, storeTimestamp);
   stampRecordChecksum(buf, at, rec.size);
-}
-
-/**
- * Big-endian int64 of a non-negative safe integer: the same bytes as writeBigInt64BE(BigInt(value))
- * without a BigInt per field per record, nor Buffer's argument checks.
- */
-export function writeInt64(buf: Buffer, value: number, at: number): void {
-  putInt64BE(buf, at, value);
 }
