@@ -11,6 +11,7 @@ import {
   crc32,
   crc32Portable,
   crc32Range,
+  crc32RangeSigned,
   JS_CRC32_MAX_LENGTH,
   JS_CRC32_RANGE_MAX_LENGTH,
   storedBodyCrc,
@@ -55,10 +56,12 @@ test('crc32Range equals zlib.crc32 of the range, at every start alignment and le
     for (let length = 0; length <= 470; length++) {
       const expected = zlib.crc32(buf.subarray(start, start + length));
       assert.equal(crc32Range(buf, start, start + length), expected, `range ${start}+${length}`);
+      assert.equal(crc32RangeSigned(buf, start, start + length), expected | 0, `signed ${start}+${length}`);
     }
   }
   for (const length of [1000, 2000]) {
     assert.equal(crc32Range(buf, 17, 17 + length), zlib.crc32(buf.subarray(17, 17 + length)));
+    assert.equal(crc32RangeSigned(buf, 17, 17 + length), zlib.crc32(buf.subarray(17, 17 + length)) | 0);
   }
 });
 

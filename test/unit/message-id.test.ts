@@ -218,3 +218,22 @@ test('joinOffsetMessageIds is the comma-joined encodeOffsetMessageId of each off
   }
   assert.equal(joinOffsetMessageIds({ ip: '10.0.0.1', port: 1 }, []), '');
 });
+
+test('joinOffsetMessageIds: the host part follows every change of host, an ip given as bytes changed in place too', () => {
+  const ip = Buffer.from([10, 0, 0, 1]);
+  const offsets = new Float64Array([5, 0x1_0000_0000]); // a store put's offsets come as a typed array
+  const expect = (host: { ip: Buffer | string; port: number }): string =>
+    Array.from(offsets, (o) => encodeOffsetMessageId(host, BigInt(o))).join(',');
+  const hosts = [
+    { ip, port: 10911 },
+    { ip, port: 10912 },
+    { ip: '10.0.0.1', port: 10912 },
+    { ip: '10.0.0.2', port: 10912 },
+    { ip: Buffer.from([10, 0, 0, 2]), port: 10912 },
+  ];
+  for (const host of hosts) assert.equal(joinOffsetMessageIds(host, offsets), expect(host));
+  const asked = { ip, port: 10911 };
+  assert.equal(joinOffsetMessageIds(asked, offsets), expect(asked));
+  ip[3] = 9; // same buffer, new address
+  assert.equal(joinOffsetMessageIds(asked, offsets), expect({ ip: '10.0.0.9', port: 10911 }));
+});

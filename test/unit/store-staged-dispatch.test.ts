@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeMessageRecord } from '../../src/protocol/message/record.js';
 import type { MessageStore } from '../../src/server/store/index.js';
+import type { ConsumeQueue, CqEntry } from '../../src/server/store/consume-queue.js';
+import { StagedDispatch } from '../../src/server/store/staged-dispatch.js';
 import { FaultyFileIO } from '../helpers/faulty-fs.js';
 import { message, openStore, withTempDir } from '../helpers/store-fixtures.js';
 
@@ -93,4 +95,47 @@ test('a failed dispatch inside a shared write: puts before it answered and kept,
     assert.deepEqual(await bodies(again, 'B'), ['b1']);
     await again.close();
   });
+});
+
+test("staging keeps each put's entries as given: a queue's list is the first put's array until a second put adds to it", () => {
+  const written: CqEntry[][] = [];
+  const fake = { topic: 'T', queueId: 0, maxOffset: 0, append: (_: readonly CqEntry[]): void => undefined };
+  fake.append = (entries) => {
+    written.push([...entries]);
+    fake.maxOffset += entries.length;
+  };
+  const cq = fake as unknown as ConsumeQueue;
+  const entry = (phys: number): CqEntry => ({ phys, size: 10, tagsCode: 0n });
+  const first = [entry(0), entry(10)];
+  const second = [entry(20)];
+  const third = [entry(30), entry(40)];
+  const staged = new StagedDispatch();
+  staged.stage(cq, 0, first);
+  staged.commit();
+  assert.deepEqual(written, [first], 'a lone put is written as it is');
+  staged.stage(
+    cq,
+    2,
+    first.map((e) => entry(e.phys + 100)),
+  );
+  const kept = staged.endOf(cq);
+  assert.equal(kept, 4);
+  staged.abort();
+  written.length = 0;
+  staged.stage(cq, 2, first);
+  staged.stage(cq, 4, second);
+  staged.stage(cq, 5, third);
+  assert.equal(staged.endOf(cq), 7);
+  staged.commit();
+  assert.deepEqual(written, [[...first, ...second, ...third]]);
+  // The puts' own arrays (their arrival items afterwards) were not touched.
+  assert.deepEqual(
+    first.map((e) => e.phys),
+    [0, 10],
+  );
+  assert.deepEqual(
+    second.map((e) => e.phys),
+    [20],
+  );
+  assert.equal(third.length, 2);
 });

@@ -65,7 +65,11 @@ function viewOf(data: Uint8Array): DataView {
   return view;
 }
 
-/** Table-driven CRC-32 of data[start, end) (unsigned). */
+/**
+ * Table-driven CRC-32 of data[start, end), as a signed int32 (the same 32 bits): an unsigned result
+ * above 2^31 is a heap number, one allocation per call for half of all inputs, while the callers
+ * mostly clear the sign bit anyway.
+ */
 function tableCrc32(data: Uint8Array, start: number, end: number): number {
   const t = TABLES;
   let crc = -1;
@@ -112,29 +116,36 @@ function tableCrc32(data: Uint8Array, start: number, end: number): number {
     }
   }
   for (; i < end; i++) crc = t[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ -1) >>> 0;
+  return crc ^ -1;
 }
 
 /** Table-driven CRC-32 of any length; exported for tests that compare it with the native one. */
 export function crc32Portable(data: Uint8Array): number {
-  return tableCrc32(data, 0, data.length);
+  return tableCrc32(data, 0, data.length) >>> 0;
 }
 
 /** Unsigned CRC-32 of `data` (0 ..= 0xFFFFFFFF). */
 export function crc32(data: Uint8Array): number {
   if (nativeCrc32 === undefined || data.length <= JS_CRC32_MAX_LENGTH)
-    return tableCrc32(data, 0, data.length);
+    return tableCrc32(data, 0, data.length) >>> 0;
   return nativeCrc32(data) >>> 0;
 }
 
 /** Unsigned CRC-32 of buf[start, end), without a view of the range when the tables take it. */
 export function crc32Range(buf: Buffer, start: number, end: number): number {
+  return crc32RangeSigned(buf, start, end) >>> 0;
+}
+
+/** crc32Range as a signed int32 (same bits, no heap number): for callers that mask or store it. */
+export function crc32RangeSigned(buf: Buffer, start: number, end: number): number {
   if (nativeCrc32 === undefined || end - start <= JS_CRC32_RANGE_MAX_LENGTH)
     return tableCrc32(buf, start, end);
-  return nativeCrc32(buf.subarray(start, end)) >>> 0;
+  return nativeCrc32(buf.subarray(start, end)) | 0;
 }
 
 /** The BODYCRC field of a commit-log record: CRC-32 with the sign bit cleared (`UtilAll.crc32`). */
 export function storedBodyCrc(data: Uint8Array): number {
-  return crc32(data) & 0x7fffffff;
+  if (nativeCrc32 === undefined || data.length <= JS_CRC32_MAX_LENGTH)
+    return tableCrc32(data, 0, data.length) & 0x7fffffff;
+  return nativeCrc32(data) & 0x7fffffff;
 }

@@ -17,7 +17,7 @@
 import { BATCH_FIELDS } from '../../protocol/message/batch.js';
 import type { BatchIndex } from '../../protocol/message/batch.js';
 import { putInt16BE, putInt32BE } from '../../protocol/java/big-endian.js';
-import { crc32Range } from '../../protocol/message/crc32.js';
+import { crc32RangeSigned } from '../../protocol/message/crc32.js';
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
 import { MAX_PROPERTIES_LENGTH, RecordOffset, storeTimestampOffset } from '../../protocol/message/record.js';
 import type { SocketAddress } from '../../protocol/message/record.js';
@@ -31,6 +31,8 @@ import { isDispatchedSysFlag, tagsCodeOfProperties } from './queue-table.js';
 import type { PreparedRecord, RecordLimits, Refusal } from './record-builder.js';
 import { prepareRecord } from './record-builder.js';
 import { CHECKSUM_TRAILER_LENGTH, CRC_PROPERTY, propertiesWithChecksumSlot } from './record-checksum.js';
+import type { ConsumeQueue } from './consume-queue.js';
+import type { DispatchItem } from './dispatch-item.js';
 import type { PutMessageInput } from './store-types.js';
 
 /** The messages of one batch request and what they share (the request header's fields). */
@@ -91,7 +93,12 @@ export function batchInput(put: IndexedBatchPut, i: number): PutMessageInput {
 }
 
 /** A record written from the batch body; its property string is made only when read. */
-class IndexedRecord implements PreparedRecord {
+class IndexedRecord implements PreparedRecord, DispatchItem {
+  // Set by dispatchAs when the record is appended (it then serves as its own dispatch item).
+  phys = 0;
+  cq!: ConsumeQueue;
+  queueOffset = 0;
+
   constructor(
     private readonly put: IndexedBatchPut,
     private readonly index: number,
@@ -113,6 +120,13 @@ class IndexedRecord implements PreparedRecord {
 
   get properties(): string {
     return batchProperties(this.put, this.index);
+  }
+
+  dispatchAs(phys: number, cq: ConsumeQueue, queueOffset: number): DispatchItem {
+    this.phys = phys;
+    this.cq = cq;
+    this.queueOffset = queueOffset;
+    return this;
   }
 }
 
@@ -295,7 +309,11 @@ export function prepareIndexedBatch(
     const scan = scans[i]!;
     out.set(header, at);
     putInt32BE(out, at + RecordOffset.TOTALSIZE, size);
-    putInt32BE(out, at + RecordOffset.BODYCRC, crc32Range(src, bodyAt, bodyAt + bodyLength) & 0x7fffffff);
+    putInt32BE(
+      out,
+      at + RecordOffset.BODYCRC,
+      crc32RangeSigned(src, bodyAt, bodyAt + bodyLength) & 0x7fffffff,
+    );
     putInt32BE(out, at + RecordOffset.FLAG, fields[f + 1]!);
     let p = at + bodyLengthAt;
     putInt32BE(out, p, bodyLength);

@@ -18,7 +18,7 @@ import { RecordBufferPool } from './record-buffers.js';
 import type { IndexedBatchPut } from './indexed-batch.js';
 import type { PreparedRecord, RecordLimits, Refusal } from './record-builder.js';
 import { appendPrepared, refused } from './put-path.js';
-import type { DispatchItem } from './put-path.js';
+import type { DispatchItem } from './dispatch-item.js';
 import type { RecoveryReport } from './recovery.js';
 import { DEFAULT_STORE_CONFIG } from './store-config.js';
 import type { MessageStoreConfig, StoreHooks } from './store-config.js';

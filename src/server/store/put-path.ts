@@ -8,24 +8,15 @@
 import type { AppendPipeline } from './append-pipeline.js';
 import type { AppendOutcome } from './append-types.js';
 import type { CommitLog } from './commit-log.js';
-import type { ConsumeQueue, CqEntry } from './consume-queue.js';
+import type { ConsumeQueue } from './consume-queue.js';
+import type { DispatchItem } from './dispatch-item.js';
 import type { QueueTable } from './queue-table.js';
 import type { StagedDispatch } from './staged-dispatch.js';
 import type { PreparedRecord } from './record-builder.js';
 import { stampRecord } from './record-builder.js';
 import type { AppendedRecord, PutMessageStatus, PutResult } from './store-types.js';
 
-/**
- * One dispatched record: its consume-queue entry itself (one object per record, staged as it is) and
- * its arrival signal's fields (tagsCode, properties).
- */
-export interface DispatchItem extends CqEntry {
-  readonly cq: ConsumeQueue;
-  readonly queueOffset: number;
-  /** The message's raw property string, for long polling's filters. */
-  readonly properties: string;
-}
-
+/** A record's dispatch item, for records that are not their own (see PreparedRecord.dispatchAs). */
 class Dispatched implements DispatchItem {
   readonly size: number;
   readonly tagsCode: bigint;
@@ -75,11 +66,15 @@ export async function appendPrepared(
   afterDispatch: (items: readonly DispatchItem[], storeTimestamp: number) => void,
 ): Promise<PutResult> {
   const { commitLog, pipeline, queues } = ctx;
-  // Offsets as plain numbers (PutResult.records makes its BigInts only when asked).
-  const physicalOffsets: number[] = [];
-  const queueOffsets: number[] = [];
-  const storeSizes: number[] = [];
-  const items: DispatchItem[] = [];
+  // Offsets as plain numbers (PutResult.records makes its BigInts only when asked), in arrays of the
+  // put's size: grown by push, they allocated several times what they hold.
+  const count = prepared.length;
+  const physicalOffsets = new Float64Array(count);
+  const queueOffsets = new Float64Array(count);
+  const storeSizes = new Int32Array(count);
+  const items = new Array<DispatchItem>(count);
+  let itemCount = 0;
+  let appended = 0;
   const reservedFrom = commitLog.writePos;
   let wroteBytes = 0;
   // Records next to each other both in the log and in memory (those of one batch buffer) are queued
@@ -98,8 +93,8 @@ export async function appendPrepared(
     } catch (err) {
       // Take back the records of this put reserved so far: a put is all or nothing.
       commitLog.unreserve(reservedFrom);
-      for (let i = items.length - 1; i >= 0; i--) items[i]!.cq.nextQueueOffset--;
-      pipeline.counters.appends -= physicalOffsets.length;
+      for (let i = itemCount - 1; i >= 0; i--) items[i]!.cq.nextQueueOffset--;
+      pipeline.counters.appends -= appended;
       return refused('CREATE_MAPPED_FILE_FAILED', (err as Error).message);
     }
     let queueOffset = 0;
@@ -108,7 +103,10 @@ export async function appendPrepared(
       if (cq === undefined || cq.topic !== topic || cq.queueId !== queueId)
         cq = queues.getOrCreate(topic, queueId);
       queueOffset = cq.nextQueueOffset++;
-      items.push(new Dispatched(phys, p, cq, queueOffset));
+      items[itemCount++] =
+        p.dispatchAs !== undefined
+          ? p.dispatchAs(phys, cq, queueOffset)
+          : new Dispatched(phys, p, cq, queueOffset);
     }
     stampRecord(p, phys, queueOffset, storeTimestamp);
     if (
@@ -127,12 +125,14 @@ export async function appendPrepared(
       runBytes = p.size;
     }
     pipeline.counters.appends++;
-    physicalOffsets.push(phys);
-    queueOffsets.push(queueOffset);
-    storeSizes.push(p.size);
+    physicalOffsets[appended] = phys;
+    queueOffsets[appended] = queueOffset;
+    storeSizes[appended] = p.size;
+    appended++;
     wroteBytes += p.size;
   }
   if (run !== undefined) commitLog.enqueue(runPos, viewOf(run, runAt, runBytes));
+  items.length = itemCount; // transaction PREPARED / ROLLBACK records have no item
   const outcome = await new Promise<AppendOutcome>((resolve) => {
     pipeline.submit({
       end: commitLog.writePos,
@@ -169,9 +169,9 @@ class StoredPut implements PutResult {
     readonly status: PutMessageStatus,
     readonly storeTimestamp: number,
     readonly wroteBytes: number,
-    readonly physicalOffsets: readonly number[],
-    private readonly queueOffsets: readonly number[],
-    private readonly storeSizes: readonly number[],
+    readonly physicalOffsets: Float64Array,
+    private readonly queueOffsets: Float64Array,
+    private readonly storeSizes: Int32Array,
   ) {
     this.physicalOffset = BigInt(physicalOffsets[0]!);
     this.queueOffset = BigInt(queueOffsets[0]!);
@@ -179,7 +179,7 @@ class StoredPut implements PutResult {
   }
 
   get records(): AppendedRecord[] {
-    this.#records ??= this.physicalOffsets.map((phys, i) => ({
+    this.#records ??= Array.from(this.physicalOffsets, (phys, i) => ({
       physicalOffset: BigInt(phys),
       queueOffset: BigInt(this.queueOffsets[i]!),
       storeSize: this.storeSizes[i]!,

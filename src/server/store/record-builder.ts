@@ -19,6 +19,8 @@ import {
 import { isDispatchedSysFlag, tagsCodeOfProperties, TOPIC_PATTERN } from './queue-table.js';
 import { propertiesWithChecksumSlot, stampRecordChecksum } from './record-checksum.js';
 import { RECORD_OVERHEAD_LIMIT } from './store-config.js';
+import type { ConsumeQueue } from './consume-queue.js';
+import type { DispatchItem } from './dispatch-item.js';
 import type { PutMessageInput, PutMessageStatus } from './store-types.js';
 
 export interface PreparedRecord {
@@ -34,6 +36,11 @@ export interface PreparedRecord {
   /** False for PREPARED / ROLLBACK transaction records (no queue offset, no consume-queue entry). */
   readonly dispatched: boolean;
   readonly storeTimestampAt: number;
+  /**
+   * The record's dispatch item once appended at `phys` with `queueOffset`, when the record can be
+   * its own (a batch's records: no second object per record); absent, the put makes one.
+   */
+  dispatchAs?(phys: number, cq: ConsumeQueue, queueOffset: number): DispatchItem;
 }
 
 export interface Refusal {

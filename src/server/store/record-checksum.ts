@@ -14,7 +14,7 @@
  * alone (BODYCRC) misses damage to everything but the body, and a record whose tail was cut off and
  * zero-filled decodes fine without it.
  */
-import { crc32Range } from '../../protocol/message/crc32.js';
+import { crc32RangeSigned } from '../../protocol/message/crc32.js';
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
 
 export const CRC_PROPERTY = '__CRC32#';
@@ -42,7 +42,7 @@ export function withoutChecksumProperty(properties: string): string {
 }
 
 function checksumOf(buf: Buffer, offset: number, size: number): number {
-  return crc32Range(buf, offset, offset + size - CHECKSUM_TRAILER_LENGTH) & 0x7fffffff;
+  return crc32RangeSigned(buf, offset, offset + size - CHECKSUM_TRAILER_LENGTH) & 0x7fffffff;
 }
 
 /**

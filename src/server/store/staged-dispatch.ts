@@ -15,7 +15,9 @@ import { FatalStoreError } from './append-types.js';
 import type { ConsumeQueue, CqEntry } from './consume-queue.js';
 
 export class StagedDispatch {
-  private readonly staged = new Map<ConsumeQueue, CqEntry[]>();
+  private readonly staged = new Map<ConsumeQueue, readonly CqEntry[]>();
+  /** Queues whose staged list is still the caller's array (copied only when a second put adds to it). */
+  private readonly borrowed = new Set<ConsumeQueue>();
   /** Index (in the write) of the first put that staged entries for each queue. */
   private readonly firstPut = new Map<ConsumeQueue, number>();
   private put = 0;
@@ -43,9 +45,16 @@ export class StagedDispatch {
     }
     const list = this.staged.get(cq);
     if (list === undefined) {
-      this.staged.set(cq, [...entries]);
+      // Most writes stage one put per queue: its entries are kept as they are, not copied.
+      this.staged.set(cq, entries);
+      this.borrowed.add(cq);
       this.firstPut.set(cq, this.put);
-    } else for (const e of entries) list.push(e);
+    } else if (this.borrowed.delete(cq)) {
+      this.staged.set(cq, list.concat(entries));
+    } else {
+      const own = list as CqEntry[];
+      for (const e of entries) own.push(e);
+    }
   }
 
   /** Writes everything staged, one append per queue; on failure takes back what it wrote. */
@@ -69,6 +78,7 @@ export class StagedDispatch {
       throw err;
     } finally {
       this.staged.clear();
+      this.borrowed.clear();
       this.firstPut.clear();
     }
   }
@@ -76,6 +86,7 @@ export class StagedDispatch {
   /** Forgets everything staged (a put of the write failed before the commit). */
   abort(): void {
     this.staged.clear();
+    this.borrowed.clear();
     this.firstPut.clear();
   }
 }

@@ -57,7 +57,7 @@ export interface PutResult {
    * The records' physical offsets in order, as numbers (what `records` holds, without a BigInt per
    * record: the batch answer's message ids are made from these). Absent when nothing was appended.
    */
-  readonly physicalOffsets?: readonly number[];
+  readonly physicalOffsets?: ArrayLike<number>;
   /** Why the put was refused (MESSAGE_ILLEGAL etc.), for logs and response remarks. */
   reason?: string;
 }
