@@ -85,6 +85,18 @@ class Accumulation {
   }
 }
 
+/**
+ * The settle functions of the promise just made (one executor for every add: a closure per send
+ * over the add's variables cost an object and a context per message). The executor runs inside
+ * `new Promise`, so they are read right after it.
+ */
+let settleWith: ((result: SendResult) => void) | undefined;
+let failWith: ((error: unknown) => void) | undefined;
+function takeSettlers(resolve: (result: SendResult) => void, reject: (error: unknown) => void): void {
+  settleWith = resolve;
+  failWith = reject;
+}
+
 export class ProduceAccumulator {
   readonly #open = new Map<string, Accumulation>();
   /** The accumulation the previous add went to: a producer usually sends alike messages in a row. */
@@ -125,10 +137,8 @@ export class ProduceAccumulator {
     const deadline = now + timeoutMillis;
     const latest = now + timeoutMillis / 2;
     if (latest < acc.flushAt) this.#rearm(acc, latest, now);
-    const target = acc;
-    const settled = new Promise<SendResult>((resolve, reject) => {
-      target.pending.push({ message, bodyBytes, deadline, heldPermits, resolve, reject });
-    });
+    const settled = new Promise<SendResult>(takeSettlers);
+    acc.pending.push({ message, bodyBytes, deadline, heldPermits, resolve: settleWith!, reject: failWith! });
     acc.bytes += bodyBytes;
     this.#heldBytes += bodyBytes;
     if (acc.bytes > this.parts.config.batchMaxBytes) this.#flush(acc);

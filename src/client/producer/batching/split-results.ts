@@ -7,6 +7,7 @@
  */
 import { ClientErrorCode, MQClientError } from '../../../common/errors.js';
 import { SendResult } from '../send-result.js';
+import type { SendResultInit } from '../send-result.js';
 
 export function splitBatchResult(result: SendResult, count: number): SendResult[] {
   if (!result.msgId.includes(',')) return new Array<SendResult>(count).fill(result);
@@ -22,17 +23,24 @@ export function splitBatchResult(result: SendResult, count: number): SendResult[
   // One BigInt per message: the offsets as numbers while they are exact (always, in practice).
   const base = Number(result.queueOffset);
   const exact = Number.isSafeInteger(base) && Number.isSafeInteger(base + count);
-  return msgIds.map(
-    (msgId, i) =>
-      new SendResult({
-        sendStatus: result.sendStatus,
-        msgId,
-        offsetMsgId: offsetMsgIds[i] as string,
-        messageQueue: result.messageQueue,
-        queueOffset: exact ? BigInt(base + i) : result.queueOffset + BigInt(i),
-        transactionId: result.transactionId,
-        regionId: result.regionId,
-        traceOn: result.traceOn,
-      }),
-  );
+  // One init object for all: the constructor copies its fields (an object literal per message was
+  // a fifth of what a split allocated).
+  const init: SendResultInit = {
+    sendStatus: result.sendStatus,
+    msgId: '',
+    offsetMsgId: '',
+    messageQueue: result.messageQueue,
+    queueOffset: 0n,
+    transactionId: result.transactionId,
+    regionId: result.regionId,
+    traceOn: result.traceOn,
+  };
+  const results = new Array<SendResult>(count);
+  for (let i = 0; i < count; i++) {
+    init.msgId = msgIds[i]!;
+    init.offsetMsgId = offsetMsgIds[i]!;
+    init.queueOffset = exact ? BigInt(base + i) : result.queueOffset + BigInt(i);
+    results[i] = new SendResult(init);
+  }
+  return results;
 }
