@@ -151,6 +151,44 @@ describe('JSON decoder leniency', () => {
       ['a', 'b'],
     ]);
   });
+
+  it('ext fields inherit no names, on every decoder (JSON fast and general, ROCKETMQ)', () => {
+    const names = ['toString', 'constructor', 'hasOwnProperty', 'valueOf', '__proto__', '7', 'a'];
+    const fields = Object.fromEntries(names.map((n) => [n, `v-${n}`]));
+    const json = JSON.stringify({ code: 1, extFields: fields });
+    const decoded = [
+      decode(json), // the fast path's shape
+      decode(` ${json.replace(/,/g, ' , ')}`), // spaces: the general decoder
+      decodeFrame(
+        encodeFrame({ code: 1, language: 'JAVA', version: 1, opaque: 1, flag: 0, extFields: fields }, 1),
+      ),
+    ];
+    for (const c of decoded) {
+      const ext = c.extFields!;
+      for (const n of names) assert.ok(Object.hasOwn(ext, n) && ext[n] === `v-${n}`, n);
+      // Integer-like names first, then insertion order, as for any object.
+      assert.deepEqual(Object.keys(ext), ['7', ...names.filter((n) => n !== '7')]);
+    }
+    for (const c of [
+      decode('{"code":1,"extFields":{"a":"1"}}'),
+      decodeFrame(
+        encodeFrame({ code: 1, language: 'JAVA', version: 1, opaque: 1, flag: 0, extFields: { a: '1' } }, 1),
+      ),
+    ]) {
+      const ext = c.extFields!;
+      for (const n of [
+        'toString',
+        'constructor',
+        'hasOwnProperty',
+        'valueOf',
+        '__proto__',
+        'isPrototypeOf',
+      ]) {
+        assert.equal(ext[n], undefined, n);
+        assert.equal(n in ext, false, n);
+      }
+    }
+  });
 });
 
 describe('ROCKETMQ null, empty and duplicate rules', () => {

@@ -22,6 +22,7 @@ import { LanguageCode, languageFromCode } from '../codes/language-code.js';
 import { DEFAULT_MAX_HEADER_FIELDS, SerializeType } from '../codes/misc.js';
 import { javaUtf8 } from '../java/utf8.js';
 import { tooManyHeaderFields } from './header-limits.js';
+import { newExtFields } from './ext-fields.js';
 import type { RemotingCommand } from './remoting-command.js';
 
 const FIXED_PART = 21;
@@ -104,7 +105,7 @@ export function decodeBinaryHeader(buf: Buffer, maxFields = DEFAULT_MAX_HEADER_F
   }
   let extFields: Record<string, string> | undefined;
   if (extLen > 0) {
-    extFields = Object.create(null) as Record<string, string>;
+    extFields = newExtFields();
     const end = p + extLen;
     let entries = 0;
     while (p < end) {

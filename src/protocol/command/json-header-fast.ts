@@ -19,6 +19,7 @@ import type { LanguageName } from '../codes/language-code.js';
 import { DEFAULT_MAX_HEADER_FIELDS, SerializeType } from '../codes/misc.js';
 import { jsonStringEnd, readJsonString } from '../json/string-bytes.js';
 import { tooManyHeaderFields } from './header-limits.js';
+import { newExtFields } from './ext-fields.js';
 import type { RemotingCommand } from './remoting-command.js';
 
 /** Top-level keys in Java's (alphabetical) order; a key's index is its id. */
@@ -123,13 +124,13 @@ function readString(buf: Buffer, end: number): string | undefined {
 }
 
 /**
- * An object of string values at `pos` (null prototype, as the general decoder builds it); its
+ * An object of string values at `pos` (newExtFields, as the general decoder builds it); its
  * `maxFields + 1`th key is a HeaderLimitError, thrown before that key is read.
  */
 function readExtFields(buf: Buffer, end: number, maxFields: number): Record<string, string> | undefined {
   if (buf[pos] !== OPEN) return undefined;
   pos++;
-  const fields = Object.create(null) as Record<string, string>;
+  const fields = newExtFields();
   if (buf[pos] === CLOSE) {
     pos++;
     return fields;

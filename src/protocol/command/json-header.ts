@@ -24,6 +24,7 @@ import { javaUtf8 } from '../java/utf8.js';
 import type { RemotingCommand } from './remoting-command.js';
 import { fastjsonString } from '../json/fastjson-write.js';
 import { tooManyHeaderFields } from './header-limits.js';
+import { newExtFields } from './ext-fields.js';
 import { decodeJsonHeaderFast, JSON_HEADER_KEYS } from './json-header-fast.js';
 
 /** Keys written even when absent from `headerKeyOrder` (appended in Java's order). */
@@ -147,7 +148,7 @@ function readExtFields(value: unknown, maxFields: number): Record<string, string
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new ProtocolError('JSON header field "extFields" is not an object');
   }
-  const result: Record<string, string> = Object.create(null);
+  const result: Record<string, string> = newExtFields();
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length > maxFields) throw tooManyHeaderFields(maxFields);
   for (const [k, v] of entries) {

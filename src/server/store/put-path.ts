@@ -69,9 +69,10 @@ export async function appendPrepared(
   // Offsets as plain numbers (PutResult.records makes its BigInts only when asked), in arrays of the
   // put's size: grown by push, they allocated several times what they hold.
   const count = prepared.length;
-  const physicalOffsets = new Float64Array(count);
-  const queueOffsets = new Float64Array(count);
-  const storeSizes = new Int32Array(count);
+  // (Plain arrays: a typed array is a builtin call and a buffer each, ~1 % of a single send's CPU.)
+  const physicalOffsets = new Array<number>(count);
+  const queueOffsets = new Array<number>(count);
+  const storeSizes = new Array<number>(count);
   const items = new Array<DispatchItem>(count);
   let itemCount = 0;
   let appended = 0;
@@ -169,9 +170,9 @@ class StoredPut implements PutResult {
     readonly status: PutMessageStatus,
     readonly storeTimestamp: number,
     readonly wroteBytes: number,
-    readonly physicalOffsets: Float64Array,
-    private readonly queueOffsets: Float64Array,
-    private readonly storeSizes: Int32Array,
+    readonly physicalOffsets: readonly number[],
+    private readonly queueOffsets: readonly number[],
+    private readonly storeSizes: readonly number[],
   ) {
     this.physicalOffset = BigInt(physicalOffsets[0]!);
     this.queueOffset = BigInt(queueOffsets[0]!);
@@ -179,7 +180,7 @@ class StoredPut implements PutResult {
   }
 
   get records(): AppendedRecord[] {
-    this.#records ??= Array.from(this.physicalOffsets, (phys, i) => ({
+    this.#records ??= this.physicalOffsets.map((phys, i) => ({
       physicalOffset: BigInt(phys),
       queueOffset: BigInt(this.queueOffsets[i]!),
       storeSize: this.storeSizes[i]!,
