@@ -39,6 +39,16 @@ test('Message constructor puts WAIT, TAGS and KEYS like Java', () => {
   assert.equal(n.waitStoreMsgOK, true); // absent means true
   n.putProperty('WAIT', 'yes');
   assert.equal(n.waitStoreMsgOK, false);
+  for (const [text, wait] of [
+    ['true', true],
+    ['false', false],
+    ['False', false],
+    ['tRuE', true],
+    ['', false],
+  ] as const) {
+    n.putProperty('WAIT', text);
+    assert.equal(n.waitStoreMsgOK, wait, text); // Java Boolean.parseBoolean
+  }
 });
 
 test('typed accessors', () => {

@@ -179,7 +179,9 @@ export class Message {
   /** Absent means true; otherwise Java Boolean.parseBoolean ("true", any case). */
   get waitStoreMsgOK(): boolean {
     const v = this.props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
-    return v === undefined || v.toLowerCase() === 'true';
+    // The setter writes "true" / "false": no lower-casing for those (read several times per send).
+    if (v === undefined || v === 'true') return true;
+    return v !== 'false' && v.toLowerCase() === 'true';
   }
   /** Sets WAIT: whether the broker answers only after the store (and sync flush/replication) completes. */
   set waitStoreMsgOK(wait: boolean) {
