@@ -217,6 +217,15 @@ test('joinOffsetMessageIds is the comma-joined encodeOffsetMessageId of each off
     );
   }
   assert.equal(joinOffsetMessageIds({ ip: '10.0.0.1', port: 1 }, []), '');
+  // Past the scratch buffer (64 KiB of ids), then within it again: each answer is whole and its own.
+  const host = { ip: '10.0.0.1', port: 10911 };
+  const many = Array.from({ length: 2500 }, (_, i) => i * 1000);
+  const manyIds = joinOffsetMessageIds(host, many);
+  assert.equal(manyIds, many.map((o) => encodeOffsetMessageId(host, BigInt(o))).join(','));
+  const few = joinOffsetMessageIds(host, [1, 2]);
+  assert.equal(few, [1n, 2n].map((o) => encodeOffsetMessageId(host, o)).join(','));
+  assert.equal(joinOffsetMessageIds(host, [3]), encodeOffsetMessageId(host, 3n));
+  assert.equal(few, [1n, 2n].map((o) => encodeOffsetMessageId(host, o)).join(','), 'not overwritten');
 });
 
 test('joinOffsetMessageIds: the host part follows every change of host, an ip given as bytes changed in place too', () => {

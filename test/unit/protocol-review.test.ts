@@ -37,6 +37,29 @@ describe('custom header numbers (Java Integer.parseInt / Long.parseLong)', () =>
     }
   });
 
+  it('short plain decimals (the fast path) decode as the general rules do, around every edge', () => {
+    // The general rules, written out: Java parseInt / parseLong of ASCII digits with an optional sign.
+    const general = (raw: string, max: number): number | undefined => {
+      if (!/^[+-]?[0-9]+$/.test(raw)) return undefined;
+      const n = Number(raw);
+      return n > max || n < -max - 1 ? undefined : n === 0 ? 0 : n;
+    };
+    const samples = ['0', '7', '00', '07', '10', '99', '123456789', '999999999', '1000000000', '2147483647'];
+    samples.push('2147483648', '9007199254740991', '9007199254740992', '٣', '1٣', '12a', 'a', '1.0', '1_0');
+    for (let i = 0; i < 2000; i++) samples.push(String(Math.floor(Math.random() * 10 ** (1 + (i % 12)))));
+    for (const raw of samples) {
+      for (const [field, max] of [
+        ['i', 2 ** 31 - 1],
+        ['n', Number.MAX_SAFE_INTEGER],
+      ] as const) {
+        const expected = general(raw, max);
+        if (expected === undefined) {
+          assert.throws(() => Probe.decode({ [field]: raw }), HeaderFieldError, `${field} "${raw}"`);
+        } else assert.equal(Probe.decode({ [field]: raw })[field], expected, `${field} "${raw}"`);
+      }
+    }
+  });
+
   it('a megabyte-long long value is refused without BigInt parsing it (quadratic cost)', () => {
     const raw = '7'.repeat(1_000_000);
     const original = globalThis.BigInt;

@@ -99,6 +99,22 @@ function formatValue(spec: FieldSpec, value: unknown, field: string, header: str
   throw new HeaderFieldError(`${header}.${field}: cannot encode ${String(value)} as ${spec.type}`);
 }
 
+/**
+ * A decimal int of up to 9 digits without sign or leading zeros, as a number; -1 when `raw` is not
+ * one. Most numbers in headers are such (queue ids, flags, counts, timeouts): they skip the pattern.
+ */
+function smallDecimal(raw: string): number {
+  const length = raw.length;
+  if (length === 0 || length > 9 || (length > 1 && raw.charCodeAt(0) === 0x30)) return -1;
+  let n = 0;
+  for (let i = 0; i < length; i++) {
+    const digit = raw.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    n = n * 10 + digit;
+  }
+  return n;
+}
+
 /** What parseValue returns for a value its type does not accept. */
 const BAD_VALUE: unique symbol = Symbol('bad header value');
 
@@ -109,12 +125,16 @@ function parseValue(spec: FieldSpec, raw: string): unknown {
     case 'boolean':
       return raw.toLowerCase() === 'true';
     case 'int': {
+      const small = smallDecimal(raw);
+      if (small >= 0) return small;
       if (!INT_PATTERN.test(raw)) return BAD_VALUE;
       const n = Number(raw);
       if (!isJavaInt(n)) return BAD_VALUE;
       return n | 0; // "-0" is 0, as in Java
     }
     case 'number': {
+      const small = smallDecimal(raw);
+      if (small >= 0) return small;
       if (!INT_PATTERN.test(raw)) return BAD_VALUE;
       const n = Number(raw);
       if (!Number.isSafeInteger(n)) return BAD_VALUE;

@@ -276,7 +276,9 @@ export function joinOffsetMessageIds(
     }
   }
   const prefix = offsetIdPrefix(storeHost);
-  const out = Buffer.allocUnsafe(commitLogOffsets.length * (prefix.length + 17) - 1);
+  const bytes = commitLogOffsets.length * (prefix.length + 17) - 1;
+  // The ids are read out as one string: a batch's fit the reused scratch buffer (no buffer per answer).
+  const out = bytes <= ID_SCRATCH.length ? ID_SCRATCH : Buffer.allocUnsafe(bytes);
   let at = 0;
   for (let i = 0; i < commitLogOffsets.length; i++) {
     const offset = commitLogOffsets[i]!;
@@ -287,8 +289,9 @@ export function joinOffsetMessageIds(
     writeHex32(out, at + 8, offset >>> 0);
     at += 16;
   }
-  return out.toString('latin1');
+  return out.toString('latin1', 0, bytes);
 }
+const ID_SCRATCH = Buffer.allocUnsafeSlow(64 * 1024);
 
 export interface DecodedOffsetMessageId {
   /** `ip:port` of the broker that stored the message (IPv6 without brackets). */
