@@ -168,6 +168,8 @@ describe('JSON decoder leniency', () => {
       for (const n of names) assert.ok(Object.hasOwn(ext, n) && ext[n] === `v-${n}`, n);
       // Integer-like names first, then insertion order, as for any object.
       assert.deepEqual(Object.keys(ext), ['7', ...names.filter((n) => n !== '7')]);
+      // Their shared prototype can never gain a name every decoded header would then show.
+      assert.ok(Object.isFrozen(Object.getPrototypeOf(ext)));
     }
     for (const c of [
       decode('{"code":1,"extFields":{"a":"1"}}'),

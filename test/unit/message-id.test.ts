@@ -245,4 +245,7 @@ test('joinOffsetMessageIds: the host part follows every change of host, an ip gi
   assert.equal(joinOffsetMessageIds(asked, offsets), expect(asked));
   ip[3] = 9; // same buffer, new address
   assert.equal(joinOffsetMessageIds(asked, offsets), expect({ ip: '10.0.0.9', port: 10911 }));
+  // An invalid ip is refused whatever host came before (an empty one once matched the cached host).
+  joinOffsetMessageIds({ ip: '10.0.0.1', port: 10911 }, offsets);
+  assert.throws(() => joinOffsetMessageIds({ ip: new Uint8Array(0), port: 10911 }, offsets), /0 bytes/);
 });

@@ -60,6 +60,14 @@ describe('custom header numbers (Java Integer.parseInt / Long.parseLong)', () =>
     }
   });
 
+  it('values a JS caller passes as numbers or booleans are judged by the general rules', () => {
+    const loose = (fields: Record<string, unknown>) => Probe.decode(fields as Record<string, string>);
+    assert.deepEqual(loose({ i: 5, n: -3 }), { i: 5, n: -3 });
+    for (const raw of [5.5, true, 12345678901]) {
+      assert.throws(() => loose({ i: raw }), HeaderFieldError, `int ${String(raw)}`);
+    }
+  });
+
   it('a megabyte-long long value is refused without BigInt parsing it (quadratic cost)', () => {
     const raw = '7'.repeat(1_000_000);
     const original = globalThis.BigInt;

@@ -43,8 +43,8 @@ function timerPropertyOf(m: Message): string | undefined {
 
 /** The batch rules (Java MessageBatch.generateFromList, plus timers): each message against the first. */
 function checkBatchRules(messages: readonly Message[], first: Message): void {
-  if (!(first instanceof Message)) throw batchError('an element is not a Message', 'pass Message objects');
-  const { topic, waitStoreMsgOK } = first;
+  let topic: string | undefined;
+  let waitStoreMsgOK: boolean | undefined;
   for (const m of messages) {
     if (!(m instanceof Message)) throw batchError('an element is not a Message', 'pass Message objects');
     if (m.delayTimeLevel > 0) {
@@ -60,12 +60,15 @@ function checkBatchRules(messages: readonly Message[], first: Message): void {
     if (isRetryTopic(m.topic)) {
       throw batchError('Retry Group is not supported for batching', 'send to %RETRY% topics one by one');
     }
+    // The first message's topic and WAIT, read once it passed its own checks (not once per message).
+    topic ??= first.topic;
     if (m.topic !== topic) {
       throw batchError(
         'The topic of the messages in one batch should be the same',
         'split the batch by topic',
       );
     }
+    waitStoreMsgOK ??= first.waitStoreMsgOK;
     if (m.waitStoreMsgOK !== waitStoreMsgOK) {
       throw batchError(
         'The waitStoreMsgOK of the messages in one batch should the same',

@@ -7,7 +7,8 @@
  * in the same order, so their objects share one shape.
  */
 function ExtFields(): void {}
-ExtFields.prototype = Object.create(null) as object;
+// Frozen: every decoded header reads through it, so nothing may ever be added to it.
+ExtFields.prototype = Object.freeze(Object.create(null) as object);
 
 /** An empty ext-fields record (see ExtFields). */
 export function newExtFields(): Record<string, string> {

@@ -104,6 +104,7 @@ function formatValue(spec: FieldSpec, value: unknown, field: string, header: str
  * one. Most numbers in headers are such (queue ids, flags, counts, timeouts): they skip the pattern.
  */
 function smallDecimal(raw: string): number {
+  if (typeof raw !== 'string') return -1; // a JS caller's number or boolean: the general rules judge it
   const length = raw.length;
   if (length === 0 || length > 9 || (length > 1 && raw.charCodeAt(0) === 0x30)) return -1;
   let n = 0;

@@ -244,13 +244,15 @@ function offsetIdPrefix(storeHost: { ip: Buffer | Uint8Array | string; port: num
   if (
     lastPrefix !== undefined &&
     port === lastPrefixPort &&
-    (typeof ip === 'string' ? ip === lastPrefixIp : lastPrefixIpBytes!.equals(ip))
+    (typeof ip === 'string'
+      ? ip === lastPrefixIp
+      : lastPrefixIpBytes !== undefined && lastPrefixIpBytes.equals(ip))
   ) {
     return lastPrefix;
   }
   const prefix = Buffer.from(encodeOffsetMessageId(storeHost, 0n).slice(0, -16), 'latin1');
   lastPrefixIp = typeof ip === 'string' ? ip : undefined;
-  lastPrefixIpBytes = typeof ip === 'string' ? Buffer.alloc(0) : Buffer.from(ip);
+  lastPrefixIpBytes = typeof ip === 'string' ? undefined : Buffer.from(ip);
   lastPrefixPort = port;
   lastPrefix = prefix;
   return prefix;

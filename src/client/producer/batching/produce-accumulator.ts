@@ -139,6 +139,7 @@ export class ProduceAccumulator {
     if (latest < acc.flushAt) this.#rearm(acc, latest, now);
     const settled = new Promise<SendResult>(takeSettlers);
     acc.pending.push({ message, bodyBytes, deadline, heldPermits, resolve: settleWith!, reject: failWith! });
+    settleWith = failWith = undefined; // they must not keep this send's promise alive
     acc.bytes += bodyBytes;
     this.#heldBytes += bodyBytes;
     if (acc.bytes > this.parts.config.batchMaxBytes) this.#flush(acc);
