@@ -185,7 +185,9 @@ export class Message {
   }
   /** Sets WAIT: whether the broker answers only after the store (and sync flush/replication) completes. */
   set waitStoreMsgOK(wait: boolean) {
-    this.props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = String(wait);
+    // Literals for the booleans (one per message made); String() keeps a JS caller's other values as before.
+    this.props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] =
+      wait === true ? 'true' : wait === false ? 'false' : String(wait);
   }
 
   /**
