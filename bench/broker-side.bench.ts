@@ -73,6 +73,7 @@ async function startTree(name: string, root: string): Promise<Tree> {
     if (r.code !== 0) throw new Error(`create topic on ${name}: ${r.remark}`);
   }
   await admin.shutdown();
+  childPids.push(broker.child.pid!, syncBroker.child.pid!, echo.child.pid!);
   return { name, broker, syncBroker, echo, store };
 }
 
@@ -94,7 +95,27 @@ async function idleCpuRate(pid: number, millis: number): Promise<number> {
   return (cpuSeconds(pid) - cpu0) / ((performance.now() - t0) / 1000);
 }
 
+/** Every child process of the run (brokers and echoes of both trees). */
+const childPids: number[] = [];
+
+/**
+ * Waits (up to 3 s) until the children together use under 5 % of a core: a broker still flushing or
+ * collecting garbage after the previous variant's load took CPU from the next one (an echo measured
+ * right after a send load came out 0.5-0.8x of one measured after another echo).
+ */
+async function quiesce(): Promise<void> {
+  const until = performance.now() + 3000;
+  while (performance.now() < until) {
+    const [t0, cpu0] = [performance.now(), childPids.reduce((sum, p) => sum + cpuSeconds(p), 0)];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const rate =
+      (childPids.reduce((sum, p) => sum + cpuSeconds(p), 0) - cpu0) / ((performance.now() - t0) / 1000);
+    if (rate < 0.05) return;
+  }
+}
+
 async function measure(load: Load, pid: number | undefined): Promise<Sample> {
+  await quiesce();
   const idleRate = pid ? await idleCpuRate(pid, IDLE_MS) : 0;
   let count = 0;
   let bytes = 0;
