@@ -42,3 +42,60 @@ it('keeps escapes, non-ASCII and empty strings exact (not cached)', () => {
   assert.equal(readJsonString(utf8, 0, utf8.length), 'h\u00e9llo');
   assert.equal(read(''), '');
 });
+
+it('strings with escapes decode as JSON.parse does, whatever else they hold (ASCII, non-ASCII, bad escapes)', () => {
+  const pieces = [
+    'a',
+    'Z',
+    ' ',
+    '~',
+    '\\u0001',
+    '\\u0002',
+    '\\"',
+    '\\\\',
+    '\\/',
+    '\\n',
+    '\\t',
+    '\\b',
+    '\\f',
+    '\\r',
+  ];
+  pieces.push(
+    '\\u007f',
+    '\\u0080',
+    '\\u00e9',
+    '\\ud83d\\ude00',
+    '\\ud83d',
+    '\u00e9',
+    '\u20ac',
+    '\\x',
+    '\\u12',
+    '\\uZZZZ',
+  );
+  pieces.push('\u0001', '\u007f', 'WAIT', 'UNIQ_KEY', 'C0A8000100002A9F00000000000A1B2C');
+  let seed = 12345;
+  const next = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+  const oracle = (literal: string): string | undefined => {
+    try {
+      return JSON.parse(literal) as string;
+    } catch {
+      return undefined;
+    }
+  };
+  for (let i = 0; i < 20_000; i++) {
+    let text = '';
+    const count = next(12);
+    for (let k = 0; k < count; k++) text += pieces[next(pieces.length)];
+    if (i % 500 === 0) text += '\\u0001'.repeat(3990 + next(200)); // around the 4 KiB decode buffer
+    const literal = `"${text}"${i % 3 === 0 ? '' : ',"next"'}`;
+    const buf = Buffer.from(literal, 'utf8');
+    const expected = oracle(`"${text}"`); // what follows the closing quote is not the string's
+    const got = readJsonString(buf, 0, buf.length);
+    assert.equal(got, expected, `literal ${JSON.stringify(literal)}`);
+    if (got !== undefined) assert.equal(jsonStringEnd, Buffer.byteLength(`"${text}"`, 'utf8'));
+  }
+  for (const open of ['"a\\u0001', '"\\u0001\\u00', '"\\u0001\\', '"x\\n']) {
+    const buf = Buffer.from(open, 'latin1');
+    assert.equal(readJsonString(buf, 0, buf.length), undefined, `unclosed ${open}`);
+  }
+});

@@ -62,6 +62,56 @@ function internedAscii(buf: Buffer, start: number, end: number): string {
   return made;
 }
 
+/** Where readEscapedAscii decodes to; strings longer than it take the general path. */
+const ESCAPED = Buffer.allocUnsafeSlow(4096);
+/** readEscapedAscii: the string is not valid JSON. */
+const INVALID = -1;
+/** readEscapedAscii: the string holds non-ASCII text (raw or escaped), or does not fit ESCAPED. */
+const NOT_ASCII = -2;
+
+/**
+ * Decodes the string starting at `start` (after its opening quote) into ESCAPED when all it holds is
+ * ASCII: returns the byte count and sets jsonStringEnd, or INVALID / NOT_ASCII.
+ */
+function readEscapedAscii(buf: Buffer, start: number, end: number): number {
+  const out = ESCAPED;
+  let n = 0;
+  for (let p = start; p < end;) {
+    const b = buf[p]!;
+    if (n >= out.length || b >= 0x80) return NOT_ASCII;
+    if (b === QUOTE) {
+      jsonStringEnd = p + 1;
+      return n;
+    }
+    if (b < 0x20) return INVALID;
+    if (b !== BACKSLASH) {
+      out[n++] = b;
+      p++;
+      continue;
+    }
+    if (p + 1 >= end) return INVALID;
+    const e = buf[p + 1]!;
+    if (e === 0x75) {
+      if (p + 6 > end) return INVALID;
+      const code =
+        (HEX_VALUE[buf[p + 2]!]! << 12) |
+        (HEX_VALUE[buf[p + 3]!]! << 8) |
+        (HEX_VALUE[buf[p + 4]!]! << 4) |
+        HEX_VALUE[buf[p + 5]!]!;
+      if (code < 0) return INVALID;
+      if (code >= 0x80) return NOT_ASCII;
+      out[n++] = code;
+      p += 6;
+    } else {
+      const char = SIMPLE_ESCAPES[e];
+      if (char === undefined) return INVALID;
+      out[n++] = char.charCodeAt(0);
+      p += 2;
+    }
+  }
+  return INVALID; // not closed before `end`
+}
+
 /**
  * The JSON string whose opening quote is at `quoteAt` (undefined when there is none, it is not closed
  * before `end`, or it holds a raw control character or a bad escape); `jsonStringEnd` is then the
@@ -79,6 +129,13 @@ export function readJsonString(buf: Buffer, quoteAt: number, end: number): strin
     if (b === QUOTE) break;
     if (b < 0x20) return undefined; // JSON forbids raw control characters
     if (b === BACKSLASH) {
+      if (decoded === undefined && ascii) {
+        // ASCII with escapes (a message's property string: two control-character escapes per
+        // property): decoded into bytes and read out once, not one slice and concatenation per escape.
+        const bytes = readEscapedAscii(buf, quoteAt + 1, end);
+        if (bytes >= 0) return ESCAPED.toString('latin1', 0, bytes);
+        if (bytes === INVALID) return undefined;
+      }
       if (p + 1 >= end) return undefined;
       const e = buf[p + 1]!;
       let char: string | undefined;
