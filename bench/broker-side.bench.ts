@@ -73,7 +73,6 @@ async function startTree(name: string, root: string): Promise<Tree> {
     if (r.code !== 0) throw new Error(`create topic on ${name}: ${r.remark}`);
   }
   await admin.shutdown();
-  childPids.push(broker.child.pid!, syncBroker.child.pid!, echo.child.pid!);
   return { name, broker, syncBroker, echo, store };
 }
 
@@ -95,22 +94,26 @@ async function idleCpuRate(pid: number, millis: number): Promise<number> {
   return (cpuSeconds(pid) - cpu0) / ((performance.now() - t0) / 1000);
 }
 
-/** Every child process of the run (brokers and echoes of both trees). */
-const childPids: number[] = [];
+/** Busy and total jiffies of the whole machine (/proc/stat): kernel work such as page-cache writeback included. */
+function machineTicks(): { busy: number; total: number } {
+  const [, ...fields] = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
+  const [user, nice, system, idle, iowait, irq, softirq] = fields.map(Number) as number[];
+  const busy = user! + nice! + system! + irq! + softirq!;
+  return { busy, total: busy + idle! + iowait! };
+}
 
 /**
- * Waits (up to 3 s) until the children together use under 5 % of a core: a broker still flushing or
- * collecting garbage after the previous variant's load took CPU from the next one (an echo measured
- * right after a send load came out 0.5-0.8x of one measured after another echo).
+ * Waits (up to 3 s) until the machine is nearly idle (under 10 % busy over 200 ms): a broker still
+ * flushing or collecting garbage, or the kernel writing back the previous variant's log, took CPU
+ * from the next variant (an echo measured right after a send load came out 0.5-0.8x).
  */
 async function quiesce(): Promise<void> {
   const until = performance.now() + 3000;
   while (performance.now() < until) {
-    const [t0, cpu0] = [performance.now(), childPids.reduce((sum, p) => sum + cpuSeconds(p), 0)];
+    const a = machineTicks();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const rate =
-      (childPids.reduce((sum, p) => sum + cpuSeconds(p), 0) - cpu0) / ((performance.now() - t0) / 1000);
-    if (rate < 0.05) return;
+    const b = machineTicks();
+    if (b.total > a.total && (b.busy - a.busy) / (b.total - a.total) < 0.1) return;
   }
 }
 
