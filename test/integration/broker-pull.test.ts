@@ -188,6 +188,42 @@ describe('broker pull', () => {
     assert.equal(h(await q(1), 'offset'), '7');
   });
 
+  it("a pull's offset is committed in request order: an offset update sent right after it is not overwritten", async () => {
+    // A consumer handing its queue over in a rebalance: its last pull (carrying the offset it had
+    // then) is still being read when it sends UPDATE_CONSUMER_OFFSET with the newer one, on the same
+    // connection. The update must win, or the queue's next owner consumes those messages again.
+    const offsetOf = async (): Promise<string | undefined> =>
+      h(
+        await request(client, addr, RequestCode.QUERY_CONSUMER_OFFSET, {
+          consumerGroup: 'CG_ORDER',
+          topic: 'PullTopic',
+          queueId: '0',
+        }),
+        'offset',
+      );
+    for (let round = 0; round < 20; round++) {
+      const older = BigInt(round * 2);
+      const newer = String(round * 2 + 1);
+      const [pulled, updated] = await Promise.all([
+        pull(client, addr, {
+          topic: 'PullTopic',
+          offset: 0n,
+          group: 'CG_ORDER',
+          sysFlag: 0x4 | 0x1,
+          commitOffset: older,
+        }),
+        request(client, addr, RequestCode.UPDATE_CONSUMER_OFFSET, {
+          consumerGroup: 'CG_ORDER',
+          topic: 'PullTopic',
+          queueId: '0',
+          commitOffset: newer,
+        }),
+      ]);
+      assert.deepEqual([pulled.code, updated.code], [0, 0]);
+      assert.equal(await offsetOf(), newer, `round ${round}`);
+    }
+  });
+
   it('answers offset and message lookups', async () => {
     const max = await request(client, addr, RequestCode.GET_MAX_OFFSET, { topic: 'PullTopic', queueId: '0' });
     assert.equal(h(max, 'offset'), '3');

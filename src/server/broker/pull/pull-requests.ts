@@ -176,6 +176,11 @@ async function pullMessage(
   checkIntRange('maxMsgNums', h.maxMsgNums, 1, 2147483647);
   if (commit) checkCommitOffset(h.commitOffset);
   ctx.groups.keep(group);
+  // The consumer's offset rides on the pull (Java commits it after the read, first run only). It is
+  // committed now, before the read's await: an UPDATE_CONSUMER_OFFSET the consumer sent after this
+  // pull (a queue handed over in a rebalance) would otherwise be overwritten with the older value,
+  // and the queue's next owner would consume those messages again.
+  if (hold && commit) ctx.offsets.commit(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
   const filter = selector ? { codes: undefined } : buildTagFilter(subString);
   const result = selector
     ? await readMatching(ctx, h, undefined, selector)
@@ -228,7 +233,6 @@ async function pullMessage(
       'PULL_OFFSET_MOVED: correction offset',
     );
   }
-  if (hold && commit) ctx.offsets.commit(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
   return answer;
 }
 
