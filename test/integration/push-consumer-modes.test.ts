@@ -61,6 +61,7 @@ describe('PushConsumer: orderly and broadcasting', { concurrency: true }, () => 
       createTopic(cluster, 'OrderKeys', 4),
       createTopic(cluster, 'OrderTwo', 4),
       createTopic(cluster, 'OrderPoison', 1),
+      createTopic(cluster, 'OrderHandover', 1),
       createTopic(cluster, 'Broadcast', 2),
     ]);
     producer = new Producer({ nameServer: cluster.namesrvAddress, producerGroup: 'modes_pg' });
@@ -175,6 +176,41 @@ describe('PushConsumer: orderly and broadcasting', { concurrency: true }, () => 
         `${key}: never goes back (${got.join(',')})`,
       );
     }
+  });
+
+  it('orderly: a batch that ends after its queue was taken away is not consumed again by the next owner', async () => {
+    for (let i = 0; i < 3; i++) await producer.send({ topic: 'OrderHandover', body: Buffer.from(`h:${i}`) });
+    const seen: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let holding = false;
+    const handler = (name: string) => async (m: ConsumedMessage) => {
+      seen.push(`${name} ${m.body.toString()}`);
+      if (m.body.toString() === 'h:0') {
+        holding = true;
+        await gate; // still running while the rebalance hands the queue over
+      }
+    };
+    // The queue goes to the member whose client id sorts first: the second one here.
+    const a = newConsumer('order_handover_cg', {
+      orderly: true,
+      instanceName: 'zz-handover',
+      handler: handler('A'),
+    });
+    await a.subscribe('OrderHandover', '*');
+    await a.start();
+    await waitFor('A holds h:0', () => (holding ? true : undefined));
+    const b = newConsumer('order_handover_cg', {
+      orderly: true,
+      instanceName: 'aa-handover',
+      handler: handler('B'),
+    });
+    await b.subscribe('OrderHandover', '*');
+    await b.start();
+    await waitFor('A gives the queue up', () => (a.assignedQueues().length === 0 ? true : undefined));
+    release();
+    await waitFor('B consumes the rest', () => (seen.includes('B h:2') ? true : undefined));
+    assert.deepEqual(seen, ['A h:0', 'B h:1', 'B h:2']);
   });
 
   it('broadcasting: every member gets every message; offsets in each member own file', async () => {

@@ -135,20 +135,43 @@ export class OrderlyConsumeService implements ConsumeService {
       const started = Date.now();
       for (const m of msgs) m.properties[MessageConst.PROPERTY_CONSUME_START_TIMESTAMP] = String(started);
       const call = (): Promise<boolean> => this.callHandler(msgs, context, pq);
-      const ok = await (this.host.hooks?.around(msgs, pq.mq, call, orderlyReport) ?? call());
-      if (pq.dropped) break;
-      this.host.stats.consumed(pq.mq.topic, Date.now() - started, ok ? msgs.length : 0, ok ? 0 : msgs.length);
-      if (!ok && (await this.mustRetry(msgs, pq))) {
-        const asked = context.suspendCurrentQueueTimeMillis;
-        const pause = asked === -1 ? this.host.suspendCurrentQueueTimeMillis : asked;
-        return this.later(pq, Math.min(30_000, Math.max(10, pause)));
+      // The queue counts as running until the batch's offset is recorded: a rebalance taking the
+      // queue away waits for that before it commits the offset and unlocks the queue, so the next
+      // owner starts after a batch the handler consumed, even one that ended after the drop (Java
+      // skips that offset: the next owner consumes the batch again).
+      let retryAfter: number | undefined;
+      this.active++;
+      pq.beginConsume();
+      try {
+        const ok = await (this.host.hooks?.around(msgs, pq.mq, call, orderlyReport) ?? call());
+        if (!pq.dropped) {
+          this.host.stats.consumed(
+            pq.mq.topic,
+            Date.now() - started,
+            ok ? msgs.length : 0,
+            ok ? 0 : msgs.length,
+          );
+        }
+        if (!ok && !pq.dropped && (await this.mustRetry(msgs, pq))) {
+          const asked = context.suspendCurrentQueueTimeMillis;
+          retryAfter = asked === -1 ? this.host.suspendCurrentQueueTimeMillis : asked;
+        } else if (ok || !pq.dropped) this.commit(pq, msgs);
+      } finally {
+        pq.endConsume();
+        this.active--; // a shutdown waits for this: the offset is recorded before it commits them all
+        if (this.active === 0) for (const w of this.idleWaiters.splice(0)) w();
       }
-      // Java ProcessQueue.commit: the offset after the last message taken.
-      pq.removeMessages(msgs);
-      const last = msgs[msgs.length - 1] as ConsumedMessage;
-      if (!pq.dropped) this.host.updateOffset(pq, last.queueOffset + 1n);
+      if (retryAfter !== undefined) return this.later(pq, Math.min(30_000, Math.max(10, retryAfter)));
+      if (pq.dropped) break;
     }
     this.busy.delete(pq);
+  }
+
+  /** Java ProcessQueue.commit and updateOffset: the offset after the last message of the batch. */
+  private commit(pq: ProcessQueue, msgs: readonly ConsumedMessage[]): void {
+    pq.removeMessages(msgs);
+    const last = msgs[msgs.length - 1] as ConsumedMessage;
+    this.host.updateOffset(pq, last.queueOffset + 1n); // ignored once the queue is retired
   }
 
   /** True when the handler consumed the batch. */
@@ -159,8 +182,6 @@ export class OrderlyConsumeService implements ConsumeService {
       this.host.logger.warn({ topic: first.topic }, 'no handler for the topic: the queue is suspended');
       return false;
     }
-    this.active++;
-    pq.beginConsume();
     try {
       const answer = await (handler.kind === 'batch'
         ? handler.fn(msgs, context)
@@ -179,10 +200,6 @@ export class OrderlyConsumeService implements ConsumeService {
         'orderly handler threw: the queue is suspended',
       );
       return false;
-    } finally {
-      this.active--;
-      pq.endConsume();
-      if (this.active === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
   }
 

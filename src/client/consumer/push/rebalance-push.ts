@@ -229,15 +229,15 @@ export class RebalancePush {
     const deadline = this.host.config.awaitTerminationMillisWhenShutdown;
     const work = (async () => {
       await withDeadline(this.host.consumeService.onDrop(pq), deadline);
+      // Orderly: the queue stays locked and its offset open until no batch runs on it (no deadline:
+      // the lock was only released then anyway), so the offset committed below covers every batch
+      // its handler consumed and the next owner does not consume one of them again.
+      if (this.host.queueLocks !== undefined) await pq.whenIdle();
       this.retired.add(pq);
       if (resetTo !== undefined) this.host.offsetStore.updateOffset(pq.mq, resetTo, false);
       await this.host.offsetStore.persist(pq.mq);
       this.host.offsetStore.removeOffset(pq.mq);
-      // Orderly: released only once no handler runs on it, so no other member consumes it meanwhile.
-      if (this.host.queueLocks !== undefined) {
-        await pq.whenIdle();
-        await this.host.queueLocks.unlock([pq.mq], [pq]);
-      }
+      if (this.host.queueLocks !== undefined) await this.host.queueLocks.unlock([pq.mq], [pq]);
     })().finally(() => {
       if (this.retiring.get(key) === work) this.retiring.delete(key);
     });
