@@ -62,6 +62,7 @@ describe('PushConsumer: orderly and broadcasting', { concurrency: true }, () => 
       createTopic(cluster, 'OrderTwo', 4),
       createTopic(cluster, 'OrderPoison', 1),
       createTopic(cluster, 'OrderHandover', 1),
+      createTopic(cluster, 'OrderHandoverFail', 1),
       createTopic(cluster, 'Broadcast', 2),
     ]);
     producer = new Producer({ nameServer: cluster.namesrvAddress, producerGroup: 'modes_pg' });
@@ -211,6 +212,45 @@ describe('PushConsumer: orderly and broadcasting', { concurrency: true }, () => 
     release();
     await waitFor('B consumes the rest', () => (seen.includes('B h:2') ? true : undefined));
     assert.deepEqual(seen, ['A h:0', 'B h:1', 'B h:2']);
+  });
+
+  it('orderly: a batch failing after its queue was taken away leaves the offset of those before it', async () => {
+    for (let i = 0; i < 3; i++)
+      await producer.send({ topic: 'OrderHandoverFail', body: Buffer.from(`f:${i}`) });
+    const seen: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let holding = false;
+    const handler = (name: string) => async (m: ConsumedMessage) => {
+      seen.push(`${name} ${m.body.toString()}`);
+      if (name === 'A' && m.body.toString() === 'f:1') {
+        holding = true;
+        await gate;
+        return ConsumeResult.RECONSUME_LATER; // fails after the handover: records no offset
+      }
+      return undefined;
+    };
+    const a = newConsumer('order_handover_fail_cg', {
+      orderly: true,
+      instanceName: 'zz-handfail',
+      handler: handler('A'),
+    });
+    await a.subscribe('OrderHandoverFail', '*');
+    await a.start();
+    await waitFor('A holds f:1', () => (holding ? true : undefined));
+    const b = newConsumer('order_handover_fail_cg', {
+      orderly: true,
+      instanceName: 'aa-handfail',
+      handler: handler('B'),
+    });
+    await b.subscribe('OrderHandoverFail', '*');
+    await b.start();
+    await waitFor('A gives the queue up', () => (a.assignedQueues().length === 0 ? true : undefined));
+    // Several periodic offset commits (every 200 ms here) run while the handover waits for f:1.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    release();
+    await waitFor('B consumes the rest', () => (seen.includes('B f:2') ? true : undefined));
+    assert.deepEqual(seen, ['A f:0', 'A f:1', 'B f:1', 'B f:2']);
   });
 
   it('broadcasting: every member gets every message; offsets in each member own file', async () => {

@@ -13,6 +13,8 @@ import type { PushConsumerOptions } from '../../src/client/consumer/push/push-co
 import { ConcurrentConsumeService } from '../../src/client/consumer/push/consume-concurrently.js';
 import type { ConcurrentConsumeHost } from '../../src/client/consumer/push/consume-concurrently.js';
 import { ConsumeResult } from '../../src/client/consumer/push/consume-service.js';
+import { OrderlyConsumeService } from '../../src/client/consumer/push/consume-orderly.js';
+import type { OrderlyConsumeHost } from '../../src/client/consumer/push/consume-orderly.js';
 import type { ConsumedMessage } from '../../src/client/consumer/push/consume-service.js';
 import { ConsumeStats } from '../../src/client/consumer/push/consume-stats.js';
 import type { ResolvedHandler } from '../../src/client/consumer/push/handlers.js';
@@ -355,5 +357,61 @@ describe('ConcurrentConsumeService', () => {
     );
     assert.equal(pq.msgCount, 2);
     assert.equal(pq.offsetToCommit(), 2n);
+  });
+});
+
+describe('OrderlyConsumeService', () => {
+  const setup = () => {
+    const offsets: bigint[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const host: OrderlyConsumeHost = {
+      logger: silentLogger,
+      messageModel: 'BROADCASTING', // no broker lock to take
+      consumeMessageBatchMaxSize: 1,
+      suspendCurrentQueueTimeMillis: 10,
+      maxReconsumeTimes: -1,
+      stats: new ConsumeStats(),
+      handlerFor: () => ({
+        kind: 'message',
+        fn: async () => {
+          started();
+          await gate;
+        },
+      }),
+      sendMessageBack: () => Promise.resolve(true),
+      updateOffset: (_pq, offset) => void offsets.push(offset),
+      lock: () => Promise.resolve(true),
+    };
+    const pq = new ProcessQueue(new MessageQueue('T', 'b', 0));
+    const service = new OrderlyConsumeService(host);
+    const msgs = [message(0, 'a'), message(1, 'b')];
+    pq.putMessages(msgs);
+    service.submit(msgs, pq);
+    return { pq, offsets, release, running };
+  };
+
+  it('a batch ending after a rebalance took its queue records its offset, before the queue goes idle', async () => {
+    const { pq, offsets, release, running } = setup();
+    await running;
+    pq.handingOver = true; // as RebalancePush.retire
+    pq.dropped = true;
+    const idle = pq.whenIdle().then(() => [...offsets]);
+    release();
+    assert.deepEqual(await idle, [1n], 'recorded before the retire commits the offset');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(offsets, [1n], 'and nothing after the drop runs');
+  });
+
+  it('a batch ending after any other drop (an illegal offset) records nothing, as in Java', async () => {
+    const { pq, offsets, release, running } = setup();
+    await running;
+    pq.dropped = true;
+    release();
+    await pq.whenIdle();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(offsets, []);
   });
 });

@@ -155,7 +155,7 @@ export class OrderlyConsumeService implements ConsumeService {
         if (!ok && !pq.dropped && (await this.mustRetry(msgs, pq))) {
           const asked = context.suspendCurrentQueueTimeMillis;
           retryAfter = asked === -1 ? this.host.suspendCurrentQueueTimeMillis : asked;
-        } else if (ok || !pq.dropped) this.commit(pq, msgs);
+        } else if (!pq.dropped || (ok && pq.handingOver)) this.commit(pq, msgs);
       } finally {
         pq.endConsume();
         this.active--; // a shutdown waits for this: the offset is recorded before it commits them all
@@ -171,7 +171,7 @@ export class OrderlyConsumeService implements ConsumeService {
   private commit(pq: ProcessQueue, msgs: readonly ConsumedMessage[]): void {
     pq.removeMessages(msgs);
     const last = msgs[msgs.length - 1] as ConsumedMessage;
-    this.host.updateOffset(pq, last.queueOffset + 1n); // ignored once the queue is retired
+    this.host.updateOffset(pq, last.queueOffset + 1n);
   }
 
   /** True when the handler consumed the batch. */

@@ -26,6 +26,11 @@ export class ProcessQueue {
   msgAccCnt = 0n;
   /** No more pulls and no more consumption of waiting messages: the queue left this consumer. */
   dropped = false;
+  /**
+   * Dropped by a rebalance that commits the queue's offset once no batch runs on it: a batch still
+   * running records its offset (any other drop, e.g. an illegal offset, records none).
+   */
+  handingOver = false;
   lastPullTimestamp = Date.now();
   lastConsumeTimestamp = Date.now();
   /** Handler calls running on messages of this queue. */

@@ -212,7 +212,8 @@ export class PushRuntime {
 
   /** Commits the offsets of the queues held (Java persistConsumerOffset). */
   persistAll(): Promise<void> {
-    return this.offsetStore.persistAll(this.assignedQueues());
+    // Queues being handed over keep their offsets until their retire commits them.
+    return this.offsetStore.persistAll([...this.assignedQueues(), ...this.rebalance.retiringQueues()]);
   }
 
   /** Waits for rebalances and queue retirements in progress, until `deadline`. */

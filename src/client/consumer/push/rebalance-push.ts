@@ -49,6 +49,8 @@ export class RebalancePush {
   readonly processQueueTable = new Map<string, ProcessQueue>();
   /** Queue key -> retirement in progress (the queue is taken again only after it). */
   private readonly retiring = new Map<string, Promise<void>>();
+  /** The queues of `retiring`: their offsets are still this consumer's to commit (see retiringQueues). */
+  private readonly handingOver = new Map<string, MessageQueue>();
   /** Retired queues: late results no longer move the offset. */
   private readonly retired = new WeakSet<ProcessQueue>();
   private current: Promise<void> | undefined;
@@ -224,8 +226,10 @@ export class RebalancePush {
    */
   retire(pq: ProcessQueue, resetTo?: bigint): Promise<void> {
     const key = pq.mq.key();
+    pq.handingOver = true;
     pq.dropped = true;
     if (this.processQueueTable.get(key) === pq) this.processQueueTable.delete(key);
+    this.handingOver.set(key, pq.mq);
     const deadline = this.host.config.awaitTerminationMillisWhenShutdown;
     const work = (async () => {
       await withDeadline(this.host.consumeService.onDrop(pq), deadline);
@@ -239,10 +243,21 @@ export class RebalancePush {
       this.host.offsetStore.removeOffset(pq.mq);
       if (this.host.queueLocks !== undefined) await this.host.queueLocks.unlock([pq.mq], [pq]);
     })().finally(() => {
-      if (this.retiring.get(key) === work) this.retiring.delete(key);
+      if (this.retiring.get(key) === work) {
+        this.retiring.delete(key);
+        this.handingOver.delete(key);
+      }
     });
     this.retiring.set(key, work);
     return work;
+  }
+
+  /**
+   * Queues taken away whose offset is not committed yet (their retire waits for a running batch): a
+   * periodic commit must keep their offsets, or a batch failing meanwhile leaves none to commit.
+   */
+  retiringQueues(): MessageQueue[] {
+    return [...this.handingOver.values()];
   }
 
   /** Stops rebalancing; the queues stay until the consumer commits and drops them. */
