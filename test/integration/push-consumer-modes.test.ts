@@ -179,77 +179,54 @@ describe('PushConsumer: orderly and broadcasting', { concurrency: true }, () => 
     }
   });
 
-  it('orderly: a batch that ends after its queue was taken away is not consumed again by the next owner', async () => {
-    for (let i = 0; i < 3; i++) await producer.send({ topic: 'OrderHandover', body: Buffer.from(`h:${i}`) });
+  /**
+   * Three messages on a one-queue topic; member A (client id sorting last) consumes until it holds
+   * `held` in its handler, member B joins and takes the queue, then (after `waitMillis`) A's handler
+   * ends with `heldAnswer`. Returns every delivery once B consumed the last message, as "A x:0"...
+   */
+  const handover = async (
+    topic: string,
+    prefix: string,
+    held: string,
+    heldAnswer: ConsumeResult | undefined,
+    waitMillis: number,
+  ): Promise<string[]> => {
+    for (let i = 0; i < 3; i++) await producer.send({ topic, body: Buffer.from(`${prefix}:${i}`) });
     const seen: string[] = [];
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let holding = false;
     const handler = (name: string) => async (m: ConsumedMessage) => {
       seen.push(`${name} ${m.body.toString()}`);
-      if (m.body.toString() === 'h:0') {
-        holding = true;
-        await gate; // still running while the rebalance hands the queue over
-      }
+      if (name !== 'A' || m.body.toString() !== held) return undefined;
+      holding = true;
+      await gate; // still running while the rebalance hands the queue over
+      return heldAnswer;
     };
-    // The queue goes to the member whose client id sorts first: the second one here.
-    const a = newConsumer('order_handover_cg', {
-      orderly: true,
-      instanceName: 'zz-handover',
-      handler: handler('A'),
-    });
-    await a.subscribe('OrderHandover', '*');
-    await a.start();
-    await waitFor('A holds h:0', () => (holding ? true : undefined));
-    const b = newConsumer('order_handover_cg', {
-      orderly: true,
-      instanceName: 'aa-handover',
-      handler: handler('B'),
-    });
-    await b.subscribe('OrderHandover', '*');
-    await b.start();
+    const member = async (name: string, instanceName: string): Promise<PushConsumer> => {
+      const c = newConsumer(`${topic}_cg`, { orderly: true, instanceName, handler: handler(name) });
+      await c.subscribe(topic, '*');
+      await c.start();
+      return c;
+    };
+    // The queue goes to the member whose client id sorts first: B, once it joined.
+    const a = await member('A', `zz-${topic}`);
+    await waitFor(`A holds ${held}`, () => (holding ? true : undefined));
+    await member('B', `aa-${topic}`);
     await waitFor('A gives the queue up', () => (a.assignedQueues().length === 0 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, waitMillis));
     release();
-    await waitFor('B consumes the rest', () => (seen.includes('B h:2') ? true : undefined));
-    assert.deepEqual(seen, ['A h:0', 'B h:1', 'B h:2']);
+    await waitFor('B consumes the rest', () => (seen.includes(`B ${prefix}:2`) ? true : undefined));
+    return seen;
+  };
+
+  it('orderly: a batch that ends after its queue was taken away is not consumed again by the next owner', async () => {
+    assert.deepEqual(await handover('OrderHandover', 'h', 'h:0', undefined, 0), ['A h:0', 'B h:1', 'B h:2']);
   });
 
   it('orderly: a batch failing after its queue was taken away leaves the offset of those before it', async () => {
-    for (let i = 0; i < 3; i++)
-      await producer.send({ topic: 'OrderHandoverFail', body: Buffer.from(`f:${i}`) });
-    const seen: string[] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let holding = false;
-    const handler = (name: string) => async (m: ConsumedMessage) => {
-      seen.push(`${name} ${m.body.toString()}`);
-      if (name === 'A' && m.body.toString() === 'f:1') {
-        holding = true;
-        await gate;
-        return ConsumeResult.RECONSUME_LATER; // fails after the handover: records no offset
-      }
-      return undefined;
-    };
-    const a = newConsumer('order_handover_fail_cg', {
-      orderly: true,
-      instanceName: 'zz-handfail',
-      handler: handler('A'),
-    });
-    await a.subscribe('OrderHandoverFail', '*');
-    await a.start();
-    await waitFor('A holds f:1', () => (holding ? true : undefined));
-    const b = newConsumer('order_handover_fail_cg', {
-      orderly: true,
-      instanceName: 'aa-handfail',
-      handler: handler('B'),
-    });
-    await b.subscribe('OrderHandoverFail', '*');
-    await b.start();
-    await waitFor('A gives the queue up', () => (a.assignedQueues().length === 0 ? true : undefined));
-    // Several periodic offset commits (every 200 ms here) run while the handover waits for f:1.
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    release();
-    await waitFor('B consumes the rest', () => (seen.includes('B f:2') ? true : undefined));
+    // It records no offset; several periodic offset commits (every 200 ms here) run meanwhile.
+    const seen = await handover('OrderHandoverFail', 'f', 'f:1', ConsumeResult.RECONSUME_LATER, 700);
     assert.deepEqual(seen, ['A f:0', 'A f:1', 'B f:1', 'B f:2']);
   });
 

@@ -62,6 +62,17 @@ function internedAscii(buf: Buffer, start: number, end: number): string {
   return made;
 }
 
+/** The code unit of the `\uXXXX` escape at `p` (its four digits are in the buffer); negative when a digit is bad. */
+function unicodeEscape(buf: Buffer, p: number): number {
+  // A bad digit is -1: it makes the whole value negative.
+  return (
+    (HEX_VALUE[buf[p + 2]!]! << 12) |
+    (HEX_VALUE[buf[p + 3]!]! << 8) |
+    (HEX_VALUE[buf[p + 4]!]! << 4) |
+    HEX_VALUE[buf[p + 5]!]!
+  );
+}
+
 /** Where readEscapedAscii decodes to; strings longer than it take the general path. */
 const ESCAPED = Buffer.allocUnsafeSlow(4096);
 /** readEscapedAscii: the string is not valid JSON. */
@@ -93,11 +104,7 @@ function readEscapedAscii(buf: Buffer, start: number, end: number): number {
     const e = buf[p + 1]!;
     if (e === 0x75) {
       if (p + 6 > end) return INVALID;
-      const code =
-        (HEX_VALUE[buf[p + 2]!]! << 12) |
-        (HEX_VALUE[buf[p + 3]!]! << 8) |
-        (HEX_VALUE[buf[p + 4]!]! << 4) |
-        HEX_VALUE[buf[p + 5]!]!;
+      const code = unicodeEscape(buf, p);
       if (code < 0) return INVALID;
       if (code >= 0x80) return NOT_ASCII;
       out[n++] = code;
@@ -142,12 +149,8 @@ export function readJsonString(buf: Buffer, quoteAt: number, end: number): strin
       let length = 2;
       if (e === 0x75) {
         if (p + 6 > end) return undefined;
-        const code =
-          (HEX_VALUE[buf[p + 2]!]! << 12) |
-          (HEX_VALUE[buf[p + 3]!]! << 8) |
-          (HEX_VALUE[buf[p + 4]!]! << 4) |
-          HEX_VALUE[buf[p + 5]!]!;
-        if (code < 0) return undefined; // a -1 (bad digit) makes the whole value negative
+        const code = unicodeEscape(buf, p);
+        if (code < 0) return undefined;
         char = String.fromCharCode(code);
         length = 6;
       } else {
