@@ -154,21 +154,26 @@ export class RequestDispatcher {
     }
     if (isThenable(result)) {
       // Promise.resolve tames foreign thenables: a `then` that throws becomes a rejection, and each
-      // outcome is delivered once. answer/failed do not throw; the catch keeps it that way for good.
-      Promise.resolve(result)
-        .then(
-          (response) => {
-            this.finished(registration);
+      // outcome is delivered once. answer/failed do not throw; the try keeps it that way for good
+      // (inside the callbacks: a .catch would cost a third promise per request).
+      Promise.resolve(result).then(
+        (response) => {
+          this.finished(registration);
+          try {
             this.answer(target, request, response);
-          },
-          (error: unknown) => {
-            this.finished(registration);
+          } catch (error) {
+            this.answerFailed(request, error);
+          }
+        },
+        (error: unknown) => {
+          this.finished(registration);
+          try {
             this.failed(target, request, error);
-          },
-        )
-        .catch((error: unknown) =>
-          this.logger.error({ code: request.code, error: errorRemark(error) }, 'answering a request failed'),
-        );
+          } catch (failure) {
+            this.answerFailed(request, failure);
+          }
+        },
+      );
     } else {
       this.finished(registration);
       this.answer(target, request, result);
@@ -179,6 +184,10 @@ export class RequestDispatcher {
     const max = options.maxConcurrency ?? TransportDefaults.processorMaxConcurrency;
     if (!(max >= 1)) throw new RangeError(`maxConcurrency must be >= 1, got ${max}`);
     return { processor, maxConcurrency: max, running: 0 };
+  }
+
+  private answerFailed(request: RemotingCommand, error: unknown): void {
+    this.logger.error({ code: request.code, error: errorRemark(error) }, 'answering a request failed');
   }
 
   private finished(registration: Registration): void {

@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as headers from '../../src/protocol/headers/index.js';
 import { compileHeader } from '../../src/protocol/headers/compiled-codec.js';
-import { decodeByTable, defineHeader, encodeByTable } from '../../src/protocol/headers/schema.js';
+import { defineHeader } from '../../src/protocol/headers/schema.js';
+import { decodeByTable, encodeByTable } from '../../src/protocol/headers/table-codec.js';
 import type { FieldSpec, HeaderCodec, FieldTable } from '../../src/protocol/headers/index.js';
 
 /** A small seeded PRNG (mulberry32): the same inputs on every run. */
@@ -82,7 +83,7 @@ const ENCODE_VALUES: unknown[] = [
 
 type Codec = HeaderCodec<FieldTable>;
 
-const codecs = Object.entries(headers).filter(
+const codecs = (Object.entries(headers) as [string, unknown][]).filter(
   (entry): entry is [string, Codec] =>
     typeof entry[1] === 'object' && entry[1] !== null && 'fields' in entry[1] && 'decodeLenient' in entry[1],
 );

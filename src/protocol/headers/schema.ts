@@ -10,8 +10,7 @@
  *   number   Java long known to stay within 2^53 (timestamps, timeouts); decoded as a JS number
  *   boolean  "true"/"false"; decoded like Java Boolean.parseBoolean (case-insensitive "true")
  */
-import { HeaderFieldError } from '../../common/errors.js';
-import { BAD_VALUE, formatValue, parseValue } from './field-values.js';
+import { decodeByTable, encodeByTable } from './table-codec.js';
 import type { FieldSpec, FieldType } from './field-values.js';
 import { compileHeader } from './compiled-codec.js';
 import type { CompiledHeader } from './compiled-codec.js';
@@ -97,52 +96,6 @@ export function defineHeader<const F extends FieldTable>(name: string, fields: F
       return decodeByTable(name, entries, extFields, (prop, spec) => keyOf(prop, spec, options?.v2), true);
     },
   };
-}
-
-type KeyOf = (prop: string, spec: FieldSpec) => string;
-
-/** The table-driven encode: what compiled-codec.ts generates, one loop for every header. */
-export function encodeByTable(
-  name: string,
-  entries: readonly (readonly [string, FieldSpec])[],
-  source: Record<string, unknown>,
-  keyOf: KeyOf,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [prop, spec] of entries) {
-    const v = source[prop];
-    if (v === undefined || v === null) continue;
-    out[keyOf(prop, spec)] = formatValue(spec, v, prop, name);
-  }
-  return out;
-}
-
-/** The table-driven decode (lenient: absent and bad fields left out instead of thrown). */
-export function decodeByTable<V>(
-  name: string,
-  entries: readonly (readonly [string, FieldSpec])[],
-  extFields: Readonly<Record<string, string>> | undefined,
-  keyOf: KeyOf,
-  lenient: boolean,
-): V {
-  const out: Record<string, unknown> = {};
-  for (const [prop, spec] of entries) {
-    const raw = extFields?.[keyOf(prop, spec)];
-    if (raw === undefined || raw === null) {
-      if (spec.required && !lenient)
-        throw new HeaderFieldError(`the custom field <${prop}> is null (header ${name})`);
-      continue;
-    }
-    const value = parseValue(spec, raw);
-    if (value === BAD_VALUE) {
-      if (lenient) continue;
-      throw new HeaderFieldError(
-        `the custom field ${prop} of ${name} has a bad ${spec.type} value: "${raw}"`,
-      );
-    }
-    out[prop] = value;
-  }
-  return out as V;
 }
 
 /** The value type of a declared header: `type SendMessageRequestHeader = HeaderOf<typeof SendMessageRequestHeader>`. */

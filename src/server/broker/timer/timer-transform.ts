@@ -39,6 +39,11 @@ function illegal(o: TimerOptions): RequestRefusedError {
   );
 }
 
+function hasAny(props: Readonly<Record<string, string>>, names: readonly string[]): boolean {
+  for (const name of names) if (props[name] !== undefined) return true;
+  return false;
+}
+
 /** Java's deliver-time floor: a multiple of the precision goes one slot earlier, others round down. */
 export function timerOutMs(deliverMs: number, precisionMs: number): number {
   return deliverMs % precisionMs === 0
@@ -57,9 +62,8 @@ export function transformTimerMessage(
   props: Record<string, string>,
   now: number,
 ): void {
-  if (input.topic === TIMER_TOPIC) return;
+  if (input.topic === TIMER_TOPIC || !hasAny(props, TIMER_PROPERTIES)) return; // most sends: no array made
   const present = TIMER_PROPERTIES.filter((p) => props[p] !== undefined);
-  if (present.length === 0) return;
   const level = Number.parseInt(props[MessageConst.PROPERTY_DELAY_TIME_LEVEL] ?? '0', 10);
   if (level > 0) {
     for (const p of present) delete props[p];
