@@ -176,3 +176,20 @@ test('lifecycle: closed store refuses puts, directory lock, abort marker', async
     await again.close();
   });
 });
+
+test('a put that throws while preparing comes back as a rejected promise, and the store goes on', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(dir);
+    // Properties that are not a string fail inside the record builder (a caller's bug, not a refusal).
+    const bad = message({ properties: 42 as unknown as string });
+    let put: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => {
+      put = store.putMessage(bad);
+    });
+    await assert.rejects(put!);
+    const r = await store.putMessage(message({ body: Buffer.from('after') }));
+    assert.equal(r.status, 'PUT_OK');
+    assert.equal(r.queueOffset, 0n, 'the failed put took no queue offset');
+    await store.close();
+  });
+});

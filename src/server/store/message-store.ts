@@ -136,29 +136,42 @@ export class MessageStore {
     return result;
   }
 
-  private async put(
+  /**
+   * Checks, prepares and appends one put. Not an async function: a put whose topics are not gated
+   * runs synchronously up to the append and returns its promise (an async frame per put allocated
+   * ~0.6 KB per message); anything thrown comes back as a rejection, as from an async function.
+   */
+  private put(
     topics: readonly string[],
     count: number,
     prepare: (limits: RecordLimits) => PreparedRecord[] | Refusal,
     waitFlush: boolean,
     onAccepted: (() => void) | undefined,
   ): Promise<PutResult> {
-    for (let wait = this.topicGate.whenOpen(topics); wait; wait = this.topicGate.whenOpen(topics)) {
-      await wait;
+    const gate = this.topicGate.whenOpen(topics);
+    // A topic being deleted: the put waits, then checks the gates again.
+    if (gate) return gate.then(() => this.put(topics, count, prepare, waitFlush, onAccepted));
+    try {
+      return this.putNow(count, prepare, waitFlush, onAccepted);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    if (this.rt.state !== 'open')
-      return refused('SERVICE_NOT_AVAILABLE', `message store is ${this.rt.state}`);
-    if (this.rt.pipeline.failure) {
-      return refused('SERVICE_NOT_AVAILABLE', `commit log not writable: ${this.rt.pipeline.failure.message}`);
-    }
-    if (this.rt.disk.full) return refused('SERVICE_NOT_AVAILABLE', this.rt.disk.reason);
-    if (count === 0) return refused('MESSAGE_ILLEGAL', 'empty batch');
+  }
+
+  private putNow(
+    count: number,
+    prepare: (limits: RecordLimits) => PreparedRecord[] | Refusal,
+    waitFlush: boolean,
+    onAccepted: (() => void) | undefined,
+  ): Promise<PutResult> {
+    const refusal = this.refusal(count);
+    if (refusal !== undefined) return Promise.resolve(refusal);
     const limits = {
       maxMessageSize: this.config.maxMessageSize,
       maxRecordInSegment: this.rt.commitLog.maxRecordSizeForSegment,
     };
     const prepared = prepare(limits);
-    if (!Array.isArray(prepared)) return refused(prepared.status, prepared.reason);
+    if (!Array.isArray(prepared)) return Promise.resolve(refused(prepared.status, prepared.reason));
 
     onAccepted?.();
     return appendPrepared(
@@ -173,6 +186,18 @@ export class MessageStore {
       waitFlush,
       (items, storeTimestamp) => this.notifyArrivals(items, storeTimestamp),
     );
+  }
+
+  /** Why the store takes no put now, if it does not. */
+  private refusal(count: number): PutResult | undefined {
+    if (this.rt.state !== 'open')
+      return refused('SERVICE_NOT_AVAILABLE', `message store is ${this.rt.state}`);
+    if (this.rt.pipeline.failure) {
+      return refused('SERVICE_NOT_AVAILABLE', `commit log not writable: ${this.rt.pipeline.failure.message}`);
+    }
+    if (this.rt.disk.full) return refused('SERVICE_NOT_AVAILABLE', this.rt.disk.reason);
+    if (count === 0) return refused('MESSAGE_ILLEGAL', 'empty batch');
+    return undefined;
   }
 
   /** Runs right after a put's consume-queue entries are written. */

@@ -57,8 +57,13 @@ export function refused(status: PutMessageStatus, reason?: string): PutResult {
   };
 }
 
-/** Appends already validated records as one put and resolves with its outcome. */
-export async function appendPrepared(
+/**
+ * Appends already validated records as one put and resolves with its outcome. Not an async function:
+ * everything up to the submission runs synchronously, and one promise carries the answer (an async
+ * frame here kept its ~40 registers alive per put; the broker's single sends allocated ~1.7 KB per
+ * message in this function).
+ */
+export function appendPrepared(
   ctx: PutContext,
   prepared: readonly PreparedRecord[],
   storeTimestamp: number,
@@ -96,7 +101,7 @@ export async function appendPrepared(
       commitLog.unreserve(reservedFrom);
       for (let i = itemCount - 1; i >= 0; i--) items[i]!.cq.nextQueueOffset--;
       pipeline.counters.appends -= appended;
-      return refused('CREATE_MAPPED_FILE_FAILED', (err as Error).message);
+      return Promise.resolve(refused('CREATE_MAPPED_FILE_FAILED', (err as Error).message));
     }
     let queueOffset = 0;
     if (p.dispatched) {
@@ -134,19 +139,27 @@ export async function appendPrepared(
   }
   if (run !== undefined) commitLog.enqueue(runPos, viewOf(run, runAt, runBytes));
   items.length = itemCount; // transaction PREPARED / ROLLBACK records have no item
-  const outcome = await new Promise<AppendOutcome>((resolve) => {
+  return new Promise<PutResult>((resolve) => {
     pipeline.submit({
       end: commitLog.writePos,
       waitFlush,
       onWritten: () => stageEntries(ctx.staged, items),
       onDispatched: () => afterDispatch(items, storeTimestamp),
-      resolve,
+      resolve: (outcome: AppendOutcome) =>
+        resolve(
+          outcome.status === 'UNKNOWN_ERROR' || outcome.status === 'SERVICE_NOT_AVAILABLE'
+            ? refused(outcome.status, outcome.reason)
+            : new StoredPut(
+                outcome.status,
+                storeTimestamp,
+                wroteBytes,
+                physicalOffsets,
+                queueOffsets,
+                storeSizes,
+              ),
+        ),
     });
   });
-  if (outcome.status === 'UNKNOWN_ERROR' || outcome.status === 'SERVICE_NOT_AVAILABLE') {
-    return refused(outcome.status, outcome.reason);
-  }
-  return new StoredPut(outcome.status, storeTimestamp, wroteBytes, physicalOffsets, queueOffsets, storeSizes);
 }
 
 /** `bytes` bytes of `buf` from `at` (buf itself when that is all of it). */

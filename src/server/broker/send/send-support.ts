@@ -44,13 +44,19 @@ export function sendResponse(ctx: BrokerContext, code: number, remark: string): 
 
 /** Answers the refusals a send handler throws with the preSend fields; other errors pass on. */
 export function withSendHeaders(ctx: BrokerContext, handler: RequestHandler): RequestHandler {
-  return async (request, context) => {
+  const answerRefusal = (err: unknown): RemotingCommand => {
+    if (err instanceof RequestRefusedError) return sendResponse(ctx, err.code, err.message);
+    throw err;
+  };
+  // Not an async function (a frame per send): a promise in, one derived promise out.
+  return (request, context) => {
+    let result: ReturnType<RequestHandler>;
     try {
-      return await handler(request, context);
+      result = handler(request, context);
     } catch (err) {
-      if (err instanceof RequestRefusedError) return sendResponse(ctx, err.code, err.message);
-      throw err;
+      return Promise.resolve().then(() => answerRefusal(err));
     }
+    return Promise.resolve(result).then(undefined, answerRefusal);
   };
 }
 
