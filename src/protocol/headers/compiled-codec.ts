@@ -15,7 +15,7 @@
  * compileHeader returns undefined and the table-driven functions serve.
  */
 import { HeaderFieldError } from '../../common/errors.js';
-import { BAD_VALUE, formatValue, parseValue, smallDecimal } from './field-values.js';
+import { BAD_VALUE, formatValue, parseValue, SAFE_DIGITS, smallDecimal } from './field-values.js';
 import type { FieldSpec } from './field-values.js';
 
 type Fields = Readonly<Record<string, string>> | undefined;
@@ -47,7 +47,7 @@ function parseCode(spec: FieldSpec, i: number): string {
     case 'int':
     case 'number':
       // Small plain decimals (most header numbers) skip the general rules, as parseValue does.
-      return `v = h.small(raw); if (v < 0) v = h.parse(h.specs[${i}], raw);`;
+      return `v = h.small(raw, ${spec.type === 'int' ? 9 : SAFE_DIGITS}); if (v < 0) v = h.parse(h.specs[${i}], raw);`;
     default:
       return `v = h.parse(h.specs[${i}], raw);`;
   }

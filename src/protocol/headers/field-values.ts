@@ -52,13 +52,14 @@ export function formatValue(spec: FieldSpec, value: unknown, field: string, head
 }
 
 /**
- * A decimal int of up to 9 digits without sign or leading zeros, as a number; -1 when `raw` is not
- * one. Most numbers in headers are such (queue ids, flags, counts, timeouts): they skip the pattern.
+ * A decimal of up to `maxDigits` digits without sign or leading zeros, as a number; -1 when `raw` is
+ * not one. Most numbers in headers are such (queue ids, flags, counts, timeouts; timestamps with 15):
+ * they skip the pattern. 9 digits always fit an int, 15 always a safe integer.
  */
-export function smallDecimal(raw: string): number {
+export function smallDecimal(raw: string, maxDigits = 9): number {
   if (typeof raw !== 'string') return -1; // a JS caller's number or boolean: the general rules judge it
   const length = raw.length;
-  if (length === 0 || length > 9 || (length > 1 && raw.charCodeAt(0) === 0x30)) return -1;
+  if (length === 0 || length > maxDigits || (length > 1 && raw.charCodeAt(0) === 0x30)) return -1;
   let n = 0;
   for (let i = 0; i < length; i++) {
     const digit = raw.charCodeAt(i) - 0x30;
@@ -67,6 +68,9 @@ export function smallDecimal(raw: string): number {
   }
   return n;
 }
+
+/** Digits of a decimal that is always a safe integer (under 2^53). */
+export const SAFE_DIGITS = 15;
 
 /** What parseValue returns for a value its type does not accept. */
 export const BAD_VALUE: unique symbol = Symbol('bad header value');
@@ -86,7 +90,7 @@ export function parseValue(spec: FieldSpec, raw: string): unknown {
       return n | 0; // "-0" is 0, as in Java
     }
     case 'number': {
-      const small = smallDecimal(raw);
+      const small = smallDecimal(raw, SAFE_DIGITS);
       if (small >= 0) return small;
       if (!INT_PATTERN.test(raw)) return BAD_VALUE;
       const n = Number(raw);
