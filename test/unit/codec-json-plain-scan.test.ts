@@ -9,7 +9,9 @@ import { createResponse } from '../../src/protocol/command/remoting-command.js';
 import { jsonHeaderText } from '../../src/protocol/command/json-header.js';
 import { encodeJsonFrameFast } from '../../src/protocol/command/json-header-write.js';
 import { javaWellFormed } from '../../src/protocol/java/utf8.js';
+import { fastjsonString } from '../../src/protocol/json/fastjson-write.js';
 import { SerializeType } from '../../src/protocol/codes/misc.js';
+import { encodeFrame } from '../../src/protocol/frame/frame-codec.js';
 
 const SPECIAL = [
   '"',
@@ -52,4 +54,50 @@ test('plain and non-plain values of every length around the threshold write the 
       }
     }
   }
+});
+
+test('headers around the fast writer’s 64 KiB scratch: its bytes or none, and the frame is always the general one', () => {
+  const general = (command: ReturnType<typeof createResponse>): Buffer => {
+    const header = Buffer.from(javaWellFormed(jsonHeaderText(command)), 'utf8');
+    const prefix = Buffer.alloc(8);
+    prefix.writeInt32BE(4 + header.length, 0);
+    prefix.writeInt32BE(header.length, 4);
+    return Buffer.concat([prefix, header]);
+  };
+  const units = ['a', '\u0001', 'é', '€', '😀', 'a\u0002b"'];
+  let taken = 0;
+  let declined = 0;
+  for (const unit of units) {
+    for (const chars of [
+      10_000, 10_880, 10_900, 10_930, 16_000, 21_700, 21_800, 22_000, 32_000, 65_000, 66_000, 200_000,
+    ]) {
+      const value = unit.repeat(Math.ceil(chars / unit.length)).slice(0, chars);
+      for (const where of ['ext', 'remark', 'both'] as const) {
+        const command = createResponse(0);
+        if (where !== 'remark') command.extFields = { queueId: '1', msgId: value };
+        if (where !== 'ext') command.remark = value;
+        const fast = encodeJsonFrameFast(command, SerializeType.JSON);
+        const expected = general(command);
+        if (fast === undefined) declined++;
+        else {
+          taken++;
+          assert.ok(fast.equals(expected), `${JSON.stringify(unit)} x ${chars} in ${where}`);
+        }
+        assert.ok(encodeFrame(command, SerializeType.JSON).equals(expected), `frame of ${chars} in ${where}`);
+      }
+    }
+  }
+  assert.ok(taken > 0 && declined > 0, `taken ${taken}, declined ${declined}`);
+  // A declined header leaves nothing behind: the next one is written whole.
+  assertSameAsGeneral('after');
+});
+
+test('no UTF-16 unit takes more than 6 bytes once quoted (the bound the fast writer checks strings by)', () => {
+  let longest = 0;
+  for (let c = 0; c <= 0xffff; c++) {
+    const text = javaWellFormed(fastjsonString(String.fromCharCode(c), 'plain'));
+    longest = Math.max(longest, Buffer.byteLength(text, 'utf8') - 2);
+  }
+  assert.equal(longest, 6);
+  assert.equal(Buffer.byteLength(javaWellFormed(fastjsonString('😀', 'plain')), 'utf8') - 2, 4);
 });
