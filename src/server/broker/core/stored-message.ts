@@ -15,13 +15,34 @@ import type { PutMessageInput } from '../../store/index.js';
  * Java HashMap iteration order, no trailing separator.
  */
 export function propertiesToStoredString(props: Readonly<Record<string, string>>): string {
-  const keys = javaHashMapOrder(Object.keys(props));
-  const parts: string[] = [];
-  for (const k of keys) {
-    const v = props[k];
-    if (v !== undefined) parts.push(k + NAME_VALUE_SEPARATOR + v);
+  const keys = Object.keys(props);
+  let order = lastOrder;
+  if (!sameKeys(keys, lastKeys)) {
+    order = javaHashMapOrder(keys);
+    lastKeys = keys;
+    lastOrder = order;
   }
-  return parts.join(PROPERTY_SEPARATOR);
+  let out = '';
+  let first = true;
+  for (const k of order) {
+    const v = props[k];
+    if (v === undefined) continue;
+    out = first ? k + NAME_VALUE_SEPARATOR + v : out + PROPERTY_SEPARATOR + k + NAME_VALUE_SEPARATOR + v;
+    first = false;
+  }
+  return out;
+}
+
+// The key list of the previous call and its order: a broker stores message after message with the
+// same keys, and comparing them costs less than the memo lookup of javaHashMapOrder (a join and a
+// hash of the joined keys).
+let lastKeys: readonly string[] = [];
+let lastOrder: readonly string[] = [];
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
