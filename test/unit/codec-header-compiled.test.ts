@@ -161,6 +161,27 @@ describe('compiled header codecs', () => {
     assert.throws(() => odd.decode({}), /<a"b\\c> is null \(header Odd"Header\)/);
   });
 
+  it('leave tables naming keys with numbers, bigints or objects to the table-driven functions', () => {
+    const odd = defineHeader('OddKeys', {
+      a: { type: 'int', wire: 7n as unknown as string },
+      b: { type: 'string', wire: { toString: () => 'k' } as unknown as string },
+      c: { type: 'long', v2: 5 as unknown as string },
+    });
+    assert.deepStrictEqual(odd.decode({ '7': '1', k: 'x' }), { a: 1, b: 'x' });
+    assert.deepStrictEqual(odd.encode({ a: 1, b: 'x', c: 2n }), { '7': '1', k: 'x', c: '2' });
+    assert.deepStrictEqual(odd.decode({ '5': '9' }, { v2: true }), { c: 9n });
+    assert.deepStrictEqual(odd.encode({ c: 2n }, { v2: true }), { '5': '2' });
+  });
+
+  it('judge a JS caller’s number or bigint for a long field by its decimal text', () => {
+    const h = defineHeader('Longs', { offset: { type: 'long', required: true } });
+    const ext = (v: unknown): Record<string, string> => ({ offset: v as string });
+    assert.deepStrictEqual(h.decode(ext(5)), { offset: 5n });
+    assert.deepStrictEqual(h.decodeLenient(ext(12n)), { offset: 12n });
+    assert.deepStrictEqual(h.decodeLenient(ext(1.5)), {});
+    assert.throws(() => h.decode(ext(1.5)), /bad long value: "1.5"/);
+  });
+
   it('fall back to the table where code generation from strings is disallowed', () => {
     const saved = globalThis.Function;
     globalThis.Function = function refused() {

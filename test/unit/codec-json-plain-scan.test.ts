@@ -101,3 +101,37 @@ test('no UTF-16 unit takes more than 6 bytes once quoted (the bound the fast wri
   assert.equal(longest, 6);
   assert.equal(Buffer.byteLength(javaWellFormed(fastjsonString('😀', 'plain')), 'utf8') - 2, 4);
 });
+
+test('a frame encoded while another is being written (a value’s toString) leaves both whole', () => {
+  const inner = createResponse(0, { extFields: { msgId: 'z'.repeat(40), queueId: '9' } });
+  inner.code = 99;
+  let innerFrame: Buffer | undefined;
+  const outer = createResponse(0);
+  outer.extFields = {
+    first: 'aaaa',
+    second: {
+      toString: () => {
+        innerFrame = encodeFrame(inner, SerializeType.JSON);
+        return 'v';
+      },
+    } as unknown as string,
+  };
+  const frame = encodeFrame(outer, SerializeType.JSON);
+  const header = Buffer.from(
+    javaWellFormed(jsonHeaderText({ ...outer, extFields: { first: 'aaaa', second: 'v' } })),
+  );
+  assert.ok(frame.subarray(8).equals(header), frame.subarray(8).toString());
+  assert.ok(innerFrame!.subarray(8).equals(Buffer.from(javaWellFormed(jsonHeaderText(inner)))));
+  assertSameAsGeneral('after');
+});
+
+test('a batch answer’s long msgId list (plain) is still written by the fast writer', () => {
+  const ids = Array.from(
+    { length: 1500 },
+    (_, i) => `7F00000100002A9F${i.toString(16).toUpperCase().padStart(16, '0')}`,
+  );
+  const command = createResponse(0, { extFields: { msgId: ids.join(','), queueId: '1', queueOffset: '7' } });
+  const fast = encodeJsonFrameFast(command, SerializeType.JSON);
+  assert.ok(fast, 'taken');
+  assert.ok(fast.subarray(8).equals(Buffer.from(javaWellFormed(jsonHeaderText(command)))));
+});

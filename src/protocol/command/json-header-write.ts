@@ -102,14 +102,15 @@ const NO_ROOM = -1;
 /** Writes `value` quoted and escaped as fastjson's plain mode does; NO_ROOM if it may not fit. */
 function putString(out: Buffer, at: number, value: string): number {
   const n = value.length;
-  if (at + 6 * n + 2 > SCRATCH_LIMIT) return NO_ROOM;
   // Long values (a batch's msgId list) are checked by one compiled scan, then copied by the runtime.
   if (n > 64 && PLAIN.test(value)) {
+    if (at + n + 2 > SCRATCH_LIMIT) return NO_ROOM;
     out[at] = 0x22;
     at += 1 + out.write(value, at + 1, 'latin1');
     out[at] = 0x22;
     return at + 1;
   }
+  if (at + 6 * n + 2 > SCRATCH_LIMIT) return NO_ROOM;
   const start = at;
   out[at++] = 0x22;
   for (let i = 0; i < n; i++) {
@@ -171,6 +172,31 @@ export function encodeJsonFrameFast(command: RemotingCommand, type: number): Buf
   const languageOpaque = language === null ? OPAQUE : LANGUAGE_OPAQUE.get(language);
   if (languageOpaque === undefined) return undefined;
   if (remark !== undefined && typeof remark !== 'string') return undefined;
+  // A value's toString (or a getter of extFields) may encode another frame while this one is being
+  // written: that one takes the general path instead of overwriting the scratch buffer under us.
+  if (writing) return undefined;
+  writing = true;
+  try {
+    return writeFrame(code, flag, opaque, version, languageOpaque, remark, extFields, body, type);
+  } finally {
+    writing = false;
+  }
+}
+
+/** True while a frame is being written into SCRATCH (see encodeJsonFrameFast). */
+let writing = false;
+
+function writeFrame(
+  code: number,
+  flag: number,
+  opaque: number,
+  version: number,
+  languageOpaque: Uint8Array,
+  remark: string | undefined,
+  extFields: Record<string, string> | undefined,
+  body: Buffer | undefined,
+  type: number,
+): Buffer | undefined {
   const out = SCRATCH;
   let at = putInt(out, putBytes(out, 0, CODE), code);
   if (extFields !== undefined) {

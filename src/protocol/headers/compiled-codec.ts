@@ -11,8 +11,9 @@
  * Same results, same key order, same errors as the table-driven functions: the generated code calls
  * the same value rules (field-values.ts), and test/unit/codec-header-compiled.test.ts compares the two
  * on generated inputs. Names are embedded as JSON string literals (no identifier rules, no injection
- * from a caller's table). Where code generation is disallowed (`--disallow-code-generation-from-strings`)
- * compileHeader returns undefined and the table-driven functions serve.
+ * from a caller's table). Where code generation is disallowed (`--disallow-code-generation-from-strings`),
+ * or a caller's table names a key with something other than a string, compileHeader returns undefined
+ * and the table-driven functions serve.
  */
 import { HeaderFieldError } from '../../common/errors.js';
 import { BAD_VALUE, formatValue, parseValue, SAFE_DIGITS, smallDecimal } from './field-values.js';
@@ -105,6 +106,11 @@ export function compileHeader(
   entries: readonly (readonly [string, FieldSpec])[],
   keys: readonly string[],
 ): CompiledHeader | undefined {
+  // A caller's table may name a key with a number, a bigint or an object; the table-driven functions
+  // turn those into property keys as JavaScript does, which a JSON literal would not reproduce.
+  if (entries.some(([prop]) => typeof prop !== 'string') || keys.some((key) => typeof key !== 'string')) {
+    return undefined;
+  }
   const h: Helpers = {
     specs: entries.map(([, spec]) => spec),
     BAD: BAD_VALUE,

@@ -98,11 +98,13 @@ export function parseValue(spec: FieldSpec, raw: string): unknown {
       return n === 0 ? 0 : n; // no -0
     }
     case 'long': {
+      // A JS caller's number or bigint is judged by its decimal text, as the int types judge theirs.
+      const text = typeof raw === 'string' ? raw : String(raw);
       // BigInt() of a long digit string costs quadratic time: a peer could stall the event loop with
       // one megabyte-long value. Anything with more than 19 significant digits overflows anyway.
-      if (!INT_PATTERN.test(raw)) return BAD_VALUE;
-      if (significantDigits(raw) > MAX_LONG_DIGITS) return BAD_VALUE;
-      const n = BigInt(raw);
+      if (!INT_PATTERN.test(text)) return BAD_VALUE;
+      if (significantDigits(text) > MAX_LONG_DIGITS) return BAD_VALUE;
+      const n = BigInt(text);
       if (n < -(1n << 63n) || n >= 1n << 63n) return BAD_VALUE;
       return n;
     }

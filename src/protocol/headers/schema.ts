@@ -58,7 +58,10 @@ export interface HeaderCodec<F extends FieldTable> {
   ): Partial<HeaderValue<F>>;
 }
 
-/** Declares a header. Field order in `fields` is the order fields are written on the wire. */
+/**
+ * Declares a header. Field order in `fields` is the order fields are written on the wire. The table is
+ * read when the header is first encoded or decoded (and compiled then): change it before, not after.
+ */
 export function defineHeader<const F extends FieldTable>(name: string, fields: F): HeaderCodec<F> {
   const entries = Object.entries(fields);
   const keyOf = (prop: string, spec: FieldSpec, v2: boolean | undefined): string =>

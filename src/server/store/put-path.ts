@@ -139,25 +139,32 @@ export function appendPrepared(
   }
   if (run !== undefined) commitLog.enqueue(runPos, viewOf(run, runAt, runBytes));
   items.length = itemCount; // transaction PREPARED / ROLLBACK records have no item
-  return new Promise<PutResult>((resolve) => {
+  return new Promise<PutResult>((resolve, reject) => {
     pipeline.submit({
       end: commitLog.writePos,
       waitFlush,
       onWritten: () => stageEntries(ctx.staged, items),
       onDispatched: () => afterDispatch(items, storeTimestamp),
-      resolve: (outcome: AppendOutcome) =>
-        resolve(
-          outcome.status === 'UNKNOWN_ERROR' || outcome.status === 'SERVICE_NOT_AVAILABLE'
-            ? refused(outcome.status, outcome.reason)
-            : new StoredPut(
-                outcome.status,
-                storeTimestamp,
-                wroteBytes,
-                physicalOffsets,
-                queueOffsets,
-                storeSizes,
-              ),
-        ),
+      // Called by the pipeline as it settles its waiters: whatever goes wrong here is this put's
+      // failure, not the pipeline's.
+      resolve: (outcome: AppendOutcome) => {
+        try {
+          resolve(
+            outcome.status === 'UNKNOWN_ERROR' || outcome.status === 'SERVICE_NOT_AVAILABLE'
+              ? refused(outcome.status, outcome.reason)
+              : new StoredPut(
+                  outcome.status,
+                  storeTimestamp,
+                  wroteBytes,
+                  physicalOffsets,
+                  queueOffsets,
+                  storeSizes,
+                ),
+          );
+        } catch (error) {
+          reject(error as Error);
+        }
+      },
     });
   });
 }
