@@ -49,6 +49,12 @@ describe('custom header numbers (Java Integer.parseInt / Long.parseLong)', () =>
     // Timestamps and other 'number' fields take the shortcut up to 15 digits.
     samples.push('999999999999999', '1000000000000000', '1795270636520', '0999999999999999', '9'.repeat(16));
     for (let i = 0; i < 3000; i++) samples.push(String(Math.floor(Math.random() * 10 ** (1 + (i % 17)))));
+    samples.push(
+      '9223372036854775807',
+      '9223372036854775808',
+      '-9223372036854775808',
+      '00000000000000000001',
+    );
     for (const raw of samples) {
       for (const [field, max] of [
         ['i', 2 ** 31 - 1],
@@ -59,6 +65,11 @@ describe('custom header numbers (Java Integer.parseInt / Long.parseLong)', () =>
           assert.throws(() => Probe.decode({ [field]: raw }), HeaderFieldError, `${field} "${raw}"`);
         } else assert.equal(Probe.decode({ [field]: raw })[field], expected, `${field} "${raw}"`);
       }
+      // Longs take the same shortcut up to 15 digits; BigInt of the text is exact for all of them.
+      const long = /^[+-]?[0-9]+$/.test(raw) ? BigInt(raw) : undefined;
+      if (long === undefined || long >= 2n ** 63n || long < -(2n ** 63n)) {
+        assert.throws(() => Probe.decode({ l: raw }), HeaderFieldError, `l "${raw}"`);
+      } else assert.equal(Probe.decode({ l: raw }).l, long, `l "${raw}"`);
     }
   });
 

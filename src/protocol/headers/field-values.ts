@@ -100,6 +100,8 @@ export function parseValue(spec: FieldSpec, raw: string): unknown {
     case 'long': {
       // A JS caller's number or bigint is judged by its decimal text, as the int types judge theirs.
       const text = typeof raw === 'string' ? raw : String(raw);
+      const small = smallDecimal(text, SAFE_DIGITS); // offsets and the like: no pattern, no string BigInt
+      if (small >= 0) return BigInt(small);
       // BigInt() of a long digit string costs quadratic time: a peer could stall the event loop with
       // one megabyte-long value. Anything with more than 19 significant digits overflows anyway.
       if (!INT_PATTERN.test(text)) return BAD_VALUE;
