@@ -15,6 +15,7 @@ import { ResponseCode } from '../../src/protocol/codes/response-code.js';
 import { decodeFrame } from '../../src/protocol/frame/frame-codec.js';
 import { decodeOffsetMessageId } from '../../src/protocol/message/message-id.js';
 import { decodeProperties } from '../../src/protocol/message/properties.js';
+import { grownCapacity, javaHashMapKeyOrder } from '../../src/protocol/java/hash-map.js';
 import { GetRouteInfoRequestHeader } from '../../src/protocol/headers/namesrv.js';
 import { decodeTopicRouteData } from '../../src/protocol/body/route.js';
 import { loadCaptures } from '../helpers/captures.js';
@@ -89,6 +90,28 @@ describe('broker send', () => {
       UNIQ_KEY: 'AABB',
       CLUSTER: 'DefaultCluster',
     });
+  });
+
+  it('stores properties in the order of Java’s map, whose table grew with WAIT in it', async () => {
+    // 4.9.8 parses the properties into a new HashMap(), puts CLUSTER, removes WAIT and serializes that
+    // same map: 13 keys grew its table to 32 buckets, and the 12 left keep the 32-bucket order.
+    const own = Array.from({ length: 11 }, (_, i) => `P${i}`);
+    const properties: Record<string, string> = Object.fromEntries(own.map((k) => [k, `v-${k}`]));
+    properties.WAIT = 'true';
+    const history = [...Object.keys(properties), 'CLUSTER'];
+    const order = (capacity: number): string[] =>
+      javaHashMapKeyOrder(history, capacity).filter((k) => k !== 'WAIT');
+    assert.notDeepEqual(order(32), order(16), 'the two table sizes must order these keys differently');
+    const values: Record<string, string> = { ...properties, CLUSTER: 'DefaultCluster' };
+    const r = await send(client, addr, { topic: 'PropertyOrderTopic', queueId: 0, properties, body: 'x' });
+    assert.equal(r.code, ResponseCode.SUCCESS);
+    const [rec] = records(await pull(client, addr, { topic: 'PropertyOrderTopic', queueId: 0, offset: 0n }));
+    const expected = order(grownCapacity(16, history.length)).map((k) => `${k}\u0001${values[k]}`);
+    // Then the store's checksum entry (see the test above).
+    assert.match(
+      rec?.properties ?? '',
+      new RegExp(`^${expected.join('\u0002')}\u0002__CRC32#\u0001\\d{10}\u0002$`),
+    );
   });
 
   it('registers a created topic with the name server', async () => {

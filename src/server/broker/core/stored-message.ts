@@ -12,9 +12,10 @@ import type { PutMessageInput } from '../../store/index.js';
 
 /**
  * Serializes a property map the way a 4.9.8 broker does (messageProperties2String over a HashMap):
- * Java HashMap iteration order, no trailing separator.
+ * Java HashMap iteration order, no trailing separator. A key valued undefined counts for the map's
+ * table size (a key Java removed from its map) but is not written.
  */
-export function propertiesToStoredString(props: Readonly<Record<string, string>>): string {
+export function propertiesToStoredString(props: Readonly<Record<string, string | undefined>>): string {
   const keys = Object.keys(props);
   let order = lastOrder;
   if (!sameKeys(keys, lastKeys)) {

@@ -48,7 +48,7 @@ export class ScheduleService {
    * Java CommitLog: a non-transactional message with DELAY > 0 goes to the schedule topic. The level
    * is capped at the highest configured one. Mutates `input`; `props` is the stored property map.
    */
-  rewriteIfDelayed(input: PutMessageInput, props: Record<string, string>): void {
+  rewriteIfDelayed(input: PutMessageInput, props: Record<string, string | undefined>): void {
     const raw = props[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
     let level = raw === undefined ? 0 : Number.parseInt(raw, 10);
     if (!(level > 0) || this.maxDelayLevel === 0) return;

@@ -121,10 +121,14 @@ function sendOne(
   props[MessageConst.PROPERTY_CLUSTER] = ctx.options.clusterName;
   const wait = props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
   const half = isHalfMessage(props);
-  // 4.9.1+ keeps WAIT out of the stored string (it only steers the flush wait). Only a half message
+  // 4.9.3+ keeps WAIT out of the stored string (it only steers the flush wait). Only a half message
   // needs the map with WAIT afterwards (prepareHalf); the others edit the decoded map itself.
-  const stored = half ? { ...props } : props;
-  delete stored[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
+  const stored: Record<string, string | undefined> = half ? { ...props } : props;
+  // WAIT stays a key, valued undefined (propertiesToStoredString skips it): Java removes it from the
+  // very map it parsed, whose table grew with WAIT in it and never shrinks, so the other keys keep the
+  // order of that table (13 keys: 32 buckets, not 16). A delete would also turn the object into a
+  // dictionary, ~340 ns per send.
+  stored[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = undefined;
   if (half && (ctx.options.rejectTransactionMessage || !prepareHalf)) {
     throw new RequestRefusedError(
       ResponseCode.NO_PERMISSION,

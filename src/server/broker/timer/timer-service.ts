@@ -88,7 +88,7 @@ export class TimerService {
   }
 
   /** The send path's timer rewrite (throws RequestRefusedError with Java's answer). */
-  transform(input: PutMessageInput, props: Record<string, string>): void {
+  transform(input: PutMessageInput, props: Record<string, string | undefined>): void {
     transformTimerMessage(this.ctx.options, input, props, Date.now());
   }
 

@@ -39,7 +39,7 @@ function illegal(o: TimerOptions): RequestRefusedError {
   );
 }
 
-function hasAny(props: Readonly<Record<string, string>>, names: readonly string[]): boolean {
+function hasAny(props: Readonly<Record<string, string | undefined>>, names: readonly string[]): boolean {
   for (const name of names) if (props[name] !== undefined) return true;
   return false;
 }
@@ -59,7 +59,7 @@ export function timerOutMs(deliverMs: number, precisionMs: number): number {
 export function transformTimerMessage(
   o: TimerOptions,
   input: PutMessageInput,
-  props: Record<string, string>,
+  props: Record<string, string | undefined>,
   now: number,
 ): void {
   if (input.topic === TIMER_TOPIC || !hasAny(props, TIMER_PROPERTIES)) return; // most sends: no array made
@@ -102,7 +102,7 @@ export function transformTimerMessage(
  */
 export function recallHandleFor(
   requestCode: number,
-  props: Readonly<Record<string, string>>,
+  props: Readonly<Record<string, string | undefined>>,
   brokerName: string,
 ): string | undefined {
   if (requestCode === RequestCode.SEND_BATCH_MESSAGE || requestCode === RequestCode.CONSUMER_SEND_MSG_BACK)
