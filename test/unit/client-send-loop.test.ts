@@ -133,15 +133,17 @@ describe('one send loop', () => {
     );
     fake.calls.length = 0;
     await producer.send({ topic: 'T', body: 'x' });
-    // the first lookup of T (mqClientApiTimeout), then the refresh after the connect failure
+    // the first lookup of T (mqClientApiTimeout), then the refresh after the connect failure with
+    // what the fake clock leaves of the budget (600 ms). The name-server call takes its own deadline
+    // from the real clock (as Java's does), so a busy machine may show a millisecond or two less.
     const lookups = fake.callsWithCode(RequestCode.GET_ROUTEINFO_BY_TOPIC);
     assert.deepEqual(
-      lookups.map((c) => [c.request.extFields?.topic, c.timeout]),
-      [
-        ['T', 3000],
-        ['T', 600],
-      ],
+      lookups.map((c) => c.request.extFields?.topic),
+      ['T', 'T'],
     );
+    const [first, refresh] = lookups.map((c) => c.timeout);
+    assert.ok(first! <= 3000 && first! > 2900, `first lookup ${first}`);
+    assert.ok(refresh! <= 600 && refresh! > 500, `refresh ${refresh}`);
     assert.deepEqual(
       sends(fake).map((c) => c.timeout),
       [1000, 600],
