@@ -93,11 +93,11 @@ export function devTlsFromFlags(flags: FlagValues, host: string): DevTls | undef
     throw new CliError(
       '--tls-self-signed makes its own certificates: drop --tls-cert, --tls-key and --tls-ca',
     );
-  const dir = path.resolve((flags['tls-dir'] as string | undefined) ?? DEFAULT_DEV_TLS_DIR);
-  const files = writeFiles(dir, host);
   const mode = (flags['tls-mode'] as ServerTlsConfig['mode'] | undefined) ?? 'permissive';
   if (!['permissive', 'enforcing'].includes(mode))
     throw new CliError(`--tls-self-signed needs --tls-mode permissive or enforcing, got "${mode}"`);
+  const dir = path.resolve((flags['tls-dir'] as string | undefined) ?? DEFAULT_DEV_TLS_DIR);
+  const files = writeFiles(dir, host); // once its flags are checked
   const clientAuth = flags['tls-client-auth'] === true;
   const read = (name: string): Buffer => fs.readFileSync(files[name]!);
   const tls: ServerTlsConfig = {

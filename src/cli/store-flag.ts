@@ -10,8 +10,12 @@ import { CliError } from './cli-error.js';
 
 const KERNEL_FILE_SYSTEMS = ['/proc', '/sys', '/dev'];
 
-/** Resolves and checks a store directory; returns its absolute path. */
-export function storeDirFlag(flag: string, raw: string): string {
+/**
+ * The checks of a store directory that touch nothing (a name, not a kernel file system); returns its
+ * absolute path. A command runs these with its other flag checks, and storeDirFlag once every flag
+ * passed: a command refused for a bad flag leaves no directory behind.
+ */
+export function checkStoreDir(flag: string, raw: string): string {
   if (raw.trim() === '') throw new CliError(`--${flag} must name a directory`);
   const dir = path.resolve(raw);
   const kernel = KERNEL_FILE_SYSTEMS.find((root) => dir === root || dir.startsWith(`${root}/`));
@@ -20,6 +24,12 @@ export function storeDirFlag(flag: string, raw: string): string {
       `--${flag} ${dir}: ${kernel} is a kernel file system, not storage; choose another directory`,
     );
   }
+  return dir;
+}
+
+/** Resolves and checks a store directory, creating it if missing; returns its absolute path. */
+export function storeDirFlag(flag: string, raw: string): string {
+  const dir = checkStoreDir(flag, raw);
   try {
     makeDirsSync(dir);
     fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);

@@ -126,6 +126,40 @@ describe('CLI flags and input', () => {
     );
   });
 
+  it('a server command refused for a bad flag makes no store or certificate directory', async () => {
+    const cases: [string[], string, RegExp][] = [
+      [['dev', '--timer-precision-ms', '300'], 'dev-timer', /--timer-precision-ms must be one of/],
+      [['dev', '--transaction-check-max', '0'], 'dev-tx', /--transaction-check-max must be between/],
+      [['dev', '--flush', 'maybe'], 'dev-flush', /--flush must be async or sync/],
+      [
+        ['broker', '--namesrv', '127.0.0.1:1', '--timer-precision-ms', '300'],
+        'broker-timer',
+        /--timer-precision-ms/,
+      ],
+    ];
+    for (const [args, name, pattern] of cases) {
+      const store = path.join(tmp, 'refused', name);
+      const r = await rmq([...args, '--store', store]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, pattern);
+      assert.equal(fs.existsSync(store), false, `${name}: ${store} was made`);
+    }
+    const tlsDir = path.join(tmp, 'refused', 'tls');
+    const r = await rmq([
+      'dev',
+      '--tls-self-signed',
+      '--tls-dir',
+      tlsDir,
+      '--tls-mode',
+      'bogus',
+      '--store',
+      path.join(tmp, 'refused', 'tls-store'),
+    ]);
+    assert.match(r.stderr, /--tls-mode permissive or enforcing, got "bogus"/);
+    assert.equal(fs.existsSync(tlsDir), false, 'certificates written for a refused command');
+    assert.equal(fs.existsSync(path.join(tmp, 'refused', 'tls-store')), false);
+  });
+
   it('"address in use" names the address and the server of that port, with one "rmq" prefix', () => {
     const err = Object.assign(new Error('listen EADDRINUSE'), {
       code: 'EADDRINUSE',

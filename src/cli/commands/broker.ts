@@ -9,7 +9,7 @@ import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { TIMER_BROKER_FLAGS, timerBrokerOptions } from '../timer-flags.js';
 import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
-import { storeDirFlag } from '../store-flag.js';
+import { checkStoreDir, storeDirFlag } from '../store-flag.js';
 import { serveUntilSignal } from '../serve.js';
 import { TRANSACTION_FLAGS, transactionOptionsFromFlags } from '../transaction-flags.js';
 import { processIo } from '../io.js';
@@ -85,6 +85,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   // --access-key / --secret-key sign the registrations; with --acl they default to its first admin.
   const fileAdmin = flags.acl === undefined ? undefined : checkAclFile(flags.acl);
   const namesrvCredentials = credentialsFromFlags(flags, io.env) ?? fileAdmin;
+  const storePath = flags.store === undefined ? undefined : checkStoreDir('store', flags.store);
   const broker = new Broker({
     namesrvAddrs,
     host: flags.host ?? '127.0.0.1',
@@ -95,7 +96,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     autoCreateTopicEnable: flags['no-auto-create'] !== true,
     enablePropertyFilter: flags['enable-property-filter'] === true,
     ...transactionOptionsFromFlags(flags),
-    ...(flags.store !== undefined && { storePath: storeDirFlag('store', flags.store) }),
+    ...(storePath !== undefined && { storePath }),
     ...timerBrokerOptions(flags),
     ...(flags['advertise-ip'] !== undefined && { brokerIP: flags['advertise-ip'] }),
     ...withTls(serverTlsFromFlags(flags)),
@@ -104,6 +105,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     ...(namesrvCredentials !== undefined && { namesrvCredentials }),
     logger,
   });
+  // Every flag checked (and the options taken by the broker): only now is the store directory made.
+  if (storePath !== undefined) storeDirFlag('store', storePath);
   return serveUntilSignal({
     logger,
     stdout: io.stdout,

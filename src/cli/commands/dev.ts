@@ -10,7 +10,7 @@ import { intFlag, parseFlags } from '../args.js';
 import { logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
 import { serveUntilSignal } from '../serve.js';
 import { CliError } from '../cli-error.js';
-import { storeDirFlag } from '../store-flag.js';
+import { checkStoreDir, storeDirFlag } from '../store-flag.js';
 import { rmqCommand } from '../rmq-command.js';
 import { TRANSACTION_FLAGS, transactionOptionsFromFlags } from '../transaction-flags.js';
 import { DEV_TLS_FLAGS, devTlsFromFlags } from '../dev-tls.js';
@@ -69,13 +69,16 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       `--namesrv-port and --broker-port are both ${namesrvPort}: the name server and the broker need different ports`,
     );
   }
-  const storeRoot = storeDirFlag('store', flags.store ?? DEFAULT_DEV_STORE);
+  const storeRoot = checkStoreDir('store', flags.store ?? DEFAULT_DEV_STORE);
   const host = flags.host ?? '127.0.0.1';
   const transactions = transactionOptionsFromFlags(flags);
-  const tls = devTlsFromFlags(flags, host);
   const aclAdmin = flags.acl === undefined ? undefined : checkAclFile(flags.acl);
   const timerOptions = timerBrokerOptions(flags, true);
   const faults = faultsFromFlags(flags);
+  const flushDiskType = parseFlush(flags.flush);
+  // Every flag checked: only now are files written (the self-signed certificates, the store).
+  const tls = devTlsFromFlags(flags, host);
+  storeDirFlag('store', storeRoot);
   return serveUntilSignal({
     logger,
     stdout: io.stdout,
@@ -102,7 +105,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         storeRoot,
         keepStore: true,
         autoCreateTopicEnable: true,
-        flushDiskType: parseFlush(flags.flush),
+        flushDiskType,
         ...tls?.cluster,
         ...(flags.acl !== undefined && { aclFile: flags.acl }),
         ...(aclAdmin !== undefined && { aclCredentials: aclAdmin }),
