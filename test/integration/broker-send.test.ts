@@ -114,6 +114,35 @@ describe('broker send', () => {
     );
   });
 
+  it('a delayed message is delivered with the schedule record’s properties, as Java delivers it', async () => {
+    // 4.9.8: WAIT goes back into the map after the first string, the delay rewrite adds REAL_TOPIC and
+    // REAL_QID and serializes again, and messageTimeup copies that string before it clears DELAY.
+    const r = await send(client, addr, {
+      topic: 'DelayedProps',
+      queueId: 1,
+      properties: { TAGS: 'TagD', UNIQ_KEY: 'D1', WAIT: 'true', DELAY: '1' },
+      body: 'later',
+    });
+    assert.equal(r.code, ResponseCode.SUCCESS);
+    let delivered: ReturnType<typeof records> = [];
+    for (let i = 0; i < 60 && delivered.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      delivered = await pullAll(client, addr, 'DelayedProps', 1);
+    }
+    assert.equal(delivered.length, 1, 'delivered after level 1 (1 s)');
+    const props: Record<string, string> = { ...decodeProperties(delivered[0]!.properties) };
+    delete props['__CRC32#'];
+    assert.deepEqual(props, {
+      TAGS: 'TagD',
+      UNIQ_KEY: 'D1',
+      WAIT: 'true',
+      DELAY: '1',
+      CLUSTER: 'DefaultCluster',
+      REAL_TOPIC: 'DelayedProps',
+      REAL_QID: '1',
+    });
+  });
+
   it('registers a created topic with the name server', async () => {
     await send(client, addr, { topic: 'RoutedTopic' });
     let route;

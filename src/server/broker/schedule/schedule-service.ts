@@ -4,7 +4,9 @@
  * A message with DELAY = n > 0 is stored in SCHEDULE_TOPIC_XXXX queue n-1 with REAL_TOPIC / REAL_QID
  * properties and, as consume-queue tags code, its deliver time. For each level a drain reads that
  * queue from its delivery offset; every record whose time has come is written again to its real
- * topic and queue (DELAY removed, WAIT false) and the offset advances. Offsets persist in
+ * topic and queue and the offset advances. As in Java's messageTimeup, the copy's property string is
+ * the record's own, built before Java clears DELAY and sets WAIT false: DELAY, REAL_TOPIC, REAL_QID
+ * (and WAIT as sent) stay in it; the copy is put without a flush wait. Offsets persist in
  * `<store>/config/delayOffset.json` ({"offsetTable":{level:offset}}). A drain runs when a record
  * arrives in a schedule queue, when the head record falls due (timer), and at start.
  */
@@ -158,7 +160,6 @@ export class ScheduleService {
           this.setOffset(level, offset); // not ours to deliver: skip it
           continue;
         }
-        delete props[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
         const put = await this.ctx.store.putMessage(
           reputInput(record, realTopic, realQueue, props, record.reconsumeTimes),
         );

@@ -157,6 +157,12 @@ function sendOne(
     prepareHalf(input, props); // Java asyncPrepareMessage: the half topic (transaction/)
   } else {
     timer.transform(input, stored); // 5.x timer message → rmq_sys_wheel_timer (refusals thrown)
+    if (wait !== undefined && stored[MessageConst.PROPERTY_DELAY_TIME_LEVEL] !== undefined) {
+      // Java puts WAIT back (at the end) once the first string is built, and a delayed message's
+      // string is built again from that map: its schedule record carries WAIT.
+      delete stored[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
+      stored[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = wait;
+    }
     schedule.rewriteIfDelayed(input, stored);
   }
   const onAccepted = (): void => {
