@@ -114,6 +114,23 @@ describe('broker send', () => {
     );
   });
 
+  it('without WAIT, the same 11 properties keep the 16-bucket order (no key Java never had)', async () => {
+    const own = Array.from({ length: 11 }, (_, i) => `P${i}`);
+    const properties: Record<string, string> = Object.fromEntries(own.map((k) => [k, `v-${k}`]));
+    const history = [...own, 'CLUSTER'];
+    const values: Record<string, string> = { ...properties, CLUSTER: 'DefaultCluster' };
+    const r = await send(client, addr, { topic: 'PropertyOrderNoWait', queueId: 0, properties, body: 'x' });
+    assert.equal(r.code, ResponseCode.SUCCESS);
+    const [rec] = records(await pull(client, addr, { topic: 'PropertyOrderNoWait', queueId: 0, offset: 0n }));
+    const expected = javaHashMapKeyOrder(history, grownCapacity(16, history.length)).map(
+      (k) => `${k}\u0001${values[k]}`,
+    );
+    assert.match(
+      rec?.properties ?? '',
+      new RegExp(`^${expected.join('\u0002')}\u0002__CRC32#\u0001\\d{10}\u0002$`),
+    );
+  });
+
   it('a delayed message is delivered with the schedule record’s properties, as Java delivers it', async () => {
     // 4.9.8: WAIT goes back into the map after the first string, the delay rewrite adds REAL_TOPIC and
     // REAL_QID and serializes again, and messageTimeup copies that string before it clears DELAY.

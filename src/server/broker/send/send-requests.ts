@@ -128,7 +128,7 @@ function sendOne(
   // very map it parsed, whose table grew with WAIT in it and never shrinks, so the other keys keep the
   // order of that table (13 keys: 32 buckets, not 16). A delete would also turn the object into a
   // dictionary, ~340 ns per send.
-  stored[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = undefined;
+  if (wait !== undefined) stored[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = undefined; // only a key Java had
   if (half && (ctx.options.rejectTransactionMessage || !prepareHalf)) {
     throw new RequestRefusedError(
       ResponseCode.NO_PERMISSION,
