@@ -92,42 +92,46 @@ describe('broker send', () => {
     });
   });
 
+  /**
+   * Sends `properties` and checks the stored string: `order` (the keys a 4.9.8 broker writes, in its
+   * order) with their values and CLUSTER, then the store's checksum entry (see the test above).
+   */
+  async function assertStoredOrder(
+    topic: string,
+    properties: Record<string, string>,
+    order: string[],
+  ): Promise<void> {
+    const values: Record<string, string> = { ...properties, CLUSTER: 'DefaultCluster' };
+    const r = await send(client, addr, { topic, queueId: 0, properties, body: 'x' });
+    assert.equal(r.code, ResponseCode.SUCCESS);
+    const [rec] = records(await pull(client, addr, { topic, queueId: 0, offset: 0n }));
+    const expected = order.map((k) => `${k}\u0001${values[k]}`);
+    assert.match(
+      rec?.properties ?? '',
+      new RegExp(`^${expected.join('\u0002')}\u0002__CRC32#\u0001\\d{10}\u0002$`),
+    );
+  }
+  const elevenProperties = (): Record<string, string> =>
+    Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`P${i}`, `v-P${i}`]));
+
   it('stores properties in the order of Java’s map, whose table grew with WAIT in it', async () => {
     // 4.9.8 parses the properties into a new HashMap(), puts CLUSTER, removes WAIT and serializes that
     // same map: 13 keys grew its table to 32 buckets, and the 12 left keep the 32-bucket order.
-    const own = Array.from({ length: 11 }, (_, i) => `P${i}`);
-    const properties: Record<string, string> = Object.fromEntries(own.map((k) => [k, `v-${k}`]));
-    properties.WAIT = 'true';
+    const properties = { ...elevenProperties(), WAIT: 'true' };
     const history = [...Object.keys(properties), 'CLUSTER'];
     const order = (capacity: number): string[] =>
       javaHashMapKeyOrder(history, capacity).filter((k) => k !== 'WAIT');
     assert.notDeepEqual(order(32), order(16), 'the two table sizes must order these keys differently');
-    const values: Record<string, string> = { ...properties, CLUSTER: 'DefaultCluster' };
-    const r = await send(client, addr, { topic: 'PropertyOrderTopic', queueId: 0, properties, body: 'x' });
-    assert.equal(r.code, ResponseCode.SUCCESS);
-    const [rec] = records(await pull(client, addr, { topic: 'PropertyOrderTopic', queueId: 0, offset: 0n }));
-    const expected = order(grownCapacity(16, history.length)).map((k) => `${k}\u0001${values[k]}`);
-    // Then the store's checksum entry (see the test above).
-    assert.match(
-      rec?.properties ?? '',
-      new RegExp(`^${expected.join('\u0002')}\u0002__CRC32#\u0001\\d{10}\u0002$`),
-    );
+    await assertStoredOrder('PropertyOrderTopic', properties, order(grownCapacity(16, history.length)));
   });
 
   it('without WAIT, the same 11 properties keep the 16-bucket order (no key Java never had)', async () => {
-    const own = Array.from({ length: 11 }, (_, i) => `P${i}`);
-    const properties: Record<string, string> = Object.fromEntries(own.map((k) => [k, `v-${k}`]));
-    const history = [...own, 'CLUSTER'];
-    const values: Record<string, string> = { ...properties, CLUSTER: 'DefaultCluster' };
-    const r = await send(client, addr, { topic: 'PropertyOrderNoWait', queueId: 0, properties, body: 'x' });
-    assert.equal(r.code, ResponseCode.SUCCESS);
-    const [rec] = records(await pull(client, addr, { topic: 'PropertyOrderNoWait', queueId: 0, offset: 0n }));
-    const expected = javaHashMapKeyOrder(history, grownCapacity(16, history.length)).map(
-      (k) => `${k}\u0001${values[k]}`,
-    );
-    assert.match(
-      rec?.properties ?? '',
-      new RegExp(`^${expected.join('\u0002')}\u0002__CRC32#\u0001\\d{10}\u0002$`),
+    const properties = elevenProperties();
+    const history = [...Object.keys(properties), 'CLUSTER'];
+    await assertStoredOrder(
+      'PropertyOrderNoWait',
+      properties,
+      javaHashMapKeyOrder(history, grownCapacity(16, history.length)),
     );
   });
 
