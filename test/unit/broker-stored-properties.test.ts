@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { javaHashMapKeyOrder } from '../../src/protocol/java/hash-map.js';
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../src/protocol/message/properties.js';
 import { propertiesToStoredString } from '../../src/server/broker/core/stored-message.js';
+import { Prng } from '../helpers/prng.js';
 
 function reference(props: Readonly<Record<string, string | undefined>>): string {
   return javaHashMapKeyOrder(Object.keys(props))
@@ -32,13 +33,8 @@ test('stored property strings follow the HashMap order of each call’s own keys
     'c',
     'MSG_REGION',
   ];
-  let seed = 7; // mulberry32: an LCG's low bits repeat too soon for `% n`
-  const random = (n: number): number => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) % n;
-  };
+  const rng = new Prng(7);
+  const random = (n: number): number => rng.int(n);
   let previous: Record<string, string | undefined> = {};
   for (let round = 0; round < 3000; round++) {
     let props: Record<string, string | undefined>;

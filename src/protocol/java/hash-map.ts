@@ -87,7 +87,8 @@ interface MemoEntry {
 const ORDER_MEMO = new Map<string, MemoEntry>();
 const ORDER_MEMO_MAX = 512;
 
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+/** Whether two key lists hold the same keys in the same order. */
+export function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -6,7 +6,7 @@
 import { MessageConst } from '../../../protocol/message/constants.js';
 import { tagsCode } from '../../../protocol/message/tags-code.js';
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../../protocol/message/properties.js';
-import { javaHashMapOrder } from '../../../protocol/java/hash-map.js';
+import { javaHashMapOrder, sameKeys } from '../../../protocol/java/hash-map.js';
 import type { MessageRecord } from '../../../protocol/message/record.js';
 import type { PutMessageInput } from '../../store/index.js';
 
@@ -39,12 +39,6 @@ export function propertiesToStoredString(props: Readonly<Record<string, string |
 // hash of the joined keys).
 let lastKeys: readonly string[] = [];
 let lastOrder: readonly string[] = [];
-
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /**
  * A stored message put again under another topic and queue with edited properties (delayed delivery,
