@@ -12,6 +12,7 @@ import type { RemotingClient } from '../../src/transport/index.js';
 import { ResponseCode } from '../../src/protocol/codes/response-code.js';
 import { MessageSysFlag } from '../../src/protocol/message/constants.js';
 import { decodeProperties } from '../../src/protocol/message/properties.js';
+import { javaHashMapKeyOrder } from '../../src/protocol/java/hash-map.js';
 import { encodeOffsetMessageId } from '../../src/protocol/message/message-id.js';
 import { newClient, pullAll, request, send } from '../helpers/broker-client.js';
 import { RequestCode } from '../../src/protocol/codes/request-code.js';
@@ -92,6 +93,67 @@ describe('half messages', () => {
     // Java clears these from the map after building the stored string: they stay stored.
     assert.equal(p.TRAN_MSG, 'true');
     assert.equal(p.REAL_TOPIC, 'TX_COMMIT');
+  });
+
+  it('stores the half and the commit in the order of Java’s map, WAIT put back after PGROUP', async () => {
+    // A Java producer's Message puts WAIT before TRAN_MSG and PGROUP; WAIT and PGROUP share bucket 13
+    // of 16, so the request string has WAIT first. 4.9.8 removes WAIT for the first string and puts it
+    // back (last in its bucket) before parseHalfMessageInner serializes the map again.
+    const uniqKey = 'ORDER0000000000000000000000000001';
+    const sent = ['WAIT', 'KEYS', 'TAGS', 'UNIQ_KEY', 'TRAN_MSG', 'PGROUP'];
+    const values: Record<string, string> = {
+      WAIT: 'true',
+      KEYS: 'k1',
+      TAGS: 'tagA',
+      UNIQ_KEY: uniqKey,
+      TRAN_MSG: 'true',
+      PGROUP: 'PG_ORDER',
+      CLUSTER: 'DefaultCluster',
+      REAL_TOPIC: 'TX_ORDER',
+      REAL_QID: '0',
+    };
+    const request = javaHashMapKeyOrder(sent);
+    assert.ok(request.indexOf('WAIT') < request.indexOf('PGROUP'), 'the client string has WAIT first');
+    const r = await send(client, addr, {
+      topic: 'TX_ORDER',
+      producerGroup: 'PG_ORDER',
+      queueId: 0,
+      sysFlag: MessageSysFlag.TRANSACTION_PREPARED_TYPE,
+      properties: Object.fromEntries(request.map((k) => [k, values[k]!])),
+    });
+    assert.equal(r.code, ResponseCode.SUCCESS);
+    const history = [...request.filter((k) => k !== 'WAIT'), 'CLUSTER', 'WAIT', 'REAL_TOPIC', 'REAL_QID'];
+    const order = javaHashMapKeyOrder(history);
+    assert.ok(order.indexOf('PGROUP') < order.indexOf('WAIT'), 'WAIT follows PGROUP once put back');
+    const storedKeys = (properties: string): string[] =>
+      properties
+        .split('\u0002')
+        .filter((e) => e !== '' && !e.startsWith('__CRC32#'))
+        .map((e) => e.split('\u0001')[0]!);
+    const halves = await pullAll(client, addr, 'RMQ_SYS_TRANS_HALF_TOPIC', 0);
+    const h = halves.find((m) => decodeProperties(m.properties).UNIQ_KEY === uniqKey);
+    assert.ok(h, 'the half is stored');
+    assert.deepEqual(storedKeys(h.properties), order);
+
+    const msgId = r.extFields?.msgId ?? '';
+    const end = await endHalf(
+      client,
+      addr,
+      {
+        response: r,
+        uniqKey,
+        group: 'PG_ORDER',
+        msgId,
+        commitLogOffset: h.physicalOffset,
+        queueOffset: h.queueOffset,
+      },
+      TX.COMMIT,
+    );
+    assert.equal(end.code, ResponseCode.SUCCESS);
+    const [m] = await pullAll(client, addr, 'TX_ORDER', 0);
+    assert.ok(m, 'the commit is delivered');
+    // EndTransactionProcessor serializes the half's decoded map: the half's order carries over.
+    assert.deepEqual(storedKeys(m.properties), order);
   });
 
   it('is never delivered after a rollback, and never checked', async () => {
