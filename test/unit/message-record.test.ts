@@ -320,3 +320,38 @@ test('int64 fields: negative, large and unsafe timestamps and offsets give the B
   // Beyond int64: refused as before (RangeError), nothing written silently wrapped.
   assert.throws(() => encodeMessageRecord({ ...base, bornTimestamp: 1e20 }), RangeError);
 });
+
+test('encode options: a given buffer and measured lengths give the same bytes; latin1-range text stays UTF-8', () => {
+  const records = [
+    golden,
+    { ...golden, properties: `${PROPS}\u0002NAME\u0001é ÿ ü` },
+    { ...golden, topic: 'Tópico', properties: 'K\u0001中文 and \u{1F600}' },
+    { ...golden, properties: 'K\u0001\ud800 lone surrogate' },
+  ];
+  for (const r of records) {
+    const plain = encodeMessageRecord(r);
+    const slab = Buffer.alloc(plain.length + 64, 0xee);
+    const hinted = encodeMessageRecord(r, {
+      allocate: (size) => slab.subarray(32, 32 + size),
+      topicBytes: Buffer.byteLength(r.topic),
+      propertiesBytes: Buffer.byteLength(r.properties),
+    });
+    assert.deepEqual(hinted, plain);
+    assert.equal(hinted.buffer, slab.buffer, 'written into the given buffer');
+    assert.ok(
+      slab.subarray(0, 32).every((b) => b === 0xee),
+      'nothing written before the slice',
+    );
+    assert.ok(
+      slab.subarray(32 + plain.length).every((b) => b === 0xee),
+      'nothing written after it',
+    );
+    const back = decodeMessageRecord(hinted);
+    assert.equal(back.topic, r.topic);
+    assert.equal(back.properties, Buffer.from(r.properties, 'utf8').toString('utf8'));
+  }
+  assert.throws(
+    () => encodeMessageRecord(golden, { allocate: (size) => Buffer.alloc(size + 1) }),
+    IllegalArgumentError,
+  );
+});

@@ -19,6 +19,7 @@ import {
 import { isDispatchedSysFlag, tagsCodeOfProperties, TOPIC_PATTERN } from './queue-table.js';
 import { propertiesWithChecksumSlot, stampRecordChecksum } from './record-checksum.js';
 import { RECORD_OVERHEAD_LIMIT } from './store-config.js';
+import { recordBuffer } from './record-slab.js';
 import type { ConsumeQueue } from './consume-queue.js';
 import type { DispatchItem } from './dispatch-item.js';
 import type { PutMessageInput, PutMessageStatus } from './store-types.js';
@@ -100,22 +101,26 @@ export function prepareRecord(input: PutMessageInput, limits: RecordLimits): Pre
   try {
     // Fields listed one by one: an object spread of `input` here cost ~8 µs per record (V8 built new
     // hidden classes on every call), a quarter of the broker's CPU per message.
-    buf = encodeMessageRecord({
-      topic,
-      queueId: input.queueId,
-      flag: input.flag,
-      body,
-      properties: storedProperties,
-      sysFlag,
-      bornTimestamp: input.bornTimestamp,
-      bornHost: input.bornHost,
-      storeHost: input.storeHost,
-      reconsumeTimes: input.reconsumeTimes,
-      preparedTransactionOffset: input.preparedTransactionOffset,
-      queueOffset: 0n,
-      physicalOffset: 0n,
-      storeTimestamp: 0,
-    });
+    buf = encodeMessageRecord(
+      {
+        topic,
+        queueId: input.queueId,
+        flag: input.flag,
+        body,
+        properties: storedProperties,
+        sysFlag,
+        bornTimestamp: input.bornTimestamp,
+        bornHost: input.bornHost,
+        storeHost: input.storeHost,
+        reconsumeTimes: input.reconsumeTimes,
+        preparedTransactionOffset: input.preparedTransactionOffset,
+        queueOffset: 0n,
+        physicalOffset: 0n,
+        storeTimestamp: 0,
+      },
+      // The topic passed TOPIC_PATTERN (ASCII): its length is its byte length.
+      { allocate: recordBuffer, topicBytes: topic.length, propertiesBytes },
+    );
   } catch (err) {
     return illegal((err as Error).message);
   }
