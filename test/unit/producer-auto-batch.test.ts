@@ -260,6 +260,15 @@ describe('auto-batch accumulator', () => {
       m.putProperty(k, v);
       assert.equal(canBatch(m), false, k);
     }
+    const typed = new Message('T', 'x', { tags: 'a', keys: ['k'] });
+    typed.putProperty(MessageConst.PROPERTY_MESSAGE_TYPE, 'other');
+    assert.equal(canBatch(typed), true, 'a message type other than reply is batched');
+    const many = new Message('T', 'x', {
+      properties: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`u${i}`, 'v'])),
+    });
+    assert.equal(canBatch(many), true, 'user properties do not exclude a message');
+    many.putProperty(MessageConst.PROPERTY_TIMER_DELAY_SEC, '5');
+    assert.equal(canBatch(many), false, 'a timer after twelve user properties is found');
     const batch = MessageBatch.generate([new Message('T', 'x')], {
       namespace: undefined,
       maxMessageSize: 1024,

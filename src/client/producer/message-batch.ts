@@ -3,6 +3,7 @@
  * messages of one topic sent as one SEND_BATCH_MESSAGE request. The body is the batch encoding of the
  * inner messages (never compressed); each inner message gets its UNIQ_KEY here.
  */
+import { hasAnyProperty } from '../../protocol/message/properties.js';
 import { ClientErrorCode, MQClientError } from '../../common/errors.js';
 import {
   checkMessage,
@@ -36,7 +37,10 @@ const TIMER_PROPERTIES = [
   MessageConst.PROPERTY_START_DELIVER_TIME,
 ];
 
+const TIMER_PROPERTY_SET: ReadonlySet<string> = new Set(TIMER_PROPERTIES);
+
 function timerPropertyOf(m: Message): string | undefined {
+  if (!hasAnyProperty(m.properties, TIMER_PROPERTY_SET)) return undefined; // most messages
   for (const name of TIMER_PROPERTIES) if (m.getProperty(name) !== undefined) return name;
   return undefined;
 }

@@ -8,6 +8,7 @@
  * code (ILLEGAL_OPERATION "recall failed, timestamp invalid" once the message was delivered,
  * NO_PERMISSION when the broker has recall disabled).
  */
+import { hasAnyProperty } from '../../protocol/message/properties.js';
 import { IllegalArgumentError, MQBrokerError, MQClientError } from '../../common/errors.js';
 import { RequestCode } from '../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../protocol/codes/response-code.js';
@@ -28,14 +29,15 @@ import { MessageBatch } from './message-batch.js';
 import type { ProducerCore } from './producer-core.js';
 import type { ProducerConfig } from './producer-options.js';
 
+const TIMER_PROPERTY_SET: ReadonlySet<string> = new Set(TIMER_PROPERTIES);
+
 /** Refuses a timer message the broker would mishandle (InvalidTimerMessageError); batches are checked elsewhere. */
 export function checkTimerSend(message: Message, config: ProducerConfig): void {
   if (message instanceof MessageBatch) return;
   const props = message.properties;
   // Most messages have no timer: no clock read, no allocation for them.
-  for (const name of TIMER_PROPERTIES) {
-    if (props[name] !== undefined) return checkTimerMessage(props, Date.now(), config.timerMaxDelaySec);
-  }
+  if (hasAnyProperty(props, TIMER_PROPERTY_SET))
+    checkTimerMessage(props, Date.now(), config.timerMaxDelaySec);
 }
 
 export async function recallMessage(

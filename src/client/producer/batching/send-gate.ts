@@ -16,6 +16,7 @@
  * One difference from Java, on purpose: Java batches only the overloads without a timeout argument;
  * here every sync/async send may be batched, and a batch gets the smallest budget its messages have left.
  */
+import { hasAnyProperty } from '../../../protocol/message/properties.js';
 import {
   isRetryTopic,
   MessageConst,
@@ -34,22 +35,27 @@ import { runSend } from '../send/send-loop.js';
 import type { SendResult } from '../send-result.js';
 import { ProduceAccumulator } from './produce-accumulator.js';
 
-const UNBATCHABLE_PROPERTIES = [
+const UNBATCHABLE_PROPERTIES = new Set([
   MessageConst.PROPERTY_TIMER_DELAY_MS,
   MessageConst.PROPERTY_TIMER_DELAY_SEC,
   MessageConst.PROPERTY_TIMER_DELIVER_MS,
   MessageConst.PROPERTY_START_DELIVER_TIME,
   MessageConst.PROPERTY_PRODUCER_GROUP,
   MessageConst.PROPERTY_CORRELATION_ID,
-];
+  MessageConst.PROPERTY_MESSAGE_TYPE, // refused only for a reply (below)
+]);
 
 /** Whether auto-batching may take `message` (see the file header; the budget is checked apart). */
 export function canBatch(message: Message): boolean {
   if (message instanceof MessageBatch || message.delayTimeLevel > 0 || isRetryTopic(message.topic)) {
     return false;
   }
-  for (const name of UNBATCHABLE_PROPERTIES) if (message.getProperty(name) !== undefined) return false;
-  return message.getProperty(MessageConst.PROPERTY_MESSAGE_TYPE) !== MessageConst.REPLY_MESSAGE_FLAG;
+  const props = message.properties;
+  if (!hasAnyProperty(props, UNBATCHABLE_PROPERTIES)) return true;
+  for (const name of UNBATCHABLE_PROPERTIES) {
+    if (name !== MessageConst.PROPERTY_MESSAGE_TYPE && props[name] !== undefined) return false;
+  }
+  return props[MessageConst.PROPERTY_MESSAGE_TYPE] !== MessageConst.REPLY_MESSAGE_FLAG;
 }
 
 /** One send call through the send path: tracked for the drain, to `target` when given. */

@@ -10,6 +10,7 @@
  * level loses its timer properties and stays a delay-level message. Refusals use Java's codes and
  * remarks (PutMessageStatus WHEEL_TIMER_MSG_ILLEGAL / WHEEL_TIMER_NOT_ENABLE).
  */
+import { hasAnyProperty } from '../../../protocol/message/properties.js';
 import { RequestRefusedError } from '../../../common/errors.js';
 import { RequestCode } from '../../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
@@ -39,10 +40,7 @@ function illegal(o: TimerOptions): RequestRefusedError {
   );
 }
 
-function hasAny(props: Readonly<Record<string, string | undefined>>, names: readonly string[]): boolean {
-  for (const name of names) if (props[name] !== undefined) return true;
-  return false;
-}
+const TIMER_PROPERTY_SET: ReadonlySet<string> = new Set(TIMER_PROPERTIES);
 
 /** Java's deliver-time floor: a multiple of the precision goes one slot earlier, others round down. */
 export function timerOutMs(deliverMs: number, precisionMs: number): number {
@@ -62,7 +60,7 @@ export function transformTimerMessage(
   props: Record<string, string | undefined>,
   now: number,
 ): void {
-  if (input.topic === TIMER_TOPIC || !hasAny(props, TIMER_PROPERTIES)) return; // most sends: no array made
+  if (input.topic === TIMER_TOPIC || !hasAnyProperty(props, TIMER_PROPERTY_SET)) return; // most sends: no array made
   const present = TIMER_PROPERTIES.filter((p) => props[p] !== undefined);
   const level = Number.parseInt(props[MessageConst.PROPERTY_DELAY_TIME_LEVEL] ?? '0', 10);
   if (level > 0) {
