@@ -155,6 +155,7 @@ test('consume-queue entries missing after a crash are re-dispatched', async () =
   await withTempDir(async (dir) => {
     const store = await openStore(dir);
     await fill(store, 10);
+    await store.flush(); // the entries reach the file
     store.crashForTesting();
     // Lose the last three entries, as if the process died between log write and queue write.
     const cqFile = path.join(dir, 'consumequeue', 'TopicTest', '0', '00000000000000000000');
@@ -167,6 +168,38 @@ test('consume-queue entries missing after a crash are re-dispatched', async () =
     assert.equal(rep.cleanShutdown, false);
     assert.equal(rep.redispatched, 3);
     assert.equal(rep.fullRebuild, false);
+    assert.deepEqual(await bodies(again), expected(10));
+    await again.close();
+  });
+});
+
+test('entries still in memory at a crash (appended after the last checkpoint) are re-dispatched', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(dir);
+    await fill(store, 4);
+    await store.flush();
+    for (let i = 4; i < 10; i++) {
+      const r = await store.putMessage(
+        message({ topic: 'TopicTest', queueId: 0, body: Buffer.from(`body-${i}`) }),
+      );
+      assert.equal(r.status, 'PUT_OK');
+    }
+    const cqFile = path.join(dir, 'consumequeue', 'TopicTest', '0', '00000000000000000000');
+    const written = fs.readFileSync(cqFile);
+    assert.ok(
+      written.subarray(0, 4 * 20).some((b) => b !== 0),
+      'the checkpoint wrote the first four',
+    );
+    assert.ok(
+      written.subarray(4 * 20, 10 * 20).every((b) => b === 0),
+      'the last six were pending',
+    );
+    assert.deepEqual(await bodies(store), expected(10), 'pending entries are read from memory');
+    store.crashForTesting();
+
+    const again = await openStore(dir);
+    assert.equal(again.lastRecovery!.redispatched, 6);
+    assert.equal(again.lastRecovery!.fullRebuild, false);
     assert.deepEqual(await bodies(again), expected(10));
     await again.close();
   });

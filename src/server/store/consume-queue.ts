@@ -7,14 +7,18 @@
  *   off 8  int32  record size (TOTALSIZE)
  *   off 12 int64  tags code (Java String.hashCode of TAGS sign-extended; 0 without tag)
  *
- * Entries are written by the append pipeline synchronously right after the commit-log bytes of the
- * record are written and before the put is acknowledged, so an acknowledged message is pullable.
- * Only `maxOffset` (entry count) and a few positions stay in memory.
+ * Entries are appended by the append pipeline right after the commit-log bytes of the record are
+ * written and before the put is acknowledged, so an acknowledged message is pullable. The newest
+ * entries wait in memory before they reach the file in one write (pending-entries.ts); every read
+ * here serves them from there. Besides those, only `maxOffset` (entry count) and a few positions stay
+ * in memory.
  */
 import path from 'node:path';
 import { IllegalStateError } from '../../common/errors.js';
-import { putInt32BE, putInt64BE } from '../../protocol/java/big-endian.js';
 import { offsetFileName } from './store-config.js';
+import { CQ_ENTRY_SIZE, decodeEntry } from './cq-entry.js';
+import type { CqEntry } from './cq-entry.js';
+import { encodeEntries, PENDING_CAPACITY_BYTES, PendingEntries } from './pending-entries.js';
 import type { FileIO } from './file-io.js';
 import {
   createPreallocatedSync,
@@ -26,13 +30,8 @@ import {
   zeroRangeSync,
 } from './file-io.js';
 
-export const CQ_ENTRY_SIZE = 20;
-
-export interface CqEntry {
-  phys: number;
-  size: number;
-  tagsCode: bigint;
-}
+export { CQ_ENTRY_SIZE, decodeEntry } from './cq-entry.js';
+export type { CqEntry } from './cq-entry.js';
 
 interface CqFile {
   readonly start: number; // byte offset
@@ -52,6 +51,8 @@ export class ConsumeQueue {
   nextQueueOffset = 0;
   /** Set by close(): the queue was deleted or the store closed; it never writes (or creates) a file again. */
   private closed = false;
+  /** The newest entries, not yet in their file. */
+  private readonly pending = new PendingEntries<CqFile>();
 
   constructor(
     private readonly io: FileIO,
@@ -104,36 +105,51 @@ export class ConsumeQueue {
     if (zeroRangeSync(io, last.fd, end, this.fileBytes)) last.dirty = true;
   }
 
-  /** Appends entries for consecutive logical offsets starting at `maxOffset`. */
+  /**
+   * Appends entries for consecutive logical offsets starting at `maxOffset`. They join the pending
+   * ones; those are written first when they would not fit or belong to the previous file. A throw
+   * (a file that cannot be created or written) may leave part of `entries` appended: the caller takes
+   * them back with truncateTo (staged-dispatch.ts). Entries appended before stay pending.
+   */
   append(entries: readonly CqEntry[]): void {
     if (this.closed) {
       throw new IllegalStateError(`consume queue ${this.topic}/${this.queueId} is closed (topic deleted?)`);
     }
+    const pending = this.pending;
     let i = 0;
     while (i < entries.length) {
       const bytePos = this.maxOffset * CQ_ENTRY_SIZE;
       const file = this.fileForWrite(bytePos);
       const inFile = bytePos - file.start;
       const n = Math.min(entries.length - i, (this.fileBytes - inFile) / CQ_ENTRY_SIZE);
-      const buf = Buffer.allocUnsafe(n * CQ_ENTRY_SIZE);
-      for (let k = 0; k < n; k++) {
-        const e = entries[i + k]!;
-        const at = k * CQ_ENTRY_SIZE;
-        putInt64BE(buf, at, e.phys);
-        putInt32BE(buf, at + 8, e.size);
-        // Most entries have no tags (code 0): no BigInt conversion for them.
-        if (e.tagsCode === 0n) {
-          putInt32BE(buf, at + 12, 0);
-          putInt32BE(buf, at + 16, 0);
-        } else buf.writeBigInt64BE(e.tagsCode, at + 12);
+      const bytes = n * CQ_ENTRY_SIZE;
+      if (!pending.isEmpty && (pending.file !== file || pending.room < bytes)) this.writePending();
+      if (bytes <= PENDING_CAPACITY_BYTES) {
+        pending.add(file, bytePos, entries, i, n);
+      } else {
+        const buf = Buffer.allocUnsafe(bytes);
+        encodeEntries(buf, 0, entries, i, n);
+        pwriteSync(this.io, file.fd, buf, inFile);
+        file.dirty = true;
       }
-      pwriteSync(this.io, file.fd, buf, inFile);
-      file.dirty = true;
       this.maxOffset += n;
       const lastEntry = entries[i + n - 1]!;
       this.maxPhysicEnd = lastEntry.phys + lastEntry.size;
       i += n;
     }
+  }
+
+  /**
+   * Writes the pending entries to their file (one write). On failure they stay pending (readable, and
+   * written by a later call): they belong to puts already answered.
+   */
+  writePending(): void {
+    const pending = this.pending;
+    if (pending.isEmpty || this.closed) return;
+    const file = pending.file!;
+    pwriteSync(this.io, file.fd, pending.bytes(), pending.start - file.start);
+    file.dirty = true;
+    pending.clear();
   }
 
   /**
@@ -147,6 +163,17 @@ export class ConsumeQueue {
     if (file === undefined) return undefined;
     const fileEnd = Math.min(file.start + this.fileBytes, this.maxOffset * CQ_ENTRY_SIZE);
     const len = Math.min(maxEntries * CQ_ENTRY_SIZE, fileEnd - bytePos);
+    const pending = this.pending;
+    if (pending.isEmpty || bytePos + len <= pending.start) return this.readFile(file, bytePos, len);
+    // Pending entries are the queue's tail: copy them now (they may be written, and cleared, while the
+    // file part is read), then read the written part before them, if any.
+    if (bytePos >= pending.start) return pending.copy(bytePos, len);
+    const tail = pending.copy(pending.start, bytePos + len - pending.start);
+    const head = await this.readFile(file, bytePos, pending.start - bytePos);
+    return head.length === pending.start - bytePos ? Buffer.concat([head, tail]) : head;
+  }
+
+  private async readFile(file: CqFile, bytePos: number, len: number): Promise<Buffer> {
     const buf = await pread(this.io, file.fd, len, bytePos - file.start);
     return buf.subarray(0, buf.length - (buf.length % CQ_ENTRY_SIZE));
   }
@@ -167,6 +194,15 @@ export class ConsumeQueue {
   truncateTo(offset: number): void {
     if (offset >= this.maxOffset) return;
     const bytePos = offset * CQ_ENTRY_SIZE;
+    const pending = this.pending;
+    if (!pending.isEmpty && bytePos >= pending.start) {
+      // Only pending entries go: nothing was written beyond them.
+      pending.truncateTo(bytePos);
+      this.maxOffset = offset;
+      this.maxPhysicEnd = this.physicEndBefore(offset);
+      return;
+    }
+    pending.clear();
     for (let last = this.files.at(-1); last !== undefined; last = this.files.at(-1)) {
       if (last.start >= bytePos) {
         this.io.closeSync(last.fd);
@@ -179,22 +215,20 @@ export class ConsumeQueue {
       break;
     }
     this.maxOffset = Math.max(offset, this.minOffset);
-    this.maxPhysicEnd = 0;
-    if (this.maxOffset > this.minOffset) {
-      const file = this.fileAt((this.maxOffset - 1) * CQ_ENTRY_SIZE);
-      if (file === undefined) return;
-      const e = decodeEntry(
-        preadSync(this.io, file.fd, CQ_ENTRY_SIZE, (this.maxOffset - 1) * CQ_ENTRY_SIZE - file.start),
-        0,
-      );
-      this.maxPhysicEnd = e.phys + e.size;
-    }
+    this.maxPhysicEnd = this.physicEndBefore(this.maxOffset);
+  }
+
+  /** Commit-log end of the record of the entry before `offset` (0 when there is none). */
+  private physicEndBefore(offset: number): number {
+    const e = offset > this.minOffset ? this.entryAtSync(offset - 1) : undefined;
+    return e === undefined ? 0 : e.phys + e.size;
   }
 
   /** The entry at a logical offset, read synchronously (recovery); undefined when its file is missing. */
   entryAtSync(offset: number): CqEntry | undefined {
     if (offset < this.minOffset || offset >= this.maxOffset) return undefined;
     const bytePos = offset * CQ_ENTRY_SIZE;
+    if (this.pending.holds(bytePos)) return decodeEntry(this.pending.entryAt(bytePos), 0);
     const file = this.fileAt(bytePos);
     if (file === undefined) return undefined;
     return decodeEntry(preadSync(this.io, file.fd, CQ_ENTRY_SIZE, bytePos - file.start), 0);
@@ -205,12 +239,14 @@ export class ConsumeQueue {
     const bytePos = offset * CQ_ENTRY_SIZE;
     const file = offset < this.maxOffset ? this.fileAt(bytePos) : undefined;
     if (file === undefined) return;
-    const buf = Buffer.alloc(CQ_ENTRY_SIZE);
-    buf.writeBigInt64BE(BigInt(entry.phys), 0);
-    buf.writeInt32BE(entry.size, 8);
-    buf.writeBigInt64BE(entry.tagsCode, 12);
-    pwriteSync(this.io, file.fd, buf, bytePos - file.start);
-    file.dirty = true;
+    if (this.pending.holds(bytePos)) {
+      encodeEntries(this.pending.entryAt(bytePos), 0, [entry], 0, 1);
+    } else {
+      const buf = Buffer.alloc(CQ_ENTRY_SIZE);
+      encodeEntries(buf, 0, [entry], 0, 1);
+      pwriteSync(this.io, file.fd, buf, bytePos - file.start);
+      file.dirty = true;
+    }
     if (offset === this.maxOffset - 1) this.maxPhysicEnd = entry.phys + entry.size;
   }
 
@@ -235,20 +271,20 @@ export class ConsumeQueue {
   truncateByPhysicalEnd(logEnd: number): void {
     let keep = this.maxOffset;
     while (keep > this.minOffset) {
-      const file = this.fileAt((keep - 1) * CQ_ENTRY_SIZE);
-      if (file === undefined) break;
-      const e = decodeEntry(
-        preadSync(this.io, file.fd, CQ_ENTRY_SIZE, (keep - 1) * CQ_ENTRY_SIZE - file.start),
-        0,
-      );
+      const e = this.entryAtSync(keep - 1);
+      if (e === undefined) break;
       if (e.phys >= 0 && e.size > 0 && e.phys + e.size <= logEnd) break;
       keep--;
     }
     this.truncateTo(keep);
   }
 
-  /** fdatasyncs files written since the last flush. */
+  /**
+   * fdatasyncs files written since the last flush. Pending entries are not written here (writePending
+   * first): those appended while the fsyncs run belong to records after the checkpoint's position.
+   */
   async flush(sync: (fd: number) => Promise<void> = (fd) => this.io.fdatasync(fd)): Promise<void> {
+    if (this.pending.isEmpty) this.pending.release(); // idle since the last checkpoint: no buffer kept
     for (const f of this.files) {
       if (!f.dirty) continue;
       f.dirty = false;
@@ -256,8 +292,10 @@ export class ConsumeQueue {
     }
   }
 
+  /** Closes the files; pending entries are dropped (a store closes after a checkpoint wrote them). */
   close(): void {
     this.closed = true;
+    this.pending.release();
     for (const f of this.files.splice(0)) this.io.closeSync(f.fd);
   }
 
@@ -286,12 +324,4 @@ export class ConsumeQueue {
     this.files.push(file);
     return file;
   }
-}
-
-export function decodeEntry(buf: Buffer, at: number): CqEntry {
-  return {
-    phys: Number(buf.readBigInt64BE(at)),
-    size: buf.readInt32BE(at + 8),
-    tagsCode: buf.readBigInt64BE(at + 12),
-  };
 }

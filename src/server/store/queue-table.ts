@@ -131,6 +131,19 @@ export class QueueTable {
     if (this.io.existsSync(this.root)) this.io.syncDirSync(this.root);
   }
 
+  /** Writes every queue's pending entries (see ConsumeQueue.writePending); throws the first failure. */
+  writeAllPending(): void {
+    let failure: unknown;
+    for (const cq of this.all()) {
+      try {
+        cq.writePending();
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+
   async flushAll(sync?: (fd: number) => Promise<void>): Promise<void> {
     for (const cq of this.all()) await cq.flush(sync);
   }

@@ -157,11 +157,15 @@ export class StoreRuntime {
   writeCheckpoint(): Promise<void> {
     if (this.checkpointing) return this.checkpointing;
     const run = async (): Promise<void> => {
-      // Everything below `dispatched` has its consume-queue entries written (dispatch is synchronous
-      // after the log write); after both fsyncs it is a safe recovery start point.
+      // Everything below `dispatched` has its consume-queue entries appended (dispatch is synchronous
+      // after the log write), written below; after both fsyncs it is a safe recovery start point.
       const dispatched = this.commitLog.writtenPos;
       const ts = this.lastStoreTimestamp;
       const nonEmptyQueues = this.queues.nonEmptyCount();
+      // Entries still in memory go to their files first. A write that fails leaves them pending (the
+      // puts were answered; they stay readable) and fails this checkpoint only: no checkpoint
+      // vouches for them until one is written, and recovery would dispatch them again from the log.
+      this.queues.writeAllPending();
       try {
         await this.queues.flushAll(this.queueFdatasync);
       } catch (err) {
