@@ -9,7 +9,9 @@ import { test } from 'node:test';
 import zlib from 'node:zlib';
 import {
   crc32,
+  crc32Combine,
   crc32Portable,
+  crc32RangeFrom,
   crc32Range,
   crc32RangeSigned,
   JS_CRC32_MAX_LENGTH,
@@ -82,4 +84,24 @@ test('the tables read through a cached view of the backing buffer: switching buf
     small[0]![round] = small[0]![round]! ^ 0xff; // the cached view sees the buffer's current bytes
     assert.equal(crc32(small[0]!.subarray(0, 64)), zlib.crc32(small[0]!.subarray(0, 64)));
   }
+});
+
+test('crc32Combine and crc32RangeFrom give the CRC of a concatenation, for every split of random inputs', () => {
+  for (const total of [0, 1, 2, 17, 300, 449, 1000, 70_000]) {
+    const data = randomBytes(total);
+    const whole = crc32(data);
+    const splits =
+      total <= 300 ? Array.from({ length: total + 1 }, (_, i) => i) : [0, 1, 448, 449, total - 1, total];
+    for (const cut of splits) {
+      const a = data.subarray(0, cut);
+      const b = data.subarray(cut);
+      assert.equal(crc32Combine(crc32(a), crc32(b), b.length), whole, `combine ${total} at ${cut}`);
+      assert.equal(crc32RangeFrom(data, cut, total, crc32(a)), whole, `continue ${total} at ${cut}`);
+    }
+  }
+  // A long second part (the shift's square-and-multiply over 23 bits).
+  const head = randomBytes(5);
+  const long = Buffer.alloc((1 << 22) + 3, 0x5a);
+  assert.equal(crc32Combine(crc32(head), crc32(long), long.length), crc32(Buffer.concat([head, long])));
+  assert.throws(() => crc32Combine(1, 2, -1), RangeError);
 });

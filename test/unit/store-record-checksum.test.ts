@@ -46,3 +46,31 @@ test('stored records carry the checksum of their bytes, digits least significant
     await store.close();
   });
 });
+
+test('a large body: its CRC is reused for the checksum, which equals one taken over the bytes', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(dir, { commitLogSegmentSize: 4 << 20 });
+    // Around the reuse threshold (8 KiB), and a body whose CRC has the top bit set (BODYCRC drops it).
+    const bodies = [8 * 1024 - 1, 8 * 1024, 100_000, 600_000].map((n, i) =>
+      Buffer.from(Array.from({ length: n }, (_, k) => (k * 31 + i * 7) & 0xff)),
+    );
+    let top = Buffer.from('a');
+    for (let i = 0; (crc32(top) & 0x80000000) === 0; i++)
+      top = Buffer.concat([Buffer.alloc(9000, i), Buffer.from([i])]);
+    bodies.push(top);
+    for (const body of bodies) {
+      const r = await store.putMessage(message({ properties: propsString({ KEYS: 'k' }), body }));
+      assert.equal(r.status, 'PUT_OK');
+      const raw = (await store.lookMessageByOffset(r.physicalOffset))!;
+      const value = crc32(raw.subarray(0, raw.length - 20)) & 0x7fffffff;
+      const digits = String(value).padStart(10, '0').split('').reverse().join('');
+      assert.equal(
+        raw.subarray(raw.length - 20).toString('latin1'),
+        `__CRC32#\u0001${digits}\u0002`,
+        `${body.length} B`,
+      );
+      assert.equal(decodeMessageRecord(raw, 0, { verifyCrc: true }).bodyCrc, crc32(body) & 0x7fffffff);
+    }
+    await store.close();
+  });
+});

@@ -70,9 +70,9 @@ function viewOf(data: Uint8Array): DataView {
  * above 2^31 is a heap number, one allocation per call for half of all inputs, while the callers
  * mostly clear the sign bit anyway.
  */
-function tableCrc32(data: Uint8Array, start: number, end: number): number {
+function tableCrc32(data: Uint8Array, start: number, end: number, previous = 0): number {
   const t = TABLES;
-  let crc = -1;
+  let crc = ~previous;
   let i = start;
   if (end - start >= 8) {
     const view = viewOf(data);
@@ -148,4 +148,69 @@ export function storedBodyCrc(data: Uint8Array): number {
   if (nativeCrc32 === undefined || data.length <= JS_CRC32_MAX_LENGTH)
     return tableCrc32(data, 0, data.length) & 0x7fffffff;
   return nativeCrc32(data) & 0x7fffffff;
+}
+
+/**
+ * CRC-32 of (prefix + buf[start, end)) given `previous`, the CRC-32 of the prefix (unsigned result):
+ * a checksum taken in parts.
+ */
+export function crc32RangeFrom(buf: Buffer, start: number, end: number, previous: number): number {
+  if (nativeCrc32 === undefined || end - start <= JS_CRC32_RANGE_MAX_LENGTH)
+    return tableCrc32(buf, start, end, previous | 0) >>> 0;
+  return nativeCrc32(buf.subarray(start, end), previous >>> 0) >>> 0;
+}
+
+/*
+ * CRC combination. In the reflected form used here a 32-bit word holds a polynomial over GF(2) with
+ * x^0 in bit 31 and x^31 in bit 0. Appending n zero bytes to a message multiplies its CRC register by
+ * x^(8n) modulo the CRC polynomial, and CRC-32 is linear, so
+ *   crc(A + B) = crc(A) * x^(8 * length(B)) mod P  xor  crc(B).
+ * The power x^(8n) is built from the precomputed x^(2^k) by square-and-multiply: a few dozen products
+ * of 32-bit polynomials, against a pass over B's bytes.
+ */
+const REFLECTED_POLY = 0xedb88320;
+const X0 = 0x80000000; // the polynomial 1
+
+/** a * b mod P, both in the reflected form. */
+function multiplyModP(a: number, b: number): number {
+  let product = 0;
+  let bit = X0;
+  let shifted = b >>> 0;
+  while (bit !== 0 && (a & (bit | (bit - 1))) !== 0) {
+    if ((a & bit) !== 0) product ^= shifted;
+    bit >>>= 1;
+    // shifted * x mod P
+    shifted = (shifted & 1) !== 0 ? (shifted >>> 1) ^ REFLECTED_POLY : shifted >>> 1;
+  }
+  return product >>> 0;
+}
+
+/** X_POW_2K[k] = x^(2^k) mod P. */
+const X_POW_2K = ((): Uint32Array => {
+  const t = new Uint32Array(64);
+  let p = X0 >>> 1; // x^1
+  for (let k = 0; k < 64; k++) {
+    t[k] = p;
+    p = multiplyModP(p, p);
+  }
+  return t;
+})();
+
+/** x^(8 * bytes) mod P. */
+function shiftByBytes(bytes: number): number {
+  let result = X0;
+  let k = 3; // 8 * bytes = bytes * 2^3
+  for (let n = bytes; n > 0; n = Math.floor(n / 2), k++) {
+    if (n % 2 === 1) result = multiplyModP(X_POW_2K[k % 64]!, result);
+  }
+  return result;
+}
+
+/**
+ * CRC-32 of (A + B) from crcA = crc32(A), crcB = crc32(B) and B's length in bytes (unsigned result),
+ * without reading either: a record checksum reuses its body's CRC instead of a second pass over it.
+ */
+export function crc32Combine(crcA: number, crcB: number, lengthB: number): number {
+  if (!Number.isSafeInteger(lengthB) || lengthB < 0) throw new RangeError(`bad length ${lengthB}`);
+  return (multiplyModP(shiftByBytes(lengthB), crcA >>> 0) ^ crcB) >>> 0;
 }

@@ -95,7 +95,7 @@ function writeText(buf: Buffer, text: string, at: number, bytes: number): number
  * Throws IllegalArgumentError when the topic or properties are too long to encode.
  */
 export function encodeMessageRecord(
-  r: Omit<MessageRecord, 'storeSize' | 'bodyCrc'> & { bodyCrc?: number },
+  r: Omit<MessageRecord, 'storeSize' | 'bodyCrc'> & { bodyCrc?: number | undefined },
   options: EncodeRecordOptions = NO_ENCODE_OPTIONS,
 ): Buffer {
   const bornIp = ipBytesShared(r.bornHost.ip);

@@ -14,7 +14,7 @@
  * alone (BODYCRC) misses damage to everything but the body, and a record whose tail was cut off and
  * zero-filled decodes fine without it.
  */
-import { crc32RangeSigned } from '../../protocol/message/crc32.js';
+import { crc32Combine, crc32Range, crc32RangeFrom, crc32RangeSigned } from '../../protocol/message/crc32.js';
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
 
 export const CRC_PROPERTY = '__CRC32#';
@@ -45,12 +45,31 @@ function checksumOf(buf: Buffer, offset: number, size: number): number {
   return crc32RangeSigned(buf, offset, offset + size - CHECKSUM_TRAILER_LENGTH) & 0x7fffffff;
 }
 
+/** A record's body whose CRC-32 is known: buf[at, at + length) has the (unsigned) CRC `crc`. */
+export interface KnownBodyCrc {
+  readonly at: number;
+  readonly length: number;
+  readonly crc: number;
+}
+
 /**
  * Fills the trailer digits of the encoded record of `size` bytes at `offset` (all of `buf` by
- * default); the last thing done before it is written.
+ * default); the last thing done before it is written. With `body`, the body's bytes are not read
+ * again: the checksum is the CRC of what precedes it, combined with the body's, continued over the rest.
  */
-export function stampRecordChecksum(buf: Buffer, offset = 0, size = buf.length - offset): void {
-  let v = checksumOf(buf, offset, size);
+export function stampRecordChecksum(
+  buf: Buffer,
+  offset = 0,
+  size = buf.length - offset,
+  body?: KnownBodyCrc,
+): void {
+  let v: number;
+  if (body === undefined) v = checksumOf(buf, offset, size);
+  else {
+    const bodyEnd = body.at + body.length;
+    const throughBody = crc32Combine(crc32Range(buf, offset, body.at), body.crc, body.length);
+    v = crc32RangeFrom(buf, bodyEnd, offset + size - CHECKSUM_TRAILER_LENGTH, throughBody) & 0x7fffffff;
+  }
   const at = offset + size - CHECKSUM_TRAILER_LENGTH + DIGITS_AT;
   for (let i = 0; i < 10; i++) {
     buf[at + i] = 0x30 + (v % 10);
