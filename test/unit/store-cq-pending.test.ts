@@ -9,8 +9,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConsumeQueue, CQ_ENTRY_SIZE, decodeEntry } from '../../src/server/store/consume-queue.js';
+import type { FileIO } from '../../src/server/store/file-io.js';
+import { nodeFileIO } from '../../src/server/store/file-io.js';
 import type { CqEntry } from '../../src/server/store/consume-queue.js';
 import { PENDING_CAPACITY_BYTES } from '../../src/server/store/pending-entries.js';
+import { silentLogger } from '../../src/common/logger.js';
 import { FaultyFileIO } from '../helpers/faulty-fs.js';
 import { message, openStore, withTempDir } from '../helpers/store-fixtures.js';
 
@@ -158,5 +161,98 @@ test('a store whose checkpoint cannot write the entries keeps taking puts and wr
     assert.equal(again.lastRecovery!.redispatched, 0, 'both entries were written before the close');
     assert.equal(again.getMaxOffsetInQueue('C', 0), 2n);
     await again.close();
+  });
+});
+
+test('a write that stops half way while moving to the next file: the undo leaves no entry and no file behind', async () => {
+  await withTempDir(async (dir) => {
+    // The pending write of the first file writes 800 bytes (entries 0..39), then fails.
+    let shortWrite = false;
+    const io: FileIO = {
+      ...nodeFileIO,
+      writeSync(fd, buf, offset, length, position) {
+        if (!shortWrite) return nodeFileIO.writeSync(fd, buf, offset, length, position);
+        if (position === 0) return nodeFileIO.writeSync(fd, buf, offset, Math.min(length, 800), position);
+        throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+      },
+    };
+    const cq = new ConsumeQueue(io, path.join(dir, 'consumequeue'), 'T', 0, 50);
+    cq.load();
+    cq.append(entries(0, 30)); // answered puts, pending
+    shortWrite = true;
+    assert.throws(() => cq.append(entries(30, 40)), /EIO/); // 20 fill file 0, 20 would start file 1
+    shortWrite = false;
+    cq.truncateTo(30); // what StagedDispatch does after a failed append
+    assert.equal(cq.maxOffset, 30);
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'consumequeue', 'T', '0')), ['00000000000000000000']);
+    const raw = fs.readFileSync(path.join(dir, 'consumequeue', 'T', '0', '00000000000000000000'));
+    assert.ok(
+      raw.subarray(30 * CQ_ENTRY_SIZE).every((b) => b === 0),
+      'the refused entries were zeroed',
+    );
+    assert.deepEqual(await readAll(cq, 0, 30), entries(0, 30));
+    cq.writePending();
+    cq.close();
+    const again = openQueue(dir, new FaultyFileIO(), 50);
+    assert.equal(again.maxOffset, 30);
+    assert.deepEqual(await readAll(again, 0, 30), entries(0, 30));
+    again.close();
+  });
+});
+
+test('a checkpoint taken while a put is half written vouches only for dispatched puts', async () => {
+  await withTempDir(async (dir) => {
+    // One write per queued buffer, and a put that straddles a segment end (record | blank | record):
+    // the checkpoint runs while its second part waits to be written.
+    let writes = 0;
+    let holdAt = Infinity;
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const beforeWrite = (): Promise<void> => (++writes === holdAt ? held : Promise.resolve());
+    const opts = { maxWriteBatchBytes: 1, recoverVerifyFiles: 1, flushIntervalConsumeQueue: 3_600_000 };
+    const store = await openStore(dir, opts, { beforeWrite });
+    const body = Buffer.alloc(3000, 0x61);
+    let n = 0;
+    const fill = () =>
+      store.putMessage(message({ topic: 'S', queueId: 0, body: Buffer.from(`${n++}`.padEnd(3000, 'x')) }));
+    while (store.getMaxOffsetInQueue('S', 0) < 20n) assert.equal((await fill()).status, 'PUT_OK'); // ~60 KiB of 64
+    holdAt = writes + 2; // the blank's write, after the first record's
+    const straddling = store.putMessages(
+      [0, 1, 2].map((i) =>
+        message({ topic: 'S', queueId: 0, body: Buffer.concat([Buffer.from(`b${i}`), body]) }),
+      ),
+    );
+    while (writes < holdAt) await new Promise((resolve) => setImmediate(resolve));
+    const checkpoint = store.flush(); // takes its position now; its fsync waits for the held write
+    release!();
+    await checkpoint;
+    assert.equal((await straddling).status, 'PUT_OK');
+    store.crashForTesting();
+    const again = await openStore(dir, opts);
+    assert.equal(again.lastRecovery!.fullRebuild, false, 'the walk starts before the straddling put');
+    assert.equal(again.getMaxOffsetInQueue('S', 0), 23n);
+    await again.close();
+  });
+});
+
+test('a failed checkpoint write is logged', async () => {
+  await withTempDir(async (dir) => {
+    const faulty = new FaultyFileIO();
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (_o: unknown, msg?: string) => void warnings.push(String(msg)) };
+    const store = await openStore(dir, {}, { fileIO: faulty.io, logger });
+    await store.putMessage(message({ topic: 'C', queueId: 0, body: Buffer.from('a') }));
+    faulty.fail(
+      'writeSync',
+      'EIO',
+      (args, paths) => paths.get(args[0] as number)?.includes('consumequeue') ?? false,
+      1,
+    );
+    await assert.rejects(store.flush(), /EIO/);
+    assert.ok(
+      warnings.some((w) => /consume-queue entries could not be written/.test(w)),
+      warnings.join('; '),
+    );
+    await store.close();
   });
 });

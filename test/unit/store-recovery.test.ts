@@ -175,7 +175,7 @@ test('consume-queue entries missing after a crash are re-dispatched', async () =
 
 test('entries still in memory at a crash (appended after the last checkpoint) are re-dispatched', async () => {
   await withTempDir(async (dir) => {
-    const store = await openStore(dir);
+    const store = await openStore(dir, { flushIntervalConsumeQueue: 3_600_000 }); // no timer checkpoint
     await fill(store, 4);
     await store.flush();
     for (let i = 4; i < 10; i++) {

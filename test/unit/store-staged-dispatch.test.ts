@@ -4,11 +4,12 @@
  * puts before the failing one are still answered and kept, as when each put wrote its own entries.
  * The entries reach the files later, one write per queue (pending-entries.ts).
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeMessageRecord } from '../../src/protocol/message/record.js';
 import type { MessageStore } from '../../src/server/store/index.js';
-import type { ConsumeQueue, CqEntry } from '../../src/server/store/consume-queue.js';
+import { ConsumeQueue } from '../../src/server/store/consume-queue.js';
+import type { CqEntry } from '../../src/server/store/consume-queue.js';
 import { StagedDispatch } from '../../src/server/store/staged-dispatch.js';
 import { FaultyFileIO } from '../helpers/faulty-fs.js';
 import { message, openStore, withTempDir } from '../helpers/store-fixtures.js';
@@ -41,8 +42,18 @@ test('puts completed by one write: entries as put one by one, written per queue 
   await withTempDir(async (dir) => {
     const faulty = new FaultyFileIO();
     const gate = writeGate();
-    const store = await openStore(dir, {}, { fileIO: faulty.io, beforeWrite: gate.beforeWrite });
+    // No timer checkpoint during the test: it would write the pending entries early.
+    const options = { flushIntervalConsumeQueue: 3_600_000 };
+    const store = await openStore(dir, options, { fileIO: faulty.io, beforeWrite: gate.beforeWrite });
     for (const q of [0, 1]) assert.equal((await put(store, 'A', `first${q}`, q)).status, 'PUT_OK');
+    // Appends per queue: the staging groups the puts of one log write.
+    const appends: number[] = [];
+    const append = ConsumeQueue.prototype.append;
+    ConsumeQueue.prototype.append = function (this: ConsumeQueue, entries: readonly CqEntry[]) {
+      appends.push(entries.length);
+      append.call(this, entries);
+    };
+    after(() => (ConsumeQueue.prototype.append = append));
     let cqWrites = 0;
     faulty.fail('writeSync', 'EIO', (args, paths) => {
       if (paths.get(args[0] as number)?.includes('/consumequeue/')) cqWrites++;
@@ -56,6 +67,8 @@ test('puts completed by one write: entries as put one by one, written per queue 
     gate.release();
     for (const r of [await held, ...(await Promise.all(shared))]) assert.equal(r.status, 'PUT_OK');
     assert.equal(cqWrites, 0, 'answered with their entries in memory');
+    ConsumeQueue.prototype.append = append;
+    assert.deepEqual(appends, [1, 3, 3], 'the held put alone, then one append per queue for the six');
     assert.deepEqual(await bodies(store, 'A', 0), ['first0', 'held', 'm2', 'm4', 'm6']);
     assert.deepEqual(await bodies(store, 'A', 1), ['first1', 'm1', 'm3', 'm5']);
     await store.flush();

@@ -119,11 +119,15 @@ export class ConsumeQueue {
     let i = 0;
     while (i < entries.length) {
       const bytePos = this.maxOffset * CQ_ENTRY_SIZE;
-      const file = this.fileForWrite(bytePos);
-      const inFile = bytePos - file.start;
+      const inFile = bytePos % this.fileBytes; // files start at multiples of fileBytes
       const n = Math.min(entries.length - i, (this.fileBytes - inFile) / CQ_ENTRY_SIZE);
       const bytes = n * CQ_ENTRY_SIZE;
-      if (!pending.isEmpty && (pending.file !== file || pending.room < bytes)) this.writePending();
+      // The previous file's entries are written before the next file is created: a failure leaves
+      // no new file behind.
+      if (!pending.isEmpty && (bytePos - inFile !== pending.file!.start || pending.room < bytes)) {
+        this.writePending();
+      }
+      const file = this.fileForWrite(bytePos);
       if (bytes <= PENDING_CAPACITY_BYTES) {
         pending.add(file, bytePos, entries, i, n);
       } else {
@@ -196,7 +200,10 @@ export class ConsumeQueue {
     const bytePos = offset * CQ_ENTRY_SIZE;
     const pending = this.pending;
     if (!pending.isEmpty && bytePos >= pending.start) {
-      // Only pending entries go: nothing was written beyond them.
+      // Only pending entries go. A write of them that failed half way may have put some in the file:
+      // those bytes are zeroed too (read first: nothing is written where the file holds zeros).
+      const file = pending.file!;
+      zeroRangeSync(this.io, file.fd, bytePos - file.start, pending.end - file.start);
       pending.truncateTo(bytePos);
       this.maxOffset = offset;
       this.maxPhysicEnd = this.physicEndBefore(offset);
@@ -284,7 +291,7 @@ export class ConsumeQueue {
    * first): those appended while the fsyncs run belong to records after the checkpoint's position.
    */
   async flush(sync: (fd: number) => Promise<void> = (fd) => this.io.fdatasync(fd)): Promise<void> {
-    if (this.pending.isEmpty) this.pending.release(); // idle since the last checkpoint: no buffer kept
+    this.pending.releaseIfIdle(); // no entry since the previous flush: the buffer goes
     for (const f of this.files) {
       if (!f.dirty) continue;
       f.dirty = false;

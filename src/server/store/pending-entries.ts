@@ -37,8 +37,13 @@ export function encodeEntries(
   }
 }
 
+/** A new buffer's size: a queue that gets an entry now and then holds a few hundred bytes only. */
+const FIRST_CAPACITY_BYTES = 32 * CQ_ENTRY_SIZE;
+
 export class PendingEntries<F> {
   private buf: Buffer | undefined;
+  /** Entries were added since the last releaseIfIdle. */
+  private used = false;
   /** The file the entries go to (undefined while empty). */
   file: F | undefined;
   /** Queue byte position (logical offset x 20) of the first pending entry. */
@@ -68,9 +73,20 @@ export class PendingEntries<F> {
     } else if (file !== this.file || bytePos !== this.end) {
       throw new Error(`pending consume-queue entries end at ${this.end}, not at ${bytePos}`);
     }
-    this.buf ??= Buffer.allocUnsafe(PENDING_CAPACITY_BYTES);
-    encodeEntries(this.buf, this.length, entries, from, n);
-    this.length += n * CQ_ENTRY_SIZE;
+    const needed = this.length + n * CQ_ENTRY_SIZE;
+    if (this.buf === undefined || this.buf.length < needed) this.grow(needed);
+    encodeEntries(this.buf!, this.length, entries, from, n);
+    this.length = needed;
+    this.used = true;
+  }
+
+  /** A buffer of at least `bytes` (at most the capacity), doubling, the pending bytes kept. */
+  private grow(bytes: number): void {
+    let size = this.buf?.length ?? FIRST_CAPACITY_BYTES;
+    while (size < bytes) size *= 2;
+    const grown = Buffer.allocUnsafe(Math.min(PENDING_CAPACITY_BYTES, size));
+    this.buf?.copy(grown, 0, 0, this.length);
+    this.buf = grown;
   }
 
   /** The pending bytes (a view: write it before anything is added or cleared). */
@@ -84,10 +100,16 @@ export class PendingEntries<F> {
     this.file = undefined;
   }
 
-  /** Clears and lets the GC take the buffer (an idle queue keeps none). */
+  /** Clears and lets the GC take the buffer. */
   release(): void {
     this.clear();
     this.buf = undefined;
+  }
+
+  /** Lets the GC take the buffer when empty and nothing was added since the last call (idle queue). */
+  releaseIfIdle(): void {
+    if (this.isEmpty && !this.used) this.buf = undefined;
+    this.used = false;
   }
 
   /** Whether queue byte position `bytePos` is pending. */

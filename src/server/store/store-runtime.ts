@@ -157,15 +157,24 @@ export class StoreRuntime {
   writeCheckpoint(): Promise<void> {
     if (this.checkpointing) return this.checkpointing;
     const run = async (): Promise<void> => {
-      // Everything below `dispatched` has its consume-queue entries appended (dispatch is synchronous
-      // after the log write), written below; after both fsyncs it is a safe recovery start point.
-      const dispatched = this.commitLog.writtenPos;
+      // Every put below `dispatched` has its consume-queue entries appended (written just below);
+      // after both fsyncs it is a safe recovery start point. Not writtenPos: a put written in two
+      // batches is dispatched after the second, and its first records must be walked again.
+      const dispatched = this.commitLog.dispatchedPos;
       const ts = this.lastStoreTimestamp;
       const nonEmptyQueues = this.queues.nonEmptyCount();
       // Entries still in memory go to their files first. A write that fails leaves them pending (the
       // puts were answered; they stay readable) and fails this checkpoint only: no checkpoint
       // vouches for them until one is written, and recovery would dispatch them again from the log.
-      this.queues.writeAllPending();
+      try {
+        this.queues.writeAllPending();
+      } catch (err) {
+        this.logger.warn(
+          { error: (err as Error).message },
+          'consume-queue entries could not be written; they stay in memory and the checkpoint waits',
+        );
+        throw err;
+      }
       try {
         await this.queues.flushAll(this.queueFdatasync);
       } catch (err) {
