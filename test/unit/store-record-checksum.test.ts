@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32 } from '../../src/protocol/message/crc32.js';
-import { decodeMessageRecord } from '../../src/protocol/message/record.js';
+import { decodeMessageRecord, encodeMessageRecord } from '../../src/protocol/message/record.js';
 import {
   CHECKSUM_TRAILER_LENGTH,
   checkRecordChecksum,
@@ -72,5 +72,34 @@ test('a large body: its CRC is reused for the checksum, which equals one taken o
       assert.equal(decodeMessageRecord(raw, 0, { verifyCrc: true }).bodyCrc, crc32(body) & 0x7fffffff);
     }
     await store.close();
+  });
+});
+
+test('bodies of 64 KiB and more are written from the request, not copied: the same record bytes', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(dir, { commitLogSegmentSize: 4 << 20 });
+    const body = (n: number, seed: number) =>
+      Buffer.from(Array.from({ length: n }, (_, k) => (k * 13 + seed) & 0xff));
+    const inputs = [
+      message({ properties: propsString({ KEYS: 'a' }), body: body(64 * 1024, 1) }),
+      message({ properties: propsString({ KEYS: 'b' }), body: body(10, 2) }),
+      message({ properties: propsString({ KEYS: 'c' }), body: body(300_000, 3) }),
+    ];
+    const single = await store.putMessage(message({ body: body(70_000, 4) }));
+    const batch = await store.putMessages(inputs);
+    assert.equal(batch.status, 'PUT_OK');
+    const offsets = [single.physicalOffset, ...batch.records.map((r) => r.physicalOffset)];
+    const expected = [body(70_000, 4), ...inputs.map((m) => m.body)];
+    for (const [i, offset] of offsets.entries()) {
+      const raw = (await store.lookMessageByOffset(offset))!;
+      assert.equal(checkRecordChecksum(raw, 0, raw.length), 'ok', `record ${i}`);
+      const rec = decodeMessageRecord(raw, 0, { verifyCrc: true });
+      assert.deepEqual(rec.body, expected[i], `body ${i}`);
+      assert.deepEqual(encodeMessageRecord(rec), raw, `record ${i} encoded in one piece is the same`);
+    }
+    await store.close();
+    const again = await openStore(dir, { commitLogSegmentSize: 4 << 20 });
+    assert.equal(again.lastRecovery!.redispatched + again.lastRecovery!.holes, 0);
+    await again.close();
   });
 });

@@ -77,6 +77,12 @@ export interface EncodeRecordOptions {
   topicBytes?: number;
   /** Buffer.byteLength(properties, 'utf8'), when the caller measured it (it must be exact). */
   propertiesBytes?: number;
+  /**
+   * Leave the body's bytes out: the buffer is the record without them (TOTALSIZE and BODYLENGTH still
+   * count them), for a writer that puts the body between the two parts itself (a large body is not
+   * copied). Its parts are [0, bodyAt) and [bodyAt, size - body length), bodyAt after BODYLENGTH.
+   */
+  omitBody?: boolean;
 }
 
 const NO_ENCODE_OPTIONS: EncodeRecordOptions = {};
@@ -115,9 +121,11 @@ export function encodeMessageRecord(
   }
   const size = encodedRecordSize(topicLength, r.body.length, propsLength, sysFlag);
   const v2 = topicLengthSize(topicLength) === 2;
-  const buf = options.allocate === undefined ? Buffer.allocUnsafe(size) : options.allocate(size);
-  if (buf.length !== size)
-    throw new IllegalArgumentError(`record buffer of ${buf.length} bytes, ${size} needed`);
+  const omitBody = options.omitBody === true;
+  const bytes = omitBody ? size - r.body.length : size;
+  const buf = options.allocate === undefined ? Buffer.allocUnsafe(bytes) : options.allocate(bytes);
+  if (buf.length !== bytes)
+    throw new IllegalArgumentError(`record buffer of ${buf.length} bytes, ${bytes} needed`);
   buf.writeInt32BE(size, RecordOffset.TOTALSIZE);
   buf.writeInt32BE(v2 ? MessageMagic.V2 : MessageMagic.V1, RecordOffset.MAGICCODE);
   buf.writeInt32BE((r.bodyCrc ?? storedBodyCrc(r.body)) | 0, RecordOffset.BODYCRC);
@@ -135,8 +143,10 @@ export function encodeMessageRecord(
   off += 12;
   buf.writeInt32BE(r.body.length, off);
   off += 4;
-  buf.set(r.body, off); // TypedArray set: no Buffer view of the body to make first
-  off += r.body.length;
+  if (!omitBody) {
+    buf.set(r.body, off); // TypedArray set: no Buffer view of the body to make first
+    off += r.body.length;
+  }
   if (v2) {
     buf.writeUInt16BE(topicLength, off);
     off += 2;

@@ -79,7 +79,8 @@ export function batchLayout(head: PreparedRecord, headBodyLength: number, limits
   const sysFlag = head.buf.readInt32BE(RecordOffset.SYSFLAG);
   const bodyLengthAt = recordFieldOffsets(sysFlag).bodyLength;
   const topicBytes = Buffer.byteLength(head.topic, 'utf8');
-  const topicStart = bodyLengthAt + 4 + headBodyLength;
+  // A large body is not in the head record's buffer (PreparedRecord.body.bytes): the topic follows.
+  const topicStart = bodyLengthAt + 4 + (head.body?.bytes === undefined ? headBodyLength : 0);
   const topicPart = head.buf.subarray(topicStart, topicStart + topicLengthSize(topicBytes) + topicBytes);
   return {
     sysFlag,

@@ -115,7 +115,17 @@ export function appendPrepared(
           : new Dispatched(phys, p, cq, queueOffset);
     }
     stampRecord(p, phys, queueOffset, storeTimestamp);
-    if (
+    const separate = p.body?.bytes;
+    if (separate !== undefined) {
+      // The record's bytes before its body, the body as the request holds it, the bytes after it.
+      if (run !== undefined) commitLog.enqueueAt(queued, runPos, viewOf(run, runAt, runBytes));
+      run = undefined;
+      const bodyAt = p.body!.at;
+      const recordEnd = p.at + p.size - separate.length;
+      commitLog.enqueue(phys, p.buf.subarray(p.at, p.at + bodyAt));
+      commitLog.enqueue(phys + bodyAt, separate);
+      commitLog.enqueue(phys + bodyAt + separate.length, p.buf.subarray(p.at + bodyAt, recordEnd));
+    } else if (
       p.buf === run &&
       p.at === runAt + runBytes &&
       phys === runPos + runBytes &&

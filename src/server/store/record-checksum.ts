@@ -45,11 +45,16 @@ function checksumOf(buf: Buffer, offset: number, size: number): number {
   return crc32RangeSigned(buf, offset, offset + size - CHECKSUM_TRAILER_LENGTH) & 0x7fffffff;
 }
 
-/** A record's body whose CRC-32 is known: buf[at, at + length) has the (unsigned) CRC `crc`. */
+/**
+ * A record's body whose CRC-32 is known: buf[at, at + length) has the (unsigned) CRC `crc`. With
+ * `outside`, the body is not in the buffer: the record's bytes after it start at `at` and the record
+ * takes `length` bytes fewer in the buffer.
+ */
 export interface KnownBodyCrc {
   readonly at: number;
   readonly length: number;
   readonly crc: number;
+  readonly outside?: boolean;
 }
 
 /**
@@ -64,13 +69,15 @@ export function stampRecordChecksum(
   body?: KnownBodyCrc,
 ): void {
   let v: number;
+  let end = offset + size; // of the record in `buf`
   if (body === undefined) v = checksumOf(buf, offset, size);
   else {
-    const bodyEnd = body.at + body.length;
+    const after = body.outside === true ? body.at : body.at + body.length;
+    if (body.outside === true) end -= body.length;
     const throughBody = crc32Combine(crc32Range(buf, offset, body.at), body.crc, body.length);
-    v = crc32RangeFrom(buf, bodyEnd, offset + size - CHECKSUM_TRAILER_LENGTH, throughBody) & 0x7fffffff;
+    v = crc32RangeFrom(buf, after, end - CHECKSUM_TRAILER_LENGTH, throughBody) & 0x7fffffff;
   }
-  const at = offset + size - CHECKSUM_TRAILER_LENGTH + DIGITS_AT;
+  const at = end - CHECKSUM_TRAILER_LENGTH + DIGITS_AT;
   for (let i = 0; i < 10; i++) {
     buf[at + i] = 0x30 + (v % 10);
     v = Math.floor(v / 10);
