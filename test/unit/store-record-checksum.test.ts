@@ -54,9 +54,10 @@ test('a large body: its CRC is reused for the checksum, which equals one taken o
     const bodies = [8 * 1024 - 1, 8 * 1024, 100_000, 600_000].map((n, i) =>
       Buffer.from(Array.from({ length: n }, (_, k) => (k * 31 + i * 7) & 0xff)),
     );
-    let top = Buffer.from('a');
-    for (let i = 0; (crc32(top) & 0x80000000) === 0; i++)
-      top = Buffer.concat([Buffer.alloc(9000, i), Buffer.from([i])]);
+    // A body between the thresholds (8..64 KiB) whose CRC has the top bit set (BODYCRC drops it).
+    let top = Buffer.alloc(9000, 0);
+    for (let i = 1; (crc32(top) & 0x80000000) === 0; i++) top = Buffer.alloc(9000, i);
+    assert.ok(top.length === 9000 && (crc32(top) & 0x80000000) !== 0);
     bodies.push(top);
     for (const body of bodies) {
       const r = await store.putMessage(message({ properties: propsString({ KEYS: 'k' }), body }));
@@ -99,6 +100,51 @@ test('bodies of 64 KiB and more are written from the request, not copied: the sa
     }
     await store.close();
     const again = await openStore(dir, { commitLogSegmentSize: 4 << 20 });
+    assert.equal(again.lastRecovery!.redispatched + again.lastRecovery!.holes, 0);
+    await again.close();
+  });
+});
+
+test('a batch with shared fields whose large records are not copied: head first, one alone after a segment end', async () => {
+  await withTempDir(async (dir) => {
+    const segment = 256 * 1024;
+    const store = await openStore(dir, { commitLogSegmentSize: segment });
+    const shared = { bornHost: { ip: '192.168.0.10', port: 1 }, storeHost: { ip: '10.0.0.1', port: 2 } };
+    const body = (n: number, seed: number) =>
+      Buffer.from(Array.from({ length: n }, (_, k) => (k * 7 + seed) & 0xff));
+    // The batch's first record is large (the shared layout is read from a record without its body).
+    const first = [body(70_000, 1), body(100, 2), body(200, 3)].map((b) => message({ ...shared, body: b }));
+    const r1 = await store.putMessages(first);
+    assert.equal(r1.status, 'PUT_OK');
+    // Fill the segment to ~20 KiB from its end; then two small records (one run) and a large one that
+    // goes alone (an old checksum entry in its properties) and does not fit: a blank ends the segment.
+    while (
+      Number((await store.putMessage(message({ body: body(8000, 4) }))).physicalOffset) <
+      segment - 40_000
+    );
+    const second = [
+      message({ ...shared, body: body(50, 5) }),
+      message({ ...shared, body: body(60, 6) }),
+      message({
+        ...shared,
+        body: body(80_000, 7),
+        properties: propsString({ K: 'v' }) + '__CRC32#\u00011\u0002',
+      }),
+    ];
+    const r2 = await store.putMessages(second);
+    assert.equal(r2.status, 'PUT_OK');
+    const offsets = [...r1.records, ...r2.records].map((r) => r.physicalOffset);
+    assert.equal(offsets.at(-1), BigInt(segment), 'the large record starts the next segment');
+    const bodies = [...first, ...second].map((m) => m.body);
+    for (const [i, offset] of offsets.entries()) {
+      const raw = (await store.lookMessageByOffset(offset))!;
+      assert.equal(checkRecordChecksum(raw, 0, raw.length), 'ok', `record ${i}`);
+      const rec = decodeMessageRecord(raw, 0, { verifyCrc: true });
+      assert.deepEqual(rec.body, bodies[i], `body ${i}`);
+      assert.deepEqual(encodeMessageRecord(rec), raw, `record ${i}`);
+    }
+    await store.close();
+    const again = await openStore(dir, { commitLogSegmentSize: segment });
     assert.equal(again.lastRecovery!.redispatched + again.lastRecovery!.holes, 0);
     await again.close();
   });

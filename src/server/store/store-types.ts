@@ -5,6 +5,10 @@ export interface PutMessageInput {
   topic: string;
   queueId: number;
   flag: number;
+  /**
+   * Not copied when large (64 KiB and more): the commit-log write reads it after putMessage returns,
+   * so it must not change until the put resolves.
+   */
   body: Buffer;
   /** Raw property string (§1.4), stored as is. */
   properties: string;
