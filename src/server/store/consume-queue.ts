@@ -17,12 +17,13 @@ import path from 'node:path';
 import { IllegalStateError } from '../../common/errors.js';
 import { offsetFileName } from './store-config.js';
 import { CQ_ENTRY_SIZE, decodeEntry } from './cq-entry.js';
+import { loadQueueFiles } from './cq-files.js';
+import type { CqFile } from './cq-files.js';
 import type { CqEntry } from './cq-entry.js';
 import { encodeEntries, PENDING_CAPACITY_BYTES, PendingEntries } from './pending-entries.js';
 import type { FileIO } from './file-io.js';
 import {
   createPreallocatedSync,
-  listOffsetFiles,
   mkdirDurableSync,
   pread,
   preadSync,
@@ -32,12 +33,6 @@ import {
 
 export { CQ_ENTRY_SIZE, decodeEntry } from './cq-entry.js';
 export type { CqEntry } from './cq-entry.js';
-
-interface CqFile {
-  readonly start: number; // byte offset
-  readonly fd: number;
-  dirty: boolean;
-}
 
 export class ConsumeQueue {
   readonly dir: string;
@@ -69,40 +64,12 @@ export class ConsumeQueue {
     return (this.files[0]?.start ?? 0) / CQ_ENTRY_SIZE;
   }
 
-  /**
-   * Opens the files and finds the end: every file but the last is full; the last is scanned up to the
-   * first entry that is not (offset >= 0, size > 0). Whatever follows is zeroed, later files removed.
-   */
+  /** Opens the queue's files and finds its end (cq-files.ts). */
   load(): void {
-    const io = this.io;
-    const list = listOffsetFiles(io, this.dir);
-    for (const f of list) {
-      const file = path.join(this.dir, f.name);
-      if (io.sizeSync(file) !== this.fileBytes) io.truncateSync(file, this.fileBytes);
-      this.files.push({ start: f.start, fd: io.openSync(file, 'r+'), dirty: false });
-    }
-    const last = this.files[this.files.length - 1];
-    if (last === undefined) return;
-    let end = 0;
-    const chunkBytes = 3276 * CQ_ENTRY_SIZE;
-    scan: for (let pos = 0; pos < this.fileBytes; pos += chunkBytes) {
-      const chunk = preadSync(io, last.fd, Math.min(chunkBytes, this.fileBytes - pos), pos);
-      for (let i = 0; i + CQ_ENTRY_SIZE <= chunk.length; i += CQ_ENTRY_SIZE) {
-        const phys = Number(chunk.readBigInt64BE(i));
-        const size = chunk.readInt32BE(i + 8);
-        if (phys < 0 || size <= 0) break scan;
-        end = pos + i + CQ_ENTRY_SIZE;
-        this.maxPhysicEnd = phys + size;
-      }
-    }
-    this.maxOffset = (last.start + end) / CQ_ENTRY_SIZE;
-    const prev = this.files[this.files.length - 2];
-    if (end === 0 && prev !== undefined) {
-      const e = preadSync(io, prev.fd, CQ_ENTRY_SIZE, this.fileBytes - CQ_ENTRY_SIZE);
-      this.maxPhysicEnd = Number(e.readBigInt64BE(0)) + e.readInt32BE(8);
-    }
-    // Garbage after the end (a torn entry) goes; the checkpoint written at open fsyncs it.
-    if (zeroRangeSync(io, last.fd, end, this.fileBytes)) last.dirty = true;
+    const found = loadQueueFiles(this.io, this.dir, this.fileBytes);
+    this.files = found.files;
+    this.maxOffset = found.maxOffset;
+    this.maxPhysicEnd = found.maxPhysicEnd;
   }
 
   /**
