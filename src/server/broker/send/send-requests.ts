@@ -154,12 +154,6 @@ function sendOne(
     delete stored[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
     input.properties = propertiesToStoredString(stored);
   } else if (half && prepareHalf) {
-    if (wait !== undefined) {
-      // Java put WAIT back into its map (at the end of its bucket) after the first string: the half's
-      // string is built from that map, so WAIT now follows a key it shares a bucket with (PGROUP).
-      delete props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
-      props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = wait;
-    }
     prepareHalf(input, props); // Java asyncPrepareMessage: the half topic (transaction/)
   } else {
     timer.transform(input, stored); // 5.x timer message → rmq_sys_wheel_timer (refusals thrown)

@@ -49,6 +49,13 @@ export function isHalfMessage(props: Readonly<Record<string, string>>): boolean 
  * map there, WAIT included (the send path had left it out), so `props` is the full request map.
  */
 export function toHalfInput(input: PutMessageInput, props: Record<string, string>): void {
+  const wait = props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
+  if (wait !== undefined) {
+    // The send path had removed WAIT and put it back into the map (at the end of its bucket): WAIT
+    // follows a key it shares a bucket with (PGROUP) in the string built from that map.
+    delete props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
+    props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK] = wait;
+  }
   props[MessageConst.PROPERTY_REAL_TOPIC] = input.topic;
   props[MessageConst.PROPERTY_REAL_QUEUE_ID] = String(input.queueId);
   input.sysFlag = resetTransactionValue(input.sysFlag, MessageSysFlag.TRANSACTION_NOT_TYPE);
