@@ -67,12 +67,16 @@ function writeFiles(dir: string, host: string): Record<string, string> {
   return Object.fromEntries(Object.keys(files).map((name) => [name, path.join(dir, name)]));
 }
 
-/** TLS settings of `rmq dev` from its flags; undefined when TLS stays off. */
-export function devTlsFromFlags(flags: FlagValues, host: string): DevTls | undefined {
+/**
+ * TLS settings of `rmq dev` from its flags, checked now: the returned function gives them (undefined
+ * when TLS stays off), writing the self-signed certificates only then, once the command's other
+ * checks and its store directory succeeded.
+ */
+export function devTlsFromFlags(flags: FlagValues, host: string): () => DevTls | undefined {
   if (flags['tls-self-signed'] !== true) {
     if (flags['tls-dir'] !== undefined) throw new CliError('--tls-dir goes with --tls-self-signed');
     const tls = serverTlsFromFlags(flags);
-    if (tls === undefined) return undefined;
+    if (tls === undefined) return () => undefined;
     // The dev broker registers with its own in-process name server over loopback: over TLS when plain
     // is refused, presenting the server's certificate should the name server ask for one. Its CA may
     // not be at hand (--tls-ca is the CA of client certificates), so that one connection is not verified.
@@ -80,14 +84,14 @@ export function devTlsFromFlags(flags: FlagValues, host: string): DevTls | undef
       tls.mode === 'enforcing'
         ? { rejectUnauthorized: false, cert: tls.cert as Buffer, key: tls.key as Buffer }
         : undefined;
-    return {
+    return () => ({
       cluster: { tls, ...(namesrvTls && { namesrvTls }) },
       caPath: undefined,
       clientFlags: `--tls --tls-ca <CA of ${String(flags['tls-cert'])}>`,
       describe: [
         `TLS          ${tls.mode}${tls.clientAuth === 'require' ? ', client certificates required' : ''}`,
       ],
-    };
+    });
   }
   if (flags['tls-cert'] !== undefined || flags['tls-key'] !== undefined || flags['tls-ca'] !== undefined)
     throw new CliError(
@@ -97,8 +101,16 @@ export function devTlsFromFlags(flags: FlagValues, host: string): DevTls | undef
   if (!['permissive', 'enforcing'].includes(mode))
     throw new CliError(`--tls-self-signed needs --tls-mode permissive or enforcing, got "${mode}"`);
   const dir = path.resolve((flags['tls-dir'] as string | undefined) ?? DEFAULT_DEV_TLS_DIR);
-  const files = writeFiles(dir, host); // once its flags are checked
   const clientAuth = flags['tls-client-auth'] === true;
+  return () => selfSignedTls(writeFiles(dir, host), mode, clientAuth);
+}
+
+/** The self-signed setup of the certificates writeFiles wrote. */
+function selfSignedTls(
+  files: Record<string, string>,
+  mode: NonNullable<ServerTlsConfig['mode']>,
+  clientAuth: boolean,
+): DevTls {
   const read = (name: string): Buffer => fs.readFileSync(files[name]!);
   const tls: ServerTlsConfig = {
     mode,

@@ -158,6 +158,22 @@ describe('CLI flags and input', () => {
     assert.match(r.stderr, /--tls-mode permissive or enforcing, got "bogus"/);
     assert.equal(fs.existsSync(tlsDir), false, 'certificates written for a refused command');
     assert.equal(fs.existsSync(path.join(tmp, 'refused', 'tls-store')), false);
+    // The store cannot be made (a file is in its way): no certificates either.
+    const blocked = path.join(tmp, 'refused', 'file-in-the-way');
+    fs.mkdirSync(path.dirname(blocked), { recursive: true });
+    fs.writeFileSync(blocked, 'not a directory');
+    const tlsDir2 = path.join(tmp, 'refused', 'tls2');
+    const r2 = await rmq([
+      'dev',
+      '--tls-self-signed',
+      '--tls-dir',
+      tlsDir2,
+      '--store',
+      path.join(blocked, 'store'),
+    ]);
+    assert.equal(r2.code, 2, r2.stderr);
+    assert.match(r2.stderr, /--store/);
+    assert.equal(fs.existsSync(tlsDir2), false, 'certificates written although the store could not be made');
   });
 
   it('"address in use" names the address and the server of that port, with one "rmq" prefix', () => {

@@ -76,9 +76,11 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const timerOptions = timerBrokerOptions(flags, true);
   const faults = faultsFromFlags(flags);
   const flushDiskType = parseFlush(flags.flush);
-  // Every flag checked: only now are files written (the self-signed certificates, the store).
-  const tls = devTlsFromFlags(flags, host);
+  const devTls = devTlsFromFlags(flags, host);
+  // Every flag checked: only now are files written, the store first (a store that cannot be made
+  // leaves no certificates behind), then the self-signed certificates.
   storeDirFlag('store', storeRoot);
+  const tls = devTls();
   return serveUntilSignal({
     logger,
     stdout: io.stdout,
