@@ -144,33 +144,22 @@ describe('CLI flags and input', () => {
       assert.match(r.stderr, pattern);
       assert.equal(fs.existsSync(store), false, `${name}: ${store} was made`);
     }
-    const tlsDir = path.join(tmp, 'refused', 'tls');
-    const r = await rmq([
-      'dev',
-      '--tls-self-signed',
-      '--tls-dir',
-      tlsDir,
-      '--tls-mode',
-      'bogus',
-      '--store',
-      path.join(tmp, 'refused', 'tls-store'),
-    ]);
+    // rmq dev --tls-self-signed refused: its certificates directory must not appear.
+    const selfSigned = async (name: string, store: string, extra: string[] = []) => {
+      const dir = path.join(tmp, 'refused', name);
+      const result = await rmq(['dev', '--tls-self-signed', '--tls-dir', dir, ...extra, '--store', store]);
+      return { result, dir };
+    };
+    const tlsStore = path.join(tmp, 'refused', 'tls-store');
+    const { result: r, dir: tlsDir } = await selfSigned('tls', tlsStore, ['--tls-mode', 'bogus']);
     assert.match(r.stderr, /--tls-mode permissive or enforcing, got "bogus"/);
     assert.equal(fs.existsSync(tlsDir), false, 'certificates written for a refused command');
-    assert.equal(fs.existsSync(path.join(tmp, 'refused', 'tls-store')), false);
+    assert.equal(fs.existsSync(tlsStore), false);
     // The store cannot be made (a file is in its way): no certificates either.
     const blocked = path.join(tmp, 'refused', 'file-in-the-way');
     fs.mkdirSync(path.dirname(blocked), { recursive: true });
     fs.writeFileSync(blocked, 'not a directory');
-    const tlsDir2 = path.join(tmp, 'refused', 'tls2');
-    const r2 = await rmq([
-      'dev',
-      '--tls-self-signed',
-      '--tls-dir',
-      tlsDir2,
-      '--store',
-      path.join(blocked, 'store'),
-    ]);
+    const { result: r2, dir: tlsDir2 } = await selfSigned('tls2', path.join(blocked, 'store'));
     assert.equal(r2.code, 2, r2.stderr);
     assert.match(r2.stderr, /--store/);
     assert.equal(fs.existsSync(tlsDir2), false, 'certificates written although the store could not be made');
