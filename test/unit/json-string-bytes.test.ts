@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { jsonStringEnd, readJsonString } from '../../src/protocol/json/string-bytes.js';
+import { jsonString, readJsonString } from '../../src/protocol/json/string-bytes.js';
 
 function quoted(text: string): Buffer {
   return Buffer.from(`"${text}"`, 'latin1');
@@ -15,7 +15,7 @@ function quoted(text: string): Buffer {
 function read(text: string): string | undefined {
   const buf = quoted(text);
   const value = readJsonString(buf, 0, buf.length);
-  assert.equal(jsonStringEnd, buf.length);
+  assert.equal(jsonString.end, buf.length);
   return value;
 }
 
@@ -92,7 +92,7 @@ it('strings with escapes decode as JSON.parse does, whatever else they hold (ASC
     const expected = oracle(`"${text}"`); // what follows the closing quote is not the string's
     const got = readJsonString(buf, 0, buf.length);
     assert.equal(got, expected, `literal ${JSON.stringify(literal)}`);
-    if (got !== undefined) assert.equal(jsonStringEnd, Buffer.byteLength(`"${text}"`, 'utf8'));
+    if (got !== undefined) assert.equal(jsonString.end, Buffer.byteLength(`"${text}"`, 'utf8'));
   }
   for (const open of ['"a\\u0001', '"\\u0001\\u00', '"\\u0001\\', '"x\\n']) {
     const buf = Buffer.from(open, 'latin1');

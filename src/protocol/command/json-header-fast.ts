@@ -17,7 +17,7 @@
 import { isLanguageName } from '../codes/language-code.js';
 import type { LanguageName } from '../codes/language-code.js';
 import { DEFAULT_MAX_HEADER_FIELDS, SerializeType } from '../codes/misc.js';
-import { jsonStringEnd, readJsonString } from '../json/string-bytes.js';
+import { jsonString, readJsonString } from '../json/string-bytes.js';
 import { tooManyHeaderFields } from './header-limits.js';
 import { newExtFields } from './ext-fields.js';
 import type { RemotingCommand } from './remoting-command.js';
@@ -119,8 +119,69 @@ function readInt(buf: Buffer, end: number): number | undefined {
 /** The JSON string whose opening quote is at `pos`, leaving `pos` after its closing quote. */
 function readString(buf: Buffer, end: number): string | undefined {
   const value = readJsonString(buf, pos, end);
-  if (value !== undefined) pos = jsonStringEnd;
+  if (value !== undefined) pos = jsonString.end;
   return value;
+}
+
+const LETTER_A = 0x61;
+const LETTER_Z = 0x7a;
+/** The one-letter keys as strings, by character code. */
+const LETTERS: readonly string[] = Array.from({ length: LETTER_Z + 1 }, (_, c) => String.fromCharCode(c));
+
+/**
+ * `fields[letter] = value` for a one-letter key. The send headers' keys a..n are stored by name, one
+ * site per key: headers of one kind arrive with their keys in one order, so each site always sees the
+ * same object shape (a stored name costs a few nanoseconds, where the keyed store shared by every key
+ * of every header is megamorphic, ~15 ns per field). Same result as the keyed store (last value wins,
+ * first position kept).
+ */
+function putLetterField(fields: Record<string, string>, letter: number, value: string): void {
+  switch (letter) {
+    case 0x61:
+      fields.a = value;
+      break;
+    case 0x62:
+      fields.b = value;
+      break;
+    case 0x63:
+      fields.c = value;
+      break;
+    case 0x64:
+      fields.d = value;
+      break;
+    case 0x65:
+      fields.e = value;
+      break;
+    case 0x66:
+      fields.f = value;
+      break;
+    case 0x67:
+      fields.g = value;
+      break;
+    case 0x68:
+      fields.h = value;
+      break;
+    case 0x69:
+      fields.i = value;
+      break;
+    case 0x6a:
+      fields.j = value;
+      break;
+    case 0x6b:
+      fields.k = value;
+      break;
+    case 0x6c:
+      fields.l = value;
+      break;
+    case 0x6d:
+      fields.m = value;
+      break;
+    case 0x6e:
+      fields.n = value;
+      break;
+    default:
+      fields[LETTERS[letter]!] = value;
+  }
 }
 
 /**
@@ -137,12 +198,27 @@ function readExtFields(buf: Buffer, end: number, maxFields: number): Record<stri
   }
   for (let count = 1; ; count++) {
     if (count > maxFields) throw tooManyHeaderFields(maxFields);
-    const key = readString(buf, end);
-    if (key === undefined || buf[pos] !== COLON) return undefined;
-    pos++;
-    const value = readString(buf, end);
-    if (value === undefined) return undefined;
-    fields[key] = value;
+    const letter = buf[pos + 1]!;
+    if (
+      buf[pos + 2] === QUOTE &&
+      buf[pos + 3] === COLON &&
+      letter >= LETTER_A &&
+      letter <= LETTER_Z &&
+      buf[pos] === QUOTE
+    ) {
+      // A one-letter key (SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE name all their fields a..n).
+      pos += 4;
+      const value = readString(buf, end);
+      if (value === undefined) return undefined;
+      putLetterField(fields, letter, value);
+    } else {
+      const key = readString(buf, end);
+      if (key === undefined || buf[pos] !== COLON) return undefined;
+      pos++;
+      const value = readString(buf, end);
+      if (value === undefined) return undefined;
+      fields[key] = value;
+    }
     const b = buf[pos];
     pos++;
     if (b === CLOSE) return fields;

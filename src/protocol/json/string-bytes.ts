@@ -8,10 +8,11 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 /**
- * Index just after the closing quote of the string readJsonString last returned (a module variable,
- * so that the hot path returns no pair; importers see it live).
+ * `end`: the index just after the closing quote of the string readJsonString last returned (so that
+ * the hot path returns no pair). A property of a constant object, not an exported `let`: an importer
+ * reads an exported binding through its cell, a few loads more per string on the header hot path.
  */
-export let jsonStringEnd = 0;
+export const jsonString = { end: 0 };
 
 const HEX_VALUE = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX_VALUE[0x30 + i] = i;
@@ -46,10 +47,10 @@ const INTERN_MAX_LENGTH = 24;
 const INTERN_SLOTS = 4096;
 const interned: string[] = new Array<string>(INTERN_SLOTS).fill('');
 
-function internedAscii(buf: Buffer, start: number, end: number): string {
+/** The string of the ASCII bytes buf[start, end), whose hash (see readJsonString) is `h`. */
+function internedAscii(buf: Buffer, start: number, end: number, h: number): string {
   const length = end - start;
-  let h = length;
-  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + buf[i]!) | 0;
+  h = (h + Math.imul(length, 0x9e3779b1)) | 0;
   const slot = (h ^ (h >>> 12)) & (INTERN_SLOTS - 1);
   const known = interned[slot]!;
   if (known.length === length) {
@@ -82,7 +83,7 @@ const NOT_ASCII = -2;
 
 /**
  * Decodes the string starting at `start` (after its opening quote) into ESCAPED when all it holds is
- * ASCII: returns the byte count and sets jsonStringEnd, or INVALID / NOT_ASCII.
+ * ASCII: returns the byte count and sets jsonString.end, or INVALID / NOT_ASCII.
  */
 function readEscapedAscii(buf: Buffer, start: number, end: number): number {
   const out = ESCAPED;
@@ -91,7 +92,7 @@ function readEscapedAscii(buf: Buffer, start: number, end: number): number {
     const b = buf[p]!;
     if (n >= out.length || b >= 0x80) return NOT_ASCII;
     if (b === QUOTE) {
-      jsonStringEnd = p + 1;
+      jsonString.end = p + 1;
       return n;
     }
     if (b < 0x20) return INVALID;
@@ -121,10 +122,30 @@ function readEscapedAscii(buf: Buffer, start: number, end: number): number {
 
 /**
  * The JSON string whose opening quote is at `quoteAt` (undefined when there is none, it is not closed
- * before `end`, or it holds a raw control character or a bad escape); `jsonStringEnd` is then the
- * index after its closing quote.
+ * before `end`, or it holds a raw control character or a bad escape); `jsonString.end` is then the
+ * index after its closing quote. Plain ASCII (no escape: nearly every header value) is read in one
+ * pass that also hashes the bytes for the cache of short strings; anything else takes readSpecial.
  */
 export function readJsonString(buf: Buffer, quoteAt: number, end: number): string | undefined {
+  if (buf[quoteAt] !== QUOTE) return undefined;
+  const start = quoteAt + 1;
+  let h = 0;
+  for (let p = start; p < end; p++) {
+    const b = buf[p]!;
+    if (b === QUOTE) {
+      jsonString.end = p + 1;
+      const length = p - start;
+      if (length === 0) return '';
+      return length <= INTERN_MAX_LENGTH ? internedAscii(buf, start, p, h) : buf.toString('latin1', start, p);
+    }
+    if (b < 0x20 || b === BACKSLASH || b >= 0x80) return readSpecial(buf, quoteAt, end);
+    h = (Math.imul(h, 31) + b) | 0;
+  }
+  return undefined; // not closed before `end`
+}
+
+/** readJsonString of a string holding escapes, non-ASCII bytes or a raw control character. */
+function readSpecial(buf: Buffer, quoteAt: number, end: number): string | undefined {
   if (buf[quoteAt] !== QUOTE) return undefined;
   let p = quoteAt + 1;
   let start = p;
@@ -166,10 +187,7 @@ export function readJsonString(buf: Buffer, quoteAt: number, end: number): strin
     if (b >= 0x80) ascii = false;
     p++;
   }
-  jsonStringEnd = p + 1;
-  if (decoded === undefined && ascii && p - start <= INTERN_MAX_LENGTH) {
-    return p === start ? '' : internedAscii(buf, start, p);
-  }
+  jsonString.end = p + 1;
   const tail = p === start ? '' : slice(buf, start, p, ascii);
   return decoded === undefined ? tail : decoded + tail;
 }
