@@ -149,7 +149,7 @@ export class RequestDispatcher {
       result = registration.processor.processRequest(target.context, request);
     } catch (error) {
       this.finished(registration);
-      this.failed(target, request, error);
+      this.failed(target, request, error, registration.processor);
       return;
     }
     if (isThenable(result)) {
@@ -168,7 +168,7 @@ export class RequestDispatcher {
         (error: unknown) => {
           this.finished(registration);
           try {
-            this.failed(target, request, error);
+            this.failed(target, request, error, registration.processor);
           } catch (failure) {
             this.answerFailed(request, failure);
           }
@@ -240,15 +240,28 @@ export class RequestDispatcher {
     else target.writeFrame(frame);
   }
 
-  private failed(target: DispatchTarget, request: RemotingCommand, error: unknown): void {
+  private failed(
+    target: DispatchTarget,
+    request: RemotingCommand,
+    error: unknown,
+    processor?: RequestProcessor,
+  ): void {
     if (error instanceof RequestRefusedError) {
       this.logger.debug(
         { code: request.code, from: target.remoteAddress, response: error.code, remark: error.message },
         'request refused',
       );
+      let extFields: Record<string, string> | undefined;
+      try {
+        extFields = processor?.refusalExtFields?.(request);
+      } catch (failure) {
+        if (!isOneway(request))
+          this.answerError(target, request, ResponseCode.SYSTEM_ERROR, errorRemark(failure));
+        return;
+      }
       // A refusal is the handler's answer (Java's processors return it as their response): hooks see
       // it and it is encoded in the request's serialize type, like any other answer.
-      this.answer(target, request, createResponse(error.code, { remark: error.message }), true);
+      this.answer(target, request, createResponse(error.code, { remark: error.message, extFields }), true);
       return;
     }
     this.logger.warn(

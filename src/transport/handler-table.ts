@@ -10,11 +10,17 @@
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import type { ProcessorOptions, RequestContext, RequestProcessor } from './types.js';
 
-/** Handles one request code: returns the response, or undefined for none (oneway); throwing RequestRefusedError answers its code and remark. */
-export type RequestHandler = (
+/**
+ * Handles one request code: returns the response, or undefined for none (oneway); throwing
+ * RequestRefusedError answers its code and remark (with the handler's `refusalExtFields`, if any: see
+ * RequestProcessor).
+ */
+export type RequestHandler = ((
   request: RemotingCommand,
   context: RequestContext,
-) => Promise<RemotingCommand | undefined> | RemotingCommand | undefined;
+) => Promise<RemotingCommand | undefined> | RemotingCommand | undefined) & {
+  readonly refusalExtFields?: RequestProcessor['refusalExtFields'];
+};
 
 /** Request code -> handler. */
 export type HandlerTable = ReadonlyMap<number, RequestHandler>;
@@ -55,6 +61,7 @@ export function registerHandlerTable(
       processRequest: (context, request) => handler(request, context),
     };
     if (rejectRequest) processor.rejectRequest = rejectRequest;
+    if (handler.refusalExtFields) processor.refusalExtFields = handler.refusalExtFields;
     registry.registerProcessor(code, processor, options);
   }
 }

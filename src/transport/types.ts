@@ -55,6 +55,12 @@ export interface RequestProcessor {
   ): Promise<RemotingCommand | undefined> | RemotingCommand | undefined;
   /** True to refuse work for now: answered SYSTEM_BUSY "[REJECTREQUEST]...". */
   rejectRequest?(): boolean;
+  /**
+   * Ext fields the answer to a refusal (RequestRefusedError) of this processor carries, like Java
+   * processors that set fields on their response before any check (the send processors' MSG_REGION
+   * and TRACE_ON).
+   */
+  refusalExtFields?(request: RemotingCommand): Record<string, string> | undefined;
 }
 
 /** Options of a registered processor. */

@@ -96,6 +96,8 @@ function putInt(frame: Buffer, at: number, value: number): number {
  */
 const SCRATCH = Buffer.allocUnsafeSlow(64 * 1024);
 const SCRATCH_LIMIT = SCRATCH.length - 256;
+/** Where the header being written must end (with its fixed parts' margin): see writeFrame. */
+let limit = SCRATCH_LIMIT;
 /** What a string write returns when the string does not fit (the caller takes the general path). */
 const NO_ROOM = -1;
 
@@ -104,13 +106,13 @@ function putString(out: Buffer, at: number, value: string): number {
   const n = value.length;
   // Long values (a batch's msgId list) are checked by one compiled scan, then copied by the runtime.
   if (n > 64 && PLAIN.test(value)) {
-    if (at + n + 2 > SCRATCH_LIMIT) return NO_ROOM;
+    if (at + n + 2 > limit) return NO_ROOM;
     out[at] = 0x22;
     at += 1 + out.write(value, at + 1, 'latin1');
     out[at] = 0x22;
     return at + 1;
   }
-  if (at + 6 * n + 2 > SCRATCH_LIMIT) return NO_ROOM;
+  if (at + 6 * n + 2 > limit) return NO_ROOM;
   const start = at;
   out[at++] = 0x22;
   for (let i = 0; i < n; i++) {
@@ -144,6 +146,34 @@ function putQuotedUnicode(out: Buffer, at: number, value: string): number {
   return at + out.write(javaWellFormed(fastjsonString(value, 'plain')), at, 'utf8');
 }
 
+/**
+ * `"key":` of recent ext-field keys, as written. Headers repeat the same few keys frame after frame:
+ * copying a key's bytes costs a fraction of escaping it character by character. Bounded: cleared
+ * when full.
+ */
+const KEY_BYTES = new Map<string, Uint8Array>();
+const KEY_BYTES_MAX = 1024;
+const KEY_CACHE_MAX_LENGTH = 64;
+
+/** Writes `"key":`; NO_ROOM if it may not fit. */
+function putKey(out: Buffer, at: number, key: string): number {
+  const bytes = KEY_BYTES.get(key);
+  if (bytes === undefined) {
+    const end = putString(out, at, key);
+    if (end === NO_ROOM) return NO_ROOM;
+    out[end] = 0x3a;
+    if (key.length <= KEY_CACHE_MAX_LENGTH) {
+      if (KEY_BYTES.size >= KEY_BYTES_MAX) KEY_BYTES.clear();
+      // A copy: Buffer#slice would be a view of the scratch buffer.
+      KEY_BYTES.set(key, Uint8Array.prototype.slice.call(out, at, end + 1));
+    }
+    return end + 1;
+  }
+  if (at + bytes.length > limit) return NO_ROOM;
+  for (let i = 0; i < bytes.length; i++) out[at + i] = bytes[i]!;
+  return at + bytes.length;
+}
+
 // Own keys by for...in and Object.hasOwn, in Object.keys order: no key array per header.
 function putExtFields(out: Buffer, at: number, extFields: Record<string, string>): number {
   out[at++] = 0x7b;
@@ -154,9 +184,8 @@ function putExtFields(out: Buffer, at: number, extFields: Record<string, string>
     if (value === undefined) continue;
     if (!first) out[at++] = 0x2c;
     first = false;
-    at = putString(out, at, key);
+    at = putKey(out, at, key);
     if (at === NO_ROOM) return NO_ROOM;
-    out[at++] = 0x3a;
     at = putString(out, at, value);
     if (at === NO_ROOM) return NO_ROOM;
   }
@@ -186,6 +215,20 @@ export function encodeJsonFrameFast(command: RemotingCommand, type: number): Buf
 /** True while a frame is being written into SCRATCH (see encodeJsonFrameFast). */
 let writing = false;
 
+/**
+ * Frames of small messages are written straight into a shared slab and handed out as slices of it:
+ * no frame buffer to allocate (Node's 8 KiB pool was renewed every ~35 answers) and no copy of the
+ * header out of SCRATCH. A slab is never reused (a slice may live on), so one kept frame pins at most
+ * SLAB_BYTES, and a new slab starts once less than SLAB_MIN_ROOM is left; a header that does not fit
+ * what is left takes SCRATCH.
+ */
+const SLAB_BYTES = 64 * 1024;
+const SLAB_MIN_ROOM = 4 * 1024;
+/** Bodies up to this size go into the slab with their header. */
+const SLAB_BODY_MAX = 4 * 1024;
+let slab = Buffer.allocUnsafeSlow(0);
+let slabUsed = 0;
+
 function writeFrame(
   code: number,
   flag: number,
@@ -197,26 +240,71 @@ function writeFrame(
   body: Buffer | undefined,
   type: number,
 ): Buffer | undefined {
-  const out = SCRATCH;
-  let at = putInt(out, putBytes(out, 0, CODE), code);
-  if (extFields !== undefined) {
-    at = putExtFields(out, putBytes(out, at, EXT), extFields);
-    if (at === NO_ROOM) return undefined;
-  }
-  at = putInt(out, putBytes(out, at, FLAG), flag);
-  at = putInt(out, putBytes(out, at, languageOpaque), opaque);
-  if (remark !== undefined) {
-    at = putString(out, putBytes(out, at, REMARK), remark);
-    if (at === NO_ROOM) return undefined;
-  }
-  at = putInt(out, putBytes(out, at, TAIL), version);
-  out[at++] = 0x7d;
-  const headerLength = at; // under 64 KiB: within the 24-bit header length
   const bodyLength = body?.length ?? 0;
+  if (bodyLength <= SLAB_BODY_MAX) {
+    if (slab.length - slabUsed < SLAB_MIN_ROOM + bodyLength) {
+      slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      slabUsed = 0;
+    }
+    const start = slabUsed;
+    limit = slab.length - bodyLength - 256;
+    const headerEnd = writeHeader(
+      slab,
+      start + 8,
+      code,
+      flag,
+      opaque,
+      version,
+      languageOpaque,
+      remark,
+      extFields,
+    );
+    if (headerEnd !== NO_ROOM) {
+      const headerLength = headerEnd - start - 8;
+      slab.writeInt32BE(4 + headerLength + bodyLength, start);
+      slab.writeInt32BE((type << 24) | headerLength, start + 4);
+      if (body) slab.set(body, headerEnd);
+      slabUsed = headerEnd + bodyLength;
+      return slab.subarray(start, slabUsed);
+    }
+  }
+  limit = SCRATCH_LIMIT;
+  const out = SCRATCH;
+  const headerLength = writeHeader(out, 0, code, flag, opaque, version, languageOpaque, remark, extFields);
+  if (headerLength === NO_ROOM) return undefined;
+  // under 64 KiB: within the 24-bit header length
   const frame = Buffer.allocUnsafe(8 + headerLength + bodyLength);
   frame.writeInt32BE(4 + headerLength + bodyLength, 0);
   frame.writeInt32BE((type << 24) | headerLength, 4);
   out.copy(frame, 8, 0, headerLength);
   if (body) frame.set(body, 8 + headerLength);
   return frame;
+}
+
+/** Writes the header into `out` from `at`; returns where it ends, or NO_ROOM. */
+function writeHeader(
+  out: Buffer,
+  at: number,
+  code: number,
+  flag: number,
+  opaque: number,
+  version: number,
+  languageOpaque: Uint8Array,
+  remark: string | undefined,
+  extFields: Record<string, string> | undefined,
+): number {
+  at = putInt(out, putBytes(out, at, CODE), code);
+  if (extFields !== undefined) {
+    at = putExtFields(out, putBytes(out, at, EXT), extFields);
+    if (at === NO_ROOM) return NO_ROOM;
+  }
+  at = putInt(out, putBytes(out, at, FLAG), flag);
+  at = putInt(out, putBytes(out, at, languageOpaque), opaque);
+  if (remark !== undefined) {
+    at = putString(out, putBytes(out, at, REMARK), remark);
+    if (at === NO_ROOM) return NO_ROOM;
+  }
+  at = putInt(out, putBytes(out, at, TAIL), version);
+  out[at++] = 0x7d;
+  return at;
 }

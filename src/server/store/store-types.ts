@@ -62,6 +62,8 @@ export interface PutResult {
    * record: the batch answer's message ids are made from these). Absent when nothing was appended.
    */
   readonly physicalOffsets?: ArrayLike<number>;
+  /** The records' queue offsets in order, as numbers (as `physicalOffsets`). */
+  readonly queueOffsets?: ArrayLike<number>;
   /** Why the put was refused (MESSAGE_ILLEGAL etc.), for logs and response remarks. */
   reason?: string;
 }

@@ -171,10 +171,9 @@ function sendOne(
     if (dlq !== undefined) ctx.topics.adopt(dlq);
   };
   return ctx.store.putMessage(input, onAccepted).then((result) => {
-    const answerIt = (): RemotingCommand =>
-      answer(ctx, send, result, recallHandleFor(request.code, stored, ctx.options.brokerName));
     const saving = ctx.topicSaved(target.topic); // the topic (or DLQ) was created moments ago
-    return saving === undefined ? answerIt() : saving.then(answerIt);
+    if (saving === undefined) return answerStored(ctx, send, result, stored);
+    return saving.then(() => answerStored(ctx, send, result, stored));
   });
 }
 
@@ -275,6 +274,15 @@ async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<Remoting
   return answer(ctx, send, await ctx.store.putBatch(put, () => accept(ctx, send)));
 }
 
+function answerStored(
+  ctx: BrokerContext,
+  send: SendTarget,
+  result: PutResult,
+  stored: Readonly<Record<string, string | undefined>>,
+): RemotingCommand {
+  return answer(ctx, send, result, recallHandleFor(send.request.code, stored, ctx.options.brokerName));
+}
+
 /** Refuses with the code and remark Java answers for a store status that stored nothing. */
 function refuseStoreStatus(ctx: BrokerContext, status: PutMessageStatus): never {
   const [code, remark] = mapPutStatus(ctx, status);
@@ -303,7 +311,7 @@ function answer(
   return sendStoredResponse(ctx, send.request, code, {
     msgId,
     queueId: send.queueId,
-    queueOffset: result.queueOffset,
+    queueOffset: result.queueOffsets?.[0] ?? result.queueOffset,
     ...(recallHandle !== undefined && { recallHandle }),
   });
 }

@@ -4,8 +4,8 @@
  * mapping, and the send responses with their extField order.
  *
  * Every send response carries MSG_REGION and TRACE_ON (Java's preSend adds them before any check), so
- * a refusal thrown by a send check is answered by `withSendHeaders`, not by the dispatcher: the Java
- * producer reads those fields from error responses too.
+ * a refusal thrown by a send check carries them too (`withSendHeaders`): the Java producer reads those
+ * fields from error responses as well.
  */
 import { RequestRefusedError } from '../../../common/errors.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
@@ -17,6 +17,7 @@ import { MessageConst } from '../../../protocol/message/constants.js';
 import { RETRY_GROUP_TOPIC_PREFIX, isNotAllowedSendTopic } from '../../../protocol/message/validators.js';
 import type { SocketAddress } from '../../../protocol/message/record.js';
 import type { RequestHandler } from '../../../transport/handler-table.js';
+import type { RequestContext } from '../../../transport/types.js';
 import type { PutMessageStatus } from '../../store/index.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import type { TopicConfig } from '../../../protocol/body/topic-config.js';
@@ -42,22 +43,15 @@ export function sendResponse(ctx: BrokerContext, code: number, remark: string): 
   return createResponse(code, { remark, extFields: preSendFields(ctx) });
 }
 
-/** Answers the refusals a send handler throws with the preSend fields; other errors pass on. */
+/**
+ * The send handler whose refusals carry the preSend fields (the dispatcher adds them to the answer of a
+ * RequestRefusedError); other errors are answered as any handler's.
+ */
 export function withSendHeaders(ctx: BrokerContext, handler: RequestHandler): RequestHandler {
-  const answerRefusal = (err: unknown): RemotingCommand => {
-    if (err instanceof RequestRefusedError) return sendResponse(ctx, err.code, err.message);
-    throw err;
-  };
-  // Not an async function (a frame per send): a promise in, one derived promise out.
-  return (request, context) => {
-    let result: ReturnType<RequestHandler>;
-    try {
-      result = handler(request, context);
-    } catch (err) {
-      return Promise.resolve().then(() => answerRefusal(err));
-    }
-    return Promise.resolve(result).then(undefined, answerRefusal);
-  };
+  // No promise of its own per send: the dispatcher asks for the fields only when it answers a refusal.
+  return Object.assign((request: RemotingCommand, context: RequestContext) => handler(request, context), {
+    refusalExtFields: () => preSendFields(ctx),
+  });
 }
 
 export interface SendCheckInput {
@@ -148,20 +142,24 @@ let lastParsed: { addr: string; value: SocketAddress } = {
   value: Object.freeze({ ip: '', port: 0 }),
 };
 
+type PutStatusAnswer = readonly [code: number, remark: string | undefined, sendOK: boolean];
+// The answers of stored messages, shared: one is looked up per message sent.
+const PUT_OK: PutStatusAnswer = [ResponseCode.SUCCESS, undefined, true];
+const FLUSH_DISK_TIMEOUT: PutStatusAnswer = [ResponseCode.FLUSH_DISK_TIMEOUT, undefined, true];
+const FLUSH_SLAVE_TIMEOUT: PutStatusAnswer = [ResponseCode.FLUSH_SLAVE_TIMEOUT, undefined, true];
+const SLAVE_NOT_AVAILABLE: PutStatusAnswer = [ResponseCode.SLAVE_NOT_AVAILABLE, undefined, true];
+
 /** Java's send answer for each store status: [code, remark, sendOK]. */
-export function mapPutStatus(
-  ctx: BrokerContext,
-  status: PutMessageStatus,
-): [number, string | undefined, boolean] {
+export function mapPutStatus(ctx: BrokerContext, status: PutMessageStatus): PutStatusAnswer {
   switch (status) {
     case 'PUT_OK':
-      return [ResponseCode.SUCCESS, undefined, true];
+      return PUT_OK;
     case 'FLUSH_DISK_TIMEOUT':
-      return [ResponseCode.FLUSH_DISK_TIMEOUT, undefined, true];
+      return FLUSH_DISK_TIMEOUT;
     case 'FLUSH_SLAVE_TIMEOUT':
-      return [ResponseCode.FLUSH_SLAVE_TIMEOUT, undefined, true];
+      return FLUSH_SLAVE_TIMEOUT;
     case 'SLAVE_NOT_AVAILABLE':
-      return [ResponseCode.SLAVE_NOT_AVAILABLE, undefined, true];
+      return SLAVE_NOT_AVAILABLE;
     case 'CREATE_MAPPED_FILE_FAILED':
       return [ResponseCode.SYSTEM_ERROR, 'create mapped file failed, server is busy or broken.', false];
     case 'MESSAGE_ILLEGAL':
@@ -200,7 +198,7 @@ export function sendStoredResponse(
   ctx: BrokerContext,
   request: RemotingCommand,
   code: number,
-  fields: { msgId: string; queueId: number; queueOffset: bigint; recallHandle?: string },
+  fields: { msgId: string; queueId: number; queueOffset: bigint | number; recallHandle?: string },
 ): RemotingCommand {
   const withHandle = fields.recallHandle !== undefined;
   const rocketmq = request.serializeType === SerializeType.ROCKETMQ;
