@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { javaHashMapOrder } from '../../src/protocol/java/hash-map.js';
-import { decodeProperties, encodeProperties } from '../../src/protocol/message/properties.js';
+import { decodeProperties, encodeProperties, propertyValue } from '../../src/protocol/message/properties.js';
 
 const hex = (s: string): string => Buffer.from(s, 'utf8').toString('hex').toUpperCase();
 
@@ -136,4 +136,24 @@ test('properties round trip (random)', () => {
       assert.deepEqual({ ...decodeProperties(encodeProperties(props, { trailingSeparator })) }, props);
     }
   }
+});
+
+test('propertyValue: the value decodeProperties finds, on every string of a small alphabet', () => {
+  // Every string up to 7 characters over names, separators and a value character: duplicates, empty
+  // names and values, names inside values, missing and doubled separators.
+  const alphabet = ['T', 'A', 'x', '\u0001', '\u0002'];
+  let strings = [''];
+  let checked = 0;
+  for (let length = 1; length <= 7; length++) {
+    strings = strings.flatMap((s) => alphabet.map((c) => s + c));
+    for (const s of strings) {
+      const table = decodeProperties(s);
+      for (const name of ['T', 'A', 'TA', 'AT', 'TAx']) {
+        assert.equal(propertyValue(s, name), table[name], JSON.stringify([s, name]));
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 400_000);
+  assert.equal(propertyValue('KEYS\u0001k\u0002TAGS\u0001TagA\u0002UNIQ_KEY\u0001U', 'TAGS'), 'TagA');
 });

@@ -83,3 +83,26 @@ export function decodeProperties(s: string): Record<string, string> {
   }
   return map;
 }
+
+/**
+ * The value decodeProperties(s)[name] would give, without building the table: the broker needs one
+ * property (TAGS) of every stored message, and a table per message cost substrings and hashed keys
+ * for every other entry. `name` must be non-empty and hold neither separator.
+ */
+export function propertyValue(s: string, name: string): string | undefined {
+  const key = name + NAME_VALUE_SEPARATOR;
+  let found: string | undefined;
+  let at = s.indexOf(key);
+  while (at >= 0) {
+    if (at > 0 && s.charCodeAt(at - 1) !== 2) {
+      at = s.indexOf(key, at + 1); // inside another entry
+      continue;
+    }
+    let end = s.indexOf(PROPERTY_SEPARATOR, at);
+    if (end < 0) end = s.length;
+    // An entry with an empty value is dropped; the last one with a value wins.
+    if (at + key.length < end) found = s.substring(at + key.length, end);
+    at = s.indexOf(key, end);
+  }
+  return found;
+}

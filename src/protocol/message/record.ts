@@ -8,6 +8,7 @@ import type { SocketAddress } from './address.js';
 import { bytesToIp, ipBytesShared } from './address.js';
 import { MessageMagic } from './constants.js';
 import { storedBodyCrc } from './crc32.js';
+import { putInt16BE, putInt32BE } from '../java/big-endian.js';
 import {
   bornHostLength,
   encodedRecordSize,
@@ -40,8 +41,8 @@ export type { MessageRecord } from './record-layout.js';
 function writeLong(buf: Buffer, value: number, at: number): void {
   if (Number.isSafeInteger(value)) {
     const high = Math.floor(value / 0x1_0000_0000);
-    buf.writeInt32BE(high, at);
-    buf.writeUInt32BE(value - high * 0x1_0000_0000, at + 4);
+    putInt32BE(buf, at, high);
+    putInt32BE(buf, at + 4, value - high * 0x1_0000_0000);
   } else {
     buf.writeBigInt64BE(BigInt(Math.trunc(value)), at);
   }
@@ -50,8 +51,8 @@ function writeLong(buf: Buffer, value: number, at: number): void {
 /** An int64 field from a bigint (offsets are 0n on most records: written without conversion). */
 function writeBigLong(buf: Buffer, value: bigint, at: number): void {
   if (value === 0n) {
-    buf.writeInt32BE(0, at);
-    buf.writeInt32BE(0, at + 4);
+    putInt32BE(buf, at, 0);
+    putInt32BE(buf, at + 4, 0);
   } else {
     buf.writeBigInt64BE(BigInt.asIntN(64, value), at);
   }
@@ -65,7 +66,7 @@ function writeHost(buf: Buffer, off: number, ip: Buffer, port: number): number {
     buf[off + 2] = ip[2]!;
     buf[off + 3] = ip[3]!;
   } else ip.copy(buf, off);
-  buf.writeInt32BE(port | 0, off + ip.length);
+  putInt32BE(buf, off + ip.length, port | 0);
   return off + ip.length + 4;
 }
 
@@ -87,12 +88,25 @@ export interface EncodeRecordOptions {
 
 const NO_ENCODE_OPTIONS: EncodeRecordOptions = {};
 
+/** Buffer's latin1 writer without the dispatch of Buffer#write (undefined where Node lacks it). */
+const latin1Write = (Buffer.prototype as unknown as { latin1Write?: unknown }).latin1Write as
+  ((this: Buffer, text: string, at: number, length: number) => number) | undefined;
+/** ASCII text up to this length is stored char by char: cheaper than a native call. */
+const TEXT_LOOP_MAX = 32;
+
 /**
  * A string of `bytes` UTF-8 bytes at buf[at]. As many bytes as UTF-16 units means every unit is
  * ASCII (any other takes 2-4 bytes), and then the cheaper latin1 write gives the same bytes.
  */
 function writeText(buf: Buffer, text: string, at: number, bytes: number): number {
-  return buf.write(text, at, bytes, bytes === text.length ? 'latin1' : 'utf8');
+  if (bytes !== text.length) return buf.write(text, at, bytes, 'utf8');
+  if (bytes <= TEXT_LOOP_MAX) {
+    for (let i = 0; i < bytes; i++) buf[at + i] = text.charCodeAt(i);
+    return bytes;
+  }
+  return latin1Write !== undefined
+    ? latin1Write.call(buf, text, at, bytes)
+    : buf.write(text, at, bytes, 'latin1');
 }
 
 /**
@@ -126,36 +140,36 @@ export function encodeMessageRecord(
   const buf = options.allocate === undefined ? Buffer.allocUnsafe(bytes) : options.allocate(bytes);
   if (buf.length !== bytes)
     throw new IllegalArgumentError(`record buffer of ${buf.length} bytes, ${bytes} needed`);
-  buf.writeInt32BE(size, RecordOffset.TOTALSIZE);
-  buf.writeInt32BE(v2 ? MessageMagic.V2 : MessageMagic.V1, RecordOffset.MAGICCODE);
-  buf.writeInt32BE((r.bodyCrc ?? storedBodyCrc(r.body)) | 0, RecordOffset.BODYCRC);
-  buf.writeInt32BE(r.queueId | 0, RecordOffset.QUEUEID);
-  buf.writeInt32BE(r.flag | 0, RecordOffset.FLAG);
+  putInt32BE(buf, RecordOffset.TOTALSIZE, size);
+  putInt32BE(buf, RecordOffset.MAGICCODE, v2 ? MessageMagic.V2 : MessageMagic.V1);
+  putInt32BE(buf, RecordOffset.BODYCRC, (r.bodyCrc ?? storedBodyCrc(r.body)) | 0);
+  putInt32BE(buf, RecordOffset.QUEUEID, r.queueId | 0);
+  putInt32BE(buf, RecordOffset.FLAG, r.flag | 0);
   writeBigLong(buf, r.queueOffset, RecordOffset.QUEUEOFFSET);
   writeBigLong(buf, r.physicalOffset, RecordOffset.PHYSICALOFFSET);
-  buf.writeInt32BE(sysFlag | 0, RecordOffset.SYSFLAG);
+  putInt32BE(buf, RecordOffset.SYSFLAG, sysFlag | 0);
   writeLong(buf, r.bornTimestamp, RecordOffset.BORNTIMESTAMP);
   let off = writeHost(buf, RecordOffset.BORNHOST, bornIp, r.bornHost.port);
   writeLong(buf, r.storeTimestamp, off);
   off = writeHost(buf, off + 8, storeIp, r.storeHost.port);
-  buf.writeInt32BE(r.reconsumeTimes | 0, off);
+  putInt32BE(buf, off, r.reconsumeTimes | 0);
   writeBigLong(buf, r.preparedTransactionOffset, off + 4);
   off += 12;
-  buf.writeInt32BE(r.body.length, off);
+  putInt32BE(buf, off, r.body.length);
   off += 4;
   if (!omitBody) {
     buf.set(r.body, off); // TypedArray set: no Buffer view of the body to make first
     off += r.body.length;
   }
   if (v2) {
-    buf.writeUInt16BE(topicLength, off);
+    putInt16BE(buf, off, topicLength);
     off += 2;
   } else {
-    buf.writeUInt8(topicLength, off);
+    buf[off] = topicLength;
     off += 1;
   }
   off += writeText(buf, r.topic, off, topicLength);
-  buf.writeUInt16BE(propsLength, off);
+  putInt16BE(buf, off, propsLength);
   writeText(buf, r.properties, off + 2, propsLength);
   return buf;
 }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { MessageConst, MessageSysFlag } from '../../protocol/message/constants.js';
 import { tagsCode } from '../../protocol/message/tags-code.js';
-import { decodeProperties } from '../../protocol/message/properties.js';
+import { propertyValue } from '../../protocol/message/properties.js';
 import { ConsumeQueue } from './consume-queue.js';
 import type { FileIO } from './file-io.js';
 import { writeFileAtomicSync } from './file-io.js';
@@ -24,8 +24,7 @@ export function isDispatchedSysFlag(sysFlag: number): boolean {
 
 /** Tags code of a raw property string: Java hash of TAGS, 0 without tag. */
 export function tagsCodeOfProperties(properties: string): bigint {
-  if (!properties.includes(MessageConst.PROPERTY_TAGS)) return 0n;
-  return tagsCode(decodeProperties(properties)[MessageConst.PROPERTY_TAGS]);
+  return tagsCode(propertyValue(properties, MessageConst.PROPERTY_TAGS));
 }
 
 export class QueueTable {
