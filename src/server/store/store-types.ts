@@ -20,8 +20,11 @@ export interface PutMessageInput {
   preparedTransactionOffset: bigint;
   /** The WAIT property: false answers SYNC_FLUSH puts without waiting for the fsync. Default true. */
   waitStoreMsgOK?: boolean;
-  /** Consume-queue tags code override (e.g. deliver time for SCHEDULE_TOPIC_XXXX); default: hash of TAGS. */
-  tagsCode?: bigint;
+  /**
+   * Consume-queue tags code override (e.g. deliver time for SCHEDULE_TOPIC_XXXX), or the hash of TAGS
+   * when the caller already has it; default (absent or undefined): hash of TAGS.
+   */
+  tagsCode?: bigint | undefined;
 }
 
 export type PutMessageStatus =

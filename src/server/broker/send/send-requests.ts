@@ -11,50 +11,39 @@
  *  6. store put → code / remark; success header msgId (offset id, batch: comma-joined), queueId (the
  *     chosen queue), queueOffset (offset actually written)
  */
-import { ProtocolError, RequestRefusedError } from '../../../common/errors.js';
+import { RequestRefusedError } from '../../../common/errors.js';
 import { MQVersion, Perm } from '../../../protocol/codes/misc.js';
 import { RequestCode } from '../../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import { SendMessageRequestHeader } from '../../../protocol/headers/send.js';
-import { indexBatch } from '../../../protocol/message/batch.js';
 import { MessageConst, MessageSysFlag } from '../../../protocol/message/constants.js';
-import { encodeOffsetMessageIds, joinOffsetMessageIds } from '../../../protocol/message/message-id.js';
 import { decodeProperties } from '../../../protocol/message/properties.js';
+import { tagsCode } from '../../../protocol/message/tags-code.js';
 import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX } from '../../../protocol/message/validators.js';
 import { handlerTable } from '../../../transport/handler-table.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
-import type { IndexedBatchPut, PutMessageInput, PutMessageStatus, PutResult } from '../../store/index.js';
+import type { PutMessageInput, PutResult } from '../../store/index.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import { propertiesToStoredString } from '../core/stored-message.js';
-import { TOPIC_MAX_LENGTH } from '../core/topic-config.js';
 import type { ScheduleService } from '../schedule/schedule-service.js';
 import type { TimerService } from '../timer/timer-service.js';
 import { recallHandleFor } from '../timer/timer-transform.js';
 import {
   DLQ_NUMS_PER_GROUP,
   checkSend,
-  mapPutStatus,
   parseSocketAddress,
   randomQueueId,
-  sendStoredResponse,
   withSendHeaders,
 } from './send-support.js';
 import { FAQ_SUGGEST } from '../../faq.js';
 import { isHalfMessage } from '../transaction/half-messages.js';
+import { accept, answer } from './send-answer.js';
+import type { SendTarget } from './send-answer.js';
+import { sendBatch } from './send-batch.js';
+import { plainStoredProperties } from './plain-properties.js';
 import type { TopicConfig } from '../../../protocol/body/topic-config.js';
 import type { SubscriptionGroupConfig } from '../core/groups.js';
-
-/** What one send request decided before its record(s) are built. */
-interface SendTarget {
-  readonly request: RemotingCommand;
-  readonly header: SendMessageRequestHeader;
-  /** Planned, not stored yet, when `isNew` (see `accept`). */
-  readonly config: TopicConfig;
-  readonly isNew: boolean;
-  readonly queueId: number;
-  readonly remote: string;
-}
 
 /** Turns a send's put input into its half message (transaction/transaction-service.ts). */
 export type PrepareHalf = (input: PutMessageInput, props: Record<string, string>) => void;
@@ -115,8 +104,18 @@ function sendOne(
   send: SendTarget,
   prepareHalf: PrepareHalf | undefined,
 ): Promise<RemotingCommand> {
-  const { request, header } = send;
+  const { header } = send;
   const target = retryAndDLQ(ctx, send);
+  // The common send: its stored string made without a property table (plain-properties.ts).
+  const plain =
+    target.dlq === undefined
+      ? plainStoredProperties(header.properties ?? '', ctx.options.clusterName)
+      : undefined;
+  if (plain !== undefined) {
+    const input = putInput(ctx, send, target, plain.stored, plain.wait);
+    input.tagsCode = tagsCode(plain.tags);
+    return putAndAnswer(ctx, send, target, input, undefined);
+  }
   const props = decodeProperties(header.properties ?? '');
   props[MessageConst.PROPERTY_CLUSTER] = ctx.options.clusterName;
   const wait = props[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
@@ -135,20 +134,7 @@ function sendOne(
       `the broker[${ctx.storeHost().ip}] sending transaction message is forbidden`,
     );
   }
-  const input: PutMessageInput = {
-    topic: target.topic,
-    queueId: target.queueId,
-    flag: header.flag,
-    body: request.body ?? Buffer.alloc(0),
-    properties: propertiesToStoredString(stored),
-    sysFlag: target.sysFlag,
-    bornTimestamp: header.bornTimestamp,
-    bornHost: parseSocketAddress(send.remote),
-    storeHost: ctx.storeHost(),
-    reconsumeTimes: header.reconsumeTimes ?? 0,
-    preparedTransactionOffset: 0n,
-    waitStoreMsgOK: wait === undefined || wait.toLowerCase() === 'true',
-  };
+  const input = putInput(ctx, send, target, propertiesToStoredString(stored), wait);
   const dlq = target.dlq;
   if (dlq !== undefined) {
     delete stored[MessageConst.PROPERTY_DELAY_TIME_LEVEL];
@@ -165,6 +151,47 @@ function sendOne(
     }
     schedule.rewriteIfDelayed(input, stored);
   }
+  return putAndAnswer(ctx, send, target, input, stored);
+}
+
+/** A single send's put input (one shape for every send: the store's code sees one). */
+function putInput(
+  ctx: BrokerContext,
+  send: SendTarget,
+  target: RetryTarget,
+  properties: string,
+  wait: string | undefined,
+): PutMessageInput {
+  const { header } = send;
+  return {
+    topic: target.topic,
+    queueId: target.queueId,
+    flag: header.flag,
+    body: send.request.body ?? Buffer.alloc(0),
+    properties,
+    sysFlag: target.sysFlag,
+    bornTimestamp: header.bornTimestamp,
+    bornHost: parseSocketAddress(send.remote),
+    storeHost: ctx.storeHost(),
+    reconsumeTimes: header.reconsumeTimes ?? 0,
+    preparedTransactionOffset: 0n,
+    waitStoreMsgOK: wait === undefined || wait.toLowerCase() === 'true',
+    tagsCode: undefined,
+  };
+}
+
+/**
+ * Stores a single send and answers it; `stored` (the property table, absent for a plain message)
+ * gives a timer message's recall handle.
+ */
+function putAndAnswer(
+  ctx: BrokerContext,
+  send: SendTarget,
+  target: RetryTarget,
+  input: PutMessageInput,
+  stored: Readonly<Record<string, string | undefined>> | undefined,
+): Promise<RemotingCommand> {
+  const dlq = target.dlq;
   const onAccepted = (): void => {
     accept(ctx, send);
     if (target.retryGroup) ctx.groups.keep(target.retryGroup);
@@ -175,15 +202,6 @@ function sendOne(
     if (saving === undefined) return answerStored(ctx, send, result, stored);
     return saving.then(() => answerStored(ctx, send, result, stored));
   });
-}
-
-/**
- * Every check passed, the store's included (run by the store right before it appends): the topic a
- * send auto-creates is stored now, so a refused send leaves none (Java creates it in msgCheck, before
- * the later checks, and keeps it even when the store then refuses the message).
- */
-function accept(ctx: BrokerContext, send: SendTarget): void {
-  if (send.isNew) ctx.topics.adopt(send.config);
 }
 
 /** What handleRetryAndDLQ decided; the group and the DLQ topic are stored only if the send goes on. */
@@ -225,93 +243,13 @@ function retryAndDLQ(ctx: BrokerContext, { request, header, config, queueId }: S
   return { topic, queueId, sysFlag, dlq, retryGroup };
 }
 
-async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<RemotingCommand> {
-  const { request, header, config, queueId } = send;
-  if (header.topic.length > TOPIC_MAX_LENGTH) {
-    const reason = `message topic length too long ${header.topic.length}`;
-    throw new RequestRefusedError(ResponseCode.MESSAGE_ILLEGAL, reason);
-  }
-  let sysFlag = header.sysFlag;
-  if (config.topicFilterType === 'MULTI_TAG') sysFlag |= MessageSysFlag.MULTI_TAGS;
-  const batchProps = decodeProperties(header.properties ?? '');
-  batchProps[MessageConst.PROPERTY_CLUSTER] = ctx.options.clusterName;
-  const body = request.body ?? Buffer.alloc(0);
-  // Java's store refuses these whole batches (MESSAGE_ILLEGAL): transaction bits, delay, oversize.
-  const delay = Number(batchProps[MessageConst.PROPERTY_DELAY_TIME_LEVEL] ?? 0);
-  if (
-    (sysFlag & MessageSysFlag.TRANSACTION_MASK) !== 0 ||
-    delay > 0 ||
-    body.length > ctx.options.maxMessageSize
-  ) {
-    refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
-  }
-  let messages;
-  try {
-    // Offsets into the body, not copies: nothing writes the request body again; the store copies
-    // the bytes into records.
-    messages = indexBatch(body);
-  } catch (err) {
-    if (!(err instanceof ProtocolError)) throw err;
-    ctx.logger.warn({ producer: send.remote, err: err.message }, 'malformed batch body');
-    refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
-  }
-  if (messages.count === 0) refuseStoreStatus(ctx, 'MESSAGE_ILLEGAL');
-  const wait = batchProps[MessageConst.PROPERTY_WAIT_STORE_MSG_OK];
-  // Each message stores its own properties, then the batch's (WAIT, CLUSTER) after one separator
-  // (4.8.0 .. 5.3.3); the store writes the records straight from the body.
-  const put: IndexedBatchPut = {
-    topic: header.topic,
-    queueId,
-    sysFlag,
-    bornTimestamp: header.bornTimestamp,
-    bornHost: parseSocketAddress(send.remote),
-    storeHost: ctx.storeHost(),
-    reconsumeTimes: header.reconsumeTimes ?? 0,
-    waitStoreMsgOK: wait === undefined || wait.toLowerCase() === 'true',
-    messages,
-    sharedProperties: propertiesToStoredString(batchProps),
-  };
-  return answer(ctx, send, await ctx.store.putBatch(put, () => accept(ctx, send)));
-}
-
 function answerStored(
   ctx: BrokerContext,
   send: SendTarget,
   result: PutResult,
-  stored: Readonly<Record<string, string | undefined>>,
+  stored: Readonly<Record<string, string | undefined>> | undefined,
 ): RemotingCommand {
-  return answer(ctx, send, result, recallHandleFor(send.request.code, stored, ctx.options.brokerName));
-}
-
-/** Refuses with the code and remark Java answers for a store status that stored nothing. */
-function refuseStoreStatus(ctx: BrokerContext, status: PutMessageStatus): never {
-  const [code, remark] = mapPutStatus(ctx, status);
-  throw new RequestRefusedError(code, remark ?? '');
-}
-
-function answer(
-  ctx: BrokerContext,
-  send: SendTarget,
-  result: PutResult,
-  recallHandle?: string,
-): RemotingCommand {
-  const [code, , stored] = mapPutStatus(ctx, result.status);
-  if (!stored) {
-    if (result.reason)
-      ctx.logger.warn({ status: result.status, reason: result.reason }, 'send refused by the store');
-    refuseStoreStatus(ctx, result.status);
-  }
-  const msgId =
-    result.physicalOffsets !== undefined
-      ? joinOffsetMessageIds(ctx.storeHost(), result.physicalOffsets)
-      : encodeOffsetMessageIds(
-          ctx.storeHost(),
-          result.records.map((r) => r.physicalOffset),
-        ).join(',');
-  return sendStoredResponse(ctx, send.request, code, {
-    msgId,
-    queueId: send.queueId,
-    queueOffset: result.queueOffsets?.[0] ?? result.queueOffset,
-    ...(recallHandle !== undefined && { recallHandle }),
-  });
+  const handle =
+    stored === undefined ? undefined : recallHandleFor(send.request.code, stored, ctx.options.brokerName);
+  return answer(ctx, send, result, handle);
 }

@@ -198,7 +198,12 @@ export function sendStoredResponse(
   ctx: BrokerContext,
   request: RemotingCommand,
   code: number,
-  fields: { msgId: string; queueId: number; queueOffset: bigint | number; recallHandle?: string },
+  fields: {
+    msgId: string;
+    queueId: number;
+    queueOffset: bigint | number;
+    recallHandle?: string | undefined;
+  },
 ): RemotingCommand {
   const withHandle = fields.recallHandle !== undefined;
   const rocketmq = request.serializeType === SerializeType.ROCKETMQ;
