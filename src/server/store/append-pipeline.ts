@@ -79,7 +79,8 @@ export class AppendPipeline {
   submit(sub: AppendSubmission): void {
     const w: Waiter = {
       sub,
-      deadline: Date.now() + this.syncFlushTimeout,
+      // Only a put that waits for the flush has a deadline (no clock read for the others).
+      deadline: sub.waitFlush ? Date.now() + this.syncFlushTimeout : 0,
       settled: false,
       written: false,
       timedOut: false,

@@ -16,6 +16,7 @@ import { prepareBatchRecords } from './batch-records.js';
 import { prepareIndexedBatch } from './indexed-batch.js';
 import { RecordBufferPool } from './record-buffers.js';
 import type { IndexedBatchPut } from './indexed-batch.js';
+import { prepareRecord } from './record-builder.js';
 import type { PreparedRecord, RecordLimits, Refusal } from './record-builder.js';
 import { appendPrepared, refused } from './put-path.js';
 import type { DispatchItem } from './dispatch-item.js';
@@ -94,7 +95,8 @@ export class MessageStore {
    * retry group) is created only for a put the store takes.
    */
   putMessage(input: PutMessageInput, onAccepted?: () => void): Promise<PutResult> {
-    return this.putMessages([input], onAccepted);
+    const waitFlush = this.config.flushDiskType === 'SYNC_FLUSH' && input.waitStoreMsgOK !== false;
+    return this.put(input.topic, 1, prepareSingle, input, waitFlush, onAccepted);
   }
 
   /**
@@ -102,16 +104,10 @@ export class MessageStore {
    * one flush wait. Every record is checked first; any refusal refuses the whole batch.
    */
   putMessages(batch: readonly PutMessageInput[], onAccepted?: () => void): Promise<PutResult> {
-    const topics = batch.length === 1 ? [batch[0]!.topic] : [...new Set(batch.map((m) => m.topic))];
+    const topics = batch.length === 1 ? batch[0]!.topic : [...new Set(batch.map((m) => m.topic))];
     const waitFlush =
       this.config.flushDiskType === 'SYNC_FLUSH' && batch.every((m) => m.waitStoreMsgOK !== false);
-    return this.put(
-      topics,
-      batch.length,
-      (limits) => prepareBatchRecords(batch, limits),
-      waitFlush,
-      onAccepted,
-    );
+    return this.put(topics, batch.length, prepareBatchRecords, batch, waitFlush, onAccepted);
   }
 
   /**
@@ -123,9 +119,10 @@ export class MessageStore {
     const pool = this.recordBuffers;
     let lent: Buffer | undefined;
     const result = await this.put(
-      [batch.topic],
+      batch.topic,
       batch.messages.count,
-      (limits) => prepareIndexedBatch(batch, limits, (size) => (lent = pool.take(size))),
+      (put, limits) => prepareIndexedBatch(put, limits, (size) => (lent = pool.take(size))),
+      batch,
       waitFlush,
       onAccepted,
     );
@@ -141,36 +138,38 @@ export class MessageStore {
    * runs synchronously up to the append and returns its promise (an async frame per put allocated
    * ~0.6 KB per message); anything thrown comes back as a rejection, as from an async function.
    */
-  private put(
-    topics: readonly string[],
+  private put<T>(
+    topics: string | readonly string[],
     count: number,
-    prepare: (limits: RecordLimits) => PreparedRecord[] | Refusal,
+    prepare: (put: T, limits: RecordLimits) => PreparedRecord[] | Refusal,
+    put: T,
     waitFlush: boolean,
     onAccepted: (() => void) | undefined,
   ): Promise<PutResult> {
     const gate = this.topicGate.whenOpen(topics);
     // A topic being deleted: the put waits, then checks the gates again.
-    if (gate) return gate.then(() => this.put(topics, count, prepare, waitFlush, onAccepted));
+    if (gate) return gate.then(() => this.put(topics, count, prepare, put, waitFlush, onAccepted));
     try {
-      return this.putNow(count, prepare, waitFlush, onAccepted);
+      return this.putNow(count, prepare, put, waitFlush, onAccepted);
     } catch (error) {
       return Promise.reject(error as Error);
     }
   }
 
-  private putNow(
+  private putNow<T>(
     count: number,
-    prepare: (limits: RecordLimits) => PreparedRecord[] | Refusal,
+    prepare: (put: T, limits: RecordLimits) => PreparedRecord[] | Refusal,
+    put: T,
     waitFlush: boolean,
     onAccepted: (() => void) | undefined,
   ): Promise<PutResult> {
     const refusal = this.refusal(count);
     if (refusal !== undefined) return Promise.resolve(refusal);
-    const limits = {
+    const limits: RecordLimits = {
       maxMessageSize: this.config.maxMessageSize,
       maxRecordInSegment: this.rt.commitLog.maxRecordSizeForSegment,
     };
-    const prepared = prepare(limits);
+    const prepared = prepare(put, limits);
     if (!Array.isArray(prepared)) return Promise.resolve(refused(prepared.status, prepared.reason));
 
     onAccepted?.();
@@ -314,4 +313,10 @@ export class MessageStore {
     this.rt.assertReadable();
     await this.rt.writeCheckpoint();
   }
+}
+
+/** One message's record (putMessage): prepareBatchRecords without an array for the input. */
+function prepareSingle(input: PutMessageInput, limits: RecordLimits): PreparedRecord[] | Refusal {
+  const record = prepareRecord(input, limits);
+  return 'buf' in record ? [record] : record;
 }

@@ -6,7 +6,7 @@
  * and queue offsets come out strictly increasing, without gaps, in log order.
  */
 import type { AppendPipeline } from './append-pipeline.js';
-import type { AppendOutcome } from './append-types.js';
+import type { AppendOutcome, AppendSubmission } from './append-types.js';
 import type { CommitLog } from './commit-log.js';
 import type { ConsumeQueue } from './consume-queue.js';
 import type { DispatchItem } from './dispatch-item.js';
@@ -149,35 +149,73 @@ export function appendPrepared(
   }
   if (run !== undefined) commitLog.enqueue(runPos, viewOf(run, runAt, runBytes));
   items.length = itemCount; // transaction PREPARED / ROLLBACK records have no item
+  const sub = new PutSubmission(commitLog.writePos, waitFlush, ctx.staged, items, afterDispatch);
+  sub.storeTimestamp = storeTimestamp;
+  sub.wroteBytes = wroteBytes;
+  sub.physicalOffsets = physicalOffsets;
+  sub.queueOffsets = queueOffsets;
+  sub.storeSizes = storeSizes;
   return new Promise<PutResult>((resolve, reject) => {
-    pipeline.submit({
-      end: commitLog.writePos,
-      waitFlush,
-      onWritten: () => stageEntries(ctx.staged, items),
-      onDispatched: () => afterDispatch(items, storeTimestamp),
-      // Called by the pipeline as it settles its waiters: whatever goes wrong here is this put's
-      // failure, not the pipeline's.
-      resolve: (outcome: AppendOutcome) => {
-        try {
-          resolve(
-            outcome.status === 'UNKNOWN_ERROR' || outcome.status === 'SERVICE_NOT_AVAILABLE'
-              ? refused(outcome.status, outcome.reason)
-              : new StoredPut(
-                  outcome.status,
-                  storeTimestamp,
-                  wroteBytes,
-                  physicalOffsets,
-                  queueOffsets,
-                  storeSizes,
-                ),
-          );
-        } catch (error) {
-          reject(error as Error);
-        }
-      },
-    });
+    sub.settle = resolve;
+    sub.fail = reject;
+    pipeline.submit(sub);
   });
 }
+
+/**
+ * A put handed to the pipeline, and what its answer is made of: one object per put (its callbacks
+ * are methods, not closures).
+ */
+class PutSubmission implements AppendSubmission {
+  storeTimestamp = 0;
+  wroteBytes = 0;
+  physicalOffsets: readonly number[] = NO_OFFSETS;
+  queueOffsets: readonly number[] = NO_OFFSETS;
+  storeSizes: readonly number[] = NO_OFFSETS;
+  /** The put's promise, settled by `resolve`. */
+  settle: (result: PutResult) => void = ignore;
+  fail: (error: Error) => void = ignore;
+
+  constructor(
+    readonly end: number,
+    readonly waitFlush: boolean,
+    private readonly staged: StagedDispatch,
+    private readonly items: readonly DispatchItem[],
+    private readonly afterDispatch: (items: readonly DispatchItem[], storeTimestamp: number) => void,
+  ) {}
+
+  onWritten(): void {
+    stageEntries(this.staged, this.items);
+  }
+
+  onDispatched(): void {
+    this.afterDispatch(this.items, this.storeTimestamp);
+  }
+
+  // Called by the pipeline as it settles its waiters: whatever goes wrong here is this put's
+  // failure, not the pipeline's.
+  resolve(outcome: AppendOutcome): void {
+    try {
+      this.settle(
+        outcome.status === 'UNKNOWN_ERROR' || outcome.status === 'SERVICE_NOT_AVAILABLE'
+          ? refused(outcome.status, outcome.reason)
+          : new StoredPut(
+              outcome.status,
+              this.storeTimestamp,
+              this.wroteBytes,
+              this.physicalOffsets,
+              this.queueOffsets,
+              this.storeSizes,
+            ),
+      );
+    } catch (error) {
+      this.fail(error as Error);
+    }
+  }
+}
+
+const NO_OFFSETS: readonly number[] = [];
+function ignore(): void {}
 
 /** `bytes` bytes of `buf` from `at` (buf itself when that is all of it). */
 function viewOf(buf: Buffer, at: number, bytes: number): Buffer {

@@ -82,8 +82,11 @@ const REUSED_BODY_CRC_MIN_BYTES = 8 * 1024;
  */
 const SEPARATE_BODY_MIN_BYTES = 64 * 1024;
 
+function illegal(reason: string): Refusal {
+  return { status: 'MESSAGE_ILLEGAL', reason };
+}
+
 export function prepareRecord(input: PutMessageInput, limits: RecordLimits): PreparedRecord | Refusal {
-  const illegal = (reason: string): Refusal => ({ status: 'MESSAGE_ILLEGAL', reason });
   const { topic, properties, body } = input;
   if (typeof topic !== 'string' || topic.length === 0) return illegal('topic is empty');
   // Java checks length() > Byte.MAX_VALUE; legal topics are ASCII, so chars = bytes.

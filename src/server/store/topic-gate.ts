@@ -8,8 +8,9 @@ export class TopicGate {
   private readonly deletions = new Map<string, Promise<void>>();
 
   /** A promise to await when a deletion of one of `topics` is running; undefined otherwise. */
-  whenOpen(topics: readonly string[]): Promise<void> | undefined {
+  whenOpen(topics: string | readonly string[]): Promise<void> | undefined {
     if (this.deletions.size === 0) return undefined;
+    if (typeof topics === 'string') return this.deletions.get(topics);
     for (const t of topics) {
       const running = this.deletions.get(t);
       if (running !== undefined) return running;

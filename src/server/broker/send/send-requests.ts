@@ -54,8 +54,9 @@ export function sendHandlers(
   timer: TimerService,
   prepareHalf?: PrepareHalf,
 ): HandlerTable {
+  const delays: Delays = { schedule, timer };
   const send = withSendHeaders(ctx, (request, context) =>
-    sendMessage(ctx, { schedule, timer }, request, context.channel.remoteAddress, prepareHalf),
+    sendMessage(ctx, delays, request, context.channel.remoteAddress, prepareHalf),
   );
   return handlerTable([
     [RequestCode.SEND_MESSAGE, send],
