@@ -253,7 +253,7 @@ export class RequestDispatcher {
       );
       let extFields: Record<string, string> | undefined;
       try {
-        extFields = processor?.refusalExtFields?.(request);
+        extFields = processor?.refusalExtFields?.(request, error);
       } catch (failure) {
         if (!isOneway(request))
           this.answerError(target, request, ResponseCode.SYSTEM_ERROR, errorRemark(failure));

@@ -10,6 +10,14 @@ import { IllegalArgumentError, RequestRefusedError } from '../common/errors.js';
 import { ResponseCode } from '../protocol/codes/response-code.js';
 import { OVERLOAD_REMARK } from './dispatcher.js';
 import type { HandlerTable, RequestHandler } from './handler-table.js';
+import type { RemotingCommand } from '../protocol/command/remoting-command.js';
+
+/** The pool's refusal of a request beyond its queue (Java's RejectedExecutionException answer). */
+class PoolOverloadError extends RequestRefusedError {
+  constructor() {
+    super(ResponseCode.SYSTEM_BUSY, OVERLOAD_REMARK);
+  }
+}
 
 export interface HandlerPoolOptions {
   /** Requests running at once (Java's pool size). */
@@ -36,9 +44,7 @@ export function pooledHandlers(table: HandlerTable, options: HandlerPoolOptions)
       running++;
       return undefined;
     }
-    if (waiting.length >= queueCapacity) {
-      throw new RequestRefusedError(ResponseCode.SYSTEM_BUSY, OVERLOAD_REMARK);
-    }
+    if (waiting.length >= queueCapacity) throw new PoolOverloadError();
     return new Promise((resolve) => waiting.push(resolve));
   };
   /** The finished request's thread goes to the oldest waiting one, if any. */
@@ -48,7 +54,7 @@ export function pooledHandlers(table: HandlerTable, options: HandlerPoolOptions)
     else next();
   };
   const pooled = (handler: RequestHandler): RequestHandler => {
-    return async (request, context) => {
+    const run: RequestHandler = async (request, context) => {
       const wait = acquire();
       if (wait !== undefined) await wait;
       try {
@@ -57,6 +63,13 @@ export function pooledHandlers(table: HandlerTable, options: HandlerPoolOptions)
         release();
       }
     };
+    const fields = handler.refusalExtFields;
+    if (fields === undefined) return run;
+    // The handler's refusals keep its fields; the pool's own (it never ran the handler) have none.
+    return Object.assign(run, {
+      refusalExtFields: (request: RemotingCommand, refusal: RequestRefusedError) =>
+        refusal instanceof PoolOverloadError ? undefined : fields(request, refusal),
+    });
   };
   return new Map([...table].map(([code, handler]) => [code, pooled(handler)]));
 }

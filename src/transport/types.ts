@@ -1,6 +1,7 @@
 /**
  * Contracts of the transport layer: what the remoting client and server offer to the layers above.
  */
+import type { RequestRefusedError } from '../common/errors.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import type { SerializeTypeCode } from '../protocol/codes/misc.js';
 
@@ -60,7 +61,10 @@ export interface RequestProcessor {
    * processors that set fields on their response before any check (the send processors' MSG_REGION
    * and TRACE_ON).
    */
-  refusalExtFields?(request: RemotingCommand): Record<string, string> | undefined;
+  refusalExtFields?(
+    request: RemotingCommand,
+    refusal: RequestRefusedError,
+  ): Record<string, string> | undefined;
 }
 
 /** Options of a registered processor. */

@@ -393,6 +393,8 @@ describe('request-reply against the embedded cluster', () => {
       for (const r of refused) {
         assert.equal(r.code, ResponseCode.SYSTEM_BUSY);
         assert.equal(r.remark, '[OVERLOAD]system busy, start flow control for a while');
+        // The pool refused before the reply processor ran: no preSend fields (Java's executor refusal).
+        assert.equal(r.extFields, undefined);
       }
       held.splice(0).forEach((release) => release());
       await waitFor('the queued push', async () => (held.length === 1 ? true : undefined));

@@ -102,28 +102,42 @@ describe('broker handler table', () => {
     assert.equal(r?.remark, notSupportedRemark(9999));
   });
 
-  it('answers a refused send with its code, its remark and the preSend fields', async () => {
+  it('answers a refused send with its code, its remark and the preSend fields (every send code)', async () => {
     const dispatcher = tableDispatcher(brokerHandlers(fakeContext(), services));
-    const extFields = SendMessageRequestHeader.encode(
-      {
-        producerGroup: 'PG',
-        topic: 'bad topic',
-        defaultTopic: 'TBW102',
-        defaultTopicQueueNums: 4,
-        queueId: 0,
-        sysFlag: 0,
-        bornTimestamp: 1,
-        flag: 0,
-      },
-      { v2: true },
-    );
-    const r = await dispatchOnce(dispatcher, createRequest(RequestCode.SEND_MESSAGE_V2, { extFields }));
-    assert.equal(r?.code, ResponseCode.SYSTEM_ERROR);
-    assert.equal(
-      r?.remark,
-      'The specified topic contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$',
-    );
-    assert.deepEqual({ ...r?.extFields }, { MSG_REGION: 'DefaultRegion', TRACE_ON: 'true' });
+    const sends: [number, boolean][] = [
+      [RequestCode.SEND_MESSAGE, false],
+      [RequestCode.SEND_MESSAGE_V2, true],
+      [RequestCode.SEND_BATCH_MESSAGE, true],
+      [RequestCode.SEND_REPLY_MESSAGE, false],
+      [RequestCode.SEND_REPLY_MESSAGE_V2, true],
+    ];
+    for (const [code, v2] of sends) {
+      const extFields = SendMessageRequestHeader.encode(
+        {
+          producerGroup: 'PG',
+          topic: 'bad topic',
+          defaultTopic: 'TBW102',
+          defaultTopicQueueNums: 4,
+          queueId: 0,
+          sysFlag: 0,
+          bornTimestamp: 1,
+          flag: 0,
+          batch: code === RequestCode.SEND_BATCH_MESSAGE,
+        },
+        { v2 },
+      );
+      const r = await dispatchOnce(dispatcher, createRequest(code, { extFields }));
+      assert.equal(r?.code, ResponseCode.SYSTEM_ERROR, `code ${code}`);
+      assert.equal(
+        r?.remark,
+        'The specified topic contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$',
+      );
+      assert.deepEqual(
+        { ...r?.extFields },
+        { MSG_REGION: 'DefaultRegion', TRACE_ON: 'true' },
+        `code ${code}`,
+      );
+    }
   });
 
   it('answers other refusals with their code and remark only', async () => {

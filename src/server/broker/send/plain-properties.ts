@@ -38,6 +38,9 @@ const ACTED_ON: ReadonlySet<string> = new Set<string>([
   ...TIMER_PROPERTIES,
 ]);
 
+/** Names a JS object lists before its other keys (array indexes: 0 .. 2^32 - 2). */
+const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
+
 /** Entries of a string beyond this take the table path. */
 const MAX_ENTRIES = 64;
 /** Per entry of the string being read: start, U+0001 position, end (exclusive, before U+0002). */
@@ -91,7 +94,9 @@ function matches(plan: Plan, s: string, n: number): boolean {
 function makePlan(s: string, n: number): Plan {
   const keys: string[] = [];
   for (let i = 0; i < n; i++) keys.push(s.substring(starts[i]!, seps[i]!));
-  const plain = new Set(keys).size === n && !keys.some((k) => ACTED_ON.has(k));
+  // An array-index name ("0", "42") is listed first by a JS table (Object.keys), so the table path
+  // orders it differently from its place in the string: such strings keep that path's order.
+  const plain = new Set(keys).size === n && !keys.some((k) => ACTED_ON.has(k) || ARRAY_INDEX.test(k));
   const order = plain ? javaHashMapOrder([...keys, MessageConst.PROPERTY_CLUSTER]) : [];
   const waitIndex = keys.indexOf(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
   const runs: [number, number][] = [];
@@ -121,7 +126,7 @@ function planFor(s: string, n: number): Plan {
   return plan;
 }
 
-let clusterName = '';
+let clusterName: string | undefined;
 let clusterEntry = '';
 
 /** The stored form of `properties` for a plain message of cluster `cluster`; undefined otherwise. */
