@@ -165,8 +165,12 @@ const median = (xs: number[]): number => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const fmt = (xs: number[], digits: number): string =>
-  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+/** Median (min–max) of the finite values; "not run" when a variant was left out (BENCH_ONLY). */
+const fmt = (values: number[], digits: number): string => {
+  const xs = values.filter(Number.isFinite);
+  if (xs.length === 0) return 'not run';
+  return `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+};
 
 const trees: Tree[] = [];
 try {
