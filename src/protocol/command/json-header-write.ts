@@ -195,7 +195,7 @@ function putExtFields(out: Buffer, at: number, extFields: Record<string, string>
 
 /** The whole frame of `command` with a JSON header in Java's order, or undefined (see above). */
 export function encodeJsonFrameFast(command: RemotingCommand, type: number): Buffer | undefined {
-  const { code, flag, opaque, version, language, remark, extFields, body } = command;
+  const { code, flag, opaque, version, language, remark } = command;
   if (command.headerKeyOrder || !isInt32(code) || !isInt32(flag) || !isInt32(opaque) || !isInt32(version))
     return undefined;
   const languageOpaque = language === null ? OPAQUE : LANGUAGE_OPAQUE.get(language);
@@ -206,7 +206,7 @@ export function encodeJsonFrameFast(command: RemotingCommand, type: number): Buf
   if (writing) return undefined;
   writing = true;
   try {
-    return writeFrame(code, flag, opaque, version, languageOpaque, remark, extFields, body, type);
+    return writeFrame(command, languageOpaque, type);
   } finally {
     writing = false;
   }
@@ -229,17 +229,8 @@ const SLAB_BODY_MAX = 4 * 1024;
 let slab = Buffer.allocUnsafeSlow(0);
 let slabUsed = 0;
 
-function writeFrame(
-  code: number,
-  flag: number,
-  opaque: number,
-  version: number,
-  languageOpaque: Uint8Array,
-  remark: string | undefined,
-  extFields: Record<string, string> | undefined,
-  body: Buffer | undefined,
-  type: number,
-): Buffer | undefined {
+function writeFrame(command: RemotingCommand, languageOpaque: Uint8Array, type: number): Buffer | undefined {
+  const body = command.body;
   const bodyLength = body?.length ?? 0;
   if (bodyLength <= SLAB_BODY_MAX) {
     if (slab.length - slabUsed < SLAB_MIN_ROOM + bodyLength) {
@@ -248,17 +239,7 @@ function writeFrame(
     }
     const start = slabUsed;
     limit = slab.length - bodyLength - 256;
-    const headerEnd = writeHeader(
-      slab,
-      start + 8,
-      code,
-      flag,
-      opaque,
-      version,
-      languageOpaque,
-      remark,
-      extFields,
-    );
+    const headerEnd = writeHeader(slab, start + 8, command, languageOpaque);
     if (headerEnd !== NO_ROOM) {
       const headerLength = headerEnd - start - 8;
       slab.writeInt32BE(4 + headerLength + bodyLength, start);
@@ -270,7 +251,7 @@ function writeFrame(
   }
   limit = SCRATCH_LIMIT;
   const out = SCRATCH;
-  const headerLength = writeHeader(out, 0, code, flag, opaque, version, languageOpaque, remark, extFields);
+  const headerLength = writeHeader(out, 0, command, languageOpaque);
   if (headerLength === NO_ROOM) return undefined;
   // under 64 KiB: within the 24-bit header length
   const frame = Buffer.allocUnsafe(8 + headerLength + bodyLength);
@@ -281,18 +262,9 @@ function writeFrame(
   return frame;
 }
 
-/** Writes the header into `out` from `at`; returns where it ends, or NO_ROOM. */
-function writeHeader(
-  out: Buffer,
-  at: number,
-  code: number,
-  flag: number,
-  opaque: number,
-  version: number,
-  languageOpaque: Uint8Array,
-  remark: string | undefined,
-  extFields: Record<string, string> | undefined,
-): number {
+/** Writes the header of `command` into `out` from `at`; returns where it ends, or NO_ROOM. */
+function writeHeader(out: Buffer, at: number, command: RemotingCommand, languageOpaque: Uint8Array): number {
+  const { code, flag, opaque, version, remark, extFields } = command;
   at = putInt(out, putBytes(out, at, CODE), code);
   if (extFields !== undefined) {
     at = putExtFields(out, putBytes(out, at, EXT), extFields);
