@@ -355,3 +355,20 @@ test('encode options: a given buffer and measured lengths give the same bytes; l
     IllegalArgumentError,
   );
 });
+
+test('a properties tail is stored as part of the properties (ASCII and UTF-8 properties, every topic form)', () => {
+  const tail = '__CRC32#\u00010000000000\u0002';
+  for (const properties of [PROPS, '', 'K\u0001caf\u00e9 \u4e2d\u6587\u0002', PROPS + '\u0002']) {
+    for (const topic of ['TopicTest', 'T'.repeat(200)]) {
+      const record = { ...golden, topic, properties };
+      const whole = encodeMessageRecord({ ...record, properties: properties + tail });
+      const measured = Buffer.byteLength(properties, 'utf8');
+      assert.deepEqual(encodeMessageRecord(record, { propertiesTail: tail }), whole);
+      assert.deepEqual(
+        encodeMessageRecord(record, { propertiesTail: tail, propertiesBytes: measured }),
+        whole,
+      );
+      assert.equal(decodeMessageRecord(whole).properties, properties + tail);
+    }
+  }
+});

@@ -84,6 +84,11 @@ export interface EncodeRecordOptions {
    * copied). Its parts are [0, bodyAt) and [bodyAt, size - body length), bodyAt after BODYLENGTH.
    */
   omitBody?: boolean;
+  /**
+   * ASCII text stored right after `properties`, as part of them (PROPERTIES LENGTH counts it; not in
+   * `propertiesBytes`): a trailer the caller adds without making a string of both.
+   */
+  propertiesTail?: string;
 }
 
 const NO_ENCODE_OPTIONS: EncodeRecordOptions = {};
@@ -124,7 +129,9 @@ export function encodeMessageRecord(
 
   // Topic and properties are measured, then written straight into the record (no Buffer each).
   const topicLength = options.topicBytes ?? Buffer.byteLength(r.topic, 'utf8');
-  const propsLength = options.propertiesBytes ?? Buffer.byteLength(r.properties, 'utf8');
+  const tail = options.propertiesTail ?? '';
+  const ownPropsLength = options.propertiesBytes ?? Buffer.byteLength(r.properties, 'utf8');
+  const propsLength = ownPropsLength + tail.length;
   if (topicLength > 0x7fff) {
     throw new IllegalArgumentError(`topic is ${topicLength} bytes long; a record topic holds at most 32767`);
   }
@@ -170,7 +177,8 @@ export function encodeMessageRecord(
   }
   off += writeText(buf, r.topic, off, topicLength);
   putInt16BE(buf, off, propsLength);
-  writeText(buf, r.properties, off + 2, propsLength);
+  off += 2 + writeText(buf, r.properties, off + 2, ownPropsLength);
+  for (let i = 0; i < tail.length; i++) buf[off + i] = tail.charCodeAt(i);
   return buf;
 }
 

@@ -18,7 +18,7 @@ import {
   MAX_V1_TOPIC_LENGTH,
 } from '../../protocol/message/record.js';
 import { isDispatchedSysFlag, tagsCodeOfProperties, TOPIC_PATTERN } from './queue-table.js';
-import { propertiesWithChecksumSlot, stampRecordChecksum } from './record-checksum.js';
+import { checksumSlotAfter, propertiesBeforeChecksum, stampRecordChecksum } from './record-checksum.js';
 import { RECORD_OVERHEAD_LIMIT } from './store-config.js';
 import { crc32 } from '../../protocol/message/crc32.js';
 import { recordBuffer } from './record-slab.js';
@@ -104,8 +104,12 @@ export function prepareRecord(input: PutMessageInput, limits: RecordLimits): Pre
   if (properties.length > MAX_PROPERTIES_LENGTH) {
     return illegal(`properties length ${properties.length} > ${MAX_PROPERTIES_LENGTH}`);
   }
-  const storedProperties = propertiesWithChecksumSlot(properties);
-  const propertiesBytes = Buffer.byteLength(storedProperties, 'utf8');
+  // Stored: the properties (without an old checksum entry), then the checksum slot, written after
+  // them into the record (no string of both to make and measure).
+  const storedProperties = propertiesBeforeChecksum(properties);
+  const checksumSlot = checksumSlotAfter(storedProperties);
+  const ownBytes = Buffer.byteLength(storedProperties, 'utf8');
+  const propertiesBytes = ownBytes + checksumSlot.length;
   if (propertiesBytes > MAX_PROPERTIES_LENGTH) {
     // 4.9.8 maps this encoder status to MESSAGE_ILLEGAL at the end of asyncPutMessage; both answer code 13.
     return {
@@ -158,7 +162,13 @@ export function prepareRecord(input: PutMessageInput, limits: RecordLimits): Pre
         bodyCrc: bodyCrc === undefined ? undefined : bodyCrc & 0x7fffffff,
       },
       // The topic passed TOPIC_PATTERN (ASCII): its length is its byte length.
-      { allocate: recordBuffer, topicBytes: topic.length, propertiesBytes, omitBody: separate },
+      {
+        allocate: recordBuffer,
+        topicBytes: topic.length,
+        propertiesBytes: ownBytes,
+        propertiesTail: checksumSlot,
+        omitBody: separate,
+      },
     );
   } catch (err) {
     return illegal((err as Error).message);

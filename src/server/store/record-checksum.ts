@@ -20,6 +20,7 @@ import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../protocol/message
 export const CRC_PROPERTY = '__CRC32#';
 export const CHECKSUM_TRAILER_LENGTH = CRC_PROPERTY.length + 1 + 10 + 1;
 const PLACEHOLDER = `${CRC_PROPERTY}${NAME_VALUE_SEPARATOR}0000000000${PROPERTY_SEPARATOR}`;
+const SEPARATED_PLACEHOLDER = PROPERTY_SEPARATOR + PLACEHOLDER;
 const NAME_BYTES = Buffer.from(CRC_PROPERTY + NAME_VALUE_SEPARATOR, 'latin1');
 const DIGITS_AT = CHECKSUM_TRAILER_LENGTH - 11; // offset of d0 inside the trailer
 
@@ -28,9 +29,18 @@ const DIGITS_AT = CHECKSUM_TRAILER_LENGTH - 11; // offset of d0 inside the trail
  * carries the old one), then the placeholder trailer that stampRecordChecksum fills in.
  */
 export function propertiesWithChecksumSlot(properties: string): string {
-  let props = properties.includes(CRC_PROPERTY) ? withoutChecksumProperty(properties) : properties;
-  if (props.length > 0 && !props.endsWith(PROPERTY_SEPARATOR)) props += PROPERTY_SEPARATOR;
-  return props + PLACEHOLDER;
+  const props = propertiesBeforeChecksum(properties);
+  return props + checksumSlotAfter(props);
+}
+
+/** The caller's properties without any `__CRC32#` entry (what comes before the checksum slot). */
+export function propertiesBeforeChecksum(properties: string): string {
+  return properties.includes(CRC_PROPERTY) ? withoutChecksumProperty(properties) : properties;
+}
+
+/** The placeholder trailer that follows `props`, after the separator they lack if they lack one (ASCII). */
+export function checksumSlotAfter(props: string): string {
+  return props.length > 0 && !props.endsWith(PROPERTY_SEPARATOR) ? SEPARATED_PLACEHOLDER : PLACEHOLDER;
 }
 
 /** Removes every `__CRC32#` entry of a property string, keeping the rest byte for byte. */
