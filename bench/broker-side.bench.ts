@@ -25,6 +25,7 @@
  * tree's dist/ (what `rmq broker` runs; `npm run bench:broker-side` builds this tree's first, a --before
  * tree needs its own `npm run build:esm`); BENCH_BROKER=src runs test/helpers/broker-child.ts under tsx.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,11 +104,14 @@ function machineTicks(): { busy: number; total: number } {
 }
 
 /**
- * Waits (up to 3 s) until the machine is nearly idle (under 10 % busy over 200 ms): a broker still
- * flushing or collecting garbage, or the kernel writing back the previous variant's log, took CPU
- * from the next variant (an echo measured right after a send load came out 0.5-0.8x).
+ * Writes back every dirty page (sync(1)), then waits (up to 3 s) until the machine is nearly idle
+ * (under 10 % busy over 200 ms): a broker still flushing or collecting garbage, or the kernel writing
+ * back the previous variant's log, took CPU from the next variant (an echo measured right after a send
+ * load came out 0.5-0.8x). The writeback of a 1 MiB send run's log (~0.5 GB) is not busy CPU, yet the
+ * bare echo measured during it ran at 110-460 MB/s, against 570-1030 MB/s after a sync (same day).
  */
 async function quiesce(): Promise<void> {
+  spawnSync('sync');
   const until = performance.now() + 3000;
   while (performance.now() < until) {
     const a = machineTicks();
