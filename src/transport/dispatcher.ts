@@ -143,9 +143,16 @@ export class RequestDispatcher {
     }
     registration.running++;
     this.inProgress++;
-    let result: ReturnType<RequestProcessor['processRequest']>;
     try {
       for (const hook of this.hooks) hook.beforeRequest?.(target.remoteAddress, request);
+    } catch (error) {
+      // A hook refused (ACL): the processor never ran, so its refusal fields do not apply.
+      this.finished(registration);
+      this.failed(target, request, error);
+      return;
+    }
+    let result: ReturnType<RequestProcessor['processRequest']>;
+    try {
       result = registration.processor.processRequest(target.context, request);
     } catch (error) {
       this.finished(registration);

@@ -245,3 +245,27 @@ it(`JSON header fast writer agrees with the general encoder: ${ITERATIONS} comma
   // Frames share slabs: none may have been overwritten by the frames written after it.
   for (const [frame, expected] of kept) assert.ok(frame.equals(expected));
 });
+
+it('the fast writer writes the fields it checked, even when an ext value changes the command while written', () => {
+  // Fill the slab so that the next header does not fit what is left: written a second time, into the
+  // scratch buffer, after the value's toString has run once.
+  for (let i = 0; i < 70; i++) encodeJsonFrameFast({ ...baseCommand(), remark: 'x'.repeat(1000) }, 0);
+  const command: RemotingCommand = { ...baseCommand(), code: 7, remark: 'r' };
+  const value = {
+    toString(): string {
+      command.code = 1.5;
+      command.remark = 42 as unknown as string;
+      return '"'.repeat(9000);
+    },
+  };
+  command.extFields = { a: value as unknown as string };
+  const frame = encodeJsonFrameFast(command, 0);
+  assert.ok(frame !== undefined, 'the fast writer took the command');
+  const header = frame.subarray(8, 8 + (frame.readInt32BE(4) & 0xffffff)).toString('latin1');
+  assert.match(header, /^\{"code":7,/);
+  assert.match(header, /"remark":"r"/);
+});
+
+function baseCommand(): RemotingCommand {
+  return { code: 0, language: 'JAVA', version: 1, opaque: 1, flag: 1 };
+}

@@ -115,6 +115,17 @@ test('store checks (reference 12.3)', async () => {
       await status(message({ properties: 'a\u0001' + 'é'.repeat(16383) })),
       'PROPERTIES_SIZE_EXCEEDED',
     );
+    // The stored properties end with the 20-byte checksum slot (after a U+0002 the caller's lack): at
+    // most 32767 bytes in all.
+    for (const end of ['', '\u0002']) {
+      const fits = 'a\u0001' + 'x'.repeat(32744 - end.length) + end;
+      assert.equal(await status(message({ properties: fits })), 'PUT_OK');
+      assert.equal(await status(message({ properties: fits + 'x' })), 'PROPERTIES_SIZE_EXCEEDED');
+    }
+    // The name check after a topic that passed (the last legal name is not checked again).
+    for (const topic of ['T1', '../etc', '../etc', 'T1', 'T 1', 'T 1']) {
+      assert.equal(await status(message({ topic })), topic === 'T1' ? 'PUT_OK' : 'MESSAGE_ILLEGAL', topic);
+    }
     assert.equal(await status(message({ bornHost: { ip: 'not-an-ip', port: 1 } })), 'MESSAGE_ILLEGAL');
     const refused = await store.putMessage(message({ body: Buffer.alloc(2000) }));
     assert.equal(refused.physicalOffset, -1n);

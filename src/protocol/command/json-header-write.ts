@@ -195,7 +195,7 @@ function putExtFields(out: Buffer, at: number, extFields: Record<string, string>
 
 /** The whole frame of `command` with a JSON header in Java's order, or undefined (see above). */
 export function encodeJsonFrameFast(command: RemotingCommand, type: number): Buffer | undefined {
-  const { code, flag, opaque, version, language, remark } = command;
+  const { code, flag, opaque, version, language, remark, extFields, body } = command;
   if (command.headerKeyOrder || !isInt32(code) || !isInt32(flag) || !isInt32(opaque) || !isInt32(version))
     return undefined;
   const languageOpaque = language === null ? OPAQUE : LANGUAGE_OPAQUE.get(language);
@@ -206,7 +206,17 @@ export function encodeJsonFrameFast(command: RemotingCommand, type: number): Buf
   if (writing) return undefined;
   writing = true;
   try {
-    return writeFrame(command, languageOpaque, type);
+    // Read once: the values checked above are the ones written (a getter or an ext value's toString
+    // could change the command between two reads).
+    const f = fields;
+    f.code = code;
+    f.flag = flag;
+    f.opaque = opaque;
+    f.version = version;
+    f.languageOpaque = languageOpaque;
+    f.remark = remark;
+    f.extFields = extFields;
+    return writeFrame(body, type);
   } finally {
     writing = false;
   }
@@ -229,8 +239,18 @@ const SLAB_BODY_MAX = 4 * 1024;
 let slab = Buffer.allocUnsafeSlow(0);
 let slabUsed = 0;
 
-function writeFrame(command: RemotingCommand, languageOpaque: Uint8Array, type: number): Buffer | undefined {
-  const body = command.body;
+/** The header fields of the frame being written (one frame at a time: see `writing`). */
+const fields = {
+  code: 0,
+  flag: 0,
+  opaque: 0,
+  version: 0,
+  languageOpaque: OPAQUE,
+  remark: undefined as string | undefined,
+  extFields: undefined as Record<string, string> | undefined,
+};
+
+function writeFrame(body: Buffer | undefined, type: number): Buffer | undefined {
   const bodyLength = body?.length ?? 0;
   if (bodyLength <= SLAB_BODY_MAX) {
     if (slab.length - slabUsed < SLAB_MIN_ROOM + bodyLength) {
@@ -239,7 +259,7 @@ function writeFrame(command: RemotingCommand, languageOpaque: Uint8Array, type: 
     }
     const start = slabUsed;
     limit = slab.length - bodyLength - 256;
-    const headerEnd = writeHeader(slab, start + 8, command, languageOpaque);
+    const headerEnd = writeHeader(slab, start + 8);
     if (headerEnd !== NO_ROOM) {
       const headerLength = headerEnd - start - 8;
       slab.writeInt32BE(4 + headerLength + bodyLength, start);
@@ -251,7 +271,7 @@ function writeFrame(command: RemotingCommand, languageOpaque: Uint8Array, type: 
   }
   limit = SCRATCH_LIMIT;
   const out = SCRATCH;
-  const headerLength = writeHeader(out, 0, command, languageOpaque);
+  const headerLength = writeHeader(out, 0);
   if (headerLength === NO_ROOM) return undefined;
   // under 64 KiB: within the 24-bit header length
   const frame = Buffer.allocUnsafe(8 + headerLength + bodyLength);
@@ -262,9 +282,9 @@ function writeFrame(command: RemotingCommand, languageOpaque: Uint8Array, type: 
   return frame;
 }
 
-/** Writes the header of `command` into `out` from `at`; returns where it ends, or NO_ROOM. */
-function writeHeader(out: Buffer, at: number, command: RemotingCommand, languageOpaque: Uint8Array): number {
-  const { code, flag, opaque, version, remark, extFields } = command;
+/** Writes the header (`fields`) into `out` from `at`; returns where it ends, or NO_ROOM. */
+function writeHeader(out: Buffer, at: number): number {
+  const { code, flag, opaque, version, languageOpaque, remark, extFields } = fields;
   at = putInt(out, putBytes(out, at, CODE), code);
   if (extFields !== undefined) {
     at = putExtFields(out, putBytes(out, at, EXT), extFields);

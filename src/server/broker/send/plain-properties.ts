@@ -13,7 +13,9 @@
  * a value, a duplicate name, no U+0001) or that carries a property the send path acts on (delay
  * level, timer properties, transaction flag, CLUSTER) returns undefined, and the caller builds the
  * table as before. The result is always the string that path would store
- * (test/unit/broker-plain-properties.test.ts compares the two).
+ * (test/unit/broker-plain-properties.test.ts compares the two), except that a name that is an array
+ * index ("0", "42") keeps its place in the string here, as in a Java HashMap, where the table path's
+ * JS object lists it before the other names.
  */
 import { javaHashMapOrder } from '../../../protocol/java/hash-map.js';
 import { MessageConst } from '../../../protocol/message/constants.js';
@@ -37,9 +39,6 @@ const ACTED_ON: ReadonlySet<string> = new Set<string>([
   MessageConst.PROPERTY_TIMER_OUT_MS,
   ...TIMER_PROPERTIES,
 ]);
-
-/** Names a JS object lists before its other keys (array indexes: 0 .. 2^32 - 2). */
-const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
 
 /** Entries of a string beyond this take the table path. */
 const MAX_ENTRIES = 64;
@@ -94,9 +93,7 @@ function matches(plan: Plan, s: string, n: number): boolean {
 function makePlan(s: string, n: number): Plan {
   const keys: string[] = [];
   for (let i = 0; i < n; i++) keys.push(s.substring(starts[i]!, seps[i]!));
-  // An array-index name ("0", "42") is listed first by a JS table (Object.keys), so the table path
-  // orders it differently from its place in the string: such strings keep that path's order.
-  const plain = new Set(keys).size === n && !keys.some((k) => ACTED_ON.has(k) || ARRAY_INDEX.test(k));
+  const plain = new Set(keys).size === n && !keys.some((k) => ACTED_ON.has(k));
   const order = plain ? javaHashMapOrder([...keys, MessageConst.PROPERTY_CLUSTER]) : [];
   const waitIndex = keys.indexOf(MessageConst.PROPERTY_WAIT_STORE_MSG_OK);
   const runs: [number, number][] = [];
