@@ -1,13 +1,14 @@
 /**
  * Fast path of the JSON header encoder: writes a whole frame (length prefix, header in Java's order,
- * body) straight as bytes, with no header string. One pass writes the header into a reused scratch
- * buffer, escaping as it goes (printable ASCII as is, other ASCII escaped as fastjson does, a string
- * with non-ASCII characters quoted with fastjsonString); the frame is then allocated at its size and
- * the header copied in. (Two passes, sizing then writing, scanned every string twice: the header
- * encode was ~18 % of a producer's CPU per single send.) Produces exactly the bytes of the general
- * path (jsonHeaderText + Java UTF-8); returns undefined, so that the caller takes that path, when the
- * command carries `headerKeyOrder`, a number field that is not an int32, an unknown language, or a
- * header too long for the scratch buffer.
+ * body) straight as bytes, with no header string. One pass writes the header, escaping as it goes
+ * (printable ASCII as is, other ASCII escaped as fastjson does, a string with non-ASCII characters
+ * quoted with fastjsonString): for a frame with a small body, straight into a shared slab the frame
+ * is then a slice of; otherwise (or when the slab has too little room left) into a reused scratch
+ * buffer, copied into a frame allocated at its size. (Two passes, sizing then writing, scanned every
+ * string twice: the header encode was ~18 % of a producer's CPU per single send.) Produces exactly the
+ * bytes of the general path (jsonHeaderText + Java UTF-8); returns undefined, so that the caller takes
+ * that path, when the command carries `headerKeyOrder`, a number field that is not an int32, an
+ * unknown language, or a header too long for the scratch buffer.
  */
 import { LanguageCode } from '../codes/language-code.js';
 import { fastjsonString } from '../json/fastjson-write.js';
@@ -90,9 +91,9 @@ function putInt(frame: Buffer, at: number, value: number): number {
 }
 
 /**
- * Where a header is written before its frame is allocated. A string is written only when even its
- * longest form fits below SCRATCH_LIMIT (6 bytes per character); the margin above it holds the fixed
- * parts that follow.
+ * Where a header is written before its frame is allocated, when it is not written into the slab (see
+ * writeFrame). A string is written only when even its longest form fits below `limit` (6 bytes per
+ * character); the 256-byte margin above it holds the fixed parts that follow.
  */
 const SCRATCH = Buffer.allocUnsafeSlow(64 * 1024);
 const SCRATCH_LIMIT = SCRATCH.length - 256;
