@@ -17,6 +17,7 @@ export {
   markResponse,
 } from './protocol/command/remoting-command.js';
 export type { CommandInit, RemotingCommand } from './protocol/command/remoting-command.js';
+export { bodyOrChunks, ChunkedBody, chunkedBodyOf } from './protocol/command/chunked-body.js';
 export { decodeJsonHeader, encodeJsonHeader } from './protocol/command/json-header.js';
 export { decodeBinaryHeader, encodeBinaryHeader } from './protocol/command/binary-header.js';
 

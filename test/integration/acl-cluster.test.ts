@@ -6,6 +6,7 @@
  * at startup, and the CLI flags.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -252,6 +253,9 @@ describe('ACL on an embedded cluster', () => {
     try {
       const sent = await producer.send(new Message(TOPIC, Buffer.from('signed hello')));
       assert.equal(sent.sendStatus, 'SEND_OK');
+      // A large body reaches the broker in many chunks: its signature is checked over them.
+      const large = randomBytes(300_000);
+      assert.equal((await producer.send(new Message(TOPIC, large))).sendStatus, 'SEND_OK');
       await assert.rejects(intruder.send(new Message(TOPIC, Buffer.from('x'))), (e: Error) => {
         const cause = (e as { cause?: unknown }).cause ?? e;
         return (
@@ -266,9 +270,10 @@ describe('ACL on an embedded cluster', () => {
         idleTimeoutMillis: 200,
         maxMessages: 50,
       }))
-        bodies.push(m.body.toString());
+        bodies.push(m.body.length === large.length ? m.body.toString('hex') : m.body.toString());
       // The request-class test sent 'hello's before, on either queue.
       assert.ok(bodies.includes('signed hello'), bodies.join());
+      assert.ok(bodies.includes(large.toString('hex')), 'the large signed body, intact');
     } finally {
       await Promise.all([producer.shutdown(), consumer.shutdown(), intruder.shutdown()]);
     }

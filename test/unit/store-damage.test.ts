@@ -215,6 +215,7 @@ test('records of a store written before checksums are accepted; after that, a re
     // A record as an older version wrote it (no checksum entry), at the end of the log.
     const legacy = encodeMessageRecord({
       ...message({ body: Buffer.from('legacy'), queueId: 1 }),
+      body: Buffer.from('legacy'),
       queueOffset: BigInt(written.filter((w) => w.queueId === 1).length),
       physicalOffset: BigInt(end),
       storeTimestamp: Date.now(),

@@ -72,6 +72,7 @@ describe('op records', () => {
     );
     assert.equal(op.topic, 'RMQ_SYS_TRANS_OP_HALF_TOPIC');
     assert.equal(op.body.toString(), '42');
+    assert.ok(Buffer.isBuffer(op.body));
     const back = parseOpRecord(record({ body: op.body, properties: op.properties }), 7n);
     assert.deepEqual(back, { opOffset: 7n, halfOffsets: [42n], state: 'COMMIT', txKey: 'k' });
   });

@@ -10,6 +10,7 @@
  * parse) leaves out `_UNIQUE_KEY_QUERY` as well when it recomputes the signature: the servers do too.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ChunkedBody } from './chunked-body.js';
 import type { RemotingCommand } from './remoting-command.js';
 
 /** Java SessionCredentials field names. */
@@ -36,10 +37,10 @@ const SIGNER_EXCLUDED: ReadonlySet<string> = new Set([ACL_FIELDS.SIGNATURE]);
 /** What Java's broker leaves out of the content it recomputes. */
 export const CHECKER_EXCLUDED: ReadonlySet<string> = new Set([ACL_FIELDS.SIGNATURE, UNIQUE_MSG_QUERY_FLAG]);
 
-/** The Signature value for the given fields and body. */
+/** The Signature value for the given fields and body (a body in chunks is not joined). */
 export function aclSignature(
   extFields: Readonly<Record<string, string>>,
-  body: Uint8Array | undefined,
+  body: Uint8Array | ChunkedBody | undefined,
   secretKey: string,
   excluded: ReadonlySet<string> = SIGNER_EXCLUDED,
 ): string {
@@ -50,7 +51,8 @@ export function aclSignature(
   for (const key of keys) text += extFields[key]!;
   const hmac = createHmac('sha1', Buffer.from(secretKey, 'utf8'));
   hmac.update(text, 'utf8');
-  if (body && body.length > 0) hmac.update(body);
+  if (body instanceof ChunkedBody) for (const chunk of body.chunks) hmac.update(chunk);
+  else if (body && body.length > 0) hmac.update(body);
   return hmac.digest('base64');
 }
 

@@ -103,29 +103,41 @@ export function decodeFramePayload(
     throw new ProtocolError(`frame of ${payload.length} bytes is too short to hold the header length`);
   }
   const marker = payload.readUInt32BE(0);
-  const type = marker >>> 24;
-  const headerLength = marker & 0xffffff;
-  if (headerLength > payload.length - 4) {
+  checkHeaderFits(marker & 0xffffff, payload.length);
+  const command = decodeCommandHeader(payload, marker, limits);
+  const bodyStart = 4 + (marker & 0xffffff);
+  if (payload.length > bodyStart) command.body = payload.subarray(bodyStart);
+  return command;
+}
+
+/** The header length of a frame payload of `payloadLength` bytes must leave room for itself. */
+export function checkHeaderFits(headerLength: number, payloadLength: number): void {
+  if (headerLength > payloadLength - 4) {
     throw new ProtocolError(
-      `header length ${headerLength} exceeds the frame (${payload.length - 4} bytes after it)`,
+      `header length ${headerLength} exceeds the frame (${payloadLength - 4} bytes after it)`,
     );
   }
-  let command: RemotingCommand;
+}
+
+/**
+ * Decodes the header that `head` holds from offset 4, after the serialize-type/header-length int32
+ * `marker` (the header must lie wholly in `head`; checkHeaderFits first).
+ */
+export function decodeCommandHeader(head: Buffer, marker: number, limits: HeaderLimits): RemotingCommand {
+  const type = marker >>> 24;
+  const headerLength = marker & 0xffffff;
   try {
     if (headerLength > limits.maxHeaderLength) throw headerTooLong(headerLength, limits.maxHeaderLength);
     if (type === SerializeType.JSON)
-      command = decodeJsonHeaderAt(payload, 4, 4 + headerLength, limits.maxHeaderFields);
-    else if (type === SerializeType.ROCKETMQ)
-      command = decodeBinaryHeader(payload.subarray(4, 4 + headerLength), limits.maxHeaderFields);
-    else throw new ProtocolError(`unknown serialize type ${type} (expected 0 JSON or 1 ROCKETMQ)`);
+      return decodeJsonHeaderAt(head, 4, 4 + headerLength, limits.maxHeaderFields);
+    if (type === SerializeType.ROCKETMQ)
+      return decodeBinaryHeader(head.subarray(4, 4 + headerLength), limits.maxHeaderFields);
+    throw new ProtocolError(`unknown serialize type ${type} (expected 0 JSON or 1 ROCKETMQ)`);
   } catch (err) {
     if (err instanceof HeaderLimitError)
-      throw withAnswerOpaque(err, type, payload.subarray(4, 4 + headerLength));
+      throw withAnswerOpaque(err, type, head.subarray(4, 4 + headerLength));
     throw err;
   }
-  const bodyLength = payload.length - 4 - headerLength;
-  if (bodyLength > 0) command.body = payload.subarray(4 + headerLength);
-  return command;
 }
 
 /** Decodes one whole frame, length prefix included; the declared length must match the buffer. */

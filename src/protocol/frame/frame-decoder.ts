@@ -3,8 +3,9 @@
  * back. A pure state machine with one size limit: a declared length outside 0..maxFrameLength is a
  * FrameTooLargeError before any of the frame is buffered, so memory stays bounded by one frame.
  *
- * Frames lying wholly inside a chunk are returned as views of it (no copy); only a frame split across
- * chunks is copied, once, when its last piece arrives.
+ * Frames lying wholly inside a chunk are returned as views of it (no copy). A frame split across
+ * chunks is copied, once, when its last piece arrives; except on the `feed` path, where a frame of at
+ * least CHUNKED_FRAME_MIN_BYTES keeps its body in the chunks (split-frame.ts, chunked-body.ts).
  *
  * Two ways to read: `feed` hands each decoded command to a callback as soon as its frame is complete
  * (the connection's path: no array per chunk); `pushCommands` and `push` collect the commands or the
@@ -22,8 +23,19 @@ import type { RemotingCommand } from '../command/remoting-command.js';
 import { resolveHeaderLimits } from '../command/header-limits.js';
 import type { HeaderLimits } from '../command/header-limits.js';
 import { decodeFramePayload } from './frame-codec.js';
+import { decodeSplitFramePayload } from './split-frame.js';
 
-const MAX_PENDING_CHUNKS = 64;
+/**
+ * Split frames from this size on are decoded without joining their chunks (`feed` only): the body
+ * stays in them as a ChunkedBody. Below it one copy costs less than a list of chunks.
+ */
+export const CHUNKED_FRAME_MIN_BYTES = 64 * 1024;
+/** Pieces under this size are "small": a run of them is merged (a peer trickling tiny chunks). */
+const SMALL_PIECE_BYTES = 16 * 1024;
+/** Longest run of small pieces kept as they are. */
+const MAX_SMALL_RUN = 64;
+/** Most pieces held for one frame (16 MiB in 16 KiB pieces is 1024); past it they are merged. */
+const MAX_PENDING_PIECES = 4096;
 
 /** Receives each decoded command of `feed`; returning false stops decoding (the connection closed). */
 export type CommandSink = (command: RemotingCommand) => boolean | void;
@@ -34,8 +46,10 @@ type PayloadSink = (payload: Buffer) => boolean;
 /** Splits a byte stream into remoting frames (4-byte big-endian length prefix) and decodes each into a RemotingCommand; refuses frames over the maximum length. */
 export class FrameDecoder {
   /** Pieces of the incomplete frame: its length prefix while `expected` < 0, else its payload. */
-  private readonly pending: Buffer[] = [];
+  private pending: Buffer[] = [];
   private buffered = 0;
+  /** How many of the last pieces in `pending` are small (see hold). */
+  private smallRun = 0;
   /** totalLength of the frame being assembled, or -1 while the 4-byte prefix is incomplete. */
   private expected = -1;
   private failed: Error | undefined;
@@ -139,9 +153,14 @@ export class FrameDecoder {
 
   private fail(error: Error): void {
     this.failed ??= error;
+    this.clearPending();
+    this.expected = -1;
+  }
+
+  private clearPending(): void {
     this.pending.length = 0;
     this.buffered = 0;
-    this.expected = -1;
+    this.smallRun = 0;
   }
 
   /** The sink asked to stop: what is left of the chunk and any partial frame are dropped. */
@@ -186,43 +205,64 @@ export class FrameDecoder {
         return chunk.length;
       }
       const prefix = Buffer.concat([...this.pending, chunk.subarray(0, need)], 4);
-      this.pending.length = 0;
-      this.buffered = 0;
+      this.clearPending();
       this.expected = this.checkLength(prefix.readInt32BE(0));
       offset = need;
     }
     const missing = this.expected - this.buffered;
     if (chunk.length - offset < missing) {
-      this.hold(offset === 0 ? chunk : chunk.subarray(offset));
+      // Nothing of the payload in this chunk (it ended with the prefix): no empty piece to hold.
+      if (offset < chunk.length) this.hold(offset === 0 ? chunk : chunk.subarray(offset));
       return chunk.length;
     }
-    let frame: Buffer;
-    if (this.pending.length === 0) {
-      frame = chunk.subarray(offset, offset + missing);
-    } else {
-      frame = Buffer.allocUnsafe(this.expected);
-      let filled = 0;
-      for (const piece of this.pending) {
-        frame.set(piece, filled);
-        filled += piece.length;
-      }
-      chunk.copy(frame, filled, offset, offset + missing);
-      this.pending.length = 0;
-      this.buffered = 0;
-    }
+    const end = offset + missing;
+    const length = this.expected;
     this.expected = -1;
     this.completed++;
-    return sink(frame) ? offset + missing : -1;
+    if (this.pending.length === 0) return sink(chunk.subarray(offset, end)) ? end : -1;
+    if (this.commandSink !== undefined && length >= CHUNKED_FRAME_MIN_BYTES) {
+      // The chunks become the command's body: the list is handed over, a new one takes its place.
+      const pieces = this.pending;
+      pieces.push(chunk.subarray(offset, end));
+      this.pending = [];
+      this.buffered = 0;
+      this.smallRun = 0;
+      const command = decodeSplitFramePayload(pieces, length, this.headerLimits);
+      return this.commandSink(command) !== false ? end : -1;
+    }
+    const frame = Buffer.allocUnsafe(length);
+    let filled = 0;
+    for (const piece of this.pending) {
+      frame.set(piece, filled);
+      filled += piece.length;
+    }
+    chunk.copy(frame, filled, offset, end);
+    this.clearPending();
+    return sink(frame) ? end : -1;
   }
 
+  /**
+   * Keeps a piece of the incomplete frame. Large pieces are kept as they are (a large body stays in
+   * its chunks); a run of small ones is merged into one, so a peer trickling tiny chunks costs no
+   * Buffer object per byte, and each byte is copied only a bounded number of times.
+   */
   private hold(piece: Buffer): void {
-    this.pending.push(piece);
+    const pending = this.pending;
+    pending.push(piece);
     this.buffered += piece.length;
-    // A peer trickling tiny chunks must not cost a Buffer object per byte: merge long piece lists.
-    if (this.pending.length > MAX_PENDING_CHUNKS) {
-      const merged = Buffer.concat(this.pending, this.buffered);
-      this.pending.length = 0;
-      this.pending.push(merged);
+    if (piece.length >= SMALL_PIECE_BYTES) {
+      this.smallRun = 0;
+    } else if (++this.smallRun > MAX_SMALL_RUN) {
+      const run = pending.splice(pending.length - this.smallRun);
+      const merged = Buffer.concat(run);
+      pending.push(merged);
+      this.smallRun = merged.length < SMALL_PIECE_BYTES ? 1 : 0;
+    }
+    if (pending.length > MAX_PENDING_PIECES) {
+      const merged = Buffer.concat(pending, this.buffered);
+      pending.length = 0;
+      pending.push(merged);
+      this.smallRun = 0;
     }
   }
 

@@ -131,6 +131,13 @@ export function crc32(data: Uint8Array): number {
   return nativeCrc32(data) >>> 0;
 }
 
+/** Unsigned CRC-32 of the concatenation of `chunks` (a body held in several buffers). */
+export function crc32Chunks(chunks: readonly Buffer[]): number {
+  let crc = 0;
+  for (const chunk of chunks) crc = crc32RangeFrom(chunk, 0, chunk.length, crc);
+  return crc;
+}
+
 /** Unsigned CRC-32 of buf[start, end), without a view of the range when the tables take it. */
 export function crc32Range(buf: Buffer, start: number, end: number): number {
   return crc32RangeSigned(buf, start, end) >>> 0;

@@ -79,11 +79,12 @@ export interface EncodeRecordOptions {
   /** Buffer.byteLength(properties, 'utf8'), when the caller measured it (it must be exact). */
   propertiesBytes?: number;
   /**
-   * Leave the body's bytes out: the buffer is the record without them (TOTALSIZE and BODYLENGTH still
-   * count them), for a writer that puts the body between the two parts itself (a large body is not
-   * copied). Its parts are [0, bodyAt) and [bodyAt, size - body length), bodyAt after BODYLENGTH.
+   * Leave out a body of this many bytes: the buffer is the record without them (TOTALSIZE and
+   * BODYLENGTH count them; `body` is not read, and `bodyCrc` must be given), for a writer that puts
+   * the body between the two parts itself (a large body is not copied; it may not even be one
+   * buffer). Its parts are [0, bodyAt) and [bodyAt, size - body length), bodyAt after BODYLENGTH.
    */
-  omitBody?: boolean;
+  omittedBodyLength?: number | undefined;
   /**
    * ASCII text stored right after `properties`, as part of them (PROPERTIES LENGTH counts it; not in
    * `propertiesBytes`): a trailer the caller adds without making a string of both.
@@ -140,10 +141,14 @@ export function encodeMessageRecord(
       `properties are ${propsLength} bytes long; at most ${MAX_PROPERTIES_LENGTH} fit in a record (remove properties)`,
     );
   }
-  const size = encodedRecordSize(topicLength, r.body.length, propsLength, sysFlag);
+  const omitted = options.omittedBodyLength;
+  const omitBody = omitted !== undefined;
+  if (omitBody && r.bodyCrc === undefined)
+    throw new IllegalArgumentError('a record that leaves its body out needs the body CRC given');
+  const bodyLength = omitBody ? omitted : r.body.length;
+  const size = encodedRecordSize(topicLength, bodyLength, propsLength, sysFlag);
   const v2 = topicLengthSize(topicLength) === 2;
-  const omitBody = options.omitBody === true;
-  const bytes = omitBody ? size - r.body.length : size;
+  const bytes = omitBody ? size - bodyLength : size;
   const buf = options.allocate === undefined ? Buffer.allocUnsafe(bytes) : options.allocate(bytes);
   if (buf.length !== bytes)
     throw new IllegalArgumentError(`record buffer of ${buf.length} bytes, ${bytes} needed`);
@@ -162,7 +167,7 @@ export function encodeMessageRecord(
   putInt32BE(buf, off, r.reconsumeTimes | 0);
   writeBigLong(buf, r.preparedTransactionOffset, off + 4);
   off += 12;
-  putInt32BE(buf, off, r.body.length);
+  putInt32BE(buf, off, bodyLength);
   off += 4;
   if (!omitBody) {
     buf.set(r.body, off); // TypedArray set: no Buffer view of the body to make first

@@ -21,6 +21,7 @@ import {
   signaturesEqual,
   UNIQUE_MSG_QUERY_FLAG,
 } from '../../protocol/command/acl-signature.js';
+import { bodyOrChunks } from '../../protocol/command/chunked-body.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import { SystemTopic } from '../../protocol/message/validators.js';
 import type { AclAccount, AclRules } from './acl-config.js';
@@ -76,12 +77,13 @@ export function checkAccess(
   if (!account) throw new AclRefusedError(`No acl config for ${accessKey}`);
   if (account.whiteAddress.matches(ip)) return { by: 'account-allowlist', account };
   const given = fields[ACL_FIELDS.SIGNATURE];
-  const expected = aclSignature(fields, request.body, account.secretKey, CHECKER_EXCLUDED);
+  const body = bodyOrChunks(request); // a large body stays in its chunks for the store (chunked-body.ts)
+  const expected = aclSignature(fields, body, account.secretKey, CHECKER_EXCLUDED);
   // Java's broker leaves _UNIQUE_KEY_QUERY out while Java's client signs it (a query by unique key
   // then fails on a 4.9.8 broker): either form is accepted here.
   const signedWithFlag =
     fields[UNIQUE_MSG_QUERY_FLAG] !== undefined &&
-    signaturesEqual(aclSignature(fields, request.body, account.secretKey), given);
+    signaturesEqual(aclSignature(fields, body, account.secretKey), given);
   if (!signaturesEqual(expected, given) && !signedWithFlag)
     throw new AclRefusedError(`Check signature failed for accessKey=${accessKey}`);
   if (needs && needs.resources.get(SystemTopic.RMQ_SYS_TRACE_TOPIC) === Perm.PUB)

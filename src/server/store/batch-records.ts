@@ -182,7 +182,8 @@ export function prepareBatchRecords(
       prepared[i] = single;
       continue;
     }
-    const { body, properties } = input;
+    const properties = input.properties;
+    const body = input.body as Buffer; // a body in chunks went through prepareRecord alone (above)
     const size = sizes[i]!;
     out.set(header, at);
     putInt32BE(out, at + RecordOffset.TOTALSIZE, size);

@@ -120,11 +120,20 @@ export function appendPrepared(
       // The record's bytes before its body, the body as the request holds it, the bytes after it.
       if (run !== undefined) commitLog.enqueueAt(queued, runPos, viewOf(run, runAt, runBytes));
       run = undefined;
-      const bodyAt = p.body!.at;
-      const recordEnd = p.at + p.size - separate.length;
+      const { at: bodyAt, length: bodyLength } = p.body!;
+      const recordEnd = p.at + p.size - bodyLength;
       commitLog.enqueue(phys, p.buf.subarray(p.at, p.at + bodyAt));
-      commitLog.enqueue(phys + bodyAt, separate);
-      commitLog.enqueue(phys + bodyAt + separate.length, p.buf.subarray(p.at + bodyAt, recordEnd));
+      let pos = phys + bodyAt;
+      if (Buffer.isBuffer(separate)) {
+        commitLog.enqueue(pos, separate);
+      } else {
+        // The chunks the request's body arrived in (chunked-body.ts), one pending write each.
+        for (const chunk of separate) {
+          commitLog.enqueue(pos, chunk);
+          pos += chunk.length;
+        }
+      }
+      commitLog.enqueue(phys + bodyAt + bodyLength, p.buf.subarray(p.at + bodyAt, recordEnd));
     } else if (
       p.buf === run &&
       p.at === runAt + runBytes &&

@@ -20,7 +20,8 @@ import {
 import { isDispatchedSysFlag, tagsCodeOfProperties, TOPIC_PATTERN } from './queue-table.js';
 import { checksumSlotAfter, propertiesBeforeChecksum, stampRecordChecksum } from './record-checksum.js';
 import { RECORD_OVERHEAD_LIMIT } from './store-config.js';
-import { crc32 } from '../../protocol/message/crc32.js';
+import { crc32, crc32Chunks } from '../../protocol/message/crc32.js';
+import { ChunkedBody } from '../../protocol/command/chunked-body.js';
 import { recordBuffer } from './record-slab.js';
 import type { ConsumeQueue } from './consume-queue.js';
 import type { DispatchItem } from './dispatch-item.js';
@@ -56,7 +57,8 @@ export interface SeparateBody {
   readonly at: number;
   readonly length: number;
   readonly crc: number;
-  readonly bytes?: Buffer | undefined;
+  /** The body when the record's buffer leaves it out: a buffer, or the chunks a request holds it in. */
+  readonly bytes?: Buffer | readonly Buffer[] | undefined;
 }
 
 export interface Refusal {
@@ -81,6 +83,8 @@ const REUSED_BODY_CRC_MIN_BYTES = 8 * 1024;
  * writes faster than three.
  */
 const SEPARATE_BODY_MIN_BYTES = 64 * 1024;
+
+const EMPTY_BODY = Buffer.alloc(0);
 
 let lastLegalTopic: string | undefined;
 
@@ -117,7 +121,8 @@ export function prepareRecord(input: PutMessageInput, limits: RecordLimits): Pre
       reason: `properties are ${propertiesBytes} bytes with the checksum entry > 32767`,
     };
   }
-  if (!Buffer.isBuffer(body)) return illegal('body is missing');
+  const chunked = body instanceof ChunkedBody;
+  if (!chunked && !Buffer.isBuffer(body)) return illegal('body is missing');
   if (body.length > limits.maxMessageSize) {
     return illegal(`body size ${body.length} > maxMessageSize ${limits.maxMessageSize}`);
   }
@@ -137,8 +142,16 @@ export function prepareRecord(input: PutMessageInput, limits: RecordLimits): Pre
     );
   }
   // A large body's CRC is taken in full once: BODYCRC keeps 31 bits of it, the checksum reuses it.
-  const bodyCrc = body.length >= REUSED_BODY_CRC_MIN_BYTES ? crc32(body) : undefined;
   const separate = body.length >= SEPARATE_BODY_MIN_BYTES;
+  // A body in chunks is written from them when large; a small one (a frame mostly header) is joined.
+  const chunks = chunked && separate ? body.chunks : undefined;
+  const whole = chunked ? (separate ? undefined : body.join()) : body;
+  const bodyCrc =
+    body.length < REUSED_BODY_CRC_MIN_BYTES
+      ? undefined
+      : chunks !== undefined
+        ? crc32Chunks(chunks)
+        : crc32(whole!);
   let buf: Buffer;
   try {
     // Fields listed one by one: an object spread of `input` here cost ~8 µs per record (V8 built new
@@ -148,7 +161,7 @@ export function prepareRecord(input: PutMessageInput, limits: RecordLimits): Pre
         topic,
         queueId: input.queueId,
         flag: input.flag,
-        body,
+        body: whole ?? EMPTY_BODY,
         properties: storedProperties,
         sysFlag,
         bornTimestamp: input.bornTimestamp,
@@ -167,7 +180,7 @@ export function prepareRecord(input: PutMessageInput, limits: RecordLimits): Pre
         topicBytes: topic.length,
         propertiesBytes: ownBytes,
         propertiesTail: checksumSlot,
-        omitBody: separate,
+        omittedBodyLength: separate ? body.length : undefined,
       },
     );
   } catch (err) {
@@ -190,7 +203,7 @@ export function prepareRecord(input: PutMessageInput, limits: RecordLimits): Pre
             at: recordFieldOffsets(sysFlag).bodyLength + 4,
             length: body.length,
             crc: bodyCrc,
-            bytes: separate ? body : undefined,
+            bytes: separate ? (chunks ?? whole) : undefined,
           },
   };
 }

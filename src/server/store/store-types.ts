@@ -1,4 +1,5 @@
 /** Inputs and results of the message store API (Java PutMessageResult / GetMessageResult). */
+import type { ChunkedBody } from '../../protocol/command/chunked-body.js';
 import type { SocketAddress } from '../../protocol/message/record.js';
 
 export interface PutMessageInput {
@@ -7,9 +8,10 @@ export interface PutMessageInput {
   flag: number;
   /**
    * Not copied when large (64 KiB and more): the commit-log write reads it after putMessage returns,
-   * so it must not change until the put resolves.
+   * so it must not change until the put resolves. A ChunkedBody (a request's body still in its socket
+   * chunks) is written from its chunks when large, else joined.
    */
-  body: Buffer;
+  body: Buffer | ChunkedBody;
   /** Raw property string (§1.4), stored as is. */
   properties: string;
   sysFlag: number;

@@ -15,6 +15,7 @@ import { RequestRefusedError } from '../../../common/errors.js';
 import { MQVersion, Perm } from '../../../protocol/codes/misc.js';
 import { RequestCode } from '../../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
+import { bodyOrChunks } from '../../../protocol/command/chunked-body.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import { SendMessageRequestHeader } from '../../../protocol/headers/send.js';
 import { MessageConst, MessageSysFlag } from '../../../protocol/message/constants.js';
@@ -155,6 +156,8 @@ function sendOne(
   return putAndAnswer(ctx, send, target, input, stored);
 }
 
+const EMPTY_BODY = Buffer.alloc(0);
+
 /** A single send's put input (one shape for every send: the store's code sees one). */
 function putInput(
   ctx: BrokerContext,
@@ -168,7 +171,8 @@ function putInput(
     topic: target.topic,
     queueId: target.queueId,
     flag: header.flag,
-    body: send.request.body ?? Buffer.alloc(0),
+    // A large body that arrived split stays in its chunks: the store writes it from them.
+    body: bodyOrChunks(send.request) ?? EMPTY_BODY,
     properties,
     sysFlag: target.sysFlag,
     bornTimestamp: header.bornTimestamp,
