@@ -1,7 +1,9 @@
 /**
  * @own-process (scripts/run-tests.mjs): turns on --expose-gc and bounds the heap growth of the whole process.
  * Fuzzes FrameDecoder.pushCommands (frame splitting + JSON/ROCKETMQ header decoding) with random bytes
- * and mutations of valid frames. Only ProtocolError may escape; memory stays bounded.
+ * and mutations of valid frames. Only ProtocolError may escape; memory stays bounded. A second run does
+ * the same with large frames split across chunks (decoded without joining: split-frame.ts), whose
+ * intact ones must decode to what the whole frame decodes to.
  * Reproduce a run with FUZZ_SEED=<printed seed>; FUZZ_ITERATIONS overrides the input count (30 000 under
  * `npm test`, 120 000 under `npm run test:long`).
  */
@@ -13,7 +15,9 @@ import vm from 'node:vm';
 import { ProtocolError } from '../../src/common/errors.js';
 import { LanguageCode } from '../../src/protocol/codes/index.js';
 import type { LanguageName } from '../../src/protocol/codes/index.js';
-import { encodeFrame, FrameDecoder } from '../../src/protocol/frame/index.js';
+import { decodeFramePayload, encodeFrame, FrameDecoder } from '../../src/protocol/frame/index.js';
+import { CHUNKED_FRAME_MIN_BYTES } from '../../src/protocol/frame/frame-decoder.js';
+import { plain } from '../helpers/commands.js';
 import { loadCaptures } from '../helpers/captures.js';
 import { Prng, randomString } from '../helpers/prng.js';
 import { byTier } from '../helpers/tier.js';
@@ -212,4 +216,49 @@ it(`codec fuzz: ${ITERATIONS} inputs, seed ${SEED} (set FUZZ_SEED to reproduce)`
   );
   assert.ok(commands > 1000 && errors > 1000, 'the mutations should produce both valid and invalid frames');
   assert.ok(growth < 16 * 1024 * 1024, `heap grew by ${growth} bytes`);
+});
+
+const LARGE_ITERATIONS =
+  Number(process.env.FUZZ_ITERATIONS ?? byTier(1500, 8000)) / (ITERATIONS / 30_000 || 1);
+
+it(`codec fuzz, large split frames: ${LARGE_ITERATIONS} inputs, seed ${SEED}`, () => {
+  const rng = new Prng(SEED ^ 0x5a5a);
+  const small = seedFrames(rng).filter((f) => f.length >= 8 && f.readInt32BE(0) === f.length - 4);
+  const maxFrame = 256 * 1024;
+  let intact = 0;
+  let errors = 0;
+  for (let i = 0; i < LARGE_ITERATIONS; i++) {
+    // A captured or random frame's header with a large body.
+    const base = rng.pick(small);
+    const headerEnd = 8 + (base.readUInt32BE(4) & 0xffffff);
+    const body = rng.bytes(rng.range(CHUNKED_FRAME_MIN_BYTES - 100, 200_000));
+    const frame = Buffer.concat([base.subarray(0, headerEnd), body]);
+    frame.writeInt32BE(frame.length - 4, 0);
+    const damaged = rng.bool(0.6);
+    if (damaged) {
+      // Header bytes, the length prefix or the header length: the parts the split decoder reads itself.
+      for (let n = rng.range(1, 4); n > 0; n--)
+        frame[rng.int(Math.min(frame.length, headerEnd + 8))] = rng.int(256);
+    }
+    const decoder = new FrameDecoder(maxFrame);
+    const got: unknown[] = [];
+    let failed = false;
+    for (let at = 0; at < frame.length && !failed;) {
+      const n = rng.pick([1, 3, 700, 16 * 1024, 64 * 1024, rng.range(1, 90_000)]);
+      try {
+        for (const c of decoder.pushCommands(frame.subarray(at, at + n))) got.push(plain(c));
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) {
+          assert.fail(`large input #${i} (seed ${SEED}) threw ${String(err)}`);
+        }
+        errors++;
+        failed = true;
+      }
+      at += n;
+    }
+    if (damaged) continue;
+    intact++;
+    assert.deepEqual(got, [plain(decodeFramePayload(frame.subarray(4)))], `large input #${i} (seed ${SEED})`);
+  }
+  assert.ok(intact > 100 && errors > 50, `${intact} intact inputs, ${errors} errors`);
 });
