@@ -5,7 +5,7 @@
  * the same with large frames split across chunks (decoded without joining: split-frame.ts), whose
  * intact ones must decode to what the whole frame decodes to.
  * Reproduce a run with FUZZ_SEED=<printed seed>; FUZZ_ITERATIONS overrides the input count (30 000 under
- * `npm test`, 120 000 under `npm run test:long`).
+ * `npm test`, 120 000 under `npm run test:long`), FUZZ_LARGE_ITERATIONS that of large frames.
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -218,8 +218,8 @@ it(`codec fuzz: ${ITERATIONS} inputs, seed ${SEED} (set FUZZ_SEED to reproduce)`
   assert.ok(growth < 16 * 1024 * 1024, `heap grew by ${growth} bytes`);
 });
 
-const LARGE_ITERATIONS =
-  Number(process.env.FUZZ_ITERATIONS ?? byTier(1500, 8000)) / (ITERATIONS / 30_000 || 1);
+/** Large inputs: 400 under `npm test`, 4000 under `npm run test:long`; FUZZ_LARGE_ITERATIONS overrides. */
+const LARGE_ITERATIONS = Number(process.env.FUZZ_LARGE_ITERATIONS ?? byTier(400, 4000));
 
 it(`codec fuzz, large split frames: ${LARGE_ITERATIONS} inputs, seed ${SEED}`, () => {
   const rng = new Prng(SEED ^ 0x5a5a);
@@ -240,25 +240,39 @@ it(`codec fuzz, large split frames: ${LARGE_ITERATIONS} inputs, seed ${SEED}`, (
       for (let n = rng.range(1, 4); n > 0; n--)
         frame[rng.int(Math.min(frame.length, headerEnd + 8))] = rng.int(256);
     }
-    const decoder = new FrameDecoder(maxFrame);
-    const got: unknown[] = [];
-    let failed = false;
-    for (let at = 0; at < frame.length && !failed;) {
+    const pieces: Buffer[] = [];
+    for (let at = 0; at < frame.length;) {
       const n = rng.pick([1, 3, 700, 16 * 1024, 64 * 1024, rng.range(1, 90_000)]);
-      try {
-        for (const c of decoder.pushCommands(frame.subarray(at, at + n))) got.push(plain(c));
-      } catch (err) {
-        if (!(err instanceof ProtocolError)) {
-          assert.fail(`large input #${i} (seed ${SEED}) threw ${String(err)}`);
-        }
-        errors++;
-        failed = true;
-      }
+      pieces.push(frame.subarray(at, at + n));
       at += n;
     }
+    const split = decodeChunks(pieces, maxFrame, i);
+    // Split or whole, the same commands and the same verdict (a damaged frame may still decode).
+    assert.deepEqual(split, decodeChunks([frame], maxFrame, i), `large input #${i} (seed ${SEED})`);
+    if (split.failed) errors++;
     if (damaged) continue;
     intact++;
-    assert.deepEqual(got, [plain(decodeFramePayload(frame.subarray(4)))], `large input #${i} (seed ${SEED})`);
+    assert.deepEqual(split.commands, [plain(decodeFramePayload(frame.subarray(4)))], `large input #${i}`);
   }
   assert.ok(intact > 100 && errors > 50, `${intact} intact inputs, ${errors} errors`);
 });
+
+/** Feeds `pieces` to a new decoder: the commands it delivers (plain) and whether it failed. */
+function decodeChunks(
+  pieces: readonly Buffer[],
+  maxFrame: number,
+  input: number,
+): { commands: unknown[]; failed: boolean } {
+  const decoder = new FrameDecoder(maxFrame);
+  const commands: unknown[] = [];
+  for (const piece of pieces) {
+    try {
+      decoder.feed(piece, (c) => void commands.push(plain(c)));
+    } catch (err) {
+      if (!(err instanceof ProtocolError))
+        assert.fail(`large input #${input} (seed ${SEED}) threw ${String(err)}`);
+      return { commands, failed: true };
+    }
+  }
+  return { commands, failed: false };
+}

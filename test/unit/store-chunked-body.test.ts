@@ -90,3 +90,46 @@ test('a chunked body among plain ones in one multi-message put, and limits check
     await store.close();
   });
 });
+
+test('a chunked body first in a put of shared fields, and puts that roll over to a new segment', async () => {
+  await withTempDir(async (dir) => {
+    // 1 MiB segments: the 300 KB records roll over every three puts.
+    const store = await openStore(dir, { commitLogSegmentSize: 1 << 20 });
+    const big = rng.bytes(300_000);
+    const first = await store.putMessages([
+      message({ body: new ChunkedBody(randomChunks(big)) }),
+      message({ body: Buffer.from('second') }),
+      message({ body: Buffer.from('third') }),
+    ]);
+    assert.equal(first.status, 'PUT_OK');
+    const bodies = [big];
+    for (let i = 0; i < 7; i++) {
+      const body = rng.bytes(300_000);
+      bodies.push(body);
+      const put = await store.putMessage(message({ body: new ChunkedBody(randomChunks(body)), queueId: 2 }));
+      assert.equal(put.status, 'PUT_OK', `put ${i}`);
+    }
+    // One message per read: a read stops after the first record once ~256 KiB are taken.
+    const read = async (queueId: number, n: number): Promise<Buffer[]> => {
+      const out: Buffer[] = [];
+      for (let offset = 0; offset < n; offset++) {
+        const got = await store.getMessage('G', 'TopicTest', queueId, BigInt(offset), 1);
+        assert.equal(got.messages.length, 1, `queue ${queueId} offset ${offset}`);
+        out.push(got.messages[0]!);
+      }
+      return out;
+    };
+    const q0 = await read(0, 3);
+    assert.deepEqual(
+      q0.map((m) => decodeMessageRecord(m).body.toString('latin1').slice(0, 6)),
+      [big.toString('latin1').slice(0, 6), 'second', 'third'],
+    );
+    assert.ok(decodeMessageRecord(q0[0]!).body.equals(big));
+    const q2 = await read(2, 7);
+    for (const [i, m] of [...q0, ...q2].entries()) {
+      assert.equal(checkRecordChecksum(m, 0, m.length), 'ok', `record ${i}`);
+      if (i >= 3) assert.ok(decodeMessageRecord(m).body.equals(bodies[i - 2]!), `message ${i}`);
+    }
+    await store.close();
+  });
+});

@@ -36,37 +36,62 @@ const CHUNKS = Symbol('rocketmq.chunkedBody');
 
 type WithChunks = RemotingCommand & { [CHUNKS]?: ChunkedBody | undefined };
 
+/** The joined bytes of a ChunkedBody, once made (a frozen command cannot hold them itself). */
+const joinedBodies = new WeakMap<ChunkedBody, Buffer>();
+
+/** The `body` accessor of every command with a chunked body (chunkedBodyOf checks it is still there). */
+function readBody(this: WithChunks): Buffer | undefined {
+  const held = this[CHUNKS];
+  if (held === undefined) return undefined;
+  let joined = joinedBodies.get(held);
+  if (joined === undefined) {
+    joined = held.join();
+    joinedBodies.set(held, joined);
+  }
+  settleBody(this, joined);
+  return joined;
+}
+
+function writeBody(this: WithChunks, value: Buffer | undefined): void {
+  // As for a frozen object's data property: the assignment is refused, not dropped in silence.
+  if (!Object.isExtensible(this)) throw new TypeError("Cannot assign to read only property 'body'");
+  settleBody(this, value);
+}
+
 /**
  * Gives `command` the body held by `chunked`: `command.body` joins the chunks when first read (or
  * takes a value assigned to it), and chunkedBodyOf(command) hands out the chunks until then.
  */
 export function attachChunkedBody(command: RemotingCommand, chunked: ChunkedBody): void {
-  const target = command as WithChunks;
-  Object.defineProperty(target, CHUNKS, { value: chunked, writable: true, configurable: true });
-  Object.defineProperty(target, 'body', {
-    get(this: WithChunks): Buffer | undefined {
-      const held = this[CHUNKS];
-      const joined = held?.join();
-      settleBody(this, joined);
-      return joined;
-    },
-    set(this: WithChunks, value: Buffer | undefined) {
-      settleBody(this, value);
-    },
+  Object.defineProperty(command, CHUNKS, { value: chunked, writable: true, configurable: true });
+  Object.defineProperty(command, 'body', {
+    get: readBody,
+    set: writeBody,
     enumerable: true,
     configurable: true,
   });
 }
 
-/** Replaces the accessor with a plain data property holding `value`; the chunks are let go. */
+/**
+ * Replaces the accessor with a plain data property holding `value`; the chunks are let go. A frozen
+ * or sealed command keeps its accessor (reads return the bytes joined once).
+ */
 function settleBody(command: WithChunks, value: Buffer | undefined): void {
+  if (!Object.isExtensible(command)) return;
   command[CHUNKS] = undefined;
   Object.defineProperty(command, 'body', { value, writable: true, enumerable: true, configurable: true });
 }
 
-/** The chunks of `command`'s body when nothing has read or replaced `body` yet; else undefined. */
+/**
+ * The chunks of `command`'s body while `body` is still the untouched accessor (not read, assigned,
+ * deleted or redefined); else undefined.
+ */
 export function chunkedBodyOf(command: RemotingCommand): ChunkedBody | undefined {
-  return (command as WithChunks)[CHUNKS];
+  const held = (command as WithChunks)[CHUNKS];
+  if (held === undefined) return undefined;
+  const descriptor = Object.getOwnPropertyDescriptor(command, 'body');
+  if (descriptor?.get !== readBody || joinedBodies.has(held)) return undefined;
+  return held;
 }
 
 /** The body as chunks when it still is, else the Buffer (reading `body` joins nothing here). */

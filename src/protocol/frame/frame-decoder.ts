@@ -30,12 +30,12 @@ import { decodeSplitFramePayload } from './split-frame.js';
  * stays in them as a ChunkedBody. Below it one copy costs less than a list of chunks.
  */
 export const CHUNKED_FRAME_MIN_BYTES = 64 * 1024;
-/** Pieces under this size are "small": a run of them is merged (a peer trickling tiny chunks). */
+/**
+ * Pieces under this size are "small": two or more in a row are copied into one buffer of this size
+ * (a peer trickling tiny chunks costs no Buffer object per byte), so a frame is held in at most about
+ * two pieces per 16 KiB, and each byte is copied at most once while the frame arrives.
+ */
 const SMALL_PIECE_BYTES = 16 * 1024;
-/** Longest run of small pieces kept as they are. */
-const MAX_SMALL_RUN = 64;
-/** Most pieces held for one frame (16 MiB in 16 KiB pieces is 1024); past it they are merged. */
-const MAX_PENDING_PIECES = 4096;
 
 /** Receives each decoded command of `feed`; returning false stops decoding (the connection closed). */
 export type CommandSink = (command: RemotingCommand) => boolean | void;
@@ -48,8 +48,12 @@ export class FrameDecoder {
   /** Pieces of the incomplete frame: its length prefix while `expected` < 0, else its payload. */
   private pending: Buffer[] = [];
   private buffered = 0;
-  /** How many of the last pieces in `pending` are small (see hold). */
-  private smallRun = 0;
+  /**
+   * The buffer a run of small pieces is being copied into (see hold); `pending` ends with the view of
+   * its filled part. Never written again once handed over or closed.
+   */
+  private tail: Buffer | undefined;
+  private tailUsed = 0;
   /** totalLength of the frame being assembled, or -1 while the 4-byte prefix is incomplete. */
   private expected = -1;
   private failed: Error | undefined;
@@ -160,7 +164,7 @@ export class FrameDecoder {
   private clearPending(): void {
     this.pending.length = 0;
     this.buffered = 0;
-    this.smallRun = 0;
+    this.tail = undefined;
   }
 
   /** The sink asked to stop: what is left of the chunk and any partial frame are dropped. */
@@ -226,7 +230,7 @@ export class FrameDecoder {
       pieces.push(chunk.subarray(offset, end));
       this.pending = [];
       this.buffered = 0;
-      this.smallRun = 0;
+      this.tail = undefined;
       const command = decodeSplitFramePayload(pieces, length, this.headerLimits);
       return this.commandSink(command) !== false ? end : -1;
     }
@@ -242,28 +246,49 @@ export class FrameDecoder {
   }
 
   /**
-   * Keeps a piece of the incomplete frame. Large pieces are kept as they are (a large body stays in
-   * its chunks); a run of small ones is merged into one, so a peer trickling tiny chunks costs no
-   * Buffer object per byte, and each byte is copied only a bounded number of times.
+   * Keeps a piece of the incomplete frame. A large piece is kept as it is (a large body stays in its
+   * chunks), and so is a small one after a large one (the usual tail of a chunk). A second small
+   * piece in a row starts a run: the pieces of a run are copied into one buffer of SMALL_PIECE_BYTES,
+   * a new one when it is full.
    */
   private hold(piece: Buffer): void {
     const pending = this.pending;
-    pending.push(piece);
     this.buffered += piece.length;
     if (piece.length >= SMALL_PIECE_BYTES) {
-      this.smallRun = 0;
-    } else if (++this.smallRun > MAX_SMALL_RUN) {
-      const run = pending.splice(pending.length - this.smallRun);
-      const merged = Buffer.concat(run);
-      pending.push(merged);
-      this.smallRun = merged.length < SMALL_PIECE_BYTES ? 1 : 0;
+      this.tail = undefined;
+      pending.push(piece);
+      return;
     }
-    if (pending.length > MAX_PENDING_PIECES) {
-      const merged = Buffer.concat(pending, this.buffered);
-      pending.length = 0;
-      pending.push(merged);
-      this.smallRun = 0;
+    const last = pending.length - 1;
+    if (this.tail === undefined && (last < 0 || pending[last]!.length >= SMALL_PIECE_BYTES)) {
+      pending.push(piece);
+      return;
     }
+    if (this.tail === undefined) {
+      // The previous small piece becomes the start of the run.
+      this.openTail(pending.pop()!);
+    }
+    let at = 0;
+    while (at < piece.length) {
+      if (this.tailUsed === SMALL_PIECE_BYTES) this.openTail(undefined);
+      const n = Math.min(piece.length - at, SMALL_PIECE_BYTES - this.tailUsed);
+      piece.copy(this.tail!, this.tailUsed, at, at + n);
+      this.tailUsed += n;
+      at += n;
+      pending[pending.length - 1] = this.tail!.subarray(0, this.tailUsed);
+    }
+  }
+
+  /** Starts a new run buffer at the end of `pending`, holding `first` when given. */
+  private openTail(first: Buffer | undefined): void {
+    const tail = Buffer.allocUnsafe(SMALL_PIECE_BYTES);
+    this.tail = tail;
+    this.tailUsed = 0;
+    if (first !== undefined) {
+      first.copy(tail, 0);
+      this.tailUsed = first.length;
+    }
+    this.pending.push(tail.subarray(0, this.tailUsed));
   }
 
   private checkLength(length: number): number {
