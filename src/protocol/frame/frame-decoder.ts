@@ -33,7 +33,7 @@ export const CHUNKED_FRAME_MIN_BYTES = 64 * 1024;
 /**
  * Pieces under this size are "small": two or more in a row are copied into one buffer of this size
  * (a peer trickling tiny chunks costs no Buffer object per byte), so a frame is held in at most about
- * two pieces per 16 KiB, and each byte is copied at most once while the frame arrives.
+ * two pieces per 16 KiB, and each byte is copied at most twice while the frame arrives.
  */
 const SMALL_PIECE_BYTES = 16 * 1024;
 
@@ -255,6 +255,11 @@ export class FrameDecoder {
     const pending = this.pending;
     this.buffered += piece.length;
     if (piece.length >= SMALL_PIECE_BYTES) {
+      // A run left mostly empty gives back its buffer: a copy of its bytes, so that a peer
+      // alternating large and tiny pieces does not pin 16 KiB per tiny run.
+      if (this.tail !== undefined && this.tailUsed < SMALL_PIECE_BYTES / 4) {
+        pending[pending.length - 1] = Buffer.from(pending[pending.length - 1]!);
+      }
       this.tail = undefined;
       pending.push(piece);
       return;
