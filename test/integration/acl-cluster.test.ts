@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { ChunkedBody } from '../../src/protocol/command/chunked-body.js';
+import { countChunkJoins } from '../helpers/chunk-joins.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -257,17 +257,9 @@ describe('ACL on an embedded cluster', () => {
       // A large body reaches the broker in many chunks: its signature is checked over them.
       // The broker runs in this process: the check and the store take the chunks, joining none.
       const large = randomBytes(300_000);
-      let joins = 0;
-      const join = ChunkedBody.prototype.join;
-      ChunkedBody.prototype.join = function (this: ChunkedBody) {
-        joins++;
-        return join.call(this);
-      };
-      try {
+      const joins = await countChunkJoins(async () => {
         assert.equal((await producer.send(new Message(TOPIC, large))).sendStatus, 'SEND_OK');
-      } finally {
-        ChunkedBody.prototype.join = join;
-      }
+      });
       assert.equal(joins, 0, 'signature checked and body stored over the chunks');
       await assert.rejects(intruder.send(new Message(TOPIC, Buffer.from('x'))), (e: Error) => {
         const cause = (e as { cause?: unknown }).cause ?? e;

@@ -36,7 +36,7 @@ import {
   sendRequest,
 } from '../helpers/broker-client.js';
 import { encodeFrame } from '../../src/protocol/frame/frame-codec.js';
-import { ChunkedBody } from '../../src/protocol/command/chunked-body.js';
+import { countChunkJoins } from '../helpers/chunk-joins.js';
 import { FrameDecoder } from '../../src/protocol/frame/frame-decoder.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
 import { crc32 } from '../../src/protocol/message/crc32.js';
@@ -448,13 +448,7 @@ describe('broker pull', () => {
     socket.on('data', (chunk: Buffer) => decoder.feed(chunk, (c) => void answers.push(c)));
     // The broker runs in this process: count the joins of chunked bodies while it takes the sends.
     // A 1 MiB frame spans at least 16 socket reads, so it arrives chunked; none may be joined.
-    let joins = 0;
-    const join = ChunkedBody.prototype.join;
-    ChunkedBody.prototype.join = function (this: ChunkedBody) {
-      joins++;
-      return join.call(this);
-    };
-    try {
+    const sendAll = async (): Promise<void> => {
       for (const [i, body] of bodies.entries()) {
         const req = sendRequest({ topic, body, properties: { WAIT: 'true', KEYS: `k${i}` } });
         req.opaque = 100 + i;
@@ -470,8 +464,11 @@ describe('broker pull', () => {
       // One more through the client (its frames arrive in socket-sized chunks).
       const viaClient = await send(client, addr, { topic, body: bodies[2]!, properties: { WAIT: 'true' } });
       assert.equal(viaClient.code, 0);
+    };
+    let joins: number;
+    try {
+      joins = await countChunkJoins(sendAll);
     } finally {
-      ChunkedBody.prototype.join = join;
       socket.destroy();
     }
     assert.deepEqual(

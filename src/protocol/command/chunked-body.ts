@@ -31,6 +31,21 @@ export class ChunkedBody {
   }
 }
 
+/** Views of `pieces` from byte `offset` of their concatenation to the end (no copy). */
+export function piecesAfter(pieces: readonly Buffer[], offset: number): Buffer[] {
+  const out: Buffer[] = [];
+  let skip = offset;
+  for (const piece of pieces) {
+    if (skip >= piece.length) {
+      skip -= piece.length;
+      continue;
+    }
+    out.push(skip === 0 ? piece : piece.subarray(skip));
+    skip = 0;
+  }
+  return out;
+}
+
 /** Where a command keeps its body's chunks until something reads `body`. */
 const CHUNKS = Symbol('rocketmq.chunkedBody');
 

@@ -5,7 +5,7 @@
  * decodeFramePayload, in the same order.
  */
 import { ProtocolError } from '../../common/errors.js';
-import { attachChunkedBody, ChunkedBody } from '../command/chunked-body.js';
+import { attachChunkedBody, ChunkedBody, piecesAfter } from '../command/chunked-body.js';
 import type { HeaderLimits } from '../command/header-limits.js';
 import type { RemotingCommand } from '../command/remoting-command.js';
 import { checkHeaderFits, decodeCommandHeader } from './frame-codec.js';
@@ -26,7 +26,7 @@ export function decodeSplitFramePayload(
   checkHeaderFits(marker & 0xffffff, length);
   const head = first.length >= headEnd ? first : copyPrefix(pieces, headEnd);
   const command = decodeCommandHeader(head, marker, limits);
-  if (length > headEnd) attachChunkedBody(command, new ChunkedBody(piecesFrom(pieces, headEnd)));
+  if (length > headEnd) attachChunkedBody(command, new ChunkedBody(piecesAfter(pieces, headEnd)));
   return command;
 }
 
@@ -39,21 +39,6 @@ function copyPrefix(pieces: readonly Buffer[], bytes: number): Buffer {
     out.set(take === piece.length ? piece : piece.subarray(0, take), filled);
     filled += take;
     if (filled === bytes) break;
-  }
-  return out;
-}
-
-/** Views of `pieces` from byte `offset` of their concatenation to the end (no copy). */
-function piecesFrom(pieces: readonly Buffer[], offset: number): Buffer[] {
-  const out: Buffer[] = [];
-  let skip = offset;
-  for (const piece of pieces) {
-    if (skip >= piece.length) {
-      skip -= piece.length;
-      continue;
-    }
-    out.push(skip === 0 ? piece : piece.subarray(skip));
-    skip = 0;
   }
   return out;
 }

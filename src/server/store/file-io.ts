@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { makeDirsSync } from '../../common/make-dirs.js';
+import { piecesAfter } from '../../protocol/command/chunked-body.js';
 
 export type OpenFlags = 'r' | 'r+' | 'w' | 'w+' | 'wx+';
 
@@ -136,7 +137,7 @@ export async function pwritev(io: FileIO, fd: number, buffers: Buffer[], positio
     const written = await io.writev(fd, pending, pos);
     if (written === total) return;
     pos += written;
-    pending = dropBytes(pending, written);
+    pending = piecesAfter(pending, written);
   }
 }
 
@@ -149,22 +150,8 @@ export function pwritevSync(io: FileIO, fd: number, buffers: Buffer[], position:
     const written = io.writevSync!(fd, pending, pos);
     if (written === total) return;
     pos += written;
-    pending = dropBytes(pending, written);
+    pending = piecesAfter(pending, written);
   }
-}
-
-function dropBytes(buffers: Buffer[], count: number): Buffer[] {
-  const rest: Buffer[] = [];
-  let skip = count;
-  for (const b of buffers) {
-    if (skip >= b.length) {
-      skip -= b.length;
-      continue;
-    }
-    rest.push(skip > 0 ? b.subarray(skip) : b);
-    skip = 0;
-  }
-  return rest;
 }
 
 export function pwriteSync(io: FileIO, fd: number, buf: Buffer, position: number): void {
