@@ -229,8 +229,7 @@ export class FrameDecoder {
       const pieces = this.pending;
       pieces.push(chunk.subarray(offset, end));
       this.pending = [];
-      this.buffered = 0;
-      this.tail = undefined;
+      this.clearPending();
       const command = decodeSplitFramePayload(pieces, length, this.headerLimits);
       return this.commandSink(command) !== false ? end : -1;
     }

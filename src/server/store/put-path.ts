@@ -123,15 +123,11 @@ export function appendPrepared(
       const { at: bodyAt, length: bodyLength } = p.body!;
       const recordEnd = p.at + p.size - bodyLength;
       commitLog.enqueue(phys, p.buf.subarray(p.at, p.at + bodyAt));
+      // The body as the request holds it: one buffer, or the chunks it arrived in (chunked-body.ts).
       let pos = phys + bodyAt;
-      if (Buffer.isBuffer(separate)) {
-        commitLog.enqueue(pos, separate);
-      } else {
-        // The chunks the request's body arrived in (chunked-body.ts), one pending write each.
-        for (const chunk of separate) {
-          commitLog.enqueue(pos, chunk);
-          pos += chunk.length;
-        }
+      for (const piece of separate) {
+        commitLog.enqueue(pos, piece);
+        pos += piece.length;
       }
       commitLog.enqueue(phys + bodyAt + bodyLength, p.buf.subarray(p.at + bodyAt, recordEnd));
     } else if (

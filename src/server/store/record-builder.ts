@@ -57,8 +57,8 @@ export interface SeparateBody {
   readonly at: number;
   readonly length: number;
   readonly crc: number;
-  /** The body when the record's buffer leaves it out: a buffer, or the chunks a request holds it in. */
-  readonly bytes?: Buffer | readonly Buffer[] | undefined;
+  /** The body's pieces when the record's buffer leaves it out: the request's body or its chunks. */
+  readonly bytes?: readonly Buffer[] | undefined;
 }
 
 export interface Refusal {
@@ -203,7 +203,7 @@ export function prepareRecord(input: PutMessageInput, limits: RecordLimits): Pre
             at: recordFieldOffsets(sysFlag).bodyLength + 4,
             length: body.length,
             crc: bodyCrc,
-            bytes: separate ? (chunks ?? whole) : undefined,
+            bytes: separate ? (chunks ?? [whole!]) : undefined,
           },
   };
 }
