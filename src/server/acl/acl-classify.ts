@@ -3,12 +3,12 @@
  * resource (a topic, or %RETRY%group for a group) to the permission needed on it.
  *
  *   code                                      needs (Java 4.9.8 unless marked)
- *   SEND_MESSAGE 10 / SEND_MESSAGE_V2 310     PUB on the topic; to a %RETRY% topic: SUB on the group
- *                                             (V2: its producer group `a`, as Java; V1 and a missing
- *                                             group: the retry topic's own group, as 5.x)
+ *   SEND_MESSAGE 10 / SEND_MESSAGE_V2 310     PUB on the topic; to a %RETRY% topic: SUB on that topic's
+ *                                             group (ours; Java 4.9.8 checks the header's producer group)
  *   SEND_BATCH_MESSAGE 320                    as SEND_MESSAGE_V2 (5.x; 4.9.8 checks only the signature)
  *   SEND_REPLY_MESSAGE 324 / _V2 325          as SEND_MESSAGE / _V2 (5.x: the V2 header's PUB action)
- *   CONSUMER_SEND_MSG_BACK 36                 SUB on the group
+ *   CONSUMER_SEND_MSG_BACK 36                 SUB on the group, then (ours) on the stored message's topic
+ *   VIEW_MESSAGE_BY_ID 33                     (ours) SUB on the stored message's topic
  *   PULL_MESSAGE 11, LITE_PULL_MESSAGE 361    SUB on the topic and on the consumer group (361: ours)
  *   QUERY_MESSAGE 12                          SUB on the topic
  *   HEART_BEAT 34                             SUB on every consumer group and every subscribed topic
@@ -17,7 +17,8 @@
  *   UPDATE_CONSUMER_OFFSET 15                 SUB on the consumer group and the topic
  *   QUERY_CONSUMER_OFFSET 14                  SUB on the consumer group and the topic (5.x)
  *   LOCK_BATCH_MQ 41 / UNLOCK_BATCH_MQ 42     SUB on the group and every queue's topic (5.x)
- *   END_TRANSACTION 37, RECALL_MESSAGE 370    PUB on the topic when the header names one (5.x)
+ *   END_TRANSACTION 37, RECALL_MESSAGE 370    PUB on the topic when the header names one (5.x);
+ *                                             END_TRANSACTION also (ours) on the half message's real topic
  *   UPDATE_AND_CREATE_TOPIC 17, UPDATE_BROKER_CONFIG 25, UPDATE_AND_CREATE_SUBSCRIPTIONGROUP 200,
  *   DELETE_SUBSCRIPTIONGROUP 207, DELETE_TOPIC_IN_BROKER 215   an admin account (Permission.ADMIN_CODE)
  *   any other code                            a valid signature only
@@ -60,10 +61,11 @@ function required(fields: Fields, name: string): string {
   return value;
 }
 
-function send(needs: Map<string, number>, topic: string | undefined, group: string | undefined): void {
+function send(needs: Map<string, number>, topic: string | undefined): void {
   if (topic !== undefined && isRetryResource(topic)) {
-    const g = group === undefined || group.trim() === '' ? topic : retry(group)!;
-    needs.set(g, Perm.SUB);
+    // The retry topic's own group: Java 4.9.8 checks the producer group named in the header instead,
+    // which let any account write into every other group's retry topic by naming its own group.
+    needs.set(topic, Perm.SUB);
   } else if (topic !== undefined) {
     needs.set(topic, Perm.PUB);
   }
@@ -81,12 +83,12 @@ export function requiredPermissions(request: RemotingCommand): Map<string, numbe
     switch (request.code) {
       case RequestCode.SEND_MESSAGE:
       case RequestCode.SEND_REPLY_MESSAGE:
-        send(needs, f.topic, undefined);
+        send(needs, f.topic);
         break;
       case RequestCode.SEND_MESSAGE_V2:
       case RequestCode.SEND_BATCH_MESSAGE:
       case RequestCode.SEND_REPLY_MESSAGE_V2:
-        send(needs, f.b, f.a);
+        send(needs, f.b);
         break;
       case RequestCode.CONSUMER_SEND_MSG_BACK:
         add(needs, retry(f.group), Perm.SUB);

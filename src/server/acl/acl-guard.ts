@@ -16,18 +16,48 @@ import type { RemotingCommand } from '../../protocol/command/remoting-command.js
 import type { RPCHook } from '../../transport/types.js';
 import { ADMIN_CODES, requiredPermissions, UnreadableRequestError } from './acl-classify.js';
 import { AclRefusedError } from './acl-errors.js';
+import { Perm } from './acl-config.js';
 import type { AclRules } from './acl-config.js';
 
 /** Where the current rules are read from on every request (AclRulesFile, or fixed rules in tests). */
 export interface AclRulesSource {
   readonly rules: AclRules;
 }
-import { checkAccess } from './acl-validator.js';
+import { checkAccess, checkGrantedResource } from './acl-validator.js';
+import type { AccessGrant } from './acl-validator.js';
 
 const NO_RESOURCES: ReadonlyMap<string, number> = new Map();
 
-export function brokerAclHook(rules: AclRulesSource): RPCHook {
-  return {
+/**
+ * Requests whose resource is only known once the broker has read the message they name: a message
+ * viewed by its offset (VIEW_MESSAGE_BY_ID), sent back for a retry (CONSUMER_SEND_MSG_BACK), a half
+ * message committed or rolled back (END_TRANSACTION). Java 4.9.8 checks at most the header's group or
+ * topic there, so any signed account could read any topic's messages or end another producer's
+ * transaction by its offsets; we also check the stored message's topic (`BrokerAccess.authorize`).
+ */
+export const LATE_CHECK_CODES: ReadonlySet<number> = new Set([
+  RequestCode.VIEW_MESSAGE_BY_ID,
+  RequestCode.CONSUMER_SEND_MSG_BACK,
+  RequestCode.END_TRANSACTION,
+]);
+
+/** What a request handler may still ask of the access rules once it knows the resource. */
+export type AccessAction = 'PUB' | 'SUB';
+
+export interface BrokerAccess {
+  /** The RPC hook that checks every request before its handler runs. */
+  readonly hook: RPCHook;
+  /**
+   * Throws AclRefusedError unless the account that signed `request` (a LATE_CHECK_CODES request that
+   * passed the hook) may `action` on `resource`: a topic, or `%RETRY%group` for a group.
+   */
+  authorize(request: RemotingCommand, resource: string, action: AccessAction): void;
+}
+
+export function brokerAccess(rules: AclRulesSource): BrokerAccess {
+  // Only the few late-checked requests are remembered, and only while the request object lives.
+  const grants = new WeakMap<RemotingCommand, AccessGrant>();
+  const hook: RPCHook = {
     beforeRequest(remoteAddress: string, request: RemotingCommand): void {
       let resources = NO_RESOURCES;
       if (request.extFields !== undefined) {
@@ -38,12 +68,26 @@ export function brokerAclHook(rules: AclRulesSource): RPCHook {
           throw err;
         }
       }
-      checkAccess(rules.rules, request, remoteAddress, {
+      const grant = checkAccess(rules.rules, request, remoteAddress, {
         resources,
         adminOnly: ADMIN_CODES.has(request.code),
       });
+      if (LATE_CHECK_CODES.has(request.code)) grants.set(request, grant);
     },
   };
+  return {
+    hook,
+    authorize(request, resource, action) {
+      const grant = grants.get(request);
+      if (grant === undefined) throw new AclRefusedError('No accessKey is configured');
+      checkGrantedResource(grant, request.code, resource, action === 'PUB' ? Perm.PUB : Perm.SUB);
+    },
+  };
+}
+
+/** The broker's RPC hook alone (tests and callers that need no late checks). */
+export function brokerAclHook(rules: AclRulesSource): RPCHook {
+  return brokerAccess(rules).hook;
 }
 
 /** How the name server treats route and cluster queries when access control is on. */

@@ -91,3 +91,12 @@ export function checkAccess(
   if (needs) checkResources(needs, account, request.code);
   return { by: 'signature', account };
 }
+
+/**
+ * A resource check after the fact, for an account `checkAccess` already let in (its grant): an
+ * allowlisted address needs nothing more; a signed request needs `perm` on `resource` as step 9.
+ */
+export function checkGrantedResource(grant: AccessGrant, code: number, resource: string, perm: number): void {
+  if (grant.by !== 'signature') return;
+  checkResources({ resources: new Map([[resource, perm]]), adminOnly: false }, grant.account, code);
+}

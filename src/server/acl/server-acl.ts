@@ -8,8 +8,9 @@ import type { Logger } from '../../common/logger.js';
 import { signRequest } from '../../protocol/command/acl-signature.js';
 import type { AclCredentials } from '../../protocol/command/acl-signature.js';
 import type { RPCHook } from '../../transport/types.js';
-import { brokerAclHook, namesrvAclHook } from './acl-guard.js';
-import type { NamesrvQueryAccess } from './acl-guard.js';
+import { brokerAccess, namesrvAclHook } from './acl-guard.js';
+import type { AccessAction, NamesrvQueryAccess } from './acl-guard.js';
+import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import { AclRulesFile } from './acl-rules-file.js';
 
 interface HookRegistry {
@@ -20,6 +21,11 @@ export interface ServerAcl {
   readonly rules: AclRulesFile;
   start(): void;
   stop(): void;
+}
+
+/** A broker's access control: also checks the resources its handlers find in the store. */
+export interface BrokerAcl extends ServerAcl {
+  authorize(request: RemotingCommand, resource: string, action: AccessAction): void;
 }
 
 export interface ServerAclOptions {
@@ -43,8 +49,11 @@ function attach(
   return { rules, start: () => rules.start(), stop: () => rules.stop() };
 }
 
-export function attachBrokerAcl(options: ServerAclOptions, server: HookRegistry): ServerAcl {
-  return attach(options, server, brokerAclHook);
+export function attachBrokerAcl(options: ServerAclOptions, server: HookRegistry): BrokerAcl {
+  let access: ReturnType<typeof brokerAccess> | undefined;
+  const acl = attach(options, server, (rules) => (access = brokerAccess(rules)).hook);
+  const { authorize } = access!;
+  return { ...acl, authorize };
 }
 
 export function attachNamesrvAcl(

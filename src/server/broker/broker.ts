@@ -17,7 +17,7 @@ import { RemotingClient, RemotingServer } from '../../transport/index.js';
 import { resolveClientTls } from '../../transport/tls/client-tls.js';
 import type { RemotingChannel, ServerInterceptor } from '../../transport/index.js';
 import { ConfigStore, type MessageStore } from '../store/index.js';
-import { attachBrokerAcl, signOutgoing, type ServerAcl } from '../acl/server-acl.js';
+import { attachBrokerAcl, signOutgoing, type BrokerAcl } from '../acl/server-acl.js';
 import type { BrokerOptions, ResolvedBrokerOptions } from './core/broker-config.js';
 import { brokerHandlers, registerBrokerHandlers } from './broker-handlers.js';
 import { parseDelayLevels, resolveBrokerOptions } from './core/broker-config.js';
@@ -77,7 +77,7 @@ export class Broker {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
   private starting: Promise<void> | undefined;
-  private readonly acl: ServerAcl | undefined;
+  private readonly acl: BrokerAcl | undefined;
 
   constructor(options: BrokerOptions = {}) {
     const o = resolveBrokerOptions(options);
@@ -120,6 +120,7 @@ export class Broker {
       brokerAddr: () => this.address,
       topicSaved: (topic) => this.configStore.topicSaved(topic),
       delayLevels: parseDelayLevels(o.messageDelayLevel),
+      authorize: (request, resource, action) => this.acl?.authorize(request, resource, action),
     };
     this.schedule = new ScheduleService(this.ctx, delayOffsetFile(o.storePath));
     this.transactions = new TransactionService(this.ctx);

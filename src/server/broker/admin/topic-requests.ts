@@ -11,6 +11,7 @@ import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import { createResponse } from '../../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import { toFastjsonBytes } from '../../../protocol/json/fastjson-write.js';
+import { decodeMessageRecord } from '../../../protocol/message/record.js';
 import {
   makeTopicConfig,
   parseTopicFilterType,
@@ -95,6 +96,8 @@ export function topicAdminHandlers(ctx: BrokerContext): HandlerTable {
             `can not find message by the offset, ${h.offset}`,
           );
         }
+        // Ours: only an account that may read the message's topic gets it (Java checks nothing here).
+        ctx.authorize(request, decodeMessageRecord(record).topic, 'SUB');
         return ok({ body: record });
       },
     ],

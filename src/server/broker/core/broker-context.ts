@@ -3,6 +3,7 @@
  * tables. Built once by `Broker`; processors receive it instead of the Broker to avoid import cycles.
  */
 import type { Logger } from '../../../common/logger.js';
+import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import type { SocketAddress } from '../../../protocol/message/record.js';
 import type { MessageStore } from '../../store/index.js';
 import type { ResolvedBrokerOptions } from './broker-config.js';
@@ -37,4 +38,10 @@ export interface BrokerContext {
   topicSaved(topic: string): Promise<void> | undefined;
   /** Delay level (1-based) → milliseconds; 0 entries when none configured. */
   readonly delayLevels: readonly number[];
+  /**
+   * With access control on, throws (an ACL refusal) unless the account that signed `request` may
+   * publish to / subscribe to `resource` (a topic, or `%RETRY%group`): for the resources a handler
+   * only learns from the store (the topic of a message named by its offset). Without it, a no-op.
+   */
+  authorize(request: RemotingCommand, resource: string, action: 'PUB' | 'SUB'): void;
 }

@@ -76,6 +76,9 @@ async function consumerSendMsgBack(
     throw new RequestRefusedError(ResponseCode.SYSTEM_ERROR, `look message by offset failed, ${h.offset}`);
   }
   const record = decodeMessageRecord(raw);
+  // Ours: the message must be one the caller may consume (Java checks only the group, so any signed
+  // account could copy any topic's message into its own retry topic and read it).
+  ctx.authorize(request, record.topic, 'SUB');
   const props = decodeProperties(record.properties);
   if (props[MessageConst.PROPERTY_RETRY_TOPIC] === undefined)
     props[MessageConst.PROPERTY_RETRY_TOPIC] = record.topic;

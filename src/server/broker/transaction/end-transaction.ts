@@ -72,6 +72,8 @@ async function endTransaction(
   const half = await svc.store.lookHalf(h.commitLogOffset);
   if (!half) return answer(ResponseCode.SYSTEM_ERROR, 'Find prepared transaction message failed');
   const props = decodeProperties(half.properties);
+  // Ours: ending a transaction publishes to its real topic (Java checks a header topic, when given).
+  svc.ctx.authorize(request, props[MessageConst.PROPERTY_REAL_TOPIC] ?? half.topic, 'PUB');
   if (!fromCheck && pastImmunity(props, half.bornTimestamp, svc.ctx.options.transactionTimeoutMillis)) {
     logger.warn(facts, 'end of transaction refused: past its check immunity time, the check decides');
     return answer(ResponseCode.ILLEGAL_OPERATION);

@@ -1,0 +1,168 @@
+/**
+ * Access control on the resources a broker only learns from its store (a red-team finding): a
+ * message named by its commit-log offset (VIEW_MESSAGE_BY_ID, CONSUMER_SEND_MSG_BACK) may be read only
+ * by an account that may read its topic, and a half message may be ended only by an account that may
+ * publish to its real topic. Also: a send to another group's retry topic needs that group, and no
+ * client may write the timer topic (its REAL_TOPIC would be delivered past the topic's checks).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { RequestCode } from '../../src/protocol/codes/request-code.js';
+import { ResponseCode } from '../../src/protocol/codes/response-code.js';
+import { signRequest } from '../../src/protocol/command/acl-signature.js';
+import { createRequest } from '../../src/protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
+import { CreateTopicRequestHeader } from '../../src/protocol/headers/admin.js';
+import { MessageSysFlag } from '../../src/protocol/message/constants.js';
+import { decodeMessageRecord } from '../../src/protocol/message/record.js';
+import { decodeOffsetMessageId } from '../../src/protocol/message/message-id.js';
+import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
+import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
+import { RemotingClient } from '../../src/transport/index.js';
+import { ACCOUNTS, aclYaml, GROUP, TOPIC } from '../helpers/acl-fixtures.js';
+import type { Role } from '../helpers/acl-fixtures.js';
+import { sendRequest } from '../helpers/broker-client.js';
+import type { SendSpec } from '../helpers/broker-client.js';
+import { TX, endRequest } from '../helpers/transaction-client.js';
+
+const SECRET = 'AclSecret';
+const ACL_EXCEPTION = 'org.apache.rocketmq.acl.common.AclException: ';
+
+describe('ACL on resources found in the store', () => {
+  let dir: string;
+  let cluster: EmbeddedCluster;
+  let client: RemotingClient;
+  let addr: string;
+
+  const call = (request: RemotingCommand, role: Role): Promise<RemotingCommand> => {
+    signRequest(request, ACCOUNTS[role]);
+    return client.invokeSync(addr, request, 5000);
+  };
+  const sendAs = async (role: Role, spec: SendSpec): Promise<{ offset: bigint; queueOffset: bigint }> => {
+    const response = await call(sendRequest(spec), role);
+    assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+    return {
+      offset: decodeOffsetMessageId(response.extFields!.msgId!).commitLogOffset,
+      queueOffset: BigInt(response.extFields!.queueOffset!),
+    };
+  };
+  const assertRefused = (response: RemotingCommand, reason: string): void => {
+    assert.equal(response.code, ResponseCode.SYSTEM_ERROR, response.remark);
+    assert.equal(response.remark, ACL_EXCEPTION + reason);
+  };
+  const view = (offset: bigint) =>
+    createRequest(RequestCode.VIEW_MESSAGE_BY_ID, { extFields: { offset: String(offset) } });
+  const sendBack = (offset: bigint) =>
+    createRequest(RequestCode.CONSUMER_SEND_MSG_BACK, {
+      extFields: { group: GROUP, offset: String(offset), delayLevel: '0' },
+    });
+  const retryMax = () => cluster.brokers[0]!.store.getMaxOffsetInQueue(`%RETRY%${GROUP}`, 0);
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rmq-acl-stored-'));
+    const aclFile = path.join(dir, 'plain_acl.yml');
+    fs.writeFileSync(aclFile, aclYaml());
+    cluster = await startEmbeddedCluster({ aclFile });
+    addr = cluster.brokers[0]!.address;
+    client = new RemotingClient({});
+    for (const topic of [TOPIC, SECRET]) {
+      const create = createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
+        extFields: CreateTopicRequestHeader.encode({
+          topic,
+          defaultTopic: 'TBW102',
+          readQueueNums: 1,
+          writeQueueNums: 1,
+          perm: 6,
+          topicFilterType: 'SINGLE_TAG',
+          topicSysFlag: 0,
+          order: false,
+        }),
+      });
+      assert.equal((await call(create, 'admin')).code, ResponseCode.SUCCESS);
+    }
+  });
+
+  after(async () => {
+    await client.shutdown();
+    await cluster.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('VIEW_MESSAGE_BY_ID answers only an account that may read the message topic', async () => {
+    const secret = await sendAs('admin', { topic: SECRET, body: 'secret-payload' });
+    const own = await sendAs('producer', { topic: TOPIC, body: 'own-payload' });
+    assertRefused(await call(view(secret.offset), 'consumer'), `No default permission for topic:${SECRET}`);
+    const allowed = await call(view(own.offset), 'consumer');
+    assert.equal(allowed.code, ResponseCode.SUCCESS, allowed.remark);
+    assert.equal(decodeMessageRecord(allowed.body!).body.toString(), 'own-payload');
+    const byAdmin = await call(view(secret.offset), 'admin');
+    assert.equal(decodeMessageRecord(byAdmin.body!).body.toString(), 'secret-payload');
+  });
+
+  it('CONSUMER_SEND_MSG_BACK of another topic message is refused and stores nothing', async () => {
+    const secret = await sendAs('admin', { topic: SECRET, body: 'secret-payload' });
+    const own = await sendAs('producer', { topic: TOPIC, body: 'own-payload' });
+    const before = retryMax();
+    assertRefused(
+      await call(sendBack(secret.offset), 'consumer'),
+      `No default permission for topic:${SECRET}`,
+    );
+    assert.equal(retryMax(), before, 'nothing was copied into the retry topic');
+    const allowed = await call(sendBack(own.offset), 'consumer');
+    assert.equal(allowed.code, ResponseCode.SUCCESS, allowed.remark);
+  });
+
+  it('END_TRANSACTION needs PUB on the half message real topic, whatever the header says', async () => {
+    const halfProps = (group: string) => ({ TRAN_MSG: 'true', PGROUP: group, WAIT: 'true' });
+    const prepared = MessageSysFlag.TRANSACTION_PREPARED_TYPE;
+    const spec = { sysFlag: prepared, producerGroup: 'PG_SECRET', properties: halfProps('PG_SECRET') };
+    const half = await sendAs('admin', { topic: SECRET, ...spec });
+    const end = () =>
+      endRequest({
+        group: 'PG_SECRET',
+        tranStateTableOffset: half.queueOffset,
+        commitLogOffset: half.offset,
+        commitOrRollback: TX.COMMIT,
+        msgId: '',
+      });
+    const secretMax = () => cluster.brokers[0]!.store.getMaxOffsetInQueue(SECRET, 0);
+    const before = secretMax();
+    assertRefused(await call(end(), 'producer'), `No default permission for topic:${SECRET}`);
+    assert.equal(secretMax(), before, 'the half message was not committed');
+    assert.equal((await call(end(), 'admin')).code, ResponseCode.SUCCESS);
+    assert.equal(secretMax(), before + 1n);
+
+    const ownSpec = { sysFlag: prepared, producerGroup: 'PG_OWN', properties: halfProps('PG_OWN') };
+    const own = await sendAs('producer', { topic: TOPIC, ...ownSpec });
+    const ownEnd = endRequest({
+      group: 'PG_OWN',
+      tranStateTableOffset: own.queueOffset,
+      commitLogOffset: own.offset,
+      commitOrRollback: TX.ROLLBACK,
+      msgId: '',
+    });
+    assert.equal((await call(ownEnd, 'producer')).code, ResponseCode.SUCCESS);
+  });
+
+  it('a send to a retry topic needs SUB on the group of that retry topic, not on the named producer group', async () => {
+    const other = sendRequest({ topic: '%RETRY%OtherGroup', producerGroup: GROUP });
+    assertRefused(await call(other, 'consumer'), 'No default permission for group:OtherGroup');
+    const own = await call(sendRequest({ topic: `%RETRY%${GROUP}`, producerGroup: 'AnyGroup' }), 'consumer');
+    assert.equal(own.code, ResponseCode.SUCCESS, own.remark);
+  });
+
+  it('no client writes the timer topic, the admin included', async () => {
+    const props = {
+      REAL_TOPIC: SECRET,
+      REAL_QID: '0',
+      TIMER_OUT_MS: String(Date.now() + 1000),
+      WAIT: 'true',
+    };
+    const response = await call(sendRequest({ topic: 'rmq_sys_wheel_timer', properties: props }), 'admin');
+    assert.equal(response.code, ResponseCode.NO_PERMISSION, response.remark);
+    assert.equal(response.remark, 'Sending message to topic[rmq_sys_wheel_timer] is forbidden.');
+  });
+});
