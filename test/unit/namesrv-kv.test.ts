@@ -15,9 +15,9 @@ test('KV store persists in the kvConfig.json shape and reloads it', async () => 
     const path = join(dir, 'sub', 'kvConfig.json');
     const kv = new KVConfigStore(path);
     kv.load(); // no file yet: nothing to load, no error
-    kv.put(ORDER_TOPIC_CONFIG, 'TopicTest', 'broker-a:4;broker-b:4');
-    kv.put('NS', 'k', 'v');
-    kv.delete('NS', 'k');
+    await kv.put(ORDER_TOPIC_CONFIG, 'TopicTest', 'broker-a:4;broker-b:4');
+    await kv.put('NS', 'k', 'v');
+    await kv.delete('NS', 'k');
     assert.equal(
       await readFile(path, 'utf8'),
       // namespace order as Java's HashMap iterates them [J]
@@ -45,6 +45,66 @@ test('KV store limits: namespaces, entries, value length, empty names', () => {
   kv.delete('A', '1');
   kv.put('A', '3', 'x');
   assert.deepEqual([...kv.list('A')!.keys()].sort(), ['2', '3']);
+});
+
+test('KV store limits the total length of keys and values, refusing before any change', () => {
+  const kv = new KVConfigStore(undefined, { maxKvTotalLength: 20 });
+  void kv.put('A', 'k1', '12345678'); // 10
+  void kv.put('B', 'k2', '12345678'); // 20
+  assert.equal(kv.totalChars, 20);
+  assert.throws(() => kv.put('A', 'k3', ''), NameServerRequestError); // 22 > 20
+  assert.throws(() => kv.put('C', 'k', 'x'), /exceed 20 characters in total/);
+  assert.equal(kv.list('C'), undefined, 'the refused put created no namespace');
+  assert.equal(kv.get('A', 'k3'), undefined);
+  void kv.put('A', 'k1', '1234'); // replacing frees the old value's length: 16
+  assert.equal(kv.totalChars, 16);
+  void kv.put('A', 'k3', '1'); // 19
+  void kv.delete('B', 'k2');
+  assert.equal(kv.totalChars, 9);
+  assert.throws(() => kv.put('A', 'k4', 'x'.repeat(10)), NameServerRequestError); // 21
+  void kv.put('A', 'k4', 'x'.repeat(9)); // 20
+});
+
+test('KV file: one write in flight, later changes batched, no write for a delete of nothing', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'namesrv-kv-'));
+  try {
+    const path = join(dir, 'kvConfig.json');
+    const kv = new KVConfigStore(path);
+    const saved: Promise<void>[] = [];
+    for (let i = 0; i < 50; i++) saved.push(kv.put('NS', `k${i}`, `v${i}`));
+    let settled = 0;
+    for (const p of saved) void p.then(() => settled++);
+    await Promise.all(saved);
+    assert.equal(settled, 50);
+    // The first change starts a write; the 49 made while it ran go into one more.
+    assert.equal(kv.writes, 2);
+    const text = await readFile(path, 'utf8');
+    const table = (JSON.parse(text) as { configTable: { NS: Record<string, string> } }).configTable.NS;
+    assert.equal(Object.keys(table).length, 50);
+    assert.equal(table.k49, 'v49');
+    await kv.delete('NS', 'missing');
+    await kv.delete('NONE', 'k1');
+    assert.equal(kv.writes, 2, 'deleting what is not there writes nothing');
+    await kv.delete('NS', 'k1');
+    assert.equal(kv.writes, 3);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('KV file text matches the one-shot fastjson form, split over many chunks', async () => {
+  const { kvFileChunks } = await import('../../src/server/namesrv/kv-config-file.js');
+  const { toFastjsonString } = await import('../../src/protocol/json/fastjson-write.js');
+  const snapshot: [string, [string, string][]][] = [
+    ['A', Array.from({ length: 1500 }, (_, i): [string, string] => [`k${i}`, `v"\\${i}\u00e9`])],
+    ['EMPTY', []],
+    ['B', [['x', 'y']]],
+  ];
+  const chunks = [...kvFileChunks(snapshot)];
+  assert.ok(chunks.length >= 4);
+  const configTable = new Map(snapshot.map(([ns, e]) => [ns, new Map(e)]));
+  assert.equal(chunks.join(''), toFastjsonString({ configTable }, 'plain'));
+  assert.equal([...kvFileChunks([])].join(''), '{"configTable":{}}');
 });
 
 test('name and address checks', () => {

@@ -20,13 +20,15 @@ import type { HandlerTable } from '../../transport/handler-table.js';
 import type { NamesrvRuntime } from './handler.js';
 import { ok } from './handler.js';
 
-function putKVConfig(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
+/** Answered once the change is in the KV file, as Java answers after its synchronous write. */
+async function putKVConfig(runtime: NamesrvRuntime, request: RemotingCommand): Promise<RemotingCommand> {
   if (request.extFields?.namespace === undefined || request.extFields.key === undefined) {
     throw new RequestRefusedError(ResponseCode.SYSTEM_ERROR, 'namespace or key is null');
   }
   const h = PutKVConfigRequestHeader.decode(request.extFields);
-  runtime.kv.put(h.namespace, h.key, h.value);
+  const saved = runtime.kv.put(h.namespace, h.key, h.value);
   runtime.logger.info({ namespace: h.namespace, key: h.key }, 'KV config put');
+  await saved;
   return ok();
 }
 
@@ -43,9 +45,9 @@ function getKVConfig(runtime: NamesrvRuntime, request: RemotingCommand): Remotin
   return ok({ extFields: GetKVConfigResponseHeader.encode({ value }) });
 }
 
-function deleteKVConfig(runtime: NamesrvRuntime, request: RemotingCommand): RemotingCommand {
+async function deleteKVConfig(runtime: NamesrvRuntime, request: RemotingCommand): Promise<RemotingCommand> {
   const h = DeleteKVConfigRequestHeader.decode(request.extFields);
-  runtime.kv.delete(h.namespace, h.key);
+  await runtime.kv.delete(h.namespace, h.key);
   return ok();
 }
 

@@ -24,6 +24,8 @@ export interface NameServerLimits {
   maxKvEntries: number;
   /** Length of a KV value, in UTF-16 units. */
   maxKvValueLength: number;
+  /** Length of all KV keys and values together, in UTF-16 units. */
+  maxKvTotalLength: number;
   /** Largest REGISTER_BROKER body after inflation, bytes. */
   maxRegisterBodyBytes: number;
   /** Most read / write queues a registered topic entry may have; larger entries are skipped. */
@@ -40,6 +42,11 @@ export const DEFAULT_LIMITS: NameServerLimits = {
   maxKvNamespaces: 1024,
   maxKvEntries: 100_000,
   maxKvValueLength: 64 * 1024,
+  // Beyond Java (unbounded). The one namespace brokers and clients use, ORDER_TOPIC_CONFIG, holds
+  // ~40 characters per ordered topic ("TopicName" -> "broker-a:8;broker-b:8"): 100k ordered topics
+  // take ~4M. 16M characters (at most 32 MB of strings, a ~16-48 MB kvConfig.json) leaves room for
+  // that and more, while entries x value length alone allowed 6.5 GB.
+  maxKvTotalLength: 16 * 1024 * 1024,
   maxRegisterBodyBytes: 64 * 1024 * 1024,
   // Clients build one queue object per queue: a hostile 2^31 would take them down, not the server.
   maxQueueNums: 65_536,

@@ -144,7 +144,9 @@ export class NameServer {
       brokerExpiryMillis,
       ...(options.now && { now: options.now }),
     });
-    this.kvConfig = new KVConfigStore(options.kvConfigPath, limits);
+    this.kvConfig = new KVConfigStore(options.kvConfigPath, limits, (err) =>
+      this.logger.error({ error: err.message }, 'KV config not saved; the next change retries'),
+    );
     this.liveness = new BrokerLiveness(this.routeInfo, scanIntervalMillis, this.logger);
 
     const runtime: NamesrvRuntime = {
@@ -240,6 +242,7 @@ export class NameServer {
     this.liveness.stop();
     this.acl?.stop();
     await this.server.shutdown();
+    await this.kvConfig.flush();
     this.logger.info('name server stopped');
   }
 }
