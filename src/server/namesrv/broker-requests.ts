@@ -7,8 +7,7 @@ import { parseFastjson } from '../../protocol/json/fastjson-parse.js';
 import { toFastjsonBytes } from '../../protocol/json/fastjson-write.js';
 import { ObjectReader } from '../../protocol/json/object-reader.js';
 import { encodeKVTable } from '../../protocol/body/kv-table.js';
-import { bodyCrc32, decodeRegisterBrokerBody } from '../../protocol/body/register-broker.js';
-import type { RegisterBrokerBody } from '../../protocol/body/register-broker.js';
+import { bodyCrc32 } from '../../protocol/body/register-broker.js';
 import { dataVersionFromJson, dataVersionToJson } from '../../protocol/body/topic-config.js';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
 import { MQVersion } from '../../protocol/codes/misc.js';
@@ -30,6 +29,7 @@ import type { NamesrvRuntime } from './handler.js';
 import { ok } from './handler.js';
 import { ORDER_TOPIC_CONFIG } from './kv-config.js';
 import { NameServerRequestError, checkAddress, checkName } from './limits.js';
+import { decodeRegisterBody } from './register-body.js';
 import type { NameServerLimits } from './limits.js';
 
 function checkBrokerIdentity(h: {
@@ -43,23 +43,6 @@ function checkBrokerIdentity(h: {
   checkAddress('brokerAddr', h.brokerAddr);
   if (!Number.isSafeInteger(h.brokerId) || h.brokerId < 0) {
     throw new NameServerRequestError(`brokerId ${h.brokerId} is not a non-negative integer`);
-  }
-}
-
-function decodeBody(
-  runtime: NamesrvRuntime,
-  request: RemotingCommand,
-  compressed: boolean,
-): RegisterBrokerBody {
-  const body = request.body as Buffer;
-  try {
-    return decodeRegisterBrokerBody(body, {
-      compressed,
-      maxTopics: runtime.limits.maxTopicsPerBroker,
-      maxInflatedBytes: runtime.limits.maxRegisterBodyBytes,
-    });
-  } catch (err) {
-    throw new NameServerRequestError(`Failed to decode RegisterBrokerBody: ${(err as Error).message}`);
   }
 }
 
@@ -120,11 +103,11 @@ function usableFilterServers(
   return usable;
 }
 
-function registerBroker(
+async function registerBroker(
   runtime: NamesrvRuntime,
   request: RemotingCommand,
   channel: RemotingChannel,
-): RemotingCommand {
+): Promise<RemotingCommand> {
   const h = RegisterBrokerRequestHeader.decode(request.extFields);
   checkBrokerIdentity(h);
   if (h.haServerAddr.length > 512) throw new NameServerRequestError('haServerAddr is too long');
@@ -143,7 +126,7 @@ function registerBroker(
   let topicConfigs: TopicConfig[] | undefined;
   let filterServerList: string[] | undefined;
   if (request.body !== undefined && request.body.length > 0) {
-    const body = decodeBody(runtime, request, h.compressed === true);
+    const body = await decodeRegisterBody(request.body, h.compressed === true, runtime.limits);
     dataVersion = body.topicConfigSerializeWrapper.dataVersion;
     topicConfigs = usableTopics(runtime, h, body.topicConfigSerializeWrapper.topicConfigTable.values());
     // Brokers older than V3_0_11 had no filter servers: leave that table alone for them.
@@ -153,6 +136,10 @@ function registerBroker(
   } else if (request.version >= MQVersion.V3_0_11) {
     filterServerList = [];
   }
+
+  // The body was decoded over several turns: a connection that closed meanwhile was already cleaned
+  // up (onChannelDestroy), and registering over it would leave a broker nobody removes until expiry.
+  if (channel.closed === true) throw new NameServerRequestError('connection closed while registering');
 
   const result = runtime.registry.registerBroker({
     clusterName: h.clusterName,

@@ -47,7 +47,10 @@ export const DEFAULT_LIMITS: NameServerLimits = {
   // take ~4M. 16M characters (at most 32 MB of strings, a ~16-48 MB kvConfig.json) leaves room for
   // that and more, while entries x value length alone allowed 6.5 GB.
   maxKvTotalLength: 16 * 1024 * 1024,
-  maxRegisterBodyBytes: 64 * 1024 * 1024,
+  // A 5.x broker's compressed body inflates to ~60 bytes per topic (10k topics: ~0.6 MB); 16 MiB
+  // leaves ~160 bytes a topic at maxTopicsPerBroker. Inflation runs in the thread pool; the bound is
+  // on the memory each concurrent registration may take (it was 64 MiB).
+  maxRegisterBodyBytes: 16 * 1024 * 1024,
   // Clients build one queue object per queue: a hostile 2^31 would take them down, not the server.
   maxQueueNums: 65_536,
 };

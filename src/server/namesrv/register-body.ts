@@ -1,0 +1,57 @@
+/**
+ * Decodes a REGISTER_BROKER body without holding the event loop for long, whatever its size: a
+ * compressed body is inflated in libuv's thread pool (zlib.inflate, bounded by maxRegisterBodyBytes),
+ * then decoded in steps of DECODE_STEP_ENTRIES entries with a macrotask turn between steps, so other
+ * connections are served while a broker with many topics (or a hostile body) is decoded. Mapping
+ * entries are skipped unparsed: this name server keeps no static-topic mappings (Java's
+ * topicQueueMappingInfoTable), and parsing ~100k of them was the costliest part of a hostile body.
+ * An uncompressed body is parsed in one go: its size is bounded by the frame limit, not inflation.
+ */
+import { inflate } from 'node:zlib';
+import { promisify } from 'node:util';
+import { decodeRegisterBrokerBody, registerBodyDecodeSteps } from '../../protocol/body/register-broker.js';
+import type { RegisterBrokerBody } from '../../protocol/body/register-broker.js';
+import type { NameServerLimits } from './limits.js';
+import { NameServerRequestError } from './limits.js';
+
+const inflateAsync = promisify(inflate);
+
+/** Work counters, read by tests: decode steps run, and turns given back to the event loop. */
+export const registerBodyDecodeStats = { steps: 0, pauses: 0 };
+
+function refusal(err: unknown): NameServerRequestError {
+  return new NameServerRequestError(`Failed to decode RegisterBrokerBody: ${(err as Error).message}`);
+}
+
+export async function decodeRegisterBody(
+  body: Buffer,
+  compressed: boolean,
+  limits: NameServerLimits,
+): Promise<RegisterBrokerBody> {
+  if (!compressed) {
+    try {
+      return decodeRegisterBrokerBody(body, { maxTopics: limits.maxTopicsPerBroker });
+    } catch (err) {
+      throw refusal(err);
+    }
+  }
+  let raw: Buffer;
+  try {
+    raw = await inflateAsync(body, { maxOutputLength: limits.maxRegisterBodyBytes });
+  } catch (err) {
+    throw refusal(new Error(`compressed register body does not inflate: ${(err as Error).message}`));
+  }
+  const steps = registerBodyDecodeSteps(raw, { maxTopics: limits.maxTopicsPerBroker, skipMappings: true });
+  for (;;) {
+    let step: IteratorResult<void, RegisterBrokerBody>;
+    try {
+      step = steps.next();
+    } catch (err) {
+      throw refusal(err);
+    }
+    registerBodyDecodeStats.steps++;
+    if (step.done === true) return step.value;
+    registerBodyDecodeStats.pauses++;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
