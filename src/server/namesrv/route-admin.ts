@@ -4,28 +4,25 @@
  */
 import type { QueueData } from '../../protocol/body/route.js';
 import { Perm } from '../../protocol/codes/misc.js';
-import { JavaHashMap } from '../../protocol/java/hash-map.js';
 import { NameServerRequestError } from './limits.js';
 import type { RouteRegistry } from './route-registry.js';
 
 /** DELETE_TOPIC_IN_NAMESRV: the whole topic, or only its queues on the brokers of `clusterName`. */
 export function deleteTopic(registry: RouteRegistry, topic: string, clusterName?: string): void {
   if (clusterName === undefined || clusterName === '') {
-    registry.topicQueueTable.delete(topic);
+    registry.topicQueueTable.removeTopic(topic);
     return;
   }
   const names = registry.clusterAddrTable.get(clusterName);
-  const byBroker = registry.topicQueueTable.get(topic);
-  if (names === undefined || byBroker === undefined) return;
-  for (const name of names.keys()) byBroker.delete(name);
-  if (byBroker.size === 0) registry.topicQueueTable.delete(topic);
+  if (names === undefined || !registry.topicQueueTable.has(topic)) return;
+  for (const name of names.keys()) registry.topicQueueTable.removeQueueData(topic, name);
 }
 
 /** WIPE_WRITE_PERM_OF_BROKER (clear PERM_WRITE) / ADD_WRITE_PERM_OF_BROKER (perm = read|write). */
 export function changeWritePerm(registry: RouteRegistry, brokerName: string, wipe: boolean): number {
   let count = 0;
-  for (const byBroker of registry.topicQueueTable.values()) {
-    const qd = byBroker.get(brokerName);
+  for (const topic of registry.topicQueueTable.topicsOf(brokerName)) {
+    const qd = registry.topicQueueTable.get(topic)?.get(brokerName);
     if (qd === undefined) continue;
     qd.perm = wipe ? qd.perm & ~Perm.WRITE : Perm.READ | Perm.WRITE;
     count++;
@@ -47,11 +44,6 @@ export function registerTopic(
   if (!registry.topicQueueTable.has(topic) && registry.topicQueueTable.size >= registry.limits.maxTopics) {
     throw new NameServerRequestError(`the route table would exceed ${registry.limits.maxTopics} topics`);
   }
-  let byBroker = registry.topicQueueTable.get(topic);
-  if (byBroker === undefined) {
-    byBroker = new JavaHashMap<QueueData>();
-    registry.topicQueueTable.set(topic, byBroker);
-  }
-  for (const q of queueDatas) byBroker.set(q.brokerName, { ...q });
+  for (const q of queueDatas) registry.topicQueueTable.putQueueData(topic, { ...q });
   return true;
 }

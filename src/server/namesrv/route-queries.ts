@@ -85,21 +85,28 @@ export function allTopics(registry: RouteRegistry): string[] {
   return freshHashSetOrder(registry.topicQueueTable.javaKeys());
 }
 
-/** GET_TOPICS_BY_CLUSTER: topics with queues on any broker of the cluster (none for an unknown one). */
+/**
+ * GET_TOPICS_BY_CLUSTER: topics with queues on any broker of the cluster (none for an unknown one).
+ * Java loops over the cluster's broker names and, for each, over the whole topic table, adding to a
+ * HashSet: brokers x topics. The set's order depends on insertion order only within a bucket, so we
+ * rebuild that insertion order in one pass over the topic table: a topic goes in at the first of the
+ * cluster's broker names (in Java order) that holds it, topics of one broker name in table order.
+ */
 export function topicsByCluster(registry: RouteRegistry, cluster: string): string[] {
   const names = registry.clusterAddrTable.get(cluster);
   if (names === undefined) return [];
-  const seen = new Set<string>();
-  const inOrder: string[] = [];
-  for (const name of names.javaKeys()) {
-    for (const [topic, byBroker] of registry.topicQueueTable.javaEntries()) {
-      if (byBroker.has(name) && !seen.has(topic)) {
-        seen.add(topic);
-        inOrder.push(topic);
-      }
+  const rankOf = new Map<string, number>();
+  for (const name of names.javaKeys()) rankOf.set(name, rankOf.size);
+  const byRank: string[][] = Array.from({ length: rankOf.size }, () => []);
+  for (const [topic, byBroker] of registry.topicQueueTable.javaEntries()) {
+    let first = Infinity;
+    for (const name of byBroker.keys()) {
+      const rank = rankOf.get(name);
+      if (rank !== undefined && rank < first) first = rank;
     }
+    if (first !== Infinity) byRank[first]!.push(topic);
   }
-  return freshHashSetOrder(inOrder);
+  return freshHashSetOrder(byRank.flat());
 }
 
 export interface SystemTopicList {

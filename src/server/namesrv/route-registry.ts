@@ -10,6 +10,8 @@
  *   clusterAddrTable  clusterName -> set of brokerNames
  *   brokerLiveTable   brokerAddr -> liveness (last update, data version, channel, HA address)
  *   filterServerTable brokerAddr -> filter server addresses
+ * topicQueueTable also indexes brokerName -> topics (topic-queue-table.ts), so that removing a broker
+ * costs its own topics, not the whole table.
  *
  * Semantics follow 4.9.8, plus the 5.x registration extras that change what clients see: zone name,
  * enableActingMaster, per-broker heartbeat timeout, topic table applied by the lowest-id slave of a
@@ -19,10 +21,10 @@
 import type { RemotingChannel } from '../../transport/types.js';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
 import { dataVersionEquals } from '../../protocol/body/topic-config.js';
-import type { QueueData } from '../../protocol/body/route.js';
 import { MASTER_ID, Perm } from '../../protocol/codes/misc.js';
 import { JavaHashMap } from '../../protocol/java/hash-map.js';
 import { DEFAULT_LIMITS, checkRegistrationLimits } from './limits.js';
+import { TopicQueueTable } from './topic-queue-table.js';
 import type { NameServerLimits } from './limits.js';
 
 export const DEFAULT_BROKER_EXPIRY_MILLIS = 120_000;
@@ -80,7 +82,7 @@ export interface RouteRegistryOptions {
 }
 
 export class RouteRegistry {
-  readonly topicQueueTable = new JavaHashMap<JavaHashMap<QueueData>>(1024);
+  readonly topicQueueTable = new TopicQueueTable();
   readonly brokerAddrTable = new JavaHashMap<BrokerRecord>(128);
   readonly clusterAddrTable = new JavaHashMap<JavaHashMap<true>>(32);
   readonly brokerLiveTable = new Map<string, BrokerLiveInfo>();
@@ -174,19 +176,13 @@ export class RouteRegistry {
   }
 
   private createAndUpdateQueueData(brokerName: string, config: TopicConfig, perm: number): void {
-    const queueData: QueueData = {
+    this.topicQueueTable.putQueueData(config.topicName, {
       brokerName,
       readQueueNums: config.readQueueNums,
       writeQueueNums: config.writeQueueNums,
       perm,
       topicSysFlag: config.topicSysFlag,
-    };
-    let byBroker = this.topicQueueTable.get(config.topicName);
-    if (byBroker === undefined) {
-      byBroker = new JavaHashMap<QueueData>();
-      this.topicQueueTable.set(config.topicName, byBroker);
-    }
-    byBroker.set(brokerName, queueData);
+    });
   }
 
   /** True when the stored data version of `brokerAddr` differs from `dataVersion` or is unknown. */
@@ -257,7 +253,9 @@ export class RouteRegistry {
     // names (a renamed broker) would then keep a route without liveness that never expires.
     let anyFound = false;
     const emptied: string[] = [];
-    for (const [name, broker] of this.brokerAddrTable.javaEntries()) {
+    // Insertion order is enough here (the outcome does not depend on it); javaEntries would sort
+    // every broker name on every closed connection.
+    for (const [name, broker] of this.brokerAddrTable) {
       for (const [id, addr] of broker.brokerAddrs) {
         if (addr === found) {
           anyFound = true;
@@ -280,10 +278,7 @@ export class RouteRegistry {
   }
 
   private removeTopicsOfBrokerName(brokerName: string): void {
-    for (const [topic, byBroker] of this.topicQueueTable) {
-      byBroker.delete(brokerName);
-      if (byBroker.size === 0) this.topicQueueTable.delete(topic);
-    }
+    this.topicQueueTable.removeBrokerName(brokerName);
   }
 
   /** Live entries whose broker stopped registering: last update + timeout < now. */
