@@ -5,6 +5,7 @@
  */
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { deflateSync } from 'node:zlib';
 import { NameServer } from '../../src/server/namesrv/index.js';
 import type { NameServerOptions } from '../../src/server/namesrv/index.js';
 import { RemotingClient } from '../../src/transport/index.js';
@@ -23,6 +24,7 @@ import { makeTopicConfig } from '../../src/protocol/body/topic-config.js';
 import { decodeTopicRouteData, encodeTopicRouteData } from '../../src/protocol/body/route.js';
 import { decodeTopicList } from '../../src/protocol/body/topic-list.js';
 import { decodeKVTable } from '../../src/protocol/body/kv-table.js';
+import { registerBodyDecodeStats } from '../../src/server/namesrv/register-body.js';
 
 const TIMEOUT = 3000;
 
@@ -354,6 +356,32 @@ describe('name server over loopback', () => {
     const r = await call(9999);
     assert.equal(r.code, ResponseCode.REQUEST_CODE_NOT_SUPPORTED);
     assert.equal(r.remark, ' request type 9999 not supported');
+  });
+
+  it('a large compressed registration is decoded over several turns, its mapping entries unparsed', async () => {
+    server = await startServer();
+    const topics = 2500;
+    const lp = (s: string): Buffer[] => {
+      const len = Buffer.alloc(4);
+      len.writeInt32BE(Buffer.byteLength(s));
+      return [len, Buffer.from(s)];
+    };
+    const int32 = (n: number): Buffer => Buffer.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+    const parts = [...lp('{"timestamp":1,"counter":1,"stateVersion":0}'), int32(topics)];
+    for (let i = 0; i < topics; i++) parts.push(...lp(`Topic${i} 4 4 6 SINGLE_TAG {}`));
+    // Mapping entries the name server does not keep: not even parsed, so garbage passes.
+    parts.push(...lp('[]'), int32(2), ...lp('{"topic":"x"}'), ...lp('not json'));
+    const body = deflateSync(Buffer.concat(parts));
+    const pausesBefore = registerBodyDecodeStats.pauses;
+    const r = await client.invokeSync(
+      server.address,
+      registerRequest({}, body, { compressed: 'true' }),
+      TIMEOUT,
+    );
+    assert.equal(r.code, ResponseCode.SUCCESS, r.remark);
+    assert.equal(server.routeInfo.topicQueueTable.size, topics);
+    // One turn given back to the event loop per DECODE_STEP_ENTRIES (1000) topics.
+    assert.equal(registerBodyDecodeStats.pauses - pausesBefore, 2);
   });
 
   it('bad registrations are refused with a clear remark and the server keeps serving', async () => {

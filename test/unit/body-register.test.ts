@@ -18,6 +18,11 @@ import {
   topicConfigToText,
 } from '../../src/protocol/body/index.js';
 import type { RegisterBrokerBody } from '../../src/protocol/body/index.js';
+import {
+  DECODE_STEP_ENTRIES,
+  decodeRegisterBrokerBodyInflated,
+  registerBodyDecodeSteps,
+} from '../../src/protocol/body/register-broker-compressed.js';
 
 // Verified samples, reference §6.3.
 const REG_498 =
@@ -234,4 +239,52 @@ test('bodyCrc32 = CRC-32 & 0x7FFFFFFF (UtilAll.crc32)', () => {
   assert.equal(bodyCrc32(Buffer.from('123456789')), 0xcbf43926 & 0x7fffffff);
   assert.equal(bodyCrc32(Buffer.alloc(0)), 0);
   assert.equal(bodyCrc32(Buffer.from(REG_498)), bodyCrc32(Buffer.from(REG_498)));
+});
+
+/** An inflated compressed-form body: `topics` topic lines, then the given raw mapping entries. */
+function inflatedBody(topics: number, mappings: string[]): Buffer {
+  const lp = (s: string): Buffer[] => {
+    const len = Buffer.alloc(4);
+    len.writeInt32BE(Buffer.byteLength(s));
+    return [len, Buffer.from(s)];
+  };
+  const int32 = (n: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(n);
+    return b;
+  };
+  const parts = [...lp('{"timestamp":1,"counter":1}'), int32(topics)];
+  for (let i = 0; i < topics; i++) parts.push(...lp(`T${i} 4 4 6 SINGLE_TAG {}`));
+  parts.push(...lp('[]'), int32(mappings.length));
+  for (const m of mappings) parts.push(...lp(m));
+  return Buffer.concat(parts);
+}
+
+test('register body: the step decoder pauses every DECODE_STEP_ENTRIES entries', () => {
+  const raw = inflatedBody(2 * DECODE_STEP_ENTRIES + 5, []);
+  const steps = registerBodyDecodeSteps(raw);
+  let pauses = 0;
+  let step = steps.next();
+  for (; step.done !== true; step = steps.next()) pauses++;
+  assert.equal(pauses, 2);
+  assert.equal(step.value.topicConfigSerializeWrapper.topicConfigTable.size, 2 * DECODE_STEP_ENTRIES + 5);
+  assert.deepEqual(decodeRegisterBrokerBodyInflated(raw), step.value);
+  assert.deepEqual(decodeRegisterBrokerBodyCompressed(deflateSync(raw)), step.value);
+});
+
+test('register body: skipMappings checks the framing of mapping entries but never parses them', () => {
+  const raw = inflatedBody(2, ['{not json', 'neither', '']);
+  assert.throws(() => decodeRegisterBrokerBodyInflated(raw), ProtocolError);
+  const body = decodeRegisterBrokerBodyInflated(raw, { skipMappings: true });
+  assert.equal(body.topicConfigSerializeWrapper.topicConfigTable.size, 2);
+  assert.equal(body.topicConfigSerializeWrapper.topicQueueMappingInfoMap, undefined);
+  // The count is still bounded, and a truncated entry still refused.
+  assert.throws(
+    () => decodeRegisterBrokerBodyInflated(raw, { skipMappings: true, maxTopics: 2 }),
+    /3 mappings \(limit 2\)/,
+  );
+  assert.throws(
+    () => decodeRegisterBrokerBodyInflated(raw.subarray(0, raw.length - 5), { skipMappings: true }),
+    /bad mapping info length/,
+  );
 });
