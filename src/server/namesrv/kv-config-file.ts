@@ -14,23 +14,27 @@ import { makeDirsSync } from '../../common/make-dirs.js';
 /** Namespace -> its entries, both in Java HashMap order. */
 export type KVSnapshot = [string, [string, string][]][];
 
-/** Entries serialized per write: small enough that one chunk costs well under a millisecond. */
-const ENTRIES_PER_CHUNK = 512;
+/** Characters serialized per write: one piece costs well under a millisecond (values are <= 64K). */
+const CHARS_PER_CHUNK = 64 * 1024;
 
-/** The file's text in pieces, one chunk of entries each (the pieces joined are the whole file). */
+/** The file's text in pieces of about CHARS_PER_CHUNK (the pieces joined are the whole file). */
 export function* kvFileChunks(snapshot: KVSnapshot): Generator<string> {
-  let head = '{"configTable":{';
+  let piece = '{"configTable":{';
   for (let i = 0; i < snapshot.length; i++) {
     const [ns, entries] = snapshot[i]!;
-    head += `${i > 0 ? ',' : ''}${toFastjsonString(ns)}:{`;
-    for (let j = 0; j < entries.length; j += ENTRIES_PER_CHUNK) {
-      const chunk = toFastjsonString(new Map(entries.slice(j, j + ENTRIES_PER_CHUNK))).slice(1, -1);
-      yield `${head}${j > 0 ? ',' : ''}${chunk}`;
-      head = '';
+    piece += `${i > 0 ? ',' : ''}${toFastjsonString(ns)}:{`;
+    for (let j = 0; j < entries.length; j++) {
+      const [key, value] = entries[j]!;
+      // As fastjson writes a Map<String, String> entry: both strings escaped the same way.
+      piece += `${j > 0 ? ',' : ''}${toFastjsonString(key)}:${toFastjsonString(value)}`;
+      if (piece.length >= CHARS_PER_CHUNK) {
+        yield piece;
+        piece = '';
+      }
     }
-    head += '}';
+    piece += '}';
   }
-  yield `${head}}}`;
+  yield `${piece}}}`;
 }
 
 /** Replaces `path` with the snapshot: temp file, fsync, rename, directory fsync. */
