@@ -176,6 +176,18 @@ export class RouteRegistry {
   }
 
   private createAndUpdateQueueData(brokerName: string, config: TopicConfig, perm: number): void {
+    // As Java: an equal entry is left in place (a broker re-registering 100k unchanged topics after
+    // one change allocates nothing for them).
+    const old = this.topicQueueTable.get(config.topicName)?.get(brokerName);
+    if (
+      old !== undefined &&
+      old.readQueueNums === config.readQueueNums &&
+      old.writeQueueNums === config.writeQueueNums &&
+      old.perm === perm &&
+      old.topicSysFlag === config.topicSysFlag
+    ) {
+      return;
+    }
     this.topicQueueTable.putQueueData(config.topicName, {
       brokerName,
       readQueueNums: config.readQueueNums,
