@@ -13,7 +13,10 @@ import {
   tagsCodeFilter,
 } from '../../src/server/broker/pull/pull-requests.js';
 import { ClientManager } from '../../src/server/broker/core/client-manager.js';
-import { RebalanceLockManager, SubscriptionGroupManager } from '../../src/server/broker/core/groups.js';
+import { SubscriptionGroupManager } from '../../src/server/broker/core/groups.js';
+import { RebalanceLockManager } from '../../src/server/broker/core/rebalance-locks.js';
+import { RequestRefusedError } from '../../src/common/errors.js';
+import { ResponseCode } from '../../src/protocol/codes/response-code.js';
 import { parseDelayLevels, resolveBrokerOptions } from '../../src/server/broker/core/broker-config.js';
 import { IllegalArgumentError } from '../../src/common/errors.js';
 import type { RemotingChannel } from '../../src/transport/types.js';
@@ -209,7 +212,7 @@ describe('ClientManager', () => {
 describe('RebalanceLockManager', () => {
   it('gives a queue to one client until it unlocks or the lock ages out', () => {
     let now = 0;
-    const locks = new RebalanceLockManager(60_000, () => now);
+    const locks = new RebalanceLockManager(60_000, Infinity, () => now);
     const mq = { topic: 'T', brokerName: 'b', queueId: 0 };
     assert.equal(locks.tryLockBatch('G', [mq], 'c1').length, 1);
     assert.equal(locks.tryLockBatch('G', [mq], 'c2').length, 0);
@@ -220,6 +223,55 @@ describe('RebalanceLockManager', () => {
     assert.equal(locks.tryLockBatch('G', [mq], 'c2').length, 1, 'expired');
     locks.unlockBatch('G', [mq], 'c1');
     assert.equal(locks.tryLockBatch('G', [mq], 'c1').length, 0, 'only the holder unlocks');
+  });
+
+  it('stores only queues the broker serves, purges expired locks and refuses a batch beyond the cap', () => {
+    let now = 0;
+    const locks = new RebalanceLockManager(60_000, 3, () => now);
+    const mqs = (n: number, from = 0) =>
+      Array.from({ length: n }, (_, i) => ({ topic: 'T', brokerName: 'b', queueId: from + i }));
+    const served = (mq: { queueId: number }) => mq.queueId < 100;
+    // Queues the broker does not serve are answered locked, as Java answers a free queue, and not kept.
+    assert.equal(locks.tryLockBatch('G', mqs(1000, 100), 'c1', served).length, 1000);
+    assert.equal(locks.size, 0);
+    assert.equal(locks.tryLockBatch('G', mqs(2), 'c1', served).length, 2);
+    assert.equal(locks.size, 2);
+    // Two more would pass the cap of 3: refused whole, nothing applied.
+    assert.throws(
+      () => locks.tryLockBatch('H', mqs(2), 'c2', served),
+      (err: unknown) =>
+        err instanceof RequestRefusedError &&
+        err.code === ResponseCode.SYSTEM_BUSY &&
+        /maxRebalanceLocks/.test(err.message),
+    );
+    assert.equal(locks.size, 2);
+    assert.equal(locks.tryLockBatch('G', mqs(2), 'c1', served).length, 2, 'renewals need no room');
+    // Once expired, the locks are purged (periodically, or when the table is full).
+    now = 60_001;
+    assert.equal(locks.tryLockBatch('H', mqs(3), 'c2', served).length, 3);
+    assert.equal(locks.size, 3);
+    now = 200_000;
+    assert.equal(locks.purgeExpired(), 3);
+    assert.equal(locks.size, 0);
+  });
+});
+
+describe('SubscriptionGroupManager', () => {
+  it('refuses new groups beyond maxSubscriptionGroups, a batch whole', () => {
+    const groups = new SubscriptionGroupManager(true, 3);
+    groups.find('G1');
+    assert.throws(
+      () => groups.lookupAll(['G1', 'G2', 'G3', 'G4', 'G2']),
+      (err: unknown) => err instanceof RequestRefusedError && /maxSubscriptionGroups/.test(err.message),
+    );
+    assert.equal(groups.table.size, 1);
+    assert.equal(groups.lookupAll(['G1', 'G2', 'G3', 'G2']).length, 4, 'a repeated name counts once');
+    groups.find('G2');
+    groups.find('G3');
+    assert.equal(groups.lookup('G1')?.groupName, 'G1', 'known groups stay readable');
+    assert.throws(() => groups.lookup('G4'), /maxSubscriptionGroups/);
+    assert.throws(() => groups.put({ ...groups.lookup('G1')!, groupName: 'G4' }), /maxSubscriptionGroups/);
+    assert.equal(groups.table.size, 3);
   });
 });
 

@@ -14,6 +14,7 @@ import type { ConfigStore } from '../store/index.js';
 import type { ResolvedBrokerOptions } from './core/broker-config.js';
 import type { ClientManager } from './core/client-manager.js';
 import type { ConsumerFilterTable } from './core/consumer-filters.js';
+import type { RebalanceLockManager } from './core/rebalance-locks.js';
 import type { ScheduleService } from './schedule/schedule-service.js';
 import { TopicConfigManager } from './core/topic-config-manager.js';
 import type { TopicChange } from './core/topic-config-manager.js';
@@ -116,6 +117,8 @@ export interface PeriodicTaskOptions {
   clients: ClientManager;
   /** Compiled SQL92 subscriptions: those of groups with no consumer left are dropped on each scan. */
   consumerFilters?: ConsumerFilterTable;
+  /** Order locks: the expired ones are dropped on each scan (Java keeps them until overwritten). */
+  locks?: RebalanceLockManager;
   schedule: ScheduleService;
   logger: Logger;
 }
@@ -133,6 +136,7 @@ export function startPeriodicTasks(o: PeriodicTaskOptions): NodeJS.Timeout[] {
     const dropped = o.clients.scanNotActive();
     if (dropped > 0) o.logger.info({ dropped }, 'removed client channels without heartbeat');
     o.consumerFilters?.retainGroups((group) => o.clients.consumerGroup(group) !== undefined);
+    o.locks?.purgeExpired();
   });
   every(o.flushConsumerOffsetIntervalMillis, () => {
     try {

@@ -34,7 +34,8 @@ import {
 } from './broker-tasks.js';
 import { ClientManager } from './core/client-manager.js';
 import { delayOffsetFile } from './schedule/delay-offsets.js';
-import { ConsumerOffsetManager, RebalanceLockManager, SubscriptionGroupManager } from './core/groups.js';
+import { ConsumerOffsetManager, SubscriptionGroupManager } from './core/groups.js';
+import { RebalanceLockManager } from './core/rebalance-locks.js';
 import { ConsumerFilterTable } from './core/consumer-filters.js';
 import { PullHoldService } from './pull/pull-hold-service.js';
 import { rerunHeldPull } from './pull/pull-requests.js';
@@ -110,10 +111,10 @@ export class Broker {
       logger: o.logger,
       store: this.store,
       topics: this.topics,
-      groups: new SubscriptionGroupManager(o.autoCreateSubscriptionGroup),
+      groups: new SubscriptionGroupManager(o.autoCreateSubscriptionGroup, o.maxSubscriptionGroups),
       offsets: new ConsumerOffsetManager(this.configStore),
       clients: this.clients,
-      locks: new RebalanceLockManager(o.rebalanceLockMaxLiveTimeMillis),
+      locks: new RebalanceLockManager(o.rebalanceLockMaxLiveTimeMillis, o.maxRebalanceLocks),
       consumerFilters: new ConsumerFilterTable(),
       stats: new BrokerStats(() => this.store.counters.appends),
       storeHost: () => this.storeHost(),
@@ -241,6 +242,7 @@ export class Broker {
       register: () => this.registerLoop.soon(),
       clients: this.clients,
       consumerFilters: this.ctx.consumerFilters,
+      locks: this.ctx.locks,
       schedule: this.schedule,
       logger: this.logger,
     });

@@ -8,6 +8,7 @@ import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import type { HeartbeatData } from '../../../protocol/body/heartbeat.js';
 import type { LockBatchRequestBody } from '../../../protocol/body/lock-batch.js';
 import type { BrokerContext } from '../core/broker-context.js';
+import type { ClientTableLimits } from '../core/client-table-limits.js';
 import {
   checkCommitOffset,
   checkGroupParam,
@@ -20,15 +21,35 @@ import {
 const MAX_CLIENT_ID_LENGTH = 1024;
 const MAX_BROKER_NAME_LENGTH = 255;
 
-/** Java checks nothing here; 5.x merely skips a consumer whose group it cannot auto-create. */
-export function checkHeartbeat(data: HeartbeatData): void {
+/**
+ * Java checks nothing here; 5.x merely skips a consumer whose group it cannot auto-create. The counts
+ * are capped (client-table-limits.ts) far above what a client instance sends: a heartbeat naming
+ * thousands of groups would otherwise create as many groups and retry topics at once.
+ */
+export function checkHeartbeat(data: HeartbeatData, limits: ClientTableLimits): void {
   if (data.clientID.length > MAX_CLIENT_ID_LENGTH) {
     refuseInvalid(
       `heartbeat clientID is longer than ${MAX_CLIENT_ID_LENGTH} characters: shorten the instance name`,
     );
   }
+  const max = limits.maxHeartbeatGroups;
+  for (const [set, count] of [
+    ['consumerDataSet', data.consumerDataSet.length],
+    ['producerDataSet', data.producerDataSet.length],
+  ] as const) {
+    if (count > max) {
+      refuseInvalid(`heartbeat ${set} has ${count} groups, more than ${max} (maxHeartbeatGroups)`);
+    }
+  }
   for (const consumer of data.consumerDataSet) {
     checkGroupParam(consumer.groupName, 'heartbeat consumerDataSet.groupName');
+    const subs = consumer.subscriptionDataSet.length;
+    if (subs > limits.maxSubscriptionsPerGroup) {
+      refuseInvalid(
+        `heartbeat group ${consumer.groupName} has ${subs} subscriptions, more than ` +
+          `${limits.maxSubscriptionsPerGroup} (maxSubscriptionsPerGroup)`,
+      );
+    }
     for (const sub of consumer.subscriptionDataSet) {
       checkTopicParam(sub.topic, `heartbeat subscriptionDataSet.topic of group ${consumer.groupName}`);
     }
@@ -36,6 +57,22 @@ export function checkHeartbeat(data: HeartbeatData): void {
   for (const producer of data.producerDataSet) {
     checkGroupParam(producer.groupName, 'heartbeat producerDataSet.groupName');
   }
+}
+
+/**
+ * The consumer groups a heartbeat would add to the broker's client table must fit under
+ * maxSubscriptionGroups (the subscription-group table has its own check, SubscriptionGroupManager).
+ */
+export function checkConsumerRoom(ctx: BrokerContext, groups: readonly string[]): void {
+  const added = new Set(groups.filter((g) => ctx.clients.consumerGroup(g) === undefined));
+  const held = ctx.clients.consumers.size;
+  const max = ctx.options.maxSubscriptionGroups;
+  if (added.size === 0 || held + added.size <= max) return;
+  throw new RequestRefusedError(
+    ResponseCode.SYSTEM_ERROR,
+    `the broker tracks consumers of ${held} groups and may track at most ${max} (maxSubscriptionGroups): ` +
+      `${added.size} more groups are not registered`,
+  );
 }
 
 /** LOCK_BATCH_MQ / UNLOCK_BATCH_MQ: group, and topic / broker name / queue id of every queue. */

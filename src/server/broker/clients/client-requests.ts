@@ -33,10 +33,17 @@ import { handlerTable } from '../../../transport/handler-table.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
 import type { RequestContext } from '../../../transport/types.js';
 import type { BrokerContext } from '../core/broker-context.js';
+import type { MessageQueueRef } from '../core/rebalance-locks.js';
 import { TopicConfigManager } from '../core/topic-config-manager.js';
 import { TopicSysFlag } from '../../../protocol/body/topic-config.js';
 import { isValidTopicName } from '../core/request-checks.js';
-import { checkHeartbeat, checkLockBatch, checkOffsetQuery, checkOffsetUpdate } from './client-checks.js';
+import {
+  checkConsumerRoom,
+  checkHeartbeat,
+  checkLockBatch,
+  checkOffsetQuery,
+  checkOffsetUpdate,
+} from './client-checks.js';
 
 const success = (): RemotingCommand => createResponse(ResponseCode.SUCCESS);
 
@@ -61,7 +68,9 @@ export function clientHandlers(ctx: BrokerContext): HandlerTable {
       (request) => {
         const body = decodeLockBatchRequestBody(request.body ?? Buffer.from('{}'));
         checkLockBatch(body);
-        const locked = ctx.locks.tryLockBatch(body.consumerGroup, body.mqSet, body.clientId);
+        const locked = ctx.locks.tryLockBatch(body.consumerGroup, body.mqSet, body.clientId, (mq) =>
+          servesQueue(ctx, mq),
+        );
         return createResponse(ResponseCode.SUCCESS, {
           body: encodeLockBatchResponseBody({ lockOKMQSet: locked }),
         });
@@ -81,17 +90,22 @@ export function clientHandlers(ctx: BrokerContext): HandlerTable {
 
 function heartbeat(ctx: BrokerContext, context: RequestContext, request: RemotingCommand): RemotingCommand {
   const data = decodeHeartbeatData(request.body ?? Buffer.from('{}'));
-  checkHeartbeat(data);
+  checkHeartbeat(data, ctx.options);
+  const names = data.consumerDataSet.map((consumer) => consumer.groupName);
+  checkConsumerRoom(ctx, names);
+  // Every check (the group table's room included) passes before anything is kept.
+  const configs = ctx.groups.lookupAll(names);
   const info = {
     channel: context.channel,
     clientId: data.clientID,
     language: request.language ?? 'OTHER',
     version: request.version,
   };
-  for (const consumer of data.consumerDataSet) {
-    const group = ctx.groups.find(consumer.groupName);
+  data.consumerDataSet.forEach((consumer, i) => {
+    const planned = configs[i];
     let notify = true;
-    if (group) {
+    if (planned) {
+      const group = ctx.groups.keep(planned);
       notify = group.notifyConsumerIdsChangedEnable;
       createRetryTopic(ctx, consumer.groupName, group.retryQueueNums, consumer.unitMode);
     }
@@ -103,9 +117,19 @@ function heartbeat(ctx: BrokerContext, context: RequestContext, request: Remotin
         'new consumer connected or subscription changed',
       );
     }
-  }
+  });
   for (const producer of data.producerDataSet) ctx.clients.registerProducer(producer.groupName, info);
   return success();
+}
+
+/**
+ * True for a queue of this broker: its name, a topic it has, a queue id below the topic's queue count.
+ * Only those locks are stored (rebalance-locks.ts); Java stores any queue it is sent.
+ */
+function servesQueue(ctx: BrokerContext, mq: MessageQueueRef): boolean {
+  if (mq.brokerName !== ctx.options.brokerName) return false;
+  const topic = ctx.topics.select(mq.topic);
+  return topic !== undefined && mq.queueId < Math.max(topic.readQueueNums, topic.writeQueueNums);
 }
 
 /**

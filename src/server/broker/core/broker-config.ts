@@ -22,6 +22,8 @@ import {
 import type { TransactionOptions } from '../transaction/transaction-options.js';
 import { DEFAULT_TIMER_OPTIONS, checkTimerOptions } from '../timer/timer-config.js';
 import type { TimerOptions } from '../timer/timer-config.js';
+import { DEFAULT_CLIENT_TABLE_LIMITS, clientTableLimitsProblem } from './client-table-limits.js';
+import type { ClientTableLimits } from './client-table-limits.js';
 
 /**
  * Caps of the long-polling hold (PullHoldService), also broker options; not Java options (Java has
@@ -50,7 +52,8 @@ export const DEFAULT_PULL_HOLD_LIMITS: PullHoldLimits = Object.freeze({
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
 /** Every broker option, defaults filled in (transaction/transaction-options.ts, timer/timer-config.ts). */
-export interface ResolvedBrokerOptions extends PullHoldLimits, TransactionOptions, TimerOptions {
+export interface ResolvedBrokerOptions
+  extends PullHoldLimits, ClientTableLimits, TransactionOptions, TimerOptions {
   /** Name servers to register with ("ip:port"); empty = a standalone broker nobody can route to. */
   namesrvAddrs: string[];
   /** Address to listen on; also the advertised address unless `brokerIP` is set. */
@@ -172,6 +175,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   enablePropertyFilter: false,
   shortPollingTimeMillis: 1_000,
   ...DEFAULT_PULL_HOLD_LIMITS,
+  ...DEFAULT_CLIENT_TABLE_LIMITS,
   ...DEFAULT_TIMER_OPTIONS,
   rebalanceLockMaxLiveTimeMillis: 60_000,
   notifyConsumerIdsChangedEnable: true,
@@ -249,6 +253,8 @@ export function resolveBrokerOptions(input: BrokerOptions = {}): ResolvedBrokerO
     'notifyConsumerIdsChangedEnable must be true or false',
   );
   check(typeof o.storePath === 'string' && o.storePath.length > 0, 'storePath must be a directory path');
+  const limitsProblem = clientTableLimitsProblem(o);
+  check(limitsProblem === undefined, limitsProblem ?? '');
   const txProblem = transactionOptionsProblem(o);
   check(txProblem === undefined, txProblem ?? '');
   checkTimerOptions(o);

@@ -10,7 +10,8 @@ import type { ResolvedBrokerOptions } from './broker-config.js';
 import type { BrokerStats } from './broker-stats.js';
 import type { ClientManager } from './client-manager.js';
 import type { ConsumerFilterTable } from './consumer-filters.js';
-import type { ConsumerOffsetManager, RebalanceLockManager, SubscriptionGroupManager } from './groups.js';
+import type { ConsumerOffsetManager, SubscriptionGroupManager } from './groups.js';
+import type { RebalanceLockManager } from './rebalance-locks.js';
 import type { TopicConfigManager } from './topic-config-manager.js';
 
 export interface BrokerContext {

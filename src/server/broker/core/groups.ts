@@ -1,8 +1,10 @@
 /**
  * Consumer-group side tables of a broker: subscription-group configs (Java SubscriptionGroupManager,
- * auto-created with defaults), committed consumer offsets (Java ConsumerOffsetManager) and the order
- * locks of orderly consumers (Java RebalanceLockManager).
+ * auto-created with defaults, at most `maxGroups` of them) and committed consumer offsets (Java
+ * ConsumerOffsetManager). The order locks are in rebalance-locks.ts.
  */
+import { RequestRefusedError } from '../../../common/errors.js';
+import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import {
   checkCommitOffset,
   checkGroupParam,
@@ -40,18 +42,52 @@ export function newSubscriptionGroupConfig(groupName: string): SubscriptionGroup
 export class SubscriptionGroupManager {
   readonly table = new Map<string, SubscriptionGroupConfig>();
 
-  constructor(private readonly autoCreate: boolean) {}
+  /**
+   * `maxGroups` (option maxSubscriptionGroups) bounds the table: Java keeps every group it is sent,
+   * and each auto-created one also gets a %RETRY% topic; we refuse the group that would pass the cap.
+   */
+  constructor(
+    private readonly autoCreate: boolean,
+    private readonly maxGroups = Infinity,
+  ) {}
 
   /**
    * Java 5.x findSubscriptionGroupConfig without its side effect: the stored config, else (auto-create
    * on, legal name of at most 255 characters) a new default one that is not stored yet, else undefined.
    * A request stores it with `keep` once it has passed every check, so a refused one leaves no group.
+   * Throws SYSTEM_ERROR when a new group would not fit under `maxGroups`.
    */
   lookup(group: string): SubscriptionGroupConfig | undefined {
-    const config = this.table.get(group);
-    if (config !== undefined) return config;
-    if (!this.autoCreate || !isValidGroupName(group)) return undefined;
-    return newSubscriptionGroupConfig(group);
+    return this.lookupAll([group])[0];
+  }
+
+  /** `lookup` of several groups at once: refused whole when the new ones together do not fit. */
+  lookupAll(groups: readonly string[]): (SubscriptionGroupConfig | undefined)[] {
+    const made = new Map<string, SubscriptionGroupConfig>();
+    const configs = groups.map((group) => {
+      const config = this.table.get(group) ?? made.get(group);
+      if (config !== undefined) return config;
+      if (!this.autoCreate || !isValidGroupName(group)) return undefined;
+      const fresh = newSubscriptionGroupConfig(group);
+      made.set(group, fresh);
+      return fresh;
+    });
+    this.checkRoom(
+      made.size,
+      groups.find((g) => made.has(g)),
+    );
+    return configs;
+  }
+
+  /** Refuses `added` new groups that would take the table past `maxGroups`. */
+  checkRoom(added: number, example: string | undefined): void {
+    if (added === 0 || this.table.size + added <= this.maxGroups) return;
+    throw new RequestRefusedError(
+      ResponseCode.SYSTEM_ERROR,
+      `the broker keeps ${this.table.size} subscription groups and may keep at most ${this.maxGroups} ` +
+        `(maxSubscriptionGroups): group ${String(example).slice(0, 255)} is not created; ` +
+        'delete unused groups or raise the limit',
+    );
   }
 
   /** Stores a config `lookup` made (no-op for one already stored); returns the stored one. */
@@ -65,6 +101,7 @@ export class SubscriptionGroupManager {
   /** Adds or replaces a config; the last guard before a name is stored. */
   put(config: SubscriptionGroupConfig): void {
     checkGroupParam(config.groupName, 'groupName');
+    if (!this.table.has(config.groupName)) this.checkRoom(1, config.groupName);
     this.table.set(config.groupName, config);
   }
 
@@ -115,59 +152,5 @@ export class ConsumerOffsetManager {
   /** The committed offset, or -1 when the group never committed one for this queue. */
   query(group: string, topic: string, queueId: number): bigint {
     return this.backend.queryOffset(group, topic, queueId);
-  }
-}
-
-export interface MessageQueueRef {
-  topic: string;
-  brokerName: string;
-  queueId: number;
-}
-
-interface LockEntry {
-  clientId: string;
-  lastUpdate: number;
-}
-
-function mqKey(mq: MessageQueueRef): string {
-  return `${mq.topic}\u0000${mq.brokerName}\u0000${mq.queueId}`;
-}
-
-/** Order locks: a queue belongs to one client of a group until it unlocks or the lock ages out. */
-export class RebalanceLockManager {
-  private readonly groups = new Map<string, Map<string, LockEntry>>();
-
-  constructor(
-    private readonly maxLiveMillis: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Locks (or renews) every queue free, expired or already held by `clientId`; returns those it holds. */
-  tryLockBatch(group: string, mqs: MessageQueueRef[], clientId: string): MessageQueueRef[] {
-    let locks = this.groups.get(group);
-    if (!locks) {
-      locks = new Map();
-      this.groups.set(group, locks);
-    }
-    const now = this.now();
-    const ok: MessageQueueRef[] = [];
-    for (const mq of mqs) {
-      const key = mqKey(mq);
-      const entry = locks.get(key);
-      if (!entry || entry.clientId === clientId || now - entry.lastUpdate > this.maxLiveMillis) {
-        locks.set(key, { clientId, lastUpdate: now });
-        ok.push(mq);
-      }
-    }
-    return ok;
-  }
-
-  unlockBatch(group: string, mqs: MessageQueueRef[], clientId: string): void {
-    const locks = this.groups.get(group);
-    if (!locks) return;
-    for (const mq of mqs) {
-      const key = mqKey(mq);
-      if (locks.get(key)?.clientId === clientId) locks.delete(key);
-    }
   }
 }
