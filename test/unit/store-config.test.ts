@@ -5,6 +5,7 @@ import path from 'node:path';
 import { makeTopicConfig } from '../../src/protocol/body/topic-config.js';
 import { ConfigStore } from '../../src/server/store/index.js';
 import { withTempDir } from '../helpers/store-fixtures.js';
+import { delayOffsetFile } from '../../src/server/broker/schedule/delay-offsets.js';
 
 test('topics and consumer offsets persist in the Java file formats', async () => {
   await withTempDir(async (dir) => {
@@ -77,5 +78,68 @@ test('reads fastjson files (unquoted integer keys) and falls back to the .bak co
     assert.equal(cs.queryOffset('G1', 'TopicTest', 1), 3n);
     assert.deepEqual(cs.getTopicConfig('X'), makeTopicConfig('X', { readQueueNums: 2, writeQueueNums: 2 }));
     cs.close();
+  });
+});
+
+test('consumer and delay offsets above 2^53 persist exactly; entries that are not offsets are left out', async () => {
+  await withTempDir(async (dir) => {
+    const cs = new ConfigStore(dir, { persistIntervalMs: 0 });
+    cs.load();
+    cs.commitOffset('G', 'T', 0, 9223372036854775807n); // Long.MAX_VALUE
+    cs.commitOffset('G', 'T', 1, 9007199254740993n); // 2^53 + 1
+    cs.commitOffset('G', 'T', 2, 5n);
+    await cs.close();
+    const file = path.join(dir, 'config', 'consumerOffset.json');
+    const text = fs.readFileSync(file, 'utf8');
+    // Plain JSON numbers with every digit, as fastjson writes (and reads back as a long).
+    assert.match(text, /"0": 9223372036854775807\b/);
+    assert.match(text, /"1": 9007199254740993\b/);
+    assert.equal(JSON.parse(text).offsetTable['T@G']['2'], 5);
+
+    const again = new ConfigStore(dir, { persistIntervalMs: 0 });
+    again.load();
+    assert.equal(again.queryOffset('G', 'T', 0), 9223372036854775807n);
+    assert.equal(again.queryOffset('G', 'T', 1), 9007199254740993n);
+    await again.close();
+
+    // What older versions wrote (a rounded Long.MAX, above the long range), damage, and fastjson's
+    // unquoted keys: the bad entries are reported and left out, the rest is kept.
+    fs.writeFileSync(
+      file,
+      '{"offsetTable":{"T@G":{0:9223372036854776000,1:12,2:-3,3:"x",4:1.5},"U@G":{"q":1},"V@G":7}}',
+    );
+    const dropped: { key: string; value: string }[] = [];
+    const loaded = new ConfigStore(dir, {
+      persistIntervalMs: 0,
+      onDroppedOffsets: (d) => dropped.push(...d),
+    });
+    loaded.load();
+    assert.equal(loaded.queryOffset('G', 'T', 1), 12n);
+    for (const q of [0, 2, 3, 4]) assert.equal(loaded.queryOffset('G', 'T', q), -1n);
+    assert.deepEqual(
+      dropped.map((d) => d.key),
+      ['T@G/0', 'T@G/2', 'T@G/3', 'T@G/4', 'U@G/q', 'V@G'],
+    );
+    await loaded.close(); // the next save drops them from the file
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { offsetTable: { 'T@G': { '1': 12 } } });
+  });
+});
+
+test('delay offsets above 2^53 persist exactly', async () => {
+  await withTempDir(async (dir) => {
+    const store = delayOffsetFile(dir);
+    store.save(
+      new Map([
+        [3, 9007199254740993n],
+        [1, 4n],
+      ]),
+    );
+    assert.deepEqual(
+      [...store.load()],
+      [
+        [1, 4n],
+        [3, 9007199254740993n],
+      ],
+    );
   });
 });

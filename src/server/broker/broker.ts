@@ -94,6 +94,11 @@ export class Broker {
     this.configStore = new ConfigStore(o.storePath, {
       persistIntervalMs: o.flushConsumerOffsetIntervalMillis,
       onPersistError: (err) => this.logger.error({ err: err.message }, 'could not save topics / offsets'),
+      onDroppedOffsets: (dropped) =>
+        this.logger.warn(
+          { count: dropped.length, first: dropped.slice(0, 5) },
+          'consumerOffset.json holds entries that are not offsets (0 to 2^63-1); those queues read as never committed',
+        ),
     });
     this.topics = topicManagerFor(
       o,

@@ -15,10 +15,15 @@ function parseLenientJson(text: string): unknown {
 
 /** The parsed file, else its backup, else undefined (missing, empty or unreadable). */
 export function readConfigJson(dir: string, name: string): unknown {
+  return readConfigFile(dir, name, parseLenientJson);
+}
+
+/** The file parsed by `parse` (which throws on unreadable text), else its backup, else undefined. */
+export function readConfigFile<T>(dir: string, name: string, parse: (text: string) => T): T | undefined {
   for (const file of [path.join(dir, name), path.join(dir, `${name}.bak`)]) {
     try {
       const text = fs.readFileSync(file, 'utf8');
-      if (text.trim().length > 0) return parseLenientJson(text);
+      if (text.trim().length > 0) return parse(text);
     } catch {
       // Missing or unreadable: try the backup, then start empty.
     }

@@ -15,7 +15,9 @@
 import path from 'node:path';
 import { makeTopicConfig } from '../../protocol/body/topic-config.js';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
-import { readConfigJson, writeConfigJson } from './config-files.js';
+import { readConfigFile, readConfigJson, writeConfigJson } from './config-files.js';
+import { consumerOffsetsText, parseConsumerOffsets } from './offsets-file.js';
+import type { DroppedOffset } from './offsets-file.js';
 import { SaveWaiters } from './save-waiters.js';
 import { topicEntry, topicsFileText, writeTopicsFileInBackground } from './topics-file.js';
 import { makeDirsSync } from '../../common/make-dirs.js';
@@ -27,6 +29,8 @@ export interface ConfigStoreOptions {
   topicsSaveIntervalMs?: number;
   /** Told when the background persist fails (disk full...); it is retried at the next period. */
   onPersistError?: (err: Error) => void;
+  /** Told of consumerOffset.json entries left out at load (not an offset: out of Java's long range...). */
+  onDroppedOffsets?: (dropped: DroppedOffset[]) => void;
 }
 
 export class ConfigStore {
@@ -62,12 +66,14 @@ export class ConfigStore {
       this.setTopic(makeTopicConfig(name, cfg));
     }
     if (topics?.dataVersion) this.version = { ...topics.dataVersion };
-    const offsets = readConfigJson(this.dir, 'consumerOffset.json') as
-      { offsetTable?: Record<string, Record<string, number | string>> } | undefined;
-    for (const [key, table] of Object.entries(offsets?.offsetTable ?? {})) {
-      const m = new Map<number, bigint>();
-      for (const [q, off] of Object.entries(table)) m.set(Number(q), BigInt(off));
-      this.offsets.set(key, m);
+    const offsets = readConfigFile(this.dir, 'consumerOffset.json', parseConsumerOffsets);
+    if (offsets !== undefined) {
+      this.offsets = offsets.table;
+      if (offsets.dropped.length > 0) {
+        // Left out of the table (those queues read as never committed) and of the next save.
+        this.options.onDroppedOffsets?.(offsets.dropped);
+        this.offsetsDirty = true;
+      }
     }
     const interval = this.options.persistIntervalMs ?? 5000;
     if (interval > 0) {
@@ -262,12 +268,8 @@ export class ConfigStore {
   private persistOffsets(): void {
     if (this.offsetsDirty) {
       this.offsetsDirty = false;
-      const offsetTable: Record<string, Record<string, number>> = {};
-      for (const [key, m] of this.offsets) {
-        offsetTable[key] = Object.fromEntries([...m].map(([q, o]) => [String(q), Number(o)]));
-      }
       try {
-        writeConfigJson(this.dir, 'consumerOffset.json', JSON.stringify({ offsetTable }, null, 2));
+        writeConfigJson(this.dir, 'consumerOffset.json', consumerOffsetsText(this.offsets));
       } catch (err) {
         this.offsetsDirty = true;
         throw err;

@@ -19,6 +19,9 @@ import {
   topicNameProblem,
 } from '../../../protocol/message/validators.js';
 
+/** Java's Long.MAX_VALUE: the largest offset a Java peer can read. */
+const LONG_MAX = (1n << 63n) - 1n;
+
 /**
  * Most queues a topic (or a group's retry topic) may be given. Java sets no bound; 1024 is the most
  * Java configures itself (BenchmarkTest), and every client builds one queue object per queue it sees.
@@ -121,4 +124,6 @@ export function checkTopicNumbers(h: {
 /** A committed offset: 0 or more (Java clients only commit offsets > 0). */
 export function checkCommitOffset(offset: bigint, field = 'commitOffset'): void {
   if (offset < 0n) refuseInvalid(`${field} ${offset} is negative: commit an offset of 0 or more`);
+  // Headers cannot carry more (they decode as Java longs); a JS caller could.
+  if (offset > LONG_MAX) refuseInvalid(`${field} ${offset} is above Java's Long.MAX_VALUE (2^63-1)`);
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { writeFileAtomicSync } from '../../store/file-io.js';
 import type { DelayOffsetStore } from './schedule-service.js';
 import { makeDirsSync } from '../../../common/make-dirs.js';
+import { delayOffsetsText, parseDelayOffsets } from '../../store/offsets-file.js';
 
 export function delayOffsetFile(storePath: string): DelayOffsetStore {
   const file = path.join(storePath, 'config', 'delayOffset.json');
@@ -20,23 +21,17 @@ export function delayOffsetFile(storePath: string): DelayOffsetStore {
         return out;
       }
       try {
-        const parsed = JSON.parse(text.replace(/([{,]\s*)(-?\d+)\s*:/g, '$1"$2":')) as {
-          offsetTable?: Record<string, number | string>;
-        };
-        for (const [level, offset] of Object.entries(parsed.offsetTable ?? {})) {
-          if (/^\d+$/.test(level) && /^\d+$/.test(String(offset))) out.set(Number(level), BigInt(offset));
-        }
+        // Exact over the whole long range; entries that are not (level, offset) are skipped.
+        return parseDelayOffsets(text).table;
       } catch {
         // An unreadable file restarts delivery from each queue's beginning: late messages come again.
       }
       return out;
     },
     save(offsets) {
-      const table: Record<string, number> = {};
-      for (const [level, offset] of [...offsets].sort((a, b) => a[0] - b[0]))
-        table[String(level)] = Number(offset);
+      const table = new Map([...offsets].sort((a, b) => a[0] - b[0]));
       makeDirsSync(path.dirname(file));
-      writeFileAtomicSync(file, JSON.stringify({ offsetTable: table }, null, 2));
+      writeFileAtomicSync(file, delayOffsetsText(table));
     },
   };
 }
