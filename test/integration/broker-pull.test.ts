@@ -254,6 +254,17 @@ describe('broker pull', () => {
       timestamp: '0',
     });
     assert.equal(h(search, 'offset'), '0');
+    // Any Java long is a time to search (Long.MAX_VALUE: far in the future), answered as the latest time.
+    const search2 = async (timestamp: string) => {
+      const r = await request(client, addr, RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, {
+        topic: 'PullTopic',
+        queueId: '0',
+        timestamp,
+      });
+      assert.equal(r.code, ResponseCode.SUCCESS, `${timestamp}: ${r.remark ?? ''}`);
+      return h(r, 'offset');
+    };
+    assert.equal(await search2('9223372036854775807'), await search2(String(Number.MAX_SAFE_INTEGER)));
     const earliest = await request(client, addr, RequestCode.GET_EARLIEST_MSG_STORETIME, {
       topic: 'PullTopic',
       queueId: '0',

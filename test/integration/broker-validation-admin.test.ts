@@ -173,6 +173,13 @@ describe('broker validation: offsets, admin, heartbeats, locks', () => {
   });
 
   it('subscription-group admin refuses bad group names and numbers', async () => {
+    for (const body of [undefined, Buffer.alloc(0)]) {
+      assertRefused(
+        await bench.call(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, {}, body),
+        ResponseCode.SYSTEM_ERROR,
+        'UPDATE_AND_CREATE_SUBSCRIPTIONGROUP needs a body: the SubscriptionGroupConfig JSON to store',
+      );
+    }
     for (const [label, groupName] of BAD_NAMES) {
       assertRefused(await group({ groupName }), INVALID, /^groupName: the specified group/, label);
       const del = await bench.call(RequestCode.DELETE_SUBSCRIPTIONGROUP, { groupName });

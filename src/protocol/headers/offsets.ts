@@ -46,7 +46,8 @@ export type GetMinOffsetResponseHeader = HeaderOf<typeof GetMinOffsetResponseHea
 export const SearchOffsetRequestHeader = defineHeader('SearchOffsetRequestHeader', {
   topic: { type: 'string', required: true },
   queueId: { type: 'int', required: true },
-  timestamp: { type: 'number', required: true },
+  /** A Java long: peers may ask for any time (Long.MAX_VALUE = "the end"), not only one below 2^53. */
+  timestamp: { type: 'long', required: true },
   /** 5.x BoundaryType: `lower` or `upper`. */
   boundaryType: { type: 'string' },
   ...TOPIC_REQUEST_FIELDS,

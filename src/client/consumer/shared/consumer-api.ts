@@ -193,7 +193,7 @@ export class ConsumerAPI {
     const response = await this.call(
       addr,
       RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
-      SearchOffsetRequestHeader.encode({ ...withBname(q), timestamp }),
+      SearchOffsetRequestHeader.encode({ ...withBname(q), timestamp: BigInt(timestamp) }),
       timeoutMillis,
     );
     return SearchOffsetResponseHeader.decode(response.extFields).offset;

@@ -16,6 +16,7 @@ import { toFastjsonBytes } from '../../../protocol/json/fastjson-write.js';
 import type { JsonOut } from '../../../protocol/json/fastjson-write.js';
 import { ObjectReader } from '../../../protocol/json/object-reader.js';
 import { RequestCode } from '../../../protocol/codes/request-code.js';
+import { RequestRefusedError } from '../../../common/errors.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import { createResponse } from '../../../protocol/command/remoting-command.js';
 import { DeleteSubscriptionGroupRequestHeader as DeleteGroupHeader } from '../../../protocol/headers/admin.js';
@@ -83,16 +84,21 @@ export function groupAdminHandlers(ctx: BrokerContext): HandlerTable {
     [
       RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
       (request, context) => {
-        if (request.body !== undefined && request.body.length > 0) {
-          const config = subscriptionGroupFromJson(request.body);
-          checkSubscriptionGroup(config);
-          ctx.groups.put(config);
-          bump();
-          ctx.logger.info(
-            { group: config.groupName, remote: context.channel.remoteAddress },
-            'subscription group created or updated',
+        if (request.body === undefined || request.body.length === 0) {
+          // Java decodes a null config and fails on it (SYSTEM_ERROR); say what is missing instead.
+          throw new RequestRefusedError(
+            ResponseCode.SYSTEM_ERROR,
+            'UPDATE_AND_CREATE_SUBSCRIPTIONGROUP needs a body: the SubscriptionGroupConfig JSON to store',
           );
         }
+        const config = subscriptionGroupFromJson(request.body);
+        checkSubscriptionGroup(config);
+        ctx.groups.put(config);
+        bump();
+        ctx.logger.info(
+          { group: config.groupName, remote: context.channel.remoteAddress },
+          'subscription group created or updated',
+        );
         return createResponse(ResponseCode.SUCCESS);
       },
     ],

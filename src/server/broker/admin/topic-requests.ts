@@ -72,7 +72,10 @@ export function topicAdminHandlers(ctx: BrokerContext): HandlerTable {
         const h = SearchOffsetRequestHeader.decode(request.extFields);
         checkQueueLookup(h);
         const boundary = h.boundaryType?.toLowerCase() === 'upper' ? 'UPPER' : 'LOWER';
-        const offset = await store.getOffsetByTimestamp(h.topic, h.queueId, h.timestamp, boundary);
+        // Every store time is far below 2^53: a time beyond it searches as if it were 2^53 - 1.
+        const max = BigInt(Number.MAX_SAFE_INTEGER);
+        const clamped = h.timestamp > max ? max : h.timestamp < -max ? -max : h.timestamp;
+        const offset = await store.getOffsetByTimestamp(h.topic, h.queueId, Number(clamped), boundary);
         return ok({ extFields: SearchOffsetResponseHeader.encode({ offset }) });
       },
     ],
