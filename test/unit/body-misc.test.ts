@@ -200,3 +200,23 @@ test('LockBatch request / response bodies', () => {
   );
   assert.throws(() => decodeLockBatchRequestBody(Buffer.from(s), { maxQueues: 1 }), ProtocolError);
 });
+
+test('LockBatch request body: parsing stops at the first queue beyond the cap', () => {
+  const item = '{"brokerName":"b","queueId":1,"topic":"T"}';
+  const body = (n: number) =>
+    Buffer.from(`{"clientId":"c","consumerGroup":"G","mqSet":[${Array(n).fill(item).join(',')}]}`);
+  assert.equal(decodeLockBatchRequestBody(body(10), { maxQueues: 10 }).mqSet.length, 10);
+  const big = body(1000);
+  let offset = -1;
+  assert.throws(
+    () => decodeLockBatchRequestBody(big, { maxQueues: 10 }),
+    (err: unknown) => {
+      assert.ok(err instanceof ProtocolError);
+      assert.match(err.message, /array of more than 10 items/);
+      offset = Number(/offset (\d+)/.exec(err.message)?.[1]);
+      return true;
+    },
+  );
+  // The error is raised at the 11th queue: the rest of the body was never parsed.
+  assert.ok(offset > 0 && offset < 12 * (item.length + 1) + 64, `stopped at ${offset} of ${big.length}`);
+});

@@ -71,11 +71,14 @@ export function decodeLockBatchRequestBody(
   body: Uint8Array,
   options: BatchDecodeOptions = {},
 ): LockBatchRequestBody {
-  const r = new ObjectReader(parseFastjsonObject(body, options), 'LockBatchRequestBody');
+  const maxQueues = options.maxQueues ?? 65536;
+  // The only array of the body is mqSet: parsing stops at its first queue beyond the cap.
+  const parsed = parseFastjsonObject(body, { maxArrayItems: maxQueues, ...options });
+  const r = new ObjectReader(parsed, 'LockBatchRequestBody');
   const out: LockBatchRequestBody = {
     consumerGroup: r.string('consumerGroup') ?? '',
     clientId: r.string('clientId') ?? '',
-    mqSet: (r.objectArray('mqSet', options.maxQueues ?? 65536) ?? []).map(messageQueueFromJson),
+    mqSet: (r.objectArray('mqSet', maxQueues) ?? []).map(messageQueueFromJson),
   };
   if (r.has('onlyThisBroker')) out.onlyThisBroker = r.bool('onlyThisBroker', false);
   return out;

@@ -27,6 +27,11 @@ export interface FastjsonParseOptions {
   maxLength?: number;
   /** Deepest nesting of objects/arrays accepted. Default 128. */
   maxDepth?: number;
+  /**
+   * Most items in any one array. Parsing stops at the first item beyond, so a body made of a huge
+   * array costs no more than the cap (a check after parsing would pay for the whole body). Default none.
+   */
+  maxArrayItems?: number;
 }
 
 export const DEFAULT_MAX_JSON_LENGTH = 16 * 1024 * 1024;
@@ -42,7 +47,11 @@ export function parseFastjson(input: Uint8Array | string, options: FastjsonParse
   }
   // Java decodes bodies with new String(bytes, UTF_8): malformed sequences become U+FFFD.
   const text = typeof input === 'string' ? input : utf8.decode(input);
-  const parser = new Parser(text, options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH);
+  const parser = new Parser(
+    text,
+    options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH,
+    options.maxArrayItems ?? Infinity,
+  );
   return parser.parseDocument();
 }
 
@@ -77,6 +86,7 @@ class Parser {
   constructor(
     private readonly text: string,
     private readonly maxDepth: number,
+    private readonly maxArrayItems: number,
   ) {}
 
   parseDocument(): JsonValue {
@@ -208,6 +218,7 @@ class Parser {
       }
       if (c === undefined) this.fail('unterminated array');
       if (needComma) this.fail('expected "," or "]"');
+      if (out.length >= this.maxArrayItems) this.fail(`array of more than ${this.maxArrayItems} items`);
       out.push(this.parseValue(depth));
       needComma = true;
     }
