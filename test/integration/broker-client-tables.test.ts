@@ -66,6 +66,9 @@ describe('broker client tables: caps', () => {
       ResponseCode.INVALID_PARAMETER,
       'heartbeat group HB_S has 4 subscriptions, more than 3 (maxSubscriptionsPerGroup)',
     );
+    // Far over the cap: the body is not even parsed to its end.
+    const far = await bench.call(RequestCode.HEART_BEAT, {}, heartbeat(groups('HB_F', 50)));
+    assertRefused(far, ResponseCode.SYSTEM_ERROR, /array of more than 5 items/);
     assert.deepEqual(await bench.held(), baseline, 'nothing of a refused heartbeat is kept');
 
     // Four groups fit (with their retry topics); four more would pass the table cap of 6.

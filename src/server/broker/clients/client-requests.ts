@@ -89,7 +89,11 @@ export function clientHandlers(ctx: BrokerContext): HandlerTable {
 }
 
 function heartbeat(ctx: BrokerContext, context: RequestContext, request: RemotingCommand): RemotingCommand {
-  const data = decodeHeartbeatData(request.body ?? Buffer.from('{}'));
+  const { maxHeartbeatGroups, maxSubscriptionsPerGroup } = ctx.options;
+  // One past the caps: checkHeartbeat names the cap a body just over it passes; a body far over it
+  // (10,000 groups) stops parsing at the first array item beyond, instead of being parsed in full.
+  const maxArrayItems = Math.max(maxHeartbeatGroups, maxSubscriptionsPerGroup) + 1;
+  const data = decodeHeartbeatData(request.body ?? Buffer.from('{}'), { maxArrayItems });
   checkHeartbeat(data, ctx.options);
   const names = data.consumerDataSet.map((consumer) => consumer.groupName);
   checkConsumerRoom(ctx, names);
