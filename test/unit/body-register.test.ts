@@ -23,6 +23,7 @@ import {
   decodeRegisterBrokerBodyInflated,
   registerBodyDecodeSteps,
 } from '../../src/protocol/body/register-broker-compressed.js';
+import { RegisterBodyEncoder } from '../../src/protocol/body/register-body-cache.js';
 
 // Verified samples, reference §6.3.
 const REG_498 =
@@ -287,4 +288,31 @@ test('register body: skipMappings checks the framing of mapping entries but neve
     () => decodeRegisterBrokerBodyInflated(raw.subarray(0, raw.length - 5), { skipMappings: true }),
     /bad mapping info length/,
   );
+});
+
+test('RegisterBodyEncoder writes the bytes of encodeRegisterBrokerBody, reusing unchanged entries', () => {
+  const configs = [
+    makeTopicConfig('A', { readQueueNums: 4, writeQueueNums: 4 }),
+    makeTopicConfig('%RETRY%G', { readQueueNums: 1, writeQueueNums: 1, perm: 6, order: true }),
+    makeTopicConfig('TBW102', { readQueueNums: 8, writeQueueNums: 8, perm: 7 }),
+  ];
+  const body = () => ({
+    filterServerList: [],
+    topicConfigSerializeWrapper: {
+      dataVersion: { timestamp: 1700000000000, counter: 7 },
+      topicConfigTable: new Map(configs.map((c) => [c.topicName, c])),
+    },
+  });
+  const encoder = new RegisterBodyEncoder();
+  assert.deepEqual(encoder.encode(body()), encodeRegisterBrokerBody(body()));
+  assert.deepEqual(encoder.encode(body()), encodeRegisterBrokerBody(body()), 'from the cache');
+  configs[2]!.perm = 6; // changed in place (as TBW102 is when auto-create is off)
+  configs.push(makeTopicConfig('B'));
+  assert.deepEqual(encoder.encode(body()), encodeRegisterBrokerBody(body()));
+  assert.match(encoder.encode(body()).toString(), /"TBW102":\{"order":false,"perm":6,/);
+  const empty = {
+    ...body(),
+    topicConfigSerializeWrapper: { ...body().topicConfigSerializeWrapper, topicConfigTable: new Map() },
+  };
+  assert.deepEqual(encoder.encode(empty), encodeRegisterBrokerBody(empty));
 });
