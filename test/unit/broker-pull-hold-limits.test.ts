@@ -5,6 +5,7 @@
  * once, as Java does for a pull it does not suspend).
  */
 import { test } from 'node:test';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { PullHoldService } from '../../src/server/broker/pull/pull-hold-service.js';
 import type { HeldPull, PullHoldLimits } from '../../src/server/broker/pull/pull-hold-service.js';
@@ -59,7 +60,7 @@ test('the client-chosen hold time is capped', async () => {
   hold.stop();
 });
 
-test('at most maxHeldPullsPerConnection per connection; a woken or dropped pull frees its place', () => {
+test('at most maxHeldPullsPerConnection per connection; a re-run or dropped pull frees its place', async () => {
   const hold = service({ maxHeldPullsPerConnection: 2 });
   const mine = channel();
   const other = channel();
@@ -69,11 +70,13 @@ test('at most maxHeldPullsPerConnection per connection; a woken or dropped pull 
   assert.equal(hold.suspend(held({ channel: other })), true, 'another connection still parks');
   assert.equal(hold.size, 3);
   hold.onMessageArrived('T', 1, 5n); // wakes mine's queue-1 pull
+  assert.equal(hold.suspend(held({ channel: mine, queueId: 2 })), false, 'woken, not yet re-run');
+  await nextTurn();
   assert.equal(hold.suspend(held({ channel: mine, queueId: 2 })), true);
   hold.onChannelClosed(mine);
   assert.equal(hold.size, 1);
   assert.equal(hold.suspend(held({ channel: mine })), true);
-  assert.equal(hold.refusedCount, 1);
+  assert.equal(hold.refusedCount, 2);
   hold.stop();
 });
 
@@ -86,7 +89,7 @@ test('at most maxHeldPulls in all', () => {
   assert.equal(hold.suspend(held()), false, 'stopped');
 });
 
-test('the header bytes kept by parked pulls are capped; the request body is not kept', () => {
+test('the header bytes kept by parked pulls are capped; the request body is not kept', async () => {
   const hold = service({ maxHeldPullBytes: 10_000 });
   const big = (): HeldPull =>
     held({ request: createRequest(11, { extFields: { subscription: 'x'.repeat(4000) } }) });
@@ -105,6 +108,7 @@ test('the header bytes kept by parked pulls are capped; the request body is not 
   const request = createRequest(11, { extFields: { topic: 'T' }, body: Buffer.alloc(1 << 20) });
   assert.equal(keeps.suspend(held({ request })), true);
   keeps.onMessageArrived('T', 0, 5n);
+  await nextTurn();
   assert.equal(rerunBody, undefined, 'a pull has no body; a hostile one is not kept while parked');
   keeps.stop();
 });

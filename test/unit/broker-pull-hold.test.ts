@@ -1,5 +1,6 @@
 /** PullHoldService without a network: which held pulls wake, and which are never parked. */
 import { test } from 'node:test';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { PullHoldService } from '../../src/server/broker/pull/pull-hold-service.js';
 import type { HeldPull } from '../../src/server/broker/pull/pull-hold-service.js';
@@ -55,6 +56,7 @@ test('wakeups go to the pulls of the right queue at or below the new offset; clo
   for (const p of [a, b, c, d]) hold.suspend(p);
   assert.equal(hold.size, 4);
   hold.onMessageArrived('T', 0, 5n);
+  await nextTurn(); // woken pulls are re-run from the next turn on
   assert.deepEqual(reruns, ['1']);
   await new Promise((r) => setTimeout(r, 30));
   assert.deepEqual(reruns, ['1'], 'd still held');

@@ -9,43 +9,49 @@
  * pulls parked per connection, in all, and the header bytes they keep. A pull beyond a cap is not
  * parked: `suspend` returns false and the caller answers it at once, as Java answers a pull it does
  * not suspend (PULL_NOT_FOUND). A parked request keeps its header only (a pull has no body).
+ *
+ * Bounded work, unlike Java (100,000 pulls parked with a tag no message carries, then a batch of 1,000
+ * messages: Java's walk of every parked pull per message froze our event loop for 48 s):
+ *   - an arrival touches only the pulls its tags code can wake (HeldQueue indexes them); SQL92 pulls
+ *     are tested once per event-loop turn against the arrivals of that turn, at most
+ *     MAX_SELECTOR_TESTS_PER_TURN tests, beyond which they are woken untested (see held-queue.ts);
+ *   - a woken pull leaves the index at once but is re-run later, at most MAX_RERUNS_PER_TURN per
+ *     setImmediate turn, so a wake of thousands of pulls (or their timeouts firing together) leaves
+ *     other connections served in between. A woken pull keeps its place under the caps until it is
+ *     re-run; a closed connection's woken pulls are dropped, not re-run.
  */
 import { CommandFlag } from '../../../protocol/codes/misc.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
-import { decodeProperties } from '../../../protocol/message/properties.js';
-import type { Sql92Selector } from '../../../protocol/filter/index.js';
 import type { MessageArrival } from '../../store/index.js';
 import type { Logger } from '../../../common/logger.js';
 import type { RemotingChannel } from '../../../transport/types.js';
-import type { TagFilter } from './pull-requests.js';
-import { DEFAULT_PULL_HOLD_LIMITS } from '../core/broker-config.js';
 import type { PullHoldLimits } from '../core/broker-config.js';
+import { HeldQueue } from './held-queue.js';
+import type { FilterBudget } from './held-queue.js';
+import { MAX_TIMER_MILLIS, checkLimits, headerOnly, heldBytes } from './held-pull.js';
+import type { HeldPull } from './held-pull.js';
 
-export type { PullHoldLimits };
+export type { PullHoldLimits, HeldPull };
 
-export interface HeldPull {
-  channel: RemotingChannel;
-  request: RemotingCommand;
-  topic: string;
-  queueId: number;
-  /** The offset the consumer asked for: anything at or past it wakes the pull. */
-  offset: bigint;
-  filter: TagFilter;
-  /** A SQL92 subscription: woken only by a message whose properties it matches. */
-  selector?: Sql92Selector;
-  holdMillis: number;
-}
-
-/** Node turns timer delays past 2^31-1 ms into 1 ms (and warns). */
-const MAX_TIMER_MILLIS = 0x7fffffff;
-
-/** What a parked pull costs beyond its header strings (entry, timer, maps), roughly. */
-const ENTRY_OVERHEAD_BYTES = 512;
+/** Held pulls re-run per event-loop turn; the rest wait for the next turn (setImmediate). */
+export const MAX_RERUNS_PER_TURN = 256;
+/** SQL92 filter tests per event-loop turn, all queues together (see held-queue.ts). */
+export const MAX_SELECTOR_TESTS_PER_TURN = 4_096;
 
 interface Parked extends HeldPull {
-  key: string;
+  queue: HeldQueue<Parked>;
   bytes: number;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
+  /** held: in its queue's index; woken: waiting to be re-run; done: re-run or dropped. */
+  state: 'held' | 'woken' | 'done';
+}
+
+/** Work done by the hold service since start (tests bound it; a broker may log it). */
+export interface PullHoldStats {
+  /** Held pulls re-run (woken by a message or by their hold time). */
+  reruns: number;
+  /** SQL92 filter tests of a held pull against an arrived message. */
+  selectorTests: number;
 }
 
 export type PullRerun = (
@@ -53,33 +59,17 @@ export type PullRerun = (
   request: RemotingCommand,
 ) => Promise<RemotingCommand | undefined>;
 
-function checkLimits(given: Partial<PullHoldLimits>): PullHoldLimits {
-  const limits = { ...DEFAULT_PULL_HOLD_LIMITS, ...given };
-  for (const [name, value] of Object.entries(limits)) {
-    if (!Number.isInteger(value) || value < 0)
-      throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
-  }
-  return limits;
-}
-
-/** Approximate bytes a request's header keeps alive (its strings). */
-function headerBytes(request: RemotingCommand): number {
-  let bytes = ENTRY_OVERHEAD_BYTES + (request.remark?.length ?? 0);
-  const fields = request.extFields;
-  if (fields) for (const key in fields) bytes += key.length + (fields[key]?.length ?? 0);
-  return bytes;
-}
-
-/** The request without its body. */
-function headerOnly(request: RemotingCommand): RemotingCommand {
-  if (request.body === undefined) return request;
-  const { body: _body, ...header } = request;
-  return header;
-}
-
 export class PullHoldService {
-  private readonly table = new Map<string, Set<Parked>>();
+  private readonly queues = new Map<string, HeldQueue<Parked>>();
   private readonly byChannel = new Map<number, Set<Parked>>();
+  /** Woken pulls in wake order, from `wokenHead` on; re-run in slices by `runTurn`. */
+  private woken: Parked[] = [];
+  private wokenHead = 0;
+  /** Queues with SQL92 arrivals to test in the next turn. */
+  private readonly dirty = new Set<HeldQueue<Parked>>();
+  private turn: NodeJS.Immediate | undefined;
+  private readonly budget: FilterBudget = { left: 0, selectorTests: 0 };
+  private reruns = 0;
   private readonly limits: PullHoldLimits;
   private parked = 0;
   private bytes = 0;
@@ -89,6 +79,7 @@ export class PullHoldService {
   private arrivalTopic = '';
   private arrivalQueueId = -1;
   private arrivalKey = '';
+  private readonly wakeOne = (p: Parked): void => this.wake(p);
 
   constructor(
     private readonly rerun: PullRerun,
@@ -102,11 +93,12 @@ export class PullHoldService {
     return `${topic}@${queueId}`;
   }
 
+  /** Pulls parked, woken ones not yet re-run included (what the caps count). */
   get size(): number {
     return this.parked;
   }
 
-  /** Header bytes kept by the parked pulls (see maxHeldPullBytes). */
+  /** Bytes kept by the parked pulls (see maxHeldPullBytes). */
   get heldBytes(): number {
     return this.bytes;
   }
@@ -116,13 +108,17 @@ export class PullHoldService {
     return this.refused;
   }
 
+  get stats(): PullHoldStats {
+    return { reruns: this.reruns, selectorTests: this.budget.selectorTests };
+  }
+
   /** Parks the pull; false when it is not parked (a cap reached, stopped, or its connection closed). */
   suspend(pull: HeldPull): boolean {
     // The connection may have closed while the pull read the store: onChannelClosed has already run
     // and would never see this entry, which would then be held (with its request) until it expires.
     if (this.stopped || pull.channel.closed) return false;
     const request = headerOnly(pull.request);
-    const bytes = headerBytes(request);
+    const bytes = heldBytes(request, pull.filter);
     const mine = this.byChannel.get(pull.channel.id);
     const full =
       this.parked >= this.limits.maxHeldPulls
@@ -142,88 +138,125 @@ export class PullHoldService {
       return false;
     }
     const key = PullHoldService.key(pull.topic, pull.queueId);
+    let queue = this.queues.get(key);
+    if (!queue) {
+      queue = new HeldQueue(key);
+      this.queues.set(key, queue);
+    }
     const holdMillis = Math.min(
       this.limits.maxPullHoldMillis,
       MAX_TIMER_MILLIS,
       Math.max(0, pull.holdMillis),
     );
-    const parked: Parked = {
-      ...pull,
-      request,
-      key,
-      bytes,
-      timer: setTimeout(() => this.wake(parked), holdMillis),
-    };
+    const parked: Parked = { ...pull, request, queue, bytes, timer: undefined, state: 'held' };
+    parked.timer = setTimeout(() => this.wake(parked), holdMillis);
     parked.timer.unref?.();
-    this.add(parked, mine);
+    queue.add(parked);
+    if (mine) mine.add(parked);
+    else this.byChannel.set(pull.channel.id, new Set([parked]));
+    this.parked++;
+    this.bytes += bytes;
     return true;
   }
 
-  private add(p: Parked, mine: Set<Parked> | undefined): void {
-    let set = this.table.get(p.key);
-    if (!set) {
-      set = new Set();
-      this.table.set(p.key, set);
+  /** Takes a held pull out of its queue's index (and its timer off). */
+  private unindex(p: Parked): void {
+    clearTimeout(p.timer);
+    const queue = p.queue;
+    queue.delete(p);
+    if (queue.size === 0) {
+      this.queues.delete(queue.key);
+      this.dirty.delete(queue);
     }
-    set.add(p);
-    if (mine) mine.add(p);
-    else this.byChannel.set(p.channel.id, new Set([p]));
-    this.parked++;
-    this.bytes += p.bytes;
   }
 
-  /** Forgets a parked pull; false when it was not parked any more. */
-  private remove(p: Parked): boolean {
-    const set = this.table.get(p.key);
-    if (!set?.delete(p)) return false;
-    clearTimeout(p.timer);
-    if (set.size === 0) this.table.delete(p.key);
+  /** Frees the place of a parked pull (under the caps and in its connection's set). */
+  private release(p: Parked): void {
+    p.state = 'done';
     const mine = this.byChannel.get(p.channel.id);
     mine?.delete(p);
     if (mine?.size === 0) this.byChannel.delete(p.channel.id);
     this.parked--;
     this.bytes -= p.bytes;
-    return true;
   }
 
   /**
-   * A message reached `topic`/`queueId` at `queueOffset` (store listener). Pulls waiting for that
-   * offset or an earlier one are re-run when the message passes their filter (Java
-   * notifyMessageArriving: the tags code for a tag subscription, the properties for SQL92); without
-   * `arrival` every waiting pull is re-run.
+   * A message reached `topic`/`queueId` at `queueOffset` (store listener, once per stored record).
+   * Pulls waiting for that offset or an earlier one are woken when the message passes their filter
+   * (Java notifyMessageArriving: the tags code for a tag subscription, the properties for SQL92);
+   * without `arrival` every waiting pull is woken. Only the pulls the message can wake are touched;
+   * SQL92 pulls are tested in the next turn, and woken pulls are re-run from the next turn on.
    */
   onMessageArrived(topic: string, queueId: number, queueOffset: bigint, arrival?: MessageArrival): void {
-    // Called for every stored message: nothing to do without held pulls, and the records of a batch
-    // share their queue, so its key is made once (not a new string to hash per message).
-    if (this.parked === 0) return;
+    // The records of a batch share their queue, so its key is made once (not a new string per message).
+    if (this.queues.size === 0) return;
     if (topic !== this.arrivalTopic || queueId !== this.arrivalQueueId) {
       this.arrivalTopic = topic;
       this.arrivalQueueId = queueId;
       this.arrivalKey = PullHoldService.key(topic, queueId);
     }
-    const set = this.table.get(this.arrivalKey);
-    if (!set) return;
+    const queue = this.queues.get(this.arrivalKey);
+    if (!queue) return;
     const code = arrival === undefined ? undefined : Number(BigInt.asIntN(32, arrival.tagsCode));
-    let properties: Record<string, string> | undefined; // decoded once, when a held pull needs them
-    for (const p of [...set]) {
-      if (queueOffset < p.offset) continue;
-      if (code !== undefined && p.filter.codes && !p.filter.codes.has(code)) continue;
-      if (arrival !== undefined && p.selector) {
-        properties ??= decodeProperties(arrival.properties);
-        if (!p.selector.matches(properties)) continue;
-      }
-      this.wake(p);
+    queue.arrived(queueOffset, code, arrival?.properties, this.wakeOne);
+    if (queue.dirty) {
+      this.dirty.add(queue);
+      this.schedule();
     }
   }
 
-  /** Drops the parked pulls of a closed connection. */
+  /** Drops the parked pulls of a closed connection, woken ones not yet re-run included. */
   onChannelClosed(channel: RemotingChannel): void {
     const mine = this.byChannel.get(channel.id);
-    if (mine) for (const p of [...mine]) this.remove(p);
+    if (!mine) return;
+    for (const p of [...mine]) {
+      if (p.state === 'held') this.unindex(p);
+      this.release(p);
+    }
   }
 
+  /** A message or its hold time wakes a held pull: out of the index now, re-run in a later turn. */
   private wake(p: Parked): void {
-    if (!this.remove(p) || p.channel.closed) return;
+    if (p.state !== 'held') return;
+    this.unindex(p);
+    p.state = 'woken';
+    this.woken.push(p);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.turn === undefined && !this.stopped) this.turn = setImmediate(() => this.runTurn());
+  }
+
+  /** One turn: tests the SQL92 arrivals kept, then re-runs up to MAX_RERUNS_PER_TURN woken pulls. */
+  private runTurn(): void {
+    this.turn = undefined;
+    this.budget.left = MAX_SELECTOR_TESTS_PER_TURN;
+    for (const queue of [...this.dirty]) queue.flush(this.budget, this.wakeOne);
+    this.dirty.clear();
+    let reruns = 0;
+    while (this.wokenHead < this.woken.length && reruns < MAX_RERUNS_PER_TURN) {
+      const p = this.woken[this.wokenHead++]!;
+      if (p.state !== 'woken') continue; // its connection closed meanwhile
+      this.release(p);
+      if (p.channel.closed) continue;
+      reruns++;
+      this.answer(p);
+    }
+    this.reruns += reruns;
+    if (this.wokenHead === this.woken.length) {
+      this.woken = [];
+      this.wokenHead = 0;
+    } else {
+      if (this.wokenHead > 1024) {
+        this.woken = this.woken.slice(this.wokenHead);
+        this.wokenHead = 0;
+      }
+      this.schedule();
+    }
+  }
+
+  private answer(p: Parked): void {
     this.rerun(p.channel, p.request).then(
       (response) => {
         if (!response || p.channel.closed) return;
@@ -237,12 +270,17 @@ export class PullHoldService {
     );
   }
 
-  /** Answers nothing more; parked pulls are dropped (their clients time out or reconnect). */
+  /** Answers nothing more; parked and woken pulls are dropped (their clients time out or reconnect). */
   stop(): void {
     this.stopped = true;
-    for (const set of this.table.values()) for (const p of set) clearTimeout(p.timer);
-    this.table.clear();
+    if (this.turn !== undefined) clearImmediate(this.turn);
+    this.turn = undefined;
+    for (const mine of this.byChannel.values()) for (const p of mine) clearTimeout(p.timer);
+    this.queues.clear();
     this.byChannel.clear();
+    this.dirty.clear();
+    this.woken = [];
+    this.wokenHead = 0;
     this.parked = 0;
     this.bytes = 0;
   }

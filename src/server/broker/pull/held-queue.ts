@@ -1,0 +1,156 @@
+/**
+ * The pulls held on one queue (topic, queueId), indexed so that an arriving message only touches the
+ * pulls that can match it (Java PullRequestHoldService.notifyMessageArriving walks every pull held on
+ * the queue for every message; 100,000 pulls held with a tag nothing carries and a batch of 1,000
+ * messages froze our event loop for 48 s):
+ *
+ *   unfiltered   pulls without a filter (`*`): any message at or past their offset wakes them
+ *   byTagsCode   tags code -> pulls subscribed to that tag: a message touches only its code's pulls
+ *   bySelector   SQL92 pulls: their filter needs the message's properties, so arrivals are kept (at
+ *                most MAX_PENDING_ARRIVALS per turn) and tested once per event-loop turn in `flush`
+ *
+ * Every pull touched by an arrival is woken (and leaves the index), except one whose offset is past
+ * the message: a pull is held only when it read up to the queue's end, so later messages are at or
+ * past its offset and such a pull is rare (a queue emptied and refilled). The cost of an arrival is
+ * therefore O(1) plus O(1) per pull it wakes; a SQL92 pull costs at most one test per kept arrival
+ * per turn, and the service caps those tests per turn (`budget`).
+ *
+ * "Anything may match": past the caps, the SQL92 pulls at or below the newest arrival are woken
+ * without a test. Their re-run reads the store with their filter and answers what it finds; Java does
+ * the same every 5 s (checkHoldRequest notifies without tags code or properties, which matches all).
+ */
+import { decodeProperties } from '../../../protocol/message/properties.js';
+import type { HeldPull } from './held-pull.js';
+
+/** SQL92 arrivals kept per queue per turn; past it, the queue's SQL92 pulls are woken untested. */
+export const MAX_PENDING_ARRIVALS = 16;
+
+interface PendingArrival {
+  offset: bigint;
+  properties: string;
+}
+
+/** Counts the filter work, for the service's stats (and tests that bound it). */
+export interface FilterBudget {
+  /** SQL92 tests still allowed in this turn. */
+  left: number;
+  /** SQL92 tests run, since start. */
+  selectorTests: number;
+}
+
+export class HeldQueue<P extends HeldPull> {
+  private readonly unfiltered = new Set<P>();
+  private readonly byTagsCode = new Map<number, Set<P>>();
+  private readonly bySelector = new Set<P>();
+  private pending: PendingArrival[] = [];
+  /** More SQL92 arrivals came in this turn than are kept. */
+  private overflow = false;
+  /** Newest arrival since the last flush (-1: none). */
+  private newest = -1n;
+  private count = 0;
+
+  constructor(readonly key: string) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** True when SQL92 arrivals wait for `flush`. */
+  get dirty(): boolean {
+    return this.newest >= 0n;
+  }
+
+  add(p: P): void {
+    if (p.selector) this.bySelector.add(p);
+    else if (!p.filter.codes) this.unfiltered.add(p);
+    else {
+      for (const code of p.filter.codes) {
+        let set = this.byTagsCode.get(code);
+        if (!set) {
+          set = new Set();
+          this.byTagsCode.set(code, set);
+        }
+        set.add(p);
+      }
+    }
+    this.count++;
+  }
+
+  /** False when `p` was not held here. */
+  delete(p: P): boolean {
+    let found: boolean;
+    if (p.selector) found = this.bySelector.delete(p);
+    else if (!p.filter.codes) found = this.unfiltered.delete(p);
+    else {
+      found = false;
+      for (const code of p.filter.codes) {
+        const set = this.byTagsCode.get(code);
+        if (!set?.delete(p)) continue;
+        found = true;
+        if (set.size === 0) this.byTagsCode.delete(code);
+      }
+    }
+    if (found) this.count--;
+    if (this.count === 0) this.clearPending();
+    return found;
+  }
+
+  /**
+   * A message at `offset` arrived: wakes the unfiltered pulls and those of its tags code now, and
+   * keeps its properties for the SQL92 pulls. Without `tagsCode` (no details) every pull may match.
+   * `wake` removes the pull from this index.
+   */
+  arrived(
+    offset: bigint,
+    tagsCode: number | undefined,
+    properties: string | undefined,
+    wake: (p: P) => void,
+  ): void {
+    wakeUpTo(this.unfiltered, offset, wake);
+    if (tagsCode === undefined) {
+      for (const set of [...this.byTagsCode.values()]) wakeUpTo(set, offset, wake);
+    } else {
+      const set = this.byTagsCode.get(tagsCode);
+      if (set) wakeUpTo(set, offset, wake);
+    }
+    if (this.bySelector.size === 0) return;
+    if (offset > this.newest) this.newest = offset;
+    if (properties === undefined || this.pending.length >= MAX_PENDING_ARRIVALS) {
+      this.overflow = true;
+      this.pending = [];
+    } else if (!this.overflow) this.pending.push({ offset, properties });
+  }
+
+  /** Tests the SQL92 pulls against the arrivals kept since the last flush (once per turn). */
+  flush(budget: FilterBudget, wake: (p: P) => void): void {
+    const { pending, overflow, newest } = this;
+    this.clearPending();
+    if (newest < 0n || this.bySelector.size === 0) return;
+    const tests = this.bySelector.size * pending.length;
+    if (overflow || tests > budget.left) {
+      wakeUpTo(this.bySelector, newest, wake);
+      return;
+    }
+    budget.left -= tests;
+    for (const arrival of pending) {
+      let properties: Record<string, string> | undefined; // decoded once, for the first pull at or below it
+      for (const p of this.bySelector) {
+        if (arrival.offset < p.offset) continue;
+        properties ??= decodeProperties(arrival.properties);
+        budget.selectorTests++;
+        if (p.selector!.matches(properties)) wake(p);
+      }
+    }
+  }
+
+  private clearPending(): void {
+    this.pending = [];
+    this.overflow = false;
+    this.newest = -1n;
+  }
+}
+
+/** Wakes the pulls of `set` at or below `offset` (`wake` deletes them from it; a Set iterates on). */
+function wakeUpTo<P extends HeldPull>(set: Set<P>, offset: bigint, wake: (p: P) => void): void {
+  for (const p of set) if (offset >= p.offset) wake(p);
+}
