@@ -120,7 +120,7 @@ test('the attack, small: messages with another tag touch none of the held pulls'
   hold.stop();
 });
 
-test('the attack with SQL92 pulls: tests per turn are capped; past the cap they wake untested', async () => {
+test('the attack with SQL92 pulls of distinct expressions: tests per turn are capped; past the cap they wake untested', async () => {
   const { hold, reruns } = service();
   work.selectorTests = 0;
   for (let i = 0; i < PULLS; i++) hold.suspend(held({ selector: countingSelector("region = 'nowhere'") }));
@@ -130,6 +130,23 @@ test('the attack with SQL92 pulls: tests per turn are capped; past the cap they 
   // periodic check, which wakes held pulls without a filter).
   assert.ok(work.selectorTests <= MAX_SELECTOR_TESTS_PER_TURN, `${work.selectorTests} tests`);
   assert.equal(reruns.length, PULLS);
+  hold.stop();
+});
+
+test('SQL92 pulls of one expression share its selector: one test per arrival, not per pull', async () => {
+  const { hold, reruns } = service();
+  work.selectorTests = 0;
+  const shared = countingSelector("region = 'nowhere'"); // the broker's compile cache shares it too
+  for (let i = 0; i < PULLS; i++) hold.suspend(held({ selector: shared }));
+  for (let i = 0; i < MESSAGES; i++) hold.onMessageArrived('T', 0, BigInt(i), arrival({ region: 'eu' }));
+  await drain(reruns);
+  assert.equal(work.selectorTests, MESSAGES);
+  assert.equal(hold.stats.selectorTests, MESSAGES);
+  assert.equal(reruns.length, 0, 'none matched: all still held');
+  assert.equal(hold.size, PULLS);
+  hold.onMessageArrived('T', 0, BigInt(MESSAGES), arrival({ region: 'nowhere' }));
+  await drain(reruns);
+  assert.equal(reruns.length, PULLS, 'one matching message wakes them all');
   hold.stop();
 });
 

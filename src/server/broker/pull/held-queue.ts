@@ -6,24 +6,27 @@
  *
  *   unfiltered   pulls without a filter (`*`): any message at or past their offset wakes them
  *   byTagsCode   tags code -> pulls subscribed to that tag: a message touches only its code's pulls
- *   bySelector   SQL92 pulls: their filter needs the message's properties, so arrivals are kept (at
- *                most MAX_PENDING_ARRIVALS per turn) and tested once per event-loop turn in `flush`
+ *   bySelector   SQL92 pulls by selector (the broker's compile cache gives one object per
+ *                expression, so the consumers of one subscription share it): their filter needs the
+ *                message's properties, so arrivals are kept (at most MAX_PENDING_ARRIVALS per turn)
+ *                and each selector is tested once per arrival, in the next event-loop turn (`flush`)
  *
  * Every pull touched by an arrival is woken (and leaves the index), except one whose offset is past
  * the message: a pull is held only when it read up to the queue's end, so later messages are at or
  * past its offset and such a pull is rare (a queue emptied and refilled). The cost of an arrival is
- * therefore O(1) plus O(1) per pull it wakes; a SQL92 pull costs at most one test per kept arrival
- * per turn, and the service caps those tests per turn (`budget`).
+ * therefore O(1) plus O(1) per pull it wakes; a SQL92 selector costs at most one test per kept
+ * arrival, and the service caps those tests per turn (`budget`).
  *
  * "Anything may match": past the caps, the SQL92 pulls at or below the newest arrival are woken
  * without a test. Their re-run reads the store with their filter and answers what it finds; Java does
  * the same every 5 s (checkHoldRequest notifies without tags code or properties, which matches all).
  */
 import { decodeProperties } from '../../../protocol/message/properties.js';
+import type { Sql92Selector } from '../../../protocol/filter/index.js';
 import type { HeldPull } from './held-pull.js';
 
 /** SQL92 arrivals kept per queue per turn; past it, the queue's SQL92 pulls are woken untested. */
-export const MAX_PENDING_ARRIVALS = 16;
+export const MAX_PENDING_ARRIVALS = 1_024;
 
 interface PendingArrival {
   offset: bigint;
@@ -41,7 +44,7 @@ export interface FilterBudget {
 export class HeldQueue<P extends HeldPull> {
   private readonly unfiltered = new Set<P>();
   private readonly byTagsCode = new Map<number, Set<P>>();
-  private readonly bySelector = new Set<P>();
+  private readonly bySelector = new Map<Sql92Selector, Set<P>>();
   private pending: PendingArrival[] = [];
   /** More SQL92 arrivals came in this turn than are kept. */
   private overflow = false;
@@ -61,34 +64,20 @@ export class HeldQueue<P extends HeldPull> {
   }
 
   add(p: P): void {
-    if (p.selector) this.bySelector.add(p);
+    if (p.selector) addTo(this.bySelector, p.selector, p);
     else if (!p.filter.codes) this.unfiltered.add(p);
-    else {
-      for (const code of p.filter.codes) {
-        let set = this.byTagsCode.get(code);
-        if (!set) {
-          set = new Set();
-          this.byTagsCode.set(code, set);
-        }
-        set.add(p);
-      }
-    }
+    else for (const code of p.filter.codes) addTo(this.byTagsCode, code, p);
     this.count++;
   }
 
   /** False when `p` was not held here. */
   delete(p: P): boolean {
     let found: boolean;
-    if (p.selector) found = this.bySelector.delete(p);
+    if (p.selector) found = deleteFrom(this.bySelector, p.selector, p);
     else if (!p.filter.codes) found = this.unfiltered.delete(p);
     else {
       found = false;
-      for (const code of p.filter.codes) {
-        const set = this.byTagsCode.get(code);
-        if (!set?.delete(p)) continue;
-        found = true;
-        if (set.size === 0) this.byTagsCode.delete(code);
-      }
+      for (const code of p.filter.codes) found = deleteFrom(this.byTagsCode, code, p) || found;
     }
     if (found) this.count--;
     if (this.count === 0) this.clearPending();
@@ -128,17 +117,15 @@ export class HeldQueue<P extends HeldPull> {
     if (newest < 0n || this.bySelector.size === 0) return;
     const tests = this.bySelector.size * pending.length;
     if (overflow || tests > budget.left) {
-      wakeUpTo(this.bySelector, newest, wake);
+      for (const set of [...this.bySelector.values()]) wakeUpTo(set, newest, wake);
       return;
     }
     budget.left -= tests;
     for (const arrival of pending) {
-      let properties: Record<string, string> | undefined; // decoded once, for the first pull at or below it
-      for (const p of this.bySelector) {
-        if (arrival.offset < p.offset) continue;
-        properties ??= decodeProperties(arrival.properties);
+      const properties = decodeProperties(arrival.properties);
+      for (const [selector, set] of [...this.bySelector]) {
         budget.selectorTests++;
-        if (p.selector!.matches(properties)) wake(p);
+        if (selector.matches(properties)) wakeUpTo(set, arrival.offset, wake);
       }
     }
   }
@@ -148,6 +135,20 @@ export class HeldQueue<P extends HeldPull> {
     this.overflow = false;
     this.newest = -1n;
   }
+}
+
+function addTo<K, P>(map: Map<K, Set<P>>, key: K, p: P): void {
+  const set = map.get(key);
+  if (set) set.add(p);
+  else map.set(key, new Set([p]));
+}
+
+/** False when `p` was not in `key`'s set. */
+function deleteFrom<K, P>(map: Map<K, Set<P>>, key: K, p: P): boolean {
+  const set = map.get(key);
+  if (!set?.delete(p)) return false;
+  if (set.size === 0) map.delete(key);
+  return true;
 }
 
 /** Wakes the pulls of `set` at or below `offset` (`wake` deletes them from it; a Set iterates on). */
