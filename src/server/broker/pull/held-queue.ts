@@ -8,8 +8,9 @@
  *   byTagsCode   tags code -> pulls subscribed to that tag: a message touches only its code's pulls
  *   bySelector   SQL92 pulls by selector (the broker's compile cache gives one object per
  *                expression, so the consumers of one subscription share it): their filter needs the
- *                message's properties, so arrivals are kept (at most MAX_PENDING_ARRIVALS per turn)
- *                and each selector is tested once per arrival, in the next event-loop turn (`flush`)
+ *                message's properties, so arrivals are kept (at most MAX_PENDING_ARRIVALS) and each
+ *                selector is tested once per arrival, from the next event-loop turn on, as many per
+ *                turn as the service's budget allows (`flush`); the rest wait for later turns
  *
  * Every pull touched by an arrival is woken (and leaves the index), except one whose offset is past
  * the message: a pull is held only when it read up to the queue's end, so later messages are at or
@@ -17,7 +18,7 @@
  * therefore O(1) plus O(1) per pull it wakes; a SQL92 selector costs at most one test per kept
  * arrival, and the service caps those tests per turn (`budget`).
  *
- * "Anything may match": past the caps, the SQL92 pulls at or below the newest arrival are woken
+ * "Anything may match": past MAX_PENDING_ARRIVALS waiting, the SQL92 pulls at or below the newest arrival are woken
  * without a test. Their re-run reads the store with their filter and answers what it finds; Java does
  * the same every 5 s (checkHoldRequest notifies without tags code or properties, which matches all).
  */
@@ -27,6 +28,12 @@ import type { HeldPull } from './held-pull.js';
 
 /** SQL92 arrivals kept per queue per turn; past it, the queue's SQL92 pulls are woken untested. */
 export const MAX_PENDING_ARRIVALS = 1_024;
+/**
+ * Distinct SQL92 expressions held on one queue: each arrival is tested once per expression, so this
+ * bounds the tests per message. Not in Java; a real queue has one expression per consumer group that
+ * subscribes to its topic with SQL92, far fewer. A pull past it is answered at once (PULL_NOT_FOUND).
+ */
+export const MAX_SELECTORS_PER_QUEUE = 256;
 
 interface PendingArrival {
   offset: bigint;
@@ -110,24 +117,36 @@ export class HeldQueue<P extends HeldPull> {
     } else if (!this.overflow) this.pending.push({ offset, properties });
   }
 
-  /** Tests the SQL92 pulls against the arrivals kept since the last flush (once per turn). */
+  /** False when `p` would bring a selector past MAX_SELECTORS_PER_QUEUE. */
+  accepts(p: P): boolean {
+    return !p.selector || this.bySelector.has(p.selector) || this.bySelector.size < MAX_SELECTORS_PER_QUEUE;
+  }
+
+  /**
+   * Tests the SQL92 selectors against the arrivals kept, oldest first, while `budget` allows (called
+   * once per turn); the arrivals left wait for the next turn (`dirty` stays true).
+   */
   flush(budget: FilterBudget, wake: (p: P) => void): void {
-    const { pending, overflow, newest } = this;
-    this.clearPending();
-    if (newest < 0n || this.bySelector.size === 0) return;
-    const tests = this.bySelector.size * pending.length;
-    if (overflow || tests > budget.left) {
-      for (const set of [...this.bySelector.values()]) wakeUpTo(set, newest, wake);
+    const { pending, newest } = this;
+    if (newest < 0n || this.bySelector.size === 0 || this.overflow) {
+      this.clearPending();
+      if (newest >= 0n) for (const set of [...this.bySelector.values()]) wakeUpTo(set, newest, wake);
       return;
     }
-    budget.left -= tests;
-    for (const arrival of pending) {
+    let done = 0;
+    while (done < pending.length && this.bySelector.size > 0 && budget.left >= this.bySelector.size) {
+      const arrival = pending[done++]!;
       const properties = decodeProperties(arrival.properties);
+      budget.left -= this.bySelector.size;
       for (const [selector, set] of [...this.bySelector]) {
         budget.selectorTests++;
         if (selector.matches(properties)) wakeUpTo(set, arrival.offset, wake);
       }
     }
+    // `wake` may have emptied the queue, which clears what is pending.
+    if (this.pending !== pending) return;
+    if (done === pending.length || this.bySelector.size === 0) this.clearPending();
+    else this.pending = pending.slice(done);
   }
 
   private clearPending(): void {

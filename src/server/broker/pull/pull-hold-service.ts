@@ -35,6 +35,11 @@ export type { PullHoldLimits, HeldPull };
 
 /** Held pulls re-run per event-loop turn; the rest wait for the next turn (setImmediate). */
 export const MAX_RERUNS_PER_TURN = 256;
+/**
+ * A SQL92 pull's re-run counts as this many: it may read and test up to 16,000 stored messages
+ * (sql92-pull.ts), where a tag pull's re-run compares tags codes only.
+ */
+export const SELECTOR_RERUN_UNITS = 32;
 /** SQL92 filter tests per event-loop turn, all queues together (see held-queue.ts). */
 export const MAX_SELECTOR_TESTS_PER_TURN = 4_096;
 
@@ -120,6 +125,8 @@ export class PullHoldService {
     const request = headerOnly(pull.request);
     const bytes = heldBytes(request, pull.filter);
     const mine = this.byChannel.get(pull.channel.id);
+    const key = PullHoldService.key(pull.topic, pull.queueId);
+    let queue = this.queues.get(key);
     const full =
       this.parked >= this.limits.maxHeldPulls
         ? 'maxHeldPulls'
@@ -127,7 +134,9 @@ export class PullHoldService {
           ? 'maxHeldPullsPerConnection'
           : this.bytes + bytes > this.limits.maxHeldPullBytes
             ? 'maxHeldPullBytes'
-            : undefined;
+            : queue && !queue.accepts(pull as Parked)
+              ? 'MAX_SELECTORS_PER_QUEUE'
+              : undefined;
     if (full !== undefined) {
       if (this.refused++ % 1000 === 0) {
         this.logger.warn(
@@ -137,8 +146,6 @@ export class PullHoldService {
       }
       return false;
     }
-    const key = PullHoldService.key(pull.topic, pull.queueId);
-    let queue = this.queues.get(key);
     if (!queue) {
       queue = new HeldQueue(key);
       this.queues.set(key, queue);
@@ -232,28 +239,29 @@ export class PullHoldService {
   private runTurn(): void {
     this.turn = undefined;
     this.budget.left = MAX_SELECTOR_TESTS_PER_TURN;
-    for (const queue of [...this.dirty]) queue.flush(this.budget, this.wakeOne);
-    this.dirty.clear();
-    let reruns = 0;
-    while (this.wokenHead < this.woken.length && reruns < MAX_RERUNS_PER_TURN) {
+    for (const queue of [...this.dirty]) {
+      queue.flush(this.budget, this.wakeOne);
+      this.dirty.delete(queue);
+      if (queue.dirty) this.dirty.add(queue); // left for the next turn, after the other queues
+    }
+    let units = 0;
+    while (this.wokenHead < this.woken.length && units < MAX_RERUNS_PER_TURN) {
       const p = this.woken[this.wokenHead++]!;
       if (p.state !== 'woken') continue; // its connection closed meanwhile
       this.release(p);
       if (p.channel.closed) continue;
-      reruns++;
+      units += p.selector ? SELECTOR_RERUN_UNITS : 1;
+      this.reruns++;
       this.answer(p);
     }
-    this.reruns += reruns;
     if (this.wokenHead === this.woken.length) {
       this.woken = [];
       this.wokenHead = 0;
-    } else {
-      if (this.wokenHead > 1024) {
-        this.woken = this.woken.slice(this.wokenHead);
-        this.wokenHead = 0;
-      }
-      this.schedule();
+    } else if (this.wokenHead > 1024) {
+      this.woken = this.woken.slice(this.wokenHead);
+      this.wokenHead = 0;
     }
+    if (this.wokenHead < this.woken.length || this.dirty.size > 0) this.schedule();
   }
 
   private answer(p: Parked): void {
