@@ -12,11 +12,11 @@
  *
  * Bounded work, unlike Java (100,000 pulls parked with a tag no message carries, then a batch of 1,000
  * messages: Java's walk of every parked pull per message froze our event loop for 48 s):
- *   - an arrival touches only the pulls its tags code can wake (HeldQueue indexes them); SQL92 pulls
- *     are tested once per event-loop turn against the arrivals of that turn, at most
- *     MAX_SELECTOR_TESTS_PER_TURN tests, beyond which they are woken untested (see held-queue.ts);
+ *   - an arrival touches only the pulls its tags code can wake (HeldQueue indexes them); SQL92
+ *     selectors (at most MAX_SELECTORS_PER_QUEUE per queue) are tested against the arrivals from the
+ *     next event-loop turn on, at most MAX_SELECTOR_TESTS_PER_TURN tests a turn (see held-queue.ts);
  *   - a woken pull leaves the index at once but is re-run later, at most MAX_RERUNS_PER_TURN per
- *     setImmediate turn, so a wake of thousands of pulls (or their timeouts firing together) leaves
+ *     setImmediate turn (a SQL92 re-run counts SELECTOR_RERUN_UNITS), so a wake of thousands of pulls (or their timeouts firing together) leaves
  *     other connections served in between. A woken pull keeps its place under the caps until it is
  *     re-run; a closed connection's woken pulls are dropped, not re-run.
  */
