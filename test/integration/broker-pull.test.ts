@@ -167,6 +167,35 @@ describe('broker pull', () => {
     assert.ok(Date.now() - started < 15_000, 'woken by the arrival, not the timeout');
   });
 
+  it('a message stored while a pull reads the store wakes that pull once it is held', async () => {
+    await fill('LongPollRace', 0, ['x']);
+    const store = cluster.brokers[0]!.store;
+    const read = store.getMessage.bind(store);
+    let raced = false;
+    // The read finds nothing new; a message is stored before the pull is parked (no pull to wake yet).
+    store.getMessage = async (...args: Parameters<typeof read>) => {
+      const result = await read(...args);
+      if (!raced && args[1] === 'LongPollRace') {
+        raced = true;
+        await fill('LongPollRace', 0, ['y']);
+      }
+      return result;
+    };
+    try {
+      const r = await pull(
+        client,
+        addr,
+        { topic: 'LongPollRace', queueId: 0, offset: 1n, sysFlag: 0x4 | 0x2, suspendTimeoutMillis: 30_000 },
+        10_000, // held to its 30 s hold time, the pull would fail this deadline
+      );
+      assert.ok(raced);
+      assert.equal(r.code, 0, r.remark);
+      assert.equal(records(r)[0]?.queueOffset, 1n);
+    } finally {
+      store.getMessage = read;
+    }
+  });
+
   it('answers PULL_NOT_FOUND when the hold ends without a message', async () => {
     const r = await pull(client, addr, {
       topic: 'LongPoll',

@@ -220,7 +220,14 @@ async function pullMessage(
       ...(selector && { selector }),
       holdMillis,
     });
-    if (parked) answer = undefined;
+    if (parked) {
+      answer = undefined;
+      // A message stored while this pull read the store found no held pull to wake: wake it now
+      // (Java's hold service re-checks every held pull against the queue's max offset for the same reason).
+      if (ctx.store.getMaxOffsetInQueue(h.topic, h.queueId) > result.maxOffset) {
+        hold.onMessageArrived(h.topic, h.queueId, h.queueOffset);
+      }
+    }
   } else if (response.code === ResponseCode.PULL_OFFSET_MOVED) {
     ctx.logger.info(
       {
