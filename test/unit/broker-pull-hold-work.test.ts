@@ -8,7 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { MAX_PENDING_ARRIVALS, MAX_SELECTORS_PER_QUEUE } from '../../src/server/broker/pull/held-queue.js';
+import {
+  HeldQueue,
+  MAX_PENDING_ARRIVALS,
+  MAX_SELECTORS_PER_QUEUE,
+} from '../../src/server/broker/pull/held-queue.js';
 import {
   MAX_RERUNS_PER_TURN,
   MAX_SELECTOR_TESTS_PER_TURN,
@@ -261,4 +265,41 @@ test('the tags codes of a held pull are counted in its bytes (the index entries 
   other.suspend(held({ filter: buildTagFilter('A || B || C || D || E') }));
   assert.ok(other.heldBytes > one, `${other.heldBytes} > ${one}`);
   other.stop();
+});
+
+test('a tag filter with no tag ("||") is held apart: woken by no message, counted and removed exactly', () => {
+  const queue = new HeldQueue<HeldPull>('T@0');
+  const none = held({ filter: buildTagFilter('||') });
+  assert.equal(none.filter.codes?.size, 0);
+  queue.add(none);
+  assert.equal(queue.size, 1);
+  const woken: HeldPull[] = [];
+  queue.arrived(5n, javaStringHash('A'), undefined, (p) => woken.push(p));
+  assert.deepEqual(woken, [], 'no tags code matches an empty tag set (Java)');
+  assert.equal(queue.delete(none), true);
+  assert.equal(queue.size, 0, 'its queue empties, so the service drops the queue entry');
+  queue.add(none);
+  queue.arrived(5n, undefined, undefined, (p) => {
+    woken.push(p);
+    queue.delete(p);
+  });
+  assert.deepEqual(woken, [none], 'an arrival without details wakes every pull');
+  assert.equal(queue.size, 0);
+});
+
+test('a pull parked after a message was stored during its read is woken alone', async () => {
+  const { hold, reruns } = service();
+  const other = held({ filter: buildTagFilter('B') });
+  hold.suspend(other);
+  const raced = held({ filter: buildTagFilter('A') });
+  assert.equal(
+    hold.suspend(raced, () => true),
+    true,
+  );
+  const calm = held({ filter: buildTagFilter('A') });
+  hold.suspend(calm, () => false);
+  await drain(reruns);
+  assert.deepEqual(reruns, [raced.request.opaque], 'the other pulls of the queue stay held');
+  assert.equal(hold.size, 2);
+  hold.stop();
 });

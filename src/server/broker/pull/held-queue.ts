@@ -6,6 +6,8 @@
  *
  *   unfiltered   pulls without a filter (`*`): any message at or past their offset wakes them
  *   byTagsCode   tags code -> pulls subscribed to that tag: a message touches only its code's pulls
+ *   noTags       a tag filter with no tag (`||`): no message matches it (Java's empty code set), so
+ *                only an arrival without details or the hold time wakes them
  *   bySelector   SQL92 pulls by selector (the broker's compile cache gives one object per
  *                expression, so the consumers of one subscription share it): their filter needs the
  *                message's properties, so arrivals are kept (at most MAX_PENDING_ARRIVALS) and each
@@ -51,6 +53,7 @@ export interface FilterBudget {
 export class HeldQueue<P extends HeldPull> {
   private readonly unfiltered = new Set<P>();
   private readonly byTagsCode = new Map<number, Set<P>>();
+  private readonly noTags = new Set<P>();
   private readonly bySelector = new Map<Sql92Selector, Set<P>>();
   private pending: PendingArrival[] = [];
   /** More SQL92 arrivals came in this turn than are kept. */
@@ -73,6 +76,7 @@ export class HeldQueue<P extends HeldPull> {
   add(p: P): void {
     if (p.selector) addTo(this.bySelector, p.selector, p);
     else if (!p.filter.codes) this.unfiltered.add(p);
+    else if (p.filter.codes.size === 0) this.noTags.add(p);
     else for (const code of p.filter.codes) addTo(this.byTagsCode, code, p);
     this.count++;
   }
@@ -82,6 +86,7 @@ export class HeldQueue<P extends HeldPull> {
     let found: boolean;
     if (p.selector) found = deleteFrom(this.bySelector, p.selector, p);
     else if (!p.filter.codes) found = this.unfiltered.delete(p);
+    else if (p.filter.codes.size === 0) found = this.noTags.delete(p);
     else {
       found = false;
       for (const code of p.filter.codes) found = deleteFrom(this.byTagsCode, code, p) || found;
@@ -105,6 +110,7 @@ export class HeldQueue<P extends HeldPull> {
     wakeUpTo(this.unfiltered, offset, wake);
     if (tagsCode === undefined) {
       for (const set of [...this.byTagsCode.values()]) wakeUpTo(set, offset, wake);
+      wakeUpTo(this.noTags, offset, wake);
     } else {
       const set = this.byTagsCode.get(tagsCode);
       if (set) wakeUpTo(set, offset, wake);

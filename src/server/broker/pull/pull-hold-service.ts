@@ -117,8 +117,12 @@ export class PullHoldService {
     return { reruns: this.reruns, selectorTests: this.budget.selectorTests };
   }
 
-  /** Parks the pull; false when it is not parked (a cap reached, stopped, or its connection closed). */
-  suspend(pull: HeldPull): boolean {
+  /**
+   * Parks the pull; false when it is not parked (a cap reached, stopped, or its connection closed).
+   * `arrivedMeanwhile` is asked once it is parked: true (a message was stored while the pull read the
+   * store, with no held pull to wake then) wakes this pull alone.
+   */
+  suspend(pull: HeldPull, arrivedMeanwhile?: () => boolean): boolean {
     // The connection may have closed while the pull read the store: onChannelClosed has already run
     // and would never see this entry, which would then be held (with its request) until it expires.
     if (this.stopped || pull.channel.closed) return false;
@@ -163,6 +167,7 @@ export class PullHoldService {
     else this.byChannel.set(pull.channel.id, new Set([parked]));
     this.parked++;
     this.bytes += bytes;
+    if (arrivedMeanwhile?.() === true) this.wake(parked);
     return true;
   }
 

@@ -210,24 +210,22 @@ async function pullMessage(
       ? h.suspendTimeoutMillis
       : ctx.options.shortPollingTimeMillis;
     // Beyond the hold caps the pull is answered now, as Java answers a pull it does not suspend.
-    const parked = hold.suspend({
-      channel,
-      request,
-      topic: h.topic,
-      queueId: h.queueId,
-      offset: h.queueOffset,
-      filter,
-      ...(selector && { selector }),
-      holdMillis,
-    });
-    if (parked) {
-      answer = undefined;
-      // A message stored while this pull read the store found no held pull to wake: wake it now
-      // (Java's hold service re-checks every held pull against the queue's max offset for the same reason).
-      if (ctx.store.getMaxOffsetInQueue(h.topic, h.queueId) > result.maxOffset) {
-        hold.onMessageArrived(h.topic, h.queueId, h.queueOffset);
-      }
-    }
+    // A message stored while this pull read the store found no held pull to wake: the pull is woken
+    // at once (Java's hold service re-checks every held pull against the queue's max offset for this).
+    const parked = hold.suspend(
+      {
+        channel,
+        request,
+        topic: h.topic,
+        queueId: h.queueId,
+        offset: h.queueOffset,
+        filter,
+        ...(selector && { selector }),
+        holdMillis,
+      },
+      () => ctx.store.getMaxOffsetInQueue(h.topic, h.queueId) > result.maxOffset,
+    );
+    if (parked) answer = undefined;
   } else if (response.code === ResponseCode.PULL_OFFSET_MOVED) {
     ctx.logger.info(
       {
