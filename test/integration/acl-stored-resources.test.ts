@@ -29,6 +29,15 @@ import type { SendSpec } from '../helpers/broker-client.js';
 import { TX, endRequest } from '../helpers/transaction-client.js';
 
 const SECRET = 'AclSecret';
+/** Reads every topic but SECRET (a default-allow account with a deny: a common plain_acl style). */
+const BROAD = { accessKey: 'broadReader', secretKey: 'broad-secret' };
+const BROAD_YAML = `  - accessKey: ${BROAD.accessKey}
+    secretKey: ${BROAD.secretKey}
+    defaultTopicPerm: SUB
+    defaultGroupPerm: SUB
+    topicPerms:
+      - ${SECRET}=DENY
+`;
 const ACL_EXCEPTION = 'org.apache.rocketmq.acl.common.AclException: ';
 
 describe('ACL on resources found in the store', () => {
@@ -37,8 +46,8 @@ describe('ACL on resources found in the store', () => {
   let client: RemotingClient;
   let addr: string;
 
-  const call = (request: RemotingCommand, role: Role): Promise<RemotingCommand> => {
-    signRequest(request, ACCOUNTS[role]);
+  const call = (request: RemotingCommand, role: Role | 'broad'): Promise<RemotingCommand> => {
+    signRequest(request, role === 'broad' ? BROAD : ACCOUNTS[role]);
     return client.invokeSync(addr, request, 5000);
   };
   const sendAs = async (role: Role, spec: SendSpec): Promise<{ offset: bigint; queueOffset: bigint }> => {
@@ -64,7 +73,7 @@ describe('ACL on resources found in the store', () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rmq-acl-stored-'));
     const aclFile = path.join(dir, 'plain_acl.yml');
-    fs.writeFileSync(aclFile, aclYaml());
+    fs.writeFileSync(aclFile, aclYaml() + BROAD_YAML);
     cluster = await startEmbeddedCluster({ aclFile });
     addr = cluster.brokers[0]!.address;
     client = new RemotingClient({});
@@ -100,6 +109,21 @@ describe('ACL on resources found in the store', () => {
     assert.equal(decodeMessageRecord(allowed.body!).body.toString(), 'own-payload');
     const byAdmin = await call(view(secret.offset), 'admin');
     assert.equal(decodeMessageRecord(byAdmin.body!).body.toString(), 'secret-payload');
+  });
+
+  it('a message kept under an internal topic is checked against the topic it is for (REAL_TOPIC)', async () => {
+    // A delayed message waits in SCHEDULE_TOPIC_XXXX with REAL_TOPIC=AclSecret: an account allowed every
+    // topic but AclSecret must not read it there.
+    const delayed = await sendAs('admin', {
+      topic: SECRET,
+      body: 'delayed',
+      properties: { DELAY: '1', WAIT: 'true' },
+    });
+    const plain = await sendAs('admin', { topic: SECRET, body: 'plain' });
+    const own = await sendAs('producer', { topic: TOPIC, body: 'own-payload' });
+    assertRefused(await call(view(plain.offset), 'broad'), `No default permission for topic:${SECRET}`);
+    assertRefused(await call(view(delayed.offset), 'broad'), `No default permission for topic:${SECRET}`);
+    assert.equal((await call(view(own.offset), 'broad')).code, ResponseCode.SUCCESS);
   });
 
   it('CONSUMER_SEND_MSG_BACK of another topic message is refused and stores nothing', async () => {

@@ -275,7 +275,7 @@ test('a tag filter with no tag ("||") is held apart: woken by no message, counte
   assert.equal(queue.size, 1);
   const woken: HeldPull[] = [];
   queue.arrived(5n, javaStringHash('A'), undefined, (p) => woken.push(p));
-  assert.deepEqual(woken, [], 'no tags code matches an empty tag set (Java)');
+  assert.equal(woken.length, 0, 'no tags code matches an empty tag set (Java)');
   assert.equal(queue.delete(none), true);
   assert.equal(queue.size, 0, 'its queue empties, so the service drops the queue entry');
   queue.add(none);

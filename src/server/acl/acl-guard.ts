@@ -49,10 +49,14 @@ export interface BrokerAccess {
   readonly hook: RPCHook;
   /**
    * Throws AclRefusedError unless the account that signed `request` (a LATE_CHECK_CODES request that
-   * passed the hook) may `action` on `resource`: a topic, or `%RETRY%group` for a group.
+   * passed the hook) may `action` on `resources`: topics, or `%RETRY%group` for a group. A function is
+   * called only here, so what it costs (decoding a stored message) is not paid with access control off.
    */
-  authorize(request: RemotingCommand, resource: string, action: AccessAction): void;
+  authorize(request: RemotingCommand, resources: LateResources, action: AccessAction): void;
 }
+
+/** One resource, or a function giving them. */
+export type LateResources = string | (() => readonly string[]);
 
 export function brokerAccess(rules: AclRulesSource): BrokerAccess {
   // Only the few late-checked requests are remembered, and only while the request object lives.
@@ -77,10 +81,12 @@ export function brokerAccess(rules: AclRulesSource): BrokerAccess {
   };
   return {
     hook,
-    authorize(request, resource, action) {
+    authorize(request, resources, action) {
       const grant = grants.get(request);
       if (grant === undefined) throw new AclRefusedError('No accessKey is configured');
-      checkGrantedResource(grant, request.code, resource, action === 'PUB' ? Perm.PUB : Perm.SUB);
+      const perm = action === 'PUB' ? Perm.PUB : Perm.SUB;
+      for (const resource of typeof resources === 'string' ? [resources] : resources())
+        checkGrantedResource(grant, request.code, resource, perm);
     },
   };
 }

@@ -9,7 +9,7 @@ import { signRequest } from '../../protocol/command/acl-signature.js';
 import type { AclCredentials } from '../../protocol/command/acl-signature.js';
 import type { RPCHook } from '../../transport/types.js';
 import { brokerAccess, namesrvAclHook } from './acl-guard.js';
-import type { AccessAction, NamesrvQueryAccess } from './acl-guard.js';
+import type { AccessAction, LateResources, NamesrvQueryAccess } from './acl-guard.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import { AclRulesFile } from './acl-rules-file.js';
 
@@ -25,7 +25,7 @@ export interface ServerAcl {
 
 /** A broker's access control: also checks the resources its handlers find in the store. */
 export interface BrokerAcl extends ServerAcl {
-  authorize(request: RemotingCommand, resource: string, action: AccessAction): void;
+  authorize(request: RemotingCommand, resources: LateResources, action: AccessAction): void;
 }
 
 export interface ServerAclOptions {

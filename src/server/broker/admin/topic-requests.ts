@@ -35,6 +35,7 @@ import type { RequestContext } from '../../../transport/types.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import { checkQueueId, checkTopicNumbers, checkTopicParam } from '../core/request-checks.js';
 import { checkTopicName } from '../core/topic-config.js';
+import { storedTopics } from '../core/stored-message.js';
 
 const ok = (init: Parameters<typeof createResponse>[1] = {}): RemotingCommand =>
   createResponse(ResponseCode.SUCCESS, init);
@@ -99,8 +100,8 @@ export function topicAdminHandlers(ctx: BrokerContext): HandlerTable {
             `can not find message by the offset, ${h.offset}`,
           );
         }
-        // Ours: only an account that may read the message's topic gets it (Java checks nothing here).
-        ctx.authorize(request, decodeMessageRecord(record).topic, 'SUB');
+        // Ours: only an account that may read the message's topics gets it (Java checks nothing here).
+        ctx.authorize(request, () => storedTopics(decodeMessageRecord(record)), 'SUB');
         return ok({ body: record });
       },
     ],

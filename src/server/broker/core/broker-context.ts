@@ -41,8 +41,13 @@ export interface BrokerContext {
   readonly delayLevels: readonly number[];
   /**
    * With access control on, throws (an ACL refusal) unless the account that signed `request` may
-   * publish to / subscribe to `resource` (a topic, or `%RETRY%group`): for the resources a handler
-   * only learns from the store (the topic of a message named by its offset). Without it, a no-op.
+   * publish to / subscribe to `resources` (topics, or `%RETRY%group`): for the resources a handler
+   * only learns from the store (the topics of a message named by its offset). Without it, a no-op
+   * that never calls a function given for `resources`.
    */
-  authorize(request: RemotingCommand, resource: string, action: 'PUB' | 'SUB'): void;
+  authorize(
+    request: RemotingCommand,
+    resources: string | (() => readonly string[]),
+    action: 'PUB' | 'SUB',
+  ): void;
 }

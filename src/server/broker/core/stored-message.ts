@@ -5,7 +5,11 @@
  */
 import { MessageConst } from '../../../protocol/message/constants.js';
 import { tagsCode } from '../../../protocol/message/tags-code.js';
-import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../../protocol/message/properties.js';
+import {
+  NAME_VALUE_SEPARATOR,
+  PROPERTY_SEPARATOR,
+  decodeProperties,
+} from '../../../protocol/message/properties.js';
 import { javaHashMapOrder, sameKeys } from '../../../protocol/java/hash-map.js';
 import type { MessageRecord } from '../../../protocol/message/record.js';
 import type { PutMessageInput } from '../../store/index.js';
@@ -66,4 +70,15 @@ export function reputInput(
     waitStoreMsgOK: false,
     tagsCode: tagsCode(props[MessageConst.PROPERTY_TAGS]),
   };
+}
+
+/**
+ * The topics a stored message belongs to, for access checks: its own, and the REAL_TOPIC it will be
+ * delivered to when stored under an internal topic (a delayed, timer or half message in
+ * SCHEDULE_TOPIC_XXXX, rmq_sys_wheel_timer or RMQ_SYS_TRANS_HALF_TOPIC). A delivered message's
+ * REAL_TOPIC, when it has one, is its own topic.
+ */
+export function storedTopics(record: Pick<MessageRecord, 'topic' | 'properties'>): readonly string[] {
+  const real = decodeProperties(record.properties)[MessageConst.PROPERTY_REAL_TOPIC];
+  return real === undefined || real === record.topic ? [record.topic] : [record.topic, real];
 }

@@ -19,7 +19,7 @@ import { DLQ_GROUP_TOPIC_PREFIX } from '../../../protocol/message/validators.js'
 import { handlerTable } from '../../../transport/handler-table.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
 import type { BrokerContext } from '../core/broker-context.js';
-import { reputInput } from '../core/stored-message.js';
+import { reputInput, storedTopics } from '../core/stored-message.js';
 import type { ScheduleService } from '../schedule/schedule-service.js';
 import { DLQ_NUMS_PER_GROUP, randomQueueId } from './send-support.js';
 import { retryTopicOf } from '../core/request-checks.js';
@@ -78,7 +78,7 @@ async function consumerSendMsgBack(
   const record = decodeMessageRecord(raw);
   // Ours: the message must be one the caller may consume (Java checks only the group, so any signed
   // account could copy any topic's message into its own retry topic and read it).
-  ctx.authorize(request, record.topic, 'SUB');
+  ctx.authorize(request, () => storedTopics(record), 'SUB');
   const props = decodeProperties(record.properties);
   if (props[MessageConst.PROPERTY_RETRY_TOPIC] === undefined)
     props[MessageConst.PROPERTY_RETRY_TOPIC] = record.topic;
