@@ -7,8 +7,10 @@ import type { SerializeTypeCode } from '../protocol/codes/misc.js';
 import type { HeaderLimits } from '../protocol/command/header-limits.js';
 import type { Connection } from './connection.js';
 import type { RequestDispatcher } from './dispatcher.js';
+import type { WriteBacklogBudget } from './frame-writer.js';
 import type { PartialFrameLimits } from './partial-frames.js';
 import type { Permits } from './permits.js';
+import type { ReadTurns } from './read-turns.js';
 import type { Sweeper } from './sweeper.js';
 import type { ChannelEventListener, RPCHook } from './types.js';
 
@@ -28,5 +30,9 @@ export interface ConnectionOwner extends PartialFrameLimits {
   readonly closeSocketIfTimeout: boolean;
   /** Server side: pause reading while this many bytes wait to be written (0 = never). */
   readonly maxQueuedWriteBytes: number;
+  /** Server side: all connections' write backlogs together (undefined = no such budget). */
+  readonly writeBacklogBudget: WriteBacklogBudget | undefined;
+  /** Server side: each connection's share of an event-loop turn (undefined = unlimited, client). */
+  readonly readTurns: ReadTurns | undefined;
   connectionClosed(connection: Connection): void;
 }

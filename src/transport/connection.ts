@@ -2,12 +2,17 @@
  * One live TCP connection, client or server side: frame decoding, dispatch of incoming requests,
  * matching of responses to the in-flight table, batched writes, and the close path that fails every
  * waiting request at once. It is also the RemotingChannel handed to processors.
+ *
+ * Server side, reading is fair (read-turns.ts): after its share of requests in an event-loop turn the
+ * connection pauses its socket, keeps the rest of its input undecoded in the decoder (counted in the
+ * partial-frame budget) and continues, in order, on a later turn.
  */
 import type { Socket } from 'node:net';
 import { RemotingSendRequestError, RemotingTimeoutError } from '../common/errors.js';
 import { describeCommand, isResponse, markOneway } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
-import { FrameDecoder } from '../protocol/frame/frame-decoder.js';
+import { FrameDecoder, PAUSE_FEED } from '../protocol/frame/frame-decoder.js';
+import type { CommandSink } from '../protocol/frame/frame-decoder.js';
 import { formatAddress } from './address.js';
 import type { ConnectionOwner } from './connection-owner.js';
 import { FrameWriter } from './frame-writer.js';
@@ -25,6 +30,8 @@ import {
 } from './channel-support.js';
 import type { Settler } from './in-flight.js';
 import { PartialFrameTracker } from './partial-frames.js';
+import { ReadGate, ReadHold } from './read-gate.js';
+import type { ReadTurns, TurnTaker } from './read-turns.js';
 import { monotonicNow } from './sweeper.js';
 import { connectionClosedError } from './tls/tls-errors.js';
 import type { RemotingChannel, RequestContext } from './types.js';
@@ -34,7 +41,7 @@ let connectionIds = 0;
 /** How long a refused peer is given to receive its answer before the connection is destroyed. */
 const REFUSAL_FLUSH_MILLIS = 1000;
 
-export class Connection implements RemotingChannel {
+export class Connection implements RemotingChannel, TurnTaker {
   readonly id = ++connectionIds;
   readonly remoteAddress: string;
   readonly localAddress: string;
@@ -44,6 +51,16 @@ export class Connection implements RemotingChannel {
   private readonly decoder: FrameDecoder;
   private readonly partialFrame: PartialFrameTracker;
   private readonly writer: FrameWriter;
+  private readonly gate: ReadGate;
+  /** Server side: the shared fair-reading queue; undefined on a client (no limit). */
+  private readonly turns: ReadTurns | undefined;
+  /** Requests dispatched per turn before waiting for the next (Infinity on a client). */
+  private readonly requestsPerTurn: number;
+  /** The turn `dispatchedInTurn` counts for. */
+  private turnSeen = -1;
+  private dispatchedInTurn = 0;
+  /** Queued in `turns`, its socket paused. */
+  private waitingTurn = false;
   private isClosed = false;
   private cleanedUp = false;
   private lastError: Error | undefined;
@@ -58,7 +75,10 @@ export class Connection implements RemotingChannel {
     this.localAddress = formatAddress(socket.localAddress, socket.localPort);
     this.decoder = new FrameDecoder(owner.maxFrameLength, owner.headerLimits);
     this.partialFrame = new PartialFrameTracker(owner, this.remoteAddress);
-    this.writer = new FrameWriter(socket, owner.maxQueuedWriteBytes);
+    this.gate = new ReadGate(socket);
+    this.writer = new FrameWriter(socket, owner.maxQueuedWriteBytes, this.gate, owner.writeBacklogBudget);
+    this.turns = owner.readTurns;
+    this.requestsPerTurn = owner.readTurns?.requestsPerTurn ?? Infinity;
     this.table = new InFlightTable(this.remoteAddress, {
       onTimeout: (entry) => requestTimedOut(owner, this, entry),
       onSendFailure: (_entry, error) => this.close(`write failed: ${error.message}`),
@@ -248,18 +268,69 @@ export class Connection implements RemotingChannel {
     if (this.decoder.failure !== undefined) return;
     const now = monotonicNow();
     this.lastActivity = now;
+    const turns = this.turns;
+    if (turns !== undefined && (this.waitingTurn || !this.mayDispatch(turns, now))) {
+      // Its share of this turn is used, or the server's: the bytes wait (in the read budget).
+      this.decoder.queueInput(chunk);
+      this.waitForTurn(turns);
+    } else {
+      this.decode(chunk);
+    }
+    this.afterInput(now);
+  };
+
+  /** Its turn came (read-turns.ts): decodes the input it kept, then reads again unless it must wait. */
+  continueReading(now: number): void {
+    this.waitingTurn = false;
+    if (this.isClosed || this.decoder.failure !== undefined) return;
+    const turns = this.turns!;
+    if (!this.mayDispatch(turns, now)) return this.waitForTurn(turns);
+    if (this.decoder.hasUnreadInput) this.decode(undefined);
+    if (!this.waitingTurn) this.gate.release(ReadHold.turn);
+    this.afterInput(now);
+  }
+
+  /** Opens this connection's count for the current turn; false when it or the server used its share. */
+  private mayDispatch(turns: ReadTurns, now: number): boolean {
+    if (this.turnSeen !== turns.turn) {
+      this.turnSeen = turns.turn;
+      this.dispatchedInTurn = 0;
+    }
+    return turns.enter(now) && this.dispatchedInTurn < this.requestsPerTurn;
+  }
+
+  private waitForTurn(turns: ReadTurns): void {
+    if (this.waitingTurn) return;
+    this.waitingTurn = true;
+    this.gate.hold(ReadHold.turn);
+    turns.wait(this);
+  }
+
+  /** Decodes `chunk`, or without one the input kept from before; waits once its share is used. */
+  private decode(chunk: Buffer | undefined): void {
     try {
-      this.decoder.feed(chunk, this.onCommand);
+      if (chunk === undefined) this.decoder.resumeFeed(this.onCommand);
+      else this.decoder.feed(chunk, this.onCommand);
     } catch (error) {
       // Garbage after good frames: those were handled (as Netty does), now the connection goes.
       if (!this.isClosed) this.protocolFailure(error as Error);
     }
+    if (this.dispatchedInTurn >= this.requestsPerTurn && !this.isClosed && !this.decoder.failure) {
+      this.waitForTurn(this.turns!);
+    }
+  }
+
+  /** After input was read or decoded: counts held bytes in the budget (closes when over it). */
+  private afterInput(now: number): void {
     const overBudget = this.isClosed ? undefined : this.partialFrame.afterChunk(this.decoder, now);
     if (overBudget !== undefined) this.close(overBudget);
-  };
+  }
 
-  /** One decoded command; false once handling it closed the connection (the rest is dropped). */
-  private readonly onCommand = (command: RemotingCommand): boolean => {
+  /**
+   * One decoded command; false once handling it closed the connection (the rest is dropped),
+   * PAUSE_FEED once the connection used its share of the turn (the rest is kept).
+   */
+  private readonly onCommand: CommandSink = (command) => {
     if (isResponse(command)) {
       if (!this.table.complete(command)) {
         this.owner.logger.warn(
@@ -269,6 +340,7 @@ export class Connection implements RemotingChannel {
       }
     } else {
       this.owner.dispatcher.dispatch(this, command);
+      if (++this.dispatchedInTurn >= this.requestsPerTurn && !this.isClosed) return PAUSE_FEED;
     }
     return !this.isClosed;
   };

@@ -56,6 +56,25 @@ export const TransportDefaults = {
    * peer that sends requests but never reads the answers cannot make us buffer without limit.
    */
   maxQueuedWriteBytes: 4 * 1024 * 1024,
+  /**
+   * Server: bytes of answers waiting over all connections (64 MiB: sixteen connections at the
+   * per-connection limit). Peers that read their answers keep their backlogs near zero, so it binds
+   * only when many peers stop reading: 100 of them held ~4 MiB each (742 MB RSS); over it, each
+   * connection with 256 KiB or more waiting stops reading.
+   */
+  writeBacklogBudgetBytes: 64 * 1024 * 1024,
+  /**
+   * Server: requests one connection may have dispatched per event-loop turn before it waits for a
+   * later turn. A round of the connections waiting costs about this many requests each, so it bounds
+   * how long a quiet connection waits behind pipelining ones (32 admin requests of ~150 us: ~5 ms per
+   * connection); a client keeping 128 requests in flight is served in a few quanta of one turn.
+   */
+  requestsPerTurn: 32,
+  /**
+   * Server: time spent dispatching per event-loop turn (10 ms) before new input waits for the next
+   * turn, so timers and other sockets are served at least about every two slices.
+   */
+  turnSliceMillis: 10,
 } as const;
 
 /** A numeric setting checked when a client or server is built: finite, > 0 (or >= 0 when allowed). */

@@ -13,7 +13,9 @@ import type { ConnectionOwner } from './connection-owner.js';
 import { TransportDefaults } from './defaults.js';
 import { RequestDispatcher } from './dispatcher.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
+import type { WriteBacklogBudget } from './frame-writer.js';
 import type { PartialFrameBudget } from './partial-frames.js';
+import type { ReadTurns } from './read-turns.js';
 import { Permits } from './permits.js';
 import { monotonicNow, Sweeper } from './sweeper.js';
 import type { ChannelEventListener, ProcessorOptions, RequestProcessor, RPCHook } from './types.js';
@@ -46,6 +48,10 @@ export interface EndpointSettings {
   onewayPermits: number;
   closeSocketIfTimeout: boolean;
   maxQueuedWriteBytes: number;
+  /** Server: the budget all its connections' write backlogs share; undefined = none. */
+  writeBacklogBudget?: WriteBacklogBudget | undefined;
+  /** Server: fair reading (requests per connection per event-loop turn); undefined = unlimited. */
+  readTurns?: ReadTurns | undefined;
 }
 
 export abstract class RemotingEndpoint {
@@ -84,6 +90,8 @@ export abstract class RemotingEndpoint {
       frameCompletionTimeoutMillis: settings.frameCompletionTimeoutMillis,
       closeSocketIfTimeout: settings.closeSocketIfTimeout,
       maxQueuedWriteBytes: settings.maxQueuedWriteBytes,
+      writeBacklogBudget: settings.writeBacklogBudget,
+      readTurns: settings.readTurns,
       connectionClosed: (connection) => this.forgetConnection(connection),
     };
   }

@@ -12,8 +12,13 @@
  *   sends requests but never reads the answers cannot make us buffer without limit. The client never
  *   pauses: its incoming data (responses) never adds to its outgoing queue, and pausing there could
  *   deadlock two peers that both stopped reading.
+ * - Server side, all connections' backlogs also share one WriteBacklogBudget: while the total is over
+ *   it, a connection whose own backlog is large (LARGE_BACKLOG_SHARE of `maxQueuedBytes`) stops
+ *   reading until that backlog halves, so many peers that do not read cannot each pin `maxQueuedBytes`.
  */
 import type { Socket } from 'node:net';
+import { ReadHold } from './read-gate.js';
+import type { ReadGate } from './read-gate.js';
 
 export interface WriteListener {
   /** True when the frame is no longer wanted (its request ended); an unsent frame is then dropped. */
@@ -55,6 +60,19 @@ const GROUP_CAPACITY = GROUP_BYTES + SMALL_FRAME;
 const MAX_SPARE_GROUPS = 8;
 const spareGroups: Buffer[] = [];
 
+/**
+ * Over the server's write budget, connections whose backlog is at least this share of the
+ * per-connection limit stop reading (256 KiB of 4 MiB): the largest backlogs, found without sorting.
+ * A peer that reads its answers keeps its backlog far below it and is not held.
+ */
+const LARGE_BACKLOG_SHARE = 1 / 16;
+
+/** Bytes waiting to be written over all of a server's connections (each writer counts its own). */
+export class WriteBacklogBudget {
+  usedBytes = 0;
+  constructor(readonly limitBytes: number) {}
+}
+
 interface Batch {
   listeners: WriteListener[];
   remaining: number;
@@ -70,7 +88,9 @@ export class FrameWriter {
   private blocked = false;
   private scheduled = false;
   private failed: Error | undefined;
-  private pausedReading = false;
+  /** This writer's backlog as last counted in `budget`. */
+  private countedBytes = 0;
+  private readonly largeBacklogBytes: number;
   private idleWaiters: (() => void)[] = [];
   /** Queue size at which the next purge of ended frames runs (see PURGE_MIN_BYTES). */
   private purgeAtBytes = PURGE_MIN_BYTES;
@@ -81,7 +101,11 @@ export class FrameWriter {
     private readonly socket: Socket,
     /** 0 = never pause reading. */
     private readonly maxQueuedBytes: number,
+    private readonly gate: ReadGate,
+    /** Shared by a server's connections; undefined = none (client). */
+    private readonly budget?: WriteBacklogBudget,
   ) {
+    this.largeBacklogBytes = maxQueuedBytes * LARGE_BACKLOG_SHARE;
     socket.on('drain', () => {
       this.blocked = false;
       this.flush();
@@ -99,7 +123,7 @@ export class FrameWriter {
 
   /** True while reading is paused because the peer does not read what we write. */
   get readingPaused(): boolean {
-    return this.pausedReading;
+    return this.gate.isHeld(ReadHold.writeBacklog | ReadHold.serverWriteBacklog);
   }
 
   /**
@@ -116,10 +140,7 @@ export class FrameWriter {
     this.bodies.push(body);
     this.queuedBytes += frame.length + (body?.length ?? 0);
     if (this.blocked && this.queuedBytes >= this.purgeAtBytes) this.purgeEnded();
-    if (this.maxQueuedBytes > 0 && !this.pausedReading && this.backlogBytes > this.maxQueuedBytes) {
-      this.pausedReading = true;
-      this.socket.pause();
-    }
+    if (this.maxQueuedBytes > 0) this.holdReading();
     if (this.blocked) return;
     if (this.queuedBytes >= EARLY_FLUSH_BYTES) this.writeQueued();
     else if (!this.scheduled) {
@@ -144,6 +165,8 @@ export class FrameWriter {
     this.bodies = [];
     this.head = 0;
     this.queuedBytes = 0;
+    if (this.budget !== undefined) this.budget.usedBytes -= this.countedBytes;
+    this.countedBytes = 0;
     for (const listener of listeners) listener?.onWritten(error);
     this.notifyIdle();
   }
@@ -207,11 +230,45 @@ export class FrameWriter {
       this.socket.uncork();
       this.compact();
     }
-    if (this.pausedReading && this.backlogBytes <= this.maxQueuedBytes / 2) {
-      this.pausedReading = false;
-      this.socket.resume();
-    }
+    if (this.maxQueuedBytes > 0) this.releaseReading();
     if (!this.blocked) this.notifyIdle();
+  }
+
+  /** Counts this writer's backlog in the server's budget; returns it. */
+  private countBacklog(): number {
+    const backlog = this.queuedBytes + this.socket.writableLength;
+    if (this.budget !== undefined) {
+      this.budget.usedBytes += backlog - this.countedBytes;
+      this.countedBytes = backlog;
+    }
+    return backlog;
+  }
+
+  /** After a write: stop reading when this backlog, or the server's with this one large, is too big. */
+  private holdReading(): void {
+    const backlog = this.countBacklog();
+    const gate = this.gate;
+    if (backlog > this.maxQueuedBytes) gate.hold(ReadHold.writeBacklog);
+    else if (
+      this.budget !== undefined &&
+      backlog >= this.largeBacklogBytes &&
+      this.budget.usedBytes > this.budget.limitBytes
+    ) {
+      gate.hold(ReadHold.serverWriteBacklog);
+    }
+  }
+
+  /** After a flush: read again once this backlog halved (the server's budget: or the total fits). */
+  private releaseReading(): void {
+    const backlog = this.countBacklog();
+    const gate = this.gate;
+    if (backlog <= this.maxQueuedBytes / 2) gate.release(ReadHold.writeBacklog);
+    if (
+      this.budget !== undefined &&
+      (backlog <= this.largeBacklogBytes / 2 || this.budget.usedBytes <= this.budget.limitBytes)
+    ) {
+      gate.release(ReadHold.serverWriteBacklog);
+    }
   }
 
   /**

@@ -14,7 +14,9 @@ import type { RequestInterceptor } from './dispatcher.js';
 import { Connection } from './connection.js';
 import { TransportDefaults } from './defaults.js';
 import { headerLimitsOf, RemotingEndpoint } from './endpoint.js';
+import { WriteBacklogBudget } from './frame-writer.js';
 import { PartialFrameBudget } from './partial-frames.js';
+import { ReadTurns } from './read-turns.js';
 import { monotonicNow } from './sweeper.js';
 import { resolveServerTls, TlsAcceptor } from './tls/server-tls.js';
 import type { ServerTlsConfig } from './tls/server-tls.js';
@@ -63,6 +65,12 @@ export class RemotingServer extends RemotingEndpoint {
       'partialFrameBudgetBytes',
       options.partialFrameBudgetBytes ?? d.partialFrameBudgetBytes,
     );
+    const writeBudgetBytes = nonNegative(
+      'writeBacklogBudgetBytes',
+      options.writeBacklogBudgetBytes ?? d.writeBacklogBudgetBytes,
+    );
+    const requestsPerTurn = nonNegative('requestsPerTurn', options.requestsPerTurn ?? d.requestsPerTurn);
+    const turnSliceMillis = nonNegative('turnSliceMillis', options.turnSliceMillis ?? d.turnSliceMillis);
     super({
       logger: options.logger ?? silentLogger,
       scanIntervalMillis: options.scanIntervalMillis ?? d.scanIntervalMillis,
@@ -79,6 +87,8 @@ export class RemotingServer extends RemotingEndpoint {
       onewayPermits: options.onewayPermits ?? d.serverOnewayPermits,
       closeSocketIfTimeout: false,
       maxQueuedWriteBytes: d.maxQueuedWriteBytes,
+      writeBacklogBudget: writeBudgetBytes > 0 ? new WriteBacklogBudget(writeBudgetBytes) : undefined,
+      readTurns: new ReadTurns(requestsPerTurn || Infinity, turnSliceMillis || Infinity),
     });
     const tls = resolveServerTls(options.tls);
     this.tlsAcceptor = tls && new TlsAcceptor(tls, this.logger, (socket) => this.adopt(socket));

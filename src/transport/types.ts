@@ -126,6 +126,21 @@ export interface RemotingServerOptions {
    * the sweep (every `scanIntervalMillis`); a connection whose frame is late is closed.
    */
   frameCompletionTimeoutMillis?: number;
+  /**
+   * Requests one connection may have dispatched per event-loop turn before it waits for a later turn
+   * (default 32; 0 = no limit): a peer pipelining requests cannot hold the server's event loop.
+   */
+  requestsPerTurn?: number;
+  /**
+   * Time the server may spend dispatching requests per event-loop turn before new input waits for the
+   * next one, ms (default 10; 0 = no limit). Bounds how late timers and other sockets are served.
+   */
+  turnSliceMillis?: number;
+  /**
+   * Bytes of answers waiting to be written over all connections (default 64 MiB; 0 = no limit). Over
+   * it, connections with a large backlog stop reading until it drains.
+   */
+  writeBacklogBudgetBytes?: number;
   /** Permits for server-initiated oneway / async requests (defaults 256 / 64). */
   onewayPermits?: number;
   /** Permits for server-initiated async requests (default 64). */

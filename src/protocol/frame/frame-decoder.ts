@@ -11,6 +11,11 @@
  * (the connection's path: no array per chunk); `pushCommands` and `push` collect the commands or the
  * raw payloads of a chunk into an array (tests and tools). All three run the same splitter.
  *
+ * A `feed` consumer may pause after any command (its callback returns PAUSE_FEED): the rest of the
+ * input is kept undecoded, in order, counted in `bufferedBytes`, until `resumeFeed`. Input fed while
+ * paused (`queueInput`, or `feed`, which first decodes what was kept) goes behind it. The connection
+ * pauses so that one peer pipelining requests cannot hold the event loop (transport/read-turns.ts).
+ *
  * Errors, as Netty's frame decoder has them: the frames completed before the bad bytes are still
  * delivered. `feed` delivers them, then fails the decoder and throws; `push` / `pushCommands` return
  * them and leave the decoder failed (`failure` set, the next call throws), and throw at once when
@@ -37,8 +42,14 @@ export const CHUNKED_FRAME_MIN_BYTES = 64 * 1024;
  */
 const SMALL_PIECE_BYTES = 16 * 1024;
 
-/** Receives each decoded command of `feed`; returning false stops decoding (the connection closed). */
-export type CommandSink = (command: RemotingCommand) => boolean | void;
+/** Returned by a CommandSink to pause after this command, keeping the rest of the input for `resumeFeed`. */
+export const PAUSE_FEED = 'pause';
+
+/**
+ * Receives each decoded command of `feed`; returning false stops decoding (the connection closed),
+ * PAUSE_FEED pauses it.
+ */
+export type CommandSink = (command: RemotingCommand) => boolean | void | typeof PAUSE_FEED;
 
 /** Receives each whole frame payload; returns false to stop. */
 type PayloadSink = (payload: Buffer) => boolean;
@@ -58,11 +69,16 @@ export class FrameDecoder {
   private expected = -1;
   private failed: Error | undefined;
   private completed = 0;
+  /** Input not split yet because the consumer paused, oldest first (see `resumeFeed`). */
+  private unread: Buffer[] = [];
+  private unreadBytes = 0;
+  /** Set when the sink returned PAUSE_FEED (cleared when decoding resumes). */
+  private pausing = false;
   /** The callback of the `feed` call in progress. */
   private commandSink: CommandSink | undefined;
   /** `feed`'s payload sink: created once per decoder, so feeding a chunk allocates no closure. */
   private readonly decodePayload: PayloadSink = (payload) =>
-    this.commandSink!(decodeFramePayload(payload, this.headerLimits)) !== false;
+    this.deliver(decodeFramePayload(payload, this.headerLimits));
   /** Header length and field caps applied to every frame (`feed` / `pushCommands`). */
   readonly headerLimits: HeaderLimits;
 
@@ -77,14 +93,22 @@ export class FrameDecoder {
     this.headerLimits = resolveHeaderLimits(headerLimits);
   }
 
-  /** Bytes held waiting for the rest of a frame. */
+  /** Bytes held: the unfinished frame's, plus the input kept undecoded by a pause. */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.buffered + this.unreadBytes;
   }
 
-  /** True while a frame has begun (any of its bytes, its length prefix included) but is not complete. */
+  /**
+   * True while a frame has begun (any of its bytes, its length prefix included) but is not complete,
+   * or input kept by a pause waits.
+   */
   get hasPartialFrame(): boolean {
-    return this.expected >= 0 || this.buffered > 0;
+    return this.expected >= 0 || this.buffered > 0 || this.unreadBytes > 0;
+  }
+
+  /** True while input kept by a pause waits for `resumeFeed`. */
+  get hasUnreadInput(): boolean {
+    return this.unread.length > 0;
   }
 
   /**
@@ -107,9 +131,36 @@ export class FrameDecoder {
    * chunk is dropped and the decoder is failed (the caller is closing the connection).
    */
   feed(chunk: Buffer, onCommand: CommandSink): void {
+    if (this.unread.length > 0) {
+      this.queueInput(chunk);
+      return this.resumeFeed(onCommand);
+    }
     this.commandSink = onCommand;
+    this.pausing = false;
     try {
       this.run(chunk, this.decodePayload);
+    } finally {
+      this.commandSink = undefined;
+    }
+  }
+
+  /** Keeps `chunk` behind the input already kept, undecoded (a consumer not ready to take commands). */
+  queueInput(chunk: Buffer): void {
+    if (this.failed || chunk.length === 0) return;
+    this.unread.push(chunk);
+    this.unreadBytes += chunk.length;
+  }
+
+  /** Decodes the input kept by a pause or `queueInput`, as `feed` does, until it is used or paused again. */
+  resumeFeed(onCommand: CommandSink): void {
+    this.commandSink = onCommand;
+    this.pausing = false;
+    try {
+      while (this.unread.length > 0 && !this.pausing) {
+        const chunk = this.unread.shift()!;
+        this.unreadBytes -= chunk.length;
+        this.run(chunk, this.decodePayload);
+      }
     } finally {
       this.commandSink = undefined;
     }
@@ -159,6 +210,26 @@ export class FrameDecoder {
     this.failed ??= error;
     this.clearPending();
     this.expected = -1;
+    this.unread = [];
+    this.unreadBytes = 0;
+  }
+
+  /** Hands a command to the `feed` consumer; false when it asked to stop or to pause. */
+  private deliver(command: RemotingCommand): boolean {
+    const verdict = this.commandSink!(command);
+    if (verdict === undefined || verdict === true) return true;
+    this.pausing = verdict === PAUSE_FEED;
+    return false;
+  }
+
+  /** The sink returned false at `offset` of `chunk`: keep the rest when it paused, else stop. */
+  private halt(chunk: Buffer, offset: number): void {
+    if (!this.pausing) return this.stop();
+    if (offset < chunk.length) {
+      // Ahead of any input kept before: it is the older one.
+      this.unread.unshift(offset === 0 ? chunk : chunk.subarray(offset));
+      this.unreadBytes += chunk.length - offset;
+    }
   }
 
   private clearPending(): void {
@@ -178,7 +249,7 @@ export class FrameDecoder {
     let offset = 0;
     if (this.buffered > 0 || this.expected >= 0) {
       offset = this.resume(chunk, sink);
-      if (offset < 0) return this.stop();
+      if (offset < 0) return this.halt(chunk, ~offset);
       if (offset === end) return;
     }
     while (end - offset >= 4) {
@@ -191,14 +262,14 @@ export class FrameDecoder {
       const payload = chunk.subarray(offset, offset + length);
       offset += length;
       this.completed++;
-      if (!sink(payload)) return this.stop();
+      if (!sink(payload)) return this.halt(chunk, offset);
     }
     if (offset < end) this.hold(offset === 0 ? chunk : chunk.subarray(offset));
   }
 
   /**
    * Continues the incomplete frame with the start of `chunk`; returns the bytes of `chunk` used, or
-   * -1 when the sink asked to stop.
+   * their bitwise complement (negative) when the sink asked to stop or pause.
    */
   private resume(chunk: Buffer, sink: PayloadSink): number {
     let offset = 0;
@@ -223,7 +294,7 @@ export class FrameDecoder {
     const length = this.expected;
     this.expected = -1;
     this.completed++;
-    if (this.pending.length === 0) return sink(chunk.subarray(offset, end)) ? end : -1;
+    if (this.pending.length === 0) return sink(chunk.subarray(offset, end)) ? end : ~end;
     if (this.commandSink !== undefined && length >= CHUNKED_FRAME_MIN_BYTES) {
       // The chunks become the command's body: the list is handed over, a new one takes its place.
       const pieces = this.pending;
@@ -231,7 +302,7 @@ export class FrameDecoder {
       this.pending = [];
       this.clearPending();
       const command = decodeSplitFramePayload(pieces, length, this.headerLimits);
-      return this.commandSink(command) !== false ? end : -1;
+      return this.deliver(command) ? end : ~end;
     }
     const frame = Buffer.allocUnsafe(length);
     let filled = 0;
@@ -241,7 +312,7 @@ export class FrameDecoder {
     }
     chunk.copy(frame, filled, offset, end);
     this.clearPending();
-    return sink(frame) ? end : -1;
+    return sink(frame) ? end : ~end;
   }
 
   /**

@@ -1,0 +1,90 @@
+/**
+ * Fair reading on a server: one connection pipelining requests must not hold the event loop.
+ *
+ * Node hands a socket up to 32 reads of 64 KiB per event-loop turn, and a 64 KiB read can hold
+ * thousands of small requests; dispatching them all at once froze the loop for seconds (250
+ * connections each pipelining cheap admin requests: 9 s without a timer or another socket served).
+ *
+ * - Per connection: at most `requestsPerTurn` requests are dispatched per turn. Then the connection
+ *   stops reading (its socket paused, the rest of its input kept undecoded in its frame decoder) and
+ *   waits in this queue for a later turn.
+ * - Per server: once `sliceMillis` have been spent dispatching in a turn, connections with new input
+ *   queue it instead of dispatching (the clock is read once per socket read, not per request).
+ * - The queue is served from a setImmediate (after the turn's socket reads, before the next turn's
+ *   timers and reads), oldest first, one quantum per connection, until the slice is spent; those not
+ *   served keep their place. So every waiting connection is served within one round, and a timer or
+ *   a quiet connection waits at most about one slice plus one quantum.
+ *
+ * Cost on the hot path: a counter per request, a comparison per socket read, and one setImmediate
+ * per turn in which anything was dispatched. Java needs none of this (Netty decodes on I/O threads
+ * and runs processors on executors); it is our own addition for a single-threaded server.
+ */
+
+/** What the queue needs of a connection. */
+export interface TurnTaker {
+  /** Continues where it stopped; may wait again (`wait`). */
+  continueReading(now: number): void;
+}
+
+export class ReadTurns {
+  /** Advanced at the end of every turn in which something was dispatched (per-connection counts reset). */
+  turn = 0;
+  private turnOpen = false;
+  private sliceStart = 0;
+  private queue: TurnTaker[] = [];
+  private head = 0;
+
+  constructor(
+    /** Requests one connection may dispatch per turn (Infinity: no limit). */
+    readonly requestsPerTurn: number,
+    /** Time the server may spend dispatching per turn before new input waits (Infinity: no limit). */
+    readonly sliceMillis: number,
+  ) {}
+
+  /** Connections waiting for a turn. */
+  get waiting(): number {
+    return this.queue.length - this.head;
+  }
+
+  /**
+   * A connection is about to dispatch at `now`: opens the turn if needed. False when the turn's slice
+   * is spent (the connection must `wait`).
+   */
+  enter(now: number): boolean {
+    if (!this.turnOpen) {
+      this.turnOpen = true;
+      this.sliceStart = now;
+      setImmediate(this.endTurn);
+      return true;
+    }
+    return now - this.sliceStart < this.sliceMillis;
+  }
+
+  /** Queues a connection for a later turn (it has paused its reading). */
+  wait(taker: TurnTaker): void {
+    this.queue.push(taker);
+  }
+
+  private readonly endTurn = (): void => {
+    this.turnOpen = false;
+    this.turn++;
+    let left = this.waiting;
+    if (left === 0) return;
+    let now = performance.now();
+    this.enter(now);
+    // Only those queued before this pass: one quantum each per pass.
+    while (left-- > 0 && now - this.sliceStart < this.sliceMillis) {
+      const taker = this.queue[this.head]!;
+      this.queue[this.head++] = undefined as unknown as TurnTaker;
+      taker.continueReading(now);
+      now = performance.now();
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  };
+}
