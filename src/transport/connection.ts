@@ -31,6 +31,7 @@ import {
 import type { Settler } from './in-flight.js';
 import { PartialFrameTracker } from './partial-frames.js';
 import { ReadGate, ReadHold } from './read-gate.js';
+import { REQUESTS_PER_CLOCK_READ } from './read-turns.js';
 import type { ReadTurns, TurnTaker } from './read-turns.js';
 import { monotonicNow } from './sweeper.js';
 import { connectionClosedError } from './tls/tls-errors.js';
@@ -54,11 +55,12 @@ export class Connection implements RemotingChannel, TurnTaker {
   private readonly gate: ReadGate;
   /** Server side: the shared fair-reading queue; undefined on a client (no limit). */
   private readonly turns: ReadTurns | undefined;
-  /** Requests dispatched per turn before waiting for the next (Infinity on a client). */
-  private readonly requestsPerTurn: number;
-  /** The turn `dispatchedInTurn` counts for. */
+  /** Requests to dispatch before the next look at the clock (Infinity on a client: never). */
+  private untilClockRead: number;
+  /** The turn `turnStartedAt` and `shareUsed` are for. */
   private turnSeen = -1;
-  private dispatchedInTurn = 0;
+  private turnStartedAt = 0;
+  private shareUsed = false;
   /** Queued in `turns`, its socket paused. */
   private waitingTurn = false;
   private isClosed = false;
@@ -78,7 +80,7 @@ export class Connection implements RemotingChannel, TurnTaker {
     this.gate = new ReadGate(socket);
     this.writer = new FrameWriter(socket, owner.maxQueuedWriteBytes, this.gate, owner.writeBacklogBudget);
     this.turns = owner.readTurns;
-    this.requestsPerTurn = owner.readTurns?.requestsPerTurn ?? Infinity;
+    this.untilClockRead = owner.readTurns === undefined ? Infinity : REQUESTS_PER_CLOCK_READ;
     this.table = new InFlightTable(this.remoteAddress, {
       onTimeout: (entry) => requestTimedOut(owner, this, entry),
       onSendFailure: (_entry, error) => this.close(`write failed: ${error.message}`),
@@ -290,13 +292,23 @@ export class Connection implements RemotingChannel, TurnTaker {
     this.afterInput(now);
   }
 
-  /** Opens this connection's count for the current turn; false when it or the server used its share. */
+  /** Opens this connection's share of the current turn; false when it or the server used its share. */
   private mayDispatch(turns: ReadTurns, now: number): boolean {
     if (this.turnSeen !== turns.turn) {
       this.turnSeen = turns.turn;
-      this.dispatchedInTurn = 0;
+      this.turnStartedAt = now;
+      this.shareUsed = false;
     }
-    return turns.enter(now) && this.dispatchedInTurn < this.requestsPerTurn;
+    return turns.enter(now) && !this.shareUsed;
+  }
+
+  /** Every REQUESTS_PER_CLOCK_READ requests: PAUSE_FEED once this turn's share of time is used. */
+  private checkShare(): boolean | typeof PAUSE_FEED {
+    this.untilClockRead = REQUESTS_PER_CLOCK_READ;
+    if (this.isClosed) return false;
+    if (monotonicNow() - this.turnStartedAt < this.turns!.shareMillis) return true;
+    this.shareUsed = true;
+    return PAUSE_FEED;
   }
 
   private waitForTurn(turns: ReadTurns): void {
@@ -315,7 +327,7 @@ export class Connection implements RemotingChannel, TurnTaker {
       // Garbage after good frames: those were handled (as Netty does), now the connection goes.
       if (!this.isClosed) this.protocolFailure(error as Error);
     }
-    if (this.dispatchedInTurn >= this.requestsPerTurn && !this.isClosed && !this.decoder.failure) {
+    if (this.shareUsed && !this.isClosed && this.decoder.failure === undefined) {
       this.waitForTurn(this.turns!);
     }
   }
@@ -340,7 +352,7 @@ export class Connection implements RemotingChannel, TurnTaker {
       }
     } else {
       this.owner.dispatcher.dispatch(this, command);
-      if (++this.dispatchedInTurn >= this.requestsPerTurn && !this.isClosed) return PAUSE_FEED;
+      if (--this.untilClockRead === 0) return this.checkShare();
     }
     return !this.isClosed;
   };

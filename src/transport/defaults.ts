@@ -64,12 +64,12 @@ export const TransportDefaults = {
    */
   writeBacklogBudgetBytes: 64 * 1024 * 1024,
   /**
-   * Server: requests one connection may have dispatched per event-loop turn before it waits for a
-   * later turn. A round of the connections waiting costs about this many requests each, so it bounds
-   * how long a quiet connection waits behind pipelining ones (32 admin requests of ~150 us: ~5 ms per
-   * connection); a client keeping 128 requests in flight is served in a few quanta of one turn.
+   * Server: time one connection may spend dispatching requests per event-loop turn (1 ms; the clock
+   * is read every 16 requests) before it waits for a later turn. A round of the connections waiting
+   * costs about this much each, so it bounds how long a quiet connection waits behind pipelining
+   * ones; a client keeping 128 sends in flight (~1 ms of work) is rarely cut.
    */
-  requestsPerTurn: 32,
+  turnShareMillis: 1,
   /**
    * Server: time spent dispatching per event-loop turn (10 ms) before new input waits for the next
    * turn, so timers and other sockets are served at least about every two slices.

@@ -69,7 +69,7 @@ export class RemotingServer extends RemotingEndpoint {
       'writeBacklogBudgetBytes',
       options.writeBacklogBudgetBytes ?? d.writeBacklogBudgetBytes,
     );
-    const requestsPerTurn = nonNegative('requestsPerTurn', options.requestsPerTurn ?? d.requestsPerTurn);
+    const turnShareMillis = nonNegative('turnShareMillis', options.turnShareMillis ?? d.turnShareMillis);
     const turnSliceMillis = nonNegative('turnSliceMillis', options.turnSliceMillis ?? d.turnSliceMillis);
     super({
       logger: options.logger ?? silentLogger,
@@ -88,7 +88,7 @@ export class RemotingServer extends RemotingEndpoint {
       closeSocketIfTimeout: false,
       maxQueuedWriteBytes: d.maxQueuedWriteBytes,
       writeBacklogBudget: writeBudgetBytes > 0 ? new WriteBacklogBudget(writeBudgetBytes) : undefined,
-      readTurns: new ReadTurns(requestsPerTurn || Infinity, turnSliceMillis || Infinity),
+      readTurns: new ReadTurns(turnShareMillis || Infinity, turnSliceMillis || Infinity),
     });
     const tls = resolveServerTls(options.tls);
     this.tlsAcceptor = tls && new TlsAcceptor(tls, this.logger, (socket) => this.adopt(socket));

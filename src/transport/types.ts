@@ -127,10 +127,11 @@ export interface RemotingServerOptions {
    */
   frameCompletionTimeoutMillis?: number;
   /**
-   * Requests one connection may have dispatched per event-loop turn before it waits for a later turn
-   * (default 32; 0 = no limit): a peer pipelining requests cannot hold the server's event loop.
+   * Time one connection may spend dispatching requests per event-loop turn before it waits for a
+   * later turn, ms (default 1; checked every 16 requests; 0 = no limit): a peer pipelining requests
+   * cannot hold the server's event loop.
    */
-  requestsPerTurn?: number;
+  turnShareMillis?: number;
   /**
    * Time the server may spend dispatching requests per event-loop turn before new input waits for the
    * next one, ms (default 10; 0 = no limit). Bounds how late timers and other sockets are served.
