@@ -128,7 +128,7 @@ export interface RemotingServerOptions {
   frameCompletionTimeoutMillis?: number;
   /**
    * Time one connection may spend dispatching requests per event-loop turn before it waits for a
-   * later turn, ms (default 1; checked every 16 requests; 0 = no limit): a peer pipelining requests
+   * later turn, ms (default 0.5; checked every 16 requests; 0 = no limit): a peer pipelining requests
    * cannot hold the server's event loop.
    */
   turnShareMillis?: number;
