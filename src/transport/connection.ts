@@ -315,7 +315,7 @@ export class Connection implements RemotingChannel, TurnTaker {
     if (this.waitingTurn) return;
     this.waitingTurn = true;
     this.gate.hold(ReadHold.turn);
-    turns.wait(this);
+    turns.wait(this, this.shareUsed);
   }
 
   /** Decodes `chunk`, or without one the input kept from before; waits once its share is used. */
