@@ -1,7 +1,8 @@
 /**
  * The broker's client tables stay bounded (client-table-limits.ts): a heartbeat naming too many
- * groups or subscriptions, or one that would take the subscription-group table past its cap, is
- * refused whole (no group, consumer or retry topic kept); order locks are kept only for queues the
+ * groups or subscriptions is refused whole (no group, consumer or retry topic kept); one whose new
+ * groups do not fit under the subscription-group cap keeps its known groups and skips the new ones
+ * beyond the cap; order locks are kept only for queues the
  * broker serves and are capped. A broker with small limits stands in for the defaults.
  */
 import { after, before, describe, it } from 'node:test';
@@ -52,37 +53,67 @@ describe('broker client tables: caps', () => {
     await bench.stop();
   });
 
-  it('HEART_BEAT beyond the group, subscription or table caps is refused whole', async () => {
+  it('HEART_BEAT beyond the group or subscription caps is refused whole, naming the cap', async () => {
     const baseline = await bench.held();
     const groups = (prefix: string, n: number) =>
       Array.from({ length: n }, (_, i) => consumer(`${prefix}${i}`));
+    // Parsing stops at the first group or subscription beyond the cap; the remark names the option.
     assertRefused(
       await bench.call(RequestCode.HEART_BEAT, {}, heartbeat(groups('HB_A', 5))),
       ResponseCode.INVALID_PARAMETER,
-      'heartbeat consumerDataSet has 5 groups, more than 4 (maxHeartbeatGroups)',
+      'heartbeat consumerDataSet has more than 4 groups (maxHeartbeatGroups)',
     );
     assertRefused(
-      await bench.call(RequestCode.HEART_BEAT, {}, heartbeat([consumer('HB_OK'), consumer('HB_S', 4)])),
+      await bench.call(RequestCode.HEART_BEAT, {}, heartbeat(groups('HB_F', 50))),
       ResponseCode.INVALID_PARAMETER,
-      'heartbeat group HB_S has 4 subscriptions, more than 3 (maxSubscriptionsPerGroup)',
+      'heartbeat consumerDataSet has more than 4 groups (maxHeartbeatGroups)',
     );
-    // Far over the cap: the body is not even parsed to its end.
-    const far = await bench.call(RequestCode.HEART_BEAT, {}, heartbeat(groups('HB_F', 50)));
-    assertRefused(far, ResponseCode.SYSTEM_ERROR, /array of more than 5 items/);
+    const producers = encodeHeartbeatData({
+      clientID: 'c1',
+      producerDataSet: Array.from({ length: 50 }, (_, i) => ({ groupName: `HB_P${i}` })),
+      consumerDataSet: [],
+    });
+    assertRefused(
+      await bench.call(RequestCode.HEART_BEAT, {}, producers),
+      ResponseCode.INVALID_PARAMETER,
+      'heartbeat producerDataSet has more than 4 groups (maxHeartbeatGroups)',
+    );
+    for (const subs of [4, 40]) {
+      assertRefused(
+        await bench.call(RequestCode.HEART_BEAT, {}, heartbeat([consumer('HB_OK'), consumer('HB_S', subs)])),
+        ResponseCode.INVALID_PARAMETER,
+        'heartbeat group has more than 3 subscriptions (maxSubscriptionsPerGroup)',
+      );
+    }
     assert.deepEqual(await bench.held(), baseline, 'nothing of a refused heartbeat is kept');
+  });
 
-    // Four groups fit (with their retry topics); four more would pass the table cap of 6.
+  it('HEART_BEAT at the subscription-group cap keeps the known groups and skips only new ones', async () => {
+    const groups = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) => consumer(`${prefix}${i}`));
+    // Four groups fit (with their retry topics); the table cap is 6.
     const ok = await bench.call(RequestCode.HEART_BEAT, {}, heartbeat(groups('HB_B', 4)));
     assert.equal(ok.code, ResponseCode.SUCCESS, ok.remark);
     const before4 = await bench.held();
     assert.equal(before4.groups.filter((g) => g.startsWith('HB_B')).length, 4);
     assert.equal(before4.topics.filter((t) => t.startsWith('%RETRY%HB_B')).length, 4);
-    assertRefused(
-      await bench.call(RequestCode.HEART_BEAT, {}, heartbeat(groups('HB_C', 4), 'c2')),
-      ResponseCode.SYSTEM_ERROR,
-      /^the broker (keeps|tracks) .*\(maxSubscriptionGroups\)/,
+    // A client with a known group and three new ones: the known one and two new ones are kept, the
+    // third is skipped; the heartbeat succeeds. Its subscription's 12 tags are not capped.
+    const tagged = consumer('HB_B0');
+    tagged.subscriptionDataSet[0]!.tagsSet = Array.from({ length: 12 }, (_, i) => `tag${i}`);
+    tagged.subscriptionDataSet[0]!.subString = tagged.subscriptionDataSet[0]!.tagsSet.join(' || ');
+    const mixed = await bench.call(
+      RequestCode.HEART_BEAT,
+      {},
+      heartbeat([tagged, ...groups('HB_C', 3)], 'c2'),
     );
-    assert.deepEqual(await bench.held(), before4, 'nothing of the refused heartbeat is kept');
+    assert.equal(mixed.code, ResponseCode.SUCCESS, mixed.remark);
+    const after = await bench.held();
+    const names = (list: string[], prefix: string) => list.filter((g) => g.startsWith(prefix));
+    assert.deepEqual(names(after.groups, 'HB_'), [...names(before4.groups, 'HB_'), 'HB_C0', 'HB_C1']);
+    assert.deepEqual(names(after.consumers, 'HB_'), [...names(before4.consumers, 'HB_'), 'HB_C0', 'HB_C1']);
+    assert.deepEqual(names(after.topics, '%RETRY%HB_C'), ['%RETRY%HB_C0', '%RETRY%HB_C1']);
+    assert.deepEqual(bench.broker.clients.consumerIds('HB_B0'), ['c2'], 'the known group was refreshed');
     // Known groups keep beating.
     const again = await bench.call(RequestCode.HEART_BEAT, {}, heartbeat(groups('HB_B', 4)));
     assert.equal(again.code, ResponseCode.SUCCESS, again.remark);

@@ -32,6 +32,19 @@ export interface FastjsonParseOptions {
    * array costs no more than the cap (a check after parsing would pay for the whole body). Default none.
    */
   maxArrayItems?: number;
+  /**
+   * Item caps for the arrays found under these object keys (anywhere in the document), in place of
+   * `maxArrayItems`: a body's own lists can be capped while the lists nested in their items (a
+   * subscription's tags) are not. Parsing stops at the first item beyond.
+   */
+  arrayCapsByKey?: ReadonlyMap<string, ArrayItemCap>;
+}
+
+/** One `arrayCapsByKey` entry. */
+export interface ArrayItemCap {
+  max: number;
+  /** The error thrown for an array with more items; default a ProtocolError naming the key. */
+  refuse?: (key: string) => Error;
 }
 
 export const DEFAULT_MAX_JSON_LENGTH = 16 * 1024 * 1024;
@@ -51,6 +64,7 @@ export function parseFastjson(input: Uint8Array | string, options: FastjsonParse
     text,
     options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH,
     options.maxArrayItems ?? Infinity,
+    options.arrayCapsByKey,
   );
   return parser.parseDocument();
 }
@@ -87,6 +101,7 @@ class Parser {
     private readonly text: string,
     private readonly maxDepth: number,
     private readonly maxArrayItems: number,
+    private readonly arrayCaps: ReadonlyMap<string, ArrayItemCap> | undefined,
   ) {}
 
   parseDocument(): JsonValue {
@@ -111,13 +126,14 @@ class Parser {
     }
   }
 
-  private parseValue(depth: number): JsonValue {
+  /** `key`: the object key the value is under (for `arrayCapsByKey`). */
+  private parseValue(depth: number, key?: string): JsonValue {
     const c = this.text[this.pos];
     switch (c) {
       case '{':
         return this.parseObject(depth + 1);
       case '[':
-        return this.parseArray(depth + 1);
+        return this.parseArray(depth + 1, key);
       case '"':
       case "'":
         return this.parseString(c);
@@ -194,13 +210,15 @@ class Parser {
       this.pos++;
       this.skipWs();
       out.delete(key); // a repeated key: the last value wins
-      out.set(key, this.parseValue(depth));
+      out.set(key, this.parseValue(depth, key));
       needComma = true;
     }
   }
 
-  private parseArray(depth: number): JsonValue[] {
+  private parseArray(depth: number, key: string | undefined): JsonValue[] {
     if (depth > this.maxDepth) this.fail(`nesting deeper than ${this.maxDepth}`);
+    const cap = key === undefined ? undefined : this.arrayCaps?.get(key);
+    const max = cap?.max ?? this.maxArrayItems;
     this.pos++; // '['
     const out: JsonValue[] = [];
     let needComma = false;
@@ -218,7 +236,10 @@ class Parser {
       }
       if (c === undefined) this.fail('unterminated array');
       if (needComma) this.fail('expected "," or "]"');
-      if (out.length >= this.maxArrayItems) this.fail(`array of more than ${this.maxArrayItems} items`);
+      if (out.length >= max) {
+        if (cap?.refuse) throw cap.refuse(key!);
+        this.fail(`${cap ? `"${key}" ` : ''}array of more than ${max} items`);
+      }
       out.push(this.parseValue(depth));
       needComma = true;
     }

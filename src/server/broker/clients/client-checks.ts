@@ -9,6 +9,7 @@ import type { HeartbeatData } from '../../../protocol/body/heartbeat.js';
 import type { LockBatchRequestBody } from '../../../protocol/body/lock-batch.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import type { ClientTableLimits } from '../core/client-table-limits.js';
+import type { SubscriptionGroupConfig } from '../core/groups.js';
 import {
   checkCommitOffset,
   checkGroupParam,
@@ -59,20 +60,71 @@ export function checkHeartbeat(data: HeartbeatData, limits: ClientTableLimits): 
   }
 }
 
+/** The consumer groups of a heartbeat the broker takes, and the new ones it has no room for. */
+export interface AdmittedGroups {
+  /** Per consumer of the heartbeat: its subscription-group config (stored, or new and fitting), else undefined. */
+  configs: (SubscriptionGroupConfig | undefined)[];
+  /** New groups beyond maxSubscriptionGroups (subscription-group table or client table): not registered. */
+  skipped: Set<string>;
+}
+
 /**
- * The consumer groups a heartbeat would add to the broker's client table must fit under
- * maxSubscriptionGroups (the subscription-group table has its own check, SubscriptionGroupManager).
+ * The heartbeat's groups under maxSubscriptionGroups, in heartbeat order: groups the broker already
+ * holds always pass; a new group passes while both the subscription-group table and the client table
+ * have room, else it is skipped. Java 5.x likewise skips a consumer whose group it cannot create and
+ * keeps the rest: refusing the heartbeat whole would stop refreshing the client's live groups too,
+ * and its consumers would drop at channel expiry. Subscription groups are never pruned, so a
+ * long-lived broker can reach the cap. Nothing is stored here.
  */
-export function checkConsumerRoom(ctx: BrokerContext, groups: readonly string[]): void {
-  const added = new Set(groups.filter((g) => ctx.clients.consumerGroup(g) === undefined));
-  const held = ctx.clients.consumers.size;
-  const max = ctx.options.maxSubscriptionGroups;
-  if (added.size === 0 || held + added.size <= max) return;
-  throw new RequestRefusedError(
-    ResponseCode.SYSTEM_ERROR,
-    `the broker tracks consumers of ${held} groups and may track at most ${max} (maxSubscriptionGroups): ` +
-      `${added.size} more groups are not registered`,
+export function admitConsumerGroups(ctx: BrokerContext, groups: readonly string[]): AdmittedGroups {
+  let groupRoom = ctx.groups.room;
+  let consumerRoom = Math.max(0, ctx.options.maxSubscriptionGroups - ctx.clients.consumers.size);
+  const admitted = new Map<string, SubscriptionGroupConfig | undefined>();
+  const skipped = new Set<string>();
+  for (const group of groups) {
+    if (admitted.has(group) || skipped.has(group)) continue;
+    const stored = ctx.groups.table.get(group);
+    const fresh = stored === undefined ? ctx.groups.draft(group) : undefined;
+    const newConsumer = ctx.clients.consumerGroup(group) === undefined;
+    if ((fresh !== undefined && groupRoom < 1) || (newConsumer && consumerRoom < 1)) {
+      skipped.add(group);
+      continue;
+    }
+    if (fresh !== undefined) groupRoom--;
+    if (newConsumer) consumerRoom--;
+    admitted.set(group, stored ?? fresh);
+  }
+  return { configs: groups.map((g) => admitted.get(g)), skipped };
+}
+
+/** At most one warning about skipped heartbeat groups per broker per this many milliseconds. */
+export const SKIPPED_GROUPS_LOG_INTERVAL_MS = 60_000;
+const skipLog = new WeakMap<BrokerContext, { lastAt: number; since: number }>();
+
+/**
+ * Warns that new groups were skipped for want of room, at most once a minute per broker (every
+ * heartbeat of such a client would log again), counting the skips in between.
+ */
+export function logSkippedGroups(ctx: BrokerContext, skipped: ReadonlySet<string>, clientId: string): void {
+  if (skipped.size === 0) return;
+  const now = Date.now();
+  const state = skipLog.get(ctx) ?? { lastAt: -Infinity, since: 0 };
+  state.since += skipped.size;
+  skipLog.set(ctx, state);
+  if (now - state.lastAt < SKIPPED_GROUPS_LOG_INTERVAL_MS) return;
+  ctx.logger.warn(
+    {
+      clientId: clientId.slice(0, 255),
+      example: String(skipped.values().next().value).slice(0, 255),
+      skippedSinceLastWarning: state.since,
+      groups: ctx.groups.table.size,
+      consumerGroups: ctx.clients.consumers.size,
+      max: ctx.options.maxSubscriptionGroups,
+    },
+    'heartbeat groups not registered: the broker holds maxSubscriptionGroups groups; delete unused groups or raise the limit',
   );
+  state.lastAt = now;
+  state.since = 0;
 }
 
 /** LOCK_BATCH_MQ / UNLOCK_BATCH_MQ: group, and topic / broker name / queue id of every queue. */

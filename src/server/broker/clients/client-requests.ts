@@ -12,6 +12,7 @@ import { createResponse } from '../../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import { encodeConsumerListBody } from '../../../protocol/body/consumer-list.js';
 import { decodeHeartbeatData } from '../../../protocol/body/heartbeat.js';
+import type { ArrayItemCap } from '../../../protocol/json/fastjson-parse.js';
 import { decodeCheckClientRequestBody } from '../../../protocol/body/check-client.js';
 import { isTagExpressionType, Sql92SyntaxError } from '../../../protocol/filter/index.js';
 import { compileForBroker } from '../core/consumer-filters.js';
@@ -33,16 +34,18 @@ import { handlerTable } from '../../../transport/handler-table.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
 import type { RequestContext } from '../../../transport/types.js';
 import type { BrokerContext } from '../core/broker-context.js';
+import type { ClientTableLimits } from '../core/client-table-limits.js';
 import type { MessageQueueRef } from '../core/rebalance-locks.js';
 import { TopicConfigManager } from '../core/topic-config-manager.js';
 import { TopicSysFlag } from '../../../protocol/body/topic-config.js';
 import { isValidTopicName } from '../core/request-checks.js';
 import {
-  checkConsumerRoom,
+  admitConsumerGroups,
   checkHeartbeat,
   checkLockBatch,
   checkOffsetQuery,
   checkOffsetUpdate,
+  logSkippedGroups,
 } from './client-checks.js';
 
 const success = (): RemotingCommand => createResponse(ResponseCode.SUCCESS);
@@ -89,16 +92,14 @@ export function clientHandlers(ctx: BrokerContext): HandlerTable {
 }
 
 function heartbeat(ctx: BrokerContext, context: RequestContext, request: RemotingCommand): RemotingCommand {
-  const { maxHeartbeatGroups, maxSubscriptionsPerGroup } = ctx.options;
-  // One past the caps: checkHeartbeat names the cap a body just over it passes; a body far over it
-  // (10,000 groups) stops parsing at the first array item beyond, instead of being parsed in full.
-  const maxArrayItems = Math.max(maxHeartbeatGroups, maxSubscriptionsPerGroup) + 1;
-  const data = decodeHeartbeatData(request.body ?? Buffer.from('{}'), { maxArrayItems });
+  const data = decodeHeartbeatData(request.body ?? Buffer.from('{}'), {
+    arrayCapsByKey: heartbeatArrayCaps(ctx.options),
+  });
   checkHeartbeat(data, ctx.options);
   const names = data.consumerDataSet.map((consumer) => consumer.groupName);
-  checkConsumerRoom(ctx, names);
-  // Every check (the group table's room included) passes before anything is kept.
-  const configs = ctx.groups.lookupAll(names);
+  // Every check passes before anything is kept; new groups without room are skipped, not refused.
+  const { configs, skipped } = admitConsumerGroups(ctx, names);
+  logSkippedGroups(ctx, skipped, data.clientID);
   const info = {
     channel: context.channel,
     clientId: data.clientID,
@@ -106,6 +107,7 @@ function heartbeat(ctx: BrokerContext, context: RequestContext, request: Remotin
     version: request.version,
   };
   data.consumerDataSet.forEach((consumer, i) => {
+    if (skipped.has(consumer.groupName)) return;
     const planned = configs[i];
     let notify = true;
     if (planned) {
@@ -124,6 +126,35 @@ function heartbeat(ctx: BrokerContext, context: RequestContext, request: Remotin
   });
   for (const producer of data.producerDataSet) ctx.clients.registerProducer(producer.groupName, info);
   return success();
+}
+
+/**
+ * A heartbeat far over the caps (10,000 groups) stops parsing at the first group or subscription
+ * beyond, instead of being parsed in full, and is refused naming the cap as checkHeartbeat does.
+ * Only these lists are capped: a subscription's tagsSet / codeSet have no bound but the body size.
+ */
+function heartbeatArrayCaps(limits: ClientTableLimits): ReadonlyMap<string, ArrayItemCap> {
+  const groups: ArrayItemCap = {
+    max: limits.maxHeartbeatGroups,
+    refuse: (key) =>
+      new RequestRefusedError(
+        ResponseCode.INVALID_PARAMETER,
+        `heartbeat ${key} has more than ${limits.maxHeartbeatGroups} groups (maxHeartbeatGroups)`,
+      ),
+  };
+  const subscriptions: ArrayItemCap = {
+    max: limits.maxSubscriptionsPerGroup,
+    refuse: () =>
+      new RequestRefusedError(
+        ResponseCode.INVALID_PARAMETER,
+        `heartbeat group has more than ${limits.maxSubscriptionsPerGroup} subscriptions (maxSubscriptionsPerGroup)`,
+      ),
+  };
+  return new Map([
+    ['consumerDataSet', groups],
+    ['producerDataSet', groups],
+    ['subscriptionDataSet', subscriptions],
+  ]);
 }
 
 /**

@@ -67,9 +67,8 @@ export class SubscriptionGroupManager {
     const configs = groups.map((group) => {
       const config = this.table.get(group) ?? made.get(group);
       if (config !== undefined) return config;
-      if (!this.autoCreate || !isValidGroupName(group)) return undefined;
-      const fresh = newSubscriptionGroupConfig(group);
-      made.set(group, fresh);
+      const fresh = this.draft(group);
+      if (fresh !== undefined) made.set(group, fresh);
       return fresh;
     });
     this.checkRoom(
@@ -77,6 +76,20 @@ export class SubscriptionGroupManager {
       groups.find((g) => made.has(g)),
     );
     return configs;
+  }
+
+  /**
+   * A new default config for a group that is not stored (auto-create on, legal name), else undefined;
+   * not stored and not checked against `maxGroups` (see `room`).
+   */
+  draft(group: string): SubscriptionGroupConfig | undefined {
+    if (this.table.has(group) || !this.autoCreate || !isValidGroupName(group)) return undefined;
+    return newSubscriptionGroupConfig(group);
+  }
+
+  /** How many more groups fit under `maxGroups`. */
+  get room(): number {
+    return Math.max(0, this.maxGroups - this.table.size);
   }
 
   /** Refuses `added` new groups that would take the table past `maxGroups`. */
