@@ -102,11 +102,13 @@ test('consumer and delay offsets above 2^53 persist exactly; entries that are no
     assert.equal(again.queryOffset('G', 'T', 1), 9007199254740993n);
     await again.close();
 
-    // What older versions wrote (a rounded Long.MAX, above the long range), damage, and fastjson's
-    // unquoted keys: the bad entries are reported and left out, the rest is kept.
+    // What older versions wrote (Long.MAX rounded through a double: 9223372036854776000, up to
+    // 2^63 + 2048) reads as Long.MAX; damage (beyond that, negative, not an integer, bad keys) is
+    // reported and left out, the rest is kept; fastjson's unquoted keys are read.
     fs.writeFileSync(
       file,
-      '{"offsetTable":{"T@G":{0:9223372036854776000,1:12,2:-3,3:"x",4:1.5},"U@G":{"q":1},"V@G":7}}',
+      '{"offsetTable":{"T@G":{0:9223372036854776000,1:12,2:-3,3:"x",4:1.5,' +
+        '5:9223372036854777857,6:9223372036854777856},"U@G":{"q":1},"V@G":7}}',
     );
     const dropped: { key: string; value: string }[] = [];
     const loaded = new ConfigStore(dir, {
@@ -114,14 +116,19 @@ test('consumer and delay offsets above 2^53 persist exactly; entries that are no
       onDroppedOffsets: (d) => dropped.push(...d),
     });
     loaded.load();
+    assert.equal(loaded.queryOffset('G', 'T', 0), 9223372036854775807n);
     assert.equal(loaded.queryOffset('G', 'T', 1), 12n);
-    for (const q of [0, 2, 3, 4]) assert.equal(loaded.queryOffset('G', 'T', q), -1n);
+    assert.equal(loaded.queryOffset('G', 'T', 6), 9223372036854775807n);
+    for (const q of [2, 3, 4, 5]) assert.equal(loaded.queryOffset('G', 'T', q), -1n);
     assert.deepEqual(
       dropped.map((d) => d.key),
-      ['T@G/0', 'T@G/2', 'T@G/3', 'T@G/4', 'U@G/q', 'V@G'],
+      ['T@G/2', 'T@G/3', 'T@G/4', 'T@G/5', 'U@G/q', 'V@G'],
     );
-    await loaded.close(); // the next save drops them from the file
-    assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { offsetTable: { 'T@G': { '1': 12 } } });
+    await loaded.close(); // the next save drops them from the file and writes Long.MAX exactly
+    assert.equal(
+      fs.readFileSync(file, 'utf8').replace(/\s/g, ''),
+      '{"offsetTable":{"T@G":{"0":9223372036854775807,"1":12,"6":9223372036854775807}}}',
+    );
   });
 });
 

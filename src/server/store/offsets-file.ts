@@ -8,8 +8,8 @@
  * from the bigint's digits: JSON.stringify of a Number would round any offset above 2^53
  * (9223372036854775807 became 9223372036854776000, which Java cannot read back). They are read with
  * the fastjson reader, which keeps large integers as bigint (JSON.parse would round them too). An
- * entry that is not an offset (not an integer, negative, above Long.MAX_VALUE, or a queue id that is
- * not one) is left out and reported, so one bad entry does not poison the rest of the table.
+ * entry that is not an offset (not an integer, negative, above Long.MAX_VALUE beyond what rounding
+ * Long.MAX gives, or a queue id that is not one) is left out and reported, so one bad entry does not poison the rest of the table.
  */
 import { parseFastjson } from '../../protocol/json/fastjson-parse.js';
 import type { JsonValue } from '../../protocol/json/fastjson-parse.js';
@@ -22,13 +22,25 @@ export interface DroppedOffset {
   value: string;
 }
 
-/** The offset a JSON value holds (an integer 0..Long.MAX_VALUE, or such a decimal string), else undefined. */
+/**
+ * Our versions before exact offsets wrote offsets through a double: Long.MAX (a group committed at
+ * the end) became 9223372036854776000. Values up to 2^63 + 2048 (half a double step above 2^63, all
+ * that rounding can reach from a long) are read back as Long.MAX rather than dropped, which would
+ * send the queue back to its consumeFromWhere.
+ */
+const ROUNDED_LONG_MAX_LIMIT = (1n << 63n) + 2048n;
+
+/**
+ * The offset a JSON value holds (an integer 0..Long.MAX_VALUE, or such a decimal string; a rounded
+ * Long.MAX reads as Long.MAX), else undefined.
+ */
 export function offsetOf(value: JsonValue | undefined): bigint | undefined {
   let n: bigint;
   if (typeof value === 'bigint') n = value;
   else if (typeof value === 'number' && Number.isSafeInteger(value)) n = BigInt(value);
   else if (typeof value === 'string' && /^\d{1,19}$/.test(value)) n = BigInt(value);
   else return undefined;
+  if (n > LONG_MAX && n <= ROUNDED_LONG_MAX_LIMIT) return LONG_MAX;
   return n >= 0n && n <= LONG_MAX ? n : undefined;
 }
 
