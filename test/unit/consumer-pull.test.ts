@@ -257,6 +257,14 @@ describe('ConsumerAPI', () => {
     assert.equal(await api.getMinOffset('h:1', q, 1), 31n);
     assert.equal(await api.searchOffset('h:1', q, 1_700_000_000_000, 1), 29n);
     assert.equal(fake.calls.at(-1)?.request.extFields?.timestamp, '1700000000000');
+    // A fraction (Date.now() / 1 from a computation) is dropped; a non-finite time is refused.
+    assert.equal(await api.searchOffset('h:1', q, 1_700_000_000_000.75, 1), 29n);
+    assert.equal(fake.calls.at(-1)?.request.extFields?.timestamp, '1700000000000');
+    const sent = fake.calls.length;
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      await assert.rejects(api.searchOffset('h:1', q, bad, 1), IllegalArgumentError);
+    }
+    assert.equal(fake.calls.length, sent, 'nothing is sent for a non-finite time');
     const viewed = await api.viewMessage('h:1', 1004n, 1);
     assert.equal(viewed.queueOffset, 4n);
     assert.equal(fake.calls.at(-1)?.request.extFields?.offset, '1004');

@@ -3,7 +3,7 @@
  * consumer offsets, queue offsets, search by time and view by offset id. Builds the requests from
  * the header tables and turns answers into values or MQBrokerErrors; it chooses no address.
  */
-import { MQBrokerError } from '../../../common/errors.js';
+import { IllegalArgumentError, MQBrokerError } from '../../../common/errors.js';
 import { RequestCode, ResponseCode } from '../../../protocol/codes/index.js';
 import { createRequest } from '../../../protocol/command/remoting-command.js';
 import { encodeCheckClientRequestBody } from '../../../protocol/body/check-client.js';
@@ -188,12 +188,20 @@ export class ConsumerAPI {
     return GetMinOffsetResponseHeader.decode(response.extFields).offset;
   }
 
-  /** SEARCH_OFFSET_BY_TIMESTAMP: the offset of the first message stored at or after `timestamp`. */
+  /**
+   * SEARCH_OFFSET_BY_TIMESTAMP: the offset of the first message stored at or after `timestamp`
+   * (milliseconds; a fraction is dropped, as Java's long parameter cannot hold one).
+   */
   async searchOffset(addr: string, q: QueueRef, timestamp: number, timeoutMillis: number): Promise<bigint> {
+    if (!Number.isFinite(timestamp)) {
+      throw new IllegalArgumentError(
+        `searchOffset timestamp must be a finite number of milliseconds, got ${timestamp}`,
+      );
+    }
     const response = await this.call(
       addr,
       RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
-      SearchOffsetRequestHeader.encode({ ...withBname(q), timestamp: BigInt(timestamp) }),
+      SearchOffsetRequestHeader.encode({ ...withBname(q), timestamp: BigInt(Math.trunc(timestamp)) }),
       timeoutMillis,
     );
     return SearchOffsetResponseHeader.decode(response.extFields).offset;
