@@ -310,6 +310,17 @@ test('RegisterBodyEncoder writes the bytes of encodeRegisterBrokerBody, reusing 
   configs.push(makeTopicConfig('B'));
   assert.deepEqual(encoder.encode(body()), encodeRegisterBrokerBody(body()));
   assert.match(encoder.encode(body()).toString(), /"TBW102":\{"order":false,"perm":6,/);
+  // The entry's text embeds topicName too: a name changed in place (under the same table key) is
+  // written anew.
+  const keyed = () => {
+    const b = body();
+    b.topicConfigSerializeWrapper.topicConfigTable = new Map(configs.map((c, i) => [`K${i}`, c]));
+    return b;
+  };
+  assert.deepEqual(encoder.encode(keyed()), encodeRegisterBrokerBody(keyed()));
+  configs[0]!.topicName = 'A2';
+  assert.deepEqual(encoder.encode(keyed()), encodeRegisterBrokerBody(keyed()));
+  assert.match(encoder.encode(keyed()).toString(), /"K0":\{[^}]*"topicName":"A2"/);
   const empty = {
     ...body(),
     topicConfigSerializeWrapper: { ...body().topicConfigSerializeWrapper, topicConfigTable: new Map() },

@@ -21,8 +21,13 @@ interface CachedEntry {
   text: string;
 }
 
+/**
+ * Every field the entry's text embeds. `attributes` is not one: this encoder writes the 4.9 form
+ * only (topicConfigToJson(_, false)); a 5.x form would have to compare (and copy) them too.
+ */
 function sameFields(a: TopicConfig, b: TopicConfig): boolean {
   return (
+    a.topicName === b.topicName &&
     a.readQueueNums === b.readQueueNums &&
     a.writeQueueNums === b.writeQueueNums &&
     a.perm === b.perm &&
