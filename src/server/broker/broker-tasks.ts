@@ -1,5 +1,6 @@
 /**
- * Broker housekeeping outside request handling: the message store from the options, recording topic changes in the config store,
+ * Broker housekeeping outside request handling: the message store, config store and name-server
+ * registrar from the options, recording topic changes in the config store,
  * the periodic timers (name-server registration, idle client scan, delay-offset save), telling
  * consumers their group changed, and the address to advertise.
  */
@@ -9,8 +10,10 @@ import { RequestCode } from '../../protocol/codes/request-code.js';
 import { createRequest } from '../../protocol/command/remoting-command.js';
 import { NotifyConsumerIdsChangedRequestHeader } from '../../protocol/headers/client.js';
 import type { RemotingChannel } from '../../transport/index.js';
-import { MessageStore } from '../store/index.js';
-import type { ConfigStore } from '../store/index.js';
+import { ConfigStore, MessageStore } from '../store/index.js';
+import type { SocketAddress } from '../../protocol/message/record.js';
+import type { RemotingClient } from '../../transport/index.js';
+import { BrokerRegistrar } from './core/registration.js';
 import type { ResolvedBrokerOptions } from './core/broker-config.js';
 import type { ClientManager } from './core/client-manager.js';
 import type { ConsumerFilterTable } from './core/consumer-filters.js';
@@ -52,6 +55,40 @@ export function messageStoreFor(o: ResolvedBrokerOptions): MessageStore {
     },
     { logger: o.logger, ...o.storeHooks },
   );
+}
+
+/** The broker's topics.json / consumerOffset.json store; save failures and dropped offsets are logged. */
+export function configStoreFor(o: ResolvedBrokerOptions): ConfigStore {
+  return new ConfigStore(o.storePath, {
+    persistIntervalMs: o.flushConsumerOffsetIntervalMillis,
+    onPersistError: (err) => o.logger.error({ err: err.message }, 'could not save topics / offsets'),
+    onDroppedOffsets: (dropped) =>
+      o.logger.warn(
+        { count: dropped.length, first: dropped.slice(0, 5) },
+        'consumerOffset.json holds entries that are not offsets (0 to 2^63-1); those queues read as never committed',
+      ),
+  });
+}
+
+/** Registration with the name servers, under the address the broker listens on (known once started). */
+export function registrarFor(
+  o: ResolvedBrokerOptions,
+  client: RemotingClient,
+  topics: TopicConfigManager,
+  listening: { storeHost: () => SocketAddress; address: () => string },
+): BrokerRegistrar {
+  const identity = () => {
+    const host = listening.storeHost();
+    return {
+      brokerName: o.brokerName,
+      clusterName: o.clusterName,
+      brokerId: o.brokerId,
+      brokerAddr: listening.address(),
+      haServerAddr: `${host.ip}:${host.port + 1}`,
+      brokerPermission: o.brokerPermission,
+    };
+  };
+  return new BrokerRegistrar(client, o.namesrvAddrs, identity, topics, o.registerTimeoutMillis, o.logger);
 }
 
 /** The address to advertise when listening on every interface: the first external IPv4, else loopback. */

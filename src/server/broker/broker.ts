@@ -16,7 +16,7 @@ import type { SocketAddress } from '../../protocol/message/record.js';
 import { RemotingClient, RemotingServer } from '../../transport/index.js';
 import { resolveClientTls } from '../../transport/tls/client-tls.js';
 import type { RemotingChannel, ServerInterceptor } from '../../transport/index.js';
-import { ConfigStore, type MessageStore } from '../store/index.js';
+import type { ConfigStore, MessageStore } from '../store/index.js';
 import { attachBrokerAcl, signOutgoing, type BrokerAcl } from '../acl/server-acl.js';
 import type { BrokerOptions, ResolvedBrokerOptions } from './core/broker-config.js';
 import { brokerHandlers, registerBrokerHandlers } from './broker-handlers.js';
@@ -25,11 +25,13 @@ import type { BrokerContext } from './core/broker-context.js';
 import { BrokerStats } from './core/broker-stats.js';
 import {
   advertisedIp,
+  configStoreFor,
   loadTopicTable,
   messageStoreFor,
   topicManagerFor,
   notifyConsumerIdsChanged,
   persistTopicChange,
+  registrarFor,
   startPeriodicTasks,
 } from './broker-tasks.js';
 import { ClientManager } from './core/client-manager.js';
@@ -40,7 +42,7 @@ import { ConsumerFilterTable } from './core/consumer-filters.js';
 import { PullHoldService } from './pull/pull-hold-service.js';
 import { rerunHeldPull } from './pull/pull-requests.js';
 import { RegisterLoop } from './core/register-loop.js';
-import { BrokerRegistrar } from './core/registration.js';
+import type { BrokerRegistrar } from './core/registration.js';
 import { ScheduleService } from './schedule/schedule-service.js';
 import { TimerService } from './timer/timer-service.js';
 import type { TopicConfigManager } from './core/topic-config-manager.js';
@@ -91,15 +93,7 @@ export class Broker {
       () => this.state === 'running',
     );
     this.store = messageStoreFor(o);
-    this.configStore = new ConfigStore(o.storePath, {
-      persistIntervalMs: o.flushConsumerOffsetIntervalMillis,
-      onPersistError: (err) => this.logger.error({ err: err.message }, 'could not save topics / offsets'),
-      onDroppedOffsets: (dropped) =>
-        this.logger.warn(
-          { count: dropped.length, first: dropped.slice(0, 5) },
-          'consumerOffset.json holds entries that are not offsets (0 to 2^63-1); those queues read as never committed',
-        ),
-    });
+    this.configStore = configStoreFor(o);
     this.topics = topicManagerFor(
       o,
       (change) => this.persistTopics(change),
@@ -149,24 +143,10 @@ export class Broker {
     this.acl = acl.file === undefined ? undefined : attachBrokerAcl({ ...acl, file: acl.file }, this.server);
     this.client = new RemotingClient({ connectTimeoutMillis: 3000, tls: namesrvTls });
     signOutgoing(this.client, o.namesrvCredentials);
-    this.registrar = new BrokerRegistrar(
-      this.client,
-      o.namesrvAddrs,
-      () => {
-        const host = this.storeHost();
-        return {
-          brokerName: o.brokerName,
-          clusterName: o.clusterName,
-          brokerId: o.brokerId,
-          brokerAddr: this.address,
-          haServerAddr: `${host.ip}:${host.port + 1}`,
-          brokerPermission: o.brokerPermission,
-        };
-      },
-      this.topics,
-      o.registerTimeoutMillis,
-      o.logger,
-    );
+    this.registrar = registrarFor(o, this.client, this.topics, {
+      storeHost: () => this.storeHost(),
+      address: () => this.address,
+    });
   }
 
   /** "ip:port" clients and name servers use to reach this broker. */
