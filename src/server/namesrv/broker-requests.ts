@@ -23,6 +23,7 @@ import {
 } from '../../protocol/headers/namesrv.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import { handlerTable } from '../../transport/handler-table.js';
+import { pooledHandlers } from '../../transport/handler-pool.js';
 import type { HandlerTable } from '../../transport/handler-table.js';
 import type { RemotingChannel } from '../../transport/types.js';
 import type { NamesrvRuntime } from './handler.js';
@@ -205,8 +206,20 @@ function brokerHeartbeat(runtime: NamesrvRuntime, request: RemotingCommand): Rem
 }
 
 export function brokerHandlers(runtime: NamesrvRuntime): HandlerTable {
+  // Registrations go through a small pool with a bounded FIFO (as Java's fixed executor): each one
+  // decoding holds its inflated body, and the transport lets up to 65,536 requests run at once.
+  // Beyond the queue: SYSTEM_BUSY "[OVERLOAD]system busy, ...", nothing of the request applied.
+  const registration = pooledHandlers(
+    handlerTable([
+      [RequestCode.REGISTER_BROKER, (request, context) => registerBroker(runtime, request, context.channel)],
+    ]),
+    {
+      threads: runtime.limits.maxConcurrentRegistrations,
+      queueCapacity: runtime.limits.maxWaitingRegistrations,
+    },
+  );
   return handlerTable([
-    [RequestCode.REGISTER_BROKER, (request, context) => registerBroker(runtime, request, context.channel)],
+    ...registration,
     [RequestCode.UNREGISTER_BROKER, (request) => unregisterBroker(runtime, request)],
     [RequestCode.QUERY_DATA_VERSION, (request) => queryDataVersion(runtime, request)],
     [RequestCode.BROKER_HEARTBEAT, (request) => brokerHeartbeat(runtime, request)],

@@ -30,6 +30,10 @@ export interface NameServerLimits {
   maxRegisterBodyBytes: number;
   /** Most read / write queues a registered topic entry may have; larger entries are skipped. */
   maxQueueNums: number;
+  /** REGISTER_BROKER requests processed (inflated and decoded) at once. */
+  maxConcurrentRegistrations: number;
+  /** REGISTER_BROKER requests waiting, in arrival order, for one of those; beyond: SYSTEM_BUSY. */
+  maxWaitingRegistrations: number;
 }
 
 export const DEFAULT_LIMITS: NameServerLimits = {
@@ -53,6 +57,12 @@ export const DEFAULT_LIMITS: NameServerLimits = {
   maxRegisterBodyBytes: 16 * 1024 * 1024,
   // Clients build one queue object per queue: a hostile 2^31 would take them down, not the server.
   maxQueueNums: 65_536,
+  // Java runs name-server requests on a fixed pool (8 threads, bounded queue). Each registration in
+  // progress holds its inflated body (up to maxRegisterBodyBytes) and its partly decoded table, so
+  // only 2 run at once; waiting ones hold only their compressed body. Brokers re-register every 30 s,
+  // so one answered SYSTEM_BUSY in a burst is registered on its next round.
+  maxConcurrentRegistrations: 2,
+  maxWaitingRegistrations: 256,
 };
 
 /** A request that would break a limit or carries an unusable name: refused SYSTEM_ERROR, the message as remark. */

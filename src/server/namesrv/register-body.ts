@@ -6,6 +6,8 @@
  * entries are skipped unparsed: this name server keeps no static-topic mappings (Java's
  * topicQueueMappingInfoTable), and parsing ~100k of them was the costliest part of a hostile body.
  * An uncompressed body is parsed in one go: its size is bounded by the frame limit, not inflation.
+ * How many of these run at once is bounded by the REGISTER_BROKER pool (broker-requests.ts), since
+ * each holds its inflated body and partly decoded table until it ends.
  */
 import { inflate } from 'node:zlib';
 import { promisify } from 'node:util';
@@ -16,8 +18,11 @@ import { NameServerRequestError } from './limits.js';
 
 const inflateAsync = promisify(inflate);
 
-/** Work counters, read by tests: decode steps run, and turns given back to the event loop. */
-export const registerBodyDecodeStats = { steps: 0, pauses: 0 };
+/**
+ * Work counters, read by tests: decode steps run, turns given back to the event loop, compressed
+ * bodies being inflated or decoded now, and the most of those at once (tests reset it).
+ */
+export const registerBodyDecodeStats = { steps: 0, pauses: 0, decoding: 0, peakDecoding: 0 };
 
 function refusal(err: unknown): NameServerRequestError {
   return new NameServerRequestError(`Failed to decode RegisterBrokerBody: ${(err as Error).message}`);
@@ -35,6 +40,19 @@ export async function decodeRegisterBody(
       throw refusal(err);
     }
   }
+  registerBodyDecodeStats.decoding++;
+  registerBodyDecodeStats.peakDecoding = Math.max(
+    registerBodyDecodeStats.peakDecoding,
+    registerBodyDecodeStats.decoding,
+  );
+  try {
+    return await decodeCompressed(body, limits);
+  } finally {
+    registerBodyDecodeStats.decoding--;
+  }
+}
+
+async function decodeCompressed(body: Buffer, limits: NameServerLimits): Promise<RegisterBrokerBody> {
   let raw: Buffer;
   try {
     raw = await inflateAsync(body, { maxOutputLength: limits.maxRegisterBodyBytes });
