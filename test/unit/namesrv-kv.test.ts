@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KVConfigStore, ORDER_TOPIC_CONFIG } from '../../src/server/namesrv/kv-config.js';
@@ -122,5 +122,41 @@ test('name and address checks', () => {
   checkAddress('brokerAddr', 'broker.example.com:10911');
   for (const bad of ['127.0.0.1', '127.0.0.1:99999', 'a b:1', ':1', 'http://x:1']) {
     assert.throws(() => checkAddress('brokerAddr', bad), NameServerRequestError, bad);
+  }
+});
+
+test('KV file over the limits (Java or an older version wrote it) loads whole; the name server starts', async () => {
+  const { NameServer } = await import('../../src/server/namesrv/index.js');
+  const dir = await mkdtemp(join(tmpdir(), 'namesrv-kv-'));
+  try {
+    const path = join(dir, 'kvConfig.json');
+    await writeFile(path, '{"configTable":{"A":{"k1":"123456","k2":"v2","k3":"v3"},"B":{}}}');
+    const limits = { maxKvNamespaces: 1, maxKvEntries: 2, maxKvValueLength: 5, maxKvTotalLength: 14 };
+    const kv = new KVConfigStore(path, limits);
+    const over = kv.load();
+    assert.equal(over.length, 4, over.join('; '));
+    assert.match(over.join('; '), /3 entries \(maxKvEntries 2\)/);
+    assert.equal(kv.get('A', 'k1'), '123456');
+    assert.deepEqual([...kv.list('B')!], []);
+    assert.equal(kv.totalChars, 16);
+    // New puts still meet the limits; one that does not grow the table passes.
+    assert.throws(() => kv.put('A', 'k4', 'x'), /too many KV entries/);
+    assert.throws(() => kv.put('C', 'k', 'x'), /too many KV (entries|namespaces)/);
+    assert.throws(() => kv.put('A', 'k2', 'v22'), /in total/);
+    await kv.put('A', 'k1', '12345'); // still over 14 in total, but less than before
+    assert.equal(kv.totalChars, 15);
+
+    const warnings: unknown[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (...args: unknown[]) => warnings.push(args) };
+    const server = new NameServer({ port: 0, kvConfigPath: path, limits, logger });
+    await server.start();
+    try {
+      assert.equal(server.kvConfig.get('A', 'k3'), 'v3');
+      assert.equal(warnings.length, 1);
+    } finally {
+      await server.shutdown();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -47,23 +47,58 @@ export class KVConfigStore {
     return this.totalLength;
   }
 
-  /** Loads the file if one is configured and exists; a corrupt file is an error, not silently dropped. */
-  load(): void {
-    if (this.path === undefined) return;
+  /**
+   * Loads the file if one is configured and exists; a corrupt file is an error, not silently dropped.
+   * The limits bound what requests add, not what is on disk: a file written by Java or by an older
+   * version (unbounded) is loaded whole, so the name server still starts. Returns the limits the
+   * loaded table is over (empty when none), for the caller to log; puts that would grow the table
+   * further in those respects are refused until it is back under.
+   */
+  load(): string[] {
+    if (this.path === undefined) return [];
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
     const root = parseFastjsonObject(text).get('configTable');
-    if (!(root instanceof Map)) return;
+    if (!(root instanceof Map)) return [];
+    let longestValue = 0;
     for (const [ns, kv] of root) {
       if (!(kv instanceof Map)) continue;
-      this.namespace(ns); // kept even when empty, as Java's putAll keeps it
-      for (const [key, value] of kv) if (typeof value === 'string') this.apply(ns, key, value);
+      const entries = this.namespace(ns, { checked: false }); // kept even when empty, as Java's putAll
+      for (const [key, value] of kv) {
+        if (typeof value !== 'string') continue;
+        const old = entries.get(key);
+        entries.set(key, value);
+        if (old === undefined) this.entries++;
+        this.totalLength += key.length + value.length - (old === undefined ? 0 : key.length + old.length);
+        longestValue = Math.max(longestValue, value.length);
+      }
     }
+    return this.limitsExceeded(longestValue);
+  }
+
+  private limitsExceeded(longestValue: number): string[] {
+    const l = this.limits;
+    const over: [boolean, string][] = [
+      [
+        this.table.size > l.maxKvNamespaces,
+        `${this.table.size} namespaces (maxKvNamespaces ${l.maxKvNamespaces})`,
+      ],
+      [this.entries > l.maxKvEntries, `${this.entries} entries (maxKvEntries ${l.maxKvEntries})`],
+      [
+        longestValue > l.maxKvValueLength,
+        `a value of ${longestValue} characters (maxKvValueLength ${l.maxKvValueLength})`,
+      ],
+      [
+        this.totalLength > l.maxKvTotalLength,
+        `${this.totalLength} characters (maxKvTotalLength ${l.maxKvTotalLength})`,
+      ],
+    ];
+    return over.filter(([exceeded]) => exceeded).map(([, what]) => what);
   }
 
   /** Sets one entry; the promise settles once the change is on disk (at once without a file). */
@@ -85,7 +120,8 @@ export class KVConfigStore {
     }
     const total =
       this.totalLength - (old === undefined ? 0 : key.length + old.length) + key.length + value.length;
-    if (total > this.limits.maxKvTotalLength) {
+    // A loaded table may already be over the limit (see load): a put that does not grow it passes.
+    if (total > this.limits.maxKvTotalLength && total > this.totalLength) {
       throw new NameServerRequestError(
         `KV keys and values would exceed ${this.limits.maxKvTotalLength} characters in total`,
       );
@@ -95,13 +131,15 @@ export class KVConfigStore {
     this.totalLength = total;
   }
 
-  private namespace(namespace: string): JavaHashMap<string> {
+  private namespace(namespace: string, { checked = true } = {}): JavaHashMap<string> {
     let kv = this.table.get(namespace);
-    if (kv === undefined) {
+    if (kv === undefined && checked) {
       checkKvText('namespace', namespace);
       if (this.table.size >= this.limits.maxKvNamespaces) {
         throw new NameServerRequestError(`too many KV namespaces (limit ${this.limits.maxKvNamespaces})`);
       }
+    }
+    if (kv === undefined) {
       kv = new JavaHashMap<string>();
       this.table.set(namespace, kv);
     }

@@ -208,7 +208,13 @@ export class NameServer {
     if (this.state !== 'new') throw new IllegalStateError(`name server already ${this.state}`);
     this.state = 'starting';
     try {
-      this.kvConfig.load();
+      const overLimits = this.kvConfig.load();
+      if (overLimits.length > 0) {
+        this.logger.warn(
+          { over: overLimits },
+          'KV config file is over the KV limits; loaded whole, new entries refused until it is back under',
+        );
+      }
       await this.server.start();
     } catch (err) {
       this.state = 'stopped';
