@@ -160,3 +160,35 @@ test('KV file over the limits (Java or an older version wrote it) loads whole; t
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('KV file: two writers of one path never mix their files; a crashed writer’s temp file is removed at load', async () => {
+  const { readdir } = await import('node:fs/promises');
+  const dir = await mkdtemp(join(tmpdir(), 'namesrv-kv-'));
+  try {
+    const path = join(dir, 'kvConfig.json');
+    const errors: Error[] = [];
+    const first = new KVConfigStore(path, {}, (err) => errors.push(err));
+    const second = new KVConfigStore(path, {}, (err) => errors.push(err));
+    // Tables of different sizes, many chunks each, saved at the same time.
+    const saves: Promise<void>[] = [];
+    for (let i = 0; i < 40; i++) saves.push(first.put('NS', `a${i}`, 'a'.repeat(60_000)));
+    for (let i = 0; i < 25; i++) saves.push(second.put('NS', `b${i}`, 'b'.repeat(50_000)));
+    await Promise.all(saves);
+    assert.deepEqual(errors, []);
+    const loaded = new KVConfigStore(path);
+    loaded.load(); // a mixed file would not parse, or would hold entries of both
+    const keys = [...loaded.list('NS')!.keys()];
+    assert.ok(keys.length === 40 || keys.length === 25, `${keys.length} keys`);
+    assert.ok(keys.every((k) => k[0] === keys[0]![0]));
+
+    // A writer that crashed between open and rename (its pid no longer runs) left a temp file.
+    const stale = 'kvConfig.json.4194305.7.tmp';
+    const live = `kvConfig.json.${process.pid}.999999.tmp`;
+    await writeFile(join(dir, stale), '{"configTable":{"NS":');
+    await writeFile(join(dir, live), '');
+    new KVConfigStore(path).load();
+    assert.deepEqual((await readdir(dir)).sort(), ['kvConfig.json', live]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

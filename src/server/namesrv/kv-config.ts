@@ -15,7 +15,7 @@ import { parseFastjsonObject } from '../../protocol/json/fastjson-parse.js';
 import { JavaHashMap } from '../../protocol/java/hash-map.js';
 import { DEFAULT_LIMITS, NameServerRequestError, checkKvText } from './limits.js';
 import type { NameServerLimits } from './limits.js';
-import { writeKVFile } from './kv-config-file.js';
+import { removeStaleTempFiles, writeKVFile } from './kv-config-file.js';
 import type { KVSnapshot } from './kv-config-file.js';
 
 /** Namespace of the order-topic configuration (NamesrvUtil.NAMESPACE_ORDER_TOPIC_CONFIG). */
@@ -56,6 +56,7 @@ export class KVConfigStore {
    */
   load(): string[] {
     if (this.path === undefined) return [];
+    removeStaleTempFiles(this.path);
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
