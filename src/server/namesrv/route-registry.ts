@@ -3,6 +3,7 @@
  * registration, unregistration and removal of a dead broker. Admin changes (topic deletion, write
  * permission) are in route-admin.ts, read-only views (routes, cluster info, topic lists) in
  * route-queries.ts, the limits a registration is checked against in limits.ts.
+ * The records it keeps per broker and what a registration carries are declared in route-types.ts.
  *
  * Tables, as in Java (all HashMaps, so JavaHashMap keeps their iteration order for the wire):
  *   topicQueueTable   topic -> brokerName -> QueueData
@@ -26,53 +27,21 @@ import { JavaHashMap } from '../../protocol/java/hash-map.js';
 import { DEFAULT_LIMITS, checkRegistrationLimits } from './limits.js';
 import { TopicQueueTable } from './topic-queue-table.js';
 import type { NameServerLimits } from './limits.js';
+import type {
+  BrokerLiveInfo,
+  BrokerRecord,
+  BrokerRegistration,
+  RegisterBrokerResult,
+} from './route-types.js';
 
 export const DEFAULT_BROKER_EXPIRY_MILLIS = 120_000;
 
-export interface BrokerRecord {
-  cluster: string;
-  brokerName: string;
-  /** brokerId -> "ip:port" (Java HashMap<Long, String>: small ids iterate ascending). */
-  brokerAddrs: Map<number, string>;
-  enableActingMaster: boolean;
-  zoneName?: string;
-}
-
-export interface BrokerLiveInfo {
-  lastUpdateTimestamp: number;
-  /** Expiry for this broker, ms (5.x brokers may send their own). */
-  heartbeatTimeoutMillis: number;
-  dataVersion: DataVersion;
-  channel: RemotingChannel | undefined;
-  haServerAddr: string;
-  clusterName: string;
-  brokerName: string;
-  brokerId: number;
-}
-
-export interface BrokerRegistration {
-  clusterName: string;
-  brokerAddr: string;
-  brokerName: string;
-  brokerId: number;
-  haServerAddr: string;
-  zoneName?: string;
-  /** 5.x header; undefined for an old (4.x) broker. */
-  enableActingMaster?: boolean;
-  heartbeatTimeoutMillis?: number;
-  dataVersion: DataVersion;
-  /** undefined: the registration carried no topic table (no body). */
-  topicConfigs?: Iterable<TopicConfig>;
-  /** undefined: leave the filter servers as they are; [] removes them. */
-  filterServerList?: string[];
-  channel?: RemotingChannel;
-}
-
-export interface RegisterBrokerResult {
-  /** Set only for a slave whose master is registered and live. */
-  haServerAddr?: string;
-  masterAddr?: string;
-}
+export type {
+  BrokerLiveInfo,
+  BrokerRecord,
+  BrokerRegistration,
+  RegisterBrokerResult,
+} from './route-types.js';
 
 export interface RouteRegistryOptions {
   limits?: Partial<NameServerLimits>;
