@@ -3,12 +3,12 @@
  * class the broker's validator tells apart, each with the account allowed and the account refused.
  */
 import { encodeHeartbeatData } from '../../src/protocol/body/heartbeat.js';
-import type { ConsumerData } from '../../src/protocol/body/heartbeat.js';
 import { encodeLockBatchRequestBody } from '../../src/protocol/body/lock-batch.js';
 import { RequestCode } from '../../src/protocol/codes/request-code.js';
 import { createRequest } from '../../src/protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
 import { sendRequest } from './broker-client.js';
+import { consumerData } from './heartbeats.js';
 
 export const TOPIC = 'AclOrders';
 export const GROUP = 'AclGroup';
@@ -52,27 +52,6 @@ accounts:
     secretKey: trusted-secret
     whiteRemoteAddress: ${options.trustedAddress ?? '10.1.1.1'}
 `;
-}
-
-function consumerData(group: string, topic: string): ConsumerData {
-  return {
-    groupName: group,
-    consumeType: 'CONSUME_ACTIVELY',
-    messageModel: 'CLUSTERING',
-    consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
-    subscriptionDataSet: [
-      {
-        topic,
-        subString: '*',
-        tagsSet: [],
-        codeSet: [],
-        subVersion: 1,
-        expressionType: 'TAG',
-        classFilterMode: false,
-      },
-    ],
-    unitMode: false,
-  };
 }
 
 export interface RequestClass {
@@ -172,7 +151,7 @@ export const REQUEST_CLASSES: RequestClass[] = [
         encodeHeartbeatData({
           clientID: 'c1',
           producerDataSet: [],
-          consumerDataSet: [consumerData(GROUP, TOPIC)],
+          consumerDataSet: [consumerData(GROUP, [TOPIC])],
         }),
       ),
     allowed: 'consumer',

@@ -16,25 +16,14 @@ import {
 import { RequestCode } from '../../src/protocol/codes/request-code.js';
 import { ResponseCode } from '../../src/protocol/codes/response-code.js';
 import { ValidationBroker, assertRefused } from '../helpers/broker-validation.js';
+import { consumerData } from '../helpers/heartbeats.js';
 
-function consumer(groupName: string, subscriptions = 1): ConsumerData {
-  return {
+const consumer = (groupName: string, subscriptions = 1): ConsumerData =>
+  consumerData(
     groupName,
-    consumeType: 'CONSUME_PASSIVELY',
-    messageModel: 'CLUSTERING',
-    consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
-    subscriptionDataSet: Array.from({ length: subscriptions }, (_, i) => ({
-      topic: `T${i}`,
-      subString: '*',
-      tagsSet: [],
-      codeSet: [],
-      subVersion: 1,
-      expressionType: 'TAG',
-      classFilterMode: false,
-    })),
-    unitMode: false,
-  };
-}
+    Array.from({ length: subscriptions }, (_, i) => `T${i}`),
+    'CONSUME_PASSIVELY',
+  );
 
 const heartbeat = (groups: ConsumerData[], clientID = 'c1') =>
   encodeHeartbeatData({ clientID, producerDataSet: [], consumerDataSet: groups });

@@ -14,6 +14,7 @@ import { ResponseCode } from '../../src/protocol/codes/response-code.js';
 import { sendRequest } from '../helpers/broker-client.js';
 import { BAD_NAMES, ValidationBroker, assertRefused, holdsNoBadName } from '../helpers/broker-validation.js';
 import type { HeldNames } from '../helpers/broker-validation.js';
+import { consumerData } from '../helpers/heartbeats.js';
 
 const INVALID = ResponseCode.INVALID_PARAMETER;
 const ILLEGAL = 'The specified topic contains illegal characters, allowing only ^[%|a-zA-Z0-9_-]+$';
@@ -25,26 +26,7 @@ const TOPIC_REMARK: Record<string, string> = {
   '': 'The specified topic is blank.',
 };
 
-function consumer(groupName: string, topic = 'GoodTopic'): ConsumerData {
-  return {
-    groupName,
-    consumeType: 'CONSUME_ACTIVELY',
-    messageModel: 'CLUSTERING',
-    consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
-    subscriptionDataSet: [
-      {
-        topic,
-        subString: '*',
-        tagsSet: [],
-        codeSet: [],
-        subVersion: 1,
-        expressionType: 'TAG',
-        classFilterMode: false,
-      },
-    ],
-    unitMode: false,
-  };
-}
+const consumer = (groupName: string, topic = 'GoodTopic'): ConsumerData => consumerData(groupName, [topic]);
 
 describe('broker validation: offsets, admin, heartbeats, locks', () => {
   let bench: ValidationBroker;

@@ -3,41 +3,12 @@ import { test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { PullHoldService } from '../../src/server/broker/pull/pull-hold-service.js';
-import type { HeldPull } from '../../src/server/broker/pull/pull-hold-service.js';
 import { buildTagFilter } from '../../src/server/broker/pull/pull-requests.js';
-import { createRequest } from '../../src/protocol/command/remoting-command.js';
 import { compileSql92 } from '../../src/protocol/filter/index.js';
-import { encodeProperties } from '../../src/protocol/message/properties.js';
-import { javaStringHash } from '../../src/protocol/java/string-hash.js';
 import { silentLogger } from '../../src/common/logger.js';
-import type { RemotingChannel } from '../../src/transport/types.js';
+import { arrival, heldPull } from '../helpers/held-pulls.js';
 
-let ids = 1;
-const channel = (): RemotingChannel =>
-  ({
-    id: ids++,
-    closed: false,
-    remoteAddress: '127.0.0.1:1',
-    send: () => Promise.resolve(),
-  }) as unknown as RemotingChannel;
-
-function held(opaque: number, over: Partial<HeldPull>): HeldPull {
-  return {
-    channel: channel(),
-    request: createRequest(11, { opaque }),
-    topic: 'T',
-    queueId: 0,
-    offset: 0n,
-    filter: { codes: undefined },
-    holdMillis: 60_000,
-    ...over,
-  };
-}
-
-const arrival = (props: Record<string, string>): { tagsCode: bigint; properties: string } => ({
-  tagsCode: BigInt(props.TAGS === undefined ? 0 : javaStringHash(props.TAGS)),
-  properties: encodeProperties(props),
-});
+const held = heldPull;
 
 test('a held pull wakes only for a message passing its tag or SQL92 filter', async () => {
   const woken: number[] = [];

@@ -21,22 +21,11 @@ import {
 import type { HeldPull } from '../../src/server/broker/pull/pull-hold-service.js';
 import { buildTagFilter } from '../../src/server/broker/pull/pull-requests.js';
 import type { TagFilter } from '../../src/server/broker/pull/pull-requests.js';
-import { createRequest } from '../../src/protocol/command/remoting-command.js';
 import { compileSql92 } from '../../src/protocol/filter/index.js';
 import type { Sql92Selector } from '../../src/protocol/filter/index.js';
-import { encodeProperties } from '../../src/protocol/message/properties.js';
 import { javaStringHash } from '../../src/protocol/java/string-hash.js';
 import { silentLogger } from '../../src/common/logger.js';
-import type { RemotingChannel } from '../../src/transport/types.js';
-
-let ids = 1;
-const channel = (): RemotingChannel =>
-  ({
-    id: ids++,
-    closed: false,
-    remoteAddress: '127.0.0.1:1',
-    send: () => Promise.resolve(),
-  }) as unknown as RemotingChannel;
+import { arrival, heldPull } from '../helpers/held-pulls.js';
 
 /** Counts filter work: tag look-ups (`has`) and SQL92 evaluations (`matches`). */
 const work = { tagTests: 0, selectorTests: 0 };
@@ -64,23 +53,7 @@ function countingSelector(sql: string): Sql92Selector {
 }
 
 let opaque = 1;
-function held(over: Partial<HeldPull>): HeldPull {
-  return {
-    channel: channel(),
-    request: createRequest(11, { opaque: opaque++ }),
-    topic: 'T',
-    queueId: 0,
-    offset: 0n,
-    filter: { codes: undefined },
-    holdMillis: 60_000,
-    ...over,
-  };
-}
-
-const arrival = (props: Record<string, string>): { tagsCode: bigint; properties: string } => ({
-  tagsCode: BigInt(props.TAGS === undefined ? 0 : javaStringHash(props.TAGS)),
-  properties: encodeProperties(props),
-});
+const held = (over: Partial<HeldPull>): HeldPull => heldPull(opaque++, over);
 
 function service(): { hold: PullHoldService; reruns: number[] } {
   const reruns: number[] = [];
