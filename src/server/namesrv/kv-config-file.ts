@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { toFastjsonString } from '../../protocol/json/fastjson-write.js';
 import { makeDirsSync } from '../../common/make-dirs.js';
+import { fsyncDir } from '../../common/fsync-dir.js';
 
 /** Namespace -> its entries, both in Java HashMap order. */
 export type KVSnapshot = [string, [string, string][]][];
@@ -111,12 +112,5 @@ export async function writeKVFile(path: string, snapshot: KVSnapshot): Promise<v
     await fs.promises.rm(tmp, { force: true }).catch(() => {});
     throw err;
   }
-  const dirHandle = await fs.promises.open(dir, 'r').catch(() => undefined);
-  try {
-    await dirHandle?.sync();
-  } catch {
-    // Some platforms refuse fsync on directories.
-  } finally {
-    await dirHandle?.close();
-  }
+  await fsyncDir(dir);
 }

@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
 import { makeDirs } from '../../common/make-dirs.js';
+import { fsyncDir } from '../../common/fsync-dir.js';
 
 /** Topics serialized and written per event-loop turn by a background save. */
 const TOPICS_PER_WRITE = 512;
@@ -35,18 +36,6 @@ function tail(version: DataVersion): string {
 /** The whole file at once (the synchronous writes). */
 export function topicsFileText(entries: Iterable<string>, version: DataVersion): string {
   return HEAD + [...entries].join(',\n') + tail(version);
-}
-
-/** fsyncs a directory so that a rename in it survives a crash (best effort where refused). */
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.promises.open(dir, 'r').catch(() => undefined);
-  try {
-    await handle?.sync();
-  } catch {
-    // Some platforms refuse fsync on directories.
-  } finally {
-    await handle?.close();
-  }
 }
 
 /** The current file becomes `<file>.bak` (a hard link: no copy on the event loop). */
