@@ -5,7 +5,8 @@
  *
  * Frames lying wholly inside a chunk are returned as views of it (no copy). A frame split across
  * chunks is copied, once, when its last piece arrives; except on the `feed` path, where a frame of at
- * least CHUNKED_FRAME_MIN_BYTES keeps its body in the chunks (split-frame.ts, chunked-body.ts).
+ * least CHUNKED_FRAME_MIN_BYTES keeps its body in the chunks (split-frame.ts, chunked-body.ts). The
+ * pieces of that frame are held meanwhile in an IncompleteFrame (incomplete-frame.ts).
  *
  * Two ways to read: `feed` hands each decoded command to a callback as soon as its frame is complete
  * (the connection's path: no array per chunk); `pushCommands` and `push` collect the commands or the
@@ -28,6 +29,7 @@ import type { RemotingCommand } from '../command/remoting-command.js';
 import { resolveHeaderLimits } from '../command/header-limits.js';
 import type { HeaderLimits } from '../command/header-limits.js';
 import { decodeFramePayload } from './frame-codec.js';
+import { IncompleteFrame } from './incomplete-frame.js';
 import { decodeSplitFramePayload } from './split-frame.js';
 
 /**
@@ -35,12 +37,6 @@ import { decodeSplitFramePayload } from './split-frame.js';
  * stays in them as a ChunkedBody. Below it one copy costs less than a list of chunks.
  */
 export const CHUNKED_FRAME_MIN_BYTES = 64 * 1024;
-/**
- * Pieces under this size are "small": two or more in a row are copied into one buffer of this size
- * (a peer trickling tiny chunks costs no Buffer object per byte), so a frame is held in at most about
- * two pieces per 16 KiB, and each byte is copied at most twice while the frame arrives.
- */
-const SMALL_PIECE_BYTES = 16 * 1024;
 
 /** Returned by a CommandSink to pause after this command, keeping the rest of the input for `resumeFeed`. */
 export const PAUSE_FEED = 'pause';
@@ -56,15 +52,8 @@ type PayloadSink = (payload: Buffer) => boolean;
 
 /** Splits a byte stream into remoting frames (4-byte big-endian length prefix) and decodes each into a RemotingCommand; refuses frames over the maximum length. */
 export class FrameDecoder {
-  /** Pieces of the incomplete frame: its length prefix while `expected` < 0, else its payload. */
-  private pending: Buffer[] = [];
-  private buffered = 0;
-  /**
-   * The buffer a run of small pieces is being copied into (see hold); `pending` ends with the view of
-   * its filled part. Never written again once handed over or closed.
-   */
-  private tail: Buffer | undefined;
-  private tailUsed = 0;
+  /** Bytes of the incomplete frame: its length prefix while `expected` < 0, else its payload. */
+  private readonly incomplete = new IncompleteFrame();
   /** totalLength of the frame being assembled, or -1 while the 4-byte prefix is incomplete. */
   private expected = -1;
   private failed: Error | undefined;
@@ -95,7 +84,7 @@ export class FrameDecoder {
 
   /** Bytes held: the unfinished frame's, plus the input kept undecoded by a pause. */
   get bufferedBytes(): number {
-    return this.buffered + this.unreadBytes;
+    return this.incomplete.bytes + this.unreadBytes;
   }
 
   /**
@@ -103,7 +92,7 @@ export class FrameDecoder {
    * or input kept by a pause waits.
    */
   get hasPartialFrame(): boolean {
-    return this.expected >= 0 || this.buffered > 0 || this.unreadBytes > 0;
+    return this.expected >= 0 || this.incomplete.bytes > 0 || this.unreadBytes > 0;
   }
 
   /** True while input kept by a pause waits for `resumeFeed`. */
@@ -208,7 +197,7 @@ export class FrameDecoder {
 
   private fail(error: Error): void {
     this.failed ??= error;
-    this.clearPending();
+    this.incomplete.clear();
     this.expected = -1;
     this.unread = [];
     this.unreadBytes = 0;
@@ -232,12 +221,6 @@ export class FrameDecoder {
     }
   }
 
-  private clearPending(): void {
-    this.pending.length = 0;
-    this.buffered = 0;
-    this.tail = undefined;
-  }
-
   /** The sink asked to stop: what is left of the chunk and any partial frame are dropped. */
   private stop(): void {
     this.fail(new ProtocolError('frame decoding stopped by its consumer'));
@@ -247,7 +230,7 @@ export class FrameDecoder {
   private split(chunk: Buffer, sink: PayloadSink): void {
     const end = chunk.length;
     let offset = 0;
-    if (this.buffered > 0 || this.expected >= 0) {
+    if (this.incomplete.bytes > 0 || this.expected >= 0) {
       offset = this.resume(chunk, sink);
       if (offset < 0) return this.halt(chunk, ~offset);
       if (offset === end) return;
@@ -264,7 +247,7 @@ export class FrameDecoder {
       this.completed++;
       if (!sink(payload)) return this.halt(chunk, offset);
     }
-    if (offset < end) this.hold(offset === 0 ? chunk : chunk.subarray(offset));
+    if (offset < end) this.incomplete.hold(offset === 0 ? chunk : chunk.subarray(offset));
   }
 
   /**
@@ -272,98 +255,35 @@ export class FrameDecoder {
    * their bitwise complement (negative) when the sink asked to stop or pause.
    */
   private resume(chunk: Buffer, sink: PayloadSink): number {
+    const incomplete = this.incomplete;
     let offset = 0;
     if (this.expected < 0) {
-      const need = 4 - this.buffered;
+      const need = 4 - incomplete.bytes;
       if (chunk.length < need) {
-        this.hold(chunk);
+        incomplete.hold(chunk);
         return chunk.length;
       }
-      const prefix = Buffer.concat([...this.pending, chunk.subarray(0, need)], 4);
-      this.clearPending();
-      this.expected = this.checkLength(prefix.readInt32BE(0));
+      this.expected = this.checkLength(incomplete.takeLengthPrefix(chunk, need));
       offset = need;
     }
-    const missing = this.expected - this.buffered;
+    const missing = this.expected - incomplete.bytes;
     if (chunk.length - offset < missing) {
       // Nothing of the payload in this chunk (it ended with the prefix): no empty piece to hold.
-      if (offset < chunk.length) this.hold(offset === 0 ? chunk : chunk.subarray(offset));
+      if (offset < chunk.length) incomplete.hold(offset === 0 ? chunk : chunk.subarray(offset));
       return chunk.length;
     }
     const end = offset + missing;
     const length = this.expected;
     this.expected = -1;
     this.completed++;
-    if (this.pending.length === 0) return sink(chunk.subarray(offset, end)) ? end : ~end;
+    if (incomplete.isEmpty) return sink(chunk.subarray(offset, end)) ? end : ~end;
     if (this.commandSink !== undefined && length >= CHUNKED_FRAME_MIN_BYTES) {
-      // The chunks become the command's body: the list is handed over, a new one takes its place.
-      const pieces = this.pending;
-      pieces.push(chunk.subarray(offset, end));
-      this.pending = [];
-      this.clearPending();
+      // The chunks become the command's body (the decoder holds a new list from now on).
+      const pieces = incomplete.handOver(chunk.subarray(offset, end));
       const command = decodeSplitFramePayload(pieces, length, this.headerLimits);
       return this.deliver(command) ? end : ~end;
     }
-    const frame = Buffer.allocUnsafe(length);
-    let filled = 0;
-    for (const piece of this.pending) {
-      frame.set(piece, filled);
-      filled += piece.length;
-    }
-    chunk.copy(frame, filled, offset, end);
-    this.clearPending();
-    return sink(frame) ? end : ~end;
-  }
-
-  /**
-   * Keeps a piece of the incomplete frame. A large piece is kept as it is (a large body stays in its
-   * chunks), and so is a small one after a large one (the usual tail of a chunk). A second small
-   * piece in a row starts a run: the pieces of a run are copied into one buffer of SMALL_PIECE_BYTES,
-   * a new one when it is full.
-   */
-  private hold(piece: Buffer): void {
-    const pending = this.pending;
-    this.buffered += piece.length;
-    if (piece.length >= SMALL_PIECE_BYTES) {
-      // A run left mostly empty gives back its buffer: a copy of its bytes, so that a peer
-      // alternating large and tiny pieces does not pin 16 KiB per tiny run.
-      if (this.tail !== undefined && this.tailUsed < SMALL_PIECE_BYTES / 4) {
-        pending[pending.length - 1] = Buffer.from(pending[pending.length - 1]!);
-      }
-      this.tail = undefined;
-      pending.push(piece);
-      return;
-    }
-    const last = pending.length - 1;
-    if (this.tail === undefined && (last < 0 || pending[last]!.length >= SMALL_PIECE_BYTES)) {
-      pending.push(piece);
-      return;
-    }
-    if (this.tail === undefined) {
-      // The previous small piece becomes the start of the run.
-      this.openTail(pending.pop()!);
-    }
-    let at = 0;
-    while (at < piece.length) {
-      if (this.tailUsed === SMALL_PIECE_BYTES) this.openTail(undefined);
-      const n = Math.min(piece.length - at, SMALL_PIECE_BYTES - this.tailUsed);
-      piece.copy(this.tail!, this.tailUsed, at, at + n);
-      this.tailUsed += n;
-      at += n;
-      pending[pending.length - 1] = this.tail!.subarray(0, this.tailUsed);
-    }
-  }
-
-  /** Starts a new run buffer at the end of `pending`, holding `first` when given. */
-  private openTail(first: Buffer | undefined): void {
-    const tail = Buffer.allocUnsafe(SMALL_PIECE_BYTES);
-    this.tail = tail;
-    this.tailUsed = 0;
-    if (first !== undefined) {
-      first.copy(tail, 0);
-      this.tailUsed = first.length;
-    }
-    this.pending.push(tail.subarray(0, this.tailUsed));
+    return sink(incomplete.join(chunk, offset, end, length)) ? end : ~end;
   }
 
   private checkLength(length: number): number {
