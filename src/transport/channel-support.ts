@@ -10,9 +10,9 @@ import type { SerializeTypeCode } from '../protocol/codes/misc.js';
 import { createResponse } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { encodeFrame, encodeFrameHead, SEPARATE_BODY_BYTES } from '../protocol/frame/frame-codec.js';
-import type { WriteListener } from './frame-writer.js';
 import type { InFlightRequest, Settler } from './in-flight.js';
 import type { ChannelEventListener, RemotingChannel } from './types.js';
+import type { WriteListener } from './write-batch.js';
 
 /** Calls one listener method, keeping a throwing listener from breaking the transport. */
 export function emitChannelEvent(

@@ -7,12 +7,12 @@ import type { SerializeTypeCode } from '../protocol/codes/misc.js';
 import type { HeaderLimits } from '../protocol/command/header-limits.js';
 import type { Connection } from './connection.js';
 import type { RequestDispatcher } from './dispatcher.js';
-import type { WriteBacklogBudget } from './frame-writer.js';
 import type { PartialFrameLimits } from './partial-frames.js';
 import type { Permits } from './permits.js';
 import type { ReadTurns } from './read-turns.js';
 import type { Sweeper } from './sweeper.js';
 import type { ChannelEventListener, RPCHook } from './types.js';
+import type { WriteBacklogBudget } from './write-backlog-budget.js';
 
 /** What a connection needs from the client or server that owns it. */
 export interface ConnectionOwner extends PartialFrameLimits {

@@ -13,12 +13,12 @@ import type { ConnectionOwner } from './connection-owner.js';
 import { TransportDefaults } from './defaults.js';
 import { RequestDispatcher } from './dispatcher.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
-import type { WriteBacklogBudget } from './frame-writer.js';
 import type { PartialFrameBudget } from './partial-frames.js';
 import type { ReadTurns } from './read-turns.js';
 import { Permits } from './permits.js';
 import { monotonicNow, Sweeper } from './sweeper.js';
 import type { ChannelEventListener, ProcessorOptions, RequestProcessor, RPCHook } from './types.js';
+import type { WriteBacklogBudget } from './write-backlog-budget.js';
 
 /** The header caps of a client's or server's options, defaults filled in. */
 export function headerLimitsOf(options: {

@@ -5,7 +5,7 @@
  *   setImmediate, between cork() and uncork(), so Node hands them to the kernel in one writev call;
  *   once EARLY_FLUSH_BYTES wait, they go at once (the peer starts on them while we produce the rest).
  *   Small frames are first concatenated (one socket.write per ~16 KiB instead of one per frame: the
- *   per-write bookkeeping of a Node stream costs more than copying a few hundred bytes).
+ *   per-write bookkeeping of a Node stream costs more than copying a few hundred bytes; write-batch.ts).
  * - Backpressure: once socket.write() returns false we stop handing frames to the socket and keep them
  *   in our queue until 'drain'. Frames whose request already ended (timed out) are dropped unsent.
  * - Optionally (server side) reading is paused while more than `maxQueuedBytes` wait, so a peer that
@@ -14,27 +14,21 @@
  *   deadlock two peers that both stopped reading.
  * - Server side, all connections' backlogs also share one WriteBacklogBudget: while the total is over
  *   it, a connection whose own backlog is large (LARGE_BACKLOG_SHARE of `maxQueuedBytes`) stops
- *   reading until that backlog halves, so many peers that do not read cannot each pin `maxQueuedBytes`.
+ *   reading until that backlog halves, so many peers that do not read cannot each pin `maxQueuedBytes`
+ *   (write-backlog-budget.ts).
  */
 import type { Socket } from 'node:net';
 import { ReadHold } from './read-gate.js';
 import type { ReadGate } from './read-gate.js';
+import { LARGE_BACKLOG_SHARE } from './write-backlog-budget.js';
+import type { WriteBacklogBudget } from './write-backlog-budget.js';
+import { batchWritten, GROUP_BYTES, SMALL_FRAME, writeGroup } from './write-batch.js';
+import type { WriteBatch, WriteDone, WriteListener } from './write-batch.js';
 
-export interface WriteListener {
-  /** True when the frame is no longer wanted (its request ended); an unsent frame is then dropped. */
-  readonly settled: boolean;
-  /** Called once the frame was handed to the kernel, or with the error that prevented it. */
-  onWritten(error: Error | undefined): void;
-}
+// Moved modules; their names stay importable from here.
+export { WriteBacklogBudget } from './write-backlog-budget.js';
+export type { WriteListener } from './write-batch.js';
 
-/**
- * Frames below SMALL_FRAME bytes are copied together into one buffer per socket.write, up to about
- * GROUP_BYTES per buffer; larger frames are written as they are (copying them would cost more than
- * the write).
- */
-const SMALL_FRAME = 4096;
-/** As EARLY_FLUSH_BYTES: groups rarely grow past it, so the reused buffers need not be larger. */
-const GROUP_BYTES = 16 * 1024;
 /**
  * Once this many bytes wait, they are written at once instead of at the end of the pass. Without it,
  * a peer answering a window of requests worked in lockstep with us: it got the whole window in one
@@ -50,33 +44,6 @@ const EARLY_FLUSH_BYTES = 16 * 1024;
  * reading must not pin the frames of every request that already failed.
  */
 const PURGE_MIN_BYTES = 1024 * 1024;
-
-/**
- * Buffers that small frames are concatenated into, reused once their write completed (Node drops a
- * chunk when it calls its write callback). A fresh buffer per group cost page faults on every group
- * written (most of the copy's time on a busy producer). A group holds under GROUP_BYTES + SMALL_FRAME.
- */
-const GROUP_CAPACITY = GROUP_BYTES + SMALL_FRAME;
-const MAX_SPARE_GROUPS = 8;
-const spareGroups: Buffer[] = [];
-
-/**
- * Over the server's write budget, connections whose backlog is at least this share of the
- * per-connection limit stop reading (256 KiB of 4 MiB): the largest backlogs, found without sorting.
- * A peer that reads its answers keeps its backlog far below it and is not held.
- */
-const LARGE_BACKLOG_SHARE = 1 / 16;
-
-/** Bytes waiting to be written over all of a server's connections (each writer counts its own). */
-export class WriteBacklogBudget {
-  usedBytes = 0;
-  constructor(readonly limitBytes: number) {}
-}
-
-interface Batch {
-  listeners: WriteListener[];
-  remaining: number;
-}
 
 export class FrameWriter {
   private frames: (Buffer | undefined)[] = [];
@@ -179,12 +146,13 @@ export class FrameWriter {
   private writeQueued(): void {
     if (this.blocked || this.failed || this.socket.destroyed) return;
     if (this.head < this.frames.length) {
-      const batch: Batch = { listeners: [], remaining: 0 };
-      const done = (error?: Error | null): void => this.batchWritten(batch, error ?? undefined);
+      const batch: WriteBatch = { listeners: [], remaining: 0 };
+      const done: WriteDone = (error) => batchWritten(batch, error ?? undefined);
+      const socket = this.socket;
       const group = this.group;
       let groupBytes = 0;
       let groupDone: typeof done | undefined;
-      this.socket.cork();
+      socket.cork();
       while (this.head < this.frames.length) {
         const frame = this.frames[this.head]!;
         const listener = this.listeners[this.head];
@@ -200,16 +168,16 @@ export class FrameWriter {
         if (body !== undefined) {
           // Head with the small frames before it, then the body as it is (no copy of the body).
           group.push(frame);
-          ok = this.writeGroup(groupBytes + frame.length, groupDone, batch);
+          ok = writeGroup(socket, group, groupBytes + frame.length, groupDone, batch);
           groupBytes = 0;
           groupDone = undefined;
-          ok = this.writeGroup(body.length, listener ? done : undefined, batch, body) && ok;
+          ok = writeGroup(socket, group, body.length, listener ? done : undefined, batch, body) && ok;
         } else if (frame.length >= SMALL_FRAME) {
           // A large frame goes alone, uncopied, after the small ones gathered before it.
-          if (group.length > 0) ok = this.writeGroup(groupBytes, groupDone, batch);
+          if (group.length > 0) ok = writeGroup(socket, group, groupBytes, groupDone, batch);
           groupBytes = 0;
           groupDone = undefined;
-          ok = this.writeGroup(frame.length, listener ? done : undefined, batch, frame) && ok;
+          ok = writeGroup(socket, group, frame.length, listener ? done : undefined, batch, frame) && ok;
         } else {
           // Small frames go out copied together, one socket.write per group: a write costs far more
           // than copying a few hundred bytes.
@@ -217,7 +185,7 @@ export class FrameWriter {
           groupBytes += frame.length;
           if (listener) groupDone = done;
           if (groupBytes < GROUP_BYTES) continue;
-          ok = this.writeGroup(groupBytes, groupDone, batch);
+          ok = writeGroup(socket, group, groupBytes, groupDone, batch);
           groupBytes = 0;
           groupDone = undefined;
         }
@@ -226,8 +194,8 @@ export class FrameWriter {
           break;
         }
       }
-      if (group.length > 0 && !this.writeGroup(groupBytes, groupDone, batch)) this.blocked = true;
-      this.socket.uncork();
+      if (group.length > 0 && !writeGroup(socket, group, groupBytes, groupDone, batch)) this.blocked = true;
+      socket.uncork();
       this.compact();
     }
     if (this.maxQueuedBytes > 0) this.releaseReading();
@@ -268,61 +236,6 @@ export class FrameWriter {
       (backlog <= this.largeBacklogBytes / 2 || this.budget.usedBytes <= this.budget.limitBytes)
     ) {
       gate.release(ReadHold.serverWriteBacklog);
-    }
-  }
-
-  /**
-   * Writes `single`, or else the frames gathered in `group` (concatenated when several), and empties
-   * the group. Returns socket.write's answer.
-   */
-  private writeGroup(
-    bytes: number,
-    done: ((error?: Error | null) => void) | undefined,
-    batch: Batch,
-    single?: Buffer,
-  ): boolean {
-    const group = this.group;
-    if (single === undefined && group.length > 1) return this.writeConcatenated(bytes, done, batch);
-    const data = single ?? group[0]!;
-    group.length = 0;
-    if (!done) return this.socket.write(data);
-    batch.remaining++;
-    return this.socket.write(data, done);
-  }
-
-  /** The frames of `group` copied into a spare buffer, given back once the socket wrote it. */
-  private writeConcatenated(
-    bytes: number,
-    done: ((error?: Error | null) => void) | undefined,
-    batch: Batch,
-  ): boolean {
-    const group = this.group;
-    // A group ending with a large body's head may pass GROUP_CAPACITY: it gets a buffer of its own.
-    const spare = bytes <= GROUP_CAPACITY ? spareGroups.pop() : undefined;
-    const buffer = spare ?? Buffer.allocUnsafeSlow(Math.max(GROUP_CAPACITY, bytes));
-    let at = 0;
-    for (const frame of group) {
-      buffer.set(frame, at);
-      at += frame.length;
-    }
-    group.length = 0;
-    if (done) batch.remaining++;
-    return this.socket.write(buffer.subarray(0, bytes), (error?: Error | null) => {
-      if (spareGroups.length < MAX_SPARE_GROUPS && buffer.length === GROUP_CAPACITY) spareGroups.push(buffer);
-      done?.(error);
-    });
-  }
-
-  private batchWritten(batch: Batch, error: Error | undefined): void {
-    if (error) {
-      // Node calls every callback of a failed batch with the error; report each listener once.
-      const listeners = batch.listeners.splice(0);
-      batch.remaining = 0;
-      for (const listener of listeners) listener.onWritten(error);
-      return;
-    }
-    if (--batch.remaining === 0) {
-      for (const listener of batch.listeners) listener.onWritten(undefined);
     }
   }
 

@@ -13,7 +13,7 @@ import { RemotingSendRequestError, RemotingTimeoutError } from '../common/errors
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { monotonicNow } from './sweeper.js';
 import type { Expirable } from './sweeper.js';
-import type { WriteListener } from './frame-writer.js';
+import type { WriteListener } from './write-batch.js';
 
 export type InFlightState = 'pending' | 'sent' | 'done' | 'failed';
 

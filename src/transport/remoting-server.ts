@@ -14,13 +14,13 @@ import type { RequestInterceptor } from './dispatcher.js';
 import { Connection } from './connection.js';
 import { TransportDefaults } from './defaults.js';
 import { headerLimitsOf, RemotingEndpoint } from './endpoint.js';
-import { WriteBacklogBudget } from './frame-writer.js';
 import { PartialFrameBudget } from './partial-frames.js';
 import { ReadTurns } from './read-turns.js';
 import { monotonicNow } from './sweeper.js';
 import { resolveServerTls, TlsAcceptor } from './tls/server-tls.js';
 import type { ServerTlsConfig } from './tls/server-tls.js';
 import type { RemotingChannel, RemotingServerOptions } from './types.js';
+import { WriteBacklogBudget } from './write-backlog-budget.js';
 
 /** Options of a RemotingServer: listen address, limits, plus logger, TLS and the sweep period. */
 export interface RemotingServerConfig extends RemotingServerOptions {
