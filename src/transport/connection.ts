@@ -3,18 +3,19 @@
  * matching of responses to the in-flight table, batched writes, and the close path that fails every
  * waiting request at once. It is also the RemotingChannel handed to processors.
  *
- * Server side, reading is fair (read-turns.ts): after its share of requests in an event-loop turn the
- * connection pauses its socket, keeps the rest of its input undecoded in the decoder (counted in the
- * partial-frame budget) and continues, in order, on a later turn.
+ * Reading, and server side its fairness (read-turns.ts: after its share of an event-loop turn the
+ * connection pauses its socket and continues, in order, on a later turn), is the ConnectionReader's
+ * (connection-reader.ts); the connection keeps the per-request part, its command sink.
  */
 import type { Socket } from 'node:net';
 import { RemotingSendRequestError, RemotingTimeoutError } from '../common/errors.js';
 import { describeCommand, isResponse, markOneway } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
-import { FrameDecoder, PAUSE_FEED } from '../protocol/frame/frame-decoder.js';
-import type { CommandSink } from '../protocol/frame/frame-decoder.js';
+import type { CommandSink, PAUSE_FEED } from '../protocol/frame/frame-decoder.js';
 import { formatAddress } from './address.js';
 import type { ConnectionOwner } from './connection-owner.js';
+import { ConnectionReader } from './connection-reader.js';
+import type { ReadingConnection } from './connection-reader.js';
 import { FrameWriter } from './frame-writer.js';
 import { InFlightTable } from './in-flight.js';
 import {
@@ -29,10 +30,8 @@ import {
   separateBody,
 } from './channel-support.js';
 import type { Settler } from './in-flight.js';
-import { PartialFrameTracker } from './partial-frames.js';
-import { ReadGate, ReadHold } from './read-gate.js';
+import { ReadGate } from './read-gate.js';
 import { REQUESTS_PER_CLOCK_READ } from './read-turns.js';
-import type { ReadTurns, TurnTaker } from './read-turns.js';
 import { monotonicNow } from './sweeper.js';
 import { connectionClosedError } from './tls/tls-errors.js';
 import type { RemotingChannel, RequestContext } from './types.js';
@@ -42,27 +41,20 @@ let connectionIds = 0;
 /** How long a refused peer is given to receive its answer before the connection is destroyed. */
 const REFUSAL_FLUSH_MILLIS = 1000;
 
-export class Connection implements RemotingChannel, TurnTaker {
+export class Connection implements RemotingChannel, ReadingConnection {
   readonly id = ++connectionIds;
   readonly remoteAddress: string;
   readonly localAddress: string;
   readonly table: InFlightTable;
   readonly context: RequestContext = { channel: this };
   lastActivity = monotonicNow();
-  private readonly decoder: FrameDecoder;
-  private readonly partialFrame: PartialFrameTracker;
+  private readonly reader: ConnectionReader;
   private readonly writer: FrameWriter;
-  private readonly gate: ReadGate;
-  /** Server side: the shared fair-reading queue; undefined on a client (no limit). */
-  private readonly turns: ReadTurns | undefined;
-  /** Requests to dispatch before the next look at the clock (Infinity on a client: never). */
+  /**
+   * Requests to dispatch before the reader next looks at the clock (Infinity on a client: never).
+   * Counted here, in the command sink, so that the per-request path stays on this object.
+   */
   private untilClockRead: number;
-  /** The turn `turnStartedAt` and `shareUsed` are for. */
-  private turnSeen = -1;
-  private turnStartedAt = 0;
-  private shareUsed = false;
-  /** Queued in `turns`, its socket paused. */
-  private waitingTurn = false;
   private isClosed = false;
   private cleanedUp = false;
   private lastError: Error | undefined;
@@ -75,18 +67,16 @@ export class Connection implements RemotingChannel, TurnTaker {
   ) {
     this.remoteAddress = remoteAddress ?? formatAddress(socket.remoteAddress, socket.remotePort);
     this.localAddress = formatAddress(socket.localAddress, socket.localPort);
-    this.decoder = new FrameDecoder(owner.maxFrameLength, owner.headerLimits);
-    this.partialFrame = new PartialFrameTracker(owner, this.remoteAddress);
-    this.gate = new ReadGate(socket);
-    this.writer = new FrameWriter(socket, owner.maxQueuedWriteBytes, this.gate, owner.writeBacklogBudget);
-    this.turns = owner.readTurns;
+    const gate = new ReadGate(socket);
+    this.reader = new ConnectionReader(this, owner, this.remoteAddress, gate, this.onCommand);
+    this.writer = new FrameWriter(socket, owner.maxQueuedWriteBytes, gate, owner.writeBacklogBudget);
     this.untilClockRead = owner.readTurns === undefined ? Infinity : REQUESTS_PER_CLOCK_READ;
     this.table = new InFlightTable(this.remoteAddress, {
       onTimeout: (entry) => requestTimedOut(owner, this, entry),
       onSendFailure: (_entry, error) => this.close(`write failed: ${error.message}`),
     });
     socket.setNoDelay(true);
-    socket.on('data', this.onData);
+    socket.on('data', this.reader.onData);
     socket.on('error', (error) => {
       this.lastError = error;
       owner.logger.warn({ remote: this.remoteAddress, error: error.message }, 'connection error');
@@ -254,9 +244,7 @@ export class Connection implements RemotingChannel, TurnTaker {
   /** Periodic check from the sweeper: expiry of async entries, late frames and idle detection. */
   sweep(now: number, graceMillis: number, idleMillis: number): void {
     this.table.scan(now, graceMillis);
-    const late = this.isClosed
-      ? undefined
-      : this.partialFrame.lateFrame(now, this.writer.readingPaused, this.decoder);
+    const late = this.isClosed ? undefined : this.reader.lateFrame(now, this.writer.readingPaused);
     if (late !== undefined) return this.close(late);
     if (idleMillis > 0 && !this.isClosed && now - this.lastActivity >= idleMillis) {
       this.owner.logger.info({ remote: this.remoteAddress, idleMillis }, 'closing idle connection');
@@ -265,77 +253,11 @@ export class Connection implements RemotingChannel, TurnTaker {
     }
   }
 
-  private readonly onData = (chunk: Buffer): void => {
-    // After a refusal the connection only flushes its answer before closing: the rest is not read.
-    if (this.decoder.failure !== undefined) return;
-    const now = monotonicNow();
-    this.lastActivity = now;
-    const turns = this.turns;
-    if (turns !== undefined && (this.waitingTurn || !this.mayDispatch(turns, now))) {
-      // Its share of this turn is used, or the server's: the bytes wait (in the read budget).
-      this.decoder.queueInput(chunk);
-      this.waitForTurn(turns);
-    } else {
-      this.decode(chunk);
-    }
-    this.afterInput(now);
-  };
-
-  /** Its turn came (read-turns.ts): decodes the input it kept, then reads again unless it must wait. */
-  continueReading(now: number): void {
-    this.waitingTurn = false;
-    if (this.isClosed || this.decoder.failure !== undefined) return;
-    const turns = this.turns!;
-    if (!this.mayDispatch(turns, now)) return this.waitForTurn(turns);
-    if (this.decoder.hasUnreadInput) this.decode(undefined);
-    if (!this.waitingTurn) this.gate.release(ReadHold.turn);
-    this.afterInput(now);
-  }
-
-  /** Opens this connection's share of the current turn; false when it or the server used its share. */
-  private mayDispatch(turns: ReadTurns, now: number): boolean {
-    if (this.turnSeen !== turns.turn) {
-      this.turnSeen = turns.turn;
-      this.turnStartedAt = now;
-      this.shareUsed = false;
-    }
-    return turns.enter(now) && !this.shareUsed;
-  }
-
   /** Every REQUESTS_PER_CLOCK_READ requests: PAUSE_FEED once this turn's share of time is used. */
   private checkShare(): boolean | typeof PAUSE_FEED {
     this.untilClockRead = REQUESTS_PER_CLOCK_READ;
     if (this.isClosed) return false;
-    if (monotonicNow() - this.turnStartedAt < this.turns!.shareMillis) return true;
-    this.shareUsed = true;
-    return PAUSE_FEED;
-  }
-
-  private waitForTurn(turns: ReadTurns): void {
-    if (this.waitingTurn) return;
-    this.waitingTurn = true;
-    this.gate.hold(ReadHold.turn);
-    turns.wait(this, this.shareUsed);
-  }
-
-  /** Decodes `chunk`, or without one the input kept from before; waits once its share is used. */
-  private decode(chunk: Buffer | undefined): void {
-    try {
-      if (chunk === undefined) this.decoder.resumeFeed(this.onCommand);
-      else this.decoder.feed(chunk, this.onCommand);
-    } catch (error) {
-      // Garbage after good frames: those were handled (as Netty does), now the connection goes.
-      if (!this.isClosed) this.protocolFailure(error as Error);
-    }
-    if (this.shareUsed && !this.isClosed && this.decoder.failure === undefined) {
-      this.waitForTurn(this.turns!);
-    }
-  }
-
-  /** After input was read or decoded: counts held bytes in the budget (closes when over it). */
-  private afterInput(now: number): void {
-    const overBudget = this.isClosed ? undefined : this.partialFrame.afterChunk(this.decoder, now);
-    if (overBudget !== undefined) this.close(overBudget);
+    return this.reader.checkShare();
   }
 
   /**
@@ -357,7 +279,8 @@ export class Connection implements RemotingChannel, TurnTaker {
     return !this.isClosed;
   };
 
-  private protocolFailure(error: Error): void {
+  /** The reader could not decode the input (or a header is over the limits): answer when possible, close. */
+  protocolFailure(error: Error): void {
     const answer = refusalAnswer(error, this.owner.serializeType);
     this.owner.logger.warn(
       { remote: this.remoteAddress, error: error.message },
@@ -377,7 +300,7 @@ export class Connection implements RemotingChannel, TurnTaker {
     if (this.cleanedUp) return;
     this.cleanedUp = true;
     this.isClosed = true;
-    this.partialFrame.release();
+    this.reader.release();
     const closedError = (): Error => connectionClosedError(this, reason, this.lastError);
     this.writer.fail(closedError());
     this.table.failAll(closedError);
