@@ -1,5 +1,5 @@
 /**
- * The server-wide write budget (frame-writer.ts WriteBacklogBudget): while all connections' unsent
+ * The server-wide write budget (write-backlog-budget.ts WriteBacklogBudget): while all connections' unsent
  * answers are over it, a connection with a large backlog stops reading; one whose peer reads (small
  * backlog) keeps reading; a drained or closed connection gives its bytes back.
  */
