@@ -244,12 +244,27 @@ describe('an ACL directory (the conf/acl folder)', () => {
         join(dir, 'team', 'b.yaml'),
         'accounts:\n- accessKey: third-key\n  secretKey: third-secret',
       );
+      await file.poll(); // new content is applied once two polls read it
+      assert.deepEqual([...file.rules.accounts.keys()], ['first-key', 'second-key']);
       await file.poll();
       assert.deepEqual([...file.rules.accounts.keys()], ['first-key', 'third-key']);
       assert.equal(file.reloads, 1);
       writeFileSync(join(dir, 'a.yml'), 'accounts:\n\t- broken');
       await file.poll();
+      await file.poll();
       assert.deepEqual([...file.rules.accounts.keys()], ['first-key', 'third-key']);
+      // A poll in the middle of a write reads a truncated file (empty: valid, no accounts): not applied.
+      writeFileSync(join(dir, 'a.yml'), '');
+      await file.poll();
+      writeFileSync(join(dir, 'a.yml'), 'accounts:\n- accessKey: fourth-key\n  secretKey: fourth-secret');
+      await file.poll();
+      assert.deepEqual(
+        [...file.rules.accounts.keys()],
+        ['first-key', 'third-key'],
+        'nothing half-written applied',
+      );
+      await file.poll();
+      assert.deepEqual([...file.rules.accounts.keys()], ['fourth-key', 'third-key']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,7 +6,9 @@
  * Loading at construction is synchronous, so a server built with a missing or malformed file fails
  * at once with the reason. Reloading is a bounded poll (every `reloadIntervalMillis`, default 1000,
  * unref'd timer): the files are read and hashed; new content is parsed into new rules which replace
- * the old ones in one assignment. A file that is missing, unreadable or malformed while running keeps
+ * the old ones in one assignment, once two polls in a row have read the same content: a poll can land
+ * in the middle of a write (a truncated, empty file is valid YAML with no accounts, which would lock
+ * every client out until the next change). A file that is missing, unreadable or malformed while running keeps
  * the previous rules and logs an error once per distinct content (fs.watch misses renames done by
  * editors and does not work on every file system; a poll of one small file costs nothing).
  */
@@ -59,6 +61,8 @@ export class AclRulesFile {
   private current: AclRules;
   private loadedDigest: string;
   private lastFailedDigest: string | undefined;
+  /** New content read by the last poll, applied if the next poll reads it again. */
+  private pendingDigest: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
   private readonly intervalMillis: number;
@@ -112,7 +116,15 @@ export class AclRulesFile {
       sources = [];
       for (const file of files) sources.push({ file, content: await readFile(file, 'utf8') });
       const d = digest(sources);
-      if (d === this.loadedDigest || d === this.lastFailedDigest) return;
+      if (d === this.loadedDigest || d === this.lastFailedDigest) {
+        this.pendingDigest = undefined;
+        return;
+      }
+      if (d !== this.pendingDigest) {
+        this.pendingDigest = d; // still being written, maybe: applied when the next poll reads the same
+        return;
+      }
+      this.pendingDigest = undefined;
       try {
         const rules = buildAclRules(sources);
         this.current = rules;
