@@ -39,6 +39,23 @@ async function cluster2(topic: string, queues = 2): Promise<EmbeddedCluster> {
   return c;
 }
 
+/**
+ * broker-a serving `topic` (2 queues) and broker-dead, routed with 2 queues of it but refusing
+ * connections: every attempt on it fails, deterministically (stopping a real broker would race the
+ * route refresh its closed connection triggers).
+ */
+async function clusterWithDeadBroker(topic: string): Promise<EmbeddedCluster> {
+  const c = await startEmbeddedCluster({ brokers: 1 });
+  cleanups.push(() => c.stop());
+  await createTopic(c, topic, 2);
+  const dead = await startBlackHoleBroker(c.namesrvAddress, 'broker-dead', [[topic, 2]], { refuse: true });
+  cleanups.push(() => dead.close());
+  await waitFor('dead broker routed', async () =>
+    (await routeBrokers(c.namesrvAddress, topic))?.length === 2 ? true : undefined,
+  );
+  return c;
+}
+
 async function producerFor(
   c: EmbeddedCluster | string,
   options: Partial<ProducerOptions> = {},
@@ -96,15 +113,7 @@ describe('producer failover (embedded cluster)', () => {
   });
 
   it('sync sends retry on the other broker when the chosen one refuses connections', async () => {
-    // A broker that stays routed but refuses connections: every attempt on it fails, deterministically.
-    const c = await startEmbeddedCluster({ brokers: 1 });
-    cleanups.push(() => c.stop());
-    await createTopic(c, 'FT1R', 2);
-    const dead = await startBlackHoleBroker(c.namesrvAddress, 'broker-dead', [['FT1R', 2]], { refuse: true });
-    cleanups.push(() => dead.close());
-    await waitFor('dead broker routed', async () =>
-      (await routeBrokers(c.namesrvAddress, 'FT1R'))?.length === 2 ? true : undefined,
-    );
+    const c = await clusterWithDeadBroker('FT1R');
     const p = await producerFor(c);
     const { attempts } = attemptRecorder(p);
     // Round robin over the four queues [a0, a1, dead0, dead1]: two of four sends start on broker-dead.
@@ -117,16 +126,7 @@ describe('producer failover (embedded cluster)', () => {
   });
 
   it('async retries land on the other broker', async () => {
-    // A broker that stays routed but refuses connections, so every attempt on it fails (stopping a real
-    // broker would race the route refresh its closed connection triggers).
-    const c = await startEmbeddedCluster({ brokers: 1 });
-    cleanups.push(() => c.stop());
-    await createTopic(c, 'FT2', 2);
-    const dead = await startBlackHoleBroker(c.namesrvAddress, 'broker-dead', [['FT2', 2]], { refuse: true });
-    cleanups.push(() => dead.close());
-    await waitFor('dead broker routed', async () =>
-      (await routeBrokers(c.namesrvAddress, 'FT2'))?.length === 2 ? true : undefined,
-    );
+    const c = await clusterWithDeadBroker('FT2');
     const logger = recordingLogger();
     const p = await producerFor(c, { logger });
     // Four concurrent sends over the four queues [a0, a1, dead0, dead1]: round robin puts two on broker-dead.
