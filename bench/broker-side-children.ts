@@ -15,6 +15,7 @@ import { RequestCode } from '../src/protocol/codes/request-code.js';
 import { SendMessageRequestHeader } from '../src/protocol/headers/send.js';
 import { encodeProperties } from '../src/protocol/message/properties.js';
 import { RemotingClient } from '../src/transport/index.js';
+import { LengthPrefixedFrames } from './length-prefixed-frames.js';
 
 export interface Child {
   readonly child: ChildProcess;
@@ -164,7 +165,10 @@ export function echoLoad(port: number, body: Buffer, window: number): Load {
   };
 }
 
-/** Bare [int32 length][payload] frames to the plain echo of bench/remoting-server.ts. */
+/**
+ * Bare [int32 length][payload] frames to the plain echo of bench/remoting-server.ts, each written as one
+ * writev of prefix and body; answers are split as views (bench/length-prefixed-frames.ts), never joined.
+ */
 export function bareEchoLoad(port: number, body: Buffer, window: number): Load {
   let socket: net.Socket | undefined;
   let running = true;
@@ -173,30 +177,21 @@ export function bareEchoLoad(port: number, body: Buffer, window: number): Load {
       const prefix = Buffer.alloc(4);
       prefix.writeInt32BE(body.length, 0);
       const sendOne = (): void => {
+        socket!.cork();
         socket!.write(prefix);
         socket!.write(body);
+        socket!.uncork();
       };
       socket = net.connect({ host: '127.0.0.1', port, noDelay: true }, () => {
         for (let i = 0; i < window; i++) sendOne();
       });
-      const chunks: Buffer[] = [];
-      let buffered = 0;
-      let need = -1;
-      socket.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        buffered += chunk.length;
-        for (;;) {
-          if (need < 0 && buffered >= 4) need = 4 + Buffer.concat(chunks, 4).readInt32BE(0);
-          if (need < 0 || buffered < need) return;
-          const all = Buffer.concat(chunks, buffered);
-          chunks.length = 0;
-          if (all.length > need) chunks.push(all.subarray(need));
-          buffered -= need;
-          need = -1;
-          onAnswer(body.length);
-          if (running) sendOne();
-        }
-      });
+      const frames = new LengthPrefixedFrames();
+      const onFrame = (_pieces: Buffer[], payloadLength: number): void => {
+        if (payloadLength !== body.length) throw new Error('echo body mismatch');
+        onAnswer(body.length);
+        if (running) sendOne();
+      };
+      socket.on('data', (chunk: Buffer) => frames.push(chunk, onFrame));
       socket.on('error', () => undefined);
     },
     async stop() {

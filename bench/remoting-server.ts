@@ -7,6 +7,7 @@ import net from 'node:net';
 import { ResponseCode } from '../src/protocol/codes/response-code.js';
 import { createResponse } from '../src/protocol/command/remoting-command.js';
 import { RemotingServer } from '../src/transport/index.js';
+import { LengthPrefixedFrames } from './length-prefixed-frames.js';
 
 export const ECHO_CODE = 4000;
 
@@ -16,24 +17,26 @@ server.registerProcessor(ECHO_CODE, {
 });
 const { port } = await server.start();
 
-// Bare echo: [int32 length][payload] frames, split one by one and written back one by one. Two
-// listeners: `corked` corks per chunk so a chunk's answers leave in one writev (the batching the
-// transport does); `plain` leaves coalescing to Node (writes queued behind a busy socket).
+// Bare echo: [int32 length][payload] frames, split one by one (as views, never joined) and written back
+// one by one. Two listeners: `corked` corks per chunk so a chunk's answers leave in one writev (the
+// batching the transport does); `plain` leaves coalescing to Node (writes queued behind a busy socket),
+// except that a frame which arrived in several reads leaves in one writev of its pieces.
 function echoServer(corked: boolean): net.Server {
   return net.createServer({ noDelay: true }, (socket) => {
-    let pending: Buffer = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      const data = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      let offset = 0;
-      if (corked) socket.cork();
-      while (data.length - offset >= 4) {
-        const size = 4 + data.readInt32BE(offset);
-        if (data.length - offset < size) break;
-        socket.write(data.subarray(offset, offset + size));
-        offset += size;
+    const frames = new LengthPrefixedFrames();
+    const writeFrame = (pieces: Buffer[]): void => {
+      if (pieces.length === 1) {
+        socket.write(pieces[0]!);
+        return;
       }
+      if (!corked) socket.cork();
+      for (const piece of pieces) socket.write(piece);
+      if (!corked) socket.uncork();
+    };
+    socket.on('data', (chunk: Buffer) => {
+      if (corked) socket.cork();
+      frames.push(chunk, writeFrame);
       if (corked) socket.uncork();
-      pending = data.subarray(offset);
     });
     socket.on('error', () => socket.destroy());
   });
