@@ -10,6 +10,7 @@ import type { RequestDispatcher } from './dispatcher.js';
 import type { PartialFrameLimits } from './partial-frames.js';
 import type { Permits } from './permits.js';
 import type { ReadTurns } from './read-turns.js';
+import type { RequestBytesBudget } from './request-bytes-budget.js';
 import type { Sweeper } from './sweeper.js';
 import type { ChannelEventListener, RPCHook } from './types.js';
 import type { WriteBacklogBudget } from './write-backlog-budget.js';
@@ -32,6 +33,8 @@ export interface ConnectionOwner extends PartialFrameLimits {
   readonly maxQueuedWriteBytes: number;
   /** Server side: all connections' write backlogs together (undefined = no such budget). */
   readonly writeBacklogBudget: WriteBacklogBudget | undefined;
+  /** Server side: body bytes of requests in progress (undefined = unbounded, client). */
+  readonly requestBytesBudget: RequestBytesBudget | undefined;
   /** Server side: each connection's share of an event-loop turn (undefined = unlimited, client). */
   readonly readTurns: ReadTurns | undefined;
   connectionClosed(connection: Connection): void;

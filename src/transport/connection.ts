@@ -30,8 +30,9 @@ import {
   separateBody,
 } from './channel-support.js';
 import type { Settler } from './in-flight.js';
-import { ReadGate } from './read-gate.js';
+import { BACKPRESSURE_HOLDS, ReadGate } from './read-gate.js';
 import { REQUESTS_PER_CLOCK_READ } from './read-turns.js';
+import { RequestBytesTracker } from './request-bytes-budget.js';
 import { monotonicNow } from './sweeper.js';
 import { connectionClosedError } from './tls/tls-errors.js';
 import type { RemotingChannel, RequestContext } from './types.js';
@@ -48,6 +49,9 @@ export class Connection implements RemotingChannel, ReadingConnection {
   readonly table: InFlightTable;
   readonly context: RequestContext = { channel: this };
   lastActivity = monotonicNow();
+  /** Server side: body bytes of this connection's requests in progress (undefined on a client). */
+  readonly requestBytes: RequestBytesTracker | undefined;
+  private readonly gate: ReadGate;
   private readonly reader: ConnectionReader;
   private readonly writer: FrameWriter;
   /**
@@ -68,6 +72,9 @@ export class Connection implements RemotingChannel, ReadingConnection {
     this.remoteAddress = remoteAddress ?? formatAddress(socket.remoteAddress, socket.remotePort);
     this.localAddress = formatAddress(socket.localAddress, socket.localPort);
     const gate = new ReadGate(socket);
+    this.gate = gate;
+    const budget = owner.requestBytesBudget;
+    this.requestBytes = budget === undefined ? undefined : new RequestBytesTracker(budget, gate);
     this.reader = new ConnectionReader(this, owner, this.remoteAddress, gate, this.onCommand);
     this.writer = new FrameWriter(socket, owner.maxQueuedWriteBytes, gate, owner.writeBacklogBudget);
     this.untilClockRead = owner.readTurns === undefined ? Infinity : REQUESTS_PER_CLOCK_READ;
@@ -244,7 +251,7 @@ export class Connection implements RemotingChannel, ReadingConnection {
   /** Periodic check from the sweeper: expiry of async entries, late frames and idle detection. */
   sweep(now: number, graceMillis: number, idleMillis: number): void {
     this.table.scan(now, graceMillis);
-    const late = this.isClosed ? undefined : this.reader.lateFrame(now, this.writer.readingPaused);
+    const late = this.isClosed ? undefined : this.reader.lateFrame(now, this.gate.isHeld(BACKPRESSURE_HOLDS));
     if (late !== undefined) return this.close(late);
     if (idleMillis > 0 && !this.isClosed && now - this.lastActivity >= idleMillis) {
       this.owner.logger.info({ remote: this.remoteAddress, idleMillis }, 'closing idle connection');
@@ -301,6 +308,7 @@ export class Connection implements RemotingChannel, ReadingConnection {
     this.cleanedUp = true;
     this.isClosed = true;
     this.reader.release();
+    this.requestBytes?.release();
     const closedError = (): Error => connectionClosedError(this, reason, this.lastError);
     this.writer.fail(closedError());
     this.table.failAll(closedError);

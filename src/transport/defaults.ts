@@ -76,6 +76,18 @@ export const TransportDefaults = {
    * turn, so timers and other sockets are served at least about every two slices.
    */
   turnSliceMillis: 10,
+  /**
+   * Server: body bytes of requests being processed over all connections (256 MiB). A connection that
+   * takes more while the total is over it stops reading until the total fits; peers that send no
+   * bodies are not held. 256 MiB is ~1 s of commit-log writes on a slow disk, as Java refuses sends
+   * that waited 200 ms in its queue.
+   */
+  requestBodyBudgetBytes: 256 * 1024 * 1024,
+  /**
+   * Server: body bytes of one connection's requests being processed (64 MiB) before it stops reading
+   * until they halve: sixty-four 1 MiB sends in flight, or sixteen of the largest (4 MiB).
+   */
+  connectionRequestBodyBytes: 64 * 1024 * 1024,
 } as const;
 
 /** A numeric setting checked when a client or server is built: finite, > 0 (or >= 0 when allowed). */

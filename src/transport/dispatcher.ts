@@ -17,10 +17,12 @@ import { RequestRefusedError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { ResponseCode } from '../protocol/codes/response-code.js';
 import type { SerializeTypeCode } from '../protocol/codes/misc.js';
+import { bodyOrChunks } from '../protocol/command/chunked-body.js';
 import { createResponse, isOneway, markResponse } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { encodeFrame, encodeFrameHead, SEPARATE_BODY_BYTES } from '../protocol/frame/frame-codec.js';
 import { TransportDefaults } from './defaults.js';
+import type { RequestBytesTracker } from './request-bytes-budget.js';
 import type { ProcessorOptions, RequestContext, RequestProcessor, RPCHook } from './types.js';
 
 /** Error remarks that cannot be encoded whole are cut to this many characters. */
@@ -46,6 +48,8 @@ export interface DispatchTarget {
   writeFrame(frame: Buffer): void;
   /** Writes a frame head (encodeFrameHead) then its large body uncopied; absent: whole frames only. */
   writeFrameWithBody?(head: Buffer, body: Buffer): void;
+  /** Server side: counts the body bytes of its requests in progress (request-bytes-budget.ts). */
+  readonly requestBytes?: RequestBytesTracker | undefined;
 }
 
 /**
@@ -160,11 +164,17 @@ export class RequestDispatcher {
       return;
     }
     if (isThenable(result)) {
+      // The body stays in memory until the processor settles: counted so a peer pipelining large
+      // requests faster than they are processed is made to wait (request-bytes-budget.ts).
+      const tracker = target.requestBytes;
+      const held = tracker === undefined ? 0 : (bodyOrChunks(request)?.length ?? 0);
+      if (held > 0) tracker!.take(held);
       // Promise.resolve tames foreign thenables: a `then` that throws becomes a rejection, and each
       // outcome is delivered once. answer/failed do not throw; the try keeps it that way for good
       // (inside the callbacks: a .catch would cost a third promise per request).
       Promise.resolve(result).then(
         (response) => {
+          if (held > 0) tracker!.give(held);
           this.finished(registration);
           try {
             this.answer(target, request, response);
@@ -173,6 +183,7 @@ export class RequestDispatcher {
           }
         },
         (error: unknown) => {
+          if (held > 0) tracker!.give(held);
           this.finished(registration);
           try {
             this.failed(target, request, error, registration.processor);

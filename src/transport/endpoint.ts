@@ -15,6 +15,7 @@ import { RequestDispatcher } from './dispatcher.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import type { PartialFrameBudget } from './partial-frames.js';
 import type { ReadTurns } from './read-turns.js';
+import type { RequestBytesBudget } from './request-bytes-budget.js';
 import { Permits } from './permits.js';
 import { monotonicNow, Sweeper } from './sweeper.js';
 import type { ChannelEventListener, ProcessorOptions, RequestProcessor, RPCHook } from './types.js';
@@ -52,6 +53,8 @@ export interface EndpointSettings {
   writeBacklogBudget?: WriteBacklogBudget | undefined;
   /** Server: fair reading (requests per connection per event-loop turn); undefined = unlimited. */
   readTurns?: ReadTurns | undefined;
+  /** Server: the bounds on request bodies in progress; undefined = none. */
+  requestBytesBudget?: RequestBytesBudget | undefined;
 }
 
 export abstract class RemotingEndpoint {
@@ -92,6 +95,7 @@ export abstract class RemotingEndpoint {
       maxQueuedWriteBytes: settings.maxQueuedWriteBytes,
       writeBacklogBudget: settings.writeBacklogBudget,
       readTurns: settings.readTurns,
+      requestBytesBudget: settings.requestBytesBudget,
       connectionClosed: (connection) => this.forgetConnection(connection),
     };
   }

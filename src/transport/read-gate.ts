@@ -1,7 +1,8 @@
 /**
  * Pauses and resumes a socket's reading for several independent reasons: it reads only while none
- * holds it. The write backlog (frame-writer.ts) and fair reading (read-turns.ts) both pause a
- * connection; without one gate, either resuming would undo the other's pause.
+ * holds it. The write backlog (frame-writer.ts), fair reading (read-turns.ts) and the bytes of requests
+ * in progress (request-bytes-budget.ts) all pause a connection; without one gate, any of them resuming
+ * would undo another's pause.
  */
 import type { Socket } from 'node:net';
 
@@ -12,7 +13,15 @@ export const ReadHold = {
   serverWriteBacklog: 2,
   /** The connection used its share of the event-loop turn. */
   turn: 4,
+  /** This connection's requests in progress hold too many body bytes (request-bytes-budget.ts). */
+  requestBytes: 8,
+  /** All connections' requests in progress hold too many body bytes, and this one took more. */
+  serverRequestBytes: 16,
 } as const;
+
+/** Holds under which a peer's unfinished frame cannot progress (we do not read it), whatever it sends. */
+export const BACKPRESSURE_HOLDS =
+  ReadHold.writeBacklog | ReadHold.serverWriteBacklog | ReadHold.requestBytes | ReadHold.serverRequestBytes;
 
 export class ReadGate {
   private holds = 0;

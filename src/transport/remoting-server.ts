@@ -16,6 +16,7 @@ import { TransportDefaults } from './defaults.js';
 import { headerLimitsOf, RemotingEndpoint } from './endpoint.js';
 import { PartialFrameBudget } from './partial-frames.js';
 import { ReadTurns } from './read-turns.js';
+import { RequestBytesBudget } from './request-bytes-budget.js';
 import { monotonicNow } from './sweeper.js';
 import { resolveServerTls, TlsAcceptor } from './tls/server-tls.js';
 import type { ServerTlsConfig } from './tls/server-tls.js';
@@ -69,6 +70,13 @@ export class RemotingServer extends RemotingEndpoint {
       'writeBacklogBudgetBytes',
       options.writeBacklogBudgetBytes ?? d.writeBacklogBudgetBytes,
     );
+    const requestBudget = new RequestBytesBudget(
+      nonNegative('requestBodyBudgetBytes', options.requestBodyBudgetBytes ?? d.requestBodyBudgetBytes),
+      nonNegative(
+        'connectionRequestBodyBytes',
+        options.connectionRequestBodyBytes ?? d.connectionRequestBodyBytes,
+      ),
+    );
     const turnShareMillis = nonNegative('turnShareMillis', options.turnShareMillis ?? d.turnShareMillis);
     const turnSliceMillis = nonNegative('turnSliceMillis', options.turnSliceMillis ?? d.turnSliceMillis);
     super({
@@ -89,6 +97,8 @@ export class RemotingServer extends RemotingEndpoint {
       maxQueuedWriteBytes: d.maxQueuedWriteBytes,
       writeBacklogBudget: writeBudgetBytes > 0 ? new WriteBacklogBudget(writeBudgetBytes) : undefined,
       readTurns: new ReadTurns(turnShareMillis || Infinity, turnSliceMillis || Infinity),
+      requestBytesBudget:
+        requestBudget.limitBytes > 0 || requestBudget.perConnectionBytes > 0 ? requestBudget : undefined,
     });
     const tls = resolveServerTls(options.tls);
     this.tlsAcceptor = tls && new TlsAcceptor(tls, this.logger, (socket) => this.adopt(socket));
@@ -172,6 +182,11 @@ export class RemotingServer extends RemotingEndpoint {
   /** Requests being processed right now. */
   get runningRequests(): number {
     return this.dispatcher.running;
+  }
+
+  /** Body bytes of the requests being processed that answer later (see requestBodyBudgetBytes). */
+  get requestBodyBytes(): number {
+    return this.owner.requestBytesBudget?.usedBytes ?? 0;
   }
 
   /**

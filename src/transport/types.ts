@@ -142,6 +142,17 @@ export interface RemotingServerOptions {
    * it, connections with a large backlog stop reading until it drains.
    */
   writeBacklogBudgetBytes?: number;
+  /**
+   * Body bytes of requests being processed (handed to a processor, not yet answered) over all
+   * connections (default 256 MiB; 0 = no limit). A connection that takes more while the total is over
+   * it stops reading until the total fits; connections that send no bodies are not held.
+   */
+  requestBodyBudgetBytes?: number;
+  /**
+   * Body bytes of one connection's requests being processed (default 64 MiB; 0 = no limit); over it
+   * the connection stops reading until they halve. Nothing is refused: TCP slows the peer down.
+   */
+  connectionRequestBodyBytes?: number;
   /** Permits for server-initiated oneway / async requests (defaults 256 / 64). */
   onewayPermits?: number;
   /** Permits for server-initiated async requests (default 64). */
