@@ -24,6 +24,10 @@
  * (one profile per tree in DIR/<tree>, summarised by bench/cpu-profile-top.ts). Brokers run from each
  * tree's dist/ (what `rmq broker` runs; `npm run bench:broker-side` builds this tree's first, a --before
  * tree needs its own `npm run build:esm`); BENCH_BROKER=src runs test/helpers/broker-child.ts under tsx.
+ *
+ * BENCH_OTHER_BROKER=host:port,pid adds a broker run by hand, e.g. Apache RocketMQ's (ASYNC_FLUSH,
+ * autoCreateTopicEnable=true: the load's sends name TBW102 as their default topic): "other send 128 B
+ * @128" and "other send 1 MiB @8" with its CPU read from /proc/<pid>, and this tree's ratios to it.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -176,6 +180,21 @@ const fmt = (values: number[], digits: number): string => {
   return `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 };
 
+/** The variants of BENCH_OTHER_BROKER (host:port,pid), when set. */
+function otherBroker(): [string, () => Promise<Sample>][] {
+  const spec = process.env.BENCH_OTHER_BROKER;
+  if (!spec) return [];
+  const [address, pidText] = spec.split(',');
+  const pid = Number(pidText);
+  if (!address?.includes(':') || !Number.isInteger(pid) || !fs.existsSync(`/proc/${pid}/stat`)) {
+    throw new Error(`BENCH_OTHER_BROKER must be host:port,pid of a running broker, got "${spec}"`);
+  }
+  return [
+    ['other send 128 B @128', () => measure(sendLoad(address, TOPIC, 4, SMALL, 128), pid)],
+    ['other send 1 MiB @8', () => measure(sendLoad(address, TOPIC, 4, LARGE, 8), pid)],
+  ];
+}
+
 const trees: Tree[] = [];
 try {
   if (values.before) trees.push(await startTree('before', path.resolve(values.before)));
@@ -185,7 +204,8 @@ try {
     'bare echo 1 MiB @8',
     () => measure(bareEchoLoad(Number(bare.echo.ready.echoPlain), LARGE, 8), undefined),
   ];
-  const all = [...trees.flatMap(variants), bareEcho].filter(
+  const other = otherBroker();
+  const all = [...trees.flatMap(variants), ...other, bareEcho].filter(
     ([name]) => !ONLY || ONLY.some((o) => name.includes(o)),
   );
   console.log(
@@ -259,6 +279,32 @@ try {
         sync.map((s) => s.cpuMicrosPerMsg),
         1,
       )}`,
+    );
+  }
+  if (samples.has('other send 128 B @128') || samples.has('other send 1 MiB @8')) {
+    const o = (name: string, key: keyof Sample, digits: number): string =>
+      fmt(
+        get(name).map((s) => s[key]),
+        digits,
+      );
+    console.log('other broker (BENCH_OTHER_BROKER):');
+    console.log(
+      `  128 B @128 msgs/s, CPU µs/msg        ${o('other send 128 B @128', 'perSec', 0)}, ${o('other send 128 B @128', 'cpuMicrosPerMsg', 1)}`,
+    );
+    console.log(
+      `  1 MiB @8 MB/s, CPU µs/msg            ${fmt(
+        get('other send 1 MiB @8').map((s) => s.bytesPerSec / 1e6),
+        0,
+      )}, ${o('other send 1 MiB @8', 'cpuMicrosPerMsg', 0)}`,
+    );
+    console.log(
+      `  other 1 MiB / bare echo bytes/s      ${fmt(ratio('other send 1 MiB @8', 'bare echo 1 MiB @8', 'bytesPerSec'), 2)}`,
+    );
+    console.log(
+      `after / other: 128 B msgs/s ${fmt(ratio('after send 128 B @128', 'other send 128 B @128', 'perSec'), 2)}, ` +
+        `CPU per message ${fmt(ratio('after send 128 B @128', 'other send 128 B @128', 'cpuMicrosPerMsg'), 2)}; ` +
+        `1 MiB bytes/s ${fmt(ratio('after send 1 MiB @8', 'other send 1 MiB @8', 'bytesPerSec'), 2)}, ` +
+        `CPU per message ${fmt(ratio('after send 1 MiB @8', 'other send 1 MiB @8', 'cpuMicrosPerMsg'), 2)}`,
     );
   }
   if (trees.length === 2) {
