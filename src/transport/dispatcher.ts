@@ -167,7 +167,10 @@ export class RequestDispatcher {
       // The body stays in memory until the processor settles: counted so a peer pipelining large
       // requests faster than they are processed is made to wait (request-bytes-budget.ts).
       const tracker = target.requestBytes;
-      const held = tracker === undefined ? 0 : (bodyOrChunks(request)?.length ?? 0);
+      const held =
+        tracker === undefined || registration.processor.waitsForPeers === true
+          ? 0
+          : (bodyOrChunks(request)?.length ?? 0);
       if (held > 0) tracker!.take(held);
       // Promise.resolve tames foreign thenables: a `then` that throws becomes a rejection, and each
       // outcome is delivered once. answer/failed do not throw; the try keeps it that way for good

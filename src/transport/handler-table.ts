@@ -20,6 +20,8 @@ export type RequestHandler = ((
   context: RequestContext,
 ) => Promise<RemotingCommand | undefined> | RemotingCommand | undefined) & {
   readonly refusalExtFields?: RequestProcessor['refusalExtFields'];
+  /** See RequestProcessor.waitsForPeers (set with `waitingForPeers`). */
+  readonly waitsForPeers?: boolean;
 };
 
 /** Request code -> handler. */
@@ -38,6 +40,19 @@ export function handlerTable(entries: Iterable<readonly [number, RequestHandler]
 /** One table out of several; a code handled by two tables is a wiring mistake and throws. */
 export function mergeHandlerTables(...tables: HandlerTable[]): HandlerTable {
   return handlerTable(tables.flatMap((table) => [...table]));
+}
+
+/** The table with every handler marked as waiting for answers from peers (RequestProcessor.waitsForPeers). */
+export function waitingForPeers(table: HandlerTable): HandlerTable {
+  return new Map(
+    [...table].map(([code, handler]) => {
+      const marked: RequestHandler = Object.assign(
+        (request: RemotingCommand, context: RequestContext) => handler(request, context),
+        { refusalExtFields: handler.refusalExtFields, waitsForPeers: true },
+      );
+      return [code, marked];
+    }),
+  );
 }
 
 /** What a table is registered on (RemotingServer and RemotingClient both are). */
@@ -59,6 +74,7 @@ export function registerHandlerTable(
   for (const [code, handler] of table) {
     const processor: RequestProcessor = {
       processRequest: (context, request) => handler(request, context),
+      waitsForPeers: handler.waitsForPeers === true,
     };
     if (rejectRequest) processor.rejectRequest = rejectRequest;
     if (handler.refusalExtFields) processor.refusalExtFields = handler.refusalExtFields;

@@ -57,6 +57,12 @@ export interface RequestProcessor {
   /** True to refuse work for now: answered SYSTEM_BUSY "[REJECTREQUEST]...". */
   rejectRequest?(): boolean;
   /**
+   * True when answering waits for answers from peers (the broker pushing a reply to its requester):
+   * its request bodies are then not counted in the server's request-body bounds, whose pausing of
+   * reads would also hold the answers it waits for. Bound such a processor otherwise (a pool).
+   */
+  readonly waitsForPeers?: boolean;
+  /**
    * Ext fields the answer to a refusal (RequestRefusedError) of this processor carries, like Java
    * processors that set fields on their response before any check (the send processors' MSG_REGION
    * and TRACE_ON).

@@ -12,7 +12,7 @@ import { SerializeType } from '../../src/protocol/codes/misc.js';
 import { createRequest, createResponse } from '../../src/protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
 import { encodeFrame } from '../../src/protocol/frame/index.js';
-import { RemotingServer } from '../../src/transport/index.js';
+import { RemotingClient, RemotingServer } from '../../src/transport/index.js';
 import type { RemotingServerConfig } from '../../src/transport/index.js';
 import { RawPeer } from './transport-helpers.js';
 
@@ -180,7 +180,7 @@ describe('bodies of requests in progress hold reading', () => {
   );
 
   it(
-    "a closed connection's requests leave the total once it sees the close, and count once",
+    "a closed connection's requests stay counted until answered, and count once",
     { timeout: 30_000 },
     async () => {
       const { server, held } = await serverWith({
@@ -202,26 +202,85 @@ describe('bodies of requests in progress hold reading', () => {
       await leaving.closed;
       for (const h of held.slice(0, leavingTaken)) h.answer();
       // Its answers bring the total under: both read again; the leaving one reads its last requests
-      // and its end, and the bytes of those (never answered yet) leave the total with it.
+      // and its end.
       await until(
         () => held.filter((h) => h.request.opaque >= 100).length === 3,
         'the rest of the staying one',
       );
       await until(() => held.length === 8 + 3, "the leaving connection's last requests");
-      await until(
-        () => server.requestBodyBytes === 3 * 200 * KiB,
-        'the closed connection to leave the total',
-      );
-      for (const h of held.filter((h) => h.request.opaque < 100).slice(leavingTaken)) h.answer();
+      // Its last two, never answered, stay counted: their processor still holds the bodies.
+      await until(() => server.requestBodyBytes === 5 * 200 * KiB, 'the answered ones to leave the total');
       await sleep(100);
-      assert.equal(
-        server.requestBodyBytes,
-        3 * 200 * KiB,
-        'answered after the close: not counted back twice',
-      );
+      assert.equal(server.requestBodyBytes, 5 * 200 * KiB);
+      for (const h of held.filter((h) => h.request.opaque < 100).slice(leavingTaken)) h.answer();
+      await until(() => server.requestBodyBytes === 3 * 200 * KiB, "the closed connection's last bytes");
       for (const h of held.filter((h) => h.request.opaque >= 100)) h.answer();
       await staying.waitFor(3);
       assert.equal(server.requestBodyBytes, 0);
+    },
+  );
+
+  it('gives back the bytes of a request its processor refuses later', { timeout: 30_000 }, async () => {
+    const server = new RemotingServer({ host: '127.0.0.1', port: 0, requestBodyBudgetBytes: 1024 * KiB });
+    servers.push(server);
+    let refused = 0;
+    server.registerProcessor(HOLD, {
+      processRequest: async () => {
+        await sleep(1);
+        refused++;
+        throw new Error('refused later');
+      },
+    });
+    await server.start();
+    const peer = await connect(server);
+    peer.write(frames(HOLD, 1, 30, 200 * KiB)); // 6 MB through a 1 MiB total
+    await peer.waitFor(30);
+    assert.equal(refused, 30);
+    assert.ok(peer.received.every((r) => r.code === ResponseCode.SYSTEM_ERROR));
+    assert.equal(server.requestBodyBytes, 0);
+  });
+
+  it(
+    'does not count a processor that waits for answers from its peer, which would stall it',
+    { timeout: 30_000 },
+    async () => {
+      const server = new RemotingServer({
+        host: '127.0.0.1',
+        port: 0,
+        connectionRequestBodyBytes: 1024 * KiB,
+        requestBodyBudgetBytes: 1024 * KiB,
+      });
+      servers.push(server);
+      const PUSH = 103;
+      let maxCounted = 0;
+      server.registerProcessor(HOLD, {
+        waitsForPeers: true,
+        // As the broker pushes a reply to its requester: answered once the peer answered the push.
+        processRequest: async (context) => {
+          maxCounted = Math.max(maxCounted, server.requestBodyBytes);
+          await context.channel.invoke(createRequest(PUSH), 3000);
+          return createResponse(ResponseCode.SUCCESS);
+        },
+      });
+      await server.start();
+      const client = new RemotingClient();
+      client.registerProcessor(PUSH, { processRequest: () => createResponse(ResponseCode.SUCCESS) });
+      try {
+        const body = Buffer.alloc(100 * KiB, 7);
+        const started = performance.now();
+        const answers = await Promise.all(
+          Array.from({ length: 30 }, () =>
+            client.invokeSync(`127.0.0.1:${server.port}`, createRequest(HOLD, { body }), 3000),
+          ),
+        );
+        assert.ok(answers.every((r) => r.code === ResponseCode.SUCCESS));
+        assert.equal(maxCounted, 0);
+        // Counted, the connection would stop reading past 1 MiB and the pushes' answers with it: each
+        // push then waited its 3 s and failed.
+        assert.ok(performance.now() - started < 2500, `${performance.now() - started} ms`);
+      } finally {
+        await client.shutdown();
+      }
     },
   );
 });

@@ -52,7 +52,7 @@ describe('request bytes in progress', () => {
     assert.equal(budget.usedBytes, 4 * MiB);
   });
 
-  it('holds a connection taking bytes over the server total until it fits, never one that takes none', () => {
+  it('holds a connection taking bytes over the server total, never one that takes none', () => {
     const budget = new RequestBytesBudget(10 * MiB, 0);
     const heavy = connectionOf(budget);
     const second = connectionOf(budget);
@@ -66,13 +66,60 @@ describe('request bytes in progress', () => {
     assert.equal(heavy.socket.paused, true);
     assert.equal(quiet.socket.paused, false, 'a connection that takes no bytes is not held');
     assert.equal(budget.usedBytes, 12 * MiB);
-    heavy.tracker.give(MiB);
-    assert.equal(heavy.socket.paused, true, '11 MiB: still over');
-    heavy.tracker.give(MiB);
-    assert.equal(heavy.socket.paused, false, '10 MiB fits: every held connection reads again');
-    assert.equal(second.socket.paused, false, 'released by bytes another connection gave back');
-    second.tracker.take(MiB);
-    assert.equal(second.socket.paused, true, 'held again once it goes over again');
+    assert.equal(budget.waitingCount, 2);
+  });
+
+  it('lets the held read again one per answer under the limit, first in line first; all once none is left', () => {
+    const budget = new RequestBytesBudget(4 * MiB, 0);
+    const filler = connectionOf(budget);
+    const held = [connectionOf(budget), connectionOf(budget), connectionOf(budget)];
+    filler.tracker.take(4 * MiB);
+    for (const c of held) c.tracker.take(MiB);
+    assert.deepEqual(
+      held.map((c) => c.socket.paused),
+      [true, true, true],
+    );
+    filler.tracker.give(MiB); // 6 MiB: still over
+    assert.deepEqual(
+      held.map((c) => c.socket.paused),
+      [true, true, true],
+    );
+    filler.tracker.give(2 * MiB); // 4 MiB: fits, one in line reads
+    assert.deepEqual(
+      held.map((c) => c.socket.paused),
+      [false, true, true],
+    );
+    held[0]!.tracker.take(MiB); // over again: held, back of the line
+    assert.equal(held[0]!.socket.paused, true);
+    held[0]!.tracker.give(2 * MiB); // 3 MiB
+    assert.deepEqual(
+      held.map((c) => c.socket.paused),
+      [true, false, true],
+    );
+    filler.tracker.give(MiB); // 2 MiB
+    assert.deepEqual(
+      held.map((c) => c.socket.paused),
+      [true, false, false],
+    );
+    held[1]!.tracker.give(MiB);
+    assert.equal(held[0]!.socket.paused, false, 'next in line');
+    held[2]!.tracker.give(MiB); // nothing left in progress, nobody waiting any more
+    assert.equal(budget.usedBytes, 0);
+    assert.equal(budget.waitingCount, 0);
+
+    // With nothing left in progress, every one still in line reads at once.
+    const budget2 = new RequestBytesBudget(MiB, 0);
+    const a = connectionOf(budget2);
+    const b = connectionOf(budget2);
+    const c = connectionOf(budget2);
+    a.tracker.take(2 * MiB);
+    b.tracker.take(MiB);
+    c.tracker.take(MiB);
+    b.tracker.give(MiB); // over still: nobody
+    c.tracker.give(MiB);
+    assert.deepEqual([a.socket.paused, b.socket.paused, c.socket.paused], [true, true, true]);
+    a.tracker.give(2 * MiB);
+    assert.deepEqual([a.socket.paused, b.socket.paused, c.socket.paused], [false, false, false]);
   });
 
   it('keeps the holds independent of the gate`s other reasons', () => {
@@ -87,21 +134,26 @@ describe('request bytes in progress', () => {
     assert.equal(socket.paused, false);
   });
 
-  it('takes a closed connection`s bytes out of the total and resumes the connections held for it', () => {
+  it('keeps a closed connection`s bytes counted until its requests settle, and takes it out of line', () => {
     const budget = new RequestBytesBudget(4 * MiB, 0);
     const closing = connectionOf(budget);
     const waiting = connectionOf(budget);
     closing.tracker.take(4 * MiB);
     waiting.tracker.take(MiB);
+    closing.tracker.take(MiB);
+    assert.equal(budget.waitingCount, 2);
+    closing.tracker.release();
+    assert.equal(budget.waitingCount, 1, 'out of line');
+    assert.equal(budget.usedBytes, 6 * MiB, 'its processors still hold the bodies');
     assert.equal(waiting.socket.paused, true);
-    closing.tracker.release();
-    assert.equal(budget.usedBytes, MiB);
-    assert.equal(waiting.socket.paused, false);
-    // Its requests settling later give nothing back a second time, and it takes nothing more.
-    closing.tracker.give(4 * MiB);
-    closing.tracker.take(8 * MiB);
+    closing.tracker.give(2 * MiB);
+    assert.equal(waiting.socket.paused, false, 'its bytes coming back let the next in line read');
+    closing.tracker.give(3 * MiB);
     assert.equal(budget.usedBytes, MiB);
     closing.tracker.release();
-    assert.equal(budget.usedBytes, MiB);
+    assert.equal(budget.usedBytes, MiB, 'a second close changes nothing');
+    closing.tracker.take(MiB); // a request dispatched after the close is counted, without touching the gate
+    assert.equal(budget.usedBytes, 2 * MiB);
+    assert.equal(budget.waitingCount, 0);
   });
 });

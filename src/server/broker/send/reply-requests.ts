@@ -38,7 +38,7 @@ import { formatAddress } from '../../../protocol/message/address.js';
 import { MessageConst, MessageSysFlag } from '../../../protocol/message/constants.js';
 import { encodeOffsetMessageId } from '../../../protocol/message/message-id.js';
 import { decodeProperties } from '../../../protocol/message/properties.js';
-import { handlerTable } from '../../../transport/handler-table.js';
+import { handlerTable, waitingForPeers } from '../../../transport/handler-table.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
 import { pooledHandlers } from '../../../transport/handler-pool.js';
 import type { RemotingChannel } from '../../../transport/types.js';
@@ -75,12 +75,16 @@ export function replyHandlers(ctx: BrokerContext, delays: ReplyDelays): HandlerT
     threads: ctx.options.processReplyMessageThreadPoolNums,
     queueCapacity: ctx.options.replyThreadPoolQueueCapacity,
   };
-  return pooledHandlers(
-    handlerTable([
-      [RequestCode.SEND_REPLY_MESSAGE, handle],
-      [RequestCode.SEND_REPLY_MESSAGE_V2, handle],
-    ]),
-    pool,
+  // A reply is answered once its requester answered the push: pausing reads for its body could hold
+  // that answer (the requester's sends share its connection), so the pool bounds these instead.
+  return waitingForPeers(
+    pooledHandlers(
+      handlerTable([
+        [RequestCode.SEND_REPLY_MESSAGE, handle],
+        [RequestCode.SEND_REPLY_MESSAGE_V2, handle],
+      ]),
+      pool,
+    ),
   );
 }
 
