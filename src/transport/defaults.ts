@@ -78,8 +78,8 @@ export const TransportDefaults = {
   turnSliceMillis: 10,
   /**
    * Server: body bytes of requests being processed over all connections (256 MiB). A connection that
-   * takes more while the total is over it stops reading until the total fits; peers that send no
-   * bodies are not held. 256 MiB is ~1 s of commit-log writes on a slow disk, as Java refuses sends
+   * takes more while the total is over it stops reading and waits in line (one reads again per answer
+   * once the total fits); peers that send no bodies are not held. 256 MiB is ~1 s of commit-log writes on a slow disk, as Java refuses sends
    * that waited 200 ms in its queue.
    */
   requestBodyBudgetBytes: 256 * 1024 * 1024,

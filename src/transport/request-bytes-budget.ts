@@ -28,7 +28,7 @@ import type { ReadGate } from './read-gate.js';
 /** Request body bytes in progress over all of a server's connections. */
 export class RequestBytesBudget {
   usedBytes = 0;
-  /** Connections holding their reads until the total fits, first in line first (insertion order). */
+  /** Connections holding their reads for the total, first in line first (insertion order). */
   private readonly waiting = new Set<RequestBytesTracker>();
 
   constructor(

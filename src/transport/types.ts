@@ -151,7 +151,8 @@ export interface RemotingServerOptions {
   /**
    * Body bytes of requests being processed (handed to a processor, not yet answered) over all
    * connections (default 256 MiB; 0 = no limit). A connection that takes more while the total is over
-   * it stops reading until the total fits; connections that send no bodies are not held.
+   * it stops reading and waits in line (one reads again per answer once the total fits); connections
+   * that send no bodies are not held. Processors marked `waitsForPeers` are not counted.
    */
   requestBodyBudgetBytes?: number;
   /**
