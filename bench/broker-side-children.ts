@@ -11,6 +11,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createRequest } from '../src/protocol/command/remoting-command.js';
+import { SerializeType } from '../src/protocol/codes/misc.js';
+import type { SerializeTypeCode } from '../src/protocol/codes/misc.js';
 import { RequestCode } from '../src/protocol/codes/request-code.js';
 import { SendMessageRequestHeader } from '../src/protocol/headers/send.js';
 import { encodeProperties } from '../src/protocol/message/properties.js';
@@ -70,8 +72,16 @@ export interface Load {
 }
 
 /** SEND_MESSAGE_V2 of `body` round-robin over `queues` queues of `topic`, like a producer's async send. */
-export function sendLoad(address: string, topic: string, queues: number, body: Buffer, window: number): Load {
-  const client = new RemotingClient({ asyncPermits: 65535 });
+/** `serializeType`: the header form of the requests (the broker answers in the same form). */
+export function sendLoad(
+  address: string,
+  topic: string,
+  queues: number,
+  body: Buffer,
+  window: number,
+  serializeType: SerializeTypeCode = SerializeType.JSON,
+): Load {
+  const client = new RemotingClient({ asyncPermits: 65535, serializeType });
   const drain = new Drain();
   let n = 0;
   return {

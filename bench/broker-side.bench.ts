@@ -12,6 +12,9 @@
  *                             the broker's CPU µs per message (/proc of the child, net of its idle
  *                             CPU rate measured for 0.5 s just before: on a busy machine a slow run
  *                             would otherwise be charged the broker's timers)
+ *   send 128 B @128 ROCKETMQ  the same with ROCKETMQ (binary) headers, as Java clients send them with
+ *                             rocketmq.serialize.type=ROCKETMQ (this client's encoder, the broker's
+ *                             decoder and its answers' encoder)
  *   echo 128 B @1000          the JSON remoting echo ceiling (bench/remoting-server.ts), same tree
  *   send 1 MiB @8             1 MiB bodies: MB/s of bodies and broker CPU µs per message
  *   bare echo 1 MiB @8        [int32 length][payload] over plain net: MB/s of bodies (the ceiling)
@@ -37,6 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTopic } from '../test/helpers/broker-client.js';
 import { RemotingClient } from '../src/transport/index.js';
+import { SerializeType } from '../src/protocol/codes/misc.js';
 import { bareEchoLoad, cpuSeconds, echoLoad, sendLoad, startChild } from './broker-side-children.js';
 import type { Child, Load } from './broker-side-children.js';
 
@@ -158,6 +162,10 @@ function variants(t: Tree): [string, () => Promise<Sample>][] {
   return [
     [`${t.name} send 128 B @128`, () => measure(sendLoad(address, TOPIC, 4, SMALL, 128), pid)],
     [`${t.name} send 128 B @1024`, () => measure(sendLoad(address, TOPIC, 4, SMALL, 1024), pid)],
+    [
+      `${t.name} send 128 B @128 ROCKETMQ`,
+      () => measure(sendLoad(address, TOPIC, 4, SMALL, 128, SerializeType.ROCKETMQ), pid),
+    ],
     [`${t.name} echo 128 B @1000`, () => measure(echoLoad(echoPort, SMALL, 1000), t.echo.child.pid)],
     [`${t.name} send 1 MiB @8`, () => measure(sendLoad(address, TOPIC, 4, LARGE, 8), pid)],
     [
@@ -247,6 +255,16 @@ try {
       `  send 128 B @128 msgs/s               ${fmt(
         get(`${n} send 128 B @128`).map((s) => s.perSec),
         0,
+      )}`,
+    );
+    const binary = get(`${n} send 128 B @128 ROCKETMQ`);
+    console.log(
+      `  ROCKETMQ header: msgs/s, µs/msg      ${fmt(
+        binary.map((s) => s.perSec),
+        0,
+      )}, ${fmt(
+        binary.map((s) => s.cpuMicrosPerMsg),
+        1,
       )}`,
     );
     console.log(

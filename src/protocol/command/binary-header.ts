@@ -16,53 +16,34 @@
  * skipped on encode (Java skips nulls) and dropped on decode (a zero-length value also removes an
  * earlier entry with the same key). Duplicate keys on decode: the last one wins, as in Java.
  * Strings are encoded as Java does (a lone surrogate becomes `?`).
+ *
+ * This file decodes; binary-header-write.ts encodes. Strings are read without the UTF-8 decoder when
+ * they are ASCII, and short ones come from the cache of recent strings the JSON decoder also uses.
  */
 import { ProtocolError } from '../../common/errors.js';
-import { LanguageCode, languageFromCode } from '../codes/language-code.js';
+import { languageFromCode } from '../codes/language-code.js';
+import type { LanguageName } from '../codes/language-code.js';
 import { DEFAULT_MAX_HEADER_FIELDS, SerializeType } from '../codes/misc.js';
-import { javaUtf8 } from '../java/utf8.js';
+import { asciiString } from '../json/string-bytes.js';
 import { tooManyHeaderFields } from './header-limits.js';
 import { newExtFields } from './ext-fields.js';
 import type { RemotingCommand } from './remoting-command.js';
 
+export { encodeBinaryHeader } from './binary-header-write.js';
+
 const FIXED_PART = 21;
 
-/** Encodes a command header in the ROCKETMQ (binary) serialize type, as Java's RocketMQSerializable. */
-export function encodeBinaryHeader(command: RemotingCommand): Buffer {
-  if (command.code > 32767 || command.code < -32768) {
-    throw new ProtocolError(`code ${command.code} does not fit the ROCKETMQ header form (int16); use JSON`);
-  }
-  const remark = command.remark ? javaUtf8(command.remark) : undefined;
-  const entries: [Buffer, Buffer][] = [];
-  let extLen = 0;
-  if (command.extFields) {
-    for (const [k, v] of Object.entries(command.extFields)) {
-      if (k === '' || v === undefined || v === null || v === '') continue;
-      const key = javaUtf8(k);
-      if (key.length > 32767)
-        throw new ProtocolError(`extField key longer than 32767 bytes: ${k.slice(0, 40)}…`);
-      const value = javaUtf8(String(v));
-      entries.push([key, value]);
-      extLen += 2 + key.length + 4 + value.length;
-    }
-  }
-  const out = Buffer.allocUnsafe(FIXED_PART + (remark?.length ?? 0) + extLen);
-  let p = 0;
-  p = out.writeInt16BE(command.code, p);
-  p = out.writeUInt8(command.language === null ? LanguageCode.OTHER : LanguageCode[command.language], p);
-  p = out.writeInt16BE((command.version << 16) >> 16, p);
-  p = out.writeInt32BE(command.opaque | 0, p);
-  p = out.writeInt32BE(command.flag | 0, p);
-  p = out.writeInt32BE(remark?.length ?? 0, p);
-  if (remark) p += remark.copy(out, p);
-  p = out.writeInt32BE(extLen, p);
-  for (const [key, value] of entries) {
-    p = out.writeInt16BE(key.length, p);
-    p += key.copy(out, p);
-    p = out.writeInt32BE(value.length, p);
-    p += value.copy(out, p);
-  }
-  return out;
+function int16(buf: Buffer, at: number): number {
+  return ((buf[at]! << 24) | (buf[at + 1]! << 16)) >> 16;
+}
+
+function int32(buf: Buffer, at: number): number {
+  return (buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!;
+}
+
+/** buf[start, end) as UTF-8 text (ASCII, nearly every header string, without the UTF-8 decoder). */
+function text(buf: Buffer, start: number, end: number): string {
+  return asciiString(buf, start, end) ?? buf.toString('utf8', start, end);
 }
 
 /** Reads a length-prefixed UTF-8 string, checking it fits both the header and what is left. */
@@ -72,77 +53,77 @@ function readString(buf: Buffer, at: number, len: number, what: string): string 
       `ROCKETMQ header: ${what} length ${len} exceeds the header (${buf.length} bytes)`,
     );
   }
-  return buf.toString('utf8', at, at + len);
+  return text(buf, at, at + len);
+}
+
+/**
+ * Ext fields of `buf[p, end)`; more than `maxFields` entries is a HeaderLimitError. Java reads a zero
+ * length as null: a null key is never looked up, and a null value (which replaces an earlier duplicate,
+ * last one wins) reads as an absent field.
+ */
+function readExtFields(buf: Buffer, p: number, end: number, maxFields: number): Record<string, string> {
+  const extFields = newExtFields();
+  let entries = 0;
+  while (p < end) {
+    if (++entries > maxFields) throw tooManyHeaderFields(maxFields);
+    if (p + 2 > end) throw new ProtocolError('ROCKETMQ header: truncated ext-field key length');
+    const keyLen = int16(buf, p);
+    p += 2;
+    if (keyLen < 0 || p + keyLen + 4 > end)
+      throw new ProtocolError(`ROCKETMQ header: bad ext-field key length ${keyLen}`);
+    const key = text(buf, p, p + keyLen);
+    p += keyLen;
+    const valueLen = int32(buf, p);
+    p += 4;
+    if (valueLen < 0 || p + valueLen > end) {
+      throw new ProtocolError(`ROCKETMQ header: bad ext-field value length ${valueLen} for key "${key}"`);
+    }
+    if (valueLen === 0) {
+      if (keyLen > 0) delete extFields[key];
+    } else if (keyLen > 0) {
+      extFields[key] = text(buf, p, p + valueLen);
+    }
+    p += valueLen;
+  }
+  return extFields;
 }
 
 /** Decodes a ROCKETMQ-form header; more than `maxFields` ext entries is a HeaderLimitError. */
 export function decodeBinaryHeader(buf: Buffer, maxFields = DEFAULT_MAX_HEADER_FIELDS): RemotingCommand {
-  if (buf.length < FIXED_PART) {
-    throw new ProtocolError(`ROCKETMQ header too short: ${buf.length} bytes, needs at least ${FIXED_PART}`);
+  const length = buf.length;
+  if (length < FIXED_PART) {
+    throw new ProtocolError(`ROCKETMQ header too short: ${length} bytes, needs at least ${FIXED_PART}`);
   }
-  let p = 0;
-  const code = buf.readInt16BE(p);
-  p += 2;
-  const language = languageFromCode(buf.readUInt8(p)) ?? null;
-  p += 1;
-  const version = buf.readInt16BE(p);
-  p += 2;
-  const opaque = buf.readInt32BE(p);
-  p += 4;
-  const flag = buf.readInt32BE(p);
-  p += 4;
-  const remarkLen = buf.readInt32BE(p);
-  p += 4;
+  const code = int16(buf, 0);
+  const language: LanguageName | null = languageFromCode(buf[2]!) ?? null;
+  const version = int16(buf, 3);
+  const opaque = int32(buf, 5);
+  const flag = int32(buf, 9);
+  const remarkLen = int32(buf, 13);
+  let p = 17;
   const remark = remarkLen === 0 ? undefined : readString(buf, p, remarkLen, 'remark');
   p += remarkLen;
-  if (p + 4 > buf.length) throw new ProtocolError('ROCKETMQ header truncated before the ext-fields length');
-  const extLen = buf.readInt32BE(p);
+  if (p + 4 > length) throw new ProtocolError('ROCKETMQ header truncated before the ext-fields length');
+  const extLen = int32(buf, p);
   p += 4;
-  if (extLen < 0 || p + extLen > buf.length) {
+  if (extLen < 0 || p + extLen > length) {
     throw new ProtocolError(
-      `ROCKETMQ header: ext-fields length ${extLen} exceeds the header (${buf.length} bytes)`,
+      `ROCKETMQ header: ext-fields length ${extLen} exceeds the header (${length} bytes)`,
     );
   }
-  let extFields: Record<string, string> | undefined;
-  if (extLen > 0) {
-    extFields = newExtFields();
-    const end = p + extLen;
-    let entries = 0;
-    while (p < end) {
-      if (++entries > maxFields) throw tooManyHeaderFields(maxFields);
-      if (p + 2 > end) throw new ProtocolError('ROCKETMQ header: truncated ext-field key length');
-      const keyLen = buf.readInt16BE(p);
-      p += 2;
-      if (keyLen < 0 || p + keyLen + 4 > end)
-        throw new ProtocolError(`ROCKETMQ header: bad ext-field key length ${keyLen}`);
-      const key = buf.toString('utf8', p, p + keyLen);
-      p += keyLen;
-      const valueLen = buf.readInt32BE(p);
-      p += 4;
-      if (valueLen < 0 || p + valueLen > end) {
-        throw new ProtocolError(`ROCKETMQ header: bad ext-field value length ${valueLen} for key "${key}"`);
-      }
-      // Java reads a zero length as null: a null key is never looked up, and a null value (which
-      // replaces an earlier duplicate, last one wins) reads as an absent field.
-      if (valueLen === 0) {
-        if (keyLen > 0) delete extFields[key];
-      } else if (keyLen > 0) {
-        extFields[key] = buf.toString('utf8', p, p + valueLen);
-      }
-      p += valueLen;
-    }
+  const extFields = extLen > 0 ? readExtFields(buf, p, p + extLen, maxFields) : undefined;
+  p += extLen;
+  if (p !== length) {
+    throw new ProtocolError(`ROCKETMQ header: ${length - p} trailing bytes after the ext fields`);
   }
-  if (p !== buf.length) {
-    throw new ProtocolError(`ROCKETMQ header: ${buf.length - p} trailing bytes after the ext fields`);
+  // Whole literals, the properties in the order of the JSON decoders' results: one shape per kind.
+  const serializeType = SerializeType.ROCKETMQ;
+  if (extFields === undefined) {
+    return remark === undefined
+      ? { code, language, version, opaque, flag, serializeType }
+      : { code, language, version, opaque, flag, remark, serializeType };
   }
-  return {
-    code,
-    language,
-    version,
-    opaque,
-    flag,
-    ...(remark !== undefined && { remark }),
-    ...(extFields !== undefined && { extFields }),
-    serializeType: SerializeType.ROCKETMQ,
-  };
+  return remark === undefined
+    ? { code, language, version, opaque, flag, extFields, serializeType }
+    : { code, language, version, opaque, flag, remark, extFields, serializeType };
 }

@@ -13,6 +13,7 @@
 import { LanguageCode } from '../codes/language-code.js';
 import { fastjsonString } from '../json/fastjson-write.js';
 import { javaWellFormed } from '../java/utf8.js';
+import { frameSlab } from './frame-slab.js';
 import type { RemotingCommand } from './remoting-command.js';
 
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'latin1'));
@@ -206,6 +207,7 @@ export function encodeJsonFrameFast(command: RemotingCommand, type: number): Buf
   // written: that one takes the general path instead of overwriting the scratch buffer under us.
   if (writing) return undefined;
   writing = true;
+  frameSlab.writing = true;
   try {
     // Read once: the values checked above are the ones written (a getter or an ext value's toString
     // could change the command between two reads).
@@ -220,25 +222,17 @@ export function encodeJsonFrameFast(command: RemotingCommand, type: number): Buf
     return writeFrame(body, type);
   } finally {
     writing = false;
+    frameSlab.writing = false;
   }
 }
 
 /** True while a frame is being written into SCRATCH (see encodeJsonFrameFast). */
 let writing = false;
 
-/**
- * Frames of small messages are written straight into a shared slab and handed out as slices of it:
- * no frame buffer to allocate (Node's 8 KiB pool was renewed every ~35 answers) and no copy of the
- * header out of SCRATCH. A slab is never reused (a slice may live on), so one kept frame pins at most
- * SLAB_BYTES, and a new slab starts once less than SLAB_MIN_ROOM is left; a header that does not fit
- * what is left takes SCRATCH.
- */
-const SLAB_BYTES = 64 * 1024;
-const SLAB_MIN_ROOM = 4 * 1024;
-/** Bodies up to this size go into the slab with their header. */
+/** Bodies up to this size go into the shared slab with their header (frame-slab.ts). */
 const SLAB_BODY_MAX = 4 * 1024;
-let slab = Buffer.allocUnsafeSlow(0);
-let slabUsed = 0;
+/** Room a header may take in the slab (with its body's bytes on top); a longer one takes SCRATCH. */
+const SLAB_MIN_ROOM = 4 * 1024;
 
 /** The header fields of the frame being written (one frame at a time: see `writing`). */
 const fields = {
@@ -254,11 +248,9 @@ const fields = {
 function writeFrame(body: Buffer | undefined, type: number): Buffer | undefined {
   const bodyLength = body?.length ?? 0;
   if (bodyLength <= SLAB_BODY_MAX) {
-    if (slab.length - slabUsed < SLAB_MIN_ROOM + bodyLength) {
-      slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-      slabUsed = 0;
-    }
-    const start = slabUsed;
+    frameSlab.ensureRoom(SLAB_MIN_ROOM + bodyLength);
+    const slab = frameSlab.buf;
+    const start = frameSlab.used;
     limit = slab.length - bodyLength - 256;
     const headerEnd = writeHeader(slab, start + 8);
     if (headerEnd !== NO_ROOM) {
@@ -266,8 +258,8 @@ function writeFrame(body: Buffer | undefined, type: number): Buffer | undefined 
       slab.writeInt32BE(4 + headerLength + bodyLength, start);
       slab.writeInt32BE((type << 24) | headerLength, start + 4);
       if (body) slab.set(body, headerEnd);
-      slabUsed = headerEnd + bodyLength;
-      return slab.subarray(start, slabUsed);
+      frameSlab.used = headerEnd + bodyLength;
+      return slab.subarray(start, frameSlab.used);
     }
   }
   limit = SCRATCH_LIMIT;

@@ -12,6 +12,7 @@ import { HeaderLimitError, ProtocolError } from '../../common/errors.js';
 import { MAX_HEADER_LENGTH, SerializeType } from '../codes/misc.js';
 import type { SerializeTypeCode } from '../codes/misc.js';
 import { decodeBinaryHeader, encodeBinaryHeader } from '../command/binary-header.js';
+import { encodeBinaryFrame } from '../command/binary-header-write.js';
 import { javaWellFormed } from '../java/utf8.js';
 import { decodeJsonHeaderAt, encodeJsonHeader, jsonHeaderText } from '../command/json-header.js';
 import { encodeJsonFrameFast } from '../command/json-header-write.js';
@@ -31,7 +32,7 @@ export function encodeHeader(command: RemotingCommand, serializeType: SerializeT
 export function encodeFrame(command: RemotingCommand, serializeType?: SerializeTypeCode): Buffer {
   const type = serializeType ?? command.serializeType ?? SerializeType.JSON;
   if (type !== SerializeType.ROCKETMQ) return encodeJsonFrame(command, type);
-  return frameAround(encodeBinaryHeader(command), type, command.body);
+  return encodeBinaryFrame(command, type);
 }
 
 /**
@@ -57,17 +58,6 @@ function checkHeaderLength(length: number): void {
   if (length > MAX_HEADER_LENGTH) {
     throw new ProtocolError(`header of ${length} bytes exceeds the 24-bit header length field`);
   }
-}
-
-function frameAround(header: Buffer, type: SerializeTypeCode, body: Buffer | undefined): Buffer {
-  checkHeaderLength(header.length);
-  const bodyLength = body?.length ?? 0;
-  const frame = Buffer.allocUnsafe(8 + header.length + bodyLength);
-  frame.writeInt32BE(4 + header.length + bodyLength, 0);
-  frame.writeInt32BE((type << 24) | header.length, 4);
-  header.copy(frame, 8);
-  if (body) frame.set(body, 8 + header.length);
-  return frame;
 }
 
 /**

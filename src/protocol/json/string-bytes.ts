@@ -63,6 +63,22 @@ function internedAscii(buf: Buffer, start: number, end: number, h: number): stri
   return made;
 }
 
+/**
+ * The string of the bytes buf[start, end) when they are all ASCII (the short ones from the cache of
+ * short strings), else undefined: for decoders of raw, unescaped text (the ROCKETMQ header form).
+ */
+export function asciiString(buf: Buffer, start: number, end: number): string | undefined {
+  let h = 0;
+  for (let p = start; p < end; p++) {
+    const b = buf[p]!;
+    if (b >= 0x80) return undefined;
+    h = (Math.imul(h, 31) + b) | 0;
+  }
+  const length = end - start;
+  if (length === 0) return '';
+  return length <= INTERN_MAX_LENGTH ? internedAscii(buf, start, end, h) : buf.toString('latin1', start, end);
+}
+
 /** The code unit of the `\uXXXX` escape at `p` (its four digits are in the buffer); negative when a digit is bad. */
 function unicodeEscape(buf: Buffer, p: number): number {
   // A bad digit is -1: it makes the whole value negative.
