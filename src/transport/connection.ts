@@ -49,6 +49,9 @@ export class Connection implements RemotingChannel, ReadingConnection {
   readonly table: InFlightTable;
   readonly context: RequestContext = { channel: this };
   lastActivity = monotonicNow();
+  readonly openedAt = this.lastActivity;
+  /** True once a whole frame arrived (a server closes connections that never sent one first: remoting-server.ts). */
+  spoke = false;
   /** Server side: body bytes of this connection's requests in progress (undefined on a client). */
   readonly requestBytes: RequestBytesTracker | undefined;
   private readonly gate: ReadGate;
@@ -272,6 +275,7 @@ export class Connection implements RemotingChannel, ReadingConnection {
    * PAUSE_FEED once the connection used its share of the turn (the rest is kept).
    */
   private readonly onCommand: CommandSink = (command) => {
+    this.spoke = true;
     if (isResponse(command)) {
       if (!this.table.complete(command)) {
         this.owner.logger.warn(

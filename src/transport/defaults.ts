@@ -88,6 +88,8 @@ export const TransportDefaults = {
    * until they halve: sixty-four 1 MiB sends in flight, or sixteen of the largest (4 MiB).
    */
   connectionRequestBodyBytes: 64 * 1024 * 1024,
+  /** Server: most connections open at once (0 = none of its own; the process's bound still applies). */
+  serverMaxConnections: 0,
 } as const;
 
 /** A numeric setting checked when a client or server is built: finite, > 0 (or >= 0 when allowed). */

@@ -12,6 +12,7 @@ import { formatAddress, normalizeHost } from './address.js';
 import { emitChannelEvent } from './channel-support.js';
 import type { RequestInterceptor } from './dispatcher.js';
 import { Connection } from './connection.js';
+import { ConnectionSlots, processConnectionSlots } from './connection-slots.js';
 import { TransportDefaults } from './defaults.js';
 import { headerLimitsOf, RemotingEndpoint } from './endpoint.js';
 import { PartialFrameBudget } from './partial-frames.js';
@@ -39,6 +40,9 @@ export interface ServerInterceptor extends RequestInterceptor {
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
+/** Warnings about the connection bound are logged at most this often. */
+const LIMIT_REPORT_MILLIS = 10_000;
+
 function nonNegative(name: string, value: number): number {
   if (!(value >= 0)) throw new RangeError(`${name} must be >= 0, got ${value}`);
   return value;
@@ -55,6 +59,12 @@ export class RemotingServer extends RemotingEndpoint {
   /** start() while it binds: a shutdown() arriving meanwhile waits for it (else the bind outlives it). */
   private starting: Promise<unknown> | undefined;
   private connectionGate: ServerInterceptor | undefined;
+  /** This server's connections (over the process's: connection-slots.ts). */
+  private readonly slots: ConnectionSlots;
+  private refused = 0;
+  private evicted = 0;
+  /** Counts since the last warning about the connection bound, and when it was logged. */
+  private limitReport = { refused: 0, evicted: 0, at: -Infinity };
 
   constructor(private readonly options: RemotingServerConfig = {}) {
     const d = TransportDefaults;
@@ -77,6 +87,7 @@ export class RemotingServer extends RemotingEndpoint {
         options.connectionRequestBodyBytes ?? d.connectionRequestBodyBytes,
       ),
     );
+    const maxConnections = nonNegative('maxConnections', options.maxConnections ?? d.serverMaxConnections);
     const turnShareMillis = nonNegative('turnShareMillis', options.turnShareMillis ?? d.turnShareMillis);
     const turnSliceMillis = nonNegative('turnSliceMillis', options.turnSliceMillis ?? d.turnSliceMillis);
     super({
@@ -100,6 +111,7 @@ export class RemotingServer extends RemotingEndpoint {
       requestBytesBudget:
         requestBudget.limitBytes > 0 || requestBudget.perConnectionBytes > 0 ? requestBudget : undefined,
     });
+    this.slots = new ConnectionSlots(maxConnections || Infinity, processConnectionSlots);
     const tls = resolveServerTls(options.tls);
     this.tlsAcceptor = tls && new TlsAcceptor(tls, this.logger, (socket) => this.adopt(socket));
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
@@ -115,6 +127,7 @@ export class RemotingServer extends RemotingEndpoint {
 
   protected forgetConnection(connection: Connection): void {
     this.connections.delete(connection);
+    this.slots.forget(connection);
   }
 
   /** Binds and listens; resolves with the bound address (port 0 picks a free port). */
@@ -184,6 +197,11 @@ export class RemotingServer extends RemotingEndpoint {
     return this.dispatcher.running;
   }
 
+  /** Connections refused, and silent ones closed for a new one, at the connection bound (see maxConnections). */
+  get connectionsTurnedAway(): { refused: number; evicted: number } {
+    return { refused: this.refused, evicted: this.evicted };
+  }
+
   /** Body bytes of the requests being processed that answer later (see requestBodyBudgetBytes). */
   get requestBodyBytes(): number {
     return this.owner.requestBytesBudget?.usedBytes ?? 0;
@@ -224,8 +242,46 @@ export class RemotingServer extends RemotingEndpoint {
       socket.destroy();
       return;
     }
+    if (this.slots.full && !this.evictSilent()) {
+      this.refused++;
+      this.limitReport.refused++;
+      this.reportLimit();
+      socket.destroy();
+      return;
+    }
+    // Taken even when full after an eviction: the evicted socket's descriptor is closed already, its
+    // slot comes back when its 'close' event runs.
+    this.slots.take();
+    socket.once('close', () => this.slots.give());
     if (this.tlsAcceptor) this.tlsAcceptor.accept(socket);
     else this.adopt(socket);
+  }
+
+  /** At a connection bound: closes a silent connection for the newcomer (connection-slots.ts); false when none. */
+  private evictSilent(): boolean {
+    if (this.slots.evictSilent(monotonicNow()) === undefined) return false;
+    this.evicted++;
+    this.limitReport.evicted++;
+    this.reportLimit();
+    return true;
+  }
+
+  private reportLimit(): void {
+    const report = this.limitReport;
+    const now = monotonicNow();
+    if (now - report.at < LIMIT_REPORT_MILLIS) return;
+    this.logger.warn(
+      {
+        open: this.slots.used,
+        maxConnections: this.slots.limit,
+        processOpen: processConnectionSlots.used,
+        processMax: processConnectionSlots.limit,
+        refused: report.refused,
+        evicted: report.evicted,
+      },
+      'connection bound reached: refusing new connections, closing those that sent nothing',
+    );
+    this.limitReport = { refused: 0, evicted: 0, at: now };
   }
 
   /** A socket ready for frames (plain, or TLS after its handshake; paused by the acceptor then). */
@@ -237,6 +293,7 @@ export class RemotingServer extends RemotingEndpoint {
     const connection = new Connection(socket, this.owner);
     if (socket.isPaused()) socket.resume();
     this.connections.add(connection);
+    this.slots.addSilent(connection);
     this.logger.debug({ remote: connection.remoteAddress }, 'connection accepted');
     emitChannelEvent(this.owner, (l) => l.onChannelConnect?.(connection));
   }

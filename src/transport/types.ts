@@ -160,6 +160,13 @@ export interface RemotingServerOptions {
    * the connection stops reading until they halve. Nothing is refused: TCP slows the peer down.
    */
   connectionRequestBodyBytes?: number;
+  /**
+   * Most connections open at once (default 0 = no bound of the server's own). Every server of the
+   * process also shares a bound of 3/4 of its open-file soft limit (Linux), so that a connection flood
+   * leaves descriptors to the store. At a bound, a new connection closes the oldest connection that
+   * has sent no whole frame in 2 s, else it is closed itself (both logged, at most every 10 s).
+   */
+  maxConnections?: number;
   /** Permits for server-initiated oneway / async requests (defaults 256 / 64). */
   onewayPermits?: number;
   /** Permits for server-initiated async requests (default 64). */
