@@ -3,7 +3,8 @@
  * leave as SEND_BATCH_MESSAGE requests yet each gets its own SendResult (its own UNIQ_KEY, offset and
  * stored record); excluded messages go alone; a refused batch fails each of its sends; queue and
  * selector sends batch per queue; shutdown sends what waits; backpressure bounds sends in flight.
- * `rmq bench` against the same broker: Java's benchmark lines, the summary, --json and --plot.
+ * `rmq bench` against the same broker: Java's benchmark lines, the summary, --json and --plot,
+ * binary (ROCKETMQ) request headers.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -204,6 +205,8 @@ describe('rmq bench', () => {
       '4',
       '--duration',
       '0.3',
+      '--serialize-type',
+      'rocketmq', // binary request headers (and answers)
     ]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(
@@ -270,5 +273,7 @@ describe('rmq bench', () => {
     assert.match(oneway.stderr, /oneway sends are never auto-batched/);
     const mode = await rmq(['bench', '--namesrv', '127.0.0.1:1', '--mode', 'fast']);
     assert.match(mode.stderr, /--mode must be sync, async, oneway or batch, got "fast"/);
+    const header = await rmq(['bench', '--namesrv', '127.0.0.1:1', '--serialize-type', 'xml']);
+    assert.match(header.stderr, /--serialize-type must be json or rocketmq, got "xml"/);
   });
 });

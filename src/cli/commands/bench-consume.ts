@@ -23,7 +23,7 @@ import { CliError } from '../cli-error.js';
 import type { CliIo } from '../io.js';
 import { groupFlag, oneLine, topicFlag } from '../message-flags.js';
 import { clientTlsFromFlags, withTls } from '../tls-flags.js';
-import { PRODUCER_ONLY_FLAGS, durationMillis, refuseFlags } from './bench-flags.js';
+import { PRODUCER_ONLY_FLAGS, durationMillis, refuseFlags, serializeTypeOf } from './bench-flags.js';
 import type { BenchFlags } from './bench-flags.js';
 import { ConsumeMeter } from './bench-consume-meter.js';
 import { consumePlotPage } from './bench-consume-plot.js';
@@ -169,6 +169,7 @@ export async function runConsumeBench(flags: BenchFlags, io: CliIo): Promise<num
   try {
     consumer = new PushConsumer({
       nameServer,
+      ...serializeTypeOf(flags['serialize-type']),
       ...(credentials && { credentials }),
       consumerGroup: setup.group,
       ...from,

@@ -15,6 +15,14 @@ export const BENCH_USAGE =
   'rmq bench --namesrv ADDR --topic T [--mode sync|async|oneway|batch] [--size B] [--threads N | --window W] [--duration S] [--batch-size N] [--auto-batch] [--compress zlib|lz4|zstd] [--json] [--plot FILE.html]\n' +
   '       rmq bench --consume --namesrv ADDR --topic T [--group G] [--tag EXPR | --sql EXPR] [--broadcast] [--orderly] [--threads N] [--from first|last|timestamp:MS] [--fail-rate R] [--duration S] [--json] [--plot FILE.html]';
 
+/** `--serialize-type`: the clients' serializeType option (json when not given). */
+export function serializeTypeOf(raw: string | undefined): { serializeType: 'JSON' | 'ROCKETMQ' } {
+  const type = (raw ?? 'json').toLowerCase();
+  if (type === 'json') return { serializeType: 'JSON' };
+  if (type === 'rocketmq') return { serializeType: 'ROCKETMQ' };
+  throw new CliError(`--serialize-type must be json or rocketmq, got "${raw}"`);
+}
+
 /** Every flag of `rmq bench`; each says which run reads it. */
 export const BENCH_FLAGS = {
   namesrv: NAMESRV_FLAG,
@@ -85,6 +93,12 @@ export const BENCH_FLAGS = {
       'Producer group (default benchmark_producer); consumer group (default benchmark_consumer_<random>)',
   },
   timeout: { type: 'string', value: 'MS', description: 'Producer: send timeout (default 3000)' },
+  'serialize-type': {
+    type: 'string',
+    value: 'TYPE',
+    description:
+      "Request header form: json (default) or rocketmq (binary, as Java's -Drocketmq.serialize.type=ROCKETMQ)",
+  },
   json: { type: 'boolean', description: 'Print one JSON document (no per-second lines)' },
   plot: { type: 'string', value: 'FILE', description: 'Write an HTML page of the run over time' },
   ...CLIENT_TLS_FLAGS,

@@ -21,7 +21,14 @@ import { clientTlsFromFlags, withTls } from '../tls-flags.js';
 import { BENCH_MODES, runBench } from './bench-driver.js';
 import type { BenchMode, BenchPlan } from './bench-driver.js';
 import { runConsumeBench } from './bench-consume.js';
-import { BENCH_FLAGS, BENCH_USAGE, CONSUMER_ONLY_FLAGS, durationMillis, refuseFlags } from './bench-flags.js';
+import {
+  BENCH_FLAGS,
+  BENCH_USAGE,
+  CONSUMER_ONLY_FLAGS,
+  durationMillis,
+  refuseFlags,
+  serializeTypeOf,
+} from './bench-flags.js';
 import type { BenchFlags } from './bench-flags.js';
 import { plotPage } from './bench-plot.js';
 import { intervalLine, summarize, summaryLines } from './bench-report.js';
@@ -86,6 +93,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       nameServer,
       sendMsgTimeout: plan.timeoutMillis,
       autoBatch,
+      ...serializeTypeOf(flags['serialize-type']),
       ...withTls(clientTlsFromFlags(flags)),
       ...compressOptions(flags.compress),
       ...(credentials && { credentials }),
