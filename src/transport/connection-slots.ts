@@ -5,28 +5,45 @@
  * and no client, however well behaved, could connect.
  *
  * One `ConnectionSlots` per server (its `maxConnections`, if any) over one for the whole process
- * (PROCESS_SHARE of the open-file soft limit, read from /proc/self/limits; unbounded where that cannot
- * be read): the rest of the descriptors stay for the store and whatever else the process opens. Every
+ * (PROCESS_SHARE of the open-file soft limit, read from /proc/self/limits, which Node raises to the
+ * hard limit at startup; unbounded where that cannot be read): the rest of the descriptors stay for the store and whatever else the process opens. Every
  * accepted socket takes a slot (a TLS one from before its handshake) and gives it back when it closes.
  *
- * At a bound, a newcomer takes the place of the oldest connection that has sent no whole frame for
- * SILENT_EVICT_MILLIS, of that server or, at the process's bound, of any server: a flood's idle sockets
- * or a slowloris' trickle (a client sends a request as soon as it connects).
+ * At a bound, a newcomer takes the place of the connection idle longest, if it has been idle for
+ * IDLE_EVICT_MILLIS (nothing read from or written to it): of that server or, at the process's bound, of
+ * any server. Idle sockets of a flood go first; a client that keeps its connection busy keeps it, and
+ * one that was idle connects again when it next sends. Never closed: connections the server keeps state
+ * for (RemotingChannel.markRegistered: clients that sent a heartbeat, registered brokers), whose close
+ * would drop their peer from its consumer groups or routes. (Closing only connections that never sent
+ * anything would not do: a flood whose sockets each send one frame would shut every newcomer out.)
  */
 import fs from 'node:fs';
-import type { Connection } from './connection.js';
 
 /** The share of the process's open files its servers' connections may hold together. */
 export const PROCESS_SHARE = 0.75;
+/** A connection idle this long may be closed for a newcomer at a bound. */
+export const IDLE_EVICT_MILLIS = 2000;
+/**
+ * Connections one newcomer looks at, at most, for one idle long enough: recently active ones it passes
+ * go to the back of the order, so the next newcomer looks further (no accept costs O(connections)).
+ */
+const EVICT_SCAN_MAX = 64;
 
-/** A connection that sent no whole frame for this long may be closed for a newcomer at a bound. */
-export const SILENT_EVICT_MILLIS = 2000;
+/** A socket holding a slot, as eviction sees it (a Connection, or a TLS socket before its handshake). */
+export interface SlotHolder {
+  /** When bytes were last read from or written to it (or it was accepted), monotonic ms. */
+  readonly lastActivity: number;
+  readonly closed: boolean;
+  /** The server keeps state for its peer (RemotingChannel.markRegistered): never evicted. */
+  readonly registered?: boolean;
+  close(reason: string): void;
+}
 
 export class ConnectionSlots {
   /** Sockets holding a slot. */
   used = 0;
-  /** Connections that had sent no whole frame when last looked at, oldest first. */
-  private readonly silent = new Set<Connection>();
+  /** Holders, roughly least recently active first (see evictIdle). */
+  private readonly holders = new Set<SlotHolder>();
 
   constructor(
     /** Most slots at once (Infinity = no bound of its own). */
@@ -40,7 +57,7 @@ export class ConnectionSlots {
     return this.used >= this.limit || (this.parent?.full ?? false);
   }
 
-  /** Takes a slot, free or not (see RemotingServer's eviction: the one it replaces is closing). */
+  /** Takes a slot, free or not (after an eviction: the holder it replaces is closing). */
   take(): void {
     this.used++;
     this.parent?.take();
@@ -51,37 +68,44 @@ export class ConnectionSlots {
     this.parent?.give();
   }
 
-  /** A new connection, silent until it sends a whole frame (Connection.spoke). */
-  addSilent(connection: Connection): void {
-    this.silent.add(connection);
-    this.parent?.addSilent(connection);
+  /** A holder eviction may close. */
+  hold(holder: SlotHolder): void {
+    this.holders.add(holder);
+    this.parent?.hold(holder);
   }
 
-  /** A connection that closed. */
-  forget(connection: Connection): void {
-    this.silent.delete(connection);
-    this.parent?.forget(connection);
+  /** A holder that closed. */
+  forget(holder: SlotHolder): void {
+    this.holders.delete(holder);
+    this.parent?.forget(holder);
   }
 
   /**
-   * Closes the oldest silent connection where a slot is missing: this server's if it is at its own
-   * bound, else any server's at the parent's. Returns it, or undefined when there is none.
+   * Closes a holder idle for IDLE_EVICT_MILLIS where a slot is missing: this server's if it is at its
+   * own bound, else any server's at the parent's. Returns it, or undefined when none was found.
    */
-  evictSilent(now: number): Connection | undefined {
-    if (this.used < this.limit) return this.parent?.evictSilent(now);
-    for (const connection of this.silent) {
-      if (connection.spoke || connection.closed) {
-        this.silent.delete(connection);
-        continue;
+  evictIdle(now: number): SlotHolder | undefined {
+    if (this.used < this.limit) return this.parent?.evictIdle(now);
+    const passed: SlotHolder[] = [];
+    let evicted: SlotHolder | undefined;
+    let looked = 0;
+    for (const holder of this.holders) {
+      if (looked++ === EVICT_SCAN_MAX) break;
+      if (holder.closed) {
+        this.holders.delete(holder);
+      } else if (holder.registered === true || now - holder.lastActivity < IDLE_EVICT_MILLIS) {
+        passed.push(holder);
+      } else {
+        evicted = holder;
+        break;
       }
-      // The oldest is too young: so are the others (the set is in the order they were accepted).
-      if (now - connection.openedAt < SILENT_EVICT_MILLIS) return undefined;
-      connection.close(
-        `closed for a new connection at the connection bound: no request in ${SILENT_EVICT_MILLIS} ms`,
-      );
-      return connection;
     }
-    return undefined;
+    for (const holder of passed) {
+      this.holders.delete(holder);
+      this.holders.add(holder);
+    }
+    evicted?.close(`closed for a new connection at the connection bound: idle for ${IDLE_EVICT_MILLIS} ms`);
+    return evicted;
   }
 }
 

@@ -48,10 +48,10 @@ export class Connection implements RemotingChannel, ReadingConnection {
   readonly localAddress: string;
   readonly table: InFlightTable;
   readonly context: RequestContext = { channel: this };
+  /** When bytes were last read or written (idle close; a server's eviction: connection-slots.ts). */
   lastActivity = monotonicNow();
-  readonly openedAt = this.lastActivity;
-  /** True once a whole frame arrived (a server closes connections that never sent one first: remoting-server.ts). */
-  spoke = false;
+  /** Set by markRegistered: never closed for a newcomer at a connection bound (connection-slots.ts). */
+  registered = false;
   /** Server side: body bytes of this connection's requests in progress (undefined on a client). */
   readonly requestBytes: RequestBytesTracker | undefined;
   private readonly gate: ReadGate;
@@ -103,6 +103,10 @@ export class Connection implements RemotingChannel, ReadingConnection {
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  markRegistered(): void {
+    this.registered = true;
   }
 
   /** Bytes waiting to be written (ours + the socket's). */
@@ -275,7 +279,6 @@ export class Connection implements RemotingChannel, ReadingConnection {
    * PAUSE_FEED once the connection used its share of the turn (the rest is kept).
    */
   private readonly onCommand: CommandSink = (command) => {
-    this.spoke = true;
     if (isResponse(command)) {
       if (!this.table.complete(command)) {
         this.owner.logger.warn(

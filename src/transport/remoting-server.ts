@@ -13,6 +13,7 @@ import { emitChannelEvent } from './channel-support.js';
 import type { RequestInterceptor } from './dispatcher.js';
 import { Connection } from './connection.js';
 import { ConnectionSlots, processConnectionSlots } from './connection-slots.js';
+import type { SlotHolder } from './connection-slots.js';
 import { TransportDefaults } from './defaults.js';
 import { headerLimitsOf, RemotingEndpoint } from './endpoint.js';
 import { PartialFrameBudget } from './partial-frames.js';
@@ -39,6 +40,25 @@ export interface ServerInterceptor extends RequestInterceptor {
 }
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** A TLS socket before its adoption (first byte, handshake): what eviction may close for a newcomer. */
+class PendingSocket implements SlotHolder {
+  readonly lastActivity = monotonicNow();
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly acceptor: TlsAcceptor,
+  ) {}
+
+  /** Also once adopted: its Connection holds the slot from then on. */
+  get closed(): boolean {
+    return this.socket.destroyed || !this.acceptor.isPending(this.socket);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
 
 /** Warnings about the connection bound are logged at most this often. */
 const LIMIT_REPORT_MILLIS = 10_000;
@@ -197,7 +217,7 @@ export class RemotingServer extends RemotingEndpoint {
     return this.dispatcher.running;
   }
 
-  /** Connections refused, and silent ones closed for a new one, at the connection bound (see maxConnections). */
+  /** Connections refused, and idle ones closed for a new one, at the connection bounds (see maxConnections). */
   get connectionsTurnedAway(): { refused: number; evicted: number } {
     return { refused: this.refused, evicted: this.evicted };
   }
@@ -242,7 +262,7 @@ export class RemotingServer extends RemotingEndpoint {
       socket.destroy();
       return;
     }
-    if (this.slots.full && !this.evictSilent()) {
+    if (this.slots.full && !this.evictIdle()) {
       this.refused++;
       this.limitReport.refused++;
       this.reportLimit();
@@ -252,14 +272,28 @@ export class RemotingServer extends RemotingEndpoint {
     // Taken even when full after an eviction: the evicted socket's descriptor is closed already, its
     // slot comes back when its 'close' event runs.
     this.slots.take();
-    socket.once('close', () => this.slots.give());
-    if (this.tlsAcceptor) this.tlsAcceptor.accept(socket);
-    else this.adopt(socket);
+    const acceptor = this.tlsAcceptor;
+    if (acceptor === undefined) {
+      socket.once('close', () => this.slots.give());
+      this.adopt(socket);
+      return;
+    }
+    // Before its first byte and handshake, the socket itself is what eviction may close.
+    const pending = new PendingSocket(socket, acceptor);
+    this.slots.hold(pending);
+    socket.once('close', () => {
+      this.slots.forget(pending);
+      this.slots.give();
+    });
+    acceptor.accept(socket);
   }
 
-  /** At a connection bound: closes a silent connection for the newcomer (connection-slots.ts); false when none. */
-  private evictSilent(): boolean {
-    if (this.slots.evictSilent(monotonicNow()) === undefined) return false;
+  /**
+   * At a connection bound: closes an idle connection for the newcomer (connection-slots.ts; counted
+   * here even when it was another server's); false when there is none.
+   */
+  private evictIdle(): boolean {
+    if (this.slots.evictIdle(monotonicNow()) === undefined) return false;
     this.evicted++;
     this.limitReport.evicted++;
     this.reportLimit();
@@ -279,7 +313,7 @@ export class RemotingServer extends RemotingEndpoint {
         refused: report.refused,
         evicted: report.evicted,
       },
-      'connection bound reached: refusing new connections, closing those that sent nothing',
+      'connection bound reached: refusing new connections, closing idle ones for them',
     );
     this.limitReport = { refused: 0, evicted: 0, at: now };
   }
@@ -293,7 +327,7 @@ export class RemotingServer extends RemotingEndpoint {
     const connection = new Connection(socket, this.owner);
     if (socket.isPaused()) socket.resume();
     this.connections.add(connection);
-    this.slots.addSilent(connection);
+    this.slots.hold(connection);
     this.logger.debug({ remote: connection.remoteAddress }, 'connection accepted');
     emitChannelEvent(this.owner, (l) => l.onChannelConnect?.(connection));
   }

@@ -174,3 +174,59 @@ it('a frame encoded by a header value while a frame is being written comes out w
     }
   }
 });
+
+it('what user code run while a ROCKETMQ frame is sized cannot change or break it', () => {
+  // A body getter that encodes another frame.
+  const other: RemotingCommand = {
+    code: 12,
+    language: 'JAVA',
+    version: 1,
+    opaque: 3,
+    flag: 0,
+    extFields: { x: 'y' },
+  };
+  let inner: Buffer | undefined;
+  const withGetter = {
+    code: 10,
+    language: 'JAVA',
+    version: 1,
+    opaque: 5,
+    flag: 0,
+    extFields: { a: 'one', b: 'two' },
+    get body(): Buffer {
+      inner = encodeFrame(other, SerializeType.ROCKETMQ);
+      return Buffer.from('the body');
+    },
+  } as RemotingCommand;
+  const frame = encodeFrame(withGetter, SerializeType.ROCKETMQ);
+  assert.deepEqual({ ...decodeFrame(frame).extFields }, { a: 'one', b: 'two' });
+  assert.deepEqual(decodeFrame(frame).body, Buffer.from('the body'));
+  assert.deepEqual({ ...decodeFrame(inner!).extFields }, { x: 'y' });
+
+  // A value whose toString changes the fields: written as they were when the header was read (as
+  // the reference's Object.entries snapshot).
+  const mutating = (): RemotingCommand => {
+    const fields: Record<string, unknown> = { a: 'first' };
+    fields.b = {
+      toString(): string {
+        delete fields.c;
+        fields.d = 'added';
+        fields.a = 'changed';
+        return 'b-value';
+      },
+    };
+    fields.c = 'third';
+    return {
+      code: 10,
+      language: 'JAVA',
+      version: 1,
+      opaque: 5,
+      flag: 0,
+      extFields: fields as Record<string, string>,
+    };
+  };
+  const copy = mutating();
+  const expected = referenceEncode(mutating());
+  assert.equal(decodeBinaryHeader(expected, 64).extFields?.c, 'third', 'the reference wrote the snapshot');
+  assert.deepEqual(encodeBinaryHeader(copy), expected);
+});

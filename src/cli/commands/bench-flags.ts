@@ -12,8 +12,8 @@ import { CLIENT_TLS_FLAGS } from '../tls-flags.js';
 
 /** The two usage lines: producer, then consumer. */
 export const BENCH_USAGE =
-  'rmq bench --namesrv ADDR --topic T [--mode sync|async|oneway|batch] [--size B] [--threads N | --window W] [--duration S] [--batch-size N] [--auto-batch] [--compress zlib|lz4|zstd] [--json] [--plot FILE.html]\n' +
-  '       rmq bench --consume --namesrv ADDR --topic T [--group G] [--tag EXPR | --sql EXPR] [--broadcast] [--orderly] [--threads N] [--from first|last|timestamp:MS] [--fail-rate R] [--duration S] [--json] [--plot FILE.html]';
+  'rmq bench --namesrv ADDR --topic T [--mode sync|async|oneway|batch] [--size B] [--threads N | --window W] [--duration S] [--batch-size N] [--auto-batch] [--compress zlib|lz4|zstd] [--serialize-type json|rocketmq] [--json] [--plot FILE.html]\n' +
+  '       rmq bench --consume --namesrv ADDR --topic T [--group G] [--tag EXPR | --sql EXPR] [--broadcast] [--orderly] [--threads N] [--from first|last|timestamp:MS] [--fail-rate R] [--duration S] [--serialize-type json|rocketmq] [--json] [--plot FILE.html]';
 
 /** `--serialize-type`: the clients' serializeType option (json when not given). */
 export function serializeTypeOf(raw: string | undefined): { serializeType: 'JSON' | 'ROCKETMQ' } {

@@ -33,7 +33,7 @@ type Part = string | Buffer;
  * by every header; a header whose value `toString` writes another header meanwhile gets its own
  * array (see `sizing`).
  */
-const SHARED_PARTS: (Part | undefined)[] = [];
+const SHARED_PARTS: unknown[] = [];
 let sizing = false;
 
 function isAscii(value: string): boolean {
@@ -80,14 +80,16 @@ interface Header {
   /** Entries in `parts` after the remark: 2 per ext field. */
   partCount: number;
   length: number;
+  /** Read with the rest (a getter of `body` could otherwise encode a frame into `parts` meanwhile). */
+  body: Buffer | undefined;
 }
 
 /**
  * Reads and sizes the header of `command` into `parts`. Skips what Java cannot send: an empty remark,
  * ext fields with an empty key or an undefined, null or empty value.
  */
-function size(command: RemotingCommand, parts: (Part | undefined)[], maxLength: number): Header {
-  const { code, language, version, opaque, flag, remark, extFields } = command;
+function size(command: RemotingCommand, parts: unknown[], maxLength: number): Header {
+  const { code, language, version, opaque, flag, remark, extFields, body } = command;
   if (code > 32767 || code < -32768) {
     throw new ProtocolError(`code ${code} does not fit the ROCKETMQ header form (int16); use JSON`);
   }
@@ -97,16 +99,24 @@ function size(command: RemotingCommand, parts: (Part | undefined)[], maxLength: 
   if (remarkPart !== undefined) length += remarkPart.length;
   let count = 1;
   if (extFields) {
+    // Every field read before any value is turned into a string (as Object.entries would): a value's
+    // toString that changes the fields does not change what is written.
     for (const key in extFields) {
       if (key === '' || !Object.hasOwn(extFields, key)) continue;
       const raw: unknown = extFields[key];
       if (raw === undefined || raw === null || raw === '') continue;
+      parts[count++] = key;
+      parts[count++] = raw;
+    }
+    for (let i = 1; i < count; i += 2) {
+      const key = parts[i] as string;
       const keyPart = partOf(key);
       if (keyPart.length > 32767)
         throw new ProtocolError(`extField key longer than 32767 bytes: ${key.slice(0, 40)}…`);
+      const raw = parts[i + 1];
       const valuePart = partOf(typeof raw === 'string' ? raw : String(raw));
-      parts[count++] = keyPart;
-      parts[count++] = valuePart;
+      parts[i] = keyPart;
+      parts[i + 1] = valuePart;
       length += 6 + keyPart.length + valuePart.length;
     }
   }
@@ -119,9 +129,10 @@ function size(command: RemotingCommand, parts: (Part | undefined)[], maxLength: 
     version,
     opaque,
     flag,
-    parts,
+    parts: parts as (Part | undefined)[],
     partCount: count,
     length,
+    body,
   };
 }
 
@@ -177,7 +188,7 @@ export function encodeBinaryHeader(command: RemotingCommand): Buffer {
  */
 export function encodeBinaryFrame(command: RemotingCommand, type: number): Buffer {
   const h = sized(command, MAX_HEADER_LENGTH);
-  const body = command.body;
+  const body = h.body;
   const bodyLength = body?.length ?? 0;
   const frameLength = 8 + h.length + bodyLength;
   let out: Buffer;

@@ -164,6 +164,11 @@ export class TlsAcceptor {
     return this.pending.size;
   }
 
+  /** True from `accept` until the socket is adopted or closed. */
+  isPending(socket: net.Socket): boolean {
+    return this.pending.has(socket);
+  }
+
   accept(socket: net.Socket): void {
     this.pending.add(socket);
     const timer = setTimeout(() => {
