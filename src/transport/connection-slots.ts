@@ -9,41 +9,38 @@
  * hard limit at startup; unbounded where that cannot be read): the rest of the descriptors stay for the store and whatever else the process opens. Every
  * accepted socket takes a slot (a TLS one from before its handshake) and gives it back when it closes.
  *
- * At a bound, a newcomer takes the place of the connection idle longest, if it has been idle for
- * IDLE_EVICT_MILLIS (nothing read from or written to it): of that server or, at the process's bound, of
- * any server. Idle sockets of a flood go first; a client that keeps its connection busy keeps it, and
- * one that was idle connects again when it next sends. Never closed: connections the server keeps state
- * for (RemotingChannel.markRegistered: clients that sent a heartbeat, registered brokers), whose close
- * would drop their peer from its consumer groups or routes. (Closing only connections that never sent
- * anything would not do: a flood whose sockets each send one frame would shut every newcomer out.)
+ * At a bound, a newcomer takes the place of the oldest connection that has not sent a request in the
+ * SILENT_EVICT_MILLIS since it was accepted (a TLS socket still waiting for its first byte or its
+ * handshake included), of that server or, at the process's bound, of any server: the idle sockets or
+ * slow trickles of a flood. A connection that sent a request is never closed for a newcomer, however
+ * idle: it may have a request in progress, a pull held by long polling, a place in a consumer group or
+ * in the routes (closing it could lose an answer, or drop its peer from its group or the routes), and
+ * every client sends a request as soon as it connects. The bound cannot tell a client from a flood
+ * that sends a request on every socket: such a flood keeps its sockets until they idle out
+ * (channelMaxIdleMillis), but the descriptors the store needs stay free.
  */
 import fs from 'node:fs';
 
 /** The share of the process's open files its servers' connections may hold together. */
 export const PROCESS_SHARE = 0.75;
-/** A connection idle this long may be closed for a newcomer at a bound. */
-export const IDLE_EVICT_MILLIS = 2000;
-/**
- * Connections one newcomer looks at, at most, for one idle long enough: recently active ones it passes
- * go to the back of the order, so the next newcomer looks further (no accept costs O(connections)).
- */
-const EVICT_SCAN_MAX = 64;
+/** A connection that sent no request for this long after it was accepted may be closed for a newcomer. */
+export const SILENT_EVICT_MILLIS = 2000;
 
 /** A socket holding a slot, as eviction sees it (a Connection, or a TLS socket before its handshake). */
 export interface SlotHolder {
-  /** When bytes were last read from or written to it (or it was accepted), monotonic ms. */
-  readonly lastActivity: number;
+  /** When it was accepted (a Connection: adopted), monotonic ms: holders are kept in this order. */
+  readonly openedAt: number;
+  /** True once it sent a request or answered one of ours: never closed for a newcomer from then on. */
+  readonly spoke: boolean;
   readonly closed: boolean;
-  /** The server keeps state for its peer (RemotingChannel.markRegistered): never evicted. */
-  readonly registered?: boolean;
   close(reason: string): void;
 }
 
 export class ConnectionSlots {
   /** Sockets holding a slot. */
   used = 0;
-  /** Holders, roughly least recently active first (see evictIdle). */
-  private readonly holders = new Set<SlotHolder>();
+  /** Holders that had not spoken when last looked at, in the order they were accepted. */
+  private readonly silent = new Set<SlotHolder>();
 
   constructor(
     /** Most slots at once (Infinity = no bound of its own). */
@@ -68,44 +65,39 @@ export class ConnectionSlots {
     this.parent?.give();
   }
 
-  /** A holder eviction may close. */
+  /** A new holder (silent until it speaks). */
   hold(holder: SlotHolder): void {
-    this.holders.add(holder);
+    this.silent.add(holder);
     this.parent?.hold(holder);
   }
 
   /** A holder that closed. */
   forget(holder: SlotHolder): void {
-    this.holders.delete(holder);
+    this.silent.delete(holder);
     this.parent?.forget(holder);
   }
 
   /**
-   * Closes a holder idle for IDLE_EVICT_MILLIS where a slot is missing: this server's if it is at its
-   * own bound, else any server's at the parent's. Returns it, or undefined when none was found.
+   * Closes the oldest holder silent for SILENT_EVICT_MILLIS where a slot is missing: this server's if it
+   * is at its own bound, else any server's at the parent's. Returns it, or undefined when there is none.
+   * Holders that spoke or closed are dropped from the order as they are met: amortized O(1) per accept.
    */
-  evictIdle(now: number): SlotHolder | undefined {
-    if (this.used < this.limit) return this.parent?.evictIdle(now);
-    const passed: SlotHolder[] = [];
-    let evicted: SlotHolder | undefined;
-    let looked = 0;
-    for (const holder of this.holders) {
-      if (looked++ === EVICT_SCAN_MAX) break;
-      if (holder.closed) {
-        this.holders.delete(holder);
-      } else if (holder.registered === true || now - holder.lastActivity < IDLE_EVICT_MILLIS) {
-        passed.push(holder);
-      } else {
-        evicted = holder;
-        break;
+  evictSilent(now: number): SlotHolder | undefined {
+    if (this.used < this.limit) return this.parent?.evictSilent(now);
+    for (const holder of this.silent) {
+      if (holder.spoke || holder.closed) {
+        this.silent.delete(holder);
+        continue;
       }
+      // The oldest is too young: so are the others (they are in the order they were accepted).
+      if (now - holder.openedAt < SILENT_EVICT_MILLIS) return undefined;
+      this.silent.delete(holder);
+      holder.close(
+        `closed for a new connection at the connection bound: no request in ${SILENT_EVICT_MILLIS} ms`,
+      );
+      return holder;
     }
-    for (const holder of passed) {
-      this.holders.delete(holder);
-      this.holders.add(holder);
-    }
-    evicted?.close(`closed for a new connection at the connection bound: idle for ${IDLE_EVICT_MILLIS} ms`);
-    return evicted;
+    return undefined;
   }
 }
 

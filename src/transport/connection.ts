@@ -48,10 +48,10 @@ export class Connection implements RemotingChannel, ReadingConnection {
   readonly localAddress: string;
   readonly table: InFlightTable;
   readonly context: RequestContext = { channel: this };
-  /** When bytes were last read or written (idle close; a server's eviction: connection-slots.ts). */
   lastActivity = monotonicNow();
-  /** Set by markRegistered: never closed for a newcomer at a connection bound (connection-slots.ts). */
-  registered = false;
+  readonly openedAt = this.lastActivity;
+  /** True once a request arrived or a response to one of ours: a server never closes it for a newcomer (connection-slots.ts). */
+  spoke = false;
   /** Server side: body bytes of this connection's requests in progress (undefined on a client). */
   readonly requestBytes: RequestBytesTracker | undefined;
   private readonly gate: ReadGate;
@@ -103,10 +103,6 @@ export class Connection implements RemotingChannel, ReadingConnection {
 
   get closed(): boolean {
     return this.isClosed;
-  }
-
-  markRegistered(): void {
-    this.registered = true;
   }
 
   /** Bytes waiting to be written (ours + the socket's). */
@@ -280,13 +276,15 @@ export class Connection implements RemotingChannel, ReadingConnection {
    */
   private readonly onCommand: CommandSink = (command) => {
     if (isResponse(command)) {
-      if (!this.table.complete(command)) {
+      if (this.table.complete(command)) this.spoke = true;
+      else {
         this.owner.logger.warn(
           { remote: this.remoteAddress, response: describeCommand(command) },
           'unmatched response dropped',
         );
       }
     } else {
+      this.spoke = true;
       this.owner.dispatcher.dispatch(this, command);
       if (--this.untilClockRead === 0) return this.checkShare();
     }

@@ -43,7 +43,8 @@ type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /** A TLS socket before its adoption (first byte, handshake): what eviction may close for a newcomer. */
 class PendingSocket implements SlotHolder {
-  readonly lastActivity = monotonicNow();
+  readonly openedAt = monotonicNow();
+  readonly spoke = false;
 
   constructor(
     private readonly socket: net.Socket,
@@ -217,7 +218,7 @@ export class RemotingServer extends RemotingEndpoint {
     return this.dispatcher.running;
   }
 
-  /** Connections refused, and idle ones closed for a new one, at the connection bounds (see maxConnections). */
+  /** Connections refused, and silent ones closed for a new one, at the connection bounds (see maxConnections). */
   get connectionsTurnedAway(): { refused: number; evicted: number } {
     return { refused: this.refused, evicted: this.evicted };
   }
@@ -262,7 +263,7 @@ export class RemotingServer extends RemotingEndpoint {
       socket.destroy();
       return;
     }
-    if (this.slots.full && !this.evictIdle()) {
+    if (this.slots.full && !this.evictSilent()) {
       this.refused++;
       this.limitReport.refused++;
       this.reportLimit();
@@ -289,11 +290,11 @@ export class RemotingServer extends RemotingEndpoint {
   }
 
   /**
-   * At a connection bound: closes an idle connection for the newcomer (connection-slots.ts; counted
-   * here even when it was another server's); false when there is none.
+   * At a connection bound: closes a connection that sent nothing for the newcomer (connection-slots.ts;
+   * counted here even when it was another server's); false when there is none.
    */
-  private evictIdle(): boolean {
-    if (this.slots.evictIdle(monotonicNow()) === undefined) return false;
+  private evictSilent(): boolean {
+    if (this.slots.evictSilent(monotonicNow()) === undefined) return false;
     this.evicted++;
     this.limitReport.evicted++;
     this.reportLimit();
@@ -313,7 +314,7 @@ export class RemotingServer extends RemotingEndpoint {
         refused: report.refused,
         evicted: report.evicted,
       },
-      'connection bound reached: refusing new connections, closing idle ones for them',
+      'connection bound reached: refusing new connections, closing those that sent nothing for them',
     );
     this.limitReport = { refused: 0, evicted: 0, at: now };
   }

@@ -35,12 +35,6 @@ export interface RemotingChannel {
   send(command: RemotingCommand): Promise<void>;
   /** Closes the connection; `reason` goes to the logs. */
   close(reason?: string): void;
-  /**
-   * Marks the connection as one the server keeps state for (a client that sent a heartbeat, a
-   * registered broker): at a connection bound it is never closed for a newcomer, however long it is
-   * idle (closing it would drop the peer from its groups or routes). See RemotingServerOptions.maxConnections.
-   */
-  markRegistered?(): void;
 }
 
 /** What a processor knows of a request besides the command: the connection it came on. */
@@ -169,9 +163,9 @@ export interface RemotingServerOptions {
   /**
    * Most connections open at once (default 0 = no bound of the server's own). Every server of the
    * process also shares a bound of 3/4 of its open-file limit (Linux), so that a connection flood
-   * leaves descriptors to the store. At a bound, a new connection closes the connection idle longest
-   * if it has been idle for 2 s (TLS sockets before their handshake included; never one marked by
-   * RemotingChannel.markRegistered), else it is closed itself (both logged, at most every 10 s).
+   * leaves descriptors to the store. At a bound, a new connection closes the oldest connection that
+   * has sent no request in the 2 s since it was accepted (a TLS socket before its handshake included;
+   * never one that sent a request), else it is closed itself (both logged, at most every 10 s).
    */
   maxConnections?: number;
   /** Permits for server-initiated oneway / async requests (defaults 256 / 64). */

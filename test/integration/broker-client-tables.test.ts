@@ -15,7 +15,6 @@ import {
 } from '../../src/protocol/body/lock-batch.js';
 import { RequestCode } from '../../src/protocol/codes/request-code.js';
 import { ResponseCode } from '../../src/protocol/codes/response-code.js';
-import type { RemotingServer } from '../../src/transport/index.js';
 import { ValidationBroker, assertRefused } from '../helpers/broker-validation.js';
 import { consumerData } from '../helpers/heartbeats.js';
 
@@ -76,23 +75,6 @@ describe('broker client tables: caps', () => {
       );
     }
     assert.deepEqual(await bench.held(), baseline, 'nothing of a refused heartbeat is kept');
-  });
-
-  it('a connection whose heartbeat was kept is marked registered (never closed at a connection bound)', async () => {
-    const server = (bench.broker as unknown as { server: RemotingServer }).server;
-    const registered = (): boolean[] =>
-      server.channels().map((c) => (c as unknown as { registered: boolean }).registered);
-    await bench.call(RequestCode.GET_BROKER_RUNTIME_INFO);
-    assert.deepEqual(registered(), [false], 'not before a heartbeat');
-    assertRefused(
-      await bench.call(RequestCode.HEART_BEAT, {}, heartbeat([consumer('HB_R', 40)])),
-      ResponseCode.INVALID_PARAMETER,
-      'heartbeat group has more than 3 subscriptions (maxSubscriptionsPerGroup)',
-    );
-    assert.deepEqual(registered(), [false], 'nor after a refused one');
-    const ok = await bench.call(RequestCode.HEART_BEAT, {}, heartbeat([])); // (no group: the caps below)
-    assert.equal(ok.code, ResponseCode.SUCCESS);
-    assert.deepEqual(registered(), [true]);
   });
 
   it('HEART_BEAT at the subscription-group cap keeps the known groups and skips only new ones', async () => {

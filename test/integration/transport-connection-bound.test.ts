@@ -1,9 +1,10 @@
 /**
  * The bound on open connections (maxConnections, and the process's share of its open files:
  * src/transport/connection-slots.ts) over real sockets: past it, a new connection is refused, unless
- * a connection idle for 2 s can be closed for it (idle longest first, whether it ever sent a frame or
- * not, TLS sockets still waiting for their handshake included); busy and registered connections are
- * never closed for a newcomer; closed connections give their slot back, and every slot is back after shutdown.
+ * the oldest connection that has sent no request in 2 s can be closed for it (a response nobody asked
+ * for does not count; TLS sockets still waiting for their handshake included); a connection that sent
+ * a request is never closed for a newcomer, however idle; closed connections give their slot back, and
+ * every slot is back after shutdown.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -16,19 +17,19 @@ import type { ServerTlsConfig } from '../../src/transport/tls/server-tls.js';
 import { createDevelopmentCertificates } from '../../src/transport/tls/x509.js';
 import {
   ConnectionSlots,
-  IDLE_EVICT_MILLIS,
+  SILENT_EVICT_MILLIS,
   openFilesSoftLimit,
   PROCESS_SHARE,
   processConnectionSlots,
 } from '../../src/transport/connection-slots.js';
-import type { SlotHolder } from '../../src/transport/connection-slots.js';
+import { NameServer } from '../../src/server/namesrv/index.js';
+import { resolveBrokerOptions } from '../../src/server/broker/core/broker-config.js';
+import { ValidationBroker } from '../helpers/broker-validation.js';
 import { RawPeer } from './transport-helpers.js';
 
 const PING = 103;
-/** Answered after marking the connection registered (as a broker's heartbeat does). */
-const REGISTER = 104;
-/** Longer than IDLE_EVICT_MILLIS. */
-const IDLE_MILLIS = IDLE_EVICT_MILLIS + 200;
+/** Longer than SILENT_EVICT_MILLIS. */
+const IDLE_MILLIS = SILENT_EVICT_MILLIS + 200;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -56,12 +57,6 @@ describe('connection bound', () => {
   async function serverWith(maxConnections: number, tls?: ServerTlsConfig): Promise<RemotingServer> {
     const server = new RemotingServer({ host: '127.0.0.1', port: 0, maxConnections, tls });
     server.registerProcessor(PING, { processRequest: () => createResponse(ResponseCode.SUCCESS) });
-    server.registerProcessor(REGISTER, {
-      processRequest: (context) => {
-        context.channel.markRegistered?.();
-        return createResponse(ResponseCode.SUCCESS);
-      },
-    });
     await server.start();
     servers.push(server);
     return server;
@@ -79,7 +74,7 @@ describe('connection bound', () => {
     return (await client.invokeSync(`127.0.0.1:${server.port}`, createRequest(PING), 3000)).code;
   }
 
-  it('refuses past the bound, then closes the connection idle longest for a newcomer', async () => {
+  it('refuses past the bound, then closes the oldest connection that sent nothing for a newcomer', async () => {
     const server = await serverWith(3);
     const idle = [await connect(server), await connect(server), await connect(server)];
     // Nobody has been idle long enough: the fourth is refused, the first three stay.
@@ -89,18 +84,17 @@ describe('connection bound', () => {
     assert.equal(server.channels().length, 3);
 
     await sleep(IDLE_MILLIS);
-    // A client now gets in, in place of the connection idle longest, and is served.
+    // A client now gets in, in place of the oldest connection that sent nothing, and is served.
     assert.equal(await clientPing(server), ResponseCode.SUCCESS);
-    assert.equal(await closedWithin(idle[0]!, 1000), true, 'the connection idle longest is closed');
+    assert.equal(await closedWithin(idle[0]!, 1000), true, 'the oldest silent connection is closed');
     assert.equal(await closedWithin(idle[1]!, 100), false, 'only one is closed per newcomer');
     assert.deepEqual(server.connectionsTurnedAway, { refused: 1, evicted: 1 });
   });
 
-  it('a connection that sent a frame once and went idle is closed for a newcomer too', async () => {
+  it('a response nobody asked for does not count as speaking', async () => {
     const server = await serverWith(2);
     const a = await connect(server);
     const b = await connect(server);
-    // One frame each (a response nobody asked for is only logged): then idle.
     for (const peer of [a, b]) {
       peer.write(encodeFrame(createResponse(ResponseCode.SUCCESS, { opaque: 7 }), SerializeType.JSON));
     }
@@ -110,33 +104,15 @@ describe('connection bound', () => {
     assert.deepEqual(server.connectionsTurnedAway, { refused: 0, evicted: 1 });
   });
 
-  it('never closes a registered connection (a client that sent a heartbeat), however long it idles', async () => {
-    const server = await serverWith(2);
-    const registered = await connect(server);
-    const idle = await connect(server);
-    registered.write(encodeFrame(createRequest(REGISTER, { opaque: 1 }), SerializeType.JSON));
-    await registered.waitFor(1);
-    await sleep(IDLE_MILLIS);
-    assert.equal(await clientPing(server), ResponseCode.SUCCESS, 'in place of the idle one');
-    assert.equal(await closedWithin(idle, 1000), true);
-    const refused = await connect(server);
-    assert.equal(await closedWithin(refused, 1000), true, 'the registered one stays: refused');
-    assert.equal(await closedWithin(registered, 100), false);
-    await ping(registered, 2);
-    assert.deepEqual(server.connectionsTurnedAway, { refused: 1, evicted: 1 });
-  });
-
-  it('never closes a busy connection; slots come back on close', async () => {
+  it('never closes a connection that sent a request, however idle; slots come back on close', async () => {
     const server = await serverWith(2);
     const a = await connect(server);
     const b = await connect(server);
-    // Both keep talking (every 0.4 s) past the idle time.
-    for (let i = 0; i < 6; i++) {
-      await Promise.all([ping(a, 2 * i), ping(b, 2 * i + 1)]);
-      await sleep(400);
-    }
+    await ping(a, 1);
+    await ping(b, 2);
+    await sleep(IDLE_MILLIS); // both idle since
     const refused = await connect(server);
-    assert.equal(await closedWithin(refused, 1000), true, 'nobody idle: the newcomer is refused');
+    assert.equal(await closedWithin(refused, 1000), true, 'nobody silent: the newcomer is refused');
     assert.deepEqual(server.connectionsTurnedAway, { refused: 1, evicted: 0 });
     await ping(a, 100); // both still served
     await ping(b, 101);
@@ -175,71 +151,60 @@ describe('connection bound', () => {
     assert.equal(await closedWithin(handshaking, 1000), true);
     assert.deepEqual(server.connectionsTurnedAway, { refused: 0, evicted: 3 });
 
-    // Once adopted, a connection is judged by its own activity, not by when it was accepted.
+    // Once adopted, a connection is judged by what it sent, not by its socket's first wait.
     const one = await serverWith(1, { mode: 'permissive', cert: certs.server.cert, key: certs.server.key });
     const busy = await connect(one);
-    for (let i = 0; i < 7; i++) {
-      await ping(busy, i);
-      await sleep(400);
-    }
+    await ping(busy, 1);
+    await sleep(IDLE_MILLIS);
     const newcomer = await connect(one);
     assert.equal(await closedWithin(newcomer, 1000), true, 'the newcomer is refused');
     await ping(busy, 100);
     assert.deepEqual(one.connectionsTurnedAway, { refused: 1, evicted: 0 });
   });
 
-  it("a newcomer to one server takes the place of another server's idle connection at the parent's bound", () => {
-    const fake = (lastActivity: number) => {
-      const holder = { lastActivity, closed: false, close: () => (holder.closed = true) };
+  it("a newcomer to one server takes the place of another server's silent connection at the parent's bound", () => {
+    const fake = (openedAt: number, spoke = false) => {
+      const holder = { openedAt, spoke, closed: false, close: () => (holder.closed = true) };
       return holder;
     };
     const process = new ConnectionSlots(3);
     const broker = new ConnectionSlots(Infinity, process);
     const namesrv = new ConnectionSlots(Infinity, process);
-    const [busy, idle, young] = [fake(4500), fake(10), fake(4000)];
-    for (const holder of [busy, idle, young]) {
+    const [talker, silent, young] = [fake(0, true), fake(10), fake(4000)];
+    for (const holder of [talker, silent, young]) {
       broker.take();
       broker.hold(holder);
     }
     assert.equal(namesrv.full, true);
-    assert.equal(namesrv.evictIdle(1000), undefined, 'nobody idle for 2 s yet');
-    assert.equal(namesrv.evictIdle(5000), idle, 'the one idle for 2 s');
-    assert.deepEqual([busy.closed, idle.closed, young.closed], [false, true, false]);
-    broker.forget(idle);
+    assert.equal(namesrv.evictSilent(1000), undefined, 'nobody silent for 2 s yet');
+    assert.equal(namesrv.evictSilent(5000), silent, 'the oldest silent one, not the one that spoke');
+    assert.deepEqual([talker.closed, silent.closed, young.closed], [false, true, false]);
+    broker.forget(silent);
     broker.give();
     assert.equal(namesrv.full, false);
     // A server at its own bound takes only from its own connections.
     const own = new ConnectionSlots(1, process);
-    const mine = fake(4800);
+    const mine = fake(4500);
     own.take();
     own.hold(mine);
-    assert.equal(own.evictIdle(10_000), mine);
+    assert.equal(own.evictSilent(10_000), mine);
     assert.equal(young.closed, false);
   });
 
-  it('one newcomer looks at a bounded number of connections; the next one looks further', () => {
-    const slots = new ConnectionSlots(201);
-    const holders: (SlotHolder & { closed: boolean })[] = [];
-    for (let i = 0; i < 200; i++) {
-      const holder = { lastActivity: 9000, closed: false, close: () => (holder.closed = true) };
-      holders.push(holder);
-    }
-    const idle = { lastActivity: 0, closed: false, close: () => (idle.closed = true) };
-    for (const holder of [...holders, idle]) {
+  it('holders that spoke are dropped from the order as they are met: the next search starts past them', () => {
+    const slots = new ConnectionSlots(3);
+    const holders = Array.from({ length: 3 }, (_, i) => {
+      const holder = { openedAt: i, spoke: false, closed: false, close: () => (holder.closed = true) };
       slots.take();
       slots.hold(holder);
-    }
-    let attempts = 0;
-    while (!idle.closed && attempts < 10) {
-      slots.evictIdle(10_000);
-      attempts++;
-    }
-    assert.equal(idle.closed, true);
-    assert.equal(attempts, 4, '64 connections looked at per newcomer: the idle one is the 201st');
-    assert.equal(
-      holders.some((h) => h.closed),
-      false,
-    );
+      return holder;
+    });
+    holders[0]!.spoke = true;
+    holders[1]!.spoke = true;
+    assert.equal(slots.evictSilent(10_000), holders[2]);
+    holders[0]!.spoke = false; // dropped already: never looked at again
+    assert.equal(slots.evictSilent(10_000), undefined);
+    assert.equal(holders[0]!.closed, false);
   });
 
   it("the process bound is a share of the open-file soft limit, read from the kernel's limits", () => {
@@ -254,6 +219,37 @@ describe('connection bound', () => {
     const soft = openFilesSoftLimit();
     if (soft !== undefined)
       assert.equal(processConnectionSlots.limit, Math.max(16, Math.floor(soft * PROCESS_SHARE)));
+  });
+
+  it('the name server and the broker take maxConnections', async () => {
+    const namesrv = new NameServer({ port: 0, maxConnections: 1 });
+    await namesrv.start();
+    try {
+      const first = await RawPeer.connect(namesrv.port);
+      peers.push(first);
+      const second = await RawPeer.connect(namesrv.port);
+      peers.push(second);
+      assert.equal(await closedWithin(second, 1000), true, 'past its bound');
+      assert.equal(await closedWithin(first, 100), false);
+    } finally {
+      await namesrv.shutdown();
+    }
+    const broker = await ValidationBroker.start({ maxConnections: 1 });
+    try {
+      const port = Number(broker.broker.address.split(':').pop());
+      const first = await RawPeer.connect(port);
+      peers.push(first);
+      const second = await RawPeer.connect(port);
+      peers.push(second);
+      assert.equal(await closedWithin(second, 1000), true, 'past its bound');
+    } finally {
+      await broker.stop();
+    }
+
+    assert.throws(
+      () => resolveBrokerOptions({ maxConnections: -1 }),
+      /maxConnections must be a whole number/,
+    );
   });
 
   it('every slot is back once the servers shut down', async () => {

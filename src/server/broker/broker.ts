@@ -129,7 +129,13 @@ export class Broker {
     const holdLimits = { maxPullHoldMillis, maxHeldPullsPerConnection, maxHeldPulls, maxHeldPullBytes };
     const rerun = rerunHeldPull.bind(undefined, this.ctx);
     this.pullHold = new PullHoldService(rerun, o.logger, holdLimits);
-    this.server = new RemotingServer({ host: o.host, port: o.port, logger: o.logger, tls: o.tls });
+    this.server = new RemotingServer({
+      host: o.host,
+      port: o.port,
+      logger: o.logger,
+      tls: o.tls,
+      maxConnections: o.maxConnections,
+    });
     const { schedule, pullHold, transactions, timer } = this;
     const services = { schedule, pullHold, transactions, timer };
     registerBrokerHandlers(this.server, brokerHandlers(this.ctx, services));

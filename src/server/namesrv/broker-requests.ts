@@ -156,9 +156,6 @@ async function registerBroker(
     ...(filterServerList !== undefined && { filterServerList }),
     channel,
   });
-  // The routes now hang on this connection (its close unregisters the broker): a connection flood
-  // must not have it closed (src/transport/connection-slots.ts).
-  channel.markRegistered?.();
 
   const orderConf = runtime.kv.list(ORDER_TOPIC_CONFIG);
   return ok({

@@ -44,6 +44,11 @@ export interface NameServerOptions {
   serializeType?: SerializeTypeCode;
   /** Close connections idle this long, ms (default 120000; 0 = never). */
   channelMaxIdleMillis?: number;
+  /**
+   * Most client connections open at once (default 0 = none of its own; the process's bound, 3/4 of its
+   * open-file limit, still applies): see RemotingServerOptions.maxConnections. Not a Java option.
+   */
+  maxConnections?: number;
   /** Persist the KV configuration to this file (default: memory only). */
   kvConfigPath?: string;
   /** Caps on what brokers may register (topics, brokers, sizes), against hostile or runaway registrations. */
@@ -74,6 +79,7 @@ const NAME_SERVER_OPTION_KEYS: OptionKeys<NameServerOptions> = {
   orderMessageEnable: true,
   serializeType: true,
   channelMaxIdleMillis: true,
+  maxConnections: true,
   kvConfigPath: true,
   limits: true,
   tls: true,
@@ -183,6 +189,7 @@ export class NameServer {
       ...(options.channelMaxIdleMillis !== undefined && {
         channelMaxIdleMillis: options.channelMaxIdleMillis,
       }),
+      ...(options.maxConnections !== undefined && { maxConnections: options.maxConnections }),
       logger: this.logger,
       tls: options.tls,
     });

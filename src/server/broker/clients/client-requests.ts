@@ -96,8 +96,6 @@ function heartbeat(ctx: BrokerContext, context: RequestContext, request: Remotin
     arrayCapsByKey: heartbeatArrayCaps(ctx.options),
   });
   checkHeartbeat(data, ctx.options);
-  // The client tables now hold this connection: a flood must not have it closed (connection-slots.ts).
-  context.channel.markRegistered?.();
   const names = data.consumerDataSet.map((consumer) => consumer.groupName);
   // Every check passes before anything is kept; new groups without room are skipped, not refused.
   const { configs, skipped } = admitConsumerGroups(ctx, names);

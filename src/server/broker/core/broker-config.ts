@@ -123,6 +123,11 @@ export interface ResolvedBrokerOptions
   flushConsumerOffsetIntervalMillis: number;
   /** Delay levels, e.g. "1s 5s 10s 30s 1m ..." (Java messageDelayLevel). */
   messageDelayLevel: string;
+  /**
+   * Most client connections open at once (0 = none of the broker's own; the process's bound, 3/4 of
+   * its open-file limit, still applies): see RemotingServerOptions.maxConnections. Not a Java option.
+   */
+  maxConnections: number;
   /** TLS of the broker's port: mode (disabled / permissive / enforcing), certificate, client auth. */
   tls: ServerTlsConfig | undefined;
   /** TLS of the broker's connections to the name servers (Java: tls.enable on the broker). */
@@ -183,6 +188,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   messageDelayLevel: DEFAULT_MESSAGE_DELAY_LEVEL,
   ...DEFAULT_TRANSACTION_OPTIONS,
   storeHooks: undefined,
+  maxConnections: 0,
   tls: undefined,
   namesrvTls: undefined,
   aclFile: undefined,
@@ -253,6 +259,10 @@ export function resolveBrokerOptions(input: BrokerOptions = {}): ResolvedBrokerO
     'notifyConsumerIdsChangedEnable must be true or false',
   );
   check(typeof o.storePath === 'string' && o.storePath.length > 0, 'storePath must be a directory path');
+  check(
+    Number.isInteger(o.maxConnections) && o.maxConnections >= 0,
+    'maxConnections must be a whole number >= 0 (0 = no bound of its own)',
+  );
   const limitsProblem = clientTableLimitsProblem(o);
   check(limitsProblem === undefined, limitsProblem ?? '');
   const txProblem = transactionOptionsProblem(o);
