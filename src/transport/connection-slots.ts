@@ -6,8 +6,10 @@
  *
  * One `ConnectionSlots` per server (its `maxConnections`, if any) over one for the whole process
  * (PROCESS_SHARE of the open-file soft limit, read from /proc/self/limits, which Node raises to the
- * hard limit at startup; unbounded where that cannot be read): the rest of the descriptors stay for the store and whatever else the process opens. Every
- * accepted socket takes a slot (a TLS one from before its handshake) and gives it back when it closes.
+ * hard limit at startup; unbounded where that cannot be read): the rest of the descriptors stay for
+ * the store and whatever else the process opens. Every accepted socket takes a slot (a TLS one from
+ * before its handshake) and gives it back when it closes. (One per copy of this module: a process that
+ * loads both the ESM and the CommonJS build has two such process bounds.)
  *
  * At a bound, a newcomer takes the place of the oldest connection that has not sent a request in the
  * SILENT_EVICT_MILLIS since it was accepted (a TLS socket still waiting for its first byte or its
