@@ -4,6 +4,7 @@
  */
 import type { LogLevel } from '../common/logger.js';
 import type { FlushDiskType } from '../server/broker/index.js';
+import { intFlag } from './args.js';
 import { CliError } from './cli-error.js';
 
 export const NAMESRV_FLAG = {
@@ -26,6 +27,19 @@ export const LISTEN_HOST_FLAG = {
   default: '127.0.0.1',
   description: 'Interface to listen on (0.0.0.0 for all)',
 } as const;
+
+/** `--max-connections N` of the servers (RemotingServerOptions.maxConnections). */
+export const MAX_CONNECTIONS_FLAG = {
+  type: 'string',
+  value: 'N',
+  description:
+    "Most client connections open at once (default: no bound of the server's own; all servers of a process share 3/4 of its open-file limit)",
+} as const;
+
+/** The maxConnections option of `--max-connections` (none when not given). */
+export function maxConnectionsOption(raw: string | undefined): { maxConnections?: number } {
+  return raw === undefined ? {} : { maxConnections: intFlag('max-connections', raw, 0, 1) };
+}
 
 /** --port of the server commands. */
 export function listenPortFlag(defaultPort: string) {

@@ -8,7 +8,15 @@ import { Broker } from '../../server/broker/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { TIMER_BROKER_FLAGS, timerBrokerOptions } from '../timer-flags.js';
-import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseFlush, parseLogLevel } from '../flags.js';
+import {
+  LISTEN_HOST_FLAG,
+  listenPortFlag,
+  logLevelFlag,
+  MAX_CONNECTIONS_FLAG,
+  maxConnectionsOption,
+  parseFlush,
+  parseLogLevel,
+} from '../flags.js';
 import { checkStoreDir, storeDirFlag } from '../store-flag.js';
 import { serveUntilSignal } from '../serve.js';
 import { TRANSACTION_FLAGS, transactionOptionsFromFlags } from '../transaction-flags.js';
@@ -20,7 +28,7 @@ import type { CliIo } from '../io.js';
 export const description = 'Run a broker (message store) registered with name servers';
 
 const USAGE =
-  'rmq broker --namesrv 127.0.0.1:9876 [--host 127.0.0.1] [--port 10911] [--name broker-a] [--cluster DefaultCluster] [--store DIR] [--flush async|sync] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable] [--enable-property-filter]';
+  'rmq broker --namesrv 127.0.0.1:9876 [--host 127.0.0.1] [--port 10911] [--name broker-a] [--cluster DefaultCluster] [--store DIR] [--flush async|sync] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable] [--enable-property-filter] [--max-connections N]';
 
 const FLAGS = {
   namesrv: {
@@ -56,6 +64,7 @@ const FLAGS = {
   ...ACL_SERVER_FLAGS,
   ...ACL_CLIENT_FLAGS,
   ...TIMER_BROKER_FLAGS,
+  'max-connections': MAX_CONNECTIONS_FLAG,
   'log-level': logLevelFlag('info'),
   ...SERVER_TLS_FLAGS,
   'namesrv-tls': {
@@ -103,6 +112,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     ...(flags['namesrv-tls'] === true && { namesrvTls: brokerNamesrvTls(flags) }),
     ...(flags.acl !== undefined && { aclFile: flags.acl }),
     ...(namesrvCredentials !== undefined && { namesrvCredentials }),
+    ...maxConnectionsOption(flags['max-connections']),
     logger,
   });
   // Every flag checked (and the options taken by the broker): only now is the store directory made.

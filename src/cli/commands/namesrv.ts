@@ -5,7 +5,14 @@ import { consoleLogger } from '../../common/logger.js';
 import { NameServer } from '../../server/namesrv/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { serveUntilSignal } from '../serve.js';
-import { LISTEN_HOST_FLAG, listenPortFlag, logLevelFlag, parseLogLevel } from '../flags.js';
+import {
+  LISTEN_HOST_FLAG,
+  listenPortFlag,
+  logLevelFlag,
+  MAX_CONNECTIONS_FLAG,
+  maxConnectionsOption,
+  parseLogLevel,
+} from '../flags.js';
 import { processIo } from '../io.js';
 import { SERVER_TLS_FLAGS, serverTlsFromFlags, tlsNote, withTls } from '../tls-flags.js';
 import { ACL_SERVER_FLAGS, checkAclFile } from '../acl-flags.js';
@@ -14,7 +21,7 @@ import type { CliIo } from '../io.js';
 
 export const description = 'Run a name server (route registry for brokers and clients)';
 
-const USAGE = 'rmq namesrv [--host 127.0.0.1] [--port 9876]';
+const USAGE = 'rmq namesrv [--host 127.0.0.1] [--port 9876] [--max-connections N]';
 
 const FLAGS = {
   host: LISTEN_HOST_FLAG,
@@ -37,6 +44,7 @@ const FLAGS = {
     default: 'open',
     description: 'With --acl: route and cluster queries open, or signed (any valid account)',
   },
+  'max-connections': MAX_CONNECTIONS_FLAG,
   'log-level': logLevelFlag('warn'),
   ...SERVER_TLS_FLAGS,
 } as const;
@@ -58,6 +66,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     ...(flags['kv-config'] !== undefined && { kvConfigPath: flags['kv-config'] }),
     ...withTls(serverTlsFromFlags(flags)),
     ...(flags.acl !== undefined && { aclFile: flags.acl, aclQueries }),
+    ...maxConnectionsOption(flags['max-connections']),
     logger,
   });
   const address = `${flags.host ?? '127.0.0.1'}:${flags.port ?? '9876'}`;
