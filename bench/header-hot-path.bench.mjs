@@ -1,7 +1,8 @@
 /**
- * The broker's per-message codec work for one single send, timed in this process for two builds side by
- * side (issue 16): decoding a SEND_MESSAGE_V2 frame as it arrives (JSON header, ext fields), its typed
- * header, and encoding the send answer frame.
+ * The per-message codec work of one single send, timed in this process for two builds side by side
+ * (issue 16). The broker's: decoding a SEND_MESSAGE_V2 frame as it arrives (JSON header, ext fields),
+ * its typed header, and encoding the send answer frame. The producer's: encoding the request frame
+ * (typed header, properties, frame) and decoding the answer frame.
  *   node bench/header-hot-path.bench.mjs [before=DIR/dist] [after=dist] [rounds=7]
  * Each round times every step of every build for ~0.3 s (builds interleaved, in reverse order every
  * other round, after a discarded warm-up); prints ns per operation as medians with min–max and the
@@ -57,7 +58,31 @@ function requestPayload(b, n) {
 }
 
 const N = 256;
+/** Answer frame payloads as the broker writes them (the producer's input). */
+function answerPayload(b, i) {
+  const response = b.command.createResponse(0, {
+    extFields: {
+      queueId: String(i & 3),
+      TRACE_ON: 'true',
+      MSG_REGION: 'DefaultRegion',
+      msgId: `7F00000100002A9F00000000${(i * 320).toString(16).toUpperCase().padStart(8, '0')}`,
+      queueOffset: String(100000 + i),
+    },
+  });
+  response.opaque = i;
+  return b.frame.encodeFrame(response).subarray(4);
+}
 const steps = {
+  'request frame': (b) => {
+    let x = 0;
+    for (let i = 0; i < N; i++) x += requestPayload(b, i).length;
+    return x;
+  },
+  'answer decode': (b, _inputs, _decoded, answers) => {
+    let x = 0;
+    for (let i = 0; i < N; i++) x += b.frame.decodeFramePayload(answers[i]).opaque;
+    return x;
+  },
   'decode frame': (b, inputs) => {
     let x = 0;
     for (let i = 0; i < N; i++) x += b.frame.decodeFramePayload(inputs[i]).opaque;
@@ -90,7 +115,8 @@ const steps = {
 
 const prepared = builds.map((b) => {
   const inputs = Array.from({ length: N }, (_, i) => requestPayload(b, i));
-  return { b, inputs, decoded: inputs.map((p) => b.frame.decodeFramePayload(p)) };
+  const answers = Array.from({ length: N }, (_, i) => answerPayload(b, i));
+  return { b, inputs, answers, decoded: inputs.map((p) => b.frame.decodeFramePayload(p)) };
 });
 
 function time(step, p) {
@@ -98,7 +124,7 @@ function time(step, p) {
   const t0 = performance.now();
   let t = t0;
   while (t - t0 < 300) {
-    step(p.b, p.inputs, p.decoded);
+    step(p.b, p.inputs, p.decoded, p.answers);
     ops += N;
     t = performance.now();
   }

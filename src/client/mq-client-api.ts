@@ -18,6 +18,7 @@ import type { HeartbeatData, TopicRouteData } from '../protocol/body/index.js';
 import { RequestCode, ResponseCode } from '../protocol/codes/index.js';
 import { createRequest } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
+import type { InvokeCallback } from '../transport/index.js';
 import { GetRouteInfoRequestHeader, UnregisterClientRequestHeader } from '../protocol/headers/index.js';
 import type { BackgroundTasks } from './background-tasks.js';
 import type { ClientConfig } from './client-config.js';
@@ -29,6 +30,16 @@ import type { RandomInt } from './clock.js';
 export interface RemotingInvoker {
   invokeSync(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand>;
   invokeAsync(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand>;
+  /**
+   * The callback form (RemotingClient's): `callback` gets the answer or the error, and nothing is
+   * returned. An invoker without it returns its promise instead, which the caller then follows.
+   */
+  invokeAsync(
+    addr: string,
+    request: RemotingCommand,
+    timeoutMillis: number,
+    callback: InvokeCallback,
+  ): Promise<RemotingCommand> | void;
   invokeOneway(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<void>;
   /** Closes the connection to `addr` (a name server dropped from the list). */
   closeChannel?(addr: string): void;

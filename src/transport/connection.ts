@@ -110,19 +110,23 @@ export class Connection implements RemotingChannel, ReadingConnection {
     return this.writer.backlogBytes;
   }
 
-  /** Sends a request; `settler.settle` is called once with its response or error. */
+  /**
+   * Sends a request; `settler.settle` is called once with its response or error. Its `timeoutMillis`
+   * run from `begin` (monotonic ms), when the caller read the clock just before; else from now.
+   */
   request(
     command: RemotingCommand,
     timeoutMillis: number,
     prompt: boolean,
     settler: Settler,
     callerTimeoutMillis = timeoutMillis,
+    begin?: number,
   ): void {
     if (this.isClosed) {
       settler.settle(new RemotingSendRequestError(this.remoteAddress, { reason: 'connection closed' }));
       return;
     }
-    const entry = this.table.register(timeoutMillis, prompt, settler, callerTimeoutMillis);
+    const entry = this.table.register(timeoutMillis, prompt, settler, callerTimeoutMillis, begin);
     command.opaque = entry.opaque;
     entry.request = command;
     let frame: Buffer;

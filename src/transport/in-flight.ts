@@ -27,7 +27,6 @@ export class InFlightRequest implements Expirable, WriteListener {
   deadline = 0;
   /** The request (set once registered): cancel() checks it, timeout reports name its code. */
   request: RemotingCommand | undefined = undefined;
-  readonly begin = monotonicNow();
 
   constructor(
     readonly table: InFlightTable,
@@ -39,6 +38,8 @@ export class InFlightRequest implements Expirable, WriteListener {
     /** True when the caller is told at the timeout itself (sync); false: Java's scan with 1 s grace. */
     readonly prompt: boolean,
     readonly settler: Settler,
+    /** When the time budget started (monotonic ms): its deadline is `begin + timeoutMillis`. */
+    readonly begin: number,
   ) {}
 
   get settled(): boolean {
@@ -88,15 +89,27 @@ export class InFlightTable {
     return [...this.entries.values()].map((entry) => entry.request?.code ?? 0);
   }
 
-  /** Registers a new request under a fresh opaque (per connection, wrapping like a Java int). */
+  /**
+   * Registers a new request under a fresh opaque (per connection, wrapping like a Java int); its
+   * `timeoutMillis` run from `begin` (default: now).
+   */
   register(
     timeoutMillis: number,
     prompt: boolean,
     settler: Settler,
     callerTimeoutMillis = timeoutMillis,
+    begin = monotonicNow(),
   ): InFlightRequest {
     const opaque = this.takeOpaque();
-    const entry = new InFlightRequest(this, opaque, timeoutMillis, callerTimeoutMillis, prompt, settler);
+    const entry = new InFlightRequest(
+      this,
+      opaque,
+      timeoutMillis,
+      callerTimeoutMillis,
+      prompt,
+      settler,
+      begin,
+    );
     this.entries.set(opaque, entry);
     return entry;
   }

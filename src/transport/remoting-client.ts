@@ -193,10 +193,10 @@ export class RemotingClient extends RemotingEndpoint {
   }
 
   private startCall(call: AsyncCall): void {
-    // Fast path: connected, and a permit free.
+    // Fast path: connected, and a permit free (in the turn the call was made: see AsyncCall.send).
     const existing = this.connections.get(call.addr);
     if (existing && !existing.closed && !this.stopped && call.tryAcquire()) {
-      call.send(existing);
+      call.send(existing, true);
       return;
     }
     this.startAsyncSlowly(call).catch((error: unknown) => call.settle(error as Error));

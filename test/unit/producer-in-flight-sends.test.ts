@@ -1,6 +1,7 @@
 /**
  * The tracker of a producer's send calls in flight: calls settling in any order leave it exactly once,
- * the count follows, and the drain abandons exactly the calls still in flight (first to last).
+ * the count follows, the backpressure permits each holds go back exactly once, and the drain abandons
+ * exactly the calls still in flight (first to last).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -12,9 +13,12 @@ import { SendResult } from '../../src/client/producer/send-result.js';
 import { MessageQueue } from '../../src/client/message-queue.js';
 import { Message } from '../../src/protocol/message/index.js';
 
+/** Permits given back, by call (each call holds 100 + its index). */
+const released: number[] = [];
 const host = {
   events: { active: false },
   instance: { withdrawRequest: () => true, remoting: {} },
+  backpressure: { release: (permits: number) => released.push(permits) },
 } as unknown as ProducerCore;
 
 function result(i: number): SendResult {
@@ -38,7 +42,7 @@ describe('in-flight send tracker', () => {
     const finishers: ((r: SendResult) => void)[] = [];
     const calls = Array.from({ length: 200 }, (_, i) => {
       const call = new SendCall(new Message('T', `m${i}`), 'ASYNC', 'T');
-      return tracker.run(call, () => new Promise<SendResult>((resolve) => finishers.push(resolve)));
+      return tracker.run(call, 100 + i, (done) => finishers.push((r) => done.succeeded(r)));
     });
     assert.equal(tracker.size, 200);
     const order = Array.from({ length: 200 }, (_, i) => i);
@@ -53,17 +57,32 @@ describe('in-flight send tracker', () => {
     }
     await Promise.all(settledFirst.map((i) => calls[i]));
     assert.equal(tracker.size, 50);
+    assert.deepEqual(
+      released,
+      settledFirst.map((i) => 100 + i),
+    );
     for (const i of settledFirst) assert.equal((await calls[i])!.msgId, `ID${i}`);
     const report = await tracker.drain(host, 1);
     assert.deepEqual(report, { settled: 0, abandoned: 50 });
     assert.equal(tracker.size, 0);
+    assert.deepEqual(
+      [...released].sort((a, b) => a - b),
+      Array.from({ length: 200 }, (_, i) => 100 + i),
+    );
     for (const i of order.slice(150)) await assert.rejects(calls[i]!, MessageNotSentError);
     finishers[order[160]!]!(result(7)); // late outcome of an abandoned call: dropped
     assert.equal(tracker.size, 0);
-    const again = tracker.run(new SendCall(new Message('T', 'x'), 'ASYNC', 'T'), () =>
-      Promise.resolve(result(9)),
+    assert.equal(released.length, 200);
+    // A loop that reports before run returns, and one that throws instead of reporting.
+    const again = tracker.run(new SendCall(new Message('T', 'x'), 'ASYNC', 'T'), undefined, (done) =>
+      done.succeeded(result(9)),
     );
     assert.equal((await again)!.msgId, 'ID9');
+    const threw = tracker.run(new SendCall(new Message('T', 'y'), 'ASYNC', 'T'), 7, () => {
+      throw new Error('loop broke');
+    });
+    await assert.rejects(threw, /loop broke/);
     assert.equal(tracker.size, 0);
+    assert.deepEqual(released.slice(200), [7]);
   });
 });

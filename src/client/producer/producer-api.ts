@@ -11,6 +11,7 @@ import { createRequest } from '../../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import { SendMessageRequestHeader, SendMessageResponseHeader } from '../../protocol/headers/index.js';
 import { MessageQueue } from '../message-queue.js';
+import type { InvokeCallback } from '../../transport/index.js';
 import type { RemotingInvoker } from '../mq-client-api.js';
 import { SendResult, sendStatusOf } from './send-result.js';
 
@@ -134,6 +135,18 @@ export class ProducerAPI {
   /** Through the transport's async (permit-bounded) invocation. */
   sendAsync(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<RemotingCommand> {
     return this.remoting.invokeAsync(addr, request, timeoutMillis);
+  }
+
+  /** The same in callback form (no promise per request): `callback` gets the answer or the error, once. */
+  sendAsyncThen(
+    addr: string,
+    request: RemotingCommand,
+    timeoutMillis: number,
+    callback: InvokeCallback,
+  ): void {
+    const pending = this.remoting.invokeAsync(addr, request, timeoutMillis, callback);
+    // An invoker with only the promise form (a test double) answers through its promise.
+    if (pending !== undefined) pending.then((response) => callback(null, response), callback);
   }
 
   sendOneway(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<void> {

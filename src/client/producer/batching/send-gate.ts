@@ -58,7 +58,10 @@ export function canBatch(message: Message): boolean {
   return props[MessageConst.PROPERTY_MESSAGE_TYPE] !== MessageConst.REPLY_MESSAGE_FLAG;
 }
 
-/** One send call through the send path: tracked for the drain, to `target` when given. */
+/**
+ * One send call through the send path: tracked for the drain, to `target` when given; the
+ * backpressure permits it holds (`heldPermits`) go back when it settles.
+ */
 export function runCall(
   core: ProducerCore,
   message: Message,
@@ -66,14 +69,17 @@ export function runCall(
   timeoutMillis: number,
   target: QueueTarget | undefined,
   signal?: AbortSignal,
+  heldPermits?: number,
 ): Promise<SendResult | undefined> {
   const wireTopic = wrapNamespace(core.config.client.namespace, message.topic);
   const call = new SendCall(message, mode, wireTopic, signal);
-  return core.inFlightSends.run(call, () =>
-    target === undefined
-      ? runSend(core, call, wireTopic, timeoutMillis)
-      : runQueueSend(core, call, wireTopic, target, timeoutMillis),
-  );
+  return core.inFlightSends.run(call, heldPermits, (done) => {
+    if (target === undefined) return runSend(core, call, wireTopic, timeoutMillis, done);
+    runQueueSend(core, call, wireTopic, target, timeoutMillis).then(
+      (result) => done.succeeded(result),
+      (error: unknown) => done.failed(error),
+    );
+  });
 }
 
 export class SendGate {
@@ -118,7 +124,10 @@ export class SendGate {
     try {
       const accumulator = signal === undefined ? this.#accumulatorFor(message, mode) : undefined;
       if (accumulator === undefined) {
-        sending = runCall(this.core, message, mode, timeoutMillis, target, signal);
+        // The tracker gives the permits back when the call settles (no promise wrapped around it).
+        const gate = this.core.backpressure;
+        const held = gate === undefined ? undefined : heldPermits;
+        return runCall(this.core, message, mode, timeoutMillis, target, signal, held);
       } else if (target === undefined) {
         return this.#add(accumulator, message, mode, undefined, timeoutMillis, heldPermits);
       } else {

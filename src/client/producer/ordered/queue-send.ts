@@ -21,7 +21,7 @@ import { withoutNamespace, wrapNamespace } from '../../../protocol/message/index
 import type { Message } from '../../../protocol/message/index.js';
 import { MessageQueue } from '../../message-queue.js';
 import type { ProducerCore } from '../producer-core.js';
-import { attemptSend } from '../send/send-attempt.js';
+import { attemptSendAsPromise } from '../send/send-attempt.js';
 import type { SendCall } from '../send/send-call.js';
 import { findRoute } from '../send/send-loop.js';
 import { asyncPolicy, SendBudget } from '../send/send-policy.js';
@@ -151,7 +151,7 @@ export async function sendToFixedQueue(
       throw error;
     }
     const begin = host.clock.now();
-    const outcome = await attemptSend(host, call, mq, remaining, async);
+    const outcome = await attemptSendAsPromise(host, call, mq, remaining, async);
     if (call.abandoned !== undefined) throw call.abandoned;
     // As Java: only the async path reports to the fault strategy (sync sendKernelImpl does not).
     if (async) host.updateFaultItem(mq.brokerName, host.clock.now() - begin, !outcome.ok);

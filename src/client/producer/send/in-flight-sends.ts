@@ -3,14 +3,16 @@
  * until every one settled with its real outcome (retries and after hooks included), or until the
  * drain deadline, when the rest are abandoned (send-call.ts decides what each settles with).
  *
- * The promise a caller holds is the tracker's, not the loop's: an abandoned call settles at the
- * deadline, an aborted one (its AbortSignal) at the abort, and whatever its loop reports later is
- * dropped. The tracker also reports the send events of every call (send-events.ts).
+ * The promise a caller holds is the tracker's: the loop reports to it (SendDone), an abandoned call
+ * settles at the deadline, an aborted one (its AbortSignal) at the abort, and whatever its loop
+ * reports later is dropped. The tracker gives back the call's backpressure permits when it settles,
+ * and reports the send events of every call (send-events.ts).
  */
 import { AbortError } from '../../../common/abort-error.js';
 import type { ProducerCore } from '../producer-core.js';
 import type { SendResult } from '../send-result.js';
 import type { AbandonedOutcome, SendCall } from './send-call.js';
+import type { SendDone } from './send-loop.js';
 import { sendSettled, sendStarted } from './send-events.js';
 
 type Outcome = AbandonedOutcome | { ok: true; result: SendResult | undefined };
@@ -23,11 +25,12 @@ export interface DrainReport {
 }
 
 /**
- * The tracker's part of one call: the caller's promise and the abort listener. One object per call
- * and no closures but the promise's own (this is the hot path of every send: thousands may be in
- * flight, and each live closure and context is more for the garbage collector to copy).
+ * The tracker's part of one call: the caller's promise and the abort listener; the call's loop
+ * reports its outcome here (SendDone). One object per call and no closures but the promise's own
+ * (this is the hot path of every send: thousands may be in flight, and each live closure and context
+ * is more for the garbage collector to copy).
  */
-class Tracked {
+class Tracked implements SendDone {
   resolve!: (result: SendResult | undefined) => void;
   reject!: (error: Error) => void;
   onAbort: (() => void) | undefined = undefined;
@@ -39,12 +42,17 @@ class Tracked {
   constructor(
     readonly tracker: InFlightSends,
     readonly call: SendCall,
+    /** Backpressure permits the call holds, given back when it settles. */
+    readonly heldPermits: number | undefined,
   ) {}
 
-  readonly succeeded = (result: SendResult | undefined): void =>
+  succeeded(result: SendResult | undefined): void {
     this.tracker.settle(this, { ok: true, result });
+  }
 
-  readonly failed = (error: unknown): void => this.tracker.settle(this, { ok: false, error: error as Error });
+  failed(error: unknown): void {
+    this.tracker.settle(this, { ok: false, error: error as Error });
+  }
 }
 
 export class InFlightSends {
@@ -69,9 +77,16 @@ export class InFlightSends {
     return this.#size;
   }
 
-  /** Runs the call's loop; the returned promise settles with the loop, or at the drain deadline. */
-  run(call: SendCall, loop: () => Promise<SendResult | undefined>): Promise<SendResult | undefined> {
-    const tracked = new Tracked(this, call);
+  /**
+   * Runs the call's loop, which reports to the `done` it is given; the returned promise settles with
+   * that report, or at the drain deadline (or abort), whichever comes first.
+   */
+  run(
+    call: SendCall,
+    heldPermits: number | undefined,
+    loop: (done: SendDone) => void,
+  ): Promise<SendResult | undefined> {
+    const tracked = new Tracked(this, call, heldPermits);
     const promise = new Promise<SendResult | undefined>((resolve, reject) => {
       tracked.resolve = resolve;
       tracked.reject = reject;
@@ -90,13 +105,11 @@ export class InFlightSends {
       };
       signal.addEventListener('abort', tracked.onAbort, { once: true });
     }
-    let running: Promise<SendResult | undefined>;
     try {
-      running = loop();
+      loop(tracked);
     } catch (error) {
-      running = Promise.reject(error as Error);
+      tracked.failed(error);
     }
-    running.then(tracked.succeeded, tracked.failed);
     return promise;
   }
 
@@ -105,6 +118,7 @@ export class InFlightSends {
     const call = tracked.call;
     if (!tracked.linked) return;
     this.#unlink(tracked);
+    if (tracked.heldPermits !== undefined) this.#host.backpressure?.release(tracked.heldPermits);
     if (tracked.onAbort !== undefined) call.signal?.removeEventListener('abort', tracked.onAbort);
     if (outcome.ok) tracked.resolve(outcome.result);
     else tracked.reject(outcome.error);

@@ -1,11 +1,16 @@
 /**
- * One send attempt to one queue, returning what it came to instead of throwing: prepare the request
+ * One send attempt to one queue, reporting what it came to instead of throwing: prepare the request
  * (or re-aim the call's first one), send it the call's way (sync, async, oneway) and read the answer.
  * With per-attempt preparation (sync, oneway) the after hooks run here, with the attempt's outcome;
  * otherwise the send loop runs them once, when the call settles. The call records each request it
  * hands to the transport until an answer (oneway: the write) settles it, so the producer's drain can
  * tell a send that never left from one whose outcome is unknown (send-call.ts). Each attempt is
  * counted and reported to the send events (send-events.ts).
+ *
+ * The outcome goes to a sink, not through a promise: an async attempt takes the transport's callback
+ * form, so an answer reaches the send loop in the turn that read it, with no promise nor microtask
+ * between (a chain of them per send was a large part of a producer's CPU per message). The sink may
+ * therefore be called before `attemptSend` returns (a failure found at once).
  */
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import type { MessageQueue } from '../../message-queue.js';
@@ -19,20 +24,49 @@ import type { PreparedSend } from './send-prepare.js';
 import type { AttemptOutcome } from './send-policy.js';
 import type { SendResult } from '../send-result.js';
 
+/** Receives the outcome of one attempt, exactly once. */
+export interface AttemptSink {
+  attempted(outcome: AttemptOutcome): void;
+}
+
 export function attemptSend(
   host: ProducerCore,
   call: SendCall,
   mq: MessageQueue,
   timeoutMillis: number,
   preparesOnce: boolean,
-): Promise<AttemptOutcome> {
+  sink: AttemptSink,
+): void {
   attemptStarting(host, call, mq);
-  const pending = attemptOnce(host, call, mq, timeoutMillis, preparesOnce);
-  if (call.attemptBegan === undefined) return pending; // nobody listens to send.retry
-  return pending.then((outcome) => {
-    if (!outcome.ok) attemptFailed(host, call, outcome.error);
-    return outcome;
-  });
+  // Only when somebody listens to send.retry: the failure is noted before the sink sees it.
+  const to: AttemptSink = call.attemptBegan === undefined ? sink : new NotingFailures(host, call, sink);
+  attemptOnce(host, call, mq, timeoutMillis, preparesOnce, to);
+}
+
+/** attemptSend as a promise of its outcome (the sends to a fixed queue await it). */
+export function attemptSendAsPromise(
+  host: ProducerCore,
+  call: SendCall,
+  mq: MessageQueue,
+  timeoutMillis: number,
+  preparesOnce: boolean,
+): Promise<AttemptOutcome> {
+  return new Promise((resolve) =>
+    attemptSend(host, call, mq, timeoutMillis, preparesOnce, { attempted: resolve }),
+  );
+}
+
+class NotingFailures implements AttemptSink {
+  constructor(
+    private readonly host: ProducerCore,
+    private readonly call: SendCall,
+    private readonly sink: AttemptSink,
+  ) {}
+
+  attempted(outcome: AttemptOutcome): void {
+    if (!outcome.ok) attemptFailed(this.host, this.call, outcome.error);
+    this.sink.attempted(outcome);
+  }
 }
 
 /** With per-attempt preparation (sync, oneway), the attempt's after hooks run with its outcome. */
@@ -47,18 +81,14 @@ function afterHooks(
   if (!preparesOnce) call.finishHooks(host, prepared.hookContext, result, error);
 }
 
-/**
- * Not an async function: an async send may wait long for its answer, and a suspended function (its
- * frame, its await closures) per send in flight weighs on the garbage collector far more than the two
- * callbacks of a `then`.
- */
 function attemptOnce(
   host: ProducerCore,
   call: SendCall,
   mq: MessageQueue,
   timeoutMillis: number,
   preparesOnce: boolean,
-): Promise<AttemptOutcome> {
+  sink: AttemptSink,
+): void {
   const reaim = preparesOnce && call.first !== undefined;
   let preparing: PreparedSend | Promise<PreparedSend>;
   try {
@@ -67,12 +97,12 @@ function attemptOnce(
         ? retargetSend(host, call.first, mq, timeoutMillis)
         : prepareSend(host, call, mq, timeoutMillis);
   } catch (error) {
-    return Promise.resolve(notPrepared(error, reaim));
+    return sink.attempted(notPrepared(error, reaim));
   }
-  if (!(preparing instanceof Promise)) return dispatch(host, call, preparing, preparesOnce);
-  return preparing.then(
-    (prepared) => dispatch(host, call, prepared, preparesOnce),
-    (error: unknown) => notPrepared(error, reaim),
+  if (!(preparing instanceof Promise)) return dispatch(host, call, preparing, preparesOnce, sink);
+  preparing.then(
+    (prepared) => dispatch(host, call, prepared, preparesOnce, sink),
+    (error: unknown) => sink.attempted(notPrepared(error, reaim)),
   );
 }
 
@@ -81,36 +111,81 @@ function notPrepared(error: unknown, reaim: boolean): AttemptOutcome {
   return { ok: false, error, stage: reaim ? 'dispatch' : 'prepare', answered: false };
 }
 
-/** Hands the prepared request to the transport the call's way; resolves with what it came to. */
+/** Hands the prepared request to the transport the call's way; the sink gets what it came to. */
 function dispatch(
   host: ProducerCore,
   call: SendCall,
   prepared: PreparedSend,
   preparesOnce: boolean,
-): Promise<AttemptOutcome> {
+  sink: AttemptSink,
+): void {
   if (preparesOnce) call.first ??= prepared;
   const { addr, request, timeoutMillis: timeout } = prepared;
   // Checked in the same turn as the hand-over: once abandoned by the drain, nothing more leaves.
   if (call.abandoned !== undefined) {
     afterHooks(host, call, prepared, preparesOnce, undefined, call.abandoned);
-    return Promise.resolve({ ok: false, error: call.abandoned, stage: 'dispatch', answered: false });
+    return sink.attempted({ ok: false, error: call.abandoned, stage: 'dispatch', answered: false });
   }
   call.handingOver(request, addr);
+  if (call.mode === 'ASYNC') {
+    // The transport's callback form (its callback never throws into the transport: see `settled`).
+    const attempt = new DispatchedAttempt(host, call, prepared, preparesOnce, sink);
+    try {
+      host.api.sendAsyncThen(addr, request, timeout, attempt.settled);
+    } catch (error) {
+      attempt.settled(error as Error);
+    }
+    return;
+  }
   let sending: Promise<RemotingCommand | void>;
   try {
-    if (call.mode === 'ONEWAY') sending = host.api.sendOneway(addr, request, timeout);
-    else if (call.mode === 'SYNC') sending = host.api.sendSync(addr, request, timeout);
-    else sending = host.api.sendAsync(addr, request, timeout);
+    sending =
+      call.mode === 'ONEWAY'
+        ? host.api.sendOneway(addr, request, timeout)
+        : host.api.sendSync(addr, request, timeout);
   } catch (error) {
     sending = Promise.reject(error as Error);
   }
-  return sending.then(
-    (answer) => answered(host, call, prepared, preparesOnce, answer ?? undefined),
-    (error: unknown) => {
-      afterHooks(host, call, prepared, preparesOnce, undefined, error);
-      return { ok: false, error, stage: 'dispatch', answered: false };
-    },
+  sending.then(
+    (answer) => sink.attempted(answered(host, call, prepared, preparesOnce, answer ?? undefined)),
+    (error: unknown) => sink.attempted(failed(host, call, prepared, preparesOnce, error)),
   );
+}
+
+/** An async attempt handed to the transport: its callback, settling the attempt once. */
+class DispatchedAttempt {
+  private done = false;
+
+  constructor(
+    private readonly host: ProducerCore,
+    private readonly call: SendCall,
+    private readonly prepared: PreparedSend,
+    private readonly preparesOnce: boolean,
+    private readonly sink: AttemptSink,
+  ) {}
+
+  readonly settled = (error: Error | null, response?: RemotingCommand): void => {
+    if (this.done) return;
+    this.done = true;
+    const { host, call, prepared, preparesOnce } = this;
+    this.sink.attempted(
+      error
+        ? failed(host, call, prepared, preparesOnce, error)
+        : answered(host, call, prepared, preparesOnce, response),
+    );
+  };
+}
+
+/** The transport failed the request (never answered, or not written). */
+function failed(
+  host: ProducerCore,
+  call: SendCall,
+  prepared: PreparedSend,
+  preparesOnce: boolean,
+  error: unknown,
+): AttemptOutcome {
+  afterHooks(host, call, prepared, preparesOnce, undefined, error);
+  return { ok: false, error, stage: 'dispatch', answered: false };
 }
 
 /** The transport delivered (an answer, or for oneway the write): the attempt's outcome. */

@@ -20,6 +20,7 @@ import type { MessageQueue } from '../../message-queue.js';
 import type { TopicPublishInfo } from '../../route/topic-publish-info.js';
 import type { ProducerCore } from '../producer-core.js';
 import { attemptSend } from './send-attempt.js';
+import type { AttemptSink } from './send-attempt.js';
 import type { SendCall } from './send-call.js';
 import {
   budgetOverrun,
@@ -64,27 +65,35 @@ export async function findRoute(host: ProducerCore, wireTopic: string): Promise<
   return info;
 }
 
+/** Where a send call's outcome goes, once (the in-flight tracker: in-flight-sends.ts). */
+export interface SendDone {
+  succeeded(result: SendResult | undefined): void;
+  failed(error: unknown): void;
+}
+
 /**
- * Runs one send call. Resolves with the SendResult (sync, async) or undefined (oneway); rejects with
- * the attempt's error for failures the mode does not retry (async: also once its retries are used
- * up), RemotingTooMuchRequestError when the budget ran out before an attempt, else MQClientError
- * "Send [N] times, still failed, ...".
+ * Runs one send call. `done` gets the SendResult (sync, async) or undefined (oneway), or the
+ * attempt's error for failures the mode does not retry (async: also once its retries are used up),
+ * RemotingTooMuchRequestError when the budget ran out before an attempt, else MQClientError
+ * "Send [N] times, still failed, ...". It may be told before runSend returns.
  */
 export function runSend(
   host: ProducerCore,
   call: SendCall,
   wireTopic: string,
   timeoutMillis: number,
-): Promise<SendResult | undefined> {
-  return new SendLoop(host, call, wireTopic, timeoutMillis).start();
+  done: SendDone,
+): void {
+  new SendLoop(host, call, wireTopic, timeoutMillis, done).start();
 }
 
 /**
  * The loop of one call as an object rather than an async function: it waits for every answer, and a
  * suspended function per send in flight (its frame of registers, its await callbacks) costs several
- * times the few fields kept here. Each step runs guarded: what it throws rejects the call.
+ * times the few fields kept here. It is its attempts' sink, and reports to `done` directly: no promise
+ * of its own. Each step runs guarded: what it throws fails the call.
  */
-class SendLoop {
+class SendLoop implements AttemptSink {
   readonly budget: SendBudget;
   readonly policy: SendPolicy;
   readonly brokersSent: string[] = [];
@@ -94,51 +103,55 @@ class SendLoop {
   /** Index of the attempt under way (0-based). */
   index = 0;
   attemptBegin = 0;
-  resolve: (result: SendResult | undefined) => void = noop;
-  reject: (error: unknown) => void = noop;
 
   constructor(
     readonly host: ProducerCore,
     readonly call: SendCall,
     readonly wireTopic: string,
     timeoutMillis: number,
+    readonly done: SendDone,
   ) {
     this.budget = new SendBudget(host.clock, timeoutMillis);
     this.policy = sendPolicyFor(call.mode, host.config);
   }
 
-  start(): Promise<SendResult | undefined> {
-    const promise = new Promise<SendResult | undefined>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
+  start(): void {
     // A usable route already known is taken as it is (nothing to wait for).
     const known = this.host.publishInfos.get(this.wireTopic);
-    if (known !== undefined && known.ok()) this.routed(known);
-    else findRoute(this.host, this.wireTopic).then(this.routed, this.reject);
-    return promise;
+    // In the budget's own turn: its start is the time of the first attempt too.
+    if (known !== undefined && known.ok()) this.routed(known, this.budget.begin);
+    else
+      findRoute(this.host, this.wireTopic).then(
+        (info) => this.routed(info, this.host.clock.now()),
+        (error: unknown) => this.done.failed(error),
+      );
   }
 
-  readonly routed = (info: TopicPublishInfo): void => {
+  /** The route is known at `now` (a reading of host.clock). */
+  private routed(info: TopicPublishInfo, now: number): void {
     try {
       stopIfAbandoned(this.call);
       this.info = info;
-      this.attempt();
+      this.attempt(now);
     } catch (error) {
-      this.reject(error);
+      this.done.failed(error);
     }
-  };
+  }
 
-  readonly attempted = (outcome: AttemptOutcome): void => {
+  /** AttemptSink: the outcome of the attempt under way. */
+  attempted(outcome: AttemptOutcome): void {
     try {
       this.afterAttempt(outcome);
     } catch (error) {
-      this.reject(error);
+      this.done.failed(error);
     }
-  };
+  }
 
-  /** Attempt `index`: the next queue, away from the previous attempt's broker. */
-  private attempt(): void {
+  /**
+   * Attempt `index`: the next queue, away from the previous attempt's broker. `now` is host.clock's
+   * reading just taken by the caller, in this turn (one read per step: a send makes several steps).
+   */
+  private attempt(now: number): void {
     const { host, call, policy } = this;
     const previous = this.mq;
     const mq = host.selectOneMessageQueue(this.info!, previous?.brokerName);
@@ -147,21 +160,22 @@ class SendLoop {
     if (previous !== undefined && policy.preparesOnce) {
       warnRetry(host, this.index, this.wireTopic, previous, mq, this.lastError);
     }
-    const remaining = this.budget.remaining();
+    const remaining = this.budget.remainingAt(now);
     if (remaining < 0) {
-      if (call.stored !== undefined) return this.resolve(call.stored);
+      if (call.stored !== undefined) return this.done.succeeded(call.stored);
       throw budgetOverrun(host, call, this.budget, this.index, this.lastError);
     }
-    this.attemptBegin = host.clock.now();
+    this.attemptBegin = now;
     const timeout = policy.attemptTimeout(this.index, remaining);
-    attemptSend(host, call, mq, timeout, policy.preparesOnce).then(this.attempted, this.reject);
+    attemptSend(host, call, mq, timeout, policy.preparesOnce, this);
   }
 
   private afterAttempt(outcome: AttemptOutcome): void {
     const { host, call } = this;
     stopIfAbandoned(call);
     const mq = this.mq!;
-    const elapsed = host.clock.now() - this.attemptBegin;
+    const now = host.clock.now();
+    const elapsed = now - this.attemptBegin;
     host.updateFaultItem(mq.brokerName, elapsed, !outcome.ok);
     if (outcome.ok) {
       call.stored = outcome.result;
@@ -171,49 +185,48 @@ class SendLoop {
         warnAttemptFailed(host, this.index, this.wireTopic, mq, elapsed, lastError);
       }
       if (lastError instanceof RemotingConnectError) {
-        host.refreshRouteAfterConnectFailure(this.wireTopic, this.budget.remaining()).then(() => {
+        host.refreshRouteAfterConnectFailure(this.wireTopic, this.budget.remainingAt(now)).then(() => {
           try {
             stopIfAbandoned(call);
-            this.decide(outcome);
+            this.decide(outcome, host.clock.now());
           } catch (error) {
-            this.reject(error);
+            this.done.failed(error);
           }
-        }, this.reject);
+        }, this.done.failed.bind(this.done));
         return;
       }
     }
-    this.decide(outcome);
+    this.decide(outcome, now);
   }
 
-  private decide(outcome: AttemptOutcome): void {
+  /** What comes after `outcome`, at `now` (host.clock's reading, this turn). */
+  private decide(outcome: AttemptOutcome, now: number): void {
     const { host, call } = this;
     const decision = this.policy.decide(outcome, {
       attempts: this.index + 1,
-      remaining: this.budget.remaining(),
+      remaining: this.budget.remainingAt(now),
       hasEarlierResult: !outcome.ok && call.stored !== undefined,
     });
     switch (decision) {
       case 'retry':
         this.index++;
-        this.attempt();
+        this.attempt(now);
         return;
       case 'settle': {
         const result = outcome.ok ? outcome.result : undefined;
         settleHooks(host, call, result);
-        return this.resolve(result);
+        return this.done.succeeded(result);
       }
       case 'settle-earlier':
-        return this.resolve(call.stored);
+        return this.done.succeeded(call.stored);
       case 'fail':
         settleHooks(host, call, undefined, this.lastError);
         throw this.lastError;
       case 'give-up': {
-        if (call.stored !== undefined) return this.resolve(call.stored);
+        if (call.stored !== undefined) return this.done.succeeded(call.stored);
         const { budget, index, wireTopic, brokersSent, lastError } = this;
         throw gaveUp(host, call, budget, index, wireTopic, brokersSent, lastError);
       }
     }
   }
 }
-
-function noop(): void {}

@@ -89,6 +89,11 @@ export class SendBudget {
   remaining(): number {
     return this.timeoutMillis - this.elapsed();
   }
+
+  /** What is left at `now` (a reading of the same clock the caller just took). */
+  remainingAt(now: number): number {
+    return this.timeoutMillis - (now - this.begin);
+  }
 }
 
 export interface SyncPolicyOptions {

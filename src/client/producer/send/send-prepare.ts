@@ -134,6 +134,12 @@ function messageTypeOf(msg: Message): SendMessageContext['msgType'] {
  * Everything before the bytes leave: address, wire form, hooks, header, request. Synchronous when
  * the broker's address is known and the body needs no deflate off the loop (nearly every send): no
  * promise, no suspended function per send.
+ *
+ * As Java's sendKernelImpl, a preparation that used up the attempt's `timeoutMillis` fails, and the
+ * request gets what is left. The clock is read only where time can pass: before a wait (route lookup,
+ * deflate off the loop) or user code (hooks); `begin` stays undefined on the plain synchronous path
+ * (two clock reads per send saved). That path may deflate a body below the off-loop threshold, a few
+ * milliseconds at most: not counted, where Java would count it against a budget of seconds.
  */
 export function prepareSend(
   host: ProducerCore,
@@ -141,10 +147,11 @@ export function prepareSend(
   mq: MessageQueue,
   timeoutMillis: number,
 ): PreparedSend | Promise<PreparedSend> {
-  const begin = host.clock.now();
   const master = host.instance.findBrokerAddressInPublish(mq.brokerName);
-  if (master === undefined) return prepareAfterRouteLookup(host, call, mq, timeoutMillis, begin);
-  return prepareWithWire(host, call, mq, timeoutMillis, begin, master);
+  if (master === undefined) {
+    return prepareAfterRouteLookup(host, call, mq, timeoutMillis, host.clock.now());
+  }
+  return prepareWithWire(host, call, mq, timeoutMillis, undefined, master);
 }
 
 async function prepareAfterRouteLookup(
@@ -167,16 +174,17 @@ function prepareWithWire(
   call: SendCall,
   mq: MessageQueue,
   timeoutMillis: number,
-  begin: number,
+  begin: number | undefined,
   master: string,
 ): PreparedSend | Promise<PreparedSend> {
   if (call.wire === undefined) {
     const wire = prepareWire(host, call, mq.topic);
     if (wire instanceof Promise) {
+      const deflateBegin = begin ?? host.clock.now();
       return wire.then((deflated) => {
         call.wire = deflated;
         if (call.abandoned !== undefined) throw call.abandoned; // the drain gave up during the deflate
-        return prepareRequest(host, call, mq, timeoutMillis, begin, master, deflated);
+        return prepareRequest(host, call, mq, timeoutMillis, deflateBegin, master, deflated);
       });
     }
     call.wire = wire;
@@ -189,11 +197,15 @@ function prepareRequest(
   call: SendCall,
   mq: MessageQueue,
   timeoutMillis: number,
-  begin: number,
+  begin: number | undefined,
   master: string,
   wire: WireMessage,
 ): PreparedSend {
   const { config } = host;
+  // The hooks are user code: the time they take counts.
+  if (begin === undefined && (host.checkForbiddenHooks.length > 0 || host.sendHooks.length > 0)) {
+    begin = host.clock.now();
+  }
   const brokerAddr = brokerVIPChannel(config.client.vipChannelEnabled, master);
   const msg = call.message;
   for (const hook of host.checkForbiddenHooks) {
@@ -243,7 +255,7 @@ function prepareRequest(
   const request = buildSendRequest(header, wire.body, kind);
   // As Java: only a budget already overrun fails here; with exactly 0 ms left the transport gets 0 and
   // reports the timeout itself.
-  const remaining = timeoutMillis - (host.clock.now() - begin);
+  const remaining = begin === undefined ? timeoutMillis : timeoutMillis - (host.clock.now() - begin);
   if (remaining < 0) {
     const err = new RemotingTooMuchRequestError('sendKernelImpl call timeout');
     call.finishHooks(host, hookContext, undefined, err);
