@@ -145,8 +145,17 @@ export class ProducerAPI {
     callback: InvokeCallback,
   ): void {
     const pending = this.remoting.invokeAsync(addr, request, timeoutMillis, callback);
-    // An invoker with only the promise form (a test double) answers through its promise.
-    if (pending !== undefined) pending.then((response) => callback(null, response), callback);
+    // An invoker with only the promise form (a test double) answers through its promise; a rejection
+    // without a reason still fails (a null error would read as an answer).
+    if (pending !== undefined) {
+      pending.then(
+        (response) => callback(null, response),
+        (error: unknown) =>
+          callback(
+            error ? (error as Error) : new Error(`request rejected without a reason (${String(error)})`),
+          ),
+      );
+    }
   }
 
   sendOneway(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<void> {

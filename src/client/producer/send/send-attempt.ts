@@ -9,8 +9,12 @@
  *
  * The outcome goes to a sink, not through a promise: an async attempt takes the transport's callback
  * form, so an answer reaches the send loop in the turn that read it, with no promise nor microtask
- * between (a chain of them per send was a large part of a producer's CPU per message). The sink may
- * therefore be called before `attemptSend` returns (a failure found at once).
+ * between (a chain of them per send was a large part of a producer's CPU per message). A transport
+ * failure is passed on a microtask later instead: the transport reports it from inside its own state
+ * change (a failed write is reported before its connection is closed, an abort before the caller's
+ * abort handling ends), and a retry or an after hook run right there would see that state half done
+ * (a retry went out on the connection being closed). A failure found before the hand-over may reach
+ * the sink before `attemptSend` returns.
  */
 import type { RemotingCommand } from '../../../protocol/command/remoting-command.js';
 import type { MessageQueue } from '../../message-queue.js';
@@ -24,7 +28,7 @@ import type { PreparedSend } from './send-prepare.js';
 import type { AttemptOutcome } from './send-policy.js';
 import type { SendResult } from '../send-result.js';
 
-/** Receives the outcome of one attempt, exactly once. */
+/** Receives the outcome of one attempt, exactly once; never throws (it may run on a microtask). */
 export interface AttemptSink {
   attempted(outcome: AttemptOutcome): void;
 }
@@ -168,11 +172,9 @@ class DispatchedAttempt {
     if (this.done) return;
     this.done = true;
     const { host, call, prepared, preparesOnce } = this;
-    this.sink.attempted(
-      error
-        ? failed(host, call, prepared, preparesOnce, error)
-        : answered(host, call, prepared, preparesOnce, response),
-    );
+    if (!error) return this.sink.attempted(answered(host, call, prepared, preparesOnce, response));
+    // Out of the transport's state change first (see the file header).
+    queueMicrotask(() => this.sink.attempted(failed(host, call, prepared, preparesOnce, error)));
   };
 }
 

@@ -96,7 +96,12 @@ export function runSend(
 class SendLoop implements AttemptSink {
   readonly budget: SendBudget;
   readonly policy: SendPolicy;
-  readonly brokersSent: string[] = [];
+  /**
+   * The brokers of the attempts, for the give-up message: an array only once there is a second (a
+   * growing array per send allocated a backing store of 17 slots for the one name most sends have).
+   */
+  firstBroker = '';
+  laterBrokers: string[] | undefined = undefined;
   info: TopicPublishInfo | undefined = undefined;
   mq: MessageQueue | undefined = undefined;
   lastError: unknown = undefined;
@@ -156,7 +161,8 @@ class SendLoop implements AttemptSink {
     const previous = this.mq;
     const mq = host.selectOneMessageQueue(this.info!, previous?.brokerName);
     this.mq = mq;
-    this.brokersSent.push(mq.brokerName);
+    if (this.index === 0) this.firstBroker = mq.brokerName;
+    else (this.laterBrokers ??= []).push(mq.brokerName);
     if (previous !== undefined && policy.preparesOnce) {
       warnRetry(host, this.index, this.wireTopic, previous, mq, this.lastError);
     }
@@ -224,7 +230,8 @@ class SendLoop implements AttemptSink {
         throw this.lastError;
       case 'give-up': {
         if (call.stored !== undefined) return this.done.succeeded(call.stored);
-        const { budget, index, wireTopic, brokersSent, lastError } = this;
+        const { budget, index, wireTopic, firstBroker, laterBrokers, lastError } = this;
+        const brokersSent = [firstBroker, ...(laterBrokers ?? [])];
         throw gaveUp(host, call, budget, index, wireTopic, brokersSent, lastError);
       }
     }
