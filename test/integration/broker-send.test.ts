@@ -56,13 +56,16 @@ describe('broker send', () => {
     });
     assert.equal(r.code, ResponseCode.SUCCESS);
     assert.equal(r.flag & 1, 1);
+    // 4.9.8's keys (Java HashMap order), then 5.x's transactionId: the message's UNIQ_KEY.
     assert.deepEqual(Object.keys(r.extFields ?? {}), [
       'queueId',
       'TRACE_ON',
       'MSG_REGION',
       'msgId',
       'queueOffset',
+      'transactionId',
     ]);
+    assert.equal(r.extFields?.transactionId, 'AABB');
     assert.equal(r.extFields?.queueId, '2');
     assert.equal(r.extFields?.queueOffset, '0');
     assert.equal(r.extFields?.TRACE_ON, 'true');
@@ -191,6 +194,28 @@ describe('broker send', () => {
     assert.equal(r.extFields?.queueOffset, '0');
   });
 
+  it("answers the message's UNIQ_KEY as transactionId, as 5.x does, and nothing without one", async () => {
+    // A single send without UNIQ_KEY (a non-Java producer): no transactionId, the table path too.
+    const plain = await send(client, addr, { topic: 'TxIdTopic', properties: { WAIT: 'true' } });
+    assert.equal(plain.code, ResponseCode.SUCCESS);
+    assert.equal(plain.extFields?.transactionId, undefined);
+    const tabled = await send(client, addr, {
+      topic: 'TxIdTopic',
+      properties: { DELAY: '1', UNIQ_KEY: 'DELAYED01' }, // a delay level: the property-table path
+    });
+    assert.equal(tabled.extFields?.transactionId, 'DELAYED01');
+    // A batch: its own UNIQ_KEY (5.x clients set one), none for a 4.9 client's batch.
+    const entries = [0, 1].map((i) => ({ body: `b${i}`, properties: { UNIQ_KEY: `E${i}` } }));
+    const batch5 = await sendBatch(client, addr, 'TxIdTopic', entries, {
+      properties: { WAIT: 'true', UNIQ_KEY: 'BATCH5' },
+    });
+    assert.equal(batch5.code, ResponseCode.SUCCESS);
+    assert.equal(batch5.extFields?.transactionId, 'BATCH5');
+    const batch4 = await sendBatch(client, addr, 'TxIdTopic', entries);
+    assert.equal(batch4.code, ResponseCode.SUCCESS);
+    assert.equal(batch4.extFields?.transactionId, undefined);
+  });
+
   it('SEND_BATCH_MESSAGE stores each entry with consecutive offsets and comma-joined ids', async () => {
     await send(client, addr, { topic: 'BatchTopic', queueId: 1, body: 'first' });
     const entries = [0, 1, 2].map((i) => ({ body: `b${i}`, properties: { UNIQ_KEY: `U${i}`, TAGS: 'T' } }));
@@ -230,8 +255,20 @@ describe('broker send', () => {
       assert.equal(response.flag, 1);
       assert.equal(response.opaque, requestOpaque);
       assert.equal(response.serializeType, frame.serializeType, 'answered in the request header form');
-      const expectedKeys = Object.keys(expected.decoded.extFields as Record<string, string>);
+      // The captures are 4.9.8's answers; 5.x adds the message's UNIQ_KEY as transactionId, a header
+      // field after queueOffset (ROCKETMQ: the header's fields first, in their declared order) and
+      // last in the JSON form's HashMap order.
+      const capturedKeys = Object.keys(expected.decoded.extFields as Record<string, string>);
+      const uniq = decodeProperties((frame.decoded.extFields as Record<string, string>).i ?? '').UNIQ_KEY;
+      assert.ok(uniq, 'the captured request carries a UNIQ_KEY');
+      const expectedKeys =
+        response.serializeType === 0
+          ? [...capturedKeys, 'transactionId']
+          : [...capturedKeys.slice(0, 3), 'transactionId', ...capturedKeys.slice(3)];
+      if (response.serializeType !== 0)
+        assert.deepEqual(capturedKeys.slice(0, 3), ['msgId', 'queueId', 'queueOffset']);
       assert.deepEqual(Object.keys(response.extFields ?? {}), expectedKeys, 'same keys in the same order');
+      assert.equal(response.extFields?.transactionId, uniq);
       assert.equal(response.extFields?.queueId, '0');
       assert.equal(decodeOffsetMessageId(response.extFields?.msgId ?? '').address, addr);
     }

@@ -57,12 +57,13 @@ function tablePath(properties: string): {
   stored: string;
   wait: string | undefined;
   tags: string | undefined;
+  uniq: string | undefined;
 } {
   const props: Record<string, string | undefined> = decodeProperties(properties);
   props[MessageConst.PROPERTY_CLUSTER] = CLUSTER;
   const wait = props.WAIT;
   if (wait !== undefined) props.WAIT = undefined;
-  return { stored: propertiesToStoredString(props), wait, tags: props.TAGS };
+  return { stored: propertiesToStoredString(props), wait, tags: props.TAGS, uniq: props.UNIQ_KEY };
 }
 
 /**
@@ -105,10 +106,11 @@ it('adds the CLUSTER entry for an empty cluster name, on the first call too', ()
   assert.equal(plainStoredProperties('A\u0001x', '')?.stored, 'A\u0001x\u0002CLUSTER\u0001');
 });
 
-it("gives Java's stored string and the table path's WAIT and TAGS, or declines (20,000 property strings)", () => {
+it("gives Java's stored string and the table path's WAIT, TAGS and UNIQ_KEY, or declines (20,000 property strings)", () => {
   const rng = new Prng(0x5eed);
   let taken = 0;
   let withIndexNames = 0;
+  let withUniq = 0;
   for (let i = 0; i < 20_000; i++) {
     const properties = randomProperties(rng);
     const fast = plainStoredProperties(properties, CLUSTER);
@@ -125,7 +127,10 @@ it("gives Java's stored string and the table path's WAIT and TAGS, or declines (
     else assert.equal(fast.stored, expected.stored, what);
     assert.equal(fast.wait, expected.wait, what);
     assert.equal(fast.tags, expected.tags, what);
+    assert.equal(fast.uniq, expected.uniq, what);
+    if (expected.uniq !== undefined) withUniq++;
   }
+  assert.ok(withUniq > 1_000, `UNIQ_KEY in ${withUniq} strings`);
   assert.ok(taken > 10_000, `fast path taken ${taken} times`);
   assert.ok(withIndexNames > 1_000, `array-index names in ${withIndexNames} strings`);
 });

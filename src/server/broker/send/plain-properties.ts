@@ -29,6 +29,8 @@ export interface PlainProperties {
   readonly wait: string | undefined;
   /** The TAGS value, if any. */
   readonly tags: string | undefined;
+  /** The UNIQ_KEY value (the client's message id), if any: 5.x answers it as the transactionId. */
+  readonly uniq: string | undefined;
 }
 
 /** Properties that make a send more than a plain message. */
@@ -55,6 +57,7 @@ interface Plan {
   readonly runs: readonly (readonly [number, number])[];
   readonly waitIndex: number;
   readonly tagsIndex: number;
+  readonly uniqIndex: number;
 }
 
 /** Plans of recent key sequences, newest first; a broker sees a few (TAGS or KEYS present or not...). */
@@ -104,7 +107,14 @@ function makePlan(s: string, n: number): Plan {
     if (last !== undefined && index >= 0 && last[1] >= 0 && last[1] === index - 1) last[1] = index;
     else runs.push([index, index]);
   }
-  return { keys, plain, runs, waitIndex, tagsIndex: keys.indexOf(MessageConst.PROPERTY_TAGS) };
+  return {
+    keys,
+    plain,
+    runs,
+    waitIndex,
+    tagsIndex: keys.indexOf(MessageConst.PROPERTY_TAGS),
+    uniqIndex: keys.indexOf(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX),
+  };
 }
 
 function planFor(s: string, n: number): Plan {
@@ -144,9 +154,11 @@ export function plainStoredProperties(properties: string, cluster: string): Plai
   }
   const w = plan.waitIndex;
   const t = plan.tagsIndex;
+  const u = plan.uniqIndex;
   return {
     stored,
     wait: w < 0 ? undefined : properties.substring(seps[w]! + 1, ends[w]!),
     tags: t < 0 ? undefined : properties.substring(seps[t]! + 1, ends[t]!),
+    uniq: u < 0 ? undefined : properties.substring(seps[u]! + 1, ends[u]!),
   };
 }

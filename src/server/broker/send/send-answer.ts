@@ -37,12 +37,18 @@ export function refuseStoreStatus(ctx: BrokerContext, status: PutMessageStatus):
   throw new RequestRefusedError(code, remark ?? '');
 }
 
-/** The answer to a send the store took (or the refusal for a status that stored nothing). */
+/**
+ * The answer to a send the store took (or the refusal for a status that stored nothing). As 5.x
+ * (SendMessageProcessor.handlePutMessageResult) it carries the message's UNIQ_KEY as `transactionId`
+ * when it has one: Java clients put it in SendResult.transactionId (4.9 clients too: the field is in
+ * their header) and, for a transaction, in its END_TRANSACTION.
+ */
 export function answer(
   ctx: BrokerContext,
   send: SendTarget,
   result: PutResult,
   recallHandle?: string,
+  transactionId?: string,
 ): RemotingCommand {
   const [code, , stored] = mapPutStatus(ctx, result.status);
   if (!stored) {
@@ -62,5 +68,6 @@ export function answer(
     queueId: send.queueId,
     queueOffset: result.queueOffsets?.[0] ?? result.queueOffset,
     recallHandle,
+    transactionId,
   });
 }

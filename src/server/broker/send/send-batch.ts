@@ -63,5 +63,7 @@ export async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<R
     messages,
     sharedProperties: propertiesToStoredString(batchProps),
   };
-  return answer(ctx, send, await ctx.store.putBatch(put, () => accept(ctx, send)));
+  // 5.x answers the batch's own UNIQ_KEY (5.x clients set one; 4.9 clients do not) as its transactionId.
+  const uniq = batchProps[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX];
+  return answer(ctx, send, await ctx.store.putBatch(put, () => accept(ctx, send)), undefined, uniq);
 }

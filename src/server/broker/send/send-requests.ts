@@ -116,7 +116,7 @@ function sendOne(
   if (plain !== undefined) {
     const input = putInput(ctx, send, target, plain.stored, plain.wait);
     input.tagsCode = tagsCode(plain.tags);
-    return putAndAnswer(ctx, send, target, input, undefined);
+    return putAndAnswer(ctx, send, target, input, undefined, plain.uniq);
   }
   const props = decodeProperties(header.properties ?? '');
   props[MessageConst.PROPERTY_CLUSTER] = ctx.options.clusterName;
@@ -153,7 +153,14 @@ function sendOne(
     }
     schedule.rewriteIfDelayed(input, stored);
   }
-  return putAndAnswer(ctx, send, target, input, stored);
+  return putAndAnswer(
+    ctx,
+    send,
+    target,
+    input,
+    stored,
+    props[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX],
+  );
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
@@ -195,6 +202,8 @@ function putAndAnswer(
   target: RetryTarget,
   input: PutMessageInput,
   stored: Readonly<Record<string, string | undefined>> | undefined,
+  /** The message's UNIQ_KEY: 5.x answers it as the transactionId. */
+  uniq: string | undefined,
 ): Promise<RemotingCommand> {
   const dlq = target.dlq;
   const onAccepted = (): void => {
@@ -204,8 +213,8 @@ function putAndAnswer(
   };
   return ctx.store.putMessage(input, onAccepted).then((result) => {
     const saving = ctx.topicSaved(target.topic); // the topic (or DLQ) was created moments ago
-    if (saving === undefined) return answerStored(ctx, send, result, stored);
-    return saving.then(() => answerStored(ctx, send, result, stored));
+    if (saving === undefined) return answerStored(ctx, send, result, stored, uniq);
+    return saving.then(() => answerStored(ctx, send, result, stored, uniq));
   });
 }
 
@@ -253,8 +262,9 @@ function answerStored(
   send: SendTarget,
   result: PutResult,
   stored: Readonly<Record<string, string | undefined>> | undefined,
+  uniq: string | undefined,
 ): RemotingCommand {
   const handle =
     stored === undefined ? undefined : recallHandleFor(send.request.code, stored, ctx.options.brokerName);
-  return answer(ctx, send, result, handle);
+  return answer(ctx, send, result, handle, uniq);
 }

@@ -195,8 +195,10 @@ export function mapPutStatus(ctx: BrokerContext, status: PutMessageStatus): PutS
 /**
  * The answer for a stored message (SUCCESS, or a flush / slave timeout after the message was
  * written). Key order copies Java's: the JSON form iterates the extFields HashMap (queueId, TRACE_ON,
- * MSG_REGION, msgId, queueOffset); the ROCKETMQ form writes the header fields first (a
- * FastCodesHeader), then the extras map in HashMap order (TRACE_ON, MSG_REGION).
+ * MSG_REGION, msgId, queueOffset, then recallHandle and transactionId when present); the ROCKETMQ
+ * form writes the header fields first, in their declared order (a FastCodesHeader: msgId, queueId,
+ * queueOffset, transactionId, recallHandle), then the extras map in HashMap order (TRACE_ON,
+ * MSG_REGION). `transactionId` is the message's UNIQ_KEY, as 5.x answers it (send-answer.ts).
  */
 export function sendStoredResponse(
   ctx: BrokerContext,
@@ -207,15 +209,28 @@ export function sendStoredResponse(
     queueId: number;
     queueOffset: bigint | number;
     recallHandle?: string | undefined;
+    transactionId?: string | undefined;
   },
 ): RemotingCommand {
   const withHandle = fields.recallHandle !== undefined;
+  const transactionId = fields.transactionId;
   const rocketmq = request.serializeType === SerializeType.ROCKETMQ;
   const traceOn = String(ctx.options.traceOn);
   if (!rocketmq && !withHandle) {
-    // The common answer (JSON, no recall handle) as one literal in storedResponseOrder(false, false):
-    // the loop below writes every key at one megamorphic site. test/integration/broker-send.test.ts
-    // checks these keys, in this order, against Java's answers (captures).
+    // The common answers (JSON, no recall handle) as literals in storedResponseOrder(false, false,
+    // ...): the loop below writes every key at one megamorphic site. test/integration/broker-send.test.ts
+    // checks these keys, in this order, against Java's answers (captures) and the computed order.
+    if (transactionId === undefined) {
+      return createResponse(code, {
+        extFields: {
+          queueId: String(fields.queueId),
+          TRACE_ON: traceOn,
+          MSG_REGION: ctx.options.regionId,
+          msgId: fields.msgId,
+          queueOffset: fields.queueOffset.toString(),
+        },
+      });
+    }
     return createResponse(code, {
       extFields: {
         queueId: String(fields.queueId),
@@ -223,6 +238,7 @@ export function sendStoredResponse(
         MSG_REGION: ctx.options.regionId,
         msgId: fields.msgId,
         queueOffset: fields.queueOffset.toString(),
+        transactionId,
       },
     });
   }
@@ -230,25 +246,38 @@ export function sendStoredResponse(
     msgId: fields.msgId,
     queueId: String(fields.queueId),
     queueOffset: fields.queueOffset.toString(),
+    transactionId,
     recallHandle: fields.recallHandle,
     [MessageConst.PROPERTY_MSG_REGION]: ctx.options.regionId,
     [MessageConst.PROPERTY_TRACE_SWITCH]: traceOn,
   };
   const out: Record<string, string> = {};
-  for (const k of storedResponseOrder(rocketmq, withHandle)) out[k] = values[k] as string;
+  for (const k of storedResponseOrder(rocketmq, withHandle, transactionId !== undefined)) {
+    out[k] = values[k] as string;
+  }
   return createResponse(code, { extFields: out });
 }
 
 /**
  * Field order of a stored-message answer: the header's own fields in declaration order, then the
  * preSend ones in HashMap order (ROCKETMQ serialization); all of them in HashMap order (JSON). The key
- * sets are fixed, so each of the four orders is computed once, not per message.
+ * sets are fixed, so each of the eight orders is computed once, not per message.
  */
-function storedResponseOrder(rocketmq: boolean, withHandle: boolean): readonly string[] {
-  const index = (rocketmq ? 2 : 0) + (withHandle ? 1 : 0);
+export function storedResponseOrder(
+  rocketmq: boolean,
+  withHandle: boolean,
+  withTransactionId: boolean,
+): readonly string[] {
+  const index = (rocketmq ? 4 : 0) + (withHandle ? 2 : 0) + (withTransactionId ? 1 : 0);
   let order = STORED_RESPONSE_ORDERS[index];
   if (order === undefined) {
-    const own = ['msgId', 'queueId', 'queueOffset', ...(withHandle ? ['recallHandle'] : [])];
+    const own = [
+      'msgId',
+      'queueId',
+      'queueOffset',
+      ...(withTransactionId ? ['transactionId'] : []),
+      ...(withHandle ? ['recallHandle'] : []),
+    ];
     order = rocketmq
       ? [...own, ...javaHashMapOrder(PRE_SEND_KEYS)]
       : javaHashMapOrder([...own, ...PRE_SEND_KEYS]);
