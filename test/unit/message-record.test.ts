@@ -81,6 +81,23 @@ test('decodeMessageRecord reads the [J] record', () => {
   assert.equal(ext.keys, 'KEY1 KEY2');
   assert.deepEqual(ext.keyList, ['KEY1', 'KEY2']);
   assert.equal(ext.properties.CLUSTER, 'DefaultCluster');
+  // Every field of the record, with its value (properties parsed), then what MessageExt adds; toJSON
+  // is there but not enumerable.
+  const { properties: _raw, ...fields } = r;
+  assert.deepEqual(Object.keys(ext), [
+    ...Object.keys(r),
+    'tags',
+    'keys',
+    'keyList',
+    'msgId',
+    'offsetMsgId',
+    'commitLogOffset',
+  ]);
+  for (const [name, value] of Object.entries(fields))
+    assert.deepEqual(ext[name as keyof typeof ext], value, name);
+  assert.equal(typeof (ext as { toJSON?: unknown }).toJSON, 'function');
+  assert.equal(Object.getOwnPropertyDescriptor(ext, 'toJSON')?.enumerable, false);
+  assert.equal(messageExtFromRecord(r, { brokerName: 'b' }).brokerName, 'b');
 });
 
 test('fixed field offsets', () => {
