@@ -60,7 +60,10 @@ export class SendResult {
   readonly messageQueue: MessageQueue;
   /** Offset of the message in its queue (for a batch, of its first message). */
   readonly queueOffset: bigint;
-  /** Transaction id of a half message (transactional sends), else undefined. */
+  /**
+   * The broker's transactionId: 5.x brokers (and ours) answer the message's UNIQ_KEY for every send, a
+   * 4.9 broker none (undefined). Transactional sends end their transaction with it, as Java does.
+   */
   readonly transactionId: string | undefined;
   /** Region of the broker (MSG_REGION), used by message trace. */
   readonly regionId: string;

@@ -9,7 +9,8 @@
  *  5. record: properties + CLUSTER (WAIT dropped from the stored string), bornHost = producer peer,
  *     storeHost = our ip + listen port; DELAY > 0 → SCHEDULE_TOPIC_XXXX (schedule/schedule-service.ts)
  *  6. store put → code / remark; success header msgId (offset id, batch: comma-joined), queueId (the
- *     chosen queue), queueOffset (offset actually written)
+ *     chosen queue), queueOffset (offset actually written), transactionId (the message's UNIQ_KEY,
+ *     5.x; a batch: its own), a timer message's recallHandle (send-answer.ts)
  */
 import { RequestRefusedError } from '../../../common/errors.js';
 import { MQVersion, Perm } from '../../../protocol/codes/misc.js';
