@@ -5,6 +5,8 @@ import path from 'node:path';
 import { decodeMessageRecord } from '../../src/protocol/message/record.js';
 import { tagsCode } from '../../src/protocol/message/tags-code.js';
 import type { MessageStore } from '../../src/server/store/index.js';
+import { nodeFileIO } from '../../src/server/store/file-io.js';
+import type { FileIO } from '../../src/server/store/file-io.js';
 import { message, openStore, withTempDir } from '../helpers/store-fixtures.js';
 
 async function fillTags(store: MessageStore, tags: string[], queueId = 0): Promise<void> {
@@ -180,6 +182,47 @@ test('onMessageArrived fires once per dispatched record, after it is pullable', 
     await Promise.all(checks);
     assert.deepEqual(seen, ['TopicTest/2@0', 'TopicTest/1@0', 'TopicTest/1@1']);
     assert.deepEqual(store.getQueueIds('TopicTest'), [1, 2]);
+    await store.close();
+  });
+});
+
+test("a queue's records interleaved with other queues' are read in runs: one pread per run, each record exact", async () => {
+  await withTempDir(async (dir) => {
+    let reads = 0;
+    const io: FileIO = { ...nodeFileIO, read: (...args) => (reads++, nodeFileIO.read(...args)) };
+    const store = await openStore(dir, { commitLogSegmentSize: 8 * 1024 * 1024 }, { fileIO: io });
+    // 4 queues written in turn (as a producer spreads a topic): queue 1 holds every 4th record.
+    for (let i = 0; i < 200; i++) {
+      const put = await store.putMessage(message({ queueId: i % 4, body: Buffer.from(`m${i}`) }));
+      assert.equal(put.status, 'PUT_OK');
+    }
+    // Then queue 2 records far apart: 300 KiB of queue 3 between each pair (over the run's skip limit).
+    for (let i = 0; i < 6; i++) {
+      await store.putMessage(message({ queueId: 2, body: Buffer.from(`far${i}`) }));
+      for (let k = 0; k < 6; k++)
+        await store.putMessage(message({ queueId: 3, body: Buffer.alloc(50 * 1024, k) }));
+    }
+    const bodies = (r: Awaited<ReturnType<MessageStore['getMessage']>>): string[] =>
+      r.messages.map((m) => decodeMessageRecord(m, 0, { verifyCrc: true }).body.toString());
+    reads = 0;
+    const near = await store.getMessage('g', 'TopicTest', 1, 0n, 32);
+    assert.equal(near.status, 'FOUND');
+    assert.deepEqual(
+      bodies(near),
+      Array.from({ length: 32 }, (_, k) => `m${4 * k + 1}`),
+    );
+    assert.deepEqual(
+      near.queueOffsets,
+      Array.from({ length: 32 }, (_, k) => BigInt(k)),
+    );
+    assert.ok(reads <= 2, `${reads} reads: the consume-queue entries and one run of records`);
+    reads = 0;
+    const far = await store.getMessage('g', 'TopicTest', 2, 50n, 32);
+    assert.deepEqual(
+      bodies(far),
+      Array.from({ length: 6 }, (_, k) => `far${k}`),
+    );
+    assert.ok(reads >= 6, `${reads} reads: records 300 KiB apart are not read as one run`);
     await store.close();
   });
 });
