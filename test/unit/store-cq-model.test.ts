@@ -42,6 +42,11 @@ async function check(cq: ConsumeQueue, model: CqEntry[], rnd: Prng, step: string
     const one = rnd.int(model.length);
     assert.deepEqual(cq.entryAtSync(one), model[one], `${step}: entryAtSync ${one}`);
   }
+  // Every entry in order, as recovery reads them (from entryAtSync's read-ahead block, which every
+  // write must drop: a stale block reads old entries).
+  for (let o = cq.minOffset; o < model.length; o++) {
+    assert.deepEqual(cq.entryAtSync(o), model[o], `${step}: entryAtSync ${o} in order`);
+  }
 }
 
 test('random appends, writes, truncations, rewrites, reads and reopenings match a model', async () => {

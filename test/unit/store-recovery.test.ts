@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeMessageRecord } from '../../src/protocol/message/record.js';
-import type { MessageStore, PutResult } from '../../src/server/store/index.js';
+import { MessageStore } from '../../src/server/store/index.js';
+import type { PutResult } from '../../src/server/store/index.js';
+import { nodeFileIO } from '../../src/server/store/file-io.js';
+import type { FileIO } from '../../src/server/store/file-io.js';
 import { message, openStore, withTempDir } from '../helpers/store-fixtures.js';
 
 const SEG = 64 * 1024;
@@ -307,5 +310,26 @@ test('crash around a segment roll: missing blank or missing/empty next file', as
       '00000000000000065536',
     ]);
     await again.close();
+  });
+});
+
+test('start-up reads the log and the consume queues in blocks, not a pread or two per record', async () => {
+  await withTempDir(async (dir) => {
+    const opts = { commitLogSegmentSize: 8 * 1024 * 1024 };
+    const first = await openStore(dir, opts);
+    for (let q = 0; q < 4; q++) await fill(first, 500, q);
+    await first.close();
+    let reads = 0;
+    const io: FileIO = { ...nodeFileIO, readSync: (...args) => (reads++, nodeFileIO.readSync(...args)) };
+    const store = new MessageStore(
+      { storePathRootDir: dir, consumeQueueEntriesPerFile: 1000, ...opts },
+      { fileIO: io },
+    );
+    const report = await store.open();
+    assert.equal(report.recordsVerified, 2000);
+    assert.equal(report.redispatched, 0);
+    assert.ok(reads < 100, `${reads} reads to verify 2,000 records against 4 queues`);
+    assert.equal((await bodies(store, 3)).length, 500);
+    await store.close();
   });
 });
