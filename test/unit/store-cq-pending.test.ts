@@ -266,14 +266,14 @@ test("entryAtSync's read-ahead never serves an entry a write changed since (rewr
     cq.append(entries(0, 20));
     cq.writePending();
     reads = 0;
-    for (let o = 0; o < 20; o++) assert.deepEqual(cq.entryAtSync(o), entry(o));
+    for (let o = 0; o < 20; o++) assert.deepEqual(cq.entryAtSync(o, true), entry(o));
     assert.equal(reads, 1, 'twenty entries in order: one read');
     // A rewrite of an entry the block holds.
     const hole: CqEntry = { phys: 7, size: 8, tagsCode: 0n };
     cq.rewriteEntrySync(12, hole);
     assert.deepEqual(cq.entryAtSync(12), hole);
     // An append larger than the pending buffer goes straight to the file, past the block's old end.
-    assert.deepEqual(cq.entryAtSync(19), entry(19)); // the block again covers 19 and the zeros after it
+    assert.deepEqual(cq.entryAtSync(19, true), entry(19)); // the block again covers 19 and the zeros after it
     cq.append(entries(20, PER_BUFFER + 5));
     assert.deepEqual(cq.entryAtSync(21), entry(21));
     assert.deepEqual(cq.entryAtSync(20 + PER_BUFFER + 4), entry(20 + PER_BUFFER + 4));

@@ -196,7 +196,7 @@ test("a queue's records interleaved with other queues' are read in runs: one pre
       const put = await store.putMessage(message({ queueId: i % 4, body: Buffer.from(`m${i}`) }));
       assert.equal(put.status, 'PUT_OK');
     }
-    // Then queue 2 records far apart: 300 KiB of queue 3 between each pair (over the run's skip limit).
+    // Then queue 2 records far apart: 300 KiB of queue 3 between each pair (far over the run limits).
     for (let i = 0; i < 6; i++) {
       await store.putMessage(message({ queueId: 2, body: Buffer.from(`far${i}`) }));
       for (let k = 0; k < 6; k++)
@@ -223,6 +223,18 @@ test("a queue's records interleaved with other queues' are read in runs: one pre
       Array.from({ length: 6 }, (_, k) => `far${k}`),
     );
     assert.ok(reads >= 6, `${reads} reads: records 300 KiB apart are not read as one run`);
+    // Small records 40 KiB apart: joining them would read ~100x what the pull returns.
+    for (let i = 0; i < 6; i++) {
+      await store.putMessage(message({ queueId: 0, topic: 'Sparse', body: Buffer.from(`s${i}`) }));
+      await store.putMessage(message({ queueId: 1, topic: 'Sparse', body: Buffer.alloc(40 * 1024, i) }));
+    }
+    reads = 0;
+    const sparse = await store.getMessage('g', 'Sparse', 0, 0n, 32);
+    assert.deepEqual(
+      bodies(sparse),
+      Array.from({ length: 6 }, (_, k) => `s${k}`),
+    );
+    assert.ok(reads >= 6, `${reads} reads: small records 40 KiB apart are read one by one`);
     await store.close();
   });
 });

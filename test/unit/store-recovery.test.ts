@@ -7,6 +7,7 @@ import { MessageStore } from '../../src/server/store/index.js';
 import type { PutResult } from '../../src/server/store/index.js';
 import { nodeFileIO } from '../../src/server/store/file-io.js';
 import type { FileIO } from '../../src/server/store/file-io.js';
+import type { QueueTable } from '../../src/server/store/queue-table.js';
 import { message, openStore, withTempDir } from '../helpers/store-fixtures.js';
 
 const SEG = 64 * 1024;
@@ -329,6 +330,10 @@ test('start-up reads the log and the consume queues in blocks, not a pread or tw
     assert.equal(report.recordsVerified, 2000);
     assert.equal(report.redispatched, 0);
     assert.ok(reads < 100, `${reads} reads to verify 2,000 records against 4 queues`);
+    // No queue keeps its read-ahead block (64 KiB each, kept until its next write otherwise).
+    const queues = (store as unknown as { rt: { queues: QueueTable } }).rt.queues;
+    const blocks = [...queues.all()].filter((cq) => (cq as unknown as { readBlock?: unknown }).readBlock);
+    assert.equal(blocks.length, 0, 'read-ahead blocks dropped after recovery');
     assert.equal((await bodies(store, 3)).length, 500);
     await store.close();
   });

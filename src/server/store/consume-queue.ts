@@ -52,9 +52,10 @@ export class ConsumeQueue {
   /** The newest entries, not yet in their file. */
   private readonly pending = new PendingEntries<CqFile>();
   /**
-   * Entries entryAtSync read ahead: recovery checks a queue's entries in order, one per record, and a
-   * pread of 20 bytes for each made start-up take minutes for a log of millions of records. Dropped by
-   * every write to the files (append, writePending, truncateTo, rewriteEntrySync) and by close.
+   * Entries read ahead by entryAtSync(offset, true): recovery checks a queue's entries in order, one
+   * per record, and a pread of 20 bytes for each made start-up take minutes for a log of millions of
+   * records. Dropped by every write to the files (append, writePending, truncateTo, rewriteEntrySync),
+   * by close, and by dropReadAhead (recovery, once done: an idle queue would keep it).
    */
   private readBlock: { file: CqFile; start: number; buf: Buffer } | undefined;
 
@@ -210,26 +211,38 @@ export class ConsumeQueue {
     return e === undefined ? 0 : e.phys + e.size;
   }
 
-  /** The entry at a logical offset, read synchronously (recovery); undefined when its file is missing. */
-  entryAtSync(offset: number): CqEntry | undefined {
+  /**
+   * The entry at a logical offset, read synchronously (recovery); undefined when its file is missing.
+   * `readAhead`: for reads in increasing order, served from a block read ahead (up to 64 KiB of the
+   * file). Other reads (backwards, binary searches, read-then-rewrite) read just the entry.
+   */
+  entryAtSync(offset: number, readAhead = false): CqEntry | undefined {
     if (offset < this.minOffset || offset >= this.maxOffset) return undefined;
     const bytePos = offset * CQ_ENTRY_SIZE;
     if (this.pending.holds(bytePos)) return decodeEntry(this.pending.entryAt(bytePos), 0);
     const file = this.fileAt(bytePos);
     if (file === undefined) return undefined;
     const inFile = bytePos - file.start;
-    let block = this.readBlock;
+    const block = this.readBlock;
     if (
-      block === undefined ||
-      block.file !== file ||
-      inFile < block.start ||
-      inFile + CQ_ENTRY_SIZE > block.start + block.buf.length
+      block !== undefined &&
+      block.file === file &&
+      inFile >= block.start &&
+      inFile + CQ_ENTRY_SIZE <= block.start + block.buf.length
     ) {
-      const length = Math.min(SYNC_READ_BLOCK_BYTES, this.fileBytes - inFile);
-      block = this.readBlock = { file, start: inFile, buf: preadSync(this.io, file.fd, length, inFile) };
+      return decodeEntry(block.buf, inFile - block.start);
     }
+    if (!readAhead) return decodeEntry(preadSync(this.io, file.fd, CQ_ENTRY_SIZE, inFile), 0);
+    const length = Math.min(SYNC_READ_BLOCK_BYTES, this.fileBytes - inFile);
+    const buf = preadSync(this.io, file.fd, length, inFile);
+    this.readBlock = { file, start: inFile, buf };
     // A short read (a file shorter than its size) throws here as the single read did.
-    return decodeEntry(block.buf, inFile - block.start);
+    return decodeEntry(buf, 0);
+  }
+
+  /** Drops the block entryAtSync read ahead (its reader is done). */
+  dropReadAhead(): void {
+    this.readBlock = undefined;
   }
 
   /** Overwrites an existing entry in place (recovery marks entries of damaged records as lost). */

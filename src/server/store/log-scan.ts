@@ -141,7 +141,7 @@ export function classify(
   seg: Segment,
   pos: number,
   limits: ScanLimits,
-  reads: ScanReads = new ScanReads(),
+  reads: ScanReads,
 ): LogItem | undefined {
   const inFile = pos - seg.start;
   const left = log.segmentSize - inFile;

@@ -84,7 +84,7 @@ export class QueueRepair {
       // Already there? Checked, not assumed: after a power loss an earlier queue file may have lost
       // entries that a later file kept (files reach the disk in any order).
       // A file that is gone (retention, damage) cannot be checked: its entries stay as they are.
-      const e = cq.entryAtSync(qo);
+      const e = cq.entryAtSync(qo, true); // records come in log order: a queue's offsets increase
       if (e === undefined ? pos < cq.maxPhysicEnd : e.phys === pos && e.size === size) return;
       cq.truncateTo(qo); // the queue holds entries the log does not have at this position
     } else if (qo > cq.maxOffset) {

@@ -151,6 +151,7 @@ export function recoverStore(input: RecoveryInput): RecoveryReport {
   damage.cutTail(report.logEnd, tail);
   damage.syncTouched();
   for (const cq of queues.all()) {
+    cq.dropReadAhead(); // the walk is done: an idle queue would keep its block
     cq.truncateByPhysicalEnd(report.logEnd);
     cq.nextQueueOffset = cq.maxOffset;
   }

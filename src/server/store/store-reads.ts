@@ -124,13 +124,13 @@ function isBatchFull(
 
 /**
  * Runs of records read with one pread may skip over other records (those of the topic's other queues:
- * one queue's records are interleaved with them in the log) up to this length, or up to
- * RUN_SPARSENESS times the bytes wanted when that is more. Every pread is a thread-pool round trip,
- * awaited in turn: one per record of a 4-queue topic cost the broker ~25 µs per pulled message and
- * bounded a consumer to a pread's latency per record; copying a few hundred KiB of page cache costs
- * a fraction of that.
+ * one queue's records are interleaved with them in the log) while the run is at most RUN_SPARSENESS
+ * times the bytes wanted, or at most RUN_SKIP_MAX_BYTES. Every pread is a thread-pool round trip,
+ * awaited in turn: one per record of a 4-queue topic cost the broker ~40 µs per pulled message and
+ * bounded a consumer to a pread's latency per record; copying some page cache costs a fraction of
+ * that. The bound keeps what a pull reads (and holds until its answer is built) near what it returns.
  */
-const RUN_SKIP_MAX_BYTES = 256 * 1024;
+const RUN_SKIP_MAX_BYTES = 32 * 1024;
 const RUN_SPARSENESS = 4;
 /** No run is longer (a pull's bytes are bounded by maxTransferBytesOnMessage* anyway). */
 const RUN_MAX_BYTES = 4 * 1024 * 1024;
