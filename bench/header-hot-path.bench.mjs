@@ -58,7 +58,7 @@ function requestPayload(b, n) {
 }
 
 const N = 256;
-/** Answer frame payloads as the broker writes them (the producer's input). */
+/** A send answer's frame payload as the broker writes it (the producer's input; the answer-encode step). */
 function answerPayload(b, i) {
   const response = b.command.createResponse(0, {
     extFields: {
@@ -96,19 +96,7 @@ const steps = {
   },
   'answer frame': (b) => {
     let x = 0;
-    for (let i = 0; i < N; i++) {
-      const response = b.command.createResponse(0, {
-        extFields: {
-          queueId: String(i & 3),
-          TRACE_ON: 'true',
-          MSG_REGION: 'DefaultRegion',
-          msgId: `7F00000100002A9F00000000${(i * 320).toString(16).toUpperCase().padStart(8, '0')}`,
-          queueOffset: String(100000 + i),
-        },
-      });
-      response.opaque = i;
-      x += b.frame.encodeFrame(response).length;
-    }
+    for (let i = 0; i < N; i++) x += answerPayload(b, i).length;
     return x;
   },
 };
