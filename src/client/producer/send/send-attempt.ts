@@ -104,10 +104,34 @@ function attemptOnce(
     return sink.attempted(notPrepared(error, reaim));
   }
   if (!(preparing instanceof Promise)) return dispatch(host, call, preparing, preparesOnce, sink);
-  preparing.then(
-    (prepared) => dispatch(host, call, prepared, preparesOnce, sink),
-    (error: unknown) => sink.attempted(notPrepared(error, reaim)),
-  );
+  const once = new OnceSink(sink);
+  preparing
+    .then(
+      (prepared) => dispatch(host, call, prepared, preparesOnce, once),
+      (error: unknown) => once.attempted(notPrepared(error, reaim)),
+    )
+    .catch(once.threw);
+}
+
+/**
+ * A sink told at most once, for the steps run from a promise's callbacks: a throw there (a defect of
+ * this code, nothing a peer or a hook can cause: hooks are caught) becomes the attempt's outcome when
+ * none was reported yet, instead of an unhandled rejection that stops the process or a send that
+ * never settles.
+ */
+class OnceSink implements AttemptSink {
+  private done = false;
+
+  constructor(private readonly sink: AttemptSink) {}
+
+  attempted(outcome: AttemptOutcome): void {
+    if (this.done) return;
+    this.done = true;
+    this.sink.attempted(outcome);
+  }
+
+  readonly threw = (error: unknown): void =>
+    this.attempted({ ok: false, error, stage: 'dispatch', answered: false });
 }
 
 /** A re-aimed request without a broker address fails like a send to it would: retriable. */
@@ -150,10 +174,13 @@ function dispatch(
   } catch (error) {
     sending = Promise.reject(error as Error);
   }
-  sending.then(
-    (answer) => sink.attempted(answered(host, call, prepared, preparesOnce, answer ?? undefined)),
-    (error: unknown) => sink.attempted(failed(host, call, prepared, preparesOnce, error)),
-  );
+  const once = new OnceSink(sink);
+  sending
+    .then(
+      (answer) => once.attempted(answered(host, call, prepared, preparesOnce, answer ?? undefined)),
+      (error: unknown) => once.attempted(failed(host, call, prepared, preparesOnce, error)),
+    )
+    .catch(once.threw);
 }
 
 /** An async attempt handed to the transport: its callback, settling the attempt once. */
@@ -172,9 +199,27 @@ class DispatchedAttempt {
     if (this.done) return;
     this.done = true;
     const { host, call, prepared, preparesOnce } = this;
-    if (!error) return this.sink.attempted(answered(host, call, prepared, preparesOnce, response));
+    // A throw while working out the outcome (a defect: see OnceSink) is the outcome: the transport
+    // would only log it, and the send would never settle.
+    if (!error) {
+      let outcome: AttemptOutcome;
+      try {
+        outcome = answered(host, call, prepared, preparesOnce, response);
+      } catch (thrown) {
+        outcome = { ok: false, error: thrown, stage: 'dispatch', answered: true };
+      }
+      return this.sink.attempted(outcome);
+    }
     // Out of the transport's state change first (see the file header).
-    queueMicrotask(() => this.sink.attempted(failed(host, call, prepared, preparesOnce, error)));
+    queueMicrotask(() => {
+      let outcome: AttemptOutcome;
+      try {
+        outcome = failed(host, call, prepared, preparesOnce, error);
+      } catch (thrown) {
+        outcome = { ok: false, error: thrown, stage: 'dispatch', answered: false };
+      }
+      this.sink.attempted(outcome);
+    });
   };
 }
 
