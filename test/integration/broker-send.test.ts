@@ -214,6 +214,14 @@ describe('broker send', () => {
     const batch4 = await sendBatch(client, addr, 'TxIdTopic', entries);
     assert.equal(batch4.code, ResponseCode.SUCCESS);
     assert.equal(batch4.extFields?.transactionId, undefined);
+    // A hostile UNIQ_KEY is echoed exactly, to V1 and V2 sends (escapes, non-ASCII, a long one).
+    for (const uniq of ['"\\\u0000\n</x>', 'ключ-キー-🚀', 'U'.repeat(20_000)]) {
+      for (const code of [RequestCode.SEND_MESSAGE_V2, RequestCode.SEND_MESSAGE]) {
+        const r = await send(client, addr, { topic: 'TxIdTopic', code, properties: { UNIQ_KEY: uniq } });
+        assert.equal(r.code, ResponseCode.SUCCESS);
+        assert.equal(r.extFields?.transactionId, uniq);
+      }
+    }
   });
 
   it('SEND_BATCH_MESSAGE stores each entry with consecutive offsets and comma-joined ids', async () => {
