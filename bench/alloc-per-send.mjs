@@ -5,6 +5,8 @@
  * generation churns through, not only what survives), summed per function and divided by the
  * messages sent.
  *   node bench/alloc-per-send.mjs [SECONDS=3] [WINDOW=2048] [TOP=25]   (env AUTO_BATCH=0: single sends)
+ * With CONSUME=1, the messages sent are then consumed from their first offset by a push consumer (no-op
+ * handler, defaults otherwise), both the consumer and the broker sampled again: bytes per message consumed.
  * Plain node over dist/ (`npm run build:esm` first), as auto-batch-side-by-side.mjs. The sampling
  * interval is 4 KiB, so small sites are estimates; the total is what to compare between trees.
  */
@@ -102,9 +104,39 @@ if (process.argv[2] === 'cluster') {
   cluster.stdin.write('report\n');
   const brokerBySite = new Map(JSON.parse(await nextLine()));
   await producer.shutdown();
-  cluster.stdin.write('stop\n');
   const mode = process.env.AUTO_BATCH === '0' ? 'single async sends' : 'auto-batched sends';
   report(`producer, ${mode}, window ${window}`, bySite, sent, top);
   report(`broker (embedded cluster), ${mode}`, brokerBySite, sent, top);
+  if (process.env.CONSUME === '1') {
+    // The backlog just sent (the warm-up's 100 too), consumed from its first offset by a push consumer
+    // with a no-op handler.
+    const { PushConsumer } = await load('client/consumer/index.js');
+    const backlog = sent + 100;
+    let consumed = 0;
+    let allConsumed;
+    const drained = new Promise((resolve) => (allConsumed = resolve));
+    const consumer = new PushConsumer({
+      consumerGroup: `bench_alloc_${process.pid}`,
+      nameServer: String(line).slice('NAMESRV '.length),
+      consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+      handler: () => {
+        if (++consumed === backlog) allConsumed();
+      },
+    });
+    await consumer.subscribe('BenchAlloc', '*');
+    cluster.stdin.write('start\n');
+    const stopConsumerSampling = await sampleAllocations();
+    await consumer.start();
+    let timer;
+    await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, 60_000)))]);
+    clearTimeout(timer);
+    const consumerBySite = await stopConsumerSampling();
+    cluster.stdin.write('report\n');
+    const brokerPullBySite = new Map(JSON.parse(await nextLine()));
+    await consumer.shutdown();
+    report('push consumer, the backlog from its first offset', consumerBySite, consumed, top);
+    report('broker (embedded cluster), pulls', brokerPullBySite, consumed, top);
+  }
+  cluster.stdin.write('stop\n');
   await new Promise((resolve) => cluster.on('exit', resolve));
 }
