@@ -28,6 +28,7 @@ import {
   PromiseSettler,
   refusalAnswer,
   separateBody,
+  scheduleOnewayDeadline,
 } from './channel-support.js';
 import type { Settler } from './in-flight.js';
 import { BACKPRESSURE_HOLDS, ReadGate } from './read-gate.js';
@@ -154,12 +155,16 @@ export class Connection implements RemotingChannel, ReadingConnection {
     });
   }
 
-  /** Writes a oneway request (flag set here); resolves once handed to the kernel. */
-  writeOneway(command: RemotingCommand): Promise<void> {
+  /**
+   * Writes a oneway request (flag set here); resolves once handed to the kernel, rejects with
+   * RemotingTimeoutError when that has not happened within what is left of `timeoutMillis` since
+   * `begin` (the call's start; see scheduleOnewayDeadline): the frame is then dropped if it was still queued.
+   */
+  writeOneway(command: RemotingCommand, timeoutMillis: number, begin: number): Promise<void> {
     markOneway(command);
     command.opaque = this.table.takeOpaque();
     return new Promise((resolve, reject) => {
-      const listener = new OnewayWrite(resolve, reject, this.remoteAddress);
+      const listener = new OnewayWrite(resolve, reject, this.remoteAddress, timeoutMillis);
       if (this.isClosed) return listener.onWritten(new Error('connection closed'));
       let frame: Buffer;
       const body = separateBody(command);
@@ -171,6 +176,7 @@ export class Connection implements RemotingChannel, ReadingConnection {
       }
       this.lastActivity = monotonicNow();
       this.writer.write(frame, listener, body);
+      if (!listener.settled) scheduleOnewayDeadline(this.owner.sweeper, listener, timeoutMillis, begin);
     });
   }
 
@@ -204,11 +210,12 @@ export class Connection implements RemotingChannel, ReadingConnection {
   }
 
   async invokeOneway(request: RemotingCommand, timeoutMillis: number): Promise<void> {
+    const begin = monotonicNow();
     if (!(await this.owner.onewayPermits.acquire(timeoutMillis)))
       throw atCallSite(noPermitError(this.remoteAddress, timeoutMillis, 'oneway'));
     try {
       for (const hook of this.owner.hooks) hook.beforeRequest?.(this.remoteAddress, request);
-      await this.writeOneway(request);
+      await this.writeOneway(request, timeoutMillis, begin);
     } catch (error) {
       throw atCallSite(error);
     } finally {
@@ -223,7 +230,8 @@ export class Connection implements RemotingChannel, ReadingConnection {
     const frame = encodeFrameOrHead(command, command.serializeType ?? this.owner.serializeType, body);
     await new Promise<void>((resolve, reject) => {
       this.lastActivity = monotonicNow();
-      this.writer.write(frame, new OnewayWrite(resolve, reject, this.remoteAddress), body);
+      // No deadline (not scheduled): the server's write backlog limits close a peer that stops reading.
+      this.writer.write(frame, new OnewayWrite(resolve, reject, this.remoteAddress, 0), body);
     }).catch((error: unknown) => {
       throw atCallSite(error);
     });

@@ -147,12 +147,13 @@ export class RemotingClient extends RemotingEndpoint {
   async invokeOneway(addr: string, request: RemotingCommand, timeoutMillis: number): Promise<void> {
     try {
       checkTimeout(timeoutMillis);
+      const begin = monotonicNow();
       const connection = await this.connectionFor(addr);
       if (!(await this.onewayPermits.acquire(timeoutMillis)))
         throw noPermitError(connection.remoteAddress, timeoutMillis, 'oneway');
       try {
         this.runBeforeHooks(addr, request);
-        await connection.writeOneway(request);
+        await connection.writeOneway(request, timeoutMillis, begin);
       } finally {
         this.onewayPermits.release();
       }

@@ -126,7 +126,8 @@ export class Sweeper {
     }
     queue.peek(); // trims settled heads
     queue.push(item);
-    if (item.deadline < this.armedAt) this.arm(item.deadline, now);
+    // The clock read again: `now` may be a caller's earlier start (its deadline counts from there).
+    if (item.deadline < this.armedAt) this.arm(item.deadline, monotonicNow());
   }
 
   private arm(at: number, now: number): void {

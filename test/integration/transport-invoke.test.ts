@@ -6,6 +6,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   RemotingConnectError,
   RemotingSendRequestError,
@@ -96,6 +97,49 @@ describe('invocation modes', () => {
     const after = await client.invokeSync(addr, echoRequest('after'), 3000);
     assert.equal(after.body?.toString(), 'after');
     assert.equal(client.inFlightCount, 0);
+  });
+
+  it('invokeOneway to a peer that stops reading fails at its timeout; a frame still queued is dropped', async () => {
+    // A peer that accepts and never reads: the socket buffers fill, later frames wait in our queue.
+    const sockets: net.Socket[] = [];
+    let received = 0;
+    const peer = net.createServer((socket) => {
+      sockets.push(socket);
+      socket.pause();
+      socket.on('data', (chunk: Buffer) => (received += chunk.length));
+    });
+    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
+    const addr = `127.0.0.1:${(peer.address() as net.AddressInfo).port}`;
+    const client = new RemotingClient();
+    cleanups.push(async () => {
+      await client.shutdown();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => peer.close(() => resolve()));
+    });
+    const body = Buffer.alloc(4 * 1024 * 1024, 1);
+    const began = performance.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        client.invokeOneway(addr, createRequest(200, { body }), 300).then(
+          () => 'written',
+          (error: unknown) => error,
+        ),
+      ),
+    );
+    const elapsed = performance.now() - began;
+    const timedOut = outcomes.filter((o) => o instanceof RemotingTimeoutError);
+    assert.ok(timedOut.length >= 1, `outcomes: ${outcomes.map(String).join(' | ')}`);
+    assert.match(String(timedOut[0]), /oneway request not written/);
+    // At the 300 ms budget (the sweeper's timer), not at the next scan or an idle close.
+    assert.ok(elapsed < 1500, `settled after ${elapsed.toFixed(0)} ms`);
+    // What timed out while queued was dropped: once the peer reads everything, it gets the frames
+    // that were written and none of the dropped ones.
+    for (const socket of sockets) socket.resume();
+    const written = outcomes.filter((o) => o === 'written').length;
+    const deadline = performance.now() + 5000;
+    while (received < written * body.length && performance.now() < deadline) await sleep(20);
+    await sleep(100);
+    assert.ok(received < 6 * body.length, `the peer got ${received} bytes: nothing was dropped`);
   });
 
   it('10 000 concurrent async requests on one connection are all answered and matched', async () => {
