@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { AbortError } from '../../src/common/abort-error.js';
 import {
   ClientErrorCode,
   IllegalArgumentError,
@@ -364,6 +365,59 @@ describe('async backpressure', () => {
     );
     await bad.admitted;
     await assert.rejects(bad.result, IllegalArgumentError);
+  });
+
+  it('admitAsync: an abort while waiting for permits settles the send at once, never sends it, holds nothing', async () => {
+    const gate = new AsyncBackpressure(1, 1 << 20);
+    const m = new Message('T', 'hello');
+    let finish: (v: string) => void = () => undefined;
+    const first = admitAsync(
+      gate,
+      () => m,
+      5000,
+      () => new Promise<string>((r) => (finish = r)),
+    );
+    await first.admitted;
+    const controller = new AbortController();
+    let sent = false;
+    const waiting = admitAsync(
+      gate,
+      () => m,
+      5000,
+      () => ((sent = true), Promise.resolve('never')),
+      controller.signal,
+    );
+    // A third send behind it: the aborted one leaving the line must not leave it stuck.
+    const third = admitAsync(
+      gate,
+      () => m,
+      5000,
+      () => Promise.resolve('three'),
+    );
+    assert.equal(gate.waiting, 2);
+    const began = performance.now();
+    controller.abort(new Error('user gave up'));
+    await assert.rejects(waiting.result, (e: unknown) => {
+      assert.ok(e instanceof AbortError, String(e));
+      assert.match(String(e), /send of message to T aborted: user gave up/);
+      return true;
+    });
+    await waiting.admitted;
+    assert.ok(performance.now() - began < 1000, 'settled at the abort, not when a permit came');
+    assert.equal(gate.waiting, 1);
+    finish('one');
+    assert.equal(await first.result, 'one');
+    assert.equal(await third.result, 'three');
+    assert.equal(sent, false);
+    assert.equal(gate.inFlight, 0);
+    assert.equal(gate.bytesInFlight, 0);
+    // Aborted before it asked: refused at once, nothing taken.
+    const gone = new AbortController();
+    gone.abort();
+    gate.tryAcquire(1); // full again, so the next one would have to wait
+    await assert.rejects(gate.acquire(1, 5000, gone.signal), AbortError);
+    assert.equal(gate.waiting, 0);
+    assert.equal(gate.inFlight, 1);
   });
 });
 

@@ -103,6 +103,8 @@ export abstract class SendForms extends EventSource<ProducerEventMap> {
           typeof timeout === 'number' ? left : { ...timeout, timeoutMillis: left },
           target,
         ) as Promise<SendResult>,
+      // An invalid signal is refused by the send itself, once admitted.
+      typeof timeout === 'object' && timeout.signal instanceof AbortSignal ? timeout.signal : undefined,
     );
     return deliver(result, callback, (err) => this.callbackThrew(err)) ?? admitted;
   }

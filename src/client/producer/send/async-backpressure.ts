@@ -12,6 +12,7 @@
  * entirely free instead and then takes all of it (Java's semaphore would let it time out).
  */
 import { performance } from 'node:perf_hooks';
+import { AbortError } from '../../../common/abort-error.js';
 import { IllegalArgumentError, RemotingTooMuchRequestError } from '../../../common/errors.js';
 
 export const BACKPRESSURE_DEFAULTS = {
@@ -106,25 +107,38 @@ export class AsyncBackpressure {
 
   /**
    * Waits in line for one count permit and `bytes` size permits, at most `timeoutMillis`; rejects with
-   * RemotingTooMuchRequestError when they did not come in time (nothing is held then).
+   * RemotingTooMuchRequestError when they did not come in time, or with `aborted()` when `signal`
+   * aborts first (the send leaves the line at once). Nothing is held after a rejection.
    */
-  acquire(bytes: number, timeoutMillis: number): Promise<void> {
+  acquire(
+    bytes: number,
+    timeoutMillis: number,
+    signal?: AbortSignal,
+    aborted: () => Error = () => new AbortError('wait for async send permits', signal?.reason),
+  ): Promise<void> {
+    if (signal?.aborted) return Promise.reject(aborted());
     if (this.tryAcquire(bytes)) return Promise.resolve();
     if (timeoutMillis <= 0) return Promise.reject(this.#timeoutError());
     return new Promise<void>((resolve, reject) => {
+      const leave = (error: Error): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        const index = this.#queue.indexOf(waiter);
+        if (index >= 0) this.#queue.splice(index, 1);
+        reject(error);
+        this.#grantWaiting(); // a large waiter leaving may let smaller ones behind it through
+      };
+      const onAbort = (): void => leave(aborted());
       const waiter: Waiter = {
         bytes,
         grant: () => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
           resolve();
         },
       };
-      const timer = setTimeout(() => {
-        const index = this.#queue.indexOf(waiter);
-        if (index >= 0) this.#queue.splice(index, 1);
-        reject(this.#timeoutError());
-        this.#grantWaiting(); // a large waiter leaving may let smaller ones behind it through
-      }, timeoutMillis);
+      const timer = setTimeout(() => leave(this.#timeoutError()), timeoutMillis);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.#queue.push(waiter);
     });
   }
@@ -194,11 +208,13 @@ const ADMITTED: Promise<void> = Promise.resolve();
  * with what is left of `timeoutMillis`, gives the permits back when the send settled. A message that
  * cannot even be built fails its result and is admitted at once.
  */
-export function admitAsync<M extends { bodyBytes(): Buffer }, T>(
+export function admitAsync<M extends { bodyBytes(): Buffer; readonly topic: string }, T>(
   gate: AsyncBackpressure | undefined,
   makeMessage: () => M,
   timeoutMillis: number,
   send: (message: M, timeoutLeft: number) => Promise<T>,
+  /** The caller's signal: aborting it while the send waits for permits settles it at once. */
+  signal?: AbortSignal,
 ): Admission<T> {
   let message: M;
   let permits = 0;
@@ -219,7 +235,12 @@ export function admitAsync<M extends { bodyBytes(): Buffer }, T>(
   if (gate.tryAcquire(permits))
     return { admitted: ADMITTED, result: gate.holding(start(timeoutMillis), permits) };
   const begin = performance.now();
-  const waiting = gate.acquire(permits, timeoutMillis);
+  const waiting = gate.acquire(
+    permits,
+    timeoutMillis,
+    signal,
+    () => new AbortError(`send of message to ${message.topic}`, signal?.reason),
+  );
   return {
     admitted: waiting.then(
       () => undefined,
