@@ -108,6 +108,36 @@ describe('auto-batching', () => {
     assert.ok(stored.body.equals(deflateSync(body, { level: 5 })), 'the bytes deflateSync writes');
   });
 
+  it('a message whose batch entry would pass maxMessageSize goes alone; its neighbours batch as before', async () => {
+    // 1000 B body + 60 B of KEYS: 1,160 B as a batch entry, over a 1 KiB maxMessageSize; as its own
+    // request (body alone) it fits. Joining a batch, it failed its whole batch.
+    const p = start('PG_AUTO_BATCH_FIT', { autoBatch: true, batchMaxDelayMs: 20, maxMessageSize: 1024 });
+    const sizes: number[] = [];
+    p.registerSendMessageHook({
+      hookName: 'count',
+      sendMessageBefore: (c: SendMessageContext) =>
+        sizes.push(c.message instanceof MessageBatch ? c.message.messages.length : 0),
+      sendMessageAfter: () => undefined,
+    });
+    await p.start();
+    try {
+      const big = new Message('AB', 'y'.repeat(1000), { keys: 'k'.repeat(60) });
+      const sends = [
+        p.sendAsync(new Message('AB', 'small-1')),
+        p.sendAsync(big),
+        p.sendAsync(new Message('AB', 'small-2')),
+      ];
+      const results = await Promise.all(sends);
+      assert.deepEqual(
+        results.map((r) => r.sendStatus),
+        ['SEND_OK', 'SEND_OK', 'SEND_OK'],
+      );
+      assert.deepEqual(sizes.sort(), [0, 2], 'the big one alone, the two small ones as one batch');
+    } finally {
+      await p.shutdown();
+    }
+  });
+
   it('a batch the broker refuses fails each of its sends with the broker error', async () => {
     const [q0] = await producer.fetchPublishMessageQueues('AB');
     assert.ok(q0 !== undefined);

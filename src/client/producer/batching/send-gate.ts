@@ -24,10 +24,12 @@ import {
   wrapNamespace,
 } from '../../../protocol/message/index.js';
 import type { Message } from '../../../protocol/message/index.js';
+import { MAX_PROPERTIES_LENGTH } from '../../../protocol/message/record-layout.js';
 import { MessageQueue } from '../../message-queue.js';
 import type { CommunicationMode } from '../hooks.js';
 import { MessageBatch } from '../message-batch.js';
 import type { ProducerCore } from '../producer-core.js';
+import { batchEntrySize } from '../ordered/batch-splitter.js';
 import { runQueueSend, selectQueue, wireQueueOf } from '../ordered/queue-send.js';
 import type { QueueTarget } from '../ordered/queue-send.js';
 import { SendCall } from '../send/send-call.js';
@@ -57,6 +59,21 @@ export function canBatch(message: Message): boolean {
   }
   return props[MessageConst.PROPERTY_MESSAGE_TYPE] !== MessageConst.REPLY_MESSAGE_FLAG;
 }
+
+/**
+ * Whether `message` fits a batch body alone (its entry within maxMessageSize). A message that does
+ * not would fail the batch it joined, and every message with it, where sent alone it may go through
+ * (a batch entry takes more bytes than the same message's own request body). Measured only when its
+ * body leaves less room than properties can take (never with the 4 MiB default and batchMaxBytes).
+ */
+function fitsBatchEntry(message: Message, maxMessageSize: number): boolean {
+  if (message.bodyBytes().length + BATCH_ENTRY_OVERHEAD + MAX_PROPERTIES_LENGTH <= maxMessageSize)
+    return true;
+  return batchEntrySize(message) <= maxMessageSize;
+}
+
+/** A batch entry's bytes besides its body and properties (batch-splitter.ts). */
+const BATCH_ENTRY_OVERHEAD = 22;
 
 /**
  * One send call through the send path: tracked for the drain, to `target` when given; the
@@ -148,7 +165,8 @@ export class SendGate {
       mode === 'ONEWAY' ||
       !canBatch(message) ||
       !accumulator.hasRoom() ||
-      message.bodyBytes().length > this.core.config.autoBatch.batchMaxBytes
+      message.bodyBytes().length > this.core.config.autoBatch.batchMaxBytes ||
+      !fitsBatchEntry(message, this.core.config.maxMessageSize)
     )
       return undefined;
     return accumulator;
