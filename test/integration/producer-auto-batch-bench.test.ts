@@ -17,6 +17,7 @@ import { Producer } from '../../src/client/index.js';
 import type { SendMessageContext } from '../../src/client/producer/hooks.js';
 import { MessageBatch } from '../../src/client/producer/message-batch.js';
 import { producerCore } from '../../src/client/producer/producer.js';
+import { MessageNotSentError } from '../../src/client/producer/shutdown-errors.js';
 import { Message, MessageConst, MessageSysFlag } from '../../src/protocol/message/index.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
@@ -187,6 +188,43 @@ describe('async backpressure', () => {
     assert.equal(peak, 10, 'the loop ran ahead until the count limit, then waited');
     assert.equal(gate.inFlight, 0);
     await p.shutdown();
+  });
+});
+
+describe('async backpressure and shutdown', () => {
+  it('a send still waiting for permits when shutdown() starts fails at once as not sent; those in flight drain', async () => {
+    const p = start('PG_BACKPRESSURE_SHUT', {
+      enableBackpressureForAsyncMode: true,
+      backPressureForAsyncSendNum: 10,
+    });
+    await p.start();
+    await p.send(new Message('AB', 'warm'));
+    const gate = producerCore(p).backpressure;
+    assert.ok(gate !== undefined);
+    const slow = cluster.broker(0).inject({ kind: 'latency', millis: 600, codes: ['SEND_MESSAGE_V2'] });
+    try {
+      const inFlight = Array.from({ length: 10 }, (_, i) => p.sendAsync(new Message('AB', `f${i}`)));
+      assert.equal(gate.inFlight, 10);
+      let outcome: unknown;
+      const told = new Promise<void>((resolve) => {
+        void p.sendAsync(new Message('AB', 'waiting'), {
+          onSuccess: (r) => ((outcome = r), resolve()),
+          onException: (e) => ((outcome = e), resolve()),
+        });
+      });
+      assert.equal(gate.waiting, 1);
+      const shutdown = p.shutdown({ timeoutMillis: 5000 });
+      await told;
+      assert.ok(outcome instanceof MessageNotSentError, String(outcome));
+      assert.match(String(outcome), /waited for async backpressure permits/);
+      await shutdown;
+      const results = await Promise.all(inFlight);
+      assert.ok(results.every((r) => r.sendStatus === 'SEND_OK'));
+      assert.equal(gate.inFlight, 0);
+      assert.equal(gate.waiting, 0);
+    } finally {
+      slow.remove();
+    }
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ProducerCore } from './producer-core.js';
+import { MessageNotSentError } from './shutdown-errors.js';
 
 /** Options of `shutdown()`. */
 export interface ShutdownOptions {
@@ -22,6 +23,13 @@ const UNREGISTER_MIN_MILLIS = 200;
 export async function drainAndLeave(core: ProducerCore, timeoutMillis: number): Promise<void> {
   // Real time, not core.clock: the drain timer is a real timer (fake clocks only steer send budgets).
   const begin = performance.now();
+  // Sends still waiting for backpressure permits never started: they fail now, as not sent.
+  core.backpressure?.close(
+    () =>
+      new MessageNotSentError(
+        'the producer shut down while the send waited for async backpressure permits (enableBackpressureForAsyncMode): nothing was sent',
+      ),
+  );
   core.gate.flush(); // auto-batches waiting for their delay leave now, and are drained like any send
   const drained = await core.inFlightSends.drain(core, timeoutMillis);
   if (drained.abandoned > 0) {

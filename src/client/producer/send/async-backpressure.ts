@@ -61,6 +61,8 @@ export function resolveBackpressure(options: BackpressureOptions): BackpressureC
 interface Waiter {
   readonly bytes: number;
   readonly grant: () => void;
+  /** Leaves the line with `error` (the gate closed). */
+  readonly refuse: (error: Error) => void;
 }
 
 /** Two fair semaphores (count, bytes) for async sends. */
@@ -68,6 +70,8 @@ export class AsyncBackpressure {
   #freeNum: number;
   #freeBytes: number;
   readonly #queue: Waiter[] = [];
+  /** Set by close(): what every later acquire is refused with. */
+  #closed: (() => Error) | undefined;
 
   constructor(
     readonly maxNum: number,
@@ -117,6 +121,7 @@ export class AsyncBackpressure {
     aborted: () => Error = () => new AbortError('wait for async send permits', signal?.reason),
   ): Promise<void> {
     if (signal?.aborted) return Promise.reject(aborted());
+    if (this.#closed !== undefined) return Promise.reject(this.#closed());
     if (this.tryAcquire(bytes)) return Promise.resolve();
     if (timeoutMillis <= 0) return Promise.reject(this.#timeoutError());
     return new Promise<void>((resolve, reject) => {
@@ -136,11 +141,22 @@ export class AsyncBackpressure {
           signal?.removeEventListener('abort', onAbort);
           resolve();
         },
+        refuse: leave,
       };
       const timer = setTimeout(() => leave(this.#timeoutError()), timeoutMillis);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#queue.push(waiter);
     });
+  }
+
+  /**
+   * The producer is shutting down: every send waiting for permits fails now with `error()`, and so
+   * does every later wait. (Permits held by sends in flight still come back as they settle.) A
+   * waiting send never started, so nothing of it was sent.
+   */
+  close(error: () => Error): void {
+    this.#closed = error;
+    for (const waiter of [...this.#queue]) waiter.refuse(error());
   }
 
   /** `sending`, giving back `permits` once it settled (either way). */
@@ -165,6 +181,7 @@ export class AsyncBackpressure {
   }
 
   #grantWaiting(): void {
+    if (this.#closed !== undefined) return; // every waiter is being refused
     while (this.#queue.length > 0) {
       const head = this.#queue[0] as Waiter;
       if (this.#freeNum < 1 || this.#freeBytes < head.bytes) return;
