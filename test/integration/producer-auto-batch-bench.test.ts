@@ -151,6 +151,22 @@ describe('auto-batching', () => {
     }
   });
 
+  it('a selector send made just before shutdown() joins the last batch and settles before shutdown() returns', async () => {
+    const p = start('PG_AUTO_BATCH_SHUT_SEL', { autoBatch: true, batchMaxDelayMs: 30_000 });
+    await p.start();
+    await p.send(new Message('AB', 'warm')); // routes known
+    const events: string[] = [];
+    const sent = p
+      .sendWithSelectorAsync(new Message('AB', 'sel'), (qs) => qs[0]!, null, 3000)
+      .then(
+        (r) => events.push(`sent ${r.sendStatus}`),
+        (e: unknown) => events.push(`failed ${String(e)}`),
+      );
+    await p.shutdown({ timeoutMillis: 3000 }).then(() => events.push('shutdown'));
+    await sent;
+    assert.deepEqual(events, ['sent SEND_OK', 'shutdown']);
+  });
+
   it('shutdown sends what waits for its delay', async () => {
     const p = start('PG_AUTO_BATCH_SHUT', { autoBatch: true, batchMaxDelayMs: 30_000 });
     await p.start();

@@ -30,8 +30,14 @@ export async function drainAndLeave(core: ProducerCore, timeoutMillis: number): 
         'the producer shut down while the send waited for async backpressure permits (enableBackpressureForAsyncMode): nothing was sent',
       ),
   );
-  core.gate.flush(); // auto-batches waiting for their delay leave now, and are drained like any send
-  const drained = await core.inFlightSends.drain(core, timeoutMillis);
+  // Batched queue sends whose queue is being selected join the batches that leave now; the batches
+  // waiting for their delay leave now, and are drained like any send.
+  await core.gate.whenSelected(timeoutMillis);
+  core.gate.flush();
+  const drained = await core.inFlightSends.drain(
+    core,
+    Math.max(0, Math.floor(timeoutMillis - (performance.now() - begin))),
+  );
   if (drained.abandoned > 0) {
     core.logger.warn(
       { group: core.wireGroup, timeoutMillis, ...drained },

@@ -35,6 +35,7 @@ import type { QueueTarget } from '../ordered/queue-send.js';
 import { SendCall } from '../send/send-call.js';
 import { runSend } from '../send/send-loop.js';
 import type { SendResult } from '../send-result.js';
+import { MessageNotSentError } from '../shutdown-errors.js';
 import { ProduceAccumulator } from './produce-accumulator.js';
 
 const UNBATCHABLE_PROPERTIES = new Set([
@@ -172,10 +173,34 @@ export class SendGate {
     return accumulator;
   }
 
-  /** Shutdown: every open batch leaves now. */
+  /**
+   * Shutdown: every open batch leaves now, and the accumulator takes no more sends (a queue send
+   * whose selection ends later fails as not sent: nothing would flush it).
+   */
   flush(): void {
+    this.#closed = true;
     this.accumulator?.flushAll();
   }
+
+  /**
+   * Shutdown, before flush(): waits (at most `timeoutMillis`) for the queue selections of batched
+   * queue and selector sends, so that their messages join the batches the flush sends. Without it, a
+   * selector send made just before shutdown() missed the flush and the drain, and failed after
+   * shutdown() had returned.
+   */
+  async whenSelected(timeoutMillis: number): Promise<void> {
+    if (this.#selecting.size === 0 || timeoutMillis <= 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#selecting]),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMillis))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Queue selections of batched sends under way (whenSelected). */
+  readonly #selecting = new Set<Promise<unknown>>();
+  #closed = false;
 
   async #addToQueue(
     accumulator: ProduceAccumulator,
@@ -187,16 +212,23 @@ export class SendGate {
     const { core } = this;
     const begin = core.clock.now();
     const namespace = core.config.client.namespace;
-    const wire =
-      'queue' in target
-        ? wireQueueOf(target.queue, message, namespace)
-        : await selectQueue(
-            core,
-            message,
-            wrapNamespace(namespace, message.topic),
-            target.selector,
-            target.arg,
-          );
+    let wire: Awaited<ReturnType<typeof selectQueue>>;
+    if ('queue' in target) wire = wireQueueOf(target.queue, message, namespace);
+    else {
+      const selecting = selectQueue(
+        core,
+        message,
+        wrapNamespace(namespace, message.topic),
+        target.selector,
+        target.arg,
+      );
+      this.#selecting.add(selecting);
+      try {
+        wire = await selecting;
+      } finally {
+        this.#selecting.delete(selecting);
+      }
+    }
     const queue = new MessageQueue(withoutNamespace(wire.topic, namespace), wire.brokerName, wire.queueId);
     const left = Math.max(0, timeoutMillis - (core.clock.now() - begin));
     return this.#add(accumulator, message, mode, queue, left);
@@ -210,6 +242,14 @@ export class SendGate {
     timeoutMillis: number,
     heldPermits?: number,
   ): Promise<SendResult> {
+    if (this.#closed) {
+      if (heldPermits !== undefined) this.core.backpressure?.release(heldPermits);
+      return Promise.reject(
+        new MessageNotSentError(
+          'the producer shut down before the send could join a batch (its queue was still being selected): nothing was sent',
+        ),
+      );
+    }
     // The id is set when the message is accepted (Java setUniqID before the accumulator).
     if (message.getProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) === undefined) {
       message.putProperty(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, this.core.idGenerator.next());
