@@ -29,6 +29,16 @@ let producer: Producer;
 /** Sizes of the requests the send hooks saw: n = a batch of n, 0 = a single message. */
 const requests: number[] = [];
 
+/** Records the size of each request `p` sends into `into`: n = a batch of n, 0 = a single message. */
+function countRequests(p: Producer, into: number[]): void {
+  p.registerSendMessageHook({
+    hookName: 'count',
+    sendMessageBefore: (c: SendMessageContext) =>
+      into.push(c.message instanceof MessageBatch ? c.message.messages.length : 0),
+    sendMessageAfter: () => undefined,
+  });
+}
+
 function start(group: string, extra: Partial<ConstructorParameters<typeof Producer>[0]> = {}): Producer {
   return new Producer({ producerGroup: group, nameServer: cluster.namesrvAddress, ...extra });
 }
@@ -37,12 +47,7 @@ before(async () => {
   cluster = await startEmbeddedCluster({ brokers: [{ registerIntervalMillis: 300 }] });
   await createTopic(cluster, 'AB', 2);
   producer = start('PG_AUTO_BATCH', { autoBatch: true, batchMaxDelayMs: 20 });
-  producer.registerSendMessageHook({
-    hookName: 'count',
-    sendMessageBefore: (c: SendMessageContext) =>
-      requests.push(c.message instanceof MessageBatch ? c.message.messages.length : 0),
-    sendMessageAfter: () => undefined,
-  });
+  countRequests(producer, requests);
   await producer.start();
 });
 
@@ -114,12 +119,7 @@ describe('auto-batching', () => {
     // request (body alone) it fits. Joining a batch, it failed its whole batch.
     const p = start('PG_AUTO_BATCH_FIT', { autoBatch: true, batchMaxDelayMs: 20, maxMessageSize: 1024 });
     const sizes: number[] = [];
-    p.registerSendMessageHook({
-      hookName: 'count',
-      sendMessageBefore: (c: SendMessageContext) =>
-        sizes.push(c.message instanceof MessageBatch ? c.message.messages.length : 0),
-      sendMessageAfter: () => undefined,
-    });
+    countRequests(p, sizes);
     await p.start();
     try {
       const big = new Message('AB', 'y'.repeat(1000), { keys: 'k'.repeat(60) });

@@ -292,6 +292,21 @@ describe('auto-batch accumulator', () => {
   });
 });
 
+/** A gate of one send, held by an admitted send that settles when `finish` is called. */
+async function oneSendHolding(timeoutMillis: number) {
+  const gate = new AsyncBackpressure(1, 1 << 20);
+  const m = new Message('T', 'hello');
+  let finish: (v: string) => void = () => undefined;
+  const first = admitAsync(
+    gate,
+    () => m,
+    timeoutMillis,
+    () => new Promise<string>((r) => (finish = r)),
+  );
+  await first.admitted;
+  return { gate, m, first, finish: (v: string) => finish(v) };
+}
+
 describe('async backpressure', () => {
   it('Java defaults and floors (10 sends, 1 MiB)', () => {
     assert.deepEqual(resolveBackpressure({}), {
@@ -328,16 +343,7 @@ describe('async backpressure', () => {
   });
 
   it('admitAsync: admitted once in, permits back when the send settles, send gets the time left', async () => {
-    const gate = new AsyncBackpressure(1, 1 << 20);
-    const m = new Message('T', 'hello');
-    let finish: (v: string) => void = () => undefined;
-    const first = admitAsync(
-      gate,
-      () => m,
-      1000,
-      () => new Promise<string>((r) => (finish = r)),
-    );
-    await first.admitted;
+    const { gate, m, first, finish } = await oneSendHolding(1000);
     assert.equal(gate.inFlight, 1);
     let left = -1;
     const second = admitAsync(
@@ -368,16 +374,7 @@ describe('async backpressure', () => {
   });
 
   it('admitAsync: an abort while waiting for permits settles the send at once, never sends it, holds nothing', async () => {
-    const gate = new AsyncBackpressure(1, 1 << 20);
-    const m = new Message('T', 'hello');
-    let finish: (v: string) => void = () => undefined;
-    const first = admitAsync(
-      gate,
-      () => m,
-      5000,
-      () => new Promise<string>((r) => (finish = r)),
-    );
-    await first.admitted;
+    const { gate, m, first, finish } = await oneSendHolding(5000);
     const controller = new AbortController();
     let sent = false;
     const waiting = admitAsync(
