@@ -12,8 +12,6 @@ import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { encodeFrame, encodeFrameHead, SEPARATE_BODY_BYTES } from '../protocol/frame/frame-codec.js';
 import type { InFlightRequest, Settler } from './in-flight.js';
 import type { ChannelEventListener, RemotingChannel } from './types.js';
-import { monotonicNow } from './sweeper.js';
-import type { Expirable, Sweeper } from './sweeper.js';
 import type { WriteListener } from './write-batch.js';
 
 /** Calls one listener method, keeping a throwing listener from breaking the transport. */
@@ -63,29 +61,6 @@ export function noPermitError(remoteAddress: string, timeoutMillis: number, kind
 }
 
 /**
- * The least time a oneway write is given, whatever its call's permit wait left: a shorter deadline
- * could pass before a healthy peer's write completes (a write is reported a loop turn after it was
- * queued), failing a request that went out.
- */
-export const ONEWAY_WRITE_MIN_MILLIS = 100;
-
-/**
- * Schedules the deadline of a oneway write: the call's `timeoutMillis` from its `begin`, or
- * ONEWAY_WRITE_MIN_MILLIS from now when that leaves less. Keyed by those two values, so the sweeper
- * keeps one queue per timeout a caller uses, not one per call.
- */
-export function scheduleOnewayDeadline(
-  sweeper: Sweeper,
-  write: OnewayWrite,
-  timeoutMillis: number,
-  begin: number,
-): void {
-  const now = monotonicNow();
-  if (begin + timeoutMillis - now >= ONEWAY_WRITE_MIN_MILLIS) sweeper.schedule(write, timeoutMillis, begin);
-  else sweeper.schedule(write, ONEWAY_WRITE_MIN_MILLIS, now);
-}
-
-/**
  * The answer to a request refused while it was decoded (a header over the caps: its code and reason),
  * when it names an opaque to answer; undefined otherwise.
  */
@@ -110,20 +85,22 @@ export class PromiseSettler implements Settler {
 
 /** Settles a promise when a frame was written (oneway requests, RemotingChannel.send). */
 /**
- * A oneway request's write: settled once it reached the kernel, failed, or (through the sweeper) at
- * its deadline while still waiting behind a peer that does not read. Java's oneway returns once the
- * write is queued; ours waits for the write, so the deadline keeps a call within its timeout. A frame
- * whose deadline passed before it was handed to the socket is dropped unsent (FrameWriter skips
- * settled listeners); one already handed over still goes out whole.
+ * A oneway request's write: settled once it reached the kernel or failed, or, still queued behind a
+ * peer that does not read, at its deadline (`writeDeadline`, checked by the connection's periodic sweep:
+ * up to a scan interval late, as Java's async request timeouts). Java's oneway returns once the write
+ * is queued; ours waits for the write, so the deadline keeps the call within its timeout. An expired
+ * frame is dropped unsent (FrameWriter skips settled listeners). A healthy write costs no timer.
  */
-export class OnewayWrite implements WriteListener, Expirable {
+export class OnewayWrite implements WriteListener {
   settled = false;
-  deadline = 0;
   constructor(
     private readonly resolve: () => void,
     private readonly reject: (error: Error) => void,
     private readonly address: string,
-    private readonly timeoutMillis: number,
+    /** The call's timeout, for the error message. */
+    private readonly timeoutMillis = 0,
+    /** Monotonic ms after which a queued write fails; Infinity: never. */
+    readonly writeDeadline = Infinity,
   ) {}
 
   onWritten(error: Error | undefined): void {
@@ -134,7 +111,8 @@ export class OnewayWrite implements WriteListener, Expirable {
     else this.resolve();
   }
 
-  expire(): void {
+  /** The deadline passed while the frame was still queued. */
+  writeExpired(): void {
     if (this.settled) return;
     this.settled = true;
     this.reject(

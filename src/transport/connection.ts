@@ -28,7 +28,6 @@ import {
   PromiseSettler,
   refusalAnswer,
   separateBody,
-  scheduleOnewayDeadline,
 } from './channel-support.js';
 import type { Settler } from './in-flight.js';
 import { BACKPRESSURE_HOLDS, ReadGate } from './read-gate.js';
@@ -156,15 +155,21 @@ export class Connection implements RemotingChannel, ReadingConnection {
   }
 
   /**
-   * Writes a oneway request (flag set here); resolves once handed to the kernel, rejects with
-   * RemotingTimeoutError when that has not happened within what is left of `timeoutMillis` since
-   * `begin` (the call's start; see scheduleOnewayDeadline): the frame is then dropped if it was still queued.
+   * Writes a oneway request (flag set here); resolves once handed to the kernel. While it waits
+   * queued behind a peer that does not read, the periodic sweep fails it with RemotingTimeoutError
+   * once `timeoutMillis` passed since `begin` (the call's start), and the frame is dropped unsent.
    */
   writeOneway(command: RemotingCommand, timeoutMillis: number, begin: number): Promise<void> {
     markOneway(command);
     command.opaque = this.table.takeOpaque();
     return new Promise((resolve, reject) => {
-      const listener = new OnewayWrite(resolve, reject, this.remoteAddress, timeoutMillis);
+      const listener = new OnewayWrite(
+        resolve,
+        reject,
+        this.remoteAddress,
+        timeoutMillis,
+        begin + timeoutMillis,
+      );
       if (this.isClosed) return listener.onWritten(new Error('connection closed'));
       let frame: Buffer;
       const body = separateBody(command);
@@ -176,7 +181,6 @@ export class Connection implements RemotingChannel, ReadingConnection {
       }
       this.lastActivity = monotonicNow();
       this.writer.write(frame, listener, body);
-      if (!listener.settled) scheduleOnewayDeadline(this.owner.sweeper, listener, timeoutMillis, begin);
     });
   }
 
@@ -230,8 +234,8 @@ export class Connection implements RemotingChannel, ReadingConnection {
     const frame = encodeFrameOrHead(command, command.serializeType ?? this.owner.serializeType, body);
     await new Promise<void>((resolve, reject) => {
       this.lastActivity = monotonicNow();
-      // No deadline (not scheduled): the server's write backlog limits close a peer that stops reading.
-      this.writer.write(frame, new OnewayWrite(resolve, reject, this.remoteAddress, 0), body);
+      // No deadline: the server's write backlog limits close a peer that stops reading.
+      this.writer.write(frame, new OnewayWrite(resolve, reject, this.remoteAddress), body);
     }).catch((error: unknown) => {
       throw atCallSite(error);
     });
@@ -266,6 +270,7 @@ export class Connection implements RemotingChannel, ReadingConnection {
   /** Periodic check from the sweeper: expiry of async entries, late frames and idle detection. */
   sweep(now: number, graceMillis: number, idleMillis: number): void {
     this.table.scan(now, graceMillis);
+    this.writer.expireQueuedWrites(now);
     const late = this.isClosed ? undefined : this.reader.lateFrame(now, this.gate.isHeld(BACKPRESSURE_HOLDS));
     if (late !== undefined) return this.close(late);
     if (idleMillis > 0 && !this.isClosed && now - this.lastActivity >= idleMillis) {

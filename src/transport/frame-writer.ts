@@ -45,6 +45,18 @@ const EARLY_FLUSH_BYTES = 16 * 1024;
  */
 const PURGE_MIN_BYTES = 1024 * 1024;
 
+const NO_LISTENERS: readonly WriteListener[] = [];
+
+/** Fails `listener`'s write if it has a deadline that passed and is still unsettled. */
+function expireWrite(listener: WriteListener | undefined, now: number): void {
+  if (
+    listener?.writeExpired !== undefined &&
+    !listener.settled &&
+    (listener.writeDeadline ?? Infinity) <= now
+  )
+    listener.writeExpired();
+}
+
 export class FrameWriter {
   private frames: (Buffer | undefined)[] = [];
   private listeners: (WriteListener | undefined)[] = [];
@@ -61,6 +73,8 @@ export class FrameWriter {
   private idleWaiters: (() => void)[] = [];
   /** Queue size at which the next purge of ended frames runs (see PURGE_MIN_BYTES). */
   private purgeAtBytes = PURGE_MIN_BYTES;
+  /** Listeners of the last flush's frames, while the socket has not confirmed them (blocked). */
+  private unconfirmed: readonly WriteListener[] = NO_LISTENERS;
   /** Frames of the write being gathered in `flush` (reused). */
   private readonly group: Buffer[] = [];
 
@@ -127,6 +141,7 @@ export class FrameWriter {
     if (this.failed) return;
     this.failed = error;
     const listeners = this.listeners;
+    this.unconfirmed = NO_LISTENERS; // the socket fails their writes itself
     this.frames = [];
     this.listeners = [];
     this.bodies = [];
@@ -196,10 +211,23 @@ export class FrameWriter {
       }
       if (group.length > 0 && !writeGroup(socket, group, groupBytes, groupDone, batch)) this.blocked = true;
       socket.uncork();
+      // Handed to the socket, but not confirmed written while the peer does not read.
+      this.unconfirmed = this.blocked ? batch.listeners : NO_LISTENERS;
       this.compact();
     }
     if (this.maxQueuedBytes > 0) this.releaseReading();
     if (!this.blocked) this.notifyIdle();
+  }
+
+  /**
+   * Periodic: while blocked, fails the writes whose deadline passed (oneway requests), those queued
+   * (their frames are then dropped at the next flush or purge) and those handed to the socket but not
+   * confirmed (their bytes may still go out). One pass per sweep, only while the peer does not read.
+   */
+  expireQueuedWrites(now: number): void {
+    if (!this.blocked) return;
+    for (const listener of this.unconfirmed) expireWrite(listener, now);
+    for (let i = this.head; i < this.listeners.length; i++) expireWrite(this.listeners[i], now);
   }
 
   /** Counts this writer's backlog in the server's budget; returns it. */

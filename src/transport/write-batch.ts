@@ -12,6 +12,10 @@ export interface WriteListener {
   readonly settled: boolean;
   /** Called once the frame was handed to the kernel, or with the error that prevented it. */
   onWritten(error: Error | undefined): void;
+  /** Monotonic ms after which the frame, still queued behind a peer that does not read, fails. */
+  readonly writeDeadline?: number;
+  /** Called (by FrameWriter.expireQueuedWrites) once `writeDeadline` passed with the frame queued. */
+  writeExpired?(): void;
 }
 
 /** Frames below this size are copied into groups; larger ones go alone, uncopied. */
