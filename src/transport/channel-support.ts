@@ -83,13 +83,14 @@ export class PromiseSettler implements Settler {
   }
 }
 
-/** Settles a promise when a frame was written (oneway requests, RemotingChannel.send). */
 /**
- * A oneway request's write: settled once it reached the kernel or failed, or, still queued behind a
- * peer that does not read, at its deadline (`writeDeadline`, checked by the connection's periodic sweep:
- * up to a scan interval late, as Java's async request timeouts). Java's oneway returns once the write
- * is queued; ours waits for the write, so the deadline keeps the call within its timeout. An expired
- * frame is dropped unsent (FrameWriter skips settled listeners). A healthy write costs no timer.
+ * Settles a promise when a frame was written (oneway requests, RemotingChannel.send). A oneway
+ * request's write also fails, while it waits behind a peer that does not read, once its deadline
+ * passed (`writeDeadline`, checked by the connection's periodic sweep: up to a scan interval late, as
+ * Java's async request timeouts). Java's oneway returns once the write is queued; ours waits for the
+ * write, so the deadline keeps the call within its timeout. An expired frame still queued is dropped
+ * unsent (FrameWriter skips settled listeners); one already handed to the socket may still go out. A
+ * healthy write costs no timer.
  */
 export class OnewayWrite implements WriteListener {
   settled = false;
