@@ -89,6 +89,7 @@ export class FrameWriter {
     this.largeBacklogBytes = maxQueuedBytes * LARGE_BACKLOG_SHARE;
     socket.on('drain', () => {
       this.blocked = false;
+      this.unconfirmed = NO_LISTENERS; // written: not held until the next flush
       this.flush();
     });
   }
