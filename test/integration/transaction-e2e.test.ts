@@ -5,7 +5,8 @@
  * group, then one quiet period (long enough for any due check to have come) and one read decide:
  * committed messages are visible exactly once, rolled-back ones never; an UNKNOW transaction is checked
  * once and the check's answer decides; a producer that goes away after its half message is replaced by
- * another instance of its group, which answers the check; the CLI stays up for its check.
+ * another instance of its group, which answers the check; the CLI stays up for its check. One Message
+ * object sent in two transactions (it keeps its UNIQ_KEY) makes two transactions, as in Java.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -45,6 +46,11 @@ describe('transactional messages end to end (two embedded brokers)', () => {
     checkCommit: { checks: [], sentAt: 0 },
     checkRollback: { checks: [], sentAt: 0 },
     orphan: { checks: [], sentAt: 0 },
+  };
+  /** Second transactions of one Message object, each after a first that ended the other or same way. */
+  const reused: Record<'afterRollback' | 'afterCommit', TransactionSendResult[]> = {
+    afterRollback: [],
+    afterCommit: [],
   };
   /** Checks that reached the orphan's first (gone) instance. */
   let orphanFirstChecks = 0;
@@ -102,6 +108,18 @@ describe('transactional messages end to end (two embedded brokers)', () => {
       },
     });
   };
+  /** One Message object in two transactions: the first ends `first`, the second commits. */
+  const reuse = async (name: keyof typeof reused, first: LocalTransactionState): Promise<void> => {
+    let local = first;
+    const p = await start(`TXE_${name}`, {
+      executeLocalTransaction: () => local,
+      checkLocalTransaction: () => LocalTransactionState.ROLLBACK_MESSAGE,
+    });
+    const message = new Message(TOPIC, name);
+    reused[name].push(await p.sendMessageInTransaction(message));
+    local = LocalTransactionState.COMMIT_MESSAGE;
+    reused[name].push(await p.sendMessageInTransaction(message));
+  };
   const readAll = async (): Promise<void> => {
     visible.clear();
     for await (const m of pollMessages(reader, TOPIC, { from: 'beginning', idleTimeoutMillis: 150 })) {
@@ -129,6 +147,8 @@ describe('transactional messages end to end (two embedded brokers)', () => {
       run('checkCommit', U, C),
       run('checkRollback', U, R),
       orphan(),
+      reuse('afterRollback', R),
+      reuse('afterCommit', C),
     ]);
     cli = await cliRun;
     await waitFor(
@@ -194,5 +214,15 @@ describe('transactional messages end to end (two embedded brokers)', () => {
       new RegExp(`^Check answered: COMMIT_MESSAGE transactionId=[0-9A-F]{32} topic=${TOPIC}$`),
     );
     assert.equal(visible.get('cli')?.length, 1);
+  });
+
+  it('one Message object in two transactions (same UNIQ_KEY): each is its own, as in Java', () => {
+    const [r1, r2] = reused.afterRollback;
+    assert.equal(r1?.msgId, r2?.msgId, 'the second send keeps the message id');
+    assert.equal(r2?.localTransactionState, 'COMMIT_MESSAGE');
+    // Rolled back, then committed: the second is delivered (it was refused as "already rolled back").
+    assert.equal(visible.get('afterRollback')?.length, 1);
+    // Committed twice: both delivered (the second was answered without being written).
+    assert.equal(visible.get('afterCommit')?.length, 2);
   });
 });

@@ -9,10 +9,12 @@ import { MessageSysFlag } from '../../src/protocol/message/constants.js';
 import { decodeProperties, encodeProperties } from '../../src/protocol/message/properties.js';
 import type { MessageRecord } from '../../src/protocol/message/record.js';
 import {
+  HALF_ORIGIN,
   commitInput,
   opInput,
   parseOpRecord,
   realTarget,
+  renewedHalfInput,
   toHalfInput,
   transactionKey,
 } from '../../src/server/broker/transaction/half-messages.js';
@@ -118,15 +120,31 @@ describe('half and commit records', () => {
     assert.deepEqual(decodeProperties(c.properties), decodeProperties(properties));
   });
 
-  it('every copy of a half shares its key (group + UNIQ_KEY); without UNIQ_KEY the offset is the key', () => {
-    assert.equal(
-      transactionKey({ PGROUP: 'G', UNIQ_KEY: 'U' }, 1n),
-      transactionKey({ PGROUP: 'G', UNIQ_KEY: 'U' }, 2n),
+  it('every copy of a half shares its key (group + first half offset), a second half with the same UNIQ_KEY does not', () => {
+    const first = record({
+      topic: 'RMQ_SYS_TRANS_HALF_TOPIC',
+      physicalOffset: 500n,
+      properties: encodeProperties({ PGROUP: 'G', UNIQ_KEY: 'U' }),
+    });
+    const copy = renewedHalfInput(first, {
+      ...decodeProperties(first.properties),
+      TRANSACTION_CHECK_TIMES: '1',
+    });
+    const copyProps = decodeProperties(copy.properties);
+    assert.equal(copyProps[HALF_ORIGIN], '500');
+    assert.equal(transactionKey(copyProps, 900n), transactionKey({ PGROUP: 'G', UNIQ_KEY: 'U' }, 500n));
+    // A copy of the copy keeps the first half's offset.
+    const again = renewedHalfInput(
+      record({ ...first, physicalOffset: 900n, properties: copy.properties }),
+      copyProps,
+    );
+    assert.equal(decodeProperties(again.properties)[HALF_ORIGIN], '500');
+    // The same Message sent in a second transaction keeps its UNIQ_KEY: another transaction.
+    assert.notEqual(
+      transactionKey({ PGROUP: 'G', UNIQ_KEY: 'U' }, 500n),
+      transactionKey({ PGROUP: 'G', UNIQ_KEY: 'U' }, 700n),
     );
     assert.notEqual(transactionKey({ PGROUP: 'G' }, 1n), transactionKey({ PGROUP: 'G' }, 2n));
-    assert.notEqual(
-      transactionKey({ PGROUP: 'G', UNIQ_KEY: 'U' }, 1n),
-      transactionKey({ PGROUP: 'H', UNIQ_KEY: 'U' }, 1n),
-    );
+    assert.notEqual(transactionKey({ PGROUP: 'G' }, 1n), transactionKey({ PGROUP: 'H' }, 1n));
   });
 });

@@ -65,14 +65,28 @@ export function toHalfInput(input: PutMessageInput, props: Record<string, string
 }
 
 /**
+ * Our own half property: the commit-log offset of a transaction's first half, carried by every copy
+ * the check service writes (renewedHalfInput). A committed copy keeps it in its properties, so a
+ * commit found after a crash is known for its transaction's even when another copy was committed.
+ */
+export const HALF_ORIGIN = '__RMQ_TS_TXORIGIN';
+
+/**
  * Identity of a transaction across the copies of its half message (each check writes a new copy
- * with new offsets): producer group + UNIQ_KEY (the client's message id, kept by every copy). A half
- * without UNIQ_KEY (not a Java client) is known by its own commit-log offset only.
+ * with new offsets): producer group + the commit-log offset of its first half. Not UNIQ_KEY: a client
+ * sets it only on a message that has none (Java MessageClientIDSetter.setUniqID), so a Message sent
+ * again in a second transaction carries its first transaction's key, and Java commits each half on
+ * its own (EndTransactionProcessor finds it by its commit-log offset).
  */
 export function transactionKey(props: Readonly<Record<string, string>>, physicalOffset: bigint): string {
   const group = props[MessageConst.PROPERTY_PRODUCER_GROUP] ?? '';
-  const uniq = props[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX];
-  return uniq ? `${group}\u0001${uniq}` : `${group}\u0002${physicalOffset}`;
+  return `${group}\u0002${halfOrigin(props, physicalOffset)}`;
+}
+
+/** The first half's commit-log offset: HALF_ORIGIN when a copy carries it, else the half's own. */
+function halfOrigin(props: Readonly<Record<string, string>>, physicalOffset: bigint): bigint {
+  const origin = props[HALF_ORIGIN];
+  return origin !== undefined && /^\d{1,19}$/.test(origin) ? BigInt(origin) : physicalOffset;
 }
 
 /** The real topic and queue of a half, or undefined when its properties do not name them. */
@@ -111,14 +125,18 @@ export function commitInput(
 }
 
 /**
- * Java renewHalfMessageInner with the property map the check edited. Java drops the flag and the
- * reconsume times here (a committed copy then has flag 0); we keep both, so a message committed after
- * a check is the message the producer sent.
+ * Java renewHalfMessageInner with the property map the check edited, plus HALF_ORIGIN (the first
+ * half's offset) when the half is the first. Java drops the flag and the reconsume times here (a
+ * committed copy then has flag 0); we keep both, so a message committed after a check is the message
+ * the producer sent.
  */
 export function renewedHalfInput(
   half: MessageRecord,
   props: Readonly<Record<string, string>>,
 ): PutMessageInput {
+  if (props[HALF_ORIGIN] === undefined) {
+    props = { ...props, [HALF_ORIGIN]: String(halfOrigin(props, half.physicalOffset)) };
+  }
   return {
     topic: half.topic,
     queueId: half.queueId,

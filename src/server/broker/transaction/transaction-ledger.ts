@@ -3,7 +3,8 @@
  * what lets END_TRANSACTION and the check service see that a transaction is already over even when
  * the request or the check names another copy of its half message. Java keeps no such table (a
  * second commit of a transaction writes its message twice); the op records carry the state and the
- * key, so the table is rebuilt from the op queue at start.
+ * key, so the table is rebuilt from the op queue at start. (Op records written before the key was the
+ * first half's offset name a group + UNIQ_KEY: nothing asks for those keys any more.)
  *
  * ENDING marks a commit or rollback in progress (its records not written yet): a second END for the
  * same transaction, or the check service, leaves it alone until it is settled.

@@ -15,7 +15,7 @@
  * Writing the op record first would lose the message on such a crash (the half looks ended but its
  * message was never written); writing it second only risks the case the scan repairs.
  */
-import { MessageConst, MessageSysFlag, getTransactionValue } from '../../../protocol/message/constants.js';
+import { MessageSysFlag, getTransactionValue } from '../../../protocol/message/constants.js';
 import { decodeProperties } from '../../../protocol/message/properties.js';
 import type { MessageRecord } from '../../../protocol/message/record.js';
 import type { PutMessageInput, PutResult } from '../../store/index.js';
@@ -265,9 +265,8 @@ function isStored(put: PutResult): boolean {
 function isCommitOf(record: MessageRecord, half: MessageRecord, key: string): boolean {
   if (getTransactionValue(record.sysFlag) !== MessageSysFlag.TRANSACTION_COMMIT_TYPE) return false;
   if (record.preparedTransactionOffset === half.physicalOffset) return true;
-  const props = decodeProperties(record.properties);
-  if (props[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX] === undefined) return false;
-  return transactionKey(props, record.preparedTransactionOffset) === key;
+  // Committed through another copy of the half: that copy's HALF_ORIGIN names the first half.
+  return transactionKey(decodeProperties(record.properties), record.preparedTransactionOffset) === key;
 }
 
 export { isStored };
