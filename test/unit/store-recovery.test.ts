@@ -338,3 +338,42 @@ test('start-up reads the log and the consume queues in blocks, not a pread or tw
     await store.close();
   });
 });
+
+test('recovery returns to the event loop while it walks the log, and close() during open() waits for it', async () => {
+  await withTempDir(async (dir) => {
+    const options = { commitLogSegmentSize: 8 * 1024 * 1024, consumeQueueEntriesPerFile: 100_000 };
+    const store = await openStore(dir, options);
+    // 40,000 puts in flight at once, a few hundred at a time: written in large batches.
+    for (let i = 0; i < 40_000; i += 500) {
+      const puts = Array.from({ length: 500 }, (_, k) =>
+        store.putMessage(message({ body: Buffer.from(`body-${i + k}`) })),
+      );
+      for (const p of puts) assert.equal((await p).status, 'PUT_OK');
+    }
+    await store.close();
+
+    const again = new MessageStore({ storePathRootDir: dir, ...options });
+    let ticks = 0;
+    let opened = false;
+    const tick = (): void => {
+      if (opened) return;
+      ticks++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const opening = again.open().then((report) => {
+      opened = true;
+      return report;
+    });
+    const closing = again.close(); // asked while the walk is under way
+    const report = await opening;
+    assert.equal(report.recordsVerified, 40_000);
+    // A walk of this size takes well over one 20 ms slice: other callbacks ran in between.
+    assert.ok(ticks > 1, `${ticks} event-loop turns during recovery`);
+    await closing;
+    assert.equal(again.isOpen, false, 'close() during open() closes the store once it is open');
+    const third = await openStore(dir, options);
+    assert.equal(third.lastRecovery?.cleanShutdown, true, 'that close() was a clean shutdown');
+    await third.close();
+  });
+});

@@ -99,18 +99,34 @@ export class ScanReads {
   }
 }
 
-export function scanLog(
+/** Longest stretch of the walk between two returns to the event loop (milliseconds). */
+const SCAN_SLICE_MILLIS = 20;
+/** Items walked between two looks at the clock. */
+const ITEMS_PER_CLOCK_LOOK = 512;
+
+/**
+ * The walk. It returns to the event loop every SCAN_SLICE_MILLIS: verifying a large log takes seconds,
+ * and whatever else the process serves meanwhile (the name server of `rmq dev`, a health check) must
+ * keep answering. Nothing else touches the store before it is open.
+ */
+export async function scanLog(
   log: CommitLog,
   from: number,
   limits: ScanLimits,
   events: LogScanEvents,
   reads: ScanReads = new ScanReads(),
-): ScanResult {
+): Promise<ScanResult> {
   const lastSeg = log.segments[log.segments.length - 1];
   let pending: DamagedRange[] = [];
   let pos = from;
   let end = from;
+  let items = 0;
+  let sliceEnd = performance.now() + SCAN_SLICE_MILLIS;
   for (let seg = log.segmentFor(pos); seg !== undefined; seg = log.segmentFor(pos)) {
+    if (++items % ITEMS_PER_CLOCK_LOOK === 0 && performance.now() >= sliceEnd) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceEnd = performance.now() + SCAN_SLICE_MILLIS;
+    }
     const item = classify(log, seg, pos, limits, reads);
     if (item !== undefined) {
       for (const r of pending) events.onDamage(r);
@@ -163,8 +179,7 @@ export function classify(
     return undefined;
   }
   const buf = reads.read(log, seg, inFile, size);
-  if (buf.length !== size || buf.readBigInt64BE(RecordOffset.PHYSICALOFFSET) !== BigInt(pos))
-    return undefined;
+  if (buf.length !== size || !isInt64At(buf, RecordOffset.PHYSICALOFFSET, pos)) return undefined;
   const checksum = checkRecordChecksum(buf, 0, size);
   if (checksum === 'mismatch' || (checksum === 'absent' && pos >= limits.checksumsFrom)) return undefined;
   try {
@@ -172,6 +187,14 @@ export function classify(
   } catch {
     return undefined;
   }
+}
+
+/** buf holds the big-endian int64 `value` (a safe integer >= 0) at `at`; no BigInt per record. */
+function isInt64At(buf: Buffer, at: number, value: number): boolean {
+  return (
+    buf.readUInt32BE(at) === Math.floor(value / 0x1_0000_0000) &&
+    buf.readUInt32BE(at + 4) === value % 0x1_0000_0000
+  );
 }
 
 const SCAN_CHUNK = 1024 * 1024;

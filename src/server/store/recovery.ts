@@ -71,7 +71,7 @@ export interface RecoveryInput {
   logger: Logger;
 }
 
-export function recoverStore(input: RecoveryInput): RecoveryReport {
+export async function recoverStore(input: RecoveryInput): Promise<RecoveryReport> {
   const { commitLog, queues, logger } = input;
   const io = commitLog.io;
   const cleanShutdown = !io.existsSync(path.join(input.rootDir, 'abort'));
@@ -119,7 +119,7 @@ export function recoverStore(input: RecoveryInput): RecoveryReport {
     report.recordsVerified = 0;
     report.verifiedFrom = from;
     try {
-      const scan = scanLog(commitLog, from, limits, {
+      const scan = await scanLog(commitLog, from, limits, {
         onItem: (item) => {
           if (item.kind === 'record') {
             report.recordsVerified++;

@@ -23,7 +23,7 @@ import type { MessageStoreConfig, StoreHooks } from './store-config.js';
 import { acquireLock, releaseLock } from './store-lock.js';
 import type { ReadContext } from './store-reads.js';
 
-export type StoreState = 'new' | 'open' | 'closing' | 'closed';
+export type StoreState = 'new' | 'opening' | 'open' | 'closing' | 'closed';
 
 export class StoreRuntime {
   readonly commitLog: CommitLog;
@@ -38,6 +38,8 @@ export class StoreRuntime {
   lastStoreTimestamp = 0;
   private _recovery: RecoveryReport | undefined;
   private timers: NodeJS.Timeout[] = [];
+  /** The open() under way: recovery returns to the event loop, so close() may come meanwhile. */
+  private opening: Promise<unknown> | undefined;
   private checkpointing: Promise<void> | undefined;
   private readsInFlight = 0;
   private readsDone: (() => void)[] = [];
@@ -79,15 +81,22 @@ export class StoreRuntime {
   }
 
   /** Locks the directory, recovers the log and consume queues, marks the store as running. */
-  async open(): Promise<RecoveryReport> {
+  open(): Promise<RecoveryReport> {
     if (this._state !== 'new')
-      throw new IllegalStateError(`message store is ${this._state}; open() runs once`);
+      return Promise.reject(new IllegalStateError(`message store is ${this._state}; open() runs once`));
+    this._state = 'opening';
+    const opening = this.recoverAndOpen();
+    this.opening = opening.finally(() => (this.opening = undefined)).catch(() => undefined);
+    return opening;
+  }
+
+  private async recoverAndOpen(): Promise<RecoveryReport> {
     const root = this.config.storePathRootDir;
     mkdirDurableSync(this.io, root);
     acquireLock(this.io, root);
     let recovery: RecoveryReport;
     try {
-      recovery = recoverStore({
+      recovery = await recoverStore({
         rootDir: root,
         commitLog: this.commitLog,
         queues: this.queues,
@@ -123,6 +132,7 @@ export class StoreRuntime {
    * then rethrown and the `abort` marker stays (the next open treats the shutdown as unclean).
    */
   async close(): Promise<void> {
+    if (this._state === 'opening') await this.opening; // then closes what it opened
     if (this._state !== 'open') return;
     this._state = 'closing';
     for (const t of this.timers.splice(0)) clearInterval(t);
