@@ -183,3 +183,12 @@ test('toBuffer and the index re-exports', () => {
     assert.ok(name in api, name);
   }
 });
+
+test('String(message) reads like Java Message.toString, with the body length instead of its bytes', () => {
+  const m = new Message('T', 'héllo', { tags: 'a', transactionId: 'tx1' });
+  assert.equal(
+    String(m),
+    "Message{topic='T', flag=0, properties={TAGS=a, WAIT=true}, body=[6 bytes], transactionId='tx1'}",
+  );
+  assert.match(String(new Message('T', Buffer.alloc(3))), /body=\[3 bytes\], transactionId='null'\}$/);
+});

@@ -234,6 +234,21 @@ export class Message {
   }
 
   /**
+   * Reads like Java's Message.toString, except the body: its length, not every byte
+   * (`Message{topic='T', flag=0, properties={TAGS=a, WAIT=true}, body=[5 bytes], transactionId='null'}`).
+   */
+  toString(): string {
+    const props = Object.entries(this.props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    const bytes = typeof this.body === 'string' ? Buffer.byteLength(this.body, 'utf8') : this.body.byteLength;
+    return (
+      `Message{topic='${this.topic}', flag=${this.flag}, properties={${props}}, body=[${bytes} bytes], ` +
+      `transactionId='${this.transactionId ?? 'null'}'}`
+    );
+  }
+
+  /**
    * What JSON.stringify writes: topic, flag, `body` with its `bodyEncoding` (`'utf8'` text when the
    * bytes are valid UTF-8, else `'base64'`), transactionId when set, and every property.
    */

@@ -153,7 +153,7 @@ export class PushConsumer extends EventSource<PushConsumerEventMap> {
   /**
    * The messages as an async iterator (instead of a handler). Each message is consumed once the loop
    * asks for the next one, unless `nack()` was called on the iterator; leaving the loop shuts the
-   * consumer down. Call it once, with no handler configured.
+   * consumer down. Call it once, before start(), with no handler configured.
    */
   messages(): PushMessageIterator {
     if (
@@ -193,7 +193,7 @@ export class PushConsumer extends EventSource<PushConsumerEventMap> {
     const missing = [...this.subscriptions.keys()].filter((t) => this.handlerFor(t) === undefined);
     if (missing.length > 0 || (this.subscriptions.size === 0 && this.handlerFor('') === undefined)) {
       throw new IllegalArgumentError(
-        'no handler: pass option handler or batchHandler, a handler to subscribe(), or iterate consumer.messages()',
+        'no handler: pass option handler or batchHandler, a handler to subscribe(), or call consumer.messages() before start() and iterate it',
       );
     }
     if (this.signal?.aborted === true) {
