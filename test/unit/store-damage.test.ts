@@ -237,5 +237,13 @@ test('records of a store written before checksums are accepted; after that, a re
     assert.equal((await queueBodies(again, 1)).at(-1), 'legacy');
     assert.equal(fs.readFileSync(marker, 'utf8'), String(end + legacy.length));
     await again.close();
+
+    // Without a checksum, its BODYCRC still vouches for the body: a flipped body byte is damage.
+    fs.writeFileSync(marker, String(end + legacy.length));
+    const bodyAt = end + recordFieldOffsets(0).bodyLength + 4;
+    mutate(dir, bodyAt + 1, (b) => (b[0]! ^= 0x01));
+    again = await openStore(dir, opts);
+    assert.equal(again.lastRecovery!.logEnd, end, 'the damaged legacy record is not part of the log');
+    await again.close();
   });
 });

@@ -200,16 +200,25 @@ function readHost(buf: Buffer, off: number, ipLen: number): SocketAddress {
   return { ip: bytesToIp(buf.subarray(off, off + ipLen)), port: buf.readInt32BE(off + ipLen) };
 }
 
+/** Where a record's variable-length fields are, each length checked against TOTALSIZE (no copy). */
+export interface RecordFields {
+  storeSize: number;
+  magic: number;
+  sysFlag: number;
+  /** Offset of the body in the buffer. */
+  bodyAt: number;
+  bodyLength: number;
+  topic: string;
+  properties: string;
+}
+
 /**
- * Decode the record starting at `offset`. Every length is checked against TOTALSIZE and the buffer;
- * any inconsistency, an unknown magic (including the end-of-file BLANK magic) or a CRC mismatch (with
- * verifyCrc) throws ProtocolError. The returned body is a copy.
+ * Locates and checks the fields of the record at `offset`: every length against TOTALSIZE and the
+ * buffer; an unknown magic (the end-of-file BLANK magic included) or any inconsistency throws
+ * ProtocolError. What decodeMessageRecord and the store's recovery walk (which needs no body copy,
+ * hosts or timestamps) share.
  */
-export function decodeMessageRecord(
-  buf: Buffer,
-  offset = 0,
-  options: DecodeRecordOptions = {},
-): MessageRecord {
+export function readRecordFields(buf: Buffer, offset = 0): RecordFields {
   const avail = buf.length - offset;
   if (offset < 0 || avail < 8) fail(offset, `only ${Math.max(0, avail)} bytes left, need at least 8`);
   const storeSize = buf.readInt32BE(offset);
@@ -222,10 +231,7 @@ export function decodeMessageRecord(
   if (storeSize < 56) fail(offset, `TOTALSIZE ${storeSize} is too small for a record`);
   const end = offset + storeSize;
   const sysFlag = buf.readInt32BE(offset + RecordOffset.SYSFLAG);
-  const rel = recordFieldOffsets(sysFlag);
-  const bornIpLen = bornHostLength(sysFlag) - 4;
-  const storeIpLen = storeHostLength(sysFlag) - 4;
-  let p = offset + rel.bodyLength;
+  let p = offset + recordFieldOffsets(sysFlag).bodyLength;
   const need = (n: number, what: string): void => {
     if (n < 0 || p + n > end)
       fail(offset, `${what} (${n} bytes at +${p - offset}) runs past TOTALSIZE ${storeSize}`);
@@ -234,7 +240,7 @@ export function decodeMessageRecord(
   const bodyLength = buf.readInt32BE(p);
   p += 4;
   need(bodyLength, 'body');
-  const body = Buffer.from(buf.subarray(p, p + bodyLength));
+  const bodyAt = p;
   p += bodyLength;
   const v2 = magic === MessageMagic.V2;
   need(v2 ? 2 : 1, 'topic length');
@@ -250,7 +256,24 @@ export function decodeMessageRecord(
   const properties = buf.toString('utf8', p, p + propertiesLength);
   p += propertiesLength;
   if (p !== end) fail(offset, `fields end at +${p - offset} but TOTALSIZE is ${storeSize}`);
+  return { storeSize, magic, sysFlag, bodyAt, bodyLength, topic, properties };
+}
 
+/**
+ * Decode the record starting at `offset`. Every length is checked against TOTALSIZE and the buffer;
+ * any inconsistency, an unknown magic (including the end-of-file BLANK magic) or a CRC mismatch (with
+ * verifyCrc) throws ProtocolError. The returned body is a copy.
+ */
+export function decodeMessageRecord(
+  buf: Buffer,
+  offset = 0,
+  options: DecodeRecordOptions = {},
+): MessageRecord {
+  const { storeSize, sysFlag, bodyAt, bodyLength, topic, properties } = readRecordFields(buf, offset);
+  const rel = recordFieldOffsets(sysFlag);
+  const bornIpLen = bornHostLength(sysFlag) - 4;
+  const storeIpLen = storeHostLength(sysFlag) - 4;
+  const body = Buffer.from(buf.subarray(bodyAt, bodyAt + bodyLength));
   const bodyCrc = buf.readInt32BE(offset + RecordOffset.BODYCRC);
   if (options.verifyCrc) {
     const actual = storedBodyCrc(body);

@@ -119,13 +119,19 @@ export async function pread(io: FileIO, fd: number, length: number, position: nu
 /** Synchronous variant of pread, used by recovery (start-up runs before any request is served). */
 export function preadSync(io: FileIO, fd: number, length: number, position: number): Buffer {
   const buf = Buffer.allocUnsafe(length);
+  const done = preadIntoSync(io, fd, buf, length, position);
+  return done === length ? buf : buf.subarray(0, done);
+}
+
+/** Reads `length` bytes at `position` into the start of `buf`; fewer at the end of the file. */
+export function preadIntoSync(io: FileIO, fd: number, buf: Buffer, length: number, position: number): number {
   let done = 0;
   while (done < length) {
     const n = io.readSync(fd, buf, done, length - done, position + done);
-    if (n === 0) return buf.subarray(0, done);
+    if (n === 0) return done;
     done += n;
   }
-  return buf;
+  return done;
 }
 
 /** Writes all buffers contiguously starting at `position`, retrying after short writes. */

@@ -19,11 +19,11 @@
  * In the last file the search gives up after `zeroRunLimit` consecutive zero bytes: whatever a crash
  * left after the log end lies within one write batch, so a longer zero run means nothing follows.
  */
-import type { MessageRecord } from '../../protocol/message/record.js';
-import { decodeMessageRecord, RecordOffset } from '../../protocol/message/record.js';
+import { crc32RangeSigned } from '../../protocol/message/crc32.js';
+import { readRecordFields, RecordOffset } from '../../protocol/message/record.js';
 import { MessageMagic } from '../../protocol/message/constants.js';
 import type { CommitLog, Segment } from './commit-log.js';
-import { preadSync } from './file-io.js';
+import { preadIntoSync, preadSync } from './file-io.js';
 import { checkRecordChecksum } from './record-checksum.js';
 import { END_FILE_MIN_BLANK_LENGTH } from './store-config.js';
 
@@ -43,8 +43,17 @@ export interface ScanLimits {
   checksumsFrom: number;
 }
 
+/** What recovery needs of a record: its queue and the properties its queue entry is made from. */
+export interface ScannedRecord {
+  topic: string;
+  queueId: number;
+  queueOffset: number;
+  sysFlag: number;
+  properties: string;
+}
+
 export type LogItem =
-  | { kind: 'record'; pos: number; size: number; rec: MessageRecord }
+  | { kind: 'record'; pos: number; size: number; rec: ScannedRecord }
   | { kind: 'blank'; pos: number; size: number }
   | { kind: 'void'; pos: number; size: number };
 
@@ -72,13 +81,16 @@ export interface ScanResult {
 /**
  * Reads of the walk, served from a window of the segment file read ahead in one pread: two preads per
  * record (its head, then the record) made start-up take ~12 µs per record on a VM, over 100 s for a
- * 3 GB log. Each refill is a new buffer: a decoded record's fields may be views of the old one.
+ * 3 GB log. Every refill reads into the same buffer (a fresh one per refill made the walk fault in
+ * new pages and read them cold): what the walk takes from a record (ScannedRecord) is copied out, and
+ * a returned view is used only until the next read.
  */
 export class ScanReads {
-  static readonly WINDOW_BYTES = 4 * 1024 * 1024;
+  static readonly WINDOW_BYTES = 1024 * 1024;
   private seg: Segment | undefined;
   private start = 0;
   private buf: Buffer = Buffer.alloc(0);
+  private window: Buffer | undefined;
 
   /** `length` bytes of `seg` at `inFile` (fewer at the end of a short file), as preadSync reads them. */
   read(log: CommitLog, seg: Segment, inFile: number, length: number): Buffer {
@@ -88,8 +100,9 @@ export class ScanReads {
     const buf = this.buf;
     if (seg !== this.seg || inFile < this.start || inFile + length > this.start + buf.length) {
       // A window never reaches past the segment's size, so a short (damaged) file reads short as before.
-      const window = Math.max(length, Math.min(ScanReads.WINDOW_BYTES, log.segmentSize - inFile));
-      this.buf = preadSync(log.io, seg.fd, window, inFile);
+      const want = Math.max(length, Math.min(ScanReads.WINDOW_BYTES, log.segmentSize - inFile));
+      this.window ??= Buffer.allocUnsafe(ScanReads.WINDOW_BYTES);
+      this.buf = this.window.subarray(0, preadIntoSync(log.io, seg.fd, this.window, want, inFile));
       this.seg = seg;
       this.start = inFile;
       return this.buf.subarray(0, length);
@@ -182,11 +195,31 @@ export function classify(
   if (buf.length !== size || !isInt64At(buf, RecordOffset.PHYSICALOFFSET, pos)) return undefined;
   const checksum = checkRecordChecksum(buf, 0, size);
   if (checksum === 'mismatch' || (checksum === 'absent' && pos >= limits.checksumsFrom)) return undefined;
+  let f;
   try {
-    return { kind: 'record', pos, size, rec: decodeMessageRecord(buf, 0, { verifyCrc: true }) };
+    f = readRecordFields(buf, 0);
   } catch {
     return undefined;
   }
+  // The checksum covers the body and its BODYCRC field: a record it vouches for needs no second pass
+  // over the body. An older record without one has only BODYCRC to go by.
+  if (checksum === 'absent') {
+    const bodyCrc = crc32RangeSigned(buf, f.bodyAt, f.bodyAt + f.bodyLength) & 0x7fffffff;
+    if (bodyCrc !== buf.readInt32BE(RecordOffset.BODYCRC)) return undefined;
+  }
+  const rec: ScannedRecord = {
+    topic: f.topic,
+    queueId: buf.readInt32BE(RecordOffset.QUEUEID),
+    queueOffset: readInt64(buf, RecordOffset.QUEUEOFFSET),
+    sysFlag: f.sysFlag,
+    properties: f.properties,
+  };
+  return { kind: 'record', pos, size, rec };
+}
+
+/** The big-endian int64 at `at` as a number (queue offsets stay far below 2^53). */
+function readInt64(buf: Buffer, at: number): number {
+  return buf.readInt32BE(at) * 0x1_0000_0000 + buf.readUInt32BE(at + 4);
 }
 
 /** buf holds the big-endian int64 `value` (a safe integer >= 0) at `at`; no BigInt per record. */

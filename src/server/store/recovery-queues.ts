@@ -16,12 +16,12 @@
  *   rebuild it means records missing from the log: holes all the same, logged as an error).
  */
 import type { Logger } from '../../common/logger.js';
-import type { MessageRecord } from '../../protocol/message/record.js';
 import { RecordOffset, recordFieldOffsets } from '../../protocol/message/record.js';
 import { MessageMagic } from '../../protocol/message/constants.js';
 import type { CommitLog } from './commit-log.js';
 import type { CqEntry } from './consume-queue.js';
 import { preadSync } from './file-io.js';
+import type { ScannedRecord } from './log-scan.js';
 import { VOID_HEADER_LENGTH } from './log-scan.js';
 import type { QueueTable } from './queue-table.js';
 import { isDispatchedSysFlag, tagsCodeOfProperties, TOPIC_PATTERN } from './queue-table.js';
@@ -76,10 +76,10 @@ export class QueueRepair {
   }
 
   /** Brings one record's consume queue up to date. */
-  onRecord(rec: MessageRecord, pos: number, size: number): void {
+  onRecord(rec: ScannedRecord, pos: number, size: number): void {
     if (!isDispatchedSysFlag(rec.sysFlag) || this.queues.isDeleted(rec.topic, pos)) return;
     const cq = this.queues.getOrCreate(rec.topic, rec.queueId);
-    const qo = Number(rec.queueOffset);
+    const qo = rec.queueOffset;
     if (qo < cq.maxOffset) {
       // Already there? Checked, not assumed: after a power loss an earlier queue file may have lost
       // entries that a later file kept (files reach the disk in any order).
