@@ -10,7 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Broker } from '../../src/server/broker/index.js';
-import { createTopic, newClient, send } from '../helpers/broker-client.js';
+import { RequestCode } from '../../src/protocol/codes/request-code.js';
+import { DeleteTopicRequestHeader } from '../../src/protocol/headers/index.js';
+import { createTopic, newClient, request, send } from '../helpers/broker-client.js';
 import { withTempDir } from '../helpers/store-fixtures.js';
 
 const EXISTING = 8_000;
@@ -44,6 +46,33 @@ it('a send that auto-creates its topic is answered after topics.json has the top
       );
       assert.deepEqual(new Set(answers.map((a) => a.code)), new Set([0]));
       assert.ok(readTopicsFile(dir)['AutoNew'], 'topics.json has the topic when the sends are answered');
+    } finally {
+      await client.shutdown();
+      await broker.shutdown();
+    }
+  });
+});
+
+it('a topic deletion is answered after topics.json lost the topic (a crash then cannot bring it back)', async () => {
+  await withTempDir(async (dir) => {
+    const client = newClient();
+    const broker = new Broker({ storePath: dir, port: 0 });
+    try {
+      await broker.start();
+      assert.equal((await createTopic(client, broker.address, 'Doomed', 4)).code, 0);
+      assert.ok(readTopicsFile(dir)['Doomed']);
+      const deleted = await request(
+        client,
+        broker.address,
+        RequestCode.DELETE_TOPIC_IN_BROKER,
+        DeleteTopicRequestHeader.encode({ topic: 'Doomed' }),
+      );
+      assert.equal(deleted.code, 0, deleted.remark ?? '');
+      assert.equal(
+        readTopicsFile(dir)['Doomed'],
+        undefined,
+        'topics.json lacks it when the delete is answered',
+      );
     } finally {
       await client.shutdown();
       await broker.shutdown();

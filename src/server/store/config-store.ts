@@ -116,7 +116,10 @@ export class ConfigStore {
   deleteTopicConfig(topic: string): boolean {
     const existed = this.topics.delete(topic);
     this.topicEntries.delete(topic);
-    if (existed) this.bumpVersion();
+    if (existed) {
+      this.bumpVersion();
+      this.topicsWaiters.changed(topic, this.version.counter); // topicSaved waits for the deletion too
+    }
     return existed;
   }
 
@@ -137,7 +140,8 @@ export class ConfigStore {
 
   /**
    * Undefined when topics.json has the latest change of `topic`; else a promise that settles once it
-   * has (starting a save). Java writes topics.json before answering the request that created a topic.
+   * has (starting a save). Java writes topics.json before answering the request that created, updated
+   * or deleted a topic.
    */
   topicSaved(topic: string): Promise<void> | undefined {
     if (this.closed || !this.topicsWaiters.pending(topic)) return undefined;

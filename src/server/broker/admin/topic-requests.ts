@@ -156,9 +156,11 @@ async function deleteTopic(
   ctx.logger.info({ remote: context.channel.remoteAddress, topic: h.topic }, 'deleteTopic');
   checkAdminTopic(ctx, h.topic);
   ctx.topics.delete(h.topic);
+  const saved = ctx.topicSaved(h.topic); // answered once topics.json lacks it, as Java
   // As 5.x: committed offsets go with the queues. Kept, they would point past the end of the
   // recreated topic's queues and the OFFSET_MOVED correction would skip its first messages.
   ctx.offsets.deleteTopic(h.topic);
   await ctx.store.deleteTopic(h.topic);
+  await saved;
   return ok();
 }
