@@ -14,7 +14,7 @@ import { RequestCode } from '../../src/protocol/codes/request-code.js';
 import { ResponseCode } from '../../src/protocol/codes/response-code.js';
 import { decodeKVTable } from '../../src/protocol/body/kv-table.js';
 import { parseFastjsonObject } from '../../src/protocol/json/fastjson-parse.js';
-import { newClient, send } from '../helpers/broker-client.js';
+import { newClient, pull, send } from '../helpers/broker-client.js';
 
 const TIMEOUT = 5000;
 const TOPIC = 'AdminStatsTopic';
@@ -73,8 +73,10 @@ describe('mqadmin against our broker', () => {
     assert.equal(r.code, ResponseCode.SUCCESS);
     const t = decodeKVTable(r.body!).table;
     // printClusterBaseInfo: split(" ")[0] then Double.parseDouble.
-    for (const k of ['putTps', 'getTransferedTps'])
+    // 4.9.8 tools read getTransferedTps, 5.x ones getTransferredTps and brokerActive.
+    for (const k of ['putTps', 'getTransferedTps', 'getTransferredTps'])
       assert.match(t.get(k) ?? '', /^-?\d+\.\d+( -?\d+\.\d+){2}$/, k);
+    assert.equal(t.get('brokerActive'), 'true');
     for (const k of [
       'sendThreadPoolQueueSize',
       'pullThreadPoolQueueSize',
@@ -114,13 +116,16 @@ describe('mqadmin against our broker', () => {
       queueId: '0',
       commitOffset: '2',
     });
+    // The group has pulled queue 0 to its end (5.x pullOffset: what 5.x mqadmin shows as in flight).
+    const pulled = await pull(client, addr, { topic: TOPIC, queueId: 0, offset: 0n, group: GROUP });
+    assert.equal(pulled.code, ResponseCode.SUCCESS);
     const r = await call(RequestCode.GET_CONSUME_STATS, { consumerGroup: GROUP });
     assert.equal(r.code, ResponseCode.SUCCESS);
     assert.match(
       r.body!.toString(),
       new RegExp(
-        `^\\{"consumeTps":0\\.0,"offsetTable":\\{\\{"brokerName":"broker-a","queueId":0,"topic":"${TOPIC}"\\}:\\{"brokerOffset":3,"consumerOffset":2,"lastTimestamp":\\d{13}\\},` +
-          `\\{"brokerName":"broker-a","queueId":1,"topic":"${TOPIC}"\\}:\\{"brokerOffset":1,"consumerOffset":0,"lastTimestamp":0\\}\\}\\}$`,
+        `^\\{"consumeTps":0\\.0,"offsetTable":\\{\\{"brokerName":"broker-a","queueId":0,"topic":"${TOPIC}"\\}:\\{"brokerOffset":3,"consumerOffset":2,"lastTimestamp":\\d{13},"pullOffset":3\\},` +
+          `\\{"brokerName":"broker-a","queueId":1,"topic":"${TOPIC}"\\}:\\{"brokerOffset":1,"consumerOffset":0,"lastTimestamp":0,"pullOffset":0\\}\\}\\}$`,
       ),
     );
   });

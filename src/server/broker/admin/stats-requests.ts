@@ -160,8 +160,11 @@ async function consumeStats(
       const brokerOffset = ctx.store.getMaxOffsetInQueue(t, i);
       let consumerOffset = ctx.offsets.query(group, t, i);
       if (consumerOffset < 0n) consumerOffset = 0n;
+      // 5.x: how far the group has pulled (5.x mqadmin prints pullOffset - consumerOffset as in flight).
+      const pulled = ctx.offsets.queryPullOffset(group, t, i);
+      const pullOffset = pulled > consumerOffset ? pulled : consumerOffset;
       const lastTimestamp = consumerOffset > 0n ? await storeTimeAt(ctx, t, i, consumerOffset - 1n) : 0;
-      entries.push([i, { brokerOffset, consumerOffset, lastTimestamp }]);
+      entries.push([i, { brokerOffset, consumerOffset, lastTimestamp, pullOffset }]); // fastjson: sorted names
     }
     const m = mqMap(ctx.options.brokerName, t, entries);
     if (entries.length > 0) tables.push(m.slice(1, -1));

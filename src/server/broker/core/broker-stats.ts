@@ -103,6 +103,8 @@ export class BrokerStats {
     const info = new Map<string, string>();
     const puts = this.puts();
     const uptime = Math.floor((this.now() - this.bootTimestamp) / 1000);
+    // 5.x: a master runs its schedule and transaction services (isSpecialServiceRunning); clusterList reads it.
+    info.set('brokerActive', 'true');
     info.set('brokerVersionDesc', DEFAULT_PROTOCOL_VERSION_DESC);
     info.set('brokerVersion', String(DEFAULT_PROTOCOL_VERSION));
     info.set('bootTimestamp', String(this.bootTimestamp));
@@ -116,8 +118,13 @@ export class BrokerStats {
       'putTps',
       this.tps((x) => x.puts),
     );
+    // 4.9.8 spells it getTransferedTps, 5.x getTransferredTps (5.x mqadmin clusterList reads that).
     info.set(
       'getTransferedTps',
+      this.tps((x) => x.gets),
+    );
+    info.set(
+      'getTransferredTps',
       this.tps((x) => x.gets),
     );
     info.set(

@@ -135,8 +135,28 @@ export interface OffsetBackend {
 }
 
 /** Committed consumer offsets (Java ConsumerOffsetManager), kept by the store's config files. */
+/** Queues whose last pull position is kept (GET_CONSUME_STATS pullOffset); the oldest go first. */
+const PULL_OFFSETS_KEPT = 100_000;
+
 export class ConsumerOffsetManager {
+  /** 5.x pullOffsetTable, in memory only: where each group's last pull of a queue ended. */
+  private readonly pulled = new Map<string, bigint>();
+
   constructor(private readonly backend: OffsetBackend) {}
+
+  /** 5.x commitPullOffset: every pull answer's next begin offset (what the consumer has in hand). */
+  commitPullOffset(group: string, topic: string, queueId: number, offset: bigint): void {
+    const key = `${topic}\u0001${group}\u0001${queueId}`;
+    if (this.pulled.size >= PULL_OFFSETS_KEPT && !this.pulled.has(key)) {
+      this.pulled.delete(this.pulled.keys().next().value as string);
+    }
+    this.pulled.set(key, offset);
+  }
+
+  /** 5.x queryPullOffset: the last pull's next begin offset, else the committed offset. */
+  queryPullOffset(group: string, topic: string, queueId: number): bigint {
+    return this.pulled.get(`${topic}\u0001${group}\u0001${queueId}`) ?? this.query(group, topic, queueId);
+  }
 
   /** The handlers check first; this guard keeps a bad name or number out of consumerOffset.json anyway. */
   commit(group: string, topic: string, queueId: number, offset: bigint): void {
@@ -160,6 +180,7 @@ export class ConsumerOffsetManager {
   /** DELETE_TOPIC_IN_BROKER (5.x cleanOffsetByTopic): a recreated topic must not inherit old offsets. */
   deleteTopic(topic: string): void {
     this.backend.deleteOffsetsOfTopic?.(topic);
+    for (const key of this.pulled.keys()) if (key.startsWith(`${topic}\u0001`)) this.pulled.delete(key);
   }
 
   /** The committed offset, or -1 when the group never committed one for this queue. */

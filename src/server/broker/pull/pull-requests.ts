@@ -192,6 +192,7 @@ async function pullMessage(
         h.maxMsgNums,
         tagsCodeFilter(filter),
       );
+  ctx.offsets.commitPullOffset(h.consumerGroup, h.topic, h.queueId, result.nextBeginOffset);
   const response = createResponse(pullStatusToCode(result.status, h.queueOffset), {
     remark: result.status,
     extFields: PullMessageResponseHeader.encode({
