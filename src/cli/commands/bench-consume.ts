@@ -36,6 +36,7 @@ import {
 import { nameServersFrom } from './cluster.js';
 import { subscribeOnceCreated, topicExists } from './push-health.js';
 import { startFrom } from './consume-push.js';
+import { subscriptionFromFlags } from './consume.js';
 
 /** Java's benchmark group prefix, with a random suffix so each run starts as a new group. */
 export function defaultConsumerGroup(): string {
@@ -60,6 +61,7 @@ function setupOf(flags: BenchFlags): ConsumeSetup {
   const sql = flags.sql !== undefined;
   const expression = flags.sql ?? flags.tag ?? '*';
   if (expression.trim() === '') throw new CliError(`--${sql ? 'sql' : 'tag'} must not be empty`);
+  subscriptionFromFlags(flags.tag, flags.sql); // a bad SQL92 expression exits 2 before anything connects
   return {
     topic,
     group,
