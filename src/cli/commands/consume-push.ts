@@ -195,5 +195,6 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   }
   if (failure !== undefined) throw new CliError(`consuming ${topic}: ${failure}`, 1);
   io.stderr.write(`${consumed} message${consumed === 1 ? '' : 's'} consumed from ${topic}\n`);
-  return 0;
+  // Stopped by Ctrl-C / SIGTERM (offsets committed): 130, as rmq send cut short.
+  return signals.stopping ? 130 : 0;
 }
