@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { Producer } from '../../src/client/producer/producer.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
-import { rmq as rmqInProcess, rmqBinary } from '../helpers/cli.js';
+import { rmq as rmqInProcess, rmqBinary, spawnRmq } from '../helpers/cli.js';
+import { Message } from '../../src/protocol/message/index.js';
 import type { CliResult } from '../helpers/cli.js';
 import { waitFor } from './consumer-helpers.js';
 
@@ -126,6 +127,50 @@ describe('rmq consume / route / topic / cluster', () => {
     const odd = await consume('cli_odd', '--from-beginning', '--tag', 'odd', '--timeout', '0', '--no-commit');
     assert.equal(odd.stdout.trim().split('\n').length, 2);
     assert.doesNotMatch(odd.stdout, /tags=even/);
+  });
+
+  it('the first Ctrl-C stops a consume cleanly: the count, offsets committed, exit 130', async () => {
+    const producer = new Producer({ nameServer: ns, producerGroup: 'cli_sig_pg' });
+    await producer.start();
+    try {
+      await producer.send(new Message(TOPIC, Buffer.from('sig')));
+    } finally {
+      await producer.shutdown();
+    }
+    const child = spawnRmq([
+      'consume',
+      '--namesrv',
+      ns,
+      '--topic',
+      TOPIC,
+      '--group',
+      'cli_sig_cg',
+      '--from-beginning',
+      '--timeout',
+      '60',
+    ]);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor('a message printed', () => (out.includes('\n') ? true : undefined), 20_000);
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, err);
+    assert.match(err, /^\d+ messages? consumed from CliTopic\n$/);
+    const again = await rmq(
+      'consume',
+      '--namesrv',
+      ns,
+      '--topic',
+      TOPIC,
+      '--group',
+      'cli_sig_cg',
+      '--timeout',
+      '0',
+    );
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, '', 'the offsets were committed');
   });
 
   it('reports bad flags and unreachable servers in one line', async () => {

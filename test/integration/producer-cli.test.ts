@@ -26,6 +26,55 @@ after(async () => {
 });
 
 describe('rmq send', () => {
+  it('a run ended by a failed send says how many were stored, in every mode', async () => {
+    const ns = cluster.namesrvAddress;
+    // Half the sends to this topic refused BUSY: an ordered run stops at its first refusal.
+    const busy = cluster
+      .broker(0)
+      .inject({ kind: 'busy', codes: ['SEND_MESSAGE_V2'], topics: ['StopAtBusy'], fraction: 0.5 });
+    try {
+      for (const mode of ['sync', 'async', 'oneway']) {
+        const r = await rmq(
+          'send',
+          '--namesrv',
+          ns,
+          '--topic',
+          'StopAtBusy',
+          '--body',
+          'x',
+          '--count',
+          '20',
+          '--sharding-key',
+          'k',
+          '--mode',
+          mode,
+        );
+        if (mode === 'oneway') {
+          // Nothing answers a oneway send: every one is written.
+          assert.equal(r.code, 0, r.stderr);
+          continue;
+        }
+        assert.equal(r.code, 1, `${mode}: ${r.stderr}`);
+        const m = /^rmq: (\d+) of 20 stored, stopped at the first failure: .+\n$/.exec(r.stderr);
+        assert.ok(m, `${mode}: ${r.stderr}`);
+        assert.equal(
+          r.stdout.split('\n').filter((l) => l !== '').length,
+          Number(m[1]),
+          `${mode}: ${r.stdout}`,
+        );
+      }
+      const all = cluster
+        .broker(0)
+        .inject({ kind: 'busy', codes: ['SEND_MESSAGE_V2'], topics: ['StopAtBusy'] });
+      const sync = await rmq('send', '--namesrv', ns, '--topic', 'StopAtBusy', '--body', 'x', '--count', '3');
+      all.remove();
+      assert.equal(sync.code, 1);
+      assert.match(sync.stderr, /^rmq: 0 of 3 stored, stopped at the first failure: .+\n$/);
+    } finally {
+      busy.remove();
+    }
+  });
+
   it('sync: one SendResult line per message', async () => {
     const r = await rmqProcess(
       'send',

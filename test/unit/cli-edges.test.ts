@@ -73,6 +73,30 @@ describe('makeDirs', () => {
 });
 
 describe('CLI flags and input', () => {
+  it('flag values a send or a server would refuse exit 2 before anything connects', async () => {
+    // Nothing listens on port 1: a command that connected first would fail there, with exit 1.
+    const ns = ['--namesrv', '127.0.0.1:1'];
+    const send = ['send', ...ns, '--topic', 'T', '--body', 'x'];
+    const cases: [string[], RegExp][] = [
+      [
+        [...send, '--deliver-after-ms', '999999999999'],
+        /TIMER_DELAY_MS=999999999999 is .* over the max delay/,
+      ],
+      [[...send, '--deliver-at-ms', '1000'], /TIMER_DELIVER_MS=1000 is in the past/],
+      [[...send, '--queue-id', '1', '--broker-name', ' '], /--broker-name must not be empty/],
+      [['recall', ...ns, '--topic', 'T', '--handle', 'nope!'], /--handle: recall handle is invalid/],
+      [['recall', ...ns, '--topic', 'bad topic', '--handle', 'x'], /--topic: .*illegal characters/],
+      [['route', ...ns, '--topic', 'bad topic'], /--topic: .*illegal characters/],
+      [['bench', '--consume', ...ns, '--topic', 'T', '--sql', 'a >'], /--sql: invalid SQL92/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await rmq(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, pattern);
+    }
+  });
+
   it('--store refuses kernel file systems and files, creates missing directories', () => {
     for (const bad of ['/proc/x', '/sys', '/dev/shm/x', path.join(tmp, 'file', 'sub'), '']) {
       assert.throws(

@@ -16,7 +16,6 @@ import { PushConsumer } from '../../client/consumer/push/push-consumer.js';
 import type { SubscriptionExpression } from '../../client/consumer/shared/subscription.js';
 import { RocketMQError } from '../../common/errors.js';
 import { silentLogger } from '../../common/logger.js';
-import { ResponseCode } from '../../protocol/codes/index.js';
 import { credentialsFromFlags } from '../acl-flags.js';
 import { intFlag } from '../args.js';
 import { CliError } from '../cli-error.js';
@@ -34,8 +33,10 @@ import {
   summarizeConsume,
   type ConsumeSetup,
 } from './bench-consume-report.js';
-import { nameServersFrom, withAdmin } from './cluster.js';
+import { nameServersFrom } from './cluster.js';
+import { subscribeOnceCreated, topicExists } from './push-health.js';
 import { startFrom } from './consume-push.js';
+import { subscriptionFromFlags } from './consume.js';
 
 /** Java's benchmark group prefix, with a random suffix so each run starts as a new group. */
 export function defaultConsumerGroup(): string {
@@ -60,6 +61,7 @@ function setupOf(flags: BenchFlags): ConsumeSetup {
   const sql = flags.sql !== undefined;
   const expression = flags.sql ?? flags.tag ?? '*';
   if (expression.trim() === '') throw new CliError(`--${sql ? 'sql' : 'tag'} must not be empty`);
+  subscriptionFromFlags(flags.tag, flags.sql); // a bad SQL92 expression exits 2 before anything connects
   return {
     topic,
     group,
@@ -70,59 +72,6 @@ function setupOf(flags: BenchFlags): ConsumeSetup {
     threads: intFlag('threads', flags.threads, 20, 1, 1000),
     failRate: failRateOf(flags['fail-rate']),
   };
-}
-
-/**
- * Asks the name server for the topic's route before the consumer starts: an unreachable name server
- * fails here in one line (a push consumer would wait silently). A topic that does not exist yet is
- * the usual case of a consumer started before its producer (the first send creates the topic).
- */
-async function topicExists(
-  nameServer: string[],
-  topic: string,
-  flags: BenchFlags,
-  credentials: ReturnType<typeof credentialsFromFlags>,
-): Promise<boolean> {
-  try {
-    await withAdmin(
-      nameServer,
-      undefined,
-      (s) => s.api.getTopicRouteInfoFromNameServer(topic, s.timeoutMillis),
-      clientTlsFromFlags(flags),
-      credentials,
-    );
-    return true;
-  } catch (err) {
-    if (err instanceof RocketMQError && err.code === ResponseCode.TOPIC_NOT_EXIST) return false;
-    throw new CliError(`cannot read the route of ${topic} from ${nameServer.join(';')}: ${oneLine(err)}`, 1);
-  }
-}
-
-/**
- * A push consumer started before its topic existed knows no broker to send its heartbeat to, so once
- * the topic appears its next rebalance finds no member of the group until the next heartbeat (30 s),
- * as Java's. This checks the route every second until the topic exists, then subscribes again, which
- * refreshes the route, sends the heartbeat and rebalances at once.
- */
-async function subscribeOnceCreated(
-  exists: () => Promise<boolean>,
-  subscribe: () => Promise<void>,
-  stopped: Promise<void>,
-): Promise<boolean> {
-  let done = false;
-  void stopped.then(() => (done = true));
-  while (!done) {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
-    clearTimeout(timer);
-    if (done) return false;
-    if (await exists().catch(() => false)) {
-      if (done) return false;
-      await subscribe();
-      return true;
-    }
-  }
-  return false;
 }
 
 /** Resolves after `durationMs` (never without one) or at SIGINT / SIGTERM, whichever comes first. */
@@ -156,7 +105,8 @@ export async function runConsumeBench(flags: BenchFlags, io: CliIo): Promise<num
   const expression: SubscriptionExpression = setup.sql
     ? { type: 'SQL92', expression: setup.expression }
     : setup.expression;
-  const routed = (): Promise<boolean> => topicExists(nameServer, setup.topic, flags, credentials);
+  const routed = (): Promise<boolean> =>
+    topicExists(nameServer, setup.topic, clientTlsFromFlags(flags), credentials);
   const exists = await routed();
   if (!exists) {
     io.stderr.write(

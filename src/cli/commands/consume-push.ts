@@ -12,7 +12,6 @@ import type { ConsumedMessage } from '../../client/consumer/push/consume-service
 import type { PushConsumerOptions } from '../../client/consumer/push/push-consumer-options.js';
 import type { SubscriptionExpression } from '../../client/consumer/shared/subscription.js';
 import { RocketMQError } from '../../common/errors.js';
-import { silentLogger } from '../../common/logger.js';
 import { groupFlag, topicFlag } from '../message-flags.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
@@ -21,6 +20,8 @@ import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { nameServersFrom } from './cluster.js';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
 import { processIo } from '../io.js';
+import { onStopSignals } from '../signals.js';
+import { PushHealth, subscribeOnceCreated, topicExists } from './push-health.js';
 import type { CliIo } from '../io.js';
 import { bodyPreview } from './consume.js';
 
@@ -102,11 +103,14 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const failFirst = intFlag('fail-first', flags['fail-first'], 0, 0, 1_000_000);
   const bodyChars = intFlag('body-chars', flags['body-chars'], 80, 0, 1_000_000);
   const credentials = credentialsFromFlags(flags, io.env);
+  const nameServer = nameServersFrom(flags.namesrv, io.env);
+  const tls = clientTlsFromFlags(flags);
+  const health = new PushHealth();
   const abort = new AbortController();
   let consumer: PushConsumer;
   try {
     consumer = new PushConsumer({
-      nameServer: nameServersFrom(flags.namesrv, io.env),
+      nameServer,
       ...(credentials && { credentials }),
       consumerGroup: group,
       ...startFrom(flags.from ?? 'last'),
@@ -117,23 +121,42 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       ...(flags.orderly && { orderly: true }),
       consumeThreadMax: 1,
       signal: abort.signal,
-      logger: silentLogger,
-      ...withTls(clientTlsFromFlags(flags)),
+      logger: health.logger,
+      ...withTls(tls),
     });
     await consumer.subscribe(topic, expression);
   } catch (err) {
     if (err instanceof RocketMQError) throw new CliError(err.message);
     throw err;
   }
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  health.watch(consumer);
+  // Options are checked (exit 2) before this first connection (an unreachable name server: exit 1).
+  const routed = (): Promise<boolean> => topicExists(nameServer, topic, tls, credentials);
+  let topicRouted = await routed();
+  if (!topicRouted) {
+    io.stderr.write(`topic ${topic} does not exist yet: consuming it as soon as it does\n`);
+  }
+  // The first Ctrl-C / SIGTERM ends the loop (offsets committed); a second one exits at once.
+  const signals = onStopSignals(() => abort.abort());
+  let loopDone = (): void => undefined;
+  const loopEnded = new Promise<void>((resolve) => (loopDone = resolve));
   const deliveries = new Map<string, number>();
   const messages = consumer.messages();
+  const held = (): number => consumer.assignedQueues().filter((q) => q.topic === topic).length;
   let consumed = 0;
+  let failure: string | undefined;
+  let created: Promise<unknown> = Promise.resolve();
   try {
     await consumer.start();
-    for (;;) {
+    if (!topicRouted) {
+      created = subscribeOnceCreated(routed, () => consumer.subscribe(topic, expression), loopEnded).then(
+        (now) => (topicRouted ||= now),
+        () => undefined,
+      );
+    }
+    // A broker that refused the heartbeat (ACL, or not reachable) assigns nothing: say so now.
+    if (topicRouted && health.refused(0, held())) failure = health.verdict(0, 0);
+    for (; failure === undefined;) {
       let idle: NodeJS.Timeout | undefined;
       const next = await Promise.race([
         messages.next(),
@@ -158,11 +181,20 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         break;
       }
     }
+    failure ??= topicRouted
+      ? health.verdict(deliveries.size, held())
+      : deliveries.size === 0
+        ? `topic ${topic} does not exist (no route on ${nameServer.join(';')})`
+        : undefined;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    loopDone();
+    health.stop();
+    signals.dispose();
+    await created;
     await messages.return();
   }
+  if (failure !== undefined) throw new CliError(`consuming ${topic}: ${failure}`, 1);
   io.stderr.write(`${consumed} message${consumed === 1 ? '' : 's'} consumed from ${topic}\n`);
-  return 0;
+  // Stopped by Ctrl-C / SIGTERM (offsets committed): 130, as rmq send cut short.
+  return signals.stopping ? 130 : 0;
 }

@@ -167,5 +167,6 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     await consumer.shutdown();
   }
   io.stderr.write(`${n} message${n === 1 ? '' : 's'} consumed from ${topic}\n`);
-  return 0;
+  // Stopped by Ctrl-C / SIGTERM (offsets committed): 130, as rmq send cut short.
+  return signals.stopping ? 130 : 0;
 }

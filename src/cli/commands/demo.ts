@@ -2,6 +2,10 @@
  * `rmq demo`: the newcomer path (`npm start`). Starts an embedded name server and broker, sends
  * messages in the three modes of the Java producer (sync, async, oneway), reads every one of them
  * back with the pull consumer, prints a short report and exits 0 — or 1 if anything went missing.
+ * Without --store it runs on a temporary store removed at exit (--keep keeps it), so that repeated
+ * `npm start`s leave nothing behind; a --store is kept (--clean removes what the run created there).
+ * On a store that already holds the topic, it reads back only what this run sent (from the offsets
+ * the queues had before its sends).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +14,7 @@ import { parseFlags, intFlag } from '../args.js';
 import { Producer } from '../../client/producer/producer.js';
 import type { SendResult } from '../../client/producer/send-result.js';
 import { PullConsumer } from '../../client/consumer/pull/pull-consumer.js';
+import { ClientErrorCode, MQClientError } from '../../common/errors.js';
 import { pollMessages } from '../../client/consumer/pull/poll.js';
 import type { PulledMessage } from '../../client/consumer/shared/pull-result.js';
 import { startEmbeddedCluster } from '../../server/embedded-cluster.js';
@@ -26,11 +31,12 @@ const FLAGS = {
   store: {
     type: 'string',
     value: 'DIR',
-    description: 'Store directory (default: a new temp directory, kept)',
+    description: 'Store directory, kept (default: a new temp directory, removed at exit unless --keep)',
   },
   count: { type: 'string', value: 'N', default: '3', description: 'Messages per send mode' },
   topic: { type: 'string', value: 'TOPIC', default: 'DemoTopic', description: 'Topic to use' },
-  clean: { type: 'boolean', description: 'Delete the store when done' },
+  clean: { type: 'boolean', description: 'Delete what this run created in --store when done' },
+  keep: { type: 'boolean', description: 'Keep the temporary store (without --store) to restart on it' },
 } as const;
 
 type Mode = 'sync' | 'async' | 'oneway';
@@ -92,14 +98,54 @@ async function sendAll(producer: Producer, topic: string, count: number, line: L
   return sent;
 }
 
-async function readBack(namesrv: string, topic: string, expected: number): Promise<PulledMessage[]> {
-  const consumer = new PullConsumer({ consumerGroup: 'demo-consumer', nameServer: namesrv });
+const DEMO_GROUP = 'demo-consumer';
+
+/**
+ * Where the read-back starts. A new topic holds only this run's messages: from the beginning. A topic
+ * an earlier run on this store filled: the group's offsets are moved to the end of every queue before
+ * the sends, and the read-back starts there. Returns how many messages the topic held before.
+ */
+async function prepareReadBack(
+  namesrv: string,
+  topic: string,
+): Promise<{ from: 'beginning' | 'stored'; earlier: bigint }> {
+  const consumer = new PullConsumer({ consumerGroup: DEMO_GROUP, nameServer: namesrv });
+  await consumer.start();
+  try {
+    let queues;
+    try {
+      queues = await consumer.fetchMessageQueues(topic);
+    } catch (err) {
+      if (err instanceof MQClientError && err.code === ClientErrorCode.NOT_FOUND_TOPIC_EXCEPTION) {
+        return { from: 'beginning', earlier: 0n };
+      }
+      throw err;
+    }
+    let earlier = 0n;
+    for (const mq of queues) {
+      const end = await consumer.maxOffset(mq);
+      earlier += end - (await consumer.minOffset(mq));
+      await consumer.commitOffset(mq, end);
+    }
+    return { from: 'stored', earlier };
+  } finally {
+    await consumer.shutdown();
+  }
+}
+
+async function readBack(
+  namesrv: string,
+  topic: string,
+  expected: number,
+  from: 'beginning' | 'stored',
+): Promise<PulledMessage[]> {
+  const consumer = new PullConsumer({ consumerGroup: DEMO_GROUP, nameServer: namesrv });
   await consumer.start();
   try {
     const received: PulledMessage[] = [];
     // Oneway sends are not acknowledged, so give the broker a moment if they are still arriving.
     for await (const msg of pollMessages(consumer, topic, {
-      from: 'beginning',
+      from,
       commit: true,
       maxMessages: expected,
       idleTimeoutMillis: 3000,
@@ -119,6 +165,9 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const flags = parseFlags(argv, 'rmq demo [options]', description, FLAGS, io.stdout);
   if (!flags) return 0;
   const count = intFlag('count', flags.count, 3, 1, 10000);
+  if (flags.keep && flags.clean) throw new CliError('give --keep or --clean, not both');
+  if (flags.keep && flags.store !== undefined)
+    throw new CliError('--keep is for the temporary store: a --store is kept');
   const topic = flags.topic ?? 'DemoTopic';
   // --clean removes only what this run created: a --store directory may hold the user's own files, or
   // the store of an earlier run that the user wants to keep. (Listed before storeDirFlag creates it;
@@ -132,6 +181,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         });
   const given = flags.store === undefined ? undefined : storeDirFlag('store', flags.store);
   const storeRoot = given ?? (await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rocketmq-ts-demo-')));
+  // What is removed at exit: a temporary store unless --keep; with --clean what this run created.
+  const remove = given === undefined ? !flags.keep : flags.clean === true;
 
   const started = Date.now();
   let cluster: EmbeddedCluster | undefined;
@@ -147,14 +198,23 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
 
     producer = new Producer({ producerGroup: 'demo-producer', nameServer: cluster.namesrvAddress });
     await producer.start();
-    line(`Topic ${topic} does not exist yet: the first send creates it from the TBW102 default route.`);
+    const { from, earlier } = await prepareReadBack(cluster.namesrvAddress, topic);
+    if (from === 'beginning') {
+      line(`Topic ${topic} does not exist yet: the first send creates it from the TBW102 default route.`);
+    } else {
+      line(
+        `Topic ${topic} exists on this store (${earlier} message${earlier === 1n ? '' : 's'} from earlier runs): this run reads back what it sends.`,
+      );
+    }
     const sent = await sendAll(producer, topic, count, line);
     await producer.shutdown();
     producer = undefined;
 
     line();
-    line(`Reading ${topic} back from the beginning with a pull consumer (group demo-consumer):`);
-    const received = await readBack(cluster.namesrvAddress, topic, sent.length);
+    line(
+      `Reading ${topic} back ${from === 'beginning' ? 'from the beginning' : "from where this run's sends start"} with a pull consumer (group ${DEMO_GROUP}):`,
+    );
+    const received = await readBack(cluster.namesrvAddress, topic, sent.length, from);
     for (const msg of received) {
       line(
         `  queue ${msg.queueId} offset ${msg.queueOffset}  tags=${msg.tags} keys=${msg.keys}  "${preview(msg.body)}"`,
@@ -171,8 +231,14 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       line(`  ${mode.padEnd(7)} sent ${ofMode.length}, read back ${back}`);
     }
     line(`  time     ${Date.now() - started} ms`);
-    line(`  data     ${cluster.storePaths[0]} (commit log, consume queues, config)`);
-    if (!flags.clean) {
+    if (remove) {
+      line(
+        given === undefined
+          ? `  data     a temporary store, removed at exit (--keep keeps it, --store DIR uses DIR)`
+          : `  data     what this run created in ${given} is removed at exit (--clean)`,
+      );
+    } else {
+      line(`  data     ${cluster.storePaths[0]} (commit log, consume queues, config)`);
       const rmq = rmqCommand(io.env);
       line(`  restart on this store:  ${rmq} dev --store ${cluster.storePaths[0]}`);
       line(
@@ -188,7 +254,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   } finally {
     if (producer) await producer.shutdown().catch(() => undefined);
     if (cluster) await cluster.stop();
-    if (flags.clean) await removeCreated(storeRoot, before, line);
+    if (remove) await removeCreated(storeRoot, given === undefined ? undefined : before, line);
   }
 }
 

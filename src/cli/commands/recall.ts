@@ -7,7 +7,8 @@ import { Producer } from '../../client/index.js';
 import { RocketMQError } from '../../common/errors.js';
 import { parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
-import { oneLine } from '../message-flags.js';
+import { oneLine, topicFlag } from '../message-flags.js';
+import { decodeRecallHandle } from '../../protocol/message/index.js';
 import { NAMESRV_FLAG } from '../flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
@@ -26,10 +27,14 @@ const FLAGS = {
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
   const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
-  if (flags.topic === undefined || flags.topic.trim() === '')
-    throw new CliError('--topic is required (see --help)');
+  const topic = topicFlag(flags.topic);
   if (flags.handle === undefined || flags.handle === '')
     throw new CliError('--handle is required (see --help)');
+  try {
+    decodeRecallHandle(flags.handle);
+  } catch (err) {
+    throw new CliError(`--handle: ${oneLine(err)}`);
+  }
   const nameServer = flags.namesrv ?? io.env.NAMESRV_ADDR;
   if (nameServer === undefined || nameServer.trim() === '') {
     throw new CliError('--namesrv is required (or set NAMESRV_ADDR), e.g. --namesrv 127.0.0.1:9876');
@@ -43,8 +48,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   }
   await producer.start();
   try {
-    const msgId = await producer.recall(flags.topic, flags.handle);
-    io.stdout.write(`Recalled: topic=${flags.topic}, msgId=${msgId}\n`);
+    const msgId = await producer.recall(topic, flags.handle);
+    io.stdout.write(`Recalled: topic=${topic}, msgId=${msgId}\n`);
     return 0;
   } catch (err) {
     throw new CliError(oneLine(err), 1);

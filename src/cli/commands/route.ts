@@ -1,7 +1,7 @@
 /** `rmq route`: a topic's route from the name server (GET_ROUTEINFO_BY_TOPIC), as JSON. */
 import type { TopicRouteData } from '../../protocol/body/index.js';
 import { parseFlags } from '../args.js';
-import { CliError } from '../cli-error.js';
+import { topicFlag } from '../message-flags.js';
 import { NAMESRV_FLAG, TIMEOUT_MS_FLAG } from '../flags.js';
 import { CLIENT_TLS_FLAGS, clientTlsFromFlags } from '../tls-flags.js';
 import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
@@ -41,8 +41,7 @@ export function routeToPlain(route: TopicRouteData): Record<string, unknown> {
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
   const flags = parseFlags(argv, USAGE, description, FLAGS, io.stdout);
   if (flags === undefined) return 0;
-  const topic = flags.topic;
-  if (topic === undefined || topic.trim() === '') throw new CliError('--topic is required (see --help)');
+  const topic = topicFlag(flags.topic);
   const route = await withAdmin(
     nameServersFrom(flags.namesrv, io.env),
     flags['request-timeout'],

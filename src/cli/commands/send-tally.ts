@@ -23,7 +23,7 @@ export class SendTally {
     private readonly total: number,
     private readonly stderr: TextOutput,
     stdout: TextOutput,
-    private readonly ackWord = 'acknowledged',
+    readonly ackWord = 'acknowledged',
   ) {
     if (total >= PROGRESS_MIN_COUNT && isTerminal(stderr) && !isTerminal(stdout)) {
       this.timer = setInterval(() => this.progress(), PROGRESS_EVERY_MS);

@@ -30,6 +30,7 @@ export function checkTargetFlags(flags: TargetFlags): void {
     throw new CliError('--broker-name only goes with --queue-id');
   }
   if (flags['sharding-key'] === '') throw new CliError('--sharding-key must not be empty');
+  if (flags['broker-name']?.trim() === '') throw new CliError('--broker-name must not be empty');
   if (flags['queue-id'] !== undefined) intFlag('queue-id', flags['queue-id'], 0, 0, 65535);
 }
 

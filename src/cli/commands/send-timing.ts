@@ -1,9 +1,11 @@
 /**
  * `rmq send` delivery-time flags: --delay-level L (delay levels of the broker, 1..), --deliver-after-ms
  * MS (5.x timer, TIMER_DELAY_MS) and --deliver-at-ms EPOCH_MS (5.x timer, TIMER_DELIVER_MS); at most
- * one of them. Range and past-time checks are the producer's (InvalidTimerMessageError), so the CLI
- * and the API refuse the same messages with the same words.
+ * one of them. Range and past-time checks are the producer's (checkTimerMessage, with the default
+ * timerMaxDelaySec the CLI's producer uses), run here before anything connects, so the CLI and the
+ * API refuse the same messages with the same words and a bad flag exits 2.
  */
+import { checkTimerMessage, Message } from '../../protocol/message/index.js';
 import type { MessageInit } from '../../protocol/message/index.js';
 import { intFlag } from '../args.js';
 import { CliError } from '../cli-error.js';
@@ -28,10 +30,20 @@ export const TIMING_FLAGS = {
 
 type TimingFlagValues = { [K in keyof typeof TIMING_FLAGS]?: string | undefined };
 
-/** The message fields the flags ask for (none when no flag is given). */
-export function timingOf(
-  flags: TimingFlagValues,
-): Pick<MessageInit, 'delayTimeLevel' | 'delayTimeMs' | 'deliverTimeMs'> {
+type Timing = Pick<MessageInit, 'delayTimeLevel' | 'delayTimeMs' | 'deliverTimeMs'>;
+
+/** The message fields the flags ask for (none when no flag is given), checked as a send would. */
+export function timingOf(flags: TimingFlagValues, now = Date.now()): Timing {
+  const timing = parseTiming(flags);
+  try {
+    checkTimerMessage(new Message('rmq-cli-check', Buffer.alloc(1), timing).properties, now);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  return timing;
+}
+
+function parseTiming(flags: TimingFlagValues): Timing {
   const given = (Object.keys(TIMING_FLAGS) as (keyof typeof TIMING_FLAGS)[]).filter(
     (k) => flags[k] !== undefined,
   );

@@ -184,12 +184,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         stopped: () => signals.stopping,
       });
       if (signals.stopping) return interrupted(tally, io);
-      if (failed > 0 && fixedQueue) {
-        throw new CliError(
-          `${tally.acknowledged} of ${count} stored, stopped at the first failure: ${oneLine(firstError)}`,
-          1,
-        );
-      }
+      if (failed > 0 && fixedQueue) throw stoppedAtFailure(tally, count, firstError);
       if (failed > 0) throw new CliError(`${failed} of ${count} sends failed: ${oneLine(firstError)}`, 1);
       return 0;
     }
@@ -211,7 +206,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         tally.acknowledged++;
       } catch (err) {
         tally.failed++;
-        throw new CliError(oneLine(err), 1);
+        // Sync and oneway sends go one after the other and end at the first failure, in every case.
+        throw count > 1 ? stoppedAtFailure(tally, count, err) : new CliError(oneLine(err), 1);
       }
     }
     return signals.stopping ? interrupted(tally, io) : 0;
@@ -220,6 +216,14 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     signals.dispose();
     await producer.shutdown();
   }
+}
+
+/** A run that ended at its first failed send: how many of its messages were stored (or written). */
+function stoppedAtFailure(tally: SendTally, count: number, err: unknown): CliError {
+  return new CliError(
+    `${tally.acknowledged} of ${count} ${tally.ackWord === 'written' ? 'written' : 'stored'}, stopped at the first failure: ${oneLine(err)}`,
+    1,
+  );
 }
 
 /** The fate of every message of a run a signal cut short; exit 130 as shells expect after Ctrl-C. */
