@@ -360,6 +360,12 @@ describe('ConcurrentConsumeService', () => {
   });
 });
 
+/** Polls `done` every 5 ms for up to 2 s. */
+async function waitUntil(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(done(), 'condition not met within 2 s');
+}
+
 describe('OrderlyConsumeService', () => {
   const setup = () => {
     const offsets: bigint[] = [];
@@ -403,6 +409,58 @@ describe('OrderlyConsumeService', () => {
     assert.deepEqual(await idle, [1n], 'recorded before the retire commits the offset');
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(offsets, [1n], 'and nothing after the drop runs');
+  });
+
+  it('one handler call per message queue at a time, also across its ProcessQueues (Java messageQueueLock)', async () => {
+    const events: string[] = [];
+    let active = 0;
+    let most = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const service = new OrderlyConsumeService({
+      logger: silentLogger,
+      messageModel: 'BROADCASTING',
+      consumeMessageBatchMaxSize: 1,
+      suspendCurrentQueueTimeMillis: 10,
+      maxReconsumeTimes: -1,
+      stats: new ConsumeStats(),
+      handlerFor: () => ({
+        kind: 'message',
+        fn: async (m) => {
+          most = Math.max(most, ++active);
+          events.push(`start ${m.body.toString()}`);
+          if (m.body.toString() === 'old') {
+            started();
+            await gate;
+          }
+          events.push(`end ${m.body.toString()}`);
+          active--;
+        },
+      }),
+      sendMessageBack: () => Promise.resolve(true),
+      updateOffset: () => undefined,
+      lock: () => Promise.resolve(true),
+    });
+    const mq = new MessageQueue('T', 'b', 0);
+    const first = new ProcessQueue(mq);
+    const oldMsgs = [message(0, 'old')];
+    first.putMessages(oldMsgs);
+    service.submit(oldMsgs, first);
+    await running;
+    first.dropped = true; // an illegal offset drops it without waiting for the running call
+    const second = new ProcessQueue(mq); // and the next rebalance takes the queue again
+    const newMsgs = [message(7, 'new')];
+    second.putMessages(newMsgs);
+    service.submit(newMsgs, second);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.deepEqual(events, ['start old'], 'the new ProcessQueue waits for the old call');
+    release();
+    await waitUntil(() => second.msgCount === 0);
+    await service.shutdown(Date.now() + 1000);
+    assert.deepEqual(events, ['start old', 'end old', 'start new', 'end new']);
+    assert.equal(most, 1);
   });
 
   it('a batch ending after any other drop (an illegal offset) records nothing, as in Java', async () => {

@@ -1,9 +1,11 @@
 /**
  * Orderly consumption (Java ConsumeMessageOrderlyService): the messages of one queue are handled one
  * batch at a time, in queue-offset order, and only while the queue's broker lock is held and fresh
- * (clustering). A failed batch (RECONSUME_LATER or SUSPEND_CURRENT_QUEUE_A_MOMENT, a throw) is not
- * sent back: the queue pauses suspendCurrentQueueTimeMillis (clamped to 10 ms..30 s as Java) and the
- * same messages run again, their reconsumeTimes raised, so order is kept across retries. A message
+ * (clustering). One run per message queue at a time, also across its ProcessQueues (a queue dropped
+ * and taken again while a batch runs: Java's messageQueueLock). A failed batch (RECONSUME_LATER or
+ * SUSPEND_CURRENT_QUEUE_A_MOMENT, a throw) is not sent back: the queue pauses
+ * suspendCurrentQueueTimeMillis (clamped to 10 ms..30 s as Java) and the same messages run again,
+ * their reconsumeTimes raised, so order is kept across retries. A message
  * that reached maxReconsumeTimes (-1: Integer.MAX_VALUE, Java's orderly default) goes to the DLQ by
  * CONSUMER_SEND_MSG_BACK (delay level -1) and the queue moves on; if that fails it is retried here.
  * One run of a queue stops after 60 s (Java MAX_TIME_CONSUME_CONTINUOUSLY) to let others run.
@@ -24,6 +26,7 @@ import type { ConsumeHooks, ConsumeReport } from './consume-hooks.js';
 import type { ProcessQueue } from './process-queue.js';
 import type { MessageModel } from './push-consumer-options.js';
 import { isLockExpired } from './queue-locks.js';
+import { MessageQueueLock } from './message-queue-lock.js';
 
 /** Java's answer to pause the queue and retry the same messages (ConsumeOrderlyStatus). */
 export const SUSPEND_CURRENT_QUEUE_A_MOMENT = 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
@@ -61,8 +64,13 @@ export interface OrderlyConsumeHost {
 }
 
 export class OrderlyConsumeService implements ConsumeService {
-  /** Queues with a run in progress or scheduled: at most one per queue (Java's per-queue lock). */
+  /** ProcessQueues with a run in progress or scheduled: at most one each. */
   private readonly busy = new Set<ProcessQueue>();
+  /**
+   * Runs of one message queue take turns even across its ProcessQueues: a queue dropped while its
+   * handler runs and taken again gets a new one, whose run waits here for the old batch.
+   */
+  private readonly queueLock = new MessageQueueLock();
   private readonly timers = new Set<NodeJS.Timeout>();
   private active = 0;
   private stopped = false;
@@ -117,8 +125,20 @@ export class OrderlyConsumeService implements ConsumeService {
     return this.host.messageModel === 'CLUSTERING' && (!pq.locked || isLockExpired(pq));
   }
 
-  /** Java ConsumeRequest.run: batches of the queue until it is empty, fails, or the lock is stale. */
+  /**
+   * Java ConsumeRequest.run: batches of the queue until it is empty, fails, or the lock is stale.
+   * Holds the message queue (not only this ProcessQueue) meanwhile, as Java's messageQueueLock does.
+   */
   private async run(pq: ProcessQueue): Promise<void> {
+    const release = await this.queueLock.acquire(pq.mq.key());
+    try {
+      await this.runHeld(pq);
+    } finally {
+      release();
+    }
+  }
+
+  private async runHeld(pq: ProcessQueue): Promise<void> {
     const began = Date.now();
     for (;;) {
       if (this.stopped || pq.dropped) break;
