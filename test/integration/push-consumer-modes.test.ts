@@ -61,6 +61,7 @@ describe('PushConsumer: orderly and broadcasting', { concurrency: true }, () => 
       createTopic(cluster, 'OrderKeys', 4),
       createTopic(cluster, 'OrderTwo', 4),
       createTopic(cluster, 'OrderPoison', 1),
+      createTopic(cluster, 'OrderAbandon', 1),
       createTopic(cluster, 'OrderHandover', 1),
       createTopic(cluster, 'OrderHandoverFail', 1),
       createTopic(cluster, 'Broadcast', 2),
@@ -138,6 +139,30 @@ describe('PushConsumer: orderly and broadcasting', { concurrency: true }, () => 
     await waitFor('the DLQ holds the poison', () =>
       broker.store.getMaxOffsetInQueue('%DLQ%order_poison_cg', 0) === 1n ? true : undefined,
     );
+  });
+
+  it('orderly messages(): the message in hand when the loop is left is neither parked in the DLQ nor committed', async () => {
+    await producer.send({ topic: 'OrderAbandon', body: Buffer.from('a:0') });
+    await producer.send({ topic: 'OrderAbandon', body: Buffer.from('a:1') });
+    // maxReconsumeTimes 0: were leaving the loop a failure, a:0 would go to the DLQ at once.
+    const first = newConsumer('order_abandon_cg', { orderly: true, maxReconsumeTimes: 0 });
+    await first.subscribe('OrderAbandon', '*');
+    const messages = first.messages();
+    await first.start();
+    for await (const m of messages) {
+      assert.equal(m.body.toString(), 'a:0');
+      break; // shuts the consumer down with a:0 in hand
+    }
+    const seen: string[] = [];
+    const next = newConsumer('order_abandon_cg', {
+      orderly: true,
+      handler: (m) => void seen.push(`${m.body.toString()}#${m.reconsumeTimes}`),
+    });
+    await next.subscribe('OrderAbandon', '*');
+    await next.start();
+    await waitFor('the next owner consumes both', () => (seen.length >= 2 ? true : undefined));
+    assert.deepEqual(seen, ['a:0#0', 'a:1#0']);
+    assert.equal(cluster.brokers[0]!.store.getMaxOffsetInQueue('%DLQ%order_abandon_cg', 0), 0n);
   });
 
   it('orderly: two members never consume one queue at once, also while rebalancing', async () => {

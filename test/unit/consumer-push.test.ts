@@ -12,7 +12,7 @@ import {
 import type { PushConsumerOptions } from '../../src/client/consumer/push/push-consumer-options.js';
 import { ConcurrentConsumeService } from '../../src/client/consumer/push/consume-concurrently.js';
 import type { ConcurrentConsumeHost } from '../../src/client/consumer/push/consume-concurrently.js';
-import { ConsumeResult } from '../../src/client/consumer/push/consume-service.js';
+import { ABANDONED, ConsumeResult } from '../../src/client/consumer/push/consume-service.js';
 import { OrderlyConsumeService } from '../../src/client/consumer/push/consume-orderly.js';
 import type { OrderlyConsumeHost } from '../../src/client/consumer/push/consume-orderly.js';
 import type { ConsumedMessage } from '../../src/client/consumer/push/consume-service.js';
@@ -461,6 +461,45 @@ describe('OrderlyConsumeService', () => {
     await service.shutdown(Date.now() + 1000);
     assert.deepEqual(events, ['start old', 'end old', 'start new', 'end new']);
     assert.equal(most, 1);
+  });
+
+  it('a batch the messages() loop abandoned has no result: no retry count, no DLQ, no offset', async () => {
+    const calls: number[] = [];
+    const sentBack: string[] = [];
+    const offsets: bigint[] = [];
+    const service = new OrderlyConsumeService({
+      logger: silentLogger,
+      messageModel: 'BROADCASTING',
+      consumeMessageBatchMaxSize: 1,
+      suspendCurrentQueueTimeMillis: 10,
+      maxReconsumeTimes: 0, // a failure would send it to the DLQ at once
+      stats: new ConsumeStats(),
+      handlerFor: () => ({
+        kind: 'message',
+        fn: (m) => {
+          calls.push(m.reconsumeTimes);
+          return ABANDONED as unknown as ConsumeResult;
+        },
+      }),
+      sendMessageBack: (m) => {
+        sentBack.push(m.msgId);
+        return Promise.resolve(true);
+      },
+      updateOffset: (_pq, offset) => void offsets.push(offset),
+      lock: () => Promise.resolve(true),
+    });
+    const pq = new ProcessQueue(new MessageQueue('T', 'b', 0));
+    const msgs = [message(0, 'a'), message(1, 'b')];
+    pq.putMessages(msgs);
+    service.submit(msgs, pq);
+    await waitUntil(() => calls.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await service.shutdown(Date.now() + 1000);
+    assert.deepEqual(calls, [0], 'called once, not run again');
+    assert.deepEqual(sentBack, [], 'not sent to the DLQ');
+    assert.deepEqual(offsets, [], 'no offset recorded');
+    assert.equal(pq.msgCount, 2, 'both still held for the next owner');
+    assert.equal(msgs[0]?.reconsumeTimes, 0);
   });
 
   it('a batch ending after any other drop (an illegal offset) records nothing, as in Java', async () => {

@@ -8,12 +8,14 @@
  * their reconsumeTimes raised, so order is kept across retries. A message
  * that reached maxReconsumeTimes (-1: Integer.MAX_VALUE, Java's orderly default) goes to the DLQ by
  * CONSUMER_SEND_MSG_BACK (delay level -1) and the queue moves on; if that fails it is retried here.
+ * A batch the messages() loop abandoned (left, shut down) has no result: it stays held and
+ * uncommitted, its reconsumeTimes unchanged, for the next owner.
  * One run of a queue stops after 60 s (Java MAX_TIME_CONSUME_CONTINUOUSLY) to let others run.
  */
 import type { Logger } from '../../../common/logger.js';
 import { MessageConst } from '../../../protocol/message/index.js';
 import { MessageQueue } from '../../message-queue.js';
-import { ConsumeResult, waitForIdle } from './consume-service.js';
+import { ABANDONED, ConsumeResult, waitForIdle } from './consume-service.js';
 import type {
   ConsumeContext,
   ConsumedMessage,
@@ -31,9 +33,15 @@ import { MessageQueueLock } from './message-queue-lock.js';
 /** Java's answer to pause the queue and retry the same messages (ConsumeOrderlyStatus). */
 export const SUSPEND_CURRENT_QUEUE_A_MOMENT = 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
 
-const orderlyReport = (ok: boolean): ConsumeReport => ({
-  success: ok,
-  returnType: ok ? 'SUCCESS' : 'FAILED',
+/**
+ * How a handler call ended: true consumed, false failed (the batch runs again), ABANDONED not run
+ * (the messages() loop ended: no result at all, so no retry count, DLQ or offset either).
+ */
+type BatchOutcome = boolean | typeof ABANDONED;
+
+const orderlyReport = (outcome: BatchOutcome): ConsumeReport => ({
+  success: outcome === true,
+  returnType: outcome === true ? 'SUCCESS' : 'FAILED',
 });
 
 /** Java ConsumeOrderlyContext: a handler may change the pause of this failure. */
@@ -154,35 +162,40 @@ export class OrderlyConsumeService implements ConsumeService {
       };
       const started = Date.now();
       for (const m of msgs) m.properties[MessageConst.PROPERTY_CONSUME_START_TIMESTAMP] = String(started);
-      const call = (): Promise<boolean> => this.callHandler(msgs, context, pq);
+      const call = (): Promise<BatchOutcome> => this.callHandler(msgs, context, pq);
       // The queue counts as running until the batch's offset is recorded: a rebalance taking the
       // queue away waits for that before it commits the offset and unlocks the queue, so the next
       // owner starts after a batch the handler consumed, even one that ended after the drop (Java
       // skips that offset: the next owner consumes the batch again).
       let retryAfter: number | undefined;
+      let abandoned = false;
       this.active++;
       pq.beginConsume();
       try {
         const ok = await (this.host.hooks?.around(msgs, pq.mq, call, orderlyReport) ?? call());
-        if (!pq.dropped) {
-          this.host.stats.consumed(
-            pq.mq.topic,
-            Date.now() - started,
-            ok ? msgs.length : 0,
-            ok ? 0 : msgs.length,
-          );
+        if (ok === ABANDONED) {
+          abandoned = true; // the consumer is stopping: the batch stays held and uncommitted
+        } else {
+          if (!pq.dropped) {
+            this.host.stats.consumed(
+              pq.mq.topic,
+              Date.now() - started,
+              ok ? msgs.length : 0,
+              ok ? 0 : msgs.length,
+            );
+          }
+          if (!ok && !pq.dropped && (await this.mustRetry(msgs, pq))) {
+            const asked = context.suspendCurrentQueueTimeMillis;
+            retryAfter = asked === -1 ? this.host.suspendCurrentQueueTimeMillis : asked;
+          } else if (!pq.dropped || (ok && pq.handingOver)) this.commit(pq, msgs);
         }
-        if (!ok && !pq.dropped && (await this.mustRetry(msgs, pq))) {
-          const asked = context.suspendCurrentQueueTimeMillis;
-          retryAfter = asked === -1 ? this.host.suspendCurrentQueueTimeMillis : asked;
-        } else if (!pq.dropped || (ok && pq.handingOver)) this.commit(pq, msgs);
       } finally {
         pq.endConsume();
         this.active--; // a shutdown waits for this: the offset is recorded before it commits them all
         if (this.active === 0) for (const w of this.idleWaiters.splice(0)) w();
       }
       if (retryAfter !== undefined) return this.later(pq, Math.min(30_000, Math.max(10, retryAfter)));
-      if (pq.dropped) break;
+      if (pq.dropped || abandoned) break;
     }
     this.busy.delete(pq);
   }
@@ -194,8 +207,12 @@ export class OrderlyConsumeService implements ConsumeService {
     this.host.updateOffset(pq, last.queueOffset + 1n);
   }
 
-  /** True when the handler consumed the batch. */
-  private async callHandler(msgs: ConsumedMessage[], context: OrderlyConsumeContext, pq: ProcessQueue) {
+  /** True when the handler consumed the batch, ABANDONED when the messages() loop ended without it. */
+  private async callHandler(
+    msgs: ConsumedMessage[],
+    context: OrderlyConsumeContext,
+    pq: ProcessQueue,
+  ): Promise<BatchOutcome> {
     const first = msgs[0] as ConsumedMessage;
     const handler = this.host.handlerFor(first.topic);
     if (handler === undefined) {
@@ -207,6 +224,7 @@ export class OrderlyConsumeService implements ConsumeService {
         ? handler.fn(msgs, context)
         : handler.fn(first, context));
       if (answer === undefined || answer === ConsumeResult.CONSUME_SUCCESS) return true;
+      if ((answer as unknown) === ABANDONED) return ABANDONED;
       if ((answer as string) !== SUSPEND_CURRENT_QUEUE_A_MOMENT && answer !== ConsumeResult.RECONSUME_LATER) {
         this.host.logger.warn(
           { answer: String(answer) },
