@@ -22,6 +22,16 @@ import { buildSubscription as subscriptionOf } from '../../src/client/consumer/s
 import { Sql92SyntaxError } from '../../src/protocol/filter/index.js';
 import { compareQueues } from '../../src/client/consumer/push/rebalance-push.js';
 import { decodeResetOffsetBody, encodeResetOffsetBody } from '../../src/protocol/body/reset-offset-body.js';
+import { encodeLockBatchResponseBody } from '../../src/protocol/body/lock-batch.js';
+import { ResponseCode } from '../../src/protocol/codes/index.js';
+import { createResponse } from '../../src/protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
+import type { InstanceCore } from '../../src/client/instance-core.js';
+import {
+  CLIENT_LOCK_MAX_LIVE_MILLIS,
+  QueueLocks,
+  isLockExpired,
+} from '../../src/client/consumer/push/queue-locks.js';
 
 const queues = (n: number, topic = 'T'): MessageQueue[] =>
   Array.from({ length: n }, (_, i) => new MessageQueue(topic, i < n / 2 ? 'broker-a' : 'broker-b', i));
@@ -510,5 +520,78 @@ describe('OrderlyConsumeService', () => {
     await pq.whenIdle();
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(offsets, []);
+  });
+});
+
+describe('QueueLocks (Java RebalanceImpl.lock / lockAll)', () => {
+  /** A broker answering LOCK_BATCH_MQ with `answer()`: a response, or a throw (a timeout). */
+  const setup = (answer: () => RemotingCommand) => {
+    const core = {
+      clientId: 'c1',
+      findBrokerAddressInPublish: (name: string) => (name === 'b' ? '127.0.0.1:10911' : undefined),
+      remoting: { invokeSync: () => Promise.resolve().then(answer) },
+    } as unknown as InstanceCore;
+    const locks = new QueueLocks({
+      logger: silentLogger,
+      wireGroup: 'g',
+      namespace: undefined,
+      timeoutMillis: 1000,
+      running: () => ({ core }),
+    });
+    const held = (queueIds: number[]) => () =>
+      createResponse(ResponseCode.SUCCESS, {
+        body: encodeLockBatchResponseBody({
+          lockOKMQSet: queueIds.map((queueId) => ({ topic: 'T', brokerName: 'b', queueId })),
+        }),
+      });
+    const lockedQueue = (queueId: number, lastLockTimestamp: number, brokerName = 'b') => {
+      const pq = new ProcessQueue(new MessageQueue('T', brokerName, queueId));
+      pq.locked = true;
+      pq.lastLockTimestamp = lastLockTimestamp;
+      return pq;
+    };
+    return { locks, held, lockedQueue };
+  };
+
+  it('a renewal the broker does not answer (timeout, SYSTEM_BUSY, no address) leaves the locks as they were', async () => {
+    for (const answer of [
+      () => {
+        throw new Error('timeout');
+      },
+      () => createResponse(ResponseCode.SYSTEM_BUSY, { remark: 'busy' }),
+      () => createResponse(ResponseCode.SUCCESS),
+    ]) {
+      const { locks, lockedQueue } = setup(answer);
+      const pqs = [lockedQueue(0, 1000), lockedQueue(1, 1000), lockedQueue(2, 1000, 'gone')];
+      await locks.lockAll(pqs);
+      assert.deepEqual(
+        pqs.map((pq) => [pq.locked, pq.lastLockTimestamp]),
+        [
+          [true, 1000],
+          [true, 1000],
+          [true, 1000],
+        ],
+      );
+      assert.equal(await locks.lock(new MessageQueue('T', 'b', 3)), false, 'lock(mq): not held');
+    }
+  });
+
+  it('an answer renews the queues it lists and unlocks the ones it leaves out', async () => {
+    const { locks, held, lockedQueue } = setup(() => held([0])());
+    const pqs = [lockedQueue(0, 1000), lockedQueue(1, 1000)];
+    const before = Date.now();
+    await locks.lockAll(pqs);
+    assert.equal(pqs[0]?.locked, true);
+    assert.ok((pqs[0]?.lastLockTimestamp ?? 0) >= before, 'renewed');
+    assert.equal(pqs[1]?.locked, false);
+    assert.equal(await locks.lock(new MessageQueue('T', 'b', 0)), true);
+  });
+
+  it('a lock not renewed for 30 s is not trusted, whatever ProcessQueue.locked says', () => {
+    const pq = new ProcessQueue(new MessageQueue('T', 'b', 0));
+    pq.locked = true;
+    pq.lastLockTimestamp = 1_000_000;
+    assert.equal(isLockExpired(pq, 1_000_000 + CLIENT_LOCK_MAX_LIVE_MILLIS), false);
+    assert.equal(isLockExpired(pq, 1_000_000 + CLIENT_LOCK_MAX_LIVE_MILLIS + 1), true);
   });
 });
