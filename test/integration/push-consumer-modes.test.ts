@@ -61,8 +61,10 @@ describe('PushConsumer: orderly and broadcasting', { concurrency: true }, () => 
       createTopic(cluster, 'OrderKeys', 4),
       createTopic(cluster, 'OrderTwo', 4),
       createTopic(cluster, 'OrderPoison', 1),
+      createTopic(cluster, 'OrderAbandon', 1),
       createTopic(cluster, 'OrderHandover', 1),
       createTopic(cluster, 'OrderHandoverFail', 1),
+      createTopic(cluster, 'OrderHandoverSoon', 1),
       createTopic(cluster, 'Broadcast', 2),
     ]);
     producer = new Producer({ nameServer: cluster.namesrvAddress, producerGroup: 'modes_pg' });
@@ -138,6 +140,30 @@ describe('PushConsumer: orderly and broadcasting', { concurrency: true }, () => 
     await waitFor('the DLQ holds the poison', () =>
       broker.store.getMaxOffsetInQueue('%DLQ%order_poison_cg', 0) === 1n ? true : undefined,
     );
+  });
+
+  it('orderly messages(): the message in hand when the loop is left is neither parked in the DLQ nor committed', async () => {
+    await producer.send({ topic: 'OrderAbandon', body: Buffer.from('a:0') });
+    await producer.send({ topic: 'OrderAbandon', body: Buffer.from('a:1') });
+    // maxReconsumeTimes 0: were leaving the loop a failure, a:0 would go to the DLQ at once.
+    const first = newConsumer('order_abandon_cg', { orderly: true, maxReconsumeTimes: 0 });
+    await first.subscribe('OrderAbandon', '*');
+    const messages = first.messages();
+    await first.start();
+    for await (const m of messages) {
+      assert.equal(m.body.toString(), 'a:0');
+      break; // shuts the consumer down with a:0 in hand
+    }
+    const seen: string[] = [];
+    const next = newConsumer('order_abandon_cg', {
+      orderly: true,
+      handler: (m) => void seen.push(`${m.body.toString()}#${m.reconsumeTimes}`),
+    });
+    await next.subscribe('OrderAbandon', '*');
+    await next.start();
+    await waitFor('the next owner consumes both', () => (seen.length >= 2 ? true : undefined));
+    assert.deepEqual(seen, ['a:0#0', 'a:1#0']);
+    assert.equal(cluster.brokers[0]!.store.getMaxOffsetInQueue('%DLQ%order_abandon_cg', 0), 0n);
   });
 
   it('orderly: two members never consume one queue at once, also while rebalancing', async () => {
@@ -228,6 +254,43 @@ describe('PushConsumer: orderly and broadcasting', { concurrency: true }, () => 
     // It records no offset; several periodic offset commits (every 200 ms here) run meanwhile.
     const seen = await handover('OrderHandoverFail', 'f', 'f:1', ConsumeResult.RECONSUME_LATER, 700);
     assert.deepEqual(seen, ['A f:0', 'A f:1', 'B f:1', 'B f:2']);
+  });
+
+  it('orderly: the next owner takes a queue soon after its release, not at the next rebalanceInterval', async () => {
+    const topic = 'OrderHandoverSoon';
+    for (let i = 0; i < 2; i++) await producer.send({ topic, body: Buffer.from(`s:${i}`) });
+    const seen: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let holding = false;
+    const member = async (name: string, instanceName: string): Promise<PushConsumer> => {
+      const c = newConsumer(`${topic}_cg`, {
+        orderly: true,
+        instanceName,
+        rebalanceInterval: 60_000, // only the group change notice and a lock retry move the queue
+        handler: async (m) => {
+          seen.push(`${name} ${m.body.toString()}`);
+          if (name !== 'A' || m.body.toString() !== 's:0') return;
+          holding = true;
+          await gate; // A keeps the queue locked meanwhile: B's LOCK_BATCH_MQ is refused
+        },
+      });
+      await c.subscribe(topic, '*');
+      await c.start();
+      return c;
+    };
+    const a = await member('A', `zz-${topic}`);
+    await waitFor('A holds s:0', () => (holding ? true : undefined));
+    const bStarted = Date.now();
+    await member('B', `aa-${topic}`);
+    await waitFor('A gives the queue up', () => (a.assignedQueues().length === 0 ? true : undefined));
+    // Past B's second look at the routes (1 s after its start), which rebalances once more too.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, bStarted + 1300 - Date.now())));
+    const released = Date.now();
+    release();
+    await waitFor('B consumes s:1', () => (seen.includes('B s:1') ? true : undefined), 5000);
+    assert.ok(Date.now() - released < 4000, `B took ${Date.now() - released} ms`);
+    assert.deepEqual(seen, ['A s:0', 'B s:1']);
   });
 
   it('broadcasting: every member gets every message; offsets in each member own file', async () => {

@@ -12,7 +12,7 @@ import {
 import type { PushConsumerOptions } from '../../src/client/consumer/push/push-consumer-options.js';
 import { ConcurrentConsumeService } from '../../src/client/consumer/push/consume-concurrently.js';
 import type { ConcurrentConsumeHost } from '../../src/client/consumer/push/consume-concurrently.js';
-import { ConsumeResult } from '../../src/client/consumer/push/consume-service.js';
+import { ABANDONED, ConsumeResult } from '../../src/client/consumer/push/consume-service.js';
 import { OrderlyConsumeService } from '../../src/client/consumer/push/consume-orderly.js';
 import type { OrderlyConsumeHost } from '../../src/client/consumer/push/consume-orderly.js';
 import type { ConsumedMessage } from '../../src/client/consumer/push/consume-service.js';
@@ -22,6 +22,16 @@ import { buildSubscription as subscriptionOf } from '../../src/client/consumer/s
 import { Sql92SyntaxError } from '../../src/protocol/filter/index.js';
 import { compareQueues } from '../../src/client/consumer/push/rebalance-push.js';
 import { decodeResetOffsetBody, encodeResetOffsetBody } from '../../src/protocol/body/reset-offset-body.js';
+import { encodeLockBatchResponseBody } from '../../src/protocol/body/lock-batch.js';
+import { ResponseCode } from '../../src/protocol/codes/index.js';
+import { createResponse } from '../../src/protocol/command/remoting-command.js';
+import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
+import type { InstanceCore } from '../../src/client/instance-core.js';
+import {
+  CLIENT_LOCK_MAX_LIVE_MILLIS,
+  QueueLocks,
+  isLockExpired,
+} from '../../src/client/consumer/push/queue-locks.js';
 
 const queues = (n: number, topic = 'T'): MessageQueue[] =>
   Array.from({ length: n }, (_, i) => new MessageQueue(topic, i < n / 2 ? 'broker-a' : 'broker-b', i));
@@ -360,6 +370,12 @@ describe('ConcurrentConsumeService', () => {
   });
 });
 
+/** Polls `done` every 5 ms for up to 2 s. */
+async function waitUntil(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(done(), 'condition not met within 2 s');
+}
+
 describe('OrderlyConsumeService', () => {
   const setup = () => {
     const offsets: bigint[] = [];
@@ -405,6 +421,97 @@ describe('OrderlyConsumeService', () => {
     assert.deepEqual(offsets, [1n], 'and nothing after the drop runs');
   });
 
+  it('one handler call per message queue at a time, also across its ProcessQueues (Java messageQueueLock)', async () => {
+    const events: string[] = [];
+    let active = 0;
+    let most = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const service = new OrderlyConsumeService({
+      logger: silentLogger,
+      messageModel: 'BROADCASTING',
+      consumeMessageBatchMaxSize: 1,
+      suspendCurrentQueueTimeMillis: 10,
+      maxReconsumeTimes: -1,
+      stats: new ConsumeStats(),
+      handlerFor: () => ({
+        kind: 'message',
+        fn: async (m) => {
+          most = Math.max(most, ++active);
+          events.push(`start ${m.body.toString()}`);
+          if (m.body.toString() === 'old') {
+            started();
+            await gate;
+          }
+          events.push(`end ${m.body.toString()}`);
+          active--;
+        },
+      }),
+      sendMessageBack: () => Promise.resolve(true),
+      updateOffset: () => undefined,
+      lock: () => Promise.resolve(true),
+    });
+    const mq = new MessageQueue('T', 'b', 0);
+    const first = new ProcessQueue(mq);
+    const oldMsgs = [message(0, 'old')];
+    first.putMessages(oldMsgs);
+    service.submit(oldMsgs, first);
+    await running;
+    first.dropped = true; // an illegal offset drops it without waiting for the running call
+    const second = new ProcessQueue(mq); // and the next rebalance takes the queue again
+    const newMsgs = [message(7, 'new')];
+    second.putMessages(newMsgs);
+    service.submit(newMsgs, second);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.deepEqual(events, ['start old'], 'the new ProcessQueue waits for the old call');
+    release();
+    await waitUntil(() => second.msgCount === 0);
+    await service.shutdown(Date.now() + 1000);
+    assert.deepEqual(events, ['start old', 'end old', 'start new', 'end new']);
+    assert.equal(most, 1);
+  });
+
+  it('a batch the messages() loop abandoned has no result: no retry count, no DLQ, no offset', async () => {
+    const calls: number[] = [];
+    const sentBack: string[] = [];
+    const offsets: bigint[] = [];
+    const service = new OrderlyConsumeService({
+      logger: silentLogger,
+      messageModel: 'BROADCASTING',
+      consumeMessageBatchMaxSize: 1,
+      suspendCurrentQueueTimeMillis: 10,
+      maxReconsumeTimes: 0, // a failure would send it to the DLQ at once
+      stats: new ConsumeStats(),
+      handlerFor: () => ({
+        kind: 'message',
+        fn: (m) => {
+          calls.push(m.reconsumeTimes);
+          return ABANDONED as unknown as ConsumeResult;
+        },
+      }),
+      sendMessageBack: (m) => {
+        sentBack.push(m.msgId);
+        return Promise.resolve(true);
+      },
+      updateOffset: (_pq, offset) => void offsets.push(offset),
+      lock: () => Promise.resolve(true),
+    });
+    const pq = new ProcessQueue(new MessageQueue('T', 'b', 0));
+    const msgs = [message(0, 'a'), message(1, 'b')];
+    pq.putMessages(msgs);
+    service.submit(msgs, pq);
+    await waitUntil(() => calls.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await service.shutdown(Date.now() + 1000);
+    assert.deepEqual(calls, [0], 'called once, not run again');
+    assert.deepEqual(sentBack, [], 'not sent to the DLQ');
+    assert.deepEqual(offsets, [], 'no offset recorded');
+    assert.equal(pq.msgCount, 2, 'both still held for the next owner');
+    assert.equal(msgs[0]?.reconsumeTimes, 0);
+  });
+
   it('a batch ending after any other drop (an illegal offset) records nothing, as in Java', async () => {
     const { pq, offsets, release, running } = setup();
     await running;
@@ -413,5 +520,78 @@ describe('OrderlyConsumeService', () => {
     await pq.whenIdle();
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(offsets, []);
+  });
+});
+
+describe('QueueLocks (Java RebalanceImpl.lock / lockAll)', () => {
+  /** A broker answering LOCK_BATCH_MQ with `answer()`: a response, or a throw (a timeout). */
+  const setup = (answer: () => RemotingCommand) => {
+    const core = {
+      clientId: 'c1',
+      findBrokerAddressInPublish: (name: string) => (name === 'b' ? '127.0.0.1:10911' : undefined),
+      remoting: { invokeSync: () => Promise.resolve().then(answer) },
+    } as unknown as InstanceCore;
+    const locks = new QueueLocks({
+      logger: silentLogger,
+      wireGroup: 'g',
+      namespace: undefined,
+      timeoutMillis: 1000,
+      running: () => ({ core }),
+    });
+    const held = (queueIds: number[]) => () =>
+      createResponse(ResponseCode.SUCCESS, {
+        body: encodeLockBatchResponseBody({
+          lockOKMQSet: queueIds.map((queueId) => ({ topic: 'T', brokerName: 'b', queueId })),
+        }),
+      });
+    const lockedQueue = (queueId: number, lastLockTimestamp: number, brokerName = 'b') => {
+      const pq = new ProcessQueue(new MessageQueue('T', brokerName, queueId));
+      pq.locked = true;
+      pq.lastLockTimestamp = lastLockTimestamp;
+      return pq;
+    };
+    return { locks, held, lockedQueue };
+  };
+
+  it('a renewal the broker does not answer (timeout, SYSTEM_BUSY, no address) leaves the locks as they were', async () => {
+    for (const answer of [
+      () => {
+        throw new Error('timeout');
+      },
+      () => createResponse(ResponseCode.SYSTEM_BUSY, { remark: 'busy' }),
+      () => createResponse(ResponseCode.SUCCESS),
+    ]) {
+      const { locks, lockedQueue } = setup(answer);
+      const pqs = [lockedQueue(0, 1000), lockedQueue(1, 1000), lockedQueue(2, 1000, 'gone')];
+      await locks.lockAll(pqs);
+      assert.deepEqual(
+        pqs.map((pq) => [pq.locked, pq.lastLockTimestamp]),
+        [
+          [true, 1000],
+          [true, 1000],
+          [true, 1000],
+        ],
+      );
+      assert.equal(await locks.lock(new MessageQueue('T', 'b', 3)), false, 'lock(mq): not held');
+    }
+  });
+
+  it('an answer renews the queues it lists and unlocks the ones it leaves out', async () => {
+    const { locks, held, lockedQueue } = setup(() => held([0])());
+    const pqs = [lockedQueue(0, 1000), lockedQueue(1, 1000)];
+    const before = Date.now();
+    await locks.lockAll(pqs);
+    assert.equal(pqs[0]?.locked, true);
+    assert.ok((pqs[0]?.lastLockTimestamp ?? 0) >= before, 'renewed');
+    assert.equal(pqs[1]?.locked, false);
+    assert.equal(await locks.lock(new MessageQueue('T', 'b', 0)), true);
+  });
+
+  it('a lock not renewed for 30 s is not trusted, whatever ProcessQueue.locked says', () => {
+    const pq = new ProcessQueue(new MessageQueue('T', 'b', 0));
+    pq.locked = true;
+    pq.lastLockTimestamp = 1_000_000;
+    assert.equal(isLockExpired(pq, 1_000_000 + CLIENT_LOCK_MAX_LIVE_MILLIS), false);
+    assert.equal(isLockExpired(pq, 1_000_000 + CLIENT_LOCK_MAX_LIVE_MILLIS + 1), true);
   });
 });

@@ -1,17 +1,21 @@
 /**
  * Orderly consumption (Java ConsumeMessageOrderlyService): the messages of one queue are handled one
  * batch at a time, in queue-offset order, and only while the queue's broker lock is held and fresh
- * (clustering). A failed batch (RECONSUME_LATER or SUSPEND_CURRENT_QUEUE_A_MOMENT, a throw) is not
- * sent back: the queue pauses suspendCurrentQueueTimeMillis (clamped to 10 ms..30 s as Java) and the
- * same messages run again, their reconsumeTimes raised, so order is kept across retries. A message
+ * (clustering). One run per message queue at a time, also across its ProcessQueues (a queue dropped
+ * and taken again while a batch runs: Java's messageQueueLock). A failed batch (RECONSUME_LATER or
+ * SUSPEND_CURRENT_QUEUE_A_MOMENT, a throw) is not sent back: the queue pauses
+ * suspendCurrentQueueTimeMillis (clamped to 10 ms..30 s as Java) and the same messages run again,
+ * their reconsumeTimes raised, so order is kept across retries. A message
  * that reached maxReconsumeTimes (-1: Integer.MAX_VALUE, Java's orderly default) goes to the DLQ by
  * CONSUMER_SEND_MSG_BACK (delay level -1) and the queue moves on; if that fails it is retried here.
+ * A batch the messages() loop abandoned (left, shut down) has no result: it stays held and
+ * uncommitted, its reconsumeTimes unchanged, for the next owner.
  * One run of a queue stops after 60 s (Java MAX_TIME_CONSUME_CONTINUOUSLY) to let others run.
  */
 import type { Logger } from '../../../common/logger.js';
 import { MessageConst } from '../../../protocol/message/index.js';
 import { MessageQueue } from '../../message-queue.js';
-import { ConsumeResult, waitForIdle } from './consume-service.js';
+import { ABANDONED, ConsumeResult, waitForIdle } from './consume-service.js';
 import type {
   ConsumeContext,
   ConsumedMessage,
@@ -24,13 +28,20 @@ import type { ConsumeHooks, ConsumeReport } from './consume-hooks.js';
 import type { ProcessQueue } from './process-queue.js';
 import type { MessageModel } from './push-consumer-options.js';
 import { isLockExpired } from './queue-locks.js';
+import { MessageQueueLock } from './message-queue-lock.js';
 
 /** Java's answer to pause the queue and retry the same messages (ConsumeOrderlyStatus). */
 export const SUSPEND_CURRENT_QUEUE_A_MOMENT = 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
 
-const orderlyReport = (ok: boolean): ConsumeReport => ({
-  success: ok,
-  returnType: ok ? 'SUCCESS' : 'FAILED',
+/**
+ * How a handler call ended: true consumed, false failed (the batch runs again), ABANDONED not run
+ * (the messages() loop ended: no result at all, so no retry count, DLQ or offset either).
+ */
+type BatchOutcome = boolean | typeof ABANDONED;
+
+const orderlyReport = (outcome: BatchOutcome): ConsumeReport => ({
+  success: outcome === true,
+  returnType: outcome === true ? 'SUCCESS' : 'FAILED',
 });
 
 /** Java ConsumeOrderlyContext: a handler may change the pause of this failure. */
@@ -61,8 +72,13 @@ export interface OrderlyConsumeHost {
 }
 
 export class OrderlyConsumeService implements ConsumeService {
-  /** Queues with a run in progress or scheduled: at most one per queue (Java's per-queue lock). */
+  /** ProcessQueues with a run in progress or scheduled: at most one each. */
   private readonly busy = new Set<ProcessQueue>();
+  /**
+   * Runs of one message queue take turns even across its ProcessQueues: a queue dropped while its
+   * handler runs and taken again gets a new one, whose run waits here for the old batch.
+   */
+  private readonly queueLock = new MessageQueueLock();
   private readonly timers = new Set<NodeJS.Timeout>();
   private active = 0;
   private stopped = false;
@@ -117,8 +133,20 @@ export class OrderlyConsumeService implements ConsumeService {
     return this.host.messageModel === 'CLUSTERING' && (!pq.locked || isLockExpired(pq));
   }
 
-  /** Java ConsumeRequest.run: batches of the queue until it is empty, fails, or the lock is stale. */
+  /**
+   * Java ConsumeRequest.run: batches of the queue until it is empty, fails, or the lock is stale.
+   * Holds the message queue (not only this ProcessQueue) meanwhile, as Java's messageQueueLock does.
+   */
   private async run(pq: ProcessQueue): Promise<void> {
+    const release = await this.queueLock.acquire(pq.mq.key());
+    try {
+      await this.runHeld(pq);
+    } finally {
+      release();
+    }
+  }
+
+  private async runHeld(pq: ProcessQueue): Promise<void> {
     const began = Date.now();
     for (;;) {
       if (this.stopped || pq.dropped) break;
@@ -134,35 +162,40 @@ export class OrderlyConsumeService implements ConsumeService {
       };
       const started = Date.now();
       for (const m of msgs) m.properties[MessageConst.PROPERTY_CONSUME_START_TIMESTAMP] = String(started);
-      const call = (): Promise<boolean> => this.callHandler(msgs, context, pq);
+      const call = (): Promise<BatchOutcome> => this.callHandler(msgs, context, pq);
       // The queue counts as running until the batch's offset is recorded: a rebalance taking the
       // queue away waits for that before it commits the offset and unlocks the queue, so the next
       // owner starts after a batch the handler consumed, even one that ended after the drop (Java
       // skips that offset: the next owner consumes the batch again).
       let retryAfter: number | undefined;
+      let abandoned = false;
       this.active++;
       pq.beginConsume();
       try {
         const ok = await (this.host.hooks?.around(msgs, pq.mq, call, orderlyReport) ?? call());
-        if (!pq.dropped) {
-          this.host.stats.consumed(
-            pq.mq.topic,
-            Date.now() - started,
-            ok ? msgs.length : 0,
-            ok ? 0 : msgs.length,
-          );
+        if (ok === ABANDONED) {
+          abandoned = true; // the consumer is stopping: the batch stays held and uncommitted
+        } else {
+          if (!pq.dropped) {
+            this.host.stats.consumed(
+              pq.mq.topic,
+              Date.now() - started,
+              ok ? msgs.length : 0,
+              ok ? 0 : msgs.length,
+            );
+          }
+          if (!ok && !pq.dropped && (await this.mustRetry(msgs, pq))) {
+            const asked = context.suspendCurrentQueueTimeMillis;
+            retryAfter = asked === -1 ? this.host.suspendCurrentQueueTimeMillis : asked;
+          } else if (!pq.dropped || (ok && pq.handingOver)) this.commit(pq, msgs);
         }
-        if (!ok && !pq.dropped && (await this.mustRetry(msgs, pq))) {
-          const asked = context.suspendCurrentQueueTimeMillis;
-          retryAfter = asked === -1 ? this.host.suspendCurrentQueueTimeMillis : asked;
-        } else if (!pq.dropped || (ok && pq.handingOver)) this.commit(pq, msgs);
       } finally {
         pq.endConsume();
         this.active--; // a shutdown waits for this: the offset is recorded before it commits them all
         if (this.active === 0) for (const w of this.idleWaiters.splice(0)) w();
       }
       if (retryAfter !== undefined) return this.later(pq, Math.min(30_000, Math.max(10, retryAfter)));
-      if (pq.dropped) break;
+      if (pq.dropped || abandoned) break;
     }
     this.busy.delete(pq);
   }
@@ -174,8 +207,12 @@ export class OrderlyConsumeService implements ConsumeService {
     this.host.updateOffset(pq, last.queueOffset + 1n);
   }
 
-  /** True when the handler consumed the batch. */
-  private async callHandler(msgs: ConsumedMessage[], context: OrderlyConsumeContext, pq: ProcessQueue) {
+  /** True when the handler consumed the batch, ABANDONED when the messages() loop ended without it. */
+  private async callHandler(
+    msgs: ConsumedMessage[],
+    context: OrderlyConsumeContext,
+    pq: ProcessQueue,
+  ): Promise<BatchOutcome> {
     const first = msgs[0] as ConsumedMessage;
     const handler = this.host.handlerFor(first.topic);
     if (handler === undefined) {
@@ -187,6 +224,7 @@ export class OrderlyConsumeService implements ConsumeService {
         ? handler.fn(msgs, context)
         : handler.fn(first, context));
       if (answer === undefined || answer === ConsumeResult.CONSUME_SUCCESS) return true;
+      if ((answer as unknown) === ABANDONED) return ABANDONED;
       if ((answer as string) !== SUSPEND_CURRENT_QUEUE_A_MOMENT && answer !== ConsumeResult.RECONSUME_LATER) {
         this.host.logger.warn(
           { answer: String(answer) },

@@ -47,11 +47,18 @@ export class QueueLocks {
     };
   }
 
-  /** LOCK_BATCH_MQ for some queues of one broker; the keys of those now held (empty on failure). */
-  private async lockOnBroker(brokerName: string, mqs: readonly MessageQueue[]): Promise<Set<string>> {
+  /**
+   * LOCK_BATCH_MQ for some queues of one broker; the keys of those now held, or undefined when the
+   * broker gave no answer (no address, a timeout, an error code such as SYSTEM_BUSY): that says
+   * nothing about the locks held.
+   */
+  private async lockOnBroker(
+    brokerName: string,
+    mqs: readonly MessageQueue[],
+  ): Promise<Set<string> | undefined> {
     const { core } = this.host.running();
     const addr = core.findBrokerAddressInPublish(brokerName);
-    if (addr === undefined) return new Set();
+    if (addr === undefined) return undefined;
     const body = encodeLockBatchRequestBody({
       consumerGroup: this.host.wireGroup,
       clientId: core.clientId,
@@ -63,12 +70,18 @@ export class QueueLocks {
         createRequest(RequestCode.LOCK_BATCH_MQ, { body }),
         this.host.timeoutMillis,
       );
-      if (response.code !== ResponseCode.SUCCESS || response.body === undefined) return new Set();
+      if (response.code !== ResponseCode.SUCCESS || response.body === undefined) {
+        this.host.logger.warn(
+          { brokerName, code: response.code, remark: response.remark },
+          'LOCK_BATCH_MQ refused',
+        );
+        return undefined;
+      }
       const held = decodeLockBatchResponseBody(response.body).lockOKMQSet;
       return new Set(held.map((q) => `${q.topic}@${q.brokerName}@${q.queueId}`));
     } catch (err) {
       this.host.logger.warn({ brokerName, err: String(err) }, 'LOCK_BATCH_MQ failed');
-      return new Set();
+      return undefined;
     }
   }
 
@@ -79,7 +92,7 @@ export class QueueLocks {
 
   /** Java lock(mq): one queue; on success its ProcessQueue (when given) is marked locked now. */
   async lock(mq: MessageQueue, pq?: ProcessQueue): Promise<boolean> {
-    const ok = (await this.lockOnBroker(mq.brokerName, [mq])).has(this.wireKey(mq));
+    const ok = (await this.lockOnBroker(mq.brokerName, [mq]))?.has(this.wireKey(mq)) === true;
     if (ok && pq !== undefined) {
       pq.locked = true;
       pq.lastLockTimestamp = Date.now();
@@ -87,7 +100,11 @@ export class QueueLocks {
     return ok;
   }
 
-  /** Java lockAll: renews every held queue, broker by broker; queues refused lose their lock. */
+  /**
+   * Java lockAll: renews every held queue, broker by broker; queues the broker's answer leaves out
+   * lose their lock. A broker that does not answer changes nothing: its queues keep their state
+   * until it answers, or until their lock is stale (isLockExpired) and consumption stops for them.
+   */
   async lockAll(pqs: Iterable<ProcessQueue>): Promise<void> {
     const byBroker = new Map<string, ProcessQueue[]>();
     for (const pq of pqs) {
@@ -102,6 +119,7 @@ export class QueueLocks {
           brokerName,
           list.map((pq) => pq.mq),
         );
+        if (held === undefined) return;
         const now = Date.now();
         for (const pq of list) {
           if (held.has(this.wireKey(pq.mq))) {

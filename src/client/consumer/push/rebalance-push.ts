@@ -5,7 +5,8 @@
  * assigned, or whose pull loop stalled for 2 minutes, are retired: no more pulls, waiting messages
  * not delivered, running handler calls finished (bounded by awaitTerminationMillisWhenShutdown),
  * then the offset committed and forgotten. New queues start at computePullFromWhere. Runs never
- * overlap: a request during a run runs once more afterwards.
+ * overlap: a request during a run runs once more afterwards. Orderly: a new queue is taken only with
+ * its broker lock; when another member still holds it, the rebalance runs again 500 ms later.
  */
 import type { MessageQueue } from '../../message-queue.js';
 import type { Logger } from '../../../common/logger.js';
@@ -25,6 +26,12 @@ import { emitRebalance, queuesBeforeRebalance, type PushConsumerEventHub } from 
 
 /** Java ProcessQueue PULL_MAX_IDLE_TIME (rocketmq.client.pull.pullMaxIdleTime default). */
 export const PULL_MAX_IDLE_TIME_MILLIS = 120_000;
+/**
+ * Orderly: a rebalance that could not lock every queue it was given runs again this much later (Java
+ * 5.x rebalanceLater(500)), not only at the next rebalanceInterval: the previous owner releases a
+ * queue once its running batch ends, and the queue would sit idle until then.
+ */
+export const REBALANCE_LATER_MILLIS = 500;
 
 export interface RebalanceHost {
   readonly config: PushConsumerConfig;
@@ -56,6 +63,8 @@ export class RebalancePush {
   private current: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  /** The rebalance scheduled after a queue lock was refused (one at a time). */
+  private laterTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: RebalanceHost) {}
 
@@ -178,9 +187,10 @@ export class RebalancePush {
       const pq = new ProcessQueue(mq);
       if (this.host.queueLocks !== undefined && !(await this.host.queueLocks.lock(mq, pq))) {
         this.host.logger.info(
-          { mq: key },
-          'queue locked by another member, trying again at the next rebalance',
+          { mq: key, retryMillis: REBALANCE_LATER_MILLIS },
+          'queue locked by another member, trying again soon',
         );
+        this.rebalanceLater();
         continue;
       }
       this.host.offsetStore.removeOffset(mq);
@@ -260,9 +270,23 @@ export class RebalancePush {
     return [...this.handingOver.values()];
   }
 
+  /** Java MQClientInstance.rebalanceLater: one more rebalance after REBALANCE_LATER_MILLIS. */
+  private rebalanceLater(): void {
+    if (this.stopped || this.laterTimer !== undefined) return;
+    this.laterTimer = setTimeout(() => {
+      this.laterTimer = undefined;
+      this.rebalance().catch((err: unknown) =>
+        this.host.logger.warn({ err: String(err) }, 'rebalance failed'),
+      );
+    }, REBALANCE_LATER_MILLIS);
+    this.laterTimer.unref();
+  }
+
   /** Stops rebalancing; the queues stay until the consumer commits and drops them. */
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.laterTimer);
+    this.laterTimer = undefined;
   }
 
   /** Waits for a rebalance in progress and for queues being retired. */
