@@ -21,6 +21,7 @@ import type { ResetOffsetEntry } from '../../src/protocol/body/reset-offset-body
 import { encodeHeartbeatData } from '../../src/protocol/body/heartbeat.js';
 import { ResetOffsetRequestHeader } from '../../src/protocol/headers/client.js';
 import { request, TIMEOUT } from '../helpers/broker-client.js';
+import { rmq } from '../helpers/cli.js';
 import { consumerData } from '../helpers/heartbeats.js';
 import { createTopic, waitFor } from './consumer-helpers.js';
 
@@ -315,5 +316,47 @@ describe('INVOKE_BROKER_TO_RESET_OFFSET', () => {
     const outside = await reset('ResetPush', group, 0, true, { queueId: 1, offset: 99n });
     assert.equal(outside.code, ResponseCode.SYSTEM_ERROR);
     assert.match(outside.remark ?? '', /not in consume queue range \[0-2\]/);
+  });
+
+  it('rmq offset reset: asks the broker; an offline group gets the old path (offsets committed by the tool)', async () => {
+    const ns = cluster.namesrvAddress;
+    const base = ['offset', 'reset', '--namesrv', ns, '--topic'];
+    // Online (the fake consumers above): the broker's table, pushed.
+    const online = await rmq([...base, 'ResetPush', '--group', 'reset_push_cg', '--to-earliest', '--force']);
+    assert.equal(online.code, 0, online.stderr);
+    assert.match(online.stdout, /^broker-a\s+0\s+0\s+pushed to the online consumers$/m);
+    assert.match(online.stdout, /^broker-a\s+1\s+0\s+pushed to the online consumers$/m);
+    // Offline: CONSUMER_NOT_ONLINE, then SEARCH_OFFSET_BY_TIMESTAMP + UPDATE_CONSUMER_OFFSET per queue.
+    const group = 'reset_offline_cg';
+    const back = await rmq([...base, 'ResetOffline', '--group', group, '--timestamp', '0']);
+    assert.equal(back.code, 0, back.stderr);
+    assert.match(back.stdout, /^broker-a\s+0\s+0\s+committed \(no consumer online\)$/m);
+    assert.equal(await committedAre(group, 'ResetOffline', [0n, 0n]), true);
+    const max = await rmq([...base, 'ResetOffline', '--group', group, '--to-max', '--force']);
+    assert.equal(max.code, 0, max.stderr);
+    assert.equal(await committedAre(group, 'ResetOffline', [2n, 2n]), true);
+    // Without --force an offset below the target stays.
+    assert.equal((await rmq([...base, 'ResetOffline', '--group', group, '--to-earliest'])).code, 0);
+    assert.equal(await committedAre(group, 'ResetOffline', [0n, 0n]), true);
+    await commit(group, 'ResetOffline', 0, 1n);
+    const keep = await rmq([
+      ...base,
+      'ResetOffline',
+      '--group',
+      group,
+      '--timestamp',
+      String(Date.now() + 60_000),
+    ]);
+    assert.equal(keep.code, 0, keep.stderr);
+    assert.equal(await committedAre(group, 'ResetOffline', [1n, 0n]), true);
+
+    const noForce = await rmq([...base, 'ResetOffline', '--group', group, '--to-max']);
+    assert.equal(noForce.code, 2);
+    assert.match(noForce.stderr, /--to-max moves offsets forward, which needs --force/);
+    const two = await rmq([...base, 'ResetOffline', '--group', group, '--to-max', '--timestamp', '5']);
+    assert.match(two.stderr, /exactly one of --timestamp MS, --to-earliest, --to-max/);
+    const unknown = await rmq([...base, 'NoSuchResetTopic', '--group', group, '--to-earliest']);
+    assert.equal(unknown.code, 1);
+    assert.match((await rmq(['--help'])).stdout, /^ {2}offset {5}Reset a consumer group's offsets/m);
   });
 });
