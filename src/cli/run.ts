@@ -27,6 +27,7 @@ const COMMANDS = [
   'route',
   'trace',
   'topic',
+  'offset',
   'cluster',
 ] as const;
 

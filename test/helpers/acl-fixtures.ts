@@ -187,6 +187,19 @@ export const REQUEST_CLASSES: RequestClass[] = [
     reason: noTopic,
   },
   {
+    name: 'INVOKE_BROKER_TO_RESET_OFFSET',
+    make: () =>
+      req(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, {
+        topic: TOPIC,
+        group: GROUP,
+        timestamp: '-1',
+        isForce: 'true',
+      }),
+    allowed: 'consumer',
+    refused: 'producer',
+    reason: noTopic,
+  },
+  {
     name: 'LOCK_BATCH_MQ',
     make: () => req(RequestCode.LOCK_BATCH_MQ, {}, lockBody()),
     allowed: 'consumer',

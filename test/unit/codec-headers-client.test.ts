@@ -126,6 +126,29 @@ describe('client admin header tables', () => {
     );
   });
 
+  it('ResetOffsetRequestHeader: the 5.x queueId and offset, written only when set', () => {
+    // What a 5.x MQClientAPIImpl.invokeBrokerToResetOffset by timestamp sends: queueId -1, offset -1.
+    const java5 = { topic: 'T', group: 'G', timestamp: '-1', isForce: 'true', queueId: '-1', offset: '-1' };
+    assert.deepEqual(ResetOffsetRequestHeader.decode(java5), {
+      topic: 'T',
+      group: 'G',
+      timestamp: -1,
+      isForce: true,
+      queueId: -1,
+      offset: -1n,
+    });
+    const ext = ResetOffsetRequestHeader.encode({
+      topic: 'T',
+      group: 'G',
+      timestamp: 0,
+      isForce: false,
+      queueId: 2,
+      offset: 17n,
+    });
+    assert.equal(ext.queueId, '2');
+    assert.equal(ext.offset, '17');
+  });
+
   it('the 5.x inherited fields (bname, lo) are written last and only when set', () => {
     const ext = GetConsumerStatusRequestHeader.encode({ topic: 'T', group: 'G', lo: false, bname: 'b' });
     assert.deepEqual(Object.keys(ext), ['topic', 'group', 'lo', 'bname']);

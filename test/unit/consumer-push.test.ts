@@ -21,7 +21,11 @@ import type { ResolvedHandler } from '../../src/client/consumer/push/handlers.js
 import { buildSubscription as subscriptionOf } from '../../src/client/consumer/shared/subscription.js';
 import { Sql92SyntaxError } from '../../src/protocol/filter/index.js';
 import { compareQueues } from '../../src/client/consumer/push/rebalance-push.js';
-import { decodeResetOffsetBody, encodeResetOffsetBody } from '../../src/protocol/body/reset-offset-body.js';
+import {
+  decodeResetOffsetBody,
+  encodeResetOffsetBody,
+  encodeResetOffsetBodyForC,
+} from '../../src/protocol/body/reset-offset-body.js';
 import { encodeLockBatchResponseBody } from '../../src/protocol/body/lock-batch.js';
 import { ResponseCode } from '../../src/protocol/codes/index.js';
 import { createResponse } from '../../src/protocol/command/remoting-command.js';
@@ -232,6 +236,25 @@ describe('subscription expressions and ResetOffsetBody', () => {
     const entries = [{ topic: 'X', brokerName: 'a', queueId: 3, offset: 99n }];
     assert.deepEqual(decodeResetOffsetBody(encodeResetOffsetBody(entries)), entries);
     assert.throws(() => decodeResetOffsetBody(Buffer.from('[]')), /offsetTable/);
+  });
+
+  it('writes the table as fastjson does (broker -> client, and the 222 answer); the C++ variant as a list', () => {
+    const entries = [
+      { topic: 'T', brokerName: 'broker-a', queueId: 0, offset: 5n },
+      { topic: 'T', brokerName: 'broker-a', queueId: 1, offset: 0n },
+    ];
+    assert.equal(
+      encodeResetOffsetBody(entries).toString(),
+      '{"offsetTable":{{"brokerName":"broker-a","queueId":0,"topic":"T"}:5,' +
+        '{"brokerName":"broker-a","queueId":1,"topic":"T"}:0}}',
+    );
+    assert.equal(encodeResetOffsetBody([]).toString(), '{"offsetTable":{}}');
+    // Java ResetOffsetBodyForC: List<MessageQueueForC>, bean fields alphabetical.
+    assert.equal(
+      encodeResetOffsetBodyForC(entries).toString(),
+      '{"offsetTable":[{"brokerName":"broker-a","offset":5,"queueId":0,"topic":"T"},' +
+        '{"brokerName":"broker-a","offset":0,"queueId":1,"topic":"T"}]}',
+    );
   });
 });
 

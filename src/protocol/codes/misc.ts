@@ -20,6 +20,8 @@ export const CommandFlag = {
  * numbers are stable across releases.
  */
 export const MQVersion = {
+  /** Clients older than this cannot take RESET_CONSUMER_CLIENT_OFFSET. */
+  V3_0_7_SNAPSHOT: 28,
   V3_0_11: 37,
   /** Clients older than this cannot answer broker-to-client calls. */
   V3_1_8_SNAPSHOT: 62,

@@ -122,14 +122,18 @@ export type ConsumeMessageDirectlyResultRequestHeader = HeaderOf<
 
 /**
  * RESET_CONSUMER_CLIENT_OFFSET (220, broker -> consumer) and INVOKE_BROKER_TO_RESET_OFFSET (222).
- * The wire name of the flag is the Java field name `isForce`. 5.x adds queueId and offset.
+ * The wire name of the flag is the Java field name `isForce`. 5.x adds queueId (an int, -1 = every
+ * queue, which 5.x tools write) and offset (a Long, -1 = none: reset by timestamp); written only
+ * when set, so 4.x peers see the 4.x header.
  */
 export const ResetOffsetRequestHeader = defineHeader('ResetOffsetRequestHeader', {
   topic: { type: 'string', required: true },
   group: { type: 'string', required: true },
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch; -1 = the end of each queue. */
   timestamp: { type: 'number', required: true },
   isForce: { type: 'boolean', required: true },
+  queueId: { type: 'int' },
+  offset: { type: 'long' },
   ...TOPIC_REQUEST_FIELDS,
 });
 export type ResetOffsetRequestHeader = HeaderOf<typeof ResetOffsetRequestHeader>;

@@ -16,6 +16,9 @@
  *   GET_CONSUMER_LIST_BY_GROUP 38             SUB on the consumer group
  *   UPDATE_CONSUMER_OFFSET 15                 SUB on the consumer group and the topic
  *   QUERY_CONSUMER_OFFSET 14                  SUB on the consumer group and the topic (5.x)
+ *   INVOKE_BROKER_TO_RESET_OFFSET 222         SUB on the group and the topic (ours: 4.9.8 checks only the
+ *                                             signature; 5.x asks UPDATE on both, an action ACL 1.0 lacks.
+ *                                             SUB is what the tools' fallback, UPDATE_CONSUMER_OFFSET, needs)
  *   LOCK_BATCH_MQ 41 / UNLOCK_BATCH_MQ 42     SUB on the group and every queue's topic (5.x)
  *   END_TRANSACTION 37, RECALL_MESSAGE 370    PUB on the topic when the header names one (5.x);
  *                                             END_TRANSACTION also (ours) on the half message's real topic
@@ -99,6 +102,10 @@ export function requiredPermissions(request: RemotingCommand): Map<string, numbe
       case RequestCode.QUERY_CONSUMER_OFFSET:
         add(needs, f.topic, Perm.SUB);
         add(needs, retry(f.consumerGroup), Perm.SUB);
+        break;
+      case RequestCode.INVOKE_BROKER_TO_RESET_OFFSET:
+        add(needs, f.topic, Perm.SUB);
+        add(needs, retry(f.group), Perm.SUB);
         break;
       case RequestCode.QUERY_MESSAGE:
         add(needs, f.topic, Perm.SUB);

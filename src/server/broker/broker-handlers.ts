@@ -6,6 +6,7 @@
 import type { HandlerRegistry, HandlerTable } from '../../transport/handler-table.js';
 import { mergeHandlerTables, registerHandlerTable } from '../../transport/handler-table.js';
 import { groupAdminHandlers } from './admin/group-requests.js';
+import { resetOffsetHandlers } from './admin/reset-offset.js';
 import { adminStatsHandlers } from './admin/stats-requests.js';
 import { topicAdminHandlers } from './admin/topic-requests.js';
 import { clientHandlers } from './clients/client-requests.js';
@@ -42,6 +43,7 @@ export function brokerHandlers(ctx: BrokerContext, services: BrokerServices): Ha
     topicAdminHandlers(ctx),
     adminStatsHandlers(ctx),
     groupAdminHandlers(ctx),
+    resetOffsetHandlers(ctx),
     endTransactionHandlers(services.transactions),
   );
 }
