@@ -199,12 +199,13 @@ export class Connection implements RemotingChannel, ReadingConnection {
     if (!(await this.owner.asyncPermits.acquire(timeoutMillis)))
       throw atCallSite(noPermitError(this.remoteAddress, timeoutMillis, 'async'));
     try {
-      for (const hook of this.owner.hooks) hook.beforeRequest?.(this.remoteAddress, request);
+      for (const hook of this.owner.channelRequestHooks) hook.beforeRequest?.(this.remoteAddress, request);
       const remaining = timeoutMillis - (monotonicNow() - begin);
       if (remaining <= 0)
         throw new RemotingTimeoutError(this.remoteAddress, timeoutMillis, { detail: 'no time left' });
       const response = await this.requestAsync(request, remaining, true, timeoutMillis);
-      for (const hook of this.owner.hooks) hook.afterResponse?.(this.remoteAddress, request, response);
+      for (const hook of this.owner.channelRequestHooks)
+        hook.afterResponse?.(this.remoteAddress, request, response);
       return response;
     } catch (error) {
       throw atCallSite(error);
@@ -218,7 +219,7 @@ export class Connection implements RemotingChannel, ReadingConnection {
     if (!(await this.owner.onewayPermits.acquire(timeoutMillis)))
       throw atCallSite(noPermitError(this.remoteAddress, timeoutMillis, 'oneway'));
     try {
-      for (const hook of this.owner.hooks) hook.beforeRequest?.(this.remoteAddress, request);
+      for (const hook of this.owner.channelRequestHooks) hook.beforeRequest?.(this.remoteAddress, request);
       await this.writeOneway(request, timeoutMillis, begin);
     } catch (error) {
       throw atCallSite(error);
