@@ -173,6 +173,7 @@ describe('rmq request / reply / recall with TLS and ACL flags', () => {
         const result = await rmq([...args, ...extra]);
         assert.equal(result.code, 1, `${args[0]} ${what}: ${result.stderr}`);
         assert.equal(result.stderr.trim().split('\n').length, 1, `${args[0]} ${what}: ${result.stderr}`);
+        if (what === 'plain') assert.match(result.stderr, /the server may require TLS \(--tls/, `${args[0]}`);
         if (what === 'unsigned' && args !== request)
           assert.match(result.stderr, /AclException|No accessKey/, `${args[0]} ${what}`);
       }
