@@ -1,7 +1,8 @@
 /**
  * Access-control flags, one definition for every command:
  *
- *   clients (send, consume, cluster, route, topic):  --access-key AK --secret-key SK [--security-token T]
+ *   clients (send, consume, request, reply, recall, cluster, route, topic, trace, bench):
+ *                                                     --access-key AK --secret-key SK [--security-token T]
  *   servers (dev, broker, namesrv):                   --acl FILE   (plain_acl.yml or a directory of them)
  *
  * The secret key may come from the environment instead (RMQ_SECRET_KEY), so it does not show in the

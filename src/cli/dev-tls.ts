@@ -12,7 +12,7 @@ import type { EmbeddedClusterOptions } from '../server/embedded-cluster.js';
 import type { ServerTlsConfig } from '../transport/tls/server-tls.js';
 import { createDevelopmentCertificates } from '../transport/tls/x509.js';
 import { CliError } from './cli-error.js';
-import { serverTlsFromFlags } from './tls-flags.js';
+import { serverTlsFromFlags, tlsModeText } from './tls-flags.js';
 import { makeDirsSync } from '../common/make-dirs.js';
 
 export const DEFAULT_DEV_TLS_DIR = path.join(os.tmpdir(), 'rocketmq-ts-dev', 'tls');
@@ -88,9 +88,7 @@ export function devTlsFromFlags(flags: FlagValues, host: string): () => DevTls |
       cluster: { tls, ...(namesrvTls && { namesrvTls }) },
       caPath: undefined,
       clientFlags: `--tls --tls-ca <CA of ${String(flags['tls-cert'])}>`,
-      describe: [
-        `TLS          ${tls.mode}${tls.clientAuth === 'require' ? ', client certificates required' : ''}`,
-      ],
+      describe: [`TLS          ${tlsModeText(tls.mode ?? 'permissive', tls.clientAuth === 'require')}`],
     });
   }
   if (flags['tls-cert'] !== undefined || flags['tls-key'] !== undefined || flags['tls-ca'] !== undefined)
@@ -130,7 +128,8 @@ function selfSignedTls(
     caPath,
     clientFlags: `--tls --tls-ca ${caPath}${clientCert}`,
     describe: [
-      `TLS          ${mode}${clientAuth ? ', client certificates required' : ''} (self-signed, throwaway, valid 30 days)`,
+      `TLS          ${tlsModeText(mode, clientAuth)}`,
+      `certificates self-signed, throwaway, valid 30 days`,
       `CA           ${caPath}   (clients: --tls --tls-ca ${caPath})`,
       ...(clientAuth ? [`client cert  ${files['client.pem']} and ${files['client-key.pem']}`] : []),
     ],

@@ -26,7 +26,8 @@ export const SERVER_TLS_FLAGS = {
   'tls-ca': { type: 'string', value: 'FILE', description: 'CA certificates that sign client certificates' },
   'tls-client-auth': {
     type: 'boolean',
-    description: 'Require a client certificate signed by --tls-ca (mutual TLS)',
+    description:
+      'TLS clients must present a certificate signed by --tls-ca (mutual TLS); permissive mode still accepts plain clients (--tls-mode enforcing refuses them)',
   },
 } as const;
 
@@ -126,11 +127,20 @@ export function withTls<T>(tls: T | undefined): { tls: T } | Record<string, neve
   return tls === undefined ? {} : { tls };
 }
 
-/** ", TLS <mode>[, client certificates required]" for a server's ready line ("" when disabled). */
+/**
+ * What a server's TLS mode lets in, for its ready line: "permissive" alone read as "TLS with client
+ * certificates required" although plain clients are served too (as by Java's permissive servers).
+ */
+export function tlsModeText(mode: string, clientAuth: boolean): string {
+  if (mode !== 'permissive') return `${mode}${clientAuth ? ', client certificates required' : ''}`;
+  return `permissive${clientAuth ? ', client certificates required over TLS' : ''} (plain clients accepted too; --tls-mode enforcing refuses them)`;
+}
+
+/** ", TLS <what the mode lets in>" for a server's ready line ("" when disabled). */
 export function tlsNote(flags: FlagValues): string {
   const mode = flags['tls-mode'] ?? (flags['tls-cert'] !== undefined ? 'permissive' : 'disabled');
   if (mode === 'disabled') return '';
-  return `, TLS ${String(mode)}${flags['tls-client-auth'] === true ? ', client certificates required' : ''}`;
+  return `, TLS ${tlsModeText(String(mode), flags['tls-client-auth'] === true)}`;
 }
 
 /**

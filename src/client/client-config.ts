@@ -26,7 +26,10 @@ export interface ClientOptions {
   nameServer?: string | readonly string[];
   /** Namespace prefixed to topics and groups (`ns%topic`). Default: derived from an MQ_INST_ address, else none. */
   namespace?: string;
-  /** Part of the client id. `DEFAULT` (the default) becomes `<pid>#<nanotime>` when a producer starts. */
+  /**
+   * Part of the client id. `DEFAULT` (the default) becomes `<pid>#<nanotime>` when a producer or a
+   * clustering consumer starts; a broadcasting consumer keeps it (Java), and so its offset files' path.
+   */
   instanceName?: string;
   /** Our address as reported in the client id. Default: chosen from the network interfaces like Java. */
   clientIP?: string;

@@ -43,13 +43,19 @@ export class ClientInstanceRegistry {
 
 /**
  * The instance a producer or consumer starts on: the one given, else the registry's for its client
- * id, else a new one of its own. A `DEFAULT` instance name becomes `<pid>#<nanotime>` first.
+ * id, else a new one of its own. A `DEFAULT` instance name becomes `<pid>#<nanotime>` first, except
+ * for a broadcasting consumer (`keepDefaultName`): as in Java (changeInstanceNameToPID is only called
+ * for producers and clustering consumers), it stays `ip@DEFAULT`, so its offset files
+ * (`<offsetStoreDir>/<clientId>/<group>/offsets.json`) are found again after a restart.
  */
 export function chooseClientInstance(
   choice: { clientInstance?: ClientInstance | undefined; registry?: ClientInstanceRegistry | undefined },
   config: ClientConfig,
+  keepDefaultName = false,
 ): ClientInstance {
   if (choice.clientInstance !== undefined) return choice.clientInstance;
-  const client = { ...config, instanceName: uniqueInstanceName(config.instanceName) };
+  const client = keepDefaultName
+    ? config
+    : { ...config, instanceName: uniqueInstanceName(config.instanceName) };
   return choice.registry?.getOrCreate(client) ?? new ClientInstance(client);
 }

@@ -21,6 +21,8 @@ export interface ConnectionOwner extends PartialFrameLimits {
   readonly sweeper: Sweeper;
   readonly dispatcher: RequestDispatcher;
   readonly hooks: readonly RPCHook[];
+  /** The hooks run on requests sent with `invoke` / `invokeOneway`: the client's, none for a server. */
+  readonly channelRequestHooks: readonly RPCHook[];
   readonly listeners: readonly ChannelEventListener[];
   readonly asyncPermits: Permits;
   readonly onewayPermits: Permits;

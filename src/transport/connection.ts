@@ -8,6 +8,7 @@
  * (connection-reader.ts); the connection keeps the per-request part, its command sink.
  */
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { RemotingSendRequestError, RemotingTimeoutError } from '../common/errors.js';
 import { describeCommand, isResponse, markOneway } from '../protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
@@ -34,7 +35,7 @@ import { BACKPRESSURE_HOLDS, ReadGate } from './read-gate.js';
 import { REQUESTS_PER_CLOCK_READ } from './read-turns.js';
 import { RequestBytesTracker } from './request-bytes-budget.js';
 import { monotonicNow } from './sweeper.js';
-import { connectionClosedError } from './tls/tls-errors.js';
+import { connectionClosedError, PEER_CLOSED } from './tls/tls-errors.js';
 import type { RemotingChannel, RequestContext } from './types.js';
 
 let connectionIds = 0;
@@ -65,6 +66,8 @@ export class Connection implements RemotingChannel, ReadingConnection {
   private isClosed = false;
   private cleanedUp = false;
   private lastError: Error | undefined;
+  /** A client's plain connection (a server has read turns): the first bytes received (null: none yet). */
+  private firstBytes: Buffer | null | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -86,6 +89,13 @@ export class Connection implements RemotingChannel, ReadingConnection {
       onSendFailure: (_entry, error) => this.close(`write failed: ${error.message}`),
     });
     socket.setNoDelay(true);
+    // A client's plain connection keeps the start of what it first receives (before the reader, whose
+    // refusal of it closes the connection): a TLS-only server's alert there, or nothing at all before
+    // the close, makes the close error say that the server may require TLS.
+    if (owner.readTurns === undefined && !(socket instanceof TLSSocket)) {
+      this.firstBytes = null;
+      socket.once('data', (chunk: Buffer) => (this.firstBytes = Buffer.from(chunk.subarray(0, 2))));
+    }
     socket.on('data', this.reader.onData);
     socket.on('error', (error) => {
       this.lastError = error;
@@ -97,7 +107,7 @@ export class Connection implements RemotingChannel, ReadingConnection {
       this.close(`connection error: ${error.message}`);
     });
     socket.on('close', () =>
-      this.cleanup(this.lastError ? `connection error: ${this.lastError.message}` : 'connection closed'),
+      this.cleanup(this.lastError ? `connection error: ${this.lastError.message}` : PEER_CLOSED),
     );
   }
 
@@ -199,12 +209,13 @@ export class Connection implements RemotingChannel, ReadingConnection {
     if (!(await this.owner.asyncPermits.acquire(timeoutMillis)))
       throw atCallSite(noPermitError(this.remoteAddress, timeoutMillis, 'async'));
     try {
-      for (const hook of this.owner.hooks) hook.beforeRequest?.(this.remoteAddress, request);
+      for (const hook of this.owner.channelRequestHooks) hook.beforeRequest?.(this.remoteAddress, request);
       const remaining = timeoutMillis - (monotonicNow() - begin);
       if (remaining <= 0)
         throw new RemotingTimeoutError(this.remoteAddress, timeoutMillis, { detail: 'no time left' });
       const response = await this.requestAsync(request, remaining, true, timeoutMillis);
-      for (const hook of this.owner.hooks) hook.afterResponse?.(this.remoteAddress, request, response);
+      for (const hook of this.owner.channelRequestHooks)
+        hook.afterResponse?.(this.remoteAddress, request, response);
       return response;
     } catch (error) {
       throw atCallSite(error);
@@ -218,7 +229,7 @@ export class Connection implements RemotingChannel, ReadingConnection {
     if (!(await this.owner.onewayPermits.acquire(timeoutMillis)))
       throw atCallSite(noPermitError(this.remoteAddress, timeoutMillis, 'oneway'));
     try {
-      for (const hook of this.owner.hooks) hook.beforeRequest?.(this.remoteAddress, request);
+      for (const hook of this.owner.channelRequestHooks) hook.beforeRequest?.(this.remoteAddress, request);
       await this.writeOneway(request, timeoutMillis, begin);
     } catch (error) {
       throw atCallSite(error);
@@ -331,7 +342,8 @@ export class Connection implements RemotingChannel, ReadingConnection {
     this.isClosed = true;
     this.reader.release();
     this.requestBytes?.release();
-    const closedError = (): Error => connectionClosedError(this, reason, this.lastError);
+    const plain = this.firstBytes === undefined ? undefined : { firstBytes: this.firstBytes ?? undefined };
+    const closedError = (): Error => connectionClosedError(this, reason, this.lastError, plain);
     this.writer.fail(closedError());
     this.table.failAll(closedError);
     this.owner.connectionClosed(this);

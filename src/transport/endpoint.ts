@@ -55,6 +55,13 @@ export interface EndpointSettings {
   readTurns?: ReadTurns | undefined;
   /** Server: the bounds on request bodies in progress; undefined = none. */
   requestBytesBudget?: RequestBytesBudget | undefined;
+  /**
+   * Whether the RPC hooks also run on the requests sent with a connection's `invoke` / `invokeOneway`.
+   * A client's do (they sign what it sends). A server's do not: its hooks check the requests it
+   * receives (access control), and its own requests to its clients (transaction checks, reply pushes)
+   * would be refused by them. Java 4.9.8's NettyRemotingServer.invoke* run no hooks either.
+   */
+  hooksOnChannelRequests: boolean;
 }
 
 export abstract class RemotingEndpoint {
@@ -83,6 +90,7 @@ export abstract class RemotingEndpoint {
       sweeper: this.sweeper,
       dispatcher: this.dispatcher,
       hooks: this.hooks,
+      channelRequestHooks: settings.hooksOnChannelRequests ? this.hooks : [],
       listeners: this.listeners,
       asyncPermits: this.asyncPermits,
       onewayPermits: this.onewayPermits,
@@ -116,7 +124,11 @@ export abstract class RemotingEndpoint {
     this.dispatcher.registerDefault(processor, options);
   }
 
-  /** Adds a hook run before every request sent and after its response (e.g. ACL signing). */
+  /**
+   * Adds a hook run before every request sent and after its response (e.g. ACL signing); on a server,
+   * before every request received and after its answer (e.g. an ACL check), not on the server's own
+   * requests to its clients.
+   */
   registerRPCHook(hook: RPCHook): void {
     this.hooks.push(hook);
   }

@@ -78,6 +78,7 @@ export class RemotingClient extends RemotingEndpoint {
       onewayPermits: options.onewayPermits ?? d.clientOnewayPermits,
       closeSocketIfTimeout: options.closeSocketIfTimeout ?? d.closeSocketIfTimeout,
       maxQueuedWriteBytes: 0,
+      hooksOnChannelRequests: true,
     });
     this.socketFactory = socketFactoryOf(options.socketFactory, options.tls);
     this.connectTimeoutMillis = connectTimeoutMillis;

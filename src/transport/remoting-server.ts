@@ -131,6 +131,7 @@ export class RemotingServer extends RemotingEndpoint {
       readTurns: new ReadTurns(turnShareMillis || Infinity, turnSliceMillis || Infinity),
       requestBytesBudget:
         requestBudget.limitBytes > 0 || requestBudget.perConnectionBytes > 0 ? requestBudget : undefined,
+      hooksOnChannelRequests: false,
     });
     this.slots = new ConnectionSlots(maxConnections || Infinity, processConnectionSlots);
     const tls = resolveServerTls(options.tls);

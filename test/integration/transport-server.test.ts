@@ -15,6 +15,7 @@ import { encodeFrame } from '../../src/protocol/frame/index.js';
 import { RemotingClient, RemotingServer } from '../../src/transport/index.js';
 import type { RemotingChannel } from '../../src/transport/index.js';
 import { deferred, ECHO, RawPeer, startEchoServer } from './transport-helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const REJECT = 110;
 const GATED = 111;
@@ -229,6 +230,53 @@ describe('server -> client requests, events, lifecycle', () => {
       .channels()[0]!
       .invoke(createRequest(RequestCode.CHECK_TRANSACTION_STATE, { extFields: { msgId: 'm2' } }), 3000);
     assert.equal(direct.body?.toString(), 'state-of-m2');
+  });
+
+  it("a server's RPC hooks check what it receives, not its own requests to its clients", async () => {
+    // An access-control hook refuses every unsigned request: a broker's reply pushes and transaction
+    // checks (unsigned, as Java's) must still reach the client.
+    const server = new RemotingServer({ host: '127.0.0.1' });
+    const checked: number[] = [];
+    server.registerRPCHook({
+      beforeRequest: (_addr, request) => {
+        checked.push(request.code);
+        if (request.extFields?.signed !== 'yes') throw new Error('unsigned');
+      },
+    });
+    server.registerProcessor(ECHO, {
+      processRequest: async (context) => {
+        const answer = await context.channel.invoke(
+          createRequest(RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT),
+          3000,
+        );
+        await context.channel.invokeOneway(createRequest(RequestCode.CHECK_TRANSACTION_STATE), 3000);
+        return createResponse(0, { body: answer.body! });
+      },
+    });
+    await server.start();
+    const client = new RemotingClient();
+    cleanups.push(async () => {
+      await client.shutdown();
+      await server.shutdown();
+    });
+    const pushed: number[] = [];
+    for (const code of [RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT, RequestCode.CHECK_TRANSACTION_STATE]) {
+      client.registerProcessor(code, {
+        processRequest: () => (pushed.push(code), createResponse(0, { body: Buffer.from('got it') })),
+      });
+    }
+    const addr = `127.0.0.1:${server.port}`;
+    const response = await client.invokeSync(
+      addr,
+      createRequest(ECHO, { extFields: { signed: 'yes' } }),
+      3000,
+    );
+    assert.equal(response.body?.toString(), 'got it');
+    await waitFor('both requests at the client', () => (pushed.length === 2 ? true : undefined));
+    assert.deepEqual(pushed, [RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT, RequestCode.CHECK_TRANSACTION_STATE]);
+    assert.deepEqual(checked, [ECHO], 'the hook saw the request received, and only it');
+    const unsigned = await client.invokeSync(addr, createRequest(ECHO), 3000);
+    assert.equal(unsigned.code, ResponseCode.SYSTEM_ERROR, 'and still refuses what it receives');
   });
 
   it('emits connect and close events; the client side learns of the close', async () => {

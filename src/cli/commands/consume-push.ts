@@ -28,7 +28,7 @@ import { bodyPreview } from './consume.js';
 export const description = 'Consume a topic with a push consumer of the group (rebalance, retries, offsets)';
 
 const USAGE =
-  'rmq consume --push --namesrv NS --topic T --group G [--tag EXPR | --sql EXPR] [--broadcast [--offset-dir DIR]] [--orderly] [--from first|last|timestamp:MS] [--count N] [--timeout SECONDS] [--fail-first N]';
+  'rmq consume --push --namesrv NS --topic T --group G [--tag EXPR | --sql EXPR] [--broadcast [--offset-dir DIR] [--instance-name NAME]] [--orderly] [--from first|last|timestamp:MS] [--count N] [--timeout SECONDS] [--fail-first N]';
 
 const FLAGS = {
   namesrv: NAMESRV_FLAG,
@@ -41,6 +41,12 @@ const FLAGS = {
     type: 'string',
     value: 'DIR',
     description: 'Broadcasting: directory of the local offset files (default <tmpdir>/rmq-offsets)',
+  },
+  'instance-name': {
+    type: 'string',
+    value: 'NAME',
+    description:
+      'Client id ip@NAME; broadcasting keeps offsets in --offset-dir/ip@NAME/GROUP (default DEFAULT, as Java: the same every run; give each consumer of a group on one host its own)',
   },
   orderly: { type: 'boolean', description: 'Orderly consumption (one batch at a time per queue)' },
   from: {
@@ -113,6 +119,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       nameServer,
       ...(credentials && { credentials }),
       consumerGroup: group,
+      ...(flags['instance-name'] !== undefined && { instanceName: flags['instance-name'] }),
       ...startFrom(flags.from ?? 'last'),
       ...(flags.broadcast && {
         messageModel: 'BROADCASTING' as const,

@@ -10,6 +10,8 @@ import { CliError } from '../cli-error.js';
 import { oneLine, topicFlag } from '../message-flags.js';
 import { decodeRecallHandle } from '../../protocol/message/index.js';
 import { NAMESRV_FLAG } from '../flags.js';
+import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
+import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
 
@@ -22,6 +24,8 @@ const FLAGS = {
   topic: { type: 'string', value: 'TOPIC', description: 'Topic the message was sent to (required)' },
   handle: { type: 'string', value: 'H', description: 'recallHandle printed by `rmq send` (required)' },
   group: { type: 'string', value: 'G', default: 'rmq_cli_producer', description: 'Producer group' },
+  ...CLIENT_TLS_FLAGS,
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -39,9 +43,16 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   if (nameServer === undefined || nameServer.trim() === '') {
     throw new CliError('--namesrv is required (or set NAMESRV_ADDR), e.g. --namesrv 127.0.0.1:9876');
   }
+  const credentials = credentialsFromFlags(flags, io.env);
+  const tls = clientTlsFromFlags(flags);
   let producer: Producer;
   try {
-    producer = new Producer({ producerGroup: flags.group ?? 'rmq_cli_producer', nameServer });
+    producer = new Producer({
+      producerGroup: flags.group ?? 'rmq_cli_producer',
+      nameServer,
+      ...withTls(tls),
+      ...(credentials && { credentials }),
+    });
   } catch (err) {
     if (err instanceof RocketMQError) throw new CliError(oneLine(err));
     throw err;

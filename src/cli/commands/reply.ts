@@ -21,6 +21,8 @@ import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { groupFlag, oneLine, topicFlag } from '../message-flags.js';
 import { NAMESRV_FLAG } from '../flags.js';
+import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
+import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
 import { nameServersFrom } from './cluster.js';
@@ -40,6 +42,8 @@ const FLAGS = {
   },
   prefix: { type: 'string', value: 'TEXT', default: '', description: 'Text put before each request body' },
   'max-messages': { type: 'string', value: 'N', description: 'Stop after reading N requests' },
+  ...CLIENT_TLS_FLAGS,
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 /**
@@ -88,8 +92,16 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     flags['max-messages'] === undefined ? undefined : intFlag('max-messages', flags['max-messages'], 0, 1);
   const prefix = Buffer.from(flags.prefix ?? '', 'utf8');
   const nameServer = nameServersFrom(flags.namesrv, io.env);
-  const consumer = new PullConsumer({ nameServer, consumerGroup: group, logger: silentLogger });
-  const producer = new Producer({ nameServer, producerGroup: group, logger: silentLogger });
+  const credentials = credentialsFromFlags(flags, io.env);
+  // The consumer and the producer connect alike: the same TLS settings, signed as the same account.
+  const connection = { ...withTls(clientTlsFromFlags(flags)), ...(credentials && { credentials }) };
+  const consumer = new PullConsumer({
+    nameServer,
+    consumerGroup: group,
+    logger: silentLogger,
+    ...connection,
+  });
+  const producer = new Producer({ nameServer, producerGroup: group, logger: silentLogger, ...connection });
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);

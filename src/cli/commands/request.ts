@@ -9,6 +9,8 @@ import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { checkBodyFlags, oneLine, readBody, topicFlag } from '../message-flags.js';
 import { NAMESRV_FLAG } from '../flags.js';
+import { CLIENT_TLS_FLAGS, clientTlsFromFlags, withTls } from '../tls-flags.js';
+import { ACL_CLIENT_FLAGS, credentialsFromFlags } from '../acl-flags.js';
 import { processIo } from '../io.js';
 import type { CliIo } from '../io.js';
 import { nameServersFrom } from './cluster.js';
@@ -30,6 +32,8 @@ const FLAGS = {
     description: 'How long to wait for the reply (sending included)',
   },
   group: { type: 'string', value: 'G', default: 'rmq_cli_requester', description: 'Producer group' },
+  ...CLIENT_TLS_FLAGS,
+  ...ACL_CLIENT_FLAGS,
 } as const;
 
 /** The body as one line: the text itself, or JSON-quoted when it has line breaks or control characters. */
@@ -46,6 +50,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   checkBodyFlags(flags);
   const timeout = intFlag('timeout-ms', flags['timeout-ms'], 3000, 1, 3_600_000);
   const nameServer = nameServersFrom(flags.namesrv, io.env);
+  const credentials = credentialsFromFlags(flags, io.env);
+  const tls = clientTlsFromFlags(flags);
   const body = await readBody(flags, io.stdin);
   let producer: Producer;
   try {
@@ -53,6 +59,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       producerGroup: flags.group ?? 'rmq_cli_requester',
       nameServer,
       logger: silentLogger,
+      ...withTls(tls),
+      ...(credentials && { credentials }),
     });
   } catch (err) {
     if (err instanceof RocketMQError) throw new CliError(oneLine(err));

@@ -77,19 +77,58 @@ export function tlsHandshakeError(
   return new TlsHandshakeError(address, failure, code, EXPLANATION[failure], error);
 }
 
+/** The close reason of a connection the peer closed (a FIN, no error). */
+export const PEER_CLOSED = 'connection closed';
+
+/** Said when a plain connection ends the way a server that wants TLS ends it. */
+export const MAY_REQUIRE_TLS = 'the server may require TLS (--tls; client option tls)';
+
+/**
+ * Whether the first bytes a plain connection received start a TLS record: content type alert (0x15)
+ * or handshake (0x16), then major version 3. A frame of ours starts with its 4-byte length, which
+ * would be 352 MB and up there: over any frame limit.
+ */
+export function looksLikeTlsRecord(firstBytes: Buffer): boolean {
+  return (
+    firstBytes.length >= 2 && (firstBytes[0] === 0x15 || firstBytes[0] === 0x16) && firstBytes[1] === 0x03
+  );
+}
+
+/** What a client's plain connection saw of its server, to tell a TLS-only server from other closes. */
+export interface PlainPeerSigns {
+  /** The first chunk received; undefined when the server sent nothing at all. */
+  readonly firstBytes: Buffer | undefined;
+}
+
 /**
  * The error of a request failed by its connection closing. A TLS 1.3 server checks our certificate
  * after our side of the handshake ended, so its refusal (an alert) closes the connection: that is
- * reported as the TlsHandshakeError it is, not as a transient send failure.
+ * reported as the TlsHandshakeError it is, not as a transient send failure. The reverse mistake, a
+ * plain client of a TLS-only server (Java's enforcing mode, or ours), shows as a connection closed
+ * before any answer, or as a TLS record (an alert) where a frame should be: `plain` (a client's
+ * plain connection) carries what was received, and such a close says the server may require TLS.
  */
 export function connectionClosedError(
   connection: { readonly remoteAddress: string; readonly socket: Socket },
   reason: string,
   cause: Error | undefined,
+  plain?: PlainPeerSigns,
 ): Error {
   const address = connection.remoteAddress;
-  return (
-    (cause && tlsHandshakeError(address, cause, false, connection.socket)) ??
-    new RemotingSendRequestError(address, { reason, cause })
-  );
+  const tlsError = cause && tlsHandshakeError(address, cause, false, connection.socket);
+  if (tlsError) return tlsError;
+  let said = reason;
+  if (plain?.firstBytes === undefined) {
+    // Closed by the server (not by us: a timeout, a shutdown), without a byte.
+    if (plain !== undefined && (cause === undefined ? reason === PEER_CLOSED : isReset(cause)))
+      said = `${reason} before any answer: ${MAY_REQUIRE_TLS}`;
+  } else if (looksLikeTlsRecord(plain.firstBytes)) {
+    said = `the server answered with a TLS record, not a RocketMQ frame: ${MAY_REQUIRE_TLS}`;
+  }
+  return new RemotingSendRequestError(address, { reason: said, cause });
+}
+
+function isReset(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }

@@ -207,7 +207,7 @@ export class PushConsumer extends EventSource<PushConsumerEventMap> {
       const retry = `${RETRY_GROUP_TOPIC_PREFIX}${c.consumerGroup}`;
       this.subscriptions.set(retry, buildSubscription(wrapNamespace(c.client.namespace, retry), '*'));
     }
-    const instance = chooseClientInstance(this.instanceOptions, c.client);
+    const instance = chooseClientInstance(this.instanceOptions, c.client, c.messageModel === 'BROADCASTING');
     const core = instanceCore(instance);
     const attachment: Attachment = { instance, core };
     if (!core.registerConsumer(this.runtime.wireGroup, this.runtime.member)) {
