@@ -147,6 +147,28 @@ describe('broker ACL: order of checks and their messages (Java PlainPermissionMa
     );
     refusal(() => broker.beforeRequest!(LOCAL, badBody));
   });
+
+  it('the body is read for its resources only after the signature is checked (unsigned bodies cost nothing)', () => {
+    // 200,000 empty objects: parsing them takes a while; an unsigned request must be refused first.
+    const flood = Buffer.from(`{"consumerDataSet":[${'{},'.repeat(200_000)}{}]}`);
+    const unsigned = createRequest(RequestCode.HEART_BEAT, { extFields: {}, body: flood });
+    assert.equal(refusal(() => broker.beforeRequest!(LOCAL, unsigned)).reason, 'No accessKey is configured');
+    const forged = createRequest(RequestCode.HEART_BEAT, {
+      extFields: { AccessKey: ACCOUNTS.consumer.accessKey, Signature: 'forged' },
+      body: flood,
+    });
+    assert.match(refusal(() => broker.beforeRequest!(LOCAL, forged)).reason, /^Check signature failed/);
+    // Signed, the resources are read, and a body of more values than a heartbeat may hold is refused.
+    const tooMany = Buffer.from(`{"junk":[${'[{},{}],'.repeat(200_000)}[]]}`);
+    const signedFlood = signed(
+      createRequest(RequestCode.HEART_BEAT, { extFields: {}, body: tooMany }),
+      'consumer',
+    );
+    assert.match(
+      refusal(() => broker.beforeRequest!(LOCAL, signedFlood)).reason,
+      /more values than the body may hold/,
+    );
+  });
 });
 
 describe('signatures: Java vectors on the checking side', () => {

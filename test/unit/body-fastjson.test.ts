@@ -80,6 +80,17 @@ test('parse: depth and size limits', () => {
   assert.equal(parseFastjson(Buffer.from('"0123456789"'), { maxLength: 12 }), '0123456789');
 });
 
+test('parse: maxValues counts every value of the document, nested arrays included', () => {
+  // {"a":[[1,2],[3]]}: the object, the outer array, two inner arrays and three numbers = 7 values.
+  const doc = '{"a":[[1,2],[3]]}';
+  assert.doesNotThrow(() => parseFastjson(doc, { maxValues: 7 }));
+  assert.throws(() => parseFastjson(doc, { maxValues: 6 }), /more values than the body may hold/);
+  // Per-array caps do not stop nested arrays; the value budget does, at the first value beyond.
+  const nested = `[${'[{},{}],'.repeat(1000)}[]]`;
+  assert.doesNotThrow(() => parseFastjson(nested, { maxArrayItems: 1001 }));
+  assert.throws(() => parseFastjson(nested, { maxArrayItems: 1001, maxValues: 2000 }), ProtocolError);
+});
+
 test('write: plain-mode escapes (fastjson defaults)', () => {
   assert.equal(
     fastjsonString('a"b\\c/d\b\t\n\f\r\u0001\u000b\u001f\u007f\u009f\u00a0é中\u2028\u2029😀', 'plain'),

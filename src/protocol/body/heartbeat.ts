@@ -144,10 +144,19 @@ export interface HeartbeatDecodeOptions extends FastjsonParseOptions {
   maxItems?: number;
 }
 
+/**
+ * Values a heartbeat body may hold by default (FastjsonParseOptions.maxValues): a subscription is
+ * ~15 values, so this leaves room for ~10,000 of them (Java clients send a few); parsing 200,000 takes
+ * ~0.2 s, the longest one unauthenticated request may hold the event loop (16 MiB of `{},` made 5.6 M
+ * values and ~10 s).
+ */
+export const HEARTBEAT_MAX_VALUES = 200_000;
+
 /** Decodes a HEARTBEAT body; throws on a malformed one. */
 export function decodeHeartbeatData(body: Uint8Array, options: HeartbeatDecodeOptions = {}): HeartbeatData {
   const max = options.maxItems ?? 10000;
-  const r = new ObjectReader(parseFastjsonObject(body, options), 'HeartbeatData');
+  const parsed = parseFastjsonObject(body, { maxValues: HEARTBEAT_MAX_VALUES, ...options });
+  const r = new ObjectReader(parsed, 'HeartbeatData');
   const h: HeartbeatData = {
     clientID: r.string('clientID') ?? '',
     producerDataSet: (r.objectArray('producerDataSet', max) ?? []).map((p) => ({

@@ -73,7 +73,12 @@ export function decodeLockBatchRequestBody(
 ): LockBatchRequestBody {
   const maxQueues = options.maxQueues ?? 65536;
   // The only array of the body is mqSet: parsing stops at its first queue beyond the cap.
-  const parsed = parseFastjsonObject(body, { maxArrayItems: maxQueues, ...options });
+  // Each queue is 4 values (the object, topic, brokerName, queueId); nested arrays count too.
+  const parsed = parseFastjsonObject(body, {
+    maxArrayItems: maxQueues,
+    maxValues: maxQueues * 4 + 64,
+    ...options,
+  });
   const r = new ObjectReader(parsed, 'LockBatchRequestBody');
   const out: LockBatchRequestBody = {
     consumerGroup: r.string('consumerGroup') ?? '',

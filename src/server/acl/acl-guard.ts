@@ -24,7 +24,7 @@ export interface AclRulesSource {
   readonly rules: AclRules;
 }
 import { checkAccess, checkGrantedResource } from './acl-validator.js';
-import type { AccessGrant } from './acl-validator.js';
+import type { AccessGrant, AccessNeeds } from './acl-validator.js';
 
 const NO_RESOURCES: ReadonlyMap<string, number> = new Map();
 
@@ -63,19 +63,20 @@ export function brokerAccess(rules: AclRulesSource): BrokerAccess {
   const grants = new WeakMap<RemotingCommand, AccessGrant>();
   const hook: RPCHook = {
     beforeRequest(remoteAddress: string, request: RemotingCommand): void {
-      let resources = NO_RESOURCES;
-      if (request.extFields !== undefined) {
-        try {
-          resources = requiredPermissions(request);
-        } catch (err) {
-          if (err instanceof UnreadableRequestError) throw new AclRefusedError(err.message);
-          throw err;
+      // The resources are read once the signature is checked (an allowlisted address needs none).
+      const needs = (): AccessNeeds => {
+        let resources = NO_RESOURCES;
+        if (request.extFields !== undefined) {
+          try {
+            resources = requiredPermissions(request);
+          } catch (err) {
+            if (err instanceof UnreadableRequestError) throw new AclRefusedError(err.message);
+            throw err;
+          }
         }
-      }
-      const grant = checkAccess(rules.rules, request, remoteAddress, {
-        resources,
-        adminOnly: ADMIN_CODES.has(request.code),
-      });
+        return { resources, adminOnly: ADMIN_CODES.has(request.code) };
+      };
+      const grant = checkAccess(rules.rules, request, remoteAddress, needs);
       if (LATE_CHECK_CODES.has(request.code)) grants.set(request, grant);
     },
   };

@@ -64,7 +64,7 @@ export function checkAccess(
   rules: AclRules,
   request: RemotingCommand,
   remoteAddress: string,
-  needs: AccessNeeds | undefined,
+  needsOrReader: AccessNeeds | (() => AccessNeeds) | undefined,
 ): AccessGrant {
   const ip = hostOfRemote(remoteAddress);
   for (const pattern of rules.globalWhiteAddresses)
@@ -86,6 +86,9 @@ export function checkAccess(
     signaturesEqual(aclSignature(fields, body, account.secretKey), given);
   if (!signaturesEqual(expected, given) && !signedWithFlag)
     throw new AclRefusedError(`Check signature failed for accessKey=${accessKey}`);
+  // Only now are the resources read (a function reads them from the body): parsing a body costs
+  // time, and a request nobody signed must not get the broker to spend it.
+  const needs = typeof needsOrReader === 'function' ? needsOrReader() : needsOrReader;
   if (needs && needs.resources.get(SystemTopic.RMQ_SYS_TRACE_TOPIC) === Perm.PUB)
     return { by: 'signature', account };
   if (needs) checkResources(needs, account, request.code);
