@@ -39,6 +39,8 @@ export const LATE_CHECK_CODES: ReadonlySet<number> = new Set([
   RequestCode.VIEW_MESSAGE_BY_ID,
   RequestCode.CONSUMER_SEND_MSG_BACK,
   RequestCode.END_TRANSACTION,
+  // Kept for the producer groups it registers: a transaction check carries a whole message.
+  RequestCode.HEART_BEAT,
 ]);
 
 /** What a request handler may still ask of the access rules once it knows the resource. */
@@ -53,7 +55,16 @@ export interface BrokerAccess {
    * called only here, so what it costs (decoding a stored message) is not paid with access control off.
    */
   authorize(request: RemotingCommand, resources: LateResources, action: AccessAction): void;
+  /**
+   * What the account that signed `request` (a LATE_CHECK_CODES request that passed the hook) may do,
+   * kept after the request is gone: a heartbeat's producer registration answers with it whether its
+   * connection may be sent a transaction check of a topic. Never true for a request the hook did not let in.
+   */
+  accessOf(request: RemotingCommand): AccessCheck;
 }
+
+/** May the account do `action` on `resource` (a topic, or `%RETRY%group`)? */
+export type AccessCheck = (resource: string, action: AccessAction) => boolean;
 
 /** One resource, or a function giving them. */
 export type LateResources = string | (() => readonly string[]);
@@ -88,6 +99,20 @@ export function brokerAccess(rules: AclRulesSource): BrokerAccess {
       const perm = action === 'PUB' ? Perm.PUB : Perm.SUB;
       for (const resource of typeof resources === 'string' ? [resources] : resources())
         checkGrantedResource(grant, request.code, resource, perm);
+    },
+    accessOf(request) {
+      const grant = grants.get(request);
+      const code = request.code;
+      return (resource, action) => {
+        if (grant === undefined) return false;
+        try {
+          checkGrantedResource(grant, code, resource, action === 'PUB' ? Perm.PUB : Perm.SUB);
+          return true;
+        } catch (err) {
+          if (err instanceof AclRefusedError) return false;
+          throw err;
+        }
+      };
     },
   };
 }

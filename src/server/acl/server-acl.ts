@@ -9,7 +9,7 @@ import { signRequest } from '../../protocol/command/acl-signature.js';
 import type { AclCredentials } from '../../protocol/command/acl-signature.js';
 import type { RPCHook } from '../../transport/types.js';
 import { brokerAccess, namesrvAclHook } from './acl-guard.js';
-import type { AccessAction, LateResources, NamesrvQueryAccess } from './acl-guard.js';
+import type { AccessAction, AccessCheck, LateResources, NamesrvQueryAccess } from './acl-guard.js';
 import type { RemotingCommand } from '../../protocol/command/remoting-command.js';
 import { AclRulesFile } from './acl-rules-file.js';
 
@@ -26,6 +26,7 @@ export interface ServerAcl {
 /** A broker's access control: also checks the resources its handlers find in the store. */
 export interface BrokerAcl extends ServerAcl {
   authorize(request: RemotingCommand, resources: LateResources, action: AccessAction): void;
+  accessOf(request: RemotingCommand): AccessCheck;
 }
 
 export interface ServerAclOptions {
@@ -52,8 +53,8 @@ function attach(
 export function attachBrokerAcl(options: ServerAclOptions, server: HookRegistry): BrokerAcl {
   let access: ReturnType<typeof brokerAccess> | undefined;
   const acl = attach(options, server, (rules) => (access = brokerAccess(rules)).hook);
-  const { authorize } = access!;
-  return { ...acl, authorize };
+  const { authorize, accessOf } = access!;
+  return { ...acl, authorize, accessOf };
 }
 
 export function attachNamesrvAcl(

@@ -121,6 +121,7 @@ export class Broker {
       topicSaved: (topic) => this.configStore.topicSaved(topic),
       delayLevels: parseDelayLevels(o.messageDelayLevel),
       authorize: (request, resource, action) => this.acl?.authorize(request, resource, action),
+      accessOf: (request) => this.acl?.accessOf(request),
     };
     this.schedule = new ScheduleService(this.ctx, delayOffsetFile(o.storePath));
     this.transactions = new TransactionService(this.ctx);

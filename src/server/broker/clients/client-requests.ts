@@ -124,7 +124,12 @@ function heartbeat(ctx: BrokerContext, context: RequestContext, request: Remotin
       );
     }
   });
-  for (const producer of data.producerDataSet) ctx.clients.registerProducer(producer.groupName, info);
+  // Java registers any producer group a heartbeat names; a transaction check then sends that group's
+  // half messages to it. With access control on, the account's rights go with the registration.
+  const mayAccess = ctx.accessOf(request);
+  for (const producer of data.producerDataSet) {
+    ctx.clients.registerProducer(producer.groupName, { ...info, mayAccess });
+  }
   return success();
 }
 

@@ -50,4 +50,9 @@ export interface BrokerContext {
     resources: string | (() => readonly string[]),
     action: 'PUB' | 'SUB',
   ): void;
+  /**
+   * With access control on, what the account that signed `request` (a heartbeat) may do, as a check
+   * kept beyond the request; undefined without access control (anything goes).
+   */
+  accessOf(request: RemotingCommand): ((resource: string, action: 'PUB' | 'SUB') => boolean) | undefined;
 }

@@ -12,6 +12,11 @@ export interface ClientChannelInfo {
   language: string;
   version: number;
   lastUpdate: number;
+  /**
+   * With access control on, what the account that signed the connection's last heartbeat may do: a
+   * transaction check (the whole half message) goes only to a producer allowed to publish its topic.
+   */
+  mayAccess?: ((resource: string, action: 'PUB' | 'SUB') => boolean) | undefined;
 }
 
 export type { ConsumerData, SubscriptionData };

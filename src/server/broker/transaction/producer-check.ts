@@ -30,15 +30,20 @@ import type { TransactionService } from './transaction-service.js';
 /** Java invokeOneway(channel, request, 10). */
 const ONEWAY_TIMEOUT_MILLIS = 10;
 
-/** A live connection of the group, round robin (Java getAvailableChannel); undefined when none. */
+/**
+ * A live connection of the group, round robin (Java getAvailableChannel); undefined when none. With
+ * access control on, only connections whose account may publish to `topic` (the half's real topic):
+ * the check carries the whole message, and any account may name any producer group in a heartbeat.
+ */
 export function availableChannel(
   svc: TransactionService,
   group: string | undefined,
+  topic: string,
 ): RemotingChannel | undefined {
   if (group === undefined) return undefined;
   const channels = [...(svc.ctx.clients.producers.get(group)?.values() ?? [])]
-    .map((info) => info.channel)
-    .filter((c) => !c.closed);
+    .filter((info) => !info.channel.closed && (info.mayAccess?.(topic, 'PUB') ?? true))
+    .map((info) => info.channel);
   if (channels.length === 0) return undefined;
   svc.channelCursor = (svc.channelCursor + 1) & 0x7fffffff;
   return channels[svc.channelCursor % channels.length];
@@ -79,7 +84,7 @@ export function sendCheckRequest(
   copy: PutResult,
 ): void {
   const group = props[MessageConst.PROPERTY_PRODUCER_GROUP];
-  const channel = availableChannel(svc, group);
+  const channel = availableChannel(svc, group, realTarget(props)?.topic ?? half.topic);
   if (!channel) {
     svc.ctx.logger.warn({ group }, 'Check transaction failed, channel is null');
     return;
