@@ -292,6 +292,7 @@ export class PowerLossFS {
       existsSync: (file) => this.entries.has(file),
       isDirectorySync: (file) => this.entries.get(file) === 'dir',
       sizeSync: (file) => this.file(file).data.length,
+      mtimeMsSync: (file) => (this.file(file), Date.now()), // no times kept: every file looks fresh
       mkdirSync: (dir) => this.record({ op: 'mkdir', dir }),
       readdirSync: (dir) => {
         if (this.entries.get(dir) !== 'dir') throw errno('ENOENT', dir);

@@ -8,6 +8,7 @@ import { Broker } from '../../server/broker/index.js';
 import { intFlag, parseFlags } from '../args.js';
 import { CliError } from '../cli-error.js';
 import { TIMER_BROKER_FLAGS, timerBrokerOptions } from '../timer-flags.js';
+import { RETENTION_FLAGS, retentionOptionsFromFlags } from '../retention-flags.js';
 import {
   LISTEN_HOST_FLAG,
   listenPortFlag,
@@ -28,7 +29,7 @@ import type { CliIo } from '../io.js';
 export const description = 'Run a broker (message store) registered with name servers';
 
 const USAGE =
-  'rmq broker --namesrv 127.0.0.1:9876 [--host 127.0.0.1] [--port 10911] [--name broker-a] [--cluster DefaultCluster] [--store DIR] [--flush async|sync] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable] [--enable-property-filter] [--max-connections N]';
+  'rmq broker --namesrv 127.0.0.1:9876 [--host 127.0.0.1] [--port 10911] [--name broker-a] [--cluster DefaultCluster] [--store DIR] [--flush async|sync] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable] [--enable-property-filter] [--max-connections N] [--file-reserved-time HOURS] [--delete-when HOURS] [--disk-max-used-space-ratio PCT] [--no-clean-files]';
 
 const FLAGS = {
   namesrv: {
@@ -64,6 +65,7 @@ const FLAGS = {
   ...ACL_SERVER_FLAGS,
   ...ACL_CLIENT_FLAGS,
   ...TIMER_BROKER_FLAGS,
+  ...RETENTION_FLAGS,
   'max-connections': MAX_CONNECTIONS_FLAG,
   'log-level': logLevelFlag('info'),
   ...SERVER_TLS_FLAGS,
@@ -107,6 +109,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     ...transactionOptionsFromFlags(flags),
     ...(storePath !== undefined && { storePath }),
     ...timerBrokerOptions(flags),
+    ...retentionOptionsFromFlags(flags),
     ...(flags['advertise-ip'] !== undefined && { brokerIP: flags['advertise-ip'] }),
     ...withTls(serverTlsFromFlags(flags)),
     ...(flags['namesrv-tls'] === true && { namesrvTls: brokerNamesrvTls(flags) }),

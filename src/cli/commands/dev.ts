@@ -18,13 +18,14 @@ import { SERVER_TLS_FLAGS } from '../tls-flags.js';
 import { processIo } from '../io.js';
 import { ACL_SERVER_FLAGS, checkAclFile } from '../acl-flags.js';
 import { TIMER_BROKER_FLAGS, timerBrokerOptions } from '../timer-flags.js';
+import { RETENTION_FLAGS, retentionOptionsFromFlags } from '../retention-flags.js';
 import type { CliIo } from '../io.js';
 import { describeFaults, faultsFromFlags, INJECT_FLAGS } from '../fault-flags.js';
 
 export const description = 'Run a name server and a broker in one process (development)';
 
 const USAGE =
-  'rmq dev [--namesrv-port 9876] [--broker-port 10911] [--store DIR] [--tls-self-signed | --tls-mode MODE --tls-cert FILE --tls-key FILE] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable] [--inject SPEC[;SPEC...]] [--inject-seed N]';
+  'rmq dev [--namesrv-port 9876] [--broker-port 10911] [--store DIR] [--tls-self-signed | --tls-mode MODE --tls-cert FILE --tls-key FILE] [--timer-precision-ms MS] [--timer-max-delay-sec SEC] [--recall-enable] [--file-reserved-time HOURS] [--delete-when HOURS] [--disk-max-used-space-ratio PCT] [--no-clean-files] [--inject SPEC[;SPEC...]] [--inject-seed N]';
 
 export const DEFAULT_DEV_STORE = path.join(os.tmpdir(), 'rocketmq-ts-dev', 'store');
 
@@ -52,6 +53,7 @@ const FLAGS = {
   ...TRANSACTION_FLAGS,
   ...ACL_SERVER_FLAGS,
   ...TIMER_BROKER_FLAGS,
+  ...RETENTION_FLAGS,
   'log-level': logLevelFlag('warn'),
   ...SERVER_TLS_FLAGS,
   ...DEV_TLS_FLAGS,
@@ -74,6 +76,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
   const transactions = transactionOptionsFromFlags(flags);
   const aclAdmin = flags.acl === undefined ? undefined : checkAclFile(flags.acl);
   const timerOptions = timerBrokerOptions(flags, true);
+  const retention = retentionOptionsFromFlags(flags);
   const faults = faultsFromFlags(flags);
   const flushDiskType = parseFlush(flags.flush);
   const devTls = devTlsFromFlags(flags, host);
@@ -102,6 +105,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
             traceTopicEnable: true, // clients' enableMsgTrace and `rmq trace` work from the start
             ...transactions,
             ...timerOptions,
+            ...retention,
           },
         ],
         storeRoot,

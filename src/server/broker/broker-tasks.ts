@@ -14,6 +14,7 @@ import { ConfigStore, MessageStore } from '../store/index.js';
 import type { SocketAddress } from '../../protocol/message/record.js';
 import type { RemotingClient } from '../../transport/index.js';
 import { BrokerRegistrar } from './core/registration.js';
+import { retentionOptionsOf } from './core/retention-options.js';
 import type { ResolvedBrokerOptions } from './core/broker-config.js';
 import type { ClientManager } from './core/client-manager.js';
 import type { ConsumerFilterTable } from './core/consumer-filters.js';
@@ -51,6 +52,7 @@ export function messageStoreFor(o: ResolvedBrokerOptions): MessageStore {
       syncFlushTimeout: o.syncFlushTimeoutMillis,
       diskSpaceWarningLevelRatio: o.diskSpaceWarningLevelRatio,
       diskSpaceCleanForciblyRatio: o.diskSpaceCleanForciblyRatio,
+      ...retentionOptionsOf(o),
       ...(o.commitLogSegmentSize !== undefined && { commitLogSegmentSize: o.commitLogSegmentSize }),
     },
     { logger: o.logger, ...o.storeHooks },

@@ -85,6 +85,14 @@ export class CommitLog {
     return this.segments[0]?.start ?? 0;
   }
 
+  /**
+   * Takes the first segment out of the log (retention; never the last one): reads no longer find it
+   * and minOffset moves to the next. The caller closes and unlinks it once no read uses it.
+   */
+  detachFirst(): Segment | undefined {
+    return this.segments.length > 1 ? this.segments.shift() : undefined;
+  }
+
   /** Largest record (including header) that fits into one segment. */
   get maxRecordSizeForSegment(): number {
     return this.segmentSize - END_FILE_MIN_BLANK_LENGTH;

@@ -47,6 +47,11 @@ export class ConsumeQueue {
   maxPhysicEnd = 0;
   /** Next queue offset handed to an append; runs ahead of maxOffset while writes are in flight. */
   nextQueueOffset = 0;
+  /**
+   * First offset whose entry points into the commit log (Java minLogicOffset), corrected after
+   * retention deleted segments (correctMinOffset). Not stored: recovery corrects it at every start.
+   */
+  private minLogicOffset = 0;
   /** Set by close(): the queue was deleted or the store closed; it never writes (or creates) a file again. */
   private closed = false;
   /** The newest entries, not yet in their file. */
@@ -71,7 +76,7 @@ export class ConsumeQueue {
   }
 
   get minOffset(): number {
-    return (this.files[0]?.start ?? 0) / CQ_ENTRY_SIZE;
+    return Math.max((this.files[0]?.start ?? 0) / CQ_ENTRY_SIZE, this.minLogicOffset);
   }
 
   /** Opens the queue's files and finds its end (cq-files.ts). */
@@ -187,6 +192,7 @@ export class ConsumeQueue {
       pending.truncateTo(bytePos);
       this.maxOffset = offset;
       this.maxPhysicEnd = this.physicEndBefore(offset);
+      if (this.minLogicOffset > offset) this.minLogicOffset = offset;
       return;
     }
     pending.clear();
@@ -203,6 +209,7 @@ export class ConsumeQueue {
     }
     this.maxOffset = Math.max(offset, this.minOffset);
     this.maxPhysicEnd = this.physicEndBefore(this.maxOffset);
+    if (this.minLogicOffset > this.maxOffset) this.minLogicOffset = this.maxOffset;
   }
 
   /** Commit-log end of the record of the entry before `offset` (0 when there is none). */
@@ -297,11 +304,65 @@ export class ConsumeQueue {
    */
   async flush(sync: (fd: number) => Promise<void> = (fd) => this.io.fdatasync(fd)): Promise<void> {
     this.pending.releaseIfIdle(); // no entry since the previous flush: the buffer goes
-    for (const f of this.files) {
+    // A copy: retention may take files out while an fdatasync is awaited (it closes them only after).
+    for (const f of [...this.files]) {
       if (!f.dirty) continue;
       f.dirty = false;
       await sync(f.fd);
     }
+  }
+
+  /**
+   * Moves the min offset to the first entry whose record is at or above `logMin`, the commit log's
+   * first position (Java correctMinOffset). When even the last entry lies below, the queue reads as
+   * empty at maxOffset and keeps its max (as 5.x). Entries are in log order: a binary search.
+   */
+  correctMinOffset(logMin: number): void {
+    const first = this.minOffset;
+    if (this.maxOffset <= first) return;
+    const head = this.entryAtSync(first);
+    if (head !== undefined && head.phys >= logMin) return;
+    const last = this.entryAtSync(this.maxOffset - 1);
+    this.minLogicOffset =
+      last !== undefined && last.phys < logMin ? this.maxOffset : this.firstOffsetAtOrAfter(logMin);
+  }
+
+  /**
+   * Takes out the files (never the last) whose last entry points below `logMin`, oldest first, and
+   * stops at the first that does not (Java deleteExpiredFileByOffset). A file whose last entry was
+   * never written is kept. The caller closes and unlinks the returned files once no read uses them.
+   */
+  detachFilesBelow(logMin: number): { fd: number; file: string }[] {
+    let n = 0;
+    while (n < this.files.length - 1) {
+      const f = this.files[n]!;
+      const e = decodeEntry(preadSync(this.io, f.fd, CQ_ENTRY_SIZE, this.fileBytes - CQ_ENTRY_SIZE), 0);
+      if (!(e.size > 0 && e.phys >= 0 && e.phys < logMin)) break;
+      n++;
+    }
+    if (n === 0) return [];
+    this.readBlock = undefined;
+    return this.files
+      .splice(0, n)
+      .map((f) => ({ fd: f.fd, file: path.join(this.dir, offsetFileName(f.start)) }));
+  }
+
+  /**
+   * Starts an empty queue at logical `offset`: a full rebuild of a log whose first segments were
+   * deleted meets a queue's first surviving record with a higher offset. The entries before it in
+   * its file are Java's pre-blank entries (phys 0, size 2^31-1): below the log's start, never served.
+   */
+  startAt(offset: number): void {
+    if (this.maxOffset !== 0 || this.files.length > 0) {
+      throw new IllegalStateError(`consume queue ${this.topic}/${this.queueId} is not empty`);
+    }
+    const bytePos = offset * CQ_ENTRY_SIZE;
+    const file = this.fileForWrite(bytePos);
+    const blanks = Buffer.alloc(bytePos - file.start);
+    for (let at = 0; at < blanks.length; at += CQ_ENTRY_SIZE) blanks.writeInt32BE(0x7fffffff, at + 8);
+    if (blanks.length > 0) pwriteSync(this.io, file.fd, blanks, 0);
+    this.maxOffset = this.nextQueueOffset = this.minLogicOffset = offset;
+    this.maxPhysicEnd = 0;
   }
 
   /** Closes the files; pending entries are dropped (a store closes after a checkpoint wrote them). */

@@ -41,6 +41,8 @@ export interface FileIO {
   isDirectorySync(file: string): boolean;
   /** Size of the file at a path. */
   sizeSync(file: string): number;
+  /** Last modification time of the file at a path, ms since the epoch (retention judges age by it). */
+  mtimeMsSync(file: string): number;
   mkdirSync(dir: string): void;
   readdirSync(dir: string): string[];
   /** Removes a file or a directory tree; missing paths are fine. */
@@ -75,6 +77,7 @@ export const nodeFileIO: FileIO = {
   existsSync: (file) => fs.existsSync(file),
   isDirectorySync: (file) => fs.statSync(file).isDirectory(),
   sizeSync: (file) => fs.statSync(file).size,
+  mtimeMsSync: (file) => fs.statSync(file).mtimeMs,
   mkdirSync: (dir) => void makeDirsSync(dir),
   readdirSync: (dir) => fs.readdirSync(dir),
   rmSync: (file) => fs.rmSync(file, { recursive: true, force: true }),

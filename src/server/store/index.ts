@@ -17,6 +17,9 @@ export type {
 } from './store-types.js';
 export type { TimestampBoundary } from './store-reads.js';
 export type { RecoveryReport, SkippedRange } from './recovery.js';
+export type { RetentionRound } from './retention.js';
+export type { RoundReason } from './retention-policy.js';
+export { parseDeleteWhen } from './retention-policy.js';
 export type { CommitLogCounters } from './append-types.js';
 export type { DiskUsage, FileIO, OpenFlags } from './file-io.js';
 export { ConfigStore } from './config-store.js';

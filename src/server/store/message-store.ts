@@ -21,6 +21,7 @@ import type { PreparedRecord, RecordLimits, Refusal } from './record-builder.js'
 import { appendPrepared, refused } from './put-path.js';
 import type { DispatchItem } from './dispatch-item.js';
 import type { RecoveryReport } from './recovery.js';
+import type { RetentionRound } from './retention.js';
 import { DEFAULT_STORE_CONFIG } from './store-config.js';
 import type { MessageStoreConfig, StoreHooks } from './store-config.js';
 import * as reads from './store-reads.js';
@@ -306,6 +307,15 @@ export class MessageStore {
       this.rt.queues.deleteTopic(topic, barrier);
     });
     await this.rt.writeCheckpoint();
+  }
+
+  /**
+   * One retention round now, as the periodic clean-up would run it at this moment (retention.ts): old
+   * segments at the deleteWhen hours or when the disk fills, then queue files below the log's start.
+   * undefined when cleanFileEnable is off.
+   */
+  runRetention(): Promise<RetentionRound | undefined> {
+    return this.rt.runRetention();
   }
 
   /** Forces an fdatasync of log and queues and a checkpoint (tests, admin). */

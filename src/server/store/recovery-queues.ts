@@ -12,6 +12,8 @@
  * - the damaged record's own header, when still plausible (a known queue whose next offset is the
  *   one in the header), gives its queue a hole right away;
  * - a later record of a queue with a gap since its last entry, when damage lies in between
+ *   (a queue's first record in a full rebuild of a log that no longer starts at 0 is no gap: the
+ *   records before it were deleted by retention, and the queue starts at its offset)
  *   (otherwise the gap means lost consume-queue entries: QueueGapError, a full rebuild; in a full
  *   rebuild it means records missing from the log: holes all the same, logged as an error).
  */
@@ -87,6 +89,10 @@ export class QueueRepair {
       const e = cq.entryAtSync(qo, true); // records come in log order: a queue's offsets increase
       if (e === undefined ? pos < cq.maxPhysicEnd : e.phys === pos && e.size === size) return;
       cq.truncateTo(qo); // the queue holds entries the log does not have at this position
+    } else if (qo > cq.maxOffset && this.fullRebuild && cq.maxOffset === 0 && this.log.minOffset > 0) {
+      // Rebuilding a log whose first segments retention deleted: the queue's earlier records went
+      // with them. Not lost: the queue starts here (as the retention had left it).
+      cq.startAt(qo);
     } else if (qo > cq.maxOffset) {
       // From the queue's last entry on; when that entry is a hole, its own void may explain more.
       const gap = `queue ${rec.topic}/${rec.queueId} lacks offsets ${cq.maxOffset}..${qo - 1}`;

@@ -13,6 +13,8 @@
  *    anything is served. Every skipped range is in the report and logged.
  * 3. Consume queues are made to match the log exactly (recovery-queues.ts): entries beyond the end
  *    are dropped, records missing from their queue are re-dispatched, lost messages become holes.
+ *    Every queue's min offset moves past its entries below the log's first segment (retention.ts
+ *    deleted the segments before it: the first file need not start at 0).
  * 4. A full rebuild (all consume queues deleted and rebuilt from the first segment) happens when the
  *    checkpoint is missing or torn, when fewer non-empty queues exist than the checkpoint recorded
  *    (a deleted consume-queue directory), or when the walk meets a record whose queue has a gap that
@@ -154,6 +156,7 @@ export async function recoverStore(input: RecoveryInput): Promise<RecoveryReport
     cq.dropReadAhead(); // the walk is done: an idle queue would keep its block
     cq.truncateByPhysicalEnd(report.logEnd);
     cq.nextQueueOffset = cq.maxOffset;
+    cq.correctMinOffset(first.start); // entries below the log's start point at deleted segments
   }
   commitLog.setRecoveredEnd(report.logEnd);
   if (!Number.isFinite(limits.checksumsFrom)) {

@@ -40,6 +40,31 @@ export interface MessageStoreConfig {
   diskSpaceCleanForciblyRatio: number;
   /** Interval of the used-space check in ms. */
   diskSpaceCheckInterval: number;
+  /**
+   * Delete old commit-log segments and the consume-queue files that then point at nothing
+   * (retention.ts). Not a Java option (Java always cleans): false keeps every file forever, and a
+   * full disk then refuses writes.
+   */
+  cleanFileEnable: boolean;
+  /** Hours a commit-log segment is kept after its last write (Java fileReservedTime, 72). */
+  fileReservedTime: number;
+  /** ';'-separated local hours (0-23) at which expired segments are deleted (Java deleteWhen, "04"). */
+  deleteWhen: string;
+  /** Percent used above which expired segments are deleted at any hour (Java diskMaxUsedSpaceRatio, 75). */
+  diskMaxUsedSpaceRatio: number;
+  /**
+   * Above diskSpaceCleanForciblyRatio percent used, delete segments whatever their age, oldest first
+   * (Java cleanFileForciblyEnable, true).
+   */
+  cleanFileForciblyEnable: boolean;
+  /** Interval of the clean-up rounds in ms (Java cleanResourceInterval, 10 s; the first after 60 s). */
+  cleanResourceInterval: number;
+  /** Pause between two segment deletions of a round, ms (Java deleteCommitLogFilesInterval, 100). */
+  deleteCommitLogFilesInterval: number;
+  /** Pause after the consume-queue files of one queue were deleted, ms (Java deleteConsumeQueueFilesInterval, 100). */
+  deleteConsumeQueueFilesInterval: number;
+  /** Most segments deleted by one round (Java deleteFileBatchMax, 10). */
+  deleteFileBatchMax: number;
 }
 
 export const DEFAULT_STORE_CONFIG: Omit<MessageStoreConfig, 'storePathRootDir'> = {
@@ -60,6 +85,15 @@ export const DEFAULT_STORE_CONFIG: Omit<MessageStoreConfig, 'storePathRootDir'> 
   diskSpaceWarningLevelRatio: 90,
   diskSpaceCleanForciblyRatio: 85,
   diskSpaceCheckInterval: 1000,
+  cleanFileEnable: true,
+  fileReservedTime: 72,
+  deleteWhen: '04',
+  diskMaxUsedSpaceRatio: 75,
+  cleanFileForciblyEnable: true,
+  cleanResourceInterval: 10_000,
+  deleteCommitLogFilesInterval: 100,
+  deleteConsumeQueueFilesInterval: 100,
+  deleteFileBatchMax: 10,
 };
 
 /** Test and diagnostics hooks; production code leaves them unset. */
@@ -74,7 +108,7 @@ export interface StoreHooks {
   beforeRead?: () => Promise<void>;
   /** Awaited before each commit-log write (tests inject a slow write). */
   beforeWrite?: () => Promise<void>;
-  /** Clock for STORETIMESTAMP (tests pin store times). Default Date.now. */
+  /** Clock for STORETIMESTAMP and for retention's file ages and hours (tests pin both). Default Date.now. */
   now?: () => number;
   /** Told about recovery findings, disk-full transitions and failures. Default: silent. */
   logger?: Logger;

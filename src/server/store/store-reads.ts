@@ -89,12 +89,15 @@ export async function getMessage(
   const messages: Buffer[] = [];
   const queueOffsets: bigint[] = [];
   read.forEach((m, i) => {
-    if (isRecordOfSize(m, picked[i]!.size)) {
+    if (m !== undefined && isRecordOfSize(m, picked[i]!.size)) {
       messages.push(m);
       queueOffsets.push(BigInt(picked[i]!.queueOffset));
     }
   });
-  if (status === 'FOUND' && messages.length === 0) status = 'NO_MATCHED_MESSAGE';
+  if (status === 'FOUND' && messages.length === 0) {
+    // Retention deleted their segment since the entries were read (Java: MESSAGE_WAS_REMOVING).
+    status = read.includes(undefined) ? 'MESSAGE_WAS_REMOVING' : 'NO_MATCHED_MESSAGE';
+  }
   const res = result(status, offset + scanned, min, max, messages, queueOffsets);
   res.suggestPullingFromSlave = maxPhy - maxPhyPulling > memory;
   return res;
@@ -138,9 +141,13 @@ const RUN_MAX_BYTES = 4 * 1024 * 1024;
 /**
  * Reads records (in log order, as a queue lists them), one pread per run of records of one segment
  * that lie close together (see RUN_SKIP_MAX_BYTES); each record is a view of its run's buffer.
+ * undefined for records whose segment retention deleted meanwhile (the later ones are still read).
  */
-async function readRecords(log: CommitLog, picked: { phys: number; size: number }[]): Promise<Buffer[]> {
-  const out: Buffer[] = [];
+async function readRecords(
+  log: CommitLog,
+  picked: { phys: number; size: number }[],
+): Promise<(Buffer | undefined)[]> {
+  const out: (Buffer | undefined)[] = [];
   let i = 0;
   while (i < picked.length) {
     const first = picked[i]!;
@@ -160,7 +167,12 @@ async function readRecords(log: CommitLog, picked: { phys: number; size: number 
       wanted += p.size;
     }
     const buf = await log.read(first.phys, end - first.phys);
-    if (buf === undefined) break;
+    if (buf === undefined) {
+      if (first.phys >= log.minOffset) break;
+      for (let k = i; k < j; k++) out.push(undefined);
+      i = j;
+      continue;
+    }
     for (let k = i; k < j; k++) {
       const p = picked[k]!;
       const at = p.phys - first.phys;

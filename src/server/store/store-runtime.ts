@@ -17,6 +17,10 @@ import { DiskSpaceGuard } from './disk-space.js';
 import type { FileIO } from './file-io.js';
 import { mkdirDurableSync, nodeFileIO } from './file-io.js';
 import { QueueTable } from './queue-table.js';
+import { ReadGate } from './read-gate.js';
+import { RetentionService } from './retention.js';
+import type { RetentionRound } from './retention.js';
+import { parseDeleteWhen } from './retention-policy.js';
 import type { RecoveryReport } from './recovery.js';
 import { recoverStore } from './recovery.js';
 import type { MessageStoreConfig, StoreHooks } from './store-config.js';
@@ -41,8 +45,11 @@ export class StoreRuntime {
   /** The open() under way: recovery returns to the event loop, so close() may come meanwhile. */
   private opening: Promise<unknown> | undefined;
   private checkpointing: Promise<void> | undefined;
-  private readsInFlight = 0;
-  private readsDone: (() => void)[] = [];
+  /** Reads and checkpoints using descriptors: close() and retention wait for them. */
+  readonly gate = new ReadGate();
+  /** recoverFrom of the last checkpoint written: retention deletes only segments wholly below it. */
+  private durableEnd = 0;
+  private readonly retention: RetentionService;
   private readonly queueFdatasync: ((fd: number) => Promise<void>) | undefined;
   private readonly beforeRead: (() => Promise<void>) | undefined;
 
@@ -53,6 +60,7 @@ export class StoreRuntime {
     this.queueFdatasync = hooks.queueFdatasync;
     this.beforeRead = hooks.beforeRead;
     const c = config;
+    parseDeleteWhen(c.deleteWhen); // a bad value fails the store's construction, not a round at 4 am
     const io = (this.io = hooks.fileIO ?? nodeFileIO);
     this.logger = hooks.logger ?? silentLogger;
     this.disk = new DiskSpaceGuard(
@@ -66,6 +74,21 @@ export class StoreRuntime {
     this.pipeline = new AppendPipeline(this.commitLog, c.syncFlushTimeout, c.maxWriteBatchBytes, hooks);
     this.queues = new QueueTable(io, c.storePathRootDir, c.consumeQueueEntriesPerFile);
     this.checkpoint = new Checkpoint(io, c.storePathRootDir);
+    this.retention = new RetentionService(
+      {
+        commitLog: this.commitLog,
+        queues: this.queues,
+        gate: this.gate,
+        logger: this.logger,
+        now: hooks.now ?? Date.now,
+        durableEnd: () => this.durableEnd,
+        usedPercent: () => {
+          this.disk.check();
+          return this.disk.usedPercent;
+        },
+      },
+      c,
+    );
     // Queue offsets handed to puts that a rewind refused are handed out again.
     this.pipeline.onRewind = () => {
       for (const cq of this.queues.all()) cq.nextQueueOffset = cq.maxOffset;
@@ -123,6 +146,7 @@ export class StoreRuntime {
       this.every(this.config.flushIntervalCommitLog, () => this.pipeline.flush());
     }
     this.every(this.config.flushIntervalConsumeQueue, () => this.writeCheckpoint());
+    if (this.config.cleanFileEnable) this.retention.start();
     return recovery;
   }
 
@@ -136,6 +160,7 @@ export class StoreRuntime {
     if (this._state !== 'open') return;
     this._state = 'closing';
     for (const t of this.timers.splice(0)) clearInterval(t);
+    await this.retention.stop();
     let failure: unknown;
     try {
       await this.pipeline.whenIdle();
@@ -145,7 +170,7 @@ export class StoreRuntime {
       failure = err;
     }
     // Reads still running use the descriptors about to be closed (a closed number can be reused).
-    while (this.readsInFlight > 0) await new Promise<void>((resolve) => this.readsDone.push(resolve));
+    await this.gate.idle();
     this.releaseFiles();
     if (failure === undefined && !this.pipeline.failure) {
       this.io.rmSync(path.join(this.config.storePathRootDir, 'abort'));
@@ -158,6 +183,7 @@ export class StoreRuntime {
   /** Drops files and timers without flushing and keeps the abort marker (crash simulation). */
   crash(): void {
     for (const t of this.timers.splice(0)) clearInterval(t);
+    this.retention.abandon();
     this.releaseFiles();
     releaseLock(this.io, this.config.storePathRootDir);
     this._state = 'closed';
@@ -167,40 +193,13 @@ export class StoreRuntime {
   writeCheckpoint(): Promise<void> {
     if (this.checkpointing) return this.checkpointing;
     const run = async (): Promise<void> => {
-      // Every put below `dispatched` has its consume-queue entries appended (written just below);
-      // after both fsyncs it is a safe recovery start point. Not writtenPos: a put written in two
-      // batches is dispatched after the second, and its first records must be walked again.
-      const dispatched = this.commitLog.dispatchedPos;
-      const ts = this.lastStoreTimestamp;
-      const nonEmptyQueues = this.queues.nonEmptyCount();
-      // Entries still in memory go to their files first. A write that fails leaves them pending (the
-      // puts were answered; they stay readable) and fails this checkpoint only: no checkpoint
-      // vouches for them until one is written, and recovery would dispatch them again from the log.
+      // A user of the queue files' descriptors (fdatasync): retention closes none it may be syncing.
+      const token = this.gate.enter();
       try {
-        this.queues.writeAllPending();
-      } catch (err) {
-        this.logger.warn(
-          { error: (err as Error).message },
-          'consume-queue entries could not be written; they stay in memory and the checkpoint waits',
-        );
-        throw err;
+        await this.checkpointOnce();
+      } finally {
+        this.gate.leave(token);
       }
-      try {
-        await this.queues.flushAll(this.queueFdatasync);
-      } catch (err) {
-        // After a failed fsync the kernel may have dropped the dirty pages and a later fsync can
-        // succeed without them: a checkpoint would then vouch for entries that are gone. Stop taking
-        // writes; recovery at the next start rebuilds from the older checkpoint.
-        this.pipeline.fail(err instanceof Error ? err : new Error(String(err)));
-        throw err;
-      }
-      await this.pipeline.flush();
-      await this.checkpoint.write({
-        physicMsgTimestamp: ts,
-        logicsMsgTimestamp: ts,
-        recoverFrom: dispatched,
-        nonEmptyQueues,
-      });
     };
     this.checkpointing = run().finally(() => {
       this.checkpointing = undefined;
@@ -208,15 +207,59 @@ export class StoreRuntime {
     return this.checkpointing;
   }
 
+  private async checkpointOnce(): Promise<void> {
+    // Every put below `dispatched` has its consume-queue entries appended (written just below);
+    // after both fsyncs it is a safe recovery start point. Not writtenPos: a put written in two
+    // batches is dispatched after the second, and its first records must be walked again.
+    const dispatched = this.commitLog.dispatchedPos;
+    const ts = this.lastStoreTimestamp;
+    const nonEmptyQueues = this.queues.nonEmptyCount();
+    // Entries still in memory go to their files first. A write that fails leaves them pending (the
+    // puts were answered; they stay readable) and fails this checkpoint only: no checkpoint
+    // vouches for them until one is written, and recovery would dispatch them again from the log.
+    try {
+      this.queues.writeAllPending();
+    } catch (err) {
+      this.logger.warn(
+        { error: (err as Error).message },
+        'consume-queue entries could not be written; they stay in memory and the checkpoint waits',
+      );
+      throw err;
+    }
+    try {
+      await this.queues.flushAll(this.queueFdatasync);
+    } catch (err) {
+      // After a failed fsync the kernel may have dropped the dirty pages and a later fsync can
+      // succeed without them: a checkpoint would then vouch for entries that are gone. Stop taking
+      // writes; recovery at the next start rebuilds from the older checkpoint.
+      this.pipeline.fail(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    }
+    await this.pipeline.flush();
+    await this.checkpoint.write({
+      physicMsgTimestamp: ts,
+      logicsMsgTimestamp: ts,
+      recoverFrom: dispatched,
+      nonEmptyQueues,
+    });
+    this.durableEnd = dispatched;
+  }
+
+  /** One retention round now (retention.ts), whatever the schedule; nothing when cleanFileEnable is off. */
+  async runRetention(): Promise<RetentionRound | undefined> {
+    this.assertReadable();
+    return this.config.cleanFileEnable ? this.retention.run() : undefined;
+  }
+
   /** Runs a read of the files; close() waits for every running read before closing descriptors. */
   async reading<T>(read: () => Promise<T>): Promise<T> {
     this.assertReadable();
-    this.readsInFlight++;
+    const token = this.gate.enter();
     try {
       if (this.beforeRead) await this.beforeRead();
       return await read();
     } finally {
-      if (--this.readsInFlight === 0) for (const done of this.readsDone.splice(0)) done();
+      this.gate.leave(token);
     }
   }
 

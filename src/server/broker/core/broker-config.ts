@@ -23,6 +23,8 @@ import type { TransactionOptions } from '../transaction/transaction-options.js';
 import { DEFAULT_TIMER_OPTIONS, checkTimerOptions } from '../timer/timer-config.js';
 import type { TimerOptions } from '../timer/timer-config.js';
 import { DEFAULT_CLIENT_TABLE_LIMITS, clientTableLimitsProblem } from './client-table-limits.js';
+import { DEFAULT_RETENTION_OPTIONS, checkRetentionOptions } from './retention-options.js';
+import type { RetentionOptions } from './retention-options.js';
 import type { ClientTableLimits } from './client-table-limits.js';
 
 /**
@@ -53,7 +55,7 @@ export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
 /** Every broker option, defaults filled in (transaction/transaction-options.ts, timer/timer-config.ts). */
 export interface ResolvedBrokerOptions
-  extends PullHoldLimits, ClientTableLimits, TransactionOptions, TimerOptions {
+  extends PullHoldLimits, ClientTableLimits, TransactionOptions, TimerOptions, RetentionOptions {
   /** Name servers to register with ("ip:port"); empty = a standalone broker nobody can route to. */
   namesrvAddrs: string[];
   /** Address to listen on; also the advertised address unless `brokerIP` is set. */
@@ -182,6 +184,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   ...DEFAULT_PULL_HOLD_LIMITS,
   ...DEFAULT_CLIENT_TABLE_LIMITS,
   ...DEFAULT_TIMER_OPTIONS,
+  ...DEFAULT_RETENTION_OPTIONS,
   rebalanceLockMaxLiveTimeMillis: 60_000,
   notifyConsumerIdsChangedEnable: true,
   flushConsumerOffsetIntervalMillis: 5_000,
@@ -268,6 +271,7 @@ export function resolveBrokerOptions(input: BrokerOptions = {}): ResolvedBrokerO
   const txProblem = transactionOptionsProblem(o);
   check(txProblem === undefined, txProblem ?? '');
   checkTimerOptions(o);
+  checkRetentionOptions(o);
   return o;
 }
 
