@@ -47,6 +47,11 @@ export interface FileIO {
   readdirSync(dir: string): string[];
   /** Removes a file or a directory tree; missing paths are fine. */
   rmSync(file: string): void;
+  /**
+   * Removes one file off the event loop (unlinking a 1 GiB segment takes ~0.4 s); a missing file is
+   * fine. Optional: a layer without it removes with rmSync.
+   */
+  unlink?(file: string): Promise<void>;
   renameSync(from: string, to: string): void;
   truncateSync(file: string, length: number): void;
   readFileSync(file: string): Buffer;
@@ -81,6 +86,7 @@ export const nodeFileIO: FileIO = {
   mkdirSync: (dir) => void makeDirsSync(dir),
   readdirSync: (dir) => fs.readdirSync(dir),
   rmSync: (file) => fs.rmSync(file, { recursive: true, force: true }),
+  unlink: (file) => fs.promises.rm(file, { force: true }),
   renameSync: (from, to) => fs.renameSync(from, to),
   truncateSync: (file, length) => fs.truncateSync(file, length),
   readFileSync: (file) => fs.readFileSync(file),

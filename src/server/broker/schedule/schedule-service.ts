@@ -143,7 +143,19 @@ export class ScheduleService {
         this.setOffset(level, result.nextBeginOffset);
         continue;
       }
-      if (result.status !== 'FOUND') return;
+      if (result.status !== 'FOUND') {
+        // Entries with nothing to deliver (lost to damage, or their log deleted by retention) are
+        // stepped over, as Java skips a message it cannot look up; at the end, the next arrival kicks.
+        if (result.nextBeginOffset > offset) {
+          this.setOffset(level, result.nextBeginOffset);
+          continue;
+        }
+        // A queue file gone or going (retention): Java looks again after a while, and so do we.
+        if (result.status === 'MESSAGE_WAS_REMOVING' || result.status === 'OFFSET_FOUND_NULL') {
+          this.later(level, RETRY_AFTER_FAILURE_MILLIS);
+        }
+        return;
+      }
       for (let i = 0; i < result.messages.length; i++) {
         const record = decodeMessageRecord(result.messages[i] as Buffer);
         const due = record.storeTimestamp + delay;

@@ -28,7 +28,11 @@ export async function readTimerRecords(
 ): Promise<{ records: TimerRecord[]; next: number }> {
   const got = await store.getMessage(TIMER_GROUP, TIMER_TOPIC, 0, BigInt(offset), max);
   if (got.status === 'OFFSET_TOO_SMALL') return { records: [], next: Number(got.nextBeginOffset) };
-  if (got.status !== 'FOUND') return { records: [], next: offset };
+  if (got.status !== 'FOUND') {
+    // Entries with nothing to read (lost to damage, or their log deleted by retention) are stepped over.
+    const next = Number(got.nextBeginOffset);
+    return { records: [], next: next > offset ? next : offset };
+  }
   const records = got.messages.map((buf, i) => {
     const record = decodeMessageRecord(buf);
     return { offset: Number(got.queueOffsets[i]), record, props: decodeProperties(record.properties) };
