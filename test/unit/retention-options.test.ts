@@ -58,3 +58,21 @@ test('retention flags parse into broker options', () => {
   assert.throws(() => retentionOptionsFromFlags({ 'disk-max-used-space-ratio': '5' }), CliError);
   assert.throws(() => retentionOptionsFromFlags({ 'file-reserved-time': '0' }), CliError);
 });
+
+test('retention must keep the log longer than the longest timer or delay level', () => {
+  // fileReservedTime 48 h with Java's timerMaxDelaySec of 3 days: a timer could be deleted before due.
+  assert.throws(
+    () => resolveBrokerOptions({ storePath: '/tmp/x', fileReservedTime: 48 }),
+    /fileReservedTime \(48 h\) keeps the commit log less long than timerMaxDelaySec \(259200 s\)/,
+  );
+  assert.throws(
+    () => resolveBrokerOptions({ storePath: '/tmp/x', fileReservedTime: 1, timerMaxDelaySec: 60 }),
+    /the longest messageDelayLevel \(7200 s\)/,
+  );
+  assert.doesNotThrow(() =>
+    resolveBrokerOptions({ storePath: '/tmp/x', fileReservedTime: 48, timerMaxDelaySec: 48 * 3600 }),
+  );
+  assert.doesNotThrow(() =>
+    resolveBrokerOptions({ storePath: '/tmp/x', fileReservedTime: 1, cleanFileEnable: false }),
+  );
+});

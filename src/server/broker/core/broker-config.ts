@@ -272,7 +272,30 @@ export function resolveBrokerOptions(input: BrokerOptions = {}): ResolvedBrokerO
   check(txProblem === undefined, txProblem ?? '');
   checkTimerOptions(o);
   checkRetentionOptions(o);
+  checkRetentionKeepsScheduled(o);
   return o;
+}
+
+/**
+ * A timer or delayed message waits in the commit log until it is due: with retention on, the log
+ * must be kept longer than the longest delay, or the message is deleted before it is delivered (Java
+ * 5.x rolls long timers forward instead; we refuse the combination).
+ */
+function checkRetentionKeepsScheduled(o: ResolvedBrokerOptions): void {
+  if (!o.cleanFileEnable) return;
+  const kept = o.fileReservedTime * 3_600_000;
+  const longestLevel = Math.max(0, ...parseDelayLevels(o.messageDelayLevel));
+  const longestTimer = o.timerMaxDelaySec * 1000;
+  const [what, ms] =
+    longestTimer >= longestLevel
+      ? [`timerMaxDelaySec (${o.timerMaxDelaySec} s)`, longestTimer]
+      : [`the longest messageDelayLevel (${longestLevel / 1000} s)`, longestLevel];
+  if (ms > kept) {
+    throw new IllegalArgumentError(
+      `invalid broker option: fileReservedTime (${o.fileReservedTime} h) keeps the commit log less long than ${what}: ` +
+        'delayed and timer messages would be deleted before they are due; raise fileReservedTime or lower the delay',
+    );
+  }
 }
 
 /** Delay level n (1-based) → milliseconds, from a "1s 5s 1m 2h 1d" list. */
