@@ -1,0 +1,198 @@
+/**
+ * In-memory message index for QUERY_MESSAGE (Java IndexService / IndexFile, without the files).
+ *
+ * What is indexed (Java IndexService.buildIndex): every dispatched record (normal and committed
+ * transaction records; PREPARED and ROLLBACK records have no consume-queue entry and are not
+ * indexed) under `topic#UNIQ_KEY` and `topic#k` for every non-empty k of KEYS split by ' '.
+ *
+ * Layout: like an index file, a table of chain heads by key hash and a log of entries, but the log is
+ * a ring of typed arrays, so an entry costs no object and nothing is allocated per message:
+ *
+ *   heads[hash & mask]  seq + 1 of the newest entry whose hash falls in that bucket (0: none)
+ *   entry seq, at ring position seq % length:
+ *     hash   int32 FNV-1a of "topic#key" (UTF-16 code units)
+ *     phys   commit-log offset of the record
+ *     time   its store timestamp
+ *     prev   seq + 1 of the previous entry of the same bucket (0: none)
+ *
+ * Bound: at most `maxEntries` entries (one per key of a record); the oldest is overwritten first.
+ * An overwritten entry needs no unlinking: seqs only grow, so a chain ends at the first seq below
+ * the oldest one kept. The arrays start small and double up to the bound (~36 bytes per entry at the
+ * bound, with the bucket table). Only hashes are kept, as in Java: a lookup yields candidates whose
+ * record the caller reads and checks (Java leaves hash collisions for the client to drop).
+ */
+import { IllegalArgumentError } from '../../common/errors.js';
+import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
+
+const KEYS_NAME = `KEYS${NAME_VALUE_SEPARATOR}`;
+const KEYS_ENTRY = PROPERTY_SEPARATOR + KEYS_NAME;
+const UNIQ_KEY_NAME = `UNIQ_KEY${NAME_VALUE_SEPARATOR}`;
+const UNIQ_KEY_ENTRY = PROPERTY_SEPARATOR + UNIQ_KEY_NAME;
+/** Largest bound: bucket numbers stay within int32 masks. */
+export const MAX_INDEX_ENTRIES = 2 ** 28;
+const SEPARATOR_CODE = 0x02;
+const SPACE_CODE = 0x20;
+const HASH_CODE = 0x23; // '#'
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+const INITIAL_LENGTH = 4096;
+
+/** FNV-1a over s[from, to), continuing from `h`. */
+function hashRange(h: number, s: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/** Hash of the index key "topic#key". */
+export function indexKeyHash(topic: string, key: string): number {
+  return hashRange(topicPrefixHash(topic), key, 0, key.length);
+}
+
+function topicPrefixHash(topic: string): number {
+  return Math.imul(hashRange(FNV_OFFSET, topic, 0, topic.length) ^ HASH_CODE, FNV_PRIME);
+}
+
+/** Where the value of property `name` starts in `props`, -1 when absent (`entry`: name after a separator). */
+function valueStart(props: string, name: string, entry: string): number {
+  // The first entry has no separator before it.
+  if (props.startsWith(name)) return name.length;
+  const at = props.indexOf(entry);
+  return at < 0 ? -1 : at + entry.length;
+}
+
+function valueEnd(props: string, from: number): number {
+  const end = props.indexOf(PROPERTY_SEPARATOR, from);
+  return end < 0 ? props.length : end;
+}
+
+export class MessageIndex {
+  private length: number;
+  private hashes: Int32Array;
+  private phys: Float64Array;
+  private times: Float64Array;
+  private prev: Float64Array;
+  private heads: Float64Array;
+  private mask: number;
+  /** Seq of the next entry; entries [oldest, next) are kept. */
+  private next = 0;
+  private oldest = 0;
+  /** Store time and offset of the last indexed record (Java indexLastUpdateTimestamp / Phyoffset). */
+  lastTimestamp = 0;
+  lastPhysicalOffset = 0;
+
+  constructor(readonly maxEntries: number) {
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1 || maxEntries > MAX_INDEX_ENTRIES) {
+      throw new IllegalArgumentError(`maxEntries must be a whole number from 1 to 2^28, got ${maxEntries}`);
+    }
+    this.length = Math.min(maxEntries, INITIAL_LENGTH);
+    this.hashes = new Int32Array(this.length);
+    this.phys = new Float64Array(this.length);
+    this.times = new Float64Array(this.length);
+    this.prev = new Float64Array(this.length);
+    this.mask = bucketsFor(this.length) - 1;
+    this.heads = new Float64Array(this.mask + 1);
+  }
+
+  /** Entries kept. */
+  get size(): number {
+    return this.next - this.oldest;
+  }
+
+  /** Forgets everything (recovery starting its walk again). */
+  clear(): void {
+    this.heads.fill(0);
+    this.oldest = this.next;
+    this.lastTimestamp = 0;
+    this.lastPhysicalOffset = 0;
+  }
+
+  /** Indexes a record by its UNIQ_KEY and each of its KEYS, read from its raw property string. */
+  addRecord(topic: string, props: string, phys: number, storeTimestamp: number): void {
+    this.lastTimestamp = storeTimestamp;
+    this.lastPhysicalOffset = phys;
+    if (props.length === 0) return;
+    const prefix = topicPrefixHash(topic);
+    const uniq = valueStart(props, UNIQ_KEY_NAME, UNIQ_KEY_ENTRY);
+    if (uniq >= 0) {
+      const end = valueEnd(props, uniq);
+      if (end > uniq) this.add(hashRange(prefix, props, uniq, end), phys, storeTimestamp);
+    }
+    const keys = valueStart(props, KEYS_NAME, KEYS_ENTRY);
+    if (keys < 0) return;
+    let from = keys;
+    for (let i = keys; ; i++) {
+      const c = i < props.length ? props.charCodeAt(i) : SEPARATOR_CODE;
+      if (c !== SPACE_CODE && c !== SEPARATOR_CODE) continue;
+      if (i > from) this.add(hashRange(prefix, props, from, i), phys, storeTimestamp);
+      if (c === SEPARATOR_CODE) return;
+      from = i + 1;
+    }
+  }
+
+  /**
+   * Up to `max` offsets of records indexed under "topic#key" with a store time in [begin, end] and an
+   * offset >= minPhys, newest first. Hash matches: the caller checks the records.
+   */
+  lookup(topic: string, key: string, begin: number, end: number, minPhys: number, max: number): number[] {
+    const found: number[] = [];
+    const hash = indexKeyHash(topic, key);
+    for (let s = this.heads[hash & this.mask]!; s > this.oldest && found.length < max; ) {
+      const at = (s - 1) % this.length;
+      const t = this.times[at]!;
+      const p = this.phys[at]!;
+      if (this.hashes[at] === hash && t >= begin && t <= end && p >= minPhys) found.push(p);
+      s = this.prev[at]!;
+    }
+    return found;
+  }
+
+  private add(hash: number, phys: number, time: number): void {
+    if (this.next - this.oldest === this.length) {
+      if (this.length < this.maxEntries) this.grow();
+      else this.oldest++; // its slot is the one overwritten below
+    }
+    const seq = this.next++;
+    const at = seq % this.length;
+    const bucket = hash & this.mask;
+    this.hashes[at] = hash;
+    this.phys[at] = phys;
+    this.times[at] = time;
+    this.prev[at] = this.heads[bucket]!;
+    this.heads[bucket] = seq + 1;
+  }
+
+  /** Doubles the ring (up to maxEntries; nothing was overwritten yet) and rebuilds the chains. */
+  private grow(): void {
+    const length = Math.min(this.maxEntries, this.length * 2);
+    const hashes = new Int32Array(length);
+    const phys = new Float64Array(length);
+    const times = new Float64Array(length);
+    const prev = new Float64Array(length);
+    const mask = bucketsFor(length) - 1;
+    const heads = new Float64Array(mask + 1);
+    for (let seq = this.oldest; seq < this.next; seq++) {
+      const from = seq % this.length;
+      const to = seq % length;
+      const hash = this.hashes[from]!;
+      hashes[to] = hash;
+      phys[to] = this.phys[from]!;
+      times[to] = this.times[from]!;
+      prev[to] = heads[hash & mask]!;
+      heads[hash & mask] = seq + 1;
+    }
+    this.length = length;
+    this.hashes = hashes;
+    this.phys = phys;
+    this.times = times;
+    this.prev = prev;
+    this.mask = mask;
+    this.heads = heads;
+  }
+}
+
+/** Buckets for a ring of `length` entries: the next power of two at or above it. */
+function bucketsFor(length: number): number {
+  let n = 1;
+  while (n < length) n *= 2;
+  return n;
+}
