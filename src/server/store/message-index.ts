@@ -136,7 +136,7 @@ export class MessageIndex {
   lookup(topic: string, key: string, begin: number, end: number, minPhys: number, max: number): number[] {
     const found: number[] = [];
     const hash = indexKeyHash(topic, key);
-    for (let s = this.heads[hash & this.mask]!; s > this.oldest && found.length < max; ) {
+    for (let s = this.heads[hash & this.mask]!; s > this.oldest && found.length < max;) {
       const at = (s - 1) % this.length;
       const t = this.times[at]!;
       const p = this.phys[at]!;
