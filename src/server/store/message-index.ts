@@ -17,8 +17,10 @@
  *
  * Bound: at most `maxEntries` entries (one per key of a record); the oldest is overwritten first.
  * An overwritten entry needs no unlinking: seqs only grow, so a chain ends at the first seq below
- * the oldest one kept. The arrays start small and double up to the bound (~36 bytes per entry at the
- * bound, with the bucket table). Only hashes are kept, as in Java: a lookup yields candidates whose
+ * the oldest one kept. The arrays are allocated at the bound (~36 bytes per entry with the bucket
+ * table): they are zero-filled pages the system maps only as they are written, and growing them
+ * while the broker took messages cost a visible share of its CPU (copies, and the full GCs that
+ * large allocations bring). Only hashes are kept, as in Java: a lookup yields candidates whose
  * record the caller reads and checks (Java leaves hash collisions for the client to drop).
  */
 import { IllegalArgumentError } from '../../common/errors.js';
@@ -35,7 +37,6 @@ const SPACE_CODE = 0x20;
 const HASH_CODE = 0x23; // '#'
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
-const INITIAL_LENGTH = 4096;
 
 /** FNV-1a over s[from, to), continuing from `h`. */
 function hashRange(h: number, s: string, from: number, to: number): number {
@@ -66,25 +67,28 @@ function valueEnd(props: string, from: number): number {
 }
 
 export class MessageIndex {
-  private length: number;
-  private hashes: Int32Array;
-  private phys: Float64Array;
-  private times: Float64Array;
-  private prev: Float64Array;
-  private heads: Float64Array;
-  private mask: number;
+  private readonly length: number;
+  private readonly hashes: Int32Array;
+  private readonly phys: Float64Array;
+  private readonly times: Float64Array;
+  private readonly prev: Float64Array;
+  private readonly heads: Float64Array;
+  private readonly mask: number;
   /** Seq of the next entry; entries [oldest, next) are kept. */
   private next = 0;
   private oldest = 0;
   /** Store time and offset of the last indexed record (Java indexLastUpdateTimestamp / Phyoffset). */
   lastTimestamp = 0;
   lastPhysicalOffset = 0;
+  /** The topic of the last record indexed and its hash prefix (records of one queue come in runs). */
+  private topic = '';
+  private topicHash = topicPrefixHash('');
 
   constructor(readonly maxEntries: number) {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1 || maxEntries > MAX_INDEX_ENTRIES) {
       throw new IllegalArgumentError(`maxEntries must be a whole number from 1 to 2^28, got ${maxEntries}`);
     }
-    this.length = Math.min(maxEntries, INITIAL_LENGTH);
+    this.length = maxEntries;
     this.hashes = new Int32Array(this.length);
     this.phys = new Float64Array(this.length);
     this.times = new Float64Array(this.length);
@@ -111,7 +115,11 @@ export class MessageIndex {
     this.lastTimestamp = storeTimestamp;
     this.lastPhysicalOffset = phys;
     if (props.length === 0) return;
-    const prefix = topicPrefixHash(topic);
+    if (topic !== this.topic) {
+      this.topic = topic;
+      this.topicHash = topicPrefixHash(topic);
+    }
+    const prefix = this.topicHash;
     const uniq = valueStart(props, UNIQ_KEY_NAME, UNIQ_KEY_ENTRY);
     if (uniq >= 0) {
       const end = valueEnd(props, uniq);
@@ -147,10 +155,7 @@ export class MessageIndex {
   }
 
   private add(hash: number, phys: number, time: number): void {
-    if (this.next - this.oldest === this.length) {
-      if (this.length < this.maxEntries) this.grow();
-      else this.oldest++; // its slot is the one overwritten below
-    }
+    if (this.next - this.oldest === this.length) this.oldest++; // its slot is overwritten below
     const seq = this.next++;
     const at = seq % this.length;
     const bucket = hash & this.mask;
@@ -159,34 +164,6 @@ export class MessageIndex {
     this.times[at] = time;
     this.prev[at] = this.heads[bucket]!;
     this.heads[bucket] = seq + 1;
-  }
-
-  /** Doubles the ring (up to maxEntries; nothing was overwritten yet) and rebuilds the chains. */
-  private grow(): void {
-    const length = Math.min(this.maxEntries, this.length * 2);
-    const hashes = new Int32Array(length);
-    const phys = new Float64Array(length);
-    const times = new Float64Array(length);
-    const prev = new Float64Array(length);
-    const mask = bucketsFor(length) - 1;
-    const heads = new Float64Array(mask + 1);
-    for (let seq = this.oldest; seq < this.next; seq++) {
-      const from = seq % this.length;
-      const to = seq % length;
-      const hash = this.hashes[from]!;
-      hashes[to] = hash;
-      phys[to] = this.phys[from]!;
-      times[to] = this.times[from]!;
-      prev[to] = heads[hash & mask]!;
-      heads[hash & mask] = seq + 1;
-    }
-    this.length = length;
-    this.hashes = hashes;
-    this.phys = phys;
-    this.times = times;
-    this.prev = prev;
-    this.mask = mask;
-    this.heads = heads;
   }
 }
 
