@@ -91,7 +91,7 @@ export interface ResolvedBrokerOptions
   messageIndexEnable: boolean;
   /**
    * Most entries of the in-memory message index (one per key of a message), oldest dropped first;
-   * ~36 bytes each at the bound (MessageStoreConfig.messageIndexMaxEntries). Not a Java option.
+   * ~34 bytes each at the bound (MessageStoreConfig.messageIndexMaxEntries). Not a Java option.
    */
   messageIndexMaxEntries: number;
   /** PermName bits of the whole broker (6 = read + write). */
