@@ -143,7 +143,8 @@ export class MessageIndex {
 
   /**
    * Up to `max` offsets of records indexed under "topic#key" with a store time in [begin, end] and an
-   * offset >= minPhys, newest first. Hash matches: the caller checks the records.
+   * offset >= minPhys, newest first. Hash matches: the caller checks the records. The walk is
+   * synchronous: along one bucket's chain, back to the first entry stored before `begin`.
    */
   lookup(topic: string, key: string, begin: number, end: number, minPhys: number, max: number): number[] {
     const found: number[] = [];
@@ -153,7 +154,9 @@ export class MessageIndex {
       const at = ((s - 1) % this.length) * ENTRY_FIELDS;
       const p = e[at + 1]!;
       const t = e[at + 2]!;
-      if (e[at] === hash && t >= begin && t <= end && p >= minPhys) found.push(p);
+      // Older entries are older still (Java IndexFile.selectPhyOffset stops here too).
+      if (t < begin) break;
+      if (e[at] === hash && t <= end && p >= minPhys) found.push(p);
       s = e[at + 3]!;
     }
     return found;
