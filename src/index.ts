@@ -157,6 +157,7 @@ export type {
 } from './client/consumer/pull/pull-consumer-options.js';
 export { pollMessages } from './client/consumer/pull/poll.js';
 export type { PollOptions } from './client/consumer/pull/poll.js';
+export type { QueryMessageOptions } from './client/consumer/pull/query-messages.js';
 export { PullResult, PullStatus } from './client/consumer/shared/pull-result.js';
 // Subscriptions by message properties (SQL92 selectors; brokers with enablePropertyFilter)
 export { MessageSelector } from './client/consumer/shared/subscription.js';

@@ -25,6 +25,7 @@ const COMMANDS = [
   'bench',
   'reply',
   'route',
+  'query',
   'trace',
   'topic',
   'offset',

@@ -2,7 +2,7 @@
  * Access control on the resources a broker only learns from its store (a red-team finding): a
  * message named by its commit-log offset (VIEW_MESSAGE_BY_ID, CONSUMER_SEND_MSG_BACK) may be read only
  * by an account that may read its topic, and a half message may be ended only by an account that may
- * publish to its real topic. Also: a send to another group's retry topic needs that group, and no
+ * publish to its real topic. QUERY_MESSAGE answers only an account that may read the topic asked for. Also: a send to another group's retry topic needs that group, and no
  * client may write the timer topic (its REAL_TOPIC would be delivered past the topic's checks).
  */
 import assert from 'node:assert/strict';
@@ -16,8 +16,9 @@ import { signRequest } from '../../src/protocol/command/acl-signature.js';
 import { createRequest } from '../../src/protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
 import { CreateTopicRequestHeader } from '../../src/protocol/headers/admin.js';
+import { QueryMessageRequestHeader } from '../../src/protocol/headers/offsets.js';
 import { MessageSysFlag } from '../../src/protocol/message/constants.js';
-import { decodeMessageRecord } from '../../src/protocol/message/record.js';
+import { decodeMessageRecord, decodeMessageRecords } from '../../src/protocol/message/record.js';
 import { decodeOffsetMessageId } from '../../src/protocol/message/message-id.js';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
@@ -108,6 +109,32 @@ describe('ACL on resources found in the store', () => {
     assert.equal(allowed.code, ResponseCode.SUCCESS, allowed.remark);
     assert.equal(decodeMessageRecord(allowed.body!).body.toString(), 'own-payload');
     const byAdmin = await call(view(secret.offset), 'admin');
+    assert.equal(decodeMessageRecord(byAdmin.body!).body.toString(), 'secret-payload');
+  });
+
+  it('QUERY_MESSAGE answers only an account that may read the topic asked for', async () => {
+    const keyed = { KEYS: 'acl-query-key', WAIT: 'true' };
+    await sendAs('admin', { topic: SECRET, body: 'secret-payload', properties: keyed });
+    await sendAs('producer', { topic: TOPIC, body: 'own-payload', properties: keyed });
+    const query = (topic: string) =>
+      createRequest(RequestCode.QUERY_MESSAGE, {
+        extFields: QueryMessageRequestHeader.encode({
+          topic,
+          key: 'acl-query-key',
+          maxNum: 32,
+          beginTimestamp: 0n,
+          endTimestamp: BigInt(Date.now() + 60_000),
+        }),
+      });
+    assertRefused(await call(query(SECRET), 'consumer'), `No default permission for topic:${SECRET}`);
+    assertRefused(await call(query(SECRET), 'broad'), `No default permission for topic:${SECRET}`);
+    const allowed = await call(query(TOPIC), 'consumer');
+    assert.equal(allowed.code, ResponseCode.SUCCESS, allowed.remark);
+    assert.deepEqual(
+      decodeMessageRecords(allowed.body!).map((m) => m.body.toString()),
+      ['own-payload'],
+    );
+    const byAdmin = await call(query(SECRET), 'admin');
     assert.equal(decodeMessageRecord(byAdmin.body!).body.toString(), 'secret-payload');
   });
 

@@ -6,6 +6,7 @@
 import type { HandlerRegistry, HandlerTable } from '../../transport/handler-table.js';
 import { mergeHandlerTables, registerHandlerTable } from '../../transport/handler-table.js';
 import { groupAdminHandlers } from './admin/group-requests.js';
+import { queryMessageHandlers } from './admin/query-message.js';
 import { resetOffsetHandlers } from './admin/reset-offset.js';
 import { adminStatsHandlers } from './admin/stats-requests.js';
 import { topicAdminHandlers } from './admin/topic-requests.js';
@@ -41,6 +42,7 @@ export function brokerHandlers(ctx: BrokerContext, services: BrokerServices): Ha
     pullHandlers(ctx, services.pullHold),
     clientHandlers(ctx),
     topicAdminHandlers(ctx),
+    queryMessageHandlers(ctx),
     adminStatsHandlers(ctx),
     groupAdminHandlers(ctx),
     resetOffsetHandlers(ctx),

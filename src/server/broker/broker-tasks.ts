@@ -53,6 +53,8 @@ export function messageStoreFor(o: ResolvedBrokerOptions): MessageStore {
       diskSpaceWarningLevelRatio: o.diskSpaceWarningLevelRatio,
       diskSpaceCleanForciblyRatio: o.diskSpaceCleanForciblyRatio,
       ...retentionOptionsOf(o),
+      messageIndexEnable: o.messageIndexEnable,
+      messageIndexMaxEntries: o.messageIndexMaxEntries,
       ...(o.commitLogSegmentSize !== undefined && { commitLogSegmentSize: o.commitLogSegmentSize }),
     },
     { logger: o.logger, ...o.storeHooks },

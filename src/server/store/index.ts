@@ -2,6 +2,7 @@
 export { MessageStore } from './message-store.js';
 export type { MessageStoreOptions } from './message-store.js';
 export { DEFAULT_STORE_CONFIG } from './store-config.js';
+export { MAX_INDEX_ENTRIES } from './message-index.js';
 export type { FlushDiskType, MessageStoreConfig, StoreHooks } from './store-config.js';
 export type { IndexedBatchPut } from './indexed-batch.js';
 export type {
@@ -16,6 +17,7 @@ export type {
   TagsCodeFilter,
 } from './store-types.js';
 export type { TimestampBoundary } from './store-reads.js';
+export type { QueryInput, QueryMessageResult } from './store-query.js';
 export type { RecoveryReport, SkippedRange } from './recovery.js';
 export type { RetentionRound } from './retention.js';
 export type { RoundReason } from './retention-policy.js';

@@ -20,7 +20,7 @@
  * left after the log end lies within one write batch, so a longer zero run means nothing follows.
  */
 import { crc32RangeSigned } from '../../protocol/message/crc32.js';
-import { readRecordFields, RecordOffset } from '../../protocol/message/record.js';
+import { readRecordFields, RecordOffset, storeTimestampOffset } from '../../protocol/message/record.js';
 import { MessageMagic } from '../../protocol/message/constants.js';
 import type { CommitLog, Segment } from './commit-log.js';
 import { preadIntoSync, preadSync } from './file-io.js';
@@ -43,13 +43,18 @@ export interface ScanLimits {
   checksumsFrom: number;
 }
 
-/** What recovery needs of a record: its queue and the properties its queue entry is made from. */
+/**
+ * What recovery needs of a record: its queue, the properties its queue entry is made from, and what
+ * the message index keeps.
+ */
 export interface ScannedRecord {
   topic: string;
   queueId: number;
   queueOffset: number;
   sysFlag: number;
   properties: string;
+  /** STORETIMESTAMP (the message index keeps it). */
+  storeTimestamp: number;
 }
 
 export type LogItem =
@@ -213,6 +218,7 @@ export function classify(
     queueOffset: readInt64(buf, RecordOffset.QUEUEOFFSET),
     sysFlag: f.sysFlag,
     properties: f.properties,
+    storeTimestamp: readInt64(buf, storeTimestampOffset(f.sysFlag)),
   };
   return { kind: 'record', pos, size, rec };
 }

@@ -25,6 +25,8 @@ import type { RetentionRound } from './retention.js';
 import { DEFAULT_STORE_CONFIG } from './store-config.js';
 import type { MessageStoreConfig, StoreHooks } from './store-config.js';
 import * as reads from './store-reads.js';
+import { NOTHING_FOUND, queryMessage } from './store-query.js';
+import type { QueryInput, QueryMessageResult } from './store-query.js';
 import type { TimestampBoundary } from './store-reads.js';
 import { StoreRuntime } from './store-runtime.js';
 import { TopicGate } from './topic-gate.js';
@@ -203,6 +205,10 @@ export class MessageStore {
   /** Runs right after a put's consume-queue entries are written. */
   private notifyArrivals(items: readonly DispatchItem[], storeTimestamp: number): void {
     this.rt.lastStoreTimestamp = storeTimestamp;
+    const index = this.rt.index;
+    if (index !== undefined) {
+      for (const item of items) index.addRecord(item.cq.topic, item.properties, item.phys, storeTimestamp);
+    }
     if (this.listeners.size === 0) return;
     for (const item of items) {
       // One offset per record, whatever the number of listeners; the item is the arrival (it has its
@@ -250,6 +256,19 @@ export class MessageStore {
   async lookMessageByOffset(phys: bigint): Promise<Buffer | undefined> {
     return this.rt.reading(() =>
       reads.lookMessageByOffset(this.rt.commitLog, Number(phys), this.config.maxMessageSize),
+    );
+  }
+
+  /**
+   * QUERY_MESSAGE: records of `topic` whose UNIQ_KEY or one of whose KEYS is `key`, stored within
+   * [begin, end]; the newest min(maxNum, maxMsgsNumBatch), in log order (store-query.ts).
+   */
+  async queryMessage(q: QueryInput): Promise<QueryMessageResult> {
+    const index = this.rt.index;
+    if (index === undefined) return NOTHING_FOUND;
+    const maxNum = Math.min(q.maxNum, this.config.maxMsgsNumBatch);
+    return this.rt.reading(() =>
+      queryMessage(this.rt.commitLog, index, { ...q, maxNum }, this.config.maxMessageSize),
     );
   }
 

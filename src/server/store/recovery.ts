@@ -15,7 +15,9 @@
  *    are dropped, records missing from their queue are re-dispatched, lost messages become holes.
  *    Every queue's min offset moves past its entries below the log's first segment (retention.ts
  *    deleted the segments before it: the first file need not start at 0).
- * 4. A full rebuild (all consume queues deleted and rebuilt from the first segment) happens when the
+ * 4. Every dispatched record the walk passes is indexed (message-index.ts): after a restart, the
+ *    messages of the walked segments are found by key again without a second walk.
+ * 5. A full rebuild (all consume queues deleted and rebuilt from the first segment) happens when the
  *    checkpoint is missing or torn, when fewer non-empty queues exist than the checkpoint recorded
  *    (a deleted consume-queue directory), or when the walk meets a record whose queue has a gap that
  *    no damage explains. The checkpoint is removed first, so a crash during the rebuild leads to
@@ -36,7 +38,9 @@ import { DamageKeeper } from './damage.js';
 import { listOffsetFiles, writeFileAtomicSync } from './file-io.js';
 import type { DamagedRange, ScanLimits } from './log-scan.js';
 import { scanLog } from './log-scan.js';
+import type { MessageIndex } from './message-index.js';
 import type { QueueTable } from './queue-table.js';
+import { isDispatchedSysFlag } from './queue-table.js';
 import { QueueGapError, QueueRepair } from './recovery-queues.js';
 import { RECORD_OVERHEAD_LIMIT } from './store-config.js';
 
@@ -71,6 +75,8 @@ export interface RecoveryInput {
   maxMessageSize: number;
   maxWriteBatchBytes: number;
   logger: Logger;
+  /** Fed with every dispatched record walked; undefined when the store keeps no index. */
+  index?: MessageIndex | undefined;
 }
 
 export async function recoverStore(input: RecoveryInput): Promise<RecoveryReport> {
@@ -120,12 +126,18 @@ export async function recoverStore(input: RecoveryInput): Promise<RecoveryReport
     const repair = new QueueRepair(queues, commitLog, full, logger);
     report.recordsVerified = 0;
     report.verifiedFrom = from;
+    const index = input.index;
+    index?.clear();
     try {
       const scan = await scanLog(commitLog, from, limits, {
         onItem: (item) => {
           if (item.kind === 'record') {
             report.recordsVerified++;
-            repair.onRecord(item.rec, item.pos, item.size);
+            const rec = item.rec;
+            repair.onRecord(rec, item.pos, item.size);
+            if (index !== undefined && isDispatchedSysFlag(rec.sysFlag)) {
+              index.addRecord(rec.topic, rec.properties, item.pos, rec.storeTimestamp);
+            }
           } else if (item.kind === 'void') {
             repair.onVoid(item.pos);
           }

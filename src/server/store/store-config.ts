@@ -65,6 +65,18 @@ export interface MessageStoreConfig {
   deleteConsumeQueueFilesInterval: number;
   /** Most segments deleted by one round (Java deleteFileBatchMax, 10). */
   deleteFileBatchMax: number;
+  /** Index records by KEYS and UNIQ_KEY for QUERY_MESSAGE (Java messageIndexEnable, true). */
+  messageIndexEnable: boolean;
+  /**
+   * Most index entries kept in memory (one per key of a record; a message with a UNIQ_KEY and two
+   * KEYS takes three), the oldest dropped first; ~34 bytes each at the bound. Not a Java option
+   * (Java keeps index files on disk: maxIndexNum 20 million per file).
+   */
+  messageIndexMaxEntries: number;
+  /** Records a unique-key QUERY_MESSAGE returns at most (Java defaultQueryMaxNum, 32). */
+  defaultQueryMaxNum: number;
+  /** Records any QUERY_MESSAGE returns at most (Java maxMsgsNumBatch, 64). */
+  maxMsgsNumBatch: number;
 }
 
 export const DEFAULT_STORE_CONFIG: Omit<MessageStoreConfig, 'storePathRootDir'> = {
@@ -94,6 +106,10 @@ export const DEFAULT_STORE_CONFIG: Omit<MessageStoreConfig, 'storePathRootDir'> 
   deleteCommitLogFilesInterval: 100,
   deleteConsumeQueueFilesInterval: 100,
   deleteFileBatchMax: 10,
+  messageIndexEnable: true,
+  messageIndexMaxEntries: 1_000_000,
+  defaultQueryMaxNum: 32,
+  maxMsgsNumBatch: 64,
 };
 
 /** Test and diagnostics hooks; production code leaves them unset. */

@@ -16,6 +16,7 @@ import { silentLogger } from '../../common/logger.js';
 import { DiskSpaceGuard } from './disk-space.js';
 import type { FileIO } from './file-io.js';
 import { mkdirDurableSync, nodeFileIO } from './file-io.js';
+import { MessageIndex } from './message-index.js';
 import { QueueTable } from './queue-table.js';
 import { ReadGate } from './read-gate.js';
 import { RetentionService } from './retention.js';
@@ -36,6 +37,8 @@ export class StoreRuntime {
   readonly io: FileIO;
   readonly logger: Logger;
   readonly disk: DiskSpaceGuard;
+  /** Records by key for QUERY_MESSAGE (message-index.ts); undefined when messageIndexEnable is off. */
+  readonly index: MessageIndex | undefined;
   private readonly checkpoint: Checkpoint;
   private _state: StoreState = 'new';
   /** Store time of the last dispatched record; written into the checkpoint. */
@@ -89,6 +92,7 @@ export class StoreRuntime {
       },
       c,
     );
+    this.index = c.messageIndexEnable ? new MessageIndex(c.messageIndexMaxEntries) : undefined;
     // Queue offsets handed to puts that a rewind refused are handed out again.
     this.pipeline.onRewind = () => {
       for (const cq of this.queues.all()) cq.nextQueueOffset = cq.maxOffset;
@@ -128,6 +132,7 @@ export class StoreRuntime {
         maxMessageSize: this.config.maxMessageSize,
         maxWriteBatchBytes: this.config.maxWriteBatchBytes,
         logger: this.logger,
+        index: this.index,
       });
       this._recovery = recovery;
       await this.writeCheckpoint();

@@ -30,6 +30,8 @@ import { PullConsumerEvents } from './pull-consumer-events.js';
 import type { PullConsumerEventMap } from './pull-consumer-events.js';
 import type { PollOptions } from './poll.js';
 import { viewMessageById } from '../shared/pull-processing.js';
+import { queryMessages } from './query-messages.js';
+import type { QueryMessageOptions } from './query-messages.js';
 import { PullStatus } from '../shared/pull-result.js';
 import type { PulledMessage, PullResult } from '../shared/pull-result.js';
 import { buildSubscription } from '../shared/subscription.js';
@@ -286,6 +288,17 @@ export class PullConsumer extends EventSource<PullConsumerEventMap> {
   viewMessage(offsetMsgId: string): Promise<PulledMessage> {
     const { api, instance } = this.running();
     return viewMessageById(api, offsetMsgId, instance.config);
+  }
+
+  /**
+   * Messages of `topic` whose KEYS hold `key`, or with `uniqueKey` the message whose id (UNIQ_KEY)
+   * is `key`, from every broker of the topic (QUERY_MESSAGE, Java queryMessage / viewMessage(topic,
+   * msgId)); [] when none. See query-messages.ts.
+   */
+  queryMessage(topic: string, key: string, options: QueryMessageOptions = {}): Promise<PulledMessage[]> {
+    const { api, instance } = this.running();
+    checkTopic(topic);
+    return queryMessages(instance, api, instance.config, topic, key, options);
   }
 
   /** Reads a topic queue by queue (see PollOptions); committing the group's offsets when asked. */

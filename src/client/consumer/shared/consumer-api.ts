@@ -1,6 +1,6 @@
 /**
  * Broker requests of the pull consumer (Java MQClientAPIImpl's consumer half): PULL_MESSAGE,
- * consumer offsets, queue offsets, search by time and view by offset id. Builds the requests from
+ * consumer offsets, queue offsets, search by time, view by offset id and query by key. Builds the requests from
  * the header tables and turns answers into values or MQBrokerErrors; it chooses no address.
  */
 import { IllegalArgumentError, MQBrokerError } from '../../../common/errors.js';
@@ -19,13 +19,14 @@ import {
   PullMessageRequestHeader,
   PullMessageResponseHeader,
   QueryConsumerOffsetRequestHeader,
+  QueryMessageRequestHeader,
   QueryConsumerOffsetResponseHeader,
   SearchOffsetRequestHeader,
   SearchOffsetResponseHeader,
   UpdateConsumerOffsetRequestHeader,
   ViewMessageRequestHeader,
 } from '../../../protocol/headers/index.js';
-import { decodeMessageRecord } from '../../../protocol/message/index.js';
+import { decodeMessageRecord, decodeMessageRecords } from '../../../protocol/message/index.js';
 import type { MessageRecord } from '../../../protocol/message/index.js';
 import type { RemotingInvoker } from '../../mq-client-api.js';
 import { pullStatusOfCode } from './pull-result.js';
@@ -226,6 +227,24 @@ export class ConsumerAPI {
       timeoutMillis,
     );
     return decodeMessageRecord(response.body ?? Buffer.alloc(0));
+  }
+
+  /**
+   * QUERY_MESSAGE (Java MQClientAPIImpl.queryMessage): the records the broker's index holds under
+   * the key; [] on QUERY_NOT_FOUND. With uniqueKeyQuery (`_UNIQUE_KEY_QUERY`, which Java always
+   * sends) true, the broker answers up to its defaultQueryMaxNum whatever maxNum says.
+   */
+  async queryMessage(
+    addr: string,
+    header: QueryMessageRequestHeader,
+    timeoutMillis: number,
+  ): Promise<MessageRecord[]> {
+    const extFields = QueryMessageRequestHeader.encode(header);
+    const request = createRequest(RequestCode.QUERY_MESSAGE, { extFields });
+    const response = await this.remoting.invokeSync(addr, request, timeoutMillis);
+    if (response.code === ResponseCode.QUERY_NOT_FOUND) return [];
+    ensureSuccess(response, addr);
+    return response.body ? decodeMessageRecords(response.body) : [];
   }
 }
 

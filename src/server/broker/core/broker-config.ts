@@ -11,6 +11,7 @@ import { IllegalArgumentError } from '../../../common/errors.js';
 import { Perm } from '../../../protocol/codes/misc.js';
 import type { AclCredentials } from '../../../protocol/command/acl-signature.js';
 import type { StoreHooks } from '../../store/index.js';
+import { DEFAULT_STORE_CONFIG, MAX_INDEX_ENTRIES } from '../../store/index.js';
 import type { ClientTlsOption } from '../../../transport/tls/client-tls.js';
 import type { ServerTlsConfig } from '../../../transport/tls/server-tls.js';
 import { DEFAULT_CLUSTER_NAME, DEFAULT_REGION_ID } from '../../../protocol/codes/misc.js';
@@ -86,6 +87,13 @@ export interface ResolvedBrokerOptions
   diskSpaceCleanForciblyRatio: number;
   commitLogSegmentSize: number | undefined;
   syncFlushTimeoutMillis: number;
+  /** Index messages by KEYS and UNIQ_KEY for QUERY_MESSAGE (Java messageIndexEnable, true). */
+  messageIndexEnable: boolean;
+  /**
+   * Most entries of the in-memory message index (one per key of a message), oldest dropped first;
+   * ~34 bytes each at the bound (MessageStoreConfig.messageIndexMaxEntries). Not a Java option.
+   */
+  messageIndexMaxEntries: number;
   /** PermName bits of the whole broker (6 = read + write). */
   brokerPermission: number;
   regionId: string;
@@ -166,6 +174,8 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   diskSpaceCleanForciblyRatio: 85,
   commitLogSegmentSize: undefined,
   syncFlushTimeoutMillis: 5_000,
+  messageIndexEnable: DEFAULT_STORE_CONFIG.messageIndexEnable,
+  messageIndexMaxEntries: DEFAULT_STORE_CONFIG.messageIndexMaxEntries,
   brokerPermission: Perm.READ | Perm.WRITE,
   regionId: DEFAULT_REGION_ID,
   traceOn: true,
@@ -262,6 +272,13 @@ export function resolveBrokerOptions(input: BrokerOptions = {}): ResolvedBrokerO
     'notifyConsumerIdsChangedEnable must be true or false',
   );
   check(typeof o.storePath === 'string' && o.storePath.length > 0, 'storePath must be a directory path');
+  check(typeof o.messageIndexEnable === 'boolean', 'messageIndexEnable must be true or false');
+  check(
+    Number.isInteger(o.messageIndexMaxEntries) &&
+      o.messageIndexMaxEntries >= 1 &&
+      o.messageIndexMaxEntries <= MAX_INDEX_ENTRIES,
+    'messageIndexMaxEntries must be a whole number from 1 to 268435456 (2^28)',
+  );
   check(
     Number.isInteger(o.maxConnections) && o.maxConnections >= 0,
     'maxConnections must be a whole number >= 0 (0 = no bound of its own)',

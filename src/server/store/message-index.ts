@@ -1,0 +1,185 @@
+/**
+ * In-memory message index for QUERY_MESSAGE (Java IndexService / IndexFile, without the files).
+ *
+ * What is indexed (Java IndexService.buildIndex): every dispatched record (normal and committed
+ * transaction records; PREPARED and ROLLBACK records have no consume-queue entry and are not
+ * indexed) under `topic#UNIQ_KEY` and `topic#k` for every non-empty k of KEYS split by ' '.
+ *
+ * Layout: like an index file, a table of chain heads by key hash and a log of entries, but the log is
+ * a ring of typed arrays, so an entry costs no object and nothing is allocated per message:
+ *
+ *   heads[hash & mask]  seq + 1 of the newest entry whose hash falls in that bucket (0: none);
+ *                       a power of two >= maxEntries / 4 buckets
+ *   entry seq, at ring position seq % length, 4 float64 side by side (one cache line per 2 entries):
+ *     hash   int32 FNV-1a of "topic#key" (UTF-16 code units)
+ *     phys   commit-log offset of the record
+ *     time   its store timestamp
+ *     prev   seq + 1 of the previous entry of the same bucket (0: none)
+ *
+ * Bound: at most `maxEntries` entries (one per key of a record); the oldest is overwritten first.
+ * An overwritten entry needs no unlinking: seqs only grow, so a chain ends at the first seq below
+ * the oldest one kept. The arrays are allocated at the bound (~34 bytes per entry with the bucket
+ * table): they are zero-filled pages the system maps only as they are written, and growing them
+ * while the broker took messages cost a visible share of its CPU (copies, and the full GCs that
+ * large allocations bring). Only hashes are kept, as in Java: a lookup yields candidates whose
+ * record the caller reads and checks (Java leaves hash collisions for the client to drop).
+ */
+import { IllegalArgumentError } from '../../common/errors.js';
+import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
+
+const KEYS_NAME = `KEYS${NAME_VALUE_SEPARATOR}`;
+const KEYS_ENTRY = PROPERTY_SEPARATOR + KEYS_NAME;
+const UNIQ_KEY_NAME = `UNIQ_KEY${NAME_VALUE_SEPARATOR}`;
+const UNIQ_KEY_ENTRY = PROPERTY_SEPARATOR + UNIQ_KEY_NAME;
+/** Largest bound: bucket numbers stay within int32 masks. */
+export const MAX_INDEX_ENTRIES = 2 ** 28;
+const SEPARATOR_CODE = 0x02;
+const SPACE_CODE = 0x20;
+const HASH_CODE = 0x23; // '#'
+const ENTRY_FIELDS = 4;
+/**
+ * Entries per bucket at the bound (chains of ~4 at most on average): a smaller table of chain heads
+ * keeps its random writes, one per key indexed, in fewer cache lines and pages.
+ */
+const ENTRIES_PER_BUCKET = 4;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over s[from, to), continuing from `h`. */
+function hashRange(h: number, s: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/** Hash of the index key "topic#key". */
+export function indexKeyHash(topic: string, key: string): number {
+  return hashRange(topicPrefixHash(topic), key, 0, key.length);
+}
+
+function topicPrefixHash(topic: string): number {
+  return Math.imul(hashRange(FNV_OFFSET, topic, 0, topic.length) ^ HASH_CODE, FNV_PRIME);
+}
+
+/** Where the value of property `name` starts in `props`, -1 when absent (`entry`: name after a separator). */
+function valueStart(props: string, name: string, entry: string): number {
+  // The first entry has no separator before it.
+  if (props.startsWith(name)) return name.length;
+  const at = props.indexOf(entry);
+  return at < 0 ? -1 : at + entry.length;
+}
+
+function valueEnd(props: string, from: number): number {
+  const end = props.indexOf(PROPERTY_SEPARATOR, from);
+  return end < 0 ? props.length : end;
+}
+
+export class MessageIndex {
+  private readonly length: number;
+  /** Entry at ring position i: [4i] hash, [4i + 1] phys, [4i + 2] time, [4i + 3] prev. */
+  private readonly entries: Float64Array;
+  private readonly heads: Float64Array;
+  private readonly mask: number;
+  /** Seq of the next entry; entries [oldest, next) are kept. */
+  private next = 0;
+  private oldest = 0;
+  /** Ring position of the next entry (next % length, kept without a division). */
+  private cursor = 0;
+  /** Store time and offset of the last indexed record (Java indexLastUpdateTimestamp / Phyoffset). */
+  lastTimestamp = 0;
+  lastPhysicalOffset = 0;
+  /** The topic of the last record indexed and its hash prefix (records of one queue come in runs). */
+  private topic = '';
+  private topicHash = topicPrefixHash('');
+
+  constructor(readonly maxEntries: number) {
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1 || maxEntries > MAX_INDEX_ENTRIES) {
+      throw new IllegalArgumentError(`maxEntries must be a whole number from 1 to 2^28, got ${maxEntries}`);
+    }
+    this.length = maxEntries;
+    this.entries = new Float64Array(this.length * ENTRY_FIELDS);
+    this.mask = bucketsFor(Math.ceil(this.length / ENTRIES_PER_BUCKET)) - 1;
+    this.heads = new Float64Array(this.mask + 1);
+  }
+
+  /** Entries kept. */
+  get size(): number {
+    return this.next - this.oldest;
+  }
+
+  /** Forgets everything (recovery starting its walk again). */
+  clear(): void {
+    this.heads.fill(0);
+    this.oldest = this.next;
+    this.lastTimestamp = 0;
+    this.lastPhysicalOffset = 0;
+  }
+
+  /** Indexes a record by its UNIQ_KEY and each of its KEYS, read from its raw property string. */
+  addRecord(topic: string, props: string, phys: number, storeTimestamp: number): void {
+    this.lastTimestamp = storeTimestamp;
+    this.lastPhysicalOffset = phys;
+    if (props.length === 0) return;
+    if (topic !== this.topic) {
+      this.topic = topic;
+      this.topicHash = topicPrefixHash(topic);
+    }
+    const prefix = this.topicHash;
+    const uniq = valueStart(props, UNIQ_KEY_NAME, UNIQ_KEY_ENTRY);
+    if (uniq >= 0) {
+      const end = valueEnd(props, uniq);
+      if (end > uniq) this.add(hashRange(prefix, props, uniq, end), phys, storeTimestamp);
+    }
+    const keys = valueStart(props, KEYS_NAME, KEYS_ENTRY);
+    if (keys < 0) return;
+    let from = keys;
+    for (let i = keys; ; i++) {
+      const c = i < props.length ? props.charCodeAt(i) : SEPARATOR_CODE;
+      if (c !== SPACE_CODE && c !== SEPARATOR_CODE) continue;
+      if (i > from) this.add(hashRange(prefix, props, from, i), phys, storeTimestamp);
+      if (c === SEPARATOR_CODE) return;
+      from = i + 1;
+    }
+  }
+
+  /**
+   * Up to `max` offsets of records indexed under "topic#key" with a store time in [begin, end] and an
+   * offset >= minPhys, newest first. Hash matches: the caller checks the records. The walk is
+   * synchronous: along one bucket's chain, back to the first entry stored before `begin`.
+   */
+  lookup(topic: string, key: string, begin: number, end: number, minPhys: number, max: number): number[] {
+    const found: number[] = [];
+    const hash = indexKeyHash(topic, key);
+    const e = this.entries;
+    for (let s = this.heads[hash & this.mask]!; s > this.oldest && found.length < max;) {
+      const at = ((s - 1) % this.length) * ENTRY_FIELDS;
+      const p = e[at + 1]!;
+      const t = e[at + 2]!;
+      // Older entries are older still (Java IndexFile.selectPhyOffset stops here too).
+      if (t < begin) break;
+      if (e[at] === hash && t <= end && p >= minPhys) found.push(p);
+      s = e[at + 3]!;
+    }
+    return found;
+  }
+
+  private add(hash: number, phys: number, time: number): void {
+    if (this.next - this.oldest === this.length) this.oldest++; // its slot is overwritten below
+    const seq = this.next++;
+    const at = this.cursor * ENTRY_FIELDS;
+    if (++this.cursor === this.length) this.cursor = 0;
+    const bucket = hash & this.mask;
+    const e = this.entries;
+    e[at] = hash;
+    e[at + 1] = phys;
+    e[at + 2] = time;
+    e[at + 3] = this.heads[bucket]!;
+    this.heads[bucket] = seq + 1;
+  }
+}
+
+/** A power of two at or above `length`. */
+function bucketsFor(length: number): number {
+  let n = 1;
+  while (n < length) n *= 2;
+  return n;
+}

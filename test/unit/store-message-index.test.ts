@@ -1,0 +1,76 @@
+/**
+ * The in-memory message index (QUERY_MESSAGE): which keys a record is found by, time and offset
+ * bounds, newest-first lookups, growth of its arrays, and the bound that drops the oldest entries.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { encodeProperties } from '../../src/protocol/message/properties.js';
+import { indexKeyHash, MessageIndex } from '../../src/server/store/message-index.js';
+
+const ALL = [0, Number.MAX_SAFE_INTEGER] as const;
+const props = (p: Record<string, string>): string => encodeProperties(p);
+
+function find(index: MessageIndex, topic: string, key: string, max = 100): number[] {
+  return index.lookup(topic, key, ALL[0], ALL[1], 0, max);
+}
+
+describe('MessageIndex', () => {
+  it('indexes UNIQ_KEY and every KEYS entry split by spaces, under the record topic', () => {
+    const index = new MessageIndex(100);
+    index.addRecord('T', props({ KEYS: 'a b  c', UNIQ_KEY: 'U1', TAGS: 'x' }), 100, 1000);
+    // KEYS as the first entry, UNIQ_KEY last, with the trailing separator encodeProperties writes.
+    index.addRecord('T', `KEYS\u0001b\u0002UNIQ_KEY\u0001U2\u0002`, 200, 1001);
+    index.addRecord('T', `UNIQ_KEY\u0001U3`, 300, 1002);
+    assert.deepEqual(find(index, 'T', 'a'), [100]);
+    assert.deepEqual(find(index, 'T', 'b'), [200, 100]);
+    assert.deepEqual(find(index, 'T', 'c'), [100]);
+    assert.deepEqual(find(index, 'T', 'U1'), [100]);
+    assert.deepEqual(find(index, 'T', 'U2'), [200]);
+    assert.deepEqual(find(index, 'T', 'U3'), [300]);
+    assert.deepEqual(find(index, 'T', ''), []);
+    assert.deepEqual(find(index, 'T', 'x'), [], 'TAGS are not keys');
+    assert.deepEqual(find(index, 'Other', 'a'), []);
+    // A property whose name ends in KEYS is not KEYS.
+    index.addRecord('T', props({ MYKEYS: 'z' }), 400, 1003);
+    assert.deepEqual(find(index, 'T', 'z'), []);
+    assert.equal(index.lastPhysicalOffset, 400);
+    assert.equal(index.lastTimestamp, 1003);
+  });
+
+  it('filters by store time and by the smallest offset still in the log; stops at max', () => {
+    const index = new MessageIndex(100);
+    for (let i = 0; i < 10; i++) index.addRecord('T', props({ KEYS: 'k' }), i * 100, 1000 + i);
+    assert.deepEqual(index.lookup('T', 'k', 1003, 1005, 0, 100), [500, 400, 300]);
+    assert.deepEqual(index.lookup('T', 'k', 0, 2000, 700, 100), [900, 800, 700]);
+    assert.deepEqual(index.lookup('T', 'k', 0, 2000, 0, 2), [900, 800]);
+  });
+
+  it('drops the oldest entries at the bound', () => {
+    const index = new MessageIndex(10_000);
+    for (let i = 0; i < 9000; i++) index.addRecord('T', props({ KEYS: `k${i} all` }), i, i);
+    assert.equal(index.size, 10_000);
+    // 18,000 entries for a bound of 10,000: the first 4,000 records are gone (2 entries each).
+    assert.deepEqual(find(index, 'T', 'k3999'), []);
+    assert.deepEqual(find(index, 'T', 'k4000'), [4000]);
+    assert.deepEqual(find(index, 'T', 'k8999'), [8999]);
+    const all = index.lookup('T', 'all', 0, 1e9, 0, 1e9);
+    assert.equal(all.length, 5000);
+    assert.equal(all[0], 8999);
+    assert.equal(all.at(-1), 4000);
+  });
+
+  it('clear() forgets every entry', () => {
+    const index = new MessageIndex(10);
+    index.addRecord('T', props({ KEYS: 'k' }), 1, 1);
+    index.clear();
+    assert.deepEqual(find(index, 'T', 'k'), []);
+    index.addRecord('T', props({ KEYS: 'k' }), 2, 2);
+    assert.deepEqual(find(index, 'T', 'k'), [2]);
+  });
+
+  it('hashes the joined "topic#key" (so the store checks the records it finds); refuses a bound of 0', () => {
+    assert.notEqual(indexKeyHash('T', 'a'), indexKeyHash('T', 'b'));
+    assert.equal(indexKeyHash('T', 'a#b'), indexKeyHash('T#a', 'b'), 'hash of the joined "topic#key"');
+    assert.throws(() => new MessageIndex(0), /maxEntries/);
+  });
+});
