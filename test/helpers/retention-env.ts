@@ -1,3 +1,7 @@
+/**
+ * A small store for retention tests: 64 KiB segments, 10 consume-queue entries per file, an injected
+ * clock (4:30 local time by default) and disk usage (50 %), file ages set with utimes.
+ */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +24,7 @@ export interface Env {
 export async function withEnv(fn: (env: Env) => Promise<void>): Promise<void> {
   await withTempDir(async (dir) => {
     const faulty = new FaultyFileIO();
-    faulty.usage = { total: 100 * 1024 ** 3, free: 50 * 1024 ** 3 };
+    faulty.usage = { total: 100 * 1024 ** 3, free: 50 * 1024 ** 3 }; // 50 %, whatever the real disk
     const clock = { now: at(4) };
     const open = (options: Partial<MessageStoreOptions> = {}, hooks: StoreHooks = {}) =>
       openStore(
@@ -68,16 +72,16 @@ export function ageSegments(env: Env, hoursOld: number[]): void {
 export function bodyOf(buf: Buffer): string {
   return decodeMessageRecord(buf, 0).body.toString().split('|')[0]!;
 }
-export async function readQueue(
-  store: MessageStore,
-  topic: string,
-  queueId: number,
-): Promise<{ out: string[]; end: string }> {
+/** Every message of a queue from its min offset, by body prefix; the read must end at the queue's end. */
+export async function readQueue(store: MessageStore, topic: string, queueId: number): Promise<string[]> {
   const out: string[] = [];
   let offset = store.getMinOffsetInQueue(topic, queueId);
   for (;;) {
     const got = await store.getMessage('g', topic, queueId, offset, 32);
-    if (got.status !== 'FOUND') return { out, end: `${got.status}@${offset}` };
+    if (got.status !== 'FOUND') {
+      assert.equal(got.status, 'OFFSET_OVERFLOW_ONE', `read ended at ${offset} with ${got.status}`);
+      return out;
+    }
     out.push(...got.messages.map(bodyOf));
     offset = got.nextBeginOffset;
   }

@@ -27,12 +27,12 @@ test('a topic deleted and created again while retention waits between queues kee
     await store.deleteTopic('X');
     await fill(store, 25, 0, 'X', 'new'); // the same file names again
     await round;
-    assert.equal((await readQueue(store, 'X', 0)).out.length, 25);
+    assert.equal((await readQueue(store, 'X', 0)).length, 25);
     await store.close();
     const again = await env.open();
     const r = await readQueue(again, 'X', 0);
-    assert.equal(r.out.length, 25, 'every message of the topic created again, after a restart');
-    assert.equal(r.out[0], 'X-0-new0');
+    assert.equal(r.length, 25, 'every message of the topic created again, after a restart');
+    assert.equal(r[0], 'X-0-new0');
     await again.close();
   });
 });

@@ -11,90 +11,22 @@ import path from 'node:path';
 import { IllegalArgumentError } from '../../src/common/errors.js';
 import { decodeMessageRecord } from '../../src/protocol/message/record.js';
 import { isTimeToDelete, parseDeleteWhen } from '../../src/server/store/retention-policy.js';
-import type { MessageStore, MessageStoreOptions, StoreHooks } from '../../src/server/store/index.js';
-import { FaultyFileIO } from '../helpers/faulty-fs.js';
-import { message, openStore, withTempDir } from '../helpers/store-fixtures.js';
-
-const SEGMENT = 64 * 1024;
-const HOUR = 3_600_000;
-/** A local time on a fixed day (deleteWhen hours are local, as Java's Calendar). */
-const at = (hour: number, minute = 30): number => new Date(2030, 0, 10, hour, minute).getTime();
-
-interface Env {
-  dir: string;
-  faulty: FaultyFileIO;
-  clock: { now: number };
-  open(options?: Partial<MessageStoreOptions>, hooks?: StoreHooks): Promise<MessageStore>;
-}
-
-async function withEnv(fn: (env: Env) => Promise<void>): Promise<void> {
-  await withTempDir(async (dir) => {
-    const faulty = new FaultyFileIO();
-    faulty.usage = { total: 100 * 1024 ** 3, free: 50 * 1024 ** 3 }; // 50 %, whatever the real disk
-    const clock = { now: at(4) };
-    const open = (options: Partial<MessageStoreOptions> = {}, hooks: StoreHooks = {}) =>
-      openStore(
-        dir,
-        {
-          commitLogSegmentSize: SEGMENT,
-          consumeQueueEntriesPerFile: 10,
-          deleteCommitLogFilesInterval: 0,
-          deleteConsumeQueueFilesInterval: 0,
-          ...options,
-        },
-        { fileIO: faulty.io, now: () => clock.now, ...hooks },
-      );
-    await fn({ dir, faulty, clock, open });
-  });
-}
+import {
+  SEGMENT,
+  ageSegments,
+  at,
+  fill,
+  queueFiles,
+  readQueue,
+  segmentFiles,
+  withEnv,
+} from '../helpers/retention-env.js';
+import type { Env } from '../helpers/retention-env.js';
+import { message } from '../helpers/store-fixtures.js';
 
 function usedPercent(env: Env, percent: number): void {
   const total = 100 * 1024 ** 3;
   env.faulty.usage = { total, free: (total * (100 - percent)) / 100 };
-}
-
-/** `count` messages of ~1 KiB into queue `queueId` (about 60 per segment). */
-async function fill(store: MessageStore, count: number, queueId = 0, topic = 'T'): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    const body = Buffer.from(`${topic}-${queueId}-${i}|`.padEnd(1000, '.'));
-    const r = await store.putMessage(message({ topic, queueId, body }));
-    assert.equal(r.status, 'PUT_OK');
-  }
-}
-
-function segmentFiles(dir: string): string[] {
-  return fs.readdirSync(path.join(dir, 'commitlog')).sort();
-}
-
-function queueFiles(dir: string, topic: string, queueId: number): string[] {
-  return fs.readdirSync(path.join(dir, 'consumequeue', topic, String(queueId))).sort();
-}
-
-/** Sets the segments' last-modified times: `hoursOld[i]` hours before the clock (the rest: now). */
-function ageSegments(env: Env, hoursOld: number[]): void {
-  segmentFiles(env.dir).forEach((name, i) => {
-    const t = new Date(env.clock.now - (hoursOld[i] ?? 0) * HOUR);
-    fs.utimesSync(path.join(env.dir, 'commitlog', name), t, t);
-  });
-}
-
-function bodyOf(buf: Buffer): string {
-  return decodeMessageRecord(buf, 0).body.toString().split('|')[0]!;
-}
-
-/** Every message of a queue from its min offset, by body prefix. */
-async function readQueue(store: MessageStore, topic: string, queueId: number): Promise<string[]> {
-  const out: string[] = [];
-  let offset = store.getMinOffsetInQueue(topic, queueId);
-  for (;;) {
-    const got = await store.getMessage('g', topic, queueId, offset, 32);
-    if (got.status !== 'FOUND') {
-      assert.equal(got.status, 'OFFSET_OVERFLOW_ONE', `read ended at ${offset} with ${got.status}`);
-      return out;
-    }
-    out.push(...got.messages.map(bodyOf));
-    offset = got.nextBeginOffset;
-  }
 }
 
 test('segments older than fileReservedTime are deleted at a deleteWhen hour only, oldest first, never the last', async () => {
