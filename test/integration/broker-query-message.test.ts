@@ -60,6 +60,17 @@ describe('QUERY_MESSAGE', () => {
     await cluster.stop();
   });
 
+  it('each record once, and maxNum counts records that hold the key (not repeats, not hash collisions)', async () => {
+    await sendWith('QDup', 'old', { KEYS: 'k' });
+    await sendWith('QDup', 'new', { KEYS: 'k k k', UNIQ_KEY: 'k' });
+    assert.deepEqual(bodies(await query({ topic: 'QDup', key: 'k' })), ['old', 'new']);
+    assert.deepEqual(bodies(await query({ topic: 'QDup', key: 'k', maxNum: 2 })), ['old', 'new']);
+    // These two keys share their index hash in this topic; the newer one must not hide the older.
+    await sendWith('QColl', 'victim', { KEYS: 'key-395212' });
+    await sendWith('QColl', 'collider', { KEYS: 'key-1243080' });
+    assert.deepEqual(bodies(await query({ topic: 'QColl', key: 'key-395212', maxNum: 1 })), ['victim']);
+  });
+
   it('finds a message by each of its KEYS, in its topic only, with the response header', async () => {
     await sendWith('QKeys', 'one', { KEYS: 'order-1 customer-7' });
     await sendWith('QKeys', 'two', { KEYS: 'order-2 customer-7' });

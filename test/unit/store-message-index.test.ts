@@ -5,7 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeProperties } from '../../src/protocol/message/properties.js';
-import { indexKeyHash, MessageIndex } from '../../src/server/store/message-index.js';
+import {
+  INDEX_WALK_TURN,
+  MAX_KEYS_PER_RECORD,
+  indexKeyHash,
+  MessageIndex,
+} from '../../src/server/store/message-index.js';
 
 const ALL = [0, Number.MAX_SAFE_INTEGER] as const;
 const props = (p: Record<string, string>): string => encodeProperties(p);
@@ -43,6 +48,38 @@ describe('MessageIndex', () => {
     assert.deepEqual(index.lookup('T', 'k', 1003, 1005, 0, 100), [500, 400, 300]);
     assert.deepEqual(index.lookup('T', 'k', 0, 2000, 700, 100), [900, 800, 700]);
     assert.deepEqual(index.lookup('T', 'k', 0, 2000, 0, 2), [900, 800]);
+  });
+
+  it('a key repeated in one record is one entry; at most MAX_KEYS_PER_RECORD keys of a record', () => {
+    const index = new MessageIndex(1000);
+    index.addRecord('T', props({ KEYS: 'k' }), 100, 1000);
+    index.addRecord('T', props({ KEYS: 'k k k', UNIQ_KEY: 'k' }), 200, 1001);
+    assert.equal(index.size, 2);
+    assert.deepEqual(index.lookup('T', 'k', 0, 2000, 0, 2), [200, 100], 'maxNum counts records');
+    const many = Array.from({ length: 200 }, (_, i) => `m${i}`).join(' ');
+    index.addRecord('T', props({ KEYS: many }), 300, 1002);
+    assert.equal(index.size, 2 + MAX_KEYS_PER_RECORD);
+    assert.deepEqual(find(index, 'T', `m${MAX_KEYS_PER_RECORD - 1}`), [300]);
+    assert.deepEqual(find(index, 'T', `m${MAX_KEYS_PER_RECORD}`), []);
+  });
+
+  it('a long walk gives turns back to its caller, and ends below the smallest offset kept', () => {
+    const index = new MessageIndex(100_000);
+    for (let i = 0; i < 40_000; i++) index.addRecord('T', props({ KEYS: 'busy' }), i, 1000 + i);
+    // A range that ends before all but the oldest entries: the whole chain to walk, skipping.
+    const walked = [...index.candidates('T', 'busy', 0, 1005, 0)];
+    const turns = walked.filter((x) => x === INDEX_WALK_TURN).length;
+    assert.ok(turns >= 2, `${turns} turns`);
+    assert.deepEqual(
+      walked.filter((x) => x !== INDEX_WALK_TURN),
+      [5, 4, 3, 2, 1, 0],
+    );
+    // Offsets only go down along a chain: the walk stops at the first one below minPhys.
+    const recent = [...index.candidates('T', 'busy', 0, 2e9, 39_990)];
+    assert.deepEqual(
+      recent,
+      Array.from({ length: 10 }, (_, i) => 39_999 - i),
+    );
   });
 
   it('drops the oldest entries at the bound', () => {

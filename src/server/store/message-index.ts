@@ -42,6 +42,12 @@ const ENTRY_FIELDS = 4;
  * keeps its random writes, one per key indexed, in fewer cache lines and pages.
  */
 const ENTRIES_PER_BUCKET = 4;
+/** Keys of one record indexed at most (beyond, its KEYS are not indexed): one record cannot fill the ring. */
+export const MAX_KEYS_PER_RECORD = 64;
+/** Entries a walk visits between two turns it gives back to its caller (INDEX_WALK_TURN). */
+const WALK_SLICE = 16_384;
+/** What `candidates` yields after every WALK_SLICE entries visited: a point to let others run. */
+export const INDEX_WALK_TURN = -1;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
@@ -132,10 +138,14 @@ export class MessageIndex {
     const keys = valueStart(props, KEYS_NAME, KEYS_ENTRY);
     if (keys < 0) return;
     let from = keys;
+    let indexed = 0;
     for (let i = keys; ; i++) {
       const c = i < props.length ? props.charCodeAt(i) : SEPARATOR_CODE;
       if (c !== SPACE_CODE && c !== SEPARATOR_CODE) continue;
-      if (i > from) this.add(hashRange(prefix, props, from, i), phys, storeTimestamp);
+      if (i > from) {
+        this.add(hashRange(prefix, props, from, i), phys, storeTimestamp);
+        if (++indexed === MAX_KEYS_PER_RECORD) return;
+      }
       if (c === SEPARATOR_CODE) return;
       from = i + 1;
     }
@@ -148,27 +158,58 @@ export class MessageIndex {
    */
   lookup(topic: string, key: string, begin: number, end: number, minPhys: number, max: number): number[] {
     const found: number[] = [];
-    const hash = indexKeyHash(topic, key);
-    const e = this.entries;
-    for (let s = this.heads[hash & this.mask]!; s > this.oldest && found.length < max;) {
-      const at = ((s - 1) % this.length) * ENTRY_FIELDS;
-      const p = e[at + 1]!;
-      const t = e[at + 2]!;
-      // Older entries are older still (Java IndexFile.selectPhyOffset stops here too).
-      if (t < begin) break;
-      if (e[at] === hash && t <= end && p >= minPhys) found.push(p);
-      s = e[at + 3]!;
+    for (const p of this.candidates(topic, key, begin, end, minPhys)) {
+      if (p === INDEX_WALK_TURN) continue;
+      found.push(p);
+      if (found.length >= max) break;
     }
     return found;
   }
 
+  /**
+   * The offsets `lookup` finds, newest first, one by one, each once, with INDEX_WALK_TURN after every
+   * WALK_SLICE entries visited: a chain may hold a million entries of a busy bucket, too many to walk
+   * in one go (~25 ms), so an async caller lets others run there. Entries overwritten while the walk
+   * waits end it (seqs only grow).
+   */
+  *candidates(topic: string, key: string, begin: number, end: number, minPhys: number): Generator<number> {
+    const hash = indexKeyHash(topic, key);
+    const e = this.entries;
+    let visited = 0;
+    let last = -1;
+    for (let s = this.heads[hash & this.mask]!; s > this.oldest;) {
+      if (++visited % WALK_SLICE === 0) {
+        yield INDEX_WALK_TURN;
+        if (s <= this.oldest) return;
+      }
+      const at = ((s - 1) % this.length) * ENTRY_FIELDS;
+      const p = e[at + 1]!;
+      const t = e[at + 2]!;
+      // Older entries are older still (Java IndexFile.selectPhyOffset stops here too), and lower in
+      // the log: below minPhys (deleted segments) nothing further can be read either.
+      if (t < begin || p < minPhys) return;
+      if (e[at] === hash && t <= end && p !== last) {
+        last = p;
+        yield p;
+      }
+      s = e[at + 3]!;
+    }
+  }
+
   private add(hash: number, phys: number, time: number): void {
+    const bucket = hash & this.mask;
+    const e = this.entries;
+    // The same key again in one record (KEYS "k k", a UNIQ_KEY also among KEYS): its entry is the
+    // bucket's newest. Kept once, the record is answered once and counts once towards maxNum.
+    const head = this.heads[bucket]!;
+    if (head > this.oldest) {
+      const h = ((head - 1) % this.length) * ENTRY_FIELDS;
+      if (e[h] === hash && e[h + 1] === phys) return;
+    }
     if (this.next - this.oldest === this.length) this.oldest++; // its slot is overwritten below
     const seq = this.next++;
     const at = this.cursor * ENTRY_FIELDS;
     if (++this.cursor === this.length) this.cursor = 0;
-    const bucket = hash & this.mask;
-    const e = this.entries;
     e[at] = hash;
     e[at + 1] = phys;
     e[at + 2] = time;
