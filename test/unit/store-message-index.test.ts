@@ -82,6 +82,16 @@ describe('MessageIndex', () => {
     );
   });
 
+  it('a bound over one chunk of the ring: wraps around its chunks and keeps the newest entries', () => {
+    const index = new MessageIndex(70_000); // a chunk of 65,536 entries and one of 4,464
+    for (let i = 0; i < 150_000; i++) index.addRecord('T', props({ KEYS: `k${i % 1000}` }), i, i);
+    assert.equal(index.size, 70_000);
+    const k7 = index.lookup('T', 'k7', 0, 1e9, 0, 1e9);
+    assert.equal(k7.length, 70);
+    assert.deepEqual(k7.slice(0, 2), [149_007, 148_007]);
+    assert.equal(k7.at(-1), 80_007);
+  });
+
   it('drops the oldest entries at the bound', () => {
     const index = new MessageIndex(10_000);
     for (let i = 0; i < 9000; i++) index.addRecord('T', props({ KEYS: `k${i} all` }), i, i);

@@ -18,10 +18,11 @@
  *
  * Bound: at most `maxEntries` entries (one per key of a record); the oldest is overwritten first.
  * An overwritten entry needs no unlinking: seqs only grow, so a chain ends at the first seq below
- * the oldest one kept. The arrays are allocated at the bound (~34 bytes per entry with the bucket
- * table): they are zero-filled pages the system maps only as they are written, and growing them
- * while the broker took messages cost a visible share of its CPU (copies, and the full GCs that
- * large allocations bring). Only hashes are kept, as in Java: a lookup yields candidates whose
+ * the oldest one kept. The ring is allocated in fixed chunks of 2^16 entries as it fills (~34 bytes
+ * per entry with the bucket table at the bound), never copied: growing one array by doubling while
+ * the broker took messages cost a visible share of its CPU (copies, and the full GCs that large
+ * allocations bring), and allocating the whole bound at once cost 10-20 ms per store opened. Only
+ * hashes are kept, as in Java: a lookup yields candidates whose
  * record the caller reads and checks (Java leaves hash collisions for the client to drop).
  */
 import { IllegalArgumentError } from '../../common/errors.js';
@@ -48,6 +49,10 @@ export const MAX_KEYS_PER_RECORD = 64;
 const WALK_SLICE = 16_384;
 /** What `candidates` yields after every WALK_SLICE entries visited: a point to let others run. */
 export const INDEX_WALK_TURN = -1;
+/** Ring chunk size: 2^16 entries (2 MiB). */
+const CHUNK_BITS = 16;
+const CHUNK_ENTRIES = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK_ENTRIES - 1;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
@@ -81,9 +86,14 @@ function valueEnd(props: string, from: number): number {
 
 export class MessageIndex {
   private readonly length: number;
-  /** Entry at ring position i: [4i] hash, [4i + 1] phys, [4i + 2] time, [4i + 3] prev. */
-  private readonly entries: Float64Array;
-  private readonly heads: Float64Array;
+  /**
+   * The ring in chunks of CHUNK_ENTRIES, each allocated when first written: a store opened and closed
+   * many times (a test, a restart) or holding few messages never pays for the whole bound (zeroing
+   * 34 MB took 10-20 ms per open). Entry at ring position i: chunk i >>> CHUNK_BITS, at 4 * (i & CHUNK_MASK):
+   * hash, phys, time, prev.
+   */
+  private readonly chunks: (Float64Array | undefined)[];
+  private heads: Float64Array | undefined;
   private readonly mask: number;
   /** Seq of the next entry; entries [oldest, next) are kept. */
   private next = 0;
@@ -102,9 +112,13 @@ export class MessageIndex {
       throw new IllegalArgumentError(`maxEntries must be a whole number from 1 to 2^28, got ${maxEntries}`);
     }
     this.length = maxEntries;
-    this.entries = new Float64Array(this.length * ENTRY_FIELDS);
+    this.chunks = new Array<Float64Array | undefined>(Math.ceil(maxEntries / CHUNK_ENTRIES));
     this.mask = bucketsFor(Math.ceil(this.length / ENTRIES_PER_BUCKET)) - 1;
-    this.heads = new Float64Array(this.mask + 1);
+  }
+
+  /** The chunk holding ring position `pos` (written already: every kept seq was). */
+  private chunkOf(pos: number): Float64Array {
+    return this.chunks[pos >>> CHUNK_BITS]!;
   }
 
   /** Entries kept. */
@@ -114,7 +128,7 @@ export class MessageIndex {
 
   /** Forgets everything (recovery starting its walk again). */
   clear(): void {
-    this.heads.fill(0);
+    this.heads?.fill(0);
     this.oldest = this.next;
     this.lastTimestamp = 0;
     this.lastPhysicalOffset = 0;
@@ -173,8 +187,8 @@ export class MessageIndex {
    * waits end it (seqs only grow).
    */
   *candidates(topic: string, key: string, begin: number, end: number, minPhys: number): Generator<number> {
+    if (this.heads === undefined) return;
     const hash = indexKeyHash(topic, key);
-    const e = this.entries;
     let visited = 0;
     let last = -1;
     for (let s = this.heads[hash & this.mask]!; s > this.oldest;) {
@@ -182,7 +196,9 @@ export class MessageIndex {
         yield INDEX_WALK_TURN;
         if (s <= this.oldest) return;
       }
-      const at = ((s - 1) % this.length) * ENTRY_FIELDS;
+      const pos = (s - 1) % this.length;
+      const e = this.chunkOf(pos);
+      const at = (pos & CHUNK_MASK) * ENTRY_FIELDS;
       const p = e[at + 1]!;
       const t = e[at + 2]!;
       // Older entries are older still (Java IndexFile.selectPhyOffset stops here too), and lower in
@@ -198,23 +214,30 @@ export class MessageIndex {
 
   private add(hash: number, phys: number, time: number): void {
     const bucket = hash & this.mask;
-    const e = this.entries;
+    const heads = (this.heads ??= new Float64Array(this.mask + 1));
     // The same key again in one record (KEYS "k k", a UNIQ_KEY also among KEYS): its entry is the
     // bucket's newest. Kept once, the record is answered once and counts once towards maxNum.
-    const head = this.heads[bucket]!;
+    const head = heads[bucket]!;
     if (head > this.oldest) {
-      const h = ((head - 1) % this.length) * ENTRY_FIELDS;
-      if (e[h] === hash && e[h + 1] === phys) return;
+      const pos = (head - 1) % this.length;
+      const h = (pos & CHUNK_MASK) * ENTRY_FIELDS;
+      const c = this.chunkOf(pos);
+      if (c[h] === hash && c[h + 1] === phys) return;
     }
     if (this.next - this.oldest === this.length) this.oldest++; // its slot is overwritten below
     const seq = this.next++;
-    const at = this.cursor * ENTRY_FIELDS;
+    const pos = this.cursor;
     if (++this.cursor === this.length) this.cursor = 0;
+    const k = pos >>> CHUNK_BITS;
+    const e = (this.chunks[k] ??= new Float64Array(
+      Math.min(CHUNK_ENTRIES, this.length - k * CHUNK_ENTRIES) * ENTRY_FIELDS,
+    ));
+    const at = (pos & CHUNK_MASK) * ENTRY_FIELDS;
     e[at] = hash;
     e[at + 1] = phys;
     e[at + 2] = time;
-    e[at + 3] = this.heads[bucket]!;
-    this.heads[bucket] = seq + 1;
+    e[at + 3] = heads[bucket]!;
+    heads[bucket] = seq + 1;
   }
 }
 
