@@ -106,9 +106,13 @@ describe('FaultInjector', () => {
     assert.equal(dropped.isClosed(), true);
     f.clear();
     f.inject({ kind: 'latency', millis: 10 });
+    // The injector's timers are unref'd (a fault must not keep a server's process alive): alone in
+    // its process this test would see the event loop run out before the delay ends, and the runner
+    // cancel it and every test after it.
+    const keepAlive = setInterval(() => undefined, 1000);
     const resumed = await new Promise<number>((resolve) =>
       f.intercept(target().t, createRequest(11), (_t, r) => resolve(r.code)),
-    );
+    ).finally(() => clearInterval(keepAlive));
     assert.equal(resumed, 11);
   });
 
