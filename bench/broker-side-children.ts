@@ -41,9 +41,11 @@ export async function startChild(
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {
+      if (process.env.BENCH_CHILD_STDOUT) process.stderr.write(chunk);
       text += chunk.toString();
-      const nl = text.indexOf('\n');
-      if (nl >= 0) resolve(JSON.parse(text.slice(0, nl)) as Record<string, unknown>);
+      // The first line that is a JSON object (node flags such as --trace-gc may print before it).
+      const line = text.split('\n').find((l, i, all) => i < all.length - 1 && l.startsWith('{'));
+      if (line !== undefined) resolve(JSON.parse(line) as Record<string, unknown>);
     });
     child.once('exit', (code) => reject(new Error(`${script} in ${root} exited with ${code}`)));
   });

@@ -68,7 +68,10 @@ interface Tree {
 
 async function startTree(name: string, root: string): Promise<Tree> {
   const store = await fs.promises.mkdtemp(path.join(os.tmpdir(), `rmq-bench-${name}-`));
-  const execArgv = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE, name)}`] : [];
+  const execArgv = [
+    ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE, name)}`] : []),
+    ...(process.env.BENCH_BROKER_FLAGS?.split(' ').filter(Boolean) ?? []),
+  ];
   const script = FROM_SOURCES ? 'test/helpers/broker-child.ts' : 'bench/broker-child-dist.mjs';
   if (!FROM_SOURCES && !fs.existsSync(path.join(root, 'dist/server/broker/index.js'))) {
     throw new Error(`${root} has no dist/: run npm run build:esm there (or BENCH_BROKER=src)`);

@@ -39,5 +39,7 @@ export interface ConnectionOwner extends PartialFrameLimits {
   readonly requestBytesBudget: RequestBytesBudget | undefined;
   /** Server side: each connection's share of an event-loop turn (undefined = unlimited, client). */
   readonly readTurns: ReadTurns | undefined;
+  /** Server side: large frames are read into landing buffers (frame-landing.ts). */
+  readonly landLargeFrames: boolean;
   connectionClosed(connection: Connection): void;
 }

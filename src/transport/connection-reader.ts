@@ -7,12 +7,17 @@
  * rest of the input undecoded in the decoder (counted in the partial-frame budget), waits in the
  * server's ReadTurns queue and continues, in order, on a later turn. The per-request part stays in
  * the connection's sink: it counts requests and, every REQUESTS_PER_CLOCK_READ, asks `checkShare`.
+ *
+ * Server side too, a large frame may be read into one buffer instead (frame-landing.ts): its bytes
+ * are held by the landing until it is whole, then go through the same path as a chunk.
  */
+import type { Socket } from 'node:net';
 import type { HeaderLimits } from '../protocol/command/header-limits.js';
 import { FrameDecoder, PAUSE_FEED } from '../protocol/frame/frame-decoder.js';
+import { FrameLanding } from './frame-landing.js';
 import type { CommandSink } from '../protocol/frame/frame-decoder.js';
 import { PartialFrameTracker } from './partial-frames.js';
-import type { PartialFrameLimits } from './partial-frames.js';
+import type { HeldInput, PartialFrameLimits } from './partial-frames.js';
 import { ReadHold } from './read-gate.js';
 import type { ReadGate } from './read-gate.js';
 import type { ReadTurns, TurnTaker } from './read-turns.js';
@@ -45,6 +50,10 @@ export class ConnectionReader implements TurnTaker {
   private shareUsed = false;
   /** Queued in `turns`, its socket paused. */
   private waitingTurn = false;
+  /** Server side, plain TCP: large frames read into one buffer (undefined: never). */
+  private readonly landing: FrameLanding | undefined;
+  /** The bytes held for the partial-frame tracker: the decoder's, and the landing frame's. */
+  private readonly held: HeldInput;
 
   constructor(
     private readonly connection: ReadingConnection,
@@ -53,16 +62,47 @@ export class ConnectionReader implements TurnTaker {
     private readonly gate: ReadGate,
     /** The connection's handler of each decoded command. */
     private readonly onCommand: CommandSink,
+    /** Server side: the socket whose large frames are landed (frame-landing.ts); undefined: none. */
+    landingSocket?: Socket,
   ) {
-    this.decoder = new FrameDecoder(limits.maxFrameLength, limits.headerLimits);
+    const decoder = new FrameDecoder(limits.maxFrameLength, limits.headerLimits);
+    this.decoder = decoder;
     this.partialFrame = new PartialFrameTracker(limits, remoteAddress);
     this.turns = limits.readTurns;
+    const landing =
+      landingSocket === undefined
+        ? undefined
+        : new FrameLanding(landingSocket, limits.partialFrameBudget, this.input, () => {
+            this.connection.lastActivity = monotonicNow();
+          });
+    this.landing = landing;
+    this.held =
+      landing === undefined
+        ? decoder
+        : {
+            get bufferedBytes() {
+              return decoder.bufferedBytes + landing.heldBytes;
+            },
+            get hasPartialFrame() {
+              return landing.active || decoder.hasPartialFrame;
+            },
+            get framesCompleted() {
+              return decoder.framesCompleted;
+            },
+          };
   }
 
   /** The socket's 'data' listener. */
   readonly onData = (chunk: Buffer): void => {
+    if (this.landing === undefined) return this.input(chunk);
+    // A landing takes its frame's bytes; it refuses a chunk only if Node broke its contract.
+    if (!this.landing.absorb(chunk)) this.connection.close('socket data arrived while a frame was landing');
+  };
+
+  /** Input for the decoder: a chunk read, or a landed frame. */
+  private readonly input = (chunk: Buffer): void => {
     // After a refusal the connection only flushes its answer before closing: the rest is not read.
-    if (this.decoder.failure !== undefined) return;
+    if (this.decoder.failure !== undefined || this.connection.closed) return;
     const now = monotonicNow();
     this.connection.lastActivity = now;
     const turns = this.turns;
@@ -99,7 +139,7 @@ export class ConnectionReader implements TurnTaker {
 
   /** Checked by the sweep: why the connection must close when its unfinished frame is late, else undefined. */
   lateFrame(now: number, readingPaused: boolean): string | undefined {
-    return this.partialFrame.lateFrame(now, readingPaused, this.decoder);
+    return this.partialFrame.lateFrame(now, readingPaused, this.held);
   }
 
   /** The connection closed: its held bytes return to the partial-frame budget. */
@@ -138,9 +178,16 @@ export class ConnectionReader implements TurnTaker {
     }
   }
 
-  /** After input was read or decoded: counts held bytes in the budget (closes when over it). */
+  /**
+   * After input was read or decoded: lands a large unfinished frame (server side), then counts the
+   * held bytes in the budget (closes when over it).
+   */
   private afterInput(now: number): void {
-    const overBudget = this.connection.closed ? undefined : this.partialFrame.afterChunk(this.decoder, now);
+    if (this.connection.closed) return;
+    if (this.landing !== undefined && this.decoder.failure === undefined) {
+      this.landing.maybeStart(this.decoder, this.partialFrame.countedBytes);
+    }
+    const overBudget = this.partialFrame.afterChunk(this.held, now);
     if (overBudget !== undefined) this.connection.close(overBudget);
   }
 }

@@ -81,7 +81,9 @@ export class Connection implements RemotingChannel, ReadingConnection {
     this.gate = gate;
     const budget = owner.requestBytesBudget;
     this.requestBytes = budget === undefined ? undefined : new RequestBytesTracker(budget, gate);
-    this.reader = new ConnectionReader(this, owner, this.remoteAddress, gate, this.onCommand);
+    // A server's plain connections land large frames (frame-landing.ts); TLS sockets cannot.
+    const landing = owner.landLargeFrames && !(socket instanceof TLSSocket) ? socket : undefined;
+    this.reader = new ConnectionReader(this, owner, this.remoteAddress, gate, this.onCommand, landing);
     this.writer = new FrameWriter(socket, owner.maxQueuedWriteBytes, gate, owner.writeBacklogBudget);
     this.untilClockRead = owner.readTurns === undefined ? Infinity : REQUESTS_PER_CLOCK_READ;
     this.table = new InFlightTable(this.remoteAddress, {

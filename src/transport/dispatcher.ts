@@ -22,6 +22,7 @@ import { createResponse, isOneway, markResponse } from '../protocol/command/remo
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
 import { encodeFrame, encodeFrameHead, SEPARATE_BODY_BYTES } from '../protocol/frame/frame-codec.js';
 import { TransportDefaults } from './defaults.js';
+import { releaseAnsweredBody } from './landing-buffers.js';
 import type { RequestBytesTracker } from './request-bytes-budget.js';
 import type { ProcessorOptions, RequestContext, RequestProcessor, RPCHook } from './types.js';
 
@@ -184,6 +185,7 @@ export class RequestDispatcher {
           } catch (error) {
             this.answerFailed(request, error);
           }
+          releaseAnsweredBody(request);
         },
         (error: unknown) => {
           if (held > 0) tracker!.give(held);
@@ -193,6 +195,7 @@ export class RequestDispatcher {
           } catch (failure) {
             this.answerFailed(request, failure);
           }
+          releaseAnsweredBody(request);
         },
       );
     } else {

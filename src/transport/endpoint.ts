@@ -55,6 +55,8 @@ export interface EndpointSettings {
   readTurns?: ReadTurns | undefined;
   /** Server: the bounds on request bodies in progress; undefined = none. */
   requestBytesBudget?: RequestBytesBudget | undefined;
+  /** Server: large frames are read into landing buffers (frame-landing.ts). */
+  landLargeFrames?: boolean;
   /**
    * Whether the RPC hooks also run on the requests sent with a connection's `invoke` / `invokeOneway`.
    * A client's do (they sign what it sends). A server's do not: its hooks check the requests it
@@ -104,6 +106,7 @@ export abstract class RemotingEndpoint {
       writeBacklogBudget: settings.writeBacklogBudget,
       readTurns: settings.readTurns,
       requestBytesBudget: settings.requestBytesBudget,
+      landLargeFrames: settings.landLargeFrames === true,
       connectionClosed: (connection) => this.forgetConnection(connection),
     };
   }

@@ -14,7 +14,16 @@
  * read (64 KiB) before it is refused.
  */
 import type { Logger } from '../common/logger.js';
-import type { FrameDecoder } from '../protocol/frame/frame-decoder.js';
+
+/** What a tracker reads of the bytes a connection holds: its decoder's, and a landing frame's. */
+export interface HeldInput {
+  /** Bytes held of unfinished frames and of input kept undecoded. */
+  readonly bufferedBytes: number;
+  /** A frame has begun and is not complete (or kept input waits). */
+  readonly hasPartialFrame: boolean;
+  /** Frames completed so far (a new count with a partial frame means a new frame began). */
+  readonly framesCompleted: number;
+}
 
 export class PartialFrameBudget {
   private held = 0;
@@ -59,11 +68,16 @@ export class PartialFrameTracker {
     private readonly remoteAddress: string,
   ) {}
 
+  /** Bytes of this connection counted in the budget now. */
+  get countedBytes(): number {
+    return this.counted;
+  }
+
   /**
    * After a chunk was fed at `now`: notes a newly begun frame and counts the held bytes. Returns why
    * the connection must close when they do not fit the budget (logged here), else undefined.
    */
-  afterChunk(decoder: FrameDecoder, now: number): string | undefined {
+  afterChunk(decoder: HeldInput, now: number): string | undefined {
     if (!decoder.hasPartialFrame) this.startedAt = -1;
     else if (this.startedAt < 0 || decoder.framesCompleted !== this.framesAtStart) {
       this.startedAt = now;
@@ -93,7 +107,7 @@ export class PartialFrameTracker {
    * Checked by the sweep: why the connection must close when its unfinished frame is late (logged
    * here), else undefined.
    */
-  lateFrame(now: number, readingPaused: boolean, decoder: FrameDecoder): string | undefined {
+  lateFrame(now: number, readingPaused: boolean, decoder: HeldInput): string | undefined {
     const timeoutMillis = this.limits.frameCompletionTimeoutMillis;
     if (this.startedAt < 0 || timeoutMillis <= 0) return undefined;
     if (readingPaused) {

@@ -132,6 +132,7 @@ export class RemotingServer extends RemotingEndpoint {
       requestBytesBudget:
         requestBudget.limitBytes > 0 || requestBudget.perConnectionBytes > 0 ? requestBudget : undefined,
       hooksOnChannelRequests: false,
+      landLargeFrames: options.landLargeFrames ?? true,
     });
     this.slots = new ConnectionSlots(maxConnections || Infinity, processConnectionSlots);
     const tls = resolveServerTls(options.tls);

@@ -144,6 +144,13 @@ export interface RemotingServerOptions {
    */
   turnSliceMillis?: number;
   /**
+   * Read the rest of a large request frame (128 KiB or more) straight into one buffer, reused once
+   * its request is done with it (frame-landing.ts), on plain TCP connections (default true). The
+   * bytes of the broker's 1 MiB sends then cost no allocation per socket read; false reads every
+   * frame the usual way.
+   */
+  landLargeFrames?: boolean;
+  /**
    * Bytes of answers waiting to be written over all connections (default 64 MiB; 0 = no limit). Over
    * it, connections with a large backlog stop reading until it drains.
    */

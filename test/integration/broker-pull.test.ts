@@ -42,14 +42,29 @@ import type { RemotingCommand } from '../../src/protocol/command/remoting-comman
 import { crc32 } from '../../src/protocol/message/crc32.js';
 import { checkRecordChecksum } from '../../src/server/store/record-checksum.js';
 import { encodeMessageRecord } from '../../src/protocol/message/record.js';
+import { landingBuffers } from '../../src/transport/landing-buffers.js';
+import { nodeFileIO } from '../../src/server/store/file-io.js';
+import type { FileIO } from '../../src/server/store/file-io.js';
 
 let cluster: EmbeddedCluster;
 let client: RemotingClient;
 let addr: string;
 
+/**
+ * The second broker's commit-log writes start 20 ms late (and none is made synchronously): a buffer
+ * reused too early shows.
+ */
+const { writevSync: syncWritesOmitted, ...asyncWrites } = nodeFileIO;
+void syncWritesOmitted;
+const slowWrites: FileIO = {
+  ...asyncWrites,
+  writev: (fd, buffers, position) =>
+    new Promise((resolve) => setTimeout(resolve, 20)).then(() => nodeFileIO.writev(fd, buffers, position)),
+};
+
 before(async () => {
   cluster = await startEmbeddedCluster({
-    brokers: [{ messageDelayLevel: '1s 1s 1s 1s 1s' }],
+    brokers: [{ messageDelayLevel: '1s 1s 1s 1s 1s' }, { storeHooks: { fileIO: slowWrites } }],
   });
   client = newClient();
   addr = cluster.brokers[0]!.address;
@@ -526,6 +541,44 @@ describe('broker pull', () => {
       // The record checksum covers the bytes as stored: re-encoded from the decoded fields.
       const raw = encodeMessageRecord(rec);
       assert.equal(checkRecordChecksum(raw, 0, raw.length), 'ok', `message ${i}: record checksum`);
+    }
+  });
+
+  it('large sends in flight together: landed, their buffers reused once stored, every body intact', async () => {
+    const topic = 'LandedBodies';
+    // On the broker whose writes are late: a buffer reused before its record was written would
+    // hold another frame's bytes by the time the write copies them.
+    const addr = cluster.brokers[1]!.address;
+    assert.equal((await createTopic(client, addr, topic, 2)).code, 0);
+    const before = { ...landingBuffers.stats };
+    const bodies = Array.from({ length: 40 }, (_, i) =>
+      Buffer.from(
+        Array.from({ length: 140_000 + (i % 10) * 20_000 }, (_, k) => (k * 7 + i * 31 + (k >> 11)) & 0xff),
+      ),
+    );
+    // Four waves of ten sends of 140-320 kB from one client, all ten in flight at once.
+    const answers: RemotingCommand[] = [];
+    for (let wave = 0; wave < 4; wave++) {
+      const sends = bodies
+        .slice(wave * 10, wave * 10 + 10)
+        .map((body, j) =>
+          send(client, addr, { topic, queueId: j % 2, body, properties: { KEYS: `k${wave * 10 + j}` } }),
+        );
+      answers.push(...(await Promise.all(sends)));
+    }
+    assert.deepEqual(
+      answers.map((a) => a.code),
+      bodies.map(() => 0),
+    );
+    assert.equal(landingBuffers.stats.landed - before.landed, 40, 'every send landed');
+    assert.equal(landingBuffers.stats.givenBack - before.givenBack, 40, 'every stored body was given back');
+    assert.ok(landingBuffers.stats.reused - before.reused > 0, 'buffers were reused');
+    const stored = [...(await pullAll(client, addr, topic, 0)), ...(await pullAll(client, addr, topic, 1))];
+    assert.equal(stored.length, 40);
+    for (const rec of stored) {
+      const i = Number(decodeProperties(rec.properties).KEYS!.slice(1));
+      assert.ok(rec.body.equals(bodies[i]!), `message ${i}: body intact`);
+      assert.equal(rec.bodyCrc, crc32(bodies[i]!) & 0x7fffffff, `message ${i}: BODYCRC`);
     }
   });
 });

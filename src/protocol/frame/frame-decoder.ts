@@ -108,6 +108,34 @@ export class FrameDecoder {
     return this.completed;
   }
 
+  /**
+   * The unfinished frame's payload length and the payload bytes held of it, when its length prefix
+   * was read and no input waits undecoded; else undefined (see `detachPendingFrame`).
+   */
+  get pendingFrame(): { readonly length: number; readonly held: number } | undefined {
+    if (this.expected < 0 || this.unread.length > 0 || this.failed !== undefined) return undefined;
+    return { length: this.expected, held: this.incomplete.bytes };
+  }
+
+  /**
+   * Hands the unfinished frame over to the caller, who completes it elsewhere: writes its length
+   * prefix at `target[0..4)` and the payload bytes held after it, and forgets the frame (the decoder
+   * is at a frame boundary again). The caller then feeds `target`'s first 4 + length bytes, the
+   * whole frame, in one piece: its command's body is a view of `target` (no copy). Returns the bytes
+   * written (4 + held). Throws unless `pendingFrame` is defined and `target` can hold the frame.
+   */
+  detachPendingFrame(target: Buffer): number {
+    const pending = this.pendingFrame;
+    if (pending === undefined) throw new ProtocolError('no unfinished frame to detach');
+    if (target.length < 4 + pending.length) {
+      throw new RangeError(`a frame of ${4 + pending.length} bytes does not fit ${target.length}`);
+    }
+    target.writeInt32BE(pending.length, 0);
+    const held = this.incomplete.moveInto(target, 4);
+    this.expected = -1;
+    return 4 + held;
+  }
+
   /** The error that stopped the decoder, if any (a caller that got frames must then close). */
   get failure(): Error | undefined {
     return this.failed;

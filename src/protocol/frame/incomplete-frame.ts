@@ -98,6 +98,17 @@ export class IncompleteFrame {
     return pieces;
   }
 
+  /** Copies the bytes held into `target` from `at` and empties the holder; returns the bytes copied. */
+  moveInto(target: Buffer, at: number): number {
+    let filled = at;
+    for (const piece of this.pieces) {
+      target.set(piece, filled);
+      filled += piece.length;
+    }
+    this.clear();
+    return filled - at;
+  }
+
   /** Drops every piece held. */
   clear(): void {
     this.pieces.length = 0;

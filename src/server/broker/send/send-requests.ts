@@ -24,6 +24,7 @@ import { decodeProperties } from '../../../protocol/message/properties.js';
 import { tagsCode } from '../../../protocol/message/tags-code.js';
 import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX } from '../../../protocol/message/validators.js';
 import { handlerTable } from '../../../transport/handler-table.js';
+import { releaseBodyAfterAnswer } from '../../../transport/landing-buffers.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
 import type { PutMessageInput, PutResult } from '../../store/index.js';
 import type { BrokerContext } from '../core/broker-context.js';
@@ -213,6 +214,11 @@ function putAndAnswer(
     if (dlq !== undefined) ctx.topics.adopt(dlq);
   };
   return ctx.store.putMessage(input, onAccepted).then((result) => {
+    // Written to the commit log: nothing reads the body again (reads go to the file), so the buffer
+    // a large body was read into may serve another frame once this send is answered. A refused or
+    // failed put may still be held by a rewind: its buffer is left to the GC.
+    if (result.status === 'PUT_OK' || result.status === 'FLUSH_DISK_TIMEOUT')
+      releaseBodyAfterAnswer(send.request);
     const saving = ctx.topicSaved(target.topic); // the topic (or DLQ) was created moments ago
     if (saving === undefined) return answerStored(ctx, send, result, stored, uniq);
     return saving.then(() => answerStored(ctx, send, result, stored, uniq));
