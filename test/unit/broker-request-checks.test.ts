@@ -127,9 +127,12 @@ describe('broker guards', () => {
     assert.equal(retryTopicOf('G'), '%RETRY%G');
     assert.throws(() => retryTopicOf('G'.repeat(121)), refused(29, /at most 120 characters$/));
     assert.throws(
-      () => checkTopicNumbers({ readQueueNums: 8, writeQueueNums: 0, perm: 6 }),
-      refused(29, /^writeQueueNums 0 is out of range: set writeQueueNums between 1 and 1024$/),
+      () => checkTopicNumbers({ readQueueNums: 8, writeQueueNums: -1, perm: 6 }),
+      refused(29, /^writeQueueNums -1 is out of range: set writeQueueNums between 0 and 1024$/),
     );
+    // As Java: 0 write queues stop a topic's writes while its reads drain.
+    checkTopicNumbers({ readQueueNums: 8, writeQueueNums: 0, perm: 6 });
+    checkTopicNumbers({ readQueueNums: 0, writeQueueNums: 0, perm: 6 });
     checkTopicNumbers({ readQueueNums: 1024, writeQueueNums: 1, perm: 7, topicSysFlag: 3 });
     assert.match(topicConfigProblem(makeTopicConfig('a b')) ?? '', /contains illegal characters/);
     assert.equal(topicConfigProblem(makeTopicConfig('Fine')), undefined);

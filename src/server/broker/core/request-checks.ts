@@ -112,8 +112,9 @@ export function checkTopicNumbers(h: {
   perm: number;
   topicSysFlag?: number | undefined;
 }): void {
-  checkQueueNums('readQueueNums', h.readQueueNums);
-  checkQueueNums('writeQueueNums', h.writeQueueNums);
+  // 0 is accepted, as Java does: `updateTopic -w 0` stops a topic's writes while its reads drain.
+  checkQueueNums('readQueueNums', h.readQueueNums, 0);
+  checkQueueNums('writeQueueNums', h.writeQueueNums, 0);
   checkIntRange('perm', h.perm, 0, MAX_PERM);
   const sysFlag = h.topicSysFlag ?? 0;
   if (!Number.isInteger(sysFlag) || (sysFlag & ~ALL_TOPIC_SYS_FLAGS) !== 0) {
