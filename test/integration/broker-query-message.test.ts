@@ -2,7 +2,8 @@
  * QUERY_MESSAGE (12) against our broker, as Java's mqadmin queryMsgByKey / queryMsgByUniqueKey and
  * the Dashboard send it: by any KEYS entry, by UNIQ_KEY with the unique-key flag, within a store-time
  * range, capped by maxNum and maxMsgsNumBatch, QUERY_NOT_FOUND with Java's remark and header, found
- * again after a restart (the recovery walk rebuilds the index), and the index bound.
+ * again after a restart (the recovery walk and the backfill after it rebuild the index), and the index
+ * bound.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -51,7 +52,10 @@ describe('QUERY_MESSAGE', () => {
   };
 
   before(async () => {
-    cluster = await startEmbeddedCluster({ brokers: [{}, { messageIndexMaxEntries: 6 }] });
+    // Broker 0: segments of 64 KiB, so that a restart leaves messages below the recovery walk (last 3).
+    cluster = await startEmbeddedCluster({
+      brokers: [{ commitLogSegmentSize: 64 * 1024 }, { messageIndexMaxEntries: 6 }],
+    });
     client = newClient();
   });
 
@@ -164,13 +168,28 @@ describe('QUERY_MESSAGE', () => {
     assert.deepEqual(bodies(await query({ topic: 'QBound', key: 'bound-7' }, 1)), ['m7']);
   });
 
-  it('finds messages stored before a restart (the recovery walk indexes them)', async () => {
+  it('finds messages stored before a restart, older segments too (the backfill after recovery)', async () => {
     await sendWith('QRestart', 'before', { KEYS: 'survives', UNIQ_KEY: 'AC1100020001000000000000000000AA' });
+    // ~300 KiB after it: the messages above are in segments the recovery walk does not visit.
+    const filler = Array.from({ length: 50 }, (_, i) => ({
+      body: `f${i}|`.padEnd(1000, '.'),
+      properties: {},
+    }));
+    for (let i = 0; i < 6; i++)
+      assert.equal((await sendBatch(client, addr(), 'QFill', filler)).code, ResponseCode.SUCCESS);
     await cluster.stopBroker(0);
     await cluster.startBroker(0);
-    assert.deepEqual(bodies(await query({ topic: 'QRestart', key: 'survives' })), ['before']);
-    const byUniq = await query({ topic: 'QRestart', key: 'AC1100020001000000000000000000AA', unique: true });
-    assert.deepEqual(bodies(byUniq), ['before']);
-    assert.deepEqual(bodies(await query({ topic: 'QKeys', key: 'order-1' })), ['one']);
+    // The backfill runs after the store opened: poll (it takes a few milliseconds here).
+    const eventually = async (spec: Parameters<typeof query>[0]): Promise<string[]> => {
+      for (const deadline = Date.now() + 5000; ; await new Promise((resolve) => setTimeout(resolve, 10))) {
+        const r = await query(spec);
+        if (r.code === ResponseCode.SUCCESS || Date.now() > deadline) return bodies(r);
+      }
+    };
+    assert.deepEqual(await eventually({ topic: 'QRestart', key: 'survives' }), ['before']);
+    const byUniq = { topic: 'QRestart', key: 'AC1100020001000000000000000000AA', unique: true };
+    assert.deepEqual(await eventually(byUniq), ['before']);
+    assert.deepEqual(await eventually({ topic: 'QKeys', key: 'order-1' }), ['one']);
+    assert.equal((await eventually({ topic: 'QBatch', key: 'batch-key', maxNum: 1000 })).length, 64);
   });
 });

@@ -115,6 +115,103 @@ describe('MessageIndex', () => {
     assert.deepEqual(find(index, 'T', 'k'), [2]);
   });
 
+  describe('older records put below the newer ones (prependOlder, the backfill after a restart)', () => {
+    /** Record i: a unique key, one of 7 shared keys, sometimes a repeat, sometimes none at all. */
+    const record = (i: number): string =>
+      i % 11 === 0
+        ? ''
+        : props({ UNIQ_KEY: `u${i}`, KEYS: `s${i % 7} k${i}${i % 5 === 0 ? ` s${i % 7}` : ''}` });
+    const KEYS = [...Array.from({ length: 7 }, (_, i) => `s${i}`), 'k1', 'k12', 'k299', 'u3', 'u298'];
+
+    /** What a broker that never restarted holds: records [0, n) added in order. */
+    function unrestarted(bound: number, n: number): MessageIndex {
+      const index = new MessageIndex(bound);
+      for (let i = 0; i < n; i++) index.addRecord('T', record(i), i * 10, 1000 + i);
+      return index;
+    }
+
+    /**
+     * Records [walked, n) added (recovery's walk, then `later` puts interleaved with the backfill),
+     * records [0, walked) prepended newest first, one record between two puts.
+     */
+    function restarted(bound: number, walked: number, n: number): MessageIndex {
+      const index = new MessageIndex(bound);
+      let next = walked;
+      const firstPut = n - Math.floor((n - walked) / 2);
+      for (; next < firstPut; next++) index.addRecord('T', record(next), next * 10, 1000 + next);
+      for (let i = walked - 1; i >= 0; i--) {
+        const entries: number[] = [];
+        index.olderRecordEntries('T', record(i), i * 10, 1000 + i, entries);
+        for (let at = entries.length - 3; at >= 0; at -= 3) {
+          index.prependOlder(entries[at]!, entries[at + 1]!, entries[at + 2]!);
+        }
+        if (next < n) index.addRecord('T', record(next), next * 10, 1000 + next++);
+      }
+      for (; next < n; next++) index.addRecord('T', record(next), next * 10, 1000 + next);
+      return index;
+    }
+
+    function assertSameAnswers(actual: MessageIndex, expected: MessageIndex): void {
+      assert.equal(actual.size, expected.size);
+      for (const key of KEYS) {
+        for (const [begin, end] of [ALL, [1050, 1200], [1000, 1010]] as const) {
+          for (const max of [1, 3, 1000]) {
+            assert.deepEqual(
+              actual.lookup('T', key, begin, end, 0, max),
+              expected.lookup('T', key, begin, end, 0, max),
+              `${key} [${begin}, ${end}] max ${max}`,
+            );
+          }
+        }
+      }
+    }
+
+    it('the same entries and answers as without a restart, puts going on meanwhile', () => {
+      for (const walked of [0, 1, 150, 300])
+        assertSameAnswers(restarted(10_000, walked, 300), unrestarted(10_000, 300));
+      // Four buckets for 16 entries: chains of many keys each, older entries linked below them.
+      assertSameAnswers(restarted(16, 295, 300), unrestarted(16, 300));
+    });
+
+    it('a bound below the entries: the newest kept, the older refused, as without a restart', () => {
+      for (const bound of [50, 500, 700]) {
+        for (const walked of [30, 150, 299]) {
+          assertSameAnswers(restarted(bound, walked, 300), unrestarted(bound, 300));
+        }
+      }
+      const full = unrestarted(50, 300);
+      assert.equal(full.room, 0);
+      assert.equal(full.prependOlder(indexKeyHash('T', 'x'), 0, 0), false);
+    });
+
+    it('takes nothing once endOlder() was called; newer records still go on top', () => {
+      const index = new MessageIndex(100);
+      index.addRecord('T', props({ KEYS: 'k' }), 20, 2);
+      index.endOlder();
+      assert.equal(index.prependOlder(indexKeyHash('T', 'k'), 10, 1), false);
+      index.addRecord('T', props({ KEYS: 'k' }), 30, 3);
+      assert.deepEqual(find(index, 'T', 'k'), [30, 20]);
+      assert.equal(index.room, 98);
+    });
+
+    it('older entries into an empty index, and after clear()', () => {
+      const index = new MessageIndex(100);
+      const older = (phys: number): void => {
+        const entries: number[] = [];
+        index.olderRecordEntries('T', props({ KEYS: 'k' }), phys, phys, entries);
+        assert.equal(index.prependOlder(entries[0]!, entries[1]!, entries[2]!), true);
+      };
+      older(10);
+      older(5);
+      assert.deepEqual(find(index, 'T', 'k'), [10, 5]);
+      assert.equal(index.lastPhysicalOffset, 0, 'older records are not the last indexed');
+      index.clear();
+      index.addRecord('T', props({ KEYS: 'k' }), 30, 30);
+      older(20);
+      assert.deepEqual(find(index, 'T', 'k'), [30, 20]);
+    });
+  });
+
   it('hashes the joined "topic#key" (so the store checks the records it finds); refuses a bound of 0', () => {
     assert.notEqual(indexKeyHash('T', 'a'), indexKeyHash('T', 'b'));
     assert.equal(indexKeyHash('T', 'a#b'), indexKeyHash('T#a', 'b'), 'hash of the joined "topic#key"');

@@ -19,6 +19,7 @@ export type {
 export type { TimestampBoundary } from './store-reads.js';
 export type { QueryInput, QueryMessageResult } from './store-query.js';
 export type { RecoveryReport, SkippedRange } from './recovery.js';
+export type { IndexBackfillOutcome, IndexBackfillReport } from './index-backfill.js';
 export type { RetentionRound } from './retention.js';
 export type { RoundReason } from './retention-policy.js';
 export { parseDeleteWhen } from './retention-policy.js';

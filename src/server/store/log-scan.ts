@@ -121,11 +121,27 @@ export class ScanReads {
 const SCAN_SLICE_MILLIS = 20;
 /** Items walked between two looks at the clock. */
 const ITEMS_PER_CLOCK_LOOK = 512;
+/** Bytes walked between two looks at the clock: 512 records of 4 MiB are seconds of checksums. */
+const BYTES_PER_CLOCK_LOOK = 1024 * 1024;
+
+/** Where a walk stops and how it gives the event loop back (defaults: the log's end, setImmediate). */
+export interface ScanRange {
+  /** The walk stops at the first item at or after this position. */
+  to?: number;
+  /**
+   * Awaited every SCAN_SLICE_MILLIS instead of a bare setImmediate. It may throw to end the walk; the
+   * segment is looked up again after it (a walk of an open store lets retention detach segments there).
+   */
+  turn?: () => Promise<void>;
+}
+
+const setImmediateTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The walk. It returns to the event loop every SCAN_SLICE_MILLIS: verifying a large log takes seconds,
  * and whatever else the process serves meanwhile (the name server of `rmq dev`, a health check) must
- * keep answering. Nothing else touches the store before it is open.
+ * keep answering. Nothing else touches the store before it is open (at start-up; the index backfill,
+ * index-backfill.ts, walks an open store through `range.turn`).
  */
 export async function scanLog(
   log: CommitLog,
@@ -133,18 +149,28 @@ export async function scanLog(
   limits: ScanLimits,
   events: LogScanEvents,
   reads: ScanReads = new ScanReads(),
+  range: ScanRange = {},
 ): Promise<ScanResult> {
   const lastSeg = log.segments[log.segments.length - 1];
+  const to = range.to ?? Infinity;
+  const turn = range.turn ?? setImmediateTurn;
   let pending: DamagedRange[] = [];
   let pos = from;
   let end = from;
   let items = 0;
+  let lookedAt = pos;
   let sliceEnd = performance.now() + SCAN_SLICE_MILLIS;
-  for (let seg = log.segmentFor(pos); seg !== undefined; seg = log.segmentFor(pos)) {
-    if (++items % ITEMS_PER_CLOCK_LOOK === 0 && performance.now() >= sliceEnd) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      sliceEnd = performance.now() + SCAN_SLICE_MILLIS;
+  while (pos < to) {
+    if (++items === ITEMS_PER_CLOCK_LOOK || pos - lookedAt >= BYTES_PER_CLOCK_LOOK) {
+      items = 0;
+      lookedAt = pos;
+      if (performance.now() >= sliceEnd) {
+        await turn();
+        sliceEnd = performance.now() + SCAN_SLICE_MILLIS;
+      }
     }
+    const seg = log.segmentFor(pos);
+    if (seg === undefined) break;
     const item = classify(log, seg, pos, limits, reads);
     if (item !== undefined) {
       for (const r of pending) events.onDamage(r);

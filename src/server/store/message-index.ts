@@ -24,6 +24,16 @@
  * allocations bring), and allocating the whole bound at once cost 10-20 ms per store opened. Only
  * hashes are kept, as in Java: a lookup yields candidates whose
  * record the caller reads and checks (Java leaves hash collisions for the client to drop).
+ *
+ * Older records (prependOlder): after a restart the recovery walk indexes only the last segments;
+ * the backfill (index-backfill.ts) then hands the older records in, newest first, while new records
+ * keep coming in at the other end. Each older entry takes the seq just below the oldest kept one
+ * (seqs start at maxEntries, so there is room for a whole ring below) and becomes the last link of
+ * its bucket's chain: tails[bucket] (seq + 1 of the chain's oldest entry, kept up to date by add()
+ * until endOlder()) names the entry to link it from; 2 bytes per entry at the bound, dropped once
+ * the backfill ends. The result is the ring an unrestarted broker would hold: the same entries in
+ * the same seq order, chains newest first. Older entries are taken only while the ring is not full:
+ * a ring that never filled since clear() never overwrote an entry, so every tail is still kept.
  */
 import { IllegalArgumentError } from '../../common/errors.js';
 import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
@@ -94,12 +104,21 @@ export class MessageIndex {
    */
   private readonly chunks: (Float64Array | undefined)[];
   private heads: Float64Array | undefined;
+  /** seq + 1 of the oldest entry of each bucket's chain, allocated with heads while older entries may come. */
+  private tails: Float64Array | undefined;
+  /** False once endOlder() was called: prependOlder takes nothing more and tails are dropped. */
+  private takesOlder = true;
   private readonly mask: number;
-  /** Seq of the next entry; entries [oldest, next) are kept. */
-  private next = 0;
-  private oldest = 0;
+  /**
+   * Seq of the next entry; entries [oldest, next) are kept. Seqs start at `length`, not 0: the older
+   * entries prependOlder puts below the first one need seqs >= 0 (next - length at least).
+   */
+  private next: number;
+  private oldest: number;
   /** Ring position of the next entry (next % length, kept without a division). */
   private cursor = 0;
+  /** Hashes of the keys of the record being indexed, in the order they are indexed. */
+  private readonly keyHashes = new Int32Array(1 + MAX_KEYS_PER_RECORD);
   /** Store time and offset of the last indexed record (Java indexLastUpdateTimestamp / Phyoffset). */
   lastTimestamp = 0;
   lastPhysicalOffset = 0;
@@ -112,6 +131,7 @@ export class MessageIndex {
       throw new IllegalArgumentError(`maxEntries must be a whole number from 1 to 2^28, got ${maxEntries}`);
     }
     this.length = maxEntries;
+    this.next = this.oldest = maxEntries;
     this.chunks = new Array<Float64Array | undefined>(Math.ceil(maxEntries / CHUNK_ENTRIES));
     this.mask = bucketsFor(Math.ceil(this.length / ENTRIES_PER_BUCKET)) - 1;
   }
@@ -129,6 +149,7 @@ export class MessageIndex {
   /** Forgets everything (recovery starting its walk again). */
   clear(): void {
     this.heads?.fill(0);
+    this.tails?.fill(0);
     this.oldest = this.next;
     this.lastTimestamp = 0;
     this.lastPhysicalOffset = 0;
@@ -138,29 +159,118 @@ export class MessageIndex {
   addRecord(topic: string, props: string, phys: number, storeTimestamp: number): void {
     this.lastTimestamp = storeTimestamp;
     this.lastPhysicalOffset = phys;
-    if (props.length === 0) return;
+    const n = this.collectKeyHashes(topic, props);
+    const hashes = this.keyHashes;
+    for (let i = 0; i < n; i++) this.add(hashes[i]!, phys, storeTimestamp);
+  }
+
+  /**
+   * Appends to `out` the entries addRecord would make for a record, as (hash, phys, time) triples in
+   * the order it would make them (a key repeated as add() drops it), for prependOlder. Changes nothing.
+   */
+  olderRecordEntries(
+    topic: string,
+    props: string,
+    phys: number,
+    storeTimestamp: number,
+    out: number[],
+  ): void {
+    const n = this.collectKeyHashes(topic, props);
+    const hashes = this.keyHashes;
+    const first = out.length;
+    for (let i = 0; i < n; i++) {
+      const hash = hashes[i]!;
+      if (this.repeatsNewestOfBucket(out, first, hash)) continue;
+      out.push(hash, phys, storeTimestamp);
+    }
+  }
+
+  /**
+   * Whether add() would drop `hash` as a repeat: the newest entry of its bucket is the same key of the
+   * same record. Entries of earlier records have other offsets, so only the record's own count: the
+   * last of them, in out[first..], that falls in the same bucket.
+   */
+  private repeatsNewestOfBucket(out: readonly number[], first: number, hash: number): boolean {
+    const bucket = hash & this.mask;
+    for (let at = out.length - 3; at >= first; at -= 3) {
+      const h = out[at]!;
+      if ((h & this.mask) === bucket) return h === hash;
+    }
+    return false;
+  }
+
+  /**
+   * Puts an entry below every entry kept, as if it had been added before them: call it with a
+   * record's olderRecordEntries triples last to first, records newest first. False (and nothing
+   * changed) once the ring is full, where an unrestarted broker would have dropped it too, or after
+   * endOlder().
+   */
+  prependOlder(hash: number, phys: number, time: number): boolean {
+    if (!this.takesOlder || this.next - this.oldest >= this.length) return false;
+    const heads = this.heads ?? this.allocateHeads();
+    const tails = this.tails!;
+    const bucket = hash & this.mask;
+    const seq = this.oldest - 1; // >= next - length >= 0: its slot is free
+    const pos = seq % this.length;
+    const e = this.chunkFor(pos);
+    const at = (pos & CHUNK_MASK) * ENTRY_FIELDS;
+    e[at] = hash;
+    e[at + 1] = phys;
+    e[at + 2] = time;
+    e[at + 3] = 0;
+    if (heads[bucket]! > this.oldest) {
+      // The chain's oldest entry now leads on to this one.
+      const tailPos = (tails[bucket]! - 1) % this.length;
+      this.chunkOf(tailPos)[(tailPos & CHUNK_MASK) * ENTRY_FIELDS + 3] = seq + 1;
+    } else {
+      heads[bucket] = seq + 1;
+    }
+    tails[bucket] = seq + 1;
+    this.oldest = seq;
+    return true;
+  }
+
+  /** No older entry comes any more (the backfill ended): prependOlder refuses, the tails are dropped. */
+  endOlder(): void {
+    this.takesOlder = false;
+    this.tails = undefined;
+  }
+
+  /** Entries the ring still has room for before it drops any (what older records may fill). */
+  get room(): number {
+    return this.length - (this.next - this.oldest);
+  }
+
+  /**
+   * Fills keyHashes with the hashes of a record's index keys from its raw property string: UNIQ_KEY,
+   * then each KEYS entry (at most MAX_KEYS_PER_RECORD). Returns how many.
+   */
+  private collectKeyHashes(topic: string, props: string): number {
+    if (props.length === 0) return 0;
     if (topic !== this.topic) {
       this.topic = topic;
       this.topicHash = topicPrefixHash(topic);
     }
     const prefix = this.topicHash;
+    const hashes = this.keyHashes;
+    let n = 0;
     const uniq = valueStart(props, UNIQ_KEY_NAME, UNIQ_KEY_ENTRY);
     if (uniq >= 0) {
       const end = valueEnd(props, uniq);
-      if (end > uniq) this.add(hashRange(prefix, props, uniq, end), phys, storeTimestamp);
+      if (end > uniq) hashes[n++] = hashRange(prefix, props, uniq, end);
     }
     const keys = valueStart(props, KEYS_NAME, KEYS_ENTRY);
-    if (keys < 0) return;
+    if (keys < 0) return n;
+    const last = n + MAX_KEYS_PER_RECORD;
     let from = keys;
-    let indexed = 0;
     for (let i = keys; ; i++) {
       const c = i < props.length ? props.charCodeAt(i) : SEPARATOR_CODE;
       if (c !== SPACE_CODE && c !== SEPARATOR_CODE) continue;
       if (i > from) {
-        this.add(hashRange(prefix, props, from, i), phys, storeTimestamp);
-        if (++indexed === MAX_KEYS_PER_RECORD) return;
+        hashes[n++] = hashRange(prefix, props, from, i);
+        if (n === last) return n;
       }
-      if (c === SEPARATOR_CODE) return;
+      if (c === SEPARATOR_CODE) return n;
       from = i + 1;
     }
   }
@@ -212,9 +322,22 @@ export class MessageIndex {
     }
   }
 
+  private allocateHeads(): Float64Array {
+    if (this.takesOlder) this.tails = new Float64Array(this.mask + 1);
+    return (this.heads = new Float64Array(this.mask + 1));
+  }
+
+  /** The chunk holding ring position `pos`, allocated when first written. */
+  private chunkFor(pos: number): Float64Array {
+    const k = pos >>> CHUNK_BITS;
+    return (this.chunks[k] ??= new Float64Array(
+      Math.min(CHUNK_ENTRIES, this.length - k * CHUNK_ENTRIES) * ENTRY_FIELDS,
+    ));
+  }
+
   private add(hash: number, phys: number, time: number): void {
     const bucket = hash & this.mask;
-    const heads = (this.heads ??= new Float64Array(this.mask + 1));
+    const heads = this.heads ?? this.allocateHeads();
     // The same key again in one record (KEYS "k k", a UNIQ_KEY also among KEYS): its entry is the
     // bucket's newest. Kept once, the record is answered once and counts once towards maxNum.
     const head = heads[bucket]!;
@@ -228,16 +351,16 @@ export class MessageIndex {
     const seq = this.next++;
     const pos = this.cursor;
     if (++this.cursor === this.length) this.cursor = 0;
-    const k = pos >>> CHUNK_BITS;
-    const e = (this.chunks[k] ??= new Float64Array(
-      Math.min(CHUNK_ENTRIES, this.length - k * CHUNK_ENTRIES) * ENTRY_FIELDS,
-    ));
+    const e = this.chunkFor(pos);
     const at = (pos & CHUNK_MASK) * ENTRY_FIELDS;
     e[at] = hash;
     e[at + 1] = phys;
     e[at + 2] = time;
-    e[at + 3] = heads[bucket]!;
+    e[at + 3] = head;
     heads[bucket] = seq + 1;
+    // The first entry of an empty chain is its oldest (a full ring takes no older entries: no matter).
+    const tails = this.tails;
+    if (tails !== undefined && head <= this.oldest) tails[bucket] = seq + 1;
   }
 }
 

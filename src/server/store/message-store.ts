@@ -14,6 +14,7 @@
 import type { CommitLogCounters } from './append-types.js';
 import { prepareBatchRecords } from './batch-records.js';
 import { prepareIndexedBatch } from './indexed-batch.js';
+import type { IndexBackfillReport } from './index-backfill.js';
 import { RecordBufferPool } from './record-buffers.js';
 import type { IndexedBatchPut } from './indexed-batch.js';
 import { prepareRecord } from './record-builder.js';
@@ -270,6 +271,15 @@ export class MessageStore {
     return this.rt.reading(() =>
       queryMessage(this.rt.commitLog, index, { ...q, maxNum }, this.config.maxMessageSize),
     );
+  }
+
+  /**
+   * Settles once the records below the start-up recovery walk are in the index (or the index bound
+   * was reached, or the store closed); undefined when there was nothing to backfill. Queries before
+   * then find only the records indexed so far: the newest, down to where the backfill has come.
+   */
+  whenIndexBackfilled(): Promise<IndexBackfillReport | undefined> {
+    return this.rt.indexBackfilled;
   }
 
   /** SEARCH_OFFSET_BY_TIMESTAMP; see store-reads.ts for the boundary semantics. */

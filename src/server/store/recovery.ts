@@ -16,7 +16,9 @@
  *    Every queue's min offset moves past its entries below the log's first segment (retention.ts
  *    deleted the segments before it: the first file need not start at 0).
  * 4. Every dispatched record the walk passes is indexed (message-index.ts): after a restart, the
- *    messages of the walked segments are found by key again without a second walk.
+ *    messages of the walked segments are found by key again without a second walk. The records below
+ *    where the walk started are indexed after the store opened, in the background, newest first
+ *    (index-backfill.ts), for as long as the index has room.
  * 5. A full rebuild (all consume queues deleted and rebuilt from the first segment) happens when the
  *    checkpoint is missing or torn, when fewer non-empty queues exist than the checkpoint recorded
  *    (a deleted consume-queue directory), or when the walk meets a record whose queue has a gap that
@@ -106,11 +108,7 @@ export async function recoverStore(input: RecoveryInput): Promise<RecoveryReport
     if (!io.existsSync(checksumsFile)) writeFileAtomicSync(checksumsFile, '0', io);
     return report;
   }
-  const limits: ScanLimits = {
-    maxRecord: input.maxMessageSize + RECORD_OVERHEAD_LIMIT,
-    zeroRunLimit: input.maxMessageSize + RECORD_OVERHEAD_LIMIT + input.maxWriteBatchBytes,
-    checksumsFrom: readChecksumsFrom(commitLog, checksumsFile),
-  };
+  const limits = logScanLimits(input);
   const damage = new DamageKeeper(io, input.rootDir, commitLog);
   const cp = input.checkpoint.read();
   let full = cp === undefined || queues.nonEmptyCount() < cp.nonEmptyQueues;
@@ -176,6 +174,20 @@ export async function recoverStore(input: RecoveryInput): Promise<RecoveryReport
   }
   logReport(logger, report);
   return report;
+}
+
+/**
+ * What a walk of this store's log accepts as a record (recovery's, and the index backfill's after it:
+ * checksumsFrom is then at most where recovery ended, so it asks the older records for nothing more).
+ */
+export function logScanLimits(
+  input: Pick<RecoveryInput, 'rootDir' | 'commitLog' | 'maxMessageSize' | 'maxWriteBatchBytes'>,
+): ScanLimits {
+  return {
+    maxRecord: input.maxMessageSize + RECORD_OVERHEAD_LIMIT,
+    zeroRunLimit: input.maxMessageSize + RECORD_OVERHEAD_LIMIT + input.maxWriteBatchBytes,
+    checksumsFrom: readChecksumsFrom(input.commitLog, path.join(input.rootDir, 'checksumsFrom')),
+  };
 }
 
 /** Records from this position on must carry a checksum; Infinity for a store written before checksums. */

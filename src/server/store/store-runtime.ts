@@ -16,6 +16,8 @@ import { silentLogger } from '../../common/logger.js';
 import { DiskSpaceGuard } from './disk-space.js';
 import type { FileIO } from './file-io.js';
 import { mkdirDurableSync, nodeFileIO } from './file-io.js';
+import { IndexBackfill } from './index-backfill.js';
+import type { IndexBackfillReport } from './index-backfill.js';
 import { MessageIndex } from './message-index.js';
 import { QueueTable } from './queue-table.js';
 import { ReadGate } from './read-gate.js';
@@ -23,7 +25,7 @@ import { RetentionService } from './retention.js';
 import type { RetentionRound } from './retention.js';
 import { parseDeleteWhen } from './retention-policy.js';
 import type { RecoveryReport } from './recovery.js';
-import { recoverStore } from './recovery.js';
+import { logScanLimits, recoverStore } from './recovery.js';
 import type { MessageStoreConfig, StoreHooks } from './store-config.js';
 import { acquireLock, releaseLock } from './store-lock.js';
 import type { ReadContext } from './store-reads.js';
@@ -53,6 +55,8 @@ export class StoreRuntime {
   /** recoverFrom of the last checkpoint written: retention deletes only segments wholly below it. */
   private durableEnd = 0;
   private readonly retention: RetentionService;
+  /** Indexes the records below the recovery walk after open (index-backfill.ts); undefined when none. */
+  private backfill: IndexBackfill | undefined;
   private readonly queueFdatasync: ((fd: number) => Promise<void>) | undefined;
   private readonly beforeRead: (() => Promise<void>) | undefined;
 
@@ -152,7 +156,36 @@ export class StoreRuntime {
     }
     this.every(this.config.flushIntervalConsumeQueue, () => this.writeCheckpoint());
     if (this.config.cleanFileEnable) this.retention.start();
+    this.startIndexBackfill(recovery);
     return recovery;
+  }
+
+  /** The records below where recovery started its walk go into the index in the background. */
+  private startIndexBackfill(recovery: RecoveryReport): void {
+    const index = this.index;
+    if (index === undefined) return;
+    if (recovery.verifiedFrom <= this.commitLog.minOffset || index.room === 0) {
+      index.endOlder();
+      return;
+    }
+    this.backfill = IndexBackfill.start({
+      commitLog: this.commitLog,
+      index,
+      gate: this.gate,
+      limits: logScanLimits({
+        rootDir: this.config.storePathRootDir,
+        commitLog: this.commitLog,
+        maxMessageSize: this.config.maxMessageSize,
+        maxWriteBatchBytes: this.config.maxWriteBatchBytes,
+      }),
+      end: recovery.verifiedFrom,
+      logger: this.logger,
+    });
+  }
+
+  /** How the index backfill ended, once it has; undefined when there was none (nothing to do, no index). */
+  get indexBackfilled(): Promise<IndexBackfillReport | undefined> {
+    return this.backfill?.done ?? Promise.resolve(undefined);
   }
 
   /**
@@ -165,6 +198,7 @@ export class StoreRuntime {
     if (this._state !== 'open') return;
     this._state = 'closing';
     for (const t of this.timers.splice(0)) clearInterval(t);
+    await this.backfill?.stop();
     await this.retention.stop();
     let failure: unknown;
     try {
@@ -189,6 +223,7 @@ export class StoreRuntime {
   crash(): void {
     for (const t of this.timers.splice(0)) clearInterval(t);
     this.retention.abandon();
+    this.backfill?.abandon();
     this.releaseFiles();
     releaseLock(this.io, this.config.storePathRootDir);
     this._state = 'closed';
