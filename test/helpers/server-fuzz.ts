@@ -7,7 +7,8 @@
  * for the same topic, arrive in one TCP chunk). A frame is one of:
  *   - valid: a request of a code the server serves, with header fields drawn from hostile pools (names
  *     with spaces, slashes, NUL, 10 001 characters, empty; numbers -1, 2^31-1, 2^63, "NaN", ...) and a
- *     plausible or random body;
+ *     plausible or random body (now and then one of 128-600 KiB, which a server lands: read straight
+ *     into one buffer, transport/frame-landing.ts);
  *   - mutated: a valid frame with bytes flipped, cut short, or with its length fields rewritten;
  *   - over a resource limit: more header fields than the cap, a header over the length cap, or a
  *     frame of almost 16 MiB begun and never finished (the partial-frame budget);
@@ -475,6 +476,10 @@ export class ServerFuzzer {
         return Buffer.from(this.jsonBody());
       case 3:
         return Buffer.from('hello fuzz');
+      case 6:
+        // Large enough to be landed; also cut short or length-rewritten when the frame is mutated.
+        if (rng.bool(0.1)) return rng.bytes(rng.range(128 * 1024, 600 * 1024));
+        return rng.bytes(rng.range(0, 40));
       default:
         return rng.bytes(rng.range(0, 40));
     }
