@@ -33,6 +33,7 @@ import {
   records,
   request,
   send,
+  sendBatch,
   sendRequest,
 } from '../helpers/broker-client.js';
 import { encodeFrame } from '../../src/protocol/frame/frame-codec.js';
@@ -579,6 +580,41 @@ describe('broker pull', () => {
       const i = Number(decodeProperties(rec.properties).KEYS!.slice(1));
       assert.ok(rec.body.equals(bodies[i]!), `message ${i}: body intact`);
       assert.equal(rec.bodyCrc, crc32(bodies[i]!) & 0x7fffffff, `message ${i}: BODYCRC`);
+    }
+  });
+
+  it('large batches in flight together: landed, their buffers reused once stored, every message intact', async () => {
+    const topic = 'LandedBatches';
+    const addr = cluster.brokers[1]!.address; // late commit-log writes, as above
+    assert.equal((await createTopic(client, addr, topic, 1)).code, 0);
+    const before = { ...landingBuffers.stats };
+    const bodyOf = (b: number, m: number): Buffer =>
+      Buffer.from(
+        Array.from({ length: 15_000 + m * 500 }, (_, k) => (k * 13 + b * 7 + m * 3 + (k >> 10)) & 0xff),
+      );
+    // Three waves of six batches of ten messages (~175 kB each), all six in flight at once.
+    for (let wave = 0; wave < 3; wave++) {
+      const batches = Array.from({ length: 6 }, (_, j) => {
+        const b = wave * 6 + j;
+        const entries = Array.from({ length: 10 }, (_, m) => ({
+          body: bodyOf(b, m),
+          properties: { KEYS: `b${b}m${m}` },
+        }));
+        return sendBatch(client, addr, topic, entries, { queueId: 0 });
+      });
+      assert.deepEqual(
+        (await Promise.all(batches)).map((a) => a.code),
+        [0, 0, 0, 0, 0, 0],
+      );
+    }
+    assert.equal(landingBuffers.stats.landed - before.landed, 18, 'every batch landed');
+    assert.equal(landingBuffers.stats.givenBack - before.givenBack, 18, 'every stored batch was given back');
+    assert.ok(landingBuffers.stats.reused - before.reused > 0, 'buffers were reused');
+    const stored = await pullAll(client, addr, topic, 0);
+    assert.equal(stored.length, 180);
+    for (const rec of stored) {
+      const [, b, m] = /^b(\d+)m(\d+)$/.exec(decodeProperties(rec.properties).KEYS!)!;
+      assert.ok(rec.body.equals(bodyOf(Number(b), Number(m))), `batch ${b} message ${m}: body intact`);
     }
   });
 });

@@ -10,6 +10,7 @@ import { indexBatch } from '../../../protocol/message/batch.js';
 import { MessageConst, MessageSysFlag } from '../../../protocol/message/constants.js';
 import { decodeProperties } from '../../../protocol/message/properties.js';
 import type { IndexedBatchPut } from '../../store/index.js';
+import { releaseBodyAfterAnswer } from '../../../transport/landing-buffers.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import { propertiesToStoredString } from '../core/stored-message.js';
 import { TOPIC_MAX_LENGTH } from '../core/topic-config.js';
@@ -65,5 +66,9 @@ export async function sendBatch(ctx: BrokerContext, send: SendTarget): Promise<R
   };
   // 5.x answers the batch's own UNIQ_KEY (5.x clients set one; 4.9 clients do not) as its transactionId.
   const uniq = batchProps[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX];
-  return answer(ctx, send, await ctx.store.putBatch(put, () => accept(ctx, send)), undefined, uniq);
+  const result = await ctx.store.putBatch(put, () => accept(ctx, send));
+  // The records were built from the body and written: the buffer it was read into may serve another
+  // frame once the batch is answered (a refused or failed put keeps it: see send-requests.ts).
+  if (result.status === 'PUT_OK' || result.status === 'FLUSH_DISK_TIMEOUT') releaseBodyAfterAnswer(request);
+  return answer(ctx, send, result, undefined, uniq);
 }
