@@ -72,9 +72,18 @@ export class ConnectionReader implements TurnTaker {
     const landing =
       landingSocket === undefined
         ? undefined
-        : new FrameLanding(landingSocket, limits.partialFrameBudget, this.input, () => {
-            this.connection.lastActivity = monotonicNow();
-          });
+        : new FrameLanding(
+            landingSocket,
+            decoder,
+            limits.partialFrameBudget,
+            () => this.partialFrame.countedBytes,
+            this.input,
+            () => {
+              const now = monotonicNow();
+              this.connection.lastActivity = now;
+              this.countHeld(now);
+            },
+          );
     this.landing = landing;
     this.held =
       landing === undefined
@@ -185,8 +194,14 @@ export class ConnectionReader implements TurnTaker {
   private afterInput(now: number): void {
     if (this.connection.closed) return;
     if (this.landing !== undefined && this.decoder.failure === undefined) {
-      this.landing.maybeStart(this.decoder, this.partialFrame.countedBytes);
+      this.landing.maybeStart();
     }
+    this.countHeld(now);
+  }
+
+  /** Counts the held bytes in the partial-frame budget (closes the connection when over it). */
+  private countHeld(now: number): void {
+    if (this.connection.closed) return;
     const overBudget = this.partialFrame.afterChunk(this.held, now);
     if (overBudget !== undefined) this.connection.close(overBudget);
   }

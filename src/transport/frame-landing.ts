@@ -15,7 +15,9 @@
  * at once (libuv fills a read's buffer and hands it to the callback before any other read, so the
  * scratch is free again after each callback): an idle connection pins no memory, and small frames
  * cost a copy of each read instead of Node's allocation per read. A read into the scratch while a
- * frame lands (the landing began between two reads) is copied into the frame.
+ * frame lands (the landing began between two reads) is copied into the frame. A scratch read that
+ * ends with the start of a large frame (the usual read right after a landing) lands that start at
+ * once: its bytes are copied into the frame's buffer, not into a new chunk for the decoder first.
  *
  * Invariant: while the socket may read into a view of the frame, no byte reaches the frame any
  * other way (a switched socket emits no 'data'); `absorb` refuses input that would break it.
@@ -49,11 +51,17 @@ export class FrameLanding {
 
   constructor(
     private readonly socket: Socket,
+    private readonly decoder: FrameDecoder,
     private readonly budget: PartialFrameBudget | undefined,
+    /** What the partial-frame budget counts for this connection now. */
+    private readonly counted: () => number,
     /** Chunks for the decoder (the reader's input path). */
     private readonly input: LandingInput,
-    /** A read of a switched socket arrived (the reader notes the activity). */
-    private readonly touched: () => void,
+    /**
+     * After each read of a switched socket: the reader notes the activity and counts what is held
+     * (a read may start or fill a landing without any input reaching the decoder).
+     */
+    private readonly afterRead: () => void,
   ) {
     if (!canReadIntoUserBuffer(socket)) this.unavailable = true;
     else if (socket.readableLength === 0) {
@@ -71,18 +79,13 @@ export class FrameLanding {
     return this.frame === undefined ? 0 : this.frame.length;
   }
 
-  /**
-   * After input was decoded: lands the decoder's unfinished frame when it is large and fits the
-   * budget's room. `decoderHeld`: what the budget counts for the decoder now.
-   */
-  maybeStart(decoder: FrameDecoder, decoderHeld: number): void {
+  /** After input was decoded: lands the decoder's unfinished frame when it is large and fits. */
+  maybeStart(): void {
     if (this.frame !== undefined || this.unavailable) return;
+    const decoder = this.decoder;
     const pending = decoder.pendingFrame;
-    if (pending === undefined) return;
+    if (pending === undefined || !this.fits(4 + pending.length)) return;
     const total = 4 + pending.length;
-    if (total < LANDING_MIN_FRAME_BYTES) return;
-    const budget = this.budget;
-    if (budget !== undefined && budget.usedBytes + (total - decoderHeld) > budget.limitBytes) return;
     if (!this.switched) {
       // Chunks Node read but did not hand over yet would come after bytes read into the frame.
       if (this.socket.readableLength > 0) return;
@@ -126,22 +129,27 @@ export class FrameLanding {
 
   /** Each read of a switched socket: `nread` bytes at the start of `buffer`. */
   private readonly onRead = (nread: number, buffer: Buffer): void => {
-    this.touched();
     if (buffer === this.view) {
       this.view = undefined;
       this.filled += nread;
       if (this.filled === this.frame!.length) this.land();
-      return;
+    } else {
+      // The scratch: copied out before the next read reuses it.
+      this.take(buffer.subarray(0, nread), true);
     }
-    // The scratch: copied out before the next read reuses it.
-    this.take(buffer.subarray(0, nread), true);
+    this.afterRead();
   };
 
   /** Bytes of the landing frame into it, the rest to the decoder (copied when `reused`). */
   private take(chunk: Buffer, reused: boolean): void {
     const frame = this.frame;
     if (frame === undefined) {
-      this.input(reused ? Buffer.from(chunk) : chunk);
+      const tail = reused ? this.largeTail(chunk) : -1;
+      if (tail < 0) return this.input(reused ? Buffer.from(chunk) : chunk);
+      // The whole frames before it go to the decoder (copied), the start of the large one lands.
+      if (tail > 0) this.input(Buffer.from(chunk.subarray(0, tail)));
+      const rest = chunk.subarray(tail);
+      if (!this.landFrom(rest)) this.input(Buffer.from(rest));
       return;
     }
     const n = Math.min(chunk.length, frame.length - this.filled);
@@ -149,6 +157,43 @@ export class FrameLanding {
     this.filled += n;
     if (this.filled === frame.length) this.land();
     if (n < chunk.length) this.take(chunk.subarray(n), reused);
+  }
+
+  /** Whether a frame of `total` bytes may land: large enough, and within the budget's room. */
+  private fits(total: number): boolean {
+    if (total < LANDING_MIN_FRAME_BYTES) return false;
+    const budget = this.budget;
+    return budget === undefined || budget.usedBytes + (total - this.counted()) <= budget.limitBytes;
+  }
+
+  /**
+   * Where `chunk` (read while nothing lands, the decoder at a frame boundary) ends with the start of
+   * a frame that may land; -1 when it does not. Only lengths the decoder accepts are followed.
+   */
+  private largeTail(chunk: Buffer): number {
+    const decoder = this.decoder;
+    if (decoder.hasPartialFrame || decoder.failure !== undefined) return -1;
+    let at = 0;
+    while (chunk.length - at >= 4) {
+      const length = chunk.readInt32BE(at);
+      if (length < 4 || length > decoder.maxFrameLength) return -1;
+      if (chunk.length - at - 4 < length) return this.fits(4 + length) ? at : -1;
+      at += 4 + length;
+    }
+    return -1;
+  }
+
+  /** Lands the frame `start` begins (its length prefix and some of its bytes); false if it cannot now. */
+  private landFrom(start: Buffer): boolean {
+    // Feeding the frames before it may have closed the connection, failed the decoder or filled it.
+    const total = 4 + start.readInt32BE(0);
+    if (this.decoder.hasPartialFrame || this.decoder.failure !== undefined || !this.fits(total)) return false;
+    const frame = landingBuffers.lend(total);
+    start.copy(frame, 0);
+    this.filled = start.length;
+    this.frame = frame;
+    this.view = undefined;
+    return true;
   }
 
   /** The frame is whole: it goes to the decoder in one piece. */
