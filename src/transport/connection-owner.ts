@@ -7,6 +7,7 @@ import type { SerializeTypeCode } from '../protocol/codes/misc.js';
 import type { HeaderLimits } from '../protocol/command/header-limits.js';
 import type { Connection } from './connection.js';
 import type { RequestDispatcher } from './dispatcher.js';
+import type { LandingReservations } from './landing-buffers.js';
 import type { PartialFrameLimits } from './partial-frames.js';
 import type { Permits } from './permits.js';
 import type { ReadTurns } from './read-turns.js';
@@ -39,7 +40,7 @@ export interface ConnectionOwner extends PartialFrameLimits {
   readonly requestBytesBudget: RequestBytesBudget | undefined;
   /** Server side: each connection's share of an event-loop turn (undefined = unlimited, client). */
   readonly readTurns: ReadTurns | undefined;
-  /** Server side: large frames are read into landing buffers (frame-landing.ts). */
-  readonly landLargeFrames: boolean;
+  /** Server side: large frames are read into landing buffers within these (frame-landing.ts); undefined: never. */
+  readonly landingReservations: LandingReservations | undefined;
   connectionClosed(connection: Connection): void;
 }

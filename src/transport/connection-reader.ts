@@ -15,6 +15,7 @@ import type { Socket } from 'node:net';
 import type { HeaderLimits } from '../protocol/command/header-limits.js';
 import { FrameDecoder, PAUSE_FEED } from '../protocol/frame/frame-decoder.js';
 import { FrameLanding } from './frame-landing.js';
+import type { LandingReservations } from './landing-buffers.js';
 import type { CommandSink } from '../protocol/frame/frame-decoder.js';
 import { PartialFrameTracker } from './partial-frames.js';
 import type { HeldInput, PartialFrameLimits } from './partial-frames.js';
@@ -29,6 +30,8 @@ export interface ReaderLimits extends PartialFrameLimits {
   readonly headerLimits: HeaderLimits;
   /** Server side: the shared fair-reading queue; undefined on a client (no limit). */
   readonly readTurns: ReadTurns | undefined;
+  /** Server side: the bound on frames landing at once (frame-landing.ts); undefined: none land. */
+  readonly landingReservations: LandingReservations | undefined;
 }
 
 /** What the reader needs of its connection. */
@@ -72,18 +75,11 @@ export class ConnectionReader implements TurnTaker {
     const landing =
       landingSocket === undefined
         ? undefined
-        : new FrameLanding(
-            landingSocket,
-            decoder,
-            limits.partialFrameBudget,
-            () => this.partialFrame.countedBytes,
-            this.input,
-            () => {
-              const now = monotonicNow();
-              this.connection.lastActivity = now;
-              this.countHeld(now);
-            },
-          );
+        : new FrameLanding(landingSocket, decoder, limits.landingReservations!, this.input, () => {
+            const now = monotonicNow();
+            this.connection.lastActivity = now;
+            this.countHeld(now);
+          });
     this.landing = landing;
     this.held =
       landing === undefined
@@ -151,9 +147,10 @@ export class ConnectionReader implements TurnTaker {
     return this.partialFrame.lateFrame(now, readingPaused, this.held);
   }
 
-  /** The connection closed: its held bytes return to the partial-frame budget. */
+  /** The connection closed: its held bytes return to the partial-frame budget, its landing's reservation too. */
   release(): void {
     this.partialFrame.release();
+    this.landing?.release();
   }
 
   /** Opens this connection's share of the current turn; false when it or the server used its share. */

@@ -82,7 +82,8 @@ export class Connection implements RemotingChannel, ReadingConnection {
     const budget = owner.requestBytesBudget;
     this.requestBytes = budget === undefined ? undefined : new RequestBytesTracker(budget, gate);
     // A server's plain connections land large frames (frame-landing.ts); TLS sockets cannot.
-    const landing = owner.landLargeFrames && !(socket instanceof TLSSocket) ? socket : undefined;
+    const landing =
+      owner.landingReservations !== undefined && !(socket instanceof TLSSocket) ? socket : undefined;
     this.reader = new ConnectionReader(this, owner, this.remoteAddress, gate, this.onCommand, landing);
     this.writer = new FrameWriter(socket, owner.maxQueuedWriteBytes, gate, owner.writeBacklogBudget);
     this.untilClockRead = owner.readTurns === undefined ? Infinity : REQUESTS_PER_CLOCK_READ;
@@ -99,6 +100,9 @@ export class Connection implements RemotingChannel, ReadingConnection {
       socket.once('data', (chunk: Buffer) => (this.firstBytes = Buffer.from(chunk.subarray(0, 2))));
     }
     socket.on('data', this.reader.onData);
+    // The peer half-closed: the socket ends on the next tick (no half-open connections, as Netty's
+    // default), so the answers already made go out first, as Netty's written-and-flushed ones do.
+    socket.on('end', () => this.writer.flushNow());
     socket.on('error', (error) => {
       this.lastError = error;
       owner.logger.warn({ remote: this.remoteAddress, error: error.message }, 'connection error');

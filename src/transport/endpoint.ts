@@ -13,6 +13,7 @@ import type { ConnectionOwner } from './connection-owner.js';
 import { TransportDefaults } from './defaults.js';
 import { RequestDispatcher } from './dispatcher.js';
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
+import type { LandingReservations } from './landing-buffers.js';
 import type { PartialFrameBudget } from './partial-frames.js';
 import type { ReadTurns } from './read-turns.js';
 import type { RequestBytesBudget } from './request-bytes-budget.js';
@@ -55,8 +56,8 @@ export interface EndpointSettings {
   readTurns?: ReadTurns | undefined;
   /** Server: the bounds on request bodies in progress; undefined = none. */
   requestBytesBudget?: RequestBytesBudget | undefined;
-  /** Server: large frames are read into landing buffers (frame-landing.ts). */
-  landLargeFrames?: boolean;
+  /** Server: large frames are read into landing buffers within these (frame-landing.ts). */
+  landingReservations?: LandingReservations | undefined;
   /**
    * Whether the RPC hooks also run on the requests sent with a connection's `invoke` / `invokeOneway`.
    * A client's do (they sign what it sends). A server's do not: its hooks check the requests it
@@ -106,7 +107,7 @@ export abstract class RemotingEndpoint {
       writeBacklogBudget: settings.writeBacklogBudget,
       readTurns: settings.readTurns,
       requestBytesBudget: settings.requestBytesBudget,
-      landLargeFrames: settings.landLargeFrames === true,
+      landingReservations: settings.landingReservations,
       connectionClosed: (connection) => this.forgetConnection(connection),
     };
   }

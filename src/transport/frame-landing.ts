@@ -9,8 +9,9 @@
  * bytes the frame still lacks; the whole frame then goes to the decoder in one piece, and the
  * command's body is a view of the buffer (no copy).
  *
- * A connection switches to reading into our buffers when it is made (or, when Node already holds
- * input of it, at its first large frame once that input was handed over). Its reads that are not
+ * A connection switches to reading into our buffers when it is made, unless Node already holds input
+ * of it (a TLS-permissive server's plain socket, whose first bytes were looked at): that one never
+ * lands. Its reads that are not
  * for a landing go into one scratch buffer shared by every switched connection and are copied out
  * at once (libuv fills a read's buffer and hands it to the callback before any other read, so the
  * scratch is free again after each callback): an idle connection pins no memory, and small frames
@@ -22,13 +23,15 @@
  * Invariant: while the socket may read into a view of the frame, no byte reaches the frame any
  * other way (a switched socket emits no 'data'); `absorb` refuses input that would break it.
  *
- * The whole frame is counted in the partial-frame budget while it lands (its buffer is its size from
- * the start); a frame that would not fit the budget's room is not landed, and arrives the usual way.
+ * Memory: the partial-frame budget counts a landing frame's bytes as they arrive, as any frame's (the
+ * rest of its buffer is not written, so not in memory either). Its whole size is reserved in the
+ * server's LandingReservations: a peer sending only length prefixes reserves, it does not hold; once
+ * the reservations are full, further frames arrive the usual way.
  */
 import type { Socket } from 'node:net';
-import type { PartialFrameBudget } from './partial-frames.js';
 import type { FrameDecoder } from '../protocol/frame/frame-decoder.js';
 import { LANDING_MIN_FRAME_BYTES, landingBuffers } from './landing-buffers.js';
+import type { LandingReservations } from './landing-buffers.js';
 import { canReadIntoUserBuffer, installUserReadBuffer } from './user-read-buffer.js';
 
 const SCRATCH_BYTES = 64 * 1024;
@@ -44,17 +47,14 @@ export class FrameLanding {
   private filled = 0;
   /** The view of `frame` the socket reads into next (compared by identity in onRead). */
   private view: Buffer | undefined;
-  /** Reading into our buffers (user-read-buffer.ts); false until the first landing. */
-  private switched = false;
-  /** The socket cannot switch (TLS, or a Node without the internals): nothing is landed. */
-  private unavailable = false;
+  /** False when the socket could not switch when the connection was made: nothing is landed. */
+  private readonly switched: boolean;
 
   constructor(
-    private readonly socket: Socket,
+    socket: Socket,
     private readonly decoder: FrameDecoder,
-    private readonly budget: PartialFrameBudget | undefined,
-    /** What the partial-frame budget counts for this connection now. */
-    private readonly counted: () => number,
+    /** The server's bound on the sizes of the frames landing at once. */
+    private readonly reservations: LandingReservations,
     /** Chunks for the decoder (the reader's input path). */
     private readonly input: LandingInput,
     /**
@@ -63,10 +63,12 @@ export class FrameLanding {
      */
     private readonly afterRead: () => void,
   ) {
-    if (!canReadIntoUserBuffer(socket)) this.unavailable = true;
-    else if (socket.readableLength === 0) {
-      this.switched = installUserReadBuffer(socket, scratch, this.onRead, this.nextBuffer);
-    }
+    // Only a socket Node holds no input of yet: a chunk it read before would reach us as 'data'
+    // after later reads (and a switch while the read gate holds would not stop the reading).
+    this.switched =
+      socket.readableLength === 0 &&
+      canReadIntoUserBuffer(socket) &&
+      installUserReadBuffer(socket, scratch, this.onRead, this.nextBuffer);
   }
 
   /** True while a frame is landing: its bytes are held here, not in the decoder. */
@@ -74,49 +76,42 @@ export class FrameLanding {
     return this.frame !== undefined;
   }
 
-  /** Bytes counted for the landing frame in the partial-frame budget (its whole size). */
+  /**
+   * Bytes of the landing frame received so far: what the partial-frame budget counts, as for a frame
+   * read the usual way (the rest of its buffer is not written yet, so not in memory either).
+   */
   get heldBytes(): number {
-    return this.frame === undefined ? 0 : this.frame.length;
+    return this.frame === undefined ? 0 : this.filled;
   }
 
-  /** After input was decoded: lands the decoder's unfinished frame when it is large and fits. */
+  /** After input was decoded: lands the decoder's unfinished frame when it is large and may land. */
   maybeStart(): void {
-    if (this.frame !== undefined || this.unavailable) return;
-    const decoder = this.decoder;
-    const pending = decoder.pendingFrame;
-    if (pending === undefined || !this.fits(4 + pending.length)) return;
-    const total = 4 + pending.length;
-    if (!this.switched) {
-      // Chunks Node read but did not hand over yet would come after bytes read into the frame.
-      if (this.socket.readableLength > 0) return;
-      if (!canReadIntoUserBuffer(this.socket)) {
-        this.unavailable = true;
-        return;
-      }
-    }
-    const frame = landingBuffers.lend(total);
-    this.filled = decoder.detachPendingFrame(frame);
+    if (this.frame !== undefined || !this.switched) return;
+    const pending = this.decoder.pendingFrame;
+    if (pending === undefined) return;
+    const frame = this.lend(4 + pending.length);
+    if (frame === undefined) return;
+    this.filled = this.decoder.detachPendingFrame(frame);
     this.frame = frame;
-    if (!this.switched) {
-      this.view = frame.subarray(this.filled);
-      this.switched = installUserReadBuffer(this.socket, this.view, this.onRead, this.nextBuffer);
-      // Not expected after canReadIntoUserBuffer; the frame then completes from 'data' chunks.
-      if (!this.switched) {
-        this.unavailable = true;
-        this.view = undefined;
-      }
-    }
+    this.view = undefined;
   }
 
   /**
-   * A chunk read the usual way ('data'): its bytes that belong to the landing frame go into it, the
-   * rest (everything when nothing lands) to the decoder. False when it cannot be taken without
-   * breaking the invariant above (the connection must close).
+   * A chunk read the usual way ('data'), for the decoder. False when a frame is landing: a switched
+   * socket emits no 'data', so Node broke its contract (the connection must close).
    */
   absorb(chunk: Buffer): boolean {
-    if (this.view !== undefined) return false;
-    this.take(chunk, false);
+    if (this.frame !== undefined) return false;
+    this.input(chunk);
     return true;
+  }
+
+  /** The connection closed: a frame landing gives its reservation back (its buffer goes to the GC). */
+  release(): void {
+    if (this.frame === undefined) return;
+    this.reservations.give(this.frame.length);
+    this.frame = undefined;
+    this.view = undefined;
   }
 
   /** The buffer for the socket's next read. */
@@ -159,11 +154,18 @@ export class FrameLanding {
     if (n < chunk.length) this.take(chunk.subarray(n), reused);
   }
 
-  /** Whether a frame of `total` bytes may land: large enough, and within the budget's room. */
-  private fits(total: number): boolean {
-    if (total < LANDING_MIN_FRAME_BYTES) return false;
-    const budget = this.budget;
-    return budget === undefined || budget.usedBytes + (total - this.counted()) <= budget.limitBytes;
+  /**
+   * A buffer for a frame of `total` bytes when it may land: large enough, within the server's
+   * reservations, and allocated (a failed allocation leaves the frame to the usual way).
+   */
+  private lend(total: number): Buffer | undefined {
+    if (total < LANDING_MIN_FRAME_BYTES || !this.reservations.tryTake(total)) return undefined;
+    try {
+      return landingBuffers.lend(total);
+    } catch {
+      this.reservations.give(total);
+      return undefined;
+    }
   }
 
   /**
@@ -177,7 +179,7 @@ export class FrameLanding {
     while (chunk.length - at >= 4) {
       const length = chunk.readInt32BE(at);
       if (length < 4 || length > decoder.maxFrameLength) return -1;
-      if (chunk.length - at - 4 < length) return this.fits(4 + length) ? at : -1;
+      if (chunk.length - at - 4 < length) return 4 + length >= LANDING_MIN_FRAME_BYTES ? at : -1;
       at += 4 + length;
     }
     return -1;
@@ -185,10 +187,10 @@ export class FrameLanding {
 
   /** Lands the frame `start` begins (its length prefix and some of its bytes); false if it cannot now. */
   private landFrom(start: Buffer): boolean {
-    // Feeding the frames before it may have closed the connection, failed the decoder or filled it.
-    const total = 4 + start.readInt32BE(0);
-    if (this.decoder.hasPartialFrame || this.decoder.failure !== undefined || !this.fits(total)) return false;
-    const frame = landingBuffers.lend(total);
+    // Feeding the frames before it may have closed the connection or failed the decoder.
+    if (this.decoder.hasPartialFrame || this.decoder.failure !== undefined) return false;
+    const frame = this.lend(4 + start.readInt32BE(0));
+    if (frame === undefined) return false;
     start.copy(frame, 0);
     this.filled = start.length;
     this.frame = frame;
@@ -201,6 +203,7 @@ export class FrameLanding {
     const frame = this.frame!;
     this.frame = undefined;
     this.view = undefined;
+    this.reservations.give(frame.length);
     this.input(frame);
   }
 }

@@ -131,6 +131,14 @@ export class FrameWriter {
     }
   }
 
+  /**
+   * Hands the queued frames to the socket now instead of at the scheduled flush: the peer half-closed,
+   * and the socket ends (we do not allow half-open connections) before that flush would run.
+   */
+  flushNow(): void {
+    this.writeQueued();
+  }
+
   /** Resolves when every queued frame has been handed to the socket (not blocked on drain). */
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();

@@ -16,6 +16,7 @@ import { ConnectionSlots, processConnectionSlots } from './connection-slots.js';
 import type { SlotHolder } from './connection-slots.js';
 import { TransportDefaults } from './defaults.js';
 import { headerLimitsOf, RemotingEndpoint } from './endpoint.js';
+import { LandingReservations } from './landing-buffers.js';
 import { PartialFrameBudget } from './partial-frames.js';
 import { ReadTurns } from './read-turns.js';
 import { RequestBytesBudget } from './request-bytes-budget.js';
@@ -132,7 +133,11 @@ export class RemotingServer extends RemotingEndpoint {
       requestBytesBudget:
         requestBudget.limitBytes > 0 || requestBudget.perConnectionBytes > 0 ? requestBudget : undefined,
       hooksOnChannelRequests: false,
-      landLargeFrames: options.landLargeFrames ?? true,
+      // Frames landing at once may reserve as much as unfinished frames may hold (or 256 MiB).
+      landingReservations:
+        options.landLargeFrames === false
+          ? undefined
+          : new LandingReservations(budgetBytes > 0 ? budgetBytes : d.partialFrameBudgetBytes),
     });
     this.slots = new ConnectionSlots(maxConnections || Infinity, processConnectionSlots);
     const tls = resolveServerTls(options.tls);

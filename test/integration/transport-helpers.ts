@@ -92,11 +92,21 @@ export class RawPeer {
     this.socket.write(bytes);
   }
 
-  /** Resolves once `count` frames in total have arrived. */
-  waitFor(count: number): Promise<void> {
+  /** Resolves once `count` frames in total have arrived; rejects after `timeoutMillis` (no test hangs). */
+  waitFor(count: number, timeoutMillis = 15_000): Promise<void> {
     if (this.received.length >= count) return Promise.resolve();
     const d = deferred();
-    this.waiters.push({ count, resolve: d.resolve });
+    const timer = setTimeout(
+      () => d.reject(new Error(`${this.received.length} of ${count} frames within ${timeoutMillis} ms`)),
+      timeoutMillis,
+    );
+    this.waiters.push({
+      count,
+      resolve: () => {
+        clearTimeout(timer);
+        d.resolve();
+      },
+    });
     return d.promise;
   }
 

@@ -23,6 +23,7 @@ import {
   releaseBodyAfterAnswer,
 } from '../../src/transport/landing-buffers.js';
 import { Prng } from '../helpers/prng.js';
+import { createDevelopmentCertificates } from '../../src/transport/tls/x509.js';
 import { captureLogger, RawPeer } from './transport-helpers.js';
 
 /** Answers with the body's digest, its length and whether it sits in a landing buffer. */
@@ -210,31 +211,81 @@ describe('landing and the limits on unfinished frames', () => {
     );
   });
 
-  it('a landing frame counts its whole size in the partial-frame budget; a frame beyond the room waits the usual way', async () => {
+  it('the budget counts a landing frame as its bytes arrive: over it, the connection closes as without landing', async () => {
     const logger = captureLogger();
     const s = await server({ partialFrameBudgetBytes: 1_500_000, logger });
-    const [a, b, c] = [await peer(s.port), await peer(s.port), await peer(s.port)];
-    // a's frame lands: 1 MB of the budget is reserved although a sent only 200 kB of it.
+    const [a, c] = [await peer(s.port), await peer(s.port)];
+    // a's 1 MB frame lands; 900 kB of it arrived.
     const frameA = request(DIGEST, 0, randomBytes(1_000_000));
-    a.write(frameA.frame.subarray(0, 200_000));
+    a.write(frameA.frame.subarray(0, 900_000));
     await sleep(100);
-    // b's 600 kB frame does not fit the 0.5 MB of room as a whole: it is held the usual way, as
-    // its bytes arrive (300 kB so far).
-    const frameB = request(DIGEST, 0, randomBytes(600_000));
-    b.write(frameB.frame.subarray(0, 300_000));
-    await sleep(100);
-    // c's bytes exceed the 0.2 MB left as they arrive: c is closed, as without landing.
+    // c's bytes pass the 0.6 MB left as they arrive: c is closed.
     c.write(request(DIGEST, 0, randomBytes(700_000)).frame.subarray(0, 650_000));
     await Promise.race([c.closed, sleep(2000)]);
     assert.ok(c.socket.destroyed, 'c over the budget is closed');
     assert.ok(logger.lines.some((l) => /partial-frame budget/.test(l.msg)));
-    // a completes (its reservation is given back), then b (landed once there was room): both
-    // answered intact.
-    a.write(frameA.frame.subarray(200_000));
+    // a completes and is answered, landed.
+    a.write(frameA.frame.subarray(900_000));
     await a.waitFor(1);
     check(a, [frameA], () => true);
-    b.write(frameB.frame.subarray(300_000));
-    await b.waitFor(1);
-    check(b, [frameB]);
+  });
+
+  it('length prefixes alone reserve landings, they hold nothing: once reservations are full, frames arrive the usual way', async () => {
+    const s = await server({ partialFrameBudgetBytes: 2_000_000 });
+    // Four peers each start a frame of 1.9 MB and send nothing more of it: the first reserves its
+    // landing (reservations are bounded by the budget), the others wait the usual way, holding 10 bytes.
+    const idle = [await peer(s.port), await peer(s.port), await peer(s.port), await peer(s.port)];
+    for (const p of idle) p.write(request(DIGEST, 0, randomBytes(1_900_000)).frame.subarray(0, 14));
+    await sleep(100);
+    // An honest 1 MB frame is neither refused nor landed: answered intact.
+    const honest = await peer(s.port);
+    const frame = request(DIGEST, 0, randomBytes(1_000_000));
+    honest.write(frame.frame);
+    await honest.waitFor(1);
+    check(honest, [frame], () => false);
+    for (const p of idle) assert.equal(p.socket.destroyed, false);
+  });
+
+  it('a peer that half-closes right after a landed frame still gets its answer', async () => {
+    const s = await server();
+    const p = await peer(s.port);
+    const sent = [request(DIGEST, 0, randomBytes(1 << 20))];
+    p.write(sent[0]!.frame);
+    p.socket.end();
+    await Promise.race([p.closed, sleep(2000)]);
+    check(p, sent, () => true);
+  });
+});
+
+describe('landing and TLS-permissive servers', () => {
+  it('a plain connection whose first bytes were looked at never lands, and stops reading while its answers wait', async () => {
+    const certs = createDevelopmentCertificates();
+    const BIG = 103;
+    let processed = 0;
+    const s = await server({ tls: { mode: 'permissive', cert: certs.server.cert, key: certs.server.key } });
+    s.registerProcessor(BIG, {
+      processRequest: () => {
+        processed++;
+        return createResponse(ResponseCode.SUCCESS, { body: Buffer.alloc(1 << 20, 7) });
+      },
+    });
+    const p = await peer(s.port);
+    const large = request(DIGEST, 0, randomBytes(300_000));
+    p.write(large.frame);
+    await p.waitFor(1);
+    check(p, [large], () => false);
+    // The peer stops reading; its 1 MiB answers pile up and the server stops reading it, although a
+    // large frame arrives among the requests.
+    p.socket.pause();
+    const requests = (from: number, n: number): Buffer[] =>
+      Array.from({ length: n }, (_, i) =>
+        encodeFrame(createRequest(BIG, { opaque: from + i }), SerializeType.JSON),
+      );
+    p.write(Buffer.concat([...requests(1, 10), request(DIGEST, 11, randomBytes(300_000)).frame]));
+    await sleep(300);
+    const held = processed;
+    p.write(Buffer.concat(requests(100, 300)));
+    await sleep(300);
+    assert.ok(processed - held < 20, `${processed - held} requests read while the answers waited`);
   });
 });
