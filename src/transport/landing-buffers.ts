@@ -14,6 +14,7 @@
  * its size, so a burst of large frames does not pin its buffers for small ones.
  */
 import type { RemotingCommand } from '../protocol/command/remoting-command.js';
+import { ByteBudget } from './byte-budget.js';
 
 /** Frames from this size on are landed (smaller ones take at most two socket reads). */
 export const LANDING_MIN_FRAME_BYTES = 128 * 1024;
@@ -84,27 +85,7 @@ export class LandingBuffers {
  * One server's bound on the frames landing at once, by their whole sizes: the buffers a peer can make
  * it allocate (not write) with length prefixes alone. Beyond it, frames arrive the usual way.
  */
-export class LandingReservations {
-  private reserved = 0;
-
-  constructor(readonly limitBytes: number) {}
-
-  /** Whole sizes of the frames landing now. */
-  get reservedBytes(): number {
-    return this.reserved;
-  }
-
-  /** Reserves `bytes`; false (nothing reserved) when they would pass the limit. */
-  tryTake(bytes: number): boolean {
-    if (this.reserved + bytes > this.limitBytes) return false;
-    this.reserved += bytes;
-    return true;
-  }
-
-  give(bytes: number): void {
-    this.reserved = Math.max(0, this.reserved - bytes);
-  }
-}
+export class LandingReservations extends ByteBudget {}
 
 /** The process's landing buffers (every server's connections share them). */
 export const landingBuffers = new LandingBuffers();

@@ -14,6 +14,7 @@
  * read (64 KiB) before it is refused.
  */
 import type { Logger } from '../common/logger.js';
+import { ByteBudget } from './byte-budget.js';
 
 /** What a tracker reads of the bytes a connection holds: its decoder's, and a landing frame's. */
 export interface HeldInput {
@@ -25,27 +26,8 @@ export interface HeldInput {
   readonly framesCompleted: number;
 }
 
-export class PartialFrameBudget {
-  private held = 0;
-
-  constructor(readonly limitBytes: number) {}
-
-  /** Bytes held by all connections' unfinished frames. */
-  get usedBytes(): number {
-    return this.held;
-  }
-
-  /** Counts `bytes` more; false (nothing counted) when they would exceed the limit. */
-  tryTake(bytes: number): boolean {
-    if (this.held + bytes > this.limitBytes) return false;
-    this.held += bytes;
-    return true;
-  }
-
-  give(bytes: number): void {
-    this.held = Math.max(0, this.held - bytes);
-  }
-}
+/** Bytes held by all connections' unfinished frames (one per server). */
+export class PartialFrameBudget extends ByteBudget {}
 
 /** What a tracker needs from the server that owns its connection. */
 export interface PartialFrameLimits {
