@@ -118,7 +118,11 @@ export class FrameLanding {
   private readonly nextBuffer = (): Buffer => {
     const frame = this.frame;
     if (frame === undefined) return scratch;
-    this.view = frame.subarray(this.filled);
+    // One byte past the frame (its buffer has room for it): the read that completes the frame then
+    // falls short of its buffer, so libuv waits for the next poll before it reads on. Reading to the
+    // exact end made libuv read again at once, and a FIN right behind the frame ended the socket
+    // before an answer made on a later turn could go out (the usual path's 64 KiB reads fall short).
+    this.view = Buffer.from(frame.buffer, frame.byteOffset + this.filled, frame.length - this.filled + 1);
     return this.view;
   };
 
@@ -126,8 +130,16 @@ export class FrameLanding {
   private readonly onRead = (nread: number, buffer: Buffer): void => {
     if (buffer === this.view) {
       this.view = undefined;
+      const frame = this.frame!;
       this.filled += nread;
-      if (this.filled === this.frame!.length) this.land();
+      if (this.filled >= frame.length) {
+        // The byte past the frame, if read, begins the next frame: copied out before the buffer goes.
+        const past = this.filled - frame.length;
+        const next = past > 0 ? Buffer.from(buffer.subarray(nread - past, nread)) : undefined;
+        this.filled = frame.length;
+        this.land();
+        if (next !== undefined) this.take(next, false);
+      }
     } else {
       // The scratch: copied out before the next read reuses it.
       this.take(buffer.subarray(0, nread), true);

@@ -39,13 +39,16 @@ export class LandingBuffers {
   /** Backing stores lent and not given back: only these may ever be given back (once). */
   private readonly lent = new WeakSet<ArrayBuffer>();
 
-  /** A buffer of exactly `bytes` bytes (contents undefined) for one frame. */
+  /**
+   * A buffer of exactly `bytes` bytes (contents undefined) for one frame, a view of a larger one: at
+   * least one byte after it is free (frame-landing.ts reads one byte past the frame).
+   */
   lend(bytes: number): Buffer {
     this.stats.landed++;
     let best = -1;
     for (let i = 0; i < this.kept.length; i++) {
       const size = this.kept[i]!.byteLength;
-      if (size >= bytes && size <= 2 * bytes && (best < 0 || size < this.kept[best]!.byteLength)) best = i;
+      if (size > bytes && size <= 2 * bytes && (best < 0 || size < this.kept[best]!.byteLength)) best = i;
     }
     let backing: ArrayBuffer;
     if (best >= 0) {
@@ -53,7 +56,7 @@ export class LandingBuffers {
       this.keptBytes -= backing.byteLength;
       this.stats.reused++;
     } else {
-      backing = Buffer.allocUnsafeSlow(Math.ceil(bytes / SIZE_STEP) * SIZE_STEP).buffer as ArrayBuffer;
+      backing = Buffer.allocUnsafeSlow(Math.ceil((bytes + 1) / SIZE_STEP) * SIZE_STEP).buffer as ArrayBuffer;
     }
     this.lent.add(backing);
     return Buffer.from(backing, 0, bytes);

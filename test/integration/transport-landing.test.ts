@@ -30,6 +30,8 @@ import { captureLogger, RawPeer } from './transport-helpers.js';
 const DIGEST = 101;
 /** The same, after `delay` ms (ext field), having released the body: digest taken at answer time. */
 const DIGEST_RELEASED = 102;
+/** DIGEST, answered on the next turn (setImmediate). */
+const DIGEST_NEXT_TURN = 104;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -52,6 +54,13 @@ async function server(config: RemotingServerConfig = {}): Promise<RemotingServer
   const s = new RemotingServer({ host: '127.0.0.1', port: 0, ...config });
   s.registerProcessor(DIGEST, {
     processRequest: (_context, request) => answer(request.body, landingBuffers.isLent(request.body)),
+  });
+  s.registerProcessor(DIGEST_NEXT_TURN, {
+    processRequest: async (_context, request) => {
+      const landed = landingBuffers.isLent(request.body);
+      await new Promise((resolve) => setImmediate(resolve));
+      return answer(request.body, landed);
+    },
   });
   s.registerProcessor(DIGEST_RELEASED, {
     processRequest: async (_context, request) => {
@@ -246,14 +255,19 @@ describe('landing and the limits on unfinished frames', () => {
     for (const p of idle) assert.equal(p.socket.destroyed, false);
   });
 
-  it('a peer that half-closes right after a landed frame still gets its answer', async () => {
+  it('a peer that half-closes right after a landed frame still gets its answer, made now or on the next turn', async () => {
     const s = await server();
-    const p = await peer(s.port);
-    const sent = [request(DIGEST, 0, randomBytes(1 << 20))];
-    p.write(sent[0]!.frame);
-    p.socket.end();
-    await Promise.race([p.closed, sleep(2000)]);
-    check(p, sent, () => true);
+    for (const code of [DIGEST, DIGEST_NEXT_TURN]) {
+      // Frames whose end falls on a 64 KiB boundary of the read, and others.
+      for (const size of [1 << 20, 300_000, (1 << 20) - 60]) {
+        const p = await peer(s.port);
+        const sent = [request(code, 0, randomBytes(size))];
+        p.write(sent[0]!.frame);
+        p.socket.end();
+        await Promise.race([p.closed, sleep(2000)]);
+        check(p, sent, () => true);
+      }
+    }
   });
 });
 

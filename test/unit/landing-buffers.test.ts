@@ -85,6 +85,14 @@ describe('LandingBuffers', () => {
     assert.deepEqual(pool.stats, { landed: 4, reused: 1, givenBack: 1 });
   });
 
+  it('leaves at least one byte free after the frame in its buffer', () => {
+    const pool = new LandingBuffers();
+    assert.equal(pool.lend(2 << 20).buffer.byteLength, (2 << 20) + 64 * 1024);
+    const a = pool.lend(200_000);
+    pool.giveBack(a);
+    assert.notEqual(pool.lend(a.buffer.byteLength).buffer, a.buffer, 'no byte would be free');
+  });
+
   it('gives back once per lending, and ignores buffers it never lent', () => {
     const pool = new LandingBuffers();
     const a = pool.lend(200_000);
@@ -102,7 +110,9 @@ describe('LandingBuffers', () => {
 
   it('keeps at most 32 MiB of buffers', () => {
     const pool = new LandingBuffers();
-    const lent = Array.from({ length: 12 }, () => pool.lend(4 << 20));
+    // Buffers of exactly 4 MiB: a frame is lent one byte short of its buffer at most.
+    const lent = Array.from({ length: 12 }, () => pool.lend((4 << 20) - 1));
+    assert.equal(lent[0]!.buffer.byteLength, 4 << 20);
     for (const b of lent) pool.giveBack(b);
     assert.equal(pool.keptByteCount, 32 << 20);
     assert.equal(pool.stats.givenBack, 12);
