@@ -140,10 +140,9 @@ describe('broker validation: offsets, admin, heartbeats, locks', () => {
       assertRefused(del, ResponseCode.SYSTEM_ERROR, TOPIC_REMARK[topic], label);
     }
     const numbers: [Record<string, string>, RegExp][] = [
-      [{ readQueueNums: '-1' }, /^readQueueNums -1 is out of range: set readQueueNums between 1 and 1024$/],
-      [{ readQueueNums: '0' }, /^readQueueNums 0 is out of range/],
+      [{ readQueueNums: '-1' }, /^readQueueNums -1 is out of range: set readQueueNums between 0 and 1024$/],
       [{ writeQueueNums: '-1' }, /^writeQueueNums -1 is out of range/],
-      [{ writeQueueNums: '0' }, /^writeQueueNums 0 is out of range/],
+      [{ readQueueNums: '1025' }, /^readQueueNums 1025 is out of range/],
       [{ writeQueueNums: '2147483647' }, /^writeQueueNums 2147483647 is out of range/],
       [{ perm: '8' }, /^perm 8 is out of range: set perm between 0 and 7$/],
       [{ perm: '-1' }, /^perm -1 is out of range/],
@@ -151,6 +150,17 @@ describe('broker validation: offsets, admin, heartbeats, locks', () => {
     ];
     for (const [fields, remark] of numbers) assertRefused(await createTopic(fields), INVALID, remark);
     assert.notEqual((await createTopic({ readQueueNums: '2147483648' })).code, ResponseCode.SUCCESS);
+    assert.deepEqual(await bench.held(), baseline);
+    // 0 queues are accepted, as Java accepts them (updateTopic -w 0 stops writes while reads drain).
+    assert.equal(
+      (await createTopic({ topic: 'DrainedTopic', writeQueueNums: '0' })).code,
+      ResponseCode.SUCCESS,
+    );
+    assert.equal(
+      (await createTopic({ topic: 'DrainedTopic', readQueueNums: '0', writeQueueNums: '0' })).code,
+      ResponseCode.SUCCESS,
+    );
+    assert.equal((await bench.call(RequestCode.DELETE_TOPIC_IN_BROKER, { topic: 'DrainedTopic' })).code, 0);
     assert.deepEqual(await bench.held(), baseline);
   });
 
