@@ -162,3 +162,4 @@ export type {
 export { handlerTable, mergeHandlerTables, registerHandlerTable } from './transport/handler-table.js';
 export type { HandlerRegistry, HandlerTable, RequestHandler } from './transport/handler-table.js';
 export { RequestRefusedError } from './common/errors.js';
+export { releaseBodyAfterAnswer } from './transport/landing-buffers.js';

@@ -17,11 +17,9 @@ import { createRequest, createResponse } from '../../src/protocol/command/remoti
 import { encodeFrame } from '../../src/protocol/frame/index.js';
 import { RemotingServer } from '../../src/transport/index.js';
 import type { RemotingServerConfig } from '../../src/transport/index.js';
-import {
-  landingBuffers,
-  LANDING_MIN_FRAME_BYTES,
-  releaseBodyAfterAnswer,
-} from '../../src/transport/landing-buffers.js';
+import { landingBuffers, LANDING_MIN_FRAME_BYTES } from '../../src/transport/landing-buffers.js';
+// Processors outside this package take it from the public protocol entry.
+import { releaseBodyAfterAnswer } from '../../src/protocol-entry.js';
 import { Prng } from '../helpers/prng.js';
 import { createDevelopmentCertificates } from '../../src/transport/tls/x509.js';
 import { captureLogger, RawPeer } from './transport-helpers.js';
