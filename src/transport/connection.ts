@@ -100,9 +100,11 @@ export class Connection implements RemotingChannel, ReadingConnection {
       socket.once('data', (chunk: Buffer) => (this.firstBytes = Buffer.from(chunk.subarray(0, 2))));
     }
     socket.on('data', this.reader.onData);
-    // The peer half-closed: the socket ends on the next tick (no half-open connections, as Netty's
-    // default), so the answers already made go out first, as Netty's written-and-flushed ones do.
-    socket.on('end', () => this.writer.flushNow());
+    // Server side, the peer half-closed: the socket ends on the next tick (no half-open connections,
+    // as Netty's default), so the answers already made go out first, as Netty's flushed ones do. A
+    // client does not: requests written to a server that is closing may run there unanswered, and
+    // the caller, told the connection closed, would send them again.
+    if (owner.readTurns !== undefined) socket.on('end', () => this.writer.flushNow());
     socket.on('error', (error) => {
       this.lastError = error;
       owner.logger.warn({ remote: this.remoteAddress, error: error.message }, 'connection error');
