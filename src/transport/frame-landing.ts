@@ -6,19 +6,19 @@
  * Once the reader has the length prefix of a frame of at least LANDING_MIN_FRAME_BYTES, the bytes
  * held of it move into a buffer of the frame's size (landing-buffers.ts, reused when the request's
  * processor allows it) and the socket reads the rest into that buffer, each read limited to the
- * bytes the frame still lacks; the whole frame then goes to the decoder in one piece, and the
- * command's body is a view of the buffer (no copy).
+ * bytes the frame still lacks plus one (see nextBuffer); the whole frame then goes to the decoder in
+ * one piece, and the command's body is a view of the buffer (no copy).
  *
  * A connection switches to reading into our buffers when it is made, unless Node already holds input
  * of it (a TLS-permissive server's plain socket, whose first bytes were looked at): that one never
- * lands. Its reads that are not
- * for a landing go into one scratch buffer shared by every switched connection and are copied out
- * at once (libuv fills a read's buffer and hands it to the callback before any other read, so the
- * scratch is free again after each callback): an idle connection pins no memory, and small frames
- * cost a copy of each read instead of Node's allocation per read. A read into the scratch while a
- * frame lands (the landing began between two reads) is copied into the frame. A scratch read that
- * ends with the start of a large frame (the usual read right after a landing) lands that start at
- * once: its bytes are copied into the frame's buffer, not into a new chunk for the decoder first.
+ * lands. Its reads that are not for a landing go into one scratch buffer shared by every switched
+ * connection and are copied out at once (libuv fills a read's buffer and hands it to the callback
+ * before any other read, so the scratch is free again after each callback): an idle connection pins
+ * no memory, and small frames cost a copy of each read instead of Node's allocation per read. A read
+ * into the scratch while a frame lands (the landing began between two reads) is copied into the
+ * frame. A scratch read that ends with the start of a large frame (the usual read right after a
+ * landing) lands that start at once: its bytes are copied into the frame's buffer, not into a new
+ * chunk for the decoder first.
  *
  * Invariant: while the socket may read into a view of the frame, no byte reaches the frame any
  * other way (a switched socket emits no 'data'); `absorb` refuses input that would break it.
