@@ -40,7 +40,11 @@ const OWN_PROPERTIES = [
   'a\u0001b\u0002__CRC32#\u00010000000042\u0002',
   'TAGS\u0001值',
   '\u0002\u0002x\u0001\u0002',
+  'KEYS\u0001a  b a\u0002UNIQ_KEY\u0001b', // a key twice, the UNIQ_KEY among the KEYS
+  'XKEYS\u0001notkey\u0002UNIQ_KEY\u0001\u0002KEYS\u0001 c ', // not KEYS, an empty UNIQ_KEY
 ];
+/** Keys the properties above are indexed under (and some they are not). */
+const INDEX_KEYS = ['AC1100010000', 'AC1100010001', 'k1', 'xTAGSy', 'ключ', 'a', 'b', 'c', 'notkey', ''];
 const SHARED = [
   '',
   'WAIT\u0001true\u0002CLUSTER\u0001DefaultCluster',
@@ -165,6 +169,13 @@ async function storeAfter(puts: IndexedBatchPut[], indexed: boolean): Promise<st
         }),
       );
     }
+    // What QUERY_MESSAGE finds: batch records are indexed from their property bytes, the others from
+    // their property strings.
+    for (const key of INDEX_KEYS) {
+      const q = { topic: 'IndexedTopic', key, maxNum: 1000, begin: 0, end: Number.MAX_SAFE_INTEGER };
+      const found = await store.queryMessage(q);
+      seen.push(`${key}: ${found.records.map((r) => r.readBigInt64BE(28)).join(',')}`);
+    }
     await store.close();
     return [...seen, hashTree(path.join(dir, 'commitlog')), hashTree(path.join(dir, 'consumequeue'))];
   });
@@ -179,6 +190,14 @@ test('putBatch stores, indexes, answers and signals what putMessages does with t
   const viaMessages = await storeAfter(puts, false);
   assert.deepEqual(viaBatch, viaMessages);
   assert.ok(viaBatch.some((line) => line.includes('"status":"PUT_OK"')));
+  for (const key of ['AC1100010000', 'k1', 'a', 'b', 'c']) {
+    assert.match(
+      viaBatch.find((l) => l.startsWith(`${key}: `))!,
+      /: \d/,
+      `${key} finds records`,
+    );
+  }
+  for (const key of ['notkey', '']) assert.ok(viaBatch.includes(`${key}: `), `${key} finds nothing`);
 });
 
 test('record buffers: kept ones are reused, given back once, larger requests get their own', () => {

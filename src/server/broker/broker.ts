@@ -220,8 +220,9 @@ export class Broker {
       await this.store.close().catch(() => undefined);
       throw err;
     }
-    this.unsubscribe = this.store.onMessageArrived((topic, queueId, offset, arrival) =>
-      this.pullHold.onMessageArrived(topic, queueId, offset, arrival),
+    this.unsubscribe = this.store.onMessageArrived(
+      (topic, queueId, offset, arrival) => this.pullHold.onMessageArrived(topic, queueId, offset, arrival),
+      { listening: () => this.pullHold.holding },
     );
     this.schedule.start();
     this.transactions.start();

@@ -9,4 +9,12 @@ export interface DispatchItem extends CqEntry {
   readonly queueOffset: number;
   /** The message's raw property string, for long polling's filters. */
   readonly properties: string;
+  /**
+   * The same properties as bytes, [asciiPropertiesFrom, asciiPropertiesTo) of this buffer, when they
+   * are plain ASCII and in memory while the put is dispatched (a batch's records): the message index
+   * reads its keys there, with no string made per message. Not to be kept: the buffer is reused.
+   */
+  readonly asciiProperties?: Uint8Array | undefined;
+  readonly asciiPropertiesFrom?: number;
+  readonly asciiPropertiesTo?: number;
 }

@@ -108,6 +108,10 @@ class IndexedRecord implements PreparedRecord, DispatchItem {
     readonly tagsCode: bigint,
     readonly dispatched: boolean,
     readonly storeTimestampAt: number,
+    /** `buf` when the properties are plain ASCII, with their range in it (DispatchItem). */
+    readonly asciiProperties: Uint8Array | undefined,
+    readonly asciiPropertiesFrom: number,
+    readonly asciiPropertiesTo: number,
   ) {}
 
   get topic(): string {
@@ -241,6 +245,8 @@ export function prepareIndexedBatch(
   const sharedBytes = Buffer.from(shared, 'utf8');
   const sharedEndsWithSeparator = shared.endsWith(PROPERTY_SEPARATOR);
   const sharedHasTags = shared.includes('TAGS');
+  // UTF-8 takes one byte per character only for ASCII; the messages' own bytes are checked below.
+  const sharedIsAscii = sharedBytes.length === shared.length;
 
   // Per message: its record size and property bytes, or the record prepareRecord made of it alone.
   const sizes = new Int32Array(count);
@@ -323,17 +329,31 @@ export function prepareIndexedBatch(
     p += topicPart.length;
     putInt16BE(out, p, propertyBytes[i]!);
     p += 2;
+    const propertiesFrom = p;
     copyRange(views, propsAt, propsAt + ownLength, p);
     p += ownLength;
     if (scan & 0x10) out[p++] = SEPARATOR;
     out.set(sharedBytes, p);
     p += sharedBytes.length;
+    const propertiesTo = p; // the checksum entry is not the message's
     if (scan & 0x20) out[p++] = SEPARATOR;
     out.set(CHECKSUM_SLOT, p);
     // Tags code as tagsCodeOfProperties finds it; the string is built only when TAGS shows up.
     const tagsCode =
       (scan & HAS_TAGS) !== 0 || sharedHasTags ? tagsCodeOfProperties(batchProperties(put, i)) : 0n;
-    prepared[i] = new IndexedRecord(put, i, out, at, size, tagsCode, dispatched, storeTimestampAt);
+    prepared[i] = new IndexedRecord(
+      put,
+      i,
+      out,
+      at,
+      size,
+      tagsCode,
+      dispatched,
+      storeTimestampAt,
+      sharedIsAscii ? out : undefined,
+      propertiesFrom,
+      propertiesTo,
+    );
     at += size;
   }
   return prepared;

@@ -36,25 +36,24 @@
  * a ring that never filled since clear() never overwrote an entry, so every tail is still kept.
  */
 import { IllegalArgumentError } from '../../common/errors.js';
-import { NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR } from '../../protocol/message/properties.js';
+import {
+  indexKeyHash,
+  keyHashesOfAscii,
+  keyHashesOfString,
+  MAX_KEYS_PER_RECORD,
+  topicPrefixHash,
+} from './index-keys.js';
 
-const KEYS_NAME = `KEYS${NAME_VALUE_SEPARATOR}`;
-const KEYS_ENTRY = PROPERTY_SEPARATOR + KEYS_NAME;
-const UNIQ_KEY_NAME = `UNIQ_KEY${NAME_VALUE_SEPARATOR}`;
-const UNIQ_KEY_ENTRY = PROPERTY_SEPARATOR + UNIQ_KEY_NAME;
+export { indexKeyHash, MAX_KEYS_PER_RECORD } from './index-keys.js';
+
 /** Largest bound: bucket numbers stay within int32 masks. */
 export const MAX_INDEX_ENTRIES = 2 ** 28;
-const SEPARATOR_CODE = 0x02;
-const SPACE_CODE = 0x20;
-const HASH_CODE = 0x23; // '#'
 const ENTRY_FIELDS = 4;
 /**
  * Entries per bucket at the bound (chains of ~4 at most on average): a smaller table of chain heads
  * keeps its random writes, one per key indexed, in fewer cache lines and pages.
  */
 const ENTRIES_PER_BUCKET = 4;
-/** Keys of one record indexed at most (beyond, its KEYS are not indexed): one record cannot fill the ring. */
-export const MAX_KEYS_PER_RECORD = 64;
 /** Entries a walk visits between two turns it gives back to its caller (INDEX_WALK_TURN). */
 const WALK_SLICE = 16_384;
 /** What `candidates` yields after every WALK_SLICE entries visited: a point to let others run. */
@@ -63,36 +62,6 @@ export const INDEX_WALK_TURN = -1;
 const CHUNK_BITS = 16;
 const CHUNK_ENTRIES = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_ENTRIES - 1;
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
-
-/** FNV-1a over s[from, to), continuing from `h`. */
-function hashRange(h: number, s: string, from: number, to: number): number {
-  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
-  return h;
-}
-
-/** Hash of the index key "topic#key". */
-export function indexKeyHash(topic: string, key: string): number {
-  return hashRange(topicPrefixHash(topic), key, 0, key.length);
-}
-
-function topicPrefixHash(topic: string): number {
-  return Math.imul(hashRange(FNV_OFFSET, topic, 0, topic.length) ^ HASH_CODE, FNV_PRIME);
-}
-
-/** Where the value of property `name` starts in `props`, -1 when absent (`entry`: name after a separator). */
-function valueStart(props: string, name: string, entry: string): number {
-  // The first entry has no separator before it.
-  if (props.startsWith(name)) return name.length;
-  const at = props.indexOf(entry);
-  return at < 0 ? -1 : at + entry.length;
-}
-
-function valueEnd(props: string, from: number): number {
-  const end = props.indexOf(PROPERTY_SEPARATOR, from);
-  return end < 0 ? props.length : end;
-}
 
 export class MessageIndex {
   private readonly length: number;
@@ -157,16 +126,44 @@ export class MessageIndex {
 
   /** Indexes a record by its UNIQ_KEY and each of its KEYS, read from its raw property string. */
   addRecord(topic: string, props: string, phys: number, storeTimestamp: number): void {
+    this.addKeys(keyHashesOfString(this.prefixOf(topic), props, this.keyHashes), phys, storeTimestamp);
+  }
+
+  /**
+   * addRecord for a record whose property bytes, b[from, to), are plain ASCII: read in place, the
+   * same entries as for their string.
+   */
+  addRecordAscii(
+    topic: string,
+    b: Uint8Array,
+    from: number,
+    to: number,
+    phys: number,
+    storeTimestamp: number,
+  ): void {
+    const n = keyHashesOfAscii(this.prefixOf(topic), b, from, to, this.keyHashes);
+    this.addKeys(n, phys, storeTimestamp);
+  }
+
+  private addKeys(n: number, phys: number, storeTimestamp: number): void {
     this.lastTimestamp = storeTimestamp;
     this.lastPhysicalOffset = phys;
-    const n = this.collectKeyHashes(topic, props);
     const hashes = this.keyHashes;
     for (let i = 0; i < n; i++) this.add(hashes[i]!, phys, storeTimestamp);
   }
 
+  /** topicPrefixHash(topic), remembered for the last topic (records of one queue come in runs). */
+  private prefixOf(topic: string): number {
+    if (topic !== this.topic) {
+      this.topic = topic;
+      this.topicHash = topicPrefixHash(topic);
+    }
+    return this.topicHash;
+  }
+
   /**
    * Appends to `out` the entries addRecord would make for a record, as (hash, phys, time) triples in
-   * the order it would make them (a key repeated as add() drops it), for prependOlder. Changes nothing.
+   * the order it would make them, for prependOlder. Changes nothing.
    */
   olderRecordEntries(
     topic: string,
@@ -175,28 +172,9 @@ export class MessageIndex {
     storeTimestamp: number,
     out: number[],
   ): void {
-    const n = this.collectKeyHashes(topic, props);
+    const n = keyHashesOfString(this.prefixOf(topic), props, this.keyHashes);
     const hashes = this.keyHashes;
-    const first = out.length;
-    for (let i = 0; i < n; i++) {
-      const hash = hashes[i]!;
-      if (this.repeatsNewestOfBucket(out, first, hash)) continue;
-      out.push(hash, phys, storeTimestamp);
-    }
-  }
-
-  /**
-   * Whether add() would drop `hash` as a repeat: the newest entry of its bucket is the same key of the
-   * same record. Entries of earlier records have other offsets, so only the record's own count: the
-   * last of them, in out[first..], that falls in the same bucket.
-   */
-  private repeatsNewestOfBucket(out: readonly number[], first: number, hash: number): boolean {
-    const bucket = hash & this.mask;
-    for (let at = out.length - 3; at >= first; at -= 3) {
-      const h = out[at]!;
-      if ((h & this.mask) === bucket) return h === hash;
-    }
-    return false;
+    for (let i = 0; i < n; i++) out.push(hashes[i]!, phys, storeTimestamp);
   }
 
   /**
@@ -239,40 +217,6 @@ export class MessageIndex {
   /** Entries the ring still has room for before it drops any (what older records may fill). */
   get room(): number {
     return this.length - (this.next - this.oldest);
-  }
-
-  /**
-   * Fills keyHashes with the hashes of a record's index keys from its raw property string: UNIQ_KEY,
-   * then each KEYS entry (at most MAX_KEYS_PER_RECORD). Returns how many.
-   */
-  private collectKeyHashes(topic: string, props: string): number {
-    if (props.length === 0) return 0;
-    if (topic !== this.topic) {
-      this.topic = topic;
-      this.topicHash = topicPrefixHash(topic);
-    }
-    const prefix = this.topicHash;
-    const hashes = this.keyHashes;
-    let n = 0;
-    const uniq = valueStart(props, UNIQ_KEY_NAME, UNIQ_KEY_ENTRY);
-    if (uniq >= 0) {
-      const end = valueEnd(props, uniq);
-      if (end > uniq) hashes[n++] = hashRange(prefix, props, uniq, end);
-    }
-    const keys = valueStart(props, KEYS_NAME, KEYS_ENTRY);
-    if (keys < 0) return n;
-    const last = n + MAX_KEYS_PER_RECORD;
-    let from = keys;
-    for (let i = keys; ; i++) {
-      const c = i < props.length ? props.charCodeAt(i) : SEPARATOR_CODE;
-      if (c !== SPACE_CODE && c !== SEPARATOR_CODE) continue;
-      if (i > from) {
-        hashes[n++] = hashRange(prefix, props, from, i);
-        if (n === last) return n;
-      }
-      if (c === SEPARATOR_CODE) return n;
-      from = i + 1;
-    }
   }
 
   /**
@@ -338,15 +282,9 @@ export class MessageIndex {
   private add(hash: number, phys: number, time: number): void {
     const bucket = hash & this.mask;
     const heads = this.heads ?? this.allocateHeads();
-    // The same key again in one record (KEYS "k k", a UNIQ_KEY also among KEYS): its entry is the
-    // bucket's newest. Kept once, the record is answered once and counts once towards maxNum.
+    // A key repeated in one record was dropped when its keys were read (index-keys.ts): checking the
+    // bucket's newest entry here read a random place of the ring, a cache miss per key indexed.
     const head = heads[bucket]!;
-    if (head > this.oldest) {
-      const pos = (head - 1) % this.length;
-      const h = (pos & CHUNK_MASK) * ENTRY_FIELDS;
-      const c = this.chunkOf(pos);
-      if (c[h] === hash && c[h + 1] === phys) return;
-    }
     if (this.next - this.oldest === this.length) this.oldest++; // its slot is overwritten below
     const seq = this.next++;
     const pos = this.cursor;

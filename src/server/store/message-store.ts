@@ -41,11 +41,17 @@ import type {
 
 export type MessageStoreOptions = Partial<MessageStoreConfig> & Pick<MessageStoreConfig, 'storePathRootDir'>;
 
+interface ArrivalSubscription {
+  readonly listener: MessageArrivedListener;
+  readonly topic: string | undefined;
+  readonly listening: (() => boolean) | undefined;
+}
+
 export class MessageStore {
   readonly config: MessageStoreConfig;
   /** Files, lock, timers and the open/close sequence (store-runtime.ts). */
   private readonly rt: StoreRuntime;
-  private listeners = new Set<MessageArrivedListener>();
+  private readonly listeners = new Set<ArrivalSubscription>();
   /** Puts for a topic wait while that topic is being deleted. */
   private readonly topicGate = new TopicGate();
   private readonly now: () => number;
@@ -208,16 +214,26 @@ export class MessageStore {
     this.rt.lastStoreTimestamp = storeTimestamp;
     const index = this.rt.index;
     if (index !== undefined) {
-      for (const item of items) index.addRecord(item.cq.topic, item.properties, item.phys, storeTimestamp);
+      for (const item of items) {
+        const bytes = item.asciiProperties;
+        if (bytes === undefined) {
+          index.addRecord(item.cq.topic, item.properties, item.phys, storeTimestamp);
+        } else {
+          const { asciiPropertiesFrom: from, asciiPropertiesTo: to } = item;
+          index.addRecordAscii(item.cq.topic, bytes, from!, to!, item.phys, storeTimestamp);
+        }
+      }
     }
     if (this.listeners.size === 0) return;
-    for (const item of items) {
-      // One offset per record, whatever the number of listeners; the item is the arrival (it has its
-      // tagsCode and properties).
-      const offset = BigInt(item.queueOffset);
-      for (const l of this.listeners) {
+    // Each listener is asked once per put whether it listens at all: most records arrive where nobody
+    // waits (no pull held), and a bigint offset and a call per record and listener cost a batch of
+    // small messages ~3 % of the broker's CPU.
+    for (const { listener, topic, listening } of this.listeners) {
+      if (listening !== undefined && !listening()) continue;
+      for (const item of items) {
+        if (topic !== undefined && item.cq.topic !== topic) continue;
         try {
-          l(item.cq.topic, item.cq.queueId, offset, item);
+          listener(item.cq.topic, item.cq.queueId, BigInt(item.queueOffset), item);
         } catch {
           // A listener's failure must not break the append pipeline.
         }
@@ -225,10 +241,22 @@ export class MessageStore {
     }
   }
 
-  /** Subscribes to "a message became pullable"; returns the unsubscribe function. */
-  onMessageArrived(listener: MessageArrivedListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * Subscribes to "a message became pullable"; returns the unsubscribe function. With `topic`, only
+   * that topic's messages are reported; with `listening`, none while it returns false (asked once
+   * per put, before its records).
+   */
+  onMessageArrived(
+    listener: MessageArrivedListener,
+    filter: { readonly topic?: string; readonly listening?: () => boolean } = {},
+  ): () => void {
+    const subscription: ArrivalSubscription = {
+      listener,
+      topic: filter.topic,
+      listening: filter.listening,
+    };
+    this.listeners.add(subscription);
+    return () => this.listeners.delete(subscription);
   }
 
   async getMessage(

@@ -103,6 +103,11 @@ export class PullHoldService {
     return this.parked;
   }
 
+  /** Whether any pull waits for a message (else arrivals need not be reported). */
+  get holding(): boolean {
+    return this.queues.size > 0;
+  }
+
   /** Bytes kept by the parked pulls (see maxHeldPullBytes). */
   get heldBytes(): number {
     return this.bytes;

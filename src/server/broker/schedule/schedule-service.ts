@@ -67,8 +67,8 @@ export class ScheduleService {
   start(): void {
     this.stopped = false;
     for (const [level, offset] of this.persistence?.load() ?? []) this.offsets.set(level, offset);
-    this.unsubscribe = this.ctx.store.onMessageArrived((topic, queueId) => {
-      if (topic === SCHEDULE_TOPIC) this.kick(queueId + 1);
+    this.unsubscribe = this.ctx.store.onMessageArrived((_topic, queueId) => this.kick(queueId + 1), {
+      topic: SCHEDULE_TOPIC,
     });
     for (let level = 1; level <= this.maxDelayLevel; level++) this.kick(level);
   }

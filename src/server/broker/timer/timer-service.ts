@@ -105,9 +105,7 @@ export class TimerService {
     const min = Number(this.ctx.store.getMinOffsetInQueue(TIMER_TOPIC, 0));
     this.cursor = Math.max(state.floor, min);
     this.recovered = mergeRanges(done);
-    this.unsubscribe = this.ctx.store.onMessageArrived((topic) => {
-      if (topic === TIMER_TOPIC) void this.ingest.kick();
-    });
+    this.unsubscribe = this.ctx.store.onMessageArrived(() => void this.ingest.kick(), { topic: TIMER_TOPIC });
     await this.ingest.kick();
     this.compact();
     void this.deliver.kick();
