@@ -137,6 +137,19 @@ export interface ScanRange {
 
 const setImmediateTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Gives the event loop back (the walk's `turn`) once SCAN_SLICE_MILLIS of walking have passed. */
+class ScanPacer {
+  private sliceEnd = performance.now() + SCAN_SLICE_MILLIS;
+
+  constructor(private readonly turn: () => Promise<void>) {}
+
+  async pace(): Promise<void> {
+    if (performance.now() < this.sliceEnd) return;
+    await this.turn();
+    this.sliceEnd = performance.now() + SCAN_SLICE_MILLIS;
+  }
+}
+
 /**
  * The walk. It returns to the event loop every SCAN_SLICE_MILLIS: verifying a large log takes seconds,
  * and whatever else the process serves meanwhile (the name server of `rmq dev`, a health check) must
@@ -159,15 +172,12 @@ export async function scanLog(
   let end = from;
   let items = 0;
   let lookedAt = pos;
-  let sliceEnd = performance.now() + SCAN_SLICE_MILLIS;
+  const pacer = new ScanPacer(turn);
   while (pos < to) {
     if (++items === ITEMS_PER_CLOCK_LOOK || pos - lookedAt >= BYTES_PER_CLOCK_LOOK) {
       items = 0;
       lookedAt = pos;
-      if (performance.now() >= sliceEnd) {
-        await turn();
-        sliceEnd = performance.now() + SCAN_SLICE_MILLIS;
-      }
+      await pacer.pace();
     }
     const seg = log.segmentFor(pos);
     if (seg === undefined) break;
@@ -180,7 +190,8 @@ export async function scanLog(
       continue;
     }
     const segEnd = seg.start + log.segmentSize;
-    const next = findNextValid(log, seg, pos, limits, seg === lastSeg, reads);
+    const next = await findNextValid(log, seg, pos, limits, seg === lastSeg, reads, pacer);
+    if (next === SEGMENT_GONE) continue; // looked up again: the walk ends there
     if (next.found !== undefined) {
       pending.push({ from: pos, to: next.found, dataEnd: next.found });
       pos = next.found;
@@ -272,23 +283,34 @@ const MAGICS = [MessageMagic.V1, MessageMagic.BLANK, MessageMagic.V2, VOID_MAGIC
 });
 const ZERO_PAGE = Buffer.alloc(4096);
 
+/** What findNextValid returns when its segment left the log during one of its turns. */
+const SEGMENT_GONE = 'segment gone';
+
 /**
  * The first valid item after `pos` in the same file (`found`), else `dataEnd`: the end of the last
- * non-zero byte seen from `pos` on (at least `pos`).
+ * non-zero byte seen from `pos` on (at least `pos`). A damaged stretch may run to the end of a 1 GiB
+ * file (a second or more of reads and searches): the search paces itself like the walk, one chunk at
+ * a time, and stops (SEGMENT_GONE) when a turn took its segment out of the log (retention, while the
+ * index backfill walks an open store).
  */
-function findNextValid(
+async function findNextValid(
   log: CommitLog,
   seg: Segment,
   pos: number,
   limits: ScanLimits,
   isLastFile: boolean,
   reads: ScanReads,
-): { found?: number; dataEnd: number } {
+  pacer: ScanPacer,
+): Promise<{ found?: number; dataEnd: number } | typeof SEGMENT_GONE> {
   const segEnd = seg.start + log.segmentSize;
   let dataEnd = pos;
   let zeroRun = 0;
   let tried = pos; // candidates at or below this were classified
   for (let p = pos; p < segEnd;) {
+    if (p > pos) {
+      await pacer.pace();
+      if (log.segmentFor(p) !== seg) return SEGMENT_GONE;
+    }
     const len = Math.min(SCAN_CHUNK, segEnd - p);
     const chunk = preadSync(log.io, seg.fd, len, p - seg.start);
     const candidates: number[] = [];
