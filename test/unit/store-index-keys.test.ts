@@ -34,12 +34,18 @@ test('UNIQ_KEY first, then each KEYS entry split by spaces, each key once', () =
     ['KEYS\u0001a  b a\u0002UNIQ_KEY\u0001b\u0002', [h('b'), h('a')]],
     ['TAGS\u0001t\u0002KEYS\u0001 x y \u0002', [h('x'), h('y')]],
     ['XKEYS\u0001no\u0002MYUNIQ_KEY\u0001no\u0002UNIQ_KEY\u0001', []],
-    ['KEYS\u0001k\u0002KEYS\u0001second', [h('k')]],
+    ['KEYS\u0001k\u0002KEYS\u0001second', [h('second')]], // the last value, as Java's map keeps it
+    ['UNIQ_KEY\u0001U1\u0002KEYS\u0001k\u0002UNIQ_KEY\u0001U2', [h('U2'), h('k')]],
   ];
   for (const [props, want] of cases) {
     assert.deepEqual(hashesOfString('T', props), want, JSON.stringify(props));
     assert.deepEqual(hashesOfAscii('T', props), want, JSON.stringify(props));
   }
+  // A caller that saw no KEYS entry: UNIQ_KEY alone is read.
+  const out = new Int32Array(1 + MAX_KEYS_PER_RECORD);
+  const bytes = Buffer.from('KEYS\u0001a\u0002UNIQ_KEY\u0001U1', 'latin1');
+  assert.equal(keyHashesOfAscii(topicPrefixHash('T'), bytes, 0, bytes.length, out, false), 1);
+  assert.equal(out[0], h('U1'));
   const many = Array.from({ length: 200 }, (_, i) => `m${i % 100}`).join(' ');
   const hashes = hashesOfString('T', `KEYS\u0001${many}`);
   assert.equal(hashes.length, MAX_KEYS_PER_RECORD, 'at most MAX_KEYS_PER_RECORD keys read');

@@ -44,13 +44,29 @@ const OWN_PROPERTIES = [
   'XKEYS\u0001notkey\u0002UNIQ_KEY\u0001\u0002KEYS\u0001 c ', // not KEYS, an empty UNIQ_KEY
 ];
 /** Keys the properties above are indexed under (and some they are not). */
-const INDEX_KEYS = ['AC1100010000', 'AC1100010001', 'k1', 'xTAGSy', 'ключ', 'a', 'b', 'c', 'notkey', ''];
+const INDEX_KEYS = [
+  'AC1100010000',
+  'AC1100010001',
+  'k1',
+  'xTAGSy',
+  'ключ',
+  'a',
+  'b',
+  'c',
+  's1',
+  'k9',
+  'U100',
+  'U101',
+  'notkey',
+  '',
+];
 const SHARED = [
   '',
   'WAIT\u0001true\u0002CLUSTER\u0001DefaultCluster',
   'CLUSTER\u0001c\u0002',
   'CLUSTER\u0001集群',
   'TAGS\u0001shared',
+  'CLUSTER\u0001c\u0002KEYS\u0001s1 a', // keys every message of the batch is found by
 ];
 
 function ownBytes(pick: (n: number) => number): Buffer {
@@ -186,11 +202,17 @@ test('putBatch stores, indexes, answers and signals what putMessages does with t
   const puts = Array.from({ length: 14 }, (_, k) =>
     randomPut(1000 + k, 5 + ((k * 13) % 40), SHARED[k % SHARED.length]!),
   );
+  // Batches with nothing to refuse: keys in the messages' own properties or only in the shared ones.
+  const own = ['UNIQ_KEY\u0001U100', 'KEYS\u0001k9 k9\u0002UNIQ_KEY\u0001U101', 'TAGS\u0001t', ''];
+  for (const shared of ['CLUSTER\u0001c\u0002KEYS\u0001s1 a', '']) {
+    const entries = own.map((p) => ({ flag: 0, body: Buffer.from('b'), properties: Buffer.from(p) }));
+    puts.push({ ...randomPut(7, 1, shared), messages: indexBatch(rawBatchBody(entries)) });
+  }
   const viaBatch = await storeAfter(puts, true);
   const viaMessages = await storeAfter(puts, false);
   assert.deepEqual(viaBatch, viaMessages);
   assert.ok(viaBatch.some((line) => line.includes('"status":"PUT_OK"')));
-  for (const key of ['AC1100010000', 'k1', 'a', 'b', 'c']) {
+  for (const key of ['AC1100010000', 'k1', 'a', 'b', 'c', 's1', 'U100', 'U101']) {
     assert.match(
       viaBatch.find((l) => l.startsWith(`${key}: `))!,
       /: \d/,
@@ -198,6 +220,11 @@ test('putBatch stores, indexes, answers and signals what putMessages does with t
     );
   }
   for (const key of ['notkey', '']) assert.ok(viaBatch.includes(`${key}: `), `${key} finds nothing`);
+  // A message's own KEYS followed by the batch's: the last KEYS counts (Java's property map), so k9
+  // finds that message only in the batch without shared properties.
+  const offsets = (key: string): number => viaBatch.find((l) => l.startsWith(`${key}: `))!.split(',').length;
+  assert.equal(offsets('k9'), 1);
+  assert.equal(offsets('s1'), own.length);
 });
 
 test('record buffers: kept ones are reused, given back once, larger requests get their own', () => {

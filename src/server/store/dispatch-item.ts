@@ -17,4 +17,6 @@ export interface DispatchItem extends CqEntry {
   readonly asciiProperties?: Uint8Array | undefined;
   readonly asciiPropertiesFrom?: number;
   readonly asciiPropertiesTo?: number;
+  /** False when those bytes hold no KEYS entry (the index then looks for UNIQ_KEY alone). */
+  readonly asciiPropertiesMayHoldKeys?: boolean;
 }

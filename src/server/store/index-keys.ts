@@ -1,6 +1,7 @@
 /**
  * The keys the message index files a record under (Java IndexService.buildIndex): its UNIQ_KEY, then
- * every non-empty entry of its KEYS split by ' ', each as the 32-bit FNV-1a hash of "topic#key".
+ * every non-empty entry of its KEYS split by ' ', each as the 32-bit FNV-1a hash of "topic#key". A
+ * property named twice counts with its last value (Java reads both from the decoded property map).
  *
  * Two readers of the same thing: one over a property string, one over a record's property bytes when
  * they are plain ASCII (a batch's records: no string is made per message just to index it). Over
@@ -59,12 +60,16 @@ function addOnce(out: Int32Array, n: number, hash: number): number {
   return n + 1;
 }
 
-/** Where the value of property `name` starts in `props`, -1 when absent (`entry`: name after a separator). */
+/**
+ * Where the value of property `name` starts in `props`, -1 when absent (`entry`: name after a
+ * separator). A name given twice (a batch's shared KEYS after a message's own) counts with its last
+ * value, as in the map Java decodes the properties into before it indexes them.
+ */
 function valueStart(props: string, name: string, entry: string): number {
+  const at = props.lastIndexOf(entry);
+  if (at >= 0) return at + entry.length;
   // The first entry has no separator before it.
-  if (props.startsWith(name)) return name.length;
-  const at = props.indexOf(entry);
-  return at < 0 ? -1 : at + entry.length;
+  return props.startsWith(name) ? name.length : -1;
 }
 
 /**
@@ -103,21 +108,21 @@ function nameAt(b: Uint8Array, at: number, end: number, name: Uint8Array): boole
   return true;
 }
 
-/** Where the value of property `name` starts in b[from, to), -1 when absent. */
+/** Where the (last) value of property `name` starts in b[from, to), -1 when absent (valueStart). */
 function valueStartInBytes(b: Uint8Array, from: number, to: number, name: Uint8Array): number {
-  if (nameAt(b, from, to, name)) return from + name.length;
   const first = name[0];
-  for (let i = from; i < to - name.length; i++) {
+  for (let i = to - name.length - 1; i >= from; i--) {
     if (b[i] === SEPARATOR_CODE && b[i + 1] === first && nameAt(b, i + 1, to, name)) {
       return i + 1 + name.length;
     }
   }
-  return -1;
+  return nameAt(b, from, to, name) ? from + name.length : -1;
 }
 
 /**
  * keyHashesOfString for property bytes b[from, to) that are plain ASCII (all below 0x80): the same
- * hashes, in the same order, as for their string.
+ * hashes, in the same order, as for their string. With `mayHoldKeys` false (the caller saw every
+ * entry and no KEYS among them), only UNIQ_KEY is looked for: the search for KEYS reads every byte.
  */
 export function keyHashesOfAscii(
   prefix: number,
@@ -125,6 +130,7 @@ export function keyHashesOfAscii(
   from: number,
   to: number,
   out: Int32Array,
+  mayHoldKeys = true,
 ): number {
   if (to <= from) return 0;
   let n = 0;
@@ -134,6 +140,7 @@ export function keyHashesOfAscii(
     while (end < to && b[end] !== SEPARATOR_CODE) end++;
     if (end > uniq) out[n++] = hashBytes(prefix, b, uniq, end);
   }
+  if (!mayHoldKeys) return n;
   const keys = valueStartInBytes(b, from, to, KEYS_NAME_BYTES);
   if (keys < 0) return n;
   let left = MAX_KEYS_PER_RECORD;

@@ -57,6 +57,7 @@ const SEPARATOR = 0x02;
 const CHECKSUM_SLOT = Buffer.from(propertiesWithChecksumSlot(''), 'latin1');
 const TAGS_ENTRY = Buffer.from(`TAGS${NAME_VALUE_SEPARATOR}`, 'latin1');
 const CHECKSUM_ENTRY = Buffer.from(`${CRC_PROPERTY}${NAME_VALUE_SEPARATOR}`, 'latin1');
+const KEYS_ENTRY = Buffer.from(`KEYS${NAME_VALUE_SEPARATOR}`, 'latin1');
 
 /** Message i's property string: its own, then the shared ones after one separator. */
 export function batchProperties(put: IndexedBatchPut, i: number): string {
@@ -112,6 +113,7 @@ class IndexedRecord implements PreparedRecord, DispatchItem {
     readonly asciiProperties: Uint8Array | undefined,
     readonly asciiPropertiesFrom: number,
     readonly asciiPropertiesTo: number,
+    readonly asciiPropertiesMayHoldKeys: boolean,
   ) {}
 
   get topic(): string {
@@ -138,6 +140,7 @@ class IndexedRecord implements PreparedRecord, DispatchItem {
 const NOT_ASCII = 1;
 const HAS_TAGS = 2;
 const HAS_CHECKSUM = 4;
+const HAS_KEYS = 8;
 
 /** Whether buf[at, end) starts with `needle`. */
 function startsWith(buf: Buffer, at: number, end: number, needle: Buffer): boolean {
@@ -149,8 +152,9 @@ function startsWith(buf: Buffer, at: number, end: number, needle: Buffer): boole
 /**
  * The messages' own property bytes, checked for what sends a message down the string path: a byte
  * that is not ASCII, an entry "TAGS\u0001..." (its tags code) or "__CRC32#\u0001..." (an old
- * checksum entry to take out). Only entries count: tagsCodeOfProperties and withoutChecksumProperty
- * find nothing elsewhere (a value holding "TAGS" gives tags code 0, as here). Read 4 bytes at a time;
+ * checksum entry to take out); and whether a "KEYS\u0001..." entry is there (the message index reads
+ * only UNIQ_KEY of the others). Only entries count: tagsCodeOfProperties, withoutChecksumProperty and
+ * the index find nothing elsewhere (a value holding "TAGS" gives tags code 0, as here). Read 4 bytes at a time;
  * a word holding a separator (0x02) is looked at byte by byte for the entry after it.
  */
 class PropertyScan {
@@ -160,7 +164,7 @@ class PropertyScan {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
   }
 
-  /** Bits (NOT_ASCII, HAS_TAGS, HAS_CHECKSUM) for the property bytes buf[start, end). */
+  /** Bits (NOT_ASCII, HAS_TAGS, HAS_CHECKSUM, HAS_KEYS) for the property bytes buf[start, end). */
   scan(start: number, end: number): number {
     const { buf, view } = this;
     let high = 0;
@@ -186,6 +190,7 @@ class PropertyScan {
     const c = this.buf[at];
     if (c === 0x54) return startsWith(this.buf, at, end, TAGS_ENTRY) ? HAS_TAGS : 0;
     if (c === 0x5f) return startsWith(this.buf, at, end, CHECKSUM_ENTRY) ? HAS_CHECKSUM : 0;
+    if (c === 0x4b) return startsWith(this.buf, at, end, KEYS_ENTRY) ? HAS_KEYS : 0;
     return 0;
   }
 }
@@ -245,6 +250,7 @@ export function prepareIndexedBatch(
   const sharedBytes = Buffer.from(shared, 'utf8');
   const sharedEndsWithSeparator = shared.endsWith(PROPERTY_SEPARATOR);
   const sharedHasTags = shared.includes('TAGS');
+  const sharedHasKeys = shared.includes(`KEYS${NAME_VALUE_SEPARATOR}`);
   // UTF-8 takes one byte per character only for ASCII; the messages' own bytes are checked below.
   const sharedIsAscii = sharedBytes.length === shared.length;
 
@@ -353,6 +359,7 @@ export function prepareIndexedBatch(
       sharedIsAscii ? out : undefined,
       propertiesFrom,
       propertiesTo,
+      (scan & HAS_KEYS) !== 0 || sharedHasKeys,
     );
     at += size;
   }

@@ -131,17 +131,18 @@ export class MessageIndex {
 
   /**
    * addRecord for a record whose property bytes, b[from, to), are plain ASCII: read in place, the
-   * same entries as for their string.
+   * same entries as for their string. `mayHoldKeys` false: the caller knows there is no KEYS entry.
    */
   addRecordAscii(
     topic: string,
     b: Uint8Array,
     from: number,
     to: number,
+    mayHoldKeys: boolean,
     phys: number,
     storeTimestamp: number,
   ): void {
-    const n = keyHashesOfAscii(this.prefixOf(topic), b, from, to, this.keyHashes);
+    const n = keyHashesOfAscii(this.prefixOf(topic), b, from, to, this.keyHashes, mayHoldKeys);
     this.addKeys(n, phys, storeTimestamp);
   }
 

@@ -220,7 +220,8 @@ export class MessageStore {
           index.addRecord(item.cq.topic, item.properties, item.phys, storeTimestamp);
         } else {
           const { asciiPropertiesFrom: from, asciiPropertiesTo: to } = item;
-          index.addRecordAscii(item.cq.topic, bytes, from!, to!, item.phys, storeTimestamp);
+          const keys = item.asciiPropertiesMayHoldKeys !== false;
+          index.addRecordAscii(item.cq.topic, bytes, from!, to!, keys, item.phys, storeTimestamp);
         }
       }
     }
