@@ -41,11 +41,14 @@ test('UNIQ_KEY first, then each KEYS entry split by spaces, each key once', () =
     assert.deepEqual(hashesOfString('T', props), want, JSON.stringify(props));
     assert.deepEqual(hashesOfAscii('T', props), want, JSON.stringify(props));
   }
-  // A caller that saw no KEYS entry: UNIQ_KEY alone is read.
+  // A caller that saw where the values start: read there (-1: none), no search.
   const out = new Int32Array(1 + MAX_KEYS_PER_RECORD);
   const bytes = Buffer.from('KEYS\u0001a\u0002UNIQ_KEY\u0001U1', 'latin1');
-  assert.equal(keyHashesOfAscii(topicPrefixHash('T'), bytes, 0, bytes.length, out, false), 1);
+  const prefix = topicPrefixHash('T');
+  assert.equal(keyHashesOfAscii(prefix, bytes, 0, bytes.length, out, 16, -1), 1);
   assert.equal(out[0], h('U1'));
+  assert.equal(keyHashesOfAscii(prefix, bytes, 0, bytes.length, out, -1, 5), 1);
+  assert.equal(out[0], h('a'));
   const many = Array.from({ length: 200 }, (_, i) => `m${i % 100}`).join(' ');
   const hashes = hashesOfString('T', `KEYS\u0001${many}`);
   assert.equal(hashes.length, MAX_KEYS_PER_RECORD, 'at most MAX_KEYS_PER_RECORD keys read');

@@ -57,6 +57,7 @@ const INDEX_KEYS = [
   'k9',
   'U100',
   'U101',
+  'SU',
   'notkey',
   '',
 ];
@@ -204,7 +205,7 @@ test('putBatch stores, indexes, answers and signals what putMessages does with t
   );
   // Batches with nothing to refuse: keys in the messages' own properties or only in the shared ones.
   const own = ['UNIQ_KEY\u0001U100', 'KEYS\u0001k9 k9\u0002UNIQ_KEY\u0001U101', 'TAGS\u0001t', ''];
-  for (const shared of ['CLUSTER\u0001c\u0002KEYS\u0001s1 a', '']) {
+  for (const shared of ['CLUSTER\u0001c\u0002KEYS\u0001s1 a', '', 'UNIQ_KEY\u0001SU']) {
     const entries = own.map((p) => ({ flag: 0, body: Buffer.from('b'), properties: Buffer.from(p) }));
     puts.push({ ...randomPut(7, 1, shared), messages: indexBatch(rawBatchBody(entries)) });
   }
@@ -221,10 +222,13 @@ test('putBatch stores, indexes, answers and signals what putMessages does with t
   }
   for (const key of ['notkey', '']) assert.ok(viaBatch.includes(`${key}: `), `${key} finds nothing`);
   // A message's own KEYS followed by the batch's: the last KEYS counts (Java's property map), so k9
-  // finds that message only in the batch without shared properties.
+  // finds that message only in the batches without shared KEYS.
   const offsets = (key: string): number => viaBatch.find((l) => l.startsWith(`${key}: `))!.split(',').length;
-  assert.equal(offsets('k9'), 1);
+  assert.equal(offsets('k9'), 2);
   assert.equal(offsets('s1'), own.length);
+  // The same for a shared UNIQ_KEY: every message of that batch is found by it, not by its own.
+  assert.equal(offsets('SU'), own.length);
+  assert.equal(offsets('U100'), 2);
 });
 
 test('record buffers: kept ones are reused, given back once, larger requests get their own', () => {

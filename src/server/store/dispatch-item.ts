@@ -17,6 +17,10 @@ export interface DispatchItem extends CqEntry {
   readonly asciiProperties?: Uint8Array | undefined;
   readonly asciiPropertiesFrom?: number;
   readonly asciiPropertiesTo?: number;
-  /** False when those bytes hold no KEYS entry (the index then looks for UNIQ_KEY alone). */
-  readonly asciiPropertiesMayHoldKeys?: boolean;
+  /**
+   * Where in those bytes the values of UNIQ_KEY and KEYS start (their last entries), -1 where there
+   * is none, -2 (or absent) when not known: the index searches then.
+   */
+  readonly indexUniqAt?: number;
+  readonly indexKeysAt?: number;
 }

@@ -119,10 +119,14 @@ function valueStartInBytes(b: Uint8Array, from: number, to: number, name: Uint8A
   return nameAt(b, from, to, name) ? from + name.length : -1;
 }
 
+/** A position hint of keyHashesOfAscii: not known, search the bytes. */
+export const SEARCH_KEY = -2;
+
 /**
  * keyHashesOfString for property bytes b[from, to) that are plain ASCII (all below 0x80): the same
- * hashes, in the same order, as for their string. With `mayHoldKeys` false (the caller saw every
- * entry and no KEYS among them), only UNIQ_KEY is looked for: the search for KEYS reads every byte.
+ * hashes, in the same order, as for their string. A caller that saw the entries (the batch path's
+ * property scan) says where the values of the last UNIQ_KEY and KEYS entries start (`uniqAt`,
+ * `keysAt`; -1: no such entry), which spares two searches through every byte; SEARCH_KEY: search.
  */
 export function keyHashesOfAscii(
   prefix: number,
@@ -130,18 +134,18 @@ export function keyHashesOfAscii(
   from: number,
   to: number,
   out: Int32Array,
-  mayHoldKeys = true,
+  uniqAt = SEARCH_KEY,
+  keysAt = SEARCH_KEY,
 ): number {
   if (to <= from) return 0;
   let n = 0;
-  const uniq = valueStartInBytes(b, from, to, UNIQ_KEY_NAME_BYTES);
+  const uniq = uniqAt === SEARCH_KEY ? valueStartInBytes(b, from, to, UNIQ_KEY_NAME_BYTES) : uniqAt;
   if (uniq >= 0) {
     let end = uniq;
     while (end < to && b[end] !== SEPARATOR_CODE) end++;
     if (end > uniq) out[n++] = hashBytes(prefix, b, uniq, end);
   }
-  if (!mayHoldKeys) return n;
-  const keys = valueStartInBytes(b, from, to, KEYS_NAME_BYTES);
+  const keys = keysAt === SEARCH_KEY ? valueStartInBytes(b, from, to, KEYS_NAME_BYTES) : keysAt;
   if (keys < 0) return n;
   let left = MAX_KEYS_PER_RECORD;
   let start = keys;

@@ -28,6 +28,7 @@ import {
   tooLarge,
 } from './batch-records.js';
 import { isDispatchedSysFlag, tagsCodeOfProperties } from './queue-table.js';
+import { SEARCH_KEY } from './index-keys.js';
 import type { PreparedRecord, RecordLimits, Refusal } from './record-builder.js';
 import { prepareRecord } from './record-builder.js';
 import { CHECKSUM_TRAILER_LENGTH, CRC_PROPERTY, propertiesWithChecksumSlot } from './record-checksum.js';
@@ -58,6 +59,7 @@ const CHECKSUM_SLOT = Buffer.from(propertiesWithChecksumSlot(''), 'latin1');
 const TAGS_ENTRY = Buffer.from(`TAGS${NAME_VALUE_SEPARATOR}`, 'latin1');
 const CHECKSUM_ENTRY = Buffer.from(`${CRC_PROPERTY}${NAME_VALUE_SEPARATOR}`, 'latin1');
 const KEYS_ENTRY = Buffer.from(`KEYS${NAME_VALUE_SEPARATOR}`, 'latin1');
+const UNIQ_KEY_ENTRY = Buffer.from(`UNIQ_KEY${NAME_VALUE_SEPARATOR}`, 'latin1');
 
 /** Message i's property string: its own, then the shared ones after one separator. */
 export function batchProperties(put: IndexedBatchPut, i: number): string {
@@ -113,7 +115,8 @@ class IndexedRecord implements PreparedRecord, DispatchItem {
     readonly asciiProperties: Uint8Array | undefined,
     readonly asciiPropertiesFrom: number,
     readonly asciiPropertiesTo: number,
-    readonly asciiPropertiesMayHoldKeys: boolean,
+    readonly indexUniqAt: number,
+    readonly indexKeysAt: number,
   ) {}
 
   get topic(): string {
@@ -152,13 +155,17 @@ function startsWith(buf: Buffer, at: number, end: number, needle: Buffer): boole
 /**
  * The messages' own property bytes, checked for what sends a message down the string path: a byte
  * that is not ASCII, an entry "TAGS\u0001..." (its tags code) or "__CRC32#\u0001..." (an old
- * checksum entry to take out); and whether a "KEYS\u0001..." entry is there (the message index reads
- * only UNIQ_KEY of the others). Only entries count: tagsCodeOfProperties, withoutChecksumProperty and
- * the index find nothing elsewhere (a value holding "TAGS" gives tags code 0, as here). Read 4 bytes at a time;
- * a word holding a separator (0x02) is looked at byte by byte for the entry after it.
+ * checksum entry to take out); and where the values of the last "UNIQ_KEY\u0001..." and
+ * "KEYS\u0001..." entries start (the message index reads its keys there, index-keys.ts). Only
+ * entries count: tagsCodeOfProperties, withoutChecksumProperty and the index find nothing elsewhere
+ * (a value holding "TAGS" gives tags code 0, as here). Read 4 bytes at a time; a word holding a
+ * separator (0x02) is looked at byte by byte for the entry after it.
  */
 class PropertyScan {
   private readonly view: DataView;
+  /** Where the last scan found the value of its last UNIQ_KEY / KEYS entry, -1 where none. */
+  uniqAt = -1;
+  keysAt = -1;
 
   constructor(private readonly buf: Buffer) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
@@ -167,6 +174,7 @@ class PropertyScan {
   /** Bits (NOT_ASCII, HAS_TAGS, HAS_CHECKSUM, HAS_KEYS) for the property bytes buf[start, end). */
   scan(start: number, end: number): number {
     const { buf, view } = this;
+    this.uniqAt = this.keysAt = -1;
     let high = 0;
     let found = this.entryAt(start, end);
     let i = start;
@@ -190,7 +198,11 @@ class PropertyScan {
     const c = this.buf[at];
     if (c === 0x54) return startsWith(this.buf, at, end, TAGS_ENTRY) ? HAS_TAGS : 0;
     if (c === 0x5f) return startsWith(this.buf, at, end, CHECKSUM_ENTRY) ? HAS_CHECKSUM : 0;
-    if (c === 0x4b) return startsWith(this.buf, at, end, KEYS_ENTRY) ? HAS_KEYS : 0;
+    if (c === 0x4b && startsWith(this.buf, at, end, KEYS_ENTRY)) {
+      this.keysAt = at + KEYS_ENTRY.length;
+      return HAS_KEYS;
+    }
+    if (c === 0x55 && startsWith(this.buf, at, end, UNIQ_KEY_ENTRY)) this.uniqAt = at + UNIQ_KEY_ENTRY.length;
     return 0;
   }
 }
@@ -250,7 +262,12 @@ export function prepareIndexedBatch(
   const sharedBytes = Buffer.from(shared, 'utf8');
   const sharedEndsWithSeparator = shared.endsWith(PROPERTY_SEPARATOR);
   const sharedHasTags = shared.includes('TAGS');
+  // Where the index finds a message's keys, seen by the scan, unless the shared properties may hold a
+  // later entry of the same name (Java's property map keeps the last one): then it searches.
+  const sharedHasUniq = shared.includes(`UNIQ_KEY${NAME_VALUE_SEPARATOR}`);
   const sharedHasKeys = shared.includes(`KEYS${NAME_VALUE_SEPARATOR}`);
+  const uniqAts = new Int32Array(count);
+  const keysAts = new Int32Array(count);
   // UTF-8 takes one byte per character only for ASCII; the messages' own bytes are checked below.
   const sharedIsAscii = sharedBytes.length === shared.length;
 
@@ -282,6 +299,9 @@ export function prepareIndexedBatch(
         sizes[i] = size;
         propertyBytes[i] = bytes;
         scans[i] = scan | (between << 4) | (beforeSlot << 5);
+        // Relative to the property bytes (they move to the record).
+        uniqAts[i] = sharedHasUniq ? SEARCH_KEY : properties.uniqAt < 0 ? -1 : properties.uniqAt - propsAt;
+        keysAts[i] = sharedHasKeys ? SEARCH_KEY : properties.keysAt < 0 ? -1 : properties.keysAt - propsAt;
         total += size;
         all += size;
         if (all > maxTotal) return tooLarge(all, maxTotal);
@@ -359,7 +379,8 @@ export function prepareIndexedBatch(
       sharedIsAscii ? out : undefined,
       propertiesFrom,
       propertiesTo,
-      (scan & HAS_KEYS) !== 0 || sharedHasKeys,
+      uniqAts[i]! < 0 ? uniqAts[i]! : propertiesFrom + uniqAts[i]!,
+      keysAts[i]! < 0 ? keysAts[i]! : propertiesFrom + keysAts[i]!,
     );
     at += size;
   }

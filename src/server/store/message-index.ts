@@ -131,18 +131,20 @@ export class MessageIndex {
 
   /**
    * addRecord for a record whose property bytes, b[from, to), are plain ASCII: read in place, the
-   * same entries as for their string. `mayHoldKeys` false: the caller knows there is no KEYS entry.
+   * same entries as for their string. `uniqAt` / `keysAt`: where the caller saw those values start
+   * (keyHashesOfAscii), SEARCH_KEY when it did not look.
    */
   addRecordAscii(
     topic: string,
     b: Uint8Array,
     from: number,
     to: number,
-    mayHoldKeys: boolean,
+    uniqAt: number,
+    keysAt: number,
     phys: number,
     storeTimestamp: number,
   ): void {
-    const n = keyHashesOfAscii(this.prefixOf(topic), b, from, to, this.keyHashes, mayHoldKeys);
+    const n = keyHashesOfAscii(this.prefixOf(topic), b, from, to, this.keyHashes, uniqAt, keysAt);
     this.addKeys(n, phys, storeTimestamp);
   }
 

@@ -16,6 +16,7 @@ import { prepareBatchRecords } from './batch-records.js';
 import { prepareIndexedBatch } from './indexed-batch.js';
 import type { IndexBackfillReport } from './index-backfill.js';
 import { RecordBufferPool } from './record-buffers.js';
+import { SEARCH_KEY } from './index-keys.js';
 import type { IndexedBatchPut } from './indexed-batch.js';
 import { prepareRecord } from './record-builder.js';
 import type { PreparedRecord, RecordLimits, Refusal } from './record-builder.js';
@@ -219,9 +220,10 @@ export class MessageStore {
         if (bytes === undefined) {
           index.addRecord(item.cq.topic, item.properties, item.phys, storeTimestamp);
         } else {
-          const { asciiPropertiesFrom: from, asciiPropertiesTo: to } = item;
-          const keys = item.asciiPropertiesMayHoldKeys !== false;
-          index.addRecordAscii(item.cq.topic, bytes, from!, to!, keys, item.phys, storeTimestamp);
+          const { asciiPropertiesFrom: from, asciiPropertiesTo: to, indexUniqAt, indexKeysAt } = item;
+          const uniqAt = indexUniqAt ?? SEARCH_KEY;
+          const keysAt = indexKeysAt ?? SEARCH_KEY;
+          index.addRecordAscii(item.cq.topic, bytes, from!, to!, uniqAt, keysAt, item.phys, storeTimestamp);
         }
       }
     }
