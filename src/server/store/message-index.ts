@@ -9,7 +9,7 @@
  * a ring of typed arrays, so an entry costs no object and nothing is allocated per message:
  *
  *   heads[hash & mask]  seq + 1 of the newest entry whose hash falls in that bucket (0: none);
- *                       a power of two >= maxEntries / 4 buckets
+ *                       a power of two >= maxEntries / 16 buckets
  *   entry seq, at ring position seq % length, 4 float64 side by side (one cache line per 2 entries):
  *     hash   int32 FNV-1a of "topic#key" (UTF-16 code units)
  *     phys   commit-log offset of the record
@@ -18,7 +18,7 @@
  *
  * Bound: at most `maxEntries` entries (one per key of a record); the oldest is overwritten first.
  * An overwritten entry needs no unlinking: seqs only grow, so a chain ends at the first seq below
- * the oldest one kept. The ring is allocated in fixed chunks of 2^16 entries as it fills (~34 bytes
+ * the oldest one kept. The ring is allocated in fixed chunks of 2^16 entries as it fills (~33 bytes
  * per entry with the bucket table at the bound), never copied: growing one array by doubling while
  * the broker took messages cost a visible share of its CPU (copies, and the full GCs that large
  * allocations bring), and allocating the whole bound at once cost 10-20 ms per store opened. Only
@@ -50,10 +50,12 @@ export { indexKeyHash, MAX_KEYS_PER_RECORD } from './index-keys.js';
 export const MAX_INDEX_ENTRIES = 2 ** 28;
 const ENTRY_FIELDS = 4;
 /**
- * Entries per bucket at the bound (chains of ~4 at most on average): a smaller table of chain heads
- * keeps its random writes, one per key indexed, in fewer cache lines and pages.
+ * Entries per bucket at the bound (chains of ~16 at most on average): every key indexed reads and
+ * writes one random head, and a smaller table keeps those in fewer cache lines and pages (512 KiB at
+ * the default bound, against 2 MiB with 4 per bucket: 20 % less time per record indexed, measured
+ * with 1M entries). A lookup walks a longer chain, but lookups are rare and a walk yields its turns.
  */
-const ENTRIES_PER_BUCKET = 4;
+const ENTRIES_PER_BUCKET = 16;
 /** Entries a walk visits between two turns it gives back to its caller (INDEX_WALK_TURN). */
 const WALK_SLICE = 16_384;
 /** What `candidates` yields after every WALK_SLICE entries visited: a point to let others run. */

@@ -69,7 +69,7 @@ export interface MessageStoreConfig {
   messageIndexEnable: boolean;
   /**
    * Most index entries kept in memory (one per key of a record; a message with a UNIQ_KEY and two
-   * KEYS takes three), the oldest dropped first; ~34 bytes each at the bound. Not a Java option
+   * KEYS takes three), the oldest dropped first; ~33 bytes each at the bound. Not a Java option
    * (Java keeps index files on disk: maxIndexNum 20 million per file).
    */
   messageIndexMaxEntries: number;
