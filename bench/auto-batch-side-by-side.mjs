@@ -2,7 +2,8 @@
  * Auto-batching side by side, client and broker CPU per message: 128 B async sends with WINDOW in
  * flight (default 2048) from one auto-batching producer into one embedded broker, for each dist given
  * (`label=dist`, e.g. before=/tmp/main-dist after=dist), each with its own broker from the same dist,
- * rounds interleaved; medians of msg/s, p50/p99, client and broker CPU µs per message.
+ * rounds interleaved; medians of msg/s, p50/p99, client and broker CPU µs per message, and each dist's
+ * ratios to the first one's, round by round (median, min-max).
  *   node bench/auto-batch-side-by-side.mjs ROUNDS SECONDS label=dist ...   (env WINDOW, BATCH_MAX_BYTES)
  * AUTO_BATCH=0 measures single async sends the same way (the client side of the single-send path).
  * Plain node, no tsx: run under tsx, the dist code is transformed too (a naming helper around every
@@ -122,6 +123,18 @@ async function drive(rounds, seconds, variants) {
   for (const [label, rs] of results) {
     const cols = keys.map((k) => `${k} ${median(rs.map((r) => r[k])).toFixed(k === 'tps' ? 0 : 2)}`);
     process.stdout.write(`${label.padEnd(10)} ${cols.join(' | ')}\n`);
+  }
+  // The host's speed drifts over seconds on a shared machine: each round's ratio to the first dist,
+  // measured right next to it, is steadier than a ratio of the medians.
+  const [first, firstResults] = [...results][0] ?? [];
+  for (const [label, rs] of results) {
+    if (label === first) continue;
+    const cols = ['tps', 'clientCpuMicrosPerMsg', 'brokerCpuMicrosPerMsg'].map((k) => {
+      const ratios = rs.map((r, i) => r[k] / firstResults[i][k]);
+      const range = `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
+      return `${k} ${median(ratios).toFixed(2)} (${range})`;
+    });
+    process.stdout.write(`${label}/${first} per round: ${cols.join(' | ')}\n`);
   }
 }
 
