@@ -1,10 +1,12 @@
 /**
  * Arrival listeners of the store (MessageStore.onMessageArrived): one call per record appended, in
  * queue order; a topic filter; a `listening` predicate asked once per put, skipping the put's
- * records while false; a throwing listener does not stop the others; unsubscribing stops the calls.
+ * records while false; a throwing listener or predicate does not stop the others nor fail the put;
+ * unsubscribing stops the calls.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { decodeMessageRecord } from '../../src/protocol/message/record.js';
 import { message, openStore, withTempDir } from '../helpers/store-fixtures.js';
 
 test('arrival listeners: every record, a topic filter, a listening predicate, unsubscribe', async () => {
@@ -51,5 +53,29 @@ test('arrival listeners: every record, a topic filter, a listening predicate, un
       whenListening.slice(3).map((s) => s.split(' ')[0]),
       ['A@6', 'B@1', 'B@2'],
     );
+  });
+});
+
+test('a listening predicate that throws fails no put: two puts in one write, both answered and read once', async () => {
+  await withTempDir(async (dir) => {
+    const store = await openStore(dir);
+    let asked = 0;
+    const heard: bigint[] = [];
+    store.onMessageArrived((_t, _q, offset) => heard.push(offset), {
+      listening: () => {
+        if (asked++ === 0) throw new Error('a broken predicate');
+        return true;
+      },
+    });
+    const put = (i: number) => store.putMessage(message({ topic: 'T', body: Buffer.from(`body${i}`) }));
+    const [a, b] = await Promise.all([put(1), put(2)]);
+    const c = await put(3);
+    assert.deepEqual([a.status, b.status, c.status], ['PUT_OK', 'PUT_OK', 'PUT_OK']);
+    assert.deepEqual([a.queueOffset, b.queueOffset, c.queueOffset], [0n, 1n, 2n]);
+    assert.deepEqual(heard, [0n, 1n, 2n], 'a predicate that throws counts as listening');
+    const got = await store.getMessage('g', 'T', 0, 0n, 10);
+    const bodies = got.messages.map((m) => decodeMessageRecord(m).body.toString());
+    assert.deepEqual(bodies, ['body1', 'body2', 'body3']);
+    await store.close();
   });
 });

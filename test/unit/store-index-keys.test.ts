@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { decodeProperties } from '../../src/protocol/message/properties.js';
 import {
   indexKeyHash,
   keyHashesOfAscii,
@@ -36,6 +37,10 @@ test('UNIQ_KEY first, then each KEYS entry split by spaces, each key once', () =
     ['XKEYS\u0001no\u0002MYUNIQ_KEY\u0001no\u0002UNIQ_KEY\u0001', []],
     ['KEYS\u0001k\u0002KEYS\u0001second', [h('second')]], // the last value, as Java's map keeps it
     ['UNIQ_KEY\u0001U1\u0002KEYS\u0001k\u0002UNIQ_KEY\u0001U2', [h('U2'), h('k')]],
+    // An entry with an empty value is not in Java's map: the earlier value stays.
+    ['KEYS\u0001a\u0002KEYS\u0001', [h('a')]],
+    ['KEYS\u0001a\u0002KEYS\u0001\u0002UNIQ_KEY\u0001U1\u0002UNIQ_KEY\u0001\u0002', [h('U1'), h('a')]],
+    ['UNIQ_KEY\u0001\u0002KEYS\u0001', []],
   ];
   for (const [props, want] of cases) {
     assert.deepEqual(hashesOfString('T', props), want, JSON.stringify(props));
@@ -54,6 +59,19 @@ test('UNIQ_KEY first, then each KEYS entry split by spaces, each key once', () =
   assert.equal(hashes.length, MAX_KEYS_PER_RECORD, 'at most MAX_KEYS_PER_RECORD keys read');
   assert.deepEqual(hashesOfAscii('T', `KEYS\u0001${many}`), hashes);
 });
+
+/** What Java indexes: UNIQ_KEY and KEYS as its decoded property map holds them (decodeProperties). */
+function fromDecodedMap(topic: string, props: string): number[] {
+  const map = decodeProperties(props);
+  const out: number[] = [];
+  if (map.UNIQ_KEY !== undefined) out.push(indexKeyHash(topic, map.UNIQ_KEY));
+  const keys = (map.KEYS ?? '').split(' ').filter((k) => k.length > 0);
+  for (const key of keys.slice(0, MAX_KEYS_PER_RECORD)) {
+    const hash = indexKeyHash(topic, key);
+    if (!out.includes(hash)) out.push(hash);
+  }
+  return out;
+}
 
 test('ASCII bytes give what their string gives, for random property strings', () => {
   let x = 12345;
@@ -74,6 +92,7 @@ test('ASCII bytes give what their string gives, for random property strings', ()
     const want = hashesOfString(topic, props);
     if (want.length > 0) keyed++;
     assert.deepEqual(hashesOfAscii(topic, props), want, JSON.stringify(props));
+    assert.deepEqual(want, fromDecodedMap(topic, props), JSON.stringify(props));
   }
   assert.ok(keyed > 500, `${keyed} of the random strings had keys`);
 });

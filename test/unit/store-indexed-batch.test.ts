@@ -58,6 +58,8 @@ const INDEX_KEYS = [
   'U100',
   'U101',
   'SU',
+  'e1',
+  'U7',
   'notkey',
   '',
 ];
@@ -204,8 +206,15 @@ test('putBatch stores, indexes, answers and signals what putMessages does with t
     randomPut(1000 + k, 5 + ((k * 13) % 40), SHARED[k % SHARED.length]!),
   );
   // Batches with nothing to refuse: keys in the messages' own properties or only in the shared ones.
-  const own = ['UNIQ_KEY\u0001U100', 'KEYS\u0001k9 k9\u0002UNIQ_KEY\u0001U101', 'TAGS\u0001t', ''];
-  for (const shared of ['CLUSTER\u0001c\u0002KEYS\u0001s1 a', '', 'UNIQ_KEY\u0001SU']) {
+  const own = [
+    'UNIQ_KEY\u0001U100',
+    'KEYS\u0001k9 k9\u0002UNIQ_KEY\u0001U101',
+    'TAGS\u0001t',
+    '',
+    'KEYS\u0001e1\u0002KEYS\u0001', // a later entry with no value: not in Java's map, e1 stays
+    'UNIQ_KEY\u0001U7\u0002UNIQ_KEY\u0001\u0002',
+  ];
+  for (const shared of ['CLUSTER\u0001c\u0002KEYS\u0001s1 a', '', 'UNIQ_KEY\u0001SU', 'KEYS\u0001']) {
     const entries = own.map((p) => ({ flag: 0, body: Buffer.from('b'), properties: Buffer.from(p) }));
     puts.push({ ...randomPut(7, 1, shared), messages: indexBatch(rawBatchBody(entries)) });
   }
@@ -222,13 +231,15 @@ test('putBatch stores, indexes, answers and signals what putMessages does with t
   }
   for (const key of ['notkey', '']) assert.ok(viaBatch.includes(`${key}: `), `${key} finds nothing`);
   // A message's own KEYS followed by the batch's: the last KEYS counts (Java's property map), so k9
-  // finds that message only in the batches without shared KEYS.
+  // finds that message only in the batches whose shared properties give KEYS no value.
   const offsets = (key: string): number => viaBatch.find((l) => l.startsWith(`${key}: `))!.split(',').length;
-  assert.equal(offsets('k9'), 2);
+  assert.equal(offsets('k9'), 3);
+  assert.equal(offsets('e1'), 3);
+  assert.equal(offsets('U7'), 3);
   assert.equal(offsets('s1'), own.length);
   // The same for a shared UNIQ_KEY: every message of that batch is found by it, not by its own.
   assert.equal(offsets('SU'), own.length);
-  assert.equal(offsets('U100'), 2);
+  assert.equal(offsets('U100'), 3);
 });
 
 test('record buffers: kept ones are reused, given back once, larger requests get their own', () => {

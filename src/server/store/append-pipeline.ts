@@ -201,7 +201,12 @@ export class AppendPipeline {
       const w = this.unwritten[i]!;
       this.log.dispatchedPos = w.sub.end;
       w.written = true;
-      w.sub.onDispatched?.();
+      try {
+        w.sub.onDispatched?.();
+      } catch {
+        // The put is written and its queue entries are staged: nothing after its dispatch may undo that
+        // (thrown from here, it was taken for a failed write, and the put refused although stored).
+      }
       if (!w.sub.waitFlush) settle(w, OK);
       else if (w.timedOut) settle(w, TIMEOUT);
       else this.unflushed.push(w);

@@ -1,7 +1,9 @@
 /**
  * The keys the message index files a record under (Java IndexService.buildIndex): its UNIQ_KEY, then
  * every non-empty entry of its KEYS split by ' ', each as the 32-bit FNV-1a hash of "topic#key". A
- * property named twice counts with its last value (Java reads both from the decoded property map).
+ * property named twice counts with its last non-empty value: Java reads both from the decoded property
+ * map, where a later entry replaces an earlier one and an entry with an empty value is left out
+ * (MessageDecoder.string2messageProperties; decodeProperties here).
  *
  * Two readers of the same thing: one over a property string, one over a record's property bytes when
  * they are plain ASCII (a batch's records: no string is made per message just to index it). Over
@@ -61,14 +63,16 @@ function addOnce(out: Int32Array, n: number, hash: number): number {
 }
 
 /**
- * Where the value of property `name` starts in `props`, -1 when absent (`entry`: name after a
- * separator). A name given twice (a batch's shared KEYS after a message's own) counts with its last
- * value, as in the map Java decodes the properties into before it indexes them.
+ * Where the value of property `name` starts in `props`, -1 when it has no non-empty value (`entry`:
+ * name after a separator). A name given twice (a batch's shared KEYS after a message's own) counts
+ * with its last non-empty value, as in the map Java decodes the properties into before it indexes them.
  */
 function valueStart(props: string, name: string, entry: string): number {
-  const at = props.lastIndexOf(entry);
-  if (at >= 0) return at + entry.length;
-  // The first entry has no separator before it.
+  for (let at = props.lastIndexOf(entry); at >= 0; at = at > 0 ? props.lastIndexOf(entry, at - 1) : -1) {
+    const value = at + entry.length;
+    if (value < props.length && props.charCodeAt(value) !== SEPARATOR_CODE) return value;
+  }
+  // The first entry has no separator before it (an empty value there gives no key either way).
   return props.startsWith(name) ? name.length : -1;
 }
 
@@ -108,15 +112,21 @@ function nameAt(b: Uint8Array, at: number, end: number, name: Uint8Array): boole
   return true;
 }
 
-/** Where the (last) value of property `name` starts in b[from, to), -1 when absent (valueStart). */
+/** Whether a value starting at `at` is not empty (a byte before `to` that is not a separator). */
+function filledAt(b: Uint8Array, at: number, to: number): boolean {
+  return at < to && b[at] !== SEPARATOR_CODE;
+}
+
+/** valueStart over b[from, to): where the last non-empty value of `name` starts, -1 when none. */
 function valueStartInBytes(b: Uint8Array, from: number, to: number, name: Uint8Array): number {
   const first = name[0];
   for (let i = to - name.length - 1; i >= from; i--) {
-    if (b[i] === SEPARATOR_CODE && b[i + 1] === first && nameAt(b, i + 1, to, name)) {
-      return i + 1 + name.length;
-    }
+    if (b[i] !== SEPARATOR_CODE || b[i + 1] !== first || !nameAt(b, i + 1, to, name)) continue;
+    const value = i + 1 + name.length;
+    if (filledAt(b, value, to)) return value;
   }
-  return nameAt(b, from, to, name) ? from + name.length : -1;
+  const value = from + name.length;
+  return nameAt(b, from, to, name) && filledAt(b, value, to) ? value : -1;
 }
 
 /** A position hint of keyHashesOfAscii: not known, search the bytes. */

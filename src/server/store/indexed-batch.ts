@@ -198,12 +198,19 @@ class PropertyScan {
     const c = this.buf[at];
     if (c === 0x54) return startsWith(this.buf, at, end, TAGS_ENTRY) ? HAS_TAGS : 0;
     if (c === 0x5f) return startsWith(this.buf, at, end, CHECKSUM_ENTRY) ? HAS_CHECKSUM : 0;
+    // The last entry of each name with a value counts (index-keys.ts: Java's decoded map).
     if (c === 0x4b && startsWith(this.buf, at, end, KEYS_ENTRY)) {
-      this.keysAt = at + KEYS_ENTRY.length;
+      if (this.filledAt(at + KEYS_ENTRY.length, end)) this.keysAt = at + KEYS_ENTRY.length;
       return HAS_KEYS;
     }
-    if (c === 0x55 && startsWith(this.buf, at, end, UNIQ_KEY_ENTRY)) this.uniqAt = at + UNIQ_KEY_ENTRY.length;
+    if (c === 0x55 && startsWith(this.buf, at, end, UNIQ_KEY_ENTRY)) {
+      if (this.filledAt(at + UNIQ_KEY_ENTRY.length, end)) this.uniqAt = at + UNIQ_KEY_ENTRY.length;
+    }
     return 0;
+  }
+
+  private filledAt(at: number, end: number): boolean {
+    return at < end && this.buf[at] !== SEPARATOR;
   }
 }
 

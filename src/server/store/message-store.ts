@@ -42,6 +42,18 @@ import type {
 
 export type MessageStoreOptions = Partial<MessageStoreConfig> & Pick<MessageStoreConfig, 'storePathRootDir'>;
 
+/**
+ * A subscription's `listening` answer; true when it throws: nothing a listener does may fail the put
+ * (an exception here was taken for a failed write, and the put refused although stored).
+ */
+function isListening(listening: () => boolean): boolean {
+  try {
+    return listening();
+  } catch {
+    return true;
+  }
+}
+
 interface ArrivalSubscription {
   readonly listener: MessageArrivedListener;
   readonly topic: string | undefined;
@@ -215,16 +227,21 @@ export class MessageStore {
     this.rt.lastStoreTimestamp = storeTimestamp;
     const index = this.rt.index;
     if (index !== undefined) {
-      for (const item of items) {
-        const bytes = item.asciiProperties;
-        if (bytes === undefined) {
-          index.addRecord(item.cq.topic, item.properties, item.phys, storeTimestamp);
-        } else {
-          const { asciiPropertiesFrom: from, asciiPropertiesTo: to, indexUniqAt, indexKeysAt } = item;
-          const uniqAt = indexUniqAt ?? SEARCH_KEY;
-          const keysAt = indexKeysAt ?? SEARCH_KEY;
-          index.addRecordAscii(item.cq.topic, bytes, from!, to!, uniqAt, keysAt, item.phys, storeTimestamp);
+      try {
+        for (const item of items) {
+          const bytes = item.asciiProperties;
+          if (bytes === undefined) {
+            index.addRecord(item.cq.topic, item.properties, item.phys, storeTimestamp);
+          } else {
+            const { asciiPropertiesFrom: from, asciiPropertiesTo: to, indexUniqAt, indexKeysAt } = item;
+            const uniqAt = indexUniqAt ?? SEARCH_KEY;
+            const keysAt = indexKeysAt ?? SEARCH_KEY;
+            index.addRecordAscii(item.cq.topic, bytes, from!, to!, uniqAt, keysAt, item.phys, storeTimestamp);
+          }
         }
+      } catch (err) {
+        // The put is stored either way: a query may miss its records, the put must not fail.
+        this.rt.logger.error({ error: (err as Error).message }, 'message index: records not indexed');
       }
     }
     if (this.listeners.size === 0) return;
@@ -232,7 +249,7 @@ export class MessageStore {
     // waits (no pull held), and a bigint offset and a call per record and listener cost a batch of
     // small messages ~3 % of the broker's CPU.
     for (const { listener, topic, listening } of this.listeners) {
-      if (listening !== undefined && !listening()) continue;
+      if (listening !== undefined && !isListening(listening)) continue;
       for (const item of items) {
         if (topic !== undefined && item.cq.topic !== topic) continue;
         try {
