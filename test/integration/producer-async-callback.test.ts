@@ -139,7 +139,7 @@ describe('producer async sends over a promise-only invoker', () => {
       if (call.request.code === RequestCode.GET_ROUTEINFO_BY_TOPIC) {
         return routeResponse(makeRoute([['broker-a', 'a:1', 1]]));
       }
-      if (call.request.code === RequestCode.SEND_MESSAGE_V2) throw null; // eslint-disable-line @typescript-eslint/only-throw-error
+      if (call.request.code === RequestCode.SEND_MESSAGE_V2) throw null; // a non-Error rejection on purpose
       return sendOk(0);
     };
     const config = resolveClientConfig({
