@@ -6,6 +6,8 @@
  * ratios to the first one's, round by round (median, min-max).
  *   node bench/auto-batch-side-by-side.mjs ROUNDS SECONDS label=dist ...   (env WINDOW, BATCH_MAX_BYTES)
  * AUTO_BATCH=0 measures single async sends the same way (the client side of the single-send path).
+ * BROKER_FLAGS_<label>="--flag ..." starts that variant's broker with those node flags (e.g. two
+ * variants of one dist, one with a larger young generation).
  * Plain node, no tsx: run under tsx, the dist code is transformed too (a naming helper around every
  * closure made per message), which inflated the client CPU per message of producer-perf-worker.ts.
  * With PROF=<dir>, both processes write V8 CPU profiles there (read them with cpu-profile-top.ts).
@@ -88,12 +90,14 @@ async function worker(namesrv, dist, seconds, window) {
   process.exit(0);
 }
 
-function child(childArgs, profName) {
+function child(childArgs, profName, nodeFlags = []) {
   const prof = process.env.PROF;
   const flags = prof
     ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, ...(profName ? [`--cpu-prof-name=${profName}`] : [])]
     : [];
-  return spawn(process.execPath, [...flags, SELF, ...childArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return spawn(process.execPath, [...nodeFlags, ...flags, SELF, ...childArgs], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
 }
 
 async function drive(rounds, seconds, variants) {
@@ -102,7 +106,8 @@ async function drive(rounds, seconds, variants) {
   for (let round = 0; round < rounds; round++) {
     for (const variant of variants) {
       const [label, dist] = variant.split('=');
-      const broker = child(['cluster', dist], `broker-${label}-${round}.cpuprofile`);
+      const brokerFlags = process.env[`BROKER_FLAGS_${label}`]?.split(' ').filter(Boolean) ?? [];
+      const broker = child(['cluster', dist], `broker-${label}-${round}.cpuprofile`, brokerFlags);
       const next = lines(broker.stdout);
       const namesrv = (await next()).slice('NAMESRV '.length);
       const cpuOf = async () => (broker.stdin.write('cpu\n'), Number((await next()).slice(4)));

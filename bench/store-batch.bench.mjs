@@ -85,29 +85,36 @@ const median = (xs) => {
 };
 
 const trees = [];
-for (const spec of specs) {
-  const [label, dist] = spec.includes('=') ? spec.split('=') : [spec, spec];
-  trees.push(await load(label, dist));
+try {
+  for (const spec of specs) {
+    const [label, dist] = spec.includes('=') ? spec.split('=') : [spec, spec];
+    trees.push(await load(label, dist));
+  }
+  for (const t of trees) await slice(t, 1000); // warm-up, discarded
+  for (let s = 0; s < SLICES; s++) {
+    const order = s % 2 === 0 ? trees : [...trees].reverse();
+    for (const t of order) t.samples.push(await slice(t, SLICE_MS));
+  }
+  report(trees);
+} finally {
+  // Every store's temp dir goes, whatever failed.
+  for (const t of trees) {
+    await t.store.close().catch(() => undefined);
+    fs.rmSync(t.dir, { recursive: true, force: true });
+  }
 }
-for (const t of trees) await slice(t, 1000); // warm-up, discarded
-for (let s = 0; s < SLICES; s++) {
-  const order = s % 2 === 0 ? trees : [...trees].reverse();
-  for (const t of order) t.samples.push(await slice(t, SLICE_MS));
-}
-const first = trees[0];
-console.log(
-  `store putBatch, ${PER_BATCH} x 128 B per batch, ${SLICES} slices of ${SLICE_MS} ms each, alternating`,
-);
-for (const t of trees) {
-  const ratios = t.samples.map((v, i) => v / first.samples[i]);
+
+function report(trees) {
+  const first = trees[0];
   console.log(
-    `${t.label.padEnd(8)} CPU µs/msg ${median(t.samples).toFixed(2)} (${Math.min(...t.samples).toFixed(2)}–${Math.max(...t.samples).toFixed(2)})` +
-      (t === first
-        ? ''
-        : `  ratio to ${first.label} ${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`),
+    `store putBatch, ${PER_BATCH} x 128 B per batch, ${SLICES} slices of ${SLICE_MS} ms each, alternating`,
   );
-}
-for (const t of trees) {
-  await t.store.close();
-  fs.rmSync(t.dir, { recursive: true, force: true });
+  for (const t of trees) {
+    const ratios = t.samples.map((v, i) => v / first.samples[i]);
+    const range = (xs, d) => `${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)}`;
+    console.log(
+      `${t.label.padEnd(8)} CPU µs/msg ${median(t.samples).toFixed(2)} (${range(t.samples, 2)})` +
+        (t === first ? '' : `  ratio to ${first.label} ${median(ratios).toFixed(3)} (${range(ratios, 3)})`),
+    );
+  }
 }
