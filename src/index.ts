@@ -228,6 +228,7 @@ export type {
   ClientEventMap,
   ConnectEvent,
   DisconnectEvent,
+  HeartbeatFailureEvent,
   RequestTimeoutEvent,
   RouteChangeEvent,
 } from './client/events/event-types.js';

@@ -20,6 +20,8 @@ export interface BrokerTalk {
   readonly timeoutMillis: number;
   /** Where the calls go; the versions the heartbeats answer are recorded in it. */
   readonly addresses: BrokerAddressTable;
+  /** Told of every heartbeat a broker did not take (after it is logged). */
+  readonly heartbeatFailed?: (brokerName: string, address: string, error: unknown) => void;
 }
 
 /** Heartbeat body: every producer group plus CLIENT_INNER_PRODUCER, and every consumer. */
@@ -47,7 +49,10 @@ export async function sendHeartbeats(
     calls.push(
       talk.api.sendHeartbeat(addr, data, talk.timeoutMillis).then(
         (version) => talk.addresses.recordVersion(brokerName, addr, version),
-        (err: unknown) => talk.logger.info({ brokerName, addr, err: String(err) }, 'heartbeat failed'),
+        (err: unknown) => {
+          talk.logger.info({ brokerName, addr, err: String(err) }, 'heartbeat failed');
+          talk.heartbeatFailed?.(brokerName, addr, err);
+        },
       ),
     );
   }

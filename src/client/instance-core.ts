@@ -27,7 +27,7 @@ import { remotingFor } from './instance-remoting.js';
 import type { InstanceRemoting } from './instance-remoting.js';
 import { TransactionCheckTargets } from './transaction-check-routing.js';
 import { EventHub } from './events/event-hub.js';
-import { ClientEvents, namesOf } from './events/event-types.js';
+import { ClientEvents, codeOf, namesOf } from './events/event-types.js';
 import type { ClientEventMap } from './events/event-types.js';
 import { routeChanged, watchTransport } from './events/client-events.js';
 import { clampDefaultRoute, cloneTopicRouteData, topicRouteDataEquals } from './route/route-utils.js';
@@ -191,6 +191,10 @@ export class InstanceCore {
       logger: this.logger,
       timeoutMillis,
       addresses: this.brokerAddresses,
+      heartbeatFailed: (brokerName, address, error) => {
+        if (!this.events.listening(ClientEvents.HEARTBEAT_FAILURE)) return;
+        this.events.emit(ClientEvents.HEARTBEAT_FAILURE, { address, brokerName, error, code: codeOf(error) });
+      },
     };
   }
 

@@ -13,6 +13,9 @@ import path from 'node:path';
 import { startEmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import type { EmbeddedCluster } from '../../src/server/embedded-cluster.js';
 import { rmq } from '../helpers/cli.js';
+import { ClientEvents, PushConsumer, PushConsumerEvents, ResponseCode } from '../../src/index.js';
+import type { HeartbeatFailureEvent } from '../../src/index.js';
+import { instanceCore } from '../../src/client/client-instance.js';
 import type { CliResult } from '../helpers/cli.js';
 
 const ADMIN = ['--access-key', 'pushAdmin', '--secret-key', 'pushAdminSecret'];
@@ -120,6 +123,33 @@ describe('rmq consume --push reports a consumer that can get nothing', { concurr
       // The refused heartbeat, or the refused pulls when the queues were taken first: either is the cause.
       /^rmq: consuming HealthFull: (heartbeat|pulling HealthFull) failed: .*No accessKey is configured/,
     );
+  });
+
+  it('a refused heartbeat is a heartbeat.failure event of the client instance and of the push consumer', async () => {
+    const consumer = new PushConsumer({
+      nameServer: ns,
+      consumerGroup: 'health_events_cg',
+      handler: () => 'CONSUME_SUCCESS',
+    });
+    const seen: HeartbeatFailureEvent[] = [];
+    consumer.on(PushConsumerEvents.HEARTBEAT_FAILURE, (e) => seen.push(e));
+    await consumer.subscribe('HealthFull', '*');
+    await consumer.start();
+    try {
+      assert.ok(seen.length >= 1, 'the first heartbeat, sent by start(), was refused');
+      const [first] = seen;
+      assert.equal(first!.address, cluster.brokers[0]!.address);
+      assert.equal(first!.brokerName, cluster.brokers[0]!.brokerName);
+      assert.match(String((first!.error as Error).message), /No accessKey is configured/);
+      assert.equal(first!.code, ResponseCode.SYSTEM_ERROR, 'an ACL refusal, as Java answers it');
+      const fromInstance: HeartbeatFailureEvent[] = [];
+      consumer.clientInstance!.on(ClientEvents.HEARTBEAT_FAILURE, (e) => fromInstance.push(e));
+      await instanceCore(consumer.clientInstance!).sendHeartbeatToAllBrokers();
+      assert.equal(fromInstance.length, 1);
+      assert.equal(seen.length, 2, 'passed on to the consumer too');
+    } finally {
+      await consumer.shutdown();
+    }
   });
 
   it('a topic that never appears: exit 1', async () => {

@@ -3,7 +3,7 @@
  * A PushConsumer starts against an unreachable name server, a broker that refuses its heartbeat or
  * pulls refused by ACL (as Java's does: it logs and retries), so on its own it would consume nothing
  * and exit 0. The CLI asks the name server for the route before it starts (an unreachable name server
- * fails in one line), and records what the consumer logs and emits while it runs: when it ends having
+ * fails in one line), and records the failures the consumer emits while it runs: when it ends having
  * received nothing, held no queue of the topic or saw its pulls fail, those failures are the answer.
  * An empty topic the consumer held and pulled is not an error.
  */
@@ -11,6 +11,8 @@ import type { AclCredentials } from '../../client/acl-rpc-hook.js';
 import type { PushConsumer } from '../../client/consumer/push/push-consumer.js';
 import { RocketMQError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
+import { silentLogger } from '../../common/logger.js';
+import { PushConsumerEvents } from '../../client/consumer/push/push-consumer-events.js';
 import { ResponseCode } from '../../protocol/codes/index.js';
 import type { ClientTlsConfig } from '../../transport/tls/client-tls.js';
 import { CliError } from '../cli-error.js';
@@ -80,30 +82,22 @@ export class PushHealth {
   private pullFailure: string | undefined;
   private recording = true;
 
-  /** The logger to give the consumer: silent, but it keeps the failures it is told about. */
-  readonly logger: Logger = {
-    debug: () => undefined,
-    info: (obj, msg) => this.record(obj, msg),
-    warn: (obj, msg) => this.record(obj, msg),
-    error: (obj, msg) => this.record(obj, msg),
-  };
+  /** The logger to give the consumer: silent (what went wrong comes from its events). */
+  readonly logger: Logger = silentLogger;
 
-  /** Listens to the consumer's failed pulls (their typed errors). */
+  /** Listens to the consumer's refused heartbeats and failed pulls (their typed errors). */
   watch(consumer: PushConsumer): void {
-    consumer.on('pull.failure', (e) => {
+    consumer.on(PushConsumerEvents.PULL_FAILURE, (e) => {
       if (this.recording) this.pullFailure = `pulling ${e.queue.topic} failed: ${oneLine(e.error)}`;
+    });
+    consumer.on(PushConsumerEvents.HEARTBEAT_FAILURE, (e) => {
+      if (this.recording) this.heartbeatFailure = `heartbeat failed: ${oneLine(e.error)}`;
     });
   }
 
   /** Stops recording (what a consumer logs while it shuts down is not the run's verdict). */
   stop(): void {
     this.recording = false;
-  }
-
-  private record(obj: unknown, msg: string | undefined): void {
-    // client-heartbeat.ts logs its failures (never throws them) under this message.
-    if (!this.recording || msg !== 'heartbeat failed' || typeof obj !== 'object' || obj === null) return;
-    this.heartbeatFailure = `heartbeat failed: ${oneLine((obj as { err?: unknown }).err)}`;
   }
 
   /**

@@ -18,6 +18,8 @@ export const ClientEvents = {
   REQUEST_TIMEOUT: 'request.timeout',
   /** A topic's route changed and was applied. */
   ROUTE_CHANGE: 'route.change',
+  /** A broker did not take this client's heartbeat (refused it, or could not be reached). */
+  HEARTBEAT_FAILURE: 'heartbeat.failure',
 } as const;
 
 /** Payload of `connect`: the address (`host:port`) of the name server or broker connected to. */
@@ -54,6 +56,22 @@ export interface RouteChangeEvent {
   readonly writeQueues: number;
 }
 
+/**
+ * Payload of `heartbeat.failure`: a HEART_BEAT a broker refused (ACL, a group it does not take) or
+ * that failed on the way. Java only logs it; a consumer whose heartbeat no broker takes is given no
+ * queue. The heartbeat is sent again every heartbeatBrokerInterval (30 s) and on rebalances.
+ */
+export interface HeartbeatFailureEvent {
+  /** Address (`host:port`) of the broker. */
+  readonly address: string;
+  /** Name of the broker. */
+  readonly brokerName: string;
+  /** What the heartbeat failed with. */
+  readonly error: unknown;
+  /** The error's code (RocketMQError.code, the broker's response code when it refused), -1 when it has none. */
+  readonly code: number;
+}
+
 /** Event name -> payload type of a ClientInstance (`instance.on(name, fn)`). */
 export type ClientEventMap = {
   /** A connection opened. */
@@ -64,6 +82,8 @@ export type ClientEventMap = {
   [ClientEvents.REQUEST_TIMEOUT]: RequestTimeoutEvent;
   /** A topic's route changed. */
   [ClientEvents.ROUTE_CHANGE]: RouteChangeEvent;
+  /** A broker did not take the heartbeat. */
+  [ClientEvents.HEARTBEAT_FAILURE]: HeartbeatFailureEvent;
 };
 
 /** The set of names of an events constant (for EventHub's check). */

@@ -6,6 +6,7 @@
 import type { Logger } from '../../../common/logger.js';
 import { EventHub } from '../../events/event-hub.js';
 import { codeOf, namesOf } from '../../events/event-types.js';
+import type { HeartbeatFailureEvent } from '../../events/event-types.js';
 import type { MessageQueue } from '../../message-queue.js';
 import type { ConsumeInterceptor, ConsumeReport } from './consume-hooks.js';
 import type { ProcessQueue } from './process-queue.js';
@@ -20,6 +21,11 @@ export const PushConsumerEvents = {
   CONSUME_FAILURE: 'consume.failure',
   /** A pull failed (it is retried after pullTimeDelayMillsWhenException). */
   PULL_FAILURE: 'pull.failure',
+  /**
+   * A broker did not take the client instance's heartbeat (ClientEvents.HEARTBEAT_FAILURE, passed on
+   * from start() on): a consumer whose heartbeat no broker takes is given no queue.
+   */
+  HEARTBEAT_FAILURE: 'heartbeat.failure',
 } as const;
 
 /** `rebalance`: the queues of one topic this member holds changed (after the new ones are set up). */
@@ -74,6 +80,7 @@ export type PushConsumerEventMap = {
   [PushConsumerEvents.CONSUME_SUCCESS]: ConsumeEvent;
   [PushConsumerEvents.CONSUME_FAILURE]: ConsumeFailureEvent;
   [PushConsumerEvents.PULL_FAILURE]: PushPullFailureEvent;
+  [PushConsumerEvents.HEARTBEAT_FAILURE]: HeartbeatFailureEvent;
 };
 
 /** The event hub of a push consumer. */

@@ -27,12 +27,18 @@ import { startConsumeTracer, type ConsumeTracer } from '../../trace/consumer-tra
 import { traceInterceptor } from './push-trace.js';
 import type { ConsumeInterceptor } from './consume-hooks.js';
 import { EventSource, type EventHub } from '../../events/event-hub.js';
-import { consumeEventsInterceptor, type PushConsumerEventMap } from './push-consumer-events.js';
+import {
+  consumeEventsInterceptor,
+  PushConsumerEvents,
+  type PushConsumerEventMap,
+} from './push-consumer-events.js';
+import { ClientEvents } from '../../events/event-types.js';
 
 /**
  * A consumer the client feeds (Java DefaultMQPushConsumer): subscribe topics with a handler or iterate
  * `messages()`; the client pulls, balances queues across the group, retries failures and commits
- * offsets. Emits PushConsumerEvents (rebalance, consume.success, consume.failure, pull.failure).
+ * offsets. Emits PushConsumerEvents (rebalance, consume.success, consume.failure, pull.failure,
+ * heartbeat.failure).
  */
 export class PushConsumer extends EventSource<PushConsumerEventMap> {
   /** The resolved configuration (options with defaults applied). */
@@ -47,6 +53,8 @@ export class PushConsumer extends EventSource<PushConsumerEventMap> {
   private tasks: BackgroundTasks | undefined;
   private stopping: Promise<void> | undefined;
   private readonly onAbort = (): void => void this.shutdown();
+  /** Stops passing on the instance's heartbeat failures (set by start). */
+  private offHeartbeatFailure: (() => void) | undefined;
   private readonly signal: AbortSignal | undefined;
   private tracer: ConsumeTracer | undefined;
 
@@ -216,6 +224,13 @@ export class PushConsumer extends EventSource<PushConsumerEventMap> {
         { code: ClientErrorCode.GROUP_ALREADY_REGISTERED },
       );
     }
+    // The instance's refused heartbeats, as this consumer's events (the first is sent below).
+    const events = this.runtime.events;
+    this.offHeartbeatFailure = core.events.on(ClientEvents.HEARTBEAT_FAILURE, (e) => {
+      if (events.listening(PushConsumerEvents.HEARTBEAT_FAILURE)) {
+        events.emit(PushConsumerEvents.HEARTBEAT_FAILURE, e);
+      }
+    });
     try {
       core.start();
       this.runtime.attach(attachment);
@@ -234,6 +249,7 @@ export class PushConsumer extends EventSource<PushConsumerEventMap> {
       this.tasks = startPushTasks(this.runtime, c, core.logger);
     } catch (err) {
       this.serviceState = 'START_FAILED';
+      this.offHeartbeatFailure?.();
       this.tasks?.stop();
       this.runtime.pullService.stop();
       this.runtime.rebalance.stop();
@@ -275,6 +291,7 @@ export class PushConsumer extends EventSource<PushConsumerEventMap> {
     this.runtime.rebalance.dropAll();
     await this.tracer?.shutdown(); // the traces of what was consumed, before the instance goes
     this.serviceState = 'SHUTDOWN_ALREADY';
+    this.offHeartbeatFailure?.();
     const core = this.runtime.attached?.core;
     if (core !== undefined) {
       await core.unregisterConsumer(this.runtime.wireGroup);
