@@ -6,6 +6,10 @@ import path from 'node:path';
 import { MessageStore } from '../../src/server/store/index.js';
 import type { MessageStoreOptions, PutMessageInput, StoreHooks } from '../../src/server/store/index.js';
 import { encodeProperties } from '../../src/protocol/message/properties.js';
+import { CommitLog } from '../../src/server/store/commit-log.js';
+import { listOffsetFiles, nodeFileIO } from '../../src/server/store/file-io.js';
+import type { ScanLimits } from '../../src/server/store/log-scan.js';
+import { logScanLimits } from '../../src/server/store/recovery.js';
 
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'rmq-store-'));
@@ -27,6 +31,22 @@ export async function openStore(
   );
   await store.open();
   return store;
+}
+
+/**
+ * The commit log of a closed store under `dir`, its files open, with the limits recovery walks it with:
+ * for tests that drive the walk (scanLog) themselves. Close it with `log.closeFiles()`.
+ */
+export function openLogForScan(dir: string, segmentSize: number): { log: CommitLog; limits: ScanLimits } {
+  const log = new CommitLog(nodeFileIO, dir, segmentSize);
+  log.openSegments(listOffsetFiles(nodeFileIO, log.dir));
+  const limits = logScanLimits({
+    rootDir: dir,
+    commitLog: log,
+    maxMessageSize: 4 << 20,
+    maxWriteBatchBytes: 1 << 20,
+  });
+  return { log, limits };
 }
 
 export function propsString(props: Record<string, string>): string {

@@ -10,12 +10,10 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { encodeProperties } from '../../src/protocol/message/properties.js';
 import { decodeMessageRecord } from '../../src/protocol/message/record.js';
-import { CommitLog } from '../../src/server/store/commit-log.js';
-import { listOffsetFiles, nodeFileIO } from '../../src/server/store/file-io.js';
+import { nodeFileIO } from '../../src/server/store/file-io.js';
 import type { MessageStore, MessageStoreOptions } from '../../src/server/store/index.js';
 import { scanLog, ScanReads } from '../../src/server/store/log-scan.js';
-import { logScanLimits } from '../../src/server/store/recovery.js';
-import { message, openStore, withTempDir } from '../helpers/store-fixtures.js';
+import { message, openLogForScan, openStore, withTempDir } from '../helpers/store-fixtures.js';
 
 const SEGMENT = 64 * 1024;
 const COUNT = 400; // ~1.1 KB records: 8 segments, the recovery walk visits the last 3
@@ -219,14 +217,7 @@ describe('message index after a restart', () => {
       const batch = Array.from({ length: 100 }, () => message({ body: Buffer.from('x') }));
       for (let i = 0; i < 15; i++) assert.equal((await first.putMessages(batch)).status, 'PUT_OK');
       await first.close();
-      const log = new CommitLog(nodeFileIO, dir, segment);
-      log.openSegments(listOffsetFiles(nodeFileIO, log.dir));
-      const limits = logScanLimits({
-        rootDir: dir,
-        commitLog: log,
-        maxMessageSize: 4 << 20,
-        maxWriteBatchBytes: 1 << 20,
-      });
+      const { log, limits } = openLogForScan(dir, segment);
       // The walk turns at its next look at the clock (every 512 items): the clock jumps at item 100.
       const clock = performance.now.bind(performance);
       let skew = 0;

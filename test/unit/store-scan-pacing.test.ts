@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CommitLog } from '../../src/server/store/commit-log.js';
-import { listOffsetFiles, nodeFileIO } from '../../src/server/store/file-io.js';
+import type { CommitLog } from '../../src/server/store/commit-log.js';
+import { nodeFileIO } from '../../src/server/store/file-io.js';
 import { scanLog, ScanReads } from '../../src/server/store/log-scan.js';
 import type { LogItem } from '../../src/server/store/log-scan.js';
-import { logScanLimits } from '../../src/server/store/recovery.js';
-import { message, openStore, withTempDir } from '../helpers/store-fixtures.js';
+import { message, openLogForScan, openStore, withTempDir } from '../helpers/store-fixtures.js';
 
 const SEGMENT = 4 * 1024 * 1024;
 const DAMAGE_FROM = 100 * 1024;
@@ -35,14 +34,7 @@ async function walk(
   dir: string,
   onTurn: (log: CommitLog, inSearch: boolean) => void,
 ): Promise<{ items: LogItem[]; damage: [number, number][]; turnsInSearch: number }> {
-  const log = new CommitLog(nodeFileIO, dir, SEGMENT);
-  log.openSegments(listOffsetFiles(nodeFileIO, log.dir));
-  const limits = logScanLimits({
-    rootDir: dir,
-    commitLog: log,
-    maxMessageSize: 4 << 20,
-    maxWriteBatchBytes: 1 << 20,
-  });
+  const { log, limits } = openLogForScan(dir, SEGMENT);
   const clock = performance.now.bind(performance);
   let skew = 0;
   performance.now = () => clock() + (skew += 1000);
