@@ -152,6 +152,28 @@ describe('rmq consume --push reports a consumer that can get nothing', { concurr
     }
   });
 
+  it('a shutdown while start() runs waits for it and stops what it started', async () => {
+    const consumer = new PushConsumer({
+      nameServer: ns,
+      consumerGroup: 'health_stop_cg',
+      handler: () => 'CONSUME_SUCCESS',
+      credentials: { accessKey: 'pushAdmin', secretKey: 'pushAdminSecret' },
+    });
+    await consumer.subscribe('HealthFull', '*');
+    const starting = consumer.start();
+    const stopping = consumer.shutdown(); // in the same turn: start() has only begun
+    try {
+      await starting;
+      await stopping;
+      assert.equal(consumer.state, 'SHUTDOWN_ALREADY', 'not left running');
+      assert.equal(consumer.clientInstance!.listenerCount(ClientEvents.HEARTBEAT_FAILURE), 0);
+      assert.equal(consumer.clientInstance!.state, 'SHUTDOWN_ALREADY', 'the instance it started is left');
+    } finally {
+      // Left running, it would keep the test process alive: a second shutdown stops it.
+      if (consumer.state === 'RUNNING') await consumer.shutdown();
+    }
+  });
+
   it('a topic that never appears: exit 1', async () => {
     const r = await push('HealthNever', ...ADMIN);
     assert.equal(r.code, 1, r.stderr);

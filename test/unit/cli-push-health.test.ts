@@ -31,7 +31,7 @@ describe('PushHealth', () => {
     health.watch(consumer);
     assert.equal(health.verdict(0, 4), undefined);
     assert.equal(health.verdict(0, 0), undefined); // other members hold every queue
-    emit('heartbeat.failure', refused('MQBrokerError: refused'));
+    emit('heartbeat.failure', refused('CODE: 1  DESC: refused'));
     assert.equal(health.verdict(3, 0), undefined);
   });
 
@@ -39,16 +39,16 @@ describe('PushHealth', () => {
     const health = new PushHealth();
     const { consumer, emit } = fakeConsumer();
     health.watch(consumer);
-    emit('heartbeat.failure', refused('MQBrokerError: CODE: 1  DESC: AclException\nmore'));
+    emit('heartbeat.failure', refused('CODE: 1  DESC: AclException\nmore'));
     assert.equal(health.refused(0, 0), true);
     assert.equal(health.refused(0, 2), false);
-    assert.equal(health.verdict(0, 0), 'heartbeat failed: MQBrokerError: CODE: 1  DESC: AclException');
+    assert.equal(health.verdict(0, 0), 'heartbeat failed: CODE: 1  DESC: AclException');
     assert.equal(health.verdict(0, 2), undefined);
     const queue = new MessageQueue('T', 'b', 0);
     emit('pull.failure', { queue, offset: 0n, durationMillis: 1, error: new Error('denied'), code: 1 });
     assert.equal(health.verdict(0, 2), 'pulling T failed: denied');
     health.stop();
     emit('heartbeat.failure', refused('later'));
-    assert.equal(health.verdict(0, 0), 'heartbeat failed: MQBrokerError: CODE: 1  DESC: AclException');
+    assert.equal(health.verdict(0, 0), 'heartbeat failed: CODE: 1  DESC: AclException');
   });
 });

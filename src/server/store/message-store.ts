@@ -240,8 +240,13 @@ export class MessageStore {
           }
         }
       } catch (err) {
-        // The put is stored either way: a query may miss its records, the put must not fail.
-        this.rt.logger.error({ error: (err as Error).message }, 'message index: records not indexed');
+        // The put is stored either way: a query may miss its records, the put must not fail, and the
+        // listeners below must still hear of them.
+        try {
+          this.rt.logger.error({ error: String(err) }, 'message index: records not indexed');
+        } catch {
+          // a logger that throws changes nothing of the above
+        }
       }
     }
     if (this.listeners.size === 0) return;

@@ -52,6 +52,8 @@ export class PushConsumer extends EventSource<PushConsumerEventMap> {
   private readonly instanceOptions: Parameters<typeof chooseClientInstance>[0];
   private tasks: BackgroundTasks | undefined;
   private stopping: Promise<void> | undefined;
+  /** The start() under way (shutdown waits for it). */
+  private starting: Promise<void> | undefined;
   private readonly onAbort = (): void => void this.shutdown();
   /** Stops passing on the instance's heartbeat failures (set by start). */
   private offHeartbeatFailure: (() => void) | undefined;
@@ -191,7 +193,19 @@ export class PushConsumer extends EventSource<PushConsumerEventMap> {
   }
 
   /** Joins the client instance, registers the group and starts pulling; throws when started twice, without a handler, or with an aborted signal. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    const starting = this.startOnce();
+    if (this.starting === undefined) {
+      this.starting = starting;
+      const done = (): void => {
+        if (this.starting === starting) this.starting = undefined;
+      };
+      starting.then(done, done);
+    }
+    return starting;
+  }
+
+  private async startOnce(): Promise<void> {
     if (this.serviceState !== 'CREATE_JUST') {
       throw new MQClientError(
         `The PushConsumer service state is ${this.serviceState}, it may be started only once`,
@@ -265,6 +279,21 @@ export class PushConsumer extends EventSource<PushConsumerEventMap> {
    */
   shutdown(): Promise<void> {
     if (this.stopping !== undefined) return this.stopping;
+    const starting = this.starting;
+    if (starting !== undefined) {
+      // A shutdown while start() runs (an abort signal, say) waits for it, then stops what it started:
+      // seen as not running meanwhile, the consumer was marked shut down and then started anyway.
+      const afterStart = (): Promise<void> => {
+        this.starting = undefined;
+        return this.shutdownNow();
+      };
+      this.stopping = starting.then(afterStart, afterStart);
+      return this.stopping;
+    }
+    return this.shutdownNow();
+  }
+
+  private shutdownNow(): Promise<void> {
     if (this.serviceState !== 'RUNNING') {
       this.serviceState = 'SHUTDOWN_ALREADY';
       this.iterator?.end();
