@@ -143,7 +143,6 @@ class IndexedRecord implements PreparedRecord, DispatchItem {
 const NOT_ASCII = 1;
 const HAS_TAGS = 2;
 const HAS_CHECKSUM = 4;
-const HAS_KEYS = 8;
 
 /** Whether buf[at, end) starts with `needle`. */
 function startsWith(buf: Buffer, at: number, end: number, needle: Buffer): boolean {
@@ -171,7 +170,7 @@ class PropertyScan {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
   }
 
-  /** Bits (NOT_ASCII, HAS_TAGS, HAS_CHECKSUM, HAS_KEYS) for the property bytes buf[start, end). */
+  /** Bits (NOT_ASCII, HAS_TAGS, HAS_CHECKSUM) for the property bytes buf[start, end). */
   scan(start: number, end: number): number {
     const { buf, view } = this;
     this.uniqAt = this.keysAt = -1;
@@ -201,9 +200,7 @@ class PropertyScan {
     // The last entry of each name with a value counts (index-keys.ts: Java's decoded map).
     if (c === 0x4b && startsWith(this.buf, at, end, KEYS_ENTRY)) {
       if (this.filledAt(at + KEYS_ENTRY.length, end)) this.keysAt = at + KEYS_ENTRY.length;
-      return HAS_KEYS;
-    }
-    if (c === 0x55 && startsWith(this.buf, at, end, UNIQ_KEY_ENTRY)) {
+    } else if (c === 0x55 && startsWith(this.buf, at, end, UNIQ_KEY_ENTRY)) {
       if (this.filledAt(at + UNIQ_KEY_ENTRY.length, end)) this.uniqAt = at + UNIQ_KEY_ENTRY.length;
     }
     return 0;
