@@ -77,6 +77,13 @@ export class RawPeer {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
+  /** connect(), with the peer's destroy() added to `cleanups` (a test file's after-each list). */
+  static async connectTracked(port: number, cleanups: (() => unknown)[]): Promise<RawPeer> {
+    const p = await RawPeer.connect(port);
+    cleanups.push(() => p.destroy());
+    return p;
+  }
+
   static connect(port: number, host = '127.0.0.1'): Promise<RawPeer> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host, port }, () => resolve(new RawPeer(socket)));

@@ -73,11 +73,7 @@ async function server(config: RemotingServerConfig = {}): Promise<RemotingServer
   return s;
 }
 
-async function peer(port: number): Promise<RawPeer> {
-  const p = await RawPeer.connect(port);
-  cleanups.push(() => p.destroy());
-  return p;
-}
+const peer = (port: number): Promise<RawPeer> => RawPeer.connectTracked(port, cleanups);
 
 interface Sent {
   frame: Buffer;

@@ -31,11 +31,7 @@ async function server(config: RemotingServerConfig): Promise<RemotingServer> {
   return s;
 }
 
-async function peer(port: number): Promise<RawPeer> {
-  const p = await RawPeer.connect(port);
-  cleanups.push(() => p.destroy());
-  return p;
-}
+const peer = (port: number): Promise<RawPeer> => RawPeer.connectTracked(port, cleanups);
 
 function fields(count: number): Record<string, string> {
   return Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, 'v']));
