@@ -5,6 +5,8 @@
  * generation churns through, not only what survives), summed per function and divided by the
  * messages sent.
  *   node bench/alloc-per-send.mjs [SECONDS=3] [WINDOW=2048] [TOP=25]   (env AUTO_BATCH=0: single sends)
+ *   (env CHILD_FLAGS: node flags for the cluster child, e.g. --max-inlined-bytecode-size=0 to see the sites
+ *   that inlining folds into their callers)
  * With CONSUME=1, the messages sent are then consumed from their first offset by a push consumer (no-op
  * handler, defaults otherwise), both the consumer and the broker sampled again: bytes per message consumed.
  * Plain node over dist/ (`npm run build:esm` first), as auto-batch-side-by-side.mjs. The sampling
@@ -67,7 +69,11 @@ if (process.argv[2] === 'cluster') {
   });
 } else {
   const [seconds = '3', window = '2048', top = '25'] = process.argv.slice(2);
-  const cluster = spawn(process.execPath, [SELF, 'cluster'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const cluster = spawn(
+    process.execPath,
+    [...(process.env.CHILD_FLAGS?.split(' ').filter(Boolean) ?? []), SELF, 'cluster'],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const clusterLines = createInterface({ input: cluster.stdout })[Symbol.asyncIterator]();
   const nextLine = async () => (await clusterLines.next()).value;
   const line = await nextLine();
