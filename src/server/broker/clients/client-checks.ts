@@ -25,7 +25,11 @@ const MAX_BROKER_NAME_LENGTH = 255;
 /**
  * Java checks nothing here; 5.x merely skips a consumer whose group it cannot auto-create. The counts
  * are capped (client-table-limits.ts) far above what a client instance sends: a heartbeat naming
- * thousands of groups would otherwise create as many groups and retry topics at once.
+ * thousands of groups would otherwise create as many groups and retry topics at once. Group names are
+ * checked (they become retry topics and consumerOffset.json keys; Java clients check them the same
+ * way before sending), subscribed topics are not: Java's subscribe() takes any name, and a push
+ * consumer of a long group subscribes to its %RETRY% topic, longer than a topic may be. Refusing
+ * the heartbeat for one of them would stop every consumer of that client instance.
  */
 export function checkHeartbeat(data: HeartbeatData, limits: ClientTableLimits): void {
   if (data.clientID.length > MAX_CLIENT_ID_LENGTH) {
@@ -50,9 +54,6 @@ export function checkHeartbeat(data: HeartbeatData, limits: ClientTableLimits): 
         `heartbeat group ${consumer.groupName} has ${subs} subscriptions, more than ` +
           `${limits.maxSubscriptionsPerGroup} (maxSubscriptionsPerGroup)`,
       );
-    }
-    for (const sub of consumer.subscriptionDataSet) {
-      checkTopicParam(sub.topic, `heartbeat subscriptionDataSet.topic of group ${consumer.groupName}`);
     }
   }
   for (const producer of data.producerDataSet) {
