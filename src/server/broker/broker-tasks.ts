@@ -22,6 +22,13 @@ import type { RebalanceLockManager } from './core/rebalance-locks.js';
 import type { ScheduleService } from './schedule/schedule-service.js';
 import { TopicConfigManager } from './core/topic-config-manager.js';
 import type { TopicChange } from './core/topic-config-manager.js';
+import type { DataVersion } from '../../protocol/body/topic-config.js';
+import {
+  checkSubscriptionGroup,
+  subscriptionGroupFromJson,
+  subscriptionGroupText,
+} from './core/group-json.js';
+import type { GroupChange, SubscriptionGroupConfig, SubscriptionGroupManager } from './core/groups.js';
 
 /** The broker's topic table from its options; `persist` saves a change, `onChanged` re-registers. */
 export function topicManagerFor(
@@ -65,7 +72,8 @@ export function messageStoreFor(o: ResolvedBrokerOptions): MessageStore {
 export function configStoreFor(o: ResolvedBrokerOptions): ConfigStore {
   return new ConfigStore(o.storePath, {
     persistIntervalMs: o.flushConsumerOffsetIntervalMillis,
-    onPersistError: (err) => o.logger.error({ err: err.message }, 'could not save topics / offsets'),
+    onPersistError: (err) =>
+      o.logger.error({ err: err.message }, 'could not save topics / offsets / subscription groups'),
     onDroppedOffsets: (dropped) =>
       o.logger.warn(
         { count: dropped.length, first: dropped.slice(0, 5) },
@@ -129,6 +137,46 @@ export function loadTopicTable(cs: ConfigStore, topics: TopicConfigManager, logg
     for (const { topic } of dropped) cs.deleteTopicConfig(topic);
   }
   cs.adoptTopicConfigs(topics.table.values());
+}
+
+/**
+ * Restores the subscription groups subscriptionGroup.json holds. Entries that are not a config the
+ * broker would take (a hand-edited file; a name that differs from the one it is filed under) are
+ * left out, logged once, and dropped from the file with its next save. The table as restored (with
+ * the built-in groups) is what the file holds from then on.
+ */
+export function loadGroupTable(cs: ConfigStore, groups: SubscriptionGroupManager, logger: Logger): void {
+  const { entries, dataVersion } = cs.savedGroups;
+  const restored: SubscriptionGroupConfig[] = [];
+  const problems: string[] = [];
+  for (const [name, value] of entries) {
+    try {
+      const config = subscriptionGroupFromJson(Buffer.from(JSON.stringify(value) ?? 'null'));
+      checkSubscriptionGroup(config);
+      if (config.groupName !== name) throw new Error(`filed under ${name}, named ${config.groupName}`);
+      restored.push(config);
+    } catch (err) {
+      problems.push(`${name.slice(0, 255)}: ${(err as Error).message.slice(0, 200)}`);
+    }
+  }
+  if (problems.length > 0) {
+    logger.warn(
+      { count: problems.length, first: problems.slice(0, 5) },
+      'subscriptionGroup.json holds entries that are not subscription groups; they are left out',
+    );
+  }
+  groups.restore(restored, dataVersion);
+  const entriesNow: [string, string][] = [...groups.table.values()].map((c) => [
+    c.groupName,
+    subscriptionGroupText(c),
+  ]);
+  cs.adoptGroupEntries(entriesNow, groups.dataVersion);
+}
+
+/** Records a change of the subscription-group table for the next save of subscriptionGroup.json. */
+export function recordGroupChange(cs: ConfigStore, change: GroupChange, version: DataVersion): void {
+  if ('put' in change) cs.setGroupEntry(change.put.groupName, subscriptionGroupText(change.put), version);
+  else cs.setGroupEntry(change.deleted, undefined, version);
 }
 
 export function persistTopicChange(cs: ConfigStore, change: TopicChange, save: boolean): void {

@@ -26,11 +26,13 @@ import { BrokerStats } from './core/broker-stats.js';
 import {
   advertisedIp,
   configStoreFor,
+  loadGroupTable,
   loadTopicTable,
   messageStoreFor,
   topicManagerFor,
   notifyConsumerIdsChanged,
   persistTopicChange,
+  recordGroupChange,
   registrarFor,
   startPeriodicTasks,
 } from './broker-tasks.js';
@@ -110,7 +112,10 @@ export class Broker {
       logger: o.logger,
       store: this.store,
       topics: this.topics,
-      groups: new SubscriptionGroupManager(o.autoCreateSubscriptionGroup, o.maxSubscriptionGroups),
+      groups: new SubscriptionGroupManager(o.autoCreateSubscriptionGroup, o.maxSubscriptionGroups, {
+        builtins: true,
+        onChange: (change, version) => recordGroupChange(this.configStore, change, version),
+      }),
       offsets: new ConsumerOffsetManager(this.configStore),
       clients: this.clients,
       locks: new RebalanceLockManager(o.rebalanceLockMaxLiveTimeMillis, o.maxRebalanceLocks),
@@ -119,6 +124,7 @@ export class Broker {
       storeHost: () => this.storeHost(),
       brokerAddr: () => this.address,
       topicSaved: (topic) => this.configStore.topicSaved(topic),
+      saveGroups: () => this.saveGroups(),
       delayLevels: parseDelayLevels(o.messageDelayLevel),
       authorize: (request, resource, action) => this.acl?.authorize(request, resource, action),
       accessOf: (request) => this.acl?.accessOf(request),
@@ -204,6 +210,7 @@ export class Broker {
     }
     try {
       loadTopicTable(this.configStore, this.topics, this.logger);
+      loadGroupTable(this.configStore, this.ctx.groups, this.logger);
       await this.transactions.open();
       await this.timer.start(); // rebuilds the pending timer messages before anything is served
       const { host, port } = await this.server.start();
@@ -256,6 +263,15 @@ export class Broker {
   private persistTopics(change: TopicChange): void {
     const save = this.state === 'running' || this.state === 'starting';
     persistTopicChange(this.configStore, change, save);
+  }
+
+  private saveGroups(): void {
+    try {
+      this.configStore.saveGroups();
+    } catch (err) {
+      // As Java's persist(): the change stands; the periodic save writes it once the disk takes it.
+      this.logger.error({ err: (err as Error).message }, 'subscriptionGroup.json not saved; retried');
+    }
   }
 
   private onChannelGone(channel: RemotingChannel): void {

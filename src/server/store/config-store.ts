@@ -3,6 +3,8 @@
  *
  *   topics.json          {"topicConfigTable": {"<topic>": TopicConfig...}, "dataVersion": {...}}
  *   consumerOffset.json  {"offsetTable": {"<topic>@<group>": {"<queueId>": offset}}}
+ *   subscriptionGroup.json {"dataVersion": {...}, "subscriptionGroupTable": {"<group>": config...}}
+ *                        (each config's JSON text is made by the broker: this store keeps it as is)
  *
  * Files are replaced atomically (temp file + fsync + rename + directory fsync); the previous version
  * is kept as `<file>.bak` and used when the main file is missing or unreadable. Changes are persisted
@@ -21,6 +23,8 @@ import type { DroppedOffset } from './offsets-file.js';
 import { SaveWaiters } from './save-waiters.js';
 import { topicEntry, topicsFileText, writeTopicsFileInBackground } from './topics-file.js';
 import { makeDirsSync } from '../../common/make-dirs.js';
+
+const GROUPS_FILE = 'subscriptionGroup.json';
 
 export interface ConfigStoreOptions {
   /** Period of the background persist; 0 disables it. Default 5000 ms (Java flushConsumerOffsetInterval). */
@@ -48,6 +52,13 @@ export class ConfigStore {
   private version: DataVersion = { timestamp: Date.now(), counter: 0 };
   private topicsDirtyFlag = false;
   private offsetsDirty = false;
+  /** subscriptionGroup.json as loaded: each group's entry, parsed. */
+  private loadedGroups = new Map<string, unknown>();
+  private loadedGroupsVersion: DataVersion | undefined;
+  /** Each group's entry in subscriptionGroup.json (JSON text), and the table's version. */
+  private groupEntries = new Map<string, string>();
+  private groupsVersion: DataVersion = { timestamp: Date.now(), counter: 0 };
+  private groupsDirty = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -75,11 +86,17 @@ export class ConfigStore {
         this.offsetsDirty = true;
       }
     }
+    const groups = readConfigJson(this.dir, GROUPS_FILE) as
+      { subscriptionGroupTable?: Record<string, unknown>; dataVersion?: DataVersion } | undefined;
+    const table = groups?.subscriptionGroupTable;
+    this.loadedGroups = new Map(table !== null && typeof table === 'object' ? Object.entries(table) : []);
+    this.loadedGroupsVersion = groups?.dataVersion;
     const interval = this.options.persistIntervalMs ?? 5000;
     if (interval > 0) {
       this.timer = setInterval(() => {
         try {
           this.persistOffsets();
+          this.persistGroups();
         } catch (err) {
           // A throw from a timer would take the whole process down; the change stays dirty instead.
           this.reportError(err);
@@ -204,6 +221,36 @@ export class ConfigStore {
     return { ...this.version };
   }
 
+  /**
+   * subscriptionGroup.json as load() read it (its main file, else its backup): each entry parsed,
+   * by the name it is filed under, and the file's dataVersion. For the broker to check and restore.
+   */
+  get savedGroups(): { entries: ReadonlyMap<string, unknown>; dataVersion: DataVersion | undefined } {
+    return { entries: this.loadedGroups, dataVersion: this.loadedGroupsVersion };
+  }
+
+  /**
+   * Records a group's entry (its JSON text), or its deletion (`entry` undefined), and the table's
+   * version after the change; written by the next persist (periodic, close, or saveGroups).
+   */
+  setGroupEntry(group: string, entry: string | undefined, version: DataVersion): void {
+    if (entry === undefined) this.groupEntries.delete(group);
+    else this.groupEntries.set(group, entry);
+    this.groupsVersion = { ...version };
+    this.groupsDirty = true;
+  }
+
+  /** Entries the file is to hold without counting as a change (restored or built-in groups). */
+  adoptGroupEntries(entries: Iterable<[string, string]>, version: DataVersion): void {
+    for (const [group, entry] of entries) this.groupEntries.set(group, entry);
+    this.groupsVersion = { ...version };
+  }
+
+  /** Writes subscriptionGroup.json now if it lacks a change (Java saves it before answering an update). */
+  saveGroups(): void {
+    if (!this.closed) this.persistGroups();
+  }
+
   commitOffset(group: string, topic: string, queueId: number, offset: bigint): void {
     const key = `${topic}@${group}`;
     let m = this.offsets.get(key);
@@ -225,6 +272,18 @@ export class ConfigStore {
     const prefix = `${topic}@`;
     for (const key of [...this.offsets.keys()]) {
       if (key.startsWith(prefix)) {
+        this.offsets.delete(key);
+        this.offsetsDirty = true;
+      }
+    }
+  }
+
+  /** Forgets a group's offsets on every topic (5.x removeOffset: the group was deleted with cleanOffset). */
+  deleteOffsetsOfGroup(group: string): void {
+    const suffix = `@${group}`;
+    for (const key of [...this.offsets.keys()]) {
+      // Topic and group names have no '@' (checked): the key's '@' separates them.
+      if (key.endsWith(suffix)) {
         this.offsets.delete(key);
         this.offsetsDirty = true;
       }
@@ -267,6 +326,22 @@ export class ConfigStore {
       }
     }
     this.persistOffsets();
+    this.persistGroups();
+  }
+
+  private persistGroups(): void {
+    if (!this.groupsDirty) return;
+    this.groupsDirty = false;
+    const entries = [...this.groupEntries].map(([group, entry]) => `${JSON.stringify(group)}:${entry}`);
+    const { counter, timestamp } = this.groupsVersion;
+    const version = `{"counter":${counter},"timestamp":${timestamp}}`;
+    const text = `{"dataVersion":${version},"subscriptionGroupTable":{${entries.join(',')}}}`;
+    try {
+      writeConfigJson(this.dir, GROUPS_FILE, text);
+    } catch (err) {
+      this.groupsDirty = true;
+      throw err;
+    }
   }
 
   private persistOffsets(): void {

@@ -37,6 +37,11 @@ export interface BrokerContext {
    * before answering), so an acknowledged message's topic survives a crash.
    */
   topicSaved(topic: string): Promise<void> | undefined;
+  /**
+   * Writes subscriptionGroup.json now if it lacks a change (Java saves it before answering a group
+   * update or deletion); a failure is logged and the write retried by the periodic save.
+   */
+  saveGroups(): void;
   /** Delay level (1-based) → milliseconds; 0 entries when none configured. */
   readonly delayLevels: readonly number[];
   /**

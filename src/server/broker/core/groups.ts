@@ -4,6 +4,7 @@
  * ConsumerOffsetManager). The order locks are in rebalance-locks.ts.
  */
 import { RequestRefusedError } from '../../../common/errors.js';
+import type { DataVersion } from '../../../protocol/body/topic-config.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import {
   checkCommitOffset,
@@ -39,8 +40,40 @@ export function newSubscriptionGroupConfig(groupName: string): SubscriptionGroup
   };
 }
 
+/**
+ * Groups Java's broker holds from its start (SubscriptionGroupManager.init; the last one since 5.x):
+ * mqadmin's printMsg / queryMsgByOffset pull as TOOLS_CONSUMER, also where groups are not auto-created.
+ * They do not count against maxSubscriptionGroups.
+ */
+export const BUILTIN_GROUPS: readonly string[] = [
+  'TOOLS_CONSUMER',
+  'FILTERSRV_CONSUMER',
+  'SELF_TEST_C_GROUP',
+  'CID_ONS-HTTP-PROXY',
+  'CID_ONSAPI_PULL',
+  'CID_ONSAPI_PERMISSION',
+  'CID_ONSAPI_OWNER',
+  'CID_SYS_RMQ_TRANS',
+];
+
+/** Java MixAll.CID_RMQ_SYS_PREFIX: groups auto-created even when auto-creation is off. */
+const SYSTEM_GROUP_PREFIX = 'CID_RMQ_SYS_';
+
+/** A change of the table, for its persistence: a config stored (new or replaced) or a group deleted. */
+export type GroupChange = { put: SubscriptionGroupConfig } | { deleted: string };
+
+export interface SubscriptionGroupManagerOptions {
+  /** Start with Java's built-in groups (BUILTIN_GROUPS). */
+  builtins?: boolean;
+  /** Told of every change after it is made (the broker records it in subscriptionGroup.json). */
+  onChange?: (change: GroupChange, version: DataVersion) => void;
+}
+
 export class SubscriptionGroupManager {
   readonly table = new Map<string, SubscriptionGroupConfig>();
+  /** Java's dataVersion of the table: bumped by every change, saved with it. */
+  private version: DataVersion = { counter: 0, timestamp: Date.now() };
+  private readonly onChange: ((change: GroupChange, version: DataVersion) => void) | undefined;
 
   /**
    * `maxGroups` (option maxSubscriptionGroups) bounds the table: Java keeps every group it is sent,
@@ -49,7 +82,26 @@ export class SubscriptionGroupManager {
   constructor(
     private readonly autoCreate: boolean,
     private readonly maxGroups = Infinity,
-  ) {}
+    options: SubscriptionGroupManagerOptions = {},
+  ) {
+    this.onChange = options.onChange;
+    if (options.builtins) {
+      for (const name of BUILTIN_GROUPS) this.table.set(name, newSubscriptionGroupConfig(name));
+    }
+  }
+
+  get dataVersion(): DataVersion {
+    return { ...this.version };
+  }
+
+  /**
+   * Restores what subscriptionGroup.json held at start: the configs (checked by the caller; not
+   * counted as changes, not capped) and the file's dataVersion.
+   */
+  restore(configs: Iterable<SubscriptionGroupConfig>, version: DataVersion | undefined): void {
+    for (const config of configs) this.table.set(config.groupName, config);
+    if (version !== undefined) this.version = { ...version };
+  }
 
   /**
    * Java 5.x findSubscriptionGroupConfig without its side effect: the stored config, else (auto-create
@@ -83,21 +135,30 @@ export class SubscriptionGroupManager {
    * not stored and not checked against `maxGroups` (see `room`).
    */
   draft(group: string): SubscriptionGroupConfig | undefined {
-    if (this.table.has(group) || !this.autoCreate || !isValidGroupName(group)) return undefined;
+    if (this.table.has(group) || !isValidGroupName(group)) return undefined;
+    // Java MixAll.isSysConsumerGroup: created whatever autoCreateSubscriptionGroup says.
+    if (!this.autoCreate && !group.startsWith(SYSTEM_GROUP_PREFIX)) return undefined;
     return newSubscriptionGroupConfig(group);
+  }
+
+  /** Groups counted against `maxGroups`: all but the built-in ones. */
+  get size(): number {
+    let builtins = 0;
+    for (const name of BUILTIN_GROUPS) if (this.table.has(name)) builtins++;
+    return this.table.size - builtins;
   }
 
   /** How many more groups fit under `maxGroups`. */
   get room(): number {
-    return Math.max(0, this.maxGroups - this.table.size);
+    return Math.max(0, this.maxGroups - this.size);
   }
 
   /** Refuses `added` new groups that would take the table past `maxGroups`. */
   checkRoom(added: number, example: string | undefined): void {
-    if (added === 0 || this.table.size + added <= this.maxGroups) return;
+    if (added === 0 || this.size + added <= this.maxGroups) return;
     throw new RequestRefusedError(
       ResponseCode.SYSTEM_ERROR,
-      `the broker keeps ${this.table.size} subscription groups and may keep at most ${this.maxGroups} ` +
+      `the broker keeps ${this.size} subscription groups and may keep at most ${this.maxGroups} ` +
         `(maxSubscriptionGroups): group ${String(example).slice(0, 255)} is not created; ` +
         'delete unused groups or raise the limit',
     );
@@ -114,8 +175,23 @@ export class SubscriptionGroupManager {
   /** Adds or replaces a config; the last guard before a name is stored. */
   put(config: SubscriptionGroupConfig): void {
     checkGroupParam(config.groupName, 'groupName');
-    if (!this.table.has(config.groupName)) this.checkRoom(1, config.groupName);
+    if (!this.table.has(config.groupName) && !BUILTIN_GROUPS.includes(config.groupName)) {
+      this.checkRoom(1, config.groupName);
+    }
     this.table.set(config.groupName, config);
+    this.changed({ put: config });
+  }
+
+  /** Deletes a group's config; false when there was none. */
+  delete(group: string): boolean {
+    if (!this.table.delete(group)) return false;
+    this.changed({ deleted: group });
+    return true;
+  }
+
+  private changed(change: GroupChange): void {
+    this.version = { counter: this.version.counter + 1, timestamp: Date.now() };
+    this.onChange?.(change, this.dataVersion);
   }
 
   /** lookup + keep: the group's config, auto-created when allowed. */
@@ -132,6 +208,7 @@ export interface OffsetBackend {
   topicsOfGroup?(group: string): string[];
   groupsOfTopic?(topic: string): string[];
   deleteOffsetsOfTopic?(topic: string): void;
+  deleteOffsetsOfGroup?(group: string): void;
 }
 
 /** Committed consumer offsets (Java ConsumerOffsetManager), kept by the store's config files. */
@@ -181,6 +258,14 @@ export class ConsumerOffsetManager {
   deleteTopic(topic: string): void {
     this.backend.deleteOffsetsOfTopic?.(topic);
     for (const key of this.pulled.keys()) if (key.startsWith(`${topic}\u0001`)) this.pulled.delete(key);
+  }
+
+  /** DELETE_SUBSCRIPTIONGROUP with cleanOffset (5.x removeOffset): a recreated group starts afresh. */
+  deleteGroup(group: string): void {
+    this.backend.deleteOffsetsOfGroup?.(group);
+    for (const key of this.pulled.keys()) {
+      if (key.split('\u0001')[1] === group) this.pulled.delete(key);
+    }
   }
 
   /** The committed offset, or -1 when the group never committed one for this queue. */
