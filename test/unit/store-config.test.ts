@@ -150,3 +150,48 @@ test('delay offsets above 2^53 persist exactly', async () => {
     );
   });
 });
+
+test('subscriptionGroup.json: background saves one at a time, each call settled by a save that has its change; close writes the rest', async () => {
+  await withTempDir(async (dir) => {
+    const cs = new ConfigStore(dir, { persistIntervalMs: 0 });
+    cs.load();
+    const file = path.join(dir, 'config', 'subscriptionGroup.json');
+    const read = () =>
+      JSON.parse(fs.readFileSync(file, 'utf8')) as {
+        dataVersion: { counter: number };
+        subscriptionGroupTable: Record<string, { groupName: string }>;
+      };
+    // 40 changes, each followed by a save request, as 40 group updates arriving at once.
+    const saves: Promise<void>[] = [];
+    for (let i = 1; i <= 40; i++) {
+      const name = `G${i}`;
+      cs.setGroupEntry(name, JSON.stringify({ groupName: name }), { counter: i, timestamp: 1 });
+      const wanted = name;
+      saves.push(
+        cs.saveGroups().then(() => {
+          // Settled: the file on disk already has this call's change.
+          assert.equal(read().subscriptionGroupTable[wanted]?.groupName, wanted);
+        }),
+      );
+    }
+    await Promise.all(saves);
+    assert.equal(read().dataVersion.counter, 40);
+    assert.equal(Object.keys(read().subscriptionGroupTable).length, 40);
+    // A deletion, saved while close() runs: close waits for the running save and writes what is left.
+    cs.setGroupEntry('G1', undefined, { counter: 41, timestamp: 2 });
+    const pending = cs.saveGroups();
+    cs.setGroupEntry('G2', undefined, { counter: 42, timestamp: 3 });
+    await cs.close();
+    await pending;
+    const last = read();
+    assert.equal(last.dataVersion.counter, 42);
+    assert.ok(!('G1' in last.subscriptionGroupTable) && !('G2' in last.subscriptionGroupTable));
+    assert.equal(Object.keys(last.subscriptionGroupTable).length, 38);
+    // Read back by a new store as Java's format: the entries and the version.
+    const again = new ConfigStore(dir, { persistIntervalMs: 0 });
+    again.load();
+    assert.equal(again.savedGroups.entries.size, 38);
+    assert.equal(again.savedGroups.dataVersion?.counter, 42);
+    await again.close();
+  });
+});

@@ -265,13 +265,11 @@ export class Broker {
     persistTopicChange(this.configStore, change, save);
   }
 
-  private saveGroups(): void {
-    try {
-      this.configStore.saveGroups();
-    } catch (err) {
+  private saveGroups(): Promise<void> {
+    return this.configStore.saveGroups().catch((err: unknown) => {
       // As Java's persist(): the change stands; the periodic save writes it once the disk takes it.
       this.logger.error({ err: (err as Error).message }, 'subscriptionGroup.json not saved; retried');
-    }
+    });
   }
 
   private onChannelGone(channel: RemotingChannel): void {

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from './file-io.js';
-import { makeDirsSync } from '../../common/make-dirs.js';
+import { makeDirs, makeDirsSync } from '../../common/make-dirs.js';
+import { fsyncDir } from '../../common/fsync-dir.js';
 
 /** fastjson writes integer map keys unquoted ({0:12}); quote them so JSON.parse accepts the file. */
 function parseLenientJson(text: string): unknown {
@@ -37,4 +38,36 @@ export function writeConfigJson(dir: string, name: string, text: string): void {
   makeDirsSync(dir);
   if (fs.existsSync(file)) fs.copyFileSync(file, `${file}.bak`);
   writeFileAtomicSync(file, text);
+}
+
+/** The current file becomes `<file>.bak` (a hard link: no copy on the event loop). */
+export function keepBackup(file: string): void {
+  if (!fs.existsSync(file)) return;
+  const bak = `${file}.bak`;
+  fs.rmSync(bak, { force: true });
+  try {
+    fs.linkSync(file, bak);
+  } catch {
+    fs.copyFileSync(file, bak);
+  }
+}
+
+/**
+ * writeConfigJson with async I/O (the write, the fsyncs and the rename do not hold the event loop),
+ * through the same temp file: the caller never runs it alongside a synchronous write of the file.
+ */
+export async function writeConfigJsonInBackground(dir: string, name: string, text: string): Promise<void> {
+  const file = path.join(dir, name);
+  const tmp = `${file}.tmp`;
+  await makeDirs(dir);
+  const handle = await fs.promises.open(tmp, 'w');
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  keepBackup(file);
+  await fs.promises.rename(tmp, file);
+  await fsyncDir(dir);
 }

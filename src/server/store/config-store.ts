@@ -17,7 +17,12 @@
 import path from 'node:path';
 import { makeTopicConfig } from '../../protocol/body/topic-config.js';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
-import { readConfigFile, readConfigJson, writeConfigJson } from './config-files.js';
+import {
+  readConfigFile,
+  readConfigJson,
+  writeConfigJson,
+  writeConfigJsonInBackground,
+} from './config-files.js';
 import { consumerOffsetsText, parseConsumerOffsets } from './offsets-file.js';
 import type { DroppedOffset } from './offsets-file.js';
 import { SaveWaiters } from './save-waiters.js';
@@ -59,6 +64,9 @@ export class ConfigStore {
   private groupEntries = new Map<string, string>();
   private groupsVersion: DataVersion = { timestamp: Date.now(), counter: 0 };
   private groupsDirty = false;
+  /** The background save of subscriptionGroup.json running, and the one queued behind it. */
+  private savingGroups: Promise<void> | undefined;
+  private nextGroupsSave: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -246,9 +254,48 @@ export class ConfigStore {
     this.groupsVersion = { ...version };
   }
 
-  /** Writes subscriptionGroup.json now if it lacks a change (Java saves it before answering an update). */
-  saveGroups(): void {
-    if (!this.closed) this.persistGroups();
+  /**
+   * Saves subscriptionGroup.json in the background if it lacks a change (Java saves it before
+   * answering a group update); settles once a save that started after this call has ended, and
+   * rejects when that save failed (the change stays to be written by the next save). One save runs
+   * at a time; calls made during one share the next.
+   */
+  saveGroups(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.nextGroupsSave !== undefined) return this.nextGroupsSave;
+    const running = this.savingGroups;
+    if (running === undefined) return this.startGroupsSave();
+    this.nextGroupsSave = running
+      .catch(() => undefined)
+      .then(() => {
+        this.nextGroupsSave = undefined;
+        return this.startGroupsSave();
+      });
+    return this.nextGroupsSave;
+  }
+
+  private startGroupsSave(): Promise<void> {
+    if (this.closed || !this.groupsDirty) return Promise.resolve();
+    this.groupsDirty = false;
+    const save = writeConfigJsonInBackground(this.dir, GROUPS_FILE, this.groupsText()).then(
+      () => {
+        this.savingGroups = undefined;
+      },
+      (err: unknown) => {
+        this.savingGroups = undefined;
+        this.groupsDirty = true;
+        throw err;
+      },
+    );
+    this.savingGroups = save;
+    return save;
+  }
+
+  private groupsText(): string {
+    const entries = [...this.groupEntries].map(([group, entry]) => `${JSON.stringify(group)}:${entry}`);
+    const { counter, timestamp } = this.groupsVersion;
+    const version = `{"counter":${counter},"timestamp":${timestamp}}`;
+    return `{"dataVersion":${version},"subscriptionGroupTable":{${entries.join(',')}}}`;
   }
 
   commitOffset(group: string, topic: string, queueId: number, offset: bigint): void {
@@ -329,15 +376,12 @@ export class ConfigStore {
     this.persistGroups();
   }
 
+  /** Synchronous save of subscriptionGroup.json, left to a background save that is running. */
   private persistGroups(): void {
-    if (!this.groupsDirty) return;
+    if (!this.groupsDirty || this.savingGroups !== undefined) return;
     this.groupsDirty = false;
-    const entries = [...this.groupEntries].map(([group, entry]) => `${JSON.stringify(group)}:${entry}`);
-    const { counter, timestamp } = this.groupsVersion;
-    const version = `{"counter":${counter},"timestamp":${timestamp}}`;
-    const text = `{"dataVersion":${version},"subscriptionGroupTable":{${entries.join(',')}}}`;
     try {
-      writeConfigJson(this.dir, GROUPS_FILE, text);
+      writeConfigJson(this.dir, GROUPS_FILE, this.groupsText());
     } catch (err) {
       this.groupsDirty = true;
       throw err;
@@ -367,8 +411,13 @@ export class ConfigStore {
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     this.closed = true;
-    const running = this.savingTopicsFile;
-    if (running !== undefined) return running.then(() => this.persist());
+    const running = [this.savingTopicsFile, this.nextGroupsSave ?? this.savingGroups].filter(
+      (p): p is Promise<void> => p !== undefined,
+    );
+    if (running.length > 0) {
+      // A failed background save leaves its file dirty: the final persist writes it.
+      return Promise.allSettled(running).then(() => this.persist());
+    }
     this.persist(); // settles or releases every whenTopicsSaved() still waiting
     return Promise.resolve();
   }

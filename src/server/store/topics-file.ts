@@ -20,6 +20,7 @@ import path from 'node:path';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
 import { makeDirs } from '../../common/make-dirs.js';
 import { fsyncDir } from '../../common/fsync-dir.js';
+import { keepBackup } from './config-files.js';
 
 /** Topics serialized and written per event-loop turn by a background save. */
 const TOPICS_PER_WRITE = 512;
@@ -36,18 +37,6 @@ function tail(version: DataVersion): string {
 /** The whole file at once (the synchronous writes). */
 export function topicsFileText(entries: Iterable<string>, version: DataVersion): string {
   return HEAD + [...entries].join(',\n') + tail(version);
-}
-
-/** The current file becomes `<file>.bak` (a hard link: no copy on the event loop). */
-function keepBackup(file: string): void {
-  if (!fs.existsSync(file)) return;
-  const bak = `${file}.bak`;
-  fs.rmSync(bak, { force: true });
-  try {
-    fs.linkSync(file, bak);
-  } catch {
-    fs.copyFileSync(file, bak);
-  }
 }
 
 /** Writes `entries` as `file`, off the event loop as far as Node allows. */

@@ -31,7 +31,7 @@ export function groupAdminHandlers(ctx: BrokerContext): HandlerTable {
   return handlerTable([
     [
       RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
-      (request, context) => {
+      async (request, context) => {
         if (request.body === undefined || request.body.length === 0) {
           // Java decodes a null config and fails on it (SYSTEM_ERROR); say what is missing instead.
           throw new RequestRefusedError(
@@ -42,7 +42,7 @@ export function groupAdminHandlers(ctx: BrokerContext): HandlerTable {
         const config = subscriptionGroupFromJson(request.body);
         checkSubscriptionGroup(config);
         ctx.groups.put(config);
-        ctx.saveGroups();
+        await ctx.saveGroups();
         ctx.logger.info(
           { group: config.groupName, remote: context.channel.remoteAddress },
           'subscription group created or updated',
@@ -66,10 +66,10 @@ export function groupAdminHandlers(ctx: BrokerContext): HandlerTable {
     ],
     [
       RequestCode.DELETE_SUBSCRIPTIONGROUP,
-      (request) => {
+      async (request) => {
         const h = DeleteGroupHeader.decode(request.extFields);
         checkGroupParam(h.groupName, 'groupName');
-        if (ctx.groups.delete(h.groupName)) ctx.saveGroups();
+        if (ctx.groups.delete(h.groupName)) await ctx.saveGroups();
         if (h.cleanOffset === true) ctx.offsets.deleteGroup(h.groupName);
         return createResponse(ResponseCode.SUCCESS);
       },

@@ -38,10 +38,11 @@ export interface BrokerContext {
    */
   topicSaved(topic: string): Promise<void> | undefined;
   /**
-   * Writes subscriptionGroup.json now if it lacks a change (Java saves it before answering a group
-   * update or deletion); a failure is logged and the write retried by the periodic save.
+   * Settles once subscriptionGroup.json has the table's latest change (Java saves it before answering
+   * a group update or deletion); written in the background, so a flood of group updates does not hold
+   * the event loop. Never rejects: a failure is logged and the write retried by the periodic save.
    */
-  saveGroups(): void;
+  saveGroups(): Promise<void>;
   /** Delay level (1-based) → milliseconds; 0 entries when none configured. */
   readonly delayLevels: readonly number[];
   /**
