@@ -11,6 +11,7 @@ import { rmq, spawnRmq } from '../helpers/cli.js';
 import { clientRequestHandlers } from '../../src/client/client-request-handlers.js';
 import type { ConsumerMember } from '../../src/client/client-members.js';
 import { RequestCode, ResponseCode } from '../../src/protocol/codes/index.js';
+import { decodeOffsetMessageId } from '../../src/protocol/message/message-id.js';
 import { createRequest } from '../../src/protocol/command/remoting-command.js';
 import { encodeMessageRecord, encodeProperties } from '../../src/protocol/message/index.js';
 import { silentLogger } from '../../src/common/logger.js';
@@ -341,9 +342,11 @@ describe('PushConsumer against a two-broker cluster', { concurrency: true }, () 
 
   it('answers running info, CONSUME_MESSAGE_DIRECTLY and RESET_CONSUMER_CLIENT_OFFSET', async () => {
     const seen: bigint[] = [];
+    const ids: string[] = [];
     const c = newConsumer('push_admin_cg', {
       handler: (m) => {
         seen.push(m.queueOffset);
+        ids.push(m.offsetMsgId);
         return m.body.toString() === 'direct-later' ? ConsumeResult.RECONSUME_LATER : undefined;
       },
     });
@@ -377,6 +380,39 @@ describe('PushConsumer against a two-broker cluster', { concurrency: true }, () 
       );
       assert.match(text, /"statusTable":\{.*"PushAdmin":\{"consumeFailedMsgs":0,/);
       assert.match(text, /"topic":"%RETRY%push_admin_cg"/);
+      // CONSUME_MESSAGE_DIRECTLY through the broker (mqadmin consumeMessage): the stored message goes
+      // to the consumer, its result comes back; an unknown client or message is refused.
+      const directly = (extFields: Record<string, string>) =>
+        admin.invokeSync(
+          brokerAddr,
+          createRequest(RequestCode.CONSUME_MESSAGE_DIRECTLY, { extFields }),
+          5000,
+        );
+      // A message this broker stored (the msgId holds the store's address and log offset).
+      const msgId = ids.find((id) => decodeOffsetMessageId(id).address === brokerAddr)!;
+      assert.ok(msgId, `a message stored by ${brokerAddr}`);
+      const consumedBefore = seen.length;
+      const direct = await directly({
+        consumerGroup: 'push_admin_cg',
+        clientId: c.clientInstance!.clientId,
+        msgId,
+      });
+      assert.equal(direct.code, ResponseCode.SUCCESS, direct.remark);
+      assert.equal(
+        (JSON.parse(direct.body!.toString()) as { consumeResult: string }).consumeResult,
+        'CR_SUCCESS',
+      );
+      assert.equal(seen.length, consumedBefore + 1, 'the handler consumed the message once more');
+      const offline = await directly({ consumerGroup: 'push_admin_cg', clientId: 'nobody@1', msgId });
+      assert.equal(offline.code, ResponseCode.SYSTEM_ERROR);
+      assert.equal(offline.remark, 'The Consumer <push_admin_cg> <nobody@1> not online');
+      const missing = await directly({
+        consumerGroup: 'push_admin_cg',
+        clientId: c.clientInstance!.clientId,
+        msgId: `${msgId.slice(0, 16)}7FFFFFFFFFFFFFF0`,
+      });
+      assert.equal(missing.code, ResponseCode.SYSTEM_ERROR);
+      assert.match(missing.remark ?? '', /^no message is stored at the offset of msgId /);
     } finally {
       await admin.shutdown();
     }

@@ -4,7 +4,8 @@
  * GET_CONSUMER_CONNECTION_LIST (203, consumerConnection / consumerProgress),
  * GET_PRODUCER_CONNECTION_LIST (204), QUERY_TOPIC_CONSUME_BY_WHO (300, topicList -c),
  * GET_BROKER_CONFIG (26, getBrokerConfig), GET_CONSUMER_RUNNING_INFO (307: forwarded to the client,
- * consumerStatus / consumerProgress), GET_BROKER_RUNTIME_INFO (28, clusterList / brokerStatus).
+ * consumerStatus / consumerProgress), CONSUME_MESSAGE_DIRECTLY (309: the stored message forwarded to
+ * a consumer, mqadmin consumeMessage), GET_BROKER_RUNTIME_INFO (28, clusterList / brokerStatus).
  *
  * Bodies are fastjson bean output. Maps keyed by MessageQueue are written the way fastjson writes a
  * non-String map key — the key object itself, unquoted — and Java's fastjson reads them back:
@@ -16,7 +17,7 @@
  *                      "consumeFromWhere":..,"consumeType":..,"messageModel":..,"subscriptionTable":{topic:{..}}}
  *   ProducerConnection {"connectionSet":[...]}      GroupList {"groupList":[...]}
  */
-import { RequestRefusedError } from '../../../common/errors.js';
+import { RemotingTimeoutError, RequestRefusedError } from '../../../common/errors.js';
 import { RequestCode } from '../../../protocol/codes/request-code.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import { createRequest, createResponse } from '../../../protocol/command/remoting-command.js';
@@ -25,7 +26,11 @@ import { toFastjsonBytes, toFastjsonString } from '../../../protocol/json/fastjs
 import type { JsonOut } from '../../../protocol/json/fastjson-write.js';
 import { subscriptionDataToJson } from '../../../protocol/body/heartbeat.js';
 import { encodeKVTable } from '../../../protocol/body/kv-table.js';
-import { GetConsumerRunningInfoRequestHeader } from '../../../protocol/headers/client.js';
+import {
+  ConsumeMessageDirectlyResultRequestHeader,
+  GetConsumerRunningInfoRequestHeader,
+} from '../../../protocol/headers/client.js';
+import { decodeOffsetMessageId } from '../../../protocol/message/message-id.js';
 import {
   GetConsumeStatsRequestHeader as ConsumeStatsHeader,
   GetConsumerConnectionListRequestHeader as ConsumerGroupHeader,
@@ -38,6 +43,7 @@ import { handlerTable } from '../../../transport/handler-table.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
 import type { BrokerContext } from '../core/broker-context.js';
 import { javaDouble } from '../core/broker-stats.js';
+import { storedTopics } from '../core/stored-message.js';
 import type { ClientChannelInfo } from '../core/client-manager.js';
 
 /** Java Broker2Client.callClient timeout. */
@@ -109,7 +115,14 @@ export function adminStatsHandlers(ctx: BrokerContext): HandlerTable {
           body: Buffer.from(brokerConfigText(ctx), 'utf8'),
         }),
     ],
-    [RequestCode.GET_CONSUMER_RUNNING_INFO, (request) => callConsumer(ctx, request)],
+    [
+      RequestCode.GET_CONSUMER_RUNNING_INFO,
+      (request) => {
+        const h = GetConsumerRunningInfoRequestHeader.decode(request.extFields);
+        return callConsumer(ctx, request, h.consumerGroup, h.clientId);
+      },
+    ],
+    [RequestCode.CONSUME_MESSAGE_DIRECTLY, (request) => consumeMessageDirectly(ctx, request)],
     [
       RequestCode.GET_BROKER_RUNTIME_INFO,
       async () => ok(encodeKVTable({ table: await ctx.stats.runtimeInfo(ctx.store, ctx.options.storePath) })),
@@ -195,21 +208,59 @@ function consumerConnections(ctx: BrokerContext, group: string): RemotingCommand
   );
 }
 
+/**
+ * Java AdminBrokerProcessor.consumeMessageDirectly (mqadmin consumeMessage, the dashboard's resend):
+ * the stored message the msgId points at goes to one consumer of the group, which consumes it and
+ * answers with its ConsumeMessageDirectlyResult. The request's ext fields go on with this broker's
+ * name added. Ours: only an account that may read the message's topics may have it consumed.
+ */
+async function consumeMessageDirectly(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+): Promise<RemotingCommand> {
+  const h = ConsumeMessageDirectlyResultRequestHeader.decode(request.extFields);
+  let offset = -1n;
+  try {
+    if (h.msgId !== undefined) offset = decodeOffsetMessageId(h.msgId).commitLogOffset;
+  } catch {
+    // not an offset message id: no message (below)
+  }
+  const record = offset >= 0n ? await ctx.store.lookMessageByOffset(offset) : undefined;
+  if (!record) {
+    // Java fails on the missing message with a NullPointerException (SYSTEM_ERROR); say which.
+    throw new RequestRefusedError(
+      ResponseCode.SYSTEM_ERROR,
+      `no message is stored at the offset of msgId ${String(h.msgId).slice(0, 64)}: give an offset message id of this broker`,
+    );
+  }
+  ctx.authorize(request, () => storedTopics(decodeMessageRecord(record)), 'SUB');
+  const forward = {
+    ...request,
+    extFields: { ...request.extFields, brokerName: ctx.options.brokerName },
+    body: record,
+  };
+  return callConsumer(ctx, forward, h.consumerGroup, h.clientId ?? '');
+}
+
 /** Java AdminBrokerProcessor.callConsumer: the request goes to the client, its answer comes back. */
-async function callConsumer(ctx: BrokerContext, request: RemotingCommand): Promise<RemotingCommand> {
-  const h = GetConsumerRunningInfoRequestHeader.decode(request.extFields);
-  const info = ctx.clients.consumerGroup(h.consumerGroup);
-  const client = info ? [...info.channels.values()].find((c) => c.clientId === h.clientId) : undefined;
+async function callConsumer(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  group: string,
+  clientId: string,
+): Promise<RemotingCommand> {
+  const info = ctx.clients.consumerGroup(group);
+  const client = info ? [...info.channels.values()].find((c) => c.clientId === clientId) : undefined;
   if (!client) {
     throw new RequestRefusedError(
       ResponseCode.SYSTEM_ERROR,
-      `The Consumer <${h.consumerGroup}> <${h.clientId}> not online`,
+      `The Consumer <${group}> <${clientId}> not online`,
     );
   }
   if (client.version < MQVersion.V3_1_8_SNAPSHOT) {
     throw new RequestRefusedError(
       ResponseCode.SYSTEM_ERROR,
-      `The Consumer <${h.consumerGroup}> Version <${client.version}> too low to finish, please upgrade it to V3_1_8_SNAPSHOT`,
+      `The Consumer <${clientId}> Version <${client.version}> too low to finish, please upgrade it to V3_1_8_SNAPSHOT`,
     );
   }
   const forward = createRequest(request.code, {
@@ -224,9 +275,15 @@ async function callConsumer(ctx: BrokerContext, request: RemotingCommand): Promi
       ...(r.body && { body: r.body }),
     });
   } catch (err) {
+    if (err instanceof RemotingTimeoutError) {
+      throw new RequestRefusedError(
+        ResponseCode.CONSUME_MSG_TIMEOUT,
+        `consumer <${group}> <${clientId}> Timeout: ${(err as Error).message}`,
+      );
+    }
     throw new RequestRefusedError(
       ResponseCode.SYSTEM_ERROR,
-      `invoke consumer <${h.consumerGroup}> <${h.clientId}> Exception: ${(err as Error).message}`,
+      `invoke consumer <${group}> <${clientId}> Exception: ${(err as Error).message}`,
     );
   }
 }
