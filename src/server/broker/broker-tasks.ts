@@ -59,6 +59,7 @@ export function messageStoreFor(o: ResolvedBrokerOptions): MessageStore {
       syncFlushTimeout: o.syncFlushTimeoutMillis,
       diskSpaceWarningLevelRatio: o.diskSpaceWarningLevelRatio,
       diskSpaceCleanForciblyRatio: o.diskSpaceCleanForciblyRatio,
+      accessMessageInMemoryMaxRatio: o.accessMessageInMemoryMaxRatio,
       ...retentionOptionsOf(o),
       messageIndexEnable: o.messageIndexEnable,
       messageIndexMaxEntries: o.messageIndexMaxEntries,

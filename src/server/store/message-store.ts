@@ -306,6 +306,16 @@ export class MessageStore {
     return BigInt(this.rt.queues.get(topic, queueId)?.minOffset ?? 0);
   }
 
+  /**
+   * Java checkInDiskByConsumeOffset: whether the message at `offset` of the queue is further behind the
+   * log's end than accessMessageInMemoryMaxRatio % of the machine's memory; false when there is none.
+   */
+  async checkInDiskByConsumeOffset(topic: string, queueId: number, offset: bigint): Promise<boolean> {
+    return this.rt.reading(() =>
+      reads.checkInDiskByConsumeOffset(this.rt.readContext(), topic, queueId, Number(offset)),
+    );
+  }
+
   /** Raw bytes of the record starting at a commit-log offset (VIEW_MESSAGE_BY_ID), or undefined. */
   async lookMessageByOffset(phys: bigint): Promise<Buffer | undefined> {
     return this.rt.reading(() =>

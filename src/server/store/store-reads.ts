@@ -183,6 +183,26 @@ async function readRecords(
   return out;
 }
 
+/**
+ * Java checkInDiskByConsumeOffset: whether the message at `offset` of a queue lies further behind the
+ * end of the log than accessMessageInMemoryMaxRatio % of the machine's memory (where Java takes it to
+ * be swapped out of the page cache, as getMessage does for its batch limits); false when the queue
+ * has no entry there.
+ */
+export async function checkInDiskByConsumeOffset(
+  ctx: ReadContext,
+  topic: string,
+  queueId: number,
+  offset: number,
+): Promise<boolean> {
+  const cq = ctx.queues.get(topic, queueId);
+  if (cq === undefined || offset < cq.minOffset || offset >= cq.maxOffset) return false;
+  const entries = await cq.readEntries(offset, 1);
+  if (entries === undefined || entries.length < CQ_ENTRY_SIZE) return false;
+  const memory = os.totalmem() * (ctx.config.accessMessageInMemoryMaxRatio / 100);
+  return ctx.commitLog.writtenPos - decodeEntry(entries, 0).phys > memory;
+}
+
 /** The bytes of the record at a physical offset, or undefined when no valid record starts there. */
 export async function lookMessageByOffset(
   log: CommitLog,

@@ -239,7 +239,7 @@ function consumerList(ctx: BrokerContext, request: RemotingCommand): RemotingCom
  * message (min offset 0), so a new group starts at the beginning; else QUERY_NOT_FOUND, letting
  * the client apply its consumeFromWhere.
  */
-function queryOffset(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+async function queryOffset(ctx: BrokerContext, request: RemotingCommand): Promise<RemotingCommand> {
   const h = QueryConsumerOffsetRequestHeader.decode(request.extFields);
   checkOffsetQuery(h);
   const offset = ctx.offsets.query(h.consumerGroup, h.topic, h.queueId);
@@ -255,10 +255,12 @@ function queryOffset(ctx: BrokerContext, request: RemotingCommand): RemotingComm
       'Not found, do not set to zero, maybe this group boot first',
     );
   }
-  // Java also checks that message 0 is still "in memory" (checkInDiskByConsumeOffset false); a
-  // TypeScript store has no page cache to ask, so any queue still starting at 0 qualifies.
+  // A new group starts at 0 only while message 0 is still "in memory" (Java 4.9.8
+  // checkInDiskByConsumeOffset: less than accessMessageInMemoryMaxRatio % of the machine's memory
+  // behind the log's end); a long backlog is left to the client's consumeFromWhere (QUERY_NOT_FOUND),
+  // or a CONSUME_FROM_LAST_OFFSET group would replay it all.
   const min = ctx.store.getMinOffsetInQueue(h.topic, h.queueId);
-  if (min <= 0n) {
+  if (min <= 0n && !(await ctx.store.checkInDiskByConsumeOffset(h.topic, h.queueId, 0n))) {
     return createResponse(ResponseCode.SUCCESS, {
       extFields: QueryConsumerOffsetResponseHeader.encode({ offset: 0n }),
     });

@@ -85,6 +85,12 @@ export interface ResolvedBrokerOptions
    */
   diskSpaceWarningLevelRatio: number;
   diskSpaceCleanForciblyRatio: number;
+  /**
+   * Percent of the machine's memory a message may lie behind the log's end and still count as "in
+   * memory" (Java accessMessageInMemoryMaxRatio, 40): further back, pulls take smaller batches and a
+   * new group's offset query is answered QUERY_NOT_FOUND instead of 0 (its consumeFromWhere applies).
+   */
+  accessMessageInMemoryMaxRatio: number;
   commitLogSegmentSize: number | undefined;
   syncFlushTimeoutMillis: number;
   /** Index messages by KEYS and UNIQ_KEY for QUERY_MESSAGE (Java messageIndexEnable, true). */
@@ -172,6 +178,7 @@ export const DEFAULT_BROKER_OPTIONS: Omit<ResolvedBrokerOptions, 'namesrvAddrs' 
   maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
   diskSpaceWarningLevelRatio: 90,
   diskSpaceCleanForciblyRatio: 85,
+  accessMessageInMemoryMaxRatio: 40,
   commitLogSegmentSize: undefined,
   syncFlushTimeoutMillis: 5_000,
   messageIndexEnable: DEFAULT_STORE_CONFIG.messageIndexEnable,
@@ -259,6 +266,12 @@ export function resolveBrokerOptions(input: BrokerOptions = {}): ResolvedBrokerO
       o.diskSpaceCleanForciblyRatio <= o.diskSpaceWarningLevelRatio &&
       o.diskSpaceWarningLevelRatio <= 100,
     'disk ratios must satisfy 0 < diskSpaceCleanForciblyRatio <= diskSpaceWarningLevelRatio <= 100 (percent)',
+  );
+  check(
+    Number.isInteger(o.accessMessageInMemoryMaxRatio) &&
+      o.accessMessageInMemoryMaxRatio >= 0 &&
+      o.accessMessageInMemoryMaxRatio <= 100,
+    'accessMessageInMemoryMaxRatio must be an integer from 0 to 100 (percent)',
   );
   for (const name of ['processReplyMessageThreadPoolNums', 'replyThreadPoolQueueCapacity'] as const) {
     check(Number.isInteger(o[name]) && o[name] >= 1, `${name} must be an integer >= 1`);
