@@ -34,7 +34,12 @@ describe('broker disk-space thresholds', () => {
         const cause = err.cause;
         assert.ok(cause instanceof MQBrokerError, String(cause));
         assert.equal(cause.code, ResponseCode.SERVICE_NOT_AVAILABLE);
-        assert.match(cause.message, /disk is full/);
+        // Java's remark, with the share of the disk in use (0-1, "%5.2f") as the broker measured it.
+        const used = /the broker's disk is full \[CL: +(-?\d+\.\d\d) CQ: +\1 INDEX: +\1\]/.exec(
+          cause.message,
+        );
+        assert.ok(used, cause.message);
+        assert.ok(Number(used[1]) > 0 && Number(used[1]) <= 1, cause.message);
         return true;
       });
     } finally {

@@ -99,6 +99,12 @@ export class MessageStore {
     this.rt.crash();
   }
 
+  /** Used share (0-1) of the store's file system as last measured by the disk guard; -1 before that. */
+  get diskUsedRatio(): number {
+    const percent = this.rt.disk.usedPercent;
+    return Number.isFinite(percent) ? percent / 100 : -1;
+  }
+
   get isOpen(): boolean {
     return this.rt.state === 'open';
   }

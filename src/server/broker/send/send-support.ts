@@ -153,6 +153,15 @@ const FLUSH_DISK_TIMEOUT: PutStatusAnswer = [ResponseCode.FLUSH_DISK_TIMEOUT, un
 const FLUSH_SLAVE_TIMEOUT: PutStatusAnswer = [ResponseCode.FLUSH_SLAVE_TIMEOUT, undefined, true];
 const SLAVE_NOT_AVAILABLE: PutStatusAnswer = [ResponseCode.SLAVE_NOT_AVAILABLE, undefined, true];
 
+/**
+ * Java's diskUtil() in the disk-full remark: the used share of the commit log's, consume queues' and
+ * index's file systems as "%5.2f" (one file system here, so three times the same figure).
+ */
+function diskUtil(ctx: BrokerContext): string {
+  const ratio = ctx.store.diskUsedRatio.toFixed(2).padStart(5);
+  return `CL: ${ratio} CQ: ${ratio} INDEX: ${ratio}`;
+}
+
 /** Java's send answer for each store status: [code, remark, sendOK]. */
 export function mapPutStatus(ctx: BrokerContext, status: PutMessageStatus): PutStatusAnswer {
   switch (status) {
@@ -176,7 +185,7 @@ export function mapPutStatus(ctx: BrokerContext, status: PutMessageStatus): PutS
     case 'SERVICE_NOT_AVAILABLE':
       return [
         ResponseCode.SERVICE_NOT_AVAILABLE,
-        "service not available now. It may be caused by one of the following reasons: the broker's disk is full [CL:  0.00 CQ:  0.00 INDEX:  0.00], messages are put to the slave, message store has been shut down, etc.",
+        `service not available now. It may be caused by one of the following reasons: the broker's disk is full [${diskUtil(ctx)}], messages are put to the slave, message store has been shut down, etc.`,
         false,
       ];
     case 'OS_PAGECACHE_BUSY':
