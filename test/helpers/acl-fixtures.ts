@@ -187,6 +187,14 @@ export const REQUEST_CLASSES: RequestClass[] = [
     reason: noTopic,
   },
   {
+    // Ours: it writes the destination group's offsets, as UPDATE_CONSUMER_OFFSET does.
+    name: 'CLONE_GROUP_OFFSET',
+    make: () => req(RequestCode.CLONE_GROUP_OFFSET, { srcGroup: GROUP, destGroup: GROUP }),
+    allowed: 'consumer',
+    refused: 'producer',
+    reason: noGroup,
+  },
+  {
     name: 'INVOKE_BROKER_TO_RESET_OFFSET',
     make: () =>
       req(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, {

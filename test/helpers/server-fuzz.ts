@@ -220,6 +220,8 @@ const HEADER_OF = new Map<number, HeaderCodec<FieldTable>>(
       [RequestCode.CONSUME_MESSAGE_DIRECTLY, headers.ConsumeMessageDirectlyResultRequestHeader],
       [RequestCode.GET_CONSUMER_RUNNING_INFO, headers.GetConsumerRunningInfoRequestHeader],
       [RequestCode.DELETE_SUBSCRIPTIONGROUP, headers.DeleteSubscriptionGroupRequestHeader],
+      [RequestCode.CLONE_GROUP_OFFSET, headers.CloneGroupOffsetRequestHeader],
+      [RequestCode.GET_TOPIC_CONFIG, headers.GetTopicConfigRequestHeader],
       [RequestCode.UNREGISTER_CLIENT, headers.UnregisterClientRequestHeader],
       [RequestCode.GET_CONSUMER_LIST_BY_GROUP, headers.GetConsumerListByGroupRequestHeader],
       [RequestCode.END_TRANSACTION, headers.EndTransactionRequestHeader],

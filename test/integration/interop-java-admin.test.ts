@@ -217,4 +217,58 @@ describe('mqadmin against our broker', () => {
     const after = await call(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG);
     assert.ok(!after.body!.toString().includes('"AdminSubGroup"'));
   });
+  it('getTopicConfig (5.x GET_TOPIC_CONFIG): the TopicConfig as fastjson writes it; TOPIC_NOT_EXIST for an unknown topic', async () => {
+    const r = await call(RequestCode.GET_TOPIC_CONFIG, { topic: TOPIC, lo: 'false' });
+    assert.equal(r.code, ResponseCode.SUCCESS, r.remark);
+    assert.equal(
+      r.body!.toString(),
+      `{"attributes":{},"order":false,"perm":6,"readQueueNums":2,"topicFilterType":"SINGLE_TAG",` +
+        `"topicName":"${TOPIC}","topicSysFlag":0,"writeQueueNums":2}`,
+    );
+    const missing = await call(RequestCode.GET_TOPIC_CONFIG, { topic: 'NoSuchTopic' });
+    assert.equal(missing.code, ResponseCode.TOPIC_NOT_EXIST);
+    assert.equal(missing.remark, 'No topic in this broker. topic: NoSuchTopic');
+  });
+
+  it('cloneGroupOffset: the destination group gets the source group offsets, topic by topic', async () => {
+    const commit = async (group: string, queueId: number, offset: number) => {
+      const r = await call(RequestCode.UPDATE_CONSUMER_OFFSET, {
+        consumerGroup: group,
+        topic: TOPIC,
+        queueId: String(queueId),
+        commitOffset: String(offset),
+      });
+      assert.equal(r.code, ResponseCode.SUCCESS, r.remark);
+    };
+    const query = async (group: string, queueId: number) => {
+      const r = await call(RequestCode.QUERY_CONSUMER_OFFSET, {
+        consumerGroup: group,
+        topic: TOPIC,
+        queueId: String(queueId),
+        setZeroIfNotFound: 'false',
+      });
+      return r.code === ResponseCode.SUCCESS ? r.extFields?.offset : `code ${r.code}`;
+    };
+    await commit('CloneSrc', 0, 2);
+    await commit('CloneSrc', 1, 1);
+    await commit('CloneDest', 1, 0);
+    // No topic: every topic the source has offsets on; offline: whatever the source's consumers subscribe.
+    const r = await call(RequestCode.CLONE_GROUP_OFFSET, {
+      srcGroup: 'CloneSrc',
+      destGroup: 'CloneDest',
+      offline: 'true',
+    });
+    assert.equal(r.code, ResponseCode.SUCCESS, r.remark);
+    assert.deepEqual([await query('CloneDest', 0), await query('CloneDest', 1)], ['2', '1']);
+    // A source with no offsets there changes nothing; a bad group name is refused and changes nothing.
+    const none = await call(RequestCode.CLONE_GROUP_OFFSET, {
+      srcGroup: 'NoOffsets',
+      destGroup: 'CloneDest',
+      topic: TOPIC,
+    });
+    assert.equal(none.code, ResponseCode.SUCCESS);
+    const bad = await call(RequestCode.CLONE_GROUP_OFFSET, { srcGroup: 'CloneSrc', destGroup: 'bad name' });
+    assert.equal(bad.code, ResponseCode.INVALID_PARAMETER);
+    assert.deepEqual([await query('CloneDest', 0), await query('CloneDest', 1)], ['2', '1']);
+  });
 });

@@ -61,6 +61,22 @@ export const GetConsumeStatsRequestHeader = defineHeader('GetConsumeStatsRequest
 });
 export type GetConsumeStatsRequestHeader = HeaderOf<typeof GetConsumeStatsRequestHeader>;
 
+/** CLONE_GROUP_OFFSET (314): mqadmin cloneGroupOffset. No topic = every topic srcGroup has offsets on. */
+export const CloneGroupOffsetRequestHeader = defineHeader('CloneGroupOffsetRequestHeader', {
+  srcGroup: { type: 'string', required: true },
+  destGroup: { type: 'string', required: true },
+  topic: { type: 'string' },
+  offline: { type: 'boolean' },
+});
+export type CloneGroupOffsetRequestHeader = HeaderOf<typeof CloneGroupOffsetRequestHeader>;
+
+/** GET_TOPIC_CONFIG (351, 5.x). `lo`: also the static-topic queue mapping (none here). */
+export const GetTopicConfigRequestHeader = defineHeader('GetTopicConfigRequestHeader', {
+  topic: { type: 'string', required: true },
+  lo: { type: 'boolean' },
+});
+export type GetTopicConfigRequestHeader = HeaderOf<typeof GetTopicConfigRequestHeader>;
+
 /** DELETE_SUBSCRIPTIONGROUP (207). */
 export const DeleteSubscriptionGroupRequestHeader = defineHeader('DeleteSubscriptionGroupRequestHeader', {
   groupName: { type: 'string', required: true },

@@ -16,6 +16,8 @@
  *   GET_CONSUMER_LIST_BY_GROUP 38             SUB on the consumer group
  *   UPDATE_CONSUMER_OFFSET 15                 SUB on the consumer group and the topic
  *   QUERY_CONSUMER_OFFSET 14                  SUB on the consumer group and the topic (5.x)
+ *   CLONE_GROUP_OFFSET 314                    (ours) SUB on both groups, and the topic when named:
+ *                                             it writes the destination group's offsets
  *   INVOKE_BROKER_TO_RESET_OFFSET 222         SUB on the group and the topic (ours: 4.9.8 checks only the
  *                                             signature; 5.x asks UPDATE on both, an action ACL 1.0 lacks.
  *                                             SUB is what the tools' fallback, UPDATE_CONSUMER_OFFSET, needs)
@@ -102,6 +104,11 @@ export function requiredPermissions(request: RemotingCommand): Map<string, numbe
       case RequestCode.QUERY_CONSUMER_OFFSET:
         add(needs, f.topic, Perm.SUB);
         add(needs, retry(f.consumerGroup), Perm.SUB);
+        break;
+      case RequestCode.CLONE_GROUP_OFFSET:
+        add(needs, retry(f.srcGroup), Perm.SUB);
+        add(needs, retry(f.destGroup), Perm.SUB);
+        if (f.topic !== undefined && f.topic.trim() !== '') add(needs, f.topic, Perm.SUB);
         break;
       case RequestCode.INVOKE_BROKER_TO_RESET_OFFSET:
         add(needs, f.topic, Perm.SUB);

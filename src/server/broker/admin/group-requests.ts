@@ -4,6 +4,8 @@
  *   UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200)  body = SubscriptionGroupConfig JSON
  *   GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201)     body = SubscriptionGroupWrapper
  *       {"dataVersion":{"counter":n,"timestamp":ms},"subscriptionGroupTable":{"G":{<config>},...}}
+ *   CLONE_GROUP_OFFSET (314)                   header srcGroup, destGroup [, topic, offline]: mqadmin
+ *                                              cloneGroupOffset, destGroup gets srcGroup's offsets
  *   DELETE_SUBSCRIPTIONGROUP (207)             header groupName [, 5.x cleanOffset: the group's
  *                                              committed offsets go too]
  * The config JSON is in group-json.ts. As Java, the table is saved to config/subscriptionGroup.json
@@ -15,7 +17,10 @@ import { RequestCode } from '../../../protocol/codes/request-code.js';
 import { RequestRefusedError } from '../../../common/errors.js';
 import { ResponseCode } from '../../../protocol/codes/response-code.js';
 import { createResponse } from '../../../protocol/command/remoting-command.js';
-import { DeleteSubscriptionGroupRequestHeader as DeleteGroupHeader } from '../../../protocol/headers/admin.js';
+import {
+  CloneGroupOffsetRequestHeader,
+  DeleteSubscriptionGroupRequestHeader as DeleteGroupHeader,
+} from '../../../protocol/headers/admin.js';
 import { handlerTable } from '../../../transport/handler-table.js';
 import type { HandlerTable } from '../../../transport/handler-table.js';
 import type { BrokerContext } from '../core/broker-context.js';
@@ -24,7 +29,7 @@ import {
   subscriptionGroupFromJson,
   subscriptionGroupToJson,
 } from '../core/group-json.js';
-import { checkGroupParam } from '../core/request-checks.js';
+import { checkGroupParam, checkTopicParam } from '../core/request-checks.js';
 
 export function groupAdminHandlers(ctx: BrokerContext): HandlerTable {
   const groups = ctx.groups.table;
@@ -62,6 +67,28 @@ export function groupAdminHandlers(ctx: BrokerContext): HandlerTable {
             subscriptionGroupTable: table,
           }),
         });
+      },
+    ],
+    [
+      RequestCode.CLONE_GROUP_OFFSET,
+      (request) => {
+        const h = CloneGroupOffsetRequestHeader.decode(request.extFields);
+        checkGroupParam(h.srcGroup, 'srcGroup');
+        checkGroupParam(h.destGroup, 'destGroup');
+        if (h.topic !== undefined && h.topic.trim() !== '') checkTopicParam(h.topic);
+        // Java: the named topic, else every topic the source group has offsets on; topics this broker
+        // does not serve, and (unless offline) topics an online source group does not subscribe to,
+        // are skipped.
+        const topics =
+          h.topic !== undefined && h.topic.trim() !== '' ? [h.topic] : ctx.offsets.topicsOfGroup(h.srcGroup);
+        const online = h.offline === true ? undefined : ctx.clients.consumerGroup(h.srcGroup);
+        for (const topic of topics) {
+          if (!ctx.topics.table.has(topic)) continue;
+          if (online !== undefined && online.subscriptions.size > 0 && !online.subscriptions.has(topic))
+            continue;
+          ctx.offsets.cloneOffsets(h.srcGroup, h.destGroup, topic);
+        }
+        return createResponse(ResponseCode.SUCCESS);
       },
     ],
     [

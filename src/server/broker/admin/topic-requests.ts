@@ -2,7 +2,7 @@
  * Topic administration and queue lookups — Java AdminBrokerProcessor / QueryMessageProcessor subsets:
  * UPDATE_AND_CREATE_TOPIC (17), DELETE_TOPIC_IN_BROKER (215), GET_ALL_TOPIC_CONFIG (21),
  * GET_MAX_OFFSET (30), GET_MIN_OFFSET (31), SEARCH_OFFSET_BY_TIMESTAMP (29),
- * GET_EARLIEST_MSG_STORETIME (32), VIEW_MESSAGE_BY_ID (33).
+ * GET_EARLIEST_MSG_STORETIME (32), VIEW_MESSAGE_BY_ID (33), GET_TOPIC_CONFIG (351, 5.x).
  * Admin-tool statistics and connection lists are in stats-requests.ts, groups in group-requests.ts.
  */
 import { RequestRefusedError } from '../../../common/errors.js';
@@ -15,9 +15,14 @@ import { decodeMessageRecord } from '../../../protocol/message/record.js';
 import {
   makeTopicConfig,
   parseTopicFilterType,
+  topicConfigToJson,
   topicConfigWrapperToJson,
 } from '../../../protocol/body/topic-config.js';
-import { CreateTopicRequestHeader, DeleteTopicRequestHeader } from '../../../protocol/headers/admin.js';
+import {
+  CreateTopicRequestHeader,
+  DeleteTopicRequestHeader,
+  GetTopicConfigRequestHeader,
+} from '../../../protocol/headers/admin.js';
 import {
   GetEarliestMsgStoretimeRequestHeader,
   GetEarliestMsgStoretimeResponseHeader,
@@ -48,6 +53,21 @@ export function topicAdminHandlers(ctx: BrokerContext): HandlerTable {
     [
       RequestCode.GET_ALL_TOPIC_CONFIG,
       () => ok({ body: toFastjsonBytes(topicConfigWrapperToJson(ctx.topics.snapshot(), false), 'plain') }),
+    ],
+    [
+      RequestCode.GET_TOPIC_CONFIG,
+      (request) => {
+        const h = GetTopicConfigRequestHeader.decode(request.extFields);
+        const config = ctx.topics.table.get(h.topic);
+        if (config === undefined) {
+          throw new RequestRefusedError(
+            ResponseCode.TOPIC_NOT_EXIST,
+            `No topic in this broker. topic: ${h.topic.slice(0, 255)}`,
+          );
+        }
+        // TopicConfigAndQueueMapping: the config, and no mappingDetail (no static topics here).
+        return ok({ body: toFastjsonBytes(topicConfigToJson(config, true)) });
+      },
     ],
     [
       RequestCode.GET_MAX_OFFSET,

@@ -209,6 +209,7 @@ export interface OffsetBackend {
   groupsOfTopic?(topic: string): string[];
   deleteOffsetsOfTopic?(topic: string): void;
   deleteOffsetsOfGroup?(group: string): void;
+  queryOffsets?(group: string, topic: string): Map<number, bigint>;
 }
 
 /** Committed consumer offsets (Java ConsumerOffsetManager), kept by the store's config files. */
@@ -258,6 +259,18 @@ export class ConsumerOffsetManager {
   deleteTopic(topic: string): void {
     this.backend.deleteOffsetsOfTopic?.(topic);
     for (const key of this.pulled.keys()) if (key.startsWith(`${topic}\u0001`)) this.pulled.delete(key);
+  }
+
+  /**
+   * Java cloneOffset (CLONE_GROUP_OFFSET): `dest` gets `src`'s committed offsets on `topic`, queue by
+   * queue (its other queues keep theirs); nothing when `src` has none there.
+   */
+  cloneOffsets(src: string, dest: string, topic: string): void {
+    checkGroupParam(dest, 'destGroup');
+    checkTopicParam(topic);
+    for (const [queueId, offset] of this.backend.queryOffsets?.(src, topic) ?? []) {
+      this.commit(dest, topic, queueId, offset);
+    }
   }
 
   /** DELETE_SUBSCRIPTIONGROUP with cleanOffset (5.x removeOffset): a recreated group starts afresh. */
