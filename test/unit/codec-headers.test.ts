@@ -252,7 +252,7 @@ describe('other headers', () => {
     (v): v is HeaderCodec<FieldTable> =>
       typeof v === 'object' && v !== null && 'fields' in v && 'encode' in v && 'decode' in v,
   );
-  it('declares the expected headers', () => assert.equal(codecs.length, 58)); // + reply push, RECALL_MESSAGE request / response
+  it('declares the expected headers', () => assert.equal(codecs.length, 60)); // + CLONE_GROUP_OFFSET, GET_TOPIC_CONFIG
   for (const codec of codecs) {
     it(`${codec.name} round-trips every field`, () => {
       const value: Record<string, unknown> = {};
