@@ -28,6 +28,9 @@ import type { Role } from '../helpers/acl-fixtures.js';
 import { sendRequest } from '../helpers/broker-client.js';
 import type { SendSpec } from '../helpers/broker-client.js';
 import { TX, endRequest } from '../helpers/transaction-client.js';
+import { consumerData } from '../helpers/heartbeats.js';
+import { encodeHeartbeatData } from '../../src/protocol/body/heartbeat.js';
+import { createResponse } from '../../src/protocol/command/remoting-command.js';
 
 const SECRET = 'AclSecret';
 /** Reads every topic but SECRET (a default-allow account with a deny: a common plain_acl style). */
@@ -110,6 +113,53 @@ describe('ACL on resources found in the store', () => {
     assert.equal(decodeMessageRecord(allowed.body!).body.toString(), 'own-payload');
     const byAdmin = await call(view(secret.offset), 'admin');
     assert.equal(decodeMessageRecord(byAdmin.body!).body.toString(), 'secret-payload');
+  });
+
+  it('CONSUME_MESSAGE_DIRECTLY reaches the consumer only for an account that may read the group and the message topic', async () => {
+    // A consumer of GROUP (a client answering 309 as a Java consumer would), registered by heartbeat.
+    const consumer = new RemotingClient({});
+    const consumed: string[] = [];
+    consumer.registerProcessor(RequestCode.CONSUME_MESSAGE_DIRECTLY, {
+      processRequest: (_ctx, req) => {
+        consumed.push(decodeMessageRecord(req.body!).body.toString());
+        return createResponse(ResponseCode.SUCCESS, { body: Buffer.from('{"consumeResult":"CR_SUCCESS"}') });
+      },
+    });
+    try {
+      const heartbeat = createRequest(RequestCode.HEART_BEAT, {
+        body: encodeHeartbeatData({
+          clientID: 'direct-client',
+          producerDataSet: [],
+          consumerDataSet: [consumerData(GROUP, [TOPIC])],
+        }),
+      });
+      signRequest(heartbeat, ACCOUNTS.consumer);
+      assert.equal((await consumer.invokeSync(addr, heartbeat, 5000)).code, ResponseCode.SUCCESS);
+      const msgIdOf = async (role: Role, topic: string, body: string) => {
+        const r = await call(sendRequest({ topic, body }), role);
+        assert.equal(r.code, ResponseCode.SUCCESS, r.remark);
+        return r.extFields!.msgId!;
+      };
+      const own = await msgIdOf('producer', TOPIC, 'direct-own');
+      const secret = await msgIdOf('admin', SECRET, 'direct-secret');
+      const direct = (msgId: string) =>
+        createRequest(RequestCode.CONSUME_MESSAGE_DIRECTLY, {
+          extFields: { consumerGroup: GROUP, clientId: 'direct-client', msgId },
+        });
+      // Rights on the group and the message's topic: the consumer consumes it.
+      for (const role of ['consumer', 'broad', 'admin'] as const) {
+        const r = await call(direct(own), role);
+        assert.equal(r.code, ResponseCode.SUCCESS, `${role}: ${r.remark}`);
+      }
+      assert.deepEqual(consumed, ['direct-own', 'direct-own', 'direct-own']);
+      // A topic right without the group (the producer may write TOPIC): it may not make GROUP consume.
+      assertRefused(await call(direct(own), 'producer'), `No default permission for group:${GROUP}`);
+      // The group without the message's topic: it may not have SECRET's message consumed (or see it).
+      assertRefused(await call(direct(secret), 'consumer'), `No default permission for topic:${SECRET}`);
+      assert.deepEqual(consumed, ['direct-own', 'direct-own', 'direct-own']);
+    } finally {
+      await consumer.shutdown();
+    }
   });
 
   it('QUERY_MESSAGE answers only an account that may read the topic asked for', async () => {

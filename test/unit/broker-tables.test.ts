@@ -13,7 +13,7 @@ import {
   tagsCodeFilter,
 } from '../../src/server/broker/pull/pull-requests.js';
 import { ClientManager } from '../../src/server/broker/core/client-manager.js';
-import { SubscriptionGroupManager } from '../../src/server/broker/core/groups.js';
+import { ConsumerOffsetManager, SubscriptionGroupManager } from '../../src/server/broker/core/groups.js';
 import { RebalanceLockManager } from '../../src/server/broker/core/rebalance-locks.js';
 import { RequestRefusedError } from '../../src/common/errors.js';
 import { ResponseCode } from '../../src/protocol/codes/response-code.js';
@@ -272,6 +272,29 @@ describe('SubscriptionGroupManager', () => {
     assert.throws(() => groups.lookup('G4'), /maxSubscriptionGroups/);
     assert.throws(() => groups.put({ ...groups.lookup('G1')!, groupName: 'G4' }), /maxSubscriptionGroups/);
     assert.equal(groups.table.size, 3);
+  });
+});
+
+describe('ConsumerOffsetManager', () => {
+  it("deleteGroup drops that group's offsets and last pull positions only", () => {
+    const committed = new Map<string, bigint>();
+    const deletedGroups: string[] = [];
+    const offsets = new ConsumerOffsetManager({
+      commitOffset: (g, t, q, o) => void committed.set(`${t}@${g}@${q}`, o),
+      queryOffset: (g, t, q) => committed.get(`${t}@${g}@${q}`) ?? -1n,
+      deleteOffsetsOfGroup: (g) => void deletedGroups.push(g),
+    });
+    // A topic named like the group, a group whose name holds the deleted one's: both stay.
+    offsets.commitPullOffset('G', 'T', 0, 5n);
+    offsets.commitPullOffset('GG', 'T', 0, 6n);
+    offsets.commitPullOffset('X', 'G', 0, 7n);
+    offsets.commitPullOffset('G', 'G', 1, 8n);
+    offsets.deleteGroup('G');
+    assert.deepEqual(deletedGroups, ['G']);
+    assert.equal(offsets.queryPullOffset('G', 'T', 0), -1n);
+    assert.equal(offsets.queryPullOffset('G', 'G', 1), -1n);
+    assert.equal(offsets.queryPullOffset('GG', 'T', 0), 6n);
+    assert.equal(offsets.queryPullOffset('X', 'G', 0), 7n);
   });
 });
 

@@ -190,8 +190,51 @@ test('subscriptionGroup.json: background saves one at a time, each call settled 
     // Read back by a new store as Java's format: the entries and the version.
     const again = new ConfigStore(dir, { persistIntervalMs: 0 });
     again.load();
-    assert.equal(again.savedGroups.entries.size, 38);
-    assert.equal(again.savedGroups.dataVersion?.counter, 42);
+    const saved = again.takeSavedGroups();
+    assert.equal(saved.entries.size, 38);
+    assert.equal(saved.dataVersion?.counter, 42);
+    assert.equal(again.takeSavedGroups().entries.size, 0, 'handed over once, not kept');
     await again.close();
   });
+});
+
+test('a hand-edited dataVersion that is not two whole numbers is not counted on (topics.json, subscriptionGroup.json)', async () => {
+  for (const bad of [
+    null,
+    {},
+    5,
+    '7',
+    { counter: '7', timestamp: 1 },
+    { counter: 1e400, timestamp: 1 },
+    { counter: -1, timestamp: 1 },
+  ]) {
+    await withTempDir(async (dir) => {
+      fs.mkdirSync(path.join(dir, 'config'));
+      // 1e400 is written as JSON text (JSON.stringify would make it null).
+      const version = JSON.stringify(bad).replace('1e+400', '1e400');
+      const text = (table: string, entry: string) => `{"dataVersion":${version},"${table}":{${entry}}}`;
+      fs.writeFileSync(
+        path.join(dir, 'config', 'topics.json'),
+        text('topicConfigTable', '"T":{"topicName":"T"}'),
+      );
+      fs.writeFileSync(
+        path.join(dir, 'config', 'subscriptionGroup.json'),
+        text('subscriptionGroupTable', '"G":{"groupName":"G"}'),
+      );
+      const cs = new ConfigStore(dir, { persistIntervalMs: 0 });
+      cs.load();
+      const saved = cs.takeSavedGroups();
+      assert.equal(saved.dataVersion, undefined, version);
+      assert.equal(saved.entries.size, 1);
+      assert.ok(Number.isSafeInteger(cs.dataVersion.counter), version);
+      cs.putTopicConfig(makeTopicConfig('U'));
+      cs.setGroupEntry('H', '{"groupName":"H"}', { counter: 1, timestamp: 1 });
+      await cs.close();
+      // Both files are JSON again, with every entry.
+      const topics = JSON.parse(fs.readFileSync(path.join(dir, 'config', 'topics.json'), 'utf8'));
+      assert.deepEqual(Object.keys(topics.topicConfigTable).sort(), ['T', 'U']);
+      assert.ok(Number.isSafeInteger(topics.dataVersion.counter));
+      JSON.parse(fs.readFileSync(path.join(dir, 'config', 'subscriptionGroup.json'), 'utf8'));
+    });
+  }
 });

@@ -16,6 +16,8 @@
  *   GET_CONSUMER_LIST_BY_GROUP 38             SUB on the consumer group
  *   UPDATE_CONSUMER_OFFSET 15                 SUB on the consumer group and the topic
  *   QUERY_CONSUMER_OFFSET 14                  SUB on the consumer group and the topic (5.x)
+ *   CONSUME_MESSAGE_DIRECTLY 309              SUB on the consumer group (5.x), and the topic when named;
+ *                                             (ours) SUB on the stored message's topic too
  *   CLONE_GROUP_OFFSET 314                    (ours) SUB on both groups, and the topic when named:
  *                                             it writes the destination group's offsets
  *   INVOKE_BROKER_TO_RESET_OFFSET 222         SUB on the group and the topic (ours: 4.9.8 checks only the
@@ -104,6 +106,11 @@ export function requiredPermissions(request: RemotingCommand): Map<string, numbe
       case RequestCode.QUERY_CONSUMER_OFFSET:
         add(needs, f.topic, Perm.SUB);
         add(needs, retry(f.consumerGroup), Perm.SUB);
+        break;
+      case RequestCode.CONSUME_MESSAGE_DIRECTLY:
+        // 5.x: SUB on the group whose consumer is made to consume (and, late, on the message's topic).
+        add(needs, retry(f.consumerGroup), Perm.SUB);
+        if (f.topic !== undefined && f.topic.trim() !== '') add(needs, f.topic, Perm.SUB);
         break;
       case RequestCode.CLONE_GROUP_OFFSET:
         add(needs, retry(f.srcGroup), Perm.SUB);

@@ -30,13 +30,14 @@ const NO_RESOURCES: ReadonlyMap<string, number> = new Map();
 
 /**
  * Requests whose resource is only known once the broker has read the message they name: a message
- * viewed by its offset (VIEW_MESSAGE_BY_ID), sent back for a retry (CONSUMER_SEND_MSG_BACK), a half
+ * viewed by its offset (VIEW_MESSAGE_BY_ID) or handed to a consumer (CONSUME_MESSAGE_DIRECTLY), sent back for a retry (CONSUMER_SEND_MSG_BACK), a half
  * message committed or rolled back (END_TRANSACTION). Java 4.9.8 checks at most the header's group or
  * topic there, so any signed account could read any topic's messages or end another producer's
  * transaction by its offsets; we also check the stored message's topic (`BrokerAccess.authorize`).
  */
 export const LATE_CHECK_CODES: ReadonlySet<number> = new Set([
   RequestCode.VIEW_MESSAGE_BY_ID,
+  RequestCode.CONSUME_MESSAGE_DIRECTLY,
   RequestCode.CONSUMER_SEND_MSG_BACK,
   RequestCode.END_TRANSACTION,
   // Kept for the producer groups it registers: a transaction check carries a whole message.

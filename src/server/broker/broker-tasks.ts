@@ -147,7 +147,7 @@ export function loadTopicTable(cs: ConfigStore, topics: TopicConfigManager, logg
  * the built-in groups) is what the file holds from then on.
  */
 export function loadGroupTable(cs: ConfigStore, groups: SubscriptionGroupManager, logger: Logger): void {
-  const { entries, dataVersion } = cs.savedGroups;
+  const { entries, dataVersion } = cs.takeSavedGroups();
   const restored: SubscriptionGroupConfig[] = [];
   const problems: string[] = [];
   for (const [name, value] of entries) {

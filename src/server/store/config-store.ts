@@ -31,6 +31,18 @@ import { makeDirsSync } from '../../common/make-dirs.js';
 
 const GROUPS_FILE = 'subscriptionGroup.json';
 
+/**
+ * A dataVersion read from a file, when it is one: counter and timestamp whole numbers from 0 to 2^53.
+ * A hand-edited one (null, a string, 1e400) would otherwise be counted on as NaN or Infinity, and the
+ * next save would write a file JSON cannot read (its backup too, one save later).
+ */
+function savedDataVersion(value: unknown): DataVersion | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const { counter, timestamp } = value as Record<string, unknown>;
+  const whole = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+  return whole(counter) && whole(timestamp) ? { counter, timestamp } : undefined;
+}
+
 export interface ConfigStoreOptions {
   /** Period of the background persist; 0 disables it. Default 5000 ms (Java flushConsumerOffsetInterval). */
   persistIntervalMs?: number;
@@ -84,7 +96,7 @@ export class ConfigStore {
     for (const [name, cfg] of Object.entries(topics?.topicConfigTable ?? {})) {
       this.setTopic(makeTopicConfig(name, cfg));
     }
-    if (topics?.dataVersion) this.version = { ...topics.dataVersion };
+    this.version = savedDataVersion(topics?.dataVersion) ?? this.version;
     const offsets = readConfigFile(this.dir, 'consumerOffset.json', parseConsumerOffsets);
     if (offsets !== undefined) {
       this.offsets = offsets.table;
@@ -98,7 +110,7 @@ export class ConfigStore {
       { subscriptionGroupTable?: Record<string, unknown>; dataVersion?: DataVersion } | undefined;
     const table = groups?.subscriptionGroupTable;
     this.loadedGroups = new Map(table !== null && typeof table === 'object' ? Object.entries(table) : []);
-    this.loadedGroupsVersion = groups?.dataVersion;
+    this.loadedGroupsVersion = savedDataVersion(groups?.dataVersion);
     const interval = this.options.persistIntervalMs ?? 5000;
     if (interval > 0) {
       this.timer = setInterval(() => {
@@ -231,10 +243,14 @@ export class ConfigStore {
 
   /**
    * subscriptionGroup.json as load() read it (its main file, else its backup): each entry parsed,
-   * by the name it is filed under, and the file's dataVersion. For the broker to check and restore.
+   * by the name it is filed under, and the file's dataVersion (undefined when it is not two whole
+   * numbers). For the broker to check and restore; handed over once (the parsed file is not kept).
    */
-  get savedGroups(): { entries: ReadonlyMap<string, unknown>; dataVersion: DataVersion | undefined } {
-    return { entries: this.loadedGroups, dataVersion: this.loadedGroupsVersion };
+  takeSavedGroups(): { entries: ReadonlyMap<string, unknown>; dataVersion: DataVersion | undefined } {
+    const saved = { entries: this.loadedGroups, dataVersion: this.loadedGroupsVersion };
+    this.loadedGroups = new Map();
+    this.loadedGroupsVersion = undefined;
+    return saved;
   }
 
   /**

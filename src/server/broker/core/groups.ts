@@ -276,9 +276,9 @@ export class ConsumerOffsetManager {
   /** DELETE_SUBSCRIPTIONGROUP with cleanOffset (5.x removeOffset): a recreated group starts afresh. */
   deleteGroup(group: string): void {
     this.backend.deleteOffsetsOfGroup?.(group);
-    for (const key of this.pulled.keys()) {
-      if (key.split('\u0001')[1] === group) this.pulled.delete(key);
-    }
+    // Keys are topic \u0001 group \u0001 queueId, and no name holds \u0001: one substring test per key.
+    const middle = `\u0001${group}\u0001`;
+    for (const key of this.pulled.keys()) if (key.includes(middle)) this.pulled.delete(key);
   }
 
   /** The committed offset, or -1 when the group never committed one for this queue. */
