@@ -205,13 +205,13 @@ test('a hand-edited dataVersion that is not two whole numbers is not counted on 
     5,
     '7',
     { counter: '7', timestamp: 1 },
-    { counter: 1e400, timestamp: 1 },
+    { counter: 'INFINITY', timestamp: 1 },
     { counter: -1, timestamp: 1 },
   ]) {
     await withTempDir(async (dir) => {
       fs.mkdirSync(path.join(dir, 'config'));
-      // 1e400 is written as JSON text (JSON.stringify would make it null).
-      const version = JSON.stringify(bad).replace('1e+400', '1e400');
+      // 1e400 as JSON text (JSON.parse reads it as Infinity; JSON.stringify would write null).
+      const version = JSON.stringify(bad).replace('"INFINITY"', '1e400');
       const text = (table: string, entry: string) => `{"dataVersion":${version},"${table}":{${entry}}}`;
       fs.writeFileSync(
         path.join(dir, 'config', 'topics.json'),
