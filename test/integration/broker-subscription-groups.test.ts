@@ -18,7 +18,7 @@ import { createRequest } from '../../src/protocol/command/remoting-command.js';
 import type { RemotingCommand } from '../../src/protocol/command/remoting-command.js';
 import { Broker } from '../../src/server/broker/index.js';
 import type { BrokerOptions } from '../../src/server/broker/index.js';
-import { TIMEOUT, newClient } from '../helpers/broker-client.js';
+import { TIMEOUT, createTopic, newClient } from '../helpers/broker-client.js';
 
 const client = newClient();
 const dirs: string[] = [];
@@ -31,16 +31,7 @@ after(async () => {
 async function startBroker(storePath: string, options: BrokerOptions = {}): Promise<Broker> {
   const broker = new Broker({ storePath, port: 0, namesrvAddrs: [], ...options });
   await broker.start();
-  const create = await call(broker, RequestCode.UPDATE_AND_CREATE_TOPIC, {
-    topic: 'GroupTopic',
-    defaultTopic: 'TBW102',
-    readQueueNums: '2',
-    writeQueueNums: '2',
-    perm: '6',
-    topicFilterType: 'SINGLE_TAG',
-    topicSysFlag: '0',
-    order: 'false',
-  });
+  const create = await createTopic(client, broker.address, 'GroupTopic', 2);
   assert.equal(create.code, ResponseCode.SUCCESS, create.remark);
   return broker;
 }

@@ -53,16 +53,20 @@ export function keepBackup(file: string): void {
 }
 
 /**
- * writeConfigJson with async I/O (the write, the fsyncs and the rename do not hold the event loop),
- * through the same temp file: the caller never runs it alongside a synchronous write of the file.
+ * Replaces `file` with what `write` puts into a fresh temp file, with async I/O (the writes, the
+ * fsyncs and the rename do not hold the event loop): fsync, the current file kept as `.bak`, rename,
+ * directory fsync. The temp file is the synchronous writes' one: a caller never runs both at once.
  */
-export async function writeConfigJsonInBackground(dir: string, name: string, text: string): Promise<void> {
-  const file = path.join(dir, name);
+export async function replaceFileInBackground(
+  file: string,
+  write: (handle: fs.promises.FileHandle) => Promise<void>,
+): Promise<void> {
+  const dir = path.dirname(file);
   const tmp = `${file}.tmp`;
   await makeDirs(dir);
   const handle = await fs.promises.open(tmp, 'w');
   try {
-    await handle.writeFile(text, 'utf8');
+    await write(handle);
     await handle.sync();
   } finally {
     await handle.close();
@@ -70,4 +74,9 @@ export async function writeConfigJsonInBackground(dir: string, name: string, tex
   keepBackup(file);
   await fs.promises.rename(tmp, file);
   await fsyncDir(dir);
+}
+
+/** writeConfigJson off the event loop (replaceFileInBackground). */
+export function writeConfigJsonInBackground(dir: string, name: string, text: string): Promise<void> {
+  return replaceFileInBackground(path.join(dir, name), (handle) => handle.writeFile(text, 'utf8'));
 }

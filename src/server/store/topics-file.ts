@@ -15,12 +15,8 @@
  * and renames. Before the rename the current file becomes `.bak` through a hard link (a copy where
  * links are not supported).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { DataVersion, TopicConfig } from '../../protocol/body/topic-config.js';
-import { makeDirs } from '../../common/make-dirs.js';
-import { fsyncDir } from '../../common/fsync-dir.js';
-import { keepBackup } from './config-files.js';
+import { replaceFileInBackground } from './config-files.js';
 
 /** Topics serialized and written per event-loop turn by a background save. */
 const TOPICS_PER_WRITE = 512;
@@ -40,16 +36,12 @@ export function topicsFileText(entries: Iterable<string>, version: DataVersion):
 }
 
 /** Writes `entries` as `file`, off the event loop as far as Node allows. */
-export async function writeTopicsFileInBackground(
+export function writeTopicsFileInBackground(
   file: string,
   entries: readonly string[],
   version: DataVersion,
 ): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = `${file}.tmp`;
-  await makeDirs(dir);
-  const handle = await fs.promises.open(tmp, 'w');
-  try {
+  return replaceFileInBackground(file, async (handle) => {
     let position = 0;
     const write = async (text: string): Promise<void> => {
       const bytes = Buffer.from(text, 'utf8');
@@ -61,11 +53,5 @@ export async function writeTopicsFileInBackground(
       await write((i > 0 ? ',\n' : '') + entries.slice(i, i + TOPICS_PER_WRITE).join(',\n'));
     }
     await write(tail(version));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  keepBackup(file);
-  await fs.promises.rename(tmp, file);
-  await fsyncDir(dir);
+  });
 }
