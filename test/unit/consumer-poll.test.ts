@@ -3,6 +3,7 @@
  * it commits, including when a commit fails.
  */
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { ClientInstance, resolveClientConfig } from '../../src/client/index.js';
 import { PullConsumer } from '../../src/client/consumer/index.js';
@@ -29,7 +30,10 @@ class FakeBroker {
   failCommits = false;
   stored: bigint | undefined;
 
-  constructor(readonly count: number) {
+  constructor(
+    readonly count: number,
+    readonly queues = 1,
+  ) {
     this.fake.handler = (call) => this.answer(call.request);
   }
 
@@ -37,7 +41,7 @@ class FakeBroker {
     const ext = request.extFields ?? {};
     switch (request.code) {
       case RequestCode.GET_ROUTEINFO_BY_TOPIC:
-        return routeResponse(makeRoute([['broker-a', A, 1]]));
+        return routeResponse(makeRoute([['broker-a', A, this.queues]]));
       case RequestCode.HEART_BEAT:
       case RequestCode.UNREGISTER_CLIENT:
         return createResponse(ResponseCode.SUCCESS);
@@ -155,6 +159,30 @@ describe('PullConsumer.poll', () => {
     assert.deepEqual(bodies(got), ['0', '1']);
     assert.ok(Date.now() - began < 30_000, 'the abort ended the idle wait');
     await c.shutdown();
+  });
+
+  it('a signal shared by the pulls of many queues takes one listener per round: no leak warning', async () => {
+    // Each pull listens to the signal it is given; 16 queues on the caller's signal made Node print
+    // MaxListenersExceededWarning (past 10) on every poll of such a topic (rmq consume, rmq reply).
+    const broker = new FakeBroker(1, 16);
+    const c = await broker.consumer();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const abort = new AbortController();
+      const got = await c.pollAll('T', { from: 'beginning', signal: abort.signal });
+      assert.equal(got.length, 16, 'one message from each of the 16 queues');
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+      assert.deepEqual(
+        warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message),
+        [],
+      );
+      assert.equal(getEventListeners(abort.signal, 'abort').length, 0, 'no listener left on the signal');
+    } finally {
+      process.off('warning', onWarning);
+      await c.shutdown();
+    }
   });
 
   it('a failing commit rejects the poll with the broker error, tried once (not again on the way out)', async () => {

@@ -7,6 +7,7 @@
  * `commit`, the offset after each message handed out is committed for the group — after the caller
  * has taken it, so a crash re-reads rather than skips (at least once).
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortError } from '../../../common/abort-error.js';
 import { IllegalArgumentError } from '../../../common/errors.js';
@@ -51,6 +52,20 @@ function checkCount(name: string, v: number | undefined, allowZero: boolean): vo
   }
 }
 
+/**
+ * A signal for one round of pulls that aborts with `signal`, taking one listener from it however many
+ * queues are pulled: each pull listens to the signal it is given, and Node warns of a leak past 10
+ * listeners on one signal (a topic of 16 queues printed MaxListenersExceededWarning on every poll).
+ */
+function fanOut(signal: AbortSignal): { signal: AbortSignal; release: () => void } {
+  const inner = new AbortController();
+  setMaxListeners(0, inner.signal);
+  const forward = (): void => inner.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  return { signal: inner.signal, release: () => signal.removeEventListener('abort', forward) };
+}
+
 /** Reads `topic` queue by queue as an async iterator of messages, from where PollOptions.from says, until maxMessages, the idle timeout or the signal ends it. */
 export async function* pollMessages(
   consumer: PullConsumer,
@@ -93,10 +108,16 @@ export async function* pollMessages(
   let failed = false;
   try {
     while (!signal?.aborted) {
-      const pullOptions = signal ? { signal } : {};
-      const results = await Promise.all(
-        cursors.map((c) => consumer.pull(c.mq, sub, c.offset, batch, pullOptions)),
-      );
+      const round = signal === undefined ? undefined : fanOut(signal);
+      let results;
+      try {
+        const pullOptions = round === undefined ? {} : { signal: round.signal };
+        results = await Promise.all(
+          cursors.map((c) => consumer.pull(c.mq, sub, c.offset, batch, pullOptions)),
+        );
+      } finally {
+        round?.release();
+      }
       let progressed = false;
       for (let i = 0; i < cursors.length; i++) {
         const c = cursors[i] as QueueCursor;
