@@ -86,6 +86,9 @@ function senderFor(producer: Producer, plan: BenchPlan): () => Promise<number> {
   }
 }
 
+/** A run's last interval shorter than this is counted in the totals but not reported on its own. */
+const MIN_TAIL_MS = 500;
+
 class IntervalMeter {
   latency = new LatencyHistogram();
   stored = 0;
@@ -93,6 +96,11 @@ class IntervalMeter {
   responseFailed = 0;
   #since = performance.now();
   #cpu = process.cpuUsage();
+
+  /** Milliseconds since this interval began. */
+  get elapsedMs(): number {
+    return performance.now() - this.#since;
+  }
 
   close(start: number): { interval: BenchInterval; cpuMicros: number } {
     const now = performance.now();
@@ -134,18 +142,25 @@ export async function runBench(
   let sendFailed = 0;
   let responseFailed = 0;
   let peakRssBytes = 0;
-  const closeInterval = (): void => {
+  /**
+   * Closes the current interval into the totals and, unless it is the run's tail of less than
+   * MIN_TAIL_MS after a whole interval, reports it: a tail of a few milliseconds reported its TPS
+   * scaled up to a second (a fake per-second line, and a point on top of the previous one in --plot).
+   */
+  const closeInterval = (tail = false): void => {
+    const report = !tail || intervals.length === 0 || meter.elapsedMs >= MIN_TAIL_MS;
     const { interval } = meter.close(start);
     total.add(meter.latency);
     stored += meter.stored;
     sendFailed += meter.sendFailed;
     responseFailed += meter.responseFailed;
     peakRssBytes = Math.max(peakRssBytes, interval.rssBytes);
-    intervals.push(interval);
     meter = new IntervalMeter();
+    if (!report) return;
+    intervals.push(interval);
     onInterval(interval, total);
   };
-  const ticker = setInterval(closeInterval, 1000);
+  const ticker = setInterval(() => closeInterval(), 1000);
   const deadline = start + plan.durationMs;
   let inFlight = 0;
   await new Promise<void>((resolve) => {
@@ -181,7 +196,7 @@ export async function runBench(
   });
   clearInterval(ticker);
   const elapsedMs = performance.now() - start;
-  closeInterval();
+  closeInterval(true);
   const cpu = process.cpuUsage(cpuStart);
   return {
     intervals,
