@@ -238,6 +238,53 @@ describe('PushConsumer against a two-broker cluster', { concurrency: true }, () 
     );
   });
 
+  it('rmq consume --push --json prints one JSON object per delivery, marking those answered reconsume later', async () => {
+    await send('PushCliJson', 2);
+    const r = await rmq([
+      'consume',
+      '--push',
+      '--namesrv',
+      cluster.namesrvAddress,
+      '--topic',
+      'PushCliJson',
+      '--group',
+      'push_cli_json_cg',
+      '--from',
+      'first',
+      '--count',
+      '2',
+      '--fail-first',
+      '1',
+      '--timeout',
+      '20',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const docs = r.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            body: string;
+            reconsumeTimes: number;
+            queueOffset: string;
+            reconsumeLater?: true;
+          },
+      );
+    assert.equal(docs.length, 4, r.stdout);
+    for (const d of docs) {
+      assert.match(d.body, /^PushCliJson-\d$/);
+      assert.match(d.queueOffset, /^\d+$/, 'offsets as strings');
+    }
+    assert.deepEqual(docs.map((d) => `${d.reconsumeTimes}:${d.reconsumeLater === true}`).sort(), [
+      '0:true',
+      '0:true',
+      '1:false',
+      '1:false',
+    ]);
+  });
+
   it('rmq consume --push prints each delivery, retries with --fail-first and stops after --count', async () => {
     const ns = cluster.namesrvAddress;
     await send('PushCli', 3);

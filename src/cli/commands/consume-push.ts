@@ -24,11 +24,12 @@ import { onStopSignals } from '../signals.js';
 import { PushHealth, subscribeOnceCreated, topicExists } from './push-health.js';
 import type { CliIo } from '../io.js';
 import { bodyPreview } from './consume.js';
+import { jsonLine } from '../json-lines.js';
 
 export const description = 'Consume a topic with a push consumer of the group (rebalance, retries, offsets)';
 
 const USAGE =
-  'rmq consume --push --namesrv NS --topic T --group G [--tag EXPR | --sql EXPR] [--broadcast [--offset-dir DIR] [--instance-name NAME]] [--orderly] [--from first|last|timestamp:MS] [--count N] [--timeout SECONDS] [--fail-first N]';
+  'rmq consume --push --namesrv NS --topic T --group G [--tag EXPR | --sql EXPR] [--broadcast [--offset-dir DIR] [--instance-name NAME]] [--orderly] [--from first|last|timestamp:MS] [--count N] [--timeout SECONDS] [--fail-first N] [--json]';
 
 const FLAGS = {
   namesrv: NAMESRV_FLAG,
@@ -68,6 +69,11 @@ const FLAGS = {
     value: 'N',
     default: '80',
     description: 'Characters of the body to print (0 = none)',
+  },
+  json: {
+    type: 'boolean',
+    description:
+      'One JSON object per delivery (NDJSON), as rmq consume --json, with "reconsumeLater": true on a delivery answered so',
   },
   ...CLIENT_TLS_FLAGS,
   ...ACL_CLIENT_FLAGS,
@@ -177,7 +183,11 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       const seen = deliveries.get(m.msgId) ?? 0;
       deliveries.set(m.msgId, seen + 1);
       const later = seen < failFirst;
-      io.stdout.write(`${formatDeliveryLine(m, bodyChars, later)}\n`);
+      io.stdout.write(
+        flags.json
+          ? jsonLine(later ? { ...(JSON.parse(jsonLine(m)) as object), reconsumeLater: true } : m)
+          : `${formatDeliveryLine(m, bodyChars, later)}\n`,
+      );
       if (later) {
         messages.nack();
         continue;
